@@ -10,4 +10,19 @@
  *
  * @module
  */
+export {
+  assertDataset,
+  labeledImageDataset,
+  shapeSize,
+  type Dataset,
+  type ExampleArray,
+  type LabeledImageDatasetOptions,
+  type LabeledImages,
+} from './dataset.js';
 export { loadDigits, type Digits, type LoadDigitsOptions } from './digits/load-digits.js';
+export { createRandom, mixSeed, shuffleInPlace, type RandomSource } from './random.js';
+export { characterCorpus, type CharacterCorpus, type CharacterCorpusOptions } from './synthetic/character-corpus.js';
+export { gaussianBlobs, type GaussianBlobs, type GaussianBlobsOptions } from './synthetic/gaussian-blobs.js';
+export { sequenceTask, type SequenceTask, type SequenceTaskKind, type SequenceTaskOptions } from './synthetic/sequence-task.js';
+export { teacherStudent, type Teacher, type TeacherStudent, type TeacherStudentOptions } from './synthetic/teacher-student.js';
+export { twoSpirals, type TwoSpirals, type TwoSpiralsOptions } from './synthetic/two-spirals.js';
