@@ -26,3 +26,31 @@ export { gaussianBlobs, type GaussianBlobs, type GaussianBlobsOptions } from './
 export { sequenceTask, type SequenceTask, type SequenceTaskKind, type SequenceTaskOptions } from './synthetic/sequence-task.js';
 export { teacherStudent, type Teacher, type TeacherStudent, type TeacherStudentOptions } from './synthetic/teacher-student.js';
 export { twoSpirals, type TwoSpirals, type TwoSpiralsOptions } from './synthetic/two-spirals.js';
+export {
+  loadIdx,
+  parseIdx,
+  readMaybeGzipped,
+  type IdxArray,
+  type IdxData,
+  type IdxDataType,
+  type IdxExpectation,
+  type ParseIdxOptions,
+} from './loaders/idx.js';
+export {
+  DEBIAN_FASHION_MNIST_DIRECTORY,
+  FASHION_MNIST_CLASS_NAMES,
+  loadFashionMnist,
+  loadMnist,
+  type LoadFashionMnistOptions,
+  type LoadMnistOptions,
+  type MnistImages,
+  type Split,
+} from './loaders/mnist.js';
+export {
+  CIFAR10_CLASS_NAMES,
+  loadCifar10,
+  parseCifar10Batch,
+  type Cifar10Batch,
+  type Cifar10Images,
+  type LoadCifar10Options,
+} from './loaders/cifar10.js';
