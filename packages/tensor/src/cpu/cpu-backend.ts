@@ -1,0 +1,208 @@
+/**
+ * The CPU backend: storages are typed arrays and every primitive is a TypeScript loop.
+ */
+import type { Backend, ReductionKind, TensorView, Window2d } from '../backend';
+import { allocateArray, type DType, type TypedArray } from '../dtype';
+import { BINARY_KERNELS, UNARY_KERNELS, type BinaryKernelName, type FusedKernel, type UnaryKernelName } from '../kernels/elementwise-kernels';
+import { sizeOf, type Shape } from '../shape';
+import { conv2dForward, conv2dInputGradient, conv2dWeightGradient, type ConvolutionGeometry } from './convolution';
+import { binaryLoop, fusedLoop, unaryLoop, whereLoop } from './elementwise-loops';
+import { concatValues, gatherValues, padValues, scatterAddValues } from './indexing';
+import { gemm } from './matmul';
+import { pool2dPlanes } from './pooling';
+import { argReduceBlock, blockLayout, cumulativeBlock, isContiguousView, reduceBlock } from './reduce';
+import { collapseDimensions } from './strided';
+
+// Casting to bool maps every non-zero (NaN included, as in PyTorch) to true.
+const toBool = (x: number) => (x !== 0 ? 1 : 0);
+
+/** Materialises a strided view as a contiguous array of `dtype` (casting on the way). */
+function copyView(x: TensorView, dtype: DType): TypedArray {
+  const out = allocateArray(dtype, sizeOf(x.shape));
+  const layout = collapseDimensions(x.shape, [x.strides]);
+  const kernel = dtype === 'bool' && x.dtype !== 'bool' ? toBool : UNARY_KERNELS.identity;
+  unaryLoop(kernel)(x.data as TypedArray, x.offset, layout.strides[0]!, out, layout.shape, 0);
+  return out;
+}
+
+function contiguousValues(x: TensorView): { values: TypedArray; offset: number } {
+  if (isContiguousView(x)) return { values: x.data as TypedArray, offset: x.offset };
+  return { values: copyView(x, x.dtype), offset: 0 };
+}
+
+function dense(x: TensorView): TypedArray {
+  const { values, offset } = contiguousValues(x);
+  const size = sizeOf(x.shape);
+  return offset === 0 && values.length === size ? values : values.subarray(offset, offset + size);
+}
+
+function geometry(x: TensorView, weightShape: Shape, window: Window2d, groups: number): ConvolutionGeometry {
+  return {
+    batch: x.shape[0]!,
+    inChannels: x.shape[1]!,
+    outChannels: weightShape[0]!,
+    height: x.shape[2]!,
+    width: x.shape[3]!,
+    groups,
+    window,
+  };
+}
+
+/** Creates the CPU backend (registered by default as `cpu`). */
+export function createCpuBackend(): Backend {
+  return {
+    name: 'cpu',
+    supportsSyncRead: true,
+    upload: (values, dtype) => {
+      const out = allocateArray(dtype, values.length);
+      out.set(values);
+      return out;
+    },
+    read: async (data, dtype, size) => (data as TypedArray).slice(0, size),
+    readSync: (data, _dtype, size) => (data as TypedArray).slice(0, size),
+    release: () => undefined,
+    copy: copyView,
+    unary(kernel: UnaryKernelName, x: TensorView, outDtype: DType, parameter: number) {
+      const out = allocateArray(outDtype, sizeOf(x.shape));
+      const layout = collapseDimensions(x.shape, [x.strides]);
+      unaryLoop(UNARY_KERNELS[kernel])(x.data as TypedArray, x.offset, layout.strides[0]!, out, layout.shape, parameter);
+      return out;
+    },
+    binary(kernel: BinaryKernelName, a: TensorView, b: TensorView, outShape: Shape, outDtype: DType) {
+      const out = allocateArray(outDtype, sizeOf(outShape));
+      const layout = collapseDimensions(outShape, [a.strides, b.strides]);
+      binaryLoop(BINARY_KERNELS[kernel])(
+        a.data as TypedArray,
+        a.offset,
+        layout.strides[0]!,
+        b.data as TypedArray,
+        b.offset,
+        layout.strides[1]!,
+        out,
+        layout.shape,
+      );
+      return out;
+    },
+    where(condition, a, b, outShape, outDtype) {
+      const out = allocateArray(outDtype, sizeOf(outShape));
+      const layout = collapseDimensions(outShape, [condition.strides, a.strides, b.strides]);
+      whereLoop(
+        condition.data as TypedArray,
+        condition.offset,
+        layout.strides[0]!,
+        a.data as TypedArray,
+        a.offset,
+        layout.strides[1]!,
+        b.data as TypedArray,
+        b.offset,
+        layout.strides[2]!,
+        out,
+        layout.shape,
+      );
+      return out;
+    },
+    fused(kernel: FusedKernel, inputs: readonly TensorView[], scalars: readonly number[], outDtype: DType) {
+      const size = sizeOf(inputs[0]!.shape);
+      const out = allocateArray(outDtype, size);
+      const contiguous = inputs.map(contiguousValues);
+      fusedLoop(kernel)(
+        contiguous.map((input) => input.values),
+        contiguous.map((input) => input.offset),
+        scalars,
+        out,
+        size,
+      );
+      return out;
+    },
+    reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], outDtype: DType) {
+      return reduceBlock(kind, blockLayout(x, axes, (view) => copyView(view, view.dtype)), outDtype);
+    },
+    argReduce(kind, x, axis) {
+      return argReduceBlock(kind, blockLayout(x, [axis], (view) => copyView(view, view.dtype)));
+    },
+    cumulative(kind, x, axis, outDtype) {
+      // The cumulative axis must stay in place, so only contiguous inputs skip the copy.
+      const values = dense(x);
+      return cumulativeBlock(
+        kind,
+        { values, offset: 0, outer: sizeOf(x.shape.slice(0, axis)), reduced: x.shape[axis]!, inner: sizeOf(x.shape.slice(axis + 1)) },
+        outDtype,
+      );
+    },
+    matmul(a: TensorView, b: TensorView, outDtype: DType) {
+      const rank = a.shape.length;
+      const m = a.shape[rank - 2]!;
+      const k = a.shape[rank - 1]!;
+      const n = b.shape[rank - 1]!;
+      const batchShape = a.shape.slice(0, rank - 2);
+      const batches = sizeOf(batchShape);
+      const out = allocateArray(outDtype, batches * m * n);
+      const aValues = a.data as TypedArray;
+      const bValues = b.data as TypedArray;
+      const counter = new Array<number>(batchShape.length).fill(0);
+      let aOffset = a.offset;
+      let bOffset = b.offset;
+      for (let batch = 0; batch < batches; batch++) {
+        gemm(
+          m,
+          n,
+          k,
+          { values: aValues, offset: aOffset, rowStride: a.strides[rank - 2]!, columnStride: a.strides[rank - 1]! },
+          { values: bValues, offset: bOffset, rowStride: b.strides[rank - 2]!, columnStride: b.strides[rank - 1]! },
+          out,
+          batch * m * n,
+        );
+        for (let axis = batchShape.length - 1; axis >= 0; axis--) {
+          aOffset += a.strides[axis]!;
+          bOffset += b.strides[axis]!;
+          if (++counter[axis]! < batchShape[axis]!) break;
+          aOffset -= a.strides[axis]! * batchShape[axis]!;
+          bOffset -= b.strides[axis]! * batchShape[axis]!;
+          counter[axis] = 0;
+        }
+      }
+      return out;
+    },
+    conv2d(x, weight, window, groups, outDtype) {
+      const shape = geometry(x, weight.shape, window, groups);
+      const out = allocateArray(outDtype, shape.batch * shape.outChannels * window.outputHeight * window.outputWidth);
+      conv2dForward(dense(x), dense(weight), shape, out);
+      return out;
+    },
+    conv2dTransposeInput(dy, weight, window, groups, inputHeight, inputWidth, outDtype) {
+      const batch = dy.shape[0]!;
+      const inChannels = weight.shape[1]! * groups;
+      const shape: ConvolutionGeometry = {
+        batch,
+        inChannels,
+        outChannels: weight.shape[0]!,
+        height: inputHeight,
+        width: inputWidth,
+        groups,
+        window,
+      };
+      const out = allocateArray(outDtype, batch * inChannels * inputHeight * inputWidth);
+      conv2dInputGradient(dense(dy), dense(weight), shape, out);
+      return out;
+    },
+    conv2dWeightGradient(x, dy, window, groups, outDtype) {
+      const outChannels = dy.shape[1]!;
+      const shape: ConvolutionGeometry = { ...geometry(x, [outChannels], window, groups) };
+      const out = allocateArray(outDtype, outChannels * (x.shape[1]! / groups) * window.kernelHeight * window.kernelWidth);
+      conv2dWeightGradient(dense(x), dense(dy), shape, out);
+      return out;
+    },
+    pool2d(kind, x, window, countIncludePad) {
+      const [batch, channels, height, width] = x.shape as [number, number, number, number];
+      const outputs = batch * channels * window.outputHeight * window.outputWidth;
+      const values = allocateArray(x.dtype, outputs);
+      const indices = kind === 'max' ? new Int32Array(outputs) : undefined;
+      pool2dPlanes(kind, dense(x), batch * channels, height, width, window, countIncludePad, values, indices);
+      return indices ? { values, indices } : { values };
+    },
+    gather: (x, axis, index) => gatherValues(x, axis, index),
+    scatterAdd: (target, axis, index, source) => scatterAddValues(target, axis, index, source, (view) => copyView(view, view.dtype)),
+    concat: (inputs, axis, outShape, outDtype) => concatValues(inputs, axis, outShape, outDtype),
+    pad: (x, pads, value, outDtype) => padValues(x, pads, value, outDtype),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The closed set of differentiable ops that the tensor core reports to the recorder, with the
+ * attributes each one's gradient rule receives.
+ *
+ * Autodiff keeps one gradient rule per name in a table typed over {@link OpName}, so adding a
+ * name here without adding its rule is a compile error there. Ops whose output is an integer
+ * or boolean (comparisons, argmax, isNaN, ...) are not differentiable and are not recorded.
+ * Composite ops (variance, norm, tile, conv1d, ...) are not listed: the primitives they are
+ * built from are recorded instead.
+ */
+import type { Window2d } from './backend';
+import type { DType } from './dtype';
+import type { Tensor } from './tensor';
+
+/** Attributes of ops that need none. */
+export type NoAttributes = Record<string, never>;
+
+/** Every recorded op and the attributes its gradient rule receives. */
+export interface OpAttributes {
+  // Unary elementwise.
+  neg: NoAttributes;
+  abs: NoAttributes;
+  sign: NoAttributes;
+  exp: NoAttributes;
+  log: NoAttributes;
+  log1p: NoAttributes;
+  expm1: NoAttributes;
+  sqrt: NoAttributes;
+  rsqrt: NoAttributes;
+  square: NoAttributes;
+  reciprocal: NoAttributes;
+  sin: NoAttributes;
+  cos: NoAttributes;
+  tan: NoAttributes;
+  tanh: NoAttributes;
+  sigmoid: NoAttributes;
+  relu: NoAttributes;
+  leakyRelu: { slope: number };
+  elu: { alpha: number };
+  gelu: NoAttributes;
+  silu: NoAttributes;
+  softplus: NoAttributes;
+  erf: NoAttributes;
+  floor: NoAttributes;
+  ceil: NoAttributes;
+  round: NoAttributes;
+  /** Clamp to [min, max]; either bound may be absent. */
+  clip: { min: number | undefined; max: number | undefined };
+  /** Change of dtype (float to float is differentiable). */
+  cast: { from: DType; to: DType };
+  /** Materialisation of a view; the gradient is the identity. */
+  copy: NoAttributes;
+  // Binary elementwise, with NumPy broadcasting (the tape sums gradients back to input shapes).
+  add: NoAttributes;
+  sub: NoAttributes;
+  mul: NoAttributes;
+  div: NoAttributes;
+  pow: NoAttributes;
+  maximum: NoAttributes;
+  minimum: NoAttributes;
+  mod: NoAttributes;
+  /** Inputs: condition (bool), a, b. */
+  where: NoAttributes;
+  // Reductions.
+  sum: { axes: number[]; keepdims: boolean };
+  prod: { axes: number[]; keepdims: boolean };
+  max: { axes: number[]; keepdims: boolean };
+  min: { axes: number[]; keepdims: boolean };
+  logsumexp: { axes: number[]; keepdims: boolean };
+  cumsum: { axis: number };
+  cumprod: { axis: number };
+  softmax: { axis: number };
+  logSoftmax: { axis: number };
+  // Movement and indexing (views are recorded too, so gradients flow through them).
+  reshape: { inputShape: number[] };
+  permute: { axes: number[] };
+  expand: { inputShape: number[] };
+  /** A strided slice; `starts`/`steps` per axis after normalisation. */
+  slice: { inputShape: number[]; starts: number[]; steps: number[] };
+  flip: { axes: number[] };
+  pad: { pads: [number, number][] };
+  concat: { axis: number; sizes: number[] };
+  /** Inputs: x, index (int32). */
+  gather: { axis: number };
+  /** Inputs: target, index (int32), source. */
+  scatterAdd: { axis: number };
+  // Linear algebra and NN primitives.
+  matmul: NoAttributes;
+  /** Inputs: x, weight. */
+  conv2d: { window: Window2d; groups: number };
+  /** Inputs: dy, weight (the input-gradient of conv2d, used as a transposed convolution). */
+  conv2dTransposeInput: { window: Window2d; groups: number; inputHeight: number; inputWidth: number };
+  maxPool2d: { window: Window2d; indices: Tensor };
+  avgPool2d: { window: Window2d; countIncludePad: boolean };
+}
+
+/** Name of a recorded (differentiable) op. */
+export type OpName = keyof OpAttributes;

@@ -1,0 +1,204 @@
+/**
+ * Convolutions in NCHW layout, as PyTorch: conv1d, conv2d, convTranspose2d, plus the two
+ * gradient helpers autodiff uses (`conv2dInputGradient`, `conv2dWeightGradient`).
+ */
+import type { Window2d } from '../backend';
+import { isFloatingDType } from '../dtype';
+import { recordOp } from '../engine';
+import { formatShape } from '../shape';
+import { Tensor } from '../tensor';
+import { composite } from './composite';
+import { add } from './elementwise';
+import { checkTensor, commonBackend, wrapStorage } from './internal';
+import { reshape, squeeze, unsqueeze } from './movement';
+import { makeWindow, type Pair, type Padding } from './window';
+
+/** Options of {@link conv2d}. */
+export interface Conv2dOptions {
+  stride?: Pair;
+  padding?: Padding;
+  dilation?: Pair;
+  groups?: number;
+  /** Added per output channel: shape `[outChannels]`. */
+  bias?: Tensor;
+}
+
+function checkFloat(op: string, name: string, t: Tensor): void {
+  if (!isFloatingDType(t.dtype)) throw new Error(`${op}: '${name}' must be float32 or float64, got ${t.dtype}`);
+}
+
+function addBias(op: string, out: Tensor, bias: Tensor | undefined, channels: number, rank: number): Tensor {
+  if (!bias) return out;
+  checkTensor(op, 'bias', bias);
+  if (bias.ndim !== 1 || bias.shape[0] !== channels) {
+    throw new Error(`${op}: 'bias' has shape ${formatShape(bias.shape)}, expected [${channels}]`);
+  }
+  return add(out, reshape(bias, [channels, ...new Array<number>(rank - 2).fill(1)]));
+}
+
+/**
+ * 2-D convolution (cross-correlation, as every framework): `x` `[N, C, H, W]`, `weight`
+ * `[O, C/groups, kh, kw]` → `[N, O, outH, outW]`.
+ *
+ * @example
+ * conv2d(x, w, { stride: 2, padding: 'same', bias: b })
+ */
+export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
+  const op = 'conv2d';
+  checkTensor(op, 'x', x);
+  checkTensor(op, 'weight', weight);
+  commonBackend(op, [x, weight], ['x', 'weight']);
+  checkFloat(op, 'x', x);
+  if (x.ndim !== 4) throw new Error(`${op}: 'x' has shape ${formatShape(x.shape)}, expected [N,C,H,W]`);
+  if (weight.ndim !== 4) throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [O,C/groups,kh,kw]`);
+  if (weight.dtype !== x.dtype) throw new Error(`${op}: 'weight' is ${weight.dtype} but 'x' is ${x.dtype}`);
+  const groups = options.groups ?? 1;
+  const [, channels, height, width] = x.shape as [number, number, number, number];
+  const outChannels = weight.shape[0]!;
+  if (!Number.isInteger(groups) || groups < 1 || channels % groups !== 0 || outChannels % groups !== 0) {
+    throw new Error(`${op}: 'groups' ${groups} must divide the input channels (${channels}) and output channels (${outChannels})`);
+  }
+  if (weight.shape[1] !== channels / groups) {
+    throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [${outChannels},${channels / groups},*,*] for 'x' ${formatShape(x.shape)} with groups=${groups}`);
+  }
+  const window = makeWindow(op, height, width, [weight.shape[2]!, weight.shape[3]!], options);
+  const data = x.backend.conv2d(x.view(), weight.view(), window, groups, x.dtype);
+  const out = wrapStorage(x.backend, data, [x.shape[0]!, outChannels, window.outputHeight, window.outputWidth], x.dtype);
+  recordOp('conv2d', [x, weight], out, { window, groups });
+  return options.bias ? composite(() => addBias(op, out, options.bias, outChannels, 4)) : out;
+}
+
+/** Options of {@link conv1d}: as conv2d, per single axis. */
+export interface Conv1dOptions {
+  stride?: number;
+  padding?: number | 'valid' | 'same' | readonly [number, number];
+  dilation?: number;
+  groups?: number;
+  bias?: Tensor;
+}
+
+/** 1-D convolution: `x` `[N, C, L]`, `weight` `[O, C/groups, k]` → `[N, O, outL]`. */
+export function conv1d(x: Tensor, weight: Tensor, options: Conv1dOptions = {}): Tensor {
+  const op = 'conv1d';
+  checkTensor(op, 'x', x);
+  checkTensor(op, 'weight', weight);
+  if (x.ndim !== 3) throw new Error(`${op}: 'x' has shape ${formatShape(x.shape)}, expected [N,C,L]`);
+  if (weight.ndim !== 3) throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [O,C/groups,k]`);
+  const padding = options.padding ?? 0;
+  const padding2d: Padding =
+    typeof padding === 'string' ? padding : typeof padding === 'number' ? [0, 0, padding, padding] : [0, 0, padding[0], padding[1]];
+  return composite(() => {
+    const out = conv2d(unsqueeze(x, 2), unsqueeze(weight, 2), {
+      stride: [1, options.stride ?? 1],
+      dilation: [1, options.dilation ?? 1],
+      padding: padding === 'same' ? [0, 0, ...sameSplit(x.shape[2]!, weight.shape[2]!, options.stride ?? 1, options.dilation ?? 1)] : padding2d,
+      groups: options.groups,
+      bias: options.bias,
+    });
+    return squeeze(out, 2);
+  });
+}
+
+function sameSplit(length: number, kernel: number, stride: number, dilation: number): [number, number] {
+  const total = Math.max((Math.ceil(length / stride) - 1) * stride + (kernel - 1) * dilation + 1 - length, 0);
+  return [Math.floor(total / 2), Math.ceil(total / 2)];
+}
+
+/**
+ * The gradient of conv2d with respect to its input, also known as the transposed convolution:
+ * `dy` `[N, O, outH, outW]`, `weight` `[O, C/groups, kh, kw]` → `[N, C, inputHeight, inputWidth]`.
+ */
+export function conv2dInputGradient(
+  dy: Tensor,
+  weight: Tensor,
+  window: Window2d,
+  groups: number,
+  inputHeight: number,
+  inputWidth: number,
+): Tensor {
+  const op = 'conv2dInputGradient';
+  checkTensor(op, 'dy', dy);
+  checkTensor(op, 'weight', weight);
+  const data = dy.backend.conv2dTransposeInput(dy.view(), weight.view(), window, groups, inputHeight, inputWidth, dy.dtype);
+  const out = wrapStorage(dy.backend, data, [dy.shape[0]!, weight.shape[1]! * groups, inputHeight, inputWidth], dy.dtype);
+  return recordOp('conv2dTransposeInput', [dy, weight], out, { window, groups, inputHeight, inputWidth });
+}
+
+/**
+ * The gradient of conv2d with respect to its weight: Σₙ dy ⋆ x, shape `[O, C/groups, kh, kw]`.
+ * Not itself differentiated (second derivatives through a conv weight are not supported).
+ */
+export function conv2dWeightGradient(x: Tensor, dy: Tensor, window: Window2d, groups: number): Tensor {
+  const op = 'conv2dWeightGradient';
+  checkTensor(op, 'x', x);
+  checkTensor(op, 'dy', dy);
+  const data = x.backend.conv2dWeightGradient(x.view(), dy.view(), window, groups, x.dtype);
+  return wrapStorage(x.backend, data, [dy.shape[1]!, x.shape[1]! / groups, window.kernelHeight, window.kernelWidth], x.dtype);
+}
+
+/** Options of {@link convTranspose2d}. */
+export interface ConvTranspose2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  /** Extra rows/columns added at the bottom/right of the output (less than the stride). */
+  outputPadding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+  bias?: Tensor;
+}
+
+/**
+ * Transposed 2-D convolution, as PyTorch's conv_transpose2d: `x` `[N, Cin, H, W]`, `weight`
+ * `[Cin, Cout/groups, kh, kw]` → `[N, Cout, outH, outW]` with
+ * outH = (H − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1.
+ */
+export function convTranspose2d(x: Tensor, weight: Tensor, options: ConvTranspose2dOptions = {}): Tensor {
+  const op = 'convTranspose2d';
+  checkTensor(op, 'x', x);
+  checkTensor(op, 'weight', weight);
+  checkFloat(op, 'x', x);
+  if (x.ndim !== 4) throw new Error(`${op}: 'x' has shape ${formatShape(x.shape)}, expected [N,C,H,W]`);
+  if (weight.ndim !== 4 || weight.shape[0] !== x.shape[1]) {
+    throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [${x.shape[1]},Cout/groups,kh,kw]`);
+  }
+  const groups = options.groups ?? 1;
+  const pair = (value: Pair | undefined, fallback: number): [number, number] =>
+    value === undefined ? [fallback, fallback] : typeof value === 'number' ? [value, value] : [value[0], value[1]];
+  const [strideHeight, strideWidth] = pair(options.stride, 1);
+  const [padHeight, padWidth] = pair(options.padding, 0);
+  const [extraHeight, extraWidth] = pair(options.outputPadding, 0);
+  const [dilationHeight, dilationWidth] = pair(options.dilation, 1);
+  if (extraHeight >= Math.max(strideHeight, dilationHeight) || extraWidth >= Math.max(strideWidth, dilationWidth)) {
+    throw new Error(`${op}: 'outputPadding' [${extraHeight},${extraWidth}] must be smaller than the stride or the dilation`);
+  }
+  const [kernelHeight, kernelWidth] = [weight.shape[2]!, weight.shape[3]!];
+  const outHeight = (x.shape[2]! - 1) * strideHeight - 2 * padHeight + dilationHeight * (kernelHeight - 1) + extraHeight + 1;
+  const outWidth = (x.shape[3]! - 1) * strideWidth - 2 * padWidth + dilationWidth * (kernelWidth - 1) + extraWidth + 1;
+  if (outHeight <= 0 || outWidth <= 0) throw new Error(`${op}: the output would be ${outHeight}x${outWidth}`);
+  // The forward convolution from the output space back to x's space has this window.
+  const window: Window2d = {
+    kernelHeight,
+    kernelWidth,
+    strideHeight,
+    strideWidth,
+    padTop: padHeight,
+    padBottom: padHeight,
+    padLeft: padWidth,
+    padRight: padWidth,
+    dilationHeight,
+    dilationWidth,
+    outputHeight: x.shape[2]!,
+    outputWidth: x.shape[3]!,
+  };
+  const out = conv2dInputGradient(x, weight, window, groups, outHeight, outWidth);
+  return options.bias ? composite(() => addBias(op, out, options.bias, weight.shape[1]! * groups, 4)) : out;
+}
+
+declare module '../tensor' {
+  interface Tensor {
+    conv2d(weight: Tensor, options?: Conv2dOptions): Tensor;
+  }
+}
+Tensor.prototype.conv2d = function (this: Tensor, weight: Tensor, options?: Conv2dOptions) {
+  return conv2d(this, weight, options);
+};

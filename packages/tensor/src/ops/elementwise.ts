@@ -1,0 +1,314 @@
+/**
+ * Elementwise ops with NumPy broadcasting. Broadcasting is resolved here, once: each operand
+ * becomes a view with stride 0 on its broadcast axes, and the backend runs one kernel over the
+ * output shape.
+ */
+import type { TensorView } from '../backend';
+import { assertDType, isFloatingDType, promoteTypes, type DType } from '../dtype';
+import { isRecording, recordOp, withoutRecording } from '../engine';
+import type { BinaryKernelName, UnaryKernelName } from '../kernels/elementwise-kernels';
+import type { OpName } from '../op-names';
+import { broadcastShapes, type Shape } from '../shape';
+import { isTensor, Tensor } from '../tensor';
+import { checkTensor, checkTensorLike, commonBackend, scalarDType, scalarTensor, wrapStorage, type TensorLike } from './internal';
+
+/** A view of `x` broadcast to `shape` (stride 0 on new and size-1 axes). */
+export function broadcastView(x: Tensor, shape: Shape): TensorView {
+  const view = x.view();
+  const offset = shape.length - x.shape.length;
+  const strides = shape.map((dimension, axis) => {
+    const sourceAxis = axis - offset;
+    if (sourceAxis < 0) return 0;
+    return x.shape[sourceAxis] === 1 && dimension !== 1 ? 0 : x.strides[sourceAxis]!;
+  });
+  return { ...view, shape, strides };
+}
+
+type UnaryResult = 'same' | 'float' | 'bool';
+
+function unaryOp(op: UnaryKernelName, x: Tensor, result: UnaryResult, parameter = 0): Tensor {
+  checkTensor(op, 'x', x);
+  const outDtype: DType =
+    result === 'bool' ? 'bool' : result === 'float' && !isFloatingDType(x.dtype) ? 'float32' : x.dtype === 'bool' && result === 'same' ? 'int32' : x.dtype;
+  const data = x.backend.unary(op, x.view(), outDtype, parameter);
+  const out = wrapStorage(x.backend, data, x.shape, outDtype);
+  if (isFloatingDType(outDtype) && op !== 'identity' && op !== 'isNaN' && op !== 'isFinite' && op !== 'logicalNot') {
+    const attributes = op === 'leakyRelu' ? { slope: parameter } : op === 'elu' ? { alpha: parameter } : {};
+    return recordOp(op as Exclude<OpName, never>, [x], out, attributes as never);
+  }
+  return out;
+}
+
+/** −x. */
+export const neg = (x: Tensor): Tensor => unaryOp('neg', x, 'same');
+/** |x|. */
+export const abs = (x: Tensor): Tensor => unaryOp('abs', x, 'same');
+/** −1, 0 or 1 by the sign of x (NaN stays NaN). */
+export const sign = (x: Tensor): Tensor => unaryOp('sign', x, 'same');
+/** eˣ. */
+export const exp = (x: Tensor): Tensor => unaryOp('exp', x, 'float');
+/** Natural logarithm. */
+export const log = (x: Tensor): Tensor => unaryOp('log', x, 'float');
+/** log(1 + x), accurate near 0. */
+export const log1p = (x: Tensor): Tensor => unaryOp('log1p', x, 'float');
+/** eˣ − 1, accurate near 0. */
+export const expm1 = (x: Tensor): Tensor => unaryOp('expm1', x, 'float');
+/** √x. */
+export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', x, 'float');
+/** 1/√x. */
+export const rsqrt = (x: Tensor): Tensor => unaryOp('rsqrt', x, 'float');
+/** x². */
+export const square = (x: Tensor): Tensor => unaryOp('square', x, 'same');
+/** 1/x. */
+export const reciprocal = (x: Tensor): Tensor => unaryOp('reciprocal', x, 'float');
+/** sin x. */
+export const sin = (x: Tensor): Tensor => unaryOp('sin', x, 'float');
+/** cos x. */
+export const cos = (x: Tensor): Tensor => unaryOp('cos', x, 'float');
+/** tan x. */
+export const tan = (x: Tensor): Tensor => unaryOp('tan', x, 'float');
+/** tanh x. */
+export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x, 'float');
+/** σ(x) = 1/(1 + e⁻ˣ), computed without overflow for large |x|. */
+export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x, 'float');
+/** max(x, 0). */
+export const relu = (x: Tensor): Tensor => unaryOp('relu', x, 'same');
+/** x for x > 0, slope·x otherwise (slope 0.01 by default, as PyTorch). */
+export const leakyRelu = (x: Tensor, slope = 0.01): Tensor => unaryOp('leakyRelu', x, 'float', slope);
+/** x for x > 0, α(eˣ − 1) otherwise. */
+export const elu = (x: Tensor, alpha = 1): Tensor => unaryOp('elu', x, 'float', alpha);
+/** x·Φ(x) with the exact normal CDF Φ(x) = ½(1 + erf(x/√2)) (PyTorch's default GELU). */
+export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x, 'float');
+/** x·σ(x) (swish). */
+export const silu = (x: Tensor): Tensor => unaryOp('silu', x, 'float');
+/** log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|). */
+export const softplus = (x: Tensor): Tensor => unaryOp('softplus', x, 'float');
+/** The error function. */
+export const erf = (x: Tensor): Tensor => unaryOp('erf', x, 'float');
+/** ⌊x⌋. */
+export const floor = (x: Tensor): Tensor => unaryOp('floor', x, 'same');
+/** ⌈x⌉. */
+export const ceil = (x: Tensor): Tensor => unaryOp('ceil', x, 'same');
+/** Rounds half to even, as NumPy and PyTorch. */
+export const round = (x: Tensor): Tensor => unaryOp('round', x, 'same');
+/** True where x is NaN. */
+export const isNaN = (x: Tensor): Tensor => unaryOp('isNaN', x, 'bool');
+/** True where x is neither NaN nor ±∞. */
+export const isFinite = (x: Tensor): Tensor => unaryOp('isFinite', x, 'bool');
+/** Logical not (true where x is 0). */
+export const logicalNot = (x: Tensor): Tensor => unaryOp('logicalNot', x, 'bool');
+
+type BinaryResult = 'promote' | 'float' | 'bool';
+
+/**
+ * Disposes the scalar and cast tensors an op made for its own use. While a recorder is
+ * active they stay alive, because the tape may need them for the backward pass; the enclosing
+ * `tidy` (or the tape) frees them then.
+ */
+export function releaseTemporaries(given: readonly TensorLike[], made: readonly Tensor[]): void {
+  if (isRecording()) return;
+  for (const tensor of new Set(made)) if (!given.includes(tensor)) tensor.dispose();
+}
+
+/** Turns two operands (tensors or scalars) into tensors on one backend with a common dtype. */
+export function binaryOperands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor, DType] {
+  checkTensorLike(op, 'a', a);
+  checkTensorLike(op, 'b', b);
+  const backend = commonBackend(op, [a, b], ['a', 'b']);
+  const aTensor = isTensor(a) ? a : scalarTensor(a, scalarDType(a, isTensor(b) ? b.dtype : undefined), backend);
+  const bTensor = isTensor(b) ? b : scalarTensor(b, scalarDType(b, aTensor.dtype), backend);
+  return [aTensor, bTensor, promoteTypes(aTensor.dtype, bTensor.dtype)];
+}
+
+function binaryOp(op: BinaryKernelName, a: TensorLike, b: TensorLike, result: BinaryResult): Tensor {
+  const [aTensor, bTensor, common] = binaryOperands(op, a, b);
+  const shape = broadcastShapes(op, [aTensor.shape, bTensor.shape], ['a', 'b']);
+  let outDtype: DType = result === 'bool' ? 'bool' : common;
+  if (result === 'float' && !isFloatingDType(outDtype)) outDtype = 'float32';
+  if (result === 'promote' && outDtype === 'bool') outDtype = 'int32';
+  // Operands are cast to the common dtype first so that, e.g., float64 math stays float64.
+  const left = aTensor.dtype === common || result === 'bool' ? aTensor : cast(aTensor, common);
+  const right = bTensor.dtype === common || result === 'bool' ? bTensor : cast(bTensor, common);
+  const data = left.backend.binary(op, broadcastView(left, shape), broadcastView(right, shape), shape, outDtype);
+  const out = wrapStorage(left.backend, data, shape, outDtype);
+  if (result !== 'bool' && isFloatingDType(outDtype) && op !== 'logicalAnd' && op !== 'logicalOr') {
+    recordOp(op as 'add', [left, right], out, {});
+  }
+  releaseTemporaries([a, b], [aTensor, bTensor, left, right]);
+  return out;
+}
+
+/** a + b. */
+export const add = (a: TensorLike, b: TensorLike): Tensor => binaryOp('add', a, b, 'promote');
+/** a − b. */
+export const sub = (a: TensorLike, b: TensorLike): Tensor => binaryOp('sub', a, b, 'promote');
+/** a · b. */
+export const mul = (a: TensorLike, b: TensorLike): Tensor => binaryOp('mul', a, b, 'promote');
+/** a / b (true division: integer inputs give float32). */
+export const div = (a: TensorLike, b: TensorLike): Tensor => binaryOp('div', a, b, 'float');
+/** aᵇ. */
+export const pow = (a: TensorLike, b: TensorLike): Tensor => binaryOp('pow', a, b, 'promote');
+/** Elementwise maximum (NaN propagates). */
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => binaryOp('maximum', a, b, 'promote');
+/** Elementwise minimum (NaN propagates). */
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => binaryOp('minimum', a, b, 'promote');
+/** Remainder with the sign of the divisor (Python's %, torch.remainder). */
+export const mod = (a: TensorLike, b: TensorLike): Tensor => binaryOp('mod', a, b, 'promote');
+/** a == b. */
+export const equal = (a: TensorLike, b: TensorLike): Tensor => binaryOp('equal', a, b, 'bool');
+/** a != b. */
+export const notEqual = (a: TensorLike, b: TensorLike): Tensor => binaryOp('notEqual', a, b, 'bool');
+/** a < b. */
+export const less = (a: TensorLike, b: TensorLike): Tensor => binaryOp('less', a, b, 'bool');
+/** a ≤ b. */
+export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => binaryOp('lessEqual', a, b, 'bool');
+/** a > b. */
+export const greater = (a: TensorLike, b: TensorLike): Tensor => binaryOp('greater', a, b, 'bool');
+/** a ≥ b. */
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => binaryOp('greaterEqual', a, b, 'bool');
+/** Logical and (non-zero is true). */
+export const logicalAnd = (a: TensorLike, b: TensorLike): Tensor => binaryOp('logicalAnd', a, b, 'bool');
+/** Logical or (non-zero is true). */
+export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => binaryOp('logicalOr', a, b, 'bool');
+
+/**
+ * Picks `a` where `condition` is true and `b` elsewhere, broadcasting all three.
+ *
+ * @example
+ * where(greater(x, 0), x, 0) // relu
+ */
+export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  const op = 'where';
+  checkTensorLike(op, 'condition', condition);
+  const [aTensor, bTensor, common] = binaryOperands(op, a, b);
+  const backend = commonBackend(op, [condition, aTensor, bTensor], ['condition', 'a', 'b']);
+  const conditionTensor = isTensor(condition) ? condition : scalarTensor(condition, 'bool', backend);
+  const shape = broadcastShapes(op, [conditionTensor.shape, aTensor.shape, bTensor.shape], ['condition', 'a', 'b']);
+  const left = aTensor.dtype === common ? aTensor : cast(aTensor, common);
+  const right = bTensor.dtype === common ? bTensor : cast(bTensor, common);
+  const data = backend.where(
+    broadcastView(conditionTensor, shape),
+    broadcastView(left, shape),
+    broadcastView(right, shape),
+    shape,
+    common,
+  );
+  const out = wrapStorage(backend, data, shape, common);
+  if (isFloatingDType(common)) recordOp('where', [conditionTensor, left, right], out, {});
+  releaseTemporaries([condition, a, b], [conditionTensor, aTensor, bTensor, left, right]);
+  return out;
+}
+
+/**
+ * Clamps x to [min, max]; either bound may be omitted.
+ *
+ * @example
+ * clip(x, -1, 1)
+ */
+export function clip(x: Tensor, min?: number, max?: number): Tensor {
+  const op = 'clip';
+  checkTensor(op, 'x', x);
+  if (min === undefined && max === undefined) throw new Error(`${op}: give at least one of 'min' and 'max'`);
+  if (min !== undefined && max !== undefined && min > max) {
+    throw new Error(`${op}: 'min' (${min}) must not exceed 'max' (${max})`);
+  }
+  // Recorded as one op so that its gradient is a single mask, not two maximum/minimum rules.
+  const out = withoutRecording(() => {
+    const lower = min !== undefined ? maximum(x, min) : undefined;
+    if (max === undefined) return lower!;
+    const result = minimum(lower ?? x, max);
+    lower?.dispose();
+    return result;
+  });
+  return isFloatingDType(out.dtype) ? recordOp('clip', [x], out, { min, max }) : out;
+}
+
+/**
+ * Converts to another dtype (float→int truncates toward zero; non-zero→true for bool).
+ * With `copy` a same-dtype cast returns a fresh tensor instead of `x` itself.
+ */
+export function cast(x: Tensor, dtype: DType, copy = false): Tensor {
+  checkTensor('cast', 'x', x);
+  assertDType('cast', dtype);
+  if (dtype === x.dtype && !copy) return x;
+  const data = x.backend.copy(x.view(), dtype);
+  const out = wrapStorage(x.backend, data, x.shape, dtype);
+  if (isFloatingDType(dtype) && isFloatingDType(x.dtype)) {
+    return dtype === x.dtype ? recordOp('copy', [x], out, {}) : recordOp('cast', [x], out, { from: x.dtype, to: dtype });
+  }
+  return out;
+}
+
+declare module '../tensor' {
+  interface Tensor {
+    neg(): Tensor;
+    abs(): Tensor;
+    sign(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    log1p(): Tensor;
+    expm1(): Tensor;
+    sqrt(): Tensor;
+    rsqrt(): Tensor;
+    square(): Tensor;
+    reciprocal(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    tan(): Tensor;
+    tanh(): Tensor;
+    sigmoid(): Tensor;
+    relu(): Tensor;
+    leakyRelu(slope?: number): Tensor;
+    elu(alpha?: number): Tensor;
+    gelu(): Tensor;
+    silu(): Tensor;
+    softplus(): Tensor;
+    erf(): Tensor;
+    floor(): Tensor;
+    ceil(): Tensor;
+    round(): Tensor;
+    isNaN(): Tensor;
+    isFinite(): Tensor;
+    logicalNot(): Tensor;
+    add(other: TensorLike): Tensor;
+    sub(other: TensorLike): Tensor;
+    mul(other: TensorLike): Tensor;
+    div(other: TensorLike): Tensor;
+    pow(other: TensorLike): Tensor;
+    maximum(other: TensorLike): Tensor;
+    minimum(other: TensorLike): Tensor;
+    mod(other: TensorLike): Tensor;
+    equal(other: TensorLike): Tensor;
+    notEqual(other: TensorLike): Tensor;
+    less(other: TensorLike): Tensor;
+    lessEqual(other: TensorLike): Tensor;
+    greater(other: TensorLike): Tensor;
+    greaterEqual(other: TensorLike): Tensor;
+    logicalAnd(other: TensorLike): Tensor;
+    logicalOr(other: TensorLike): Tensor;
+    clip(min?: number, max?: number): Tensor;
+    cast(dtype: DType): Tensor;
+  }
+}
+
+const unaryMethods = {
+  neg, abs, sign, exp, log, log1p, expm1, sqrt, rsqrt, square, reciprocal, sin, cos, tan, tanh, sigmoid, relu,
+  gelu, silu, softplus, erf, floor, ceil, round, isNaN, isFinite, logicalNot,
+};
+for (const [name, fn] of Object.entries(unaryMethods)) {
+  Object.defineProperty(Tensor.prototype, name, { value: function (this: Tensor) { return fn(this); }, writable: true, configurable: true });
+}
+const binaryMethods = {
+  add, sub, mul, div, pow, maximum, minimum, mod, equal, notEqual, less, lessEqual, greater, greaterEqual, logicalAnd, logicalOr,
+};
+for (const [name, fn] of Object.entries(binaryMethods)) {
+  Object.defineProperty(Tensor.prototype, name, {
+    value: function (this: Tensor, other: TensorLike) { return fn(this, other); },
+    writable: true,
+    configurable: true,
+  });
+}
+Tensor.prototype.leakyRelu = function (this: Tensor, slope?: number) { return leakyRelu(this, slope); };
+Tensor.prototype.elu = function (this: Tensor, alpha?: number) { return elu(this, alpha); };
+Tensor.prototype.clip = function (this: Tensor, min?: number, max?: number) { return clip(this, min, max); };
+Tensor.prototype.cast = function (this: Tensor, dtype: DType) { return cast(this, dtype); };

@@ -1,0 +1,36 @@
+/**
+ * Fused elementwise maps: one pass over same-shaped tensors with a scalar function, no
+ * temporaries. Optimizer updates are written with these (see `@vane/optim`).
+ */
+import { assertDType, type DType } from '../dtype';
+import type { FusedKernel } from '../kernels/elementwise-kernels';
+import { formatShape } from '../shape';
+import type { Tensor } from '../tensor';
+import { checkTensor, commonBackend, wrapStorage } from './internal';
+
+/**
+ * Evaluates `kernel.fn(inputs[0][i], ..., scalars...)` for every element. All inputs must
+ * have the same shape. Not recorded by autodiff: use it for updates, not for losses.
+ *
+ * @example
+ * const momentum: FusedKernel = { name: 'momentum', arity: 2, fn: (m, g, beta) => beta * m + g };
+ * const next = fusedMap(momentum, [m, g], [0.9]);
+ */
+export function fusedMap(kernel: FusedKernel, inputs: readonly Tensor[], scalars: readonly number[] = [], options: { dtype?: DType } = {}): Tensor {
+  const op = `fusedMap(${kernel.name})`;
+  if (inputs.length !== kernel.arity) throw new Error(`${op}: expected ${kernel.arity} inputs, got ${inputs.length}`);
+  inputs.forEach((input, index) => checkTensor(op, `inputs[${index}]`, input));
+  const expectedScalars = kernel.fn.length - kernel.arity;
+  if (scalars.length !== expectedScalars) throw new Error(`${op}: expected ${expectedScalars} scalars, got ${scalars.length}`);
+  const backend = commonBackend(op, inputs, inputs.map((_, index) => `inputs[${index}]`));
+  const shape = inputs[0]!.shape;
+  inputs.forEach((input, index) => {
+    if (input.shape.length !== shape.length || input.shape.some((d, a) => d !== shape[a])) {
+      throw new Error(`${op}: 'inputs[${index}]' has shape ${formatShape(input.shape)}, expected ${formatShape(shape)}`);
+    }
+  });
+  const dtype = options.dtype ?? inputs[0]!.dtype;
+  assertDType(op, dtype);
+  const data = backend.fused(kernel, inputs.map((input) => input.view()), scalars, dtype);
+  return wrapStorage(backend, data, shape, dtype);
+}

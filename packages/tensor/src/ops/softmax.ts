@@ -1,0 +1,62 @@
+/**
+ * softmax and logSoftmax along an axis, computed stably (shifted by the maximum) and recorded
+ * as single ops so their gradients are the compact closed forms.
+ */
+import { isFloatingDType } from '../dtype';
+import { recordOp, withoutRecording } from '../engine';
+import { normalizeAxis } from '../shape';
+import { Tensor } from '../tensor';
+import { composite } from './composite';
+import { div, exp, isFinite, log, sub, where } from './elementwise';
+import { checkTensor } from './internal';
+import { max, sum } from './reduction';
+
+function shifted(x: Tensor, axis: number): Tensor {
+  const peak = max(x, axis, true);
+  // A row of −∞ would give NaN from −∞ − (−∞); shifting it by 0 keeps it −∞.
+  return sub(x, where(isFinite(peak), peak, 0));
+}
+
+/**
+ * softmax(x)ᵢ = e^(xᵢ − m) / Σⱼ e^(xⱼ − m) with m = max x, along `axis` (the last by default).
+ *
+ * @example
+ * softmax(tensor([1, 2, 3])) // [0.0900, 0.2447, 0.6652]
+ */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  checkTensor('softmax', 'x', x);
+  if (!isFloatingDType(x.dtype)) throw new Error(`softmax: 'x' must be float32 or float64, got ${x.dtype}`);
+  const normalized = normalizeAxis('softmax', axis, x.ndim, x.shape);
+  const out = withoutRecording(() =>
+    composite(() => {
+      const e = exp(shifted(x, normalized));
+      return div(e, sum(e, normalized, true));
+    }),
+  );
+  return recordOp('softmax', [x], out, { axis: normalized });
+}
+
+/** log softmax(x) = (x − m) − log Σ e^(x − m), along `axis` (the last by default). */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  checkTensor('logSoftmax', 'x', x);
+  if (!isFloatingDType(x.dtype)) throw new Error(`logSoftmax: 'x' must be float32 or float64, got ${x.dtype}`);
+  const normalized = normalizeAxis('logSoftmax', axis, x.ndim, x.shape);
+  const out = withoutRecording(() =>
+    composite(() => {
+      const centered = shifted(x, normalized);
+      return sub(centered, log(sum(exp(centered), normalized, true)));
+    }),
+  );
+  return recordOp('logSoftmax', [x], out, { axis: normalized });
+}
+
+declare module '../tensor' {
+  interface Tensor {
+    softmax(axis?: number): Tensor;
+    logSoftmax(axis?: number): Tensor;
+  }
+}
+Object.assign(Tensor.prototype, {
+  softmax(this: Tensor, axis?: number) { return softmax(this, axis); },
+  logSoftmax(this: Tensor, axis?: number) { return logSoftmax(this, axis); },
+});
