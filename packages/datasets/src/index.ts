@@ -54,3 +54,10 @@ export {
   type Cifar10Images,
   type LoadCifar10Options,
 } from './loaders/cifar10.js';
+export { DataLoader, type Batch, type DataLoaderOptions, type DataLoaderState } from './data-loader/data-loader.js';
+export { gatherExamples } from './data-loader/gather.js';
+export {
+  trainValidationSplit,
+  type TrainValidationSplit,
+  type TrainValidationSplitOptions,
+} from './data-loader/train-validation-split.js';
