@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { describeValue } from './validation.js';
+import { describeValue } from './validation';
 
 /** Typed arrays a dataset can hold (they map to the `float32` and `int32` tensor dtypes). */
 export type ExampleArray = Float32Array | Int32Array;

@@ -18,14 +18,14 @@ export {
   type ExampleArray,
   type LabeledImageDatasetOptions,
   type LabeledImages,
-} from './dataset.js';
-export { loadDigits, type Digits, type LoadDigitsOptions } from './digits/load-digits.js';
-export { createRandom, mixSeed, shuffleInPlace, type RandomSource } from './random.js';
-export { characterCorpus, type CharacterCorpus, type CharacterCorpusOptions } from './synthetic/character-corpus.js';
-export { gaussianBlobs, type GaussianBlobs, type GaussianBlobsOptions } from './synthetic/gaussian-blobs.js';
-export { sequenceTask, type SequenceTask, type SequenceTaskKind, type SequenceTaskOptions } from './synthetic/sequence-task.js';
-export { teacherStudent, type Teacher, type TeacherStudent, type TeacherStudentOptions } from './synthetic/teacher-student.js';
-export { twoSpirals, type TwoSpirals, type TwoSpiralsOptions } from './synthetic/two-spirals.js';
+} from './dataset';
+export { loadDigits, type Digits, type LoadDigitsOptions } from './digits/load-digits';
+export { createRandom, mixSeed, shuffleInPlace, type RandomSource } from './random';
+export { characterCorpus, type CharacterCorpus, type CharacterCorpusOptions } from './synthetic/character-corpus';
+export { gaussianBlobs, type GaussianBlobs, type GaussianBlobsOptions } from './synthetic/gaussian-blobs';
+export { sequenceTask, type SequenceTask, type SequenceTaskKind, type SequenceTaskOptions } from './synthetic/sequence-task';
+export { teacherStudent, type Teacher, type TeacherStudent, type TeacherStudentOptions } from './synthetic/teacher-student';
+export { twoSpirals, type TwoSpirals, type TwoSpiralsOptions } from './synthetic/two-spirals';
 export {
   loadIdx,
   parseIdx,
@@ -35,7 +35,7 @@ export {
   type IdxDataType,
   type IdxExpectation,
   type ParseIdxOptions,
-} from './loaders/idx.js';
+} from './loaders/idx';
 export {
   DEBIAN_FASHION_MNIST_DIRECTORY,
   FASHION_MNIST_CLASS_NAMES,
@@ -45,7 +45,7 @@ export {
   type LoadMnistOptions,
   type MnistImages,
   type Split,
-} from './loaders/mnist.js';
+} from './loaders/mnist';
 export {
   CIFAR10_CLASS_NAMES,
   loadCifar10,
@@ -53,11 +53,11 @@ export {
   type Cifar10Batch,
   type Cifar10Images,
   type LoadCifar10Options,
-} from './loaders/cifar10.js';
-export { DataLoader, type Batch, type DataLoaderOptions, type DataLoaderState } from './data-loader/data-loader.js';
-export { gatherExamples } from './data-loader/gather.js';
+} from './loaders/cifar10';
+export { DataLoader, type Batch, type DataLoaderOptions, type DataLoaderState } from './data-loader/data-loader';
+export { gatherExamples } from './data-loader/gather';
 export {
   trainValidationSplit,
   type TrainValidationSplit,
   type TrainValidationSplitOptions,
-} from './data-loader/train-validation-split.js';
+} from './data-loader/train-validation-split';

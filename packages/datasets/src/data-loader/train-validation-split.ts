@@ -1,7 +1,7 @@
-import { assertDataset, shapeSize, type Dataset } from '../dataset.js';
-import { createRandom, shuffleInPlace } from '../random.js';
-import { describeValue, requireObject, requireSeed } from '../validation.js';
-import { gatherExamples } from './gather.js';
+import { assertDataset, shapeSize, type Dataset } from '../dataset';
+import { createRandom, shuffleInPlace } from '../random';
+import { describeValue, requireObject, requireSeed } from '../validation';
+import { gatherExamples } from './gather';
 
 /** Options of {@link trainValidationSplit}. */
 export interface TrainValidationSplitOptions {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { loadDigits } from './load-digits.js';
+import { loadDigits } from './load-digits';
 
 // scikit-learn's copy of the UCI test set, installed by Debian's python3-sklearn.
 const SKLEARN_DIGITS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';

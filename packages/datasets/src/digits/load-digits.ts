@@ -1,7 +1,7 @@
-import { decodeBase64 } from '../encoding/base64.js';
-import { fnv1a32 } from '../encoding/fnv1a.js';
-import { unpackBits } from '../encoding/unpack-bits.js';
-import { describeValue } from '../validation.js';
+import { decodeBase64 } from '../encoding/base64';
+import { fnv1a32 } from '../encoding/fnv1a';
+import { unpackBits } from '../encoding/unpack-bits';
+import { describeValue } from '../validation';
 import {
   DIGITS_CHECKSUM,
   DIGITS_COUNT,
@@ -9,7 +9,7 @@ import {
   DIGITS_PIXEL_BITS,
   DIGITS_PIXEL_SUM,
   DIGITS_PIXELS_BASE64,
-} from './digits-data.js';
+} from './digits-data';
 
 /** Options of {@link loadDigits}. */
 export interface LoadDigitsOptions {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeBase64 } from './base64.js';
-import { fnv1a32 } from './fnv1a.js';
-import { unpackBits } from './unpack-bits.js';
+import { decodeBase64 } from './base64';
+import { fnv1a32 } from './fnv1a';
+import { unpackBits } from './unpack-bits';
 
 describe('decodeBase64', () => {
   it('decodes the RFC 4648 section 10 test vectors', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { describeValue } from '../validation.js';
+import { describeValue } from '../validation';
 
 /** Element types of the IDX format, keyed by the type byte of the magic number. */
 export type IdxDataType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEBIAN_FASHION_MNIST_DIRECTORY, loadFashionMnist, loadMnist } from './mnist.js';
+import { DEBIAN_FASHION_MNIST_DIRECTORY, loadFashionMnist, loadMnist } from './mnist';
 
 /** IDX bytes for unsigned byte data, written from the format description. */
 function idxBytes(dimensions: number[], values: number[]): Uint8Array {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { characterCorpus } from './character-corpus.js';
+import { characterCorpus } from './character-corpus';
 
 describe('characterCorpus', () => {
   const corpus = characterCorpus();

@@ -1,5 +1,5 @@
-import { createRandom, type RandomSource } from '../random.js';
-import { describeValue, requireInteger, requireSeed } from '../validation.js';
+import { createRandom, type RandomSource } from '../random';
+import { describeValue, requireInteger, requireSeed } from '../validation';
 
 /** Options of {@link characterCorpus}. */
 export interface CharacterCorpusOptions {

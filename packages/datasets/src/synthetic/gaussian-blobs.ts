@@ -1,6 +1,6 @@
-import type { Dataset } from '../dataset.js';
-import { createRandom } from '../random.js';
-import { describeValue, requireInteger, requireNonNegative, requireObject, requireSeed } from '../validation.js';
+import type { Dataset } from '../dataset';
+import { createRandom } from '../random';
+import { describeValue, requireInteger, requireNonNegative, requireObject, requireSeed } from '../validation';
 
 /** Options of {@link gaussianBlobs}: give either `centers` or `numClasses`. */
 export interface GaussianBlobsOptions {
