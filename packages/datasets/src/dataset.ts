@@ -36,7 +36,13 @@ export interface Dataset {
   count: number;
 }
 
-/** Product of a shape's dimensions (1 for the scalar shape `[]`). */
+/**
+ * Number of values in one example of the given shape: the product of its dimensions.
+ *
+ * @example
+ * shapeSize([3, 32, 32]); // 3072
+ * shapeSize([]); // 1 (a scalar)
+ */
 export function shapeSize(shape: readonly number[]): number {
   let size = 1;
   for (const dimension of shape) size *= dimension;

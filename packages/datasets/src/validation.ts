@@ -8,7 +8,14 @@
  * @module
  */
 
-/** Renders a value for an error message: strings quoted, arrays and objects as short JSON. */
+/**
+ * Renders a value for an error message: strings quoted, typed arrays by type and length,
+ * other arrays and objects as JSON cut to 80 characters.
+ *
+ * @example
+ * describeValue('sort'); // "'sort'"
+ * describeValue(new Float32Array(3)); // 'Float32Array(length 3)'
+ */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) {

@@ -63,10 +63,15 @@ function dtypeOf(values: ExampleArray): 'float32' | 'int32' {
  * (`batch_size`, `shuffle`, `drop_last`); the shuffle is Knuth's Algorithm P.
  */
 export class DataLoader implements Iterable<Batch> {
+  /** The dataset batches are drawn from (not copied). */
   readonly dataset: Dataset;
+  /** Examples per batch (the last batch of an epoch may be smaller unless `dropLast`). */
   readonly batchSize: number;
+  /** Whether each epoch visits the examples in its own random order. */
   readonly shuffle: boolean;
+  /** Seed of the per-epoch shuffles. */
   readonly seed: number;
+  /** Whether a short last batch is skipped. */
   readonly dropLast: boolean;
   private readonly inputSize: number;
   private readonly targetSize: number;
@@ -74,6 +79,7 @@ export class DataLoader implements Iterable<Batch> {
   private position = 0;
   private cachedOrder: { epoch: number; order: Int32Array } | undefined;
 
+  /** Checks the dataset and options; throws an Error naming the bad one. */
   constructor(dataset: Dataset, options: DataLoaderOptions) {
     assertDataset('DataLoader', dataset);
     if (typeof options !== 'object' || options === null) {
