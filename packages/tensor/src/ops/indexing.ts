@@ -121,7 +121,7 @@ function triangle(op: 'triu' | 'tril', x: Tensor, diagonal: number): Tensor {
     );
     // triu keeps j − i ≥ k; tril keeps j − i ≤ k.
     const mask = op === 'triu' ? greaterEqual(offset, diagonal) : lessEqual(offset, diagonal);
-    return where(mask, x, 0);
+    return where(mask, x, x.dtype === 'bool' ? false : 0);
   });
 }
 

@@ -26,7 +26,8 @@ export function viewOf(source: Tensor, shape: Shape, strides: readonly number[],
 export function scalarDType(value: number | boolean, other: DType | undefined): DType {
   if (typeof value === 'boolean') return other ?? 'bool';
   if (other === 'float32' || other === 'float64') return other;
-  if (Number.isInteger(value)) return other ?? 'float32';
+  // An integer next to a bool tensor counts in integers (NumPy and PyTorch: True + 5 == 6).
+  if (Number.isInteger(value)) return other === 'bool' ? 'int32' : (other ?? 'float32');
   return 'float32';
 }
 
