@@ -1,0 +1,57 @@
+/**
+ * Timing harness for the side-by-side benchmarks: warm-up runs, then repeated timed runs,
+ * reported as the median with the interquartile spread. Compare ratios measured in the same
+ * run only: this machine is shared and noisy.
+ */
+
+/** A timing summary in milliseconds. */
+export interface Timing {
+  median: number;
+  /** 25th and 75th percentiles. */
+  q1: number;
+  q3: number;
+  runs: number;
+}
+
+/** One row of results: a named workload measured for several implementations. */
+export interface BenchmarkRow {
+  group: string;
+  name: string;
+  /** Work per run, to turn time into throughput (e.g. FLOPs), if meaningful. */
+  work?: { amount: number; unit: string };
+  results: Record<string, Timing | { skipped: string }>;
+}
+
+function quantile(sorted: number[], q: number): number {
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
+}
+
+/**
+ * Times `fn` after `warmup` untimed runs, repeating until `minimumRuns` runs and at least
+ * `minimumMilliseconds` have elapsed (capped at `maximumRuns`).
+ */
+export async function measure(
+  fn: () => unknown | Promise<unknown>,
+  options: { warmup?: number; minimumRuns?: number; maximumRuns?: number; minimumMilliseconds?: number } = {},
+): Promise<Timing> {
+  const { warmup = 3, minimumRuns = 5, maximumRuns = 200, minimumMilliseconds = 300 } = options;
+  for (let index = 0; index < warmup; index++) await fn();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < maximumRuns && (times.length < minimumRuns || performance.now() - start < minimumMilliseconds)) {
+    const before = performance.now();
+    await fn();
+    times.push(performance.now() - before);
+  }
+  times.sort((a, b) => a - b);
+  return { median: quantile(times, 0.5), q1: quantile(times, 0.25), q3: quantile(times, 0.75), runs: times.length };
+}
+
+/** Formats a timing as "12.3 ms ±0.4" (half the interquartile range). */
+export function formatTiming(timing: Timing): string {
+  const digits = timing.median < 1 ? 3 : timing.median < 100 ? 2 : 0;
+  return `${timing.median.toFixed(digits)} ms ±${((timing.q3 - timing.q1) / 2).toFixed(digits)}`;
+}

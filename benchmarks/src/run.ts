@@ -1,0 +1,61 @@
+/**
+ * `npm run bench`: runs every benchmark suite side by side with the peers in one process,
+ * prints a table with Vane's ratio to each peer, and writes
+ * `benchmarks/results/<date>.json` and `benchmarks/results/<date>.md`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { formatTiming, type BenchmarkRow, type Timing } from './harness';
+import { loadTfjs } from './peers';
+import { tensorCoreRows } from './tensor-core';
+
+function isTiming(value: Timing | { skipped: string } | undefined): value is Timing {
+  return value !== undefined && 'median' in value;
+}
+
+function throughput(row: BenchmarkRow, timing: Timing): string {
+  if (!row.work) return '';
+  const perSecond = row.work.amount / (timing.median / 1000);
+  return row.work.unit === 'FLOP' ? ` (${(perSecond / 1e9).toFixed(2)} GFLOP/s)` : '';
+}
+
+/** Renders rows as a markdown table with Vane's speed-up over each other column. */
+export function markdownTable(rows: BenchmarkRow[]): string {
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row.results)))];
+  const peers = columns.filter((column) => column !== 'vane');
+  const header = `| workload | ${columns.join(' | ')} | ${peers.map((peer) => `vane speed-up vs ${peer}`).join(' | ')} |`;
+  const divider = `|${' --- |'.repeat(1 + columns.length + peers.length)}`;
+  const lines = rows.map((row) => {
+    const cells = columns.map((column) => {
+      const result = row.results[column];
+      if (!result) return '';
+      return isTiming(result) ? `${formatTiming(result)}${throughput(row, result)}` : `skipped: ${result.skipped}`;
+    });
+    const vane = row.results.vane;
+    const ratios = peers.map((peer) => {
+      const other = row.results[peer];
+      return isTiming(vane) && isTiming(other) ? `${(other.median / vane.median).toFixed(2)}×` : '';
+    });
+    return `| ${row.name} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`;
+  });
+  return [header, divider, ...lines].join('\n');
+}
+
+async function main(): Promise<void> {
+  const tfjs = await loadTfjs();
+  const tf = 'tf' in tfjs ? tfjs.tf : undefined;
+  if (!tf) console.warn(`TensorFlow.js unavailable: ${(tfjs as { unavailable: string }).unavailable}`);
+  const backends = 'backends' in tfjs ? tfjs.backends : [];
+  const rows = [...(await tensorCoreRows(tf, backends))];
+  const date = new Date().toISOString().slice(0, 10);
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
+  const table = markdownTable(rows);
+  console.log(`\nMachine: ${machine}\n\n${table}\n`);
+  const directory = new URL('../results/', import.meta.url).pathname;
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(`${directory}${date}.json`, JSON.stringify({ date, machine, rows }, null, 2));
+  writeFileSync(`${directory}${date}.md`, `# Benchmarks ${date}\n\nMachine: ${machine}\n\n${table}\n`);
+  console.log(`wrote benchmarks/results/${date}.json and .md`);
+}
+
+await main();

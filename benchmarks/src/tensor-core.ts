@@ -1,0 +1,123 @@
+/**
+ * Tensor-core rows: matmul at 64/256/512/1024 (GFLOP/s), add and exp on 1e6 elements, and a
+ * conv2d forward pass, for Vane and for tfjs-cpu / tfjs-wasm, plus a bare typed-array loop as
+ * the ceiling for the elementwise rows.
+ */
+import { add, conv2d, exp, matmul, randn, seed, type Tensor } from '@vane/tensor';
+import { measure, type BenchmarkRow, type Timing } from './harness';
+import type { Tfjs } from './peers';
+
+type Runner = { name: string; run: () => Promise<Timing> };
+
+async function row(group: string, name: string, work: BenchmarkRow['work'], runners: Runner[]): Promise<BenchmarkRow> {
+  const results: BenchmarkRow['results'] = {};
+  for (const runner of runners) {
+    try {
+      results[runner.name] = await runner.run();
+    } catch (error) {
+      results[runner.name] = { skipped: (error as Error).message };
+    }
+  }
+  return { group, name, work, results };
+}
+
+function tfjsRunners(tf: Tfjs | undefined, backends: string[], body: (tf: Tfjs) => () => unknown): Runner[] {
+  if (!tf) return [];
+  return backends.map((backend) => ({
+    name: `tfjs-${backend}`,
+    run: async () => {
+      await tf.setBackend(backend);
+      const fn = body(tf);
+      // dataSync forces the computation to finish inside the timed region.
+      return measure(
+        () =>
+          tf.tidy(() => {
+            (fn() as { dataSync(): unknown }).dataSync();
+          }),
+        { maximumRuns: 50 },
+      );
+    },
+  }));
+}
+
+/** Runs the tensor-core rows. */
+export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[]): Promise<BenchmarkRow[]> {
+  const rows: BenchmarkRow[] = [];
+  const generator = seed(1);
+  for (const size of [64, 256, 512, 1024]) {
+    const a = randn([size, size], { generator });
+    const b = randn([size, size], { generator });
+    const aValues = a.dataSync() as Float32Array;
+    const bValues = b.dataSync() as Float32Array;
+    rows.push(
+      await row('matmul', `matmul ${size}x${size}`, { amount: 2 * size ** 3, unit: 'FLOP' }, [
+        { name: 'vane', run: () => measure(() => matmul(a, b).dispose(), { maximumRuns: 50 }) },
+        ...tfjsRunners(tf, tfBackends, (tf) => {
+          const x = tf.tensor2d(aValues, [size, size]);
+          const y = tf.tensor2d(bValues, [size, size]);
+          return () => tf.matMul(x, y);
+        }),
+      ]),
+    );
+  }
+  const count = 1_000_000;
+  const x = randn([count], { generator });
+  const y = randn([count], { generator });
+  const xValues = x.dataSync() as Float32Array;
+  const yValues = y.dataSync() as Float32Array;
+  const out = new Float32Array(count);
+  rows.push(
+    await row('elementwise', 'add 1e6', undefined, [
+      { name: 'vane', run: () => measure(() => add(x, y).dispose()) },
+      {
+        name: 'typed-array loop',
+        run: () =>
+          measure(() => {
+            const result = new Float32Array(count);
+            for (let index = 0; index < count; index++) result[index] = xValues[index]! + yValues[index]!;
+            out[0] = result[0]!;
+          }),
+      },
+      ...tfjsRunners(tf, tfBackends, (tf) => {
+        const p = tf.tensor1d(xValues);
+        const q = tf.tensor1d(yValues);
+        return () => tf.add(p, q);
+      }),
+    ]),
+  );
+  rows.push(
+    await row('elementwise', 'exp 1e6', undefined, [
+      { name: 'vane', run: () => measure(() => exp(x).dispose()) },
+      {
+        name: 'typed-array loop',
+        run: () =>
+          measure(() => {
+            const result = new Float32Array(count);
+            for (let index = 0; index < count; index++) result[index] = Math.exp(xValues[index]!);
+            out[0] = result[0]!;
+          }),
+      },
+      ...tfjsRunners(tf, tfBackends, (tf) => {
+        const p = tf.tensor1d(xValues);
+        return () => tf.exp(p);
+      }),
+    ]),
+  );
+  // A LeNet-sized layer: batch 16, 16→32 channels, 3x3, 28x28, 'same' padding.
+  const input: Tensor = randn([16, 16, 28, 28], { generator });
+  const weight: Tensor = randn([32, 16, 3, 3], { generator });
+  const inputValues = input.dataSync() as Float32Array;
+  const weightValues = weight.dataSync() as Float32Array;
+  rows.push(
+    await row('conv2d', 'conv2d fwd 16x16x28x28, 32 3x3', { amount: 2 * 16 * 32 * 28 * 28 * 16 * 9, unit: 'FLOP' }, [
+      { name: 'vane', run: () => measure(() => conv2d(input, weight, { padding: 'same' }).dispose(), { maximumRuns: 30 }) },
+      ...tfjsRunners(tf, tfBackends, (tf) => {
+        // tfjs is NHWC with HWIO filters: transpose once, outside the timed region.
+        const nhwc = tf.transpose(tf.tensor4d(inputValues, [16, 16, 28, 28]), [0, 2, 3, 1]) as import('@tensorflow/tfjs-core').Tensor4D;
+        const filter = tf.transpose(tf.tensor4d(weightValues, [32, 16, 3, 3]), [2, 3, 1, 0]) as import('@tensorflow/tfjs-core').Tensor4D;
+        return () => tf.conv2d(nhwc, filter, 1, 'same');
+      }),
+    ]),
+  );
+  return rows;
+}
