@@ -21,7 +21,7 @@ function copyView(x: TensorView, dtype: DType): TypedArray {
   const out = allocateArray(dtype, sizeOf(x.shape));
   const layout = collapseDimensions(x.shape, [x.strides]);
   const kernel = dtype === 'bool' && x.dtype !== 'bool' ? toBool : UNARY_KERNELS.identity;
-  unaryLoop(kernel)(x.data as TypedArray, x.offset, layout.strides[0]!, out, layout.shape, 0);
+  unaryLoop(kernel, `${x.dtype}>${dtype}`)(x.data as TypedArray, x.offset, layout.strides[0]!, out, layout.shape, 0);
   return out;
 }
 
@@ -65,13 +65,13 @@ export function createCpuBackend(): Backend {
     unary(kernel: UnaryKernelName, x: TensorView, outDtype: DType, parameter: number) {
       const out = allocateArray(outDtype, sizeOf(x.shape));
       const layout = collapseDimensions(x.shape, [x.strides]);
-      unaryLoop(UNARY_KERNELS[kernel])(x.data as TypedArray, x.offset, layout.strides[0]!, out, layout.shape, parameter);
+      unaryLoop(UNARY_KERNELS[kernel], `${x.dtype}>${outDtype}`)(x.data as TypedArray, x.offset, layout.strides[0]!, out, layout.shape, parameter);
       return out;
     },
     binary(kernel: BinaryKernelName, a: TensorView, b: TensorView, outShape: Shape, outDtype: DType) {
       const out = allocateArray(outDtype, sizeOf(outShape));
       const layout = collapseDimensions(outShape, [a.strides, b.strides]);
-      binaryLoop(BINARY_KERNELS[kernel])(
+      binaryLoop(BINARY_KERNELS[kernel], `${a.dtype},${b.dtype}>${outDtype}`)(
         a.data as TypedArray,
         a.offset,
         layout.strides[0]!,
@@ -105,7 +105,7 @@ export function createCpuBackend(): Backend {
       const size = sizeOf(inputs[0]!.shape);
       const out = allocateArray(outDtype, size);
       const contiguous = inputs.map(contiguousValues);
-      fusedLoop(kernel)(
+      fusedLoop(kernel, `${inputs.map((input) => input.dtype).join(',')}>${outDtype}`)(
         contiguous.map((input) => input.values),
         contiguous.map((input) => input.offset),
         scalars,

@@ -45,13 +45,26 @@ const ADVANCE = (operands: string[]) => `
         counter[axis] = 0;
       }`;
 
-const unaryCache = new WeakMap<object, UnaryLoop>();
-const binaryCache = new WeakMap<object, BinaryLoop>();
+// Loops are compiled per kernel AND per combination of array types: a loop that has seen
+// Float32Array, Float64Array and Int32Array operands goes megamorphic and runs several times
+// slower than one that only ever sees one of each.
+const unaryCache = new WeakMap<object, Map<string, UnaryLoop>>();
+const binaryCache = new WeakMap<object, Map<string, BinaryLoop>>();
+
+function cacheFor<L>(cache: WeakMap<object, Map<string, L>>, kernel: object): Map<string, L> {
+  let perKernel = cache.get(kernel);
+  if (!perKernel) {
+    perKernel = new Map();
+    cache.set(kernel, perKernel);
+  }
+  return perKernel;
+}
 const fusedCache = new Map<string, { fn: unknown; loop: FusedLoop }>();
 
-/** The compiled loop for a unary kernel (cached per kernel). */
-export function unaryLoop(kernel: (x: number, parameter: number) => number): UnaryLoop {
-  let loop = unaryCache.get(kernel);
+/** The compiled loop for a unary kernel (cached per kernel and array types, `typesKey`). */
+export function unaryLoop(kernel: (x: number, parameter: number) => number, typesKey = ''): UnaryLoop {
+  const perKernel = cacheFor(unaryCache, kernel);
+  let loop = perKernel.get(typesKey);
   if (!loop) {
     loop = new Function(
       'kernel',
@@ -69,14 +82,15 @@ export function unaryLoop(kernel: (x: number, parameter: number) => number): Una
         }
       };`,
     )(kernel) as UnaryLoop;
-    unaryCache.set(kernel, loop);
+    perKernel.set(typesKey, loop);
   }
   return loop;
 }
 
-/** The compiled loop for a binary kernel (cached per kernel). */
-export function binaryLoop(kernel: (a: number, b: number) => number): BinaryLoop {
-  let loop = binaryCache.get(kernel);
+/** The compiled loop for a binary kernel (cached per kernel and array types, `typesKey`). */
+export function binaryLoop(kernel: (a: number, b: number) => number, typesKey = ''): BinaryLoop {
+  const perKernel = cacheFor(binaryCache, kernel);
+  let loop = perKernel.get(typesKey);
   if (!loop) {
     loop = new Function(
       'kernel',
@@ -107,14 +121,15 @@ export function binaryLoop(kernel: (a: number, b: number) => number): BinaryLoop
         }
       };`,
     )(kernel) as BinaryLoop;
-    binaryCache.set(kernel, loop);
+    perKernel.set(typesKey, loop);
   }
   return loop;
 }
 
-/** The compiled loop for a fused kernel (cached per kernel name and function). */
-export function fusedLoop(kernel: FusedKernel): FusedLoop {
-  const cached = fusedCache.get(kernel.name);
+/** The compiled loop for a fused kernel (cached per kernel name, function and array types). */
+export function fusedLoop(kernel: FusedKernel, typesKey = ''): FusedLoop {
+  const cacheKey = `${kernel.name}:${typesKey}`;
+  const cached = fusedCache.get(cacheKey);
   if (cached && cached.fn === kernel.fn) return cached.loop;
   const scalarCount = Math.max(0, kernel.fn.length - kernel.arity);
   const inputNames = Array.from({ length: kernel.arity }, (_, index) => `in${index}`);
@@ -129,7 +144,7 @@ export function fusedLoop(kernel: FusedKernel): FusedLoop {
       }
     };`,
   )(kernel.fn) as FusedLoop;
-  fusedCache.set(kernel.name, { fn: kernel.fn, loop });
+  fusedCache.set(cacheKey, { fn: kernel.fn, loop });
   return loop;
 }
 
