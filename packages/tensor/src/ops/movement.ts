@@ -212,13 +212,13 @@ export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
   const view = viewOf(x, shape, strides, offset);
   const out = record(view, () => recordOp('slice', [x], view, { inputShape: [...x.shape], starts, steps }));
   if (removed.length === 0) return out;
-  return reshapeView(out, shape.filter((_, axis) => !removed.includes(axis)));
+  return dropAxes(out, removed);
 }
 
 // Dropping size-1 axes never needs a copy, even for non-contiguous views.
-function reshapeView(x: Tensor, shape: number[]): Tensor {
-  const strides = x.strides.filter((_, axis) => x.shape[axis] !== 1 || shape.length === x.ndim);
-  if (strides.length !== shape.length) return reshape(x, shape);
+function dropAxes(x: Tensor, removed: readonly number[]): Tensor {
+  const shape = x.shape.filter((_, axis) => !removed.includes(axis));
+  const strides = x.strides.filter((_, axis) => !removed.includes(axis));
   const out = viewOf(x, shape, strides, x.offset);
   return record(out, () => recordOp('reshape', [x], out, { inputShape: [...x.shape] }));
 }
