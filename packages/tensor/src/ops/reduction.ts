@@ -160,7 +160,10 @@ function argOp(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, kee
     const flat = x.reshape([x.size]);
     const result = argOp(op, flat, 0, false);
     flat.dispose();
-    return keepdims ? result.reshape(x.shape.map(() => 1)) : result;
+    if (!keepdims) return result;
+    const shaped = result.reshape(x.shape.map(() => 1));
+    result.dispose();
+    return shaped;
   }
   const normalized = normalizeAxis(op, axis, x.ndim, x.shape);
   const data = x.backend.argReduce(op, x.view(), normalized);
