@@ -4,7 +4,7 @@
  * gradients flow through views.
  */
 import { isFloatingDType, promoteTypes } from '../dtype';
-import { recordOp } from '../engine';
+import { isRecording, recordOp } from '../engine';
 import { broadcastShapes, checkShape, contiguousStrides, formatShape, normalizeAxes, normalizeAxis, sizeOf, type Shape } from '../shape';
 import { Tensor } from '../tensor';
 import { composite } from './composite';
@@ -212,7 +212,10 @@ export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
   const view = viewOf(x, shape, strides, offset);
   const out = record(view, () => recordOp('slice', [x], view, { inputShape: [...x.shape], starts, steps }));
   if (removed.length === 0) return out;
-  return dropAxes(out, removed);
+  const dropped = dropAxes(out, removed);
+  // The intermediate view is only needed by a recording tape; otherwise free it at once.
+  if (!isRecording()) out.dispose();
+  return dropped;
 }
 
 // Dropping size-1 axes never needs a copy, even for non-contiguous views.
