@@ -4,7 +4,7 @@
  */
 import type { Window2d } from '../backend';
 import { isFloatingDType } from '../dtype';
-import { recordOp } from '../engine';
+import { isRecording, recordOp } from '../engine';
 import { formatShape } from '../shape';
 import { Tensor } from '../tensor';
 import { composite } from './composite';
@@ -36,6 +36,13 @@ function addBias(op: string, out: Tensor, bias: Tensor | undefined, channels: nu
   return add(out, reshape(bias, [channels, ...new Array<number>(rank - 2).fill(1)]));
 }
 
+/** `out` plus the bias; the bias-free `out` is freed unless a recording tape may need it. */
+function withBias(op: string, out: Tensor, bias: Tensor, channels: number): Tensor {
+  const result = composite(() => addBias(op, out, bias, channels, 4));
+  if (!isRecording()) out.dispose();
+  return result;
+}
+
 /**
  * 2-D convolution (cross-correlation, as every framework): `x` `[N, C, H, W]`, `weight`
  * `[O, C/groups, kh, kw]` → `[N, O, outH, outW]`.
@@ -65,7 +72,7 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
   const data = x.backend.conv2d(x.view(), weight.view(), window, groups, x.dtype);
   const out = wrapStorage(x.backend, data, [x.shape[0]!, outChannels, window.outputHeight, window.outputWidth], x.dtype);
   recordOp('conv2d', [x, weight], out, { window, groups });
-  return options.bias ? composite(() => addBias(op, out, options.bias, outChannels, 4)) : out;
+  return options.bias ? withBias(op, out, options.bias, outChannels) : out;
 }
 
 /** Options of {@link conv1d}: as conv2d, per single axis. */
@@ -191,7 +198,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, options: ConvTranspos
     outputWidth: x.shape[3]!,
   };
   const out = conv2dInputGradient(x, weight, window, groups, outHeight, outWidth);
-  return options.bias ? composite(() => addBias(op, out, options.bias, weight.shape[1]! * groups, 4)) : out;
+  return options.bias ? withBias(op, out, options.bias, weight.shape[1]! * groups) : out;
 }
 
 declare module '../tensor' {
