@@ -163,18 +163,28 @@ export function convTranspose2d(x: Tensor, weight: Tensor, options: ConvTranspos
   const op = 'convTranspose2d';
   checkTensor(op, 'x', x);
   checkTensor(op, 'weight', weight);
+  commonBackend(op, [x, weight], ['x', 'weight']);
   checkFloat(op, 'x', x);
   if (x.ndim !== 4) throw new Error(`${op}: 'x' has shape ${formatShape(x.shape)}, expected [N,C,H,W]`);
   if (weight.ndim !== 4 || weight.shape[0] !== x.shape[1]) {
     throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [${x.shape[1]},Cout/groups,kh,kw]`);
   }
+  if (weight.dtype !== x.dtype) throw new Error(`${op}: 'weight' is ${weight.dtype} but 'x' is ${x.dtype}`);
   const groups = options.groups ?? 1;
-  const pair = (value: Pair | undefined, fallback: number): [number, number] =>
-    value === undefined ? [fallback, fallback] : typeof value === 'number' ? [value, value] : [value[0], value[1]];
-  const [strideHeight, strideWidth] = pair(options.stride, 1);
-  const [padHeight, padWidth] = pair(options.padding, 0);
-  const [extraHeight, extraWidth] = pair(options.outputPadding, 0);
-  const [dilationHeight, dilationWidth] = pair(options.dilation, 1);
+  if (!Number.isInteger(groups) || groups < 1 || x.shape[1]! % groups !== 0) {
+    throw new Error(`${op}: 'groups' ${groups} must divide the input channels (${x.shape[1]}) of 'x' ${formatShape(x.shape)}`);
+  }
+  const pair = (value: Pair | undefined, fallback: number, name: string, minimum: number): [number, number] => {
+    const values = value === undefined ? [fallback, fallback] : typeof value === 'number' ? [value, value] : [value[0], value[1]];
+    if (values.some((v) => !Number.isInteger(v) || v < minimum)) {
+      throw new Error(`${op}: '${name}' must be an integer ≥ ${minimum} or a pair of them, got ${JSON.stringify(value)}`);
+    }
+    return values as [number, number];
+  };
+  const [strideHeight, strideWidth] = pair(options.stride, 1, 'stride', 1);
+  const [padHeight, padWidth] = pair(options.padding, 0, 'padding', 0);
+  const [extraHeight, extraWidth] = pair(options.outputPadding, 0, 'outputPadding', 0);
+  const [dilationHeight, dilationWidth] = pair(options.dilation, 1, 'dilation', 1);
   if (extraHeight >= Math.max(strideHeight, dilationHeight) || extraWidth >= Math.max(strideWidth, dilationWidth)) {
     throw new Error(`${op}: 'outputPadding' [${extraHeight},${extraWidth}] must be smaller than the stride or the dilation`);
   }
