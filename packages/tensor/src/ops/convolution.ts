@@ -91,6 +91,22 @@ export function conv1d(x: Tensor, weight: Tensor, options: Conv1dOptions = {}): 
   checkTensor(op, 'weight', weight);
   if (x.ndim !== 3) throw new Error(`${op}: 'x' has shape ${formatShape(x.shape)}, expected [N,C,L]`);
   if (weight.ndim !== 3) throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [O,C/groups,k]`);
+  // Checked here so that errors name conv1d and its 3-D shapes rather than the inner conv2d.
+  commonBackend(op, [x, weight], ['x', 'weight']);
+  const groups = options.groups ?? 1;
+  const [channels, outChannels] = [x.shape[1]!, weight.shape[0]!];
+  if (!Number.isInteger(groups) || groups < 1 || channels % groups !== 0 || outChannels % groups !== 0) {
+    throw new Error(`${op}: 'groups' ${groups} must divide the input channels (${channels}) and output channels (${outChannels})`);
+  }
+  if (weight.shape[1] !== channels / groups) {
+    throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [${outChannels},${channels / groups},*] for 'x' ${formatShape(x.shape)} with groups=${groups}`);
+  }
+  if (options.bias) {
+    checkTensor(op, 'bias', options.bias);
+    if (options.bias.ndim !== 1 || options.bias.shape[0] !== outChannels) {
+      throw new Error(`${op}: 'bias' has shape ${formatShape(options.bias.shape)}, expected [${outChannels}]`);
+    }
+  }
   const padding = options.padding ?? 0;
   const padding2d: Padding =
     typeof padding === 'string' ? padding : typeof padding === 'number' ? [0, 0, padding, padding] : [0, 0, padding[0], padding[1]];
