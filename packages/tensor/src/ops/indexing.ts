@@ -53,6 +53,7 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
   checkTensor(op, 'x', x);
   checkIndexTensor(op, index);
   if (index.ndim !== 1) throw new Error(`${op}: 'index' must be 1-D, got shape ${formatShape(index.shape)}`);
+  commonBackend(op, [x, index], ['x', 'index']);
   const normalized = normalizeAxis(op, axis, x.ndim, x.shape);
   return composite(() => {
     const shape = x.shape.map((d, a) => (a === normalized ? index.shape[0]! : d));

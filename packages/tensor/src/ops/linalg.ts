@@ -8,7 +8,7 @@ import { broadcastShapes, formatShape } from '../shape';
 import { Tensor } from '../tensor';
 import { composite } from './composite';
 import { binaryOperands, cast, mul } from './elementwise';
-import { checkTensor, wrapStorage } from './internal';
+import { checkTensor, commonBackend, wrapStorage } from './internal';
 import { expand, reshape, unsqueeze } from './movement';
 import { sum } from './reduction';
 
@@ -57,6 +57,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 export function dot(a: Tensor, b: Tensor): Tensor {
   checkTensor('dot', 'a', a);
   checkTensor('dot', 'b', b);
+  commonBackend('dot', [a, b], ['a', 'b']);
   if (a.ndim !== 1 || b.ndim !== 1 || a.shape[0] !== b.shape[0]) {
     throw new Error(`dot: expected two 1-D tensors of equal length, got 'a' ${formatShape(a.shape)} and 'b' ${formatShape(b.shape)}`);
   }
@@ -67,6 +68,7 @@ export function dot(a: Tensor, b: Tensor): Tensor {
 export function outer(a: Tensor, b: Tensor): Tensor {
   checkTensor('outer', 'a', a);
   checkTensor('outer', 'b', b);
+  commonBackend('outer', [a, b], ['a', 'b']);
   if (a.ndim !== 1 || b.ndim !== 1) {
     throw new Error(`outer: expected two 1-D tensors, got 'a' ${formatShape(a.shape)} and 'b' ${formatShape(b.shape)}`);
   }

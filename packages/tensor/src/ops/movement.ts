@@ -303,6 +303,7 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
       throw new Error(`stack: 'tensors[${index}]' has shape ${formatShape(t.shape)}, expected ${formatShape(tensors[0]!.shape)}`);
     }
   });
+  commonBackend('stack', tensors, tensors.map((_, index) => `tensors[${index}]`));
   const position = normalizeAxis('stack', axis, tensors[0]!.ndim + 1, tensors[0]!.shape);
   return composite(() => concat(tensors.map((t) => unsqueeze(t, position)), position));
 }
