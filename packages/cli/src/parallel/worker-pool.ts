@@ -1,0 +1,97 @@
+/**
+ * Runs independent tasks (training runs of a sweep) on worker threads, one per core by
+ * default, and reports each worker's progress.
+ *
+ * Workers load TypeScript through tsx's register API (a plain `new Worker('x.ts')` is rejected
+ * by Node's loader before tsx can hook it). Each worker imports `taskModule`, which must export
+ * `runTask(task, reportProgress)`.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/** A progress line from one worker. */
+export interface WorkerProgress {
+  worker: number;
+  taskIndex: number;
+  text: string;
+}
+
+/** Options of {@link runInWorkers}. */
+export interface WorkerPoolOptions {
+  /** Module URL exporting `runTask(task, reportProgress)`. */
+  taskModule: URL;
+  /** Number of worker threads; one per core by default. */
+  workers?: number;
+  onProgress?: (progress: WorkerProgress) => void;
+  onResult?: (taskIndex: number, result: unknown) => void;
+}
+
+const BOOTSTRAP = `
+import { register } from 'tsx/esm/api';
+import { parentPort, workerData } from 'node:worker_threads';
+register();
+const { runTask } = await import(workerData.taskModule);
+parentPort.on('message', async (message) => {
+  if (message.type !== 'task') return;
+  try {
+    const result = await runTask(message.task, (text) => parentPort.postMessage({ type: 'progress', index: message.index, text }));
+    parentPort.postMessage({ type: 'result', index: message.index, result });
+  } catch (error) {
+    parentPort.postMessage({ type: 'error', index: message.index, message: String(error && error.stack || error) });
+  }
+});
+parentPort.postMessage({ type: 'ready' });
+`;
+
+/**
+ * Runs every task and resolves with the results in task order. The first failing task
+ * rejects the whole run (after stopping the workers).
+ */
+export async function runInWorkers<T, R>(tasks: readonly T[], options: WorkerPoolOptions): Promise<R[]> {
+  const count = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
+  const results = new Array<R>(tasks.length);
+  let next = 0;
+  let finished = 0;
+  const workers: Worker[] = [];
+  return new Promise<R[]>((resolve, reject) => {
+    let failed = false;
+    const stop = () => workers.forEach((worker) => void worker.terminate());
+    const dispatch = (worker: Worker) => {
+      if (next >= tasks.length) {
+        void worker.terminate();
+        return;
+      }
+      const index = next++;
+      worker.postMessage({ type: 'task', index, task: tasks[index] });
+    };
+    for (let workerIndex = 0; workerIndex < count; workerIndex++) {
+      const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { taskModule: options.taskModule.href } } as never);
+      workers.push(worker);
+      worker.on('message', (message: { type: string; index: number; text?: string; result?: unknown; message?: string }) => {
+        if (failed) return;
+        if (message.type === 'ready') dispatch(worker);
+        else if (message.type === 'progress') options.onProgress?.({ worker: workerIndex, taskIndex: message.index, text: message.text ?? '' });
+        else if (message.type === 'result') {
+          results[message.index] = message.result as R;
+          options.onResult?.(message.index, message.result);
+          finished++;
+          if (finished === tasks.length) {
+            stop();
+            resolve(results);
+          } else dispatch(worker);
+        } else if (message.type === 'error') {
+          failed = true;
+          stop();
+          reject(new Error(`task ${message.index} failed in worker ${workerIndex}: ${message.message}`));
+        }
+      });
+      worker.on('error', (error) => {
+        if (failed) return;
+        failed = true;
+        stop();
+        reject(error);
+      });
+    }
+    if (tasks.length === 0) resolve(results);
+  });
+}
