@@ -204,7 +204,22 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
   const low = options.low ?? 0;
   const high = options.high ?? 1;
   if (!(high > low)) throw new Error(`rand: 'high' (${high}) must be greater than 'low' (${low})`);
-  return randomTensor('rand', shape, options, (generator) => low + (high - low) * generator.uniform());
+  const dtype = options.dtype ?? 'float32';
+  // low + (high − low)·u can round up to `high` (always for u near 1 in float32), so clamp to
+  // the largest value of the dtype below `high` to keep the interval half-open.
+  const ceiling = dtype === 'float32' || dtype === 'float64' ? largestBelow(high, dtype) : high;
+  return randomTensor('rand', shape, options, (generator) => Math.min(low + (high - low) * generator.uniform(), ceiling));
+}
+
+/** The largest `dtype` value strictly below `value`. */
+function largestBelow(value: number, dtype: 'float32' | 'float64'): number {
+  const cell = dtype === 'float32' ? new Float32Array([value]) : new Float64Array([value]);
+  if (cell[0]! < value) return cell[0]!;
+  if (value === 0) return dtype === 'float32' ? -1.401298464324817e-45 : -Number.MIN_VALUE;
+  // One step toward −∞ in the IEEE bit pattern (down in magnitude for positives, up for negatives).
+  if (dtype === 'float32') new Int32Array(cell.buffer)[0]! += value > 0 ? -1 : 1;
+  else new BigInt64Array(cell.buffer)[0]! += value > 0 ? -1n : 1n;
+  return cell[0]!;
 }
 
 /** Normal samples with `mean` and `std` (standard normal by default). */
