@@ -1,0 +1,25 @@
+/**
+ * @vane/nn: layers (`Module` and its subclasses), initializers, losses, training (`fit`),
+ * and tensor files (safetensors, checkpoints).
+ *
+ * @example
+ * import { Sequential, Linear, ReLU, crossEntropy } from '@vane/nn';
+ * const model = new Sequential(new Linear(64, 32), new ReLU(), new Linear(32, 10));
+ */
+export { Module, flattenNamed, unflattenNamed, subtree, parameter, type ParameterTree } from './module';
+export { computeFans, calculateGain, type Nonlinearity } from './initializers/fan';
+export {
+  kaimingUniform, kaimingNormal, xavierUniform, xavierNormal, orthogonal, zeros, uniform,
+  type InitializerOptions, type KaimingOptions, type XavierOptions,
+} from './initializers/initializers';
+export { Linear, type LinearOptions } from './layers/linear';
+export { ReLU, GELU, SiLU, Tanh, Sigmoid, LeakyReLU, Softmax } from './layers/activations';
+export { Sequential } from './layers/sequential';
+export { Flatten } from './layers/flatten';
+export { Dropout, dropout, type DropoutOptions } from './layers/dropout';
+export { type Reduction } from './losses/reduction';
+export { mseLoss, l1Loss, huberLoss, type RegressionLossOptions } from './losses/regression-losses';
+export {
+  crossEntropy, nllLoss, binaryCrossEntropy, bceWithLogits, klDiv,
+  type CrossEntropyOptions, type NllLossOptions, type BinaryLossOptions, type KlDivOptions,
+} from './losses/classification-losses';
