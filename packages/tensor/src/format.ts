@@ -14,7 +14,8 @@ function formatNumber(value: number, dtype: string, fixed: boolean, digits: numb
   if (Number.isNaN(value)) return 'nan';
   if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
   if (fixed) return Number.isInteger(value) && digits === 0 ? `${value}.` : value.toFixed(digits);
-  return value.toExponential(4);
+  // Two-digit exponents, as NumPy and PyTorch print them: 1.0000e-05, not 1.0000e-5.
+  return value.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
 /**
@@ -31,7 +32,10 @@ export function formatTensor(t: Tensor): string {
   const largest = finite.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const smallest = finite.filter((v) => v !== 0).reduce((m, v) => Math.min(m, Math.abs(v)), Infinity);
   const allIntegers = finite.every((v) => Number.isInteger(v));
-  const fixed = allIntegers ? largest < 1e8 : largest < 1e8 && (smallest === Infinity || smallest >= 1e-4);
+  // NumPy and PyTorch switch to scientific notation when magnitudes span more than 1000×, so
+  // that small entries keep their digits next to large ones.
+  const spread = smallest === Infinity || largest / smallest <= 1000;
+  const fixed = allIntegers ? largest < 1e8 && spread : largest < 1e8 && spread && (smallest === Infinity || smallest >= 1e-4);
   const digits = allIntegers ? 0 : 4;
   const strides: number[] = [];
   let stride = 1;
