@@ -1,0 +1,50 @@
+import type { Invariant } from '../invariant';
+import { backendAgreement } from './backend-agreement';
+import { chainAssociativity } from './chain-associativity';
+import { chainIdentity } from './chain-identity';
+import { descentOnConvexQuadratic } from './descent-on-convex-quadratic';
+import { determinism } from './determinism';
+import { finiteState } from './finite-state';
+import { learningRateLinearity } from './learning-rate-linearity';
+import { maskedLeavesUntouched } from './masked-leaves-untouched';
+import { multiStepsLargeBatch } from './multi-steps-large-batch';
+import { nonZeroFirstStep } from './non-zero-first-step';
+import { positiveScaleInvariance } from './positive-scale-invariance';
+import { stateRoundTrip } from './state-round-trip';
+import { stateless } from './stateless';
+import { zeroGradientNoOp } from './zero-gradient-no-op';
+
+export {
+  backendAgreement,
+  chainAssociativity,
+  chainIdentity,
+  descentOnConvexQuadratic,
+  determinism,
+  finiteState,
+  learningRateLinearity,
+  maskedLeavesUntouched,
+  multiStepsLargeBatch,
+  nonZeroFirstStep,
+  positiveScaleInvariance,
+  stateRoundTrip,
+  stateless,
+  zeroGradientNoOp,
+};
+
+/** Every invariant the kit ships, in the order `checkOptimizer` runs them (cheap ones first). */
+export const ALL_INVARIANTS: readonly Invariant[] = [
+  determinism,
+  stateRoundTrip,
+  finiteState,
+  zeroGradientNoOp,
+  nonZeroFirstStep,
+  stateless,
+  positiveScaleInvariance,
+  learningRateLinearity,
+  descentOnConvexQuadratic,
+  chainIdentity,
+  chainAssociativity,
+  maskedLeavesUntouched,
+  multiStepsLargeBatch,
+  backendAgreement,
+];
