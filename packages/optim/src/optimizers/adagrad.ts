@@ -1,0 +1,48 @@
+import { namedChain } from '../combinators/named-chain';
+import type { Schedule } from '../schedules/index';
+import { addDecayedWeights } from '../transforms/add-decayed-weights';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
+import { scaleByRss } from '../transforms/scale-by-rss';
+import { checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive, valueAt } from '../validation';
+
+/** Options of {@link adagrad} (PyTorch's names and defaults). */
+export interface AdagradOptions {
+  /** Learning rate η ≥ 0 or a schedule (default 1e-2). */
+  lr?: number | Schedule;
+  /** Learning-rate decay κ ≥ 0: η_t = η/(1 + (t − 1)κ) (default 0). */
+  lrDecay?: number;
+  /** L2 penalty λ ≥ 0 added to the gradient (default 0). */
+  weightDecay?: number | Schedule;
+  /** Starting value G₀ ≥ 0 of the sum of squares (default 0). */
+  initialAccumulatorValue?: number;
+  /** ε > 0 (default 1e-10). */
+  eps?: number;
+}
+
+/**
+ * AdaGrad, step for step as PyTorch's `torch.optim.Adagrad`.
+ *
+ * Update (t from 1): g ← g + λθ; G_t = G_{t−1} + g²; θ ← θ − η/(1 + (t − 1)κ) · g/(√G_t + ε).
+ *
+ * Chain: `weightDecay` → `adagrad: scaleByRss` → `learningRate` (scheduled when κ > 0).
+ *
+ * @param options - `lr` (1e-2), `lrDecay` (0), `weightDecay` (0), `initialAccumulatorValue` (0), `eps` (1e-10).
+ * @example
+ * const optimizer = adagrad({ lr: 0.1, initialAccumulatorValue: 0.1 });
+ * @see Duchi, Hazan, Singer, "Adaptive Subgradient Methods for Online Learning and Stochastic Optimization" (JMLR 2011).
+ */
+export function adagrad(options: AdagradOptions = {}) {
+  const owner = 'adagrad';
+  checkOptionKeys(owner, options, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']);
+  const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-2);
+  const lrDecay = checkNonNegative(owner, 'lrDecay', options.lrDecay ?? 0);
+  const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
+  const initialAccumulatorValue = checkNonNegative(owner, 'initialAccumulatorValue', options.initialAccumulatorValue ?? 0);
+  const eps = checkPositive(owner, 'eps', options.eps ?? 1e-10);
+  const rate: number | Schedule = lrDecay === 0 ? lr : (step: number) => valueAt(lr, step) / (1 + step * lrDecay);
+  return namedChain({
+    weightDecay: addDecayedWeights(weightDecay),
+    adagrad: scaleByRss({ initialAccumulatorValue, eps }),
+    learningRate: scaleByLearningRate(rate),
+  });
+}

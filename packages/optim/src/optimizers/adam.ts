@@ -1,0 +1,65 @@
+import { namedChain } from '../combinators/named-chain';
+import type { Schedule } from '../schedules/index';
+import { addDecayedWeights } from '../transforms/add-decayed-weights';
+import { scaleByAdam } from '../transforms/scale-by-adam';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
+import { checkBetas, checkBoolean, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation';
+
+/** Options of {@link adam} (PyTorch's names and defaults). */
+export interface AdamOptions {
+  /** Learning rate η ≥ 0 or a schedule (default 1e-3). */
+  lr?: number | Schedule;
+  /** (β₁, β₂) in [0, 1) (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** ε > 0 (default 1e-8). */
+  eps?: number;
+  /** L2 penalty λ ≥ 0 added to the gradient, as PyTorch's Adam (default 0; see {@link adamw}). */
+  weightDecay?: number | Schedule;
+  /** Use AMSGrad's running maximum of the second moment (default false). */
+  amsgrad?: boolean;
+}
+
+/**
+ * Adam, step for step as PyTorch's `torch.optim.Adam` (including `amsgrad` and its L2
+ * `weight_decay`, which is added to the gradient and therefore rescaled by Adam).
+ *
+ * Update (t from 1): g ← g + λθ; m_t = β₁m_{t−1} + (1 − β₁)g; v_t = β₂v_{t−1} + (1 − β₂)g²;
+ * (AMSGrad: v_t ← max(v_{t−1}^max, v_t)); θ ← θ − η·(m_t/(1 − β₁ᵗ)) / (√(v_t/(1 − β₂ᵗ)) + ε).
+ *
+ * Chain: `weightDecay: addDecayedWeights(λ)` → `adam: scaleByAdam` → `learningRate`.
+ *
+ * @param options - `lr` (1e-3), `betas` ([0.9, 0.999]), `eps` (1e-8), `weightDecay` (0), `amsgrad` (false).
+ * @example
+ * const optimizer = adam({ lr: 3e-4 });
+ * @see Kingma & Ba, "Adam: A Method for Stochastic Optimization" (ICLR 2015).
+ */
+export function adam(options: AdamOptions = {}) {
+  const owner = 'adam';
+  checkOptionKeys(owner, options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']);
+  const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-3);
+  const betas = checkBetas(owner, options.betas ?? [0.9, 0.999]);
+  const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
+  const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
+  const amsgrad = checkBoolean(owner, 'amsgrad', options.amsgrad ?? false);
+  return namedChain({
+    weightDecay: addDecayedWeights(weightDecay),
+    adam: scaleByAdam({ betas, eps, amsgrad }),
+    learningRate: scaleByLearningRate(lr),
+  });
+}
+
+/**
+ * AMSGrad: {@link adam} with `amsgrad: true` (PyTorch's `Adam(amsgrad=True)`).
+ *
+ * Update: as Adam with v̂ replaced by the running maximum max_{i≤t} v_i (bias-corrected
+ * afterwards, as PyTorch).
+ *
+ * @param options - as {@link adam}, without `amsgrad`.
+ * @example
+ * const optimizer = amsgrad({ lr: 1e-3, betas: [0.9, 0.99] });
+ * @see Reddi, Kale, Kumar, "On the Convergence of Adam and Beyond" (ICLR 2018).
+ */
+export function amsgrad(options: Omit<AdamOptions, 'amsgrad'> = {}) {
+  checkOptionKeys('amsgrad', options, ['lr', 'betas', 'eps', 'weightDecay']);
+  return adam({ ...options, amsgrad: true });
+}

@@ -1,0 +1,52 @@
+import { namedChain } from '../combinators/named-chain';
+import type { MaskSpecification } from '../combinators/masked';
+import type { Schedule } from '../schedules/index';
+import { addDecayedWeights } from '../transforms/add-decayed-weights';
+import { scaleByAdam } from '../transforms/scale-by-adam';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
+import { checkBetas, checkBoolean, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation';
+
+/** Options of {@link adamw} (PyTorch's names and defaults). */
+export interface AdamwOptions {
+  /** Learning rate η ≥ 0 or a schedule (default 1e-3). */
+  lr?: number | Schedule;
+  /** (β₁, β₂) in [0, 1) (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** ε > 0 (default 1e-8). */
+  eps?: number;
+  /** Decoupled weight decay λ ≥ 0, or a schedule (default 1e-2). */
+  weightDecay?: number | Schedule;
+  /** AMSGrad's running maximum (default false). */
+  amsgrad?: boolean;
+  /** Which leaves to decay (default all); see {@link masked}. */
+  mask?: MaskSpecification;
+}
+
+/**
+ * AdamW: Adam with decoupled weight decay, step for step as PyTorch's `torch.optim.AdamW`.
+ *
+ * Update (t from 1): m_t, v_t and the Adam direction û_t as in {@link adam} (on the raw
+ * gradient); θ ← θ − η(û_t + λθ)  (PyTorch: θ ← θ(1 − ηλ), then the Adam step).
+ *
+ * Chain: `adam: scaleByAdam` → `weightDecay: addDecayedWeights(λ, mask)` → `learningRate`.
+ *
+ * @param options - `lr` (1e-3), `betas` ([0.9, 0.999]), `eps` (1e-8), `weightDecay` (1e-2),
+ *   `amsgrad` (false), `mask` (all leaves).
+ * @example
+ * const optimizer = adamw({ lr: 3e-4, weightDecay: 0.1, mask: (params) => tree.map((p) => p.ndim >= 2, params) });
+ * @see Loshchilov & Hutter, "Decoupled Weight Decay Regularization" (ICLR 2019).
+ */
+export function adamw(options: AdamwOptions = {}) {
+  const owner = 'adamw';
+  checkOptionKeys(owner, options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'mask']);
+  const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-3);
+  const betas = checkBetas(owner, options.betas ?? [0.9, 0.999]);
+  const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
+  const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 1e-2);
+  const amsgrad = checkBoolean(owner, 'amsgrad', options.amsgrad ?? false);
+  return namedChain({
+    adam: scaleByAdam({ betas, eps, amsgrad }),
+    weightDecay: addDecayedWeights(weightDecay, options.mask),
+    learningRate: scaleByLearningRate(lr),
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * The one abstraction of `@vane/optim`: a gradient transformation, a pure pair of functions
+ * that turns a tree of updates (at first, gradients) into another tree of updates while
+ * threading an explicit state.
+ *
+ * Everything else in the package (base transforms such as `scaleByAdam`, wrappers such as
+ * `masked` or `multiSteps`, and the optimizers such as `adamw`) is a value of this type, so any
+ * wrapper composes with any base.
+ */
+import type { Tensor, Tree } from '@vane/tensor';
+
+/** A tree of tensors: parameters, gradients, updates, or per-parameter optimizer state. */
+export type TensorTree = Tree<Tensor>;
+
+/**
+ * Values that a caller may hand to `update` beside the updates, for transforms that need
+ * more than gradients (for example the current loss, for a plateau-driven transform).
+ * Combinators forward it unchanged to every transform they hold.
+ */
+export interface UpdateExtras {
+  /** The loss at the current parameters, when the caller knows it. */
+  readonly loss?: number;
+  readonly [name: string]: unknown;
+}
+
+/**
+ * A gradient transformation: `init(params)` makes the state, and
+ * `update(updates, state, params?)` returns the transformed updates and the next state.
+ *
+ * Contract:
+ * - Pure: `update` never mutates or disposes its arguments; the returned state may share
+ *   tensors with the old one where nothing changed (use `disposeReplaced` to free the rest).
+ * - Leak-free: every tensor an update creates and does not return is disposed before it
+ *   returns (each transform runs inside `tidy`).
+ * - Sign: transforms return *descent* updates; only the learning-rate transforms
+ *   (`scaleByLearningRate`) flip the sign, as in optax. `applyUpdates(params, updates)` adds.
+ * - State is plain data: numbers, booleans, strings, arrays, plain objects and tensors; where
+ *   it is per parameter it is a tree shaped like the parameters.
+ *
+ * @typeParam S - the state type.
+ *
+ * @example
+ * const tx: GradientTransformation<ScaleByAdamState> = scaleByAdam();
+ * let state = tx.init(params);
+ * const [updates, next] = tx.update(grads, state, params);
+ */
+export interface GradientTransformation<S = unknown> {
+  /** Creates the initial state for `params`. */
+  init(params: TensorTree): S;
+  /** Transforms `updates` given `state` (and `params`, which some transforms need). */
+  update(updates: TensorTree, state: S, params?: TensorTree, extras?: UpdateExtras): [TensorTree, S];
+}
+
+/** The state type of a transform. */
+export type StateOf<T> = T extends GradientTransformation<infer S> ? S : never;
+
+/** The state of a transform that keeps none. */
+export type EmptyState = Record<string, never>;
+
+/** Shorthand for a transform whose state type does not matter to the caller. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTransformation = GradientTransformation<any>;

@@ -1,0 +1,115 @@
+import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
+import type { GradientTransformation, TensorTree } from '../transform';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
+import { checkBetas, checkBoolean, checkOptionKeys, checkPositive } from '../validation';
+
+/** Options of {@link scaleByAdam}. */
+export interface ScaleByAdamOptions {
+  /** (β₁, β₂), each in [0, 1) (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** ε > 0 added to the denominator after bias correction (default 1e-8). */
+  eps?: number;
+  /** Keep the running maximum of the second moment (AMSGrad; default false). */
+  amsgrad?: boolean;
+}
+
+/** State of {@link scaleByAdam}. */
+export interface ScaleByAdamState {
+  /** Updates seen so far (t − 1 before the t-th update). */
+  count: number;
+  /** m: moving average of the gradients, shaped like the params. */
+  firstMoment: TensorTree;
+  /** v: moving average of the squared gradients, shaped like the params. */
+  secondMoment: TensorTree;
+  /** v̄ = max over time of v (AMSGrad only). */
+  maxSecondMoment?: TensorTree;
+}
+
+const MAXIMUM: FusedKernel = {
+  name: 'optim.adam.maximum',
+  arity: 2,
+  fn: function maximum(a: number, b: number) {
+    return a > b ? a : b;
+  },
+};
+
+// m̂ / (√v̂ + ε) with m̂ = m·c₁ and √v̂ = √v·c₂ (c₁ = 1/(1 − β₁ᵗ), c₂ = 1/√(1 − β₂ᵗ)).
+const ADAM_DIRECTION: FusedKernel = {
+  name: 'optim.adam.direction',
+  arity: 2,
+  fn: function adamDirection(m: number, v: number, firstCorrection: number, secondCorrection: number, eps: number) {
+    return (m * firstCorrection) / (Math.sqrt(v) * secondCorrection + eps);
+  },
+};
+
+/**
+ * Adam's rescaling: bias-corrected first moment over the root of the bias-corrected second
+ * moment (the learning rate comes later in the chain).
+ *
+ * Update (t-th update, t from 1; g the incoming updates):
+ * - m_t = β₁·m_{t−1} + (1 − β₁)·g,  v_t = β₂·v_{t−1} + (1 − β₂)·g²  (m₀ = v₀ = 0);
+ * - with `amsgrad`: v̄_t = max(v̄_{t−1}, v_t) replaces v_t below (PyTorch's form: the maximum of
+ *   the raw moment, bias-corrected afterwards);
+ * - u = (m_t / (1 − β₁ᵗ)) / (√(v_t / (1 − β₂ᵗ)) + ε).
+ *
+ * ε is added after the bias correction, as PyTorch and the paper do.
+ *
+ * @param options - `betas` ([0.9, 0.999]), `eps` (1e-8), `amsgrad` (false).
+ * @example
+ * const adam = chain(scaleByAdam({ betas: [0.9, 0.98] }), scaleByLearningRate(1e-3));
+ * @see Kingma & Ba, "Adam: A Method for Stochastic Optimization" (ICLR 2015);
+ *   Reddi, Kale, Kumar, "On the Convergence of Adam and Beyond" (ICLR 2018) for AMSGrad.
+ */
+export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransformation<ScaleByAdamState> {
+  const owner = 'scaleByAdam';
+  checkOptionKeys(owner, options, ['betas', 'eps', 'amsgrad']);
+  const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.999]);
+  const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
+  const amsgrad = checkBoolean(owner, 'amsgrad', options.amsgrad ?? false);
+  return {
+    init: (params) => {
+      const state: ScaleByAdamState = { count: 0, firstMoment: zerosTree(params), secondMoment: zerosTree(params) };
+      if (amsgrad) state.maxSecondMoment = zerosTree(params);
+      return state;
+    },
+    update: (updates, state) => {
+      checkStructure('scaleByAdam.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
+      if (amsgrad && state.maxSecondMoment === undefined) throw new Error('scaleByAdam.update: amsgrad needs state.maxSecondMoment; was the state made by init?');
+      const count = state.count + 1;
+      const firstCorrection = 1 / (1 - beta1 ** count);
+      const secondCorrection = 1 / Math.sqrt(1 - beta2 ** count);
+      return tidy(() => {
+        const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
+        const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]), updates, state.secondMoment) as TensorTree;
+        const next: ScaleByAdamState = { count, firstMoment, secondMoment };
+        let denominatorMoment = secondMoment;
+        if (amsgrad) {
+          next.maxSecondMoment = mapTensors((v: Tensor, vMax: Tensor) => fusedMap(MAXIMUM, [vMax, v]), secondMoment, state.maxSecondMoment!) as TensorTree;
+          denominatorMoment = next.maxSecondMoment;
+        }
+        const out = mapTensors(
+          (m: Tensor, v: Tensor) => fusedMap(ADAM_DIRECTION, [m, v], [firstCorrection, secondCorrection, eps]),
+          firstMoment,
+          denominatorMoment,
+        ) as TensorTree;
+        return [out, next] as [TensorTree, ScaleByAdamState];
+      });
+    },
+  };
+}
+
+/**
+ * AMSGrad: {@link scaleByAdam} with the running maximum of the second moment.
+ *
+ * Update: v̄_t = max(v̄_{t−1}, v_t); u = (m_t/(1 − β₁ᵗ)) / (√(v̄_t/(1 − β₂ᵗ)) + ε).
+ *
+ * @param options - as {@link scaleByAdam}, without `amsgrad`.
+ * @example
+ * const tx = chain(scaleByAmsgrad(), scaleByLearningRate(1e-3));
+ * @see Reddi, Kale, Kumar, "On the Convergence of Adam and Beyond" (ICLR 2018).
+ */
+export function scaleByAmsgrad(options: Omit<ScaleByAdamOptions, 'amsgrad'> = {}): GradientTransformation<ScaleByAdamState> {
+  checkOptionKeys('scaleByAmsgrad', options, ['betas', 'eps']);
+  return scaleByAdam({ ...options, amsgrad: true });
+}

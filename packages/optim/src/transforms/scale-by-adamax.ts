@@ -1,0 +1,72 @@
+import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { MOVING_AVERAGE } from '../kernels';
+import type { GradientTransformation, TensorTree } from '../transform';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
+import { checkBetas, checkOptionKeys, checkPositive } from '../validation';
+
+/** Options of {@link scaleByAdamax}. */
+export interface ScaleByAdamaxOptions {
+  /** (β₁, β₂) in [0, 1) (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** ε > 0 inside the maximum (default 1e-8). */
+  eps?: number;
+}
+
+/** State of {@link scaleByAdamax}. */
+export interface ScaleByAdamaxState {
+  count: number;
+  /** m: moving average of the gradients. */
+  firstMoment: TensorTree;
+  /** u: exponentially weighted infinity norm of the gradients. */
+  infinityNorm: TensorTree;
+}
+
+const INFINITY_NORM: FusedKernel = {
+  name: 'optim.adamax.infinityNorm',
+  arity: 2,
+  fn: function infinityNorm(u: number, g: number, beta2: number, eps: number) {
+    const decayed = beta2 * u;
+    const current = Math.abs(g) + eps;
+    return decayed > current ? decayed : current;
+  },
+};
+
+const ADAMAX_DIRECTION: FusedKernel = {
+  name: 'optim.adamax.direction',
+  arity: 2,
+  fn: function adamaxDirection(m: number, u: number, correction: number) {
+    return (m * correction) / u;
+  },
+};
+
+/**
+ * Adamax: Adam with the infinity norm in place of the second moment.
+ *
+ * Update (t from 1): m_t = β₁·m_{t−1} + (1 − β₁)·g; u_t = max(β₂·u_{t−1}, |g| + ε);
+ * out = (m_t / (1 − β₁ᵗ)) / u_t. ε sits inside the maximum, as in PyTorch.
+ *
+ * @param options - `betas` ([0.9, 0.999]), `eps` (1e-8).
+ * @example
+ * const tx = chain(scaleByAdamax(), scaleByLearningRate(2e-3));
+ * @see Kingma & Ba, "Adam: A Method for Stochastic Optimization" (ICLR 2015), section 7.1.
+ */
+export function scaleByAdamax(options: ScaleByAdamaxOptions = {}): GradientTransformation<ScaleByAdamaxState> {
+  const owner = 'scaleByAdamax';
+  checkOptionKeys(owner, options, ['betas', 'eps']);
+  const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.999]);
+  const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
+  return {
+    init: (params) => ({ count: 0, firstMoment: zerosTree(params), infinityNorm: zerosTree(params) }),
+    update: (updates, state) => {
+      checkStructure('scaleByAdamax.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
+      const count = state.count + 1;
+      const correction = 1 / (1 - beta1 ** count);
+      return tidy(() => {
+        const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
+        const infinityNorm = mapTensors((g: Tensor, u: Tensor) => fusedMap(INFINITY_NORM, [u, g], [beta2, eps]), updates, state.infinityNorm) as TensorTree;
+        const out = mapTensors((m: Tensor, u: Tensor) => fusedMap(ADAMAX_DIRECTION, [m, u], [correction]), firstMoment, infinityNorm) as TensorTree;
+        return [out, { count, firstMoment, infinityNorm }] as [TensorTree, ScaleByAdamaxState];
+      });
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
+import type { GradientTransformation, TensorTree } from '../transform';
+import { checkBetas, checkNonNegative, checkOptionKeys, checkPositive } from '../validation';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
+
+/** Options of {@link scaleByNadam}. */
+export interface ScaleByNadamOptions {
+  /** (β₁, β₂) in [0, 1) (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** ε > 0 (default 1e-8). */
+  eps?: number;
+  /** ψ ≥ 0 in the momentum schedule μ_t = β₁(1 − ½·0.96^(tψ)) (default 4e-3). */
+  momentumDecay?: number;
+}
+
+/** State of {@link scaleByNadam}. */
+export interface ScaleByNadamState {
+  count: number;
+  /** Π_{i≤t} μ_i, the product of the momentum schedule so far (1 at the start). */
+  momentumProduct: number;
+  firstMoment: TensorTree;
+  secondMoment: TensorTree;
+}
+
+// (1 − μ_t)/(1 − Π_t)·g/d + μ_{t+1}/(1 − Π_{t+1})·m/d with d = √(v/(1 − β₂ᵗ)) + ε.
+const NADAM_DIRECTION: FusedKernel = {
+  name: 'optim.nadam.direction',
+  arity: 3,
+  fn: function nadamDirection(g: number, m: number, v: number, gradientWeight: number, momentumWeight: number, secondCorrection: number, eps: number) {
+    const denominator = Math.sqrt(v / secondCorrection) + eps;
+    return (gradientWeight * g) / denominator + (momentumWeight * m) / denominator;
+  },
+};
+
+/**
+ * NAdam: Adam with Nesterov momentum and Dozat's momentum schedule, in PyTorch's form.
+ *
+ * Update (t from 1): μ_t = β₁(1 − ½·0.96^(tψ)), Π_t = Π_{t−1}·μ_t (Π₀ = 1);
+ * m_t, v_t as in Adam; d = √(v_t / (1 − β₂ᵗ)) + ε;
+ * out = (1 − μ_t)/(1 − Π_t) · g/d + μ_{t+1}/(1 − Π_t·μ_{t+1}) · m_t/d.
+ *
+ * This is PyTorch ≥ 2.0 (and the paper); PyTorch 1.13 multiplied Π_{t+1} by an extra μ_t
+ * (fixed in pytorch/pytorch#92699).
+ *
+ * @param options - `betas` ([0.9, 0.999]), `eps` (1e-8), `momentumDecay` ψ (4e-3).
+ * @example
+ * const tx = chain(scaleByNadam(), scaleByLearningRate(2e-3));
+ * @see Dozat, "Incorporating Nesterov Momentum into Adam" (ICLR 2016 workshop).
+ */
+export function scaleByNadam(options: ScaleByNadamOptions = {}): GradientTransformation<ScaleByNadamState> {
+  const owner = 'scaleByNadam';
+  checkOptionKeys(owner, options, ['betas', 'eps', 'momentumDecay']);
+  const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.999]);
+  const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
+  const momentumDecay = checkNonNegative(owner, 'momentumDecay', options.momentumDecay ?? 4e-3);
+  return {
+    init: (params) => ({ count: 0, momentumProduct: 1, firstMoment: zerosTree(params), secondMoment: zerosTree(params) }),
+    update: (updates, state) => {
+      checkStructure('scaleByNadam.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
+      const count = state.count + 1;
+      const mu = beta1 * (1 - 0.5 * 0.96 ** (count * momentumDecay));
+      const muNext = beta1 * (1 - 0.5 * 0.96 ** ((count + 1) * momentumDecay));
+      const momentumProduct = state.momentumProduct * mu;
+      const gradientWeight = (1 - mu) / (1 - momentumProduct);
+      const momentumWeight = muNext / (1 - momentumProduct * muNext);
+      const secondCorrection = 1 - beta2 ** count;
+      return tidy(() => {
+        const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
+        const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]), updates, state.secondMoment) as TensorTree;
+        const out = mapTensors(
+          (g: Tensor, m: Tensor, v: Tensor) => fusedMap(NADAM_DIRECTION, [g, m, v], [gradientWeight, momentumWeight, secondCorrection, eps]),
+          updates,
+          firstMoment,
+          secondMoment,
+        ) as TensorTree;
+        return [out, { count, momentumProduct, firstMoment, secondMoment }] as [TensorTree, ScaleByNadamState];
+      });
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, SCALE } from '../kernels';
+import type { GradientTransformation, TensorTree } from '../transform';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
+import { checkBetas, checkFinite, checkOptionKeys, checkPositive } from '../validation';
+
+/** Options of {@link scaleByRadam}. */
+export interface ScaleByRadamOptions {
+  /** (β₁, β₂) in [0, 1) (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** ε > 0 (default 1e-8). */
+  eps?: number;
+  /** Rectify only when ρ_t exceeds this (default 5, as PyTorch). */
+  threshold?: number;
+}
+
+/** State of {@link scaleByRadam}. */
+export interface ScaleByRadamState {
+  count: number;
+  firstMoment: TensorTree;
+  secondMoment: TensorTree;
+}
+
+// m̂ · r · √(1 − β₂ᵗ) / (√v + ε), with m̂ = m·c₁.
+const RADAM_DIRECTION: FusedKernel = {
+  name: 'optim.radam.direction',
+  arity: 2,
+  fn: function radamDirection(m: number, v: number, firstCorrection: number, rectification: number, secondCorrectionRoot: number, eps: number) {
+    return m * firstCorrection * ((secondCorrectionRoot / (Math.sqrt(v) + eps)) * rectification);
+  },
+};
+
+/**
+ * Rectified Adam: Adam whose adaptive step is switched on only once the variance of the
+ * adaptive learning rate is tractable, and rectified by r_t.
+ *
+ * Update (t from 1): m_t, v_t as in Adam; ρ_∞ = 2/(1 − β₂) − 1,
+ * ρ_t = ρ_∞ − 2tβ₂ᵗ/(1 − β₂ᵗ). If ρ_t > 5:
+ * r_t = √((ρ_t − 4)(ρ_t − 2)ρ_∞ / ((ρ_∞ − 4)(ρ_∞ − 2)ρ_t)) and
+ * out = m_t/(1 − β₁ᵗ) · r_t · √(1 − β₂ᵗ)/(√v_t + ε); otherwise out = m_t/(1 − β₁ᵗ).
+ * (ε is added to √v_t before the bias correction, as in PyTorch.)
+ *
+ * @param options - `betas` ([0.9, 0.999]), `eps` (1e-8), `threshold` (5).
+ * @example
+ * const tx = chain(scaleByRadam(), scaleByLearningRate(1e-3));
+ * @see Liu et al., "On the Variance of the Adaptive Learning Rate and Beyond" (ICLR 2020).
+ */
+export function scaleByRadam(options: ScaleByRadamOptions = {}): GradientTransformation<ScaleByRadamState> {
+  const owner = 'scaleByRadam';
+  checkOptionKeys(owner, options, ['betas', 'eps', 'threshold']);
+  const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.999]);
+  const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
+  const threshold = checkFinite(owner, 'threshold', options.threshold ?? 5);
+  const rhoInfinity = 2 / (1 - beta2) - 1;
+  return {
+    init: (params) => ({ count: 0, firstMoment: zerosTree(params), secondMoment: zerosTree(params) }),
+    update: (updates, state) => {
+      checkStructure('scaleByRadam.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
+      const count = state.count + 1;
+      const firstCorrection = 1 / (1 - beta1 ** count);
+      const secondCorrection = 1 - beta2 ** count;
+      const rho = rhoInfinity - (2 * count * beta2 ** count) / secondCorrection;
+      return tidy(() => {
+        const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
+        const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]), updates, state.secondMoment) as TensorTree;
+        let out: TensorTree;
+        if (rho > threshold) {
+          const rectification = Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho));
+          const secondCorrectionRoot = Math.sqrt(secondCorrection);
+          out = mapTensors(
+            (m: Tensor, v: Tensor) => fusedMap(RADAM_DIRECTION, [m, v], [firstCorrection, rectification, secondCorrectionRoot, eps]),
+            firstMoment,
+            secondMoment,
+          ) as TensorTree;
+        } else {
+          out = mapTensors((m: Tensor) => fusedMap(SCALE, [m], [firstCorrection]), firstMoment) as TensorTree;
+        }
+        return [out, { count, firstMoment, secondMoment }] as [TensorTree, ScaleByRadamState];
+      });
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
+import type { GradientTransformation, TensorTree } from '../transform';
+import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities';
+import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositive, checkUnitInterval } from '../validation';
+
+/** Options of {@link scaleByRms}. */
+export interface ScaleByRmsOptions {
+  /** Decay α of the moving averages, in [0, 1) (default 0.99, PyTorch's `alpha`). */
+  decay?: number;
+  /** ε > 0 (default 1e-8). */
+  eps?: number;
+  /** Divide by the root of the variance instead of the raw second moment (default false). */
+  centered?: boolean;
+  /** Starting value of the second moment (default 0, as PyTorch; optax uses 0 too). */
+  initialScale?: number;
+  /** Put ε inside the root, √(v + ε), as optax does, instead of √v + ε (default false). */
+  epsInSqrt?: boolean;
+}
+
+/** State of {@link scaleByRms}. */
+export interface ScaleByRmsState {
+  /** v: moving average of squared gradients. */
+  secondMoment: TensorTree;
+  /** ḡ: moving average of gradients (centered only). */
+  firstMoment?: TensorTree;
+}
+
+const RMS_DIRECTION: FusedKernel = {
+  name: 'optim.rms.direction',
+  arity: 2,
+  fn: function rmsDirection(g: number, v: number, eps: number, epsInSqrt: number) {
+    return epsInSqrt > 0 ? g / Math.sqrt(v + eps) : g / (Math.sqrt(v) + eps);
+  },
+};
+
+const CENTERED_DIRECTION: FusedKernel = {
+  name: 'optim.rms.centeredDirection',
+  arity: 3,
+  fn: function centeredDirection(g: number, v: number, mean: number, eps: number, epsInSqrt: number) {
+    const variance = v - mean * mean;
+    return epsInSqrt > 0 ? g / Math.sqrt(variance + eps) : g / (Math.sqrt(variance) + eps);
+  },
+};
+
+/**
+ * RMSProp's rescaling by the root of a moving average of squared gradients (optionally
+ * centered: of their variance).
+ *
+ * Update: v_t = αv_{t−1} + (1 − α)g²; centered: ḡ_t = αḡ_{t−1} + (1 − α)g and
+ * out = g / (√(v_t − ḡ_t²) + ε); otherwise out = g / (√v_t + ε).
+ *
+ * @param options - `decay` α (0.99), `eps` (1e-8), `centered` (false), `initialScale` (0),
+ *   `epsInSqrt` (false).
+ * @example
+ * const rmsLike = chain(scaleByRms({ decay: 0.9 }), scaleByLearningRate(1e-3));
+ * @see Tieleman & Hinton, Coursera "Neural Networks for Machine Learning", lecture 6.5 (2012);
+ *   Graves, "Generating Sequences With Recurrent Neural Networks" (2013) for the centered form.
+ */
+export function scaleByRms(options: ScaleByRmsOptions = {}): GradientTransformation<ScaleByRmsState> {
+  const owner = 'scaleByRms';
+  checkOptionKeys(owner, options, ['decay', 'eps', 'centered', 'initialScale', 'epsInSqrt']);
+  const decay = checkUnitInterval(owner, 'decay', options.decay ?? 0.99);
+  const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
+  const centered = checkBoolean(owner, 'centered', options.centered ?? false);
+  const initialScale = checkNonNegative(owner, 'initialScale', options.initialScale ?? 0);
+  const epsInSqrt = checkBoolean(owner, 'epsInSqrt', options.epsInSqrt ?? false) ? 1 : 0;
+  return {
+    init: (params) => {
+      const state: ScaleByRmsState = { secondMoment: fullTree(params, initialScale) };
+      if (centered) state.firstMoment = zerosTree(params);
+      return state;
+    },
+    update: (updates, state) => {
+      checkStructure('scaleByRms.update', state.secondMoment, updates, ['state.secondMoment', 'updates']);
+      if (centered && state.firstMoment === undefined) throw new Error('scaleByRms.update: centered needs state.firstMoment; was the state made by init?');
+      return tidy(() => {
+        const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [decay]), updates, state.secondMoment) as TensorTree;
+        if (!centered) {
+          const out = mapTensors((g: Tensor, v: Tensor) => fusedMap(RMS_DIRECTION, [g, v], [eps, epsInSqrt]), updates, secondMoment) as TensorTree;
+          return [out, { secondMoment }] as [TensorTree, ScaleByRmsState];
+        }
+        const firstMoment = mapTensors((g: Tensor, mean: Tensor) => fusedMap(MOVING_AVERAGE, [mean, g], [decay]), updates, state.firstMoment!) as TensorTree;
+        const out = mapTensors(
+          (g: Tensor, v: Tensor, mean: Tensor) => fusedMap(CENTERED_DIRECTION, [g, v, mean], [eps, epsInSqrt]),
+          updates,
+          secondMoment,
+          firstMoment,
+        ) as TensorTree;
+        return [out, { secondMoment, firstMoment }] as [TensorTree, ScaleByRmsState];
+      });
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import type { GradientTransformation, TensorTree } from '../transform';
+import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities';
+import { checkNonNegative, checkOptionKeys, checkPositive, failOption } from '../validation';
+
+/** Options of {@link scaleByRprop}. */
+export interface ScaleByRpropOptions {
+  /** Initial step size η₀ > 0 (PyTorch's `lr`; default 0.01). */
+  learningRate?: number;
+  /** (η⁻, η⁺) with 0 < η⁻ < 1 < η⁺ (default [0.5, 1.2]). */
+  etas?: readonly [number, number];
+  /** (Δ_min, Δ_max) bounds of the step sizes, 0 ≤ Δ_min ≤ Δ_max (default [1e-6, 50]). */
+  stepSizes?: readonly [number, number];
+}
+
+/** State of {@link scaleByRprop}. */
+export interface ScaleByRpropState {
+  /** The previous gradient, with 0 where its sign flipped. */
+  previousGradient: TensorTree;
+  /** Δ: the per-element step sizes. */
+  stepSize: TensorTree;
+}
+
+const STEP_SIZE: FusedKernel = {
+  name: 'optim.rprop.stepSize',
+  arity: 3,
+  fn: function rpropStepSize(step: number, g: number, previous: number, etaMinus: number, etaPlus: number, minimum: number, maximum: number) {
+    const agreement = g * previous;
+    const scaled = agreement > 0 ? step * etaPlus : agreement < 0 ? step * etaMinus : step;
+    return scaled < minimum ? minimum : scaled > maximum ? maximum : scaled;
+  },
+};
+
+// The gradient, zeroed where its sign flipped (no move there, and no flip counted next time).
+const KEPT_GRADIENT: FusedKernel = {
+  name: 'optim.rprop.keptGradient',
+  arity: 2,
+  fn: function rpropKeptGradient(g: number, previous: number) {
+    return g * previous < 0 ? 0 : g;
+  },
+};
+
+const RPROP_DIRECTION: FusedKernel = {
+  name: 'optim.rprop.direction',
+  arity: 2,
+  fn: function rpropDirection(kept: number, step: number) {
+    return kept > 0 ? step : kept < 0 ? -step : 0;
+  },
+};
+
+/**
+ * Rprop: per-element step sizes that grow while the gradient keeps its sign and shrink when
+ * it flips; only the gradient's sign is used. PyTorch's variant (Rprop without
+ * weight-backtracking, "Rprop⁻" with the flip-skips-a-step rule).
+ *
+ * Update: a = g_t·g_{t−1}; Δ_t = clamp(Δ_{t−1}·(η⁺ if a > 0, η⁻ if a < 0, 1 if a = 0),
+ * Δ_min, Δ_max); where a < 0 the gradient is set to 0 (no move, and g_t is stored as 0);
+ * out = sign(g)·Δ_t (descent direction; the chain's `scale(-1)` makes it a step).
+ * Δ₀ = η₀, g₀ = 0.
+ *
+ * @param options - `learningRate` η₀ (0.01), `etas` ([0.5, 1.2]), `stepSizes` ([1e-6, 50]).
+ * @example
+ * const rpropLike = chain(scaleByRprop({ learningRate: 0.01 }), scale(-1));
+ * @see Riedmiller & Braun, "A Direct Adaptive Method for Faster Backpropagation Learning: The RPROP Algorithm" (ICNN 1993).
+ */
+export function scaleByRprop(options: ScaleByRpropOptions = {}): GradientTransformation<ScaleByRpropState> {
+  const owner = 'scaleByRprop';
+  checkOptionKeys(owner, options, ['learningRate', 'etas', 'stepSizes']);
+  const initialStep = checkPositive(owner, 'learningRate', options.learningRate ?? 0.01);
+  const [etaMinus, etaPlus] = checkEtas(owner, 'etas', options.etas ?? [0.5, 1.2]);
+  const [minimum, maximum] = checkStepSizes(owner, 'stepSizes', options.stepSizes ?? [1e-6, 50]);
+  return {
+    init: (params) => ({ previousGradient: zerosTree(params), stepSize: fullTree(params, initialStep) }),
+    update: (updates, state) => {
+      checkStructure('scaleByRprop.update', state.stepSize, updates, ['state.stepSize', 'updates']);
+      return tidy(() => {
+        const stepSize = mapTensors(
+          (g: Tensor, step: Tensor, previous: Tensor) => fusedMap(STEP_SIZE, [step, g, previous], [etaMinus, etaPlus, minimum, maximum]),
+          updates,
+          state.stepSize,
+          state.previousGradient,
+        ) as TensorTree;
+        const previousGradient = mapTensors((g: Tensor, previous: Tensor) => fusedMap(KEPT_GRADIENT, [g, previous]), updates, state.previousGradient) as TensorTree;
+        const out = mapTensors((kept: Tensor, step: Tensor) => fusedMap(RPROP_DIRECTION, [kept, step]), previousGradient, stepSize) as TensorTree;
+        return [out, { previousGradient, stepSize }] as [TensorTree, ScaleByRpropState];
+      });
+    },
+  };
+}
+
+/** Checks Rprop's (η⁻, η⁺): 0 < η⁻ < 1 < η⁺. */
+export function checkEtas(owner: string, name: string, value: unknown): [number, number] {
+  if (!Array.isArray(value) || value.length !== 2 || !(value[0] > 0 && value[0] < 1 && value[1] > 1 && Number.isFinite(value[1]))) {
+    failOption(owner, name, 'a pair [etaMinus, etaPlus] with 0 < etaMinus < 1 < etaPlus', value);
+  }
+  return [value[0], value[1]];
+}
+
+/** Checks Rprop's (Δ_min, Δ_max): 0 ≤ Δ_min ≤ Δ_max. */
+export function checkStepSizes(owner: string, name: string, value: unknown): [number, number] {
+  if (!Array.isArray(value) || value.length !== 2) failOption(owner, name, 'a pair [minimum, maximum]', value);
+  checkNonNegative(owner, `${name}[0]`, value[0]);
+  checkNonNegative(owner, `${name}[1]`, value[1]);
+  if (value[0] > value[1]) failOption(owner, name, 'a pair with minimum ≤ maximum', value);
+  return [value[0], value[1]];
+}

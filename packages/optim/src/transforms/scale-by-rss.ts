@@ -1,0 +1,62 @@
+import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import type { GradientTransformation, TensorTree } from '../transform';
+import { checkStructure, fullTree, mapTensors } from '../tree-utilities';
+import { checkNonNegative, checkOptionKeys, checkPositive } from '../validation';
+
+/** Options of {@link scaleByRss}. */
+export interface ScaleByRssOptions {
+  /** Starting value of the accumulator (default 0, as PyTorch). */
+  initialAccumulatorValue?: number;
+  /** ε > 0 added to the root (default 1e-10, as PyTorch). */
+  eps?: number;
+}
+
+/** State of {@link scaleByRss}. */
+export interface ScaleByRssState {
+  /** Σ g²: the running sum of squared gradients, shaped like the params. */
+  sumOfSquares: TensorTree;
+}
+
+const ACCUMULATE: FusedKernel = {
+  name: 'optim.rss.accumulate',
+  arity: 2,
+  fn: function accumulate(sum: number, g: number) {
+    return sum + g * g;
+  },
+};
+
+const RSS_DIRECTION: FusedKernel = {
+  name: 'optim.rss.direction',
+  arity: 2,
+  fn: function rssDirection(g: number, sum: number, eps: number) {
+    return g / (Math.sqrt(sum) + eps);
+  },
+};
+
+/**
+ * AdaGrad's rescaling by the root of the sum of squared gradients.
+ *
+ * Update: G_t = G_{t−1} + g², G₀ = `initialAccumulatorValue`; out = g / (√G_t + ε).
+ *
+ * @param options - `initialAccumulatorValue` (0), `eps` (1e-10).
+ * @example
+ * const adagradLike = chain(scaleByRss({ initialAccumulatorValue: 0.1 }), scaleByLearningRate(0.01));
+ * @see Duchi, Hazan, Singer, "Adaptive Subgradient Methods for Online Learning and Stochastic Optimization" (JMLR 2011).
+ */
+export function scaleByRss(options: ScaleByRssOptions = {}): GradientTransformation<ScaleByRssState> {
+  const owner = 'scaleByRss';
+  checkOptionKeys(owner, options, ['initialAccumulatorValue', 'eps']);
+  const initial = checkNonNegative(owner, 'initialAccumulatorValue', options.initialAccumulatorValue ?? 0);
+  const eps = checkPositive(owner, 'eps', options.eps ?? 1e-10);
+  return {
+    init: (params) => ({ sumOfSquares: fullTree(params, initial) }),
+    update: (updates, state) => {
+      checkStructure('scaleByRss.update', state.sumOfSquares, updates, ['state.sumOfSquares', 'updates']);
+      return tidy(() => {
+        const sumOfSquares = mapTensors((g: Tensor, sum: Tensor) => fusedMap(ACCUMULATE, [sum, g]), updates, state.sumOfSquares) as TensorTree;
+        const out = mapTensors((g: Tensor, sum: Tensor) => fusedMap(RSS_DIRECTION, [g, sum], [eps]), updates, sumOfSquares) as TensorTree;
+        return [out, { sumOfSquares }] as [TensorTree, ScaleByRssState];
+      });
+    },
+  };
+}

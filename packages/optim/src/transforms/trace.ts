@@ -1,0 +1,79 @@
+import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { SCALE } from '../kernels';
+import type { GradientTransformation, TensorTree } from '../transform';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
+import { checkBoolean, checkClosedUnitInterval, checkNonNegative, checkOptionKeys, failOption } from '../validation';
+
+/** Options of {@link trace}. */
+export interface TraceOptions {
+  /** Momentum μ ≥ 0 (default 0.9). */
+  decay?: number;
+  /** Use Nesterov's look-ahead form (default false). */
+  nesterov?: boolean;
+  /** Dampening d ∈ [0, 1] applied to the gradient after the first step (default 0). */
+  dampening?: number;
+}
+
+/** State of {@link trace}. */
+export interface TraceState {
+  /** Updates seen so far (the first one initialises the buffer). */
+  count: number;
+  /** The momentum buffer b, shaped like the params. */
+  momentum: TensorTree;
+}
+
+const MOMENTUM: FusedKernel = {
+  name: 'optim.trace.momentum',
+  arity: 2,
+  fn: function momentum(b: number, g: number, decay: number, gradientWeight: number) {
+    return decay * b + gradientWeight * g;
+  },
+};
+
+const NESTEROV: FusedKernel = {
+  name: 'optim.trace.nesterov',
+  arity: 2,
+  fn: function nesterov(g: number, b: number, decay: number) {
+    return g + decay * b;
+  },
+};
+
+/**
+ * Momentum (heavy ball or Nesterov) in PyTorch's convention.
+ *
+ * Update (t-th update, t from 1):
+ * - b₁ = g₁; b_t = μ·b_{t−1} + (1 − d)·g_t (PyTorch starts the buffer at the first gradient,
+ *   without dampening);
+ * - u = g_t + μ·b_t with `nesterov`, else u = b_t.
+ *
+ * With d = 0 this equals optax's `trace` (b₀ = 0, b_t = μ·b_{t−1} + g_t).
+ *
+ * @param options - `decay` μ (0.9), `nesterov` (false), `dampening` d (0).
+ * @example
+ * const heavyBall = chain(trace({ decay: 0.9 }), scaleByLearningRate(0.1));
+ * @see Polyak, "Some methods of speeding up the convergence of iteration methods" (1964);
+ *   Sutskever, Martens, Dahl, Hinton, "On the importance of initialization and momentum in deep learning" (ICML 2013).
+ */
+export function trace(options: TraceOptions = {}): GradientTransformation<TraceState> {
+  const owner = 'trace';
+  checkOptionKeys(owner, options, ['decay', 'nesterov', 'dampening']);
+  const decay = checkNonNegative(owner, 'decay', options.decay ?? 0.9);
+  const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
+  const dampening = checkClosedUnitInterval(owner, 'dampening', options.dampening ?? 0);
+  if (nesterov && (decay <= 0 || dampening !== 0)) failOption(owner, 'nesterov', 'used with decay > 0 and dampening 0', `decay ${decay}, dampening ${dampening}`);
+  return {
+    init: (params) => ({ count: 0, momentum: zerosTree(params) }),
+    update: (updates, state) => {
+      checkStructure('trace.update', state.momentum, updates, ['state.momentum', 'updates']);
+      return tidy(() => {
+        const momentum = mapTensors(
+          (g: Tensor, b: Tensor) => (state.count === 0 ? fusedMap(SCALE, [g], [1]) : fusedMap(MOMENTUM, [b, g], [decay, 1 - dampening])),
+          updates,
+          state.momentum,
+        ) as TensorTree;
+        const out = nesterov ? (mapTensors((g: Tensor, b: Tensor) => fusedMap(NESTEROV, [g, b], [decay]), updates, momentum) as TensorTree) : momentum;
+        return [out, { count: state.count + 1, momentum }] as [TensorTree, TraceState];
+      });
+    },
+  };
+}
