@@ -12,6 +12,7 @@ import { gemm } from './matmul';
 import { pool2dPlanes } from './pooling';
 import { argReduceBlock, blockLayout, cumulativeBlock, isContiguousView, reduceBlock } from './reduce';
 import { collapseDimensions } from './strided';
+import { hasSimdBinary, simdBinary, simdExp } from '../wasm/simd-elementwise';
 
 // Casting to bool maps every non-zero (NaN included, as in PyTorch) to true.
 const toBool = (x: number) => (x !== 0 ? 1 : 0);
@@ -65,12 +66,40 @@ export function createCpuBackend(): Backend {
     unary(kernel: UnaryKernelName, x: TensorView, outDtype: DType, parameter: number) {
       const out = allocateArray(outDtype, sizeOf(x.shape));
       const layout = collapseDimensions(x.shape, [x.strides]);
+      if (
+        kernel === 'exp' &&
+        out instanceof Float32Array &&
+        x.data instanceof Float32Array &&
+        layout.shape.length === 1 &&
+        layout.strides[0]![0] === 1 &&
+        simdExp(x.data, x.offset, out, out.length)
+      ) {
+        return out;
+      }
       unaryLoop(UNARY_KERNELS[kernel], `${x.dtype}>${outDtype}`)(x.data as TypedArray, x.offset, layout.strides[0]!, out, layout.shape, parameter);
       return out;
     },
     binary(kernel: BinaryKernelName, a: TensorView, b: TensorView, outShape: Shape, outDtype: DType) {
       const out = allocateArray(outDtype, sizeOf(outShape));
       const layout = collapseDimensions(outShape, [a.strides, b.strides]);
+      // Contiguous float32 (same shape, or one side a broadcast scalar) runs on the SIMD kernel.
+      if (
+        hasSimdBinary(kernel) &&
+        out instanceof Float32Array &&
+        a.data instanceof Float32Array &&
+        b.data instanceof Float32Array &&
+        layout.shape.length === 1
+      ) {
+        const strideA = layout.strides[0]![0]!;
+        const strideB = layout.strides[1]![0]!;
+        if (
+          (strideA === 1 || strideA === 0) &&
+          (strideB === 1 || strideB === 0) &&
+          simdBinary(kernel, { values: a.data, offset: a.offset, scalar: strideA === 0 }, { values: b.data, offset: b.offset, scalar: strideB === 0 }, out, out.length)
+        ) {
+          return out;
+        }
+      }
       binaryLoop(BINARY_KERNELS[kernel], `${a.dtype},${b.dtype}>${outDtype}`)(
         a.data as TypedArray,
         a.offset,

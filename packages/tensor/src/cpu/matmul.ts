@@ -7,6 +7,7 @@
  * micro-kernel keeps its 32 accumulators in locals. Accumulation is in double precision.
  */
 import type { TypedArray } from '../dtype';
+import { simdGemm } from '../wasm/simd-gemm';
 
 const MR = 4;
 const NR = 8;
@@ -90,6 +91,9 @@ export function gemm(
   out: TypedArray,
   outOffset: number,
 ): void {
+  // Float32 goes to the WebAssembly SIMD kernel when it is available and enabled; float64
+  // (and everything else) stays on this scalar reference kernel.
+  if (out instanceof Float32Array && a.values instanceof Float32Array && b.values instanceof Float32Array && simdGemm(m, n, k, a, b, out, outOffset)) return;
   out.fill(0, outOffset, outOffset + m * n);
   if (m === 0 || n === 0 || k === 0) return;
   const panelsN = Math.ceil(n / NR);

@@ -1,0 +1,118 @@
+/**
+ * Loading the SIMD kernels and choosing between them and the scalar TypeScript kernels.
+ *
+ * The module is emitted and compiled synchronously on first use. When WebAssembly SIMD is
+ * unavailable (or compiling fails) every op silently uses the scalar kernels, and
+ * {@link kernelInfo} says why. `VANE_KERNELS=scalar` in the environment, or
+ * `setKernelMode('scalar')`, forces the scalar kernels (the tests run both modes).
+ */
+import { simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module';
+
+/** Which kernels float32 ops use: the WebAssembly SIMD ones or the scalar TypeScript ones. */
+export type KernelMode = 'simd' | 'scalar';
+
+/** What {@link kernelInfo} reports. */
+export interface KernelInfo {
+  /** The mode requested (by `setKernelMode` or `VANE_KERNELS`). */
+  requested: KernelMode;
+  /** The mode in effect: 'scalar' if SIMD was requested but is unavailable. */
+  active: KernelMode;
+  /** Whether WebAssembly SIMD compiled and runs here. */
+  simdAvailable: boolean;
+  /** Why SIMD is unavailable, if it is. */
+  fallbackReason?: string;
+  /** The kernels that have a SIMD version (everything else, and float64, is scalar). */
+  simdKernels: string[];
+}
+
+/** The exported functions of the kernel module. */
+export type SimdExports = {
+  gemm_tiles(aPack: number, bPack: number, c: number, mPanels: number, nPanels: number, kc: number, blockPanels: number): void;
+  exp(x: number, out: number, vectors: number): void;
+} & { [binary in `${SimdBinaryOp}_${'vv' | 'vs' | 'sv'}`]: (a: number, b: number, out: number, vectors: number) => void };
+
+const PAGE_BYTES = 65536;
+
+function requestedFromEnvironment(): KernelMode {
+  const environment = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return environment?.VANE_KERNELS === 'scalar' ? 'scalar' : 'simd';
+}
+
+let requested: KernelMode = requestedFromEnvironment();
+let loaded: { exports: SimdExports; memory: WebAssembly.Memory } | { failure: string } | undefined;
+
+function load(): typeof loaded {
+  if (loaded) return loaded;
+  try {
+    if (typeof WebAssembly === 'undefined') throw new Error('WebAssembly is not available');
+    const memory = new WebAssembly.Memory({ initial: 64 });
+    const module = new WebAssembly.Module(simdKernelsModule({ minimumPages: 1 }) as Uint8Array<ArrayBuffer>);
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    loaded = { exports: instance.exports as unknown as SimdExports, memory };
+    selfTest(loaded.exports, memory);
+  } catch (error) {
+    loaded = { failure: `WebAssembly SIMD unavailable: ${(error as Error).message}` };
+  }
+  return loaded;
+}
+
+// A two-element check that the kernels compute, not merely compile (catches an engine that
+// accepts the module but miscompiles it).
+function selfTest(exports: SimdExports, memory: WebAssembly.Memory): void {
+  const view = new Float32Array(memory.buffer, 0, 12);
+  view.set([1, 2, 3, 4, 10, 20, 30, 40]);
+  exports.add_vv(0, 16, 32, 1);
+  if (view[8] !== 11 || view[11] !== 44) throw new Error('the add kernel self-test failed');
+}
+
+/** The SIMD kernels and their memory, or undefined when the scalar kernels must be used. */
+export function simdKernels(): { exports: SimdExports; memory: WebAssembly.Memory } | undefined {
+  if (requested === 'scalar') return undefined;
+  const state = load();
+  return state && 'exports' in state ? state : undefined;
+}
+
+/**
+ * Chooses the kernels for float32 ops: 'simd' (the default, when available) or 'scalar'.
+ *
+ * @example
+ * setKernelMode('scalar'); // reference kernels, e.g. to compare results
+ */
+export function setKernelMode(mode: KernelMode): void {
+  requested = mode;
+}
+
+/**
+ * Which kernels are in use and, if SIMD is not, why.
+ *
+ * @example
+ * kernelInfo().active // 'simd'
+ */
+export function kernelInfo(): KernelInfo {
+  const state = load();
+  const simdAvailable = state !== undefined && 'exports' in state;
+  return {
+    requested,
+    active: requested === 'simd' && simdAvailable ? 'simd' : 'scalar',
+    simdAvailable,
+    ...(state && 'failure' in state ? { fallbackReason: state.failure } : {}),
+    simdKernels: simdAvailable ? ['matmul (float32)', 'conv2d via matmul (float32)', 'add/sub/mul/div (float32)', 'exp (float32)'] : [],
+  };
+}
+
+/**
+ * Reserves scratch regions of the kernel memory (64-byte aligned, in bytes) for one kernel
+ * call, growing the memory if needed. Regions are reused by the next call: JavaScript is
+ * single-threaded and every kernel call is synchronous, so no two calls overlap.
+ */
+export function reserve(memory: WebAssembly.Memory, byteSizes: readonly number[]): number[] {
+  const offsets: number[] = [];
+  let end = 64; // Address 0..63 is kept for the self-test.
+  for (const size of byteSizes) {
+    offsets.push(end);
+    end += Math.ceil((size + 16) / 64) * 64;
+  }
+  const missing = end - memory.buffer.byteLength;
+  if (missing > 0) memory.grow(Math.ceil(missing / PAGE_BYTES));
+  return offsets;
+}

@@ -1,0 +1,116 @@
+/**
+ * Float32 matrix multiply on the WebAssembly SIMD micro-kernel.
+ *
+ * TypeScript packs A and B into the kernel memory through their strides (so a transposed
+ * operand costs the same as a plain one: only the packing loop's read order changes), the
+ * kernel accumulates C in padded tiles, and the m×n block is copied out. Along k the work is
+ * split into blocks of `DEPTH_BLOCK` so a packed B panel (depth × 8 floats) stays in L1.
+ */
+import type { MatrixOperand } from '../cpu/matmul';
+import { reserve, simdKernels } from './kernel-runtime';
+import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module';
+
+const DEPTH_BLOCK = 256;
+// Row panels per block: GEMM_ROWS · 48 = 192 rows · 256 depth · 4 bytes = 192 KiB of packed A,
+// which stays in L2 while every B panel streams past it.
+const BLOCK_PANELS = 48;
+
+function packA(a: MatrixOperand, m: number, k0: number, depth: number, view: Float32Array, base: number): void {
+  const { values, offset, rowStride, columnStride } = a;
+  const panels = Math.ceil(m / GEMM_ROWS);
+  for (let panel = 0; panel < panels; panel++) {
+    const rows = Math.min(GEMM_ROWS, m - panel * GEMM_ROWS);
+    const panelBase = base + panel * GEMM_ROWS * depth;
+    for (let i = 0; i < rows; i++) {
+      let source = offset + (panel * GEMM_ROWS + i) * rowStride + k0 * columnStride;
+      let target = panelBase + i;
+      for (let p = 0; p < depth; p++) {
+        view[target] = values[source]!;
+        source += columnStride;
+        target += GEMM_ROWS;
+      }
+    }
+    for (let i = rows; i < GEMM_ROWS; i++) {
+      for (let p = 0; p < depth; p++) view[panelBase + p * GEMM_ROWS + i] = 0;
+    }
+  }
+}
+
+function packB(b: MatrixOperand, n: number, k0: number, depth: number, view: Float32Array, base: number): void {
+  const { values, offset, rowStride, columnStride } = b;
+  const panels = Math.ceil(n / GEMM_COLUMNS);
+  for (let panel = 0; panel < panels; panel++) {
+    const columns = Math.min(GEMM_COLUMNS, n - panel * GEMM_COLUMNS);
+    const panelBase = base + panel * GEMM_COLUMNS * depth;
+    if (columns === GEMM_COLUMNS && columnStride === 1) {
+      // The common row-major case: eight consecutive floats per k step.
+      let source = offset + k0 * rowStride + panel * GEMM_COLUMNS;
+      let target = panelBase;
+      for (let p = 0; p < depth; p++) {
+        view[target] = values[source]!;
+        view[target + 1] = values[source + 1]!;
+        view[target + 2] = values[source + 2]!;
+        view[target + 3] = values[source + 3]!;
+        view[target + 4] = values[source + 4]!;
+        view[target + 5] = values[source + 5]!;
+        view[target + 6] = values[source + 6]!;
+        view[target + 7] = values[source + 7]!;
+        source += rowStride;
+        target += GEMM_COLUMNS;
+      }
+      continue;
+    }
+    for (let j = 0; j < GEMM_COLUMNS; j++) {
+      let target = panelBase + j;
+      if (j >= columns) {
+        for (let p = 0; p < depth; p++, target += GEMM_COLUMNS) view[target] = 0;
+        continue;
+      }
+      let source = offset + k0 * rowStride + (panel * GEMM_COLUMNS + j) * columnStride;
+      for (let p = 0; p < depth; p++) {
+        view[target] = values[source]!;
+        source += rowStride;
+        target += GEMM_COLUMNS;
+      }
+    }
+  }
+}
+
+/**
+ * Writes A·B (float32) into `out[outOffset ...]` as a contiguous m×n block, on the SIMD
+ * kernel. Returns false (doing nothing) when the SIMD kernels are unavailable or disabled.
+ *
+ * @example
+ * if (!simdGemm(m, n, k, a, b, out, 0)) gemm(m, n, k, a, b, out, 0);
+ */
+export function simdGemm(m: number, n: number, k: number, a: MatrixOperand, b: MatrixOperand, out: Float32Array, outOffset: number): boolean {
+  const kernels = simdKernels();
+  if (!kernels) return false;
+  if (m === 0 || n === 0) return true;
+  if (k === 0) {
+    out.fill(0, outOffset, outOffset + m * n);
+    return true;
+  }
+  const mPanels = Math.ceil(m / GEMM_ROWS);
+  const nPanels = Math.ceil(n / GEMM_COLUMNS);
+  const paddedRows = mPanels * GEMM_ROWS;
+  const paddedColumns = nPanels * GEMM_COLUMNS;
+  const depth = Math.min(k, DEPTH_BLOCK);
+  const [aBase, bBase, cBase] = reserve(kernels.memory, [paddedRows * depth * 4, paddedColumns * depth * 4, paddedRows * paddedColumns * 4]) as [number, number, number];
+  // The view is taken after reserve: growing the memory detaches the previous buffer.
+  const view = new Float32Array(kernels.memory.buffer);
+  view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
+  for (let k0 = 0; k0 < k; k0 += DEPTH_BLOCK) {
+    const blockDepth = Math.min(DEPTH_BLOCK, k - k0);
+    packA(a, m, k0, blockDepth, view, aBase / 4);
+    packB(b, n, k0, blockDepth, view, bBase / 4);
+    kernels.exports.gemm_tiles(aBase, bBase, cBase, mPanels, nPanels, blockDepth, BLOCK_PANELS);
+  }
+  const cStart = cBase / 4;
+  if (paddedColumns === n) {
+    out.set(view.subarray(cStart, cStart + m * n), outOffset);
+  } else {
+    for (let row = 0; row < m; row++) out.set(view.subarray(cStart + row * paddedColumns, cStart + row * paddedColumns + n), outOffset + row * n);
+  }
+  return true;
+}

@@ -1,0 +1,184 @@
+/**
+ * The WebAssembly SIMD kernels, emitted as bytes from TypeScript.
+ *
+ * - `gemm_tiles`: the packed matrix-multiply inner loops (GEBP). A is packed in panels of
+ *   `GEMM_ROWS` rows and B in panels of `GEMM_COLUMNS` = 8 columns (two f32x4 vectors); a
+ *   `GEMM_ROWS`×8 micro-kernel keeps its accumulators in v128 locals and does a broadcast
+ *   load of A, two loads of B and mul+add per row each k step (WebAssembly SIMD has no fused
+ *   multiply-add outside relaxed SIMD, so each FMA is an f32x4.mul then an f32x4.add).
+ * - `<op>_vv`, `<op>_vs`, `<op>_sv` for add/sub/mul/div: vector-vector, vector-scalar and
+ *   scalar-vector loops over f32x4.
+ * - `exp`: a float32 exp with Cody–Waite range reduction and a degree-7 polynomial.
+ *
+ * All lengths are counts of f32x4 vectors (at least one): the caller pads its buffers, so no
+ * kernel needs a scalar tail loop.
+ */
+import { encodeModule, op, Simd, v128Load, v128Load32Splat, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder';
+
+/** Rows of the matmul micro-kernel (the A panel height). */
+export const GEMM_ROWS = 4;
+/** Columns of the matmul micro-kernel (the B panel width): two f32x4 vectors. */
+export const GEMM_COLUMNS = 8;
+
+const { i32, v128 } = ValueType;
+
+const f32x4Constant = (value: number) => {
+  const lane = [...new Uint8Array(new Float32Array([value]).buffer)];
+  return op.simd(0x0c, ...lane, ...lane, ...lane, ...lane);
+};
+const simd = (code: number) => op.simd(code);
+
+/**
+ * gemm_tiles(aPack, bPack, c, mPanels, nPanels, kc, blockPanels): C += Apack · Bpack for
+ * every (row panel, column panel) pair, C being row-major with `nPanels * 8` columns.
+ * Row panels are visited in blocks of `blockPanels` so that a block of packed A stays in
+ * the L2 cache while the B panels stream past it.
+ */
+function gemmTiles(rows: number): FunctionDefinition {
+  const [aPack, bPack, c, mPanels, nPanels, kc, blockPanels] = [0, 1, 2, 3, 4, 5, 6];
+  // i32 locals.
+  const [rowStride, aPanelBytes, bPanelBytes, blockStart, blockEnd, jp, ip, ap, bp, p, cRow] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+  // v128 locals: accumulators, then the two B vectors and the broadcast A value.
+  const firstAccumulator = 18;
+  const accumulator = (row: number, half: number) => firstAccumulator + row * 2 + half;
+  const b0 = firstAccumulator + rows * 2;
+  const b1 = b0 + 1;
+  const a = b0 + 2;
+  const g = op.localGet;
+  const s = op.localSet;
+  const body: number[] = [
+    ...g(nPanels), ...op.i32Const(GEMM_COLUMNS * 4), ...op.i32Mul(), ...s(rowStride),
+    ...g(kc), ...op.i32Const(rows * 4), ...op.i32Mul(), ...s(aPanelBytes),
+    ...g(kc), ...op.i32Const(GEMM_COLUMNS * 4), ...op.i32Mul(), ...s(bPanelBytes),
+    ...op.i32Const(0), ...s(blockStart),
+    ...op.loop(),
+    // blockEnd = min(blockStart + blockPanels, mPanels)
+    ...g(blockStart), ...g(blockPanels), ...op.i32Add(), ...s(blockEnd),
+    ...g(blockEnd), ...g(mPanels), ...op.i32GtS(), ...op.if(), ...g(mPanels), ...s(blockEnd), ...op.end(),
+    ...op.i32Const(0), ...s(jp),
+    ...op.loop(),
+    ...g(blockStart), ...s(ip),
+    ...op.loop(),
+    ...g(aPack), ...g(ip), ...g(aPanelBytes), ...op.i32Mul(), ...op.i32Add(), ...s(ap),
+    ...g(bPack), ...g(jp), ...g(bPanelBytes), ...op.i32Mul(), ...op.i32Add(), ...s(bp),
+    ...Array.from({ length: rows * 2 }, (_, index) => [...f32x4Constant(0), ...s(firstAccumulator + index)]).flat(),
+    ...g(kc), ...s(p),
+    ...op.loop(),
+    ...g(bp), ...v128Load(0), ...s(b0),
+    ...g(bp), ...v128Load(16), ...s(b1),
+    ...Array.from({ length: rows }, (_, row) => [
+      ...g(ap), ...v128Load32Splat(row * 4), ...s(a),
+      ...g(accumulator(row, 0)), ...g(a), ...g(b0), ...simd(Simd.f32x4Mul), ...simd(Simd.f32x4Add), ...s(accumulator(row, 0)),
+      ...g(accumulator(row, 1)), ...g(a), ...g(b1), ...simd(Simd.f32x4Mul), ...simd(Simd.f32x4Add), ...s(accumulator(row, 1)),
+    ]).flat(),
+    ...g(ap), ...op.i32Const(rows * 4), ...op.i32Add(), ...s(ap),
+    ...g(bp), ...op.i32Const(GEMM_COLUMNS * 4), ...op.i32Add(), ...s(bp),
+    ...g(p), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(p), ...op.brIf(0),
+    ...op.end(),
+    // cRow = c + ip * rows * rowStride + jp * 32; then add the accumulators into C row by row.
+    ...g(c), ...g(ip), ...op.i32Const(rows), ...op.i32Mul(), ...g(rowStride), ...op.i32Mul(), ...op.i32Add(),
+    ...g(jp), ...op.i32Const(GEMM_COLUMNS * 4), ...op.i32Mul(), ...op.i32Add(), ...s(cRow),
+    ...Array.from({ length: rows }, (_, row) => [
+      ...g(cRow), ...g(cRow), ...v128Load(0), ...g(accumulator(row, 0)), ...simd(Simd.f32x4Add), ...v128Store(0),
+      ...g(cRow), ...g(cRow), ...v128Load(16), ...g(accumulator(row, 1)), ...simd(Simd.f32x4Add), ...v128Store(16),
+      ...g(cRow), ...g(rowStride), ...op.i32Add(), ...s(cRow),
+    ]).flat(),
+    ...g(ip), ...op.i32Const(1), ...op.i32Add(), ...op.localTee(ip), ...g(blockEnd), ...op.i32LtS(), ...op.brIf(0),
+    ...op.end(),
+    ...g(jp), ...op.i32Const(1), ...op.i32Add(), ...op.localTee(jp), ...g(nPanels), ...op.i32LtS(), ...op.brIf(0),
+    ...op.end(),
+    ...g(blockEnd), ...op.localTee(blockStart), ...g(mPanels), ...op.i32LtS(), ...op.brIf(0),
+    ...op.end(),
+  ];
+  return {
+    name: 'gemm_tiles',
+    parameters: [i32, i32, i32, i32, i32, i32, i32],
+    results: [],
+    locals: [
+      { count: 11, type: i32 },
+      { count: rows * 2 + 3, type: v128 },
+    ],
+    body,
+  };
+}
+
+/** The binary elementwise ops with a SIMD kernel, by their kernel name. */
+export const SIMD_BINARY_OPS = { add: Simd.f32x4Add, sub: Simd.f32x4Sub, mul: Simd.f32x4Mul, div: Simd.f32x4Div } as const;
+/** A binary op with a SIMD kernel. */
+export type SimdBinaryOp = keyof typeof SIMD_BINARY_OPS;
+
+/**
+ * `<name>_<layout>(a, b, out, vectors)`: out = a ∘ b, where layout says which operand is a
+ * vector (v) and which a scalar broadcast to every lane (s).
+ */
+function binary(name: SimdBinaryOp, layout: 'vv' | 'vs' | 'sv'): FunctionDefinition {
+  const [a, b, out, count, scalar] = [0, 1, 2, 3, 4];
+  const g = op.localGet;
+  const s = op.localSet;
+  const operand = (index: number, isScalar: boolean) => (isScalar ? g(scalar) : [...g(index), ...v128Load(0)]);
+  const advance = (index: number) => [...g(index), ...op.i32Const(16), ...op.i32Add(), ...s(index)];
+  const body = [
+    ...(layout === 'vs' ? [...g(b), ...v128Load32Splat(0), ...s(scalar)] : []),
+    ...(layout === 'sv' ? [...g(a), ...v128Load32Splat(0), ...s(scalar)] : []),
+    ...op.loop(),
+    ...g(out), ...operand(a, layout === 'sv'), ...operand(b, layout === 'vs'), ...simd(SIMD_BINARY_OPS[name]), ...v128Store(0),
+    ...(layout === 'sv' ? [] : advance(a)),
+    ...(layout === 'vs' ? [] : advance(b)),
+    ...advance(out),
+    ...g(count), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(count), ...op.brIf(0),
+    ...op.end(),
+  ];
+  return { name: `${name}_${layout}`, parameters: [i32, i32, i32, i32], results: [], locals: [{ count: 1, type: v128 }], body };
+}
+
+// Cody–Waite split of ln 2: the high part has few enough significant bits that t · high is
+// exact for every reduction multiple t this kernel produces (|t| ≤ 151).
+const LN2_HIGH = 0.693359375;
+const LN2_LOW = Math.LN2 - LN2_HIGH;
+
+/**
+ * exp(x, out, vectors): out = eˣ in float32. x is clamped to [−104, 89] (beyond which the
+ * float32 result is 0 or +∞ anyway; min/max propagate NaN), reduced as x = t·ln2 + r with
+ * t = nearest(x·log₂e) and |r| ≤ ln2/2, eʳ is the Taylor polynomial of degree 7 (truncation
+ * error below 6e-9 relative on that interval, far under float32's half-ulp), and the result is
+ * scaled by 2^t as two factors 2^⌊t/2⌋ · 2^(t−⌊t/2⌋) so that results in the subnormal range
+ * and up to the largest float are both reachable with exponent-field arithmetic.
+ */
+function exponential(): FunctionDefinition {
+  const [x, out, count] = [0, 1, 2];
+  const [value, t, r, polynomial, integer, half] = [3, 4, 5, 6, 7, 8];
+  const g = op.localGet;
+  const s = op.localSet;
+  const mulConstant = (constant: number) => [...f32x4Constant(constant), ...simd(Simd.f32x4Mul)];
+  const addConstant = (constant: number) => [...f32x4Constant(constant), ...simd(Simd.f32x4Add)];
+  const coefficients = [1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1];
+  const horner = [
+    ...f32x4Constant(coefficients[0]!),
+    ...coefficients.slice(1).flatMap((coefficient) => [...g(r), ...simd(Simd.f32x4Mul), ...addConstant(coefficient)]),
+  ];
+  const exponentBits = (source: number[]) => [...source, ...op.i32Const(127), ...op.simd(Simd.i32x4Splat), ...simd(Simd.i32x4Add), ...op.i32Const(23), ...simd(Simd.i32x4Shl)];
+  const body = [
+    ...op.loop(),
+    ...g(x), ...v128Load(0), ...f32x4Constant(-104), ...simd(Simd.f32x4Max), ...f32x4Constant(89), ...simd(Simd.f32x4Min), ...s(value),
+    ...g(value), ...mulConstant(Math.LOG2E), ...simd(Simd.f32x4Nearest), ...s(t),
+    ...g(value), ...g(t), ...mulConstant(LN2_HIGH), ...simd(Simd.f32x4Sub), ...g(t), ...mulConstant(LN2_LOW), ...simd(Simd.f32x4Sub), ...s(r),
+    ...horner, ...s(polynomial),
+    ...g(t), ...simd(Simd.i32x4TruncSatF32x4S), ...s(integer),
+    ...g(integer), ...op.i32Const(1), ...simd(Simd.i32x4ShrS), ...s(half),
+    ...g(out),
+    ...g(polynomial), ...exponentBits(g(half)), ...simd(Simd.f32x4Mul),
+    ...exponentBits([...g(integer), ...g(half), ...simd(Simd.i32x4Sub)]), ...simd(Simd.f32x4Mul),
+    ...v128Store(0),
+    ...g(x), ...op.i32Const(16), ...op.i32Add(), ...s(x),
+    ...g(out), ...op.i32Const(16), ...op.i32Add(), ...s(out),
+    ...g(count), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(count), ...op.brIf(0),
+    ...op.end(),
+  ];
+  return { name: 'exp', parameters: [i32, i32, i32], results: [], locals: [{ count: 6, type: v128 }], body };
+}
+
+/** The kernel module's bytes, importing `env.memory` with the given limits. */
+export function simdKernelsModule(memory: { minimumPages: number; maximumPages?: number; shared?: boolean }): Uint8Array {
+  const binaries = (Object.keys(SIMD_BINARY_OPS) as SimdBinaryOp[]).flatMap((name) => (['vv', 'vs', 'sv'] as const).map((layout) => binary(name, layout)));
+  return encodeModule(memory, [gemmTiles(GEMM_ROWS), ...binaries, exponential()]);
+}
