@@ -1,10 +1,14 @@
 import type { Invariant } from '../invariant';
+import { activeGainsFollowSigns } from './active-gains-follow-signs';
+import { activeNeutralEqualsBase } from './active-neutral-equals-base';
 import { backendAgreement } from './backend-agreement';
 import { chainAssociativity } from './chain-associativity';
 import { chainIdentity } from './chain-identity';
 import { descentOnConvexQuadratic } from './descent-on-convex-quadratic';
 import { determinism } from './determinism';
 import { finiteState } from './finite-state';
+import { graftNormLaw } from './graft-norm-law';
+import { graftSelfEqualsBase } from './graft-self-equals-base';
 import { learningRateLinearity } from './learning-rate-linearity';
 import { maskedLeavesUntouched } from './masked-leaves-untouched';
 import { multiStepsLargeBatch } from './multi-steps-large-batch';
@@ -15,12 +19,16 @@ import { stateless } from './stateless';
 import { zeroGradientNoOp } from './zero-gradient-no-op';
 
 export {
+  activeGainsFollowSigns,
+  activeNeutralEqualsBase,
   backendAgreement,
   chainAssociativity,
   chainIdentity,
   descentOnConvexQuadratic,
   determinism,
   finiteState,
+  graftNormLaw,
+  graftSelfEqualsBase,
   learningRateLinearity,
   maskedLeavesUntouched,
   multiStepsLargeBatch,
@@ -46,5 +54,9 @@ export const ALL_INVARIANTS: readonly Invariant[] = [
   chainAssociativity,
   maskedLeavesUntouched,
   multiStepsLargeBatch,
+  activeNeutralEqualsBase,
+  activeGainsFollowSigns,
+  graftSelfEqualsBase,
+  graftNormLaw,
   backendAgreement,
 ];
