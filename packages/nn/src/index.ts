@@ -23,3 +23,10 @@ export {
   crossEntropy, nllLoss, binaryCrossEntropy, bceWithLogits, klDiv,
   type CrossEntropyOptions, type NllLossOptions, type BinaryLossOptions, type KlDivOptions,
 } from './losses/classification-losses';
+export { fit, evaluate, type FitOptions, type FitResult, type Batch, type LossFunction } from './training/fit';
+export {
+  earlyStopping, learningRateLogger, activeGainLogger, findActiveState,
+  type Callback, type TrainingContext, type History, type EarlyStoppingOptions, type LearningRateSource,
+} from './training/callbacks';
+export { accuracy, type Metric } from './training/metrics';
+export { ProgressBar, formatDuration, formatValue, type ProgressStream } from './training/progress-bar';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ones, seed, tensor, zeros } from '@vane/tensor';
+import { ones, seed, tensor, zeros, type Tensor } from '@vane/tensor';
 import { GELU, LeakyReLU, ReLU, SiLU, Sigmoid, Softmax, Tanh } from './activations';
 import { Dropout } from './dropout';
 import { Flatten } from './flatten';
@@ -19,7 +19,7 @@ describe('Linear', () => {
 
   it('initialises like PyTorch: weight and bias in ±1/√in', () => {
     const layer = new Linear(100, 50, { generator: seed(1) });
-    const weight = Array.from(layer.parameters().weight!.dataSync() as Float32Array);
+    const weight = Array.from((layer.parameters().weight as Tensor).dataSync() as Float32Array);
     const bound = 1 / Math.sqrt(100);
     expect(Math.max(...weight.map(Math.abs))).toBeLessThanOrEqual(bound);
     // U(−b, b) has variance b²/3; 5000 samples estimate it to within a few percent.
@@ -29,9 +29,9 @@ describe('Linear', () => {
   });
 
   it('is seeded', () => {
-    const a = new Linear(3, 2, { generator: seed(5) }).parameters().weight!;
-    const b = new Linear(3, 2, { generator: seed(5) }).parameters().weight!;
-    expect((a as never as { toArray(): unknown }).toArray()).toEqual((b as never as { toArray(): unknown }).toArray());
+    const a = new Linear(3, 2, { generator: seed(5) }).parameters().weight as Tensor;
+    const b = new Linear(3, 2, { generator: seed(5) }).parameters().weight as Tensor;
+    expect(a.toArray()).toEqual(b.toArray());
   });
 
   it('names the layer and shapes on a bad input', () => {
