@@ -51,3 +51,4 @@ export { formatTensor } from './format';
 export { toNdarray, fromNdarray } from './ndarray-interop';
 export * as tree from './tree';
 export type { Tree, TreeStructure } from './tree';
+export { setKernelMode, kernelInfo, type KernelMode, type KernelInfo } from './wasm/kernel-runtime';
