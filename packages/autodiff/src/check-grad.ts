@@ -1,7 +1,7 @@
 /**
  * `checkGrad`: compares autodiff's gradients with central finite differences in float64.
  */
-import { cast, dispose, isFloatingDType, isTensor, tensor, tidy, tree, withoutRecording, type Tensor } from '@vane/tensor';
+import { cast, dispose, isFloatingDType, isTensor, tensor, tidy, tree, type Tensor } from '@vane/tensor';
 import { valueAndGrad } from './value-and-grad';
 import { describeValue } from './tensor-identity';
 
@@ -95,19 +95,18 @@ export function checkGrad(f: (...inputs: never[]) => Tensor, inputs: readonly un
     const argnums = converted.map((_, index) => index).filter((index) => isDifferentiable(inputs[index]));
     if (argnums.length === 0) throw new Error('checkGrad: no input is a float tensor (or a tree of them); nothing to check');
 
+    // Not under noGrad: f may itself call grad (checking second derivatives).
     const evaluate = (args: unknown[]): number =>
-      withoutRecording(() =>
-        tidy(() => {
-          const value = call(...args);
-          if (!isTensor(value) || value.size !== 1) throw new Error(`checkGrad: f must return a one-element tensor, got ${describeValue(value)}`);
-          if (value.dtype !== 'float64') {
-            throw new Error(
-              `checkGrad: f returned a ${value.dtype} value; finite differences need float64 throughout (inputs are converted to float64: do not cast them back, and create constants with dtype 'float64')`,
-            );
-          }
-          return value.item();
-        }),
-      );
+      tidy(() => {
+        const value = call(...args);
+        if (!isTensor(value) || value.size !== 1) throw new Error(`checkGrad: f must return a one-element tensor, got ${describeValue(value)}`);
+        if (value.dtype !== 'float64') {
+          throw new Error(
+            `checkGrad: f returned a ${value.dtype} value; finite differences need float64 throughout (inputs are converted to float64: do not cast them back, and create constants with dtype 'float64')`,
+          );
+        }
+        return value.item();
+      });
     evaluate(converted);
 
     const [, gradients] = valueAndGrad(call, { argnums })(...converted);

@@ -20,6 +20,15 @@ const requiringLeaves = new Set<Tensor>();
 let installed = false;
 let previousRecorder: OpRecorder | undefined;
 let recordsSincePrune = 0;
+let observer: ((name: string) => void) | undefined;
+
+/**
+ * @internal For tests: `listener` hears the name of every node recorded into some graph
+ * (pass `undefined` to stop). Lets a test assert that the rule it checks actually ran.
+ */
+export function observeRecording(listener: ((name: string) => void) | undefined): void {
+  observer = listener;
+}
 
 function refreshInstallation(): void {
   const wanted = openTapes.length > 0 || requiringLeaves.size > 0;
@@ -101,8 +110,12 @@ export function recordNode(name: string, inputs: readonly Tensor[], output: Tens
       pruneLeaves();
     }
   }
-  if (!node) for (const tensor of owned) if (!isHeld(tensor)) tensor.dispose();
-  return node !== undefined;
+  if (!node) {
+    for (const tensor of owned) if (!isHeld(tensor)) tensor.dispose();
+    return false;
+  }
+  observer?.(name);
+  return true;
 }
 
 function ruleBackward<K extends OpName>(op: K, inputs: readonly Tensor[], output: Tensor, attributes: OpAttributes[K]): NodeBackward {

@@ -133,13 +133,15 @@ export const binaryRules: { readonly [K in BinaryName]: GradientRule<K> } = {
     const scaled = div(g, b!);
     return [needsGradient[0] ? scaled : null, needsGradient[1] ? neg(mul(scaled, output)) : null];
   },
-  // d aᵇ = b·a^(b−1) da + aᵇ·ln a db. As PyTorch: the da term is 0 where b = 0 (so 0⁰ has
-  // derivative 0, not 0·0^(−1) = NaN), and the db term is 0 where a = 0 and b ≥ 0.
+  // d aᵇ = b·a^(b−1) da + aᵇ·ln a db. As PyTorch, the da term is 0 at a = b = 0 (0⁰ has
+  // derivative 0 there, not 0·0^(−1) = NaN), and the db term is 0 where a = 0 and b ≥ 0. The
+  // da mask is kept to a = 0 (PyTorch masks every b = 0), so that its derivative with
+  // respect to b, a^(−1) at b = 0, stays right for second derivatives.
   pow: ({ inputs: [a, b], output, outputGradient: g, needsGradient }) => {
     const base = a!;
     const exponent = b!;
     const baseGradient = needsGradient[0]
-      ? where(equal(exponent, 0), 0, mul(g, mul(exponent, pow(base, sub(exponent, 1)))))
+      ? where(logicalAnd(equal(exponent, 0), equal(base, 0)), 0, mul(g, mul(exponent, pow(base, sub(exponent, 1)))))
       : null;
     const exponentGradient = needsGradient[1]
       ? where(logicalAnd(equal(base, 0), greaterEqual(exponent, 0)), 0, mul(g, mul(output, log(base))))

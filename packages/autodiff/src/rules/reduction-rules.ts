@@ -5,6 +5,7 @@
  * returned as a stride-0 `expand` view, so no copy is made until something consumes it.
  */
 import {
+  abs,
   any,
   arange,
   cast,
@@ -16,6 +17,7 @@ import {
   expand,
   flip,
   greaterEqual,
+  less,
   mul,
   pad,
   permute,
@@ -117,12 +119,14 @@ export const reductionRules: { readonly [K in ReductionName]: GradientRule<K> } 
   cumsum: ({ outputGradient: g, attributes: { axis }, needsGradient }) => [
     needsGradient[0] ? flip(cumsum(flip(g, axis), axis), axis) : null,
   ],
-  // Without zeros: ∂L/∂x_k = (Σ_{i≥k} g_i y_i) / x_k; with zeros, the exact O(n²) form.
+  // ∂L/∂x_k = (Σ_{i≥k} g_i y_i) / x_k while the running products are normal numbers. Once
+  // one is zero or has underflowed (below 1e-30, so also for float32 subnormals), dividing
+  // loses it, and the exact O(n²) form is used instead.
   cumprod: ({ inputs: [x], output, outputGradient: g, attributes: { axis }, needsGradient }) => {
     if (!needsGradient[0]) return [null];
     const input = x!;
-    const hasZero = any(equal(input, 0)).item() !== 0;
-    if (!hasZero) return [div(flip(cumsum(flip(mul(g, output), axis), axis), axis), input)];
+    const underflows = any(less(abs(output), 1e-30)).item() !== 0;
+    if (!underflows) return [div(flip(cumsum(flip(mul(g, output), axis), axis), axis), input)];
     const order = input.shape.map((_, a) => a).filter((a) => a !== axis);
     order.push(axis);
     const inverse = order.map((_, a) => order.indexOf(a));
