@@ -1,0 +1,49 @@
+/**
+ * Fused per-element kernels of {@link active}. Named, closure-free functions of numbers only,
+ * so a GPU backend can transpile them (see `fusedMap` in `@vane/tensor`).
+ */
+import type { FusedKernel } from '@vane/tensor';
+
+/** u·a: the base update times the gain in force. */
+export const APPLY_GAIN: FusedKernel = {
+  name: 'optim.active.applyGain',
+  arity: 2,
+  fn: function applyGain(update: number, gain: number) {
+    return update * gain;
+  },
+};
+
+/**
+ * The end-of-period gain change (AIMD): a·λ_low where the previous and current period sums
+ * disagree in sign (product ≤ 0 with `zeroIsFlip`, < 0 without), a + λ_high elsewhere, then
+ * clamped to [minGain, maxGain] (0 and Number.MAX_VALUE when unbounded).
+ */
+export const CHANGE_GAIN: FusedKernel = {
+  name: 'optim.active.changeGain',
+  arity: 3,
+  fn: function changeGain(
+    gain: number,
+    previousSum: number,
+    currentSum: number,
+    increase: number,
+    decrease: number,
+    zeroIsFlip: number,
+    minGain: number,
+    maxGain: number,
+  ) {
+    const product = previousSum * currentSum;
+    const flip = zeroIsFlip > 0 ? product <= 0 : product < 0;
+    const changed = flip ? gain * decrease : gain + increase;
+    return changed < minGain ? minGain : changed > maxGain ? maxGain : changed;
+  },
+};
+
+/** 1 where the gain grows at this period end (the sums agree in sign), else 0. */
+export const AGREES: FusedKernel = {
+  name: 'optim.active.agrees',
+  arity: 2,
+  fn: function agrees(previousSum: number, currentSum: number, zeroIsFlip: number) {
+    const product = previousSum * currentSum;
+    return (zeroIsFlip > 0 ? product <= 0 : product < 0) ? 0 : 1;
+  },
+};

@@ -1,0 +1,159 @@
+import { memory, tensor, tree, type Tensor } from '@vane/tensor';
+import { describe, expect, it } from 'vitest';
+import { disposeReplaced } from '../apply-updates';
+import { identity } from '../combinators/identity';
+import { adamw } from '../optimizers/adamw';
+import { sgd } from '../optimizers/sgd';
+import type { GradientTransformation, TensorTree } from '../transform';
+import { active } from './active';
+import { activeGains, activeSummary } from './active-inspection';
+
+const f64 = (values: number[]): Tensor => tensor(values, { dtype: 'float64' });
+const valuesOf = (value: TensorTree): number[] => tree.leaves(value).flatMap((leaf) => Array.from((leaf as Tensor).dataSync()));
+
+/** Runs `optimizer` over per-step gradient trees with fixed params, returning updates and the last state. */
+function feed<S>(optimizer: GradientTransformation<S>, params: TensorTree, gradients: TensorTree[]): { updates: TensorTree[]; state: S } {
+  let state = optimizer.init(params);
+  const updates: TensorTree[] = [];
+  for (const gradient of gradients) {
+    const [update, next] = optimizer.update(gradient, state, params);
+    updates.push(update);
+    state = next;
+  }
+  return { updates, state };
+}
+
+describe('active: the rule, element by element', () => {
+  // Two elements over 3 periods of K = 2. Element 0 keeps its sign; element 1 flips every
+  // period. Hand derivation with λ_high = 1, λ_low = 0.5: at t = 4 the sums are (3, −2) after
+  // (3, 2) → gains (2, 0.5); at t = 6 sums (3, 2) after (3, −2) → gains (3, 0.25).
+  const params = { w: f64([0, 0]) };
+  const stream = [
+    [1, 1], [2, 1],
+    [1, -1], [2, -1],
+    [1, 1], [2, 1],
+    [1, 1],
+  ].map((g) => ({ w: f64(g) }));
+
+  it('adapts each element from its own period sums and applies the gain in force before the change', () => {
+    const { updates, state } = feed(active(identity(), { period: 2, increase: 1, decrease: 0.5 }), params, stream);
+    const gainsUsed = updates.map((u, step) => valuesOf(u).map((value, index) => value / valuesOf(stream[step]!)[index]!));
+    expect(gainsUsed).toEqual([[1, 1], [1, 1], [1, 1], [1, 1], [2, 0.5], [2, 0.5], [3, 0.25]]);
+    expect(valuesOf(activeGains(state))).toEqual([3, 0.25]);
+    expect(state.count).toBe(7);
+    expect(state.gainChanges).toBe(2);
+    expect(valuesOf(state.periodSum)).toEqual([1, 1]);
+    expect(valuesOf(state.previousSum)).toEqual([3, 2]);
+  });
+
+  it("granularity 'tensor' uses the sign of ⟨c_prev, c⟩ per tensor", () => {
+    // Inner products: t = 4: ⟨(3,2),(3,−2)⟩ = 5 > 0 → grow to 2; t = 6: ⟨(3,−2),(3,2)⟩ = 5 → 3.
+    const { state, updates } = feed(active(identity(), { period: 2, increase: 1, decrease: 0.5, granularity: 'tensor' }), params, stream);
+    expect(valuesOf(activeGains(state))).toEqual([3, 3]);
+    expect((activeGains(state) as { w: Tensor }).w.shape).toEqual([2]);
+    expect(valuesOf(updates[6]!)).toEqual([3, 3]);
+    const flipping = [[1, 0], [0, 1], [-1, 0], [0, -1], [1, 0], [0, 1]].map((g) => ({ w: f64(g) }));
+    // ⟨(1,1),(−1,−1)⟩ = −2 → 0.5; then ⟨(−1,−1),(1,1)⟩ → 0.25.
+    expect(valuesOf(activeGains(feed(active(identity(), { period: 2, increase: 1, decrease: 0.5, granularity: 'tensor' }), params, flipping).state))).toEqual([0.25, 0.25]);
+  });
+
+  it('zeroIsFlip decides what a zero period sum does', () => {
+    const zeroSecond = [[1], [1], [0], [0], [1], [1]].map((g) => ({ w: f64(g) }));
+    const one = { w: f64([0]) };
+    // t = 4: product 2·0 = 0 → flip by default (0.5), growth without zeroIsFlip (3);
+    // t = 6: product 0·2 = 0 again → 0.25 and 5.
+    expect(valuesOf(activeGains(feed(active(identity(), { period: 2, increase: 2, decrease: 0.5 }), one, zeroSecond).state))).toEqual([0.25]);
+    expect(valuesOf(activeGains(feed(active(identity(), { period: 2, increase: 2, decrease: 0.5, zeroIsFlip: false }), one, zeroSecond).state))).toEqual([5]);
+  });
+
+  it('minGain and maxGain clamp the gains', () => {
+    const consistent = Array.from({ length: 10 }, () => ({ w: f64([1]) }));
+    const alternating = Array.from({ length: 10 }, (_, t) => ({ w: f64([t % 2 === 0 ? 1 : -1]) }));
+    const one = { w: f64([0]) };
+    expect(valuesOf(activeGains(feed(active(identity(), { period: 1, maxGain: 5 }), one, consistent).state))).toEqual([5]);
+    expect(valuesOf(activeGains(feed(active(identity(), { period: 1, minGain: 0.1 }), one, alternating).state))).toEqual([0.1]);
+    // Without bounds: 1 + 9·2 = 19 and 0.5⁹.
+    expect(valuesOf(activeGains(feed(active(identity(), { period: 1 }), one, consistent).state))).toEqual([19]);
+    expect(valuesOf(activeGains(feed(active(identity(), { period: 1 }), one, alternating).state))).toEqual([0.5 ** 9]);
+  });
+
+  it("signal 'update' compares the base's updates, 'gradient' the raw gradients", () => {
+    // The base negates every other update, so its updates flip sign every step while the raw
+    // gradients (all +1) never do.
+    const negateOdd: GradientTransformation<{ count: number }> = {
+      init: () => ({ count: 0 }),
+      update: (updates, state) => [state.count % 2 === 0 ? updates : tree.map((u: Tensor) => u.neg(), updates), { count: state.count + 1 }],
+    };
+    const ones = Array.from({ length: 5 }, () => ({ w: f64([1]) }));
+    const one = { w: f64([0]) };
+    expect(valuesOf(activeGains(feed(active(negateOdd, { period: 1, signal: 'gradient' }), one, ones).state))).toEqual([9]);
+    expect(valuesOf(activeGains(feed(active(negateOdd, { period: 1, signal: 'update' }), one, ones).state))).toEqual([0.5 ** 4]);
+  });
+
+  it('equals its base exactly for the first 2K steps, and scales weight decay and learning rate with the gain', () => {
+    const base = () => adamw({ lr: 0.01, weightDecay: 0.1 });
+    const params2 = { w: f64([0.5, -1]) };
+    const stream2 = [[1, 2], [0.5, -1], [2, 3], [1, 1], [1, -2], [3, 1]].map((g) => ({ w: f64(g) }));
+    const plain = feed(base(), params2, stream2);
+    const wrapped = feed(active(base(), { period: 2 }), params2, stream2);
+    for (let step = 0; step < 4; step++) expect(valuesOf(wrapped.updates[step]!)).toEqual(valuesOf(plain.updates[step]!));
+    // Steps 5–6 use the gains set at t = 4 (element 0: sums 1.5 then 3 agree → 3; element 1:
+    // 1 then 4 agree → 3): the whole adamw update, decay included, is tripled.
+    for (let step = 4; step < 6; step++) {
+      valuesOf(wrapped.updates[step]!).forEach((value, index) => expect(value).toBeCloseTo(3 * valuesOf(plain.updates[step]!)[index]!, 15));
+    }
+  });
+
+  it('summarises the gains', () => {
+    const params3 = { a: f64([0, 0, 0]), b: f64([0]) };
+    const stream3 = [
+      { a: f64([1, 1, 1]), b: f64([1]) },
+      { a: f64([1, -1, 1]), b: f64([-1]) },
+    ];
+    const { state } = feed(active(identity(), { period: 1, increase: 1, decrease: 0.5 }), params3, stream3);
+    // Gains after t = 2: a = (2, 0.5, 2), b = 0.5.
+    expect(activeSummary(state)).toEqual({ min: 0.5, max: 2, mean: 5 / 4, grewFraction: 2 / 4, gainChanges: 1, elements: 4 });
+    const fresh = active(identity(), { period: 3 }).init(params3);
+    expect(activeSummary(fresh)).toEqual({ min: 1, max: 1, mean: 1, grewFraction: 0, gainChanges: 0, elements: 4 });
+    const perTensor = feed(active(identity(), { period: 1, increase: 1, decrease: 0.5, granularity: 'tensor' }), params3, stream3).state;
+    // ⟨(1,1,1),(1,−1,1)⟩ = 1 > 0 → a grows to 2 (3 elements); b flips to 0.5.
+    expect(activeSummary(perTensor)).toEqual({ min: 0.5, max: 2, mean: (3 * 2 + 0.5) / 4, grewFraction: 3 / 4, gainChanges: 1, elements: 4 });
+  });
+
+  it('does not leak: a training loop keeps the live tensor count constant', () => {
+    const optimizer = active(sgd({ lr: 0.1, momentum: 0.9 }), { period: 2 });
+    const params4 = { w: f64([1, 2]) };
+    let state = optimizer.init(params4);
+    const run = (steps: number) => {
+      for (let step = 0; step < steps; step++) {
+        const grads = { w: f64([step % 3 === 0 ? -1 : 1, 0.5]) };
+        const [updates, next] = optimizer.update(grads, state, params4);
+        disposeReplaced([state, grads, updates], [next, params4]);
+        state = next;
+      }
+    };
+    run(6);
+    const before = memory().numTensors;
+    run(8);
+    expect(memory().numTensors).toBe(before);
+  });
+});
+
+describe('active: option errors name the function, the option and the value', () => {
+  const base = identity();
+  it.each([
+    [{ period: 0 }, "active: 'period' must be a positive integer, got 0"],
+    [{ period: 1.5 }, "active: 'period' must be a positive integer, got 1.5"],
+    [{ period: 2, increase: -1 }, "active: 'increase' must be a finite number ≥ 0, got -1"],
+    [{ period: 2, decrease: 0 }, "active: 'decrease' must be a finite number > 0, got 0"],
+    [{ period: 2, minGain: 3, maxGain: 2 }, "active: 'maxGain' must be ≥ 'minGain' (3), got 2"],
+    [{ period: 2, granularity: 'layer' }, "active: 'granularity' must be 'element' or 'tensor', got \"layer\""],
+    [{ period: 2, signal: 'loss' }, "active: 'signal' must be 'gradient' or 'update', got \"loss\""],
+    [{ period: 2, stepSize: 3 }, "active: unknown option 'stepSize'"],
+  ])('%j', (options, message) => {
+    expect(() => active(base, options as never)).toThrow(message);
+  });
+  it('rejects a base that is not a transformation', () => {
+    expect(() => active({} as never, { period: 1 })).toThrow("active: 'base' must be a gradient transformation");
+  });
+});

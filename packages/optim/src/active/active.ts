@@ -1,0 +1,192 @@
+/**
+ * ActiveLR ("Read the Signs", Wadi, Fredette, Senecal, arXiv 2301.10133) as a wrapper over any
+ * gradient transformation: a per-parameter gain, adapted once per period from the sign
+ * agreement of period-summed gradients, multiplies the base optimizer's whole update.
+ */
+import {
+  add,
+  cast,
+  clip,
+  fusedMap,
+  less,
+  lessEqual,
+  logicalNot,
+  mul,
+  ones,
+  onesLike,
+  sum,
+  tidy,
+  tree,
+  where,
+  zeros,
+  type Tensor,
+} from '@vane/tensor';
+import { checkTransformation } from '../combinators/chain';
+import { ADD } from '../kernels';
+import type { GradientTransformation, TensorTree } from '../transform';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
+import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositive, checkPositiveInteger, failOption } from '../validation';
+import { AGREES, APPLY_GAIN, CHANGE_GAIN } from './active-kernels';
+
+/** Options of {@link active}. */
+export interface ActiveOptions {
+  /**
+   * K: updates per period, a positive integer. The authors use one epoch
+   * (`period = stepsPerEpoch`); `period: 1` gives a per-step sign rule.
+   */
+  period: number;
+  /** λ_high ≥ 0: added to a gain whose sign statistic agreed (default 2, the paper's benchmarks). */
+  increase?: number;
+  /** λ_low > 0: multiplies a gain whose sign statistic flipped (default 0.5, the paper's benchmarks). */
+  decrease?: number;
+  /**
+   * Count a zero product of the two period sums as a flip (default true, as the authors'
+   * `<= 0`); with false only a strictly negative product is a flip and a zero one grows the gain.
+   */
+  zeroIsFlip?: boolean;
+  /** Lower clamp of the gains, ≥ 0 (default none). Hinton suggests bounds such as [0.1, 10]. */
+  minGain?: number;
+  /** Upper clamp of the gains, > 0 (default none: the authors' gains are unbounded). */
+  maxGain?: number;
+  /**
+   * `'element'` (default, the authors'): one gain per parameter element, from the sign of
+   * each element's period sums. `'tensor'`: one gain per parameter tensor, from the sign of
+   * the inner product ⟨previous sum, current sum⟩ over the tensor (an inferred extension).
+   */
+  granularity?: 'element' | 'tensor';
+  /**
+   * What is summed over a period and compared: `'gradient'` (default, the authors'): the raw
+   * updates this wrapper receives, before the base transforms them; `'update'`: the base's
+   * own updates (after momentum, preconditioning and learning rate, before the gain).
+   */
+  signal?: 'gradient' | 'update';
+}
+
+/** State of {@link active}. Per-parameter fields are trees shaped like the params. */
+export interface ActiveState<S = unknown> {
+  /** Updates so far (the step counter t − 1 before the t-th update). */
+  count: number;
+  /** The base transformation's state. */
+  base: S;
+  /**
+   * The gains a, all 1 at first: shaped like the params for `'element'` granularity, one 0-d
+   * tensor per parameter for `'tensor'`. Read them shaped like the params with {@link activeGains}.
+   */
+  gain: TensorTree;
+  /** c: Σ of the signal over the current, unfinished period. */
+  periodSum: TensorTree;
+  /** c_prev: Σ of the signal over the last complete period (zeros before the first ends). */
+  previousSum: TensorTree;
+  /** Per parameter, a 0-d int32 count of elements whose gain grew at the last gain change. */
+  grew: TensorTree;
+  /** Gain changes so far (one at the end of every period after the first). */
+  gainChanges: number;
+}
+
+/**
+ * Sign-aware learning-rate adaptation (ActiveLR) over any base transformation.
+ *
+ * The t-th update (t from 1), with raw incoming updates g_t (the gradient) and period K:
+ * - u_t = base(g_t) (the base advances its own state as usual);
+ * - out_t = a ⊙ u_t, with the gain a in force *before* this step's change (it multiplies the
+ *   base's whole update: direction, weight decay and learning rate);
+ * - c ← c + g_t (or + u_t with `signal: 'update'`);
+ * - if t mod K = 0 and t > K: a ← clamp(where(c_prev ⊙ c ≤ 0, a·λ_low, a + λ_high), minGain, maxGain)
+ *   (additive increase, multiplicative decrease; `< 0` when `zeroIsFlip` is false);
+ * - if t mod K = 0: c_prev ← c, c ← 0.
+ *
+ * So the first gain change happens at the end of the second period (t = 2K) and is used from
+ * step 2K + 1; until then `active(base)` equals `base` exactly. The effective per-element
+ * learning rate is η·a. The gains are unbounded unless `minGain`/`maxGain` are given, as in the
+ * authors' code.
+ *
+ * @param base - any gradient transformation, typically a full optimizer such as `adamw(...)`.
+ * @param options - `period` (required), `increase` (2), `decrease` (0.5), `zeroIsFlip` (true),
+ *   `minGain`, `maxGain`, `granularity` ('element'), `signal` ('gradient').
+ * @example
+ * const optimizer = active(adamw({ lr: 1e-3 }), { period: stepsPerEpoch });
+ * let state = optimizer.init(params);
+ * const [updates, next] = optimizer.update(grads, state, params);
+ * activeSummary(next); // { min, max, mean, grewFraction, gainChanges }
+ * @see Wadi, Fredette, Senecal, "Read the Signs: Towards Invariance to Gradient Descent's
+ *   Hyperparameter Initialization" (arXiv 2301.10133); the authors' code, github.com/davoodwadi/ConsciousLR.
+ */
+export function active<S>(base: GradientTransformation<S>, options: ActiveOptions): GradientTransformation<ActiveState<S>> {
+  const owner = 'active';
+  checkTransformation(owner, 'base', base);
+  if (options === undefined || options === null) failOption(owner, 'options', "an object with 'period'", options);
+  checkOptionKeys(owner, options, ['period', 'increase', 'decrease', 'zeroIsFlip', 'minGain', 'maxGain', 'granularity', 'signal']);
+  const period = checkPositiveInteger(owner, 'period', options.period);
+  const increase = checkNonNegative(owner, 'increase', options.increase ?? 2);
+  const decrease = checkPositive(owner, 'decrease', options.decrease ?? 0.5);
+  const zeroIsFlip = checkBoolean(owner, 'zeroIsFlip', options.zeroIsFlip ?? true);
+  const minGain = options.minGain === undefined ? 0 : checkNonNegative(owner, 'minGain', options.minGain);
+  const maxGain = options.maxGain === undefined ? Number.MAX_VALUE : checkPositive(owner, 'maxGain', options.maxGain);
+  if (minGain > maxGain) failOption(owner, 'maxGain', `≥ 'minGain' (${minGain})`, maxGain);
+  const bounded = options.minGain !== undefined || options.maxGain !== undefined;
+  const granularity = options.granularity ?? 'element';
+  if (granularity !== 'element' && granularity !== 'tensor') failOption(owner, 'granularity', "'element' or 'tensor'", granularity);
+  const signal = options.signal ?? 'gradient';
+  if (signal !== 'gradient' && signal !== 'update') failOption(owner, 'signal', "'gradient' or 'update'", signal);
+  const flipFlag = zeroIsFlip ? 1 : 0;
+
+  const changeElementGain = (gain: Tensor, previous: Tensor, current: Tensor): [Tensor, Tensor] => [
+    fusedMap(CHANGE_GAIN, [gain, previous, current], [increase, decrease, flipFlag, minGain, maxGain]),
+    sum(fusedMap(AGREES, [previous, current], [flipFlag], { dtype: 'int32' })),
+  ];
+
+  // One gain per tensor: the tensor's sign statistic is the inner product of its two period sums.
+  const changeTensorGain = (gain: Tensor, previous: Tensor, current: Tensor): [Tensor, Tensor] => {
+    const product = sum(mul(previous, current));
+    const flip = zeroIsFlip ? lessEqual(product, 0) : less(product, 0);
+    const changed = where(flip, mul(gain, decrease), add(gain, increase));
+    return [bounded ? clip(changed, minGain, maxGain) : changed, mul(cast(logicalNot(flip), 'int32'), current.size)];
+  };
+
+  return {
+    init: (params) => ({
+      count: 0,
+      base: base.init(params),
+      gain: mapTensors((p: Tensor) => (granularity === 'element' ? onesLike(p) : ones([], { dtype: p.dtype, backend: p.backend.name })), params) as TensorTree,
+      periodSum: zerosTree(params),
+      previousSum: zerosTree(params),
+      grew: mapTensors((p: Tensor) => zeros([], { dtype: 'int32', backend: p.backend.name }), params) as TensorTree,
+      gainChanges: 0,
+    }),
+    update: (updates, state, params, extras) => {
+      checkStructure('active.update', state.periodSum, updates, ['state.periodSum', 'updates']);
+      const count = state.count + 1;
+      return tidy(() => {
+        const [baseUpdates, baseState] = base.update(updates, state.base, params, extras);
+        // Until the first change at t = 2K every gain is exactly 1, so the product is skipped.
+        const out =
+          state.count < 2 * period
+            ? baseUpdates
+            : (mapTensors(
+                (u: Tensor, gain: Tensor) => (gain.ndim === u.ndim ? fusedMap(APPLY_GAIN, [u, gain]) : mul(u, gain)),
+                baseUpdates,
+                state.gain,
+              ) as TensorTree);
+        const signalTree = signal === 'gradient' ? updates : baseUpdates;
+        const periodSum = mapTensors((c: Tensor, g: Tensor) => fusedMap(ADD, [c, g]), state.periodSum, signalTree) as TensorTree;
+        const next: ActiveState<S> = { count, base: baseState, gain: state.gain, periodSum, previousSum: state.previousSum, grew: state.grew, gainChanges: state.gainChanges };
+        if (count % period === 0) {
+          if (count > period) {
+            const { leaves: gains, structure } = tree.flatten(state.gain);
+            const previous = tree.leaves(state.previousSum);
+            const current = tree.leaves(periodSum);
+            const changed = gains.map((gain, index) =>
+              granularity === 'element' ? changeElementGain(gain, previous[index]!, current[index]!) : changeTensorGain(gain, previous[index]!, current[index]!),
+            );
+            next.gain = tree.unflatten(structure, changed.map((pair) => pair[0]));
+            next.grew = tree.unflatten(structure, changed.map((pair) => pair[1]));
+            next.gainChanges = state.gainChanges + 1;
+          }
+          next.previousSum = periodSum;
+          next.periodSum = zerosTree(periodSum);
+        }
+        return [out, next] as [TensorTree, ActiveState<S>];
+      });
+    },
+  };
+}
