@@ -77,8 +77,9 @@ export function checkOptimizer(factory: () => AnyTransform, options: CheckOptimi
     }
     const result = fc.check(invariant.property(context) as fc.IRawProperty<unknown, false>, { numRuns: options.numRuns ?? 25, ...(options.seed === undefined ? {} : { seed: options.seed }) });
     if (result.failed) {
-      const details = fc.defaultReportMessage(result) ?? 'failed';
-      throw new Error(`checkOptimizer: invariant '${invariant.name}' failed.\nLaw: ${invariant.law}\n${details}`);
+      const cause = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
+      const details = `${fc.defaultReportMessage(result) ?? 'failed'}\nCause: ${cause}`;
+      throw new Error(`checkOptimizer: invariant '${invariant.name}' failed.\nLaw: ${invariant.law}\nReplay with checkOptimizer(factory, { seed: ${result.seed} }).\n${details}`);
     }
     report.passed.push(invariant.name);
   }
