@@ -30,3 +30,13 @@ export {
 } from './training/callbacks';
 export { accuracy, type Metric } from './training/metrics';
 export { ProgressBar, formatDuration, formatValue, type ProgressStream } from './training/progress-bar';
+export { writeFileAtomic } from './io/atomic-write';
+export {
+  encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, readSafetensors, readSafetensorsMetadata,
+  type SafetensorsDType, type SafetensorsContents, type DecodeOptions, type LoadSafetensorsOptions,
+} from './io/safetensors';
+export {
+  saveCheckpoint, loadCheckpoint, parameterEntries,
+  type CheckpointContents, type LoadCheckpointTargets, type LoadedCheckpoint, type ResumableData,
+} from './io/checkpoint';
+export { checkpointCallback, type CheckpointCallbackOptions } from './training/checkpoint-callback';

@@ -164,7 +164,25 @@ export abstract class Module<Inputs extends unknown[] = [Tensor], Output = Tenso
     this.load('buffers', tree, 'loadBuffers');
   }
 
+  /**
+   * Throws, as {@link Module.loadParameters} would, unless `tree` has exactly the names,
+   * shapes and dtypes of `parameters()`; changes nothing.
+   */
+  checkParameters(tree: ParameterTree, caller = 'loadParameters'): void {
+    this.check('parameters', tree, caller);
+  }
+
+  /** The same check for buffers. */
+  checkBuffers(tree: ParameterTree, caller = 'loadBuffers'): void {
+    this.check('buffers', tree, caller);
+  }
+
   private load(kind: 'parameters' | 'buffers', tree: ParameterTree, caller: string): void {
+    this.check(kind, tree, caller);
+    this.assign(kind, tree);
+  }
+
+  private check(kind: 'parameters' | 'buffers', tree: ParameterTree, caller: string): void {
     const expected = flattenNamed(this.collect(kind));
     const given = new Map(flattenNamed(tree));
     for (const [path, current] of expected) {
@@ -176,7 +194,6 @@ export abstract class Module<Inputs extends unknown[] = [Tensor], Output = Tenso
       given.delete(path);
     }
     if (given.size > 0) throw new Error(`${this.name}.${caller}: unexpected tensor(s) ${[...given.keys()].map((key) => `'${key}'`).join(', ')}`);
-    this.assign(kind, tree);
   }
 
   private assign(kind: 'parameters' | 'buffers', tree: ParameterTree): void {

@@ -1,0 +1,9 @@
+import { full } from '@vane/tensor';
+import type { Module, ParameterTree } from '../../src/module';
+import { unflattenNamed } from '../../src/module';
+
+/** Sets every parameter of `model` to `value`. */
+export function fill(model: Module, value: number): void {
+  const tree: ParameterTree = unflattenNamed(model.namedParameters().map(([name, tensor]) => [name, full(tensor.shape, value)]));
+  model.loadParameters(tree);
+}
