@@ -121,13 +121,19 @@ export function runBackward(request: BackwardRequest): BackwardResult {
     const outputGradient = gradients.get(node.output);
     if (!outputGradient) continue;
     const needsGradient = node.inputs.map((input) => needed.has(input) && isFloatingDType(input.dtype));
-    const updates = tidy(() => {
+    // Temporaries of a rule are freed right away, except when the gradient graph is kept
+    // (createGraph), where the rule's masks and constants are part of that graph.
+    const scope = request.releaseIntermediates ? tidy : <T>(fn: () => T): T => fn();
+    const updates = scope(() => {
       let results: readonly (Tensor | null | undefined)[];
       try {
         results = node.backward(outputGradient, needsGradient);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        throw new Error(`${request.caller}: backward through ${describeNode(node)} failed: ${message}`, { cause: error });
+        const hint = /was disposed/.test(message)
+          ? ' (a tensor of the recorded graph was freed before backward ran: by tidy or dispose(), or by an earlier backward of a released graph)'
+          : '';
+        throw new Error(`${request.caller}: backward through ${describeNode(node)} failed: ${message}${hint}`, { cause: error });
       }
       const local = new Map<Tensor, Tensor>();
       node.inputs.forEach((input, index) => {

@@ -49,15 +49,17 @@ export interface BackwardOptions {
 export function setRequiresGrad<T extends Tree<Tensor>>(value: T, requiresGrad = true): T {
   const leaves = tree.leaves<unknown>(value as Tree<unknown>);
   const paths = tree.paths(value as Tree<unknown>);
-  leaves.forEach((leaf, index) => {
+  // Everything is validated before anything is marked, so a failed call changes nothing.
+  const tensors = leaves.map((leaf, index) => {
     const location = paths[index] ? ` at '${paths[index]}'` : '';
     if (!isTensor(leaf)) throw new Error(`setRequiresGrad: every leaf must be a tensor, got ${describeValue(leaf)}${location}`);
     leaf.assertAlive('setRequiresGrad');
     if (requiresGrad && !isFloatingDType(leaf.dtype)) {
       throw new Error(`setRequiresGrad: only float32 and float64 tensors can require gradients, got a ${describeTensor(leaf)}${location}`);
     }
-    setGlobalLeaf(leaf, requiresGrad);
+    return leaf;
   });
+  for (const leaf of tensors) setGlobalLeaf(leaf, requiresGrad);
   return value;
 }
 
