@@ -20,6 +20,11 @@ export function failOption(owner: string, name: string, requirement: string, val
   throw new RangeError(`${owner}: '${name}' must be ${requirement}, got ${describe(value)}`);
 }
 
+/** Throws `<owner>: '<name>' must be <requirement>, got <description>` (description unquoted). */
+export function failCombination(owner: string, name: string, requirement: string, description: string): never {
+  throw new RangeError(`${owner}: '${name}' must be ${requirement}, got ${description}`);
+}
+
 /**
  * Rejects option keys outside `allowed`: the likeliest cause is a snake_case name copied from
  * PyTorch (`weight_decay`) that would otherwise be silently ignored.

@@ -34,8 +34,11 @@ export interface AdamOptions {
  * @see Kingma & Ba, "Adam: A Method for Stochastic Optimization" (ICLR 2015).
  */
 export function adam(options: AdamOptions = {}) {
-  const owner = 'adam';
-  checkOptionKeys(owner, options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']);
+  return buildAdam('adam', options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']);
+}
+
+function buildAdam(owner: string, options: AdamOptions, allowed: readonly string[]) {
+  checkOptionKeys(owner, options, allowed);
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-3);
   const betas = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
@@ -60,6 +63,5 @@ export function adam(options: AdamOptions = {}) {
  * @see Reddi, Kale, Kumar, "On the Convergence of Adam and Beyond" (ICLR 2018).
  */
 export function amsgrad(options: Omit<AdamOptions, 'amsgrad'> = {}) {
-  checkOptionKeys('amsgrad', options, ['lr', 'betas', 'eps', 'weightDecay']);
-  return adam({ ...options, amsgrad: true });
+  return buildAdam('amsgrad', { ...options, amsgrad: true }, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']);
 }

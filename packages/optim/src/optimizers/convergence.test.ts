@@ -3,12 +3,12 @@
  * Rosenbrock function (from (0, 0)) within 3e-2 in float32.
  */
 import { describe, expect, it } from 'vitest';
-import { CATALOG } from '../test-support/catalog';
+import { build, CATALOG } from '../test-support/catalog';
 import { minimise, PARABOLA, ROSENBROCK } from '../test-support/problems';
 
 describe.each([PARABOLA, ROSENBROCK])('convergence on the $name', (problem) => {
   it.each(CATALOG.map((entry) => [entry.name, entry] as const))('%s', (_, entry) => {
-    const [x, y] = minimise(entry.make(entry.steps), problem, entry.steps);
+    const [x, y] = minimise(build(entry), problem, entry.steps);
     expect(Math.abs(x - problem.minimum[0])).toBeLessThan(3e-2);
     expect(Math.abs(y - problem.minimum[1])).toBeLessThan(3e-2);
   });

@@ -4,7 +4,7 @@ import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
 import { scaleByTrustRatio } from '../transforms/scale-by-trust-ratio';
 import { trace } from '../transforms/trace';
 import { identity } from '../combinators/identity';
-import { checkBoolean, checkLearningRate, checkNonNegative, checkOptionKeys, checkPositive, failOption } from '../validation';
+import { checkBoolean, checkLearningRate, checkNonNegative, checkOptionKeys, checkPositive, failCombination } from '../validation';
 
 /** Options of {@link lars}. */
 export interface LarsOptions {
@@ -47,7 +47,7 @@ export function lars(options: LarsOptions = {}) {
   const trustCoefficient = checkPositive(owner, 'trustCoefficient', options.trustCoefficient ?? 1e-3);
   const eps = checkNonNegative(owner, 'eps', options.eps ?? 0);
   const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
-  if (nesterov && momentum <= 0) failOption(owner, 'nesterov', 'used with momentum > 0', `momentum ${momentum}`);
+  if (nesterov && momentum <= 0) failCombination(owner, 'nesterov', 'used with momentum > 0', `momentum ${momentum}`);
   return namedChain({
     trustRatio: scaleByTrustRatio({ trustCoefficient, eps, weightDecay }),
     momentum: momentum > 0 ? trace({ decay: momentum, nesterov }) : identity(),

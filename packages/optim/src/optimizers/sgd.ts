@@ -4,7 +4,7 @@ import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
 import { trace } from '../transforms/trace';
-import { checkBoolean, checkClosedUnitInterval, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, failOption } from '../validation';
+import { checkBoolean, checkClosedUnitInterval, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, failCombination } from '../validation';
 
 /** Options of {@link sgd} (PyTorch's names and defaults). */
 export interface SgdOptions {
@@ -43,7 +43,7 @@ export function sgd(options: SgdOptions = {}) {
   const dampening = checkClosedUnitInterval(owner, 'dampening', options.dampening ?? 0);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
-  if (nesterov && (momentum <= 0 || dampening !== 0)) failOption(owner, 'nesterov', 'used with momentum > 0 and dampening 0', `momentum ${momentum}, dampening ${dampening}`);
+  if (nesterov && (momentum <= 0 || dampening !== 0)) failCombination(owner, 'nesterov', 'used with momentum > 0 and dampening 0', `momentum ${momentum}, dampening ${dampening}`);
   return namedChain({
     weightDecay: addDecayedWeights(weightDecay),
     momentum: momentum > 0 ? trace({ decay: momentum, dampening, nesterov }) : identity(),

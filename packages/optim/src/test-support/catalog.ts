@@ -23,32 +23,37 @@ import { signSgd, signum } from '../optimizers/sign-sgd';
 
 const cosine = (init: number, decaySteps: number) => cosineDecay({ init, decaySteps, alpha: 1e-3 });
 
-/** An optimizer and how many steps it gets on the parabola and on Rosenbrock. */
+/** An optimizer factory, its options, and how many steps it gets on the test problems. */
 export interface CatalogEntry {
   name: string;
-  make: (steps: number) => GradientTransformation<unknown>;
+  factory: (options: any) => GradientTransformation<unknown>;
+  /** Options for a run of `steps` updates. */
+  options: (steps: number) => Record<string, unknown>;
   steps: number;
 }
 
+/** Builds an entry's optimizer for a run of `steps` updates. */
+export const build = (entry: CatalogEntry, steps = entry.steps) => entry.factory(entry.options(steps));
+
 /** Sign and trust-ratio methods take steps of fixed relative size, so they need a decaying rate. */
 export const CATALOG: CatalogEntry[] = [
-  { name: 'sgd', make: () => sgd({ lr: 1e-3, momentum: 0.9 }), steps: 5000 },
-  { name: 'sgd (nesterov, weight decay 0)', make: () => sgd({ lr: 1e-3, momentum: 0.9, nesterov: true }), steps: 5000 },
-  { name: 'adam', make: () => adam({ lr: 1e-2 }), steps: 5000 },
-  { name: 'adamw', make: () => adamw({ lr: 1e-2, weightDecay: 0 }), steps: 5000 },
-  { name: 'amsgrad', make: () => amsgrad({ lr: 1e-2 }), steps: 5000 },
-  { name: 'adamax', make: () => adamax({ lr: 1e-2 }), steps: 5000 },
-  { name: 'nadam', make: () => nadam({ lr: 1e-2 }), steps: 5000 },
-  { name: 'radam', make: () => radam({ lr: 1e-2 }), steps: 5000 },
-  { name: 'adabelief', make: () => adabelief({ lr: 1e-2 }), steps: 5000 },
-  { name: 'adagrad', make: () => adagrad({ lr: 0.1 }), steps: 5000 },
-  { name: 'adadelta', make: (steps) => adadelta({ lr: cosine(2, steps) }), steps: 10000 },
-  { name: 'rmsprop', make: () => rmsprop({ lr: 1e-3 }), steps: 5000 },
-  { name: 'rprop', make: () => rprop({ lr: 1e-3 }), steps: 5000 },
-  { name: 'lion', make: (steps) => lion({ lr: cosine(3e-3, steps) }), steps: 5000 },
-  { name: 'signSgd', make: () => signSgd({ lr: exponentialDecay({ init: 1e-2, decayRate: 0.999, transitionSteps: 1 }) }), steps: 10000 },
-  { name: 'signum', make: (steps) => signum({ lr: cosine(3e-3, steps) }), steps: 5000 },
-  { name: 'lamb', make: (steps) => lamb({ lr: cosine(1e-2, steps) }), steps: 5000 },
-  { name: 'lars', make: (steps) => lars({ lr: cosine(1, steps) }), steps: 5000 },
-  { name: 'adafactor', make: (steps) => adafactor({ lr: cosine(1e-2, steps) }), steps: 5000 },
+  { name: 'sgd', factory: sgd, options: () => ({ lr: 1e-3, momentum: 0.9 }), steps: 5000 },
+  { name: 'sgd (nesterov)', factory: sgd, options: () => ({ lr: 1e-3, momentum: 0.9, nesterov: true }), steps: 5000 },
+  { name: 'adam', factory: adam, options: () => ({ lr: 1e-2 }), steps: 5000 },
+  { name: 'adamw', factory: adamw, options: () => ({ lr: 1e-2, weightDecay: 0 }), steps: 5000 },
+  { name: 'amsgrad', factory: amsgrad, options: () => ({ lr: 1e-2 }), steps: 5000 },
+  { name: 'adamax', factory: adamax, options: () => ({ lr: 1e-2 }), steps: 5000 },
+  { name: 'nadam', factory: nadam, options: () => ({ lr: 1e-2 }), steps: 5000 },
+  { name: 'radam', factory: radam, options: () => ({ lr: 1e-2 }), steps: 5000 },
+  { name: 'adabelief', factory: adabelief, options: () => ({ lr: 1e-2 }), steps: 5000 },
+  { name: 'adagrad', factory: adagrad, options: () => ({ lr: 0.1 }), steps: 5000 },
+  { name: 'adadelta', factory: adadelta, options: (steps) => ({ lr: cosine(2, steps) }), steps: 10000 },
+  { name: 'rmsprop', factory: rmsprop, options: () => ({ lr: 1e-3 }), steps: 5000 },
+  { name: 'rprop', factory: rprop, options: () => ({ lr: 1e-3 }), steps: 5000 },
+  { name: 'lion', factory: lion, options: (steps) => ({ lr: cosine(3e-3, steps) }), steps: 5000 },
+  { name: 'signSgd', factory: signSgd, options: () => ({ lr: exponentialDecay({ init: 1e-2, decayRate: 0.999, transitionSteps: 1 }) }), steps: 10000 },
+  { name: 'signum', factory: signum, options: (steps) => ({ lr: cosine(3e-3, steps) }), steps: 5000 },
+  { name: 'lamb', factory: lamb, options: (steps) => ({ lr: cosine(1e-2, steps) }), steps: 5000 },
+  { name: 'lars', factory: lars, options: (steps) => ({ lr: cosine(1, steps) }), steps: 5000 },
+  { name: 'adafactor', factory: adafactor, options: (steps) => ({ lr: cosine(1e-2, steps) }), steps: 5000 },
 ];

@@ -44,7 +44,8 @@ const RPROP_DIRECTION: FusedKernel = {
   name: 'optim.rprop.direction',
   arity: 2,
   fn: function rpropDirection(kept: number, step: number) {
-    return kept > 0 ? step : kept < 0 ? -step : 0;
+    // kept is 0 or NaN in the last branch: NaN gradients propagate, as in PyTorch.
+    return kept > 0 ? step : kept < 0 ? -step : kept;
   },
 };
 

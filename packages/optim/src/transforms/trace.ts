@@ -2,7 +2,7 @@ import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
 import { SCALE } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
-import { checkBoolean, checkClosedUnitInterval, checkNonNegative, checkOptionKeys, failOption } from '../validation';
+import { checkBoolean, checkClosedUnitInterval, checkNonNegative, checkOptionKeys, failCombination } from '../validation';
 
 /** Options of {@link trace}. */
 export interface TraceOptions {
@@ -60,7 +60,7 @@ export function trace(options: TraceOptions = {}): GradientTransformation<TraceS
   const decay = checkNonNegative(owner, 'decay', options.decay ?? 0.9);
   const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
   const dampening = checkClosedUnitInterval(owner, 'dampening', options.dampening ?? 0);
-  if (nesterov && (decay <= 0 || dampening !== 0)) failOption(owner, 'nesterov', 'used with decay > 0 and dampening 0', `decay ${decay}, dampening ${dampening}`);
+  if (nesterov && (decay <= 0 || dampening !== 0)) failCombination(owner, 'nesterov', 'used with decay > 0 and dampening 0', `decay ${decay}, dampening ${dampening}`);
   return {
     init: (params) => ({ count: 0, momentum: zerosTree(params) }),
     update: (updates, state) => {
