@@ -78,6 +78,7 @@ export { adafactor, relativeStepSize, type AdafactorOptions } from './optimizers
 // Learning-rate schedules.
 export * from './schedules/index';
 
-// Sign-aware learning rates (ActiveLR) and batch-size scaling (docs/active.md, docs/scaling.md).
+// Sign-aware learning rates (ActiveLR), grafting and batch-size scaling (docs/active.md, docs/graft.md, docs/scaling.md).
 export * from './active/index';
+export * from './graft/index';
 export * from './scaling/index';

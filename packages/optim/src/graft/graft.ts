@@ -1,0 +1,131 @@
+/**
+ * Learning-rate grafting M#D (Agarwal, Anil, Hazan, Koren, Zhang, arXiv 2002.11803): the step
+ * length of one optimizer with the direction of another, both run on the same gradients.
+ */
+import { add, div, greater, maximum, mul, norm, sqrt, square, sum, tidy, tree, where, zeros, type Tensor } from '@vane/tensor';
+import { checkTransformation } from '../combinators/chain';
+import type { GradientTransformation, TensorTree } from '../transform';
+import { checkStructure, mapTensors, tensorLeaves } from '../tree-utilities';
+import { checkOptionKeys, checkPositive, failOption } from '../validation';
+import { GRAFT_MAGNITUDE_PRESETS, graftMagnitude, type GraftMagnitudePreset } from './magnitude-presets';
+
+/** Options of {@link graft}. */
+export interface GraftOptions {
+  /**
+   * `'tensor'` (default, the paper's layer-wise grafting): norms per parameter tensor.
+   * `'global'`: norms over all parameters at once.
+   */
+  granularity?: 'tensor' | 'global';
+  /**
+   * ε > 0 for Algorithm 2's form ‖M‖/(‖D‖ + ε). By default the official implementation's
+   * (lingvo `adagraft.py`) is used instead: ‖M‖/max(‖D‖, 1e-30) where ‖D‖ > 0 and a zero step
+   * where the direction is zero.
+   */
+  eps?: number;
+}
+
+/** The two parts of {@link graft}. */
+export interface GraftParts<M, D> {
+  /** M: the transform whose update norm is kept (or a preset name, see {@link graftMagnitude}). */
+  magnitude: GradientTransformation<M> | GraftMagnitudePreset;
+  /** D: the transform whose update direction is kept. */
+  direction: GradientTransformation<D>;
+}
+
+/** State of {@link graft}. */
+export interface GraftState<M = unknown, D = unknown> {
+  /** The magnitude transform's own state. */
+  magnitude: M;
+  /** The direction transform's own state. */
+  direction: D;
+  /**
+   * The last rescaling factor s = ‖M‖/‖D‖ (0 before the first update, and where D was zero):
+   * a 0-d tensor per parameter for `'tensor'` granularity, one 0-d tensor for `'global'`.
+   */
+  multiplier: TensorTree;
+}
+
+// lingvo's floor on the direction norm (adagraft.py): avoids 0/0 without biasing the ratio.
+const DIRECTION_NORM_FLOOR = 1e-30;
+
+/**
+ * Grafting M#D: the magnitude of M's update with the direction of D's update.
+ *
+ * Both parts receive the same incoming updates (gradients) and params every step and advance
+ * their own state exactly as if each ran alone; neither part's proposal is applied. Per block
+ * b (each parameter tensor for `'tensor'`, all parameters for `'global'`), with m = M(g) and
+ * d = D(g):
+ *
+ *   out_b = (‖m_b‖ / ‖d_b‖)·d_b  where ‖d_b‖ > 0, and out_b = 0 where d_b = 0
+ *
+ * (the official implementation's zero handling; with `eps` it is ‖m_b‖/(‖d_b‖ + ε)·d_b, the
+ * paper's Algorithm 2). So each block's update norm equals M's, D's learning rate cancels, and
+ * `graft({ magnitude: A, direction: A })` is A. The result carries D's sign convention: graft
+ * two full optimizers (both with their learning rates), or two LR-free transforms followed by
+ * `scaleByLearningRate`. Weight decay inside a part is part of its update and of its norm.
+ *
+ * @param parts - `{ magnitude, direction }`: two transforms (the magnitude may be a
+ *   {@link graftMagnitude} preset name).
+ * @param options - `granularity` ('tensor'), `eps` (off: the official zero handling).
+ * @example
+ * // AdaGrad's per-layer step size with SGD-with-momentum's direction.
+ * const adagradSharpSgd = chain(graft({ magnitude: graftMagnitude('adagrad'), direction: trace({ decay: 0.9 }) }), scaleByLearningRate(0.1));
+ * // Two complete optimizers: Adam's step lengths, momentum SGD's directions.
+ * const adamSharpSgd = graft({ magnitude: adam({ lr: 1e-3 }), direction: sgd({ lr: 0.1, momentum: 0.9 }) });
+ * @see Agarwal, Anil, Hazan, Koren, Zhang, "Disentangling Adaptive Gradient Methods from Learning
+ *   Rates" (arXiv 2002.11803; ICLR 2022 "Learning Rate Grafting: Transferability of Optimizer
+ *   Tuning"); tensorflow/lingvo `lingvo/core/adagraft.py`.
+ */
+export function graft<M, D>(parts: GraftParts<M, D>, options: GraftOptions = {}): GradientTransformation<GraftState<M, D>> {
+  const owner = 'graft';
+  if (parts === null || typeof parts !== 'object') failOption(owner, 'parts', 'an object { magnitude, direction }', parts);
+  checkOptionKeys(owner, parts, ['magnitude', 'direction']);
+  const magnitude = (typeof parts.magnitude === 'string' ? graftMagnitude(parts.magnitude) : parts.magnitude) as GradientTransformation<M>;
+  if (typeof parts.magnitude === 'string' && !GRAFT_MAGNITUDE_PRESETS.includes(parts.magnitude)) failOption(owner, 'magnitude', 'a transformation or a preset name', parts.magnitude);
+  checkTransformation(owner, 'magnitude', magnitude);
+  checkTransformation(owner, 'direction', parts.direction);
+  const direction = parts.direction;
+  checkOptionKeys(owner, options, ['granularity', 'eps']);
+  const granularity = options.granularity ?? 'tensor';
+  if (granularity !== 'tensor' && granularity !== 'global') failOption(owner, 'granularity', "'tensor' or 'global'", granularity);
+  const eps = options.eps === undefined ? undefined : checkPositive(owner, 'eps', options.eps);
+
+  // s = ‖m‖/‖d‖ from the two norms (0-d tensors): the official floor-and-zero rule, or Algorithm 2's ε.
+  const ratio = (magnitudeNorm: Tensor, directionNorm: Tensor): Tensor =>
+    eps === undefined
+      ? where(greater(directionNorm, 0), div(magnitudeNorm, maximum(directionNorm, DIRECTION_NORM_FLOOR)), 0)
+      : div(magnitudeNorm, add(directionNorm, eps));
+
+  return {
+    init: (params) => {
+      const leaves = tensorLeaves(params);
+      const like = leaves[0];
+      const dtype = like?.dtype === 'float64' ? 'float64' : 'float32';
+      return {
+        magnitude: magnitude.init(params),
+        direction: direction.init(params),
+        multiplier:
+          granularity === 'tensor'
+            ? (mapTensors((p: Tensor) => zeros([], { dtype: p.dtype, backend: p.backend.name }), params) as TensorTree)
+            : zeros([], { dtype, ...(like ? { backend: like.backend.name } : {}) }),
+      };
+    },
+    update: (updates, state, params, extras) =>
+      tidy(() => {
+        const [magnitudeUpdates, magnitudeState] = magnitude.update(updates, state.magnitude, params, extras);
+        const [directionUpdates, directionState] = direction.update(updates, state.direction, params, extras);
+        checkStructure('graft.update', directionUpdates, magnitudeUpdates, ["the direction's updates", "the magnitude's updates"]);
+        if (granularity === 'tensor') {
+          const multiplier = mapTensors((m: Tensor, d: Tensor) => ratio(norm(m), norm(d)), magnitudeUpdates, directionUpdates) as TensorTree;
+          const out = mapTensors((d: Tensor, s: Tensor) => mul(d, s), directionUpdates, multiplier) as TensorTree;
+          return [out, { magnitude: magnitudeState, direction: directionState, multiplier }] as [TensorTree, GraftState<M, D>];
+        }
+        const magnitudeLeaves = tensorLeaves(magnitudeUpdates);
+        if (magnitudeLeaves.length === 0) return [directionUpdates, { magnitude: magnitudeState, direction: directionState, multiplier: state.multiplier }] as [TensorTree, GraftState<M, D>];
+        const squaredNorm = (leaves: Tensor[]): Tensor => leaves.map((leaf) => sum(square(leaf))).reduce((a, b) => add(a, b));
+        const multiplier = ratio(sqrt(squaredNorm(magnitudeLeaves)), sqrt(squaredNorm(tensorLeaves(directionUpdates))));
+        const out = tree.map((d: Tensor) => mul(d, multiplier), directionUpdates) as TensorTree;
+        return [out, { magnitude: magnitudeState, direction: directionState, multiplier }] as [TensorTree, GraftState<M, D>];
+      }),
+  };
+}

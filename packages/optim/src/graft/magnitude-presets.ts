@@ -1,0 +1,101 @@
+/**
+ * The graft ("magnitude") updates used by Shampoo implementations, as LR-free transforms to
+ * pass as `graft({ magnitude })`: SGD, AdaGrad, RMSProp, their normalized variants and sqrt(n).
+ */
+import { add, div, fusedMap, norm, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { identity } from '../combinators/identity';
+import { SIGN } from '../kernels';
+import type { EmptyState, GradientTransformation, TensorTree } from '../transform';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
+import { checkClosedUnitInterval, checkOptionKeys, checkPositive, failOption } from '../validation';
+
+/** The names of the magnitude presets (Shampoo's `GraftingType`s). */
+export type GraftMagnitudePreset = 'sgd' | 'adagrad' | 'rmsprop' | 'adagradNormalized' | 'rmspropNormalized' | 'sqrtN';
+
+/** The preset names, in `GraftingType` order. */
+export const GRAFT_MAGNITUDE_PRESETS: readonly GraftMagnitudePreset[] = ['sgd', 'adagrad', 'rmsprop', 'rmspropNormalized', 'sqrtN', 'adagradNormalized'];
+
+/** Options of {@link graftMagnitude}. */
+export interface GraftMagnitudeOptions {
+  /** The diagonal ε > 0 added to √S (AdaGrad and RMSProp presets; default 1e-10). */
+  eps?: number;
+  /** β₂ of the RMSProp presets, in [0, 1]; 1 makes the accumulator a sum like AdaGrad's (default 0.999). */
+  beta2?: number;
+}
+
+/** State of the AdaGrad and RMSProp magnitude presets. */
+export interface GraftAccumulatorState {
+  /** S: the accumulated (AdaGrad) or averaged (RMSProp) squared gradients, shaped like the params. */
+  accumulator: TensorTree;
+}
+
+// S ← β·S + w·g² with w = 1 − β (or 1 when β = 1, as Shampoo does, so β = 1 is AdaGrad).
+const ACCUMULATE_SQUARES: FusedKernel = {
+  name: 'optim.graft.accumulateSquares',
+  arity: 2,
+  fn: function accumulateSquares(accumulator: number, g: number, decay: number, weight: number) {
+    return decay * accumulator + weight * g * g;
+  },
+};
+
+// g / (√S + ε).
+const DIAGONAL_DIRECTION: FusedKernel = {
+  name: 'optim.graft.diagonalDirection',
+  arity: 2,
+  fn: function diagonalDirection(g: number, accumulator: number, eps: number) {
+    return g / (Math.sqrt(accumulator) + eps);
+  },
+};
+
+// The normalized presets divide each tensor by its norm plus Shampoo's _EPSILON = 1e-25.
+const NORMALIZE_EPSILON = 1e-25;
+
+/**
+ * A Shampoo-style magnitude ("graft") transform by name. Each returns an update *before* the
+ * learning rate (chain `scaleByLearningRate` after the graft), per tensor, with g the incoming
+ * gradient:
+ *
+ * | preset | update |
+ * |---|---|
+ * | `'sgd'` | g |
+ * | `'adagrad'` | S ← S + g²; g/(√S + ε) |
+ * | `'rmsprop'` | S ← β₂S + (1 − β₂)g² (S + g² when β₂ = 1); g/(√S + ε) |
+ * | `'adagradNormalized'` | ĝ = g/(‖g‖ + 1e-25); S ← S + ĝ²; ĝ/(√S + ε) |
+ * | `'rmspropNormalized'` | ĝ as above; S ← β₂S + (1 − β₂)ĝ²; ĝ/(√S + ε) |
+ * | `'sqrtN'` | sign(g), whose norm is √(number of non-zeros) |
+ *
+ * @param name - the preset.
+ * @param options - `eps` (1e-10, the diagonal ε) and `beta2` (0.999, RMSProp presets only).
+ * @example
+ * const shampooLike = chain(graft({ magnitude: graftMagnitude('rmspropNormalized'), direction: myPreconditioner }), scaleByLearningRate(1e-3));
+ * @see google-research `precondition/distributed_shampoo.py` (`GraftingType`);
+ *   Agarwal et al., "Disentangling Adaptive Gradient Methods from Learning Rates" (arXiv 2002.11803).
+ */
+export function graftMagnitude(name: GraftMagnitudePreset, options: GraftMagnitudeOptions = {}): GradientTransformation<EmptyState | GraftAccumulatorState> {
+  const owner = 'graftMagnitude';
+  if (!GRAFT_MAGNITUDE_PRESETS.includes(name)) failOption(owner, 'name', GRAFT_MAGNITUDE_PRESETS.map((preset) => `'${preset}'`).join(', ').replace(/, ([^,]*)$/, ' or $1'), name);
+  checkOptionKeys(owner, options, ['eps', 'beta2']);
+  const eps = checkPositive(owner, 'eps', options.eps ?? 1e-10);
+  const isRms = name === 'rmsprop' || name === 'rmspropNormalized';
+  if (!isRms && options.beta2 !== undefined) failOption(owner, 'beta2', `absent for the '${name}' preset (only the RMSProp presets use it)`, options.beta2);
+  const beta2 = isRms ? checkClosedUnitInterval(owner, 'beta2', options.beta2 ?? 0.999) : 1;
+  if (name === 'sgd') return identity();
+  if (name === 'sqrtN') {
+    return { init: () => ({}), update: (updates, state) => [tidy(() => mapTensors((g: Tensor) => fusedMap(SIGN, [g]), updates) as TensorTree), state] };
+  }
+  const normalized = name === 'adagradNormalized' || name === 'rmspropNormalized';
+  const weight = beta2 === 1 ? 1 : 1 - beta2;
+  return {
+    init: (params) => ({ accumulator: zerosTree(params) }),
+    update: (updates, state) => {
+      const typed = state as GraftAccumulatorState;
+      checkStructure(`graftMagnitude('${name}').update`, typed.accumulator, updates, ['state.accumulator', 'updates']);
+      return tidy(() => {
+        const source = normalized ? (mapTensors((g: Tensor) => div(g, add(norm(g), NORMALIZE_EPSILON)), updates) as TensorTree) : updates;
+        const accumulator = mapTensors((s: Tensor, g: Tensor) => fusedMap(ACCUMULATE_SQUARES, [s, g], [beta2, weight]), typed.accumulator, source) as TensorTree;
+        const out = mapTensors((g: Tensor, s: Tensor) => fusedMap(DIAGONAL_DIRECTION, [g, s], [eps]), source, accumulator) as TensorTree;
+        return [out, { accumulator }] as [TensorTree, GraftAccumulatorState];
+      });
+    },
+  };
+}
