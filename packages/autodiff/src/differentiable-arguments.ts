@@ -48,10 +48,10 @@ export function prepareArguments(caller: string, args: readonly unknown[], argnu
     const aliases = leaves.map((leaf, index) => {
       const location = where(argnum, paths[index]!);
       if (!isTensor(leaf)) throw new Error(`${caller}: ${location} must be a tensor (or a tree of tensors) to be differentiated, got ${describeValue(leaf)}`);
-      if (leaf.isDisposed) throw new Error(`${caller}: ${location} (a ${describeTensor(leaf)}) was disposed`);
+      if (leaf.isDisposed) throw new Error(`${caller}: ${location} (${describeTensor(leaf)}) was disposed`);
       if (!isFloatingDType(leaf.dtype)) {
         throw new Error(
-          `${caller}: cannot differentiate with respect to ${location}, a ${describeTensor(leaf)}: only float32 and float64 tensors have gradients (cast it, or leave it out of 'argnums')`,
+          `${caller}: cannot differentiate with respect to ${location}, ${describeTensor(leaf)}: only float32 and float64 tensors have gradients (cast it, or leave it out of 'argnums')`,
         );
       }
       const leafAlias = alias(leaf);

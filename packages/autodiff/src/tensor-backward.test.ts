@@ -84,7 +84,7 @@ describe('PyTorch-style gradients', () => {
 
   it('rejects marking an integer tensor', () => {
     const index = tensor([1, 2], { dtype: 'int32' });
-    expect(() => index.requiresGrad_()).toThrow(/setRequiresGrad: only float32 and float64 tensors can require gradients, got a int32 tensor of shape \[2\]/);
+    expect(() => index.requiresGrad_()).toThrow(/setRequiresGrad: only float32 and float64 tensors can require gradients, got an int32 tensor of shape \[2\]/);
     const other = tensor([1]);
     expect(() => setRequiresGrad({ weights: [other, index] })).toThrow(/at 'weights.1'/);
     expect(other.requiresGrad).toBe(false);

@@ -55,7 +55,7 @@ export function setRequiresGrad<T extends Tree<Tensor>>(value: T, requiresGrad =
     if (!isTensor(leaf)) throw new Error(`setRequiresGrad: every leaf must be a tensor, got ${describeValue(leaf)}${location}`);
     leaf.assertAlive('setRequiresGrad');
     if (requiresGrad && !isFloatingDType(leaf.dtype)) {
-      throw new Error(`setRequiresGrad: only float32 and float64 tensors can require gradients, got a ${describeTensor(leaf)}${location}`);
+      throw new Error(`setRequiresGrad: only float32 and float64 tensors can require gradients, got ${describeTensor(leaf)}${location}`);
     }
     return leaf;
   });
@@ -124,7 +124,7 @@ export function backward(output: Tensor, seed?: Tensor, options: BackwardOptions
   output.assertAlive(caller);
   if (!isGloballyTracked(output)) {
     throw new Error(
-      `${caller}: tensor #${output.id} (a ${describeTensor(output)}) does not require gradients: none of the tensors it was computed from was marked with requiresGrad_() (or it was computed inside noGrad)`,
+      `${caller}: tensor #${output.id} (${describeTensor(output)}) does not require gradients: none of the tensors it was computed from was marked with requiresGrad_() (or it was computed inside noGrad)`,
     );
   }
   if (seed === undefined && output.size !== 1) {

@@ -23,14 +23,14 @@ export function alias(x: Tensor): Tensor {
   return expand(x, x.shape);
 }
 
-/** `float32[2,3]`, for error messages. */
+/** `a float32 tensor of shape [2,3]` (or `an int32 ...`), for error messages. */
 export function describeTensor(x: Tensor): string {
-  return `${x.dtype} tensor of shape ${formatShape(x.shape)}`;
+  return `${x.dtype === 'int32' ? 'an' : 'a'} ${x.dtype} tensor of shape ${formatShape(x.shape)}`;
 }
 
 /** A short description of any value, for error messages. */
 export function describeValue(value: unknown): string {
-  if (isTensor(value)) return `a ${describeTensor(value)}`;
+  if (isTensor(value)) return describeTensor(value);
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `an array of length ${value.length}`;

@@ -32,7 +32,7 @@ function checkScalarOutput(caller: string, output: unknown, hasAux: boolean): as
     );
   }
   if (!isFloatingDType(output.dtype)) {
-    throw new Error(`${caller}: ${what} is a ${output.dtype} tensor; only float32 and float64 outputs can be differentiated`);
+    throw new Error(`${caller}: ${what} is ${output.dtype === 'int32' ? 'an' : 'a'} ${output.dtype} tensor; only float32 and float64 outputs can be differentiated`);
   }
 }
 
