@@ -85,8 +85,8 @@ describe('a step inside tidy adds exactly the returned tensors', () => {
 
   it('transforms free their temporaries even without an outer tidy', () => {
     const optimizer = build(CATALOG[3]!, 10);
-    let current = params();
-    let state = optimizer.init(current);
+    const current = params();
+    const state = optimizer.init(current);
     const gradients = grads();
     const before = memory().numTensors;
     const [updates, next] = optimizer.update(gradients, state, current);
@@ -94,6 +94,5 @@ describe('a step inside tidy adds exactly the returned tensors', () => {
     expect(memory().numTensors - before).toBe(tensorsIn([updates, next]).filter((t) => !old.has(t)).length);
     disposeReplaced([updates, next], [current, state, gradients]);
     expect(memory().numTensors).toBe(before);
-    [current, state] = [current, state];
   });
 });

@@ -58,5 +58,4 @@ export type StateOf<T> = T extends GradientTransformation<infer S> ? S : never;
 export type EmptyState = Record<string, never>;
 
 /** Shorthand for a transform whose state type does not matter to the caller. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTransformation = GradientTransformation<any>;

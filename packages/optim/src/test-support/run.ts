@@ -3,8 +3,11 @@ import { tensor, type DType, type Tensor } from '@vane/tensor';
 import { applyUpdates, disposeReplaced } from '../apply-updates';
 import type { GradientTransformation, TensorTree } from '../transform';
 
-/** Runs `optimizer` from `params` over `gradients` and returns every intermediate params tree. */
-export function trajectory<S>(optimizer: GradientTransformation<S>, params: TensorTree, gradients: readonly TensorTree[]): { params: TensorTree[]; state: S } {
+/**
+ * Runs `optimizer` from `params` over `gradients` and returns every intermediate params tree
+ * (typed loosely so tests can reach into them: `run.params[0].layer.weight`).
+ */
+export function trajectory<S>(optimizer: GradientTransformation<S>, params: TensorTree, gradients: readonly TensorTree[]): { params: any[]; state: S } {
   let current = params;
   let state = optimizer.init(current);
   const visited: TensorTree[] = [];
