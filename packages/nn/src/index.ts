@@ -15,7 +15,7 @@ export {
 export { Linear, type LinearOptions } from './layers/linear';
 export { ReLU, GELU, SiLU, Tanh, Sigmoid, LeakyReLU, Softmax } from './layers/activations';
 export { Sequential } from './layers/sequential';
-export { Flatten } from './layers/flatten';
+export { Flatten, Unflatten } from './layers/flatten';
 export { Dropout, dropout, type DropoutOptions } from './layers/dropout';
 export { type Reduction } from './losses/reduction';
 export { mseLoss, l1Loss, huberLoss, type RegressionLossOptions } from './losses/regression-losses';
@@ -40,3 +40,6 @@ export {
   type CheckpointContents, type LoadCheckpointTargets, type LoadedCheckpoint, type ResumableData,
 } from './io/checkpoint';
 export { checkpointCallback, type CheckpointCallbackOptions } from './training/checkpoint-callback';
+export { Conv1d, Conv2d, ConvTranspose2d, type ConvolutionOptions } from './layers/convolution';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type PoolingOptions } from './layers/pooling';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, RMSNorm, GroupNorm, type BatchNormOptions } from './layers/normalization';
