@@ -82,3 +82,4 @@ export * from './schedules/index';
 export * from './active/index';
 export * from './graft/index';
 export * from './scaling/index';
+export * from './baselines/index';
