@@ -8,7 +8,7 @@ const close = (actual: Tensor, expected: number[], tolerance = 1e-12) => {
   expect(got.length).toBe(expected.length);
   got.forEach((value, index) => expect(Math.abs(value - expected[index]!)).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(expected[index]!))));
 };
-const f64 = (data: number[] | number) => tensor(data, { dtype: 'float64' });
+const f64 = (data: number[] | number[][] | number) => tensor(data, { dtype: 'float64' });
 
 // Closed forms are evaluated in float64; the tolerance 1e-12 (relative, floored at 1) allows a
 // few dozen roundings in the tape's arithmetic and nothing more.
