@@ -6,6 +6,26 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 
+/**
+ * Registers tfjs's gradient functions, which the training rows need. tfjs-core's node entry
+ * point leaves them out (the umbrella `@tensorflow/tfjs` package registers them), and the file
+ * that does it is ESM with extensionless imports Node cannot resolve; so it is bundled on the
+ * fly with esbuild (installed with tsx, which runs the suite). The registry is global to tfjs,
+ * so the bundled copy registers into the same one the loaded tfjs-core uses.
+ */
+function registerTfjsGradients(): void {
+  const require = createRequire(import.meta.url);
+  try {
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    const entry = require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+    const bundle = esbuild.buildSync({ entryPoints: [entry], bundle: true, format: 'cjs', platform: 'node', write: false, logLevel: 'silent' });
+    const module = { exports: {} };
+    new Function('module', 'exports', 'require', bundle.outputFiles[0]!.text)(module, module.exports, require);
+  } catch (error) {
+    console.warn(`tfjs gradients unavailable (training rows will be skipped for tfjs): ${(error as Error).message}`);
+  }
+}
+
 /** The subset of the tfjs API the benchmarks use. */
 export type Tfjs = typeof import('@tensorflow/tfjs-core');
 
@@ -14,6 +34,7 @@ export async function loadTfjs(): Promise<{ tf: Tfjs; backends: string[] } | { u
   try {
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-cpu');
+    registerTfjsGradients();
     const backends = ['cpu'];
     try {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');

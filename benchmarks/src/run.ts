@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { formatTiming, type BenchmarkRow, type Timing } from './harness';
 import { loadTfjs } from './peers';
 import { tensorCoreRows } from './tensor-core';
+import { trainingStepRows } from './training-steps';
 
 function isTiming(value: Timing | { skipped: string } | undefined): value is Timing {
   return value !== undefined && 'median' in value;
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   const tf = 'tf' in tfjs ? tfjs.tf : undefined;
   if (!tf) console.warn(`TensorFlow.js unavailable: ${(tfjs as { unavailable: string }).unavailable}`);
   const backends = 'backends' in tfjs ? tfjs.backends : [];
-  const rows = [...(await tensorCoreRows(tf, backends))];
+  const rows = [...(await tensorCoreRows(tf, backends)), ...(await trainingStepRows(tf, backends))];
   const date = new Date().toISOString().slice(0, 10);
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
   const table = markdownTable(rows);
