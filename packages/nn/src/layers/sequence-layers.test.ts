@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { randn, seed, slice, tensor } from '@vane/tensor';
+import { MultiHeadAttention } from './attention';
+import { Embedding } from './embedding';
+import { GRU, LSTM } from './recurrent';
+import { DecoderBlock, TransformerEncoderLayer } from './transformer';
+import { checkLayerAgainstTorch, toTensor, torchCase } from '../test-support/torch-fixtures';
+
+// float64 on both sides; attention and recurrences chain a few dozen float64 ops per value,
+// so 1e-9 absolute/relative is far above rounding and far below any real bug.
+const TOLERANCE = { absolute: 1e-9, relative: 1e-9 };
+const f64 = { dtype: 'float64' as const };
+
+describe('Embedding', () => {
+  it('matches torch.nn.Embedding (repeated ids accumulate gradients)', () => {
+    const fixture = torchCase('embedding');
+    checkLayerAgainstTorch(new Embedding(7, 4, f64), fixture, TOLERANCE, [toTensor(fixture.inputs[0]!, 'int32')]);
+  });
+  it('rejects out-of-range and non-integer ids', () => {
+    expect(() => new Embedding(3, 2).forward(tensor([3], { dtype: 'int32' }))).toThrow("Embedding.apply: 'ids' contains 3, outside [0, 3)");
+    expect(() => new Embedding(3, 2).forward(tensor([1]))).toThrow("Embedding.apply: 'ids' must be int32, got float32 of shape [1]");
+  });
+});
+
+describe('MultiHeadAttention against torch.nn.functional.multi_head_attention_forward', () => {
+  it('without masks', () => checkLayerAgainstTorch(new MultiHeadAttention(8, 2, f64), torchCase('multi-head-attention'), TOLERANCE));
+  it('with a causal mask', () => {
+    const layer = new MultiHeadAttention(8, 2, f64);
+    checkLayerAgainstTorch(layer, torchCase('multi-head-attention-causal'), TOLERANCE, undefined, (params, [q, k, v]) => layer.apply(params, q!, k!, v!, { causal: true }));
+  });
+  it('with a key padding mask and a different key length (cross-attention)', () => {
+    const fixture = torchCase('multi-head-attention-padding');
+    const keyPaddingMask = tensor(fixture.options.keyPadding as boolean[][]);
+    const layer = new MultiHeadAttention(8, 2, f64);
+    checkLayerAgainstTorch(layer, fixture, TOLERANCE, undefined, (params, [q, k, v]) => layer.apply(params, q!, k!, v!, { keyPaddingMask }));
+  });
+  it('errors name the argument and shapes', () => {
+    expect(() => new MultiHeadAttention(8, 3)).toThrow("MultiHeadAttention: 'numHeads' 3 must divide 'embedDim' 8");
+    expect(() => new MultiHeadAttention(8, 2).forward(randn([2, 5, 6]))).toThrow("MultiHeadAttention.apply: 'query' has shape [2,5,6], expected [batch, length, 8]");
+  });
+});
+
+describe('Transformer blocks', () => {
+  for (const normFirst of [false, true]) {
+    it(`TransformerEncoderLayer (normFirst ${normFirst}) matches torch.nn.TransformerEncoderLayer`, () => {
+      const layer = new TransformerEncoderLayer(8, 2, { feedForwardDim: 16, dropout: 0, normFirst, ...f64 });
+      checkLayerAgainstTorch(layer, torchCase(normFirst ? 'transformer-encoder-layer-norm-first' : 'transformer-encoder-layer'), TOLERANCE);
+    });
+  }
+  it('DecoderBlock is causal: changing later tokens leaves earlier outputs unchanged', () => {
+    const block = new DecoderBlock(16, 4, { generator: seed(1), ...f64 });
+    const x = randn([2, 6, 16], { generator: seed(2), dtype: 'float64' });
+    const changed = x.add(tensor([0, 0, 0, 0, 1, 1], { dtype: 'float64' }).reshape([1, 6, 1]));
+    const before = slice(block.forward(x), [null, { stop: 4 }]).toArray();
+    expect(slice(block.forward(changed), [null, { stop: 4 }]).toArray()).toEqual(before);
+    expect(slice(block.forward(changed), [null, 5]).toArray()).not.toEqual(slice(block.forward(x), [null, 5]).toArray());
+  });
+});
+
+describe('recurrent layers against torch (2 stacked layers, batch first)', () => {
+  it('LSTM', () => checkLayerAgainstTorch(new LSTM(3, 4, { numLayers: 2, ...f64 }), torchCase('lstm'), TOLERANCE));
+  it('GRU', () => checkLayerAgainstTorch(new GRU(3, 4, { numLayers: 2, ...f64 }), torchCase('gru'), TOLERANCE));
+  it('LSTM returns the final state per layer', () => {
+    const lstm = new LSTM(3, 5, { numLayers: 2 });
+    const { output, state } = lstm.applyWithState(lstm.parameters(), randn([4, 7, 3]));
+    expect(output.shape).toEqual([4, 7, 5]);
+    expect(state.hidden.shape).toEqual([2, 4, 5]);
+    expect(state.cell!.shape).toEqual([2, 4, 5]);
+    expect(slice(state.hidden, [1]).toArray()).toEqual(slice(output, [null, 6]).toArray());
+  });
+});
