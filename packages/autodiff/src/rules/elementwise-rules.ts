@@ -14,8 +14,10 @@ import {
   erf,
   exp,
   floor,
+  fusedMap,
   greater,
   greaterEqual,
+  isRecording,
   less,
   lessEqual,
   log,
@@ -29,6 +31,7 @@ import {
   square,
   sub,
   where,
+  type FusedKernel,
   type Tensor,
 } from '@vane/tensor';
 import type { GradientRule } from '../gradient-rule';
@@ -38,6 +41,9 @@ type UnaryName =
   | 'tan' | 'tanh' | 'sigmoid' | 'relu' | 'leakyRelu' | 'elu' | 'gelu' | 'silu' | 'softplus' | 'erf' | 'floor' | 'ceil'
   | 'round' | 'clip' | 'cast' | 'copy';
 type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'mod' | 'where';
+
+/** g where y > 0, else 0: relu's backward in one pass. */
+const RELU_GRADIENT: FusedKernel = { name: 'autodiffReluGradient', arity: 2, fn: (g, y) => (y > 0 ? g : 0) };
 
 /** 1/√(2π), the normal density's constant. */
 const INVERSE_SQRT_TWO_PI = 0.3989422804014327;
@@ -80,10 +86,11 @@ export const unaryRules: { readonly [K in UnaryName]: GradientRule<K> } = {
   tanh: unary((g, _x, y) => mul(g, sub(1, square(y)))),
   // dσ = σ(1 − σ).
   sigmoid: unary((g, _x, y) => mul(g, mul(y, sub(1, y)))),
-  // relu' = 1 where y = relu(x) > 0, else 0 (the subgradient at 0 is 0, as PyTorch), and
-  // sign(y) is exactly that mask. A unary kernel and a same-shape product are several times
-  // cheaper than a comparison plus `where`, and this rule runs once per layer per step.
-  relu: unary((g, _x, y) => mul(g, sign(y))),
+  // relu' = 1 where y = relu(x) > 0, else 0 (the subgradient at 0 is 0, as PyTorch). This
+  // rule runs once per layer per step, so it is kept cheap: when nothing records the backward
+  // pass (no enclosing grad), its result need not be differentiable and one fused pass does;
+  // otherwise g·sign(y), where sign(y) is exactly the mask, keeps it differentiable in g.
+  relu: unary((g, _x, y) => (isRecording() ? mul(g, sign(y)) : fusedMap(RELU_GRADIENT, [g, y]))),
   leakyRelu: ({ inputs, outputGradient: g, attributes, needsGradient }) => [
     needsGradient[0] ? where(greater(inputs[0]!, 0), g, mul(g, attributes.slope)) : null,
   ],
