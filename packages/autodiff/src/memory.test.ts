@@ -155,6 +155,17 @@ describe('memory: the tape is released after backward', () => {
     dispose([params, x, labels]);
   });
 
+  it('shields the tape’s tensors from a tidy inside the function, and still frees them', () => {
+    const x = tensor([0.5, 1]);
+    const before = live();
+    // exp's output is needed by its rule; the inner tidy must not free it before backward.
+    const dx = grad((v: Tensor) => tidy(() => v.exp().mul(2).sum()))(x);
+    expect(Array.from(dx.dataSync())).toEqual([2 * Math.exp(0.5), 2 * Math.exp(1)].map(Math.fround));
+    dx.dispose();
+    expect(live()).toBe(before);
+    x.dispose();
+  });
+
   it('releases a tape when the function throws', () => {
     const x = tensor([1, 2]);
     const before = live();

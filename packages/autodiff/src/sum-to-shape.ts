@@ -13,6 +13,7 @@ import { formatShape, reshape, sum, type Shape, type Tensor } from '@vane/tensor
  *
  * @example
  * sumToShape(ones([4, 2, 3]), [2, 1]) // shape [2, 1], every entry 12
+ * @see NumPy's broadcasting rules (numpy.org/doc/stable/user/basics.broadcasting.html).
  */
 export function sumToShape(gradient: Tensor, shape: Shape): Tensor {
   if (gradient.ndim === shape.length && gradient.shape.every((dimension, axis) => dimension === shape[axis])) return gradient;

@@ -163,6 +163,8 @@ export function backward(output: Tensor, seed?: Tensor, options: BackwardOptions
   else withoutRecording(() => tidy(run));
 }
 
+// Augments the module that declares the Tensor class: augmenting '@vane/tensor' itself would
+// declare a second, unrelated Tensor interface, because the package only re-exports it.
 declare module '../../tensor/src/tensor' {
   interface Tensor {
     /**
