@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { formatTiming, type BenchmarkRow, type Timing } from './harness';
+import { numpyTimings } from './numpy-peer';
 import { loadTfjs } from './peers';
 import { tensorCoreRows } from './tensor-core';
 import { trainingStepRows } from './training-steps';
@@ -48,6 +49,14 @@ async function main(): Promise<void> {
   if (!tf) console.warn(`TensorFlow.js unavailable: ${(tfjs as { unavailable: string }).unavailable}`);
   const backends = 'backends' in tfjs ? tfjs.backends : [];
   const rows = [...(await tensorCoreRows(tf, backends)), ...(await trainingStepRows(tf, backends))];
+  // NumPy runs last, in its own process, so it never competes with the rows above for the cores.
+  const numpy = numpyTimings();
+  for (const row of rows) {
+    if (!(row.group === 'matmul' || row.group === 'elementwise')) continue;
+    const timing = 'results' in numpy ? numpy.results[row.name] : undefined;
+    row.results.numpy = timing ?? { skipped: 'unavailable' in numpy ? numpy.unavailable : 'filtered out or not measured' };
+  }
+  if ('version' in numpy) console.log(`NumPy ${numpy.version}`);
   const date = new Date().toISOString().slice(0, 10);
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
   const table = markdownTable(rows);
