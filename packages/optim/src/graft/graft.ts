@@ -2,12 +2,13 @@
  * Learning-rate grafting M#D (Agarwal, Anil, Hazan, Koren, Zhang, arXiv 2002.11803): the step
  * length of one optimizer with the direction of another, both run on the same gradients.
  */
-import { add, div, greater, maximum, mul, norm, sqrt, square, sum, tidy, tree, where, zeros, type Tensor } from '@vane/tensor';
+import { add, div, greater, mul, tidy, tree, where, zeros, type Tensor } from '@vane/tensor';
 import { checkTransformation } from '../combinators/chain';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, tensorLeaves } from '../tree-utilities';
 import { checkOptionKeys, checkPositive, failOption } from '../validation';
 import { GRAFT_MAGNITUDE_PRESETS, graftMagnitude, type GraftMagnitudePreset } from './magnitude-presets';
+import { scaledNorm } from './scaled-norm';
 
 /** Options of {@link graft}. */
 export interface GraftOptions {
@@ -18,8 +19,10 @@ export interface GraftOptions {
   granularity?: 'tensor' | 'global';
   /**
    * ε > 0 for Algorithm 2's form ‖M‖/(‖D‖ + ε). By default the official implementation's
-   * (lingvo `adagraft.py`) is used instead: ‖M‖/max(‖D‖, 1e-30) where ‖D‖ > 0 and a zero step
-   * where the direction is zero.
+   * zero handling (lingvo `adagraft.py`) is used instead: ‖M‖/‖D‖ where ‖D‖ > 0 and a zero
+   * step where the direction is zero. (lingvo also floors ‖D‖ at 1e-30 to avoid 0/0; the
+   * norms here are computed without underflow and the zero case is selected explicitly, so
+   * no floor is needed and directions shorter than 1e-30 keep M's length.)
    */
   eps?: number;
 }
@@ -44,9 +47,6 @@ export interface GraftState<M = unknown, D = unknown> {
    */
   multiplier: TensorTree;
 }
-
-// lingvo's floor on the direction norm (adagraft.py): avoids 0/0 without biasing the ratio.
-const DIRECTION_NORM_FLOOR = 1e-30;
 
 /**
  * Grafting M#D: the magnitude of M's update with the direction of D's update.
@@ -90,11 +90,9 @@ export function graft<M, D>(parts: GraftParts<M, D>, options: GraftOptions = {})
   if (granularity !== 'tensor' && granularity !== 'global') failOption(owner, 'granularity', "'tensor' or 'global'", granularity);
   const eps = options.eps === undefined ? undefined : checkPositive(owner, 'eps', options.eps);
 
-  // s = ‖m‖/‖d‖ from the two norms (0-d tensors): the official floor-and-zero rule, or Algorithm 2's ε.
+  // s = ‖m‖/‖d‖ from the two norms (0-d tensors): the official zero rule, or Algorithm 2's ε.
   const ratio = (magnitudeNorm: Tensor, directionNorm: Tensor): Tensor =>
-    eps === undefined
-      ? where(greater(directionNorm, 0), div(magnitudeNorm, maximum(directionNorm, DIRECTION_NORM_FLOOR)), 0)
-      : div(magnitudeNorm, add(directionNorm, eps));
+    eps === undefined ? where(greater(directionNorm, 0), div(magnitudeNorm, directionNorm), 0) : div(magnitudeNorm, add(directionNorm, eps));
 
   return {
     init: (params) => {
@@ -116,14 +114,13 @@ export function graft<M, D>(parts: GraftParts<M, D>, options: GraftOptions = {})
         const [directionUpdates, directionState] = direction.update(updates, state.direction, params, extras);
         checkStructure('graft.update', directionUpdates, magnitudeUpdates, ["the direction's updates", "the magnitude's updates"]);
         if (granularity === 'tensor') {
-          const multiplier = mapTensors((m: Tensor, d: Tensor) => ratio(norm(m), norm(d)), magnitudeUpdates, directionUpdates) as TensorTree;
+          const multiplier = mapTensors((m: Tensor, d: Tensor) => ratio(scaledNorm([m]), scaledNorm([d])), magnitudeUpdates, directionUpdates) as TensorTree;
           const out = mapTensors((d: Tensor, s: Tensor) => mul(d, s), directionUpdates, multiplier) as TensorTree;
           return [out, { magnitude: magnitudeState, direction: directionState, multiplier }] as [TensorTree, GraftState<M, D>];
         }
         const magnitudeLeaves = tensorLeaves(magnitudeUpdates);
         if (magnitudeLeaves.length === 0) return [directionUpdates, { magnitude: magnitudeState, direction: directionState, multiplier: state.multiplier }] as [TensorTree, GraftState<M, D>];
-        const squaredNorm = (leaves: Tensor[]): Tensor => leaves.map((leaf) => sum(square(leaf))).reduce((a, b) => add(a, b));
-        const multiplier = ratio(sqrt(squaredNorm(magnitudeLeaves)), sqrt(squaredNorm(tensorLeaves(directionUpdates))));
+        const multiplier = ratio(scaledNorm(magnitudeLeaves), scaledNorm(tensorLeaves(directionUpdates)));
         const out = tree.map((d: Tensor) => mul(d, multiplier), directionUpdates) as TensorTree;
         return [out, { magnitude: magnitudeState, direction: directionState, multiplier }] as [TensorTree, GraftState<M, D>];
       }),

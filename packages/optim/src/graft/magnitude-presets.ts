@@ -2,11 +2,12 @@
  * The graft ("magnitude") updates used by Shampoo implementations, as LR-free transforms to
  * pass as `graft({ magnitude })`: SGD, AdaGrad, RMSProp, their normalized variants and sqrt(n).
  */
-import { add, div, fusedMap, norm, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { add, div, fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
 import { identity } from '../combinators/identity';
 import { SIGN } from '../kernels';
 import type { EmptyState, GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
+import { scaledNorm } from './scaled-norm';
 import { checkClosedUnitInterval, checkOptionKeys, checkPositive, failOption } from '../validation';
 
 /** The names of the magnitude presets (Shampoo's `GraftingType`s). */
@@ -91,7 +92,7 @@ export function graftMagnitude(name: GraftMagnitudePreset, options: GraftMagnitu
       const typed = state as GraftAccumulatorState;
       checkStructure(`graftMagnitude('${name}').update`, typed.accumulator, updates, ['state.accumulator', 'updates']);
       return tidy(() => {
-        const source = normalized ? (mapTensors((g: Tensor) => div(g, add(norm(g), NORMALIZE_EPSILON)), updates) as TensorTree) : updates;
+        const source = normalized ? (mapTensors((g: Tensor) => div(g, add(scaledNorm([g]), NORMALIZE_EPSILON)), updates) as TensorTree) : updates;
         const accumulator = mapTensors((s: Tensor, g: Tensor) => fusedMap(ACCUMULATE_SQUARES, [s, g], [beta2, weight]), typed.accumulator, source) as TensorTree;
         const out = mapTensors((g: Tensor, s: Tensor) => fusedMap(DIAGONAL_DIRECTION, [g, s], [eps]), source, accumulator) as TensorTree;
         return [out, { accumulator }] as [TensorTree, GraftAccumulatorState];

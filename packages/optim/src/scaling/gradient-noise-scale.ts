@@ -2,7 +2,7 @@
  * A monitoring transform that estimates the simple gradient noise scale B_simple = tr(Σ)/|G|²
  * while training, from micro-batch gradients and their accumulated mean.
  */
-import { add, div, full, fusedMap, isFinite, logicalAnd, mul, square, sub, sum, tidy, where, zeros, type DType, type Tensor } from '@vane/tensor';
+import { add, div, fusedMap, isFinite, logicalAnd, mul, notEqual, square, sub, sum, tidy, where, zeros, type DType, type Tensor } from '@vane/tensor';
 import { ADD } from '../kernels';
 import type { GradientTransformation, TensorTree, UpdateExtras } from '../transform';
 import { checkStructure, mapTensors, tensorLeaves, zerosTree } from '../tree-utilities';
@@ -49,7 +49,7 @@ export interface GradientNoiseScaleState {
   traceAverage: Tensor;
   /** 1 − βⁿ after n finite measurements: the bias-correction divisor of both averages. */
   averageWeight: Tensor;
-  /** B_simple = traceAverage / squaredNormAverage (NaN before the first measurement). */
+  /** B_simple = traceAverage / squaredNormAverage (0 before the first measurement or while the average of |G|² is 0). */
   noiseScale: Tensor;
   /** Sequential mode only: the current group. */
   buffer?: NoiseScaleBuffer;
@@ -103,7 +103,9 @@ export function gradientNoiseScale(options: GradientNoiseScaleOptions): Gradient
     const squaredNormAverage = where(finite, add(mul(state.squaredNormAverage, decay), mul(gradientEstimate, 1 - decay)), state.squaredNormAverage);
     const traceAverage = where(finite, add(mul(state.traceAverage, decay), mul(traceEstimate, 1 - decay)), state.traceAverage);
     const averageWeight = where(finite, add(mul(state.averageWeight, decay), 1 - decay), state.averageWeight);
-    const noiseScale = where(finite, div(traceAverage, squaredNormAverage), state.noiseScale);
+    // 0 (not NaN) while |G|²'s average is exactly 0, so the state stays finite; readers get NaN then.
+    const ratio = where(notEqual(squaredNormAverage, 0), div(traceAverage, squaredNormAverage), 0);
+    const noiseScale = where(finite, ratio, state.noiseScale);
     return { count: state.count + 1, squaredNormAverage, traceAverage, averageWeight, noiseScale };
   };
 
@@ -111,14 +113,15 @@ export function gradientNoiseScale(options: GradientNoiseScaleOptions): Gradient
     init: (params) => {
       const first = tensorLeaves(params)[0];
       const dtype: DType = first !== undefined && first.dtype === 'float64' ? 'float64' : 'float32';
+      const scalar = () => zeros([], { dtype, ...(first === undefined ? {} : { backend: first.backend.name }) });
       const state: GradientNoiseScaleState = {
         count: 0,
-        squaredNormAverage: zeros([], { dtype }),
-        traceAverage: zeros([], { dtype }),
-        averageWeight: zeros([], { dtype }),
-        noiseScale: full([], Number.NaN, { dtype }),
+        squaredNormAverage: scalar(),
+        traceAverage: scalar(),
+        averageWeight: scalar(),
+        noiseScale: scalar(),
       };
-      if (groupSize !== undefined) state.buffer = { count: 0, sum: zerosTree(params), squaredNormSum: zeros([], { dtype }) };
+      if (groupSize !== undefined) state.buffer = { count: 0, sum: zerosTree(params), squaredNormSum: scalar() };
       return state;
     },
     update: (updates, state, _params, extras?: UpdateExtras) => {
@@ -153,7 +156,7 @@ export function gradientNoiseScale(options: GradientNoiseScaleOptions): Gradient
         const smallSquaredNorm = div(squaredNormSum, count);
         const bigSquaredNorm = div(squaredNorm(bufferedSum), count * count);
         const folded = fold(state, smallSquaredNorm, bigSquaredNorm, count);
-        return { ...folded, buffer: { count: 0, sum: zerosTree(updates), squaredNormSum: zeros([], { dtype: squaredNormSum.dtype }) } };
+        return { ...folded, buffer: { count: 0, sum: zerosTree(updates), squaredNormSum: zeros([], { dtype: squaredNormSum.dtype, backend: squaredNormSum.backend.name }) } };
       });
       return [updates, next];
     },
@@ -169,7 +172,8 @@ function squaredNorm(value: TensorTree): Tensor {
 
 /**
  * Reads the current estimates of a {@link gradientNoiseScale} state: the bias-corrected
- * averages of |G|² and tr(Σ), and B_simple (NaN before the first measurement).
+ * averages of |G|² and tr(Σ), and B_simple (NaN before the first measurement, or while the
+ * average of |G|² is exactly 0).
  *
  * @param state - a `GradientNoiseScaleState`.
  * @returns `{ bSimple, gradientSquaredNorm, traceCovariance }`.
@@ -178,8 +182,9 @@ function squaredNorm(value: TensorTree): Tensor {
  */
 export function noiseScaleEstimate(state: GradientNoiseScaleState): NoiseScaleEstimate {
   const weight = state.averageWeight.item();
+  const squaredNormAverage = state.squaredNormAverage.item();
   return {
-    bSimple: state.noiseScale.item(),
+    bSimple: weight > 0 && squaredNormAverage !== 0 ? state.noiseScale.item() : Number.NaN,
     gradientSquaredNorm: weight > 0 ? state.squaredNormAverage.item() / weight : Number.NaN,
     traceCovariance: weight > 0 ? state.traceAverage.item() / weight : Number.NaN,
   };

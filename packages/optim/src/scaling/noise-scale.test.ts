@@ -115,6 +115,7 @@ describe('gradientNoiseScale', () => {
     const params = { w: zeros([2], { dtype: 'float64' }) };
     let state = monitor.init(params);
     expect(Number.isNaN(noiseScaleEstimate(state).bSimple)).toBe(true);
+    expect(state.noiseScale.item()).toBe(0);
     const a = Math.sqrt(14.5);
     const c = Math.sqrt(12.5);
     [, state] = monitor.update({ w: tensor([a, c], { dtype: 'float64' }) }, state, params);
