@@ -37,7 +37,7 @@ describe('end to end: sequence models', () => {
     const context = 16;
     const batches: Batch[] = [];
     const generator = seed(5);
-    for (let batch = 0; batch < 60; batch += 1) {
+    for (let batch = 0; batch < 40; batch += 1) {
       const inputs: number[] = [];
       const targets: number[] = [];
       for (let row = 0; row < 16; row += 1) {
@@ -48,11 +48,11 @@ describe('end to end: sequence models', () => {
       batches.push({ inputs: tensor(Int32Array.from(inputs), { shape: [16, context], dtype: 'int32' }), targets: tensor(Int32Array.from(targets), { dtype: 'int32' }) });
     }
     const model = new CharacterModel(vocabulary, context, 32);
-    const { history } = fit(model, adam({ lr: 3e-3 }), batches.slice(0, 50), { epochs: 4, loss: crossEntropy, progress: false });
-    const { loss } = evaluate(model, batches.slice(50), { loss: crossEntropy });
+    const { history } = fit(model, adam({ lr: 1e-2 }), batches.slice(0, 32), { epochs: 3, loss: crossEntropy, progress: false });
+    const { loss } = evaluate(model, batches.slice(32), { loss: crossEntropy });
     // Unigram entropy is ≈ 3 nats for English-like text; a model that learns bigrams and
     // frequent words does far better. We require 25% below it on held-out windows.
-    expect(history.loss![3]!).toBeLessThan(history.loss![0]!);
+    expect(history.loss![2]!).toBeLessThan(history.loss![0]!);
     expect(loss).toBeLessThan(0.75 * unigramEntropy);
   }, 120_000);
 
