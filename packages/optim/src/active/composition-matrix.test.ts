@@ -9,7 +9,7 @@ import { graft } from '../graft/graft';
 import { graftMagnitude, GRAFT_MAGNITUDE_PRESETS } from '../graft/magnitude-presets';
 import { sgd } from '../optimizers/sgd';
 import { gradientNoiseScale } from '../scaling/gradient-noise-scale';
-import type { TensorTree } from '../transform';
+import type { AnyTransformation, TensorTree } from '../transform';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
 import { active } from './active';
 import { CORE_OPTIMIZERS } from './test-support/core-optimizers';
@@ -70,13 +70,14 @@ describe.each(CORE_OPTIMIZERS.map((optimizer) => [optimizer.name, optimizer] as 
 });
 
 describe('baselines and presets: determinism, finite state, state round trip', () => {
-  it.each([
+  const cases: [string, () => AnyTransformation][] = [
     ['scaleByDeltaBarDelta', () => chain(scaleByDeltaBarDelta(), scaleByLearningRate(0.01))],
     ['sgdHd', () => sgdHd({ lr: 0.01, hypergradientLr: 1e-3, momentum: 0.9, weightDecay: 0.01 })],
     ['adamHd', () => adamHd({ lr: 0.01, hypergradientLr: 1e-4 })],
-    ...GRAFT_MAGNITUDE_PRESETS.map((name) => [`graft preset ${name}`, () => chain(graft({ magnitude: name, direction: sgd({ lr: 0.1, momentum: 0.9 }) }))] as const),
-    ...GRAFT_MAGNITUDE_PRESETS.map((name) => [`preset ${name} as an optimizer`, () => chain(graftMagnitude(name), scaleByLearningRate(0.01))] as const),
-  ])('%s', (_label, factory) => {
+    ...GRAFT_MAGNITUDE_PRESETS.map((name): [string, () => AnyTransformation] => [`graft preset ${name}`, () => graft({ magnitude: name, direction: sgd({ lr: 0.1, momentum: 0.9 }) })]),
+    ...GRAFT_MAGNITUDE_PRESETS.map((name): [string, () => AnyTransformation] => [`preset ${name} as an optimizer`, () => chain(graftMagnitude(name), scaleByLearningRate(0.01))]),
+  ];
+  it.each(cases)('%s', (_label, factory) => {
     const report = checkOptimizer(factory, { invariants: ['determinism', 'finiteState', 'stateRoundTrip', 'activeNeutralEqualsBase', 'graftSelfEqualsBase'], numRuns: RUNS, seed: 13 });
     expect(report.passed).toHaveLength(5);
   });
