@@ -49,6 +49,34 @@ export interface GradientTransformation<S = unknown> {
   init(params: TensorTree): S;
   /** Transforms `updates` given `state` (and `params`, which some transforms need). */
   update(updates: TensorTree, state: S, params?: TensorTree, extras?: UpdateExtras): [TensorTree, S];
+  /**
+   * Optional speed hooks read by `chain` and `namedChain` (see {@link FusionHooks}); a
+   * transform without them, or any wrapper, simply takes the ordinary path.
+   */
+  readonly fusion?: FusionHooks<S>;
+}
+
+/** u ↦ updateScale·u + paramScale·p, the form of scaling, learning-rate and decay transforms. */
+export interface AffineCoefficients {
+  readonly updateScale: number;
+  readonly paramScale: number;
+}
+
+/**
+ * Hooks that let `chain` fold a run of affine transforms (learning rate, decoupled weight
+ * decay, constant scales) into the last kernel of the transform before them, saving one
+ * full pass over the parameters per folded transform. The result equals the unfused chain up
+ * to rounding (the fused kernel rounds once instead of once per transform).
+ */
+export interface FusionHooks<S> {
+  /**
+   * For an affine transform: its coefficients at this update and its next state, exactly as
+   * `update` would advance it; `undefined` when it cannot be folded now (for example
+   * `params` is missing, so the ordinary path can report it).
+   */
+  affine?(state: S, hasParams: boolean): { coefficients: AffineCoefficients; state: S } | undefined;
+  /** For a producer: `update`, with `epilogue` applied to its output in the same kernel. */
+  updateWithEpilogue?(updates: TensorTree, state: S, params: TensorTree | undefined, extras: UpdateExtras | undefined, epilogue: AffineCoefficients): [TensorTree, S];
 }
 
 /** The state type of a transform. */

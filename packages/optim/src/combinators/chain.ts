@@ -1,5 +1,6 @@
 import { tidy } from '@vane/tensor';
 import type { AnyTransformation, GradientTransformation, StateOf, TensorTree } from '../transform';
+import { runSequence } from './run-sequence';
 
 /** State of {@link chain}: the states of its transforms, in order. */
 export type ChainState<T extends readonly AnyTransformation[]> = { -readonly [K in keyof T]: StateOf<T[K]> };
@@ -9,6 +10,8 @@ export type ChainState<T extends readonly AnyTransformation[]> = { -readonly [K 
  *
  * Update: u ← T_n(…T_2(T_1(u))…), each T_k with its own state. State: an array of the
  * transforms' states, in order. Intermediate updates are disposed before `update` returns.
+ * Affine transforms that follow a producer with fusion hooks (learning rate and decoupled
+ * decay after `scaleByAdam`) are folded into its kernel; see `FusionHooks`.
  *
  * @param transforms - the transforms, first applied first.
  * @example
@@ -24,13 +27,8 @@ export function chain<const T extends readonly AnyTransformation[]>(...transform
         throw new Error(`chain.update: expected a state array of length ${transforms.length}, got ${describe(state)}`);
       }
       return tidy(() => {
-        let current: TensorTree = updates;
-        const next = transforms.map((transform, index) => {
-          const [transformed, innerState] = transform.update(current, state[index], params, extras);
-          current = transformed;
-          return innerState;
-        });
-        return [current, next as ChainState<T>] as [TensorTree, ChainState<T>];
+        const [out, next] = runSequence(transforms, state as readonly unknown[], updates, params, extras);
+        return [out, next as ChainState<T>] as [TensorTree, ChainState<T>];
       });
     },
   };

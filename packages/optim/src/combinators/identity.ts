@@ -13,5 +13,6 @@ export function identity(): GradientTransformation<EmptyState> {
   return {
     init: () => ({}),
     update: (updates, state) => [updates, state],
+    fusion: { affine: (state) => ({ coefficients: { updateScale: 1, paramScale: 0 }, state }) },
   };
 }

@@ -1,5 +1,6 @@
 import { tidy } from '@vane/tensor';
 import type { AnyTransformation, GradientTransformation, StateOf, TensorTree } from '../transform';
+import { runSequence } from './run-sequence';
 import { checkTransformation } from './chain';
 
 /** State of {@link namedChain}: each transform's state under its name. */
@@ -34,19 +35,17 @@ export function namedChain<const T extends Record<string, AnyTransformation>>(
     seen.add(name);
     checkTransformation('namedChain', name, transform);
   }
+  const sequence = entries.map(([, transform]) => transform);
   return {
     init: (params) => Object.fromEntries(entries.map(([name, transform]) => [name, transform.init(params)])) as NamedChainState<T>,
     update: (updates, state, params, extras) =>
       tidy(() => {
-        let current: TensorTree = updates;
-        const next: Record<string, unknown> = {};
-        for (const [name, transform] of entries) {
-          if (!(name in (state as object))) throw new Error(`namedChain.update: the state has no entry '${name}'`);
-          const [transformed, innerState] = transform.update(current, (state as Record<string, unknown>)[name], params, extras);
-          current = transformed;
-          next[name] = innerState;
-        }
-        return [current, next as NamedChainState<T>] as [TensorTree, NamedChainState<T>];
+        const states = entries.map(([name]) => {
+          if (state === null || typeof state !== 'object' || !(name in state)) throw new Error(`namedChain.update: the state has no entry '${name}'`);
+          return (state as Record<string, unknown>)[name];
+        });
+        const [out, next] = runSequence(sequence, states, updates, params, extras);
+        return [out, Object.fromEntries(entries.map(([name], index) => [name, next[index]])) as NamedChainState<T>] as [TensorTree, NamedChainState<T>];
       }),
   };
 }

@@ -37,6 +37,13 @@ export function addDecayedWeights(weightDecay: ScalarOrSchedule = 0, mask?: Mask
       if (factor === 0) return [updates, next];
       return [tidy(() => mapTensors((u: Tensor, p: Tensor) => fusedMap(ADD_SCALED, [u, p], [factor]), updates, parameters)), next];
     },
+    fusion: {
+      affine: (state, hasParams) => {
+        const factor = valueAt(rate, state.count);
+        if (factor !== 0 && !hasParams) return undefined;
+        return { coefficients: { updateScale: 1, paramScale: factor }, state: { count: state.count + 1 } };
+      },
+    },
   };
   return (mask === undefined ? inner : masked(inner, mask)) as GradientTransformation<AddDecayedWeightsState>;
 }

@@ -1,7 +1,7 @@
 import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
+import type { AffineCoefficients, GradientTransformation, TensorTree } from '../transform';
+import { checkStructure, mapTensors, requireParams, zerosTree } from '../tree-utilities';
 import { checkBetas, checkBoolean, checkOptionKeys, checkPositive } from '../validation';
 
 /** Options of {@link scaleByAdam}. */
@@ -43,6 +43,24 @@ const ADAM_DIRECTION: FusedKernel = {
   },
 };
 
+// a·(m̂ / (√v̂ + ε)): Adam's direction with a folded learning rate (see FusionHooks).
+const ADAM_DIRECTION_SCALED: FusedKernel = {
+  name: 'optim.adam.directionScaled',
+  arity: 2,
+  fn: function adamDirectionScaled(m: number, v: number, firstCorrection: number, secondCorrection: number, eps: number, updateScale: number) {
+    return updateScale * ((m * firstCorrection) / (Math.sqrt(v) * secondCorrection + eps));
+  },
+};
+
+// a·(m̂ / (√v̂ + ε)) + b·p: with folded decoupled weight decay too (AdamW in one pass).
+const ADAM_DIRECTION_AFFINE: FusedKernel = {
+  name: 'optim.adam.directionAffine',
+  arity: 3,
+  fn: function adamDirectionAffine(m: number, v: number, p: number, firstCorrection: number, secondCorrection: number, eps: number, updateScale: number, paramScale: number) {
+    return updateScale * ((m * firstCorrection) / (Math.sqrt(v) * secondCorrection + eps)) + paramScale * p;
+  },
+};
+
 /**
  * Adam's rescaling: bias-corrected first moment over the root of the bias-corrected second
  * moment (the learning rate comes later in the chain).
@@ -67,35 +85,42 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
   const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const amsgrad = checkBoolean(owner, 'amsgrad', options.amsgrad ?? false);
+  const step = (updates: TensorTree, state: ScaleByAdamState, params: TensorTree | undefined, epilogue: AffineCoefficients | undefined): [TensorTree, ScaleByAdamState] => {
+    checkStructure('scaleByAdam.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
+    if (amsgrad && state.maxSecondMoment === undefined) throw new Error('scaleByAdam.update: amsgrad needs state.maxSecondMoment; was the state made by init?');
+    const parameters = epilogue !== undefined && epilogue.paramScale !== 0 ? requireParams('scaleByAdam.update', params) : undefined;
+    if (parameters !== undefined) checkStructure('scaleByAdam.update', parameters, updates, ['params', 'updates']);
+    const count = state.count + 1;
+    const firstCorrection = 1 / (1 - beta1 ** count);
+    const secondCorrection = 1 / Math.sqrt(1 - beta2 ** count);
+    return tidy(() => {
+      const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
+      const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]), updates, state.secondMoment) as TensorTree;
+      const next: ScaleByAdamState = { count, firstMoment, secondMoment };
+      let denominatorMoment = secondMoment;
+      if (amsgrad) {
+        next.maxSecondMoment = mapTensors((v: Tensor, vMax: Tensor) => fusedMap(MAXIMUM, [vMax, v]), secondMoment, state.maxSecondMoment!) as TensorTree;
+        denominatorMoment = next.maxSecondMoment;
+      }
+      const scalars = [firstCorrection, secondCorrection, eps];
+      const out = (
+        parameters !== undefined
+          ? mapTensors((m: Tensor, v: Tensor, p: Tensor) => fusedMap(ADAM_DIRECTION_AFFINE, [m, v, p], [...scalars, epilogue!.updateScale, epilogue!.paramScale]), firstMoment, denominatorMoment, parameters)
+          : epilogue !== undefined
+            ? mapTensors((m: Tensor, v: Tensor) => fusedMap(ADAM_DIRECTION_SCALED, [m, v], [...scalars, epilogue.updateScale]), firstMoment, denominatorMoment)
+            : mapTensors((m: Tensor, v: Tensor) => fusedMap(ADAM_DIRECTION, [m, v], scalars), firstMoment, denominatorMoment)
+      ) as TensorTree;
+      return [out, next] as [TensorTree, ScaleByAdamState];
+    });
+  };
   return {
     init: (params) => {
       const state: ScaleByAdamState = { count: 0, firstMoment: zerosTree(params), secondMoment: zerosTree(params) };
       if (amsgrad) state.maxSecondMoment = zerosTree(params);
       return state;
     },
-    update: (updates, state) => {
-      checkStructure('scaleByAdam.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
-      if (amsgrad && state.maxSecondMoment === undefined) throw new Error('scaleByAdam.update: amsgrad needs state.maxSecondMoment; was the state made by init?');
-      const count = state.count + 1;
-      const firstCorrection = 1 / (1 - beta1 ** count);
-      const secondCorrection = 1 / Math.sqrt(1 - beta2 ** count);
-      return tidy(() => {
-        const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
-        const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]), updates, state.secondMoment) as TensorTree;
-        const next: ScaleByAdamState = { count, firstMoment, secondMoment };
-        let denominatorMoment = secondMoment;
-        if (amsgrad) {
-          next.maxSecondMoment = mapTensors((v: Tensor, vMax: Tensor) => fusedMap(MAXIMUM, [vMax, v]), secondMoment, state.maxSecondMoment!) as TensorTree;
-          denominatorMoment = next.maxSecondMoment;
-        }
-        const out = mapTensors(
-          (m: Tensor, v: Tensor) => fusedMap(ADAM_DIRECTION, [m, v], [firstCorrection, secondCorrection, eps]),
-          firstMoment,
-          denominatorMoment,
-        ) as TensorTree;
-        return [out, next] as [TensorTree, ScaleByAdamState];
-      });
-    },
+    update: (updates, state) => step(updates, state, undefined, undefined),
+    fusion: { updateWithEpilogue: (updates, state, params, _extras, epilogue) => step(updates, state, params, epilogue) },
   };
 }
 

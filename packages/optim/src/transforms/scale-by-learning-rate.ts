@@ -61,6 +61,7 @@ function scale(factor: number): GradientTransformation<EmptyState> {
   return {
     init: () => ({}),
     update: (updates, state) => [tidy(() => mapTensors((u: Tensor) => fusedMap(SCALE, [u], [factor]), updates)), state],
+    fusion: { affine: (state) => ({ coefficients: { updateScale: factor, paramScale: 0 }, state }) },
   };
 }
 
@@ -70,6 +71,9 @@ function scheduled(schedule: Schedule, sign: number): GradientTransformation<Sch
     update: (updates, state) => {
       const factor = sign * schedule(state.count);
       return [tidy(() => mapTensors((u: Tensor) => fusedMap(SCALE, [u], [factor]), updates)), { count: state.count + 1 }];
+    },
+    fusion: {
+      affine: (state) => ({ coefficients: { updateScale: sign * schedule(state.count), paramScale: 0 }, state: { count: state.count + 1 } }),
     },
   };
 }
