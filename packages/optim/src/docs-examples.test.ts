@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fusedMap, tensor, tidy, tree, zerosLike, type Tensor } from '@vane/tensor';
+import { describe, expect, it } from 'vitest';
+import {
+  adamw,
+  applyUpdates,
+  chain,
+  clipByGlobalNorm,
+  deserializeState,
+  disposeReplaced,
+  injectHyperparams,
+  multiSteps,
+  partition,
+  scaleByLearningRate,
+  serializeState,
+  setHyperparams,
+  sgd,
+  warmupCosineDecay,
+  type GradientTransformation,
+  type TensorTree,
+} from './index';
+
+// Each example below is copied verbatim from docs/optim.md; the last test fails if a code block
+// of the doc (other than the import list and the interface sketch) no longer appears here.
+describe('docs/optim.md examples', () => {
+  it('a training loop', () => {
+    const params = { w: tensor([1, -2]), b: tensor([0.5]) };
+    const optimizer = adamw({ lr: 0.1, weightDecay: 0.01 });
+    let state = optimizer.init(params);
+    let current = params;
+    for (let step = 0; step < 100; step++) {
+      // Gradient of ½‖θ‖²: the parameters themselves.
+      const grads = { w: current.w.mul(1), b: current.b.mul(1) };
+      const [next, nextState] = tidy(() => {
+        const [updates, s] = optimizer.update(grads, state, current);
+        return [applyUpdates(current, updates), s] as const;
+      });
+      disposeReplaced([current, state, grads], [next, nextState]);
+      current = next as typeof params;
+      state = nextState;
+    }
+    expect(Math.abs(current.w.dataSync()[0]!)).toBeLessThan(0.05);
+  });
+
+  it('parameter groups', () => {
+    const groups = partition(
+      { decayed: adamw({ lr: 1e-3, weightDecay: 0.1 }), plain: adamw({ lr: 1e-3, weightDecay: 0 }) },
+      (params) => tree.map((p) => (p.ndim >= 2 ? 'decayed' : 'plain'), params),
+    );
+    const groupState = groups.init({ w: tensor([[1, 2], [3, 4]]), b: tensor([0.5, 0.5]) });
+    expect(Object.keys(groupState)).toEqual(['decayed', 'plain']);
+  });
+
+  it('injected hyperparameters', () => {
+    const tunable = injectHyperparams(adamw)({
+      lr: warmupCosineDecay({ init: 0, peak: 1e-3, warmupSteps: 10, decaySteps: 100 }),
+      weightDecay: 0.01,
+    });
+    let tunableState = tunable.init({ w: tensor([1, 2]) });
+    expect(tunableState.hyperparams.lr).toBe(0); // the rate of the next update
+    tunableState = setHyperparams(tunableState, { weightDecay: 0.05 });
+    expect(tunableState.hyperparams.weightDecay).toBe(0.05);
+  });
+
+  it('clipping and accumulation', () => {
+    const accumulated = multiSteps(chain(clipByGlobalNorm(1), sgd({ lr: 0.1, momentum: 0.9 })), 4);
+    const accumulatedState = accumulated.init({ w: tensor([1, 2]) });
+    expect(accumulatedState.miniStep).toBe(0);
+  });
+
+  it('writing a new transform', () => {
+    const RUNNING_MAXIMUM = {
+      name: 'docs.runningMaximum',
+      arity: 2,
+      fn: function runningMaximum(m: number, g: number) {
+        return Math.max(m, Math.abs(g));
+      },
+    };
+    const DIVIDE = {
+      name: 'docs.divideByMaximum',
+      arity: 2,
+      fn: function divideByMaximum(g: number, m: number, eps: number) {
+        return g / (m + eps);
+      },
+    };
+
+    function scaleByRunningMaximum(eps = 1e-8): GradientTransformation<{ maximum: TensorTree }> {
+      return {
+        init: (params) => ({ maximum: tree.map((p: Tensor) => zerosLike(p), params) }),
+        update: (updates, state) => {
+          tree.assertSameStructure('scaleByRunningMaximum.update', state.maximum, updates, ['state.maximum', 'updates']);
+          return tidy(() => {
+            const maximum = tree.map((g: Tensor, m: Tensor) => fusedMap(RUNNING_MAXIMUM, [m, g]), updates, state.maximum);
+            const out = tree.map((g: Tensor, m: Tensor) => fusedMap(DIVIDE, [g, m], [eps]), updates, maximum);
+            return [out, { maximum }] as [TensorTree, { maximum: TensorTree }];
+          });
+        },
+      };
+    }
+
+    const custom = chain(scaleByRunningMaximum(), scaleByLearningRate(0.1));
+    const customParams = { w: tensor([1, 1]) };
+    const [customUpdates] = custom.update({ w: tensor([2, -4]) }, custom.init(customParams), customParams);
+    expect(Array.from((customUpdates as { w: Tensor }).w.dataSync())).toEqual([-0.1, 0.1].map(Math.fround));
+  });
+
+  it('saving and resuming', () => {
+    const saveParams = { w: tensor([0.5, -1]) };
+    const saver = adamw({ lr: 0.01 });
+    const [saveUpdates, savedState] = saver.update({ w: tensor([0.1, 0.2]) }, saver.init(saveParams), saveParams);
+    const checkpoint = JSON.stringify(serializeState({ params: applyUpdates(saveParams, saveUpdates), optimizer: savedState }));
+    // ... later, in another process:
+    const restored = deserializeState<{ params: TensorTree; optimizer: typeof savedState }>(JSON.parse(checkpoint));
+    expect(restored.optimizer.adam.count).toBe(1);
+    const [resumedUpdates] = adamw({ lr: 0.01 }).update({ w: tensor([0.3, -0.1]) }, restored.optimizer, restored.params);
+    expect(tree.leaves(resumedUpdates)).toHaveLength(1);
+  });
+
+  it('every code block of the doc appears in this file', () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const doc = readFileSync(join(here, '..', '..', '..', 'docs', 'optim.md'), 'utf8');
+    const source = readFileSync(fileURLToPath(import.meta.url), 'utf8');
+    const normalize = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean).join('\n');
+    const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    const checked = blocks.filter((block) => !block.includes('import ') && !block.startsWith('interface GradientTransformation'));
+    expect(checked.length).toBe(6);
+    for (const block of checked) expect(normalize(source)).toContain(normalize(block));
+  });
+});
