@@ -41,8 +41,8 @@ function refreshInstallation(): void {
   installed = wanted;
 }
 
-// Leaves that were disposed or unmarked no longer keep the recorder installed.
-function pruneLeaves(): void {
+/** Forgets leaves that were disposed or unmarked: they no longer keep the recorder installed. */
+export function pruneLeaves(): void {
   for (const leaf of requiringLeaves) if (leaf.isDisposed || !leaf.requiresGrad) requiringLeaves.delete(leaf);
   refreshInstallation();
 }
@@ -69,7 +69,6 @@ export function setGlobalLeaf(tensor: Tensor, requiresGrad: boolean): void {
 export function freeGlobalNode(node: GraphNode): void {
   node.freed = true;
   for (const owned of node.owned) if (!isHeld(owned)) owned.dispose();
-  pruneLeaves();
 }
 
 /**

@@ -23,7 +23,7 @@ import {
 } from '@vane/tensor';
 import { runBackward } from './backward-pass';
 import type { GraphNode } from './graph-node';
-import { freeGlobalNode, globalProducerOf, isGloballyTracked, setGlobalLeaf } from './recorder';
+import { freeGlobalNode, globalProducerOf, isGloballyTracked, pruneLeaves, setGlobalLeaf } from './recorder';
 import { alias, describeTensor, describeValue } from './tensor-identity';
 
 /** Options of {@link backward}. */
@@ -161,6 +161,7 @@ export function backward(output: Tensor, seed?: Tensor, options: BackwardOptions
   };
   if (createGraph) run();
   else withoutRecording(() => tidy(run));
+  pruneLeaves();
 }
 
 // Augments the module that declares the Tensor class: augmenting '@vane/tensor' itself would
