@@ -83,6 +83,19 @@ describe('a step inside tidy adds exactly the returned tensors', () => {
     expectNoLeaks(make(), 6);
   });
 
+  it('applyIfFinite frees what a skipped update made', () => {
+    const optimizer = applyIfFinite(build(CATALOG[2]!, 10), 3);
+    const current = params();
+    const state = optimizer.init(current);
+    const poisoned: TensorTree = { layer: { weight: tensor([[Number.NaN, 0], [0, 0]]), bias: tensor([0, 0]) } };
+    const before = memory().numTensors;
+    const [updates, next] = optimizer.update(poisoned, state, current);
+    expect(next.lastFinite).toBe(false);
+    expect(next.inner).toBe(state.inner);
+    // Only the zero updates are new.
+    expect(memory().numTensors - before).toBe(tensorsIn(updates).length);
+  });
+
   it('transforms free their temporaries even without an outer tidy', () => {
     const optimizer = build(CATALOG[3]!, 10);
     const current = params();
