@@ -5,10 +5,14 @@
  * See docs/autodiff.md ("Adding a gradient rule").
  */
 import type { GradientRuleTable } from './gradient-rule';
+import { convolutionRules } from './rules/convolution-rules';
 import { binaryRules, unaryRules } from './rules/elementwise-rules';
-import { linalgRules } from './rules/linalg-rules';
+import { indexingRules } from './rules/indexing-rules';
+import { matmulRules } from './rules/matmul-rules';
 import { movementRules } from './rules/movement-rules';
+import { poolingRules } from './rules/pooling-rules';
 import { reductionRules } from './rules/reduction-rules';
+import { softmaxRules } from './rules/softmax-rules';
 
 /**
  * Every recorded op's reverse-mode rule.
@@ -20,6 +24,10 @@ export const GRADIENT_RULES: GradientRuleTable = {
   ...unaryRules,
   ...binaryRules,
   ...reductionRules,
+  ...softmaxRules,
   ...movementRules,
-  ...linalgRules,
+  ...indexingRules,
+  ...matmulRules,
+  ...convolutionRules,
+  ...poolingRules,
 };

@@ -1,11 +1,10 @@
 /**
- * Gradient rules of the movement and indexing ops: reshape, permute, expand, slice, flip,
- * pad, concat, gather and scatterAdd.
+ * Gradient rules of the movement ops: reshape, permute, expand, slice, flip, pad and concat.
  */
-import { flip, gather, pad, permute, reshape, scatterAdd, slice, split, zeros, type SliceSpec, type Tensor } from '@vane/tensor';
+import { flip, pad, permute, reshape, slice, split, zeros, type SliceSpec, type Tensor } from '@vane/tensor';
 import type { GradientRule } from '../gradient-rule';
 
-type MovementName = 'reshape' | 'permute' | 'expand' | 'slice' | 'flip' | 'pad' | 'concat' | 'gather' | 'scatterAdd';
+type MovementName = 'reshape' | 'permute' | 'expand' | 'slice' | 'flip' | 'pad' | 'concat';
 
 /** Zero padding of `axis` only: `before` zeros in front, `after` behind. */
 function padAxis(x: Tensor, axis: number, before: number, after: number): Tensor {
@@ -53,7 +52,7 @@ function unslice(g: Tensor, inputShape: readonly number[], starts: readonly numb
   return result;
 }
 
-/** Rules of the movement and indexing ops. */
+/** Rules of the movement ops. */
 export const movementRules: { readonly [K in MovementName]: GradientRule<K> } = {
   reshape: ({ outputGradient: g, attributes: { inputShape }, needsGradient }) => [needsGradient[0] ? reshape(g, inputShape) : null],
   permute: ({ outputGradient: g, attributes: { axes }, needsGradient }) => {
@@ -75,21 +74,5 @@ export const movementRules: { readonly [K in MovementName]: GradientRule<K> } = 
   concat: ({ outputGradient: g, attributes: { axis, sizes }, needsGradient }) => {
     const pieces = split(g, sizes, axis);
     return pieces.map((piece, index) => (needsGradient[index] ? piece : null));
-  },
-  // gather reads x[index]; its adjoint adds g back at the same places (repeated indices sum).
-  gather: ({ inputs: [x, index], outputGradient: g, attributes: { axis }, needsGradient }) => [
-    needsGradient[0] ? scatterAdd(zeros(x!.shape, { dtype: g.dtype, backend: g.backend.name }), axis, index!, g) : null,
-    null,
-  ],
-  // out = target + scatter(source): the target passes g through; the source reads g at its
-  // index positions (entries of source outside the index's extent are unused: zero).
-  scatterAdd: ({ inputs: [, index, source], outputGradient: g, attributes: { axis }, needsGradient }) => {
-    let sourceGradient: Tensor | null = null;
-    if (needsGradient[2]) {
-      const read = gather(g, axis, index!);
-      const missing = source!.shape.map((size, a): [number, number] => [0, size - read.shape[a]!]);
-      sourceGradient = missing.some(([, after]) => after > 0) ? pad(read, missing) : read;
-    }
-    return [needsGradient[0] ? g : null, null, sourceGradient];
   },
 };

@@ -1,5 +1,5 @@
 /**
- * Gradient rules of the reductions, the cumulative ops and softmax/logSoftmax.
+ * Gradient rules of the reductions and the cumulative ops.
  *
  * A reduction's gradient is the output gradient broadcast back over the reduced axes; it is
  * returned as a stride-0 `expand` view, so no copy is made until something consumes it.
@@ -32,7 +32,7 @@ import {
 } from '@vane/tensor';
 import type { GradientRule } from '../gradient-rule';
 
-type ReductionName = 'sum' | 'prod' | 'max' | 'min' | 'logsumexp' | 'cumsum' | 'cumprod' | 'softmax' | 'logSoftmax';
+type ReductionName = 'sum' | 'prod' | 'max' | 'min' | 'logsumexp' | 'cumsum' | 'cumprod';
 
 /** `value` (reduced over `axes`, with or without kept dims) broadcast back to `shape`. */
 export function broadcastBack(value: Tensor, shape: Shape, axes: readonly number[], keepdims: boolean): Tensor {
@@ -86,7 +86,7 @@ function cumprodGradientWithZeros(x: Tensor, g: Tensor): Tensor {
   return sum(counted, -1);
 }
 
-/** Rules of the reductions, cumulative ops and softmax. */
+/** Rules of the reductions and cumulative ops. */
 export const reductionRules: { readonly [K in ReductionName]: GradientRule<K> } = {
   sum: ({ inputs: [x], outputGradient: g, attributes: { axes, keepdims }, needsGradient }) => [
     needsGradient[0] ? broadcastBack(g, x!.shape, axes, keepdims) : null,
@@ -133,14 +133,6 @@ export const reductionRules: { readonly [K in ReductionName]: GradientRule<K> } 
     const gradient = cumprodGradientWithZeros(permute(input, order), permute(g, order));
     return [permute(gradient, inverse)];
   },
-  // J = diag(y) − y yᵀ, so Jᵀg = y ⊙ (g − Σ g⊙y).
-  softmax: ({ output: y, outputGradient: g, attributes: { axis }, needsGradient }) => [
-    needsGradient[0] ? mul(y, sub(g, sum(mul(g, y), axis, true))) : null,
-  ],
-  // y = x − logsumexp(x), so Jᵀg = g − softmax(x)·Σg = g − e^y Σg.
-  logSoftmax: ({ output: y, outputGradient: g, attributes: { axis }, needsGradient }) => [
-    needsGradient[0] ? sub(g, mul(exp(y), sum(g, axis, true))) : null,
-  ],
 };
 
 function extremumGradient(x: Tensor, y: Tensor, g: Tensor, axes: readonly number[], keepdims: boolean): Tensor {

@@ -1,32 +1,14 @@
 /**
- * Gradient rules of matmul, the convolutions and pooling.
+ * Gradient rules of max and average pooling.
  */
-import { conv2dInputGradient, div, full, matmul, ones, reshape, scatterAdd, transpose, zeros, type Tensor } from '@vane/tensor';
-import { convolveWithWindow, weightGradient } from '../convolution-gradients';
+import { conv2dInputGradient, div, full, ones, reshape, scatterAdd, zeros } from '@vane/tensor';
+import { convolveWithWindow } from '../convolution-gradients';
 import type { GradientRule } from '../gradient-rule';
 
-type LinalgName = 'matmul' | 'conv2d' | 'conv2dTransposeInput' | 'maxPool2d' | 'avgPool2d';
+type PoolingName = 'maxPool2d' | 'avgPool2d';
 
-const swapLastAxes = (x: Tensor) => transpose(x, -1, -2);
-
-/** Rules of matmul, convolutions and pooling. */
-export const linalgRules: { readonly [K in LinalgName]: GradientRule<K> } = {
-  // C = AB: dA = dC Bᵀ, dB = Aᵀ dC. matmul records its batch-expanded operands, so the shapes
-  // match exactly here and the expand rule sums broadcast batch axes afterwards.
-  matmul: ({ inputs: [a, b], outputGradient: g, needsGradient }) => [
-    needsGradient[0] ? matmul(g, swapLastAxes(b!)) : null,
-    needsGradient[1] ? matmul(swapLastAxes(a!), g) : null,
-  ],
-  conv2d: ({ inputs: [x, weight], outputGradient: g, attributes: { window, groups }, needsGradient }) => [
-    needsGradient[0] ? conv2dInputGradient(g, weight!, window, groups, x!.shape[2]!, x!.shape[3]!) : null,
-    needsGradient[1] ? weightGradient(x!, g, window, groups) : null,
-  ],
-  // out = Aᵀ(dy; w), the adjoint of conv2d. With G = ∂L/∂out: ∂L/∂dy = conv2d(G, w) and
-  // ∂L/∂w = W(G, dy), the conv2d weight gradient with G in the input's place.
-  conv2dTransposeInput: ({ inputs: [dy, weight], outputGradient: g, attributes: { window, groups }, needsGradient }) => [
-    needsGradient[0] ? convolveWithWindow(g, weight!, window, groups) : null,
-    needsGradient[1] ? weightGradient(g, dy!, window, groups) : null,
-  ],
+/** Rules of maxPool2d and avgPool2d. */
+export const poolingRules: { readonly [K in PoolingName]: GradientRule<K> } = {
   // Each output came from one input element (the recorded index within its plane): add the
   // output gradient back there.
   maxPool2d: ({ inputs: [x], outputGradient: g, attributes: { indices }, needsGradient }) => {
