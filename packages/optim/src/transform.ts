@@ -64,8 +64,8 @@ export interface AffineCoefficients {
 
 /**
  * Hooks that let `chain` fold a run of affine transforms (learning rate, decoupled weight
- * decay, constant scales) into the last kernel of the transform before them, saving one
- * full pass over the parameters per folded transform. The result equals the unfused chain up
+ * decay, constant scales) into one pass, or into the last kernel of the transform before them,
+ * saving one full pass over the parameters per folded transform. The result equals the unfused chain up
  * to rounding (the fused kernel rounds once instead of once per transform).
  */
 export interface FusionHooks<S> {

@@ -2,7 +2,44 @@
  * The loop shared by `chain` and `namedChain`: apply transforms in order, folding a run of
  * affine transforms into the producer before them when both offer fusion hooks.
  */
+import { fusedMap, type FusedKernel, type Tensor } from '@vane/tensor';
 import type { AffineCoefficients, AnyTransformation, TensorTree, UpdateExtras } from '../transform';
+import { checkStructure, mapTensors } from '../tree-utilities';
+
+const AFFINE: FusedKernel = {
+  name: 'optim.chain.affine',
+  arity: 2,
+  fn: function affine(u: number, p: number, updateScale: number, paramScale: number) {
+    return updateScale * u + paramScale * p;
+  },
+};
+
+const SCALED: FusedKernel = {
+  name: 'optim.chain.scaled',
+  arity: 1,
+  fn: function scaled(u: number, updateScale: number) {
+    return updateScale * u;
+  },
+};
+
+/** Folds the affine transforms from `start` on; returns where the run ends, its map and states. */
+function foldAffineRun(transforms: readonly AnyTransformation[], states: readonly unknown[], start: number, hasParams: boolean) {
+  let coefficients: AffineCoefficients = { updateScale: 1, paramScale: 0 };
+  const foldedStates: unknown[] = [];
+  let end = start;
+  while (end < transforms.length) {
+    const folded = transforms[end]!.fusion?.affine?.(states[end], hasParams);
+    if (!folded) break;
+    // a₂(a₁u + b₁p) + b₂p = a₂a₁u + (a₂b₁ + b₂)p.
+    coefficients = {
+      updateScale: folded.coefficients.updateScale * coefficients.updateScale,
+      paramScale: folded.coefficients.updateScale * coefficients.paramScale + folded.coefficients.paramScale,
+    };
+    foldedStates.push(folded.state);
+    end++;
+  }
+  return { end, coefficients, foldedStates };
+}
 
 /** Applies `transforms` in order; returns the final updates and the next states (same order). */
 export function runSequence(
@@ -19,25 +56,22 @@ export function runSequence(
     const transform = transforms[index]!;
     const producer = transform.fusion?.updateWithEpilogue;
     if (producer) {
-      // Compose the affine maps that follow: a₂(a₁u + b₁p) + b₂p = a₂a₁u + (a₂b₁ + b₂)p.
-      let coefficients: AffineCoefficients = { updateScale: 1, paramScale: 0 };
-      const foldedStates: unknown[] = [];
-      let end = index + 1;
-      while (end < transforms.length) {
-        const folded = transforms[end]!.fusion?.affine?.(states[end], params !== undefined);
-        if (!folded) break;
-        coefficients = {
-          updateScale: folded.coefficients.updateScale * coefficients.updateScale,
-          paramScale: folded.coefficients.updateScale * coefficients.paramScale + folded.coefficients.paramScale,
-        };
-        foldedStates.push(folded.state);
-        end++;
-      }
+      const { end, coefficients, foldedStates } = foldAffineRun(transforms, states, index + 1, params !== undefined);
       if (end > index + 1) {
         const [out, state] = producer.call(transform.fusion, current, states[index], params, extras, coefficients);
         current = out;
         next[index] = state;
         foldedStates.forEach((state, offset) => (next[index + 1 + offset] = state));
+        index = end;
+        continue;
+      }
+    }
+    if (transform.fusion?.affine) {
+      // Two or more affine transforms in a row (decay then learning rate): one pass for all.
+      const { end, coefficients, foldedStates } = foldAffineRun(transforms, states, index, params !== undefined);
+      if (end > index + 1) {
+        current = applyAffine(current, params, coefficients);
+        foldedStates.forEach((state, offset) => (next[index + offset] = state));
         index = end;
         continue;
       }
@@ -48,4 +82,11 @@ export function runSequence(
     index++;
   }
   return [current, next];
+}
+
+function applyAffine(updates: TensorTree, params: TensorTree | undefined, { updateScale, paramScale }: AffineCoefficients): TensorTree {
+  // Checked even when no decay is folded, as the unfused addDecayedWeights would.
+  if (params !== undefined) checkStructure('chain.update', params, updates, ['params', 'updates']);
+  if (paramScale === 0) return mapTensors((u: Tensor) => fusedMap(SCALED, [u], [updateScale]), updates) as TensorTree;
+  return mapTensors((u: Tensor, p: Tensor) => fusedMap(AFFINE, [u, p], [updateScale, paramScale]), updates, params!) as TensorTree;
 }
