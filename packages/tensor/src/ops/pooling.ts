@@ -53,7 +53,7 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = 
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions & { countIncludePad?: boolean } = {}): Tensor {
   const op = 'avgPool2d';
   checkInput(op, x);
-  const window = makeWindow(op, x.shape[2]!, x.shape[3]!, kernelSize, { stride: options.stride ?? kernelSize, padding: options.padding });
+  const window = makeWindow(op, x.shape[2]!, x.shape[3]!, kernelSize, { stride: options.stride ?? kernelSize, padding: options.padding, dilation: options.dilation });
   const countIncludePad = options.countIncludePad ?? true;
   const result = x.backend.pool2d('avg', x.view(), window, countIncludePad);
   const out = wrapStorage(x.backend, result.values, [x.shape[0]!, x.shape[1]!, window.outputHeight, window.outputWidth], x.dtype);
