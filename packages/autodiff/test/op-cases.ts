@@ -401,9 +401,13 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
   ],
   avgPool2d: [
     {
-      label: 'avgPool2d with stride and padding, with and without countIncludePad',
+      label: 'avgPool2d with stride, padding and dilation, with and without countIncludePad',
       inputs: poolGeometry.chain((g) =>
-        fc.tuple(tensorOf(g.shape), fc.constant(g.kernel), fc.record({ stride: fc.constant(g.stride), padding: fc.constant(g.padding), countIncludePad: fc.boolean() })),
+        fc.tuple(
+          tensorOf(g.shape),
+          fc.constant(g.kernel),
+          fc.record({ stride: fc.constant(g.stride), padding: fc.constant(g.padding), dilation: fc.constant(g.dilation), countIncludePad: fc.boolean() }),
+        ),
       ),
       apply: V.avgPool2d,
       secondOrder: true,
