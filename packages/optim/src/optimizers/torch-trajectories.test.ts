@@ -78,6 +78,7 @@ for (const which of ['main', 'extra'] as const) {
     const cases = which === 'main' ? fixture.cases.filter((c) => c.optimizer !== 'NAdam') : fixture.cases;
     it.each(cases.map((c) => [`${c.name} ${c.dtype}`, c] as const))('%s', (_, testCase) => {
       const worst = runCase(fixture, testCase);
+      if (process.env.VANE_REPORT_ERRORS) console.log(`error ${testCase.name} ${testCase.dtype} ${worst.toExponential(2)}`);
       expect(worst).toBeLessThanOrEqual(TOLERANCE[testCase.dtype]);
     });
   });
