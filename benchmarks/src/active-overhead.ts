@@ -1,0 +1,100 @@
+/**
+ * The cost of ActiveLR on top of its base: one `active(adamw)` optimizer step against one
+ * `adamw` step on 10M float32 parameters (update + applyUpdates + freeing the old tensors).
+ *
+ * Run: `npx tsx benchmarks/src/active-overhead.ts` (optional: STEPS=<timed steps per optimizer>,
+ * PERIOD=<active period>).
+ *
+ * Method: both optimizers are warmed up past ActiveLR's first gain change (t > 2K, so the gains
+ * really multiply), then timed in alternating blocks of steps so that machine noise hits both
+ * alike. Each step is timed alone; the report gives the median and the interquartile range per
+ * optimizer, the ratio of medians (a typical step) and the ratio of means (which includes the
+ * extra work at each period end, once every K steps).
+ */
+import { memory, randn, seed } from '@vane/tensor';
+import { active, adamw, applyUpdates, disposeReplaced, type GradientTransformation, type TensorTree } from '@vane/optim';
+
+const PARAMETER_SHAPES: [number, number][] = [
+  [4000, 2000],
+  [2000, 1000],
+]; // 8M + 2M = 10M parameters
+const TIMED_STEPS = Number(process.env.STEPS ?? 40);
+const PERIOD = Number(process.env.PERIOD ?? 10);
+const BLOCK = 5;
+
+interface Runner {
+  name: string;
+  optimizer: GradientTransformation<unknown>;
+  params: TensorTree;
+  state: unknown;
+  times: number[];
+}
+
+function quantile(sorted: number[], q: number): number {
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
+}
+
+function summary(times: number[]): { median: number; q1: number; q3: number; mean: number } {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: quantile(sorted, 0.5), q1: quantile(sorted, 0.25), q3: quantile(sorted, 0.75), mean: times.reduce((a, b) => a + b, 0) / times.length };
+}
+
+function step(runner: Runner, grads: TensorTree): number {
+  const start = performance.now();
+  const [updates, next] = runner.optimizer.update(grads, runner.state, runner.params);
+  const nextParams = applyUpdates(runner.params, updates);
+  disposeReplaced([runner.params, runner.state, updates], [nextParams, next, grads]);
+  const elapsed = performance.now() - start;
+  runner.params = nextParams;
+  runner.state = next;
+  return elapsed;
+}
+
+function main(): void {
+  const generator = seed(1);
+  const makeParams = (): TensorTree => ({ layers: PARAMETER_SHAPES.map((shape) => randn(shape, { generator, std: 0.02 })) });
+  // A few fixed gradient trees reused in turn: different signs from step to step, so gains both
+  // grow and shrink; creating fresh random gradients would dominate the timing.
+  const gradients: TensorTree[] = Array.from({ length: 3 }, () => ({ layers: PARAMETER_SHAPES.map((shape) => randn(shape, { generator })) }));
+  const parameterCount = PARAMETER_SHAPES.reduce((total, [rows, columns]) => total + rows * columns, 0);
+
+  const runners: Runner[] = [
+    { name: 'adamw', optimizer: adamw({ lr: 1e-3 }) as GradientTransformation<unknown>, params: makeParams(), state: undefined, times: [] },
+    { name: `active(adamw), period ${PERIOD}`, optimizer: active(adamw({ lr: 1e-3 }), { period: PERIOD }) as GradientTransformation<unknown>, params: makeParams(), state: undefined, times: [] },
+  ];
+  for (const runner of runners) runner.state = runner.optimizer.init(runner.params);
+
+  let gradientIndex = 0;
+  const nextGradients = () => gradients[gradientIndex++ % gradients.length]!;
+  // Warm-up: past t = 2K for active (gains in use), and the JIT for both.
+  const warmup = 2 * PERIOD + 3;
+  for (let index = 0; index < warmup; index++) {
+    const grads = nextGradients();
+    for (const runner of runners) step(runner, grads);
+  }
+  const before = memory().numTensors;
+  for (let done = 0; done < TIMED_STEPS; done += BLOCK) {
+    for (const runner of runners) {
+      for (let index = 0; index < BLOCK; index++) runner.times.push(step(runner, gradients[(done + index) % gradients.length]!));
+    }
+  }
+  const leaked = memory().numTensors - before;
+
+  console.log(`active overhead: ${parameterCount.toLocaleString('en-US')} float32 parameters, ${TIMED_STEPS} timed steps each (alternating blocks of ${BLOCK}), Node ${process.version}`);
+  const stats = runners.map((runner) => ({ name: runner.name, ...summary(runner.times) }));
+  for (const stat of stats) {
+    console.log(`  ${stat.name.padEnd(28)} median ${stat.median.toFixed(1)} ms (IQR ${stat.q1.toFixed(1)}–${stat.q3.toFixed(1)}), mean ${stat.mean.toFixed(1)} ms`);
+  }
+  const [base, wrapped] = stats as [(typeof stats)[0], (typeof stats)[0]];
+  const spread = (wrapped.q3 - wrapped.q1) / wrapped.median + (base.q3 - base.q1) / base.median;
+  console.log(`  ratio of medians: ${(wrapped.median / base.median).toFixed(3)}× (±${((spread / 2) * (wrapped.median / base.median)).toFixed(3)} from the IQRs)`);
+  console.log(`  ratio of means (period ends included): ${(wrapped.mean / base.mean).toFixed(3)}×`);
+  console.log(`  live tensors after vs before the timed steps: ${leaked >= 0 ? '+' : ''}${leaked}`);
+  for (const runner of runners) disposeReplaced([runner.params, runner.state], []);
+  disposeReplaced(gradients, []);
+}
+
+main();

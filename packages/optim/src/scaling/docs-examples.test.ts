@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { tensor, type Tensor } from '@vane/tensor';
+import {
+  optimalLearningRate, transferLearningRate, fitBNoise, epsMaxFromOptima, twoBatchEstimate,
+  gradientNoiseScale, noiseScaleEstimate, noiseScaleFromPerExample, signExpectation, chain, adamw,
+} from '../index';
+import { describe, expect, it } from 'vitest';
+
+// Each example below is copied verbatim from docs/scaling.md; the last test fails if a code
+// block of the page no longer appears here, so the page cannot drift from tested code.
+describe('docs/scaling.md examples', () => {
+  it('runs the examples in order', () => {
+    // Spec Appendix A: B_noise = 1000, ε_max = 1e-3.
+    expect(optimalLearningRate({ kind: 'sgd', batchSize: 100, bNoise: 1000, epsMax: 1e-3 })).toBeCloseTo(9.0909e-5, 9);
+    expect(optimalLearningRate({ kind: 'adam', batchSize: 100, bNoise: 1000, epsMax: 1e-3 })).toBeCloseTo(5.7496e-4, 8);
+    expect(optimalLearningRate({ kind: 'adam', batchSize: 1000, bNoise: 1000, epsMax: 1e-3 })).toBe(1e-3);
+    expect(optimalLearningRate({ kind: 'adam', batchSize: 10000, bNoise: 1000, epsMax: 1e-3 })).toBeCloseTo(5.7496e-4, 8);
+    // Spec Appendix A: 3e-4 tuned at B = 256, B_noise = 1024, moved to B = 2048.
+    const transfer = { lr: 3e-4, fromBatch: 256, toBatch: 2048, bNoise: 1024 };
+    expect(transferLearningRate({ kind: 'sgd', ...transfer })).toBeCloseTo(1e-3, 12);
+    expect(transferLearningRate({ kind: 'adam', ...transfer })).toBeCloseTo(3.5355e-4, 8);
+    expect(transferLearningRate({ kind: 'mccandlish', ...transfer })).toBeCloseTo(5.477e-4, 7);
+    // Synthetic runs with S = 1000·(1 + 500/B): B_noise = 500, S_min = 1000 (spec Appendix A).
+    const runs = [32, 128, 512, 2048].map((b) => ({ steps: 1000 * (1 + 500 / b), examples: b * 1000 * (1 + 500 / b) }));
+    const fit = fitBNoise(runs);
+    expect(fit.bNoise).toBeCloseTo(500, 8);
+    expect(fit.sMin).toBeCloseTo(1000, 8);
+    expect(epsMaxFromOptima([{ batchSize: 256, learningRate: 3e-4 }], 1024, 'adam')).toBeCloseTo(3.75e-4, 12);
+    expect(epsMaxFromOptima([{ batchSize: 256, learningRate: 3e-4 }], 1024, 'sgd')).toBeCloseTo(1.5e-3, 12);
+    // E‖G_B‖² = 2 + 200/B at B = 8 and B = 128 (spec Appendix A).
+    const estimate = twoBatchEstimate({ smallBatchSize: 8, smallSquaredNorm: 27, bigBatchSize: 128, bigSquaredNorm: 3.5625 });
+    expect(estimate.gradientSquaredNorm).toBeCloseTo(2, 12);
+    expect(estimate.traceCovariance).toBeCloseTo(200, 10);
+    expect(estimate.bSimple).toBeCloseTo(100, 10);
+    const params = { w: tensor([0, 0], { dtype: 'float64' }) };
+    const optimizer = chain(gradientNoiseScale({ microBatchSize: 8 }), adamw({ lr: 1e-3 }));
+    const state = optimizer.init(params);
+    // Two micro-batches of 8 whose squared norms are 27 and whose mean has squared norm 14.5:
+    // the expectations at B = 8 and B = 16 when |G|² = 2 and tr Σ = 200.
+    const a = Math.sqrt(14.5);
+    const c = Math.sqrt(12.5);
+    const microBatchGradients = [{ w: tensor([a, c], { dtype: 'float64' }) }, { w: tensor([a, -c], { dtype: 'float64' }) }];
+    const [, next] = optimizer.update({ w: tensor([a, 0], { dtype: 'float64' }) }, state, params, { microBatchGradients });
+    expect(noiseScaleEstimate(next[0]).bSimple).toBeCloseTo(100, 8);
+    // g = (1, 0) and (3, 2): ḡ = (2, 1), tr Σ = 2 + 2 = 4, |G|² = 5 − 4/2 = 3.
+    const perExample = noiseScaleFromPerExample(tensor([[1, 0], [3, 2]], { dtype: 'float64' }));
+    expect(perExample.bSimple).toBeCloseTo(4 / 3, 14);
+    // Spec Appendix A, μ/σ = 0.05.
+    expect(signExpectation(0.05, 100)).toBeCloseTo(0.38292, 5);
+    expect(signExpectation(0.05, 100, { approximate: true })).toBeCloseTo(0.37054, 5);
+    expect(signExpectation(0.05, 1000, { approximate: true })).toBeCloseTo(0.78366, 5);
+  });
+
+  it('contains every code block of docs/scaling.md', () => {
+    const documentation = readFileSync(new URL('../../../../docs/scaling.md', import.meta.url), 'utf8');
+    const normalise = (text: string): string =>
+      text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '')
+        .join('\n');
+    const thisFile = normalise(readFileSync(new URL(import.meta.url), 'utf8'));
+    const found = [...documentation.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    expect(found.length).toBeGreaterThan(3);
+    for (const block of found) {
+      // The import block shows the package entry point; this file imports the same names above.
+      if (block.trimStart().startsWith('import')) continue;
+      expect(thisFile.includes(normalise(block)), `missing example:\n${block}`).toBe(true);
+    }
+  });
+});
