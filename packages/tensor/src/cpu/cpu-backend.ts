@@ -49,6 +49,42 @@ function geometry(x: TensorView, weightShape: Shape, window: Window2d, groups: n
   };
 }
 
+/** Splits sorted axes into runs of adjacent axes: [0, 2, 3] → [[0], [2, 3]]. */
+function adjacentRuns(axes: readonly number[]): number[][] {
+  const runs: number[][] = [];
+  for (const axis of axes) {
+    const last = runs[runs.length - 1];
+    if (last && last[last.length - 1] === axis - 1) last.push(axis);
+    else runs.push([axis]);
+  }
+  return runs;
+}
+
+/**
+ * Reduces a contiguous tensor over several separated runs of axes (the bias gradient of a
+ * convolution sums [N, C, H, W] over N and H·W) one run at a time, last run first, so that
+ * each stage reads its input in place instead of first copying a transposed tensor.
+ * Intermediate stages are kept in float64, like the single-pass accumulator.
+ */
+function reduceInRuns(kind: ReductionKind, x: TensorView, runs: readonly number[][], outDtype: DType): TypedArray {
+  let values = x.data as TypedArray;
+  let offset = x.offset;
+  let shape = [...x.shape];
+  for (let index = runs.length - 1; index >= 0; index--) {
+    const run = runs[index]!;
+    const first = run[0]!;
+    const last = run[run.length - 1]!;
+    values = reduceBlock(
+      kind,
+      { values, offset, outer: sizeOf(shape.slice(0, first)), reduced: sizeOf(shape.slice(first, last + 1)), inner: sizeOf(shape.slice(last + 1)) },
+      index === 0 ? outDtype : 'float64',
+    );
+    offset = 0;
+    shape = [...shape.slice(0, first), ...shape.slice(last + 1)];
+  }
+  return values;
+}
+
 /** Creates the CPU backend (registered by default as `cpu`). */
 export function createCpuBackend(): Backend {
   return {
@@ -144,6 +180,9 @@ export function createCpuBackend(): Backend {
       return out;
     },
     reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], outDtype: DType) {
+      const sorted = [...axes].sort((first, second) => first - second);
+      const runs = adjacentRuns(sorted);
+      if (runs.length > 1 && isContiguousView(x)) return reduceInRuns(kind, x, runs, outDtype);
       return reduceBlock(kind, blockLayout(x, axes, (view) => copyView(view, view.dtype)), outDtype);
     },
     argReduce(kind, x, axis) {

@@ -72,6 +72,17 @@ const INITIAL: Record<ReductionKind, number> = { sum: 0, prod: 1, max: -Infinity
 export function reduceBlock(kind: ReductionKind, layout: BlockLayout, outDtype: DType): TypedArray {
   const { values, offset, outer, reduced, inner } = layout;
   const out = allocateArray(outDtype, outer * inner);
+  if (kind === 'sum' && inner === 1) {
+    // Summing whole rows (softmax denominators, bias gradients): one scalar accumulator per row,
+    // without the per-element dispatch of the general loop below.
+    for (let o = 0; o < outer; o++) {
+      let total = 0;
+      const base = offset + o * reduced;
+      for (let r = 0; r < reduced; r++) total += values[base + r]!;
+      out[o] = total;
+    }
+    return out;
+  }
   const accumulator = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
     accumulator.fill(INITIAL[kind]);

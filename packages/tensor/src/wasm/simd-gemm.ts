@@ -109,8 +109,16 @@ export function simdGemm(m: number, n: number, k: number, a: MatrixOperand, b: M
   const cStart = cBase / 4;
   if (paddedColumns === n) {
     out.set(view.subarray(cStart, cStart + m * n), outOffset);
-  } else {
+  } else if (n >= 64) {
     for (let row = 0; row < m; row++) out.set(view.subarray(cStart + row * paddedColumns, cStart + row * paddedColumns + n), outOffset + row * n);
+  } else {
+    // Narrow results (a 10-class output, a weight gradient with few columns): a plain loop
+    // beats a subarray + set per row.
+    let target = outOffset;
+    for (let row = 0; row < m; row++) {
+      const source = cStart + row * paddedColumns;
+      for (let column = 0; column < n; column++) out[target++] = view[source + column]!;
+    }
   }
   return true;
 }
