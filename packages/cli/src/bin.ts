@@ -1,12 +1,41 @@
 /**
- * The `vane` command's entry point.
+ * The `vane` command's entry point: dispatches to a command and turns usage errors into one
+ * line on stderr and exit status 2.
  */
+import { graftCommand, GRAFT_USAGE } from './commands/graft-command';
+import { sweepCommand, SWEEP_USAGE } from './commands/sweep-command';
 import { tensorTour } from './tensor-tour';
+import { UsageError } from './usage-error';
 
-const [command = 'demo'] = process.argv.slice(2);
-if (command === 'demo') {
-  tensorTour();
-} else {
-  console.error(`vane: unknown command '${command}' (valid: demo)`);
-  process.exit(2);
+/** Every command with its one-line description. */
+const COMMANDS: Record<string, { summary: string; run: (argv: readonly string[]) => Promise<unknown> | unknown }> = {
+  demo: { summary: 'the main job: `vane sweep --preset quick --out runs/quick-sweep`', run: (argv) => sweepCommand(['--preset', 'quick', ...argv], 'runs/quick-sweep') },
+  sweep: { summary: 'learning-rate robustness study (optimizers × learning rates × seeds)', run: sweepCommand },
+  graft: { summary: 'M#D grafting grid: how much the magnitude (rows) vs the direction (columns) matters', run: graftCommand },
+  tour: { summary: 'a short tour of the tensor core', run: () => tensorTour() },
+};
+
+function usage(): string {
+  return `usage: vane <command> [flags]\n\ncommands:\n${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`).join('\n')}\n\n${SWEEP_USAGE}\n\n${GRAFT_USAGE}`;
 }
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [name = 'demo', ...rest] = argv;
+  if (name === 'help' || name === '--help' || name === '-h') {
+    console.log(usage());
+    return;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`vane: unknown command '${name}' (valid: ${Object.keys(COMMANDS).join(', ')})`);
+  await command.run(rest);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    const message = error.message.startsWith('vane') ? error.message : `vane: ${error.message}`;
+    console.error(message);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});
