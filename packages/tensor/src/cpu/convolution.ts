@@ -36,11 +36,20 @@ export function im2col(
             target += outputWidth;
             continue;
           }
-          const source = plane + h * width;
-          for (let ow = 0; ow < outputWidth; ow++) {
-            const w = ow * strideWidth - padLeft + kj * dilationWidth;
-            cols[target++] = w >= 0 && w < width ? x[source + w]! : 0;
+          // The in-bounds output columns form one range [first, end): zero-fill around it and
+          // copy inside it without a bounds test per element.
+          const shift = kj * dilationWidth - padLeft;
+          const first = Math.min(outputWidth, Math.max(0, Math.ceil(-shift / strideWidth)));
+          const end = Math.max(first, Math.min(outputWidth, Math.floor((width - 1 - shift) / strideWidth) + 1));
+          const source = plane + h * width + shift;
+          if (first > 0) cols.fill(0, target, target + first);
+          if (strideWidth === 1) {
+            for (let ow = first; ow < end; ow++) cols[target + ow] = x[source + ow]!;
+          } else {
+            for (let ow = first; ow < end; ow++) cols[target + ow] = x[source + ow * strideWidth]!;
           }
+          if (end < outputWidth) cols.fill(0, target + end, target + outputWidth);
+          target += outputWidth;
         }
         row++;
       }
