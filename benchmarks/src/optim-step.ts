@@ -13,7 +13,7 @@
  *
  * Run: npx tsx benchmarks/src/optim-step.ts [--size 10000000] [--repetitions 9]
  */
-import { dispose, memory, randn, seed } from '@vane/tensor';
+import { dispose, memory, randn, seed, type Tensor } from '@vane/tensor';
 import { adamw, applyUpdates, disposeReplaced, type TensorTree } from '@vane/optim';
 
 const argument = (name: string, fallback: number) => {
@@ -49,6 +49,9 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
+/** Final parameters of each implementation, to check that they computed the same thing. */
+const finals = new Map<string, Float32Array[]>();
+
 function vaneAdamw(): Timing {
   const random = seed(1);
   let params: TensorTree = SHAPES.map((shape) => randn(shape, { generator: random }));
@@ -64,6 +67,7 @@ function vaneAdamw(): Timing {
     state = next;
   });
   if (memory().numTensors !== before) throw new Error(`vane adamw leaked ${memory().numTensors - before} tensors`);
+  finals.set('vane', (params as Tensor[]).map((leaf) => leaf.dataSync() as Float32Array));
   dispose([params, state, grads]);
   return timing;
 }
@@ -73,6 +77,7 @@ function handLoops(): Timing[] {
   const make = () => SHAPES.map((shape) => randn(shape, { generator: random }).dataSync() as Float32Array);
   const params = make();
   const grads = make();
+  const initial = params.map((p) => p.slice());
   const firstMoments = SHAPES.map((shape) => new Float32Array(shape[0]!));
   const secondMoments = SHAPES.map((shape) => new Float32Array(shape[0]!));
   let count = 0;
@@ -92,9 +97,10 @@ function handLoops(): Timing[] {
       }
     }
   });
-  let pureParams = params.map((p) => p.slice());
-  let pureFirst = firstMoments.map((m) => m.slice());
-  let pureSecond = secondMoments.map((v) => v.slice());
+  finals.set('in place', params);
+  let pureParams = initial;
+  let pureFirst = SHAPES.map((shape) => new Float32Array(shape[0]!));
+  let pureSecond = SHAPES.map((shape) => new Float32Array(shape[0]!));
   count = 0;
   const fresh = measure('hand-fused loop, fresh arrays', () => {
     count++;
@@ -117,6 +123,7 @@ function handLoops(): Timing[] {
     pureFirst = next.map((entry) => entry[1]);
     pureSecond = next.map((entry) => entry[2]);
   });
+  finals.set('fresh arrays', pureParams);
   return [inPlace, fresh];
 }
 
@@ -151,6 +158,17 @@ async function main() {
   if (typeof tfjs === 'string') console.log(`(skipped) ${tfjs}\n`);
   else results.push(tfjs);
   const vane = median(results[0]!.times);
+  // Same start, same gradients, same number of steps: the results must agree to float32 rounding.
+  for (const other of ['in place', 'fresh arrays']) {
+    let worst = 0;
+    finals.get('vane')!.forEach((leaf, index) => {
+      const reference = finals.get(other)![index]!;
+      for (let i = 0; i < leaf.length; i++) worst = Math.max(worst, Math.abs(leaf[i]! - reference[i]!));
+    });
+    console.log(`max |vane − hand loop (${other})| after ${WARMUP + REPETITIONS} steps: ${worst.toExponential(2)}`);
+    if (!(worst < 1e-5)) throw new Error('the implementations disagree');
+  }
+  console.log('');
   console.log('| implementation | median ms | min–max ms | Vane vs this |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const { name, times } of results) {
