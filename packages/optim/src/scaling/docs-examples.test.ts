@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { tensor, type Tensor } from '@vane/tensor';
+import { tensor } from '@vane/tensor';
 import {
   optimalLearningRate, transferLearningRate, fitBNoise, epsMaxFromOptima, twoBatchEstimate,
   gradientNoiseScale, noiseScaleEstimate, noiseScaleFromPerExample, signExpectation, chain, adamw,
