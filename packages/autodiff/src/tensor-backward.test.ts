@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { add, isRecording, maxPool2d, memory, mul, sum, tensor, tidy, type Tensor } from '@vane/tensor';
-import { backward, detach, grad, noGrad, setRequiresGrad, stopGradient, zeroGrad } from './index';
+import { backward, customGrad, detach, grad, noGrad, setRequiresGrad, stopGradient, zeroGrad } from './index';
 
 const values = (t: Tensor | null) => Array.from(t!.dataSync());
 
@@ -118,6 +118,20 @@ describe('PyTorch-style gradients', () => {
     other.dispose();
     expect(isRecording()).toBe(false);
     expect(memory().numTensors).toBe(before);
+  });
+
+  it('runs custom rules, and frees their saved tensors with the graph', () => {
+    const x = tensor([-2, 0.5]).requiresGrad_();
+    const before = memory().numTensors;
+    const halfGradient = customGrad(
+      (v: Tensor) => ({ output: v.square(), saved: v.mul(2) }),
+      (g, { saved }) => g.mul(saved as Tensor).mul(0.5),
+    );
+    tidy(() => halfGradient(x).sum().backward());
+    expect(values(x.grad)).toEqual([-2, 0.5]);
+    zeroGrad(x);
+    expect(memory().numTensors).toBe(before);
+    cleanUp(x);
   });
 
   it('composes with the functional API: grad of a function of a marked tensor', () => {
