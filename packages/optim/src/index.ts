@@ -8,7 +8,7 @@
  * const [updates, nextState] = optimizer.update(grads, state, params);
  * const nextParams = applyUpdates(params, updates);
  */
-export type { GradientTransformation, TensorTree, UpdateExtras, StateOf, EmptyState, AnyTransformation } from './transform';
+export type { GradientTransformation, TensorTree, UpdateExtras, StateOf, EmptyState, AnyTransformation, FusionHooks, AffineCoefficients } from './transform';
 export { applyUpdates, disposeReplaced, tensorsIn } from './apply-updates';
 export { serializeState, serializeStateAsync, deserializeState, type SerializedState, type SerializedValue, type DeserializeOptions } from './serialization';
 export type { ScalarOrSchedule } from './validation';

@@ -108,6 +108,16 @@ describe('multiSteps', () => {
   });
 });
 
+describe('extras', () => {
+  it('reach the inner transform through every wrapper', () => {
+    const seen: unknown[] = [];
+    const spy = { init: () => ({}), update: (updates: TensorTree, state: object, _params?: TensorTree, extras?: unknown) => (seen.push(extras), [updates, state]) } as never;
+    const wrapped = lookahead(applyIfFinite(multiSteps(masked(partition({ a: spy }, 'a'), true), 1), 1), { syncPeriod: 5 });
+    wrapped.update(grads(), wrapped.init(params()), params(), { loss: 0.25 });
+    expect(seen).toEqual([{ loss: 0.25 }]);
+  });
+});
+
 describe('lookahead', () => {
   it('needs params and keeps the slow weights in its state', () => {
     const tx = lookahead(sgd({ lr: 1 }), { syncPeriod: 2, slowStepSize: 0.5 });
