@@ -31,7 +31,7 @@ export {
 export { memory, tidy, keep, dispose, setRecorder, recordOp, withoutRecording, isRecording, type OpRecorder, type MemoryInfo, type BackendMemory, Storage } from './engine';
 export type { OpName, OpAttributes, NoAttributes } from './op-names';
 export { UNARY_KERNELS, BINARY_KERNELS, type UnaryKernelName, type BinaryKernelName, type FusedKernel } from './kernels/elementwise-kernels';
-export { vaneErf } from './kernels/special-functions';
+export { vaneErf, vaneRoundHalfEven } from './kernels/special-functions';
 export { seed, manualSeed, defaultGenerator, type RandomGenerator } from './random';
 export * from './ops/creation';
 export * from './ops/elementwise';

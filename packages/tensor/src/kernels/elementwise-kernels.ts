@@ -46,7 +46,9 @@ export const UNARY_KERNELS = {
   ceil: (x: number) => Math.ceil(x),
   round: (x: number) => vaneRoundHalfEven(x),
   isNaN: (x: number) => (x !== x ? 1 : 0),
-  isFinite: (x: number) => (Number.isFinite(x) ? 1 : 0),
+  // Only ±∞ satisfy x·2 = x besides 0. Written without Number.isFinite, which gpu.js cannot
+  // transpile, and without x − x = 0, which GLSL compilers fold to true.
+  isFinite: (x: number) => (x !== x || (x !== 0 && x * 2 === x) ? 0 : 1),
   logicalNot: (x: number) => (x === 0 ? 1 : 0),
 } satisfies Record<string, UnaryKernel | ((x: number) => number)>;
 
@@ -57,9 +59,10 @@ export const BINARY_KERNELS = {
   mul: (a: number, b: number) => a * b,
   div: (a: number, b: number) => a / b,
   pow: (a: number, b: number) => Math.pow(a, b),
-  // NaN-propagating, as torch.maximum / torch.minimum.
-  maximum: (a: number, b: number) => (a !== a || b !== b ? NaN : a > b ? a : b),
-  minimum: (a: number, b: number) => (a !== a || b !== b ? NaN : a < b ? a : b),
+  // NaN-propagating, as torch.maximum / torch.minimum. The NaN operand itself is returned
+  // because gpu.js cannot transpile the `NaN` literal.
+  maximum: (a: number, b: number) => (a !== a ? a : b !== b ? b : a > b ? a : b),
+  minimum: (a: number, b: number) => (a !== a ? a : b !== b ? b : a < b ? a : b),
   // Remainder with the sign of the divisor (Python, NumPy and torch.remainder).
   mod: (a: number, b: number) => a - Math.floor(a / b) * b,
   equal: (a: number, b: number) => (a === b ? 1 : 0),

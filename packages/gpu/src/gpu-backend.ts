@@ -1,0 +1,744 @@
+/**
+ * The `gpu` backend: every primitive of the tensor core as a gpu.js kernel over float32
+ * textures.
+ *
+ * Storages are 1-D pipeline textures holding `size` float32 values in row-major order; inputs
+ * are read through their strides and offset (stride 0 on broadcast axes), so views never copy.
+ * The elementwise kernels are the very functions of `@vane/tensor`, transpiled by gpu.js; the
+ * reductions use its shared binary kernels as their combining step.
+ */
+import {
+  BINARY_KERNELS,
+  UNARY_KERNELS,
+  sizeOf,
+  vaneErf,
+  vaneRoundHalfEven,
+  type Backend,
+  type BinaryKernelName,
+  type DType,
+  type FusedKernel,
+  type ReductionKind,
+  type Shape,
+  type TensorView,
+  type TypedArray,
+  type UnaryKernelName,
+  type Window2d,
+} from '@vane/tensor';
+import { gpuFunction, type GpuFunctionSource } from './function-source';
+import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic';
+import { runKernel, type KernelDefinition } from './kernel-runner';
+
+/** A storage of the gpu backend: a float32 texture of `size` values (none when empty). */
+export interface GpuStorage {
+  texture: any;
+  readonly size: number;
+}
+
+const HELPERS: readonly GpuFunctionSource[] = [gpuFunction('vaneErf', vaneErf), gpuFunction('vaneRoundHalfEven', vaneRoundHalfEven)];
+
+// JavaScript's conversion into an Int32Array truncates toward zero and maps NaN to 0.
+const toInt32 = (x: number) => (x !== x ? 0 : x < 0 ? Math.ceil(x) : Math.floor(x));
+// Casting to bool maps every non-zero (NaN included) to 1, as the CPU backend does.
+const toBool = (x: number) => (x !== 0 ? 1 : 0);
+const CONVERSIONS: readonly GpuFunctionSource[] = [gpuFunction('vaneToInt32', toInt32), gpuFunction('vaneToBool', toBool)];
+
+function functionsFor(source: string, own: readonly GpuFunctionSource[]): GpuFunctionSource[] {
+  const used = [...own, ...CONVERSIONS].filter((fn) => source.includes(/function (\w+)/.exec(fn.source)![1]!));
+  const everything = used.map((fn) => fn.source).join('\n') + source;
+  return [...HELPERS.filter((fn) => everything.includes(/function (\w+)/.exec(fn.source)![1]!)), ...used];
+}
+
+function define(parameters: readonly string[], body: string, own: readonly GpuFunctionSource[] = []): KernelDefinition {
+  const source = `function (${parameters.join(', ')}) {\n  ${body}\n}`;
+  return { source, functions: functionsFor(source, own) };
+}
+
+/** Wraps a float result into what a tensor of `dtype` stores. */
+function stored(expression: string, dtype: DType): string {
+  return dtype === 'int32' ? `vaneToInt32(${expression})` : expression;
+}
+
+function refuseFloat64(op: string, dtype: DType): void {
+  if (dtype === 'float64') {
+    throw new Error(
+      `gpu.${op}: float64 is not supported on the gpu backend (gpu.js computes in float32); cast to float32 or keep the tensor on the cpu`,
+    );
+  }
+}
+
+const asStorage = (data: unknown) => data as GpuStorage;
+
+function textureOf(view: TensorView): unknown {
+  const storage = asStorage(view.data);
+  if (storage.texture === undefined) throw new Error('gpu: read from an empty or released storage');
+  return storage.texture;
+}
+
+let liveTextures = 0;
+
+function result(texture: unknown, size: number): GpuStorage {
+  if (texture !== undefined) liveTextures++;
+  return { texture, size };
+}
+
+function deleteTexture(texture: unknown): void {
+  if (texture === undefined) return;
+  (texture as { delete?: () => void }).delete?.();
+  liveTextures--;
+}
+
+/**
+ * Textures the gpu backend holds right now (tensor storages and the few temporaries of a
+ * running op). A loop that disposes what it creates keeps this constant.
+ *
+ * @example
+ * const before = gpuTextureCount(); tidy(() => x.mul(2)); gpuTextureCount() === before; // true
+ */
+export function gpuTextureCount(): number {
+  return liveTextures;
+}
+
+const EMPTY = (): GpuStorage => ({ texture: undefined, size: 0 });
+
+function readTexture(storage: GpuStorage): Float32Array {
+  if (storage.size === 0) return new Float32Array(0);
+  const texture = storage.texture;
+  const values = typeof texture?.toArray === 'function' ? texture.toArray() : texture;
+  return values instanceof Float32Array ? values.subarray(0, storage.size) : Float32Array.from(values as ArrayLike<number>).subarray(0, storage.size);
+}
+
+function convert(values: Float32Array, dtype: DType): TypedArray {
+  switch (dtype) {
+    case 'float32':
+      return values.slice();
+    case 'int32':
+      return Int32Array.from(values);
+    case 'bool':
+      return Uint8Array.from(values);
+    default:
+      throw new Error(`gpu.read: float64 is not supported on the gpu backend`);
+  }
+}
+
+const isRowMajor = (view: TensorView) => {
+  let expected = 1;
+  for (let axis = view.shape.length - 1; axis >= 0; axis--) {
+    if (view.shape[axis] !== 1 && view.strides[axis] !== expected) return false;
+    expected *= view.shape[axis]!;
+  }
+  return true;
+};
+
+/** A strided map over `shape`: `expression` may read the views named in `inputs` at `position(name)`. */
+function map(
+  key: string,
+  shape: Shape,
+  inputs: readonly { name: string; view: TensorView }[],
+  expression: string,
+  scalars: readonly { name: string; value: number }[] = [],
+  own: readonly GpuFunctionSource[] = [],
+): GpuStorage {
+  const size = sizeOf(shape);
+  if (size === 0) return EMPTY();
+  const rank = shape.length;
+  const parameters = [
+    ...inputs.flatMap(({ name }) => [name, ...viewParameters(name, rank)]),
+    ...names('d', rank),
+    ...scalars.map(({ name }) => name),
+  ];
+  const values = [...inputs.flatMap(({ view }) => [textureOf(view), ...viewArguments(view)]), ...shape, ...scalars.map(({ value }) => value)];
+  const texture = runKernel(`${key}/rank${rank}`, () => define(parameters, `${coordinates(rank)}\n  return ${expression};`, own), size, values);
+  return result(texture, size);
+}
+
+const read = (name: string, rank: number) => `${name}[${position(name, rank)}]`;
+
+function copy(view: TensorView, dtype: DType): GpuStorage {
+  refuseFloat64('copy', dtype);
+  const value = read('x', view.shape.length);
+  const expression = dtype === 'bool' && view.dtype !== 'bool' ? `vaneToBool(${value})` : stored(value, dtype);
+  return map(`copy>${dtype === 'bool' && view.dtype !== 'bool' ? 'bool' : dtype}`, view.shape, [{ name: 'x', view }], expression);
+}
+
+/** The contiguous storage of a view and its offset, copying only when the view is strided. */
+function contiguous(view: TensorView): { texture: unknown; offset: number } {
+  if (isRowMajor(view)) return { texture: textureOf(view), offset: view.offset };
+  return { texture: copy(view, view.dtype).texture, offset: 0 };
+}
+
+function releaseTemporary(original: TensorView, texture: unknown): void {
+  if (texture !== asStorage(original.data).texture) deleteTexture(texture);
+}
+
+/** Copies `view` into a contiguous texture with its axes in `order`. */
+function permuted(view: TensorView, order: readonly number[]): GpuStorage {
+  const shape = order.map((axis) => view.shape[axis]!);
+  const strides = order.map((axis) => view.strides[axis]!);
+  return copy({ ...view, shape, strides }, view.dtype);
+}
+
+const unaryFunction = (kernel: UnaryKernelName) => gpuFunction(`vaneUnary_${kernel}`, UNARY_KERNELS[kernel] as (...values: number[]) => number);
+const binaryFunction = (kernel: BinaryKernelName) => gpuFunction(`vaneBinary_${kernel}`, BINARY_KERNELS[kernel]);
+
+const call = (fn: GpuFunctionSource, argumentList: readonly string[]) =>
+  `${/function (\w+)/.exec(fn.source)![1]}(${argumentList.slice(0, fn.settings.argumentTypes.length).join(', ')})`;
+
+const REDUCTION_STEP: Record<ReductionKind, BinaryKernelName> = { sum: 'add', prod: 'mul', max: 'maximum', min: 'minimum', all: 'logicalAnd', any: 'logicalOr' };
+const REDUCTION_START: Partial<Record<ReductionKind, number>> = { sum: 0, prod: 1, all: 1, any: 0 };
+
+function reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], outDtype: DType): GpuStorage {
+  refuseFloat64('reduce', outDtype);
+  const kept = x.shape.map((_, axis) => axis).filter((axis) => !axes.includes(axis));
+  const outer = sizeOf(kept.map((axis) => x.shape[axis]!));
+  const count = sizeOf(axes.map((axis) => x.shape[axis]!));
+  if (outer === 0) return EMPTY();
+  if (count === 0) {
+    const start = REDUCTION_START[kind];
+    if (start === undefined) throw new Error(`gpu.reduce: '${kind}' of an empty axis has no identity (shape [${x.shape.join(',')}], axes [${axes.join(',')}])`);
+    return map(`fill>${outDtype}`, [outer], [], 'value', [{ name: 'value', value: start }]);
+  }
+  // Moving the reduced axes last makes every reduction a contiguous run of `count` values.
+  const input = permuted(x, [...kept, ...axes]);
+  const step = binaryFunction(REDUCTION_STEP[kind]);
+  const start = REDUCTION_START[kind];
+  const body = `const base = (this.thread.x + 0.0) * count;
+  let accumulator = ${start === undefined ? 'x[base]' : `${start}.0`};
+  for (let index = ${start === undefined ? 1 : 0}; index < count; index++) {
+    accumulator = ${call(step, ['accumulator', 'x[base + index]'])};
+  }
+  return ${stored('accumulator', outDtype)};`;
+  const texture = runKernel(`reduce/${kind}>${outDtype}`, () => define(['x', 'count'], body, [step]), outer, [input.texture, count]);
+  deleteTexture(input.texture);
+  return result(texture, outer);
+}
+
+function argReduce(kind: 'argmax' | 'argmin', x: TensorView, axis: number): GpuStorage {
+  const others = x.shape.map((_, index) => index).filter((index) => index !== axis);
+  const outer = sizeOf(others.map((index) => x.shape[index]!));
+  if (outer === 0) return EMPTY();
+  const input = permuted(x, [...others, axis]);
+  // NaN counts as the extreme and the first one wins, as on the CPU.
+  const body = `const base = (this.thread.x + 0.0) * count;
+  let best = x[base];
+  let bestIndex = 0;
+  if (best === best) {
+    for (let index = 1; index < count; index++) {
+      const value = x[base + index];
+      if (value !== value) {
+        bestIndex = index;
+        break;
+      }
+      if (value ${kind === 'argmax' ? '>' : '<'} best) {
+        best = value;
+        bestIndex = index;
+      }
+    }
+  }
+  return bestIndex;`;
+  const texture = runKernel(`argReduce/${kind}`, () => define(['x', 'count'], body), outer, [input.texture, x.shape[axis]!]);
+  deleteTexture(input.texture);
+  return result(texture, outer);
+}
+
+function cumulative(kind: 'cumsum' | 'cumprod', x: TensorView, axis: number, outDtype: DType): GpuStorage {
+  refuseFloat64('cumulative', outDtype);
+  const size = sizeOf(x.shape);
+  if (size === 0) return EMPTY();
+  const length = x.shape[axis]!;
+  const inner = sizeOf(x.shape.slice(axis + 1));
+  const input = contiguous(x);
+  const step = binaryFunction(kind === 'cumsum' ? 'add' : 'mul');
+  const body = `const flat = this.thread.x + 0.0;
+  const block = Math.floor((flat + 0.5) / (length * inner));
+  const within = flat - block * length * inner;
+  const along = Math.floor((within + 0.5) / inner);
+  const innerIndex = within - along * inner;
+  const base = xOffset + block * length * inner + innerIndex;
+  let accumulator = ${kind === 'cumsum' ? '0.0' : '1.0'};
+  for (let index = 0; index < length; index++) {
+    if (index <= along) {
+      accumulator = ${call(step, ['accumulator', 'x[base + index * inner]'])};
+    }
+  }
+  return ${stored('accumulator', outDtype)};`;
+  const texture = runKernel(`cumulative/${kind}>${outDtype}`, () => define(['x', 'xOffset', 'length', 'inner'], body, [step]), size, [
+    input.texture,
+    input.offset,
+    length,
+    inner,
+  ]);
+  releaseTemporary(x, input.texture);
+  return result(texture, size);
+}
+
+function matmul(a: TensorView, b: TensorView, outDtype: DType): GpuStorage {
+  refuseFloat64('matmul', outDtype);
+  const rank = a.shape.length;
+  const m = a.shape[rank - 2]!;
+  const k = a.shape[rank - 1]!;
+  const n = b.shape[rank - 1]!;
+  const outShape = [...a.shape.slice(0, rank - 2), m, n];
+  const size = sizeOf(outShape);
+  if (size === 0) return EMPTY();
+  const row = `c${rank - 2}`;
+  const column = `c${rank - 1}`;
+  const batch: Record<number, string> = { [rank - 2]: '0', [rank - 1]: '0' };
+  const body = `${coordinates(rank)}
+  const aBase = ${position('a', rank, batch)} + ${row} * aStride${rank - 2};
+  const bBase = ${position('b', rank, batch)} + ${column} * bStride${rank - 1};
+  let sum = 0.0;
+  for (let index = 0; index < depth; index++) {
+    sum += a[aBase + index * aStride${rank - 1}] * b[bBase + index * bStride${rank - 2}];
+  }
+  return ${stored('sum', outDtype)};`;
+  const parameters = ['a', ...viewParameters('a', rank), 'b', ...viewParameters('b', rank), ...names('d', rank), 'depth'];
+  const texture = runKernel(`matmul>${outDtype}/rank${rank}`, () => define(parameters, body), size, [
+    textureOf(a),
+    ...viewArguments(a),
+    textureOf(b),
+    ...viewArguments(b),
+    ...outShape,
+    k,
+  ]);
+  return result(texture, size);
+}
+
+const WINDOW_PARAMETERS = ['kernelHeight', 'kernelWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft', 'dilationHeight', 'dilationWidth'];
+const windowArguments = (window: Window2d) => [
+  window.kernelHeight,
+  window.kernelWidth,
+  window.strideHeight,
+  window.strideWidth,
+  window.padTop,
+  window.padLeft,
+  window.dilationHeight,
+  window.dilationWidth,
+];
+
+function conv2d(x: TensorView, weight: TensorView, window: Window2d, groups: number, outDtype: DType): GpuStorage {
+  refuseFloat64('conv2d', outDtype);
+  const [batch, channels, height, width] = x.shape as [number, number, number, number];
+  const outChannels = weight.shape[0]!;
+  const outShape = [batch, outChannels, window.outputHeight, window.outputWidth];
+  const size = sizeOf(outShape);
+  if (size === 0) return EMPTY();
+  const input = contiguous(x);
+  const filter = contiguous(weight);
+  const body = `${coordinates(4)}
+  const groupChannels = channels / groups;
+  const group = Math.floor((c1 + 0.5) / (d1 / groups));
+  let sum = 0.0;
+  for (let channel = 0; channel < groupChannels; channel++) {
+    for (let ki = 0; ki < kernelHeight; ki++) {
+      const h = c2 * strideHeight - padTop + ki * dilationHeight;
+      if (h >= 0 && h < height) {
+        for (let kj = 0; kj < kernelWidth; kj++) {
+          const w = c3 * strideWidth - padLeft + kj * dilationWidth;
+          if (w >= 0 && w < width) {
+            sum += x[xOffset + ((c0 * channels + group * groupChannels + channel) * height + h) * width + w] *
+              weight[weightOffset + ((c1 * groupChannels + channel) * kernelHeight + ki) * kernelWidth + kj];
+          }
+        }
+      }
+    }
+  }
+  return ${stored('sum', outDtype)};`;
+  const parameters = ['x', 'xOffset', 'weight', 'weightOffset', ...names('d', 4), 'channels', 'height', 'width', 'groups', ...WINDOW_PARAMETERS];
+  const texture = runKernel(`conv2d>${outDtype}`, () => define(parameters, body), size, [
+    input.texture,
+    input.offset,
+    filter.texture,
+    filter.offset,
+    ...outShape,
+    channels,
+    height,
+    width,
+    groups,
+    ...windowArguments(window),
+  ]);
+  releaseTemporary(x, input.texture);
+  releaseTemporary(weight, filter.texture);
+  return result(texture, size);
+}
+
+function conv2dTransposeInput(
+  dy: TensorView,
+  weight: TensorView,
+  window: Window2d,
+  groups: number,
+  inputHeight: number,
+  inputWidth: number,
+  outDtype: DType,
+): GpuStorage {
+  refuseFloat64('conv2dTransposeInput', outDtype);
+  const batch = dy.shape[0]!;
+  const outChannels = weight.shape[0]!;
+  const groupChannels = weight.shape[1]!;
+  const outShape = [batch, groupChannels * groups, inputHeight, inputWidth];
+  const size = sizeOf(outShape);
+  if (size === 0) return EMPTY();
+  const gradient = contiguous(dy);
+  const filter = contiguous(weight);
+  // Input pixel h meets output row oh through kernel row ki when oh·stride = h + pad − ki·dilation.
+  const body = `${coordinates(4)}
+  const groupOutChannels = outChannels / groups;
+  const group = Math.floor((c1 + 0.5) / groupChannels);
+  const channel = c1 - group * groupChannels;
+  let sum = 0.0;
+  for (let member = 0; member < groupOutChannels; member++) {
+    const o = group * groupOutChannels + member;
+    for (let ki = 0; ki < kernelHeight; ki++) {
+      const th = c2 + padTop - ki * dilationHeight;
+      const oh = Math.floor((th + 0.5) / strideHeight);
+      if (th >= 0 && th - oh * strideHeight === 0 && oh < outputHeight) {
+        for (let kj = 0; kj < kernelWidth; kj++) {
+          const tw = c3 + padLeft - kj * dilationWidth;
+          const ow = Math.floor((tw + 0.5) / strideWidth);
+          if (tw >= 0 && tw - ow * strideWidth === 0 && ow < outputWidth) {
+            sum += dy[dyOffset + ((c0 * outChannels + o) * outputHeight + oh) * outputWidth + ow] *
+              weight[weightOffset + ((o * groupChannels + channel) * kernelHeight + ki) * kernelWidth + kj];
+          }
+        }
+      }
+    }
+  }
+  return ${stored('sum', outDtype)};`;
+  const parameters = ['dy', 'dyOffset', 'weight', 'weightOffset', ...names('d', 4), 'outChannels', 'groupChannels', 'groups', 'outputHeight', 'outputWidth', ...WINDOW_PARAMETERS];
+  const texture = runKernel(`conv2dTransposeInput>${outDtype}`, () => define(parameters, body), size, [
+    gradient.texture,
+    gradient.offset,
+    filter.texture,
+    filter.offset,
+    ...outShape,
+    outChannels,
+    groupChannels,
+    groups,
+    window.outputHeight,
+    window.outputWidth,
+    ...windowArguments(window),
+  ]);
+  releaseTemporary(dy, gradient.texture);
+  releaseTemporary(weight, filter.texture);
+  return result(texture, size);
+}
+
+function conv2dWeightGradient(x: TensorView, dy: TensorView, window: Window2d, groups: number, outDtype: DType): GpuStorage {
+  refuseFloat64('conv2dWeightGradient', outDtype);
+  const [batch, channels, height, width] = x.shape as [number, number, number, number];
+  const outChannels = dy.shape[1]!;
+  const groupChannels = channels / groups;
+  const outShape = [outChannels, groupChannels, window.kernelHeight, window.kernelWidth];
+  const size = sizeOf(outShape);
+  if (size === 0) return EMPTY();
+  const input = contiguous(x);
+  const gradient = contiguous(dy);
+  const body = `${coordinates(4)}
+  const group = Math.floor((c0 + 0.5) / (outChannels / groups));
+  const channel = group * groupChannels + c1;
+  let sum = 0.0;
+  for (let image = 0; image < batch; image++) {
+    for (let oh = 0; oh < outputHeight; oh++) {
+      const h = oh * strideHeight - padTop + c2 * dilationHeight;
+      if (h >= 0 && h < height) {
+        for (let ow = 0; ow < outputWidth; ow++) {
+          const w = ow * strideWidth - padLeft + c3 * dilationWidth;
+          if (w >= 0 && w < width) {
+            sum += x[xOffset + ((image * channels + channel) * height + h) * width + w] *
+              dy[dyOffset + ((image * outChannels + c0) * outputHeight + oh) * outputWidth + ow];
+          }
+        }
+      }
+    }
+  }
+  return ${stored('sum', outDtype)};`;
+  const parameters = ['x', 'xOffset', 'dy', 'dyOffset', ...names('d', 4), 'batch', 'channels', 'height', 'width', 'outChannels', 'groupChannels', 'groups', 'outputHeight', 'outputWidth', ...WINDOW_PARAMETERS];
+  const texture = runKernel(`conv2dWeightGradient>${outDtype}`, () => define(parameters, body), size, [
+    input.texture,
+    input.offset,
+    gradient.texture,
+    gradient.offset,
+    ...outShape,
+    batch,
+    channels,
+    height,
+    width,
+    outChannels,
+    groupChannels,
+    groups,
+    window.outputHeight,
+    window.outputWidth,
+    ...windowArguments(window),
+  ]);
+  releaseTemporary(x, input.texture);
+  releaseTemporary(dy, gradient.texture);
+  return result(texture, size);
+}
+
+function pool2d(kind: 'max' | 'avg', x: TensorView, window: Window2d, countIncludePad: boolean): { values: GpuStorage; indices?: GpuStorage } {
+  refuseFloat64('pool2d', x.dtype);
+  const [batch, channels, height, width] = x.shape as [number, number, number, number];
+  const outShape = [batch * channels, window.outputHeight, window.outputWidth];
+  const size = sizeOf(outShape);
+  if (size === 0) return kind === 'max' ? { values: EMPTY(), indices: EMPTY() } : { values: EMPTY() };
+  const input = contiguous(x);
+  const scan = (inner: string) => `${coordinates(3)}
+  const base = xOffset + c0 * height * width;
+  let best = 0.0;
+  let bestIndex = -1;
+  let sum = 0.0;
+  let count = 0.0;
+  for (let ki = 0; ki < kernelHeight; ki++) {
+    const h = c1 * strideHeight - padTop + ki * dilationHeight;
+    if (h >= 0 && h < height) {
+      for (let kj = 0; kj < kernelWidth; kj++) {
+        const w = c2 * strideWidth - padLeft + kj * dilationWidth;
+        if (w >= 0 && w < width) {
+          ${inner}
+        }
+      }
+    }
+  }`;
+  const parameters = ['x', 'xOffset', ...names('d', 3), 'height', 'width', ...WINDOW_PARAMETERS];
+  const values = [input.texture, input.offset, ...outShape, height, width, ...windowArguments(window)];
+  let output: { values: GpuStorage; indices?: GpuStorage };
+  if (kind === 'max') {
+    // NaN wins and stops the scan; an all-padding window gives −∞ on the CPU, −3.4e38 here.
+    const inner = `const value = x[base + h * width + w];
+          if (bestIndex < 0 || value > best || value !== value) {
+            if (best === best || bestIndex < 0) {
+              best = value;
+              bestIndex = h * width + w;
+            }
+          }`;
+    const best = runKernel(`pool2d/max/values`, () => define(parameters, `${scan(inner)}\n  return bestIndex < 0 ? -3.4e38 : best;`), size, values);
+    const indices = runKernel(`pool2d/max/indices`, () => define(parameters, `${scan(inner)}\n  return bestIndex;`), size, values);
+    output = { values: result(best, size), indices: result(indices, size) };
+  } else {
+    // A float counter: gpu.js does not carry an integer `count++` into the division below.
+    const inner = `sum += x[base + h * width + w];
+          count += 1.0;`;
+    const divisor = countIncludePad ? 'kernelHeight * kernelWidth' : 'Math.max(count, 1)';
+    const averages = runKernel(`pool2d/avg/${countIncludePad}`, () => define(parameters, `${scan(inner)}\n  return sum / (${divisor});`), size, values);
+    output = { values: result(averages, size) };
+  }
+  releaseTemporary(x, input.texture);
+  return output;
+}
+
+function gather(x: TensorView, axis: number, index: TensorView): GpuStorage {
+  const rank = index.shape.length;
+  const chosen = read('index', rank);
+  return map(`gather/axis${axis}>${x.dtype}`, index.shape, [
+    { name: 'x', view: x },
+    { name: 'index', view: index },
+  ], `x[${position('x', rank, { [axis]: chosen })}]`);
+}
+
+function scatterAdd(target: TensorView, axis: number, index: TensorView, source: TensorView): GpuStorage {
+  const rank = target.shape.length;
+  const size = sizeOf(target.shape);
+  if (size === 0) return EMPTY();
+  // Each output element sums the sources whose index along `axis` points at it.
+  const inRange = target.shape
+    .map((_, dimension) => (dimension === axis ? '' : `c${dimension} < indexShape${dimension}`))
+    .filter(Boolean)
+    .join(' && ');
+  const body = `${coordinates(rank)}
+  let sum = 0.0;
+  if (${inRange || 'true'}) {
+    for (let along = 0; along < indexShape${axis}; along++) {
+      if (index[${position('index', rank, { [axis]: 'along' })}] === c${axis}) {
+        sum += source[${position('source', rank, { [axis]: 'along' })}];
+      }
+    }
+  }
+  return ${stored(`target[${position('target', rank)}] + sum`, target.dtype)};`;
+  const parameters = [
+    'target',
+    ...viewParameters('target', rank),
+    'index',
+    ...viewParameters('index', rank),
+    'source',
+    ...viewParameters('source', rank),
+    ...names('d', rank),
+    ...names('indexShape', rank),
+  ];
+  const texture = runKernel(`scatterAdd/axis${axis}>${target.dtype}/rank${rank}`, () => define(parameters, body), size, [
+    textureOf(target),
+    ...viewArguments(target),
+    textureOf(index),
+    ...viewArguments(index),
+    textureOf(source),
+    ...viewArguments(source),
+    ...target.shape,
+    ...index.shape,
+  ]);
+  return result(texture, size);
+}
+
+// Texture units are few (16 in WebGL2's minimum), so long concatenations go in groups.
+const CONCAT_GROUP = 6;
+
+function concat(inputs: readonly TensorView[], axis: number, outShape: Shape, outDtype: DType): GpuStorage {
+  refuseFloat64('concat', outDtype);
+  const size = sizeOf(outShape);
+  if (size === 0) return EMPTY();
+  const present = inputs.filter((input) => sizeOf(input.shape) > 0);
+  if (present.length > CONCAT_GROUP) {
+    const parts: TensorView[] = [];
+    for (let start = 0; start < present.length; start += CONCAT_GROUP) {
+      const group = present.slice(start, start + CONCAT_GROUP);
+      const shape = [...outShape];
+      shape[axis] = group.reduce((total, input) => total + input.shape[axis]!, 0);
+      const strides = new Array<number>(shape.length);
+      for (let dimension = shape.length - 1, stride = 1; dimension >= 0; dimension--) {
+        strides[dimension] = stride;
+        stride *= shape[dimension]!;
+      }
+      parts.push({ data: concat(group, axis, shape, outDtype), dtype: outDtype, shape, strides, offset: 0 });
+    }
+    const joined = concat(parts, axis, outShape, outDtype);
+    for (const part of parts) deleteTexture(asStorage(part.data).texture);
+    return joined;
+  }
+  const rank = outShape.length;
+  const inputNames = present.map((_, position) => `input${position}`);
+  let expression = '0.0';
+  for (let position_ = present.length - 1; position_ >= 0; position_--) {
+    const name = inputNames[position_]!;
+    const value = `${name}[${position(name, rank, { [axis]: `c${axis} - ${name}Start` })}]`;
+    expression = position_ === present.length - 1 ? value : `(c${axis} < ${inputNames[position_ + 1]}Start ? ${value} : ${expression})`;
+  }
+  const parameters = [...inputNames.flatMap((name) => [name, ...viewParameters(name, rank), `${name}Start`]), ...names('d', rank)];
+  let start = 0;
+  const values: unknown[] = [];
+  for (const input of present) {
+    values.push(textureOf(input), ...viewArguments(input), start);
+    start += input.shape[axis]!;
+  }
+  values.push(...outShape);
+  const body = `${coordinates(rank)}\n  return ${stored(expression, outDtype)};`;
+  const texture = runKernel(`concat/${present.length}/axis${axis}>${outDtype}/rank${rank}`, () => define(parameters, body), size, values);
+  return result(texture, size);
+}
+
+function pad(x: TensorView, pads: readonly (readonly [number, number])[], value: number, outDtype: DType): GpuStorage {
+  refuseFloat64('pad', outDtype);
+  const rank = x.shape.length;
+  const outShape = x.shape.map((dimension, axis) => dimension + pads[axis]![0] + pads[axis]![1]);
+  const shifted: Record<number, string> = {};
+  const inside: string[] = [];
+  for (let axis = 0; axis < rank; axis++) {
+    shifted[axis] = `c${axis} - before${axis}`;
+    inside.push(`c${axis} >= before${axis} && c${axis} < before${axis} + inputShape${axis}`);
+  }
+  const size = sizeOf(outShape);
+  if (size === 0) return EMPTY();
+  const body = `${coordinates(rank)}
+  if (${inside.join(' && ') || 'true'}) {
+    return ${stored(`x[${position('x', rank, shifted)}]`, outDtype)};
+  }
+  return fill;`;
+  const parameters = ['x', ...viewParameters('x', rank), ...names('d', rank), ...names('before', rank), ...names('inputShape', rank), 'fill'];
+  const texture = runKernel(`pad>${outDtype}/rank${rank}`, () => define(parameters, body), size, [
+    sizeOf(x.shape) === 0 ? EMPTY_TEXTURE_PLACEHOLDER() : textureOf(x),
+    ...viewArguments(x),
+    ...outShape,
+    ...pads.map(([before]) => before),
+    ...x.shape,
+    value,
+  ]);
+  return result(texture, size);
+}
+
+// Padding an empty tensor still needs a texture argument, never read.
+let placeholder: GpuStorage | undefined;
+function EMPTY_TEXTURE_PLACEHOLDER(): unknown {
+  placeholder ??= upload(new Float32Array(1), 'float32');
+  return placeholder.texture;
+}
+
+function upload(values: TypedArray, dtype: DType): GpuStorage {
+  refuseFloat64('upload', dtype);
+  if (values.length === 0) return EMPTY();
+  const floats = values instanceof Float32Array ? values : Float32Array.from(values);
+  const texture = runKernel('upload', () => define(['values'], 'return values[this.thread.x];'), floats.length, [floats]);
+  return result(texture, floats.length);
+}
+
+/**
+ * Creates the `gpu` backend. The gpu.js device is created on the first primitive, so creating
+ * (and registering) the backend never fails; using it without a graphics path throws.
+ *
+ * @example
+ * registerBackend(createGpuBackend()); setBackend('gpu');
+ */
+export function createGpuBackend(): Backend {
+  return {
+    name: 'gpu',
+    // toArray() blocks on the device; allowed, because gpu.js offers no asynchronous readback.
+    supportsSyncRead: true,
+    upload,
+    read: async (data, dtype, size) => convert(readTexture(asStorage(data)).subarray(0, size), dtype),
+    readSync: (data, dtype, size) => convert(readTexture(asStorage(data)).subarray(0, size), dtype),
+    release(data) {
+      const storage = asStorage(data);
+      deleteTexture(storage.texture);
+      storage.texture = undefined;
+    },
+    copy,
+    unary(kernel, x, outDtype, parameter) {
+      refuseFloat64(kernel, outDtype);
+      const fn = unaryFunction(kernel);
+      return map(`unary/${kernel}>${outDtype}`, x.shape, [{ name: 'x', view: x }], stored(call(fn, [read('x', x.shape.length), 'parameter']), outDtype), [
+        { name: 'parameter', value: parameter },
+      ], [fn]);
+    },
+    binary(kernel, a, b, outShape, outDtype) {
+      refuseFloat64(kernel, outDtype);
+      const fn = binaryFunction(kernel);
+      const rank = outShape.length;
+      return map(`binary/${kernel}>${outDtype}`, outShape, [
+        { name: 'a', view: a },
+        { name: 'b', view: b },
+      ], stored(call(fn, [read('a', rank), read('b', rank)]), outDtype), [], [fn]);
+    },
+    where(condition, a, b, outShape, outDtype) {
+      refuseFloat64('where', outDtype);
+      const rank = outShape.length;
+      return map(`where>${outDtype}`, outShape, [
+        { name: 'condition', view: condition },
+        { name: 'a', view: a },
+        { name: 'b', view: b },
+      ], stored(`(${read('condition', rank)} !== 0 ? ${read('a', rank)} : ${read('b', rank)})`, outDtype));
+    },
+    fused(kernel: FusedKernel, inputs, scalars, outDtype) {
+      refuseFloat64(kernel.name, outDtype);
+      const name = `vaneFused_${kernel.name.replace(/[^\w]/g, '_')}`;
+      const fn = gpuFunction(name, kernel.fn);
+      const rank = inputs[0]!.shape.length;
+      const inputNames = inputs.map((_, position_) => `input${position_}`);
+      const scalarNames = scalars.map((_, position_) => `scalar${position_}`);
+      return map(
+        `fused/${kernel.name}/${inputs.length}/${scalars.length}>${outDtype}`,
+        inputs[0]!.shape,
+        inputs.map((view, position_) => ({ name: inputNames[position_]!, view })),
+        stored(call(fn, [...inputNames.map((input) => read(input, rank)), ...scalarNames]), outDtype),
+        scalars.map((value, position_) => ({ name: scalarNames[position_]!, value })),
+        [fn],
+      );
+    },
+    reduce,
+    argReduce,
+    cumulative,
+    matmul,
+    conv2d,
+    conv2dTransposeInput,
+    conv2dWeightGradient,
+    pool2d,
+    gather,
+    scatterAdd,
+    concat,
+    pad,
+  };
+}

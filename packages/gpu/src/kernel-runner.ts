@@ -1,0 +1,75 @@
+/**
+ * Compiles gpu.js kernels once per source and runs them with a per-call output size.
+ *
+ * Every kernel is a pipeline kernel with immutable outputs: each call returns a fresh texture
+ * that stays on the device until the tensor that owns it is disposed. `dynamicOutput` and
+ * `dynamicArguments` let one compiled kernel serve every size.
+ */
+import { gpuDevice, kernelClassOf } from './gpu-device';
+import type { GpuFunctionSource } from './function-source';
+
+/** gpu.js leaves loop bounds that come from arguments capped at this many iterations. */
+export const LOOP_LIMIT = 1 << 24;
+
+interface CompiledKernel {
+  readonly run: any;
+  size: number;
+  checked: boolean;
+}
+
+const compiled = new Map<string, CompiledKernel>();
+
+/** A kernel to compile: its source and the shared functions it calls. */
+export interface KernelDefinition {
+  readonly source: string;
+  readonly functions: readonly GpuFunctionSource[];
+}
+
+/**
+ * Runs the kernel cached under `key` (built by `define` on first use) over `size` output
+ * threads and returns the output texture (or, on an allowed fallback, an array).
+ */
+export function runKernel(key: string, define: () => KernelDefinition, size: number, inputs: readonly unknown[]): unknown {
+  const { gpu, info } = gpuDevice();
+  let kernel = compiled.get(key);
+  if (!kernel) {
+    const definition = define();
+    const run = gpu.createKernel(definition.source, {
+      output: [size],
+      precision: 'single',
+      tactic: 'precision',
+      pipeline: true,
+      immutable: true,
+      dynamicOutput: true,
+      dynamicArguments: true,
+      loopMaxIterations: LOOP_LIMIT,
+      functions: definition.functions.map((fn) => ({ source: fn.source, settings: fn.settings })),
+    });
+    kernel = { run, size, checked: false };
+    compiled.set(key, kernel);
+  }
+  if (kernel.size !== size) {
+    kernel.run.setOutput([size]);
+    kernel.size = size;
+  }
+  let output: unknown;
+  try {
+    output = kernel.run(...inputs);
+  } catch (error) {
+    throw new Error(`gpu: kernel '${key}' failed on ${info.kernelClass}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!kernel.checked) {
+    // gpu.js replaces a kernel that fails to compile with its CPU kernel, silently; refuse that.
+    const ranOn = kernelClassOf(kernel.run.kernel);
+    if (ranOn !== info.kernelClass) {
+      throw new Error(`gpu: kernel '${key}' fell back from ${info.kernelClass} to ${ranOn}: ${kernel.run.kernel?.fallbackReason ?? 'no reason given'}`);
+    }
+    kernel.checked = true;
+  }
+  return output;
+}
+
+/** Number of compiled kernels (for diagnostics). */
+export function compiledKernelCount(): number {
+  return compiled.size;
+}

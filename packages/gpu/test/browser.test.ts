@@ -1,0 +1,84 @@
+/**
+ * Runs a conformance subset in headless Chromium through gpu.js's WebGL2 backend: the page
+ * bundles @vane/tensor and @vane/gpu with esbuild, and playwright-core drives Debian's
+ * `chromium` (never a downloaded browser). Skips, with the reason, where there is no Chromium.
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`@vane/gpu: browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`);
+
+// SwiftShader is Chromium's software WebGL2; without the unsafe flag recent Chromium refuses it.
+const CHROMIUM_ARGUMENTS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+interface PageResult {
+  ok: boolean;
+  error?: string;
+  info?: { kernelClass: string; renderer: string };
+  checks?: { name: string; actual: number[]; expected: number[] }[];
+  leakedTextures?: number;
+}
+
+describe.skipIf(!hasChromium)('browser (headless Chromium, WebGL2)', () => {
+  let server: Server | undefined;
+  afterAll(() => server?.close());
+
+  it('runs the conformance subset on WebGL2Kernel', async () => {
+    const bundle = await build({
+      entryPoints: [fileURLToPath(new URL('./browser/conformance-page.ts', import.meta.url))],
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      write: false,
+      logLevel: 'silent',
+    });
+    const script = bundle.outputFiles[0]!.text;
+    server = createServer((request, response) => {
+      if (request.url === '/bundle.js') {
+        response.writeHead(200, { 'content-type': 'text/javascript' });
+        response.end(script);
+      } else {
+        response.writeHead(200, { 'content-type': 'text/html' });
+        response.end('<!doctype html><meta charset="utf-8"><title>vane gpu</title><script src="/bundle.js"></script>');
+      }
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const address = server.address() as { port: number };
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGUMENTS });
+    try {
+      const page = await browser.newPage();
+      const logs: string[] = [];
+      page.on('pageerror', (error) => logs.push(error.message));
+      await page.goto(`http://127.0.0.1:${address.port}/`);
+      await page.waitForFunction(() => (globalThis as { vaneResult?: unknown }).vaneResult !== undefined, null, { timeout: 90_000 });
+      const result = (await page.evaluate(() => (globalThis as { vaneResult?: unknown }).vaneResult)) as PageResult;
+      expect(result.error ?? logs.join('\n')).toBe(logs.join('\n'));
+      expect(result.ok).toBe(true);
+      console.log(`@vane/gpu browser: ${result.info!.kernelClass} on ${result.info!.renderer}`);
+      expect(result.info!.kernelClass).toBe('WebGL2Kernel');
+      for (const check of result.checks!) {
+        expect(check.actual.length, check.name).toBe(check.expected.length);
+        check.actual.forEach((value, index) => expect(Math.abs(value - check.expected[index]!), `${check.name}[${index}]`).toBeLessThan(1e-4 * (1 + Math.abs(check.expected[index]!))));
+      }
+      expect(result.leakedTextures).toBe(0);
+    } finally {
+      await browser.close();
+    }
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * The browser half of the conformance suite: bundled with @vane/tensor and @vane/gpu by
+ * browser.test.ts, run in headless Chromium, and reported through `window.vaneResult`.
+ */
+import { conv2d, matmul, maxPool2d, setBackend, sum, tensor, tidy } from '@vane/tensor';
+import { gpuInfo, gpuTextureCount } from '../../src/index';
+
+interface Check {
+  readonly name: string;
+  readonly actual: number[];
+  readonly expected: number[];
+}
+
+function run(): unknown {
+  const info = gpuInfo();
+  setBackend('gpu');
+  const checks: Check[] = [];
+  const texturesBefore = gpuTextureCount();
+  tidy(() => {
+    const a = tensor([[1, 2, 3], [4, 5, 6]]);
+    const b = tensor([[7, 8], [9, 10], [11, 12]]);
+    checks.push({ name: 'matmul', actual: Array.from(matmul(a, b).dataSync()), expected: [58, 64, 139, 154] });
+    checks.push({ name: 'exp', actual: Array.from(tensor([0, 1]).exp().dataSync()), expected: [1, Math.E] });
+    checks.push({ name: 'sigmoid', actual: Array.from(tensor([0, 2]).sigmoid().dataSync()), expected: [0.5, 1 / (1 + Math.exp(-2))] });
+    checks.push({ name: 'sum over axis 1', actual: Array.from(sum(a, 1).dataSync()), expected: [6, 15] });
+    const image = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
+    const ones = tensor([[[[1, 1], [1, 1]]]]);
+    checks.push({ name: 'conv2d', actual: Array.from(conv2d(image, ones).dataSync()), expected: [12, 16, 24, 28] });
+    checks.push({ name: 'maxPool2d', actual: Array.from(maxPool2d(image, 2, { stride: 1 }).dataSync()), expected: [5, 6, 8, 9] });
+    checks.push({ name: 'broadcast add', actual: Array.from(a.add(tensor([10, 20, 30])).dataSync()), expected: [11, 22, 33, 14, 25, 36] });
+  });
+  setBackend('cpu');
+  return { info, checks, leakedTextures: gpuTextureCount() - texturesBefore };
+}
+
+const target = globalThis as { vaneResult?: unknown };
+try {
+  target.vaneResult = { ok: true, ...(run() as object) };
+} catch (error) {
+  target.vaneResult = { ok: false, error: String((error as Error).stack ?? error) };
+}

@@ -1,0 +1,33 @@
+import { findBackend, setBackend, tensor } from '@vane/tensor';
+import { describe, expect, it } from 'vitest';
+import { gpuInfo } from '../src/index';
+import { gpuReady, gpuRequired, unavailableReason } from './gpu-availability';
+
+describe('gpu device', () => {
+  it('registers a backend named gpu on import', () => {
+    expect(findBackend('gpu').name).toBe('gpu');
+  });
+
+  it.skipIf(!gpuReady)(`runs on a graphics path, not a fallback (${unavailableReason ?? 'available'})`, () => {
+    const info = gpuInfo();
+    expect(info.isGraphicsPath).toBe(true);
+    if (typeof window === 'undefined' && gpuRequired) {
+      // CI runs Node under Xvfb: the real WebGL path there is headless-gl.
+      expect(info.kernelClass).toBe('HeadlessGLKernel');
+    }
+    console.log(`@vane/gpu: ${info.kernelClass} on ${info.renderer} (${info.version})`);
+  });
+
+  it.skipIf(gpuReady)('refuses the gpu backend with a clear error when there is no WebGL', () => {
+    setBackend('gpu');
+    try {
+      expect(() => tensor([1, 2])).toThrow(/no WebGL\/WebGPU path|could not create/);
+    } finally {
+      setBackend('cpu');
+    }
+  });
+
+  it.skipIf(!gpuReady)('refuses float64 with an error that names the op and the remedy', () => {
+    expect(() => tensor([1, 2], { dtype: 'float64', backend: 'gpu' })).toThrow(/gpu\.upload: float64 is not supported.*cast to float32/);
+  });
+});
