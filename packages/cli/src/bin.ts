@@ -3,20 +3,26 @@
  * line on stderr and exit status 2.
  */
 import { graftCommand, GRAFT_USAGE } from './commands/graft-command';
+import { reportCommand } from './commands/report-command';
+import { surgeCommand, SURGE_USAGE } from './commands/surge-command';
 import { sweepCommand, SWEEP_USAGE } from './commands/sweep-command';
+import { trainCommand, TRAIN_USAGE } from './commands/train-command';
 import { tensorTour } from './tensor-tour';
 import { UsageError } from './usage-error';
 
 /** Every command with its one-line description. */
 const COMMANDS: Record<string, { summary: string; run: (argv: readonly string[]) => Promise<unknown> | unknown }> = {
   demo: { summary: 'the main job: `vane sweep --preset quick --out runs/quick-sweep`', run: (argv) => sweepCommand(['--preset', 'quick', ...argv], 'runs/quick-sweep') },
+  train: { summary: 'train one model (progress, checkpoints, JSON log, --resume)', run: trainCommand },
   sweep: { summary: 'learning-rate robustness study (optimizers × learning rates × seeds)', run: sweepCommand },
   graft: { summary: 'M#D grafting grid: how much the magnitude (rows) vs the direction (columns) matters', run: graftCommand },
+  surge: { summary: 'optimal learning rate vs batch size, fitted B_noise and ε_max (Surge protocol)', run: surgeCommand },
+  report: { summary: 'markdown report (tables and plots) of the runs in a directory: vane report runs/<dir>', run: reportCommand },
   tour: { summary: 'a short tour of the tensor core', run: () => tensorTour() },
 };
 
 function usage(): string {
-  return `usage: vane <command> [flags]\n\ncommands:\n${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`).join('\n')}\n\n${SWEEP_USAGE}\n\n${GRAFT_USAGE}`;
+  return `usage: vane <command> [flags]\n\ncommands:\n${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`).join('\n')}\n\n${TRAIN_USAGE}\n\n${SWEEP_USAGE}\n\n${GRAFT_USAGE}\n\n${SURGE_USAGE}`;
 }
 
 async function main(argv: readonly string[]): Promise<void> {

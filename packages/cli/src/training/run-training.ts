@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { DataLoader } from '@vane/datasets';
-import { accuracy, checkpointCallback, crossEntropy, fit, loadCheckpoint, type Callback } from '@vane/nn';
+import { accuracy, checkpointCallback, crossEntropy, fit, loadCheckpoint, type Callback, type ProgressStream } from '@vane/nn';
 import { loadTaskData } from '../data/task-data';
 import { buildModel } from '../models/build-model';
 import { buildOptimizer, parseOptimizerExpression } from '../optimizers/optimizer-expression';
@@ -50,6 +50,8 @@ export interface RunTrainingOptions {
   checkpointPath?: string;
   /** Continue from the checkpoint at `checkpointPath` when it exists. */
   resume?: boolean;
+  /** `fit`'s progress bar: a stream, or false (default) for none. */
+  progress?: ProgressStream | false;
 }
 
 /** A short, fixed-width label of a run for progress lines. */
@@ -79,7 +81,7 @@ export function runTraining(spec: RunSpec, options: RunTrainingOptions = {}): Ru
       },
     },
   ];
-  let resumed: { optimizerState?: unknown; initialStep?: number } = {};
+  let resumed: { optimizerState?: unknown; initialStep?: number; initialEpoch?: number } = {};
   if (options.checkpointPath) {
     if (options.resume && existsSync(options.checkpointPath)) {
       const loaded = loadCheckpoint(options.checkpointPath, { model, data: loader });
@@ -93,7 +95,7 @@ export function runTraining(spec: RunSpec, options: RunTrainingOptions = {}): Ru
     metrics: { accuracy },
     validationData: new DataLoader(data.validation, { batchSize: 512 }),
     callbacks,
-    progress: false,
+    progress: options.progress ?? false,
     ...resumed,
   });
   model.dispose();

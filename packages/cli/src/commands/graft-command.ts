@@ -1,0 +1,48 @@
+/**
+ * `vane graft`: the M#D grafting grid.
+ */
+import { describeFlags, parseFlags } from '../arguments';
+import { DATASET_NAMES, loadTaskData } from '../data/task-data';
+import { MODEL_NAMES } from '../models/build-model';
+import { GRAFT_PRESETS, graftTable, graftVerdict, runGraft, writeGraft, type GraftConfig } from '../studies/graft-grid';
+
+/** Flags of `vane graft`. */
+export const GRAFT_FLAGS = {
+  preset: { kind: 'string', default: 'quick', choices: Object.keys(GRAFT_PRESETS), description: 'starting grid' },
+  model: { kind: 'string', choices: MODEL_NAMES, description: 'model' },
+  dataset: { kind: 'string', choices: DATASET_NAMES, description: 'dataset' },
+  seeds: { kind: 'number', integer: true, minimum: 1, description: 'seeds per cell' },
+  epochs: { kind: 'number', integer: true, minimum: 1, description: 'epochs per run' },
+  batchSize: { kind: 'number', integer: true, minimum: 1, description: 'batch size' },
+  dataDir: { kind: 'string', description: 'directory of the dataset files' },
+  workers: { kind: 'number', integer: true, minimum: 1, description: 'worker threads (default: one per core)' },
+  out: { kind: 'string', description: 'output directory (default runs/<preset>-graft)' },
+} as const;
+
+/** Usage text of `vane graft`. */
+export const GRAFT_USAGE = `vane graft [flags]: magnitude × direction grid over sgd, adam, adagrad, rmsprop\n${describeFlags(GRAFT_FLAGS)}`;
+
+/** Runs `vane graft`; returns the output directory. */
+export async function graftCommand(argv: readonly string[]): Promise<string> {
+  const flags = parseFlags('graft', argv, GRAFT_FLAGS);
+  const config: GraftConfig = {
+    ...GRAFT_PRESETS[flags.preset!]!,
+    ...(flags.model && { model: flags.model }),
+    ...(flags.dataset && { dataset: flags.dataset }),
+    ...(flags.seeds && { seeds: flags.seeds }),
+    ...(flags.epochs && { epochs: flags.epochs }),
+    ...(flags.batchSize && { batchSize: flags.batchSize }),
+    ...(flags.dataDir && { dataDirectory: flags.dataDir }),
+  };
+  loadTaskData(config.dataset, config.model === 'mlp', { dataDirectory: config.dataDirectory, trainLimit: 1 });
+  const out = flags.out ?? `runs/${flags.preset}-graft`;
+  const names = Object.keys(config.optimizers);
+  console.log(`vane graft: ${names.length}×${names.length} M#D grid × ${config.seeds} seed(s) of ${config.model} on ${config.dataset} (${config.epochs} epochs, batch ${config.batchSize})`);
+  const results = await runGraft(config, { workers: flags.workers });
+  console.log(`\nFinal validation accuracy (final training loss), rows M, columns D:\n`);
+  console.log(graftTable(config, results, 'text'));
+  console.log(`\naccuracy: ${graftVerdict(results.accuracyVariance)}\nloss: ${graftVerdict(results.lossVariance)}`);
+  const files = writeGraft(out, results);
+  console.log(`\n${results.runs.length} runs in ${results.seconds.toFixed(0)} s; wrote ${files.join(', ')}`);
+  return out;
+}

@@ -1,0 +1,47 @@
+/**
+ * `vane surge`: optimal learning rate versus batch size.
+ */
+import { describeFlags, parseFlags } from '../arguments';
+import { DATASET_NAMES, loadTaskData } from '../data/task-data';
+import { MODEL_NAMES } from '../models/build-model';
+import { runSurge, SURGE_PRESETS, surgeFitText, surgeTable, writeSurge, type SurgeConfig } from '../studies/surge-scaling';
+
+/** Flags of `vane surge`. */
+export const SURGE_FLAGS = {
+  preset: { kind: 'string', default: 'quick', choices: Object.keys(SURGE_PRESETS), description: 'starting grid' },
+  model: { kind: 'string', choices: MODEL_NAMES, description: 'model' },
+  dataset: { kind: 'string', choices: DATASET_NAMES, description: 'dataset' },
+  batchSizes: { kind: 'numbers', exclusiveMinimum: 0, integer: true, description: 'comma-separated batch sizes' },
+  lrs: { kind: 'numbers', exclusiveMinimum: 0, description: 'comma-separated candidate learning rates' },
+  seeds: { kind: 'number', integer: true, minimum: 1, description: 'seeds per batch size' },
+  targetLoss: { kind: 'number', exclusiveMinimum: 0, description: 'training loss that ends the first phase' },
+  extraSteps: { kind: 'number', integer: true, minimum: 1, description: 'steps per candidate learning rate' },
+  workers: { kind: 'number', integer: true, minimum: 1, description: 'worker threads (default: one per core)' },
+  out: { kind: 'string', description: 'output directory (default runs/<preset>-surge)' },
+} as const;
+
+/** Usage text of `vane surge`. */
+export const SURGE_USAGE = `vane surge [flags]: optimal Adam learning rate per batch size, fitted B_noise and ε_max, SVG plot\n${describeFlags(SURGE_FLAGS)}`;
+
+/** Runs `vane surge`; returns the output directory. */
+export async function surgeCommand(argv: readonly string[]): Promise<string> {
+  const flags = parseFlags('surge', argv, SURGE_FLAGS);
+  const config: SurgeConfig = {
+    ...SURGE_PRESETS[flags.preset!]!,
+    ...(flags.model && { model: flags.model }),
+    ...(flags.dataset && { dataset: flags.dataset }),
+    ...(flags.batchSizes && { batchSizes: flags.batchSizes }),
+    ...(flags.lrs && { learningRates: flags.lrs }),
+    ...(flags.seeds && { seeds: flags.seeds }),
+    ...(flags.targetLoss && { targetLoss: flags.targetLoss }),
+    ...(flags.extraSteps && { extraSteps: flags.extraSteps }),
+  };
+  loadTaskData(config.dataset, config.model === 'mlp', { trainLimit: 1 });
+  const out = flags.out ?? `runs/${flags.preset}-surge`;
+  console.log(`vane surge: ${config.batchSizes.length} batch sizes × ${config.seeds} seed(s) × ${config.learningRates.length} learning rates, Adam β=(${config.betas.join(', ')}), target loss ${config.targetLoss}, ${config.extraSteps} extra steps`);
+  const results = await runSurge(config, { workers: flags.workers });
+  console.log(`\n${surgeTable(results.points, 'text')}\n\n${surgeFitText(results)}`);
+  const files = writeSurge(out, results);
+  console.log(`\n${results.measurements.length} measurements in ${results.seconds.toFixed(0)} s; wrote ${files.join(', ')}`);
+  return out;
+}
