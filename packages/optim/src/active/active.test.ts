@@ -2,11 +2,14 @@ import { memory, tensor, tree, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import { disposeReplaced } from '../apply-updates';
 import { identity } from '../combinators/identity';
+import { adabelief } from '../optimizers/adabelief';
 import { adamw } from '../optimizers/adamw';
+import { radam } from '../optimizers/radam';
 import { sgd } from '../optimizers/sgd';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { active } from './active';
 import { activeGains, activeSummary } from './active-inspection';
+import { activeAdabelief, activeAdamw, activeRadam, activeSgd } from './active-optimizers';
 
 const f64 = (values: number[]): Tensor => tensor(values, { dtype: 'float64' });
 const valuesOf = (value: TensorTree): number[] => tree.leaves(value).flatMap((leaf) => Array.from((leaf as Tensor).dataSync()));
@@ -155,5 +158,22 @@ describe('active: option errors name the function, the option and the value', ()
   });
   it('rejects a base that is not a transformation', () => {
     expect(() => active({} as never, { period: 1 })).toThrow("active: 'base' must be a gradient transformation");
+  });
+});
+
+describe('the Active aliases are active(base) with the options split', () => {
+  const params = { w: f64([0.5, -1]) };
+  const stream = [[1, 2], [0.5, -1], [2, 3], [1, 1], [1, -2], [3, 1], [-1, 0.5]].map((g) => ({ w: f64(g) }));
+  it.each([
+    ['activeSgd', () => activeSgd({ lr: 0.1, momentum: 0.9, weightDecay: 0.01, period: 2, increase: 1 }), () => active(sgd({ lr: 0.1, momentum: 0.9, weightDecay: 0.01 }), { period: 2, increase: 1 })],
+    ['activeAdamw', () => activeAdamw({ lr: 0.01, period: 2, decrease: 0.25 }), () => active(adamw({ lr: 0.01 }), { period: 2, decrease: 0.25 })],
+    ['activeRadam', () => activeRadam({ lr: 0.01, period: 1, maxGain: 4 }), () => active(radam({ lr: 0.01 }), { period: 1, maxGain: 4 })],
+    ['activeAdabelief', () => activeAdabelief({ lr: 0.01, period: 1, granularity: 'tensor' }), () => active(adabelief({ lr: 0.01 }), { period: 1, granularity: 'tensor' })],
+  ] as [string, () => GradientTransformation<unknown>, () => GradientTransformation<unknown>][])('%s', (_name, alias, explicit) => {
+    expect(feed(alias(), params, stream).updates.map(valuesOf)).toEqual(feed(explicit(), params, stream).updates.map(valuesOf));
+  });
+  it('rejects base options the base does not know, naming the base', () => {
+    expect(() => activeAdamw({ lr: 0.01, period: 2, momentum: 0.9 } as never)).toThrow("adamw: unknown option 'momentum'");
+    expect(() => activeSgd({ lr: 0.01 } as never)).toThrow("active: 'period' must be a positive integer, got undefined");
   });
 });
