@@ -5,6 +5,7 @@
 // fail, when VANE_GPU_REQUIRED=1 says this machine must have the WebGL path).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 
 const vitest = ['vitest', 'run', '--passWithNoTests', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json', ...process.argv.slice(2)];
@@ -21,8 +22,24 @@ if (process.env.DISPLAY) {
 } else {
   console.log('@vane/gpu: no X display and no xvfb-run: the WebGL tests will report themselves as skipped (install xvfb, see docs/gpu.md)');
 }
+// A machine with a built `gl` and an X display (real or Xvfb) has everything the WebGL path
+// needs, so falling back there is a failure, not a skip. Deciding it here, rather than only
+// from VANE_GPU_REQUIRED, matters because turbo's strict environment mode does not pass
+// unknown variables through to this script; VANE_GPU_REQUIRED=0 still turns it off.
+function glLoads() {
+  try {
+    createRequire(import.meta.url)('gl');
+    return true;
+  } catch {
+    return false;
+  }
+}
+const hasDisplay = Boolean(process.env.DISPLAY) || command === 'xvfb-run';
+const required = process.env.VANE_GPU_REQUIRED === '1' || (process.env.VANE_GPU_REQUIRED !== '0' && hasDisplay && glLoads());
+console.log(`@vane/gpu: the WebGL path is ${required ? 'required (a fallback fails the suite)' : 'optional (without it the GPU tests are skipped)'}`);
+
 // Mesa's software renderer mallocs texture memory; with glibc's default thresholds memory freed
 // by texture.delete() in batches is never reused (docs/decisions/0003-gpu-through-gpu-js.md).
-const environment = { MALLOC_MMAP_THRESHOLD_: '1048576', ...process.env };
+const environment = { MALLOC_MMAP_THRESHOLD_: '1048576', ...process.env, VANE_GPU_REQUIRED: required ? '1' : '0' };
 const run = spawnSync(command, args, { stdio: 'inherit', env: environment });
 process.exit(run.status ?? 1);
