@@ -166,6 +166,11 @@ describe.each(BACKENDS)('conformance on %s', (backend) => {
     expectClose(values(pad(make([[1, 2]]), [[1, 0], [0, 1]], -1)), [-1, -1, -1, 1, 2, -1], tolerance(backend));
   });
 
+  it('fused kernels run the same scalar function', () => {
+    const momentum: vane.FusedKernel = { name: 'conformanceMomentum', arity: 2, fn: (m, g, beta) => beta * m + (1 - beta) * g };
+    expectClose(values(vane.fusedMap(momentum, [make([1, 2]), make([3, 5])], [0.9])), [0.9 + 0.3, 1.8 + 0.5], tolerance(backend));
+  });
+
   it('int32 and bool tensors hold exact small integers', () => {
     const counts = make([3, -4, 7], { dtype: 'int32' });
     const doubled = vane.mul(counts, counts);
