@@ -1,7 +1,7 @@
 import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
+import type { AffineCoefficients, GradientTransformation, TensorTree } from '../transform';
+import { checkStructure, mapTensors, requireParams, zerosTree } from '../tree-utilities';
 import { checkBetas, checkOptionKeys } from '../validation';
 
 /** Options of {@link scaleByLion}. */
@@ -25,6 +25,27 @@ const LION_DIRECTION: FusedKernel = {
   },
 };
 
+// a·sign(c): the direction with a folded learning rate.
+const LION_DIRECTION_SCALED: FusedKernel = {
+  name: 'optim.lion.directionScaled',
+  arity: 2,
+  fn: function lionDirectionScaled(m: number, g: number, beta1: number, updateScale: number) {
+    const interpolated = beta1 * m + (1 - beta1) * g;
+    return updateScale * (interpolated > 0 ? 1 : interpolated < 0 ? -1 : interpolated);
+  },
+};
+
+// a·sign(c) + b·p: the direction with a folded learning rate and decoupled decay.
+const LION_DIRECTION_AFFINE: FusedKernel = {
+  name: 'optim.lion.directionAffine',
+  arity: 3,
+  fn: function lionDirectionAffine(m: number, g: number, p: number, beta1: number, updateScale: number, paramScale: number) {
+    const interpolated = beta1 * m + (1 - beta1) * g;
+    const direction = interpolated > 0 ? 1 : interpolated < 0 ? -1 : interpolated;
+    return updateScale * direction + paramScale * p;
+  },
+};
+
 /**
  * Lion's update direction: the sign of an interpolation between the momentum and the
  * gradient; the momentum itself decays with a second, slower rate.
@@ -41,15 +62,30 @@ export function scaleByLion(options: ScaleByLionOptions = {}): GradientTransform
   const owner = 'scaleByLion';
   checkOptionKeys(owner, options, ['betas']);
   const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.99]);
+  const step = (updates: TensorTree, state: ScaleByLionState, params: TensorTree | undefined, epilogue: AffineCoefficients | undefined): [TensorTree, ScaleByLionState] => {
+    checkStructure('scaleByLion.update', state.momentum, updates, ['state.momentum', 'updates']);
+    const parameters = epilogue !== undefined && epilogue.paramScale !== 0 ? requireParams('scaleByLion.update', params) : undefined;
+    if (parameters !== undefined) checkStructure('scaleByLion.update', parameters, updates, ['params', 'updates']);
+    return tidy(() => {
+      const out = (
+        parameters !== undefined
+          ? mapTensors(
+              (g: Tensor, m: Tensor, p: Tensor) => fusedMap(LION_DIRECTION_AFFINE, [m, g, p], [beta1, epilogue!.updateScale, epilogue!.paramScale]),
+              updates,
+              state.momentum,
+              parameters,
+            )
+          : epilogue !== undefined
+            ? mapTensors((g: Tensor, m: Tensor) => fusedMap(LION_DIRECTION_SCALED, [m, g], [beta1, epilogue.updateScale]), updates, state.momentum)
+            : mapTensors((g: Tensor, m: Tensor) => fusedMap(LION_DIRECTION, [m, g], [beta1]), updates, state.momentum)
+      ) as TensorTree;
+      const momentum = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta2]), updates, state.momentum) as TensorTree;
+      return [out, { momentum }] as [TensorTree, ScaleByLionState];
+    });
+  };
   return {
     init: (params) => ({ momentum: zerosTree(params) }),
-    update: (updates, state) => {
-      checkStructure('scaleByLion.update', state.momentum, updates, ['state.momentum', 'updates']);
-      return tidy(() => {
-        const out = mapTensors((g: Tensor, m: Tensor) => fusedMap(LION_DIRECTION, [m, g], [beta1]), updates, state.momentum) as TensorTree;
-        const momentum = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta2]), updates, state.momentum) as TensorTree;
-        return [out, { momentum }] as [TensorTree, ScaleByLionState];
-      });
-    },
+    update: (updates, state) => step(updates, state, undefined, undefined),
+    fusion: { updateWithEpilogue: (updates, state, params, _extras, epilogue) => step(updates, state, params, epilogue) },
   };
 }
