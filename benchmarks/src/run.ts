@@ -4,7 +4,8 @@
  * `benchmarks/results/<date>.json` and `benchmarks/results/<date>.md`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
+import { kernelInfo } from '@vane/tensor';
 import { formatTiming, type BenchmarkRow, type Timing } from './harness';
 import { numpyTimings } from './numpy-peer';
 import { loadTfjs } from './peers';
@@ -44,6 +45,7 @@ export function markdownTable(rows: BenchmarkRow[]): string {
 }
 
 async function main(): Promise<void> {
+  const startLoad = loadavg()[0]!.toFixed(1);
   const tfjs = await loadTfjs();
   const tf = 'tf' in tfjs ? tfjs.tf : undefined;
   if (!tf) console.warn(`TensorFlow.js unavailable: ${(tfjs as { unavailable: string }).unavailable}`);
@@ -58,7 +60,10 @@ async function main(): Promise<void> {
   }
   if ('version' in numpy) console.log(`NumPy ${numpy.version}`);
   const date = new Date().toISOString().slice(0, 10);
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
+  // The load average is recorded because the cores are shared: a run under load is slower for
+  // every column, so only ratios within one run are comparable.
+  const kernels = kernelInfo();
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; Vane kernels: ${kernels.active}${kernels.fallbackReason ? ` (${kernels.fallbackReason})` : ''}; load average at start ${startLoad}, at end ${loadavg()[0]!.toFixed(1)}; command: npm run bench`;
   const table = markdownTable(rows);
   console.log(`\nMachine: ${machine}\n\n${table}\n`);
   const directory = new URL('../results/', import.meta.url).pathname;
