@@ -9,7 +9,10 @@
  *      none, so it does slightly less work).
  * All compute AdamW with lr 1e-3, betas (0.9, 0.999), eps 1e-8 (weight decay 0.01 where it
  * exists). Each timing is one full step, after warm-up; the table shows the median and the
- * spread (min–max) over the repetitions.
+ * spread (min–max) over the repetitions. Vane and the two loops run interleaved (one step of
+ * each per round), so that a change in machine load hits all three alike, and each ratio is
+ * the median of the per-round ratios. The script checks that all three end with the same
+ * parameters (to float32 rounding).
  *
  * Run: npx tsx benchmarks/src/optim-step.ts [--size 10000000] [--repetitions 9]
  */
@@ -32,15 +35,24 @@ interface Timing {
   times: number[];
 }
 
-function measure(name: string, step: () => void): Timing {
-  for (let index = 0; index < WARMUP; index++) step();
-  const times: number[] = [];
-  for (let index = 0; index < REPETITIONS; index++) {
-    const start = performance.now();
-    step();
-    times.push(performance.now() - start);
+interface Runner {
+  name: string;
+  step: () => void;
+  finish?: () => void;
+}
+
+/** Runs the runners round-robin: WARMUP rounds untimed, then REPETITIONS timed rounds. */
+function interleaved(runners: Runner[], repetitions = REPETITIONS): Timing[] {
+  const timings = runners.map(({ name }) => ({ name, times: [] as number[] }));
+  for (let round = 0; round < WARMUP + repetitions; round++) {
+    runners.forEach((runner, index) => {
+      const start = performance.now();
+      runner.step();
+      if (round >= WARMUP) timings[index]!.times.push(performance.now() - start);
+    });
   }
-  return { name, times };
+  runners.forEach((runner) => runner.finish?.());
+  return timings;
 }
 
 const median = (values: number[]) => {
@@ -49,39 +61,50 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
+/** A tensor's values as a Float32Array; the tensor is freed. */
+function valuesOf(t: Tensor): Float32Array {
+  const values = t.dataSync() as Float32Array;
+  t.dispose();
+  return values;
+}
+
 /** Final parameters of each implementation, to check that they computed the same thing. */
 const finals = new Map<string, Float32Array[]>();
 
-function vaneAdamw(): Timing {
+function vaneAdamw(): Runner {
   const random = seed(1);
   let params: TensorTree = SHAPES.map((shape) => randn(shape, { generator: random }));
   const grads: TensorTree = SHAPES.map((shape) => randn(shape, { generator: random }));
   const optimizer = adamw({ lr: LR, betas: [BETA1, BETA2], eps: EPS, weightDecay: WEIGHT_DECAY });
   let state = optimizer.init(params);
   const before = memory().numTensors;
-  const timing = measure('vane adamw (update + applyUpdates)', () => {
-    const [updates, next] = optimizer.update(grads, state, params);
-    const nextParams = applyUpdates(params, updates);
-    disposeReplaced([params, state, updates], [nextParams, next, grads]);
-    params = nextParams;
-    state = next;
-  });
-  if (memory().numTensors !== before) throw new Error(`vane adamw leaked ${memory().numTensors - before} tensors`);
-  finals.set('vane', (params as Tensor[]).map((leaf) => leaf.dataSync() as Float32Array));
-  dispose([params, state, grads]);
-  return timing;
+  return {
+    name: 'vane adamw (update + applyUpdates)',
+    step: () => {
+      const [updates, next] = optimizer.update(grads, state, params);
+      const nextParams = applyUpdates(params, updates);
+      disposeReplaced([params, state, updates], [nextParams, next, grads]);
+      params = nextParams;
+      state = next;
+    },
+    finish: () => {
+      if (memory().numTensors !== before) throw new Error(`vane adamw leaked ${memory().numTensors - before} tensors`);
+      finals.set('vane', (params as Tensor[]).map((leaf) => leaf.dataSync() as Float32Array));
+      dispose([params, state, grads]);
+    },
+  };
 }
 
-function handLoops(): Timing[] {
+function handLoops(): Runner[] {
   const random = seed(1);
-  const make = () => SHAPES.map((shape) => randn(shape, { generator: random }).dataSync() as Float32Array);
+  const make = () => SHAPES.map((shape) => valuesOf(randn(shape, { generator: random })));
   const params = make();
   const grads = make();
   const initial = params.map((p) => p.slice());
   const firstMoments = SHAPES.map((shape) => new Float32Array(shape[0]!));
   const secondMoments = SHAPES.map((shape) => new Float32Array(shape[0]!));
   let count = 0;
-  const inPlace = measure('hand-fused loop, in place', () => {
+  const inPlace = (): void => {
     count++;
     const c1 = 1 / (1 - BETA1 ** count);
     const c2 = 1 / Math.sqrt(1 - BETA2 ** count);
@@ -96,16 +119,15 @@ function handLoops(): Timing[] {
         p[i] = p[i]! - LR * ((mi * c1) / (Math.sqrt(vi) * c2 + EPS) + WEIGHT_DECAY * p[i]!);
       }
     }
-  });
-  finals.set('in place', params);
+  };
   let pureParams = initial;
   let pureFirst = SHAPES.map((shape) => new Float32Array(shape[0]!));
   let pureSecond = SHAPES.map((shape) => new Float32Array(shape[0]!));
-  count = 0;
-  const fresh = measure('hand-fused loop, fresh arrays', () => {
-    count++;
-    const c1 = 1 / (1 - BETA1 ** count);
-    const c2 = 1 / Math.sqrt(1 - BETA2 ** count);
+  let freshCount = 0;
+  const fresh = (): void => {
+    freshCount++;
+    const c1 = 1 / (1 - BETA1 ** freshCount);
+    const c2 = 1 / Math.sqrt(1 - BETA2 ** freshCount);
     const next = pureParams.map((p, leaf) => {
       const [g, m, v] = [grads[leaf]!, pureFirst[leaf]!, pureSecond[leaf]!];
       const [pOut, mOut, vOut] = [new Float32Array(p.length), new Float32Array(p.length), new Float32Array(p.length)];
@@ -122,9 +144,11 @@ function handLoops(): Timing[] {
     pureParams = next.map((entry) => entry[0]);
     pureFirst = next.map((entry) => entry[1]);
     pureSecond = next.map((entry) => entry[2]);
-  });
-  finals.set('fresh arrays', pureParams);
-  return [inPlace, fresh];
+  };
+  return [
+    { name: 'hand-fused loop, in place', step: inPlace, finish: () => finals.set('in place', params) },
+    { name: 'hand-fused loop, fresh arrays', step: fresh, finish: () => finals.set('fresh arrays', pureParams) },
+  ];
 }
 
 async function tfjsAdam(): Promise<Timing | string> {
@@ -138,14 +162,22 @@ async function tfjsAdam(): Promise<Timing | string> {
   await tf.setBackend('cpu');
   await tf.ready();
   const random = seed(1);
-  const variables = SHAPES.map((shape, index) => tf.variable(tf.tensor1d(randn(shape, { generator: random }).dataSync() as Float32Array), true, `p${index}`));
-  const grads = SHAPES.map((shape, index) => ({ name: `p${index}`, tensor: tf.tensor1d(randn(shape, { generator: random }).dataSync() as Float32Array) }));
+  const variables = SHAPES.map((shape, index) => tf.variable(tf.tensor1d(valuesOf(randn(shape, { generator: random }))), true, `p${index}`));
+  const grads = SHAPES.map((shape, index) => ({ name: `p${index}`, tensor: tf.tensor1d(valuesOf(randn(shape, { generator: random }))) }));
   const optimizer = tf.train.adam(LR, BETA1, BETA2, EPS);
-  const timing = measure(`tfjs ${tf.version_core} adam, cpu backend`, () => {
-    optimizer.applyGradients(grads);
-    // Force completion (the cpu backend is synchronous, but be explicit).
-    variables[0]!.dataSync();
-  });
+  const [timing] = interleaved(
+    [
+      {
+        name: `tfjs ${tf.version_core} adam, cpu backend`,
+        step: () => {
+          optimizer.applyGradients(grads);
+          // Force completion (the cpu backend is synchronous, but be explicit).
+          variables[0]!.dataSync();
+        },
+      },
+    ],
+    Math.min(REPETITIONS, 5),
+  );
   optimizer.dispose();
   tf.dispose([...variables, ...grads.map((entry) => entry.tensor)]);
   return timing;
@@ -153,7 +185,7 @@ async function tfjsAdam(): Promise<Timing | string> {
 
 async function main() {
   console.log(`AdamW step, ${SIZE.toLocaleString('en-US')} float32 parameters in ${SHAPES.length} tensors; ${REPETITIONS} repetitions after ${WARMUP} warm-up steps; Node ${process.version}\n`);
-  const results: Timing[] = [vaneAdamw(), ...handLoops()];
+  const results: Timing[] = interleaved([vaneAdamw(), ...handLoops()]);
   const tfjs = await tfjsAdam();
   if (typeof tfjs === 'string') console.log(`(skipped) ${tfjs}\n`);
   else results.push(tfjs);
@@ -171,8 +203,10 @@ async function main() {
   console.log('');
   console.log('| implementation | median ms | min–max ms | Vane vs this |');
   console.log('| --- | ---: | ---: | ---: |');
+  const vaneTimes = results[0]!.times;
   for (const { name, times } of results) {
-    const ratio = median(times) / vane;
+    // Per-round ratios where the runs were interleaved (same length), else ratio of medians.
+    const ratio = times.length === vaneTimes.length && !name.startsWith('tfjs') ? median(times.map((time, round) => time / vaneTimes[round]!)) : median(times) / vane;
     const relation = name.startsWith('vane') ? '1' : ratio >= 1 ? `Vane ${ratio.toFixed(2)}× faster` : `Vane ${(1 / ratio).toFixed(2)}× slower`;
     console.log(`| ${name} | ${median(times).toFixed(1)} | ${Math.min(...times).toFixed(1)}–${Math.max(...times).toFixed(1)} | ${relation} |`);
   }
