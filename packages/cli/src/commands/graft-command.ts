@@ -2,7 +2,8 @@
  * `vane graft`: the M#D grafting grid.
  */
 import { describeFlags, parseFlags } from '../arguments';
-import { DATASET_NAMES, loadTaskData } from '../data/task-data';
+import { DATASET_NAMES } from '../data/task-data';
+import { checkRunSetup } from '../training/run-training';
 import { MODEL_NAMES } from '../models/build-model';
 import { GRAFT_PRESETS, graftTable, graftVerdict, runGraft, writeGraft, type GraftConfig } from '../studies/graft-grid';
 
@@ -34,7 +35,7 @@ export async function graftCommand(argv: readonly string[]): Promise<string> {
     ...(flags.batchSize && { batchSize: flags.batchSize }),
     ...(flags.dataDir && { dataDirectory: flags.dataDir }),
   };
-  loadTaskData(config.dataset, config.model === 'mlp', { dataDirectory: config.dataDirectory, trainLimit: 1 });
+  checkRunSetup({ ...config, optimizer: 'sgd' });
   const out = flags.out ?? `runs/${flags.preset}-graft`;
   const names = Object.keys(config.optimizers);
   console.log(`vane graft: ${names.length}×${names.length} M#D grid × ${config.seeds} seed(s) of ${config.model} on ${config.dataset} (${config.epochs} epochs, batch ${config.batchSize})`);

@@ -2,7 +2,8 @@
  * `vane surge`: optimal learning rate versus batch size.
  */
 import { describeFlags, parseFlags } from '../arguments';
-import { DATASET_NAMES, loadTaskData } from '../data/task-data';
+import { DATASET_NAMES } from '../data/task-data';
+import { checkRunSetup } from '../training/run-training';
 import { MODEL_NAMES } from '../models/build-model';
 import { runSurge, SURGE_PRESETS, surgeFitText, surgeTable, writeSurge, type SurgeConfig } from '../studies/surge-scaling';
 
@@ -36,7 +37,7 @@ export async function surgeCommand(argv: readonly string[]): Promise<string> {
     ...(flags.targetLoss && { targetLoss: flags.targetLoss }),
     ...(flags.extraSteps && { extraSteps: flags.extraSteps }),
   };
-  loadTaskData(config.dataset, config.model === 'mlp', { trainLimit: 1 });
+  checkRunSetup({ ...config, optimizer: 'adam' });
   const out = flags.out ?? `runs/${flags.preset}-surge`;
   console.log(`vane surge: ${config.batchSizes.length} batch sizes × ${config.seeds} seed(s) × ${config.learningRates.length} learning rates, Adam β=(${config.betas.join(', ')}), target loss ${config.targetLoss}, ${config.extraSteps} extra steps`);
   const results = await runSurge(config, { workers: flags.workers });

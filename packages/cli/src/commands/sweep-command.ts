@@ -2,10 +2,9 @@
  * `vane sweep`: the learning-rate robustness study.
  */
 import { describeFlags, parseFlags } from '../arguments';
-import { loadTaskData } from '../data/task-data';
 import { DATASET_NAMES } from '../data/task-data';
 import { MODEL_NAMES } from '../models/build-model';
-import { parseOptimizerExpression } from '../optimizers/optimizer-expression';
+import { checkRunSetup } from '../training/run-training';
 import { activeComparisons, runSweep, SWEEP_PRESETS, sweepTable, writeSweep, type SweepConfig } from '../studies/learning-rate-sweep';
 import { UsageError } from '../usage-error';
 
@@ -45,9 +44,8 @@ export async function sweepCommand(argv: readonly string[], defaultOut?: string)
     ...(flags.dataDir && { dataDirectory: flags.dataDir }),
   };
   // Check everything a worker would trip over before starting any worker.
-  for (const optimizer of config.optimizers) parseOptimizerExpression(optimizer);
+  for (const optimizer of config.optimizers) checkRunSetup({ ...config, optimizer });
   if (config.learningRates.length === 0) throw new UsageError('vane sweep: --lrs needs at least one learning rate');
-  loadTaskData(config.dataset, config.model === 'mlp', { dataDirectory: config.dataDirectory, trainLimit: 1 });
   const out = flags.out ?? defaultOut ?? `runs/${flags.preset}-sweep`;
   const runs = config.optimizers.length * config.learningRates.length * config.seeds;
   console.log(`vane sweep: ${config.optimizers.join(', ')} × ${config.learningRates.length} learning rates × ${config.seeds} seed(s) = ${runs} runs of ${config.model} on ${config.dataset} (${config.epochs} epochs, batch ${config.batchSize})`);

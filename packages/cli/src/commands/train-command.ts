@@ -6,10 +6,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setBackend } from '@vane/tensor';
 import { describeFlags, parseFlags } from '../arguments';
-import { DATASET_NAMES, loadTaskData } from '../data/task-data';
+import { DATASET_NAMES } from '../data/task-data';
 import { MODEL_NAMES } from '../models/build-model';
-import { parseOptimizerExpression } from '../optimizers/optimizer-expression';
-import { runTraining, type RunSpec } from '../training/run-training';
+import { checkRunSetup, runTraining, type RunSpec } from '../training/run-training';
 import { UsageError } from '../usage-error';
 
 /** Flags of `vane train`. */
@@ -55,8 +54,7 @@ async function selectBackend(name: string): Promise<void> {
 /** Runs `vane train`; returns the run directory. */
 export async function trainCommand(argv: readonly string[]): Promise<string> {
   const flags = parseFlags('train', argv, TRAIN_FLAGS);
-  parseOptimizerExpression(flags.optimizer!);
-  loadTaskData(flags.dataset!, flags.model === 'mlp', { dataDirectory: flags.dataDir, trainLimit: 1 });
+  checkRunSetup({ model: flags.model!, dataset: flags.dataset!, optimizer: flags.optimizer!, dataDirectory: flags.dataDir });
   await selectBackend(flags.backend!);
   const spec: RunSpec = {
     model: flags.model!, dataset: flags.dataset!, optimizer: flags.optimizer!, lr: flags.lr!, batchSize: flags.batchSize!,

@@ -54,6 +54,16 @@ export interface RunTrainingOptions {
   progress?: ProgressStream | false;
 }
 
+/**
+ * Checks, before any work starts, that a run can be set up: the optimizer expression parses,
+ * the dataset loads and the model takes it. Throws the one-line usage error otherwise.
+ */
+export function checkRunSetup(spec: Pick<RunSpec, 'model' | 'dataset' | 'optimizer' | 'dataDirectory'>): void {
+  parseOptimizerExpression(spec.optimizer);
+  const data = loadTaskData(spec.dataset, spec.model === 'mlp', { dataDirectory: spec.dataDirectory, trainLimit: 1 });
+  buildModel(spec.model, data, 0).dispose();
+}
+
 /** A short, fixed-width label of a run for progress lines. */
 export function describeRun(spec: RunSpec): string {
   return `${spec.optimizer} lr=${spec.lr.toExponential(0)} seed=${spec.seed}`;

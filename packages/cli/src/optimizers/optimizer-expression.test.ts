@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { tensor } from '@vane/tensor';
+import { buildOptimizer, formatOptimizerExpression, parseOptimizerExpression } from './optimizer-expression';
+import { UsageError } from '../usage-error';
+
+describe('parseOptimizerExpression', () => {
+  it('parses names, nesting and numeric options', () => {
+    expect(parseOptimizerExpression('adamw')).toEqual({ name: 'adamw', operands: [], options: {} });
+    expect(parseOptimizerExpression(' Active( adamw , decrease=0.5 ) ')).toEqual({
+      name: 'active', operands: [{ name: 'adamw', operands: [], options: {} }], options: { decrease: 0.5 },
+    });
+    const graft = parseOptimizerExpression('graft(adam(lr=1e-3),sgd(lr=0.1,momentum=0))');
+    expect(graft.operands.map((operand) => operand.options)).toEqual([{ lr: 1e-3 }, { lr: 0.1, momentum: 0 }]);
+    expect(formatOptimizerExpression(graft)).toBe('graft(adam(lr=0.001),sgd(lr=0.1,momentum=0))');
+    expect(formatOptimizerExpression(parseOptimizerExpression('active(graft(adagrad,sgd))'))).toBe('active(graft(adagrad,sgd))');
+  });
+
+  it.each([
+    ['adamx', /'adamx' is not an optimizer \(valid: sgd, adam, adamw/],
+    ['active(adamx)', /'adamx' is not an optimizer/],
+    ['active(adamw', /missing \)/],
+    ['active()', /active takes 1 optimizer, got 0/],
+    ['graft(adam)', /graft takes 2 optimizers, got 1/],
+    ['sgd(adam)', /sgd takes no optimizer inside it/],
+    ['adam(momentum=0.9)', /adam takes no option 'momentum' \(its options: lr, beta1, beta2, eps\)/],
+    ['sgd(lr=abc)', /option lr must be a number/],
+    ['sgd(lr=-1)', /must not be negative/],
+    ['adamw)', /unexpected '\)' after the expression/],
+    ['', /empty expression/],
+  ])('rejects %j with one line naming the problem', (text, message) => {
+    let caught: unknown;
+    try {
+      parseOptimizerExpression(text);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UsageError);
+    expect((caught as Error).message).toMatch(message);
+    expect((caught as Error).message).not.toContain('\n');
+  });
+});
+
+describe('buildOptimizer', () => {
+  const params = { w: tensor([1, -2, 3]) };
+  const grads = { w: tensor([0.5, -0.5, 1]) };
+  const step = (text: string, lr: number) => {
+    const optimizer = buildOptimizer(parseOptimizerExpression(text), { lr, stepsPerEpoch: 4 });
+    const [updates] = optimizer.update(grads, optimizer.init(params), params) as unknown as [{ w: { dataSync(): Float32Array } }, unknown];
+    return Array.from(updates.w.dataSync());
+  };
+
+  it('uses the context learning rate unless the expression sets one', () => {
+    // SGD's first step with momentum is −lr·g (the buffer starts at g).
+    expect(step('sgd', 0.1)).toEqual([-0.05, 0.05, -0.1].map(Math.fround));
+    expect(step('sgd(lr=1)', 0.1)).toEqual([-0.5, 0.5, -1]);
+  });
+
+  it('builds active and graft around any base', () => {
+    // The gains start at 1, so active(X)'s first step is X's.
+    expect(step('active(adam)', 1e-3)).toEqual(step('adam', 1e-3));
+    // M#D keeps M's per-tensor norm: SGD lr 1 has norm ‖g‖ = 1.2247…, along Adam's sign-like direction.
+    const grafted = step('graft(sgd(lr=1),adam)', 1e-3);
+    expect(Math.hypot(...grafted)).toBeCloseTo(Math.hypot(0.5, 0.5, 1), 5);
+    expect(grafted.map(Math.sign)).toEqual([-1, 1, -1]);
+  });
+});

@@ -1,0 +1,61 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli';
+
+const directory = mkdtempSync(join(tmpdir(), 'vane-cli-'));
+
+function expectFiles(folder: string, names: string[]): void {
+  for (const name of names) expect(existsSync(join(folder, name)), `${folder}/${name}`).toBe(true);
+}
+
+// Each study at its `test` preset: seconds, on two workers, checking what it prints and writes.
+describe.concurrent('vane end to end (test presets)', () => {
+  it('sweep prints the table and writes results, table and plots', async () => {
+    const out = join(directory, 'sweep');
+    const { status, stdout, stderr } = await runCli(['sweep', '--preset', 'test', '--workers', '2', '--out', out]);
+    expect(status, stderr).toBe(0);
+    expect(stdout).toMatch(/active\(adamw\)\s+\d\.\d{3} \(/);
+    expect(stdout).toMatch(/accuracy spread across learning rates/);
+    expect(stderr).toMatch(/worker 1: .*worker 2: |worker 2: .*worker 1: /s);
+    expectFiles(out, ['results.json', 'table.md', 'accuracy.svg', 'loss.svg']);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.runs).toHaveLength(4);
+    expect(results.summary.map((row: { optimizer: string }) => row.optimizer)).toEqual(['adamw', 'active(adamw)']);
+    expect(readFileSync(join(out, 'accuracy.svg'), 'utf8')).toMatch(/^<svg[\s\S]*active\(adamw\)[\s\S]*<\/svg>$/);
+  });
+
+  it('graft prints the M#D grid with the variance shares', async () => {
+    const out = join(directory, 'graft');
+    const { status, stdout, stderr } = await runCli(['graft', '--preset', 'test', '--out', out]);
+    expect(status, stderr).toBe(0);
+    expect(stdout).toMatch(/rows \(M\) explain \d+% of the variance, columns \(D\) \d+%/);
+    expectFiles(out, ['results.json', 'table.md']);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).accuracy).toHaveLength(2);
+  });
+
+  it('surge measures optima per batch size and writes the plot', async () => {
+    const out = join(directory, 'surge');
+    const { status, stdout, stderr } = await runCli(['surge', '--preset', 'test', '--out', out]);
+    expect(status, stderr).toBe(0);
+    expect(stdout).toMatch(/batch size\s+steps to target/);
+    expectFiles(out, ['results.json', 'table.md', 'surge.svg']);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).points).toHaveLength(2);
+  });
+
+  it('train writes a checkpoint and a log, resumes, and report summarises it', async () => {
+    const out = join(directory, 'train');
+    const first = await runCli(['train', '--epochs', '1', '--train-limit', '256', '--out', out]);
+    expect(first.status, first.stderr).toBe(0);
+    expectFiles(out, ['checkpoint.safetensors', 'log.json']);
+    const resumed = await runCli(['train', '--epochs', '2', '--train-limit', '256', '--out', out, '--resume']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/resuming after epoch 1/);
+    const log = JSON.parse(readFileSync(join(out, 'log.json'), 'utf8'));
+    expect(log.epochs.map((entry: { epoch: number }) => entry.epoch)).toEqual([1, 2]);
+    const report = await runCli(['report', out]);
+    expect(report.status, report.stderr).toBe(0);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/training-curve\.svg/);
+  });
+});
