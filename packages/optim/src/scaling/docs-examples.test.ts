@@ -3,6 +3,7 @@ import { tensor } from '@vane/tensor';
 import {
   optimalLearningRate, transferLearningRate, fitBNoise, epsMaxFromOptima, twoBatchEstimate,
   gradientNoiseScale, noiseScaleEstimate, noiseScaleFromPerExample, signExpectation, chain, adamw,
+  signDescentOptimalLearningRate, surgeNoiseScale,
 } from '../index';
 import { describe, expect, it } from 'vitest';
 
@@ -49,6 +50,17 @@ describe('docs/scaling.md examples', () => {
     expect(signExpectation(0.05, 100)).toBeCloseTo(0.38292, 5);
     expect(signExpectation(0.05, 100, { approximate: true })).toBeCloseTo(0.37054, 5);
     expect(signExpectation(0.05, 1000, { approximate: true })).toBeCloseTo(0.78366, 5);
+    // 50 coupled coordinates (Hᵢᵢ = 1, Hᵢⱼ = 0.8), μᵢ/σᵢ = 0.01: B_noise = 50π/(2·1e-4·50·49·0.8) ≈ 400.
+    const model = {
+      mean: Array.from({ length: 50 }, () => 0.01),
+      std: Array.from({ length: 50 }, () => 1),
+      hessian: Array.from({ length: 50 }, (_, i) => Array.from({ length: 50 }, (_, j) => (i === j ? 1 : 0.8))),
+    };
+    const surge = surgeNoiseScale(model);
+    expect(surge.bNoise).toBeCloseTo((50 * Math.PI) / (2 * 1e-4 * 50 * 49 * 0.8), 8);
+    const exactAt100 = signDescentOptimalLearningRate(model, 100);
+    const lawAt100 = optimalLearningRate({ kind: 'adam', batchSize: 100, bNoise: surge.bNoise, epsMax: surge.epsMax });
+    expect(Math.abs(lawAt100 - exactAt100) / exactAt100).toBeLessThan(0.01);
   });
 
   it('contains every code block of docs/scaling.md', () => {

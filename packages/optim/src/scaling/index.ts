@@ -9,3 +9,4 @@ export { twoBatchEstimate, type NoiseScaleEstimate, type TwoBatchEstimateOptions
 export { noiseScaleFromPerExample } from './noise-scale-from-per-example';
 export { gradientNoiseScale, noiseScaleEstimate, type GradientNoiseScaleOptions, type GradientNoiseScaleState, type NoiseScaleBuffer } from './gradient-noise-scale';
 export { signExpectation, type SignExpectationOptions } from './sign-expectation';
+export { signDescentOptimalLearningRate, surgeNoiseScale, type SignDescentProblem, type SignDescentOptions } from './surge-model';
