@@ -15,7 +15,7 @@ export const APPLY_GAIN: FusedKernel = {
 
 /**
  * The end-of-period gain change (AIMD): a·λ_low where the previous and current period sums
- * disagree in sign (product ≤ 0 with `zeroIsFlip`, < 0 without), a + λ_high elsewhere, then
+ * disagree in sign (product < 0, or = 0 when `zeroIsFlip` is 1), a + λ_high elsewhere, then
  * clamped to [minGain, maxGain] (0 and Number.MAX_VALUE when unbounded).
  */
 export const CHANGE_GAIN: FusedKernel = {
@@ -31,9 +31,10 @@ export const CHANGE_GAIN: FusedKernel = {
     minGain: number,
     maxGain: number,
   ) {
+    // Numbers only, no boolean variables: gpu.js types every local as a float.
     const product = previousSum * currentSum;
-    const flip = zeroIsFlip > 0 ? product <= 0 : product < 0;
-    const changed = flip ? gain * decrease : gain + increase;
+    const flipped = product < 0 ? 1 : product > 0 ? 0 : zeroIsFlip;
+    const changed = flipped > 0 ? gain * decrease : gain + increase;
     return changed < minGain ? minGain : changed > maxGain ? maxGain : changed;
   },
 };
@@ -44,6 +45,6 @@ export const AGREES: FusedKernel = {
   arity: 2,
   fn: function agrees(previousSum: number, currentSum: number, zeroIsFlip: number) {
     const product = previousSum * currentSum;
-    return (zeroIsFlip > 0 ? product <= 0 : product < 0) ? 0 : 1;
+    return product < 0 ? 0 : product > 0 ? 1 : 1 - zeroIsFlip;
   },
 };

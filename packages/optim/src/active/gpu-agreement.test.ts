@@ -1,0 +1,37 @@
+import { gpuUnavailableReason } from '@vane/gpu';
+import { checkOptimizer } from '@vane/testkit';
+import { describe, expect, it } from 'vitest';
+import { adamHd } from '../baselines/adam-hd';
+import { scaleByDeltaBarDelta } from '../baselines/delta-bar-delta';
+import { sgdHd } from '../baselines/sgd-hd';
+import { chain } from '../combinators/chain';
+import { graft } from '../graft/graft';
+import { adamw } from '../optimizers/adamw';
+import { sgd } from '../optimizers/sgd';
+import { gradientNoiseScale } from '../scaling/gradient-noise-scale';
+import type { AnyTransformation } from '../transform';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
+import { active } from './active';
+
+// CPU ≡ GPU for the wrappers, with @vane/testkit's backendAgreement law (float32, relative
+// 1e-4: GPU sqrt/exp/FMA round differently by a few ulps). It needs the gpu.js WebGL path
+// (headless-gl and an X display, e.g. `xvfb-run -a npx vitest run src/active/gpu-agreement.test.ts`);
+// elsewhere it is skipped with the reason, never passed silently.
+const reason = gpuUnavailableReason();
+if (reason !== undefined) console.warn(`active/gpu-agreement: skipped: ${reason}`);
+
+describe.skipIf(reason !== undefined)('the wrappers agree on the CPU and the GPU', () => {
+  const cases: [string, () => AnyTransformation][] = [
+    ['active(adamw), element', () => active(adamw({ lr: 0.01 }), { period: 1 })],
+    ['active(sgd), tensor, clamped', () => active(sgd({ lr: 0.05, momentum: 0.9 }), { period: 1, granularity: 'tensor', minGain: 0.5, maxGain: 4 })],
+    ['graft, tensor', () => graft({ magnitude: adamw({ lr: 0.01 }), direction: sgd({ lr: 0.1, momentum: 0.9 }) })],
+    ['graft, global, adagradNormalized preset', () => chain(graft({ magnitude: 'adagradNormalized', direction: sgd({ lr: 1, momentum: 0.9 }) }, { granularity: 'global' }), scaleByLearningRate(0.01))],
+    ['gradientNoiseScale, sequential', () => chain(gradientNoiseScale({ microBatchSize: 4, groupSize: 2 }), sgd({ lr: 0.05 }))],
+    ['scaleByDeltaBarDelta', () => chain(scaleByDeltaBarDelta({ averaging: 0.5 }), scaleByLearningRate(0.01))],
+    ['sgdHd', () => sgdHd({ lr: 0.05, hypergradientLr: 1e-3, momentum: 0.9 })],
+    ['adamHd', () => adamHd({ lr: 0.01, hypergradientLr: 1e-5 })],
+  ];
+  it.each(cases)('%s', (_label, factory) => {
+    expect(checkOptimizer(factory, { invariants: ['backendAgreement'], numRuns: 5, seed: 3 }).passed).toEqual(['backendAgreement']);
+  });
+});
