@@ -31,7 +31,7 @@ describe.concurrent('vane end to end (test presets)', () => {
     const { status, stdout, stderr } = await runCli(['graft', '--preset', 'test', '--out', out]);
     expect(status, stderr).toBe(0);
     expect(stdout).toMatch(/rows \(M\) explain \d+% of the variance, columns \(D\) \d+%/);
-    expectFiles(out, ['results.json', 'table.md']);
+    expectFiles(out, ['results.json', 'table.md', 'grid.svg']);
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).accuracy).toHaveLength(2);
   });
 

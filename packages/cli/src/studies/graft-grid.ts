@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { markdownTable, textTable } from '../format/table';
 import { formatMetric } from '../format/numbers';
+import { svgHeatmap } from '../plot/svg-heatmap';
 import { mean } from '../statistics/summary-statistics';
 import { varianceDecomposition, type VarianceDecomposition } from '../statistics/variance-decomposition';
 import type { RunResult, RunSpec } from '../training/run-training';
@@ -95,7 +96,17 @@ export function graftVerdict(variance: VarianceDecomposition): string {
   return `${shares}: ${verdict}`;
 }
 
-/** Writes results.json and table.md. */
+/** The accuracy grid as a heatmap, rows M and columns D. */
+export function graftPlot(results: Pick<GraftResults, 'accuracy' | 'config' | 'accuracyVariance'>): string {
+  const names = Object.keys(results.config.optimizers);
+  const shares = `M ${(results.accuracyVariance.rows * 100).toFixed(0)}%, D ${(results.accuracyVariance.columns * 100).toFixed(0)}% of the variance`;
+  return svgHeatmap(results.accuracy, {
+    title: `M#D final validation accuracy (${results.config.model} on ${results.config.dataset}; ${shares})`,
+    rowLabels: names, columnLabels: names, rowTitle: 'magnitude M', columnTitle: 'direction D',
+  });
+}
+
+/** Writes results.json, table.md and grid.svg. */
 export function writeGraft(directory: string, results: GraftResults): string[] {
   mkdirSync(directory, { recursive: true });
   const files = {
@@ -111,6 +122,7 @@ export function writeGraft(directory: string, results: GraftResults): string[] {
       `- loss: ${graftVerdict(results.lossVariance)}`,
       '',
     ].join('\n'),
+    'grid.svg': graftPlot(results),
   };
   for (const [name, content] of Object.entries(files)) writeFileSync(join(directory, name), content);
   return Object.keys(files).map((name) => join(directory, name));
