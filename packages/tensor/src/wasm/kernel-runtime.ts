@@ -6,6 +6,7 @@
  * {@link kernelInfo} says why. `VANE_KERNELS=scalar` in the environment, or
  * `setKernelMode('scalar')`, forces the scalar kernels (the tests run both modes).
  */
+import { gemmWorkerStatus } from './gemm-worker';
 import { simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module';
 
 /** Which kernels float32 ops use: the WebAssembly SIMD ones or the scalar TypeScript ones. */
@@ -23,6 +24,8 @@ export interface KernelInfo {
   fallbackReason?: string;
   /** The kernels that have a SIMD version (everything else, and float64, is scalar). */
   simdKernels: string[];
+  /** The matmul's second thread: 'running', 'starting', 'not started' or why it is unavailable. */
+  matmulWorker: string;
 }
 
 /** The exported functions of the kernel module. */
@@ -39,16 +42,22 @@ function requestedFromEnvironment(): KernelMode {
 }
 
 let requested: KernelMode = requestedFromEnvironment();
-let loaded: { exports: SimdExports; memory: WebAssembly.Memory } | { failure: string } | undefined;
+let loaded: { exports: SimdExports; memory: WebAssembly.Memory; module: WebAssembly.Module; shared: boolean } | { failure: string } | undefined;
+
+// Shared memory (so a worker thread can run kernels on the same packed operands) needs a
+// maximum size: 1 GiB of address space, committed only as the memory grows.
+const SHARED_MAXIMUM_PAGES = 16384;
 
 function load(): typeof loaded {
   if (loaded) return loaded;
   try {
     if (typeof WebAssembly === 'undefined') throw new Error('WebAssembly is not available');
-    const memory = new WebAssembly.Memory({ initial: 64 });
-    const module = new WebAssembly.Module(simdKernelsModule({ minimumPages: 1 }) as Uint8Array<ArrayBuffer>);
+    const shared = typeof SharedArrayBuffer !== 'undefined';
+    const memory = shared ? new WebAssembly.Memory({ initial: 64, maximum: SHARED_MAXIMUM_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 64 });
+    const limits = shared ? { minimumPages: 1, maximumPages: SHARED_MAXIMUM_PAGES, shared: true } : { minimumPages: 1 };
+    const module = new WebAssembly.Module(simdKernelsModule(limits) as Uint8Array<ArrayBuffer>);
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    loaded = { exports: instance.exports as unknown as SimdExports, memory };
+    loaded = { exports: instance.exports as unknown as SimdExports, memory, module, shared };
     selfTest(loaded.exports, memory);
   } catch (error) {
     loaded = { failure: `WebAssembly SIMD unavailable: ${(error as Error).message}` };
@@ -66,7 +75,7 @@ function selfTest(exports: SimdExports, memory: WebAssembly.Memory): void {
 }
 
 /** The SIMD kernels and their memory, or undefined when the scalar kernels must be used. */
-export function simdKernels(): { exports: SimdExports; memory: WebAssembly.Memory } | undefined {
+export function simdKernels(): { exports: SimdExports; memory: WebAssembly.Memory; module: WebAssembly.Module; shared: boolean } | undefined {
   if (requested === 'scalar') return undefined;
   const state = load();
   return state && 'exports' in state ? state : undefined;
@@ -96,6 +105,7 @@ export function kernelInfo(): KernelInfo {
     active: requested === 'simd' && simdAvailable ? 'simd' : 'scalar',
     simdAvailable,
     ...(state && 'failure' in state ? { fallbackReason: state.failure } : {}),
+    matmulWorker: gemmWorkerStatus(),
     simdKernels: simdAvailable ? ['matmul (float32)', 'conv2d via matmul (float32)', 'add/sub/mul/div (float32)', 'exp (float32)'] : [],
   };
 }
@@ -107,7 +117,7 @@ export function kernelInfo(): KernelInfo {
  */
 export function reserve(memory: WebAssembly.Memory, byteSizes: readonly number[]): number[] {
   const offsets: number[] = [];
-  let end = 64; // Address 0..63 is kept for the self-test.
+  let end = 64; // Address 0..63 is kept for the self-test and then the worker control block.
   for (const size of byteSizes) {
     offsets.push(end);
     end += Math.ceil((size + 16) / 64) * 64;
