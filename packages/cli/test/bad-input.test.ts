@@ -15,6 +15,7 @@ describe.concurrent('bad input gives one clear line and exit status 2', () => {
     [['train', '--epochs', '2.5'], /--epochs must be an integer/],
     [['train', '--optimzer', 'adam'], /unknown flag --optimzer \(valid: --model/],
     [['frobnicate'], /unknown command 'frobnicate' \(valid: demo, train, sweep, graft, surge, report, tour\)/],
+    [['surge', '--betas', '0.9'], /--betas must be two numbers in \[0, 1\)/],
     [['report', '/nonexistent/run'], /'\/nonexistent\/run' is not a directory/],
   ])('vane %j', async (args, message) => {
     const { status, stdout, stderr } = await runCli(args);

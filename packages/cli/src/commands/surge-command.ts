@@ -4,6 +4,7 @@
 import { describeFlags, parseFlags } from '../arguments';
 import { DATASET_NAMES } from '../data/task-data';
 import { checkRunSetup } from '../training/run-training';
+import { UsageError } from '../usage-error';
 import { MODEL_NAMES } from '../models/build-model';
 import { runSurge, SURGE_PRESETS, surgeFitText, surgeTable, writeSurge, type SurgeConfig } from '../studies/surge-scaling';
 
@@ -17,6 +18,7 @@ export const SURGE_FLAGS = {
   seeds: { kind: 'number', integer: true, minimum: 1, description: 'seeds per batch size' },
   targetLoss: { kind: 'number', exclusiveMinimum: 0, description: 'training loss that ends the first phase' },
   extraSteps: { kind: 'number', integer: true, minimum: 1, description: 'steps per candidate learning rate' },
+  betas: { kind: 'numbers', description: "Adam's beta1,beta2 (0,0 is the paper's sign-like setting)" },
   workers: { kind: 'number', integer: true, minimum: 1, description: 'worker threads (default: one per core)' },
   out: { kind: 'string', description: 'output directory (default runs/<preset>-surge)' },
 } as const;
@@ -37,6 +39,13 @@ export async function surgeCommand(argv: readonly string[]): Promise<string> {
     ...(flags.targetLoss && { targetLoss: flags.targetLoss }),
     ...(flags.extraSteps && { extraSteps: flags.extraSteps }),
   };
+  if (flags.betas) {
+    const [beta1, beta2] = flags.betas;
+    if (flags.betas.length !== 2 || !(beta1! >= 0 && beta1! < 1 && beta2! >= 0 && beta2! < 1)) {
+      throw new UsageError(`vane surge: --betas must be two numbers in [0, 1) such as 0.9,0.999 or 0,0, got ${flags.betas.join(',')}`);
+    }
+    config.betas = [beta1!, beta2!];
+  }
   checkRunSetup({ ...config, optimizer: 'adam' });
   const out = flags.out ?? `runs/${flags.preset}-surge`;
   console.log(`vane surge: ${config.batchSizes.length} batch sizes × ${config.seeds} seed(s) × ${config.learningRates.length} learning rates, Adam β=(${config.betas.join(', ')}), target loss ${config.targetLoss}, ${config.extraSteps} extra steps`);
