@@ -65,8 +65,11 @@ function textDataset(): { dataset: Dataset; classes: number } {
  * Loads a dataset by name and splits it 80/20 (stratified for labelled images). A missing
  * file becomes a one-line {@link UsageError} that says where the file was looked for.
  *
+ * @param name - one of {@link DATASET_NAMES}.
+ * @param flatten - images as flat vectors (for an MLP) rather than `[channels, height, width]`.
+ * @param options - data directory, training-set limit, split seed.
  * @example
- * const { train, validation, classes } = loadTaskData('digits', { flatten: true });
+ * const { train, validation, classes } = loadTaskData('digits', true); // flattened for an MLP
  */
 export function loadTaskData(name: string, flatten: boolean, options: LoadTaskDataOptions = {}): TaskData {
   const splitSeed = options.splitSeed ?? 1;
