@@ -78,3 +78,12 @@ export const CLIP: FusedKernel = {
   },
 };
 
+
+/** u·a: an update times a per-element multiplier (for example ActiveLR's gain). */
+export const MULTIPLY: FusedKernel = {
+  name: 'optim.multiply',
+  arity: 2,
+  fn: function multiply(update: number, multiplier: number) {
+    return update * multiplier;
+  },
+};

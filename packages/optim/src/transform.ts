@@ -75,8 +75,30 @@ export interface FusionHooks<S> {
    * `params` is missing, so the ordinary path can report it).
    */
   affine?(state: S, hasParams: boolean): { coefficients: AffineCoefficients; state: S } | undefined;
-  /** For a producer: `update`, with `epilogue` applied to its output in the same kernel. */
-  updateWithEpilogue?(updates: TensorTree, state: S, params: TensorTree | undefined, extras: UpdateExtras | undefined, epilogue: AffineCoefficients): [TensorTree, S];
+  /**
+   * For a producer: `update`, with `epilogue` applied to its output in the same kernel. When
+   * `multiplier` is given (only if {@link FusionHooks.acceptsMultiplier} is true), the result
+   * is also multiplied element by element by that tree (shaped like the updates), bit for bit
+   * as if the epilogue's output were stored and then multiplied in a separate pass.
+   */
+  updateWithEpilogue?(
+    updates: TensorTree,
+    state: S,
+    params: TensorTree | undefined,
+    extras: UpdateExtras | undefined,
+    epilogue: AffineCoefficients,
+    multiplier?: TensorTree,
+  ): [TensorTree, S];
+  /** True when `updateWithEpilogue` honours its `multiplier` argument. */
+  readonly acceptsMultiplier?: boolean;
+  /**
+   * For a whole optimizer (`chain`, `namedChain`): `update`, with its output multiplied element
+   * by element by `multiplier` (a tree shaped like the updates; leaves of the same shape, or
+   * 0-d), bit for bit equal to `mul(update(...), multiplier)` leaf by leaf. Wrappers that scale
+   * a base's whole update (`active`) call it so that the product folds into the base's last
+   * kernel where the base allows, saving a full pass; otherwise it costs that pass.
+   */
+  updateWithMultiplier?(updates: TensorTree, state: S, params: TensorTree | undefined, extras: UpdateExtras | undefined, multiplier: TensorTree): [TensorTree, S];
 }
 
 /** The state type of a transform. */

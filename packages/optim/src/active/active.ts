@@ -23,10 +23,11 @@ import {
 } from '@vane/tensor';
 import { checkTransformation } from '../combinators/chain';
 import { ADD } from '../kernels';
+import { multiplyUpdates } from '../multiply-updates';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
 import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositive, checkPositiveInteger, failOption } from '../validation';
-import { AGREES, APPLY_GAIN, CHANGE_GAIN } from './active-kernels';
+import { AGREES, CHANGE_GAIN } from './active-kernels';
 
 /** Options of {@link active}. */
 export interface ActiveOptions {
@@ -157,17 +158,22 @@ export function active<S>(base: GradientTransformation<S>, options: ActiveOption
       checkStructure('active.update', state.periodSum, updates, ['state.periodSum', 'updates']);
       const count = state.count + 1;
       return tidy(() => {
-        const [baseUpdates, baseState] = base.update(updates, state.base, params, extras);
         // Until the first change at t = 2K every gain is exactly 1, so the product is skipped.
-        const out =
-          state.count < 2 * period
-            ? baseUpdates
-            : (mapTensors(
-                (u: Tensor, gain: Tensor) => (gain.ndim === u.ndim ? fusedMap(APPLY_GAIN, [u, gain]) : mul(u, gain)),
-                baseUpdates,
-                state.gain,
-              ) as TensorTree);
-        const signalTree = signal === 'gradient' ? updates : baseUpdates;
+        const gainsInUse = state.count >= 2 * period;
+        // With the gradient as the signal the base's own updates are not needed, so the gain
+        // can be handed to a base that folds it into its last kernel (one pass fewer; the same
+        // bits). The 'update' signal needs the base's updates before the gain: separate pass.
+        const foldGain = gainsInUse && signal === 'gradient' ? base.fusion?.updateWithMultiplier : undefined;
+        let out: TensorTree;
+        let baseState: S;
+        let baseUpdates: TensorTree | undefined;
+        if (foldGain !== undefined) {
+          [out, baseState] = foldGain.call(base.fusion, updates, state.base, params, extras, state.gain);
+        } else {
+          [baseUpdates, baseState] = base.update(updates, state.base, params, extras);
+          out = gainsInUse ? multiplyUpdates(baseUpdates, state.gain) : baseUpdates;
+        }
+        const signalTree = signal === 'gradient' ? updates : baseUpdates!;
         const periodSum = mapTensors((c: Tensor, g: Tensor) => fusedMap(ADD, [c, g]), state.periodSum, signalTree) as TensorTree;
         const next: ActiveState<S> = { count, base: baseState, gain: state.gain, periodSum, previousSum: state.previousSum, grew: state.grew, gainChanges: state.gainChanges };
         if (count % period === 0) {

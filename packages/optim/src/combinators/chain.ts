@@ -31,6 +31,17 @@ export function chain<const T extends readonly AnyTransformation[]>(...transform
         return [out, next as ChainState<T>] as [TensorTree, ChainState<T>];
       });
     },
+    fusion: {
+      updateWithMultiplier: (updates, state, params, extras, multiplier) => {
+        if (!Array.isArray(state) || state.length !== transforms.length) {
+          throw new Error(`chain.update: expected a state array of length ${transforms.length}, got ${describe(state)}`);
+        }
+        return tidy(() => {
+          const [out, next] = runSequence(transforms, state as readonly unknown[], updates, params, extras, multiplier);
+          return [out, next as ChainState<T>] as [TensorTree, ChainState<T>];
+        });
+      },
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { tidy } from '@vane/tensor';
-import type { AnyTransformation, GradientTransformation, StateOf, TensorTree } from '../transform';
+import type { AnyTransformation, GradientTransformation, StateOf, TensorTree, UpdateExtras } from '../transform';
 import { runSequence } from './run-sequence';
 import { checkTransformation } from './chain';
 
@@ -36,16 +36,18 @@ export function namedChain<const T extends Record<string, AnyTransformation>>(
     checkTransformation('namedChain', name, transform);
   }
   const sequence = entries.map(([, transform]) => transform);
+  const run = (updates: TensorTree, state: NamedChainState<T>, params: TensorTree | undefined, extras: UpdateExtras | undefined, multiplier: TensorTree | undefined) =>
+    tidy(() => {
+      const states = entries.map(([name]) => {
+        if (state === null || typeof state !== 'object' || !(name in state)) throw new Error(`namedChain.update: the state has no entry '${name}'`);
+        return (state as Record<string, unknown>)[name];
+      });
+      const [out, next] = runSequence(sequence, states, updates, params, extras, multiplier);
+      return [out, Object.fromEntries(entries.map(([name], index) => [name, next[index]])) as NamedChainState<T>] as [TensorTree, NamedChainState<T>];
+    });
   return {
     init: (params) => Object.fromEntries(entries.map(([name, transform]) => [name, transform.init(params)])) as NamedChainState<T>,
-    update: (updates, state, params, extras) =>
-      tidy(() => {
-        const states = entries.map(([name]) => {
-          if (state === null || typeof state !== 'object' || !(name in state)) throw new Error(`namedChain.update: the state has no entry '${name}'`);
-          return (state as Record<string, unknown>)[name];
-        });
-        const [out, next] = runSequence(sequence, states, updates, params, extras);
-        return [out, Object.fromEntries(entries.map(([name], index) => [name, next[index]])) as NamedChainState<T>] as [TensorTree, NamedChainState<T>];
-      }),
+    update: (updates, state, params, extras) => run(updates, state, params, extras, undefined),
+    fusion: { updateWithMultiplier: (updates, state, params, extras, multiplier) => run(updates, state, params, extras, multiplier) },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { fusedMap, type FusedKernel, type Tensor } from '@vane/tensor';
 import type { AffineCoefficients, AnyTransformation, TensorTree, UpdateExtras } from '../transform';
+import { multiplyUpdates } from '../multiply-updates';
 import { checkStructure, mapTensors } from '../tree-utilities';
 
 const AFFINE: FusedKernel = {
@@ -41,24 +42,35 @@ function foldAffineRun(transforms: readonly AnyTransformation[], states: readonl
   return { end, coefficients, foldedStates };
 }
 
-/** Applies `transforms` in order; returns the final updates and the next states (same order). */
+/**
+ * Applies `transforms` in order; returns the final updates and the next states (same order).
+ * With `multiplier`, the final updates are multiplied by it element by element: inside the last
+ * producer's kernel when that producer and the affine run after it end the sequence and the
+ * producer accepts a multiplier, else in one more pass (the result is the same bit for bit).
+ */
 export function runSequence(
   transforms: readonly AnyTransformation[],
   states: readonly unknown[],
   updates: TensorTree,
   params: TensorTree | undefined,
   extras: UpdateExtras | undefined,
+  multiplier?: TensorTree,
 ): [TensorTree, unknown[]] {
   const next: unknown[] = new Array(transforms.length);
   let current = updates;
   let index = 0;
+  let multiplied = multiplier === undefined;
   while (index < transforms.length) {
     const transform = transforms[index]!;
     const producer = transform.fusion?.updateWithEpilogue;
     if (producer) {
       const { end, coefficients, foldedStates } = foldAffineRun(transforms, states, index + 1, params !== undefined);
-      if (end > index + 1) {
-        const [out, state] = producer.call(transform.fusion, current, states[index], params, extras, coefficients);
+      // A producer that ends the sequence takes the multiplier even with no affine run after it:
+      // its epilogue is then the identity (1·u + 0·p), which is exact.
+      const takesMultiplier = !multiplied && end === transforms.length && transform.fusion?.acceptsMultiplier === true;
+      if (end > index + 1 || takesMultiplier) {
+        const [out, state] = producer.call(transform.fusion, current, states[index], params, extras, coefficients, takesMultiplier ? multiplier : undefined);
+        if (takesMultiplier) multiplied = true;
         current = out;
         next[index] = state;
         foldedStates.forEach((state, offset) => (next[index + 1 + offset] = state));
@@ -81,6 +93,7 @@ export function runSequence(
     next[index] = state;
     index++;
   }
+  if (!multiplied) current = multiplyUpdates(current, multiplier!);
   return [current, next];
 }
 

@@ -1,5 +1,6 @@
 import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
+import { multiplyUpdate } from '../multiply-updates';
 import type { AffineCoefficients, GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, requireParams, zerosTree } from '../tree-utilities';
 import { checkBetas, checkBoolean, checkOptionKeys, checkPositive } from '../validation';
@@ -61,6 +62,40 @@ const ADAM_DIRECTION_AFFINE: FusedKernel = {
   },
 };
 
+// The two epilogue kernels above, then times a per-element multiplier (ActiveLR's gain). For
+// float32 outputs only: Math.fround rounds the epilogue's value to float32 first, as storing it
+// would, so the product equals the separate multiply pass bit for bit.
+const ADAM_DIRECTION_SCALED_MULTIPLIED: FusedKernel = {
+  name: 'optim.adam.directionScaledMultiplied',
+  arity: 3,
+  fn: function adamDirectionScaledMultiplied(m: number, v: number, multiplier: number, firstCorrection: number, secondCorrection: number, eps: number, updateScale: number) {
+    return Math.fround(updateScale * ((m * firstCorrection) / (Math.sqrt(v) * secondCorrection + eps))) * multiplier;
+  },
+};
+
+const ADAM_DIRECTION_AFFINE_MULTIPLIED: FusedKernel = {
+  name: 'optim.adam.directionAffineMultiplied',
+  arity: 4,
+  fn: function adamDirectionAffineMultiplied(
+    m: number,
+    v: number,
+    p: number,
+    multiplier: number,
+    firstCorrection: number,
+    secondCorrection: number,
+    eps: number,
+    updateScale: number,
+    paramScale: number,
+  ) {
+    return Math.fround(updateScale * ((m * firstCorrection) / (Math.sqrt(v) * secondCorrection + eps)) + paramScale * p) * multiplier;
+  },
+};
+
+/** Whether the multiplier can join a float32 kernel whose first input is `moment` (same shape). */
+function foldsMultiplier(moment: Tensor, multiplier: Tensor): boolean {
+  return moment.dtype === 'float32' && multiplier.ndim === moment.ndim && multiplier.shape.every((size, axis) => size === moment.shape[axis]);
+}
+
 /**
  * Adam's rescaling: bias-corrected first moment over the root of the bias-corrected second
  * moment (the learning rate comes later in the chain).
@@ -85,8 +120,15 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
   const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const amsgrad = checkBoolean(owner, 'amsgrad', options.amsgrad ?? false);
-  const step = (updates: TensorTree, state: ScaleByAdamState, params: TensorTree | undefined, epilogue: AffineCoefficients | undefined): [TensorTree, ScaleByAdamState] => {
+  const step = (
+    updates: TensorTree,
+    state: ScaleByAdamState,
+    params: TensorTree | undefined,
+    epilogue: AffineCoefficients | undefined,
+    multiplier: TensorTree | undefined,
+  ): [TensorTree, ScaleByAdamState] => {
     checkStructure('scaleByAdam.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
+    if (multiplier !== undefined) checkStructure('scaleByAdam.update', multiplier, updates, ['multiplier', 'updates']);
     if (amsgrad && state.maxSecondMoment === undefined) throw new Error('scaleByAdam.update: amsgrad needs state.maxSecondMoment; was the state made by init?');
     const parameters = epilogue !== undefined && epilogue.paramScale !== 0 ? requireParams('scaleByAdam.update', params) : undefined;
     if (parameters !== undefined) checkStructure('scaleByAdam.update', parameters, updates, ['params', 'updates']);
@@ -103,12 +145,30 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
         denominatorMoment = next.maxSecondMoment;
       }
       const scalars = [firstCorrection, secondCorrection, eps];
+      // One leaf's output: the epilogue kernel, with the multiplier folded in where it can be,
+      // else multiplied in its own pass (the same bits either way).
+      const direction = (m: Tensor, v: Tensor, p: Tensor | undefined, factor: Tensor | undefined): Tensor => {
+        if (factor !== undefined && epilogue !== undefined && foldsMultiplier(m, factor)) {
+          return p !== undefined
+            ? fusedMap(ADAM_DIRECTION_AFFINE_MULTIPLIED, [m, v, p, factor], [...scalars, epilogue.updateScale, epilogue.paramScale])
+            : fusedMap(ADAM_DIRECTION_SCALED_MULTIPLIED, [m, v, factor], [...scalars, epilogue.updateScale]);
+        }
+        const plain =
+          p !== undefined
+            ? fusedMap(ADAM_DIRECTION_AFFINE, [m, v, p], [...scalars, epilogue!.updateScale, epilogue!.paramScale])
+            : epilogue !== undefined
+              ? fusedMap(ADAM_DIRECTION_SCALED, [m, v], [...scalars, epilogue.updateScale])
+              : fusedMap(ADAM_DIRECTION, [m, v], scalars);
+        return factor === undefined ? plain : multiplyUpdate(plain, factor);
+      };
       const out = (
-        parameters !== undefined
-          ? mapTensors((m: Tensor, v: Tensor, p: Tensor) => fusedMap(ADAM_DIRECTION_AFFINE, [m, v, p], [...scalars, epilogue!.updateScale, epilogue!.paramScale]), firstMoment, denominatorMoment, parameters)
-          : epilogue !== undefined
-            ? mapTensors((m: Tensor, v: Tensor) => fusedMap(ADAM_DIRECTION_SCALED, [m, v], [...scalars, epilogue.updateScale]), firstMoment, denominatorMoment)
-            : mapTensors((m: Tensor, v: Tensor) => fusedMap(ADAM_DIRECTION, [m, v], scalars), firstMoment, denominatorMoment)
+        multiplier === undefined
+          ? parameters !== undefined
+            ? mapTensors((m: Tensor, v: Tensor, p: Tensor) => direction(m, v, p, undefined), firstMoment, denominatorMoment, parameters)
+            : mapTensors((m: Tensor, v: Tensor) => direction(m, v, undefined, undefined), firstMoment, denominatorMoment)
+          : parameters !== undefined
+            ? mapTensors((m: Tensor, v: Tensor, p: Tensor, factor: Tensor) => direction(m, v, p, factor), firstMoment, denominatorMoment, parameters, multiplier)
+            : mapTensors((m: Tensor, v: Tensor, factor: Tensor) => direction(m, v, undefined, factor), firstMoment, denominatorMoment, multiplier)
       ) as TensorTree;
       return [out, next] as [TensorTree, ScaleByAdamState];
     });
@@ -119,8 +179,11 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
       if (amsgrad) state.maxSecondMoment = zerosTree(params);
       return state;
     },
-    update: (updates, state) => step(updates, state, undefined, undefined),
-    fusion: { updateWithEpilogue: (updates, state, params, _extras, epilogue) => step(updates, state, params, epilogue) },
+    update: (updates, state) => step(updates, state, undefined, undefined, undefined),
+    fusion: {
+      updateWithEpilogue: (updates, state, params, _extras, epilogue, multiplier) => step(updates, state, params, epilogue, multiplier),
+      acceptsMultiplier: true,
+    },
   };
 }
 
