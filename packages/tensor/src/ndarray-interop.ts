@@ -5,6 +5,7 @@
 import ndarray, { type NdArray } from 'ndarray';
 import { findBackend } from './backend';
 import { BYTES_PER_ELEMENT, dtypeOfArray, type TypedArray } from './dtype';
+import { pinArray } from './cpu/buffer-pool';
 import { Storage } from './engine';
 import { Tensor } from './tensor';
 
@@ -19,6 +20,8 @@ export function toNdarray(t: Tensor): NdArray<TypedArray> {
   if (t.backend.name !== 'cpu') {
     throw new Error(`toNdarray: tensor is on the '${t.backend.name}' backend; move it with .to('cpu') first`);
   }
+  // The ndarray outlives the tensor's storage bookkeeping, so the array must never be recycled.
+  pinArray(t.storage.data as TypedArray);
   return ndarray(t.storage.data as TypedArray, [...t.shape], [...t.strides], t.offset);
 }
 

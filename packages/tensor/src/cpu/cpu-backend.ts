@@ -2,7 +2,8 @@
  * The CPU backend: storages are typed arrays and every primitive is a TypeScript loop.
  */
 import type { Backend, ReductionKind, TensorView, Window2d } from '../backend';
-import { allocateArray, type DType, type TypedArray } from '../dtype';
+import { type DType, type TypedArray } from '../dtype';
+import { ownArray, recycleArray, takeArray, zeroedArray } from './buffer-pool';
 import { BINARY_KERNELS, UNARY_KERNELS, type BinaryKernelName, type FusedKernel, type UnaryKernelName } from '../kernels/elementwise-kernels';
 import { sizeOf, type Shape } from '../shape';
 import { conv2dForward, conv2dInputGradient, conv2dWeightGradient, type ConvolutionGeometry } from './convolution';
@@ -19,7 +20,7 @@ const toBool = (x: number) => (x !== 0 ? 1 : 0);
 
 /** Materialises a strided view as a contiguous array of `dtype` (casting on the way). */
 function copyView(x: TensorView, dtype: DType): TypedArray {
-  const out = allocateArray(dtype, sizeOf(x.shape));
+  const out = takeArray(dtype, sizeOf(x.shape));
   const layout = collapseDimensions(x.shape, [x.strides]);
   const kernel = dtype === 'bool' && x.dtype !== 'bool' ? toBool : UNARY_KERNELS.identity;
   unaryLoop(kernel, `${x.dtype}>${dtype}`)(x.data as TypedArray, x.offset, layout.strides[0]!, out, layout.shape, 0);
@@ -91,16 +92,17 @@ export function createCpuBackend(): Backend {
     name: 'cpu',
     supportsSyncRead: true,
     upload: (values, dtype) => {
-      const out = allocateArray(dtype, values.length);
+      const out = takeArray(dtype, values.length);
       out.set(values);
       return out;
     },
     read: async (data, dtype, size) => (data as TypedArray).slice(0, size),
     readSync: (data, _dtype, size) => (data as TypedArray).slice(0, size),
-    release: () => undefined,
+    // Released storages go back to the pool (only arrays this backend made; see buffer-pool.ts).
+    release: recycleArray,
     copy: copyView,
     unary(kernel: UnaryKernelName, x: TensorView, outDtype: DType, parameter: number) {
-      const out = allocateArray(outDtype, sizeOf(x.shape));
+      const out = takeArray(outDtype, sizeOf(x.shape));
       const layout = collapseDimensions(x.shape, [x.strides]);
       if (
         kernel === 'exp' &&
@@ -116,7 +118,7 @@ export function createCpuBackend(): Backend {
       return out;
     },
     binary(kernel: BinaryKernelName, a: TensorView, b: TensorView, outShape: Shape, outDtype: DType) {
-      const out = allocateArray(outDtype, sizeOf(outShape));
+      const out = takeArray(outDtype, sizeOf(outShape));
       const layout = collapseDimensions(outShape, [a.strides, b.strides]);
       // Contiguous float32 (same shape, or one side a broadcast scalar) runs on the SIMD kernel.
       if (
@@ -149,7 +151,7 @@ export function createCpuBackend(): Backend {
       return out;
     },
     where(condition, a, b, outShape, outDtype) {
-      const out = allocateArray(outDtype, sizeOf(outShape));
+      const out = takeArray(outDtype, sizeOf(outShape));
       const layout = collapseDimensions(outShape, [condition.strides, a.strides, b.strides]);
       whereLoop(
         condition.data as TypedArray,
@@ -168,7 +170,7 @@ export function createCpuBackend(): Backend {
     },
     fused(kernel: FusedKernel, inputs: readonly TensorView[], scalars: readonly number[], outDtype: DType) {
       const size = sizeOf(inputs[0]!.shape);
-      const out = allocateArray(outDtype, size);
+      const out = takeArray(outDtype, size);
       const contiguous = inputs.map(contiguousValues);
       fusedLoop(kernel, `${inputs.map((input) => input.dtype).join(',')}>${outDtype}`)(
         contiguous.map((input) => input.values),
@@ -182,8 +184,8 @@ export function createCpuBackend(): Backend {
     reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], outDtype: DType) {
       const sorted = [...axes].sort((first, second) => first - second);
       const runs = adjacentRuns(sorted);
-      if (runs.length > 1 && isContiguousView(x)) return reduceInRuns(kind, x, runs, outDtype);
-      return reduceBlock(kind, blockLayout(x, axes, (view) => copyView(view, view.dtype)), outDtype);
+      if (runs.length > 1 && isContiguousView(x)) return ownArray(reduceInRuns(kind, x, runs, outDtype));
+      return ownArray(reduceBlock(kind, blockLayout(x, axes, (view) => copyView(view, view.dtype)), outDtype));
     },
     argReduce(kind, x, axis) {
       return argReduceBlock(kind, blockLayout(x, [axis], (view) => copyView(view, view.dtype)));
@@ -191,10 +193,12 @@ export function createCpuBackend(): Backend {
     cumulative(kind, x, axis, outDtype) {
       // The cumulative axis must stay in place, so only contiguous inputs skip the copy.
       const values = dense(x);
-      return cumulativeBlock(
-        kind,
-        { values, offset: 0, outer: sizeOf(x.shape.slice(0, axis)), reduced: x.shape[axis]!, inner: sizeOf(x.shape.slice(axis + 1)) },
-        outDtype,
+      return ownArray(
+        cumulativeBlock(
+          kind,
+          { values, offset: 0, outer: sizeOf(x.shape.slice(0, axis)), reduced: x.shape[axis]!, inner: sizeOf(x.shape.slice(axis + 1)) },
+          outDtype,
+        ),
       );
     },
     matmul(a: TensorView, b: TensorView, outDtype: DType) {
@@ -204,7 +208,8 @@ export function createCpuBackend(): Backend {
       const n = b.shape[rank - 1]!;
       const batchShape = a.shape.slice(0, rank - 2);
       const batches = sizeOf(batchShape);
-      const out = allocateArray(outDtype, batches * m * n);
+      // gemm overwrites its whole m×n block (the scalar kernel zeroes it first).
+      const out = takeArray(outDtype, batches * m * n);
       const aValues = a.data as TypedArray;
       const bValues = b.data as TypedArray;
       const counter = new Array<number>(batchShape.length).fill(0);
@@ -233,7 +238,7 @@ export function createCpuBackend(): Backend {
     },
     conv2d(x, weight, window, groups, outDtype) {
       const shape = geometry(x, weight.shape, window, groups);
-      const out = allocateArray(outDtype, shape.batch * shape.outChannels * window.outputHeight * window.outputWidth);
+      const out = zeroedArray(outDtype, shape.batch * shape.outChannels * window.outputHeight * window.outputWidth);
       conv2dForward(dense(x), dense(weight), shape, out);
       return out;
     },
@@ -249,28 +254,28 @@ export function createCpuBackend(): Backend {
         groups,
         window,
       };
-      const out = allocateArray(outDtype, batch * inChannels * inputHeight * inputWidth);
+      const out = zeroedArray(outDtype, batch * inChannels * inputHeight * inputWidth);
       conv2dInputGradient(dense(dy), dense(weight), shape, out);
       return out;
     },
     conv2dWeightGradient(x, dy, window, groups, outDtype) {
       const outChannels = dy.shape[1]!;
       const shape: ConvolutionGeometry = { ...geometry(x, [outChannels], window, groups) };
-      const out = allocateArray(outDtype, outChannels * (x.shape[1]! / groups) * window.kernelHeight * window.kernelWidth);
+      const out = zeroedArray(outDtype, outChannels * (x.shape[1]! / groups) * window.kernelHeight * window.kernelWidth);
       conv2dWeightGradient(dense(x), dense(dy), shape, out);
       return out;
     },
     pool2d(kind, x, window, countIncludePad) {
       const [batch, channels, height, width] = x.shape as [number, number, number, number];
       const outputs = batch * channels * window.outputHeight * window.outputWidth;
-      const values = allocateArray(x.dtype, outputs);
+      const values = zeroedArray(x.dtype, outputs);
       const indices = kind === 'max' ? new Int32Array(outputs) : undefined;
       pool2dPlanes(kind, dense(x), batch * channels, height, width, window, countIncludePad, values, indices);
       return indices ? { values, indices } : { values };
     },
-    gather: (x, axis, index) => gatherValues(x, axis, index),
-    scatterAdd: (target, axis, index, source) => scatterAddValues(target, axis, index, source, (view) => copyView(view, view.dtype)),
-    concat: (inputs, axis, outShape, outDtype) => concatValues(inputs, axis, outShape, outDtype),
-    pad: (x, pads, value, outDtype) => padValues(x, pads, value, outDtype),
+    gather: (x, axis, index) => ownArray(gatherValues(x, axis, index)),
+    scatterAdd: (target, axis, index, source) => ownArray(scatterAddValues(target, axis, index, source, (view) => copyView(view, view.dtype))),
+    concat: (inputs, axis, outShape, outDtype) => ownArray(concatValues(inputs, axis, outShape, outDtype)),
+    pad: (x, pads, value, outDtype) => ownArray(padValues(x, pads, value, outDtype)),
   };
 }
