@@ -14,6 +14,7 @@ import { pool2dPlanes } from './pooling';
 import { argReduceBlock, blockLayout, cumulativeBlock, isContiguousView, reduceBlock } from './reduce';
 import { collapseDimensions } from './strided';
 import { hasSimdBinary, simdBinary, simdExp } from '../wasm/simd-elementwise';
+import { simdFused } from '../wasm/simd-fused';
 
 // Casting to bool maps every non-zero (NaN included, as in PyTorch) to true.
 const toBool = (x: number) => (x !== 0 ? 1 : 0);
@@ -172,6 +173,15 @@ export function createCpuBackend(): Backend {
       const size = sizeOf(inputs[0]!.shape);
       const out = takeArray(outDtype, size);
       const contiguous = inputs.map(contiguousValues);
+      // Float32 kernels written as one arithmetic expression run compiled to WebAssembly SIMD
+      // (same results bit for bit); the JavaScript loop below handles everything else.
+      if (
+        out instanceof Float32Array &&
+        contiguous.every((input) => input.values instanceof Float32Array) &&
+        simdFused(kernel, contiguous.map((input) => input.values as Float32Array), contiguous.map((input) => input.offset), scalars, out, size)
+      ) {
+        return out;
+      }
       fusedLoop(kernel, `${inputs.map((input) => input.dtype).join(',')}>${outDtype}`)(
         contiguous.map((input) => input.values),
         contiguous.map((input) => input.offset),

@@ -43,6 +43,7 @@ function requestedFromEnvironment(): KernelMode {
 
 let requested: KernelMode = requestedFromEnvironment();
 let loaded: { exports: SimdExports; memory: WebAssembly.Memory; module: WebAssembly.Module; shared: boolean } | { failure: string } | undefined;
+let memoryLimits: { minimumPages: number; maximumPages?: number; shared?: boolean } = { minimumPages: 1 };
 
 // Shared memory (so a worker thread can run kernels on the same packed operands) needs a
 // maximum size: 1 GiB of address space, committed only as the memory grows.
@@ -55,6 +56,7 @@ function load(): typeof loaded {
     const shared = typeof SharedArrayBuffer !== 'undefined';
     const memory = shared ? new WebAssembly.Memory({ initial: 64, maximum: SHARED_MAXIMUM_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 64 });
     const limits = shared ? { minimumPages: 1, maximumPages: SHARED_MAXIMUM_PAGES, shared: true } : { minimumPages: 1 };
+    memoryLimits = limits;
     const module = new WebAssembly.Module(simdKernelsModule(limits) as Uint8Array<ArrayBuffer>);
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     loaded = { exports: instance.exports as unknown as SimdExports, memory, module, shared };
@@ -125,4 +127,23 @@ export function reserve(memory: WebAssembly.Memory, byteSizes: readonly number[]
   const missing = end - memory.buffer.byteLength;
   if (missing > 0) memory.grow(Math.ceil(missing / PAGE_BYTES));
   return offsets;
+}
+
+/**
+ * Compiles an extra kernel module (built by `build` for the kernel memory's import limits) and
+ * instantiates it on the kernel memory, so its functions read the same scratch regions.
+ * Returns undefined when the SIMD kernels are off or the module does not compile.
+ *
+ * @example
+ * const exports = instantiateOnKernelMemory((limits) => encodeModule(limits, [definition]));
+ */
+export function instantiateOnKernelMemory(build: (limits: { minimumPages: number; maximumPages?: number; shared?: boolean }) => Uint8Array): WebAssembly.Exports | undefined {
+  const kernels = simdKernels();
+  if (!kernels) return undefined;
+  try {
+    const module = new WebAssembly.Module(build(memoryLimits) as Uint8Array<ArrayBuffer>);
+    return new WebAssembly.Instance(module, { env: { memory: kernels.memory } }).exports;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,80 @@
+/**
+ * Fused kernels compiled to WebAssembly SIMD against the JavaScript fused loop (the scalar
+ * mode). Tolerance: none. Both evaluate the expression in float64 with the same IEEE
+ * operations and round once to float32, so every result must be identical (NaN compared as
+ * NaN, signed zeros by Object.is).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { fusedMap, randn, seed, setKernelMode, tensor, transpose, type FusedKernel, type Tensor } from '../index';
+import { compileFusedKernel } from './simd-fused';
+
+afterEach(() => setKernelMode('simd'));
+
+function inMode<T>(mode: 'simd' | 'scalar', body: () => T): T {
+  setKernelMode(mode);
+  try {
+    return body();
+  } finally {
+    setKernelMode('simd');
+  }
+}
+
+const KERNELS: FusedKernel[] = [
+  { name: 'test.movingAverage', arity: 2, fn: function movingAverage(m: number, g: number, decay: number) { return decay * m + (1 - decay) * g; } },
+  { name: 'test.squares', arity: 2, fn: function squares(v: number, g: number, decay: number) { return decay * v + (1 - decay) * g * g; } },
+  {
+    name: 'test.adamAffine',
+    arity: 3,
+    fn: function adamAffine(m: number, v: number, p: number, c1: number, c2: number, eps: number, scale: number, paramScale: number) {
+      return scale * ((m / c1) / (Math.sqrt(v / c2) + eps)) + paramScale * p;
+    },
+  },
+  { name: 'test.arrow', arity: 1, fn: (u: number, s: number) => -u * s + 2.5e-3 },
+  { name: 'test.minmax', arity: 2, fn: function minmax(a: number, b: number) { return Math.max(a, Math.min(b, 0.5)) - Math.abs(a) / 3; } },
+];
+
+function sameValues(fast: Float32Array, reference: Float32Array): void {
+  expect(fast.length).toBe(reference.length);
+  for (let index = 0; index < reference.length; index++) {
+    if (!Object.is(fast[index], reference[index])) expect([index, fast[index]]).toEqual([index, reference[index]]);
+  }
+}
+
+describe('fused kernels on WebAssembly SIMD', () => {
+  it('compiles single-expression kernels and refuses the rest', () => {
+    for (const kernel of KERNELS) expect(compileFusedKernel(kernel)).toBeTypeOf('function');
+    const ternary: FusedKernel = { name: 'test.sign', arity: 1, fn: function sign(u: number) { return u > 0 ? 1 : u < 0 ? -1 : u; } };
+    const statements: FusedKernel = { name: 'test.statements', arity: 1, fn: function two(u: number) { const w = u * 2; return w; } };
+    const otherCall: FusedKernel = { name: 'test.exp', arity: 1, fn: function e(u: number) { return Math.exp(u); } };
+    for (const kernel of [ternary, statements, otherCall]) expect(compileFusedKernel(kernel)).toBeUndefined();
+    // Refused kernels still work (on the JavaScript loop).
+    expect(Array.from(fusedMap(ternary, [tensor([-2, 0, 3])]).dataSync())).toEqual([-1, 0, 1]);
+  });
+
+  it('equals the JavaScript loop bit for bit on random data, odd sizes, offsets and special values', () => {
+    const generator = seed(5);
+    const specials = [0, -0, Infinity, -Infinity, NaN, 1e-45, -3.4e38, 3.4e38, 1e-38];
+    for (const size of [1, 2, 3, 7, 64, 1001, 40000]) {
+      for (const kernel of KERNELS) {
+        const scalars = Array.from({ length: kernel.fn.length - kernel.arity }, (_, index) => [0.9, 0.999, 1e-8, -1e-3, 0.01][index % 5]!);
+        const inputs: Tensor[] = Array.from({ length: kernel.arity }, (_, index) => {
+          const values = randn([size + 3], { generator }).dataSync() as Float32Array;
+          for (let position = 0; position < Math.min(size, specials.length); position++) values[(position * 7 + index) % size] = specials[position]!;
+          // A view with an offset, so the kernel reads from the middle of a storage.
+          return tensor(values).slice([{ start: 3, stop: size + 3 }]);
+        });
+        const fast = fusedMap(kernel, inputs, scalars).dataSync() as Float32Array;
+        const reference = inMode('scalar', () => fusedMap(kernel, inputs, scalars).dataSync() as Float32Array);
+        sameValues(fast, reference);
+      }
+    }
+  });
+
+  it('handles non-contiguous (transposed) inputs', () => {
+    const generator = seed(9);
+    const a = transpose(randn([33, 17], { generator }));
+    const b = randn([17, 33], { generator });
+    const kernel = KERNELS[0]!;
+    sameValues(fusedMap(kernel, [a, b], [0.9]).dataSync() as Float32Array, inMode('scalar', () => fusedMap(kernel, [a, b], [0.9]).dataSync() as Float32Array));
+  });
+});
