@@ -44,6 +44,25 @@ export function markdownTable(rows: BenchmarkRow[]): string {
   return [header, divider, ...lines].join('\n');
 }
 
+/** Vane-against-Vane ratios between rows (autodiff and optimizer-wrapper overheads). */
+export function derivedRatios(rows: BenchmarkRow[]): string {
+  const median = (name: string) => {
+    const result = rows.find((row) => row.name === name)?.results.vane;
+    return isTiming(result) ? result.median : undefined;
+  };
+  const ratio = (label: string, numerator: string, denominator: string, target: string) => {
+    const top = median(numerator);
+    const bottom = median(denominator);
+    return `| ${label} | ${top !== undefined && bottom !== undefined ? `${(top / bottom).toFixed(2)}×` : 'not measured'} | ${target} |`;
+  };
+  return [
+    '| derived ratio (vane rows, same run) | value | target |',
+    '| --- | --- | --- |',
+    ratio('valueAndGrad / forward, MLP 784-256-256-10', 'MLP valueAndGrad 784-256-256-10, batch 128', 'MLP forward only 784-256-256-10, batch 128', '≤ 3'),
+    ratio('active(adamw) / adamw, 10M params', 'optimizer step active(adamw), 10M params', 'optimizer step adamw, 10M params', '≤ 1.3'),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const startLoad = loadavg()[0]!.toFixed(1);
   const tfjs = await loadTfjs();
@@ -64,7 +83,7 @@ async function main(): Promise<void> {
   // every column, so only ratios within one run are comparable.
   const kernels = kernelInfo();
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; Vane kernels: ${kernels.active}${kernels.fallbackReason ? ` (${kernels.fallbackReason})` : ''}; load average at start ${startLoad}, at end ${loadavg()[0]!.toFixed(1)}; command: npm run bench`;
-  const table = markdownTable(rows);
+  const table = `${markdownTable(rows)}\n\n${derivedRatios(rows)}`;
   console.log(`\nMachine: ${machine}\n\n${table}\n`);
   const directory = new URL('../results/', import.meta.url).pathname;
   mkdirSync(directory, { recursive: true });

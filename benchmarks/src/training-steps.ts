@@ -120,6 +120,43 @@ async function row(group: string, name: string, runners: { name: string; run: ()
   return { group, name, results };
 }
 
+/**
+ * The hand-fused reference for the optimizer row: AdamW as one in-place, allocation-free loop
+ * over Float32Arrays per parameter tensor (what a framework-free implementation would write).
+ */
+function handFusedAdamRunner(shapes: number[][]): { name: string; run: () => Promise<Timing> } {
+  return {
+    name: 'typed-array loop',
+    run: async () => {
+      const random = (size: number) => Float32Array.from({ length: size }, () => Math.random() - 0.5);
+      const tensors = shapes.map((shape) => {
+        const size = shape.reduce((a, b) => a * b, 1);
+        return { p: random(size), g: random(size), m: new Float32Array(size), v: new Float32Array(size) };
+      });
+      const [lr, beta1, beta2, eps, decay] = [1e-3, 0.9, 0.999, 1e-8, 1e-2];
+      let count = 0;
+      return measure(
+        () => {
+          count++;
+          const c1 = 1 - beta1 ** count;
+          const c2 = 1 - beta2 ** count;
+          for (const { p, g, m, v } of tensors) {
+            for (let i = 0; i < p.length; i++) {
+              const gi = g[i]!;
+              const mi = beta1 * m[i]! + (1 - beta1) * gi;
+              const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
+              m[i] = mi;
+              v[i] = vi;
+              p[i] = p[i]! - lr * (mi / c1 / (Math.sqrt(vi / c2) + eps) + decay * p[i]!);
+            }
+          }
+        },
+        { maximumRuns: 20, minimumMilliseconds: 1000 },
+      );
+    },
+  };
+}
+
 /** Runs the training-step rows. */
 export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[]): Promise<BenchmarkRow[]> {
   const training = await loadVaneTraining();
@@ -171,6 +208,28 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
       }),
     ]),
   );
+
+  // The autodiff overhead on the same MLP: a forward pass alone, then valueAndGrad (loss and
+  // every gradient). run.ts reports their ratio (target ≤ 3).
+  const mlpParams = mlp.params();
+  rows.push(
+    await row('autodiff', 'MLP forward only 784-256-256-10, batch 128', [
+      { name: 'vane', run: () => measure(() => { const loss = mlp.loss(mlpParams); loss.dataSync(); loss.dispose(); }, { maximumRuns: 40, minimumMilliseconds: 1000 }) },
+    ]),
+  );
+  rows.push(
+    await row('autodiff', 'MLP valueAndGrad 784-256-256-10, batch 128', [
+      {
+        name: 'vane',
+        run: () => {
+          if (typeof training === 'string') throw new Error(training);
+          const step = training.valueAndGrad(mlp.loss);
+          return measure(() => { const [loss, grads] = step(mlpParams); loss.dataSync(); vane.dispose([loss, ...Object.values(grads)]); }, { maximumRuns: 40, minimumMilliseconds: 1000 });
+        },
+      },
+    ]),
+  );
+  vane.dispose(Object.values(mlpParams));
 
   // CNN: conv 3×3×32 ('same') on 28×28×1, batch 64, ReLU, then dense 28·28·32 → 10.
   const cnnBatch = 64;
@@ -245,6 +304,7 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
             return timing;
           },
         },
+        ...(label === 'adamw' ? [handFusedAdamRunner(parameterShapes)] : []),
         ...(label === 'adamw' && tf
           ? tfBackends.map((backend) => ({
               name: `tfjs-${backend}`,
