@@ -82,6 +82,8 @@ describe('docs/nn.md examples', () => {
     const q = orthogonal([4, 4], { generator: seed(6), dtype: 'float64' });
     expect(matmul(q, q.T).sub(eye(4, 4, { dtype: 'float64' })).abs().max().item()).toBeLessThan(1e-12);
     expect([xavierUniform([3, 3]).shape, xavierNormal([3, 3]).shape, kaimingUniform([3, 3]).shape]).toEqual([[3, 3], [3, 3], [3, 3]]);
+    // 2048 draws from N(0, 2/32): the sample std is within a few percent of 0.25.
+    expect(w.std().item()).toBeCloseTo(0.25, 1);
   });
 
   it('losses', () => {

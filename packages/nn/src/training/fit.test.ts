@@ -64,7 +64,9 @@ describe('ProgressBar', () => {
     const bar = new ProgressBar({ write: (text) => written.push(text), isTTY: true }, 'epoch 1/2', 10, 0);
     bar.update(5, { loss: 0.5 });
     bar.finish({ loss: 0.25 });
+    // eslint-disable-next-line no-control-regex -- the ANSI erase-line escape is what is under test
     expect(written[0]).toMatch(/^\r\u001b\[2Kepoch 1\/2 \[=========>\.{10}\] 5\/10 [\d.]+ steps\/s loss 0\.5000 ETA \d+s$/);
+    // eslint-disable-next-line no-control-regex -- as above
     expect(written[1]).toMatch(/^\r\u001b\[2Kepoch 1\/2 \[[=>.]+\] 5\/10 .* loss 0\.2500 \d+s\n$/);
   });
 
