@@ -59,8 +59,41 @@ const ROWS: Row[] = [
   { name: 'masked(adam)', make: (lr) => optim.masked(o.adam!({ lr }), (params) => mapTrue(params)), capabilities: adamLike },
   { name: 'multiSteps(sgd, 2)', make: (lr) => optim.multiSteps(o.sgd!({ lr }), 2), capabilities: { zeroGradientNoOp: true, linear: true } },
   { name: 'active(adam)', make: (lr) => (optim as any).active(o.adam!({ lr }), { period: 2 }), capabilities: { descends: true, zeroGradientNoOp: true, nonZeroFirstStep: true } },
+  // Combinators: each wraps a base whose capabilities it preserves, as noted.
+  // injectHyperparams rebuilds the same Adam from its state's hyperparameters: Adam's laws.
+  { name: 'injectHyperparams(adam)', make: (lr) => (optim as any).injectHyperparams(o.adam!)({ lr }), capabilities: adamLike },
+  // Matrices get Adam, vectors momentum-free SGD: both descend, ignore zero gradients and move at once.
+  {
+    name: 'partition(adam | sgd)',
+    make: (lr) =>
+      (optim as any).partition({ matrices: o.adam!({ lr }), vectors: o.sgd!({ lr }) }, (params: unknown) => labelByRank(params)),
+    capabilities: { descends: true, zeroGradientNoOp: true, nonZeroFirstStep: true },
+  },
+  // Vectors frozen, Adam on the rest: frozen leaves never move, so only zero-gradient no-op is claimed
+  // (a tree of vectors only would not move at all).
+  { name: 'chain(freeze(vectors), adam)', make: (lr) => optim.chain((optim as any).freeze((params: unknown) => maskByRank(params)), o.adam!({ lr })), capabilities: { zeroGradientNoOp: true } },
+  // Global-norm clipping rescales large gradients: breaks scale invariance, keeps the rest.
+  { name: 'namedChain(clip, adam)', make: (lr) => (optim as any).namedChain({ clip: (optim as any).clipByGlobalNorm(1), adam: o.adam!({ lr }) }), capabilities: { descends: true, zeroGradientNoOp: true, nonZeroFirstStep: true } },
+  // zeroNans is the identity on finite gradients.
+  { name: 'chain(zeroNans, adam)', make: (lr) => optim.chain((optim as any).zeroNans(), o.adam!({ lr })), capabilities: adamLike },
+  // Elementwise clipping then plain SGD: memoryless, moves at once, no update for zero gradients.
+  { name: 'chain(clip, sgd)', make: (lr) => optim.chain((optim as any).clip(1), o.sgd!({ lr })), capabilities: { descends: true, zeroGradientNoOp: true, stateless: true, nonZeroFirstStep: true } },
   { name: 'graft(adam, sgd)', make: (lr) => (optim as any).graft({ magnitude: o.adam!({ lr }), direction: o.sgd!({ lr }) }), capabilities: { descends: true, zeroGradientNoOp: true } },
 ];
+
+function isTensorLeaf(value: unknown): value is { ndim: number } {
+  return value !== null && typeof value === 'object' && 'isTensor' in value;
+}
+
+// Labels every tensor leaf by rank: 'matrices' for two or more axes, 'vectors' otherwise.
+function labelByRank(params: unknown) {
+  return JSON.parse(JSON.stringify(params, (_key, value) => (isTensorLeaf(value) ? (value.ndim >= 2 ? 'matrices' : 'vectors') : value)));
+}
+
+// True for the leaves to freeze: those with fewer than two axes.
+function maskByRank(params: unknown) {
+  return JSON.parse(JSON.stringify(params, (_key, value) => (isTensorLeaf(value) ? value.ndim < 2 : value)));
+}
 
 function mapTrue(params: unknown) {
   return JSON.parse(JSON.stringify(params, (_key, value) => (value !== null && typeof value === 'object' && 'isTensor' in value ? true : value)));
