@@ -6,7 +6,6 @@
  * {@link kernelInfo} says why. `VANE_KERNELS=scalar` in the environment, or
  * `setKernelMode('scalar')`, forces the scalar kernels (the tests run both modes).
  */
-import { gemmWorkerStatus } from './gemm-worker';
 import { simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module';
 
 /** Which kernels float32 ops use: the WebAssembly SIMD ones or the scalar TypeScript ones. */
@@ -25,7 +24,6 @@ export interface KernelInfo {
   /** The kernels that have a SIMD version (everything else, and float64, is scalar). */
   simdKernels: string[];
   /** The matmul's second thread: 'running', 'starting', 'not started' or why it is unavailable. */
-  matmulWorker: string;
 }
 
 /** The exported functions of the kernel module. */
@@ -107,7 +105,6 @@ export function kernelInfo(): KernelInfo {
     active: requested === 'simd' && simdAvailable ? 'simd' : 'scalar',
     simdAvailable,
     ...(state && 'failure' in state ? { fallbackReason: state.failure } : {}),
-    matmulWorker: gemmWorkerStatus(),
     simdKernels: simdAvailable ? ['matmul (float32)', 'conv2d via matmul (float32)', 'add/sub/mul/div (float32)', 'exp (float32)'] : [],
   };
 }
@@ -119,7 +116,7 @@ export function kernelInfo(): KernelInfo {
  */
 export function reserve(memory: WebAssembly.Memory, byteSizes: readonly number[]): number[] {
   const offsets: number[] = [];
-  let end = 64; // Address 0..63 is kept for the self-test and then the worker control block.
+  let end = 64; // Address 0..63 is kept for the self-test.
   for (const size of byteSizes) {
     offsets.push(end);
     end += Math.ceil((size + 16) / 64) * 64;

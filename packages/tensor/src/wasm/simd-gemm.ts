@@ -7,7 +7,6 @@
  * split into blocks of `DEPTH_BLOCK` so a packed B panel (depth × 8 floats) stays in L1.
  */
 import type { MatrixOperand } from '../cpu/matmul';
-import { awaitGemmWorker, gemmWorker, postGemmWorker } from './gemm-worker';
 import { reserve, simdKernels } from './kernel-runtime';
 import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module';
 
@@ -15,8 +14,6 @@ const DEPTH_BLOCK = 256;
 // Row panels per block: GEMM_ROWS · 48 = 192 rows · 256 depth · 4 bytes = 192 KiB of packed A,
 // which stays in L2 while every B panel streams past it.
 const BLOCK_PANELS = 48;
-// Below about a million multiply-adds, waking the second thread costs more than it saves.
-const PARALLEL_WORK = 1 << 20;
 
 function packA(a: MatrixOperand, m: number, k0: number, depth: number, view: Float32Array, base: number): void {
   const { values, offset, rowStride, columnStride } = a;
@@ -103,28 +100,11 @@ export function simdGemm(m: number, n: number, k: number, a: MatrixOperand, b: M
   // The view is taken after reserve: growing the memory detaches the previous buffer.
   const view = new Float32Array(kernels.memory.buffer);
   view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
-  const control = kernels.shared && m * n * k >= PARALLEL_WORK ? gemmWorker(kernels.module, kernels.memory) : undefined;
   for (let k0 = 0; k0 < k; k0 += DEPTH_BLOCK) {
     const blockDepth = Math.min(DEPTH_BLOCK, k - k0);
     packA(a, m, k0, blockDepth, view, aBase / 4);
     packB(b, n, k0, blockDepth, view, bBase / 4);
-    if (control && mPanels >= 2) {
-      // The worker takes the lower half of the row panels, this thread the upper half.
-      const half = Math.ceil(mPanels / 2);
-      const request = postGemmWorker(control, [
-        aBase + half * GEMM_ROWS * blockDepth * 4,
-        bBase,
-        cBase + half * GEMM_ROWS * paddedColumns * 4,
-        mPanels - half,
-        nPanels,
-        blockDepth,
-        BLOCK_PANELS,
-      ]);
-      kernels.exports.gemm_tiles(aBase, bBase, cBase, half, nPanels, blockDepth, BLOCK_PANELS);
-      awaitGemmWorker(control, request);
-    } else {
-      kernels.exports.gemm_tiles(aBase, bBase, cBase, mPanels, nPanels, blockDepth, BLOCK_PANELS);
-    }
+    kernels.exports.gemm_tiles(aBase, bBase, cBase, mPanels, nPanels, blockDepth, BLOCK_PANELS);
   }
   const cStart = cBase / 4;
   if (paddedColumns === n) {
