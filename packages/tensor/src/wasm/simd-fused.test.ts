@@ -31,6 +31,16 @@ const KERNELS: FusedKernel[] = [
   },
   { name: 'test.arrow', arity: 1, fn: (u: number, s: number) => -u * s + 2.5e-3 },
   { name: 'test.minmax', arity: 2, fn: function minmax(a: number, b: number) { return Math.max(a, Math.min(b, 0.5)) - Math.abs(a) / 3; } },
+  // The shape of Adam's epilogue times ActiveLR's gain (packages/optim, scale-by-adam.ts): the
+  // epilogue rounded to float32 inside the expression, then multiplied in float64.
+  {
+    name: 'test.froundMultiplied',
+    arity: 4,
+    fn: function froundMultiplied(m: number, v: number, p: number, multiplier: number, c1: number, c2: number, eps: number, scale: number, paramScale: number) {
+      return Math.fround(scale * ((m * c1) / (Math.sqrt(v) * c2 + eps)) + paramScale * p) * multiplier;
+    },
+  },
+  { name: 'test.froundNested', arity: 2, fn: (a: number, b: number) => Math.fround(Math.fround(a * b) / 3) - Math.fround(a) },
 ];
 
 function sameValues(fast: Float32Array, reference: Float32Array): void {
@@ -46,7 +56,9 @@ describe('fused kernels on WebAssembly SIMD', () => {
     const ternary: FusedKernel = { name: 'test.sign', arity: 1, fn: function sign(u: number) { return u > 0 ? 1 : u < 0 ? -1 : u; } };
     const statements: FusedKernel = { name: 'test.statements', arity: 1, fn: function two(u: number) { const w = u * 2; return w; } };
     const otherCall: FusedKernel = { name: 'test.exp', arity: 1, fn: function e(u: number) { return Math.exp(u); } };
-    for (const kernel of [ternary, statements, otherCall]) expect(compileFusedKernel(kernel)).toBeUndefined();
+    const froundArity: FusedKernel = { name: 'test.froundTwo', arity: 2, fn: function f(a: number, b: number) { return (Math.fround as (...values: number[]) => number)(a, b); } };
+    const froundPrefix: FusedKernel = { name: 'test.froundPrefix', arity: 1, fn: function f(a: number) { return Math.froundish(a); } as unknown as (a: number) => number };
+    for (const kernel of [ternary, statements, otherCall, froundArity, froundPrefix]) expect(compileFusedKernel(kernel)).toBeUndefined();
     // Refused kernels still work (on the JavaScript loop).
     expect(Array.from(fusedMap(ternary, [tensor([-2, 0, 3])]).dataSync())).toEqual([-1, 0, 1]);
   });
@@ -67,6 +79,50 @@ describe('fused kernels on WebAssembly SIMD', () => {
         const reference = inMode('scalar', () => fusedMap(kernel, inputs, scalars).dataSync() as Float32Array);
         sameValues(fast, reference);
       }
+    }
+  });
+
+  it('rounds with Math.fround exactly as JavaScript does: ties to even, subnormals, ±0, ±∞, NaN', () => {
+    // Every pair (a, b) is float32; a·b and a + b are exact in float64, so fround meets the
+    // hard cases: halfway ties, results below the smallest normal float32, underflow to a
+    // signed zero, overflow to ±∞, and NaN from ∞ − ∞ or 0·∞.
+    const ulpBelowOne = 2 ** -24;
+    const pairs: [number, number][] = [
+      [1, ulpBelowOne], // 1 + 2⁻²⁴: tie between 1 and 1 + 2⁻²³, to even: 1
+      [1 + 2 ** -23, ulpBelowOne], // tie, to even: 1 + 2⁻²²
+      [-(1 + 2 ** -23), -ulpBelowOne],
+      [1 + 2 ** -23, 2 ** -25], // below the tie: down
+      [1 + 3 * 2 ** -23, 2 ** -24 + 2 ** -40], // just above a tie (inexact sum, still float64): up
+      [1e-20, 1e-20], // ≈1e-40: a float32 subnormal
+      [-1e-20, 1e-20],
+      [2 ** -75, 2 ** -75], // 2⁻¹⁵⁰: exactly half the smallest subnormal, tie to even: +0
+      [-(2 ** -75), 2 ** -75], // −0
+      [3 * 2 ** -76, 2 ** -75], // 1.5·2⁻¹⁵⁰: rounds up to the smallest subnormal
+      [1e-30, -1e-30], // underflow: −0
+      [3e38, 10], // overflow: ∞
+      [-3e38, 10],
+      [0, -0],
+      [-0, -0],
+      [Infinity, 0],
+      [Infinity, -Infinity],
+      [NaN, 1],
+      [1.401298464324817e-45, 0.5], // smallest subnormal halved: tie to +0
+      [3.4028234663852886e38, 1 + 2 ** -23], // just above the largest float32: rounds to ∞
+      [16777217, 1], // integers above 2²⁴
+    ];
+    const product: FusedKernel = { name: 'test.froundProduct', arity: 2, fn: function froundProduct(a: number, b: number) { return Math.fround(a * b) * 3; } };
+    const sum: FusedKernel = { name: 'test.froundSum', arity: 2, fn: function froundSum(a: number, b: number) { return Math.fround(a + b) * 0.5; } };
+    for (const kernel of [product, sum]) {
+      expect(compileFusedKernel(kernel)).toBeTypeOf('function');
+      const a = tensor(pairs.map(([first]) => first));
+      const b = tensor(pairs.map(([, second]) => second));
+      const fast = fusedMap(kernel, [a, b]).dataSync() as Float32Array;
+      sameValues(fast, inMode('scalar', () => fusedMap(kernel, [a, b]).dataSync() as Float32Array));
+      // And against Math.fround itself on the float32-rounded inputs.
+      const aValues = a.dataSync() as Float32Array;
+      const bValues = b.dataSync() as Float32Array;
+      const expected = new Float32Array(pairs.length).map((_, index) => (kernel.fn as (x: number, y: number) => number)(aValues[index]!, bValues[index]!));
+      sameValues(fast, expected);
     }
   });
 

@@ -7,8 +7,10 @@
  * optimizer can treat as constants, so the scalar fused loop bounded the optimizer rows.
  *
  * A kernel qualifies when its function is a single `return <expression>` made of its parameters,
- * numeric literals, + − × ÷, unary minus, parentheses and Math.sqrt / abs / min / max; anything
- * else (ternaries, comparisons, other calls) returns undefined and keeps the JavaScript loop.
+ * numeric literals, + − × ÷, unary minus, parentheses and Math.sqrt / abs / min / max / fround;
+ * anything else (ternaries, comparisons, other calls) returns undefined and keeps the JavaScript
+ * loop. Math.fround matters because kernels that fold a multiplier into an epilogue (Adam times
+ * ActiveLR's gain) round the epilogue to float32 first, to equal a separate multiply pass.
  * The expression is evaluated on f64x2 lanes: inputs are widened from float32 to float64,
  * every operation is the IEEE double operation JavaScript performs, and the result is rounded
  * to float32 once, as a Float32Array store does. The results therefore equal the scalar loop's
@@ -23,9 +25,11 @@ type Node =
   | { kind: 'name'; name: string }
   | { kind: 'unary'; operand: Node }
   | { kind: 'binary'; operator: '+' | '-' | '*' | '/'; left: Node; right: Node }
-  | { kind: 'call'; callee: 'sqrt' | 'abs' | 'min' | 'max'; args: Node[] };
+  | { kind: 'call'; callee: Callee; args: Node[] };
 
-const TOKEN = /\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|(Math\.(?:sqrt|abs|min|max))|([A-Za-z_$][\w$]*)|([-+*/(),]))/y;
+type Callee = 'sqrt' | 'abs' | 'min' | 'max' | 'fround';
+
+const TOKEN = /\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|(Math\.(?:sqrt|abs|min|max|fround)\b)|([A-Za-z_$][\w$]*)|([-+*/(),]))/y;
 
 function tokenize(source: string): string[] | undefined {
   const tokens: string[] = [];
@@ -79,7 +83,7 @@ function parse(tokens: string[], names: readonly string[]): Node | undefined {
       return inner;
     }
     if (token.startsWith('Math.')) {
-      const callee = token.slice(5) as 'sqrt' | 'abs' | 'min' | 'max';
+      const callee = token.slice(5) as Callee;
       if (tokens[index++] !== '(') throw new Error('expected (');
       const args = [expression()];
       while (peek() === ',') {
@@ -87,7 +91,7 @@ function parse(tokens: string[], names: readonly string[]): Node | undefined {
         args.push(expression());
       }
       if (tokens[index++] !== ')') throw new Error('expected )');
-      // Math.min/max with other than two arguments, or sqrt/abs with other than one, stay in JS.
+      // Math.min/max with other than two arguments, or sqrt/abs/fround with other than one, stay in JS.
       if (args.length !== (callee === 'min' || callee === 'max' ? 2 : 1)) throw new Error('arity');
       return { kind: 'call', callee, args };
     }
@@ -152,6 +156,10 @@ function definition(node: Node, names: readonly string[], arity: number): Functi
       case 'binary':
         return [...emit(current.left), ...emit(current.right), ...op.simd(F64X2[current.operator])];
       case 'call':
+        // fround: round both lanes to float32 (round to nearest, ties to even, subnormals kept,
+        // as IEEE conversion and Math.fround do) and widen back exactly, so the rest of the
+        // expression continues in float64 on the rounded value.
+        if (current.callee === 'fround') return [...emit(current.args[0]!), ...op.simd(F32X4_DEMOTE_F64X2_ZERO), ...op.simd(F64X2_PROMOTE_LOW_F32X4)];
         return [...current.args.flatMap(emit), ...op.simd(F64X2[current.callee])];
     }
   };
