@@ -91,6 +91,13 @@ const ADAM_DIRECTION_AFFINE_MULTIPLIED: FusedKernel = {
   },
 };
 
+/**
+ * Adam's epilogue kernels, for the test that checks each compiles to WebAssembly SIMD (a kernel
+ * the compiler cannot parse silently falls back to a several times slower JavaScript loop).
+ * Internal: not exported from the package.
+ */
+export const ADAM_EPILOGUE_KERNELS: readonly FusedKernel[] = [ADAM_DIRECTION, ADAM_DIRECTION_SCALED, ADAM_DIRECTION_AFFINE, ADAM_DIRECTION_SCALED_MULTIPLIED, ADAM_DIRECTION_AFFINE_MULTIPLIED];
+
 /** Whether the multiplier can join a float32 kernel whose first input is `moment` (same shape). */
 function foldsMultiplier(moment: Tensor, multiplier: Tensor): boolean {
   return moment.dtype === 'float32' && multiplier.ndim === moment.ndim && multiplier.shape.every((size, axis) => size === moment.shape[axis]);
