@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs this package's vitest suite under a virtual X display when one is needed and available:
+// Runs a package's vitest suite (from its directory) under a virtual X display when one is
+// needed and available (used by @vane/gpu and by @vane/optim's CPU-vs-GPU tests):
 // headless-gl needs an X server (GLX) and gpu.js silently falls back to WebAssembly without one.
 // Without xvfb-run the suite still runs; the GPU tests then report themselves as skipped (or
 // fail, when VANE_GPU_REQUIRED=1 says this machine must have the WebGL path).
@@ -14,13 +15,13 @@ const onPath = (name) => (process.env.PATH ?? '').split(delimiter).some((folder)
 let command = 'npx';
 let args = vitest;
 if (process.env.DISPLAY) {
-  console.log(`@vane/gpu: using the existing X display ${process.env.DISPLAY}`);
+  console.log(`vitest-with-display: using the existing X display ${process.env.DISPLAY}`);
 } else if (process.platform === 'linux' && onPath('xvfb-run')) {
-  console.log('@vane/gpu: running the suite under xvfb-run -a (headless-gl needs an X display)');
+  console.log('vitest-with-display: running the suite under xvfb-run -a (headless-gl needs an X display)');
   command = 'xvfb-run';
   args = ['-a', '-s', '-screen 0 1024x768x24 -nolisten tcp', 'npx', ...vitest];
 } else {
-  console.log('@vane/gpu: no X display and no xvfb-run: the WebGL tests will report themselves as skipped (install xvfb, see docs/gpu.md)');
+  console.log('vitest-with-display: no X display and no xvfb-run: the WebGL tests will report themselves as skipped (install xvfb, see docs/gpu.md)');
 }
 // A machine with a built `gl` and an X display (real or Xvfb) has everything the WebGL path
 // needs, so falling back there is a failure, not a skip. Deciding it here, rather than only
@@ -36,7 +37,7 @@ function glLoads() {
 }
 const hasDisplay = Boolean(process.env.DISPLAY) || command === 'xvfb-run';
 const required = process.env.VANE_GPU_REQUIRED === '1' || (process.env.VANE_GPU_REQUIRED !== '0' && hasDisplay && glLoads());
-console.log(`@vane/gpu: the WebGL path is ${required ? 'required (a fallback fails the suite)' : 'optional (without it the GPU tests are skipped)'}`);
+console.log(`vitest-with-display: the WebGL path is ${required ? 'required (a fallback fails the suite)' : 'optional (without it the GPU tests are skipped)'}`);
 
 // Mesa's software renderer mallocs texture memory; with glibc's default thresholds memory freed
 // by texture.delete() in batches is never reused (docs/decisions/0003-gpu-through-gpu-js.md).
