@@ -7,6 +7,7 @@
  */
 import type { Window2d } from '../backend';
 import type { TypedArray } from '../dtype';
+import { simdConv2dForward, simdConv2dWeightGradient } from '../wasm/simd-convolution';
 import { gemm } from './matmul';
 
 /** Unrolls the patches of one image's channels `[c0, c0 + channels)` into `cols`. */
@@ -118,6 +119,9 @@ function perGroup(geometry: ConvolutionGeometry) {
 
 /** Forward convolution of contiguous `x` `[N,C,H,W]` with contiguous `weight` `[O,C/g,kh,kw]`. */
 export function conv2dForward(x: TypedArray, weight: TypedArray, geometry: ConvolutionGeometry, out: TypedArray): void {
+  // Float32 takes the implicit-im2col SIMD path when the kernels are on; this function's
+  // remaining body is the scalar reference it is tested against.
+  if (x instanceof Float32Array && weight instanceof Float32Array && out instanceof Float32Array && simdConv2dForward(x, weight, geometry, out)) return;
   const { batch, inChannels, outChannels, height, width, groups, window } = geometry;
   const { inPerGroup, outPerGroup, patchSize, patches } = perGroup(geometry);
   const cols = new (x.constructor as new (length: number) => TypedArray)(patchSize * patches);
@@ -161,6 +165,7 @@ export function conv2dInputGradient(dy: TypedArray, weight: TypedArray, geometry
 
 /** Gradient with respect to the weight: Σₙ dy · colsᵀ. */
 export function conv2dWeightGradient(x: TypedArray, dy: TypedArray, geometry: ConvolutionGeometry, out: TypedArray): void {
+  if (x instanceof Float32Array && dy instanceof Float32Array && out instanceof Float32Array && simdConv2dWeightGradient(x, dy, geometry, out)) return;
   const { batch, inChannels, outChannels, height, width, groups, window } = geometry;
   const { inPerGroup, outPerGroup, patchSize, patches } = perGroup(geometry);
   const Constructor = x.constructor as new (length: number) => TypedArray;

@@ -10,7 +10,8 @@ import type { MatrixOperand } from '../cpu/matmul';
 import { reserve, simdKernels } from './kernel-runtime';
 import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module';
 
-const DEPTH_BLOCK = 256;
+/** Depth (k) of one packed block: a B panel of 256 × 8 floats (8 KiB) stays in L1. */
+export const DEPTH_BLOCK = 256;
 // Row panels per block: GEMM_ROWS · 48 = 192 rows · 256 depth · 4 bytes = 192 KiB of packed A,
 // which stays in L2 while every B panel streams past it.
 const BLOCK_PANELS = 48;
@@ -74,6 +75,67 @@ function packB(b: MatrixOperand, n: number, k0: number, depth: number, view: Flo
       }
     }
   }
+}
+
+/** Writes one k-block of a packed operand into the kernel memory (float index `base`). */
+export type PackBlock = (k0: number, depth: number, view: Float32Array, base: number) => void;
+
+/** Where a packed product's padded C block sits in the kernel memory, for the caller to copy out. */
+export interface PackedProduct {
+  /** The kernel memory viewed as floats (taken after the last `reserve`). */
+  view: Float32Array;
+  /** Float index of C's first element. */
+  start: number;
+  /** Row stride of C: n rounded up to a multiple of `GEMM_COLUMNS`. */
+  rowStride: number;
+}
+
+/**
+ * A·B on the SIMD kernel with caller-supplied packing, so an operand that is not a strided
+ * matrix (a convolution's implicit im2col columns, a gradient laid out [N, O, H·W]) is packed
+ * straight from its source instead of being materialised first. `packA` writes rows in panels
+ * of `GEMM_ROWS` (element (i, p) of the block at `base + (i >> 2)·GEMM_ROWS·depth + p·GEMM_ROWS + (i & 3)`),
+ * `packB` columns in panels of `GEMM_COLUMNS` (element (p, j) at
+ * `base + (j >> 3)·GEMM_COLUMNS·depth + p·GEMM_COLUMNS + (j & 7)`); both regions are zeroed before
+ * each call, so packers write in-bounds values only. `depthOf(k0)` chooses each k-block's depth
+ * (at most `maximumDepth`), letting a packer align blocks to whole image rows.
+ * Returns undefined when the SIMD kernels are unavailable; otherwise C stays valid until the
+ * next kernel call.
+ *
+ * @example
+ * const product = simdGemmPacked(m, n, k, k, (k0, depth) => depth, packRows, packColumns);
+ */
+export function simdGemmPacked(
+  m: number,
+  n: number,
+  k: number,
+  maximumDepth: number,
+  depthOf: (k0: number) => number,
+  packA: PackBlock,
+  packB: PackBlock,
+): PackedProduct | undefined {
+  const kernels = simdKernels();
+  if (!kernels) return undefined;
+  const mPanels = Math.ceil(m / GEMM_ROWS);
+  const nPanels = Math.ceil(n / GEMM_COLUMNS);
+  const paddedRows = mPanels * GEMM_ROWS;
+  const paddedColumns = nPanels * GEMM_COLUMNS;
+  const depthLimit = Math.max(1, Math.min(k, maximumDepth));
+  const aFloats = paddedRows * depthLimit;
+  const bFloats = paddedColumns * depthLimit;
+  const [aBase, bBase, cBase] = reserve(kernels.memory, [aFloats * 4, bFloats * 4, paddedRows * paddedColumns * 4]) as [number, number, number];
+  const view = new Float32Array(kernels.memory.buffer);
+  view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
+  for (let k0 = 0; k0 < k; ) {
+    const depth = Math.min(depthOf(k0), k - k0, depthLimit);
+    view.fill(0, aBase / 4, aBase / 4 + paddedRows * depth);
+    view.fill(0, bBase / 4, bBase / 4 + paddedColumns * depth);
+    packA(k0, depth, view, aBase / 4);
+    packB(k0, depth, view, bBase / 4);
+    kernels.exports.gemm_tiles(aBase, bBase, cBase, mPanels, nPanels, depth, BLOCK_PANELS);
+    k0 += depth;
+  }
+  return { view, start: cBase / 4, rowStride: paddedColumns };
 }
 
 /**

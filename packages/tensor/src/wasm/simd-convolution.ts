@@ -1,0 +1,251 @@
+/**
+ * Float32 convolution on the SIMD gemm kernel with implicit im2col: the patch matrix is never
+ * materialised. The packing callbacks of {@link simdGemmPacked} read the image (and the output
+ * gradient) directly into the kernel's panel layout, so each value is written once instead of
+ * once into im2col columns and again into packed panels, and whole groups of images share one
+ * gemm call instead of one small call per image.
+ *
+ * - Forward: `out[n, o, s] = Σ_p W[o, p] · cols_n[p, s]` as one gemm per group and chunk of
+ *   images, with m = output channels, n = images·positions, k = patch size.
+ * - Weight gradient: `dW[o, p] = Σ_{n,s} dy[n, o, s] · cols_n[p, s]`, computed transposed
+ *   (m = patch size, n = output channels, k = images·positions) so that a small patch (3×3×1 = 9)
+ *   pads to 12 rows rather than to 16 columns, and summed over every image inside the kernel's
+ *   k-loop instead of in per-image partial products.
+ *
+ * Accumulation is float32 in the kernel, as for matmul.
+ */
+import type { ConvolutionGeometry } from '../cpu/convolution';
+import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module';
+import { DEPTH_BLOCK, simdGemmPacked } from './simd-gemm';
+
+// Columns per forward gemm: about 4K positions keeps packed B (patch × 4K floats for a small
+// patch) and C (channels × 4K floats) near L2 size rather than streaming the whole batch.
+const FORWARD_COLUMNS = 4096;
+
+/** The in-bounds output columns `[first, end)` for kernel column `kj` (all others read padding). */
+function columnRange(kj: number, geometry: ConvolutionGeometry): readonly [number, number, number] {
+  const { width, window } = geometry;
+  const shift = kj * window.dilationWidth - window.padLeft;
+  const first = Math.min(window.outputWidth, Math.max(0, Math.ceil(-shift / window.strideWidth)));
+  const end = Math.max(first, Math.min(window.outputWidth, Math.floor((width - 1 - shift) / window.strideWidth) + 1));
+  return [shift, first, end];
+}
+
+/**
+ * Packs rows `[k0, k0 + depth)` of one chunk's implicit im2col matrix (columns = images ×
+ * positions) into B panels. A top-level function rather than a closure so V8 optimises it once
+ * for every call; the panel target advances by one inside a panel and jumps to the next panel
+ * every `GEMM_COLUMNS` columns instead of being recomputed per element.
+ */
+function packForwardColumns(
+  x: Float32Array,
+  geometry: ConvolutionGeometry,
+  ranges: readonly (readonly [number, number, number])[],
+  group: number,
+  firstImage: number,
+  images: number,
+  k0: number,
+  depth: number,
+  view: Float32Array,
+  base: number,
+): void {
+  const { inChannels, height, width, groups, window } = geometry;
+  const { kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, dilationHeight, outputHeight, outputWidth } = window;
+  const inPerGroup = inChannels / groups;
+  const kernelArea = kernelHeight * kernelWidth;
+  const positions = outputHeight * outputWidth;
+  const panelJump = GEMM_COLUMNS * depth - (GEMM_COLUMNS - 1);
+  for (let p = k0; p < k0 + depth; p++) {
+    const c = Math.floor(p / kernelArea);
+    const ki = Math.floor((p - c * kernelArea) / kernelWidth);
+    const kj = p - c * kernelArea - ki * kernelWidth;
+    const range = ranges[kj]!;
+    const shift = range[0];
+    const first = range[1];
+    const end = range[2];
+    const rowOffset = base + (p - k0) * GEMM_COLUMNS;
+    for (let image = 0; image < images; image++) {
+      const plane = ((firstImage + image) * inChannels + group * inPerGroup + c) * height * width;
+      for (let oh = 0; oh < outputHeight; oh++) {
+        const h = oh * strideHeight - padTop + ki * dilationHeight;
+        if (h < 0 || h >= height) continue; // Padding: the region was zeroed.
+        let column = image * positions + oh * outputWidth + first;
+        let target = rowOffset + (column >> 3) * GEMM_COLUMNS * depth + (column & 7);
+        let source = plane + h * width + shift + first * strideWidth;
+        for (let ow = first; ow < end; ow++) {
+          view[target] = x[source]!;
+          source += strideWidth;
+          column++;
+          target += (column & 7) === 0 ? panelJump : 1;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Forward convolution of contiguous float32 `x` `[N,C,H,W]` with `weight` `[O,C/g,kh,kw]` into
+ * `out` `[N,O,oh,ow]`. Returns false (doing nothing) when the SIMD kernels are unavailable.
+ *
+ * @example
+ * if (!simdConv2dForward(x, weight, geometry, out)) conv2dForwardScalar(x, weight, geometry, out);
+ */
+export function simdConv2dForward(x: Float32Array, weight: Float32Array, geometry: ConvolutionGeometry, out: Float32Array): boolean {
+  const { batch, inChannels, outChannels, groups, window } = geometry;
+  const { kernelHeight, kernelWidth, outputHeight, outputWidth } = window;
+  const inPerGroup = inChannels / groups;
+  const outPerGroup = outChannels / groups;
+  const kernelArea = kernelHeight * kernelWidth;
+  const patchSize = inPerGroup * kernelArea;
+  const positions = outputHeight * outputWidth;
+  if (positions === 0 || batch === 0 || outPerGroup === 0) return true;
+  const imagesPerChunk = Math.max(1, Math.min(batch, Math.floor(FORWARD_COLUMNS / positions)));
+  const ranges = Array.from({ length: kernelWidth }, (_, kj) => columnRange(kj, geometry));
+  for (let g = 0; g < groups; g++) {
+    for (let n0 = 0; n0 < batch; n0 += imagesPerChunk) {
+      const images = Math.min(imagesPerChunk, batch - n0);
+      const columns = images * positions;
+      const product = simdGemmPacked(
+        outPerGroup,
+        columns,
+        patchSize,
+        DEPTH_BLOCK,
+        () => DEPTH_BLOCK,
+        (k0, depth, view, base) => {
+          for (let i = 0; i < outPerGroup; i++) {
+            let source = (g * outPerGroup + i) * patchSize + k0;
+            let target = base + (i >> 2) * GEMM_ROWS * depth + (i & 3);
+            for (let p = 0; p < depth; p++, target += GEMM_ROWS) view[target] = weight[source++]!;
+          }
+        },
+        (k0, depth, view, base) => packForwardColumns(x, geometry, ranges, g, n0, images, k0, depth, view, base),
+      );
+      if (!product) return false;
+      const { view, start, rowStride } = product;
+      for (let o = 0; o < outPerGroup; o++) {
+        for (let image = 0; image < images; image++) {
+          const from = start + o * rowStride + image * positions;
+          out.set(view.subarray(from, from + positions), ((n0 + image) * outChannels + g * outPerGroup + o) * positions);
+        }
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * Packs A[p, q] for q in `[k0, k0 + depth)` (whole output rows over all images): the implicit
+ * im2col value of patch element p at position q, in row panels of `GEMM_ROWS`.
+ */
+function packGradientPatches(
+  x: Float32Array,
+  geometry: ConvolutionGeometry,
+  ranges: readonly (readonly [number, number, number])[],
+  group: number,
+  k0: number,
+  depth: number,
+  view: Float32Array,
+  base: number,
+): void {
+  const { inChannels, height, width, groups, window } = geometry;
+  const { kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, dilationHeight, outputHeight, outputWidth } = window;
+  const inPerGroup = inChannels / groups;
+  const kernelArea = kernelHeight * kernelWidth;
+  const patchSize = inPerGroup * kernelArea;
+  const row0 = k0 / outputWidth;
+  const rows = depth / outputWidth;
+  for (let p = 0; p < patchSize; p++) {
+    const c = Math.floor(p / kernelArea);
+    const ki = Math.floor((p - c * kernelArea) / kernelWidth);
+    const kj = p - c * kernelArea - ki * kernelWidth;
+    const range = ranges[kj]!;
+    const shift = range[0];
+    const first = range[1];
+    const end = range[2];
+    const panelOffset = base + (p >> 2) * GEMM_ROWS * depth + (p & 3);
+    for (let r = 0; r < rows; r++) {
+      const outputRow = row0 + r;
+      const image = Math.floor(outputRow / outputHeight);
+      const oh = outputRow - image * outputHeight;
+      const h = oh * strideHeight - padTop + ki * dilationHeight;
+      if (h < 0 || h >= height) continue; // Padding: the region was zeroed.
+      let source = ((image * inChannels + group * inPerGroup + c) * height + h) * width + shift + first * strideWidth;
+      let target = panelOffset + (r * outputWidth + first) * GEMM_ROWS;
+      for (let ow = first; ow < end; ow++) {
+        view[target] = x[source]!;
+        source += strideWidth;
+        target += GEMM_ROWS;
+      }
+    }
+  }
+}
+
+/** Packs B[q, o] = dy[image, group·O + o, oh, ow] for q in `[k0, k0 + depth)`, in column panels. */
+function packGradientOutputs(dy: Float32Array, geometry: ConvolutionGeometry, group: number, k0: number, depth: number, view: Float32Array, base: number): void {
+  const { outChannels, groups, window } = geometry;
+  const { outputHeight, outputWidth } = window;
+  const outPerGroup = outChannels / groups;
+  const row0 = k0 / outputWidth;
+  const rows = depth / outputWidth;
+  for (let o = 0; o < outPerGroup; o++) {
+    const panelOffset = base + (o >> 3) * GEMM_COLUMNS * depth + (o & 7);
+    for (let r = 0; r < rows; r++) {
+      const outputRow = row0 + r;
+      const image = Math.floor(outputRow / outputHeight);
+      const oh = outputRow - image * outputHeight;
+      let source = ((image * outChannels + group * outPerGroup + o) * outputHeight + oh) * outputWidth;
+      let target = panelOffset + r * outputWidth * GEMM_COLUMNS;
+      for (let ow = 0; ow < outputWidth; ow++) {
+        view[target] = dy[source++]!;
+        target += GEMM_COLUMNS;
+      }
+    }
+  }
+}
+
+/**
+ * Weight gradient `Σₙ dy · colsᵀ` for contiguous float32 `x` `[N,C,H,W]` and `dy` `[N,O,oh,ow]`
+ * into `out` `[O,C/g,kh,kw]` (every element written). Returns false (doing nothing) when the
+ * SIMD kernels are unavailable.
+ *
+ * @example
+ * if (!simdConv2dWeightGradient(x, dy, geometry, out)) conv2dWeightGradientScalar(x, dy, geometry, out);
+ */
+export function simdConv2dWeightGradient(x: Float32Array, dy: Float32Array, geometry: ConvolutionGeometry, out: Float32Array): boolean {
+  const { batch, inChannels, outChannels, groups, window } = geometry;
+  const { kernelHeight, kernelWidth, outputHeight, outputWidth } = window;
+  const inPerGroup = inChannels / groups;
+  const outPerGroup = outChannels / groups;
+  const kernelArea = kernelHeight * kernelWidth;
+  const patchSize = inPerGroup * kernelArea;
+  const positions = outputHeight * outputWidth;
+  const outputRows = batch * outputHeight;
+  if (patchSize === 0 || outPerGroup === 0) return true;
+  if (positions === 0 || batch === 0) {
+    out.fill(0);
+    return true;
+  }
+  // k runs over (image, output row, output column); each block holds whole output rows so the
+  // packers find an output row's in-bounds range once per row rather than per element.
+  const rowsPerBlock = Math.max(1, Math.floor(DEPTH_BLOCK / outputWidth));
+  const blockDepth = rowsPerBlock * outputWidth;
+  const ranges = Array.from({ length: kernelWidth }, (_, kj) => columnRange(kj, geometry));
+  for (let g = 0; g < groups; g++) {
+    const product = simdGemmPacked(
+      patchSize,
+      outPerGroup,
+      outputRows * outputWidth,
+      blockDepth,
+      () => blockDepth,
+      (k0, depth, view, base) => packGradientPatches(x, geometry, ranges, g, k0, depth, view, base),
+      (k0, depth, view, base) => packGradientOutputs(dy, geometry, g, k0, depth, view, base),
+    );
+    if (!product) return false;
+    const { view, start, rowStride } = product;
+    const groupBase = g * outPerGroup * patchSize;
+    for (let o = 0; o < outPerGroup; o++) {
+      for (let p = 0; p < patchSize; p++) out[groupBase + o * patchSize + p] = view[start + p * rowStride + o]!;
+    }
+  }
+  return true;
+}
