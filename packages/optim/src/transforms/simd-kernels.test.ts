@@ -2,20 +2,19 @@
  * The optimizers' fused kernels take the WebAssembly SIMD path of `fusedMap` on float32, not
  * the JavaScript fallback loop (about 3 ns per element, several times slower). A kernel edited
  * into a form the expression compiler cannot parse would still give correct results, so only
- * this test notices. Kernels with comparisons (sign, clip, zeroNans, maximum) are meant to stay
- * in JavaScript and are not listed.
+ * this test notices. AGREES is not listed: its output is int32, and the SIMD path is float32 only.
  */
 import { describe, expect, it } from 'vitest';
 // A relative import of tensor's internal compiler: the package does not export it, and the
 // module is the same file `@vane/tensor` loads, so this sees the compiler fusedMap uses.
 import { compileFusedKernel } from '../../../tensor/src/wasm/simd-fused';
-import { ADD, ADD_SCALED, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, MULTIPLY, SCALE } from '../kernels';
-import { APPLY_GAIN } from '../active/active-kernels';
+import { ADD, ADD_SCALED, CLIP, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, MULTIPLY, SCALE, SIGN, ZERO_NANS } from '../kernels';
+import { APPLY_GAIN, CHANGE_GAIN } from '../active/active-kernels';
 import { ADAM_EPILOGUE_KERNELS } from './scale-by-adam';
 
 describe('optimizer kernels on WebAssembly SIMD', () => {
-  it('compiles Adam’s epilogues, including the ones multiplied by ActiveLR’s gain (Math.fround)', () => {
-    for (const kernel of [...ADAM_EPILOGUE_KERNELS, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, SCALE, ADD_SCALED, ADD, MULTIPLY, APPLY_GAIN]) {
+  it('compiles Adam’s epilogues (including the ones multiplied by ActiveLR’s gain, with Math.fround), the shared kernels and ActiveLR’s gain change', () => {
+    for (const kernel of [...ADAM_EPILOGUE_KERNELS, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, SCALE, ADD_SCALED, ADD, MULTIPLY, APPLY_GAIN, SIGN, ZERO_NANS, CLIP, CHANGE_GAIN]) {
       expect([kernel.name, typeof compileFusedKernel(kernel)]).toEqual([kernel.name, 'function']);
     }
     expect(ADAM_EPILOGUE_KERNELS.map((kernel) => kernel.name)).toContain('optim.adam.directionAffineMultiplied');

@@ -40,6 +40,22 @@ const KERNELS: FusedKernel[] = [
       return Math.fround(scale * ((m * c1) / (Math.sqrt(v) * c2 + eps)) + paramScale * p) * multiplier;
     },
   },
+  // Conditionals and constants, in the forms of the optimizers' sign, clip and gain-change kernels.
+  { name: 'test.sign', arity: 1, fn: function sign(u: number) { return u > 0 ? 1 : u < 0 ? -1 : u; } },
+  { name: 'test.zeroNans', arity: 1, fn: function zeroNans(u: number) { return u !== u ? 0 : u; } },
+  { name: 'test.clip', arity: 1, fn: function clip(u: number, maxDelta: number) { return u > maxDelta ? maxDelta : u < -maxDelta ? -maxDelta : u; } },
+  {
+    name: 'test.changeGain',
+    arity: 3,
+    fn: function changeGain(gain: number, previousSum: number, currentSum: number, increase: number, decrease: number, zeroIsFlip: number, minGain: number, maxGain: number) {
+      // A comment, as in the optimizer's kernel.
+      const product = previousSum * currentSum;
+      const flipped = product < 0 ? 1 : product > 0 ? 0 : zeroIsFlip;
+      const changed = flipped > 0 ? gain * decrease : gain + increase;
+      return changed < minGain ? minGain : changed > maxGain ? maxGain : changed;
+    },
+  },
+  { name: 'test.compareAll', arity: 2, fn: (a: number, b: number) => (a <= b ? 1 : 2) * (a >= b ? 3 : 5) + (a === b ? 7 : a !== b ? 11 : 13) + (Math.max(a, b) > 0 ? 17 : 19) },
   { name: 'test.froundNested', arity: 2, fn: (a: number, b: number) => Math.fround(Math.fround(a * b) / 3) - Math.fround(a) },
 ];
 
@@ -53,14 +69,16 @@ function sameValues(fast: Float32Array, reference: Float32Array): void {
 describe('fused kernels on WebAssembly SIMD', () => {
   it('compiles single-expression kernels and refuses the rest', () => {
     for (const kernel of KERNELS) expect(compileFusedKernel(kernel)).toBeTypeOf('function');
-    const ternary: FusedKernel = { name: 'test.sign', arity: 1, fn: function sign(u: number) { return u > 0 ? 1 : u < 0 ? -1 : u; } };
-    const statements: FusedKernel = { name: 'test.statements', arity: 1, fn: function two(u: number) { const w = u * 2; return w; } };
+    const truthiness: FusedKernel = { name: 'test.truthiness', arity: 1, fn: function truthy(u: number) { return u ? 1 : 0; } };
+    const booleanValue: FusedKernel = { name: 'test.booleanValue', arity: 1, fn: function booleanValue(u: number) { return (u > 0) as unknown as number; } };
+    const letStatement: FusedKernel = { name: 'test.let', arity: 1, fn: function two(u: number) { let w = u * 2; w = w + 1; return w; } };
+    const shadowing: FusedKernel = { name: 'test.shadowing', arity: 1, fn: function shadow(u: number, s: number) { { const u = s; return u; } } };
     const otherCall: FusedKernel = { name: 'test.exp', arity: 1, fn: function e(u: number) { return Math.exp(u); } };
     const froundArity: FusedKernel = { name: 'test.froundTwo', arity: 2, fn: function f(a: number, b: number) { return (Math.fround as (...values: number[]) => number)(a, b); } };
     const froundPrefix: FusedKernel = { name: 'test.froundPrefix', arity: 1, fn: function f(a: number) { return (Math as unknown as { froundish: (value: number) => number }).froundish(a); } };
-    for (const kernel of [ternary, statements, otherCall, froundArity, froundPrefix]) expect(compileFusedKernel(kernel)).toBeUndefined();
+    for (const kernel of [truthiness, booleanValue, letStatement, shadowing, otherCall, froundArity, froundPrefix]) expect(compileFusedKernel(kernel)).toBeUndefined();
     // Refused kernels still work (on the JavaScript loop).
-    expect(Array.from(fusedMap(ternary, [tensor([-2, 0, 3])]).dataSync())).toEqual([-1, 0, 1]);
+    expect(Array.from(fusedMap(truthiness, [tensor([-2, 0, 3])]).dataSync())).toEqual([1, 0, 1]);
   });
 
   it('equals the JavaScript loop bit for bit on random data, odd sizes, offsets and special values', () => {
@@ -123,6 +141,20 @@ describe('fused kernels on WebAssembly SIMD', () => {
       const bValues = b.dataSync() as Float32Array;
       const expected = new Float32Array(pairs.length).map((_, index) => (kernel.fn as (x: number, y: number) => number)(aValues[index]!, bValues[index]!));
       sameValues(fast, expected);
+    }
+  });
+
+  it('compares and selects as JavaScript does on every pair of special values (NaN, ±0, ±∞, subnormals)', () => {
+    const specials = [0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 1, -1, 3.4e38];
+    const a = tensor(specials.flatMap((first) => specials.map(() => first)));
+    const b = tensor(specials.flatMap(() => specials));
+    for (const kernel of KERNELS.filter((candidate) => candidate.arity === 2 && candidate.fn.length === 2)) {
+      sameValues(fusedMap(kernel, [a, b]).dataSync() as Float32Array, inMode('scalar', () => fusedMap(kernel, [a, b]).dataSync() as Float32Array));
+    }
+    const gain = tensor(specials.map((_, index) => [0.25, 1, 4, 0, 1e30][index % 5]!).flatMap((value) => specials.map(() => value)));
+    const changeGain = KERNELS.find((kernel) => kernel.name === 'test.changeGain')!;
+    for (const scalars of [[2, 0.5, 1, 0, Number.MAX_VALUE], [2, 0.5, 0, 0.5, 3]]) {
+      sameValues(fusedMap(changeGain, [gain, a, b], scalars).dataSync() as Float32Array, inMode('scalar', () => fusedMap(changeGain, [gain, a, b], scalars).dataSync() as Float32Array));
     }
   });
 
