@@ -131,9 +131,18 @@ export function active<S>(base: GradientTransformation<S>, options: ActiveOption
   if (signal !== 'gradient' && signal !== 'update') failOption(owner, 'signal', "'gradient' or 'update'", signal);
   const flipFlag = zeroIsFlip ? 1 : 0;
 
+  // The number of elements whose gain grows. Float32 flags run as a compiled SIMD kernel (the
+  // int32 ones in a JavaScript loop, several times slower), and their sum is exact while the count
+  // cannot exceed 2²⁴ (every partial sum is then an integer float32 holds), so that route is
+  // taken only for float32 tensors of at most 2²⁴ elements.
+  const countAgreeing = (previous: Tensor, current: Tensor): Tensor =>
+    previous.dtype === 'float32' && previous.size <= 2 ** 24
+      ? cast(sum(fusedMap(AGREES, [previous, current], [flipFlag])), 'int32')
+      : sum(fusedMap(AGREES, [previous, current], [flipFlag], { dtype: 'int32' }));
+
   const changeElementGain = (gain: Tensor, previous: Tensor, current: Tensor): [Tensor, Tensor] => [
     fusedMap(CHANGE_GAIN, [gain, previous, current], [increase, decrease, flipFlag, minGain, maxGain]),
-    sum(fusedMap(AGREES, [previous, current], [flipFlag], { dtype: 'int32' })),
+    countAgreeing(previous, current),
   ];
 
   // One gain per tensor: the tensor's sign statistic is the inner product of its two period sums.
