@@ -19,6 +19,18 @@ import { simdFused } from '../wasm/simd-fused';
 // Casting to bool maps every non-zero (NaN included, as in PyTorch) to true.
 const toBool = (x: number) => (x !== 0 ? 1 : 0);
 
+const unaryFusedKernels = new Map<UnaryKernelName, FusedKernel>();
+
+/** A unary kernel seen as a one-input fused kernel (its parameter, if any, as the scalar). */
+function unaryAsFused(kernel: UnaryKernelName): FusedKernel {
+  let fused = unaryFusedKernels.get(kernel);
+  if (!fused) {
+    fused = { name: `unary:${kernel}`, arity: 1, fn: UNARY_KERNELS[kernel] as (...values: number[]) => number };
+    unaryFusedKernels.set(kernel, fused);
+  }
+  return fused;
+}
+
 /** Materialises a strided view as a contiguous array of `dtype` (casting on the way). */
 function copyView(x: TensorView, dtype: DType): TypedArray {
   const out = takeArray(dtype, sizeOf(x.shape));
@@ -112,6 +124,18 @@ export function createCpuBackend(): Backend {
         layout.shape.length === 1 &&
         layout.strides[0]![0] === 1 &&
         simdExp(x.data, x.offset, out, out.length)
+      ) {
+        return out;
+      }
+      // Other contiguous float32 unary kernels go through the SIMD expression compiler when
+      // their one-expression source compiles (relu, leakyRelu, square, neg, ...: bit-identical to
+      // the loop); Math calls it does not know (sin, log, erf, ...) stay on the loop.
+      if (
+        out instanceof Float32Array &&
+        x.data instanceof Float32Array &&
+        layout.shape.length === 1 &&
+        layout.strides[0]![0] === 1 &&
+        simdFused(unaryAsFused(kernel), [x.data], [x.offset], UNARY_KERNELS[kernel].length > 1 ? [parameter] : [], out, out.length)
       ) {
         return out;
       }

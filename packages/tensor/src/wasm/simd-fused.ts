@@ -139,7 +139,11 @@ interface Constant {
 function splitSource(source: string): { names: string[]; constants: Constant[]; expression: string } | undefined {
   const compact = source.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
   const functionForm = /^\s*function\s*[\w$]*\s*\(([^)]*)\)\s*\{([^{}]*)\}\s*$/.exec(compact);
-  const arrowForm = /^\s*\(([^)]*)\)\s*=>\s*(?:\{([^{}]*)\}|([^{][^;{}]*?))\s*$/.exec(compact);
+  // Arrow functions with parenthesised parameters, or a single bare one (`x=>x*x`, the form
+  // esbuild and tsx emit for one-parameter arrows).
+  const arrowForm =
+    /^\s*\(([^)]*)\)\s*=>\s*(?:\{([^{}]*)\}|([^{][^;{}]*?))\s*$/.exec(compact) ??
+    /^\s*([A-Za-z_$][\w$]*)\s*=>\s*(?:\{([^{}]*)\}|([^{][^;{}]*?))\s*$/.exec(compact);
   const parameters = functionForm?.[1] ?? arrowForm?.[1];
   const body = functionForm?.[2] ?? arrowForm?.[2];
   if (parameters === undefined) return undefined;
