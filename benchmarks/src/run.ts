@@ -8,6 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { kernelInfo } from '@vane/tensor';
 import { formatTiming, type BenchmarkRow, type Timing } from './harness';
 import { numpyTimings } from './numpy-peer';
+import { gpuRows } from './gpu-rows';
 import { loadTfjs } from './peers';
 import { tensorCoreRows } from './tensor-core';
 import { trainingStepRows } from './training-steps';
@@ -44,6 +45,19 @@ export function markdownTable(rows: BenchmarkRow[]): string {
   return [header, divider, ...lines].join('\n');
 }
 
+/** The GPU rows: Vane on its cpu and gpu backends, and the gpu's time relative to the cpu's. */
+export function gpuMarkdownTable(rows: BenchmarkRow[]): string {
+  const cell = (result: Timing | { skipped: string } | undefined) =>
+    result === undefined ? '' : isTiming(result) ? formatTiming(result) : `skipped: ${result.skipped}`;
+  const lines = rows.map((row) => {
+    const cpu = row.results['vane cpu'];
+    const gpu = row.results['vane gpu'];
+    const ratio = isTiming(cpu) && isTiming(gpu) ? `${(gpu.median / cpu.median).toFixed(2)}×` : '';
+    return `| ${row.name} | ${cell(cpu)} | ${cell(gpu)} | ${ratio} |`;
+  });
+  return ['| workload | vane cpu | vane gpu | gpu time / cpu time |', '| --- | --- | --- | --- |', ...lines].join('\n');
+}
+
 /** Vane-against-Vane ratios between rows (autodiff and optimizer-wrapper overheads). */
 export function derivedRatios(rows: BenchmarkRow[]): string {
   const median = (name: string) => {
@@ -78,16 +92,20 @@ async function main(): Promise<void> {
     row.results.numpy = timing ?? { skipped: 'unavailable' in numpy ? numpy.unavailable : 'filtered out or not measured' };
   }
   if ('version' in numpy) console.log(`NumPy ${numpy.version}`);
+  // GPU rows come after everything else: compiling gpu.js kernels competes for the CPU.
+  const gpu = await gpuRows();
+  console.log(`GPU renderer: ${gpu.renderer}${gpu.software ? ' (software rasterizer: the GPU rows claim no speed)' : ''}`);
   const date = new Date().toISOString().slice(0, 10);
   // The load average is recorded because the cores are shared: a run under load is slower for
   // every column, so only ratios within one run are comparable.
   const kernels = kernelInfo();
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; Vane kernels: ${kernels.active}${kernels.fallbackReason ? ` (${kernels.fallbackReason})` : ''}; load average at start ${startLoad}, at end ${loadavg()[0]!.toFixed(1)}; command: npm run bench`;
-  const table = `${markdownTable(rows)}\n\n${derivedRatios(rows)}`;
+  const gpuTable = `GPU rows, renderer: ${gpu.renderer}${gpu.software ? ' (a software rasterizer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(gpu.rows)}`;
+  const table = `${markdownTable(rows)}\n\n${derivedRatios(rows)}\n\n${gpuTable}`;
   console.log(`\nMachine: ${machine}\n\n${table}\n`);
   const directory = new URL('../results/', import.meta.url).pathname;
   mkdirSync(directory, { recursive: true });
-  writeFileSync(`${directory}${date}.json`, JSON.stringify({ date, machine, rows }, null, 2));
+  writeFileSync(`${directory}${date}.json`, JSON.stringify({ date, machine, rows, gpu: { renderer: gpu.renderer, software: gpu.software, rows: gpu.rows } }, null, 2));
   writeFileSync(`${directory}${date}.md`, `# Benchmarks ${date}\n\nMachine: ${machine}\n\n${table}\n`);
   console.log(`wrote benchmarks/results/${date}.json and .md`);
 }
