@@ -63,7 +63,7 @@ describe('docs/nn.md examples', () => {
     expect(features.forward(image).shape).toEqual([2, 8]);
 
     const tokens = tensor([[1, 2, 3, 0]], { dtype: 'int32' });
-    const embedded = new Embedding(10, 16).forward(tokens);                       // [1, 4, 16]
+    const embedded = new Embedding(10, 16, { paddingIdx: 0 }).forward(tokens);    // [1, 4, 16]; id 0 → zeros
     const padding = tensor([[false, false, false, true]]);                        // the last token is padding
     const encoded = new TransformerEncoderLayer(16, 4, { feedForwardDim: 32 }).forward(embedded, { keyPaddingMask: padding });
     expect(encoded.shape).toEqual([1, 4, 16]);

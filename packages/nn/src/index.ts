@@ -43,7 +43,7 @@ export { checkpointCallback, type CheckpointCallbackOptions } from './training/c
 export { Conv1d, Conv2d, ConvTranspose2d, type ConvolutionOptions } from './layers/convolution';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type PoolingOptions } from './layers/pooling';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, RMSNorm, GroupNorm, type BatchNormOptions } from './layers/normalization';
-export { Embedding } from './layers/embedding';
+export { Embedding, type EmbeddingOptions } from './layers/embedding';
 export { MultiHeadAttention, type AttentionMasks, type MultiHeadAttentionOptions } from './layers/attention';
 export { TransformerEncoderLayer, DecoderBlock, type TransformerEncoderLayerOptions, type DecoderBlockOptions } from './layers/transformer';
 export { LSTM, GRU, type RecurrentOptions, type RecurrentState } from './layers/recurrent';

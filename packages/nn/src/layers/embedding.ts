@@ -3,28 +3,58 @@
  *
  * Source: `packages/nn/src/layers/embedding.ts`.
  */
-import { formatShape, indexSelect, randn, reshape, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
+import { stopGradient } from '@vane/autodiff';
+import { formatShape, indexSelect, randn, reshape, tensor, where, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
 import { Module, parameter, type ParameterTree } from '../module';
 import { checkPositiveInteger } from './linear';
+
+/** Options of {@link Embedding}. */
+export interface EmbeddingOptions {
+  /**
+   * The padding id, in `[−numEmbeddings, numEmbeddings)` (negative counts from the end, as
+   * PyTorch's `padding_idx`): its row is initialised to zeros and never receives a gradient.
+   */
+  paddingIdx?: number;
+  generator?: RandomGenerator;
+  dtype?: DType;
+}
 
 /**
  * Maps int32 ids of any shape `S` to vectors, `[...S] → [...S, embeddingDim]`: row `id` of
  * `weight` `[numEmbeddings, embeddingDim]`, initialised `N(0, 1)` as PyTorch. The gradient
- * of a row is the sum of the output gradients where its id occurs.
+ * of a row is the sum of the output gradients where its id occurs, except the `paddingIdx`
+ * row, whose gradient is always zero (its output is the row as stored, zeros unless loaded).
  *
  * @example
  * new Embedding(100, 16).forward(tensor([[1, 2, 3]], { dtype: 'int32' })).shape; // [1, 3, 16]
+ * new Embedding(100, 16, { paddingIdx: 0 }).forward(tensor([0], { dtype: 'int32' })); // zeros [1, 16]
  */
 export class Embedding extends Module {
+  /** The padding row, normalised to `[0, numEmbeddings)`; `undefined` without one. */
+  readonly paddingIdx: number | undefined;
+  /** `[numEmbeddings, 1]` true at the padding row. */
+  private readonly paddingRow: Tensor | undefined;
+
   constructor(
     readonly numEmbeddings: number,
     readonly embeddingDim: number,
-    options: { generator?: RandomGenerator; dtype?: DType } = {},
+    options: EmbeddingOptions = {},
   ) {
     super();
     checkPositiveInteger('Embedding', 'numEmbeddings', numEmbeddings);
     checkPositiveInteger('Embedding', 'embeddingDim', embeddingDim);
-    this.registerParameter('weight', randn([numEmbeddings, embeddingDim], options));
+    const { paddingIdx } = options;
+    if (paddingIdx !== undefined && !(Number.isInteger(paddingIdx) && paddingIdx >= -numEmbeddings && paddingIdx < numEmbeddings)) {
+      throw new Error(`Embedding: 'paddingIdx' must be an integer in [${-numEmbeddings}, ${numEmbeddings}) for numEmbeddings ${numEmbeddings}, got ${paddingIdx}`);
+    }
+    this.paddingIdx = paddingIdx === undefined ? undefined : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
+    let weight = randn([numEmbeddings, embeddingDim], options);
+    if (this.paddingIdx !== undefined) {
+      const row = this.paddingIdx;
+      this.paddingRow = tensor(Array.from({ length: numEmbeddings }, (_, index) => [index === row]));
+      weight = where(this.paddingRow, 0, weight);
+    }
+    this.registerParameter('weight', weight);
   }
 
   apply(params: ParameterTree, ids: Tensor): Tensor {
@@ -33,7 +63,10 @@ export class Embedding extends Module {
     for (const id of flat.dataSync()) {
       if (id < 0 || id >= this.numEmbeddings) throw new Error(`Embedding.apply: 'ids' contains ${id}, outside [0, ${this.numEmbeddings})`);
     }
-    const rows = indexSelect(parameter(params, 'weight', 'Embedding'), 0, flat);
+    let weight = parameter(params, 'weight', 'Embedding');
+    // The padding row reads the stored values but is cut from the gradient graph, as in PyTorch.
+    if (this.paddingRow) weight = where(this.paddingRow, stopGradient(weight), weight);
+    const rows = indexSelect(weight, 0, flat);
     return reshape(rows, [...ids.shape, this.embeddingDim]);
   }
 }

@@ -16,6 +16,25 @@ describe('Embedding', () => {
     const fixture = torchCase('embedding');
     checkLayerAgainstTorch(new Embedding(7, 4, f64), fixture, TOLERANCE, [toTensor(fixture.inputs[0]!, 'int32')]);
   });
+  it('paddingIdx matches torch (row initialised to zeros, no gradient even where the id repeats)', () => {
+    const fixture = torchCase('embedding-padding');
+    const layer = new Embedding(7, 4, { paddingIdx: 2, ...f64 });
+    expect(slice(layer.parameters().weight as never, [2]).toArray()).toEqual([0, 0, 0, 0]);
+    expect(layer.paddingIdx).toBe(2);
+    checkLayerAgainstTorch(layer, fixture, TOLERANCE, [toTensor(fixture.inputs[0]!, 'int32')]);
+    expect(fixture.grads.weight!.data.slice(8, 12)).toEqual([0, 0, 0, 0]); // the fixture really checks a zero row
+  });
+  it('a negative paddingIdx counts from the end; a loaded non-zero padding row is output as is, without gradient', () => {
+    const fixture = torchCase('embedding-padding-negative');
+    const layer = new Embedding(7, 4, { paddingIdx: -1, ...f64 });
+    expect(layer.paddingIdx).toBe(6);
+    checkLayerAgainstTorch(layer, fixture, TOLERANCE, [toTensor(fixture.inputs[0]!, 'int32')]);
+  });
+  it('rejects a paddingIdx outside [-numEmbeddings, numEmbeddings) or not an integer', () => {
+    expect(() => new Embedding(7, 4, { paddingIdx: 7 })).toThrow("Embedding: 'paddingIdx' must be an integer in [-7, 7) for numEmbeddings 7, got 7");
+    expect(() => new Embedding(7, 4, { paddingIdx: -8 })).toThrow("Embedding: 'paddingIdx' must be an integer in [-7, 7) for numEmbeddings 7, got -8");
+    expect(() => new Embedding(7, 4, { paddingIdx: 1.5 })).toThrow("Embedding: 'paddingIdx' must be an integer in [-7, 7) for numEmbeddings 7, got 1.5");
+  });
   it('rejects out-of-range and non-integer ids', () => {
     expect(() => new Embedding(3, 2).forward(tensor([3], { dtype: 'int32' }))).toThrow("Embedding.apply: 'ids' contains 3, outside [0, 3)");
     expect(() => new Embedding(3, 2).forward(tensor([1]))).toThrow("Embedding.apply: 'ids' must be int32, got float32 of shape [1]");
