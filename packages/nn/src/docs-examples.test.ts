@@ -91,6 +91,8 @@ describe('docs/nn.md examples', () => {
     expect(crossEntropy(logits, tensor([0, 2], { dtype: 'int32' })).item()).toBeCloseTo(0.1672, 4);
     expect(crossEntropy(logits, tensor([0, -100], { dtype: 'int32' })).item()).toBeCloseTo(0.2395, 4); // the second is ignored
     expect(crossEntropy(logits, tensor([[1, 0, 0], [0, 0, 1]]), { labelSmoothing: 0.1 }).item()).toBeCloseTo(0.3339, 4);
+    const weight = tensor([2, 1, 1]);                                        // per class: Σ w_y·ℓ / Σ w_y
+    expect(crossEntropy(logits, tensor([0, 2], { dtype: 'int32' }), { weight }).item()).toBeCloseTo(0.1913, 4);
     expect(bceWithLogits(tensor([0]), tensor([1])).item()).toBeCloseTo(Math.log(2), 6);
   });
 

@@ -5,7 +5,7 @@
  * Source: `packages/nn/src/losses/classification-losses.ts`.
  */
 import {
-  abs, add, cast, clip, div, exp, formatShape, log, log1p, logSoftmax, mean, mul, neg, notEqual, permute,
+  abs, add, cast, clip, div, exp, formatShape, indexSelect, log, log1p, logSoftmax, mean, mul, neg, notEqual, permute,
   relu, reshape, sub, sum, takeAlongAxis, unsqueeze, where, type Tensor,
 } from '@vane/tensor';
 import { checkSameShape, reduce, type Reduction } from './reduction';
@@ -17,6 +17,8 @@ export interface CrossEntropyOptions {
   ignoreIndex?: number;
   /** Smoothing ε ∈ [0, 1): the target becomes `(1−ε)·target + ε/C` (Szegedy et al., 2016). */
   labelSmoothing?: number;
+  /** Per-class weights `w` `[C]` (PyTorch's `weight`); see {@link crossEntropy} for how they enter. */
+  weight?: Tensor;
 }
 
 /**
@@ -40,6 +42,12 @@ function classesLast(input: Tensor): Tensor {
  * `ignoreIndex` contribute nothing, and `'mean'` divides by the number of kept examples.
  * With probability targets, `'mean'` divides by the number of examples.
  *
+ * With per-class `weight`, as PyTorch 1.13: index targets give
+ * `ℓ_n = (1−ε)·w_{y_n}·(−log p_{n,y_n}) + (ε/C)·Σ_c w_c·(−log p_{n,c})` and `'mean'` divides
+ * the sum over kept examples by `Σ w_{y_n}` over kept examples (the smoothing term is
+ * divided by it too, though not scaled by `w_{y_n}`); probability targets give
+ * `ℓ_n = −Σ_c w_c·q_{n,c}·log p_{n,c}` and `'mean'` still divides by the number of examples.
+ *
  * @example
  * crossEntropy(tensor([[0, 0]]), tensor([1], { dtype: 'int32' })).item(); // ln 2 = 0.6931
  */
@@ -49,11 +57,14 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   if (input.ndim === 1) return crossEntropy(unsqueeze(input, 0), unsqueeze(target, 0), options);
   if (input.ndim < 1) throw new Error(`crossEntropy: 'input' has shape ${formatShape(input.shape)}, expected [N, C, ...]`);
   const classes = input.shape[1]!;
+  const weight = options.weight;
+  if (weight) checkClassWeight('crossEntropy', input, weight);
   const logProbabilities = logSoftmax(classesLast(input), -1); // [M, C]
   if (target.dtype === 'float32' || target.dtype === 'float64') {
     checkSameShape('crossEntropy', input, target);
     let probabilities = classesLast(target);
     if (smoothing > 0) probabilities = mul(probabilities, 1 - smoothing).add(smoothing / classes);
+    if (weight) probabilities = mul(probabilities, weight);
     const perExample = neg(sum(mul(logProbabilities, probabilities), -1));
     return reduceExamples(perExample, input, options.reduction, 'crossEntropy');
   }
@@ -63,12 +74,21 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const kept = notEqual(flatTarget, ignoreIndex);
   const safeTarget = where(kept, flatTarget, 0); // gather needs a valid index even for ignored rows
   const picked = reshape(takeAlongAxis(logProbabilities, unsqueeze(safeTarget, 1), 1), [-1]);
-  let perExample = neg(picked);
+  const targetWeight = weight ? where(kept, indexSelect(weight, 0, safeTarget), 0) : undefined; // w_{y_n}, 0 if ignored
+  let perExample = targetWeight ? mul(neg(picked), targetWeight) : neg(picked);
   if (smoothing > 0) {
-    const uniformTerm = neg(mean(logProbabilities, -1)); // (1/C)·Σ_c −log p_c
+    // (1/C)·Σ_c −w_c·log p_c (w = 1 without weights)
+    const uniformTerm = neg(mean(weight ? mul(logProbabilities, weight) : logProbabilities, -1));
     perExample = add(mul(perExample, 1 - smoothing), mul(uniformTerm, smoothing));
   }
-  return reduceKept(where(kept, perExample, 0), kept, input, target, options.reduction, 'crossEntropy');
+  return reduceKept(where(kept, perExample, 0), targetWeight ?? cast(kept, input.dtype), target, options.reduction, 'crossEntropy');
+}
+
+function checkClassWeight(caller: string, input: Tensor, weight: Tensor): void {
+  const classes = input.shape[1]!;
+  if (weight.ndim !== 1 || weight.shape[0] !== classes) {
+    throw new Error(`${caller}: 'weight' has shape ${formatShape(weight.shape)}, expected [${classes}] (one per class) for 'input' of shape ${formatShape(input.shape)}`);
+  }
 }
 
 function checkIndexTarget(caller: string, input: Tensor, target: Tensor, ignoreIndex: number): void {
@@ -91,15 +111,16 @@ function reduceExamples(perExample: Tensor, input: Tensor, reduction: Reduction 
   return reduce(perExample, reduction, caller);
 }
 
-function reduceKept(perExample: Tensor, kept: Tensor, input: Tensor, target: Tensor, reduction: Reduction | undefined, caller: string): Tensor {
+/** Reduces per-example losses (0 where ignored); `'mean'` divides by `Σ keptWeight` (the kept count, or Σ w_{y_n}). */
+function reduceKept(perExample: Tensor, keptWeight: Tensor, target: Tensor, reduction: Reduction | undefined, caller: string): Tensor {
   switch (reduction ?? 'mean') {
     case 'none':
       return reshape(perExample, [...target.shape]);
     case 'sum':
       return sum(perExample);
     case 'mean':
-      // PyTorch divides by the number of kept examples (NaN when none is kept).
-      return div(sum(perExample), sum(cast(kept, input.dtype)));
+      // PyTorch divides by the number (or total class weight) of kept examples (NaN when none is kept).
+      return div(sum(perExample), sum(keptWeight));
     default:
       throw new Error(`${caller}: 'reduction' must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
   }
@@ -110,6 +131,8 @@ export interface NllLossOptions {
   reduction?: Reduction;
   /** Target class whose examples are skipped; default −100. */
   ignoreIndex?: number;
+  /** Per-class weights `w` `[C]`: `ℓ_n = −w_{y_n}·input[n, y_n]`, `'mean'` divides by `Σ w_{y_n}` over kept examples. */
+  weight?: Tensor;
 }
 
 /**
@@ -123,11 +146,14 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   if (input.ndim === 1) return nllLoss(unsqueeze(input, 0), unsqueeze(target, 0), options);
   const ignoreIndex = options.ignoreIndex ?? -100;
   checkIndexTarget('nllLoss', input, target, ignoreIndex);
+  if (options.weight) checkClassWeight('nllLoss', input, options.weight);
   const flatTarget = reshape(target, [-1]);
   const kept = notEqual(flatTarget, ignoreIndex);
   const safeTarget = where(kept, flatTarget, 0);
   const picked = reshape(takeAlongAxis(classesLast(input), unsqueeze(safeTarget, 1), 1), [-1]);
-  return reduceKept(where(kept, neg(picked), 0), kept, input, target, options.reduction, 'nllLoss');
+  const targetWeight = options.weight ? where(kept, indexSelect(options.weight, 0, safeTarget), 0) : undefined;
+  const perExample = targetWeight ? mul(neg(picked), targetWeight) : neg(picked);
+  return reduceKept(where(kept, perExample, 0), targetWeight ?? cast(kept, input.dtype), target, options.reduction, 'nllLoss');
 }
 
 /** Options of the binary losses. */
