@@ -23,6 +23,7 @@ export interface OptimImplementations {
   active?: (base: AnyTransform, options: Record<string, unknown>) => AnyTransform;
   activeGains?: (state: any) => Tree<Tensor>;
   graft?: (parts: { magnitude: AnyTransform; direction: AnyTransform }, options?: Record<string, unknown>) => AnyTransform;
+  applyUpdates?: (params: Tree<Tensor>, updates: Tree<Tensor>) => Tree<Tensor>;
 }
 
 /** The implementations exported by `@vane/optim` (missing ones are `undefined`). */
@@ -39,5 +40,6 @@ export function defaultImplementations(): OptimImplementations {
     active: pick('active'),
     activeGains: pick('activeGains'),
     graft: pick('graft'),
+    applyUpdates: pick('applyUpdates'),
   };
 }

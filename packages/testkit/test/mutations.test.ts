@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { adam, chain, scaleByAdam, scaleByLearningRate, sgd, type GradientTransformation } from '@vane/optim';
-import { add, tensor, tree, zerosLike, type Tensor, type Tree } from '@vane/tensor';
+import { add, tensor, tidy, tree, zerosLike, type Tensor, type Tree } from '@vane/tensor';
 import { checkOptimizer, expectTrajectory, type AnyTransform, type OptimImplementations } from '../src/index';
 import { torchCase } from './torch-fixtures';
 
@@ -65,13 +65,15 @@ describe('Rprop that emits the previous step’s update', () => {
   function rprop(lagged: boolean): GradientTransformation<{ previous: TensorTree; step: TensorTree; last: TensorTree }> {
     return {
       init: (params) => ({ previous: tree.zerosLike(params), step: map((p) => zerosLike(p).add(1e-2), params), last: tree.zerosLike(params) }),
-      update: (g, state) => {
-        const agreement = map((gi, previous) => gi.mul(previous), g, state.previous);
-        const step = map((s, a) => s.mul(a.greater(0).mul(1.2).add(a.less(0).mul(0.5)).add(a.equal(0).mul(1))), state.step, agreement);
-        const update = map((gi, s) => gi.sign().mul(s).neg(), g, step);
-        // The bug: return the update computed on the previous call instead of this one.
-        return [lagged ? state.last : update, { previous: g, step, last: update }];
-      },
+      // tidy frees the intermediates (agreement and the step-size factors), as the transform contract asks.
+      update: (g, state) =>
+        tidy(() => {
+          const agreement = map((gi, previous) => gi.mul(previous), g, state.previous);
+          const step = map((s, a) => s.mul(a.greater(0).mul(1.2).add(a.less(0).mul(0.5)).add(a.equal(0).mul(1))), state.step, agreement);
+          const update = map((gi, s) => gi.sign().mul(s).neg(), g, step);
+          // The bug: return the update computed on the previous call instead of this one.
+          return [lagged ? state.last : update, { previous: g, step, last: update }];
+        }),
     };
   }
   const capabilities = { zeroGradientNoOp: true, nonZeroFirstStep: true, scaleInvariant: true };
@@ -173,6 +175,41 @@ describe('an active that reads the base’s update when told signal: gradient', 
   });
   it('the broken one fails activeGainsFollowSigns', () => {
     expect(() => checkOptimizer(factory, { ...OPTIONS, invariants: ['activeGainsFollowSigns'], implementations: referenceActive(true) })).toThrow(/invariant 'activeGainsFollowSigns' failed/);
+  });
+});
+
+describe('an optimizer that leaks one tensor per step', () => {
+  // Plain SGD, u = −ηg; `leak` makes one intermediate (η·g) per step and never frees it.
+  const leaky = (leak: boolean) => (): AnyTransform => ({
+    init: () => ({}),
+    update: (g, state) => {
+      if (leak) map((gi) => gi.mul(1e-3), g, g); // the bug: an unfreed intermediate per leaf
+      return [map((gi) => gi.mul(-1e-3), g), state];
+    },
+  });
+  // Momentum that also appends each gradient to a history it never reads: returned (so update
+  // itself frees what it does not return), but the state, and live memory, grow every step.
+  const hoarding = (hoard: boolean) => (): AnyTransform => ({
+    init: (params) => ({ buffer: tree.zerosLike(params), history: [] as TensorTree[] }),
+    update: (g, state) =>
+      tidy(() => {
+        const buffer = map((b, gi) => b.mul(0.9).add(gi), state.buffer, g);
+        const history = hoard ? [...state.history, map((gi) => gi.mul(1), g)] : state.history;
+        return [map((b) => b.mul(-1e-3), buffer), { buffer, history }];
+      }),
+  });
+  it('the correct ones pass noLeaks', () => {
+    expect(checkOptimizer(leaky(false), { ...OPTIONS, invariants: ['noLeaks'] }).passed).toEqual(['noLeaks']);
+    expect(checkOptimizer(hoarding(false), { ...OPTIONS, invariants: ['noLeaks'] }).passed).toEqual(['noLeaks']);
+  });
+  it('the leaking update fails it, at its first step', () => {
+    expect(() => checkOptimizer(leaky(true), { ...OPTIONS, invariants: ['noLeaks'] })).toThrow(/invariant 'noLeaks' failed[\s\S]*update at step 1: \d+ tensor\(s\) leaked/);
+  });
+  it('the growing state fails it after the warm-up step', () => {
+    expect(() => checkOptimizer(hoarding(true), { ...OPTIONS, invariants: ['noLeaks'] })).toThrow(/invariant 'noLeaks' failed[\s\S]*step 2 changed live memory/);
+  });
+  it('runs by default for every optimizer', () => {
+    expect(checkOptimizer(() => sgd({ lr: 1e-3 }), { numRuns: 5, seed: 1 }).passed).toContain('noLeaks');
   });
 });
 

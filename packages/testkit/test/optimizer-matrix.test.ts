@@ -114,6 +114,7 @@ describe('every @vane/optim optimizer passes the invariants that apply to it', (
       const report = checkOptimizer(() => row.make(LR), { capabilities: row.capabilities, learningRateFactory: row.make, numRuns: 12, seed: 20261122 });
       expect(report.passed).toContain('determinism');
       expect(report.passed).toContain('stateRoundTrip');
+      expect(report.passed).toContain('noLeaks');
       expect(report.skipped.map((entry) => entry.name)).toContain('backendAgreement');
     });
   }

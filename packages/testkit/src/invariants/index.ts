@@ -12,6 +12,7 @@ import { graftSelfEqualsBase } from './graft-self-equals-base';
 import { learningRateLinearity } from './learning-rate-linearity';
 import { maskedLeavesUntouched } from './masked-leaves-untouched';
 import { multiStepsLargeBatch } from './multi-steps-large-batch';
+import { noLeaks } from './no-leaks';
 import { nonZeroFirstStep } from './non-zero-first-step';
 import { positiveScaleInvariance } from './positive-scale-invariance';
 import { stateRoundTrip } from './state-round-trip';
@@ -32,6 +33,7 @@ export {
   learningRateLinearity,
   maskedLeavesUntouched,
   multiStepsLargeBatch,
+  noLeaks,
   nonZeroFirstStep,
   positiveScaleInvariance,
   stateRoundTrip,
@@ -44,6 +46,7 @@ export const ALL_INVARIANTS: readonly Invariant[] = [
   determinism,
   stateRoundTrip,
   finiteState,
+  noLeaks,
   zeroGradientNoOp,
   nonZeroFirstStep,
   stateless,
