@@ -71,6 +71,9 @@ describe('docs/nn.md examples', () => {
     const lstm = new LSTM(16, 8, { numLayers: 2 });
     const { output, state } = lstm.applyWithState(lstm.parameters(), embedded);
     expect([output.shape, state.hidden.shape]).toEqual([[1, 4, 8], [2, 1, 8]]);
+    const bidirectional = new LSTM(16, 8, { numLayers: 2, bidirectional: true });
+    const both = bidirectional.applyWithState(bidirectional.parameters(), embedded);    // forward ‖ backward features
+    expect([both.output.shape, both.state.hidden.shape]).toEqual([[1, 4, 16], [4, 1, 8]]);
   });
 
   it('errors', () => {

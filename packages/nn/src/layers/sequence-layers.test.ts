@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { randn, seed, slice, tensor } from '@vane/tensor';
+import { concat, randn, reshape, seed, slice, tensor, zeros, type Tensor } from '@vane/tensor';
+import type { ParameterTree } from '../module';
 import { MultiHeadAttention } from './attention';
 import { Embedding } from './embedding';
 import { GRU, LSTM } from './recurrent';
@@ -79,6 +80,44 @@ describe('Transformer blocks', () => {
 describe('recurrent layers against torch (2 stacked layers, batch first)', () => {
   it('LSTM', () => checkLayerAgainstTorch(new LSTM(3, 4, { numLayers: 2, ...f64 }), torchCase('lstm'), TOLERANCE));
   it('GRU', () => checkLayerAgainstTorch(new GRU(3, 4, { numLayers: 2, ...f64 }), torchCase('gru'), TOLERANCE));
+  // The fixtures concatenate output, h_n (and c_n), flattened, so one cotangent checks all of them.
+  const withState = (layer: LSTM | GRU) => (params: ParameterTree, [x, hidden, cell]: Tensor[]): Tensor => {
+    const initial = hidden ? { hidden, ...(cell ? { cell } : {}) } : undefined;
+    const { output, state } = layer.applyWithState(params, x!, initial);
+    return concat([output, state.hidden, ...(state.cell ? [state.cell] : [])].map((part) => reshape(part, [-1])), 0);
+  };
+  for (const [name, make] of [
+    ['lstm-bidirectional', () => new LSTM(3, 4, { numLayers: 2, bidirectional: true, ...f64 })],
+    ['lstm-bidirectional-initial-state', () => new LSTM(3, 4, { numLayers: 2, bidirectional: true, ...f64 })],
+    ['lstm-bidirectional-1-layer', () => new LSTM(3, 4, { bidirectional: true, ...f64 })],
+    ['gru-bidirectional', () => new GRU(3, 4, { numLayers: 2, bidirectional: true, ...f64 })],
+    ['gru-bidirectional-initial-state', () => new GRU(3, 4, { numLayers: 2, bidirectional: true, ...f64 })],
+  ] as const) {
+    it(`${name}: output, final states and all gradients match torch`, () => {
+      const layer = make();
+      checkLayerAgainstTorch(layer, torchCase(name), TOLERANCE, undefined, withState(layer));
+    });
+  }
+  it('bidirectional parameters follow the torch state dict order (_reverse → Reverse)', () => {
+    for (const [name, layer] of [['lstm-bidirectional', new LSTM(3, 4, { numLayers: 2, bidirectional: true })], ['gru-bidirectional', new GRU(3, 4, { numLayers: 2, bidirectional: true })]] as const) {
+      const torchNames = torchCase(name).stateDictOrder as string[];
+      const vaneNames = torchNames.map((key) => {
+        const [, kind, layerIndex, reverse] = /^(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)(_reverse)?$/.exec(key)!;
+        const base = { weight_ih: 'weightInputHidden', weight_hh: 'weightHiddenHidden', bias_ih: 'biasInputHidden', bias_hh: 'biasHiddenHidden' }[kind!];
+        return `${layerIndex}.${base}${reverse ? 'Reverse' : ''}`;
+      });
+      expect(layer.namedParameters().map(([path]) => path)).toEqual(vaneNames);
+      expect(layer.namedParameters().find(([path]) => path === '1.weightInputHiddenReverse')![1].shape).toEqual([name.startsWith('lstm') ? 16 : 12, 8]);
+    }
+  });
+  it('bidirectional shapes, and state errors name the layer and expected layout', () => {
+    const gru = new GRU(3, 5, { numLayers: 2, bidirectional: true });
+    const { output, state } = gru.applyWithState(gru.parameters(), randn([4, 7, 3]));
+    expect([output.shape, state.hidden.shape]).toEqual([[4, 7, 10], [4, 4, 5]]);
+    expect(() => gru.applyWithState(gru.parameters(), randn([4, 7, 3]), { hidden: zeros([2, 4, 5]) }))
+      .toThrow("GRU.apply: 'initial.hidden' has shape [2,4,5], expected [4,4,5] [numLayers·directions, batch, hiddenSize]");
+    expect(() => new LSTM(3, 5, { bidirectional: 'yes' as never })).toThrow("LSTM: 'bidirectional' must be true or false, got yes");
+  });
   it('LSTM returns the final state per layer', () => {
     const lstm = new LSTM(3, 5, { numLayers: 2 });
     const { output, state } = lstm.applyWithState(lstm.parameters(), randn([4, 7, 3]));
