@@ -46,7 +46,7 @@ export abstract class Module<Inputs extends unknown[] = [Tensor], Output = Tenso
   training = true;
   private readonly ownParameters = new Map<string, Tensor>();
   private readonly ownBuffers = new Map<string, Tensor>();
-  private readonly children = new Map<string, Module<any, any>>();  
+  private readonly children = new Map<string, Module<any, any>>();
 
   /** The output for `inputs`, computed with the parameters in `params` (this module's subtree). */
   abstract apply(params: ParameterTree, ...inputs: Inputs): Output;
@@ -79,7 +79,7 @@ export abstract class Module<Inputs extends unknown[] = [Tensor], Output = Tenso
   }
 
   /** Registers a child module; its parameters appear under `name` in `parameters()`. */
-  protected registerModule<M extends Module<any, any>>(name: string, module: M): M {  
+  protected registerModule<M extends Module<any, any>>(name: string, module: M): M {
     this.checkFreeName(name);
     this.children.set(name, module);
     return module;
@@ -108,7 +108,7 @@ export abstract class Module<Inputs extends unknown[] = [Tensor], Output = Tenso
   }
 
   /** The direct child modules, by name. */
-  namedChildren(): [string, Module<any, any>][] {  
+  namedChildren(): [string, Module<any, any>][] {
     return [...this.children];
   }
 

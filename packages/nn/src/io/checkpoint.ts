@@ -26,7 +26,7 @@ export interface ResumableData {
 
 /** What {@link saveCheckpoint} stores. */
 export interface CheckpointContents {
-  model: Module<any[], unknown>;  
+  model: Module<any[], unknown>;
   /** The optimizer state to resume from. */
   optimizerState?: unknown;
   /** The generator whose state is saved (default: the global generator used by Dropout). */
@@ -73,7 +73,7 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
 
 /** Where {@link loadCheckpoint} restores to. */
 export interface LoadCheckpointTargets {
-  model: Module<any[], unknown>;  
+  model: Module<any[], unknown>;
   /** Restored from the saved generator state (default: the global generator). */
   generator?: RandomGenerator;
   /** Restored to the saved data position. */

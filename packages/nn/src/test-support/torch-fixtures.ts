@@ -85,7 +85,7 @@ export function expectClose(actual: Tensor, expected: StoredTensor, tolerance: {
  * of the floating-point inputs.
  */
 export function checkLayerAgainstTorch(
-  layer: Module<any[], Tensor>,  
+  layer: Module<any[], Tensor>,
   fixture: TorchCase,
   tolerance: { absolute: number; relative: number },
   inputs: Tensor[] = fixture.inputs.map((stored) => toTensor(stored)),
