@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { fusedMap, tensor, tidy, tree, zerosLike, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import {
+  adam,
   adamw,
   applyUpdates,
   chain,
@@ -42,6 +43,16 @@ describe('docs/optim.md examples', () => {
       state = nextState;
     }
     expect(Math.abs(current.w.dataSync()[0]!)).toBeLessThan(0.05);
+  });
+
+  it('maximize', () => {
+    const ascent = adam({ lr: 0.1, weightDecay: 0.01, maximize: true });
+    const descent = adam({ lr: 0.1, weightDecay: 0.01 });
+    const theta = { w: tensor([0.5, -1]) };
+    const gradient = { w: tensor([0.2, -0.4]) }; // ∇f at θ
+    const [up] = ascent.update(gradient, ascent.init(theta), theta);
+    const [down] = descent.update({ w: gradient.w.neg() }, descent.init(theta), theta); // ∇(−f) at θ
+    expect(Array.from((up as { w: Tensor }).w.dataSync())).toEqual(Array.from((down as { w: Tensor }).w.dataSync()));
   });
 
   it('parameter groups', () => {
@@ -125,7 +136,7 @@ describe('docs/optim.md examples', () => {
     const normalize = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean).join('\n');
     const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
     const checked = blocks.filter((block) => !block.includes('import ') && !block.startsWith('interface GradientTransformation'));
-    expect(checked.length).toBe(6);
+    expect(checked.length).toBe(7);
     for (const block of checked) expect(normalize(source)).toContain(normalize(block));
   });
 });

@@ -48,6 +48,11 @@ const ROWS: Row[] = [
   { name: 'lion', make: (lr) => o.lion!({ lr }), capabilities: { descends: true, zeroGradientNoOp: true, scaleInvariant: true, nonZeroFirstStep: true } },
   { name: 'signSgd', make: (lr) => o.signSgd!({ lr }), capabilities: { descends: true, zeroGradientNoOp: true, scaleInvariant: true, stateless: true, nonZeroFirstStep: true } },
   { name: 'signum', make: (lr) => o.signum!({ lr }), capabilities: { descends: true, zeroGradientNoOp: true, scaleInvariant: true, nonZeroFirstStep: true } },
+  // maximize: the gradient negated first, so the optimizer ascends ('descends' is not claimed);
+  // the other laws hold as for the minimizing optimizer (negation is linear and exact).
+  { name: 'adam maximize', make: (lr) => o.adam!({ lr, weightDecay: 0.01, maximize: true }), capabilities: { nonZeroFirstStep: true } },
+  { name: 'sgd momentum maximize', make: (lr) => o.sgd!({ lr, momentum: 0.9, maximize: true }), capabilities: { zeroGradientNoOp: true, linear: true, nonZeroFirstStep: true } },
+  { name: 'rmsprop maximize', make: (lr) => o.rmsprop!({ lr, maximize: true }), capabilities: { zeroGradientNoOp: true, scaleInvariant: true, nonZeroFirstStep: true } },
   { name: 'lamb', make: (lr) => o.lamb!({ lr }), capabilities: { descends: true } },
   { name: 'lars', make: (lr) => o.lars!({ lr }), capabilities: { descends: true } },
   { name: 'adafactor', make: (lr) => o.adafactor!({ lr }), capabilities: {} },

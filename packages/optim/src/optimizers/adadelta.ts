@@ -1,9 +1,10 @@
 import { namedChain } from '../combinators/named-chain';
+import { maximizeStage } from '../maximize-stage';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { scaleByAdadelta } from '../transforms/scale-by-adadelta';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { checkClosedUnitInterval, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation';
+import { checkBoolean, checkClosedUnitInterval, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation';
 
 /** Options of {@link adadelta} (PyTorch's names and defaults). */
 export interface AdadeltaOptions {
@@ -15,6 +16,8 @@ export interface AdadeltaOptions {
   eps?: number;
   /** L2 penalty λ ≥ 0 added to the gradient (default 0). */
   weightDecay?: number | Schedule;
+  /** Ascend the objective: the gradient is negated before everything else, weight decay included (PyTorch's `maximize`; default false). */
+  maximize?: boolean;
 }
 
 /**
@@ -23,19 +26,21 @@ export interface AdadeltaOptions {
  * Update: g ← g + λθ; E[g²]_t = ρE[g²]_{t−1} + (1 − ρ)g²;
  * Δ = √(E[Δ²]_{t−1} + ε)/√(E[g²]_t + ε)·g; E[Δ²]_t = ρE[Δ²]_{t−1} + (1 − ρ)Δ²; θ ← θ − ηΔ.
  *
- * @param options - `lr` (1), `rho` (0.9), `eps` (1e-6), `weightDecay` (0).
+ * @param options - `lr` (1), `rho` (0.9), `eps` (1e-6), `weightDecay` (0), `maximize` (false).
  * @example
  * const optimizer = adadelta({ rho: 0.95 });
  * @see Zeiler, "ADADELTA: An Adaptive Learning Rate Method" (2012).
  */
 export function adadelta(options: AdadeltaOptions = {}) {
   const owner = 'adadelta';
-  checkOptionKeys(owner, options, ['lr', 'rho', 'eps', 'weightDecay']);
+  checkOptionKeys(owner, options, ['lr', 'rho', 'eps', 'weightDecay', 'maximize']);
+  const maximize = checkBoolean(owner, 'maximize', options.maximize ?? false);
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1);
   const rho = checkClosedUnitInterval(owner, 'rho', options.rho ?? 0.9);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-6);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   return namedChain({
+    ...maximizeStage(maximize),
     weightDecay: addDecayedWeights(weightDecay),
     adadelta: scaleByAdadelta({ rho, eps }),
     learningRate: scaleByLearningRate(lr),

@@ -1,9 +1,10 @@
 import { namedChain } from '../combinators/named-chain';
+import { maximizeStage } from '../maximize-stage';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
 import { scaleByRss } from '../transforms/scale-by-rss';
-import { checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive, valueAt } from '../validation';
+import { checkBoolean, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive, valueAt } from '../validation';
 
 /** Options of {@link adagrad} (PyTorch's names and defaults). */
 export interface AdagradOptions {
@@ -17,6 +18,8 @@ export interface AdagradOptions {
   initialAccumulatorValue?: number;
   /** ε > 0 (default 1e-10). */
   eps?: number;
+  /** Ascend the objective: the gradient is negated before everything else, weight decay included (PyTorch's `maximize`; default false). */
+  maximize?: boolean;
 }
 
 /**
@@ -24,16 +27,17 @@ export interface AdagradOptions {
  *
  * Update (t from 1): g ← g + λθ; G_t = G_{t−1} + g²; θ ← θ − η/(1 + (t − 1)κ) · g/(√G_t + ε).
  *
- * Chain: `weightDecay` → `adagrad: scaleByRss` → `learningRate` (scheduled when κ > 0).
+ * Chain: (`maximize: scale(−1)` when `maximize`) → `weightDecay` → `adagrad: scaleByRss` → `learningRate` (scheduled when κ > 0).
  *
- * @param options - `lr` (1e-2), `lrDecay` (0), `weightDecay` (0), `initialAccumulatorValue` (0), `eps` (1e-10).
+ * @param options - `lr` (1e-2), `lrDecay` (0), `weightDecay` (0), `initialAccumulatorValue` (0), `eps` (1e-10), `maximize` (false).
  * @example
  * const optimizer = adagrad({ lr: 0.1, initialAccumulatorValue: 0.1 });
  * @see Duchi, Hazan, Singer, "Adaptive Subgradient Methods for Online Learning and Stochastic Optimization" (JMLR 2011).
  */
 export function adagrad(options: AdagradOptions = {}) {
   const owner = 'adagrad';
-  checkOptionKeys(owner, options, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']);
+  checkOptionKeys(owner, options, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'maximize']);
+  const maximize = checkBoolean(owner, 'maximize', options.maximize ?? false);
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-2);
   const lrDecay = checkNonNegative(owner, 'lrDecay', options.lrDecay ?? 0);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
@@ -41,6 +45,7 @@ export function adagrad(options: AdagradOptions = {}) {
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-10);
   const rate: number | Schedule = lrDecay === 0 ? lr : (step: number) => valueAt(lr, step) / (1 + step * lrDecay);
   return namedChain({
+    ...maximizeStage(maximize),
     weightDecay: addDecayedWeights(weightDecay),
     adagrad: scaleByRss({ initialAccumulatorValue, eps }),
     learningRate: scaleByLearningRate(rate),

@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { maximizeStage } from '../maximize-stage';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { scaleByAdam } from '../transforms/scale-by-adam';
@@ -17,6 +18,8 @@ export interface AdamOptions {
   weightDecay?: number | Schedule;
   /** Use AMSGrad's running maximum of the second moment (default false). */
   amsgrad?: boolean;
+  /** Ascend the objective: the gradient is negated before everything else, weight decay included (PyTorch's `maximize`; default false). */
+  maximize?: boolean;
 }
 
 /**
@@ -26,15 +29,15 @@ export interface AdamOptions {
  * Update (t from 1): g ← g + λθ; m_t = β₁m_{t−1} + (1 − β₁)g; v_t = β₂v_{t−1} + (1 − β₂)g²;
  * (AMSGrad: v_t ← max(v_{t−1}^max, v_t)); θ ← θ − η·(m_t/(1 − β₁ᵗ)) / (√(v_t/(1 − β₂ᵗ)) + ε).
  *
- * Chain: `weightDecay: addDecayedWeights(λ)` → `adam: scaleByAdam` → `learningRate`.
+ * Chain: (`maximize: scale(−1)` when `maximize`) → `weightDecay: addDecayedWeights(λ)` → `adam: scaleByAdam` → `learningRate`.
  *
- * @param options - `lr` (1e-3), `betas` ([0.9, 0.999]), `eps` (1e-8), `weightDecay` (0), `amsgrad` (false).
+ * @param options - `lr` (1e-3), `betas` ([0.9, 0.999]), `eps` (1e-8), `weightDecay` (0), `amsgrad` (false), `maximize` (false).
  * @example
  * const optimizer = adam({ lr: 3e-4 });
  * @see Kingma & Ba, "Adam: A Method for Stochastic Optimization" (ICLR 2015).
  */
 export function adam(options: AdamOptions = {}) {
-  return buildAdam('adam', options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']);
+  return buildAdam('adam', options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize']);
 }
 
 function buildAdam(owner: string, options: AdamOptions, allowed: readonly string[]) {
@@ -44,7 +47,9 @@ function buildAdam(owner: string, options: AdamOptions, allowed: readonly string
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const amsgrad = checkBoolean(owner, 'amsgrad', options.amsgrad ?? false);
+  const maximize = checkBoolean(owner, 'maximize', options.maximize ?? false);
   return namedChain({
+    ...maximizeStage(maximize),
     weightDecay: addDecayedWeights(weightDecay),
     adam: scaleByAdam({ betas, eps, amsgrad }),
     learningRate: scaleByLearningRate(lr),
@@ -63,5 +68,5 @@ function buildAdam(owner: string, options: AdamOptions, allowed: readonly string
  * @see Reddi, Kale, Kumar, "On the Convergence of Adam and Beyond" (ICLR 2018).
  */
 export function amsgrad(options: Omit<AdamOptions, 'amsgrad'> = {}) {
-  return buildAdam('amsgrad', { ...options, amsgrad: true }, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad']);
+  return buildAdam('amsgrad', { ...options, amsgrad: true }, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize']);
 }

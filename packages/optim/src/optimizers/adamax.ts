@@ -1,9 +1,10 @@
 import { namedChain } from '../combinators/named-chain';
+import { maximizeStage } from '../maximize-stage';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { scaleByAdamax } from '../transforms/scale-by-adamax';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { checkBetas, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation';
+import { checkBoolean, checkBetas, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation';
 
 /** Options of {@link adamax} (PyTorch's names and defaults). */
 export interface AdamaxOptions {
@@ -15,6 +16,8 @@ export interface AdamaxOptions {
   eps?: number;
   /** L2 penalty λ ≥ 0 added to the gradient (default 0). */
   weightDecay?: number | Schedule;
+  /** Ascend the objective: the gradient is negated before everything else, weight decay included (PyTorch's `maximize`; default false). */
+  maximize?: boolean;
 }
 
 /**
@@ -23,21 +26,23 @@ export interface AdamaxOptions {
  * Update (t from 1): g ← g + λθ; m_t = β₁m_{t−1} + (1 − β₁)g; u_t = max(β₂u_{t−1}, |g| + ε);
  * θ ← θ − η/(1 − β₁ᵗ) · m_t/u_t.
  *
- * Chain: `weightDecay` → `adamax: scaleByAdamax` → `learningRate`.
+ * Chain: (`maximize: scale(−1)` when `maximize`) → `weightDecay` → `adamax: scaleByAdamax` → `learningRate`.
  *
- * @param options - `lr` (2e-3), `betas` ([0.9, 0.999]), `eps` (1e-8), `weightDecay` (0).
+ * @param options - `lr` (2e-3), `betas` ([0.9, 0.999]), `eps` (1e-8), `weightDecay` (0), `maximize` (false).
  * @example
  * const optimizer = adamax({ lr: 2e-3 });
  * @see Kingma & Ba, "Adam: A Method for Stochastic Optimization" (ICLR 2015), section 7.1.
  */
 export function adamax(options: AdamaxOptions = {}) {
   const owner = 'adamax';
-  checkOptionKeys(owner, options, ['lr', 'betas', 'eps', 'weightDecay']);
+  checkOptionKeys(owner, options, ['lr', 'betas', 'eps', 'weightDecay', 'maximize']);
+  const maximize = checkBoolean(owner, 'maximize', options.maximize ?? false);
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 2e-3);
   const betas = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   return namedChain({
+    ...maximizeStage(maximize),
     weightDecay: addDecayedWeights(weightDecay),
     adamax: scaleByAdamax({ betas, eps }),
     learningRate: scaleByLearningRate(lr),

@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { maximizeStage } from '../maximize-stage';
 import type { MaskSpecification } from '../combinators/masked';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
@@ -20,6 +21,8 @@ export interface AdamwOptions {
   amsgrad?: boolean;
   /** Which leaves to decay (default all); see {@link masked}. */
   mask?: MaskSpecification;
+  /** Ascend the objective: the gradient is negated before Adam (the decoupled decay still shrinks θ; PyTorch's `maximize`; default false). */
+  maximize?: boolean;
 }
 
 /**
@@ -28,23 +31,25 @@ export interface AdamwOptions {
  * Update (t from 1): m_t, v_t and the Adam direction û_t as in {@link adam} (on the raw
  * gradient); θ ← θ − η(û_t + λθ)  (PyTorch: θ ← θ(1 − ηλ), then the Adam step).
  *
- * Chain: `adam: scaleByAdam` → `weightDecay: addDecayedWeights(λ, mask)` → `learningRate`.
+ * Chain: (`maximize: scale(−1)` when `maximize`) → `adam: scaleByAdam` → `weightDecay: addDecayedWeights(λ, mask)` → `learningRate`.
  *
  * @param options - `lr` (1e-3), `betas` ([0.9, 0.999]), `eps` (1e-8), `weightDecay` (1e-2),
- *   `amsgrad` (false), `mask` (all leaves).
+ *   `amsgrad` (false), `mask` (all leaves), `maximize` (false).
  * @example
  * const optimizer = adamw({ lr: 3e-4, weightDecay: 0.1, mask: (params) => tree.map((p) => p.ndim >= 2, params) });
  * @see Loshchilov & Hutter, "Decoupled Weight Decay Regularization" (ICLR 2019).
  */
 export function adamw(options: AdamwOptions = {}) {
   const owner = 'adamw';
-  checkOptionKeys(owner, options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'mask']);
+  checkOptionKeys(owner, options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'mask', 'maximize']);
+  const maximize = checkBoolean(owner, 'maximize', options.maximize ?? false);
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-3);
   const betas = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 1e-2);
   const amsgrad = checkBoolean(owner, 'amsgrad', options.amsgrad ?? false);
   return namedChain({
+    ...maximizeStage(maximize),
     adam: scaleByAdam({ betas, eps, amsgrad }),
     weightDecay: addDecayedWeights(weightDecay, options.mask),
     learningRate: scaleByLearningRate(lr),

@@ -1,5 +1,6 @@
 import { identity } from '../combinators/identity';
 import { namedChain } from '../combinators/named-chain';
+import { maximizeStage } from '../maximize-stage';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
@@ -21,6 +22,8 @@ export interface RmspropOptions {
   momentum?: number;
   /** Normalise by the variance instead of the second moment (default false). */
   centered?: boolean;
+  /** Ascend the objective: the gradient is negated before everything else, weight decay included (PyTorch's `maximize`; default false). */
+  maximize?: boolean;
 }
 
 /**
@@ -31,16 +34,17 @@ export interface RmspropOptions {
  * d = √(v_t − ḡ_t²) + ε, else d = √v_t + ε; with momentum b_t = μb_{t−1} + g/d and
  * θ ← θ − ηb_t, else θ ← θ − η·g/d.
  *
- * Chain: `weightDecay` → `rms: scaleByRms` → `momentum: trace` (identity when μ = 0) → `learningRate`.
+ * Chain: (`maximize: scale(−1)` when `maximize`) → `weightDecay` → `rms: scaleByRms` → `momentum: trace` (identity when μ = 0) → `learningRate`.
  *
- * @param options - `lr` (1e-2), `alpha` (0.99), `eps` (1e-8), `weightDecay` (0), `momentum` (0), `centered` (false).
+ * @param options - `lr` (1e-2), `alpha` (0.99), `eps` (1e-8), `weightDecay` (0), `momentum` (0), `centered` (false), `maximize` (false).
  * @example
  * const optimizer = rmsprop({ lr: 1e-3, centered: true });
  * @see Tieleman & Hinton, Coursera lecture 6.5 (2012); Graves (2013) for the centered form.
  */
 export function rmsprop(options: RmspropOptions = {}) {
   const owner = 'rmsprop';
-  checkOptionKeys(owner, options, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered']);
+  checkOptionKeys(owner, options, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize']);
+  const maximize = checkBoolean(owner, 'maximize', options.maximize ?? false);
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-2);
   const alpha = checkUnitInterval(owner, 'alpha', options.alpha ?? 0.99);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
@@ -48,6 +52,7 @@ export function rmsprop(options: RmspropOptions = {}) {
   const momentum = checkNonNegative(owner, 'momentum', options.momentum ?? 0);
   const centered = checkBoolean(owner, 'centered', options.centered ?? false);
   return namedChain({
+    ...maximizeStage(maximize),
     weightDecay: addDecayedWeights(weightDecay),
     rms: scaleByRms({ decay: alpha, eps, centered }),
     momentum: momentum > 0 ? trace({ decay: momentum }) : identity(),

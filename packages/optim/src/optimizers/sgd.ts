@@ -1,5 +1,6 @@
 import { identity } from '../combinators/identity';
 import { namedChain } from '../combinators/named-chain';
+import { maximizeStage } from '../maximize-stage';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
@@ -18,6 +19,8 @@ export interface SgdOptions {
   weightDecay?: number | Schedule;
   /** Nesterov momentum (default false; needs momentum > 0 and dampening 0). */
   nesterov?: boolean;
+  /** Ascend the objective: the gradient is negated before everything else, weight decay included (PyTorch's `maximize`; default false). */
+  maximize?: boolean;
 }
 
 /**
@@ -27,17 +30,18 @@ export interface SgdOptions {
  * Update (t from 1): g ← g + λθ; b₁ = g, b_t = μb_{t−1} + (1 − d)g; with Nesterov
  * d_t = g + μb_t, else d_t = b_t (d_t = g when μ = 0); θ ← θ − η·d_t.
  *
- * Chain: `weightDecay: addDecayedWeights(λ)` → `momentum: trace({ decay: μ, dampening, nesterov })`
+ * Chain: (`maximize: scale(−1)` when `maximize`) → `weightDecay: addDecayedWeights(λ)` → `momentum: trace({ decay: μ, dampening, nesterov })`
  * (identity when μ = 0) → `learningRate: scaleByLearningRate(η)`.
  *
- * @param options - `lr` (1e-3), `momentum` (0), `dampening` (0), `weightDecay` (0), `nesterov` (false).
+ * @param options - `lr` (1e-3), `momentum` (0), `dampening` (0), `weightDecay` (0), `nesterov` (false), `maximize` (false).
  * @example
  * const optimizer = sgd({ lr: 0.1, momentum: 0.9, nesterov: true });
  * @see Robbins & Monro, "A Stochastic Approximation Method" (1951); Sutskever et al. (ICML 2013) for momentum and Nesterov.
  */
 export function sgd(options: SgdOptions = {}) {
   const owner = 'sgd';
-  checkOptionKeys(owner, options, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov']);
+  checkOptionKeys(owner, options, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize']);
+  const maximize = checkBoolean(owner, 'maximize', options.maximize ?? false);
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-3);
   const momentum = checkNonNegative(owner, 'momentum', options.momentum ?? 0);
   const dampening = checkClosedUnitInterval(owner, 'dampening', options.dampening ?? 0);
@@ -45,6 +49,7 @@ export function sgd(options: SgdOptions = {}) {
   const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
   if (nesterov && (momentum <= 0 || dampening !== 0)) failCombination(owner, 'nesterov', 'used with momentum > 0 and dampening 0', `momentum ${momentum}, dampening ${dampening}`);
   return namedChain({
+    ...maximizeStage(maximize),
     weightDecay: addDecayedWeights(weightDecay),
     momentum: momentum > 0 ? trace({ decay: momentum, dampening, nesterov }) : identity(),
     learningRate: scaleByLearningRate(lr),
