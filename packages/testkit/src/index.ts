@@ -21,3 +21,4 @@ export { defaultImplementations, type OptimImplementations, type AnyTransform } 
 export { checkOptimizer, type CheckOptimizerOptions, type CheckReport } from './check-optimizer';
 export * from './invariants/index';
 export { runSteps, runFixedParams, arbProblem, type Problem, type Run } from './internal/run';
+export { findUndocumentedExamples, type DocumentedExamples } from './documentation/documented-examples';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { tensor, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
+import { findUndocumentedExamples } from '@vane/testkit';
 import {
   active, activeGains, activeSummary, activeSgd, activeAdamw, adamw, applyUpdates, identity,
   scaleByDeltaBarDelta, sgdHd, adamHd, rprop, chain, scaleByLearningRate, type AnyTransformation,
@@ -68,19 +69,8 @@ describe('docs/active.md examples', () => {
 
   it('contains every code block of docs/active.md', () => {
     const documentation = readFileSync(new URL('../../../../docs/active.md', import.meta.url), 'utf8');
-    const normalise = (text: string): string =>
-      text
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line !== '')
-        .join('\n');
-    const thisFile = normalise(readFileSync(new URL(import.meta.url), 'utf8'));
-    const found = [...documentation.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
-    expect(found.length).toBeGreaterThan(4);
-    for (const block of found) {
-      // The import block shows the package entry point; this file imports the same names above.
-      if (block.trimStart().startsWith('import')) continue;
-      expect(thisFile.includes(normalise(block)), `missing example:\n${block}`).toBe(true);
-    }
+    const { blocks, missing } = findUndocumentedExamples(documentation, readFileSync(new URL(import.meta.url), 'utf8'), { skipImports: true });
+    expect(blocks).toBeGreaterThan(4);
+    expect(missing).toEqual([]);
   });
 });

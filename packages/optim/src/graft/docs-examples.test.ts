@@ -5,6 +5,7 @@ import {
   chain, scaleByLearningRate, applyUpdates,
 } from '../index';
 import { describe, expect, it } from 'vitest';
+import { findUndocumentedExamples } from '@vane/testkit';
 
 // Each example below is copied verbatim from docs/graft.md; the last test fails if a code
 // block of the page no longer appears here, so the page cannot drift from tested code.
@@ -59,19 +60,8 @@ describe('docs/graft.md examples', () => {
 
   it('contains every code block of docs/graft.md', () => {
     const documentation = readFileSync(new URL('../../../../docs/graft.md', import.meta.url), 'utf8');
-    const normalise = (text: string): string =>
-      text
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line !== '')
-        .join('\n');
-    const thisFile = normalise(readFileSync(new URL(import.meta.url), 'utf8'));
-    const found = [...documentation.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
-    expect(found.length).toBeGreaterThan(3);
-    for (const block of found) {
-      // The import block shows the package entry point; this file imports the same names above.
-      if (block.trimStart().startsWith('import')) continue;
-      expect(thisFile.includes(normalise(block)), `missing example:\n${block}`).toBe(true);
-    }
+    const { blocks, missing } = findUndocumentedExamples(documentation, readFileSync(new URL(import.meta.url), 'utf8'), { skipImports: true });
+    expect(blocks).toBeGreaterThan(3);
+    expect(missing).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { findUndocumentedExamples } from '@vane/testkit';
 import {
   constant,
   cosineDecay,
@@ -122,19 +123,8 @@ describe('docs/schedules.md examples', () => {
 
   it('contains every code block of docs/schedules.md', () => {
     const documentation = readFileSync(new URL('../../../../docs/schedules.md', import.meta.url), 'utf8');
-    const normalise = (text: string): string =>
-      text
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line !== '')
-        .join('\n');
-    const thisFile = normalise(readFileSync(new URL(import.meta.url), 'utf8'));
-    const blocks = [...documentation.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
-    expect(blocks.length).toBeGreaterThan(10);
-    for (const block of blocks) {
-      // The import block shows the package entry point; this file imports the same names above.
-      if (block.trimStart().startsWith('import')) continue;
-      expect(thisFile.includes(normalise(block)), `missing example:\n${block}`).toBe(true);
-    }
+    const { blocks, missing } = findUndocumentedExamples(documentation, readFileSync(new URL(import.meta.url), 'utf8'), { skipImports: true });
+    expect(blocks).toBeGreaterThan(10);
+    expect(missing).toEqual([]);
   });
 });
