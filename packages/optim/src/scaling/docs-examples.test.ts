@@ -17,6 +17,8 @@ describe('docs/scaling.md examples', () => {
     expect(optimalLearningRate({ kind: 'adam', batchSize: 100, bNoise: 1000, epsMax: 1e-3 })).toBeCloseTo(5.7496e-4, 8);
     expect(optimalLearningRate({ kind: 'adam', batchSize: 1000, bNoise: 1000, epsMax: 1e-3 })).toBe(1e-3);
     expect(optimalLearningRate({ kind: 'adam', batchSize: 10000, bNoise: 1000, epsMax: 1e-3 })).toBeCloseTo(5.7496e-4, 8);
+    // With a Theorem 4 floor, the falling side stops at it:
+    expect(optimalLearningRate({ kind: 'adam', batchSize: 10000, bNoise: 1000, epsMax: 1e-3, largeBatchAsymptote: 8e-4 })).toBe(8e-4);
     // Spec Appendix A: 3e-4 tuned at B = 256, B_noise = 1024, moved to B = 2048.
     const transfer = { lr: 3e-4, fromBatch: 256, toBatch: 2048, bNoise: 1024 };
     expect(transferLearningRate({ kind: 'sgd', ...transfer })).toBeCloseTo(1e-3, 12);

@@ -102,3 +102,23 @@ describe('transferLearningRate and epsMaxFromOptima (spec Appendix A "Transfer")
     expect(() => epsMaxFromOptima([{ batchSize: 4, learningRate: -1 }], 512, 'adam')).toThrow("epsMaxFromOptima: 'points[0].learningRate' must be a finite number > 0, got -1");
   });
 });
+
+describe('optimalLearningRate with a large-batch asymptote (Surge Theorem 4 floor, a heuristic)', () => {
+  // B_noise = 1000, ε_max = 1e-3: the Theorem 3 law gives 5.7496e-4 at B = 100 and at B = 10000
+  // (spec Appendix A); the floor 8e-4 may only lift the falling side, B ≥ B_noise.
+  const base = { kind: 'adam' as const, bNoise: 1000, epsMax: 1e-3 };
+
+  it('leaves the rising side (B < B_noise) on the Theorem 3 law', () => {
+    expect(optimalLearningRate({ ...base, batchSize: 100, largeBatchAsymptote: 8e-4 })).toBeCloseTo(5.7496e-4, 8);
+  });
+
+  it('lifts the falling side (B ≥ B_noise) to the asymptote where the law drops below it', () => {
+    expect(optimalLearningRate({ ...base, batchSize: 10000, largeBatchAsymptote: 8e-4 })).toBe(8e-4);
+    expect(optimalLearningRate({ ...base, batchSize: 1000, largeBatchAsymptote: 8e-4 })).toBeCloseTo(1e-3, 12);
+  });
+
+  it('refuses the option for laws that do not fall, and non-positive values', () => {
+    expect(() => optimalLearningRate({ kind: 'sgd', batchSize: 10, bNoise: 1000, epsMax: 1e-3, largeBatchAsymptote: 1e-4 })).toThrow(/optimalLearningRate: 'largeBatchAsymptote'/);
+    expect(() => optimalLearningRate({ ...base, batchSize: 10, largeBatchAsymptote: -1 })).toThrow(/optimalLearningRate: 'largeBatchAsymptote'/);
+  });
+});

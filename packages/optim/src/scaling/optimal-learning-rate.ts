@@ -29,6 +29,14 @@ export interface OptimalLearningRateOptions {
   epsMax: number;
   /** α > 0 for `'mccandlish'` (default 0.5); `'sgd'` is the α = 1 case and accepts only 1. */
   alpha?: number;
+  /**
+   * Only for `'adam'`: the large-batch limit ε_∞ = Σ|μᵢ| / ΣᵢΣⱼ sign(μᵢ)sign(μⱼ)Hᵢⱼ of Surge's
+   * Theorem 4 (Eq. 17), which the optimum approaches again for B ≫ πσ²/(2μ²). When given, batch
+   * sizes past the peak (B ≥ B_noise) get max(ε_opt(B), ε_∞) instead of the falling Theorem 3
+   * law. A heuristic the spec suggests (algorithms.md §3.3, "Guards", marked inferred), not a
+   * formula from the paper.
+   */
+  largeBatchAsymptote?: number;
 }
 
 /** Options of {@link transferLearningRate}. */
@@ -84,7 +92,8 @@ export function batchSizePenalty(kind: BatchScalingKind, batchSize: number, bNoi
  *   (symmetric in log B: ε_opt(B) = ε_opt(B_noise²/B)). Valid while B ≪ πσ²/(2μ²).
  * - McCandlish's Adam model: ε_opt(B) = ε_max / (1 + B_noise/B)^α, α = 0.5 by default.
  *
- * @param options - `kind`, `batchSize`, `bNoise`, `epsMax`, and `alpha` for `'mccandlish'`.
+ * @param options - `kind`, `batchSize`, `bNoise`, `epsMax`, `alpha` for `'mccandlish'`, and
+ *   optionally `largeBatchAsymptote` for `'adam'` (a floor past the peak; see its option).
  * @returns ε_opt(B).
  * @example
  * optimalLearningRate({ kind: 'adam', batchSize: 1000, bNoise: 1000, epsMax: 1e-3 }); // 1e-3, the peak
@@ -94,12 +103,17 @@ export function batchSizePenalty(kind: BatchScalingKind, batchSize: number, bNoi
  */
 export function optimalLearningRate(options: OptimalLearningRateOptions): number {
   const owner = 'optimalLearningRate';
-  checkOptionKeys(owner, options, ['kind', 'batchSize', 'bNoise', 'epsMax', 'alpha']);
+  checkOptionKeys(owner, options, ['kind', 'batchSize', 'bNoise', 'epsMax', 'alpha', 'largeBatchAsymptote']);
   const { kind, alpha } = resolveKind(owner, options.kind, options.alpha);
   const batchSize = checkPositiveNumber(owner, 'batchSize', options.batchSize);
   const bNoise = checkPositiveNumber(owner, 'bNoise', options.bNoise);
   const epsMax = checkPositiveNumber(owner, 'epsMax', options.epsMax);
-  return epsMax / batchSizePenalty(kind, batchSize, bNoise, alpha);
+  const law = epsMax / batchSizePenalty(kind, batchSize, bNoise, alpha);
+  if (options.largeBatchAsymptote === undefined) return law;
+  if (kind !== 'adam') failOption(owner, 'largeBatchAsymptote', "absent unless kind is 'adam' (only the Surge law falls after its peak)", options.largeBatchAsymptote);
+  const asymptote = checkPositiveNumber(owner, 'largeBatchAsymptote', options.largeBatchAsymptote);
+  // Before the peak the √B rise of Theorem 3 holds; the Theorem 4 floor only concerns the fall.
+  return batchSize >= bNoise ? Math.max(law, asymptote) : law;
 }
 
 /**
