@@ -97,7 +97,6 @@ export function memory(): MemoryInfo {
 }
 
 const scopes: Tensor[][] = [];
-const kept = new WeakSet<Tensor>();
 
 /**
  * Runs `fn` and disposes every tensor created inside it except those it returns (anywhere in
@@ -114,7 +113,7 @@ export function tidy<T>(fn: () => T): T {
     result = fn();
   } catch (error) {
     scopes.pop();
-    for (const tensor of scope) if (!kept.has(tensor)) tensor.dispose();
+    for (const tensor of scope) if (!tensor.kept) tensor.dispose();
     throw error;
   }
   scopes.pop();
@@ -125,8 +124,8 @@ export function tidy<T>(fn: () => T): T {
   collectTensors(result, returned, new Set());
   const parent = scopes[scopes.length - 1];
   for (const tensor of scope) {
-    if (returned.has(tensor) || kept.has(tensor)) {
-      if (parent && !kept.has(tensor)) parent.push(tensor);
+    if (returned.has(tensor) || tensor.kept) {
+      if (parent && !tensor.kept) parent.push(tensor);
     } else tensor.dispose();
   }
   return result;
@@ -134,7 +133,7 @@ export function tidy<T>(fn: () => T): T {
 
 /** Marks a tensor so that no enclosing {@link tidy} disposes it. Returns the tensor. */
 export function keep<T extends Tensor>(tensor: T): T {
-  kept.add(tensor);
+  tensor.kept = true;
   return tensor;
 }
 

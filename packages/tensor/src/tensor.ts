@@ -28,6 +28,12 @@ export class Tensor {
   requiresGrad = false;
   /** The gradient accumulated by `loss.backward()` (autodiff), or null. */
   grad: Tensor | null = null;
+  /**
+   * @internal Set by `keep()`: no enclosing `tidy` disposes this tensor. A field rather than a
+   * WeakSet entry, because autodiff keeps every tensor its tape saves and a WeakSet costs the
+   * garbage collector work per entry.
+   */
+  kept = false;
   private disposed = false;
   /** Unique id, in creation order; handy for tapes and debugging. */
   readonly id: number;

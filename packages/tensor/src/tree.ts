@@ -141,12 +141,12 @@ export function assertSameStructure(op: string, reference: Tree<unknown>, other:
 export function map<L, R>(fn: (leaf: L, ...rest: any[]) => R, tree: Tree<L>, ...others: Tree<any>[]): Tree<R> {
   others.forEach((other, index) => assertSameStructure('tree.map', tree, other, ['tree', `others[${index}]`]));
   const { leaves: mainLeaves, structure } = flatten(tree);
+  const leafPaths = paths(tree);
   const otherLeaves = others.map((other) => {
     // Match by path so that key order differences between objects do not matter.
     const byPath = new Map(entries(other as Tree<unknown>));
-    return paths(tree).map((path) => byPath.get(path));
+    return leafPaths.map((path) => byPath.get(path));
   });
-  const leafPaths = paths(tree);
   const results = mainLeaves.map((leaf, index) => fn(leaf, ...otherLeaves.map((list) => list[index]), leafPaths[index]));
   return unflatten(structure, results);
 }
