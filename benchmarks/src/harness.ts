@@ -55,3 +55,34 @@ export function formatTiming(timing: Timing): string {
   const digits = timing.median < 1 ? 3 : timing.median < 100 ? 2 : 0;
   return `${timing.median.toFixed(digits)} ms ±${((timing.q3 - timing.q1) / 2).toFixed(digits)}`;
 }
+
+/** A named implementation measured in a row: `run` returns its timing. */
+export interface Runner {
+  name: string;
+  run: () => Promise<Timing>;
+}
+
+/**
+ * Measures one row: every runner in turn, a runner that throws becoming a `skipped` cell with
+ * its message. With `BENCH_FILTER=<substring>` set, rows whose name lacks the substring are
+ * not run and say so in every cell.
+ *
+ * @example
+ * const result = await measureRow('matmul', 'matmul 64x64', { amount: 2 * 64 ** 3, unit: 'FLOP' }, runners);
+ */
+export async function measureRow(group: string, name: string, work: BenchmarkRow['work'], runners: readonly Runner[]): Promise<BenchmarkRow> {
+  const results: BenchmarkRow['results'] = {};
+  const filter = process.env.BENCH_FILTER;
+  for (const runner of runners) {
+    if (filter && !name.includes(filter)) {
+      results[runner.name] = { skipped: `filtered out by BENCH_FILTER=${filter}` };
+      continue;
+    }
+    try {
+      results[runner.name] = await runner.run();
+    } catch (error) {
+      results[runner.name] = { skipped: (error as Error).message };
+    }
+  }
+  return work ? { group, name, work, results } : { group, name, results };
+}

@@ -4,28 +4,8 @@
  * the ceiling for the elementwise rows.
  */
 import { add, conv2d, exp, matmul, randn, seed, type Tensor } from '@vane/tensor';
-import { measure, type BenchmarkRow, type Timing } from './harness';
+import { measure, measureRow, type BenchmarkRow, type Runner } from './harness';
 import type { Tfjs } from './peers';
-
-type Runner = { name: string; run: () => Promise<Timing> };
-
-async function row(group: string, name: string, work: BenchmarkRow['work'], runners: Runner[]): Promise<BenchmarkRow> {
-  const results: BenchmarkRow['results'] = {};
-  // BENCH_FILTER=exp (a substring of the row name) runs only matching rows.
-  const filter = process.env.BENCH_FILTER;
-  if (filter && !name.includes(filter)) {
-    for (const runner of runners) results[runner.name] = { skipped: `filtered out by BENCH_FILTER=${filter}` };
-    return { group, name, work, results };
-  }
-  for (const runner of runners) {
-    try {
-      results[runner.name] = await runner.run();
-    } catch (error) {
-      results[runner.name] = { skipped: (error as Error).message };
-    }
-  }
-  return { group, name, work, results };
-}
 
 function tfjsRunners(tf: Tfjs | undefined, backends: string[], body: (tf: Tfjs) => () => unknown): Runner[] {
   if (!tf) return [];
@@ -63,7 +43,7 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[])
     const aValues = a.dataSync() as Float32Array;
     const bValues = b.dataSync() as Float32Array;
     rows.push(
-      await row('matmul', `matmul ${size}x${size}`, { amount: 2 * size ** 3, unit: 'FLOP' }, [
+      await measureRow('matmul', `matmul ${size}x${size}`, { amount: 2 * size ** 3, unit: 'FLOP' }, [
         { name: 'vane', run: () => measure(() => matmul(a, b).dispose(), { maximumRuns: 50 }) },
         ...tfjsRunners(tf, tfBackends, (tf) => {
           const x = tf.tensor2d(aValues, [size, size]);
@@ -80,7 +60,7 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[])
   const yValues = y.dataSync() as Float32Array;
   const out = new Float32Array(count);
   rows.push(
-    await row('elementwise', 'add 1e6', undefined, [
+    await measureRow('elementwise', 'add 1e6', undefined, [
       { name: 'vane', run: () => measure(() => add(x, y).dispose()) },
       {
         name: 'typed-array loop',
@@ -99,7 +79,7 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[])
     ]),
   );
   rows.push(
-    await row('elementwise', 'exp 1e6', undefined, [
+    await measureRow('elementwise', 'exp 1e6', undefined, [
       { name: 'vane', run: () => measure(() => exp(x).dispose()) },
       {
         name: 'typed-array loop',
@@ -122,7 +102,7 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[])
   const inputValues = input.dataSync() as Float32Array;
   const weightValues = weight.dataSync() as Float32Array;
   rows.push(
-    await row('conv2d', 'conv2d fwd 16x16x28x28, 32 3x3', { amount: 2 * 16 * 32 * 28 * 28 * 16 * 9, unit: 'FLOP' }, [
+    await measureRow('conv2d', 'conv2d fwd 16x16x28x28, 32 3x3', { amount: 2 * 16 * 32 * 28 * 28 * 16 * 9, unit: 'FLOP' }, [
       { name: 'vane', run: () => measure(() => conv2d(input, weight, { padding: 'same' }).dispose(), { maximumRuns: 30 }) },
       ...tfjsRunners(tf, tfBackends, (tf) => {
         // tfjs is NHWC with HWIO filters: transpose once, outside the timed region.

@@ -9,7 +9,7 @@
  */
 import * as vane from '@vane/tensor';
 import type { Tensor } from '@vane/tensor';
-import { measure, type BenchmarkRow, type Timing } from './harness';
+import { measure, measureRow, type BenchmarkRow, type Timing } from './harness';
 import type { Tfjs } from './peers';
 
 type TensorMap = Record<string, Tensor>;
@@ -103,23 +103,6 @@ function tfjsStepRunners(tf: Tfjs | undefined, backends: string[], build: (tf: T
   }));
 }
 
-async function row(group: string, name: string, runners: { name: string; run: () => Promise<Timing> }[]): Promise<BenchmarkRow> {
-  const results: BenchmarkRow['results'] = {};
-  const filter = process.env.BENCH_FILTER;
-  for (const runner of runners) {
-    if (filter && !name.includes(filter)) {
-      results[runner.name] = { skipped: `filtered out by BENCH_FILTER=${filter}` };
-      continue;
-    }
-    try {
-      results[runner.name] = await runner.run();
-    } catch (error) {
-      results[runner.name] = { skipped: (error as Error).message };
-    }
-  }
-  return { group, name, results };
-}
-
 /**
  * The hand-fused reference for the optimizer row: AdamW as one in-place, allocation-free loop
  * over Float32Arrays per parameter tensor (what a framework-free implementation would write).
@@ -187,7 +170,7 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
   const imageValues = images.dataSync() as Float32Array;
   const targetValues = targets.dataSync() as Float32Array;
   rows.push(
-    await row('training', 'MLP step 784-256-256-10, batch 128, Adam', [
+    await measureRow('training', 'MLP step 784-256-256-10, batch 128, Adam', undefined, [
       vaneStepRunner(training, mlp, (t) => t.adamw({ lr: 1e-3 })),
       ...tfjsStepRunners(tf, tfBackends, (tf) => {
         const x = tf.tensor2d(imageValues, [batch, 784]);
@@ -213,12 +196,12 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
   // every gradient). run.ts reports their ratio (target ≤ 3).
   const mlpParams = mlp.params();
   rows.push(
-    await row('autodiff', 'MLP forward only 784-256-256-10, batch 128', [
+    await measureRow('autodiff', 'MLP forward only 784-256-256-10, batch 128', undefined, [
       { name: 'vane', run: () => measure(() => { const loss = mlp.loss(mlpParams); loss.dataSync(); loss.dispose(); }, { maximumRuns: 40, minimumMilliseconds: 1000 }) },
     ]),
   );
   rows.push(
-    await row('autodiff', 'MLP valueAndGrad 784-256-256-10, batch 128', [
+    await measureRow('autodiff', 'MLP valueAndGrad 784-256-256-10, batch 128', undefined, [
       {
         name: 'vane',
         run: () => {
@@ -248,7 +231,7 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
   const cnnImageValues = cnnImages.dataSync() as Float32Array;
   const cnnTargetValues = cnnTargets.dataSync() as Float32Array;
   rows.push(
-    await row('training', 'CNN step conv 3x3x32 on 28x28x1, batch 64, dense 10, Adam', [
+    await measureRow('training', 'CNN step conv 3x3x32 on 28x28x1, batch 64, dense 10, Adam', undefined, [
       vaneStepRunner(training, cnn, (t) => t.adamw({ lr: 1e-3 })),
       ...tfjsStepRunners(tf, tfBackends, (tf) => {
         // NHWC input and HWIO filter (the same values, transposed once outside the timed region).
@@ -280,7 +263,7 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
     ['active(adamw)', (t: VaneTraining) => t.active(t.adamw({ lr: 1e-3 }), { period: 10 })],
   ] as const) {
     rows.push(
-      await row('optimizer', `optimizer step ${label}, 10M params`, [
+      await measureRow('optimizer', `optimizer step ${label}, 10M params`, undefined, [
         {
           name: 'vane',
           run: async () => {
