@@ -3,6 +3,7 @@
  * at construction with a message naming the optimizer, the option and the value, in the form
  * `adam: 'betas[1]' must be in [0, 1), got 1.5` (the same form as the schedules use).
  */
+import { checkOptionKeys as checkSharedOptionKeys } from '@vane/tensor';
 import type { Schedule } from './schedules/index';
 
 /** A number, or a schedule giving the value at each update step. */
@@ -27,18 +28,11 @@ export function failCombination(owner: string, name: string, requirement: string
 
 /**
  * Rejects option keys outside `allowed`: the likeliest cause is a snake_case name copied from
- * PyTorch (`weight_decay`) that would otherwise be silently ignored.
+ * PyTorch (`weight_decay`) that would otherwise be silently ignored. The check itself is
+ * `@vane/tensor`'s, shared by every options object in Vane.
  */
 export function checkOptionKeys(owner: string, options: object | undefined, allowed: readonly string[]): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`${owner}: options must be an object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new RangeError(`${owner}: unknown option '${key}'; expected one of ${allowed.map((name) => `'${name}'`).join(', ')}`);
-    }
-  }
+  checkSharedOptionKeys(owner, options, allowed);
 }
 
 /** A finite number. */

@@ -48,6 +48,7 @@ export { makeWindow, type Pair, type Padding } from './ops/window';
 export { wrapStorage, type TensorLike } from './ops/internal';
 export { composite } from './ops/composite';
 export { formatTensor } from './format';
+export { checkOptionKeys, describeValue } from './validation/option-keys';
 export { toNdarray, fromNdarray } from './ndarray-interop';
 export * as tree from './tree';
 export type { Tree, TreeStructure } from './tree';

@@ -22,3 +22,5 @@ export { checkOptimizer, type CheckOptimizerOptions, type CheckReport } from './
 export * from './invariants/index';
 export { runSteps, runFixedParams, arbProblem, type Problem, type Run } from './internal/run';
 export { findUndocumentedExamples, type DocumentedExamples } from './documentation/documented-examples';
+export { runBadInputBattery, type BadInputCase, type BadInputOutcome, type BadInputReport } from './bad-input/bad-input-battery';
+export { systemRequirement, type SystemRequirement, type SkippableContext } from './system/system-requirement';
