@@ -1,18 +1,21 @@
 /**
  * Runs a conformance subset in headless Chromium through gpu.js's WebGL2 backend: the page
  * bundles @vane/tensor and @vane/gpu with esbuild, and playwright-core drives Debian's
- * `chromium` (never a downloaded browser). Skips, with the reason, where there is no Chromium.
+ * `chromium` (never a downloaded browser). Skips, with the reason, where there is no Chromium,
+ * and fails instead where CI installed it and set `VANE_BROWSER_REQUIRED=1`.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { systemRequirement } from '@vane/testkit';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`@vane/gpu: browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`);
+const chromiumRequirement = systemRequirement(`Chromium at ${CHROMIUM} (Debian chromium, or set CHROMIUM)`, 'VANE_BROWSER_REQUIRED', () =>
+  existsSync(CHROMIUM) ? true : `no file at ${CHROMIUM}`,
+);
 
 // SwiftShader is Chromium's software WebGL2; without the unsafe flag recent Chromium refuses it.
 const CHROMIUM_ARGUMENTS = [
@@ -34,11 +37,12 @@ interface PageResult {
   leakedTextures?: number;
 }
 
-describe.skipIf(!hasChromium)('browser (headless Chromium, WebGL2)', () => {
+describe('browser (headless Chromium, WebGL2)', () => {
   let server: Server | undefined;
   afterAll(() => server?.close());
 
-  it('runs the conformance subset on WebGL2Kernel', async () => {
+  it('runs the conformance subset on WebGL2Kernel', async (context) => {
+    chromiumRequirement.skipUnlessAvailable(context);
     const bundle = await build({
       entryPoints: [fileURLToPath(new URL('./browser/conformance-page.ts', import.meta.url))],
       bundle: true,

@@ -1,11 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { systemRequirement } from '@vane/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadDigits } from './load-digits';
 
 // scikit-learn's copy of the UCI test set, installed by Debian's python3-sklearn.
 const SKLEARN_DIGITS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';
-const hasSklearnDigits = existsSync(SKLEARN_DIGITS);
+const sklearnDigits = systemRequirement(`${SKLEARN_DIGITS} (Debian python3-sklearn)`, 'VANE_PYTHON_REQUIRED', () =>
+  existsSync(SKLEARN_DIGITS) ? true : 'file not found',
+);
 
 describe('loadDigits', () => {
   it('has the documented size and shape', () => {
@@ -71,9 +74,10 @@ describe('loadDigits', () => {
     );
   });
 
-  it.skipIf(!hasSklearnDigits)(
+  it(
     `matches ${SKLEARN_DIGITS} value for value (skipped when python3-sklearn is not installed)`,
-    () => {
+    (context) => {
+      sklearnDigits.skipUnlessAvailable(context);
       const rows = gunzipSync(readFileSync(SKLEARN_DIGITS))
         .toString('utf8')
         .trim()
