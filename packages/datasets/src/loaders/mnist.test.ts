@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { systemRequirement } from '@vane/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEBIAN_FASHION_MNIST_DIRECTORY, loadFashionMnist, loadMnist } from './mnist';
 
@@ -77,10 +78,13 @@ describe('loadMnist and loadFashionMnist on miniature files', () => {
 
 // The real data, when Debian's dataset-fashion-mnist is installed (or the variable points at a copy).
 const realDirectory = process.env.VANE_FASHION_MNIST_DIRECTORY ?? DEBIAN_FASHION_MNIST_DIRECTORY;
-const hasRealData = existsSync(join(realDirectory, 't10k-labels-idx1-ubyte.gz'));
+const realData = systemRequirement(`Fashion-MNIST in ${realDirectory} (Debian dataset-fashion-mnist)`, 'VANE_DATASETS_REQUIRED', () =>
+  existsSync(join(realDirectory, 't10k-labels-idx1-ubyte.gz')) ? true : 't10k-labels-idx1-ubyte.gz not found',
+);
 
-describe.skipIf(!hasRealData)(`Fashion-MNIST in ${realDirectory} (skipped unless dataset-fashion-mnist is installed)`, () => {
-  it('has 10,000 test images, 1,000 per class, 28×28, pixels 0..255', () => {
+describe(`Fashion-MNIST in ${realDirectory} (skipped unless dataset-fashion-mnist is installed)`, () => {
+  it('has 10,000 test images, 1,000 per class, 28×28, pixels 0..255', (context) => {
+    realData.skipUnlessAvailable(context);
     const test = loadFashionMnist({ directory: realDirectory, split: 'test' });
     expect(test.count).toBe(10_000);
     expect([test.height, test.width]).toEqual([28, 28]);
@@ -92,7 +96,8 @@ describe.skipIf(!hasRealData)(`Fashion-MNIST in ${realDirectory} (skipped unless
     expect(maximum).toBe(255);
   });
 
-  it('has 60,000 training images, 6,000 per class, with the published mean 0.2860', () => {
+  it('has 60,000 training images, 6,000 per class, with the published mean 0.2860', (context) => {
+    realData.skipUnlessAvailable(context);
     const train = loadFashionMnist({ directory: realDirectory, normalize: true });
     expect(train.count).toBe(60_000);
     const counts = new Array<number>(10).fill(0);
