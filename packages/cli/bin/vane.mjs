@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx vane` works from a fresh clone without a build.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// Runs the TypeScript CLI in this very process, with tsx's loader registered, so `npx vane`
+// works from a fresh clone without a build and signals (Ctrl-C, SIGTERM) reach the work
+// directly: there is no second process to orphan.
+import { register } from 'tsx/esm/api';
 
-const entry = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
-const result = spawnSync(process.execPath, ['--import', 'tsx', entry, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+register();
+await import('../src/bin.ts');

@@ -159,3 +159,21 @@ export function buildOptimizer(expression: OptimizerExpression, context: BuildCo
       return invalid(name, `'${name}' is not an optimizer`);
   }
 }
+
+/**
+ * Parses and builds `text` once with learning rate `lr`, so that an option out of range
+ * (`adam(beta1=1.5)`, `adamw(eps=0)`) is a one-line {@link UsageError} before any work starts
+ * rather than a stack trace in the middle of a run.
+ *
+ * @example
+ * checkOptimizerExpression('adam(beta1=1.5)', 1e-3); // throws: ... adam: 'betas[0]' must be in [0, 1), got 1.5
+ */
+export function checkOptimizerExpression(text: string, lr: number): void {
+  const expression = parseOptimizerExpression(text);
+  try {
+    buildOptimizer(expression, { lr, stepsPerEpoch: 1 });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`invalid optimizer '${text}': ${(error as Error).message.split('\n')[0]}`);
+  }
+}
