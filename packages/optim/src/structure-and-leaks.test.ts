@@ -31,7 +31,9 @@ describe('structure errors name the path', () => {
     const optimizer = CATALOG.find((entry) => entry.name === 'adam')!;
     const state = build(optimizer, 10).init(params());
     expect(() => build(optimizer, 10).update({ layer: { weight: tensor([1]), bias: null } } as TensorTree, state, params())).toThrow(
-      "addDecayedWeights.update: tree structures differ at 'layer.bias': 'params' has a leaf, 'updates' has null",
+      // The optimizer's entry point checks the trees before any transform runs, so the error
+      // names the optimizer the user called, not the transform inside it that would trip first.
+      "adam.update: tree structures differ at 'layer.bias': 'params' has a leaf, 'updates' has null",
     );
   });
 

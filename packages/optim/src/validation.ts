@@ -85,19 +85,38 @@ export function checkBetas(owner: string, value: unknown, name = 'betas'): [numb
   return [value[0], value[1]];
 }
 
-/** A learning rate: a finite number ≥ 0, or a schedule (checked at step 0). */
+/**
+ * A schedule whose every value is checked when it is used: a value that is not a finite
+ * number ≥ 0 (a warmup written with the wrong sign, a decay past its end) throws at the step
+ * where it happens, `adamw: 'lr' schedule returned -1 at step 3; it must be a finite number ≥ 0`,
+ * exactly as the same number given as a constant `lr: -1` is refused at construction.
+ */
+function checkedSchedule(owner: string, name: string, schedule: Schedule): Schedule {
+  return (step: number) => {
+    const value = schedule(step);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new RangeError(`${owner}: '${name}' schedule returned ${describe(value)} at step ${step}; it must be a finite number ≥ 0`);
+    }
+    return value;
+  };
+}
+
+/**
+ * A learning rate: a finite number ≥ 0, or a schedule (checked at step 0 here, and at every
+ * later step when it is used: see `checkedSchedule`).
+ */
 export function checkLearningRate(owner: string, name: string, value: unknown): ScalarOrSchedule {
   if (typeof value === 'function') {
     const first = (value as Schedule)(0);
     if (typeof first !== 'number' || Number.isNaN(first)) failOption(owner, name, 'a schedule returning numbers', `a schedule returning ${describe(first)} at step 0`);
-    return value as Schedule;
+    return checkedSchedule(owner, name, value as Schedule);
   }
   return checkNonNegative(owner, name, value);
 }
 
-/** A non-negative number or a schedule (weight decay, for example). */
+/** A non-negative number or a schedule (weight decay, for example), checked at every step it is used. */
 export function checkNonNegativeOrSchedule(owner: string, name: string, value: unknown): ScalarOrSchedule {
-  if (typeof value === 'function') return value as Schedule;
+  if (typeof value === 'function') return checkedSchedule(owner, name, value as Schedule);
   return checkNonNegative(owner, name, value);
 }
 

@@ -3,17 +3,20 @@
  * gradient transformation: a per-parameter gain, adapted once per period from the sign
  * agreement of period-summed gradients, multiplies the base optimizer's whole update.
  */
+import { withInputChecks } from '../input-checks';
 import {
   add,
   cast,
   clip,
   fusedMap,
   less,
+  full,
+  fullLike,
+  isNaN as isNaNTensor,
   lessEqual,
+  logicalAnd,
   logicalNot,
   mul,
-  ones,
-  onesLike,
   sum,
   tidy,
   tree,
@@ -45,9 +48,16 @@ export interface ActiveOptions {
    * `<= 0`); with false only a strictly negative product is a flip and a zero one grows the gain.
    */
   zeroIsFlip?: boolean;
-  /** Lower clamp of the gains, ≥ 0 (default none). Hinton suggests bounds such as [0.1, 10]. */
+  /**
+   * Lower clamp of the gains, ≥ 0 (default none). Hinton suggests bounds such as [0.1, 10].
+   * Applied from step 0: the starting gain 1 is clamped too, so `minGain: 2` doubles every
+   * update from the first one.
+   */
   minGain?: number;
-  /** Upper clamp of the gains, > 0 (default none: the authors' gains are unbounded). */
+  /**
+   * Upper clamp of the gains, > 0 (default none: the authors' gains are unbounded). Applied from
+   * step 0, like `minGain`: `maxGain: 0.5` halves every update from the first one.
+   */
   maxGain?: number;
   /**
    * `'element'` (default, the authors'): one gain per parameter element, from the sign of
@@ -70,7 +80,7 @@ export interface ActiveState<S = unknown> {
   /** The base transformation's state. */
   base: S;
   /**
-   * The gains a, all 1 at first: shaped like the params for `'element'` granularity, one 0-d
+   * The gains a, all 1 at first (clamped to [minGain, maxGain]): shaped like the params for `'element'` granularity, one 0-d
    * tensor per parameter for `'tensor'`. Read them shaped like the params with {@link activeGains}.
    */
   gain: TensorTree;
@@ -96,10 +106,19 @@ export interface ActiveState<S = unknown> {
  *   (additive increase, multiplicative decrease; `< 0` when `zeroIsFlip` is false);
  * - if t mod K = 0: c_prev ← c, c ← 0.
  *
- * So the first gain change happens at the end of the second period (t = 2K) and is used from
- * step 2K + 1; until then `active(base)` equals `base` exactly. The effective per-element
- * learning rate is η·a. The gains are unbounded unless `minGain`/`maxGain` are given, as in the
- * authors' code.
+ * The gains start at clamp(1, minGain, maxGain). So the first gain change happens at the end of
+ * the second period (t = 2K) and is used from step 2K + 1; until then `active(base)` equals
+ * `base` exactly (times the clamped starting gain when 1 lies outside the bounds). The effective
+ * per-element learning rate is η·a. The gains are unbounded unless `minGain`/`maxGain` are
+ * given, as in the authors' code.
+ *
+ * A NaN product c_prev·c (a period sum that is NaN, or ∞·0) leaves the gain unchanged: it has no
+ * sign, so it is evidence neither of agreement nor of a flip. The authors' `where(c_prev*c <= 0,
+ * …)` instead grows the gain on a NaN, which raises the learning rate exactly where the
+ * gradients have gone bad, and Vane's kernel used to count it as a flip. The NaN sum is still
+ * stored as c_prev, so the comparison at the end of the next period is kept too; after that the
+ * rule resumes on finite sums. (Reaching the sums needs a base that survives a NaN gradient,
+ * such as `applyIfFinite`; a NaN that reaches the params ends training anyway.)
  *
  * @param base - any gradient transformation, typically a full optimizer such as `adamw(...)`.
  * @param options - `period` (required), `increase` (2), `decrease` (0.5), `zeroIsFlip` (true),
@@ -125,6 +144,8 @@ export function active<S>(base: GradientTransformation<S>, options: ActiveOption
   const maxGain = options.maxGain === undefined ? Number.MAX_VALUE : checkPositive(owner, 'maxGain', options.maxGain);
   if (minGain > maxGain) failOption(owner, 'maxGain', `≥ 'minGain' (${minGain})`, maxGain);
   const bounded = options.minGain !== undefined || options.maxGain !== undefined;
+  // The bounds hold from step 0: the starting gain 1 is clamped like every later gain.
+  const startGain = Math.min(Math.max(1, minGain), maxGain);
   const granularity = options.granularity ?? 'element';
   if (granularity !== 'element' && granularity !== 'tensor') failOption(owner, 'granularity', "'element' or 'tensor'", granularity);
   const signal = options.signal ?? 'gradient';
@@ -149,15 +170,21 @@ export function active<S>(base: GradientTransformation<S>, options: ActiveOption
   const changeTensorGain = (gain: Tensor, previous: Tensor, current: Tensor): [Tensor, Tensor] => {
     const product = sum(mul(previous, current));
     const flip = zeroIsFlip ? lessEqual(product, 0) : less(product, 0);
-    const changed = where(flip, mul(gain, decrease), add(gain, increase));
-    return [bounded ? clip(changed, minGain, maxGain) : changed, mul(cast(logicalNot(flip), 'int32'), current.size)];
+    // A NaN inner product has no sign: the gain is kept (as the element kernel does).
+    const unknown = isNaNTensor(product);
+    const changed = where(unknown, gain, where(flip, mul(gain, decrease), add(gain, increase)));
+    const grew = logicalAnd(logicalNot(flip), logicalNot(unknown));
+    return [bounded ? clip(changed, minGain, maxGain) : changed, mul(cast(grew, 'int32'), current.size)];
   };
 
-  return {
+  return withInputChecks('active', {
     init: (params) => ({
       count: 0,
       base: base.init(params),
-      gain: mapTensors((p: Tensor) => (granularity === 'element' ? onesLike(p) : ones([], { dtype: p.dtype, backend: p.backend.name })), params) as TensorTree,
+      gain: mapTensors(
+        (p: Tensor) => (granularity === 'element' ? fullLike(p, startGain) : full([], startGain, { dtype: p.dtype, backend: p.backend.name })),
+        params,
+      ) as TensorTree,
       periodSum: zerosTree(params),
       previousSum: zerosTree(params),
       grew: mapTensors((p: Tensor) => zeros([], { dtype: 'int32', backend: p.backend.name }), params) as TensorTree,
@@ -167,8 +194,9 @@ export function active<S>(base: GradientTransformation<S>, options: ActiveOption
       checkStructure('active.update', state.periodSum, updates, ['state.periodSum', 'updates']);
       const count = state.count + 1;
       return tidy(() => {
-        // Until the first change at t = 2K every gain is exactly 1, so the product is skipped.
-        const gainsInUse = state.count >= 2 * period;
+        // Until the first change at t = 2K every gain is the starting gain; when that is exactly
+        // 1 (no bound excludes it) the product is skipped.
+        const gainsInUse = state.count >= 2 * period || startGain !== 1;
         // With the gradient as the signal the base's own updates are not needed, so the gain
         // can be handed to a base that folds it into its last kernel (one pass fewer; the same
         // bits). The 'update' signal needs the base's updates before the gain: separate pass.
@@ -203,5 +231,5 @@ export function active<S>(base: GradientTransformation<S>, options: ActiveOption
         return [out, next] as [TensorTree, ActiveState<S>];
       });
     },
-  };
+  });
 }

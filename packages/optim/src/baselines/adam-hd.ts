@@ -1,6 +1,7 @@
 /**
  * Adam with hypergradient descent on its learning rate (Baydin et al., ICLR 2018).
  */
+import { withInputChecks } from '../input-checks';
 import { add, fusedMap, mul, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
 import { ADD_SCALED, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
@@ -69,7 +70,7 @@ export function adamHd(options: AdamHdOptions = {}): GradientTransformation<Adam
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const weightDecay = checkNonNegative(owner, 'weightDecay', options.weightDecay ?? 0);
   const correction = (t: number): number => Math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t);
-  return {
+  return withInputChecks(owner, {
     init: (params) => ({ count: 0, learningRate: learningRateTensor(params, initialRate), firstMoment: zerosTree(params), secondMoment: zerosTree(params) }),
     update: (updates, state, params) => {
       checkStructure('adamHd.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
@@ -91,5 +92,5 @@ export function adamHd(options: AdamHdOptions = {}): GradientTransformation<Adam
         return [out, { count: t, learningRate, firstMoment, secondMoment }] as [TensorTree, AdamHdState];
       });
     },
-  };
+  });
 }

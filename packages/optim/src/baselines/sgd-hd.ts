@@ -2,6 +2,7 @@
  * SGD with hypergradient descent on its learning rate (Baydin et al., ICLR 2018): a single
  * global learning rate nudged every step by the inner product of consecutive directions.
  */
+import { withInputChecks } from '../input-checks';
 import { add, fusedMap, mul, neg, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
 import { ADD_SCALED, SCALE } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
@@ -72,7 +73,7 @@ export function sgdHd(options: SgdHdOptions = {}): GradientTransformation<SgdHdS
   const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
   const weightDecay = checkNonNegative(owner, 'weightDecay', options.weightDecay ?? 0);
   if (nesterov && momentum <= 0) failOption(owner, 'nesterov', 'used with momentum > 0', `momentum ${momentum}`);
-  return {
+  return withInputChecks(owner, {
     init: (params) => ({ count: 0, learningRate: learningRateTensor(params, initialRate), previousDirection: zerosTree(params), momentum: zerosTree(params) }),
     update: (updates, state, params) => {
       checkStructure('sgdHd.update', state.previousDirection, updates, ['state.previousDirection', 'updates']);
@@ -95,5 +96,5 @@ export function sgdHd(options: SgdHdOptions = {}): GradientTransformation<SgdHdS
         return [out, { count: state.count + 1, learningRate, previousDirection, momentum: buffer }] as [TensorTree, SgdHdState];
       });
     },
-  };
+  });
 }

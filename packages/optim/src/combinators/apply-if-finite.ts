@@ -1,3 +1,5 @@
+import { checkTransformation } from './chain';
+import { withInputChecks } from '../input-checks';
 import { all, isFinite, logicalAnd, tidy, zerosLike, type Tensor } from '@vane/tensor';
 import { tensorsIn } from '../apply-updates';
 import type { GradientTransformation, TensorTree } from '../transform';
@@ -33,7 +35,8 @@ export interface ApplyIfFiniteState<S> {
  */
 export function applyIfFinite<S>(inner: GradientTransformation<S>, maxConsecutiveErrors: number): GradientTransformation<ApplyIfFiniteState<S>> {
   checkPositiveInteger('applyIfFinite', 'maxConsecutiveErrors', maxConsecutiveErrors);
-  return {
+  checkTransformation('applyIfFinite', 'inner', inner);
+  return withInputChecks('applyIfFinite', {
     init: (params) => ({ notFiniteCount: 0, lastFinite: true, totalNotFinite: 0, inner: inner.init(params) }),
     update: (updates, state, params, extras) => {
       const [candidate, innerState] = inner.update(updates, state.inner, params, extras);
@@ -54,5 +57,5 @@ export function applyIfFinite<S>(inner: GradientTransformation<S>, maxConsecutiv
       for (const tensor of tensorsIn([candidate, innerState])) if (!keep.has(tensor) && !tensor.isDisposed) tensor.dispose();
       return [zeros, { notFiniteCount: state.notFiniteCount + 1, lastFinite: false, totalNotFinite: state.totalNotFinite + 1, inner: state.inner }];
     },
-  };
+  });
 }

@@ -1,3 +1,4 @@
+import { withInputChecks } from '../input-checks';
 import { tidy } from '@vane/tensor';
 import type { AnyTransformation, GradientTransformation, StateOf, TensorTree } from '../transform';
 import { runSequence } from './run-sequence';
@@ -20,7 +21,7 @@ export type ChainState<T extends readonly AnyTransformation[]> = { -readonly [K 
  */
 export function chain<const T extends readonly AnyTransformation[]>(...transforms: T): GradientTransformation<ChainState<T>> {
   transforms.forEach((transform, index) => checkTransformation('chain', `transforms[${index}]`, transform));
-  return {
+  return withInputChecks('chain', {
     init: (params) => transforms.map((transform) => transform.init(params)) as ChainState<T>,
     update: (updates, state, params, extras) => {
       if (!Array.isArray(state) || state.length !== transforms.length) {
@@ -42,7 +43,7 @@ export function chain<const T extends readonly AnyTransformation[]>(...transform
         });
       },
     },
-  };
+  });
 }
 
 /** Throws unless `value` has `init` and `update` functions. */

@@ -1,3 +1,5 @@
+import { checkTransformation } from './chain';
+import { withInputChecks } from '../input-checks';
 import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
 import { SCALE } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
@@ -59,7 +61,8 @@ export function lookahead<S>(inner: GradientTransformation<S>, options: Lookahea
   checkOptionKeys(owner, options, ['syncPeriod', 'slowStepSize']);
   const syncPeriod = checkPositiveInteger(owner, 'syncPeriod', options.syncPeriod ?? 6);
   const alpha = checkClosedUnitInterval(owner, 'slowStepSize', options.slowStepSize ?? 0.5);
-  return {
+  checkTransformation('lookahead', 'inner', inner);
+  return withInputChecks('lookahead', {
     init: (params) => ({ count: 0, slow: tidy(() => mapTensors((p: Tensor) => fusedMap(SCALE, [p], [1]), params)) as TensorTree, inner: inner.init(params) }),
     update: (updates, state, params, extras) => {
       const fast = requireParams('lookahead.update', params);
@@ -73,6 +76,6 @@ export function lookahead<S>(inner: GradientTransformation<S>, options: Lookahea
         return [out, { count: 0, slow, inner: innerState }] as [TensorTree, LookaheadState<S>];
       });
     },
-  };
+  });
 }
 

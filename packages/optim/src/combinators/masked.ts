@@ -1,3 +1,4 @@
+import { checkTransformation } from './chain';
 import { tidy, type Tree } from '@vane/tensor';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { expandMask, mergeLeaves, selectLeaves } from './mask-utilities';
@@ -39,6 +40,7 @@ export function masked<S>(inner: GradientTransformation<S>, mask: MaskSpecificat
   if (typeof mask !== 'function' && (mask === null || typeof mask !== 'object') && typeof mask !== 'boolean') {
     throw new TypeError(`masked: 'mask' must be a tree of booleans or a function, got ${String(mask)}`);
   }
+  checkTransformation('masked', 'inner', inner);
   return {
     init: (params) => {
       const flags = resolveMask('masked.init', mask, params);

@@ -1,3 +1,5 @@
+import { checkTransformation } from './chain';
+import { withInputChecks } from '../input-checks';
 import { fusedMap, tidy, zerosLike, type FusedKernel, type Tensor } from '@vane/tensor';
 import { ADD } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
@@ -41,7 +43,8 @@ const MEAN_OF_SUM: FusedKernel = {
  */
 export function multiSteps<S>(inner: GradientTransformation<S>, everyKSteps: number): GradientTransformation<MultiStepsState<S>> {
   const k = checkPositiveInteger('multiSteps', 'everyKSteps', everyKSteps);
-  return {
+  checkTransformation('multiSteps', 'inner', inner);
+  return withInputChecks('multiSteps', {
     init: (params) => ({ miniStep: 0, gradientStep: 0, accumulated: zerosTree(params), inner: inner.init(params) }),
     update: (updates, state, params, extras) => {
       checkStructure('multiSteps.update', state.accumulated, updates, ['state.accumulated', 'updates']);
@@ -58,5 +61,5 @@ export function multiSteps<S>(inner: GradientTransformation<S>, everyKSteps: num
         return [out, { miniStep: 0, gradientStep: state.gradientStep + 1, accumulated: zerosTree(updates), inner: innerState }] as [TensorTree, MultiStepsState<S>];
       });
     },
-  };
+  });
 }

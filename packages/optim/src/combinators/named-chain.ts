@@ -1,3 +1,4 @@
+import { withInputChecks } from '../input-checks';
 import { tidy } from '@vane/tensor';
 import type { AnyTransformation, GradientTransformation, StateOf, TensorTree, UpdateExtras } from '../transform';
 import { runSequence } from './run-sequence';
@@ -45,9 +46,9 @@ export function namedChain<const T extends Record<string, AnyTransformation>>(
       const [out, next] = runSequence(sequence, states, updates, params, extras, multiplier);
       return [out, Object.fromEntries(entries.map(([name], index) => [name, next[index]])) as NamedChainState<T>] as [TensorTree, NamedChainState<T>];
     });
-  return {
+  return withInputChecks('namedChain', {
     init: (params) => Object.fromEntries(entries.map(([name, transform]) => [name, transform.init(params)])) as NamedChainState<T>,
     update: (updates, state, params, extras) => run(updates, state, params, extras, undefined),
     fusion: { updateWithMultiplier: (updates, state, params, extras, multiplier) => run(updates, state, params, extras, multiplier) },
-  };
+  });
 }

@@ -2,6 +2,7 @@
  * Learning-rate grafting M#D (Agarwal, Anil, Hazan, Koren, Zhang, arXiv 2002.11803): the step
  * length of one optimizer with the direction of another, both run on the same gradients.
  */
+import { withInputChecks } from '../input-checks';
 import { add, div, greater, mul, tidy, tree, where, zeros, type Tensor } from '@vane/tensor';
 import { checkTransformation } from '../combinators/chain';
 import type { GradientTransformation, TensorTree } from '../transform';
@@ -94,7 +95,7 @@ export function graft<M, D>(parts: GraftParts<M, D>, options: GraftOptions = {})
   const ratio = (magnitudeNorm: Tensor, directionNorm: Tensor): Tensor =>
     eps === undefined ? where(greater(directionNorm, 0), div(magnitudeNorm, directionNorm), 0) : div(magnitudeNorm, add(directionNorm, eps));
 
-  return {
+  return withInputChecks('graft', {
     init: (params) => {
       const leaves = tensorLeaves(params);
       const like = leaves[0];
@@ -124,5 +125,5 @@ export function graft<M, D>(parts: GraftParts<M, D>, options: GraftOptions = {})
         const out = tree.map((d: Tensor) => mul(d, multiplier), directionUpdates) as TensorTree;
         return [out, { magnitude: magnitudeState, direction: directionState, multiplier }] as [TensorTree, GraftState<M, D>];
       }),
-  };
+  });
 }

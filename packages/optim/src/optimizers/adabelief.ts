@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { scaleByBelief } from '../transforms/scale-by-belief';
@@ -38,9 +39,9 @@ export function adabelief(options: AdabeliefOptions = {}) {
   const betas = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-16);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     belief: scaleByBelief({ betas, eps }),
     weightDecay: addDecayedWeights(weightDecay),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }

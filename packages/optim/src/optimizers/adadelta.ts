@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import { maximizeStage } from '../maximize-stage';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
@@ -39,10 +40,10 @@ export function adadelta(options: AdadeltaOptions = {}) {
   const rho = checkClosedUnitInterval(owner, 'rho', options.rho ?? 0.9);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-6);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     ...maximizeStage(maximize),
     weightDecay: addDecayedWeights(weightDecay),
     adadelta: scaleByAdadelta({ rho, eps }),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }

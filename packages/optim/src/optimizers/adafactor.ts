@@ -1,5 +1,6 @@
 import { identity } from '../combinators/identity';
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { clipByBlockRms } from '../transforms/clip-by-block-rms';
@@ -77,12 +78,12 @@ export function adafactor(options: AdafactorOptions = {}) {
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const multiplyByParameterScale = checkBoolean(owner, 'multiplyByParameterScale', options.multiplyByParameterScale ?? true);
   const factored = checkBoolean(owner, 'factored', options.factored ?? true);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     factoredRms: scaleByFactoredRms({ decayRate, eps: eps[0], factored }),
     clipping: clipByBlockRms(clipThreshold),
     parameterScale: multiplyByParameterScale ? scaleByParameterScale({ minScale: eps[1] }) : identity(),
     momentum: beta1 === undefined ? identity() : ema(beta1, { debias: false }),
     weightDecay: addDecayedWeights(weightDecay),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }

@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import { maximizeStage } from '../maximize-stage';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
@@ -44,10 +45,10 @@ export function adagrad(options: AdagradOptions = {}) {
   const initialAccumulatorValue = checkNonNegative(owner, 'initialAccumulatorValue', options.initialAccumulatorValue ?? 0);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-10);
   const rate: number | Schedule = lrDecay === 0 ? lr : (step: number) => valueAt(lr, step) / (1 + step * lrDecay);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     ...maximizeStage(maximize),
     weightDecay: addDecayedWeights(weightDecay),
     adagrad: scaleByRss({ initialAccumulatorValue, eps }),
     learningRate: scaleByLearningRate(rate),
-  });
+  }));
 }

@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import { maximizeStage } from '../maximize-stage';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
@@ -48,12 +49,12 @@ function buildAdam(owner: string, options: AdamOptions, allowed: readonly string
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const amsgrad = checkBoolean(owner, 'amsgrad', options.amsgrad ?? false);
   const maximize = checkBoolean(owner, 'maximize', options.maximize ?? false);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     ...maximizeStage(maximize),
     weightDecay: addDecayedWeights(weightDecay),
     adam: scaleByAdam({ betas, eps, amsgrad }),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }
 
 /**

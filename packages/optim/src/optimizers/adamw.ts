@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import { maximizeStage } from '../maximize-stage';
 import type { MaskSpecification } from '../combinators/masked';
 import type { Schedule } from '../schedules/index';
@@ -48,10 +49,10 @@ export function adamw(options: AdamwOptions = {}) {
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 1e-2);
   const amsgrad = checkBoolean(owner, 'amsgrad', options.amsgrad ?? false);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     ...maximizeStage(maximize),
     adam: scaleByAdam({ betas, eps, amsgrad }),
     weightDecay: addDecayedWeights(weightDecay, options.mask),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }

@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import type { MaskSpecification } from '../combinators/masked';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
@@ -42,10 +43,10 @@ export function lamb(options: LambOptions = {}) {
   const betas = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-6);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     adam: scaleByAdam({ betas, eps }),
     weightDecay: addDecayedWeights(weightDecay, options.mask),
     trustRatio: scaleByTrustRatio(),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }

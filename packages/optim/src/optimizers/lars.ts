@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import type { Schedule } from '../schedules/index';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
 import { scaleByTrustRatio } from '../transforms/scale-by-trust-ratio';
@@ -48,9 +49,9 @@ export function lars(options: LarsOptions = {}) {
   const eps = checkNonNegative(owner, 'eps', options.eps ?? 0);
   const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
   if (nesterov && momentum <= 0) failCombination(owner, 'nesterov', 'used with momentum > 0', `momentum ${momentum}`);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     trustRatio: scaleByTrustRatio({ trustCoefficient, eps, weightDecay }),
     momentum: momentum > 0 ? trace({ decay: momentum, nesterov }) : identity(),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }

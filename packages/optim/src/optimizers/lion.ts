@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
@@ -34,9 +35,9 @@ export function lion(options: LionOptions = {}) {
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-4);
   const betas = checkBetas(owner, options.betas ?? [0.9, 0.99]);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     lion: scaleByLion({ betas }),
     weightDecay: addDecayedWeights(weightDecay),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }

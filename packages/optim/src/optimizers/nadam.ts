@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
@@ -45,10 +46,10 @@ export function nadam(options: NadamOptions = {}) {
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const momentumDecay = checkNonNegative(owner, 'momentumDecay', options.momentumDecay ?? 4e-3);
   const decoupled = checkBoolean(owner, 'decoupledWeightDecay', options.decoupledWeightDecay ?? false);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     weightDecay: decoupled ? identity() : addDecayedWeights(weightDecay),
     nadam: scaleByNadam({ betas, eps, momentumDecay }),
     decoupledWeightDecay: decoupled ? addDecayedWeights(weightDecay) : identity(),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }

@@ -1,5 +1,6 @@
 import { identity } from '../combinators/identity';
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
@@ -41,10 +42,10 @@ export function radam(options: RadamOptions = {}) {
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const decoupled = checkBoolean(owner, 'decoupledWeightDecay', options.decoupledWeightDecay ?? false);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     weightDecay: decoupled ? identity() : addDecayedWeights(weightDecay),
     radam: scaleByRadam({ betas, eps }),
     decoupledWeightDecay: decoupled ? addDecayedWeights(weightDecay) : identity(),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }

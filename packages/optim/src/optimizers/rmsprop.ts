@@ -1,5 +1,6 @@
 import { identity } from '../combinators/identity';
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import { maximizeStage } from '../maximize-stage';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
@@ -51,11 +52,11 @@ export function rmsprop(options: RmspropOptions = {}) {
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const momentum = checkNonNegative(owner, 'momentum', options.momentum ?? 0);
   const centered = checkBoolean(owner, 'centered', options.centered ?? false);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     ...maximizeStage(maximize),
     weightDecay: addDecayedWeights(weightDecay),
     rms: scaleByRms({ decay: alpha, eps, centered }),
     momentum: momentum > 0 ? trace({ decay: momentum }) : identity(),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }

@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import { maximizeStage } from '../maximize-stage';
 import { scale } from '../transforms/scale';
 import { checkEtas, checkStepSizes, scaleByRprop } from '../transforms/scale-by-rprop';
@@ -36,9 +37,9 @@ export function rprop(options: RpropOptions = {}) {
   const lr = checkPositive(owner, 'lr', options.lr ?? 1e-2);
   const etas = checkEtas(owner, 'etas', options.etas ?? [0.5, 1.2]);
   const stepSizes = checkStepSizes(owner, 'stepSizes', options.stepSizes ?? [1e-6, 50]);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     ...maximizeStage(maximize),
     rprop: scaleByRprop({ learningRate: lr, etas, stepSizes }),
     flipSign: scale(-1),
-  });
+  }));
 }

@@ -1,5 +1,6 @@
 import { identity } from '../combinators/identity';
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import { maximizeStage } from '../maximize-stage';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
@@ -48,10 +49,10 @@ export function sgd(options: SgdOptions = {}) {
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
   if (nesterov && (momentum <= 0 || dampening !== 0)) failCombination(owner, 'nesterov', 'used with momentum > 0 and dampening 0', `momentum ${momentum}, dampening ${dampening}`);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     ...maximizeStage(maximize),
     weightDecay: addDecayedWeights(weightDecay),
     momentum: momentum > 0 ? trace({ decay: momentum, dampening, nesterov }) : identity(),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }

@@ -1,4 +1,5 @@
 import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
 import type { Schedule } from '../schedules/index';
 import { addDecayedWeights } from '../transforms/add-decayed-weights';
 import { ema } from '../transforms/ema';
@@ -31,11 +32,11 @@ export function signSgd(options: SignSgdOptions = {}) {
   checkOptionKeys(owner, options, ['lr', 'weightDecay']);
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-3);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     sign: scaleBySign(),
     weightDecay: addDecayedWeights(weightDecay),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }
 
 /** Options of {@link signum}. */
@@ -67,10 +68,10 @@ export function signum(options: SignumOptions = {}) {
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-3);
   const momentum = checkUnitInterval(owner, 'momentum', options.momentum ?? 0.9);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  return namedChain({
+  return withInputChecks(owner, namedChain({
     momentum: ema(momentum, { debias: false }),
     sign: scaleBySign(),
     weightDecay: addDecayedWeights(weightDecay),
     learningRate: scaleByLearningRate(lr),
-  });
+  }));
 }

@@ -59,7 +59,7 @@ describe('cosineDecay', () => {
       "cosineDecay: 'exponent' must be a finite number greater than 0, got -1",
     );
     expect(() => cosineDecay({ init: 1, decaySteps: 3, decay_steps: 3 } as never)).toThrow(
-      "cosineDecay: unknown option 'decay_steps' (expected one of init, decaySteps, alpha, exponent)",
+      "cosineDecay: unknown option 'decay_steps'; expected one of 'init', 'decaySteps', 'alpha', 'exponent'",
     );
   });
 });

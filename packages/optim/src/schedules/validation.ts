@@ -5,6 +5,7 @@
  * form `cosineDecay: 'decaySteps' must be a positive integer, got -3`, so a bad configuration
  * is reported where it is made rather than as a NaN learning rate many steps later.
  */
+import { checkOptionKeys } from '@vane/tensor';
 
 /**
  * Formats a received value for an error message: strings quoted, everything else as `String`.
@@ -49,8 +50,11 @@ export function failArgument(owner: string, name: string, requirement: string, v
 /**
  * Checks that `options` is a plain object whose keys are all in `allowedKeys`.
  *
- * Unknown keys are rejected because the likeliest cause is a misspelt or snake_case option
- * (`decay_steps` copied from PyTorch) that would otherwise be silently ignored.
+ * A schedule's options are required (there is no schedule without its numbers), so `undefined`
+ * is rejected here; the key check itself is `@vane/tensor`'s `checkOptionKeys`, the one
+ * unknown-option check shared by every options object in Vane. Unknown keys are rejected
+ * because the likeliest cause is a misspelt or snake_case option (`decay_steps` copied from
+ * PyTorch) that would otherwise be silently ignored.
  *
  * Math: none.
  *
@@ -60,14 +64,8 @@ export function failArgument(owner: string, name: string, requirement: string, v
  * requireOptions('linear', { init: 1, end: 0, transitionSteps: 5 }, ['init', 'end', 'transitionSteps']);
  */
 export function requireOptions(owner: string, options: unknown, allowedKeys: readonly string[]): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new RangeError(`${owner}: options must be an object, got ${describeValue(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowedKeys.includes(key)) {
-      throw new RangeError(`${owner}: unknown option '${key}' (expected one of ${allowedKeys.join(', ')})`);
-    }
-  }
+  if (options === undefined) throw new TypeError(`${owner}: options must be an object, got undefined`);
+  checkOptionKeys(owner, options, allowedKeys);
 }
 
 /**
