@@ -80,6 +80,57 @@ describe('active: the rule, element by element', () => {
     expect(valuesOf(activeGains(feed(active(identity(), { period: 1 }), one, alternating).state))).toEqual([0.5 ** 9]);
   });
 
+  it('minGain and maxGain apply from step 0: the starting gain 1 is clamped too', () => {
+    const gradients = Array.from({ length: 3 }, (_, t) => ({ w: f64([t + 1, -(t + 1)]) }));
+    const two = { w: f64([0, 0]) };
+    // Before the first gain change (t = 2K = 4) every update is the clamped starting gain times g.
+    for (const [bounds, startGain] of [[{ minGain: 2 }, 2], [{ maxGain: 0.5 }, 0.5], [{ minGain: 0.1, maxGain: 10 }, 1]] as const) {
+      for (const granularity of ['element', 'tensor'] as const) {
+        const { updates, state } = feed(active(identity(), { period: 2, granularity, ...bounds }), two, gradients);
+        updates.forEach((update, step) => expect(valuesOf(update)).toEqual(valuesOf(gradients[step]!).map((g) => startGain * g)));
+        expect(valuesOf(activeGains(state))).toEqual([startGain, startGain]);
+      }
+    }
+    // The same through a base whose kernel folds the gain in: the first AdamW update is doubled.
+    const params2 = { w: f64([0.5, -1]) };
+    const plain = feed(adamw({ lr: 0.01, weightDecay: 0.1 }), params2, gradients);
+    const floored = feed(active(adamw({ lr: 0.01, weightDecay: 0.1 }), { period: 2, minGain: 2 }), params2, gradients);
+    floored.updates.forEach((update, step) => valuesOf(update).forEach((value, index) => expect(value).toBeCloseTo(2 * valuesOf(plain.updates[step]!)[index]!, 15)));
+  });
+
+  it('a NaN period sum leaves the gain unchanged at the two comparisons it takes part in', () => {
+    // K = 1, λ_high = 2, λ_low = 0.5. Period sums 1, NaN, 1, 1, −1:
+    // t = 2: 1·NaN → kept (1); t = 3: NaN·1 → kept (1); t = 4: 1·1 → 3; t = 5: 1·(−1) → 1.5.
+    // (Before the fix a NaN counted as a flip: 0.5, 0.25, 2.25, 1.125. The authors'
+    // `c_prev*c <= 0` grows on NaN: 3, 5, 7, 3.5.)
+    const one = { w: f64([0]) };
+    const sums = [1, Number.NaN, 1, 1, -1];
+    const gainsAfter = (granularity: 'element' | 'tensor', zeroIsFlip: boolean) => {
+      const optimizer = active(identity(), { period: 1, granularity, zeroIsFlip });
+      let state = optimizer.init(one);
+      const gains: number[] = [];
+      const grew: number[] = [];
+      for (const value of sums) {
+        state = optimizer.update({ w: f64([value]) }, state, one)[1];
+        gains.push(valuesOf(activeGains(state))[0]!);
+        grew.push(activeSummary(state).grewFraction);
+      }
+      return { gains, grew };
+    };
+    for (const granularity of ['element', 'tensor'] as const) {
+      for (const zeroIsFlip of [true, false]) {
+        expect(gainsAfter(granularity, zeroIsFlip)).toEqual({ gains: [1, 1, 1, 3, 1.5], grew: [0, 0, 0, 1, 0] });
+      }
+    }
+    // ∞·0 is NaN as well: kept, where a finite zero product would count as a flip.
+    const infinite = feed(active(identity(), { period: 1 }), one, [{ w: f64([Number.POSITIVE_INFINITY]) }, { w: f64([0]) }]).state;
+    expect(valuesOf(activeGains(infinite))).toEqual([1]);
+    // Per tensor: one NaN element makes the inner product NaN, so the tensor's gain is kept.
+    const pair = { w: f64([0, 0]) };
+    const perTensor = feed(active(identity(), { period: 1, granularity: 'tensor' }), pair, [{ w: f64([1, 1]) }, { w: f64([1, Number.NaN]) }]).state;
+    expect(valuesOf(activeGains(perTensor))).toEqual([1, 1]);
+  });
+
   it("signal 'update' compares the base's updates, 'gradient' the raw gradients", () => {
     // The base negates every other update, so its updates flip sign every step while the raw
     // gradients (all +1) never do.
