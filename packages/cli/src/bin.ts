@@ -1,18 +1,36 @@
 /**
  * The `vane` command's entry point: dispatches to a command and turns usage errors into one
- * line on stderr and exit status 2.
+ * line on stderr and exit status 2, and an interruption by a signal into one line and exit
+ * status 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
  */
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
 import { graftCommand, GRAFT_USAGE } from './commands/graft-command';
 import { reportCommand } from './commands/report-command';
 import { surgeCommand, SURGE_USAGE } from './commands/surge-command';
 import { sweepCommand, SWEEP_USAGE } from './commands/sweep-command';
 import { trainCommand, TRAIN_USAGE } from './commands/train-command';
 import { tensorTour } from './tensor-tour';
+import { InterruptedError } from './interrupted-error';
 import { UsageError } from './usage-error';
+
+/** The directory of `vane demo`. */
+const DEMO_OUT = 'runs/quick-sweep';
+
+/**
+ * `vane demo`: the quick sweep into runs/quick-sweep. Once that directory holds the study, the
+ * demo continues it (`--resume`), so running the demo again finishes an interrupted demo or
+ * reprints a finished one instead of refusing the existing directory.
+ */
+function demoCommand(argv: readonly string[]): Promise<string> {
+  const resume = !argv.some((flag) => flag === '--out' || flag.startsWith('--out=') || flag === '--resume') && existsSync(join(DEMO_OUT, 'study.json'));
+  return sweepCommand(['--preset', 'quick', ...(resume ? ['--resume'] : []), ...argv], DEMO_OUT);
+}
 
 /** Every command with its one-line description. */
 const COMMANDS: Record<string, { summary: string; run: (argv: readonly string[]) => Promise<unknown> | unknown }> = {
-  demo: { summary: 'the main job: `vane sweep --preset quick --out runs/quick-sweep`', run: (argv) => sweepCommand(['--preset', 'quick', ...argv], 'runs/quick-sweep') },
+  demo: { summary: 'the main job: `vane sweep --preset quick --out runs/quick-sweep` (continued with --resume once started)', run: demoCommand },
   train: { summary: 'train one model (progress, checkpoints, JSON log, --resume)', run: trainCommand },
   sweep: { summary: 'learning-rate robustness study (optimizers × learning rates × seeds)', run: sweepCommand },
   graft: { summary: 'M#D grafting grid: how much the magnitude (rows) vs the direction (columns) matters', run: graftCommand },
@@ -41,6 +59,10 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     const message = error.message.startsWith('vane') ? error.message : `vane: ${error.message}`;
     console.error(message);
     process.exit(2);
+  }
+  if (error instanceof InterruptedError) {
+    console.error(`vane: ${error.message}`);
+    process.exit(128 + (constants.signals[error.signal] ?? 0));
   }
   console.error(error);
   process.exit(1);

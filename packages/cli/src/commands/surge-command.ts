@@ -6,7 +6,8 @@ import { DATASET_NAMES } from '../data/task-data';
 import { checkRunSetup } from '../training/run-training';
 import { UsageError } from '../usage-error';
 import { MODEL_NAMES } from '../models/build-model';
-import { runSurge, SURGE_PRESETS, surgeFitText, surgeTable, writeSurge, type SurgeConfig } from '../studies/surge-scaling';
+import { runSurge, SURGE_PRESETS, surgeFitText, surgePlan, surgeTable, writeSurge, type SurgeConfig } from '../studies/surge-scaling';
+import { openStudyDirectory } from '../studies/study-directory';
 
 /** Flags of `vane surge`. */
 export const SURGE_FLAGS = {
@@ -21,6 +22,7 @@ export const SURGE_FLAGS = {
   betas: { kind: 'numbers', description: "Adam's beta1,beta2 (0,0 is the paper's sign-like setting)" },
   workers: { kind: 'number', integer: true, minimum: 1, description: 'worker threads (default: one per core)' },
   out: { kind: 'string', description: 'output directory (default runs/<preset>-surge)' },
+  resume: { kind: 'boolean', default: false, description: 'continue the study in --out: run only the runs without a record in <out>/runs' },
 } as const;
 
 /** Usage text of `vane surge`. */
@@ -46,10 +48,13 @@ export async function surgeCommand(argv: readonly string[]): Promise<string> {
     }
     config.betas = [beta1!, beta2!];
   }
-  checkRunSetup({ ...config, optimizer: 'adam' });
+  checkRunSetup({ ...config, optimizer: `adam(beta1=${config.betas[0]},beta2=${config.betas[1]})`, lr: config.warmupLearningRate });
   const out = flags.out ?? `runs/${flags.preset}-surge`;
+  const directory = openStudyDirectory('surge', out, config, surgePlan(config), { resume: flags.resume! });
+  directory.begin();
   console.log(`vane surge: ${config.batchSizes.length} batch sizes × ${config.seeds} seed(s) × ${config.learningRates.length} learning rates, Adam β=(${config.betas.join(', ')}), target loss ${config.targetLoss}, ${config.extraSteps} extra steps`);
-  const results = await runSurge(config, { workers: flags.workers });
+  if (directory.finished.size > 0) console.log(`resuming: ${directory.finished.size} measurements already finished in ${directory.runsPath}`);
+  const results = await runSurge(config, { workers: flags.workers, directory });
   console.log(`\n${surgeTable(results.points, 'text')}\n\n${surgeFitText(results)}`);
   const files = writeSurge(out, results);
   console.log(`\n${results.measurements.length} measurements in ${results.seconds.toFixed(0)} s; wrote ${files.join(', ')}`);

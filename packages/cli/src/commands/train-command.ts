@@ -84,7 +84,7 @@ function checkRunDirectory(out: string, spec: RunSpec, resume: boolean): void {
   if (!isRecord(stored) || stored.command !== 'train' || !isRecord(stored.settings)) {
     throw new UsageError(`vane train: cannot check that --resume continues the same run: ${join(out, 'run.json')} is damaged (expected { command: 'train', settings })`);
   }
-  checkSameSettings('train', out, stored.settings, runSettings(spec));
+  checkSameSettings('train', `the run in ${out}`, stored.settings, runSettings(spec));
 }
 
 /** Runs `vane train`; returns the run directory. */

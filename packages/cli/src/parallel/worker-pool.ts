@@ -2,12 +2,20 @@
  * Runs independent tasks (training runs of a sweep) on worker threads, one per core by
  * default, and reports each worker's progress.
  *
+ * On SIGINT or SIGTERM the pool terminates its workers at once and rejects with an
+ * {@link InterruptedError}: the main thread is idle while workers compute, so the handlers run
+ * immediately, and no result arriving afterwards is reported (nothing is written late).
+ *
  * Workers load TypeScript through tsx's register API (a plain `new Worker('x.ts')` is rejected
  * by Node's loader before tsx can hook it). Each worker imports `taskModule`, which must export
  * `runTask(task, reportProgress)`.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { InterruptedError } from '../interrupted-error';
+
+/** The signals that stop a pool. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 /** A progress line from one worker. */
 export interface WorkerProgress {
@@ -55,7 +63,17 @@ export async function runInWorkers<T, R>(tasks: readonly T[], options: WorkerPoo
   const workers: Worker[] = [];
   return new Promise<R[]>((resolve, reject) => {
     let failed = false;
-    const stop = () => workers.forEach((worker) => void worker.terminate());
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (failed) return;
+      failed = true;
+      stop();
+      reject(new InterruptedError(signal));
+    };
+    const stop = () => {
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      workers.forEach((worker) => void worker.terminate());
+    };
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
     const dispatch = (worker: Worker) => {
       if (next >= tasks.length) {
         void worker.terminate();
@@ -92,6 +110,9 @@ export async function runInWorkers<T, R>(tasks: readonly T[], options: WorkerPoo
         reject(error);
       });
     }
-    if (tasks.length === 0) resolve(results);
+    if (tasks.length === 0) {
+      stop();
+      resolve(results);
+    }
   });
 }

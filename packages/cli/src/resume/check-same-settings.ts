@@ -28,19 +28,19 @@ function show(value: unknown): string {
  * and both values.
  *
  * @param command - `train`, `sweep`, …, for the message.
- * @param directory - the run directory, for the message.
+ * @param subject - what is resumed, for the message: `the run in runs/train`, `the study in runs/x`.
  * @example
- * checkSameSettings('train', 'runs/train', { lr: 0.001 }, { lr: 0.01 });
+ * checkSameSettings('train', 'the run in runs/train', { lr: 0.001 }, { lr: 0.01 });
  * // vane train: --resume with a different --lr: the run in runs/train used 0.001, this command gives 0.01 (...)
  */
-export function checkSameSettings(command: string, directory: string, stored: Record<string, unknown>, current: Record<string, unknown>): void {
+export function checkSameSettings(command: string, subject: string, stored: Record<string, unknown>, current: Record<string, unknown>): void {
   const keys = [...new Set([...Object.keys(current), ...Object.keys(stored)])];
   for (const key of keys) {
     const before = stored[key] ?? null;
     const now = current[key] ?? null;
     if (JSON.stringify(before) !== JSON.stringify(now)) {
       throw new UsageError(
-        `vane ${command}: --resume with a different ${flagOf(key)}: the run in ${directory} used ${show(before)}, this command gives ${show(now)} (resume with the same settings, or start a new run with another --out)`,
+        `vane ${command}: --resume with a different ${flagOf(key)}: ${subject} used ${show(before)}, this command gives ${show(now)} (resume with the same settings, or start anew with another --out)`,
       );
     }
   }

@@ -3,15 +3,18 @@
  * optimizer D, each at its own tuned learning rate, and how much of the variance of the final
  * metric the rows (M) explain versus the columns (D). The paper's claim: M matters more.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeTextAtomic } from '../files/json-file';
+import { stringifyWithNonFinite } from '../format/json-numbers';
+import { createOutputDirectory } from '../output-directory';
 import { markdownTable, textTable } from '../format/table';
 import { formatMetric } from '../format/numbers';
 import { svgHeatmap } from '../plot/svg-heatmap';
 import { mean } from '../statistics/summary-statistics';
 import { varianceDecomposition, type VarianceDecomposition } from '../statistics/variance-decomposition';
 import type { RunResult, RunSpec } from '../training/run-training';
-import { runMany, type RunManyOptions } from './run-many';
+import type { RunConfiguration } from './run-configuration';
+import { describeTrainingRecord, runMany, type RunManyOptions } from './run-many';
 
 /** The grid's settings. */
 export interface GraftConfig {
@@ -53,6 +56,11 @@ export function graftSpecs(config: GraftConfig): RunSpec[] {
       })),
     ),
   );
+}
+
+/** The grid's runs as plain-data configurations (see run-configuration.ts). */
+export function graftPlan(config: GraftConfig): RunConfiguration[] {
+  return graftSpecs(config).map((spec) => ({ kind: 'training', spec }));
 }
 
 /** What `vane graft` writes to results.json. */
@@ -108,9 +116,9 @@ export function graftPlot(results: Pick<GraftResults, 'accuracy' | 'config' | 'a
 
 /** Writes results.json, table.md and grid.svg. */
 export function writeGraft(directory: string, results: GraftResults): string[] {
-  mkdirSync(directory, { recursive: true });
+  createOutputDirectory(directory);
   const files = {
-    'results.json': JSON.stringify(results, (_, value) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value), 2),
+    'results.json': stringifyWithNonFinite(results),
     'table.md': [
       `# Grafting grid M#D: ${results.config.model} on ${results.config.dataset}`,
       '',
@@ -124,7 +132,7 @@ export function writeGraft(directory: string, results: GraftResults): string[] {
     ].join('\n'),
     'grid.svg': graftPlot(results),
   };
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(directory, name), content);
+  for (const [name, content] of Object.entries(files)) writeTextAtomic(join(directory, name), content);
   return Object.keys(files).map((name) => join(directory, name));
 }
 
@@ -136,6 +144,7 @@ export function writeGraft(directory: string, results: GraftResults): string[] {
  */
 export async function runGraft(config: GraftConfig, options: RunManyOptions = {}): Promise<GraftResults> {
   const started = performance.now();
-  const runs = await runMany(graftSpecs(config), options);
+  const records = await runMany(graftPlan(config), { describe: describeTrainingRecord, ...options });
+  const runs = records.map((record) => record.result as RunResult);
   return { study: 'graft', config, ...summarizeGraft(config, runs), runs, seconds: (performance.now() - started) / 1000 };
 }

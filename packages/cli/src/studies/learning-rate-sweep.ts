@@ -3,14 +3,17 @@
  * rates × seeds, the final loss and accuracy of each, and per optimizer the spread of the
  * final metric across learning rates. The paper's claim: Active variants spread less.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeTextAtomic } from '../files/json-file';
+import { stringifyWithNonFinite } from '../format/json-numbers';
+import { createOutputDirectory } from '../output-directory';
 import { markdownTable, textTable } from '../format/table';
 import { formatMetric, formatRate } from '../format/numbers';
 import { svgLinePlot, type PlotSeries } from '../plot/svg-line-plot';
 import { mean, spread } from '../statistics/summary-statistics';
 import type { RunResult, RunSpec } from '../training/run-training';
-import { runMany, type RunManyOptions } from './run-many';
+import type { RunConfiguration } from './run-configuration';
+import { describeTrainingRecord, runMany, type RunManyOptions } from './run-many';
 
 /** The study's grid. */
 export interface SweepConfig {
@@ -76,6 +79,11 @@ export function sweepSpecs(config: SweepConfig): RunSpec[] {
   );
 }
 
+/** The study's runs as plain-data configurations (see run-configuration.ts). */
+export function sweepPlan(config: SweepConfig): RunConfiguration[] {
+  return sweepSpecs(config).map((spec) => ({ kind: 'training', spec }));
+}
+
 /** Seed means per optimizer and learning rate, and each optimizer's spread across learning rates. */
 export function summarizeSweep(config: SweepConfig, runs: readonly RunResult[]): SweepSummaryRow[] {
   return config.optimizers.map((optimizer) => {
@@ -130,11 +138,11 @@ export function sweepPlot(config: SweepConfig, runs: readonly RunResult[], metri
 
 /** Writes results.json, table.md, accuracy.svg and loss.svg into `directory`. */
 export function writeSweep(directory: string, results: SweepResults): string[] {
-  mkdirSync(directory, { recursive: true });
+  createOutputDirectory(directory);
   const comparisons = activeComparisons(results.summary);
   const claim = comparisons.map((c) => `- ${c.active}: accuracy spread ${formatMetric(c.activeSpread)} vs ${c.base} ${formatMetric(c.baseSpread)} — ${c.activeSmaller ? 'smaller, as the paper claims' : 'not smaller: the claim does not hold here'}`);
   const files = {
-    'results.json': JSON.stringify(results, (_, value) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value), 2),
+    'results.json': stringifyWithNonFinite(results),
     'table.md': [
       `# Learning-rate sweep: ${results.config.model} on ${results.config.dataset}`,
       '',
@@ -148,7 +156,7 @@ export function writeSweep(directory: string, results: SweepResults): string[] {
     'accuracy.svg': sweepPlot(results.config, results.runs, 'accuracy'),
     'loss.svg': sweepPlot(results.config, results.runs, 'loss'),
   };
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(directory, name), content);
+  for (const [name, content] of Object.entries(files)) writeTextAtomic(join(directory, name), content);
   return Object.keys(files).map((name) => join(directory, name));
 }
 
@@ -160,6 +168,7 @@ export function writeSweep(directory: string, results: SweepResults): string[] {
  */
 export async function runSweep(config: SweepConfig, options: RunManyOptions = {}): Promise<SweepResults> {
   const started = performance.now();
-  const runs = await runMany(sweepSpecs(config), options);
+  const records = await runMany(sweepPlan(config), { describe: describeTrainingRecord, ...options });
+  const runs = records.map((record) => record.result as RunResult);
   return { study: 'sweep', config, summary: summarizeSweep(config, runs), runs, seconds: (performance.now() - started) / 1000 };
 }

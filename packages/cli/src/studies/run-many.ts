@@ -1,12 +1,16 @@
 /**
- * Runs a study's training runs on worker threads with progress for every worker.
+ * Runs a study's runs on worker threads with progress for every worker, saving each run's
+ * record the moment it finishes and skipping runs whose record is already there.
  */
 import { availableParallelism } from 'node:os';
+import { InterruptedError } from '../interrupted-error';
 import { runInWorkers } from '../parallel/worker-pool';
 import { ProgressDisplay, type ProgressSink } from '../parallel/progress-display';
-import { describeRun, type RunResult, type RunSpec } from '../training/run-training';
+import { describeRun, type RunResult } from '../training/run-training';
+import { runId, type RunConfiguration, type RunRecord } from './run-configuration';
+import type { StudyDirectory } from './study-directory';
 
-const TRAINING_TASK = new URL('../parallel/training-task.ts', import.meta.url);
+const RUN_TASK = new URL('../parallel/run-task.ts', import.meta.url);
 
 /** Options of {@link runMany}. */
 export interface RunManyOptions {
@@ -14,35 +18,57 @@ export interface RunManyOptions {
   workers?: number;
   /** Where progress goes (default process.stderr). */
   progress?: ProgressSink;
+  /** Where records are saved as runs finish, and which runs already finished (none by default). */
+  directory?: StudyDirectory;
+  /** A line for a finished run's progress (`adamw lr=1e-3 seed=0: loss 0.3, val acc 0.9 (2.1s)`). */
+  describe?: (record: RunRecord) => string;
+}
+
+/** The progress line of a finished training run: `adamw lr=1e-3 seed=0: loss 0.312, val acc 0.912 (2.1s)`. */
+export function describeTrainingRecord(record: RunRecord): string {
+  const result = record.result as RunResult;
+  return `${describeRun(result.spec)}: loss ${result.finalLoss.toPrecision(3)}, val acc ${result.finalAccuracy.toFixed(3)} (${result.seconds.toFixed(1)}s)`;
 }
 
 /**
- * Runs every spec, one per worker at a time, and returns the results in spec order.
+ * Executes every configuration that has no record in `options.directory` yet, one per worker
+ * at a time, and returns all records in `plan` order.
  *
  * @example
- * const results = await runMany(specs, { workers: 2 });
+ * const records = await runMany(plan, { workers: 2, directory });
  */
-export async function runMany(specs: readonly RunSpec[], options: RunManyOptions = {}): Promise<RunResult[]> {
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), specs.length));
-  const display = new ProgressDisplay(specs.length, workers, options.progress);
-  const workerOfTask = new Map<number, number>();
-  try {
-    return await runInWorkers<RunSpec, RunResult>(specs, {
-      taskModule: TRAINING_TASK,
-      workers,
-      onProgress: ({ worker, taskIndex, text }) => {
-        workerOfTask.set(taskIndex, worker);
-        display.update(worker, text);
-      },
-      onResult: (taskIndex, value) => {
-        const result = value as RunResult;
-        display.complete(
-          workerOfTask.get(taskIndex) ?? 0,
-          `${describeRun(result.spec)}: loss ${result.finalLoss.toPrecision(3)}, val acc ${result.finalAccuracy.toFixed(3)} (${result.seconds.toFixed(1)}s)`,
-        );
-      },
-    });
-  } finally {
-    display.close();
+export async function runMany(plan: readonly RunConfiguration[], options: RunManyOptions = {}): Promise<RunRecord[]> {
+  const ids = plan.map(runId);
+  const records = new Map<string, RunRecord>(options.directory?.finished ?? []);
+  const missing = plan.filter((_, index) => !records.has(ids[index]!));
+  if (missing.length > 0) {
+    const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), missing.length));
+    const display = new ProgressDisplay(missing.length, workers, options.progress);
+    const workerOfTask = new Map<number, number>();
+    try {
+      await runInWorkers<RunConfiguration, RunRecord>(missing, {
+        taskModule: RUN_TASK,
+        workers,
+        onProgress: ({ worker, taskIndex, text }) => {
+          workerOfTask.set(taskIndex, worker);
+          display.update(worker, text);
+        },
+        onResult: (taskIndex, value) => {
+          const record = value as RunRecord;
+          options.directory?.save(record);
+          records.set(record.id, record);
+          display.complete(workerOfTask.get(taskIndex) ?? 0, options.describe?.(record) ?? record.id);
+        },
+      });
+    } catch (error) {
+      if (error instanceof InterruptedError && options.directory) {
+        const kept = plan.filter((_, index) => records.has(ids[index]!)).length;
+        throw new InterruptedError(error.signal, `${kept} of ${plan.length} runs are finished and kept in ${options.directory.runsPath}; continue with --resume`);
+      }
+      throw error;
+    } finally {
+      display.close();
+    }
   }
+  return ids.map((id) => records.get(id)!);
 }

@@ -4,17 +4,18 @@
  * reach the target loss (Surge Eq. 22), ε_max for the Adam (Eq. 23) and SGD (Eq. 24) laws, and
  * plots the measured points with both curves.
  */
-import { availableParallelism } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { epsMaxFromOptima, fitBNoise, optimalLearningRate, type BatchScalingKind } from '@vane/optim';
 import { markdownTable, textTable } from '../format/table';
 import { formatRate } from '../format/numbers';
-import { ProgressDisplay } from '../parallel/progress-display';
-import { runInWorkers } from '../parallel/worker-pool';
+import { writeTextAtomic } from '../files/json-file';
+import { stringifyWithNonFinite } from '../format/json-numbers';
+import { createOutputDirectory } from '../output-directory';
 import { svgLinePlot } from '../plot/svg-line-plot';
 import { mean } from '../statistics/summary-statistics';
-import type { SurgeMeasurement, SurgeTask } from './surge-measurement';
+import type { RunConfiguration, RunRecord } from './run-configuration';
+import { runMany, type RunManyOptions } from './run-many';
+import type { SurgeMeasurement } from './surge-measurement';
 
 /** The study's grid. */
 export interface SurgeConfig {
@@ -138,49 +139,44 @@ export function surgeFitText(results: Pick<SurgeResults, 'fit' | 'epsMax' | 'poi
 
 /** Writes results.json, table.md and surge.svg. */
 export function writeSurge(directory: string, results: SurgeResults): string[] {
-  mkdirSync(directory, { recursive: true });
+  createOutputDirectory(directory);
   const files = {
-    'results.json': JSON.stringify(results, (_, value) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value), 2),
+    'results.json': stringifyWithNonFinite(results),
     'table.md': [`# Optimal learning rate vs batch size: ${results.config.model} on ${results.config.dataset}`, '', surgeTable(results.points, 'markdown'), '', ...surgeFitText(results).split('\n').map((line) => `- ${line}`), ''].join('\n'),
     'surge.svg': surgePlot(results),
   };
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(directory, name), content);
+  for (const [name, content] of Object.entries(files)) writeTextAtomic(join(directory, name), content);
   return Object.keys(files).map((name) => join(directory, name));
 }
 
+/** The study's runs (batch size × seed) as plain-data configurations (see run-configuration.ts). */
+export function surgePlan(config: SurgeConfig): RunConfiguration[] {
+  return config.batchSizes.flatMap((batchSize) =>
+    Array.from({ length: config.seeds }, (_, seed): RunConfiguration => ({
+      kind: 'surge',
+      task: {
+        model: config.model, dataset: config.dataset, batchSize, seed, warmupLearningRate: config.warmupLearningRate, targetLoss: config.targetLoss,
+        extraSteps: config.extraSteps, learningRates: config.learningRates, betas: config.betas, maxExamples: config.maxExamples, trainLimit: config.trainLimit,
+      },
+    })),
+  );
+}
+
+/** The progress line of a finished measurement. */
+function describeMeasurement(record: RunRecord): string {
+  const m = record.result as SurgeMeasurement;
+  return `B=${m.task.batchSize} seed=${m.task.seed}: ${m.steps === undefined ? 'target not reached' : `${m.steps} steps`}, best lr ${formatRate(m.bestLearningRate)}`;
+}
+
 /**
- * Runs every batch size × seed on worker threads, the largest batch sizes' slow small siblings first.
+ * Runs every batch size × seed on worker threads.
  *
  * @example
  * const results = await runSurge(SURGE_PRESETS.test!);
  */
-export async function runSurge(config: SurgeConfig, options: { workers?: number } = {}): Promise<SurgeResults> {
+export async function runSurge(config: SurgeConfig, options: RunManyOptions = {}): Promise<SurgeResults> {
   const started = performance.now();
-  const tasks: SurgeTask[] = config.batchSizes.flatMap((batchSize) =>
-    Array.from({ length: config.seeds }, (_, seed) => ({
-      model: config.model, dataset: config.dataset, batchSize, seed, warmupLearningRate: config.warmupLearningRate, targetLoss: config.targetLoss,
-      extraSteps: config.extraSteps, learningRates: config.learningRates, betas: config.betas, maxExamples: config.maxExamples, trainLimit: config.trainLimit,
-    })),
-  );
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
-  const display = new ProgressDisplay(tasks.length, workers);
-  const workerOfTask = new Map<number, number>();
-  let measurements: SurgeMeasurement[];
-  try {
-    measurements = await runInWorkers<SurgeTask, SurgeMeasurement>(tasks, {
-      taskModule: new URL('../parallel/surge-task.ts', import.meta.url),
-      workers,
-      onProgress: ({ worker, taskIndex, text }) => {
-        workerOfTask.set(taskIndex, worker);
-        display.update(worker, text);
-      },
-      onResult: (taskIndex, value) => {
-        const m = value as SurgeMeasurement;
-        display.complete(workerOfTask.get(taskIndex) ?? 0, `B=${m.task.batchSize} seed=${m.task.seed}: ${m.steps === undefined ? 'target not reached' : `${m.steps} steps`}, best lr ${formatRate(m.bestLearningRate)}`);
-      },
-    });
-  } finally {
-    display.close();
-  }
+  const records = await runMany(surgePlan(config), { describe: describeMeasurement, ...options });
+  const measurements = records.map((record) => record.result as SurgeMeasurement);
   return { study: 'surge', config, ...summarizeSurge(config, measurements), measurements, seconds: (performance.now() - started) / 1000 };
 }
