@@ -14,6 +14,7 @@
  */
 import { dispose, keep, type Tensor } from '@vane/tensor';
 import { formatShape } from '@vane/tensor';
+import { checkTensorArgument } from './validation';
 
 /** A tree of named tensors: a module's parameters or buffers, nested by child name. */
 export interface ParameterTree {
@@ -51,8 +52,23 @@ export abstract class Module<Inputs extends unknown[] = [Tensor], Output = Tenso
   /** The output for `inputs`, computed with the parameters in `params` (this module's subtree). */
   abstract apply(params: ParameterTree, ...inputs: Inputs): Output;
 
-  /** The output for `inputs`, computed with the module's own parameters. */
+  /**
+   * The names of the leading inputs that must be Tensors, checked by {@link Module.forward}
+   * (the first is required, later ones may be `undefined` when optional). A subclass whose
+   * inputs are named otherwise or are not all tensors overrides this (`['query', 'key',
+   * 'value']` for attention, `[]` for a module that takes no tensor).
+   */
+  protected readonly tensorInputs: readonly string[] = ['input'];
+
+  /**
+   * The output for `inputs`, computed with the module's own parameters. Inputs named in
+   * `tensorInputs` are checked first, so `new Linear(3, 4).forward([[1, 2, 3]])` says
+   * `Linear.forward: 'input' must be a Tensor, got [[1, 2, 3]]` instead of failing inside an op.
+   */
   forward(...inputs: Inputs): Output {
+    this.tensorInputs.forEach((name, index) => {
+      if (index === 0 || inputs[index] !== undefined) checkTensorArgument(`${this.name}.forward`, name, inputs[index]);
+    });
     return this.apply(this.parameters(), ...inputs);
   }
 

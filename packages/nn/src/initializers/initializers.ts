@@ -8,7 +8,8 @@
  *
  * Source: `packages/nn/src/initializers/initializers.ts`.
  */
-import { rand, randn, tensor, zeros as zerosTensor, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
+import { checkOptionKeys, rand, randn, tensor, zeros as zerosTensor, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
+import { checkParameterDType } from '../validation';
 import { calculateGain, computeFans, type Nonlinearity } from './fan';
 
 /** Options shared by the random initializers. */
@@ -17,6 +18,19 @@ export interface InitializerOptions {
   generator?: RandomGenerator;
   /** Element type; defaults to float32. */
   dtype?: DType;
+}
+
+const INITIALIZER_KEYS = ['generator', 'dtype'];
+const KAIMING_KEYS = [...INITIALIZER_KEYS, 'a', 'mode', 'nonlinearity'];
+const XAVIER_KEYS = [...INITIALIZER_KEYS, 'gain'];
+
+/**
+ * The checks every initializer makes on its options: no unknown key, and a floating dtype
+ * (random values in an integer dtype would be truncated, mostly to 0).
+ */
+function checkInitializerOptions(caller: string, options: object, allowed: readonly string[]): void {
+  checkOptionKeys(caller, options, allowed);
+  checkParameterDType(caller, (options as { dtype?: unknown }).dtype);
 }
 
 /** Options of the Kaiming (He) initializers. */
@@ -46,6 +60,7 @@ function kaimingStd(shape: readonly number[], options: KaimingOptions, caller: s
  * const weight = kaimingUniform([128, 64], { nonlinearity: 'relu', generator: seed(0) });
  */
 export function kaimingUniform(shape: readonly number[], options: KaimingOptions = {}): Tensor {
+  checkInitializerOptions('kaimingUniform', options, KAIMING_KEYS);
   const bound = Math.sqrt(3) * kaimingStd(shape, options, 'kaimingUniform');
   return rand(shape, { low: -bound, high: bound, generator: options.generator, dtype: options.dtype });
 }
@@ -57,6 +72,7 @@ export function kaimingUniform(shape: readonly number[], options: KaimingOptions
  * const weight = kaimingNormal([128, 64], { nonlinearity: 'relu', generator: seed(0) });
  */
 export function kaimingNormal(shape: readonly number[], options: KaimingOptions = {}): Tensor {
+  checkInitializerOptions('kaimingNormal', options, KAIMING_KEYS);
   return randn(shape, { std: kaimingStd(shape, options, 'kaimingNormal'), generator: options.generator, dtype: options.dtype });
 }
 
@@ -73,6 +89,7 @@ export interface XavierOptions extends InitializerOptions {
  * const weight = xavierUniform([64, 64], { generator: seed(0) });
  */
 export function xavierUniform(shape: readonly number[], options: XavierOptions = {}): Tensor {
+  checkInitializerOptions('xavierUniform', options, XAVIER_KEYS);
   const [fanIn, fanOut] = computeFans(shape, 'xavierUniform');
   const bound = (options.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
   return rand(shape, { low: -bound, high: bound, generator: options.generator, dtype: options.dtype });
@@ -85,6 +102,7 @@ export function xavierUniform(shape: readonly number[], options: XavierOptions =
  * const weight = xavierNormal([64, 64], { generator: seed(0) });
  */
 export function xavierNormal(shape: readonly number[], options: XavierOptions = {}): Tensor {
+  checkInitializerOptions('xavierNormal', options, XAVIER_KEYS);
   const [fanIn, fanOut] = computeFans(shape, 'xavierNormal');
   const std = (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
   return randn(shape, { std, generator: options.generator, dtype: options.dtype });
@@ -101,6 +119,7 @@ export function xavierNormal(shape: readonly number[], options: XavierOptions = 
  * const q = orthogonal([4, 4], { generator: seed(0) }); // q·qᵀ = I
  */
 export function orthogonal(shape: readonly number[], options: XavierOptions = {}): Tensor {
+  checkInitializerOptions('orthogonal', options, XAVIER_KEYS);
   if (shape.length < 2) throw new Error(`orthogonal: 'shape' needs at least 2 dimensions, got [${shape.join(',')}]`);
   const rows = shape[0]!;
   const columns = shape.slice(1).reduce((product, size) => product * size, 1);
@@ -141,6 +160,7 @@ export function orthogonal(shape: readonly number[], options: XavierOptions = {}
  * zeros([3]); // [0, 0, 0]
  */
 export function zeros(shape: readonly number[], options: { dtype?: DType } = {}): Tensor {
+  checkOptionKeys('zeros', options, ['dtype']);
   return zerosTensor(shape, { dtype: options.dtype });
 }
 
@@ -149,5 +169,6 @@ export function zeros(shape: readonly number[], options: { dtype?: DType } = {})
  * LSTM/GRU parameter (`b = 1/√hiddenSize`).
  */
 export function uniform(shape: readonly number[], bound: number, options: InitializerOptions = {}): Tensor {
+  checkInitializerOptions('uniform', options, INITIALIZER_KEYS);
   return rand(shape, { low: -bound, high: bound, generator: options.generator, dtype: options.dtype });
 }

@@ -3,11 +3,12 @@
  *
  * Source: `packages/nn/src/layers/attention.ts`.
  */
-import { add, formatShape, matmul, ones, permute, reshape, softmax, triu, where, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
+import { add, checkOptionKeys, formatShape, matmul, ones, permute, reshape, softmax, triu, where, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
 import { xavierUniform, zeros } from '../initializers/initializers';
 import { Module, subtree, type ParameterTree } from '../module';
 import { dropout } from './dropout';
-import { Linear, checkPositiveInteger } from './linear';
+import { Linear } from './linear';
+import { checkParameterDType, checkPositiveInteger, checkTensorArgument } from '../validation';
 
 /** Masks for {@link MultiHeadAttention}. */
 export interface AttentionMasks {
@@ -44,6 +45,7 @@ export interface MultiHeadAttentionOptions {
  * attention.forward(x, x, x, { causal: true }).shape; // same as x: [batch, length, 32]
  */
 export class MultiHeadAttention extends Module<[Tensor, Tensor?, Tensor?, AttentionMasks?]> {
+  protected override readonly tensorInputs: readonly string[] = ['query', 'key', 'value'];
   readonly headDim: number;
   private readonly dropoutRate: number;
 
@@ -53,11 +55,14 @@ export class MultiHeadAttention extends Module<[Tensor, Tensor?, Tensor?, Attent
     options: MultiHeadAttentionOptions = {},
   ) {
     super();
+    checkOptionKeys('MultiHeadAttention', options, ['dropout', 'bias', 'generator', 'dtype']);
+    checkParameterDType('MultiHeadAttention', options.dtype);
     checkPositiveInteger('MultiHeadAttention', 'embedDim', embedDim);
     checkPositiveInteger('MultiHeadAttention', 'numHeads', numHeads);
     if (embedDim % numHeads !== 0) throw new Error(`MultiHeadAttention: 'numHeads' ${numHeads} must divide 'embedDim' ${embedDim}`);
     this.headDim = embedDim / numHeads;
     this.dropoutRate = options.dropout ?? 0;
+    if (typeof this.dropoutRate !== 'number' || !(this.dropoutRate >= 0 && this.dropoutRate <= 1)) throw new Error(`MultiHeadAttention: 'dropout' must be a number in [0, 1], got ${String(this.dropoutRate)}`);
     const bias = options.bias ?? true;
     for (const name of ['query', 'key', 'value'] as const) {
       const projection = this.registerModule(name, new Linear(embedDim, embedDim, { bias, generator: options.generator, dtype: options.dtype }));
@@ -70,6 +75,10 @@ export class MultiHeadAttention extends Module<[Tensor, Tensor?, Tensor?, Attent
   }
 
   apply(params: ParameterTree, query: Tensor, key: Tensor = query, value: Tensor = key, masks: AttentionMasks = {}): Tensor {
+    // The masks are an options object: a misspelt `casual: true` must not silently attend to the future.
+    checkOptionKeys('MultiHeadAttention.apply', masks, ['causal', 'keyPaddingMask', 'attentionMask']);
+    if (masks.keyPaddingMask !== undefined) checkTensorArgument('MultiHeadAttention.apply', 'keyPaddingMask', masks.keyPaddingMask);
+    if (masks.attentionMask !== undefined) checkTensorArgument('MultiHeadAttention.apply', 'attentionMask', masks.attentionMask);
     for (const [name, input] of [['query', query], ['key', key], ['value', value]] as const) {
       if (input.ndim !== 3 || input.shape[2] !== this.embedDim) {
         throw new Error(`MultiHeadAttention.apply: '${name}' has shape ${formatShape(input.shape)}, expected [batch, length, ${this.embedDim}]`);

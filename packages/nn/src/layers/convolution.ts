@@ -3,11 +3,11 @@
  *
  * Source: `packages/nn/src/layers/convolution.ts`.
  */
-import { conv1d, conv2d, convTranspose2d, formatShape, type DType, type Padding, type Pair, type RandomGenerator, type Tensor } from '@vane/tensor';
+import { checkOptionKeys, conv1d, conv2d, convTranspose2d, formatShape, type DType, type Padding, type Pair, type RandomGenerator, type Tensor } from '@vane/tensor';
 import { computeFans } from '../initializers/fan';
 import { kaimingUniform, uniform } from '../initializers/initializers';
 import { Module, parameter, type ParameterTree } from '../module';
-import { checkPositiveInteger } from './linear';
+import { checkParameterDType, checkPositiveInteger } from '../validation';
 
 /** Options shared by the convolution layers. */
 export interface ConvolutionOptions {
@@ -30,11 +30,20 @@ function pair(value: Pair): [number, number] {
 // PyTorch's default for every convolution: W ~ kaiming_uniform(a=√5) = U(±1/√fanIn),
 // b ~ U(±1/√fanIn), with fanIn computed from the weight's shape[1]·kh·kw.
 function initialize(register: (name: string, value: Tensor) => void, weightShape: number[], bias: number, options: ConvolutionOptions): void {
-  register('weight', kaimingUniform(weightShape, { a: Math.sqrt(5), generator: options.generator, dtype: options.dtype }));
+  const initializer = { generator: options.generator, dtype: options.dtype };
+  register('weight', kaimingUniform(weightShape, { a: Math.sqrt(5), ...initializer }));
   if (options.bias ?? true) {
     const [fanIn] = computeFans(weightShape);
-    register('bias', uniform([bias], 1 / Math.sqrt(fanIn), options));
+    register('bias', uniform([bias], 1 / Math.sqrt(fanIn), initializer));
   }
+}
+
+const CONVOLUTION_KEYS = ['stride', 'padding', 'dilation', 'groups', 'bias', 'generator', 'dtype'];
+
+/** The checks every convolution layer makes on its options before building anything. */
+function checkOptions(layer: string, options: object, allowed: readonly string[]): void {
+  checkOptionKeys(layer, options, allowed);
+  checkParameterDType(layer, (options as { dtype?: unknown }).dtype);
 }
 
 function checkGroups(layer: string, inChannels: number, outChannels: number, groups: number): void {
@@ -66,6 +75,7 @@ export class Conv1d extends Module {
     readonly options: Omit<ConvolutionOptions, 'stride' | 'dilation' | 'padding'> & { stride?: number; dilation?: number; padding?: number | 'same' | 'valid' } = {},
   ) {
     super();
+    checkOptions('Conv1d', options, CONVOLUTION_KEYS);
     checkPositiveInteger('Conv1d', 'inChannels', inChannels);
     checkPositiveInteger('Conv1d', 'outChannels', outChannels);
     checkPositiveInteger('Conv1d', 'kernelSize', kernelSize);
@@ -96,6 +106,7 @@ export class Conv2d extends Module {
     readonly options: ConvolutionOptions = {},
   ) {
     super();
+    checkOptions('Conv2d', options, CONVOLUTION_KEYS);
     checkPositiveInteger('Conv2d', 'inChannels', inChannels);
     checkPositiveInteger('Conv2d', 'outChannels', outChannels);
     const groups = options.groups ?? 1;
@@ -126,6 +137,7 @@ export class ConvTranspose2d extends Module {
     readonly options: Omit<ConvolutionOptions, 'padding'> & { padding?: Pair; outputPadding?: Pair } = {},
   ) {
     super();
+    checkOptions('ConvTranspose2d', options, [...CONVOLUTION_KEYS, 'outputPadding']);
     checkPositiveInteger('ConvTranspose2d', 'inChannels', inChannels);
     checkPositiveInteger('ConvTranspose2d', 'outChannels', outChannels);
     const groups = options.groups ?? 1;

@@ -3,7 +3,7 @@
  *
  * Source: `packages/nn/src/layers/dropout.ts`.
  */
-import { div, less, mul, rand, where, type RandomGenerator, type Tensor } from '@vane/tensor';
+import { checkOptionKeys, describeValue, div, less, mul, rand, where, type RandomGenerator, type Tensor } from '@vane/tensor';
 import { Module, type ParameterTree } from '../module';
 
 /** Options of {@link Dropout}. */
@@ -28,7 +28,8 @@ export class Dropout extends Module {
     options: DropoutOptions = {},
   ) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: 'p' must be in [0, 1], got ${p}`);
+    checkOptionKeys('Dropout', options, ['generator']);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`Dropout: 'p' must be a number in [0, 1], got ${describeValue(p)}`);
     this.generator = options.generator;
   }
 

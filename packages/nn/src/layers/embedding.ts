@@ -4,9 +4,9 @@
  * Source: `packages/nn/src/layers/embedding.ts`.
  */
 import { stopGradient } from '@vane/autodiff';
-import { formatShape, indexSelect, randn, reshape, tensor, where, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
+import { checkOptionKeys, formatShape, indexSelect, randn, reshape, tensor, where, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
 import { Module, parameter, type ParameterTree } from '../module';
-import { checkPositiveInteger } from './linear';
+import { checkParameterDType, checkPositiveInteger } from '../validation';
 
 /** Options of {@link Embedding}. */
 export interface EmbeddingOptions {
@@ -30,6 +30,7 @@ export interface EmbeddingOptions {
  * new Embedding(100, 16, { paddingIdx: 0 }).forward(tensor([0], { dtype: 'int32' })); // zeros [1, 16]
  */
 export class Embedding extends Module {
+  protected override readonly tensorInputs: readonly string[] = ['ids'];
   /** The padding row, normalised to `[0, numEmbeddings)`; `undefined` without one. */
   readonly paddingIdx: number | undefined;
   /** `[numEmbeddings, 1]` true at the padding row. */
@@ -41,14 +42,16 @@ export class Embedding extends Module {
     options: EmbeddingOptions = {},
   ) {
     super();
+    checkOptionKeys('Embedding', options, ['paddingIdx', 'generator', 'dtype']);
     checkPositiveInteger('Embedding', 'numEmbeddings', numEmbeddings);
+    const dtype = checkParameterDType('Embedding', options.dtype);
     checkPositiveInteger('Embedding', 'embeddingDim', embeddingDim);
     const { paddingIdx } = options;
     if (paddingIdx !== undefined && !(Number.isInteger(paddingIdx) && paddingIdx >= -numEmbeddings && paddingIdx < numEmbeddings)) {
       throw new Error(`Embedding: 'paddingIdx' must be an integer in [${-numEmbeddings}, ${numEmbeddings}) for numEmbeddings ${numEmbeddings}, got ${paddingIdx}`);
     }
     this.paddingIdx = paddingIdx === undefined ? undefined : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
-    let weight = randn([numEmbeddings, embeddingDim], options);
+    let weight = randn([numEmbeddings, embeddingDim], { generator: options.generator, dtype });
     if (this.paddingIdx !== undefined) {
       const row = this.paddingIdx;
       this.paddingRow = tensor(Array.from({ length: numEmbeddings }, (_, index) => [index === row]));

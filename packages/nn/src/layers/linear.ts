@@ -3,10 +3,11 @@
  *
  * Source: `packages/nn/src/layers/linear.ts`.
  */
-import { add, matmul, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
+import { add, checkOptionKeys, matmul, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
 import { formatShape } from '@vane/tensor';
 import { kaimingUniform, uniform } from '../initializers/initializers';
 import { Module, parameter, type ParameterTree } from '../module';
+import { checkParameterDType, checkPositiveInteger } from '../validation';
 
 /** Options of {@link Linear}. */
 export interface LinearOptions {
@@ -36,11 +37,13 @@ export class Linear extends Module {
     options: LinearOptions = {},
   ) {
     super();
+    checkOptionKeys('Linear', options, ['bias', 'generator', 'dtype']);
     checkPositiveInteger('Linear', 'inFeatures', inFeatures);
     checkPositiveInteger('Linear', 'outFeatures', outFeatures);
+    const dtype = checkParameterDType('Linear', options.dtype);
     const bound = 1 / Math.sqrt(inFeatures);
-    this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], { a: Math.sqrt(5), generator: options.generator, dtype: options.dtype }));
-    if (options.bias ?? true) this.registerParameter('bias', uniform([outFeatures], bound, options));
+    this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], { a: Math.sqrt(5), generator: options.generator, dtype }));
+    if (options.bias ?? true) this.registerParameter('bias', uniform([outFeatures], bound, { generator: options.generator, dtype }));
   }
 
   apply(params: ParameterTree, input: Tensor): Tensor {
@@ -54,7 +57,5 @@ export class Linear extends Module {
   }
 }
 
-/** Throws `<layer>: '<name>' must be a positive integer, got <value>` unless it is one. */
-export function checkPositiveInteger(layer: string, name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${layer}: '${name}' must be a positive integer, got ${value}`);
-}
+/** Re-exported for the layers that import it from here; the check lives in `../validation`. */
+export { checkPositiveInteger } from '../validation';

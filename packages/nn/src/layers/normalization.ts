@@ -3,9 +3,9 @@
  *
  * Source: `packages/nn/src/layers/normalization.ts`.
  */
-import { add, formatShape, mean, mul, ones, reshape, rsqrt, square, sub, withoutRecording, zeros, type DType, type Tensor } from '@vane/tensor';
+import { add, checkOptionKeys, formatShape, mean, mul, ones, reshape, rsqrt, square, sub, withoutRecording, zeros, type DType, type Tensor } from '@vane/tensor';
 import { Module, parameter, type ParameterTree } from '../module';
-import { checkPositiveInteger } from './linear';
+import { checkParameterDType, checkPositiveInteger, checkPositiveNumber } from '../validation';
 
 /** `(x − mean) / √(var + eps)` over `axes` with the biased variance, as every norm layer uses. */
 function standardize(input: Tensor, axes: number[], eps: number): { normalized: Tensor; mean: Tensor; variance: Tensor } {
@@ -38,10 +38,12 @@ abstract class BatchNorm extends Module {
     private readonly options: BatchNormOptions,
   ) {
     super();
+    checkOptionKeys(this.name, options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype']);
     checkPositiveInteger(this.name, 'numFeatures', numFeatures);
-    this.eps = options.eps ?? 1e-5;
+    this.eps = checkPositiveNumber(this.name, 'eps', options.eps ?? 1e-5);
     this.momentum = options.momentum ?? 0.1;
-    const dtype = options.dtype;
+    if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`${this.name}: 'momentum' must be a number in [0, 1], got ${String(this.momentum)}`);
+    const dtype = checkParameterDType(this.name, options.dtype);
     if (options.affine ?? true) {
       this.registerParameter('weight', ones([numFeatures], { dtype }));
       this.registerParameter('bias', zeros([numFeatures], { dtype }));
@@ -137,6 +139,9 @@ export class LayerNorm extends Module {
     readonly options: { eps?: number; elementwiseAffine?: boolean; dtype?: DType } = {},
   ) {
     super();
+    checkOptionKeys('LayerNorm', options, ['eps', 'elementwiseAffine', 'dtype']);
+    checkPositiveNumber('LayerNorm', 'eps', options.eps ?? 1e-5);
+    checkParameterDType('LayerNorm', options.dtype);
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.normalizedShape.forEach((size) => checkPositiveInteger('LayerNorm', 'normalizedShape', size));
     if (options.elementwiseAffine ?? true) {
@@ -171,6 +176,9 @@ export class RMSNorm extends Module {
     readonly options: { eps?: number; dtype?: DType } = {},
   ) {
     super();
+    checkOptionKeys('RMSNorm', options, ['eps', 'dtype']);
+    checkPositiveNumber('RMSNorm', 'eps', options.eps ?? 1e-6);
+    checkParameterDType('RMSNorm', options.dtype);
     checkPositiveInteger('RMSNorm', 'size', size);
     this.registerParameter('weight', ones([size], { dtype: options.dtype }));
   }
@@ -196,6 +204,9 @@ export class GroupNorm extends Module {
     readonly options: { eps?: number; affine?: boolean; dtype?: DType } = {},
   ) {
     super();
+    checkOptionKeys('GroupNorm', options, ['eps', 'affine', 'dtype']);
+    checkPositiveNumber('GroupNorm', 'eps', options.eps ?? 1e-5);
+    checkParameterDType('GroupNorm', options.dtype);
     checkPositiveInteger('GroupNorm', 'groups', groups);
     if (channels % groups !== 0) throw new Error(`GroupNorm: 'groups' ${groups} must divide 'channels' ${channels}`);
     if (options.affine ?? true) {

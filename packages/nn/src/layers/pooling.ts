@@ -3,7 +3,7 @@
  *
  * Source: `packages/nn/src/layers/pooling.ts`.
  */
-import { avgPool2d, concat, formatShape, maxPool2d, mean, slice, type Pair, type Tensor } from '@vane/tensor';
+import { avgPool2d, checkOptionKeys, concat, formatShape, maxPool2d, mean, slice, type Pair, type Tensor } from '@vane/tensor';
 import { Module, type ParameterTree } from '../module';
 
 /** Options of the fixed-window pooling layers. */
@@ -30,6 +30,7 @@ export class MaxPool2d extends Module {
     readonly options: PoolingOptions & { dilation?: Pair } = {},
   ) {
     super();
+    checkOptionKeys('MaxPool2d', options, ['stride', 'padding', 'dilation']);
   }
 
   apply(_params: ParameterTree, input: Tensor): Tensor {
@@ -51,6 +52,7 @@ export class AvgPool2d extends Module {
     readonly options: PoolingOptions & { countIncludePad?: boolean } = {},
   ) {
     super();
+    checkOptionKeys('AvgPool2d', options, ['stride', 'padding', 'countIncludePad']);
   }
 
   apply(_params: ParameterTree, input: Tensor): Tensor {

@@ -5,11 +5,11 @@
  *
  * Source: `packages/nn/src/layers/recurrent.ts`.
  */
-import { add, chunk, concat, formatShape, matmul, mul, sigmoid, slice, stack, sub, tanh, zeros, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
+import { add, checkOptionKeys, chunk, concat, formatShape, matmul, mul, sigmoid, slice, stack, sub, tanh, zeros, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
 import { uniform } from '../initializers/initializers';
 import { Module, parameter, subtree, type ParameterTree } from '../module';
 import { dropout } from './dropout';
-import { checkPositiveInteger } from './linear';
+import { checkParameterDType, checkPositiveInteger } from '../validation';
 
 /** Options of {@link LSTM} and {@link GRU}. */
 export interface RecurrentOptions {
@@ -43,13 +43,14 @@ export interface RecurrentState {
 class RecurrentCell extends Module {
   constructor(inputSize: number, hiddenSize: number, gates: number, directions: readonly string[], options: RecurrentOptions) {
     super();
+    const initializer = { generator: options.generator, dtype: options.dtype };
     // PyTorch initialises every recurrent parameter U(−1/√H, 1/√H).
     const bound = 1 / Math.sqrt(hiddenSize);
     for (const suffix of directions) {
-      this.registerParameter(`weightInputHidden${suffix}`, uniform([gates * hiddenSize, inputSize], bound, options));
-      this.registerParameter(`weightHiddenHidden${suffix}`, uniform([gates * hiddenSize, hiddenSize], bound, options));
-      this.registerParameter(`biasInputHidden${suffix}`, uniform([gates * hiddenSize], bound, options));
-      this.registerParameter(`biasHiddenHidden${suffix}`, uniform([gates * hiddenSize], bound, options));
+      this.registerParameter(`weightInputHidden${suffix}`, uniform([gates * hiddenSize, inputSize], bound, initializer));
+      this.registerParameter(`weightHiddenHidden${suffix}`, uniform([gates * hiddenSize, hiddenSize], bound, initializer));
+      this.registerParameter(`biasInputHidden${suffix}`, uniform([gates * hiddenSize], bound, initializer));
+      this.registerParameter(`biasHiddenHidden${suffix}`, uniform([gates * hiddenSize], bound, initializer));
     }
   }
 
@@ -75,11 +76,14 @@ abstract class Recurrent extends Module {
     options: RecurrentOptions,
   ) {
     super();
+    checkOptionKeys(this.name, options, ['numLayers', 'dropout', 'bidirectional', 'generator', 'dtype']);
+    checkParameterDType(this.name, options.dtype);
     checkPositiveInteger(this.name, 'inputSize', inputSize);
     checkPositiveInteger(this.name, 'hiddenSize', hiddenSize);
     this.numLayers = options.numLayers ?? 1;
     checkPositiveInteger(this.name, 'numLayers', this.numLayers);
     this.dropoutRate = options.dropout ?? 0;
+    if (typeof this.dropoutRate !== 'number' || !(this.dropoutRate >= 0 && this.dropoutRate <= 1)) throw new Error(`${this.name}: 'dropout' must be a number in [0, 1], got ${String(this.dropoutRate)}`);
     const bidirectional = options.bidirectional ?? false;
     if (typeof bidirectional !== 'boolean') throw new Error(`${this.name}: 'bidirectional' must be true or false, got ${String(bidirectional)}`);
     this.bidirectional = bidirectional;

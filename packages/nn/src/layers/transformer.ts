@@ -4,7 +4,7 @@
  *
  * Source: `packages/nn/src/layers/transformer.ts`.
  */
-import { add, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
+import { add, checkOptionKeys, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
 import { Module, subtree, type ParameterTree } from '../module';
 import { GELU, ReLU } from './activations';
 import { MultiHeadAttention, type AttentionMasks } from './attention';
@@ -61,12 +61,15 @@ export class TransformerEncoderLayer extends Module<[Tensor, AttentionMasks?]> {
     readonly options: TransformerEncoderLayerOptions = {},
   ) {
     super();
+    checkOptionKeys('TransformerEncoderLayer', options, ['feedForwardDim', 'dropout', 'activation', 'normFirst', 'layerNormEps', 'generator', 'dtype']);
+    const activation = options.activation ?? 'relu';
+    if (activation !== 'relu' && activation !== 'gelu') throw new Error(`TransformerEncoderLayer: 'activation' must be 'relu' or 'gelu', got ${JSON.stringify(activation)}`);
     this.rate = options.dropout ?? 0.1;
     const { generator, dtype } = options;
     this.attention = this.registerModule('attention', new MultiHeadAttention(embedDim, numHeads, { dropout: this.rate, generator, dtype }));
     this.norm1 = this.registerModule('norm1', new LayerNorm(embedDim, { eps: options.layerNormEps, dtype }));
     this.norm2 = this.registerModule('norm2', new LayerNorm(embedDim, { eps: options.layerNormEps, dtype }));
-    this.feedForward = this.registerModule('feedForward', feedForward(embedDim, options.feedForwardDim ?? 2048, options.activation ?? 'relu', this.rate, generator, dtype));
+    this.feedForward = this.registerModule('feedForward', feedForward(embedDim, options.feedForwardDim ?? 2048, activation, this.rate, generator, dtype));
   }
 
   apply(params: ParameterTree, input: Tensor, masks: AttentionMasks = {}): Tensor {
@@ -115,6 +118,7 @@ export class DecoderBlock extends Module<[Tensor, AttentionMasks?]> {
     options: DecoderBlockOptions = {},
   ) {
     super();
+    checkOptionKeys('DecoderBlock', options, ['feedForwardDim', 'dropout', 'generator', 'dtype']);
     this.rate = options.dropout ?? 0;
     const { generator, dtype } = options;
     this.norm1 = this.registerModule('norm1', new LayerNorm(embedDim, { dtype }));

@@ -8,7 +8,7 @@ import {
   abs, add, cast, clip, div, exp, formatShape, indexSelect, log, log1p, logSoftmax, mean, mul, neg, notEqual, permute,
   relu, reshape, sub, sum, takeAlongAxis, unsqueeze, where, type Tensor,
 } from '@vane/tensor';
-import { checkSameShape, reduce, type Reduction } from './reduction';
+import { checkLossArguments, checkSameShape, checkUnitInterval, reduce, type Reduction } from './reduction';
 
 /** Options of {@link crossEntropy}. */
 export interface CrossEntropyOptions {
@@ -52,6 +52,7 @@ function classesLast(input: Tensor): Tensor {
  * crossEntropy(tensor([[0, 0]]), tensor([1], { dtype: 'int32' })).item(); // ln 2 = 0.6931
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  checkLossArguments('crossEntropy', input, target, options, ['reduction', 'ignoreIndex', 'labelSmoothing', 'weight']);
   const smoothing = options.labelSmoothing ?? 0;
   if (!(smoothing >= 0 && smoothing < 1)) throw new Error(`crossEntropy: 'labelSmoothing' must be in [0, 1), got ${smoothing}`);
   if (input.ndim === 1) return crossEntropy(unsqueeze(input, 0), unsqueeze(target, 0), options);
@@ -143,6 +144,7 @@ export interface NllLossOptions {
  * nllLoss(tensor([[-1, -2]]), tensor([1], { dtype: 'int32' })).item(); // 2
  */
 export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+  checkLossArguments('nllLoss', input, target, options, ['reduction', 'ignoreIndex', 'weight']);
   if (input.ndim === 1) return nllLoss(unsqueeze(input, 0), unsqueeze(target, 0), options);
   const ignoreIndex = options.ignoreIndex ?? -100;
   checkIndexTarget('nllLoss', input, target, ignoreIndex);
@@ -172,7 +174,10 @@ export interface BinaryLossOptions {
  * binaryCrossEntropy(tensor([0.5]), tensor([1])).item(); // ln 2
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BinaryLossOptions = {}): Tensor {
+  checkLossArguments('binaryCrossEntropy', input, target, options, ['reduction', 'weight']);
   checkSameShape('binaryCrossEntropy', input, target);
+  checkUnitInterval('binaryCrossEntropy', 'input', input);
+  checkUnitInterval('binaryCrossEntropy', 'target', target);
   const logP = clip(log(input), -100);
   const logOneMinusP = clip(log(sub(1, input)), -100);
   let losses = neg(add(mul(target, logP), mul(sub(1, target), logOneMinusP)));
@@ -189,6 +194,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: Binar
  * bceWithLogits(tensor([0]), tensor([1])).item(); // ln 2
  */
 export function bceWithLogits(input: Tensor, target: Tensor, options: BinaryLossOptions & { posWeight?: Tensor } = {}): Tensor {
+  checkLossArguments('bceWithLogits', input, target, options, ['reduction', 'weight', 'posWeight']);
   checkSameShape('bceWithLogits', input, target);
   const softplusTerm = add(log1p(exp(neg(abs(input)))), relu(neg(input)));
   const logWeight = options.posWeight ? add(mul(sub(options.posWeight, 1), target), 1) : undefined;
@@ -215,6 +221,7 @@ export interface KlDivOptions {
  * klDiv(logSoftmax(tensor([[0, 0]])), tensor([[0.5, 0.5]]), { reduction: 'batchmean' }).item(); // 0
  */
 export function klDiv(input: Tensor, target: Tensor, options: KlDivOptions = {}): Tensor {
+  checkLossArguments('klDiv', input, target, options, ['reduction', 'logTarget']);
   checkSameShape('klDiv', input, target);
   let losses: Tensor;
   if (options.logTarget) losses = mul(exp(target), sub(target, input));

@@ -1,9 +1,10 @@
 /**
- * The `reduction` option shared by every loss, and shape checks.
+ * The `reduction` option shared by every loss, and the argument checks every loss makes.
  *
  * Source: `packages/nn/src/losses/reduction.ts`.
  */
-import { formatShape, mean, sum, type Tensor } from '@vane/tensor';
+import { checkOptionKeys, formatShape, max, mean, min, sum, tidy, withoutRecording, type Tensor } from '@vane/tensor';
+import { checkTensorArgument } from '../validation';
 
 /** How per-element losses become the result: their mean (default), their sum, or unchanged. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -26,5 +27,29 @@ export function reduce(losses: Tensor, reduction: Reduction | undefined, caller:
 export function checkSameShape(caller: string, input: Tensor, target: Tensor): void {
   if (input.shape.length !== target.shape.length || input.shape.some((size, axis) => size !== target.shape[axis])) {
     throw new Error(`${caller}: 'target' has shape ${formatShape(target.shape)}, expected the shape of 'input' ${formatShape(input.shape)}`);
+  }
+}
+
+/**
+ * The checks every loss makes first: `input` and `target` are Tensors, and `options` has only
+ * the keys `allowed` (a misspelt `reduce: 'sum'` would otherwise silently average).
+ */
+export function checkLossArguments(caller: string, input: unknown, target: unknown, options: unknown, allowed: readonly string[]): void {
+  checkTensorArgument(caller, 'input', input);
+  checkTensorArgument(caller, 'target', target);
+  checkOptionKeys(caller, options, allowed);
+}
+
+/**
+ * Throws unless every element of `values` lies in [0, 1] (NaN does not), as PyTorch's
+ * `binary_cross_entropy` does: outside that range the loss is NaN, and a NaN loss found many
+ * steps later does not say where it came from. Cost: one min and one max over the tensor and a
+ * read of the two numbers (PyTorch pays the same check); nothing is recorded for autodiff.
+ */
+export function checkUnitInterval(caller: string, name: string, values: Tensor): void {
+  if (values.size === 0) return;
+  const [low, high] = withoutRecording(() => tidy(() => [min(values).item(), max(values).item()]));
+  if (!(low! >= 0 && high! <= 1)) {
+    throw new Error(`${caller}: every element of '${name}' must be in [0, 1], got values in [${low}, ${high}] (shape ${formatShape(values.shape)})`);
   }
 }

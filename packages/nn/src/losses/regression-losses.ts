@@ -4,7 +4,7 @@
  * Source: `packages/nn/src/losses/regression-losses.ts`.
  */
 import { abs, lessEqual, mul, square, sub, where, type Tensor } from '@vane/tensor';
-import { checkSameShape, reduce, type Reduction } from './reduction';
+import { checkLossArguments, checkSameShape, reduce, type Reduction } from './reduction';
 
 /** Options of the regression losses. */
 export interface RegressionLossOptions {
@@ -18,6 +18,7 @@ export interface RegressionLossOptions {
  * mseLoss(tensor([1, 2]), tensor([1, 4])).item(); // 2
  */
 export function mseLoss(input: Tensor, target: Tensor, options: RegressionLossOptions = {}): Tensor {
+  checkLossArguments('mseLoss', input, target, options, ['reduction']);
   checkSameShape('mseLoss', input, target);
   return reduce(square(sub(input, target)), options.reduction, 'mseLoss');
 }
@@ -29,6 +30,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: RegressionLossOp
  * l1Loss(tensor([1, 2]), tensor([1, 4])).item(); // 1
  */
 export function l1Loss(input: Tensor, target: Tensor, options: RegressionLossOptions = {}): Tensor {
+  checkLossArguments('l1Loss', input, target, options, ['reduction']);
   checkSameShape('l1Loss', input, target);
   return reduce(abs(sub(input, target)), options.reduction, 'l1Loss');
 }
@@ -41,9 +43,10 @@ export function l1Loss(input: Tensor, target: Tensor, options: RegressionLossOpt
  * huberLoss(tensor([0, 0]), tensor([0.5, 3])).item(); // (0.125 + 2.5) / 2 = 1.3125
  */
 export function huberLoss(input: Tensor, target: Tensor, options: RegressionLossOptions & { delta?: number } = {}): Tensor {
+  checkLossArguments('huberLoss', input, target, options, ['reduction', 'delta']);
   checkSameShape('huberLoss', input, target);
   const delta = options.delta ?? 1;
-  if (!(delta > 0)) throw new Error(`huberLoss: 'delta' must be positive, got ${delta}`);
+  if (typeof delta !== 'number' || !(delta > 0)) throw new Error(`huberLoss: 'delta' must be positive, got ${delta}`);
   const difference = sub(input, target);
   const distance = abs(difference);
   const quadratic = mul(square(difference), 0.5);

@@ -5,7 +5,7 @@
  * Source: `packages/nn/src/training/callbacks.ts`.
  */
 import * as optim from '@vane/optim';
-import { cast, tree, type Tensor } from '@vane/tensor';
+import { cast, checkOptionKeys, describeValue, tree, type Tensor } from '@vane/tensor';
 import type { AnyTransformation } from '@vane/optim';
 import type { Module, ParameterTree } from '../module';
 
@@ -65,9 +65,14 @@ export interface EarlyStoppingOptions {
  * fit(model, adam(), loader, { epochs: 100, loss: crossEntropy, validationData, callbacks: [earlyStopping({ patience: 3 })] });
  */
 export function earlyStopping(options: EarlyStoppingOptions = {}): Callback & { stoppedEpoch: number | undefined; bestValue: number } {
+  checkOptionKeys('earlyStopping', options, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestParameters']);
   const patience = options.patience ?? 5;
   const minDelta = options.minDelta ?? 0;
-  const sign = (options.mode ?? 'min') === 'min' ? 1 : -1;
+  if (typeof patience !== 'number' || !Number.isInteger(patience) || patience < 0) throw new Error(`earlyStopping: 'patience' must be a non-negative integer, got ${describeValue(patience)}`);
+  if (typeof minDelta !== 'number' || !(minDelta >= 0)) throw new Error(`earlyStopping: 'minDelta' must be a number ≥ 0, got ${describeValue(minDelta)}`);
+  const mode = options.mode ?? 'min';
+  if (mode !== 'min' && mode !== 'max') throw new Error(`earlyStopping: 'mode' must be 'min' or 'max', got ${describeValue(mode)}`);
+  const sign = mode === 'min' ? 1 : -1;
   let wait = 0;
   let best: ParameterTree | undefined;
   const callback = {
@@ -117,6 +122,7 @@ export type LearningRateSource = number | ((count: number) => number);
  * callbacks: [learningRateLogger({ schedule })]
  */
 export function learningRateLogger(options: { schedule?: LearningRateSource } = {}): Callback {
+  checkOptionKeys('learningRateLogger', options, ['schedule']);
   return {
     onEpochEnd(context, logs) {
       const { schedule } = options;

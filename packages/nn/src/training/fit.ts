@@ -7,8 +7,9 @@
 import { valueAndGrad } from '@vane/autodiff';
 import { applyUpdates, disposeReplaced, type AnyTransformation, type TensorTree } from '@vane/optim';
 import { DataLoader } from '@vane/datasets';
-import { dispose, tidy, type Tensor } from '@vane/tensor';
-import type { Module, ParameterTree } from '../module';
+import { checkOptionKeys, describeValue, dispose, tidy, type Tensor } from '@vane/tensor';
+import { Module, type ParameterTree } from '../module';
+import { checkTensorArgument } from '../validation';
 import type { Callback, History, TrainingContext } from './callbacks';
 import type { Metric } from './metrics';
 import { ProgressBar, type ProgressStream } from './progress-bar';
@@ -58,6 +59,37 @@ interface Resumable {
   readonly length?: number;
 }
 
+const FIT_KEYS = ['epochs', 'loss', 'metrics', 'callbacks', 'validationData', 'optimizerState', 'initialEpoch', 'initialStep', 'progress'];
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+/** Everything `fit` checks before it trains, so a mistake fails before the first step instead of inside it. */
+function checkFitArguments(model: unknown, optimizer: unknown, data: unknown, options: unknown): void {
+  if (!(model instanceof Module)) throw new TypeError(`fit: 'model' must be a Module, got ${describeValue(model)}`);
+  const candidate = optimizer as Partial<AnyTransformation> | null;
+  if (candidate === null || typeof candidate !== 'object' || typeof candidate.init !== 'function' || typeof candidate.update !== 'function') {
+    throw new TypeError(`fit: 'optimizer' must be a gradient transformation (an object with init and update, such as adam()), got ${describeValue(optimizer)}`);
+  }
+  if (!isIterable(data)) throw new TypeError(`fit: 'data' must be an iterable of { inputs, targets } batches (a DataLoader or an array), got ${describeValue(data)}`);
+  if (options === undefined) throw new TypeError(`fit: options must be an object with at least 'epochs' and 'loss', got undefined`);
+  checkOptionKeys('fit', options, FIT_KEYS);
+  const { callbacks, metrics, validationData } = options as FitOptions;
+  if (callbacks !== undefined && !Array.isArray(callbacks)) throw new TypeError(`fit: 'callbacks' must be an array, got ${describeValue(callbacks)}`);
+  if (metrics !== undefined && (metrics === null || typeof metrics !== 'object' || Object.values(metrics).some((metric) => typeof metric !== 'function'))) {
+    throw new TypeError(`fit: 'metrics' must be an object of functions, got ${describeValue(metrics)}`);
+  }
+  if (validationData !== undefined && !isIterable(validationData)) throw new TypeError(`fit: 'validationData' must be an iterable of batches, got ${describeValue(validationData)}`);
+}
+
+/** A batch's two tensors, checked: a batch of arrays would otherwise fail deep inside the model. */
+function checkBatch(caller: string, batch: unknown, index: number): asserts batch is Batch {
+  if (batch === null || typeof batch !== 'object') throw new TypeError(`${caller}: batch ${index} must be an object { inputs, targets }, got ${describeValue(batch)}`);
+  checkTensorArgument(caller, `batch ${index} inputs`, (batch as Batch).inputs);
+  checkTensorArgument(caller, `batch ${index} targets`, (batch as Batch).targets);
+}
+
 function isResumable(data: unknown): data is Resumable {
   return typeof (data as Resumable).state === 'function';
 }
@@ -82,6 +114,7 @@ function isResumable(data: unknown): data is Resumable {
  * const { history } = fit(model, adam({ lr: 1e-3 }), loader, { epochs: 10, loss: crossEntropy, metrics: { accuracy } });
  */
 export function fit(model: Module, optimizer: AnyTransformation, data: Iterable<Batch>, options: FitOptions): FitResult {
+  checkFitArguments(model, optimizer, data, options);
   if (!Number.isInteger(options.epochs) || options.epochs < 0) throw new Error(`fit: 'epochs' must be a non-negative integer, got ${options.epochs}`);
   if (typeof options.loss !== 'function') throw new Error(`fit: 'loss' must be a function (output, target) => scalar tensor, got ${typeof options.loss}`);
   const callbacks = options.callbacks ?? [];
@@ -117,6 +150,7 @@ export function fit(model: Module, optimizer: AnyTransformation, data: Iterable<
     let examples = 0;
     let batchIndex = isResumable(data) ? data.state().position : 0;
     for (const batch of data) {
+      checkBatch('fit', batch, batchIndex);
       const batchSize = batch.inputs.shape[0] ?? 1;
       const { lossValue, metricValues } = tidy(() => {
         const params = model.parameters();
@@ -166,10 +200,15 @@ export function fit(model: Module, optimizer: AnyTransformation, data: Iterable<
  * evaluate(model, testLoader, { loss: crossEntropy, metrics: { accuracy } }); // { loss: 0.12, accuracy: 0.97 }
  */
 export function evaluate(model: Module, data: Iterable<Batch>, options: { loss?: LossFunction; metrics?: Record<string, Metric> } = {}): Record<string, number> {
+  checkOptionKeys('evaluate', options, ['loss', 'metrics']);
+  if (!(model instanceof Module)) throw new TypeError(`evaluate: 'model' must be a Module, got ${describeValue(model)}`);
+  if (!isIterable(data)) throw new TypeError(`evaluate: 'data' must be an iterable of { inputs, targets } batches, got ${describeValue(data)}`);
   model.eval();
   const sums: Record<string, number> = {};
   let examples = 0;
+  let index = 0;
   for (const batch of data) {
+    checkBatch('evaluate', batch, index++);
     const batchSize = batch.inputs.shape[0] ?? 1;
     tidy(() => {
       const output = model.forward(batch.inputs);
