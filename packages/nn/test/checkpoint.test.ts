@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DataLoader, twoSpirals } from '@vane/datasets';
@@ -87,5 +87,8 @@ describe('checkpoints', () => {
     // The file is one complete save: the last reported one, or the one being written if its rename landed before the kill.
     expect([lastSaved, lastSaved + 1]).toContain(step);
     for (const [, value] of model.namedParameters()) expect((value.dataSync() as Float32Array).every((element) => element === step)).toBe(true);
+    // The killed writer's temporary is removed by the next save to the same path.
+    saveCheckpoint(path, { model, step: step + 1 });
+    expect(readdirSync(dirname(path)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   }, 60_000);
 });
