@@ -7,7 +7,9 @@ import { findBackend } from './backend';
 import { BYTES_PER_ELEMENT, dtypeOfArray, type TypedArray } from './dtype';
 import { pinArray } from './cpu/buffer-pool';
 import { Storage } from './engine';
-import { Tensor } from './tensor';
+import { isTensor, Tensor } from './tensor';
+import { describe } from './ops/internal';
+import { describeValue } from './validation/option-keys';
 
 /**
  * An ndarray view of a CPU tensor's storage (same memory, same strides and offset).
@@ -16,6 +18,7 @@ import { Tensor } from './tensor';
  * const a = toNdarray(tensor([[1, 2], [3, 4]])); a.get(1, 0) // 3
  */
 export function toNdarray(t: Tensor): NdArray<TypedArray> {
+  if (!isTensor(t)) throw new Error(`toNdarray: 't' must be a Tensor, got ${describe(t)}`);
   t.assertAlive('toNdarray');
   if (t.backend.name !== 'cpu') {
     throw new Error(`toNdarray: tensor is on the '${t.backend.name}' backend; move it with .to('cpu') first`);
@@ -30,6 +33,10 @@ export function toNdarray(t: Tensor): NdArray<TypedArray> {
  * Int32Array, Uint8Array) is shared without copying; plain arrays are copied into float32.
  */
 export function fromNdarray(array: NdArray): Tensor {
+  const candidate = array as Partial<NdArray> | null;
+  if (candidate === null || typeof candidate !== 'object' || !Array.isArray(candidate.shape) || !Array.isArray(candidate.stride) || typeof candidate.get !== 'function') {
+    throw new Error(`fromNdarray: 'array' must be an ndarray (with data, shape, stride and get), got ${describe(array)}`);
+  }
   const data = array.data as unknown;
   const cpu = findBackend('cpu');
   if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array || data instanceof Uint8Array) {
@@ -41,7 +48,10 @@ export function fromNdarray(array: NdArray): Tensor {
   let position = 0;
   const index = new Array<number>(array.dimension).fill(0);
   for (let flat = 0; flat < array.size; flat++) {
-    values[position++] = Number(array.get(...index));
+    const value: unknown = array.get(...index);
+    // Number('a') would be a silent NaN; booleans count as 0 and 1, as in tensor().
+    if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`fromNdarray: 'array' holds ${describeValue(value)}, not a number`);
+    values[position++] = Number(value);
     for (let axis = array.dimension - 1; axis >= 0; axis--) {
       if (++index[axis]! < array.shape[axis]!) break;
       index[axis] = 0;

@@ -2,8 +2,12 @@
  * Shape arithmetic: sizes, strides, broadcasting and axis normalisation.
  *
  * Every function that can fail takes the name of the public op that called it, so that the
- * error names the op, the argument and the shapes (`matmul: 'b' has shape [4,5], ...`).
+ * error names the op, the argument and the shapes (`matmul: 'b' has shape [4,5], ...`). These
+ * normalisers are where every op checks its shape and axis arguments, so a wrong type (a
+ * string, an options object where an axis belongs) fails here with the op's name rather than
+ * as a TypeError deep inside.
  */
+import { describeValue } from './validation/option-keys';
 
 /** A tensor's shape: one non-negative integer per dimension. `[]` is a scalar. */
 export type Shape = readonly number[];
@@ -41,12 +45,12 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 /** Validates a user-given shape: non-negative integers. */
 export function checkShape(op: string, argument: string, shape: readonly unknown[]): number[] {
   if (!Array.isArray(shape)) {
-    throw new Error(`${op}: '${argument}' must be an array of non-negative integers, got ${String(shape)}`);
+    throw new Error(`${op}: '${argument}' must be an array of non-negative integers, got ${describeValue(shape)}`);
   }
   for (const dimension of shape) {
     if (typeof dimension !== 'number' || !Number.isInteger(dimension) || dimension < 0) {
       throw new Error(
-        `${op}: '${argument}' must contain non-negative integers, got [${shape.map(String).join(',')}]`,
+        `${op}: '${argument}' must contain non-negative integers, got [${shape.map((dimension) => (typeof dimension === 'number' ? String(dimension) : describeValue(dimension))).join(',')}]`,
       );
     }
   }
@@ -90,7 +94,7 @@ export function broadcastShapes(op: string, shapes: readonly Shape[], names?: re
  */
 export function normalizeAxis(op: string, axis: number, rank: number, shape?: Shape, argument = 'axis'): number {
   if (!Number.isInteger(axis)) {
-    throw new Error(`${op}: '${argument}' must be an integer, got ${String(axis)}`);
+    throw new Error(`${op}: '${argument}' must be an integer, got ${describeValue(axis)}`);
   }
   const normalized = axis < 0 ? axis + rank : axis;
   if (normalized < 0 || normalized >= rank) {
@@ -104,7 +108,10 @@ export function normalizeAxis(op: string, axis: number, rank: number, shape?: Sh
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, shape: Shape): number[] {
   const rank = shape.length;
   if (axes === undefined) return Array.from({ length: rank }, (_, axis) => axis);
-  const list = typeof axes === 'number' ? [axes] : [...axes];
+  if (typeof axes !== 'number' && !Array.isArray(axes)) {
+    throw new Error(`${op}: 'axis' must be an integer, an array of integers or undefined, got ${describeValue(axes)}`);
+  }
+  const list: number[] = typeof axes === 'number' ? [axes] : [...axes];
   const normalized = list.map((axis) => normalizeAxis(op, axis, rank, shape));
   const unique = [...new Set(normalized)].sort((a, b) => a - b);
   if (unique.length !== normalized.length) {

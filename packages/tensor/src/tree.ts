@@ -8,6 +8,7 @@
 import { formatShape } from './shape';
 import { isTensor, type Tensor } from './tensor';
 import { zerosLike as zerosLikeTensor } from './ops/creation';
+import { describeValue } from './validation/option-keys';
 
 /** A tree of values of type `L`. */
 export type Tree<L = Tensor> = L | null | undefined | readonly Tree<L>[] | { readonly [key: string]: Tree<L> };
@@ -139,6 +140,7 @@ export function assertSameStructure(op: string, reference: Tree<unknown>, other:
  * tree.map((p, g) => p.sub(g.mul(0.1)), params, grads)
  */
 export function map<L, R>(fn: (leaf: L, ...rest: any[]) => R, tree: Tree<L>, ...others: Tree<any>[]): Tree<R> {
+  if (typeof fn !== 'function') throw new Error(`tree.map: 'fn' must be a function, got ${describeValue(fn)}`);
   others.forEach((other, index) => assertSameStructure('tree.map', tree, other, ['tree', `others[${index}]`]));
   const { leaves: mainLeaves, structure } = flatten(tree);
   const leafPaths = paths(tree);

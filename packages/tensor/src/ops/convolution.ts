@@ -9,6 +9,7 @@ import { formatShape } from '../shape';
 import { Tensor } from '../tensor';
 import { composite } from './composite';
 import { add } from './elementwise';
+import { checkOptionKeys, describeValue } from '../validation/option-keys';
 import { checkTensor, commonBackend, wrapStorage } from './internal';
 import { reshape, squeeze, unsqueeze } from './movement';
 import { makeWindow, type Pair, type Padding } from './window';
@@ -22,6 +23,9 @@ export interface Conv2dOptions {
   /** Added per output channel: shape `[outChannels]`. */
   bias?: Tensor;
 }
+
+/** The option names of conv1d and conv2d. */
+const CONV_OPTIONS = ['stride', 'padding', 'dilation', 'groups', 'bias'] as const;
 
 function checkFloat(op: string, name: string, t: Tensor): void {
   if (!isFloatingDType(t.dtype)) throw new Error(`${op}: '${name}' must be float32 or float64, got ${t.dtype}`);
@@ -52,6 +56,7 @@ function withBias(op: string, out: Tensor, bias: Tensor, channels: number): Tens
  */
 export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
   const op = 'conv2d';
+  checkOptionKeys(op, options, CONV_OPTIONS);
   checkTensor(op, 'x', x);
   checkTensor(op, 'weight', weight);
   commonBackend(op, [x, weight], ['x', 'weight']);
@@ -87,6 +92,7 @@ export interface Conv1dOptions {
 /** 1-D convolution: `x` `[N, C, L]`, `weight` `[O, C/groups, k]` → `[N, O, outL]`. */
 export function conv1d(x: Tensor, weight: Tensor, options: Conv1dOptions = {}): Tensor {
   const op = 'conv1d';
+  checkOptionKeys(op, options, CONV_OPTIONS);
   checkTensor(op, 'x', x);
   checkTensor(op, 'weight', weight);
   if (x.ndim !== 3) throw new Error(`${op}: 'x' has shape ${formatShape(x.shape)}, expected [N,C,L]`);
@@ -107,19 +113,39 @@ export function conv1d(x: Tensor, weight: Tensor, options: Conv1dOptions = {}): 
       throw new Error(`${op}: 'bias' has shape ${formatShape(options.bias.shape)}, expected [${outChannels}]`);
     }
   }
+  // Checked here, in conv1d's one-axis terms, so that no error names the inner conv2d.
+  const stride = oneAxisInteger(op, 'stride', options.stride ?? 1, 1);
+  const dilation = oneAxisInteger(op, 'dilation', options.dilation ?? 1, 1);
   const padding = options.padding ?? 0;
-  const padding2d: Padding =
-    typeof padding === 'string' ? padding : typeof padding === 'number' ? [0, 0, padding, padding] : [0, 0, padding[0], padding[1]];
+  let before: number;
+  let after: number;
+  if (padding === 'same') [before, after] = sameSplit(x.shape[2]!, weight.shape[2]!, stride, dilation);
+  else if (padding === 'valid') [before, after] = [0, 0];
+  else if (typeof padding === 'number') before = after = oneAxisInteger(op, 'padding', padding, 0);
+  else if (Array.isArray(padding) && padding.length === 2 && padding.every((side) => Number.isInteger(side) && side >= 0)) [before, after] = padding;
+  else throw new Error(`${op}: 'padding' must be an integer ≥ 0, a pair [before, after] of them, 'valid' or 'same', got ${describeValue(padding)}`);
+  const extent = (weight.shape[2]! - 1) * dilation + 1;
+  if (x.shape[2]! + before + after < extent) {
+    throw new Error(`${op}: kernel ${weight.shape[2]} (dilation ${dilation}) does not fit input ${x.shape[2]} with padding [${before},${after}]`);
+  }
   return composite(() => {
     const out = conv2d(unsqueeze(x, 2), unsqueeze(weight, 2), {
-      stride: [1, options.stride ?? 1],
-      dilation: [1, options.dilation ?? 1],
-      padding: padding === 'same' ? [0, 0, ...sameSplit(x.shape[2]!, weight.shape[2]!, options.stride ?? 1, options.dilation ?? 1)] : padding2d,
+      stride: [1, stride],
+      dilation: [1, dilation],
+      padding: [0, 0, before, after],
       groups: options.groups,
       bias: options.bias,
     });
     return squeeze(out, 2);
   });
+}
+
+/** A one-axis integer option of conv1d (stride, dilation, padding) of at least `minimum`. */
+function oneAxisInteger(op: string, name: string, value: unknown, minimum: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
+    throw new Error(`${op}: '${name}' must be an integer ≥ ${minimum}, got ${describeValue(value)}`);
+  }
+  return value;
 }
 
 function sameSplit(length: number, kernel: number, stride: number, dilation: number): [number, number] {
@@ -177,6 +203,7 @@ export interface ConvTranspose2dOptions {
  */
 export function convTranspose2d(x: Tensor, weight: Tensor, options: ConvTranspose2dOptions = {}): Tensor {
   const op = 'convTranspose2d';
+  checkOptionKeys(op, options, ['stride', 'padding', 'outputPadding', 'dilation', 'groups', 'bias']);
   checkTensor(op, 'x', x);
   checkTensor(op, 'weight', weight);
   commonBackend(op, [x, weight], ['x', 'weight']);
@@ -193,7 +220,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, options: ConvTranspos
   const pair = (value: Pair | undefined, fallback: number, name: string, minimum: number): [number, number] => {
     const values = value === undefined ? [fallback, fallback] : typeof value === 'number' ? [value, value] : [value[0], value[1]];
     if (values.some((v) => !Number.isInteger(v) || v < minimum)) {
-      throw new Error(`${op}: '${name}' must be an integer ≥ ${minimum} or a pair of them, got ${JSON.stringify(value)}`);
+      throw new Error(`${op}: '${name}' must be an integer ≥ ${minimum} or a pair of them, got ${describeValue(value)}`);
     }
     return values as [number, number];
   };

@@ -3,14 +3,16 @@
  * becomes a view with stride 0 on its broadcast axes, and the backend runs one kernel over the
  * output shape.
  */
-import type { TensorView } from '../backend';
+import type { Backend, TensorView } from '../backend';
 import { assertDType, isFloatingDType, promoteTypes, type DType } from '../dtype';
 import { isRecording, recordOp, withoutRecording } from '../engine';
 import type { BinaryKernelName, UnaryKernelName } from '../kernels/elementwise-kernels';
 import type { OpName } from '../op-names';
 import { broadcastShapes, type Shape } from '../shape';
 import { isTensor, Tensor } from '../tensor';
-import { checkTensor, checkTensorLike, commonBackend, scalarDType, scalarTensor, wrapStorage, type TensorLike } from './internal';
+import { describeValue } from '../validation/option-keys';
+import { checkStorable } from '../validation/storable-values';
+import { checkTensor, checkTensorLike, commonBackend, describe, scalarDType, scalarTensor, wrapStorage, type TensorLike } from './internal';
 
 /** A view of `x` broadcast to `shape` (stride 0 on new and size-1 axes). */
 export function broadcastView(x: Tensor, shape: Shape): TensorView {
@@ -25,6 +27,12 @@ export function broadcastView(x: Tensor, shape: Shape): TensorView {
 }
 
 type UnaryResult = 'same' | 'float' | 'bool';
+
+/** An activation's parameter (slope, alpha), checked to be a finite number. */
+function parameter(op: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${op}: '${name}' must be a finite number, got ${describeValue(value)}`);
+  return value;
+}
 
 function unaryOp(op: UnaryKernelName, x: Tensor, result: UnaryResult, parameter = 0): Tensor {
   checkTensor(op, 'x', x);
@@ -74,9 +82,9 @@ export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x, 'float');
 /** max(x, 0). */
 export const relu = (x: Tensor): Tensor => unaryOp('relu', x, 'same');
 /** x for x > 0, slope·x otherwise (slope 0.01 by default, as PyTorch). */
-export const leakyRelu = (x: Tensor, slope = 0.01): Tensor => unaryOp('leakyRelu', x, 'float', slope);
+export const leakyRelu = (x: Tensor, slope = 0.01): Tensor => unaryOp('leakyRelu', x, 'float', parameter('leakyRelu', 'slope', slope));
 /** x for x > 0, α(eˣ − 1) otherwise. */
-export const elu = (x: Tensor, alpha = 1): Tensor => unaryOp('elu', x, 'float', alpha);
+export const elu = (x: Tensor, alpha = 1): Tensor => unaryOp('elu', x, 'float', parameter('elu', 'alpha', alpha));
 /** x·Φ(x) with the exact normal CDF Φ(x) = ½(1 + erf(x/√2)) (PyTorch's default GELU). */
 export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x, 'float');
 /** x·σ(x) (swish). */
@@ -110,13 +118,19 @@ export function releaseTemporaries(given: readonly TensorLike[], made: readonly 
   for (const tensor of new Set(made)) if (!given.includes(tensor)) tensor.dispose();
 }
 
+/** A JS scalar operand as a tensor of `dtype`, refusing an integer that int32 would wrap. */
+function scalarOperand(op: string, name: string, value: number | boolean, dtype: DType, backend: Backend): Tensor {
+  if (typeof value === 'number') checkStorable(op, `scalar '${name}' is`, dtype, value);
+  return scalarTensor(value, dtype, backend);
+}
+
 /** Turns two operands (tensors or scalars) into tensors on one backend with a common dtype. */
 export function binaryOperands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor, DType] {
   checkTensorLike(op, 'a', a);
   checkTensorLike(op, 'b', b);
   const backend = commonBackend(op, [a, b], ['a', 'b']);
-  const aTensor = isTensor(a) ? a : scalarTensor(a, scalarDType(a, isTensor(b) ? b.dtype : undefined), backend);
-  const bTensor = isTensor(b) ? b : scalarTensor(b, scalarDType(b, aTensor.dtype), backend);
+  const aTensor = isTensor(a) ? a : scalarOperand(op, 'a', a, scalarDType(a, isTensor(b) ? b.dtype : undefined), backend);
+  const bTensor = isTensor(b) ? b : scalarOperand(op, 'b', b, scalarDType(b, aTensor.dtype), backend);
   return [aTensor, bTensor, promoteTypes(aTensor.dtype, bTensor.dtype)];
 }
 
@@ -179,7 +193,11 @@ export const logicalOr = (a: TensorLike, b: TensorLike): Tensor => binaryOp('log
  */
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const op = 'where';
-  checkTensorLike(op, 'condition', condition);
+  // A bool condition only, as torch.where: a float mask (0.5? NaN?) has no one obvious meaning.
+  if (isTensor(condition) ? condition.dtype !== 'bool' : typeof condition !== 'boolean') {
+    const got = isTensor(condition) ? condition.dtype : describe(condition);
+    throw new TypeError(`${op}: 'condition' must be a bool tensor${isTensor(condition) ? '' : ' or a boolean'}, got ${got}; compare first (greater(x, 0)) or cast(x, 'bool')`);
+  }
   const [aTensor, bTensor, common] = binaryOperands(op, a, b);
   const backend = commonBackend(op, [condition, aTensor, bTensor], ['condition', 'a', 'b']);
   const conditionTensor = isTensor(condition) ? condition : scalarTensor(condition, 'bool', backend);
@@ -209,6 +227,11 @@ export function clip(x: Tensor, min?: number, max?: number): Tensor {
   const op = 'clip';
   checkTensor(op, 'x', x);
   if (min === undefined && max === undefined) throw new Error(`${op}: give at least one of 'min' and 'max'`);
+  for (const [name, bound] of [['min', min], ['max', max]] as const) {
+    if (bound !== undefined && (typeof bound !== 'number' || Number.isNaN(bound))) {
+      throw new Error(`${op}: '${name}' must be a number, got ${describeValue(bound)}`);
+    }
+  }
   if (min !== undefined && max !== undefined && min > max) {
     throw new Error(`${op}: 'min' (${min}) must not exceed 'max' (${max})`);
   }

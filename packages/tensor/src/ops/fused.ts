@@ -6,6 +6,7 @@ import { assertDType, type DType } from '../dtype';
 import type { FusedKernel } from '../kernels/elementwise-kernels';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
+import { checkOptionKeys } from '../validation/option-keys';
 import { checkTensor, commonBackend, wrapStorage } from './internal';
 
 /**
@@ -18,6 +19,7 @@ import { checkTensor, commonBackend, wrapStorage } from './internal';
  */
 export function fusedMap(kernel: FusedKernel, inputs: readonly Tensor[], scalars: readonly number[] = [], options: { dtype?: DType } = {}): Tensor {
   const op = `fusedMap(${kernel.name})`;
+  checkOptionKeys(op, options, ['dtype']);
   if (inputs.length !== kernel.arity) throw new Error(`${op}: expected ${kernel.arity} inputs, got ${inputs.length}`);
   inputs.forEach((input, index) => checkTensor(op, `inputs[${index}]`, input));
   const expectedScalars = kernel.fn.length - kernel.arity;

@@ -2,7 +2,8 @@
  * Indexing ops: gather/takeAlongAxis/indexSelect, scatterAdd, oneHot, triu/tril.
  */
 import type { DType } from '../dtype';
-import { isFloatingDType } from '../dtype';
+import { assertDType, isFloatingDType } from '../dtype';
+import { checkOptionKeys } from '../validation/option-keys';
 import { recordOp } from '../engine';
 import { formatShape, normalizeAxis } from '../shape';
 import { Tensor } from '../tensor';
@@ -17,6 +18,21 @@ function checkIndexTensor(op: string, index: Tensor): void {
   checkTensor(op, 'index', index);
   if (index.dtype !== 'int32') {
     throw new Error(`${op}: 'index' must be an int32 tensor, got ${index.dtype} with shape ${formatShape(index.shape)}`);
+  }
+}
+
+/**
+ * Throws unless every entry of `index` lies in [0, size). Checked by the op itself (not left to
+ * the gather it delegates to) so that the error names the op the user called and the index as
+ * given, not an internal broadcast of it.
+ */
+function checkIndexRange(op: string, index: Tensor, axis: number, size: number): void {
+  if (index.size === 0) return;
+  const low = composite(() => min(index).item());
+  const high = composite(() => max(index).item());
+  const bad = low < 0 ? low : high >= size ? high : undefined;
+  if (bad !== undefined) {
+    throw new RangeError(`${op}: 'index' (shape ${formatShape(index.shape)}) holds ${bad}, out of range for axis ${axis} of size ${size}`);
   }
 }
 
@@ -55,6 +71,7 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
   if (index.ndim !== 1) throw new Error(`${op}: 'index' must be 1-D, got shape ${formatShape(index.shape)}`);
   commonBackend(op, [x, index], ['x', 'index']);
   const normalized = normalizeAxis(op, axis, x.ndim, x.shape);
+  checkIndexRange(op, index, normalized, x.shape[normalized]!);
   return composite(() => {
     const shape = x.shape.map((d, a) => (a === normalized ? index.shape[0]! : d));
     const viewShape = x.shape.map((_, a) => (a === normalized ? index.shape[0]! : 1));
@@ -93,6 +110,9 @@ export function scatterAdd(target: Tensor, axis: number, index: Tensor, source: 
  */
 export function oneHot(indices: Tensor, numClasses: number, options: { dtype?: DType } = {}): Tensor {
   const op = 'oneHot';
+  checkOptionKeys(op, options, ['dtype']);
+  const dtype = options?.dtype ?? 'float32';
+  assertDType(op, dtype);
   checkIndexTensor(op, indices);
   if (!Number.isInteger(numClasses) || numClasses <= 0) throw new Error(`${op}: 'numClasses' must be a positive integer, got ${numClasses}`);
   if (indices.size > 0) {
@@ -104,7 +124,7 @@ export function oneHot(indices: Tensor, numClasses: number, options: { dtype?: D
   }
   return composite(() => {
     const classes = arange(0, numClasses, 1, { dtype: 'int32', backend: indices.backend.name });
-    return cast(equal(unsqueeze(indices, -1), classes), options.dtype ?? 'float32');
+    return cast(equal(unsqueeze(indices, -1), classes), dtype);
   });
 }
 

@@ -7,6 +7,7 @@ import { BYTES_PER_ELEMENT, type DType } from '../dtype';
 import { Storage } from '../engine';
 import { sizeOf, type Shape } from '../shape';
 import { isTensor, Tensor } from '../tensor';
+import { describeValue } from '../validation/option-keys';
 
 /** A tensor, or a JS number/boolean that acts as a scalar tensor. */
 export type TensorLike = Tensor | number | boolean;
@@ -70,6 +71,11 @@ export function checkTensorLike(op: string, name: string, value: unknown): asser
   throw new Error(`${op}: '${name}' must be a Tensor or a number, got ${describe(value)}`);
 }
 
+/** Checks that a value is a finite number, naming the op and argument otherwise. */
+export function checkFiniteNumber(op: string, name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${op}: '${name}' must be finite, got ${describeValue(value)}`);
+}
+
 /** Checks that a value is a tensor. */
 export function checkTensor(op: string, name: string, value: unknown): asserts value is Tensor {
   if (!isTensor(value)) throw new Error(`${op}: '${name}' must be a Tensor, got ${describe(value)}`);
@@ -84,7 +90,17 @@ export function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }
 
-/** Resolves a `{ backend }` option (name) to a backend, defaulting to the current one. */
-export function backendOption(name: string | undefined): Backend {
-  return name === undefined ? currentBackend() : findBackend(name);
+/**
+ * Resolves a backend name (the `{ backend }` option, or `to`'s argument) to a backend,
+ * defaulting to the current one, with an error that names the op.
+ */
+export function backendOption(op: string, name: unknown, argument = 'backend'): Backend {
+  if (name === undefined) return currentBackend();
+  if (typeof name !== 'string') throw new TypeError(`${op}: '${argument}' must be a backend name (a string), got ${describeValue(name)}`);
+  try {
+    return findBackend(name);
+  } catch (error) {
+    // findBackend's message lists the registered backends and says how to get the gpu one.
+    throw new Error(`${op}: ${(error as Error).message.replace(/^backend: /, '')}`);
+  }
 }

@@ -9,6 +9,7 @@ import { broadcastShapes, checkShape, contiguousStrides, formatShape, normalizeA
 import { Tensor } from '../tensor';
 import { composite } from './composite';
 import { cast } from './elementwise';
+import { checkOptionKeys, describeValue } from '../validation/option-keys';
 import { checkTensor, commonBackend, viewOf, wrapStorage } from './internal';
 
 const record = <T extends Tensor>(out: T, fn: () => T): T => (isFloatingDType(out.dtype) ? fn() : out);
@@ -31,6 +32,8 @@ export function contiguous(x: Tensor): Tensor {
 export function reshape(x: Tensor, shape: Shape): Tensor {
   const op = 'reshape';
   checkTensor(op, 'x', x);
+  // -1 is allowed here, so only the type is checked before inference; checkShape follows.
+  if (!Array.isArray(shape)) checkShape(op, 'shape', shape);
   const target = [...shape];
   const inferred = target.indexOf(-1);
   if (inferred !== target.lastIndexOf(-1)) throw new Error(`${op}: 'shape' ${formatShape(shape)} has more than one -1`);
@@ -90,6 +93,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 export function permute(x: Tensor, axes: readonly number[]): Tensor {
   const op = 'permute';
   checkTensor(op, 'x', x);
+  if (!Array.isArray(axes)) throw new Error(`${op}: 'axes' must be an array of integers, got ${describeValue(axes)}`);
   if (axes.length !== x.ndim) {
     throw new Error(`${op}: 'axes' [${axes.join(',')}] must list ${x.ndim} axes for shape ${formatShape(x.shape)}`);
   }
@@ -127,6 +131,7 @@ export function transpose(x: Tensor, first?: number | readonly number[], second?
 export function expand(x: Tensor, shape: Shape): Tensor {
   const op = 'expand';
   checkTensor(op, 'x', x);
+  if (!Array.isArray(shape)) checkShape(op, 'shape', shape);
   const offset = shape.length - x.ndim;
   if (offset < 0) throw new Error(`${op}: target ${formatShape(shape)} has fewer axes than 'x' ${formatShape(x.shape)}`);
   const target = shape.map((dimension, axis) => (dimension === -1 && axis >= offset ? x.shape[axis - offset]! : dimension));
@@ -144,7 +149,12 @@ export function expand(x: Tensor, shape: Shape): Tensor {
 
 /** Same as {@link expand}, named as in NumPy. */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
-  broadcastShapes('broadcastTo', [x.shape, shape], ['x', 'shape']);
+  checkTensor('broadcastTo', 'x', x);
+  checkShape('broadcastTo', 'shape', shape);
+  const broadcast = broadcastShapes('broadcastTo', [x.shape, shape], ['x', 'shape']);
+  if (broadcast.length !== shape.length || broadcast.some((dimension, axis) => dimension !== shape[axis])) {
+    throw new Error(`broadcastTo: cannot broadcast 'x' of shape ${formatShape(x.shape)} to ${formatShape(shape)} (the result would be ${formatShape(broadcast)})`);
+  }
   return expand(x, shape);
 }
 
@@ -165,6 +175,14 @@ export type SliceSpec = number | null | { start?: number; stop?: number; step?: 
 export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
   const op = 'slice';
   checkTensor(op, 'x', x);
+  if (!Array.isArray(specs)) throw new Error(`${op}: 'specs' must be an array, got ${describeValue(specs)}`);
+  specs.forEach((spec: unknown, axis) => {
+    if (spec === null || typeof spec === 'number') return;
+    if (typeof spec !== 'object' || Array.isArray(spec)) {
+      throw new Error(`${op}: 'specs[${axis}]' must be an index, null or { start, stop, step }, got ${describeValue(spec)}`);
+    }
+    checkOptionKeys(op, spec, ['start', 'stop', 'step']);
+  });
   if (specs.length > x.ndim) throw new Error(`${op}: ${specs.length} slice specs for shape ${formatShape(x.shape)}`);
   const starts: number[] = [];
   const steps: number[] = [];
@@ -250,6 +268,8 @@ export function flip(x: Tensor, axis?: number | readonly number[]): Tensor {
 export function pad(x: Tensor, pads: readonly (readonly [number, number])[], value = 0): Tensor {
   const op = 'pad';
   checkTensor(op, 'x', x);
+  if (!Array.isArray(pads)) throw new Error(`${op}: 'pads' must be an array of [before, after] pairs, got ${describeValue(pads)}`);
+  if (typeof value !== 'number') throw new Error(`${op}: 'value' must be a number, got ${describeValue(value)}`);
   if (pads.length > x.ndim) throw new Error(`${op}: ${pads.length} pad pairs for shape ${formatShape(x.shape)}`);
   const full = x.shape.map((_, axis) => {
     const pair = pads[axis] ?? [0, 0];
@@ -323,11 +343,13 @@ export function split(x: Tensor, sections: number | readonly number[], axis = 0)
       throw new Error(`${op}: axis ${normalized} of size ${size} cannot be split into ${sections} equal sections`);
     }
     sizes = new Array<number>(sections).fill(size / sections);
-  } else {
+  } else if (Array.isArray(sections)) {
     sizes = [...sections];
     if (sizes.some((s) => !Number.isInteger(s) || s < 0) || sizes.reduce((a, b) => a + b, 0) !== size) {
       throw new Error(`${op}: sizes [${sizes.join(',')}] must be non-negative integers summing to ${size} (axis ${normalized} of ${formatShape(x.shape)})`);
     }
+  } else {
+    throw new Error(`${op}: 'sections' must be a positive integer or an array of sizes, got ${describeValue(sections)}`);
   }
   const pieces: Tensor[] = [];
   let start = 0;

@@ -4,6 +4,7 @@
 import { isFloatingDType } from '../dtype';
 import { isRecording, recordOp } from '../engine';
 import { formatShape } from '../shape';
+import { checkOptionKeys, describeValue } from '../validation/option-keys';
 import { checkTensor, wrapStorage } from './internal';
 import type { Tensor } from '../tensor';
 import { makeWindow, type Pair } from './window';
@@ -14,6 +15,9 @@ export interface Pool2dOptions {
   padding?: Pair;
   dilation?: Pair;
 }
+
+/** The option names of maxPool2d (avgPool2d adds countIncludePad). */
+const POOL_OPTIONS = ['stride', 'padding', 'dilation'] as const;
 
 function checkInput(op: string, x: Tensor): void {
   checkTensor(op, 'x', x);
@@ -29,6 +33,7 @@ function checkInput(op: string, x: Tensor): void {
  */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
   const op = 'maxPool2d';
+  checkOptionKeys(op, options, POOL_OPTIONS);
   checkInput(op, x);
   const window = makeWindow(op, x.shape[2]!, x.shape[3]!, kernelSize, { stride: options.stride ?? kernelSize, padding: options.padding, dilation: options.dilation });
   if (window.padTop * 2 > window.kernelHeight || window.padLeft * 2 > window.kernelWidth) {
@@ -52,9 +57,11 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = 
  */
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions & { countIncludePad?: boolean } = {}): Tensor {
   const op = 'avgPool2d';
+  checkOptionKeys(op, options, [...POOL_OPTIONS, 'countIncludePad']);
   checkInput(op, x);
   const window = makeWindow(op, x.shape[2]!, x.shape[3]!, kernelSize, { stride: options.stride ?? kernelSize, padding: options.padding, dilation: options.dilation });
   const countIncludePad = options.countIncludePad ?? true;
+  if (typeof countIncludePad !== 'boolean') throw new TypeError(`${op}: 'countIncludePad' must be a boolean, got ${describeValue(countIncludePad)}`);
   const result = x.backend.pool2d('avg', x.view(), window, countIncludePad);
   const out = wrapStorage(x.backend, result.values, [x.shape[0]!, x.shape[1]!, window.outputHeight, window.outputWidth], x.dtype);
   return recordOp('avgPool2d', [x], out, { window, countIncludePad });

@@ -7,7 +7,9 @@ import { recordOp, withoutRecording } from '../engine';
 import { formatShape, normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 import { composite } from './composite';
+import { full } from './creation';
 import { abs, add, cast, div, exp, isFinite, log, mul, sqrt, square, sub, where } from './elementwise';
+import { checkOptionKeys, describeValue } from '../validation/option-keys';
 import { checkTensor, wrapStorage } from './internal';
 
 /** Which axes to reduce: one, several, or all (undefined). */
@@ -18,8 +20,16 @@ export interface ReductionOptions {
   keepdims?: boolean;
 }
 
-function keepdimsOf(options: boolean | ReductionOptions | undefined): boolean {
-  return typeof options === 'boolean' ? options : (options?.keepdims ?? false);
+/**
+ * `keepdims` from a reduction's options (a bare boolean, or `{ keepdims }` plus `extra` names),
+ * rejecting unknown option names and a non-boolean `keepdims`, with `op` in the message.
+ */
+function keepdimsOf(op: string, options: unknown, extra: readonly string[] = []): boolean {
+  if (typeof options === 'boolean') return options;
+  checkOptionKeys(op, options, ['keepdims', ...extra]);
+  const keepdims = (options as ReductionOptions | undefined)?.keepdims ?? false;
+  if (typeof keepdims !== 'boolean') throw new TypeError(`${op}: 'keepdims' must be a boolean, got ${describeValue(keepdims)}`);
+  return keepdims;
 }
 
 function reduceOp(op: ReductionKind, x: Tensor, axis: Axes, keepdims: boolean, outDtype: DType): Tensor {
@@ -45,42 +55,44 @@ const integerOr = (dtype: DType): DType => (isFloatingDType(dtype) ? dtype : 'in
  * sum(tensor([[1, 2], [3, 4]]), 0) // [4, 6]
  */
 export function sum(x: Tensor, axis?: Axes, options?: boolean | ReductionOptions): Tensor {
-  return reduceOp('sum', x, axis, keepdimsOf(options), integerOr(x.dtype));
+  return reduceOp('sum', x, axis, keepdimsOf('sum', options), integerOr(x.dtype));
 }
 
 /** Π over `axis`. */
 export function prod(x: Tensor, axis?: Axes, options?: boolean | ReductionOptions): Tensor {
-  return reduceOp('prod', x, axis, keepdimsOf(options), integerOr(x.dtype));
+  return reduceOp('prod', x, axis, keepdimsOf('prod', options), integerOr(x.dtype));
 }
 
 /** Maximum over `axis` (NaN wins). Its gradient is shared equally among tied maxima. */
 export function max(x: Tensor, axis?: Axes, options?: boolean | ReductionOptions): Tensor {
-  return reduceOp('max', x, axis, keepdimsOf(options), x.dtype);
+  return reduceOp('max', x, axis, keepdimsOf('max', options), x.dtype);
 }
 
 /** Minimum over `axis` (NaN wins). Its gradient is shared equally among tied minima. */
 export function min(x: Tensor, axis?: Axes, options?: boolean | ReductionOptions): Tensor {
-  return reduceOp('min', x, axis, keepdimsOf(options), x.dtype);
+  return reduceOp('min', x, axis, keepdimsOf('min', options), x.dtype);
 }
 
 /** True where every element over `axis` is non-zero. */
 export function all(x: Tensor, axis?: Axes, options?: boolean | ReductionOptions): Tensor {
-  return reduceOp('all', x, axis, keepdimsOf(options), 'bool');
+  return reduceOp('all', x, axis, keepdimsOf('all', options), 'bool');
 }
 
 /** True where some element over `axis` is non-zero. */
 export function any(x: Tensor, axis?: Axes, options?: boolean | ReductionOptions): Tensor {
-  return reduceOp('any', x, axis, keepdimsOf(options), 'bool');
+  return reduceOp('any', x, axis, keepdimsOf('any', options), 'bool');
 }
 
 /** Arithmetic mean over `axis` (float result). */
 export function mean(x: Tensor, axis?: Axes, options?: boolean | ReductionOptions): Tensor {
   checkTensor('mean', 'x', x);
   const axes = normalizeAxes('mean', axis, x.shape);
+  const keepdims = keepdimsOf('mean', options);
   const count = sizeOf(axes.map((a) => x.shape[a]!));
   return composite(() => {
     const source = isFloatingDType(x.dtype) ? x : cast(x, 'float32');
-    return mul(sum(source, axes, options), 1 / count);
+    // Over an empty axis this is 0 · ∞ = NaN, the mean of nothing (as torch.mean).
+    return mul(sum(source, axes, keepdims), 1 / count);
   });
 }
 
@@ -101,10 +113,18 @@ export interface VarianceOptions extends ReductionOptions {
  * variance(tensor([1, 2, 3, 4]), undefined, { correction: 0 }) // 1.25
  */
 export function variance(x: Tensor, axis?: Axes, options?: boolean | VarianceOptions): Tensor {
-  checkTensor('variance', 'x', x);
-  const axes = normalizeAxes('variance', axis, x.shape);
-  const keepdims = keepdimsOf(options);
+  return varianceAs('variance', x, axis, options);
+}
+
+/** {@link variance}, with `op` (variance or std) named in errors. */
+function varianceAs(op: 'variance' | 'std', x: Tensor, axis: Axes, options: boolean | VarianceOptions | undefined): Tensor {
+  checkTensor(op, 'x', x);
+  const axes = normalizeAxes(op, axis, x.shape);
+  const keepdims = keepdimsOf(op, options, ['correction']);
   const correction = typeof options === 'object' ? (options.correction ?? 1) : 1;
+  if (typeof correction !== 'number' || !Number.isFinite(correction) || correction < 0) {
+    throw new Error(`${op}: 'correction' must be a non-negative number, got ${describeValue(correction)}`);
+  }
   const count = sizeOf(axes.map((a) => x.shape[a]!));
   return composite(() => {
     const source = isFloatingDType(x.dtype) ? x : cast(x, 'float32');
@@ -115,7 +135,7 @@ export function variance(x: Tensor, axis?: Axes, options?: boolean | VarianceOpt
 
 /** √variance over `axis` (same options). */
 export function std(x: Tensor, axis?: Axes, options?: boolean | VarianceOptions): Tensor {
-  return composite(() => sqrt(variance(x, axis, options)));
+  return composite(() => sqrt(varianceAs('std', x, axis, options)));
 }
 
 /**
@@ -125,7 +145,13 @@ export function std(x: Tensor, axis?: Axes, options?: boolean | VarianceOptions)
 export function logsumexp(x: Tensor, axis?: Axes, options?: boolean | ReductionOptions): Tensor {
   checkTensor('logsumexp', 'x', x);
   const axes = normalizeAxes('logsumexp', axis, x.shape);
-  const keepdims = keepdimsOf(options);
+  const keepdims = keepdimsOf('logsumexp', options);
+  if (axes.some((a) => x.shape[a] === 0)) {
+    // log Σ over nothing is log 0 = −∞, as torch.logsumexp; there is no maximum to shift by.
+    const dtype = isFloatingDType(x.dtype) ? x.dtype : 'float32';
+    const empty = full(reducedShape(x.shape, axes, keepdims), -Infinity, { dtype, backend: x.backend.name });
+    return recordOp('logsumexp', [x], empty, { axes, keepdims });
+  }
   const out = withoutRecording(() =>
     composite(() => {
       const peak = max(x, axes, true);
@@ -144,17 +170,24 @@ export function logsumexp(x: Tensor, axis?: Axes, options?: boolean | ReductionO
 export function norm(x: Tensor, ord: 1 | 2 | typeof Infinity = 2, axis?: Axes, options?: boolean | ReductionOptions): Tensor {
   checkTensor('norm', 'x', x);
   if (ord !== 1 && ord !== 2 && ord !== Infinity) {
-    throw new Error(`norm: 'ord' must be 1, 2 or Infinity, got ${String(ord)}`);
+    throw new Error(`norm: 'ord' must be 1, 2 or Infinity, got ${describeValue(ord)}`);
+  }
+  const keepdims = keepdimsOf('norm', options);
+  const axes = normalizeAxes('norm', axis, x.shape);
+  if (ord === Infinity && axes.some((a) => x.shape[a] === 0)) {
+    // As torch.linalg.vector_norm: the maximum of nothing is undefined.
+    throw new Error(`norm: cannot take the Infinity norm over an empty axis of shape ${formatShape(x.shape)}`);
   }
   return composite(() => {
-    if (ord === 1) return sum(abs(x), axis, options);
-    if (ord === Infinity) return max(abs(x), axis, options);
-    return sqrt(sum(square(x), axis, options));
+    if (ord === 1) return sum(abs(x), axes, keepdims);
+    if (ord === Infinity) return max(abs(x), axes, keepdims);
+    return sqrt(sum(square(x), axes, keepdims));
   });
 }
 
 function argOp(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepdims: boolean): Tensor {
   checkTensor(op, 'x', x);
+  if (axis !== undefined) normalizeAxis(op, axis, x.ndim, x.shape);
   if (x.size === 0) throw new Error(`${op}: cannot take ${op} of an empty tensor of shape ${formatShape(x.shape)}`);
   if (axis === undefined) {
     const flat = x.reshape([x.size]);
@@ -172,12 +205,12 @@ function argOp(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, kee
 
 /** Index of the (first) maximum along `axis`, or of the flattened tensor. Not differentiable. */
 export function argmax(x: Tensor, axis?: number, options?: boolean | ReductionOptions): Tensor {
-  return argOp('argmax', x, axis, keepdimsOf(options));
+  return argOp('argmax', x, axis, keepdimsOf('argmax', options));
 }
 
 /** Index of the (first) minimum along `axis`, or of the flattened tensor. Not differentiable. */
 export function argmin(x: Tensor, axis?: number, options?: boolean | ReductionOptions): Tensor {
-  return argOp('argmin', x, axis, keepdimsOf(options));
+  return argOp('argmin', x, axis, keepdimsOf('argmin', options));
 }
 
 function cumulativeOp(op: 'cumsum' | 'cumprod', x: Tensor, axis: number): Tensor {

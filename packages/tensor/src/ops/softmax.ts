@@ -7,9 +7,20 @@ import { recordOp, withoutRecording } from '../engine';
 import { normalizeAxis } from '../shape';
 import { Tensor } from '../tensor';
 import { composite } from './composite';
+import { zeros } from './creation';
 import { div, exp, isFinite, log, sub, where } from './elementwise';
 import { checkTensor } from './internal';
 import { max, sum } from './reduction';
+
+/**
+ * softmax over an empty axis: an empty tensor of x's shape, as PyTorch (there is nothing to
+ * normalise, and the maximum used for the shift does not exist). Recorded so that a gradient
+ * (also empty) still reaches x.
+ */
+function emptyResult(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
+  const out = zeros(x.shape, { dtype: x.dtype, backend: x.backend.name });
+  return recordOp(op, [x], out, { axis });
+}
 
 function shifted(x: Tensor, axis: number): Tensor {
   const peak = max(x, axis, true);
@@ -27,6 +38,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   checkTensor('softmax', 'x', x);
   if (!isFloatingDType(x.dtype)) throw new Error(`softmax: 'x' must be float32 or float64, got ${x.dtype}`);
   const normalized = normalizeAxis('softmax', axis, x.ndim, x.shape);
+  if (x.shape[normalized] === 0) return emptyResult('softmax', x, normalized);
   const out = withoutRecording(() =>
     composite(() => {
       const e = exp(shifted(x, normalized));
@@ -41,6 +53,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   checkTensor('logSoftmax', 'x', x);
   if (!isFloatingDType(x.dtype)) throw new Error(`logSoftmax: 'x' must be float32 or float64, got ${x.dtype}`);
   const normalized = normalizeAxis('logSoftmax', axis, x.ndim, x.shape);
+  if (x.shape[normalized] === 0) return emptyResult('logSoftmax', x, normalized);
   const out = withoutRecording(() =>
     composite(() => {
       const centered = shifted(x, normalized);

@@ -1,9 +1,8 @@
 /**
  * Moving tensors between backends.
  */
-import { findBackend } from '../backend';
 import { Tensor } from '../tensor';
-import { checkTensor, wrapStorage } from './internal';
+import { backendOption, checkTensor, wrapStorage } from './internal';
 
 /**
  * A copy of `x` on another backend (or `x` itself when already there).
@@ -13,7 +12,8 @@ import { checkTensor, wrapStorage } from './internal';
  */
 export function to(x: Tensor, backendName: string): Tensor {
   checkTensor('to', 'x', x);
-  const target = findBackend(backendName);
+  // undefined would mean "the current backend" to backendOption; here a name is required.
+  const target = backendOption('to', backendName ?? null, 'backendName');
   if (target === x.backend) return x;
   const values = x.dataSync();
   return wrapStorage(target, target.upload(values, x.dtype), x.shape, x.dtype);

@@ -3,6 +3,7 @@
  * pairs, four sides, 'valid' or 'same') and `dilation` into a {@link Window2d}.
  */
 import type { Window2d } from '../backend';
+import { describeValue } from '../validation/option-keys';
 
 /** One number for both axes, or `[height, width]`. */
 export type Pair = number | readonly [number, number];
@@ -13,7 +14,7 @@ export type Padding = Pair | readonly [number, number, number, number] | 'valid'
 function pair(op: string, name: string, value: Pair, minimum: number): [number, number] {
   const values = typeof value === 'number' ? [value, value] : value;
   if (!Array.isArray(values) || values.length !== 2 || values.some((v) => !Number.isInteger(v) || v < minimum)) {
-    throw new Error(`${op}: '${name}' must be an integer ≥ ${minimum} or a pair of them, got ${JSON.stringify(value)}`);
+    throw new Error(`${op}: '${name}' must be an integer ≥ ${minimum} or a pair of them, got ${describeValue(value)}`);
   }
   return [values[0]!, values[1]!];
 }
