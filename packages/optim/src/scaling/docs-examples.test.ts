@@ -3,7 +3,7 @@ import { tensor } from '@vane/tensor';
 import {
   optimalLearningRate, transferLearningRate, fitBNoise, epsMaxFromOptima, twoBatchEstimate,
   gradientNoiseScale, noiseScaleEstimate, noiseScaleFromPerExample, signExpectation, chain, adamw,
-  signDescentOptimalLearningRate, surgeNoiseScale,
+  signDescentOptimalLearningRate, surgeNoiseScale, predictedSteps, predictedExamples, criticalBatchSize,
 } from '../index';
 import { describe, expect, it } from 'vitest';
 import { findUndocumentedExamples } from '@vane/testkit';
@@ -17,8 +17,11 @@ describe('docs/scaling.md examples', () => {
     expect(optimalLearningRate({ kind: 'adam', batchSize: 100, bNoise: 1000, epsMax: 1e-3 })).toBeCloseTo(5.7496e-4, 8);
     expect(optimalLearningRate({ kind: 'adam', batchSize: 1000, bNoise: 1000, epsMax: 1e-3 })).toBe(1e-3);
     expect(optimalLearningRate({ kind: 'adam', batchSize: 10000, bNoise: 1000, epsMax: 1e-3 })).toBeCloseTo(5.7496e-4, 8);
-    // With a Theorem 4 floor, the falling side stops at it:
-    expect(optimalLearningRate({ kind: 'adam', batchSize: 10000, bNoise: 1000, epsMax: 1e-3, largeBatchAsymptote: 8e-4 })).toBe(8e-4);
+    // With Theorem 4's limit ε_∞ = 8e-4: q = 2, 𝓔² = B/(B + 4000), ε = 4e-3·𝓔/(1 + 4𝓔²).
+    const bothRegimes = { kind: 'adam', bNoise: 1000, epsMax: 1e-3, largeBatchAsymptote: 8e-4 } as const;
+    expect(optimalLearningRate({ ...bothRegimes, batchSize: 1000 })).toBeCloseTo((4e-3 * Math.sqrt(0.2)) / 1.8, 15);
+    expect(optimalLearningRate({ ...bothRegimes, batchSize: 1e12 })).toBeCloseTo(8e-4, 9);
+    expect(() => optimalLearningRate({ ...bothRegimes, batchSize: 1000, largeBatchAsymptote: 2e-3 })).toThrow(/must be ≤ 'epsMax'/);
     // Spec Appendix A: 3e-4 tuned at B = 256, B_noise = 1024, moved to B = 2048.
     const transfer = { lr: 3e-4, fromBatch: 256, toBatch: 2048, bNoise: 1024 };
     expect(transferLearningRate({ kind: 'sgd', ...transfer })).toBeCloseTo(1e-3, 12);
@@ -31,6 +34,15 @@ describe('docs/scaling.md examples', () => {
     expect(fit.sMin).toBeCloseTo(1000, 8);
     expect(epsMaxFromOptima([{ batchSize: 256, learningRate: 3e-4 }], 1024, 'adam')).toBeCloseTo(3.75e-4, 12);
     expect(epsMaxFromOptima([{ batchSize: 256, learningRate: 3e-4 }], 1024, 'sgd')).toBeCloseTo(1.5e-3, 12);
+    // B_noise = 500, S_min = 1000, E_min = 5e5: the critical batch size costs 2·S_min and 2·E_min.
+    expect(predictedSteps({ batchSize: 500, bNoise: 500, sMin: 1000 })).toBe(2000);
+    expect(predictedExamples({ batchSize: 500, bNoise: 500, eMin: 5e5 })).toBe(1e6);
+    expect(predictedSteps({ batchSize: 100, bNoise: 500, sMin: 1000 })).toBe(6000);
+    expect(predictedExamples({ batchSize: 2000, bNoise: 500, eMin: 5e5 })).toBe(2.5e6);
+    expect(criticalBatchSize({ loss: 1 })).toBe(2e8);
+    // Halving the loss multiplies B_crit by 2^(1/0.21) ≈ 27.1: 2e8/2^(1/0.21) ≈ 7.37e6 tokens at L = 2.
+    expect(criticalBatchSize({ loss: 2 })).toBeCloseTo(7371465.3056, 3);
+    expect(criticalBatchSize({ loss: 2, bStar: 1000, alphaB: 0.5 })).toBeCloseTo(250, 12);
     // E‖G_B‖² = 2 + 200/B at B = 8 and B = 128 (spec Appendix A).
     const estimate = twoBatchEstimate({ smallBatchSize: 8, smallSquaredNorm: 27, bigBatchSize: 128, bigSquaredNorm: 3.5625 });
     expect(estimate.gradientSquaredNorm).toBeCloseTo(2, 12);

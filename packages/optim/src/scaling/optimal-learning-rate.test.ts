@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { epsMaxFromOptima } from './eps-max-from-optima';
 import { optimalLearningRate, transferLearningRate } from './optimal-learning-rate';
+import { signDescentOptimalLearningRate, surgeNoiseScale } from './surge-model';
 
 // Relative closeness; the appendix numbers are printed to 3–5 significant digits, so each
 // comparison uses the precision the appendix gives (half a unit in the last printed digit).
@@ -103,21 +104,69 @@ describe('transferLearningRate and epsMaxFromOptima (spec Appendix A "Transfer")
   });
 });
 
-describe('optimalLearningRate with a large-batch asymptote (Surge Theorem 4 floor, a heuristic)', () => {
-  // B_noise = 1000, ε_max = 1e-3: the Theorem 3 law gives 5.7496e-4 at B = 100 and at B = 10000
-  // (spec Appendix A); the floor 8e-4 may only lift the falling side, B ≥ B_noise.
+describe('optimalLearningRate with a large-batch asymptote (Surge Eq. 9 for one shared signal-to-noise ratio)', () => {
+  // B_noise = 1000, ε_max = 1e-3. With ε_∞ = 8e-4, q solves 0.8 = 2q/(1 + q²): q = 2, so
+  // 𝓔² = B/(B + 4000) and ε(B) = 4e-3·𝓔/(1 + 4𝓔²).
   const base = { kind: 'adam' as const, bNoise: 1000, epsMax: 1e-3 };
+  const curve = (batchSize: number, largeBatchAsymptote: number) => optimalLearningRate({ ...base, batchSize, largeBatchAsymptote });
 
-  it('leaves the rising side (B < B_noise) on the Theorem 3 law', () => {
-    expect(optimalLearningRate({ ...base, batchSize: 100, largeBatchAsymptote: 8e-4 })).toBeCloseTo(5.7496e-4, 8);
+  it('is continuous at B_noise (the floor it replaces jumped from 1.0e-3 to 2.0e-3 there)', () => {
+    for (const asymptote of [1e-5, 3e-4, 8e-4, 1e-3]) {
+      const below = curve(999.999, asymptote);
+      const at = curve(1000, asymptote);
+      expect(Math.abs(at - below) / at).toBeLessThan(1e-6);
+      // And everywhere: neighbouring batch sizes on a fine log grid never differ by more than the grid's step allows.
+      let previous = curve(1, asymptote);
+      for (let exponent = 0.001; exponent <= 8; exponent += 0.001) {
+        const value = curve(10 ** exponent, asymptote);
+        expect(Math.abs(value - previous) / previous).toBeLessThan(2e-3);
+        previous = value;
+      }
+    }
   });
 
-  it('lifts the falling side (B ≥ B_noise) to the asymptote where the law drops below it', () => {
-    expect(optimalLearningRate({ ...base, batchSize: 10000, largeBatchAsymptote: 8e-4 })).toBe(8e-4);
-    expect(optimalLearningRate({ ...base, batchSize: 1000, largeBatchAsymptote: 8e-4 })).toBeCloseTo(1e-3, 12);
+  it('matches the closed form with q = 2 at the values worked by hand', () => {
+    const byHand = (batchSize: number) => {
+      const sign = Math.sqrt(batchSize / (batchSize + 4000));
+      return (4e-3 * sign) / (1 + 4 * sign * sign);
+    };
+    for (const batchSize of [10, 100, 1000, 10000]) expectRelative(curve(batchSize, 8e-4), byHand(batchSize), 1e-14);
+    // At B = 1000: 𝓔² = 0.2, ε = 4e-3·√0.2/1.8.
+    expectRelative(curve(1000, 8e-4), (4e-3 * Math.sqrt(0.2)) / 1.8, 1e-14);
   });
 
-  it('refuses the option for laws that do not fall, and non-positive values', () => {
+  it('tends to Theorem 3’s √B law for small B (Eq. 4) and to ε_∞ for large B (Theorem 4, Eq. 17)', () => {
+    for (const asymptote of [1e-5, 3e-4, 8e-4]) {
+      // Eq. 4: ε ≈ (2ε_max/√B_noise)·√B.
+      expectRelative(curve(1e-8, asymptote), ((2 * 1e-3) / Math.sqrt(1000)) * Math.sqrt(1e-8), 1e-6);
+      expectRelative(curve(1e14, asymptote), asymptote, 1e-6);
+    }
+    // A small ε_∞ (q ≫ 1) leaves Theorem 3 exact through the peak: 5.7496e-4 at B = 100 and 1e-3 at B_noise.
+    expect(curve(100, 1e-8)).toBeCloseTo(5.7496e-4, 8);
+    expectRelative(curve(1000, 1e-8), 1e-3, 1e-9);
+  });
+
+  it('equals Eq. 9 (with Eq. 10’s 𝓔) on a model whose coordinates share one signal-to-noise ratio', () => {
+    // 50 coordinates, μᵢ/σᵢ = 0.01, Hᵢᵢ = 1, Hᵢⱼ = 0.8: Theorem 4's ε_∞ = Σ|μᵢ|/ΣᵢⱼHᵢⱼ = 0.5/2010.
+    const size = 50;
+    const model = {
+      mean: Array.from({ length: size }, () => 0.01),
+      std: Array.from({ length: size }, () => 1),
+      hessian: Array.from({ length: size }, (_, i) => Array.from({ length: size }, (_, j) => (i === j ? 1 : 0.8))),
+    };
+    const { bNoise, epsMax } = surgeNoiseScale(model);
+    const asymptote = (size * 0.01) / (size + size * (size - 1) * 0.8);
+    for (const batchSize of [1, 30, 400, 5000, 1e5, 1e7]) {
+      expectRelative(
+        optimalLearningRate({ kind: 'adam', batchSize, bNoise, epsMax, largeBatchAsymptote: asymptote }),
+        signDescentOptimalLearningRate(model, batchSize, { approximate: true }),
+        1e-12,
+      );
+    }
+  });
+
+  it('refuses ε_∞ above ε_max, the option for laws that do not fall, and non-positive values', () => {
+    expect(() => curve(999, 2e-3)).toThrow(/optimalLearningRate: 'largeBatchAsymptote' must be ≤ 'epsMax' \(0\.001\).*got 0\.002/);
     expect(() => optimalLearningRate({ kind: 'sgd', batchSize: 10, bNoise: 1000, epsMax: 1e-3, largeBatchAsymptote: 1e-4 })).toThrow(/optimalLearningRate: 'largeBatchAsymptote'/);
     expect(() => optimalLearningRate({ ...base, batchSize: 10, largeBatchAsymptote: -1 })).toThrow(/optimalLearningRate: 'largeBatchAsymptote'/);
   });

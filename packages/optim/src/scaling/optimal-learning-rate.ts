@@ -31,10 +31,10 @@ export interface OptimalLearningRateOptions {
   alpha?: number;
   /**
    * Only for `'adam'`: the large-batch limit ε_∞ = Σ|μᵢ| / ΣᵢΣⱼ sign(μᵢ)sign(μⱼ)Hᵢⱼ of Surge's
-   * Theorem 4 (Eq. 17), which the optimum approaches again for B ≫ πσ²/(2μ²). When given, batch
-   * sizes past the peak (B ≥ B_noise) get max(ε_opt(B), ε_∞) instead of the falling Theorem 3
-   * law. A heuristic the spec suggests (algorithms.md §3.3, "Guards", marked inferred), not a
-   * formula from the paper.
+   * Theorem 4 (Eq. 17), 0 < ε_∞ ≤ ε_max. When given, the law is Surge's Eq. 9 for coordinates
+   * that share one signal-to-noise ratio, with 𝓔 from Eq. 10: ε(B) = 2ε_max·q𝓔/(1 + q²𝓔²),
+   * 𝓔² = B/(B + q²B_noise), where q ≥ 1 solves ε_∞/ε_max = 2q/(1 + q²). One smooth curve that is
+   * Theorem 3's √B law for small B and tends to ε_∞ for large B (derivation in docs/scaling.md).
    */
   largeBatchAsymptote?: number;
 }
@@ -91,9 +91,11 @@ export function batchSizePenalty(kind: BatchScalingKind, batchSize: number, bNoi
  *   Grows as √B for small B, peaks at B_peak = B_noise with value ε_max, and falls after it
  *   (symmetric in log B: ε_opt(B) = ε_opt(B_noise²/B)). Valid while B ≪ πσ²/(2μ²).
  * - McCandlish's Adam model: ε_opt(B) = ε_max / (1 + B_noise/B)^α, α = 0.5 by default.
+ * - Adam across both Surge regimes, with `largeBatchAsymptote` ε_∞ (Theorem 4): the Eq. 9 curve for
+ *   one shared signal-to-noise ratio, √B-like for small B, tending to ε_∞ for large B.
  *
  * @param options - `kind`, `batchSize`, `bNoise`, `epsMax`, `alpha` for `'mccandlish'`, and
- *   optionally `largeBatchAsymptote` for `'adam'` (a floor past the peak; see its option).
+ *   optionally `largeBatchAsymptote` (0 < ε_∞ ≤ ε_max) for `'adam'`.
  * @returns ε_opt(B).
  * @example
  * optimalLearningRate({ kind: 'adam', batchSize: 1000, bNoise: 1000, epsMax: 1e-3 }); // 1e-3, the peak
@@ -108,12 +110,42 @@ export function optimalLearningRate(options: OptimalLearningRateOptions): number
   const batchSize = checkPositiveNumber(owner, 'batchSize', options.batchSize);
   const bNoise = checkPositiveNumber(owner, 'bNoise', options.bNoise);
   const epsMax = checkPositiveNumber(owner, 'epsMax', options.epsMax);
-  const law = epsMax / batchSizePenalty(kind, batchSize, bNoise, alpha);
-  if (options.largeBatchAsymptote === undefined) return law;
+  if (options.largeBatchAsymptote === undefined) return epsMax / batchSizePenalty(kind, batchSize, bNoise, alpha);
   if (kind !== 'adam') failOption(owner, 'largeBatchAsymptote', "absent unless kind is 'adam' (only the Surge law falls after its peak)", options.largeBatchAsymptote);
   const asymptote = checkPositiveNumber(owner, 'largeBatchAsymptote', options.largeBatchAsymptote);
-  // Before the peak the √B rise of Theorem 3 holds; the Theorem 4 floor only concerns the fall.
-  return batchSize >= bNoise ? Math.max(law, asymptote) : law;
+  if (asymptote > epsMax) {
+    failOption(
+      owner,
+      'largeBatchAsymptote',
+      `≤ 'epsMax' (${epsMax}): when every coordinate has the same signal-to-noise ratio the Theorem 4 limit cannot exceed the Theorem 3 peak, and a higher limit needs a model of unequal ratios (evaluate it with signDescentOptimalLearningRate)`,
+      asymptote,
+    );
+  }
+  return surgeLawWithAsymptote(batchSize, bNoise, epsMax, asymptote);
+}
+
+/**
+ * The Surge optimum across both of its regimes, for coordinates that share one signal-to-noise
+ * ratio r = |μᵢ|/σᵢ. Derivation: with equal rᵢ, Eq. 9 (Theorem 2) reads
+ * ε(B) = 𝓔·Σ|μᵢ| / (Σᵢ Hᵢᵢ + 𝓔²·O), O = Σ_{i≠j} sign(μᵢ)sign(μⱼ)Hᵢⱼ, and Eq. 10 gives
+ * 𝓔² = B/(B + B_r) with B_r = π/(2r²), the regime bound πσ²/(2μ²). Its small-B limit is
+ * Theorem 3 (B_noise = B_r·ΣHᵢᵢ/O, Eq. 14; peak ε_max, Eq. 16) and its large-B limit is
+ * Theorem 4 (𝓔 → 1, ε_∞ = Σ|μᵢ|/(ΣHᵢᵢ + O), Eq. 17). In (B_noise, ε_max, ε_∞), with
+ * q = √(B_r/B_noise):
+ *
+ *   ε(B) = 2ε_max·q𝓔 / (1 + q²𝓔²),  𝓔² = B / (B + q²B_noise),  ε_∞/ε_max = 2q/(1 + q²),
+ *
+ * q ≥ 1 being the root that puts B_noise inside Theorem 3's regime (B_noise ≤ B_r). The curve is
+ * smooth, tends to (2ε_max/√B_noise)·√B (Eq. 4) as B → 0 and to ε_∞ as B → ∞; it reaches a peak
+ * slightly below ε_max near B_noise (the closer ε_∞ is to ε_max, the smaller q, the further the
+ * peak is from Theorem 3's), and ε_∞ ≤ ε_max always. It replaces a floor max(law, ε_∞) past
+ * B_noise that jumped there whenever ε_∞ > ε_max.
+ */
+function surgeLawWithAsymptote(batchSize: number, bNoise: number, epsMax: number, asymptote: number): number {
+  const ratio = asymptote / epsMax;
+  const q = (1 + Math.sqrt(Math.max(0, 1 - ratio * ratio))) / ratio;
+  const signExpectation = Math.sqrt(batchSize / (batchSize + q * q * bNoise));
+  return (2 * epsMax * q * signExpectation) / (1 + q * q * signExpectation * signExpectation);
 }
 
 /**
