@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dispose, memory, tensor, tidy, type Tensor } from '@vane/tensor';
-import { customGrad, grad, noGrad, valueAndGrad, vjp } from './index';
+import { dispose, logSoftmax, memory, softmax, tensor, tidy, type Tensor } from '@vane/tensor';
+import { backward, checkGrad, customGrad, grad, jacobian, noGrad, setRequiresGrad, valueAndGrad, vjp } from './index';
 
 const values = (t: Tensor) => Array.from(t.dataSync());
 
@@ -106,6 +106,32 @@ describe('bad input gives clear errors (function, argument, shapes) or documente
       expect(() => grad((a: Tensor) => wrongShape(a).sum())(tensor([1, 2]))).toThrow(
         /grad: the gradient rule of 'customGrad\(badShape\)' \(inputs \[2\] → output \[2\]\) returned shape \[3\] for input 0, which has shape \[2\]/,
       );
+    });
+  });
+
+  it('every transform and backward rejects an unknown option, naming it and the valid ones', () => {
+    const loose = (fn: unknown) => fn as (...args: unknown[]) => unknown;
+    const square = (x: Tensor) => x.square().sum();
+    expect(() => loose(grad)(square, { argnum: 1 })).toThrow("grad: unknown option 'argnum'; expected one of 'argnums', 'hasAux'");
+    expect(() => loose(valueAndGrad)(square, { has_aux: true })).toThrow("valueAndGrad: unknown option 'has_aux'; expected one of 'argnums', 'hasAux'");
+    expect(() => loose(jacobian)(square, { argnum: 0 })).toThrow("jacobian: unknown option 'argnum'; expected one of 'argnums'");
+    expect(() => loose(customGrad)(square, (g: Tensor) => g, { label: 'x' })).toThrow("customGrad: unknown option 'label'; expected one of 'name'");
+    expect(() => loose(checkGrad)(square, [tensor([1], { dtype: 'float64' })], { tolerance: 1 })).toThrow("checkGrad: unknown option 'tolerance'; expected one of 'eps', 'rtol', 'atol'");
+    tidy(() => {
+      const x = setRequiresGrad(tensor([1, 2]));
+      const y = x.square().sum();
+      expect(() => loose(backward)(y, undefined, { retain_graph: true })).toThrow("backward: unknown option 'retain_graph'; expected one of 'retainGraph', 'createGraph'");
+      expect(() => loose(y.backward.bind(y))(undefined, { keepGraph: true })).toThrow("backward: unknown option 'keepGraph'");
+      const [, pullBack] = vjp((v: Tensor) => v.square(), tensor([1, 2]));
+      expect(() => loose(pullBack)(tensor([1, 1]), { retain: true })).toThrow("vjp: unknown option 'retain'; expected one of 'retainGraph'");
+    });
+  });
+
+  it('softmax and logSoftmax over an empty axis differentiate to an empty gradient, as PyTorch', () => {
+    tidy(() => {
+      const empty = tensor([[], []]);
+      expect(grad((x: Tensor) => softmax(x).sum())(empty).shape).toEqual([2, 0]);
+      expect(grad((x: Tensor) => logSoftmax(x, 0).sum())(tensor([[], []]).reshape([0, 2])).shape).toEqual([0, 2]);
     });
   });
 

@@ -1,7 +1,7 @@
 /**
  * `checkGrad`: compares autodiff's gradients with central finite differences in float64.
  */
-import { cast, dispose, isFloatingDType, isTensor, tensor, tidy, tree, type Tensor } from '@vane/tensor';
+import { cast, checkOptionKeys, dispose, isFloatingDType, isTensor, tensor, tidy, tree, type Tensor } from '@vane/tensor';
 import { valueAndGrad } from './value-and-grad';
 import { describeValue } from './tensor-identity';
 
@@ -84,6 +84,7 @@ function isDifferentiable(input: unknown): boolean {
  * @see PyTorch's `torch.autograd.gradcheck`, which does the same job.
  */
 export function checkGrad(f: (...inputs: never[]) => Tensor, inputs: readonly unknown[], options: CheckGradOptions = {}): CheckGradReport {
+  checkOptionKeys('checkGrad', options, ['eps', 'rtol', 'atol']);
   const eps = options.eps ?? 1e-6;
   const rtol = options.rtol ?? 1e-5;
   const atol = options.atol ?? 1e-6;

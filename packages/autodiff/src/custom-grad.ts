@@ -1,7 +1,7 @@
 /**
  * `customGrad`: functions whose gradient the user defines.
  */
-import { isTensor, tidy, tree, withoutRecording, type Tensor } from '@vane/tensor';
+import { checkOptionKeys, isTensor, tidy, tree, withoutRecording, type Tensor } from '@vane/tensor';
 import { recordNode } from './recorder';
 import { alias, describeValue, nextTensorId } from './tensor-identity';
 
@@ -52,6 +52,7 @@ export function customGrad<Inputs extends Tensor[]>(
   backward: (outputGradient: Tensor, context: CustomGradContext<Inputs>) => CustomBackwardResult,
   options: CustomGradOptions = {},
 ): (...inputs: Inputs) => Tensor {
+  checkOptionKeys('customGrad', options, ['name']);
   const name = `customGrad(${options.name ?? (forward.name || 'anonymous')})`;
   return (...inputs: Inputs) => {
     inputs.forEach((input, index) => {

@@ -2,7 +2,7 @@
  * `jacobian`: the full Jacobian by reverse mode, one vector-Jacobian product per output
  * element (meant for small problems).
  */
-import { isTensor, reshape, stack, tensor, tidy, tree, type Tensor } from '@vane/tensor';
+import { checkOptionKeys, isTensor, reshape, stack, tensor, tidy, tree, type Tensor } from '@vane/tensor';
 import { argnumList, type Argnums } from './differentiable-arguments';
 import type { GradientsOf } from './value-and-grad';
 import { vjp } from './vjp';
@@ -30,6 +30,8 @@ export function jacobian<Args extends unknown[], const N extends Argnums = 0>(
   f: (...args: Args) => Tensor,
   options: JacobianOptions<N> = {},
 ): (...args: Args) => GradientsOf<Args, N> {
+  // Checked when the transform is made, not at its first call, so a typo fails where it is written.
+  checkOptionKeys('jacobian', options, ['argnums']);
   return (...args: Args) => {
     const argnums = options.argnums ?? 0;
     const list = argnumList('jacobian', argnums, args.length);

@@ -9,6 +9,7 @@
  */
 import {
   add,
+  checkOptionKeys,
   formatShape,
   isFloatingDType,
   isTensor,
@@ -120,6 +121,7 @@ function reachableLeaves(output: Tensor): Tensor[] {
  */
 export function backward(output: Tensor, seed?: Tensor, options: BackwardOptions = {}): void {
   const caller = 'backward';
+  checkOptionKeys(caller, options, ['retainGraph', 'createGraph']);
   if (!isTensor(output)) throw new Error(`${caller}: expected a tensor, got ${describeValue(output)}`);
   output.assertAlive(caller);
   if (!isGloballyTracked(output)) {

@@ -1,7 +1,7 @@
 /**
  * `valueAndGrad` and `grad`: the functional, JAX-style entry points.
  */
-import { isFloatingDType, isTensor, onesLike, tidy, tree, zerosLike, type Tensor } from '@vane/tensor';
+import { checkOptionKeys, isFloatingDType, isTensor, onesLike, tidy, tree, zerosLike, type Tensor } from '@vane/tensor';
 import { runBackward } from './backward-pass';
 import { argnumList, exportTensor, exportTree, prepareArguments, type Argnums } from './differentiable-arguments';
 import { closeTape, openTape } from './recorder';
@@ -22,6 +22,9 @@ export interface GradOptions<N extends Argnums = Argnums> {
   /** `f` returns `[value, aux]`; `aux` (any tree) is passed back untouched but not differentiated. */
   hasAux?: boolean;
 }
+
+/** The option names of {@link valueAndGrad} and {@link grad}. */
+const GRAD_OPTIONS = ['argnums', 'hasAux'] as const;
 
 function checkScalarOutput(caller: string, output: unknown, hasAux: boolean): asserts output is Tensor {
   const what = hasAux ? 'the first element of the [value, aux] pair returned by the function' : 'the value returned by the function';
@@ -110,6 +113,8 @@ export function valueAndGrad<Args extends unknown[], Aux, const N extends Argnum
   options: GradOptions<N> & { hasAux: true },
 ): (...args: Args) => [value: Tensor, gradients: GradientsOf<Args, N>, aux: Aux];
 export function valueAndGrad(f: (...args: never[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown[] {
+  // Checked when the transform is made, not at its first call, so a typo fails where it is written.
+  checkOptionKeys('valueAndGrad', options, GRAD_OPTIONS);
   return (...args: unknown[]) => {
     const [value, gradients, aux] = evaluate('valueAndGrad', f, options, args);
     return options.hasAux ? [value, gradients, aux] : [value, gradients];
@@ -138,6 +143,7 @@ export function grad<Args extends unknown[], Aux, const N extends Argnums = 0>(
   options: GradOptions<N> & { hasAux: true },
 ): (...args: Args) => [gradients: GradientsOf<Args, N>, aux: Aux];
 export function grad(f: (...args: never[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown {
+  checkOptionKeys('grad', options, GRAD_OPTIONS);
   return (...args: unknown[]) => {
     const [value, gradients, aux] = evaluate('grad', f, options, args);
     value.dispose();

@@ -1,7 +1,7 @@
 /**
  * `vjp`: the vector-Jacobian product, reverse mode's primitive.
  */
-import { cast, formatShape, isFloatingDType, isTensor, tidy, tree, zerosLike, type Tensor } from '@vane/tensor';
+import { cast, checkOptionKeys, formatShape, isFloatingDType, isTensor, tidy, tree, zerosLike, type Tensor } from '@vane/tensor';
 import { runBackward } from './backward-pass';
 import { exportTensor, prepareArguments } from './differentiable-arguments';
 import { closeTape, openTape } from './recorder';
@@ -76,6 +76,7 @@ export function vjp<Args extends unknown[], Out>(f: (...primals: Args) => Out, .
   }
 
   const pullBack = (cotangent: Out, options: VjpOptions = {}): Args => {
+    checkOptionKeys(caller, options, ['retainGraph']);
     if (tape.isReleased) {
       throw new Error(
         `${caller}: this vjp function's graph was already freed (by an earlier call without { retainGraph: true }, or by dispose()); call vjp(f, ...primals) again`,
