@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { checkOptionKeys } from '@vane/tensor';
 
 /**
  * Renders a value for an error message: strings quoted, typed arrays by type and length,
@@ -83,4 +84,19 @@ export function requireObject<T extends object>(functionName: string, argumentNa
     throw new Error(`${functionName}: ${argumentName} must be an object, got ${describeValue(value)}`);
   }
   return value;
+}
+
+/**
+ * Requires an options object whose keys all lie in `allowed`. The key check is
+ * `@vane/tensor`'s `checkOptionKeys`, the one unknown-option check in Vane: a misspelt option
+ * (`batch_size`, `shufle`) would otherwise be ignored and its default silently used.
+ *
+ * @example
+ * requireOptions('DataLoader', { batchSize: 32, shufle: true }, ['batchSize', 'shuffle', 'seed', 'dropLast']);
+ * // throws: DataLoader: unknown option 'shufle'; expected one of 'batchSize', 'shuffle', 'seed', 'dropLast'
+ */
+export function requireOptions<T extends object>(functionName: string, value: T | undefined, allowed: readonly string[]): T {
+  requireObject(functionName, 'options', value);
+  checkOptionKeys(functionName, value, allowed);
+  return value as T;
 }

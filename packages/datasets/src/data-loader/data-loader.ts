@@ -1,7 +1,7 @@
 import { tensor, type Tensor } from '@vane/tensor';
 import { assertDataset, shapeSize, type Dataset, type ExampleArray } from '../dataset';
 import { createRandom, shuffleInPlace } from '../random';
-import { describeValue, requireInteger, requireSeed } from '../validation';
+import { describeValue, requireInteger, requireSeed, requireOptions } from '../validation';
 import { gatherExamples } from './gather';
 
 /** Options of {@link DataLoader}. */
@@ -85,6 +85,7 @@ export class DataLoader implements Iterable<Batch> {
     if (typeof options !== 'object' || options === null) {
       throw new Error(`DataLoader: options must be an object with at least batchSize, got ${describeValue(options)}`);
     }
+    requireOptions('DataLoader', options, ['batchSize', 'shuffle', 'seed', 'dropLast']);
     this.batchSize = requireInteger('DataLoader', 'batchSize', options.batchSize);
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;

@@ -1,6 +1,6 @@
 import { assertDataset, shapeSize, type Dataset } from '../dataset';
 import { createRandom, shuffleInPlace } from '../random';
-import { describeValue, requireObject, requireSeed } from '../validation';
+import { describeValue, requireSeed, requireOptions } from '../validation';
 import { gatherExamples } from './gather';
 
 /** Options of {@link trainValidationSplit}. */
@@ -58,7 +58,7 @@ function subset<T extends Dataset>(dataset: T, indices: Int32Array): T {
  */
 export function trainValidationSplit<T extends Dataset>(dataset: T, options: TrainValidationSplitOptions): TrainValidationSplit<T> {
   assertDataset('trainValidationSplit', dataset);
-  requireObject('trainValidationSplit', 'options', options);
+  requireOptions('trainValidationSplit', options, ['validationFraction', 'seed', 'stratify']);
   const fraction = options.validationFraction;
   if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
     throw new Error(`trainValidationSplit: validationFraction must be a number strictly between 0 and 1, got ${describeValue(fraction)}`);

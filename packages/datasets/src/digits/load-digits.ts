@@ -1,7 +1,7 @@
 import { decodeBase64 } from '../encoding/base64';
 import { fnv1a32 } from '../encoding/fnv1a';
 import { unpackBits } from '../encoding/unpack-bits';
-import { describeValue } from '../validation';
+import { describeValue, requireOptions } from '../validation';
 import {
   DIGITS_CHECKSUM,
   DIGITS_COUNT,
@@ -82,6 +82,7 @@ export function loadDigits(options: LoadDigitsOptions = {}): Digits {
   if (typeof options !== 'object' || options === null) {
     throw new Error(`loadDigits: options must be an object, got ${describeValue(options)}`);
   }
+  requireOptions('loadDigits', options, ['normalize']);
   const normalize = options.normalize ?? false;
   if (typeof normalize !== 'boolean') {
     throw new Error(`loadDigits: options.normalize must be a boolean, got ${describeValue(normalize)}`);

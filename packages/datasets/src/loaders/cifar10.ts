@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabeledImages } from '../dataset';
-import { describeValue } from '../validation';
+import { describeValue, requireOptions } from '../validation';
 import type { Split } from './mnist';
 
 /** Options of {@link loadCifar10}. */
@@ -114,6 +114,7 @@ export function loadCifar10(options: LoadCifar10Options): Cifar10Images {
       `loadCifar10: options.directory must name the cifar-10-batches-bin directory, got ${describeValue(options?.directory)}; ${HOW_TO_GET}`,
     );
   }
+  requireOptions('loadCifar10', options, ['directory', 'split', 'normalize']);
   const split = options.split ?? 'train';
   if (split !== 'train' && split !== 'test') {
     throw new Error(`loadCifar10: options.split must be 'train' or 'test', got ${describeValue(split)}`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { describeValue } from '../validation';
+import { describeValue, requireOptions } from '../validation';
 
 /** Element types of the IDX format, keyed by the type byte of the magic number. */
 export type IdxDataType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -150,6 +150,7 @@ export function parseIdx(bytes: Uint8Array, options: ParseIdxOptions = {}): IdxA
   if (!(bytes instanceof Uint8Array)) {
     throw new Error(`parseIdx: bytes must be a Uint8Array, got ${describeValue(bytes)}`);
   }
+  requireOptions('parseIdx', options, ['dataType', 'dimensionCount', 'source']);
   return decodeIdx(bytes, 'parseIdx', options.source ?? 'buffer', options);
 }
 
@@ -172,6 +173,7 @@ export function loadIdx(path: string, expectation: IdxExpectation = {}): IdxArra
   if (typeof path !== 'string' || path.length === 0) {
     throw new Error(`loadIdx: path must be a non-empty string, got ${describeValue(path)}`);
   }
+  requireOptions('loadIdx', expectation, ['dataType', 'dimensionCount']);
   const subject = `file '${path}'`;
   return decodeIdx(readMaybeGzipped('loadIdx', path), 'loadIdx', subject, expectation);
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabeledImages } from '../dataset';
-import { describeValue } from '../validation';
+import { describeValue, requireOptions } from '../validation';
 import { loadIdx } from './idx';
 
 /** Which half of a dataset to load. */
@@ -138,6 +138,7 @@ function resolveCommon(functionName: string, options: { split?: Split; normalize
  * Benchmarking Machine Learning Algorithms", arXiv:1708.07747 (2017); MIT licence (Zalando SE).
  */
 export function loadFashionMnist(options: LoadFashionMnistOptions = {}): MnistImages {
+  requireOptions('loadFashionMnist', options, ['directory', 'split', 'normalize']);
   const { split, normalize } = resolveCommon('loadFashionMnist', options);
   const directory = options.directory ?? DEBIAN_FASHION_MNIST_DIRECTORY;
   return loadMnistStyle({
@@ -177,6 +178,7 @@ export function loadMnist(options: LoadMnistOptions): MnistImages {
       )}; Debian packages no MNIST (for Fashion-MNIST use loadFashionMnist)`,
     );
   }
+  requireOptions('loadMnist', options, ['directory', 'split', 'normalize']);
   const { split, normalize } = resolveCommon('loadMnist', options);
   return loadMnistStyle({
     functionName: 'loadMnist',

@@ -1,5 +1,5 @@
 import { createRandom, type RandomSource } from '../random';
-import { describeValue, requireInteger, requireSeed } from '../validation';
+import { describeValue, requireInteger, requireSeed, requireOptions } from '../validation';
 
 /** Options of {@link characterCorpus}. */
 export interface CharacterCorpusOptions {
@@ -157,6 +157,7 @@ export function characterCorpus(options: CharacterCorpusOptions = {}): Character
   if (typeof options !== 'object' || options === null) {
     throw new Error(`characterCorpus: options must be an object, got ${describeValue(options)}`);
   }
+  requireOptions('characterCorpus', options, ['seed', 'length']);
   const seedValue = requireSeed('characterCorpus', 'seed', options.seed ?? 0);
   const length = requireInteger('characterCorpus', 'length', options.length ?? 32_768);
   const writer = new Writer(createRandom(seedValue));

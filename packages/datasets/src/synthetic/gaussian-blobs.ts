@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset';
 import { createRandom } from '../random';
-import { describeValue, requireInteger, requireNonNegative, requireObject, requireSeed } from '../validation';
+import { describeValue, requireInteger, requireNonNegative, requireSeed, requireOptions } from '../validation';
 
 /** Options of {@link gaussianBlobs}: give either `centers` or `numClasses`. */
 export interface GaussianBlobsOptions {
@@ -46,7 +46,7 @@ export interface GaussianBlobs extends Dataset {
  * Source: the construction of scikit-learn's `make_blobs` (same model, independent code).
  */
 export function gaussianBlobs(options: GaussianBlobsOptions): GaussianBlobs {
-  requireObject('gaussianBlobs', 'options', options);
+  requireOptions('gaussianBlobs', options, ['count', 'centers', 'numClasses', 'std', 'dimensions', 'centerBox', 'seed']);
   const count = requireInteger('gaussianBlobs', 'count', options.count);
   const seedValue = requireSeed('gaussianBlobs', 'seed', options.seed);
   const centers = resolveCenters(options, seedValue);

@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset';
 import { createRandom } from '../random';
-import { describeValue, requireInteger, requireObject, requireSeed } from '../validation';
+import { describeValue, requireInteger, requireSeed, requireOptions } from '../validation';
 
 /** The synthetic sequence problems of {@link sequenceTask}. */
 export type SequenceTaskKind = 'copy' | 'sum' | 'parity';
@@ -60,7 +60,7 @@ export interface SequenceTask extends Dataset {
  * period; parity is the classic hard case of M. Minsky, S. Papert, "Perceptrons" (1969).
  */
 export function sequenceTask(options: SequenceTaskOptions): SequenceTask {
-  requireObject('sequenceTask', 'options', options);
+  requireOptions('sequenceTask', options, ['kind', 'length', 'count', 'seed', 'symbols']);
   const count = requireInteger('sequenceTask', 'count', options.count);
   const seedValue = requireSeed('sequenceTask', 'seed', options.seed);
   const random = createRandom(seedValue);

@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset';
 import { createRandom } from '../random';
-import { describeValue, requireInteger, requireNonNegative, requireObject, requireSeed } from '../validation';
+import { describeValue, requireInteger, requireNonNegative, requireSeed, requireOptions } from '../validation';
 
 /** Options of {@link teacherStudent}. */
 export interface TeacherStudentOptions {
@@ -59,7 +59,7 @@ export interface TeacherStudent extends Dataset {
  * 1/fan_in from Y. LeCun et al., "Efficient BackProp" (1998).
  */
 export function teacherStudent(options: TeacherStudentOptions): TeacherStudent {
-  requireObject('teacherStudent', 'options', options);
+  requireOptions('teacherStudent', options, ['count', 'inputSize', 'outputSize', 'hidden', 'noise', 'seed']);
   const count = requireInteger('teacherStudent', 'count', options.count);
   const inputSize = requireInteger('teacherStudent', 'inputSize', options.inputSize);
   const outputSize = requireInteger('teacherStudent', 'outputSize', options.outputSize);

@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset';
 import { createRandom } from '../random';
-import { requireInteger, requireNonNegative, requireObject, requireSeed } from '../validation';
+import { requireInteger, requireNonNegative, requireSeed, requireOptions } from '../validation';
 
 /** Options of {@link twoSpirals}. */
 export interface TwoSpiralsOptions {
@@ -40,7 +40,7 @@ export interface TwoSpirals extends Dataset {
  * the 1988 Connectionist Models Summer School.
  */
 export function twoSpirals(options: TwoSpiralsOptions): TwoSpirals {
-  requireObject('twoSpirals', 'options', options);
+  requireOptions('twoSpirals', options, ['count', 'noise', 'turns', 'seed']);
   const count = requireInteger('twoSpirals', 'count', options.count);
   const noise = requireNonNegative('twoSpirals', 'noise', options.noise);
   const turns = requireNonNegative('twoSpirals', 'turns', options.turns ?? 1.5);
