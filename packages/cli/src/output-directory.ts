@@ -30,8 +30,8 @@ function existingKind(path: string): 'directory' | 'other' | 'missing' {
     return statSync(path).isDirectory() ? 'directory' : 'other';
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'missing';
-    if (code === 'ENOTDIR') return 'other';
+    // ENOTDIR: a component above is a file; the walk up finds and names it.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
     throw error;
   }
 }
