@@ -5,6 +5,7 @@ import { adam } from '../optimizers/adam';
 import { sgd } from '../optimizers/sgd';
 import type { TensorTree } from '../transform';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
+import { trace } from '../transforms/trace';
 import { calibrateLayerwiseLR } from './calibrate-layerwise-lr';
 import { scaleByLayerRatios } from './scale-by-layer-ratios';
 
@@ -60,6 +61,31 @@ describe('calibrateLayerwiseLR (experimental)', () => {
     expect(() => scaleByLayerRatios({ w: -1 })).toThrow("scaleByLayerRatios: 'ratios.w' must be a finite number ≥ 0, got -1");
   });
 
+  it('with momentum, the ratios applied after trace({ decay: μ }) reproduce M’s step lengths', () => {
+    // A constant gradient (the loss is linear), so the momentum buffer after t steps is
+    // g·(1 − μᵗ)/(1 − μ) in calibration and in the deployed SGD alike, and Adam's step is
+    // 0.01·sign(g) every step (m̂ = g, v̂ = g²).
+    const constant = (): TensorTree => ({ w: f64([3, 4]), b: f64([4, -4, 4, -4]) });
+    const steps = 30;
+    const adamStep = { w: 0.01 * Math.SQRT2, b: 0.01 * 2 };
+    const deployedStepNorms = (ratios: unknown, momentum: number) => {
+      const layerwise = chain(trace({ decay: momentum }), scaleByLayerRatios(ratios as never), scaleByLearningRate(1));
+      let state = layerwise.init(params);
+      let updates: TensorTree = params;
+      for (let step = 0; step < steps; step++) [updates, state] = layerwise.update(constant(), state, params);
+      const { w, b } = updates as { w: Tensor; b: Tensor };
+      const norm = (t: Tensor) => Math.hypot(...Array.from(t.dataSync()));
+      return { w: norm(w), b: norm(b) };
+    };
+    const measured = calibrateLayerwiseLR({ magnitude: adam({ lr: 0.01 }), params, gradient: constant, steps, momentum: 0.9 });
+    const consistent = deployedStepNorms(measured.ratios, 0.9);
+    expect(Math.abs(consistent.w - adamStep.w) / adamStep.w).toBeLessThan(1e-6);
+    expect(Math.abs(consistent.b - adamStep.b) / adamStep.b).toBeLessThan(1e-6);
+    // Ratios measured without momentum and applied after trace(0.9) overshoot by (1 − 0.9³⁰)/0.1 ≈ 9.58.
+    const mismatched = deployedStepNorms(calibrateLayerwiseLR({ magnitude: adam({ lr: 0.01 }), params, gradient: constant, steps }).ratios, 0.9);
+    expect(mismatched.w / adamStep.w).toBeCloseTo((1 - 0.9 ** 30) / 0.1, 5);
+  });
+
   it('leaves the caller’s params alive and leaks nothing', () => {
     const before = memory().numTensors;
     const calibration = calibrateLayerwiseLR({ magnitude: adam({ lr: 0.1 }), params, gradient: quadraticGradient, steps: 4 });
@@ -71,5 +97,6 @@ describe('calibrateLayerwiseLR (experimental)', () => {
   it('checks its options', () => {
     expect(() => calibrateLayerwiseLR({ magnitude: sgd(), params, gradient: quadraticGradient, steps: 0 })).toThrow("calibrateLayerwiseLR: 'steps' must be a positive integer, got 0");
     expect(() => calibrateLayerwiseLR({ magnitude: sgd(), params, gradient: quadraticGradient, steps: 2, window: 3 })).toThrow("calibrateLayerwiseLR: 'window' must be at most 'steps' (2), got 3");
+    expect(() => calibrateLayerwiseLR({ magnitude: sgd(), params, gradient: quadraticGradient, steps: 2, momentum: 1 })).toThrow("calibrateLayerwiseLR: 'momentum' must be a number in [0, 1), got 1");
   });
 });

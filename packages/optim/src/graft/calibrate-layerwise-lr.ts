@@ -7,7 +7,7 @@ import { applyUpdates, disposeReplaced } from '../apply-updates';
 import { checkTransformation } from '../combinators/chain';
 import { sgd } from '../optimizers/sgd';
 import type { GradientTransformation, TensorTree } from '../transform';
-import { checkBoolean, checkOptionKeys, checkPositiveInteger, failOption } from '../validation';
+import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositiveInteger, failOption } from '../validation';
 import { graft } from './graft';
 
 /** Options of {@link calibrateLayerwiseLR}. */
@@ -29,6 +29,14 @@ export interface CalibrateLayerwiseLROptions<M> {
    * frozen and a global schedule s(t) sets the overall size (default false).
    */
   normalize?: boolean;
+  /**
+   * μ ∈ [0, 1): the momentum of the SGD the ratios are measured against and will be applied to
+   * (default 0). The ratios are per unit of SGD's *step*: use the same μ in the SGD that
+   * consumes them (`trace({ decay: μ })`). A momentum buffer grows to about 1/(1 − μ) times the
+   * gradient, so ratios measured without momentum and applied after `trace({ decay: 0.9 })`
+   * give steps about 10 times M's.
+   */
+  momentum?: number;
 }
 
 /** Result of {@link calibrateLayerwiseLR}. */
@@ -47,12 +55,15 @@ export interface LayerwiseCalibration {
  * EXPERIMENTAL: calibrates a per-layer learning rate for plain SGD by grafting.
  *
  * 1. Runs M#SGD layer-wise for T₀ steps from `params`: the step of each tensor ℓ has M's norm
- *    and SGD's (lr 1) direction, so the implicit learning rate SGD needs to match M is
- *    r_ℓ(t) = ‖Δ_M,ℓ(t)‖ / ‖Δ_SGD,ℓ(t)‖ = ‖Δ_M,ℓ(t)‖ / ‖g_ℓ(t)‖ (the graft multiplier).
+ *    and the direction of SGD (lr 1, momentum μ), so the implicit learning rate SGD needs to
+ *    match M is r_ℓ(t) = ‖Δ_M,ℓ(t)‖ / ‖Δ_SGD,ℓ(t)‖ (the graft multiplier): ‖Δ_M,ℓ‖/‖g_ℓ‖ without
+ *    momentum, ‖Δ_M,ℓ‖/‖buf_ℓ‖ with it (buf ← μ·buf + g).
  * 2. Freezes r_ℓ as r_ℓ(T₀), or the median (or mean) over the last `window` steps; with
  *    `normalize`, divides by the mean over tensors so only relative layer scales remain.
- * 3. Train SGD with η_ℓ(t) = r_ℓ·s(t): `chain(trace({ decay: 0.9 }), scaleByLayerRatios(ratios), scaleByLearningRate(s))`
- *    (s = 1 and no normalize reproduces M's step lengths at T₀).
+ * 3. Train SGD with the same momentum and η_ℓ(t) = r_ℓ·s(t):
+ *    `chain(trace({ decay: μ }), scaleByLayerRatios(ratios), scaleByLearningRate(s))`, or without
+ *    momentum `chain(scaleByLayerRatios(ratios), scaleByLearningRate(s))` (s = 1 and no normalize
+ *    reproduces M's step lengths at T₀).
  *
  * The paper reports that a static, non-adaptive correction found by grafting lets SGD train
  * BERT; its exact procedure could not be read, so this is a faithful-in-spirit inference,
@@ -60,10 +71,10 @@ export interface LayerwiseCalibration {
  * offline calibration run but is why this is not a transform.
  *
  * @param options - `magnitude`, `params`, `gradient`, `steps`, `window` (1), `aggregate`
- *   ('median'), `normalize` (false).
+ *   ('median'), `normalize` (false), `momentum` (0).
  * @returns `{ ratios, scale, history, params }`.
  * @example
- * const calibration = calibrateLayerwiseLR({ magnitude: adam({ lr: 1e-3 }), params, gradient: (p) => gradientOf(p), steps: 50, window: 10 });
+ * const calibration = calibrateLayerwiseLR({ magnitude: adam({ lr: 1e-3 }), params, gradient: (p) => gradientOf(p), steps: 50, window: 10, momentum: 0.9 });
  * const layerwiseSgd = chain(trace({ decay: 0.9 }), scaleByLayerRatios(calibration.ratios), scaleByLearningRate(1));
  * @experimental
  * @see Agarwal, Anil, Hazan, Koren, Zhang, "Disentangling Adaptive Gradient Methods from Learning
@@ -72,7 +83,7 @@ export interface LayerwiseCalibration {
 export function calibrateLayerwiseLR<M>(options: CalibrateLayerwiseLROptions<M>): LayerwiseCalibration {
   const owner = 'calibrateLayerwiseLR';
   if (options === null || typeof options !== 'object') failOption(owner, 'options', 'an object', options);
-  checkOptionKeys(owner, options, ['magnitude', 'params', 'gradient', 'steps', 'window', 'aggregate', 'normalize']);
+  checkOptionKeys(owner, options, ['magnitude', 'params', 'gradient', 'steps', 'window', 'aggregate', 'normalize', 'momentum']);
   checkTransformation(owner, 'magnitude', options.magnitude);
   if (typeof options.gradient !== 'function') failOption(owner, 'gradient', 'a function (params, step) => gradients', options.gradient);
   const steps = checkPositiveInteger(owner, 'steps', options.steps);
@@ -81,9 +92,12 @@ export function calibrateLayerwiseLR<M>(options: CalibrateLayerwiseLROptions<M>)
   const aggregate = options.aggregate ?? 'median';
   if (aggregate !== 'median' && aggregate !== 'mean') failOption(owner, 'aggregate', "'median' or 'mean'", aggregate);
   const normalize = checkBoolean(owner, 'normalize', options.normalize ?? false);
+  const momentum = checkNonNegative(owner, 'momentum', options.momentum ?? 0);
+  if (momentum >= 1) failOption(owner, 'momentum', 'a number in [0, 1)', momentum);
 
-  // SGD at lr 1 flips the sign, so the grafted update is a step to add to the parameters.
-  const grafted = graft({ magnitude: options.magnitude, direction: sgd({ lr: 1 }) }, { granularity: 'tensor' });
+  // SGD at lr 1 flips the sign, so the grafted update is a step to add to the parameters. Its
+  // momentum is the one the ratios will be applied after, so they are per unit of that step.
+  const grafted = graft({ magnitude: options.magnitude, direction: sgd({ lr: 1, momentum }) }, { granularity: 'tensor' });
   let params = options.params;
   let state = grafted.init(params);
   const history: number[][] = [];

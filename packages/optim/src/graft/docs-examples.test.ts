@@ -49,13 +49,16 @@ describe('docs/graft.md examples', () => {
         return { w: w.mul(1), b: b.mul(4) };
       },
       steps: 1,
+      momentum: 0.9, // the momentum of the SGD that will use the ratios: trace({ decay: 0.9 }) below
     });
     // Adam's first step is 0.01·sign(g): r_w = 0.01·√2/‖(3, 4)‖, r_b = 0.01·2/‖(4, −4, 4, −4)‖.
     const ratios = calibration.ratios as { w: number; b: number };
     expect(ratios.w).toBeCloseTo((0.01 * Math.SQRT2) / 5, 9);
     expect(ratios.b).toBeCloseTo(0.0025, 9);
     const layerwiseSgd = chain(trace({ decay: 0.9 }), scaleByLayerRatios(calibration.ratios), scaleByLearningRate(1));
-    expect(typeof layerwiseSgd.update).toBe('function');
+    // One step of it has Adam's step length in each layer (0.01·√2 for w):
+    const [step] = layerwiseSgd.update({ w: start.w.mul(1), b: start.b.mul(4) }, layerwiseSgd.init(start), start);
+    expect(Math.hypot(...(step as typeof start).w.dataSync())).toBeCloseTo(0.01 * Math.SQRT2, 9);
   });
 
   it('contains every code block of docs/graft.md', () => {
