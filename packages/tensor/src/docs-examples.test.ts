@@ -119,6 +119,18 @@ describe('docs/tensor.md', () => {
     expect(() => sum(zeros([2, 3]), 2)).toThrow("sum: 'axis' 2 is out of range for shape [2,3]");
   });
 
+  it('errors and strict options', () => {
+    expect(() => randn([3], { seed: 3 } as never)).toThrow("randn: unknown option 'seed'; expected one of 'dtype', 'backend', 'generator', 'mean', 'std'");
+    expect(() => sum(zeros([2, 3]), 1, { keepDims: true } as never)).toThrow("sum: unknown option 'keepDims'; expected one of 'keepdims'");
+    expect(() => sum(zeros([2, 3]), { axis: 1 } as never)).toThrow("sum: 'axis' must be an integer, an array of integers or undefined, got an object");
+    expect(() => tensor([3e9], { dtype: 'int32' })).toThrow("tensor: 'data' holds 3000000000, out of range for int32 [-2147483648, 2147483647]");
+    expect(() => where(tensor([1, 0]), 1, 0)).toThrow("where: 'condition' must be a bool tensor, got float32");
+    const nothing = softmax(zeros([2, 0]));   // shape [2, 0]
+    const total = sum(zeros([2, 0]), 1);      // [0, 0]
+    expect(nothing.shape).toEqual([2, 0]);
+    expect(total.toArray()).toEqual([0, 0]);
+  });
+
   it('ndarray interop', () => {
     const shared = toNdarray(tensor([[1, 2], [3, 4]]));   // same memory, no copy
     expect(shared.get(1, 0)).toBe(3);
