@@ -133,12 +133,16 @@ export function registerBackend(backend: Backend): void {
   current ??= backend;
 }
 
-/** The backend registered under `name`, with an error that lists the available ones. */
-export function findBackend(name: string): Backend {
-  const backend = registry.get(name);
+/**
+ * The backend registered under `name`, with an error that lists the available ones.
+ *
+ * @param op - the public function to name in the error (`setBackend`, `zeros`, `to`).
+ */
+export function findBackend(name: string, op = 'backend'): Backend {
+  const backend = typeof name === 'string' ? registry.get(name) : undefined;
   if (!backend) {
     throw new Error(
-      `backend: no backend named '${name}' is registered (available: ${[...registry.keys()].join(', ') || 'none'})` +
+      `${op}: no backend named ${typeof name === 'string' ? `'${name}'` : String(name)} is registered (available: ${[...registry.keys()].join(', ') || 'none'})` +
         (name === 'gpu' ? "; import '@vane/gpu' to register the gpu.js backend" : ''),
     );
   }
@@ -147,7 +151,7 @@ export function findBackend(name: string): Backend {
 
 /** Selects the backend new tensors are created on. */
 export function setBackend(name: string): void {
-  current = findBackend(name);
+  current = findBackend(name, 'setBackend');
 }
 
 /** The name of the backend new tensors are created on. */

@@ -368,6 +368,10 @@ const fusedAndTransfer: BadInputCase[] = [
   { name: 'fromNdarray([1, 2])', run: () => loose(vane.fromNdarray)([1, 2]), message: /^fromNdarray: 'array' must be an ndarray .*got an array of length 2/ },
   { name: 'fromNdarray({})', run: () => loose(vane.fromNdarray)({}), message: /^fromNdarray: 'array' must be an ndarray/ },
   { name: 'fromNdarray(ndarray of strings)', run: () => vane.fromNdarray(ndarray(['a', 'b'] as unknown as number[], [2])), message: /^fromNdarray: 'array' holds "a", not a number/ },
+  { name: "setBackend('tpu')", run: () => vane.setBackend('tpu'), message: /^setBackend: no backend named 'tpu' is registered \(available: cpu\)/ },
+  { name: 'tidy(3)', run: () => loose(vane.tidy)(3), message: /^tidy: 'fn' must be a function, got 3/ },
+  { name: 'keep([1])', run: () => loose(vane.keep)([1]), message: /^keep: 'tensor' must be a Tensor/ },
+  { name: 'formatTensor([1])', run: () => loose(vane.formatTensor)([1]), message: /^formatTensor: 't' must be a Tensor/ },
   { name: 'x.item()', run: () => x.item(), message: /^item: tensor has shape \[2,3\] \(6 elements\), expected exactly 1/ },
   {
     name: 'disposed tensor',

@@ -8,6 +8,7 @@
 import type { Backend, StorageData } from './backend';
 import type { OpAttributes, OpName } from './op-names';
 import type { Tensor } from './tensor';
+import { describeValue } from './validation/option-keys';
 
 /** A backend storage shared by a tensor and its views, freed when the last of them is disposed. */
 export class Storage {
@@ -106,6 +107,7 @@ const scopes: Tensor[][] = [];
  * const y = tidy(() => x.mul(2).add(1)); // the intermediate x*2 is freed
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`tidy: 'fn' must be a function, got ${describeValue(fn)}`);
   const scope: Tensor[] = [];
   scopes.push(scope);
   let result: T;
@@ -133,6 +135,8 @@ export function tidy<T>(fn: () => T): T {
 
 /** Marks a tensor so that no enclosing {@link tidy} disposes it. Returns the tensor. */
 export function keep<T extends Tensor>(tensor: T): T {
+  // Brand check rather than instanceof: engine.ts must not import the Tensor class (a cycle).
+  if ((tensor as { isTensor?: unknown } | null)?.isTensor !== true) throw new TypeError(`keep: 'tensor' must be a Tensor, got ${describeValue(tensor)}`);
   tensor.kept = true;
   return tensor;
 }

@@ -3,7 +3,8 @@
  * place of the middle of axes when a tensor has more than 1000 elements.
  */
 import { formatShape } from './shape';
-import { Tensor } from './tensor';
+import { isTensor, Tensor } from './tensor';
+import { describeValue } from './validation/option-keys';
 
 const THRESHOLD = 1000;
 const EDGE_ITEMS = 3;
@@ -25,6 +26,7 @@ function formatNumber(value: number, dtype: string, fixed: boolean, digits: numb
  * String(tensor([[1, 2], [3, 4]])) // 'tensor([[1., 2.],\n        [3., 4.]])'
  */
 export function formatTensor(t: Tensor): string {
+  if (!isTensor(t)) throw new TypeError(`formatTensor: 't' must be a Tensor, got ${describeValue(t)}`);
   if (t.isDisposed) return `tensor(<disposed>, shape=${formatShape(t.shape)}, dtype=${t.dtype})`;
   const values = t.dataSync();
   const summarize = values.length > THRESHOLD;

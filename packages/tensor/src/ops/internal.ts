@@ -97,10 +97,5 @@ export function describe(value: unknown): string {
 export function backendOption(op: string, name: unknown, argument = 'backend'): Backend {
   if (name === undefined) return currentBackend();
   if (typeof name !== 'string') throw new TypeError(`${op}: '${argument}' must be a backend name (a string), got ${describeValue(name)}`);
-  try {
-    return findBackend(name);
-  } catch (error) {
-    // findBackend's message lists the registered backends and says how to get the gpu one.
-    throw new Error(`${op}: ${(error as Error).message.replace(/^backend: /, '')}`);
-  }
+  return findBackend(name, op);
 }
