@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,12 +48,15 @@ describe.concurrent('vane end to end (test presets)', () => {
     const out = join(directory, 'train');
     const first = await runCli(['train', '--epochs', '1', '--train-limit', '256', '--out', out]);
     expect(first.status, first.stderr).toBe(0);
-    expectFiles(out, ['checkpoint.safetensors', 'log.json']);
+    expectFiles(out, ['checkpoint.safetensors', 'log.json', 'run.json']);
+    // A log left empty (by a full disk, say) is rebuilt from the checkpoint, which holds every epoch's entry.
+    writeFileSync(join(out, 'log.json'), '');
     const resumed = await runCli(['train', '--epochs', '2', '--train-limit', '256', '--out', out, '--resume']);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/resuming after epoch 1/);
     const log = JSON.parse(readFileSync(join(out, 'log.json'), 'utf8'));
     expect(log.epochs.map((entry: { epoch: number }) => entry.epoch)).toEqual([1, 2]);
+    expect(log.epochs.every((entry: Record<string, unknown>) => Object.values(entry).every((value) => typeof value === 'number'))).toBe(true);
     const report = await runCli(['report', out]);
     expect(report.status, report.stderr).toBe(0);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/training-curve\.svg/);
