@@ -8,7 +8,7 @@ import { DataLoader, labeledImageDataset, loadDigits, trainValidationSplit } fro
 import { adam } from '@vane/optim';
 import { eye, matmul, ones, randn, seed, tensor, tree, zeros, type Tensor } from '@vane/tensor';
 import {
-  AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, DecoderBlock, Embedding, Flatten, LSTM, Linear, MaxPool2d, Module, ReLU, Sequential,
+  AdaptiveAvgPool2d, BatchNorm1d, binaryCrossEntropy, BatchNorm2d, Conv2d, DecoderBlock, Embedding, Flatten, LSTM, Linear, MaxPool2d, Module, ReLU, Sequential,
   TransformerEncoderLayer, accuracy, activeGainLogger, bceWithLogits, crossEntropy, earlyStopping, fit, kaimingNormal, kaimingUniform,
   learningRateLogger, loadCheckpoint, loadSafetensors, orthogonal, saveCheckpoint, saveSafetensors, subtree, unflattenNamed,
   xavierNormal, xavierUniform, type ParameterTree,
@@ -143,6 +143,13 @@ describe('docs/training.md examples', () => {
 });
 
 describe('docs stay in sync', () => {
+  it('errors and strict options', () => {
+    expect(() => new Linear(3, 4, { bais: false } as never)).toThrow("Linear: unknown option 'bais'; expected one of 'bias', 'generator', 'dtype'");
+    expect(() => new Linear(3, 4, { dtype: 'int32' })).toThrow(`Linear: 'dtype' must be a floating dtype (float32 or float64) for parameters, got "int32"`);
+    expect(() => new Linear(3, 4).forward([[1, 2, 3]] as never)).toThrow("Linear.forward: 'input' must be a Tensor, got [[1, 2, 3]]");
+    expect(() => binaryCrossEntropy(tensor([1.5]), tensor([1]))).toThrow("binaryCrossEntropy: every element of 'input' must be in [0, 1]");
+  });
+
   it('every ts block of docs/nn.md and docs/training.md appears in this file', () => {
     const source = readFileSync(fileURLToPath(import.meta.url), 'utf8');
     const normalize = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean).join('\n');

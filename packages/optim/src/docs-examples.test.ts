@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fusedMap, tensor, tidy, tree, zerosLike, type Tensor } from '@vane/tensor';
+import { fusedMap, tensor, tidy, tree, zeros, zerosLike, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import {
   adam,
@@ -81,6 +81,16 @@ describe('docs/optim.md examples', () => {
     expect(accumulatedState.miniStep).toBe(0);
   });
 
+  it('errors', () => {
+    expect(() => adam().init({ w: [1, 2] } as never)).toThrow("adam.init: parameter 'w.0' must be a Tensor, got 1");
+    const params = { layers: [{ weight: zeros([2]) }] };
+    const wrongGradient = { layers: [{ weight: zeros([3]) }] };
+    expect(() => adamw().update(wrongGradient, adamw().init(params), params)).toThrow("adamw.update: gradient 'layers.0.weight' has shape [3], parameter has [2]");
+    const falling = sgd({ lr: (step) => 0.1 - 0.2 * step });
+    const [, afterOneStep] = falling.update(params, falling.init(params), params);
+    expect(() => falling.update(params, afterOneStep, params)).toThrow("sgd: 'lr' schedule returned -0.1 at step 1; it must be a finite number ≥ 0");
+  });
+
   it('writing a new transform', () => {
     const RUNNING_MAXIMUM = {
       name: 'docs.runningMaximum',
@@ -136,7 +146,7 @@ describe('docs/optim.md examples', () => {
     const normalize = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean).join('\n');
     const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
     const checked = blocks.filter((block) => !block.includes('import ') && !block.startsWith('interface GradientTransformation'));
-    expect(checked.length).toBe(7);
+    expect(checked.length).toBe(8);
     for (const block of checked) expect(normalize(source)).toContain(normalize(block));
   });
 });
