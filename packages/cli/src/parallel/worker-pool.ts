@@ -34,9 +34,13 @@ export interface WorkerPoolOptions {
   onResult?: (taskIndex: number, result: unknown) => void;
 }
 
+// tsx is resolved here, from this file, and handed to the worker: an eval'd worker would resolve
+// a bare 'tsx/esm/api' from the current directory, which fails when vane runs outside the repository.
+const TSX_API = import.meta.resolve('tsx/esm/api');
+
 const BOOTSTRAP = `
-import { register } from 'tsx/esm/api';
 import { parentPort, workerData } from 'node:worker_threads';
+const { register } = await import(workerData.tsxApi);
 register();
 const { runTask } = await import(workerData.taskModule);
 parentPort.on('message', async (message) => {
@@ -83,7 +87,7 @@ export async function runInWorkers<T, R>(tasks: readonly T[], options: WorkerPoo
       worker.postMessage({ type: 'task', index, task: tasks[index] });
     };
     for (let workerIndex = 0; workerIndex < count; workerIndex++) {
-      const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { taskModule: options.taskModule.href } } as never);
+      const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { taskModule: options.taskModule.href, tsxApi: TSX_API } } as never);
       workers.push(worker);
       worker.on('message', (message: { type: string; index: number; text?: string; result?: unknown; message?: string }) => {
         if (failed) return;
