@@ -12,6 +12,7 @@ export type { GradientTransformation, TensorTree, UpdateExtras, StateOf, EmptySt
 export { applyUpdates, disposeReplaced, tensorsIn } from './apply-updates';
 export { serializeState, serializeStateAsync, deserializeState, type SerializedState, type SerializedValue, type DeserializeOptions } from './serialization';
 export type { ScalarOrSchedule } from './validation';
+export { withInputChecks, checkTensorTree } from './input-checks';
 
 // Combinators and wrappers.
 export { chain, type ChainState } from './combinators/chain';
