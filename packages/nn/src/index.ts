@@ -30,10 +30,10 @@ export {
 } from './training/callbacks';
 export { accuracy, type Metric } from './training/metrics';
 export { ProgressBar, formatDuration, formatValue, type ProgressStream } from './training/progress-bar';
-export { writeFileAtomic } from './io/atomic-write';
+export { writeFileAtomic, removeStaleTemporaries } from './io/atomic-write';
 export {
-  encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, readSafetensors, readSafetensorsMetadata,
-  type SafetensorsDType, type SafetensorsContents, type DecodeOptions, type LoadSafetensorsOptions,
+  encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, readSafetensors, readSafetensorsMetadata, MAX_HEADER_BYTES,
+  type SafetensorsDType, type SafetensorsContents, type DecodeOptions, type LoadSafetensorsOptions, type SaveSafetensorsOptions, type SafetensorsIoOptions,
 } from './io/safetensors';
 export {
   saveCheckpoint, loadCheckpoint, parameterEntries,

@@ -141,7 +141,7 @@ function restoreVersion2(where: string, stored: StoredMetadata, tensors: Record<
     extra: joinTensors(where, stored.extra, 'extra', tensors, used),
   };
   for (const name of Object.keys(tensors)) {
-    if (!used.has(name) && !name.startsWith('parameters.') && !name.startsWith('buffers.')) throw new Error(`${where}: has an unexpected tensor '${name}' (neither a parameter, a buffer, nor referred to by the saved state)`);
+    if (!used.has(name) && !name.startsWith('parameters.') && !name.startsWith('buffers.')) throw new Error(`${where} has an unexpected tensor '${name}' (neither a parameter, a buffer, nor referred to by the saved state)`);
   }
   return restored;
 }
@@ -149,13 +149,13 @@ function restoreVersion2(where: string, stored: StoredMetadata, tensors: Record<
 // Version 1: optimizer state as serializeState's base64 JSON, NaN generator words as null.
 function restoreVersion1(where: string, stored: Record<string, unknown>, tensors: Record<string, Tensor>): RestoredState {
   for (const name of Object.keys(tensors)) {
-    if (!name.startsWith('parameters.') && !name.startsWith('buffers.')) throw new Error(`${where}: has an unexpected tensor '${name}'`);
+    if (!name.startsWith('parameters.') && !name.startsWith('buffers.')) throw new Error(`${where} has an unexpected tensor '${name}'`);
   }
   let optimizerState: unknown;
   try {
     optimizerState = stored.optimizerState === null ? undefined : deserializeState(stored.optimizerState);
   } catch (error) {
-    throw new Error(`${where}: has a corrupted optimizer state (${(error as Error).message})`, { cause: error });
+    throw new Error(`${where} has a corrupted optimizer state (${(error as Error).message})`, { cause: error });
   }
   const words = stored.generatorState;
   return {
