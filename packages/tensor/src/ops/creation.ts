@@ -182,6 +182,7 @@ export function arange(start: number, stop?: number, step = 1, options: Creation
   // All-integer ranges are int32, as in NumPy and PyTorch; anything fractional is float32.
   const integral = Number.isInteger(start) && Number.isInteger(stop) && Number.isInteger(step);
   const dtype = creationOptions(op, options, CREATION_OPTIONS, integral ? 'int32' : 'float32');
+  checkNumericRange(op, dtype);
   if (count > 0) {
     // The range is monotonic, so its two ends bound every value.
     checkStorable(op, 'the range holds', dtype, start);
@@ -193,6 +194,11 @@ export function arange(start: number, stop?: number, step = 1, options: Creation
   return wrapStorage(backend, backend.upload(values, dtype), [count], dtype);
 }
 
+/** A range of bools would collapse every non-zero value to true; PyTorch refuses it too. */
+function checkNumericRange(op: string, dtype: DType): void {
+  if (dtype === 'bool') throw new TypeError(`${op}: 'dtype' must be int32, float32 or float64, got bool`);
+}
+
 /** `count` evenly spaced values from `start` to `stop` inclusive. */
 export function linspace(start: number, stop: number, count: number, options: CreationOptions = {}): Tensor {
   const op = 'linspace';
@@ -200,6 +206,7 @@ export function linspace(start: number, stop: number, count: number, options: Cr
   checkFiniteNumber(op, 'stop', stop);
   if (!Number.isInteger(count) || count < 0) throw new Error(`${op}: 'count' must be a non-negative integer, got ${describeValue(count)}`);
   const dtype = creationOptions(op, options, CREATION_OPTIONS, 'float32');
+  checkNumericRange(op, dtype);
   if (count > 0) {
     checkStorable(op, "'start' is", dtype, start);
     checkStorable(op, "'stop' is", dtype, stop);
