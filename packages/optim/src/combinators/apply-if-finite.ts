@@ -36,7 +36,7 @@ export interface ApplyIfFiniteState<S> {
 export function applyIfFinite<S>(inner: GradientTransformation<S>, maxConsecutiveErrors: number): GradientTransformation<ApplyIfFiniteState<S>> {
   checkPositiveInteger('applyIfFinite', 'maxConsecutiveErrors', maxConsecutiveErrors);
   checkTransformation('applyIfFinite', 'inner', inner);
-  return withInputChecks('applyIfFinite', {
+  return withInputChecks<ApplyIfFiniteState<S>>('applyIfFinite', {
     init: (params) => ({ notFiniteCount: 0, lastFinite: true, totalNotFinite: 0, inner: inner.init(params) }),
     update: (updates, state, params, extras) => {
       const [candidate, innerState] = inner.update(updates, state.inner, params, extras);
