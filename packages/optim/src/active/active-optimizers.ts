@@ -3,11 +3,13 @@
  * object holding the base optimizer's options and the {@link ActiveOptions}.
  */
 import { adabelief, type AdabeliefOptions } from '../optimizers/adabelief';
-import { adamw, type AdamwOptions } from '../optimizers/adamw';
+import { namedChain } from '../combinators/named-chain';
+import { withInputChecks } from '../input-checks';
+import { adamw, adamwStages, type AdamwOptions } from '../optimizers/adamw';
 import { radam, type RadamOptions } from '../optimizers/radam';
 import { sgd, type SgdOptions } from '../optimizers/sgd';
 import type { GradientTransformation } from '../transform';
-import { failOption } from '../validation';
+import { checkBoolean, failOption } from '../validation';
 import { active, type ActiveOptions, type ActiveState } from './active';
 
 const ACTIVE_KEYS = ['period', 'increase', 'decrease', 'zeroIsFlip', 'minGain', 'maxGain', 'granularity', 'signal'] as const;
@@ -26,8 +28,16 @@ function splitOptions<B extends object>(owner: string, options: ActiveOptions & 
 
 /** Options of {@link activeSgd}: {@link SgdOptions} plus {@link ActiveOptions}. */
 export type ActiveSgdOptions = SgdOptions & ActiveOptions;
-/** Options of {@link activeAdamw}: {@link AdamwOptions} plus {@link ActiveOptions}. */
-export type ActiveAdamwOptions = AdamwOptions & ActiveOptions;
+/** Options of {@link activeAdamw}: {@link AdamwOptions} plus {@link ActiveOptions}, plus `gainScalesWeightDecay`. */
+export type ActiveAdamwOptions = AdamwOptions &
+  ActiveOptions & {
+    /**
+     * Whether the gain multiplies the decoupled weight decay too (default true, the authors'
+     * benchmark-era `ConsciousLR.py`: θ(1 − η·λ·a)). false: the decay is unscaled,
+     * θ(1 − η·λ), as in their released `active-lr/optimizers/ActiveAdam.py`.
+     */
+    gainScalesWeightDecay?: boolean;
+  };
 /** Options of {@link activeRadam}: {@link RadamOptions} plus {@link ActiveOptions}. */
 export type ActiveRadamOptions = RadamOptions & ActiveOptions;
 /** Options of {@link activeAdabelief}: {@link AdabeliefOptions} plus {@link ActiveOptions}. */
@@ -57,17 +67,39 @@ export function activeSgd(options: ActiveSgdOptions) {
  * ActiveAdamW: `active(adamw(baseOptions), activeOptions)`.
  *
  * Update: m̂, v̂ as in Adam; θ ← θ − η·a ⊙ (m̂/(√v̂ + ε) + λθ). The gain scales the decoupled weight
- * decay too, as in the authors' benchmark-era code (θ(1 − η·λ·a)); their later release does not.
+ * decay too, as in the authors' benchmark-era code (θ(1 − η·λ·a)). With
+ * `gainScalesWeightDecay: false` it does not, as in their release:
+ * θ ← θ − η·(a ⊙ m̂/(√v̂ + ε) + λθ); the optimizer is then
+ * `namedChain({ adam: active(scaleByAdam(…)), weightDecay, learningRate })`, so its active state
+ * is `state.adam` (read it with `activeSummary(state.adam)`).
  *
  * @param options - the {@link adamw} options (`lr`, `betas`, `eps`, `weightDecay`, `amsgrad`,
- *   `mask`) and the {@link active} options (`period` required).
+ *   `mask`, `maximize`), the {@link active} options (`period` required) and
+ *   `gainScalesWeightDecay` (true).
  * @example
  * const optimizer = activeAdamw({ lr: 1e-3, weightDecay: 0, period: stepsPerEpoch });
+ * const released = activeAdamw({ lr: 1e-3, weightDecay: 1e-2, gainScalesWeightDecay: false, period: stepsPerEpoch });
  * @see Wadi, Fredette, Senecal (arXiv 2301.10133); github.com/davoodwadi/ConsciousLR `ConsciousLR.py`.
  */
+export function activeAdamw(options: ActiveAdamwOptions & { gainScalesWeightDecay?: true }): ReturnType<typeof gainOnWholeUpdate>;
+export function activeAdamw(options: ActiveAdamwOptions & { gainScalesWeightDecay: false }): ReturnType<typeof gainOnAdamStage>;
+export function activeAdamw(options: ActiveAdamwOptions): ReturnType<typeof gainOnWholeUpdate> | ReturnType<typeof gainOnAdamStage>;
 export function activeAdamw(options: ActiveAdamwOptions) {
-  const [activeOptions, baseOptions] = splitOptions<AdamwOptions>('activeAdamw', options);
+  const owner = 'activeAdamw';
+  const [activeOptions, { gainScalesWeightDecay, ...baseOptions }] = splitOptions<AdamwOptions & { gainScalesWeightDecay?: boolean }>(owner, options);
+  const scaled = checkBoolean(owner, 'gainScalesWeightDecay', gainScalesWeightDecay ?? true);
+  return scaled ? gainOnWholeUpdate(activeOptions, baseOptions) : gainOnAdamStage(activeOptions, baseOptions);
+}
+
+/** The gain on adamw's whole update, decay included (the benchmark-era form). */
+function gainOnWholeUpdate(activeOptions: ActiveOptions, baseOptions: AdamwOptions) {
   return active(adamw(baseOptions), activeOptions);
+}
+
+/** The gain on the Adam direction alone; the decay and the learning rate follow it unscaled (the released form). */
+function gainOnAdamStage(activeOptions: ActiveOptions, baseOptions: AdamwOptions) {
+  const stages = adamwStages(baseOptions);
+  return withInputChecks('activeAdamw', namedChain({ ...stages, adam: active(stages.adam, activeOptions) }));
 }
 
 /**
@@ -75,7 +107,8 @@ export function activeAdamw(options: ActiveAdamwOptions) {
  *
  * Update: with ρ_t the length of the approximated SMA, θ ← θ − η·a ⊙ r_t·m̂/(√v̂ + ε) when ρ_t > 5
  * and θ ← θ − η·a ⊙ m̂ otherwise. The authors' files use the previous step's moments (a one-step
- * lag, so their first update is 0); this alias does not reproduce that quirk.
+ * lag, so their first update is 0); `laggedMoments: true` reproduces that (default false).
+ * The gain scales weight decay too; the authors' files decay θ(1 − η·λ) without it.
  *
  * @param options - the {@link radam} options and the {@link active} options (`period` required).
  * @example
@@ -91,8 +124,10 @@ export function activeRadam(options: ActiveRadamOptions) {
 /**
  * ActiveBelief: `active(adabelief(baseOptions), activeOptions)`: AdaBelief times the gain.
  *
- * Update: s ← β₂s + (1 − β₂)(g − m)² + ε; θ ← θ − η·a ⊙ m̂/(√ŝ + ε). The core `adabelief` has no
- * rectification (the authors' release defaults to `rectify=True`).
+ * Update: s ← β₂s + (1 − β₂)(g − m)² + ε; θ ← θ − η·a ⊙ m̂/(√ŝ + ε). `rectify: true` gives the
+ * authors' rectified form (their release's default; Vane's default is false), and
+ * `decoupledWeightDecay: false` their L2 mode (`weight_decouple=False`). The gain scales a
+ * decoupled decay too; the authors' release decays θ(1 − η·λ) without it.
  *
  * @param options - the {@link adabelief} options and the {@link active} options (`period` required).
  * @example

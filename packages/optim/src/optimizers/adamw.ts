@@ -41,6 +41,20 @@ export interface AdamwOptions {
  * @see Loshchilov & Hutter, "Decoupled Weight Decay Regularization" (ICLR 2019).
  */
 export function adamw(options: AdamwOptions = {}) {
+  return withInputChecks('adamw', namedChain(adamwStages(options)));
+}
+
+/**
+ * The checked, named stages of {@link adamw}, for wrappers that replace one of them (as
+ * `activeAdamw` puts its gain on the `adam` stage alone, to leave the decay unscaled).
+ *
+ * @param options - the {@link adamw} options; errors name `adamw`.
+ * @returns `{ maximize?, adam, weightDecay, learningRate }`, in chain order.
+ * @example
+ * const stages = adamwStages({ lr: 1e-3 });
+ * const same = namedChain(stages); // adamw({ lr: 1e-3 }) without its entry-point checks
+ */
+export function adamwStages(options: AdamwOptions = {}) {
   const owner = 'adamw';
   checkOptionKeys(owner, options, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'mask', 'maximize']);
   const maximize = checkBoolean(owner, 'maximize', options.maximize ?? false);
@@ -49,10 +63,10 @@ export function adamw(options: AdamwOptions = {}) {
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 1e-2);
   const amsgrad = checkBoolean(owner, 'amsgrad', options.amsgrad ?? false);
-  return withInputChecks(owner, namedChain({
+  return {
     ...maximizeStage(maximize),
     adam: scaleByAdam({ betas, eps, amsgrad }),
     weightDecay: addDecayedWeights(weightDecay, options.mask),
     learningRate: scaleByLearningRate(lr),
-  }));
+  };
 }

@@ -19,6 +19,11 @@ export interface RadamOptions {
   weightDecay?: number | Schedule;
   /** Decay the weights as AdamW does instead of adding λθ to the gradient (default false). */
   decoupledWeightDecay?: boolean;
+  /**
+   * Step with the previous step's moments m_{t−1}, v_{t−1}, as the ActiveLR authors' RAdam files
+   * do (a one-step lag; the first update is 0). Default false: PyTorch's RAdam. See {@link scaleByRadam}.
+   */
+  laggedMoments?: boolean;
 }
 
 /**
@@ -29,14 +34,14 @@ export interface RadamOptions {
  * r_t = √((ρ_t − 4)(ρ_t − 2)ρ_∞/((ρ_∞ − 4)(ρ_∞ − 2)ρ_t)); else θ ← θ − η·m̂_t.
  *
  * @param options - `lr` (1e-3), `betas` ([0.9, 0.999]), `eps` (1e-8), `weightDecay` (0),
- *   `decoupledWeightDecay` (false).
+ *   `decoupledWeightDecay` (false), `laggedMoments` (false: no lag).
  * @example
  * const optimizer = radam({ lr: 1e-3 });
  * @see Liu et al., "On the Variance of the Adaptive Learning Rate and Beyond" (ICLR 2020).
  */
 export function radam(options: RadamOptions = {}) {
   const owner = 'radam';
-  checkOptionKeys(owner, options, ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay']);
+  checkOptionKeys(owner, options, ['lr', 'betas', 'eps', 'weightDecay', 'decoupledWeightDecay', 'laggedMoments']);
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-3);
   const betas = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
@@ -44,7 +49,7 @@ export function radam(options: RadamOptions = {}) {
   const decoupled = checkBoolean(owner, 'decoupledWeightDecay', options.decoupledWeightDecay ?? false);
   return withInputChecks(owner, namedChain({
     weightDecay: decoupled ? identity() : addDecayedWeights(weightDecay),
-    radam: scaleByRadam({ betas, eps }),
+    radam: scaleByRadam({ betas, eps, laggedMoments: checkBoolean(owner, 'laggedMoments', options.laggedMoments ?? false) }),
     decoupledWeightDecay: decoupled ? addDecayedWeights(weightDecay) : identity(),
     learningRate: scaleByLearningRate(lr),
   }));

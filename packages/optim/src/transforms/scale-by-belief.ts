@@ -1,8 +1,8 @@
 import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE } from '../kernels';
+import { MOVING_AVERAGE, SCALE } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
-import { checkBetas, checkOptionKeys, checkPositive } from '../validation';
+import { checkBetas, checkBoolean, checkOptionKeys, checkPositive } from '../validation';
 
 /** Options of {@link scaleByBelief}. */
 export interface ScaleByBeliefOptions {
@@ -10,6 +10,14 @@ export interface ScaleByBeliefOptions {
   betas?: readonly [number, number];
   /** ε > 0, added both to s_t and to the denominator (default 1e-16, the paper's). */
   eps?: number;
+  /**
+   * RAdam-style rectification (AdaBelief's `rectify`, default false), in the form of the
+   * ActiveLR authors' `ActiveBelief.py` (copied from adabelief-pytorch 0.0.5): with
+   * ρ_∞ = 2/(1 − β₂) − 1 and ρ_t = ρ_∞ − 2tβ₂ᵗ/(1 − β₂ᵗ), out = r_t·m̂/(√ŝ + ε) while ρ_t > 4,
+   * and the uncorrected m_t (an SGD-with-momentum step) before. Later adabelief-pytorch releases
+   * use ρ_t > 5 and an optional bias-corrected SGD step instead.
+   */
+  rectify?: boolean;
 }
 
 /** State of {@link scaleByBelief}. */
@@ -44,18 +52,21 @@ const BELIEF_DIRECTION: FusedKernel = {
  *
  * Update (t from 1; Algorithm 2 of the paper): m_t = β₁m_{t−1} + (1 − β₁)g;
  * s_t = β₂s_{t−1} + (1 − β₂)(g − m_t)² + ε; m̂ = m_t/(1 − β₁ᵗ), ŝ = s_t/(1 − β₂ᵗ);
- * out = m̂ / (√ŝ + ε).
+ * out = m̂ / (√ŝ + ε). With `rectify`: out = r_t·m̂/(√ŝ + ε) when ρ_t > 4, else out = m_t, with
+ * r_t = √((ρ_t − 4)(ρ_t − 2)ρ_∞ / ((ρ_∞ − 4)(ρ_∞ − 2)ρ_t)) as in RAdam.
  *
- * @param options - `betas` ([0.9, 0.999]), `eps` (1e-16).
+ * @param options - `betas` ([0.9, 0.999]), `eps` (1e-16), `rectify` (false).
  * @example
  * const tx = chain(scaleByBelief(), scaleByLearningRate(1e-3));
  * @see Zhuang et al., "AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed Gradients" (NeurIPS 2020).
  */
 export function scaleByBelief(options: ScaleByBeliefOptions = {}): GradientTransformation<ScaleByBeliefState> {
   const owner = 'scaleByBelief';
-  checkOptionKeys(owner, options, ['betas', 'eps']);
+  checkOptionKeys(owner, options, ['betas', 'eps', 'rectify']);
   const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-16);
+  const rectify = checkBoolean(owner, 'rectify', options.rectify ?? false);
+  const rhoInfinity = 2 / (1 - beta2) - 1;
   return {
     init: (params) => ({ count: 0, firstMoment: zerosTree(params), belief: zerosTree(params) }),
     update: (updates, state) => {
@@ -63,10 +74,16 @@ export function scaleByBelief(options: ScaleByBeliefOptions = {}): GradientTrans
       const count = state.count + 1;
       const firstCorrection = 1 / (1 - beta1 ** count);
       const secondCorrection = 1 / (1 - beta2 ** count);
+      // Rectified: the adaptive step only once ρ_t > 4 (scaled by r_t), plain momentum before.
+      const rho = rhoInfinity - (2 * count * beta2 ** count) / (1 - beta2 ** count);
+      const adaptive = !rectify || rho > 4;
+      const rectification = rectify && adaptive ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho)) : 1;
       return tidy(() => {
         const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
         const belief = mapTensors((g: Tensor, s: Tensor, m: Tensor) => fusedMap(BELIEF, [s, g, m], [beta2, eps]), updates, state.belief, firstMoment) as TensorTree;
-        const out = mapTensors((m: Tensor, s: Tensor) => fusedMap(BELIEF_DIRECTION, [m, s], [firstCorrection, secondCorrection, eps]), firstMoment, belief) as TensorTree;
+        const out = adaptive
+          ? (mapTensors((m: Tensor, s: Tensor) => fusedMap(BELIEF_DIRECTION, [m, s], [rectification * firstCorrection, secondCorrection, eps]), firstMoment, belief) as TensorTree)
+          : (mapTensors((m: Tensor) => fusedMap(SCALE, [m], [1]), firstMoment) as TensorTree);
         return [out, { count, firstMoment, belief }] as [TensorTree, ScaleByBeliefState];
       });
     },

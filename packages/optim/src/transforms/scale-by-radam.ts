@@ -2,7 +2,7 @@ import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, SCALE } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
-import { checkBetas, checkFinite, checkOptionKeys, checkPositive } from '../validation';
+import { checkBetas, checkBoolean, checkFinite, checkOptionKeys, checkPositive } from '../validation';
 
 /** Options of {@link scaleByRadam}. */
 export interface ScaleByRadamOptions {
@@ -12,6 +12,13 @@ export interface ScaleByRadamOptions {
   eps?: number;
   /** Rectify only when ρ_t exceeds this (default 5, as PyTorch). */
   threshold?: number;
+  /**
+   * Step with the previous moments m_{t−1}, v_{t−1} (and step t's ρ_t, r_t and bias corrections),
+   * as the ActiveLR authors' `ActiveRAdam.py` and `RAdamConsciousLR.py` do: they read the moment
+   * tensors before replacing them with the new ones. The first update is then 0 (m₀ = 0).
+   * Default false: standard RAdam, as PyTorch's `torch.optim.RAdam` (which has no such lag).
+   */
+  laggedMoments?: boolean;
 }
 
 /** State of {@link scaleByRadam}. */
@@ -38,19 +45,21 @@ const RADAM_DIRECTION: FusedKernel = {
  * ρ_t = ρ_∞ − 2tβ₂ᵗ/(1 − β₂ᵗ). If ρ_t > 5:
  * r_t = √((ρ_t − 4)(ρ_t − 2)ρ_∞ / ((ρ_∞ − 4)(ρ_∞ − 2)ρ_t)) and
  * out = m_t/(1 − β₁ᵗ) · r_t · √(1 − β₂ᵗ)/(√v_t + ε); otherwise out = m_t/(1 − β₁ᵗ).
- * (ε is added to √v_t before the bias correction, as in PyTorch.)
+ * (ε is added to √v_t before the bias correction, as in PyTorch.) With `laggedMoments`, m_{t−1} and
+ * v_{t−1} stand for m_t and v_t in `out` (the ActiveLR authors' one-step lag).
  *
- * @param options - `betas` ([0.9, 0.999]), `eps` (1e-8), `threshold` (5).
+ * @param options - `betas` ([0.9, 0.999]), `eps` (1e-8), `threshold` (5), `laggedMoments` (false).
  * @example
  * const tx = chain(scaleByRadam(), scaleByLearningRate(1e-3));
  * @see Liu et al., "On the Variance of the Adaptive Learning Rate and Beyond" (ICLR 2020).
  */
 export function scaleByRadam(options: ScaleByRadamOptions = {}): GradientTransformation<ScaleByRadamState> {
   const owner = 'scaleByRadam';
-  checkOptionKeys(owner, options, ['betas', 'eps', 'threshold']);
+  checkOptionKeys(owner, options, ['betas', 'eps', 'threshold', 'laggedMoments']);
   const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const threshold = checkFinite(owner, 'threshold', options.threshold ?? 5);
+  const laggedMoments = checkBoolean(owner, 'laggedMoments', options.laggedMoments ?? false);
   const rhoInfinity = 2 / (1 - beta2) - 1;
   return {
     init: (params) => ({ count: 0, firstMoment: zerosTree(params), secondMoment: zerosTree(params) }),
@@ -63,17 +72,19 @@ export function scaleByRadam(options: ScaleByRadamOptions = {}): GradientTransfo
       return tidy(() => {
         const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
         const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]), updates, state.secondMoment) as TensorTree;
+        // The moments the step is taken with: this step's, or the previous step's (the authors' lag).
+        const [stepFirst, stepSecond] = laggedMoments ? [state.firstMoment, state.secondMoment] : [firstMoment, secondMoment];
         let out: TensorTree;
         if (rho > threshold) {
           const rectification = Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho));
           const secondCorrectionRoot = Math.sqrt(secondCorrection);
           out = mapTensors(
             (m: Tensor, v: Tensor) => fusedMap(RADAM_DIRECTION, [m, v], [firstCorrection, rectification, secondCorrectionRoot, eps]),
-            firstMoment,
-            secondMoment,
+            stepFirst,
+            stepSecond,
           ) as TensorTree;
         } else {
-          out = mapTensors((m: Tensor) => fusedMap(SCALE, [m], [firstCorrection]), firstMoment) as TensorTree;
+          out = mapTensors((m: Tensor) => fusedMap(SCALE, [m], [firstCorrection]), stepFirst) as TensorTree;
         }
         return [out, { count, firstMoment, secondMoment }] as [TensorTree, ScaleByRadamState];
       });
