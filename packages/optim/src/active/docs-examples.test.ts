@@ -3,7 +3,7 @@ import { tensor, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import { findUndocumentedExamples } from '@vane/testkit';
 import {
-  active, activeGains, activeSummary, activeSgd, activeAdamw, adamw, applyUpdates, identity,
+  active, activeGains, activeSummary, activeSgd, activeAdamw, activeRadam, activeAdabelief, adamw, applyUpdates, identity,
   scaleByDeltaBarDelta, sgdHd, adamHd, rprop, chain, scaleByLearningRate, type AnyTransformation,
 } from '../index';
 
@@ -57,6 +57,16 @@ describe('docs/active.md examples', () => {
     // Appendix A: the last points of the ActiveSGD and ActiveAdamW trajectories.
     expect(sgdTheta).toBeCloseTo(-1.120679475, 12);
     expect(adamwTheta).toBeCloseTo(-0.00316443792, 11);
+    const released = activeAdamw({ lr: 1e-3, weightDecay: 1e-2, gainScalesWeightDecay: false, period: 2 });
+    const laggedRadam = activeRadam({ lr: 1e-3, laggedMoments: true, period: 2 });
+    const rectifiedBelief = activeAdabelief({ lr: 1e-3, eps: 1e-8, rectify: true, period: 2 });
+    const one = { x: tensor([1], { dtype: 'float64' }) };
+    // The lag makes the first RAdam update exactly 0 (m₀ = 0).
+    expect(Math.abs((laggedRadam.update(one, laggedRadam.init(theta), theta)[0] as { x: Tensor }).x.item())).toBe(0);
+    // Rectified AdaBelief takes a plain momentum step while ρ_t ≤ 4: −η·m₁ = −1e-3·0.1.
+    expect((rectifiedBelief.update(one, rectifiedBelief.init(theta), theta)[0] as { x: Tensor }).x.item()).toBeCloseTo(-1e-4, 15);
+    // With the decay unscaled, the active state sits under state.adam.
+    expect(activeSummary(released.init(theta).adam).gainChanges).toBe(0);
     const hinton = chain(scaleByDeltaBarDelta({ averaging: 0 }), scaleByLearningRate(0.01));
     const hypergradientSgd = sgdHd({ lr: 0.01, hypergradientLr: 1e-4, momentum: 0.9 });
     const hypergradientAdam = adamHd({ lr: 1e-3, hypergradientLr: 1e-7 });
