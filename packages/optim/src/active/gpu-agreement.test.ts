@@ -1,4 +1,5 @@
 import { gpuUnavailableReason } from '@vane/gpu';
+import { tensor, type Tensor } from '@vane/tensor';
 import { checkOptimizer } from '@vane/testkit';
 import { describe, expect, it } from 'vitest';
 import { adamHd } from '../baselines/adam-hd';
@@ -11,7 +12,9 @@ import { sgd } from '../optimizers/sgd';
 import { gradientNoiseScale } from '../scaling/gradient-noise-scale';
 import type { AnyTransformation } from '../transform';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
+import { identity } from '../combinators/identity';
 import { active } from './active';
+import { activeGains } from './active-inspection';
 
 // CPU ≡ GPU for the wrappers, with @vane/testkit's backendAgreement law (float32, relative
 // 1e-4: GPU sqrt/exp/FMA round differently by a few ulps). It needs the gpu.js WebGL path
@@ -35,5 +38,20 @@ describe.skipIf(reason !== undefined && !required)('the wrappers agree on the CP
   ];
   it.each(cases)('%s', (_label, factory) => {
     expect(checkOptimizer(factory, { invariants: ['backendAgreement'], numRuns: 5, seed: 3 }).passed).toEqual(['backendAgreement']);
+  });
+
+  it('the gain-change kernel keeps the gain on a NaN product on the GPU too (a shader may fold x != x away)', () => {
+    // Sums 1, NaN, 1, 1, −1 with K = 1: gains 1, 1, 1, 3, 1.5 (as active.test.ts on the CPU).
+    const one = { w: tensor([0, 0], { backend: 'gpu' }) };
+    for (const granularity of ['element', 'tensor'] as const) {
+      const optimizer = active(identity(), { period: 1, granularity });
+      let state = optimizer.init(one);
+      const gains: number[] = [];
+      for (const value of [1, Number.NaN, 1, 1, -1]) {
+        state = optimizer.update({ w: tensor([value, value], { backend: 'gpu' }) }, state, one)[1];
+        gains.push(Array.from((activeGains(state) as { w: Tensor }).w.dataSync())[0]!);
+      }
+      expect(gains).toEqual([1, 1, 1, 3, 1.5]);
+    }
   });
 });
