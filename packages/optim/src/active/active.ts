@@ -106,7 +106,7 @@ export interface ActiveState<S = unknown> {
  *   (additive increase, multiplicative decrease; `< 0` when `zeroIsFlip` is false);
  * - if t mod K = 0: c_prev ← c, c ← 0.
  *
- * The gains start at clamp(1, minGain, maxGain). So the first gain change happens at the end of
+ * The gains start at clamp(1, minGain, maxGain). The first gain change happens at the end of
  * the second period (t = 2K) and is used from step 2K + 1; until then `active(base)` equals
  * `base` exactly (times the clamped starting gain when 1 lies outside the bounds). The effective
  * per-element learning rate is η·a. The gains are unbounded unless `minGain`/`maxGain` are
