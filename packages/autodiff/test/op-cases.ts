@@ -360,6 +360,22 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
       apply: (x: Tensor, weight: Tensor) => V.conv2d(x, weight, { padding: 'same' }),
     },
   ],
+  conv2dWeightGradient: [
+    {
+      label: 'the conv2d weight gradient with stride, padding, dilation and groups (bilinear in x and dy)',
+      inputs: convolutionGeometry.chain((g) => {
+        const window = V.makeWindow('test', g.height, g.width, [g.kernelHeight, g.kernelWidth], g);
+        return fc.tuple(
+          tensorOf([g.batch, g.groups * g.inPerGroup, g.height, g.width]),
+          tensorOf([g.batch, g.groups * g.outPerGroup, window.outputHeight, window.outputWidth]),
+          fc.constant(window),
+          fc.constant(g.groups),
+        );
+      }),
+      apply: V.conv2dWeightGradient,
+      secondOrder: true,
+    },
+  ],
   conv2dTransposeInput: [
     {
       label: 'convTranspose2d with stride, padding, outputPadding, dilation and groups',

@@ -90,6 +90,8 @@ export interface OpAttributes {
   conv2d: { window: Window2d; groups: number };
   /** Inputs: dy, weight (the input-gradient of conv2d, used as a transposed convolution). */
   conv2dTransposeInput: { window: Window2d; groups: number; inputHeight: number; inputWidth: number };
+  /** Inputs: x, dy (the weight-gradient of conv2d, recorded so that it can be differentiated again). */
+  conv2dWeightGradient: { window: Window2d; groups: number };
   maxPool2d: { window: Window2d; indices: Tensor };
   avgPool2d: { window: Window2d; countIncludePad: boolean };
 }

@@ -175,14 +175,15 @@ export function conv2dInputGradient(
 
 /**
  * The gradient of conv2d with respect to its weight: Σₙ dy ⋆ x, shape `[O, C/groups, kh, kw]`.
- * Not itself differentiated (second derivatives through a conv weight are not supported).
+ * Recorded like any op, so second derivatives flow through a convolution's weight.
  */
 export function conv2dWeightGradient(x: Tensor, dy: Tensor, window: Window2d, groups: number): Tensor {
   const op = 'conv2dWeightGradient';
   checkTensor(op, 'x', x);
   checkTensor(op, 'dy', dy);
   const data = x.backend.conv2dWeightGradient(x.view(), dy.view(), window, groups, x.dtype);
-  return wrapStorage(x.backend, data, [dy.shape[1]!, x.shape[1]! / groups, window.kernelHeight, window.kernelWidth], x.dtype);
+  const out = wrapStorage(x.backend, data, [dy.shape[1]!, x.shape[1]! / groups, window.kernelHeight, window.kernelWidth], x.dtype);
+  return recordOp('conv2dWeightGradient', [x, dy], out, { window, groups });
 }
 
 /** Options of {@link convTranspose2d}. */

@@ -7,6 +7,8 @@ import type { FusedKernel } from '../kernels/elementwise-kernels';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { checkOptionKeys } from '../validation/option-keys';
+import { simdKernels } from '../wasm/kernel-runtime';
+import { compileFusedKernel } from '../wasm/simd-fused';
 import { checkTensor, commonBackend, wrapStorage } from './internal';
 
 /**
@@ -35,4 +37,19 @@ export function fusedMap(kernel: FusedKernel, inputs: readonly Tensor[], scalars
   assertDType(op, dtype);
   const data = backend.fused(kernel, inputs.map((input) => input.view()), scalars, dtype);
   return wrapStorage(backend, data, shape, dtype);
+}
+
+/**
+ * Where the CPU backend runs `kernel` on float32: `'simd'` when the WebAssembly SIMD
+ * expression compiler accepts its function, `'javascript'` when {@link fusedMap} falls back to
+ * the JavaScript loop (several times slower, same results), also whenever the SIMD kernels are
+ * off (`setKernelMode('scalar')`) or unavailable. The fallback is otherwise silent, so kernel
+ * authors test with this that an edit kept their kernel compilable.
+ *
+ * @example
+ * fusedKernelTarget({ name: 'scale', arity: 1, fn: (x, factor) => x * factor }) // 'simd'
+ */
+export function fusedKernelTarget(kernel: FusedKernel): 'simd' | 'javascript' {
+  // The same two conditions as the CPU backend's `fused` (through `simdFused`).
+  return simdKernels() && compileFusedKernel(kernel) ? 'simd' : 'javascript';
 }
