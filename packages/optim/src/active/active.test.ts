@@ -122,6 +122,17 @@ describe('active: the rule, element by element', () => {
         expect(gainsAfter(granularity, zeroIsFlip)).toEqual({ gains: [1, 1, 1, 3, 1.5], grew: [0, 0, 0, 1, 0] });
       }
     }
+    // The same on float32 with 9 elements, so the compiled WebAssembly SIMD kernel (float32
+    // only; f64x2 lanes plus a tail) runs the NaN test, not just the JavaScript loop.
+    const nine = { w: tensor(new Array(9).fill(0), { dtype: 'float32' }) };
+    const optimizer = active(identity(), { period: 1 });
+    let state = optimizer.init(nine);
+    const gains: number[][] = [];
+    for (const value of sums) {
+      state = optimizer.update({ w: tensor(new Array(9).fill(value), { dtype: 'float32' }) }, state, nine)[1];
+      gains.push(valuesOf(activeGains(state)));
+    }
+    expect(gains).toEqual([1, 1, 1, 3, 1.5].map((gain) => new Array(9).fill(gain)));
     // ∞·0 is NaN as well: kept, where a finite zero product would count as a flip.
     const infinite = feed(active(identity(), { period: 1 }), one, [{ w: f64([Number.POSITIVE_INFINITY]) }, { w: f64([0]) }]).state;
     expect(valuesOf(activeGains(infinite))).toEqual([1]);
