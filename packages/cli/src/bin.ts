@@ -11,6 +11,8 @@ import { reportCommand } from './commands/report-command';
 import { surgeCommand, SURGE_USAGE } from './commands/surge-command';
 import { sweepCommand, SWEEP_USAGE } from './commands/sweep-command';
 import { trainCommand, TRAIN_USAGE } from './commands/train-command';
+import { workerCommand, WORKER_USAGE } from './commands/worker-command';
+import { RunFailedError } from './distributed/run-failed-error';
 import { tensorTour } from './tensor-tour';
 import { InterruptedError } from './interrupted-error';
 import { UsageError } from './usage-error';
@@ -35,12 +37,13 @@ const COMMANDS: Record<string, { summary: string; run: (argv: readonly string[])
   sweep: { summary: 'learning-rate robustness study (optimizers × learning rates × seeds)', run: sweepCommand },
   graft: { summary: 'M#D grafting grid: how much the magnitude (rows) vs the direction (columns) matters', run: graftCommand },
   surge: { summary: 'optimal learning rate vs batch size, fitted B_noise and ε_max (Surge protocol)', run: surgeCommand },
+  worker: { summary: 'execute the runs of studies started with --queue redis://… (docs/distributed.md)', run: workerCommand },
   report: { summary: 'markdown report (tables and plots) of the runs in a directory: vane report runs/<dir>', run: reportCommand },
   tour: { summary: 'a short tour of the tensor core', run: () => tensorTour() },
 };
 
 function usage(): string {
-  return `usage: vane <command> [flags]\n\ncommands:\n${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`).join('\n')}\n\n${TRAIN_USAGE}\n\n${SWEEP_USAGE}\n\n${GRAFT_USAGE}\n\n${SURGE_USAGE}`;
+  return `usage: vane <command> [flags]\n\ncommands:\n${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`).join('\n')}\n\n${TRAIN_USAGE}\n\n${SWEEP_USAGE}\n\n${GRAFT_USAGE}\n\n${SURGE_USAGE}\n\n${WORKER_USAGE}`;
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -59,6 +62,10 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     const message = error.message.startsWith('vane') ? error.message : `vane: ${error.message}`;
     console.error(message);
     process.exit(2);
+  }
+  if (error instanceof RunFailedError) {
+    console.error(`vane: ${error.message}`);
+    process.exit(1);
   }
   if (error instanceof InterruptedError) {
     console.error(`vane: ${error.message}`);

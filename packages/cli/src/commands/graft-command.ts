@@ -7,6 +7,7 @@ import { checkRunSetup } from '../training/run-training';
 import { MODEL_NAMES } from '../models/build-model';
 import { GRAFT_PRESETS, graftExpression, graftPlan, graftTable, graftVerdict, runGraft, writeGraft, type GraftConfig } from '../studies/graft-grid';
 import { openStudyDirectory } from '../studies/study-directory';
+import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag';
 
 /** Flags of `vane graft`. */
 export const GRAFT_FLAGS = {
@@ -18,6 +19,7 @@ export const GRAFT_FLAGS = {
   batchSize: { kind: 'number', integer: true, minimum: 1, description: 'batch size' },
   dataDir: { kind: 'string', description: 'directory of the dataset files' },
   workers: { kind: 'number', integer: true, minimum: 1, description: 'worker threads (default: one per core)' },
+  queue: QUEUE_FLAG,
   out: { kind: 'string', description: 'output directory (default runs/<preset>-graft)' },
   resume: { kind: 'boolean', default: false, description: 'continue the study in --out: run only the runs without a record in <out>/runs' },
 } as const;
@@ -41,10 +43,11 @@ export async function graftCommand(argv: readonly string[]): Promise<string> {
   for (const magnitude of names) checkRunSetup({ ...config, optimizer: graftExpression(config, magnitude, names[0]!) });
   const out = flags.out ?? `runs/${flags.preset}-graft`;
   const directory = openStudyDirectory('graft', out, config, graftPlan(config), { resume: flags.resume! });
+  const queue = await studyQueueFromFlags('graft', flags);
   directory.begin();
   console.log(`vane graft: ${names.length}×${names.length} M#D grid × ${config.seeds} seed(s) of ${config.model} on ${config.dataset} (${config.epochs} epochs, batch ${config.batchSize})`);
   if (directory.finished.size > 0) console.log(`resuming: ${directory.finished.size} runs already finished in ${directory.runsPath}`);
-  const results = await runGraft(config, { workers: flags.workers, directory });
+  const results = await runGraft(config, { workers: flags.workers, directory, queue });
   console.log(`\nFinal validation accuracy (final training loss), rows M, columns D:\n`);
   console.log(graftTable(config, results, 'text'));
   console.log(`\naccuracy: ${graftVerdict(results.accuracyVariance)}\nloss: ${graftVerdict(results.lossVariance)}`);

@@ -8,6 +8,7 @@ import { UsageError } from '../usage-error';
 import { MODEL_NAMES } from '../models/build-model';
 import { runSurge, SURGE_PRESETS, surgeFitText, surgePlan, surgeTable, writeSurge, type SurgeConfig } from '../studies/surge-scaling';
 import { openStudyDirectory } from '../studies/study-directory';
+import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag';
 
 /** Flags of `vane surge`. */
 export const SURGE_FLAGS = {
@@ -21,6 +22,7 @@ export const SURGE_FLAGS = {
   extraSteps: { kind: 'number', integer: true, minimum: 1, description: 'steps per candidate learning rate' },
   betas: { kind: 'numbers', description: "Adam's beta1,beta2 (0,0 is the paper's sign-like setting)" },
   workers: { kind: 'number', integer: true, minimum: 1, description: 'worker threads (default: one per core)' },
+  queue: QUEUE_FLAG,
   out: { kind: 'string', description: 'output directory (default runs/<preset>-surge)' },
   resume: { kind: 'boolean', default: false, description: 'continue the study in --out: run only the runs without a record in <out>/runs' },
 } as const;
@@ -51,10 +53,11 @@ export async function surgeCommand(argv: readonly string[]): Promise<string> {
   checkRunSetup({ ...config, optimizer: `adam(beta1=${config.betas[0]},beta2=${config.betas[1]})`, lr: config.warmupLearningRate });
   const out = flags.out ?? `runs/${flags.preset}-surge`;
   const directory = openStudyDirectory('surge', out, config, surgePlan(config), { resume: flags.resume! });
+  const queue = await studyQueueFromFlags('surge', flags);
   directory.begin();
   console.log(`vane surge: ${config.batchSizes.length} batch sizes × ${config.seeds} seed(s) × ${config.learningRates.length} learning rates, Adam β=(${config.betas.join(', ')}), target loss ${config.targetLoss}, ${config.extraSteps} extra steps`);
   if (directory.finished.size > 0) console.log(`resuming: ${directory.finished.size} measurements already finished in ${directory.runsPath}`);
-  const results = await runSurge(config, { workers: flags.workers, directory });
+  const results = await runSurge(config, { workers: flags.workers, directory, queue });
   console.log(`\n${surgeTable(results.points, 'text')}\n\n${surgeFitText(results)}`);
   const files = writeSurge(out, results);
   console.log(`\n${results.measurements.length} measurements in ${results.seconds.toFixed(0)} s; wrote ${files.join(', ')}`);

@@ -7,6 +7,7 @@ import { MODEL_NAMES } from '../models/build-model';
 import { checkRunSetup } from '../training/run-training';
 import { activeComparisons, runSweep, SWEEP_PRESETS, sweepPlan, sweepTable, writeSweep, type SweepConfig } from '../studies/learning-rate-sweep';
 import { openStudyDirectory } from '../studies/study-directory';
+import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag';
 import { UsageError } from '../usage-error';
 
 /** Flags of `vane sweep`; grid flags override the preset's values. */
@@ -22,6 +23,7 @@ export const SWEEP_FLAGS = {
   trainLimit: { kind: 'number', integer: true, minimum: 1, description: 'use at most this many training examples' },
   dataDir: { kind: 'string', description: 'directory of the dataset files (fashion-mnist, cifar10)' },
   workers: { kind: 'number', integer: true, minimum: 1, description: 'worker threads (default: one per core)' },
+  queue: QUEUE_FLAG,
   out: { kind: 'string', description: 'output directory (default runs/<preset>-sweep)' },
   resume: { kind: 'boolean', default: false, description: 'continue the study in --out: run only the runs without a record in <out>/runs' },
 } as const;
@@ -50,11 +52,12 @@ export async function sweepCommand(argv: readonly string[], defaultOut?: string)
   for (const optimizer of config.optimizers) checkRunSetup({ ...config, optimizer, lr: config.learningRates[0] });
   const out = flags.out ?? defaultOut ?? `runs/${flags.preset}-sweep`;
   const directory = openStudyDirectory('sweep', out, config, sweepPlan(config), { resume: flags.resume! });
+  const queue = await studyQueueFromFlags('sweep', flags);
   directory.begin();
   const runs = config.optimizers.length * config.learningRates.length * config.seeds;
   console.log(`vane sweep: ${config.optimizers.join(', ')} × ${config.learningRates.length} learning rates × ${config.seeds} seed(s) = ${runs} runs of ${config.model} on ${config.dataset} (${config.epochs} epochs, batch ${config.batchSize})`);
   if (directory.finished.size > 0) console.log(`resuming: ${directory.finished.size} of ${runs} runs already finished in ${directory.runsPath}`);
-  const results = await runSweep(config, { workers: flags.workers, directory });
+  const results = await runSweep(config, { workers: flags.workers, directory, queue });
   console.log(`\nFinal validation accuracy (final training loss), seed mean:\n`);
   console.log(sweepTable(config, results.summary, 'text'));
   console.log('');

@@ -9,9 +9,20 @@ export interface ProgressSink {
   isTTY?: boolean;
 }
 
+/**
+ * A worker: a thread's index (shown as `worker 1`, `worker 2`, …) or, for `vane worker`
+ * processes on the queue, the worker's name (shown as `worker <name>`).
+ */
+export type WorkerLabel = number | string;
+
+function labelOf(worker: WorkerLabel): string {
+  return typeof worker === 'number' ? `worker ${worker + 1}` : `worker ${worker}`;
+}
+
 /** Shows what every worker is doing and how many runs are done. */
 export class ProgressDisplay {
-  private readonly workerLines: string[];
+  // By label, in the order the workers were first seen (threads are all known at the start).
+  private readonly workerLines = new Map<string, string>();
   private finished = 0;
   private drawnLines = 0;
   private readonly started = performance.now();
@@ -21,23 +32,23 @@ export class ProgressDisplay {
     workers: number,
     private readonly sink: ProgressSink = process.stderr,
   ) {
-    this.workerLines = Array.from({ length: workers }, () => 'starting');
+    for (let worker = 0; worker < workers; worker++) this.workerLines.set(labelOf(worker), 'starting');
   }
 
   /** Records a worker's latest progress line (redraws on a terminal). */
-  update(worker: number, text: string): void {
-    this.workerLines[worker] = text;
+  update(worker: WorkerLabel, text: string): void {
+    this.workerLines.set(labelOf(worker), text);
     if (this.sink.isTTY) this.redraw();
   }
 
   /** Records a finished run. */
-  complete(worker: number, text: string): void {
+  complete(worker: WorkerLabel, text: string): void {
     this.finished++;
     if (this.sink.isTTY) {
-      this.workerLines[worker] = `done: ${text}`;
+      this.workerLines.set(labelOf(worker), `done: ${text}`);
       this.redraw();
     } else {
-      this.sink.write(`[${String(this.finished).padStart(String(this.total).length)}/${this.total} ${this.elapsed()}] worker ${worker + 1}: ${text}\n`);
+      this.sink.write(`[${String(this.finished).padStart(String(this.total).length)}/${this.total} ${this.elapsed()}] ${labelOf(worker)}: ${text}\n`);
     }
   }
 
@@ -53,7 +64,7 @@ export class ProgressDisplay {
   private redraw(): void {
     const lines = [
       `${this.finished}/${this.total} runs done, ${this.elapsed()}`,
-      ...this.workerLines.map((line, worker) => `  worker ${worker + 1}: ${line}`),
+      ...[...this.workerLines].map(([label, line]) => `  ${label}: ${line}`),
     ];
     // Move back to the first line drawn last time and clear each line before rewriting it.
     const up = this.drawnLines > 1 ? `\x1b[${this.drawnLines - 1}A` : '';

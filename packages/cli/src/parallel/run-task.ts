@@ -1,9 +1,11 @@
 /**
- * The worker-thread task of every study: execute one run configuration into its record.
+ * The worker-thread task of every study: check one run configuration with the same parser as
+ * a job from the queue, and execute it into its record.
  */
-import { executeRun, type RunConfiguration, type RunRecord } from '../studies/run-configuration';
+import { parseRunConfiguration } from '../studies/parse-run-configuration';
+import { executeRun, runId, type RunConfiguration, type RunRecord } from '../studies/run-configuration';
 
 /** Runs one configuration, reporting progress. Called by the worker pool inside a worker. */
 export async function runTask(configuration: RunConfiguration, reportProgress: (text: string) => void): Promise<RunRecord> {
-  return executeRun(configuration, reportProgress);
+  return executeRun(parseRunConfiguration(`run ${runId(configuration)}`, configuration), reportProgress);
 }

@@ -56,6 +56,15 @@ parentPort.postMessage({ type: 'ready' });
 `;
 
 /**
+ * Starts one worker thread that loads TypeScript through tsx, imports `taskModule` and then
+ * answers `{ type: 'task', index, task }` messages with `progress`, then `result` or `error`
+ * messages (after a first `ready`). Used by {@link runInWorkers} and by `vane worker`.
+ */
+export function startTaskThread(taskModule: URL): Worker {
+  return new Worker(BOOTSTRAP, { eval: true, workerData: { taskModule: taskModule.href, tsxApi: TSX_API } } as never);
+}
+
+/**
  * Runs every task and resolves with the results in task order. The first failing task
  * rejects the whole run (after stopping the workers).
  */
@@ -87,7 +96,7 @@ export async function runInWorkers<T, R>(tasks: readonly T[], options: WorkerPoo
       worker.postMessage({ type: 'task', index, task: tasks[index] });
     };
     for (let workerIndex = 0; workerIndex < count; workerIndex++) {
-      const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { taskModule: options.taskModule.href, tsxApi: TSX_API } } as never);
+      const worker = startTaskThread(options.taskModule);
       workers.push(worker);
       worker.on('message', (message: { type: string; index: number; text?: string; result?: unknown; message?: string }) => {
         if (failed) return;

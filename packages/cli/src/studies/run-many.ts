@@ -3,9 +3,10 @@
  * record the moment it finishes and skipping runs whose record is already there.
  */
 import { availableParallelism } from 'node:os';
+import { runOnQueue, type StudyQueue } from '../distributed/queue-coordinator';
 import { InterruptedError } from '../interrupted-error';
 import { runInWorkers } from '../parallel/worker-pool';
-import { ProgressDisplay, type ProgressSink } from '../parallel/progress-display';
+import { ProgressDisplay, type ProgressSink, type WorkerLabel } from '../parallel/progress-display';
 import { describeRun, type RunResult } from '../training/run-training';
 import { runId, type RunConfiguration, type RunRecord } from './run-configuration';
 import type { StudyDirectory } from './study-directory';
@@ -20,6 +21,11 @@ export interface RunManyOptions {
   progress?: ProgressSink;
   /** Where records are saved as runs finish, and which runs already finished (none by default). */
   directory?: StudyDirectory;
+  /**
+   * Run on this queue's `vane worker` processes instead of local threads (`--queue`): same
+   * records, same files; the progress names the worker process that ran each run.
+   */
+  queue?: StudyQueue;
   /** A line for a finished run's progress (`adamw lr=1e-3 seed=0: loss 0.3, val acc 0.9 (2.1s)`). */
   describe?: (record: RunRecord) => string;
 }
@@ -42,28 +48,37 @@ export async function runMany(plan: readonly RunConfiguration[], options: RunMan
   const records = new Map<string, RunRecord>(options.directory?.finished ?? []);
   const missing = plan.filter((_, index) => !records.has(ids[index]!));
   if (missing.length > 0) {
-    const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), missing.length));
+    const workers = options.queue ? 0 : Math.max(1, Math.min(options.workers ?? availableParallelism(), missing.length));
     const display = new ProgressDisplay(missing.length, workers, options.progress);
+    const finish = (worker: WorkerLabel, record: RunRecord) => {
+      options.directory?.save(record);
+      records.set(record.id, record);
+      display.complete(worker, options.describe?.(record) ?? record.id);
+    };
     const workerOfTask = new Map<number, number>();
     try {
-      await runInWorkers<RunConfiguration, RunRecord>(missing, {
-        taskModule: RUN_TASK,
-        workers,
-        onProgress: ({ worker, taskIndex, text }) => {
-          workerOfTask.set(taskIndex, worker);
-          display.update(worker, text);
-        },
-        onResult: (taskIndex, value) => {
-          const record = value as RunRecord;
-          options.directory?.save(record);
-          records.set(record.id, record);
-          display.complete(workerOfTask.get(taskIndex) ?? 0, options.describe?.(record) ?? record.id);
-        },
-      });
+      if (options.queue) {
+        await runOnQueue(options.queue, missing, {
+          onProgress: (worker, text) => display.update(worker, text),
+          onRecord: (record, worker) => finish(worker, record),
+          onNotice: (text) => (options.progress ?? process.stderr).write(`${text}\n`),
+        });
+      } else {
+        await runInWorkers<RunConfiguration, RunRecord>(missing, {
+          taskModule: RUN_TASK,
+          workers,
+          onProgress: ({ worker, taskIndex, text }) => {
+            workerOfTask.set(taskIndex, worker);
+            display.update(worker, text);
+          },
+          onResult: (taskIndex, value) => finish(workerOfTask.get(taskIndex) ?? 0, value as RunRecord),
+        });
+      }
     } catch (error) {
       if (error instanceof InterruptedError && options.directory) {
         const kept = plan.filter((_, index) => records.has(ids[index]!)).length;
-        throw new InterruptedError(error.signal, `${kept} of ${plan.length} runs are finished and kept in ${options.directory.runsPath}; continue with --resume`);
+        const queued = options.queue ? ' (the other runs stay on the queue: --resume collects them)' : '';
+        throw new InterruptedError(error.signal, `${kept} of ${plan.length} runs are finished and kept in ${options.directory.runsPath}; continue with --resume${queued}`);
       }
       throw error;
     } finally {
