@@ -7,6 +7,7 @@
  */
 import type { Window2d } from '../backend';
 import type { TypedArray } from '../dtype';
+import type { ConvolutionGeometry } from '../kernel-operands';
 import { simdConv2dForward, simdConv2dWeightGradient } from '../wasm/simd-convolution';
 import { gemm } from './matmul';
 
@@ -95,17 +96,6 @@ export function col2im(
       }
     }
   }
-}
-
-/** Dimensions shared by the three convolution kernels. */
-export interface ConvolutionGeometry {
-  batch: number;
-  inChannels: number;
-  outChannels: number;
-  height: number;
-  width: number;
-  groups: number;
-  window: Window2d;
 }
 
 function perGroup(geometry: ConvolutionGeometry) {

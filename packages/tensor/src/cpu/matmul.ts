@@ -7,6 +7,7 @@
  * micro-kernel keeps its 32 accumulators in locals. Accumulation is in double precision.
  */
 import type { TypedArray } from '../dtype';
+import type { MatrixOperand } from '../kernel-operands';
 import { simdGemm } from '../wasm/simd-gemm';
 
 const MR = 4;
@@ -66,14 +67,6 @@ function scratch(kind: 'a' | 'b', size: number, like: TypedArray): TypedArray {
     packCache.set(key, buffer);
   }
   return buffer;
-}
-
-/** Operand description: values plus offset and strides for rows and columns. */
-export interface MatrixOperand {
-  values: TypedArray;
-  offset: number;
-  rowStride: number;
-  columnStride: number;
 }
 
 /**

@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Window2d } from '../backend';
-import type { ConvolutionGeometry } from '../cpu/convolution';
+import type { ConvolutionGeometry } from '../kernel-operands';
 import { simdKernels } from './kernel-runtime';
 import { simdConv2dForward, simdConv2dWeightGradient } from './simd-convolution';
 

@@ -14,7 +14,7 @@
  *
  * Accumulation is float32 in the kernel, as for matmul.
  */
-import type { ConvolutionGeometry } from '../cpu/convolution';
+import type { ConvolutionGeometry } from '../kernel-operands';
 import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module';
 import { DEPTH_BLOCK, simdGemmPacked } from './simd-gemm';
 

@@ -6,7 +6,7 @@
  * kernel accumulates C in padded tiles, and the m×n block is copied out. Along k the work is
  * split into blocks of `DEPTH_BLOCK` so a packed B panel (depth × 8 floats) stays in L1.
  */
-import type { MatrixOperand } from '../cpu/matmul';
+import type { MatrixOperand } from '../kernel-operands';
 import { reserve, simdKernels } from './kernel-runtime';
 import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module';
 
