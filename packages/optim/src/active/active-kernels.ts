@@ -1,17 +1,9 @@
 /**
- * Fused per-element kernels of {@link active}. Named, closure-free functions of numbers only,
+ * Fused per-element kernels of {@link active} (the gain itself is applied with the shared
+ * `MULTIPLY` of `../kernels`). Named, closure-free functions of numbers only,
  * so a GPU backend can transpile them (see `fusedMap` in `@vane/tensor`).
  */
 import type { FusedKernel } from '@vane/tensor';
-
-/** u·a: the base update times the gain in force. */
-export const APPLY_GAIN: FusedKernel = {
-  name: 'optim.active.applyGain',
-  arity: 2,
-  fn: function applyGain(update: number, gain: number) {
-    return update * gain;
-  },
-};
 
 /**
  * The end-of-period gain change (AIMD): a·λ_low where the previous and current period sums

@@ -5,7 +5,7 @@
  * additive-increase/multiplicative-decrease rule to period sums.
  */
 import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE } from '../kernels';
+import { MOVING_AVERAGE, MULTIPLY } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities';
 import { checkNonNegative, checkOptionKeys, checkPositive, checkUnitInterval, failOption } from '../validation';
@@ -42,14 +42,6 @@ const CHANGE_GAIN: FusedKernel = {
     const product = average * g;
     const changed = product > 0 ? gain + increase : product < 0 ? gain * decrease : gain;
     return changed < minGain ? minGain : changed > maxGain ? maxGain : changed;
-  },
-};
-
-const MULTIPLY: FusedKernel = {
-  name: 'optim.deltaBarDelta.multiply',
-  arity: 2,
-  fn: function multiplyByGain(g: number, gain: number) {
-    return g * gain;
   },
 };
 

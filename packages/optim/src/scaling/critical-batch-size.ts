@@ -2,8 +2,7 @@
  * Kaplan et al.'s power law for the critical batch size as a function of the loss, a cheap
  * stand-in for B_noise (Surge §3.2 suggests it) once the law's constants fit the task.
  */
-import { checkOptionKeys } from '../validation';
-import { checkPositiveNumber } from './optimal-learning-rate';
+import { checkOptionKeys, checkPositive } from '../validation';
 
 /** Options of {@link criticalBatchSize}. */
 export interface CriticalBatchSizeOptions {
@@ -31,8 +30,8 @@ export interface CriticalBatchSizeOptions {
 export function criticalBatchSize(options: CriticalBatchSizeOptions): number {
   const owner = 'criticalBatchSize';
   checkOptionKeys(owner, options, ['loss', 'bStar', 'alphaB']);
-  const loss = checkPositiveNumber(owner, 'loss', options.loss);
-  const bStar = checkPositiveNumber(owner, 'bStar', options.bStar ?? 2e8);
-  const alphaB = checkPositiveNumber(owner, 'alphaB', options.alphaB ?? 0.21);
+  const loss = checkPositive(owner, 'loss', options.loss);
+  const bStar = checkPositive(owner, 'bStar', options.bStar ?? 2e8);
+  const alphaB = checkPositive(owner, 'alphaB', options.alphaB ?? 0.21);
   return bStar / Math.pow(loss, 1 / alphaB);
 }

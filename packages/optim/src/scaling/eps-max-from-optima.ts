@@ -1,8 +1,8 @@
 /**
  * Estimating ε_max from measured (batch size, optimal learning rate) pairs (Surge Eq. 23/24).
  */
-import { failOption } from '../validation';
-import { batchSizePenalty, checkPositiveNumber, resolveKind, type BatchScalingKind } from './optimal-learning-rate';
+import { checkPositive, failOption } from '../validation';
+import { batchSizePenalty, resolveKind, type BatchScalingKind } from './optimal-learning-rate';
 
 /** One measured optimum: the best learning rate found at a batch size. */
 export interface BatchOptimum {
@@ -35,12 +35,12 @@ export interface BatchOptimum {
 export function epsMaxFromOptima(points: readonly BatchOptimum[], bNoise: number, kind: BatchScalingKind, alpha?: number): number {
   const owner = 'epsMaxFromOptima';
   if (!Array.isArray(points) || points.length === 0) failOption(owner, 'points', 'a non-empty array of { batchSize, learningRate }', points);
-  checkPositiveNumber(owner, 'bNoise', bNoise);
+  checkPositive(owner, 'bNoise', bNoise);
   const resolved = resolveKind(owner, kind, alpha);
   let total = 0;
   points.forEach((point, index) => {
-    const batchSize = checkPositiveNumber(owner, `points[${index}].batchSize`, point?.batchSize);
-    const learningRate = checkPositiveNumber(owner, `points[${index}].learningRate`, point?.learningRate);
+    const batchSize = checkPositive(owner, `points[${index}].batchSize`, point?.batchSize);
+    const learningRate = checkPositive(owner, `points[${index}].learningRate`, point?.learningRate);
     total += learningRate * batchSizePenalty(resolved.kind, batchSize, bNoise, resolved.alpha);
   });
   return total / points.length;

@@ -6,8 +6,7 @@ import { add, div, fusedMap, isFinite, logicalAnd, mul, notEqual, square, sub, s
 import { ADD } from '../kernels';
 import type { GradientTransformation, TensorTree, UpdateExtras } from '../transform';
 import { checkStructure, mapTensors, tensorLeaves, zerosTree } from '../tree-utilities';
-import { checkOptionKeys, checkPositiveInteger, checkUnitInterval, failOption } from '../validation';
-import { checkPositiveNumber } from './optimal-learning-rate';
+import { checkOptionKeys, checkPositive, checkPositiveInteger, checkUnitInterval, failOption } from '../validation';
 import type { NoiseScaleEstimate } from './two-batch-estimate';
 
 /** Options of {@link gradientNoiseScale}. */
@@ -88,7 +87,7 @@ export function gradientNoiseScale(options: GradientNoiseScaleOptions): Gradient
   const owner = 'gradientNoiseScale';
   if (options === undefined) failOption(owner, 'options', "an object with 'microBatchSize'", options);
   checkOptionKeys(owner, options, ['microBatchSize', 'decay', 'groupSize']);
-  const microBatchSize = checkPositiveNumber(owner, 'microBatchSize', options.microBatchSize);
+  const microBatchSize = checkPositive(owner, 'microBatchSize', options.microBatchSize);
   const decay = checkUnitInterval(owner, 'decay', options.decay ?? 0.99);
   const groupSize = options.groupSize === undefined ? undefined : checkPositiveInteger(owner, 'groupSize', options.groupSize);
   if (groupSize !== undefined && groupSize < 2) failOption(owner, 'groupSize', 'an integer ≥ 2', groupSize);

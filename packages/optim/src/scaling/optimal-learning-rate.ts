@@ -3,7 +3,7 @@
  * `spec/algorithms.md` §3: McCandlish et al.'s SGD law, their Adam-style power law, and the
  * Surge law of Li et al. for sign-like (Adam-style) updates.
  */
-import { checkOptionKeys, failOption } from '../validation';
+import { checkOptionKeys, checkPositive, failOption } from '../validation';
 
 /**
  * Which batch-size law to use:
@@ -55,16 +55,10 @@ export interface TransferLearningRateOptions {
   alpha?: number;
 }
 
-/** Checks a finite number > 0, naming the function and the option. */
-export function checkPositiveNumber(owner: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) failOption(owner, name, 'a finite number > 0', value);
-  return value;
-}
-
 /** Checks `kind` and resolves α for it. */
 export function resolveKind(owner: string, kind: unknown, alpha: unknown): { kind: BatchScalingKind; alpha: number } {
   if (typeof kind !== 'string' || !KINDS.includes(kind as BatchScalingKind)) failOption(owner, 'kind', "one of 'sgd', 'adam', 'mccandlish'", kind);
-  if (kind === 'mccandlish') return { kind, alpha: alpha === undefined ? 0.5 : checkPositiveNumber(owner, 'alpha', alpha) };
+  if (kind === 'mccandlish') return { kind, alpha: alpha === undefined ? 0.5 : checkPositive(owner, 'alpha', alpha) };
   if (kind === 'sgd') {
     if (alpha !== undefined && alpha !== 1) failOption(owner, 'alpha', "1 or absent for kind 'sgd' (use kind 'mccandlish' for another exponent)", alpha);
     return { kind, alpha: 1 };
@@ -107,12 +101,12 @@ export function optimalLearningRate(options: OptimalLearningRateOptions): number
   const owner = 'optimalLearningRate';
   checkOptionKeys(owner, options, ['kind', 'batchSize', 'bNoise', 'epsMax', 'alpha', 'largeBatchAsymptote']);
   const { kind, alpha } = resolveKind(owner, options.kind, options.alpha);
-  const batchSize = checkPositiveNumber(owner, 'batchSize', options.batchSize);
-  const bNoise = checkPositiveNumber(owner, 'bNoise', options.bNoise);
-  const epsMax = checkPositiveNumber(owner, 'epsMax', options.epsMax);
+  const batchSize = checkPositive(owner, 'batchSize', options.batchSize);
+  const bNoise = checkPositive(owner, 'bNoise', options.bNoise);
+  const epsMax = checkPositive(owner, 'epsMax', options.epsMax);
   if (options.largeBatchAsymptote === undefined) return epsMax / batchSizePenalty(kind, batchSize, bNoise, alpha);
   if (kind !== 'adam') failOption(owner, 'largeBatchAsymptote', "absent unless kind is 'adam' (only the Surge law falls after its peak)", options.largeBatchAsymptote);
-  const asymptote = checkPositiveNumber(owner, 'largeBatchAsymptote', options.largeBatchAsymptote);
+  const asymptote = checkPositive(owner, 'largeBatchAsymptote', options.largeBatchAsymptote);
   if (asymptote > epsMax) {
     failOption(
       owner,
@@ -170,9 +164,9 @@ export function transferLearningRate(options: TransferLearningRateOptions): numb
   const owner = 'transferLearningRate';
   checkOptionKeys(owner, options, ['kind', 'lr', 'fromBatch', 'toBatch', 'bNoise', 'alpha']);
   const { kind, alpha } = resolveKind(owner, options.kind, options.alpha);
-  const lr = checkPositiveNumber(owner, 'lr', options.lr);
-  const fromBatch = checkPositiveNumber(owner, 'fromBatch', options.fromBatch);
-  const toBatch = checkPositiveNumber(owner, 'toBatch', options.toBatch);
-  const bNoise = checkPositiveNumber(owner, 'bNoise', options.bNoise);
+  const lr = checkPositive(owner, 'lr', options.lr);
+  const fromBatch = checkPositive(owner, 'fromBatch', options.fromBatch);
+  const toBatch = checkPositive(owner, 'toBatch', options.toBatch);
+  const bNoise = checkPositive(owner, 'bNoise', options.bNoise);
   return (lr * batchSizePenalty(kind, fromBatch, bNoise, alpha)) / batchSizePenalty(kind, toBatch, bNoise, alpha);
 }

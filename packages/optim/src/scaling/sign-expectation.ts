@@ -3,8 +3,7 @@
  * that bends the Adam-style learning-rate/batch-size curve.
  */
 import { vaneErf } from '@vane/tensor';
-import { checkBoolean, checkOptionKeys, failOption } from '../validation';
-import { checkPositiveNumber } from './optimal-learning-rate';
+import { checkBoolean, checkOptionKeys, checkPositive, failOption } from '../validation';
 
 /** Options of {@link signExpectation}. */
 export interface SignExpectationOptions {
@@ -31,7 +30,7 @@ export function signExpectation(signalToNoise: number, batchSize: number, option
   const owner = 'signExpectation';
   checkOptionKeys(owner, options, ['approximate']);
   if (typeof signalToNoise !== 'number' || !Number.isFinite(signalToNoise)) failOption(owner, 'signalToNoise', 'a finite number', signalToNoise);
-  checkPositiveNumber(owner, 'batchSize', batchSize);
+  checkPositive(owner, 'batchSize', batchSize);
   if (checkBoolean(owner, 'approximate', options.approximate ?? false)) {
     return signalToNoise / Math.sqrt(Math.PI / (2 * batchSize) + signalToNoise * signalToNoise);
   }

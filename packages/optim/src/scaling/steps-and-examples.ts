@@ -3,8 +3,7 @@
  * reach a fixed loss: the predictions at one batch size, given the fitted B_noise and S_min or
  * E_min (see {@link fitBNoise}).
  */
-import { checkOptionKeys } from '../validation';
-import { checkPositiveNumber } from './optimal-learning-rate';
+import { checkOptionKeys, checkPositive } from '../validation';
 
 /** Options of {@link predictedSteps}. */
 export interface PredictedStepsOptions {
@@ -40,9 +39,9 @@ export interface PredictedExamplesOptions {
 export function predictedSteps(options: PredictedStepsOptions): number {
   const owner = 'predictedSteps';
   checkOptionKeys(owner, options, ['batchSize', 'bNoise', 'sMin']);
-  const batchSize = checkPositiveNumber(owner, 'batchSize', options.batchSize);
-  const bNoise = checkPositiveNumber(owner, 'bNoise', options.bNoise);
-  const sMin = checkPositiveNumber(owner, 'sMin', options.sMin);
+  const batchSize = checkPositive(owner, 'batchSize', options.batchSize);
+  const bNoise = checkPositive(owner, 'bNoise', options.bNoise);
+  const sMin = checkPositive(owner, 'sMin', options.sMin);
   return sMin * (1 + bNoise / batchSize);
 }
 
@@ -61,8 +60,8 @@ export function predictedSteps(options: PredictedStepsOptions): number {
 export function predictedExamples(options: PredictedExamplesOptions): number {
   const owner = 'predictedExamples';
   checkOptionKeys(owner, options, ['batchSize', 'bNoise', 'eMin']);
-  const batchSize = checkPositiveNumber(owner, 'batchSize', options.batchSize);
-  const bNoise = checkPositiveNumber(owner, 'bNoise', options.bNoise);
-  const eMin = checkPositiveNumber(owner, 'eMin', options.eMin);
+  const batchSize = checkPositive(owner, 'batchSize', options.batchSize);
+  const bNoise = checkPositive(owner, 'bNoise', options.bNoise);
+  const eMin = checkPositive(owner, 'eMin', options.eMin);
   return eMin * (1 + batchSize / bNoise);
 }

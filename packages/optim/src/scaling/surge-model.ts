@@ -4,8 +4,7 @@
  * and the B_noise and ε_max it implies for the Surge law.
  */
 import { vaneErf } from '@vane/tensor';
-import { failOption } from '../validation';
-import { checkPositiveNumber } from './optimal-learning-rate';
+import { checkPositive, failOption } from '../validation';
 
 /**
  * A local quadratic model: per-coordinate per-example gradients ~ N(μᵢ, σᵢ²), independent
@@ -32,7 +31,7 @@ function checkProblem(owner: string, problem: SignDescentProblem): number {
   if (!Array.isArray(mean) || mean.length === 0) failOption(owner, 'mean', 'a non-empty array of numbers', mean);
   const size = mean.length;
   if (!Array.isArray(std) || std.length !== size) failOption(owner, 'std', `an array of ${size} numbers`, std);
-  std.forEach((value, index) => checkPositiveNumber(owner, `std[${index}]`, value));
+  std.forEach((value, index) => checkPositive(owner, `std[${index}]`, value));
   mean.forEach((value, index) => {
     if (typeof value !== 'number' || !Number.isFinite(value)) failOption(owner, `mean[${index}]`, 'a finite number', value);
   });
@@ -61,7 +60,7 @@ function checkProblem(owner: string, problem: SignDescentProblem): number {
 export function signDescentOptimalLearningRate(problem: SignDescentProblem, batchSize: number, options: SignDescentOptions = {}): number {
   const owner = 'signDescentOptimalLearningRate';
   const size = checkProblem(owner, problem);
-  checkPositiveNumber(owner, 'batchSize', batchSize);
+  checkPositive(owner, 'batchSize', batchSize);
   const expectation = problem.mean.map((mu, index) => {
     const ratio = mu / problem.std[index]!;
     return options.approximate ? ratio / Math.sqrt(Math.PI / (2 * batchSize) + ratio * ratio) : vaneErf(Math.sqrt(batchSize / 2) * ratio);

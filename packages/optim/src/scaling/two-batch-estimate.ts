@@ -2,8 +2,7 @@
  * The two-batch unbiased estimators of |G|² and tr(Σ), and the simple noise scale they give
  * (McCandlish et al. 2018, App. A.1).
  */
-import { checkOptionKeys, failOption } from '../validation';
-import { checkPositiveNumber } from './optimal-learning-rate';
+import { checkOptionKeys, checkPositive, failOption } from '../validation';
 
 /** Options of {@link twoBatchEstimate}: two gradient norms measured at the same parameters. */
 export interface TwoBatchEstimateOptions {
@@ -48,8 +47,8 @@ export interface NoiseScaleEstimate {
 export function twoBatchEstimate(options: TwoBatchEstimateOptions): NoiseScaleEstimate {
   const owner = 'twoBatchEstimate';
   checkOptionKeys(owner, options, ['smallBatchSize', 'smallSquaredNorm', 'bigBatchSize', 'bigSquaredNorm']);
-  const small = checkPositiveNumber(owner, 'smallBatchSize', options.smallBatchSize);
-  const big = checkPositiveNumber(owner, 'bigBatchSize', options.bigBatchSize);
+  const small = checkPositive(owner, 'smallBatchSize', options.smallBatchSize);
+  const big = checkPositive(owner, 'bigBatchSize', options.bigBatchSize);
   if (!(big > small)) failOption(owner, 'bigBatchSize', `greater than 'smallBatchSize' (${small})`, big);
   const smallSquaredNorm = options.smallSquaredNorm;
   const bigSquaredNorm = options.bigSquaredNorm;
