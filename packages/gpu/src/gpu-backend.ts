@@ -10,6 +10,7 @@
 import {
   BINARY_KERNELS,
   UNARY_KERNELS,
+  fusedFunction,
   sizeOf,
   vaneErf,
   vaneRoundHalfEven,
@@ -715,7 +716,7 @@ export function createGpuBackend(): Backend {
     fused(kernel: FusedKernel, inputs, scalars, outDtype) {
       refuseFloat64(kernel.name, outDtype);
       const name = `vaneFused_${kernel.name.replace(/[^\w]/g, '_')}`;
-      const fn = gpuFunction(name, kernel.fn);
+      const fn = gpuFunction(name, fusedFunction(kernel));
       const rank = inputs[0]!.shape.length;
       const inputNames = inputs.map((_, position_) => `input${position_}`);
       const scalarNames = scalars.map((_, position_) => `scalar${position_}`);

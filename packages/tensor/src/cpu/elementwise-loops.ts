@@ -7,7 +7,7 @@
  * `collapseDimensions`; the innermost axis has fast paths for unit and zero strides.
  */
 import type { TypedArray } from '../dtype';
-import type { FusedKernel } from '../kernels/elementwise-kernels';
+import { fusedFunction, fusedScalarCount, type FusedKernel } from '../kernels/elementwise-kernels';
 
 type AnyArray = TypedArray;
 
@@ -129,9 +129,10 @@ export function binaryLoop(kernel: (a: number, b: number) => number, typesKey = 
 /** The compiled loop for a fused kernel (cached per kernel name, function and array types). */
 export function fusedLoop(kernel: FusedKernel, typesKey = ''): FusedLoop {
   const cacheKey = `${kernel.name}:${typesKey}`;
+  const fn = fusedFunction(kernel);
   const cached = fusedCache.get(cacheKey);
-  if (cached && cached.fn === kernel.fn) return cached.loop;
-  const scalarCount = Math.max(0, kernel.fn.length - kernel.arity);
+  if (cached && cached.fn === fn) return cached.loop;
+  const scalarCount = fusedScalarCount(kernel);
   const inputNames = Array.from({ length: kernel.arity }, (_, index) => `in${index}`);
   const scalarNames = Array.from({ length: scalarCount }, (_, index) => `s${index}`);
   const loop = new Function(
@@ -143,8 +144,8 @@ export function fusedLoop(kernel: FusedKernel, typesKey = ''): FusedLoop {
         out[i] = kernel(${[...inputNames.map((name) => `${name}[${name}Offset + i]`), ...scalarNames].join(', ')});
       }
     };`,
-  )(kernel.fn) as FusedLoop;
-  fusedCache.set(cacheKey, { fn: kernel.fn, loop });
+  )(fn) as FusedLoop;
+  fusedCache.set(cacheKey, { fn, loop });
   return loop;
 }
 

@@ -7,6 +7,8 @@
  * the alpha of elu); each binary kernel takes two elements. Keep them closure-free and
  * written with `Math` only.
  */
+import { compileJavaScript } from './expression/compile-javascript';
+import type { NumberExpression } from './expression/expression';
 import { vaneErf, vaneRoundHalfEven } from './special-functions';
 
 /** A scalar function of one element and an optional parameter. */
@@ -81,18 +83,64 @@ export type UnaryKernelName = keyof typeof UNARY_KERNELS;
 export type BinaryKernelName = keyof typeof BINARY_KERNELS;
 
 /**
- * A fused elementwise kernel: one scalar function of several same-shaped inputs and a few
- * scalar parameters, evaluated in one pass with no temporaries. Optimizer updates use these
- * (for example Adam's moment and step computations).
+ * A fused elementwise kernel given as a JavaScript function: one scalar function of several
+ * same-shaped inputs and a few scalar parameters, evaluated in one pass with no temporaries.
+ * Optimizer updates use these (for example Adam's moment and step computations).
+ *
+ * Prefer an {@link ExpressionKernel}: a function kernel reaches WebAssembly SIMD and gpu.js only
+ * through its source text (`kernels/expression/function-kernel-parser.ts` and `@vane/gpu`),
+ * which accepts a narrow subset of JavaScript. `@vane/optim`'s hand-written kernels are still
+ * function kernels; converting them is the next step of the kernel-language work.
  *
  * @example
  * const axpy: FusedKernel = { name: 'axpy', arity: 2, fn: (x, y, alpha) => alpha * x + y };
  */
-export interface FusedKernel {
+export interface FunctionKernel {
   /** A unique name (it names the compiled loop and the GPU kernel). */
   readonly name: string;
   /** Number of tensor inputs; the remaining arguments of `fn` are scalars. */
   readonly arity: number;
   /** The scalar function: tensor elements first, then scalars. */
   readonly fn: (...values: number[]) => number;
+}
+
+/**
+ * A fused elementwise kernel given as data: an expression of the language in
+ * `kernels/expression/`, which every target compiles from the tree (JavaScript, WebAssembly
+ * SIMD, gpu.js). input(i) is the element of the i-th tensor, scalar(j) the j-th scalar.
+ *
+ * @example
+ * import { expression as e } from '@vane/tensor';
+ * const axpy: ExpressionKernel = { name: 'axpy', arity: 2, scalarCount: 1, expression: e.add(e.mul(e.scalar(0), e.input(0)), e.input(1)) };
+ */
+export interface ExpressionKernel {
+  /** A unique name (it names the compiled loop and the GPU kernel). */
+  readonly name: string;
+  /** Number of tensor inputs. */
+  readonly arity: number;
+  /** Number of scalar parameters. */
+  readonly scalarCount: number;
+  /** The value of one output element. */
+  readonly expression: NumberExpression;
+}
+
+/** A fused kernel: a JavaScript function or an expression. */
+export type FusedKernel = FunctionKernel | ExpressionKernel;
+
+/** Whether `kernel` is given as an expression. */
+export function isExpressionKernel(kernel: FusedKernel): kernel is ExpressionKernel {
+  return 'expression' in kernel;
+}
+
+/** The number of scalars `kernel` takes. */
+export function fusedScalarCount(kernel: FusedKernel): number {
+  return isExpressionKernel(kernel) ? kernel.scalarCount : Math.max(0, kernel.fn.length - kernel.arity);
+}
+
+/**
+ * The kernel as a JavaScript function of its elements then its scalars (compiled from the
+ * tree for an expression kernel).
+ */
+export function fusedFunction(kernel: FusedKernel): (...values: number[]) => number {
+  return isExpressionKernel(kernel) ? compileJavaScript(kernel.expression, kernel.arity, kernel.scalarCount) : kernel.fn;
 }

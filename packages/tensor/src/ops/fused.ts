@@ -3,7 +3,8 @@
  * temporaries. Optimizer updates are written with these (see `@vane/optim`).
  */
 import { assertDType, type DType } from '../dtype';
-import type { FusedKernel } from '../kernels/elementwise-kernels';
+import { checkSignature } from '../kernels/expression/compile-javascript';
+import { fusedScalarCount, isExpressionKernel, type FusedKernel } from '../kernels/elementwise-kernels';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { checkOptionKeys } from '../validation/option-keys';
@@ -12,11 +13,13 @@ import { compileFusedKernel } from '../wasm/simd-fused';
 import { checkTensor, commonBackend, wrapStorage } from './internal';
 
 /**
- * Evaluates `kernel.fn(inputs[0][i], ..., scalars...)` for every element. All inputs must
- * have the same shape. Not recorded by autodiff: use it for updates, not for losses.
+ * Evaluates the kernel (its expression, or `kernel.fn(inputs[0][i], ..., scalars...)`) for
+ * every element. All inputs must have the same shape. Not recorded by autodiff: use it for
+ * updates, not for losses.
  *
  * @example
- * const momentum: FusedKernel = { name: 'momentum', arity: 2, fn: (m, g, beta) => beta * m + g };
+ * const x = expression.input(0), g = expression.input(1), beta = expression.scalar(0);
+ * const momentum: FusedKernel = { name: 'momentum', arity: 2, scalarCount: 1, expression: expression.add(expression.mul(beta, x), g) };
  * const next = fusedMap(momentum, [m, g], [0.9]);
  */
 export function fusedMap(kernel: FusedKernel, inputs: readonly Tensor[], scalars: readonly number[] = [], options: { dtype?: DType } = {}): Tensor {
@@ -24,7 +27,8 @@ export function fusedMap(kernel: FusedKernel, inputs: readonly Tensor[], scalars
   checkOptionKeys(op, options, ['dtype']);
   if (inputs.length !== kernel.arity) throw new Error(`${op}: expected ${kernel.arity} inputs, got ${inputs.length}`);
   inputs.forEach((input, index) => checkTensor(op, `inputs[${index}]`, input));
-  const expectedScalars = kernel.fn.length - kernel.arity;
+  if (isExpressionKernel(kernel)) checkSignature(op, kernel.expression, kernel.arity, kernel.scalarCount);
+  const expectedScalars = fusedScalarCount(kernel);
   if (scalars.length !== expectedScalars) throw new Error(`${op}: expected ${expectedScalars} scalars, got ${scalars.length}`);
   const backend = commonBackend(op, inputs, inputs.map((_, index) => `inputs[${index}]`));
   const shape = inputs[0]!.shape;

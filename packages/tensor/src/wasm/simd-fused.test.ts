@@ -5,7 +5,7 @@
  * NaN, signed zeros by Object.is).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { fusedMap, randn, seed, setKernelMode, tensor, transpose, type FusedKernel, type Tensor } from '../index';
+import { fusedMap, randn, seed, setKernelMode, tensor, transpose, type FunctionKernel, type FusedKernel, type Tensor } from '../index';
 import { compileFusedKernel } from './simd-fused';
 
 afterEach(() => setKernelMode('simd'));
@@ -19,7 +19,7 @@ function inMode<T>(mode: 'simd' | 'scalar', body: () => T): T {
   }
 }
 
-const KERNELS: FusedKernel[] = [
+const KERNELS: FunctionKernel[] = [
   { name: 'test.movingAverage', arity: 2, fn: function movingAverage(m: number, g: number, decay: number) { return decay * m + (1 - decay) * g; } },
   { name: 'test.squares', arity: 2, fn: function squares(v: number, g: number, decay: number) { return decay * v + (1 - decay) * g * g; } },
   {

@@ -19,7 +19,7 @@
  * to float32 once, as a Float32Array store does. The results therefore equal the scalar loop's
  * bit for bit (NaN payloads aside), which the tests check.
  */
-import type { FusedKernel } from '../kernels/elementwise-kernels';
+import { isExpressionKernel, type FusedKernel } from '../kernels/elementwise-kernels';
 import { encodeModule, op, ValueType, type FunctionDefinition } from './wasm-encoder';
 import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime';
 
@@ -246,6 +246,7 @@ const compiled = new Map<string, { fn: unknown; kernel: CompiledFused | undefine
  * language (see the file comment) or SIMD is off. Cached per kernel name and function.
  */
 export function compileFusedKernel(kernel: FusedKernel): CompiledFused | undefined {
+  if (isExpressionKernel(kernel)) return undefined;
   const cached = compiled.get(kernel.name);
   if (cached && cached.fn === kernel.fn) return cached.kernel;
   let result: CompiledFused | undefined;
