@@ -30,7 +30,29 @@ export {
 } from './backend';
 export { memory, tidy, keep, dispose, setRecorder, recordOp, withoutRecording, isRecording, type OpRecorder, type MemoryInfo, type BackendMemory, Storage } from './engine';
 export type { OpName, OpAttributes, NoAttributes } from './op-names';
-export { UNARY_KERNELS, BINARY_KERNELS, type UnaryKernelName, type BinaryKernelName, type FusedKernel } from './kernels/elementwise-kernels';
+export {
+  UNARY_KERNELS,
+  BINARY_KERNELS,
+  type UnaryKernelName,
+  type BinaryKernelName,
+  type FusedKernel,
+  type FunctionKernel,
+  type ExpressionKernel,
+  fusedFunction,
+  fusedScalarCount,
+  isExpressionKernel,
+} from './kernels/elementwise-kernels';
+export * as expression from './kernels/expression/builder';
+export type {
+  Expression,
+  NumberExpression,
+  BooleanExpression,
+  UnaryFunction,
+  BinaryFunction,
+  Comparison,
+} from './kernels/expression/expression';
+export { compileJavaScript, javascriptSource } from './kernels/expression/compile-javascript';
+export { emitSource, numberLiteral, type SourceDialect, type EmittedSource } from './kernels/expression/source-emitter';
 export { vaneErf, vaneRoundHalfEven } from './kernels/special-functions';
 export { seed, manualSeed, defaultGenerator, type RandomGenerator } from './random';
 export * from './ops/creation';
