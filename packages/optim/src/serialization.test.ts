@@ -4,9 +4,7 @@
  * never interrupted.
  */
 import { tensor, tree, type Tensor } from '@vane/tensor';
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64, encodeBase64 } from './base64';
 import { injectHyperparams } from './combinators/inject-hyperparams';
 import { multiSteps } from './combinators/multi-steps';
 import { adamw } from './optimizers/adamw';
@@ -95,15 +93,6 @@ describe('the saved form', () => {
     const saved = serializeState({ w: tensor([1, 2]) }) as any;
     saved.state.w.$tensor.shape = [3];
     expect(() => deserializeState(saved)).toThrow("deserializeState: 'w' has 8 bytes, expected 12 for float32[3]");
-  });
-
-  it('base64 round-trips any bytes', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-        expect(decodeBase64(encodeBase64(bytes))).toEqual(bytes);
-        expect(encodeBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
-      }),
-    );
   });
 
   it('restored tensors carry the saved values', () => {

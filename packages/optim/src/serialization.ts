@@ -7,8 +7,7 @@
  * so values round-trip bit for bit; numbers JSON cannot hold (NaN, ±Infinity, −0) and
  * `undefined` are tagged too.
  */
-import { isTensor, tensor, type DType, type Tensor, type TypedArray } from '@vane/tensor';
-import { decodeBase64, encodeBase64 } from './base64';
+import { decodeBase64, encodeBase64, isTensor, tensor, type DType, type Tensor, type TypedArray } from '@vane/tensor';
 
 /** The JSON-safe form of a saved state (what {@link serializeState} returns). */
 export interface SerializedState {

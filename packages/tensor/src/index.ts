@@ -71,6 +71,7 @@ export { wrapStorage, type TensorLike } from './ops/internal';
 export { composite } from './ops/composite';
 export { formatTensor } from './format';
 export { checkOptionKeys, describeValue } from './validation/option-keys';
+export { encodeBase64, decodeBase64 } from './base64';
 export { toNdarray, fromNdarray } from './ndarray-interop';
 export * as tree from './tree';
 export type { Tree, TreeStructure } from './tree';

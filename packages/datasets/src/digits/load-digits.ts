@@ -1,4 +1,4 @@
-import { decodeBase64 } from '../encoding/base64';
+import { decodeBase64 } from '@vane/tensor';
 import { fnv1a32 } from '../encoding/fnv1a';
 import { unpackBits } from '../encoding/unpack-bits';
 import { describeValue, requireOptions } from '../validation';

@@ -1,38 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeBase64 } from './base64';
 import { fnv1a32 } from './fnv1a';
 import { unpackBits } from './unpack-bits';
-
-describe('decodeBase64', () => {
-  it('decodes the RFC 4648 section 10 test vectors', () => {
-    const vectors: Array<[string, string]> = [
-      ['', ''],
-      ['Zg==', 'f'],
-      ['Zm8=', 'fo'],
-      ['Zm9v', 'foo'],
-      ['Zm9vYg==', 'foob'],
-      ['Zm9vYmE=', 'fooba'],
-      ['Zm9vYmFy', 'foobar'],
-    ];
-    for (const [encoded, plain] of vectors) {
-      expect(new TextDecoder().decode(decodeBase64(encoded))).toBe(plain);
-    }
-  });
-
-  it('agrees with Node Buffer on arbitrary bytes', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-        expect(Array.from(decodeBase64(Buffer.from(bytes).toString('base64')))).toEqual(Array.from(bytes));
-      }),
-    );
-  });
-
-  it('rejects bad input with a clear message', () => {
-    expect(() => decodeBase64('abc')).toThrow('decodeBase64: text length 3 is not a multiple of 4');
-    expect(() => decodeBase64('ab*d')).toThrow("decodeBase64: invalid character '*' at offset 2");
-  });
-});
 
 describe('fnv1a32', () => {
   it('matches the published FNV-1a 32-bit test vectors', () => {
