@@ -3,6 +3,6 @@
  * layer-wise correction (see docs/graft.md).
  */
 export { graft, type GraftOptions, type GraftParts, type GraftState } from './graft';
-export { graftMagnitude, GRAFT_MAGNITUDE_PRESETS, type GraftMagnitudePreset, type GraftMagnitudeOptions, type GraftAccumulatorState } from './magnitude-presets';
+export { graftMagnitude, GRAFT_MAGNITUDE_PRESETS, type GraftMagnitudePreset, type GraftMagnitudeOptions, type GraftMagnitudeState } from './magnitude-presets';
 export { calibrateLayerwiseLR, type CalibrateLayerwiseLROptions, type LayerwiseCalibration } from './calibrate-layerwise-lr';
 export { scaleByLayerRatios } from './scale-by-layer-ratios';

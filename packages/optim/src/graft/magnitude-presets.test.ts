@@ -47,6 +47,15 @@ describe('graftMagnitude presets (Shampoo GraftingType)', () => {
   it('sqrtN: sign(g), whose norm is √(non-zeros)', () => {
     expect(outputs('sqrtN', [[3, -4, 0, 0.1]])).toEqual([[1, -1, 0, 1]]);
   });
+  it('are the library transforms they name (their state included), not copies of them', () => {
+    const params = { w: f64([0, 0]) };
+    const keys = (name: Parameters<typeof graftMagnitude>[0], options = {}) => JSON.stringify(tree.map(() => 0, graftMagnitude(name, options).init(params) as never));
+    expect(keys('adagrad')).toBe('{"sumOfSquares":{"w":0}}'); // scaleByRss
+    expect(keys('rmsprop')).toBe('{"secondMoment":{"w":0}}'); // scaleByRms
+    expect(keys('rmsprop', { beta2: 1 })).toBe('{"sumOfSquares":{"w":0}}');
+    expect(keys('adagradNormalized')).toBe('[{},{"sumOfSquares":{"w":0}}]'); // chain(normalize, scaleByRss)
+    expect(keys('sqrtN')).toBe('{}'); // scaleBySign
+  });
   it('lists the presets and checks options', () => {
     expect(GRAFT_MAGNITUDE_PRESETS).toEqual(['sgd', 'adagrad', 'rmsprop', 'rmspropNormalized', 'sqrtN', 'adagradNormalized']);
     expect(() => graftMagnitude('adagrad', { beta2: 0.9 })).toThrow("graftMagnitude: 'beta2' must be absent for the 'adagrad' preset");

@@ -2,11 +2,14 @@
  * The graft ("magnitude") updates used by Shampoo implementations, as LR-free transforms to
  * pass as `graft({ magnitude })`: SGD, AdaGrad, RMSProp, their normalized variants and sqrt(n).
  */
-import { add, div, fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { add, div, tidy, type Tensor } from '@vane/tensor';
+import { chain } from '../combinators/chain';
 import { identity } from '../combinators/identity';
-import { SIGN } from '../kernels';
 import type { EmptyState, GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
+import { scaleByRms, type ScaleByRmsState } from '../transforms/scale-by-rms';
+import { scaleByRss, type ScaleByRssState } from '../transforms/scale-by-rss';
+import { scaleBySign } from '../transforms/scale-by-sign';
+import { mapTensors } from '../tree-utilities';
 import { scaledNorm } from './scaled-norm';
 import { checkClosedUnitInterval, checkOptionKeys, checkPositive, failOption } from '../validation';
 
@@ -24,32 +27,19 @@ export interface GraftMagnitudeOptions {
   beta2?: number;
 }
 
-/** State of the AdaGrad and RMSProp magnitude presets. */
-export interface GraftAccumulatorState {
-  /** S: the accumulated (AdaGrad) or averaged (RMSProp) squared gradients, shaped like the params. */
-  accumulator: TensorTree;
-}
-
-// S ← β·S + w·g² with w = 1 − β (or 1 when β = 1, as Shampoo does, so β = 1 is AdaGrad).
-const ACCUMULATE_SQUARES: FusedKernel = {
-  name: 'optim.graft.accumulateSquares',
-  arity: 2,
-  fn: function accumulateSquares(accumulator: number, g: number, decay: number, weight: number) {
-    return decay * accumulator + weight * g * g;
-  },
-};
-
-// g / (√S + ε).
-const DIAGONAL_DIRECTION: FusedKernel = {
-  name: 'optim.graft.diagonalDirection',
-  arity: 2,
-  fn: function diagonalDirection(g: number, accumulator: number, eps: number) {
-    return g / (Math.sqrt(accumulator) + eps);
-  },
-};
+/** State of a magnitude preset: none, scaleByRss's or scaleByRms's, after a stateless normalization for the normalized presets. */
+export type GraftMagnitudeState = EmptyState | ScaleByRssState | ScaleByRmsState | [EmptyState, ScaleByRssState | ScaleByRmsState];
 
 // The normalized presets divide each tensor by its norm plus Shampoo's _EPSILON = 1e-25.
 const NORMALIZE_EPSILON = 1e-25;
+
+/** ĝ = g/(‖g‖ + 1e-25) per tensor: the first stage of the normalized presets. */
+function normalizeEachTensor(): GradientTransformation<EmptyState> {
+  return {
+    init: () => ({}),
+    update: (updates, state) => [tidy(() => mapTensors((g: Tensor) => div(g, add(scaledNorm([g]), NORMALIZE_EPSILON)), updates) as TensorTree), state],
+  };
+}
 
 /**
  * A Shampoo-style magnitude ("graft") transform by name. Each returns an update *before* the
@@ -72,7 +62,7 @@ const NORMALIZE_EPSILON = 1e-25;
  * @see google-research `precondition/distributed_shampoo.py` (`GraftingType`);
  *   Agarwal et al., "Disentangling Adaptive Gradient Methods from Learning Rates" (arXiv 2002.11803).
  */
-export function graftMagnitude(name: GraftMagnitudePreset, options: GraftMagnitudeOptions = {}): GradientTransformation<EmptyState | GraftAccumulatorState> {
+export function graftMagnitude(name: GraftMagnitudePreset, options: GraftMagnitudeOptions = {}): GradientTransformation<GraftMagnitudeState> {
   const owner = 'graftMagnitude';
   if (!GRAFT_MAGNITUDE_PRESETS.includes(name)) failOption(owner, 'name', GRAFT_MAGNITUDE_PRESETS.map((preset) => `'${preset}'`).join(', ').replace(/, ([^,]*)$/, ' or $1'), name);
   checkOptionKeys(owner, options, ['eps', 'beta2']);
@@ -81,22 +71,10 @@ export function graftMagnitude(name: GraftMagnitudePreset, options: GraftMagnitu
   if (!isRms && options.beta2 !== undefined) failOption(owner, 'beta2', `absent for the '${name}' preset (only the RMSProp presets use it)`, options.beta2);
   const beta2 = isRms ? checkClosedUnitInterval(owner, 'beta2', options.beta2 ?? 0.999) : 1;
   if (name === 'sgd') return identity();
-  if (name === 'sqrtN') {
-    return { init: () => ({}), update: (updates, state) => [tidy(() => mapTensors((g: Tensor) => fusedMap(SIGN, [g]), updates) as TensorTree), state] };
-  }
+  if (name === 'sqrtN') return scaleBySign();
+  // S + g² is AdaGrad's sum (scaleByRss); β₂ < 1 is RMSProp's moving average (scaleByRms),
+  // whose kernels compute the same expressions, so the results are the same bit for bit.
+  const diagonal = beta2 === 1 ? scaleByRss({ eps }) : scaleByRms({ decay: beta2, eps });
   const normalized = name === 'adagradNormalized' || name === 'rmspropNormalized';
-  const weight = beta2 === 1 ? 1 : 1 - beta2;
-  return {
-    init: (params) => ({ accumulator: zerosTree(params) }),
-    update: (updates, state) => {
-      const typed = state as GraftAccumulatorState;
-      checkStructure(`graftMagnitude('${name}').update`, typed.accumulator, updates, ['state.accumulator', 'updates']);
-      return tidy(() => {
-        const source = normalized ? (mapTensors((g: Tensor) => div(g, add(scaledNorm([g]), NORMALIZE_EPSILON)), updates) as TensorTree) : updates;
-        const accumulator = mapTensors((s: Tensor, g: Tensor) => fusedMap(ACCUMULATE_SQUARES, [s, g], [beta2, weight]), typed.accumulator, source) as TensorTree;
-        const out = mapTensors((g: Tensor, s: Tensor) => fusedMap(DIAGONAL_DIRECTION, [g, s], [eps]), source, accumulator) as TensorTree;
-        return [out, { accumulator }] as [TensorTree, GraftAccumulatorState];
-      });
-    },
-  };
+  return (normalized ? chain(normalizeEachTensor(), diagonal) : diagonal) as GradientTransformation<GraftMagnitudeState>;
 }
