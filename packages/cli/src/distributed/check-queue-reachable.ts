@@ -24,13 +24,17 @@ export async function checkQueueReachable(command: string, address: QueueAddress
     retryStrategy: () => null,
     connectTimeout: timeoutMilliseconds,
   });
-  // The error is reported by connect()'s rejection; without a listener ioredis would also print it.
-  client.on('error', () => {});
+  // The cause (WRONGPASS, a certificate error, ECONNREFUSED) comes as an 'error' event; the
+  // rejection itself often only says 'Connection is closed.'.
+  let cause: Error | undefined;
+  client.on('error', (error: Error) => {
+    cause ??= error;
+  });
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
-    throw new UsageError(`vane ${command}: cannot use the queue at ${address.display}: ${(error as Error).message.split('\n')[0]}`);
+    throw new UsageError(`vane ${command}: cannot use the queue at ${address.display}: ${(cause ?? (error as Error)).message.split('\n')[0]}`);
   } finally {
     client.disconnect();
   }

@@ -3,6 +3,7 @@
  * turned into ioredis connection options. The password never appears in Vane's output: every
  * message shows {@link QueueAddress.display}, which masks it.
  */
+import { isIP } from 'node:net';
 import type { RedisOptions } from 'ioredis';
 import { UsageError } from '../usage-error';
 
@@ -57,7 +58,8 @@ export function parseQueueUrl(command: string, flag: string, text: string): Queu
     ...(path !== '' && { db: Number(path) }),
     // Node's TLS defaults: the server certificate is verified against the system's CAs and
     // NODE_EXTRA_CA_CERTS; servername enables SNI and the host-name check.
-    ...(url.protocol === 'rediss:' && { tls: { servername: host } }),
+    // (SNI takes host names only, so an IP address gets no servername; it is still checked.)
+    ...(url.protocol === 'rediss:' && { tls: isIP(host) === 0 ? { servername: host } : {} }),
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
     retryStrategy: reconnectDelay,

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { GRAFT_PRESETS, graftPlan } from './graft-grid';
+import { SWEEP_PRESETS, sweepPlan } from './learning-rate-sweep';
+import { parseRunConfiguration } from './parse-run-configuration';
+import { runId, type RunConfiguration } from './run-configuration';
+import { SURGE_PRESETS, surgePlan } from './surge-scaling';
+
+const training = sweepPlan(SWEEP_PRESETS.test!)[0]! as Extract<RunConfiguration, { kind: 'training' }>;
+const surge = surgePlan(SURGE_PRESETS.test!)[0]! as Extract<RunConfiguration, { kind: 'surge' }>;
+
+describe('parseRunConfiguration', () => {
+  it('accepts every run of every preset of every study unchanged (same run id)', () => {
+    const plans = [
+      ...Object.values(SWEEP_PRESETS).map(sweepPlan),
+      ...Object.values(GRAFT_PRESETS).map(graftPlan),
+      ...Object.values(SURGE_PRESETS).map(surgePlan),
+    ];
+    for (const configuration of plans.flat()) {
+      const parsed = parseRunConfiguration('test', JSON.parse(JSON.stringify(configuration)));
+      expect(parsed).toEqual(configuration);
+      expect(runId(parsed)).toBe(runId(configuration));
+    }
+  });
+
+  it.each([
+    ['not an object', 'adam', /test: a run configuration must be an object \{ kind, spec \} or \{ kind, task \}, got "adam"/],
+    ['an unknown kind', { kind: 'shell', spec: {} }, /configuration\.kind must be 'training' or 'surge', got "shell"/],
+    ['an extra top-level key', { ...training, code: 'x' }, /test: configuration: unknown option 'code'; expected one of 'kind', 'spec'/],
+    ['an unknown spec key', { kind: 'training', spec: { ...training.spec, onEpoch: 'x' } }, /test: spec: unknown option 'onEpoch'/],
+    ['a function', { kind: 'training', spec: { ...training.spec, lr: () => 1 } }, /spec\.lr must be a finite number, greater than 0, got a function/],
+    ['a negative learning rate', { kind: 'training', spec: { ...training.spec, lr: -1 } }, /spec\.lr must be a finite number, greater than 0, got -1/],
+    ['a fractional epoch count', { kind: 'training', spec: { ...training.spec, epochs: 1.5 } }, /spec\.epochs must be an integer, at least 1, got 1\.5/],
+    ['an unknown model', { kind: 'training', spec: { ...training.spec, model: 'resnet' } }, /spec\.model must be one of mlp, cnn, transformer, lstm, got "resnet"/],
+    ['an optimizer that does not parse', { kind: 'training', spec: { ...training.spec, optimizer: 'adamx' } }, /spec\.optimizer: .*'adamx'/],
+    ['an optimizer option out of range', { kind: 'training', spec: { ...training.spec, optimizer: 'adam(beta1=1.5)' } }, /spec\.optimizer: .*1\.5/],
+    ['a missing spec', { kind: 'training' }, /configuration\.spec must be an object, got undefined/],
+    ['surge betas out of range', { kind: 'surge', task: { ...surge.task, betas: [0.9, 1] } }, /task\.betas\[1\] must be a finite number, at least 0, below 1, got 1/],
+    ['surge with no learning rates', { kind: 'surge', task: { ...surge.task, learningRates: [] } }, /task\.learningRates must be a non-empty array of numbers, got \[\]/],
+  ])('refuses %s with a message naming the field', (_, value, message) => {
+    expect(() => parseRunConfiguration('test', value)).toThrow(message);
+  });
+});
