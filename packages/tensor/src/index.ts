@@ -53,6 +53,7 @@ export type {
 } from './kernels/expression/expression';
 export { compileJavaScript, javascriptSource } from './kernels/expression/compile-javascript';
 export { emitSource, numberLiteral, type SourceDialect, type EmittedSource } from './kernels/expression/source-emitter';
+export { recordFallback, kernelFallbacks, resetKernelFallbacks, type KernelFallback } from './kernels/expression/fallbacks';
 export { vaneErf, vaneRoundHalfEven } from './kernels/special-functions';
 export { seed, manualSeed, defaultGenerator, type RandomGenerator } from './random';
 export * from './ops/creation';

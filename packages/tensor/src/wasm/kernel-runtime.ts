@@ -6,6 +6,7 @@
  * {@link kernelInfo} says why. `VANE_KERNELS=scalar` in the environment, or
  * `setKernelMode('scalar')`, forces the scalar kernels (the tests run both modes).
  */
+import { kernelFallbacks, type KernelFallback } from '../kernels/expression/fallbacks';
 import { simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module';
 
 /** Which kernels float32 ops use: the WebAssembly SIMD ones or the scalar TypeScript ones. */
@@ -23,6 +24,12 @@ export interface KernelInfo {
   fallbackReason?: string;
   /** The kernels that have a SIMD version (everything else, and float64, is scalar). */
   simdKernels: string[];
+  /**
+   * Every kernel call that could not use its fast target (WebAssembly SIMD for float32 on the
+   * CPU, gpu.js on the gpu backend) and ran on the JavaScript loop instead: per kernel and
+   * target, the reason and the number of calls. Empty when nothing fell back.
+   */
+  fallbacks: KernelFallback[];
   /** The matmul's second thread: 'running', 'starting', 'not started' or why it is unavailable. */
 }
 
@@ -105,7 +112,10 @@ export function kernelInfo(): KernelInfo {
     active: requested === 'simd' && simdAvailable ? 'simd' : 'scalar',
     simdAvailable,
     ...(state && 'failure' in state ? { fallbackReason: state.failure } : {}),
-    simdKernels: simdAvailable ? ['matmul (float32)', 'conv2d via matmul (float32)', 'add/sub/mul/div (float32)', 'exp (float32)'] : [],
+    simdKernels: simdAvailable
+      ? ['matmul (float32)', 'conv2d via matmul (float32)', 'add/sub/mul/div (float32)', 'exp (float32)', 'fusedMap and unary ops whose expression compiles (float32)']
+      : [],
+    fallbacks: kernelFallbacks(),
   };
 }
 

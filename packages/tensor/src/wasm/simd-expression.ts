@@ -1,0 +1,134 @@
+/**
+ * The WebAssembly SIMD target of the expression language: an expression becomes a function
+ * `fused(in0, ..., out, pairs, s0, ...)` over `pairs` pairs of float32 elements.
+ *
+ * The expression is evaluated on f64x2 lanes: inputs are widened from float32 to float64,
+ * every operation is the IEEE double operation JavaScript performs, and the result is rounded
+ * to float32 once, as a Float32Array store does. The results therefore equal the JavaScript
+ * loop's bit for bit (NaN payloads aside). Selects evaluate both branches and pick per lane with
+ * the condition's mask (expressions have no side effects). `fround` rounds both lanes to
+ * float32 and widens back exactly.
+ *
+ * Functions without a SIMD instruction (exp, log, sin, erf, pow, ...) make the expression
+ * unsupported: {@link compileSimdExpression} says which, and the caller counts the fallback.
+ */
+import { inlineCalls, postOrder, referenceCounts, usage } from '../kernels/expression/analysis';
+import type { BinaryFunction, Comparison, Expression, NumberExpression, UnaryFunction } from '../kernels/expression/expression';
+import { op, ValueType, type FunctionDefinition } from './wasm-encoder';
+
+// SIMD opcodes used here (WebAssembly SIMD specification numbering).
+const F64X2_SPLAT = 0x14;
+const V128_NOT = 0x4d;
+const V128_AND = 0x4e;
+const V128_OR = 0x50;
+const V128_BITSELECT = 0x52;
+const V128_STORE64_LANE = 0x5b;
+const V128_LOAD64_ZERO = 0x5d;
+const F32X4_DEMOTE_F64X2_ZERO = 0x5e;
+const F64X2_PROMOTE_LOW_F32X4 = 0x5f;
+const F64X2_COMPARE: Record<Comparison, number> = { equal: 0x47, notEqual: 0x48, less: 0x49, greater: 0x4a, lessEqual: 0x4b, greaterEqual: 0x4c };
+// f64x2.nearest (0x94) rounds half to even, exactly as vaneRoundHalfEven.
+const F64X2_UNARY: Partial<Record<UnaryFunction, number>> = { ceil: 0x74, floor: 0x75, trunc: 0x7a, roundHalfEven: 0x94, abs: 0xec, neg: 0xed, sqrt: 0xef };
+const F64X2_BINARY: Partial<Record<BinaryFunction, number>> = { add: 0xf0, sub: 0xf1, mul: 0xf2, div: 0xf3, min: 0xf4, max: 0xf5 };
+
+const f64Const = (value: number) => [0x44, ...new Uint8Array(new Float64Array([value]).buffer)];
+
+/** A compiled expression, or why it cannot be compiled. */
+export type SimdExpressionResult =
+  | { readonly definition: FunctionDefinition; readonly inputsRead: readonly boolean[] }
+  | { readonly unsupported: string };
+
+function unsupportedReason(root: Expression): string | undefined {
+  for (const node of postOrder(root)) {
+    if (node.kind === 'unary' && node.function !== 'fround' && F64X2_UNARY[node.function] === undefined) {
+      return `'${node.function}' has no WebAssembly SIMD instruction`;
+    }
+    if (node.kind === 'binary' && F64X2_BINARY[node.function] === undefined) return `'${node.function}' has no WebAssembly SIMD instruction`;
+  }
+  return undefined;
+}
+
+/**
+ * The SIMD function of `expression` for a kernel of `arity` inputs and `scalarCount` scalars,
+ * or the reason it has none.
+ *
+ * @example
+ * compileSimdExpression(mul(input(0), scalar(0)), 1, 1) // { definition, inputsRead: [true] }
+ */
+export function compileSimdExpression(expression: NumberExpression, arity: number, scalarCount: number): SimdExpressionResult {
+  const root = inlineCalls(expression);
+  const reason = unsupportedReason(root);
+  if (reason) return { unsupported: reason };
+  const { inputsRead } = usage(root);
+  const read = Array.from({ length: arity }, (_, index) => inputsRead[index] ?? false);
+  const out = arity;
+  const pairs = arity + 1;
+  const firstScalar = arity + 2;
+  // v128 locals: one per input's widened pair, one per splatted scalar, then one per shared node.
+  const firstValue = arity + 2 + scalarCount;
+  const counts = referenceCounts(root);
+  const sharedLocals = new Map<Expression, number>();
+  const order = postOrder(root);
+  for (const node of order) {
+    if ((counts.get(node) ?? 0) > 1 && node.kind !== 'input' && node.kind !== 'scalar' && node.kind !== 'constant') {
+      sharedLocals.set(node, firstValue + arity + scalarCount + sharedLocals.size);
+    }
+  }
+  const emit = (node: Expression, defining = false): number[] => {
+    const local = sharedLocals.get(node);
+    if (local !== undefined && !defining) return op.localGet(local);
+    switch (node.kind) {
+      case 'input':
+        return op.localGet(firstValue + node.index);
+      case 'scalar':
+        return op.localGet(firstValue + arity + node.index);
+      case 'constant':
+        return [...f64Const(node.value), ...op.simd(F64X2_SPLAT)];
+      case 'unary':
+        if (node.function === 'fround') return [...emit(node.operand), ...op.simd(F32X4_DEMOTE_F64X2_ZERO), ...op.simd(F64X2_PROMOTE_LOW_F32X4)];
+        return [...emit(node.operand), ...op.simd(F64X2_UNARY[node.function]!)];
+      case 'binary':
+        return [...emit(node.left), ...emit(node.right), ...op.simd(F64X2_BINARY[node.function]!)];
+      case 'compare':
+        // f64x2 comparisons are false for NaN except notEqual, as in JavaScript.
+        return [...emit(node.left), ...emit(node.right), ...op.simd(F64X2_COMPARE[node.comparison])];
+      case 'logical':
+        return [...emit(node.left), ...emit(node.right), ...op.simd(node.operator === 'and' ? V128_AND : V128_OR)];
+      case 'not':
+        return [...emit(node.operand), ...op.simd(V128_NOT)];
+      case 'select':
+        // v128.bitselect(whenTrue, whenFalse, mask) takes whenTrue's bits where the mask is set.
+        return [...emit(node.whenTrue), ...emit(node.whenFalse), ...emit(node.condition), ...op.simd(V128_BITSELECT)];
+      case 'call':
+        throw new Error('compileSimdExpression: calls are inlined first');
+    }
+  };
+  const body = [
+    ...Array.from({ length: scalarCount }, (_, index) => [...op.localGet(firstScalar + index), ...op.simd(F64X2_SPLAT), ...op.localSet(firstValue + arity + index)]).flat(),
+    ...op.loop(),
+    ...Array.from({ length: arity }, (_, input) =>
+      read[input]
+        ? [
+            ...op.localGet(input), ...op.simd(V128_LOAD64_ZERO, 3, 0), ...op.simd(F64X2_PROMOTE_LOW_F32X4), ...op.localSet(firstValue + input),
+            ...op.localGet(input), ...op.i32Const(8), ...op.i32Add(), ...op.localSet(input),
+          ]
+        : [],
+    ).flat(),
+    // Shared nodes first, operands before users (post-order), each into its local.
+    ...order.filter((node) => sharedLocals.has(node)).flatMap((node) => [...emit(node, true), ...op.localSet(sharedLocals.get(node)!)]),
+    ...op.localGet(out), ...emit(root), ...op.simd(F32X4_DEMOTE_F64X2_ZERO), ...op.simd(V128_STORE64_LANE, 3, 0, 0),
+    ...op.localGet(out), ...op.i32Const(8), ...op.i32Add(), ...op.localSet(out),
+    ...op.localGet(pairs), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(pairs), ...op.brIf(0),
+    ...op.end(),
+  ];
+  return {
+    definition: {
+      name: 'fused',
+      parameters: [...Array.from({ length: arity + 2 }, () => ValueType.i32), ...Array.from({ length: scalarCount }, () => ValueType.f64)],
+      results: [],
+      locals: [{ count: arity + scalarCount + sharedLocals.size, type: ValueType.v128 }],
+      body,
+    },
+    inputsRead: read,
+  };
+}
