@@ -10,9 +10,7 @@ import { radam, type RadamOptions } from '../optimizers/radam';
 import { sgd, type SgdOptions } from '../optimizers/sgd';
 import type { GradientTransformation } from '../transform';
 import { checkBoolean, failOption } from '../validation';
-import { active, type ActiveOptions, type ActiveState } from './active';
-
-const ACTIVE_KEYS = ['period', 'increase', 'decrease', 'zeroIsFlip', 'minGain', 'maxGain', 'granularity', 'signal'] as const;
+import { ACTIVE_OPTION_KEYS, active, type ActiveOptions, type ActiveState } from './active';
 
 /** Splits one options object into the active options and the base optimizer's options. */
 function splitOptions<B extends object>(owner: string, options: ActiveOptions & B): [ActiveOptions, B] {
@@ -20,7 +18,7 @@ function splitOptions<B extends object>(owner: string, options: ActiveOptions & 
   const activeOptions: Record<string, unknown> = {};
   const baseOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    if ((ACTIVE_KEYS as readonly string[]).includes(key)) activeOptions[key] = value;
+    if ((ACTIVE_OPTION_KEYS as readonly string[]).includes(key)) activeOptions[key] = value;
     else baseOptions[key] = value;
   }
   return [activeOptions as unknown as ActiveOptions, baseOptions as B];

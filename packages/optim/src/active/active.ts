@@ -73,6 +73,12 @@ export interface ActiveOptions {
   signal?: 'gradient' | 'update';
 }
 
+/** The names of {@link ActiveOptions}, the one list both `active` and the Active optimizers check against. */
+export const ACTIVE_OPTION_KEYS = ['period', 'increase', 'decrease', 'zeroIsFlip', 'minGain', 'maxGain', 'granularity', 'signal'] as const;
+// A compile error here names an ActiveOptions key missing from ACTIVE_OPTION_KEYS.
+const everyActiveOptionListed: Record<Exclude<keyof ActiveOptions, (typeof ACTIVE_OPTION_KEYS)[number]>, never> = {};
+void everyActiveOptionListed;
+
 /** State of {@link active}. Per-parameter fields are trees shaped like the params. */
 export interface ActiveState<S = unknown> {
   /** Updates so far (the step counter t − 1 before the t-th update). */
@@ -135,7 +141,7 @@ export function active<S>(base: GradientTransformation<S>, options: ActiveOption
   const owner = 'active';
   checkTransformation(owner, 'base', base);
   if (options === undefined || options === null) failOption(owner, 'options', "an object with 'period'", options);
-  checkOptionKeys(owner, options, ['period', 'increase', 'decrease', 'zeroIsFlip', 'minGain', 'maxGain', 'granularity', 'signal']);
+  checkOptionKeys(owner, options, ACTIVE_OPTION_KEYS);
   const period = checkPositiveInteger(owner, 'period', options.period);
   const increase = checkNonNegative(owner, 'increase', options.increase ?? 2);
   const decrease = checkPositive(owner, 'decrease', options.decrease ?? 0.5);
