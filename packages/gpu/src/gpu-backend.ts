@@ -10,7 +10,7 @@
 import {
   BINARY_KERNELS,
   UNARY_KERNELS,
-  fusedFunction,
+  isExpressionKernel,
   sizeOf,
   vaneErf,
   vaneRoundHalfEven,
@@ -25,6 +25,7 @@ import {
   type UnaryKernelName,
   type Window2d,
 } from '@vane/tensor';
+import { gpuExpressionFunction } from './expression-source';
 import { gpuFunction, type GpuFunctionSource } from './function-source';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic';
 import { runKernel, type KernelDefinition } from './kernel-runner';
@@ -716,7 +717,9 @@ export function createGpuBackend(): Backend {
     fused(kernel: FusedKernel, inputs, scalars, outDtype) {
       refuseFloat64(kernel.name, outDtype);
       const name = `vaneFused_${kernel.name.replace(/[^\w]/g, '_')}`;
-      const fn = gpuFunction(name, fusedFunction(kernel));
+      // Expression kernels are generated from their tree; function kernels (optim's, for now)
+      // reach gpu.js through their source text.
+      const fn = isExpressionKernel(kernel) ? gpuExpressionFunction(name, kernel.expression, kernel.arity, kernel.scalarCount) : gpuFunction(name, kernel.fn);
       const rank = inputs[0]!.shape.length;
       const inputNames = inputs.map((_, position_) => `input${position_}`);
       const scalarNames = scalars.map((_, position_) => `scalar${position_}`);

@@ -26,6 +26,7 @@ export {
   type GpuKernelClass,
 } from './gpu-device';
 export { functionSource } from './function-source';
+export { gpuExpressionFunction } from './expression-source';
 
 // Registering twice (two copies of the module in one bundle) would replace the live backend.
 if (!listBackends().includes('gpu')) registerBackend(createGpuBackend());

@@ -1,0 +1,68 @@
+/**
+ * The gpu.js target of the expression language: an expression of `@vane/tensor` becomes the
+ * source of a named function in the JavaScript subset gpu.js transpiles, generated from the
+ * tree (no function text is read).
+ *
+ * Differences from the JavaScript target, each because of what gpu.js or GLSL can express:
+ * `fround` is the identity (the GPU computes in float32 already), `trunc` is written with
+ * floor and ceil, and shared booleans are never stored in variables (gpu.js has no boolean
+ * variables). NaN and ±∞ constants have no gpu.js literal: an expression using one is refused
+ * with an error naming the kernel.
+ */
+import { emitSource, type BinaryFunction, type NumberExpression, type SourceDialect, type UnaryFunction } from '@vane/tensor';
+import type { GpuFunctionSource } from './function-source';
+
+const UNARY_CALLS: Record<Exclude<UnaryFunction, 'neg' | 'fround' | 'trunc'>, string> = {
+  abs: 'Math.abs',
+  sqrt: 'Math.sqrt',
+  exp: 'Math.exp',
+  log: 'Math.log',
+  log1p: 'Math.log1p',
+  expm1: 'Math.expm1',
+  sin: 'Math.sin',
+  cos: 'Math.cos',
+  tan: 'Math.tan',
+  tanh: 'Math.tanh',
+  floor: 'Math.floor',
+  ceil: 'Math.ceil',
+  roundHalfEven: 'vaneRoundHalfEven',
+  erf: 'vaneErf',
+};
+const BINARY_OPERATORS: Partial<Record<BinaryFunction, string>> = { add: '+', sub: '-', mul: '*', div: '/' };
+const BINARY_CALLS: Partial<Record<BinaryFunction, string>> = { min: 'Math.min', max: 'Math.max', pow: 'Math.pow' };
+
+function dialect(kernel: string): SourceDialect {
+  return {
+    constant: (value) => {
+      if (!Number.isFinite(value)) throw new Error(`gpu: kernel '${kernel}' uses the constant ${String(value)}, which gpu.js cannot write; express it with finite values`);
+      return Object.is(value, -0) || value < 0 ? `(${String(value)})` : String(value);
+    },
+    unary: (fn, operand) => {
+      if (fn === 'neg') return `(-${operand})`;
+      if (fn === 'fround') return operand;
+      if (fn === 'trunc') return `(${operand} < 0 ? Math.ceil(${operand}) : Math.floor(${operand}))`;
+      return `${UNARY_CALLS[fn]}(${operand})`;
+    },
+    binary: (fn, left, right) => {
+      const operator = BINARY_OPERATORS[fn];
+      return operator ? `(${left} ${operator} ${right})` : `${BINARY_CALLS[fn]!}(${left}, ${right})`;
+    },
+  };
+}
+
+/**
+ * The gpu.js function `name(in0, ..., s0, ...)` computing `expression`, typed as numbers.
+ *
+ * @example
+ * gpuExpressionFunction('vaneAxpy', add(mul(scalar(0), input(0)), input(1)), 2, 1).source
+ * // 'function vaneAxpy(in0, in1, s0) {\n  return ((s0 * in0) + in1);\n}'
+ */
+export function gpuExpressionFunction(name: string, expression: NumberExpression, arity: number, scalarCount: number): GpuFunctionSource {
+  const { statements, result } = emitSource(expression, dialect(name), (index) => `in${index}`, (index) => `s${index}`);
+  const parameters = [...Array.from({ length: arity }, (_, index) => `in${index}`), ...Array.from({ length: scalarCount }, (_, index) => `s${index}`)];
+  const lines = [...statements, `return ${result};`].map((line) => `  ${line}`).join('\n');
+  return {
+    source: `function ${name}(${parameters.join(', ')}) {\n${lines}\n}`,
+    settings: { returnType: 'Number', argumentTypes: new Array<'Number'>(parameters.length).fill('Number') },
+  };
+}
