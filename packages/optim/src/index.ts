@@ -58,7 +58,16 @@ export { scaleByTrustRatio, type ScaleByTrustRatioOptions } from './transforms/s
 export { scaleByFactoredRms, type ScaleByFactoredRmsOptions, type ScaleByFactoredRmsState } from './transforms/scale-by-factored-rms';
 export { scaleByParameterScale, type ScaleByParameterScaleOptions } from './transforms/scale-by-parameter-scale';
 
-// Optimizers.
+// Optimizers, and the registry that lists them with their options (the CLI and the test kit read it).
+export {
+  OPTIMIZER_REGISTRY,
+  OPTIMIZER_NAMES,
+  optimizerEntry,
+  type OptimizerName,
+  type OptimizerRegistryEntry,
+  type OptionKind,
+  type RegistryCapabilities,
+} from './optimizer-registry';
 export { sgd, type SgdOptions } from './optimizers/sgd';
 export { adam, amsgrad, type AdamOptions } from './optimizers/adam';
 export { adamw, type AdamwOptions } from './optimizers/adamw';

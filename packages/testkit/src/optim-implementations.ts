@@ -1,11 +1,9 @@
 /**
- * The `@vane/optim` functions the invariants combine the optimizer under test with. They are
- * looked up by name (not imported one by one) so the kit reports an invariant as skipped,
- * naming the missing export, instead of failing to load when an older or partial
- * `@vane/optim` lacks one; and callers can substitute their own implementation of any of
- * them (that is how the kit tests wrappers, broken ones included).
+ * The `@vane/optim` functions the invariants combine the optimizer under test with. Callers can
+ * substitute their own implementation of any of them (that is how the kit tests wrappers,
+ * broken ones included); one left `undefined` skips the invariants that need it, naming it.
  */
-import * as optim from '@vane/optim';
+import { active, activeGains, applyUpdates, chain, deserializeState, graft, identity, masked, multiSteps, serializeState } from '@vane/optim';
 import type { Tensor, Tree } from '@vane/tensor';
 import type { GradientTransformation } from '@vane/optim';
 
@@ -26,20 +24,18 @@ export interface OptimImplementations {
   applyUpdates?: (params: Tree<Tensor>, updates: Tree<Tensor>) => Tree<Tensor>;
 }
 
-/** The implementations exported by `@vane/optim` (missing ones are `undefined`). */
+/** The implementations of `@vane/optim`. */
 export function defaultImplementations(): OptimImplementations {
-  const exports = optim as unknown as Record<string, unknown>;
-  const pick = <K extends keyof OptimImplementations>(name: K) => (typeof exports[name] === 'function' ? (exports[name] as OptimImplementations[K]) : undefined);
   return {
-    chain: pick('chain'),
-    identity: pick('identity'),
-    masked: pick('masked'),
-    multiSteps: pick('multiSteps'),
-    serializeState: pick('serializeState'),
-    deserializeState: pick('deserializeState'),
-    active: pick('active'),
-    activeGains: pick('activeGains'),
-    graft: pick('graft'),
-    applyUpdates: pick('applyUpdates'),
+    chain: chain as OptimImplementations['chain'],
+    identity,
+    masked: masked as OptimImplementations['masked'],
+    multiSteps: multiSteps as OptimImplementations['multiSteps'],
+    serializeState,
+    deserializeState,
+    active: active as unknown as OptimImplementations['active'],
+    activeGains: activeGains as OptimImplementations['activeGains'],
+    graft: graft as OptimImplementations['graft'],
+    applyUpdates: applyUpdates as OptimImplementations['applyUpdates'],
   };
 }

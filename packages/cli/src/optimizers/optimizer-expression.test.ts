@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OPTIMIZER_NAMES } from '@vane/optim';
 import { tensor } from '@vane/tensor';
 import { buildOptimizer, formatOptimizerExpression, parseOptimizerExpression } from './optimizer-expression';
 import { UsageError } from '../usage-error';
@@ -22,7 +23,7 @@ describe('parseOptimizerExpression', () => {
     ['active()', /active takes 1 optimizer, got 0/],
     ['graft(adam)', /graft takes 2 optimizers, got 1/],
     ['sgd(adam)', /sgd takes no optimizer inside it/],
-    ['adam(momentum=0.9)', /adam takes no option 'momentum' \(its options: lr, beta1, beta2, eps\)/],
+    ['adam(momentum=0.9)', /adam takes no option 'momentum' \(its options: lr, beta1, beta2, eps, weightDecay\)/],
     ['sgd(lr=abc)', /option lr must be a number/],
     ['sgd(lr=-1)', /must not be negative/],
     ['adamw)', /unexpected '\)' after the expression/],
@@ -53,6 +54,15 @@ describe('buildOptimizer', () => {
     // SGD's first step with momentum is −lr·g (the buffer starts at g).
     expect(step('sgd', 0.1)).toEqual([-0.05, 0.05, -0.1].map(Math.fround));
     expect(step('sgd(lr=1)', 0.1)).toEqual([-0.5, 0.5, -1]);
+  });
+
+  it("builds every optimizer of @vane/optim's registry by name (any case), with its numeric options", () => {
+    for (const name of OPTIMIZER_NAMES) {
+      const optimizer = buildOptimizer(parseOptimizerExpression(name), { lr: 1e-3, stepsPerEpoch: 4 });
+      expect(typeof optimizer.update, name).toBe('function');
+    }
+    expect(formatOptimizerExpression(parseOptimizerExpression('signSgd(weightDecay=0.1)'))).toBe('signsgd(weightDecay=0.1)');
+    expect(step('lamb(beta1=0.8,eps=1e-6)', 1e-3)).toHaveLength(3);
   });
 
   it('builds active and graft around any base', () => {

@@ -3,10 +3,7 @@
  * `active(sgd,increase=2,decrease=0.5)`, `graft(adam,sgd)`. Parsed into a small tree, then
  * built into an `@vane/optim` transformation once the learning rate and epoch length are known.
  */
-import {
-  active, adabelief, adagrad, adam, adamax, adamw, graft, lion, nadam, radam, rmsprop, sgd,
-  type AnyTransformation,
-} from '@vane/optim';
+import { active, graft, OPTIMIZER_NAMES, OPTIMIZER_REGISTRY, type AnyTransformation, type OptimizerRegistryEntry, type OptionKind } from '@vane/optim';
 import { UsageError } from '../usage-error';
 
 /** A parsed optimizer expression: a name, nested expressions and `key=number` options. */
@@ -16,19 +13,21 @@ export interface OptimizerExpression {
   options: Record<string, number>;
 }
 
-/** Base optimizers and the options each accepts in an expression. */
-const BASE_OPTIONS: Record<string, readonly string[]> = {
-  sgd: ['lr', 'momentum', 'weightDecay'],
-  adam: ['lr', 'beta1', 'beta2', 'eps'],
-  adamw: ['lr', 'beta1', 'beta2', 'eps', 'weightDecay'],
-  adagrad: ['lr', 'eps'],
-  rmsprop: ['lr', 'alpha', 'eps', 'momentum'],
-  radam: ['lr', 'beta1', 'beta2'],
-  adabelief: ['lr', 'beta1', 'beta2'],
-  nadam: ['lr', 'beta1', 'beta2'],
-  adamax: ['lr', 'beta1', 'beta2'],
-  lion: ['lr', 'beta1', 'beta2', 'weightDecay'],
-};
+// Option kinds an expression can write as `key=number` (booleans, masks and pairs cannot).
+const NUMERIC_KINDS: ReadonlySet<OptionKind> = new Set(['learningRate', 'positive', 'nonNegative', 'unitInterval', 'closedUnitInterval']);
+
+/**
+ * The base optimizers, by lower-case name (expressions are case-insensitive): every optimizer
+ * of `@vane/optim`'s registry, with the options an expression can set, its numeric options
+ * plus `beta1`/`beta2` for a `betas` pair.
+ */
+const BASES: ReadonlyMap<string, { entry: OptimizerRegistryEntry; options: readonly string[] }> = new Map(
+  OPTIMIZER_NAMES.map((name) => {
+    const entry: OptimizerRegistryEntry = OPTIMIZER_REGISTRY[name];
+    const options = Object.entries(entry.options).flatMap(([option, kind]) => (kind === 'betas' ? ['beta1', 'beta2'] : NUMERIC_KINDS.has(kind) ? [option] : []));
+    return [name.toLowerCase(), { entry, options }];
+  }),
+);
 
 const WRAPPER_OPTIONS: Record<string, readonly string[]> = {
   active: ['period', 'increase', 'decrease', 'minGain', 'maxGain'],
@@ -36,10 +35,10 @@ const WRAPPER_OPTIONS: Record<string, readonly string[]> = {
 };
 
 /** Every name an expression may use, for error messages. */
-export const OPTIMIZER_NAMES: readonly string[] = [...Object.keys(BASE_OPTIONS), 'active(<optimizer>)', 'graft(<magnitude>,<direction>)'];
+export const OPTIMIZER_EXPRESSION_NAMES: readonly string[] = [...BASES.keys(), 'active(<optimizer>)', 'graft(<magnitude>,<direction>)'];
 
 function invalid(text: string, problem: string): never {
-  throw new UsageError(`unknown or malformed optimizer '${text}': ${problem} (valid: ${OPTIMIZER_NAMES.join(', ')})`);
+  throw new UsageError(`unknown or malformed optimizer '${text}': ${problem} (valid: ${OPTIMIZER_EXPRESSION_NAMES.join(', ')})`);
 }
 
 /**
@@ -79,7 +78,7 @@ export function parseOptimizerExpression(text: string): OptimizerExpression {
   };
   const check = (expression: OptimizerExpression) => {
     const { name, operands, options } = expression;
-    const allowed = BASE_OPTIONS[name] ?? WRAPPER_OPTIONS[name];
+    const allowed = BASES.get(name)?.options ?? WRAPPER_OPTIONS[name];
     if (!allowed) invalid(text, `'${name}' is not an optimizer`);
     for (const key of Object.keys(options)) {
       if (!allowed.includes(key)) invalid(text, `${name} takes no option '${key}' (its options: ${allowed.join(', ') || 'none'})`);
@@ -108,7 +107,7 @@ export interface BuildContext {
   stepsPerEpoch: number;
 }
 
-function betas(options: Record<string, number>): { betas?: [number, number] } {
+function betas(options: { beta1?: number; beta2?: number }): { betas?: [number, number] } {
   if (options.beta1 === undefined && options.beta2 === undefined) return {};
   return { betas: [options.beta1 ?? 0.9, options.beta2 ?? 0.999] };
 }
@@ -122,42 +121,22 @@ function betas(options: Record<string, number>): { betas?: [number, number] } {
  */
 export function buildOptimizer(expression: OptimizerExpression, context: BuildContext): AnyTransformation {
   const { name, options, operands } = expression;
-  const lr = options.lr ?? context.lr;
-  const momentum = options.momentum;
-  switch (name) {
-    case 'active':
-      return active(buildOptimizer(operands[0]!, context), {
-        period: options.period ?? context.stepsPerEpoch,
-        increase: options.increase,
-        decrease: options.decrease,
-        minGain: options.minGain,
-        maxGain: options.maxGain,
-      }) as AnyTransformation;
-    case 'graft':
-      return graft({ magnitude: buildOptimizer(operands[0]!, context), direction: buildOptimizer(operands[1]!, context) }) as AnyTransformation;
-    case 'sgd':
-      return sgd({ lr, momentum: momentum ?? 0.9, weightDecay: options.weightDecay }) as AnyTransformation;
-    case 'adam':
-      return adam({ lr, eps: options.eps, ...betas(options) }) as AnyTransformation;
-    case 'adamw':
-      return adamw({ lr, eps: options.eps, weightDecay: options.weightDecay, ...betas(options) }) as AnyTransformation;
-    case 'adagrad':
-      return adagrad({ lr, eps: options.eps }) as AnyTransformation;
-    case 'rmsprop':
-      return rmsprop({ lr, alpha: options.alpha, eps: options.eps, momentum }) as AnyTransformation;
-    case 'radam':
-      return radam({ lr, ...betas(options) }) as AnyTransformation;
-    case 'adabelief':
-      return adabelief({ lr, ...betas(options) }) as AnyTransformation;
-    case 'nadam':
-      return nadam({ lr, ...betas(options) }) as AnyTransformation;
-    case 'adamax':
-      return adamax({ lr, ...betas(options) }) as AnyTransformation;
-    case 'lion':
-      return lion({ lr, weightDecay: options.weightDecay, ...betas(options) }) as AnyTransformation;
-    default:
-      return invalid(name, `'${name}' is not an optimizer`);
+  if (name === 'active') {
+    return active(buildOptimizer(operands[0]!, context), {
+      period: options.period ?? context.stepsPerEpoch,
+      increase: options.increase,
+      decrease: options.decrease,
+      minGain: options.minGain,
+      maxGain: options.maxGain,
+    }) as AnyTransformation;
   }
+  if (name === 'graft') return graft({ magnitude: buildOptimizer(operands[0]!, context), direction: buildOptimizer(operands[1]!, context) }) as AnyTransformation;
+  const base = BASES.get(name);
+  if (base === undefined) return invalid(name, `'${name}' is not an optimizer`);
+  const { beta1, beta2, ...rest } = options;
+  const factoryOptions: Record<string, unknown> = { ...rest, lr: options.lr ?? context.lr, ...betas({ beta1, beta2 }) };
+  if (name === 'sgd') factoryOptions.momentum = options.momentum ?? 0.9;
+  return base.entry.factory(factoryOptions);
 }
 
 /**
