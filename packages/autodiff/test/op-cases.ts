@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import * as V from '@vane/tensor';
-import type { OpName, Tensor } from '@vane/tensor';
+import type { OpName, RecordedUnaryOpName, Tensor } from '@vane/tensor';
 import type { CheckGradOptions } from '../src/index';
 import {
   axesOf,
@@ -120,8 +120,20 @@ const concatInputs = shapes(1, 3).chain((shape) =>
   ),
 );
 
+/**
+ * A case for every op of the unary table (`@vane/tensor`'s `unaryOps`) that states its
+ * `domain`, derived from the table: a new table op is checked without an entry here. The
+ * entries below override these where an op needs more than one case or a special form.
+ */
+const TABLE_CASES = Object.fromEntries(
+  Object.values(V.unaryOps)
+    .filter((op) => op.definition.domain !== undefined)
+    .map((op) => [op.definition.name, [unaryCase(op.definition.name, op.definition.domain!, (x) => (op as (x: Tensor) => Tensor)(x))]]),
+) as unknown as { readonly [K in RecordedUnaryOpName]: readonly OpCase[] };
+
 /** The cases, keyed by the op whose rule they exercise. */
 export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
+  ...TABLE_CASES,
   neg: [unaryCase('neg', 'smooth', V.neg)],
   abs: [unaryCase('abs', 'nonzero', V.abs)],
   sign: [unaryCase('sign', 'nonzero', (x) => V.mul(V.sign(x), x))],
@@ -430,6 +442,13 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
     },
   ],
 };
+
+// A recorded table op with neither a `domain` nor an entry above would go unchecked: refuse.
+for (const op of Object.values(V.unaryOps)) {
+  if (op.definition.result !== 'bool' && !(op.definition.name in OP_CASES)) {
+    throw new Error(`op-cases: the unary op '${op.definition.name}' has no gradient check; give its definition a 'domain' or add a case here`);
+  }
+}
 
 /** Composite ops: recorded as their primitives, so these check the primitives' rules together. */
 export const COMPOSITE_CASES: readonly OpCase[] = [

@@ -9,7 +9,7 @@
  */
 import {
   BINARY_KERNELS,
-  UNARY_KERNELS,
+  unaryExpressionKernel,
   isExpressionKernel,
   sizeOf,
   vaneErf,
@@ -179,7 +179,11 @@ function permuted(view: TensorView, order: readonly number[]): GpuStorage {
   return copy({ ...view, shape, strides }, view.dtype);
 }
 
-const unaryFunction = (kernel: UnaryKernelName) => gpuFunction(`vaneUnary_${kernel}`, UNARY_KERNELS[kernel] as (...values: number[]) => number);
+// Unary kernels are generated from the op table's forward expressions.
+const unaryFunction = (kernel: UnaryKernelName) => {
+  const table = unaryExpressionKernel(kernel);
+  return gpuExpressionFunction(`vaneUnary_${kernel}`, table.expression, 1, table.scalarCount);
+};
 const binaryFunction = (kernel: BinaryKernelName) => gpuFunction(`vaneBinary_${kernel}`, BINARY_KERNELS[kernel]);
 
 const call = (fn: GpuFunctionSource, argumentList: readonly string[]) =>

@@ -29,7 +29,8 @@ export {
   currentBackend,
 } from './backend';
 export { memory, tidy, keep, dispose, setRecorder, recordOp, withoutRecording, isRecording, type OpRecorder, type MemoryInfo, type BackendMemory, Storage } from './engine';
-export type { OpName, OpAttributes, NoAttributes } from './op-names';
+export type { OpName, OpAttributes, NoAttributes, RecordedUnaryOpName, UnaryOpAttributes } from './op-names';
+export { defineUnaryOp, UNARY_VARIABLES, type UnaryOp, type UnaryOpDefinition, type UnaryResult, type UnaryDomain } from './kernels/unary-op';
 export {
   UNARY_KERNELS,
   BINARY_KERNELS,
@@ -40,6 +41,7 @@ export {
   type ExpressionKernel,
   fusedFunction,
   fusedScalarCount,
+  unaryExpressionKernel,
   isExpressionKernel,
 } from './kernels/elementwise-kernels';
 export * as expression from './kernels/expression/builder';
@@ -57,6 +59,8 @@ export { recordFallback, kernelFallbacks, resetKernelFallbacks, type KernelFallb
 export { vaneErf, vaneRoundHalfEven } from './kernels/special-functions';
 export { seed, manualSeed, defaultGenerator, type RandomGenerator } from './random';
 export * from './ops/creation';
+export * from './ops/unary-ops';
+export * as unaryOps from './ops/unary-ops';
 export * from './ops/elementwise';
 export * from './ops/reduction';
 export * from './ops/movement';

@@ -10,40 +10,32 @@
  */
 import type { Window2d } from './backend';
 import type { DType } from './dtype';
+import type { UnaryOpDefinition, UnaryResult } from './kernels/unary-op';
+import type * as UnaryOps from './ops/unary-ops';
 import type { Tensor } from './tensor';
 
 /** Attributes of ops that need none. */
 export type NoAttributes = Record<string, never>;
 
+type UnaryOpTable = typeof UnaryOps;
+
+/** The differentiable (non-bool) unary ops of the table in `ops/unary-ops.ts`. */
+export type RecordedUnaryOpName = {
+  [K in keyof UnaryOpTable]: UnaryOpTable[K]['definition'] extends UnaryOpDefinition<string, infer Result> ? (Result extends 'bool' ? never : K) : never;
+}[keyof UnaryOpTable];
+
+/** Each table op's attributes: its parameter, named as in its definition (leakyRelu: { slope }). */
+export type UnaryOpAttributes = {
+  [K in RecordedUnaryOpName]: UnaryOpTable[K]['definition'] extends UnaryOpDefinition<string, UnaryResult, infer Parameter>
+    ? Parameter extends string
+      ? { [P in Parameter]: number }
+      : NoAttributes
+    : never;
+};
+
 /** Every recorded op and the attributes its gradient rule receives. */
-export interface OpAttributes {
-  // Unary elementwise.
-  neg: NoAttributes;
-  abs: NoAttributes;
-  sign: NoAttributes;
-  exp: NoAttributes;
-  log: NoAttributes;
-  log1p: NoAttributes;
-  expm1: NoAttributes;
-  sqrt: NoAttributes;
-  rsqrt: NoAttributes;
-  square: NoAttributes;
-  reciprocal: NoAttributes;
-  sin: NoAttributes;
-  cos: NoAttributes;
-  tan: NoAttributes;
-  tanh: NoAttributes;
-  sigmoid: NoAttributes;
-  relu: NoAttributes;
-  leakyRelu: { slope: number };
-  elu: { alpha: number };
-  gelu: NoAttributes;
-  silu: NoAttributes;
-  softplus: NoAttributes;
-  erf: NoAttributes;
-  floor: NoAttributes;
-  ceil: NoAttributes;
-  round: NoAttributes;
+export interface OpAttributes extends UnaryOpAttributes {
+  // Unary elementwise: the ops of the table (`ops/unary-ops.ts`), see UnaryOpAttributes.
   /** Clamp to [min, max]; either bound may be absent. */
   clip: { min: number | undefined; max: number | undefined };
   /** Change of dtype (float to float is differentiable). */

@@ -6,13 +6,9 @@
  * of recomputing it (exp, sqrt, tanh, sigmoid, ...).
  */
 import {
-  add,
   cast,
-  cos,
   div,
   equal,
-  erf,
-  exp,
   floor,
   fusedMap,
   greater,
@@ -25,97 +21,58 @@ import {
   mul,
   neg,
   pow,
-  sigmoid,
-  sign,
-  sin,
-  square,
   sub,
+  unaryOps,
   where,
-  type FusedKernel,
+  type ExpressionKernel,
+  type RecordedUnaryOpName,
   type Tensor,
+  type UnaryOpDefinition,
 } from '@vane/tensor';
 import type { GradientRule } from '../gradient-rule';
+import { evaluateOnTensors } from './expression-on-tensors';
 
-type UnaryName =
-  | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'square' | 'reciprocal' | 'sin' | 'cos'
-  | 'tan' | 'tanh' | 'sigmoid' | 'relu' | 'leakyRelu' | 'elu' | 'gelu' | 'silu' | 'softplus' | 'erf' | 'floor' | 'ceil'
-  | 'round' | 'clip' | 'cast' | 'copy';
+type UnaryName = RecordedUnaryOpName | 'clip' | 'cast' | 'copy';
 type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'mod' | 'where';
 
-/** g where y > 0, else 0: relu's backward in one pass. */
-const RELU_GRADIENT: FusedKernel = { name: 'autodiffReluGradient', arity: 2, fn: (g, y) => (y > 0 ? g : 0) };
+const firstOrderKernels = new Map<string, ExpressionKernel>();
 
-/** 1/√(2π), the normal density's constant. */
-const INVERSE_SQRT_TWO_PI = 0.3989422804014327;
-/** 2/√π, the derivative of erf at 0. */
-const TWO_OVER_SQRT_PI = 1.1283791670955126;
-const INVERSE_SQRT_TWO = 0.7071067811865476;
-
-// A rule for a unary op whose derivative is a function of its input x and output y.
-function unary<K extends UnaryName>(derivative: (g: Tensor, x: Tensor, y: Tensor) => Tensor | null): GradientRule<K> {
-  return ({ inputs, output, outputGradient, needsGradient }) => [needsGradient[0] ? derivative(outputGradient, inputs[0]!, output) : null];
+/**
+ * The gradient rule of a table op, derived from its derivative expression (in g, x, y and the
+ * parameter): evaluated with tensor ops, so that it can be differentiated again, or as one
+ * fused kernel (its `firstOrderDerivative`) when nothing records the backward pass. 'zero'
+ * (piecewise constant ops: floor, ceil, round, sign) gives no contribution (`null`), as in
+ * PyTorch the gradient is zero almost everywhere.
+ */
+function tableRule(definition: UnaryOpDefinition): GradientRule<RecordedUnaryOpName> {
+  return ({ inputs, output, outputGradient, attributes, needsGradient }) => {
+    if (!needsGradient[0]) return [null];
+    const scalars = definition.parameter ? [(attributes as Record<string, number>)[definition.parameter.name]!] : [];
+    const operands = [inputs[0]!, outputGradient, output];
+    if (definition.firstOrderDerivative && !isRecording()) {
+      let kernel = firstOrderKernels.get(definition.name);
+      if (!kernel) {
+        kernel = { name: `autodiff.${definition.name}Gradient`, arity: 3, scalarCount: scalars.length, expression: definition.firstOrderDerivative };
+        firstOrderKernels.set(definition.name, kernel);
+      }
+      return [fusedMap(kernel, operands, scalars)];
+    }
+    const derivative = definition.derivative?.();
+    if (derivative === undefined) throw new Error(`autodiff: the op '${definition.name}' has no derivative`);
+    if (derivative === 'zero') return [null];
+    return [evaluateOnTensors(derivative, operands, scalars) as Tensor];
+  };
 }
 
-// Floor, ceil, round and sign are piecewise constant: zero gradient almost everywhere (and
-// undefined at the jumps), as in PyTorch; `null` tells the tape there is no contribution.
-const zeroGradient = () => null;
+const tableRules = Object.fromEntries(
+  Object.values(unaryOps)
+    .filter((op) => op.definition.result !== 'bool')
+    .map((op) => [op.definition.name, tableRule(op.definition as UnaryOpDefinition)]),
+) as { readonly [K in RecordedUnaryOpName]: GradientRule<K> };
 
-/** Rules of the unary elementwise ops. */
+/** Rules of the unary elementwise ops: the table's, then clip, cast and copy. */
 export const unaryRules: { readonly [K in UnaryName]: GradientRule<K> } = {
-  neg: unary((g) => neg(g)),
-  // d|x| = sign(x): 0 at x = 0, as PyTorch.
-  abs: unary((g, x) => mul(g, sign(x))),
-  sign: unary(zeroGradient),
-  exp: unary((g, _x, y) => mul(g, y)),
-  log: unary((g, x) => div(g, x)),
-  log1p: unary((g, x) => div(g, add(x, 1))),
-  // d(eˣ − 1) = eˣ = y + 1.
-  expm1: unary((g, _x, y) => mul(g, add(y, 1))),
-  // d√x = 1/(2√x).
-  sqrt: unary((g, _x, y) => div(mul(g, 0.5), y)),
-  // d x^(−1/2) = −½ x^(−3/2) = −½ y³.
-  rsqrt: unary((g, _x, y) => mul(g, mul(pow(y, 3), -0.5))),
-  square: unary((g, x) => mul(g, mul(x, 2))),
-  // d(1/x) = −1/x² = −y².
-  reciprocal: unary((g, _x, y) => neg(mul(g, square(y)))),
-  sin: unary((g, x) => mul(g, cos(x))),
-  cos: unary((g, x) => neg(mul(g, sin(x)))),
-  // d tan x = 1 + tan² x.
-  tan: unary((g, _x, y) => mul(g, add(square(y), 1))),
-  // d tanh x = 1 − tanh² x.
-  tanh: unary((g, _x, y) => mul(g, sub(1, square(y)))),
-  // dσ = σ(1 − σ).
-  sigmoid: unary((g, _x, y) => mul(g, mul(y, sub(1, y)))),
-  // relu' = 1 where y = relu(x) > 0, else 0 (the subgradient at 0 is 0, as PyTorch). This
-  // rule runs once per layer per step, so it is kept cheap: when nothing records the backward
-  // pass (no enclosing grad), its result need not be differentiable and one fused pass does;
-  // otherwise g·sign(y), where sign(y) is exactly the mask, keeps it differentiable in g.
-  relu: unary((g, _x, y) => (isRecording() ? mul(g, sign(y)) : fusedMap(RELU_GRADIENT, [g, y]))),
-  leakyRelu: ({ inputs, outputGradient: g, attributes, needsGradient }) => [
-    needsGradient[0] ? where(greater(inputs[0]!, 0), g, mul(g, attributes.slope)) : null,
-  ],
-  // For x ≤ 0, y = α(eˣ − 1) so dy/dx = αeˣ = y + α.
-  elu: ({ inputs, output, outputGradient: g, attributes, needsGradient }) => [
-    needsGradient[0] ? where(greater(inputs[0]!, 0), g, mul(g, add(output, attributes.alpha))) : null,
-  ],
-  // d[x·Φ(x)] = Φ(x) + x·φ(x), Φ(x) = ½(1 + erf(x/√2)), φ(x) = e^(−x²/2)/√(2π).
-  gelu: unary((g, x) => {
-    const cdf = mul(add(erf(mul(x, INVERSE_SQRT_TWO)), 1), 0.5);
-    const density = mul(exp(mul(square(x), -0.5)), INVERSE_SQRT_TWO_PI);
-    return mul(g, add(cdf, mul(x, density)));
-  }),
-  // d[x·σ(x)] = σ(x)·(1 + x·(1 − σ(x))).
-  silu: unary((g, x) => {
-    const s = sigmoid(x);
-    return mul(g, mul(s, add(mul(x, sub(1, s)), 1)));
-  }),
-  // d log(1 + eˣ) = σ(x).
-  softplus: unary((g, x) => mul(g, sigmoid(x))),
-  // d erf x = (2/√π) e^(−x²).
-  erf: unary((g, x) => mul(g, mul(exp(neg(square(x))), TWO_OVER_SQRT_PI))),
-  floor: unary(zeroGradient),
-  ceil: unary(zeroGradient),
-  round: unary(zeroGradient),
+  ...tableRules,
   // The gradient passes where min ≤ x ≤ max (bounds included, as torch.clamp).
   clip: ({ inputs, outputGradient: g, attributes: { min, max }, needsGradient }) => {
     if (!needsGradient[0]) return [null];

@@ -4,7 +4,7 @@
 import type { Backend, ReductionKind, TensorView, Window2d } from '../backend';
 import { type DType, type TypedArray } from '../dtype';
 import { ownArray, recycleArray, takeArray, zeroedArray } from './buffer-pool';
-import { BINARY_KERNELS, UNARY_KERNELS, type BinaryKernelName, type FusedKernel, type UnaryKernelName } from '../kernels/elementwise-kernels';
+import { BINARY_KERNELS, UNARY_KERNELS, unaryExpressionKernel, type BinaryKernelName, type FusedKernel, type UnaryKernelName } from '../kernels/elementwise-kernels';
 import { sizeOf, type Shape } from '../shape';
 import type { ConvolutionGeometry } from '../kernel-operands';
 import { conv2dForward, conv2dInputGradient, conv2dWeightGradient } from './convolution';
@@ -20,23 +20,13 @@ import { simdFused } from '../wasm/simd-fused';
 // Casting to bool maps every non-zero (NaN included, as in PyTorch) to true.
 const toBool = (x: number) => (x !== 0 ? 1 : 0);
 
-const unaryFusedKernels = new Map<UnaryKernelName, FusedKernel>();
-
-/** A unary kernel seen as a one-input fused kernel (its parameter, if any, as the scalar). */
-function unaryAsFused(kernel: UnaryKernelName): FusedKernel {
-  let fused = unaryFusedKernels.get(kernel);
-  if (!fused) {
-    fused = { name: `unary:${kernel}`, arity: 1, fn: UNARY_KERNELS[kernel] as (...values: number[]) => number };
-    unaryFusedKernels.set(kernel, fused);
-  }
-  return fused;
-}
+const identity = (x: number) => x;
 
 /** Materialises a strided view as a contiguous array of `dtype` (casting on the way). */
 function copyView(x: TensorView, dtype: DType): TypedArray {
   const out = takeArray(dtype, sizeOf(x.shape));
   const layout = collapseDimensions(x.shape, [x.strides]);
-  const kernel = dtype === 'bool' && x.dtype !== 'bool' ? toBool : UNARY_KERNELS.identity;
+  const kernel = dtype === 'bool' && x.dtype !== 'bool' ? toBool : identity;
   unaryLoop(kernel, `${x.dtype}>${dtype}`)(x.data as TypedArray, x.offset, layout.strides[0]!, out, layout.shape, 0);
   return out;
 }
@@ -128,15 +118,16 @@ export function createCpuBackend(): Backend {
       ) {
         return out;
       }
-      // Other contiguous float32 unary kernels go through the SIMD expression compiler when
-      // their one-expression source compiles (relu, leakyRelu, square, neg, ...: bit-identical to
-      // the loop); Math calls it does not know (sin, log, erf, ...) stay on the loop.
+      // Other contiguous float32 unary ops run their table expression on the SIMD compiler when
+      // it compiles (relu, leakyRelu, square, neg, floor, round, ...: bit-identical to the loop);
+      // functions without a SIMD instruction (sin, log, erf, ...) fall back to the loop, counted
+      // in kernelInfo().fallbacks.
       if (
         out instanceof Float32Array &&
         x.data instanceof Float32Array &&
         layout.shape.length === 1 &&
         layout.strides[0]![0] === 1 &&
-        simdFused(unaryAsFused(kernel), [x.data], [x.offset], UNARY_KERNELS[kernel].length > 1 ? [parameter] : [], out, out.length)
+        simdFused(unaryExpressionKernel(kernel), [x.data], [x.offset], unaryExpressionKernel(kernel).scalarCount > 0 ? [parameter] : [], out, out.length)
       ) {
         return out;
       }

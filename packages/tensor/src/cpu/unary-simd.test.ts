@@ -1,9 +1,9 @@
-// The CPU backend sends contiguous float32 unary ops whose kernel source compiles (relu, neg,
-// square, leakyRelu, ...) to the SIMD expression compiler. Both paths compute each element in
+// The CPU backend sends contiguous float32 unary ops whose table expression compiles (relu, neg,
+// square, leakyRelu, floor, round, ...) to the SIMD expression compiler. Both paths compute each element in
 // float64 and round once to float32, so the results must agree bit for bit with the scalar loop
 // on every special value (NaN, ±0, ±∞, subnormals, float32 extremes).
 import { afterEach, describe, expect, it } from 'vitest';
-import { tensor, setKernelMode, UNARY_KERNELS, type Tensor } from '../index';
+import { tensor, setKernelMode, UNARY_KERNELS, unaryExpressionKernel, type Tensor, type UnaryKernelName } from '../index';
 import { compileFusedKernel } from '../wasm/simd-fused';
 
 const SPECIAL = [0, -0, 1, -1, 0.5, -2.5, 3.4028234663852886e38, -3.4028234663852886e38, 1.401298464324817e-45, -1.401298464324817e-45, 1.1754943508222875e-38, Infinity, -Infinity, NaN, 1e-3, 7, -7];
@@ -17,15 +17,13 @@ function bits(t: Tensor): number[] {
 afterEach(() => setKernelMode('simd'));
 
 describe('unary kernels on the SIMD expression compiler', () => {
-  const compiled = Object.keys(UNARY_KERNELS).filter((name) =>
-    compileFusedKernel({ name: `test:${name}`, arity: 1, fn: UNARY_KERNELS[name as keyof typeof UNARY_KERNELS] as (...values: number[]) => number }),
-  );
+  const compiled = (Object.keys(UNARY_KERNELS) as UnaryKernelName[]).filter((name) => compileFusedKernel(unaryExpressionKernel(name)));
 
-  it('covers the hot kernels (relu, neg, square, abs, leakyRelu), including bare one-parameter arrows', () => {
-    for (const name of ['relu', 'neg', 'square', 'abs', 'leakyRelu']) expect(compiled).toContain(name);
+  it('covers the hot kernels (relu, neg, square, abs, leakyRelu) and the rounding ones (floor, ceil, round)', () => {
+    for (const name of ['relu', 'neg', 'square', 'abs', 'leakyRelu', 'floor', 'ceil', 'round']) expect(compiled).toContain(name);
   });
 
-  it.each(['relu', 'neg', 'abs', 'sign', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'leakyRelu'])('%s: SIMD equals the scalar loop bit for bit', (name) => {
+  it.each(['relu', 'neg', 'abs', 'sign', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'leakyRelu', 'floor', 'ceil', 'round'])('%s: SIMD equals the scalar loop bit for bit', (name) => {
     const x = tensor(VALUES);
     const run = (mode: 'simd' | 'scalar') => {
       setKernelMode(mode);

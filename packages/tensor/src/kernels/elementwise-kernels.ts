@@ -1,58 +1,46 @@
 /**
- * The scalar functions behind every elementwise op, defined once.
+ * The scalar kernels behind every elementwise op.
  *
- * The CPU backend compiles a typed-array loop around each of them (see
- * `cpu/elementwise-loops.ts`); a GPU backend can transpile the very same functions. Each
- * unary kernel takes the element and one optional numeric parameter (the slope of leakyRelu,
- * the alpha of elu); each binary kernel takes two elements. Keep them closure-free and
- * written with `Math` only.
+ * Unary kernels are derived from the op table (`ops/unary-ops.ts`): each op's forward
+ * expression, compiled per target. Binary kernels are still JavaScript functions (closure-free,
+ * `Math` only) that the CPU loops call and `@vane/gpu` transpiles from their source; moving them
+ * into a table like the unary one is the next step.
  */
 import { compileJavaScript } from './expression/compile-javascript';
 import type { NumberExpression } from './expression/expression';
-import { vaneErf, vaneRoundHalfEven } from './special-functions';
+import * as UNARY_OPS from '../ops/unary-ops';
 
 /** A scalar function of one element and an optional parameter. */
 export type UnaryKernel = (x: number, parameter: number) => number;
 /** A scalar function of two elements. */
 export type BinaryKernel = (a: number, b: number) => number;
 
-/** Every unary kernel, by op name. */
-export const UNARY_KERNELS = {
-  identity: (x: number) => x,
-  neg: (x: number) => -x,
-  abs: (x: number) => Math.abs(x),
-  sign: (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : x),
-  exp: (x: number) => Math.exp(x),
-  log: (x: number) => Math.log(x),
-  log1p: (x: number) => Math.log1p(x),
-  expm1: (x: number) => Math.expm1(x),
-  sqrt: (x: number) => Math.sqrt(x),
-  rsqrt: (x: number) => 1 / Math.sqrt(x),
-  square: (x: number) => x * x,
-  reciprocal: (x: number) => 1 / x,
-  sin: (x: number) => Math.sin(x),
-  cos: (x: number) => Math.cos(x),
-  tan: (x: number) => Math.tan(x),
-  tanh: (x: number) => Math.tanh(x),
-  // Two branches keep exp's argument non-positive, so neither overflows.
-  sigmoid: (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
-  relu: (x: number) => (x > 0 ? x : x === x ? 0 : x),
-  leakyRelu: (x: number, slope: number) => (x > 0 ? x : x * slope),
-  elu: (x: number, alpha: number) => (x > 0 ? x : alpha * Math.expm1(x)),
-  gelu: (x: number) => 0.5 * x * (1 + vaneErf(x * 0.7071067811865476)),
-  silu: (x: number) => (x >= 0 ? x / (1 + Math.exp(-x)) : (x * Math.exp(x)) / (1 + Math.exp(x))),
-  // log(1 + e^x) = max(x, 0) + log1p(e^(−|x|)) never overflows.
-  softplus: (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
-  erf: (x: number) => vaneErf(x),
-  floor: (x: number) => Math.floor(x),
-  ceil: (x: number) => Math.ceil(x),
-  round: (x: number) => vaneRoundHalfEven(x),
-  isNaN: (x: number) => (x !== x ? 1 : 0),
-  // Only ±∞ satisfy x·2 = x besides 0. Written without Number.isFinite, which gpu.js cannot
-  // transpile, and without x − x = 0, which GLSL compilers fold to true.
-  isFinite: (x: number) => (x !== x || (x !== 0 && x * 2 === x) ? 0 : 1),
-  logicalNot: (x: number) => (x === 0 ? 1 : 0),
-} satisfies Record<string, UnaryKernel | ((x: number) => number)>;
+/** Names of the unary kernels: the ops of the table in `ops/unary-ops.ts`. */
+export type UnaryKernelName = keyof typeof UNARY_OPS;
+
+/**
+ * Every unary kernel, by op name: the table's forward expressions compiled to JavaScript
+ * (element, then the parameter).
+ */
+export const UNARY_KERNELS = Object.fromEntries(
+  Object.values(UNARY_OPS).map((op) => [op.definition.name, compileJavaScript(op.definition.forward, 1, op.definition.parameter ? 1 : 0)]),
+) as Record<UnaryKernelName, UnaryKernel>;
+
+const unaryExpressionKernels = new Map<UnaryKernelName, ExpressionKernel>();
+
+/**
+ * The table op `name` as a one-input expression kernel (`unary:name`; its parameter, if any, as
+ * the scalar), for the fused compilers.
+ */
+export function unaryExpressionKernel(name: UnaryKernelName): ExpressionKernel {
+  let kernel = unaryExpressionKernels.get(name);
+  if (!kernel) {
+    const definition = UNARY_OPS[name].definition;
+    kernel = { name: `unary:${name}`, arity: 1, scalarCount: definition.parameter ? 1 : 0, expression: definition.forward };
+    unaryExpressionKernels.set(name, kernel);
+  }
+  return kernel;
+}
 
 /** Every binary kernel, by op name. */
 export const BINARY_KERNELS = {
@@ -77,8 +65,6 @@ export const BINARY_KERNELS = {
   logicalOr: (a: number, b: number) => (a !== 0 || b !== 0 ? 1 : 0),
 } satisfies Record<string, BinaryKernel>;
 
-/** Names of the unary kernels. */
-export type UnaryKernelName = keyof typeof UNARY_KERNELS;
 /** Names of the binary kernels. */
 export type BinaryKernelName = keyof typeof BINARY_KERNELS;
 

@@ -7,7 +7,9 @@ import type { Backend, TensorView } from '../backend';
 import { assertDType, isFloatingDType, promoteTypes, type DType } from '../dtype';
 import { isRecording, recordOp, withoutRecording } from '../engine';
 import type { BinaryKernelName, UnaryKernelName } from '../kernels/elementwise-kernels';
-import type { OpName } from '../op-names';
+import { setUnaryOpApplier, type UnaryOpDefinition } from '../kernels/unary-op';
+import type { RecordedUnaryOpName } from '../op-names';
+import * as UNARY_OPS from './unary-ops';
 import { broadcastShapes, type Shape } from '../shape';
 import { isTensor, Tensor } from '../tensor';
 import { describeValue } from '../validation/option-keys';
@@ -26,85 +28,32 @@ export function broadcastView(x: Tensor, shape: Shape): TensorView {
   return { ...view, shape, strides };
 }
 
-type UnaryResult = 'same' | 'float' | 'bool';
-
-/** An activation's parameter (slope, alpha), checked to be a finite number. */
-function parameter(op: string, name: string, value: unknown): number {
+/** An op's parameter (slope, alpha), checked to be a finite number. */
+function checkParameter(op: string, name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${op}: '${name}' must be a finite number, got ${describeValue(value)}`);
   return value;
 }
 
-function unaryOp(op: UnaryKernelName, x: Tensor, result: UnaryResult, parameter = 0): Tensor {
+/**
+ * Runs a unary op of the table (`unary-ops.ts`) on a tensor: the dtype rule of its result,
+ * its backend kernel, and the recording of differentiable results for autodiff.
+ */
+function applyUnaryOp(definition: UnaryOpDefinition, x: Tensor, given: number | undefined): Tensor {
+  const op = definition.name;
+  const parameter = definition.parameter ? checkParameter(op, definition.parameter.name, given === undefined ? definition.parameter.default : given) : 0;
   checkTensor(op, 'x', x);
+  const result = definition.result;
   const outDtype: DType =
     result === 'bool' ? 'bool' : result === 'float' && !isFloatingDType(x.dtype) ? 'float32' : x.dtype === 'bool' && result === 'same' ? 'int32' : x.dtype;
-  const data = x.backend.unary(op, x.view(), outDtype, parameter);
+  const data = x.backend.unary(op as UnaryKernelName, x.view(), outDtype, parameter);
   const out = wrapStorage(x.backend, data, x.shape, outDtype);
-  if (isFloatingDType(outDtype) && op !== 'identity' && op !== 'isNaN' && op !== 'isFinite' && op !== 'logicalNot') {
-    const attributes = op === 'leakyRelu' ? { slope: parameter } : op === 'elu' ? { alpha: parameter } : {};
-    return recordOp(op as Exclude<OpName, never>, [x], out, attributes as never);
+  if (isFloatingDType(outDtype) && result !== 'bool') {
+    const attributes = definition.parameter ? { [definition.parameter.name]: parameter } : {};
+    return recordOp(op as RecordedUnaryOpName, [x], out, attributes as never);
   }
   return out;
 }
-
-/** −x. */
-export const neg = (x: Tensor): Tensor => unaryOp('neg', x, 'same');
-/** |x|. */
-export const abs = (x: Tensor): Tensor => unaryOp('abs', x, 'same');
-/** −1, 0 or 1 by the sign of x (NaN stays NaN). */
-export const sign = (x: Tensor): Tensor => unaryOp('sign', x, 'same');
-/** eˣ. */
-export const exp = (x: Tensor): Tensor => unaryOp('exp', x, 'float');
-/** Natural logarithm. */
-export const log = (x: Tensor): Tensor => unaryOp('log', x, 'float');
-/** log(1 + x), accurate near 0. */
-export const log1p = (x: Tensor): Tensor => unaryOp('log1p', x, 'float');
-/** eˣ − 1, accurate near 0. */
-export const expm1 = (x: Tensor): Tensor => unaryOp('expm1', x, 'float');
-/** √x. */
-export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', x, 'float');
-/** 1/√x. */
-export const rsqrt = (x: Tensor): Tensor => unaryOp('rsqrt', x, 'float');
-/** x². */
-export const square = (x: Tensor): Tensor => unaryOp('square', x, 'same');
-/** 1/x. */
-export const reciprocal = (x: Tensor): Tensor => unaryOp('reciprocal', x, 'float');
-/** sin x. */
-export const sin = (x: Tensor): Tensor => unaryOp('sin', x, 'float');
-/** cos x. */
-export const cos = (x: Tensor): Tensor => unaryOp('cos', x, 'float');
-/** tan x. */
-export const tan = (x: Tensor): Tensor => unaryOp('tan', x, 'float');
-/** tanh x. */
-export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x, 'float');
-/** σ(x) = 1/(1 + e⁻ˣ), computed without overflow for large |x|. */
-export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x, 'float');
-/** max(x, 0). */
-export const relu = (x: Tensor): Tensor => unaryOp('relu', x, 'same');
-/** x for x > 0, slope·x otherwise (slope 0.01 by default, as PyTorch). */
-export const leakyRelu = (x: Tensor, slope = 0.01): Tensor => unaryOp('leakyRelu', x, 'float', parameter('leakyRelu', 'slope', slope));
-/** x for x > 0, α(eˣ − 1) otherwise. */
-export const elu = (x: Tensor, alpha = 1): Tensor => unaryOp('elu', x, 'float', parameter('elu', 'alpha', alpha));
-/** x·Φ(x) with the exact normal CDF Φ(x) = ½(1 + erf(x/√2)) (PyTorch's default GELU). */
-export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x, 'float');
-/** x·σ(x) (swish). */
-export const silu = (x: Tensor): Tensor => unaryOp('silu', x, 'float');
-/** log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|). */
-export const softplus = (x: Tensor): Tensor => unaryOp('softplus', x, 'float');
-/** The error function. */
-export const erf = (x: Tensor): Tensor => unaryOp('erf', x, 'float');
-/** ⌊x⌋. */
-export const floor = (x: Tensor): Tensor => unaryOp('floor', x, 'same');
-/** ⌈x⌉. */
-export const ceil = (x: Tensor): Tensor => unaryOp('ceil', x, 'same');
-/** Rounds half to even, as NumPy and PyTorch. */
-export const round = (x: Tensor): Tensor => unaryOp('round', x, 'same');
-/** True where x is NaN. */
-export const isNaN = (x: Tensor): Tensor => unaryOp('isNaN', x, 'bool');
-/** True where x is neither NaN nor ±∞. */
-export const isFinite = (x: Tensor): Tensor => unaryOp('isFinite', x, 'bool');
-/** Logical not (true where x is 0). */
-export const logicalNot = (x: Tensor): Tensor => unaryOp('logicalNot', x, 'bool');
+setUnaryOpApplier(applyUnaryOp);
 
 type BinaryResult = 'promote' | 'float' | 'bool';
 
@@ -262,37 +211,11 @@ export function cast(x: Tensor, dtype: DType, copy = false): Tensor {
   return out;
 }
 
+/** A Tensor method per unary op of the table: `x.relu()`, `x.leakyRelu(0.2)`. */
+type UnaryOpMethods = { [K in keyof typeof UNARY_OPS]: (typeof UNARY_OPS)[K] extends (x: Tensor, ...rest: infer Rest) => Tensor ? (...rest: Rest) => Tensor : never };
+
 declare module '../tensor' {
-  interface Tensor {
-    neg(): Tensor;
-    abs(): Tensor;
-    sign(): Tensor;
-    exp(): Tensor;
-    log(): Tensor;
-    log1p(): Tensor;
-    expm1(): Tensor;
-    sqrt(): Tensor;
-    rsqrt(): Tensor;
-    square(): Tensor;
-    reciprocal(): Tensor;
-    sin(): Tensor;
-    cos(): Tensor;
-    tan(): Tensor;
-    tanh(): Tensor;
-    sigmoid(): Tensor;
-    relu(): Tensor;
-    leakyRelu(slope?: number): Tensor;
-    elu(alpha?: number): Tensor;
-    gelu(): Tensor;
-    silu(): Tensor;
-    softplus(): Tensor;
-    erf(): Tensor;
-    floor(): Tensor;
-    ceil(): Tensor;
-    round(): Tensor;
-    isNaN(): Tensor;
-    isFinite(): Tensor;
-    logicalNot(): Tensor;
+  interface Tensor extends UnaryOpMethods {
     add(other: TensorLike): Tensor;
     sub(other: TensorLike): Tensor;
     mul(other: TensorLike): Tensor;
@@ -314,12 +237,14 @@ declare module '../tensor' {
   }
 }
 
-const unaryMethods = {
-  neg, abs, sign, exp, log, log1p, expm1, sqrt, rsqrt, square, reciprocal, sin, cos, tan, tanh, sigmoid, relu,
-  gelu, silu, softplus, erf, floor, ceil, round, isNaN, isFinite, logicalNot,
-};
-for (const [name, fn] of Object.entries(unaryMethods)) {
-  Object.defineProperty(Tensor.prototype, name, { value: function (this: Tensor) { return fn(this); }, writable: true, configurable: true });
+for (const op of Object.values(UNARY_OPS)) {
+  Object.defineProperty(Tensor.prototype, op.definition.name, {
+    value: function (this: Tensor, parameter?: number) {
+      return (op as (x: Tensor, parameter?: number) => Tensor)(this, parameter);
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 const binaryMethods = {
   add, sub, mul, div, pow, maximum, minimum, mod, equal, notEqual, less, lessEqual, greater, greaterEqual, logicalAnd, logicalOr,
@@ -331,7 +256,5 @@ for (const [name, fn] of Object.entries(binaryMethods)) {
     configurable: true,
   });
 }
-Tensor.prototype.leakyRelu = function (this: Tensor, slope?: number) { return leakyRelu(this, slope); };
-Tensor.prototype.elu = function (this: Tensor, alpha?: number) { return elu(this, alpha); };
 Tensor.prototype.clip = function (this: Tensor, min?: number, max?: number) { return clip(this, min, max); };
 Tensor.prototype.cast = function (this: Tensor, dtype: DType) { return cast(this, dtype); };

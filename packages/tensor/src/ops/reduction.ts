@@ -8,7 +8,8 @@ import { formatShape, normalizeAxes, normalizeAxis, reducedShape, sizeOf } from 
 import { Tensor } from '../tensor';
 import { composite } from './composite';
 import { full } from './creation';
-import { abs, add, cast, div, exp, isFinite, log, mul, sqrt, square, sub, where } from './elementwise';
+import { add, cast, div, mul, sub, where } from './elementwise';
+import { abs, exp, isFinite, log, sqrt, square } from './unary-ops';
 import { checkOptionKeys, describeValue } from '../validation/option-keys';
 import { checkTensor, wrapStorage } from './internal';
 

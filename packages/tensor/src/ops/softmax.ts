@@ -8,7 +8,8 @@ import { normalizeAxis } from '../shape';
 import { Tensor } from '../tensor';
 import { composite } from './composite';
 import { zeros } from './creation';
-import { div, exp, isFinite, log, sub, where } from './elementwise';
+import { div, sub, where } from './elementwise';
+import { exp, isFinite, log } from './unary-ops';
 import { checkTensor } from './internal';
 import { max, sum } from './reduction';
 
