@@ -266,3 +266,16 @@ export const isFinite = defineUnaryOp({
 /** Logical not (true where x is 0). */
 export const logicalNot = defineUnaryOp({ name: 'logicalNot', result: 'bool', forward: select(equal(x, 0), 1, 0) });
 
+
+/** x·tanh(softplus(x)) (Misra 2019), the worked example of docs/architecture.md. */
+export const mish = defineUnaryOp({
+  name: 'mish',
+  result: 'float',
+  forward: mul(x, tanh.of(softplus.of(x))),
+  // d[x·tanh(sp(x))] = tanh(sp(x)) + x·(1 − tanh²(sp(x)))·σ(x), since sp' = σ.
+  derivative: () => {
+    const t = tanh.of(softplus.of(x));
+    return mul(g, add(t, mul(mul(x, sub(1, square.of(t))), sigmoid.of(x))));
+  },
+  domain: 'smooth',
+});
