@@ -44,15 +44,28 @@ import type { AnyTransformation } from './transform';
 export type OptionKind = 'learningRate' | 'positive' | 'nonNegative' | 'unitInterval' | 'closedUnitInterval' | 'betas' | 'boolean' | 'other';
 
 /**
- * Properties an optimizer has with its default options, named as `@vane/testkit`'s
- * `OptimizerCapabilities` (pass them to `checkOptimizer`).
+ * Properties an optimizer has with its default options and a small learning rate (1e-3), named
+ * and meant as `@vane/testkit`'s `OptimizerCapabilities` (its optimizer matrix checks each
+ * claim with `checkOptimizer`).
  */
 export interface RegistryCapabilities {
+  /** A few steps on a convex quadratic do not raise the loss. */
+  readonly descends?: boolean;
+  /** From a fresh state, zero gradients give exactly zero updates. */
+  readonly zeroGradientNoOp?: boolean;
   /** Updates are unchanged (up to ε) when every gradient is multiplied by the same c > 0. */
   readonly scaleInvariant?: boolean;
+  /** The update depends on the current gradient only. */
+  readonly stateless?: boolean;
   /** The update is linear in the gradient history. */
   readonly linear?: boolean;
+  /** A non-zero gradient gives a non-zero first update. */
+  readonly nonZeroFirstStep?: boolean;
 }
+
+// Adam-style m/(√v + ε) and sign-based methods: scale-invariant; zero gradients give 0 (m = 0,
+// sign(0) = 0); the first step is non-zero (about −η·sign(g)).
+const SCALE_FREE = { descends: true, zeroGradientNoOp: true, scaleInvariant: true, nonZeroFirstStep: true } as const;
 
 /** One optimizer of the registry. */
 export interface OptimizerRegistryEntry {
@@ -78,52 +91,63 @@ export const OPTIMIZER_REGISTRY = {
   sgd: {
     factory: sgd,
     options: { lr: 'learningRate', momentum: 'nonNegative', dampening: 'closedUnitInterval', weightDecay: 'nonNegative', nesterov: 'other', maximize: 'boolean' },
-    capabilities: { linear: true },
+    // u = −ηg: linear and memoryless.
+    capabilities: { descends: true, zeroGradientNoOp: true, stateless: true, linear: true, nonZeroFirstStep: true },
   },
-  adam: { factory: adam, options: ADAM_OPTIONS, capabilities: { scaleInvariant: true } },
+  adam: { factory: adam, options: ADAM_OPTIONS, capabilities: SCALE_FREE },
   adamw: {
     factory: adamw,
     options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', amsgrad: 'boolean', mask: 'other', maximize: 'boolean' },
-    capabilities: {},
+    // Decoupled decay (default 0.01) moves θ without a gradient and is not scale-invariant.
+    capabilities: { descends: true, nonZeroFirstStep: true },
   },
   // amsgrad always sets `amsgrad: true` over what it is given.
-  amsgrad: { factory: amsgrad, options: { ...ADAM_OPTIONS, amsgrad: 'other' }, capabilities: { scaleInvariant: true } },
-  adamax: { factory: adamax, options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', maximize: 'boolean' }, capabilities: {} },
+  amsgrad: { factory: amsgrad, options: { ...ADAM_OPTIONS, amsgrad: 'other' }, capabilities: SCALE_FREE },
+  // u = m/(max(β₂u, |g|) + ε): scale-invariant.
+  adamax: { factory: adamax, options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', maximize: 'boolean' }, capabilities: SCALE_FREE },
   nadam: {
     factory: nadam,
     options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', momentumDecay: 'nonNegative', decoupledWeightDecay: 'boolean' },
-    capabilities: { scaleInvariant: true },
+    capabilities: SCALE_FREE,
   },
   radam: {
     factory: radam,
     options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', decoupledWeightDecay: 'boolean', laggedMoments: 'boolean' },
-    capabilities: {},
+    // The first steps (ρ_t ≤ 5) are unadapted momentum SGD, so not scale-invariant.
+    capabilities: { descends: true, zeroGradientNoOp: true, nonZeroFirstStep: true },
   },
   adabelief: {
     factory: adabelief,
     options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', decoupledWeightDecay: 'boolean', rectify: 'boolean' },
-    capabilities: {},
+    // s = EMA((g − m)²) + ε can be dominated by ε, so no scale invariance is claimed.
+    capabilities: { descends: true, zeroGradientNoOp: true, nonZeroFirstStep: true },
   },
   adagrad: {
     factory: adagrad,
     options: { lr: 'learningRate', lrDecay: 'nonNegative', weightDecay: 'nonNegative', initialAccumulatorValue: 'nonNegative', eps: 'positive', maximize: 'boolean' },
-    capabilities: {},
+    // g/(√Σg² + ε): scale-invariant.
+    capabilities: SCALE_FREE,
   },
-  adadelta: { factory: adadelta, options: { lr: 'learningRate', rho: 'closedUnitInterval', eps: 'positive', weightDecay: 'nonNegative', maximize: 'boolean' }, capabilities: {} },
+  adadelta: {
+    factory: adadelta,
+    options: { lr: 'learningRate', rho: 'closedUnitInterval', eps: 'positive', weightDecay: 'nonNegative', maximize: 'boolean' },
+    // ε inside both roots dominates at small magnitudes, so not scale-invariant.
+    capabilities: { descends: true, zeroGradientNoOp: true, nonZeroFirstStep: true },
+  },
   rmsprop: {
     factory: rmsprop,
     options: { lr: 'learningRate', alpha: 'unitInterval', eps: 'positive', weightDecay: 'nonNegative', momentum: 'nonNegative', centered: 'boolean', maximize: 'boolean' },
-    capabilities: {},
+    capabilities: SCALE_FREE,
   },
-  rprop: { factory: rprop, options: { lr: 'positive', etas: 'other', stepSizes: 'other', maximize: 'boolean' }, capabilities: { scaleInvariant: true } },
-  lion: { factory: lion, options: { lr: 'learningRate', betas: 'betas', weightDecay: 'nonNegative' }, capabilities: { scaleInvariant: true } },
-  signSgd: { factory: signSgd, options: { lr: 'learningRate', weightDecay: 'nonNegative' }, capabilities: { scaleInvariant: true } },
-  signum: { factory: signum, options: { lr: 'learningRate', momentum: 'unitInterval', weightDecay: 'nonNegative' }, capabilities: { scaleInvariant: true } },
-  lamb: { factory: lamb, options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', mask: 'other' }, capabilities: {} },
+  rprop: { factory: rprop, options: { lr: 'positive', etas: 'other', stepSizes: 'other', maximize: 'boolean' }, capabilities: SCALE_FREE },
+  lion: { factory: lion, options: { lr: 'learningRate', betas: 'betas', weightDecay: 'nonNegative' }, capabilities: SCALE_FREE },
+  signSgd: { factory: signSgd, options: { lr: 'learningRate', weightDecay: 'nonNegative' }, capabilities: { ...SCALE_FREE, stateless: true } },
+  signum: { factory: signum, options: { lr: 'learningRate', momentum: 'unitInterval', weightDecay: 'nonNegative' }, capabilities: SCALE_FREE },
+  lamb: { factory: lamb, options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', mask: 'other' }, capabilities: { descends: true } },
   lars: {
     factory: lars,
     options: { lr: 'learningRate', momentum: 'nonNegative', weightDecay: 'nonNegative', trustCoefficient: 'positive', eps: 'nonNegative', nesterov: 'other' },
-    capabilities: {},
+    capabilities: { descends: true },
   },
   adafactor: {
     factory: adafactor,
