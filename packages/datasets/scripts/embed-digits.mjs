@@ -6,7 +6,8 @@
 // Usage: node packages/datasets/scripts/embed-digits.mjs [path/to/digits.csv.gz]
 // Default input: Debian's python3-sklearn install location.
 //
-// Encoding (decoded by src/digits/decode-digits.ts):
+// Encoding (decoded by src/digits/load-digits.ts, with src/encoding/unpack-bits.ts,
+// src/encoding/fnv1a.ts and @vane/tensor's decodeBase64):
 //   - pixels: 5 bits each (the range 0..16 has 17 values, one too many for 4 bits),
 //     packed most-significant-bit first into a byte stream, then base64;
 //   - labels: 4 bits each, two per byte (first label in the high nibble), then base64;

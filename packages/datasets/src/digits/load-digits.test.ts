@@ -102,3 +102,12 @@ describe('loadDigits', () => {
     },
   );
 });
+
+describe('scripts/embed-digits.mjs', () => {
+  it('cites only files that exist (its encoding notes name the decoder)', () => {
+    const script = readFileSync(new URL('../../scripts/embed-digits.mjs', import.meta.url), 'utf8');
+    const cited = [...new Set(script.match(/\bsrc\/[\w/-]+\.ts\b/g) ?? [])];
+    expect(cited).toContain('src/digits/load-digits.ts');
+    expect(cited.filter((path) => !existsSync(new URL(`../../${path}`, import.meta.url)))).toEqual([]);
+  });
+});
