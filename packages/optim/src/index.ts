@@ -66,7 +66,7 @@ export {
   type OptimizerName,
   type OptimizerRegistryEntry,
   type OptionKind,
-  type RegistryCapabilities,
+  type OptimizerCapabilities,
 } from './optimizer-registry';
 export { sgd, type SgdOptions } from './optimizers/sgd';
 export { adam, amsgrad, type AdamOptions } from './optimizers/adam';

@@ -44,22 +44,33 @@ import type { AnyTransformation } from './transform';
 export type OptionKind = 'learningRate' | 'positive' | 'nonNegative' | 'unitInterval' | 'closedUnitInterval' | 'betas' | 'boolean' | 'other';
 
 /**
- * Properties an optimizer has with its default options and a small learning rate (1e-3), named
- * and meant as `@vane/testkit`'s `OptimizerCapabilities` (its optimizer matrix checks each
- * claim with `checkOptimizer`).
+ * What an optimizer promises beyond the contract every gradient transformation keeps, as
+ * `@vane/testkit` checks it (the kit's `OptimizerCapabilities` is this type). Each flag switches
+ * on the invariants that need it; with no flags only the universal invariants run
+ * (determinism, state round trip, chain laws, masking, finite state, multi-step accumulation,
+ * the `active` and `graft` neutral laws). The registry states them for each optimizer's default
+ * options with a small learning rate (1e-3); the kit's optimizer matrix checks every claim.
  */
-export interface RegistryCapabilities {
-  /** A few steps on a convex quadratic do not raise the loss. */
+export interface OptimizerCapabilities {
+  /**
+   * A complete optimizer (its updates already carry the minus sign and a small learning rate),
+   * so a few steps on a convex quadratic from a point away from the minimum do not raise the
+   * loss. Switches on `descentOnConvexQuadratic`.
+   */
   readonly descends?: boolean;
-  /** From a fresh state, zero gradients give exactly zero updates. */
+  /** From a fresh state, zero gradients give exactly zero updates. Switches on `zeroGradientNoOp`. */
   readonly zeroGradientNoOp?: boolean;
-  /** Updates are unchanged (up to ε) when every gradient is multiplied by the same c > 0. */
+  /**
+   * Updates are unchanged (up to ε) when every gradient is multiplied by the same c > 0:
+   * sign-based (signSGD, Lion, Rprop) and Adam-style (m/√v) methods. Switches on
+   * `positiveScaleInvariance`.
+   */
   readonly scaleInvariant?: boolean;
-  /** The update depends on the current gradient only. */
+  /** The update depends on the current gradient only, never on history. Switches on `stateless`. */
   readonly stateless?: boolean;
-  /** The update is linear in the gradient history. */
+  /** The update is linear in the gradient history (SGD, momentum). Strengthens `multiStepsLargeBatch`. */
   readonly linear?: boolean;
-  /** A non-zero gradient gives a non-zero first update. */
+  /** A non-zero gradient gives a non-zero first update. Switches on `nonZeroFirstStep`. */
   readonly nonZeroFirstStep?: boolean;
 }
 
@@ -74,7 +85,7 @@ export interface OptimizerRegistryEntry {
   /** Every option the factory accepts, with the kind of value it checks. */
   readonly options: Readonly<Record<string, OptionKind>>;
   /** What the test kit may check of it with default options. */
-  readonly capabilities: RegistryCapabilities;
+  readonly capabilities: OptimizerCapabilities;
 }
 
 const ADAM_OPTIONS = { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', amsgrad: 'boolean', maximize: 'boolean' } as const;
