@@ -14,7 +14,7 @@ describe.concurrent('bad input gives one clear line and exit status 2', () => {
     [['train', '--model', 'cnn', '--dataset', 'spirals'], /model cnn needs an image dataset/],
     [['train', '--epochs', '2.5'], /--epochs must be an integer/],
     [['train', '--optimzer', 'adam'], /unknown flag --optimzer \(valid: --model/],
-    [['frobnicate'], /unknown command 'frobnicate' \(valid: demo, train, sweep, graft, surge, report, tour\)/],
+    [['frobnicate'], /unknown command 'frobnicate' \(valid: demo, train, sweep, graft, surge, worker, report, tour\)/],
     [['surge', '--betas', '0.9'], /--betas must be two numbers in \[0, 1\)/],
     [['report', '/nonexistent/run'], /'\/nonexistent\/run' is not a directory/],
   ])('vane %j', async (args, message) => {
