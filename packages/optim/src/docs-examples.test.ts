@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fusedMap, tensor, tidy, tree, zeros, zerosLike, type Tensor } from '@vane/tensor';
+import { defineKernel, expression as e, fusedMap, tensor, tidy, tree, zeros, zerosLike, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import {
   adam,
@@ -92,20 +92,8 @@ describe('docs/optim.md examples', () => {
   });
 
   it('writing a new transform', () => {
-    const RUNNING_MAXIMUM = {
-      name: 'docs.runningMaximum',
-      arity: 2,
-      fn: function runningMaximum(m: number, g: number) {
-        return Math.max(m, Math.abs(g));
-      },
-    };
-    const DIVIDE = {
-      name: 'docs.divideByMaximum',
-      arity: 2,
-      fn: function divideByMaximum(g: number, m: number, eps: number) {
-        return g / (m + eps);
-      },
-    };
+    const RUNNING_MAXIMUM = defineKernel('docs.runningMaximum', { inputs: ['m', 'g'] }, ({ m, g }) => e.max(m, e.abs(g)));
+    const DIVIDE = defineKernel('docs.divideByMaximum', { inputs: ['g', 'm'], scalars: ['eps'] }, ({ g, m, eps }) => e.div(g, e.add(m, eps)));
 
     function scaleByRunningMaximum(eps = 1e-8): GradientTransformation<{ maximum: TensorTree }> {
       return {

@@ -1,89 +1,50 @@
 /**
- * Small fused elementwise kernels shared by several transforms. Each is one pass over its
- * inputs with no temporaries (see `fusedMap` in `@vane/tensor`). The functions are named,
- * closure-free and use only arithmetic and `Math`, so a GPU backend can transpile them; the
- * number of scalars is read from the function's arity, so no default parameters.
+ * Small fused elementwise kernels shared by several transforms, and the expression pieces
+ * several kernels share. Each kernel is one pass over its inputs with no temporaries (see
+ * `fusedMap` in `@vane/tensor`), written as an expression of `@vane/tensor`'s kernel language,
+ * which every target (JavaScript, WebAssembly SIMD, gpu.js) compiles from the tree.
  */
-import type { FusedKernel } from '@vane/tensor';
+import { defineKernel, expression as e, type NumberExpression } from '@vane/tensor';
+
+/** −1, 0 or +1 by the sign of x (±0 and NaN stay as they are). */
+export function signOf(x: NumberExpression): NumberExpression {
+  return e.select(e.greater(x, 0), 1, e.select(e.less(x, 0), -1, x));
+}
+
+/** x clamped to [low, high] (NaN stays NaN). */
+export function clampBetween(x: NumberExpression, low: NumberExpression, high: NumberExpression): NumberExpression {
+  return e.select(e.less(x, low), low, e.select(e.greater(x, high), high, x));
+}
 
 /** s·u. */
-export const SCALE: FusedKernel = {
-  name: 'optim.scale',
-  arity: 1,
-  fn: function scale(u: number, factor: number) {
-    return factor * u;
-  },
-};
+export const SCALE = defineKernel('optim.scale', { inputs: ['u'], scalars: ['factor'] }, ({ u, factor }) => e.mul(factor, u));
 
 /** u + s·p: weight decay added to an update. */
-export const ADD_SCALED: FusedKernel = {
-  name: 'optim.addScaled',
-  arity: 2,
-  fn: function addScaled(u: number, p: number, factor: number) {
-    return u + factor * p;
-  },
-};
+export const ADD_SCALED = defineKernel('optim.addScaled', { inputs: ['u', 'p'], scalars: ['factor'] }, ({ u, p, factor }) => e.add(u, e.mul(factor, p)));
 
 /** a + b. */
-export const ADD: FusedKernel = {
-  name: 'optim.add',
-  arity: 2,
-  fn: function add(a: number, b: number) {
-    return a + b;
-  },
-};
+export const ADD = defineKernel('optim.add', { inputs: ['a', 'b'] }, ({ a, b }) => e.add(a, b));
 
 /** β·m + (1 − β)·g: an exponential moving average (first moment). */
-export const MOVING_AVERAGE: FusedKernel = {
-  name: 'optim.movingAverage',
-  arity: 2,
-  fn: function movingAverage(m: number, g: number, decay: number) {
-    return decay * m + (1 - decay) * g;
-  },
-};
+export const MOVING_AVERAGE = defineKernel('optim.movingAverage', { inputs: ['m', 'g'], scalars: ['decay'] }, ({ m, g, decay }) =>
+  e.add(e.mul(decay, m), e.mul(e.sub(1, decay), g)),
+);
 
-/** β·v + (1 − β)·g²: an exponential moving average of squares (second moment). */
-export const MOVING_AVERAGE_OF_SQUARES: FusedKernel = {
-  name: 'optim.movingAverageOfSquares',
-  arity: 2,
-  fn: function movingAverageOfSquares(v: number, g: number, decay: number) {
-    return decay * v + (1 - decay) * g * g;
-  },
-};
+/** β·v + (1 − β)·g²: an exponential moving average of squares (second moment), as ((1 − β)·g)·g. */
+export const MOVING_AVERAGE_OF_SQUARES = defineKernel('optim.movingAverageOfSquares', { inputs: ['v', 'g'], scalars: ['decay'] }, ({ v, g, decay }) =>
+  e.add(e.mul(decay, v), e.mul(e.mul(e.sub(1, decay), g), g)),
+);
 
 /** −1, 0 or +1 by the sign of u (NaN stays NaN). */
-export const SIGN: FusedKernel = {
-  name: 'optim.sign',
-  arity: 1,
-  fn: function sign(u: number) {
-    return u > 0 ? 1 : u < 0 ? -1 : u;
-  },
-};
+export const SIGN = defineKernel('optim.sign', { inputs: ['u'] }, ({ u }) => signOf(u));
 
 /** u with NaN replaced by 0. */
-export const ZERO_NANS: FusedKernel = {
-  name: 'optim.zeroNans',
-  arity: 1,
-  fn: function zeroNans(u: number) {
-    return u !== u ? 0 : u;
-  },
-};
+export const ZERO_NANS = defineKernel('optim.zeroNans', { inputs: ['u'] }, ({ u }) => e.select(e.notEqual(u, u), 0, u));
 
 /** u clamped to [−δ, δ] (NaN stays NaN). */
-export const CLIP: FusedKernel = {
-  name: 'optim.clip',
-  arity: 1,
-  fn: function clip(u: number, maxDelta: number) {
-    return u > maxDelta ? maxDelta : u < -maxDelta ? -maxDelta : u;
-  },
-};
-
+export const CLIP = defineKernel('optim.clip', { inputs: ['u'], scalars: ['maxDelta'] }, ({ u, maxDelta }) =>
+  e.select(e.greater(u, maxDelta), maxDelta, e.select(e.less(u, e.neg(maxDelta)), e.neg(maxDelta), u)),
+);
 
 /** u·a: an update times a per-element multiplier (for example ActiveLR's gain). */
-export const MULTIPLY: FusedKernel = {
-  name: 'optim.multiply',
-  arity: 2,
-  fn: function multiply(update: number, multiplier: number) {
-    return update * multiplier;
-  },
-};
+export const MULTIPLY = defineKernel('optim.multiply', { inputs: ['update', 'multiplier'] }, ({ update, multiplier }) => e.mul(update, multiplier));

@@ -45,6 +45,7 @@ export {
   isExpressionKernel,
 } from './kernels/elementwise-kernels';
 export * as expression from './kernels/expression/builder';
+export { defineKernel, type KernelSignature } from './kernels/expression/define-kernel';
 export type {
   Expression,
   NumberExpression,

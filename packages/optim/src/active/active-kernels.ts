@@ -1,9 +1,9 @@
 /**
  * Fused per-element kernels of {@link active} (the gain itself is applied with the shared
- * `MULTIPLY` of `../kernels`). Named, closure-free functions of numbers only,
- * so a GPU backend can transpile them (see `fusedMap` in `@vane/tensor`).
+ * `MULTIPLY` of `../kernels`), written as expressions of `@vane/tensor`'s kernel language.
  */
-import type { FusedKernel } from '@vane/tensor';
+import { defineKernel, expression as e } from '@vane/tensor';
+import { clampBetween } from '../kernels';
 
 /**
  * The end-of-period gain change (AIMD): a·λ_low where the previous and current period sums
@@ -11,35 +11,20 @@ import type { FusedKernel } from '@vane/tensor';
  * then clamped to [minGain, maxGain] (0 and Number.MAX_VALUE when unbounded). Where the product
  * is NaN (a NaN sum, or ∞·0) there is no sign to compare and the gain is kept as it is.
  */
-export const CHANGE_GAIN: FusedKernel = {
-  name: 'optim.active.changeGain',
-  arity: 3,
-  fn: function changeGain(
-    gain: number,
-    previousSum: number,
-    currentSum: number,
-    increase: number,
-    decrease: number,
-    zeroIsFlip: number,
-    minGain: number,
-    maxGain: number,
-  ) {
-    // Numbers only, no boolean variables: gpu.js types every local as a float.
-    const product = previousSum * currentSum;
-    // NaN fails both comparisons; `product !== product` is the NaN test a GPU shader also has.
-    const unknown = product !== product ? 1 : 0;
-    const flipped = product < 0 ? 1 : product > 0 ? 0 : zeroIsFlip;
-    const changed = unknown > 0 ? gain : flipped > 0 ? gain * decrease : gain + increase;
-    return changed < minGain ? minGain : changed > maxGain ? maxGain : changed;
+export const CHANGE_GAIN = defineKernel(
+  'optim.active.changeGain',
+  { inputs: ['gain', 'previousSum', 'currentSum'], scalars: ['increase', 'decrease', 'zeroIsFlip', 'minGain', 'maxGain'] },
+  ({ gain, previousSum, currentSum, increase, decrease, zeroIsFlip, minGain, maxGain }) => {
+    const product = e.mul(previousSum, currentSum);
+    const flipped = e.or(e.less(product, 0), e.and(e.equal(product, 0), e.greater(zeroIsFlip, 0)));
+    // NaN fails every comparison but notEqual(product, product).
+    const changed = e.select(e.notEqual(product, product), gain, e.select(flipped, e.mul(gain, decrease), e.add(gain, increase)));
+    return clampBetween(changed, minGain, maxGain);
   },
-};
+);
 
 /** 1 where the gain grows at this period end (the sums agree in sign), else 0 (NaN product: kept, 0). */
-export const AGREES: FusedKernel = {
-  name: 'optim.active.agrees',
-  arity: 2,
-  fn: function agrees(previousSum: number, currentSum: number, zeroIsFlip: number) {
-    const product = previousSum * currentSum;
-    return product !== product ? 0 : product < 0 ? 0 : product > 0 ? 1 : 1 - zeroIsFlip;
-  },
-};
+export const AGREES = defineKernel('optim.active.agrees', { inputs: ['previousSum', 'currentSum'], scalars: ['zeroIsFlip'] }, ({ previousSum, currentSum, zeroIsFlip }) => {
+  const product = e.mul(previousSum, currentSum);
+  return e.select(e.notEqual(product, product), 0, e.select(e.less(product, 0), 0, e.select(e.greater(product, 0), 1, e.sub(1, zeroIsFlip))));
+});

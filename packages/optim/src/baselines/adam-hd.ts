@@ -2,7 +2,7 @@
  * Adam with hypergradient descent on its learning rate (Baydin et al., ICLR 2018).
  */
 import { withInputChecks } from '../input-checks';
-import { add, fusedMap, mul, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { add, fusedMap, mul, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { ADD_SCALED, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, requireParams, zerosTree } from '../tree-utilities';
@@ -36,13 +36,9 @@ export interface AdamHdState {
 }
 
 // m/(√v + ε)·c: the (previous or current) Adam direction with c = √(1 − β₂ᵗ)/(1 − β₁ᵗ).
-const ADAM_HD_DIRECTION: FusedKernel = {
-  name: 'optim.adamHd.direction',
-  arity: 2,
-  fn: function adamHdDirection(m: number, v: number, correction: number, eps: number) {
-    return (correction * m) / (Math.sqrt(v) + eps);
-  },
-};
+const ADAM_HD_DIRECTION = defineKernel('optim.adamHd.direction', { inputs: ['m', 'v'], scalars: ['correction', 'eps'] }, ({ m, v, correction, eps }) =>
+  e.div(e.mul(correction, m), e.add(e.sqrt(v), eps)),
+);
 
 /**
  * Adam-HD: Adam whose global learning rate follows its hypergradient.

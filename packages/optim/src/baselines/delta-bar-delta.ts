@@ -4,8 +4,8 @@
  * average of past gradients. A baseline for {@link active}, which applies the same
  * additive-increase/multiplicative-decrease rule to period sums.
  */
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE, MULTIPLY } from '../kernels';
+import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
+import { clampBetween, MOVING_AVERAGE, MULTIPLY } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities';
 import { checkNonNegative, checkOptionKeys, checkPositive, checkUnitInterval, failOption } from '../validation';
@@ -35,15 +35,15 @@ export interface DeltaBarDeltaState {
 }
 
 // ε ← ε + κ if δ̄·δ > 0, ε·(1 − φ) if δ̄·δ < 0, unchanged if 0; then clamped.
-const CHANGE_GAIN: FusedKernel = {
-  name: 'optim.deltaBarDelta.changeGain',
-  arity: 3,
-  fn: function changeDeltaBarDeltaGain(gain: number, average: number, g: number, increase: number, decrease: number, minGain: number, maxGain: number) {
-    const product = average * g;
-    const changed = product > 0 ? gain + increase : product < 0 ? gain * decrease : gain;
-    return changed < minGain ? minGain : changed > maxGain ? maxGain : changed;
+const CHANGE_GAIN = defineKernel(
+  'optim.deltaBarDelta.changeGain',
+  { inputs: ['gain', 'average', 'g'], scalars: ['increase', 'decrease', 'minGain', 'maxGain'] },
+  ({ gain, average, g, increase, decrease, minGain, maxGain }) => {
+    const product = e.mul(average, g);
+    const changed = e.select(e.greater(product, 0), e.add(gain, increase), e.select(e.less(product, 0), e.mul(gain, decrease), gain));
+    return clampBetween(changed, minGain, maxGain);
   },
-};
+);
 
 /**
  * Delta-bar-delta step-size gains (Jacobs 1988; Hinton's local gains are the θ = 0 case).

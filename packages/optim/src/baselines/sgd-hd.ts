@@ -3,7 +3,7 @@
  * global learning rate nudged every step by the inner product of consecutive directions.
  */
 import { withInputChecks } from '../input-checks';
-import { add, fusedMap, mul, neg, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { add, fusedMap, mul, neg, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { ADD_SCALED, SCALE } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, requireParams, zerosTree } from '../tree-utilities';
@@ -36,13 +36,7 @@ export interface SgdHdState {
   momentum: TensorTree;
 }
 
-const MOMENTUM: FusedKernel = {
-  name: 'optim.sgdHd.momentum',
-  arity: 2,
-  fn: function hypergradientMomentum(buffer: number, g: number, decay: number) {
-    return decay * buffer + g;
-  },
-};
+const MOMENTUM = defineKernel('optim.sgdHd.momentum', { inputs: ['buffer', 'g'], scalars: ['decay'] }, ({ buffer, g, decay }) => e.add(e.mul(decay, buffer), g));
 
 /**
  * SGD-HD (and SGDN-HD with momentum): SGD whose global learning rate follows its hypergradient.

@@ -1,6 +1,6 @@
 import { checkTransformation } from './chain';
 import { withInputChecks } from '../input-checks';
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { SCALE } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, requireParams } from '../tree-utilities';
@@ -25,21 +25,13 @@ export interface LookaheadState<S> {
 }
 
 // The step that takes the fast weights θ (after their own update u) to φ + α(θ + u − φ).
-const SYNC_STEP: FusedKernel = {
-  name: 'optim.lookahead.syncStep',
-  arity: 3,
-  fn: function syncStep(fast: number, update: number, slow: number, alpha: number) {
-    return slow + alpha * (fast + update - slow) - fast;
-  },
-};
+const SYNC_STEP = defineKernel('optim.lookahead.syncStep', { inputs: ['fast', 'update', 'slow'], scalars: ['alpha'] }, ({ fast, update, slow, alpha }) =>
+  e.sub(e.add(slow, e.mul(alpha, e.sub(e.add(fast, update), slow))), fast),
+);
 
-const INTERPOLATE: FusedKernel = {
-  name: 'optim.lookahead.interpolate',
-  arity: 3,
-  fn: function interpolate(fast: number, update: number, slow: number, alpha: number) {
-    return slow + alpha * (fast + update - slow);
-  },
-};
+const INTERPOLATE = defineKernel('optim.lookahead.interpolate', { inputs: ['fast', 'update', 'slow'], scalars: ['alpha'] }, ({ fast, update, slow, alpha }) =>
+  e.add(slow, e.mul(alpha, e.sub(e.add(fast, update), slow))),
+);
 
 /**
  * Lookahead: the inner optimizer moves the (fast) parameters; every k steps the slow

@@ -1,6 +1,6 @@
 import { checkTransformation } from './chain';
 import { withInputChecks } from '../input-checks';
-import { fusedMap, tidy, zerosLike, type FusedKernel, type Tensor } from '@vane/tensor';
+import { fusedMap, tidy, zerosLike, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { ADD } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
@@ -18,13 +18,7 @@ export interface MultiStepsState<S> {
   inner: S;
 }
 
-const MEAN_OF_SUM: FusedKernel = {
-  name: 'optim.multiSteps.meanOfSum',
-  arity: 2,
-  fn: function meanOfSum(sum: number, g: number, count: number) {
-    return (sum + g) / count;
-  },
-};
+const MEAN_OF_SUM = defineKernel('optim.multiSteps.meanOfSum', { inputs: ['sum', 'g'], scalars: ['count'] }, ({ sum, g, count }) => e.div(e.add(sum, g), count));
 
 /**
  * Gradient accumulation: the inner transform sees the mean of every k consecutive gradients

@@ -2,26 +2,16 @@
  * The loop shared by `chain` and `namedChain`: apply transforms in order, folding a run of
  * affine transforms into the producer before them when both offer fusion hooks.
  */
-import { fusedMap, type FusedKernel, type Tensor } from '@vane/tensor';
+import { fusedMap, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import type { AffineCoefficients, AnyTransformation, TensorTree, UpdateExtras } from '../transform';
 import { multiplyUpdates } from '../multiply-updates';
 import { checkStructure, mapTensors } from '../tree-utilities';
 
-const AFFINE: FusedKernel = {
-  name: 'optim.chain.affine',
-  arity: 2,
-  fn: function affine(u: number, p: number, updateScale: number, paramScale: number) {
-    return updateScale * u + paramScale * p;
-  },
-};
+const AFFINE = defineKernel('optim.chain.affine', { inputs: ['u', 'p'], scalars: ['updateScale', 'paramScale'] }, ({ u, p, updateScale, paramScale }) =>
+  e.add(e.mul(updateScale, u), e.mul(paramScale, p)),
+);
 
-const SCALED: FusedKernel = {
-  name: 'optim.chain.scaled',
-  arity: 1,
-  fn: function scaled(u: number, updateScale: number) {
-    return updateScale * u;
-  },
-};
+const SCALED = defineKernel('optim.chain.scaled', { inputs: ['u'], scalars: ['updateScale'] }, ({ u, updateScale }) => e.mul(updateScale, u));
 
 /** Folds the affine transforms from `start` on; returns where the run ends, its map and states. */
 function foldAffineRun(transforms: readonly AnyTransformation[], states: readonly unknown[], start: number, hasParams: boolean) {

@@ -1,4 +1,4 @@
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE_OF_SQUARES } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
@@ -20,13 +20,9 @@ export interface ScaleByAdadeltaState {
   squaredUpdateAverage: TensorTree;
 }
 
-const ADADELTA_DIRECTION: FusedKernel = {
-  name: 'optim.adadelta.direction',
-  arity: 3,
-  fn: function adadeltaDirection(g: number, squaredGradients: number, squaredUpdates: number, eps: number) {
-    return (Math.sqrt(squaredUpdates + eps) / Math.sqrt(squaredGradients + eps)) * g;
-  },
-};
+const ADADELTA_DIRECTION = defineKernel('optim.adadelta.direction', { inputs: ['g', 'squaredGradients', 'squaredUpdates'], scalars: ['eps'] }, ({ g, squaredGradients, squaredUpdates, eps }) =>
+  e.mul(e.div(e.sqrt(e.add(squaredUpdates, eps)), e.sqrt(e.add(squaredGradients, eps))), g),
+);
 
 /**
  * AdaDelta's unit-correcting rescaling: the ratio of the RMS of past updates to the RMS of

@@ -1,4 +1,4 @@
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { defineKernel, expression as e, fusedMap, tidy, type ExpressionKernel, type NumberExpression, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
 import { multiplyUpdate } from '../multiply-updates';
 import type { AffineCoefficients, GradientTransformation, TensorTree } from '../transform';
@@ -27,76 +27,55 @@ export interface ScaleByAdamState {
   maxSecondMoment?: TensorTree;
 }
 
-const MAXIMUM: FusedKernel = {
-  name: 'optim.adam.maximum',
-  arity: 2,
-  fn: function maximum(a: number, b: number) {
-    return a > b ? a : b;
-  },
-};
+const MAXIMUM = defineKernel('optim.adam.maximum', { inputs: ['a', 'b'] }, ({ a, b }) => e.select(e.greater(a, b), a, b));
 
-// m̂ / (√v̂ + ε) with m̂ = m·c₁ and √v̂ = √v·c₂ (c₁ = 1/(1 − β₁ᵗ), c₂ = 1/√(1 − β₂ᵗ)).
-const ADAM_DIRECTION: FusedKernel = {
-  name: 'optim.adam.direction',
-  arity: 2,
-  fn: function adamDirection(m: number, v: number, firstCorrection: number, secondCorrection: number, eps: number) {
-    return (m * firstCorrection) / (Math.sqrt(v) * secondCorrection + eps);
-  },
-};
+/** m̂ / (√v̂ + ε) with m̂ = m·c₁ and √v̂ = √v·c₂ (c₁ = 1/(1 − β₁ᵗ), c₂ = 1/√(1 − β₂ᵗ)). */
+function adamDirection(m: NumberExpression, v: NumberExpression, firstCorrection: NumberExpression, secondCorrection: NumberExpression, eps: NumberExpression): NumberExpression {
+  return e.div(e.mul(m, firstCorrection), e.add(e.mul(e.sqrt(v), secondCorrection), eps));
+}
+
+const CORRECTIONS = ['firstCorrection', 'secondCorrection', 'eps'] as const;
+
+const ADAM_DIRECTION = defineKernel('optim.adam.direction', { inputs: ['m', 'v'], scalars: CORRECTIONS }, ({ m, v, firstCorrection, secondCorrection, eps }) =>
+  adamDirection(m, v, firstCorrection, secondCorrection, eps),
+);
 
 // a·(m̂ / (√v̂ + ε)): Adam's direction with a folded learning rate (see FusionHooks).
-const ADAM_DIRECTION_SCALED: FusedKernel = {
-  name: 'optim.adam.directionScaled',
-  arity: 2,
-  fn: function adamDirectionScaled(m: number, v: number, firstCorrection: number, secondCorrection: number, eps: number, updateScale: number) {
-    return updateScale * ((m * firstCorrection) / (Math.sqrt(v) * secondCorrection + eps));
-  },
-};
+const ADAM_DIRECTION_SCALED = defineKernel('optim.adam.directionScaled', { inputs: ['m', 'v'], scalars: [...CORRECTIONS, 'updateScale'] }, ({ m, v, firstCorrection, secondCorrection, eps, updateScale }) =>
+  e.mul(updateScale, adamDirection(m, v, firstCorrection, secondCorrection, eps)),
+);
 
 // a·(m̂ / (√v̂ + ε)) + b·p: with folded decoupled weight decay too (AdamW in one pass).
-const ADAM_DIRECTION_AFFINE: FusedKernel = {
-  name: 'optim.adam.directionAffine',
-  arity: 3,
-  fn: function adamDirectionAffine(m: number, v: number, p: number, firstCorrection: number, secondCorrection: number, eps: number, updateScale: number, paramScale: number) {
-    return updateScale * ((m * firstCorrection) / (Math.sqrt(v) * secondCorrection + eps)) + paramScale * p;
-  },
-};
+const ADAM_DIRECTION_AFFINE = defineKernel(
+  'optim.adam.directionAffine',
+  { inputs: ['m', 'v', 'p'], scalars: [...CORRECTIONS, 'updateScale', 'paramScale'] },
+  ({ m, v, p, firstCorrection, secondCorrection, eps, updateScale, paramScale }) =>
+    e.add(e.mul(updateScale, adamDirection(m, v, firstCorrection, secondCorrection, eps)), e.mul(paramScale, p)),
+);
 
 // The two epilogue kernels above, then times a per-element multiplier (ActiveLR's gain). For
-// float32 outputs only: Math.fround rounds the epilogue's value to float32 first, as storing it
+// float32 outputs only: fround rounds the epilogue's value to float32 first, as storing it
 // would, so the product equals the separate multiply pass bit for bit.
-const ADAM_DIRECTION_SCALED_MULTIPLIED: FusedKernel = {
-  name: 'optim.adam.directionScaledMultiplied',
-  arity: 3,
-  fn: function adamDirectionScaledMultiplied(m: number, v: number, multiplier: number, firstCorrection: number, secondCorrection: number, eps: number, updateScale: number) {
-    return Math.fround(updateScale * ((m * firstCorrection) / (Math.sqrt(v) * secondCorrection + eps))) * multiplier;
-  },
-};
+const ADAM_DIRECTION_SCALED_MULTIPLIED = defineKernel(
+  'optim.adam.directionScaledMultiplied',
+  { inputs: ['m', 'v', 'multiplier'], scalars: [...CORRECTIONS, 'updateScale'] },
+  ({ m, v, multiplier, firstCorrection, secondCorrection, eps, updateScale }) =>
+    e.mul(e.fround(e.mul(updateScale, adamDirection(m, v, firstCorrection, secondCorrection, eps))), multiplier),
+);
 
-const ADAM_DIRECTION_AFFINE_MULTIPLIED: FusedKernel = {
-  name: 'optim.adam.directionAffineMultiplied',
-  arity: 4,
-  fn: function adamDirectionAffineMultiplied(
-    m: number,
-    v: number,
-    p: number,
-    multiplier: number,
-    firstCorrection: number,
-    secondCorrection: number,
-    eps: number,
-    updateScale: number,
-    paramScale: number,
-  ) {
-    return Math.fround(updateScale * ((m * firstCorrection) / (Math.sqrt(v) * secondCorrection + eps)) + paramScale * p) * multiplier;
-  },
-};
+const ADAM_DIRECTION_AFFINE_MULTIPLIED = defineKernel(
+  'optim.adam.directionAffineMultiplied',
+  { inputs: ['m', 'v', 'p', 'multiplier'], scalars: [...CORRECTIONS, 'updateScale', 'paramScale'] },
+  ({ m, v, p, multiplier, firstCorrection, secondCorrection, eps, updateScale, paramScale }) =>
+    e.mul(e.fround(e.add(e.mul(updateScale, adamDirection(m, v, firstCorrection, secondCorrection, eps)), e.mul(paramScale, p))), multiplier),
+);
 
 /**
  * Adam's epilogue kernels, for the test that checks each compiles to WebAssembly SIMD (a kernel
- * the compiler cannot parse silently falls back to a several times slower JavaScript loop).
+ * that does not would run on the JavaScript loop, counted in `kernelInfo().fallbacks`).
  * Internal: not exported from the package.
  */
-export const ADAM_EPILOGUE_KERNELS: readonly FusedKernel[] = [ADAM_DIRECTION, ADAM_DIRECTION_SCALED, ADAM_DIRECTION_AFFINE, ADAM_DIRECTION_SCALED_MULTIPLIED, ADAM_DIRECTION_AFFINE_MULTIPLIED];
+export const ADAM_EPILOGUE_KERNELS: readonly ExpressionKernel[] = [ADAM_DIRECTION, ADAM_DIRECTION_SCALED, ADAM_DIRECTION_AFFINE, ADAM_DIRECTION_SCALED_MULTIPLIED, ADAM_DIRECTION_AFFINE_MULTIPLIED];
 
 /** Whether the multiplier can join a float32 kernel whose first input is `moment` (same shape). */
 function foldsMultiplier(moment: Tensor, multiplier: Tensor): boolean {

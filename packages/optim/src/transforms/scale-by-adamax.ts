@@ -1,4 +1,4 @@
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
@@ -21,23 +21,13 @@ export interface ScaleByAdamaxState {
   infinityNorm: TensorTree;
 }
 
-const INFINITY_NORM: FusedKernel = {
-  name: 'optim.adamax.infinityNorm',
-  arity: 2,
-  fn: function infinityNorm(u: number, g: number, beta2: number, eps: number) {
-    const decayed = beta2 * u;
-    const current = Math.abs(g) + eps;
-    return decayed > current ? decayed : current;
-  },
-};
+const INFINITY_NORM = defineKernel('optim.adamax.infinityNorm', { inputs: ['u', 'g'], scalars: ['beta2', 'eps'] }, ({ u, g, beta2, eps }) => {
+  const decayed = e.mul(beta2, u);
+  const current = e.add(e.abs(g), eps);
+  return e.select(e.greater(decayed, current), decayed, current);
+});
 
-const ADAMAX_DIRECTION: FusedKernel = {
-  name: 'optim.adamax.direction',
-  arity: 2,
-  fn: function adamaxDirection(m: number, u: number, correction: number) {
-    return (m * correction) / u;
-  },
-};
+const ADAMAX_DIRECTION = defineKernel('optim.adamax.direction', { inputs: ['m', 'u'], scalars: ['correction'] }, ({ m, u, correction }) => e.div(e.mul(m, correction), u));
 
 /**
  * Adamax: Adam with the infinity norm in place of the second moment.

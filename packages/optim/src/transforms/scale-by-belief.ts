@@ -1,4 +1,4 @@
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE, SCALE } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
@@ -29,22 +29,16 @@ export interface ScaleByBeliefState {
   belief: TensorTree;
 }
 
-const BELIEF: FusedKernel = {
-  name: 'optim.belief.belief',
-  arity: 3,
-  fn: function belief(s: number, g: number, m: number, beta2: number, eps: number) {
-    const surprise = g - m;
-    return beta2 * s + (1 - beta2) * surprise * surprise + eps;
-  },
-};
+const BELIEF = defineKernel('optim.belief.belief', { inputs: ['s', 'g', 'm'], scalars: ['beta2', 'eps'] }, ({ s, g, m, beta2, eps }) => {
+  const surprise = e.sub(g, m);
+  return e.add(e.add(e.mul(beta2, s), e.mul(e.mul(e.sub(1, beta2), surprise), surprise)), eps);
+});
 
-const BELIEF_DIRECTION: FusedKernel = {
-  name: 'optim.belief.direction',
-  arity: 2,
-  fn: function beliefDirection(m: number, s: number, firstCorrection: number, secondCorrection: number, eps: number) {
-    return (m * firstCorrection) / (Math.sqrt(s * secondCorrection) + eps);
-  },
-};
+const BELIEF_DIRECTION = defineKernel(
+  'optim.belief.direction',
+  { inputs: ['m', 's'], scalars: ['firstCorrection', 'secondCorrection', 'eps'] },
+  ({ m, s, firstCorrection, secondCorrection, eps }) => e.div(e.mul(m, firstCorrection), e.add(e.sqrt(e.mul(s, secondCorrection)), eps)),
+);
 
 /**
  * AdaBelief's rescaling: Adam with the second moment replaced by the variance of the gradient

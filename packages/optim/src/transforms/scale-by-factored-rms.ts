@@ -1,4 +1,4 @@
-import { div, fusedMap, mul, sum, tidy, unsqueeze, zeros, zerosLike, type FusedKernel, type Tensor } from '@vane/tensor';
+import { div, fusedMap, mul, sum, tidy, unsqueeze, zeros, zerosLike, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors } from '../tree-utilities';
@@ -29,29 +29,13 @@ export interface ScaleByFactoredRmsState {
   secondMoment: TensorTree;
 }
 
-const SQUARE_PLUS: FusedKernel = {
-  name: 'optim.factoredRms.squarePlus',
-  arity: 1,
-  fn: function squarePlus(g: number, eps: number) {
-    return g * g + eps;
-  },
-};
+const SQUARE_PLUS = defineKernel('optim.factoredRms.squarePlus', { inputs: ['g'], scalars: ['eps'] }, ({ g, eps }) => e.add(e.mul(g, g), eps));
 
-const SQUARE_AVERAGE: FusedKernel = {
-  name: 'optim.factoredRms.squareAverage',
-  arity: 2,
-  fn: function squareAverage(v: number, g: number, decay: number, eps: number) {
-    return decay * v + (1 - decay) * (g * g + eps);
-  },
-};
+const SQUARE_AVERAGE = defineKernel('optim.factoredRms.squareAverage', { inputs: ['v', 'g'], scalars: ['decay', 'eps'] }, ({ v, g, decay, eps }) =>
+  e.add(e.mul(decay, v), e.mul(e.sub(1, decay), e.add(e.mul(g, g), eps))),
+);
 
-const DIVIDE_BY_ROOT: FusedKernel = {
-  name: 'optim.factoredRms.divideByRoot',
-  arity: 2,
-  fn: function divideByRoot(g: number, v: number) {
-    return g / Math.sqrt(v);
-  },
-};
+const DIVIDE_BY_ROOT = defineKernel('optim.factoredRms.divideByRoot', { inputs: ['g', 'v'] }, ({ g, v }) => e.div(g, e.sqrt(v)));
 
 /**
  * Adafactor's second-moment rescaling, with the second moment of a matrix stored as a row

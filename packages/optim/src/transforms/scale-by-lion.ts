@@ -1,5 +1,5 @@
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE } from '../kernels';
+import { fusedMap, tidy, defineKernel, expression as e, type NumberExpression, type Tensor } from '@vane/tensor';
+import { MOVING_AVERAGE, signOf } from '../kernels';
 import type { AffineCoefficients, GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, requireParams, zerosTree } from '../tree-utilities';
 import { checkBetas, checkOptionKeys } from '../validation';
@@ -16,35 +16,21 @@ export interface ScaleByLionState {
   momentum: TensorTree;
 }
 
-const LION_DIRECTION: FusedKernel = {
-  name: 'optim.lion.direction',
-  arity: 2,
-  fn: function lionDirection(m: number, g: number, beta1: number) {
-    const interpolated = beta1 * m + (1 - beta1) * g;
-    return interpolated > 0 ? 1 : interpolated < 0 ? -1 : interpolated;
-  },
-};
+// sign(β₁·m + (1 − β₁)·g), then optionally with a folded learning rate and weight decay.
+const interpolated = (m: NumberExpression, g: NumberExpression, beta1: NumberExpression) => e.add(e.mul(beta1, m), e.mul(e.sub(1, beta1), g));
+const LION_DIRECTION = defineKernel('optim.lion.direction', { inputs: ['m', 'g'], scalars: ['beta1'] }, ({ m, g, beta1 }) => signOf(interpolated(m, g, beta1)));
 
 // a·sign(c): the direction with a folded learning rate.
-const LION_DIRECTION_SCALED: FusedKernel = {
-  name: 'optim.lion.directionScaled',
-  arity: 2,
-  fn: function lionDirectionScaled(m: number, g: number, beta1: number, updateScale: number) {
-    const interpolated = beta1 * m + (1 - beta1) * g;
-    return updateScale * (interpolated > 0 ? 1 : interpolated < 0 ? -1 : interpolated);
-  },
-};
+const LION_DIRECTION_SCALED = defineKernel('optim.lion.directionScaled', { inputs: ['m', 'g'], scalars: ['beta1', 'updateScale'] }, ({ m, g, beta1, updateScale }) =>
+  e.mul(updateScale, signOf(interpolated(m, g, beta1))),
+);
 
 // a·sign(c) + b·p: the direction with a folded learning rate and decoupled decay.
-const LION_DIRECTION_AFFINE: FusedKernel = {
-  name: 'optim.lion.directionAffine',
-  arity: 3,
-  fn: function lionDirectionAffine(m: number, g: number, p: number, beta1: number, updateScale: number, paramScale: number) {
-    const interpolated = beta1 * m + (1 - beta1) * g;
-    const direction = interpolated > 0 ? 1 : interpolated < 0 ? -1 : interpolated;
-    return updateScale * direction + paramScale * p;
-  },
-};
+const LION_DIRECTION_AFFINE = defineKernel(
+  'optim.lion.directionAffine',
+  { inputs: ['m', 'g', 'p'], scalars: ['beta1', 'updateScale', 'paramScale'] },
+  ({ m, g, p, beta1, updateScale, paramScale }) => e.add(e.mul(updateScale, signOf(interpolated(m, g, beta1))), e.mul(paramScale, p)),
+);
 
 /**
  * Lion's update direction: the sign of an interpolation between the momentum and the

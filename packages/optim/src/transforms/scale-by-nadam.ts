@@ -1,4 +1,4 @@
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkBetas, checkNonNegative, checkOptionKeys, checkPositive } from '../validation';
@@ -24,14 +24,14 @@ export interface ScaleByNadamState {
 }
 
 // (1 − μ_t)/(1 − Π_t)·g/d + μ_{t+1}/(1 − Π_{t+1})·m/d with d = √(v/(1 − β₂ᵗ)) + ε.
-const NADAM_DIRECTION: FusedKernel = {
-  name: 'optim.nadam.direction',
-  arity: 3,
-  fn: function nadamDirection(g: number, m: number, v: number, gradientWeight: number, momentumWeight: number, secondCorrection: number, eps: number) {
-    const denominator = Math.sqrt(v / secondCorrection) + eps;
-    return (gradientWeight * g) / denominator + (momentumWeight * m) / denominator;
+const NADAM_DIRECTION = defineKernel(
+  'optim.nadam.direction',
+  { inputs: ['g', 'm', 'v'], scalars: ['gradientWeight', 'momentumWeight', 'secondCorrection', 'eps'] },
+  ({ g, m, v, gradientWeight, momentumWeight, secondCorrection, eps }) => {
+    const denominator = e.add(e.sqrt(e.div(v, secondCorrection)), eps);
+    return e.add(e.div(e.mul(gradientWeight, g), denominator), e.div(e.mul(momentumWeight, m), denominator));
   },
-};
+);
 
 /**
  * NAdam: Adam with Nesterov momentum and Dozat's momentum schedule, in PyTorch's form.

@@ -1,4 +1,4 @@
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, SCALE } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
@@ -29,13 +29,12 @@ export interface ScaleByRadamState {
 }
 
 // m̂ · r · √(1 − β₂ᵗ) / (√v + ε), with m̂ = m·c₁.
-const RADAM_DIRECTION: FusedKernel = {
-  name: 'optim.radam.direction',
-  arity: 2,
-  fn: function radamDirection(m: number, v: number, firstCorrection: number, rectification: number, secondCorrectionRoot: number, eps: number) {
-    return m * firstCorrection * ((secondCorrectionRoot / (Math.sqrt(v) + eps)) * rectification);
-  },
-};
+const RADAM_DIRECTION = defineKernel(
+  'optim.radam.direction',
+  { inputs: ['m', 'v'], scalars: ['firstCorrection', 'rectification', 'secondCorrectionRoot', 'eps'] },
+  ({ m, v, firstCorrection, rectification, secondCorrectionRoot, eps }) =>
+    e.mul(e.mul(m, firstCorrection), e.mul(e.div(secondCorrectionRoot, e.add(e.sqrt(v), eps)), rectification)),
+);
 
 /**
  * Rectified Adam: Adam whose adaptive step is switched on only once the variance of the

@@ -1,4 +1,4 @@
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { fusedMap, tidy, defineKernel, expression as e, type NumberExpression, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities';
@@ -26,22 +26,14 @@ export interface ScaleByRmsState {
   firstMoment?: TensorTree;
 }
 
-const RMS_DIRECTION: FusedKernel = {
-  name: 'optim.rms.direction',
-  arity: 2,
-  fn: function rmsDirection(g: number, v: number, eps: number, epsInSqrt: number) {
-    return epsInSqrt > 0 ? g / Math.sqrt(v + eps) : g / (Math.sqrt(v) + eps);
-  },
-};
+// g / √(v + ε) when epsInSqrt > 0, else g / (√v + ε).
+const rootDivide = (g: NumberExpression, v: NumberExpression, eps: NumberExpression, epsInSqrt: NumberExpression) =>
+  e.select(e.greater(epsInSqrt, 0), e.div(g, e.sqrt(e.add(v, eps))), e.div(g, e.add(e.sqrt(v), eps)));
+const RMS_DIRECTION = defineKernel('optim.rms.direction', { inputs: ['g', 'v'], scalars: ['eps', 'epsInSqrt'] }, ({ g, v, eps, epsInSqrt }) => rootDivide(g, v, eps, epsInSqrt));
 
-const CENTERED_DIRECTION: FusedKernel = {
-  name: 'optim.rms.centeredDirection',
-  arity: 3,
-  fn: function centeredDirection(g: number, v: number, mean: number, eps: number, epsInSqrt: number) {
-    const variance = v - mean * mean;
-    return epsInSqrt > 0 ? g / Math.sqrt(variance + eps) : g / (Math.sqrt(variance) + eps);
-  },
-};
+const CENTERED_DIRECTION = defineKernel('optim.rms.centeredDirection', { inputs: ['g', 'v', 'mean'], scalars: ['eps', 'epsInSqrt'] }, ({ g, v, mean, eps, epsInSqrt }) =>
+  rootDivide(g, e.sub(v, e.mul(mean, mean)), eps, epsInSqrt),
+);
 
 /**
  * RMSProp's rescaling by the root of a moving average of squared gradients (optionally

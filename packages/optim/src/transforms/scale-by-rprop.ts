@@ -1,4 +1,5 @@
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
+import { clampBetween } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities';
 import { checkNonNegative, checkOptionKeys, checkPositive, failOption } from '../validation';
@@ -21,33 +22,23 @@ export interface ScaleByRpropState {
   stepSize: TensorTree;
 }
 
-const STEP_SIZE: FusedKernel = {
-  name: 'optim.rprop.stepSize',
-  arity: 3,
-  fn: function rpropStepSize(step: number, g: number, previous: number, etaMinus: number, etaPlus: number, minimum: number, maximum: number) {
-    const agreement = g * previous;
-    const scaled = agreement > 0 ? step * etaPlus : agreement < 0 ? step * etaMinus : step;
-    return scaled < minimum ? minimum : scaled > maximum ? maximum : scaled;
+const STEP_SIZE = defineKernel(
+  'optim.rprop.stepSize',
+  { inputs: ['step', 'g', 'previous'], scalars: ['etaMinus', 'etaPlus', 'minimum', 'maximum'] },
+  ({ step, g, previous, etaMinus, etaPlus, minimum, maximum }) => {
+    const agreement = e.mul(g, previous);
+    const scaled = e.select(e.greater(agreement, 0), e.mul(step, etaPlus), e.select(e.less(agreement, 0), e.mul(step, etaMinus), step));
+    return clampBetween(scaled, minimum, maximum);
   },
-};
+);
 
 // The gradient, zeroed where its sign flipped (no move there, and no flip counted next time).
-const KEPT_GRADIENT: FusedKernel = {
-  name: 'optim.rprop.keptGradient',
-  arity: 2,
-  fn: function rpropKeptGradient(g: number, previous: number) {
-    return g * previous < 0 ? 0 : g;
-  },
-};
+const KEPT_GRADIENT = defineKernel('optim.rprop.keptGradient', { inputs: ['g', 'previous'] }, ({ g, previous }) => e.select(e.less(e.mul(g, previous), 0), 0, g));
 
-const RPROP_DIRECTION: FusedKernel = {
-  name: 'optim.rprop.direction',
-  arity: 2,
-  fn: function rpropDirection(kept: number, step: number) {
-    // kept is 0 or NaN in the last branch: NaN gradients propagate, as in PyTorch.
-    return kept > 0 ? step : kept < 0 ? -step : kept;
-  },
-};
+// kept is 0 or NaN in the last branch: NaN gradients propagate, as in PyTorch.
+const RPROP_DIRECTION = defineKernel('optim.rprop.direction', { inputs: ['kept', 'step'] }, ({ kept, step }) =>
+  e.select(e.greater(kept, 0), step, e.select(e.less(kept, 0), e.neg(step), kept)),
+);
 
 /**
  * Rprop: per-element step sizes that grow while the gradient keeps its sign and shrink when

@@ -1,4 +1,4 @@
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, fullTree, mapTensors } from '../tree-utilities';
 import { checkNonNegative, checkOptionKeys, checkPositive } from '../validation';
@@ -17,21 +17,9 @@ export interface ScaleByRssState {
   sumOfSquares: TensorTree;
 }
 
-const ACCUMULATE: FusedKernel = {
-  name: 'optim.rss.accumulate',
-  arity: 2,
-  fn: function accumulate(sum: number, g: number) {
-    return sum + g * g;
-  },
-};
+const ACCUMULATE = defineKernel('optim.rss.accumulate', { inputs: ['sum', 'g'] }, ({ sum, g }) => e.add(sum, e.mul(g, g)));
 
-const RSS_DIRECTION: FusedKernel = {
-  name: 'optim.rss.direction',
-  arity: 2,
-  fn: function rssDirection(g: number, sum: number, eps: number) {
-    return g / (Math.sqrt(sum) + eps);
-  },
-};
+const RSS_DIRECTION = defineKernel('optim.rss.direction', { inputs: ['g', 'sum'], scalars: ['eps'] }, ({ g, sum, eps }) => e.div(g, e.add(e.sqrt(sum), eps)));
 
 /**
  * AdaGrad's rescaling by the root of the sum of squared gradients.

@@ -1,20 +1,65 @@
 /**
- * The optimizers' fused kernels take the WebAssembly SIMD path of `fusedMap` on float32, not
- * the JavaScript fallback loop (about 3 ns per element, several times slower). A kernel edited
- * into a form the expression compiler cannot parse would still give correct results, so only
- * this test notices. AGREES is not listed: its output is int32, and the SIMD path is float32 only.
+ * The optimizers' fused kernels are expression kernels (data, not function text) and take the
+ * WebAssembly SIMD path of `fusedMap` on float32, not the JavaScript loop (several times
+ * slower, same values). A kernel that stopped compiling would still give correct results, but
+ * its calls would be counted in `kernelInfo().fallbacks`: the second test runs every optimizer
+ * and the wrappers with kernels of their own, and requires that count to stay empty.
  */
-import { describe, expect, it } from 'vitest';
-import { fusedKernelTarget } from '@vane/tensor';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fusedKernelTarget, isExpressionKernel, kernelInfo, randn, resetKernelFallbacks, seed, setKernelMode, type Tensor } from '@vane/tensor';
 import { ADD, ADD_SCALED, CLIP, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, MULTIPLY, SCALE, SIGN, ZERO_NANS } from '../kernels';
 import { CHANGE_GAIN } from '../active/active-kernels';
+import { active } from '../active/active';
+import { adamHd } from '../baselines/adam-hd';
+import { scaleByDeltaBarDelta } from '../baselines/delta-bar-delta';
+import { sgdHd } from '../baselines/sgd-hd';
+import { chain } from '../combinators/chain';
+import { lookahead } from '../combinators/lookahead';
+import { multiSteps } from '../combinators/multi-steps';
+import { OPTIMIZER_NAMES, OPTIMIZER_REGISTRY } from '../optimizer-registry';
+import { adamw } from '../optimizers/adamw';
+import { sgd } from '../optimizers/sgd';
+import type { GradientTransformation, TensorTree } from '../transform';
 import { ADAM_EPILOGUE_KERNELS } from './scale-by-adam';
+import { scaleByLearningRate } from './scale-by-learning-rate';
+import { scaleByRms } from './scale-by-rms';
+
+afterEach(() => setKernelMode('simd'));
 
 describe('optimizer kernels on WebAssembly SIMD', () => {
-  it('compiles Adam’s epilogues (including the ones multiplied by ActiveLR’s gain, with Math.fround), the shared kernels and ActiveLR’s gain change', () => {
+  it('compiles Adam’s epilogues (including the ones multiplied by ActiveLR’s gain, with fround), the shared kernels and ActiveLR’s gain change from their expressions', () => {
     for (const kernel of [...ADAM_EPILOGUE_KERNELS, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, SCALE, ADD_SCALED, ADD, MULTIPLY, SIGN, ZERO_NANS, CLIP, CHANGE_GAIN]) {
-      expect([kernel.name, fusedKernelTarget(kernel)]).toEqual([kernel.name, 'simd']);
+      expect([kernel.name, isExpressionKernel(kernel), fusedKernelTarget(kernel)]).toEqual([kernel.name, true, 'simd']);
     }
     expect(ADAM_EPILOGUE_KERNELS.map((kernel) => kernel.name)).toContain('optim.adam.directionAffineMultiplied');
+  });
+
+  it('runs every optimizer, ActiveLR, the hypergradient baselines, lookahead and multiSteps on float32 with no kernel falling back', () => {
+    setKernelMode('simd');
+    expect(kernelInfo().active).toBe('simd');
+    const optimizers: [string, GradientTransformation<unknown>][] = [
+      ...OPTIMIZER_NAMES.map((name): [string, GradientTransformation<unknown>] => [name, (OPTIMIZER_REGISTRY[name].factory as (options: object) => GradientTransformation<unknown>)({ lr: 1e-2 })]),
+      ['sgd (nesterov)', sgd({ lr: 1e-2, momentum: 0.9, nesterov: true })],
+      ['rmsprop (centered)', chain(scaleByRms({ centered: true }), scaleByLearningRate(1e-2))],
+      ['active(adamw)', active(adamw({ lr: 1e-2, weightDecay: 0.1 }), { period: 2 })],
+      ['sgdHd', sgdHd({ momentum: 0.9, weightDecay: 0.01 })],
+      ['adamHd', adamHd({ weightDecay: 0.01 })],
+      ['deltaBarDelta', chain(scaleByDeltaBarDelta(), scaleByLearningRate(1e-2))],
+      ['lookahead(sgd)', lookahead(sgd({ lr: 1e-2 }), { syncPeriod: 2 })],
+      ['multiSteps(adamw)', multiSteps(adamw({ lr: 1e-2 }), 2)],
+    ];
+    resetKernelFallbacks();
+    const generator = seed(11);
+    for (const [, optimizer] of optimizers) {
+      let params: TensorTree = { w: randn([4, 3], { generator }), b: randn([3], { generator }) };
+      let state = optimizer.init(params);
+      for (let step = 0; step < 4; step++) {
+        const gradients = { w: randn([4, 3], { generator }), b: randn([3], { generator }) };
+        const [updates, next] = optimizer.update(gradients, state, params);
+        params = { w: (params as { w: Tensor }).w.add((updates as { w: Tensor }).w), b: (params as { b: Tensor }).b.add((updates as { b: Tensor }).b) };
+        state = next;
+      }
+    }
+    expect(kernelInfo().fallbacks.filter((fallback) => fallback.kernel.startsWith('optim.'))).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { fusedMap, tidy, type FusedKernel, type Tensor } from '@vane/tensor';
+import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { SCALE } from '../kernels';
 import type { GradientTransformation, TensorTree } from '../transform';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
@@ -22,21 +22,9 @@ export interface TraceState {
   momentum: TensorTree;
 }
 
-const MOMENTUM: FusedKernel = {
-  name: 'optim.trace.momentum',
-  arity: 2,
-  fn: function momentum(b: number, g: number, decay: number, gradientWeight: number) {
-    return decay * b + gradientWeight * g;
-  },
-};
+const MOMENTUM = defineKernel('optim.trace.momentum', { inputs: ['b', 'g'], scalars: ['decay', 'gradientWeight'] }, ({ b, g, decay, gradientWeight }) => e.add(e.mul(decay, b), e.mul(gradientWeight, g)));
 
-const NESTEROV: FusedKernel = {
-  name: 'optim.trace.nesterov',
-  arity: 2,
-  fn: function nesterov(g: number, b: number, decay: number) {
-    return g + decay * b;
-  },
-};
+const NESTEROV = defineKernel('optim.trace.nesterov', { inputs: ['g', 'b'], scalars: ['decay'] }, ({ g, b, decay }) => e.add(g, e.mul(decay, b)));
 
 /**
  * Momentum (heavy ball or Nesterov) in PyTorch's convention.
