@@ -10,6 +10,7 @@ import { formatTiming, type BenchmarkRow, type Timing } from './harness';
 import { numpyTimings } from './numpy-peer';
 import { gpuRows } from './gpu-rows';
 import { loadTfjs } from './peers';
+import { loadJax } from './jax-peer';
 import { tensorCoreRows } from './tensor-core';
 import { trainingStepRows } from './training-steps';
 
@@ -83,7 +84,9 @@ async function main(): Promise<void> {
   const tf = 'tf' in tfjs ? tfjs.tf : undefined;
   if (!tf) console.warn(`TensorFlow.js unavailable: ${(tfjs as { unavailable: string }).unavailable}`);
   const backends = 'backends' in tfjs ? tfjs.backends : [];
-  const rows = [...(await tensorCoreRows(tf, backends)), ...(await trainingStepRows(tf, backends))];
+  const jax = await loadJax();
+  console.log('unavailable' in jax ? `jax-js unavailable: ${jax.unavailable}` : `jax-js: ${jax.description}`);
+  const rows = [...(await tensorCoreRows(tf, backends, jax)), ...(await trainingStepRows(tf, backends, jax))];
   // NumPy runs last, in its own process, so it never competes with the rows above for the cores.
   const numpy = numpyTimings();
   for (const row of rows) {
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
   // The load average is recorded because the cores are shared: a run under load is slower for
   // every column, so only ratios within one run are comparable.
   const kernels = kernelInfo();
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; Vane kernels: ${kernels.active}${kernels.fallbackReason ? ` (${kernels.fallbackReason})` : ''}; load average at start ${startLoad}, at end ${loadavg()[0]!.toFixed(1)}; command: npm run bench`;
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ${'unavailable' in jax ? `jax-js unavailable (${jax.unavailable})` : jax.description}; Vane kernels: ${kernels.active}${kernels.fallbackReason ? ` (${kernels.fallbackReason})` : ''}; load average at start ${startLoad}, at end ${loadavg()[0]!.toFixed(1)}; command: npm run bench`;
   const gpuTable = `GPU rows, renderer: ${gpu.renderer}${gpu.software ? ' (a software rasterizer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(gpu.rows)}`;
   const table = `${markdownTable(rows)}\n\n${derivedRatios(rows)}\n\n${gpuTable}`;
   console.log(`\nMachine: ${machine}\n\n${table}\n`);

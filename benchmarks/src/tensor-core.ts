@@ -1,11 +1,12 @@
 /**
  * Tensor-core rows: matmul at 64/256/512/1024 (GFLOP/s), add and exp on 1e6 elements, and a
- * conv2d forward pass, for Vane and for tfjs-cpu / tfjs-wasm, plus a bare typed-array loop as
+ * conv2d forward pass, for Vane and for tfjs-cpu / tfjs-wasm and jax-js (jit, wasm), plus a bare typed-array loop as
  * the ceiling for the elementwise rows.
  */
 import { add, conv2d, exp, matmul, randn, seed, type Tensor } from '@vane/tensor';
 import { measure, measureRow, type BenchmarkRow, type Runner } from './harness';
 import type { Tfjs } from './peers';
+import { jaxConv2dRunner, jaxElementwiseRunner, jaxMatmulRunner, type LoadedJax } from './jax-peer';
 
 function tfjsRunners(tf: Tfjs | undefined, backends: string[], body: (tf: Tfjs) => () => unknown): Runner[] {
   if (!tf) return [];
@@ -34,7 +35,7 @@ function tfjsRunners(tf: Tfjs | undefined, backends: string[], body: (tf: Tfjs) 
 }
 
 /** Runs the tensor-core rows. */
-export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[]): Promise<BenchmarkRow[]> {
+export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[], jax: LoadedJax): Promise<BenchmarkRow[]> {
   const rows: BenchmarkRow[] = [];
   const generator = seed(1);
   for (const size of [64, 256, 512, 1024]) {
@@ -50,6 +51,7 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[])
           const y = tf.tensor2d(bValues, [size, size]);
           return () => tf.matMul(x, y);
         }),
+        jaxMatmulRunner(jax, size, aValues, bValues),
       ]),
     );
   }
@@ -76,6 +78,7 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[])
         const q = tf.tensor1d(yValues);
         return () => tf.add(p, q);
       }),
+      jaxElementwiseRunner(jax, 'add', xValues, yValues),
     ]),
   );
   rows.push(
@@ -94,6 +97,7 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[])
         const p = tf.tensor1d(xValues);
         return () => tf.exp(p);
       }),
+      jaxElementwiseRunner(jax, 'exp', xValues, yValues),
     ]),
   );
   // A LeNet-sized layer: batch 16, 16→32 channels, 3x3, 28x28, 'same' padding.
@@ -110,6 +114,7 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[])
         const filter = tf.transpose(tf.tensor4d(weightValues, [32, 16, 3, 3]), [2, 3, 1, 0]) as import('@tensorflow/tfjs-core').Tensor4D;
         return () => tf.conv2d(nhwc, filter, 1, 'same');
       }),
+      jaxConv2dRunner(jax, [16, 16, 28, 28], inputValues, [32, 16, 3, 3], weightValues),
     ]),
   );
   return rows;

@@ -1,7 +1,8 @@
 /**
  * Training-step rows: an MLP step (784-256-256-10, batch 128, Adam, softmax cross-entropy), a
  * CNN step (conv 3×3×32 on 28×28×1, batch 64, ReLU, then dense 10, Adam) and an optimizer
- * step on 10M parameters (adamw and active(adamw)), for Vane and tfjs-cpu / tfjs-wasm.
+ * step on 10M parameters (adamw and active(adamw)), for Vane, tfjs-cpu / tfjs-wasm and jax-js
+ * (each step one jitted function: valueAndGrad and Adam written in jax-js).
  *
  * @vane/autodiff and @vane/optim are loaded by a computed specifier at run time, so this file
  * type-checks and the suite runs (with these rows skipped, saying why) while those packages
@@ -11,6 +12,7 @@ import * as vane from '@vane/tensor';
 import type { Tensor } from '@vane/tensor';
 import { measure, measureRow, type BenchmarkRow, type Timing } from './harness';
 import type { Tfjs } from './peers';
+import { jaxAdamwRunner, jaxTrainingStepRunner, type LoadedJax } from './jax-peer';
 
 type TensorMap = Record<string, Tensor>;
 
@@ -141,7 +143,7 @@ function handFusedAdamRunner(shapes: number[][]): { name: string; run: () => Pro
 }
 
 /** Runs the training-step rows. */
-export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[]): Promise<BenchmarkRow[]> {
+export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[], jax: LoadedJax): Promise<BenchmarkRow[]> {
   const training = await loadVaneTraining();
   const generator = vane.seed(7);
   const rows: BenchmarkRow[] = [];
@@ -188,6 +190,21 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
               return tf.losses.softmaxCrossEntropy(y, hidden) as import('@tensorflow/tfjs-core').Scalar;
             }),
         };
+      }),
+      jaxTrainingStepRunner(jax, {
+        parameters: mlpInitial.flatMap((layer) => [
+          { values: layer.weight.dataSync() as Float32Array, shape: layer.weight.shape as number[] },
+          { values: layer.bias.dataSync() as Float32Array, shape: layer.bias.shape as number[] },
+        ]),
+        batch: [{ values: imageValues, shape: [batch, 784] }, { values: targetValues, shape: [batch, 10] }],
+        loss: (jax, parameters, [x, y]) => {
+          let hidden = x!;
+          for (let index = 0; index < 3; index++) {
+            hidden = jax.numpy.matmul(hidden, parameters[2 * index]!).add(parameters[2 * index + 1]!);
+            if (index < 2) hidden = jax.nn.relu(hidden);
+          }
+          return jax.nn.logSoftmax(hidden, -1).mul(y!).sum(-1).mean().neg();
+        },
       }),
     ]),
   );
@@ -251,6 +268,20 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
             }),
         };
       }),
+      jaxTrainingStepRunner(jax, {
+        parameters: [
+          { values: convWeight.dataSync() as Float32Array, shape: [32, 1, 3, 3] },
+          { values: new Float32Array(32), shape: [32, 1, 1] },
+          { values: denseWeight.dataSync() as Float32Array, shape: [28 * 28 * 32, 10] },
+          { values: new Float32Array(10), shape: [10] },
+        ],
+        batch: [{ values: cnnImageValues, shape: [cnnBatch, 1, 28, 28] }, { values: cnnTargetValues, shape: [cnnBatch, 10] }],
+        loss: (jax, [conv, convBias, dense, denseBias], [x, y]) => {
+          const features = jax.nn.relu(jax.lax.conv(x!, conv!, [1, 1], 'SAME').add(convBias!));
+          const logits = jax.numpy.matmul(features.reshape([cnnBatch, 28 * 28 * 32]), dense!).add(denseBias!);
+          return jax.nn.logSoftmax(logits, -1).mul(y!).sum(-1).mean().neg();
+        },
+      }),
     ]),
   );
 
@@ -287,7 +318,7 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
             return timing;
           },
         },
-        ...(label === 'adamw' ? [handFusedAdamRunner(parameterShapes)] : []),
+        ...(label === 'adamw' ? [handFusedAdamRunner(parameterShapes), jaxAdamwRunner(jax, parameterShapes)] : []),
         ...(label === 'adamw' && tf
           ? tfBackends.map((backend) => ({
               name: `tfjs-${backend}`,
