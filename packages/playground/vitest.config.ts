@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    // The browser test builds the site and drives one Chromium; the machine has few cores.
+    fileParallelism: false,
+  },
+});
