@@ -81,4 +81,4 @@ export { encodeBase64, decodeBase64 } from './base64';
 export { toNdarray, fromNdarray } from './ndarray-interop';
 export * as tree from './tree';
 export type { Tree, TreeStructure } from './tree';
-export { setKernelMode, kernelInfo, type KernelMode, type KernelInfo } from './wasm/kernel-runtime';
+export { setKernelMode, setFusedMultiplyAdd, kernelInfo, type KernelMode, type KernelInfo } from './wasm/kernel-runtime';

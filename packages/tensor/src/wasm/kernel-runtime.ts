@@ -7,7 +7,7 @@
  * `setKernelMode('scalar')`, forces the scalar kernels (the tests run both modes).
  */
 import { kernelFallbacks, type KernelFallback } from '../kernels/expression/fallbacks';
-import { simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module';
+import { relaxedSimdSupported, simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module';
 
 /** Which kernels float32 ops use: the WebAssembly SIMD ones or the scalar TypeScript ones. */
 export type KernelMode = 'simd' | 'scalar';
@@ -30,12 +30,19 @@ export interface KernelInfo {
    * target, the reason and the number of calls. Empty when nothing fell back.
    */
   fallbacks: KernelFallback[];
-  /** The matmul's second thread: 'running', 'starting', 'not started' or why it is unavailable. */
+  /**
+   * The float32 matmul's fused multiply-add (relaxed SIMD's `f32x4.relaxed_madd`): whether the
+   * engine has it, whether matmul uses it now, and why not where it does not. Its results can
+   * differ from a separate multiply and add in the last bit.
+   */
+  fusedMultiplyAdd: { available: boolean; active: boolean; reason?: string };
 }
 
 /** The exported functions of the kernel module. */
 export type SimdExports = {
   gemm_tiles(aPack: number, bPack: number, c: number, mPanels: number, nPanels: number, kc: number, blockPanels: number): void;
+  /** Present only where relaxed SIMD is: gemm_tiles with fused multiply-adds. */
+  gemm_tiles_fma?: SimdExports['gemm_tiles'];
   exp(x: number, out: number, vectors: number): void;
 } & { [binary in `${SimdBinaryOp}_${'vv' | 'vs' | 'sv'}`]: (a: number, b: number, out: number, vectors: number) => void };
 
@@ -47,6 +54,9 @@ function requestedFromEnvironment(): KernelMode {
 }
 
 let requested: KernelMode = requestedFromEnvironment();
+// VANE_FMA=0 turns the fused multiply-add off (bit-for-bit the mul+add results of engines
+// without relaxed SIMD); setFusedMultiplyAdd does the same at run time.
+let fusedMultiplyAddRequested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.VANE_FMA !== '0';
 let loaded: { exports: SimdExports; memory: WebAssembly.Memory; module: WebAssembly.Module; shared: boolean } | { failure: string } | undefined;
 let memoryLimits: { minimumPages: number; maximumPages?: number; shared?: boolean } = { minimumPages: 1 };
 
@@ -62,7 +72,7 @@ function load(): typeof loaded {
     const memory = shared ? new WebAssembly.Memory({ initial: 64, maximum: SHARED_MAXIMUM_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 64 });
     const limits = shared ? { minimumPages: 1, maximumPages: SHARED_MAXIMUM_PAGES, shared: true } : { minimumPages: 1 };
     memoryLimits = limits;
-    const module = new WebAssembly.Module(simdKernelsModule(limits) as Uint8Array<ArrayBuffer>);
+    const module = new WebAssembly.Module(simdKernelsModule(limits, { fusedMultiplyAdd: relaxedSimdSupported() }) as Uint8Array<ArrayBuffer>);
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     loaded = { exports: instance.exports as unknown as SimdExports, memory, module, shared };
     selfTest(loaded.exports, memory);
@@ -99,6 +109,36 @@ export function setKernelMode(mode: KernelMode): void {
 }
 
 /**
+ * Lets the float32 matmul use the fused multiply-add where the engine has relaxed SIMD (the
+ * default) or not (`false`: every product is a rounded multiply then a rounded add, as on an
+ * engine without relaxed SIMD; for comparing results bit for bit across machines).
+ *
+ * @example
+ * setFusedMultiplyAdd(false); // matmul results independent of relaxed SIMD support
+ */
+export function setFusedMultiplyAdd(enabled: boolean): void {
+  if (typeof enabled !== 'boolean') throw new TypeError(`setFusedMultiplyAdd: 'enabled' must be a boolean, got ${typeof enabled}`);
+  fusedMultiplyAddRequested = enabled;
+}
+
+/** The gemm_tiles kernel matmul uses now: the fused one where available and allowed. */
+export function gemmTilesKernel(exports: SimdExports): SimdExports['gemm_tiles'] {
+  return fusedMultiplyAddRequested && exports.gemm_tiles_fma ? exports.gemm_tiles_fma : exports.gemm_tiles;
+}
+
+function fusedMultiplyAddInfo(state: typeof loaded): KernelInfo['fusedMultiplyAdd'] {
+  const available = state !== undefined && 'exports' in state && state.exports.gemm_tiles_fma !== undefined;
+  const active = available && fusedMultiplyAddRequested && requested === 'simd';
+  if (active) return { available, active };
+  const reason = !available
+    ? 'this engine has no relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)'
+    : requested !== 'simd'
+      ? 'the scalar kernels are in use'
+      : 'turned off by setFusedMultiplyAdd(false) or VANE_FMA=0';
+  return { available, active, reason };
+}
+
+/**
  * Which kernels are in use and, if SIMD is not, why.
  *
  * @example
@@ -116,6 +156,7 @@ export function kernelInfo(): KernelInfo {
       ? ['matmul (float32)', 'conv2d via matmul (float32)', 'add/sub/mul/div (float32)', 'exp (float32)', 'fusedMap and unary ops whose expression compiles (float32)']
       : [],
     fallbacks: kernelFallbacks(),
+    fusedMultiplyAdd: fusedMultiplyAddInfo(state),
   };
 }
 

@@ -7,7 +7,7 @@
  * split into blocks of `DEPTH_BLOCK` so a packed B panel (depth × 8 floats) stays in L1.
  */
 import type { MatrixOperand } from '../kernel-operands';
-import { reserve, simdKernels } from './kernel-runtime';
+import { gemmTilesKernel, reserve, simdKernels } from './kernel-runtime';
 import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module';
 
 /** Depth (k) of one packed block: a B panel of 256 × 8 floats (8 KiB) stays in L1. */
@@ -125,6 +125,7 @@ export function simdGemmPacked(
   const bFloats = paddedColumns * depthLimit;
   const [aBase, bBase, cBase] = reserve(kernels.memory, [aFloats * 4, bFloats * 4, paddedRows * paddedColumns * 4]) as [number, number, number];
   const view = new Float32Array(kernels.memory.buffer);
+  const gemmTiles = gemmTilesKernel(kernels.exports);
   view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
   for (let k0 = 0; k0 < k; ) {
     const depth = Math.min(depthOf(k0), k - k0, depthLimit);
@@ -132,7 +133,7 @@ export function simdGemmPacked(
     view.fill(0, bBase / 4, bBase / 4 + paddedColumns * depth);
     packA(k0, depth, view, aBase / 4);
     packB(k0, depth, view, bBase / 4);
-    kernels.exports.gemm_tiles(aBase, bBase, cBase, mPanels, nPanels, depth, BLOCK_PANELS);
+    gemmTiles(aBase, bBase, cBase, mPanels, nPanels, depth, BLOCK_PANELS);
     k0 += depth;
   }
   return { view, start: cBase / 4, rowStride: paddedColumns };
@@ -161,12 +162,13 @@ export function simdGemm(m: number, n: number, k: number, a: MatrixOperand, b: M
   const [aBase, bBase, cBase] = reserve(kernels.memory, [paddedRows * depth * 4, paddedColumns * depth * 4, paddedRows * paddedColumns * 4]) as [number, number, number];
   // The view is taken after reserve: growing the memory detaches the previous buffer.
   const view = new Float32Array(kernels.memory.buffer);
+  const gemmTiles = gemmTilesKernel(kernels.exports);
   view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
   for (let k0 = 0; k0 < k; k0 += DEPTH_BLOCK) {
     const blockDepth = Math.min(DEPTH_BLOCK, k - k0);
     packA(a, m, k0, blockDepth, view, aBase / 4);
     packB(b, n, k0, blockDepth, view, bBase / 4);
-    kernels.exports.gemm_tiles(aBase, bBase, cBase, mPanels, nPanels, blockDepth, BLOCK_PANELS);
+    gemmTiles(aBase, bBase, cBase, mPanels, nPanels, blockDepth, BLOCK_PANELS);
   }
   const cStart = cBase / 4;
   if (paddedColumns === n) {

@@ -4,8 +4,10 @@
  * - `gemm_tiles`: the packed matrix-multiply inner loops (GEBP). A is packed in panels of
  *   `GEMM_ROWS` rows and B in panels of `GEMM_COLUMNS` = 8 columns (two f32x4 vectors); a
  *   `GEMM_ROWS`×8 micro-kernel keeps its accumulators in v128 locals and does a broadcast
- *   load of A, two loads of B and mul+add per row each k step (WebAssembly SIMD has no fused
- *   multiply-add outside relaxed SIMD, so each FMA is an f32x4.mul then an f32x4.add).
+ *   load of A, two loads of B and mul+add per row each k step (f32x4.mul then f32x4.add).
+ * - `gemm_tiles_fma`, only where the engine has relaxed SIMD: the same loops with
+ *   `f32x4.relaxed_madd` (a fused multiply-add on x86 with FMA and on ARM), whose results can
+ *   differ from mul+add in the last bit (one rounding instead of two).
  * - `<op>_vv`, `<op>_vs`, `<op>_sv` for add/sub/mul/div: vector-vector, vector-scalar and
  *   scalar-vector loops over f32x4.
  * - `exp`: a float32 exp with Cody–Waite range reduction and a degree-7 polynomial.
@@ -34,7 +36,7 @@ const simd = (code: number) => op.simd(code);
  * Row panels are visited in blocks of `blockPanels` so that a block of packed A stays in
  * the L2 cache while the B panels stream past it.
  */
-function gemmTiles(rows: number): FunctionDefinition {
+function gemmTiles(rows: number, fusedMultiplyAdd: boolean): FunctionDefinition {
   const [aPack, bPack, c, mPanels, nPanels, kc, blockPanels] = [0, 1, 2, 3, 4, 5, 6];
   // i32 locals.
   const [rowStride, aPanelBytes, bPanelBytes, blockStart, blockEnd, jp, ip, ap, bp, p, cRow] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
@@ -46,6 +48,12 @@ function gemmTiles(rows: number): FunctionDefinition {
   const a = b0 + 2;
   const g = op.localGet;
   const s = op.localSet;
+  // accumulator += x · y: relaxed_madd takes (x, y, accumulator); mul+add takes the
+  // accumulator first so the sum's operand order matches the scalar kernel's.
+  const multiplyAdd = (target: number, x: number, y: number) =>
+    fusedMultiplyAdd
+      ? [...g(x), ...g(y), ...g(target), ...simd(Simd.f32x4RelaxedMadd), ...s(target)]
+      : [...g(target), ...g(x), ...g(y), ...simd(Simd.f32x4Mul), ...simd(Simd.f32x4Add), ...s(target)];
   const body: number[] = [
     ...g(nPanels), ...op.i32Const(GEMM_COLUMNS * 4), ...op.i32Mul(), ...s(rowStride),
     ...g(kc), ...op.i32Const(rows * 4), ...op.i32Mul(), ...s(aPanelBytes),
@@ -68,8 +76,8 @@ function gemmTiles(rows: number): FunctionDefinition {
     ...g(bp), ...v128Load(16), ...s(b1),
     ...Array.from({ length: rows }, (_, row) => [
       ...g(ap), ...v128Load32Splat(row * 4), ...s(a),
-      ...g(accumulator(row, 0)), ...g(a), ...g(b0), ...simd(Simd.f32x4Mul), ...simd(Simd.f32x4Add), ...s(accumulator(row, 0)),
-      ...g(accumulator(row, 1)), ...g(a), ...g(b1), ...simd(Simd.f32x4Mul), ...simd(Simd.f32x4Add), ...s(accumulator(row, 1)),
+      ...multiplyAdd(accumulator(row, 0), a, b0),
+      ...multiplyAdd(accumulator(row, 1), a, b1),
     ]).flat(),
     ...g(ap), ...op.i32Const(rows * 4), ...op.i32Add(), ...s(ap),
     ...g(bp), ...op.i32Const(GEMM_COLUMNS * 4), ...op.i32Add(), ...s(bp),
@@ -91,7 +99,7 @@ function gemmTiles(rows: number): FunctionDefinition {
     ...op.end(),
   ];
   return {
-    name: 'gemm_tiles',
+    name: fusedMultiplyAdd ? 'gemm_tiles_fma' : 'gemm_tiles',
     parameters: [i32, i32, i32, i32, i32, i32, i32],
     results: [],
     locals: [
@@ -177,8 +185,30 @@ function exponential(): FunctionDefinition {
   return { name: 'exp', parameters: [i32, i32, i32], results: [], locals: [{ count: 6, type: v128 }], body };
 }
 
-/** The kernel module's bytes, importing `env.memory` with the given limits. */
-export function simdKernelsModule(memory: { minimumPages: number; maximumPages?: number; shared?: boolean }): Uint8Array {
+/**
+ * The kernel module's bytes, importing `env.memory` with the given limits. With
+ * `fusedMultiplyAdd` the module also has `gemm_tiles_fma`, which needs relaxed SIMD (see
+ * `relaxedSimdSupported`): an engine without it rejects the whole module.
+ */
+export function simdKernelsModule(memory: { minimumPages: number; maximumPages?: number; shared?: boolean }, options: { fusedMultiplyAdd?: boolean } = {}): Uint8Array {
   const binaries = (Object.keys(SIMD_BINARY_OPS) as SimdBinaryOp[]).flatMap((name) => (['vv', 'vs', 'sv'] as const).map((layout) => binary(name, layout)));
-  return encodeModule(memory, [gemmTiles(GEMM_ROWS), ...binaries, exponential()]);
+  const gemms = options.fusedMultiplyAdd ? [gemmTiles(GEMM_ROWS, false), gemmTiles(GEMM_ROWS, true)] : [gemmTiles(GEMM_ROWS, false)];
+  return encodeModule(memory, [...gemms, ...binaries, exponential()]);
+}
+
+/**
+ * Whether this engine validates `f32x4.relaxed_madd` (relaxed SIMD): Node 22+ and current
+ * browsers do; Node 20 only with `--experimental-wasm-relaxed-simd`. Validating a one-function
+ * module costs microseconds and compiles nothing.
+ */
+export function relaxedSimdSupported(): boolean {
+  if (typeof WebAssembly === 'undefined') return false;
+  const probe = encodeModule({ minimumPages: 1 }, [
+    { name: 'madd', parameters: [v128, v128, v128], results: [v128], locals: [], body: [...op.localGet(0), ...op.localGet(1), ...op.localGet(2), ...simd(Simd.f32x4RelaxedMadd)] },
+  ]);
+  try {
+    return WebAssembly.validate(probe as Uint8Array<ArrayBuffer>);
+  } catch {
+    return false;
+  }
 }

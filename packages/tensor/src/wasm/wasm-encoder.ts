@@ -105,6 +105,8 @@ export const Simd = {
   f32x4Min: 0xe8,
   f32x4Max: 0xe9,
   i32x4TruncSatF32x4S: 0xf8,
+  /** Relaxed SIMD: a·b + c, fused (one rounding) or not, as the engine chooses. */
+  f32x4RelaxedMadd: 0x105,
 } as const;
 
 /** v128.load / v128.store with a byte offset (alignment hint 16 bytes). */
