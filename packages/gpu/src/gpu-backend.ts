@@ -12,8 +12,6 @@ import {
   unaryExpressionKernel,
   isExpressionKernel,
   sizeOf,
-  vaneErf,
-  vaneRoundHalfEven,
   type Backend,
   type BinaryKernelName,
   type DType,
@@ -27,83 +25,16 @@ import {
 } from '@vane/tensor';
 import { gpuExpressionFunction } from './expression-source';
 import { gpuFunction, type GpuFunctionSource } from './function-source';
+import { define, refuseFloat64, stored } from './kernel-definition';
+import { asStorage, deleteTexture, EMPTY, result, textureOf, type GpuStorage } from './storage';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic';
-import { runKernel, type KernelDefinition } from './kernel-runner';
-
-/** A storage of the gpu backend: a float32 texture of `size` values (none when empty). */
-export interface GpuStorage {
-  texture: any;
-  readonly size: number;
-}
-
-const HELPERS: readonly GpuFunctionSource[] = [gpuFunction('vaneErf', vaneErf), gpuFunction('vaneRoundHalfEven', vaneRoundHalfEven)];
-
-// JavaScript's conversion into an Int32Array truncates toward zero and maps NaN to 0.
-const toInt32 = (x: number) => (x !== x ? 0 : x < 0 ? Math.ceil(x) : Math.floor(x));
-// Casting to bool maps every non-zero (NaN included) to 1, as the CPU backend does.
-const toBool = (x: number) => (x !== 0 ? 1 : 0);
-const CONVERSIONS: readonly GpuFunctionSource[] = [gpuFunction('vaneToInt32', toInt32), gpuFunction('vaneToBool', toBool)];
-
-function functionsFor(source: string, own: readonly GpuFunctionSource[]): GpuFunctionSource[] {
-  const used = [...own, ...CONVERSIONS].filter((fn) => source.includes(/function (\w+)/.exec(fn.source)![1]!));
-  const everything = used.map((fn) => fn.source).join('\n') + source;
-  return [...HELPERS.filter((fn) => everything.includes(/function (\w+)/.exec(fn.source)![1]!)), ...used];
-}
-
-function define(parameters: readonly string[], body: string, own: readonly GpuFunctionSource[] = []): KernelDefinition {
-  const source = `function (${parameters.join(', ')}) {\n  ${body}\n}`;
-  return { source, functions: functionsFor(source, own) };
-}
-
-/** Wraps a float result into what a tensor of `dtype` stores. */
-function stored(expression: string, dtype: DType): string {
-  return dtype === 'int32' ? `vaneToInt32(${expression})` : expression;
-}
-
-function refuseFloat64(op: string, dtype: DType): void {
-  if (dtype === 'float64') {
-    throw new Error(
-      `gpu.${op}: float64 is not supported on the gpu backend (gpu.js computes in float32); cast to float32 or keep the tensor on the cpu`,
-    );
-  }
-}
-
-const asStorage = (data: unknown) => data as GpuStorage;
-
-function textureOf(view: TensorView): unknown {
-  const storage = asStorage(view.data);
-  if (storage.texture === undefined) throw new Error('gpu: read from an empty or released storage');
-  return storage.texture;
-}
-
-let liveTextures = 0;
-
-function result(texture: unknown, size: number): GpuStorage {
-  if (texture !== undefined) liveTextures++;
-  return { texture, size };
-}
-
-function deleteTexture(texture: unknown): void {
-  if (texture === undefined) return;
-  (texture as { delete?: () => void }).delete?.();
-  liveTextures--;
-}
-
-/**
- * Textures the gpu backend holds right now (tensor storages and the few temporaries of a
- * running op). A loop that disposes what it creates keeps this constant.
- *
- * @example
- * const before = gpuTextureCount(); tidy(() => x.mul(2)); gpuTextureCount() === before; // true
- */
-export function gpuTextureCount(): number {
-  return liveTextures;
-}
-
-const EMPTY = (): GpuStorage => ({ texture: undefined, size: 0 });
+import { countReadback, countUpload } from './gpu-stats';
+import { runKernel } from './kernel-runner';
+import { packedMatmul } from './packed-matmul';
 
 function readTexture(storage: GpuStorage): Float32Array {
   if (storage.size === 0) return new Float32Array(0);
+  countReadback();
   const texture = storage.texture;
   const values = typeof texture?.toArray === 'function' ? texture.toArray() : texture;
   return values instanceof Float32Array ? values.subarray(0, storage.size) : Float32Array.from(values as ArrayLike<number>).subarray(0, storage.size);
@@ -279,34 +210,7 @@ function cumulative(kind: 'cumsum' | 'cumprod', x: TensorView, axis: number, out
 
 function matmul(a: TensorView, b: TensorView, outDtype: DType): GpuStorage {
   refuseFloat64('matmul', outDtype);
-  const rank = a.shape.length;
-  const m = a.shape[rank - 2]!;
-  const k = a.shape[rank - 1]!;
-  const n = b.shape[rank - 1]!;
-  const outShape = [...a.shape.slice(0, rank - 2), m, n];
-  const size = sizeOf(outShape);
-  if (size === 0) return EMPTY();
-  const row = `c${rank - 2}`;
-  const column = `c${rank - 1}`;
-  const batch: Record<number, string> = { [rank - 2]: '0', [rank - 1]: '0' };
-  const body = `${coordinates(rank)}
-  const aBase = ${position('a', rank, batch)} + ${row} * aStride${rank - 2};
-  const bBase = ${position('b', rank, batch)} + ${column} * bStride${rank - 1};
-  let sum = 0.0;
-  for (let index = 0; index < depth; index++) {
-    sum += a[aBase + index * aStride${rank - 1}] * b[bBase + index * bStride${rank - 2}];
-  }
-  return ${stored('sum', outDtype)};`;
-  const parameters = ['a', ...viewParameters('a', rank), 'b', ...viewParameters('b', rank), ...names('d', rank), 'depth'];
-  const texture = runKernel(`matmul>${outDtype}/rank${rank}`, () => define(parameters, body), size, [
-    textureOf(a),
-    ...viewArguments(a),
-    textureOf(b),
-    ...viewArguments(b),
-    ...outShape,
-    k,
-  ]);
-  return result(texture, size);
+  return packedMatmul(a, b, outDtype);
 }
 
 const WINDOW_PARAMETERS = ['kernelHeight', 'kernelWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft', 'dilationHeight', 'dilationWidth'];
@@ -668,6 +572,7 @@ function upload(values: TypedArray, dtype: DType): GpuStorage {
   refuseFloat64('upload', dtype);
   if (values.length === 0) return EMPTY();
   const floats = values instanceof Float32Array ? values : Float32Array.from(values);
+  countUpload();
   const texture = runKernel('upload', () => define(['values'], 'return values[this.thread.x];'), floats.length, [floats]);
   return result(texture, floats.length);
 }

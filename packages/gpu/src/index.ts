@@ -13,7 +13,9 @@
 import { listBackends, registerBackend } from '@vane/tensor';
 import { createGpuBackend } from './gpu-backend';
 
-export { createGpuBackend, gpuTextureCount, type GpuStorage } from './gpu-backend';
+export { createGpuBackend } from './gpu-backend';
+export { gpuTextureCount, type GpuStorage } from './storage';
+export { gpuStats, resetGpuStats, type GpuStats } from './gpu-stats';
 export {
   configureGpu,
   gpuInfo,

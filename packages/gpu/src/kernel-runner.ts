@@ -7,6 +7,7 @@
  */
 import { gpuDevice, kernelClassOf } from './gpu-device';
 import type { GpuFunctionSource } from './function-source';
+import { countDispatch } from './gpu-stats';
 
 /** gpu.js leaves loop bounds that come from arguments capped at this many iterations. */
 export const LOOP_LIMIT = 1 << 24;
@@ -23,6 +24,12 @@ const compiled = new Map<string, CompiledKernel>();
 export interface KernelDefinition {
   readonly source: string;
   readonly functions: readonly GpuFunctionSource[];
+  /**
+   * `Array(4)` for kernels whose every thread writes four values (one RGBA texel); their
+   * output texture is read as vec4 texels by the next kernel. Numbers (one value per texel)
+   * otherwise.
+   */
+  readonly returnType?: 'Array(4)';
 }
 
 /**
@@ -43,6 +50,7 @@ export function runKernel(key: string, define: () => KernelDefinition, size: num
       dynamicOutput: true,
       dynamicArguments: true,
       loopMaxIterations: LOOP_LIMIT,
+      ...(definition.returnType ? { returnType: definition.returnType } : {}),
       functions: definition.functions.map((fn) => ({ source: fn.source, settings: fn.settings })),
     });
     kernel = { run, size, checked: false };
@@ -53,6 +61,7 @@ export function runKernel(key: string, define: () => KernelDefinition, size: num
     kernel.size = size;
   }
   let output: unknown;
+  countDispatch();
   try {
     output = kernel.run(...inputs);
   } catch (error) {

@@ -1,0 +1,88 @@
+/**
+ * The packed (RGBA, four outputs per fragment) matmul against the CPU on the shapes that
+ * exercise its packing: depths and widths that are not multiples of four, batches, an operand
+ * broadcast over the batch, offset and transposed views, int32; and the dispatch and readback
+ * counters that gpuStats() reports for it.
+ */
+import * as vane from '@vane/tensor';
+import { matmul, tidy, type Tensor } from '@vane/tensor';
+import { describe, expect, it } from 'vitest';
+import { gpuStats, resetGpuStats } from '../src/index';
+import { gpuReady } from './gpu-availability';
+
+function expectClose(cpu: Tensor, gpu: Tensor, label: string): void {
+  expect(gpu.shape).toEqual(cpu.shape);
+  const want = cpu.dataSync();
+  const got = gpu.dataSync();
+  for (let index = 0; index < want.length; index++) {
+    const difference = Math.abs(got[index]! - want[index]!);
+    if (!(difference <= 1e-4 + 1e-4 * Math.abs(want[index]!))) throw new Error(`${label}[${index}]: cpu ${want[index]}, gpu ${got[index]}`);
+  }
+}
+
+const random = (shape: number[], seed: number) => vane.randn(shape, { generator: vane.seed(seed) });
+
+describe.runIf(gpuReady)('packed matmul', () => {
+  it.each([
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 4, 4],
+    [2, 9, 6],
+    [17, 33, 18],
+    [64, 64, 64],
+  ])('m=%i k=%i n=%i agrees with the cpu', (m, k, n) => {
+    tidy(() => {
+      const a = random([m, k], m * 1000 + k);
+      const b = random([k, n], n * 7 + 1);
+      expectClose(matmul(a, b), matmul(a.to('gpu'), b.to('gpu')), `matmul ${m}x${k}x${n}`);
+    });
+  });
+
+  it('batched operands, one broadcast over the batch, and a broadcast left operand', () => {
+    tidy(() => {
+      const batched = random([3, 5, 6], 1);
+      const shared = random([6, 7], 2);
+      expectClose(matmul(batched, shared), matmul(batched.to('gpu'), shared.to('gpu')), 'batched @ shared');
+      const other = random([3, 6, 2], 3);
+      expectClose(matmul(batched, other), matmul(batched.to('gpu'), other.to('gpu')), 'batched @ batched');
+      const left = random([5, 6], 4);
+      expectClose(matmul(left, other), matmul(left.to('gpu'), other.to('gpu')), 'shared @ batched');
+    });
+  });
+
+  it('offset, sliced and transposed views', () => {
+    tidy(() => {
+      const big = random([9, 11], 5);
+      const right = random([11, 6], 6);
+      // Offsets that are not multiples of four, and a reversed (negative-stride) axis.
+      const rows = { start: 1, stop: 8 };
+      const columns = { start: 3, stop: 10 };
+      const take = (x: Tensor) => vane.slice(x, [rows, columns]);
+      const takeRight = (x: Tensor) => vane.slice(x, [{ start: 2, stop: 9 }, { step: -1 }]);
+      expectClose(matmul(take(big), takeRight(right)), matmul(take(big.to('gpu')), takeRight(right.to('gpu'))), 'sliced');
+      expectClose(matmul(big.transpose(), big), matmul(big.to('gpu').transpose(), big.to('gpu')), 'transposed');
+    });
+  });
+
+  it('int32 operands give int32 results', () => {
+    tidy(() => {
+      const a = vane.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'int32' });
+      const b = vane.tensor([[1, -1], [2, 0], [-3, 5]], { dtype: 'int32' });
+      const product = matmul(a.to('gpu'), b.to('gpu'));
+      expect(product.dtype).toBe('int32');
+      expect(Array.from(product.dataSync())).toEqual(Array.from(matmul(a, b).dataSync()));
+    });
+  });
+
+  it('a matmul is four dispatches (pack, pack, product, unpack) and reads nothing back', () => {
+    tidy(() => {
+      const a = random([8, 8], 7).to('gpu');
+      const b = random([8, 8], 8).to('gpu');
+      resetGpuStats();
+      const product = matmul(a, b);
+      expect(gpuStats()).toEqual({ dispatches: 4, uploads: 0, readbacks: 0 });
+      product.dataSync();
+      expect(gpuStats().readbacks).toBe(1);
+    });
+  });
+});
