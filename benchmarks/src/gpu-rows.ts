@@ -7,8 +7,9 @@
  * `gpu.renderer`. On a software renderer (Mesa llvmpipe, SwiftShader) these numbers say
  * nothing about GPU speed: they are recorded so that the renderer is on record next to them.
  */
-import { gpuInfo, gpuUnavailableReason } from '@vane/gpu';
-import { matmul, randn, seed, sum, tidy, type Tensor } from '@vane/tensor';
+import { valueAndGrad } from '@vane/autodiff';
+import { gpuInfo, gpuStats, gpuUnavailableReason, resetGpuStats } from '@vane/gpu';
+import { add, dispose, findBackend, gather, listBackends, logSoftmax, matmul, mean, neg, randint, randn, registerBackend, relu, seed, sum, tidy, type Backend, type Tensor } from '@vane/tensor';
 import { formatTiming, measure, type BenchmarkRow } from './harness';
 
 /** What {@link gpuRows} returns. */
@@ -18,6 +19,44 @@ export interface GpuRows {
   /** True when the renderer is a software rasterizer: no speed claim can be made from the rows. */
   readonly software: boolean;
   readonly rows: BenchmarkRow[];
+  /** Per training-step row: primitive ops, and the gpu's dispatches, uploads and readbacks in one step. */
+  readonly stepCounts: StepCounts[];
+}
+
+/** What one training step asks of the backends (counted, not timed). */
+export interface StepCounts {
+  readonly name: string;
+  /** Primitive backend ops of one step, counted on the cpu backend. */
+  readonly primitiveOps: number;
+  /** gpu.js kernel runs of one step on the gpu backend (undefined without a GPU path). */
+  readonly dispatches?: number;
+  readonly uploads?: number;
+  /** Textures read back inside the step (the timed runs read the loss after it). */
+  readonly readbacks?: number;
+}
+
+// Passive backend entries (storage management) are not ops.
+const PASSIVE = new Set(['name', 'supportsSyncRead', 'upload', 'read', 'readSync', 'release']);
+let primitiveOps = 0;
+
+/** A `cpu-counted` backend: the cpu backend, counting every primitive op it runs. */
+function countingCpuBackend(): string {
+  if (!listBackends().includes('cpu-counted')) {
+    const cpu = findBackend('cpu');
+    const counted = Object.fromEntries(
+      Object.entries(cpu).map(([key, value]) => [
+        key,
+        typeof value === 'function' && !PASSIVE.has(key)
+          ? (...args: unknown[]) => {
+              primitiveOps++;
+              return (value as (...parameters: unknown[]) => unknown).apply(cpu, args);
+            }
+          : value,
+      ]),
+    );
+    registerBackend({ ...counted, name: 'cpu-counted' } as unknown as Backend);
+  }
+  return 'cpu-counted';
 }
 
 type Workload = (backend: string) => () => void;
@@ -54,10 +93,83 @@ const trainingStepWorkload: Workload = (backend) => {
   };
 };
 
+const MLP_SIZES = [784, 256, 256, 10];
+const MLP_BATCH = 128;
+
+interface Layer {
+  weight: Tensor;
+  bias: Tensor;
+}
+
+function mlpLoss(layers: Layer[], x: Tensor, labels: Tensor): Tensor {
+  let activation = x;
+  layers.forEach((layer, index) => {
+    const linear = add(matmul(activation, layer.weight), layer.bias);
+    activation = index < layers.length - 1 ? relu(linear) : linear;
+  });
+  return neg(mean(gather(logSoftmax(activation, -1), 1, labels)));
+}
+
+/**
+ * One SGD step of an MLP 784-256-256-10 (ReLU, softmax cross-entropy) at batch 128: forward,
+ * valueAndGrad's backward and the parameter update, all on `backend`. `step()` reads nothing
+ * back; the timed run reads the loss afterwards (what a training loop that logs does).
+ */
+function mlpTraining(backend: string): { step: () => Tensor; dispose: () => void } {
+  const generator = seed(7);
+  let layers: Layer[] = MLP_SIZES.slice(1).map((size, index) => ({
+    weight: randn([MLP_SIZES[index]!, size], { generator, std: Math.sqrt(2 / MLP_SIZES[index]!), backend }),
+    bias: randn([size], { generator, std: 0.01, backend }),
+  }));
+  const x = randn([MLP_BATCH, MLP_SIZES[0]!], { generator, backend });
+  const labels = randint(0, MLP_SIZES[MLP_SIZES.length - 1]!, [MLP_BATCH, 1], { generator, backend });
+  const lossAndGradients = valueAndGrad(mlpLoss);
+  return {
+    step: () => {
+      const [value, gradients] = lossAndGradients(layers, x, labels);
+      const next = tidy(() => layers.map((layer, index) => ({ weight: layer.weight.sub(gradients[index]!.weight.mul(0.01)), bias: layer.bias.sub(gradients[index]!.bias.mul(0.01)) })));
+      dispose([layers, gradients]);
+      layers = next;
+      return value;
+    },
+    dispose: () => dispose([layers, x, labels]),
+  };
+}
+
+const mlpWorkload: Workload = (backend) => {
+  const training = mlpTraining(backend);
+  return () => {
+    const value = training.step();
+    void value.dataSync();
+    value.dispose();
+  };
+};
+
+/** Counts one MLP step's primitive ops on the cpu and its dispatches/readbacks on the gpu. */
+function countMlpStep(gpu: boolean): StepCounts {
+  const cpu = mlpTraining(countingCpuBackend());
+  cpu.step().dispose(); // warm-up: the first step may differ (lazy tapes, caches)
+  primitiveOps = 0;
+  cpu.step().dispose();
+  const ops = primitiveOps;
+  cpu.dispose();
+  const name = `training step: MLP ${MLP_SIZES.join('-')}, batch ${MLP_BATCH}`;
+  if (!gpu) return { name, primitiveOps: ops };
+  const training = mlpTraining('gpu');
+  training.step().dispose();
+  resetGpuStats();
+  training.step().dispose();
+  const stats = gpuStats();
+  training.dispose();
+  return { name, primitiveOps: ops, dispatches: stats.dispatches, uploads: stats.uploads, readbacks: stats.readbacks };
+}
+
 const WORKLOADS: { name: string; work?: BenchmarkRow['work']; workload: Workload }[] = [
   { name: 'matmul 256×256 (with readback)', work: { amount: 2 * 256 ** 3, unit: 'FLOP' }, workload: matmulWorkload(256) },
+  { name: 'matmul 512×512 (with readback)', work: { amount: 2 * 512 ** 3, unit: 'FLOP' }, workload: matmulWorkload(512) },
   { name: 'elementwise chain of 5 ops, 2^18 floats (with readback)', workload: elementwiseWorkload(1 << 18) },
   { name: 'training step: linear regression 64×32, loss read back', workload: trainingStepWorkload },
+  { name: `training step: MLP ${MLP_SIZES.join('-')}, batch ${MLP_BATCH}, SGD, loss read back`, workload: mlpWorkload },
 ];
 
 /** Measures every GPU row on `cpu` and `gpu`; rows say `skipped` where there is no GPU path. */
@@ -74,14 +186,20 @@ export async function gpuRows(): Promise<GpuRows> {
     results['vane gpu'] = info ? await measure(workload('gpu'), { warmup: 2, minimumRuns: 5, maximumRuns: 50 }) : { skipped: reason ?? 'no GPU' };
     rows.push({ group, name, ...(work ? { work } : {}), results });
   }
-  return { renderer, software, rows };
+  return { renderer, software, rows, stepCounts: [countMlpStep(info !== undefined)] };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { renderer, software, rows } = await gpuRows();
+  const { renderer, software, rows, stepCounts } = await gpuRows();
   console.log(`renderer: ${renderer}${software ? ' (software: these rows claim no GPU speed)' : ''}`);
   for (const row of rows) {
     const cells = Object.entries(row.results).map(([column, result]) => `${column}: ${'median' in result ? formatTiming(result) : `skipped (${result.skipped})`}`);
     console.log(`${row.name}\n  ${cells.join('\n  ')}`);
+  }
+  for (const counts of stepCounts) {
+    console.log(
+      `${counts.name}: ${counts.primitiveOps} primitive ops; gpu: ${counts.dispatches ?? '-'} dispatches ` +
+        `(${counts.dispatches === undefined ? '-' : (counts.dispatches / counts.primitiveOps).toFixed(2)} per op), ${counts.uploads ?? '-'} uploads, ${counts.readbacks ?? '-'} readbacks`,
+    );
   }
 }
