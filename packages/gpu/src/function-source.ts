@@ -1,6 +1,10 @@
 /**
- * Turns the shared elementwise kernels of `@vane/tensor` (plain JavaScript functions) into
- * named `function` sources that gpu.js can transpile, so that no kernel is written twice.
+ * Turns a plain JavaScript function into a named `function` source that gpu.js can transpile.
+ *
+ * Kernels do not come through here: unary, binary and fused kernels are gpu.js source generated
+ * from their expressions (`expression-source.ts`). What is left are the helpers the expression
+ * language has no node for and shares with the CPU as real functions: `vaneErf` (a series and
+ * a continued fraction, with loops), `vaneRoundHalfEven`, and the int32/bool store conversions.
  */
 
 /** A function definition handed to gpu.js through a kernel's `functions` setting. */

@@ -4,13 +4,13 @@
  *
  * Storages are 1-D pipeline textures holding `size` float32 values in row-major order; inputs
  * are read through their strides and offset (stride 0 on broadcast axes), so views never copy.
- * The elementwise kernels are the very functions of `@vane/tensor`, transpiled by gpu.js; the
- * reductions use its shared binary kernels as their combining step.
+ * The elementwise kernels are gpu.js source generated from `@vane/tensor`'s expressions (the
+ * unary op table, BINARY_EXPRESSIONS, fused kernels); the reductions use the binary kernels as
+ * their combining step.
  */
 import {
-  BINARY_KERNELS,
+  BINARY_EXPRESSIONS,
   unaryExpressionKernel,
-  isExpressionKernel,
   sizeOf,
   type Backend,
   type BinaryKernelName,
@@ -24,7 +24,7 @@ import {
   type Window2d,
 } from '@vane/tensor';
 import { gpuExpressionFunction } from './expression-source';
-import { gpuFunction, type GpuFunctionSource } from './function-source';
+import type { GpuFunctionSource } from './function-source';
 import { define, refuseFloat64, stored } from './kernel-definition';
 import { asStorage, deleteTexture, EMPTY, result, textureOf, type GpuStorage } from './storage';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic';
@@ -115,7 +115,7 @@ const unaryFunction = (kernel: UnaryKernelName) => {
   const table = unaryExpressionKernel(kernel);
   return gpuExpressionFunction(`vaneUnary_${kernel}`, table.expression, 1, table.scalarCount);
 };
-const binaryFunction = (kernel: BinaryKernelName) => gpuFunction(`vaneBinary_${kernel}`, BINARY_KERNELS[kernel]);
+const binaryFunction = (kernel: BinaryKernelName) => gpuExpressionFunction(`vaneBinary_${kernel}`, BINARY_EXPRESSIONS[kernel], 2, 0);
 
 const call = (fn: GpuFunctionSource, argumentList: readonly string[]) =>
   `${/function (\w+)/.exec(fn.source)![1]}(${argumentList.slice(0, fn.settings.argumentTypes.length).join(', ')})`;
@@ -626,9 +626,8 @@ export function createGpuBackend(): Backend {
     fused(kernel: FusedKernel, inputs, scalars, outDtype) {
       refuseFloat64(kernel.name, outDtype);
       const name = `vaneFused_${kernel.name.replace(/[^\w]/g, '_')}`;
-      // Expression kernels are generated from their tree; function kernels (optim's, for now)
-      // reach gpu.js through their source text.
-      const fn = isExpressionKernel(kernel) ? gpuExpressionFunction(name, kernel.expression, kernel.arity, kernel.scalarCount) : gpuFunction(name, kernel.fn);
+      // Generated from the kernel's expression tree (no function text is read).
+      const fn = gpuExpressionFunction(name, kernel.expression, kernel.arity, kernel.scalarCount);
       const rank = inputs[0]!.shape.length;
       const inputNames = inputs.map((_, position_) => `input${position_}`);
       const scalarNames = scalars.map((_, position_) => `scalar${position_}`);

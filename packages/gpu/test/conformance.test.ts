@@ -167,7 +167,8 @@ describe.each(BACKENDS)('conformance on %s', (backend) => {
   });
 
   it('fused kernels run the same scalar function', () => {
-    const momentum: vane.FusedKernel = { name: 'conformanceMomentum', arity: 2, fn: (m, g, beta) => beta * m + (1 - beta) * g };
+    const e = vane.expression;
+    const momentum = vane.defineKernel('conformanceMomentum', { inputs: ['m', 'g'], scalars: ['beta'] }, ({ m, g, beta }) => e.add(e.mul(beta, m), e.mul(e.sub(1, beta), g)));
     expectClose(values(vane.fusedMap(momentum, [make([1, 2]), make([3, 5])], [0.9])), [0.9 + 0.3, 1.8 + 0.5], tolerance(backend));
   });
 

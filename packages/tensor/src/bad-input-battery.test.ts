@@ -362,13 +362,28 @@ const pooling: BadInputCase[] = [
 const fusedAndTransfer: BadInputCase[] = [
   {
     name: 'fusedMap(kernel, [x], [], { dtyp: "float64" })',
-    run: () => loose(vane.fusedMap)({ name: 'double', arity: 1, fn: (value: number) => 2 * value }, [x], [], { dtyp: 'float64' }),
+    run: () => loose(vane.fusedMap)(vane.defineKernel('double', { inputs: ['value'] }, ({ value }) => vane.expression.mul(2, value)), [x], [], { dtyp: 'float64' }),
     message: /^fusedMap\(double\): unknown option 'dtyp'; expected one of 'dtype'/,
   },
   {
     name: 'fusedMap(kernel, [x, zeros([3])])',
-    run: () => vane.fusedMap({ name: 'plus', arity: 2, fn: (a: number, b: number) => a + b }, [x, zeros([3])]),
+    run: () => vane.fusedMap(vane.defineKernel('plus', { inputs: ['a', 'b'] }, ({ a, b }) => vane.expression.add(a, b)), [x, zeros([3])]),
     message: /^fusedMap\(plus\): 'inputs\[1\]' has shape \[3\], expected \[2,3\]/,
+  },
+  {
+    name: 'fusedMap({ name, arity, fn }) (the removed function form)',
+    run: () => loose(vane.fusedMap)({ name: 'plus', arity: 2, fn: (a: number, b: number) => a + b }, [x, x]),
+    message: /^fusedMap\(plus\): function kernels \(\{ name, arity, fn \}\) are no longer accepted; write the kernel as an expression with defineKernel/,
+  },
+  {
+    name: 'fusedMap({ name, arity: 1 }) without an expression',
+    run: () => loose(vane.fusedMap)({ name: 'empty', arity: 1, scalarCount: 0 }, [x]),
+    message: /^fusedMap\(empty\): 'kernel' must be an expression kernel \{ name, arity ≥ 1, scalarCount ≥ 0, expression: a number expression \}, got an object/,
+  },
+  {
+    name: 'fusedMap(null)',
+    run: () => loose(vane.fusedMap)(null, [x]),
+    message: /^fusedMap: 'kernel' must be an expression kernel \{ name, arity, scalarCount, expression \}, got null/,
   },
   { name: "to(x, 'tpu')", run: () => vane.to(x, 'tpu'), message: /^to: no backend named 'tpu' is registered/ },
   { name: "x.to({ backend: 'cpu' })", run: () => loose(x.to.bind(x))({ backend: 'cpu' }), message: /^to: 'backendName' must be a backend name \(a string\), got an object/ },

@@ -152,7 +152,7 @@ describe('tensors on different backends', () => {
     ['dot', () => vane.dot(here.reshape([4]), there.reshape([4]))],
     ['outer', () => vane.outer(here.reshape([4]), there.reshape([4]))],
     ['indexSelect', () => vane.indexSelect(there, 0, tensor([0], { dtype: 'int32' }))],
-    ['fusedMap(axpy)', () => vane.fusedMap({ name: 'axpy', arity: 2, fn: (a: number, b: number) => a + b }, [here, there])],
+    ['fusedMap(axpy)', () => vane.fusedMap(vane.defineKernel('axpy', { inputs: ['a', 'b'] }, ({ a, b }) => vane.expression.add(a, b)), [here, there])],
   ];
   for (const [op, run] of cases) {
     it(`${op} names itself and both backends`, () => {

@@ -34,15 +34,13 @@ export { defineUnaryOp, UNARY_VARIABLES, type UnaryOp, type UnaryOpDefinition, t
 export {
   UNARY_KERNELS,
   BINARY_KERNELS,
+  BINARY_EXPRESSIONS,
   type UnaryKernelName,
   type BinaryKernelName,
   type FusedKernel,
-  type FunctionKernel,
   type ExpressionKernel,
   fusedFunction,
-  fusedScalarCount,
   unaryExpressionKernel,
-  isExpressionKernel,
 } from './kernels/elementwise-kernels';
 export * as expression from './kernels/expression/builder';
 export { defineKernel, type KernelSignature } from './kernels/expression/define-kernel';

@@ -7,7 +7,7 @@
  * `collapseDimensions`; the innermost axis has fast paths for unit and zero strides.
  */
 import type { TypedArray } from '../dtype';
-import { fusedFunction, fusedScalarCount, type FusedKernel } from '../kernels/elementwise-kernels';
+import { fusedFunction, type FusedKernel } from '../kernels/elementwise-kernels';
 
 type AnyArray = TypedArray;
 
@@ -132,7 +132,7 @@ export function fusedLoop(kernel: FusedKernel, typesKey = ''): FusedLoop {
   const fn = fusedFunction(kernel);
   const cached = fusedCache.get(cacheKey);
   if (cached && cached.fn === fn) return cached.loop;
-  const scalarCount = fusedScalarCount(kernel);
+  const scalarCount = kernel.scalarCount;
   const inputNames = Array.from({ length: kernel.arity }, (_, index) => `in${index}`);
   const scalarNames = Array.from({ length: scalarCount }, (_, index) => `s${index}`);
   const loop = new Function(

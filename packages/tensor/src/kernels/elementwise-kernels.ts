@@ -2,12 +2,13 @@
  * The scalar kernels behind every elementwise op.
  *
  * Unary kernels are derived from the op table (`ops/unary-ops.ts`): each op's forward
- * expression, compiled per target. Binary kernels are still JavaScript functions (closure-free,
- * `Math` only) that the CPU loops call and `@vane/gpu` transpiles from their source; moving them
- * into a table like the unary one is the next step.
+ * expression, compiled per target. Binary kernels are compiled from the forward expressions of
+ * {@link BINARY_EXPRESSIONS}. Fused kernels (`fusedMap`) are expression kernels. No kernel is a
+ * function whose source text is read back.
  */
 import { compileJavaScript } from './expression/compile-javascript';
-import type { NumberExpression } from './expression/expression';
+import { add, and, div, equal, floor, greater, greaterEqual, input, less, lessEqual, mul, notEqual, or, pow, select, sub } from './expression/builder';
+import type { BooleanExpression, NumberExpression } from './expression/expression';
 import * as UNARY_OPS from '../ops/unary-ops';
 
 /** A scalar function of one element and an optional parameter. */
@@ -42,58 +43,54 @@ export function unaryExpressionKernel(name: UnaryKernelName): ExpressionKernel {
   return kernel;
 }
 
-/** Every binary kernel, by op name. */
-export const BINARY_KERNELS = {
-  add: (a: number, b: number) => a + b,
-  sub: (a: number, b: number) => a - b,
-  mul: (a: number, b: number) => a * b,
-  div: (a: number, b: number) => a / b,
-  pow: (a: number, b: number) => Math.pow(a, b),
-  // NaN-propagating, as torch.maximum / torch.minimum. The NaN operand itself is returned
-  // because gpu.js cannot transpile the `NaN` literal.
-  maximum: (a: number, b: number) => (a !== a ? a : b !== b ? b : a > b ? a : b),
-  minimum: (a: number, b: number) => (a !== a ? a : b !== b ? b : a < b ? a : b),
-  // Remainder with the sign of the divisor (Python, NumPy and torch.remainder).
-  mod: (a: number, b: number) => a - Math.floor(a / b) * b,
-  equal: (a: number, b: number) => (a === b ? 1 : 0),
-  notEqual: (a: number, b: number) => (a !== b ? 1 : 0),
-  less: (a: number, b: number) => (a < b ? 1 : 0),
-  lessEqual: (a: number, b: number) => (a <= b ? 1 : 0),
-  greater: (a: number, b: number) => (a > b ? 1 : 0),
-  greaterEqual: (a: number, b: number) => (a >= b ? 1 : 0),
-  logicalAnd: (a: number, b: number) => (a !== 0 && b !== 0 ? 1 : 0),
-  logicalOr: (a: number, b: number) => (a !== 0 || b !== 0 ? 1 : 0),
-} satisfies Record<string, BinaryKernel>;
-
-/** Names of the binary kernels. */
-export type BinaryKernelName = keyof typeof BINARY_KERNELS;
+const a = input(0);
+const b = input(1);
+const isNaN = (value: NumberExpression) => notEqual(value, value);
+const indicator = (condition: BooleanExpression) => select(condition, 1, 0);
 
 /**
- * A fused elementwise kernel given as a JavaScript function: one scalar function of several
- * same-shaped inputs and a few scalar parameters, evaluated in one pass with no temporaries.
- * Optimizer updates use these (for example Adam's moment and step computations).
- *
- * Prefer an {@link ExpressionKernel}: a function kernel reaches WebAssembly SIMD and gpu.js only
- * through its source text (`kernels/expression/function-kernel-parser.ts` and `@vane/gpu`),
- * which accepts a narrow subset of JavaScript. `@vane/optim`'s hand-written kernels are still
- * function kernels; converting them is the next step of the kernel-language work.
- *
- * @example
- * const axpy: FusedKernel = { name: 'axpy', arity: 2, fn: (x, y, alpha) => alpha * x + y };
+ * Every binary op's forward expression, by op name: input(0) is a, input(1) is b. The CPU
+ * kernels ({@link BINARY_KERNELS}) and `@vane/gpu`'s are compiled from these trees. (Their
+ * gradient rules are still written by hand in `@vane/autodiff`.)
  */
-export interface FunctionKernel {
-  /** A unique name (it names the compiled loop and the GPU kernel). */
-  readonly name: string;
-  /** Number of tensor inputs; the remaining arguments of `fn` are scalars. */
-  readonly arity: number;
-  /** The scalar function: tensor elements first, then scalars. */
-  readonly fn: (...values: number[]) => number;
-}
+export const BINARY_EXPRESSIONS = {
+  add: add(a, b),
+  sub: sub(a, b),
+  mul: mul(a, b),
+  div: div(a, b),
+  pow: pow(a, b),
+  // NaN-propagating, as torch.maximum / torch.minimum. The NaN operand itself is returned
+  // because gpu.js cannot write a NaN constant.
+  maximum: select(isNaN(a), a, select(isNaN(b), b, select(greater(a, b), a, b))),
+  minimum: select(isNaN(a), a, select(isNaN(b), b, select(less(a, b), a, b))),
+  // Remainder with the sign of the divisor (Python, NumPy and torch.remainder).
+  mod: sub(a, mul(floor(div(a, b)), b)),
+  equal: indicator(equal(a, b)),
+  notEqual: indicator(notEqual(a, b)),
+  less: indicator(less(a, b)),
+  lessEqual: indicator(lessEqual(a, b)),
+  greater: indicator(greater(a, b)),
+  greaterEqual: indicator(greaterEqual(a, b)),
+  logicalAnd: indicator(and(notEqual(a, 0), notEqual(b, 0))),
+  logicalOr: indicator(or(notEqual(a, 0), notEqual(b, 0))),
+} satisfies Record<string, NumberExpression>;
+
+/** Every binary kernel, by op name: {@link BINARY_EXPRESSIONS} compiled to JavaScript. */
+export const BINARY_KERNELS = Object.fromEntries(Object.entries(BINARY_EXPRESSIONS).map(([name, expression]) => [name, compileJavaScript(expression, 2, 0)])) as Record<
+  keyof typeof BINARY_EXPRESSIONS,
+  BinaryKernel
+>;
+
+/** Names of the binary kernels. */
+export type BinaryKernelName = keyof typeof BINARY_EXPRESSIONS;
 
 /**
  * A fused elementwise kernel given as data: an expression of the language in
  * `kernels/expression/`, which every target compiles from the tree (JavaScript, WebAssembly
- * SIMD, gpu.js). input(i) is the element of the i-th tensor, scalar(j) the j-th scalar.
+ * SIMD, gpu.js), evaluated in one pass over same-shaped inputs with no temporaries. input(i)
+ * is the element of the i-th tensor, scalar(j) the j-th scalar. Optimizer updates use these
+ * (for example Adam's moment and step computations); `defineKernel` writes one with named
+ * operands.
  *
  * @example
  * import { expression as e } from '@vane/tensor';
@@ -110,23 +107,16 @@ export interface ExpressionKernel {
   readonly expression: NumberExpression;
 }
 
-/** A fused kernel: a JavaScript function or an expression. */
-export type FusedKernel = FunctionKernel | ExpressionKernel;
-
-/** Whether `kernel` is given as an expression. */
-export function isExpressionKernel(kernel: FusedKernel): kernel is ExpressionKernel {
-  return 'expression' in kernel;
-}
-
-/** The number of scalars `kernel` takes. */
-export function fusedScalarCount(kernel: FusedKernel): number {
-  return isExpressionKernel(kernel) ? kernel.scalarCount : Math.max(0, kernel.fn.length - kernel.arity);
-}
+/**
+ * A fused kernel: an {@link ExpressionKernel}. There is no other form: a kernel is data that
+ * every target compiles from its tree, never a function whose source text is read back.
+ */
+export type FusedKernel = ExpressionKernel;
 
 /**
- * The kernel as a JavaScript function of its elements then its scalars (compiled from the
- * tree for an expression kernel).
+ * The kernel as a JavaScript function of its elements then its scalars (compiled from the tree,
+ * cached per expression).
  */
 export function fusedFunction(kernel: FusedKernel): (...values: number[]) => number {
-  return isExpressionKernel(kernel) ? compileJavaScript(kernel.expression, kernel.arity, kernel.scalarCount) : kernel.fn;
+  return compileJavaScript(kernel.expression, kernel.arity, kernel.scalarCount);
 }

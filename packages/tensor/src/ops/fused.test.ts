@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fusedKernelTarget, kernelInfo, setKernelMode, type FusedKernel } from '../index';
+import { defineKernel, expression as e, fusedKernelTarget, kernelInfo, setKernelMode } from '../index';
 
 afterEach(() => setKernelMode('simd'));
 
 describe('fusedKernelTarget', () => {
-  const scale: FusedKernel = { name: 'test.fusedTarget.scale', arity: 1, fn: (x, factor) => x * factor };
-  // Math.sin is outside the SIMD expression language: fusedMap runs it in the JavaScript loop.
-  const sine: FusedKernel = { name: 'test.fusedTarget.sine', arity: 1, fn: (x) => Math.sin(x) };
+  const scale = defineKernel('test.fusedTarget.scale', { inputs: ['x'], scalars: ['factor'] }, ({ x, factor }) => e.mul(x, factor));
+  // sin has no WebAssembly SIMD instruction: fusedMap runs it in the JavaScript loop.
+  const sine = defineKernel('test.fusedTarget.sine', { inputs: ['x'] }, ({ x }) => e.sin(x));
 
   it("says 'simd' for a kernel the SIMD compiler accepts and 'javascript' for one it does not", (context) => {
     if (!kernelInfo().simdAvailable) context.skip('WebAssembly SIMD is unavailable here');

@@ -4,7 +4,8 @@
  */
 import { assertDType, type DType } from '../dtype';
 import { checkSignature } from '../kernels/expression/compile-javascript';
-import { fusedScalarCount, isExpressionKernel, type FusedKernel } from '../kernels/elementwise-kernels';
+import type { FusedKernel } from '../kernels/elementwise-kernels';
+import { describeValue } from '../validation/option-keys';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { checkOptionKeys } from '../validation/option-keys';
@@ -13,8 +14,8 @@ import { compileFusedKernel } from '../wasm/simd-fused';
 import { checkTensor, commonBackend, wrapStorage } from './internal';
 
 /**
- * Evaluates the kernel (its expression, or `kernel.fn(inputs[0][i], ..., scalars...)`) for
- * every element. All inputs must have the same shape. Not recorded by autodiff: use it for
+ * Evaluates the kernel's expression for every element (input(i) the element of `inputs[i]`,
+ * scalar(j) `scalars[j]`). All inputs must have the same shape. Not recorded by autodiff: use it for
  * updates, not for losses.
  *
  * @example
@@ -23,12 +24,13 @@ import { checkTensor, commonBackend, wrapStorage } from './internal';
  * const next = fusedMap(momentum, [m, g], [0.9]);
  */
 export function fusedMap(kernel: FusedKernel, inputs: readonly Tensor[], scalars: readonly number[] = [], options: { dtype?: DType } = {}): Tensor {
+  checkKernel(kernel);
   const op = `fusedMap(${kernel.name})`;
   checkOptionKeys(op, options, ['dtype']);
   if (inputs.length !== kernel.arity) throw new Error(`${op}: expected ${kernel.arity} inputs, got ${inputs.length}`);
   inputs.forEach((input, index) => checkTensor(op, `inputs[${index}]`, input));
-  if (isExpressionKernel(kernel)) checkSignature(op, kernel.expression, kernel.arity, kernel.scalarCount);
-  const expectedScalars = fusedScalarCount(kernel);
+  checkSignature(op, kernel.expression, kernel.arity, kernel.scalarCount);
+  const expectedScalars = kernel.scalarCount;
   if (scalars.length !== expectedScalars) throw new Error(`${op}: expected ${expectedScalars} scalars, got ${scalars.length}`);
   const backend = commonBackend(op, inputs, inputs.map((_, index) => `inputs[${index}]`));
   const shape = inputs[0]!.shape;
@@ -45,15 +47,32 @@ export function fusedMap(kernel: FusedKernel, inputs: readonly Tensor[], scalars
 
 /**
  * Where the CPU backend runs `kernel` on float32: `'simd'` when the WebAssembly SIMD
- * expression compiler accepts its function, `'javascript'` when {@link fusedMap} falls back to
+ * expression compiler accepts its expression, `'javascript'` when {@link fusedMap} falls back to
  * the JavaScript loop (several times slower, same results), also whenever the SIMD kernels are
- * off (`setKernelMode('scalar')`) or unavailable. The fallback is otherwise silent, so kernel
- * authors test with this that an edit kept their kernel compilable.
+ * off (`setKernelMode('scalar')`) or unavailable. Each fallback is counted in
+ * `kernelInfo().fallbacks`; kernel authors test with this that an edit kept their kernel on SIMD.
  *
  * @example
- * fusedKernelTarget({ name: 'scale', arity: 1, fn: (x, factor) => x * factor }) // 'simd'
+ * fusedKernelTarget(defineKernel('scale', { inputs: ['x'], scalars: ['factor'] }, ({ x, factor }) => mul(x, factor))) // 'simd'
  */
 export function fusedKernelTarget(kernel: FusedKernel): 'simd' | 'javascript' {
   // The same two conditions as the CPU backend's `fused` (through `simdFused`).
   return simdKernels() && compileFusedKernel(kernel) ? 'simd' : 'javascript';
+}
+
+/**
+ * Refuses anything but an expression kernel `{ name, arity, scalarCount, expression }`, naming
+ * what was given: in particular the former function form `{ name, arity, fn }`, whose source
+ * text no compiler reads any more.
+ */
+function checkKernel(kernel: FusedKernel): void {
+  if (kernel === null || typeof kernel !== 'object') throw new Error(`fusedMap: 'kernel' must be an expression kernel { name, arity, scalarCount, expression }, got ${describeValue(kernel)}`);
+  const name = typeof kernel.name === 'string' ? kernel.name : '?';
+  if ('fn' in kernel && !('expression' in kernel)) {
+    throw new Error(`fusedMap(${name}): function kernels ({ name, arity, fn }) are no longer accepted; write the kernel as an expression with defineKernel and the expression builder of @vane/tensor`);
+  }
+  const expression = (kernel as { expression?: unknown }).expression as { type?: unknown } | undefined;
+  if (typeof kernel.name !== 'string' || !Number.isInteger(kernel.arity) || kernel.arity < 1 || !Number.isInteger(kernel.scalarCount) || kernel.scalarCount < 0 || expression === null || typeof expression !== 'object' || expression.type !== 'number') {
+    throw new Error(`fusedMap(${name}): 'kernel' must be an expression kernel { name, arity ≥ 1, scalarCount ≥ 0, expression: a number expression }, got ${describeValue(kernel)}`);
+  }
 }

@@ -6,15 +6,12 @@
  * 3 ns per element (a plain copy too), several times slower than the same loop over arrays the
  * optimizer can treat as constants, so the scalar fused loop bounded the optimizer rows.
  *
- * The compiler (`simd-expression.ts`) consumes expressions only. An expression kernel is
- * compiled as it is; a function kernel is first turned into an expression by
- * `kernels/expression/function-kernel-parser.ts` (the one remaining reader of function text,
- * kept for `@vane/optim`'s hand-written kernels). A kernel that does not compile runs on the
- * JavaScript loop, and every such call is counted in `kernelInfo().fallbacks` with the reason.
+ * The compiler (`simd-expression.ts`) compiles the kernel's expression tree. A kernel that
+ * does not compile (one calling `exp`, say) runs on the JavaScript loop, and every such call is
+ * counted in `kernelInfo().fallbacks` with the reason.
  */
-import { isExpressionKernel, type FusedKernel } from '../kernels/elementwise-kernels';
+import type { FusedKernel } from '../kernels/elementwise-kernels';
 import { recordFallback } from '../kernels/expression/fallbacks';
-import { parseFunctionKernel } from '../kernels/expression/function-kernel-parser';
 import { encodeModule } from './wasm-encoder';
 import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime';
 import { compileSimdExpression } from './simd-expression';
@@ -25,26 +22,20 @@ const compiled = new Map<string, { source: unknown; plan: Plan }>();
 
 /**
  * How `kernel` runs on SIMD: its compiled function and the inputs it reads, or why it does not
- * compile. Cached per kernel name and function or expression. Undefined when SIMD is off.
+ * compile. Cached per kernel name and expression. Undefined when SIMD is off.
  */
 function plan(kernel: FusedKernel): Plan | undefined {
   if (!simdKernels()) return undefined;
-  const source = isExpressionKernel(kernel) ? kernel.expression : kernel.fn;
+  const source = kernel.expression;
   const cached = compiled.get(kernel.name);
   if (cached && cached.source === source) return cached.plan;
   let result: Plan;
-  const parsed = isExpressionKernel(kernel) ? { expression: kernel.expression } : parseFunctionKernel(kernel.fn, kernel.arity);
-  if ('unsupported' in parsed) {
-    result = { unsupported: `its function is outside the subset read as an expression: ${parsed.unsupported}` };
-  } else {
-    const scalarCount = isExpressionKernel(kernel) ? kernel.scalarCount : kernel.fn.length - kernel.arity;
-    const simd = compileSimdExpression(parsed.expression, kernel.arity, scalarCount);
-    if ('unsupported' in simd) result = simd;
-    else {
-      const exports = instantiateOnKernelMemory((limits) => encodeModule(limits, [simd.definition]));
-      const fused = exports?.fused as CompiledFused | undefined;
-      result = fused ? { kernel: fused, inputsRead: simd.inputsRead } : { unsupported: 'the WebAssembly module did not compile' };
-    }
+  const simd = compileSimdExpression(kernel.expression, kernel.arity, kernel.scalarCount);
+  if ('unsupported' in simd) result = simd;
+  else {
+    const exports = instantiateOnKernelMemory((limits) => encodeModule(limits, [simd.definition]));
+    const fused = exports?.fused as CompiledFused | undefined;
+    result = fused ? { kernel: fused, inputsRead: simd.inputsRead } : { unsupported: 'the WebAssembly module did not compile' };
   }
   compiled.set(kernel.name, { source, plan: result });
   return result;
@@ -55,7 +46,7 @@ function plan(kernel: FusedKernel): Plan | undefined {
  * off.
  *
  * @example
- * compileFusedKernel({ name: 'scale', arity: 1, fn: (x, factor) => x * factor }) // a function
+ * compileFusedKernel(defineKernel('scale', { inputs: ['x'], scalars: ['factor'] }, ({ x, factor }) => mul(x, factor))) // a function
  */
 export function compileFusedKernel(kernel: FusedKernel): CompiledFused | undefined {
   const result = plan(kernel);
