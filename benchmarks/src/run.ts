@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { kernelInfo } from '@vane/tensor';
+import { kernelInfo, kernelThreadsReady, setThreadCount } from '@vane/tensor';
 import { formatTiming, type BenchmarkRow, type Timing } from './harness';
 import { numpyTimings } from './numpy-peer';
 import { gpuRows } from './gpu-rows';
@@ -59,6 +59,20 @@ export function gpuMarkdownTable(rows: BenchmarkRow[]): string {
   return ['| workload | vane cpu | vane gpu | gpu time / cpu time |', '| --- | --- | --- | --- |', ...lines].join('\n');
 }
 
+/**
+ * The thread-scaling table: Vane's time for each row on one thread and on `threads` threads
+ * (the main pass), and the speed-up.
+ */
+export function scalingTable(threaded: BenchmarkRow[], single: BenchmarkRow[], threads: number): string {
+  const lines = threaded.flatMap((row) => {
+    const many = row.results.vane;
+    const one = single.find((candidate) => candidate.name === row.name)?.results.vane;
+    if (!isTiming(many) || !isTiming(one)) return [];
+    return [`| ${row.name} | ${formatTiming(one)}${throughput(row, one)} | ${formatTiming(many)}${throughput(row, many)} | ${(one.median / many.median).toFixed(2)}× |`];
+  });
+  return [`| workload | vane, 1 thread | vane, ${threads} threads | speed-up |`, '| --- | --- | --- | --- |', ...lines].join('\n');
+}
+
 /** Vane-against-Vane ratios between rows (autodiff and optimizer-wrapper overheads). */
 export function derivedRatios(rows: BenchmarkRow[]): string {
   const median = (name: string) => {
@@ -84,9 +98,22 @@ async function main(): Promise<void> {
   const tf = 'tf' in tfjs ? tfjs.tf : undefined;
   if (!tf) console.warn(`TensorFlow.js unavailable: ${(tfjs as { unavailable: string }).unavailable}`);
   const backends = 'backends' in tfjs ? tfjs.backends : [];
+  // The main pass runs on the default thread count (VANE_THREADS or the cores); the workers are
+  // started first so that no row is timed while they start.
+  const threadState = await kernelThreadsReady();
+  console.log(`Vane kernel threads: ${threadState.active} of ${threadState.requested} requested${threadState.reason ? ` (${threadState.reason})` : ''}`);
   const jax = await loadJax();
   console.log('unavailable' in jax ? `jax-js unavailable: ${jax.unavailable}` : `jax-js: ${jax.description}`);
   const rows = [...(await tensorCoreRows(tf, backends, jax)), ...(await trainingStepRows(tf, backends, jax))];
+  // The scaling pass: Vane's rows again on one thread (peers off), for the 1-vs-N table.
+  let scaling = 'not measured: the kernels run on one thread here';
+  if (threadState.active > 1) {
+    setThreadCount(1);
+    const off = { unavailable: 'not measured in the one-thread pass' };
+    const single = [...(await tensorCoreRows(undefined, [], off)), ...(await trainingStepRows(undefined, [], off))];
+    setThreadCount(threadState.requested);
+    scaling = scalingTable(rows, single, threadState.active);
+  }
   // NumPy runs last, in its own process, so it never competes with the rows above for the cores.
   const numpy = numpyTimings();
   for (const row of rows) {
@@ -102,9 +129,9 @@ async function main(): Promise<void> {
   // The load average is recorded because the cores are shared: a run under load is slower for
   // every column, so only ratios within one run are comparable.
   const kernels = kernelInfo();
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ${'unavailable' in jax ? `jax-js unavailable (${jax.unavailable})` : jax.description}; Vane kernels: ${kernels.active}${kernels.fallbackReason ? ` (${kernels.fallbackReason})` : ''}; load average at start ${startLoad}, at end ${loadavg()[0]!.toFixed(1)}; command: npm run bench`;
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ${'unavailable' in jax ? `jax-js unavailable (${jax.unavailable})` : jax.description}; Vane kernels: ${kernels.active}${kernels.fallbackReason ? ` (${kernels.fallbackReason})` : ''}, ${threadState.active} threads, fused multiply-add ${kernels.fusedMultiplyAdd.active ? 'on' : `off (${kernels.fusedMultiplyAdd.reason})`}; load average at start ${startLoad}, at end ${loadavg()[0]!.toFixed(1)}; command: npm run bench`;
   const gpuTable = `GPU rows, renderer: ${gpu.renderer}${gpu.software ? ' (a software rasterizer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(gpu.rows)}`;
-  const table = `${markdownTable(rows)}\n\n${derivedRatios(rows)}\n\n${gpuTable}`;
+  const table = `${markdownTable(rows)}\n\n${derivedRatios(rows)}\n\nThread scaling (the main pass, then Vane alone on one thread):\n\n${scaling}\n\n${gpuTable}`;
   console.log(`\nMachine: ${machine}\n\n${table}\n`);
   const directory = new URL('../results/', import.meta.url).pathname;
   mkdirSync(directory, { recursive: true });

@@ -79,4 +79,6 @@ export { encodeBase64, decodeBase64 } from './base64';
 export { toNdarray, fromNdarray } from './ndarray-interop';
 export * as tree from './tree';
 export type { Tree, TreeStructure } from './tree';
-export { setKernelMode, setFusedMultiplyAdd, kernelInfo, type KernelMode, type KernelInfo } from './wasm/kernel-runtime';
+export { setKernelMode, setFusedMultiplyAdd, kernelInfo, kernelThreadsReady, type KernelMode, type KernelInfo } from './wasm/kernel-runtime';
+export { setThreadCount, type ThreadInfo } from './wasm/thread-pool';
+export { runKernelStress, type StressReport } from './kernel-stress';

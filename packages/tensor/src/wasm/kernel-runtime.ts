@@ -8,6 +8,7 @@
  */
 import { kernelFallbacks, type KernelFallback } from '../kernels/expression/fallbacks';
 import { relaxedSimdSupported, simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module';
+import { runGemmTilesInParallel, threadInfo, whenThreadsReady, type ThreadInfo } from './thread-pool';
 
 /** Which kernels float32 ops use: the WebAssembly SIMD ones or the scalar TypeScript ones. */
 export type KernelMode = 'simd' | 'scalar';
@@ -36,6 +37,11 @@ export interface KernelInfo {
    * differ from a separate multiply and add in the last bit.
    */
   fusedMultiplyAdd: { available: boolean; active: boolean; reason?: string };
+  /**
+   * Threads the float32 matmul uses (`setThreadCount`): requested, active now, and why fewer
+   * are active (no SharedArrayBuffer, a browser, workers still starting).
+   */
+  threads: ThreadInfo;
 }
 
 /** The exported functions of the kernel module. */
@@ -121,9 +127,27 @@ export function setFusedMultiplyAdd(enabled: boolean): void {
   fusedMultiplyAddRequested = enabled;
 }
 
-/** The gemm_tiles kernel matmul uses now: the fused one where available and allowed. */
-export function gemmTilesKernel(exports: SimdExports): SimdExports['gemm_tiles'] {
-  return fusedMultiplyAddRequested && exports.gemm_tiles_fma ? exports.gemm_tiles_fma : exports.gemm_tiles;
+/**
+ * gemm_tiles as matmul runs it now: the fused kernel where available and allowed, split over
+ * the worker threads where they are on and the call is large (see thread-pool.ts).
+ */
+export function gemmTilesKernel(kernels: NonNullable<ReturnType<typeof simdKernels>>): SimdExports['gemm_tiles'] {
+  const fused = fusedMultiplyAddRequested && kernels.exports.gemm_tiles_fma !== undefined;
+  return (...values) => runGemmTilesInParallel(kernels.module, kernels.memory, kernels.exports as unknown as Record<string, unknown>, fused, values);
+}
+
+/**
+ * Starts the matmul worker threads if they are not running and resolves with
+ * `kernelInfo().threads` once they are ready (or cannot start, or after `timeoutMilliseconds`).
+ * Without it the first large products run on one thread while the workers start.
+ *
+ * @example
+ * await kernelThreadsReady(); // before timing a threaded matmul
+ */
+export async function kernelThreadsReady(timeoutMilliseconds = 10_000): Promise<ThreadInfo> {
+  const kernels = simdKernels();
+  if (!kernels) return threadInfo(undefined, undefined);
+  return whenThreadsReady(kernels.module, kernels.memory, timeoutMilliseconds);
 }
 
 function fusedMultiplyAddInfo(state: typeof loaded): KernelInfo['fusedMultiplyAdd'] {
@@ -157,6 +181,7 @@ export function kernelInfo(): KernelInfo {
       : [],
     fallbacks: kernelFallbacks(),
     fusedMultiplyAdd: fusedMultiplyAddInfo(state),
+    threads: requested === 'simd' && state && 'exports' in state ? threadInfo(state.module, state.memory) : threadInfo(undefined, undefined),
   };
 }
 

@@ -1,0 +1,60 @@
+/**
+ * The threaded kernels under concurrency (kernel-stress.ts), bounded to a few seconds, and the
+ * thread pool's settings and fallbacks. The long version: `npm run stress -w benchmarks`.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { kernelInfo, kernelThreadsReady, matmul, memory, randn, seed, setKernelMode, setThreadCount } from './index';
+import { runKernelStress } from './kernel-stress';
+import { threadInfo } from './wasm/thread-pool';
+
+const initialThreads = kernelInfo().threads.requested;
+afterEach(() => {
+  setKernelMode('simd');
+  setThreadCount(initialThreads);
+});
+
+describe('threaded kernels', () => {
+  it('agree with the scalar kernel on random products and convolutions while tasks interleave', async () => {
+    const before = memory().numTensors;
+    const report = await runKernelStress({ durationMilliseconds: 3000, seed: Date.now() % 100_000 });
+    console.log(`kernel stress: ${report.products} products, ${report.convolutions} convolutions, ${report.parallelCalls} parallel gemm calls on ${report.threads} threads`);
+    expect(report.failures).toEqual([]);
+    expect(report.threads).toBe(2);
+    expect(report.products).toBeGreaterThan(10);
+    expect(report.convolutions).toBeGreaterThan(2);
+    // The threaded path really ran (shapes above the threshold are split over the threads).
+    expect(report.parallelCalls).toBeGreaterThan(0);
+    expect(memory().numTensors).toBe(before);
+  }, 60_000);
+
+  it('splits a large product over the threads and gives the single-thread result', async () => {
+    const generator = seed(5);
+    const a = randn([301, 257], { generator });
+    const b = randn([257, 190], { generator });
+    setThreadCount(1);
+    const single = matmul(a, b).dataSync();
+    setThreadCount(2);
+    expect((await kernelThreadsReady()).active).toBe(2);
+    const calls = kernelInfo().threads.parallelCalls;
+    const threaded = matmul(a, b).dataSync();
+    expect(kernelInfo().threads.parallelCalls).toBeGreaterThan(calls);
+    // Each output row is computed by one thread with the same kernel and order: bit-identical.
+    expect(threaded).toEqual(single);
+  }, 30_000);
+
+  it('reports the thread count, one thread when asked, and rejects a bad count', () => {
+    setThreadCount(1);
+    expect(kernelInfo().threads).toEqual({ requested: 1, active: 1, parallelCalls: kernelInfo().threads.parallelCalls });
+    setKernelMode('scalar');
+    setThreadCount(3);
+    expect(kernelInfo().threads).toMatchObject({ requested: 3, active: 1, reason: 'the SIMD kernels are not in use: one thread' });
+    for (const bad of [0, 1.5, -2, Number.NaN]) expect(() => setThreadCount(bad)).toThrow(`setThreadCount: 'count' must be an integer ≥ 1, got ${bad}`);
+  });
+
+  it('falls back to one thread, saying why, where the kernel memory is not shared', () => {
+    setThreadCount(2);
+    const unshared = new WebAssembly.Memory({ initial: 1 });
+    const module = new WebAssembly.Module(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+    expect(threadInfo(module, unshared)).toMatchObject({ requested: 2, active: 1, reason: 'SharedArrayBuffer is unavailable (a page without cross-origin isolation): one thread' });
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * The concurrency stress test of the threaded kernels: random-shape products (plain and
+ * transposed operands) and convolutions (forward and weight gradient, random stride, padding,
+ * dilation and groups) on the threaded SIMD kernels, each checked against the scalar kernel,
+ * while several asynchronous tasks interleave their kernels (add, exp, matmul, conv2d) between
+ * each other's calls — the pattern that broke the earlier two-thread matmul. `npm test` runs it
+ * for a few seconds (kernel-stress.test.ts); `npm run stress -w benchmarks` runs it at length.
+ */
+import { tidy } from './engine';
+import { randn } from './ops/creation';
+import { conv2d, conv2dWeightGradient } from './ops/convolution';
+import { add } from './ops/elementwise';
+import { matmul } from './ops/linalg';
+import { transpose } from './ops/movement';
+import { abs, exp } from './ops/unary-ops';
+import { seed } from './random';
+import type { Tensor } from './tensor';
+import { kernelInfo, kernelThreadsReady, setKernelMode } from './wasm/kernel-runtime';
+import { setThreadCount } from './wasm/thread-pool';
+
+/** What {@link runKernelStress} found. */
+export interface StressReport {
+  /** Products checked against the scalar kernel. */
+  products: number;
+  /** Convolutions (forward and weight gradient) checked against the scalar kernel. */
+  convolutions: number;
+  /** gemm_tiles calls that ran split over more than one thread during the run. */
+  parallelCalls: number;
+  /** Threads the kernels used. */
+  threads: number;
+  /** One line per result outside the float32 accumulation bound (empty when all agree). */
+  failures: string[];
+}
+
+const EPSILON_32 = 2 ** -23;
+
+/** Runs `body` on the scalar kernels, then back on SIMD. */
+function scalar<T>(body: () => T): T {
+  setKernelMode('scalar');
+  try {
+    return body();
+  } finally {
+    setKernelMode('simd');
+  }
+}
+
+/**
+ * Compares `actual` with the scalar `reference` within 2·depth·ε₃₂·`magnitude` (+ a tiny
+ * absolute slack), where `magnitude` is the same computation on |operands|: the float32
+ * accumulation bound, which holds for mul+add and for fused multiply-adds alike.
+ */
+function mismatch(label: string, actual: Tensor, reference: Tensor, magnitude: Tensor, depth: number): string | undefined {
+  const values = actual.dataSync();
+  const expected = reference.dataSync();
+  const bound = magnitude.dataSync();
+  if (values.length !== expected.length) return `${label}: ${values.length} values, expected ${expected.length}`;
+  for (let index = 0; index < values.length; index++) {
+    const limit = 2 * depth * EPSILON_32 * Number(bound[index]) + 1e-30;
+    if (!(Math.abs(Number(values[index]) - Number(expected[index])) <= limit)) {
+      return `${label}: element ${index} is ${values[index]}, the scalar kernel gives ${expected[index]} (bound ${limit.toExponential(2)})`;
+    }
+  }
+  return undefined;
+}
+
+/** A pseudo-random integer in [low, high] from a xorshift state (deterministic per seed). */
+function integers(seedValue: number): (low: number, high: number) => number {
+  let state = seedValue >>> 0 || 1;
+  return (low, high) => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return low + ((state >>> 0) % (high - low + 1));
+  };
+}
+
+function checkProduct(next: (low: number, high: number) => number, generator: ReturnType<typeof seed>): string | undefined {
+  // Sizes up to 320 cross the 4×8 tile, the 256-deep k-block and the threading threshold.
+  const [m, k, n] = [next(1, 320), next(1, 320), next(1, 320)];
+  const transposeA = next(0, 1) === 1;
+  const transposeB = next(0, 1) === 1;
+  const a = transposeA ? transpose(randn([k, m], { generator })) : randn([m, k], { generator });
+  const b = transposeB ? transpose(randn([n, k], { generator })) : randn([k, n], { generator });
+  const product = matmul(a, b);
+  const [reference, magnitude] = scalar(() => [matmul(a, b), matmul(abs(a), abs(b))]);
+  const label = `matmul [${m},${k}]${transposeA ? 'ᵀ' : ''} · [${k},${n}]${transposeB ? 'ᵀ' : ''}`;
+  return mismatch(label, product, reference!, magnitude!, k);
+}
+
+function checkConvolution(next: (low: number, high: number) => number, generator: ReturnType<typeof seed>): string | undefined {
+  const groups = next(1, 2);
+  const [inChannels, outChannels] = [groups * next(1, 6), groups * next(1, 12)];
+  const [kernelHeight, kernelWidth] = [next(1, 4), next(1, 4)];
+  const [stride, dilation, padding] = [next(1, 2), next(1, 2), next(0, 2)];
+  const [height, width] = [next(dilation * (kernelHeight - 1) + 1, 30), next(dilation * (kernelWidth - 1) + 1, 30)];
+  const images = next(1, 6);
+  const x = randn([images, inChannels, height, width], { generator });
+  const weight = randn([outChannels, inChannels / groups, kernelHeight, kernelWidth], { generator });
+  const options = { stride, padding, dilation, groups };
+  const label = `conv2d x [${images},${inChannels},${height},${width}] w [${outChannels},${inChannels / groups},${kernelHeight},${kernelWidth}] ${JSON.stringify(options)}`;
+  const y = conv2d(x, weight, options);
+  const [reference, magnitude] = scalar(() => [conv2d(x, weight, options), conv2d(abs(x), abs(weight), options)]);
+  const forward = mismatch(label, y, reference!, magnitude!, (inChannels / groups) * kernelHeight * kernelWidth);
+  if (forward) return forward;
+  // The weight gradient with dy = y: a k of images × output positions.
+  const [outputHeight, outputWidth] = [y.shape[2]!, y.shape[3]!];
+  const window = {
+    kernelHeight, kernelWidth, strideHeight: stride, strideWidth: stride,
+    padTop: padding, padBottom: padding, padLeft: padding, padRight: padding,
+    dilationHeight: dilation, dilationWidth: dilation, outputHeight, outputWidth,
+  };
+  const gradient = conv2dWeightGradient(x, y, window, groups);
+  const [gradientReference, gradientMagnitude] = scalar(() => [conv2dWeightGradient(x, y, window, groups), conv2dWeightGradient(abs(x), abs(y), window, groups)]);
+  return mismatch(`${label} weight gradient`, gradient, gradientReference!, gradientMagnitude!, images * outputHeight * outputWidth);
+}
+
+/**
+ * Runs `tasks` asynchronous tasks for about `durationMilliseconds`, each alternating random
+ * products or convolutions (checked against the scalar kernel) with unrelated kernels, and
+ * yielding to the others between calls. Uses `threads` kernel threads (default 2, so that the
+ * threaded path runs even on one core) and restores the previous count.
+ *
+ * @example
+ * const report = await runKernelStress({ durationMilliseconds: 3000 });
+ * if (report.failures.length) throw new Error(report.failures.join('\n'));
+ */
+export async function runKernelStress(options: { durationMilliseconds: number; seed?: number; threads?: number; tasks?: number }): Promise<StressReport> {
+  const { durationMilliseconds, seed: seedValue = 1, threads = 2, tasks = 3 } = options;
+  const previous = kernelInfo().threads.requested;
+  setThreadCount(threads);
+  const ready = await kernelThreadsReady();
+  const parallelBefore = ready.parallelCalls;
+  const report: StressReport = { products: 0, convolutions: 0, parallelCalls: 0, threads: ready.active, failures: [] };
+  const deadline = performance.now() + durationMilliseconds;
+  const task = async (index: number) => {
+    const next = integers(seedValue * 7919 + index);
+    const generator = seed(seedValue * 31 + index);
+    const noise = randn([1 << 14], { generator });
+    while (performance.now() < deadline && report.failures.length < 10) {
+      const failure = tidy(() => (next(0, 3) === 0 ? (report.convolutions++, checkConvolution(next, generator)) : (report.products++, checkProduct(next, generator))));
+      if (failure) report.failures.push(failure);
+      // Another kernel on the same memory, then let the other tasks run theirs.
+      tidy(() => exp(add(noise, noise)).dataSync());
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    noise.dispose();
+  };
+  try {
+    await Promise.all(Array.from({ length: tasks }, (_, index) => task(index)));
+  } finally {
+    report.parallelCalls = kernelInfo().threads.parallelCalls - parallelBefore;
+    setThreadCount(previous);
+  }
+  return report;
+}

@@ -1,0 +1,246 @@
+/**
+ * Worker threads for the float32 matmul kernel, on the shared WebAssembly kernel memory.
+ *
+ * Why the earlier two-thread matmul raced and why this one cannot: that worker was posted a job
+ * and awaited later, so the main thread could run other kernels (which reuse the same scratch
+ * regions of the kernel memory, see `reserve`) while the worker still read and wrote them.
+ * Here a parallel section is one synchronous call, `runGemmTilesInParallel`: it publishes the
+ * job, computes its own share, and blocks in `Atomics.wait` until every worker has finished
+ * before it returns. Workers touch the kernel memory only inside that interval, and during it
+ * the main thread runs nothing else (JavaScript is single-threaded and the call does not
+ * yield), so no other kernel can reserve, pack or read the memory the workers use. Each thread
+ * writes a disjoint range of C's row panels and only reads the packed A and B.
+ *
+ * Only Node has the pool: a browser's main thread may not call `Atomics.wait`, so there matmul
+ * stays on one thread (and `kernelInfo().threads.reason` says so); where `SharedArrayBuffer`
+ * is missing (a page without cross-origin isolation) the kernel memory is not shared and the
+ * pool is not started either.
+ */
+
+/** Control words in the pool's own SharedArrayBuffer (not the kernel memory). */
+const GENERATION = 0; // bumped once per parallel section; workers wait on it
+const PENDING = 1; // workers that have not finished the current section
+const READY = 2; // workers that have instantiated the module
+const STOP = 3; // 1: workers leave their loop
+const ERROR = 4; // 1: a worker's share threw
+const PARTS = 5; // how many shares the section is cut into (main thread = part 0)
+const ARGUMENTS = 6; // gemm_tiles's 7 arguments, then 1 if the fused kernel is used
+const CONTROL_WORDS = ARGUMENTS + 8;
+
+/**
+ * Runs share `part` of `parts` of one gemm_tiles call: a contiguous range of A's row panels
+ * (and so of C's rows). Self-contained (no imports, no outer names) because its source is also
+ * the workers' copy, via `Function.prototype.toString`: one implementation of the split.
+ */
+function runGemmShare(exports: Record<string, unknown>, words: Int32Array, argumentsIndex: number, part: number, parts: number): void {
+  const aPack = words[argumentsIndex]!;
+  const bPack = words[argumentsIndex + 1]!;
+  const c = words[argumentsIndex + 2]!;
+  const mPanels = words[argumentsIndex + 3]!;
+  const nPanels = words[argumentsIndex + 4]!;
+  const kc = words[argumentsIndex + 5]!;
+  const blockPanels = words[argumentsIndex + 6]!;
+  const fused = words[argumentsIndex + 7] === 1;
+  const first = Math.floor((part * mPanels) / parts);
+  const last = Math.floor(((part + 1) * mPanels) / parts);
+  if (last <= first) return;
+  // Row panels are 4 rows (GEMM_ROWS) of kc floats in A, and 4 rows of nPanels·8 floats in C.
+  const kernel = (fused ? exports.gemm_tiles_fma : exports.gemm_tiles) as (...values: number[]) => void;
+  kernel(aPack + first * kc * 4 * 4, bPack, c + first * 4 * nPanels * 8 * 4, last - first, nPanels, kc, blockPanels);
+}
+
+// Plain JavaScript: a worker started with `eval` runs CommonJS, not TypeScript.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, index } = workerData;
+const words = new Int32Array(control);
+const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const runGemmShare = ${runGemmShare.toString()};
+Atomics.add(words, ${READY}, 1);
+Atomics.notify(words, ${READY});
+let seen = 0;
+for (;;) {
+  Atomics.wait(words, ${GENERATION}, seen);
+  seen = Atomics.load(words, ${GENERATION});
+  if (Atomics.load(words, ${STOP}) === 1) break;
+  try {
+    runGemmShare(exports, words, ${ARGUMENTS}, index + 1, Atomics.load(words, ${PARTS}));
+  } catch (error) {
+    Atomics.store(words, ${ERROR}, 1);
+  }
+  if (Atomics.sub(words, ${PENDING}, 1) === 1) Atomics.notify(words, ${PENDING});
+}
+`;
+
+interface Pool {
+  workers: { terminate(): Promise<number> }[];
+  words: Int32Array;
+}
+
+type WorkerThreads = typeof import('node:worker_threads');
+
+function nodeWorkerThreads(): WorkerThreads | undefined {
+  const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
+  return nodeProcess?.getBuiltinModule?.('node:worker_threads') as WorkerThreads | undefined;
+}
+
+function defaultThreadCount(): number {
+  const environment = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.VANE_THREADS;
+  if (environment !== undefined && /^[1-9][0-9]*$/.test(environment)) return Number(environment);
+  const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
+  const os = nodeProcess?.getBuiltinModule?.('node:os') as typeof import('node:os') | undefined;
+  if (os?.availableParallelism) return os.availableParallelism();
+  const navigator = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return navigator?.hardwareConcurrency ?? 1;
+}
+
+let requestedThreads = defaultThreadCount();
+let pool: Pool | undefined;
+let poolFailure: string | undefined;
+let parallelCalls = 0;
+
+/** Why the pool cannot run here, or undefined where it can. */
+function unavailableReason(memory: WebAssembly.Memory): string | undefined {
+  if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
+    return 'SharedArrayBuffer is unavailable (a page without cross-origin isolation): one thread';
+  }
+  if (!nodeWorkerThreads()) return "worker threads are used in Node only (a browser's main thread may not Atomics.wait): one thread";
+  return poolFailure;
+}
+
+function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory): Pool | undefined {
+  const threads = nodeWorkerThreads();
+  if (!threads || requestedThreads <= 1) return undefined;
+  try {
+    const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
+    const words = new Int32Array(control);
+    const workers = Array.from({ length: requestedThreads - 1 }, (_, index) => {
+      const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, index } });
+      // Idle workers block in Atomics.wait; they must not keep the process alive.
+      worker.unref();
+      worker.on('error', (error) => {
+        poolFailure = `a kernel worker failed: ${error.message}`;
+      });
+      return worker;
+    });
+    return { workers, words };
+  } catch (error) {
+    poolFailure = `worker threads could not start: ${(error as Error).message}`;
+    return undefined;
+  }
+}
+
+function stopPool(): void {
+  if (!pool) return;
+  Atomics.store(pool.words, STOP, 1);
+  Atomics.add(pool.words, GENERATION, 1);
+  Atomics.notify(pool.words, GENERATION);
+  for (const worker of pool.workers) void worker.terminate();
+  pool = undefined;
+}
+
+/**
+ * Sets how many threads the float32 matmul may use (the calling thread included): 1 runs it on
+ * the calling thread only. The default is `VANE_THREADS` if set, else the available cores
+ * (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` elsewhere). Workers
+ * start in the background; until they are ready, matmul runs on one thread.
+ *
+ * @example
+ * setThreadCount(1); // single-threaded kernels
+ */
+export function setThreadCount(count: number): void {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`setThreadCount: 'count' must be an integer ≥ 1, got ${String(count)}`);
+  if (count === requestedThreads) return;
+  stopPool();
+  poolFailure = undefined;
+  requestedThreads = count;
+}
+
+/** The threads a parallel kernel would use now (1 while the workers are starting or absent). */
+function readyPool(module: WebAssembly.Module, memory: WebAssembly.Memory): Pool | undefined {
+  if (requestedThreads <= 1 || unavailableReason(memory) !== undefined) return undefined;
+  pool ??= startPool(module, memory);
+  if (!pool || Atomics.load(pool.words, READY) < pool.workers.length) return undefined;
+  return pool;
+}
+
+/** What `kernelInfo().threads` reports. */
+export interface ThreadInfo {
+  /** Threads asked for (`setThreadCount`, `VANE_THREADS` or the core count). */
+  requested: number;
+  /** Threads a large matmul uses now. */
+  active: number;
+  /** Why fewer threads are active than requested, if they are. */
+  reason?: string;
+  /** gemm_tiles calls split over more than one thread so far in this process. */
+  parallelCalls: number;
+}
+
+/** The pool's state for `kernelInfo()`. */
+export function threadInfo(module: WebAssembly.Module | undefined, memory: WebAssembly.Memory | undefined): ThreadInfo {
+  const requested = requestedThreads;
+  if (requested <= 1) return { requested, active: 1, parallelCalls };
+  if (!module || !memory) return { requested, active: 1, reason: 'the SIMD kernels are not in use: one thread', parallelCalls };
+  const reason = unavailableReason(memory);
+  if (reason) return { requested, active: 1, reason, parallelCalls };
+  const ready = readyPool(module, memory);
+  return ready ? { requested, active: ready.workers.length + 1, parallelCalls } : { requested, active: 1, reason: 'worker threads are starting', parallelCalls };
+}
+
+/**
+ * Resolves once the workers are ready (or the pool cannot start), polling every few
+ * milliseconds; for tests and benchmarks that must measure the threaded kernel.
+ *
+ * @example
+ * await whenThreadsReady(module, memory, 5000);
+ */
+export async function whenThreadsReady(module: WebAssembly.Module, memory: WebAssembly.Memory, timeoutMilliseconds: number): Promise<ThreadInfo> {
+  const deadline = Date.now() + timeoutMilliseconds;
+  for (;;) {
+    const info = threadInfo(module, memory);
+    if (info.active === info.requested || (info.reason && info.reason !== 'worker threads are starting') || Date.now() > deadline) return info;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Below this many multiply-adds per call the handshake costs more than a second thread saves. */
+const PARALLEL_MINIMUM_WORK = 1 << 20;
+
+/**
+ * gemm_tiles(aPack, bPack, c, mPanels, nPanels, kc, blockPanels) split by row panels over the
+ * pool, returning only when every share is done (see the file comment for why that makes the
+ * call race-free). Runs on the calling thread alone when the pool is off, starting or the call
+ * is small.
+ */
+export function runGemmTilesInParallel(module: WebAssembly.Module, memory: WebAssembly.Memory, exports: Record<string, unknown>, fused: boolean, values: readonly [number, number, number, number, number, number, number]): void {
+  const [, , , mPanels, nPanels, kc] = values;
+  const ready = mPanels >= 2 && mPanels * nPanels * kc * 32 >= PARALLEL_MINIMUM_WORK ? readyPool(module, memory) : undefined;
+  const words = ready?.words;
+  if (!ready || !words) {
+    const local = new Int32Array([...values, fused ? 1 : 0]);
+    runGemmShare(exports, local, 0, 0, 1);
+    return;
+  }
+  const parts = Math.min(ready.workers.length + 1, mPanels);
+  parallelCalls++;
+  for (let index = 0; index < 7; index++) words[ARGUMENTS + index] = values[index]!;
+  words[ARGUMENTS + 7] = fused ? 1 : 0;
+  words[PARTS] = parts;
+  Atomics.store(words, ERROR, 0);
+  Atomics.store(words, PENDING, ready.workers.length);
+  // The bump publishes the words above (Atomics are sequentially consistent) and wakes workers.
+  Atomics.add(words, GENERATION, 1);
+  Atomics.notify(words, GENERATION);
+  let mainError: unknown;
+  try {
+    runGemmShare(exports, words, ARGUMENTS, 0, parts);
+  } catch (error) {
+    mainError = error;
+  }
+  // Wait for every worker even if our share threw: none may still be writing when we return.
+  for (let pending = Atomics.load(words, PENDING); pending !== 0; pending = Atomics.load(words, PENDING)) {
+    Atomics.wait(words, PENDING, pending);
+  }
+  if (mainError) throw mainError;
+  if (Atomics.load(words, ERROR) === 1) throw new Error('matmul: a kernel worker thread failed; setThreadCount(1) runs on one thread');
+}
