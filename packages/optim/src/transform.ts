@@ -7,7 +7,7 @@
  * `masked` or `multiSteps`, and the optimizers such as `adamw`) is a value of this type, so any
  * wrapper composes with any base.
  */
-import type { Tensor, Tree } from '@vane/tensor';
+import type { ExpressionKernel, Tensor, Tree } from '@vane/tensor';
 
 /** A tree of tensors: parameters, gradients, updates, or per-parameter optimizer state. */
 export type TensorTree = Tree<Tensor>;
@@ -63,10 +63,30 @@ export interface AffineCoefficients {
 }
 
 /**
- * Hooks that let `chain` fold a run of affine transforms (learning rate, decoupled weight
- * decay, constant scales) into one pass, or into the last kernel of the transform before them,
- * saving one full pass over the parameters per folded transform. The result equals the unfused chain up
- * to rounding (the fused kernel rounds once instead of once per transform).
+ * A producer's last elementwise kernel, not yet run: per leaf, `kernel` of the leaves of
+ * `inputs` (each tree shaped like the updates) and `scalars` gives the producer's output.
+ * `chain` composes what follows it into this one kernel (see {@link FusionHooks.finalKernel}).
+ */
+export interface FinalKernel<S> {
+  /** The producer's name, for error messages (`scaleByAdam`). */
+  readonly owner: string;
+  /** The output of one element, as an expression kernel. */
+  readonly kernel: ExpressionKernel;
+  /** One tree per kernel input, in the kernel's input order. */
+  readonly inputs: readonly TensorTree[];
+  /** The kernel's scalars, the same for every leaf. */
+  readonly scalars: readonly number[];
+  /** The producer's next state, exactly as `update` would return it. */
+  readonly state: S;
+}
+
+/**
+ * Hooks that let `chain` compose a producer's last kernel with what follows it into one pass:
+ * a run of affine transforms after it (learning rate, decoupled weight decay, constant scales)
+ * and, for a wrapper that scales the whole update (`active`), an element-wise multiplier. Each
+ * saves one full pass over the parameters. The result equals the unfused chain up to rounding
+ * (the fused kernel rounds once instead of once per transform); the multiplier's product is
+ * bit for bit the separate multiply's.
  */
 export interface FusionHooks<S> {
   /**
@@ -76,21 +96,12 @@ export interface FusionHooks<S> {
    */
   affine?(state: S, hasParams: boolean): { coefficients: AffineCoefficients; state: S } | undefined;
   /**
-   * For a producer: `update`, with `epilogue` applied to its output in the same kernel. When
-   * `multiplier` is given (only if {@link FusionHooks.acceptsMultiplier} is true), the result
-   * is also multiplied element by element by that tree (shaped like the updates), bit for bit
-   * as if the epilogue's output were stored and then multiplied in a separate pass.
+   * For a producer whose output is one elementwise kernel per leaf: advance the state (the
+   * moments, say) and return that kernel with its operands instead of running it. `update` is
+   * then this kernel run as it is; `chain` composes the affine run after the producer, and a
+   * multiplier, into its expression (`combinators/compose-final-kernel.ts`).
    */
-  updateWithEpilogue?(
-    updates: TensorTree,
-    state: S,
-    params: TensorTree | undefined,
-    extras: UpdateExtras | undefined,
-    epilogue: AffineCoefficients,
-    multiplier?: TensorTree,
-  ): [TensorTree, S];
-  /** True when `updateWithEpilogue` honours its `multiplier` argument. */
-  readonly acceptsMultiplier?: boolean;
+  finalKernel?(updates: TensorTree, state: S, params: TensorTree | undefined, extras: UpdateExtras | undefined): FinalKernel<S>;
   /**
    * For a whole optimizer (`chain`, `namedChain`): `update`, with its output multiplied element
    * by element by `multiplier` (a tree shaped like the updates; leaves of the same shape, or

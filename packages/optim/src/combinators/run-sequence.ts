@@ -1,10 +1,12 @@
 /**
- * The loop shared by `chain` and `namedChain`: apply transforms in order, folding a run of
- * affine transforms into the producer before them when both offer fusion hooks.
+ * The loop shared by `chain` and `namedChain`: apply transforms in order, composing a run of
+ * affine transforms (and a wrapper's multiplier) into the final kernel of the producer before
+ * them when the producer offers one (`FusionHooks.finalKernel`).
  */
 import { fusedMap, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import type { AffineCoefficients, AnyTransformation, TensorTree, UpdateExtras } from '../transform';
 import { multiplyUpdates } from '../multiply-updates';
+import { runFinalKernel } from './compose-final-kernel';
 import { checkStructure, mapTensors } from '../tree-utilities';
 
 const AFFINE = defineKernel('optim.chain.affine', { inputs: ['u', 'p'], scalars: ['updateScale', 'paramScale'] }, ({ u, p, updateScale, paramScale }) =>
@@ -35,8 +37,8 @@ function foldAffineRun(transforms: readonly AnyTransformation[], states: readonl
 /**
  * Applies `transforms` in order; returns the final updates and the next states (same order).
  * With `multiplier`, the final updates are multiplied by it element by element: inside the last
- * producer's kernel when that producer and the affine run after it end the sequence and the
- * producer accepts a multiplier, else in one more pass (the result is the same bit for bit).
+ * producer's final kernel when that producer and the affine run after it end the sequence,
+ * else in one more pass (the result is the same bit for bit).
  */
 export function runSequence(
   transforms: readonly AnyTransformation[],
@@ -52,17 +54,17 @@ export function runSequence(
   let multiplied = multiplier === undefined;
   while (index < transforms.length) {
     const transform = transforms[index]!;
-    const producer = transform.fusion?.updateWithEpilogue;
+    const producer = transform.fusion?.finalKernel;
     if (producer) {
       const { end, coefficients, foldedStates } = foldAffineRun(transforms, states, index + 1, params !== undefined);
       // A producer that ends the sequence takes the multiplier even with no affine run after it:
       // its epilogue is then the identity (1·u + 0·p), which is exact.
-      const takesMultiplier = !multiplied && end === transforms.length && transform.fusion?.acceptsMultiplier === true;
+      const takesMultiplier = !multiplied && end === transforms.length;
       if (end > index + 1 || takesMultiplier) {
-        const [out, state] = producer.call(transform.fusion, current, states[index], params, extras, coefficients, takesMultiplier ? multiplier : undefined);
+        const final = producer.call(transform.fusion, current, states[index], params, extras);
+        current = runFinalKernel(final, current, params, coefficients, takesMultiplier ? multiplier : undefined);
         if (takesMultiplier) multiplied = true;
-        current = out;
-        next[index] = state;
+        next[index] = final.state;
         foldedStates.forEach((state, offset) => (next[index + 1 + offset] = state));
         index = end;
         continue;

@@ -1,0 +1,109 @@
+/**
+ * Fusion by composition: a producer's last kernel (`FusionHooks.finalKernel`) with the affine
+ * run that follows it in a chain, and a wrapper's multiplier, composed into one expression
+ * kernel, so that no producer writes its fused variants by hand.
+ *
+ * With d the producer's expression, a/b the folded affine coefficients, p the parameter and
+ * w the multiplier, the composed kernels are
+ * - scaled: a·d;  affine: a·d + b·p (b ≠ 0);
+ * - multiplied: fround(a·d) · w or fround(a·d + b·p) · w, float32 only: fround rounds the
+ *   epilogue to float32 first, as storing it would, so the product is bit for bit the separate
+ *   multiply pass's.
+ * The composed kernels are cached per producer kernel, so each compiles once per target.
+ */
+import { expression as e, fusedMap, tidy, type ExpressionKernel, type NumberExpression, type Tensor } from '@vane/tensor';
+import { multiplyUpdate } from '../multiply-updates';
+import type { AffineCoefficients, FinalKernel, TensorTree } from '../transform';
+import { checkStructure, mapTensors, requireParams } from '../tree-utilities';
+
+/** The four ways a final kernel is composed. */
+type Composition = 'Scaled' | 'Affine' | 'ScaledMultiplied' | 'AffineMultiplied';
+
+const composed = new WeakMap<ExpressionKernel, Map<Composition, ExpressionKernel>>();
+
+/**
+ * `kernel` composed with an epilogue (and a multiplier): the producer's inputs, then p (affine),
+ * then w (multiplied); its scalars, then a, then b (affine). Named `${kernel.name}${composition}`.
+ *
+ * @example
+ * composeFinalKernel(ADAM_DIRECTION, 'Affine').name // 'optim.adam.directionAffine'
+ */
+export function composeFinalKernel(kernel: ExpressionKernel, composition: Composition): ExpressionKernel {
+  let variants = composed.get(kernel);
+  if (!variants) {
+    variants = new Map();
+    composed.set(kernel, variants);
+  }
+  let result = variants.get(composition);
+  if (!result) {
+    const { arity, scalarCount } = kernel;
+    const affine = composition.startsWith('Affine');
+    const scaled = e.mul(e.scalar(scalarCount), kernel.expression);
+    const epilogue: NumberExpression = affine ? e.add(scaled, e.mul(e.scalar(scalarCount + 1), e.input(arity))) : scaled;
+    const multiplied = composition.endsWith('Multiplied');
+    const expression = multiplied ? e.mul(e.fround(epilogue), e.input(arity + (affine ? 1 : 0))) : epilogue;
+    result = {
+      name: `${kernel.name}${composition}`,
+      arity: arity + (affine ? 1 : 0) + (multiplied ? 1 : 0),
+      scalarCount: scalarCount + (affine ? 2 : 1),
+      expression,
+    };
+    variants.set(composition, result);
+  }
+  return result;
+}
+
+/** Every composition of `kernel`, for the test that each compiles to WebAssembly SIMD. */
+export function allCompositions(kernel: ExpressionKernel): ExpressionKernel[] {
+  return (['Scaled', 'Affine', 'ScaledMultiplied', 'AffineMultiplied'] as const).map((composition) => composeFinalKernel(kernel, composition));
+}
+
+/** Whether the multiplier can join a float32 kernel whose first input is `first` (same shape). */
+function foldsMultiplier(first: Tensor, multiplier: Tensor): boolean {
+  return first.dtype === 'float32' && multiplier.ndim === first.ndim && multiplier.shape.every((size, axis) => size === first.shape[axis]);
+}
+
+/**
+ * Runs a producer's final kernel on every leaf: as it is (no `epilogue`), or composed with
+ * `epilogue` (u ↦ a·u + b·p) and `multiplier` into one kernel where the multiplier can join
+ * (float32, same shape), else multiplied in its own pass (the same bits either way).
+ *
+ * @example
+ * const out = runFinalKernel(final, updates, params, { updateScale: -1e-3, paramScale: -1e-5 });
+ */
+export function runFinalKernel(
+  final: FinalKernel<unknown>,
+  updates: TensorTree,
+  params: TensorTree | undefined,
+  epilogue: AffineCoefficients | undefined,
+  multiplier?: TensorTree,
+): TensorTree {
+  const owner = `${final.owner}.update`;
+  if (multiplier !== undefined) checkStructure(owner, multiplier, updates, ['multiplier', 'updates']);
+  const parameters = epilogue !== undefined && epilogue.paramScale !== 0 ? requireParams(owner, params) : undefined;
+  if (parameters !== undefined) checkStructure(owner, parameters, updates, ['params', 'updates']);
+  const { kernel, scalars } = final;
+  const leaf = (inputs: Tensor[], p: Tensor | undefined, factor: Tensor | undefined): Tensor => {
+    if (epilogue === undefined) {
+      const plain = fusedMap(kernel, inputs, scalars);
+      return factor === undefined ? plain : multiplyUpdate(plain, factor);
+    }
+    const coefficients = p === undefined ? [epilogue.updateScale] : [epilogue.updateScale, epilogue.paramScale];
+    const withParams = p === undefined ? inputs : [...inputs, p];
+    if (factor !== undefined && foldsMultiplier(inputs[0]!, factor)) {
+      return fusedMap(composeFinalKernel(kernel, p === undefined ? 'ScaledMultiplied' : 'AffineMultiplied'), [...withParams, factor], [...scalars, ...coefficients]);
+    }
+    const plain = fusedMap(composeFinalKernel(kernel, p === undefined ? 'Scaled' : 'Affine'), withParams, [...scalars, ...coefficients]);
+    return factor === undefined ? plain : multiplyUpdate(plain, factor);
+  };
+  const count = final.inputs.length;
+  const trees = [...final.inputs, ...(parameters === undefined ? [] : [parameters]), ...(multiplier === undefined ? [] : [multiplier])];
+  return tidy(
+    () =>
+      mapTensors(
+        (...leaves: Tensor[]) => leaf(leaves.slice(0, count), parameters === undefined ? undefined : leaves[count], multiplier === undefined ? undefined : leaves[count + (parameters === undefined ? 0 : 1)]),
+        trees[0]!,
+        ...trees.slice(1),
+      ) as TensorTree,
+  );
+}
