@@ -62,7 +62,8 @@ export class LineChart {
           x: options.logX ? { time: false, distr: 3, log: 10 } : { time: false },
           y: options.yRange ? { range: options.yRange } : {},
         },
-        axes: [{ label: options.xLabel }, { label: options.yLabel }],
+        // uPlot's default tick labels round 0.0001 to "0"; one significant digit shows it.
+        axes: [options.logX ? { label: options.xLabel, values: (_plot, splits) => splits.map((value) => (value == null ? '' : String(Number(value.toPrecision(1))))) } : { label: options.xLabel }, { label: options.yLabel }],
         series: [
           { label: options.xLabel },
           ...options.series.map((style) => ({
@@ -119,6 +120,7 @@ export class LineChart {
 export class BarChart {
   private readonly element: HTMLElement;
   private readonly plot: uPlot;
+  private centres: number[] = [];
 
   constructor(element: HTMLElement, options: { xLabel: string; yLabel: string; color: string; height?: number }) {
     this.element = element;
@@ -127,7 +129,16 @@ export class BarChart {
       {
         width: chartWidth(element),
         height,
-        scales: { x: { time: false } },
+        // Half a bar of room at each end, so the first and last bars are drawn whole.
+        scales: {
+          x: {
+            time: false,
+            range: (_plot, low, high) => {
+              const half = this.centres.length > 1 ? (this.centres[1]! - this.centres[0]!) / 2 : 0.5;
+              return [low - half, high + half];
+            },
+          },
+        },
         axes: [{ label: options.xLabel }, { label: options.yLabel }],
         series: [{ label: options.xLabel }, { label: options.yLabel, stroke: options.color, fill: `${options.color}99`, paths: uPlot.paths.bars!({ size: [0.9, 64] }), points: { show: false } }],
         legend: { show: false },
@@ -141,6 +152,7 @@ export class BarChart {
 
   /** Replaces the bars. */
   show(centres: number[], counts: number[]): void {
+    this.centres = centres;
     this.plot.setData([centres, counts]);
     this.element.dataset.points = String(counts.length);
   }

@@ -50,6 +50,11 @@ function writeForm(configuration: RunConfiguration): void {
   element(`backend-${configuration.backend}`, HTMLInputElement).checked = true;
 }
 
+/** True when the focus is on `button` (about to be disabled) or was dropped to the page. */
+function focusIsLost(button: HTMLButtonElement): boolean {
+  return document.activeElement === button || document.activeElement === document.body || document.activeElement === null;
+}
+
 /** Wires the Train tab; returns nothing, the page keeps it alive. */
 export function setUpTrainTab(query: URLSearchParams): void {
   const form = element('train-form', HTMLFormElement);
@@ -139,9 +144,12 @@ export function setUpTrainTab(query: URLSearchParams): void {
       }
       case 'paused':
         setState('paused', `Stopped after step ${run.losses.length}. Resume continues with the same model and optimizer state.`);
+        // The disabled Stop button drops the keyboard focus; hand it to the button that now works.
+        if (focusIsLost(stopButton)) resumeButton.focus();
         break;
       case 'resumed':
         setState('training', 'Training…');
+        if (focusIsLost(resumeButton)) stopButton.focus();
         break;
       case 'done': {
         const last = message.records.at(-1);
