@@ -39,6 +39,12 @@ const CHROMIUM_ARGUMENTS = [
   '--enable-unsafe-swiftshader',
 ];
 
+const FASHION_DIRECTORY = process.env.VANE_FASHION_MNIST_DIRECTORY ?? '/usr/share/datasets/fashion-mnist';
+const FASHION_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'].map((name) => `${FASHION_DIRECTORY}/${name}`);
+const fashionRequirement = systemRequirement(`Fashion-MNIST in ${FASHION_DIRECTORY} (Debian dataset-fashion-mnist)`, 'VANE_DATASETS_REQUIRED', () =>
+  FASHION_FILES.every((file) => existsSync(file)) ? true : `no ${FASHION_FILES.join(' and ')}`,
+);
+
 const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
 const distDirectory = fileURLToPath(new URL('../dist', import.meta.url));
 const resultsDirectory = fileURLToPath(new URL('../test-results', import.meta.url));
@@ -207,6 +213,44 @@ describe('the playground in headless Chromium', () => {
     // A narrow window: nothing wider than the viewport.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
     await page.screenshot({ path: `${resultsDirectory}/playground-narrow.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('trains the CNN on Fashion-MNIST IDX files picked in the page (.gz, decompressed in the browser)', async (context) => {
+    chromiumRequirement.skipUnlessAvailable(context);
+    fashionRequirement.skipUnlessAvailable(context);
+    const { page, errors } = await openPage(plain!.url);
+    await page.locator('#dataset').selectOption('fashion-mnist');
+    expect(await page.locator('#idx-files').isVisible()).toBe(true);
+    // Labels first: the page tells the files apart by their IDX headers, not their order or names.
+    await page.locator('#idx-files').setInputFiles([...FASHION_FILES].reverse());
+    await page.locator('#example-limit').fill('2000');
+    await page.locator('#model').selectOption('cnn');
+    await page.locator('#epochs').fill('2');
+    const started = performance.now();
+    await page.locator('#train-button').click();
+    const run = await finishedRun(page, 90_000);
+    expect(run.error).toBeUndefined();
+    const accuracy = Number(await text(page, '#final-accuracy'));
+    console.log(`playground Fashion-MNIST CNN (2000 examples, 2 epochs): accuracy ${accuracy} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    // 1600 training images: 50 steps per epoch; well above chance (0.1) after two epochs.
+    expect(run.losses).toHaveLength(100);
+    expect(accuracy).toBeGreaterThan(0.5);
+    await page.screenshot({ path: `${resultsDirectory}/playground-fashion-cnn.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a malformed optimizer expression as the CLI parser words it, and trains nothing', async (context) => {
+    chromiumRequirement.skipUnlessAvailable(context);
+    const { page, errors } = await openPage(plain!.url);
+    await page.locator('#optimizer').fill('active(adamw');
+    await page.locator('#train-button').click();
+    await expect.poll(() => page.locator('#train-error').isVisible()).toBe(true);
+    expect(await text(page, '#train-error')).toMatch(/malformed optimizer 'active\(adamw': missing \)/);
+    expect(await page.locator('#train-error').getAttribute('role')).toBe('alert');
+    expect(await text(page, '#final-accuracy')).toBe('–');
     expect(errors).toEqual([]);
     await page.close();
   });
