@@ -1,3 +1,5 @@
+import { kernelThreadsReady, setThreadCount } from '@vane/tensor';
+
 /**
  * Timing harness for the side-by-side benchmarks: warm-up runs, then repeated timed runs,
  * reported as the median with the interquartile spread. Compare ratios measured in the same
@@ -56,6 +58,17 @@ export function formatTiming(timing: Timing): string {
   return `${timing.median.toFixed(digits)} ms ±${((timing.q3 - timing.q1) / 2).toFixed(digits)}`;
 }
 
+/** The column of Vane's one-thread timing, measured right after the `vane` cell of each row. */
+export const ONE_THREAD_COLUMN = 'vane, 1 thread';
+
+/**
+ * The thread count of the main pass. When above 1 (run.ts sets it once the kernel workers are
+ * ready), every row's `vane` runner is measured a second time on one thread right after the
+ * first, so the scaling ratio compares two adjacent measurements rather than two passes
+ * minutes apart under a changing load.
+ */
+export const threadScaling = { threads: 1 };
+
 /** A named implementation measured in a row: `run` returns its timing. */
 export interface Runner {
   name: string;
@@ -82,6 +95,17 @@ export async function measureRow(group: string, name: string, work: BenchmarkRow
       results[runner.name] = await runner.run();
     } catch (error) {
       results[runner.name] = { skipped: (error as Error).message };
+    }
+    if (runner.name === 'vane' && threadScaling.threads > 1) {
+      setThreadCount(1);
+      try {
+        results[ONE_THREAD_COLUMN] = await runner.run();
+      } catch (error) {
+        results[ONE_THREAD_COLUMN] = { skipped: (error as Error).message };
+      } finally {
+        setThreadCount(threadScaling.threads);
+        await kernelThreadsReady();
+      }
     }
   }
   return work ? { group, name, work, results } : { group, name, results };

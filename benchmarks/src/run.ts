@@ -5,8 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { kernelInfo, kernelThreadsReady, setThreadCount } from '@vane/tensor';
-import { formatTiming, type BenchmarkRow, type Timing } from './harness';
+import { kernelInfo, kernelThreadsReady } from '@vane/tensor';
+import { formatTiming, ONE_THREAD_COLUMN, threadScaling, type BenchmarkRow, type Timing } from './harness';
 import { numpyTimings } from './numpy-peer';
 import { gpuRows } from './gpu-rows';
 import { loadTfjs } from './peers';
@@ -26,7 +26,8 @@ function throughput(row: BenchmarkRow, timing: Timing): string {
 
 /** Renders rows as a markdown table with Vane's speed-up over each other column. */
 export function markdownTable(rows: BenchmarkRow[]): string {
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row.results)))];
+  // Vane's one-thread timings have their own table (scalingTable).
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row.results)))].filter((column) => column !== ONE_THREAD_COLUMN);
   const peers = columns.filter((column) => column !== 'vane');
   const header = `| workload | ${columns.join(' | ')} | ${peers.map((peer) => `vane speed-up vs ${peer}`).join(' | ')} |`;
   const divider = `|${' --- |'.repeat(1 + columns.length + peers.length)}`;
@@ -60,13 +61,13 @@ export function gpuMarkdownTable(rows: BenchmarkRow[]): string {
 }
 
 /**
- * The thread-scaling table: Vane's time for each row on one thread and on `threads` threads
- * (the main pass), and the speed-up.
+ * The thread-scaling table: Vane's time for each row on `threads` threads and, measured right
+ * after it, on one thread, and the speed-up.
  */
-export function scalingTable(threaded: BenchmarkRow[], single: BenchmarkRow[], threads: number): string {
-  const lines = threaded.flatMap((row) => {
+export function scalingTable(rows: BenchmarkRow[], threads: number): string {
+  const lines = rows.flatMap((row) => {
     const many = row.results.vane;
-    const one = single.find((candidate) => candidate.name === row.name)?.results.vane;
+    const one = row.results[ONE_THREAD_COLUMN];
     if (!isTiming(many) || !isTiming(one)) return [];
     return [`| ${row.name} | ${formatTiming(one)}${throughput(row, one)} | ${formatTiming(many)}${throughput(row, many)} | ${(one.median / many.median).toFixed(2)}× |`];
   });
@@ -104,16 +105,9 @@ async function main(): Promise<void> {
   console.log(`Vane kernel threads: ${threadState.active} of ${threadState.requested} requested${threadState.reason ? ` (${threadState.reason})` : ''}`);
   const jax = await loadJax();
   console.log('unavailable' in jax ? `jax-js unavailable: ${jax.unavailable}` : `jax-js: ${jax.description}`);
+  threadScaling.threads = threadState.active;
   const rows = [...(await tensorCoreRows(tf, backends, jax)), ...(await trainingStepRows(tf, backends, jax))];
-  // The scaling pass: Vane's rows again on one thread (peers off), for the 1-vs-N table.
-  let scaling = 'not measured: the kernels run on one thread here';
-  if (threadState.active > 1) {
-    setThreadCount(1);
-    const off = { unavailable: 'not measured in the one-thread pass' };
-    const single = [...(await tensorCoreRows(undefined, [], off)), ...(await trainingStepRows(undefined, [], off))];
-    setThreadCount(threadState.requested);
-    scaling = scalingTable(rows, single, threadState.active);
-  }
+  const scaling = threadState.active > 1 ? scalingTable(rows, threadState.active) : 'not measured: the kernels run on one thread here';
   // NumPy runs last, in its own process, so it never competes with the rows above for the cores.
   const numpy = numpyTimings();
   for (const row of rows) {
@@ -131,7 +125,7 @@ async function main(): Promise<void> {
   const kernels = kernelInfo();
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ${'unavailable' in jax ? `jax-js unavailable (${jax.unavailable})` : jax.description}; Vane kernels: ${kernels.active}${kernels.fallbackReason ? ` (${kernels.fallbackReason})` : ''}, ${threadState.active} threads, fused multiply-add ${kernels.fusedMultiplyAdd.active ? 'on' : `off (${kernels.fusedMultiplyAdd.reason})`}; load average at start ${startLoad}, at end ${loadavg()[0]!.toFixed(1)}; command: npm run bench`;
   const gpuTable = `GPU rows, renderer: ${gpu.renderer}${gpu.software ? ' (a software rasterizer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(gpu.rows)}`;
-  const table = `${markdownTable(rows)}\n\n${derivedRatios(rows)}\n\nThread scaling (the main pass, then Vane alone on one thread):\n\n${scaling}\n\n${gpuTable}`;
+  const table = `${markdownTable(rows)}\n\n${derivedRatios(rows)}\n\nThread scaling (each row's vane cell, then the same on one thread right after it; rows with no threaded kernel show the noise):\n\n${scaling}\n\n${gpuTable}`;
   console.log(`\nMachine: ${machine}\n\n${table}\n`);
   const directory = new URL('../results/', import.meta.url).pathname;
   mkdirSync(directory, { recursive: true });
