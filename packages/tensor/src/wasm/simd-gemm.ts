@@ -125,7 +125,7 @@ export function simdGemmPacked(
   const bFloats = paddedColumns * depthLimit;
   const [aBase, bBase, cBase] = reserve(kernels.memory, [aFloats * 4, bFloats * 4, paddedRows * paddedColumns * 4]) as [number, number, number];
   const view = new Float32Array(kernels.memory.buffer);
-  const gemmTiles = gemmTilesKernel(kernels.exports);
+  const gemmTiles = gemmTilesKernel(kernels);
   view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
   for (let k0 = 0; k0 < k; ) {
     const depth = Math.min(depthOf(k0), k - k0, depthLimit);
@@ -162,7 +162,7 @@ export function simdGemm(m: number, n: number, k: number, a: MatrixOperand, b: M
   const [aBase, bBase, cBase] = reserve(kernels.memory, [paddedRows * depth * 4, paddedColumns * depth * 4, paddedRows * paddedColumns * 4]) as [number, number, number];
   // The view is taken after reserve: growing the memory detaches the previous buffer.
   const view = new Float32Array(kernels.memory.buffer);
-  const gemmTiles = gemmTilesKernel(kernels.exports);
+  const gemmTiles = gemmTilesKernel(kernels);
   view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
   for (let k0 = 0; k0 < k; k0 += DEPTH_BLOCK) {
     const blockDepth = Math.min(DEPTH_BLOCK, k - k0);
