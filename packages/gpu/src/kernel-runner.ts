@@ -3,7 +3,9 @@
  *
  * Every kernel is a pipeline kernel with immutable outputs: each call returns a fresh texture
  * that stays on the device until the tensor that owns it is disposed. `dynamicOutput` and
- * `dynamicArguments` let one compiled kernel serve every size.
+ * `dynamicArguments` let one compiled kernel serve every size. Resizing also drops the textures
+ * gpu.js keeps for recycling (see forgetRecycledArguments), and every returned texture is
+ * checked to be labelled with the size that was asked for.
  */
 import { gpuDevice, kernelClassOf } from './gpu-device';
 import type { GpuFunctionSource } from './function-source';
@@ -58,6 +60,7 @@ export function runKernel(key: string, define: () => KernelDefinition, size: num
   }
   if (kernel.size !== size) {
     kernel.run.setOutput([size]);
+    forgetRecycledArguments(kernel.run.kernel);
     kernel.size = size;
   }
   let output: unknown;
@@ -66,6 +69,12 @@ export function runKernel(key: string, define: () => KernelDefinition, size: num
     output = kernel.run(...inputs);
   } catch (error) {
     throw new Error(`gpu: kernel '${key}' failed on ${info.kernelClass}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  // A texture labelled with another size than this call's would be read back scrambled; the
+  // recycling fixed by forgetRecycledArguments produced exactly that, silently. Refuse it.
+  const labelled = (output as { output?: ArrayLike<number> } | undefined)?.output?.[0];
+  if (labelled !== undefined && labelled !== size) {
+    throw new Error(`gpu: kernel '${key}' returned a texture of ${labelled} values for an output of ${size}`);
   }
   if (!kernel.checked) {
     // gpu.js replaces a kernel that fails to compile with its CPU kernel, silently; refuse that.
@@ -76,6 +85,27 @@ export function runKernel(key: string, define: () => KernelDefinition, size: num
     kernel.checked = true;
   }
   return output;
+}
+
+/**
+ * Drops the textures an immutable gpu.js kernel keeps for recycling, after its output size
+ * changed.
+ *
+ * When a kernel is given its own latest output as an argument (binary `sub` of a `sub` result,
+ * as logSoftmax does), gpu.js keeps a clone of that argument (`prevArg`) and, on the next such
+ * call, renders into it whenever nobody else holds it. It never checks that texture's size:
+ * after `setOutput` it renders the new size into a texture laid out for the old one and hands
+ * it back labelled with the old size, so every later read is scrambled. Whether it happens
+ * depends on the caller having disposed the earlier output (inside `tidy`, typically).
+ * Forgetting the kept clones on every resize means only textures of the current size are
+ * recycled.
+ */
+function forgetRecycledArguments(instance: { kernelArguments?: readonly { prevArg?: { delete(): void } | null }[] } | undefined): void {
+  for (const argument of instance?.kernelArguments ?? []) {
+    if (!argument.prevArg) continue;
+    argument.prevArg.delete();
+    argument.prevArg = null;
+  }
 }
 
 /** Number of compiled kernels (for diagnostics). */

@@ -188,6 +188,22 @@ describe.each(BACKENDS)('conformance on %s', (backend) => {
     expectClose(values(vane.softmax(make([1, 2, 3]))), [0.09003057317038046, 0.24472847105479764, 0.6652409557748219], tolerance(backend));
   });
 
+  // The playground's last, smaller batch: logSoftmax on [29, 64] after [32, 64], each in tidy.
+  // On the gpu the second `sub` once rendered into a texture kept from the 32-row call (off by
+  // up to 5.8); see size-change.test.ts for every op family.
+  it('logSoftmax at [32, 64] then [29, 64], each inside tidy', () => {
+    for (const rows of [32, 29, 32, 5]) {
+      const input = Array.from({ length: rows }, (_, row) => Array.from({ length: 64 }, (_, column) => 3 * Math.sin(row * 64 * 0.37 + column * 0.37 + rows)));
+      const expected = input.flatMap((row) => {
+        const peak = Math.max(...row);
+        const logTotal = Math.log(row.reduce((total, value) => total + Math.exp(value - peak), 0));
+        return row.map((value) => value - peak - logTotal);
+      });
+      const got = tidy(() => values(vane.logSoftmax(make(input), 1)));
+      expectClose(got, expected, tolerance(backend), `logSoftmax [${rows}, 64]`);
+    }
+  });
+
   it('moves between backends and frees what tidy drops', () => {
     const before = vane.memory().numTensors;
     const back = tidy(() => vane.add(make([1, 2]), 1).to('cpu').to(backend));
