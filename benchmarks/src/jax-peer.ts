@@ -54,20 +54,19 @@ type Loaded = LoadedJax;
  * A runner that times `call` (a jitted call whose results it reads back, which frees them) after
  * building the inputs with `setup`, disposing them with `teardown` afterwards.
  */
-function jaxRunner<State>(loaded: Loaded, setup: (jax: Jax) => State, call: (state: State) => JaxArray | JaxArray[], teardown: (state: State) => void, options: Parameters<typeof measure>[1] = {}): Runner {
+function jaxRunner<State>(loaded: Loaded, what: string, expected: Float32Array, setup: (jax: Jax) => State, call: (state: State) => JaxArray, teardown: (state: State) => void, options: Parameters<typeof measure>[1] = {}): Runner {
   if ('unavailable' in loaded) return unavailableRunner(loaded.unavailable);
   return {
     name: JAX_COLUMN,
     run: async (): Promise<Timing> => {
       const state = setup(loaded.jax);
       try {
+        checkAgainstVane(what, call(state).dataSync() as Float32Array, expected);
         return await measure(() => {
           const result = call(state);
           // dataSync forces the computation to finish inside the timed region, as for tfjs; in
           // jax-js it also consumes (frees) the array it reads.
-          for (const array of Array.isArray(result) ? result : [result]) {
-            array.dataSync();
-          }
+          result.dataSync();
         }, options);
       } finally {
         teardown(state);
@@ -76,10 +75,26 @@ function jaxRunner<State>(loaded: Loaded, setup: (jax: Jax) => State, call: (sta
   };
 }
 
-/** `a @ b` for two square float32 matrices of `size`. */
-export function jaxMatmulRunner(loaded: Loaded, size: number, aValues: Float32Array, bValues: Float32Array): Runner {
+/**
+ * Throws (so the cell reads 'skipped: …' with the reason) unless jax-js's result matches
+ * Vane's on the same inputs within `tolerance`·(1 + |Vane's value|): a peer column is only
+ * worth its ratio if both compute the same thing.
+ */
+function checkAgainstVane(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-3): void {
+  if (actual.length !== expected.length) throw new Error(`jax-js's ${what} has ${actual.length} values, Vane's ${expected.length}`);
+  for (let index = 0; index < expected.length; index++) {
+    if (!(Math.abs(actual[index]! - expected[index]!) <= tolerance * (1 + Math.abs(expected[index]!)))) {
+      throw new Error(`jax-js's ${what} differs from Vane's: element ${index} is ${actual[index]}, Vane gives ${expected[index]}`);
+    }
+  }
+}
+
+/** `a @ b` for two square float32 matrices of `size`; `expected` is Vane's product. */
+export function jaxMatmulRunner(loaded: Loaded, size: number, aValues: Float32Array, bValues: Float32Array, expected: Float32Array): Runner {
   return jaxRunner(
     loaded,
+    `matmul ${size}`,
+    expected,
     (jax) => ({
       a: jax.numpy.array(aValues).reshape([size, size]),
       b: jax.numpy.array(bValues).reshape([size, size]),
@@ -91,10 +106,12 @@ export function jaxMatmulRunner(loaded: Loaded, size: number, aValues: Float32Ar
   );
 }
 
-/** Elementwise `x + y` or `exp(x)` on float32 vectors. */
-export function jaxElementwiseRunner(loaded: Loaded, operation: 'add' | 'exp', xValues: Float32Array, yValues: Float32Array): Runner {
+/** Elementwise `x + y` or `exp(x)` on float32 vectors; `expected` is Vane's result. */
+export function jaxElementwiseRunner(loaded: Loaded, operation: 'add' | 'exp', xValues: Float32Array, yValues: Float32Array, expected: Float32Array): Runner {
   return jaxRunner(
     loaded,
+    operation,
+    expected,
     (jax) => ({
       x: jax.numpy.array(xValues),
       y: jax.numpy.array(yValues),
@@ -105,10 +122,12 @@ export function jaxElementwiseRunner(loaded: Loaded, operation: 'add' | 'exp', x
   );
 }
 
-/** A 'same'-padded stride-1 conv2d forward pass, NCHW input and OIHW weights (Vane's layout). */
-export function jaxConv2dRunner(loaded: Loaded, inputShape: number[], inputValues: Float32Array, weightShape: number[], weightValues: Float32Array): Runner {
+/** A 'same'-padded stride-1 conv2d forward pass, NCHW input and OIHW weights (Vane's layout); `expected` is Vane's output. */
+export function jaxConv2dRunner(loaded: Loaded, inputShape: number[], inputValues: Float32Array, weightShape: number[], weightValues: Float32Array, expected: Float32Array): Runner {
   return jaxRunner(
     loaded,
+    'conv2d',
+    expected,
     (jax) => ({
       input: jax.numpy.array(inputValues).reshape(inputShape),
       weight: jax.numpy.array(weightValues).reshape(weightShape),
@@ -147,6 +166,8 @@ export interface JaxStepDefinition {
   batch: { values: Float32Array; shape: number[] }[];
   /** The loss; consumes `parameters` and `batch` (jax-js's ownership rule). */
   loss: (jax: Jax, parameters: JaxArray[], batch: JaxArray[]) => JaxArray;
+  /** Vane's loss at the initial parameters: the first step's loss must match it. */
+  expectedInitialLoss: number;
 }
 
 /**
@@ -179,8 +200,10 @@ export function jaxTrainingStepRunner(loaded: Loaded, definition: JaxStepDefinit
             count++;
             const [loss, nextParameters, nextFirst, nextSecond] = step(parameters, firstMoments, secondMoments, batch.map((array) => array.ref), ...corrections(jax, count));
             // Reading the loss is the synchronisation point, as for Vane and tfjs.
-            // (dataSync consumes the loss array.)
-            loss.dataSync();
+            // (dataSync consumes the loss array.) The first step's loss is at the initial
+            // parameters, as Vane's definition computes it.
+            const value = loss.dataSync();
+            if (count === 1) checkAgainstVane('initial loss', value, [definition.expectedInitialLoss]);
             parameters = nextParameters;
             firstMoments = nextFirst;
             secondMoments = nextSecond;

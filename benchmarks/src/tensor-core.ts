@@ -51,7 +51,7 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[],
           const y = tf.tensor2d(bValues, [size, size]);
           return () => tf.matMul(x, y);
         }),
-        jaxMatmulRunner(jax, size, aValues, bValues),
+        jaxMatmulRunner(jax, size, aValues, bValues, matmul(a, b).dataSync() as Float32Array),
       ]),
     );
   }
@@ -78,7 +78,7 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[],
         const q = tf.tensor1d(yValues);
         return () => tf.add(p, q);
       }),
-      jaxElementwiseRunner(jax, 'add', xValues, yValues),
+      jaxElementwiseRunner(jax, 'add', xValues, yValues, add(x, y).dataSync() as Float32Array),
     ]),
   );
   rows.push(
@@ -97,7 +97,7 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[],
         const p = tf.tensor1d(xValues);
         return () => tf.exp(p);
       }),
-      jaxElementwiseRunner(jax, 'exp', xValues, yValues),
+      jaxElementwiseRunner(jax, 'exp', xValues, yValues, exp(x).dataSync() as Float32Array),
     ]),
   );
   // A LeNet-sized layer: batch 16, 16→32 channels, 3x3, 28x28, 'same' padding.
@@ -114,7 +114,7 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[],
         const filter = tf.transpose(tf.tensor4d(weightValues, [32, 16, 3, 3]), [2, 3, 1, 0]) as import('@tensorflow/tfjs-core').Tensor4D;
         return () => tf.conv2d(nhwc, filter, 1, 'same');
       }),
-      jaxConv2dRunner(jax, [16, 16, 28, 28], inputValues, [32, 16, 3, 3], weightValues),
+      jaxConv2dRunner(jax, [16, 16, 28, 28], inputValues, [32, 16, 3, 3], weightValues, conv2d(input, weight, { padding: 'same' }).dataSync() as Float32Array),
     ]),
   );
   return rows;

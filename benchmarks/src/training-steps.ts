@@ -49,6 +49,11 @@ interface StepDefinition {
   loss: (params: TensorMap) => Tensor;
 }
 
+/** Vane's loss at a definition's initial parameters (the peers' first step must match it). */
+function initialLoss(definition: StepDefinition): number {
+  return vane.tidy(() => definition.loss(definition.params()).item());
+}
+
 function vaneStepRunner(training: VaneTraining | string, definition: StepDefinition, makeOptimizer: (training: VaneTraining) => Transformation): { name: string; run: () => Promise<Timing> } {
   return {
     name: 'vane',
@@ -197,6 +202,7 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
           { values: layer.bias.dataSync() as Float32Array, shape: layer.bias.shape as number[] },
         ]),
         batch: [{ values: imageValues, shape: [batch, 784] }, { values: targetValues, shape: [batch, 10] }],
+        expectedInitialLoss: initialLoss(mlp),
         loss: (jax, parameters, [x, y]) => {
           let hidden = x!;
           for (let index = 0; index < 3; index++) {
@@ -276,6 +282,7 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
           { values: new Float32Array(10), shape: [10] },
         ],
         batch: [{ values: cnnImageValues, shape: [cnnBatch, 1, 28, 28] }, { values: cnnTargetValues, shape: [cnnBatch, 10] }],
+        expectedInitialLoss: initialLoss(cnn),
         loss: (jax, [conv, convBias, dense, denseBias], [x, y]) => {
           const features = jax.nn.relu(jax.lax.conv(x!, conv!, [1, 1], 'SAME').add(convBias!));
           const logits = jax.numpy.matmul(features.reshape([cnnBatch, 28 * 28 * 32]), dense!).add(denseBias!);
