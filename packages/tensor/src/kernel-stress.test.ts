@@ -3,7 +3,7 @@
  * thread pool's settings and fallbacks. The long version: `npm run stress -w benchmarks`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { kernelInfo, kernelThreadsReady, matmul, memory, randn, seed, setKernelMode, setThreadCount } from './index';
+import { defineKernel, expression as e, fusedMap, kernelInfo, kernelThreadsReady, matmul, memory, randn, seed, setKernelMode, setThreadCount } from './index';
 import { runKernelStress } from './kernel-stress';
 import { threadInfo } from './wasm/thread-pool';
 
@@ -17,11 +17,12 @@ describe('threaded kernels', () => {
   it('agree with the scalar kernel on random products and convolutions while tasks interleave', async () => {
     const before = memory().numTensors;
     const report = await runKernelStress({ durationMilliseconds: 3000, seed: Date.now() % 100_000 });
-    console.log(`kernel stress: ${report.products} products, ${report.convolutions} convolutions, ${report.parallelCalls} parallel gemm calls on ${report.threads} threads`);
+    console.log(`kernel stress: ${report.products} products, ${report.convolutions} convolutions, ${report.fusedMaps} fusedMap calls, ${report.parallelCalls} parallel kernel calls on ${report.threads} threads`);
     expect(report.failures).toEqual([]);
     expect(report.threads).toBe(2);
     expect(report.products).toBeGreaterThan(10);
     expect(report.convolutions).toBeGreaterThan(2);
+    expect(report.fusedMaps).toBeGreaterThan(2);
     // The threaded path really ran (shapes above the threshold are split over the threads).
     expect(report.parallelCalls).toBeGreaterThan(0);
     expect(memory().numTensors).toBe(before);
@@ -40,6 +41,23 @@ describe('threaded kernels', () => {
     expect(kernelInfo().threads.parallelCalls).toBeGreaterThan(calls);
     // Each output row is computed by one thread with the same kernel and order: bit-identical.
     expect(threaded).toEqual(single);
+  }, 30_000);
+
+  it('splits a large fusedMap over the threads and gives the single-thread result bit for bit', async () => {
+    const kernel = defineKernel('test.threadedAffine', { inputs: ['x', 'y'], scalars: ['scale'] }, ({ x, y, scale }) => e.add(e.mul(scale, e.sqrt(e.abs(x))), y));
+    const generator = seed(9);
+    const inputs = [randn([300_001], { generator }), randn([300_001], { generator })];
+    setThreadCount(1);
+    const single = fusedMap(kernel, inputs, [0.3]).dataSync();
+    setThreadCount(2);
+    expect((await kernelThreadsReady()).active).toBe(2);
+    const calls = kernelInfo().threads.parallelCalls;
+    const threaded = fusedMap(kernel, inputs, [0.3]).dataSync();
+    expect(kernelInfo().threads.parallelCalls).toBe(calls + 1);
+    expect(threaded).toEqual(single);
+    // A small call stays on the calling thread.
+    fusedMap(kernel, [randn([100], { generator }), randn([100], { generator })], [0.3]);
+    expect(kernelInfo().threads.parallelCalls).toBe(calls + 1);
   }, 30_000);
 
   it('reports the thread count, one thread when asked, and rejects a bad count', () => {

@@ -1,12 +1,16 @@
 /**
  * The concurrency stress test of the threaded kernels: random-shape products (plain and
- * transposed operands) and convolutions (forward and weight gradient, random stride, padding,
- * dilation and groups) on the threaded SIMD kernels, each checked against the scalar kernel,
+ * transposed operands), convolutions (forward and weight gradient, random stride, padding,
+ * dilation and groups) and elementwise fusedMap calls on the threaded SIMD kernels, each
+ * checked against the scalar kernel (the JavaScript loop for fusedMap, bit for bit),
  * while several asynchronous tasks interleave their kernels (add, exp, matmul, conv2d) between
  * each other's calls — the pattern that broke the earlier two-thread matmul. `npm test` runs it
  * for a few seconds (kernel-stress.test.ts); `npm run stress -w benchmarks` runs it at length.
  */
 import { tidy } from './engine';
+import * as e from './kernels/expression/builder';
+import { defineKernel } from './kernels/expression/define-kernel';
+import { fusedMap } from './ops/fused';
 import { randn } from './ops/creation';
 import { conv2d, conv2dWeightGradient } from './ops/convolution';
 import { add } from './ops/elementwise';
@@ -24,7 +28,9 @@ export interface StressReport {
   products: number;
   /** Convolutions (forward and weight gradient) checked against the scalar kernel. */
   convolutions: number;
-  /** gemm_tiles calls that ran split over more than one thread during the run. */
+  /** Elementwise fusedMap calls (an Adam-like update) checked against the JavaScript loop, bit for bit. */
+  fusedMaps: number;
+  /** Kernel calls (gemm_tiles, fusedMap) split over more than one thread during the run. */
   parallelCalls: number;
   /** Threads the kernels used. */
   threads: number;
@@ -114,6 +120,25 @@ function checkConvolution(next: (low: number, high: number) => number, generator
   return mismatch(`${label} weight gradient`, gradient, gradientReference!, gradientMagnitude!, images * outputHeight * outputWidth);
 }
 
+/** An Adam-like affine update: three inputs, four scalars, a square root and a division. */
+const adamLike = defineKernel('kernelStress.adamLike', { inputs: ['m', 'v', 'p'], scalars: ['c1', 'c2', 'eps', 'decay'] }, ({ m, v, p, c1, c2, eps, decay }) =>
+  e.add(e.div(e.mul(m, c1), e.add(e.sqrt(e.mul(v, c2)), eps)), e.mul(decay, p)),
+);
+
+function checkFusedMap(next: (low: number, high: number) => number, generator: ReturnType<typeof seed>): string | undefined {
+  // Up to 2^19 elements: above the threading threshold (2^17) about three times in four.
+  const size = next(1, 1 << 19);
+  const inputs = [randn([size], { generator }), abs(randn([size], { generator })), randn([size], { generator })];
+  const scalars = [1.1, 0.9, 1e-8, 0.01];
+  const threaded = fusedMap(adamLike, inputs, scalars).dataSync();
+  const reference = scalar(() => fusedMap(adamLike, inputs, scalars).dataSync());
+  // The SIMD kernel computes in float64 lanes like the JavaScript loop: equal bit for bit.
+  for (let index = 0; index < size; index++) {
+    if (!Object.is(threaded[index], reference[index])) return `fusedMap(adamLike) of ${size} elements: element ${index} is ${threaded[index]}, the JavaScript loop gives ${reference[index]}`;
+  }
+  return undefined;
+}
+
 /**
  * Runs `tasks` asynchronous tasks for about `durationMilliseconds`, each alternating random
  * products or convolutions (checked against the scalar kernel) with unrelated kernels, and
@@ -130,14 +155,17 @@ export async function runKernelStress(options: { durationMilliseconds: number; s
   setThreadCount(threads);
   const ready = await kernelThreadsReady();
   const parallelBefore = ready.parallelCalls;
-  const report: StressReport = { products: 0, convolutions: 0, parallelCalls: 0, threads: ready.active, failures: [] };
+  const report: StressReport = { products: 0, convolutions: 0, fusedMaps: 0, parallelCalls: 0, threads: ready.active, failures: [] };
   const deadline = performance.now() + durationMilliseconds;
   const task = async (index: number) => {
     const next = integers(seedValue * 7919 + index);
     const generator = seed(seedValue * 31 + index);
     const noise = randn([1 << 14], { generator });
     while (performance.now() < deadline && report.failures.length < 10) {
-      const failure = tidy(() => (next(0, 3) === 0 ? (report.convolutions++, checkConvolution(next, generator)) : (report.products++, checkProduct(next, generator))));
+      const choice = next(0, 5);
+      const failure = tidy(() =>
+        choice === 0 ? (report.convolutions++, checkConvolution(next, generator)) : choice === 1 ? (report.fusedMaps++, checkFusedMap(next, generator)) : (report.products++, checkProduct(next, generator)),
+      );
       if (failure) report.failures.push(failure);
       // Another kernel on the same memory, then let the other tasks run theirs.
       tidy(() => exp(add(noise, noise)).dataSync());

@@ -204,18 +204,19 @@ export function reserve(memory: WebAssembly.Memory, byteSizes: readonly number[]
 
 /**
  * Compiles an extra kernel module (built by `build` for the kernel memory's import limits) and
- * instantiates it on the kernel memory, so its functions read the same scratch regions.
+ * instantiates it on the kernel memory, so its functions read the same scratch regions. The
+ * module is returned too, for the worker threads (thread-pool.ts) to instantiate.
  * Returns undefined when the SIMD kernels are off or the module does not compile.
  *
  * @example
- * const exports = instantiateOnKernelMemory((limits) => encodeModule(limits, [definition]));
+ * const { exports } = instantiateOnKernelMemory((limits) => encodeModule(limits, [definition])) ?? {};
  */
-export function instantiateOnKernelMemory(build: (limits: { minimumPages: number; maximumPages?: number; shared?: boolean }) => Uint8Array): WebAssembly.Exports | undefined {
+export function instantiateOnKernelMemory(build: (limits: { minimumPages: number; maximumPages?: number; shared?: boolean }) => Uint8Array): { exports: WebAssembly.Exports; module: WebAssembly.Module } | undefined {
   const kernels = simdKernels();
   if (!kernels) return undefined;
   try {
     const module = new WebAssembly.Module(build(memoryLimits) as Uint8Array<ArrayBuffer>);
-    return new WebAssembly.Instance(module, { env: { memory: kernels.memory } }).exports;
+    return { exports: new WebAssembly.Instance(module, { env: { memory: kernels.memory } }).exports, module };
   } catch {
     return undefined;
   }

@@ -15,9 +15,10 @@ import { recordFallback } from '../kernels/expression/fallbacks';
 import { encodeModule } from './wasm-encoder';
 import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime';
 import { compileSimdExpression } from './simd-expression';
+import { registerMapKernelModule, runMapKernelInParallel } from './thread-pool';
 
 type CompiledFused = (...values: number[]) => void;
-type Plan = { kernel: CompiledFused; inputsRead: readonly boolean[] } | { unsupported: string };
+type Plan = { kernel: CompiledFused; inputsRead: readonly boolean[]; moduleId: number } | { unsupported: string };
 const compiled = new Map<string, { source: unknown; plan: Plan }>();
 
 /**
@@ -33,9 +34,10 @@ function plan(kernel: FusedKernel): Plan | undefined {
   const simd = compileSimdExpression(kernel.expression, kernel.arity, kernel.scalarCount);
   if ('unsupported' in simd) result = simd;
   else {
-    const exports = instantiateOnKernelMemory((limits) => encodeModule(limits, [simd.definition]));
-    const fused = exports?.fused as CompiledFused | undefined;
-    result = fused ? { kernel: fused, inputsRead: simd.inputsRead } : { unsupported: 'the WebAssembly module did not compile' };
+    const instance = instantiateOnKernelMemory((limits) => encodeModule(limits, [simd.definition]));
+    const fused = instance?.exports.fused as CompiledFused | undefined;
+    // Registered with the thread pool so that large calls can be split over its workers.
+    result = instance && fused ? { kernel: fused, inputsRead: simd.inputsRead, moduleId: registerMapKernelModule(instance.module) } : { unsupported: 'the WebAssembly module did not compile' };
   }
   compiled.set(kernel.name, { source, plan: result });
   return result;
@@ -92,7 +94,9 @@ export function simdFused(kernel: FusedKernel, inputs: readonly Float32Array[], 
     const offset = offsets[index]!;
     view.set(inputs[index]!.subarray(offset, offset + size), bases[index]! / 4);
   }
-  result.kernel(...bases, pairs, ...scalars);
+  // Split over the kernel threads when large (each thread a range of pairs); returns when all
+  // are done, before the result is copied out.
+  runMapKernelInParallel(kernels.module, kernels.memory, result.kernel, result.moduleId, bases, pairs, scalars);
   const outBase = bases[inputs.length]! / 4;
   out.set(view.subarray(outBase, outBase + size));
   return true;

@@ -24,8 +24,15 @@ const READY = 2; // workers that have instantiated the module
 const STOP = 3; // 1: workers leave their loop
 const ERROR = 4; // 1: a worker's share threw
 const PARTS = 5; // how many shares the section is cut into (main thread = part 0)
-const ARGUMENTS = 6; // gemm_tiles's 7 arguments, then 1 if the fused kernel is used
-const CONTROL_WORDS = ARGUMENTS + 8;
+const KIND = 6; // 0: gemm_tiles; 1: an elementwise map kernel
+const ARGUMENTS = 7; // gemm: its 7 arguments, then 1 if the fused kernel is used; map: see runMapShare
+/** The most pointer arguments and scalars an elementwise kernel may have to run threaded. */
+const MAP_MAXIMUM_POINTERS = 24;
+const MAP_MAXIMUM_SCALARS = 16;
+const CONTROL_WORDS = ARGUMENTS + 4 + MAP_MAXIMUM_POINTERS;
+// The map kernels' scalars, as float64, after the int32 words (8-byte aligned).
+const SCALARS = Math.ceil(CONTROL_WORDS / 2);
+const CONTROL_BYTES = (SCALARS + MAP_MAXIMUM_SCALARS) * 8;
 
 /**
  * Runs share `part` of `parts` of one gemm_tiles call: a contiguous range of A's row panels
@@ -49,13 +56,50 @@ function runGemmShare(exports: Record<string, unknown>, words: Int32Array, argum
   kernel(aPack + first * kc * 4 * 4, bPack, c + first * 4 * nPanels * 8 * 4, last - first, nPanels, kc, blockPanels);
 }
 
-// Plain JavaScript: a worker started with `eval` runs CommonJS, not TypeScript.
+/**
+ * Runs share `part` of `parts` of one elementwise map kernel call: `kernel(p0, ..., count,
+ * s0, ...)` over `count` pairs of float32 elements (8 bytes per pointer per pair; pair i of
+ * every pointer is independent of every other pair). Words from `base`: module id, pointer
+ * count, pair count, scalar count, pointers; scalars in `scalars` from `scalarBase`.
+ * Self-contained for the same reason as `runGemmShare`.
+ */
+function runMapShare(kernel: (...values: number[]) => void, words: Int32Array, scalars: Float64Array, base: number, scalarBase: number, part: number, parts: number): void {
+  const pointerCount = words[base + 1]!;
+  const count = words[base + 2]!;
+  const scalarCount = words[base + 3]!;
+  const first = Math.floor((part * count) / parts);
+  const last = Math.floor(((part + 1) * count) / parts);
+  if (last <= first) return;
+  const values: number[] = [];
+  for (let index = 0; index < pointerCount; index++) values.push(words[base + 4 + index]! + first * 8);
+  values.push(last - first);
+  for (let index = 0; index < scalarCount; index++) values.push(scalars[scalarBase + index]!);
+  kernel(...values);
+}
+
+// Plain JavaScript: a worker started with `eval` runs CommonJS, not TypeScript. Map kernels
+// live in modules compiled after the worker started; each arrives as a message (sent when the
+// module is registered, before any section uses it) and is taken synchronously with
+// receiveMessageOnPort, since the worker never returns to its event loop.
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads');
 const { module, memory, control, index } = workerData;
 const words = new Int32Array(control);
+const scalars = new Float64Array(control);
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const mapKernels = new Map();
 const runGemmShare = ${runGemmShare.toString()};
+const runMapShare = ${runMapShare.toString()};
+function mapKernel(id) {
+  for (let tries = 0; !mapKernels.has(id) && tries < 1000; tries++) {
+    const message = receiveMessageOnPort(parentPort);
+    if (message) mapKernels.set(message.message.id, new WebAssembly.Instance(message.message.module, { env: { memory } }).exports.fused);
+    else Atomics.wait(words, ${STOP}, 0, 1);
+  }
+  const kernel = mapKernels.get(id);
+  if (!kernel) throw new Error('kernel module ' + id + ' never arrived');
+  return kernel;
+}
 Atomics.add(words, ${READY}, 1);
 Atomics.notify(words, ${READY});
 let seen = 0;
@@ -64,7 +108,9 @@ for (;;) {
   seen = Atomics.load(words, ${GENERATION});
   if (Atomics.load(words, ${STOP}) === 1) break;
   try {
-    runGemmShare(exports, words, ${ARGUMENTS}, index + 1, Atomics.load(words, ${PARTS}));
+    const parts = Atomics.load(words, ${PARTS});
+    if (Atomics.load(words, ${KIND}) === 0) runGemmShare(exports, words, ${ARGUMENTS}, index + 1, parts);
+    else runMapShare(mapKernel(words[${ARGUMENTS}]), words, scalars, ${ARGUMENTS}, ${SCALARS}, index + 1, parts);
   } catch (error) {
     Atomics.store(words, ${ERROR}, 1);
   }
@@ -73,9 +119,13 @@ for (;;) {
 `;
 
 interface Pool {
-  workers: { terminate(): Promise<number> }[];
+  workers: { terminate(): Promise<number>; postMessage(message: unknown): void }[];
   words: Int32Array;
+  scalars: Float64Array;
 }
+
+/** Map-kernel modules by id (id - 1), sent to every worker when registered or started. */
+const mapModules: WebAssembly.Module[] = [];
 
 type WorkerThreads = typeof import('node:worker_threads');
 
@@ -112,7 +162,7 @@ function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory): Pool
   const threads = nodeWorkerThreads();
   if (!threads || requestedThreads <= 1) return undefined;
   try {
-    const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
     const words = new Int32Array(control);
     const workers = Array.from({ length: requestedThreads - 1 }, (_, index) => {
       const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, index } });
@@ -121,9 +171,10 @@ function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory): Pool
       worker.on('error', (error) => {
         poolFailure = `a kernel worker failed: ${error.message}`;
       });
+      mapModules.forEach((mapModule, index) => worker.postMessage({ id: index + 1, module: mapModule }));
       return worker;
     });
-    return { workers, words };
+    return { workers, words, scalars: new Float64Array(control) };
   } catch (error) {
     poolFailure = `worker threads could not start: ${(error as Error).message}`;
     return undefined;
@@ -172,7 +223,7 @@ export interface ThreadInfo {
   active: number;
   /** Why fewer threads are active than requested, if they are. */
   reason?: string;
-  /** gemm_tiles calls split over more than one thread so far in this process. */
+  /** Kernel calls (gemm_tiles and elementwise map kernels) split over more than one thread so far in this process. */
   parallelCalls: number;
 }
 
@@ -222,10 +273,21 @@ export function runGemmTilesInParallel(module: WebAssembly.Module, memory: WebAs
     return;
   }
   const parts = Math.min(ready.workers.length + 1, mPanels);
-  parallelCalls++;
   for (let index = 0; index < 7; index++) words[ARGUMENTS + index] = values[index]!;
   words[ARGUMENTS + 7] = fused ? 1 : 0;
+  words[KIND] = 0;
+  runSection(ready, parts, 'matmul', () => runGemmShare(exports, words, ARGUMENTS, 0, parts));
+}
+
+/**
+ * One parallel section over the words already written: wakes the workers, runs the main
+ * thread's share, and returns only when every worker is done (the race-freedom argument of
+ * the file comment rests on this function).
+ */
+function runSection(ready: Pool, parts: number, owner: string, mainShare: () => void): void {
+  const { words } = ready;
   words[PARTS] = parts;
+  parallelCalls++;
   Atomics.store(words, ERROR, 0);
   Atomics.store(words, PENDING, ready.workers.length);
   // The bump publishes the words above (Atomics are sequentially consistent) and wakes workers.
@@ -233,7 +295,7 @@ export function runGemmTilesInParallel(module: WebAssembly.Module, memory: WebAs
   Atomics.notify(words, GENERATION);
   let mainError: unknown;
   try {
-    runGemmShare(exports, words, ARGUMENTS, 0, parts);
+    mainShare();
   } catch (error) {
     mainError = error;
   }
@@ -242,5 +304,42 @@ export function runGemmTilesInParallel(module: WebAssembly.Module, memory: WebAs
     Atomics.wait(words, PENDING, pending);
   }
   if (mainError) throw mainError;
-  if (Atomics.load(words, ERROR) === 1) throw new Error('matmul: a kernel worker thread failed; setThreadCount(1) runs on one thread');
+  if (Atomics.load(words, ERROR) === 1) throw new Error(`${owner}: a kernel worker thread failed; setThreadCount(1) runs on one thread`);
+}
+
+/**
+ * Registers a compiled map-kernel module (one exporting `fused`, see simd-expression.ts) so
+ * that workers can run it; returns the id to pass to {@link runMapKernelInParallel}.
+ */
+export function registerMapKernelModule(module: WebAssembly.Module): number {
+  mapModules.push(module);
+  const id = mapModules.length;
+  for (const worker of pool?.workers ?? []) worker.postMessage({ id, module });
+  return id;
+}
+
+/** Below this many element pairs a map kernel runs on the calling thread alone. */
+const PARALLEL_MINIMUM_PAIRS = 1 << 16;
+
+/**
+ * `kernel(...pointers, count, ...scalars)` (a registered map kernel, `count` pairs of float32
+ * elements) split by pair ranges over the pool, returning only when every share is done. Runs
+ * on the calling thread alone when the pool is off, starting or the call is small.
+ */
+export function runMapKernelInParallel(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel: (...values: number[]) => void, moduleId: number, pointers: readonly number[], count: number, scalars: readonly number[]): void {
+  const ready = count >= PARALLEL_MINIMUM_PAIRS && pointers.length <= MAP_MAXIMUM_POINTERS && scalars.length <= MAP_MAXIMUM_SCALARS ? readyPool(module, memory) : undefined;
+  if (!ready) {
+    kernel(...pointers, count, ...scalars);
+    return;
+  }
+  const { words } = ready;
+  const parts = ready.workers.length + 1;
+  words[KIND] = 1;
+  words[ARGUMENTS] = moduleId;
+  words[ARGUMENTS + 1] = pointers.length;
+  words[ARGUMENTS + 2] = count;
+  words[ARGUMENTS + 3] = scalars.length;
+  pointers.forEach((pointer, index) => (words[ARGUMENTS + 4 + index] = pointer));
+  scalars.forEach((scalar, index) => (ready.scalars[SCALARS + index] = scalar));
+  runSection(ready, parts, 'fusedMap', () => runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, 0, parts));
 }
