@@ -2,7 +2,7 @@
  * The cost of ActiveLR on top of its base: one `active(adamw)` optimizer step against one
  * `adamw` step on 10M float32 parameters (update + applyUpdates + freeing the old tensors).
  *
- * Run: `npx tsx benchmarks/src/active-overhead.ts` (optional: STEPS=<timed steps per optimizer>,
+ * Run: `npx tsx --conditions=@vane/source benchmarks/src/active-overhead.ts` (optional: STEPS=<timed steps per optimizer>,
  * PERIOD=<active period>).
  *
  * Method: both optimizers are warmed up past ActiveLR's first gain change (t > 2K, so the gains

@@ -7,7 +7,7 @@
  * first, whose input is data (8.7M). So the ideal ratio is (34.4 + 34.4 + 8.7)/34.4 ≈ 2.25;
  * the target is ≤ 3.
  *
- * Run: npx tsx benchmarks/src/autodiff-mlp.ts [--runs 30]
+ * Run: npx tsx --conditions=@vane/source benchmarks/src/autodiff-mlp.ts [--runs 30]
  */
 import { add, dispose, gather, logSoftmax, matmul, mean, neg, randint, randn, relu, seed, tidy, type Tensor } from '@vane/tensor';
 import { valueAndGrad } from '@vane/autodiff';

@@ -2,7 +2,7 @@
  * GPU rows: matmul, an elementwise chain and a small training step, each on Vane's `cpu` and
  * `gpu` backends, with the gpu.js kernel class and renderer they really ran on.
  *
- * Standalone: `npx tsx benchmarks/src/gpu-rows.ts` (under `xvfb-run -a` on a headless Linux
+ * Standalone: `npx tsx --conditions=@vane/source benchmarks/src/gpu-rows.ts` (under `xvfb-run -a` on a headless Linux
  * machine). From run.ts: `const gpu = await gpuRows(); rows.push(...gpu.rows)` and print
  * `gpu.renderer`. On a software renderer (Mesa llvmpipe, SwiftShader) these numbers say
  * nothing about GPU speed: they are recorded so that the renderer is on record next to them.

@@ -14,7 +14,7 @@
  * the median of the per-round ratios. The script checks that all three end with the same
  * parameters (to float32 rounding).
  *
- * Run: npx tsx benchmarks/src/optim-step.ts [--size 10000000] [--repetitions 9]
+ * Run: npx tsx --conditions=@vane/source benchmarks/src/optim-step.ts [--size 10000000] [--repetitions 9]
  */
 import { dispose, memory, randn, seed, type Tensor } from '@vane/tensor';
 import { adamw, applyUpdates, disposeReplaced, type TensorTree } from '@vane/optim';

@@ -166,9 +166,10 @@ export function backward(output: Tensor, seed?: Tensor, options: BackwardOptions
   pruneLeaves();
 }
 
-// Augments the module that declares the Tensor class: augmenting '@vane/tensor' itself would
-// declare a second, unrelated Tensor interface, because the package only re-exports it.
-declare module '../../tensor/src/tensor' {
+// Augments the module that declares the Tensor class (exported as '@vane/tensor/tensor-class'
+// so that the augmentation resolves for installed packages too): augmenting '@vane/tensor'
+// itself would declare a second, unrelated Tensor interface, because it only re-exports it.
+declare module '@vane/tensor/tensor-class' {
   interface Tensor {
     /**
      * Accumulates gradients into `.grad` of the marked leaves this tensor depends on

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { findUndocumentedExamples } from '@vane/testkit';
 import {
   DataLoader, loadDigits, labeledImageDataset, trainValidationSplit, twoSpirals, gaussianBlobs,
-  teacherStudent, characterCorpus, sequenceTask, loadIdx, loadFashionMnist, loadCifar10,
-  DEBIAN_FASHION_MNIST_DIRECTORY,
+  teacherStudent, characterCorpus, sequenceTask,
 } from '@vane/datasets';
+import { loadIdx, loadFashionMnist, loadCifar10, DEBIAN_FASHION_MNIST_DIRECTORY } from '@vane/datasets/node';
 
 // Each example below is copied verbatim from docs/datasets.md (including the import above,
 // which goes through the package's public entry point); the last test fails if a code block

@@ -4,8 +4,8 @@
  * - an embedded real dataset: {@link loadDigits} (8×8 handwritten digits, UCI / scikit-learn);
  * - seeded synthetic generators: {@link twoSpirals}, {@link gaussianBlobs},
  *   {@link teacherStudent}, {@link characterCorpus}, {@link sequenceTask};
- * - file loaders: {@link loadIdx} (MNIST-style IDX, optionally gzipped), {@link loadMnist},
- *   {@link loadFashionMnist}, {@link loadCifar10};
+ * - file loaders (Node only, in `@vane/datasets/node`): `loadIdx` (MNIST-style IDX, optionally
+ *   gzipped), `loadMnist`, `loadFashionMnist`, `loadCifar10`;
  * - batching: {@link DataLoader} and {@link trainValidationSplit}.
  *
  * @module
@@ -26,34 +26,6 @@ export { gaussianBlobs, type GaussianBlobs, type GaussianBlobsOptions } from './
 export { sequenceTask, type SequenceTask, type SequenceTaskKind, type SequenceTaskOptions } from './synthetic/sequence-task';
 export { teacherStudent, type Teacher, type TeacherStudent, type TeacherStudentOptions } from './synthetic/teacher-student';
 export { twoSpirals, type TwoSpirals, type TwoSpiralsOptions } from './synthetic/two-spirals';
-export {
-  loadIdx,
-  parseIdx,
-  readMaybeGzipped,
-  type IdxArray,
-  type IdxData,
-  type IdxDataType,
-  type IdxExpectation,
-  type ParseIdxOptions,
-} from './loaders/idx';
-export {
-  DEBIAN_FASHION_MNIST_DIRECTORY,
-  FASHION_MNIST_CLASS_NAMES,
-  loadFashionMnist,
-  loadMnist,
-  type LoadFashionMnistOptions,
-  type LoadMnistOptions,
-  type MnistImages,
-  type Split,
-} from './loaders/mnist';
-export {
-  CIFAR10_CLASS_NAMES,
-  loadCifar10,
-  parseCifar10Batch,
-  type Cifar10Batch,
-  type Cifar10Images,
-  type LoadCifar10Options,
-} from './loaders/cifar10';
 export { DataLoader, type Batch, type DataLoaderOptions, type DataLoaderState } from './data-loader/data-loader';
 export { gatherExamples } from './data-loader/gather';
 export {

@@ -28,6 +28,37 @@ function bareHelperCalls(source: string): string {
   return result;
 }
 
+// Minifiers (Vite's production build, esbuild --minify) turn `a === b ? 1 : 0` into
+// `+(a === b)`, which GLSL rejects (no `+` on a bool): write such a unary plus on a comparison
+// back as a conditional. Other unary pluses and every binary plus are left alone.
+const COMPARISON = /[<>]|[=!]==?/;
+
+function comparisonsAsConditionals(source: string): string {
+  let result = '';
+  let index = 0;
+  while (index < source.length) {
+    const start = source.indexOf('+(', index);
+    if (start < 0) break;
+    const before = source.slice(0, start).trimEnd();
+    const unary = before === '' || /[(,=>?:{;&|+\-*/!<]$/.test(before) || /\breturn$/.test(before);
+    let end = start + 1;
+    let depth = 0;
+    for (; end < source.length; end++) {
+      if (source[end] === '(') depth++;
+      else if (source[end] === ')' && --depth === 0) break;
+    }
+    const inner = source.slice(start + 2, end);
+    if (unary && end < source.length && COMPARISON.test(inner)) {
+      result += `${source.slice(index, start)}((${comparisonsAsConditionals(inner)}) ? 1 : 0)`;
+      index = end + 1;
+    } else {
+      result += source.slice(index, start + 2);
+      index = start + 2;
+    }
+  }
+  return result + source.slice(index);
+}
+
 /**
  * The source of `fn` as `function name(parameters) { ... }`.
  *
@@ -39,7 +70,7 @@ function bareHelperCalls(source: string): string {
  * functionSource('vane_neg', (x) => -x) // 'function vane_neg(x) { return (-x); }'
  */
 export function functionSource(name: string, fn: (...values: number[]) => number): string {
-  const text = bareHelperCalls(fn.toString().trim());
+  const text = comparisonsAsConditionals(bareHelperCalls(fn.toString().trim()));
   const declaration = /^function\b[^(]*\(([^)]*)\)\s*(\{[\s\S]*\})$/.exec(text);
   if (declaration) return `function ${name}(${declaration[1]}) ${declaration[2]}`;
   const arrow = /^(?:\(([^)]*)\)|([\w$]+))\s*=>\s*([\s\S]*)$/.exec(text);

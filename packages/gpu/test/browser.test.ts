@@ -47,6 +47,8 @@ describe('browser (headless Chromium, WebGL2)', () => {
       entryPoints: [fileURLToPath(new URL('./browser/conformance-page.ts', import.meta.url))],
       bundle: true,
       platform: 'browser',
+      // The workspace packages from their sources (docs/decisions/0005), as vitest uses them.
+      conditions: ['@vane/source'],
       format: 'iife',
       target: 'es2022',
       write: false,

@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { adamw, type TensorTree } from '@vane/optim';
 import { isTensor, type Tensor } from '@vane/tensor';
-import { Linear, Sequential, loadCheckpoint, saveCheckpoint } from '@vane/nn';
+import { Linear, Sequential } from '@vane/nn';
+import { loadCheckpoint, saveCheckpoint } from '@vane/nn/node';
 
 const { values: flags } = parseArgs({
   options: {

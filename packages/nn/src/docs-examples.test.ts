@@ -10,9 +10,10 @@ import { eye, matmul, ones, randn, seed, tensor, tree, zeros, type Tensor } from
 import {
   AdaptiveAvgPool2d, BatchNorm1d, binaryCrossEntropy, BatchNorm2d, Conv2d, DecoderBlock, Embedding, Flatten, LSTM, Linear, MaxPool2d, Module, ReLU, Sequential,
   TransformerEncoderLayer, accuracy, activeGainLogger, bceWithLogits, crossEntropy, earlyStopping, fit, kaimingNormal, kaimingUniform,
-  learningRateLogger, loadCheckpoint, loadSafetensors, orthogonal, saveCheckpoint, saveSafetensors, subtree, unflattenNamed,
+  learningRateLogger, orthogonal, subtree, unflattenNamed,
   xavierNormal, xavierUniform, type ParameterTree,
 } from '@vane/nn';
+import { loadCheckpoint, loadSafetensors, saveCheckpoint, saveSafetensors } from '@vane/nn/node';
 
 // Each example is copied verbatim from docs/nn.md and docs/training.md; the last test fails
 // if a code block of either page no longer appears in this file.

@@ -1,6 +1,7 @@
 /**
  * @vane/nn: layers (`Module` and its subclasses), initializers, losses, training (`fit`),
- * and tensor files (safetensors, checkpoints).
+ * and the safetensors format. Files (saving and loading safetensors and checkpoints, the
+ * checkpoint callback) are Node-only and live in `@vane/nn/node`.
  *
  * @example
  * import { Sequential, Linear, ReLU, crossEntropy } from '@vane/nn';
@@ -30,16 +31,10 @@ export {
 } from './training/callbacks';
 export { accuracy, type Metric } from './training/metrics';
 export { ProgressBar, formatDuration, formatValue, type ProgressStream } from './training/progress-bar';
-export { writeFileAtomic, removeStaleTemporaries } from './io/atomic-write';
 export {
-  encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, readSafetensors, readSafetensorsMetadata, MAX_HEADER_BYTES,
-  type SafetensorsDType, type SafetensorsContents, type DecodeOptions, type LoadSafetensorsOptions, type SaveSafetensorsOptions, type SafetensorsIoOptions,
+  encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES,
+  type SafetensorsDType, type SafetensorsContents, type DecodeOptions, type SafetensorsIoOptions,
 } from './io/safetensors';
-export {
-  saveCheckpoint, loadCheckpoint, parameterEntries,
-  type CheckpointContents, type LoadCheckpointTargets, type LoadedCheckpoint, type ResumableData,
-} from './io/checkpoint';
-export { checkpointCallback, type CheckpointCallbackOptions } from './training/checkpoint-callback';
 export { Conv1d, Conv2d, ConvTranspose2d, type ConvolutionOptions } from './layers/convolution';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type PoolingOptions } from './layers/pooling';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, RMSNorm, GroupNorm, type BatchNormOptions } from './layers/normalization';

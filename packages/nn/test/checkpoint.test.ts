@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { DataLoader, twoSpirals } from '@vane/datasets';
 import { adam } from '@vane/optim';
 import { manualSeed, seed, type Tensor } from '@vane/tensor';
-import { Dropout, Linear, Sequential, Tanh, crossEntropy, fit, loadCheckpoint, saveCheckpoint, type Callback } from '../src/index';
+import { Dropout, Linear, Sequential, Tanh, crossEntropy, fit, type Callback } from '../src/index.js';
+import { loadCheckpoint, saveCheckpoint } from '../src/node.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'vane-checkpoint-'));
 
@@ -64,7 +65,7 @@ describe('checkpoints', () => {
   it('a process killed during a save leaves the previous checkpoint intact', async () => {
     const path = join(scratch(), 'killed.safetensors');
     const writer = fileURLToPath(new URL('./support/checkpoint-writer.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', writer, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--conditions=@vane/source', '--import', 'tsx', writer, path], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     let killedDuring = -1;
     await new Promise<void>((resolve) => {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arange, formatTensor, tensor, zeros } from './index';
@@ -84,5 +85,20 @@ describe('String(t)', () => {
     const printed = String(t);
     expect(printed).toMatch(/disposed/);
     expect(printed).toContain('[2,3]');
+  });
+});
+
+describe('console.log(t) / util.inspect(t)', () => {
+  it('prints the tensor as String(t) does, not its internals', () => {
+    const t = tensor([[1, 2], [3, 4]]);
+    expect(inspect(t)).toBe(String(t));
+    expect(inspect({ weight: t })).toContain(String(t).split('\n')[0]);
+    expect(inspect(t)).not.toContain('storage');
+  });
+
+  it('names a disposed tensor instead of throwing', () => {
+    const t = zeros([2, 3], { dtype: 'int32' });
+    t.dispose();
+    expect(inspect(t)).toBe('tensor(<disposed>, shape=[2,3], dtype=int32)');
   });
 });

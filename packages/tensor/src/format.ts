@@ -85,3 +85,14 @@ export function formatTensor(t: Tensor): string {
 Tensor.prototype.toString = function (this: Tensor) {
   return formatTensor(this);
 };
+
+// `console.log(t)`, `util.inspect(t)` and the Node REPL print the tensor as `String(t)` does,
+// instead of its internals. The key is the registered symbol behind `util.inspect.custom`, so
+// no `node:util` import is needed and browsers are unaffected.
+Object.defineProperty(Tensor.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value(this: Tensor): string {
+    return this.isDisposed ? `tensor(<disposed>, shape=${formatShape(this.shape)}, dtype=${this.dtype})` : formatTensor(this);
+  },
+  writable: true,
+  configurable: true,
+});

@@ -11,6 +11,16 @@ import type { DType, TypedArray } from './dtype';
 import { Storage, trackTensor, untrackTensor } from './engine';
 import { contiguousStrides, formatShape, sizeOf, type Shape } from './shape';
 
+declare global {
+  interface SymbolConstructor {
+    /**
+     * `Symbol.dispose` (explicit resource management), declared here so that `Tensor`'s types
+     * compile for consumers whose `lib` predates it (as `@types/node` also declares it).
+     */
+    readonly dispose: unique symbol;
+  }
+}
+
 /** A nested array of numbers or booleans, as returned by `toArray()`. */
 export type NestedArray = number | boolean | NestedArray[];
 

@@ -2,9 +2,10 @@
  * The datasets the CLI trains on, as train/validation splits with their input shapes.
  */
 import {
-  characterCorpus, labeledImageDataset, loadCifar10, loadDigits, loadFashionMnist, trainValidationSplit, twoSpirals,
+  characterCorpus, labeledImageDataset, loadDigits, trainValidationSplit, twoSpirals,
   type Dataset,
 } from '@vane/datasets';
+import { loadCifar10, loadFashionMnist } from '@vane/datasets/node';
 import { UsageError } from '../usage-error';
 
 /** Dataset names accepted by `--dataset`. */

@@ -5,7 +5,7 @@
  * in one line, instead of `SyntaxError: Unexpected end of JSON input`.
  */
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '@vane/nn';
+import { writeFileAtomic } from '@vane/nn/node';
 import { parseWithNonFinite, stringifyWithNonFinite } from '../format/json-numbers';
 import { UsageError } from '../usage-error';
 

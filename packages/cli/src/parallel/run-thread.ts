@@ -9,7 +9,8 @@ import type { Worker } from 'node:worker_threads';
 import type { RunConfiguration, RunRecord } from '../studies/run-configuration';
 import { startTaskThread } from './worker-pool';
 
-const RUN_TASK = new URL('./run-task.ts', import.meta.url);
+// .ts when running from the sources, .js when compiled.
+const RUN_TASK = new URL(`./run-task${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 interface ThreadMessage {
   type: string;

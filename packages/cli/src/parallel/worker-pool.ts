@@ -6,8 +6,10 @@
  * {@link InterruptedError}: the main thread is idle while workers compute, so the handlers run
  * immediately, and no result arriving afterwards is reported (nothing is written late).
  *
- * Workers load TypeScript through tsx's register API (a plain `new Worker('x.ts')` is rejected
- * by Node's loader before tsx can hook it). Each worker imports `taskModule`, which must export
+ * A TypeScript `taskModule` (running from the sources in the repository) is loaded through
+ * tsx's register API (a plain `new Worker('x.ts')` is rejected by Node's loader before tsx can
+ * hook it), with `@vane/*` imports resolved to their sources (bin/source-conditions.mjs); a
+ * compiled `.js` one loads as is. Each worker imports `taskModule`, which must export
  * `runTask(task, reportProgress)`.
  */
 import { availableParallelism } from 'node:os';
@@ -34,14 +36,22 @@ export interface WorkerPoolOptions {
   onResult?: (taskIndex: number, result: unknown) => void;
 }
 
+// The same path from src/parallel/ and from dist/parallel/.
+const SOURCE_CONDITIONS = new URL('../../bin/source-conditions.mjs', import.meta.url).href;
+
 // tsx is resolved here, from this file, and handed to the worker: an eval'd worker would resolve
-// a bare 'tsx/esm/api' from the current directory, which fails when vane runs outside the repository.
-const TSX_API = import.meta.resolve('tsx/esm/api');
+// a bare 'tsx/esm/api' from the current directory, which fails when vane runs outside the
+// repository. Resolved only for TypeScript task modules: an installed (compiled) CLI has no tsx.
+function tsxApi(taskModule: URL): string | undefined {
+  return taskModule.pathname.endsWith('.ts') ? import.meta.resolve('tsx/esm/api') : undefined;
+}
 
 const BOOTSTRAP = `
 import { parentPort, workerData } from 'node:worker_threads';
-const { register } = await import(workerData.tsxApi);
-register();
+if (workerData.tsxApi) {
+  (await import('node:module')).register(workerData.sourceConditions);
+  (await import(workerData.tsxApi)).register();
+}
 const { runTask } = await import(workerData.taskModule);
 parentPort.on('message', async (message) => {
   if (message.type !== 'task') return;
@@ -61,7 +71,7 @@ parentPort.postMessage({ type: 'ready' });
  * messages (after a first `ready`). Used by {@link runInWorkers} and by `vane worker`.
  */
 export function startTaskThread(taskModule: URL): Worker {
-  return new Worker(BOOTSTRAP, { eval: true, workerData: { taskModule: taskModule.href, tsxApi: TSX_API } } as never);
+  return new Worker(BOOTSTRAP, { eval: true, workerData: { taskModule: taskModule.href, tsxApi: tsxApi(taskModule), sourceConditions: SOURCE_CONDITIONS } } as never);
 }
 
 /**

@@ -11,7 +11,8 @@ import { describeRun, type RunResult } from '../training/run-training';
 import { runId, type RunConfiguration, type RunRecord } from './run-configuration';
 import type { StudyDirectory } from './study-directory';
 
-const RUN_TASK = new URL('../parallel/run-task.ts', import.meta.url);
+// .ts when running from the sources, .js when compiled.
+const RUN_TASK = new URL(`../parallel/run-task${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /** Options of {@link runMany}. */
 export interface RunManyOptions {

@@ -3,7 +3,8 @@
  * build the model and optimizer, train with `fit`, return the per-epoch history.
  */
 import { DataLoader } from '@vane/datasets';
-import { accuracy, crossEntropy, fit, loadCheckpoint, saveCheckpoint, type Callback, type ProgressStream, type ResumableData } from '@vane/nn';
+import { accuracy, crossEntropy, fit, type Callback, type ProgressStream } from '@vane/nn';
+import { loadCheckpoint, saveCheckpoint, type ResumableData } from '@vane/nn/node';
 import { loadTaskData } from '../data/task-data';
 import { decodeNonFinite, encodeNonFinite } from '../format/json-numbers';
 import { buildModel } from '../models/build-model';

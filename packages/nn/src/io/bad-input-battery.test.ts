@@ -13,7 +13,8 @@ import { tensor } from '@vane/tensor';
 import { runBadInputBattery, type BadInputCase } from '@vane/testkit';
 import { Linear } from '../layers/linear';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { decodeSafetensors, encodeSafetensors, loadSafetensors, readSafetensors, readSafetensorsMetadata, saveSafetensors } from './safetensors';
+import { decodeSafetensors, encodeSafetensors } from './safetensors';
+import { loadSafetensors, readSafetensors, readSafetensorsMetadata, saveSafetensors } from './safetensors-files';
 
 const directory = mkdtempSync(join(tmpdir(), 'vane-io-battery-'));
 let fileCounter = 0;

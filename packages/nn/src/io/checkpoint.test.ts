@@ -15,7 +15,8 @@ import { ReLU } from '../layers/activations';
 import { Sequential } from '../layers/sequential';
 import { findStateDifference } from '../../test/support/state-comparison';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { encodeSafetensors, readSafetensors } from './safetensors';
+import { encodeSafetensors } from './safetensors';
+import { readSafetensors } from './safetensors-files';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'vane-checkpoint-io-'));
 

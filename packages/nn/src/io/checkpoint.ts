@@ -18,7 +18,8 @@
 import { deserializeState } from '@vane/optim';
 import { checkOptionKeys, defaultGenerator, type RandomGenerator, type Tensor } from '@vane/tensor';
 import { flattenNamed, unflattenNamed, type Module, type ParameterTree } from '../module';
-import { readSafetensors, writeSafetensorsFile, type SafetensorsIoOptions } from './safetensors';
+import type { SafetensorsIoOptions } from './safetensors';
+import { readSafetensors, writeSafetensorsFile } from './safetensors-files';
 import { joinTensors, splitTensors, type Skeleton } from './state-tree';
 
 const METADATA_KEY = 'vane.checkpoint';

@@ -13,7 +13,8 @@ import { ReLU } from '../layers/activations';
 import { Linear } from '../layers/linear';
 import { Sequential } from '../layers/sequential';
 import { saveCheckpoint } from './checkpoint';
-import { decodeSafetensors, encodeSafetensors, loadSafetensors, readSafetensors, readSafetensorsMetadata, saveSafetensors } from './safetensors';
+import { decodeSafetensors, encodeSafetensors } from './safetensors';
+import { loadSafetensors, readSafetensors, readSafetensorsMetadata, saveSafetensors } from './safetensors-files';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 const scratch = () => mkdtempSync(join(tmpdir(), 'vane-safetensors-'));

@@ -40,8 +40,14 @@ export interface FitOptions {
   initialEpoch?: number;
   /** Steps already taken (from a checkpoint); default 0. */
   initialStep?: number;
-  /** Where progress goes: a stream (default `process.stdout`), or `false` for none. */
+  /** Where progress goes: a stream (default `process.stdout` in Node, none in a browser), or `false` for none. */
   progress?: ProgressStream | false;
+}
+
+// Looked up through globalThis: a browser has no `process`, and gets no progress rather than a
+// ReferenceError.
+function defaultProgressStream(): ProgressStream | undefined {
+  return (globalThis as { process?: { stdout?: ProgressStream } }).process?.stdout;
 }
 
 /** What {@link fit} returns. */
@@ -105,7 +111,8 @@ function isResumable(data: unknown): data is Resumable {
  *
  * `data` is iterated once per epoch; with a `DataLoader`, an interrupted epoch continues
  * where it stopped (its `state()` is saved in checkpoints), which is what makes resumed runs
- * identical to uninterrupted ones. Progress goes to `process.stdout`: a redrawn bar on a
+ * identical to uninterrupted ones. Progress goes to `process.stdout` (in Node; a browser gets
+ * none unless `progress` is given): a redrawn bar on a
  * terminal, one line per epoch otherwise. Batches from a `DataLoader` are disposed after use
  * (it makes new ones every epoch); batches from other iterables belong to the caller.
  *
@@ -119,7 +126,7 @@ export function fit(model: Module, optimizer: AnyTransformation, data: Iterable<
   if (typeof options.loss !== 'function') throw new Error(`fit: 'loss' must be a function (output, target) => scalar tensor, got ${typeof options.loss}`);
   const callbacks = options.callbacks ?? [];
   const metrics = options.metrics ?? {};
-  const stream = options.progress === false ? undefined : (options.progress ?? (process.stdout as ProgressStream));
+  const stream = options.progress === false ? undefined : (options.progress ?? defaultProgressStream());
   const history: History = {};
   const context: TrainingContext = {
     model,
