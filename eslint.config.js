@@ -7,7 +7,7 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import { packageBoundaries } from './scripts/eslint/package-boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/test-results/**', 'runs/**', '**/*.min.js', 'packages/*/fixtures/**', 'benchmarks/results/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'docs/api/**', '**/.readme-*/**', '**/test-results/**', 'runs/**', '**/*.min.js', 'packages/*/fixtures/**', 'benchmarks/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
