@@ -33,3 +33,4 @@ export {
   type TrainValidationSplit,
   type TrainValidationSplitOptions,
 } from './data-loader/train-validation-split';
+export { parseIdx, type IdxArray, type IdxData, type IdxDataType, type IdxExpectation, type ParseIdxOptions } from './loaders/idx-format';

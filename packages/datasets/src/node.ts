@@ -9,6 +9,7 @@
  *
  * @module
  */
+// parseIdx (bytes in memory) is browser-safe and exported by the main entry too.
 export {
   loadIdx,
   parseIdx,

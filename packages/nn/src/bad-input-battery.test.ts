@@ -5,18 +5,19 @@
  */
 import { runBadInputBattery, type BadInputCase } from '@vane/testkit';
 import {
-  DataLoader, characterCorpus, gaussianBlobs, loadCifar10, loadDigits, loadFashionMnist, loadIdx, loadMnist, parseIdx, sequenceTask,
-  teacherStudent, trainValidationSplit, twoSpirals,
+  DataLoader, characterCorpus, gaussianBlobs, loadDigits, parseIdx, sequenceTask, teacherStudent, trainValidationSplit, twoSpirals,
 } from '@vane/datasets';
+import { loadCifar10, loadFashionMnist, loadIdx, loadMnist } from '@vane/datasets/node';
 import { sgd } from '@vane/optim';
 import { ones, tensor, zeros as zerosTensor, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d, DecoderBlock, Dropout, Embedding, Flatten, GELU, GRU,
   GroupNorm, LSTM, LayerNorm, Linear, MaxPool2d, MultiHeadAttention, RMSNorm, ReLU, Sequential, TransformerEncoderLayer, bceWithLogits,
-  binaryCrossEntropy, checkpointCallback, crossEntropy, earlyStopping, evaluate, fit, huberLoss, kaimingNormal, kaimingUniform, klDiv, l1Loss,
+  binaryCrossEntropy, crossEntropy, earlyStopping, evaluate, fit, huberLoss, kaimingNormal, kaimingUniform, klDiv, l1Loss,
   learningRateLogger, mseLoss, nllLoss, orthogonal, uniform, xavierNormal, xavierUniform, zeros,
 } from './index';
+import { checkpointCallback } from './node';
 
 /** The same message shape for every unknown key: `<owner>: unknown option '<key>'; expected one of ...`. */
 const unknown = (owner: string, key: string): RegExp => new RegExp(`^${owner.replace(/\./g, '\\.')}: unknown option '${key}'; expected one of `);
