@@ -1,7 +1,7 @@
 /**
  * Shared by every package's vitest.config.ts: resolve `@vane/*` imports through the
  * `@vane/source` export condition, i.e. to each package's `src/*.ts`, so tests run against
- * the sources with no build (docs/decisions/0005-built-packages-with-source-condition.md).
+ * the sources with no build (docs/decisions/0006-built-packages-with-source-condition.md).
  */
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 
