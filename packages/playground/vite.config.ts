@@ -2,25 +2,27 @@
  * Vite configuration of the playground: a static site with relative paths (base './'), so
  * dist/ works from any static file server or sub-directory, and module workers (the training
  * worker loads @vane/gpu only when asked, which needs code-splitting inside the worker).
- * `nodeBuiltinsStub` stands in for the `node:*` modules the libraries import but the page
- * never calls (see node-builtins-stub.ts).
+ * `@vane/*` resolve through the `@vane/source` export condition to their TypeScript sources,
+ * as in every test of the repository (docs/decisions/0006-built-packages-with-source-condition.md),
+ * so the site builds from a fresh clone without building the packages first. The libraries'
+ * main entry points are browser-safe (their file code lives behind `./node`), so no Node
+ * module is bundled.
  */
 import { defineConfig } from 'vite';
-import { nodeBuiltinsStub } from './node-builtins-stub.ts';
+import { sourceResolve } from '../../vitest.shared.ts';
 
 export default defineConfig({
   base: './',
-  plugins: [nodeBuiltinsStub()],
+  resolve: sourceResolve.resolve,
   build: {
     target: 'es2022',
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 2000,
-    // Not minified: gpu.js compiles Vane's kernels from their JavaScript source text, and a
-    // minifier rewrites `a === b ? 1 : 0` into `+(a === b)`, which GLSL refuses ("no operation
-    // '+' exists that takes an operand of type bool"). Whitespace and names would be safe, but
-    // one rule for the whole site is simpler; gzip takes most of the difference back.
+    // Not minified: one rule for the whole site keeps the shipped kernels readable in the
+    // browser's devtools; gzip takes most of the difference back. (@vane/gpu itself survives
+    // minification: its functionSource undoes a minifier's `+(a === b)`.)
     minify: false,
   },
-  worker: { format: 'es', plugins: () => [nodeBuiltinsStub()] },
+  worker: { format: 'es' },
 });
