@@ -10,7 +10,7 @@
 import { valueAndGrad } from '@vane/autodiff';
 import { gpuInfo, gpuStats, gpuUnavailableReason, resetGpuStats } from '@vane/gpu';
 import { add, dispose, findBackend, gather, listBackends, logSoftmax, matmul, mean, neg, randint, randn, registerBackend, relu, seed, sum, tidy, type Backend, type Tensor } from '@vane/tensor';
-import { formatTiming, measure, type BenchmarkRow } from './harness';
+import { formatTiming, measure, type BenchmarkRow } from './harness.js';
 
 /** What {@link gpuRows} returns. */
 export interface GpuRows {

@@ -10,7 +10,7 @@
  * In Node, jax-js's Wasm device runs on one thread: its worker pool needs a global `Worker`,
  * which Node does not have (it has `worker_threads`). `jaxDescription` says so in the bench.
  */
-import { measure, type Runner, type Timing } from './harness';
+import { measure, type Runner, type Timing } from './harness.js';
 
 /** The jax-js module, as loaded at run time. */
 export type Jax = typeof import('@jax-js/jax');

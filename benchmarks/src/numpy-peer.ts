@@ -5,7 +5,7 @@
  * is missing.
  */
 import { spawnSync } from 'node:child_process';
-import type { Timing } from './harness';
+import type { Timing } from './harness.js';
 
 // The Python side mirrors harness.ts: 3 warm-up runs, then at least 5 runs and 300 ms.
 const SCRIPT = String.raw`

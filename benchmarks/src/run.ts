@@ -6,13 +6,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { kernelInfo, kernelThreadsReady } from '@vane/tensor';
-import { formatTiming, ONE_THREAD_COLUMN, threadScaling, type BenchmarkRow, type Timing } from './harness';
-import { numpyTimings } from './numpy-peer';
-import { gpuRows } from './gpu-rows';
-import { loadTfjs } from './peers';
-import { loadJax } from './jax-peer';
-import { tensorCoreRows } from './tensor-core';
-import { trainingStepRows } from './training-steps';
+import { formatTiming, ONE_THREAD_COLUMN, threadScaling, type BenchmarkRow, type Timing } from './harness.js';
+import { numpyTimings } from './numpy-peer.js';
+import { gpuRows } from './gpu-rows.js';
+import { loadTfjs } from './peers.js';
+import { loadJax } from './jax-peer.js';
+import { tensorCoreRows } from './tensor-core.js';
+import { trainingStepRows } from './training-steps.js';
 
 function isTiming(value: Timing | { skipped: string } | undefined): value is Timing {
   return value !== undefined && 'median' in value;

@@ -4,9 +4,9 @@
  * the ceiling for the elementwise rows.
  */
 import { add, conv2d, exp, matmul, randn, seed, type Tensor } from '@vane/tensor';
-import { measure, measureRow, type BenchmarkRow, type Runner } from './harness';
-import type { Tfjs } from './peers';
-import { jaxConv2dRunner, jaxElementwiseRunner, jaxMatmulRunner, type LoadedJax } from './jax-peer';
+import { measure, measureRow, type BenchmarkRow, type Runner } from './harness.js';
+import type { Tfjs } from './peers.js';
+import { jaxConv2dRunner, jaxElementwiseRunner, jaxMatmulRunner, type LoadedJax } from './jax-peer.js';
 
 function tfjsRunners(tf: Tfjs | undefined, backends: string[], body: (tf: Tfjs) => () => unknown): Runner[] {
   if (!tf) return [];

@@ -10,9 +10,9 @@
  */
 import * as vane from '@vane/tensor';
 import type { Tensor } from '@vane/tensor';
-import { measure, measureRow, type BenchmarkRow, type Timing } from './harness';
-import type { Tfjs } from './peers';
-import { jaxAdamwRunner, jaxTrainingStepRunner, type LoadedJax } from './jax-peer';
+import { measure, measureRow, type BenchmarkRow, type Timing } from './harness.js';
+import type { Tfjs } from './peers.js';
+import { jaxAdamwRunner, jaxTrainingStepRunner, type LoadedJax } from './jax-peer.js';
 
 type TensorMap = Record<string, Tensor>;
 

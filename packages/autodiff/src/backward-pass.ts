@@ -4,10 +4,10 @@
  * shapes, and accumulate the gradients of tensors used more than once.
  */
 import { add, cast, formatShape, isFloatingDType, tidy, type Tensor } from '@vane/tensor';
-import type { GraphNode } from './graph-node';
-import { sumToShape } from './sum-to-shape';
-import { isHeld } from './tape';
-import { nextTensorId } from './tensor-identity';
+import type { GraphNode } from './graph-node.js';
+import { sumToShape } from './sum-to-shape.js';
+import { isHeld } from './tape.js';
+import { nextTensorId } from './tensor-identity.js';
 
 /** What to differentiate, and through which graph. */
 export interface BackwardRequest {

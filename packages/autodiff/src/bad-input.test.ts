@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dispose, logSoftmax, memory, softmax, tensor, tidy, type Tensor } from '@vane/tensor';
-import { backward, checkGrad, customGrad, grad, jacobian, noGrad, setRequiresGrad, valueAndGrad, vjp } from './index';
+import { backward, checkGrad, customGrad, grad, jacobian, noGrad, setRequiresGrad, valueAndGrad, vjp } from './index.js';
 
 const values = (t: Tensor) => Array.from(t.dataSync());
 

@@ -2,8 +2,8 @@
  * `checkGrad`: compares autodiff's gradients with central finite differences in float64.
  */
 import { cast, checkOptionKeys, dispose, isFloatingDType, isTensor, tensor, tidy, tree, type Tensor } from '@vane/tensor';
-import { valueAndGrad } from './value-and-grad';
-import { describeValue } from './tensor-identity';
+import { valueAndGrad } from './value-and-grad.js';
+import { describeValue } from './tensor-identity.js';
 
 /** Options of {@link checkGrad}. */
 export interface CheckGradOptions {

@@ -2,8 +2,8 @@
  * `customGrad`: functions whose gradient the user defines.
  */
 import { checkOptionKeys, isTensor, tidy, tree, withoutRecording, type Tensor } from '@vane/tensor';
-import { recordNode } from './recorder';
-import { alias, describeValue, nextTensorId } from './tensor-identity';
+import { recordNode } from './recorder.js';
+import { alias, describeValue, nextTensorId } from './tensor-identity.js';
 
 /** What a custom forward may return: the output alone, or with tensors saved for backward. */
 export interface CustomForwardResult {

@@ -2,8 +2,8 @@
  * Turning a call's arguments into tape leaves, and handing results back to the caller.
  */
 import { contiguous, isFloatingDType, isTensor, tree, type Tensor, type TreeStructure } from '@vane/tensor';
-import type { Tape } from './tape';
-import { alias, describeTensor, describeValue } from './tensor-identity';
+import type { Tape } from './tape.js';
+import { alias, describeTensor, describeValue } from './tensor-identity.js';
 
 /** Which positional arguments to differentiate: one index, or several. */
 export type Argnums = number | readonly number[];

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findUndocumentedExamples } from '@vane/testkit';
 import { dispose, matmul, memory, tensor, tidy, type Tensor } from '@vane/tensor';
-import { checkGrad, customGrad, grad, hvp, jacobian, noGrad, stopGradient, valueAndGrad, vjp, zeroGrad } from './index';
+import { checkGrad, customGrad, grad, hvp, jacobian, noGrad, stopGradient, valueAndGrad, vjp, zeroGrad } from './index.js';
 
 const values = (t: Tensor) => Array.from(t.dataSync());
 const close = (t: Tensor, expected: number[], digits = 5) => values(t).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, digits));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { add, matmul, mul, sigmoid, softplus, sum, tensor, tidy, type Tensor } from '@vane/tensor';
-import { checkGrad, customGrad, grad, jacobian, valueAndGrad, vjp } from './index';
+import { checkGrad, customGrad, grad, jacobian, valueAndGrad, vjp } from './index.js';
 
 const values = (t: Tensor) => Array.from(t.dataSync());
 

@@ -26,7 +26,7 @@ import {
   where,
   type Tensor,
 } from '@vane/tensor';
-import { grad } from './index';
+import { grad } from './index.js';
 
 const values = (t: Tensor) => Array.from(t.dataSync());
 const gradientOf = (f: (x: Tensor) => Tensor, data: number[] | number[][]) => values(grad(f)(tensor(data)));

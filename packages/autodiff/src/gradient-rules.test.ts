@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { add, isFloatingDType, isTensor, mul, randn, seed, sum, tidy, tree, type OpName, type Tensor } from '@vane/tensor';
-import { materialize } from '../test/arbitraries';
-import { COMPOSITE_CASES, OP_CASES, type OpCase } from '../test/op-cases';
-import { checkGrad, grad } from './index';
-import { observeRecording } from './recorder';
+import { materialize } from '../test/arbitraries.js';
+import { COMPOSITE_CASES, OP_CASES, type OpCase } from '../test/op-cases.js';
+import { checkGrad, grad } from './index.js';
+import { observeRecording } from './recorder.js';
 
 // Fixed random weights make Σ w·f(x) depend on every output element, so checking the
 // gradient of that scalar checks the whole vector-Jacobian product of f.

@@ -4,15 +4,15 @@
  * Typed over `OpName`, so adding an op to `OpAttributes` without a rule here does not compile.
  * See docs/autodiff.md ("Adding a gradient rule").
  */
-import type { GradientRuleTable } from './gradient-rule';
-import { convolutionRules } from './rules/convolution-rules';
-import { binaryRules, unaryRules } from './rules/elementwise-rules';
-import { indexingRules } from './rules/indexing-rules';
-import { matmulRules } from './rules/matmul-rules';
-import { movementRules } from './rules/movement-rules';
-import { poolingRules } from './rules/pooling-rules';
-import { reductionRules } from './rules/reduction-rules';
-import { softmaxRules } from './rules/softmax-rules';
+import type { GradientRuleTable } from './gradient-rule.js';
+import { convolutionRules } from './rules/convolution-rules.js';
+import { binaryRules, unaryRules } from './rules/elementwise-rules.js';
+import { indexingRules } from './rules/indexing-rules.js';
+import { matmulRules } from './rules/matmul-rules.js';
+import { movementRules } from './rules/movement-rules.js';
+import { poolingRules } from './rules/pooling-rules.js';
+import { reductionRules } from './rules/reduction-rules.js';
+import { softmaxRules } from './rules/softmax-rules.js';
 
 /**
  * Every recorded op's reverse-mode rule.

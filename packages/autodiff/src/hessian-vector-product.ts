@@ -2,7 +2,7 @@
  * `hvp`: Hessian-vector products by reverse-over-reverse differentiation.
  */
 import { add, mul, sum, tree, type Tensor } from '@vane/tensor';
-import { grad } from './value-and-grad';
+import { grad } from './value-and-grad.js';
 
 /**
  * The Hessian of scalar `f` at `x` applied to `v`, without forming the Hessian.

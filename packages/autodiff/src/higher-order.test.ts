@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { add, cos, exp, logsumexp, matmul, mul, pow, sin, softmax, square, sum, tensor, tidy, transpose, type Tensor } from '@vane/tensor';
-import { grad, hvp } from './index';
+import { grad, hvp } from './index.js';
 
 const values = (t: Tensor) => Array.from(t.dataSync());
 const close = (actual: Tensor, expected: number[], tolerance = 1e-12) => {

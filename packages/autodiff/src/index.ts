@@ -10,17 +10,17 @@
  * import { grad } from '@vane/autodiff';
  * grad((x) => x.square().sum())(tensor([1, 2, 3])); // [2, 4, 6]
  */
-import './tensor-backward';
+import './tensor-backward.js';
 
-export { grad, valueAndGrad, type GradOptions, type GradientsOf } from './value-and-grad';
-export { vjp, type VjpFunction, type VjpOptions } from './vjp';
-export { jacobian, type JacobianOptions } from './jacobian';
-export { hvp } from './hessian-vector-product';
-export { customGrad, type CustomGradContext, type CustomGradOptions, type CustomForwardResult, type CustomBackwardResult } from './custom-grad';
-export { noGrad, stopGradient, detach } from './no-grad';
-export { backward, setRequiresGrad, zeroGrad, type BackwardOptions } from './tensor-backward';
-export { checkGrad, type CheckGradOptions, type CheckGradReport, type GradientComparison } from './check-grad';
-export { sumToShape } from './sum-to-shape';
-export { GRADIENT_RULES } from './gradient-rules';
-export type { GradientRule, GradientContext, GradientRuleTable } from './gradient-rule';
-export type { Argnums } from './differentiable-arguments';
+export { grad, valueAndGrad, type GradOptions, type GradientsOf } from './value-and-grad.js';
+export { vjp, type VjpFunction, type VjpOptions } from './vjp.js';
+export { jacobian, type JacobianOptions } from './jacobian.js';
+export { hvp } from './hessian-vector-product.js';
+export { customGrad, type CustomGradContext, type CustomGradOptions, type CustomForwardResult, type CustomBackwardResult } from './custom-grad.js';
+export { noGrad, stopGradient, detach } from './no-grad.js';
+export { backward, setRequiresGrad, zeroGrad, type BackwardOptions } from './tensor-backward.js';
+export { checkGrad, type CheckGradOptions, type CheckGradReport, type GradientComparison } from './check-grad.js';
+export { sumToShape } from './sum-to-shape.js';
+export { GRADIENT_RULES } from './gradient-rules.js';
+export type { GradientRule, GradientContext, GradientRuleTable } from './gradient-rule.js';
+export type { Argnums } from './differentiable-arguments.js';

@@ -3,10 +3,10 @@
  * element (meant for small problems).
  */
 import { checkOptionKeys, isTensor, reshape, stack, tensor, tidy, tree, type Tensor } from '@vane/tensor';
-import { argnumList, type Argnums } from './differentiable-arguments';
-import type { GradientsOf } from './value-and-grad';
-import { vjp } from './vjp';
-import { describeValue } from './tensor-identity';
+import { argnumList, type Argnums } from './differentiable-arguments.js';
+import type { GradientsOf } from './value-and-grad.js';
+import { vjp } from './vjp.js';
+import { describeValue } from './tensor-identity.js';
 
 /** Options of {@link jacobian}. */
 export interface JacobianOptions<N extends Argnums = Argnums> {

@@ -19,7 +19,7 @@ import {
   tree,
   type Tensor,
 } from '@vane/tensor';
-import { customGrad, grad, hvp, jacobian, valueAndGrad, vjp, zeroGrad } from './index';
+import { customGrad, grad, hvp, jacobian, valueAndGrad, vjp, zeroGrad } from './index.js';
 
 interface Mlp {
   w1: Tensor;

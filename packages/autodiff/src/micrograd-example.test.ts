@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { add, div, mul, neg, pow, relu, sub, tensor, tidy, type Tensor } from '@vane/tensor';
-import { valueAndGrad } from './index';
+import { valueAndGrad } from './index.js';
 
 // The expression from micrograd's README (github.com/karpathy/micrograd), written with Vane
 // ops. The README publishes g = 24.7041, dg/da = 138.8338 and dg/db = 645.5773, printed

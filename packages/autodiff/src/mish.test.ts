@@ -5,7 +5,7 @@
  */
 import { mish, tensor, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { grad } from './index';
+import { grad } from './index.js';
 
 const VALUES = [-30, -4, -1.5, -0.25, 0, 0.3, 1, 2.5, 8, 40];
 const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));

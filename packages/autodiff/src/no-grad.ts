@@ -2,7 +2,7 @@
  * Cutting gradients: `noGrad`, `stopGradient` and `detach`.
  */
 import { withoutRecording, type Tensor } from '@vane/tensor';
-import { alias } from './tensor-identity';
+import { alias } from './tensor-identity.js';
 
 /**
  * Runs `fn` without recording any op: its results are constants to every tape and to the

@@ -9,10 +9,10 @@
  * nothing needs it.
  */
 import { isRecording, isTensor, setRecorder, type OpAttributes, type OpName, type OpRecorder, type Tensor } from '@vane/tensor';
-import { takeSequence, type GraphNode, type NodeBackward } from './graph-node';
-import { GRADIENT_RULES } from './gradient-rules';
-import type { GradientRule } from './gradient-rule';
-import { isHeld, Tape } from './tape';
+import { takeSequence, type GraphNode, type NodeBackward } from './graph-node.js';
+import { GRADIENT_RULES } from './gradient-rules.js';
+import type { GradientRule } from './gradient-rule.js';
+import { isHeld, Tape } from './tape.js';
 
 const openTapes: Tape[] = [];
 const globalProducers = new WeakMap<Tensor, GraphNode>();

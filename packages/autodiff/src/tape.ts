@@ -8,8 +8,8 @@
  * existed before the tape (parameters, data, constants) are never held and never disposed.
  */
 import { isTensor, keep, type Tensor } from '@vane/tensor';
-import type { GraphNode } from './graph-node';
-import { nextTensorId } from './tensor-identity';
+import type { GraphNode } from './graph-node.js';
+import { nextTensorId } from './tensor-identity.js';
 
 // How many live tapes hold each tensor; nested tapes can share intermediates.
 const holdCounts = new Map<Tensor, number>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { add, isRecording, maxPool2d, memory, mul, sum, tensor, tidy, type Tensor } from '@vane/tensor';
-import { backward, customGrad, detach, grad, noGrad, setRequiresGrad, stopGradient, zeroGrad } from './index';
+import { backward, customGrad, detach, grad, noGrad, setRequiresGrad, stopGradient, zeroGrad } from './index.js';
 
 const values = (t: Tensor | null) => Array.from(t!.dataSync());
 

@@ -22,10 +22,10 @@ import {
   Tensor,
   type Tree,
 } from '@vane/tensor';
-import { runBackward } from './backward-pass';
-import type { GraphNode } from './graph-node';
-import { freeGlobalNode, globalProducerOf, isGloballyTracked, pruneLeaves, setGlobalLeaf } from './recorder';
-import { alias, describeTensor, describeValue } from './tensor-identity';
+import { runBackward } from './backward-pass.js';
+import type { GraphNode } from './graph-node.js';
+import { freeGlobalNode, globalProducerOf, isGloballyTracked, pruneLeaves, setGlobalLeaf } from './recorder.js';
+import { alias, describeTensor, describeValue } from './tensor-identity.js';
 
 /** Options of {@link backward}. */
 export interface BackwardOptions {

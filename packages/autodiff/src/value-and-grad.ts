@@ -2,10 +2,10 @@
  * `valueAndGrad` and `grad`: the functional, JAX-style entry points.
  */
 import { checkOptionKeys, isFloatingDType, isTensor, onesLike, tidy, tree, zerosLike, type Tensor } from '@vane/tensor';
-import { runBackward } from './backward-pass';
-import { argnumList, exportTensor, exportTree, prepareArguments, type Argnums } from './differentiable-arguments';
-import { closeTape, openTape } from './recorder';
-import { describeValue } from './tensor-identity';
+import { runBackward } from './backward-pass.js';
+import { argnumList, exportTensor, exportTree, prepareArguments, type Argnums } from './differentiable-arguments.js';
+import { closeTape, openTape } from './recorder.js';
+import { describeValue } from './tensor-identity.js';
 
 /** The gradients' type: like the differentiated argument, or a tuple of them for several. */
 export type GradientsOf<Args extends readonly unknown[], N extends Argnums> = N extends number

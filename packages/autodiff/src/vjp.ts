@@ -2,10 +2,10 @@
  * `vjp`: the vector-Jacobian product, reverse mode's primitive.
  */
 import { cast, checkOptionKeys, formatShape, isFloatingDType, isTensor, tidy, tree, zerosLike, type Tensor } from '@vane/tensor';
-import { runBackward } from './backward-pass';
-import { exportTensor, prepareArguments } from './differentiable-arguments';
-import { closeTape, openTape } from './recorder';
-import { describeValue } from './tensor-identity';
+import { runBackward } from './backward-pass.js';
+import { exportTensor, prepareArguments } from './differentiable-arguments.js';
+import { closeTape, openTape } from './recorder.js';
+import { describeValue } from './tensor-identity.js';
 
 /** Options of a {@link VjpFunction} call. */
 export interface VjpOptions {

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import * as V from '@vane/tensor';
 import type { OpName, RecordedUnaryOpName, Tensor } from '@vane/tensor';
-import type { CheckGradOptions } from '../src/index';
+import type { CheckGradOptions } from '../src/index.js';
 import {
   axesOf,
   axisOf,
@@ -18,7 +18,7 @@ import {
   TensorSpec,
   type Inputs,
   type ValueKind,
-} from './arbitraries';
+} from './arbitraries.js';
 
 /** One gradient-check case. */
 export interface OpCase {

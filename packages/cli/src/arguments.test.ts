@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFlags, splitTopLevel } from './arguments';
+import { parseFlags, splitTopLevel } from './arguments.js';
 
 const specs = {
   model: { kind: 'string', choices: ['mlp', 'cnn'], default: 'mlp', description: 'model' },

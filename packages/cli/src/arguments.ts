@@ -1,7 +1,7 @@
 /**
  * Command-line flag parsing with validation that says what is wrong and what is valid.
  */
-import { UsageError } from './usage-error';
+import { UsageError } from './usage-error.js';
 
 /** How one flag is read. */
 export type FlagSpec =

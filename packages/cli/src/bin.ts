@@ -6,16 +6,16 @@
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { graftCommand, GRAFT_USAGE } from './commands/graft-command';
-import { reportCommand } from './commands/report-command';
-import { surgeCommand, SURGE_USAGE } from './commands/surge-command';
-import { sweepCommand, SWEEP_USAGE } from './commands/sweep-command';
-import { trainCommand, TRAIN_USAGE } from './commands/train-command';
-import { workerCommand, WORKER_USAGE } from './commands/worker-command';
-import { RunFailedError } from './distributed/run-failed-error';
-import { tensorTour } from './tensor-tour';
-import { InterruptedError } from './interrupted-error';
-import { UsageError } from './usage-error';
+import { graftCommand, GRAFT_USAGE } from './commands/graft-command.js';
+import { reportCommand } from './commands/report-command.js';
+import { surgeCommand, SURGE_USAGE } from './commands/surge-command.js';
+import { sweepCommand, SWEEP_USAGE } from './commands/sweep-command.js';
+import { trainCommand, TRAIN_USAGE } from './commands/train-command.js';
+import { workerCommand, WORKER_USAGE } from './commands/worker-command.js';
+import { RunFailedError } from './distributed/run-failed-error.js';
+import { tensorTour } from './tensor-tour.js';
+import { InterruptedError } from './interrupted-error.js';
+import { UsageError } from './usage-error.js';
 
 /** The directory of `vane demo`. */
 const DEMO_OUT = 'runs/quick-sweep';

@@ -9,7 +9,7 @@
  */
 import { accessSync, constants, mkdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UsageError } from './usage-error';
+import { UsageError } from './usage-error.js';
 
 /** Magic numbers (statfs `f_type`) of kernel pseudo file systems where results cannot be kept. */
 const PSEUDO_FILE_SYSTEMS = new Map<number, string>([

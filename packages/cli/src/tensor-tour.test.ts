@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tensorTour } from './tensor-tour';
+import { tensorTour } from './tensor-tour.js';
 
 describe('tensorTour', () => {
   it('recovers the generating weights of a noisy linear model', () => {

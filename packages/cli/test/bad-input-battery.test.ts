@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBadInputBattery, type BadInputCase } from '@vane/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliOutcome } from './run-cli';
+import { runCli, type CliOutcome } from './run-cli.js';
 
 /** Milliseconds a bad input may take before it counts as a hang. */
 const CASE_TIMEOUT_MS = 30_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli';
+import { runCli } from './run-cli.js';
 
 describe.concurrent('bad input gives one clear line and exit status 2', () => {
   // Concurrent: each case is a separate process, mostly waiting for tsx to start.

@@ -3,7 +3,7 @@
 // for a line, and stopped for sure when the test file ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { VANE_BIN } from './run-cli';
+import { VANE_BIN } from './run-cli.js';
 
 /** A started process. */
 export interface TestProcess {

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProcessGroup, TestProcess } from './processes';
+import type { ProcessGroup, TestProcess } from './processes.js';
 
 /** Options of {@link startRedisServer}. */
 export interface RedisServerOptions {

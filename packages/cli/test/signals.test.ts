@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectCli, startCli } from './run-cli';
+import { collectCli, startCli } from './run-cli.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'vane-signals-'));
 

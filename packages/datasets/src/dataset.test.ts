@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertDataset, labeledImageDataset, shapeSize } from './dataset';
-import { gatherExamples } from './data-loader/gather';
+import { assertDataset, labeledImageDataset, shapeSize } from './dataset.js';
+import { gatherExamples } from './data-loader/gather.js';
 
 describe('dataset helpers', () => {
   it('shapeSize multiplies dimensions, 1 for a scalar', () => {

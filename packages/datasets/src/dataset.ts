@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { describeValue } from './validation';
+import { describeValue } from './validation.js';
 
 /** Typed arrays a dataset can hold (they map to the `float32` and `int32` tensor dtypes). */
 export type ExampleArray = Float32Array | Int32Array;

@@ -18,19 +18,19 @@ export {
   type ExampleArray,
   type LabeledImageDatasetOptions,
   type LabeledImages,
-} from './dataset';
-export { loadDigits, type Digits, type LoadDigitsOptions } from './digits/load-digits';
-export { createRandom, mixSeed, shuffleInPlace, type RandomSource } from './random';
-export { characterCorpus, type CharacterCorpus, type CharacterCorpusOptions } from './synthetic/character-corpus';
-export { gaussianBlobs, type GaussianBlobs, type GaussianBlobsOptions } from './synthetic/gaussian-blobs';
-export { sequenceTask, type SequenceTask, type SequenceTaskKind, type SequenceTaskOptions } from './synthetic/sequence-task';
-export { teacherStudent, type Teacher, type TeacherStudent, type TeacherStudentOptions } from './synthetic/teacher-student';
-export { twoSpirals, type TwoSpirals, type TwoSpiralsOptions } from './synthetic/two-spirals';
-export { DataLoader, type Batch, type DataLoaderOptions, type DataLoaderState } from './data-loader/data-loader';
-export { gatherExamples } from './data-loader/gather';
+} from './dataset.js';
+export { loadDigits, type Digits, type LoadDigitsOptions } from './digits/load-digits.js';
+export { createRandom, mixSeed, shuffleInPlace, type RandomSource } from './random.js';
+export { characterCorpus, type CharacterCorpus, type CharacterCorpusOptions } from './synthetic/character-corpus.js';
+export { gaussianBlobs, type GaussianBlobs, type GaussianBlobsOptions } from './synthetic/gaussian-blobs.js';
+export { sequenceTask, type SequenceTask, type SequenceTaskKind, type SequenceTaskOptions } from './synthetic/sequence-task.js';
+export { teacherStudent, type Teacher, type TeacherStudent, type TeacherStudentOptions } from './synthetic/teacher-student.js';
+export { twoSpirals, type TwoSpirals, type TwoSpiralsOptions } from './synthetic/two-spirals.js';
+export { DataLoader, type Batch, type DataLoaderOptions, type DataLoaderState } from './data-loader/data-loader.js';
+export { gatherExamples } from './data-loader/gather.js';
 export {
   trainValidationSplit,
   type TrainValidationSplit,
   type TrainValidationSplitOptions,
-} from './data-loader/train-validation-split';
-export { parseIdx, type IdxArray, type IdxData, type IdxDataType, type IdxExpectation, type ParseIdxOptions } from './loaders/idx-format';
+} from './data-loader/train-validation-split.js';
+export { parseIdx, type IdxArray, type IdxData, type IdxDataType, type IdxExpectation, type ParseIdxOptions } from './loaders/idx-format.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, mixSeed, shuffleInPlace } from './random';
+import { createRandom, mixSeed, shuffleInPlace } from './random.js';
 
 const popCount = (value: number) => {
   let count = 0;

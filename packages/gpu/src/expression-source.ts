@@ -10,7 +10,7 @@
  * with an error naming the kernel.
  */
 import { emitSource, type BinaryFunction, type NumberExpression, type SourceDialect, type UnaryFunction } from '@vane/tensor';
-import type { GpuFunctionSource } from './function-source';
+import type { GpuFunctionSource } from './function-source.js';
 
 const UNARY_CALLS: Record<Exclude<UnaryFunction, 'neg' | 'fround' | 'trunc'>, string> = {
   abs: 'Math.abs',

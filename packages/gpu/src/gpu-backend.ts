@@ -23,14 +23,14 @@ import {
   type UnaryKernelName,
   type Window2d,
 } from '@vane/tensor';
-import { gpuExpressionFunction } from './expression-source';
-import type { GpuFunctionSource } from './function-source';
-import { define, refuseFloat64, stored } from './kernel-definition';
-import { asStorage, deleteTexture, EMPTY, result, textureOf, type GpuStorage } from './storage';
-import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic';
-import { countReadback, countUpload } from './gpu-stats';
-import { runKernel } from './kernel-runner';
-import { packedMatmul } from './packed-matmul';
+import { gpuExpressionFunction } from './expression-source.js';
+import type { GpuFunctionSource } from './function-source.js';
+import { define, refuseFloat64, stored } from './kernel-definition.js';
+import { asStorage, deleteTexture, EMPTY, result, textureOf, type GpuStorage } from './storage.js';
+import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
+import { countReadback, countUpload } from './gpu-stats.js';
+import { runKernel } from './kernel-runner.js';
+import { packedMatmul } from './packed-matmul.js';
 
 function readTexture(storage: GpuStorage): Float32Array {
   if (storage.size === 0) return new Float32Array(0);

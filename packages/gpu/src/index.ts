@@ -11,11 +11,11 @@
  * await y.data(); // explicit read back: Float32Array [2, 4, 6]
  */
 import { listBackends, registerBackend } from '@vane/tensor';
-import { createGpuBackend } from './gpu-backend';
+import { createGpuBackend } from './gpu-backend.js';
 
-export { createGpuBackend } from './gpu-backend';
-export { gpuTextureCount, type GpuStorage } from './storage';
-export { gpuStats, resetGpuStats, type GpuStats } from './gpu-stats';
+export { createGpuBackend } from './gpu-backend.js';
+export { gpuTextureCount, type GpuStorage } from './storage.js';
+export { gpuStats, resetGpuStats, type GpuStats } from './gpu-stats.js';
 export {
   configureGpu,
   gpuInfo,
@@ -26,9 +26,9 @@ export {
   type GpuInfo,
   type GpuOptions,
   type GpuKernelClass,
-} from './gpu-device';
-export { functionSource } from './function-source';
-export { gpuExpressionFunction } from './expression-source';
+} from './gpu-device.js';
+export { functionSource } from './function-source.js';
+export { gpuExpressionFunction } from './expression-source.js';
 
 // Registering twice (two copies of the module in one bundle) would replace the live backend.
 if (!listBackends().includes('gpu')) registerBackend(createGpuBackend());

@@ -3,8 +3,8 @@
  * function, the shared helper functions it calls, and how a result is stored per dtype.
  */
 import { vaneErf, vaneRoundHalfEven, type DType } from '@vane/tensor';
-import { gpuFunction, type GpuFunctionSource } from './function-source';
-import type { KernelDefinition } from './kernel-runner';
+import { gpuFunction, type GpuFunctionSource } from './function-source.js';
+import type { KernelDefinition } from './kernel-runner.js';
 
 const HELPERS: readonly GpuFunctionSource[] = [gpuFunction('vaneErf', vaneErf), gpuFunction('vaneRoundHalfEven', vaneRoundHalfEven)];
 

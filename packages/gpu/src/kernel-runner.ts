@@ -7,9 +7,9 @@
  * gpu.js keeps for recycling (see forgetRecycledArguments), and every returned texture is
  * checked to be labelled with the size that was asked for.
  */
-import { gpuDevice, kernelClassOf } from './gpu-device';
-import type { GpuFunctionSource } from './function-source';
-import { countDispatch } from './gpu-stats';
+import { gpuDevice, kernelClassOf } from './gpu-device.js';
+import type { GpuFunctionSource } from './function-source.js';
+import { countDispatch } from './gpu-stats.js';
 
 /** gpu.js leaves loop bounds that come from arguments capped at this many iterations. */
 export const LOOP_LIMIT = 1 << 24;

@@ -13,10 +13,10 @@
  * matrix (O(n²)) against the main kernel's O(n³).
  */
 import { sizeOf, type DType, type TensorView } from '@vane/tensor';
-import { define, stored } from './kernel-definition';
-import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic';
-import { runKernel } from './kernel-runner';
-import { EMPTY, result, textureOf, type GpuStorage } from './storage';
+import { define, stored } from './kernel-definition.js';
+import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
+import { runKernel } from './kernel-runner.js';
+import { EMPTY, result, textureOf, type GpuStorage } from './storage.js';
 
 const LANES = 4;
 

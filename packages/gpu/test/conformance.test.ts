@@ -9,7 +9,7 @@
 import * as vane from '@vane/tensor';
 import { avgPool2d, concat, conv2d, cumsum, gather, matmul, maxPool2d, pad, scatterAdd, sum, tensor, tidy, where, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { BACKENDS } from './gpu-availability';
+import { BACKENDS } from './gpu-availability.js';
 
 const tolerance = (backend: string, loose = false) =>
   backend === 'cpu' ? { relative: 1e-6, absolute: 1e-7 } : loose ? { relative: 2e-3, absolute: 2e-3 } : { relative: 1e-5, absolute: 1e-6 };

@@ -1,7 +1,7 @@
 import { findBackend, setBackend, tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { gpuInfo } from '../src/index';
-import { gpuReady, gpuRequired, unavailableReason } from './gpu-availability';
+import { gpuInfo } from '../src/index.js';
+import { gpuReady, gpuRequired, unavailableReason } from './gpu-availability.js';
 
 describe('gpu device', () => {
   it('registers a backend named gpu on import', () => {

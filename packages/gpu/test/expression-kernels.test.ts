@@ -5,8 +5,8 @@
  */
 import { expression as e, fusedMap, tensor, tidy, type ExpressionKernel } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { gpuExpressionFunction } from '../src/expression-source';
-import { gpuReady } from './gpu-availability';
+import { gpuExpressionFunction } from '../src/expression-source.js';
+import { gpuReady } from './gpu-availability.js';
 
 const x = e.input(0);
 const y = e.input(1);

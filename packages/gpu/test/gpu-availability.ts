@@ -3,7 +3,7 @@
  * tests follow: skip with the reason when it does not, or fail when `VANE_GPU_REQUIRED=1`
  * (set in CI, where Xvfb and headless-gl are installed) says it must.
  */
-import { gpuUnavailableReason } from '../src/index';
+import { gpuUnavailableReason } from '../src/index.js';
 
 /** Why the GPU tests cannot run here, or `undefined` when they can. */
 export const unavailableReason = gpuUnavailableReason();

@@ -5,8 +5,8 @@
 import * as vane from '@vane/tensor';
 import { tidy } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { gpuStats, resetGpuStats } from '../src/index';
-import { gpuReady } from './gpu-availability';
+import { gpuStats, resetGpuStats } from '../src/index.js';
+import { gpuReady } from './gpu-availability.js';
 
 describe.runIf(gpuReady)('gpuStats', () => {
   it('counts one upload per tensor, one dispatch per fused kernel, one readback per read', () => {

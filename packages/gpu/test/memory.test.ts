@@ -1,7 +1,7 @@
 import { matmul, memory, randn, seed, setBackend, sum, tidy, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { gpuTextureCount } from '../src/index';
-import { gpuReady } from './gpu-availability';
+import { gpuTextureCount } from '../src/index.js';
+import { gpuReady } from './gpu-availability.js';
 
 describe.skipIf(!gpuReady)('gpu memory', () => {
   it('a 1,000-step training loop keeps the live texture count constant', () => {

@@ -8,8 +8,8 @@ import {
 } from '@vane/optim';
 import { checkOptimizer } from '@vane/testkit';
 import { describe, expect, it } from 'vitest';
-import '../src/index';
-import { gpuReady, unavailableReason } from './gpu-availability';
+import '../src/index.js';
+import { gpuReady, unavailableReason } from './gpu-availability.js';
 
 const OPTIMIZERS: [string, () => GradientTransformation<any>][] = [
   ['sgd (momentum, nesterov)', () => sgd({ lr: 0.05, momentum: 0.9, nesterov: true })],

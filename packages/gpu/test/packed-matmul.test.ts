@@ -7,8 +7,8 @@
 import * as vane from '@vane/tensor';
 import { matmul, tidy, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { gpuStats, resetGpuStats } from '../src/index';
-import { gpuReady } from './gpu-availability';
+import { gpuStats, resetGpuStats } from '../src/index.js';
+import { gpuReady } from './gpu-availability.js';
 
 function expectClose(cpu: Tensor, gpu: Tensor, label: string): void {
   expect(gpu.shape).toEqual(cpu.shape);

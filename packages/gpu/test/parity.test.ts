@@ -7,7 +7,7 @@ import * as vane from '@vane/tensor';
 import { BINARY_KERNELS, UNARY_KERNELS, conv2d, matmul, tensor, tidy, type Tensor } from '@vane/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gpuReady } from './gpu-availability';
+import { gpuReady } from './gpu-availability.js';
 
 const RUNS = 6;
 const shapeArbitrary = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 3 });

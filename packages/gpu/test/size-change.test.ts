@@ -13,7 +13,7 @@
 import * as vane from '@vane/tensor';
 import { makeWindow, tensor, tidy, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { gpuReady } from './gpu-availability';
+import { gpuReady } from './gpu-availability.js';
 
 const COLUMNS = 8;
 // 256, 232, 56, 256 and 24 values: 16×16, 15×16, 7×8, 16×16 and 4×6 textures.

@@ -16,8 +16,8 @@ import {
   GroupNorm, LSTM, LayerNorm, Linear, MaxPool2d, MultiHeadAttention, RMSNorm, ReLU, Sequential, TransformerEncoderLayer, bceWithLogits,
   binaryCrossEntropy, crossEntropy, earlyStopping, evaluate, fit, huberLoss, kaimingNormal, kaimingUniform, klDiv, l1Loss,
   learningRateLogger, mseLoss, nllLoss, orthogonal, uniform, xavierNormal, xavierUniform, zeros,
-} from './index';
-import { checkpointCallback } from './node';
+} from './index.js';
+import { checkpointCallback } from './node.js';
 
 /** The same message shape for every unknown key: `<owner>: unknown option '<key>'; expected one of ...`. */
 const unknown = (owner: string, key: string): RegExp => new RegExp(`^${owner.replace(/\./g, '\\.')}: unknown option '${key}'; expected one of `);

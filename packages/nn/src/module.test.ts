@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ones, tensor, zeros, type Tensor } from '@vane/tensor';
-import { Dropout } from './layers/dropout';
-import { Linear } from './layers/linear';
-import { ReLU } from './layers/activations';
-import { Sequential } from './layers/sequential';
-import { Module, flattenNamed, unflattenNamed, type ParameterTree } from './module';
+import { Dropout } from './layers/dropout.js';
+import { Linear } from './layers/linear.js';
+import { ReLU } from './layers/activations.js';
+import { Sequential } from './layers/sequential.js';
+import { Module, flattenNamed, unflattenNamed, type ParameterTree } from './module.js';
 
 class Scale extends Module {
   constructor() {

@@ -14,7 +14,7 @@
  */
 import { dispose, keep, type Tensor } from '@vane/tensor';
 import { formatShape } from '@vane/tensor';
-import { checkTensorArgument } from './validation';
+import { checkTensorArgument } from './validation.js';
 
 /** A tree of named tensors: a module's parameters or buffers, nested by child name. */
 export interface ParameterTree {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DataLoader, labeledImageDataset, loadDigits, trainValidationSplit } from '@vane/datasets';
 import { adam } from '@vane/optim';
 import { seed } from '@vane/tensor';
-import { BatchNorm2d, Conv2d, Flatten, Unflatten, Linear, MaxPool2d, ReLU, Sequential, accuracy, crossEntropy, evaluate, fit } from '../src/index';
+import { BatchNorm2d, Conv2d, Flatten, Unflatten, Linear, MaxPool2d, ReLU, Sequential, accuracy, crossEntropy, evaluate, fit } from '../src/index.js';
 
 describe('end to end: a small CNN on the embedded digits', () => {
   it('trains: held-out accuracy well above chance after a few epochs', () => {

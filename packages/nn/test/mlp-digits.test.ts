@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DataLoader, labeledImageDataset, loadDigits, trainValidationSplit } from '@vane/datasets';
 import { adam } from '@vane/optim';
 import { memory, seed } from '@vane/tensor';
-import { Linear, ReLU, Sequential, accuracy, crossEntropy, evaluate, fit } from '../src/index';
+import { Linear, ReLU, Sequential, accuracy, crossEntropy, evaluate, fit } from '../src/index.js';
 
 describe('end to end: an MLP on the embedded digits', () => {
   it('reaches at least 95% held-out accuracy', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DataLoader, characterCorpus, sequenceTask } from '@vane/datasets';
 import { adam } from '@vane/optim';
 import { add, arange, reshape, seed, slice, tensor, type Tensor } from '@vane/tensor';
-import { DecoderBlock, Embedding, LSTM, LayerNorm, Linear, Module, accuracy, crossEntropy, evaluate, fit, subtree, type Batch, type ParameterTree } from '../src/index';
+import { DecoderBlock, Embedding, LSTM, LayerNorm, Linear, Module, accuracy, crossEntropy, evaluate, fit, subtree, type Batch, type ParameterTree } from '../src/index.js';
 
 /** A one-block character-level GPT: token + position embeddings, a DecoderBlock, a head. */
 class CharacterModel extends Module {

@@ -1,7 +1,7 @@
 import { dispose, fusedMap, isTensor, tidy, type Tensor } from '@vane/tensor';
-import { ADD } from './kernels';
-import type { TensorTree } from './transform';
-import { checkStructure, mapTensors } from './tree-utilities';
+import { ADD } from './kernels.js';
+import type { TensorTree } from './transform.js';
+import { checkStructure, mapTensors } from './tree-utilities.js';
 
 /**
  * Adds the updates to the parameters, leaf by leaf, in one fused pass per leaf. The result

@@ -5,14 +5,14 @@
  */
 import { findBackend, registerBackend, tensor, tree, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { tensorsIn } from './apply-updates';
-import { applyIfFinite } from './combinators/apply-if-finite';
-import { lookahead } from './combinators/lookahead';
-import { multiSteps } from './combinators/multi-steps';
-import { build, CATALOG } from './test-support/catalog';
-import { trajectory } from './test-support/run';
-import type { GradientTransformation, TensorTree } from './transform';
-import { clipByGlobalNorm } from './transforms/clip-by-global-norm';
+import { tensorsIn } from './apply-updates.js';
+import { applyIfFinite } from './combinators/apply-if-finite.js';
+import { lookahead } from './combinators/lookahead.js';
+import { multiSteps } from './combinators/multi-steps.js';
+import { build, CATALOG } from './test-support/catalog.js';
+import { trajectory } from './test-support/run.js';
+import type { GradientTransformation, TensorTree } from './transform.js';
+import { clipByGlobalNorm } from './transforms/clip-by-global-norm.js';
 
 const SECOND = 'second-cpu';
 registerBackend({ ...findBackend('cpu'), name: SECOND });

@@ -12,7 +12,7 @@ import {
   masked, multiSteps, nadam, namedChain, oneCycle, partition, piecewiseConstant, polynomial, radam, reduceOnPlateau, rmsprop, rprop, scale,
   scaleByAdam, scaleByLearningRate, scaleByRms, scaleBySchedule, sgd, sgdHd, sgdr, signSgd, trace, warmupCosineDecay, warmupExponentialDecay,
   type GradientTransformation, type TensorTree,
-} from './index';
+} from './index.js';
 
 const params = (): TensorTree => ({ layers: [{ weight: ones([2]) }] });
 const gradients = (): TensorTree => ({ layers: [{ weight: ones([2]) }] });

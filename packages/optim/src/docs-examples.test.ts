@@ -21,7 +21,7 @@ import {
   warmupCosineDecay,
   type GradientTransformation,
   type TensorTree,
-} from './index';
+} from './index.js';
 
 // Each example below is copied verbatim from docs/optim.md; the last test fails if a code block
 // of the doc (other than the import list and the interface sketch) no longer appears here.

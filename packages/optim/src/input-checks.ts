@@ -10,7 +10,7 @@
  * entry point is enough, and every transform repeating it would cost a walk per transform.
  */
 import { describeValue, formatShape, isTensor, tree, type Tensor } from '@vane/tensor';
-import type { GradientTransformation, TensorTree } from './transform';
+import type { GradientTransformation, TensorTree } from './transform.js';
 
 /** `[path, shape]` of every leaf, remembered from `init` for updates called without `params`. */
 type Signature = ReadonlyMap<string, readonly number[]>;

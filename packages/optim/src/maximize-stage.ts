@@ -1,4 +1,4 @@
-import { scale } from './transforms/scale';
+import { scale } from './transforms/scale.js';
 
 /**
  * The first stage of an optimizer built with `maximize: true`: `maximize: scale(−1)`, which

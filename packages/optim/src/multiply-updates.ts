@@ -4,9 +4,9 @@
  * kernel that makes the updates.
  */
 import { fusedMap, mul, type Tensor } from '@vane/tensor';
-import { MULTIPLY } from './kernels';
-import type { TensorTree } from './transform';
-import { mapTensors } from './tree-utilities';
+import { MULTIPLY } from './kernels.js';
+import type { TensorTree } from './transform.js';
+import { mapTensors } from './tree-utilities.js';
 
 /** u·a for one leaf: one fused pass for same-rank multipliers, a broadcasting `mul` for a 0-d one. */
 export function multiplyUpdate(update: Tensor, multiplier: Tensor): Tensor {

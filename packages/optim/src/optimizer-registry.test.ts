@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as optim from './index';
-import { OPTIMIZER_NAMES, OPTIMIZER_REGISTRY, optimizerEntry, type OptionKind } from './optimizer-registry';
+import * as optim from './index.js';
+import { OPTIMIZER_NAMES, OPTIMIZER_REGISTRY, optimizerEntry, type OptionKind } from './optimizer-registry.js';
 
 // A value each kind accepts and one it refuses (with every other option left at its default).
 const SAMPLES: Record<Exclude<OptionKind, 'other'>, { valid: unknown; invalid: unknown }> = {

@@ -10,23 +10,23 @@
  * the factory's own unknown-option list, and every kind accepts what it promises and refuses
  * what it excludes, so the information here cannot drift from the code.
  */
-import { adabelief } from './optimizers/adabelief';
-import { adadelta } from './optimizers/adadelta';
-import { adafactor } from './optimizers/adafactor';
-import { adagrad } from './optimizers/adagrad';
-import { adam, amsgrad } from './optimizers/adam';
-import { adamax } from './optimizers/adamax';
-import { adamw } from './optimizers/adamw';
-import { lamb } from './optimizers/lamb';
-import { lars } from './optimizers/lars';
-import { lion } from './optimizers/lion';
-import { nadam } from './optimizers/nadam';
-import { radam } from './optimizers/radam';
-import { rmsprop } from './optimizers/rmsprop';
-import { rprop } from './optimizers/rprop';
-import { sgd } from './optimizers/sgd';
-import { signSgd, signum } from './optimizers/sign-sgd';
-import type { AnyTransformation } from './transform';
+import { adabelief } from './optimizers/adabelief.js';
+import { adadelta } from './optimizers/adadelta.js';
+import { adafactor } from './optimizers/adafactor.js';
+import { adagrad } from './optimizers/adagrad.js';
+import { adam, amsgrad } from './optimizers/adam.js';
+import { adamax } from './optimizers/adamax.js';
+import { adamw } from './optimizers/adamw.js';
+import { lamb } from './optimizers/lamb.js';
+import { lars } from './optimizers/lars.js';
+import { lion } from './optimizers/lion.js';
+import { nadam } from './optimizers/nadam.js';
+import { radam } from './optimizers/radam.js';
+import { rmsprop } from './optimizers/rmsprop.js';
+import { rprop } from './optimizers/rprop.js';
+import { sgd } from './optimizers/sgd.js';
+import { signSgd, signum } from './optimizers/sign-sgd.js';
+import type { AnyTransformation } from './transform.js';
 
 /**
  * What values an option takes, as its factory checks them:

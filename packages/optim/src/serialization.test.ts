@@ -5,13 +5,13 @@
  */
 import { tensor, tree, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { injectHyperparams } from './combinators/inject-hyperparams';
-import { multiSteps } from './combinators/multi-steps';
-import { adamw } from './optimizers/adamw';
-import { deserializeState, serializeState, serializeStateAsync } from './serialization';
-import { build, CATALOG } from './test-support/catalog';
-import { trajectory, valuesOf } from './test-support/run';
-import type { GradientTransformation, TensorTree } from './transform';
+import { injectHyperparams } from './combinators/inject-hyperparams.js';
+import { multiSteps } from './combinators/multi-steps.js';
+import { adamw } from './optimizers/adamw.js';
+import { deserializeState, serializeState, serializeStateAsync } from './serialization.js';
+import { build, CATALOG } from './test-support/catalog.js';
+import { trajectory, valuesOf } from './test-support/run.js';
+import type { GradientTransformation, TensorTree } from './transform.js';
 
 const params = (): TensorTree => ({ layer: { weight: tensor([[0.5, -1.25, 0.75], [-0.3, 2, -0.875]]), bias: tensor([0.1, -0.45, 1.6]) } });
 const gradientAt = (step: number): TensorTree => ({

@@ -4,15 +4,15 @@
  */
 import { memory, tensor, tidy, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { applyUpdates, disposeReplaced, tensorsIn } from './apply-updates';
-import { applyIfFinite } from './combinators/apply-if-finite';
-import { injectHyperparams } from './combinators/inject-hyperparams';
-import { lookahead } from './combinators/lookahead';
-import { masked } from './combinators/masked';
-import { multiSteps } from './combinators/multi-steps';
-import { partition } from './combinators/partition';
-import { build, CATALOG } from './test-support/catalog';
-import type { GradientTransformation, TensorTree } from './transform';
+import { applyUpdates, disposeReplaced, tensorsIn } from './apply-updates.js';
+import { applyIfFinite } from './combinators/apply-if-finite.js';
+import { injectHyperparams } from './combinators/inject-hyperparams.js';
+import { lookahead } from './combinators/lookahead.js';
+import { masked } from './combinators/masked.js';
+import { multiSteps } from './combinators/multi-steps.js';
+import { partition } from './combinators/partition.js';
+import { build, CATALOG } from './test-support/catalog.js';
+import type { GradientTransformation, TensorTree } from './transform.js';
 
 const params = (): TensorTree => ({ layer: { weight: tensor([[1, -2], [0.5, 3]]), bias: tensor([0.1, -0.2]) } });
 const grads = (scale = 1): TensorTree => ({ layer: { weight: tensor([[0.3 * scale, -0.1], [0.2, 0.4]]), bias: tensor([-0.5, 0.25 * scale]) } });

@@ -3,7 +3,7 @@
  * and the first differing parameter path, and per-leaf maps over several same-shaped trees.
  */
 import { fullLike, isTensor, tree, zerosLike, type Tensor, type Tree } from '@vane/tensor';
-import type { TensorTree } from './transform';
+import type { TensorTree } from './transform.js';
 
 /**
  * Throws unless `actual` has the structure of `expected`, naming the operation and the first

@@ -4,7 +4,7 @@
  * `adam: 'betas[1]' must be in [0, 1), got 1.5` (the same form as the schedules use).
  */
 import { checkOptionKeys as checkSharedOptionKeys } from '@vane/tensor';
-import type { Schedule } from './schedules/index';
+import type { Schedule } from './schedules/index.js';
 
 /** A number, or a schedule giving the value at each update step. */
 export type ScalarOrSchedule = number | Schedule;

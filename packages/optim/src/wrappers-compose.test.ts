@@ -5,20 +5,20 @@
  */
 import { add, div, tensor, tree, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { applyIfFinite } from './combinators/apply-if-finite';
-import { chain } from './combinators/chain';
-import { freeze } from './combinators/freeze';
-import { injectHyperparams } from './combinators/inject-hyperparams';
-import { lookahead } from './combinators/lookahead';
-import { masked } from './combinators/masked';
-import { multiSteps } from './combinators/multi-steps';
-import { namedChain } from './combinators/named-chain';
-import { partition } from './combinators/partition';
-import { build, CATALOG } from './test-support/catalog';
-import { trajectory, valuesOf } from './test-support/run';
-import type { TensorTree } from './transform';
-import { clipByGlobalNorm } from './transforms/clip-by-global-norm';
-import { zeroNans } from './transforms/zero-nans';
+import { applyIfFinite } from './combinators/apply-if-finite.js';
+import { chain } from './combinators/chain.js';
+import { freeze } from './combinators/freeze.js';
+import { injectHyperparams } from './combinators/inject-hyperparams.js';
+import { lookahead } from './combinators/lookahead.js';
+import { masked } from './combinators/masked.js';
+import { multiSteps } from './combinators/multi-steps.js';
+import { namedChain } from './combinators/named-chain.js';
+import { partition } from './combinators/partition.js';
+import { build, CATALOG } from './test-support/catalog.js';
+import { trajectory, valuesOf } from './test-support/run.js';
+import type { TensorTree } from './transform.js';
+import { clipByGlobalNorm } from './transforms/clip-by-global-norm.js';
+import { zeroNans } from './transforms/zero-nans.js';
 
 const makeParams = (): TensorTree => ({
   layer: { weight: tensor([[0.5, -1.25, 0.75], [-0.3, 2, -0.875]], { dtype: 'float64' }), bias: tensor([0.1, -0.45, 1.6], { dtype: 'float64' }) },

@@ -2,9 +2,9 @@
  * The playground page: two tabs (Train and Sweep) with keyboard navigation between them.
  */
 import './styles.css';
-import { element } from './view/dom';
-import { setUpSweepTab } from './view/sweep-tab';
-import { setUpTrainTab } from './view/train-tab';
+import { element } from './view/dom.js';
+import { setUpSweepTab } from './view/sweep-tab.js';
+import { setUpTrainTab } from './view/train-tab.js';
 
 /** Tabs as the WAI-ARIA tabs pattern: click or Enter selects, arrow keys move between tabs. */
 function setUpTabs(): void {

@@ -3,10 +3,10 @@
  * posts its steps and epochs back. Started by the page as a module worker.
  */
 import { kernelInfo, setBackend } from '@vane/tensor';
-import { digitsTaskData, fashionTaskData } from './training/task-data';
-import { checkRunConfiguration } from './training/check-run-configuration';
-import { TrainingSession } from './training/training-session';
-import type { BackendReport, PageMessage, WorkerMessage } from './training/worker-messages';
+import { digitsTaskData, fashionTaskData } from './training/task-data.js';
+import { checkRunConfiguration } from './training/check-run-configuration.js';
+import { TrainingSession } from './training/training-session.js';
+import type { BackendReport, PageMessage, WorkerMessage } from './training/worker-messages.js';
 
 // The worker's global scope; typed here because the project's DOM lib types `self` as a Window.
 const scope = self as unknown as { postMessage(message: WorkerMessage): void; onmessage: ((event: MessageEvent<PageMessage>) => void) | null };

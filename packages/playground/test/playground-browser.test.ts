@@ -21,7 +21,7 @@ import { systemRequirement } from '@vane/testkit';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveStatic, type StaticServer } from './static-server';
+import { serveStatic, type StaticServer } from './static-server.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const chromiumRequirement = systemRequirement(`Chromium at ${CHROMIUM} (Debian chromium, or set CHROMIUM)`, 'VANE_BROWSER_REQUIRED', () =>

@@ -5,11 +5,11 @@
  */
 import { memory } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { checkRunConfiguration } from '../src/training/check-run-configuration';
-import { configurationFromQuery, DEFAULT_RUN_CONFIGURATION } from '../src/training/run-configuration';
-import { meanAccuracy, sweepPlan, SWEEP_LEARNING_RATES } from '../src/training/sweep-plan';
-import { digitsTaskData, fashionTaskData } from '../src/training/task-data';
-import { nextMacrotask, TrainingSession, type EpochRecord } from '../src/training/training-session';
+import { checkRunConfiguration } from '../src/training/check-run-configuration.js';
+import { configurationFromQuery, DEFAULT_RUN_CONFIGURATION } from '../src/training/run-configuration.js';
+import { meanAccuracy, sweepPlan, SWEEP_LEARNING_RATES } from '../src/training/sweep-plan.js';
+import { digitsTaskData, fashionTaskData } from '../src/training/task-data.js';
+import { nextMacrotask, TrainingSession, type EpochRecord } from '../src/training/training-session.js';
 
 const short = { ...DEFAULT_RUN_CONFIGURATION, epochs: 2 };
 

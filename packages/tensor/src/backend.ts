@@ -7,9 +7,9 @@
  * as strided {@link TensorView}s (a broadcast input simply has stride 0 on the broadcast
  * axes); every primitive returns a fresh, contiguous, row-major storage.
  */
-import type { DType, TypedArray } from './dtype';
-import type { BinaryKernelName, FusedKernel, UnaryKernelName } from './kernels/elementwise-kernels';
-import type { Shape } from './shape';
+import type { DType, TypedArray } from './dtype.js';
+import type { BinaryKernelName, FusedKernel, UnaryKernelName } from './kernels/elementwise-kernels.js';
+import type { Shape } from './shape.js';
 
 /** An opaque handle to a backend's storage (a typed array on the CPU, a texture on a GPU). */
 export type StorageData = unknown;

@@ -7,8 +7,8 @@
 import ndarray from 'ndarray';
 import { runBadInputBattery, type BadInputCase } from '@vane/testkit';
 import { describe, expect, it } from 'vitest';
-import * as vane from './index';
-import { seed, tensor, tree, zeros, type Tensor } from './index';
+import * as vane from './index.js';
+import { seed, tensor, tree, zeros, type Tensor } from './index.js';
 
 /** Calls `fn` with arguments the type system would refuse, as a JavaScript caller can. */
 const loose = (fn: unknown) => fn as (...args: unknown[]) => unknown;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64, encodeBase64 } from './index';
+import { decodeBase64, encodeBase64 } from './index.js';
 
 describe('base64', () => {
   it('encodes and decodes the RFC 4648 section 10 test vectors', () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   add, arange, conv2d, eye, fromNdarray, greater, linspace, logsumexp, matmul, max, maxPool2d, mean, memory, ones, rand, randint,
   randn, reshape, seed, slice, softmax, sum, tensor, tidy, toNdarray, tree, variance, where, zeros, type Tensor,
-} from './index';
+} from './index.js';
 
 const guide = readFileSync(new URL('../../../docs/tensor.md', import.meta.url), 'utf8');
 const source = readFileSync(new URL(import.meta.url), 'utf8');

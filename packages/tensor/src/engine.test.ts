@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as vane from './index';
+import * as vane from './index.js';
 import {
   dispose,
   findBackend,
@@ -14,8 +14,8 @@ import {
   tidy,
   zeros,
   type Tensor,
-} from './index';
-import { createCpuBackend } from './cpu/cpu-backend';
+} from './index.js';
+import { createCpuBackend } from './cpu/cpu-backend.js';
 
 // A second backend: the CPU kernels under another name, so that cross-backend rules are testable.
 registerBackend({ ...createCpuBackend(), name: 'cpu-secondary' });

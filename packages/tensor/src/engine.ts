@@ -5,10 +5,10 @@
  * The tensor core knows nothing about gradients: it only reports each recorded op to whatever
  * recorder is installed (see {@link setRecorder}).
  */
-import type { Backend, StorageData } from './backend';
-import type { OpAttributes, OpName } from './op-names';
-import type { Tensor } from './tensor';
-import { describeValue } from './validation/option-keys';
+import type { Backend, StorageData } from './backend.js';
+import type { OpAttributes, OpName } from './op-names.js';
+import type { Tensor } from './tensor.js';
+import { describeValue } from './validation/option-keys.js';
 
 /** A backend storage shared by a tensor and its views, freed when the last of them is disposed. */
 export class Storage {

@@ -2,9 +2,9 @@
  * Bad input must throw an Error that names the op, the argument and the shapes involved.
  */
 import { describe, expect, it } from 'vitest';
-import * as vane from './index';
-import { ones, registerBackend, tensor, zeros, type Tensor } from './index';
-import { createCpuBackend } from './cpu/cpu-backend';
+import * as vane from './index.js';
+import { ones, registerBackend, tensor, zeros, type Tensor } from './index.js';
+import { createCpuBackend } from './cpu/cpu-backend.js';
 
 registerBackend({ ...createCpuBackend(), name: 'other' });
 

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arange, formatTensor, tensor, zeros } from './index';
-import { doubleValues, fixtures, fromFixture, product, shapeArbitrary, values } from '../test/helpers';
+import { arange, formatTensor, tensor, zeros } from './index.js';
+import { doubleValues, fixtures, fromFixture, product, shapeArbitrary, values } from '../test/helpers.js';
 
 interface PrintCase {
   name: string;

@@ -2,9 +2,9 @@
  * Printing tensors like NumPy and PyTorch: nested brackets, aligned columns, and `...` in
  * place of the middle of axes when a tensor has more than 1000 elements.
  */
-import { formatShape } from './shape';
-import { isTensor, Tensor } from './tensor';
-import { describeValue } from './validation/option-keys';
+import { formatShape } from './shape.js';
+import { isTensor, Tensor } from './tensor.js';
+import { describeValue } from './validation/option-keys.js';
 
 const THRESHOLD = 1000;
 const EDGE_ITEMS = 3;

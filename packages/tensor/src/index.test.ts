@@ -4,7 +4,7 @@
  * quick call so that a misnamed or mis-wired export fails loudly.
  */
 import { describe, expect, it } from 'vitest';
-import * as vane from './index';
+import * as vane from './index.js';
 
 const CONTRACT = {
   creation: ['tensor', 'zeros', 'ones', 'full', 'arange', 'linspace', 'eye', 'zerosLike', 'onesLike', 'rand', 'randn', 'randint', 'seed'],

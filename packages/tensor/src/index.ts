@@ -5,16 +5,16 @@
  * import { tensor, matmul, tree } from '@vane/tensor';
  * const y = matmul(tensor([[1, 2]]), tensor([[3], [4]])); // [[11]]
  */
-import { registerBackend } from './backend';
-import { createCpuBackend } from './cpu/cpu-backend';
-import './format';
+import { registerBackend } from './backend.js';
+import { createCpuBackend } from './cpu/cpu-backend.js';
+import './format.js';
 
 registerBackend(createCpuBackend());
 
-export { Tensor, isTensor, type NestedArray } from './tensor';
-export type { DType, TypedArray } from './dtype';
-export { DTYPES, isFloatingDType, promoteTypes } from './dtype';
-export { type Shape, formatShape, sizeOf, broadcastShapes } from './shape';
+export { Tensor, isTensor, type NestedArray } from './tensor.js';
+export type { DType, TypedArray } from './dtype.js';
+export { DTYPES, isFloatingDType, promoteTypes } from './dtype.js';
+export { type Shape, formatShape, sizeOf, broadcastShapes } from './shape.js';
 export {
   type Backend,
   type TensorView,
@@ -27,10 +27,10 @@ export {
   findBackend,
   listBackends,
   currentBackend,
-} from './backend';
-export { memory, tidy, keep, dispose, setRecorder, recordOp, withoutRecording, isRecording, type OpRecorder, type MemoryInfo, type BackendMemory, Storage } from './engine';
-export type { OpName, OpAttributes, NoAttributes, RecordedUnaryOpName, UnaryOpAttributes } from './op-names';
-export { defineUnaryOp, UNARY_VARIABLES, type UnaryOp, type UnaryOpDefinition, type UnaryResult, type UnaryDomain } from './kernels/unary-op';
+} from './backend.js';
+export { memory, tidy, keep, dispose, setRecorder, recordOp, withoutRecording, isRecording, type OpRecorder, type MemoryInfo, type BackendMemory, Storage } from './engine.js';
+export type { OpName, OpAttributes, NoAttributes, RecordedUnaryOpName, UnaryOpAttributes } from './op-names.js';
+export { defineUnaryOp, UNARY_VARIABLES, type UnaryOp, type UnaryOpDefinition, type UnaryResult, type UnaryDomain } from './kernels/unary-op.js';
 export {
   UNARY_KERNELS,
   BINARY_KERNELS,
@@ -41,9 +41,9 @@ export {
   type ExpressionKernel,
   fusedFunction,
   unaryExpressionKernel,
-} from './kernels/elementwise-kernels';
-export * as expression from './kernels/expression/builder';
-export { defineKernel, type KernelSignature } from './kernels/expression/define-kernel';
+} from './kernels/elementwise-kernels.js';
+export * as expression from './kernels/expression/builder.js';
+export { defineKernel, type KernelSignature } from './kernels/expression/define-kernel.js';
 export type {
   Expression,
   NumberExpression,
@@ -51,34 +51,34 @@ export type {
   UnaryFunction,
   BinaryFunction,
   Comparison,
-} from './kernels/expression/expression';
-export { compileJavaScript, javascriptSource } from './kernels/expression/compile-javascript';
-export { emitSource, numberLiteral, type SourceDialect, type EmittedSource } from './kernels/expression/source-emitter';
-export { recordFallback, kernelFallbacks, resetKernelFallbacks, type KernelFallback } from './kernels/expression/fallbacks';
-export { vaneErf, vaneRoundHalfEven } from './kernels/special-functions';
-export { seed, manualSeed, defaultGenerator, type RandomGenerator } from './random';
-export * from './ops/creation';
-export * from './ops/unary-ops';
-export * as unaryOps from './ops/unary-ops';
-export * from './ops/elementwise';
-export * from './ops/reduction';
-export * from './ops/movement';
-export * from './ops/indexing';
-export * from './ops/linalg';
-export * from './ops/convolution';
-export * from './ops/pooling';
-export * from './ops/softmax';
-export * from './ops/fused';
-export * from './ops/transfer';
-export { makeWindow, type Pair, type Padding } from './ops/window';
-export { wrapStorage, type TensorLike } from './ops/internal';
-export { composite } from './ops/composite';
-export { formatTensor } from './format';
-export { checkOptionKeys, describeValue } from './validation/option-keys';
-export { encodeBase64, decodeBase64 } from './base64';
-export { toNdarray, fromNdarray } from './ndarray-interop';
-export * as tree from './tree';
-export type { Tree, TreeStructure } from './tree';
-export { setKernelMode, setFusedMultiplyAdd, kernelInfo, kernelThreadsReady, type KernelMode, type KernelInfo } from './wasm/kernel-runtime';
-export { setThreadCount, type ThreadInfo } from './wasm/thread-pool';
-export { runKernelStress, type StressReport } from './kernel-stress';
+} from './kernels/expression/expression.js';
+export { compileJavaScript, javascriptSource } from './kernels/expression/compile-javascript.js';
+export { emitSource, numberLiteral, type SourceDialect, type EmittedSource } from './kernels/expression/source-emitter.js';
+export { recordFallback, kernelFallbacks, resetKernelFallbacks, type KernelFallback } from './kernels/expression/fallbacks.js';
+export { vaneErf, vaneRoundHalfEven } from './kernels/special-functions.js';
+export { seed, manualSeed, defaultGenerator, type RandomGenerator } from './random.js';
+export * from './ops/creation.js';
+export * from './ops/unary-ops.js';
+export * as unaryOps from './ops/unary-ops.js';
+export * from './ops/elementwise.js';
+export * from './ops/reduction.js';
+export * from './ops/movement.js';
+export * from './ops/indexing.js';
+export * from './ops/linalg.js';
+export * from './ops/convolution.js';
+export * from './ops/pooling.js';
+export * from './ops/softmax.js';
+export * from './ops/fused.js';
+export * from './ops/transfer.js';
+export { makeWindow, type Pair, type Padding } from './ops/window.js';
+export { wrapStorage, type TensorLike } from './ops/internal.js';
+export { composite } from './ops/composite.js';
+export { formatTensor } from './format.js';
+export { checkOptionKeys, describeValue } from './validation/option-keys.js';
+export { encodeBase64, decodeBase64 } from './base64.js';
+export { toNdarray, fromNdarray } from './ndarray-interop.js';
+export * as tree from './tree.js';
+export type { Tree, TreeStructure } from './tree.js';
+export { setKernelMode, setFusedMultiplyAdd, kernelInfo, kernelThreadsReady, type KernelMode, type KernelInfo } from './wasm/kernel-runtime.js';
+export { setThreadCount, type ThreadInfo } from './wasm/thread-pool.js';
+export { runKernelStress, type StressReport } from './kernel-stress.js';

@@ -3,8 +3,8 @@
  * SIMD kernels (`wasm/`). They live here, outside both folders, so that `cpu/` imports `wasm/`
  * and never the other way round, not even for a type (`layering.test.ts` checks it).
  */
-import type { Window2d } from './backend';
-import type { TypedArray } from './dtype';
+import type { Window2d } from './backend.js';
+import type { TypedArray } from './dtype.js';
 
 /** A strided matrix view: values plus offset and strides for rows and columns. */
 export interface MatrixOperand {

@@ -3,9 +3,9 @@
  * thread pool's settings and fallbacks. The long version: `npm run stress -w benchmarks`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineKernel, expression as e, fusedMap, kernelInfo, kernelThreadsReady, matmul, memory, randn, seed, setKernelMode, setThreadCount } from './index';
-import { runKernelStress } from './kernel-stress';
-import { threadInfo } from './wasm/thread-pool';
+import { defineKernel, expression as e, fusedMap, kernelInfo, kernelThreadsReady, matmul, memory, randn, seed, setKernelMode, setThreadCount } from './index.js';
+import { runKernelStress } from './kernel-stress.js';
+import { threadInfo } from './wasm/thread-pool.js';
 
 const initialThreads = kernelInfo().threads.requested;
 afterEach(() => {

@@ -7,20 +7,20 @@
  * each other's calls — the pattern that broke the earlier two-thread matmul. `npm test` runs it
  * for a few seconds (kernel-stress.test.ts); `npm run stress -w benchmarks` runs it at length.
  */
-import { tidy } from './engine';
-import * as e from './kernels/expression/builder';
-import { defineKernel } from './kernels/expression/define-kernel';
-import { fusedMap } from './ops/fused';
-import { randn } from './ops/creation';
-import { conv2d, conv2dWeightGradient } from './ops/convolution';
-import { add } from './ops/elementwise';
-import { matmul } from './ops/linalg';
-import { transpose } from './ops/movement';
-import { abs, exp } from './ops/unary-ops';
-import { seed } from './random';
-import type { Tensor } from './tensor';
-import { kernelInfo, kernelThreadsReady, setKernelMode } from './wasm/kernel-runtime';
-import { setThreadCount } from './wasm/thread-pool';
+import { tidy } from './engine.js';
+import * as e from './kernels/expression/builder.js';
+import { defineKernel } from './kernels/expression/define-kernel.js';
+import { fusedMap } from './ops/fused.js';
+import { randn } from './ops/creation.js';
+import { conv2d, conv2dWeightGradient } from './ops/convolution.js';
+import { add } from './ops/elementwise.js';
+import { matmul } from './ops/linalg.js';
+import { transpose } from './ops/movement.js';
+import { abs, exp } from './ops/unary-ops.js';
+import { seed } from './random.js';
+import type { Tensor } from './tensor.js';
+import { kernelInfo, kernelThreadsReady, setKernelMode } from './wasm/kernel-runtime.js';
+import { setThreadCount } from './wasm/thread-pool.js';
 
 /** What {@link runKernelStress} found. */
 export interface StressReport {

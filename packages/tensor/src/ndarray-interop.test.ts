@@ -1,8 +1,8 @@
 import ndarray from 'ndarray';
 import { describe, expect, it } from 'vitest';
-import { fromNdarray, memory, registerBackend, tensor, toNdarray, transpose, zeros } from './index';
-import { createCpuBackend } from './cpu/cpu-backend';
-import { values } from '../test/helpers';
+import { fromNdarray, memory, registerBackend, tensor, toNdarray, transpose, zeros } from './index.js';
+import { createCpuBackend } from './cpu/cpu-backend.js';
+import { values } from '../test/helpers.js';
 
 registerBackend({ ...createCpuBackend(), name: 'not-cpu' });
 

@@ -3,13 +3,13 @@
  * share memory: no copy is made in either direction when the dtype maps to a typed array.
  */
 import ndarray, { type NdArray } from 'ndarray';
-import { findBackend } from './backend';
-import { BYTES_PER_ELEMENT, dtypeOfArray, type TypedArray } from './dtype';
-import { pinArray } from './cpu/buffer-pool';
-import { Storage } from './engine';
-import { isTensor, Tensor } from './tensor';
-import { describe } from './ops/internal';
-import { describeValue } from './validation/option-keys';
+import { findBackend } from './backend.js';
+import { BYTES_PER_ELEMENT, dtypeOfArray, type TypedArray } from './dtype.js';
+import { pinArray } from './cpu/buffer-pool.js';
+import { Storage } from './engine.js';
+import { isTensor, Tensor } from './tensor.js';
+import { describe } from './ops/internal.js';
+import { describeValue } from './validation/option-keys.js';
 
 /**
  * An ndarray view of a CPU tensor's storage (same memory, same strides and offset).

@@ -8,11 +8,11 @@
  * Composite ops (variance, norm, tile, conv1d, ...) are not listed: the primitives they are
  * built from are recorded instead.
  */
-import type { Window2d } from './backend';
-import type { DType } from './dtype';
-import type { UnaryOpDefinition, UnaryResult } from './kernels/unary-op';
-import type * as UnaryOps from './ops/unary-ops';
-import type { Tensor } from './tensor';
+import type { Window2d } from './backend.js';
+import type { DType } from './dtype.js';
+import type { UnaryOpDefinition, UnaryResult } from './kernels/unary-op.js';
+import type * as UnaryOps from './ops/unary-ops.js';
+import type { Tensor } from './tensor.js';
 
 /** Attributes of ops that need none. */
 export type NoAttributes = Record<string, never>;

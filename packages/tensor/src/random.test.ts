@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultGenerator, manualSeed, rand, randint, randn, seed } from './index';
-import { expectClose, fixtures, values } from '../test/helpers';
+import { defaultGenerator, manualSeed, rand, randint, randn, seed } from './index.js';
+import { expectClose, fixtures, values } from '../test/helpers.js';
 
 interface SeedStream {
   seed: number;

@@ -7,7 +7,7 @@
  * string, an options object where an axis belongs) fails here with the op's name rather than
  * as a TypeError deep inside.
  */
-import { describeValue } from './validation/option-keys';
+import { describeValue } from './validation/option-keys.js';
 
 /** A tensor's shape: one non-negative integer per dimension. `[]` is a scalar. */
 export type Shape = readonly number[];

@@ -6,10 +6,10 @@
  * `t.add(u)` are attached by the files in `ops/`, each next to the function it calls, so that
  * adding an op touches one ops file.
  */
-import type { Backend, TensorView } from './backend';
-import type { DType, TypedArray } from './dtype';
-import { Storage, trackTensor, untrackTensor } from './engine';
-import { contiguousStrides, formatShape, sizeOf, type Shape } from './shape';
+import type { Backend, TensorView } from './backend.js';
+import type { DType, TypedArray } from './dtype.js';
+import { Storage, trackTensor, untrackTensor } from './engine.js';
+import { contiguousStrides, formatShape, sizeOf, type Shape } from './shape.js';
 
 declare global {
   interface SymbolConstructor {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ones, tensor, tree, zeros, type Tensor, type Tree } from './index';
-import { values } from '../test/helpers';
+import { ones, tensor, tree, zeros, type Tensor, type Tree } from './index.js';
+import { values } from '../test/helpers.js';
 
 /** Random trees of numbers: nested arrays and plain objects, with null/undefined holes. */
 const { node: treeArbitrary } = fc.letrec<{ node: unknown }>((tie) => ({

@@ -5,10 +5,10 @@
  * and plain objects; `null` and `undefined` are empty subtrees (kept in place, never visited);
  * everything else is a leaf. Paths are dotted: `layers.0.weight`.
  */
-import { formatShape } from './shape';
-import { isTensor, type Tensor } from './tensor';
-import { zerosLike as zerosLikeTensor } from './ops/creation';
-import { describeValue } from './validation/option-keys';
+import { formatShape } from './shape.js';
+import { isTensor, type Tensor } from './tensor.js';
+import { zerosLike as zerosLikeTensor } from './ops/creation.js';
+import { describeValue } from './validation/option-keys.js';
 
 /** A tree of values of type `L`. */
 export type Tree<L = Tensor> = L | null | undefined | readonly Tree<L>[] | { readonly [key: string]: Tree<L> };

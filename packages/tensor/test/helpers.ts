@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { tensor, type DType, type Tensor } from '../src/index';
+import { tensor, type DType, type Tensor } from '../src/index.js';
 
 /** Flat values of a tensor as plain numbers. */
 export function values(t: Tensor): number[] {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { capabilitiesOf, type OptimizerCapabilities } from './capabilities';
-import type { Invariant, InvariantContext } from './invariant';
-import { ALL_INVARIANTS } from './invariants/index';
-import { defaultImplementations, type AnyTransform, type OptimImplementations } from './optim-implementations';
+import { capabilitiesOf, type OptimizerCapabilities } from './capabilities.js';
+import type { Invariant, InvariantContext } from './invariant.js';
+import { ALL_INVARIANTS } from './invariants/index.js';
+import { defaultImplementations, type AnyTransform, type OptimImplementations } from './optim-implementations.js';
 
 /** Options of {@link checkOptimizer}. */
 export interface CheckOptimizerOptions {

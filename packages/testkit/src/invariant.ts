@@ -1,6 +1,6 @@
 import type fc from 'fast-check';
-import type { OptimizerCapabilities } from './capabilities';
-import type { AnyTransform, OptimImplementations } from './optim-implementations';
+import type { OptimizerCapabilities } from './capabilities.js';
+import type { AnyTransform, OptimImplementations } from './optim-implementations.js';
 
 /** Everything an invariant may use about the optimizer under test. */
 export interface InvariantContext {

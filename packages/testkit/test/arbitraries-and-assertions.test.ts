@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sgd } from '@vane/optim';
 import { isTensor, tensor, tree, zeros, type Tensor } from '@vane/tensor';
-import { arbGradientStream, arbHyperparams, arbParams, arbShape, arbTensor, expectAllClose, expectNoLeaks, HYPERPARAMETER_OPTIMIZERS } from '../src/index';
+import { arbGradientStream, arbHyperparams, arbParams, arbShape, arbTensor, expectAllClose, expectNoLeaks, HYPERPARAMETER_OPTIMIZERS } from '../src/index.js';
 import { OPTIMIZER_NAMES, optimizerEntry } from '@vane/optim';
 
 describe('arbitraries', () => {

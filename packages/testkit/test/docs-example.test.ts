@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { GradientTransformation, TensorTree } from '@vane/optim';
 import { tensor, tidy, tree, type Tensor } from '@vane/tensor';
-import { checkOptimizer, expectTrajectory } from '../src/index';
+import { checkOptimizer, expectTrajectory } from '../src/index.js';
 
 function signMomentum(lr: number, beta = 0.9): GradientTransformation<{ momentum: TensorTree }> {
   return {

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { adam, chain, scaleByAdam, scaleByLearningRate, sgd, type GradientTransformation } from '@vane/optim';
 import { add, tensor, tidy, tree, zerosLike, type Tensor, type Tree } from '@vane/tensor';
-import { checkOptimizer, expectTrajectory, type AnyTransform, type OptimImplementations } from '../src/index';
-import { torchCase } from './torch-fixtures';
+import { checkOptimizer, expectTrajectory, type AnyTransform, type OptimImplementations } from '../src/index.js';
+import { torchCase } from './torch-fixtures.js';
 
 type TensorTree = Tree<Tensor>;
 const map = (fn: (...leaves: Tensor[]) => Tensor, first: TensorTree, ...rest: TensorTree[]) => tree.map(fn as any, first, ...rest) as TensorTree;

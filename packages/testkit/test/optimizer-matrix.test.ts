@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import * as optim from '@vane/optim';
 import { OPTIMIZER_NAMES, optimizerEntry } from '@vane/optim';
-import { checkOptimizer, type AnyTransform, type OptimizerCapabilities } from '../src/index';
+import { checkOptimizer, type AnyTransform, type OptimizerCapabilities } from '../src/index.js';
 
 interface Row {
   readonly name: string;

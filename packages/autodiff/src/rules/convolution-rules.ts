@@ -3,8 +3,8 @@
  * gradient.
  */
 import { conv2dInputGradient, conv2dWeightGradient } from '@vane/tensor';
-import { convolveWithWindow } from '../convolution-gradients';
-import type { GradientRule } from '../gradient-rule';
+import { convolveWithWindow } from '../convolution-gradients.js';
+import type { GradientRule } from '../gradient-rule.js';
 
 type ConvolutionName = 'conv2d' | 'conv2dTransposeInput' | 'conv2dWeightGradient';
 

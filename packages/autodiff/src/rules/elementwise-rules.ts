@@ -29,8 +29,8 @@ import {
   type Tensor,
   type UnaryOpDefinition,
 } from '@vane/tensor';
-import type { GradientRule } from '../gradient-rule';
-import { evaluateOnTensors } from './expression-on-tensors';
+import type { GradientRule } from '../gradient-rule.js';
+import { evaluateOnTensors } from './expression-on-tensors.js';
 
 type UnaryName = RecordedUnaryOpName | 'clip' | 'cast' | 'copy';
 type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'mod' | 'where';

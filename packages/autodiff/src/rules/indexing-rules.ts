@@ -3,7 +3,7 @@
  * the cross-entropy pattern build on them).
  */
 import { gather, pad, scatterAdd, zeros, type Tensor } from '@vane/tensor';
-import type { GradientRule } from '../gradient-rule';
+import type { GradientRule } from '../gradient-rule.js';
 
 type IndexingName = 'gather' | 'scatterAdd';
 

@@ -2,7 +2,7 @@
  * Gradient rule of matmul.
  */
 import { matmul, transpose, type Tensor } from '@vane/tensor';
-import type { GradientRule } from '../gradient-rule';
+import type { GradientRule } from '../gradient-rule.js';
 
 const swapLastAxes = (x: Tensor) => transpose(x, -1, -2);
 

@@ -2,7 +2,7 @@
  * Gradient rules of the movement ops: reshape, permute, expand, slice, flip, pad and concat.
  */
 import { flip, pad, permute, reshape, slice, split, zeros, type SliceSpec, type Tensor } from '@vane/tensor';
-import type { GradientRule } from '../gradient-rule';
+import type { GradientRule } from '../gradient-rule.js';
 
 type MovementName = 'reshape' | 'permute' | 'expand' | 'slice' | 'flip' | 'pad' | 'concat';
 

@@ -2,8 +2,8 @@
  * Gradient rules of max and average pooling.
  */
 import { conv2dInputGradient, div, full, ones, reshape, scatterAdd, zeros } from '@vane/tensor';
-import { convolveWithWindow } from '../convolution-gradients';
-import type { GradientRule } from '../gradient-rule';
+import { convolveWithWindow } from '../convolution-gradients.js';
+import type { GradientRule } from '../gradient-rule.js';
 
 type PoolingName = 'maxPool2d' | 'avgPool2d';
 

@@ -30,7 +30,7 @@ import {
   type Shape,
   type Tensor,
 } from '@vane/tensor';
-import type { GradientRule } from '../gradient-rule';
+import type { GradientRule } from '../gradient-rule.js';
 
 type ReductionName = 'sum' | 'prod' | 'max' | 'min' | 'logsumexp' | 'cumsum' | 'cumprod';
 

@@ -3,7 +3,7 @@
  * each as one op rather than as its stabilised primitives).
  */
 import { exp, mul, sub, sum } from '@vane/tensor';
-import type { GradientRule } from '../gradient-rule';
+import type { GradientRule } from '../gradient-rule.js';
 
 type SoftmaxName = 'softmax' | 'logSoftmax';
 

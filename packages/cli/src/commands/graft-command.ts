@@ -1,13 +1,13 @@
 /**
  * `vane graft`: the M#D grafting grid.
  */
-import { describeFlags, parseFlags } from '../arguments';
-import { DATASET_NAMES } from '../data/task-data';
-import { checkRunSetup } from '../training/run-training';
-import { MODEL_NAMES } from '../models/build-model';
-import { GRAFT_PRESETS, graftExpression, graftPlan, graftTable, graftVerdict, runGraft, writeGraft, type GraftConfig } from '../studies/graft-grid';
-import { openStudyDirectory } from '../studies/study-directory';
-import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag';
+import { describeFlags, parseFlags } from '../arguments.js';
+import { DATASET_NAMES } from '../data/task-data.js';
+import { checkRunSetup } from '../training/run-training.js';
+import { MODEL_NAMES } from '../models/build-model.js';
+import { GRAFT_PRESETS, graftExpression, graftPlan, graftTable, graftVerdict, runGraft, writeGraft, type GraftConfig } from '../studies/graft-grid.js';
+import { openStudyDirectory } from '../studies/study-directory.js';
+import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag.js';
 
 /** Flags of `vane graft`. */
 export const GRAFT_FLAGS = {

@@ -8,12 +8,12 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { isRecord, readJsonFile, writeTextAtomic } from '../files/json-file';
-import { markdownTable } from '../format/table';
-import { checkOutputDirectory } from '../output-directory';
-import { svgLinePlot } from '../plot/svg-line-plot';
-import { UsageError } from '../usage-error';
-import type { TrainLog } from './train-command';
+import { isRecord, readJsonFile, writeTextAtomic } from '../files/json-file.js';
+import { markdownTable } from '../format/table.js';
+import { checkOutputDirectory } from '../output-directory.js';
+import { svgLinePlot } from '../plot/svg-line-plot.js';
+import { UsageError } from '../usage-error.js';
+import type { TrainLog } from './train-command.js';
 
 const OWNER = 'vane report';
 

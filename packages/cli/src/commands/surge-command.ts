@@ -1,14 +1,14 @@
 /**
  * `vane surge`: optimal learning rate versus batch size.
  */
-import { describeFlags, parseFlags } from '../arguments';
-import { DATASET_NAMES } from '../data/task-data';
-import { checkRunSetup } from '../training/run-training';
-import { UsageError } from '../usage-error';
-import { MODEL_NAMES } from '../models/build-model';
-import { runSurge, SURGE_PRESETS, surgeFitText, surgePlan, surgeTable, writeSurge, type SurgeConfig } from '../studies/surge-scaling';
-import { openStudyDirectory } from '../studies/study-directory';
-import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag';
+import { describeFlags, parseFlags } from '../arguments.js';
+import { DATASET_NAMES } from '../data/task-data.js';
+import { checkRunSetup } from '../training/run-training.js';
+import { UsageError } from '../usage-error.js';
+import { MODEL_NAMES } from '../models/build-model.js';
+import { runSurge, SURGE_PRESETS, surgeFitText, surgePlan, surgeTable, writeSurge, type SurgeConfig } from '../studies/surge-scaling.js';
+import { openStudyDirectory } from '../studies/study-directory.js';
+import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag.js';
 
 /** Flags of `vane surge`. */
 export const SURGE_FLAGS = {

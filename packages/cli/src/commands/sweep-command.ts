@@ -1,14 +1,14 @@
 /**
  * `vane sweep`: the learning-rate robustness study.
  */
-import { describeFlags, parseFlags } from '../arguments';
-import { DATASET_NAMES } from '../data/task-data';
-import { MODEL_NAMES } from '../models/build-model';
-import { checkRunSetup } from '../training/run-training';
-import { activeComparisons, runSweep, SWEEP_PRESETS, sweepPlan, sweepTable, writeSweep, type SweepConfig } from '../studies/learning-rate-sweep';
-import { openStudyDirectory } from '../studies/study-directory';
-import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag';
-import { UsageError } from '../usage-error';
+import { describeFlags, parseFlags } from '../arguments.js';
+import { DATASET_NAMES } from '../data/task-data.js';
+import { MODEL_NAMES } from '../models/build-model.js';
+import { checkRunSetup } from '../training/run-training.js';
+import { activeComparisons, runSweep, SWEEP_PRESETS, sweepPlan, sweepTable, writeSweep, type SweepConfig } from '../studies/learning-rate-sweep.js';
+import { openStudyDirectory } from '../studies/study-directory.js';
+import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag.js';
+import { UsageError } from '../usage-error.js';
 
 /** Flags of `vane sweep`; grid flags override the preset's values. */
 export const SWEEP_FLAGS = {

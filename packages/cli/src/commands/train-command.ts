@@ -5,14 +5,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setBackend } from '@vane/tensor';
-import { describeFlags, parseFlags } from '../arguments';
-import { DATASET_NAMES } from '../data/task-data';
-import { MODEL_NAMES } from '../models/build-model';
-import { readJsonFile, isRecord, writeJsonAtomic } from '../files/json-file';
-import { checkOutputDirectory, createOutputDirectory } from '../output-directory';
-import { checkSameSettings } from '../resume/check-same-settings';
-import { checkRunSetup, prepareTraining, type EpochEntry, type PreparedTraining, type RunSpec } from '../training/run-training';
-import { UsageError } from '../usage-error';
+import { describeFlags, parseFlags } from '../arguments.js';
+import { DATASET_NAMES } from '../data/task-data.js';
+import { MODEL_NAMES } from '../models/build-model.js';
+import { readJsonFile, isRecord, writeJsonAtomic } from '../files/json-file.js';
+import { checkOutputDirectory, createOutputDirectory } from '../output-directory.js';
+import { checkSameSettings } from '../resume/check-same-settings.js';
+import { checkRunSetup, prepareTraining, type EpochEntry, type PreparedTraining, type RunSpec } from '../training/run-training.js';
+import { UsageError } from '../usage-error.js';
 
 /** Flags of `vane train`. */
 export const TRAIN_FLAGS = {

@@ -4,14 +4,14 @@
  * like (docs/distributed.md).
  */
 import { hostname } from 'node:os';
-import { describeFlags, parseFlags } from '../arguments';
-import { checkQueueReachable } from '../distributed/check-queue-reachable';
-import { startQueueWorker } from '../distributed/queue-worker';
-import { parseQueueUrl } from '../distributed/queue-url';
-import { QUEUE_NAME } from '../distributed/run-job';
-import { VANE_VERSION } from '../distributed/vane-version';
-import { InterruptedError } from '../interrupted-error';
-import { UsageError } from '../usage-error';
+import { describeFlags, parseFlags } from '../arguments.js';
+import { checkQueueReachable } from '../distributed/check-queue-reachable.js';
+import { startQueueWorker } from '../distributed/queue-worker.js';
+import { parseQueueUrl } from '../distributed/queue-url.js';
+import { QUEUE_NAME } from '../distributed/run-job.js';
+import { VANE_VERSION } from '../distributed/vane-version.js';
+import { InterruptedError } from '../interrupted-error.js';
+import { UsageError } from '../usage-error.js';
 
 /** Flags of `vane worker`. */
 export const WORKER_FLAGS = {

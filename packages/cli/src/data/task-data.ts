@@ -6,7 +6,7 @@ import {
   type Dataset,
 } from '@vane/datasets';
 import { loadCifar10, loadFashionMnist } from '@vane/datasets/node';
-import { UsageError } from '../usage-error';
+import { UsageError } from '../usage-error.js';
 
 /** Dataset names accepted by `--dataset`. */
 export const DATASET_NAMES = ['digits', 'spirals', 'text', 'fashion-mnist', 'cifar10'] as const;

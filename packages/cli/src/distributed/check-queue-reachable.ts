@@ -5,8 +5,8 @@
  * command that waits silently.
  */
 import { Redis } from 'ioredis';
-import { UsageError } from '../usage-error';
-import type { QueueAddress } from './queue-url';
+import { UsageError } from '../usage-error.js';
+import type { QueueAddress } from './queue-url.js';
 
 /**
  * Connects once (no retries), sends PING and disconnects; throws a one-line {@link UsageError}

@@ -11,14 +11,14 @@
  * persistence) is added again.
  */
 import { Queue, QueueEvents, type Job } from 'bullmq';
-import { InterruptedError } from '../interrupted-error';
-import { parseWithNonFinite } from '../format/json-numbers';
-import { runId, type RunConfiguration, type RunRecord } from '../studies/run-configuration';
-import { checkQueueReachable } from './check-queue-reachable';
-import { parseQueueUrl, type QueueAddress } from './queue-url';
-import { RunFailedError } from './run-failed-error';
-import { QUEUE_NAME, runJobId, type RunJobData, type RunJobResult } from './run-job';
-import { VANE_VERSION } from './vane-version';
+import { InterruptedError } from '../interrupted-error.js';
+import { parseWithNonFinite } from '../format/json-numbers.js';
+import { runId, type RunConfiguration, type RunRecord } from '../studies/run-configuration.js';
+import { checkQueueReachable } from './check-queue-reachable.js';
+import { parseQueueUrl, type QueueAddress } from './queue-url.js';
+import { RunFailedError } from './run-failed-error.js';
+import { QUEUE_NAME, runJobId, type RunJobData, type RunJobResult } from './run-job.js';
+import { VANE_VERSION } from './vane-version.js';
 
 /** A study's connection to the queue, opened (and checked) before any work starts. */
 export interface StudyQueue {

@@ -2,8 +2,8 @@
  * The `--queue` flag that `vane sweep`, `graft` and `surge` share: run the study on `vane worker`
  * processes through a Redis queue instead of on local threads.
  */
-import { UsageError } from '../usage-error';
-import { openStudyQueue, type StudyQueue } from './queue-coordinator';
+import { UsageError } from '../usage-error.js';
+import { openStudyQueue, type StudyQueue } from './queue-coordinator.js';
 
 /** The flag's spec, for the commands' flag tables. */
 export const QUEUE_FLAG = {

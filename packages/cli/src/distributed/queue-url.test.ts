@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQueueUrl } from './queue-url';
+import { parseQueueUrl } from './queue-url.js';
 
 describe('parseQueueUrl', () => {
   it('reads host, port, password, user and database, and masks the password', () => {

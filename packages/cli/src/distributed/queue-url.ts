@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { RedisOptions } from 'ioredis';
-import { UsageError } from '../usage-error';
+import { UsageError } from '../usage-error.js';
 
 /** A parsed `--queue` URL. */
 export interface QueueAddress {

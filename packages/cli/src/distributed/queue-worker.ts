@@ -10,12 +10,12 @@
  * restart is survived by the connection options of {@link parseQueueUrl}.
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { stringifyWithNonFinite } from '../format/json-numbers';
-import { RunThread } from '../parallel/run-thread';
-import { runId } from '../studies/run-configuration';
-import { UsageError } from '../usage-error';
-import type { QueueAddress } from './queue-url';
-import { QUEUE_NAME, readRunJob, type RunJobData, type RunJobResult } from './run-job';
+import { stringifyWithNonFinite } from '../format/json-numbers.js';
+import { RunThread } from '../parallel/run-thread.js';
+import { runId } from '../studies/run-configuration.js';
+import { UsageError } from '../usage-error.js';
+import type { QueueAddress } from './queue-url.js';
+import { QUEUE_NAME, readRunJob, type RunJobData, type RunJobResult } from './run-job.js';
 
 /** Options of {@link startQueueWorker}. */
 export interface QueueWorkerOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SWEEP_PRESETS, sweepPlan } from '../studies/learning-rate-sweep';
-import { runId, type RunConfiguration } from '../studies/run-configuration';
-import { readRunJob, runJobId } from './run-job';
+import { SWEEP_PRESETS, sweepPlan } from '../studies/learning-rate-sweep.js';
+import { runId, type RunConfiguration } from '../studies/run-configuration.js';
+import { readRunJob, runJobId } from './run-job.js';
 
 const configuration = sweepPlan(SWEEP_PRESETS.test!)[0]! as Extract<RunConfiguration, { kind: 'training' }>;
 

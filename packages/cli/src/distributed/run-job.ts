@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { describeValue } from '@vane/tensor';
-import { parseRunConfiguration } from '../studies/parse-run-configuration';
-import { runId, type RunConfiguration } from '../studies/run-configuration';
-import { UsageError } from '../usage-error';
+import { parseRunConfiguration } from '../studies/parse-run-configuration.js';
+import { runId, type RunConfiguration } from '../studies/run-configuration.js';
+import { UsageError } from '../usage-error.js';
 
 /** The BullMQ queue that every `vane sweep|graft|surge --queue` and `vane worker` use. */
 export const QUEUE_NAME = 'vane-runs';

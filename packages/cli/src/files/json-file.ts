@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '@vane/nn/node';
-import { parseWithNonFinite, stringifyWithNonFinite } from '../format/json-numbers';
-import { UsageError } from '../usage-error';
+import { parseWithNonFinite, stringifyWithNonFinite } from '../format/json-numbers.js';
+import { UsageError } from '../usage-error.js';
 
 /** Writes `text` to `path` atomically. */
 export function writeTextAtomic(path: string, text: string): void {

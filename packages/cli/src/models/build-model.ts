@@ -7,8 +7,8 @@ import {
   type ParameterTree,
 } from '@vane/nn';
 import { add, arange, seed, slice, type Tensor } from '@vane/tensor';
-import type { TaskData } from '../data/task-data';
-import { UsageError } from '../usage-error';
+import type { TaskData } from '../data/task-data.js';
+import { UsageError } from '../usage-error.js';
 
 /** Model names accepted by `--model`. */
 export const MODEL_NAMES = ['mlp', 'cnn', 'transformer', 'lstm'] as const;

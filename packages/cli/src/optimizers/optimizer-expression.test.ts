@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OPTIMIZER_NAMES } from '@vane/optim';
 import { tensor } from '@vane/tensor';
-import { buildOptimizer, formatOptimizerExpression, parseOptimizerExpression } from './optimizer-expression';
-import { UsageError } from '../usage-error';
+import { buildOptimizer, formatOptimizerExpression, parseOptimizerExpression } from './optimizer-expression.js';
+import { UsageError } from '../usage-error.js';
 
 describe('parseOptimizerExpression', () => {
   it('parses names, nesting and numeric options', () => {

@@ -4,7 +4,7 @@
  * built into an `@vane/optim` transformation once the learning rate and epoch length are known.
  */
 import { active, graft, OPTIMIZER_NAMES, OPTIMIZER_REGISTRY, type AnyTransformation, type OptimizerRegistryEntry, type OptionKind } from '@vane/optim';
-import { UsageError } from '../usage-error';
+import { UsageError } from '../usage-error.js';
 
 /** A parsed optimizer expression: a name, nested expressions and `key=number` options. */
 export interface OptimizerExpression {

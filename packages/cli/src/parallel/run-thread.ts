@@ -6,8 +6,8 @@
  * are loaded once), and restarted after it dies.
  */
 import type { Worker } from 'node:worker_threads';
-import type { RunConfiguration, RunRecord } from '../studies/run-configuration';
-import { startTaskThread } from './worker-pool';
+import type { RunConfiguration, RunRecord } from '../studies/run-configuration.js';
+import { startTaskThread } from './worker-pool.js';
 
 // .ts when running from the sources, .js when compiled.
 const RUN_TASK = new URL(`./run-task${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);

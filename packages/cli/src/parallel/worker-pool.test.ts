@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TestTask } from './test-task';
-import { runInWorkers } from './worker-pool';
+import type { TestTask } from './test-task.js';
+import { runInWorkers } from './worker-pool.js';
 
 const taskModule = new URL('./test-task.ts', import.meta.url);
 

@@ -14,7 +14,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { InterruptedError } from '../interrupted-error';
+import { InterruptedError } from '../interrupted-error.js';
 
 /** The signals that stop a pool. */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { svgHeatmap } from './svg-heatmap';
+import { svgHeatmap } from './svg-heatmap.js';
 
 describe('svgHeatmap', () => {
   it('draws one labelled cell per value, darkest for the largest', () => {

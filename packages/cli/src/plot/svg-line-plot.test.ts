@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { svgLinePlot } from './svg-line-plot';
+import { svgLinePlot } from './svg-line-plot.js';
 
 describe('svgLinePlot', () => {
   const svg = svgLinePlot(

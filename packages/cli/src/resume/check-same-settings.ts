@@ -4,7 +4,7 @@
  * grid, … would silently mix two experiments in one directory (or fail deep inside the
  * optimizer), so it is refused with the setting's flag and both values.
  */
-import { UsageError } from '../usage-error';
+import { UsageError } from '../usage-error.js';
 
 /** Flags whose name is not the kebab-case of the setting's key. */
 const FLAG_OF_SETTING: Record<string, string> = {

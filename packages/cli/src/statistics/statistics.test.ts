@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mean, spread, standardDeviation } from './summary-statistics';
-import { varianceDecomposition } from './variance-decomposition';
+import { mean, spread, standardDeviation } from './summary-statistics.js';
+import { varianceDecomposition } from './variance-decomposition.js';
 
 describe('summary statistics', () => {
   it('computes mean, spread and sample standard deviation', () => {

@@ -4,17 +4,17 @@
  * metric the rows (M) explain versus the columns (D). The paper's claim: M matters more.
  */
 import { join } from 'node:path';
-import { writeTextAtomic } from '../files/json-file';
-import { stringifyWithNonFinite } from '../format/json-numbers';
-import { createOutputDirectory } from '../output-directory';
-import { markdownTable, textTable } from '../format/table';
-import { formatMetric } from '../format/numbers';
-import { svgHeatmap } from '../plot/svg-heatmap';
-import { mean } from '../statistics/summary-statistics';
-import { varianceDecomposition, type VarianceDecomposition } from '../statistics/variance-decomposition';
-import type { RunResult, RunSpec } from '../training/run-training';
-import type { RunConfiguration } from './run-configuration';
-import { describeTrainingRecord, runMany, type RunManyOptions } from './run-many';
+import { writeTextAtomic } from '../files/json-file.js';
+import { stringifyWithNonFinite } from '../format/json-numbers.js';
+import { createOutputDirectory } from '../output-directory.js';
+import { markdownTable, textTable } from '../format/table.js';
+import { formatMetric } from '../format/numbers.js';
+import { svgHeatmap } from '../plot/svg-heatmap.js';
+import { mean } from '../statistics/summary-statistics.js';
+import { varianceDecomposition, type VarianceDecomposition } from '../statistics/variance-decomposition.js';
+import type { RunResult, RunSpec } from '../training/run-training.js';
+import type { RunConfiguration } from './run-configuration.js';
+import { describeTrainingRecord, runMany, type RunManyOptions } from './run-many.js';
 
 /** The grid's settings. */
 export interface GraftConfig {

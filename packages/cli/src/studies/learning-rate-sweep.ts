@@ -4,16 +4,16 @@
  * final metric across learning rates. The paper's claim: Active variants spread less.
  */
 import { join } from 'node:path';
-import { writeTextAtomic } from '../files/json-file';
-import { stringifyWithNonFinite } from '../format/json-numbers';
-import { createOutputDirectory } from '../output-directory';
-import { markdownTable, textTable } from '../format/table';
-import { formatMetric, formatRate } from '../format/numbers';
-import { svgLinePlot, type PlotSeries } from '../plot/svg-line-plot';
-import { mean, spread } from '../statistics/summary-statistics';
-import type { RunResult, RunSpec } from '../training/run-training';
-import type { RunConfiguration } from './run-configuration';
-import { describeTrainingRecord, runMany, type RunManyOptions } from './run-many';
+import { writeTextAtomic } from '../files/json-file.js';
+import { stringifyWithNonFinite } from '../format/json-numbers.js';
+import { createOutputDirectory } from '../output-directory.js';
+import { markdownTable, textTable } from '../format/table.js';
+import { formatMetric, formatRate } from '../format/numbers.js';
+import { svgLinePlot, type PlotSeries } from '../plot/svg-line-plot.js';
+import { mean, spread } from '../statistics/summary-statistics.js';
+import type { RunResult, RunSpec } from '../training/run-training.js';
+import type { RunConfiguration } from './run-configuration.js';
+import { describeTrainingRecord, runMany, type RunManyOptions } from './run-many.js';
 
 /** The study's grid. */
 export interface SweepConfig {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { GRAFT_PRESETS, graftPlan } from './graft-grid';
-import { SWEEP_PRESETS, sweepPlan } from './learning-rate-sweep';
-import { parseRunConfiguration } from './parse-run-configuration';
-import { runId, type RunConfiguration } from './run-configuration';
-import { SURGE_PRESETS, surgePlan } from './surge-scaling';
+import { GRAFT_PRESETS, graftPlan } from './graft-grid.js';
+import { SWEEP_PRESETS, sweepPlan } from './learning-rate-sweep.js';
+import { parseRunConfiguration } from './parse-run-configuration.js';
+import { runId, type RunConfiguration } from './run-configuration.js';
+import { SURGE_PRESETS, surgePlan } from './surge-scaling.js';
 
 const training = sweepPlan(SWEEP_PRESETS.test!)[0]! as Extract<RunConfiguration, { kind: 'training' }>;
 const surge = surgePlan(SURGE_PRESETS.test!)[0]! as Extract<RunConfiguration, { kind: 'surge' }>;

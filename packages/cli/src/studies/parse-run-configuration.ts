@@ -6,13 +6,13 @@
  * executable can reach a worker through a configuration.
  */
 import { checkOptionKeys, describeValue } from '@vane/tensor';
-import { DATASET_NAMES } from '../data/task-data';
-import { MODEL_NAMES } from '../models/build-model';
-import { checkOptimizerExpression } from '../optimizers/optimizer-expression';
-import { UsageError } from '../usage-error';
-import type { SurgeTask } from './surge-measurement';
-import type { RunSpec } from '../training/run-training';
-import type { RunConfiguration } from './run-configuration';
+import { DATASET_NAMES } from '../data/task-data.js';
+import { MODEL_NAMES } from '../models/build-model.js';
+import { checkOptimizerExpression } from '../optimizers/optimizer-expression.js';
+import { UsageError } from '../usage-error.js';
+import type { SurgeTask } from './surge-measurement.js';
+import type { RunSpec } from '../training/run-training.js';
+import type { RunConfiguration } from './run-configuration.js';
 
 const TRAINING_KEYS = ['model', 'dataset', 'optimizer', 'lr', 'batchSize', 'epochs', 'seed', 'trainLimit', 'dataDirectory'] as const;
 const SURGE_KEYS = ['model', 'dataset', 'batchSize', 'seed', 'warmupLearningRate', 'targetLoss', 'extraSteps', 'learningRates', 'betas', 'maxExamples', 'trainLimit'] as const;

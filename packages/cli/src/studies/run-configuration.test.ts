@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runId, type RunConfiguration } from './run-configuration';
+import { runId, type RunConfiguration } from './run-configuration.js';
 
 const spec = { model: 'mlp', dataset: 'digits', optimizer: 'adamw', lr: 1e-3, batchSize: 64, epochs: 1, seed: 0 };
 

@@ -7,8 +7,8 @@
  * {@link executeRun} turns it into a {@link RunRecord}, which is what `runs/<id>.json` holds.
  */
 import { createHash } from 'node:crypto';
-import { measureSurge, type SurgeMeasurement, type SurgeTask } from './surge-measurement';
-import { runTraining, type RunResult, type RunSpec } from '../training/run-training';
+import { measureSurge, type SurgeMeasurement, type SurgeTask } from './surge-measurement.js';
+import { runTraining, type RunResult, type RunSpec } from '../training/run-training.js';
 
 /** A run of a study: a training run (sweep, graft) or one batch size of the Surge protocol. */
 export type RunConfiguration = { kind: 'training'; spec: RunSpec } | { kind: 'surge'; task: SurgeTask };

@@ -3,13 +3,13 @@
  * record the moment it finishes and skipping runs whose record is already there.
  */
 import { availableParallelism } from 'node:os';
-import { runOnQueue, type StudyQueue } from '../distributed/queue-coordinator';
-import { InterruptedError } from '../interrupted-error';
-import { runInWorkers } from '../parallel/worker-pool';
-import { ProgressDisplay, type ProgressSink, type WorkerLabel } from '../parallel/progress-display';
-import { describeRun, type RunResult } from '../training/run-training';
-import { runId, type RunConfiguration, type RunRecord } from './run-configuration';
-import type { StudyDirectory } from './study-directory';
+import { runOnQueue, type StudyQueue } from '../distributed/queue-coordinator.js';
+import { InterruptedError } from '../interrupted-error.js';
+import { runInWorkers } from '../parallel/worker-pool.js';
+import { ProgressDisplay, type ProgressSink, type WorkerLabel } from '../parallel/progress-display.js';
+import { describeRun, type RunResult } from '../training/run-training.js';
+import { runId, type RunConfiguration, type RunRecord } from './run-configuration.js';
+import type { StudyDirectory } from './study-directory.js';
 
 // .ts when running from the sources, .js when compiled.
 const RUN_TASK = new URL(`../parallel/run-task${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);

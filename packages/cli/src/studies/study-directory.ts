@@ -13,11 +13,11 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRecord, readJsonFile, writeJsonAtomic } from '../files/json-file';
-import { checkOutputDirectory, createOutputDirectory } from '../output-directory';
-import { checkSameSettings } from '../resume/check-same-settings';
-import { UsageError } from '../usage-error';
-import { runId, type RunConfiguration, type RunRecord } from './run-configuration';
+import { isRecord, readJsonFile, writeJsonAtomic } from '../files/json-file.js';
+import { checkOutputDirectory, createOutputDirectory } from '../output-directory.js';
+import { checkSameSettings } from '../resume/check-same-settings.js';
+import { UsageError } from '../usage-error.js';
+import { runId, type RunConfiguration, type RunRecord } from './run-configuration.js';
 
 /** The name of a study, as in `study.json`. */
 export type StudyName = 'sweep' | 'graft' | 'surge';

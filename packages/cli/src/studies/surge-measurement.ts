@@ -8,8 +8,8 @@ import { DataLoader } from '@vane/datasets';
 import { crossEntropy, evaluate, fit, type ParameterTree } from '@vane/nn';
 import { adam, deserializeState, serializeState } from '@vane/optim';
 
-import { loadTaskData } from '../data/task-data';
-import { buildModel } from '../models/build-model';
+import { loadTaskData } from '../data/task-data.js';
+import { buildModel } from '../models/build-model.js';
 
 /** One measurement task: a batch size and a seed. */
 export interface SurgeTask {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { optimalLearningRate } from '@vane/optim';
-import { fitSurge, surgePlot, SURGE_PRESETS } from './surge-scaling';
+import { fitSurge, surgePlot, SURGE_PRESETS } from './surge-scaling.js';
 
 // Spec Appendix A: S = S_min(1 + B_crit/B) with S_min = 1000, B_crit = 500 for B ∈ {32 … 2048}.
 const batchSizes = [32, 64, 128, 256, 512, 1024, 2048];

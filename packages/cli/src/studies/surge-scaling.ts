@@ -6,16 +6,16 @@
  */
 import { join } from 'node:path';
 import { epsMaxFromOptima, fitBNoise, optimalLearningRate, type BatchScalingKind } from '@vane/optim';
-import { markdownTable, textTable } from '../format/table';
-import { formatRate } from '../format/numbers';
-import { writeTextAtomic } from '../files/json-file';
-import { stringifyWithNonFinite } from '../format/json-numbers';
-import { createOutputDirectory } from '../output-directory';
-import { svgLinePlot } from '../plot/svg-line-plot';
-import { mean } from '../statistics/summary-statistics';
-import type { RunConfiguration, RunRecord } from './run-configuration';
-import { runMany, type RunManyOptions } from './run-many';
-import type { SurgeMeasurement } from './surge-measurement';
+import { markdownTable, textTable } from '../format/table.js';
+import { formatRate } from '../format/numbers.js';
+import { writeTextAtomic } from '../files/json-file.js';
+import { stringifyWithNonFinite } from '../format/json-numbers.js';
+import { createOutputDirectory } from '../output-directory.js';
+import { svgLinePlot } from '../plot/svg-line-plot.js';
+import { mean } from '../statistics/summary-statistics.js';
+import type { RunConfiguration, RunRecord } from './run-configuration.js';
+import { runMany, type RunManyOptions } from './run-many.js';
+import type { SurgeMeasurement } from './surge-measurement.js';
 
 /** The study's grid. */
 export interface SurgeConfig {

@@ -5,11 +5,11 @@
 import { DataLoader } from '@vane/datasets';
 import { accuracy, crossEntropy, fit, type Callback, type ProgressStream } from '@vane/nn';
 import { loadCheckpoint, saveCheckpoint, type ResumableData } from '@vane/nn/node';
-import { loadTaskData } from '../data/task-data';
-import { decodeNonFinite, encodeNonFinite } from '../format/json-numbers';
-import { buildModel } from '../models/build-model';
-import { buildOptimizer, checkOptimizerExpression, parseOptimizerExpression } from '../optimizers/optimizer-expression';
-import { UsageError } from '../usage-error';
+import { loadTaskData } from '../data/task-data.js';
+import { decodeNonFinite, encodeNonFinite } from '../format/json-numbers.js';
+import { buildModel } from '../models/build-model.js';
+import { buildOptimizer, checkOptimizerExpression, parseOptimizerExpression } from '../optimizers/optimizer-expression.js';
+import { UsageError } from '../usage-error.js';
 
 /** Everything that defines a run. Plain data, so it can be sent to a worker thread. */
 export interface RunSpec {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Dataset } from '../dataset';
-import { DataLoader, type Batch } from './data-loader';
+import type { Dataset } from '../dataset.js';
+import { DataLoader, type Batch } from './data-loader.js';
 
 /** Example i has inputs [i, 10·i, 100·i] (shape [3]) and target i mod 4. */
 function countingDataset(count: number): Dataset {

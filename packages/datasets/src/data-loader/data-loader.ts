@@ -1,8 +1,8 @@
 import { tensor, type Tensor } from '@vane/tensor';
-import { assertDataset, shapeSize, type Dataset, type ExampleArray } from '../dataset';
-import { createRandom, shuffleInPlace } from '../random';
-import { describeValue, requireInteger, requireSeed, requireOptions } from '../validation';
-import { gatherExamples } from './gather';
+import { assertDataset, shapeSize, type Dataset, type ExampleArray } from '../dataset.js';
+import { createRandom, shuffleInPlace } from '../random.js';
+import { describeValue, requireInteger, requireSeed, requireOptions } from '../validation.js';
+import { gatherExamples } from './gather.js';
 
 /** Options of {@link DataLoader}. */
 export interface DataLoaderOptions {

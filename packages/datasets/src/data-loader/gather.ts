@@ -1,4 +1,4 @@
-import type { ExampleArray } from '../dataset';
+import type { ExampleArray } from '../dataset.js';
 
 /**
  * Copies the examples at `indices` (each `exampleSize` values long) into a new array of the

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { labeledImageDataset } from '../dataset';
-import { loadDigits } from '../digits/load-digits';
-import { gaussianBlobs } from '../synthetic/gaussian-blobs';
-import { trainValidationSplit } from './train-validation-split';
+import { labeledImageDataset } from '../dataset.js';
+import { loadDigits } from '../digits/load-digits.js';
+import { gaussianBlobs } from '../synthetic/gaussian-blobs.js';
+import { trainValidationSplit } from './train-validation-split.js';
 
 describe('trainValidationSplit', () => {
   const blobs = gaussianBlobs({ count: 103, numClasses: 3, dimensions: 2, seed: 1 });

@@ -1,7 +1,7 @@
-import { assertDataset, shapeSize, type Dataset } from '../dataset';
-import { createRandom, shuffleInPlace } from '../random';
-import { describeValue, requireSeed, requireOptions } from '../validation';
-import { gatherExamples } from './gather';
+import { assertDataset, shapeSize, type Dataset } from '../dataset.js';
+import { createRandom, shuffleInPlace } from '../random.js';
+import { describeValue, requireSeed, requireOptions } from '../validation.js';
+import { gatherExamples } from './gather.js';
 
 /** Options of {@link trainValidationSplit}. */
 export interface TrainValidationSplitOptions {

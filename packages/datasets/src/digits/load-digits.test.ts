@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { systemRequirement } from '@vane/testkit';
 import { describe, expect, it } from 'vitest';
-import { loadDigits } from './load-digits';
+import { loadDigits } from './load-digits.js';
 
 // scikit-learn's copy of the UCI test set, installed by Debian's python3-sklearn.
 const SKLEARN_DIGITS = '/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz';

@@ -1,7 +1,7 @@
 import { decodeBase64 } from '@vane/tensor';
-import { fnv1a32 } from '../encoding/fnv1a';
-import { unpackBits } from '../encoding/unpack-bits';
-import { describeValue, requireOptions } from '../validation';
+import { fnv1a32 } from '../encoding/fnv1a.js';
+import { unpackBits } from '../encoding/unpack-bits.js';
+import { describeValue, requireOptions } from '../validation.js';
 import {
   DIGITS_CHECKSUM,
   DIGITS_COUNT,
@@ -9,7 +9,7 @@ import {
   DIGITS_PIXEL_BITS,
   DIGITS_PIXEL_SUM,
   DIGITS_PIXELS_BASE64,
-} from './digits-data';
+} from './digits-data.js';
 
 /** Options of {@link loadDigits}. */
 export interface LoadDigitsOptions {

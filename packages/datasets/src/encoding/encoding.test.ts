@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fnv1a32 } from './fnv1a';
-import { unpackBits } from './unpack-bits';
+import { fnv1a32 } from './fnv1a.js';
+import { unpackBits } from './unpack-bits.js';
 
 describe('fnv1a32', () => {
   it('matches the published FNV-1a 32-bit test vectors', () => {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CIFAR10_CLASS_NAMES, loadCifar10, parseCifar10Batch } from './cifar10';
+import { CIFAR10_CLASS_NAMES, loadCifar10, parseCifar10Batch } from './cifar10.js';
 
 /** One CIFAR-10 record as documented: a label byte then 3072 pixel bytes (R plane, G plane, B plane). */
 function record(label: number, pixel: (channel: number, row: number, column: number) => number): number[] {

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LabeledImages } from '../dataset';
-import { describeValue, requireOptions } from '../validation';
-import type { Split } from './mnist';
+import type { LabeledImages } from '../dataset.js';
+import { describeValue, requireOptions } from '../validation.js';
+import type { Split } from './mnist.js';
 
 /** Options of {@link loadCifar10}. */
 export interface LoadCifar10Options {

@@ -3,7 +3,7 @@
  * `parseIdx` decodes bytes, in Node or a browser. Reading files (`loadIdx`) is in `idx.ts`,
  * reached through `@vane/datasets/node`.
  */
-import { describeValue, requireOptions } from '../validation';
+import { describeValue, requireOptions } from '../validation.js';
 
 /** Element types of the IDX format, keyed by the type byte of the magic number. */
 export type IdxDataType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';

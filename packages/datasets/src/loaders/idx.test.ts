@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadIdx, parseIdx, type IdxDataType } from './idx';
+import { loadIdx, parseIdx, type IdxDataType } from './idx.js';
 
 const TYPE_CODES: Record<IdxDataType, { code: number; bytes: number }> = {
   uint8: { code: 0x08, bytes: 1 },

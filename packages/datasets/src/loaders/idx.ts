@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { describeValue, requireOptions } from '../validation';
-import { decodeIdx, type IdxArray, type IdxExpectation } from './idx-format';
+import { describeValue, requireOptions } from '../validation.js';
+import { decodeIdx, type IdxArray, type IdxExpectation } from './idx-format.js';
 
-export { parseIdx, type IdxArray, type IdxData, type IdxDataType, type IdxExpectation, type ParseIdxOptions } from './idx-format';
+export { parseIdx, type IdxArray, type IdxData, type IdxDataType, type IdxExpectation, type ParseIdxOptions } from './idx-format.js';
 /**
  * Reads an IDX file from disk, decompressing it first when it is gzip-compressed.
  *

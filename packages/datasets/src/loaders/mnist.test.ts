@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { systemRequirement } from '@vane/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEBIAN_FASHION_MNIST_DIRECTORY, loadFashionMnist, loadMnist } from './mnist';
+import { DEBIAN_FASHION_MNIST_DIRECTORY, loadFashionMnist, loadMnist } from './mnist.js';
 
 /** IDX bytes for unsigned byte data, written from the format description. */
 function idxBytes(dimensions: number[], values: number[]): Uint8Array {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LabeledImages } from '../dataset';
-import { describeValue, requireOptions } from '../validation';
-import { loadIdx } from './idx';
+import type { LabeledImages } from '../dataset.js';
+import { describeValue, requireOptions } from '../validation.js';
+import { loadIdx } from './idx.js';
 
 /** Which half of a dataset to load. */
 export type Split = 'train' | 'test';

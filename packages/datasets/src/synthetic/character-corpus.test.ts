@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { characterCorpus } from './character-corpus';
+import { characterCorpus } from './character-corpus.js';
 
 describe('characterCorpus', () => {
   const corpus = characterCorpus();

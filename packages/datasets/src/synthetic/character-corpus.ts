@@ -1,5 +1,5 @@
-import { createRandom, type RandomSource } from '../random';
-import { describeValue, requireInteger, requireSeed, requireOptions } from '../validation';
+import { createRandom, type RandomSource } from '../random.js';
+import { describeValue, requireInteger, requireSeed, requireOptions } from '../validation.js';
 
 /** Options of {@link characterCorpus}. */
 export interface CharacterCorpusOptions {

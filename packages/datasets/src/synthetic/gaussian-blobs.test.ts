@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gaussianBlobs } from './gaussian-blobs';
+import { gaussianBlobs } from './gaussian-blobs.js';
 
 function classStatistics(inputs: Float32Array, targets: Int32Array, dimensions: number, label: number) {
   const sums = new Array<number>(dimensions).fill(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sequenceTask } from './sequence-task';
+import { sequenceTask } from './sequence-task.js';
 
 describe('sequenceTask', () => {
   it('copy: one-hot symbols, a delimiter, then blanks; targets recall the symbols', () => {

@@ -1,6 +1,6 @@
-import type { Dataset } from '../dataset';
-import { createRandom } from '../random';
-import { describeValue, requireInteger, requireSeed, requireOptions } from '../validation';
+import type { Dataset } from '../dataset.js';
+import { createRandom } from '../random.js';
+import { describeValue, requireInteger, requireSeed, requireOptions } from '../validation.js';
 
 /** The synthetic sequence problems of {@link sequenceTask}. */
 export type SequenceTaskKind = 'copy' | 'sum' | 'parity';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { teacherStudent } from './teacher-student';
+import { teacherStudent } from './teacher-student.js';
 
 /** An independent forward pass written from the documented formula, in double precision. */
 function evaluate(

@@ -1,6 +1,6 @@
-import type { Dataset } from '../dataset';
-import { createRandom } from '../random';
-import { describeValue, requireInteger, requireNonNegative, requireSeed, requireOptions } from '../validation';
+import type { Dataset } from '../dataset.js';
+import { createRandom } from '../random.js';
+import { describeValue, requireInteger, requireNonNegative, requireSeed, requireOptions } from '../validation.js';
 
 /** Options of {@link teacherStudent}. */
 export interface TeacherStudentOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { twoSpirals } from './two-spirals';
+import { twoSpirals } from './two-spirals.js';
 
 describe('twoSpirals', () => {
   it('puts noise-free points exactly on the arm r·(cos θ, sin θ), θ = 2π·turns·r + π·class', () => {

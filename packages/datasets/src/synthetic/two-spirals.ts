@@ -1,6 +1,6 @@
-import type { Dataset } from '../dataset';
-import { createRandom } from '../random';
-import { requireInteger, requireNonNegative, requireSeed, requireOptions } from '../validation';
+import type { Dataset } from '../dataset.js';
+import { createRandom } from '../random.js';
+import { requireInteger, requireNonNegative, requireSeed, requireOptions } from '../validation.js';
 
 /** Options of {@link twoSpirals}. */
 export interface TwoSpiralsOptions {

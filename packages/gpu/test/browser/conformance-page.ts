@@ -3,7 +3,7 @@
  * browser.test.ts, run in headless Chromium, and reported through `window.vaneResult`.
  */
 import { conv2d, matmul, maxPool2d, setBackend, sum, tensor, tidy } from '@vane/tensor';
-import { gpuInfo, gpuTextureCount } from '../../src/index';
+import { gpuInfo, gpuTextureCount } from '../../src/index.js';
 
 interface Check {
   readonly name: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matmul, seed } from '@vane/tensor';
-import { calculateGain, computeFans } from './fan';
-import { kaimingNormal, kaimingUniform, orthogonal, xavierNormal, xavierUniform, zeros } from './initializers';
+import { calculateGain, computeFans } from './fan.js';
+import { kaimingNormal, kaimingUniform, orthogonal, xavierNormal, xavierUniform, zeros } from './initializers.js';
 
 function moments(values: ArrayLike<number>): { mean: number; variance: number; maxAbs: number } {
   let total = 0;

@@ -9,8 +9,8 @@
  * Source: `packages/nn/src/initializers/initializers.ts`.
  */
 import { checkOptionKeys, rand, randn, tensor, zeros as zerosTensor, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
-import { checkParameterDType } from '../validation';
-import { calculateGain, computeFans, type Nonlinearity } from './fan';
+import { checkParameterDType } from '../validation.js';
+import { calculateGain, computeFans, type Nonlinearity } from './fan.js';
 
 /** Options shared by the random initializers. */
 export interface InitializerOptions {

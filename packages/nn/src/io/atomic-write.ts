@@ -13,7 +13,7 @@
  */
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DEFAULT_CHUNK_BYTES, writeAllSync } from './chunked-file';
+import { DEFAULT_CHUNK_BYTES, writeAllSync } from './chunked-file.js';
 
 let counter = 0;
 // Temporaries this process is writing right now (never removed as stale).

@@ -11,10 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { adam, serializeState } from '@vane/optim';
 import { tensor } from '@vane/tensor';
 import { runBadInputBattery, type BadInputCase } from '@vane/testkit';
-import { Linear } from '../layers/linear';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { decodeSafetensors, encodeSafetensors } from './safetensors';
-import { loadSafetensors, readSafetensors, readSafetensorsMetadata, saveSafetensors } from './safetensors-files';
+import { Linear } from '../layers/linear.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { loadSafetensors, readSafetensors, readSafetensorsMetadata, saveSafetensors } from './safetensors-files.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'vane-io-battery-'));
 let fileCounter = 0;

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { active, adam, adamw, chain, clipByGlobalNorm, graft, graftMagnitude, multiSteps, serializeState, sgd, trace, type TensorTree } from '@vane/optim';
 import { randn, seed, tensor, tree, type Tensor } from '@vane/tensor';
-import { Linear } from '../layers/linear';
-import { ReLU } from '../layers/activations';
-import { Sequential } from '../layers/sequential';
-import { findStateDifference } from '../../test/support/state-comparison';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { encodeSafetensors } from './safetensors';
-import { readSafetensors } from './safetensors-files';
+import { Linear } from '../layers/linear.js';
+import { ReLU } from '../layers/activations.js';
+import { Sequential } from '../layers/sequential.js';
+import { findStateDifference } from '../../test/support/state-comparison.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { encodeSafetensors } from './safetensors.js';
+import { readSafetensors } from './safetensors-files.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'vane-checkpoint-io-'));
 

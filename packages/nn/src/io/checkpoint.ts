@@ -17,10 +17,10 @@
  */
 import { deserializeState } from '@vane/optim';
 import { checkOptionKeys, defaultGenerator, type RandomGenerator, type Tensor } from '@vane/tensor';
-import { flattenNamed, unflattenNamed, type Module, type ParameterTree } from '../module';
-import type { SafetensorsIoOptions } from './safetensors';
-import { readSafetensors, writeSafetensorsFile } from './safetensors-files';
-import { joinTensors, splitTensors, type Skeleton } from './state-tree';
+import { flattenNamed, unflattenNamed, type Module, type ParameterTree } from '../module.js';
+import type { SafetensorsIoOptions } from './safetensors.js';
+import { readSafetensors, writeSafetensorsFile } from './safetensors-files.js';
+import { joinTensors, splitTensors, type Skeleton } from './state-tree.js';
 
 const METADATA_KEY = 'vane.checkpoint';
 const FORMAT_VERSION = 2;

@@ -8,10 +8,10 @@
  * Source: `packages/nn/src/io/safetensors-files.ts`.
  */
 import { checkOptionKeys, formatShape, type DType, type Tensor } from '@vane/tensor';
-import { writeFileAtomicWith } from './atomic-write';
-import { checkChunkBytes, DEFAULT_CHUNK_BYTES, readRangeSync, withFileForReading, writeAllSync } from './chunked-file';
-import { describeSource, type SafetensorsContents, type SafetensorsIoOptions } from './safetensors';
-import { bytesToTensor, checkHeaderLength, MAX_HEADER_BYTES, parseSafetensorsHeader, planSafetensors } from './safetensors-format';
+import { writeFileAtomicWith } from './atomic-write.js';
+import { checkChunkBytes, DEFAULT_CHUNK_BYTES, readRangeSync, withFileForReading, writeAllSync } from './chunked-file.js';
+import { describeSource, type SafetensorsContents, type SafetensorsIoOptions } from './safetensors.js';
+import { bytesToTensor, checkHeaderLength, MAX_HEADER_BYTES, parseSafetensorsHeader, planSafetensors } from './safetensors-format.js';
 
 const IO_OPTION_KEYS = ['chunkBytes', 'maxHeaderBytes'] as const;
 

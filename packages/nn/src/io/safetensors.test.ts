@@ -9,12 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { adamw, type TensorTree } from '@vane/optim';
 import { arange, randn, seed, tensor, tree, type Tensor } from '@vane/tensor';
 import { systemRequirement } from '@vane/testkit';
-import { ReLU } from '../layers/activations';
-import { Linear } from '../layers/linear';
-import { Sequential } from '../layers/sequential';
-import { saveCheckpoint } from './checkpoint';
-import { decodeSafetensors, encodeSafetensors } from './safetensors';
-import { loadSafetensors, readSafetensors, readSafetensorsMetadata, saveSafetensors } from './safetensors-files';
+import { ReLU } from '../layers/activations.js';
+import { Linear } from '../layers/linear.js';
+import { Sequential } from '../layers/sequential.js';
+import { saveCheckpoint } from './checkpoint.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { loadSafetensors, readSafetensors, readSafetensorsMetadata, saveSafetensors } from './safetensors-files.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 const scratch = () => mkdtempSync(join(tmpdir(), 'vane-safetensors-'));

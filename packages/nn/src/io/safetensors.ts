@@ -10,7 +10,7 @@
  * Source: `packages/nn/src/io/safetensors.ts`.
  */
 import { checkOptionKeys, type Tensor } from '@vane/tensor';
-import { bytesToTensor, checkHeaderLength, MAX_HEADER_BYTES, parseSafetensorsHeader, planSafetensors, type SafetensorsDType } from './safetensors-format';
+import { bytesToTensor, checkHeaderLength, MAX_HEADER_BYTES, parseSafetensorsHeader, planSafetensors, type SafetensorsDType } from './safetensors-format.js';
 
 export type { SafetensorsDType };
 export { MAX_HEADER_BYTES };

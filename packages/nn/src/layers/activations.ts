@@ -5,7 +5,7 @@
  * Source: `packages/nn/src/layers/activations.ts`.
  */
 import { gelu, leakyRelu, mul, relu, sigmoid, silu, softmax, tanh, type Tensor } from '@vane/tensor';
-import { Module, type ParameterTree } from '../module';
+import { Module, type ParameterTree } from '../module.js';
 
 /**
  * `max(x, 0)`.

@@ -4,11 +4,11 @@
  * Source: `packages/nn/src/layers/attention.ts`.
  */
 import { add, checkOptionKeys, formatShape, matmul, ones, permute, reshape, softmax, triu, where, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
-import { xavierUniform, zeros } from '../initializers/initializers';
-import { Module, subtree, type ParameterTree } from '../module';
-import { dropout } from './dropout';
-import { Linear } from './linear';
-import { checkParameterDType, checkPositiveInteger, checkTensorArgument } from '../validation';
+import { xavierUniform, zeros } from '../initializers/initializers.js';
+import { Module, subtree, type ParameterTree } from '../module.js';
+import { dropout } from './dropout.js';
+import { Linear } from './linear.js';
+import { checkParameterDType, checkPositiveInteger, checkTensorArgument } from '../validation.js';
 
 /** Masks for {@link MultiHeadAttention}. */
 export interface AttentionMasks {

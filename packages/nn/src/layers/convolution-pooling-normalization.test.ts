@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ones, randn, seed, zeros } from '@vane/tensor';
-import { Conv1d, Conv2d, ConvTranspose2d } from './convolution';
-import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from './pooling';
-import { BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, RMSNorm } from './normalization';
-import { checkLayerAgainstTorch, expectClose, fixtureParameters, toTensor, torchCase, type StoredTensor } from '../test-support/torch-fixtures';
+import { Conv1d, Conv2d, ConvTranspose2d } from './convolution.js';
+import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from './pooling.js';
+import { BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, RMSNorm } from './normalization.js';
+import { checkLayerAgainstTorch, expectClose, fixtureParameters, toTensor, torchCase, type StoredTensor } from '../test-support/torch-fixtures.js';
 
 // float64 on both sides; convolutions and normalisations sum up to a few hundred terms in a
 // different order than PyTorch, so allow 1e-9 (still ~6 orders above float64 rounding).

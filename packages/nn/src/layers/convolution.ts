@@ -4,10 +4,10 @@
  * Source: `packages/nn/src/layers/convolution.ts`.
  */
 import { checkOptionKeys, conv1d, conv2d, convTranspose2d, formatShape, type DType, type Padding, type Pair, type RandomGenerator, type Tensor } from '@vane/tensor';
-import { computeFans } from '../initializers/fan';
-import { kaimingUniform, uniform } from '../initializers/initializers';
-import { Module, parameter, type ParameterTree } from '../module';
-import { checkParameterDType, checkPositiveInteger } from '../validation';
+import { computeFans } from '../initializers/fan.js';
+import { kaimingUniform, uniform } from '../initializers/initializers.js';
+import { Module, parameter, type ParameterTree } from '../module.js';
+import { checkParameterDType, checkPositiveInteger } from '../validation.js';
 
 /** Options shared by the convolution layers. */
 export interface ConvolutionOptions {

@@ -4,7 +4,7 @@
  * Source: `packages/nn/src/layers/dropout.ts`.
  */
 import { checkOptionKeys, describeValue, div, less, mul, rand, where, type RandomGenerator, type Tensor } from '@vane/tensor';
-import { Module, type ParameterTree } from '../module';
+import { Module, type ParameterTree } from '../module.js';
 
 /** Options of {@link Dropout}. */
 export interface DropoutOptions {

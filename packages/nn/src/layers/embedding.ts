@@ -5,8 +5,8 @@
  */
 import { stopGradient } from '@vane/autodiff';
 import { checkOptionKeys, formatShape, indexSelect, randn, reshape, tensor, where, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
-import { Module, parameter, type ParameterTree } from '../module';
-import { checkParameterDType, checkPositiveInteger } from '../validation';
+import { Module, parameter, type ParameterTree } from '../module.js';
+import { checkParameterDType, checkPositiveInteger } from '../validation.js';
 
 /** Options of {@link Embedding}. */
 export interface EmbeddingOptions {

@@ -4,7 +4,7 @@
  * Source: `packages/nn/src/layers/flatten.ts`.
  */
 import { flatten, formatShape, reshape, type Tensor } from '@vane/tensor';
-import { Module, type ParameterTree } from '../module';
+import { Module, type ParameterTree } from '../module.js';
 
 /**
  * Merges axes `startAxis..endAxis` (default 1..−1: everything but the batch axis), so

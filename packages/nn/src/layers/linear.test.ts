@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ones, seed, tensor, zeros, type Tensor } from '@vane/tensor';
-import { GELU, LeakyReLU, ReLU, SiLU, Sigmoid, Softmax, Tanh } from './activations';
-import { Dropout } from './dropout';
-import { Flatten } from './flatten';
-import { Linear } from './linear';
-import { Sequential } from './sequential';
-import { checkLayerAgainstTorch, torchCase } from '../test-support/torch-fixtures';
+import { GELU, LeakyReLU, ReLU, SiLU, Sigmoid, Softmax, Tanh } from './activations.js';
+import { Dropout } from './dropout.js';
+import { Flatten } from './flatten.js';
+import { Linear } from './linear.js';
+import { Sequential } from './sequential.js';
+import { checkLayerAgainstTorch, torchCase } from '../test-support/torch-fixtures.js';
 
 // Both sides compute in float64; differences come only from summation order (≈1e-15
 // relative), and 1e-10 leaves room for the erf-based GELU's own approximation error.

@@ -5,9 +5,9 @@
  */
 import { add, checkOptionKeys, matmul, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
 import { formatShape } from '@vane/tensor';
-import { kaimingUniform, uniform } from '../initializers/initializers';
-import { Module, parameter, type ParameterTree } from '../module';
-import { checkParameterDType, checkPositiveInteger } from '../validation';
+import { kaimingUniform, uniform } from '../initializers/initializers.js';
+import { Module, parameter, type ParameterTree } from '../module.js';
+import { checkParameterDType, checkPositiveInteger } from '../validation.js';
 
 /** Options of {@link Linear}. */
 export interface LinearOptions {
@@ -58,4 +58,4 @@ export class Linear extends Module {
 }
 
 /** Re-exported for the layers that import it from here; the check lives in `../validation`. */
-export { checkPositiveInteger } from '../validation';
+export { checkPositiveInteger } from '../validation.js';

@@ -4,8 +4,8 @@
  * Source: `packages/nn/src/layers/normalization.ts`.
  */
 import { add, checkOptionKeys, formatShape, mean, mul, ones, reshape, rsqrt, square, sub, withoutRecording, zeros, type DType, type Tensor } from '@vane/tensor';
-import { Module, parameter, type ParameterTree } from '../module';
-import { checkParameterDType, checkPositiveInteger, checkPositiveNumber } from '../validation';
+import { Module, parameter, type ParameterTree } from '../module.js';
+import { checkParameterDType, checkPositiveInteger, checkPositiveNumber } from '../validation.js';
 
 /** `(x − mean) / √(var + eps)` over `axes` with the biased variance, as every norm layer uses. */
 function standardize(input: Tensor, axes: number[], eps: number): { normalized: Tensor; mean: Tensor; variance: Tensor } {

@@ -4,7 +4,7 @@
  * Source: `packages/nn/src/layers/pooling.ts`.
  */
 import { avgPool2d, checkOptionKeys, concat, formatShape, maxPool2d, mean, slice, type Pair, type Tensor } from '@vane/tensor';
-import { Module, type ParameterTree } from '../module';
+import { Module, type ParameterTree } from '../module.js';
 
 /** Options of the fixed-window pooling layers. */
 export interface PoolingOptions {

@@ -6,10 +6,10 @@
  * Source: `packages/nn/src/layers/recurrent.ts`.
  */
 import { add, checkOptionKeys, chunk, concat, formatShape, matmul, mul, sigmoid, slice, stack, sub, tanh, zeros, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
-import { uniform } from '../initializers/initializers';
-import { Module, parameter, subtree, type ParameterTree } from '../module';
-import { dropout } from './dropout';
-import { checkParameterDType, checkPositiveInteger } from '../validation';
+import { uniform } from '../initializers/initializers.js';
+import { Module, parameter, subtree, type ParameterTree } from '../module.js';
+import { dropout } from './dropout.js';
+import { checkParameterDType, checkPositiveInteger } from '../validation.js';
 
 /** Options of {@link LSTM} and {@link GRU}. */
 export interface RecurrentOptions {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { concat, randn, reshape, seed, slice, tensor, zeros, type Tensor } from '@vane/tensor';
-import type { ParameterTree } from '../module';
-import { MultiHeadAttention } from './attention';
-import { Embedding } from './embedding';
-import { GRU, LSTM } from './recurrent';
-import { DecoderBlock, TransformerEncoderLayer } from './transformer';
-import { checkLayerAgainstTorch, toTensor, torchCase } from '../test-support/torch-fixtures';
+import type { ParameterTree } from '../module.js';
+import { MultiHeadAttention } from './attention.js';
+import { Embedding } from './embedding.js';
+import { GRU, LSTM } from './recurrent.js';
+import { DecoderBlock, TransformerEncoderLayer } from './transformer.js';
+import { checkLayerAgainstTorch, toTensor, torchCase } from '../test-support/torch-fixtures.js';
 
 // float64 on both sides; attention and recurrences chain a few dozen float64 ops per value,
 // so 1e-9 absolute/relative is far above rounding and far below any real bug.

@@ -4,7 +4,7 @@
  * Source: `packages/nn/src/layers/sequential.ts`.
  */
 import type { Tensor } from '@vane/tensor';
-import { Module, subtree, type ParameterTree } from '../module';
+import { Module, subtree, type ParameterTree } from '../module.js';
 
 /**
  * Applies its layers in order, `y = f_n(… f_2(f_1(x)))`. Layer `i`'s parameters sit under

@@ -5,13 +5,13 @@
  * Source: `packages/nn/src/layers/transformer.ts`.
  */
 import { add, checkOptionKeys, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
-import { Module, subtree, type ParameterTree } from '../module';
-import { GELU, ReLU } from './activations';
-import { MultiHeadAttention, type AttentionMasks } from './attention';
-import { Dropout, dropout } from './dropout';
-import { Linear } from './linear';
-import { LayerNorm } from './normalization';
-import { Sequential } from './sequential';
+import { Module, subtree, type ParameterTree } from '../module.js';
+import { GELU, ReLU } from './activations.js';
+import { MultiHeadAttention, type AttentionMasks } from './attention.js';
+import { Dropout, dropout } from './dropout.js';
+import { Linear } from './linear.js';
+import { LayerNorm } from './normalization.js';
+import { Sequential } from './sequential.js';
 
 /** Options of {@link TransformerEncoderLayer}. */
 export interface TransformerEncoderLayerOptions {

@@ -8,7 +8,7 @@ import {
   abs, add, cast, clip, div, exp, formatShape, indexSelect, log, log1p, logSoftmax, mean, mul, neg, notEqual, permute,
   relu, reshape, sub, sum, takeAlongAxis, unsqueeze, where, type Tensor,
 } from '@vane/tensor';
-import { checkLossArguments, checkSameShape, checkUnitInterval, reduce, type Reduction } from './reduction';
+import { checkLossArguments, checkSameShape, checkUnitInterval, reduce, type Reduction } from './reduction.js';
 
 /** Options of {@link crossEntropy}. */
 export interface CrossEntropyOptions {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { valueAndGrad } from '@vane/autodiff';
 import { logSoftmax, mul, sum, tensor, type Tensor } from '@vane/tensor';
-import { bceWithLogits, binaryCrossEntropy, crossEntropy, klDiv, nllLoss } from './classification-losses';
-import { huberLoss, l1Loss, mseLoss } from './regression-losses';
-import { expectClose, toTensor, torchCase } from '../test-support/torch-fixtures';
+import { bceWithLogits, binaryCrossEntropy, crossEntropy, klDiv, nllLoss } from './classification-losses.js';
+import { huberLoss, l1Loss, mseLoss } from './regression-losses.js';
+import { expectClose, toTensor, torchCase } from '../test-support/torch-fixtures.js';
 
 // float64 on both sides: only summation order differs, so 1e-10 is generous.
 const TOLERANCE = { absolute: 1e-10, relative: 1e-10 };

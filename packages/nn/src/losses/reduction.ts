@@ -4,7 +4,7 @@
  * Source: `packages/nn/src/losses/reduction.ts`.
  */
 import { checkOptionKeys, formatShape, max, mean, min, sum, tidy, withoutRecording, type Tensor } from '@vane/tensor';
-import { checkTensorArgument } from '../validation';
+import { checkTensorArgument } from '../validation.js';
 
 /** How per-element losses become the result: their mean (default), their sum, or unchanged. */
 export type Reduction = 'mean' | 'sum' | 'none';

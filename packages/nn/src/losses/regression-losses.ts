@@ -4,7 +4,7 @@
  * Source: `packages/nn/src/losses/regression-losses.ts`.
  */
 import { abs, lessEqual, mul, square, sub, where, type Tensor } from '@vane/tensor';
-import { checkLossArguments, checkSameShape, reduce, type Reduction } from './reduction';
+import { checkLossArguments, checkSameShape, reduce, type Reduction } from './reduction.js';
 
 /** Options of the regression losses. */
 export interface RegressionLossOptions {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { valueAndGrad } from '@vane/autodiff';
 import { mul, sum, tensor, type DType, type Tensor } from '@vane/tensor';
 import { expect } from 'vitest';
-import { unflattenNamed, type Module, type ParameterTree } from '../module';
+import { unflattenNamed, type Module, type ParameterTree } from '../module.js';
 
 /** A tensor as stored in the fixture file. */
 export interface StoredTensor {

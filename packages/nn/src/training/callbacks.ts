@@ -7,7 +7,7 @@
 import * as optim from '@vane/optim';
 import { cast, checkOptionKeys, describeValue, tree, type Tensor } from '@vane/tensor';
 import type { AnyTransformation } from '@vane/optim';
-import type { Module, ParameterTree } from '../module';
+import type { Module, ParameterTree } from '../module.js';
 
 /** What callbacks see and may change while `fit` runs. */
 export interface TrainingContext {

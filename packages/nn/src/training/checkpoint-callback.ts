@@ -4,8 +4,8 @@
  * Source: `packages/nn/src/training/checkpoint-callback.ts`.
  */
 import { checkOptionKeys, describeValue, type RandomGenerator } from '@vane/tensor';
-import { saveCheckpoint, type ResumableData } from '../io/checkpoint';
-import type { Callback } from './callbacks';
+import { saveCheckpoint, type ResumableData } from '../io/checkpoint.js';
+import type { Callback } from './callbacks.js';
 
 /** Options of {@link checkpointCallback}. */
 export interface CheckpointCallbackOptions {

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DataLoader, gaussianBlobs } from '@vane/datasets';
 import { injectHyperparams, sgd } from '@vane/optim';
 import { seed, tensor } from '@vane/tensor';
-import { Linear } from '../layers/linear';
-import { crossEntropy } from '../losses/classification-losses';
-import { earlyStopping, learningRateLogger, type Callback } from './callbacks';
-import { fit } from './fit';
-import { accuracy } from './metrics';
-import { ProgressBar, formatDuration } from './progress-bar';
+import { Linear } from '../layers/linear.js';
+import { crossEntropy } from '../losses/classification-losses.js';
+import { earlyStopping, learningRateLogger, type Callback } from './callbacks.js';
+import { fit } from './fit.js';
+import { accuracy } from './metrics.js';
+import { ProgressBar, formatDuration } from './progress-bar.js';
 
 function blobs() {
   const data = gaussianBlobs({ count: 200, centers: [[0, 0], [4, 4]], std: 0.5, seed: 1 });

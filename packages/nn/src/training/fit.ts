@@ -8,11 +8,11 @@ import { valueAndGrad } from '@vane/autodiff';
 import { applyUpdates, disposeReplaced, type AnyTransformation, type TensorTree } from '@vane/optim';
 import { DataLoader } from '@vane/datasets';
 import { checkOptionKeys, describeValue, dispose, tidy, type Tensor } from '@vane/tensor';
-import { Module, type ParameterTree } from '../module';
-import { checkTensorArgument } from '../validation';
-import type { Callback, History, TrainingContext } from './callbacks';
-import type { Metric } from './metrics';
-import { ProgressBar, type ProgressStream } from './progress-bar';
+import { Module, type ParameterTree } from '../module.js';
+import { checkTensorArgument } from '../validation.js';
+import type { Callback, History, TrainingContext } from './callbacks.js';
+import type { Metric } from './metrics.js';
+import { ProgressBar, type ProgressStream } from './progress-bar.js';
 
 /** A batch: model input and target. */
 export interface Batch {

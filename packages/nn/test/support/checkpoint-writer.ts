@@ -3,10 +3,10 @@
  * fills every parameter with the value k, so a reader can tell a complete save from a torn
  * one. Prints "begin k" before and "saved k" after each save.
  */
-import { fill } from './fill';
-import { saveCheckpoint } from '../../src/io/checkpoint';
-import { Linear } from '../../src/layers/linear';
-import { Sequential } from '../../src/layers/sequential';
+import { fill } from './fill.js';
+import { saveCheckpoint } from '../../src/io/checkpoint.js';
+import { Linear } from '../../src/layers/linear.js';
+import { Sequential } from '../../src/layers/sequential.js';
 
 const path = process.argv[2]!;
 const model = new Sequential(new Linear(1024, 1024), new Linear(1024, 1024), new Linear(1024, 1024)); // ~12.6 MB of float32

@@ -1,6 +1,6 @@
 import { full } from '@vane/tensor';
-import type { Module, ParameterTree } from '../../src/module';
-import { unflattenNamed } from '../../src/module';
+import type { Module, ParameterTree } from '../../src/module.js';
+import { unflattenNamed } from '../../src/module.js';
 
 /** Sets every parameter of `model` to `value`. */
 export function fill(model: Module, value: number): void {

@@ -3,8 +3,8 @@
  * params, or as a summary.
  */
 import { add, expand, max, maximum, min, minimum, mul, sum, tidy, tree, type Tensor } from '@vane/tensor';
-import type { TensorTree } from '../transform';
-import type { ActiveState } from './active';
+import type { TensorTree } from '../transform.js';
+import type { ActiveState } from './active.js';
 
 /** Result of {@link activeSummary}. */
 export interface ActiveSummary {

@@ -3,7 +3,7 @@
  * `MULTIPLY` of `../kernels`), written as expressions of `@vane/tensor`'s kernel language.
  */
 import { defineKernel, expression as e } from '@vane/tensor';
-import { clampBetween } from '../kernels';
+import { clampBetween } from '../kernels.js';
 
 /**
  * The end-of-period gain change (AIMD): a·λ_low where the previous and current period sums

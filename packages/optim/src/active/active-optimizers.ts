@@ -2,15 +2,15 @@
  * The authors' four Active optimizers, as `active(base)` over the core optimizers: one options
  * object holding the base optimizer's options and the {@link ActiveOptions}.
  */
-import { adabelief, type AdabeliefOptions } from '../optimizers/adabelief';
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import { adamw, adamwStages, type AdamwOptions } from '../optimizers/adamw';
-import { radam, type RadamOptions } from '../optimizers/radam';
-import { sgd, type SgdOptions } from '../optimizers/sgd';
-import type { GradientTransformation } from '../transform';
-import { checkBoolean, failOption } from '../validation';
-import { ACTIVE_OPTION_KEYS, active, type ActiveOptions, type ActiveState } from './active';
+import { adabelief, type AdabeliefOptions } from '../optimizers/adabelief.js';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import { adamw, adamwStages, type AdamwOptions } from '../optimizers/adamw.js';
+import { radam, type RadamOptions } from '../optimizers/radam.js';
+import { sgd, type SgdOptions } from '../optimizers/sgd.js';
+import type { GradientTransformation } from '../transform.js';
+import { checkBoolean, failOption } from '../validation.js';
+import { ACTIVE_OPTION_KEYS, active, type ActiveOptions, type ActiveState } from './active.js';
 
 /** Splits one options object into the active options and the base optimizer's options. */
 function splitOptions<B extends object>(owner: string, options: ActiveOptions & B): [ActiveOptions, B] {

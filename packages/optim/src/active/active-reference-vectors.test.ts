@@ -1,10 +1,10 @@
 import { tensor, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { identity } from '../combinators/identity';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { active } from './active';
-import { activeGains } from './active-inspection';
-import { activeAdamw, activeSgd } from './active-optimizers';
+import { identity } from '../combinators/identity.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { active } from './active.js';
+import { activeGains } from './active-inspection.js';
+import { activeAdamw, activeSgd } from './active-optimizers.js';
 
 // spec/algorithms.md Appendix A (an independent numpy re-implementation of the authors' code):
 // K = 2, λ_high = 2, λ_low = 0.5, one scalar parameter, this gradient stream (epoch sums

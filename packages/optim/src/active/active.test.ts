@@ -1,15 +1,15 @@
 import { memory, tensor, tree, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { disposeReplaced } from '../apply-updates';
-import { identity } from '../combinators/identity';
-import { adabelief } from '../optimizers/adabelief';
-import { adamw } from '../optimizers/adamw';
-import { radam } from '../optimizers/radam';
-import { sgd } from '../optimizers/sgd';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { active } from './active';
-import { activeGains, activeSummary } from './active-inspection';
-import { activeAdabelief, activeAdamw, activeRadam, activeSgd } from './active-optimizers';
+import { disposeReplaced } from '../apply-updates.js';
+import { identity } from '../combinators/identity.js';
+import { adabelief } from '../optimizers/adabelief.js';
+import { adamw } from '../optimizers/adamw.js';
+import { radam } from '../optimizers/radam.js';
+import { sgd } from '../optimizers/sgd.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { active } from './active.js';
+import { activeGains, activeSummary } from './active-inspection.js';
+import { activeAdabelief, activeAdamw, activeRadam, activeSgd } from './active-optimizers.js';
 
 const f64 = (values: number[]): Tensor => tensor(values, { dtype: 'float64' });
 const valuesOf = (value: TensorTree): number[] => tree.leaves(value).flatMap((leaf) => Array.from((leaf as Tensor).dataSync()));

@@ -3,7 +3,7 @@
  * gradient transformation: a per-parameter gain, adapted once per period from the sign
  * agreement of period-summed gradients, multiplies the base optimizer's whole update.
  */
-import { withInputChecks } from '../input-checks';
+import { withInputChecks } from '../input-checks.js';
 import {
   add,
   cast,
@@ -24,13 +24,13 @@ import {
   zeros,
   type Tensor,
 } from '@vane/tensor';
-import { checkTransformation } from '../combinators/chain';
-import { ADD } from '../kernels';
-import { multiplyUpdates } from '../multiply-updates';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
-import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositive, checkPositiveInteger, failOption } from '../validation';
-import { AGREES, CHANGE_GAIN } from './active-kernels';
+import { checkTransformation } from '../combinators/chain.js';
+import { ADD } from '../kernels.js';
+import { multiplyUpdates } from '../multiply-updates.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositive, checkPositiveInteger, failOption } from '../validation.js';
+import { AGREES, CHANGE_GAIN } from './active-kernels.js';
 
 /** Options of {@link active}. */
 export interface ActiveOptions {

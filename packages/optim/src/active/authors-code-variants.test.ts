@@ -1,11 +1,11 @@
 import { tensor, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { applyUpdates } from '../apply-updates';
-import { adabelief } from '../optimizers/adabelief';
-import { radam } from '../optimizers/radam';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { activeSummary } from './active-inspection';
-import { activeAdabelief, activeAdamw, activeRadam } from './active-optimizers';
+import { applyUpdates } from '../apply-updates.js';
+import { adabelief } from '../optimizers/adabelief.js';
+import { radam } from '../optimizers/radam.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { activeSummary } from './active-inspection.js';
+import { activeAdabelief, activeAdamw, activeRadam } from './active-optimizers.js';
 
 // The options that reproduce the ActiveLR authors' code (github.com/davoodwadi/active-lr,
 // optimizers/*.py, commit b951d7be), each checked against a float64 reference written here from

@@ -1,19 +1,19 @@
 import { findBackend, getBackend, registerBackend, tensor, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { tensorsIn } from '../apply-updates';
-import { adamHd } from '../baselines/adam-hd';
-import { scaleByDeltaBarDelta } from '../baselines/delta-bar-delta';
-import { sgdHd } from '../baselines/sgd-hd';
-import { chain } from '../combinators/chain';
-import { graft } from '../graft/graft';
-import { GRAFT_MAGNITUDE_PRESETS } from '../graft/magnitude-presets';
-import { adamw } from '../optimizers/adamw';
-import { sgd } from '../optimizers/sgd';
-import { gradientNoiseScale, noiseScaleEstimate } from '../scaling/gradient-noise-scale';
-import { noiseScaleFromPerExample } from '../scaling/noise-scale-from-per-example';
-import type { AnyTransformation } from '../transform';
-import { active } from './active';
-import { activeGains, activeSummary } from './active-inspection';
+import { tensorsIn } from '../apply-updates.js';
+import { adamHd } from '../baselines/adam-hd.js';
+import { scaleByDeltaBarDelta } from '../baselines/delta-bar-delta.js';
+import { sgdHd } from '../baselines/sgd-hd.js';
+import { chain } from '../combinators/chain.js';
+import { graft } from '../graft/graft.js';
+import { GRAFT_MAGNITUDE_PRESETS } from '../graft/magnitude-presets.js';
+import { adamw } from '../optimizers/adamw.js';
+import { sgd } from '../optimizers/sgd.js';
+import { gradientNoiseScale, noiseScaleEstimate } from '../scaling/gradient-noise-scale.js';
+import { noiseScaleFromPerExample } from '../scaling/noise-scale-from-per-example.js';
+import type { AnyTransformation } from '../transform.js';
+import { active } from './active.js';
+import { activeGains, activeSummary } from './active-inspection.js';
 
 // "Runs on any backend": the math must create every tensor on the backend of its inputs. A
 // second backend (the CPU kernels under another name) holds the params and gradients while

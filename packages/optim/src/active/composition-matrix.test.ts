@@ -1,18 +1,18 @@
 import { randn, seed, tree, type Tensor } from '@vane/tensor';
 import { checkOptimizer } from '@vane/testkit';
 import { describe, expect, it } from 'vitest';
-import { adamHd } from '../baselines/adam-hd';
-import { scaleByDeltaBarDelta } from '../baselines/delta-bar-delta';
-import { sgdHd } from '../baselines/sgd-hd';
-import { chain } from '../combinators/chain';
-import { graft } from '../graft/graft';
-import { graftMagnitude, GRAFT_MAGNITUDE_PRESETS } from '../graft/magnitude-presets';
-import { sgd } from '../optimizers/sgd';
-import { gradientNoiseScale } from '../scaling/gradient-noise-scale';
-import type { AnyTransformation, TensorTree } from '../transform';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { active } from './active';
-import { CORE_OPTIMIZERS } from './test-support/core-optimizers';
+import { adamHd } from '../baselines/adam-hd.js';
+import { scaleByDeltaBarDelta } from '../baselines/delta-bar-delta.js';
+import { sgdHd } from '../baselines/sgd-hd.js';
+import { chain } from '../combinators/chain.js';
+import { graft } from '../graft/graft.js';
+import { graftMagnitude, GRAFT_MAGNITUDE_PRESETS } from '../graft/magnitude-presets.js';
+import { sgd } from '../optimizers/sgd.js';
+import { gradientNoiseScale } from '../scaling/gradient-noise-scale.js';
+import type { AnyTransformation, TensorTree } from '../transform.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { active } from './active.js';
+import { CORE_OPTIMIZERS } from './test-support/core-optimizers.js';
 
 // Every wrapper over every core optimizer. The laws come from @vane/testkit (independent of
 // this package's code): active with neutral gain changes is its base; active's gains follow

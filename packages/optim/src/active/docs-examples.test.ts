@@ -5,7 +5,7 @@ import { findUndocumentedExamples } from '@vane/testkit';
 import {
   active, activeGains, activeSummary, activeSgd, activeAdamw, activeRadam, activeAdabelief, adamw, applyUpdates, identity,
   scaleByDeltaBarDelta, sgdHd, adamHd, rprop, chain, scaleByLearningRate, type AnyTransformation,
-} from '../index';
+} from '../index.js';
 
 // Each example below is copied verbatim from docs/active.md; the last test fails if a code
 // block of the page no longer appears here, so the page cannot drift from tested code.

@@ -1,13 +1,13 @@
 import { randn, seed, tree, type DType, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { applyUpdates } from '../apply-updates';
-import { chain } from '../combinators/chain';
-import { adamw, type AdamwOptions } from '../optimizers/adamw';
-import { sgd } from '../optimizers/sgd';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { scaleByAdam } from '../transforms/scale-by-adam';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { active, type ActiveOptions } from './active';
+import { applyUpdates } from '../apply-updates.js';
+import { chain } from '../combinators/chain.js';
+import { adamw, type AdamwOptions } from '../optimizers/adamw.js';
+import { sgd } from '../optimizers/sgd.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { scaleByAdam } from '../transforms/scale-by-adam.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { active, type ActiveOptions } from './active.js';
 
 /** The bytes of every leaf, in order: equal bytes means bit-for-bit equal (NaN payloads and −0 included). */
 const bytesOf = (value: unknown): number[][] =>

@@ -2,19 +2,19 @@ import { gpuUnavailableReason } from '@vane/gpu';
 import { tensor, type Tensor } from '@vane/tensor';
 import { checkOptimizer } from '@vane/testkit';
 import { describe, expect, it } from 'vitest';
-import { adamHd } from '../baselines/adam-hd';
-import { scaleByDeltaBarDelta } from '../baselines/delta-bar-delta';
-import { sgdHd } from '../baselines/sgd-hd';
-import { chain } from '../combinators/chain';
-import { graft } from '../graft/graft';
-import { adamw } from '../optimizers/adamw';
-import { sgd } from '../optimizers/sgd';
-import { gradientNoiseScale } from '../scaling/gradient-noise-scale';
-import type { AnyTransformation } from '../transform';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { identity } from '../combinators/identity';
-import { active } from './active';
-import { activeGains } from './active-inspection';
+import { adamHd } from '../baselines/adam-hd.js';
+import { scaleByDeltaBarDelta } from '../baselines/delta-bar-delta.js';
+import { sgdHd } from '../baselines/sgd-hd.js';
+import { chain } from '../combinators/chain.js';
+import { graft } from '../graft/graft.js';
+import { adamw } from '../optimizers/adamw.js';
+import { sgd } from '../optimizers/sgd.js';
+import { gradientNoiseScale } from '../scaling/gradient-noise-scale.js';
+import type { AnyTransformation } from '../transform.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { identity } from '../combinators/identity.js';
+import { active } from './active.js';
+import { activeGains } from './active-inspection.js';
 
 // CPU ≡ GPU for the wrappers, with @vane/testkit's backendAgreement law (float32, relative
 // 1e-4: GPU sqrt/exp/FMA round differently by a few ulps). It needs the gpu.js WebGL path

@@ -2,8 +2,8 @@
  * ActiveLR: sign-aware per-parameter learning-rate adaptation over any base optimizer (see
  * docs/active.md).
  */
-export { active, type ActiveOptions, type ActiveState } from './active';
-export { activeGains, activeSummary, type ActiveSummary } from './active-inspection';
+export { active, type ActiveOptions, type ActiveState } from './active.js';
+export { activeGains, activeSummary, type ActiveSummary } from './active-inspection.js';
 export {
   activeSgd,
   activeAdamw,
@@ -14,4 +14,4 @@ export {
   type ActiveRadamOptions,
   type ActiveAdabeliefOptions,
   type ActiveOptimizerState,
-} from './active-optimizers';
+} from './active-optimizers.js';

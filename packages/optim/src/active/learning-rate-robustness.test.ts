@@ -1,9 +1,9 @@
 import { matmul, mean, mul, randn, seed, square, sub, tidy, transpose, zeros, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { applyUpdates, disposeReplaced } from '../apply-updates';
-import { adamw } from '../optimizers/adamw';
-import type { AnyTransformation, TensorTree } from '../transform';
-import { active } from './active';
+import { applyUpdates, disposeReplaced } from '../apply-updates.js';
+import { adamw } from '../optimizers/adamw.js';
+import type { AnyTransformation, TensorTree } from '../transform.js';
+import { active } from './active.js';
 
 // A small version of the paper's headline claim (spec §1.6, reproduction 1): ActiveLR makes
 // the final loss much less sensitive to the initial learning rate. Linear regression

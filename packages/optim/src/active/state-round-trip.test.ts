@@ -1,13 +1,13 @@
 import { tensor, tree, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { graft } from '../graft/graft';
-import { adamw } from '../optimizers/adamw';
-import { radam } from '../optimizers/radam';
-import { sgd } from '../optimizers/sgd';
-import { gradientNoiseScale } from '../scaling/gradient-noise-scale';
-import { deserializeState, serializeState } from '../serialization';
-import type { AnyTransformation, TensorTree } from '../transform';
-import { active } from './active';
+import { graft } from '../graft/graft.js';
+import { adamw } from '../optimizers/adamw.js';
+import { radam } from '../optimizers/radam.js';
+import { sgd } from '../optimizers/sgd.js';
+import { gradientNoiseScale } from '../scaling/gradient-noise-scale.js';
+import { deserializeState, serializeState } from '../serialization.js';
+import type { AnyTransformation, TensorTree } from '../transform.js';
+import { active } from './active.js';
 
 const f64 = (values: number[]): Tensor => tensor(values, { dtype: 'float64' });
 const valuesOf = (value: unknown): number[] => tree.leaves(value as TensorTree).flatMap((leaf) => (leaf && typeof leaf === 'object' && 'dataSync' in leaf ? Array.from((leaf as Tensor).dataSync()) : []));

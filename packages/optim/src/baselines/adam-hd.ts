@@ -1,13 +1,13 @@
 /**
  * Adam with hypergradient descent on its learning rate (Baydin et al., ICLR 2018).
  */
-import { withInputChecks } from '../input-checks';
+import { withInputChecks } from '../input-checks.js';
 import { add, fusedMap, mul, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { ADD_SCALED, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, requireParams, zerosTree } from '../tree-utilities';
-import { checkBetas, checkFinite, checkNonNegative, checkOptionKeys, checkPositive } from '../validation';
-import { innerProduct, learningRateTensor } from './hypergradient-support';
+import { ADD_SCALED, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, requireParams, zerosTree } from '../tree-utilities.js';
+import { checkBetas, checkFinite, checkNonNegative, checkOptionKeys, checkPositive } from '../validation.js';
+import { innerProduct, learningRateTensor } from './hypergradient-support.js';
 
 /** Options of {@link adamHd}. */
 export interface AdamHdOptions {

@@ -1,9 +1,9 @@
 import { tensor, tree, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { adamHd } from './adam-hd';
-import { scaleByDeltaBarDelta } from './delta-bar-delta';
-import { sgdHd } from './sgd-hd';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { adamHd } from './adam-hd.js';
+import { scaleByDeltaBarDelta } from './delta-bar-delta.js';
+import { sgdHd } from './sgd-hd.js';
 
 const f64 = (values: number[]): Tensor => tensor(values, { dtype: 'float64' });
 const valuesOf = (value: TensorTree): number[] => tree.leaves(value).flatMap((leaf) => Array.from((leaf as Tensor).dataSync()));

@@ -5,10 +5,10 @@
  * additive-increase/multiplicative-decrease rule to period sums.
  */
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { clampBetween, MOVING_AVERAGE, MULTIPLY } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities';
-import { checkNonNegative, checkOptionKeys, checkPositive, checkUnitInterval, failOption } from '../validation';
+import { clampBetween, MOVING_AVERAGE, MULTIPLY } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkNonNegative, checkOptionKeys, checkPositive, checkUnitInterval, failOption } from '../validation.js';
 
 /** Options of {@link scaleByDeltaBarDelta}. */
 export interface DeltaBarDeltaOptions {

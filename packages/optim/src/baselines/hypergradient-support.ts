@@ -1,7 +1,7 @@
 /** Shared pieces of the hypergradient-descent optimizers {@link sgdHd} and {@link adamHd}. */
 import { add, full, mul, sum, type Tensor } from '@vane/tensor';
-import type { TensorTree } from '../transform';
-import { tensorLeaves } from '../tree-utilities';
+import type { TensorTree } from '../transform.js';
+import { tensorLeaves } from '../tree-utilities.js';
 
 /** Σ over all leaves of Σ a ⊙ b: the full inner product ⟨a, b⟩ as a 0-d tensor. */
 export function innerProduct(a: TensorTree, b: TensorTree): Tensor {

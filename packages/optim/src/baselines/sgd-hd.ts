@@ -2,13 +2,13 @@
  * SGD with hypergradient descent on its learning rate (Baydin et al., ICLR 2018): a single
  * global learning rate nudged every step by the inner product of consecutive directions.
  */
-import { withInputChecks } from '../input-checks';
+import { withInputChecks } from '../input-checks.js';
 import { add, fusedMap, mul, neg, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { ADD_SCALED, SCALE } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, requireParams, zerosTree } from '../tree-utilities';
-import { checkBoolean, checkFinite, checkNonNegative, checkOptionKeys, failOption } from '../validation';
-import { innerProduct, learningRateTensor } from './hypergradient-support';
+import { ADD_SCALED, SCALE } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, requireParams, zerosTree } from '../tree-utilities.js';
+import { checkBoolean, checkFinite, checkNonNegative, checkOptionKeys, failOption } from '../validation.js';
+import { innerProduct, learningRateTensor } from './hypergradient-support.js';
 
 /** Options of {@link sgdHd}. */
 export interface SgdHdOptions {

@@ -1,10 +1,10 @@
-import { checkTransformation } from './chain';
-import { withInputChecks } from '../input-checks';
+import { checkTransformation } from './chain.js';
+import { withInputChecks } from '../input-checks.js';
 import { all, isFinite, logicalAnd, tidy, zerosLike, type Tensor } from '@vane/tensor';
-import { tensorsIn } from '../apply-updates';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { mapTensors, tensorLeaves } from '../tree-utilities';
-import { checkPositiveInteger } from '../validation';
+import { tensorsIn } from '../apply-updates.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { mapTensors, tensorLeaves } from '../tree-utilities.js';
+import { checkPositiveInteger } from '../validation.js';
 
 /** State of {@link applyIfFinite}. */
 export interface ApplyIfFiniteState<S> {

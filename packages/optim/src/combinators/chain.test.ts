@@ -1,15 +1,15 @@
 import { tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { adamw } from '../optimizers/adamw';
-import { trajectory, valuesOf } from '../test-support/run';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { scaleByAdam } from '../transforms/scale-by-adam';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { trace } from '../transforms/trace';
-import { chain } from './chain';
-import { identity } from './identity';
-import { namedChain } from './named-chain';
+import { adamw } from '../optimizers/adamw.js';
+import { trajectory, valuesOf } from '../test-support/run.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { scaleByAdam } from '../transforms/scale-by-adam.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { trace } from '../transforms/trace.js';
+import { chain } from './chain.js';
+import { identity } from './identity.js';
+import { namedChain } from './named-chain.js';
 
 const params = (): TensorTree => ({ w: tensor([1, -2, 0.5], { dtype: 'float64' }), b: tensor([0.25], { dtype: 'float64' }) });
 const gradients = Array.from({ length: 5 }, (_, step): TensorTree => ({

@@ -1,7 +1,7 @@
-import { withInputChecks } from '../input-checks';
+import { withInputChecks } from '../input-checks.js';
 import { tidy } from '@vane/tensor';
-import type { AnyTransformation, GradientTransformation, StateOf, TensorTree } from '../transform';
-import { runSequence } from './run-sequence';
+import type { AnyTransformation, GradientTransformation, StateOf, TensorTree } from '../transform.js';
+import { runSequence } from './run-sequence.js';
 
 /** State of {@link chain}: the states of its transforms, in order. */
 export type ChainState<T extends readonly AnyTransformation[]> = { -readonly [K in keyof T]: StateOf<T[K]> };

@@ -4,12 +4,12 @@
  */
 import { defineKernel, expression as e, tensor, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { ADAM_DIRECTION } from '../transforms/scale-by-adam';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { chain } from './chain';
-import { composeFinalKernel, runFinalKernel } from './compose-final-kernel';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { ADAM_DIRECTION } from '../transforms/scale-by-adam.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { chain } from './chain.js';
+import { composeFinalKernel, runFinalKernel } from './compose-final-kernel.js';
 
 // A stateless producer that only states its output: g³.
 const CUBE = defineKernel('test.compose.cube', { inputs: ['g'] }, ({ g }) => e.mul(e.mul(g, g), g));

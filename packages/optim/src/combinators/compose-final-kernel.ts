@@ -12,9 +12,9 @@
  * The composed kernels are cached per producer kernel, so each compiles once per target.
  */
 import { expression as e, fusedMap, tidy, type ExpressionKernel, type NumberExpression, type Tensor } from '@vane/tensor';
-import { multiplyUpdate } from '../multiply-updates';
-import type { AffineCoefficients, FinalKernel, TensorTree } from '../transform';
-import { checkStructure, mapTensors, requireParams } from '../tree-utilities';
+import { multiplyUpdate } from '../multiply-updates.js';
+import type { AffineCoefficients, FinalKernel, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, requireParams } from '../tree-utilities.js';
 
 /** The four ways a final kernel is composed. */
 type Composition = 'Scaled' | 'Affine' | 'ScaledMultiplied' | 'AffineMultiplied';

@@ -1,6 +1,6 @@
-import { setToZero } from '../transforms/set-to-zero';
-import type { EmptyState, GradientTransformation } from '../transform';
-import { masked, type MaskedState, type MaskSpecification } from './masked';
+import { setToZero } from '../transforms/set-to-zero.js';
+import type { EmptyState, GradientTransformation } from '../transform.js';
+import { masked, type MaskedState, type MaskSpecification } from './masked.js';
 
 /**
  * Freezes the selected leaves: their updates become zero, so the parameters do not move.

@@ -1,4 +1,4 @@
-import type { EmptyState, GradientTransformation } from '../transform';
+import type { EmptyState, GradientTransformation } from '../transform.js';
 
 /**
  * The transform that changes nothing: the neutral element of {@link chain}.

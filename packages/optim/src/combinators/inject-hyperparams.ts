@@ -1,5 +1,5 @@
-import type { GradientTransformation, TensorTree } from '../transform';
-import type { Schedule } from '../schedules/index';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import type { Schedule } from '../schedules/index.js';
 
 /** A hyperparameter's stored value: a number, or a tuple of numbers such as `betas`. */
 export type HyperparameterValue = number | readonly number[];

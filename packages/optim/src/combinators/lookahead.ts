@@ -1,10 +1,10 @@
-import { checkTransformation } from './chain';
-import { withInputChecks } from '../input-checks';
+import { checkTransformation } from './chain.js';
+import { withInputChecks } from '../input-checks.js';
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { SCALE } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, requireParams } from '../tree-utilities';
-import { checkClosedUnitInterval, checkOptionKeys, checkPositiveInteger } from '../validation';
+import { SCALE } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, requireParams } from '../tree-utilities.js';
+import { checkClosedUnitInterval, checkOptionKeys, checkPositiveInteger } from '../validation.js';
 
 /** Options of {@link lookahead}. */
 export interface LookaheadOptions {

@@ -6,7 +6,7 @@
  * masks every leaf under `encoder` and `head` at once.
  */
 import { isTensor, tree, type Tree } from '@vane/tensor';
-import type { TensorTree } from '../transform';
+import type { TensorTree } from '../transform.js';
 
 function isContainer(value: unknown): value is object {
   if (value === null || typeof value !== 'object' || isTensor(value)) return false;

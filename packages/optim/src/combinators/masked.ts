@@ -1,7 +1,7 @@
-import { checkTransformation } from './chain';
+import { checkTransformation } from './chain.js';
 import { tidy, type Tree } from '@vane/tensor';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { expandMask, mergeLeaves, selectLeaves } from './mask-utilities';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { expandMask, mergeLeaves, selectLeaves } from './mask-utilities.js';
 
 /**
  * Which leaves a wrapper acts on: a tree of booleans shaped like the parameters (or a prefix

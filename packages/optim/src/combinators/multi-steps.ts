@@ -1,10 +1,10 @@
-import { checkTransformation } from './chain';
-import { withInputChecks } from '../input-checks';
+import { checkTransformation } from './chain.js';
+import { withInputChecks } from '../input-checks.js';
 import { fusedMap, tidy, zerosLike, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { ADD } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
-import { checkPositiveInteger } from '../validation';
+import { ADD } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkPositiveInteger } from '../validation.js';
 
 /** State of {@link multiSteps}. */
 export interface MultiStepsState<S> {

@@ -1,8 +1,8 @@
-import { withInputChecks } from '../input-checks';
+import { withInputChecks } from '../input-checks.js';
 import { tidy } from '@vane/tensor';
-import type { AnyTransformation, GradientTransformation, StateOf, TensorTree, UpdateExtras } from '../transform';
-import { runSequence } from './run-sequence';
-import { checkTransformation } from './chain';
+import type { AnyTransformation, GradientTransformation, StateOf, TensorTree, UpdateExtras } from '../transform.js';
+import { runSequence } from './run-sequence.js';
+import { checkTransformation } from './chain.js';
 
 /** State of {@link namedChain}: each transform's state under its name. */
 export type NamedChainState<T extends Record<string, AnyTransformation>> = { -readonly [K in keyof T]: StateOf<T[K]> };

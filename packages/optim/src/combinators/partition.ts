@@ -1,7 +1,7 @@
 import { tidy, tree, type Tree } from '@vane/tensor';
-import type { AnyTransformation, GradientTransformation, StateOf, TensorTree } from '../transform';
-import { checkTransformation } from './chain';
-import { expandMask, mergeLeaves, selectLeaves } from './mask-utilities';
+import type { AnyTransformation, GradientTransformation, StateOf, TensorTree } from '../transform.js';
+import { checkTransformation } from './chain.js';
+import { expandMask, mergeLeaves, selectLeaves } from './mask-utilities.js';
 
 /** Labels of the leaves: a (prefix) tree of strings, or a function of the params returning one. */
 export type LabelSpecification = Tree<string> | ((params: TensorTree) => Tree<string>);

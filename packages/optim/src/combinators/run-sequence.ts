@@ -4,10 +4,10 @@
  * them when the producer offers one (`FusionHooks.finalKernel`).
  */
 import { fusedMap, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import type { AffineCoefficients, AnyTransformation, TensorTree, UpdateExtras } from '../transform';
-import { multiplyUpdates } from '../multiply-updates';
-import { runFinalKernel } from './compose-final-kernel';
-import { checkStructure, mapTensors } from '../tree-utilities';
+import type { AffineCoefficients, AnyTransformation, TensorTree, UpdateExtras } from '../transform.js';
+import { multiplyUpdates } from '../multiply-updates.js';
+import { runFinalKernel } from './compose-final-kernel.js';
+import { checkStructure, mapTensors } from '../tree-utilities.js';
 
 const AFFINE = defineKernel('optim.chain.affine', { inputs: ['u', 'p'], scalars: ['updateScale', 'paramScale'] }, ({ u, p, updateScale, paramScale }) =>
   e.add(e.mul(updateScale, u), e.mul(paramScale, p)),

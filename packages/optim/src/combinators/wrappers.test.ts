@@ -1,18 +1,18 @@
 /** The wrappers' own behaviour: masks, groups, injected hyperparameters, NaN guards, accumulation. */
 import { tensor, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { adam } from '../optimizers/adam';
-import { adamw } from '../optimizers/adamw';
-import { sgd } from '../optimizers/sgd';
-import { trajectory, valuesOf } from '../test-support/run';
-import type { TensorTree } from '../transform';
-import { scale } from '../transforms/scale';
-import { applyIfFinite } from './apply-if-finite';
-import { injectHyperparams, setHyperparams } from './inject-hyperparams';
-import { lookahead } from './lookahead';
-import { masked } from './masked';
-import { multiSteps } from './multi-steps';
-import { partition } from './partition';
+import { adam } from '../optimizers/adam.js';
+import { adamw } from '../optimizers/adamw.js';
+import { sgd } from '../optimizers/sgd.js';
+import { trajectory, valuesOf } from '../test-support/run.js';
+import type { TensorTree } from '../transform.js';
+import { scale } from '../transforms/scale.js';
+import { applyIfFinite } from './apply-if-finite.js';
+import { injectHyperparams, setHyperparams } from './inject-hyperparams.js';
+import { lookahead } from './lookahead.js';
+import { masked } from './masked.js';
+import { multiSteps } from './multi-steps.js';
+import { partition } from './partition.js';
 
 const f64 = (values: number[]) => tensor(values, { dtype: 'float64' });
 const params = (): TensorTree => ({ encoder: { weight: f64([1, 2]), bias: f64([0.5]) }, head: [f64([3]), f64([-1])] });

@@ -1,13 +1,13 @@
 import { memory, tensor, tree, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { chain } from '../combinators/chain';
-import { adam } from '../optimizers/adam';
-import { sgd } from '../optimizers/sgd';
-import type { TensorTree } from '../transform';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { trace } from '../transforms/trace';
-import { calibrateLayerwiseLR } from './calibrate-layerwise-lr';
-import { scaleByLayerRatios } from './scale-by-layer-ratios';
+import { chain } from '../combinators/chain.js';
+import { adam } from '../optimizers/adam.js';
+import { sgd } from '../optimizers/sgd.js';
+import type { TensorTree } from '../transform.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { trace } from '../transforms/trace.js';
+import { calibrateLayerwiseLR } from './calibrate-layerwise-lr.js';
+import { scaleByLayerRatios } from './scale-by-layer-ratios.js';
 
 const f64 = (values: number[]): Tensor => tensor(values, { dtype: 'float64' });
 const valuesOf = (value: TensorTree): number[] => tree.leaves(value).flatMap((leaf) => Array.from((leaf as Tensor).dataSync()));

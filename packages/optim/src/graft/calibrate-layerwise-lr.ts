@@ -3,12 +3,12 @@
  * (spec/algorithms.md §2.3, an inferred procedure: the paper's section defining it could not be read).
  */
 import { tree, type Tensor, type Tree } from '@vane/tensor';
-import { applyUpdates, disposeReplaced } from '../apply-updates';
-import { checkTransformation } from '../combinators/chain';
-import { sgd } from '../optimizers/sgd';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositiveInteger, failOption } from '../validation';
-import { graft } from './graft';
+import { applyUpdates, disposeReplaced } from '../apply-updates.js';
+import { checkTransformation } from '../combinators/chain.js';
+import { sgd } from '../optimizers/sgd.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositiveInteger, failOption } from '../validation.js';
+import { graft } from './graft.js';
 
 /** Options of {@link calibrateLayerwiseLR}. */
 export interface CalibrateLayerwiseLROptions<M> {

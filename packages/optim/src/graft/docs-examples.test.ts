@@ -3,7 +3,7 @@ import { tensor, type Tensor } from '@vane/tensor';
 import {
   graft, graftMagnitude, calibrateLayerwiseLR, scaleByLayerRatios, adam, adagrad, sgd, trace,
   chain, scaleByLearningRate, applyUpdates,
-} from '../index';
+} from '../index.js';
 import { describe, expect, it } from 'vitest';
 import { findUndocumentedExamples } from '@vane/testkit';
 

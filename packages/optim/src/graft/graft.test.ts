@@ -1,15 +1,15 @@
 import { memory, tensor, tree, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { disposeReplaced } from '../apply-updates';
-import { chain } from '../combinators/chain';
-import { identity } from '../combinators/identity';
-import { adam } from '../optimizers/adam';
-import { adagrad } from '../optimizers/adagrad';
-import { sgd } from '../optimizers/sgd';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { trace } from '../transforms/trace';
-import { graft } from './graft';
+import { disposeReplaced } from '../apply-updates.js';
+import { chain } from '../combinators/chain.js';
+import { identity } from '../combinators/identity.js';
+import { adam } from '../optimizers/adam.js';
+import { adagrad } from '../optimizers/adagrad.js';
+import { sgd } from '../optimizers/sgd.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { trace } from '../transforms/trace.js';
+import { graft } from './graft.js';
 
 const f64 = (values: number[] | number[][]): Tensor => tensor(values, { dtype: 'float64' });
 const valuesOf = (value: TensorTree): number[] => tree.leaves(value).flatMap((leaf) => Array.from((leaf as Tensor).dataSync()));

@@ -2,14 +2,14 @@
  * Learning-rate grafting M#D (Agarwal, Anil, Hazan, Koren, Zhang, arXiv 2002.11803): the step
  * length of one optimizer with the direction of another, both run on the same gradients.
  */
-import { withInputChecks } from '../input-checks';
+import { withInputChecks } from '../input-checks.js';
 import { add, div, greater, mul, tidy, tree, where, zeros, type Tensor } from '@vane/tensor';
-import { checkTransformation } from '../combinators/chain';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, tensorLeaves } from '../tree-utilities';
-import { checkOptionKeys, checkPositive, failOption } from '../validation';
-import { GRAFT_MAGNITUDE_PRESETS, graftMagnitude, type GraftMagnitudePreset } from './magnitude-presets';
-import { scaledNorm } from './scaled-norm';
+import { checkTransformation } from '../combinators/chain.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, tensorLeaves } from '../tree-utilities.js';
+import { checkOptionKeys, checkPositive, failOption } from '../validation.js';
+import { GRAFT_MAGNITUDE_PRESETS, graftMagnitude, type GraftMagnitudePreset } from './magnitude-presets.js';
+import { scaledNorm } from './scaled-norm.js';
 
 /** Options of {@link graft}. */
 export interface GraftOptions {

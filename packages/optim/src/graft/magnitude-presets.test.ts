@@ -1,7 +1,7 @@
 import { tensor, tree, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import type { TensorTree } from '../transform';
-import { GRAFT_MAGNITUDE_PRESETS, graftMagnitude } from './magnitude-presets';
+import type { TensorTree } from '../transform.js';
+import { GRAFT_MAGNITUDE_PRESETS, graftMagnitude } from './magnitude-presets.js';
 
 const f64 = (values: number[]): Tensor => tensor(values, { dtype: 'float64' });
 const valuesOf = (value: TensorTree): number[] => tree.leaves(value).flatMap((leaf) => Array.from((leaf as Tensor).dataSync()));

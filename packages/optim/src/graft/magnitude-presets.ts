@@ -3,15 +3,15 @@
  * pass as `graft({ magnitude })`: SGD, AdaGrad, RMSProp, their normalized variants and sqrt(n).
  */
 import { add, div, tidy, type Tensor } from '@vane/tensor';
-import { chain } from '../combinators/chain';
-import { identity } from '../combinators/identity';
-import type { EmptyState, GradientTransformation, TensorTree } from '../transform';
-import { scaleByRms, type ScaleByRmsState } from '../transforms/scale-by-rms';
-import { scaleByRss, type ScaleByRssState } from '../transforms/scale-by-rss';
-import { scaleBySign } from '../transforms/scale-by-sign';
-import { mapTensors } from '../tree-utilities';
-import { scaledNorm } from './scaled-norm';
-import { checkClosedUnitInterval, checkOptionKeys, checkPositive, failOption } from '../validation';
+import { chain } from '../combinators/chain.js';
+import { identity } from '../combinators/identity.js';
+import type { EmptyState, GradientTransformation, TensorTree } from '../transform.js';
+import { scaleByRms, type ScaleByRmsState } from '../transforms/scale-by-rms.js';
+import { scaleByRss, type ScaleByRssState } from '../transforms/scale-by-rss.js';
+import { scaleBySign } from '../transforms/scale-by-sign.js';
+import { mapTensors } from '../tree-utilities.js';
+import { scaledNorm } from './scaled-norm.js';
+import { checkClosedUnitInterval, checkOptionKeys, checkPositive, failOption } from '../validation.js';
 
 /** The names of the magnitude presets (Shampoo's `GraftingType`s). */
 export type GraftMagnitudePreset = 'sgd' | 'adagrad' | 'rmsprop' | 'adagradNormalized' | 'rmspropNormalized' | 'sqrtN';

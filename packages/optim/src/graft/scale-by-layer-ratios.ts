@@ -3,9 +3,9 @@
  * correction (see {@link calibrateLayerwiseLR}) is applied to plain SGD.
  */
 import { fusedMap, tidy, tree, type Tensor, type Tree } from '@vane/tensor';
-import { SCALE } from '../kernels';
-import type { EmptyState, GradientTransformation, TensorTree } from '../transform';
-import { failOption } from '../validation';
+import { SCALE } from '../kernels.js';
+import type { EmptyState, GradientTransformation, TensorTree } from '../transform.js';
+import { failOption } from '../validation.js';
 
 /**
  * Multiplies each parameter tensor's update by its own constant r_ℓ.

@@ -1,6 +1,6 @@
 import { tensor, zeros } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { scaledNorm } from './scaled-norm';
+import { scaledNorm } from './scaled-norm.js';
 
 describe('scaledNorm', () => {
   it('is the Euclidean norm over all leaves', () => {

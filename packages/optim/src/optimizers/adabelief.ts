@@ -1,10 +1,10 @@
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import type { Schedule } from '../schedules/index';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { scaleByBelief } from '../transforms/scale-by-belief';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { checkBetas, checkBoolean, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import type { Schedule } from '../schedules/index.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { scaleByBelief } from '../transforms/scale-by-belief.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { checkBetas, checkBoolean, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link adabelief}. */
 export interface AdabeliefOptions {

@@ -1,11 +1,11 @@
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import { maximizeStage } from '../maximize-stage';
-import type { Schedule } from '../schedules/index';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { scaleByAdadelta } from '../transforms/scale-by-adadelta';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { checkBoolean, checkClosedUnitInterval, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import { maximizeStage } from '../maximize-stage.js';
+import type { Schedule } from '../schedules/index.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { scaleByAdadelta } from '../transforms/scale-by-adadelta.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { checkBoolean, checkClosedUnitInterval, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link adadelta} (PyTorch's names and defaults). */
 export interface AdadeltaOptions {

@@ -1,13 +1,13 @@
-import { identity } from '../combinators/identity';
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import type { Schedule } from '../schedules/index';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { clipByBlockRms } from '../transforms/clip-by-block-rms';
-import { ema } from '../transforms/ema';
-import { scaleByFactoredRms } from '../transforms/scale-by-factored-rms';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { scaleByParameterScale } from '../transforms/scale-by-parameter-scale';
+import { identity } from '../combinators/identity.js';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import type { Schedule } from '../schedules/index.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { clipByBlockRms } from '../transforms/clip-by-block-rms.js';
+import { ema } from '../transforms/ema.js';
+import { scaleByFactoredRms } from '../transforms/scale-by-factored-rms.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { scaleByParameterScale } from '../transforms/scale-by-parameter-scale.js';
 import {
   checkBoolean,
   checkLearningRate,
@@ -17,7 +17,7 @@ import {
   checkPositive,
   checkUnitInterval,
   failOption,
-} from '../validation';
+} from '../validation.js';
 
 /** Options of {@link adafactor}. */
 export interface AdafactorOptions {

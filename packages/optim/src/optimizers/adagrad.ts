@@ -1,11 +1,11 @@
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import { maximizeStage } from '../maximize-stage';
-import type { Schedule } from '../schedules/index';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { scaleByRss } from '../transforms/scale-by-rss';
-import { checkBoolean, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive, valueAt } from '../validation';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import { maximizeStage } from '../maximize-stage.js';
+import type { Schedule } from '../schedules/index.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { scaleByRss } from '../transforms/scale-by-rss.js';
+import { checkBoolean, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive, valueAt } from '../validation.js';
 
 /** Options of {@link adagrad} (PyTorch's names and defaults). */
 export interface AdagradOptions {

@@ -1,11 +1,11 @@
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import { maximizeStage } from '../maximize-stage';
-import type { Schedule } from '../schedules/index';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { scaleByAdamax } from '../transforms/scale-by-adamax';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { checkBoolean, checkBetas, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import { maximizeStage } from '../maximize-stage.js';
+import type { Schedule } from '../schedules/index.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { scaleByAdamax } from '../transforms/scale-by-adamax.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { checkBoolean, checkBetas, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link adamax} (PyTorch's names and defaults). */
 export interface AdamaxOptions {

@@ -1,12 +1,12 @@
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import { maximizeStage } from '../maximize-stage';
-import type { MaskSpecification } from '../combinators/masked';
-import type { Schedule } from '../schedules/index';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { scaleByAdam } from '../transforms/scale-by-adam';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { checkBetas, checkBoolean, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import { maximizeStage } from '../maximize-stage.js';
+import type { MaskSpecification } from '../combinators/masked.js';
+import type { Schedule } from '../schedules/index.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { scaleByAdam } from '../transforms/scale-by-adam.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { checkBetas, checkBoolean, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link adamw} (PyTorch's names and defaults). */
 export interface AdamwOptions {

@@ -3,8 +3,8 @@
  * Rosenbrock function (from (0, 0)) within 3e-2 in float32.
  */
 import { describe, expect, it } from 'vitest';
-import { build, CATALOG } from '../test-support/catalog';
-import { minimise, PARABOLA, ROSENBROCK } from '../test-support/problems';
+import { build, CATALOG } from '../test-support/catalog.js';
+import { minimise, PARABOLA, ROSENBROCK } from '../test-support/problems.js';
 
 describe.each([PARABOLA, ROSENBROCK])('convergence on the $name', (problem) => {
   it.each(CATALOG.map((entry) => [entry.name, entry] as const))('%s', (_, entry) => {

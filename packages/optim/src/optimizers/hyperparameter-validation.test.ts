@@ -3,23 +3,23 @@
  * optimizer, the option and the value.
  */
 import { describe, expect, it } from 'vitest';
-import type { GradientTransformation } from '../transform';
-import { adabelief } from './adabelief';
-import { adadelta } from './adadelta';
-import { adafactor } from './adafactor';
-import { adagrad } from './adagrad';
-import { adam, amsgrad } from './adam';
-import { adamax } from './adamax';
-import { adamw } from './adamw';
-import { lamb } from './lamb';
-import { lars } from './lars';
-import { lion } from './lion';
-import { nadam } from './nadam';
-import { radam } from './radam';
-import { rmsprop } from './rmsprop';
-import { rprop } from './rprop';
-import { sgd } from './sgd';
-import { signSgd, signum } from './sign-sgd';
+import type { GradientTransformation } from '../transform.js';
+import { adabelief } from './adabelief.js';
+import { adadelta } from './adadelta.js';
+import { adafactor } from './adafactor.js';
+import { adagrad } from './adagrad.js';
+import { adam, amsgrad } from './adam.js';
+import { adamax } from './adamax.js';
+import { adamw } from './adamw.js';
+import { lamb } from './lamb.js';
+import { lars } from './lars.js';
+import { lion } from './lion.js';
+import { nadam } from './nadam.js';
+import { radam } from './radam.js';
+import { rmsprop } from './rmsprop.js';
+import { rprop } from './rprop.js';
+import { sgd } from './sgd.js';
+import { signSgd, signum } from './sign-sgd.js';
 
 type Factory = (options: any) => GradientTransformation<unknown>;
 

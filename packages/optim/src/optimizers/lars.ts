@@ -1,11 +1,11 @@
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import type { Schedule } from '../schedules/index';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { scaleByTrustRatio } from '../transforms/scale-by-trust-ratio';
-import { trace } from '../transforms/trace';
-import { identity } from '../combinators/identity';
-import { checkBoolean, checkLearningRate, checkNonNegative, checkOptionKeys, checkPositive, failCombination } from '../validation';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import type { Schedule } from '../schedules/index.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { scaleByTrustRatio } from '../transforms/scale-by-trust-ratio.js';
+import { trace } from '../transforms/trace.js';
+import { identity } from '../combinators/identity.js';
+import { checkBoolean, checkLearningRate, checkNonNegative, checkOptionKeys, checkPositive, failCombination } from '../validation.js';
 
 /** Options of {@link lars}. */
 export interface LarsOptions {

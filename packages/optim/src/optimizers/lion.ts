@@ -1,10 +1,10 @@
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import type { Schedule } from '../schedules/index';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { scaleByLion } from '../transforms/scale-by-lion';
-import { checkBetas, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys } from '../validation';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import type { Schedule } from '../schedules/index.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { scaleByLion } from '../transforms/scale-by-lion.js';
+import { checkBetas, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys } from '../validation.js';
 
 /** Options of {@link lion}. */
 export interface LionOptions {

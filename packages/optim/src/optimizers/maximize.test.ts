@@ -7,20 +7,20 @@
 import { dispose, tensor, tidy, tree, type Tensor } from '@vane/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyUpdates, disposeReplaced } from '../apply-updates';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { adabelief } from './adabelief';
-import { adadelta } from './adadelta';
-import { adagrad } from './adagrad';
-import { adam, amsgrad } from './adam';
-import { adamax } from './adamax';
-import { adamw } from './adamw';
-import { lion } from './lion';
-import { nadam } from './nadam';
-import { radam } from './radam';
-import { rmsprop } from './rmsprop';
-import { rprop } from './rprop';
-import { sgd } from './sgd';
+import { applyUpdates, disposeReplaced } from '../apply-updates.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { adabelief } from './adabelief.js';
+import { adadelta } from './adadelta.js';
+import { adagrad } from './adagrad.js';
+import { adam, amsgrad } from './adam.js';
+import { adamax } from './adamax.js';
+import { adamw } from './adamw.js';
+import { lion } from './lion.js';
+import { nadam } from './nadam.js';
+import { radam } from './radam.js';
+import { rmsprop } from './rmsprop.js';
+import { rprop } from './rprop.js';
+import { sgd } from './sgd.js';
 
 type Factory = (options: any) => GradientTransformation<any>;
 

@@ -1,11 +1,11 @@
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import type { Schedule } from '../schedules/index';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { scaleByNadam } from '../transforms/scale-by-nadam';
-import { identity } from '../combinators/identity';
-import { checkBetas, checkBoolean, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import type { Schedule } from '../schedules/index.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { scaleByNadam } from '../transforms/scale-by-nadam.js';
+import { identity } from '../combinators/identity.js';
+import { checkBetas, checkBoolean, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link nadam} (PyTorch's names and defaults). */
 export interface NadamOptions {

@@ -5,13 +5,13 @@
  */
 import { tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { trajectory, valuesOf, vector } from '../test-support/run';
-import { adabelief } from './adabelief';
-import { adafactor } from './adafactor';
-import { lamb } from './lamb';
-import { lars } from './lars';
-import { lion } from './lion';
-import { signSgd, signum } from './sign-sgd';
+import { trajectory, valuesOf, vector } from '../test-support/run.js';
+import { adabelief } from './adabelief.js';
+import { adafactor } from './adafactor.js';
+import { lamb } from './lamb.js';
+import { lars } from './lars.js';
+import { lion } from './lion.js';
+import { signSgd, signum } from './sign-sgd.js';
 
 const close = (actual: number[], expected: number[], tolerance = 1e-12) => {
   expect(actual.length).toBe(expected.length);

@@ -6,14 +6,14 @@
 import { tensor, tree, type Tensor } from '@vane/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chain } from '../combinators/chain';
-import { identity } from '../combinators/identity';
-import { build, CATALOG } from '../test-support/catalog';
-import { trajectory } from '../test-support/run';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { lion } from './lion';
-import { rprop } from './rprop';
-import { signSgd, signum } from './sign-sgd';
+import { chain } from '../combinators/chain.js';
+import { identity } from '../combinators/identity.js';
+import { build, CATALOG } from '../test-support/catalog.js';
+import { trajectory } from '../test-support/run.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { lion } from './lion.js';
+import { rprop } from './rprop.js';
+import { signSgd, signum } from './sign-sgd.js';
 
 const element = fc.double({ min: -10, max: 10, noNaN: true }).map((value) => (Math.abs(value) < 1e-3 ? 0 : value));
 const stream = fc.array(fc.array(element, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 6 });

@@ -1,11 +1,11 @@
-import { identity } from '../combinators/identity';
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import type { Schedule } from '../schedules/index';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { scaleByRadam } from '../transforms/scale-by-radam';
-import { checkBetas, checkBoolean, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation';
+import { identity } from '../combinators/identity.js';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import type { Schedule } from '../schedules/index.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { scaleByRadam } from '../transforms/scale-by-radam.js';
+import { checkBetas, checkBoolean, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link radam} (PyTorch's names and defaults). */
 export interface RadamOptions {

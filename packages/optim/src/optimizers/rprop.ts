@@ -1,9 +1,9 @@
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import { maximizeStage } from '../maximize-stage';
-import { scale } from '../transforms/scale';
-import { checkEtas, checkStepSizes, scaleByRprop } from '../transforms/scale-by-rprop';
-import { checkBoolean, checkOptionKeys, checkPositive } from '../validation';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import { maximizeStage } from '../maximize-stage.js';
+import { scale } from '../transforms/scale.js';
+import { checkEtas, checkStepSizes, scaleByRprop } from '../transforms/scale-by-rprop.js';
+import { checkBoolean, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link rprop} (PyTorch's names and defaults). */
 export interface RpropOptions {

@@ -1,12 +1,12 @@
-import { identity } from '../combinators/identity';
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import { maximizeStage } from '../maximize-stage';
-import type { Schedule } from '../schedules/index';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { trace } from '../transforms/trace';
-import { checkBoolean, checkClosedUnitInterval, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, failCombination } from '../validation';
+import { identity } from '../combinators/identity.js';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import { maximizeStage } from '../maximize-stage.js';
+import type { Schedule } from '../schedules/index.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { trace } from '../transforms/trace.js';
+import { checkBoolean, checkClosedUnitInterval, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, failCombination } from '../validation.js';
 
 /** Options of {@link sgd} (PyTorch's names and defaults). */
 export interface SgdOptions {

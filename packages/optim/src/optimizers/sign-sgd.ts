@@ -1,11 +1,11 @@
-import { namedChain } from '../combinators/named-chain';
-import { withInputChecks } from '../input-checks';
-import type { Schedule } from '../schedules/index';
-import { addDecayedWeights } from '../transforms/add-decayed-weights';
-import { ema } from '../transforms/ema';
-import { scaleByLearningRate } from '../transforms/scale-by-learning-rate';
-import { scaleBySign } from '../transforms/scale-by-sign';
-import { checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkUnitInterval } from '../validation';
+import { namedChain } from '../combinators/named-chain.js';
+import { withInputChecks } from '../input-checks.js';
+import type { Schedule } from '../schedules/index.js';
+import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
+import { ema } from '../transforms/ema.js';
+import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { scaleBySign } from '../transforms/scale-by-sign.js';
+import { checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkUnitInterval } from '../validation.js';
 
 /** Options of {@link signSgd}. */
 export interface SignSgdOptions {

@@ -12,19 +12,19 @@
  */
 import { dispose } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { applyUpdates, disposeReplaced } from '../apply-updates';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { flatValues, loadTrajectories, treeFromPaths, valuesAt, type TorchCase } from '../test-support/torch-fixtures';
-import { adadelta } from './adadelta';
-import { adagrad } from './adagrad';
-import { adam } from './adam';
-import { adamax } from './adamax';
-import { adamw } from './adamw';
-import { nadam } from './nadam';
-import { radam } from './radam';
-import { rmsprop } from './rmsprop';
-import { rprop } from './rprop';
-import { sgd } from './sgd';
+import { applyUpdates, disposeReplaced } from '../apply-updates.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { flatValues, loadTrajectories, treeFromPaths, valuesAt, type TorchCase } from '../test-support/torch-fixtures.js';
+import { adadelta } from './adadelta.js';
+import { adagrad } from './adagrad.js';
+import { adam } from './adam.js';
+import { adamax } from './adamax.js';
+import { adamw } from './adamw.js';
+import { nadam } from './nadam.js';
+import { radam } from './radam.js';
+import { rmsprop } from './rmsprop.js';
+import { rprop } from './rprop.js';
+import { sgd } from './sgd.js';
 
 const BUILDERS: Record<string, (options: any) => GradientTransformation<unknown>> = {
   SGD: sgd,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { criticalBatchSize } from './critical-batch-size';
+import { criticalBatchSize } from './critical-batch-size.js';
 
 describe('criticalBatchSize (Kaplan et al. 2020: B_crit(L) = B_*/L^(1/α_B))', () => {
   it("gives Kaplan's B_* = 2e8 tokens at L = 1 and the closed form elsewhere", () => {

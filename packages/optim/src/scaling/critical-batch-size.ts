@@ -2,7 +2,7 @@
  * Kaplan et al.'s power law for the critical batch size as a function of the loss, a cheap
  * stand-in for B_noise (Surge §3.2 suggests it) once the law's constants fit the task.
  */
-import { checkOptionKeys, checkPositive } from '../validation';
+import { checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link criticalBatchSize}. */
 export interface CriticalBatchSizeOptions {

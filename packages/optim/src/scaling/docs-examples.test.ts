@@ -4,7 +4,7 @@ import {
   optimalLearningRate, transferLearningRate, fitBNoise, epsMaxFromOptima, twoBatchEstimate,
   gradientNoiseScale, noiseScaleEstimate, noiseScaleFromPerExample, signExpectation, chain, adamw,
   signDescentOptimalLearningRate, surgeNoiseScale, predictedSteps, predictedExamples, criticalBatchSize,
-} from '../index';
+} from '../index.js';
 import { describe, expect, it } from 'vitest';
 import { findUndocumentedExamples } from '@vane/testkit';
 

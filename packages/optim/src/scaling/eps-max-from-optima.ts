@@ -1,8 +1,8 @@
 /**
  * Estimating ε_max from measured (batch size, optimal learning rate) pairs (Surge Eq. 23/24).
  */
-import { checkPositive, failOption } from '../validation';
-import { batchSizePenalty, resolveKind, type BatchScalingKind } from './optimal-learning-rate';
+import { checkPositive, failOption } from '../validation.js';
+import { batchSizePenalty, resolveKind, type BatchScalingKind } from './optimal-learning-rate.js';
 
 /** One measured optimum: the best learning rate found at a batch size. */
 export interface BatchOptimum {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fitBNoise } from './fit-b-noise';
+import { fitBNoise } from './fit-b-noise.js';
 
 describe('fitBNoise (Surge Eq. 22)', () => {
   it('recovers B_noise = 500 and S_min = 1000 from S = S_min(1 + B_crit/B) (spec Appendix A)', () => {

@@ -2,7 +2,7 @@
  * Fitting B_noise and S_min from steps-versus-examples measurements (Surge Eq. 22, after
  * McCandlish et al.'s Eq. 2.11).
  */
-import { failOption } from '../validation';
+import { failOption } from '../validation.js';
 
 /** One run that reached the target loss: the optimizer steps and examples it took. */
 export interface StepsAndExamples {

@@ -3,11 +3,11 @@
  * while training, from micro-batch gradients and their accumulated mean.
  */
 import { add, div, fusedMap, isFinite, logicalAnd, mul, notEqual, square, sub, sum, tidy, where, zeros, type DType, type Tensor } from '@vane/tensor';
-import { ADD } from '../kernels';
-import type { GradientTransformation, TensorTree, UpdateExtras } from '../transform';
-import { checkStructure, mapTensors, tensorLeaves, zerosTree } from '../tree-utilities';
-import { checkOptionKeys, checkPositive, checkPositiveInteger, checkUnitInterval, failOption } from '../validation';
-import type { NoiseScaleEstimate } from './two-batch-estimate';
+import { ADD } from '../kernels.js';
+import type { GradientTransformation, TensorTree, UpdateExtras } from '../transform.js';
+import { checkStructure, mapTensors, tensorLeaves, zerosTree } from '../tree-utilities.js';
+import { checkOptionKeys, checkPositive, checkPositiveInteger, checkUnitInterval, failOption } from '../validation.js';
+import type { NoiseScaleEstimate } from './two-batch-estimate.js';
 
 /** Options of {@link gradientNoiseScale}. */
 export interface GradientNoiseScaleOptions {

@@ -3,9 +3,9 @@
  * B_small = 1 and B_big = M).
  */
 import { add, isTensor, mean, square, sum, tidy, variance, type Tensor } from '@vane/tensor';
-import type { TensorTree } from '../transform';
-import { tensorLeaves } from '../tree-utilities';
-import type { NoiseScaleEstimate } from './two-batch-estimate';
+import type { TensorTree } from '../transform.js';
+import { tensorLeaves } from '../tree-utilities.js';
+import type { NoiseScaleEstimate } from './two-batch-estimate.js';
 
 /**
  * Estimates |G|², tr(Σ) and B_simple from M per-example gradients.

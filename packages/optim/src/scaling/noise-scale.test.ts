@@ -1,9 +1,9 @@
 import { memory, randn, seed, tensor, tree, zeros, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { gradientNoiseScale, noiseScaleEstimate } from './gradient-noise-scale';
-import { noiseScaleFromPerExample } from './noise-scale-from-per-example';
-import { signExpectation } from './sign-expectation';
-import { twoBatchEstimate } from './two-batch-estimate';
+import { gradientNoiseScale, noiseScaleEstimate } from './gradient-noise-scale.js';
+import { noiseScaleFromPerExample } from './noise-scale-from-per-example.js';
+import { signExpectation } from './sign-expectation.js';
+import { twoBatchEstimate } from './two-batch-estimate.js';
 
 describe('twoBatchEstimate', () => {
   it('recovers |G|² = 2, tr Σ = 200, B_simple = 100 from exact expectations (spec Appendix A)', () => {

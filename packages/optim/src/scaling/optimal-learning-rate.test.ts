@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { epsMaxFromOptima } from './eps-max-from-optima';
-import { optimalLearningRate, transferLearningRate } from './optimal-learning-rate';
-import { signDescentOptimalLearningRate, surgeNoiseScale } from './surge-model';
+import { epsMaxFromOptima } from './eps-max-from-optima.js';
+import { optimalLearningRate, transferLearningRate } from './optimal-learning-rate.js';
+import { signDescentOptimalLearningRate, surgeNoiseScale } from './surge-model.js';
 
 // Relative closeness; the appendix numbers are printed to 3–5 significant digits, so each
 // comparison uses the precision the appendix gives (half a unit in the last printed digit).

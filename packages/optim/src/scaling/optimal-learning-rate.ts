@@ -3,7 +3,7 @@
  * `spec/algorithms.md` §3: McCandlish et al.'s SGD law, their Adam-style power law, and the
  * Surge law of Li et al. for sign-like (Adam-style) updates.
  */
-import { checkOptionKeys, checkPositive, failOption } from '../validation';
+import { checkOptionKeys, checkPositive, failOption } from '../validation.js';
 
 /**
  * Which batch-size law to use:

@@ -3,7 +3,7 @@
  * that bends the Adam-style learning-rate/batch-size curve.
  */
 import { vaneErf } from '@vane/tensor';
-import { checkBoolean, checkOptionKeys, checkPositive, failOption } from '../validation';
+import { checkBoolean, checkOptionKeys, checkPositive, failOption } from '../validation.js';
 
 /** Options of {@link signExpectation}. */
 export interface SignExpectationOptions {

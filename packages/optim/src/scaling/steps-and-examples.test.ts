@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitBNoise } from './fit-b-noise';
-import { predictedExamples, predictedSteps } from './steps-and-examples';
+import { fitBNoise } from './fit-b-noise.js';
+import { predictedExamples, predictedSteps } from './steps-and-examples.js';
 
 describe('predictedSteps and predictedExamples (McCandlish et al. Eq. 2.11)', () => {
   it('give S = S_min(1 + B_noise/B) and E = E_min(1 + B/B_noise), worked by hand', () => {

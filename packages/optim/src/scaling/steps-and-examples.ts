@@ -3,7 +3,7 @@
  * reach a fixed loss: the predictions at one batch size, given the fitted B_noise and S_min or
  * E_min (see {@link fitBNoise}).
  */
-import { checkOptionKeys, checkPositive } from '../validation';
+import { checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link predictedSteps}. */
 export interface PredictedStepsOptions {

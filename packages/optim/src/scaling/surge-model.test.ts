@@ -1,7 +1,7 @@
 import { randn, seed } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { optimalLearningRate } from './optimal-learning-rate';
-import { signDescentOptimalLearningRate, surgeNoiseScale } from './surge-model';
+import { optimalLearningRate } from './optimal-learning-rate.js';
+import { signDescentOptimalLearningRate, surgeNoiseScale } from './surge-model.js';
 
 // A 3-coordinate quadratic with coupled coordinates, for the Monte Carlo check.
 const problem = {

@@ -4,7 +4,7 @@
  * and the B_noise and ε_max it implies for the Surge law.
  */
 import { vaneErf } from '@vane/tensor';
-import { checkPositive, failOption } from '../validation';
+import { checkPositive, failOption } from '../validation.js';
 
 /**
  * A local quadratic model: per-coordinate per-example gradients ~ N(μᵢ, σᵢ²), independent

@@ -2,7 +2,7 @@
  * The two-batch unbiased estimators of |G|² and tr(Σ), and the simple noise scale they give
  * (McCandlish et al. 2018, App. A.1).
  */
-import { checkOptionKeys, checkPositive, failOption } from '../validation';
+import { checkOptionKeys, checkPositive, failOption } from '../validation.js';
 
 /** Options of {@link twoBatchEstimate}: two gradient norms measured at the same parameters. */
 export interface TwoBatchEstimateOptions {

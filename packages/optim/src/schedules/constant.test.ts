@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { constant } from './constant';
+import { constant } from './constant.js';
 
 describe('constant', () => {
   it('returns its value at every step', () => {

@@ -1,5 +1,5 @@
-import type { Schedule } from './schedule';
-import { requireFinite, requireStep } from './validation';
+import type { Schedule } from './schedule.js';
+import { requireFinite, requireStep } from './validation.js';
 
 /**
  * A schedule that returns the same value at every step.

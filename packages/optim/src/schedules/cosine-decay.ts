@@ -1,11 +1,11 @@
-import type { Schedule } from './schedule';
+import type { Schedule } from './schedule.js';
 import {
   requireFinite,
   requireOptions,
   requirePositive,
   requirePositiveInteger,
   requireStep,
-} from './validation';
+} from './validation.js';
 
 /** Options of {@link cosineDecay}. */
 export interface CosineDecayOptions {

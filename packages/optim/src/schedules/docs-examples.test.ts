@@ -14,7 +14,7 @@ import {
   sgdr,
   warmupCosineDecay,
   warmupExponentialDecay,
-} from './index';
+} from './index.js';
 
 // Each example below is copied verbatim from docs/schedules.md; the last test fails if a
 // code block in the doc no longer appears here, so the doc cannot drift from tested code.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exponentialDecay } from './exponential-decay';
-import { loadTorchScheduleFixtures, torchCase, worstRelativeError } from './test-support/torch-schedule-fixtures';
+import { exponentialDecay } from './exponential-decay.js';
+import { loadTorchScheduleFixtures, torchCase, worstRelativeError } from './test-support/torch-schedule-fixtures.js';
 
 const fixtures = loadTorchScheduleFixtures();
 

@@ -1,4 +1,4 @@
-import type { Schedule } from './schedule';
+import type { Schedule } from './schedule.js';
 import {
   requireBoolean,
   requireFinite,
@@ -7,7 +7,7 @@ import {
   requirePositive,
   requirePositiveInteger,
   requireStep,
-} from './validation';
+} from './validation.js';
 
 /** Options of {@link exponentialDecay}. */
 export interface ExponentialDecayOptions {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { constant } from './constant';
-import { joinSchedules } from './join-schedules';
-import { linear } from './polynomial';
-import type { Schedule } from './schedule';
+import { constant } from './constant.js';
+import { joinSchedules } from './join-schedules.js';
+import { linear } from './polynomial.js';
+import type { Schedule } from './schedule.js';
 
 describe('joinSchedules', () => {
   it('hands over at each boundary and restarts the later schedule at step 0', () => {

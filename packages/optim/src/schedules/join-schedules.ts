@@ -1,5 +1,5 @@
-import type { Schedule } from './schedule';
-import { describeValue, failArgument, requireNonNegativeInteger, requireStep } from './validation';
+import type { Schedule } from './schedule.js';
+import { describeValue, failArgument, requireNonNegativeInteger, requireStep } from './validation.js';
 
 /**
  * Chains schedules: `schedules[i + 1]` takes over at `boundaries[i]` and is restarted there.

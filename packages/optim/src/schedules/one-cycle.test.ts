@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { oneCycle } from './one-cycle';
-import { loadTorchScheduleFixtures, torchCase, worstRelativeError } from './test-support/torch-schedule-fixtures';
+import { oneCycle } from './one-cycle.js';
+import { loadTorchScheduleFixtures, torchCase, worstRelativeError } from './test-support/torch-schedule-fixtures.js';
 
 const fixtures = loadTorchScheduleFixtures();
 

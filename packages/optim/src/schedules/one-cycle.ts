@@ -1,4 +1,4 @@
-import type { Schedule } from './schedule';
+import type { Schedule } from './schedule.js';
 import {
   failArgument,
   requireChoice,
@@ -6,7 +6,7 @@ import {
   requirePositive,
   requirePositiveInteger,
   requireStep,
-} from './validation';
+} from './validation.js';
 
 /** Options of {@link oneCycle}. */
 export interface OneCycleOptions {

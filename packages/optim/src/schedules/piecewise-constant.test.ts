@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { piecewiseConstant } from './piecewise-constant';
-import { loadTorchScheduleFixtures, torchCase, worstRelativeError } from './test-support/torch-schedule-fixtures';
+import { piecewiseConstant } from './piecewise-constant.js';
+import { loadTorchScheduleFixtures, torchCase, worstRelativeError } from './test-support/torch-schedule-fixtures.js';
 
 const fixtures = loadTorchScheduleFixtures();
 

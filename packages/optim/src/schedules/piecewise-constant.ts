@@ -1,5 +1,5 @@
-import type { Schedule } from './schedule';
-import { describeValue, failArgument, requireFinite, requireOptions, requireStep } from './validation';
+import type { Schedule } from './schedule.js';
+import { describeValue, failArgument, requireFinite, requireOptions, requireStep } from './validation.js';
 
 /** Boundaries and the factor applied from each one on: a record `{ step: scale }` or pairs. */
 export type BoundariesAndScales = Readonly<Record<number, number>> | readonly (readonly [number, number])[];

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { linear, polynomial } from './polynomial';
-import { loadTorchScheduleFixtures, torchCase, worstRelativeError } from './test-support/torch-schedule-fixtures';
+import { linear, polynomial } from './polynomial.js';
+import { loadTorchScheduleFixtures, torchCase, worstRelativeError } from './test-support/torch-schedule-fixtures.js';
 
 const fixtures = loadTorchScheduleFixtures();
 const finiteValue = fc.double({ min: -10, max: 10, noNaN: true });

@@ -1,4 +1,4 @@
-import type { Schedule } from './schedule';
+import type { Schedule } from './schedule.js';
 import {
   requireFinite,
   requireNonNegativeInteger,
@@ -6,7 +6,7 @@ import {
   requirePositive,
   requirePositiveInteger,
   requireStep,
-} from './validation';
+} from './validation.js';
 
 /** Options of {@link linear}. */
 export interface LinearOptions {

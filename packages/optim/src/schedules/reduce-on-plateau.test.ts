@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { reduceOnPlateau, type ReduceOnPlateauOptions } from './reduce-on-plateau';
-import { loadTorchScheduleFixtures, relativeError } from './test-support/torch-schedule-fixtures';
+import { reduceOnPlateau, type ReduceOnPlateauOptions } from './reduce-on-plateau.js';
+import { loadTorchScheduleFixtures, relativeError } from './test-support/torch-schedule-fixtures.js';
 
 const fixtures = loadTorchScheduleFixtures();
 

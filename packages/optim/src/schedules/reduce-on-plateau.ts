@@ -6,7 +6,7 @@ import {
   requireNonNegative,
   requireNonNegativeInteger,
   requireOptions,
-} from './validation';
+} from './validation.js';
 
 /** Options of {@link reduceOnPlateau}; the defaults are PyTorch's. */
 export interface ReduceOnPlateauOptions {

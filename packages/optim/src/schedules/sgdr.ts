@@ -1,5 +1,5 @@
-import type { Schedule } from './schedule';
-import { requireFinite, requireOptions, requirePositiveInteger, requireStep } from './validation';
+import type { Schedule } from './schedule.js';
+import { requireFinite, requireOptions, requirePositiveInteger, requireStep } from './validation.js';
 
 /** Options of {@link sgdr}. */
 export interface SgdrOptions {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { warmupCosineDecay, warmupExponentialDecay } from './warmup';
+import { warmupCosineDecay, warmupExponentialDecay } from './warmup.js';
 
 describe('warmupCosineDecay', () => {
   it('rises linearly to the peak, then follows a cosine down to end', () => {

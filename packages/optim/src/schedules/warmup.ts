@@ -1,8 +1,8 @@
-import { cosineDecay } from './cosine-decay';
-import { exponentialDecay } from './exponential-decay';
-import { joinSchedules } from './join-schedules';
-import { linear } from './polynomial';
-import type { Schedule } from './schedule';
+import { cosineDecay } from './cosine-decay.js';
+import { exponentialDecay } from './exponential-decay.js';
+import { joinSchedules } from './join-schedules.js';
+import { linear } from './polynomial.js';
+import type { Schedule } from './schedule.js';
 import {
   failArgument,
   requireBoolean,
@@ -12,7 +12,7 @@ import {
   requirePositive,
   requirePositiveInteger,
   requireStep,
-} from './validation';
+} from './validation.js';
 
 /** Options of {@link warmupCosineDecay}. */
 export interface WarmupCosineDecayOptions {

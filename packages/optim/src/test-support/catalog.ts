@@ -2,10 +2,10 @@
  * Every optimizer of the package with settings that converge on the test problems, for the
  * convergence battery and the wrapper-composition tests.
  */
-import { OPTIMIZER_NAMES, OPTIMIZER_REGISTRY, type OptimizerName } from '../optimizer-registry';
-import { sgd } from '../optimizers/sgd';
-import { cosineDecay, exponentialDecay } from '../schedules/index';
-import type { GradientTransformation } from '../transform';
+import { OPTIMIZER_NAMES, OPTIMIZER_REGISTRY, type OptimizerName } from '../optimizer-registry.js';
+import { sgd } from '../optimizers/sgd.js';
+import { cosineDecay, exponentialDecay } from '../schedules/index.js';
+import type { GradientTransformation } from '../transform.js';
 
 const cosine = (init: number, decaySteps: number) => cosineDecay({ init, decaySteps, alpha: 1e-3 });
 

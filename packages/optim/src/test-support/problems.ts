@@ -3,8 +3,8 @@
  * the Rosenbrock function, over a parameter tree `{ x: [2] }`.
  */
 import { tensor, type DType, type Tensor } from '@vane/tensor';
-import { applyUpdates, disposeReplaced } from '../apply-updates';
-import type { GradientTransformation, TensorTree } from '../transform';
+import { applyUpdates, disposeReplaced } from '../apply-updates.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
 
 /** A function of two variables with its gradient and minimiser. */
 export interface Problem {

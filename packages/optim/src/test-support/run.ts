@@ -1,7 +1,7 @@
 /** Helpers for tests: run a transform over a list of gradient trees. */
 import { tensor, type DType, type Tensor } from '@vane/tensor';
-import { applyUpdates, disposeReplaced } from '../apply-updates';
-import type { GradientTransformation, TensorTree } from '../transform';
+import { applyUpdates, disposeReplaced } from '../apply-updates.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
 
 /**
  * Runs `optimizer` from `params` over `gradients` and returns every intermediate params tree

@@ -1,10 +1,10 @@
 import { fusedMap, tidy, type Tensor } from '@vane/tensor';
-import { masked, type MaskedState, type MaskSpecification } from '../combinators/masked';
-import { ADD_SCALED } from '../kernels';
-import type { GradientTransformation } from '../transform';
-import { checkStructure, mapTensors, requireParams } from '../tree-utilities';
-import { checkNonNegativeOrSchedule, valueAt, type ScalarOrSchedule } from '../validation';
-import type { ScheduleState } from './scale-by-learning-rate';
+import { masked, type MaskedState, type MaskSpecification } from '../combinators/masked.js';
+import { ADD_SCALED } from '../kernels.js';
+import type { GradientTransformation } from '../transform.js';
+import { checkStructure, mapTensors, requireParams } from '../tree-utilities.js';
+import { checkNonNegativeOrSchedule, valueAt, type ScalarOrSchedule } from '../validation.js';
+import type { ScheduleState } from './scale-by-learning-rate.js';
 
 /** State of {@link addDecayedWeights}: a step count, inside a {@link MaskedState} when masked. */
 export type AddDecayedWeightsState = ScheduleState | MaskedState<ScheduleState>;

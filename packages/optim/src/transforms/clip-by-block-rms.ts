@@ -1,7 +1,7 @@
 import { cast, div, maximum, mean, sqrt, square, tidy, type Tensor } from '@vane/tensor';
-import type { EmptyState, GradientTransformation } from '../transform';
-import { mapTensors } from '../tree-utilities';
-import { checkPositive } from '../validation';
+import type { EmptyState, GradientTransformation } from '../transform.js';
+import { mapTensors } from '../tree-utilities.js';
+import { checkPositive } from '../validation.js';
 
 /**
  * Adafactor's update clipping: scales each leaf down so that its root-mean-square is at most

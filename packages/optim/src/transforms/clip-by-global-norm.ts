@@ -1,7 +1,7 @@
 import { add, cast, div, greater, mul, norm, sqrt, square, tidy, where, type Tensor } from '@vane/tensor';
-import type { EmptyState, GradientTransformation, TensorTree } from '../transform';
-import { mapTensors, tensorLeaves } from '../tree-utilities';
-import { checkNonNegative } from '../validation';
+import type { EmptyState, GradientTransformation, TensorTree } from '../transform.js';
+import { mapTensors, tensorLeaves } from '../tree-utilities.js';
+import { checkNonNegative } from '../validation.js';
 
 /**
  * The global L2 norm of a tree, ‖u‖ = √(Σ over every leaf and element of uᵢ²), as a scalar

@@ -1,8 +1,8 @@
 import { fusedMap, tidy, type Tensor } from '@vane/tensor';
-import { CLIP } from '../kernels';
-import type { EmptyState, GradientTransformation } from '../transform';
-import { mapTensors } from '../tree-utilities';
-import { checkNonNegative } from '../validation';
+import { CLIP } from '../kernels.js';
+import type { EmptyState, GradientTransformation } from '../transform.js';
+import { mapTensors } from '../tree-utilities.js';
+import { checkNonNegative } from '../validation.js';
 
 /**
  * Clips every update element to [−δ, δ] (PyTorch's `clip_grad_value_`).

@@ -1,8 +1,8 @@
 import { fusedMap, tidy, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE, SCALE } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
-import { checkBoolean, checkOptionKeys, checkUnitInterval } from '../validation';
+import { MOVING_AVERAGE, SCALE } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkBoolean, checkOptionKeys, checkUnitInterval } from '../validation.js';
 
 /** Options of {@link ema}. */
 export interface EmaOptions {

@@ -1,8 +1,8 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
-import { checkBetas, checkOptionKeys, checkPositive } from '../validation';
+import { MOVING_AVERAGE } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkBetas, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link scaleByAdamax}. */
 export interface ScaleByAdamaxOptions {

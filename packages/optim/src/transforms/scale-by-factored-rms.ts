@@ -1,8 +1,8 @@
 import { div, fusedMap, mul, sum, tidy, unsqueeze, zeros, zerosLike, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors } from '../tree-utilities';
-import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositive } from '../validation';
+import { MOVING_AVERAGE } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors } from '../tree-utilities.js';
+import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link scaleByFactoredRms}. */
 export interface ScaleByFactoredRmsOptions {

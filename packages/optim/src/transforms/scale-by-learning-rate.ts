@@ -1,9 +1,9 @@
 import { fusedMap, tidy, type Tensor } from '@vane/tensor';
-import { SCALE } from '../kernels';
-import type { Schedule } from '../schedules/index';
-import type { EmptyState, GradientTransformation } from '../transform';
-import { mapTensors } from '../tree-utilities';
-import { checkBoolean, checkLearningRate, checkOptionKeys } from '../validation';
+import { SCALE } from '../kernels.js';
+import type { Schedule } from '../schedules/index.js';
+import type { EmptyState, GradientTransformation } from '../transform.js';
+import { mapTensors } from '../tree-utilities.js';
+import { checkBoolean, checkLearningRate, checkOptionKeys } from '../validation.js';
 
 /** State of a scheduled {@link scaleByLearningRate} or of {@link scaleBySchedule}. */
 export interface ScheduleState {

@@ -1,9 +1,9 @@
 import { defineKernel, expression as e, fusedMap, tidy, type Tensor } from '@vane/tensor';
-import { runFinalKernel } from '../combinators/compose-final-kernel';
-import { MOVING_AVERAGE, signOf } from '../kernels';
-import type { FinalKernel, GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
-import { checkBetas, checkOptionKeys } from '../validation';
+import { runFinalKernel } from '../combinators/compose-final-kernel.js';
+import { MOVING_AVERAGE, signOf } from '../kernels.js';
+import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkBetas, checkOptionKeys } from '../validation.js';
 
 /** Options of {@link scaleByLion}. */
 export interface ScaleByLionOptions {

@@ -1,8 +1,8 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkBetas, checkNonNegative, checkOptionKeys, checkPositive } from '../validation';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
+import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkBetas, checkNonNegative, checkOptionKeys, checkPositive } from '../validation.js';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
 
 /** Options of {@link scaleByNadam}. */
 export interface ScaleByNadamOptions {

@@ -1,7 +1,7 @@
 import { cast, maximum, mean, mul, sqrt, square, tidy, type Tensor } from '@vane/tensor';
-import type { EmptyState, GradientTransformation } from '../transform';
-import { checkStructure, mapTensors, requireParams } from '../tree-utilities';
-import { checkNonNegative, checkOptionKeys } from '../validation';
+import type { EmptyState, GradientTransformation } from '../transform.js';
+import { checkStructure, mapTensors, requireParams } from '../tree-utilities.js';
+import { checkNonNegative, checkOptionKeys } from '../validation.js';
 
 /** Options of {@link scaleByParameterScale}. */
 export interface ScaleByParameterScaleOptions {

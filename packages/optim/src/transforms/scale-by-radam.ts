@@ -1,8 +1,8 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, SCALE } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
-import { checkBetas, checkBoolean, checkFinite, checkOptionKeys, checkPositive } from '../validation';
+import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, SCALE } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkBetas, checkBoolean, checkFinite, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link scaleByRadam}. */
 export interface ScaleByRadamOptions {

@@ -1,8 +1,8 @@
 import { fusedMap, tidy, defineKernel, expression as e, type NumberExpression, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities';
-import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositive, checkUnitInterval } from '../validation';
+import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositive, checkUnitInterval } from '../validation.js';
 
 /** Options of {@link scaleByRms}. */
 export interface ScaleByRmsOptions {

@@ -1,8 +1,8 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { clampBetween } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities';
-import { checkNonNegative, checkOptionKeys, checkPositive, failOption } from '../validation';
+import { clampBetween } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkNonNegative, checkOptionKeys, checkPositive, failOption } from '../validation.js';
 
 /** Options of {@link scaleByRprop}. */
 export interface ScaleByRpropOptions {

@@ -1,7 +1,7 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, fullTree, mapTensors } from '../tree-utilities';
-import { checkNonNegative, checkOptionKeys, checkPositive } from '../validation';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, fullTree, mapTensors } from '../tree-utilities.js';
+import { checkNonNegative, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link scaleByRss}. */
 export interface ScaleByRssOptions {

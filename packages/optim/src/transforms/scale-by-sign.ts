@@ -1,7 +1,7 @@
 import { fusedMap, tidy, type Tensor } from '@vane/tensor';
-import { SIGN } from '../kernels';
-import type { EmptyState, GradientTransformation } from '../transform';
-import { mapTensors } from '../tree-utilities';
+import { SIGN } from '../kernels.js';
+import type { EmptyState, GradientTransformation } from '../transform.js';
+import { mapTensors } from '../tree-utilities.js';
 
 /**
  * Keeps only the sign of each update: the building block of signSGD and Signum.

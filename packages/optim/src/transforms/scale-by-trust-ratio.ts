@@ -1,8 +1,8 @@
 import { add, cast, div, fusedMap, greater, logicalAnd, mul, norm, tidy, where, type Tensor } from '@vane/tensor';
-import { ADD_SCALED } from '../kernels';
-import type { EmptyState, GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, requireParams } from '../tree-utilities';
-import { checkNonNegative, checkOptionKeys, checkPositive } from '../validation';
+import { ADD_SCALED } from '../kernels.js';
+import type { EmptyState, GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, requireParams } from '../tree-utilities.js';
+import { checkNonNegative, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link scaleByTrustRatio}. */
 export interface ScaleByTrustRatioOptions {

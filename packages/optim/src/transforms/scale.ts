@@ -1,8 +1,8 @@
 import { fusedMap, tidy, type Tensor } from '@vane/tensor';
-import { SCALE } from '../kernels';
-import type { EmptyState, GradientTransformation } from '../transform';
-import { mapTensors } from '../tree-utilities';
-import { checkFinite } from '../validation';
+import { SCALE } from '../kernels.js';
+import type { EmptyState, GradientTransformation } from '../transform.js';
+import { mapTensors } from '../tree-utilities.js';
+import { checkFinite } from '../validation.js';
 
 /**
  * Multiplies every update by a constant.

@@ -1,6 +1,6 @@
 import { tidy, zerosLike, type Tensor } from '@vane/tensor';
-import type { EmptyState, GradientTransformation } from '../transform';
-import { mapTensors } from '../tree-utilities';
+import type { EmptyState, GradientTransformation } from '../transform.js';
+import { mapTensors } from '../tree-utilities.js';
 
 /**
  * Replaces every update by zeros (used by {@link freeze}).

@@ -7,23 +7,23 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fusedKernelTarget, kernelInfo, randn, resetKernelFallbacks, seed, setKernelMode, type Tensor } from '@vane/tensor';
-import { ADD, ADD_SCALED, CLIP, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, MULTIPLY, SCALE, SIGN, ZERO_NANS } from '../kernels';
-import { CHANGE_GAIN } from '../active/active-kernels';
-import { active } from '../active/active';
-import { adamHd } from '../baselines/adam-hd';
-import { scaleByDeltaBarDelta } from '../baselines/delta-bar-delta';
-import { sgdHd } from '../baselines/sgd-hd';
-import { chain } from '../combinators/chain';
-import { lookahead } from '../combinators/lookahead';
-import { multiSteps } from '../combinators/multi-steps';
-import { OPTIMIZER_NAMES, OPTIMIZER_REGISTRY } from '../optimizer-registry';
-import { adamw } from '../optimizers/adamw';
-import { sgd } from '../optimizers/sgd';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { allCompositions } from '../combinators/compose-final-kernel';
-import { ADAM_DIRECTION } from './scale-by-adam';
-import { scaleByLearningRate } from './scale-by-learning-rate';
-import { scaleByRms } from './scale-by-rms';
+import { ADD, ADD_SCALED, CLIP, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, MULTIPLY, SCALE, SIGN, ZERO_NANS } from '../kernels.js';
+import { CHANGE_GAIN } from '../active/active-kernels.js';
+import { active } from '../active/active.js';
+import { adamHd } from '../baselines/adam-hd.js';
+import { scaleByDeltaBarDelta } from '../baselines/delta-bar-delta.js';
+import { sgdHd } from '../baselines/sgd-hd.js';
+import { chain } from '../combinators/chain.js';
+import { lookahead } from '../combinators/lookahead.js';
+import { multiSteps } from '../combinators/multi-steps.js';
+import { OPTIMIZER_NAMES, OPTIMIZER_REGISTRY } from '../optimizer-registry.js';
+import { adamw } from '../optimizers/adamw.js';
+import { sgd } from '../optimizers/sgd.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { allCompositions } from '../combinators/compose-final-kernel.js';
+import { ADAM_DIRECTION } from './scale-by-adam.js';
+import { scaleByLearningRate } from './scale-by-learning-rate.js';
+import { scaleByRms } from './scale-by-rms.js';
 
 afterEach(() => setKernelMode('simd'));
 

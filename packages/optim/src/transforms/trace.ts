@@ -1,8 +1,8 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { SCALE } from '../kernels';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities';
-import { checkBoolean, checkClosedUnitInterval, checkNonNegative, checkOptionKeys, failCombination } from '../validation';
+import { SCALE } from '../kernels.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkBoolean, checkClosedUnitInterval, checkNonNegative, checkOptionKeys, failCombination } from '../validation.js';
 
 /** Options of {@link trace}. */
 export interface TraceOptions {

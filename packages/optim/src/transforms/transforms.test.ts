@@ -1,17 +1,17 @@
 /** Small transforms, against values worked out by hand. */
 import { tensor, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { trajectory, valuesOf } from '../test-support/run';
-import type { GradientTransformation, TensorTree } from '../transform';
-import { addDecayedWeights } from './add-decayed-weights';
-import { clip } from './clip';
-import { clipByGlobalNorm, globalNorm } from './clip-by-global-norm';
-import { ema } from './ema';
-import { scale } from './scale';
-import { scaleByLearningRate, scaleBySchedule } from './scale-by-learning-rate';
-import { scaleBySign } from './scale-by-sign';
-import { trace } from './trace';
-import { zeroNans } from './zero-nans';
+import { trajectory, valuesOf } from '../test-support/run.js';
+import type { GradientTransformation, TensorTree } from '../transform.js';
+import { addDecayedWeights } from './add-decayed-weights.js';
+import { clip } from './clip.js';
+import { clipByGlobalNorm, globalNorm } from './clip-by-global-norm.js';
+import { ema } from './ema.js';
+import { scale } from './scale.js';
+import { scaleByLearningRate, scaleBySchedule } from './scale-by-learning-rate.js';
+import { scaleBySign } from './scale-by-sign.js';
+import { trace } from './trace.js';
+import { zeroNans } from './zero-nans.js';
 
 const f64 = (values: number[]) => tensor(values, { dtype: 'float64' });
 /** The updates a transform returns for each of several inputs, as plain arrays. */

@@ -1,7 +1,7 @@
 import { fusedMap, tidy, type Tensor } from '@vane/tensor';
-import { ZERO_NANS } from '../kernels';
-import type { EmptyState, GradientTransformation } from '../transform';
-import { mapTensors } from '../tree-utilities';
+import { ZERO_NANS } from '../kernels.js';
+import type { EmptyState, GradientTransformation } from '../transform.js';
+import { mapTensors } from '../tree-utilities.js';
 
 /**
  * Replaces NaN entries of the updates by 0 (infinities are kept; see {@link applyIfFinite}

@@ -2,7 +2,7 @@
  * The worker's check of a {@link RunConfiguration} from the page, before it builds anything.
  */
 import { checkOptionKeys, describeValue } from '@vane/tensor';
-import { BACKEND_NAMES, DATASET_NAMES, MODEL_NAMES, type RunConfiguration } from './run-configuration';
+import { BACKEND_NAMES, DATASET_NAMES, MODEL_NAMES, type RunConfiguration } from './run-configuration.js';
 
 const KEYS = ['dataset', 'model', 'optimizer', 'lr', 'batchSize', 'epochs', 'backend', 'seed', 'exampleLimit'];
 

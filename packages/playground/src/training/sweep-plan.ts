@@ -2,7 +2,7 @@
  * The learning-rate sweep of the Sweep tab: AdamW against active(AdamW) on the digits MLP over
  * a grid of learning rates, and the per-point summary the page plots.
  */
-import { DEFAULT_RUN_CONFIGURATION, type RunConfiguration } from './run-configuration';
+import { DEFAULT_RUN_CONFIGURATION, type RunConfiguration } from './run-configuration.js';
 
 /** The learning rates swept: half-decades from 1e-4 to 0.3. */
 export const SWEEP_LEARNING_RATES: readonly number[] = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1];

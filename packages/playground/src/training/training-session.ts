@@ -11,9 +11,9 @@ import { DataLoader } from '@vane/datasets';
 import { accuracy, crossEntropy, evaluate, type Module, type ParameterTree } from '@vane/nn';
 import { applyUpdates, disposeReplaced, type AnyTransformation, type TensorTree } from '@vane/optim';
 import { dispose, tidy, type Tensor } from '@vane/tensor';
-import { gainHistogram, isActiveState, type GainHistogram } from './gain-histogram';
-import type { RunConfiguration } from './run-configuration';
-import type { TaskData } from './task-data';
+import { gainHistogram, isActiveState, type GainHistogram } from './gain-histogram.js';
+import type { RunConfiguration } from './run-configuration.js';
+import type { TaskData } from './task-data.js';
 
 /** One epoch's results, as the page plots them. */
 export interface EpochRecord {

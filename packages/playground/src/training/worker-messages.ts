@@ -2,9 +2,9 @@
  * The messages between the page and a training worker. Both sides import these types, so a
  * change to the protocol is a type error on the other side.
  */
-import type { IdxPair } from './task-data';
-import type { EpochRecord } from './training-session';
-import type { RunConfiguration } from './run-configuration';
+import type { IdxPair } from './task-data.js';
+import type { EpochRecord } from './training-session.js';
+import type { RunConfiguration } from './run-configuration.js';
 
 /** What the page asks of a worker. */
 export type PageMessage =

@@ -3,7 +3,7 @@
  * browser's DecompressionStream, and the images and labels files are told apart by their
  * header (3 dimensions or 1), so the names do not matter. Nothing is uploaded.
  */
-import type { IdxPair } from '../training/task-data';
+import type { IdxPair } from '../training/task-data.js';
 
 async function decompressed(file: File): Promise<Uint8Array> {
   const bytes = new Uint8Array(await file.arrayBuffer());

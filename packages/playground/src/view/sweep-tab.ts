@@ -2,10 +2,10 @@
  * The Sweep tab: AdamW against active(AdamW) over a learning-rate grid, the runs spread over
  * several workers, final accuracy against learning rate plotted as each run finishes.
  */
-import { meanAccuracy, sweepPlan, SWEEP_LEARNING_RATES, SWEEP_OPTIMIZERS, type SweepResult } from '../training/sweep-plan';
-import type { PageMessage, WorkerMessage } from '../training/worker-messages';
-import { LineChart } from './charts';
-import { element, showError, startWorker } from './dom';
+import { meanAccuracy, sweepPlan, SWEEP_LEARNING_RATES, SWEEP_OPTIMIZERS, type SweepResult } from '../training/sweep-plan.js';
+import type { PageMessage, WorkerMessage } from '../training/worker-messages.js';
+import { LineChart } from './charts.js';
+import { element, showError, startWorker } from './dom.js';
 
 /** Workers by default: one per core but one (the page's), at most 4, at least 1. */
 export function defaultWorkerCount(cores: number | undefined): number {

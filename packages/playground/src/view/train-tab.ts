@@ -3,12 +3,12 @@
  * run in a worker. `?autorun=1` starts the default run as the page loads and writes the final
  * validation accuracy into `#final-accuracy` (what the browser test waits for).
  */
-import { configurationFromQuery, type RunConfiguration } from '../training/run-configuration';
-import type { EpochRecord } from '../training/training-session';
-import type { BackendReport, PageMessage, WorkerMessage } from '../training/worker-messages';
-import { BarChart, LineChart } from './charts';
-import { element, showError, startWorker } from './dom';
-import { readIdxFiles } from './idx-files';
+import { configurationFromQuery, type RunConfiguration } from '../training/run-configuration.js';
+import type { EpochRecord } from '../training/training-session.js';
+import type { BackendReport, PageMessage, WorkerMessage } from '../training/worker-messages.js';
+import { BarChart, LineChart } from './charts.js';
+import { element, showError, startWorker } from './dom.js';
+import { readIdxFiles } from './idx-files.js';
 
 /** What the page exposes on `window.vanePlayground` for tests and the curious. */
 export interface PlaygroundRun {

@@ -12,8 +12,8 @@
  * (`toNdarray` calls {@link pinArray}) is never reused, so recycling cannot overwrite memory
  * that someone else still reads.
  */
-import type { DType, DTypeArrayMap, TypedArray } from '../dtype';
-import { allocateArray } from '../dtype';
+import type { DType, DTypeArrayMap, TypedArray } from '../dtype.js';
+import { allocateArray } from '../dtype.js';
 
 // Below this many elements an allocation is cheap (small typed arrays live on V8's heap), so
 // pooling would only add bookkeeping.

@@ -5,11 +5,11 @@
  * `cols[(c, ki, kj), (oh, ow)]`; the forward pass is `W · cols`, the input gradient scatters
  * `Wᵀ · dy` back through col2im, and the weight gradient is `dy · colsᵀ`, summed over images.
  */
-import type { Window2d } from '../backend';
-import type { TypedArray } from '../dtype';
-import type { ConvolutionGeometry } from '../kernel-operands';
-import { simdConv2dForward, simdConv2dWeightGradient } from '../wasm/simd-convolution';
-import { gemm } from './matmul';
+import type { Window2d } from '../backend.js';
+import type { TypedArray } from '../dtype.js';
+import type { ConvolutionGeometry } from '../kernel-operands.js';
+import { simdConv2dForward, simdConv2dWeightGradient } from '../wasm/simd-convolution.js';
+import { gemm } from './matmul.js';
 
 /** Unrolls the patches of one image's channels `[c0, c0 + channels)` into `cols`. */
 export function im2col(

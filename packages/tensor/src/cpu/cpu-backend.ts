@@ -1,21 +1,21 @@
 /**
  * The CPU backend: storages are typed arrays and every primitive is a TypeScript loop.
  */
-import type { Backend, ReductionKind, TensorView, Window2d } from '../backend';
-import { type DType, type TypedArray } from '../dtype';
-import { ownArray, recycleArray, takeArray, zeroedArray } from './buffer-pool';
-import { BINARY_KERNELS, UNARY_KERNELS, unaryExpressionKernel, type BinaryKernelName, type FusedKernel, type UnaryKernelName } from '../kernels/elementwise-kernels';
-import { sizeOf, type Shape } from '../shape';
-import type { ConvolutionGeometry } from '../kernel-operands';
-import { conv2dForward, conv2dInputGradient, conv2dWeightGradient } from './convolution';
-import { binaryLoop, fusedLoop, unaryLoop, whereLoop } from './elementwise-loops';
-import { concatValues, gatherValues, padValues, scatterAddValues } from './indexing';
-import { gemm } from './matmul';
-import { pool2dPlanes } from './pooling';
-import { argReduceBlock, blockLayout, cumulativeBlock, isContiguousView, reduceBlock } from './reduce';
-import { collapseDimensions } from './strided';
-import { hasSimdBinary, simdBinary, simdExp } from '../wasm/simd-elementwise';
-import { simdFused } from '../wasm/simd-fused';
+import type { Backend, ReductionKind, TensorView, Window2d } from '../backend.js';
+import { type DType, type TypedArray } from '../dtype.js';
+import { ownArray, recycleArray, takeArray, zeroedArray } from './buffer-pool.js';
+import { BINARY_KERNELS, UNARY_KERNELS, unaryExpressionKernel, type BinaryKernelName, type FusedKernel, type UnaryKernelName } from '../kernels/elementwise-kernels.js';
+import { sizeOf, type Shape } from '../shape.js';
+import type { ConvolutionGeometry } from '../kernel-operands.js';
+import { conv2dForward, conv2dInputGradient, conv2dWeightGradient } from './convolution.js';
+import { binaryLoop, fusedLoop, unaryLoop, whereLoop } from './elementwise-loops.js';
+import { concatValues, gatherValues, padValues, scatterAddValues } from './indexing.js';
+import { gemm } from './matmul.js';
+import { pool2dPlanes } from './pooling.js';
+import { argReduceBlock, blockLayout, cumulativeBlock, isContiguousView, reduceBlock } from './reduce.js';
+import { collapseDimensions } from './strided.js';
+import { hasSimdBinary, simdBinary, simdExp } from '../wasm/simd-elementwise.js';
+import { simdFused } from '../wasm/simd-fused.js';
 
 // Casting to bool maps every non-zero (NaN included, as in PyTorch) to true.
 const toBool = (x: number) => (x !== 0 ? 1 : 0);

@@ -6,8 +6,8 @@
  * speed of a hand-written one (see `benchmarks/`). Inputs are strided views collapsed by
  * `collapseDimensions`; the innermost axis has fast paths for unit and zero strides.
  */
-import type { TypedArray } from '../dtype';
-import { fusedFunction, type FusedKernel } from '../kernels/elementwise-kernels';
+import type { TypedArray } from '../dtype.js';
+import { fusedFunction, type FusedKernel } from '../kernels/elementwise-kernels.js';
 
 type AnyArray = TypedArray;
 

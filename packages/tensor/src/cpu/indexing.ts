@@ -1,10 +1,10 @@
 /**
  * CPU gather, scatter-add, concatenation and padding over strided views.
  */
-import type { TensorView } from '../backend';
-import { allocateArray, type DType, type TypedArray } from '../dtype';
-import { contiguousStrides, formatShape, sizeOf, type Shape } from '../shape';
-import { forEachIndex } from './strided';
+import type { TensorView } from '../backend.js';
+import { allocateArray, type DType, type TypedArray } from '../dtype.js';
+import { contiguousStrides, formatShape, sizeOf, type Shape } from '../shape.js';
+import { forEachIndex } from './strided.js';
 
 function checkIndex(op: string, value: number, axis: number, size: number, indexShape: Shape): void {
   if (value < 0 || value >= size) {

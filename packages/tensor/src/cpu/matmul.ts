@@ -6,9 +6,9 @@
  * NR = 8 columns and A in panels of MR = 4 rows, for blocks of KC = 256 along k; a 4×8
  * micro-kernel keeps its 32 accumulators in locals. Accumulation is in double precision.
  */
-import type { TypedArray } from '../dtype';
-import type { MatrixOperand } from '../kernel-operands';
-import { simdGemm } from '../wasm/simd-gemm';
+import type { TypedArray } from '../dtype.js';
+import type { MatrixOperand } from '../kernel-operands.js';
+import { simdGemm } from '../wasm/simd-gemm.js';
 
 const MR = 4;
 const NR = 8;

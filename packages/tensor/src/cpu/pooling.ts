@@ -3,8 +3,8 @@
  * Max pooling also records, per output, the flat index `h * W + w` of the chosen input element
  * within its plane, which the gradient scatters back to.
  */
-import type { Window2d } from '../backend';
-import type { TypedArray } from '../dtype';
+import type { Window2d } from '../backend.js';
+import type { TypedArray } from '../dtype.js';
 
 /** Pools `planes` planes of size height×width from contiguous `x`. */
 export function pool2dPlanes(

@@ -3,9 +3,9 @@
  * copy only when they are not already one contiguous block) and accumulated in float64, so a
  * float32 sum of a million elements keeps float32 accuracy in its result.
  */
-import type { ReductionKind, TensorView } from '../backend';
-import { allocateArray, type DType, type TypedArray } from '../dtype';
-import { sizeOf } from '../shape';
+import type { ReductionKind, TensorView } from '../backend.js';
+import { allocateArray, type DType, type TypedArray } from '../dtype.js';
+import { sizeOf } from '../shape.js';
 
 /** A contiguous array viewed as `[outer, reduced, inner]`. */
 export interface BlockLayout {

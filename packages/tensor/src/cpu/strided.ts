@@ -5,7 +5,7 @@
  * size-1 axes, so that a broadcast or transposed view costs as few loop levels as possible
  * (a contiguous tensor of any rank collapses to one axis).
  */
-import type { Shape } from '../shape';
+import type { Shape } from '../shape.js';
 
 /** A shape and one stride list per operand after merging axes. */
 export interface CollapsedLayout {

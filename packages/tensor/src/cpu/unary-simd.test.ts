@@ -3,8 +3,8 @@
 // float64 and round once to float32, so the results must agree bit for bit with the scalar loop
 // on every special value (NaN, ±0, ±∞, subnormals, float32 extremes).
 import { afterEach, describe, expect, it } from 'vitest';
-import { tensor, setKernelMode, UNARY_KERNELS, unaryExpressionKernel, type Tensor, type UnaryKernelName } from '../index';
-import { compileFusedKernel } from '../wasm/simd-fused';
+import { tensor, setKernelMode, UNARY_KERNELS, unaryExpressionKernel, type Tensor, type UnaryKernelName } from '../index.js';
+import { compileFusedKernel } from '../wasm/simd-fused.js';
 
 const SPECIAL = [0, -0, 1, -1, 0.5, -2.5, 3.4028234663852886e38, -3.4028234663852886e38, 1.401298464324817e-45, -1.401298464324817e-45, 1.1754943508222875e-38, Infinity, -Infinity, NaN, 1e-3, 7, -7];
 // An odd length also exercises the padded last pair of the two-lane kernel.

@@ -6,10 +6,10 @@
  * {@link BINARY_EXPRESSIONS}. Fused kernels (`fusedMap`) are expression kernels. No kernel is a
  * function whose source text is read back.
  */
-import { compileJavaScript } from './expression/compile-javascript';
-import { add, and, div, equal, floor, greater, greaterEqual, input, less, lessEqual, mul, notEqual, or, pow, select, sub } from './expression/builder';
-import type { BooleanExpression, NumberExpression } from './expression/expression';
-import * as UNARY_OPS from '../ops/unary-ops';
+import { compileJavaScript } from './expression/compile-javascript.js';
+import { add, and, div, equal, floor, greater, greaterEqual, input, less, lessEqual, mul, notEqual, or, pow, select, sub } from './expression/builder.js';
+import type { BooleanExpression, NumberExpression } from './expression/expression.js';
+import * as UNARY_OPS from '../ops/unary-ops.js';
 
 /** A scalar function of one element and an optional parameter. */
 export type UnaryKernel = (x: number, parameter: number) => number;

@@ -4,9 +4,9 @@
  * method, the CPU kernels (JavaScript loop and WebAssembly SIMD), the gpu.js kernel, the op
  * name lists and the autodiff gradient rule. The table itself is `ops/unary-ops.ts`.
  */
-import { call, input, scalar, type Operand } from './expression/builder';
-import type { NumberExpression } from './expression/expression';
-import type { Tensor } from '../tensor';
+import { call, input, scalar, type Operand } from './expression/builder.js';
+import type { NumberExpression } from './expression/expression.js';
+import type { Tensor } from '../tensor.js';
 
 /** The variables definitions are written in. */
 export const UNARY_VARIABLES = {

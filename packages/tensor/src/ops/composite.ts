@@ -1,7 +1,7 @@
 /**
  * Running composite ops (ops built from other ops) without leaking their intermediates.
  */
-import { isRecording, tidy } from '../engine';
+import { isRecording, tidy } from '../engine.js';
 
 /**
  * Runs `fn` in a `tidy` scope when nothing is being recorded, so intermediates are freed at

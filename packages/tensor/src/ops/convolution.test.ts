@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { avgPool2d, conv1d, conv2d, convTranspose2d, maxPool2d, mul, sum, tensor, type Tensor } from '../index';
-import { doubleValues, expectClose, fixtures, fromFixture, numbers, product, values } from '../../test/helpers';
+import { avgPool2d, conv1d, conv2d, convTranspose2d, maxPool2d, mul, sum, tensor, type Tensor } from '../index.js';
+import { doubleValues, expectClose, fixtures, fromFixture, numbers, product, values } from '../../test/helpers.js';
 
 interface Geometry {
   stride: [number, number];

@@ -2,17 +2,17 @@
  * Convolutions in NCHW layout, as PyTorch: conv1d, conv2d, convTranspose2d, plus the two
  * gradient helpers autodiff uses (`conv2dInputGradient`, `conv2dWeightGradient`).
  */
-import type { Window2d } from '../backend';
-import { isFloatingDType } from '../dtype';
-import { isRecording, recordOp } from '../engine';
-import { formatShape } from '../shape';
-import { Tensor } from '../tensor';
-import { composite } from './composite';
-import { add } from './elementwise';
-import { checkOptionKeys, describeValue } from '../validation/option-keys';
-import { checkTensor, commonBackend, wrapStorage } from './internal';
-import { reshape, squeeze, unsqueeze } from './movement';
-import { makeWindow, type Pair, type Padding } from './window';
+import type { Window2d } from '../backend.js';
+import { isFloatingDType } from '../dtype.js';
+import { isRecording, recordOp } from '../engine.js';
+import { formatShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { composite } from './composite.js';
+import { add } from './elementwise.js';
+import { checkOptionKeys, describeValue } from '../validation/option-keys.js';
+import { checkTensor, commonBackend, wrapStorage } from './internal.js';
+import { reshape, squeeze, unsqueeze } from './movement.js';
+import { makeWindow, type Pair, type Padding } from './window.js';
 
 /** Options of {@link conv2d}. */
 export interface Conv2dOptions {
@@ -255,7 +255,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, options: ConvTranspos
   return options.bias ? withBias(op, out, options.bias, weight.shape[1]! * groups) : out;
 }
 
-declare module '../tensor' {
+declare module '../tensor.js' {
   interface Tensor {
     conv2d(weight: Tensor, options?: Conv2dOptions): Tensor;
   }

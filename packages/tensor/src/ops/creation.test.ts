@@ -16,8 +16,8 @@ import {
   zeros,
   zerosLike,
   type RandomGenerator,
-} from '../index';
-import { product, RUNS, shapeArbitrary, values } from '../../test/helpers';
+} from '../index.js';
+import { product, RUNS, shapeArbitrary, values } from '../../test/helpers.js';
 
 /**
  * A generator whose next two raw outputs are 0xFFFFFFFF, so that uniform() = 1 − 2⁻⁵³, the

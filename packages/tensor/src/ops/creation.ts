@@ -1,13 +1,13 @@
 /**
  * Creating tensors: from data, constants, ranges and random distributions.
  */
-import { allocateArray, assertDType, dtypeOfArray, isFloatingDType, type DType, type TypedArray } from '../dtype';
-import { defaultGenerator, type RandomGenerator } from '../random';
-import { checkShape, formatShape, sizeOf, type Shape } from '../shape';
-import { isTensor, type NestedArray, type Tensor } from '../tensor';
-import { checkOptionKeys, describeValue } from '../validation/option-keys';
-import { checkStorable, storeValues } from '../validation/storable-values';
-import { backendOption, checkFiniteNumber, checkTensor, describe, wrapStorage } from './internal';
+import { allocateArray, assertDType, dtypeOfArray, isFloatingDType, type DType, type TypedArray } from '../dtype.js';
+import { defaultGenerator, type RandomGenerator } from '../random.js';
+import { checkShape, formatShape, sizeOf, type Shape } from '../shape.js';
+import { isTensor, type NestedArray, type Tensor } from '../tensor.js';
+import { checkOptionKeys, describeValue } from '../validation/option-keys.js';
+import { checkStorable, storeValues } from '../validation/storable-values.js';
+import { backendOption, checkFiniteNumber, checkTensor, describe, wrapStorage } from './internal.js';
 
 /** Options shared by the creation functions. */
 export interface CreationOptions {

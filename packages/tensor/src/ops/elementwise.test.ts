@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as vane from '../index';
-import { cast, clip, tensor, where, type Tensor } from '../index';
+import * as vane from '../index.js';
+import { cast, clip, tensor, where, type Tensor } from '../index.js';
 import {
   broadcastRead,
   doubleValues,
@@ -15,7 +15,7 @@ import {
   RUNS,
   shapeArbitrary,
   values,
-} from '../../test/helpers';
+} from '../../test/helpers.js';
 
 type Unary = (x: Tensor) => Tensor;
 type Binary = (a: Tensor | number | boolean, b: Tensor | number | boolean) => Tensor;

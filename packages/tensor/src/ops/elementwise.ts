@@ -3,18 +3,18 @@
  * becomes a view with stride 0 on its broadcast axes, and the backend runs one kernel over the
  * output shape.
  */
-import type { Backend, TensorView } from '../backend';
-import { assertDType, isFloatingDType, promoteTypes, type DType } from '../dtype';
-import { isRecording, recordOp, withoutRecording } from '../engine';
-import type { BinaryKernelName, UnaryKernelName } from '../kernels/elementwise-kernels';
-import { setUnaryOpApplier, type UnaryOpDefinition } from '../kernels/unary-op';
-import type { RecordedUnaryOpName } from '../op-names';
-import * as UNARY_OPS from './unary-ops';
-import { broadcastShapes, type Shape } from '../shape';
-import { isTensor, Tensor } from '../tensor';
-import { describeValue } from '../validation/option-keys';
-import { checkStorable } from '../validation/storable-values';
-import { checkTensor, checkTensorLike, commonBackend, describe, scalarDType, scalarTensor, wrapStorage, type TensorLike } from './internal';
+import type { Backend, TensorView } from '../backend.js';
+import { assertDType, isFloatingDType, promoteTypes, type DType } from '../dtype.js';
+import { isRecording, recordOp, withoutRecording } from '../engine.js';
+import type { BinaryKernelName, UnaryKernelName } from '../kernels/elementwise-kernels.js';
+import { setUnaryOpApplier, type UnaryOpDefinition } from '../kernels/unary-op.js';
+import type { RecordedUnaryOpName } from '../op-names.js';
+import * as UNARY_OPS from './unary-ops.js';
+import { broadcastShapes, type Shape } from '../shape.js';
+import { isTensor, Tensor } from '../tensor.js';
+import { describeValue } from '../validation/option-keys.js';
+import { checkStorable } from '../validation/storable-values.js';
+import { checkTensor, checkTensorLike, commonBackend, describe, scalarDType, scalarTensor, wrapStorage, type TensorLike } from './internal.js';
 
 /** A view of `x` broadcast to `shape` (stride 0 on new and size-1 axes). */
 export function broadcastView(x: Tensor, shape: Shape): TensorView {
@@ -214,7 +214,7 @@ export function cast(x: Tensor, dtype: DType, copy = false): Tensor {
 /** A Tensor method per unary op of the table: `x.relu()`, `x.leakyRelu(0.2)`. */
 type UnaryOpMethods = { [K in keyof typeof UNARY_OPS]: (typeof UNARY_OPS)[K] extends (x: Tensor, ...rest: infer Rest) => Tensor ? (...rest: Rest) => Tensor : never };
 
-declare module '../tensor' {
+declare module '../tensor.js' {
   interface Tensor extends UnaryOpMethods {
     add(other: TensorLike): Tensor;
     sub(other: TensorLike): Tensor;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineKernel, expression as e, fusedKernelTarget, kernelInfo, setKernelMode } from '../index';
+import { defineKernel, expression as e, fusedKernelTarget, kernelInfo, setKernelMode } from '../index.js';
 
 afterEach(() => setKernelMode('simd'));
 

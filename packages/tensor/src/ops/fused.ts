@@ -2,16 +2,16 @@
  * Fused elementwise maps: one pass over same-shaped tensors with a scalar function, no
  * temporaries. Optimizer updates are written with these (see `@vane/optim`).
  */
-import { assertDType, type DType } from '../dtype';
-import { checkSignature } from '../kernels/expression/compile-javascript';
-import type { FusedKernel } from '../kernels/elementwise-kernels';
-import { describeValue } from '../validation/option-keys';
-import { formatShape } from '../shape';
-import type { Tensor } from '../tensor';
-import { checkOptionKeys } from '../validation/option-keys';
-import { simdKernels } from '../wasm/kernel-runtime';
-import { compileFusedKernel } from '../wasm/simd-fused';
-import { checkTensor, commonBackend, wrapStorage } from './internal';
+import { assertDType, type DType } from '../dtype.js';
+import { checkSignature } from '../kernels/expression/compile-javascript.js';
+import type { FusedKernel } from '../kernels/elementwise-kernels.js';
+import { describeValue } from '../validation/option-keys.js';
+import { formatShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { checkOptionKeys } from '../validation/option-keys.js';
+import { simdKernels } from '../wasm/kernel-runtime.js';
+import { compileFusedKernel } from '../wasm/simd-fused.js';
+import { checkTensor, commonBackend, wrapStorage } from './internal.js';
 
 /**
  * Evaluates the kernel's expression for every element (input(i) the element of `inputs[i]`,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { add, argmax, gather, indexSelect, max, oneHot, scatterAdd, takeAlongAxis, tensor, tril, triu, zeros, type Tensor } from '../index';
-import { expectClose, fixtures, flatIndex, fromFixture, indices, numbers, product, RUNS, shapeArbitrary, values } from '../../test/helpers';
+import { add, argmax, gather, indexSelect, max, oneHot, scatterAdd, takeAlongAxis, tensor, tril, triu, zeros, type Tensor } from '../index.js';
+import { expectClose, fixtures, flatIndex, fromFixture, indices, numbers, product, RUNS, shapeArbitrary, values } from '../../test/helpers.js';
 
 function iota(shape: number[]): Tensor {
   return tensor(Array.from({ length: product(shape) }, (_, i) => i), { shape, dtype: 'float64' });

@@ -1,18 +1,18 @@
 /**
  * Indexing ops: gather/takeAlongAxis/indexSelect, scatterAdd, oneHot, triu/tril.
  */
-import type { DType } from '../dtype';
-import { assertDType, isFloatingDType } from '../dtype';
-import { checkOptionKeys } from '../validation/option-keys';
-import { recordOp } from '../engine';
-import { formatShape, normalizeAxis } from '../shape';
-import { Tensor } from '../tensor';
-import { composite } from './composite';
-import { arange } from './creation';
-import { cast, equal, greaterEqual, lessEqual, sub, where } from './elementwise';
-import { checkTensor, commonBackend, wrapStorage } from './internal';
-import { expand, reshape, unsqueeze } from './movement';
-import { max, min } from './reduction';
+import type { DType } from '../dtype.js';
+import { assertDType, isFloatingDType } from '../dtype.js';
+import { checkOptionKeys } from '../validation/option-keys.js';
+import { recordOp } from '../engine.js';
+import { formatShape, normalizeAxis } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { composite } from './composite.js';
+import { arange } from './creation.js';
+import { cast, equal, greaterEqual, lessEqual, sub, where } from './elementwise.js';
+import { checkTensor, commonBackend, wrapStorage } from './internal.js';
+import { expand, reshape, unsqueeze } from './movement.js';
+import { max, min } from './reduction.js';
 
 function checkIndexTensor(op: string, index: Tensor): void {
   checkTensor(op, 'index', index);
@@ -156,7 +156,7 @@ export function tril(x: Tensor, diagonal = 0): Tensor {
   return triangle('tril', x, diagonal);
 }
 
-declare module '../tensor' {
+declare module '../tensor.js' {
   interface Tensor {
     gather(axis: number, index: Tensor): Tensor;
     indexSelect(axis: number, index: Tensor): Tensor;

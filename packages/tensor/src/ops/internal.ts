@@ -2,12 +2,12 @@
  * Helpers shared by the op files: wrapping backend storages into tensors, turning scalars
  * into tensors, and checking that operands live on one backend.
  */
-import { currentBackend, findBackend, type Backend, type StorageData } from '../backend';
-import { BYTES_PER_ELEMENT, type DType } from '../dtype';
-import { Storage } from '../engine';
-import { sizeOf, type Shape } from '../shape';
-import { isTensor, Tensor } from '../tensor';
-import { describeValue } from '../validation/option-keys';
+import { currentBackend, findBackend, type Backend, type StorageData } from '../backend.js';
+import { BYTES_PER_ELEMENT, type DType } from '../dtype.js';
+import { Storage } from '../engine.js';
+import { sizeOf, type Shape } from '../shape.js';
+import { isTensor, Tensor } from '../tensor.js';
+import { describeValue } from '../validation/option-keys.js';
 
 /** A tensor, or a JS number/boolean that acts as a scalar tensor. */
 export type TensorLike = Tensor | number | boolean;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { dot, findBackend, matmul, outer, tensor, transpose, type Tensor } from '../index';
-import { doubleValues, exactValues, expectClose, flatIndex, indices, naiveBroadcast, product, RUNS, values } from '../../test/helpers';
+import { dot, findBackend, matmul, outer, tensor, transpose, type Tensor } from '../index.js';
+import { doubleValues, exactValues, expectClose, flatIndex, indices, naiveBroadcast, product, RUNS, values } from '../../test/helpers.js';
 
 /**
  * The textbook triple loop over broadcast batch indices: out[..., i, j] = Σₚ a[..., i, p]·b[..., p, j].

@@ -2,15 +2,15 @@
  * Matrix products: matmul (batched, broadcasting batch axes, transposed operands read through
  * their strides without a copy), dot and outer.
  */
-import { isFloatingDType } from '../dtype';
-import { recordOp } from '../engine';
-import { broadcastShapes, formatShape } from '../shape';
-import { Tensor } from '../tensor';
-import { composite } from './composite';
-import { binaryOperands, cast, mul } from './elementwise';
-import { checkTensor, commonBackend, wrapStorage } from './internal';
-import { expand, reshape, unsqueeze } from './movement';
-import { sum } from './reduction';
+import { isFloatingDType } from '../dtype.js';
+import { recordOp } from '../engine.js';
+import { broadcastShapes, formatShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { composite } from './composite.js';
+import { binaryOperands, cast, mul } from './elementwise.js';
+import { checkTensor, commonBackend, wrapStorage } from './internal.js';
+import { expand, reshape, unsqueeze } from './movement.js';
+import { sum } from './reduction.js';
 
 /**
  * Matrix product with NumPy semantics: 1-D operands are promoted to a row (left) or column
@@ -75,7 +75,7 @@ export function outer(a: Tensor, b: Tensor): Tensor {
   return composite(() => mul(unsqueeze(a, 1), unsqueeze(b, 0)));
 }
 
-declare module '../tensor' {
+declare module '../tensor.js' {
   interface Tensor {
     matmul(other: Tensor): Tensor;
     dot(other: Tensor): Tensor;

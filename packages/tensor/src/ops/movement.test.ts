@@ -21,8 +21,8 @@ import {
   unsqueeze,
   type SliceSpec,
   type Tensor,
-} from '../index';
-import { flatIndex, indices, product, RUNS, shapeArbitrary, shapedExact, values } from '../../test/helpers';
+} from '../index.js';
+import { flatIndex, indices, product, RUNS, shapeArbitrary, shapedExact, values } from '../../test/helpers.js';
 
 /** A tensor whose element at each position is its flat index, so every move is visible. */
 function iota(shape: number[]): Tensor {

@@ -3,14 +3,14 @@
  * views that share storage; pad and concat copy. Every differentiable one is recorded so
  * gradients flow through views.
  */
-import { isFloatingDType, promoteTypes } from '../dtype';
-import { isRecording, recordOp } from '../engine';
-import { broadcastShapes, checkShape, contiguousStrides, formatShape, normalizeAxes, normalizeAxis, sizeOf, type Shape } from '../shape';
-import { Tensor } from '../tensor';
-import { composite } from './composite';
-import { cast } from './elementwise';
-import { checkOptionKeys, describeValue } from '../validation/option-keys';
-import { checkTensor, commonBackend, viewOf, wrapStorage } from './internal';
+import { isFloatingDType, promoteTypes } from '../dtype.js';
+import { isRecording, recordOp } from '../engine.js';
+import { broadcastShapes, checkShape, contiguousStrides, formatShape, normalizeAxes, normalizeAxis, sizeOf, type Shape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { composite } from './composite.js';
+import { cast } from './elementwise.js';
+import { checkOptionKeys, describeValue } from '../validation/option-keys.js';
+import { checkTensor, commonBackend, viewOf, wrapStorage } from './internal.js';
 
 const record = <T extends Tensor>(out: T, fn: () => T): T => (isFloatingDType(out.dtype) ? fn() : out);
 
@@ -388,7 +388,7 @@ export function tile(x: Tensor, reps: readonly number[]): Tensor {
   });
 }
 
-declare module '../tensor' {
+declare module '../tensor.js' {
   interface Tensor {
     contiguous(): Tensor;
     reshape(shape: Shape): Tensor;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arange, avgPool2d, reshape } from '../index';
+import { arange, avgPool2d, reshape } from '../index.js';
 
 // Regression: avgPool2d accepted `dilation` (Pool2dOptions) but silently ignored it.
 describe('avgPool2d dilation', () => {

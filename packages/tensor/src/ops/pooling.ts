@@ -1,13 +1,13 @@
 /**
  * Max and average pooling over NCHW inputs.
  */
-import { isFloatingDType } from '../dtype';
-import { isRecording, recordOp } from '../engine';
-import { formatShape } from '../shape';
-import { checkOptionKeys, describeValue } from '../validation/option-keys';
-import { checkTensor, wrapStorage } from './internal';
-import type { Tensor } from '../tensor';
-import { makeWindow, type Pair } from './window';
+import { isFloatingDType } from '../dtype.js';
+import { isRecording, recordOp } from '../engine.js';
+import { formatShape } from '../shape.js';
+import { checkOptionKeys, describeValue } from '../validation/option-keys.js';
+import { checkTensor, wrapStorage } from './internal.js';
+import type { Tensor } from '../tensor.js';
+import { makeWindow, type Pair } from './window.js';
 
 /** Options of the pooling ops. `stride` defaults to the kernel size, as PyTorch. */
 export interface Pool2dOptions {

@@ -19,8 +19,8 @@ import {
   variance,
   zeros,
   type Tensor,
-} from '../index';
-import { expectClose, fixtures, fromFixture, indices, numbers, product, RUNS, shapedExact, values } from '../../test/helpers';
+} from '../index.js';
+import { expectClose, fixtures, fromFixture, indices, numbers, product, RUNS, shapedExact, values } from '../../test/helpers.js';
 
 /** A naive reduction: fold every element into the bucket of its index with `axes` dropped. */
 function naiveReduce(

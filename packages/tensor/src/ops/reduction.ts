@@ -1,17 +1,17 @@
 /**
  * Reductions over one axis, several axes or all of them, with `keepdims`.
  */
-import type { ReductionKind } from '../backend';
-import { isFloatingDType, type DType } from '../dtype';
-import { recordOp, withoutRecording } from '../engine';
-import { formatShape, normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../shape';
-import { Tensor } from '../tensor';
-import { composite } from './composite';
-import { full } from './creation';
-import { add, cast, div, mul, sub, where } from './elementwise';
-import { abs, exp, isFinite, log, sqrt, square } from './unary-ops';
-import { checkOptionKeys, describeValue } from '../validation/option-keys';
-import { checkTensor, wrapStorage } from './internal';
+import type { ReductionKind } from '../backend.js';
+import { isFloatingDType, type DType } from '../dtype.js';
+import { recordOp, withoutRecording } from '../engine.js';
+import { formatShape, normalizeAxes, normalizeAxis, reducedShape, sizeOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { composite } from './composite.js';
+import { full } from './creation.js';
+import { add, cast, div, mul, sub, where } from './elementwise.js';
+import { abs, exp, isFinite, log, sqrt, square } from './unary-ops.js';
+import { checkOptionKeys, describeValue } from '../validation/option-keys.js';
+import { checkTensor, wrapStorage } from './internal.js';
 
 /** Which axes to reduce: one, several, or all (undefined). */
 export type Axes = number | readonly number[] | undefined;
@@ -233,7 +233,7 @@ export function cumprod(x: Tensor, axis = 0): Tensor {
   return cumulativeOp('cumprod', x, axis);
 }
 
-declare module '../tensor' {
+declare module '../tensor.js' {
   interface Tensor {
     sum(axis?: Axes, options?: boolean | ReductionOptions): Tensor;
     prod(axis?: Axes, options?: boolean | ReductionOptions): Tensor;

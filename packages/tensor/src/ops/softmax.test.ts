@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exp, logSoftmax, softmax, sum, tensor } from '../index';
-import { doubleValues, expectClose, fixtures, fromFixture, numbers, product, RUNS, shapeArbitrary, values } from '../../test/helpers';
+import { exp, logSoftmax, softmax, sum, tensor } from '../index.js';
+import { doubleValues, expectClose, fixtures, fromFixture, numbers, product, RUNS, shapeArbitrary, values } from '../../test/helpers.js';
 
 /** A random tensor (values up to ±scale) with one of its axes. */
 const softmaxCase = (scale: number) =>

@@ -2,16 +2,16 @@
  * softmax and logSoftmax along an axis, computed stably (shifted by the maximum) and recorded
  * as single ops so their gradients are the compact closed forms.
  */
-import { isFloatingDType } from '../dtype';
-import { recordOp, withoutRecording } from '../engine';
-import { normalizeAxis } from '../shape';
-import { Tensor } from '../tensor';
-import { composite } from './composite';
-import { zeros } from './creation';
-import { div, sub, where } from './elementwise';
-import { exp, isFinite, log } from './unary-ops';
-import { checkTensor } from './internal';
-import { max, sum } from './reduction';
+import { isFloatingDType } from '../dtype.js';
+import { recordOp, withoutRecording } from '../engine.js';
+import { normalizeAxis } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { composite } from './composite.js';
+import { zeros } from './creation.js';
+import { div, sub, where } from './elementwise.js';
+import { exp, isFinite, log } from './unary-ops.js';
+import { checkTensor } from './internal.js';
+import { max, sum } from './reduction.js';
 
 /**
  * softmax over an empty axis: an empty tensor of x's shape, as PyTorch (there is nothing to
@@ -64,7 +64,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return recordOp('logSoftmax', [x], out, { axis: normalized });
 }
 
-declare module '../tensor' {
+declare module '../tensor.js' {
   interface Tensor {
     softmax(axis?: number): Tensor;
     logSoftmax(axis?: number): Tensor;

@@ -1,8 +1,8 @@
 /**
  * Moving tensors between backends.
  */
-import { Tensor } from '../tensor';
-import { backendOption, checkTensor, wrapStorage } from './internal';
+import { Tensor } from '../tensor.js';
+import { backendOption, checkTensor, wrapStorage } from './internal.js';
 
 /**
  * A copy of `x` on another backend (or `x` itself when already there).
@@ -19,7 +19,7 @@ export function to(x: Tensor, backendName: string): Tensor {
   return wrapStorage(target, target.upload(values, x.dtype), x.shape, x.dtype);
 }
 
-declare module '../tensor' {
+declare module '../tensor.js' {
   interface Tensor {
     to(backendName: string): Tensor;
   }

@@ -39,9 +39,9 @@ import {
   sub,
   tan as tanOf,
   tanh as tanhOf,
-} from '../kernels/expression/builder';
-import type { NumberExpression } from '../kernels/expression/expression';
-import { defineUnaryOp, UNARY_VARIABLES } from '../kernels/unary-op';
+} from '../kernels/expression/builder.js';
+import type { NumberExpression } from '../kernels/expression/expression.js';
+import { defineUnaryOp, UNARY_VARIABLES } from '../kernels/unary-op.js';
 
 const { x, g, y, parameter } = UNARY_VARIABLES;
 

@@ -2,8 +2,8 @@
  * Window geometry for convolution and pooling: normalising `stride`, `padding` (numbers,
  * pairs, four sides, 'valid' or 'same') and `dilation` into a {@link Window2d}.
  */
-import type { Window2d } from '../backend';
-import { describeValue } from '../validation/option-keys';
+import type { Window2d } from '../backend.js';
+import { describeValue } from '../validation/option-keys.js';
 
 /** One number for both axes, or `[height, width]`. */
 export type Pair = number | readonly [number, number];

@@ -6,8 +6,8 @@
  * `torch.tensor([1.9], dtype=torch.int32)` does; a number beyond the float32 range becomes ±∞,
  * also as PyTorch. Both are documented in docs/tensor.md ("Errors and strict options").
  */
-import { allocateArray, type DType, type TypedArray } from '../dtype';
-import { describeValue } from './option-keys';
+import { allocateArray, type DType, type TypedArray } from '../dtype.js';
+import { describeValue } from './option-keys.js';
 
 /** The smallest and largest int32. */
 export const INT32_RANGE = [-2147483648, 2147483647] as const;

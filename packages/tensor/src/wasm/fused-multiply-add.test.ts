@@ -10,8 +10,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { kernelInfo, setFusedMultiplyAdd } from '../index';
-import { relaxedSimdSupported } from './simd-kernels-module';
+import { kernelInfo, setFusedMultiplyAdd } from '../index.js';
+import { relaxedSimdSupported } from './simd-kernels-module.js';
 
 const probe = fileURLToPath(new URL('./fixtures/fused-multiply-add-probe.ts', import.meta.url));
 

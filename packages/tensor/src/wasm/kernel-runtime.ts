@@ -6,9 +6,9 @@
  * {@link kernelInfo} says why. `VANE_KERNELS=scalar` in the environment, or
  * `setKernelMode('scalar')`, forces the scalar kernels (the tests run both modes).
  */
-import { kernelFallbacks, type KernelFallback } from '../kernels/expression/fallbacks';
-import { relaxedSimdSupported, simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module';
-import { runGemmTilesInParallel, threadInfo, whenThreadsReady, type ThreadInfo } from './thread-pool';
+import { kernelFallbacks, type KernelFallback } from '../kernels/expression/fallbacks.js';
+import { relaxedSimdSupported, simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module.js';
+import { runGemmTilesInParallel, threadInfo, whenThreadsReady, type ThreadInfo } from './thread-pool.js';
 
 /** Which kernels float32 ops use: the WebAssembly SIMD ones or the scalar TypeScript ones. */
 export type KernelMode = 'simd' | 'scalar';

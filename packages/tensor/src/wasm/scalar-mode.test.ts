@@ -4,9 +4,9 @@
  * same conformance and property tests. Vitest isolates test files, so the mode set here does
  * not leak into other files.
  */
-import { setKernelMode } from '../index';
+import { setKernelMode } from '../index.js';
 
 setKernelMode('scalar');
-await import('../ops/linalg.test');
-await import('../ops/convolution.test');
-await import('../ops/elementwise.test');
+await import('../ops/linalg.test.js');
+await import('../ops/convolution.test.js');
+await import('../ops/elementwise.test.js');

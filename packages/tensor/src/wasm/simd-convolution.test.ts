@@ -11,10 +11,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Window2d } from '../backend';
-import type { ConvolutionGeometry } from '../kernel-operands';
-import { simdKernels } from './kernel-runtime';
-import { simdConv2dForward, simdConv2dWeightGradient } from './simd-convolution';
+import type { Window2d } from '../backend.js';
+import type { ConvolutionGeometry } from '../kernel-operands.js';
+import { simdKernels } from './kernel-runtime.js';
+import { simdConv2dForward, simdConv2dWeightGradient } from './simd-convolution.js';
 
 const EPSILON_32 = 2 ** -23;
 

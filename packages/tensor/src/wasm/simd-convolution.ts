@@ -14,9 +14,9 @@
  *
  * Accumulation is float32 in the kernel, as for matmul.
  */
-import type { ConvolutionGeometry } from '../kernel-operands';
-import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module';
-import { DEPTH_BLOCK, simdGemmPacked } from './simd-gemm';
+import type { ConvolutionGeometry } from '../kernel-operands.js';
+import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module.js';
+import { DEPTH_BLOCK, simdGemmPacked } from './simd-gemm.js';
 
 // Columns per forward gemm: about 4K positions keeps packed B (patch × 4K floats for a small
 // patch) and C (channels × 4K floats) near L2 size rather than streaming the whole batch.

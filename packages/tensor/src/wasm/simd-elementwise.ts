@@ -6,8 +6,8 @@
  * its inputs in and its result out (`TypedArray.set` is a memcpy). That is cheap next to exp's
  * arithmetic; for add it roughly cancels the SIMD gain (see docs/performance.md, row "add 1e6").
  */
-import { reserve, simdKernels } from './kernel-runtime';
-import { SIMD_BINARY_OPS, type SimdBinaryOp } from './simd-kernels-module';
+import { reserve, simdKernels } from './kernel-runtime.js';
+import { SIMD_BINARY_OPS, type SimdBinaryOp } from './simd-kernels-module.js';
 
 /** Whether `name` has a SIMD binary kernel. */
 export function hasSimdBinary(name: string): name is SimdBinaryOp {

@@ -4,8 +4,8 @@
  * what does not compile is counted in kernelInfo().fallbacks with its reason, never silent.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { expression as e, fusedMap, kernelInfo, resetKernelFallbacks, setKernelMode, tensor, type ExpressionKernel, type NumberExpression } from '../index';
-import { compileFusedKernel, simdUnsupportedReason } from './simd-fused';
+import { expression as e, fusedMap, kernelInfo, resetKernelFallbacks, setKernelMode, tensor, type ExpressionKernel, type NumberExpression } from '../index.js';
+import { compileFusedKernel, simdUnsupportedReason } from './simd-fused.js';
 
 afterEach(() => setKernelMode('simd'));
 

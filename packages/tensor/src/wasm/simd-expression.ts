@@ -12,9 +12,9 @@
  * Functions without a SIMD instruction (exp, log, sin, erf, pow, ...) make the expression
  * unsupported: {@link compileSimdExpression} says which, and the caller counts the fallback.
  */
-import { inlineCalls, postOrder, referenceCounts, usage } from '../kernels/expression/analysis';
-import type { BinaryFunction, Comparison, Expression, NumberExpression, UnaryFunction } from '../kernels/expression/expression';
-import { op, ValueType, type FunctionDefinition } from './wasm-encoder';
+import { inlineCalls, postOrder, referenceCounts, usage } from '../kernels/expression/analysis.js';
+import type { BinaryFunction, Comparison, Expression, NumberExpression, UnaryFunction } from '../kernels/expression/expression.js';
+import { op, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 
 // SIMD opcodes used here (WebAssembly SIMD specification numbering).
 const F64X2_SPLAT = 0x14;

@@ -5,8 +5,8 @@
  * NaN, signed zeros by Object.is).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineKernel, expression as e, fusedMap, kernelInfo, randn, resetKernelFallbacks, seed, setKernelMode, tensor, transpose, type FusedKernel, type Tensor } from '../index';
-import { compileFusedKernel } from './simd-fused';
+import { defineKernel, expression as e, fusedMap, kernelInfo, randn, resetKernelFallbacks, seed, setKernelMode, tensor, transpose, type FusedKernel, type Tensor } from '../index.js';
+import { compileFusedKernel } from './simd-fused.js';
 
 afterEach(() => setKernelMode('simd'));
 

@@ -10,12 +10,12 @@
  * does not compile (one calling `exp`, say) runs on the JavaScript loop, and every such call is
  * counted in `kernelInfo().fallbacks` with the reason.
  */
-import type { FusedKernel } from '../kernels/elementwise-kernels';
-import { recordFallback } from '../kernels/expression/fallbacks';
-import { encodeModule } from './wasm-encoder';
-import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime';
-import { compileSimdExpression } from './simd-expression';
-import { registerMapKernelModule, runMapKernelInParallel } from './thread-pool';
+import type { FusedKernel } from '../kernels/elementwise-kernels.js';
+import { recordFallback } from '../kernels/expression/fallbacks.js';
+import { encodeModule } from './wasm-encoder.js';
+import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
+import { compileSimdExpression } from './simd-expression.js';
+import { registerMapKernelModule, runMapKernelInParallel } from './thread-pool.js';
 
 type CompiledFused = (...values: number[]) => void;
 type Plan = { kernel: CompiledFused; inputsRead: readonly boolean[]; moduleId: number } | { unsupported: string };

@@ -6,9 +6,9 @@
  * kernel accumulates C in padded tiles, and the m×n block is copied out. Along k the work is
  * split into blocks of `DEPTH_BLOCK` so a packed B panel (depth × 8 floats) stays in L1.
  */
-import type { MatrixOperand } from '../kernel-operands';
-import { gemmTilesKernel, reserve, simdKernels } from './kernel-runtime';
-import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module';
+import type { MatrixOperand } from '../kernel-operands.js';
+import { gemmTilesKernel, reserve, simdKernels } from './kernel-runtime.js';
+import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module.js';
 
 /** Depth (k) of one packed block: a B panel of 256 × 8 floats (8 KiB) stays in L1. */
 export const DEPTH_BLOCK = 256;

@@ -15,7 +15,7 @@
  * All lengths are counts of f32x4 vectors (at least one): the caller pads its buffers, so no
  * kernel needs a scalar tail loop.
  */
-import { encodeModule, op, Simd, v128Load, v128Load32Splat, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder';
+import { encodeModule, op, Simd, v128Load, v128Load32Splat, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 
 /** Rows of the matmul micro-kernel (the A panel height). */
 export const GEMM_ROWS = 4;

@@ -10,8 +10,8 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { abs, add, conv2d, div, exp, kernelInfo, matmul, mul, randn, seed, setKernelMode, sub, tensor, transpose, type Tensor } from '../index';
-import { signedLeb128, unsignedLeb128 } from './wasm-encoder';
+import { abs, add, conv2d, div, exp, kernelInfo, matmul, mul, randn, seed, setKernelMode, sub, tensor, transpose, type Tensor } from '../index.js';
+import { signedLeb128, unsignedLeb128 } from './wasm-encoder.js';
 
 const EPSILON_32 = 2 ** -23;
 
@@ -61,7 +61,7 @@ describe('kernel selection', () => {
     vi.resetModules();
     vi.stubGlobal('WebAssembly', undefined);
     try {
-      const runtime = await import('./kernel-runtime');
+      const runtime = await import('./kernel-runtime.js');
       const info = runtime.kernelInfo();
       expect(info.active).toBe('scalar');
       expect(info.simdAvailable).toBe(false);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { DType, Tensor, Tree } from '@vane/tensor';
-import { arbShape, type ArbShapeOptions } from './arb-shape';
-import { arbTensor } from './arb-tensor';
+import { arbShape, type ArbShapeOptions } from './arb-shape.js';
+import { arbTensor } from './arb-tensor.js';
 
 /** Options of {@link arbParams}. */
 export interface ArbParamsOptions extends ArbShapeOptions {

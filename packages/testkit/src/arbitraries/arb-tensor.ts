@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { tensor, type DType, type Tensor } from '@vane/tensor';
-import { arbShape } from './arb-shape';
+import { arbShape } from './arb-shape.js';
 
 /** Options of {@link arbTensor}. */
 export interface ArbTensorOptions {

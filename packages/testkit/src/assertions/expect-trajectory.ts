@@ -1,7 +1,7 @@
 import { tree, type Tensor, type Tree } from '@vane/tensor';
 import type { GradientTransformation } from '@vane/optim';
-import { expectAllClose, type Tolerance } from './expect-all-close';
-import { runSteps } from '../internal/run';
+import { expectAllClose, type Tolerance } from './expect-all-close.js';
+import { runSteps } from '../internal/run.js';
 
 /**
  * Checks a transform against a golden sequence of updates.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findUndocumentedExamples } from './documented-examples';
+import { findUndocumentedExamples } from './documented-examples.js';
 
 const guide = ['# Guide', '```ts', 'import { x } from "y";', '```', 'Text.', '```ts', 'const a = 1;', '', 'const b = a + 1;', '```', '```sh', 'npm test', '```'].join('\n');
 

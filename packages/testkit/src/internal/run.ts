@@ -1,9 +1,9 @@
 /** Running a transform over a gradient stream the way a training loop does. */
 import fc from 'fast-check';
 import { add, tree, type Tensor, type Tree } from '@vane/tensor';
-import type { AnyTransform } from '../optim-implementations';
-import { arbParams } from '../arbitraries/arb-params';
-import { arbGradientStream, type GradientStreamKind } from '../arbitraries/arb-gradient-stream';
+import type { AnyTransform } from '../optim-implementations.js';
+import { arbParams } from '../arbitraries/arb-params.js';
+import { arbGradientStream, type GradientStreamKind } from '../arbitraries/arb-gradient-stream.js';
 
 /** A parameter tree and a stream of gradients for it. */
 export interface Problem {

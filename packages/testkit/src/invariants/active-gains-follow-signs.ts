@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import type { EmptyState, GradientTransformation } from '@vane/optim';
 import { tree, type Tensor } from '@vane/tensor';
-import { expectAllClose } from '../assertions/expect-all-close';
-import type { Invariant } from '../invariant';
-import { arbProblem, runSteps } from '../internal/run';
-import { flatValues } from '../internal/tree-values';
+import { expectAllClose } from '../assertions/expect-all-close.js';
+import type { Invariant } from '../invariant.js';
+import { arbProblem, runSteps } from '../internal/run.js';
+import { flatValues } from '../internal/tree-values.js';
 
 /**
  * A base that negates its input on every other call: its updates alternate in sign whatever the

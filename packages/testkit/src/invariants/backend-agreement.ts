@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { getBackend, listBackends, setBackend, tree, type Tensor, type Tree } from '@vane/tensor';
-import { expectAllClose } from '../assertions/expect-all-close';
-import type { Invariant } from '../invariant';
-import { arbProblem, runSteps } from '../internal/run';
+import { expectAllClose } from '../assertions/expect-all-close.js';
+import type { Invariant } from '../invariant.js';
+import { arbProblem, runSteps } from '../internal/run.js';
 
 /** The backend compared with the CPU. */
 export const GPU_BACKEND = 'gpu';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import type { Tensor, Tree } from '@vane/tensor';
-import type { Invariant } from '../invariant';
-import { arbProblem } from '../internal/run';
-import { flatValues } from '../internal/tree-values';
-import { shapeLike } from '../arbitraries/arb-gradient-stream';
+import type { Invariant } from '../invariant.js';
+import { arbProblem } from '../internal/run.js';
+import { flatValues } from '../internal/tree-values.js';
+import { shapeLike } from '../arbitraries/arb-gradient-stream.js';
 
 /** Learning rate used when the caller supplies `learningRateFactory`: small enough for every curvature drawn. */
 export const DESCENT_LEARNING_RATE = 1e-3;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { isTensor, tree, type Tree } from '@vane/tensor';
-import type { Invariant } from '../invariant';
-import { arbProblem, runSteps } from '../internal/run';
-import { readTensorLeaves } from '../internal/tree-values';
+import type { Invariant } from '../invariant.js';
+import { arbProblem, runSteps } from '../internal/run.js';
+import { readTensorLeaves } from '../internal/tree-values.js';
 
 /**
  * Finite state on finite input.

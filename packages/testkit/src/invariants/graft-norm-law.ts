@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { tree, type Tensor, type Tree } from '@vane/tensor';
-import { expectAllClose } from '../assertions/expect-all-close';
-import type { Invariant } from '../invariant';
-import type { AnyTransform } from '../optim-implementations';
-import { arbProblem, runFixedParams } from '../internal/run';
-import { euclideanNorm, readTensorLeaves } from '../internal/tree-values';
-import { shapeLike } from '../arbitraries/arb-gradient-stream';
-import { GRAFT_GRANULARITIES, makeGraft, type GraftGranularity } from './graft-support';
+import { expectAllClose } from '../assertions/expect-all-close.js';
+import type { Invariant } from '../invariant.js';
+import type { AnyTransform } from '../optim-implementations.js';
+import { arbProblem, runFixedParams } from '../internal/run.js';
+import { euclideanNorm, readTensorLeaves } from '../internal/tree-values.js';
+import { shapeLike } from '../arbitraries/arb-gradient-stream.js';
+import { GRAFT_GRANULARITIES, makeGraft, type GraftGranularity } from './graft-support.js';
 
 /** The transform that returns its input: the simplest direction or magnitude there is. */
 function passThrough(): AnyTransform {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { expectAllClose } from '../assertions/expect-all-close';
-import type { Invariant } from '../invariant';
-import { arbProblem, runSteps } from '../internal/run';
-import { GRAFT_GRANULARITIES, makeGraft } from './graft-support';
+import { expectAllClose } from '../assertions/expect-all-close.js';
+import type { Invariant } from '../invariant.js';
+import { arbProblem, runSteps } from '../internal/run.js';
+import { GRAFT_GRANULARITIES, makeGraft } from './graft-support.js';
 
 /**
  * Grafting an optimizer onto itself changes nothing.

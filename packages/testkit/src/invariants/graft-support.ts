@@ -1,5 +1,5 @@
 /** Shared by the graft invariants: the block partitions the kit knows how to check. */
-import type { AnyTransform, OptimImplementations } from '../optim-implementations';
+import type { AnyTransform, OptimImplementations } from '../optim-implementations.js';
 
 /**
  * Granularities whose blocks the kit computes independently: 'tensor' (one block per parameter

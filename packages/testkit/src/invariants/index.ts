@@ -1,23 +1,23 @@
-import type { Invariant } from '../invariant';
-import { activeGainsFollowSigns } from './active-gains-follow-signs';
-import { activeNeutralEqualsBase } from './active-neutral-equals-base';
-import { backendAgreement } from './backend-agreement';
-import { chainAssociativity } from './chain-associativity';
-import { chainIdentity } from './chain-identity';
-import { descentOnConvexQuadratic } from './descent-on-convex-quadratic';
-import { determinism } from './determinism';
-import { finiteState } from './finite-state';
-import { graftNormLaw } from './graft-norm-law';
-import { graftSelfEqualsBase } from './graft-self-equals-base';
-import { learningRateLinearity } from './learning-rate-linearity';
-import { maskedLeavesUntouched } from './masked-leaves-untouched';
-import { multiStepsLargeBatch } from './multi-steps-large-batch';
-import { noLeaks } from './no-leaks';
-import { nonZeroFirstStep } from './non-zero-first-step';
-import { positiveScaleInvariance } from './positive-scale-invariance';
-import { stateRoundTrip } from './state-round-trip';
-import { stateless } from './stateless';
-import { zeroGradientNoOp } from './zero-gradient-no-op';
+import type { Invariant } from '../invariant.js';
+import { activeGainsFollowSigns } from './active-gains-follow-signs.js';
+import { activeNeutralEqualsBase } from './active-neutral-equals-base.js';
+import { backendAgreement } from './backend-agreement.js';
+import { chainAssociativity } from './chain-associativity.js';
+import { chainIdentity } from './chain-identity.js';
+import { descentOnConvexQuadratic } from './descent-on-convex-quadratic.js';
+import { determinism } from './determinism.js';
+import { finiteState } from './finite-state.js';
+import { graftNormLaw } from './graft-norm-law.js';
+import { graftSelfEqualsBase } from './graft-self-equals-base.js';
+import { learningRateLinearity } from './learning-rate-linearity.js';
+import { maskedLeavesUntouched } from './masked-leaves-untouched.js';
+import { multiStepsLargeBatch } from './multi-steps-large-batch.js';
+import { noLeaks } from './no-leaks.js';
+import { nonZeroFirstStep } from './non-zero-first-step.js';
+import { positiveScaleInvariance } from './positive-scale-invariance.js';
+import { stateRoundTrip } from './state-round-trip.js';
+import { stateless } from './stateless.js';
+import { zeroGradientNoOp } from './zero-gradient-no-op.js';
 
 export {
   activeGainsFollowSigns,

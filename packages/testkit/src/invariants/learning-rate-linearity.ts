@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { tree, type Tensor } from '@vane/tensor';
-import { expectAllClose } from '../assertions/expect-all-close';
-import type { Invariant } from '../invariant';
-import { arbProblem, runFixedParams } from '../internal/run';
+import { expectAllClose } from '../assertions/expect-all-close.js';
+import type { Invariant } from '../invariant.js';
+import { arbProblem, runFixedParams } from '../internal/run.js';
 
 /**
  * Learning-rate linearity.

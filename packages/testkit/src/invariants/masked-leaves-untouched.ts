@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { tree, type Tensor, type Tree } from '@vane/tensor';
-import { expectAllClose } from '../assertions/expect-all-close';
-import type { Invariant } from '../invariant';
-import { arbProblem, runSteps } from '../internal/run';
+import { expectAllClose } from '../assertions/expect-all-close.js';
+import type { Invariant } from '../invariant.js';
+import { arbProblem, runSteps } from '../internal/run.js';
 
 /**
  * Masked leaves are untouched.

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { tree, type Tensor, type Tree } from '@vane/tensor';
-import { expectAllClose } from '../assertions/expect-all-close';
-import type { Invariant } from '../invariant';
-import { arbProblem, runFixedParams } from '../internal/run';
-import { flatValues } from '../internal/tree-values';
-import { shapeLike } from '../arbitraries/arb-gradient-stream';
+import { expectAllClose } from '../assertions/expect-all-close.js';
+import type { Invariant } from '../invariant.js';
+import { arbProblem, runFixedParams } from '../internal/run.js';
+import { flatValues } from '../internal/tree-values.js';
+import { shapeLike } from '../arbitraries/arb-gradient-stream.js';
 
 /**
  * Gradient accumulation equals a k-times larger batch.

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { dispose, isTensor, memory, tidy, tree, type Tensor, type Tree } from '@vane/tensor';
-import { expectNoLeaks } from '../assertions/expect-no-leaks';
-import type { Invariant } from '../invariant';
-import type { OptimImplementations } from '../optim-implementations';
-import { arbProblem } from '../internal/run';
+import { expectNoLeaks } from '../assertions/expect-no-leaks.js';
+import type { Invariant } from '../invariant.js';
+import type { OptimImplementations } from '../optim-implementations.js';
+import { arbProblem } from '../internal/run.js';
 
 /**
  * No leaks: a training loop's step frees everything it does not keep.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { Invariant } from '../invariant';
-import { arbProblem, runSteps } from '../internal/run';
-import { flatValues } from '../internal/tree-values';
+import type { Invariant } from '../invariant.js';
+import { arbProblem, runSteps } from '../internal/run.js';
+import { flatValues } from '../internal/tree-values.js';
 
 /**
  * A non-zero first step for non-zero gradients.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { expectAllClose } from '../assertions/expect-all-close';
-import type { Invariant } from '../invariant';
-import { arbProblem, runSteps } from '../internal/run';
+import { expectAllClose } from '../assertions/expect-all-close.js';
+import type { Invariant } from '../invariant.js';
+import { arbProblem, runSteps } from '../internal/run.js';
 
 /**
  * State round trip into a fresh instance: save → load → step equals step.

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import type { Invariant } from '../invariant';
-import { arbProblem, runSteps } from '../internal/run';
-import { flatValues } from '../internal/tree-values';
-import { shapeLike } from '../arbitraries/arb-gradient-stream';
+import type { Invariant } from '../invariant.js';
+import { arbProblem, runSteps } from '../internal/run.js';
+import { flatValues } from '../internal/tree-values.js';
+import { shapeLike } from '../arbitraries/arb-gradient-stream.js';
 
 /**
  * Zero gradient → no update.

@@ -2,8 +2,8 @@
  * Shared passes over expression DAGs: inlining named-op calls, counting references (so that
  * compilers evaluate a shared node once) and finding the inputs and scalars used.
  */
-import type { Expression, NumberExpression } from './expression';
-import { children } from './expression';
+import type { Expression, NumberExpression } from './expression.js';
+import { children } from './expression.js';
 
 const inlined = new WeakMap<Expression, Expression>();
 

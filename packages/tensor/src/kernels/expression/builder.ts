@@ -17,7 +17,7 @@ import type {
   NumberExpression,
   ScalarNode,
   UnaryFunction,
-} from './expression';
+} from './expression.js';
 
 /** A number expression or a plain number (a constant). */
 export type Operand = NumberExpression | number;

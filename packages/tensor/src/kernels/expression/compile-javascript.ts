@@ -3,10 +3,10 @@
  * generated from the tree (never from another function's text), so the CPU backend's typed-
  * array loops call it monomorphically and V8 inlines it.
  */
-import { vaneErf, vaneRoundHalfEven } from '../special-functions';
-import { usage } from './analysis';
-import type { BinaryFunction, NumberExpression, UnaryFunction } from './expression';
-import { emitSource, numberLiteral, type SourceDialect } from './source-emitter';
+import { vaneErf, vaneRoundHalfEven } from '../special-functions.js';
+import { usage } from './analysis.js';
+import type { BinaryFunction, NumberExpression, UnaryFunction } from './expression.js';
+import { emitSource, numberLiteral, type SourceDialect } from './source-emitter.js';
 
 const UNARY_CALLS: Record<UnaryFunction, string> = {
   neg: '',

@@ -1,6 +1,6 @@
 /** defineKernel: named operands become input(i)/scalar(j) in order, and a bad signature is refused by name. */
 import { describe, expect, it } from 'vitest';
-import { defineKernel, expression as e, fusedMap, tensor } from '../../index';
+import { defineKernel, expression as e, fusedMap, tensor } from '../../index.js';
 
 describe('defineKernel', () => {
   it('binds inputs then scalars by position and runs through fusedMap', () => {

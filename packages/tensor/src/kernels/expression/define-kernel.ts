@@ -2,10 +2,10 @@
  * `defineKernel`: a fused kernel written with named inputs and scalars instead of positional
  * `input(i)` and `scalar(j)`, so a kernel of several operands reads like its formula.
  */
-import type { ExpressionKernel } from '../elementwise-kernels';
-import { input, scalar } from './builder';
-import { checkSignature } from './compile-javascript';
-import type { NumberExpression } from './expression';
+import type { ExpressionKernel } from '../elementwise-kernels.js';
+import { input, scalar } from './builder.js';
+import { checkSignature } from './compile-javascript.js';
+import type { NumberExpression } from './expression.js';
 
 /** The names of a kernel's tensor inputs (in `fusedMap`'s order) and of its scalars. */
 export interface KernelSignature<Inputs extends readonly string[], Scalars extends readonly string[]> {

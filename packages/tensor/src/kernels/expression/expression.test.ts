@@ -3,11 +3,11 @@
  * JavaScript counterpart means, on ordinary and special values (NaN, ±0, ±∞).
  */
 import { describe, expect, it } from 'vitest';
-import { vaneErf, vaneRoundHalfEven } from '../special-functions';
-import { inlineCalls, referenceCounts, usage } from './analysis';
-import * as e from './builder';
-import { compileJavaScript, javascriptSource } from './compile-javascript';
-import type { BooleanExpression, NumberExpression } from './expression';
+import { vaneErf, vaneRoundHalfEven } from '../special-functions.js';
+import { inlineCalls, referenceCounts, usage } from './analysis.js';
+import * as e from './builder.js';
+import { compileJavaScript, javascriptSource } from './compile-javascript.js';
+import type { BooleanExpression, NumberExpression } from './expression.js';
 
 const VALUES = [0, -0, 1, -1, 0.5, -0.5, 2.5, -2.5, 1e-300, 3.7, -3.7, 1e300, Infinity, -Infinity, NaN, 0.1, 42];
 

@@ -4,7 +4,7 @@
  * both kernel modes, and clear errors for a signature mismatch.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { expression as e, fusedMap, randn, seed, setKernelMode, type ExpressionKernel, type Tensor } from '../../index';
+import { expression as e, fusedMap, randn, seed, setKernelMode, type ExpressionKernel, type Tensor } from '../../index.js';
 
 afterEach(() => setKernelMode('simd'));
 

@@ -4,8 +4,8 @@
  * so the text evaluates the tree's operations in the tree's order; shared number nodes become
  * `const` locals, evaluated once.
  */
-import { inlineCalls, postOrder, referenceCounts } from './analysis';
-import type { BinaryFunction, Comparison, Expression, NumberExpression, UnaryFunction } from './expression';
+import { inlineCalls, postOrder, referenceCounts } from './analysis.js';
+import type { BinaryFunction, Comparison, Expression, NumberExpression, UnaryFunction } from './expression.js';
 
 /** How a dialect writes the parts of an expression. */
 export interface SourceDialect {
