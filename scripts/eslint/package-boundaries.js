@@ -7,7 +7,8 @@
  * what its `index.ts` exports; a path such as `../../../tensor/src/wasm/simd-fused` would
  * bypass both, and would load a second copy of a module if the packages were ever built
  * (docs/decisions/0001). The repository's own tooling (`eslint.config.js`, `scripts/`,
- * `docs/`) is not a package and may import its neighbours relatively.
+ * `docs/`, and each package's `vite.config.ts`/`vitest.config.ts`, which share the root's
+ * `vitest.shared.ts`) is not a package and may import its neighbours relatively.
  */
 import path from 'node:path';
 
@@ -17,6 +18,8 @@ const repositoryRoot = path.resolve(path.dirname(new URL(import.meta.url).pathna
 export function unitOf(file) {
   const parts = path.relative(repositoryRoot, file).split(path.sep);
   if (parts[0] === '..') return undefined;
+  // A package's build and test configuration is tooling too (it is not shipped).
+  if (parts.length === 3 && parts[0] === 'packages' && /^vite(st)?\.config\.[cm]?[jt]s$/.test(parts[2])) return '';
   if (parts[0] === 'packages' && parts.length > 2) return `packages/${parts[1]}`;
   if (parts[0] === 'benchmarks' && parts.length > 1) return 'benchmarks';
   return '';

@@ -127,7 +127,22 @@ interface Pool {
 /** Map-kernel modules by id (id - 1), sent to every worker when registered or started. */
 const mapModules: WebAssembly.Module[] = [];
 
-type WorkerThreads = typeof import('node:worker_threads');
+// The parts of Node's `worker_threads` and `os` used here, written out rather than taken from
+// @types/node: this file is part of @vane/tensor's browser-safe entry, which type-checks (and
+// installs for consumers) without Node's types. Both modules are reached at run time through
+// `process.getBuiltinModule`, so no bundler ever sees a `node:` import.
+interface KernelWorker {
+  unref(): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  terminate(): Promise<number>;
+  postMessage(message: unknown): void;
+}
+interface WorkerThreads {
+  Worker: new (source: string, options: { eval: true; workerData: unknown }) => KernelWorker;
+}
+interface OperatingSystem {
+  availableParallelism?: () => number;
+}
 
 function nodeWorkerThreads(): WorkerThreads | undefined {
   const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
@@ -138,7 +153,7 @@ function defaultThreadCount(): number {
   const environment = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.VANE_THREADS;
   if (environment !== undefined && /^[1-9][0-9]*$/.test(environment)) return Number(environment);
   const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
-  const os = nodeProcess?.getBuiltinModule?.('node:os') as typeof import('node:os') | undefined;
+  const os = nodeProcess?.getBuiltinModule?.('node:os') as OperatingSystem | undefined;
   if (os?.availableParallelism) return os.availableParallelism();
   const navigator = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return navigator?.hardwareConcurrency ?? 1;
