@@ -226,13 +226,12 @@ globalThis.vaneResult = { text: document.body.textContent, backend: currentBacke
     const accuracy = Number(/validation accuracy (\S+)/.exec(result.text)?.[1]);
     assert(result.backend === 'gpu', `backend ${result.backend}`);
     assert(result.gpu?.kernelClass === 'WebGL2Kernel', `gpuInfo: ${JSON.stringify(result.gpu)}`);
-    // Above chance (0.1), not as high as on the CPU: training on WebGL2 diverges after the
-    // first epoch's partial batch (a @vane/gpu numerical bug found by this check, not a
-    // packaging one; the CPU page reaches about 0.92). The line below reports the gap.
-    assert(accuracy > 0.15, `page says: ${result.text}`);
-    if (cpuAccuracy !== undefined && accuracy < cpuAccuracy - 0.05) {
-      console.log(`WARNING: validation accuracy ${accuracy} on WebGL2 vs ${cpuAccuracy} on the CPU (known @vane/gpu divergence; see docs/install.md)`);
-    }
+    // As on the CPU: WebGL2 computes in float32 too, but sums in another order and uses the
+    // GPU's exp/log, so a handful of the 360 validation images (0.28% each) may land on the
+    // other side; 0.02 allows seven. (This check once found a @vane/gpu bug, texture reuse
+    // after a kernel's output size changed, that sent accuracy to 0.23: docs/gpu.md.)
+    assert(accuracy > 0.9, `page says: ${result.text}`);
+    if (cpuAccuracy !== undefined) assert(Math.abs(accuracy - cpuAccuracy) <= 0.02, `validation accuracy ${accuracy} on WebGL2 vs ${cpuAccuracy} on the CPU`);
     return `"${result.text}" on ${result.gpu.kernelClass}, ${result.gpu.renderer}`;
   });
 

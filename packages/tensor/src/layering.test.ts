@@ -25,6 +25,6 @@ describe('tensor source layering', () => {
   });
 
   it('reads the imports it checks (a file known to import wasm/ shows up)', () => {
-    expect(specifiers(join(source, 'cpu', 'matmul.ts'))).toContain('../wasm/simd-gemm');
+    expect(specifiers(join(source, 'cpu', 'matmul.ts'))).toContain('../wasm/simd-gemm.js');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * docs/architecture.md draws the arrows between the packages; this keeps the drawing equal to
- * what each package.json declares (runtime `dependencies` on other `@vane/*` packages; the
+ * what each package.json declares (runtime `dependencies` and `peerDependencies` on other
+ * `@vane/*` packages: @vane/tensor is a peer of the packages that extend it, decision 0006; the
  * test-only devDependencies of decision 0004 are not arrows).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,9 +12,9 @@ const repository = new URL('../../../', import.meta.url);
 function declaredArrows(): Record<string, string[]> {
   const arrows: Record<string, string[]> = {};
   for (const directory of readdirSync(new URL('packages/', repository))) {
-    const manifest = JSON.parse(readFileSync(new URL(`packages/${directory}/package.json`, repository), 'utf8')) as { name: string; dependencies?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(new URL(`packages/${directory}/package.json`, repository), 'utf8')) as { name: string; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
     const name = manifest.name.replace('@vane/', '');
-    arrows[name] = Object.keys(manifest.dependencies ?? {})
+    arrows[name] = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]
       .filter((dependency) => dependency.startsWith('@vane/'))
       .map((dependency) => dependency.replace('@vane/', ''))
       .sort();
