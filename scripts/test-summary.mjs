@@ -19,7 +19,9 @@ const missing = [];
 for (const workspace of workspaces) {
   const report = join(workspace, 'test-results', 'vitest.json');
   if (!existsSync(report)) {
-    if (existsSync(join(workspace, 'package.json'))) missing.push(workspace.slice(root.length));
+    // A workspace without a test script (benchmarks) has nothing to report.
+    const manifest = join(workspace, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test) missing.push(workspace.slice(root.length));
     continue;
   }
   const result = JSON.parse(readFileSync(report, 'utf8'));
