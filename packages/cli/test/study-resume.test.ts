@@ -15,7 +15,7 @@ function resultsWithoutTimings(path: string): unknown {
 
 describe.concurrent.each([
   { study: 'sweep', args: ['--preset', 'test', '--epochs', '2'], files: ['table.md', 'accuracy.svg', 'loss.svg'], total: 4 },
-  { study: 'surge', args: ['--preset', 'test'], files: ['table.md', 'surge.svg'], total: 2 },
+  { study: 'surge', args: ['--preset', 'test'], files: ['table.md', 'surge.svg', 'steps-by-lr.svg', 'tradeoff.svg'], total: 4 },
 ])('vane $study --resume', ({ study, args, files, total }) => {
   it('runs only the missing runs and writes the same results as an uninterrupted study', async () => {
     const reference = join(directory, `${study}-reference`);

@@ -39,7 +39,13 @@ export interface LoadTaskDataOptions {
 /** The window length of the `text` task: predict the next character from the previous ones. */
 const TEXT_WINDOW = 16;
 
-function limit(dataset: Dataset, count: number | undefined): Dataset {
+/**
+ * The first `count` examples of a dataset (all of it when `count` is undefined or not smaller).
+ *
+ * @example
+ * firstExamples(loadTaskData('digits', true).train, 256).count; // 256
+ */
+export function firstExamples(dataset: Dataset, count: number | undefined): Dataset {
   if (count === undefined || count >= dataset.count) return dataset;
   const inputSize = dataset.inputShape.reduce((a, b) => a * b, 1);
   const targetSize = dataset.targetShape.reduce((a, b) => a * b, 1);
@@ -76,7 +82,7 @@ export function loadTaskData(name: string, flatten: boolean, options: LoadTaskDa
   const splitSeed = options.splitSeed ?? 1;
   const split = (dataset: Dataset, stratify: boolean) => {
     const parts = trainValidationSplit(dataset, { validationFraction: 0.2, seed: splitSeed, stratify });
-    return { train: limit(parts.train, options.trainLimit), validation: limit(parts.validation, options.trainLimit === undefined ? undefined : Math.ceil(options.trainLimit / 4)) };
+    return { train: firstExamples(parts.train, options.trainLimit), validation: firstExamples(parts.validation, options.trainLimit === undefined ? undefined : Math.ceil(options.trainLimit / 4)) };
   };
   switch (name) {
     case 'digits': {

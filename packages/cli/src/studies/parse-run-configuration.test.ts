@@ -35,7 +35,8 @@ describe('parseRunConfiguration', () => {
     ['an optimizer option out of range', { kind: 'training', spec: { ...training.spec, optimizer: 'adam(beta1=1.5)' } }, /spec\.optimizer: .*1\.5/],
     ['a missing spec', { kind: 'training' }, /configuration\.spec must be an object, got undefined/],
     ['surge betas out of range', { kind: 'surge', task: { ...surge.task, betas: [0.9, 1] } }, /task\.betas\[1\] must be a finite number, at least 0, below 1, got 1/],
-    ['surge with no learning rates', { kind: 'surge', task: { ...surge.task, learningRates: [] } }, /task\.learningRates must be a non-empty array of numbers, got \[\]/],
+    ['surge with a zero learning rate', { kind: 'surge', task: { ...surge.task, learningRate: 0 } }, /task\.learningRate must be a finite number, greater than 0, got 0/],
+    ['surge with one noise micro-batch', { kind: 'surge', task: { ...surge.task, noiseMicroBatches: 1 } }, /task\.noiseMicroBatches must be an integer, at least 2, got 1/],
   ])('refuses %s with a message naming the field', (_, value, message) => {
     expect(() => parseRunConfiguration('test', value)).toThrow(message);
   });

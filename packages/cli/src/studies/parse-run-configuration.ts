@@ -15,7 +15,10 @@ import type { RunSpec } from '../training/run-training.js';
 import type { RunConfiguration } from './run-configuration.js';
 
 const TRAINING_KEYS = ['model', 'dataset', 'optimizer', 'lr', 'batchSize', 'epochs', 'seed', 'trainLimit', 'dataDirectory'] as const;
-const SURGE_KEYS = ['model', 'dataset', 'batchSize', 'seed', 'warmupLearningRate', 'targetLoss', 'extraSteps', 'learningRates', 'betas', 'maxExamples', 'trainLimit'] as const;
+const SURGE_KEYS = [
+  'model', 'dataset', 'batchSize', 'learningRate', 'seed', 'targetLoss', 'betas', 'maxExamples', 'evaluationExamples',
+  'noiseMicroBatchSize', 'noiseMicroBatches', 'noiseMeasurements', 'trainLimit',
+] as const;
 
 /** The limits of one number, as in the CLI's flag specs. */
 interface NumberRule {
@@ -119,13 +122,15 @@ function readSurgeTask(owner: string, value: Record<string, unknown>): SurgeTask
     model: fields.choice('model', MODEL_NAMES),
     dataset: fields.choice('dataset', DATASET_NAMES),
     batchSize: fields.number('batchSize', { integer: true, minimum: 1 }),
+    learningRate: fields.number('learningRate', { exclusiveMinimum: 0 }),
     seed: fields.number('seed', { integer: true, minimum: 0 }),
-    warmupLearningRate: fields.number('warmupLearningRate', { exclusiveMinimum: 0 }),
     targetLoss: fields.number('targetLoss', { exclusiveMinimum: 0 }),
-    extraSteps: fields.number('extraSteps', { integer: true, minimum: 1 }),
-    learningRates: fields.numbers('learningRates', { exclusiveMinimum: 0 }),
     betas: [betas[0]!, betas[1]!],
     maxExamples: fields.number('maxExamples', { integer: true, minimum: 1 }),
+    evaluationExamples: fields.number('evaluationExamples', { integer: true, minimum: 1 }),
+    noiseMicroBatchSize: fields.number('noiseMicroBatchSize', { integer: true, minimum: 1 }),
+    noiseMicroBatches: fields.number('noiseMicroBatches', { integer: true, minimum: 2 }),
+    noiseMeasurements: fields.number('noiseMeasurements', { integer: true, minimum: 1 }),
     trainLimit: fields.optional('trainLimit', (key) => fields.number(key, { integer: true, minimum: 1 })),
   };
 }

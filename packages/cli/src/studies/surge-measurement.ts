@@ -1,107 +1,202 @@
 /**
- * One batch size of the Surge protocol (spec §3.4), run inside a worker: train with Adam from
- * scratch until the training loss reaches a target (recording steps S and examples E), then
- * from that point try every learning rate for a few extra steps on the same batches and keep
- * the one that lowers the loss most.
+ * One run of the Surge study (spec §3.4), run inside a worker: train with Adam at one learning
+ * rate and one batch size from scratch until the training loss reaches a target, recording the
+ * steps S and examples E it took; then, at the parameters that reached the target, measure the
+ * simple gradient noise scale B_simple with the two-batch estimator.
+ *
+ * The study (surge-scaling.ts) runs this for every batch size × learning rate × seed and keeps,
+ * per batch size, the learning rate with the fewest seed-mean steps: Eq. 22 needs each batch
+ * size at its own optimal learning rate.
  */
-import { DataLoader } from '@vane/datasets';
-import { crossEntropy, evaluate, fit, type ParameterTree } from '@vane/nn';
-import { adam, deserializeState, serializeState } from '@vane/optim';
+import { valueAndGrad } from '@vane/autodiff';
+import { DataLoader, type Dataset } from '@vane/datasets';
+import { crossEntropy, evaluate, type Module, type ParameterTree } from '@vane/nn';
+import { adam, applyUpdates, disposeReplaced, gradientNoiseScale, noiseScaleEstimate, type GradientNoiseScaleState, type NoiseScaleEstimate, type TensorTree } from '@vane/optim';
+import { dispose, tidy, type Tensor } from '@vane/tensor';
 
-import { loadTaskData } from '../data/task-data.js';
+import { firstExamples, loadTaskData } from '../data/task-data.js';
 import { buildModel } from '../models/build-model.js';
 
-/** One measurement task: a batch size and a seed. */
+/** One run: a batch size, a learning rate and a seed. */
 export interface SurgeTask {
   model: string;
   dataset: string;
   batchSize: number;
+  /** Adam's learning rate for the whole run. */
+  learningRate: number;
   seed: number;
-  /** Adam's learning rate while training to the target loss. */
-  warmupLearningRate: number;
-  /** The training loss that ends the first phase. */
+  /** The training loss (over the first `evaluationExamples` examples of the training split) that ends the run. */
   targetLoss: number;
-  /** Steps of the second phase (the paper's CNN uses 10). */
-  extraSteps: number;
-  /** Candidate learning rates of the second phase. */
-  learningRates: number[];
   /** Adam's β1, β2 (the paper's CNN row: 0.9, 0.999). */
   betas: [number, number];
-  /** Give up the first phase after this many examples. */
+  /** Give up after this many training examples (the target is then "not reached"). */
   maxExamples: number;
+  /** Examples of the training split the target loss is measured on (all of it if fewer). */
+  evaluationExamples: number;
+  /** B_small of the noise-scale measurement: examples per micro-batch gradient. */
+  noiseMicroBatchSize: number;
+  /** Micro-batches per measurement (B_big = this × B_small), at least 2. */
+  noiseMicroBatches: number;
+  /** Measurements averaged into B_simple. */
+  noiseMeasurements: number;
   trainLimit?: number;
 }
 
-/** What one task measures. */
+/** What one run measures. */
 export interface SurgeMeasurement {
   task: SurgeTask;
-  /** Steps and examples to reach the target loss (undefined if it was not reached). */
+  /**
+   * Steps to reach the target loss, linearly interpolated between the two loss checks that
+   * bracket the crossing (undefined if the target was not reached).
+   */
   steps?: number;
+  /** Examples to reach the target: `steps × batchSize`. */
   examples?: number;
-  /** Loss decrease over the extra steps, per candidate learning rate. */
-  decreases: number[];
-  /** The candidate with the largest decrease. */
-  bestLearningRate: number;
+  /** Whether the run stopped because the loss became non-finite or rose above 3× its initial value. */
+  diverged: boolean;
+  /** The training loss at the last check. */
+  finalLoss: number;
+  /** Loss checks made (each one evaluates `evaluationExamples` examples). */
+  checks: number;
+  /** B_simple, |G|² and tr(Σ) at the parameters that reached the target (only when it was reached). */
+  noise?: NoiseScaleEstimate;
+}
+
+/** Relative spacing of the loss checks: a check at step s, then the next at s + max(⌈256/B⌉, 3% of s). */
+const CHECK_FRACTION = 0.03;
+const CHECK_EXAMPLES = 256;
+
+/**
+ * The step of the next loss check after one at `step`: every ⌈256/B⌉ steps at first (so small
+ * batches are not checked after every step), then every 3% of the steps so far, so a run of S
+ * steps costs about ln(S)/0.03 checks and S is resolved to within 3% before interpolation.
+ *
+ * @example
+ * nextCheckStep(0, 32); // 8
+ * nextCheckStep(1000, 32); // 1030
+ */
+export function nextCheckStep(step: number, batchSize: number): number {
+  return step + Math.max(Math.ceil(CHECK_EXAMPLES / batchSize), Math.ceil(CHECK_FRACTION * step));
 }
 
 /**
- * Runs one batch size of the protocol.
+ * The step at which a loss going from `previousLoss` (at `previousStep`) to `loss` (at `step`)
+ * crossed `target`, by linear interpolation; `step` itself if the loss did not fall.
  *
  * @example
- * const measurement = measureSurge({ model: 'mlp', dataset: 'digits', batchSize: 16, seed: 0, ... });
+ * crossingStep({ previousStep: 10, previousLoss: 1.0, step: 20, loss: 0.5, target: 0.75 }); // 15
+ */
+export function crossingStep(options: { previousStep: number; previousLoss: number; step: number; loss: number; target: number }): number {
+  const { previousStep, previousLoss, step, loss, target } = options;
+  if (!(previousLoss > loss) || !(previousLoss > target)) return step;
+  return previousStep + ((previousLoss - target) / (previousLoss - loss)) * (step - previousStep);
+}
+
+/**
+ * B_simple at the model's current parameters: `task.noiseMeasurements` times, the gradients of
+ * `task.noiseMicroBatches` disjoint micro-batches of `task.noiseMicroBatchSize` examples, folded
+ * into the {@link gradientNoiseScale} estimator (every micro-batch of a measurement is taken at
+ * the same parameters, so this is the unbiased two-batch estimate, not the sequential approximation).
+ */
+function measureNoiseScale(model: Module, train: Dataset, task: SurgeTask): NoiseScaleEstimate {
+  const gradient = valueAndGrad((params: ParameterTree, inputs: Tensor, targets: Tensor) => crossEntropy(model.apply(params, inputs), targets));
+  const monitor = gradientNoiseScale({ microBatchSize: task.noiseMicroBatchSize, decay: 0.9 });
+  const params = model.parameters() as TensorTree;
+  let state: GradientNoiseScaleState = monitor.init(params);
+  const loader = new DataLoader(train, { batchSize: task.noiseMicroBatchSize, shuffle: true, seed: task.seed + 104_729, dropLast: true });
+  let pending: TensorTree[] = [];
+  let measurements = 0;
+  while (measurements < task.noiseMeasurements) {
+    let yielded = 0;
+    for (const batch of loader) {
+      yielded++;
+      pending.push(tidy(() => gradient(params as ParameterTree, batch.inputs, batch.targets)[1] as TensorTree));
+      dispose([batch.inputs, batch.targets]);
+      if (pending.length === task.noiseMicroBatches) {
+        const microBatches = pending;
+        const previous = state;
+        state = tidy(() => monitor.update(microBatches[0]!, previous, params, { microBatchGradients: microBatches })[1]);
+        disposeReplaced(previous, state);
+        dispose(microBatches as never);
+        pending = [];
+        if (++measurements === task.noiseMeasurements) break;
+      }
+    }
+    if (yielded < task.noiseMicroBatches) throw new RangeError(`surge: the training split has fewer than ${task.noiseMicroBatches} micro-batches of ${task.noiseMicroBatchSize} examples for the noise-scale measurement`);
+  }
+  dispose(pending as never);
+  const estimate = noiseScaleEstimate(state);
+  dispose(state as never);
+  return estimate;
+}
+
+/**
+ * Runs one batch size × learning rate × seed of the study.
+ *
+ * @example
+ * const measurement = measureSurge({ model: 'mlp', dataset: 'digits', batchSize: 16, learningRate: 1e-3, seed: 0, ... });
  */
 export function measureSurge(task: SurgeTask, reportProgress: (text: string) => void = () => {}): SurgeMeasurement {
   const data = loadTaskData(task.dataset, task.model === 'mlp', { trainLimit: task.trainLimit });
   const model = buildModel(task.model, data, task.seed);
-  // Every loss of the protocol is measured on the same examples: the whole training split.
-  const evaluation = new DataLoader(data.train, { batchSize: 512, shuffle: false });
-  const lossNow = () => evaluate(model, evaluation, { loss: crossEntropy }).loss!;
-  const [beta1, beta2] = task.betas;
-  // Check about every 128 examples: often enough to resolve S for small batches, cheap for large ones.
-  const checkEvery = Math.max(1, Math.round(128 / task.batchSize));
-  let reachedAt: number | undefined;
-  const warmup = fit(model, adam({ lr: task.warmupLearningRate, betas: [beta1, beta2] }), new DataLoader(data.train, { batchSize: task.batchSize, shuffle: true, seed: task.seed }), {
-    epochs: 1_000_000,
-    loss: crossEntropy,
-    progress: false,
-    callbacks: [
-      {
-        onBatchEnd: (context) => {
-          const step = context.step;
-          if (step * task.batchSize >= task.maxExamples) context.stopTraining = true;
-          else if (step % checkEvery === 0 && lossNow() <= task.targetLoss) {
-            reachedAt = step;
-            context.stopTraining = true;
-          }
-          if (step % (checkEvery * 10) === 0) reportProgress(`B=${task.batchSize} seed=${task.seed}: step ${step}, to loss ${task.targetLoss}`);
-        },
-      },
-    ],
-  });
-  model.train();
-  const savedParameters = serializeState(model.parameters());
-  const savedOptimizer = serializeState(warmup.optimizerState);
-  const start = lossNow();
-  const decreases = task.learningRates.map((lr, index) => {
-    model.loadParameters(deserializeState<ParameterTree>(savedParameters));
-    // Same batches for every candidate (same loader seed), so the comparison is paired.
-    fit(model, adam({ lr, betas: [beta1, beta2] }), new DataLoader(data.train, { batchSize: task.batchSize, shuffle: true, seed: task.seed + 7919 }), {
-      epochs: 1_000_000,
-      loss: crossEntropy,
-      progress: false,
-      optimizerState: deserializeState(savedOptimizer),
-      callbacks: [{ onBatchEnd: (context) => { if (context.step >= task.extraSteps) context.stopTraining = true; } }],
-    });
+  // Every check measures the loss on the same fixed examples.
+  const evaluation = new DataLoader(firstExamples(data.train, task.evaluationExamples), { batchSize: 512, shuffle: false });
+  let checks = 0;
+  const lossNow = () => {
+    checks++;
+    const loss = evaluate(model, evaluation, { loss: crossEntropy }).loss!;
     model.train();
-    reportProgress(`B=${task.batchSize} seed=${task.seed}: candidate ${index + 1}/${task.learningRates.length}`);
-    return start - lossNow();
-  });
+    return loss;
+  };
+  const optimizer = adam({ lr: task.learningRate, betas: task.betas });
+  const trainStep = valueAndGrad((params: ParameterTree, inputs: Tensor, targets: Tensor) => crossEntropy(model.apply(params, inputs), targets));
+  let optimizerState = optimizer.init(model.parameters() as TensorTree);
+  const loader = new DataLoader(data.train, { batchSize: task.batchSize, shuffle: true, seed: task.seed });
+  const label = `B=${task.batchSize} lr=${task.learningRate} seed=${task.seed}`;
+  const initialLoss = lossNow();
+  let previous = { step: 0, loss: initialLoss };
+  let nextCheck = nextCheckStep(0, task.batchSize);
+  let step = 0;
+  let steps: number | undefined;
+  let diverged = false;
+  model.train();
+  training: while (true) {
+    for (const batch of loader) {
+      const state = optimizerState;
+      optimizerState = tidy(() => {
+        const params = model.parameters();
+        const [, grads] = trainStep(params, batch.inputs, batch.targets);
+        const [updates, next] = optimizer.update(grads as TensorTree, state, params as TensorTree);
+        model.loadParameters(applyUpdates(params as TensorTree, updates) as ParameterTree);
+        disposeReplaced(state, next);
+        return next;
+      });
+      dispose([batch.inputs, batch.targets]);
+      step++;
+      const outOfExamples = step * task.batchSize >= task.maxExamples;
+      if (step < nextCheck && !outOfExamples) continue;
+      const loss = lossNow();
+      if (loss <= task.targetLoss) {
+        steps = crossingStep({ previousStep: previous.step, previousLoss: previous.loss, step, loss, target: task.targetLoss });
+      } else if (!Number.isFinite(loss) || loss > 3 * initialLoss) {
+        diverged = true;
+      }
+      previous = { step, loss };
+      if (steps !== undefined || diverged || outOfExamples) break training;
+      nextCheck = nextCheckStep(step, task.batchSize);
+      if (checks % 10 === 0) reportProgress(`${label}: step ${step}, loss ${loss.toFixed(3)} (target ${task.targetLoss})`);
+    }
+  }
+  const noise = steps === undefined ? undefined : measureNoiseScale(model, data.train, task);
+  dispose(optimizerState as never);
   model.dispose();
-  const best = decreases.indexOf(Math.max(...decreases.map((value) => (Number.isFinite(value) ? value : -Infinity))));
   return {
     task,
-    ...(reachedAt === undefined ? {} : { steps: reachedAt, examples: reachedAt * task.batchSize }),
-    decreases,
-    bestLearningRate: task.learningRates[Math.max(0, best)]!,
+    ...(steps === undefined ? {} : { steps, examples: steps * task.batchSize }),
+    diverged,
+    finalLoss: previous.loss,
+    checks,
+    ...(noise === undefined ? {} : { noise }),
   };
 }
+
