@@ -74,7 +74,7 @@ export interface LoadSafetensorsOptions extends SafetensorsIoOptions {
 
 /**
  * Reads the tensors of a safetensors file (written by Vane, `safetensors`/PyTorch, or any
- * conforming writer), keyed by name. See {@link decodeSafetensors} for dtypes and checks;
+ * conforming writer), keyed by name. See `decodeSafetensors` (in `@vane/nn`) for dtypes and checks;
  * `readSafetensorsMetadata` gives the metadata.
  *
  * @example

@@ -31,7 +31,7 @@ export interface SafetensorsIoOptions {
 
 /**
  * The bytes of a safetensors file holding `tensors` (float32 → F32, float64 → F64, int32 →
- * I32, bool → BOOL) and `metadata`, in memory (for files, {@link saveSafetensors} streams
+ * I32, bool → BOOL) and `metadata`, in memory (for files, `saveSafetensors` in `@vane/nn/node` streams
  * instead). Tensors are stored in the order given; the header is padded with spaces to a
  * multiple of 8 bytes, as the reference writer does, so data stays aligned.
  *
