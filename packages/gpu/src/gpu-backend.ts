@@ -31,6 +31,7 @@ import { coordinates, names, position, viewArguments, viewParameters } from './i
 import { countReadback, countUpload } from './gpu-stats.js';
 import { runKernel } from './kernel-runner.js';
 import { packedMatmul } from './packed-matmul.js';
+import { cachedConstant, rememberConstant } from './scalar-constants.js';
 
 function readTexture(storage: GpuStorage): Float32Array {
   if (storage.size === 0) return new Float32Array(0);
@@ -568,12 +569,29 @@ function EMPTY_TEXTURE_PLACEHOLDER(): unknown {
   return placeholder.texture;
 }
 
+/** True when every value equals the first, a finite number other than −0 (Object.is: −0 is not 0). */
+function isConstantFill(values: Float32Array): boolean {
+  const first = values[0]!;
+  if (!Number.isFinite(first) || Object.is(first, -0)) return false;
+  for (let index = 1; index < values.length; index++) if (!Object.is(values[index], first)) return false;
+  return true;
+}
+
 function upload(values: TypedArray, dtype: DType): GpuStorage {
   refuseFloat64('upload', dtype);
   if (values.length === 0) return EMPTY();
   const floats = values instanceof Float32Array ? values : Float32Array.from(values);
+  // One value is a scalar constant (an operand like `lr` in `g.mul(lr)`): it stays on the device.
+  if (floats.length === 1) {
+    const cached = cachedConstant(floats[0]!);
+    if (cached !== undefined) return result(cached, 1);
+  }
+  // A constant fill (zeros for a gradient accumulator, ones for a seed) is drawn on the device
+  // from one uniform: a dispatch, not a host copy. Non-finite values keep the plain upload.
+  if (floats.length > 1 && isConstantFill(floats)) return map('fill', [floats.length], [], 'value', [{ name: 'value', value: floats[0]! }]);
   countUpload();
   const texture = runKernel('upload', () => define(['values'], 'return values[this.thread.x];'), floats.length, [floats]);
+  if (floats.length === 1) rememberConstant(floats[0]!, texture);
   return result(texture, floats.length);
 }
 

@@ -8,7 +8,10 @@
 export interface GpuStats {
   /** Kernel runs (each is one draw call over the output texture). Uploads included. */
   readonly dispatches: number;
-  /** Host arrays copied into a texture (`tensor(...)` on the gpu, `.to('gpu')`). */
+  /**
+   * Host arrays copied into a texture (`tensor(...)` on the gpu, `.to('gpu')`). A scalar
+   * constant already on the device (see `gpuConstantCount`) is shared, not uploaded again.
+   */
   readonly uploads: number;
   /** Textures read back to the host (`data()`, `dataSync()`, `toArray()`, `.to('cpu')`). */
   readonly readbacks: number;

@@ -15,6 +15,7 @@ import { createGpuBackend } from './gpu-backend.js';
 
 export { createGpuBackend } from './gpu-backend.js';
 export { gpuTextureCount, type GpuStorage } from './storage.js';
+export { gpuConstantCount, SCALAR_CONSTANT_LIMIT } from './scalar-constants.js';
 export { gpuStats, resetGpuStats, type GpuStats } from './gpu-stats.js';
 export {
   configureGpu,
