@@ -8,7 +8,7 @@
  * const [updates, nextState] = optimizer.update(grads, state, params);
  * const nextParams = applyUpdates(params, updates);
  */
-export type { GradientTransformation, TensorTree, UpdateExtras, StateOf, EmptyState, AnyTransformation, FusionHooks, AffineCoefficients } from './transform.js';
+export type { GradientTransformation, TensorTree, UpdateExtras, StateOf, EmptyState, AnyTransformation, FusionHooks, AffineCoefficients, FinalKernel } from './transform.js';
 export { applyUpdates, disposeReplaced, tensorsIn } from './apply-updates.js';
 export { serializeState, serializeStateAsync, deserializeState, type SerializedState, type SerializedValue, type DeserializeOptions } from './serialization.js';
 export type { ScalarOrSchedule } from './validation.js';
@@ -17,6 +17,7 @@ export { withInputChecks, checkTensorTree } from './input-checks.js';
 // Combinators and wrappers.
 export { chain, type ChainState } from './combinators/chain.js';
 export { namedChain, type NamedChainState } from './combinators/named-chain.js';
+export { finalKernelProducer } from './combinators/final-kernel-producer.js';
 export { identity } from './combinators/identity.js';
 export { masked, resolveMask, type MaskedState, type MaskSpecification } from './combinators/masked.js';
 export { partition, type PartitionState, type LabelSpecification } from './combinators/partition.js';

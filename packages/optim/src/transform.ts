@@ -78,6 +78,14 @@ export interface FinalKernel<S> {
   readonly scalars: readonly number[];
   /** The producer's next state, exactly as `update` would return it. */
   readonly state: S;
+  /**
+   * Whether the composition rounds the kernel's output to float32 (on float32 inputs) before
+   * the epilogue, as storing it between the unfused passes did; set by every producer whose
+   * step was unfused before composition, so that its fused step is bit for bit the unfused
+   * one. Adam and Lion leave it unset: their fused kernels were hand-written on the unrounded
+   * direction, and composing on it keeps those results.
+   */
+  readonly roundsOutput?: boolean;
 }
 
 /**

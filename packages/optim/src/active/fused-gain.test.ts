@@ -50,7 +50,8 @@ describe('active: the gain folded into the base kernel equals the separate multi
     ['adamw, float64', 'float64', () => adamw({ lr: 0.05, weightDecay: 0.1 }), { period: 3 }],
     ['chain(scaleByAdam, lr), float32', 'float32', () => chain(scaleByAdam(), scaleByLearningRate(0.05)), { period: 3 }],
     ['chain(scaleByAdam) with no affine after it, float32', 'float32', () => chain(scaleByAdam()), { period: 3 }],
-    ['sgd (cannot fuse the gain), float32', 'float32', () => sgd({ lr: 0.05, momentum: 0.9 }), { period: 3 }],
+    ['sgd with momentum (the gain composed into trace’s kernel), float32', 'float32', () => sgd({ lr: 0.05, momentum: 0.9 }), { period: 3 }],
+    ['sgd without momentum (cannot fuse the gain), float32', 'float32', () => sgd({ lr: 0.05 }), { period: 3 }],
   ];
   it.each(cases)('%s', (_label, dtype, makeBase, options) => {
     const steps = 5 * options.period + 2; // past four period ends, so several gain changes are used

@@ -9,6 +9,9 @@
  * - multiplied: fround(a·d) · w or fround(a·d + b·p) · w, float32 only: fround rounds the
  *   epilogue to float32 first, as storing it would, so the product is bit for bit the separate
  *   multiply pass's.
+ * A producer whose unfused output was stored between passes (`FinalKernel.roundsOutput`) gets,
+ * on float32, its direction rounded first: fround(d) in place of d above, exactly the value
+ * the separate pass read back, so the fused step is bit for bit the unfused one.
  * The composed kernels are cached per producer kernel, so each compiles once per target.
  */
 import { expression as e, fusedMap, tidy, type ExpressionKernel, type NumberExpression, type Tensor } from '@vane/tensor';
@@ -19,43 +22,49 @@ import { checkStructure, mapTensors, requireParams } from '../tree-utilities.js'
 /** The four ways a final kernel is composed. */
 type Composition = 'Scaled' | 'Affine' | 'ScaledMultiplied' | 'AffineMultiplied';
 
-const composed = new WeakMap<ExpressionKernel, Map<Composition, ExpressionKernel>>();
+const COMPOSITIONS = ['Scaled', 'Affine', 'ScaledMultiplied', 'AffineMultiplied'] as const;
+
+const composed = new WeakMap<ExpressionKernel, Map<string, ExpressionKernel>>();
 
 /**
  * `kernel` composed with an epilogue (and a multiplier): the producer's inputs, then p (affine),
- * then w (multiplied); its scalars, then a, then b (affine). Named `${kernel.name}${composition}`.
+ * then w (multiplied); its scalars, then a, then b (affine). Named `${kernel.name}${composition}`,
+ * with `Rounded` appended where `rounded` puts fround around the producer's expression (the
+ * float32 store between the unfused passes).
  *
  * @example
  * composeFinalKernel(ADAM_DIRECTION, 'Affine').name // 'optim.adam.directionAffine'
  */
-export function composeFinalKernel(kernel: ExpressionKernel, composition: Composition): ExpressionKernel {
+export function composeFinalKernel(kernel: ExpressionKernel, composition: Composition, rounded = false): ExpressionKernel {
   let variants = composed.get(kernel);
   if (!variants) {
     variants = new Map();
     composed.set(kernel, variants);
   }
-  let result = variants.get(composition);
+  const key = rounded ? `${composition}Rounded` : composition;
+  let result = variants.get(key);
   if (!result) {
     const { arity, scalarCount } = kernel;
     const affine = composition.startsWith('Affine');
-    const scaled = e.mul(e.scalar(scalarCount), kernel.expression);
+    const direction = rounded ? e.fround(kernel.expression) : kernel.expression;
+    const scaled = e.mul(e.scalar(scalarCount), direction);
     const epilogue: NumberExpression = affine ? e.add(scaled, e.mul(e.scalar(scalarCount + 1), e.input(arity))) : scaled;
     const multiplied = composition.endsWith('Multiplied');
     const expression = multiplied ? e.mul(e.fround(epilogue), e.input(arity + (affine ? 1 : 0))) : epilogue;
     result = {
-      name: `${kernel.name}${composition}`,
+      name: `${kernel.name}${key}`,
       arity: arity + (affine ? 1 : 0) + (multiplied ? 1 : 0),
       scalarCount: scalarCount + (affine ? 2 : 1),
       expression,
     };
-    variants.set(composition, result);
+    variants.set(key, result);
   }
   return result;
 }
 
-/** Every composition of `kernel`, for the test that each compiles to WebAssembly SIMD. */
+/** Every composition of `kernel` (rounded and not), for the test that each compiles to WebAssembly SIMD. */
 export function allCompositions(kernel: ExpressionKernel): ExpressionKernel[] {
-  return (['Scaled', 'Affine', 'ScaledMultiplied', 'AffineMultiplied'] as const).map((composition) => composeFinalKernel(kernel, composition));
+  return [false, true].flatMap((rounded) => COMPOSITIONS.map((composition) => composeFinalKernel(kernel, composition, rounded)));
 }
 
 /** Whether the multiplier can join a float32 kernel whose first input is `first` (same shape). */
@@ -88,12 +97,14 @@ export function runFinalKernel(
       const plain = fusedMap(kernel, inputs, scalars);
       return factor === undefined ? plain : multiplyUpdate(plain, factor);
     }
+    // The unfused output of float32 inputs was a float32 tensor: round where it was stored.
+    const rounded = final.roundsOutput === true && inputs.every((input) => input.dtype === 'float32');
     const coefficients = p === undefined ? [epilogue.updateScale] : [epilogue.updateScale, epilogue.paramScale];
     const withParams = p === undefined ? inputs : [...inputs, p];
     if (factor !== undefined && foldsMultiplier(inputs[0]!, factor)) {
-      return fusedMap(composeFinalKernel(kernel, p === undefined ? 'ScaledMultiplied' : 'AffineMultiplied'), [...withParams, factor], [...scalars, ...coefficients]);
+      return fusedMap(composeFinalKernel(kernel, p === undefined ? 'ScaledMultiplied' : 'AffineMultiplied', rounded), [...withParams, factor], [...scalars, ...coefficients]);
     }
-    const plain = fusedMap(composeFinalKernel(kernel, p === undefined ? 'Scaled' : 'Affine'), withParams, [...scalars, ...coefficients]);
+    const plain = fusedMap(composeFinalKernel(kernel, p === undefined ? 'Scaled' : 'Affine', rounded), withParams, [...scalars, ...coefficients]);
     return factor === undefined ? plain : multiplyUpdate(plain, factor);
   };
   const count = final.inputs.length;

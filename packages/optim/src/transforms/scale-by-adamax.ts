@@ -1,6 +1,7 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE } from '../kernels.js';
-import type { GradientTransformation, TensorTree } from '../transform.js';
+import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
+import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
 import { checkBetas, checkOptionKeys, checkPositive } from '../validation.js';
 
@@ -45,18 +46,18 @@ export function scaleByAdamax(options: ScaleByAdamaxOptions = {}): GradientTrans
   checkOptionKeys(owner, options, ['betas', 'eps']);
   const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
-  return {
-    init: (params) => ({ count: 0, firstMoment: zerosTree(params), infinityNorm: zerosTree(params) }),
-    update: (updates, state) => {
+  return finalKernelProducer(
+    (params) => ({ count: 0, firstMoment: zerosTree(params), infinityNorm: zerosTree(params) }),
+    (updates, state): FinalKernel<ScaleByAdamaxState> => {
       checkStructure('scaleByAdamax.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
       const count = state.count + 1;
       const correction = 1 / (1 - beta1 ** count);
-      return tidy(() => {
+      const next = tidy((): ScaleByAdamaxState => {
         const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
         const infinityNorm = mapTensors((g: Tensor, u: Tensor) => fusedMap(INFINITY_NORM, [u, g], [beta2, eps]), updates, state.infinityNorm) as TensorTree;
-        const out = mapTensors((m: Tensor, u: Tensor) => fusedMap(ADAMAX_DIRECTION, [m, u], [correction]), firstMoment, infinityNorm) as TensorTree;
-        return [out, { count, firstMoment, infinityNorm }] as [TensorTree, ScaleByAdamaxState];
+        return { count, firstMoment, infinityNorm };
       });
+      return { owner, kernel: ADAMAX_DIRECTION, inputs: [next.firstMoment, next.infinityNorm], scalars: [correction], state: next, roundsOutput: true };
     },
-  };
+  );
 }

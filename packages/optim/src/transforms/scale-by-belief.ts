@@ -1,6 +1,7 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE, SCALE } from '../kernels.js';
-import type { GradientTransformation, TensorTree } from '../transform.js';
+import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
+import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
 import { checkBetas, checkBoolean, checkOptionKeys, checkPositive } from '../validation.js';
 
@@ -61,9 +62,9 @@ export function scaleByBelief(options: ScaleByBeliefOptions = {}): GradientTrans
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-16);
   const rectify = checkBoolean(owner, 'rectify', options.rectify ?? false);
   const rhoInfinity = 2 / (1 - beta2) - 1;
-  return {
-    init: (params) => ({ count: 0, firstMoment: zerosTree(params), belief: zerosTree(params) }),
-    update: (updates, state) => {
+  return finalKernelProducer(
+    (params) => ({ count: 0, firstMoment: zerosTree(params), belief: zerosTree(params) }),
+    (updates, state): FinalKernel<ScaleByBeliefState> => {
       checkStructure('scaleByBelief.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
       const count = state.count + 1;
       const firstCorrection = 1 / (1 - beta1 ** count);
@@ -72,14 +73,14 @@ export function scaleByBelief(options: ScaleByBeliefOptions = {}): GradientTrans
       const rho = rhoInfinity - (2 * count * beta2 ** count) / (1 - beta2 ** count);
       const adaptive = !rectify || rho > 4;
       const rectification = rectify && adaptive ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho)) : 1;
-      return tidy(() => {
+      const next = tidy((): ScaleByBeliefState => {
         const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
         const belief = mapTensors((g: Tensor, s: Tensor, m: Tensor) => fusedMap(BELIEF, [s, g, m], [beta2, eps]), updates, state.belief, firstMoment) as TensorTree;
-        const out = adaptive
-          ? (mapTensors((m: Tensor, s: Tensor) => fusedMap(BELIEF_DIRECTION, [m, s], [rectification * firstCorrection, secondCorrection, eps]), firstMoment, belief) as TensorTree)
-          : (mapTensors((m: Tensor) => fusedMap(SCALE, [m], [1]), firstMoment) as TensorTree);
-        return [out, { count, firstMoment, belief }] as [TensorTree, ScaleByBeliefState];
+        return { count, firstMoment, belief };
       });
+      if (!adaptive) return { owner, kernel: SCALE, inputs: [next.firstMoment], scalars: [1], state: next, roundsOutput: true };
+      const scalars = [rectification * firstCorrection, secondCorrection, eps];
+      return { owner, kernel: BELIEF_DIRECTION, inputs: [next.firstMoment, next.belief], scalars, state: next, roundsOutput: true };
     },
-  };
+  );
 }

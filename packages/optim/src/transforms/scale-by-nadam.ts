@@ -1,6 +1,7 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels.js';
-import type { GradientTransformation, TensorTree } from '../transform.js';
+import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
+import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkBetas, checkNonNegative, checkOptionKeys, checkPositive } from '../validation.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
 
@@ -54,9 +55,9 @@ export function scaleByNadam(options: ScaleByNadamOptions = {}): GradientTransfo
   const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const momentumDecay = checkNonNegative(owner, 'momentumDecay', options.momentumDecay ?? 4e-3);
-  return {
-    init: (params) => ({ count: 0, momentumProduct: 1, firstMoment: zerosTree(params), secondMoment: zerosTree(params) }),
-    update: (updates, state) => {
+  return finalKernelProducer(
+    (params) => ({ count: 0, momentumProduct: 1, firstMoment: zerosTree(params), secondMoment: zerosTree(params) }),
+    (updates, state): FinalKernel<ScaleByNadamState> => {
       checkStructure('scaleByNadam.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
       const count = state.count + 1;
       const mu = beta1 * (1 - 0.5 * 0.96 ** (count * momentumDecay));
@@ -65,17 +66,13 @@ export function scaleByNadam(options: ScaleByNadamOptions = {}): GradientTransfo
       const gradientWeight = (1 - mu) / (1 - momentumProduct);
       const momentumWeight = muNext / (1 - momentumProduct * muNext);
       const secondCorrection = 1 - beta2 ** count;
-      return tidy(() => {
+      const next = tidy((): ScaleByNadamState => {
         const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
         const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]), updates, state.secondMoment) as TensorTree;
-        const out = mapTensors(
-          (g: Tensor, m: Tensor, v: Tensor) => fusedMap(NADAM_DIRECTION, [g, m, v], [gradientWeight, momentumWeight, secondCorrection, eps]),
-          updates,
-          firstMoment,
-          secondMoment,
-        ) as TensorTree;
-        return [out, { count, momentumProduct, firstMoment, secondMoment }] as [TensorTree, ScaleByNadamState];
+        return { count, momentumProduct, firstMoment, secondMoment };
       });
+      const scalars = [gradientWeight, momentumWeight, secondCorrection, eps];
+      return { owner, kernel: NADAM_DIRECTION, inputs: [updates, next.firstMoment, next.secondMoment], scalars, state: next, roundsOutput: true };
     },
-  };
+  );
 }

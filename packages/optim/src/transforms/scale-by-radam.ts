@@ -1,6 +1,7 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, SCALE } from '../kernels.js';
-import type { GradientTransformation, TensorTree } from '../transform.js';
+import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
+import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
 import { checkBetas, checkBoolean, checkFinite, checkOptionKeys, checkPositive } from '../validation.js';
 
@@ -60,33 +61,25 @@ export function scaleByRadam(options: ScaleByRadamOptions = {}): GradientTransfo
   const threshold = checkFinite(owner, 'threshold', options.threshold ?? 5);
   const laggedMoments = checkBoolean(owner, 'laggedMoments', options.laggedMoments ?? false);
   const rhoInfinity = 2 / (1 - beta2) - 1;
-  return {
-    init: (params) => ({ count: 0, firstMoment: zerosTree(params), secondMoment: zerosTree(params) }),
-    update: (updates, state) => {
+  return finalKernelProducer(
+    (params) => ({ count: 0, firstMoment: zerosTree(params), secondMoment: zerosTree(params) }),
+    (updates, state): FinalKernel<ScaleByRadamState> => {
       checkStructure('scaleByRadam.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
       const count = state.count + 1;
       const firstCorrection = 1 / (1 - beta1 ** count);
       const secondCorrection = 1 - beta2 ** count;
       const rho = rhoInfinity - (2 * count * beta2 ** count) / secondCorrection;
-      return tidy(() => {
+      const next = tidy((): ScaleByRadamState => {
         const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
         const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]), updates, state.secondMoment) as TensorTree;
-        // The moments the step is taken with: this step's, or the previous step's (the authors' lag).
-        const [stepFirst, stepSecond] = laggedMoments ? [state.firstMoment, state.secondMoment] : [firstMoment, secondMoment];
-        let out: TensorTree;
-        if (rho > threshold) {
-          const rectification = Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho));
-          const secondCorrectionRoot = Math.sqrt(secondCorrection);
-          out = mapTensors(
-            (m: Tensor, v: Tensor) => fusedMap(RADAM_DIRECTION, [m, v], [firstCorrection, rectification, secondCorrectionRoot, eps]),
-            stepFirst,
-            stepSecond,
-          ) as TensorTree;
-        } else {
-          out = mapTensors((m: Tensor) => fusedMap(SCALE, [m], [firstCorrection]), stepFirst) as TensorTree;
-        }
-        return [out, { count, firstMoment, secondMoment }] as [TensorTree, ScaleByRadamState];
+        return { count, firstMoment, secondMoment };
       });
+      // The moments the step is taken with: this step's, or the previous step's (the authors' lag).
+      const [stepFirst, stepSecond] = laggedMoments ? [state.firstMoment, state.secondMoment] : [next.firstMoment, next.secondMoment];
+      if (rho <= threshold) return { owner, kernel: SCALE, inputs: [stepFirst], scalars: [firstCorrection], state: next, roundsOutput: true };
+      const rectification = Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho));
+      const scalars = [firstCorrection, rectification, Math.sqrt(secondCorrection), eps];
+      return { owner, kernel: RADAM_DIRECTION, inputs: [stepFirst, stepSecond], scalars, state: next, roundsOutput: true };
     },
-  };
+  );
 }

@@ -1,6 +1,7 @@
 import { fusedMap, tidy, defineKernel, expression as e, type NumberExpression, type Tensor } from '@vane/tensor';
 import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels.js';
-import type { GradientTransformation, TensorTree } from '../transform.js';
+import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
+import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities.js';
 import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositive, checkUnitInterval } from '../validation.js';
 
@@ -57,30 +58,23 @@ export function scaleByRms(options: ScaleByRmsOptions = {}): GradientTransformat
   const centered = checkBoolean(owner, 'centered', options.centered ?? false);
   const initialScale = checkNonNegative(owner, 'initialScale', options.initialScale ?? 0);
   const epsInSqrt = checkBoolean(owner, 'epsInSqrt', options.epsInSqrt ?? false) ? 1 : 0;
-  return {
-    init: (params) => {
-      const state: ScaleByRmsState = { secondMoment: fullTree(params, initialScale) };
-      if (centered) state.firstMoment = zerosTree(params);
-      return state;
-    },
-    update: (updates, state) => {
-      checkStructure('scaleByRms.update', state.secondMoment, updates, ['state.secondMoment', 'updates']);
-      if (centered && state.firstMoment === undefined) throw new Error('scaleByRms.update: centered needs state.firstMoment; was the state made by init?');
-      return tidy(() => {
-        const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [decay]), updates, state.secondMoment) as TensorTree;
-        if (!centered) {
-          const out = mapTensors((g: Tensor, v: Tensor) => fusedMap(RMS_DIRECTION, [g, v], [eps, epsInSqrt]), updates, secondMoment) as TensorTree;
-          return [out, { secondMoment }] as [TensorTree, ScaleByRmsState];
-        }
-        const firstMoment = mapTensors((g: Tensor, mean: Tensor) => fusedMap(MOVING_AVERAGE, [mean, g], [decay]), updates, state.firstMoment!) as TensorTree;
-        const out = mapTensors(
-          (g: Tensor, v: Tensor, mean: Tensor) => fusedMap(CENTERED_DIRECTION, [g, v, mean], [eps, epsInSqrt]),
-          updates,
-          secondMoment,
-          firstMoment,
-        ) as TensorTree;
-        return [out, { secondMoment, firstMoment }] as [TensorTree, ScaleByRmsState];
-      });
-    },
+  const init = (params: TensorTree): ScaleByRmsState => {
+    const state: ScaleByRmsState = { secondMoment: fullTree(params, initialScale) };
+    if (centered) state.firstMoment = zerosTree(params);
+    return state;
   };
+  // The direction is the final kernel; `chain` composes the learning rate into it.
+  return finalKernelProducer(init, (updates, state): FinalKernel<ScaleByRmsState> => {
+    checkStructure('scaleByRms.update', state.secondMoment, updates, ['state.secondMoment', 'updates']);
+    if (centered && state.firstMoment === undefined) throw new Error('scaleByRms.update: centered needs state.firstMoment; was the state made by init?');
+    const next = tidy(() => {
+      const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [decay]), updates, state.secondMoment) as TensorTree;
+      if (!centered) return { secondMoment } as ScaleByRmsState;
+      const firstMoment = mapTensors((g: Tensor, mean: Tensor) => fusedMap(MOVING_AVERAGE, [mean, g], [decay]), updates, state.firstMoment!) as TensorTree;
+      return { secondMoment, firstMoment } as ScaleByRmsState;
+    });
+    const scalars = [eps, epsInSqrt];
+    if (!centered) return { owner, kernel: RMS_DIRECTION, inputs: [updates, next.secondMoment], scalars, state: next, roundsOutput: true };
+    return { owner, kernel: CENTERED_DIRECTION, inputs: [updates, next.secondMoment, next.firstMoment!], scalars, state: next, roundsOutput: true };
+  });
 }

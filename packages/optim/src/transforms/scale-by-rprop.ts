@@ -1,6 +1,7 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { clampBetween } from '../kernels.js';
-import type { GradientTransformation, TensorTree } from '../transform.js';
+import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
+import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities.js';
 import { checkNonNegative, checkOptionKeys, checkPositive, failOption } from '../validation.js';
 
@@ -61,11 +62,11 @@ export function scaleByRprop(options: ScaleByRpropOptions = {}): GradientTransfo
   const initialStep = checkPositive(owner, 'learningRate', options.learningRate ?? 0.01);
   const [etaMinus, etaPlus] = checkEtas(owner, 'etas', options.etas ?? [0.5, 1.2]);
   const [minimum, maximum] = checkStepSizes(owner, 'stepSizes', options.stepSizes ?? [1e-6, 50]);
-  return {
-    init: (params) => ({ previousGradient: zerosTree(params), stepSize: fullTree(params, initialStep) }),
-    update: (updates, state) => {
+  return finalKernelProducer(
+    (params) => ({ previousGradient: zerosTree(params), stepSize: fullTree(params, initialStep) }),
+    (updates, state): FinalKernel<ScaleByRpropState> => {
       checkStructure('scaleByRprop.update', state.stepSize, updates, ['state.stepSize', 'updates']);
-      return tidy(() => {
+      const next = tidy((): ScaleByRpropState => {
         const stepSize = mapTensors(
           (g: Tensor, step: Tensor, previous: Tensor) => fusedMap(STEP_SIZE, [step, g, previous], [etaMinus, etaPlus, minimum, maximum]),
           updates,
@@ -73,11 +74,11 @@ export function scaleByRprop(options: ScaleByRpropOptions = {}): GradientTransfo
           state.previousGradient,
         ) as TensorTree;
         const previousGradient = mapTensors((g: Tensor, previous: Tensor) => fusedMap(KEPT_GRADIENT, [g, previous]), updates, state.previousGradient) as TensorTree;
-        const out = mapTensors((kept: Tensor, step: Tensor) => fusedMap(RPROP_DIRECTION, [kept, step]), previousGradient, stepSize) as TensorTree;
-        return [out, { previousGradient, stepSize }] as [TensorTree, ScaleByRpropState];
+        return { previousGradient, stepSize };
       });
+      return { owner, kernel: RPROP_DIRECTION, inputs: [next.previousGradient, next.stepSize], scalars: [], state: next, roundsOutput: true };
     },
-  };
+  );
 }
 
 /** Checks Rprop's (η⁻, η⁺): 0 < η⁻ < 1 < η⁺. */

@@ -1,5 +1,6 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import type { GradientTransformation, TensorTree } from '../transform.js';
+import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
+import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, fullTree, mapTensors } from '../tree-utilities.js';
 import { checkNonNegative, checkOptionKeys, checkPositive } from '../validation.js';
 
@@ -36,15 +37,12 @@ export function scaleByRss(options: ScaleByRssOptions = {}): GradientTransformat
   checkOptionKeys(owner, options, ['initialAccumulatorValue', 'eps']);
   const initial = checkNonNegative(owner, 'initialAccumulatorValue', options.initialAccumulatorValue ?? 0);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-10);
-  return {
-    init: (params) => ({ sumOfSquares: fullTree(params, initial) }),
-    update: (updates, state) => {
+  return finalKernelProducer(
+    (params) => ({ sumOfSquares: fullTree(params, initial) }),
+    (updates, state): FinalKernel<ScaleByRssState> => {
       checkStructure('scaleByRss.update', state.sumOfSquares, updates, ['state.sumOfSquares', 'updates']);
-      return tidy(() => {
-        const sumOfSquares = mapTensors((g: Tensor, sum: Tensor) => fusedMap(ACCUMULATE, [sum, g]), updates, state.sumOfSquares) as TensorTree;
-        const out = mapTensors((g: Tensor, sum: Tensor) => fusedMap(RSS_DIRECTION, [g, sum], [eps]), updates, sumOfSquares) as TensorTree;
-        return [out, { sumOfSquares }] as [TensorTree, ScaleByRssState];
-      });
+      const sumOfSquares = tidy(() => mapTensors((g: Tensor, sum: Tensor) => fusedMap(ACCUMULATE, [sum, g]), updates, state.sumOfSquares) as TensorTree);
+      return { owner, kernel: RSS_DIRECTION, inputs: [updates, sumOfSquares], scalars: [eps], state: { sumOfSquares }, roundsOutput: true };
     },
-  };
+  );
 }

@@ -1,7 +1,6 @@
-import { fusedMap, tidy, type Tensor } from '@vane/tensor';
 import { SIGN } from '../kernels.js';
+import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
 import type { EmptyState, GradientTransformation } from '../transform.js';
-import { mapTensors } from '../tree-utilities.js';
 
 /**
  * Keeps only the sign of each update: the building block of signSGD and Signum.
@@ -13,8 +12,8 @@ import { mapTensors } from '../tree-utilities.js';
  * @see Bernstein, Wang, Azizzadenesheli, Anandkumar, "signSGD: Compressed Optimisation for Non-Convex Problems" (ICML 2018).
  */
 export function scaleBySign(): GradientTransformation<EmptyState> {
-  return {
-    init: () => ({}),
-    update: (updates, state) => [tidy(() => mapTensors((u: Tensor) => fusedMap(SIGN, [u]), updates)), state],
-  };
+  return finalKernelProducer(
+    () => ({}),
+    (updates, state) => ({ owner: 'scaleBySign', kernel: SIGN, inputs: [updates], scalars: [], state, roundsOutput: true }),
+  );
 }

@@ -18,6 +18,7 @@ import { lookahead } from '../combinators/lookahead.js';
 import { multiSteps } from '../combinators/multi-steps.js';
 import { OPTIMIZER_NAMES, OPTIMIZER_REGISTRY } from '../optimizer-registry.js';
 import { adamw } from '../optimizers/adamw.js';
+import { rmsprop } from '../optimizers/rmsprop.js';
 import { sgd } from '../optimizers/sgd.js';
 import type { GradientTransformation, TensorTree } from '../transform.js';
 import { allCompositions } from '../combinators/compose-final-kernel.js';
@@ -34,9 +35,17 @@ describe('optimizer kernels on WebAssembly SIMD', () => {
       expect([kernel.name, fusedKernelTarget(kernel)]).toEqual([kernel.name, 'simd']);
     }
     // The names the hand-written variants had, so kernelInfo() and profiles read as before.
-    expect(adamKernels.map((kernel) => kernel.name)).toEqual(['optim.adam.direction', 'optim.adam.directionScaled', 'optim.adam.directionAffine', 'optim.adam.directionScaledMultiplied', 'optim.adam.directionAffineMultiplied']);
+    // (The Rounded ones, with fround at the producer's output, are what the other producers use.)
+    const compositions = ['Scaled', 'Affine', 'ScaledMultiplied', 'AffineMultiplied'];
+    expect(adamKernels.map((kernel) => kernel.name)).toEqual([
+      'optim.adam.direction',
+      ...compositions.map((composition) => `optim.adam.direction${composition}`),
+      ...compositions.map((composition) => `optim.adam.direction${composition}Rounded`),
+    ]);
   });
 
+  // Every registry optimizer with its learning rate runs its producer's composed kernel, so this
+  // also checks that each composition (rounded or not) compiles.
   it('runs every optimizer, ActiveLR, the hypergradient baselines, lookahead and multiSteps on float32 with no kernel falling back', () => {
     setKernelMode('simd');
     expect(kernelInfo().active).toBe('simd');
@@ -45,6 +54,7 @@ describe('optimizer kernels on WebAssembly SIMD', () => {
       ['sgd (nesterov)', sgd({ lr: 1e-2, momentum: 0.9, nesterov: true })],
       ['rmsprop (centered)', chain(scaleByRms({ centered: true }), scaleByLearningRate(1e-2))],
       ['active(adamw)', active(adamw({ lr: 1e-2, weightDecay: 0.1 }), { period: 2 })],
+      ['active(rmsprop)', active(rmsprop({ lr: 1e-2, weightDecay: 0.1 }), { period: 2 })],
       ['sgdHd', sgdHd({ momentum: 0.9, weightDecay: 0.01 })],
       ['adamHd', adamHd({ weightDecay: 0.01 })],
       ['deltaBarDelta', chain(scaleByDeltaBarDelta(), scaleByLearningRate(1e-2))],

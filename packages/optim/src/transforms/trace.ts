@@ -1,6 +1,7 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { SCALE } from '../kernels.js';
-import type { GradientTransformation, TensorTree } from '../transform.js';
+import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
+import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
 import { checkBoolean, checkClosedUnitInterval, checkNonNegative, checkOptionKeys, failCombination } from '../validation.js';
 
@@ -49,19 +50,22 @@ export function trace(options: TraceOptions = {}): GradientTransformation<TraceS
   const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
   const dampening = checkClosedUnitInterval(owner, 'dampening', options.dampening ?? 0);
   if (nesterov && (decay <= 0 || dampening !== 0)) failCombination(owner, 'nesterov', 'used with decay > 0 and dampening 0', `decay ${decay}, dampening ${dampening}`);
-  return {
-    init: (params) => ({ count: 0, momentum: zerosTree(params) }),
-    update: (updates, state) => {
+  return finalKernelProducer(
+    (params) => ({ count: 0, momentum: zerosTree(params) }),
+    (updates, state): FinalKernel<TraceState> => {
       checkStructure('trace.update', state.momentum, updates, ['state.momentum', 'updates']);
-      return tidy(() => {
-        const momentum = mapTensors(
-          (g: Tensor, b: Tensor) => (state.count === 0 ? fusedMap(SCALE, [g], [1]) : fusedMap(MOMENTUM, [b, g], [decay, 1 - dampening])),
-          updates,
-          state.momentum,
-        ) as TensorTree;
-        const out = nesterov ? (mapTensors((g: Tensor, b: Tensor) => fusedMap(NESTEROV, [g, b], [decay]), updates, momentum) as TensorTree) : momentum;
-        return [out, { count: state.count + 1, momentum }] as [TensorTree, TraceState];
-      });
+      const momentum = tidy(
+        () =>
+          mapTensors(
+            (g: Tensor, b: Tensor) => (state.count === 0 ? fusedMap(SCALE, [g], [1]) : fusedMap(MOMENTUM, [b, g], [decay, 1 - dampening])),
+            updates,
+            state.momentum,
+          ) as TensorTree,
+      );
+      const next: TraceState = { count: state.count + 1, momentum };
+      if (nesterov) return { owner, kernel: NESTEROV, inputs: [updates, momentum], scalars: [decay], state: next, roundsOutput: true };
+      // The output is the momentum (1·b, a copy when run alone); the learning rate composes onto it.
+      return { owner, kernel: SCALE, inputs: [momentum], scalars: [1], state: next, roundsOutput: true };
     },
-  };
+  );
 }

@@ -1,0 +1,29 @@
+/**
+ * A producer stated as its final kernel: `update` runs that kernel as it is, and `chain`
+ * composes the learning rate, decoupled weight decay and a wrapper's gain into it
+ * (`compose-final-kernel.ts`). One mechanism for every producer whose output is one
+ * elementwise kernel per leaf.
+ */
+import { runFinalKernel } from './compose-final-kernel.js';
+import type { FinalKernel, GradientTransformation, TensorTree, UpdateExtras } from '../transform.js';
+
+/**
+ * The transformation whose state starts as `init` gives it and whose step is `finalKernel`:
+ * `update` advances the state and runs the kernel; `fusion.finalKernel` hands it to `chain`.
+ *
+ * @example
+ * return finalKernelProducer((params) => ({ sum: zerosTree(params) }), (updates, state) => ({ owner, kernel, inputs, scalars, state: next, roundsOutput: true }));
+ */
+export function finalKernelProducer<S>(
+  init: (params: TensorTree) => S,
+  finalKernel: (updates: TensorTree, state: S, params: TensorTree | undefined, extras: UpdateExtras | undefined) => FinalKernel<S>,
+): GradientTransformation<S> {
+  return {
+    init,
+    update: (updates, state, params, extras) => {
+      const final = finalKernel(updates, state, params, extras);
+      return [runFinalKernel(final, updates, undefined, undefined), final.state];
+    },
+    fusion: { finalKernel },
+  };
+}
