@@ -16,9 +16,17 @@ export const LOOP_LIMIT = 1 << 24;
 
 interface CompiledKernel {
   readonly run: any;
-  size: number;
+  /** The output extent of the last call: a length, or `width×height` for a 2-D output. */
+  extent: string;
   checked: boolean;
 }
+
+/**
+ * A kernel's output: `size` threads in a 1-D texture that gpu.js lays out near-square, or
+ * `[width, height]` threads (`this.thread.x`, `this.thread.y`) in a texture of exactly that
+ * size, which a {@link KernelDefinition.nativeFunctions | native} fetch can address directly.
+ */
+export type KernelOutput = number | readonly [number, number];
 
 const compiled = new Map<string, CompiledKernel>();
 
@@ -32,19 +40,31 @@ export interface KernelDefinition {
    * otherwise.
    */
   readonly returnType?: 'Array(4)';
+  /** GLSL functions the kernel calls (gpu.js `nativeFunctions`), e.g. a direct 2-D texel fetch. */
+  readonly nativeFunctions?: readonly NativeFunction[];
+}
+
+/** A GLSL function given to gpu.js as is: its source, return type and argument types by name. */
+export interface NativeFunction {
+  readonly name: string;
+  readonly source: string;
+  readonly returnType: 'Array(4)' | 'Number';
+  readonly argumentTypes: Readonly<Record<string, string>>;
 }
 
 /**
- * Runs the kernel cached under `key` (built by `define` on first use) over `size` output
+ * Runs the kernel cached under `key` (built by `define` on first use) over `output`
  * threads and returns the output texture (or, on an allowed fallback, an array).
  */
-export function runKernel(key: string, define: () => KernelDefinition, size: number, inputs: readonly unknown[]): unknown {
+export function runKernel(key: string, define: () => KernelDefinition, output: KernelOutput, inputs: readonly unknown[]): unknown {
   const { gpu, info } = gpuDevice();
+  const dimensions = typeof output === 'number' ? [output] : [...output];
+  const extent = dimensions.join('×');
   let kernel = compiled.get(key);
   if (!kernel) {
     const definition = define();
     const run = gpu.createKernel(definition.source, {
-      output: [size],
+      output: dimensions,
       precision: 'single',
       tactic: 'precision',
       pipeline: true,
@@ -54,27 +74,28 @@ export function runKernel(key: string, define: () => KernelDefinition, size: num
       loopMaxIterations: LOOP_LIMIT,
       ...(definition.returnType ? { returnType: definition.returnType } : {}),
       functions: definition.functions.map((fn) => ({ source: fn.source, settings: fn.settings })),
+      ...(definition.nativeFunctions ? { nativeFunctions: definition.nativeFunctions.map((fn) => ({ ...fn, argumentTypes: { ...fn.argumentTypes } })) } : {}),
     });
-    kernel = { run, size, checked: false };
+    kernel = { run, extent, checked: false };
     compiled.set(key, kernel);
   }
-  if (kernel.size !== size) {
-    kernel.run.setOutput([size]);
+  if (kernel.extent !== extent) {
+    kernel.run.setOutput(dimensions);
     forgetRecycledArguments(kernel.run.kernel);
-    kernel.size = size;
+    kernel.extent = extent;
   }
-  let output: unknown;
+  let result: unknown;
   countDispatch();
   try {
-    output = kernel.run(...inputs);
+    result = kernel.run(...inputs);
   } catch (error) {
     throw new Error(`gpu: kernel '${key}' failed on ${info.kernelClass}: ${(error as Error).message.split('\n')[0]}`);
   }
   // A texture labelled with another size than this call's would be read back scrambled; the
   // recycling fixed by forgetRecycledArguments produced exactly that, silently. Refuse it.
-  const labelled = (output as { output?: ArrayLike<number> } | undefined)?.output?.[0];
-  if (labelled !== undefined && labelled !== size) {
-    throw new Error(`gpu: kernel '${key}' returned a texture of ${labelled} values for an output of ${size}`);
+  const labelled = (result as { output?: ArrayLike<number> } | undefined)?.output;
+  if (labelled !== undefined && dimensions.some((dimension, axis) => labelled[axis] !== dimension)) {
+    throw new Error(`gpu: kernel '${key}' returned a texture of ${Array.from(labelled).join('×')} values for an output of ${extent}`);
   }
   if (!kernel.checked) {
     // gpu.js replaces a kernel that fails to compile with its CPU kernel, silently; refuse that.
@@ -84,7 +105,7 @@ export function runKernel(key: string, define: () => KernelDefinition, size: num
     }
     kernel.checked = true;
   }
-  return output;
+  return result;
 }
 
 /**

@@ -11,11 +11,20 @@
  * is not a multiple of four, so the main kernel only ever sees contiguous, aligned operands
  * and never does per-read stride arithmetic. Packing and unpacking cost one pass over each
  * matrix (O(n²)) against the main kernel's O(n³).
+ *
+ * On a WebGL path the packed operands and the product are 2-D textures of exactly their
+ * matrix's extent (a texel per four values of a row, a texture row per matrix row), read by a
+ * GLSL fetch at (column, row) (texel-fetch.ts). gpu.js's own fetch turns a 1-D index into
+ * texture coordinates with two integer divisions per read, which llvmpipe cannot vectorise;
+ * the direct fetch has none, and the kernels take their row and column from `this.thread`
+ * instead of dividing. Where a texture would exceed the device's maximum size, a matrix has a
+ * single row, or the path is not WebGL, the 1-D layout and gpu.js's fetch are used instead.
  */
 import { sizeOf, type DType, type TensorView } from '@vane/tensor';
 import { define, stored } from './kernel-definition.js';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
-import { runKernel } from './kernel-runner.js';
+import { runKernel, type KernelOutput } from './kernel-runner.js';
+import { directFetchAvailable, fitsTexture, TEXEL_FETCH } from './texel-fetch.js';
 import { EMPTY, result, textureOf, type GpuStorage } from './storage.js';
 
 const LANES = 4;
@@ -24,6 +33,8 @@ interface Packed {
   readonly texture: unknown;
   /** Texels between one batch image and the next; 0 when the operand is shared across the batch. */
   readonly imageTexels: number;
+  /** Texture rows between one batch image and the next in the 2-D layout (0 when shared). */
+  readonly imageRows: number;
 }
 
 /** True when every batch axis of `view` has stride 0: one matrix broadcast over the batch. */
@@ -37,7 +48,7 @@ function sharedAcrossBatch(view: TensorView): boolean {
  * four consecutive columns, `rowsOut` rows per image (rows past `rows` and columns past
  * `columns` are zero).
  */
-function pack(view: TensorView, rowsOut: number): Packed {
+function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   const shared = sharedAcrossBatch(view);
   const matrix: TensorView = shared ? { ...view, shape: view.shape.slice(-2), strides: view.strides.slice(-2) } : view;
   const rank = matrix.shape.length;
@@ -47,9 +58,14 @@ function pack(view: TensorView, rowsOut: number): Packed {
   const outer = [...matrix.shape.slice(0, rank - 2), rowsOut];
   const texels = sizeOf(outer) * quads;
   const last = rank - 1;
-  const body = `const texel = this.thread.x + 0.0;
+  // 2-D: a thread per texel at (quad, packed row); 1-D: the texel index is split by division.
+  const where = direct
+    ? `const packedRow = this.thread.y + 0.0;
+  const quad = this.thread.x + 0.0;`
+    : `const texel = this.thread.x + 0.0;
   const packedRow = Math.floor((texel + 0.5) / quads);
-  const quad = texel - packedRow * quads;
+  const quad = texel - packedRow * quads;`;
+  const body = `${where}
   ${coordinates(rank - 1, 'packedRow')}
   const column = quad * 4.0;
   let v0 = 0.0;
@@ -71,13 +87,34 @@ function pack(view: TensorView, rowsOut: number): Packed {
   }
   return [v0, v1, v2, v3];`;
   const parameters = ['x', ...viewParameters('x', rank), ...names('d', rank - 1), 'rows', 'columns', 'quads'];
+  const output: KernelOutput = direct ? [quads, sizeOf(outer)] : texels;
   const texture = runKernel(
-    `matmul/pack/rank${rank}`,
+    `matmul/pack${direct ? '2d' : ''}/rank${rank}`,
     () => ({ ...define(parameters, body), returnType: 'Array(4)' as const }),
-    texels,
+    output,
     [textureOf(matrix), ...viewArguments(matrix), ...outer, rows, columns, quads],
   );
-  return { texture, imageTexels: shared ? 0 : rowsOut * quads };
+  return { texture, imageTexels: shared ? 0 : rowsOut * quads, imageRows: shared ? 0 : rowsOut };
+}
+
+/**
+ * Which texture layout {@link packedMatmul} uses for `a @ b` (shapes `[...batch, m, depth]`
+ * and `[...batch, depth, n]`, batch axes already broadcast): `direct` (2-D textures read at
+ * (column, row)) where the path is WebGL, every texture fits MAX_TEXTURE_SIZE and the product
+ * and the packed left operand have more than one row (gpu.js lays a one-row output out near-square, not as width×1);
+ * `indexed` (1-D textures, gpu.js's fetch) otherwise.
+ */
+export function matmulLayout(a: TensorView, b: TensorView): 'direct' | 'indexed' {
+  const rank = a.shape.length;
+  const m = a.shape[rank - 2]!;
+  const depthQuads = Math.ceil(a.shape[rank - 1]! / LANES);
+  const columnQuads = Math.ceil(b.shape[rank - 1]! / LANES);
+  const images = sizeOf(a.shape.slice(0, rank - 2));
+  const rows = images * m;
+  const leftRows = (sharedAcrossBatch(a) ? 1 : images) * m;
+  const fits = fitsTexture(depthQuads, leftRows) && fitsTexture(columnQuads, (sharedAcrossBatch(b) ? 1 : images) * depthQuads * LANES) && fitsTexture(columnQuads, rows);
+  // The right operand has at least four rows (its depth is padded to a multiple of four).
+  return directFetchAvailable() && rows > 1 && leftRows > 1 && fits ? 'direct' : 'indexed';
 }
 
 /**
@@ -95,8 +132,60 @@ export function packedMatmul(a: TensorView, b: TensorView, outDtype: DType): Gpu
   if (depth === 0) return zeros(size);
   const depthQuads = Math.ceil(depth / LANES);
   const columnQuads = Math.ceil(n / LANES);
-  const left = pack(a, m);
-  const right = pack(b, depthQuads * LANES);
+  const direct = matmulLayout(a, b) === 'direct';
+  const left = pack(a, m, direct);
+  const right = pack(b, depthQuads * LANES, direct);
+  const product = direct ? directProduct(left, right, images, m, depthQuads, columnQuads) : indexedProduct(left, right, images, m, depthQuads, columnQuads);
+  discard(left.texture);
+  discard(right.texture);
+  const texture = runKernel(
+    `matmul/unpack${direct ? '2d' : ''}>${outDtype}`,
+    () => ({ ...define(['c', 'n', 'columnQuads'], unpackBody(outDtype, direct)), nativeFunctions: direct ? [TEXEL_FETCH()] : [] }),
+    size,
+    [product, n, columnQuads],
+  );
+  discard(product);
+  return result(texture, size);
+}
+
+// The 16 multiply-adds of one step of four along the depth, from texel l of the left operand
+// and texels r0..r3 (four consecutive depth rows) of the right one.
+const MULTIPLY_ADD = `s0 += l[0] * r0[0] + l[1] * r1[0] + l[2] * r2[0] + l[3] * r3[0];
+    s1 += l[0] * r0[1] + l[1] * r1[1] + l[2] * r2[1] + l[3] * r3[1];
+    s2 += l[0] * r0[2] + l[1] * r1[2] + l[2] * r2[2] + l[3] * r3[2];
+    s3 += l[0] * r0[3] + l[1] * r1[3] + l[2] * r2[3] + l[3] * r3[3];`;
+
+/** The product in the 2-D layout: thread (quad, row), operands read at (column, row). */
+function directProduct(left: Packed, right: Packed, images: number, m: number, depthQuads: number, columnQuads: number): unknown {
+  const body = `const quad = this.thread.x + 0.0;
+  const row = this.thread.y + 0.0;
+  const image = Math.floor((row + 0.5) / m);
+  const aRow = image * aImageRows + (row - image * m);
+  let bRow = image * bImageRows;
+  let s0 = 0.0;
+  let s1 = 0.0;
+  let s2 = 0.0;
+  let s3 = 0.0;
+  for (let step = 0; step < depthQuads; step++) {
+    const l = vaneTexel(a, step, aRow);
+    const r0 = vaneTexel(b, quad, bRow);
+    const r1 = vaneTexel(b, quad, bRow + 1.0);
+    const r2 = vaneTexel(b, quad, bRow + 2.0);
+    const r3 = vaneTexel(b, quad, bRow + 3.0);
+    ${MULTIPLY_ADD}
+    bRow += 4.0;
+  }
+  return [s0, s1, s2, s3];`;
+  return runKernel(
+    'matmul/packed2d',
+    () => ({ ...define(['a', 'b', 'm', 'depthQuads', 'aImageRows', 'bImageRows'], body), returnType: 'Array(4)' as const, nativeFunctions: [TEXEL_FETCH()] }),
+    [columnQuads, images * m],
+    [left.texture, right.texture, m, depthQuads, left.imageRows, right.imageRows],
+  );
+}
+
+/** The product in the 1-D layout, read through gpu.js's indexed fetch. */
+function indexedProduct(left: Packed, right: Packed, images: number, m: number, depthQuads: number, columnQuads: number): unknown {
   const body = `const texel = this.thread.x + 0.0;
   const row = Math.floor((texel + 0.5) / columnQuads);
   const quad = texel - row * columnQuads;
@@ -113,33 +202,25 @@ export function packedMatmul(a: TensorView, b: TensorView, outDtype: DType): Gpu
     const r1 = b[bIndex + columnQuads];
     const r2 = b[bIndex + 2.0 * columnQuads];
     const r3 = b[bIndex + 3.0 * columnQuads];
-    s0 += l[0] * r0[0] + l[1] * r1[0] + l[2] * r2[0] + l[3] * r3[0];
-    s1 += l[0] * r0[1] + l[1] * r1[1] + l[2] * r2[1] + l[3] * r3[1];
-    s2 += l[0] * r0[2] + l[1] * r1[2] + l[2] * r2[2] + l[3] * r3[2];
-    s3 += l[0] * r0[3] + l[1] * r1[3] + l[2] * r2[3] + l[3] * r3[3];
+    ${MULTIPLY_ADD}
     bIndex += 4.0 * columnQuads;
   }
   return [s0, s1, s2, s3];`;
-  const product = runKernel(
+  return runKernel(
     'matmul/packed',
     () => ({ ...define(['a', 'b', 'm', 'depthQuads', 'columnQuads', 'aImageTexels', 'bImageTexels'], body), returnType: 'Array(4)' as const }),
     images * m * columnQuads,
     [left.texture, right.texture, m, depthQuads, columnQuads, left.imageTexels, right.imageTexels],
   );
-  discard(left.texture);
-  discard(right.texture);
-  const texture = runKernel(`matmul/unpack>${outDtype}`, () => define(['c', 'n', 'columnQuads'], unpackBody(outDtype)), size, [product, n, columnQuads]);
-  discard(product);
-  return result(texture, size);
 }
 
-function unpackBody(outDtype: DType): string {
+function unpackBody(outDtype: DType, direct: boolean): string {
   return `const flat = this.thread.x + 0.0;
   const row = Math.floor((flat + 0.5) / n);
   const column = flat - row * n;
   const quad = Math.floor((column + 0.5) / 4.0);
   const lane = column - quad * 4.0;
-  const values = c[row * columnQuads + quad];
+  const values = ${direct ? 'vaneTexel(c, quad, row)' : 'c[row * columnQuads + quad]'};
   let value = values[3];
   if (lane < 0.5) {
     value = values[0];

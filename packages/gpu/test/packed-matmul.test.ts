@@ -8,6 +8,7 @@ import * as vane from '@vane/tensor';
 import { matmul, tidy, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import { gpuStats, resetGpuStats } from '../src/index.js';
+import { matmulLayout } from '../src/packed-matmul.js';
 import { gpuReady } from './gpu-availability.js';
 
 function expectClose(cpu: Tensor, gpu: Tensor, label: string): void {
@@ -83,6 +84,44 @@ describe.runIf(gpuReady)('packed matmul', () => {
       expect(gpuStats()).toEqual({ dispatches: 4, uploads: 0, readbacks: 0 });
       product.dataSync();
       expect(gpuStats().readbacks).toBe(1);
+    });
+  });
+});
+
+describe.runIf(gpuReady)('packed matmul layouts', () => {
+  const view = (shape: number[], strides?: number[]) => {
+    const x = vane.zeros(shape);
+    return { data: undefined, dtype: 'float32' as const, shape, strides: strides ?? x.strides, offset: 0 };
+  };
+
+  it('uses the direct 2-D layout for the MLP shapes and the indexed one where a texture would have one row or exceed the limit', () => {
+    expect(matmulLayout(view([128, 784]), view([784, 256]))).toBe('direct');
+    expect(matmulLayout(view([3, 5, 6]), view([3, 6, 2]))).toBe('direct');
+    expect(matmulLayout(view([1, 6]), view([6, 5]))).toBe('indexed');
+    // A left operand of one row shared over a batch: its packed texture would have one row.
+    expect(matmulLayout(view([3, 1, 6], [0, 6, 1]), view([3, 6, 5]))).toBe('indexed');
+    expect(matmulLayout(view([70000, 4]), view([4, 4]))).toBe('indexed');
+  });
+
+  it.each([
+    [[1, 9], [9, 6]],
+    [[3, 1, 6], [3, 6, 5]],
+    [[2, 2], [2, 3]],
+    [[20000, 3], [3, 2]],
+  ])('%j @ %j agrees with the cpu on whichever layout it takes', (left, right) => {
+    tidy(() => {
+      const a = random(left, 31);
+      const b = random(right, 32);
+      expectClose(matmul(a, b), matmul(a.to('gpu'), b.to('gpu')), `matmul ${JSON.stringify(left)} @ ${JSON.stringify(right)}`);
+    });
+  });
+
+  it('a left operand of one row broadcast over a batch (stride 0) agrees with the cpu', () => {
+    tidy(() => {
+      const row = random([1, 6], 33);
+      const batch = random([4, 6, 5], 34);
+      // matmul broadcasts the [1, 6] operand over the batch with stride 0.
+      expectClose(matmul(row, batch), matmul(row.to('gpu'), batch.to('gpu')), 'broadcast row @ batch');
     });
   });
 });
