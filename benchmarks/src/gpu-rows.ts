@@ -115,7 +115,7 @@ function mlpLoss(layers: Layer[], x: Tensor, labels: Tensor): Tensor {
  * valueAndGrad's backward and the parameter update, all on `backend`. `step()` reads nothing
  * back; the timed run reads the loss afterwards (what a training loop that logs does).
  */
-function mlpTraining(backend: string): { step: () => Tensor; dispose: () => void } {
+export function mlpTraining(backend: string): { step: () => Tensor; dispose: () => void } {
   const generator = seed(7);
   let layers: Layer[] = MLP_SIZES.slice(1).map((size, index) => ({
     weight: randn([MLP_SIZES[index]!, size], { generator, std: Math.sqrt(2 / MLP_SIZES[index]!), backend }),
