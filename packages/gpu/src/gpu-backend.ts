@@ -31,6 +31,7 @@ import { coordinates, names, position, viewArguments, viewParameters } from './i
 import { countReadback, countUpload } from './gpu-stats.js';
 import { runKernel } from './kernel-runner.js';
 import { packedMatmul } from './packed-matmul.js';
+import { alignedWithOutput, SAME_TEXEL_FETCH, sameTexelAvailable } from './texel-fetch.js';
 import { cachedConstant, rememberConstant } from './scalar-constants.js';
 
 function readTexture(storage: GpuStorage): Float32Array {
@@ -75,13 +76,26 @@ function map(
   const size = sizeOf(shape);
   if (size === 0) return EMPTY();
   const rank = shape.length;
+  // An input laid out like the output (contiguous, same size) is read at the fragment's own
+  // texel, with no index arithmetic; the others through their strides.
+  const aligned = inputs.map(({ view }) => sameTexelAvailable() && alignedWithOutput(view, size));
+  let body = expression;
+  inputs.forEach(({ name }, index) => {
+    if (aligned[index]) body = body.split(`${name}[${position(name, rank)}]`).join(`vaneSameTexel(${name})`);
+  });
   const parameters = [
     ...inputs.flatMap(({ name }) => [name, ...viewParameters(name, rank)]),
     ...names('d', rank),
     ...scalars.map(({ name }) => name),
   ];
   const values = [...inputs.flatMap(({ view }) => [textureOf(view), ...viewArguments(view)]), ...shape, ...scalars.map(({ value }) => value)];
-  const texture = runKernel(`${key}/rank${rank}`, () => define(parameters, `${coordinates(rank)}\n  return ${expression};`, own), size, values);
+  const layout = aligned.some(Boolean) ? `/same${aligned.map(Number).join('')}` : '';
+  const texture = runKernel(
+    `${key}/rank${rank}${layout}`,
+    () => ({ ...define(parameters, `${coordinates(rank)}\n  return ${body};`, own), nativeFunctions: layout ? [SAME_TEXEL_FETCH()] : [] }),
+    size,
+    values,
+  );
   return result(texture, size);
 }
 

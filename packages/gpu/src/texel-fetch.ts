@@ -10,6 +10,7 @@
  * size directly. It is correct only when the texture's size is its logical extent, which
  * gpu.js guarantees for a 2-D output of more than one row (utils.getKernelTextureSize).
  */
+import { sizeOf, type TensorView } from '@vane/tensor';
 import { gpuDevice } from './gpu-device.js';
 import type { NativeFunction } from './kernel-runner.js';
 
@@ -25,6 +26,44 @@ export function TEXEL_FETCH(): NativeFunction {
     returnType: 'Array(4)',
     argumentTypes: { tex: 'ArrayTexture(4)', column: 'Number', row: 'Number' },
   };
+}
+
+/**
+ * The native function `vaneSameTexel(texture)`: the value of a one-value-per-texel storage at
+ * the texel the current fragment writes. It applies where the input is a storage of as many
+ * values as the output, read in row-major order from offset 0 (see {@link alignedWithOutput}):
+ * gpu.js lays both out with the same near-square size, so value i of each is at the same texel.
+ */
+export function SAME_TEXEL_FETCH(): NativeFunction {
+  const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
+  return {
+    name: 'vaneSameTexel',
+    source: `float vaneSameTexel(sampler2D tex, ivec2 texSize, ivec3 texDim) {
+  return ${sample}(tex, vTexCoord).r;
+}`,
+    returnType: 'Number',
+    argumentTypes: { tex: 'ArrayTexture(1)' },
+  };
+}
+
+/** True where {@link SAME_TEXEL_FETCH} applies: the WebGL paths. */
+export const sameTexelAvailable = (): boolean => directFetchAvailable();
+
+/**
+ * True when `view` reads its storage's values 0…size−1 in row-major order and that storage
+ * holds exactly `size` values in a 1-D texture: then value i sits at output i's texel.
+ */
+export function alignedWithOutput(view: TensorView, size: number): boolean {
+  const storage = view.data as { size?: number; texture?: { output?: ArrayLike<number> } };
+  if (view.offset !== 0 || storage.size !== size || sizeOf(view.shape) !== size) return false;
+  const output = storage.texture?.output;
+  if (!output || output.length !== 1 || output[0] !== size) return false;
+  let expected = 1;
+  for (let axis = view.shape.length - 1; axis >= 0; axis--) {
+    if (view.shape[axis] !== 1 && view.strides[axis] !== expected) return false;
+    expected *= view.shape[axis]!;
+  }
+  return true;
 }
 
 let maximumSize: number | undefined;
