@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { optimalLearningRate } from '@vane/optim';
-import { fitSurge, summarizeSurge, surgeGridTable, surgePlan, surgePlot, SURGE_PRESETS, surgeTradeoffPlot, type SurgeConfig } from './surge-scaling.js';
+import { fitSurge, summarizeSurge, surgeGridTable, surgeTable, surgePlan, surgePlot, SURGE_PRESETS, surgeTradeoffPlot, type SurgeConfig } from './surge-scaling.js';
 import { fitBatchSizeLaw } from './surge-law-fit.js';
 import type { SurgeMeasurement, SurgeTask } from './surge-measurement.js';
 
@@ -87,7 +87,7 @@ describe('summarizeSurge', () => {
     const value = steps[task.batchSize]![config.learningRates.indexOf(task.learningRate)]![task.seed];
     return {
       task, diverged: value === undefined && task.learningRate === 8e-3 && task.batchSize === 64, finalLoss: 1, checks: 10,
-      ...(value === undefined ? {} : { steps: value, examples: value * task.batchSize, noise: { bSimple: task.batchSize === 8 ? 100 + task.seed : 300, gradientSquaredNorm: 1, traceCovariance: 1 } }),
+      ...(value === undefined ? {} : { steps: value, examples: value * task.batchSize, noise: { bSimple: task.batchSize === 64 ? 300 : task.learningRate === 1e-3 ? 500 : 100 + task.seed, gradientSquaredNorm: 1, traceCovariance: 1 } }),
     };
   });
   const summary = summarizeSurge(config, measurements);
@@ -105,7 +105,10 @@ describe('summarizeSurge', () => {
     const slope = (1 / 85 - 1 / 305) / (1 / 5440 - 1 / 2440);
     expect('bNoise' in summary.fit && summary.fit.bNoise).toBeCloseTo(-slope, 9);
     expect(summary.points.map((p) => p.bSimple)).toEqual([100.5, 300]);
+    // B = 8: six runs reached the target, B_simple 500, 500 (lr 1e-3), 100, 101, 100, 101: median 101; B = 64: seven runs, all 300.
+    expect(summary.points.map((p) => p.bSimpleMedianAllRuns)).toEqual([101, 300]);
     expect(summary.bSimpleMedian).toBe(200.25);
+    expect(surgeTable(summary.points, 'markdown')).toContain('| 8 | 2e-3 | 305 | 2440 | 101 | 101 |');
     expect(summary.lawFits!.adam.kind).toBe('adam');
   });
 

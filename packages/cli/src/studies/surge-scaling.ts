@@ -95,6 +95,11 @@ export interface SurgePoint {
   optimumAtGridEdge?: boolean;
   /** Seed-mean B_simple of the optimal rate's runs, measured where they reached the target. */
   bSimple?: number;
+  /**
+   * The median B_simple over every run at this batch size that reached the target (all rates and
+   * seeds): the same loss, so the same quantity, from more measurements than the optimum's seeds.
+   */
+  bSimpleMedianAllRuns?: number;
 }
 
 /** What `vane surge` writes to results.json. */
@@ -138,7 +143,9 @@ export function summarizeSurge(config: SurgeConfig, measurements: readonly Surge
       };
     });
     const candidates = grid.filter((entry) => entry.steps !== undefined);
-    if (candidates.length === 0) return { batchSize, grid };
+    const allNoise = measurements.filter((m) => m.task.batchSize === batchSize).map((m) => m.noise?.bSimple).filter((value): value is number => value !== undefined && Number.isFinite(value));
+    const allRuns = allNoise.length > 0 ? { bSimpleMedianAllRuns: median(allNoise) } : {};
+    if (candidates.length === 0) return { batchSize, grid, ...allRuns };
     const best = candidates.reduce((a, b) => (b.steps! < a.steps! ? b : a));
     const noise = runsAt(best.learningRate).map((m) => m.noise?.bSimple).filter((value): value is number => value !== undefined && Number.isFinite(value));
     const index = config.learningRates.indexOf(best.learningRate);
@@ -146,6 +153,7 @@ export function summarizeSurge(config: SurgeConfig, measurements: readonly Surge
       batchSize, grid, optimalLearningRate: best.learningRate, steps: best.steps!, examples: best.examples!,
       optimumAtGridEdge: index === 0 || index === config.learningRates.length - 1,
       ...(noise.length > 0 ? { bSimple: mean(noise) } : {}),
+      ...allRuns,
     };
   });
   const noise = points.map((p) => p.bSimple).filter((value): value is number => value !== undefined);
@@ -237,13 +245,14 @@ export function surgeTradeoffPlot(results: Pick<SurgeResults, 'points' | 'fit' |
 
 /** The per-batch-size table: optimum, its steps and examples, B_simple. */
 export function surgeTable(points: readonly SurgePoint[], format: 'text' | 'markdown'): string {
-  const header = ['batch size', 'optimal lr', 'steps to target', 'examples to target', 'B_simple at target'];
+  const header = ['batch size', 'optimal lr', 'steps to target', 'examples to target', 'B_simple (optimal-rate runs)', 'B_simple (median, all runs)'];
   const rows = points.map((p) => [
     String(p.batchSize),
     p.optimalLearningRate === undefined ? 'none reached' : `${formatRate(p.optimalLearningRate)}${p.optimumAtGridEdge ? ' (grid edge)' : ''}`,
     p.steps === undefined ? '–' : p.steps.toFixed(0),
     p.examples === undefined ? '–' : p.examples.toFixed(0),
     p.bSimple === undefined ? '–' : p.bSimple.toFixed(0),
+    p.bSimpleMedianAllRuns === undefined ? '–' : p.bSimpleMedianAllRuns.toFixed(0),
   ]);
   return format === 'text' ? textTable(header, rows) : markdownTable(header, rows);
 }
