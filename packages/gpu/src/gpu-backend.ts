@@ -125,6 +125,16 @@ function permuted(view: TensorView, order: readonly number[]): GpuStorage {
   return copy({ ...view, shape, strides }, view.dtype);
 }
 
+/**
+ * `view` with its axes in `order` as a contiguous run: the view's own storage and offset when
+ * that order is already row-major (a sum over the last axis, say), a permuted copy otherwise.
+ */
+function reducedLast(view: TensorView, order: readonly number[]): { texture: unknown; offset: number } {
+  const reordered = { ...view, shape: order.map((axis) => view.shape[axis]!), strides: order.map((axis) => view.strides[axis]!) };
+  if (isRowMajor(reordered)) return { texture: textureOf(view), offset: view.offset };
+  return { texture: permuted(view, order).texture, offset: 0 };
+}
+
 // Unary kernels are generated from the op table's forward expressions.
 const unaryFunction = (kernel: UnaryKernelName) => {
   const table = unaryExpressionKernel(kernel);
@@ -150,17 +160,17 @@ function reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], out
     return map(`fill>${outDtype}`, [outer], [], 'value', [{ name: 'value', value: start }]);
   }
   // Moving the reduced axes last makes every reduction a contiguous run of `count` values.
-  const input = permuted(x, [...kept, ...axes]);
+  const input = reducedLast(x, [...kept, ...axes]);
   const step = binaryFunction(REDUCTION_STEP[kind]);
   const start = REDUCTION_START[kind];
-  const body = `const base = (this.thread.x + 0.0) * count;
+  const body = `const base = xOffset + (this.thread.x + 0.0) * count;
   let accumulator = ${start === undefined ? 'x[base]' : `${start}.0`};
   for (let index = ${start === undefined ? 1 : 0}; index < count; index++) {
     accumulator = ${call(step, ['accumulator', 'x[base + index]'])};
   }
   return ${stored('accumulator', outDtype)};`;
-  const texture = runKernel(`reduce/${kind}>${outDtype}`, () => define(['x', 'count'], body, [step]), outer, [input.texture, count]);
-  deleteTexture(input.texture);
+  const texture = runKernel(`reduce/${kind}>${outDtype}`, () => define(['x', 'xOffset', 'count'], body, [step]), outer, [input.texture, input.offset, count]);
+  releaseTemporary(x, input.texture);
   return result(texture, outer);
 }
 
@@ -168,9 +178,9 @@ function argReduce(kind: 'argmax' | 'argmin', x: TensorView, axis: number): GpuS
   const others = x.shape.map((_, index) => index).filter((index) => index !== axis);
   const outer = sizeOf(others.map((index) => x.shape[index]!));
   if (outer === 0) return EMPTY();
-  const input = permuted(x, [...others, axis]);
+  const input = reducedLast(x, [...others, axis]);
   // NaN counts as the extreme and the first one wins, as on the CPU.
-  const body = `const base = (this.thread.x + 0.0) * count;
+  const body = `const base = xOffset + (this.thread.x + 0.0) * count;
   let best = x[base];
   let bestIndex = 0;
   if (best === best) {
@@ -187,8 +197,8 @@ function argReduce(kind: 'argmax' | 'argmin', x: TensorView, axis: number): GpuS
     }
   }
   return bestIndex;`;
-  const texture = runKernel(`argReduce/${kind}`, () => define(['x', 'count'], body), outer, [input.texture, x.shape[axis]!]);
-  deleteTexture(input.texture);
+  const texture = runKernel(`argReduce/${kind}`, () => define(['x', 'xOffset', 'count'], body), outer, [input.texture, input.offset, x.shape[axis]!]);
+  releaseTemporary(x, input.texture);
   return result(texture, outer);
 }
 
