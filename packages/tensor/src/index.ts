@@ -35,6 +35,7 @@ export {
   UNARY_KERNELS,
   BINARY_KERNELS,
   BINARY_EXPRESSIONS,
+  BINARY_DERIVATIVES,
   type UnaryKernelName,
   type BinaryKernelName,
   type FusedKernel,

@@ -1,29 +1,22 @@
 /**
- * Gradient rules of the elementwise ops (unary, binary, where, clip, cast, copy).
+ * Gradient rules of the elementwise ops (unary, binary, where, clip, cast, copy). The unary
+ * and binary ones are derived from `@vane/tensor`'s tables (`unaryOps`, `BINARY_DERIVATIVES`).
  *
  * Binary rules return gradients with the output's broadcast shape; the tape sums them back to
  * each operand's shape. Rules that need the op's value reuse the recorded output `y` instead
  * of recomputing it (exp, sqrt, tanh, sigmoid, ...).
  */
 import {
+  BINARY_DERIVATIVES,
   cast,
-  div,
-  equal,
-  floor,
   fusedMap,
-  greater,
   greaterEqual,
   isRecording,
-  less,
   lessEqual,
-  log,
   logicalAnd,
-  mul,
-  neg,
-  pow,
-  sub,
   unaryOps,
   where,
+  type Expression,
   type ExpressionKernel,
   type RecordedUnaryOpName,
   type Tensor,
@@ -86,56 +79,33 @@ export const unaryRules: { readonly [K in UnaryName]: GradientRule<K> } = {
   copy: ({ outputGradient: g, needsGradient }) => [needsGradient[0] ? g : null],
 };
 
-/** Rules of the binary elementwise ops and `where`. */
+/** The gradient rule of a differentiable binary op, derived from its {@link BINARY_DERIVATIVES} entry. */
+function binaryTableRule(name: keyof typeof BINARY_DERIVATIVES): GradientRule<keyof typeof BINARY_DERIVATIVES> {
+  const [ofFirst, ofSecond] = BINARY_DERIVATIVES[name];
+  return ({ inputs: [a, b], output, outputGradient, needsGradient }) => {
+    const operands = [a!, b!, outputGradient, output];
+    // One memo for both gradients, so a node they share (div's g/b) is computed once.
+    const memo = new Map<Expression, Tensor | number | boolean>();
+    return [
+      needsGradient[0] ? (evaluateOnTensors(ofFirst, operands, [], memo) as Tensor) : null,
+      needsGradient[1] ? (evaluateOnTensors(ofSecond, operands, [], memo) as Tensor) : null,
+    ];
+  };
+}
+
+/** Rules of the binary elementwise ops (derived from `BINARY_DERIVATIVES`) and `where`. */
 export const binaryRules: { readonly [K in BinaryName]: GradientRule<K> } = {
-  add: ({ outputGradient: g, needsGradient }) => [needsGradient[0] ? g : null, needsGradient[1] ? g : null],
-  sub: ({ outputGradient: g, needsGradient }) => [needsGradient[0] ? g : null, needsGradient[1] ? neg(g) : null],
-  mul: ({ inputs: [a, b], outputGradient: g, needsGradient }) => [
-    needsGradient[0] ? mul(g, b!) : null,
-    needsGradient[1] ? mul(g, a!) : null,
-  ],
-  // d(a/b) = da/b − (a/b²) db = da/b − y/b db.
-  div: ({ inputs: [, b], output, outputGradient: g, needsGradient }) => {
-    const scaled = div(g, b!);
-    return [needsGradient[0] ? scaled : null, needsGradient[1] ? neg(mul(scaled, output)) : null];
-  },
-  // d aᵇ = b·a^(b−1) da + aᵇ·ln a db. As PyTorch, the da term is 0 at a = b = 0 (0⁰ has
-  // derivative 0 there, not 0·0^(−1) = NaN), and the db term is 0 where a = 0 and b ≥ 0. The
-  // da mask is kept to a = 0 (PyTorch masks every b = 0), so that its derivative with
-  // respect to b, a^(−1) at b = 0, stays right for second derivatives.
-  pow: ({ inputs: [a, b], output, outputGradient: g, needsGradient }) => {
-    const base = a!;
-    const exponent = b!;
-    const baseGradient = needsGradient[0]
-      ? where(logicalAnd(equal(exponent, 0), equal(base, 0)), 0, mul(g, mul(exponent, pow(base, sub(exponent, 1)))))
-      : null;
-    const exponentGradient = needsGradient[1]
-      ? where(logicalAnd(equal(base, 0), greaterEqual(exponent, 0)), 0, mul(g, mul(output, log(base))))
-      : null;
-    return [baseGradient, exponentGradient];
-  },
-  // Ties split the gradient in half between the operands, as torch.maximum/minimum.
-  maximum: ({ inputs: [a, b], outputGradient: g, needsGradient }) => tieSplit(a!, b!, g, needsGradient, greater),
-  minimum: ({ inputs: [a, b], outputGradient: g, needsGradient }) => tieSplit(a!, b!, g, needsGradient, less),
-  // a mod b = a − ⌊a/b⌋·b, so d/da = 1 and d/db = −⌊a/b⌋ (away from the jumps).
-  mod: ({ inputs: [a, b], outputGradient: g, needsGradient }) => [
-    needsGradient[0] ? g : null,
-    needsGradient[1] ? neg(mul(g, floor(div(a!, b!)))) : null,
-  ],
+  add: binaryTableRule('add'),
+  sub: binaryTableRule('sub'),
+  mul: binaryTableRule('mul'),
+  div: binaryTableRule('div'),
+  pow: binaryTableRule('pow'),
+  maximum: binaryTableRule('maximum'),
+  minimum: binaryTableRule('minimum'),
+  mod: binaryTableRule('mod'),
   where: ({ inputs: [condition], outputGradient: g, needsGradient }) => [
     null,
     needsGradient[1] ? where(condition!, g, 0) : null,
     needsGradient[2] ? where(condition!, 0, g) : null,
   ],
 };
-
-function tieSplit(
-  a: Tensor,
-  b: Tensor,
-  g: Tensor,
-  needsGradient: readonly boolean[],
-  wins: (a: Tensor, b: Tensor) => Tensor,
-): (Tensor | null)[] {
-  const shared = where(equal(a, b), mul(g, 0.5), g);
-  return [needsGradient[0] ? where(wins(b, a), 0, shared) : null, needsGradient[1] ? where(wins(a, b), 0, shared) : null];
-}

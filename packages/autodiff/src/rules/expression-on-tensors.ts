@@ -62,13 +62,13 @@ function tensorOperand(owner: string, value: Value): TensorLike {
 
 /**
  * The value of `expression` with input(i) = `inputs[i]` and scalar(j) = `scalars[j]`; nodes
- * shared in the expression are evaluated once.
+ * shared in the expression are evaluated once (and across calls that pass the same `memo`,
+ * as a binary rule's two gradients do).
  *
  * @example
  * evaluateOnTensors(mul(input(0), 2), [x], []) // mul(x, 2)
  */
-export function evaluateOnTensors(expression: Expression, inputs: readonly Tensor[], scalars: readonly number[]): Value {
-  const memo = new Map<Expression, Value>();
+export function evaluateOnTensors(expression: Expression, inputs: readonly Tensor[], scalars: readonly number[], memo = new Map<Expression, Value>()): Value {
   const evaluate = (node: Expression): Value => {
     const known = memo.get(node);
     if (known !== undefined) return known;

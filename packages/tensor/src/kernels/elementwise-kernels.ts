@@ -7,7 +7,7 @@
  * function whose source text is read back.
  */
 import { compileJavaScript } from './expression/compile-javascript.js';
-import { add, and, div, equal, floor, greater, greaterEqual, input, less, lessEqual, mul, notEqual, or, pow, select, sub } from './expression/builder.js';
+import { add, and, div, equal, floor, greater, greaterEqual, input, less, lessEqual, log, mul, neg, notEqual, or, pow, select, sub } from './expression/builder.js';
 import type { BooleanExpression, NumberExpression } from './expression/expression.js';
 import * as UNARY_OPS from '../ops/unary-ops.js';
 
@@ -50,8 +50,8 @@ const indicator = (condition: BooleanExpression) => select(condition, 1, 0);
 
 /**
  * Every binary op's forward expression, by op name: input(0) is a, input(1) is b. The CPU
- * kernels ({@link BINARY_KERNELS}) and `@vane/gpu`'s are compiled from these trees. (Their
- * gradient rules are still written by hand in `@vane/autodiff`.)
+ * kernels ({@link BINARY_KERNELS}) and `@vane/gpu`'s are compiled from these trees; the
+ * gradient rules of the differentiable ones come from {@link BINARY_DERIVATIVES}.
  */
 export const BINARY_EXPRESSIONS = {
   add: add(a, b),
@@ -74,6 +74,41 @@ export const BINARY_EXPRESSIONS = {
   logicalAnd: indicator(and(notEqual(a, 0), notEqual(b, 0))),
   logicalOr: indicator(or(notEqual(a, 0), notEqual(b, 0))),
 } satisfies Record<string, NumberExpression>;
+
+const g = input(2);
+const y = input(3);
+
+/** Ties split the gradient in half between the operands, as torch.maximum/minimum. */
+function tieSplit(wins: (left: NumberExpression, right: NumberExpression) => BooleanExpression): readonly [NumberExpression, NumberExpression] {
+  const shared = select(equal(a, b), mul(g, 0.5), g);
+  return [select(wins(b, a), 0, shared), select(wins(a, b), 0, shared)];
+}
+
+const divided = div(g, b);
+
+/**
+ * The gradient rules of the differentiable binary ops, by op name: [the gradient of a, the
+ * gradient of b], each an expression in input(0) = a, input(1) = b, input(2) = g (the output's
+ * gradient) and input(3) = y (the output), with the output's broadcast shape. `@vane/autodiff`
+ * evaluates them node by node with tensor ops (so they can be differentiated again), each node
+ * one tensor op rounded as that op rounds, in the order of the hand-written rules they replaced.
+ */
+export const BINARY_DERIVATIVES = {
+  add: [g, g],
+  sub: [g, neg(g)],
+  mul: [mul(g, b), mul(g, a)],
+  // d(a/b) = da/b − (a/b²) db = da/b − y/b db.
+  div: [divided, neg(mul(divided, y))],
+  // d aᵇ = b·a^(b−1) da + aᵇ·ln a db. As PyTorch, the da term is 0 at a = b = 0 (0⁰ has
+  // derivative 0 there, not 0·0^(−1) = NaN), and the db term is 0 where a = 0 and b ≥ 0. The
+  // da mask is kept to a = 0 (PyTorch masks every b = 0), so that its derivative with
+  // respect to b, a^(−1) at b = 0, stays right for second derivatives.
+  pow: [select(and(equal(b, 0), equal(a, 0)), 0, mul(g, mul(b, pow(a, sub(b, 1))))), select(and(equal(a, 0), greaterEqual(b, 0)), 0, mul(g, mul(y, log(a))))],
+  maximum: tieSplit(greater),
+  minimum: tieSplit(less),
+  // a mod b = a − ⌊a/b⌋·b, so d/da = 1 and d/db = −⌊a/b⌋ (away from the jumps).
+  mod: [g, neg(mul(g, floor(div(a, b))))],
+} satisfies Record<string, readonly [NumberExpression, NumberExpression]>;
 
 /** Every binary kernel, by op name: {@link BINARY_EXPRESSIONS} compiled to JavaScript. */
 export const BINARY_KERNELS = Object.fromEntries(Object.entries(BINARY_EXPRESSIONS).map(([name, expression]) => [name, compileJavaScript(expression, 2, 0)])) as Record<
