@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { optimalLearningRate } from '@vane/optim';
-import { fitSurge, summarizeSurge, surgeGridTable, surgeTable, surgePlan, surgePlot, SURGE_PRESETS, surgeTradeoffPlot, type SurgeConfig } from './surge-scaling.js';
+import { fitSurge, parabolaVertex, summarizeSurge, surgeGridTable, surgeTable, surgePlan, surgePlot, SURGE_PRESETS, surgeTradeoffPlot, type SurgeConfig } from './surge-scaling.js';
 import { fitBatchSizeLaw } from './surge-law-fit.js';
 import type { SurgeMeasurement, SurgeTask } from './surge-measurement.js';
 
@@ -43,6 +43,14 @@ describe('surge fit', () => {
     const svg = surgePlot(results);
     for (const name of ['measured optimum', 'Adam law, Eq. 22 B_noise 500', 'SGD law, Eq. 22 B_noise 500', 'Adam law, free fit', 'SGD law, free fit']) expect(svg).toContain(name);
     expect(surgeTradeoffPlot(results)).toContain('Eq. 22 fit: B_noise 500, S_min 1000');
+  });
+});
+
+describe('parabolaVertex', () => {
+  it('finds the vertex of y = (x − 3)² + 1 from three unequally spaced points, and undefined for collinear ones', () => {
+    const f = (x: number) => (x - 3) ** 2 + 1;
+    expect(parabolaVertex([1, 2.5, 6], [f(1), f(2.5), f(6)])).toBeCloseTo(3, 12);
+    expect(parabolaVertex([0, 1, 2], [0, 1, 2])).toBeUndefined();
   });
 });
 
@@ -108,7 +116,12 @@ describe('summarizeSurge', () => {
     // B = 8: six runs reached the target, B_simple 500, 500 (lr 1e-3), 100, 101, 100, 101: median 101; B = 64: seven runs, all 300.
     expect(summary.points.map((p) => p.bSimpleMedianAllRuns)).toEqual([101, 300]);
     expect(summary.bSimpleMedian).toBe(200.25);
-    expect(surgeTable(summary.points, 'markdown')).toContain('| 8 | 2e-3 | 305 | 2440 | 101 | 101 |');
+    // The vertex in log–log through (1e-3, 410), (2e-3, 305), (4e-3, 355): computed independently below.
+    const [a, b, c] = [Math.log(410), Math.log(305), Math.log(355)];
+    const expected = 2e-3 * 2 ** ((a - c) / (2 * (a - 2 * b + c)));
+    expect(summary.points[0]!.interpolatedOptimalLearningRate).toBeCloseTo(expected, 12);
+    expect(summary.points[1]!.interpolatedOptimalLearningRate).toBeUndefined(); // its upper neighbour (8e-3) has a seed that did not reach the target
+    expect(surgeTable(summary.points, 'markdown')).toContain(`| 8 | 2e-3 | ${expected.toExponential(1)} | 305 | 2440 | 101 | 101 |`);
     expect(summary.lawFits!.adam.kind).toBe('adam');
   });
 

@@ -93,6 +93,11 @@ export interface SurgePoint {
   examples?: number;
   /** Whether the optimum is the grid's smallest or largest rate (then the true optimum may lie outside). */
   optimumAtGridEdge?: boolean;
+  /**
+   * The optimum between grid points: the vertex of the parabola through log(steps) against
+   * log(learning rate) at the optimum and its two neighbours (only when both neighbours reached the target).
+   */
+  interpolatedOptimalLearningRate?: number;
   /** Seed-mean B_simple of the optimal rate's runs, measured where they reached the target. */
   bSimple?: number;
   /**
@@ -117,6 +122,21 @@ export interface SurgeResults {
   bSimpleMedian?: number;
   measurements: SurgeMeasurement[];
   seconds: number;
+}
+
+/**
+ * The x of the vertex of the parabola through three points (x0 < x1 < x2, y1 the smallest),
+ * or undefined if they are collinear.
+ *
+ * @example
+ * parabolaVertex([0, 1, 2], [1, 0, 1]); // 1
+ */
+export function parabolaVertex(xs: readonly [number, number, number], ys: readonly [number, number, number]): number | undefined {
+  const [x0, x1, x2] = xs;
+  const [y0, y1, y2] = ys;
+  const numerator = (x1 - x0) ** 2 * (y1 - y2) - (x1 - x2) ** 2 * (y1 - y0);
+  const denominator = (x1 - x0) * (y1 - y2) - (x1 - x2) * (y1 - y0);
+  return denominator === 0 ? undefined : x1 - numerator / (2 * denominator);
 }
 
 /** The median of a non-empty list. */
@@ -149,9 +169,14 @@ export function summarizeSurge(config: SurgeConfig, measurements: readonly Surge
     const best = candidates.reduce((a, b) => (b.steps! < a.steps! ? b : a));
     const noise = runsAt(best.learningRate).map((m) => m.noise?.bSimple).filter((value): value is number => value !== undefined && Number.isFinite(value));
     const index = config.learningRates.indexOf(best.learningRate);
+    const [before, after] = [grid[index - 1], grid[index + 1]];
+    const vertex = before?.steps !== undefined && after?.steps !== undefined
+      ? parabolaVertex([Math.log(before.learningRate), Math.log(best.learningRate), Math.log(after.learningRate)], [Math.log(before.steps), Math.log(best.steps!), Math.log(after.steps)])
+      : undefined;
     return {
       batchSize, grid, optimalLearningRate: best.learningRate, steps: best.steps!, examples: best.examples!,
       optimumAtGridEdge: index === 0 || index === config.learningRates.length - 1,
+      ...(vertex === undefined ? {} : { interpolatedOptimalLearningRate: Math.exp(vertex) }),
       ...(noise.length > 0 ? { bSimple: mean(noise) } : {}),
       ...allRuns,
     };
@@ -245,10 +270,11 @@ export function surgeTradeoffPlot(results: Pick<SurgeResults, 'points' | 'fit' |
 
 /** The per-batch-size table: optimum, its steps and examples, B_simple. */
 export function surgeTable(points: readonly SurgePoint[], format: 'text' | 'markdown'): string {
-  const header = ['batch size', 'optimal lr', 'steps to target', 'examples to target', 'B_simple (optimal-rate runs)', 'B_simple (median, all runs)'];
+  const header = ['batch size', 'optimal lr', 'interpolated', 'steps to target', 'examples to target', 'B_simple (optimal-rate runs)', 'B_simple (median, all runs)'];
   const rows = points.map((p) => [
     String(p.batchSize),
     p.optimalLearningRate === undefined ? 'none reached' : `${formatRate(p.optimalLearningRate)}${p.optimumAtGridEdge ? ' (grid edge)' : ''}`,
+    p.interpolatedOptimalLearningRate === undefined ? '–' : p.interpolatedOptimalLearningRate.toExponential(1),
     p.steps === undefined ? '–' : p.steps.toFixed(0),
     p.examples === undefined ? '–' : p.examples.toFixed(0),
     p.bSimple === undefined ? '–' : p.bSimple.toFixed(0),
