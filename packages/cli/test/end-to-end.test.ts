@@ -39,7 +39,7 @@ describe.concurrent('vane end to end (test presets)', () => {
     const out = join(directory, 'surge');
     const { status, stdout, stderr } = await runCli(['surge', '--preset', 'test', '--out', out]);
     expect(status, stderr).toBe(0);
-    expect(stdout).toMatch(/batch size\s+optimal lr\s+steps to target/);
+    expect(stdout).toMatch(/batch size\s+optimal lr\s+interpolated\s+steps to target/);
     expectFiles(out, ['results.json', 'table.md', 'surge.svg']);
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).points).toHaveLength(2);
   });
