@@ -250,6 +250,70 @@ const windowArguments = (window: Window2d) => [
   window.dilationWidth,
 ];
 
+/**
+ * conv2d as a matmul (groups = 1): an im2col kernel lays every output pixel's receptive field
+ * out as one row of `channels·kernelHeight·kernelWidth` values (zeros where the window is in the
+ * padding), the packed matmul multiplies it by the weight seen as `[that, outChannels]`, and a
+ * strided copy moves the `[batch, pixels, outChannels]` product to `[batch, outChannels, h, w]`.
+ * Six dispatches against one, but the multiply-adds run in the packed matmul.
+ */
+function im2colConv2d(x: TensorView, weight: TensorView, window: Window2d, outDtype: DType): GpuStorage {
+  const [batch, channels, height, width] = x.shape as [number, number, number, number];
+  const outChannels = weight.shape[0]!;
+  const pixels = window.outputHeight * window.outputWidth;
+  const depth = channels * window.kernelHeight * window.kernelWidth;
+  const rows = batch * pixels;
+  const input = contiguous(x);
+  const body = `const flat = this.thread.x + 0.0;
+  const row = Math.floor((flat + 0.5) / depth);
+  const k = flat - row * depth;
+  const image = Math.floor((row + 0.5) / pixels);
+  const pixel = row - image * pixels;
+  const oh = Math.floor((pixel + 0.5) / outputWidth);
+  const ow = pixel - oh * outputWidth;
+  const channel = Math.floor((k + 0.5) / (kernelHeight * kernelWidth));
+  const within = k - channel * kernelHeight * kernelWidth;
+  const ki = Math.floor((within + 0.5) / kernelWidth);
+  const kj = within - ki * kernelWidth;
+  const h = oh * strideHeight - padTop + ki * dilationHeight;
+  const w = ow * strideWidth - padLeft + kj * dilationWidth;
+  if (h >= 0 && h < height && w >= 0 && w < width) {
+    return x[xOffset + ((image * channels + channel) * height + h) * width + w];
+  }
+  return 0.0;`;
+  const parameters = ['x', 'xOffset', 'depth', 'pixels', 'outputWidth', 'channels', 'height', 'width', ...WINDOW_PARAMETERS];
+  const columns = result(runKernel('conv2d/im2col', () => define(parameters, body), rows * depth, [
+    input.texture,
+    input.offset,
+    depth,
+    pixels,
+    window.outputWidth,
+    channels,
+    height,
+    width,
+    ...windowArguments(window),
+  ]), rows * depth);
+  releaseTemporary(x, input.texture);
+  const filter = isRowMajor(weight) ? { texture: textureOf(weight), offset: weight.offset } : { texture: copy(weight, weight.dtype).texture, offset: 0 };
+  const columnsView: TensorView = { data: columns, dtype: 'float32', shape: [rows, depth], strides: [depth, 1], offset: 0 };
+  // Weight element (o, k) is at o·depth + k: as a [depth, outChannels] matrix, strides [1, depth].
+  const weightView: TensorView = { data: { texture: filter.texture, size: outChannels * depth }, dtype: 'float32', shape: [depth, outChannels], strides: [1, depth], offset: filter.offset };
+  const product = packedMatmul(columnsView, weightView, 'float32');
+  deleteTexture(columns.texture);
+  releaseTemporary(weight, filter.texture);
+  // product[image, pixel, o] → output[image, o, pixel].
+  const productView: TensorView = {
+    data: product,
+    dtype: 'float32',
+    shape: [batch, outChannels, pixels],
+    strides: [pixels * outChannels, 1, outChannels],
+    offset: 0,
+  };
+  const output = copy(productView, outDtype);
+  deleteTexture(product.texture);
+  return output;
+}
+
 function conv2d(x: TensorView, weight: TensorView, window: Window2d, groups: number, outDtype: DType): GpuStorage {
   refuseFloat64('conv2d', outDtype);
   const [batch, channels, height, width] = x.shape as [number, number, number, number];
@@ -257,6 +321,7 @@ function conv2d(x: TensorView, weight: TensorView, window: Window2d, groups: num
   const outShape = [batch, outChannels, window.outputHeight, window.outputWidth];
   const size = sizeOf(outShape);
   if (size === 0) return EMPTY();
+  if (groups === 1) return im2colConv2d(x, weight, window, outDtype);
   const input = contiguous(x);
   const filter = contiguous(weight);
   const body = `${coordinates(4)}

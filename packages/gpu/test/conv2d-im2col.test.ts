@@ -1,0 +1,66 @@
+/**
+ * conv2d with groups = 1 runs as im2col + the packed matmul + a strided copy (6 dispatches);
+ * grouped convolutions keep the direct kernel (1 dispatch). Both against the CPU on strides,
+ * padding, dilation, rectangular kernels, strided/offset inputs and a transposed weight.
+ */
+import * as vane from '@vane/tensor';
+import { conv2d, tidy, type Tensor } from '@vane/tensor';
+import { describe, expect, it } from 'vitest';
+import { gpuStats, gpuTextureCount, resetGpuStats } from '../src/index.js';
+import { gpuReady } from './gpu-availability.js';
+
+const random = (shape: number[], seed: number) => vane.randn(shape, { generator: vane.seed(seed) });
+
+function expectClose(cpu: Tensor, gpu: Tensor, label: string): void {
+  expect(gpu.shape, label).toEqual(cpu.shape);
+  const want = cpu.dataSync();
+  const got = gpu.dataSync();
+  for (let index = 0; index < want.length; index++) {
+    const difference = Math.abs(got[index]! - want[index]!);
+    if (!(difference <= 1e-4 * (1 + Math.abs(want[index]!)))) throw new Error(`${label}[${index}]: cpu ${want[index]}, gpu ${got[index]}`);
+  }
+}
+
+describe.runIf(gpuReady)('conv2d on the packed matmul', () => {
+  it.each([
+    ['3x3, padding 1', [2, 3, 9, 8], [5, 3, 3, 3], { padding: 1 }],
+    ['stride 2, no padding', [2, 2, 11, 10], [4, 2, 3, 3], { stride: 2 }],
+    ['dilation 2, padding same', [1, 3, 9, 9], [2, 3, 3, 3], { dilation: 2, padding: 'same' }],
+    ['rectangular kernel, asymmetric padding', [3, 1, 7, 12], [6, 1, 2, 5], { padding: [1, 0, 2, 1] }],
+    ['1x1 kernel', [2, 7, 5, 5], [3, 7, 1, 1], {}],
+  ] as const)('%s agrees with the cpu', (label, xShape, wShape, options) => {
+    tidy(() => {
+      const x = random([...xShape], 1);
+      const w = random([...wShape], 2);
+      expectClose(conv2d(x, w, options), conv2d(x.to('gpu'), w.to('gpu'), options), label);
+    });
+  });
+
+  it('a sliced input and a transposed weight agree with the cpu', () => {
+    tidy(() => {
+      const x = random([3, 2, 9, 9], 3);
+      const sliced = (t: Tensor) => vane.slice(t, [{ start: 1, stop: 3 }, {}, { start: 1, stop: 8 }]);
+      const w = random([4, 2, 3, 3], 4);
+      expectClose(conv2d(sliced(x), w), conv2d(sliced(x.to('gpu')), w.to('gpu')), 'sliced input');
+      const wt = random([3, 3, 2, 4], 5).transpose([3, 2, 0, 1]);
+      expectClose(conv2d(x, wt), conv2d(x.to('gpu'), wt.to('gpu')), 'transposed weight');
+    });
+  });
+
+  it('is 6 dispatches with groups = 1 and 1 with groups = 2, and leaves no texture behind', () => {
+    tidy(() => {
+      const x = random([2, 4, 6, 6], 6).to('gpu');
+      const w = random([4, 4, 3, 3], 7).to('gpu');
+      const grouped = random([4, 2, 3, 3], 8).to('gpu');
+      const textures = gpuTextureCount();
+      resetGpuStats();
+      const y = conv2d(x, w);
+      expect(gpuStats().dispatches).toBe(6);
+      expect(gpuTextureCount()).toBe(textures + 1);
+      resetGpuStats();
+      conv2d(x, grouped, { groups: 2 });
+      expect(gpuStats().dispatches).toBe(1);
+      y.dispose();
+    });
+  });
+});
