@@ -6,16 +6,41 @@
  *
  * Vane's step is `update` + `applyUpdates` + `disposeReplaced`, the pure functional API (fresh
  * parameter and state tensors every step). Each optimizer and its loop run interleaved, one step
- * of each per round, so a change in machine load hits both alike; the ratio is the median of
- * the per-round ratios. lr 1e-3 and each optimizer's default options; three leaves (40%, 40%,
+ * of each per round in alternating order, so a change in machine load hits both alike; the
+ * ratio is the median of the per-round ratios. lr 1e-3 and each optimizer's default options; three leaves (40%, 40%,
  * 20% of the parameters), as a model has several parameter tensors.
  *
+ * With `--fusion`, it times instead what composition saves: each producer chained with
+ * decoupled weight decay and a learning rate, as built (one composed kernel after the state
+ * update) against the same chain with the producer's fusion hooks hidden (the producer's
+ * kernel, then the decay/learning-rate pass), interleaved the same way. Both give the same bits.
+ *
  * Run: npm run bench:optimizers, or
- *   npx tsx --conditions=@vane/source benchmarks/src/optimizer-steps.ts [--size 10000000] [--repetitions 5] [--only adamw,sgd]
+ *   npx tsx --conditions=@vane/source benchmarks/src/optimizer-steps.ts [--size 10000000] [--repetitions 5] [--only adamw,sgd] [--fusion]
+ *   (through npm: npm run bench:optimizers -w benchmarks -- --fusion)
  */
 import { loadavg } from 'node:os';
 import { dispose, memory, randn, seed, type Tensor } from '@vane/tensor';
-import { applyUpdates, disposeReplaced, OPTIMIZER_REGISTRY, rmsprop, sgd, type GradientTransformation, type TensorTree } from '@vane/optim';
+import {
+  addDecayedWeights,
+  applyUpdates,
+  chain,
+  disposeReplaced,
+  OPTIMIZER_REGISTRY,
+  rmsprop,
+  scaleByAdamax,
+  scaleByBelief,
+  scaleByLearningRate,
+  scaleByNadam,
+  scaleByRadam,
+  scaleByRms,
+  scaleByRss,
+  scaleBySign,
+  sgd,
+  trace,
+  type GradientTransformation,
+  type TensorTree,
+} from '@vane/optim';
 
 const argument = (name: string, fallback: string) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -287,49 +312,116 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-/** Times `name`'s Vane step and its loop, interleaved; returns the markdown row. */
-function measure(name: string, make: () => GradientTransformation<unknown>, loop: Loop): string {
+/** A Vane optimizer's state and step (update + applyUpdates + disposeReplaced), on its own copy of the parameters. */
+function vaneRunner(make: () => GradientTransformation<unknown>, name: string) {
   const random = seed(1);
   let params: TensorTree = LEAF_SIZES.map((size) => randn([size], { generator: random }));
   const grads: TensorTree = LEAF_SIZES.map((size) => randn([size], { generator: random }));
   const optimizer = make();
   let state = optimizer.init(params);
   const before = memory().numTensors;
-  const loopParams = (params as Tensor[]).map((leaf) => (leaf.dataSync() as Float32Array).slice());
-  const loopGrads = (grads as Tensor[]).map((leaf) => leaf.dataSync() as Float32Array);
-  const loopStates = LEAF_SIZES.map((size) => Array.from({ length: loop.states }, () => new Float32Array(size).fill(loop.initial ?? 0)));
-  const vaneTimes: number[] = [];
-  const loopTimes: number[] = [];
-  for (let round = 0; round < WARMUP + REPETITIONS; round++) {
-    let start = performance.now();
-    const [updates, next] = optimizer.update(grads, state, params);
-    const nextParams = applyUpdates(params, updates);
-    disposeReplaced([params, state, updates], [nextParams, next, grads]);
-    params = nextParams;
-    state = next;
-    const vane = performance.now() - start;
-    start = performance.now();
-    loopParams.forEach((p, leaf) => loop.step(p, loopGrads[leaf]!, loopStates[leaf]!, round + 1));
-    const hand = performance.now() - start;
-    if (round >= WARMUP) {
-      vaneTimes.push(vane);
-      loopTimes.push(hand);
-    }
-  }
-  if (memory().numTensors !== before) throw new Error(`${name} leaked ${memory().numTensors - before} tensors`);
-  dispose([params, state, grads]);
-  const ratio = median(vaneTimes.map((time, index) => time / loopTimes[index]!));
-  const cell = (times: number[]) => `${median(times).toFixed(0)} (${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)})`;
-  return `| ${name} | ${cell(vaneTimes)} | ${cell(loopTimes)} | ${ratio.toFixed(2)}× |`;
+  return {
+    params: () => params as Tensor[],
+    grads: () => grads as Tensor[],
+    step: () => {
+      const [updates, next] = optimizer.update(grads, state, params);
+      const nextParams = applyUpdates(params, updates);
+      disposeReplaced([params, state, updates], [nextParams, next, grads]);
+      params = nextParams;
+      state = next;
+    },
+    finish: () => {
+      if (memory().numTensors !== before) throw new Error(`${name} leaked ${memory().numTensors - before} tensors`);
+      dispose([params, state, grads]);
+    },
+  };
 }
 
+/** The time `step(round)` takes, in milliseconds. */
+function timed(step: (round: number) => void, round: number): number {
+  const start = performance.now();
+  step(round);
+  return performance.now() - start;
+}
+
+/**
+ * Runs two steps interleaved (WARMUP untimed rounds, then REPETITIONS timed), the order
+ * alternating from round to round: whichever runs first in a round was seen to take up to 25%
+ * longer on the loaded machine. Returns both cells and the median of the per-round ratios.
+ */
+function interleave(first: (round: number) => void, second: (round: number) => void): string {
+  const firstTimes: number[] = [];
+  const secondTimes: number[] = [];
+  for (let round = 0; round < WARMUP + REPETITIONS; round++) {
+    let firstTime: number;
+    let secondTime: number;
+    if (round % 2 === 0) {
+      firstTime = timed(first, round);
+      secondTime = timed(second, round);
+    } else {
+      secondTime = timed(second, round);
+      firstTime = timed(first, round);
+    }
+    if (round >= WARMUP) {
+      firstTimes.push(firstTime);
+      secondTimes.push(secondTime);
+    }
+  }
+  const ratio = median(firstTimes.map((time, index) => time / secondTimes[index]!));
+  const cell = (times: number[]) => `${median(times).toFixed(0)} (${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)})`;
+  return `${cell(firstTimes)} | ${cell(secondTimes)} | ${ratio.toFixed(2)}×`;
+}
+
+/** Times `name`'s Vane step and its loop, interleaved; returns the markdown row. */
+function measure(name: string, make: () => GradientTransformation<unknown>, loop: Loop): string {
+  const vane = vaneRunner(make, name);
+  const loopParams = vane.params().map((leaf) => (leaf.dataSync() as Float32Array).slice());
+  const loopGrads = vane.grads().map((leaf) => leaf.dataSync() as Float32Array);
+  const loopStates = LEAF_SIZES.map((size) => Array.from({ length: loop.states }, () => new Float32Array(size).fill(loop.initial ?? 0)));
+  const cells = interleave(vane.step, (round) => loopParams.forEach((p, leaf) => loop.step(p, loopGrads[leaf]!, loopStates[leaf]!, round + 1)));
+  vane.finish();
+  return `| ${name} | ${cells} |`;
+}
+
+/** The producers with a final kernel, each to be chained with decay and a learning rate. */
+const PRODUCERS: [string, () => GradientTransformation<unknown>][] = [
+  ['trace (momentum)', () => trace({ decay: 0.9 }) as GradientTransformation<unknown>],
+  ['trace (nesterov)', () => trace({ decay: 0.9, nesterov: true }) as GradientTransformation<unknown>],
+  ['scaleByRms', () => scaleByRms() as GradientTransformation<unknown>],
+  ['scaleByRms (centered)', () => scaleByRms({ centered: true }) as GradientTransformation<unknown>],
+  ['scaleByRss', () => scaleByRss() as GradientTransformation<unknown>],
+  ['scaleByAdamax', () => scaleByAdamax() as GradientTransformation<unknown>],
+  ['scaleByNadam', () => scaleByNadam() as GradientTransformation<unknown>],
+  ['scaleByRadam', () => scaleByRadam() as GradientTransformation<unknown>],
+  ['scaleByBelief', () => scaleByBelief() as GradientTransformation<unknown>],
+  ['scaleBySign', () => scaleBySign() as GradientTransformation<unknown>],
+];
+
+/** `producer` without its fusion hooks: `chain` runs its kernel, then the decay/learning-rate pass. */
+const hidden = (producer: GradientTransformation<unknown>): GradientTransformation<unknown> => ({ init: producer.init, update: producer.update });
+const withDecayAndRate = (producer: GradientTransformation<unknown>) => chain(producer, addDecayedWeights(0.01), scaleByLearningRate(LR)) as GradientTransformation<unknown>;
+
 const loadBefore = loadavg();
+const fusion = process.argv.includes('--fusion');
 console.log(`${SIZE.toLocaleString('en')} float32 parameters, ${REPETITIONS} timed steps after ${WARMUP} warm-up; load average before: ${loadBefore.map((load) => load.toFixed(2)).join(', ')}`);
-console.log('\n| optimizer | vane step, ms: median (min–max) | hand-fused loop, ms | vane / loop (median of per-step ratios) |\n| --- | --- | --- | --- |');
-for (const [name, make] of OPTIMIZERS) {
-  if (ONLY.length > 0 && !ONLY.includes(name)) continue;
-  const loop = LOOPS[name];
-  if (!loop) throw new Error(`optimizer-steps: no hand-fused loop for '${name}'`);
-  console.log(measure(name, make, loop));
+if (fusion) {
+  console.log('\n| chain(producer, addDecayedWeights, scaleByLearningRate) | composed, ms: median (min–max) | hooks hidden, ms | composed / hidden |\n| --- | --- | --- | --- |');
+  for (const [name, make] of PRODUCERS) {
+    if (ONLY.length > 0 && !ONLY.includes(name)) continue;
+    const composed = vaneRunner(() => withDecayAndRate(make()), name);
+    const separate = vaneRunner(() => withDecayAndRate(hidden(make())), `${name} (hidden)`);
+    console.log(`| ${name} | ${interleave(composed.step, separate.step)} |`);
+    // In reverse order of creation: each leak check counts the tensors live when it was made.
+    separate.finish();
+    composed.finish();
+  }
+} else {
+  console.log('\n| optimizer | vane step, ms: median (min–max) | hand-fused loop, ms | vane / loop (median of per-step ratios) |\n| --- | --- | --- | --- |');
+  for (const [name, make] of OPTIMIZERS) {
+    if (ONLY.length > 0 && !ONLY.includes(name)) continue;
+    const loop = LOOPS[name];
+    if (!loop) throw new Error(`optimizer-steps: no hand-fused loop for '${name}'`);
+    console.log(measure(name, make, loop));
+  }
 }
 console.log(`\nload average after: ${loadavg().map((load) => load.toFixed(2)).join(', ')}`);

@@ -50,22 +50,29 @@ export function trace(options: TraceOptions = {}): GradientTransformation<TraceS
   const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
   const dampening = checkClosedUnitInterval(owner, 'dampening', options.dampening ?? 0);
   if (nesterov && (decay <= 0 || dampening !== 0)) failCombination(owner, 'nesterov', 'used with decay > 0 and dampening 0', `decay ${decay}, dampening ${dampening}`);
-  return finalKernelProducer(
-    (params) => ({ count: 0, momentum: zerosTree(params) }),
-    (updates, state): FinalKernel<TraceState> => {
-      checkStructure('trace.update', state.momentum, updates, ['state.momentum', 'updates']);
-      const momentum = tidy(
-        () =>
-          mapTensors(
-            (g: Tensor, b: Tensor) => (state.count === 0 ? fusedMap(SCALE, [g], [1]) : fusedMap(MOMENTUM, [b, g], [decay, 1 - dampening])),
-            updates,
-            state.momentum,
-          ) as TensorTree,
-      );
-      const next: TraceState = { count: state.count + 1, momentum };
-      if (nesterov) return { owner, kernel: NESTEROV, inputs: [updates, momentum], scalars: [decay], state: next, roundsOutput: true };
-      // The output is the momentum (1·b, a copy when run alone); the learning rate composes onto it.
-      return { owner, kernel: SCALE, inputs: [momentum], scalars: [1], state: next, roundsOutput: true };
+  const finalKernel = (updates: TensorTree, state: TraceState): FinalKernel<TraceState> => {
+    checkStructure('trace.update', state.momentum, updates, ['state.momentum', 'updates']);
+    const momentum = tidy(
+      () =>
+        mapTensors(
+          (g: Tensor, b: Tensor) => (state.count === 0 ? fusedMap(SCALE, [g], [1]) : fusedMap(MOMENTUM, [b, g], [decay, 1 - dampening])),
+          updates,
+          state.momentum,
+        ) as TensorTree,
+    );
+    const next: TraceState = { count: state.count + 1, momentum };
+    if (nesterov) return { owner, kernel: NESTEROV, inputs: [updates, momentum], scalars: [decay], state: next, roundsOutput: true };
+    // The output is the momentum: composed, 1·b carries the learning rate and decay.
+    return { owner, kernel: SCALE, inputs: [momentum], scalars: [1], state: next, roundsOutput: true };
+  };
+  const producer = finalKernelProducer((params) => ({ count: 0, momentum: zerosTree(params) }), finalKernel);
+  if (nesterov) return producer;
+  // Run on its own, the output is the new momentum itself, with no copy pass.
+  return {
+    ...producer,
+    update: (updates, state) => {
+      const final = finalKernel(updates, state);
+      return [final.inputs[0]!, final.state];
     },
-  );
+  };
 }
