@@ -251,15 +251,11 @@ const windowArguments = (window: Window2d) => [
 ];
 
 /**
- * conv2d as a matmul (groups = 1): an im2col kernel lays every output pixel's receptive field
- * out as one row of `channels·kernelHeight·kernelWidth` values (zeros where the window is in the
- * padding), the packed matmul multiplies it by the weight seen as `[that, outChannels]`, and a
- * strided copy moves the `[batch, pixels, outChannels]` product to `[batch, outChannels, h, w]`.
- * Six dispatches against one, but the multiply-adds run in the packed matmul.
+ * The im2col matrix of `x` for `window`: row `image·pixels + pixel` holds that output pixel's
+ * receptive field, `channels·kernelHeight·kernelWidth` values (zeros in the padding).
  */
-function im2colConv2d(x: TensorView, weight: TensorView, window: Window2d, outDtype: DType): GpuStorage {
+function im2colColumns(x: TensorView, window: Window2d): GpuStorage {
   const [batch, channels, height, width] = x.shape as [number, number, number, number];
-  const outChannels = weight.shape[0]!;
   const pixels = window.outputHeight * window.outputWidth;
   const depth = channels * window.kernelHeight * window.kernelWidth;
   const rows = batch * pixels;
@@ -282,18 +278,37 @@ function im2colConv2d(x: TensorView, weight: TensorView, window: Window2d, outDt
   }
   return 0.0;`;
   const parameters = ['x', 'xOffset', 'depth', 'pixels', 'outputWidth', 'channels', 'height', 'width', ...WINDOW_PARAMETERS];
-  const columns = result(runKernel('conv2d/im2col', () => define(parameters, body), rows * depth, [
-    input.texture,
-    input.offset,
-    depth,
-    pixels,
-    window.outputWidth,
-    channels,
-    height,
-    width,
-    ...windowArguments(window),
-  ]), rows * depth);
+  const columns = result(
+    runKernel('conv2d/im2col', () => define(parameters, body), rows * depth, [
+      input.texture,
+      input.offset,
+      depth,
+      pixels,
+      window.outputWidth,
+      channels,
+      height,
+      width,
+      ...windowArguments(window),
+    ]),
+    rows * depth,
+  );
   releaseTemporary(x, input.texture);
+  return columns;
+}
+
+/**
+ * conv2d as a matmul (groups = 1): the im2col matrix of `x` ({@link im2colColumns}) times the
+ * weight seen as `[channels·kernelHeight·kernelWidth, outChannels]` on the packed matmul, and a
+ * strided copy from `[batch, pixels, outChannels]` to `[batch, outChannels, h, w]`. Six
+ * dispatches against one, but the multiply-adds run in the packed matmul.
+ */
+function im2colConv2d(x: TensorView, weight: TensorView, window: Window2d, outDtype: DType): GpuStorage {
+  const [batch, channels] = x.shape as [number, number, number, number];
+  const outChannels = weight.shape[0]!;
+  const pixels = window.outputHeight * window.outputWidth;
+  const depth = channels * window.kernelHeight * window.kernelWidth;
+  const rows = batch * pixels;
+  const columns = im2colColumns(x, window);
   const filter = isRowMajor(weight) ? { texture: textureOf(weight), offset: weight.offset } : { texture: copy(weight, weight.dtype).texture, offset: 0 };
   const columnsView: TensorView = { data: columns, dtype: 'float32', shape: [rows, depth], strides: [depth, 1], offset: 0 };
   // Weight element (o, k) is at o·depth + k: as a [depth, outChannels] matrix, strides [1, depth].
@@ -422,6 +437,35 @@ function conv2dTransposeInput(
   return result(texture, size);
 }
 
+/**
+ * conv2d's weight gradient as a matmul (groups = 1): per image, `dy` as `[outChannels, pixels]`
+ * times the im2col matrix `[pixels, channels·kh·kw]` (one batched packed matmul), summed over
+ * the batch.
+ */
+function im2colWeightGradient(x: TensorView, dy: TensorView, window: Window2d, outDtype: DType): GpuStorage {
+  const [batch, channels] = x.shape as [number, number, number, number];
+  const outChannels = dy.shape[1]!;
+  const pixels = window.outputHeight * window.outputWidth;
+  const depth = channels * window.kernelHeight * window.kernelWidth;
+  const columns = im2colColumns(x, window);
+  const gradient = contiguous(dy);
+  const gradientView: TensorView = {
+    data: { texture: gradient.texture, size: batch * outChannels * pixels },
+    dtype: 'float32',
+    shape: [batch, outChannels, pixels],
+    strides: [outChannels * pixels, pixels, 1],
+    offset: gradient.offset,
+  };
+  const columnsView: TensorView = { data: columns, dtype: 'float32', shape: [batch, pixels, depth], strides: [pixels * depth, depth, 1], offset: 0 };
+  const perImage = packedMatmul(gradientView, columnsView, 'float32');
+  deleteTexture(columns.texture);
+  releaseTemporary(dy, gradient.texture);
+  const perImageView: TensorView = { data: perImage, dtype: 'float32', shape: [batch, outChannels * depth], strides: [outChannels * depth, 1], offset: 0 };
+  const summed = reduce('sum', perImageView, [0], outDtype);
+  deleteTexture(perImage.texture);
+  return summed;
+}
+
 function conv2dWeightGradient(x: TensorView, dy: TensorView, window: Window2d, groups: number, outDtype: DType): GpuStorage {
   refuseFloat64('conv2dWeightGradient', outDtype);
   const [batch, channels, height, width] = x.shape as [number, number, number, number];
@@ -430,6 +474,7 @@ function conv2dWeightGradient(x: TensorView, dy: TensorView, window: Window2d, g
   const outShape = [outChannels, groupChannels, window.kernelHeight, window.kernelWidth];
   const size = sizeOf(outShape);
   if (size === 0) return EMPTY();
+  if (groups === 1 && batch > 0 && window.outputHeight * window.outputWidth > 0) return im2colWeightGradient(x, dy, window, outDtype);
   const input = contiguous(x);
   const gradient = contiguous(dy);
   const body = `${coordinates(4)}

@@ -63,4 +63,17 @@ describe.runIf(gpuReady)('conv2d on the packed matmul', () => {
       y.dispose();
     });
   });
+
+  it.each([
+    ['3x3, padding 1', [2, 3, 9, 8], [5, 3, 3, 3], { padding: 1 }],
+    ['stride 2, dilation 2', [3, 2, 13, 11], [4, 2, 3, 3], { stride: 2, dilation: 2 }],
+    ['rectangular kernel, asymmetric padding', [2, 1, 7, 12], [6, 1, 2, 5], { padding: [1, 0, 2, 1] }],
+  ] as const)('the weight gradient (batched matmul on im2col, summed over the batch) agrees with the cpu: %s', (label, xShape, wShape, options) => {
+    tidy(() => {
+      const x = random([...xShape], 11);
+      const window = vane.makeWindow('conv2d', xShape[2], xShape[3], [wShape[2], wShape[3]], options);
+      const dy = random([xShape[0], wShape[0], window.outputHeight, window.outputWidth], 12);
+      expectClose(vane.conv2dWeightGradient(x, dy, window, 1), vane.conv2dWeightGradient(x.to('gpu'), dy.to('gpu'), window, 1), label);
+    });
+  });
 });
