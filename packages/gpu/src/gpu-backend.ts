@@ -376,6 +376,62 @@ function conv2d(x: TensorView, weight: TensorView, window: Window2d, groups: num
   return result(texture, size);
 }
 
+/**
+ * conv2d's input gradient as a matmul (groups = 1): the gradient of the im2col matrix, `dy` as
+ * `[batch·pixels, O]` times the weight as `[O, C·kh·kw]` on the packed matmul, then col2im: each
+ * input element sums the entries of the rows whose receptive field covers it (at most kh·kw).
+ */
+function im2colInputGradient(dy: TensorView, weight: TensorView, window: Window2d, inputHeight: number, inputWidth: number, outDtype: DType): GpuStorage {
+  const batch = dy.shape[0]!;
+  const outChannels = weight.shape[0]!;
+  const channels = weight.shape[1]!;
+  const pixels = window.outputHeight * window.outputWidth;
+  const depth = channels * window.kernelHeight * window.kernelWidth;
+  const gradient = contiguous(dy);
+  // dy[image, o, pixel] as rows (image, pixel) of O values: a [batch, pixels, O] view.
+  const gradientView: TensorView = {
+    data: { texture: gradient.texture, size: batch * outChannels * pixels },
+    dtype: 'float32',
+    shape: [batch, pixels, outChannels],
+    strides: [outChannels * pixels, 1, pixels],
+    offset: gradient.offset,
+  };
+  const filter = isRowMajor(weight) ? { texture: textureOf(weight), offset: weight.offset } : { texture: copy(weight, weight.dtype).texture, offset: 0 };
+  const weightView: TensorView = { data: { texture: filter.texture, size: outChannels * depth }, dtype: 'float32', shape: [batch, outChannels, depth], strides: [0, depth, 1], offset: filter.offset };
+  const columns = packedMatmul(gradientView, weightView, 'float32');
+  releaseTemporary(dy, gradient.texture);
+  releaseTemporary(weight, filter.texture);
+  const outShape = [batch, channels, inputHeight, inputWidth];
+  const body = `${coordinates(4)}
+  let sum = 0.0;
+  for (let ki = 0; ki < kernelHeight; ki++) {
+    const th = c2 + padTop - ki * dilationHeight;
+    const oh = Math.floor((th + 0.5) / strideHeight);
+    if (th >= 0 && th - oh * strideHeight === 0 && oh < outputHeight) {
+      for (let kj = 0; kj < kernelWidth; kj++) {
+        const tw = c3 + padLeft - kj * dilationWidth;
+        const ow = Math.floor((tw + 0.5) / strideWidth);
+        if (tw >= 0 && tw - ow * strideWidth === 0 && ow < outputWidth) {
+          sum += columns[((c0 * outputHeight + oh) * outputWidth + ow) * depth + (c1 * kernelHeight + ki) * kernelWidth + kj];
+        }
+      }
+    }
+  }
+  return ${stored('sum', outDtype)};`;
+  const parameters = ['columns', ...names('d', 4), 'depth', 'outputHeight', 'outputWidth', ...WINDOW_PARAMETERS];
+  const size = sizeOf(outShape);
+  const texture = runKernel(`conv2d/col2im>${outDtype}`, () => define(parameters, body), size, [
+    columns.texture,
+    ...outShape,
+    depth,
+    window.outputHeight,
+    window.outputWidth,
+    ...windowArguments(window),
+  ]);
+  deleteTexture(columns.texture);
+  return result(texture, size);
+}
+
 function conv2dTransposeInput(
   dy: TensorView,
   weight: TensorView,
@@ -392,6 +448,7 @@ function conv2dTransposeInput(
   const outShape = [batch, groupChannels * groups, inputHeight, inputWidth];
   const size = sizeOf(outShape);
   if (size === 0) return EMPTY();
+  if (groups === 1 && window.outputHeight * window.outputWidth > 0 && outChannels > 0) return im2colInputGradient(dy, weight, window, inputHeight, inputWidth, outDtype);
   const gradient = contiguous(dy);
   const filter = contiguous(weight);
   // Input pixel h meets output row oh through kernel row ki when oh·stride = h + pad − ki·dilation.

@@ -76,4 +76,22 @@ describe.runIf(gpuReady)('conv2d on the packed matmul', () => {
       expectClose(vane.conv2dWeightGradient(x, dy, window, 1), vane.conv2dWeightGradient(x.to('gpu'), dy.to('gpu'), window, 1), label);
     });
   });
+
+  it.each([
+    ['3x3, padding 1', [2, 3, 9, 8], [5, 3, 3, 3], { padding: 1 }],
+    ['stride 2, dilation 2', [3, 2, 13, 11], [4, 2, 3, 3], { stride: 2, dilation: 2 }],
+    ['stride 3 over a 2x2 kernel (uncovered pixels)', [2, 2, 10, 10], [3, 2, 2, 2], { stride: 3 }],
+    ['rectangular kernel, asymmetric padding', [2, 1, 7, 12], [6, 1, 2, 5], { padding: [1, 0, 2, 1] }],
+  ] as const)('the input gradient (matmul, then col2im) agrees with the cpu: %s', (label, xShape, wShape, options) => {
+    tidy(() => {
+      const w = random([...wShape], 13);
+      const window = vane.makeWindow('conv2d', xShape[2], xShape[3], [wShape[2], wShape[3]], options);
+      const dy = random([xShape[0], wShape[0], window.outputHeight, window.outputWidth], 14);
+      expectClose(
+        vane.conv2dInputGradient(dy, w, window, 1, xShape[2], xShape[3]),
+        vane.conv2dInputGradient(dy.to('gpu'), w.to('gpu'), window, 1, xShape[2], xShape[3]),
+        label,
+      );
+    });
+  });
 });
