@@ -329,6 +329,20 @@ function im2colConv2d(x: TensorView, weight: TensorView, window: Window2d, outDt
   return output;
 }
 
+/**
+ * Kernels address their inputs with float arithmetic, exact up to 2^24; the im2col matrix is
+ * many times larger than the tensors around it, so the im2col routes take convolutions whose
+ * intermediates stay within that, and the direct kernels the rest.
+ */
+const FLOAT_INDEX_LIMIT = 2 ** 24;
+
+/** True when conv2d's im2col intermediates (the matrix, and per-image products) fit FLOAT_INDEX_LIMIT. */
+function im2colFits(batch: number, channels: number, outChannels: number, window: Window2d): boolean {
+  const pixels = window.outputHeight * window.outputWidth;
+  const depth = channels * window.kernelHeight * window.kernelWidth;
+  return pixels > 0 && batch * pixels * Math.max(depth, outChannels) <= FLOAT_INDEX_LIMIT && batch * outChannels * depth <= FLOAT_INDEX_LIMIT;
+}
+
 function conv2d(x: TensorView, weight: TensorView, window: Window2d, groups: number, outDtype: DType): GpuStorage {
   refuseFloat64('conv2d', outDtype);
   const [batch, channels, height, width] = x.shape as [number, number, number, number];
@@ -336,7 +350,7 @@ function conv2d(x: TensorView, weight: TensorView, window: Window2d, groups: num
   const outShape = [batch, outChannels, window.outputHeight, window.outputWidth];
   const size = sizeOf(outShape);
   if (size === 0) return EMPTY();
-  if (groups === 1) return im2colConv2d(x, weight, window, outDtype);
+  if (groups === 1 && im2colFits(batch, channels, outChannels, window)) return im2colConv2d(x, weight, window, outDtype);
   const input = contiguous(x);
   const filter = contiguous(weight);
   const body = `${coordinates(4)}
@@ -448,7 +462,7 @@ function conv2dTransposeInput(
   const outShape = [batch, groupChannels * groups, inputHeight, inputWidth];
   const size = sizeOf(outShape);
   if (size === 0) return EMPTY();
-  if (groups === 1 && window.outputHeight * window.outputWidth > 0 && outChannels > 0) return im2colInputGradient(dy, weight, window, inputHeight, inputWidth, outDtype);
+  if (groups === 1 && outChannels > 0 && im2colFits(batch, groupChannels, outChannels, window)) return im2colInputGradient(dy, weight, window, inputHeight, inputWidth, outDtype);
   const gradient = contiguous(dy);
   const filter = contiguous(weight);
   // Input pixel h meets output row oh through kernel row ki when oh·stride = h + pad − ki·dilation.
@@ -531,7 +545,7 @@ function conv2dWeightGradient(x: TensorView, dy: TensorView, window: Window2d, g
   const outShape = [outChannels, groupChannels, window.kernelHeight, window.kernelWidth];
   const size = sizeOf(outShape);
   if (size === 0) return EMPTY();
-  if (groups === 1 && batch > 0 && window.outputHeight * window.outputWidth > 0) return im2colWeightGradient(x, dy, window, outDtype);
+  if (groups === 1 && batch > 0 && im2colFits(batch, channels, outChannels, window)) return im2colWeightGradient(x, dy, window, outDtype);
   const input = contiguous(x);
   const gradient = contiguous(dy);
   const body = `${coordinates(4)}

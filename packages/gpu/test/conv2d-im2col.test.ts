@@ -94,4 +94,18 @@ describe.runIf(gpuReady)('conv2d on the packed matmul', () => {
       );
     });
   });
+
+  it('keeps the direct kernel where the im2col matrix would pass 2^24 values (float index arithmetic is exact only that far)', () => {
+    tidy(() => {
+      // 130x130 output pixels times 128·3·3 = 1,152 values per row: 19.5M > 2^24.
+      const x = random([1, 128, 130, 130], 15);
+      const w = random([1, 128, 3, 3], 16);
+      const gx = x.to('gpu');
+      const gw = w.to('gpu');
+      resetGpuStats();
+      const gpu = conv2d(gx, gw, { padding: 1 });
+      expect(gpuStats().dispatches).toBe(1);
+      expectClose(conv2d(x, w, { padding: 1 }), gpu, 'large conv2d');
+    });
+  });
 });
