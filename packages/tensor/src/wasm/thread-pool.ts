@@ -139,6 +139,7 @@ interface KernelWorker {
 }
 interface WorkerThreads {
   Worker: new (source: string, options: { eval: true; workerData: unknown }) => KernelWorker;
+  isMainThread: boolean;
 }
 interface OperatingSystem {
   availableParallelism?: () => number;
@@ -152,6 +153,11 @@ function nodeWorkerThreads(): WorkerThreads | undefined {
 function defaultThreadCount(): number {
   const environment = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.VANE_THREADS;
   if (environment !== undefined && /^[1-9][0-9]*$/.test(environment)) return Number(environment);
+  // Code already running on a worker thread (a study's run in `vane sweep`, a user's own pool)
+  // stays on one kernel thread unless told otherwise: its siblings use the other cores, and a
+  // kernel pool started from inside such a worker was seen to block for good (the worker
+  // waiting in Atomics.wait for kernel threads that never started).
+  if (nodeWorkerThreads()?.isMainThread === false) return 1;
   const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
   const os = nodeProcess?.getBuiltinModule?.('node:os') as OperatingSystem | undefined;
   if (os?.availableParallelism) return os.availableParallelism();
