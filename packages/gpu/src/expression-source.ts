@@ -9,27 +9,14 @@
  * variables). NaN and ±∞ constants have no gpu.js literal: an expression using one is refused
  * with an error naming the kernel.
  */
-import { emitSource, type BinaryFunction, type NumberExpression, type SourceDialect, type UnaryFunction } from '@vane/tensor';
+import { emitSource, JAVASCRIPT_BINARY_CALLS, JAVASCRIPT_BINARY_OPERATORS, JAVASCRIPT_UNARY_CALLS, type NumberExpression, type SourceDialect } from '@vane/tensor';
 import type { GpuFunctionSource } from './function-source.js';
 
-const UNARY_CALLS: Record<Exclude<UnaryFunction, 'neg' | 'fround' | 'trunc'>, string> = {
-  abs: 'Math.abs',
-  sqrt: 'Math.sqrt',
-  exp: 'Math.exp',
-  log: 'Math.log',
-  log1p: 'Math.log1p',
-  expm1: 'Math.expm1',
-  sin: 'Math.sin',
-  cos: 'Math.cos',
-  tan: 'Math.tan',
-  tanh: 'Math.tanh',
-  floor: 'Math.floor',
-  ceil: 'Math.ceil',
-  roundHalfEven: 'vaneRoundHalfEven',
-  erf: 'vaneErf',
-};
-const BINARY_OPERATORS: Partial<Record<BinaryFunction, string>> = { add: '+', sub: '-', mul: '*', div: '/' };
-const BINARY_CALLS: Partial<Record<BinaryFunction, string>> = { min: 'Math.min', max: 'Math.max', pow: 'Math.pow' };
+// The JavaScript spellings the CPU loops use; neg, fround and trunc are written by the dialect
+// below (GLSL has no fround, and gpu.js no Math.trunc).
+const UNARY_CALLS = JAVASCRIPT_UNARY_CALLS;
+const BINARY_OPERATORS = JAVASCRIPT_BINARY_OPERATORS;
+const BINARY_CALLS = JAVASCRIPT_BINARY_CALLS;
 
 function dialect(kernel: string): SourceDialect {
   return {

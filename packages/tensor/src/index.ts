@@ -53,7 +53,7 @@ export type {
   BinaryFunction,
   Comparison,
 } from './kernels/expression/expression.js';
-export { compileJavaScript, javascriptSource } from './kernels/expression/compile-javascript.js';
+export { compileJavaScript, javascriptSource, JAVASCRIPT_UNARY_CALLS, JAVASCRIPT_BINARY_OPERATORS, JAVASCRIPT_BINARY_CALLS } from './kernels/expression/compile-javascript.js';
 export { emitSource, numberLiteral, type SourceDialect, type EmittedSource } from './kernels/expression/source-emitter.js';
 export { recordFallback, kernelFallbacks, resetKernelFallbacks, type KernelFallback } from './kernels/expression/fallbacks.js';
 export { vaneErf, vaneRoundHalfEven } from './kernels/special-functions.js';

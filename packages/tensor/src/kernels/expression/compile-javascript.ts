@@ -8,7 +8,12 @@ import { usage } from './analysis.js';
 import type { BinaryFunction, NumberExpression, UnaryFunction } from './expression.js';
 import { emitSource, numberLiteral, type SourceDialect } from './source-emitter.js';
 
-const UNARY_CALLS: Record<UnaryFunction, string> = {
+/**
+ * The JavaScript spelling of each unary function (`neg` is the prefix minus, written by the
+ * dialect) and of each binary one (an infix operator or a `Math` call). gpu.js reads the same
+ * JavaScript subset, so @vane/gpu's source dialect starts from these tables.
+ */
+export const JAVASCRIPT_UNARY_CALLS: Readonly<Record<UnaryFunction, string>> = {
   neg: '',
   abs: 'Math.abs',
   sqrt: 'Math.sqrt',
@@ -28,16 +33,18 @@ const UNARY_CALLS: Record<UnaryFunction, string> = {
   fround: 'Math.fround',
 };
 
-const BINARY_OPERATORS: Partial<Record<BinaryFunction, string>> = { add: '+', sub: '-', mul: '*', div: '/' };
-const BINARY_CALLS: Partial<Record<BinaryFunction, string>> = { min: 'Math.min', max: 'Math.max', pow: 'Math.pow' };
+/** The binary functions written as infix JavaScript operators. */
+export const JAVASCRIPT_BINARY_OPERATORS: Readonly<Partial<Record<BinaryFunction, string>>> = { add: '+', sub: '-', mul: '*', div: '/' };
+/** The binary functions written as `Math` calls. */
+export const JAVASCRIPT_BINARY_CALLS: Readonly<Partial<Record<BinaryFunction, string>>> = { min: 'Math.min', max: 'Math.max', pow: 'Math.pow' };
 
 /** JavaScript as the CPU loops run it. */
 export const JAVASCRIPT_DIALECT: SourceDialect = {
   constant: numberLiteral,
-  unary: (fn, operand) => (fn === 'neg' ? `(-${operand})` : `${UNARY_CALLS[fn]}(${operand})`),
+  unary: (fn, operand) => (fn === 'neg' ? `(-${operand})` : `${JAVASCRIPT_UNARY_CALLS[fn]}(${operand})`),
   binary: (fn, left, right) => {
-    const operator = BINARY_OPERATORS[fn];
-    return operator ? `(${left} ${operator} ${right})` : `${BINARY_CALLS[fn]!}(${left}, ${right})`;
+    const operator = JAVASCRIPT_BINARY_OPERATORS[fn];
+    return operator ? `(${left} ${operator} ${right})` : `${JAVASCRIPT_BINARY_CALLS[fn]!}(${left}, ${right})`;
   },
 };
 
