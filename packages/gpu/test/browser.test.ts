@@ -4,30 +4,15 @@
  * `chromium` (never a downloaded browser). Skips, with the reason, where there is no Chromium,
  * and fails instead where CI installed it and set `VANE_BROWSER_REQUIRED=1`.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { systemRequirement } from '@vane/testkit';
+import { CHROMIUM_PATH, HEADLESS_CHROMIUM_ARGUMENTS, chromiumRequirement } from '@vane/testkit';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const chromiumRequirement = systemRequirement(`Chromium at ${CHROMIUM} (Debian chromium, or set CHROMIUM)`, 'VANE_BROWSER_REQUIRED', () =>
-  existsSync(CHROMIUM) ? true : `no file at ${CHROMIUM}`,
-);
+const chromiumAvailable = chromiumRequirement();
 
-// SwiftShader is Chromium's software WebGL2; without the unsafe flag recent Chromium refuses it.
-const CHROMIUM_ARGUMENTS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
 
 interface PageResult {
   ok: boolean;
@@ -42,7 +27,7 @@ describe('browser (headless Chromium, WebGL2)', () => {
   afterAll(() => server?.close());
 
   it('runs the conformance subset on WebGL2Kernel', async (context) => {
-    chromiumRequirement.skipUnlessAvailable(context);
+    chromiumAvailable.skipUnlessAvailable(context);
     const bundle = await build({
       entryPoints: [fileURLToPath(new URL('./browser/conformance-page.ts', import.meta.url))],
       bundle: true,
@@ -66,7 +51,7 @@ describe('browser (headless Chromium, WebGL2)', () => {
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const address = server.address() as { port: number };
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGUMENTS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...HEADLESS_CHROMIUM_ARGUMENTS] });
     try {
       const page = await browser.newPage();
       const logs: string[] = [];

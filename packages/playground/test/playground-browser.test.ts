@@ -17,29 +17,14 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { systemRequirement } from '@vane/testkit';
+import { CHROMIUM_PATH, HEADLESS_CHROMIUM_ARGUMENTS, chromiumRequirement, systemRequirement } from '@vane/testkit';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatic, type StaticServer } from './static-server.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const chromiumRequirement = systemRequirement(`Chromium at ${CHROMIUM} (Debian chromium, or set CHROMIUM)`, 'VANE_BROWSER_REQUIRED', () =>
-  existsSync(CHROMIUM) ? true : `no file at ${CHROMIUM}`,
-);
+const chromiumAvailable = chromiumRequirement();
 
-// As packages/gpu/test/browser.test.ts: SwiftShader is Chromium's software WebGL2, which
-// recent Chromium refuses without the unsafe flag.
-const CHROMIUM_ARGUMENTS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
 
 const FASHION_DIRECTORY = process.env.VANE_FASHION_MNIST_DIRECTORY ?? '/usr/share/datasets/fashion-mnist';
 const FASHION_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'].map((name) => `${FASHION_DIRECTORY}/${name}`);
@@ -96,14 +81,14 @@ describe('the playground in headless Chromium', () => {
   let cpuRun: PageRun | undefined;
 
   beforeAll(async () => {
-    if (!chromiumRequirement.available) return;
+    if (!chromiumAvailable.available) return;
     const started = performance.now();
     await build({ root: packageDirectory, configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)), logLevel: 'warn' });
     console.log(`playground: vite build in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     mkdirSync(resultsDirectory, { recursive: true });
     plain = await serveStatic(distDirectory, { isolated: false });
     isolated = await serveStatic(distDirectory, { isolated: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGUMENTS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...HEADLESS_CHROMIUM_ARGUMENTS] });
   });
 
   afterAll(async () => {
@@ -113,7 +98,7 @@ describe('the playground in headless Chromium', () => {
   });
 
   it('loads with no console errors, with and without cross-origin isolation (COOP/COEP)', async (context) => {
-    chromiumRequirement.skipUnlessAvailable(context);
+    chromiumAvailable.skipUnlessAvailable(context);
     for (const [name, server, expectIsolated] of [['plain', plain!, false], ['isolated', isolated!, true]] as const) {
       const { page, errors } = await openPage(server.url);
       await expect.poll(() => text(page, '#train-status')).toBe('Ready.');
@@ -125,7 +110,7 @@ describe('the playground in headless Chromium', () => {
   });
 
   it('?autorun=1 trains the default configuration (digits MLP, active(adamw), CPU) to >= 0.85 with live plots', async (context) => {
-    chromiumRequirement.skipUnlessAvailable(context);
+    chromiumAvailable.skipUnlessAvailable(context);
     const { page, errors } = await openPage(`${plain!.url}?autorun=1`);
     const started = performance.now();
     const run = await finishedRun(page, 60_000);
@@ -150,7 +135,7 @@ describe('the playground in headless Chromium', () => {
   });
 
   it('&backend=gpu trains on WebGL2, and every step of the run matches the CPU run', async (context) => {
-    chromiumRequirement.skipUnlessAvailable(context);
+    chromiumAvailable.skipUnlessAvailable(context);
     expect(cpuRun, 'the CPU autorun test ran first').toBeDefined();
     const { page, errors } = await openPage(`${isolated!.url}?autorun=1&backend=gpu`);
     const started = performance.now();
@@ -186,7 +171,7 @@ describe('the playground in headless Chromium', () => {
   });
 
   it('Stop keeps the model and optimizer state, Resume continues; all from the keyboard', async (context) => {
-    chromiumRequirement.skipUnlessAvailable(context);
+    chromiumAvailable.skipUnlessAvailable(context);
     const { page, errors } = await openPage(plain!.url, 400);
     await page.locator('#epochs').fill('3');
     await page.locator('#train-button').focus();
@@ -214,7 +199,7 @@ describe('the playground in headless Chromium', () => {
   });
 
   it('trains the CNN on Fashion-MNIST IDX files picked in the page (.gz, decompressed in the browser)', async (context) => {
-    chromiumRequirement.skipUnlessAvailable(context);
+    chromiumAvailable.skipUnlessAvailable(context);
     fashionRequirement.skipUnlessAvailable(context);
     const { page, errors } = await openPage(plain!.url);
     await page.locator('#dataset').selectOption('fashion-mnist');
@@ -239,7 +224,7 @@ describe('the playground in headless Chromium', () => {
   });
 
   it('shows a malformed optimizer expression as the CLI parser words it, and trains nothing', async (context) => {
-    chromiumRequirement.skipUnlessAvailable(context);
+    chromiumAvailable.skipUnlessAvailable(context);
     const { page, errors } = await openPage(plain!.url);
     await page.locator('#optimizer').fill('active(adamw');
     await page.locator('#train-button').click();
@@ -252,7 +237,7 @@ describe('the playground in headless Chromium', () => {
   });
 
   it('the Sweep tab runs adamw against active(adamw) over the learning-rate grid on several workers', async (context) => {
-    chromiumRequirement.skipUnlessAvailable(context);
+    chromiumAvailable.skipUnlessAvailable(context);
     const { page, errors } = await openPage(plain!.url);
     await page.locator('#tab-train').focus();
     await page.keyboard.press('ArrowRight');

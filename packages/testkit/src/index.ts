@@ -24,3 +24,4 @@ export { runSteps, runFixedParams, arbProblem, type Problem, type Run } from './
 export { findUndocumentedExamples, type DocumentedExamples } from './documentation/documented-examples.js';
 export { runBadInputBattery, type BadInputCase, type BadInputOutcome, type BadInputReport } from './bad-input/bad-input-battery.js';
 export { systemRequirement, type SystemRequirement, type SkippableContext } from './system/system-requirement.js';
+export { CHROMIUM_PATH, HEADLESS_CHROMIUM_ARGUMENTS, chromiumRequirement } from './system/headless-chromium.js';
