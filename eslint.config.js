@@ -7,11 +7,32 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import { packageBoundaries } from './scripts/eslint/package-boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'docs/api/**', '**/.readme-*/**', '**/test-results/**', 'runs/**', '**/*.min.js', 'packages/*/fixtures/**', 'benchmarks/results/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'docs/api/**',
+      '**/.readme-*/**',
+      '**/test-results/**',
+      'runs/**',
+      '**/*.min.js',
+      'packages/*/fixtures/**',
+      'benchmarks/results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly', performance: 'readonly', setTimeout: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        URL: 'readonly',
+        performance: 'readonly',
+        setTimeout: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
     rules: {
       // Kernels are generated with `new Function` so V8 can inline each elementwise function.
       'no-new-func': 'off',
@@ -35,7 +56,12 @@ export default tseslint.config(
     settings: {
       'import-x/extensions': ['.ts', '.js', '.mjs'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
-      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.d.ts', '.js', '.mjs'], conditionNames: ['types', 'import', 'default'] })],
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensions: ['.ts', '.d.ts', '.js', '.mjs'],
+          conditionNames: ['types', 'import', 'default'],
+        }),
+      ],
     },
     rules: {
       'import-x/no-cycle': 'error',

@@ -25,7 +25,16 @@ const check = process.argv.includes('--check');
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
 const KNOWN_EXTENSION = /\.(?:[cm]?[jt]sx?|json|wasm|css|node|txt|bin)$/;
 // TypeScript source extension → the extension the emitted file (and so the specifier) has.
-const EMITTED = { '.ts': '.js', '.tsx': '.js', '.mts': '.mjs', '.cts': '.cjs', '.js': '.js', '.mjs': '.mjs', '.cjs': '.cjs', '.jsx': '.js' };
+const EMITTED = {
+  '.ts': '.js',
+  '.tsx': '.js',
+  '.mts': '.mjs',
+  '.cts': '.cjs',
+  '.js': '.js',
+  '.mjs': '.mjs',
+  '.cjs': '.cjs',
+  '.jsx': '.js',
+};
 
 function roots() {
   const list = [];
@@ -64,7 +73,8 @@ function resolveSpecifier(fromFile, specifier) {
 
 // `from '…'` (imports, `import type`, `export … from`), `declare module '…'`, `import '…'`,
 // `import('…')`, and vitest's module-path helpers. Only relative specifiers (`./`, `../`, `.`, `..`).
-const PATTERN = /(\bfrom\s*|\bdeclare\s+module\s+|\bimport\s*\(\s*|\bimport\s+|\bvi\.(?:mock|doMock|unmock|doUnmock|importActual|importMock)\s*\(\s*)(['"])(\.{1,2}(?:\/[^'"\n]*)?)\2/g;
+const PATTERN =
+  /(\bfrom\s*|\bdeclare\s+module\s+|\bimport\s*\(\s*|\bimport\s+|\bvi\.(?:mock|doMock|unmock|doUnmock|importActual|importMock)\s*\(\s*)(['"])(\.{1,2}(?:\/[^'"\n]*)?)\2/g;
 
 let changedFiles = 0;
 const unresolved = [];

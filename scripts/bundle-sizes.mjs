@@ -30,7 +30,10 @@ const ROWS = [
   ['tensor + optim (whole API)', everything('tensor', 'optim')],
   ['tensor + autodiff + nn + optim (whole API)', everything('tensor', 'autodiff', 'nn', 'optim')],
   ['… + datasets (whole API, embedded digits included)', everything('tensor', 'autodiff', 'nn', 'optim', 'datasets')],
-  ['… + datasets + gpu (whole API, gpu.js included)', everything('tensor', 'autodiff', 'nn', 'optim', 'datasets', 'gpu')],
+  [
+    '… + datasets + gpu (whole API, gpu.js included)',
+    everything('tensor', 'autodiff', 'nn', 'optim', 'datasets', 'gpu'),
+  ],
   ['an MLP training app (tensor, autodiff, nn, optim; tree-shaken)', MLP_APP],
 ];
 

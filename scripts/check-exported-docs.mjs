@@ -10,15 +10,27 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const entryPoints = JSON.parse(readFileSync(resolve(root, 'typedoc.json'), 'utf8')).entryPoints.map((path) => resolve(root, path));
-const config = ts.getParsedCommandLineOfConfigFile(resolve(root, 'tsconfig.typedoc.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } });
+const entryPoints = JSON.parse(readFileSync(resolve(root, 'typedoc.json'), 'utf8')).entryPoints.map((path) =>
+  resolve(root, path),
+);
+const config = ts.getParsedCommandLineOfConfigFile(
+  resolve(root, 'tsconfig.typedoc.json'),
+  {},
+  {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
+  },
+);
 const program = ts.createProgram({ rootNames: entryPoints, options: { ...config.options, noEmit: true } });
 const checker = program.getTypeChecker();
 
 function documented(symbol) {
   if (symbol.getDocumentationComment(checker).some((part) => part.text.trim() !== '')) return true;
   for (const declaration of symbol.getDeclarations() ?? []) {
-    if (ts.getJSDocTags(declaration).some((tag) => ['see', 'inheritDoc', 'module'].includes(tag.tagName.text))) return true;
+    if (ts.getJSDocTags(declaration).some((tag) => ['see', 'inheritDoc', 'module'].includes(tag.tagName.text)))
+      return true;
     // A namespace re-export (`export * as tree from './tree.js'`) is documented by its module comment.
     if (ts.isSourceFile(declaration)) {
       const first = declaration.statements[0];
@@ -40,7 +52,9 @@ for (const entry of entryPoints) {
     const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
     if (!documented(target) && !documented(exported)) {
       const declaration = target.getDeclarations()?.[0];
-      const where = declaration ? `${relative(root, declaration.getSourceFile().fileName)}:${declaration.getSourceFile().getLineAndCharacterOfPosition(declaration.getStart()).line + 1}` : '?';
+      const where = declaration
+        ? `${relative(root, declaration.getSourceFile().fileName)}:${declaration.getSourceFile().getLineAndCharacterOfPosition(declaration.getStart()).line + 1}`
+        : '?';
       missing.push(`${relative(root, entry)}: ${exported.name} (${where})`);
     }
   }

@@ -21,7 +21,8 @@ for (const workspace of workspaces) {
   if (!existsSync(report)) {
     // A workspace without a test script (benchmarks) has nothing to report.
     const manifest = join(workspace, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test) missing.push(workspace.slice(root.length));
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test)
+      missing.push(workspace.slice(root.length));
     continue;
   }
   const result = JSON.parse(readFileSync(report, 'utf8'));

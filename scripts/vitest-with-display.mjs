@@ -9,7 +9,15 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 
-const vitest = ['vitest', 'run', '--passWithNoTests', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json', ...process.argv.slice(2)];
+const vitest = [
+  'vitest',
+  'run',
+  '--passWithNoTests',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=test-results/vitest.json',
+  ...process.argv.slice(2),
+];
 const onPath = (name) => (process.env.PATH ?? '').split(delimiter).some((folder) => existsSync(join(folder, name)));
 
 let command = 'npx';
@@ -21,7 +29,9 @@ if (process.env.DISPLAY) {
   command = 'xvfb-run';
   args = ['-a', '-s', '-screen 0 1024x768x24 -nolisten tcp', 'npx', ...vitest];
 } else {
-  console.log('vitest-with-display: no X display and no xvfb-run: the WebGL tests will report themselves as skipped (install xvfb, see docs/gpu.md)');
+  console.log(
+    'vitest-with-display: no X display and no xvfb-run: the WebGL tests will report themselves as skipped (install xvfb, see docs/gpu.md)',
+  );
 }
 // A machine with a built `gl` and an X display (real or Xvfb) has everything the WebGL path
 // needs, so falling back there is a failure, not a skip. Deciding it here, rather than only
@@ -36,8 +46,11 @@ function glLoads() {
   }
 }
 const hasDisplay = Boolean(process.env.DISPLAY) || command === 'xvfb-run';
-const required = process.env.VANE_GPU_REQUIRED === '1' || (process.env.VANE_GPU_REQUIRED !== '0' && hasDisplay && glLoads());
-console.log(`vitest-with-display: the WebGL path is ${required ? 'required (a fallback fails the suite)' : 'optional (without it the GPU tests are skipped)'}`);
+const required =
+  process.env.VANE_GPU_REQUIRED === '1' || (process.env.VANE_GPU_REQUIRED !== '0' && hasDisplay && glLoads());
+console.log(
+  `vitest-with-display: the WebGL path is ${required ? 'required (a fallback fails the suite)' : 'optional (without it the GPU tests are skipped)'}`,
+);
 
 // Mesa's software renderer mallocs texture memory; with glibc's default thresholds memory freed
 // by texture.delete() in batches is never reused (docs/decisions/0003-gpu-through-gpu-js.md).

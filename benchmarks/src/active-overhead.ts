@@ -12,7 +12,14 @@
  * extra work at each period end, once every K steps).
  */
 import { memory, randn, seed } from '@vane/tensor';
-import { active, adamw, applyUpdates, disposeReplaced, type GradientTransformation, type TensorTree } from '@vane/optim';
+import {
+  active,
+  adamw,
+  applyUpdates,
+  disposeReplaced,
+  type GradientTransformation,
+  type TensorTree,
+} from '@vane/optim';
 
 const PARAMETER_SHAPES: [number, number][] = [
   [4000, 2000],
@@ -40,7 +47,12 @@ function quantile(sorted: number[], q: number): number {
 
 function summary(times: number[]): { median: number; q1: number; q3: number; mean: number } {
   const sorted = [...times].sort((a, b) => a - b);
-  return { median: quantile(sorted, 0.5), q1: quantile(sorted, 0.25), q3: quantile(sorted, 0.75), mean: times.reduce((a, b) => a + b, 0) / times.length };
+  return {
+    median: quantile(sorted, 0.5),
+    q1: quantile(sorted, 0.25),
+    q3: quantile(sorted, 0.75),
+    mean: times.reduce((a, b) => a + b, 0) / times.length,
+  };
 }
 
 function step(runner: Runner, grads: TensorTree): [number, number] {
@@ -58,23 +70,51 @@ function step(runner: Runner, grads: TensorTree): [number, number] {
 
 /** `base` with its fusion hooks hidden, so wrappers take their unfused path. */
 function withoutFusion(base: GradientTransformation<unknown>): GradientTransformation<unknown> {
-  return { init: (params) => base.init(params), update: (updates, state, params, extras) => base.update(updates, state, params, extras) };
+  return {
+    init: (params) => base.init(params),
+    update: (updates, state, params, extras) => base.update(updates, state, params, extras),
+  };
 }
 
 function main(): void {
   const generator = seed(1);
-  const makeParams = (): TensorTree => ({ layers: PARAMETER_SHAPES.map((shape) => randn(shape, { generator, std: 0.02 })) });
+  const makeParams = (): TensorTree => ({
+    layers: PARAMETER_SHAPES.map((shape) => randn(shape, { generator, std: 0.02 })),
+  });
   // A few fixed gradient trees reused in turn: different signs from step to step, so gains both
   // grow and shrink; creating fresh random gradients would dominate the timing.
-  const gradients: TensorTree[] = Array.from({ length: 3 }, () => ({ layers: PARAMETER_SHAPES.map((shape) => randn(shape, { generator })) }));
+  const gradients: TensorTree[] = Array.from({ length: 3 }, () => ({
+    layers: PARAMETER_SHAPES.map((shape) => randn(shape, { generator })),
+  }));
   const parameterCount = PARAMETER_SHAPES.reduce((total, [rows, columns]) => total + rows * columns, 0);
 
   const runners: Runner[] = [
-    { name: 'adamw', optimizer: adamw({ lr: 1e-3 }) as GradientTransformation<unknown>, params: makeParams(), state: undefined, times: [], cpuTimes: [] },
-    { name: `active(adamw), period ${PERIOD}`, optimizer: active(adamw({ lr: 1e-3 }), { period: PERIOD }) as GradientTransformation<unknown>, params: makeParams(), state: undefined, times: [], cpuTimes: [] },
+    {
+      name: 'adamw',
+      optimizer: adamw({ lr: 1e-3 }) as GradientTransformation<unknown>,
+      params: makeParams(),
+      state: undefined,
+      times: [],
+      cpuTimes: [],
+    },
+    {
+      name: `active(adamw), period ${PERIOD}`,
+      optimizer: active(adamw({ lr: 1e-3 }), { period: PERIOD }) as GradientTransformation<unknown>,
+      params: makeParams(),
+      state: undefined,
+      times: [],
+      cpuTimes: [],
+    },
     // The same optimizer with the base's fusion hooks hidden: the gain takes its own pass, as
     // before the gain was folded into AdamW's last kernel. Timed alongside for a fair before/after.
-    { name: 'active(adamw), gain unfused', optimizer: active(withoutFusion(adamw({ lr: 1e-3 })), { period: PERIOD }), params: makeParams(), state: undefined, times: [], cpuTimes: [] },
+    {
+      name: 'active(adamw), gain unfused',
+      optimizer: active(withoutFusion(adamw({ lr: 1e-3 })), { period: PERIOD }),
+      params: makeParams(),
+      state: undefined,
+      times: [],
+      cpuTimes: [],
+    },
   ];
   for (const runner of runners) runner.state = runner.optimizer.init(runner.params);
 
@@ -98,7 +138,9 @@ function main(): void {
   }
   const leaked = memory().numTensors - before;
 
-  console.log(`active overhead: ${parameterCount.toLocaleString('en-US')} float32 parameters, ${TIMED_STEPS} timed steps each (alternating blocks of ${BLOCK}), Node ${process.version}`);
+  console.log(
+    `active overhead: ${parameterCount.toLocaleString('en-US')} float32 parameters, ${TIMED_STEPS} timed steps each (alternating blocks of ${BLOCK}), Node ${process.version}`,
+  );
   for (const [label, pick] of [
     ['wall-clock', (runner: Runner) => runner.times],
     ['CPU time of this process (less sensitive to other jobs on the machine)', (runner: Runner) => runner.cpuTimes],
@@ -106,12 +148,16 @@ function main(): void {
     console.log(` ${label}:`);
     const stats = runners.map((runner) => ({ name: runner.name, ...summary(pick(runner)) }));
     for (const stat of stats) {
-      console.log(`  ${stat.name.padEnd(28)} median ${stat.median.toFixed(1)} ms (IQR ${stat.q1.toFixed(1)}–${stat.q3.toFixed(1)}), mean ${stat.mean.toFixed(1)} ms`);
+      console.log(
+        `  ${stat.name.padEnd(28)} median ${stat.median.toFixed(1)} ms (IQR ${stat.q1.toFixed(1)}–${stat.q3.toFixed(1)}), mean ${stat.mean.toFixed(1)} ms`,
+      );
     }
     const base = stats[0]!;
     for (const wrapped of stats.slice(1)) {
       const spread = (wrapped.q3 - wrapped.q1) / wrapped.median + (base.q3 - base.q1) / base.median;
-      console.log(`  ${wrapped.name} / adamw: ratio of medians ${(wrapped.median / base.median).toFixed(3)}× (±${((spread / 2) * (wrapped.median / base.median)).toFixed(3)} from the IQRs), ratio of means (period ends included) ${(wrapped.mean / base.mean).toFixed(3)}×`);
+      console.log(
+        `  ${wrapped.name} / adamw: ratio of medians ${(wrapped.median / base.median).toFixed(3)}× (±${((spread / 2) * (wrapped.median / base.median)).toFixed(3)} from the IQRs), ratio of means (period ends included) ${(wrapped.mean / base.mean).toFixed(3)}×`,
+      );
     }
   }
   console.log(`  live tensors after vs before the timed steps: ${leaked >= 0 ? '+' : ''}${leaked}`);

@@ -9,7 +9,21 @@
  *
  * Run: npx tsx --conditions=@vane/source benchmarks/src/autodiff-mlp.ts [--runs 30]
  */
-import { add, dispose, gather, logSoftmax, matmul, mean, neg, randint, randn, relu, seed, tidy, type Tensor } from '@vane/tensor';
+import {
+  add,
+  dispose,
+  gather,
+  logSoftmax,
+  matmul,
+  mean,
+  neg,
+  randint,
+  randn,
+  relu,
+  seed,
+  tidy,
+  type Tensor,
+} from '@vane/tensor';
 import { valueAndGrad } from '@vane/autodiff';
 
 interface Layer {

@@ -9,25 +9,68 @@
  */
 import { valueAndGrad } from '@vane/autodiff';
 import { gpuInfo, gpuStats, resetGpuStats } from '@vane/gpu';
-import { add, dispose, gather, logSoftmax, matmul, mean, neg, randint, randn, relu, seed, tidy, type Tensor } from '@vane/tensor';
+import {
+  add,
+  dispose,
+  gather,
+  logSoftmax,
+  matmul,
+  mean,
+  neg,
+  randint,
+  randn,
+  relu,
+  seed,
+  tidy,
+  type Tensor,
+} from '@vane/tensor';
 import { loadavg } from 'node:os';
 const SIZES = [784, 256, 256, 10];
 function loss(layers: { weight: Tensor; bias: Tensor }[], x: Tensor, labels: Tensor): Tensor {
   let activation = x;
-  layers.forEach((layer, index) => { const linear = add(matmul(activation, layer.weight), layer.bias); activation = index < layers.length - 1 ? relu(linear) : linear; });
+  layers.forEach((layer, index) => {
+    const linear = add(matmul(activation, layer.weight), layer.bias);
+    activation = index < layers.length - 1 ? relu(linear) : linear;
+  });
   return neg(mean(gather(logSoftmax(activation, -1), 1, labels)));
 }
 function median(backend: string): number {
   const generator = seed(7);
-  let layers = SIZES.slice(1).map((size, index) => ({ weight: randn([SIZES[index]!, size], { generator, std: Math.sqrt(2 / SIZES[index]!), backend }), bias: randn([size], { generator, std: 0.01, backend }) }));
+  let layers = SIZES.slice(1).map((size, index) => ({
+    weight: randn([SIZES[index]!, size], { generator, std: Math.sqrt(2 / SIZES[index]!), backend }),
+    bias: randn([size], { generator, std: 0.01, backend }),
+  }));
   const x = randn([128, 784], { generator, backend });
   const labels = randint(0, 10, [128, 1], { generator, backend });
   const lg = valueAndGrad(loss);
-  const step = () => { const [value, gradients] = lg(layers, x, labels); const next = tidy(() => layers.map((layer, index) => ({ weight: layer.weight.sub(gradients[index]!.weight.mul(0.01)), bias: layer.bias.sub(gradients[index]!.bias.mul(0.01)) }))); dispose([layers, gradients]); layers = next; void value.dataSync(); value.dispose(); };
+  const step = () => {
+    const [value, gradients] = lg(layers, x, labels);
+    const next = tidy(() =>
+      layers.map((layer, index) => ({
+        weight: layer.weight.sub(gradients[index]!.weight.mul(0.01)),
+        bias: layer.bias.sub(gradients[index]!.bias.mul(0.01)),
+      })),
+    );
+    dispose([layers, gradients]);
+    layers = next;
+    void value.dataSync();
+    value.dispose();
+  };
   for (let i = 0; i < 3; i++) step();
-  if (backend === 'gpu') { resetGpuStats(); step(); const s = gpuStats(); console.log(`  gpu per step: ${s.dispatches} dispatches, ${s.uploads} uploads, ${s.readbacks - 1} readbacks inside the step (+1 for the logged loss)`); }
+  if (backend === 'gpu') {
+    resetGpuStats();
+    step();
+    const s = gpuStats();
+    console.log(
+      `  gpu per step: ${s.dispatches} dispatches, ${s.uploads} uploads, ${s.readbacks - 1} readbacks inside the step (+1 for the logged loss)`,
+    );
+  }
   const times: number[] = [];
-  for (let i = 0; i < 15; i++) { const t = performance.now(); step(); times.push(performance.now() - t); }
+  for (let i = 0; i < 15; i++) {
+    const t = performance.now();
+    step();
+    times.push(performance.now() - t);
+  }
   dispose([layers, x, labels]);
   times.sort((a, b) => a - b);
   return times[7]!;
@@ -36,4 +79,8 @@ const label = process.argv[2];
 const cpu = median('cpu');
 const gpu = median('gpu');
 const info = gpuInfo();
-console.log(`${label}: cpu ${cpu.toFixed(1)} ms, gpu ${gpu.toFixed(1)} ms, gpu/cpu ${(gpu / cpu).toFixed(2)}x; ${info.kernelClass} on ${info.renderer}; load ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+console.log(
+  `${label}: cpu ${cpu.toFixed(1)} ms, gpu ${gpu.toFixed(1)} ms, gpu/cpu ${(gpu / cpu).toFixed(2)}x; ${info.kernelClass} on ${info.renderer}; load ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}`,
+);

@@ -20,12 +20,24 @@ interface Entry {
   dispatches: number;
 }
 
-const isView = (value: unknown): value is TensorView => typeof value === 'object' && value !== null && 'shape' in value && 'strides' in value;
+const isView = (value: unknown): value is TensorView =>
+  typeof value === 'object' && value !== null && 'shape' in value && 'strides' in value;
 
 /** Label of one backend call: the op, its kernel name if any, and its operands' shapes. */
 function label(op: string, args: readonly unknown[]): string {
-  const kernel = typeof args[0] === 'string' ? `/${args[0]}` : typeof (args[0] as { name?: unknown })?.name === 'string' ? `/${(args[0] as { name: string }).name}` : '';
-  const shapes = args.flatMap((arg) => (isView(arg) ? [`[${arg.shape.join(',')}]`] : Array.isArray(arg) && arg.every(isView) ? arg.map((view) => `[${view.shape.join(',')}]`) : []));
+  const kernel =
+    typeof args[0] === 'string'
+      ? `/${args[0]}`
+      : typeof (args[0] as { name?: unknown })?.name === 'string'
+        ? `/${(args[0] as { name: string }).name}`
+        : '';
+  const shapes = args.flatMap((arg) =>
+    isView(arg)
+      ? [`[${arg.shape.join(',')}]`]
+      : Array.isArray(arg) && arg.every(isView)
+        ? arg.map((view) => `[${view.shape.join(',')}]`)
+        : [],
+  );
   return `${op}${kernel} ${shapes.join(' ')}`;
 }
 
@@ -65,7 +77,9 @@ const wall = (performance.now() - start) / steps;
 training.dispose();
 const rows = [...entries.entries()].sort((a, b) => b[1].milliseconds - a[1].milliseconds);
 const total = rows.reduce((sum, [, entry]) => sum + entry.milliseconds, 0) / steps;
-console.log(`renderer: ${kernelClass} on ${renderer}; ${steps} steps, ${wall.toFixed(1)} ms per step with a finish after every op, ${total.toFixed(1)} ms inside ops`);
+console.log(
+  `renderer: ${kernelClass} on ${renderer}; ${steps} steps, ${wall.toFixed(1)} ms per step with a finish after every op, ${total.toFixed(1)} ms inside ops`,
+);
 console.log('ms/step  share  calls/step  dispatches/step  op');
 for (const [name, entry] of rows) {
   console.log(

@@ -9,7 +9,26 @@
  */
 import { valueAndGrad } from '@vane/autodiff';
 import { gpuInfo, gpuStats, gpuUnavailableReason, resetGpuStats } from '@vane/gpu';
-import { add, dispose, findBackend, gather, listBackends, logSoftmax, matmul, mean, neg, randint, randn, registerBackend, relu, seed, sum, tidy, type Backend, type Tensor } from '@vane/tensor';
+import {
+  add,
+  dispose,
+  findBackend,
+  gather,
+  listBackends,
+  logSoftmax,
+  matmul,
+  mean,
+  neg,
+  randint,
+  randn,
+  registerBackend,
+  relu,
+  seed,
+  sum,
+  tidy,
+  type Backend,
+  type Tensor,
+} from '@vane/tensor';
 import { formatTiming, measure, type BenchmarkRow } from './harness.js';
 
 /** What {@link gpuRows} returns. */
@@ -127,7 +146,12 @@ export function mlpTraining(backend: string): { step: () => Tensor; dispose: () 
   return {
     step: () => {
       const [value, gradients] = lossAndGradients(layers, x, labels);
-      const next = tidy(() => layers.map((layer, index) => ({ weight: layer.weight.sub(gradients[index]!.weight.mul(0.01)), bias: layer.bias.sub(gradients[index]!.bias.mul(0.01)) })));
+      const next = tidy(() =>
+        layers.map((layer, index) => ({
+          weight: layer.weight.sub(gradients[index]!.weight.mul(0.01)),
+          bias: layer.bias.sub(gradients[index]!.bias.mul(0.01)),
+        })),
+      );
       dispose([layers, gradients]);
       layers = next;
       return value;
@@ -165,8 +189,16 @@ function countMlpStep(gpu: boolean): StepCounts {
 }
 
 const WORKLOADS: { name: string; work?: BenchmarkRow['work']; workload: Workload }[] = [
-  { name: 'matmul 256×256 (with readback)', work: { amount: 2 * 256 ** 3, unit: 'FLOP' }, workload: matmulWorkload(256) },
-  { name: 'matmul 512×512 (with readback)', work: { amount: 2 * 512 ** 3, unit: 'FLOP' }, workload: matmulWorkload(512) },
+  {
+    name: 'matmul 256×256 (with readback)',
+    work: { amount: 2 * 256 ** 3, unit: 'FLOP' },
+    workload: matmulWorkload(256),
+  },
+  {
+    name: 'matmul 512×512 (with readback)',
+    work: { amount: 2 * 512 ** 3, unit: 'FLOP' },
+    workload: matmulWorkload(512),
+  },
   { name: 'elementwise chain of 5 ops, 2^18 floats (with readback)', workload: elementwiseWorkload(1 << 18) },
   { name: 'training step: linear regression 64×32, loss read back', workload: trainingStepWorkload },
   { name: `training step: MLP ${MLP_SIZES.join('-')}, batch ${MLP_BATCH}, SGD, loss read back`, workload: mlpWorkload },
@@ -183,7 +215,9 @@ export async function gpuRows(): Promise<GpuRows> {
   for (const { name, work, workload } of WORKLOADS) {
     const results: BenchmarkRow['results'] = {};
     results['vane cpu'] = await measure(workload('cpu'), { warmup: 2, minimumRuns: 5, maximumRuns: 50 });
-    results['vane gpu'] = info ? await measure(workload('gpu'), { warmup: 2, minimumRuns: 5, maximumRuns: 50 }) : { skipped: reason ?? 'no GPU' };
+    results['vane gpu'] = info
+      ? await measure(workload('gpu'), { warmup: 2, minimumRuns: 5, maximumRuns: 50 })
+      : { skipped: reason ?? 'no GPU' };
     rows.push({ group, name, ...(work ? { work } : {}), results });
   }
   return { renderer, software, rows, stepCounts: [countMlpStep(info !== undefined)] };
@@ -193,7 +227,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { renderer, software, rows, stepCounts } = await gpuRows();
   console.log(`renderer: ${renderer}${software ? ' (software: these rows claim no GPU speed)' : ''}`);
   for (const row of rows) {
-    const cells = Object.entries(row.results).map(([column, result]) => `${column}: ${'median' in result ? formatTiming(result) : `skipped (${result.skipped})`}`);
+    const cells = Object.entries(row.results).map(
+      ([column, result]) => `${column}: ${'median' in result ? formatTiming(result) : `skipped (${result.skipped})`}`,
+    );
     console.log(`${row.name}\n  ${cells.join('\n  ')}`);
   }
   for (const counts of stepCounts) {

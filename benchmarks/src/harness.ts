@@ -43,7 +43,10 @@ export async function measure(
   for (let index = 0; index < warmup; index++) await fn();
   const times: number[] = [];
   const start = performance.now();
-  while (times.length < maximumRuns && (times.length < minimumRuns || performance.now() - start < minimumMilliseconds)) {
+  while (
+    times.length < maximumRuns &&
+    (times.length < minimumRuns || performance.now() - start < minimumMilliseconds)
+  ) {
     const before = performance.now();
     await fn();
     times.push(performance.now() - before);
@@ -83,7 +86,12 @@ export interface Runner {
  * @example
  * const result = await measureRow('matmul', 'matmul 64x64', { amount: 2 * 64 ** 3, unit: 'FLOP' }, runners);
  */
-export async function measureRow(group: string, name: string, work: BenchmarkRow['work'], runners: readonly Runner[]): Promise<BenchmarkRow> {
+export async function measureRow(
+  group: string,
+  name: string,
+  work: BenchmarkRow['work'],
+  runners: readonly Runner[],
+): Promise<BenchmarkRow> {
   const results: BenchmarkRow['results'] = {};
   const filter = process.env.BENCH_FILTER;
   for (const runner of runners) {

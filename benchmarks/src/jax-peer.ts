@@ -21,14 +21,20 @@ export async function loadJax(): Promise<{ jax: Jax; description: string } | { u
   try {
     const jax = await import('@jax-js/jax');
     const devices = await jax.init('wasm');
-    if (!devices.includes('wasm')) return { unavailable: `jax-js's wasm device did not start (devices: ${devices.join(', ')})` };
+    if (!devices.includes('wasm'))
+      return { unavailable: `jax-js's wasm device did not start (devices: ${devices.join(', ')})` };
     jax.defaultDevice('wasm');
-    const threads = typeof SharedArrayBuffer !== 'undefined' && typeof (globalThis as { Worker?: unknown }).Worker !== 'undefined' ? 'multi-threaded' : 'one thread (no global Worker in Node)';
+    const threads =
+      typeof SharedArrayBuffer !== 'undefined' && typeof (globalThis as { Worker?: unknown }).Worker !== 'undefined'
+        ? 'multi-threaded'
+        : 'one thread (no global Worker in Node)';
     // The package's exports map hides package.json, so it is read beside the resolved entry.
     const { createRequire } = await import('node:module');
     const { readFileSync } = await import('node:fs');
     const entry = createRequire(import.meta.url).resolve('@jax-js/jax');
-    const version = (JSON.parse(readFileSync(new URL('../package.json', `file://${entry}`), 'utf8')) as { version: string }).version;
+    const version = (
+      JSON.parse(readFileSync(new URL('../package.json', `file://${entry}`), 'utf8')) as { version: string }
+    ).version;
     return { jax, description: `@jax-js/jax ${version}, wasm device, jit, ${threads}` };
   } catch (error) {
     return { unavailable: `@jax-js/jax failed to load: ${(error as Error).message.split('\n')[0]}` };
@@ -54,7 +60,15 @@ type Loaded = LoadedJax;
  * A runner that times `call` (a jitted call whose results it reads back, which frees them) after
  * building the inputs with `setup`, disposing them with `teardown` afterwards.
  */
-function jaxRunner<State>(loaded: Loaded, what: string, expected: Float32Array, setup: (jax: Jax) => State, call: (state: State) => JaxArray, teardown: (state: State) => void, options: Parameters<typeof measure>[1] = {}): Runner {
+function jaxRunner<State>(
+  loaded: Loaded,
+  what: string,
+  expected: Float32Array,
+  setup: (jax: Jax) => State,
+  call: (state: State) => JaxArray,
+  teardown: (state: State) => void,
+  options: Parameters<typeof measure>[1] = {},
+): Runner {
   if ('unavailable' in loaded) return unavailableRunner(loaded.unavailable);
   return {
     name: JAX_COLUMN,
@@ -80,17 +94,31 @@ function jaxRunner<State>(loaded: Loaded, what: string, expected: Float32Array, 
  * Vane's on the same inputs within `tolerance`·(1 + |Vane's value|): a peer column is only
  * worth its ratio if both compute the same thing.
  */
-function checkAgainstVane(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-3): void {
-  if (actual.length !== expected.length) throw new Error(`jax-js's ${what} has ${actual.length} values, Vane's ${expected.length}`);
+function checkAgainstVane(
+  what: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance = 1e-3,
+): void {
+  if (actual.length !== expected.length)
+    throw new Error(`jax-js's ${what} has ${actual.length} values, Vane's ${expected.length}`);
   for (let index = 0; index < expected.length; index++) {
     if (!(Math.abs(actual[index]! - expected[index]!) <= tolerance * (1 + Math.abs(expected[index]!)))) {
-      throw new Error(`jax-js's ${what} differs from Vane's: element ${index} is ${actual[index]}, Vane gives ${expected[index]}`);
+      throw new Error(
+        `jax-js's ${what} differs from Vane's: element ${index} is ${actual[index]}, Vane gives ${expected[index]}`,
+      );
     }
   }
 }
 
 /** `a @ b` for two square float32 matrices of `size`; `expected` is Vane's product. */
-export function jaxMatmulRunner(loaded: Loaded, size: number, aValues: Float32Array, bValues: Float32Array, expected: Float32Array): Runner {
+export function jaxMatmulRunner(
+  loaded: Loaded,
+  size: number,
+  aValues: Float32Array,
+  bValues: Float32Array,
+  expected: Float32Array,
+): Runner {
   return jaxRunner(
     loaded,
     `matmul ${size}`,
@@ -101,13 +129,23 @@ export function jaxMatmulRunner(loaded: Loaded, size: number, aValues: Float32Ar
       product: jax.jit((a: JaxArray, b: JaxArray) => jax.numpy.matmul(a, b)),
     }),
     ({ a, b, product }) => product(a.ref, b.ref),
-    ({ a, b, product }) => { a.dispose(); b.dispose(); product.dispose(); },
+    ({ a, b, product }) => {
+      a.dispose();
+      b.dispose();
+      product.dispose();
+    },
     { maximumRuns: 50 },
   );
 }
 
 /** Elementwise `x + y` or `exp(x)` on float32 vectors; `expected` is Vane's result. */
-export function jaxElementwiseRunner(loaded: Loaded, operation: 'add' | 'exp', xValues: Float32Array, yValues: Float32Array, expected: Float32Array): Runner {
+export function jaxElementwiseRunner(
+  loaded: Loaded,
+  operation: 'add' | 'exp',
+  xValues: Float32Array,
+  yValues: Float32Array,
+  expected: Float32Array,
+): Runner {
   return jaxRunner(
     loaded,
     operation,
@@ -115,15 +153,28 @@ export function jaxElementwiseRunner(loaded: Loaded, operation: 'add' | 'exp', x
     (jax) => ({
       x: jax.numpy.array(xValues),
       y: jax.numpy.array(yValues),
-      kernel: jax.jit((x: JaxArray, y: JaxArray) => (operation === 'add' ? jax.numpy.add(x, y) : (y.dispose(), jax.numpy.exp(x)))),
+      kernel: jax.jit((x: JaxArray, y: JaxArray) =>
+        operation === 'add' ? jax.numpy.add(x, y) : (y.dispose(), jax.numpy.exp(x)),
+      ),
     }),
     ({ x, y, kernel }) => kernel(x.ref, y.ref),
-    ({ x, y, kernel }) => { x.dispose(); y.dispose(); kernel.dispose(); },
+    ({ x, y, kernel }) => {
+      x.dispose();
+      y.dispose();
+      kernel.dispose();
+    },
   );
 }
 
 /** A 'same'-padded stride-1 conv2d forward pass, NCHW input and OIHW weights (Vane's layout); `expected` is Vane's output. */
-export function jaxConv2dRunner(loaded: Loaded, inputShape: number[], inputValues: Float32Array, weightShape: number[], weightValues: Float32Array, expected: Float32Array): Runner {
+export function jaxConv2dRunner(
+  loaded: Loaded,
+  inputShape: number[],
+  inputValues: Float32Array,
+  weightShape: number[],
+  weightValues: Float32Array,
+  expected: Float32Array,
+): Runner {
   return jaxRunner(
     loaded,
     'conv2d',
@@ -134,7 +185,11 @@ export function jaxConv2dRunner(loaded: Loaded, inputShape: number[], inputValue
       convolve: jax.jit((input: JaxArray, weight: JaxArray) => jax.lax.conv(input, weight, [1, 1], 'SAME')),
     }),
     ({ input, weight, convolve }) => convolve(input.ref, weight.ref),
-    ({ input, weight, convolve }) => { input.dispose(); weight.dispose(); convolve.dispose(); },
+    ({ input, weight, convolve }) => {
+      input.dispose();
+      weight.dispose();
+      convolve.dispose();
+    },
     { maximumRuns: 30 },
   );
 }
@@ -147,7 +202,16 @@ const ADAM = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
  * `correction1` is 1/(1-β1^t) and `correction2` 1/(1-β2^t), passed as arrays so that the jitted
  * step is traced once, not once per step count.
  */
-function adamLeaf(jax: Jax, weightDecay: number, parameter: JaxArray, gradient: JaxArray, firstMoment: JaxArray, secondMoment: JaxArray, correction1: JaxArray, correction2: JaxArray): [JaxArray, JaxArray, JaxArray] {
+function adamLeaf(
+  jax: Jax,
+  weightDecay: number,
+  parameter: JaxArray,
+  gradient: JaxArray,
+  firstMoment: JaxArray,
+  secondMoment: JaxArray,
+  correction1: JaxArray,
+  correction2: JaxArray,
+): [JaxArray, JaxArray, JaxArray] {
   const first = firstMoment.mul(ADAM.beta1).add(gradient.ref.mul(1 - ADAM.beta1));
   const second = secondMoment.mul(ADAM.beta2).add(gradient.ref.mul(gradient).mul(1 - ADAM.beta2));
   let update = first.ref.mul(correction1).div(jax.numpy.sqrt(second.ref.mul(correction2)).add(ADAM.eps));
@@ -157,7 +221,10 @@ function adamLeaf(jax: Jax, weightDecay: number, parameter: JaxArray, gradient: 
 
 /** Bias corrections for step `count` as two float32 scalars. */
 function corrections(jax: Jax, count: number): [JaxArray, JaxArray] {
-  return [jax.numpy.array(new Float32Array([1 / (1 - ADAM.beta1 ** count)])).reshape([]), jax.numpy.array(new Float32Array([1 / (1 - ADAM.beta2 ** count)])).reshape([])];
+  return [
+    jax.numpy.array(new Float32Array([1 / (1 - ADAM.beta1 ** count)])).reshape([]),
+    jax.numpy.array(new Float32Array([1 / (1 - ADAM.beta2 ** count)])).reshape([]),
+  ];
 }
 
 /** What a training-step cell needs: initial parameters, the batch, and the loss in jax-js. */
@@ -177,18 +244,44 @@ export interface JaxStepDefinition {
 export function jaxTrainingStepRunner(loaded: Loaded, definition: JaxStepDefinition): Runner {
   if ('unavailable' in loaded) return unavailableRunner(loaded.unavailable);
   const { jax } = loaded;
-  const fromValues = ({ values, shape }: { values: Float32Array; shape: number[] }) => jax.numpy.array(values).reshape(shape);
+  const fromValues = ({ values, shape }: { values: Float32Array; shape: number[] }) =>
+    jax.numpy.array(values).reshape(shape);
   const parameterCount = definition.parameters.length;
   return {
     name: JAX_COLUMN,
     run: async () => {
-      const step = jax.jit((parameters: JaxArray[], firstMoments: JaxArray[], secondMoments: JaxArray[], batch: JaxArray[], correction1: JaxArray, correction2: JaxArray) => {
-        const [loss, gradients] = jax.valueAndGrad((trained: JaxArray[]) => definition.loss(jax, trained, batch))(parameters.map((parameter) => parameter.ref));
-        const next = parameters.map((parameter, index) =>
-          adamLeaf(jax, ADAM.weightDecay, parameter, gradients[index]!, firstMoments[index]!, secondMoments[index]!, index < parameterCount - 1 ? correction1.ref : correction1, index < parameterCount - 1 ? correction2.ref : correction2),
-        );
-        return [loss, next.map((entry) => entry[0]), next.map((entry) => entry[1]), next.map((entry) => entry[2])] as [JaxArray, JaxArray[], JaxArray[], JaxArray[]];
-      });
+      const step = jax.jit(
+        (
+          parameters: JaxArray[],
+          firstMoments: JaxArray[],
+          secondMoments: JaxArray[],
+          batch: JaxArray[],
+          correction1: JaxArray,
+          correction2: JaxArray,
+        ) => {
+          const [loss, gradients] = jax.valueAndGrad((trained: JaxArray[]) => definition.loss(jax, trained, batch))(
+            parameters.map((parameter) => parameter.ref),
+          );
+          const next = parameters.map((parameter, index) =>
+            adamLeaf(
+              jax,
+              ADAM.weightDecay,
+              parameter,
+              gradients[index]!,
+              firstMoments[index]!,
+              secondMoments[index]!,
+              index < parameterCount - 1 ? correction1.ref : correction1,
+              index < parameterCount - 1 ? correction2.ref : correction2,
+            ),
+          );
+          return [
+            loss,
+            next.map((entry) => entry[0]),
+            next.map((entry) => entry[1]),
+            next.map((entry) => entry[2]),
+          ] as [JaxArray, JaxArray[], JaxArray[], JaxArray[]];
+        },
+      );
       let parameters = definition.parameters.map(fromValues);
       let firstMoments = definition.parameters.map(({ shape }) => jax.numpy.zeros(shape));
       let secondMoments = definition.parameters.map(({ shape }) => jax.numpy.zeros(shape));
@@ -198,7 +291,13 @@ export function jaxTrainingStepRunner(loaded: Loaded, definition: JaxStepDefinit
         return await measure(
           () => {
             count++;
-            const [loss, nextParameters, nextFirst, nextSecond] = step(parameters, firstMoments, secondMoments, batch.map((array) => array.ref), ...corrections(jax, count));
+            const [loss, nextParameters, nextFirst, nextSecond] = step(
+              parameters,
+              firstMoments,
+              secondMoments,
+              batch.map((array) => array.ref),
+              ...corrections(jax, count),
+            );
             // Reading the loss is the synchronisation point, as for Vane and tfjs.
             // (dataSync consumes the loss array.) The first step's loss is at the initial
             // parameters, as Vane's definition computes it.
@@ -225,16 +324,39 @@ export function jaxAdamwRunner(loaded: Loaded, shapes: number[][]): Runner {
   return {
     name: JAX_COLUMN,
     run: async () => {
-      const update = jax.jit((parameter: JaxArray, gradient: JaxArray, first: JaxArray, second: JaxArray, correction1: JaxArray, correction2: JaxArray) => adamLeaf(jax, 1e-2, parameter, gradient, first, second, correction1, correction2));
-      const random = (shape: number[]) => jax.numpy.array(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.random() - 0.5)).reshape(shape);
-      let leaves = shapes.map((shape) => ({ parameter: random(shape), gradient: random(shape), first: jax.numpy.zeros(shape), second: jax.numpy.zeros(shape) }));
+      const update = jax.jit(
+        (
+          parameter: JaxArray,
+          gradient: JaxArray,
+          first: JaxArray,
+          second: JaxArray,
+          correction1: JaxArray,
+          correction2: JaxArray,
+        ) => adamLeaf(jax, 1e-2, parameter, gradient, first, second, correction1, correction2),
+      );
+      const random = (shape: number[]) =>
+        jax.numpy
+          .array(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.random() - 0.5))
+          .reshape(shape);
+      let leaves = shapes.map((shape) => ({
+        parameter: random(shape),
+        gradient: random(shape),
+        first: jax.numpy.zeros(shape),
+        second: jax.numpy.zeros(shape),
+      }));
       let count = 0;
       try {
         return await measure(
           () => {
             count++;
             leaves = leaves.map(({ parameter, gradient, first, second }) => {
-              const [nextParameter, nextFirst, nextSecond] = update(parameter, gradient.ref, first, second, ...corrections(jax, count));
+              const [nextParameter, nextFirst, nextSecond] = update(
+                parameter,
+                gradient.ref,
+                first,
+                second,
+                ...corrections(jax, count),
+              );
               return { parameter: nextParameter, gradient, first: nextFirst, second: nextSecond };
             });
             // Block on every leaf: jax-js dispatches lazily.

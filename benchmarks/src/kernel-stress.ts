@@ -17,7 +17,9 @@ const threads = argument('threads', 2);
 const tasks = argument('tasks', 3);
 const seedValue = argument('seed', Date.now() % 1_000_000);
 const report = await runKernelStress({ durationMilliseconds: seconds * 1000, threads, tasks, seed: seedValue });
-console.log(`kernel stress, seed ${seedValue}, ${seconds} s, ${tasks} tasks: ${report.products} products and ${report.convolutions} convolutions checked against the scalar kernel; ${report.fusedMaps} fusedMap calls checked bit for bit against the JavaScript loop; ${report.parallelCalls} kernel calls split over ${report.threads} threads`);
+console.log(
+  `kernel stress, seed ${seedValue}, ${seconds} s, ${tasks} tasks: ${report.products} products and ${report.convolutions} convolutions checked against the scalar kernel; ${report.fusedMaps} fusedMap calls checked bit for bit against the JavaScript loop; ${report.parallelCalls} kernel calls split over ${report.threads} threads`,
+);
 if (report.failures.length > 0) {
   console.error(`${report.failures.length} disagreements:\n${report.failures.join('\n')}`);
   process.exit(1);

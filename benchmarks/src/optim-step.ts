@@ -89,7 +89,10 @@ function vaneAdamw(): Runner {
     },
     finish: () => {
       if (memory().numTensors !== before) throw new Error(`vane adamw leaked ${memory().numTensors - before} tensors`);
-      finals.set('vane', (params as Tensor[]).map((leaf) => leaf.dataSync() as Float32Array));
+      finals.set(
+        'vane',
+        (params as Tensor[]).map((leaf) => leaf.dataSync() as Float32Array),
+      );
       dispose([params, state, grads]);
     },
   };
@@ -162,8 +165,13 @@ async function tfjsAdam(): Promise<Timing | string> {
   await tf.setBackend('cpu');
   await tf.ready();
   const random = seed(1);
-  const variables = SHAPES.map((shape, index) => tf.variable(tf.tensor1d(valuesOf(randn(shape, { generator: random }))), true, `p${index}`));
-  const grads = SHAPES.map((shape, index) => ({ name: `p${index}`, tensor: tf.tensor1d(valuesOf(randn(shape, { generator: random }))) }));
+  const variables = SHAPES.map((shape, index) =>
+    tf.variable(tf.tensor1d(valuesOf(randn(shape, { generator: random }))), true, `p${index}`),
+  );
+  const grads = SHAPES.map((shape, index) => ({
+    name: `p${index}`,
+    tensor: tf.tensor1d(valuesOf(randn(shape, { generator: random }))),
+  }));
   const optimizer = tf.train.adam(LR, BETA1, BETA2, EPS);
   const [timing] = interleaved(
     [
@@ -184,7 +192,9 @@ async function tfjsAdam(): Promise<Timing | string> {
 }
 
 async function main() {
-  console.log(`AdamW step, ${SIZE.toLocaleString('en-US')} float32 parameters in ${SHAPES.length} tensors; ${REPETITIONS} repetitions after ${WARMUP} warm-up steps; Node ${process.version}\n`);
+  console.log(
+    `AdamW step, ${SIZE.toLocaleString('en-US')} float32 parameters in ${SHAPES.length} tensors; ${REPETITIONS} repetitions after ${WARMUP} warm-up steps; Node ${process.version}\n`,
+  );
   const results: Timing[] = interleaved([vaneAdamw(), ...handLoops()]);
   const tfjs = await tfjsAdam();
   if (typeof tfjs === 'string') console.log(`(skipped) ${tfjs}\n`);
@@ -206,11 +216,22 @@ async function main() {
   const vaneTimes = results[0]!.times;
   for (const { name, times } of results) {
     // Per-round ratios where the runs were interleaved (same length), else ratio of medians.
-    const ratio = times.length === vaneTimes.length && !name.startsWith('tfjs') ? median(times.map((time, round) => time / vaneTimes[round]!)) : median(times) / vane;
-    const relation = name.startsWith('vane') ? '1' : ratio >= 1 ? `Vane ${ratio.toFixed(2)}× faster` : `Vane ${(1 / ratio).toFixed(2)}× slower`;
-    console.log(`| ${name} | ${median(times).toFixed(1)} | ${Math.min(...times).toFixed(1)}–${Math.max(...times).toFixed(1)} | ${relation} |`);
+    const ratio =
+      times.length === vaneTimes.length && !name.startsWith('tfjs')
+        ? median(times.map((time, round) => time / vaneTimes[round]!))
+        : median(times) / vane;
+    const relation = name.startsWith('vane')
+      ? '1'
+      : ratio >= 1
+        ? `Vane ${ratio.toFixed(2)}× faster`
+        : `Vane ${(1 / ratio).toFixed(2)}× slower`;
+    console.log(
+      `| ${name} | ${median(times).toFixed(1)} | ${Math.min(...times).toFixed(1)}–${Math.max(...times).toFixed(1)} | ${relation} |`,
+    );
   }
-  console.log(`\n${JSON.stringify({ benchmark: 'optim-step', size: SIZE, repetitions: REPETITIONS, results: results.map(({ name, times }) => ({ name, medianMs: median(times), times })) })}`);
+  console.log(
+    `\n${JSON.stringify({ benchmark: 'optim-step', size: SIZE, repetitions: REPETITIONS, results: results.map(({ name, times }) => ({ name, medianMs: median(times), times })) })}`,
+  );
 }
 
 void main();

@@ -48,7 +48,9 @@ const argument = (name: string, fallback: string) => {
 };
 const SIZE = Number(argument('size', '10000000'));
 const REPETITIONS = Number(argument('repetitions', '5'));
-const ONLY = argument('only', '').split(',').filter((name) => name !== '');
+const ONLY = argument('only', '')
+  .split(',')
+  .filter((name) => name !== '');
 const WARMUP = 1;
 const LR = 1e-3;
 const LEAF_SIZES = [Math.floor(SIZE * 0.4), Math.floor(SIZE * 0.4), SIZE - 2 * Math.floor(SIZE * 0.4)];
@@ -165,7 +167,8 @@ const LOOPS: Record<string, Loop> = {
       const c1 = 1 / (1 - b1 ** t);
       const c2 = 1 - b2 ** t;
       const rho = rhoInfinity - (2 * t * b2 ** t) / c2;
-      const r = rho > 5 ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho)) : 0;
+      const r =
+        rho > 5 ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho)) : 0;
       for (let i = 0; i < p.length; i++) {
         const gi = g[i]!;
         const mi = (m[i] = b1 * m[i]! + (1 - b1) * gi);
@@ -218,7 +221,8 @@ const LOOPS: Record<string, Loop> = {
       // previous starts at LR here instead of 0: the loop's cost, not its first step, is the point.
       for (let i = 0; i < p.length; i++) {
         const product = g[i]! * previous[i]!;
-        const size = (step[i] = product > 0 ? Math.min(step[i]! * 1.2, 50) : product < 0 ? Math.max(step[i]! * 0.5, 1e-6) : step[i]!);
+        const size = (step[i] =
+          product > 0 ? Math.min(step[i]! * 1.2, 50) : product < 0 ? Math.max(step[i]! * 0.5, 1e-6) : step[i]!);
         const kept = (previous[i] = product < 0 ? 0 : g[i]!);
         p[i] = p[i]! - size * sign(kept);
       }
@@ -272,7 +276,10 @@ const LOOPS: Record<string, Loop> = {
     step: (p, g, [b], t) => {
       const [momentum, weightDecay, trust] = [0.9, 0, 0.001];
       const [parameterNorm, gradientNorm] = [norm(p), norm(g)];
-      const ratio = parameterNorm > 0 && gradientNorm > 0 ? (trust * parameterNorm) / (gradientNorm + weightDecay * parameterNorm) : 1;
+      const ratio =
+        parameterNorm > 0 && gradientNorm > 0
+          ? (trust * parameterNorm) / (gradientNorm + weightDecay * parameterNorm)
+          : 1;
       for (let i = 0; i < p.length; i++) {
         const u = ratio * (g[i]! + weightDecay * p[i]!);
         const bi = (b[i] = t === 1 ? u : momentum * b[i]! + u);
@@ -300,7 +307,10 @@ const LOOPS: Record<string, Loop> = {
 const OPTIMIZERS: [string, () => GradientTransformation<unknown>][] = [
   ...Object.entries(OPTIMIZER_REGISTRY).map(([name, entry]): [string, () => GradientTransformation<unknown>] => [
     name,
-    () => (entry.factory as (options: object) => GradientTransformation<unknown>)(name === 'sgd' ? { lr: LR, momentum: 0.9 } : { lr: LR }),
+    () =>
+      (entry.factory as (options: object) => GradientTransformation<unknown>)(
+        name === 'sgd' ? { lr: LR, momentum: 0.9 } : { lr: LR },
+      ),
   ]),
   ['sgd (nesterov)', () => sgd({ lr: LR, momentum: 0.9, nesterov: true }) as GradientTransformation<unknown>],
   ['rmsprop (centered)', () => rmsprop({ lr: LR, centered: true }) as GradientTransformation<unknown>],
@@ -368,7 +378,8 @@ function interleave(first: (round: number) => void, second: (round: number) => v
     }
   }
   const ratio = median(firstTimes.map((time, index) => time / secondTimes[index]!));
-  const cell = (times: number[]) => `${median(times).toFixed(0)} (${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)})`;
+  const cell = (times: number[]) =>
+    `${median(times).toFixed(0)} (${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)})`;
   return `${cell(firstTimes)} | ${cell(secondTimes)} | ${ratio.toFixed(2)}×`;
 }
 
@@ -377,8 +388,12 @@ function measure(name: string, make: () => GradientTransformation<unknown>, loop
   const vane = vaneRunner(make, name);
   const loopParams = vane.params().map((leaf) => (leaf.dataSync() as Float32Array).slice());
   const loopGrads = vane.grads().map((leaf) => leaf.dataSync() as Float32Array);
-  const loopStates = LEAF_SIZES.map((size) => Array.from({ length: loop.states }, () => new Float32Array(size).fill(loop.initial ?? 0)));
-  const cells = interleave(vane.step, (round) => loopParams.forEach((p, leaf) => loop.step(p, loopGrads[leaf]!, loopStates[leaf]!, round + 1)));
+  const loopStates = LEAF_SIZES.map((size) =>
+    Array.from({ length: loop.states }, () => new Float32Array(size).fill(loop.initial ?? 0)),
+  );
+  const cells = interleave(vane.step, (round) =>
+    loopParams.forEach((p, leaf) => loop.step(p, loopGrads[leaf]!, loopStates[leaf]!, round + 1)),
+  );
   vane.finish();
   return `| ${name} | ${cells} |`;
 }
@@ -398,14 +413,22 @@ const PRODUCERS: [string, () => GradientTransformation<unknown>][] = [
 ];
 
 /** `producer` without its fusion hooks: `chain` runs its kernel, then the decay/learning-rate pass. */
-const hidden = (producer: GradientTransformation<unknown>): GradientTransformation<unknown> => ({ init: producer.init, update: producer.update });
-const withDecayAndRate = (producer: GradientTransformation<unknown>) => chain(producer, addDecayedWeights(0.01), scaleByLearningRate(LR)) as GradientTransformation<unknown>;
+const hidden = (producer: GradientTransformation<unknown>): GradientTransformation<unknown> => ({
+  init: producer.init,
+  update: producer.update,
+});
+const withDecayAndRate = (producer: GradientTransformation<unknown>) =>
+  chain(producer, addDecayedWeights(0.01), scaleByLearningRate(LR)) as GradientTransformation<unknown>;
 
 const loadBefore = loadavg();
 const fusion = process.argv.includes('--fusion');
-console.log(`${SIZE.toLocaleString('en')} float32 parameters, ${REPETITIONS} timed steps after ${WARMUP} warm-up; load average before: ${loadBefore.map((load) => load.toFixed(2)).join(', ')}`);
+console.log(
+  `${SIZE.toLocaleString('en')} float32 parameters, ${REPETITIONS} timed steps after ${WARMUP} warm-up; load average before: ${loadBefore.map((load) => load.toFixed(2)).join(', ')}`,
+);
 if (fusion) {
-  console.log('\n| chain(producer, addDecayedWeights, scaleByLearningRate) | composed, ms: median (min–max) | hooks hidden, ms | composed / hidden |\n| --- | --- | --- | --- |');
+  console.log(
+    '\n| chain(producer, addDecayedWeights, scaleByLearningRate) | composed, ms: median (min–max) | hooks hidden, ms | composed / hidden |\n| --- | --- | --- | --- |',
+  );
   for (const [name, make] of PRODUCERS) {
     if (ONLY.length > 0 && !ONLY.includes(name)) continue;
     const composed = vaneRunner(() => withDecayAndRate(make()), name);
@@ -416,7 +439,9 @@ if (fusion) {
     composed.finish();
   }
 } else {
-  console.log('\n| optimizer | vane step, ms: median (min–max) | hand-fused loop, ms | vane / loop (median of per-step ratios) |\n| --- | --- | --- | --- |');
+  console.log(
+    '\n| optimizer | vane step, ms: median (min–max) | hand-fused loop, ms | vane / loop (median of per-step ratios) |\n| --- | --- | --- | --- |',
+  );
   for (const [name, make] of OPTIMIZERS) {
     if (ONLY.length > 0 && !ONLY.includes(name)) continue;
     const loop = LOOPS[name];
@@ -424,4 +449,8 @@ if (fusion) {
     console.log(measure(name, make, loop));
   }
 }
-console.log(`\nload average after: ${loadavg().map((load) => load.toFixed(2)).join(', ')}`);
+console.log(
+  `\nload average after: ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(', ')}`,
+);

@@ -18,7 +18,14 @@ function registerTfjsGradients(): void {
   try {
     const esbuild = require('esbuild') as typeof import('esbuild');
     const entry = require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js');
-    const bundle = esbuild.buildSync({ entryPoints: [entry], bundle: true, format: 'cjs', platform: 'node', write: false, logLevel: 'silent' });
+    const bundle = esbuild.buildSync({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      write: false,
+      logLevel: 'silent',
+    });
     const module = { exports: {} };
     new Function('module', 'exports', 'require', bundle.outputFiles[0]!.text)(module, module.exports, require);
   } catch (error) {

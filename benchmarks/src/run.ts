@@ -27,7 +27,9 @@ function throughput(row: BenchmarkRow, timing: Timing): string {
 /** Renders rows as a markdown table with Vane's speed-up over each other column. */
 export function markdownTable(rows: BenchmarkRow[]): string {
   // Vane's one-thread timings have their own table (scalingTable).
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row.results)))].filter((column) => column !== ONE_THREAD_COLUMN);
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row.results)))].filter(
+    (column) => column !== ONE_THREAD_COLUMN,
+  );
   const peers = columns.filter((column) => column !== 'vane');
   const header = `| workload | ${columns.join(' | ')} | ${peers.map((peer) => `vane speed-up vs ${peer}`).join(' | ')} |`;
   const divider = `|${' --- |'.repeat(1 + columns.length + peers.length)}`;
@@ -69,9 +71,15 @@ export function scalingTable(rows: BenchmarkRow[], threads: number): string {
     const many = row.results.vane;
     const one = row.results[ONE_THREAD_COLUMN];
     if (!isTiming(many) || !isTiming(one)) return [];
-    return [`| ${row.name} | ${formatTiming(one)}${throughput(row, one)} | ${formatTiming(many)}${throughput(row, many)} | ${(one.median / many.median).toFixed(2)}× |`];
+    return [
+      `| ${row.name} | ${formatTiming(one)}${throughput(row, one)} | ${formatTiming(many)}${throughput(row, many)} | ${(one.median / many.median).toFixed(2)}× |`,
+    ];
   });
-  return [`| workload | vane, 1 thread | vane, ${threads} threads | speed-up |`, '| --- | --- | --- | --- |', ...lines].join('\n');
+  return [
+    `| workload | vane, 1 thread | vane, ${threads} threads | speed-up |`,
+    '| --- | --- | --- | --- |',
+    ...lines,
+  ].join('\n');
 }
 
 /** Vane-against-Vane ratios between rows (autodiff and optimizer-wrapper overheads). */
@@ -88,8 +96,18 @@ export function derivedRatios(rows: BenchmarkRow[]): string {
   return [
     '| derived ratio (vane rows, same run) | value | target |',
     '| --- | --- | --- |',
-    ratio('valueAndGrad / forward, MLP 784-256-256-10', 'MLP valueAndGrad 784-256-256-10, batch 128', 'MLP forward only 784-256-256-10, batch 128', '≤ 3'),
-    ratio('active(adamw) / adamw, 10M params', 'optimizer step active(adamw), 10M params', 'optimizer step adamw, 10M params', '≤ 1.3'),
+    ratio(
+      'valueAndGrad / forward, MLP 784-256-256-10',
+      'MLP valueAndGrad 784-256-256-10, batch 128',
+      'MLP forward only 784-256-256-10, batch 128',
+      '≤ 3',
+    ),
+    ratio(
+      'active(adamw) / adamw, 10M params',
+      'optimizer step active(adamw), 10M params',
+      'optimizer step adamw, 10M params',
+      '≤ 1.3',
+    ),
   ].join('\n');
 }
 
@@ -102,23 +120,32 @@ async function main(): Promise<void> {
   // The main pass runs on the default thread count (VANE_THREADS or the cores); the workers are
   // started first so that no row is timed while they start.
   const threadState = await kernelThreadsReady();
-  console.log(`Vane kernel threads: ${threadState.active} of ${threadState.requested} requested${threadState.reason ? ` (${threadState.reason})` : ''}`);
+  console.log(
+    `Vane kernel threads: ${threadState.active} of ${threadState.requested} requested${threadState.reason ? ` (${threadState.reason})` : ''}`,
+  );
   const jax = await loadJax();
   console.log('unavailable' in jax ? `jax-js unavailable: ${jax.unavailable}` : `jax-js: ${jax.description}`);
   threadScaling.threads = threadState.active;
   const rows = [...(await tensorCoreRows(tf, backends, jax)), ...(await trainingStepRows(tf, backends, jax))];
-  const scaling = threadState.active > 1 ? scalingTable(rows, threadState.active) : 'not measured: the kernels run on one thread here';
+  const scaling =
+    threadState.active > 1
+      ? scalingTable(rows, threadState.active)
+      : 'not measured: the kernels run on one thread here';
   // NumPy runs last, in its own process, so it never competes with the rows above for the cores.
   const numpy = numpyTimings();
   for (const row of rows) {
     if (!(row.group === 'matmul' || row.group === 'elementwise')) continue;
     const timing = 'results' in numpy ? numpy.results[row.name] : undefined;
-    row.results.numpy = timing ?? { skipped: 'unavailable' in numpy ? numpy.unavailable : 'filtered out or not measured' };
+    row.results.numpy = timing ?? {
+      skipped: 'unavailable' in numpy ? numpy.unavailable : 'filtered out or not measured',
+    };
   }
   if ('version' in numpy) console.log(`NumPy ${numpy.version}`);
   // GPU rows come after everything else: compiling gpu.js kernels competes for the CPU.
   const gpu = await gpuRows();
-  console.log(`GPU renderer: ${gpu.renderer}${gpu.software ? ' (software rasterizer: the GPU rows claim no speed)' : ''}`);
+  console.log(
+    `GPU renderer: ${gpu.renderer}${gpu.software ? ' (software rasterizer: the GPU rows claim no speed)' : ''}`,
+  );
   const date = new Date().toISOString().slice(0, 10);
   // The load average is recorded because the cores are shared: a run under load is slower for
   // every column, so only ratios within one run are comparable.
@@ -129,7 +156,14 @@ async function main(): Promise<void> {
   console.log(`\nMachine: ${machine}\n\n${table}\n`);
   const directory = new URL('../results/', import.meta.url).pathname;
   mkdirSync(directory, { recursive: true });
-  writeFileSync(`${directory}${date}.json`, JSON.stringify({ date, machine, rows, gpu: { renderer: gpu.renderer, software: gpu.software, rows: gpu.rows } }, null, 2));
+  writeFileSync(
+    `${directory}${date}.json`,
+    JSON.stringify(
+      { date, machine, rows, gpu: { renderer: gpu.renderer, software: gpu.software, rows: gpu.rows } },
+      null,
+      2,
+    ),
+  );
   writeFileSync(`${directory}${date}.md`, `# Benchmarks ${date}\n\nMachine: ${machine}\n\n${table}\n`);
   console.log(`wrote benchmarks/results/${date}.json and .md`);
 }

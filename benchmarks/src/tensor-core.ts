@@ -35,7 +35,11 @@ function tfjsRunners(tf: Tfjs | undefined, backends: string[], body: (tf: Tfjs) 
 }
 
 /** Runs the tensor-core rows. */
-export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[], jax: LoadedJax): Promise<BenchmarkRow[]> {
+export async function tensorCoreRows(
+  tf: Tfjs | undefined,
+  tfBackends: string[],
+  jax: LoadedJax,
+): Promise<BenchmarkRow[]> {
   const rows: BenchmarkRow[] = [];
   const generator = seed(1);
   for (const size of [64, 256, 512, 1024]) {
@@ -106,16 +110,37 @@ export async function tensorCoreRows(tf: Tfjs | undefined, tfBackends: string[],
   const inputValues = input.dataSync() as Float32Array;
   const weightValues = weight.dataSync() as Float32Array;
   rows.push(
-    await measureRow('conv2d', 'conv2d fwd 16x16x28x28, 32 3x3', { amount: 2 * 16 * 32 * 28 * 28 * 16 * 9, unit: 'FLOP' }, [
-      { name: 'vane', run: () => measure(() => conv2d(input, weight, { padding: 'same' }).dispose(), { maximumRuns: 30 }) },
-      ...tfjsRunners(tf, tfBackends, (tf) => {
-        // tfjs is NHWC with HWIO filters: transpose once, outside the timed region.
-        const nhwc = tf.transpose(tf.tensor4d(inputValues, [16, 16, 28, 28]), [0, 2, 3, 1]) as import('@tensorflow/tfjs-core').Tensor4D;
-        const filter = tf.transpose(tf.tensor4d(weightValues, [32, 16, 3, 3]), [2, 3, 1, 0]) as import('@tensorflow/tfjs-core').Tensor4D;
-        return () => tf.conv2d(nhwc, filter, 1, 'same');
-      }),
-      jaxConv2dRunner(jax, [16, 16, 28, 28], inputValues, [32, 16, 3, 3], weightValues, conv2d(input, weight, { padding: 'same' }).dataSync() as Float32Array),
-    ]),
+    await measureRow(
+      'conv2d',
+      'conv2d fwd 16x16x28x28, 32 3x3',
+      { amount: 2 * 16 * 32 * 28 * 28 * 16 * 9, unit: 'FLOP' },
+      [
+        {
+          name: 'vane',
+          run: () => measure(() => conv2d(input, weight, { padding: 'same' }).dispose(), { maximumRuns: 30 }),
+        },
+        ...tfjsRunners(tf, tfBackends, (tf) => {
+          // tfjs is NHWC with HWIO filters: transpose once, outside the timed region.
+          const nhwc = tf.transpose(
+            tf.tensor4d(inputValues, [16, 16, 28, 28]),
+            [0, 2, 3, 1],
+          ) as import('@tensorflow/tfjs-core').Tensor4D;
+          const filter = tf.transpose(
+            tf.tensor4d(weightValues, [32, 16, 3, 3]),
+            [2, 3, 1, 0],
+          ) as import('@tensorflow/tfjs-core').Tensor4D;
+          return () => tf.conv2d(nhwc, filter, 1, 'same');
+        }),
+        jaxConv2dRunner(
+          jax,
+          [16, 16, 28, 28],
+          inputValues,
+          [32, 16, 3, 3],
+          weightValues,
+          conv2d(input, weight, { padding: 'same' }).dataSync() as Float32Array,
+        ),
+      ],
+    ),
   );
   return rows;
 }

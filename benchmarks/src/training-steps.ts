@@ -33,8 +33,17 @@ interface VaneTraining {
 async function loadVaneTraining(): Promise<VaneTraining | string> {
   const specifiers = ['@vane/autodiff', '@vane/optim'];
   try {
-    const [autodiff, optim] = (await Promise.all(specifiers.map((specifier) => import(specifier)))) as [Record<string, unknown>, Record<string, unknown>];
-    for (const [name, module] of [['valueAndGrad', autodiff], ['adamw', optim], ['active', optim], ['applyUpdates', optim], ['disposeReplaced', optim]] as const) {
+    const [autodiff, optim] = (await Promise.all(specifiers.map((specifier) => import(specifier)))) as [
+      Record<string, unknown>,
+      Record<string, unknown>,
+    ];
+    for (const [name, module] of [
+      ['valueAndGrad', autodiff],
+      ['adamw', optim],
+      ['active', optim],
+      ['applyUpdates', optim],
+      ['disposeReplaced', optim],
+    ] as const) {
       if (typeof module[name] !== 'function') return `${name} is not exported yet`;
     }
     return { ...autodiff, ...optim } as unknown as VaneTraining;
@@ -54,7 +63,11 @@ function initialLoss(definition: StepDefinition): number {
   return vane.tidy(() => definition.loss(definition.params()).item());
 }
 
-function vaneStepRunner(training: VaneTraining | string, definition: StepDefinition, makeOptimizer: (training: VaneTraining) => Transformation): { name: string; run: () => Promise<Timing> } {
+function vaneStepRunner(
+  training: VaneTraining | string,
+  definition: StepDefinition,
+  makeOptimizer: (training: VaneTraining) => Transformation,
+): { name: string; run: () => Promise<Timing> } {
   return {
     name: 'vane',
     run: async () => {
@@ -83,7 +96,14 @@ function vaneStepRunner(training: VaneTraining | string, definition: StepDefinit
   };
 }
 
-function tfjsStepRunners(tf: Tfjs | undefined, backends: string[], build: (tf: Tfjs) => { variables: import('@tensorflow/tfjs-core').Variable[]; loss: () => import('@tensorflow/tfjs-core').Scalar }) {
+function tfjsStepRunners(
+  tf: Tfjs | undefined,
+  backends: string[],
+  build: (tf: Tfjs) => {
+    variables: import('@tensorflow/tfjs-core').Variable[];
+    loss: () => import('@tensorflow/tfjs-core').Scalar;
+  },
+) {
   if (!tf) return [];
   return backends.map((backend) => ({
     name: `tfjs-${backend}`,
@@ -148,7 +168,11 @@ function handFusedAdamRunner(shapes: number[][]): { name: string; run: () => Pro
 }
 
 /** Runs the training-step rows. */
-export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[], jax: LoadedJax): Promise<BenchmarkRow[]> {
+export async function trainingStepRows(
+  tf: Tfjs | undefined,
+  tfBackends: string[],
+  jax: LoadedJax,
+): Promise<BenchmarkRow[]> {
   const training = await loadVaneTraining();
   const generator = vane.seed(7);
   const rows: BenchmarkRow[] = [];
@@ -164,7 +188,13 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
     bias: vane.zeros([size]),
   }));
   const mlp: StepDefinition = {
-    params: () => Object.fromEntries(mlpInitial.flatMap((layer, index) => [[`w${index}`, copyOf(layer.weight)], [`b${index}`, copyOf(layer.bias)]])),
+    params: () =>
+      Object.fromEntries(
+        mlpInitial.flatMap((layer, index) => [
+          [`w${index}`, copyOf(layer.weight)],
+          [`b${index}`, copyOf(layer.bias)],
+        ]),
+      ),
     loss: (params) => {
       let hidden = images;
       for (let index = 0; index < 3; index++) {
@@ -182,14 +212,20 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
       ...tfjsStepRunners(tf, tfBackends, (tf) => {
         const x = tf.tensor2d(imageValues, [batch, 784]);
         const y = tf.tensor2d(targetValues, [batch, 10]);
-        const variables = mlpInitial.flatMap((layer) => [tf.variable(tf.tensor(layer.weight.dataSync() as Float32Array, layer.weight.shape as number[])), tf.variable(tf.zeros(layer.bias.shape as number[]))]);
+        const variables = mlpInitial.flatMap((layer) => [
+          tf.variable(tf.tensor(layer.weight.dataSync() as Float32Array, layer.weight.shape as number[])),
+          tf.variable(tf.zeros(layer.bias.shape as number[])),
+        ]);
         return {
           variables,
           loss: () =>
             tf.tidy(() => {
               let hidden: import('@tensorflow/tfjs-core').Tensor2D = x;
               for (let index = 0; index < 3; index++) {
-                hidden = tf.add(tf.matMul(hidden, variables[2 * index]! as import('@tensorflow/tfjs-core').Tensor2D), variables[2 * index + 1]!);
+                hidden = tf.add(
+                  tf.matMul(hidden, variables[2 * index]! as import('@tensorflow/tfjs-core').Tensor2D),
+                  variables[2 * index + 1]!,
+                );
                 if (index < 2) hidden = tf.relu(hidden);
               }
               return tf.losses.softmaxCrossEntropy(y, hidden) as import('@tensorflow/tfjs-core').Scalar;
@@ -201,7 +237,10 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
           { values: layer.weight.dataSync() as Float32Array, shape: layer.weight.shape as number[] },
           { values: layer.bias.dataSync() as Float32Array, shape: layer.bias.shape as number[] },
         ]),
-        batch: [{ values: imageValues, shape: [batch, 784] }, { values: targetValues, shape: [batch, 10] }],
+        batch: [
+          { values: imageValues, shape: [batch, 784] },
+          { values: targetValues, shape: [batch, 10] },
+        ],
         expectedInitialLoss: initialLoss(mlp),
         loss: (jax, parameters, [x, y]) => {
           let hidden = x!;
@@ -220,7 +259,18 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
   const mlpParams = mlp.params();
   rows.push(
     await measureRow('autodiff', 'MLP forward only 784-256-256-10, batch 128', undefined, [
-      { name: 'vane', run: () => measure(() => { const loss = mlp.loss(mlpParams); loss.dataSync(); loss.dispose(); }, { maximumRuns: 40, minimumMilliseconds: 1000 }) },
+      {
+        name: 'vane',
+        run: () =>
+          measure(
+            () => {
+              const loss = mlp.loss(mlpParams);
+              loss.dataSync();
+              loss.dispose();
+            },
+            { maximumRuns: 40, minimumMilliseconds: 1000 },
+          ),
+      },
     ]),
   );
   rows.push(
@@ -230,7 +280,14 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
         run: () => {
           if (typeof training === 'string') throw new Error(training);
           const step = training.valueAndGrad(mlp.loss);
-          return measure(() => { const [loss, grads] = step(mlpParams); loss.dataSync(); vane.dispose([loss, ...Object.values(grads)]); }, { maximumRuns: 40, minimumMilliseconds: 1000 });
+          return measure(
+            () => {
+              const [loss, grads] = step(mlpParams);
+              loss.dataSync();
+              vane.dispose([loss, ...Object.values(grads)]);
+            },
+            { maximumRuns: 40, minimumMilliseconds: 1000 },
+          );
         },
       },
     ]),
@@ -244,10 +301,18 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
   const convWeight = vane.randn([32, 1, 3, 3], { generator, std: Math.sqrt(2 / 9) });
   const denseWeight = vane.randn([28 * 28 * 32, 10], { generator, std: Math.sqrt(1 / (28 * 28 * 32)) });
   const cnn: StepDefinition = {
-    params: () => ({ conv: copyOf(convWeight), convBias: vane.zeros([32, 1, 1]), dense: copyOf(denseWeight), denseBias: vane.zeros([10]) }),
+    params: () => ({
+      conv: copyOf(convWeight),
+      convBias: vane.zeros([32, 1, 1]),
+      dense: copyOf(denseWeight),
+      denseBias: vane.zeros([10]),
+    }),
     loss: (params) => {
       const features = vane.relu(vane.add(vane.conv2d(cnnImages, params.conv!, { padding: 'same' }), params.convBias!));
-      const logits = vane.add(vane.matmul(vane.reshape(features, [cnnBatch, 28 * 28 * 32]), params.dense!), params.denseBias!);
+      const logits = vane.add(
+        vane.matmul(vane.reshape(features, [cnnBatch, 28 * 28 * 32]), params.dense!),
+        params.denseBias!,
+      );
       return vane.neg(vane.mean(vane.sum(vane.mul(cnnTargets, vane.logSoftmax(logits, -1)), -1)));
     },
   };
@@ -258,9 +323,14 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
       vaneStepRunner(training, cnn, (t) => t.adamw({ lr: 1e-3 })),
       ...tfjsStepRunners(tf, tfBackends, (tf) => {
         // NHWC input and HWIO filter (the same values, transposed once outside the timed region).
-        const x = tf.transpose(tf.tensor4d(cnnImageValues, [cnnBatch, 1, 28, 28]), [0, 2, 3, 1]) as import('@tensorflow/tfjs-core').Tensor4D;
+        const x = tf.transpose(
+          tf.tensor4d(cnnImageValues, [cnnBatch, 1, 28, 28]),
+          [0, 2, 3, 1],
+        ) as import('@tensorflow/tfjs-core').Tensor4D;
         const y = tf.tensor2d(cnnTargetValues, [cnnBatch, 10]);
-        const filter = tf.variable(tf.transpose(tf.tensor4d(convWeight.dataSync() as Float32Array, [32, 1, 3, 3]), [2, 3, 1, 0]));
+        const filter = tf.variable(
+          tf.transpose(tf.tensor4d(convWeight.dataSync() as Float32Array, [32, 1, 3, 3]), [2, 3, 1, 0]),
+        );
         const convBias = tf.variable(tf.zeros([32]));
         const dense = tf.variable(tf.tensor2d(denseWeight.dataSync() as Float32Array, [28 * 28 * 32, 10]));
         const denseBias = tf.variable(tf.zeros([10]));
@@ -268,7 +338,12 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
           variables: [filter, convBias, dense, denseBias],
           loss: () =>
             tf.tidy(() => {
-              const features = tf.relu(tf.add(tf.conv2d(x, filter as unknown as import('@tensorflow/tfjs-core').Tensor4D, 1, 'same'), convBias));
+              const features = tf.relu(
+                tf.add(
+                  tf.conv2d(x, filter as unknown as import('@tensorflow/tfjs-core').Tensor4D, 1, 'same'),
+                  convBias,
+                ),
+              );
               const logits = tf.add(tf.matMul(tf.reshape(features, [cnnBatch, 28 * 28 * 32]), dense), denseBias);
               return tf.losses.softmaxCrossEntropy(y, logits) as import('@tensorflow/tfjs-core').Scalar;
             }),
@@ -281,7 +356,10 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
           { values: denseWeight.dataSync() as Float32Array, shape: [28 * 28 * 32, 10] },
           { values: new Float32Array(10), shape: [10] },
         ],
-        batch: [{ values: cnnImageValues, shape: [cnnBatch, 1, 28, 28] }, { values: cnnTargetValues, shape: [cnnBatch, 10] }],
+        batch: [
+          { values: cnnImageValues, shape: [cnnBatch, 1, 28, 28] },
+          { values: cnnTargetValues, shape: [cnnBatch, 10] },
+        ],
         expectedInitialLoss: initialLoss(cnn),
         loss: (jax, [conv, convBias, dense, denseBias], [x, y]) => {
           const features = jax.nn.relu(jax.lax.conv(x!, conv!, [1, 1], 'SAME').add(convBias!));
@@ -293,8 +371,14 @@ export async function trainingStepRows(tf: Tfjs | undefined, tfBackends: string[
   );
 
   // Optimizer step alone on 10M parameters (four 2.5M tensors), gradients fixed.
-  const parameterShapes = [[2500, 1000], [2500, 1000], [2500, 1000], [2500, 1000]];
-  const optimizerParams = () => Object.fromEntries(parameterShapes.map((shape, index) => [`p${index}`, vane.randn(shape, { generator })]));
+  const parameterShapes = [
+    [2500, 1000],
+    [2500, 1000],
+    [2500, 1000],
+    [2500, 1000],
+  ];
+  const optimizerParams = () =>
+    Object.fromEntries(parameterShapes.map((shape, index) => [`p${index}`, vane.randn(shape, { generator })]));
   const fixedGrads = optimizerParams();
   for (const [label, make] of [
     ['adamw', (t: VaneTraining) => t.adamw({ lr: 1e-3 })],

@@ -17,7 +17,16 @@
 // needed (for the packages' third-party dependencies); tsc, Vite and playwright-core are the
 // repository's own devDependencies. VANE_CONSUMER_KEEP=1 keeps the temporary project.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
@@ -28,8 +37,14 @@ const here = join(root, 'scripts/consumer-test');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const browserRequired = process.env.VANE_BROWSER_REQUIRED === '1';
 const CHROMIUM_ARGUMENTS = [
-  '--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
 ];
 const PACKAGES = ['tensor', 'autodiff', 'optim', 'datasets', 'nn', 'gpu', 'testkit', 'cli'];
 
@@ -38,7 +53,9 @@ let failures = 0;
 function report(name, outcome, detail) {
   results.push({ name, outcome, detail });
   if (outcome === 'fail') failures++;
-  console.log(`${outcome === 'pass' ? 'PASS' : outcome === 'skip' ? 'SKIP' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
+  console.log(
+    `${outcome === 'pass' ? 'PASS' : outcome === 'skip' ? 'SKIP' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`,
+  );
 }
 // VANE_CONSUMER_ONLY=1,4 runs only those checks (after the build, pack and install).
 const only = process.env.VANE_CONSUMER_ONLY?.split(',');
@@ -55,7 +72,9 @@ async function check(name, body) {
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...options });
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}\n${result.stdout ?? ''}\n${result.stderr ?? ''}`);
+    throw new Error(
+      `${command} ${args.join(' ')} exited with ${result.status ?? result.signal}\n${result.stdout ?? ''}\n${result.stderr ?? ''}`,
+    );
   }
   return result.stdout;
 }
@@ -83,7 +102,9 @@ try {
   console.log('== pack');
   const packed = {};
   for (const name of PACKAGES) {
-    const [info] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', tarballs], { cwd: join(root, 'packages', name) }));
+    const [info] = JSON.parse(
+      run('npm', ['pack', '--json', '--pack-destination', tarballs], { cwd: join(root, 'packages', name) }),
+    );
     packed[name] = info;
   }
 
@@ -96,7 +117,8 @@ try {
         if (!files.includes(wanted)) problems.push(`${name}: no ${wanted}`);
       }
       for (const file of files) {
-        if (/(^|\/)(test|fixtures|src)\//.test(file) || /\.test\.|vitest\.config|tsbuildinfo|test-support/.test(file)) problems.push(`${name}: ships ${file}`);
+        if (/(^|\/)(test|fixtures|src)\//.test(file) || /\.test\.|vitest\.config|tsbuildinfo|test-support/.test(file))
+          problems.push(`${name}: ships ${file}`);
       }
     }
     assert(problems.length === 0, problems.join('\n'));
@@ -104,10 +126,24 @@ try {
   });
 
   console.log('== install the tarballs into a fresh project');
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'vane-consumer', private: true, type: 'module' }, null, 2));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'vane-consumer', private: true, type: 'module' }, null, 2),
+  );
   // --ignore-scripts: no check uses headless-gl (the optional native `gl` of @vane/gpu, whose
   // source build takes minutes); the GPU check runs in Chromium.
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', ...PACKAGES.map((name) => join(tarballs, packed[name].filename))], { cwd: project });
+  run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--ignore-scripts',
+      ...PACKAGES.map((name) => join(tarballs, packed[name].filename)),
+    ],
+    { cwd: project },
+  );
   for (const name of PACKAGES) {
     const installed = JSON.parse(readFileSync(join(project, 'node_modules/@vane', name, 'package.json'), 'utf8'));
     assert(installed.version === packed[name].version, `@vane/${name} did not install from its tarball`);
@@ -124,39 +160,66 @@ try {
     assert(accuracy > 0.9, `validation accuracy ${accuracy}`);
     let requireNote = 'require(esm) not available in this Node';
     if (process.features.require_module) {
-      writeFileSync(join(project, 'require.cjs'), "const { tensor } = require('@vane/tensor'); console.log(String(tensor([1, 2]).add(1)));");
+      writeFileSync(
+        join(project, 'require.cjs'),
+        "const { tensor } = require('@vane/tensor'); console.log(String(tensor([1, 2]).add(1)));",
+      );
       const required = run(process.execPath, ['require.cjs'], { cwd: project }).trim();
       assert(required === 'tensor([2., 3.])', `require('@vane/tensor') printed ${required}`);
       requireNote = "require('@vane/tensor') works";
     }
-    const inspected = run(process.execPath, ['--input-type=module', '-e', "import { tensor } from '@vane/tensor'; console.log(tensor([1, 2]));"], { cwd: project }).trim();
+    const inspected = run(
+      process.execPath,
+      ['--input-type=module', '-e', "import { tensor } from '@vane/tensor'; console.log(tensor([1, 2]));"],
+      { cwd: project },
+    ).trim();
     assert(inspected === 'tensor([1., 2.])', `console.log(tensor) printed ${inspected}`);
     return `loss ${losses.join(' → ')}, validation accuracy ${accuracy}; ${requireNote}; console.log(tensor) prints tensor([1., 2.])`;
   });
 
-  await check('2. tsc --strict, zero errors under node16 and bundler resolution (no @types/node, no skipLibCheck)', () => {
-    copyFileSync(join(here, 'typed.ts'), join(project, 'typed.ts'));
-    const base = { strict: true, target: 'ES2022', noEmit: true, types: [], skipLibCheck: false };
-    const configs = {
-      node16: { ...base, module: 'node16', moduleResolution: 'node16' },
-      bundler: { ...base, module: 'esnext', moduleResolution: 'bundler' },
-    };
-    const tsc = join(root, 'node_modules/typescript/bin/tsc');
-    const notes = [];
-    for (const [name, compilerOptions] of Object.entries(configs)) {
-      writeFileSync(join(project, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions, files: ['typed.ts'] }, null, 2));
-      const result = spawnSync(process.execPath, [tsc, '-p', `tsconfig.${name}.json`, '--listFilesOnly'], { cwd: project, encoding: 'utf8' });
-      const errors = spawnSync(process.execPath, [tsc, '-p', `tsconfig.${name}.json`], { cwd: project, encoding: 'utf8' });
-      assert(errors.status === 0, `${name}: ${errors.stdout}${errors.stderr}`);
-      const vaneFiles = result.stdout.split('\n').filter((line) => line.includes('node_modules/@vane/'));
-      assert(vaneFiles.every((file) => file.endsWith('.d.ts')), `${name}: tsc read Vane sources:\n${vaneFiles.filter((file) => !file.endsWith('.d.ts')).join('\n')}`);
-      notes.push(`${name}: 0 errors over ${vaneFiles.length} Vane .d.ts files`);
-    }
-    assert(!existsSync(join(project, 'node_modules/@types/node')), '@types/node got installed into the consumer project');
-    return notes.join('; ');
-  });
+  await check(
+    '2. tsc --strict, zero errors under node16 and bundler resolution (no @types/node, no skipLibCheck)',
+    () => {
+      copyFileSync(join(here, 'typed.ts'), join(project, 'typed.ts'));
+      const base = { strict: true, target: 'ES2022', noEmit: true, types: [], skipLibCheck: false };
+      const configs = {
+        node16: { ...base, module: 'node16', moduleResolution: 'node16' },
+        bundler: { ...base, module: 'esnext', moduleResolution: 'bundler' },
+      };
+      const tsc = join(root, 'node_modules/typescript/bin/tsc');
+      const notes = [];
+      for (const [name, compilerOptions] of Object.entries(configs)) {
+        writeFileSync(
+          join(project, `tsconfig.${name}.json`),
+          JSON.stringify({ compilerOptions, files: ['typed.ts'] }, null, 2),
+        );
+        const result = spawnSync(process.execPath, [tsc, '-p', `tsconfig.${name}.json`, '--listFilesOnly'], {
+          cwd: project,
+          encoding: 'utf8',
+        });
+        const errors = spawnSync(process.execPath, [tsc, '-p', `tsconfig.${name}.json`], {
+          cwd: project,
+          encoding: 'utf8',
+        });
+        assert(errors.status === 0, `${name}: ${errors.stdout}${errors.stderr}`);
+        const vaneFiles = result.stdout.split('\n').filter((line) => line.includes('node_modules/@vane/'));
+        assert(
+          vaneFiles.every((file) => file.endsWith('.d.ts')),
+          `${name}: tsc read Vane sources:\n${vaneFiles.filter((file) => !file.endsWith('.d.ts')).join('\n')}`,
+        );
+        notes.push(`${name}: 0 errors over ${vaneFiles.length} Vane .d.ts files`);
+      }
+      assert(
+        !existsSync(join(project, 'node_modules/@types/node')),
+        '@types/node got installed into the consumer project',
+      );
+      return notes.join('; ');
+    },
+  );
 
-  const chromiumMissing = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (install Debian's chromium or set CHROMIUM)`;
+  const chromiumMissing = existsSync(CHROMIUM)
+    ? undefined
+    : `no Chromium at ${CHROMIUM} (install Debian's chromium or set CHROMIUM)`;
   const browserPage = async (name, script, timeout) => {
     if (chromiumMissing) {
       if (browserRequired) throw new Error(`${chromiumMissing}, and VANE_BROWSER_REQUIRED=1`);
@@ -164,10 +227,18 @@ try {
     }
     const pageDirectory = join(project, name);
     mkdirSync(pageDirectory, { recursive: true });
-    writeFileSync(join(pageDirectory, 'index.html'), `<!doctype html><meta charset="utf-8"><title>vane ${name}</title><body></body><script type="module" src="./main.js"></script>`);
+    writeFileSync(
+      join(pageDirectory, 'index.html'),
+      `<!doctype html><meta charset="utf-8"><title>vane ${name}</title><body></body><script type="module" src="./main.js"></script>`,
+    );
     writeFileSync(join(pageDirectory, 'main.js'), script);
     const { build } = await import('vite');
-    await build({ root: pageDirectory, logLevel: 'warn', configFile: false, build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096 } });
+    await build({
+      root: pageDirectory,
+      logLevel: 'warn',
+      configFile: false,
+      build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096 },
+    });
     const output = join(pageDirectory, 'dist');
     const server = createServer((request, response) => {
       const path = join(output, request.url === '/' ? 'index.html' : decodeURIComponent(request.url.split('?')[0]));
@@ -188,14 +259,23 @@ try {
       const errors = [];
       page.on('pageerror', (error) => errors.push(error.message));
       // Registered before the page loads: its module script runs during `goto`.
-      const failed = new Promise((_, reject) => page.on('pageerror', (error) => reject(new Error(`page error: ${error.stack ?? error.message}`))));
+      const failed = new Promise((_, reject) =>
+        page.on('pageerror', (error) => reject(new Error(`page error: ${error.stack ?? error.message}`))),
+      );
       failed.catch(() => {});
-      if (process.env.VANE_CONSUMER_VERBOSE === '1') page.on('console', (message) => console.log(`[${name}] ${message.text()}`));
+      if (process.env.VANE_CONSUMER_VERBOSE === '1')
+        page.on('console', (message) => console.log(`[${name}] ${message.text()}`));
       await page.goto(`http://127.0.0.1:${server.address().port}/`);
-      await Promise.race([page.waitForFunction(() => globalThis.vaneResult !== undefined, null, { timeout, polling: 500 }), failed]);
+      await Promise.race([
+        page.waitForFunction(() => globalThis.vaneResult !== undefined, null, { timeout, polling: 500 }),
+        failed,
+      ]);
       const result = await page.evaluate(() => globalThis.vaneResult);
       assert(errors.length === 0, `page errors: ${errors.join('\n')}`);
-      const bundleBytes = readdirSync(join(output, 'assets')).reduce((sum, file) => sum + readFileSync(join(output, 'assets', file)).length, 0);
+      const bundleBytes = readdirSync(join(output, 'assets')).reduce(
+        (sum, file) => sum + readFileSync(join(output, 'assets', file)).length,
+        0,
+      );
       return { ...result, bundleBytes };
     } finally {
       await browser.close();
@@ -231,7 +311,11 @@ globalThis.vaneResult = { text: document.body.textContent, backend: currentBacke
     // other side; 0.02 allows seven. (This check once found a @vane/gpu bug, texture reuse
     // after a kernel's output size changed, that sent accuracy to 0.23: docs/gpu.md.)
     assert(accuracy > 0.9, `page says: ${result.text}`);
-    if (cpuAccuracy !== undefined) assert(Math.abs(accuracy - cpuAccuracy) <= 0.02, `validation accuracy ${accuracy} on WebGL2 vs ${cpuAccuracy} on the CPU`);
+    if (cpuAccuracy !== undefined)
+      assert(
+        Math.abs(accuracy - cpuAccuracy) <= 0.02,
+        `validation accuracy ${accuracy} on WebGL2 vs ${cpuAccuracy} on the CPU`,
+      );
     return `"${result.text}" on ${result.gpu.kernelClass}, ${result.gpu.renderer}`;
   });
 
@@ -243,7 +327,10 @@ globalThis.vaneResult = { text: document.body.textContent, backend: currentBacke
     assert(help.startsWith('usage: vane <command>'), `vane --help printed:\n${help}`);
     const train = run(bin, ['train', '--epochs', '1', '--out', join(elsewhere, 'run')], { cwd: elsewhere });
     const accuracy = Number(/validation accuracy (\S+?);/.exec(train)?.[1]);
-    assert(accuracy > 0.3 && existsSync(join(elsewhere, 'run/checkpoint.safetensors')), `vane train printed:\n${train}`);
+    assert(
+      accuracy > 0.3 && existsSync(join(elsewhere, 'run/checkpoint.safetensors')),
+      `vane train printed:\n${train}`,
+    );
     return `vane train --epochs 1: validation accuracy ${accuracy}`;
   });
 } catch (error) {

@@ -10,7 +10,10 @@ import { DataLoader, loadDigits, labeledImageDataset } from '@vane/datasets';
 import { loadIdx } from '@vane/datasets/node';
 import { isGpuAvailable, gpuInfo } from '@vane/gpu';
 
-const x: Tensor = tensor([[1, 2], [3, 4]]);
+const x: Tensor = tensor([
+  [1, 2],
+  [3, 4],
+]);
 const y = matmul(x, x);
 const g: Tensor = grad((t: Tensor) => t.square().sum())(x);
 const leaf = tensor([1, 2, 3]).requiresGrad_();
@@ -20,8 +23,15 @@ const [value] = valueAndGrad((t: Tensor) => t.sum())(x);
 const disposable = tensor([1]);
 disposable[Symbol.dispose]();
 const model = new Sequential(new Linear(64, 16), new ReLU(), new Linear(16, 10));
-const loader = new DataLoader(labeledImageDataset(loadDigits({ normalize: true }), { flatten: true }), { batchSize: 64 });
-const result: FitResult = fit(model, adam({ lr: 1e-3 }), loader, { epochs: 1, loss: crossEntropy, metrics: { accuracy }, progress: false });
+const loader = new DataLoader(labeledImageDataset(loadDigits({ normalize: true }), { flatten: true }), {
+  batchSize: 64,
+});
+const result: FitResult = fit(model, adam({ lr: 1e-3 }), loader, {
+  epochs: 1,
+  loss: crossEntropy,
+  metrics: { accuracy },
+  progress: false,
+});
 const params = model.parameters() as TensorTree;
 const optimizer = sgd({ lr: 0.1 });
 const state = optimizer.init(params);

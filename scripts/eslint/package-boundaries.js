@@ -31,7 +31,8 @@ export const packageBoundaries = {
     type: 'problem',
     docs: { description: 'Relative imports stay inside their own package; other packages are imported by name.' },
     messages: {
-      crossing: "'{{specifier}}' reaches from {{from}} into {{to}}; import it by its package name (and export it there if it is not exported)",
+      crossing:
+        "'{{specifier}}' reaches from {{from}} into {{to}}; import it by its package name (and export it there if it is not exported)",
     },
     schema: [],
   },
@@ -43,7 +44,12 @@ export const packageBoundaries = {
       const specifier = node?.value;
       if (typeof specifier !== 'string' || !specifier.startsWith('.')) return;
       const to = unitOf(path.resolve(path.dirname(file), specifier)) ?? 'outside the repository';
-      if (to !== from) context.report({ node, messageId: 'crossing', data: { specifier, from: from || "the repository's tooling", to: to || "the repository's tooling" } });
+      if (to !== from)
+        context.report({
+          node,
+          messageId: 'crossing',
+          data: { specifier, from: from || "the repository's tooling", to: to || "the repository's tooling" },
+        });
     };
     return {
       ImportDeclaration: (node) => check(node.source),

@@ -52,7 +52,13 @@ function describeNode(node: GraphNode): string {
   return `'${node.name}' (inputs ${inputs} → output ${formatShape(node.output.shape)})`;
 }
 
-function fitGradient(request: BackwardRequest, node: GraphNode, index: number, gradient: Tensor, input: Tensor): Tensor {
+function fitGradient(
+  request: BackwardRequest,
+  node: GraphNode,
+  index: number,
+  gradient: Tensor,
+  input: Tensor,
+): Tensor {
   let fitted: Tensor;
   try {
     fitted = sumToShape(gradient, input.shape);
@@ -133,7 +139,9 @@ export function runBackward(request: BackwardRequest): BackwardResult {
         const hint = /was disposed/.test(message)
           ? ' (a tensor of the recorded graph was freed before backward ran: by tidy or dispose(), or by an earlier backward of a released graph)'
           : '';
-        throw new Error(`${request.caller}: backward through ${describeNode(node)} failed: ${message}${hint}`, { cause: error });
+        throw new Error(`${request.caller}: backward through ${describeNode(node)} failed: ${message}${hint}`, {
+          cause: error,
+        });
       }
       const local = new Map<Tensor, Tensor>();
       node.inputs.forEach((input, index) => {

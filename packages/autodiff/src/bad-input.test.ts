@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { dispose, logSoftmax, memory, softmax, tensor, tidy, type Tensor } from '@vane/tensor';
-import { backward, checkGrad, customGrad, grad, jacobian, noGrad, setRequiresGrad, valueAndGrad, vjp } from './index.js';
+import {
+  backward,
+  checkGrad,
+  customGrad,
+  grad,
+  jacobian,
+  noGrad,
+  setRequiresGrad,
+  valueAndGrad,
+  vjp,
+} from './index.js';
 
 const values = (t: Tensor) => Array.from(t.dataSync());
 
@@ -10,14 +20,18 @@ describe('bad input gives clear errors (function, argument, shapes) or documente
       expect(() => grad((x: Tensor) => x.square())(tensor([1, 2, 3]))).toThrow(
         /^grad: the value returned by the function has shape \[3\], but a gradient needs a scalar \(one-element\) output; reduce it \(e\.g\. \.sum\(\) or \.mean\(\)\), or use vjp/,
       );
-      expect(() => valueAndGrad((x: Tensor) => [x, 1] as never)(tensor([1]))).toThrow(/valueAndGrad: the value returned by the function must be a scalar tensor, got an array of length 2/);
+      expect(() => valueAndGrad((x: Tensor) => [x, 1] as never)(tensor([1]))).toThrow(
+        /valueAndGrad: the value returned by the function must be a scalar tensor, got an array of length 2/,
+      );
     });
   });
 
   it('vjp takes the seed (cotangent) a non-scalar output needs, and checks its shape', () => {
     tidy(() => {
       const [, pullBack] = vjp((x: Tensor) => x.square(), tensor([1, 2, 3]));
-      expect(() => pullBack(tensor([1, 1]), { retainGraph: true })).toThrow(/vjp: cotangent leaf 0 has shape \[2\], expected \[3\] \(the output's shape\)/);
+      expect(() => pullBack(tensor([1, 1]), { retainGraph: true })).toThrow(
+        /vjp: cotangent leaf 0 has shape \[2\], expected \[3\] \(the output's shape\)/,
+      );
       const [dx] = pullBack(tensor([1, 0, 2]));
       expect(values(dx)).toEqual([2, 0, 12]);
     });
@@ -29,17 +43,23 @@ describe('bad input gives clear errors (function, argument, shapes) or documente
       expect(() => grad((x: Tensor) => x.sum())(index)).toThrow(
         "grad: cannot differentiate with respect to argument 0, an int32 tensor of shape [2]: only float32 and float64 tensors have gradients (cast it, or leave it out of 'argnums')",
       );
-      expect(() => grad((p: { w: Tensor[] }) => p.w[0]!.sum())({ w: [tensor([1]), index] })).toThrow(/argument 0 at 'w\.1', an int32 tensor of shape \[2\]/);
+      expect(() => grad((p: { w: Tensor[] }) => p.w[0]!.sum())({ w: [tensor([1]), index] })).toThrow(
+        /argument 0 at 'w\.1', an int32 tensor of shape \[2\]/,
+      );
       expect(() => grad((x: Tensor, n: number) => x.mul(n).sum(), { argnums: 1 })(tensor([1]), 3)).toThrow(
         /grad: argument 1 must be a tensor \(or a tree of tensors\) to be differentiated, got number 3/,
       );
-      expect(() => grad((x: Tensor) => x.sum(), { argnums: 2 })(tensor([1]))).toThrow(/grad: 'argnums' 2 is out of range: the function was called with 1 argument/);
+      expect(() => grad((x: Tensor) => x.sum(), { argnums: 2 })(tensor([1]))).toThrow(
+        /grad: 'argnums' 2 is out of range: the function was called with 1 argument/,
+      );
     });
   });
 
   it('an int output is rejected', () => {
     tidy(() => {
-      expect(() => grad((x: Tensor) => x.sum().cast('int32'))(tensor([1.5]))).toThrow(/grad: the value returned by the function is an int32 tensor; only float32 and float64 outputs can be differentiated/);
+      expect(() => grad((x: Tensor) => x.sum().cast('int32'))(tensor([1.5]))).toThrow(
+        /grad: the value returned by the function is an int32 tensor; only float32 and float64 outputs can be differentiated/,
+      );
     });
   });
 
@@ -49,7 +69,12 @@ describe('bad input gives clear errors (function, argument, shapes) or documente
       const [value, dx] = valueAndGrad((x: Tensor) => constant.mul(2).add(x.mul(0).sum().mul(0)).sum())(tensor([1, 2]));
       expect(value.item()).toBe(10);
       expect(values(dx)).toEqual([0, 0]);
-      const dy = grad((_x: Tensor) => constant.square())(tensor([[1, 2], [3, 4]]));
+      const dy = grad((_x: Tensor) => constant.square())(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      );
       expect(dy.shape).toEqual([2, 2]);
       expect(values(dy)).toEqual([0, 0, 0, 0]);
       // Returning a captured tensor hands back a new tensor: disposing it leaves the constant alive.
@@ -72,19 +97,25 @@ describe('bad input gives clear errors (function, argument, shapes) or documente
 
   it('differentiating inside noGrad is an error, not silent zeros', () => {
     tidy(() => {
-      expect(() => noGrad(() => grad((x: Tensor) => x.sum())(tensor([1])))).toThrow(/grad: cannot differentiate inside noGrad\(\)/);
+      expect(() => noGrad(() => grad((x: Tensor) => x.sum())(tensor([1])))).toThrow(
+        /grad: cannot differentiate inside noGrad\(\)/,
+      );
     });
   });
 
   it('a disposed argument is named', () => {
     const x = tensor([1, 2]);
     x.dispose();
-    expect(() => grad((v: Tensor) => v.sum())(x)).toThrow(/grad: argument 0 \(a float32 tensor of shape \[2\]\) was disposed/);
+    expect(() => grad((v: Tensor) => v.sum())(x)).toThrow(
+      /grad: argument 0 \(a float32 tensor of shape \[2\]\) was disposed/,
+    );
   });
 
   it('hasAux needs a [value, aux] pair', () => {
     tidy(() => {
-      expect(() => valueAndGrad((x: Tensor) => x.sum() as never, { hasAux: true })(tensor([1]))).toThrow(/valueAndGrad: with hasAux the function must return a \[value, aux\] pair, got a float32 tensor of shape \[\]/);
+      expect(() => valueAndGrad((x: Tensor) => x.sum() as never, { hasAux: true })(tensor([1]))).toThrow(
+        /valueAndGrad: with hasAux the function must return a \[value, aux\] pair, got a float32 tensor of shape \[\]/,
+      );
     });
   });
 
@@ -112,18 +143,34 @@ describe('bad input gives clear errors (function, argument, shapes) or documente
   it('every transform and backward rejects an unknown option, naming it and the valid ones', () => {
     const loose = (fn: unknown) => fn as (...args: unknown[]) => unknown;
     const square = (x: Tensor) => x.square().sum();
-    expect(() => loose(grad)(square, { argnum: 1 })).toThrow("grad: unknown option 'argnum'; expected one of 'argnums', 'hasAux'");
-    expect(() => loose(valueAndGrad)(square, { has_aux: true })).toThrow("valueAndGrad: unknown option 'has_aux'; expected one of 'argnums', 'hasAux'");
-    expect(() => loose(jacobian)(square, { argnum: 0 })).toThrow("jacobian: unknown option 'argnum'; expected one of 'argnums'");
-    expect(() => loose(customGrad)(square, (g: Tensor) => g, { label: 'x' })).toThrow("customGrad: unknown option 'label'; expected one of 'name'");
-    expect(() => loose(checkGrad)(square, [tensor([1], { dtype: 'float64' })], { tolerance: 1 })).toThrow("checkGrad: unknown option 'tolerance'; expected one of 'eps', 'rtol', 'atol'");
+    expect(() => loose(grad)(square, { argnum: 1 })).toThrow(
+      "grad: unknown option 'argnum'; expected one of 'argnums', 'hasAux'",
+    );
+    expect(() => loose(valueAndGrad)(square, { has_aux: true })).toThrow(
+      "valueAndGrad: unknown option 'has_aux'; expected one of 'argnums', 'hasAux'",
+    );
+    expect(() => loose(jacobian)(square, { argnum: 0 })).toThrow(
+      "jacobian: unknown option 'argnum'; expected one of 'argnums'",
+    );
+    expect(() => loose(customGrad)(square, (g: Tensor) => g, { label: 'x' })).toThrow(
+      "customGrad: unknown option 'label'; expected one of 'name'",
+    );
+    expect(() => loose(checkGrad)(square, [tensor([1], { dtype: 'float64' })], { tolerance: 1 })).toThrow(
+      "checkGrad: unknown option 'tolerance'; expected one of 'eps', 'rtol', 'atol'",
+    );
     tidy(() => {
       const x = setRequiresGrad(tensor([1, 2]));
       const y = x.square().sum();
-      expect(() => loose(backward)(y, undefined, { retain_graph: true })).toThrow("backward: unknown option 'retain_graph'; expected one of 'retainGraph', 'createGraph'");
-      expect(() => loose(y.backward.bind(y))(undefined, { keepGraph: true })).toThrow("backward: unknown option 'keepGraph'");
+      expect(() => loose(backward)(y, undefined, { retain_graph: true })).toThrow(
+        "backward: unknown option 'retain_graph'; expected one of 'retainGraph', 'createGraph'",
+      );
+      expect(() => loose(y.backward.bind(y))(undefined, { keepGraph: true })).toThrow(
+        "backward: unknown option 'keepGraph'",
+      );
       const [, pullBack] = vjp((v: Tensor) => v.square(), tensor([1, 2]));
-      expect(() => loose(pullBack)(tensor([1, 1]), { retain: true })).toThrow("vjp: unknown option 'retain'; expected one of 'retainGraph'");
+      expect(() => loose(pullBack)(tensor([1, 1]), { retain: true })).toThrow(
+        "vjp: unknown option 'retain'; expected one of 'retainGraph'",
+      );
     });
   });
 

@@ -1,7 +1,17 @@
 /**
  * `checkGrad`: compares autodiff's gradients with central finite differences in float64.
  */
-import { cast, checkOptionKeys, dispose, isFloatingDType, isTensor, tensor, tidy, tree, type Tensor } from '@vane/tensor';
+import {
+  cast,
+  checkOptionKeys,
+  dispose,
+  isFloatingDType,
+  isTensor,
+  tensor,
+  tidy,
+  tree,
+  type Tensor,
+} from '@vane/tensor';
 import { valueAndGrad } from './value-and-grad.js';
 import { describeValue } from './tensor-identity.js';
 
@@ -83,7 +93,11 @@ function isDifferentiable(input: unknown): boolean {
  * report.message; // 'checkGrad: ok, worst element: argument 0 index [1] ...'
  * @see PyTorch's `torch.autograd.gradcheck`, which does the same job.
  */
-export function checkGrad(f: (...inputs: never[]) => Tensor, inputs: readonly unknown[], options: CheckGradOptions = {}): CheckGradReport {
+export function checkGrad(
+  f: (...inputs: never[]) => Tensor,
+  inputs: readonly unknown[],
+  options: CheckGradOptions = {},
+): CheckGradReport {
   checkOptionKeys('checkGrad', options, ['eps', 'rtol', 'atol']);
   const eps = options.eps ?? 1e-6;
   const rtol = options.rtol ?? 1e-5;
@@ -91,16 +105,20 @@ export function checkGrad(f: (...inputs: never[]) => Tensor, inputs: readonly un
   const call = f as (...inputs: unknown[]) => Tensor;
   return tidy(() => {
     const converted = inputs.map((input) =>
-      isDifferentiable(input) ? tree.map((leaf: Tensor) => cast(leaf, 'float64', true), input as tree.Tree<Tensor>) : input,
+      isDifferentiable(input)
+        ? tree.map((leaf: Tensor) => cast(leaf, 'float64', true), input as tree.Tree<Tensor>)
+        : input,
     );
     const argnums = converted.map((_, index) => index).filter((index) => isDifferentiable(inputs[index]));
-    if (argnums.length === 0) throw new Error('checkGrad: no input is a float tensor (or a tree of them); nothing to check');
+    if (argnums.length === 0)
+      throw new Error('checkGrad: no input is a float tensor (or a tree of them); nothing to check');
 
     // Not under noGrad: f may itself call grad (checking second derivatives).
     const evaluate = (args: unknown[]): number =>
       tidy(() => {
         const value = call(...args);
-        if (!isTensor(value) || value.size !== 1) throw new Error(`checkGrad: f must return a one-element tensor, got ${describeValue(value)}`);
+        if (!isTensor(value) || value.size !== 1)
+          throw new Error(`checkGrad: f must return a one-element tensor, got ${describeValue(value)}`);
         if (value.dtype !== 'float64') {
           throw new Error(
             `checkGrad: f returned a ${value.dtype} value; finite differences need float64 throughout (inputs are converted to float64: do not cast them back, and create constants with dtype 'float64')`,
@@ -121,7 +139,11 @@ export function checkGrad(f: (...inputs: never[]) => Tensor, inputs: readonly un
         const base = leaf.dataSync() as Float64Array;
         const analytic = analyticLeaves[leafIndex]!.dataSync();
         const substituted = (values: Float64Array) => {
-          const replaced = leaves.map((other, index) => (index === leafIndex ? tensor(values, { shape: leaf.shape, dtype: 'float64', backend: leaf.backend.name }) : other));
+          const replaced = leaves.map((other, index) =>
+            index === leafIndex
+              ? tensor(values, { shape: leaf.shape, dtype: 'float64', backend: leaf.backend.name })
+              : other,
+          );
           const args = [...converted];
           args[argnum] = tree.unflatten(structure, replaced);
           const value = evaluate(args);
@@ -139,13 +161,23 @@ export function checkGrad(f: (...inputs: never[]) => Tensor, inputs: readonly un
           const errorRatio = Number.isNaN(absoluteError) ? Infinity : absoluteError / (atol + rtol * Math.abs(numeric));
           checked++;
           if (!worst || errorRatio > worst.errorRatio) {
-            worst = { argument: argnum, path: paths[leafIndex]!, index: multiIndex(element, leaf.shape), analytic: value, numeric, absoluteError, errorRatio };
+            worst = {
+              argument: argnum,
+              path: paths[leafIndex]!,
+              index: multiIndex(element, leaf.shape),
+              analytic: value,
+              numeric,
+              absoluteError,
+              errorRatio,
+            };
           }
         }
       });
     });
     const ok = worst === undefined || worst.errorRatio <= 1;
-    const where = worst ? `argument ${worst.argument}${worst.path ? ` at '${worst.path}'` : ''} index [${worst.index.join(',')}]` : '';
+    const where = worst
+      ? `argument ${worst.argument}${worst.path ? ` at '${worst.path}'` : ''} index [${worst.index.join(',')}]`
+      : '';
     const message = worst
       ? `checkGrad: ${ok ? 'ok' : 'FAILED'}, worst element: ${where}: analytic ${worst.analytic}, numeric ${worst.numeric}, |error| ${worst.absoluteError.toExponential(3)} vs tolerance ${(atol + rtol * Math.abs(worst.numeric)).toExponential(3)} (${checked} elements, eps ${eps}, rtol ${rtol}, atol ${atol})`
       : 'checkGrad: ok, no gradient elements to compare';

@@ -83,7 +83,9 @@ export function customGrad<Inputs extends Tensor[]>(
         const result = backward(outputGradient, { inputs, output: fresh, saved, needsGradient });
         const list = isTensor(result) || result === null ? [result] : result;
         if (!Array.isArray(list) || list.length !== inputs.length) {
-          throw new Error(`${name}: backward must return one gradient (or null) per input: expected ${inputs.length}, got ${describeValue(result)}`);
+          throw new Error(
+            `${name}: backward must return one gradient (or null) per input: expected ${inputs.length}, got ${describeValue(result)}`,
+          );
         }
         return list as readonly (Tensor | null | undefined)[];
       },

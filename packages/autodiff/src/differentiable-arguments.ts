@@ -13,7 +13,11 @@ export interface PreparedArguments {
   /** The arguments to call `f` with. */
   readonly args: unknown[];
   /** Per differentiated argument: its tree structure and its leaves on the tape. */
-  readonly differentiated: readonly { readonly argnum: number; readonly structure: TreeStructure; readonly leaves: readonly Tensor[] }[];
+  readonly differentiated: readonly {
+    readonly argnum: number;
+    readonly structure: TreeStructure;
+    readonly leaves: readonly Tensor[];
+  }[];
 }
 
 /** Validates `argnums` against the number of arguments and returns it as a list. */
@@ -22,10 +26,13 @@ export function argnumList(caller: string, argnums: Argnums, count: number): num
   if (list.length === 0) throw new Error(`${caller}: 'argnums' is empty; name at least one argument to differentiate`);
   for (const argnum of list) {
     if (!Number.isInteger(argnum) || argnum < 0 || argnum >= count) {
-      throw new Error(`${caller}: 'argnums' ${argnum} is out of range: the function was called with ${count} argument${count === 1 ? '' : 's'}`);
+      throw new Error(
+        `${caller}: 'argnums' ${argnum} is out of range: the function was called with ${count} argument${count === 1 ? '' : 's'}`,
+      );
     }
   }
-  if (new Set(list).size !== list.length) throw new Error(`${caller}: 'argnums' [${list.join(',')}] repeats an argument`);
+  if (new Set(list).size !== list.length)
+    throw new Error(`${caller}: 'argnums' [${list.join(',')}] repeats an argument`);
   return list;
 }
 
@@ -40,14 +47,22 @@ function where(argnum: number, path: string): string {
  * differentiations never confuse one another's inputs: `grad(x => x * grad(y => x * y)(x))`
  * differentiates the inner function with respect to its own `y` only.
  */
-export function prepareArguments(caller: string, args: readonly unknown[], argnums: readonly number[], tape: Tape): PreparedArguments {
+export function prepareArguments(
+  caller: string,
+  args: readonly unknown[],
+  argnums: readonly number[],
+  tape: Tape,
+): PreparedArguments {
   const prepared = [...args];
   const differentiated = argnums.map((argnum) => {
     const { leaves, structure } = tree.flatten<unknown>(args[argnum] as tree.Tree<unknown>);
     const paths = tree.paths(args[argnum] as tree.Tree<unknown>);
     const aliases = leaves.map((leaf, index) => {
       const location = where(argnum, paths[index]!);
-      if (!isTensor(leaf)) throw new Error(`${caller}: ${location} must be a tensor (or a tree of tensors) to be differentiated, got ${describeValue(leaf)}`);
+      if (!isTensor(leaf))
+        throw new Error(
+          `${caller}: ${location} must be a tensor (or a tree of tensors) to be differentiated, got ${describeValue(leaf)}`,
+        );
       if (leaf.isDisposed) throw new Error(`${caller}: ${location} (${describeTensor(leaf)}) was disposed`);
       if (!isFloatingDType(leaf.dtype)) {
         throw new Error(

@@ -2,10 +2,22 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findUndocumentedExamples } from '@vane/testkit';
 import { dispose, matmul, memory, tensor, tidy, type Tensor } from '@vane/tensor';
-import { checkGrad, customGrad, grad, hvp, jacobian, noGrad, stopGradient, valueAndGrad, vjp, zeroGrad } from './index.js';
+import {
+  checkGrad,
+  customGrad,
+  grad,
+  hvp,
+  jacobian,
+  noGrad,
+  stopGradient,
+  valueAndGrad,
+  vjp,
+  zeroGrad,
+} from './index.js';
 
 const values = (t: Tensor) => Array.from(t.dataSync());
-const close = (t: Tensor, expected: number[], digits = 5) => values(t).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, digits));
+const close = (t: Tensor, expected: number[], digits = 5) =>
+  values(t).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, digits));
 
 // Each example below is copied verbatim from docs/autodiff.md, followed by checks of what the
 // doc says it computes (values worked out by hand in the doc's comments). The last test fails
@@ -19,7 +31,10 @@ describe('docs/autodiff.md examples', () => {
       expect(values(df)).toEqual([2, 4, 6]);
 
       const params = { w: tensor([[0.5], [-1]]), b: tensor([0.1]) };
-      const inputs = tensor([[1, 2], [3, 4]]);
+      const inputs = tensor([
+        [1, 2],
+        [3, 4],
+      ]);
       const targets = tensor([[1], [0]]);
       const loss = (p: typeof params, x: Tensor, y: Tensor) => matmul(x, p.w).add(p.b).sub(y).square().mean();
       const [value, gradients] = valueAndGrad(loss)(params, inputs, targets);
@@ -83,7 +98,12 @@ describe('docs/autodiff.md examples', () => {
       expect(values(clipped)).toEqual([1]);
 
       // ∂/∂v Σ(v − stop(0.9·v))² = 2·(v − 0.9·v) = 0.2·v
-      const semiGradient = grad((v: Tensor) => v.sub(stopGradient(v.mul(0.9))).square().sum())(tensor([1, 1]));
+      const semiGradient = grad((v: Tensor) =>
+        v
+          .sub(stopGradient(v.mul(0.9)))
+          .square()
+          .sum(),
+      )(tensor([1, 1]));
       const evaluation = noGrad(() => loss(params, inputs, targets));
       close(semiGradient, [0.2, 0.2]);
       expect(evaluation.item()).toBeCloseTo(5.76, 5);
@@ -112,7 +132,11 @@ describe('docs/autodiff.md examples', () => {
 
   it('contains every code block of docs/autodiff.md', () => {
     const documentation = readFileSync(new URL('../../../docs/autodiff.md', import.meta.url), 'utf8');
-    const { blocks, missing } = findUndocumentedExamples(documentation, readFileSync(new URL(import.meta.url), 'utf8'), { skipImports: true });
+    const { blocks, missing } = findUndocumentedExamples(
+      documentation,
+      readFileSync(new URL(import.meta.url), 'utf8'),
+      { skipImports: true },
+    );
     expect(blocks).toBeGreaterThan(10);
     expect(missing).toEqual([]);
   });

@@ -7,7 +7,16 @@ const values = (t: Tensor) => Array.from(t.dataSync());
 describe('valueAndGrad and grad', () => {
   it('differentiates trees: gradients have the arguments’ structure', () => {
     tidy(() => {
-      const params = { layer: { w: tensor([[1, 2], [3, 4]]), b: tensor([0.5, -0.5]) }, scale: [tensor(2)] };
+      const params = {
+        layer: {
+          w: tensor([
+            [1, 2],
+            [3, 4],
+          ]),
+          b: tensor([0.5, -0.5]),
+        },
+        scale: [tensor(2)],
+      };
       const x = tensor([[1, -1]]);
       const f = (p: typeof params, input: Tensor) => sum(mul(add(matmul(input, p.layer.w), p.layer.b), p.scale[0]!));
       const [value, gradients] = valueAndGrad(f)(params, x);
@@ -59,7 +68,10 @@ describe('valueAndGrad and grad', () => {
 
   it('broadcast operands get gradients summed back to their shapes', () => {
     tidy(() => {
-      const [da, db] = grad((a: Tensor, b: Tensor) => mul(a, b).sum(), { argnums: [0, 1] })(tensor([[1], [2]]), tensor([10, 20, 30]));
+      const [da, db] = grad((a: Tensor, b: Tensor) => mul(a, b).sum(), { argnums: [0, 1] })(
+        tensor([[1], [2]]),
+        tensor([10, 20, 30]),
+      );
       expect(da.shape).toEqual([2, 1]);
       expect(values(da)).toEqual([60, 60]);
       expect(values(db)).toEqual([3, 3, 3]);
@@ -70,7 +82,11 @@ describe('valueAndGrad and grad', () => {
 describe('vjp and jacobian', () => {
   it('vjp pulls a cotangent back through a tree-valued function', () => {
     tidy(() => {
-      const [out, pullBack] = vjp((x: Tensor, y: Tensor) => ({ sum: add(x, y), product: mul(x, y) }), tensor([1, 2]), tensor([3, 4]));
+      const [out, pullBack] = vjp(
+        (x: Tensor, y: Tensor) => ({ sum: add(x, y), product: mul(x, y) }),
+        tensor([1, 2]),
+        tensor([3, 4]),
+      );
       expect(values(out.product)).toEqual([3, 8]);
       const [dx, dy] = pullBack({ sum: tensor([1, 1]), product: tensor([1, 0]) });
       expect(values(dx)).toEqual([1 + 3, 1]);
@@ -80,7 +96,10 @@ describe('vjp and jacobian', () => {
 
   it('jacobian of x ↦ Wx is W, and of an elementwise map is diagonal', () => {
     tidy(() => {
-      const w = tensor([[1, 2, 3], [4, 5, 6]]);
+      const w = tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]);
       const jw = jacobian((x: Tensor) => matmul(w, x))(tensor([1, 1, 1]));
       expect(jw.shape).toEqual([2, 3]);
       expect(values(jw)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -114,7 +133,9 @@ describe('customGrad', () => {
     );
     tidy(() => {
       const x = tensor([-1.5, 0, 2], { dtype: 'float64' });
-      expect(values(grad((v: Tensor) => customSoftplus(v).sum())(x))).toEqual(values(grad((v: Tensor) => softplus(v).sum())(x)));
+      expect(values(grad((v: Tensor) => customSoftplus(v).sum())(x))).toEqual(
+        values(grad((v: Tensor) => softplus(v).sum())(x)),
+      );
       // The saved σ(x) is a constant to the tape, so d/dx of the custom gradient is 0 here:
       // customGrad decides what the derivative is, including its own derivative.
       expect(values(grad((v: Tensor) => grad((u: Tensor) => customSoftplus(u).sum())(v).sum())(x))).toEqual([0, 0, 0]);
@@ -124,6 +145,8 @@ describe('customGrad', () => {
       (g, { inputs: [x] }) => g.mul(sigmoid(x)),
     );
     // Recomputing σ from the input inside the backward makes it differentiable again.
-    expect(checkGrad((v: Tensor) => grad((u: Tensor) => recomputed(u).sum())(v).sum(), [tensor([-1.5, 0, 2])]).ok).toBe(true);
+    expect(checkGrad((v: Tensor) => grad((u: Tensor) => recomputed(u).sum())(v).sum(), [tensor([-1.5, 0, 2])]).ok).toBe(
+      true,
+    );
   });
 });

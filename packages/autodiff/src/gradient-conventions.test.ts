@@ -37,17 +37,31 @@ describe('gradient conventions at kinks, ties and non-differentiable ops', () =>
   it('max/min reductions share the gradient equally among tied extrema', () => {
     tidy(() => {
       expect(gradientOf((x) => max(x), [1, 3, 3])).toEqual([0, 0.5, 0.5]);
-      expect(gradientOf((x) => sum(min(x, 1)), [[2, 2], [1, 5]])).toEqual([0.5, 0.5, 1, 0]);
+      expect(
+        gradientOf(
+          (x) => sum(min(x, 1)),
+          [
+            [2, 2],
+            [1, 5],
+          ],
+        ),
+      ).toEqual([0.5, 0.5, 1, 0]);
       expect(gradientOf((x) => norm(x, Infinity), [-2, 2, 1])).toEqual([-0.5, 0.5, 0]);
     });
   });
 
   it('maximum/minimum split the gradient in half on ties', () => {
     tidy(() => {
-      const [da, db] = grad((a: Tensor, b: Tensor) => sum(maximum(a, b)), { argnums: [0, 1] })(tensor([1, 2, 3]), tensor([3, 2, 1]));
+      const [da, db] = grad((a: Tensor, b: Tensor) => sum(maximum(a, b)), { argnums: [0, 1] })(
+        tensor([1, 2, 3]),
+        tensor([3, 2, 1]),
+      );
       expect(values(da)).toEqual([0, 0.5, 1]);
       expect(values(db)).toEqual([1, 0.5, 0]);
-      const [dc, dd] = grad((a: Tensor, b: Tensor) => sum(minimum(a, b)), { argnums: [0, 1] })(tensor([1, 2]), tensor([2, 2]));
+      const [dc, dd] = grad((a: Tensor, b: Tensor) => sum(minimum(a, b)), { argnums: [0, 1] })(
+        tensor([1, 2]),
+        tensor([2, 2]),
+      );
       expect(values(dc)).toEqual([1, 0.5]);
       expect(values(dd)).toEqual([0, 0.5]);
     });
@@ -63,7 +77,16 @@ describe('gradient conventions at kinks, ties and non-differentiable ops', () =>
 
   it('max pooling sends the gradient to the first maximum of a tied window', () => {
     tidy(() => {
-      const dx = grad((x: Tensor) => sum(maxPool2d(x, 2)))(tensor([[[[1, 4], [4, 2]]]]));
+      const dx = grad((x: Tensor) => sum(maxPool2d(x, 2)))(
+        tensor([
+          [
+            [
+              [1, 4],
+              [4, 2],
+            ],
+          ],
+        ]),
+      );
       expect(values(dx)).toEqual([0, 1, 0, 0]);
     });
   });

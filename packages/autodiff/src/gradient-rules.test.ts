@@ -1,6 +1,18 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { add, isFloatingDType, isTensor, mul, randn, seed, sum, tidy, tree, type OpName, type Tensor } from '@vane/tensor';
+import {
+  add,
+  isFloatingDType,
+  isTensor,
+  mul,
+  randn,
+  seed,
+  sum,
+  tidy,
+  tree,
+  type OpName,
+  type Tensor,
+} from '@vane/tensor';
 import { materialize } from '../test/arbitraries.js';
 import { COMPOSITE_CASES, OP_CASES, type OpCase } from '../test/op-cases.js';
 import { checkGrad, grad } from './index.js';
@@ -28,7 +40,10 @@ function check(opCase: OpCase, order: 1 | 2, recordedOp: string | undefined, num
         // own gradients, which is what grad(grad(f)) and hvp rely on.
         const second = (...args: unknown[]) => {
           const gradients = grad(first, { argnums })(...args) as unknown[];
-          return tree.leaves<Tensor>(gradients as tree.Tree<Tensor>).map((g) => weighted(g, 11)).reduce((total, term) => add(total, term));
+          return tree
+            .leaves<Tensor>(gradients as tree.Tree<Tensor>)
+            .map((g) => weighted(g, 11))
+            .reduce((total, term) => add(total, term));
         };
         const seen = new Set<string>();
         observeRecording((name) => seen.add(name));

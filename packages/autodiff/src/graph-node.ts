@@ -7,7 +7,10 @@ import type { Tensor } from '@vane/tensor';
  * Computes one gradient per input from the output gradient; `null` (or `undefined`) means no
  * contribution. Entries whose `needsGradient` is false are ignored.
  */
-export type NodeBackward = (outputGradient: Tensor, needsGradient: readonly boolean[]) => readonly (Tensor | null | undefined)[];
+export type NodeBackward = (
+  outputGradient: Tensor,
+  needsGradient: readonly boolean[],
+) => readonly (Tensor | null | undefined)[];
 
 /**
  * A recorded op: its inputs, its output, and how to pull a gradient back through it.

@@ -1,12 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { add, cos, exp, logsumexp, matmul, mul, pow, sin, softmax, square, sum, tensor, tidy, transpose, type Tensor } from '@vane/tensor';
+import {
+  add,
+  cos,
+  exp,
+  logsumexp,
+  matmul,
+  mul,
+  pow,
+  sin,
+  softmax,
+  square,
+  sum,
+  tensor,
+  tidy,
+  transpose,
+  type Tensor,
+} from '@vane/tensor';
 import { grad, hvp } from './index.js';
 
 const values = (t: Tensor) => Array.from(t.dataSync());
 const close = (actual: Tensor, expected: number[], tolerance = 1e-12) => {
   const got = values(actual);
   expect(got.length).toBe(expected.length);
-  got.forEach((value, index) => expect(Math.abs(value - expected[index]!)).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(expected[index]!))));
+  got.forEach((value, index) =>
+    expect(Math.abs(value - expected[index]!)).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(expected[index]!))),
+  );
 };
 const f64 = (data: number[] | number[][] | number) => tensor(data, { dtype: 'float64' });
 
@@ -17,7 +35,10 @@ describe('higher-order derivatives against closed forms', () => {
     tidy(() => {
       const points = [-1.2, 0.3, 2.5];
       const second = grad((x: Tensor) => sum(grad((y: Tensor) => sum(sin(y)))(x)))(f64(points));
-      close(second, points.map((p) => -Math.sin(p)));
+      close(
+        second,
+        points.map((p) => -Math.sin(p)),
+      );
       const cube = (x: Tensor) => sum(pow(x, 3));
       const third = grad((x: Tensor) => sum(grad((y: Tensor) => sum(grad(cube)(y)))(x)))(f64([-2, 0.5]));
       close(third, [6, 6]);
@@ -28,7 +49,10 @@ describe('higher-order derivatives against closed forms', () => {
     tidy(() => {
       const points = [-0.7, 0, 1.1];
       const f = (x: Tensor) => sum(exp(square(x)));
-      close(grad((x: Tensor) => sum(grad(f)(x)))(f64(points)), points.map((p) => (2 + 4 * p * p) * Math.exp(p * p)));
+      close(
+        grad((x: Tensor) => sum(grad(f)(x)))(f64(points)),
+        points.map((p) => (2 + 4 * p * p) * Math.exp(p * p)),
+      );
     });
   });
 
@@ -46,11 +70,22 @@ describe('higher-order derivatives against closed forms', () => {
 
   it('hvp of ½xᵀAx is ½(A + Aᵀ)v', () => {
     tidy(() => {
-      const a = f64([[2, 1, 0], [3, 4, -1], [0.5, 0, 1]]);
+      const a = f64([
+        [2, 1, 0],
+        [3, 4, -1],
+        [0.5, 0, 1],
+      ]);
       const f = (x: Tensor) => mul(sum(mul(x, matmul(a, x))), 0.5);
       const v = [1, -2, 0.5];
-      const symmetric = [[2, 2, 0.25], [2, 4, -0.5], [0.25, -0.5, 1]];
-      close(hvp(f, f64([0.3, -0.1, 2]), f64(v)), symmetric.map((row) => row.reduce((total, entry, j) => total + entry * v[j]!, 0)));
+      const symmetric = [
+        [2, 2, 0.25],
+        [2, 4, -0.5],
+        [0.25, -0.5, 1],
+      ];
+      close(
+        hvp(f, f64([0.3, -0.1, 2]), f64(v)),
+        symmetric.map((row) => row.reduce((total, entry, j) => total + entry * v[j]!, 0)),
+      );
     });
   });
 
@@ -60,7 +95,10 @@ describe('higher-order derivatives against closed forms', () => {
       const v = [1, 2, -1, 0.5];
       const p = values(softmax(f64(x)));
       const pv = p.reduce((total, pi, i) => total + pi * v[i]!, 0);
-      close(hvp((t: Tensor) => logsumexp(t), f64(x), f64(v)), p.map((pi, i) => pi * v[i]! - pi * pv));
+      close(
+        hvp((t: Tensor) => logsumexp(t), f64(x), f64(v)),
+        p.map((pi, i) => pi * v[i]! - pi * pv),
+      );
     });
   });
 
@@ -77,7 +115,10 @@ describe('higher-order derivatives against closed forms', () => {
 
   it('grad(grad(f)) of a bilinear form through matmul and transpose is constant', () => {
     tidy(() => {
-      const m = f64([[1, 2], [3, 4]]);
+      const m = f64([
+        [1, 2],
+        [3, 4],
+      ]);
       // f(x) = xᵀMx, ∇f = (M + Mᵀ)x, and d/dx Σ∇f = (M + Mᵀ)ᵀ·1 = row sums of M + Mᵀ.
       const f = (x: Tensor) => sum(mul(x, matmul(m, x)));
       const result = grad((x: Tensor) => sum(grad(f)(x)))(f64([0.7, -0.2]));

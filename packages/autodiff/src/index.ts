@@ -16,7 +16,13 @@ export { grad, valueAndGrad, type GradOptions, type GradientsOf } from './value-
 export { vjp, type VjpFunction, type VjpOptions } from './vjp.js';
 export { jacobian, type JacobianOptions } from './jacobian.js';
 export { hvp } from './hessian-vector-product.js';
-export { customGrad, type CustomGradContext, type CustomGradOptions, type CustomForwardResult, type CustomBackwardResult } from './custom-grad.js';
+export {
+  customGrad,
+  type CustomGradContext,
+  type CustomGradOptions,
+  type CustomForwardResult,
+  type CustomBackwardResult,
+} from './custom-grad.js';
 export { noGrad, stopGradient, detach } from './no-grad.js';
 export { backward, setRequiresGrad, zeroGrad, type BackwardOptions } from './tensor-backward.js';
 export { checkGrad, type CheckGradOptions, type CheckGradReport, type GradientComparison } from './check-grad.js';

@@ -43,7 +43,8 @@ export function jacobian<Args extends unknown[], const N extends Argnums = 0>(
       };
       const [output, pullBack] = vjp(partial, ...list.map((argnum) => args[argnum]));
       try {
-        if (!isTensor(output)) throw new Error(`jacobian: the function must return one tensor, got ${describeValue(output)}`);
+        if (!isTensor(output))
+          throw new Error(`jacobian: the function must return one tensor, got ${describeValue(output)}`);
         const rows: unknown[][] = [];
         for (let element = 0; element < output.size; element++) {
           const values = new Float64Array(output.size);
@@ -55,8 +56,16 @@ export function jacobian<Args extends unknown[], const N extends Argnums = 0>(
           const { structure, leaves } = tree.flatten<Tensor>(args[argnum] as tree.Tree<Tensor>);
           const rowLeaves = rows.map((row) => tree.leaves<Tensor>(row[position] as tree.Tree<Tensor>));
           const jacobians = leaves.map((leaf, leafIndex) => {
-            const stacked = output.size === 0 ? undefined : stack(rowLeaves.map((row) => row[leafIndex]!), 0);
-            return stacked ? reshape(stacked, [...output.shape, ...leaf.shape]) : tensor(new Float64Array(0), { shape: [...output.shape, ...leaf.shape], dtype: leaf.dtype });
+            const stacked =
+              output.size === 0
+                ? undefined
+                : stack(
+                    rowLeaves.map((row) => row[leafIndex]!),
+                    0,
+                  );
+            return stacked
+              ? reshape(stacked, [...output.shape, ...leaf.shape])
+              : tensor(new Float64Array(0), { shape: [...output.shape, ...leaf.shape], dtype: leaf.dtype });
           });
           return tree.unflatten(structure, jacobians);
         });

@@ -77,7 +77,11 @@ describe('memory: the tape is released after backward', () => {
     for (let iteration = 0; iteration < 200; iteration++) {
       const next = tidy(() => {
         const [, gradients] = valueAndGrad(crossEntropy)(current, x, labels);
-        return tree.map((p: Tensor, g: Tensor) => p.sub(g.mul(0.1)), current as unknown as tree.Tree<Tensor>, gradients as unknown as tree.Tree<Tensor>) as unknown as Mlp;
+        return tree.map(
+          (p: Tensor, g: Tensor) => p.sub(g.mul(0.1)),
+          current as unknown as tree.Tree<Tensor>,
+          gradients as unknown as tree.Tree<Tensor>,
+        ) as unknown as Mlp;
       });
       if (current !== params) dispose(current);
       current = next;

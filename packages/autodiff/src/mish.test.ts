@@ -20,7 +20,9 @@ describe('mish', () => {
     VALUES.forEach((value, index) => expect(values[index]).toBeCloseTo(reference(value), 14));
     expect(Array.from(x.mish().dataSync())).toEqual(values);
     const single = Array.from(mish(tensor(VALUES)).dataSync());
-    VALUES.forEach((value, index) => expect(Math.abs(single[index]! - reference(value))).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(reference(value)))));
+    VALUES.forEach((value, index) =>
+      expect(Math.abs(single[index]! - reference(value))).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(reference(value)))),
+    );
   });
 
   it('differentiates to tanh(sp(x)) + x·(1 − tanh²(sp(x)))·σ(x)', () => {

@@ -8,7 +8,15 @@
  * keeps op temporaries alive for the tape (see `isRecording`), so it is removed as soon as
  * nothing needs it.
  */
-import { isRecording, isTensor, setRecorder, type OpAttributes, type OpName, type OpRecorder, type Tensor } from '@vane/tensor';
+import {
+  isRecording,
+  isTensor,
+  setRecorder,
+  type OpAttributes,
+  type OpName,
+  type OpRecorder,
+  type Tensor,
+} from '@vane/tensor';
 import { takeSequence, type GraphNode, type NodeBackward } from './graph-node.js';
 import { GRADIENT_RULES } from './gradient-rules.js';
 import type { GradientRule } from './gradient-rule.js';
@@ -98,7 +106,13 @@ export function closeTape(tape: Tape): void {
  * Records a node into every graph that tracks one of its inputs. Returns whether any did;
  * when none did, `owned` tensors are disposed at once (nothing will need them).
  */
-export function recordNode(name: string, inputs: readonly Tensor[], output: Tensor, backward: NodeBackward, owned: readonly Tensor[] = []): boolean {
+export function recordNode(
+  name: string,
+  inputs: readonly Tensor[],
+  output: Tensor,
+  backward: NodeBackward,
+  owned: readonly Tensor[] = [],
+): boolean {
   let node: GraphNode | undefined;
   const make = () => (node ??= { sequence: takeSequence(), name, inputs, output, backward, owned, freed: false });
   for (const tape of openTapes) if (tape.tracksAny(inputs)) tape.addNode(make());
@@ -117,7 +131,12 @@ export function recordNode(name: string, inputs: readonly Tensor[], output: Tens
   return true;
 }
 
-function ruleBackward<K extends OpName>(op: K, inputs: readonly Tensor[], output: Tensor, attributes: OpAttributes[K]): NodeBackward {
+function ruleBackward<K extends OpName>(
+  op: K,
+  inputs: readonly Tensor[],
+  output: Tensor,
+  attributes: OpAttributes[K],
+): NodeBackward {
   const rule = GRADIENT_RULES[op] as GradientRule<K>;
   return (outputGradient, needsGradient) => rule({ inputs, output, attributes, outputGradient, needsGradient });
 }

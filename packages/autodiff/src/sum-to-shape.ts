@@ -16,16 +16,22 @@ import { formatShape, reshape, sum, type Shape, type Tensor } from '@vane/tensor
  * @see NumPy's broadcasting rules (numpy.org/doc/stable/user/basics.broadcasting.html).
  */
 export function sumToShape(gradient: Tensor, shape: Shape): Tensor {
-  if (gradient.ndim === shape.length && gradient.shape.every((dimension, axis) => dimension === shape[axis])) return gradient;
+  if (gradient.ndim === shape.length && gradient.shape.every((dimension, axis) => dimension === shape[axis]))
+    return gradient;
   const lead = gradient.ndim - shape.length;
   const axes: number[] = [];
   for (let axis = 0; axis < gradient.ndim; axis++) {
     const target = axis < lead ? undefined : shape[axis - lead]!;
     if (target === undefined || (target === 1 && gradient.shape[axis] !== 1)) axes.push(axis);
     else if (target !== gradient.shape[axis]) {
-      throw new Error(`sumToShape: a gradient of shape ${formatShape(gradient.shape)} cannot be reduced to ${formatShape(shape)}`);
+      throw new Error(
+        `sumToShape: a gradient of shape ${formatShape(gradient.shape)} cannot be reduced to ${formatShape(shape)}`,
+      );
     }
   }
-  if (lead < 0) throw new Error(`sumToShape: a gradient of shape ${formatShape(gradient.shape)} cannot be reduced to ${formatShape(shape)}`);
+  if (lead < 0)
+    throw new Error(
+      `sumToShape: a gradient of shape ${formatShape(gradient.shape)} cannot be reduced to ${formatShape(shape)}`,
+    );
   return reshape(sum(gradient, axes), shape);
 }

@@ -35,7 +35,9 @@ describe('PyTorch-style gradients', () => {
     const x = tensor([1, 2, 3]).requiresGrad_();
     tidy(() => {
       const y = x.square();
-      expect(() => y.backward()).toThrow(/backward: the output has shape \[3\]; backward\(\) without a seed needs a one-element output/);
+      expect(() => y.backward()).toThrow(
+        /backward: the output has shape \[3\]; backward\(\) without a seed needs a one-element output/,
+      );
       y.backward(tensor([1, 0, -1]));
     });
     expect(values(x.grad)).toEqual([2, 0, -6]);
@@ -48,7 +50,9 @@ describe('PyTorch-style gradients', () => {
       const loss = x.exp().sum();
       loss.backward(undefined, { retainGraph: true });
       loss.backward();
-      expect(() => loss.backward()).toThrow(/backward: the graph through '(sum|exp)' .* was already freed by an earlier backward\(\); pass \{ retainGraph: true \}/);
+      expect(() => loss.backward()).toThrow(
+        /backward: the graph through '(sum|exp)' .* was already freed by an earlier backward\(\); pass \{ retainGraph: true \}/,
+      );
     });
     expect(values(x.grad)).toEqual([2 * Math.fround(Math.exp(1)), 2 * Math.fround(Math.exp(2))].map(Math.fround));
     cleanUp(x);
@@ -57,7 +61,9 @@ describe('PyTorch-style gradients', () => {
   it('reports a graph whose tensors a tidy already disposed', () => {
     const x = tensor([1, 2]).requiresGrad_();
     const loss = tidy(() => x.exp().sum()); // exp's output is freed with the scope
-    expect(() => loss.backward()).toThrow(/backward: backward through 'exp' \(inputs \[2\] → output \[2\]\) failed: .*was disposed \(a tensor of the recorded graph was freed/);
+    expect(() => loss.backward()).toThrow(
+      /backward: backward through 'exp' \(inputs \[2\] → output \[2\]\) failed: .*was disposed \(a tensor of the recorded graph was freed/,
+    );
     loss.dispose();
     cleanUp(x);
   });
@@ -65,7 +71,9 @@ describe('PyTorch-style gradients', () => {
   it('rejects backward from a tensor that does not require gradients', () => {
     tidy(() => {
       const y = tensor([1, 2]).square().sum();
-      expect(() => y.backward()).toThrow(/backward: tensor #\d+ \(a float32 tensor of shape \[\]\) does not require gradients/);
+      expect(() => y.backward()).toThrow(
+        /backward: tensor #\d+ \(a float32 tensor of shape \[\]\) does not require gradients/,
+      );
     });
   });
 
@@ -75,7 +83,9 @@ describe('PyTorch-style gradients', () => {
       const constant = noGrad(() => x.square());
       expect(() => constant.backward()).toThrow(/does not require gradients/);
       // y = x·stop(x) + x·detach(x): dy/dx = 2x, not 4x.
-      add(mul(x, stopGradient(x)), mul(x, x.detach())).sum().backward();
+      add(mul(x, stopGradient(x)), mul(x, x.detach()))
+        .sum()
+        .backward();
       expect(detach(x).requiresGrad).toBe(false);
     });
     expect(values(x.grad)).toEqual([4]);
@@ -84,7 +94,9 @@ describe('PyTorch-style gradients', () => {
 
   it('rejects marking an integer tensor', () => {
     const index = tensor([1, 2], { dtype: 'int32' });
-    expect(() => index.requiresGrad_()).toThrow(/setRequiresGrad: only float32 and float64 tensors can require gradients, got an int32 tensor of shape \[2\]/);
+    expect(() => index.requiresGrad_()).toThrow(
+      /setRequiresGrad: only float32 and float64 tensors can require gradients, got an int32 tensor of shape \[2\]/,
+    );
     const other = tensor([1]);
     expect(() => setRequiresGrad({ weights: [other, index] })).toThrow(/at 'weights.1'/);
     expect(other.requiresGrad).toBe(false);
@@ -107,7 +119,14 @@ describe('PyTorch-style gradients', () => {
 
   it('uninstalls the recorder once no marked tensor is alive, and frees maxPool2d indices', () => {
     const before = memory().numTensors;
-    const x = tensor([[[[1, 5], [3, 2]]]]).requiresGrad_();
+    const x = tensor([
+      [
+        [
+          [1, 5],
+          [3, 2],
+        ],
+      ],
+    ]).requiresGrad_();
     expect(isRecording()).toBe(true);
     tidy(() => maxPool2d(x, 2).sum().backward());
     expect(values(x.grad)).toEqual([0, 1, 0, 0]);

@@ -53,10 +53,13 @@ export function setRequiresGrad<T extends Tree<Tensor>>(value: T, requiresGrad =
   // Everything is validated before anything is marked, so a failed call changes nothing.
   const tensors = leaves.map((leaf, index) => {
     const location = paths[index] ? ` at '${paths[index]}'` : '';
-    if (!isTensor(leaf)) throw new Error(`setRequiresGrad: every leaf must be a tensor, got ${describeValue(leaf)}${location}`);
+    if (!isTensor(leaf))
+      throw new Error(`setRequiresGrad: every leaf must be a tensor, got ${describeValue(leaf)}${location}`);
     leaf.assertAlive('setRequiresGrad');
     if (requiresGrad && !isFloatingDType(leaf.dtype)) {
-      throw new Error(`setRequiresGrad: only float32 and float64 tensors can require gradients, got ${describeTensor(leaf)}${location}`);
+      throw new Error(
+        `setRequiresGrad: only float32 and float64 tensors can require gradients, got ${describeTensor(leaf)}${location}`,
+      );
     }
     return leaf;
   });
@@ -134,8 +137,13 @@ export function backward(output: Tensor, seed?: Tensor, options: BackwardOptions
       `${caller}: the output has shape ${formatShape(output.shape)}; backward() without a seed needs a one-element output (reduce it, or pass the seed ∂L/∂output)`,
     );
   }
-  if (seed !== undefined && (!isTensor(seed) || seed.ndim !== output.ndim || seed.shape.some((size, axis) => size !== output.shape[axis]))) {
-    throw new Error(`${caller}: the seed must be a tensor of the output's shape ${formatShape(output.shape)}, got ${describeValue(seed)}`);
+  if (
+    seed !== undefined &&
+    (!isTensor(seed) || seed.ndim !== output.ndim || seed.shape.some((size, axis) => size !== output.shape[axis]))
+  ) {
+    throw new Error(
+      `${caller}: the seed must be a tensor of the output's shape ${formatShape(output.shape)}, got ${describeValue(seed)}`,
+    );
   }
   const leaves = reachableLeaves(output);
   const createGraph = options.createGraph ?? false;

@@ -43,7 +43,11 @@ const fixtures = JSON.parse(readFileSync(new URL('../fixtures/torch-fixtures.jso
 const TOLERANCE = 1e-10;
 
 const f64 = (data: NestedArray) => tensor(data as number[], { dtype: 'float64' });
-const labelsOf = (labels: number[]) => tensor(labels.map((label) => [label]), { dtype: 'int32' });
+const labelsOf = (labels: number[]) =>
+  tensor(
+    labels.map((label) => [label]),
+    { dtype: 'int32' },
+  );
 
 function expectClose(actual: Tensor, expected: NestedArray, label: string): void {
   const want = [expected].flat(Infinity as 1) as number[];
@@ -64,7 +68,11 @@ function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
   return neg(mean(gather(logSoftmax(logits, -1), 1, labels)));
 }
 
-function compare(fixture: { loss: number; gradients: Record<string, NestedArray> }, value: Tensor, gradients: Record<string, Tensor>): void {
+function compare(
+  fixture: { loss: number; gradients: Record<string, NestedArray> },
+  value: Tensor,
+  gradients: Record<string, Tensor>,
+): void {
   expect(Math.abs(value.item() - fixture.loss)).toBeLessThanOrEqual(TOLERANCE * Math.max(1, Math.abs(fixture.loss)));
   for (const [name, expected] of Object.entries(fixture.gradients)) expectClose(gradients[name]!, expected, name);
 }
@@ -74,7 +82,8 @@ describe('composite functions against PyTorch autograd', () => {
     tidy(() => {
       const fixture = fixtures.mlpCrossEntropy;
       const labels = labelsOf(fixture.labels);
-      const loss = (p: Record<string, Tensor>) => crossEntropy(add(matmul(relu(add(matmul(p.x!, p.w1!), p.b1!)), p.w2!), p.b2!), labels);
+      const loss = (p: Record<string, Tensor>) =>
+        crossEntropy(add(matmul(relu(add(matmul(p.x!, p.w1!), p.b1!)), p.w2!), p.b2!), labels);
       const [value, gradients] = valueAndGrad(loss)(inputsOf(fixture));
       compare(fixture, value, gradients);
     });
@@ -101,7 +110,14 @@ describe('composite functions against PyTorch autograd', () => {
       const fixture = fixtures.convTranspose;
       const r = f64(fixture.r);
       const loss = (p: Record<string, Tensor>) =>
-        sum(mul(sin(convTranspose2d(p.x!, p.weight!, { bias: p.bias!, stride: 2, padding: 1, outputPadding: 1, groups: 2 })), r));
+        sum(
+          mul(
+            sin(
+              convTranspose2d(p.x!, p.weight!, { bias: p.bias!, stride: 2, padding: 1, outputPadding: 1, groups: 2 }),
+            ),
+            r,
+          ),
+        );
       const [value, gradients] = valueAndGrad(loss)(inputsOf(fixture));
       compare(fixture, value, gradients);
     });
@@ -114,7 +130,10 @@ describe('composite functions against PyTorch autograd', () => {
       const epsilon = 1e-5;
       const loss = (p: Record<string, Tensor>) => {
         const centered = sub(p.x!, mean(p.x!, -1, true));
-        const y = add(mul(div(centered, sqrt(add(variance(p.x!, -1, { correction: 0, keepdims: true }), epsilon))), p.gamma!), p.beta!);
+        const y = add(
+          mul(div(centered, sqrt(add(variance(p.x!, -1, { correction: 0, keepdims: true }), epsilon))), p.gamma!),
+          p.beta!,
+        );
         const z = div(sub(y, mean(y, 0)), add(std(y, 0, { correction: 1 }), epsilon));
         return add(sum(mul(tanh(z), r)), mean(square(z)));
       };
@@ -129,7 +148,8 @@ describe('second order against PyTorch (create_graph double backward)', () => {
     tidy(() => {
       const fixture = fixtures.secondOrder.mlp;
       const [x, w2] = [f64(fixture.x), f64(fixture.w2)];
-      const loss = (w: Tensor) => add(mean(log(sum(exp(matmul(tanh(matmul(x, w)), w2)), -1))), mul(sum(square(w)), 0.01));
+      const loss = (w: Tensor) =>
+        add(mean(log(sum(exp(matmul(tanh(matmul(x, w)), w2)), -1))), mul(sum(square(w)), 0.01));
       const w1 = f64(fixture.w1);
       const [value, gradient] = valueAndGrad(loss)(w1);
       expect(Math.abs(value.item() - fixture.loss)).toBeLessThanOrEqual(TOLERANCE);

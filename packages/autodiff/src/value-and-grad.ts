@@ -27,7 +27,9 @@ export interface GradOptions<N extends Argnums = Argnums> {
 const GRAD_OPTIONS = ['argnums', 'hasAux'] as const;
 
 function checkScalarOutput(caller: string, output: unknown, hasAux: boolean): asserts output is Tensor {
-  const what = hasAux ? 'the first element of the [value, aux] pair returned by the function' : 'the value returned by the function';
+  const what = hasAux
+    ? 'the first element of the [value, aux] pair returned by the function'
+    : 'the value returned by the function';
   if (!isTensor(output)) throw new Error(`${caller}: ${what} must be a scalar tensor, got ${describeValue(output)}`);
   if (output.size !== 1) {
     throw new Error(
@@ -35,13 +37,17 @@ function checkScalarOutput(caller: string, output: unknown, hasAux: boolean): as
     );
   }
   if (!isFloatingDType(output.dtype)) {
-    throw new Error(`${caller}: ${what} is ${output.dtype === 'int32' ? 'an' : 'a'} ${output.dtype} tensor; only float32 and float64 outputs can be differentiated`);
+    throw new Error(
+      `${caller}: ${what} is ${output.dtype === 'int32' ? 'an' : 'a'} ${output.dtype} tensor; only float32 and float64 outputs can be differentiated`,
+    );
   }
 }
 
 function splitAux(caller: string, result: unknown): [unknown, unknown] {
   if (!Array.isArray(result) || result.length !== 2) {
-    throw new Error(`${caller}: with hasAux the function must return a [value, aux] pair, got ${describeValue(result)}`);
+    throw new Error(
+      `${caller}: with hasAux the function must return a [value, aux] pair, got ${describeValue(result)}`,
+    );
   }
   return [result[0], result[1]];
 }
@@ -49,7 +55,12 @@ function splitAux(caller: string, result: unknown): [unknown, unknown] {
 /**
  * The engine behind valueAndGrad and grad: returns [value, gradients, aux].
  */
-function evaluate(caller: string, f: (...args: never[]) => unknown, options: GradOptions, args: unknown[]): [Tensor, unknown, unknown] {
+function evaluate(
+  caller: string,
+  f: (...args: never[]) => unknown,
+  options: GradOptions,
+  args: unknown[],
+): [Tensor, unknown, unknown] {
   const argnums = options.argnums ?? 0;
   const argnumsList = argnumList(caller, argnums, args.length);
   const hasAux = options.hasAux ?? false;
@@ -77,7 +88,11 @@ function evaluate(caller: string, f: (...args: never[]) => unknown, options: Gra
         ),
       );
       const value = exportTensor(output);
-      return [value, typeof argnums === 'number' ? perArgument[0] : perArgument, hasAux ? exportTree(aux) : undefined] as [Tensor, unknown, unknown];
+      return [
+        value,
+        typeof argnums === 'number' ? perArgument[0] : perArgument,
+        hasAux ? exportTree(aux) : undefined,
+      ] as [Tensor, unknown, unknown];
     });
   } finally {
     closeTape(tape);
@@ -112,7 +127,10 @@ export function valueAndGrad<Args extends unknown[], Aux, const N extends Argnum
   f: (...args: Args) => readonly [Tensor, Aux],
   options: GradOptions<N> & { hasAux: true },
 ): (...args: Args) => [value: Tensor, gradients: GradientsOf<Args, N>, aux: Aux];
-export function valueAndGrad(f: (...args: never[]) => unknown, options: GradOptions = {}): (...args: unknown[]) => unknown[] {
+export function valueAndGrad(
+  f: (...args: never[]) => unknown,
+  options: GradOptions = {},
+): (...args: unknown[]) => unknown[] {
   // Checked when the transform is made, not at its first call, so a typo fails where it is written.
   checkOptionKeys('valueAndGrad', options, GRAD_OPTIONS);
   return (...args: unknown[]) => {

@@ -1,7 +1,17 @@
 /**
  * `vjp`: the vector-Jacobian product, reverse mode's primitive.
  */
-import { cast, checkOptionKeys, formatShape, isFloatingDType, isTensor, tidy, tree, zerosLike, type Tensor } from '@vane/tensor';
+import {
+  cast,
+  checkOptionKeys,
+  formatShape,
+  isFloatingDType,
+  isTensor,
+  tidy,
+  tree,
+  zerosLike,
+  type Tensor,
+} from '@vane/tensor';
 import { runBackward } from './backward-pass.js';
 import { exportTensor, prepareArguments } from './differentiable-arguments.js';
 import { closeTape, openTape } from './recorder.js';
@@ -43,7 +53,10 @@ export type VjpFunction<Args extends readonly unknown[], Out> = ((cotangent: Out
  * const [dx] = pullBack(tensor([1, 1, 1])); // [2, 4, 6]
  * @see JAX's `jax.vjp` (https://jax.readthedocs.io) for the interface it follows.
  */
-export function vjp<Args extends unknown[], Out>(f: (...primals: Args) => Out, ...primals: Args): [output: Out, vjpFunction: VjpFunction<Args, Out>] {
+export function vjp<Args extends unknown[], Out>(
+  f: (...primals: Args) => Out,
+  ...primals: Args
+): [output: Out, vjpFunction: VjpFunction<Args, Out>] {
   const caller = 'vjp';
   const tape = openTape(caller);
   let outputs: Tensor[] = [];
@@ -59,7 +72,9 @@ export function vjp<Args extends unknown[], Out>(f: (...primals: Args) => Out, .
       const { leaves, structure } = tree.flatten<unknown>(result as tree.Tree<unknown>);
       leaves.forEach((leaf, index) => {
         if (!isTensor(leaf) || !isFloatingDType(leaf.dtype)) {
-          throw new Error(`${caller}: output leaf ${index} of the function must be a float tensor, got ${describeValue(leaf)}`);
+          throw new Error(
+            `${caller}: output leaf ${index} of the function must be a float tensor, got ${describeValue(leaf)}`,
+          );
         }
       });
       outputs = leaves as Tensor[];
@@ -84,13 +99,19 @@ export function vjp<Args extends unknown[], Out>(f: (...primals: Args) => Out, .
     }
     try {
       return tidy(() => {
-        tree.assertSameStructure(caller, outputTree as tree.Tree<unknown>, cotangent as tree.Tree<unknown>, ['output', 'cotangent']);
+        tree.assertSameStructure(caller, outputTree as tree.Tree<unknown>, cotangent as tree.Tree<unknown>, [
+          'output',
+          'cotangent',
+        ]);
         const cotangents = tree.leaves<unknown>(cotangent as tree.Tree<unknown>);
         const roots = outputs.map((output, index): [Tensor, Tensor] => {
           const seed = cotangents[index];
-          if (!isTensor(seed)) throw new Error(`${caller}: cotangent leaf ${index} must be a tensor, got ${describeValue(seed)}`);
+          if (!isTensor(seed))
+            throw new Error(`${caller}: cotangent leaf ${index} must be a tensor, got ${describeValue(seed)}`);
           if (seed.ndim !== output.ndim || seed.shape.some((size, axis) => size !== output.shape[axis])) {
-            throw new Error(`${caller}: cotangent leaf ${index} has shape ${formatShape(seed.shape)}, expected ${formatShape(output.shape)} (the output's shape)`);
+            throw new Error(
+              `${caller}: cotangent leaf ${index} has shape ${formatShape(seed.shape)}, expected ${formatShape(output.shape)} (the output's shape)`,
+            );
           }
           return [output, cast(seed, output.dtype)];
         });

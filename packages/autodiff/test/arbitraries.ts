@@ -23,7 +23,8 @@ export class TensorSpec {
 
 /** Replaces every TensorSpec in a value (arrays and plain objects are walked) by a tensor. */
 export function materialize(value: unknown): unknown {
-  if (value instanceof TensorSpec) return tensor(Float64Array.from(value.values), { shape: value.shape, dtype: value.dtype });
+  if (value instanceof TensorSpec)
+    return tensor(Float64Array.from(value.values), { shape: value.shape, dtype: value.dtype });
   if (Array.isArray(value)) return value.map(materialize);
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, materialize(item)]));
@@ -47,8 +48,13 @@ export function broadcastableShapes(count: number, maxRank = 3): fc.Arbitrary<nu
     fc.tuple(
       ...Array.from({ length: count }, () =>
         fc
-          .tuple(fc.integer({ min: 0, max: full.length }), fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }))
-          .map(([dropped, ones]) => full.slice(dropped).map((dimension, axis) => (ones[axis + dropped] ? 1 : dimension))),
+          .tuple(
+            fc.integer({ min: 0, max: full.length }),
+            fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }),
+          )
+          .map(([dropped, ones]) =>
+            full.slice(dropped).map((dimension, axis) => (ones[axis + dropped] ? 1 : dimension)),
+          ),
       ),
     ),
   );
@@ -62,7 +68,8 @@ export function broadcastableShapes(count: number, maxRank = 3): fc.Arbitrary<nu
  * `gridLow`/`gridHigh` on the grids 0.5k + 0.1 and 0.5k + 0.35, which never come closer than
  * 0.25 (no ties between maximum/minimum operands under any broadcasting).
  */
-export type ValueKind = 'smooth' | 'unit' | 'positive' | 'nonzero' | 'offInteger' | 'distinct' | 'gridLow' | 'gridHigh' | 'aboveMinusHalf';
+export type ValueKind =
+  'smooth' | 'unit' | 'positive' | 'nonzero' | 'offInteger' | 'distinct' | 'gridLow' | 'gridHigh' | 'aboveMinusHalf';
 
 function double(min: number, max: number): fc.Arbitrary<number> {
   return fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
@@ -81,9 +88,13 @@ export function valuesOf(size: number, kind: ValueKind): fc.Arbitrary<number[]> 
     case 'aboveMinusHalf':
       return list(double(-0.5, 2));
     case 'nonzero':
-      return list(fc.tuple(fc.boolean(), double(0.2, 2)).map(([negative, magnitude]) => (negative ? -magnitude : magnitude)));
+      return list(
+        fc.tuple(fc.boolean(), double(0.2, 2)).map(([negative, magnitude]) => (negative ? -magnitude : magnitude)),
+      );
     case 'offInteger':
-      return list(fc.tuple(fc.integer({ min: -3, max: 3 }), double(0.15, 0.35)).map(([whole, fraction]) => whole + fraction));
+      return list(
+        fc.tuple(fc.integer({ min: -3, max: 3 }), double(0.15, 0.35)).map(([whole, fraction]) => whole + fraction),
+      );
     case 'distinct': {
       const grid = Array.from({ length: size }, (_, index) => index);
       return fc
@@ -98,8 +109,13 @@ export function valuesOf(size: number, kind: ValueKind): fc.Arbitrary<number[]> 
 }
 
 /** A float64 tensor spec of a shape (or shape arbitrary) with values of `kind`. */
-export function tensorOf(shape: readonly number[] | fc.Arbitrary<readonly number[]>, kind: ValueKind = 'smooth'): fc.Arbitrary<TensorSpec> {
-  const shapeArbitrary = Array.isArray(shape) ? fc.constant(shape as readonly number[]) : (shape as fc.Arbitrary<readonly number[]>);
+export function tensorOf(
+  shape: readonly number[] | fc.Arbitrary<readonly number[]>,
+  kind: ValueKind = 'smooth',
+): fc.Arbitrary<TensorSpec> {
+  const shapeArbitrary = Array.isArray(shape)
+    ? fc.constant(shape as readonly number[])
+    : (shape as fc.Arbitrary<readonly number[]>);
   return shapeArbitrary.chain((s) => valuesOf(sizeOf(s), kind).map((values) => new TensorSpec(s, values)));
 }
 
@@ -112,7 +128,9 @@ export function indicesOf(shape: readonly number[], high: number): fc.Arbitrary<
 
 /** A bool tensor spec. */
 export function maskOf(shape: readonly number[]): fc.Arbitrary<TensorSpec> {
-  return fc.array(fc.boolean(), { minLength: sizeOf(shape), maxLength: sizeOf(shape) }).map((values) => new TensorSpec(shape, values.map(Number), 'bool'));
+  return fc
+    .array(fc.boolean(), { minLength: sizeOf(shape), maxLength: sizeOf(shape) })
+    .map((values) => new TensorSpec(shape, values.map(Number), 'bool'));
 }
 
 /** A subset of the axes of a rank (sorted), or `undefined` for "all axes". */

@@ -41,7 +41,12 @@ const unaryCase = (op: string, kind: ValueKind, apply: (x: Tensor) => Tensor, se
   secondOrder,
 });
 
-const binaryCase = (op: string, kinds: [ValueKind, ValueKind], apply: (a: Tensor, b: Tensor) => Tensor, secondOrder = true): OpCase => ({
+const binaryCase = (
+  op: string,
+  kinds: [ValueKind, ValueKind],
+  apply: (a: Tensor, b: Tensor) => Tensor,
+  secondOrder = true,
+): OpCase => ({
   label: `${op} with broadcasting (${kinds.join(', ')})`,
   inputs: broadcastableShapes(2).chain(([a, b]) => fc.tuple(tensorOf(a!, kinds[0]), tensorOf(b!, kinds[1]))),
   apply,
@@ -49,14 +54,24 @@ const binaryCase = (op: string, kinds: [ValueKind, ValueKind], apply: (a: Tensor
 });
 
 // A reduction over a random subset of axes, with and without keepdims.
-const reductionCase = (op: string, kind: ValueKind, reduce: (x: Tensor, axes: number[] | undefined, keepdims: boolean) => Tensor, secondOrder = true): OpCase => ({
+const reductionCase = (
+  op: string,
+  kind: ValueKind,
+  reduce: (x: Tensor, axes: number[] | undefined, keepdims: boolean) => Tensor,
+  secondOrder = true,
+): OpCase => ({
   label: `${op} over random axes (${kind} values)`,
   inputs: shapes(1, 3).chain((shape) => fc.tuple(tensorOf(shape, kind), axesOf(shape.length), fc.boolean())),
   apply: reduce,
   secondOrder,
 });
 
-const axisCase = (op: string, kind: ValueKind, apply: (x: Tensor, axis: number) => Tensor, secondOrder = true): OpCase => ({
+const axisCase = (
+  op: string,
+  kind: ValueKind,
+  apply: (x: Tensor, axis: number) => Tensor,
+  secondOrder = true,
+): OpCase => ({
   label: `${op} along a random axis (${kind} values)`,
   inputs: shapes(1, 3).chain((shape) => fc.tuple(tensorOf(shape, kind), axisOf(shape.length))),
   apply,
@@ -86,7 +101,12 @@ const convolutionGeometry = fc
 
 const poolGeometry = fc
   .record({
-    shape: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 3, max: 6 }), fc.integer({ min: 3, max: 6 })),
+    shape: fc.tuple(
+      fc.integer({ min: 1, max: 2 }),
+      fc.integer({ min: 1, max: 2 }),
+      fc.integer({ min: 3, max: 6 }),
+      fc.integer({ min: 3, max: 6 }),
+    ),
     kernel: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
     stride: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
     dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
@@ -113,11 +133,18 @@ function sliceSpecOf(size: number): fc.Arbitrary<V.SliceSpec> {
 
 /** Shapes for concat: equal except along `axis`. */
 const concatInputs = shapes(1, 3).chain((shape) =>
-  fc.integer({ min: 0, max: shape.length - 1 }).chain((axis) =>
-    fc
-      .array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 })
-      .chain((sizes) => fc.tuple(fc.tuple(...sizes.map((size) => tensorOf(shape.map((d, a) => (a === axis ? size : d))))), fc.constant(axis))),
-  ),
+  fc
+    .integer({ min: 0, max: shape.length - 1 })
+    .chain((axis) =>
+      fc
+        .array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 })
+        .chain((sizes) =>
+          fc.tuple(
+            fc.tuple(...sizes.map((size) => tensorOf(shape.map((d, a) => (a === axis ? size : d))))),
+            fc.constant(axis),
+          ),
+        ),
+    ),
 );
 
 /**
@@ -128,7 +155,10 @@ const concatInputs = shapes(1, 3).chain((shape) =>
 const TABLE_CASES = Object.fromEntries(
   Object.values(V.unaryOps)
     .filter((op) => op.definition.domain !== undefined)
-    .map((op) => [op.definition.name, [unaryCase(op.definition.name, op.definition.domain!, (x) => (op as (x: Tensor) => Tensor)(x))]]),
+    .map((op) => [
+      op.definition.name,
+      [unaryCase(op.definition.name, op.definition.domain!, (x) => (op as (x: Tensor) => Tensor)(x))],
+    ]),
 ) as unknown as { readonly [K in RecordedUnaryOpName]: readonly OpCase[] };
 
 /** The cases, keyed by the op whose rule they exercise. */
@@ -151,7 +181,10 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
   tanh: [unaryCase('tanh', 'smooth', V.tanh)],
   sigmoid: [unaryCase('sigmoid', 'smooth', V.sigmoid)],
   relu: [unaryCase('relu', 'nonzero', V.relu)],
-  leakyRelu: [unaryCase('leakyRelu', 'nonzero', (x) => V.leakyRelu(x)), unaryCase('leakyRelu(0.2)', 'nonzero', (x) => V.leakyRelu(x, 0.2))],
+  leakyRelu: [
+    unaryCase('leakyRelu', 'nonzero', (x) => V.leakyRelu(x)),
+    unaryCase('leakyRelu(0.2)', 'nonzero', (x) => V.leakyRelu(x, 0.2)),
+  ],
   elu: [unaryCase('elu(1.5)', 'nonzero', (x) => V.elu(x, 1.5))],
   gelu: [unaryCase('gelu', 'smooth', V.gelu)],
   silu: [unaryCase('silu', 'smooth', V.silu)],
@@ -177,7 +210,10 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
   ],
   copy: [unaryCase('copy (a same-dtype cast with copy)', 'smooth', (x) => V.cast(x, 'float64', true))],
 
-  add: [binaryCase('add', ['smooth', 'smooth'], V.add), { ...unaryCase('add with a scalar', 'smooth', (x) => V.add(1.5, x)) }],
+  add: [
+    binaryCase('add', ['smooth', 'smooth'], V.add),
+    { ...unaryCase('add with a scalar', 'smooth', (x) => V.add(1.5, x)) },
+  ],
   sub: [binaryCase('sub', ['smooth', 'smooth'], V.sub)],
   mul: [binaryCase('mul', ['smooth', 'smooth'], V.mul), unaryCase('mul by itself', 'smooth', (x) => V.mul(x, x))],
   div: [binaryCase('div', ['smooth', 'nonzero'], V.div), unaryCase('div of a scalar', 'nonzero', (x) => V.div(2, x))],
@@ -197,7 +233,13 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
         .tuple(broadcastableShapes(2), fc.double({ min: 0.8, max: 2, noNaN: true }))
         .chain(([[a, b], divisor]) =>
           fc.tuple(
-            tensorOf(a!, 'offInteger').map((spec) => new TensorSpec(spec.shape, spec.values.map((v) => v * divisor))),
+            tensorOf(a!, 'offInteger').map(
+              (spec) =>
+                new TensorSpec(
+                  spec.shape,
+                  spec.values.map((v) => v * divisor),
+                ),
+            ),
             fc.constant(new TensorSpec(b!, new Array<number>(b!.reduce((x, y) => x * y, 1)).fill(divisor))),
           ),
         ),
@@ -242,7 +284,10 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
     {
       label: 'permute by a random permutation',
       inputs: shapes(0, 3).chain((shape) =>
-        fc.tuple(tensorOf(shape), fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length })),
+        fc.tuple(
+          tensorOf(shape),
+          fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length }),
+        ),
       ),
       apply: V.permute,
       secondOrder: true,
@@ -254,7 +299,9 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
       inputs: broadcastableShapes(1).chain(([small]) =>
         fc
           .array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 2 })
-          .chain((extra) => fc.tuple(tensorOf(small!), fc.constant([...extra, ...small!.map((d) => (d === 1 ? 2 : d))]))),
+          .chain((extra) =>
+            fc.tuple(tensorOf(small!), fc.constant([...extra, ...small!.map((d) => (d === 1 ? 2 : d))])),
+          ),
       ),
       apply: V.expand,
       secondOrder: true,
@@ -290,16 +337,25 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
       secondOrder: true,
     },
   ],
-  concat: [{ label: 'concat of 1–3 tensors', inputs: concatInputs, apply: (tensors: Tensor[], axis: number) => V.concat(tensors, axis), secondOrder: true }],
+  concat: [
+    {
+      label: 'concat of 1–3 tensors',
+      inputs: concatInputs,
+      apply: (tensors: Tensor[], axis: number) => V.concat(tensors, axis),
+      secondOrder: true,
+    },
+  ],
   gather: [
     {
       label: 'gather with repeated indices',
       inputs: shapes(1, 3).chain((shape) =>
-        fc.integer({ min: 0, max: shape.length - 1 }).chain((axis) =>
-          fc
-            .tuple(...shape.map((d, a) => fc.integer({ min: 1, max: a === axis ? 4 : d })))
-            .chain((indexShape) => fc.tuple(tensorOf(shape), fc.constant(axis), indicesOf(indexShape, shape[axis]!))),
-        ),
+        fc
+          .integer({ min: 0, max: shape.length - 1 })
+          .chain((axis) =>
+            fc
+              .tuple(...shape.map((d, a) => fc.integer({ min: 1, max: a === axis ? 4 : d })))
+              .chain((indexShape) => fc.tuple(tensorOf(shape), fc.constant(axis), indicesOf(indexShape, shape[axis]!))),
+          ),
       ),
       apply: V.gather,
       secondOrder: true,
@@ -309,16 +365,20 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
     {
       label: 'scatterAdd with repeated indices and a larger source',
       inputs: shapes(1, 3).chain((shape) =>
-        fc.integer({ min: 0, max: shape.length - 1 }).chain((axis) =>
-          fc.tuple(...shape.map((d, a) => fc.integer({ min: 1, max: a === axis ? 3 : d }))).chain((indexShape) =>
-            fc.tuple(
-              tensorOf(shape),
-              fc.constant(axis),
-              indicesOf(indexShape, shape[axis]!),
-              tensorOf(indexShape.map((d, a) => (a === axis ? d + 1 : d))),
-            ),
+        fc
+          .integer({ min: 0, max: shape.length - 1 })
+          .chain((axis) =>
+            fc
+              .tuple(...shape.map((d, a) => fc.integer({ min: 1, max: a === axis ? 3 : d })))
+              .chain((indexShape) =>
+                fc.tuple(
+                  tensorOf(shape),
+                  fc.constant(axis),
+                  indicesOf(indexShape, shape[axis]!),
+                  tensorOf(indexShape.map((d, a) => (a === axis ? d + 1 : d))),
+                ),
+              ),
           ),
-        ),
       ),
       apply: V.scatterAdd,
       secondOrder: true,
@@ -338,10 +398,7 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
           vectorRight: fc.boolean(),
         })
         .chain(({ m, k, n, batch: [batchA, batchB], vectorLeft, vectorRight }) =>
-          fc.tuple(
-            tensorOf(vectorLeft ? [k] : [...batchA!, m, k]),
-            tensorOf(vectorRight ? [k] : [...batchB!, k, n]),
-          ),
+          fc.tuple(tensorOf(vectorLeft ? [k] : [...batchA!, m, k]), tensorOf(vectorRight ? [k] : [...batchB!, k, n])),
         ),
       apply: V.matmul,
       secondOrder: true,
@@ -364,14 +421,17 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
           tensorOf([g.groups * g.outPerGroup]),
         ),
       ),
-      apply: (x: Tensor, weight: Tensor, options: V.Conv2dOptions, bias: Tensor) => V.conv2d(x, weight, { ...options, bias }),
+      apply: (x: Tensor, weight: Tensor, options: V.Conv2dOptions, bias: Tensor) =>
+        V.conv2d(x, weight, { ...options, bias }),
       secondOrder: true,
     },
     {
       label: "conv2d with 'same' padding",
       inputs: fc
         .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 3, max: 5 }))
-        .chain(([channels, kernel, size]) => fc.tuple(tensorOf([1, channels, size, size]), tensorOf([2, channels, kernel, kernel]))),
+        .chain(([channels, kernel, size]) =>
+          fc.tuple(tensorOf([1, channels, size, size]), tensorOf([2, channels, kernel, kernel])),
+        ),
       apply: (x: Tensor, weight: Tensor) => V.conv2d(x, weight, { padding: 'same' }),
     },
   ],
@@ -408,12 +468,23 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
           padding: fc.integer({ min: 0, max: 1 }),
           outputPadding: fc.integer({ min: 0, max: 1 }),
         })
-        .filter((g) => g.outputPadding < Math.max(g.stride, g.dilation) && (g.height - 1) * g.stride - 2 * g.padding + g.dilation * (g.kernel - 1) + g.outputPadding + 1 > 0 && (g.width - 1) * g.stride - 2 * g.padding + g.dilation * (g.kernel - 1) + g.outputPadding + 1 > 0)
+        .filter(
+          (g) =>
+            g.outputPadding < Math.max(g.stride, g.dilation) &&
+            (g.height - 1) * g.stride - 2 * g.padding + g.dilation * (g.kernel - 1) + g.outputPadding + 1 > 0 &&
+            (g.width - 1) * g.stride - 2 * g.padding + g.dilation * (g.kernel - 1) + g.outputPadding + 1 > 0,
+        )
         .chain((g) =>
           fc.tuple(
             tensorOf([g.batch, g.groups * g.inPerGroup, g.height, g.width]),
             tensorOf([g.groups * g.inPerGroup, g.outPerGroup, g.kernel, g.kernel]),
-            fc.constant({ stride: g.stride, padding: g.padding, dilation: g.dilation, groups: g.groups, outputPadding: g.outputPadding }),
+            fc.constant({
+              stride: g.stride,
+              padding: g.padding,
+              dilation: g.dilation,
+              groups: g.groups,
+              outputPadding: g.outputPadding,
+            }),
           ),
         ),
       apply: V.convTranspose2d,
@@ -424,7 +495,11 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
     {
       label: 'maxPool2d with stride, padding and dilation (distinct values)',
       inputs: poolGeometry.chain((g) =>
-        fc.tuple(tensorOf(g.shape, 'distinct'), fc.constant(g.kernel), fc.constant({ stride: g.stride, padding: g.padding, dilation: g.dilation })),
+        fc.tuple(
+          tensorOf(g.shape, 'distinct'),
+          fc.constant(g.kernel),
+          fc.constant({ stride: g.stride, padding: g.padding, dilation: g.dilation }),
+        ),
       ),
       apply: V.maxPool2d,
       secondOrder: true,
@@ -437,7 +512,12 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
         fc.tuple(
           tensorOf(g.shape),
           fc.constant(g.kernel),
-          fc.record({ stride: fc.constant(g.stride), padding: fc.constant(g.padding), dilation: fc.constant(g.dilation), countIncludePad: fc.boolean() }),
+          fc.record({
+            stride: fc.constant(g.stride),
+            padding: fc.constant(g.padding),
+            dilation: fc.constant(g.dilation),
+            countIncludePad: fc.boolean(),
+          }),
         ),
       ),
       apply: V.avgPool2d,
@@ -449,7 +529,9 @@ export const OP_CASES: { readonly [K in OpName]: readonly OpCase[] } = {
 // A recorded table op with neither a `domain` nor an entry above would go unchecked: refuse.
 for (const op of Object.values(V.unaryOps)) {
   if (op.definition.result !== 'bool' && !(op.definition.name in OP_CASES)) {
-    throw new Error(`op-cases: the unary op '${op.definition.name}' has no gradient check; give its definition a 'domain' or add a case here`);
+    throw new Error(
+      `op-cases: the unary op '${op.definition.name}' has no gradient check; give its definition a 'domain' or add a case here`,
+    );
   }
 }
 
@@ -458,7 +540,9 @@ export const COMPOSITE_CASES: readonly OpCase[] = [
   reductionCase('mean', 'smooth', (x, axes, keepdims) => V.mean(x, axes, keepdims)),
   {
     label: 'variance and std with correction 0 and 1',
-    inputs: shapes(1, 3).chain((shape) => fc.tuple(tensorOf(shape), axesOf(shape.length), fc.constantFrom(0, 1), fc.boolean())),
+    inputs: shapes(1, 3).chain((shape) =>
+      fc.tuple(tensorOf(shape), axesOf(shape.length), fc.constantFrom(0, 1), fc.boolean()),
+    ),
     apply: (x: Tensor, axes: number[] | undefined, correction: number, standardDeviation: boolean) => {
       // Slices with one element have no unbiased variance; pad the reduced size to ≥ 2.
       const input = V.concat([x, V.add(x, 0.5)], 0);
@@ -475,31 +559,45 @@ export const COMPOSITE_CASES: readonly OpCase[] = [
   reductionCase('norm (ord ∞)', 'distinct', (x, axes, keepdims) => V.norm(V.add(x, 2), Infinity, axes, keepdims)),
   {
     label: 'tile',
-    inputs: shapes(0, 2).chain((shape) => fc.tuple(tensorOf(shape), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 3 }))),
+    inputs: shapes(0, 2).chain((shape) =>
+      fc.tuple(tensorOf(shape), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 3 })),
+    ),
     apply: V.tile,
     secondOrder: true,
   },
   {
     label: 'stack',
     inputs: shapes(0, 2).chain((shape) =>
-      fc.tuple(fc.array(tensorOf(shape), { minLength: 1, maxLength: 3 }), fc.integer({ min: -shape.length - 1, max: shape.length })),
+      fc.tuple(
+        fc.array(tensorOf(shape), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: -shape.length - 1, max: shape.length }),
+      ),
     ),
     apply: (tensors: Tensor[], axis: number) => V.stack(tensors, axis),
   },
   {
     label: 'split and chunk (pieces recombined with different weights)',
-    inputs: shapes(1, 3).chain((shape) => fc.tuple(tensorOf(shape), fc.integer({ min: 0, max: shape.length - 1 }), fc.integer({ min: 1, max: 3 }))),
+    inputs: shapes(1, 3).chain((shape) =>
+      fc.tuple(tensorOf(shape), fc.integer({ min: 0, max: shape.length - 1 }), fc.integer({ min: 1, max: 3 })),
+    ),
     apply: (x: Tensor, axis: number, chunks: number) => {
       const pieces = V.chunk(x, chunks, axis);
-      return V.concat(pieces.map((piece, index) => V.mul(piece, index + 1)), axis);
+      return V.concat(
+        pieces.map((piece, index) => V.mul(piece, index + 1)),
+        axis,
+      );
     },
   },
   {
     label: 'indexSelect with repeats',
     inputs: shapes(1, 3).chain((shape) =>
-      fc.integer({ min: 0, max: shape.length - 1 }).chain((axis) =>
-        fc.integer({ min: 1, max: 4 }).chain((count) => fc.tuple(tensorOf(shape), fc.constant(axis), indicesOf([count], shape[axis]!))),
-      ),
+      fc
+        .integer({ min: 0, max: shape.length - 1 })
+        .chain((axis) =>
+          fc
+            .integer({ min: 1, max: 4 })
+            .chain((count) => fc.tuple(tensorOf(shape), fc.constant(axis), indicesOf([count], shape[axis]!))),
+        ),
     ),
     apply: V.indexSelect,
     secondOrder: true,
@@ -520,7 +618,12 @@ export const COMPOSITE_CASES: readonly OpCase[] = [
         fc.tuple(
           tensorOf([2, g.groups, g.length]),
           tensorOf([2 * g.groups, 1, g.kernel]),
-          fc.constant({ stride: g.padding === 'same' ? 1 : g.stride, dilation: g.dilation, padding: g.padding, groups: g.groups }),
+          fc.constant({
+            stride: g.padding === 'same' ? 1 : g.stride,
+            dilation: g.dilation,
+            padding: g.padding,
+            groups: g.groups,
+          }),
         ),
       ),
     apply: V.conv1d,
@@ -543,9 +646,9 @@ export const COMPOSITE_CASES: readonly OpCase[] = [
   },
   {
     label: 'softmax cross-entropy (logSoftmax, gather, mean)',
-    inputs: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 5 })).chain(([rows, classes]) =>
-      fc.tuple(tensorOf([rows, classes]), indicesOf([rows, 1], classes)),
-    ),
+    inputs: fc
+      .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 5 }))
+      .chain(([rows, classes]) => fc.tuple(tensorOf([rows, classes]), indicesOf([rows, 1], classes))),
     apply: (logits: Tensor, labels: Tensor) => V.neg(V.mean(V.gather(V.logSoftmax(logits, -1), 1, labels))),
     secondOrder: true,
   },

@@ -3,6 +3,8 @@
 // Used by bin/vane.mjs and by worker threads running TypeScript task modules; tsx loads the
 // .ts files themselves.
 export async function resolve(specifier, context, nextResolve) {
-  const conditions = context.conditions.includes('@vane/source') ? context.conditions : ['@vane/source', ...context.conditions];
+  const conditions = context.conditions.includes('@vane/source')
+    ? context.conditions
+    : ['@vane/source', ...context.conditions];
   return nextResolve(specifier, { ...context, conditions });
 }

@@ -12,8 +12,19 @@ const specs = {
 
 describe('parseFlags', () => {
   it('reads every kind of flag, in both --a b and --a=b forms, with defaults', () => {
-    const flags = parseFlags('train', ['--lr=0.01', '--seeds', '1,2,3', '--optimizers', 'active(adamw),graft(adam,sgd)', '--resume'], specs);
-    expect(flags).toEqual({ model: 'mlp', lr: 0.01, epochs: 5, seeds: [1, 2, 3], optimizers: ['active(adamw)', 'graft(adam,sgd)'], resume: true });
+    const flags = parseFlags(
+      'train',
+      ['--lr=0.01', '--seeds', '1,2,3', '--optimizers', 'active(adamw),graft(adam,sgd)', '--resume'],
+      specs,
+    );
+    expect(flags).toEqual({
+      model: 'mlp',
+      lr: 0.01,
+      epochs: 5,
+      seeds: [1, 2, 3],
+      optimizers: ['active(adamw)', 'graft(adam,sgd)'],
+      resume: true,
+    });
   });
 
   it.each([
@@ -21,7 +32,10 @@ describe('parseFlags', () => {
     [['--lr', 'fast'], "vane train: --lr must be a number, got 'fast'"],
     [['--model', 'rnn'], "vane train: unknown model 'rnn' (valid: mlp, cnn)"],
     [['--epochs', '1.5'], 'vane train: --epochs must be an integer, got 1.5'],
-    [['--optimiser', 'sgd'], 'vane train: unknown flag --optimiser (valid: --model, --lr, --epochs, --seeds, --optimizers, --resume)'],
+    [
+      ['--optimiser', 'sgd'],
+      'vane train: unknown flag --optimiser (valid: --model, --lr, --epochs, --seeds, --optimizers, --resume)',
+    ],
     [['--lr'], 'vane train: --lr needs a value'],
   ])('rejects %j with one clear line', (argv, message) => {
     expect(() => parseFlags('train', argv, specs)).toThrow(message);

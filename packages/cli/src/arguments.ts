@@ -6,7 +6,14 @@ import { UsageError } from './usage-error.js';
 /** How one flag is read. */
 export type FlagSpec =
   | { kind: 'string'; default?: string; choices?: readonly string[]; description: string }
-  | { kind: 'number'; default?: number; minimum?: number; exclusiveMinimum?: number; integer?: boolean; description: string }
+  | {
+      kind: 'number';
+      default?: number;
+      minimum?: number;
+      exclusiveMinimum?: number;
+      integer?: boolean;
+      description: string;
+    }
   | { kind: 'numbers'; default?: number[]; exclusiveMinimum?: number; integer?: boolean; description: string }
   | { kind: 'strings'; default?: string[]; description: string }
   | { kind: 'boolean'; default?: boolean; description: string };
@@ -29,10 +36,17 @@ function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }
 
-function parseNumber(command: string, flag: string, text: string, spec: { exclusiveMinimum?: number; minimum?: number; integer?: boolean }): number {
+function parseNumber(
+  command: string,
+  flag: string,
+  text: string,
+  spec: { exclusiveMinimum?: number; minimum?: number; integer?: boolean },
+): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`vane ${command}: --${flag} must be a number, got '${text}'`);
-  if (spec.integer && !Number.isInteger(value)) throw new UsageError(`vane ${command}: --${flag} must be an integer, got ${text}`);
+  if (text.trim() === '' || !Number.isFinite(value))
+    throw new UsageError(`vane ${command}: --${flag} must be a number, got '${text}'`);
+  if (spec.integer && !Number.isInteger(value))
+    throw new UsageError(`vane ${command}: --${flag} must be an integer, got ${text}`);
   if (spec.exclusiveMinimum !== undefined && !(value > spec.exclusiveMinimum)) {
     throw new UsageError(`vane ${command}: --${flag} must be greater than ${spec.exclusiveMinimum}, got ${text}`);
   }
@@ -50,25 +64,35 @@ function parseNumber(command: string, flag: string, text: string, spec: { exclus
  * @example
  * parseFlags('train', ['--lr', '0.01'], { lr: { kind: 'number', exclusiveMinimum: 0, description: 'learning rate' } })
  */
-export function parseFlags<T extends Record<string, FlagSpec>>(command: string, argv: readonly string[], specs: T): Flags<T> {
+export function parseFlags<T extends Record<string, FlagSpec>>(
+  command: string,
+  argv: readonly string[],
+  specs: T,
+): Flags<T> {
   const byFlag = new Map(Object.keys(specs).map((name) => [kebab(name), name]));
   const result: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) result[name] = spec.default;
   for (let index = 0; index < argv.length; index++) {
     const token = argv[index]!;
     if (!token.startsWith('--')) {
-      throw new UsageError(`vane ${command}: unexpected argument '${token}' (flags start with --; valid: ${[...byFlag.keys()].map((f) => `--${f}`).join(', ')})`);
+      throw new UsageError(
+        `vane ${command}: unexpected argument '${token}' (flags start with --; valid: ${[...byFlag.keys()].map((f) => `--${f}`).join(', ')})`,
+      );
     }
     const [flag, inline] = token.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     const name = byFlag.get(flag);
-    if (!name) throw new UsageError(`vane ${command}: unknown flag --${flag} (valid: ${[...byFlag.keys()].map((f) => `--${f}`).join(', ')})`);
+    if (!name)
+      throw new UsageError(
+        `vane ${command}: unknown flag --${flag} (valid: ${[...byFlag.keys()].map((f) => `--${f}`).join(', ')})`,
+      );
     const spec = specs[name]!;
     if (spec.kind === 'boolean') {
       result[name] = inline === undefined ? true : inline !== 'false';
       continue;
     }
     const text = inline ?? argv[++index];
-    if (text === undefined || (inline === undefined && text.startsWith('--'))) throw new UsageError(`vane ${command}: --${flag} needs a value`);
+    if (text === undefined || (inline === undefined && text.startsWith('--')))
+      throw new UsageError(`vane ${command}: --${flag} needs a value`);
     switch (spec.kind) {
       case 'string':
         if (spec.choices && !spec.choices.includes(text)) {
@@ -111,7 +135,10 @@ export function splitTopLevel(text: string): string[] {
 export function describeFlags(specs: Record<string, FlagSpec>): string {
   return Object.entries(specs)
     .map(([name, spec]) => {
-      const fallback = spec.default === undefined ? '' : ` (default ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)})`;
+      const fallback =
+        spec.default === undefined
+          ? ''
+          : ` (default ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)})`;
       const choices = 'choices' in spec && spec.choices ? ` [${spec.choices.join('|')}]` : '';
       return `  --${kebab(name).padEnd(16)} ${spec.description}${choices}${fallback}`;
     })

@@ -26,24 +26,43 @@ const DEMO_OUT = 'runs/quick-sweep';
  * reprints a finished one instead of refusing the existing directory.
  */
 function demoCommand(argv: readonly string[]): Promise<string> {
-  const resume = !argv.some((flag) => flag === '--out' || flag.startsWith('--out=') || flag === '--resume') && existsSync(join(DEMO_OUT, 'study.json'));
+  const resume =
+    !argv.some((flag) => flag === '--out' || flag.startsWith('--out=') || flag === '--resume') &&
+    existsSync(join(DEMO_OUT, 'study.json'));
   return sweepCommand(['--preset', 'quick', ...(resume ? ['--resume'] : []), ...argv], DEMO_OUT);
 }
 
 /** Every command with its one-line description. */
 const COMMANDS: Record<string, { summary: string; run: (argv: readonly string[]) => Promise<unknown> | unknown }> = {
-  demo: { summary: 'the main job: `vane sweep --preset quick --out runs/quick-sweep` (continued with --resume once started)', run: demoCommand },
+  demo: {
+    summary: 'the main job: `vane sweep --preset quick --out runs/quick-sweep` (continued with --resume once started)',
+    run: demoCommand,
+  },
   train: { summary: 'train one model (progress, checkpoints, JSON log, --resume)', run: trainCommand },
   sweep: { summary: 'learning-rate robustness study (optimizers × learning rates × seeds)', run: sweepCommand },
-  graft: { summary: 'M#D grafting grid: how much the magnitude (rows) vs the direction (columns) matters', run: graftCommand },
-  surge: { summary: 'optimal learning rate vs batch size, fitted B_noise and ε_max (Surge protocol)', run: surgeCommand },
-  worker: { summary: 'execute the runs of studies started with --queue redis://… (docs/distributed.md)', run: workerCommand },
-  report: { summary: 'markdown report (tables and plots) of the runs in a directory: vane report runs/<dir>', run: reportCommand },
+  graft: {
+    summary: 'M#D grafting grid: how much the magnitude (rows) vs the direction (columns) matters',
+    run: graftCommand,
+  },
+  surge: {
+    summary: 'optimal learning rate vs batch size, fitted B_noise and ε_max (Surge protocol)',
+    run: surgeCommand,
+  },
+  worker: {
+    summary: 'execute the runs of studies started with --queue redis://… (docs/distributed.md)',
+    run: workerCommand,
+  },
+  report: {
+    summary: 'markdown report (tables and plots) of the runs in a directory: vane report runs/<dir>',
+    run: reportCommand,
+  },
   tour: { summary: 'a short tour of the tensor core', run: () => tensorTour() },
 };
 
 function usage(): string {
-  return `usage: vane <command> [flags]\n\ncommands:\n${Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`).join('\n')}\n\n${TRAIN_USAGE}\n\n${SWEEP_USAGE}\n\n${GRAFT_USAGE}\n\n${SURGE_USAGE}\n\n${WORKER_USAGE}`;
+  return `usage: vane <command> [flags]\n\ncommands:\n${Object.entries(COMMANDS)
+    .map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`)
+    .join('\n')}\n\n${TRAIN_USAGE}\n\n${SWEEP_USAGE}\n\n${GRAFT_USAGE}\n\n${SURGE_USAGE}\n\n${WORKER_USAGE}`;
 }
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -60,7 +60,8 @@ export function checkOutputDirectory(command: string, flag: string, path: string
     nearest = parent;
     kind = existingKind(nearest);
   }
-  if (kind === 'other') fail(nearest === absolute ? 'it exists and is not a directory' : `'${nearest}' is not a directory`);
+  if (kind === 'other')
+    fail(nearest === absolute ? 'it exists and is not a directory' : `'${nearest}' is not a directory`);
   const type = (() => {
     try {
       return statfsSync(nearest).type;
@@ -68,7 +69,9 @@ export function checkOutputDirectory(command: string, flag: string, path: string
       return undefined;
     }
   })();
-  const pseudo = (type !== undefined && PSEUDO_FILE_SYSTEMS.get(type)) || PSEUDO_PREFIXES.find((prefix) => absolute === prefix || absolute.startsWith(`${prefix}/`));
+  const pseudo =
+    (type !== undefined && PSEUDO_FILE_SYSTEMS.get(type)) ||
+    PSEUDO_PREFIXES.find((prefix) => absolute === prefix || absolute.startsWith(`${prefix}/`));
   if (pseudo) fail(`'${nearest}' is on the kernel's ${pseudo.replace(/^\//, '')} file system, which cannot hold files`);
   try {
     accessSync(nearest, constants.W_OK | constants.X_OK);

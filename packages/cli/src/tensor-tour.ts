@@ -27,7 +27,15 @@ export function tensorTour(log: (line: string) => void = console.log): { weights
   }
   log(`fitted weights ${String(weights.reshape([3]))} (true: [2, -1, 0.5])`);
   const image = randn([1, 1, 8, 8], { generator });
-  const edge = tensor([[[[1, 0, -1], [2, 0, -2], [1, 0, -1]]]]);
+  const edge = tensor([
+    [
+      [
+        [1, 0, -1],
+        [2, 0, -2],
+        [1, 0, -1],
+      ],
+    ],
+  ]);
   log(`Sobel filter over an 8x8 image -> output shape [${conv2d(image, edge, { padding: 'same' }).shape.join(',')}]`);
   log(`live tensors: ${memory().numTensors}`);
   return { weights: Array.from(weights.dataSync()), loss };

@@ -4,13 +4,22 @@ import { runCli } from './run-cli.js';
 describe.concurrent('bad input gives one clear line and exit status 2', () => {
   // Concurrent: each case is a separate process, mostly waiting for tsx to start.
   it.each([
-    [['train', '--optimizer', 'adamx'], /unknown or malformed optimizer 'adamx'.*\(valid: sgd, adam, adamw.*active\(<optimizer>\)/],
+    [
+      ['train', '--optimizer', 'adamx'],
+      /unknown or malformed optimizer 'adamx'.*\(valid: sgd, adam, adamw.*active\(<optimizer>\)/,
+    ],
     [['sweep', '--optimizers', 'adamw,active(nope)'], /'nope' is not an optimizer \(valid: /],
     [['train', '--model', 'rnn'], /unknown model 'rnn' \(valid: mlp, cnn, transformer, lstm\)/],
-    [['train', '--dataset', 'imagenet'], /unknown dataset 'imagenet' \(valid: digits, spirals, text, fashion-mnist, cifar10\)/],
+    [
+      ['train', '--dataset', 'imagenet'],
+      /unknown dataset 'imagenet' \(valid: digits, spirals, text, fashion-mnist, cifar10\)/,
+    ],
     [['train', '--lr', '-0.1'], /--lr must be greater than 0, got -0.1/],
     [['sweep', '--lrs', '1e-3,-1'], /--lrs must be greater than 0, got -1/],
-    [['train', '--dataset', 'fashion-mnist', '--data-dir', '/nonexistent/fashion'], /dataset fashion-mnist is not available: .*\/nonexistent\/fashion.*use an embedded dataset: digits, spirals, text/],
+    [
+      ['train', '--dataset', 'fashion-mnist', '--data-dir', '/nonexistent/fashion'],
+      /dataset fashion-mnist is not available: .*\/nonexistent\/fashion.*use an embedded dataset: digits, spirals, text/,
+    ],
     [['train', '--model', 'cnn', '--dataset', 'spirals'], /model cnn needs an image dataset/],
     [['train', '--epochs', '2.5'], /--epochs must be an integer/],
     [['train', '--optimzer', 'adam'], /unknown flag --optimzer \(valid: --model/],

@@ -39,7 +39,13 @@ function startWorker(name: string, url: string, env?: NodeJS.ProcessEnv): TestPr
 async function exitOf(started: TestProcess, timeoutMs: number): Promise<number | string> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${started.name} still running after ${timeoutMs} ms; output:\n${started.output().slice(-3000)}`)), timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(`${started.name} still running after ${timeoutMs} ms; output:\n${started.output().slice(-3000)}`),
+        ),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([started.exited, timeout]);
@@ -62,9 +68,11 @@ function withoutTimings(path: string): unknown {
 function expectSameStudy(actual: string, expected: string, files: readonly string[]): void {
   const records = readdirSync(join(expected, 'runs')).sort();
   expect(readdirSync(join(actual, 'runs')).sort()).toEqual(records);
-  for (const name of records) expect(withoutTimings(join(actual, 'runs', name)), name).toEqual(withoutTimings(join(expected, 'runs', name)));
+  for (const name of records)
+    expect(withoutTimings(join(actual, 'runs', name)), name).toEqual(withoutTimings(join(expected, 'runs', name)));
   expect(withoutTimings(join(actual, 'results.json'))).toEqual(withoutTimings(join(expected, 'results.json')));
-  for (const name of files) expect(readFileSync(join(actual, name), 'utf8'), name).toBe(readFileSync(join(expected, name), 'utf8'));
+  for (const name of files)
+    expect(readFileSync(join(actual, name), 'utf8'), name).toBe(readFileSync(join(expected, name), 'utf8'));
 }
 
 function sleep(milliseconds: number): Promise<void> {
@@ -80,11 +88,25 @@ describe('vane sweep --queue with vane worker processes', () => {
     const server = await startRedisServer(processes, { parent: directory });
     url = `redis://127.0.0.1:${server.port}`;
     const args = [...SLOW_RUNS, '--lrs', '1e-3,1e-2,1e-1'];
-    const reference = processes.startVane('local sweep', ['sweep', ...args, '--workers', '1', '--out', join(directory, 'local')]);
+    const reference = processes.startVane('local sweep', [
+      'sweep',
+      ...args,
+      '--workers',
+      '1',
+      '--out',
+      join(directory, 'local'),
+    ]);
     const first = startWorker('a', url);
     const second = startWorker('b', url);
     await Promise.all([first.waitFor(/takes runs/, 30_000), second.waitFor(/takes runs/, 30_000)]);
-    const sweep = processes.startVane('queued sweep', ['sweep', ...args, '--queue', url, '--out', join(directory, 'queued')]);
+    const sweep = processes.startVane('queued sweep', [
+      'sweep',
+      ...args,
+      '--queue',
+      url,
+      '--out',
+      join(directory, 'queued'),
+    ]);
 
     const [, killedRun] = await first.waitFor(/ running (\S+) /, 30_000);
     await sleep(300);
@@ -100,7 +122,11 @@ describe('vane sweep --queue with vane worker processes', () => {
 
     // Six runs, each finished exactly once; the killed one by a surviving or the fresh worker.
     const finished = finishedRuns(first, second, fresh);
-    expect(finished.slice().sort()).toEqual(readdirSync(join(directory, 'local', 'runs')).map((name) => name.replace(/\.json$/, '')).sort());
+    expect(finished.slice().sort()).toEqual(
+      readdirSync(join(directory, 'local', 'runs'))
+        .map((name) => name.replace(/\.json$/, ''))
+        .sort(),
+    );
     expect(finishedRuns(second, fresh)).toContain(killedRun);
     // The progress says which worker ran what.
     expect(sweep.output()).toMatch(/\[\s*6\/6 \d+s\] worker [bc]: /);
@@ -119,7 +145,10 @@ describe('vane sweep --queue with vane worker processes', () => {
     await coordinator.exited;
     // The workers go on with the queued runs while no coordinator is there.
     for (let waited = 0; finishedRuns(...survivors).length < before + 4; waited += 200) {
-      if (waited > 60_000) throw new Error(`the workers did not finish the 4 queued runs: ${survivors.map((worker) => worker.output()).join('\n')}`);
+      if (waited > 60_000)
+        throw new Error(
+          `the workers did not finish the 4 queued runs: ${survivors.map((worker) => worker.output()).join('\n')}`,
+        );
       await sleep(200);
     }
     const lengths = survivors.map((worker) => worker.output().length);
@@ -142,7 +171,16 @@ describe('vane sweep --queue with vane worker processes', () => {
     const worker = startWorker('r', restartUrl);
     await worker.waitFor(/takes runs/, 30_000);
     const out = join(directory, 'redis-restarted');
-    const sweep = processes.startVane('sweep across a restart', ['sweep', ...SLOW_RUNS, '--lrs', '2e-3,2e-2', '--queue', restartUrl, '--out', out]);
+    const sweep = processes.startVane('sweep across a restart', [
+      'sweep',
+      ...SLOW_RUNS,
+      '--lrs',
+      '2e-3,2e-2',
+      '--queue',
+      restartUrl,
+      '--out',
+      out,
+    ]);
     await sweep.waitFor(/\[1\/4 /, 60_000);
     // Down long enough for the clients to notice (a reconnection attempt fails) before it is back.
     await server.restart(1500);
@@ -158,7 +196,15 @@ describe('vane sweep --queue with vane worker processes', () => {
     redis.skipUnlessAvailable(context);
     const server = await startRedisServer(processes, { password: 's3cret-pass', parent: directory });
     const wrongOut = join(directory, 'wrong-password');
-    const wrong = processes.startVane('wrong password', ['sweep', '--preset', 'test', '--queue', `redis://:not-it@127.0.0.1:${server.port}`, '--out', wrongOut]);
+    const wrong = processes.startVane('wrong password', [
+      'sweep',
+      '--preset',
+      'test',
+      '--queue',
+      `redis://:not-it@127.0.0.1:${server.port}`,
+      '--out',
+      wrongOut,
+    ]);
     expect(await exitOf(wrong, 30_000)).toBe(2);
     expect(wrong.output().trim().split('\n')).toHaveLength(1);
     expect(wrong.output()).toMatch(/cannot use the queue at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: WRONGPASS/);
@@ -167,7 +213,15 @@ describe('vane sweep --queue with vane worker processes', () => {
 
     const passwordUrl = `redis://:s3cret-pass@127.0.0.1:${server.port}`;
     const worker = startWorker('p', passwordUrl);
-    const sweep = processes.startVane('password sweep', ['sweep', '--preset', 'test', '--queue', passwordUrl, '--out', join(directory, 'password')]);
+    const sweep = processes.startVane('password sweep', [
+      'sweep',
+      '--preset',
+      'test',
+      '--queue',
+      passwordUrl,
+      '--out',
+      join(directory, 'password'),
+    ]);
     expect(await exitOf(sweep, 60_000), sweep.output()).toBe(0);
     expect(finishedRuns(worker)).toHaveLength(4);
     expect(sweep.output() + worker.output()).not.toContain('s3cret-pass');
@@ -178,13 +232,25 @@ describe('vane sweep --queue with vane worker processes', () => {
     redis.skipUnlessAvailable(context);
     const server = await startRedisServer(processes, { tls: true, parent: directory });
     const tlsUrl = `rediss://127.0.0.1:${server.port}`;
-    const untrusted = processes.startVane('untrusted certificate', ['sweep', '--preset', 'test', '--queue', tlsUrl, '--out', join(directory, 'untrusted')]);
+    const untrusted = processes.startVane('untrusted certificate', [
+      'sweep',
+      '--preset',
+      'test',
+      '--queue',
+      tlsUrl,
+      '--out',
+      join(directory, 'untrusted'),
+    ]);
     expect(await exitOf(untrusted, 30_000)).toBe(2);
     expect(untrusted.output()).toMatch(/cannot use the queue at rediss:\/\/127\.0\.0\.1:\d+: .*certificate/i);
 
     const env = { NODE_EXTRA_CA_CERTS: server.caFile };
     const worker = startWorker('t', tlsUrl, env);
-    const sweep = processes.startVane('TLS sweep', ['sweep', '--preset', 'test', '--queue', tlsUrl, '--out', join(directory, 'tls')], { env });
+    const sweep = processes.startVane(
+      'TLS sweep',
+      ['sweep', '--preset', 'test', '--queue', tlsUrl, '--out', join(directory, 'tls')],
+      { env },
+    );
     expect(await exitOf(sweep, 60_000), sweep.output()).toBe(0);
     expect(finishedRuns(worker)).toHaveLength(4);
     worker.kill('SIGKILL');
@@ -196,16 +262,32 @@ describe('vane sweep --queue with vane worker processes', () => {
     const address = parseQueueUrl('test', '--queue', `redis://127.0.0.1:${server.port}`);
     const lines: string[] = [];
     const worker = await startQueueWorker({
-      address, name: 'old', version: '0.0.1-injected', lockMilliseconds: 3000, stalledIntervalMilliseconds: 1000, maxStalledCount: 1, log: (line) => lines.push(line),
+      address,
+      name: 'old',
+      version: '0.0.1-injected',
+      lockMilliseconds: 3000,
+      stalledIntervalMilliseconds: 1000,
+      maxStalledCount: 1,
+      log: (line) => lines.push(line),
     });
     try {
       const plan = sweepPlan({ ...SWEEP_PRESETS.test!, optimizers: ['adamw'], learningRates: [1e-3] });
       const records: unknown[] = [];
-      const outcome = runOnQueue({ address, version: VANE_VERSION }, plan, { onProgress: () => {}, onRecord: (record) => records.push(record), onNotice: () => {} });
+      const outcome = runOnQueue({ address, version: VANE_VERSION }, plan, {
+        onProgress: () => {},
+        onRecord: (record) => records.push(record),
+        onNotice: () => {},
+      });
       await expect(outcome).rejects.toThrow(RunFailedError);
-      await expect(outcome).rejects.toThrow(new RegExp(`planned by vane "${VANE_VERSION.replaceAll('.', '\\.')}" and this worker runs vane 0\\.0\\.1-injected`));
+      await expect(outcome).rejects.toThrow(
+        new RegExp(
+          `planned by vane "${VANE_VERSION.replaceAll('.', '\\.')}" and this worker runs vane 0\\.0\\.1-injected`,
+        ),
+      );
       expect(records).toEqual([]);
-      expect(lines.join('\n')).toMatch(/refused job training-\S+ was planned by vane "[^"]+" and this worker runs vane 0\.0\.1-injected/);
+      expect(lines.join('\n')).toMatch(
+        /refused job training-\S+ was planned by vane "[^"]+" and this worker runs vane 0\.0\.1-injected/,
+      );
       expect(lines.join('\n')).not.toMatch(/ running /);
     } finally {
       await worker.close();

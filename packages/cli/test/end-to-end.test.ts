@@ -56,7 +56,11 @@ describe.concurrent('vane end to end (test presets)', () => {
     expect(resumed.stdout).toMatch(/resuming after epoch 1/);
     const log = JSON.parse(readFileSync(join(out, 'log.json'), 'utf8'));
     expect(log.epochs.map((entry: { epoch: number }) => entry.epoch)).toEqual([1, 2]);
-    expect(log.epochs.every((entry: Record<string, unknown>) => Object.values(entry).every((value) => typeof value === 'number'))).toBe(true);
+    expect(
+      log.epochs.every((entry: Record<string, unknown>) =>
+        Object.values(entry).every((value) => typeof value === 'number'),
+      ),
+    ).toBe(true);
     const report = await runCli(['report', out]);
     expect(report.status, report.stderr).toBe(0);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/training-curve\.svg/);

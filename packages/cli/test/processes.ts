@@ -24,8 +24,18 @@ export class ProcessGroup {
   private readonly started: TestProcess[] = [];
 
   /** Starts `command args` in a process group of its own. */
-  start(name: string, command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): TestProcess {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  start(
+    name: string,
+    command: string,
+    args: readonly string[],
+    options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  ): TestProcess {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let text = '';
     const listeners = new Set<() => void>();
     const append = (chunk: Buffer) => {
@@ -57,7 +67,10 @@ export class ProcessGroup {
       },
       waitFor(pattern, timeoutMs) {
         return new Promise((resolve, reject) => {
-          const timer = setTimeout(() => finish(new Error(`${name}: no ${pattern} within ${timeoutMs} ms; output:\n${text.slice(-3000)}`)), timeoutMs);
+          const timer = setTimeout(
+            () => finish(new Error(`${name}: no ${pattern} within ${timeoutMs} ms; output:\n${text.slice(-3000)}`)),
+            timeoutMs,
+          );
           const check = () => {
             const match = text.match(pattern);
             if (match) finish(undefined, match);
@@ -80,7 +93,10 @@ export class ProcessGroup {
 
   /** Starts `vane ...args` (bin/vane.mjs) in the cli package directory. */
   startVane(name: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): TestProcess {
-    return this.start(name, process.execPath, [VANE_BIN, ...args], { cwd: new URL('..', import.meta.url).pathname, env: options.env });
+    return this.start(name, process.execPath, [VANE_BIN, ...args], {
+      cwd: new URL('..', import.meta.url).pathname,
+      env: options.env,
+    });
   }
 
   /** Kills every process group still running (SIGKILL) and waits for the processes to exit. */

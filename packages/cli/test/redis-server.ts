@@ -47,15 +47,59 @@ export function freePort(): Promise<number> {
 function makeCertificates(directory: string): { ca: string; cert: string; key: string } {
   const file = (name: string) => join(directory, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe', timeout: 20_000 });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=vane-test-ca', '-keyout', file('ca.key'), '-out', file('ca.crt'));
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', file('server.key'), '-out', file('server.csr'));
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=vane-test-ca',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.crt'),
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    file('server.key'),
+    '-out',
+    file('server.csr'),
+  );
   writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', file('server.ext'), '-out', file('server.crt'));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('server.csr'),
+    '-CA',
+    file('ca.crt'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    file('server.ext'),
+    '-out',
+    file('server.crt'),
+  );
   return { ca: file('ca.crt'), cert: file('server.crt'), key: file('server.key') };
 }
 
 /** Starts redis-server as a child of `processes` and waits until it accepts connections. */
-export async function startRedisServer(processes: ProcessGroup, options: RedisServerOptions = {}): Promise<RedisServer> {
+export async function startRedisServer(
+  processes: ProcessGroup,
+  options: RedisServerOptions = {},
+): Promise<RedisServer> {
   const port = await freePort();
   const directory = mkdtempSync(join(options.parent ?? tmpdir(), 'vane-redis-'));
   const args = ['--bind', '127.0.0.1', '--dir', directory, '--save', '', '--protected-mode', 'no', '--daemonize', 'no'];
@@ -65,7 +109,20 @@ export async function startRedisServer(processes: ProcessGroup, options: RedisSe
   if (options.tls) {
     const certificates = makeCertificates(directory);
     caFile = certificates.ca;
-    args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', certificates.cert, '--tls-key-file', certificates.key, '--tls-ca-cert-file', certificates.ca, '--tls-auth-clients', 'no');
+    args.push(
+      '--port',
+      '0',
+      '--tls-port',
+      String(port),
+      '--tls-cert-file',
+      certificates.cert,
+      '--tls-key-file',
+      certificates.key,
+      '--tls-ca-cert-file',
+      certificates.ca,
+      '--tls-auth-clients',
+      'no',
+    );
   } else {
     args.push('--port', String(port));
   }

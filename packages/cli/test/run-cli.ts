@@ -43,6 +43,9 @@ export function collectCli(child: ChildProcessWithoutNullStreams, timeoutMs = 55
 }
 
 /** Runs `vane ...args` (through bin/vane.mjs) from the cli package directory. */
-export function runCli(args: readonly string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<CliOutcome> {
+export function runCli(
+  args: readonly string[],
+  options: { timeoutMs?: number; cwd?: string } = {},
+): Promise<CliOutcome> {
   return collectCli(startCli(args, options), options.timeoutMs);
 }

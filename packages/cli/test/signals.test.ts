@@ -40,7 +40,9 @@ describe.concurrent('signals', () => {
     const seconds = (Date.now() - killedAt) / 1000;
     expect(seconds, 'seconds from SIGTERM to exit').toBeLessThan(5);
     expect(outcome.status).toBe(143);
-    expect(outcome.stderr).toMatch(/vane: interrupted by SIGTERM; [1-4] of 4 runs are finished and kept in .*runs; continue with --resume\n$/);
+    expect(outcome.stderr).toMatch(
+      /vane: interrupted by SIGTERM; [1-4] of 4 runs are finished and kept in .*runs; continue with --resume\n$/,
+    );
     expect(processesMentioning(out)).toEqual([]);
     const kept = listing(runs);
     expect(kept.length).toBeGreaterThanOrEqual(1);
@@ -67,12 +69,16 @@ describe.concurrent('signals', () => {
     expect(readFileSync(join(out, 'log.json'), 'utf8')).toBe(before);
     const completed = JSON.parse(before).epochs.length as number;
     expect(completed).toBeGreaterThanOrEqual(1);
-    const resumed = await collectCli(startCli(['train', '--epochs', String(completed + 1), '--train-limit', '256', '--out', out, '--resume']));
+    const resumed = await collectCli(
+      startCli(['train', '--epochs', String(completed + 1), '--train-limit', '256', '--out', out, '--resume']),
+    );
     expect(resumed.status, resumed.stderr).toBe(0);
     // The checkpoint holds at least the logged epochs (the log is written after it, from it).
     const after = JSON.parse(readFileSync(join(out, 'log.json'), 'utf8'));
     const resumedFrom = Number(/resuming after epoch (\d+)/.exec(resumed.stdout)?.[1]);
     expect(resumedFrom).toBeGreaterThanOrEqual(completed);
-    expect(after.epochs.map((entry: { epoch: number }) => entry.epoch)).toEqual(Array.from({ length: Math.max(resumedFrom, completed + 1) }, (_, index) => index + 1));
+    expect(after.epochs.map((entry: { epoch: number }) => entry.epoch)).toEqual(
+      Array.from({ length: Math.max(resumedFrom, completed + 1) }, (_, index) => index + 1),
+    );
   }, 150_000);
 });

@@ -14,8 +14,18 @@ function resultsWithoutTimings(path: string): unknown {
 }
 
 describe.concurrent.each([
-  { study: 'sweep', args: ['--preset', 'test', '--epochs', '2'], files: ['table.md', 'accuracy.svg', 'loss.svg'], total: 4 },
-  { study: 'surge', args: ['--preset', 'test'], files: ['table.md', 'surge.svg', 'steps-by-lr.svg', 'tradeoff.svg'], total: 4 },
+  {
+    study: 'sweep',
+    args: ['--preset', 'test', '--epochs', '2'],
+    files: ['table.md', 'accuracy.svg', 'loss.svg'],
+    total: 4,
+  },
+  {
+    study: 'surge',
+    args: ['--preset', 'test'],
+    files: ['table.md', 'surge.svg', 'steps-by-lr.svg', 'tradeoff.svg'],
+    total: 4,
+  },
 ])('vane $study --resume', ({ study, args, files, total }) => {
   it('runs only the missing runs and writes the same results as an uninterrupted study', async () => {
     const reference = join(directory, `${study}-reference`);
@@ -42,8 +52,11 @@ describe.concurrent.each([
     expect(resumed.stderr.match(/^\[\s*\d+\/\d+ /gm)).toHaveLength(total - 1);
     expect(readFileSync(join(runs, kept), 'utf8')).toBe(keptText);
     expect(readdirSync(runs).sort()).toEqual(records);
-    expect(resultsWithoutTimings(join(interrupted, 'results.json'))).toEqual(resultsWithoutTimings(join(reference, 'results.json')));
-    for (const name of files) expect(readFileSync(join(interrupted, name), 'utf8'), name).toBe(readFileSync(join(reference, name), 'utf8'));
+    expect(resultsWithoutTimings(join(interrupted, 'results.json'))).toEqual(
+      resultsWithoutTimings(join(reference, 'results.json')),
+    );
+    for (const name of files)
+      expect(readFileSync(join(interrupted, name), 'utf8'), name).toBe(readFileSync(join(reference, name), 'utf8'));
     expect(existsSync(join(interrupted, 'study.json'))).toBe(true);
   }, 180_000);
 });

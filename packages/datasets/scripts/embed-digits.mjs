@@ -37,7 +37,9 @@ let compressed;
 try {
   compressed = readFileSync(inputPath);
 } catch (error) {
-  fail(`cannot read '${inputPath}' (${error.message}); install it with 'apt-get install python3-sklearn' or pass the path as the first argument`);
+  fail(
+    `cannot read '${inputPath}' (${error.message}); install it with 'apt-get install python3-sklearn' or pass the path as the first argument`,
+  );
 }
 
 const rows = gunzipSync(compressed)

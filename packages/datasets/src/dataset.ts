@@ -69,10 +69,14 @@ export function assertDataset(functionName: string, dataset: Dataset): void {
     const shape = field === 'inputs' ? dataset.inputShape : dataset.targetShape;
     const shapeName = field === 'inputs' ? 'inputShape' : 'targetShape';
     if (!(values instanceof Float32Array) && !(values instanceof Int32Array)) {
-      throw new Error(`${functionName}: dataset.${field} must be a Float32Array or Int32Array, got ${describeValue(values)}`);
+      throw new Error(
+        `${functionName}: dataset.${field} must be a Float32Array or Int32Array, got ${describeValue(values)}`,
+      );
     }
     if (!Array.isArray(shape) || !shape.every((dimension) => Number.isSafeInteger(dimension) && dimension >= 0)) {
-      throw new Error(`${functionName}: dataset.${shapeName} must be an array of non-negative integers, got ${describeValue(shape)}`);
+      throw new Error(
+        `${functionName}: dataset.${shapeName} must be an array of non-negative integers, got ${describeValue(shape)}`,
+      );
     }
     const expected = count * shapeSize(shape);
     if (values.length !== expected) {

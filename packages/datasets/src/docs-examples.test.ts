@@ -5,8 +5,15 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { findUndocumentedExamples } from '@vane/testkit';
 import {
-  DataLoader, loadDigits, labeledImageDataset, trainValidationSplit, twoSpirals, gaussianBlobs,
-  teacherStudent, characterCorpus, sequenceTask,
+  DataLoader,
+  loadDigits,
+  labeledImageDataset,
+  trainValidationSplit,
+  twoSpirals,
+  gaussianBlobs,
+  teacherStudent,
+  characterCorpus,
+  sequenceTask,
 } from '@vane/datasets';
 import { loadIdx, loadFashionMnist, loadCifar10, DEBIAN_FASHION_MNIST_DIRECTORY } from '@vane/datasets/node';
 
@@ -70,7 +77,15 @@ describe('docs/datasets.md examples', () => {
   });
 
   it('gaussianBlobs', () => {
-    const blobs = gaussianBlobs({ count: 4000, centers: [[0, 0], [6, 6]], std: 0.5, seed: 2 });
+    const blobs = gaussianBlobs({
+      count: 4000,
+      centers: [
+        [0, 0],
+        [6, 6],
+      ],
+      std: 0.5,
+      seed: 2,
+    });
     expect(blobs.classes).toBe(2);
     let sumX = 0;
     for (let index = 1; index < blobs.count; index += 2) sumX += blobs.inputs[2 * index]; // class 1
@@ -114,7 +129,9 @@ describe('docs/datasets.md examples', () => {
     const labels = loadIdx(path, { dataType: 'uint8', dimensionCount: 1 });
     expect(labels.dimensions).toEqual([3]);
     expect(Array.from(labels.data)).toEqual([7, 2, 9]);
-    expect(() => loadIdx(path, { dataType: 'uint8', dimensionCount: 3 })).toThrow('has magic 0x00000801, expected 0x00000803');
+    expect(() => loadIdx(path, { dataType: 'uint8', dimensionCount: 3 })).toThrow(
+      'has magic 0x00000801, expected 0x00000803',
+    );
     rmSync(directory, { recursive: true, force: true }); // not in the doc: test hygiene
   });
 

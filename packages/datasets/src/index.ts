@@ -23,8 +23,18 @@ export { loadDigits, type Digits, type LoadDigitsOptions } from './digits/load-d
 export { createRandom, mixSeed, shuffleInPlace, type RandomSource } from './random.js';
 export { characterCorpus, type CharacterCorpus, type CharacterCorpusOptions } from './synthetic/character-corpus.js';
 export { gaussianBlobs, type GaussianBlobs, type GaussianBlobsOptions } from './synthetic/gaussian-blobs.js';
-export { sequenceTask, type SequenceTask, type SequenceTaskKind, type SequenceTaskOptions } from './synthetic/sequence-task.js';
-export { teacherStudent, type Teacher, type TeacherStudent, type TeacherStudentOptions } from './synthetic/teacher-student.js';
+export {
+  sequenceTask,
+  type SequenceTask,
+  type SequenceTaskKind,
+  type SequenceTaskOptions,
+} from './synthetic/sequence-task.js';
+export {
+  teacherStudent,
+  type Teacher,
+  type TeacherStudent,
+  type TeacherStudentOptions,
+} from './synthetic/teacher-student.js';
 export { twoSpirals, type TwoSpirals, type TwoSpiralsOptions } from './synthetic/two-spirals.js';
 export { DataLoader, type Batch, type DataLoaderOptions, type DataLoaderState } from './data-loader/data-loader.js';
 export { gatherExamples } from './data-loader/gather.js';
@@ -33,4 +43,11 @@ export {
   type TrainValidationSplit,
   type TrainValidationSplitOptions,
 } from './data-loader/train-validation-split.js';
-export { parseIdx, type IdxArray, type IdxData, type IdxDataType, type IdxExpectation, type ParseIdxOptions } from './loaders/idx-format.js';
+export {
+  parseIdx,
+  type IdxArray,
+  type IdxData,
+  type IdxDataType,
+  type IdxExpectation,
+  type ParseIdxOptions,
+} from './loaders/idx-format.js';

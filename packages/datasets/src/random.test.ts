@@ -40,7 +40,9 @@ describe('shuffleInPlace', () => {
   it('returns a permutation of its input', () => {
     const values = Int32Array.from({ length: 100 }, (_, index) => index);
     shuffleInPlace(values, createRandom(1));
-    expect(Array.from(values).sort((left, right) => left - right)).toEqual(Array.from({ length: 100 }, (_, index) => index));
+    expect(Array.from(values).sort((left, right) => left - right)).toEqual(
+      Array.from({ length: 100 }, (_, index) => index),
+    );
   });
 
   it('makes all 24 orders of 4 items equally likely (χ² test)', () => {

@@ -79,7 +79,10 @@ export function createRandom(seedValue: number, ...streams: number[]): RandomSou
  *
  * Source: R. A. Fisher, F. Yates (1938); D. E. Knuth, TAOCP vol. 2, Algorithm 3.4.2P.
  */
-export function shuffleInPlace<T extends { length: number; [index: number]: number }>(values: T, random: RandomSource): T {
+export function shuffleInPlace<T extends { length: number; [index: number]: number }>(
+  values: T,
+  random: RandomSource,
+): T {
   for (let index = values.length - 1; index > 0; index -= 1) {
     const other = random.integer(index + 1);
     const held = values[index];

@@ -55,7 +55,9 @@ export function requireInteger(functionName: string, argumentName: string, value
  */
 export function requireNonNegative(functionName: string, argumentName: string, value: unknown, minimum = 0): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
-    throw new Error(`${functionName}: ${argumentName} must be a finite number ≥ ${minimum}, got ${describeValue(value)}`);
+    throw new Error(
+      `${functionName}: ${argumentName} must be a finite number ≥ ${minimum}, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -95,7 +97,11 @@ export function requireObject<T extends object>(functionName: string, argumentNa
  * requireOptions('DataLoader', { batchSize: 32, shufle: true }, ['batchSize', 'shuffle', 'seed', 'dropLast']);
  * // throws: DataLoader: unknown option 'shufle'; expected one of 'batchSize', 'shuffle', 'seed', 'dropLast'
  */
-export function requireOptions<T extends object>(functionName: string, value: T | undefined, allowed: readonly string[]): T {
+export function requireOptions<T extends object>(
+  functionName: string,
+  value: T | undefined,
+  allowed: readonly string[],
+): T {
   requireObject(functionName, 'options', value);
   checkOptionKeys(functionName, value, allowed);
   return value as T;

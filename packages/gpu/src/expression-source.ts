@@ -9,7 +9,14 @@
  * variables). NaN and ±∞ constants have no gpu.js literal: an expression using one is refused
  * with an error naming the kernel.
  */
-import { emitSource, JAVASCRIPT_BINARY_CALLS, JAVASCRIPT_BINARY_OPERATORS, JAVASCRIPT_UNARY_CALLS, type NumberExpression, type SourceDialect } from '@vane/tensor';
+import {
+  emitSource,
+  JAVASCRIPT_BINARY_CALLS,
+  JAVASCRIPT_BINARY_OPERATORS,
+  JAVASCRIPT_UNARY_CALLS,
+  type NumberExpression,
+  type SourceDialect,
+} from '@vane/tensor';
 import type { GpuFunctionSource } from './function-source.js';
 
 // The JavaScript spellings the CPU loops use; neg, fround and trunc are written by the dialect
@@ -21,7 +28,10 @@ const BINARY_CALLS = JAVASCRIPT_BINARY_CALLS;
 function dialect(kernel: string): SourceDialect {
   return {
     constant: (value) => {
-      if (!Number.isFinite(value)) throw new Error(`gpu: kernel '${kernel}' uses the constant ${String(value)}, which gpu.js cannot write; express it with finite values`);
+      if (!Number.isFinite(value))
+        throw new Error(
+          `gpu: kernel '${kernel}' uses the constant ${String(value)}, which gpu.js cannot write; express it with finite values`,
+        );
       return Object.is(value, -0) || value < 0 ? `(${String(value)})` : String(value);
     },
     unary: (fn, operand) => {
@@ -44,9 +54,22 @@ function dialect(kernel: string): SourceDialect {
  * gpuExpressionFunction('vaneAxpy', add(mul(scalar(0), input(0)), input(1)), 2, 1).source
  * // 'function vaneAxpy(in0, in1, s0) {\n  return ((s0 * in0) + in1);\n}'
  */
-export function gpuExpressionFunction(name: string, expression: NumberExpression, arity: number, scalarCount: number): GpuFunctionSource {
-  const { statements, result } = emitSource(expression, dialect(name), (index) => `in${index}`, (index) => `s${index}`);
-  const parameters = [...Array.from({ length: arity }, (_, index) => `in${index}`), ...Array.from({ length: scalarCount }, (_, index) => `s${index}`)];
+export function gpuExpressionFunction(
+  name: string,
+  expression: NumberExpression,
+  arity: number,
+  scalarCount: number,
+): GpuFunctionSource {
+  const { statements, result } = emitSource(
+    expression,
+    dialect(name),
+    (index) => `in${index}`,
+    (index) => `s${index}`,
+  );
+  const parameters = [
+    ...Array.from({ length: arity }, (_, index) => `in${index}`),
+    ...Array.from({ length: scalarCount }, (_, index) => `s${index}`),
+  ];
   const lines = [...statements, `return ${result};`].map((line) => `  ${line}`).join('\n');
   return {
     source: `function ${name}(${parameters.join(', ')}) {\n${lines}\n}`,

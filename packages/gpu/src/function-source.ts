@@ -74,7 +74,8 @@ export function functionSource(name: string, fn: (...values: number[]) => number
   const declaration = /^function\b[^(]*\(([^)]*)\)\s*(\{[\s\S]*\})$/.exec(text);
   if (declaration) return `function ${name}(${declaration[1]}) ${declaration[2]}`;
   const arrow = /^(?:\(([^)]*)\)|([\w$]+))\s*=>\s*([\s\S]*)$/.exec(text);
-  if (!arrow) throw new Error(`gpu: cannot transpile kernel '${name}': its source is not a function: ${text.slice(0, 80)}`);
+  if (!arrow)
+    throw new Error(`gpu: cannot transpile kernel '${name}': its source is not a function: ${text.slice(0, 80)}`);
   const parameters = arrow[1] ?? arrow[2] ?? '';
   const body = arrow[3]!.trim();
   return `function ${name}(${parameters}) ${body.startsWith('{') ? body : `{ return (${body}); }`}`;

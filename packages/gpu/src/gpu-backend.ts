@@ -39,7 +39,9 @@ function readTexture(storage: GpuStorage): Float32Array {
   countReadback();
   const texture = storage.texture;
   const values = typeof texture?.toArray === 'function' ? texture.toArray() : texture;
-  return values instanceof Float32Array ? values.subarray(0, storage.size) : Float32Array.from(values as ArrayLike<number>).subarray(0, storage.size);
+  return values instanceof Float32Array
+    ? values.subarray(0, storage.size)
+    : Float32Array.from(values as ArrayLike<number>).subarray(0, storage.size);
 }
 
 function convert(values: Float32Array, dtype: DType): TypedArray {
@@ -88,11 +90,18 @@ function map(
     ...names('d', rank),
     ...scalars.map(({ name }) => name),
   ];
-  const values = [...inputs.flatMap(({ view }) => [textureOf(view), ...viewArguments(view)]), ...shape, ...scalars.map(({ value }) => value)];
+  const values = [
+    ...inputs.flatMap(({ view }) => [textureOf(view), ...viewArguments(view)]),
+    ...shape,
+    ...scalars.map(({ value }) => value),
+  ];
   const layout = aligned.some(Boolean) ? `/same${aligned.map(Number).join('')}` : '';
   const texture = runKernel(
     `${key}/rank${rank}${layout}`,
-    () => ({ ...define(parameters, `${coordinates(rank)}\n  return ${body};`, own), nativeFunctions: layout ? [SAME_TEXEL_FETCH()] : [] }),
+    () => ({
+      ...define(parameters, `${coordinates(rank)}\n  return ${body};`, own),
+      nativeFunctions: layout ? [SAME_TEXEL_FETCH()] : [],
+    }),
     size,
     values,
   );
@@ -105,7 +114,12 @@ function copy(view: TensorView, dtype: DType): GpuStorage {
   refuseFloat64('copy', dtype);
   const value = read('x', view.shape.length);
   const expression = dtype === 'bool' && view.dtype !== 'bool' ? `vaneToBool(${value})` : stored(value, dtype);
-  return map(`copy>${dtype === 'bool' && view.dtype !== 'bool' ? 'bool' : dtype}`, view.shape, [{ name: 'x', view }], expression);
+  return map(
+    `copy>${dtype === 'bool' && view.dtype !== 'bool' ? 'bool' : dtype}`,
+    view.shape,
+    [{ name: 'x', view }],
+    expression,
+  );
 }
 
 /** The contiguous storage of a view and its offset, copying only when the view is strided. */
@@ -130,7 +144,11 @@ function permuted(view: TensorView, order: readonly number[]): GpuStorage {
  * that order is already row-major (a sum over the last axis, say), a permuted copy otherwise.
  */
 function reducedLast(view: TensorView, order: readonly number[]): { texture: unknown; offset: number } {
-  const reordered = { ...view, shape: order.map((axis) => view.shape[axis]!), strides: order.map((axis) => view.strides[axis]!) };
+  const reordered = {
+    ...view,
+    shape: order.map((axis) => view.shape[axis]!),
+    strides: order.map((axis) => view.strides[axis]!),
+  };
   if (isRowMajor(reordered)) return { texture: textureOf(view), offset: view.offset };
   return { texture: permuted(view, order).texture, offset: 0 };
 }
@@ -140,12 +158,20 @@ const unaryFunction = (kernel: UnaryKernelName) => {
   const table = unaryExpressionKernel(kernel);
   return gpuExpressionFunction(`vaneUnary_${kernel}`, table.expression, 1, table.scalarCount);
 };
-const binaryFunction = (kernel: BinaryKernelName) => gpuExpressionFunction(`vaneBinary_${kernel}`, BINARY_EXPRESSIONS[kernel], 2, 0);
+const binaryFunction = (kernel: BinaryKernelName) =>
+  gpuExpressionFunction(`vaneBinary_${kernel}`, BINARY_EXPRESSIONS[kernel], 2, 0);
 
 const call = (fn: GpuFunctionSource, argumentList: readonly string[]) =>
   `${/function (\w+)/.exec(fn.source)![1]}(${argumentList.slice(0, fn.settings.argumentTypes.length).join(', ')})`;
 
-const REDUCTION_STEP: Record<ReductionKind, BinaryKernelName> = { sum: 'add', prod: 'mul', max: 'maximum', min: 'minimum', all: 'logicalAnd', any: 'logicalOr' };
+const REDUCTION_STEP: Record<ReductionKind, BinaryKernelName> = {
+  sum: 'add',
+  prod: 'mul',
+  max: 'maximum',
+  min: 'minimum',
+  all: 'logicalAnd',
+  any: 'logicalOr',
+};
 const REDUCTION_START: Partial<Record<ReductionKind, number>> = { sum: 0, prod: 1, all: 1, any: 0 };
 
 function reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], outDtype: DType): GpuStorage {
@@ -156,7 +182,10 @@ function reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], out
   if (outer === 0) return EMPTY();
   if (count === 0) {
     const start = REDUCTION_START[kind];
-    if (start === undefined) throw new Error(`gpu.reduce: '${kind}' of an empty axis has no identity (shape [${x.shape.join(',')}], axes [${axes.join(',')}])`);
+    if (start === undefined)
+      throw new Error(
+        `gpu.reduce: '${kind}' of an empty axis has no identity (shape [${x.shape.join(',')}], axes [${axes.join(',')}])`,
+      );
     return map(`fill>${outDtype}`, [outer], [], 'value', [{ name: 'value', value: start }]);
   }
   // Moving the reduced axes last makes every reduction a contiguous run of `count` values.
@@ -169,7 +198,12 @@ function reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], out
     accumulator = ${call(step, ['accumulator', 'x[base + index]'])};
   }
   return ${stored('accumulator', outDtype)};`;
-  const texture = runKernel(`reduce/${kind}>${outDtype}`, () => define(['x', 'xOffset', 'count'], body, [step]), outer, [input.texture, input.offset, count]);
+  const texture = runKernel(
+    `reduce/${kind}>${outDtype}`,
+    () => define(['x', 'xOffset', 'count'], body, [step]),
+    outer,
+    [input.texture, input.offset, count],
+  );
   releaseTemporary(x, input.texture);
   return result(texture, outer);
 }
@@ -197,7 +231,11 @@ function argReduce(kind: 'argmax' | 'argmin', x: TensorView, axis: number): GpuS
     }
   }
   return bestIndex;`;
-  const texture = runKernel(`argReduce/${kind}`, () => define(['x', 'xOffset', 'count'], body), outer, [input.texture, input.offset, x.shape[axis]!]);
+  const texture = runKernel(`argReduce/${kind}`, () => define(['x', 'xOffset', 'count'], body), outer, [
+    input.texture,
+    input.offset,
+    x.shape[axis]!,
+  ]);
   releaseTemporary(x, input.texture);
   return result(texture, outer);
 }
@@ -223,12 +261,12 @@ function cumulative(kind: 'cumsum' | 'cumprod', x: TensorView, axis: number, out
     }
   }
   return ${stored('accumulator', outDtype)};`;
-  const texture = runKernel(`cumulative/${kind}>${outDtype}`, () => define(['x', 'xOffset', 'length', 'inner'], body, [step]), size, [
-    input.texture,
-    input.offset,
-    length,
-    inner,
-  ]);
+  const texture = runKernel(
+    `cumulative/${kind}>${outDtype}`,
+    () => define(['x', 'xOffset', 'length', 'inner'], body, [step]),
+    size,
+    [input.texture, input.offset, length, inner],
+  );
   releaseTemporary(x, input.texture);
   return result(texture, size);
 }
@@ -238,7 +276,16 @@ function matmul(a: TensorView, b: TensorView, outDtype: DType): GpuStorage {
   return packedMatmul(a, b, outDtype);
 }
 
-const WINDOW_PARAMETERS = ['kernelHeight', 'kernelWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft', 'dilationHeight', 'dilationWidth'];
+const WINDOW_PARAMETERS = [
+  'kernelHeight',
+  'kernelWidth',
+  'strideHeight',
+  'strideWidth',
+  'padTop',
+  'padLeft',
+  'dilationHeight',
+  'dilationWidth',
+];
 const windowArguments = (window: Window2d) => [
   window.kernelHeight,
   window.kernelWidth,
@@ -277,7 +324,17 @@ function im2colColumns(x: TensorView, window: Window2d): GpuStorage {
     return x[xOffset + ((image * channels + channel) * height + h) * width + w];
   }
   return 0.0;`;
-  const parameters = ['x', 'xOffset', 'depth', 'pixels', 'outputWidth', 'channels', 'height', 'width', ...WINDOW_PARAMETERS];
+  const parameters = [
+    'x',
+    'xOffset',
+    'depth',
+    'pixels',
+    'outputWidth',
+    'channels',
+    'height',
+    'width',
+    ...WINDOW_PARAMETERS,
+  ];
   const columns = result(
     runKernel('conv2d/im2col', () => define(parameters, body), rows * depth, [
       input.texture,
@@ -309,10 +366,24 @@ function im2colConv2d(x: TensorView, weight: TensorView, window: Window2d, outDt
   const depth = channels * window.kernelHeight * window.kernelWidth;
   const rows = batch * pixels;
   const columns = im2colColumns(x, window);
-  const filter = isRowMajor(weight) ? { texture: textureOf(weight), offset: weight.offset } : { texture: copy(weight, weight.dtype).texture, offset: 0 };
-  const columnsView: TensorView = { data: columns, dtype: 'float32', shape: [rows, depth], strides: [depth, 1], offset: 0 };
+  const filter = isRowMajor(weight)
+    ? { texture: textureOf(weight), offset: weight.offset }
+    : { texture: copy(weight, weight.dtype).texture, offset: 0 };
+  const columnsView: TensorView = {
+    data: columns,
+    dtype: 'float32',
+    shape: [rows, depth],
+    strides: [depth, 1],
+    offset: 0,
+  };
   // Weight element (o, k) is at o·depth + k: as a [depth, outChannels] matrix, strides [1, depth].
-  const weightView: TensorView = { data: { texture: filter.texture, size: outChannels * depth }, dtype: 'float32', shape: [depth, outChannels], strides: [1, depth], offset: filter.offset };
+  const weightView: TensorView = {
+    data: { texture: filter.texture, size: outChannels * depth },
+    dtype: 'float32',
+    shape: [depth, outChannels],
+    strides: [1, depth],
+    offset: filter.offset,
+  };
   const product = packedMatmul(columnsView, weightView, 'float32');
   deleteTexture(columns.texture);
   releaseTemporary(weight, filter.texture);
@@ -340,7 +411,11 @@ const FLOAT_INDEX_LIMIT = 2 ** 24;
 function im2colFits(batch: number, channels: number, outChannels: number, window: Window2d): boolean {
   const pixels = window.outputHeight * window.outputWidth;
   const depth = channels * window.kernelHeight * window.kernelWidth;
-  return pixels > 0 && batch * pixels * Math.max(depth, outChannels) <= FLOAT_INDEX_LIMIT && batch * outChannels * depth <= FLOAT_INDEX_LIMIT;
+  return (
+    pixels > 0 &&
+    batch * pixels * Math.max(depth, outChannels) <= FLOAT_INDEX_LIMIT &&
+    batch * outChannels * depth <= FLOAT_INDEX_LIMIT
+  );
 }
 
 function conv2d(x: TensorView, weight: TensorView, window: Window2d, groups: number, outDtype: DType): GpuStorage {
@@ -350,7 +425,8 @@ function conv2d(x: TensorView, weight: TensorView, window: Window2d, groups: num
   const outShape = [batch, outChannels, window.outputHeight, window.outputWidth];
   const size = sizeOf(outShape);
   if (size === 0) return EMPTY();
-  if (groups === 1 && im2colFits(batch, channels, outChannels, window)) return im2colConv2d(x, weight, window, outDtype);
+  if (groups === 1 && im2colFits(batch, channels, outChannels, window))
+    return im2colConv2d(x, weight, window, outDtype);
   const input = contiguous(x);
   const filter = contiguous(weight);
   const body = `${coordinates(4)}
@@ -372,7 +448,18 @@ function conv2d(x: TensorView, weight: TensorView, window: Window2d, groups: num
     }
   }
   return ${stored('sum', outDtype)};`;
-  const parameters = ['x', 'xOffset', 'weight', 'weightOffset', ...names('d', 4), 'channels', 'height', 'width', 'groups', ...WINDOW_PARAMETERS];
+  const parameters = [
+    'x',
+    'xOffset',
+    'weight',
+    'weightOffset',
+    ...names('d', 4),
+    'channels',
+    'height',
+    'width',
+    'groups',
+    ...WINDOW_PARAMETERS,
+  ];
   const texture = runKernel(`conv2d>${outDtype}`, () => define(parameters, body), size, [
     input.texture,
     input.offset,
@@ -395,7 +482,14 @@ function conv2d(x: TensorView, weight: TensorView, window: Window2d, groups: num
  * `[batch·pixels, O]` times the weight as `[O, C·kh·kw]` on the packed matmul, then col2im: each
  * input element sums the entries of the rows whose receptive field covers it (at most kh·kw).
  */
-function im2colInputGradient(dy: TensorView, weight: TensorView, window: Window2d, inputHeight: number, inputWidth: number, outDtype: DType): GpuStorage {
+function im2colInputGradient(
+  dy: TensorView,
+  weight: TensorView,
+  window: Window2d,
+  inputHeight: number,
+  inputWidth: number,
+  outDtype: DType,
+): GpuStorage {
   const batch = dy.shape[0]!;
   const outChannels = weight.shape[0]!;
   const channels = weight.shape[1]!;
@@ -410,8 +504,16 @@ function im2colInputGradient(dy: TensorView, weight: TensorView, window: Window2
     strides: [outChannels * pixels, 1, pixels],
     offset: gradient.offset,
   };
-  const filter = isRowMajor(weight) ? { texture: textureOf(weight), offset: weight.offset } : { texture: copy(weight, weight.dtype).texture, offset: 0 };
-  const weightView: TensorView = { data: { texture: filter.texture, size: outChannels * depth }, dtype: 'float32', shape: [batch, outChannels, depth], strides: [0, depth, 1], offset: filter.offset };
+  const filter = isRowMajor(weight)
+    ? { texture: textureOf(weight), offset: weight.offset }
+    : { texture: copy(weight, weight.dtype).texture, offset: 0 };
+  const weightView: TensorView = {
+    data: { texture: filter.texture, size: outChannels * depth },
+    dtype: 'float32',
+    shape: [batch, outChannels, depth],
+    strides: [0, depth, 1],
+    offset: filter.offset,
+  };
   const columns = packedMatmul(gradientView, weightView, 'float32');
   releaseTemporary(dy, gradient.texture);
   releaseTemporary(weight, filter.texture);
@@ -462,7 +564,8 @@ function conv2dTransposeInput(
   const outShape = [batch, groupChannels * groups, inputHeight, inputWidth];
   const size = sizeOf(outShape);
   if (size === 0) return EMPTY();
-  if (groups === 1 && outChannels > 0 && im2colFits(batch, groupChannels, outChannels, window)) return im2colInputGradient(dy, weight, window, inputHeight, inputWidth, outDtype);
+  if (groups === 1 && outChannels > 0 && im2colFits(batch, groupChannels, outChannels, window))
+    return im2colInputGradient(dy, weight, window, inputHeight, inputWidth, outDtype);
   const gradient = contiguous(dy);
   const filter = contiguous(weight);
   // Input pixel h meets output row oh through kernel row ki when oh·stride = h + pad − ki·dilation.
@@ -489,7 +592,19 @@ function conv2dTransposeInput(
     }
   }
   return ${stored('sum', outDtype)};`;
-  const parameters = ['dy', 'dyOffset', 'weight', 'weightOffset', ...names('d', 4), 'outChannels', 'groupChannels', 'groups', 'outputHeight', 'outputWidth', ...WINDOW_PARAMETERS];
+  const parameters = [
+    'dy',
+    'dyOffset',
+    'weight',
+    'weightOffset',
+    ...names('d', 4),
+    'outChannels',
+    'groupChannels',
+    'groups',
+    'outputHeight',
+    'outputWidth',
+    ...WINDOW_PARAMETERS,
+  ];
   const texture = runKernel(`conv2dTransposeInput>${outDtype}`, () => define(parameters, body), size, [
     gradient.texture,
     gradient.offset,
@@ -527,17 +642,35 @@ function im2colWeightGradient(x: TensorView, dy: TensorView, window: Window2d, o
     strides: [outChannels * pixels, pixels, 1],
     offset: gradient.offset,
   };
-  const columnsView: TensorView = { data: columns, dtype: 'float32', shape: [batch, pixels, depth], strides: [pixels * depth, depth, 1], offset: 0 };
+  const columnsView: TensorView = {
+    data: columns,
+    dtype: 'float32',
+    shape: [batch, pixels, depth],
+    strides: [pixels * depth, depth, 1],
+    offset: 0,
+  };
   const perImage = packedMatmul(gradientView, columnsView, 'float32');
   deleteTexture(columns.texture);
   releaseTemporary(dy, gradient.texture);
-  const perImageView: TensorView = { data: perImage, dtype: 'float32', shape: [batch, outChannels * depth], strides: [outChannels * depth, 1], offset: 0 };
+  const perImageView: TensorView = {
+    data: perImage,
+    dtype: 'float32',
+    shape: [batch, outChannels * depth],
+    strides: [outChannels * depth, 1],
+    offset: 0,
+  };
   const summed = reduce('sum', perImageView, [0], outDtype);
   deleteTexture(perImage.texture);
   return summed;
 }
 
-function conv2dWeightGradient(x: TensorView, dy: TensorView, window: Window2d, groups: number, outDtype: DType): GpuStorage {
+function conv2dWeightGradient(
+  x: TensorView,
+  dy: TensorView,
+  window: Window2d,
+  groups: number,
+  outDtype: DType,
+): GpuStorage {
   refuseFloat64('conv2dWeightGradient', outDtype);
   const [batch, channels, height, width] = x.shape as [number, number, number, number];
   const outChannels = dy.shape[1]!;
@@ -545,7 +678,8 @@ function conv2dWeightGradient(x: TensorView, dy: TensorView, window: Window2d, g
   const outShape = [outChannels, groupChannels, window.kernelHeight, window.kernelWidth];
   const size = sizeOf(outShape);
   if (size === 0) return EMPTY();
-  if (groups === 1 && batch > 0 && im2colFits(batch, channels, outChannels, window)) return im2colWeightGradient(x, dy, window, outDtype);
+  if (groups === 1 && batch > 0 && im2colFits(batch, channels, outChannels, window))
+    return im2colWeightGradient(x, dy, window, outDtype);
   const input = contiguous(x);
   const gradient = contiguous(dy);
   const body = `${coordinates(4)}
@@ -567,7 +701,23 @@ function conv2dWeightGradient(x: TensorView, dy: TensorView, window: Window2d, g
     }
   }
   return ${stored('sum', outDtype)};`;
-  const parameters = ['x', 'xOffset', 'dy', 'dyOffset', ...names('d', 4), 'batch', 'channels', 'height', 'width', 'outChannels', 'groupChannels', 'groups', 'outputHeight', 'outputWidth', ...WINDOW_PARAMETERS];
+  const parameters = [
+    'x',
+    'xOffset',
+    'dy',
+    'dyOffset',
+    ...names('d', 4),
+    'batch',
+    'channels',
+    'height',
+    'width',
+    'outChannels',
+    'groupChannels',
+    'groups',
+    'outputHeight',
+    'outputWidth',
+    ...WINDOW_PARAMETERS,
+  ];
   const texture = runKernel(`conv2dWeightGradient>${outDtype}`, () => define(parameters, body), size, [
     input.texture,
     input.offset,
@@ -590,7 +740,12 @@ function conv2dWeightGradient(x: TensorView, dy: TensorView, window: Window2d, g
   return result(texture, size);
 }
 
-function pool2d(kind: 'max' | 'avg', x: TensorView, window: Window2d, countIncludePad: boolean): { values: GpuStorage; indices?: GpuStorage } {
+function pool2d(
+  kind: 'max' | 'avg',
+  x: TensorView,
+  window: Window2d,
+  countIncludePad: boolean,
+): { values: GpuStorage; indices?: GpuStorage } {
   refuseFloat64('pool2d', x.dtype);
   const [batch, channels, height, width] = x.shape as [number, number, number, number];
   const outShape = [batch * channels, window.outputHeight, window.outputWidth];
@@ -626,15 +781,30 @@ function pool2d(kind: 'max' | 'avg', x: TensorView, window: Window2d, countInclu
               bestIndex = h * width + w;
             }
           }`;
-    const best = runKernel(`pool2d/max/values`, () => define(parameters, `${scan(inner)}\n  return bestIndex < 0 ? -3.4e38 : best;`), size, values);
-    const indices = runKernel(`pool2d/max/indices`, () => define(parameters, `${scan(inner)}\n  return bestIndex;`), size, values);
+    const best = runKernel(
+      `pool2d/max/values`,
+      () => define(parameters, `${scan(inner)}\n  return bestIndex < 0 ? -3.4e38 : best;`),
+      size,
+      values,
+    );
+    const indices = runKernel(
+      `pool2d/max/indices`,
+      () => define(parameters, `${scan(inner)}\n  return bestIndex;`),
+      size,
+      values,
+    );
     output = { values: result(best, size), indices: result(indices, size) };
   } else {
     // A float counter: gpu.js does not carry an integer `count++` into the division below.
     const inner = `sum += x[base + h * width + w];
           count += 1.0;`;
     const divisor = countIncludePad ? 'kernelHeight * kernelWidth' : 'Math.max(count, 1)';
-    const averages = runKernel(`pool2d/avg/${countIncludePad}`, () => define(parameters, `${scan(inner)}\n  return sum / (${divisor});`), size, values);
+    const averages = runKernel(
+      `pool2d/avg/${countIncludePad}`,
+      () => define(parameters, `${scan(inner)}\n  return sum / (${divisor});`),
+      size,
+      values,
+    );
     output = { values: result(averages, size) };
   }
   releaseTemporary(x, input.texture);
@@ -644,10 +814,15 @@ function pool2d(kind: 'max' | 'avg', x: TensorView, window: Window2d, countInclu
 function gather(x: TensorView, axis: number, index: TensorView): GpuStorage {
   const rank = index.shape.length;
   const chosen = read('index', rank);
-  return map(`gather/axis${axis}>${x.dtype}`, index.shape, [
-    { name: 'x', view: x },
-    { name: 'index', view: index },
-  ], `x[${position('x', rank, { [axis]: chosen })}]`);
+  return map(
+    `gather/axis${axis}>${x.dtype}`,
+    index.shape,
+    [
+      { name: 'x', view: x },
+      { name: 'index', view: index },
+    ],
+    `x[${position('x', rank, { [axis]: chosen })}]`,
+  );
 }
 
 function scatterAdd(target: TensorView, axis: number, index: TensorView, source: TensorView): GpuStorage {
@@ -679,16 +854,21 @@ function scatterAdd(target: TensorView, axis: number, index: TensorView, source:
     ...names('d', rank),
     ...names('indexShape', rank),
   ];
-  const texture = runKernel(`scatterAdd/axis${axis}>${target.dtype}/rank${rank}`, () => define(parameters, body), size, [
-    textureOf(target),
-    ...viewArguments(target),
-    textureOf(index),
-    ...viewArguments(index),
-    textureOf(source),
-    ...viewArguments(source),
-    ...target.shape,
-    ...index.shape,
-  ]);
+  const texture = runKernel(
+    `scatterAdd/axis${axis}>${target.dtype}/rank${rank}`,
+    () => define(parameters, body),
+    size,
+    [
+      textureOf(target),
+      ...viewArguments(target),
+      textureOf(index),
+      ...viewArguments(index),
+      textureOf(source),
+      ...viewArguments(source),
+      ...target.shape,
+      ...index.shape,
+    ],
+  );
   return result(texture, size);
 }
 
@@ -723,9 +903,15 @@ function concat(inputs: readonly TensorView[], axis: number, outShape: Shape, ou
   for (let position_ = present.length - 1; position_ >= 0; position_--) {
     const name = inputNames[position_]!;
     const value = `${name}[${position(name, rank, { [axis]: `c${axis} - ${name}Start` })}]`;
-    expression = position_ === present.length - 1 ? value : `(c${axis} < ${inputNames[position_ + 1]}Start ? ${value} : ${expression})`;
+    expression =
+      position_ === present.length - 1
+        ? value
+        : `(c${axis} < ${inputNames[position_ + 1]}Start ? ${value} : ${expression})`;
   }
-  const parameters = [...inputNames.flatMap((name) => [name, ...viewParameters(name, rank), `${name}Start`]), ...names('d', rank)];
+  const parameters = [
+    ...inputNames.flatMap((name) => [name, ...viewParameters(name, rank), `${name}Start`]),
+    ...names('d', rank),
+  ];
   let start = 0;
   const values: unknown[] = [];
   for (const input of present) {
@@ -734,7 +920,12 @@ function concat(inputs: readonly TensorView[], axis: number, outShape: Shape, ou
   }
   values.push(...outShape);
   const body = `${coordinates(rank)}\n  return ${stored(expression, outDtype)};`;
-  const texture = runKernel(`concat/${present.length}/axis${axis}>${outDtype}/rank${rank}`, () => define(parameters, body), size, values);
+  const texture = runKernel(
+    `concat/${present.length}/axis${axis}>${outDtype}/rank${rank}`,
+    () => define(parameters, body),
+    size,
+    values,
+  );
   return result(texture, size);
 }
 
@@ -755,7 +946,14 @@ function pad(x: TensorView, pads: readonly (readonly [number, number])[], value:
     return ${stored(`x[${position('x', rank, shifted)}]`, outDtype)};
   }
   return fill;`;
-  const parameters = ['x', ...viewParameters('x', rank), ...names('d', rank), ...names('before', rank), ...names('inputShape', rank), 'fill'];
+  const parameters = [
+    'x',
+    ...viewParameters('x', rank),
+    ...names('d', rank),
+    ...names('before', rank),
+    ...names('inputShape', rank),
+    'fill',
+  ];
   const texture = runKernel(`pad>${outDtype}/rank${rank}`, () => define(parameters, body), size, [
     sizeOf(x.shape) === 0 ? EMPTY_TEXTURE_PLACEHOLDER() : textureOf(x),
     ...viewArguments(x),
@@ -793,9 +991,12 @@ function upload(values: TypedArray, dtype: DType): GpuStorage {
   }
   // A constant fill (zeros for a gradient accumulator, ones for a seed) is drawn on the device
   // from one uniform: a dispatch, not a host copy. Non-finite values keep the plain upload.
-  if (floats.length > 1 && isConstantFill(floats)) return map('fill', [floats.length], [], 'value', [{ name: 'value', value: floats[0]! }]);
+  if (floats.length > 1 && isConstantFill(floats))
+    return map('fill', [floats.length], [], 'value', [{ name: 'value', value: floats[0]! }]);
   countUpload();
-  const texture = runKernel('upload', () => define(['values'], 'return values[this.thread.x];'), floats.length, [floats]);
+  const texture = runKernel('upload', () => define(['values'], 'return values[this.thread.x];'), floats.length, [
+    floats,
+  ]);
   if (floats.length === 1) rememberConstant(floats[0]!, texture);
   return result(texture, floats.length);
 }
@@ -824,27 +1025,44 @@ export function createGpuBackend(): Backend {
     unary(kernel, x, outDtype, parameter) {
       refuseFloat64(kernel, outDtype);
       const fn = unaryFunction(kernel);
-      return map(`unary/${kernel}>${outDtype}`, x.shape, [{ name: 'x', view: x }], stored(call(fn, [read('x', x.shape.length), 'parameter']), outDtype), [
-        { name: 'parameter', value: parameter },
-      ], [fn]);
+      return map(
+        `unary/${kernel}>${outDtype}`,
+        x.shape,
+        [{ name: 'x', view: x }],
+        stored(call(fn, [read('x', x.shape.length), 'parameter']), outDtype),
+        [{ name: 'parameter', value: parameter }],
+        [fn],
+      );
     },
     binary(kernel, a, b, outShape, outDtype) {
       refuseFloat64(kernel, outDtype);
       const fn = binaryFunction(kernel);
       const rank = outShape.length;
-      return map(`binary/${kernel}>${outDtype}`, outShape, [
-        { name: 'a', view: a },
-        { name: 'b', view: b },
-      ], stored(call(fn, [read('a', rank), read('b', rank)]), outDtype), [], [fn]);
+      return map(
+        `binary/${kernel}>${outDtype}`,
+        outShape,
+        [
+          { name: 'a', view: a },
+          { name: 'b', view: b },
+        ],
+        stored(call(fn, [read('a', rank), read('b', rank)]), outDtype),
+        [],
+        [fn],
+      );
     },
     where(condition, a, b, outShape, outDtype) {
       refuseFloat64('where', outDtype);
       const rank = outShape.length;
-      return map(`where>${outDtype}`, outShape, [
-        { name: 'condition', view: condition },
-        { name: 'a', view: a },
-        { name: 'b', view: b },
-      ], stored(`(${read('condition', rank)} !== 0 ? ${read('a', rank)} : ${read('b', rank)})`, outDtype));
+      return map(
+        `where>${outDtype}`,
+        outShape,
+        [
+          { name: 'condition', view: condition },
+          { name: 'a', view: a },
+          { name: 'b', view: b },
+        ],
+        stored(`(${read('condition', rank)} !== 0 ? ${read('a', rank)} : ${read('b', rank)})`, outDtype),
+      );
     },
     fused(kernel: FusedKernel, inputs, scalars, outDtype) {
       refuseFloat64(kernel.name, outDtype);

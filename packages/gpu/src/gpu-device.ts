@@ -6,10 +6,14 @@ import * as gpujs from 'gpu.js';
 import { CPUKernel, GPU, HeadlessGLKernel, WebGL2Kernel, WebGLKernel } from 'gpu.js';
 
 // Not in gpu.js's type declarations, though its builds export them.
-const { WebGPUKernel, WebAssemblyKernel } = gpujs as unknown as Record<string, (new (...args: never[]) => unknown) | undefined>;
+const { WebGPUKernel, WebAssemblyKernel } = gpujs as unknown as Record<
+  string,
+  (new (...args: never[]) => unknown) | undefined
+>;
 
 /** The gpu.js kernel classes Vane can end up on. */
-export type GpuKernelClass = 'HeadlessGLKernel' | 'WebGL2Kernel' | 'WebGLKernel' | 'WebGPUKernel' | 'WebAssemblyKernel' | 'CPUKernel' | 'unknown';
+export type GpuKernelClass =
+  'HeadlessGLKernel' | 'WebGL2Kernel' | 'WebGLKernel' | 'WebGPUKernel' | 'WebAssemblyKernel' | 'CPUKernel' | 'unknown';
 
 /** What {@link gpuInfo} reports. */
 export interface GpuInfo {
@@ -63,7 +67,8 @@ function environmentAllowsFallback(): boolean {
  * configureGpu({ allowFallback: true }); // accept gpu.js's WebAssembly/CPU path on a machine without WebGL
  */
 export function configureGpu(next: GpuOptions): void {
-  if (device) throw new Error('configureGpu: the gpu device is already initialised; call configureGpu before the first gpu op');
+  if (device)
+    throw new Error('configureGpu: the gpu device is already initialised; call configureGpu before the first gpu op');
   options = { ...next };
   failure = undefined;
 }
@@ -82,7 +87,12 @@ export function kernelClassOf(kernel: unknown): GpuKernelClass {
 
 /** True for the kernel classes that compute through a graphics API. */
 export function isGraphicsClass(kernelClass: GpuKernelClass): boolean {
-  return kernelClass === 'HeadlessGLKernel' || kernelClass === 'WebGL2Kernel' || kernelClass === 'WebGLKernel' || kernelClass === 'WebGPUKernel';
+  return (
+    kernelClass === 'HeadlessGLKernel' ||
+    kernelClass === 'WebGL2Kernel' ||
+    kernelClass === 'WebGLKernel' ||
+    kernelClass === 'WebGPUKernel'
+  );
 }
 
 // headless-gl masks its renderer as "ANGLE"; the honest answer in Node on Linux is which Mesa
@@ -93,7 +103,12 @@ function loadedDriver(): string | undefined {
     const fileSystem = process?.getBuiltinModule?.('node:fs');
     if (!fileSystem) return undefined;
     const maps: string = fileSystem.readFileSync('/proc/self/maps', 'utf8');
-    const paths = new Set(maps.split('\n').map((line) => line.split(/\s+/)[5]).filter((path): path is string => Boolean(path)));
+    const paths = new Set(
+      maps
+        .split('\n')
+        .map((line) => line.split(/\s+/)[5])
+        .filter((path): path is string => Boolean(path)),
+    );
     const drivers = [...paths].filter((path) => /\/dri\/[^/]+_dri\.so/.test(path));
     if (drivers.length === 0) return undefined;
     const names = drivers.map((path) => /\/([^/]+)_dri\.so/.exec(path)![1]);
@@ -110,7 +125,10 @@ function describeContext(context: any): { renderer: string; version: string } {
   const masked = String(context.getParameter(context.RENDERER));
   const renderer = debug ? String(context.getParameter(debug.UNMASKED_RENDERER_WEBGL)) : masked;
   const driver = loadedDriver();
-  return { renderer: driver ? `${driver} via headless-gl (${masked})` : renderer, version: String(context.getParameter(context.VERSION)) };
+  return {
+    renderer: driver ? `${driver} via headless-gl (${masked})` : renderer,
+    version: String(context.getParameter(context.VERSION)),
+  };
 }
 
 function createDevice(): GpuDevice {
@@ -128,7 +146,8 @@ function createDevice(): GpuDevice {
   const kernelClass = kernelClassOf(probe.kernel);
   const { renderer, version } = describeContext(probe.kernel.context);
   probe.destroy?.();
-  if (result[0] !== 2 || result[1] !== 4) throw new Error(`gpu: the probe kernel on ${kernelClass} returned [${Array.from(result)}], expected [2, 4]`);
+  if (result[0] !== 2 || result[1] !== 4)
+    throw new Error(`gpu: the probe kernel on ${kernelClass} returned [${Array.from(result)}], expected [2, 4]`);
   const info: GpuInfo = {
     kernelClass,
     isGraphicsPath: isGraphicsClass(kernelClass),

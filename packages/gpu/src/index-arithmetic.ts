@@ -22,13 +22,22 @@ export function viewParameters(name: string, rank: number): string[] {
  * Declares `c0 … c{rank−1}`, the row-major coordinates of the flat index `flat` over the
  * dimensions named `d0 … d{rank−1}` (the `dimensionPrefix`).
  */
-export function coordinates(rank: number, flat = 'this.thread.x + 0.0', dimensionPrefix = 'd', coordinatePrefix = 'c'): string {
+export function coordinates(
+  rank: number,
+  flat = 'this.thread.x + 0.0',
+  dimensionPrefix = 'd',
+  coordinatePrefix = 'c',
+): string {
   if (rank === 0) return '';
   const lines = [`let ${coordinatePrefix}Rest = ${flat};`];
   for (let axis = rank - 1; axis >= 1; axis--) {
     const dimension = `${dimensionPrefix}${axis}`;
-    lines.push(`const ${coordinatePrefix}Quotient${axis} = Math.floor((${coordinatePrefix}Rest + 0.5) / ${dimension});`);
-    lines.push(`const ${coordinatePrefix}${axis} = ${coordinatePrefix}Rest - ${coordinatePrefix}Quotient${axis} * ${dimension};`);
+    lines.push(
+      `const ${coordinatePrefix}Quotient${axis} = Math.floor((${coordinatePrefix}Rest + 0.5) / ${dimension});`,
+    );
+    lines.push(
+      `const ${coordinatePrefix}${axis} = ${coordinatePrefix}Rest - ${coordinatePrefix}Quotient${axis} * ${dimension};`,
+    );
     lines.push(`${coordinatePrefix}Rest = ${coordinatePrefix}Quotient${axis};`);
   }
   lines.push(`const ${coordinatePrefix}0 = ${coordinatePrefix}Rest;`);
@@ -36,9 +45,15 @@ export function coordinates(rank: number, flat = 'this.thread.x + 0.0', dimensio
 }
 
 /** The position in view `name` of the coordinates `c0 …`, optionally replacing some of them. */
-export function position(name: string, rank: number, replace: Record<number, string> = {}, coordinatePrefix = 'c'): string {
+export function position(
+  name: string,
+  rank: number,
+  replace: Record<number, string> = {},
+  coordinatePrefix = 'c',
+): string {
   const terms = [`${name}Offset`];
-  for (let axis = 0; axis < rank; axis++) terms.push(`(${replace[axis] ?? `${coordinatePrefix}${axis}`}) * ${name}Stride${axis}`);
+  for (let axis = 0; axis < rank; axis++)
+    terms.push(`(${replace[axis] ?? `${coordinatePrefix}${axis}`}) * ${name}Stride${axis}`);
   return terms.join(' + ');
 }
 

@@ -6,13 +6,19 @@ import { vaneErf, vaneRoundHalfEven, type DType } from '@vane/tensor';
 import { gpuFunction, type GpuFunctionSource } from './function-source.js';
 import type { KernelDefinition } from './kernel-runner.js';
 
-const HELPERS: readonly GpuFunctionSource[] = [gpuFunction('vaneErf', vaneErf), gpuFunction('vaneRoundHalfEven', vaneRoundHalfEven)];
+const HELPERS: readonly GpuFunctionSource[] = [
+  gpuFunction('vaneErf', vaneErf),
+  gpuFunction('vaneRoundHalfEven', vaneRoundHalfEven),
+];
 
 // JavaScript's conversion into an Int32Array truncates toward zero and maps NaN to 0.
 const toInt32 = (x: number) => (x !== x ? 0 : x < 0 ? Math.ceil(x) : Math.floor(x));
 // Casting to bool maps every non-zero (NaN included) to 1, as the CPU backend does.
 const toBool = (x: number) => (x !== 0 ? 1 : 0);
-const CONVERSIONS: readonly GpuFunctionSource[] = [gpuFunction('vaneToInt32', toInt32), gpuFunction('vaneToBool', toBool)];
+const CONVERSIONS: readonly GpuFunctionSource[] = [
+  gpuFunction('vaneToInt32', toInt32),
+  gpuFunction('vaneToBool', toBool),
+];
 
 function functionsFor(source: string, own: readonly GpuFunctionSource[]): GpuFunctionSource[] {
   const used = [...own, ...CONVERSIONS].filter((fn) => source.includes(/function (\w+)/.exec(fn.source)![1]!));
@@ -21,7 +27,11 @@ function functionsFor(source: string, own: readonly GpuFunctionSource[]): GpuFun
 }
 
 /** The kernel `function (parameters) { body }` with the shared functions its source calls. */
-export function define(parameters: readonly string[], body: string, own: readonly GpuFunctionSource[] = []): KernelDefinition {
+export function define(
+  parameters: readonly string[],
+  body: string,
+  own: readonly GpuFunctionSource[] = [],
+): KernelDefinition {
   const source = `function (${parameters.join(', ')}) {\n  ${body}\n}`;
   return { source, functions: functionsFor(source, own) };
 }

@@ -56,7 +56,12 @@ export interface NativeFunction {
  * Runs the kernel cached under `key` (built by `define` on first use) over `output`
  * threads and returns the output texture (or, on an allowed fallback, an array).
  */
-export function runKernel(key: string, define: () => KernelDefinition, output: KernelOutput, inputs: readonly unknown[]): unknown {
+export function runKernel(
+  key: string,
+  define: () => KernelDefinition,
+  output: KernelOutput,
+  inputs: readonly unknown[],
+): unknown {
   const { gpu, info } = gpuDevice();
   const dimensions = typeof output === 'number' ? [output] : [...output];
   const extent = dimensions.join('×');
@@ -74,7 +79,14 @@ export function runKernel(key: string, define: () => KernelDefinition, output: K
       loopMaxIterations: LOOP_LIMIT,
       ...(definition.returnType ? { returnType: definition.returnType } : {}),
       functions: definition.functions.map((fn) => ({ source: fn.source, settings: fn.settings })),
-      ...(definition.nativeFunctions ? { nativeFunctions: definition.nativeFunctions.map((fn) => ({ ...fn, argumentTypes: { ...fn.argumentTypes } })) } : {}),
+      ...(definition.nativeFunctions
+        ? {
+            nativeFunctions: definition.nativeFunctions.map((fn) => ({
+              ...fn,
+              argumentTypes: { ...fn.argumentTypes },
+            })),
+          }
+        : {}),
     });
     kernel = { run, extent, checked: false };
     compiled.set(key, kernel);
@@ -95,13 +107,17 @@ export function runKernel(key: string, define: () => KernelDefinition, output: K
   // recycling fixed by forgetRecycledArguments produced exactly that, silently. Refuse it.
   const labelled = (result as { output?: ArrayLike<number> } | undefined)?.output;
   if (labelled !== undefined && dimensions.some((dimension, axis) => labelled[axis] !== dimension)) {
-    throw new Error(`gpu: kernel '${key}' returned a texture of ${Array.from(labelled).join('×')} values for an output of ${extent}`);
+    throw new Error(
+      `gpu: kernel '${key}' returned a texture of ${Array.from(labelled).join('×')} values for an output of ${extent}`,
+    );
   }
   if (!kernel.checked) {
     // gpu.js replaces a kernel that fails to compile with its CPU kernel, silently; refuse that.
     const ranOn = kernelClassOf(kernel.run.kernel);
     if (ranOn !== info.kernelClass) {
-      throw new Error(`gpu: kernel '${key}' fell back from ${info.kernelClass} to ${ranOn}: ${kernel.run.kernel?.fallbackReason ?? 'no reason given'}`);
+      throw new Error(
+        `gpu: kernel '${key}' fell back from ${info.kernelClass} to ${ranOn}: ${kernel.run.kernel?.fallbackReason ?? 'no reason given'}`,
+      );
     }
     kernel.checked = true;
   }
@@ -121,7 +137,9 @@ export function runKernel(key: string, define: () => KernelDefinition, output: K
  * Forgetting the kept clones on every resize means only textures of the current size are
  * recycled.
  */
-function forgetRecycledArguments(instance: { kernelArguments?: readonly { prevArg?: { delete(): void } | null }[] } | undefined): void {
+function forgetRecycledArguments(
+  instance: { kernelArguments?: readonly { prevArg?: { delete(): void } | null }[] } | undefined,
+): void {
   for (const argument of instance?.kernelArguments ?? []) {
     if (!argument.prevArg) continue;
     argument.prevArg.delete();

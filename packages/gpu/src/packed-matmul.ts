@@ -112,7 +112,10 @@ export function matmulLayout(a: TensorView, b: TensorView): 'direct' | 'indexed'
   const images = sizeOf(a.shape.slice(0, rank - 2));
   const rows = images * m;
   const leftRows = (sharedAcrossBatch(a) ? 1 : images) * m;
-  const fits = fitsTexture(depthQuads, leftRows) && fitsTexture(columnQuads, (sharedAcrossBatch(b) ? 1 : images) * depthQuads * LANES) && fitsTexture(columnQuads, rows);
+  const fits =
+    fitsTexture(depthQuads, leftRows) &&
+    fitsTexture(columnQuads, (sharedAcrossBatch(b) ? 1 : images) * depthQuads * LANES) &&
+    fitsTexture(columnQuads, rows);
   // The right operand has at least four rows (its depth is padded to a multiple of four).
   return directFetchAvailable() && rows > 1 && leftRows > 1 && fits ? 'direct' : 'indexed';
 }
@@ -135,12 +138,17 @@ export function packedMatmul(a: TensorView, b: TensorView, outDtype: DType): Gpu
   const direct = matmulLayout(a, b) === 'direct';
   const left = pack(a, m, direct);
   const right = pack(b, depthQuads * LANES, direct);
-  const product = direct ? directProduct(left, right, images, m, depthQuads, columnQuads) : indexedProduct(left, right, images, m, depthQuads, columnQuads);
+  const product = direct
+    ? directProduct(left, right, images, m, depthQuads, columnQuads)
+    : indexedProduct(left, right, images, m, depthQuads, columnQuads);
   discard(left.texture);
   discard(right.texture);
   const texture = runKernel(
     `matmul/unpack${direct ? '2d' : ''}>${outDtype}`,
-    () => ({ ...define(['c', 'n', 'columnQuads'], unpackBody(outDtype, direct)), nativeFunctions: direct ? [TEXEL_FETCH()] : [] }),
+    () => ({
+      ...define(['c', 'n', 'columnQuads'], unpackBody(outDtype, direct)),
+      nativeFunctions: direct ? [TEXEL_FETCH()] : [],
+    }),
     size,
     [product, n, columnQuads],
   );
@@ -156,7 +164,14 @@ const MULTIPLY_ADD = `s0 += l[0] * r0[0] + l[1] * r1[0] + l[2] * r2[0] + l[3] * 
     s3 += l[0] * r0[3] + l[1] * r1[3] + l[2] * r2[3] + l[3] * r3[3];`;
 
 /** The product in the 2-D layout: thread (quad, row), operands read at (column, row). */
-function directProduct(left: Packed, right: Packed, images: number, m: number, depthQuads: number, columnQuads: number): unknown {
+function directProduct(
+  left: Packed,
+  right: Packed,
+  images: number,
+  m: number,
+  depthQuads: number,
+  columnQuads: number,
+): unknown {
   const body = `const quad = this.thread.x + 0.0;
   const row = this.thread.y + 0.0;
   const image = Math.floor((row + 0.5) / m);
@@ -178,14 +193,25 @@ function directProduct(left: Packed, right: Packed, images: number, m: number, d
   return [s0, s1, s2, s3];`;
   return runKernel(
     'matmul/packed2d',
-    () => ({ ...define(['a', 'b', 'm', 'depthQuads', 'aImageRows', 'bImageRows'], body), returnType: 'Array(4)' as const, nativeFunctions: [TEXEL_FETCH()] }),
+    () => ({
+      ...define(['a', 'b', 'm', 'depthQuads', 'aImageRows', 'bImageRows'], body),
+      returnType: 'Array(4)' as const,
+      nativeFunctions: [TEXEL_FETCH()],
+    }),
     [columnQuads, images * m],
     [left.texture, right.texture, m, depthQuads, left.imageRows, right.imageRows],
   );
 }
 
 /** The product in the 1-D layout, read through gpu.js's indexed fetch. */
-function indexedProduct(left: Packed, right: Packed, images: number, m: number, depthQuads: number, columnQuads: number): unknown {
+function indexedProduct(
+  left: Packed,
+  right: Packed,
+  images: number,
+  m: number,
+  depthQuads: number,
+  columnQuads: number,
+): unknown {
   const body = `const texel = this.thread.x + 0.0;
   const row = Math.floor((texel + 0.5) / columnQuads);
   const quad = texel - row * columnQuads;
@@ -208,7 +234,10 @@ function indexedProduct(left: Packed, right: Packed, images: number, m: number, 
   return [s0, s1, s2, s3];`;
   return runKernel(
     'matmul/packed',
-    () => ({ ...define(['a', 'b', 'm', 'depthQuads', 'columnQuads', 'aImageTexels', 'bImageTexels'], body), returnType: 'Array(4)' as const }),
+    () => ({
+      ...define(['a', 'b', 'm', 'depthQuads', 'columnQuads', 'aImageTexels', 'bImageTexels'], body),
+      returnType: 'Array(4)' as const,
+    }),
     images * m * columnQuads,
     [left.texture, right.texture, m, depthQuads, columnQuads, left.imageTexels, right.imageTexels],
   );

@@ -77,8 +77,12 @@ export function directFetchAvailable(): boolean {
 /** True when a `width × height` texture is within the device's MAX_TEXTURE_SIZE. */
 export function fitsTexture(width: number, height: number): boolean {
   if (maximumSize === undefined) {
-    const context = gpuDevice().gpu.context as { getParameter?(name: number): unknown; MAX_TEXTURE_SIZE?: number } | undefined;
-    const reported = context?.getParameter && context.MAX_TEXTURE_SIZE !== undefined ? Number(context.getParameter(context.MAX_TEXTURE_SIZE)) : NaN;
+    const context = gpuDevice().gpu.context as
+      { getParameter?(name: number): unknown; MAX_TEXTURE_SIZE?: number } | undefined;
+    const reported =
+      context?.getParameter && context.MAX_TEXTURE_SIZE !== undefined
+        ? Number(context.getParameter(context.MAX_TEXTURE_SIZE))
+        : NaN;
     // WebGL1 guarantees 2048 at least; assume no more where the context does not say.
     maximumSize = Number.isFinite(reported) && reported > 0 ? reported : 2048;
   }

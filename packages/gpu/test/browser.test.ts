@@ -13,7 +13,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const chromiumAvailable = chromiumRequirement();
 
-
 interface PageResult {
   ok: boolean;
   error?: string;
@@ -51,13 +50,19 @@ describe('browser (headless Chromium, WebGL2)', () => {
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const address = server.address() as { port: number };
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...HEADLESS_CHROMIUM_ARGUMENTS] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...HEADLESS_CHROMIUM_ARGUMENTS],
+    });
     try {
       const page = await browser.newPage();
       const logs: string[] = [];
       page.on('pageerror', (error) => logs.push(error.message));
       await page.goto(`http://127.0.0.1:${address.port}/`);
-      await page.waitForFunction(() => (globalThis as { vaneResult?: unknown }).vaneResult !== undefined, null, { timeout: 90_000 });
+      await page.waitForFunction(() => (globalThis as { vaneResult?: unknown }).vaneResult !== undefined, null, {
+        timeout: 90_000,
+      });
       const result = (await page.evaluate(() => (globalThis as { vaneResult?: unknown }).vaneResult)) as PageResult;
       expect(result.error ?? logs.join('\n')).toBe(logs.join('\n'));
       expect(result.ok).toBe(true);
@@ -65,7 +70,11 @@ describe('browser (headless Chromium, WebGL2)', () => {
       expect(result.info!.kernelClass).toBe('WebGL2Kernel');
       for (const check of result.checks!) {
         expect(check.actual.length, check.name).toBe(check.expected.length);
-        check.actual.forEach((value, index) => expect(Math.abs(value - check.expected[index]!), `${check.name}[${index}]`).toBeLessThan(1e-4 * (1 + Math.abs(check.expected[index]!))));
+        check.actual.forEach((value, index) =>
+          expect(Math.abs(value - check.expected[index]!), `${check.name}[${index}]`).toBeLessThan(
+            1e-4 * (1 + Math.abs(check.expected[index]!)),
+          ),
+        );
       }
       expect(result.leakedTextures).toBe(0);
     } finally {

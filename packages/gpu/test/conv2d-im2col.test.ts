@@ -17,7 +17,8 @@ function expectClose(cpu: Tensor, gpu: Tensor, label: string): void {
   const got = gpu.dataSync();
   for (let index = 0; index < want.length; index++) {
     const difference = Math.abs(got[index]! - want[index]!);
-    if (!(difference <= 1e-4 * (1 + Math.abs(want[index]!)))) throw new Error(`${label}[${index}]: cpu ${want[index]}, gpu ${got[index]}`);
+    if (!(difference <= 1e-4 * (1 + Math.abs(want[index]!))))
+      throw new Error(`${label}[${index}]: cpu ${want[index]}, gpu ${got[index]}`);
   }
 }
 
@@ -68,14 +69,21 @@ describe.runIf(gpuReady)('conv2d on the packed matmul', () => {
     ['3x3, padding 1', [2, 3, 9, 8], [5, 3, 3, 3], { padding: 1 }],
     ['stride 2, dilation 2', [3, 2, 13, 11], [4, 2, 3, 3], { stride: 2, dilation: 2 }],
     ['rectangular kernel, asymmetric padding', [2, 1, 7, 12], [6, 1, 2, 5], { padding: [1, 0, 2, 1] }],
-  ] as const)('the weight gradient (batched matmul on im2col, summed over the batch) agrees with the cpu: %s', (label, xShape, wShape, options) => {
-    tidy(() => {
-      const x = random([...xShape], 11);
-      const window = vane.makeWindow('conv2d', xShape[2], xShape[3], [wShape[2], wShape[3]], options);
-      const dy = random([xShape[0], wShape[0], window.outputHeight, window.outputWidth], 12);
-      expectClose(vane.conv2dWeightGradient(x, dy, window, 1), vane.conv2dWeightGradient(x.to('gpu'), dy.to('gpu'), window, 1), label);
-    });
-  });
+  ] as const)(
+    'the weight gradient (batched matmul on im2col, summed over the batch) agrees with the cpu: %s',
+    (label, xShape, wShape, options) => {
+      tidy(() => {
+        const x = random([...xShape], 11);
+        const window = vane.makeWindow('conv2d', xShape[2], xShape[3], [wShape[2], wShape[3]], options);
+        const dy = random([xShape[0], wShape[0], window.outputHeight, window.outputWidth], 12);
+        expectClose(
+          vane.conv2dWeightGradient(x, dy, window, 1),
+          vane.conv2dWeightGradient(x.to('gpu'), dy.to('gpu'), window, 1),
+          label,
+        );
+      });
+    },
+  );
 
   it.each([
     ['3x3, padding 1', [2, 3, 9, 8], [5, 3, 3, 3], { padding: 1 }],

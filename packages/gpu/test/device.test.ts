@@ -32,15 +32,26 @@ describe('gpu device', () => {
     }
     // This process has WebGL (CI runs it under Xvfb), so the refusal is checked in a child
     // process without an X display, where headless-gl gets no context.
-    const child = spawnSync(process.execPath, ['--conditions=@vane/source', '--import', 'tsx', fileURLToPath(new URL('./support/no-webgl.ts', import.meta.url))], {
-      encoding: 'utf8',
-      env: { ...process.env, DISPLAY: '' },
-      timeout: 60_000,
-    });
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--conditions=@vane/source',
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./support/no-webgl.ts', import.meta.url)),
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, DISPLAY: '' },
+        timeout: 60_000,
+      },
+    );
     expect(child.stdout.trim(), child.stderr).toMatch(/^refused: .*(no WebGL\/WebGPU path|could not create)/);
   });
 
   it.skipIf(!gpuReady)('refuses float64 with an error that names the op and the remedy', () => {
-    expect(() => tensor([1, 2], { dtype: 'float64', backend: 'gpu' })).toThrow(/gpu\.upload: float64 is not supported.*cast to float32/);
+    expect(() => tensor([1, 2], { dtype: 'float64', backend: 'gpu' })).toThrow(
+      /gpu\.upload: float64 is not supported.*cast to float32/,
+    );
   });
 });

@@ -17,8 +17,15 @@ const KERNEL: ExpressionKernel = {
   scalarCount: 1,
   // Every kind of node: arithmetic, min/max, comparisons, logic, select, the unary functions.
   expression: e.add(
-    e.select(e.or(e.and(e.greater(x, 0), e.lessEqual(y, 1)), e.not(e.equal(x, y))), e.div(shared, e.add(1, e.abs(shared))), e.neg(y)),
-    e.add(e.mul(e.scalar(0), e.add(e.trunc(x), e.fround(e.roundHalfEven(y)))), e.add(e.min(x, e.max(y, 0.5)), e.add(e.exp(e.neg(e.abs(x))), e.sqrt(e.abs(y))))),
+    e.select(
+      e.or(e.and(e.greater(x, 0), e.lessEqual(y, 1)), e.not(e.equal(x, y))),
+      e.div(shared, e.add(1, e.abs(shared))),
+      e.neg(y),
+    ),
+    e.add(
+      e.mul(e.scalar(0), e.add(e.trunc(x), e.fround(e.roundHalfEven(y)))),
+      e.add(e.min(x, e.max(y, 0.5)), e.add(e.exp(e.neg(e.abs(x))), e.sqrt(e.abs(y)))),
+    ),
   ),
 };
 
@@ -28,7 +35,9 @@ describe('gpu.js source from expressions', () => {
     expect(source).toMatch(/^function vaneTest\(in0, in1, s0\) \{\n {2}const t0 = \(in0 \* in1\);/);
     expect(source).toContain('(in0 < 0 ? Math.ceil(in0) : Math.floor(in0))');
     expect(source).not.toContain('fround');
-    expect(() => gpuExpressionFunction('vaneNaN', e.add(x, NaN), 1, 0)).toThrow("gpu: kernel 'vaneNaN' uses the constant NaN, which gpu.js cannot write");
+    expect(() => gpuExpressionFunction('vaneNaN', e.add(x, NaN), 1, 0)).toThrow(
+      "gpu: kernel 'vaneNaN' uses the constant NaN, which gpu.js cannot write",
+    );
   });
 
   it.skipIf(!gpuReady)('runs on the gpu backend and agrees with the CPU', () => {
@@ -37,7 +46,8 @@ describe('gpu.js source from expressions', () => {
       const b = tensor([1, 0.75, -2, 3.5, 0.5, -1.5, 2.5, 1, -4]);
       const cpu = fusedMap(KERNEL, [a, b], [0.25]).dataSync();
       const gpu = fusedMap(KERNEL, [a.to('gpu'), b.to('gpu')], [0.25]).dataSync();
-      for (let index = 0; index < cpu.length; index++) expect(Math.abs(gpu[index]! - cpu[index]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(cpu[index]!)));
+      for (let index = 0; index < cpu.length; index++)
+        expect(Math.abs(gpu[index]! - cpu[index]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(cpu[index]!)));
     });
   });
 });

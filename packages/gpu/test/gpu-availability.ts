@@ -13,7 +13,9 @@ export const gpuRequired = process.env.VANE_GPU_REQUIRED === '1';
 export const gpuReady = unavailableReason === undefined || gpuRequired;
 
 if (unavailableReason !== undefined) {
-  console.warn(`@vane/gpu: GPU tests ${gpuRequired ? 'FAIL (VANE_GPU_REQUIRED=1)' : 'skipped (no WebGL)'}: ${unavailableReason}`);
+  console.warn(
+    `@vane/gpu: GPU tests ${gpuRequired ? 'FAIL (VANE_GPU_REQUIRED=1)' : 'skipped (no WebGL)'}: ${unavailableReason}`,
+  );
 }
 
 /** The backends the conformance suite runs on: the gpu only where it can. */

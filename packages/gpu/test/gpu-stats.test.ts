@@ -12,7 +12,9 @@ describe.runIf(gpuReady)('gpuStats', () => {
   it('counts one upload per tensor, one dispatch per fused kernel, one readback per read', () => {
     tidy(() => {
       const e = vane.expression;
-      const axpy = vane.defineKernel('statsAxpy', { inputs: ['x', 'y'], scalars: ['alpha'] }, ({ x, y, alpha }) => e.add(e.mul(alpha, x), y));
+      const axpy = vane.defineKernel('statsAxpy', { inputs: ['x', 'y'], scalars: ['alpha'] }, ({ x, y, alpha }) =>
+        e.add(e.mul(alpha, x), y),
+      );
       resetGpuStats();
       const x = vane.tensor([1, 2, 3], { backend: 'gpu' });
       const y = vane.tensor([4, 5, 6], { backend: 'gpu' });

@@ -41,7 +41,7 @@ describe.skipIf(!gpuReady)('gpu memory', () => {
   it('using declarations free textures at the end of the block', () => {
     const before = gpuTextureCount();
     {
-      using x = randn([8], { backend: "gpu", generator: seed(4) });
+      using x = randn([8], { backend: 'gpu', generator: seed(4) });
       using y = x.mul(3);
       expect(gpuTextureCount()).toBe(before + 2);
       expect(y.shape).toEqual([8]);

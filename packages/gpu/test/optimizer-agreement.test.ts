@@ -4,7 +4,18 @@
  * (relative 1e-4; see packages/testkit/src/invariants/backend-agreement.ts for why).
  */
 import {
-  active, adabelief, adagrad, adam, adamw, graft, lion, radam, rmsprop, sgd, signSgd, type GradientTransformation,
+  active,
+  adabelief,
+  adagrad,
+  adam,
+  adamw,
+  graft,
+  lion,
+  radam,
+  rmsprop,
+  sgd,
+  signSgd,
+  type GradientTransformation,
 } from '@vane/optim';
 import { checkOptimizer } from '@vane/testkit';
 import { describe, expect, it } from 'vitest';
@@ -25,11 +36,14 @@ const OPTIMIZERS: [string, () => GradientTransformation<any>][] = [
   ['graft(adam, sgd)', () => graft({ magnitude: adam({ lr: 0.01 }), direction: sgd({ lr: 0.05 }) })],
 ];
 
-describe.skipIf(!gpuReady)(`optimizers agree on cpu and gpu${unavailableReason ? ` (skipped: ${unavailableReason})` : ''}`, () => {
-  for (const [name, factory] of OPTIMIZERS) {
-    it(name, () => {
-      const report = checkOptimizer(factory, { invariants: ['backendAgreement'], numRuns: 4, seed: 7 });
-      expect(report.passed).toEqual(['backendAgreement']);
-    });
-  }
-});
+describe.skipIf(!gpuReady)(
+  `optimizers agree on cpu and gpu${unavailableReason ? ` (skipped: ${unavailableReason})` : ''}`,
+  () => {
+    for (const [name, factory] of OPTIMIZERS) {
+      it(name, () => {
+        const report = checkOptimizer(factory, { invariants: ['backendAgreement'], numRuns: 4, seed: 7 });
+        expect(report.passed).toEqual(['backendAgreement']);
+      });
+    }
+  },
+);

@@ -17,7 +17,8 @@ function expectClose(cpu: Tensor, gpu: Tensor, label: string): void {
   const got = gpu.dataSync();
   for (let index = 0; index < want.length; index++) {
     const difference = Math.abs(got[index]! - want[index]!);
-    if (!(difference <= 1e-4 + 1e-4 * Math.abs(want[index]!))) throw new Error(`${label}[${index}]: cpu ${want[index]}, gpu ${got[index]}`);
+    if (!(difference <= 1e-4 + 1e-4 * Math.abs(want[index]!)))
+      throw new Error(`${label}[${index}]: cpu ${want[index]}, gpu ${got[index]}`);
   }
 }
 
@@ -60,15 +61,32 @@ describe.runIf(gpuReady)('packed matmul', () => {
       const columns = { start: 3, stop: 10 };
       const take = (x: Tensor) => vane.slice(x, [rows, columns]);
       const takeRight = (x: Tensor) => vane.slice(x, [{ start: 2, stop: 9 }, { step: -1 }]);
-      expectClose(matmul(take(big), takeRight(right)), matmul(take(big.to('gpu')), takeRight(right.to('gpu'))), 'sliced');
+      expectClose(
+        matmul(take(big), takeRight(right)),
+        matmul(take(big.to('gpu')), takeRight(right.to('gpu'))),
+        'sliced',
+      );
       expectClose(matmul(big.transpose(), big), matmul(big.to('gpu').transpose(), big.to('gpu')), 'transposed');
     });
   });
 
   it('int32 operands give int32 results', () => {
     tidy(() => {
-      const a = vane.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'int32' });
-      const b = vane.tensor([[1, -1], [2, 0], [-3, 5]], { dtype: 'int32' });
+      const a = vane.tensor(
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+        { dtype: 'int32' },
+      );
+      const b = vane.tensor(
+        [
+          [1, -1],
+          [2, 0],
+          [-3, 5],
+        ],
+        { dtype: 'int32' },
+      );
       const product = matmul(a.to('gpu'), b.to('gpu'));
       expect(product.dtype).toBe('int32');
       expect(Array.from(product.dataSync())).toEqual(Array.from(matmul(a, b).dataSync()));
@@ -104,15 +122,31 @@ describe.runIf(gpuReady)('packed matmul layouts', () => {
   });
 
   it.each([
-    [[1, 9], [9, 6]],
-    [[3, 1, 6], [3, 6, 5]],
-    [[2, 2], [2, 3]],
-    [[20000, 3], [3, 2]],
+    [
+      [1, 9],
+      [9, 6],
+    ],
+    [
+      [3, 1, 6],
+      [3, 6, 5],
+    ],
+    [
+      [2, 2],
+      [2, 3],
+    ],
+    [
+      [20000, 3],
+      [3, 2],
+    ],
   ])('%j @ %j agrees with the cpu on whichever layout it takes', (left, right) => {
     tidy(() => {
       const a = random(left, 31);
       const b = random(right, 32);
-      expectClose(matmul(a, b), matmul(a.to('gpu'), b.to('gpu')), `matmul ${JSON.stringify(left)} @ ${JSON.stringify(right)}`);
+      expectClose(
+        matmul(a, b),
+        matmul(a.to('gpu'), b.to('gpu')),
+        `matmul ${JSON.stringify(left)} @ ${JSON.stringify(right)}`,
+      );
     });
   });
 

@@ -16,10 +16,13 @@ const shapeArbitrary = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 0, 
 const SMALLEST_NORMAL = 2 ** -126;
 const valuesFor = (shape: number[], low: number, high: number) =>
   fc.array(
-    fc.float({ min: Math.fround(low), max: Math.fround(high), noNaN: true, noDefaultInfinity: true }).map((value) => (Math.abs(value) < SMALLEST_NORMAL ? 0 : value)),
+    fc
+      .float({ min: Math.fround(low), max: Math.fround(high), noNaN: true, noDefaultInfinity: true })
+      .map((value) => (Math.abs(value) < SMALLEST_NORMAL ? 0 : value)),
     { minLength: shape.reduce((a, b) => a * b, 1), maxLength: shape.reduce((a, b) => a * b, 1) },
   );
-const tensorArbitrary = (low: number, high: number) => shapeArbitrary.chain((shape) => valuesFor(shape, low, high).map((values) => ({ shape, values })));
+const tensorArbitrary = (low: number, high: number) =>
+  shapeArbitrary.chain((shape) => valuesFor(shape, low, high).map((values) => ({ shape, values })));
 
 function expectParity(cpu: Tensor, gpu: Tensor, relative: number, absolute: number, label: string): void {
   expect(gpu.shape).toEqual(cpu.shape);
@@ -59,7 +62,12 @@ describe.skipIf(!gpuReady)('cpu/gpu parity', () => {
         tidy(() => {
           const source = INTEGER_VALUED.has(name) ? values.map((value) => Math.round(value * 4) / 4 + 0.125) : values;
           const x = tensor(source, { shape });
-          const run = (input: Tensor) => (name === 'leakyRelu' ? opTable[name]!(input, 0.2) : name === 'elu' ? opTable[name]!(input, 0.7) : opTable[name]!(input));
+          const run = (input: Tensor) =>
+            name === 'leakyRelu'
+              ? opTable[name]!(input, 0.2)
+              : name === 'elu'
+                ? opTable[name]!(input, 0.7)
+                : opTable[name]!(input);
           expectParity(run(x), run(x.to('gpu')), LOOSE.has(name) ? 2e-3 : 2e-5, LOOSE.has(name) ? 2e-3 : 1e-5, name);
         });
       }),
@@ -83,15 +91,21 @@ describe.skipIf(!gpuReady)('cpu/gpu parity', () => {
 
   it('matmul on random shapes, transposed operands included', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), (m, k, n, transposed) => {
-        tidy(() => {
-          const a = vane.randn(transposed ? [k, m] : [m, k], { generator: vane.seed(m * 100 + k) });
-          const b = vane.randn([k, n], { generator: vane.seed(n) });
-          const left = transposed ? vane.transpose(a) : a;
-          const gpuLeft = transposed ? vane.transpose(a.to('gpu')) : a.to('gpu');
-          expectParity(matmul(left, b), matmul(gpuLeft, b.to('gpu')), 1e-4, 1e-4, 'matmul');
-        });
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.boolean(),
+        (m, k, n, transposed) => {
+          tidy(() => {
+            const a = vane.randn(transposed ? [k, m] : [m, k], { generator: vane.seed(m * 100 + k) });
+            const b = vane.randn([k, n], { generator: vane.seed(n) });
+            const left = transposed ? vane.transpose(a) : a;
+            const gpuLeft = transposed ? vane.transpose(a.to('gpu')) : a.to('gpu');
+            expectParity(matmul(left, b), matmul(gpuLeft, b.to('gpu')), 1e-4, 1e-4, 'matmul');
+          });
+        },
+      ),
       { numRuns: RUNS * 2 },
     );
   });
@@ -99,12 +113,25 @@ describe.skipIf(!gpuReady)('cpu/gpu parity', () => {
   it('conv2d on random geometry', () => {
     fc.assert(
       fc.property(
-        fc.record({ batch: fc.integer({ min: 1, max: 2 }), groups: fc.integer({ min: 1, max: 2 }), size: fc.integer({ min: 3, max: 7 }), kernel: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 2 }), padding: fc.integer({ min: 0, max: 1 }) }),
+        fc.record({
+          batch: fc.integer({ min: 1, max: 2 }),
+          groups: fc.integer({ min: 1, max: 2 }),
+          size: fc.integer({ min: 3, max: 7 }),
+          kernel: fc.integer({ min: 1, max: 3 }),
+          stride: fc.integer({ min: 1, max: 2 }),
+          padding: fc.integer({ min: 0, max: 1 }),
+        }),
         ({ batch, groups, size, kernel, stride, padding }) => {
           tidy(() => {
             const x = vane.randn([batch, 2 * groups, size, size], { generator: vane.seed(size) });
             const weight = vane.randn([2 * groups, 2, kernel, kernel], { generator: vane.seed(kernel) });
-            expectParity(conv2d(x, weight, { stride, padding, groups }), conv2d(x.to('gpu'), weight.to('gpu'), { stride, padding, groups }), 1e-4, 1e-4, 'conv2d');
+            expectParity(
+              conv2d(x, weight, { stride, padding, groups }),
+              conv2d(x.to('gpu'), weight.to('gpu'), { stride, padding, groups }),
+              1e-4,
+              1e-4,
+              'conv2d',
+            );
           });
         },
       ),
@@ -115,7 +142,18 @@ describe.skipIf(!gpuReady)('cpu/gpu parity', () => {
   it.each(['sum', 'prod', 'max', 'min', 'mean', 'all', 'any'])('reduction %s over random axes', (name) => {
     fc.assert(
       fc.property(
-        shapeArbitrary.filter((shape) => shape.length > 0).chain((shape) => fc.tuple(fc.constant(shape), valuesFor(shape, -2, 2), fc.subarray(shape.map((_, axis) => axis), { minLength: 1 }))),
+        shapeArbitrary
+          .filter((shape) => shape.length > 0)
+          .chain((shape) =>
+            fc.tuple(
+              fc.constant(shape),
+              valuesFor(shape, -2, 2),
+              fc.subarray(
+                shape.map((_, axis) => axis),
+                { minLength: 1 },
+              ),
+            ),
+          ),
         ([shape, values, axes]) => {
           tidy(() => {
             const source = name === 'all' || name === 'any' ? values.map((value) => (value > 0 ? 1 : 0)) : values;

@@ -15,7 +15,8 @@ function expectClose(cpu: Tensor, gpu: Tensor): void {
   expect(gpu.shape).toEqual(cpu.shape);
   const want = cpu.dataSync();
   const got = gpu.dataSync();
-  for (let index = 0; index < want.length; index++) expect(Math.abs(got[index]! - want[index]!)).toBeLessThanOrEqual(1e-4 + 1e-5 * Math.abs(want[index]!));
+  for (let index = 0; index < want.length; index++)
+    expect(Math.abs(got[index]! - want[index]!)).toBeLessThanOrEqual(1e-4 + 1e-5 * Math.abs(want[index]!));
 }
 
 describe.runIf(gpuReady)('reduction inputs', () => {

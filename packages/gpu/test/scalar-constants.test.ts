@@ -4,7 +4,23 @@
  * else, and a shared constant survives the disposal of any one tensor that uses it.
  */
 import { valueAndGrad } from '@vane/autodiff';
-import { add, dispose, full, gather, logSoftmax, matmul, mean, neg, randint, randn, relu, seed, tensor, tidy, type Tensor } from '@vane/tensor';
+import {
+  add,
+  dispose,
+  full,
+  gather,
+  logSoftmax,
+  matmul,
+  mean,
+  neg,
+  randint,
+  randn,
+  relu,
+  seed,
+  tensor,
+  tidy,
+  type Tensor,
+} from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import { gpuConstantCount, gpuStats, gpuTextureCount, resetGpuStats, SCALAR_CONSTANT_LIMIT } from '../src/index.js';
 import { gpuReady } from './gpu-availability.js';
@@ -42,7 +58,12 @@ describe.runIf(gpuReady)('scalar constants on the device', () => {
       const x = randn([BATCH, SIZES[0]!], { generator, backend: 'gpu' });
       const labels = randint(0, SIZES[SIZES.length - 1]!, [BATCH, 1], { generator, backend: 'gpu' });
       const [value, gradients] = lossAndGradients(layers, x, labels);
-      const next = tidy(() => layers.map((layer, index) => ({ weight: layer.weight.sub(gradients[index]!.weight.mul(0.05)), bias: layer.bias.sub(gradients[index]!.bias.mul(0.05)) })));
+      const next = tidy(() =>
+        layers.map((layer, index) => ({
+          weight: layer.weight.sub(gradients[index]!.weight.mul(0.05)),
+          bias: layer.bias.sub(gradients[index]!.bias.mul(0.05)),
+        })),
+      );
       dispose([layers, gradients, x, labels]);
       layers = next;
       losses.push(value.item());

@@ -22,7 +22,9 @@ const RELATIVE = 1e-4;
 const ABSOLUTE = 1e-4;
 
 const e = vane.expression;
-const blend = vane.defineKernel('sizeChangeBlend', { inputs: ['a', 'b'], scalars: ['weight'] }, ({ a, b, weight }) => e.add(e.mul(weight, a), e.mul(e.sub(1, weight), b)));
+const blend = vane.defineKernel('sizeChangeBlend', { inputs: ['a', 'b'], scalars: ['weight'] }, ({ a, b, weight }) =>
+  e.add(e.mul(weight, a), e.mul(e.sub(1, weight), b)),
+);
 
 /** The inputs of one size, made on `backend` from a closed form (the same values on both). */
 function inputs(rows: number, backend: string) {
@@ -32,8 +34,14 @@ function inputs(rows: number, backend: string) {
     Array.from({ length: rows * COLUMNS }, (_, position) => (position * 3 + rows) % COLUMNS),
     { shape: [rows, COLUMNS], dtype: 'int32', backend },
   );
-  const weight = tensor(Array.from({ length: COLUMNS * COLUMNS }, (_, position) => Math.cos(position) / 4), { shape: [COLUMNS, COLUMNS], backend });
-  const filter = tensor(Array.from({ length: 2 * 2 * 3 * 3 }, (_, position) => Math.sin(position + 1) / 3), { shape: [2, 2, 3, 3], backend });
+  const weight = tensor(
+    Array.from({ length: COLUMNS * COLUMNS }, (_, position) => Math.cos(position) / 4),
+    { shape: [COLUMNS, COLUMNS], backend },
+  );
+  const filter = tensor(
+    Array.from({ length: 2 * 2 * 3 * 3 }, (_, position) => Math.sin(position + 1) / 3),
+    { shape: [2, 2, 3, 3], backend },
+  );
   return { x, index, weight, filter, images: vane.reshape(x, [rows, 2, 2, 2]) };
 }
 
@@ -55,21 +63,42 @@ const FAMILIES: Record<string, (given: Inputs) => Tensor> = {
   reduce: ({ x }) => vane.add(vane.sum(vane.max(x, 1, true), 0, true), vane.mean(x, 0, true)),
   'argmax and argmin': ({ x }) => vane.add(vane.argmax(x, 1), vane.argmin(x, 1)),
   cumulative: ({ x }) => vane.add(vane.cumsum(vane.cumsum(x, 1), 0), vane.cumprod(vane.mul(x, 0.3), 1)),
-  matmul: ({ x, weight }) => vane.concat([vane.matmul(vane.matmul(x, weight), weight), vane.matmul(vane.transpose(x), x)], 0),
+  matmul: ({ x, weight }) =>
+    vane.concat([vane.matmul(vane.matmul(x, weight), weight), vane.matmul(vane.transpose(x), x)], 0),
   conv2d: ({ images, filter }) => vane.conv2d(vane.conv2d(images, filter, { padding: 1 }), filter, { padding: 1 }),
-  'conv2d input gradient': ({ images, filter }) => vane.conv2dInputGradient(vane.conv2dInputGradient(images, filter, window, 1, 2, 2), filter, window, 1, 2, 2),
+  'conv2d input gradient': ({ images, filter }) =>
+    vane.conv2dInputGradient(vane.conv2dInputGradient(images, filter, window, 1, 2, 2), filter, window, 1, 2, 2),
   'conv2d weight gradient': ({ images }) => vane.conv2dWeightGradient(images, vane.tanh(images), window, 1),
   'max pooling': ({ images }) => vane.maxPool2d(vane.maxPool2d(images, 3, poolOptions), 3, poolOptions),
   'average pooling': ({ images }) => vane.avgPool2d(vane.avgPool2d(images, 3, poolOptions), 3, poolOptions),
   gather: ({ x, index }) => vane.gather(vane.gather(x, 1, index), 1, index),
   scatterAdd: ({ x, index }) => vane.scatterAdd(vane.scatterAdd(x, 1, index, x), 1, index, x),
   concat: ({ x }) => vane.concat([vane.concat([x, x], 0), x], 0),
-  pad: ({ x }) => vane.pad(vane.pad(x, [[1, 0], [0, 2]], -1), [[0, 1], [1, 0]], 2),
+  pad: ({ x }) =>
+    vane.pad(
+      vane.pad(
+        x,
+        [
+          [1, 0],
+          [0, 2],
+        ],
+        -1,
+      ),
+      [
+        [0, 1],
+        [1, 0],
+      ],
+      2,
+    ),
   'softmax and logSoftmax': ({ x }) => vane.add(vane.logSoftmax(x, 1), vane.softmax(x, 0)),
 };
 
 /** The family's result at `rows`, read inside tidy so that every intermediate is disposed. */
-function runAt(family: (given: Inputs) => Tensor, rows: number, backend: string): { shape: readonly number[]; dtype: string; values: number[] } {
+function runAt(
+  family: (given: Inputs) => Tensor,
+  rows: number,
+  backend: string,
+): { shape: readonly number[]; dtype: string; values: number[] } {
   return tidy(() => {
     const output = family(inputs(rows, backend));
     return { shape: output.shape, dtype: output.dtype, values: Array.from(output.dataSync() as ArrayLike<number>) };
@@ -88,7 +117,9 @@ describe.skipIf(!gpuReady)('gpu kernels at a new output size', () => {
         const want = cpu.values[index]!;
         const got = gpu.values[index]!;
         if (!(Math.abs(got - want) <= ABSOLUTE + RELATIVE * Math.abs(want))) {
-          throw new Error(`${name} at ${rows} rows (after ${ROWS.slice(0, step).join(', ') || 'nothing'}): [${index}] cpu ${want}, gpu ${got}`);
+          throw new Error(
+            `${name} at ${rows} rows (after ${ROWS.slice(0, step).join(', ') || 'nothing'}): [${index}] cpu ${want}, gpu ${got}`,
+          );
         }
       }
     }

@@ -36,7 +36,8 @@ const { values: flags } = parseArgs({
 });
 const wanted = Number(flags.parameters);
 const width = Number(flags.width);
-if (!Number.isSafeInteger(wanted) || wanted < 1 || !Number.isSafeInteger(width) || width < 1) throw new Error('large-checkpoint-check: --parameters and --width must be positive integers');
+if (!Number.isSafeInteger(wanted) || wanted < 1 || !Number.isSafeInteger(width) || width < 1)
+  throw new Error('large-checkpoint-check: --parameters and --width must be positive integers');
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 const bytesOf = (value: Tensor) => {
@@ -49,7 +50,8 @@ const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 function tensorsByPath(value: unknown, path: string, into: Map<string, Tensor>): Map<string, Tensor> {
   if (isTensor(value)) into.set(path, value);
   else if (Array.isArray(value)) value.forEach((child, index) => tensorsByPath(child, `${path}.${index}`, into));
-  else if (value !== null && typeof value === 'object') for (const [key, child] of Object.entries(value)) tensorsByPath(child, `${path}.${key}`, into);
+  else if (value !== null && typeof value === 'object')
+    for (const [key, child] of Object.entries(value)) tensorsByPath(child, `${path}.${key}`, into);
   return into;
 }
 
@@ -73,10 +75,14 @@ function independentRead(path: string): Map<string, { dtype: string; shape: numb
     const first = new Uint8Array(8);
     readAt(first, 0);
     const headerLength = Number(Buffer.from(first).readBigUInt64LE(0));
-    if (headerLength % 8 !== 0 || 8 + headerLength > size) throw new Error(`independent reader: bad header length ${headerLength}`);
+    if (headerLength % 8 !== 0 || 8 + headerLength > size)
+      throw new Error(`independent reader: bad header length ${headerLength}`);
     const headerBytes = new Uint8Array(headerLength);
     readAt(headerBytes, 8);
-    const header = JSON.parse(Buffer.from(headerBytes).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+    const header = JSON.parse(Buffer.from(headerBytes).toString('utf8')) as Record<
+      string,
+      { dtype: string; shape: number[]; data_offsets: [number, number] }
+    >;
     const widths: Record<string, number> = { F32: 4, F64: 8, I32: 4, BOOL: 1 };
     const entries = Object.entries(header).filter(([name]) => name !== '__metadata__');
     let covered = 0;
@@ -84,10 +90,14 @@ function independentRead(path: string): Map<string, { dtype: string; shape: numb
       const [begin, end] = entry.data_offsets;
       if (begin !== covered) throw new Error(`independent reader: '${name}' starts at ${begin}, expected ${covered}`);
       const expected = entry.shape.reduce((product, dimension) => product * dimension, widths[entry.dtype]!);
-      if (end - begin !== expected) throw new Error(`independent reader: '${name}' spans ${end - begin} bytes, its shape needs ${expected}`);
+      if (end - begin !== expected)
+        throw new Error(`independent reader: '${name}' spans ${end - begin} bytes, its shape needs ${expected}`);
       covered = end;
     }
-    if (8 + headerLength + covered !== size) throw new Error(`independent reader: tensors cover ${covered} bytes, the data section has ${size - 8 - headerLength}`);
+    if (8 + headerLength + covered !== size)
+      throw new Error(
+        `independent reader: tensors cover ${covered} bytes, the data section has ${size - 8 - headerLength}`,
+      );
     const result = new Map<string, { dtype: string; shape: number[]; sha256: string }>();
     const piece = new Uint8Array(16 * 1024 * 1024);
     for (const [name, entry] of entries) {
@@ -176,9 +186,11 @@ try {
   tensorsByPath(loaded.optimizerState, 'optimizer', loadedTensors);
   for (const [name, value] of expected) {
     const other = loadedTensors.get(name);
-    if (!other || other.dtype !== value.dtype || !Buffer.from(bytesOf(other)).equals(bytesOf(value))) failures.push(`loadCheckpoint: '${name}' differs`);
+    if (!other || other.dtype !== value.dtype || !Buffer.from(bytesOf(other)).equals(bytesOf(value)))
+      failures.push(`loadCheckpoint: '${name}' differs`);
   }
-  if (loadedTensors.size !== expected.size) failures.push(`loadCheckpoint: ${loadedTensors.size} tensors, expected ${expected.size}`);
+  if (loadedTensors.size !== expected.size)
+    failures.push(`loadCheckpoint: ${loadedTensors.size} tensors, expected ${expected.size}`);
 
   start = process.hrtime.bigint();
   const independent = independentRead(path);
@@ -186,7 +198,8 @@ try {
   summary.tensors = independent.size;
   for (const [name, sha256] of expectedDigests) {
     const found = independent.get(name);
-    if (!found || found.sha256 !== sha256) failures.push(`independent reader: '${name}' ${found ? 'has other bytes' : 'is missing'}`);
+    if (!found || found.sha256 !== sha256)
+      failures.push(`independent reader: '${name}' ${found ? 'has other bytes' : 'is missing'}`);
   }
 
   const probe = spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { encoding: 'utf8' });
@@ -197,7 +210,8 @@ try {
     if (run.status !== 0) failures.push(`python reader failed: ${run.stderr}`);
     else {
       const fromPython = JSON.parse(run.stdout) as Record<string, { sha256: string }>;
-      for (const [name, sha256] of expectedDigests) if (fromPython[name]?.sha256 !== sha256) failures.push(`python reader: '${name}' differs`);
+      for (const [name, sha256] of expectedDigests)
+        if (fromPython[name]?.sha256 !== sha256) failures.push(`python reader: '${name}' differs`);
       summary.pythonTensors = Object.keys(fromPython).length;
     }
   } else {

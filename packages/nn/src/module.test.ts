@@ -31,10 +31,18 @@ describe('Module', () => {
   it('loadParameters replaces values and rejects wrong names, shapes and dtypes without changing anything', () => {
     const layer = new Linear(2, 1);
     const before = layer.parameters().weight;
-    expect(() => layer.loadParameters({ weight: zeros([1, 3]), bias: zeros([1]) })).toThrow("Linear.loadParameters: 'weight' has shape [1,3] float32, expected [1,2] float32");
-    expect(() => layer.loadParameters({ weight: zeros([1, 2]) })).toThrow("Linear.loadParameters: missing tensor 'bias' (expected shape [1], float32)");
-    expect(() => layer.loadParameters({ weight: zeros([1, 2]), bias: zeros([1]), extra: zeros([1]) })).toThrow("Linear.loadParameters: unexpected tensor(s) 'extra'");
-    expect(() => layer.loadParameters({ weight: zeros([1, 2], { dtype: 'float64' }), bias: zeros([1]) })).toThrow('float64, expected [1,2] float32');
+    expect(() => layer.loadParameters({ weight: zeros([1, 3]), bias: zeros([1]) })).toThrow(
+      "Linear.loadParameters: 'weight' has shape [1,3] float32, expected [1,2] float32",
+    );
+    expect(() => layer.loadParameters({ weight: zeros([1, 2]) })).toThrow(
+      "Linear.loadParameters: missing tensor 'bias' (expected shape [1], float32)",
+    );
+    expect(() => layer.loadParameters({ weight: zeros([1, 2]), bias: zeros([1]), extra: zeros([1]) })).toThrow(
+      "Linear.loadParameters: unexpected tensor(s) 'extra'",
+    );
+    expect(() => layer.loadParameters({ weight: zeros([1, 2], { dtype: 'float64' }), bias: zeros([1]) })).toThrow(
+      'float64, expected [1,2] float32',
+    );
     expect(layer.parameters().weight).toBe(before);
     layer.loadParameters({ weight: tensor([[1, 2]]), bias: tensor([3]) });
     expect(layer.forward(tensor([[1, 1]])).item()).toBe(6);

@@ -102,7 +102,8 @@ export abstract class Module<Inputs extends unknown[] = [Tensor], Output = Tenso
   }
 
   private checkFreeName(name: string): void {
-    if (name === '' || name.includes('.')) throw new Error(`${this.name}: name '${name}' must be non-empty and contain no '.'`);
+    if (name === '' || name.includes('.'))
+      throw new Error(`${this.name}: name '${name}' must be non-empty and contain no '.'`);
     if (this.ownParameters.has(name) || this.ownBuffers.has(name) || this.children.has(name)) {
       throw new Error(`${this.name}: name '${name}' is already registered`);
     }
@@ -203,13 +204,21 @@ export abstract class Module<Inputs extends unknown[] = [Tensor], Output = Tenso
     const given = new Map(flattenNamed(tree));
     for (const [path, current] of expected) {
       const value = given.get(path);
-      if (value === undefined) throw new Error(`${this.name}.${caller}: missing tensor '${path}' (expected shape ${formatShape(current.shape)}, ${current.dtype})`);
+      if (value === undefined)
+        throw new Error(
+          `${this.name}.${caller}: missing tensor '${path}' (expected shape ${formatShape(current.shape)}, ${current.dtype})`,
+        );
       if (!sameShape(value.shape, current.shape) || value.dtype !== current.dtype) {
-        throw new Error(`${this.name}.${caller}: '${path}' has shape ${formatShape(value.shape)} ${value.dtype}, expected ${formatShape(current.shape)} ${current.dtype}`);
+        throw new Error(
+          `${this.name}.${caller}: '${path}' has shape ${formatShape(value.shape)} ${value.dtype}, expected ${formatShape(current.shape)} ${current.dtype}`,
+        );
       }
       given.delete(path);
     }
-    if (given.size > 0) throw new Error(`${this.name}.${caller}: unexpected tensor(s) ${[...given.keys()].map((key) => `'${key}'`).join(', ')}`);
+    if (given.size > 0)
+      throw new Error(
+        `${this.name}.${caller}: unexpected tensor(s) ${[...given.keys()].map((key) => `'${key}'`).join(', ')}`,
+      );
   }
 
   private assign(kind: 'parameters' | 'buffers', tree: ParameterTree): void {
@@ -293,6 +302,9 @@ export function subtree(params: ParameterTree, name: string): ParameterTree {
 /** The tensor `params[name]`, with an error naming the layer when it is missing. */
 export function parameter(params: ParameterTree, name: string, layer: string): Tensor {
   const value = params[name];
-  if (!isTensorValue(value)) throw new Error(`${layer}.apply: parameter '${name}' is missing from 'params' (keys: ${Object.keys(params).join(', ') || 'none'})`);
+  if (!isTensorValue(value))
+    throw new Error(
+      `${layer}.apply: parameter '${name}' is missing from 'params' (keys: ${Object.keys(params).join(', ') || 'none'})`,
+    );
   return value;
 }

@@ -11,11 +11,20 @@
  */
 export { writeFileAtomic, removeStaleTemporaries } from './io/atomic-write.js';
 export {
-  saveSafetensors, loadSafetensors, readSafetensors, readSafetensorsMetadata,
-  type LoadSafetensorsOptions, type SaveSafetensorsOptions,
+  saveSafetensors,
+  loadSafetensors,
+  readSafetensors,
+  readSafetensorsMetadata,
+  type LoadSafetensorsOptions,
+  type SaveSafetensorsOptions,
 } from './io/safetensors-files.js';
 export {
-  saveCheckpoint, loadCheckpoint, parameterEntries,
-  type CheckpointContents, type LoadCheckpointTargets, type LoadedCheckpoint, type ResumableData,
+  saveCheckpoint,
+  loadCheckpoint,
+  parameterEntries,
+  type CheckpointContents,
+  type LoadCheckpointTargets,
+  type LoadedCheckpoint,
+  type ResumableData,
 } from './io/checkpoint.js';
 export { checkpointCallback, type CheckpointCallbackOptions } from './training/checkpoint-callback.js';

@@ -9,7 +9,8 @@ import { describeValue, isFloatingDType, isTensor, type DType, type Tensor } fro
 
 /** Throws `<owner>: '<name>' must be a positive integer, got <value>` unless it is one. */
 export function checkPositiveInteger(owner: string, name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error(`${owner}: '${name}' must be a positive integer, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new Error(`${owner}: '${name}' must be a positive integer, got ${describeValue(value)}`);
 }
 
 /**
@@ -23,7 +24,9 @@ export function checkPositiveInteger(owner: string, name: string, value: unknown
 export function checkParameterDType(owner: string, dtype: unknown): DType | undefined {
   if (dtype === undefined) return undefined;
   if (typeof dtype !== 'string' || !isFloatingDType(dtype as DType)) {
-    throw new Error(`${owner}: 'dtype' must be a floating dtype (float32 or float64) for parameters, got ${describeValue(dtype)}`);
+    throw new Error(
+      `${owner}: 'dtype' must be a floating dtype (float32 or float64) for parameters, got ${describeValue(dtype)}`,
+    );
   }
   return dtype as DType;
 }
@@ -44,6 +47,7 @@ export function checkTensorArgument(owner: string, name: string, value: unknown)
 
 /** Throws `<owner>: '<name>' must be a finite number > 0, got <value>` unless it is one (eps, for example). */
 export function checkPositiveNumber(owner: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new Error(`${owner}: '${name}' must be a finite number > 0, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new Error(`${owner}: '${name}' must be a finite number > 0, got ${describeValue(value)}`);
   return value;
 }

@@ -15,12 +15,24 @@ const scratch = () => mkdtempSync(join(tmpdir(), 'vane-checkpoint-'));
 function setup() {
   manualSeed(11); // Dropout draws from the global generator, which checkpoints save
   const generator = seed(4);
-  const model = new Sequential(new Linear(2, 16, { generator }), new Tanh(), new Dropout(0.2), new Linear(16, 2, { generator }));
-  const loader = new DataLoader(twoSpirals({ count: 120, noise: 0.05, seed: 1 }), { batchSize: 16, shuffle: true, seed: 9 });
+  const model = new Sequential(
+    new Linear(2, 16, { generator }),
+    new Tanh(),
+    new Dropout(0.2),
+    new Linear(16, 2, { generator }),
+  );
+  const loader = new DataLoader(twoSpirals({ count: 120, noise: 0.05, seed: 1 }), {
+    batchSize: 16,
+    shuffle: true,
+    seed: 9,
+  });
   return { model, loader, optimizer: adam({ lr: 1e-2 }) };
 }
 
-const bits = (model: Sequential) => model.namedParameters().map(([name, value]) => [name, Array.from(new Uint32Array((value.dataSync() as Float32Array).slice().buffer))]);
+const bits = (model: Sequential) =>
+  model
+    .namedParameters()
+    .map(([name, value]) => [name, Array.from(new Uint32Array((value.dataSync() as Float32Array).slice().buffer))]);
 
 describe('checkpoints', () => {
   it('resuming from a mid-epoch checkpoint reproduces the uninterrupted run bit for bit', () => {
@@ -32,19 +44,36 @@ describe('checkpoints', () => {
     const interrupted = setup();
     const stopAtStep11: Callback = {
       onBatchEnd(context) {
-        if (context.step === 11) { // epoch 1, batch 3 of 8
-          saveCheckpoint(path, { model: context.model, optimizerState: context.optimizerState, data: interrupted.loader, step: context.step });
+        if (context.step === 11) {
+          // epoch 1, batch 3 of 8
+          saveCheckpoint(path, {
+            model: context.model,
+            optimizerState: context.optimizerState,
+            data: interrupted.loader,
+            step: context.step,
+          });
           context.stopTraining = true;
         }
       },
     };
-    fit(interrupted.model, interrupted.optimizer, interrupted.loader, { epochs, loss: crossEntropy, callbacks: [stopAtStep11], progress: false });
+    fit(interrupted.model, interrupted.optimizer, interrupted.loader, {
+      epochs,
+      loss: crossEntropy,
+      callbacks: [stopAtStep11],
+      progress: false,
+    });
 
     const resumed = setup(); // resets the global generator to its initial state: only the checkpoint brings it forward
     const { optimizerState, step } = loadCheckpoint(path, { model: resumed.model, data: resumed.loader });
     expect(step).toBe(11);
     expect(resumed.loader.state()).toEqual({ epoch: 1, position: 3 });
-    fit(resumed.model, resumed.optimizer, resumed.loader, { epochs, loss: crossEntropy, optimizerState, initialStep: step, progress: false });
+    fit(resumed.model, resumed.optimizer, resumed.loader, {
+      epochs,
+      loss: crossEntropy,
+      optimizerState,
+      initialStep: step,
+      progress: false,
+    });
     expect(bits(resumed.model)).toEqual(bits(reference.model));
   });
 
@@ -53,19 +82,25 @@ describe('checkpoints', () => {
     saveCheckpoint(path, { model: new Linear(2, 3) });
     const other = new Linear(2, 4);
     const before = (other.parameters().weight as Tensor).toArray();
-    expect(() => loadCheckpoint(path, { model: other })).toThrow(`Linear.loadCheckpoint('${path}'): 'weight' has shape [3,2] float32, expected [4,2] float32`);
+    expect(() => loadCheckpoint(path, { model: other })).toThrow(
+      `Linear.loadCheckpoint('${path}'): 'weight' has shape [3,2] float32, expected [4,2] float32`,
+    );
     expect((other.parameters().weight as Tensor).toArray()).toEqual(before);
     const corrupted = join(scratch(), 'corrupted.safetensors');
     const bytes = readFileSync(path);
     writeFileSync(corrupted, bytes.subarray(0, bytes.length - 3));
-    expect(() => loadCheckpoint(corrupted, { model: new Linear(2, 3) })).toThrow(/decodeSafetensors: '.*corrupted.safetensors'/);
+    expect(() => loadCheckpoint(corrupted, { model: new Linear(2, 3) })).toThrow(
+      /decodeSafetensors: '.*corrupted.safetensors'/,
+    );
     expect(() => loadCheckpoint(join(scratch(), 'missing.safetensors'), { model: other })).toThrow(/ENOENT/);
   });
 
   it('a process killed during a save leaves the previous checkpoint intact', async () => {
     const path = join(scratch(), 'killed.safetensors');
     const writer = fileURLToPath(new URL('./support/checkpoint-writer.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--conditions=@vane/source', '--import', 'tsx', writer, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--conditions=@vane/source', '--import', 'tsx', writer, path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     let killedDuring = -1;
     await new Promise<void>((resolve) => {
@@ -87,7 +122,8 @@ describe('checkpoints', () => {
     const { step } = loadCheckpoint(path, { model });
     // The file is one complete save: the last reported one, or the one being written if its rename landed before the kill.
     expect([lastSaved, lastSaved + 1]).toContain(step);
-    for (const [, value] of model.namedParameters()) expect((value.dataSync() as Float32Array).every((element) => element === step)).toBe(true);
+    for (const [, value] of model.namedParameters())
+      expect((value.dataSync() as Float32Array).every((element) => element === step)).toBe(true);
     // The killed writer's temporary is removed by the next save to the same path.
     saveCheckpoint(path, { model, step: step + 1 });
     expect(readdirSync(dirname(path)).filter((name) => name.endsWith('.tmp'))).toEqual([]);

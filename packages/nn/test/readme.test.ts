@@ -22,7 +22,10 @@ const scratch = mkdtempSync(join(fileURLToPath(new URL('.', import.meta.url)), '
 function runModule(source: string): { status: number | null; stdout: string; stderr: string } {
   const path = join(scratch, `example-${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(path, source);
-  const result = spawnSync(process.execPath, ['--conditions=@vane/source', '--import', 'tsx', path], { encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, ['--conditions=@vane/source', '--import', 'tsx', path], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

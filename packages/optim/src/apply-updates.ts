@@ -60,4 +60,3 @@ function collect(value: unknown): Tensor[] {
 export function tensorsIn(value: unknown): Tensor[] {
   return collect(value);
 }
-

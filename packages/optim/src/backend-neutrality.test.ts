@@ -18,12 +18,24 @@ const SECOND = 'second-cpu';
 registerBackend({ ...findBackend('cpu'), name: SECOND });
 
 const params = (backend: string): TensorTree => ({
-  w: tensor([[0.5, -1.25, 0.75], [-0.3, 2, -0.875]], { backend }),
+  w: tensor(
+    [
+      [0.5, -1.25, 0.75],
+      [-0.3, 2, -0.875],
+    ],
+    { backend },
+  ),
   b: tensor([0.1, -0.45, 1.6], { backend }),
 });
 const gradients = (backend: string): TensorTree[] =>
   Array.from({ length: 4 }, (_, step) => ({
-    w: tensor([[Math.sin(step), 0.3, -0.2], [0.1 * step, -0.5, Math.cos(step)]], { backend }),
+    w: tensor(
+      [
+        [Math.sin(step), 0.3, -0.2],
+        [0.1 * step, -0.5, Math.cos(step)],
+      ],
+      { backend },
+    ),
     b: tensor([0.2, step === 1 ? 0 : -0.1, 0.4], { backend }),
   }));
 const bits = (value: TensorTree) => tree.leaves(value).flatMap((leaf) => Array.from((leaf as Tensor).dataSync()));

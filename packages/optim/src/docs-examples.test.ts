@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineKernel, expression as e, fusedMap, tensor, tidy, tree, zeros, zerosLike, type Tensor } from '@vane/tensor';
+import {
+  defineKernel,
+  expression as e,
+  fusedMap,
+  tensor,
+  tidy,
+  tree,
+  zeros,
+  zerosLike,
+  type Tensor,
+} from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import {
   adam,
@@ -60,7 +70,13 @@ describe('docs/optim.md examples', () => {
       { decayed: adamw({ lr: 1e-3, weightDecay: 0.1 }), plain: adamw({ lr: 1e-3, weightDecay: 0 }) },
       (params) => tree.map((p) => (p.ndim >= 2 ? 'decayed' : 'plain'), params),
     );
-    const groupState = groups.init({ w: tensor([[1, 2], [3, 4]]), b: tensor([0.5, 0.5]) });
+    const groupState = groups.init({
+      w: tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      b: tensor([0.5, 0.5]),
+    });
     expect(Object.keys(groupState)).toEqual(['decayed', 'plain']);
   });
 
@@ -85,23 +101,38 @@ describe('docs/optim.md examples', () => {
     expect(() => adam().init({ w: [1, 2] } as never)).toThrow("adam.init: parameter 'w.0' must be a Tensor, got 1");
     const params = { layers: [{ weight: zeros([2]) }] };
     const wrongGradient = { layers: [{ weight: zeros([3]) }] };
-    expect(() => adamw().update(wrongGradient, adamw().init(params), params)).toThrow("adamw.update: gradient 'layers.0.weight' has shape [3], parameter has [2]");
+    expect(() => adamw().update(wrongGradient, adamw().init(params), params)).toThrow(
+      "adamw.update: gradient 'layers.0.weight' has shape [3], parameter has [2]",
+    );
     const falling = sgd({ lr: (step) => 0.1 - 0.2 * step });
     const [, afterOneStep] = falling.update(params, falling.init(params), params);
-    expect(() => falling.update(params, afterOneStep, params)).toThrow("sgd: 'lr' schedule returned -0.1 at step 1; it must be a finite number ≥ 0");
+    expect(() => falling.update(params, afterOneStep, params)).toThrow(
+      "sgd: 'lr' schedule returned -0.1 at step 1; it must be a finite number ≥ 0",
+    );
   });
 
   it('writing a new transform', () => {
-    const RUNNING_MAXIMUM = defineKernel('docs.runningMaximum', { inputs: ['m', 'g'] }, ({ m, g }) => e.max(m, e.abs(g)));
-    const DIVIDE = defineKernel('docs.divideByMaximum', { inputs: ['g', 'm'], scalars: ['eps'] }, ({ g, m, eps }) => e.div(g, e.add(m, eps)));
+    const RUNNING_MAXIMUM = defineKernel('docs.runningMaximum', { inputs: ['m', 'g'] }, ({ m, g }) =>
+      e.max(m, e.abs(g)),
+    );
+    const DIVIDE = defineKernel('docs.divideByMaximum', { inputs: ['g', 'm'], scalars: ['eps'] }, ({ g, m, eps }) =>
+      e.div(g, e.add(m, eps)),
+    );
 
     function scaleByRunningMaximum(eps = 1e-8): GradientTransformation<{ maximum: TensorTree }> {
       return {
         init: (params) => ({ maximum: tree.map((p: Tensor) => zerosLike(p), params) }),
         update: (updates, state) => {
-          tree.assertSameStructure('scaleByRunningMaximum.update', state.maximum, updates, ['state.maximum', 'updates']);
+          tree.assertSameStructure('scaleByRunningMaximum.update', state.maximum, updates, [
+            'state.maximum',
+            'updates',
+          ]);
           return tidy(() => {
-            const maximum = tree.map((g: Tensor, m: Tensor) => fusedMap(RUNNING_MAXIMUM, [m, g]), updates, state.maximum);
+            const maximum = tree.map(
+              (g: Tensor, m: Tensor) => fusedMap(RUNNING_MAXIMUM, [m, g]),
+              updates,
+              state.maximum,
+            );
             const out = tree.map((g: Tensor, m: Tensor) => fusedMap(DIVIDE, [g, m], [eps]), updates, maximum);
             return [out, { maximum }] as [TensorTree, { maximum: TensorTree }];
           });
@@ -119,11 +150,17 @@ describe('docs/optim.md examples', () => {
     const saveParams = { w: tensor([0.5, -1]) };
     const saver = adamw({ lr: 0.01 });
     const [saveUpdates, savedState] = saver.update({ w: tensor([0.1, 0.2]) }, saver.init(saveParams), saveParams);
-    const checkpoint = JSON.stringify(serializeState({ params: applyUpdates(saveParams, saveUpdates), optimizer: savedState }));
+    const checkpoint = JSON.stringify(
+      serializeState({ params: applyUpdates(saveParams, saveUpdates), optimizer: savedState }),
+    );
     // ... later, in another process:
     const restored = deserializeState<{ params: TensorTree; optimizer: typeof savedState }>(JSON.parse(checkpoint));
     expect(restored.optimizer.adam.count).toBe(1);
-    const [resumedUpdates] = adamw({ lr: 0.01 }).update({ w: tensor([0.3, -0.1]) }, restored.optimizer, restored.params);
+    const [resumedUpdates] = adamw({ lr: 0.01 }).update(
+      { w: tensor([0.3, -0.1]) },
+      restored.optimizer,
+      restored.params,
+    );
     expect(tree.leaves(resumedUpdates)).toHaveLength(1);
   });
 
@@ -131,9 +168,16 @@ describe('docs/optim.md examples', () => {
     const here = dirname(fileURLToPath(import.meta.url));
     const doc = readFileSync(join(here, '..', '..', '..', 'docs', 'optim.md'), 'utf8');
     const source = readFileSync(fileURLToPath(import.meta.url), 'utf8');
-    const normalize = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean).join('\n');
+    const normalize = (text: string) =>
+      text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .join('\n');
     const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
-    const checked = blocks.filter((block) => !block.includes('import ') && !block.startsWith('interface GradientTransformation'));
+    const checked = blocks.filter(
+      (block) => !block.includes('import ') && !block.startsWith('interface GradientTransformation'),
+    );
     expect(checked.length).toBe(8);
     for (const block of checked) expect(normalize(source)).toContain(normalize(block));
   });

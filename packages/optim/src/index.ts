@@ -8,9 +8,26 @@
  * const [updates, nextState] = optimizer.update(grads, state, params);
  * const nextParams = applyUpdates(params, updates);
  */
-export type { GradientTransformation, TensorTree, UpdateExtras, StateOf, EmptyState, AnyTransformation, FusionHooks, AffineCoefficients, FinalKernel } from './transform.js';
+export type {
+  GradientTransformation,
+  TensorTree,
+  UpdateExtras,
+  StateOf,
+  EmptyState,
+  AnyTransformation,
+  FusionHooks,
+  AffineCoefficients,
+  FinalKernel,
+} from './transform.js';
 export { applyUpdates, disposeReplaced, tensorsIn } from './apply-updates.js';
-export { serializeState, serializeStateAsync, deserializeState, type SerializedState, type SerializedValue, type DeserializeOptions } from './serialization.js';
+export {
+  serializeState,
+  serializeStateAsync,
+  deserializeState,
+  type SerializedState,
+  type SerializedValue,
+  type DeserializeOptions,
+} from './serialization.js';
 export type { ScalarOrSchedule } from './validation.js';
 export { withInputChecks, checkTensorTree } from './input-checks.js';
 
@@ -35,7 +52,12 @@ export { lookahead, type LookaheadOptions, type LookaheadState } from './combina
 
 // Transforms.
 export { scale } from './transforms/scale.js';
-export { scaleByLearningRate, scaleBySchedule, type ScheduleState, type ScaleByLearningRateOptions } from './transforms/scale-by-learning-rate.js';
+export {
+  scaleByLearningRate,
+  scaleBySchedule,
+  type ScheduleState,
+  type ScaleByLearningRateOptions,
+} from './transforms/scale-by-learning-rate.js';
 export { setToZero } from './transforms/set-to-zero.js';
 export { zeroNans } from './transforms/zero-nans.js';
 export { clip } from './transforms/clip.js';
@@ -44,19 +66,32 @@ export { clipByBlockRms } from './transforms/clip-by-block-rms.js';
 export { addDecayedWeights, type AddDecayedWeightsState } from './transforms/add-decayed-weights.js';
 export { trace, type TraceOptions, type TraceState } from './transforms/trace.js';
 export { ema, type EmaOptions, type EmaState } from './transforms/ema.js';
-export { scaleByAdam, scaleByAmsgrad, type ScaleByAdamOptions, type ScaleByAdamState } from './transforms/scale-by-adam.js';
+export {
+  scaleByAdam,
+  scaleByAmsgrad,
+  type ScaleByAdamOptions,
+  type ScaleByAdamState,
+} from './transforms/scale-by-adam.js';
 export { scaleByAdamax, type ScaleByAdamaxOptions, type ScaleByAdamaxState } from './transforms/scale-by-adamax.js';
 export { scaleByNadam, type ScaleByNadamOptions, type ScaleByNadamState } from './transforms/scale-by-nadam.js';
 export { scaleByRadam, type ScaleByRadamOptions, type ScaleByRadamState } from './transforms/scale-by-radam.js';
 export { scaleByBelief, type ScaleByBeliefOptions, type ScaleByBeliefState } from './transforms/scale-by-belief.js';
 export { scaleByRss, type ScaleByRssOptions, type ScaleByRssState } from './transforms/scale-by-rss.js';
 export { scaleByRms, type ScaleByRmsOptions, type ScaleByRmsState } from './transforms/scale-by-rms.js';
-export { scaleByAdadelta, type ScaleByAdadeltaOptions, type ScaleByAdadeltaState } from './transforms/scale-by-adadelta.js';
+export {
+  scaleByAdadelta,
+  type ScaleByAdadeltaOptions,
+  type ScaleByAdadeltaState,
+} from './transforms/scale-by-adadelta.js';
 export { scaleBySign } from './transforms/scale-by-sign.js';
 export { scaleByLion, type ScaleByLionOptions, type ScaleByLionState } from './transforms/scale-by-lion.js';
 export { scaleByRprop, type ScaleByRpropOptions, type ScaleByRpropState } from './transforms/scale-by-rprop.js';
 export { scaleByTrustRatio, type ScaleByTrustRatioOptions } from './transforms/scale-by-trust-ratio.js';
-export { scaleByFactoredRms, type ScaleByFactoredRmsOptions, type ScaleByFactoredRmsState } from './transforms/scale-by-factored-rms.js';
+export {
+  scaleByFactoredRms,
+  type ScaleByFactoredRmsOptions,
+  type ScaleByFactoredRmsState,
+} from './transforms/scale-by-factored-rms.js';
 export { scaleByParameterScale, type ScaleByParameterScaleOptions } from './transforms/scale-by-parameter-scale.js';
 
 // Optimizers, and the registry that lists them with their options (the CLI and the test kit read it).

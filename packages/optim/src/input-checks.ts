@@ -25,11 +25,14 @@ type Signature = ReadonlyMap<string, readonly number[]>;
  * // TypeError: adam.init: parameter 'w.0' must be a Tensor, got 1 (params are a tree of plain objects and arrays with Tensor leaves)
  */
 export function checkTensorTree(operation: string, role: string, value: unknown): void {
-  if (value === undefined || value === null) throw new TypeError(`${operation}: the ${role}s must be a tree of Tensors, got ${String(value)}`);
+  if (value === undefined || value === null)
+    throw new TypeError(`${operation}: the ${role}s must be a tree of Tensors, got ${String(value)}`);
   for (const [path, leaf] of tree.entries(value as TensorTree)) {
     if (!isTensor(leaf)) {
       const where = path === '' ? `the ${role} tree` : `${role} '${path}'`;
-      throw new TypeError(`${operation}: ${where} must be a Tensor, got ${describeValue(leaf)} (${role}s are a tree of plain objects and arrays with Tensor leaves)`);
+      throw new TypeError(
+        `${operation}: ${where} must be a Tensor, got ${describeValue(leaf)} (${role}s are a tree of plain objects and arrays with Tensor leaves)`,
+      );
     }
     if ((leaf as Tensor).isDisposed) throw new Error(`${operation}: ${role} '${path}' is a disposed Tensor`);
   }
@@ -54,12 +57,20 @@ function checkAgainst(operation: string, updates: TensorTree, reference: TensorT
     const missing = [...reference.keys()].filter((path) => !paths.has(path));
     const extra = entries.filter(([path]) => !reference.has(path)).map(([path]) => path);
     if (missing.length > 0 || extra.length > 0) {
-      const parts = [missing.length ? `lacks ${missing.map((path) => `'${path}'`).join(', ')}` : '', extra.length ? `has extra ${extra.map((path) => `'${path}'`).join(', ')}` : ''];
-      throw new Error(`${operation}: the gradients do not match the parameters given to init: they ${parts.filter(Boolean).join(' and ')}`);
+      const parts = [
+        missing.length ? `lacks ${missing.map((path) => `'${path}'`).join(', ')}` : '',
+        extra.length ? `has extra ${extra.map((path) => `'${path}'`).join(', ')}` : '',
+      ];
+      throw new Error(
+        `${operation}: the gradients do not match the parameters given to init: they ${parts.filter(Boolean).join(' and ')}`,
+      );
     }
     for (const [path, leaf] of entries) {
       const expected = reference.get(path)!;
-      if (!sameShape(leaf.shape, expected)) throw new Error(`${operation}: gradient '${path}' has shape ${formatShape(leaf.shape)}, parameter has ${formatShape(expected)}`);
+      if (!sameShape(leaf.shape, expected))
+        throw new Error(
+          `${operation}: gradient '${path}' has shape ${formatShape(leaf.shape)}, parameter has ${formatShape(expected)}`,
+        );
     }
     return;
   }
@@ -68,7 +79,9 @@ function checkAgainst(operation: string, updates: TensorTree, reference: TensorT
   for (const [path, leaf] of tree.entries(updates)) {
     const parameter = byPath.get(path)!;
     if (!sameShape(leaf.shape, parameter.shape)) {
-      throw new Error(`${operation}: gradient '${path}' has shape ${formatShape(leaf.shape)}, parameter has ${formatShape(parameter.shape)}`);
+      throw new Error(
+        `${operation}: gradient '${path}' has shape ${formatShape(leaf.shape)}, parameter has ${formatShape(parameter.shape)}`,
+      );
     }
   }
 }
@@ -98,7 +111,10 @@ export function withInputChecks<S>(owner: string, transform: GradientTransformat
   };
   const check = (updates: TensorTree, state: S, params: TensorTree | undefined): Signature | undefined => {
     const operation = `${owner}.update`;
-    if (state === null || typeof state !== 'object') throw new TypeError(`${operation}: 'state' must be the object ${owner}.init returned, got ${describeValue(state)}`);
+    if (state === null || typeof state !== 'object')
+      throw new TypeError(
+        `${operation}: 'state' must be the object ${owner}.init returned, got ${describeValue(state)}`,
+      );
     checkTensorTree(operation, 'gradient', updates);
     const signature = signatures.get(state as object);
     if (params !== undefined) {

@@ -17,22 +17,32 @@ export function clampBetween(x: NumberExpression, low: NumberExpression, high: N
 }
 
 /** s·u. */
-export const SCALE = defineKernel('optim.scale', { inputs: ['u'], scalars: ['factor'] }, ({ u, factor }) => e.mul(factor, u));
+export const SCALE = defineKernel('optim.scale', { inputs: ['u'], scalars: ['factor'] }, ({ u, factor }) =>
+  e.mul(factor, u),
+);
 
 /** u + s·p: weight decay added to an update. */
-export const ADD_SCALED = defineKernel('optim.addScaled', { inputs: ['u', 'p'], scalars: ['factor'] }, ({ u, p, factor }) => e.add(u, e.mul(factor, p)));
+export const ADD_SCALED = defineKernel(
+  'optim.addScaled',
+  { inputs: ['u', 'p'], scalars: ['factor'] },
+  ({ u, p, factor }) => e.add(u, e.mul(factor, p)),
+);
 
 /** a + b. */
 export const ADD = defineKernel('optim.add', { inputs: ['a', 'b'] }, ({ a, b }) => e.add(a, b));
 
 /** β·m + (1 − β)·g: an exponential moving average (first moment). */
-export const MOVING_AVERAGE = defineKernel('optim.movingAverage', { inputs: ['m', 'g'], scalars: ['decay'] }, ({ m, g, decay }) =>
-  e.add(e.mul(decay, m), e.mul(e.sub(1, decay), g)),
+export const MOVING_AVERAGE = defineKernel(
+  'optim.movingAverage',
+  { inputs: ['m', 'g'], scalars: ['decay'] },
+  ({ m, g, decay }) => e.add(e.mul(decay, m), e.mul(e.sub(1, decay), g)),
 );
 
 /** β·v + (1 − β)·g²: an exponential moving average of squares (second moment), as ((1 − β)·g)·g. */
-export const MOVING_AVERAGE_OF_SQUARES = defineKernel('optim.movingAverageOfSquares', { inputs: ['v', 'g'], scalars: ['decay'] }, ({ v, g, decay }) =>
-  e.add(e.mul(decay, v), e.mul(e.mul(e.sub(1, decay), g), g)),
+export const MOVING_AVERAGE_OF_SQUARES = defineKernel(
+  'optim.movingAverageOfSquares',
+  { inputs: ['v', 'g'], scalars: ['decay'] },
+  ({ v, g, decay }) => e.add(e.mul(decay, v), e.mul(e.mul(e.sub(1, decay), g), g)),
 );
 
 /** −1, 0 or +1 by the sign of u (NaN stays NaN). */
@@ -47,4 +57,6 @@ export const CLIP = defineKernel('optim.clip', { inputs: ['u'], scalars: ['maxDe
 );
 
 /** u·a: an update times a per-element multiplier (for example ActiveLR's gain). */
-export const MULTIPLY = defineKernel('optim.multiply', { inputs: ['update', 'multiplier'] }, ({ update, multiplier }) => e.mul(update, multiplier));
+export const MULTIPLY = defineKernel('optim.multiply', { inputs: ['update', 'multiplier'] }, ({ update, multiplier }) =>
+  e.mul(update, multiplier),
+);

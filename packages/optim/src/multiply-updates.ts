@@ -15,5 +15,9 @@ export function multiplyUpdate(update: Tensor, multiplier: Tensor): Tensor {
 
 /** `multiplyUpdate` over matching trees of updates and multipliers. */
 export function multiplyUpdates(updates: TensorTree, multiplier: TensorTree): TensorTree {
-  return mapTensors((update: Tensor, factor: Tensor) => multiplyUpdate(update, factor), updates, multiplier) as TensorTree;
+  return mapTensors(
+    (update: Tensor, factor: Tensor) => multiplyUpdate(update, factor),
+    updates,
+    multiplier,
+  ) as TensorTree;
 }

@@ -23,7 +23,10 @@ describe('the optimizer registry', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    const listed = /expected one of (.*)$/.exec(message)?.[1]?.match(/'[^']+'/g)?.map((quoted) => quoted.slice(1, -1));
+    const listed = /expected one of (.*)$/
+      .exec(message)?.[1]
+      ?.match(/'[^']+'/g)
+      ?.map((quoted) => quoted.slice(1, -1));
     expect(listed, message).toEqual(Object.keys(entry.options));
   });
 
@@ -33,7 +36,9 @@ describe('the optimizer registry', () => {
       if (kind === 'other') continue;
       const { valid, invalid } = SAMPLES[kind];
       expect(() => entry.factory({ [option]: valid }), `${name}.${option} = ${JSON.stringify(valid)}`).not.toThrow();
-      expect(() => entry.factory({ [option]: invalid }), `${name}.${option} = ${JSON.stringify(invalid)}`).toThrow(new RegExp(`^${name}: '${option}`));
+      expect(() => entry.factory({ [option]: invalid }), `${name}.${option} = ${JSON.stringify(invalid)}`).toThrow(
+        new RegExp(`^${name}: '${option}`),
+      );
     }
   });
 
@@ -44,10 +49,12 @@ describe('the optimizer registry', () => {
     const exported: string[] = [];
     for (const file of readdirSync(directory).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))) {
       const module = (await import(new URL(file, directory).href)) as Record<string, unknown>;
-      for (const [name, value] of Object.entries(module)) if (typeof value === 'function' && !notOptimizers.has(name)) exported.push(name);
+      for (const [name, value] of Object.entries(module))
+        if (typeof value === 'function' && !notOptimizers.has(name)) exported.push(name);
     }
     expect([...OPTIMIZER_NAMES].sort()).toEqual(exported.sort());
-    for (const name of OPTIMIZER_NAMES) expect((optim as Record<string, unknown>)[name]).toBe(OPTIMIZER_REGISTRY[name].factory);
+    for (const name of OPTIMIZER_NAMES)
+      expect((optim as Record<string, unknown>)[name]).toBe(OPTIMIZER_REGISTRY[name].factory);
     expect(optimizerEntry('adamw')).toBe(OPTIMIZER_REGISTRY.adamw);
     expect([optimizerEntry('nonsense'), optimizerEntry('toString')]).toEqual([undefined, undefined]);
   });
@@ -56,7 +63,12 @@ describe('the optimizer registry', () => {
     const guide = readFileSync(new URL('../../../docs/optim.md', import.meta.url), 'utf8');
     const table = guide.slice(guide.indexOf('| optimizer | chain | defaults |'));
     const rows = table.split('\n').slice(2);
-    const names = rows.slice(0, rows.findIndex((row) => !row.startsWith('|'))).map((row) => /^\| `([^`]+)`/.exec(row)?.[1]);
+    const names = rows
+      .slice(
+        0,
+        rows.findIndex((row) => !row.startsWith('|')),
+      )
+      .map((row) => /^\| `([^`]+)`/.exec(row)?.[1]);
     expect(names).toEqual(OPTIMIZER_NAMES);
   });
 });

@@ -41,7 +41,8 @@ import type { AnyTransformation } from './transform.js';
  *   together with other options, such as `nesterov` with momentum > 0). Parsers and generators
  *   leave these out.
  */
-export type OptionKind = 'learningRate' | 'positive' | 'nonNegative' | 'unitInterval' | 'closedUnitInterval' | 'betas' | 'boolean' | 'other';
+export type OptionKind =
+  'learningRate' | 'positive' | 'nonNegative' | 'unitInterval' | 'closedUnitInterval' | 'betas' | 'boolean' | 'other';
 
 /**
  * What an optimizer promises beyond the contract every gradient transformation keeps, as
@@ -88,7 +89,14 @@ export interface OptimizerRegistryEntry {
   readonly capabilities: OptimizerCapabilities;
 }
 
-const ADAM_OPTIONS = { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', amsgrad: 'boolean', maximize: 'boolean' } as const;
+const ADAM_OPTIONS = {
+  lr: 'learningRate',
+  betas: 'betas',
+  eps: 'positive',
+  weightDecay: 'nonNegative',
+  amsgrad: 'boolean',
+  maximize: 'boolean',
+} as const;
 
 /**
  * Every optimizer of `@vane/optim`, by the name it is exported under.
@@ -101,63 +109,151 @@ const ADAM_OPTIONS = { lr: 'learningRate', betas: 'betas', eps: 'positive', weig
 export const OPTIMIZER_REGISTRY = {
   sgd: {
     factory: sgd,
-    options: { lr: 'learningRate', momentum: 'nonNegative', dampening: 'closedUnitInterval', weightDecay: 'nonNegative', nesterov: 'other', maximize: 'boolean' },
+    options: {
+      lr: 'learningRate',
+      momentum: 'nonNegative',
+      dampening: 'closedUnitInterval',
+      weightDecay: 'nonNegative',
+      nesterov: 'other',
+      maximize: 'boolean',
+    },
     // u = −ηg: linear and memoryless.
     capabilities: { descends: true, zeroGradientNoOp: true, stateless: true, linear: true, nonZeroFirstStep: true },
   },
   adam: { factory: adam, options: ADAM_OPTIONS, capabilities: SCALE_FREE },
   adamw: {
     factory: adamw,
-    options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', amsgrad: 'boolean', mask: 'other', maximize: 'boolean' },
+    options: {
+      lr: 'learningRate',
+      betas: 'betas',
+      eps: 'positive',
+      weightDecay: 'nonNegative',
+      amsgrad: 'boolean',
+      mask: 'other',
+      maximize: 'boolean',
+    },
     // Decoupled decay (default 0.01) moves θ without a gradient and is not scale-invariant.
     capabilities: { descends: true, nonZeroFirstStep: true },
   },
   // amsgrad always sets `amsgrad: true` over what it is given.
   amsgrad: { factory: amsgrad, options: { ...ADAM_OPTIONS, amsgrad: 'other' }, capabilities: SCALE_FREE },
   // u = m/(max(β₂u, |g|) + ε): scale-invariant.
-  adamax: { factory: adamax, options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', maximize: 'boolean' }, capabilities: SCALE_FREE },
+  adamax: {
+    factory: adamax,
+    options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', maximize: 'boolean' },
+    capabilities: SCALE_FREE,
+  },
   nadam: {
     factory: nadam,
-    options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', momentumDecay: 'nonNegative', decoupledWeightDecay: 'boolean' },
+    options: {
+      lr: 'learningRate',
+      betas: 'betas',
+      eps: 'positive',
+      weightDecay: 'nonNegative',
+      momentumDecay: 'nonNegative',
+      decoupledWeightDecay: 'boolean',
+    },
     capabilities: SCALE_FREE,
   },
   radam: {
     factory: radam,
-    options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', decoupledWeightDecay: 'boolean', laggedMoments: 'boolean' },
+    options: {
+      lr: 'learningRate',
+      betas: 'betas',
+      eps: 'positive',
+      weightDecay: 'nonNegative',
+      decoupledWeightDecay: 'boolean',
+      laggedMoments: 'boolean',
+    },
     // The first steps (ρ_t ≤ 5) are unadapted momentum SGD, so not scale-invariant.
     capabilities: { descends: true, zeroGradientNoOp: true, nonZeroFirstStep: true },
   },
   adabelief: {
     factory: adabelief,
-    options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', decoupledWeightDecay: 'boolean', rectify: 'boolean' },
+    options: {
+      lr: 'learningRate',
+      betas: 'betas',
+      eps: 'positive',
+      weightDecay: 'nonNegative',
+      decoupledWeightDecay: 'boolean',
+      rectify: 'boolean',
+    },
     // s = EMA((g − m)²) + ε can be dominated by ε, so no scale invariance is claimed.
     capabilities: { descends: true, zeroGradientNoOp: true, nonZeroFirstStep: true },
   },
   adagrad: {
     factory: adagrad,
-    options: { lr: 'learningRate', lrDecay: 'nonNegative', weightDecay: 'nonNegative', initialAccumulatorValue: 'nonNegative', eps: 'positive', maximize: 'boolean' },
+    options: {
+      lr: 'learningRate',
+      lrDecay: 'nonNegative',
+      weightDecay: 'nonNegative',
+      initialAccumulatorValue: 'nonNegative',
+      eps: 'positive',
+      maximize: 'boolean',
+    },
     // g/(√Σg² + ε): scale-invariant.
     capabilities: SCALE_FREE,
   },
   adadelta: {
     factory: adadelta,
-    options: { lr: 'learningRate', rho: 'closedUnitInterval', eps: 'positive', weightDecay: 'nonNegative', maximize: 'boolean' },
+    options: {
+      lr: 'learningRate',
+      rho: 'closedUnitInterval',
+      eps: 'positive',
+      weightDecay: 'nonNegative',
+      maximize: 'boolean',
+    },
     // ε inside both roots dominates at small magnitudes, so not scale-invariant.
     capabilities: { descends: true, zeroGradientNoOp: true, nonZeroFirstStep: true },
   },
   rmsprop: {
     factory: rmsprop,
-    options: { lr: 'learningRate', alpha: 'unitInterval', eps: 'positive', weightDecay: 'nonNegative', momentum: 'nonNegative', centered: 'boolean', maximize: 'boolean' },
+    options: {
+      lr: 'learningRate',
+      alpha: 'unitInterval',
+      eps: 'positive',
+      weightDecay: 'nonNegative',
+      momentum: 'nonNegative',
+      centered: 'boolean',
+      maximize: 'boolean',
+    },
     capabilities: SCALE_FREE,
   },
-  rprop: { factory: rprop, options: { lr: 'positive', etas: 'other', stepSizes: 'other', maximize: 'boolean' }, capabilities: SCALE_FREE },
-  lion: { factory: lion, options: { lr: 'learningRate', betas: 'betas', weightDecay: 'nonNegative' }, capabilities: SCALE_FREE },
-  signSgd: { factory: signSgd, options: { lr: 'learningRate', weightDecay: 'nonNegative' }, capabilities: { ...SCALE_FREE, stateless: true } },
-  signum: { factory: signum, options: { lr: 'learningRate', momentum: 'unitInterval', weightDecay: 'nonNegative' }, capabilities: SCALE_FREE },
-  lamb: { factory: lamb, options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', mask: 'other' }, capabilities: { descends: true } },
+  rprop: {
+    factory: rprop,
+    options: { lr: 'positive', etas: 'other', stepSizes: 'other', maximize: 'boolean' },
+    capabilities: SCALE_FREE,
+  },
+  lion: {
+    factory: lion,
+    options: { lr: 'learningRate', betas: 'betas', weightDecay: 'nonNegative' },
+    capabilities: SCALE_FREE,
+  },
+  signSgd: {
+    factory: signSgd,
+    options: { lr: 'learningRate', weightDecay: 'nonNegative' },
+    capabilities: { ...SCALE_FREE, stateless: true },
+  },
+  signum: {
+    factory: signum,
+    options: { lr: 'learningRate', momentum: 'unitInterval', weightDecay: 'nonNegative' },
+    capabilities: SCALE_FREE,
+  },
+  lamb: {
+    factory: lamb,
+    options: { lr: 'learningRate', betas: 'betas', eps: 'positive', weightDecay: 'nonNegative', mask: 'other' },
+    capabilities: { descends: true },
+  },
   lars: {
     factory: lars,
-    options: { lr: 'learningRate', momentum: 'nonNegative', weightDecay: 'nonNegative', trustCoefficient: 'positive', eps: 'nonNegative', nesterov: 'other' },
+    options: {
+      lr: 'learningRate',
+      momentum: 'nonNegative',
+      weightDecay: 'nonNegative',
+      trustCoefficient: 'positive',
+      eps: 'nonNegative',
+      nesterov: 'other',
+    },
     capabilities: { descends: true },
   },
   adafactor: {

@@ -13,14 +13,26 @@ import { build, CATALOG } from './test-support/catalog.js';
 import { trajectory, valuesOf } from './test-support/run.js';
 import type { GradientTransformation, TensorTree } from './transform.js';
 
-const params = (): TensorTree => ({ layer: { weight: tensor([[0.5, -1.25, 0.75], [-0.3, 2, -0.875]]), bias: tensor([0.1, -0.45, 1.6]) } });
+const params = (): TensorTree => ({
+  layer: {
+    weight: tensor([
+      [0.5, -1.25, 0.75],
+      [-0.3, 2, -0.875],
+    ]),
+    bias: tensor([0.1, -0.45, 1.6]),
+  },
+});
 const gradientAt = (step: number): TensorTree => ({
   layer: {
-    weight: tensor([[Math.sin(step), -0.5 * Math.cos(step), 0.3], [0.2 * step - 0.5, Math.sin(2 * step), step === 3 ? 0 : -0.1]]),
+    weight: tensor([
+      [Math.sin(step), -0.5 * Math.cos(step), 0.3],
+      [0.2 * step - 0.5, Math.sin(2 * step), step === 3 ? 0 : -0.1],
+    ]),
     bias: tensor([Math.cos(step), 0.25, -0.4 * Math.sin(step)]),
   },
 });
-const bits = (value: TensorTree) => tree.leaves(value).flatMap((leaf) => Array.from(new Uint32Array((leaf as Tensor).dataSync().slice().buffer)));
+const bits = (value: TensorTree) =>
+  tree.leaves(value).flatMap((leaf) => Array.from(new Uint32Array((leaf as Tensor).dataSync().slice().buffer)));
 
 function resumeMatchesUninterrupted(optimizer: () => GradientTransformation<unknown>, total = 10, pause = 4) {
   const gradients = Array.from({ length: total }, (_, step) => gradientAt(step + 1));
@@ -30,7 +42,11 @@ function resumeMatchesUninterrupted(optimizer: () => GradientTransformation<unkn
   const restored = deserializeState<{ params: TensorTree; optimizer: unknown }>(JSON.parse(text));
   // Continue with a fresh optimizer object, as a new process would.
   const fresh = optimizer();
-  const resumed = trajectory({ init: () => restored.optimizer, update: fresh.update }, restored.params, gradients.slice(pause));
+  const resumed = trajectory(
+    { init: () => restored.optimizer, update: fresh.update },
+    restored.params,
+    gradients.slice(pause),
+  );
   expect(bits(resumed.params[total - pause - 1]!)).toEqual(bits(uninterrupted.params[total - 1]!));
 }
 
@@ -39,7 +55,9 @@ describe('resuming from a saved state is bit-identical to an uninterrupted run',
     resumeMatchesUninterrupted(() => build(entry, 10));
   });
   it('injectHyperparams with a schedule, and multiSteps mid-accumulation', () => {
-    resumeMatchesUninterrupted(() => injectHyperparams(adamw)({ lr: (step: number) => 0.01 / (1 + step), weightDecay: 0.1 }));
+    resumeMatchesUninterrupted(() =>
+      injectHyperparams(adamw)({ lr: (step: number) => 0.01 / (1 + step), weightDecay: 0.1 }),
+    );
     resumeMatchesUninterrupted(() => multiSteps(adamw({ lr: 0.01 }), 3), 10, 5);
   });
 });
@@ -63,7 +81,13 @@ describe('the saved form', () => {
       flags: [true, false, null, undefined, 'text'],
       tensors: {
         f32: tensor([1.5, Number.NaN, -0, 3.4e38], { dtype: 'float32' }),
-        f64: tensor([[Math.PI, -Number.MIN_VALUE], [1e308, Infinity]], { dtype: 'float64' }),
+        f64: tensor(
+          [
+            [Math.PI, -Number.MIN_VALUE],
+            [1e308, Infinity],
+          ],
+          { dtype: 'float64' },
+        ),
         i32: tensor([-2147483648, 7], { dtype: 'int32' }),
         bool: tensor([true, false, true]),
         scalar: tensor(2.5),
@@ -87,7 +111,9 @@ describe('the saved form', () => {
   });
 
   it('rejects what it cannot save or read, naming the path', () => {
-    expect(() => serializeState({ adam: { schedule: () => 1 } })).toThrow("serializeState: the state at 'adam.schedule' is a function");
+    expect(() => serializeState({ adam: { schedule: () => 1 } })).toThrow(
+      "serializeState: the state at 'adam.schedule' is a function",
+    );
     expect(() => serializeState({ when: new Date(0) })).toThrow("the state at 'when' is an instance of Date");
     expect(() => deserializeState({ format: 'other' })).toThrow(/not a saved optimizer state/);
     const saved = serializeState({ w: tensor([1, 2]) }) as any;

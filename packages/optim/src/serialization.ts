@@ -52,15 +52,25 @@ function encode(value: unknown, path: string, read: (t: Tensor) => TypedArray): 
     const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     return { $tensor: { dtype: value.dtype, shape: [...value.shape], data: encodeBase64(bytes) } };
   }
-  if (Array.isArray(value)) return value.map((item, index) => encode(item, path ? `${path}.${index}` : String(index), read));
+  if (Array.isArray(value))
+    return value.map((item, index) => encode(item, path ? `${path}.${index}` : String(index), read));
   if (typeof value === 'object' && isPlainObject(value)) {
-    const entries = Object.entries(value).map(([key, child]) => [key, encode(child, path ? `${path}.${key}` : key, read)] as const);
+    const entries = Object.entries(value).map(
+      ([key, child]) => [key, encode(child, path ? `${path}.${key}` : key, read)] as const,
+    );
     const object = Object.fromEntries(entries) as { [key: string]: SerializedValue };
     // Keys starting with '$' would be mistaken for tags, so such objects are wrapped.
     return entries.some(([key]) => key.startsWith('$')) ? { $object: object } : object;
   }
-  const kind = typeof value === 'function' ? 'a function' : typeof value === 'object' ? `an instance of ${value.constructor?.name ?? 'a class'}` : typeof value;
-  throw new TypeError(`serializeState: the state at '${where}' is ${kind}; states may hold only numbers, booleans, strings, null, arrays, plain objects and tensors`);
+  const kind =
+    typeof value === 'function'
+      ? 'a function'
+      : typeof value === 'object'
+        ? `an instance of ${value.constructor?.name ?? 'a class'}`
+        : typeof value;
+  throw new TypeError(
+    `serializeState: the state at '${where}' is ${kind}; states may hold only numbers, booleans, strings, null, arrays, plain objects and tensors`,
+  );
 }
 
 /**
@@ -100,7 +110,8 @@ export async function serializeStateAsync(state: unknown): Promise<SerializedSta
 function decode(value: SerializedValue, path: string, backend: string | undefined): unknown {
   const where = path || '(root)';
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item, index) => decode(item, path ? `${path}.${index}` : String(index), backend));
+  if (Array.isArray(value))
+    return value.map((item, index) => decode(item, path ? `${path}.${index}` : String(index), backend));
   const keys = Object.keys(value);
   if (keys.length === 1 && keys[0]!.startsWith('$')) {
     const tag = keys[0]!;
@@ -112,8 +123,11 @@ function decode(value: SerializedValue, path: string, backend: string | undefine
       return table[body];
     }
     if (tag === '$object') {
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error(`deserializeState: bad $object at '${where}'`);
-      return Object.fromEntries(Object.entries(body).map(([key, child]) => [key, decode(child, path ? `${path}.${key}` : key, backend)]));
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw new Error(`deserializeState: bad $object at '${where}'`);
+      return Object.fromEntries(
+        Object.entries(body).map(([key, child]) => [key, decode(child, path ? `${path}.${key}` : key, backend)]),
+      );
     }
     if (tag === '$tensor') return decodeTensor(body, where, backend);
     throw new Error(`deserializeState: unknown tag '${tag}' at '${where}'`);
@@ -122,20 +136,36 @@ function decode(value: SerializedValue, path: string, backend: string | undefine
 }
 
 function decodeTensor(body: SerializedValue, where: string, backend: string | undefined): Tensor {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error(`deserializeState: bad $tensor at '${where}'`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new Error(`deserializeState: bad $tensor at '${where}'`);
   const { dtype, shape, data } = body as { dtype?: unknown; shape?: unknown; data?: unknown };
-  if (typeof dtype !== 'string' || !DTYPES.includes(dtype as DType)) throw new Error(`deserializeState: bad dtype ${String(dtype)} at '${where}'`);
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error(`deserializeState: bad shape at '${where}'`);
+  if (typeof dtype !== 'string' || !DTYPES.includes(dtype as DType))
+    throw new Error(`deserializeState: bad dtype ${String(dtype)} at '${where}'`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw new Error(`deserializeState: bad shape at '${where}'`);
   if (typeof data !== 'string') throw new Error(`deserializeState: bad data at '${where}'`);
   if (!LITTLE_ENDIAN) throw new Error('deserializeState: big-endian platforms are not supported');
   const bytes = decodeBase64(data);
   const size = (shape as number[]).reduce((product, d) => product * d, 1);
   const width = dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4;
-  if (bytes.length !== size * width) throw new Error(`deserializeState: '${where}' has ${bytes.length} bytes, expected ${size * width} for ${dtype}[${(shape as number[]).join(',')}]`);
+  if (bytes.length !== size * width)
+    throw new Error(
+      `deserializeState: '${where}' has ${bytes.length} bytes, expected ${size * width} for ${dtype}[${(shape as number[]).join(',')}]`,
+    );
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   const values =
-    dtype === 'float32' ? new Float32Array(buffer) : dtype === 'float64' ? new Float64Array(buffer) : dtype === 'int32' ? new Int32Array(buffer) : new Uint8Array(buffer);
-  return tensor(values, { dtype: dtype as DType, shape: shape as number[], ...(backend === undefined ? {} : { backend }) });
+    dtype === 'float32'
+      ? new Float32Array(buffer)
+      : dtype === 'float64'
+        ? new Float64Array(buffer)
+        : dtype === 'int32'
+          ? new Int32Array(buffer)
+          : new Uint8Array(buffer);
+  return tensor(values, {
+    dtype: dtype as DType,
+    shape: shape as number[],
+    ...(backend === undefined ? {} : { backend }),
+  });
 }
 
 /**
@@ -151,6 +181,7 @@ export function deserializeState<S = unknown>(data: SerializedState | unknown, o
   if (saved === null || typeof saved !== 'object' || saved.format !== FORMAT) {
     throw new Error(`deserializeState: not a saved optimizer state (expected format '${FORMAT}')`);
   }
-  if (saved.version !== 1) throw new Error(`deserializeState: unsupported version ${String(saved.version)} (this build reads version 1)`);
+  if (saved.version !== 1)
+    throw new Error(`deserializeState: unsupported version ${String(saved.version)} (this build reads version 1)`);
   return decode(saved.state as SerializedValue, '', options.backend) as S;
 }

@@ -14,14 +14,37 @@ import { partition } from './combinators/partition.js';
 import { build, CATALOG } from './test-support/catalog.js';
 import type { GradientTransformation, TensorTree } from './transform.js';
 
-const params = (): TensorTree => ({ layer: { weight: tensor([[1, -2], [0.5, 3]]), bias: tensor([0.1, -0.2]) } });
-const grads = (scale = 1): TensorTree => ({ layer: { weight: tensor([[0.3 * scale, -0.1], [0.2, 0.4]]), bias: tensor([-0.5, 0.25 * scale]) } });
+const params = (): TensorTree => ({
+  layer: {
+    weight: tensor([
+      [1, -2],
+      [0.5, 3],
+    ]),
+    bias: tensor([0.1, -0.2]),
+  },
+});
+const grads = (scale = 1): TensorTree => ({
+  layer: {
+    weight: tensor([
+      [0.3 * scale, -0.1],
+      [0.2, 0.4],
+    ]),
+    bias: tensor([-0.5, 0.25 * scale]),
+  },
+});
 
 describe('structure errors name the path', () => {
   it.each(CATALOG.map((entry) => [entry.name, entry] as const))('%s', (_, entry) => {
     const optimizer = build(entry, 10);
     const state = optimizer.init(params());
-    const missing = { layer: { weight: tensor([[0.3, -0.1], [0.2, 0.4]]) } };
+    const missing = {
+      layer: {
+        weight: tensor([
+          [0.3, -0.1],
+          [0.2, 0.4],
+        ]),
+      },
+    };
     expect(() => optimizer.update(missing, state, params())).toThrow(/'layer\.bias'/);
     const extra = { layer: { ...(grads() as any).layer, scale: tensor([1]) } };
     expect(() => optimizer.update(extra, state, params())).toThrow(/'layer\.scale'/);
@@ -30,7 +53,9 @@ describe('structure errors name the path', () => {
   it('reports which transform and which tree', () => {
     const optimizer = CATALOG.find((entry) => entry.name === 'adam')!;
     const state = build(optimizer, 10).init(params());
-    expect(() => build(optimizer, 10).update({ layer: { weight: tensor([1]), bias: null } } as TensorTree, state, params())).toThrow(
+    expect(() =>
+      build(optimizer, 10).update({ layer: { weight: tensor([1]), bias: null } } as TensorTree, state, params()),
+    ).toThrow(
       // The optimizer's entry point checks the trees before any transform runs, so the error
       // names the optimizer the user called, not the transform inside it that would trip first.
       "adam.update: tree structures differ at 'layer.bias': 'params' has a leaf, 'updates' has null",
@@ -76,7 +101,10 @@ describe('a step inside tidy adds exactly the returned tensors', () => {
 
   it.each([
     ['masked', () => masked(build(CATALOG[2]!, 10), { layer: { weight: true, bias: false } })],
-    ['partition', () => partition({ a: build(CATALOG[2]!, 10), b: build(CATALOG[0]!, 10) }, { layer: { weight: 'a', bias: 'b' } })],
+    [
+      'partition',
+      () => partition({ a: build(CATALOG[2]!, 10), b: build(CATALOG[0]!, 10) }, { layer: { weight: 'a', bias: 'b' } }),
+    ],
     ['injectHyperparams', () => injectHyperparams(CATALOG[3]!.factory)(CATALOG[3]!.options(10) as never)],
     ['applyIfFinite', () => applyIfFinite(build(CATALOG[2]!, 10), 2)],
     ['multiSteps', () => multiSteps(build(CATALOG[2]!, 10), 3)],
@@ -89,7 +117,15 @@ describe('a step inside tidy adds exactly the returned tensors', () => {
     const optimizer = applyIfFinite(build(CATALOG[2]!, 10), 3);
     const current = params();
     const state = optimizer.init(current);
-    const poisoned: TensorTree = { layer: { weight: tensor([[Number.NaN, 0], [0, 0]]), bias: tensor([0, 0]) } };
+    const poisoned: TensorTree = {
+      layer: {
+        weight: tensor([
+          [Number.NaN, 0],
+          [0, 0],
+        ]),
+        bias: tensor([0, 0]),
+      },
+    };
     const before = memory().numTensors;
     const [updates, next] = optimizer.update(poisoned, state, current);
     expect(next.lastFinite).toBe(false);

@@ -109,7 +109,12 @@ export interface FusionHooks<S> {
    * then this kernel run as it is; `chain` composes the affine run after the producer, and a
    * multiplier, into its expression (`combinators/compose-final-kernel.ts`).
    */
-  finalKernel?(updates: TensorTree, state: S, params: TensorTree | undefined, extras: UpdateExtras | undefined): FinalKernel<S>;
+  finalKernel?(
+    updates: TensorTree,
+    state: S,
+    params: TensorTree | undefined,
+    extras: UpdateExtras | undefined,
+  ): FinalKernel<S>;
   /**
    * For a whole optimizer (`chain`, `namedChain`): `update`, with its output multiplied element
    * by element by `multiplier` (a tree shaped like the updates; leaves of the same shape, or
@@ -117,7 +122,13 @@ export interface FusionHooks<S> {
    * a base's whole update (`active`) call it so that the product folds into the base's last
    * kernel where the base allows, saving a full pass; otherwise it costs that pass.
    */
-  updateWithMultiplier?(updates: TensorTree, state: S, params: TensorTree | undefined, extras: UpdateExtras | undefined, multiplier: TensorTree): [TensorTree, S];
+  updateWithMultiplier?(
+    updates: TensorTree,
+    state: S,
+    params: TensorTree | undefined,
+    extras: UpdateExtras | undefined,
+    multiplier: TensorTree,
+  ): [TensorTree, S];
 }
 
 /** The state type of a transform. */

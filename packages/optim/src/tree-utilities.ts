@@ -13,7 +13,12 @@ import type { TensorTree } from './transform.js';
  * checkStructure('scaleByAdam.update', state.mu, updates, ['state', 'updates']);
  * // Error: scaleByAdam.update: tree structures differ at 'layer.bias': 'state' has a leaf, 'updates' has null
  */
-export function checkStructure(operation: string, expected: Tree<unknown>, actual: Tree<unknown>, names: [string, string]): void {
+export function checkStructure(
+  operation: string,
+  expected: Tree<unknown>,
+  actual: Tree<unknown>,
+  names: [string, string],
+): void {
   tree.assertSameStructure(operation, expected, actual, names);
 }
 
@@ -21,7 +26,11 @@ export function checkStructure(operation: string, expected: Tree<unknown>, actua
  * Maps `fn` over the tensor leaves of `first` and the matching leaves of `rest` (already
  * checked to share its structure), passing the leaf path last. Empty subtrees stay in place.
  */
-export function mapTensors<R>(fn: (...leavesAndPath: any[]) => R, first: Tree<unknown>, ...rest: Tree<unknown>[]): Tree<R> {
+export function mapTensors<R>(
+  fn: (...leavesAndPath: any[]) => R,
+  first: Tree<unknown>,
+  ...rest: Tree<unknown>[]
+): Tree<R> {
   return tree.map(fn, first as Tree<any>, ...rest);
 }
 
@@ -42,6 +51,7 @@ export function fullTree(params: TensorTree, value: number): TensorTree {
 
 /** Requires `params` in an update, naming the transform that needs them. */
 export function requireParams(operation: string, params: TensorTree | undefined): TensorTree {
-  if (params === undefined) throw new Error(`${operation}: this transform needs 'params'; call update(updates, state, params)`);
+  if (params === undefined)
+    throw new Error(`${operation}: this transform needs 'params'; call update(updates, state, params)`);
   return params;
 }

@@ -43,13 +43,15 @@ export function checkFinite(owner: string, name: string, value: unknown): number
 
 /** A finite number ≥ 0. */
 export function checkNonNegative(owner: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) failOption(owner, name, 'a finite number ≥ 0', value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    failOption(owner, name, 'a finite number ≥ 0', value);
   return value;
 }
 
 /** A finite number > 0. */
 export function checkPositive(owner: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) failOption(owner, name, 'a finite number > 0', value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    failOption(owner, name, 'a finite number > 0', value);
   return value;
 }
 
@@ -67,7 +69,8 @@ export function checkClosedUnitInterval(owner: string, name: string, value: unkn
 
 /** A positive integer. */
 export function checkPositiveInteger(owner: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) failOption(owner, name, 'a positive integer', value);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+    failOption(owner, name, 'a positive integer', value);
   return value;
 }
 
@@ -95,7 +98,9 @@ function checkedSchedule(owner: string, name: string, schedule: Schedule): Sched
   return (step: number) => {
     const value = schedule(step);
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new RangeError(`${owner}: '${name}' schedule returned ${describe(value)} at step ${step}; it must be a finite number ≥ 0`);
+      throw new RangeError(
+        `${owner}: '${name}' schedule returned ${describe(value)} at step ${step}; it must be a finite number ≥ 0`,
+      );
     }
     return value;
   };
@@ -108,7 +113,8 @@ function checkedSchedule(owner: string, name: string, schedule: Schedule): Sched
 export function checkLearningRate(owner: string, name: string, value: unknown): ScalarOrSchedule {
   if (typeof value === 'function') {
     const first = (value as Schedule)(0);
-    if (typeof first !== 'number' || Number.isNaN(first)) failOption(owner, name, 'a schedule returning numbers', `a schedule returning ${describe(first)} at step 0`);
+    if (typeof first !== 'number' || Number.isNaN(first))
+      failOption(owner, name, 'a schedule returning numbers', `a schedule returning ${describe(first)} at step 0`);
     return checkedSchedule(owner, name, value as Schedule);
   }
   return checkNonNegative(owner, name, value);

@@ -9,7 +9,10 @@ import { TrainingSession } from './training/training-session.js';
 import type { BackendReport, PageMessage, WorkerMessage } from './training/worker-messages.js';
 
 // The worker's global scope; typed here because the project's DOM lib types `self` as a Window.
-const scope = self as unknown as { postMessage(message: WorkerMessage): void; onmessage: ((event: MessageEvent<PageMessage>) => void) | null };
+const scope = self as unknown as {
+  postMessage(message: WorkerMessage): void;
+  onmessage: ((event: MessageEvent<PageMessage>) => void) | null;
+};
 
 let current: { runId: number; session: TrainingSession } | undefined;
 
@@ -18,7 +21,11 @@ async function selectBackend(backend: 'cpu' | 'gpu'): Promise<BackendReport> {
   if (backend === 'cpu') {
     setBackend('cpu');
     const info = kernelInfo();
-    return { backend, kernelClass: info.active, renderer: info.active === 'simd' ? 'WebAssembly SIMD' : `JavaScript loops (${info.fallbackReason ?? 'SIMD off'})` };
+    return {
+      backend,
+      kernelClass: info.active,
+      renderer: info.active === 'simd' ? 'WebAssembly SIMD' : `JavaScript loops (${info.fallbackReason ?? 'SIMD off'})`,
+    };
   }
   const gpu = await import('@vane/gpu');
   const reason = gpu.gpuUnavailableReason();

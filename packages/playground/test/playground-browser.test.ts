@@ -25,11 +25,14 @@ import { serveStatic, type StaticServer } from './static-server.js';
 
 const chromiumAvailable = chromiumRequirement();
 
-
 const FASHION_DIRECTORY = process.env.VANE_FASHION_MNIST_DIRECTORY ?? '/usr/share/datasets/fashion-mnist';
-const FASHION_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'].map((name) => `${FASHION_DIRECTORY}/${name}`);
-const fashionRequirement = systemRequirement(`Fashion-MNIST in ${FASHION_DIRECTORY} (Debian dataset-fashion-mnist)`, 'VANE_DATASETS_REQUIRED', () =>
-  FASHION_FILES.every((file) => existsSync(file)) ? true : `no ${FASHION_FILES.join(' and ')}`,
+const FASHION_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'].map(
+  (name) => `${FASHION_DIRECTORY}/${name}`,
+);
+const fashionRequirement = systemRequirement(
+  `Fashion-MNIST in ${FASHION_DIRECTORY} (Debian dataset-fashion-mnist)`,
+  'VANE_DATASETS_REQUIRED',
+  () => (FASHION_FILES.every((file) => existsSync(file)) ? true : `no ${FASHION_FILES.join(' and ')}`),
 );
 
 const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
@@ -70,7 +73,9 @@ async function openPage(url: string, width = 1200): Promise<{ page: Page; errors
 
 /** Waits for an autorun to end and returns what the page recorded. */
 async function finishedRun(page: Page, timeout: number): Promise<PageRun> {
-  await page.waitForFunction(() => ['done', 'failed'].includes(document.body.dataset.runState ?? ''), null, { timeout });
+  await page.waitForFunction(() => ['done', 'failed'].includes(document.body.dataset.runState ?? ''), null, {
+    timeout,
+  });
   return (await page.evaluate(() => (globalThis as { vanePlayground?: unknown }).vanePlayground)) as PageRun;
 }
 
@@ -83,12 +88,20 @@ describe('the playground in headless Chromium', () => {
   beforeAll(async () => {
     if (!chromiumAvailable.available) return;
     const started = performance.now();
-    await build({ root: packageDirectory, configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)), logLevel: 'warn' });
+    await build({
+      root: packageDirectory,
+      configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
+      logLevel: 'warn',
+    });
     console.log(`playground: vite build in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     mkdirSync(resultsDirectory, { recursive: true });
     plain = await serveStatic(distDirectory, { isolated: false });
     isolated = await serveStatic(distDirectory, { isolated: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...HEADLESS_CHROMIUM_ARGUMENTS] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...HEADLESS_CHROMIUM_ARGUMENTS],
+    });
   });
 
   afterAll(async () => {
@@ -99,7 +112,10 @@ describe('the playground in headless Chromium', () => {
 
   it('loads with no console errors, with and without cross-origin isolation (COOP/COEP)', async (context) => {
     chromiumAvailable.skipUnlessAvailable(context);
-    for (const [name, server, expectIsolated] of [['plain', plain!, false], ['isolated', isolated!, true]] as const) {
+    for (const [name, server, expectIsolated] of [
+      ['plain', plain!, false],
+      ['isolated', isolated!, true],
+    ] as const) {
       const { page, errors } = await openPage(server.url);
       await expect.poll(() => text(page, '#train-status')).toBe('Ready.');
       expect(await page.evaluate(() => crossOriginIsolated), name).toBe(expectIsolated);
@@ -117,7 +133,9 @@ describe('the playground in headless Chromium', () => {
     const seconds = (performance.now() - started) / 1000;
     expect(run.error).toBeUndefined();
     const accuracy = Number(await text(page, '#final-accuracy'));
-    console.log(`playground CPU autorun: accuracy ${accuracy} in ${seconds.toFixed(1)} s on ${run.backend!.kernelClass} (${run.backend!.renderer})`);
+    console.log(
+      `playground CPU autorun: accuracy ${accuracy} in ${seconds.toFixed(1)} s on ${run.backend!.kernelClass} (${run.backend!.renderer})`,
+    );
     expect(accuracy).toBeGreaterThanOrEqual(0.85);
     expect(accuracy).toBeLessThanOrEqual(1);
     expect(accuracy).toBeCloseTo(run.records.at(-1)!.validationAccuracy, 4);
@@ -141,7 +159,9 @@ describe('the playground in headless Chromium', () => {
     const started = performance.now();
     const run = await finishedRun(page, 120_000);
     expect(run.error).toBeUndefined();
-    console.log(`playground GPU autorun: ${run.backend!.kernelClass} on ${run.backend!.renderer}, ${((performance.now() - started) / 1000).toFixed(1)} s, accuracy ${await text(page, '#final-accuracy')}`);
+    console.log(
+      `playground GPU autorun: ${run.backend!.kernelClass} on ${run.backend!.renderer}, ${((performance.now() - started) / 1000).toFixed(1)} s, accuracy ${await text(page, '#final-accuracy')}`,
+    );
     expect(run.backend!.kernelClass).toBe('WebGL2Kernel');
     expect(await text(page, '#kernel-class')).toBe('WebGL2Kernel');
     expect(await text(page, '#renderer')).toMatch(/SwiftShader|ANGLE|WebGL/i);
@@ -156,13 +176,19 @@ describe('the playground in headless Chromium', () => {
       const cpu = cpuRun!.losses[step]!;
       const difference = Math.abs(run.losses[step]! - cpu) / Math.abs(cpu);
       if (difference > largest) [largest, largestStep] = [difference, step + 1];
-      if (!(difference < LOSS_TOLERANCE)) outside.push(`step ${step + 1}: GPU ${run.losses[step]} against CPU ${cpu} (${difference.toExponential(2)})`);
+      if (!(difference < LOSS_TOLERANCE))
+        outside.push(`step ${step + 1}: GPU ${run.losses[step]} against CPU ${cpu} (${difference.toExponential(2)})`);
     }
-    console.log(`playground GPU against CPU: largest relative loss difference over all ${cpuRun!.losses.length} steps ${largest.toExponential(2)} at step ${largestStep} (tolerance ${LOSS_TOLERANCE})`);
+    console.log(
+      `playground GPU against CPU: largest relative loss difference over all ${cpuRun!.losses.length} steps ${largest.toExponential(2)} at step ${largestStep} (tolerance ${LOSS_TOLERANCE})`,
+    );
     expect(run.records).toHaveLength(cpuRun!.records.length);
     for (const [epoch, record] of run.records.entries()) {
       const cpu = cpuRun!.records[epoch]!.validationAccuracy;
-      expect(Math.abs(record.validationAccuracy - cpu), `epoch ${epoch + 1}: validation accuracy GPU ${record.validationAccuracy}, CPU ${cpu}`).toBeLessThanOrEqual(0.003);
+      expect(
+        Math.abs(record.validationAccuracy - cpu),
+        `epoch ${epoch + 1}: validation accuracy GPU ${record.validationAccuracy}, CPU ${cpu}`,
+      ).toBeLessThanOrEqual(0.003);
     }
     expect(outside, 'steps whose GPU loss is off the CPU loss by more than the tolerance').toEqual([]);
     await page.screenshot({ path: `${resultsDirectory}/playground-autorun-gpu.png`, fullPage: true });
@@ -176,13 +202,19 @@ describe('the playground in headless Chromium', () => {
     await page.locator('#epochs').fill('3');
     await page.locator('#train-button').focus();
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => ((globalThis as { vanePlayground?: PageRun }).vanePlayground?.losses.length ?? 0) >= 10);
+    await page.waitForFunction(
+      () => ((globalThis as { vanePlayground?: PageRun }).vanePlayground?.losses.length ?? 0) >= 10,
+    );
     await page.locator('#stop-button').focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => text(page, '#train-status')).toMatch(/^Stopped after step \d+/);
-    const stoppedAt = await page.evaluate(() => (globalThis as { vanePlayground?: PageRun }).vanePlayground!.losses.length);
+    const stoppedAt = await page.evaluate(
+      () => (globalThis as { vanePlayground?: PageRun }).vanePlayground!.losses.length,
+    );
     await page.waitForTimeout(500);
-    expect(await page.evaluate(() => (globalThis as { vanePlayground?: PageRun }).vanePlayground!.losses.length)).toBe(stoppedAt);
+    expect(await page.evaluate(() => (globalThis as { vanePlayground?: PageRun }).vanePlayground!.losses.length)).toBe(
+      stoppedAt,
+    );
     expect(await page.locator('#resume-button').isDisabled()).toBe(false);
     // The focus moved from the now disabled Stop to Resume: Enter again resumes.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('resume-button');
@@ -214,7 +246,9 @@ describe('the playground in headless Chromium', () => {
     const run = await finishedRun(page, 90_000);
     expect(run.error).toBeUndefined();
     const accuracy = Number(await text(page, '#final-accuracy'));
-    console.log(`playground Fashion-MNIST CNN (2000 examples, 2 epochs): accuracy ${accuracy} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `playground Fashion-MNIST CNN (2000 examples, 2 epochs): accuracy ${accuracy} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     // 1600 training images: 50 steps per epoch; well above chance (0.1) after two epochs.
     expect(run.losses).toHaveLength(100);
     expect(accuracy).toBeGreaterThan(0.5);
@@ -249,7 +283,9 @@ describe('the playground in headless Chromium', () => {
     const started = performance.now();
     await page.locator('#sweep-button').click();
     await expect.poll(() => text(page, '#sweep-status'), { timeout: 90_000 }).toMatch(/^Done: 16 runs/);
-    console.log(`playground sweep: 16 runs of 3 epochs on 2 workers in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `playground sweep: 16 runs of 3 epochs on 2 workers in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     expect(await page.locator('#sweep-rows tr').count()).toBe(16);
     expect(await points(page, 'sweep-chart')).toBe(16);
     const accuracies = await page.locator('#sweep-rows td:nth-child(4)').allInnerTexts();

@@ -62,7 +62,8 @@ export function decodeBase64(text: string): Uint8Array {
       const code = text.charCodeAt(index + offset);
       const isPadding = code === PADDING && index + offset >= text.length - padding;
       const value = isPadding ? 0 : code < 128 ? DECODE[code]! : -1;
-      if (value < 0) throw new Error(`decodeBase64: invalid character '${text[index + offset]}' at offset ${index + offset}`);
+      if (value < 0)
+        throw new Error(`decodeBase64: invalid character '${text[index + offset]}' at offset ${index + offset}`);
       triple = (triple << 6) | value;
     }
     if (out < bytes.length) bytes[out++] = (triple >> 16) & 255;

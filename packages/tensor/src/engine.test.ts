@@ -227,7 +227,9 @@ describe('backend registry', () => {
     expect(listBackends()).toEqual(expect.arrayContaining(['cpu', 'cpu-secondary']));
     expect(findBackend('cpu').name).toBe('cpu');
     expect(getBackend()).toBe('cpu');
-    expect(() => findBackend('tpu')).toThrow(/backend: no backend named 'tpu' is registered \(available: cpu, cpu-secondary/);
+    expect(() => findBackend('tpu')).toThrow(
+      /backend: no backend named 'tpu' is registered \(available: cpu, cpu-secondary/,
+    );
     expect(() => findBackend('gpu')).toThrow(/import '@vane\/gpu'/);
     setBackend('cpu-secondary');
     try {

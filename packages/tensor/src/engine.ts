@@ -136,7 +136,8 @@ export function tidy<T>(fn: () => T): T {
 /** Marks a tensor so that no enclosing {@link tidy} disposes it. Returns the tensor. */
 export function keep<T extends Tensor>(tensor: T): T {
   // Brand check rather than instanceof: engine.ts must not import the Tensor class (a cycle).
-  if ((tensor as { isTensor?: unknown } | null)?.isTensor !== true) throw new TypeError(`keep: 'tensor' must be a Tensor, got ${describeValue(tensor)}`);
+  if ((tensor as { isTensor?: unknown } | null)?.isTensor !== true)
+    throw new TypeError(`keep: 'tensor' must be a Tensor, got ${describeValue(tensor)}`);
   tensor.kept = true;
   return tensor;
 }

@@ -43,9 +43,14 @@ describe('String(t)', () => {
   it('prints every element of a small tensor to 4 decimals (fixed) or 5 significant digits (scientific)', () => {
     fc.assert(
       fc.property(
-        shapeArbitrary(0, 3, 4).chain((shape) => fc.tuple(fc.constant(shape), doubleValues(product(shape), 50), fc.constantFrom(1, 1e-6, 1e6))),
+        shapeArbitrary(0, 3, 4).chain((shape) =>
+          fc.tuple(fc.constant(shape), doubleValues(product(shape), 50), fc.constantFrom(1, 1e-6, 1e6)),
+        ),
         ([shape, data, scale]) => {
-          const t = tensor(data.map((v) => v * scale), { shape, dtype: 'float64' });
+          const t = tensor(
+            data.map((v) => v * scale),
+            { shape, dtype: 'float64' },
+          );
           const printed = printedNumbers(String(t));
           const actual = values(t);
           expect(printed.length).toBe(actual.length);
@@ -61,11 +66,19 @@ describe('String(t)', () => {
 
   it('aligns the columns: every cell of a row has the same width', () => {
     fc.assert(
-      fc.property(shapeArbitrary(2, 2, 5).chain((shape) => fc.tuple(fc.constant(shape), doubleValues(product(shape), 1000))), ([shape, data]) => {
-        const lines = String(tensor(data, { shape })).split('\n');
-        const widths = lines.flatMap((line) => line.replace(/^tensor\(\[?|\s*\[|\]+\)?,?$/g, '').split(', ').map((cell) => cell.length));
-        expect(new Set(widths).size).toBe(1);
-      }),
+      fc.property(
+        shapeArbitrary(2, 2, 5).chain((shape) => fc.tuple(fc.constant(shape), doubleValues(product(shape), 1000))),
+        ([shape, data]) => {
+          const lines = String(tensor(data, { shape })).split('\n');
+          const widths = lines.flatMap((line) =>
+            line
+              .replace(/^tensor\(\[?|\s*\[|\]+\)?,?$/g, '')
+              .split(', ')
+              .map((cell) => cell.length),
+          );
+          expect(new Set(widths).size).toBe(1);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -90,7 +103,10 @@ describe('String(t)', () => {
 
 describe('console.log(t) / util.inspect(t)', () => {
   it('prints the tensor as String(t) does, not its internals', () => {
-    const t = tensor([[1, 2], [3, 4]]);
+    const t = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(inspect(t)).toBe(String(t));
     expect(inspect({ weight: t })).toContain(String(t).split('\n')[0]);
     expect(inspect(t)).not.toContain('storage');

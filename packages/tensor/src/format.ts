@@ -37,7 +37,9 @@ export function formatTensor(t: Tensor): string {
   // NumPy and PyTorch switch to scientific notation when magnitudes span more than 1000×, so
   // that small entries keep their digits next to large ones.
   const spread = smallest === Infinity || largest / smallest <= 1000;
-  const fixed = allIntegers ? largest < 1e8 && spread : largest < 1e8 && spread && (smallest === Infinity || smallest >= 1e-4);
+  const fixed = allIntegers
+    ? largest < 1e8 && spread
+    : largest < 1e8 && spread && (smallest === Infinity || smallest >= 1e-4);
   const digits = allIntegers ? 0 : 4;
   const strides: number[] = [];
   let stride = 1;
@@ -73,7 +75,8 @@ export function formatTensor(t: Tensor): string {
       }
       parts.push(render(axis + 1));
     }
-    const separator = axis === t.ndim - 1 ? ', ' : `,${'\n'.repeat(Math.max(1, t.ndim - axis - 1))}${' '.repeat(indent + axis + 1)}`;
+    const separator =
+      axis === t.ndim - 1 ? ', ' : `,${'\n'.repeat(Math.max(1, t.ndim - axis - 1))}${' '.repeat(indent + axis + 1)}`;
     return `[${parts.join(separator)}]`;
   };
   const body = t.ndim === 0 ? cells[0]! : render(0);
@@ -91,7 +94,9 @@ Tensor.prototype.toString = function (this: Tensor) {
 // no `node:util` import is needed and browsers are unaffected.
 Object.defineProperty(Tensor.prototype, Symbol.for('nodejs.util.inspect.custom'), {
   value(this: Tensor): string {
-    return this.isDisposed ? `tensor(<disposed>, shape=${formatShape(this.shape)}, dtype=${this.dtype})` : formatTensor(this);
+    return this.isDisposed
+      ? `tensor(<disposed>, shape=${formatShape(this.shape)}, dtype=${this.dtype})`
+      : formatTensor(this);
   },
   writable: true,
   configurable: true,

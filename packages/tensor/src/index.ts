@@ -28,9 +28,29 @@ export {
   listBackends,
   currentBackend,
 } from './backend.js';
-export { memory, tidy, keep, dispose, setRecorder, recordOp, withoutRecording, isRecording, type OpRecorder, type MemoryInfo, type BackendMemory, Storage } from './engine.js';
+export {
+  memory,
+  tidy,
+  keep,
+  dispose,
+  setRecorder,
+  recordOp,
+  withoutRecording,
+  isRecording,
+  type OpRecorder,
+  type MemoryInfo,
+  type BackendMemory,
+  Storage,
+} from './engine.js';
 export type { OpName, OpAttributes, NoAttributes, RecordedUnaryOpName, UnaryOpAttributes } from './op-names.js';
-export { defineUnaryOp, UNARY_VARIABLES, type UnaryOp, type UnaryOpDefinition, type UnaryResult, type UnaryDomain } from './kernels/unary-op.js';
+export {
+  defineUnaryOp,
+  UNARY_VARIABLES,
+  type UnaryOp,
+  type UnaryOpDefinition,
+  type UnaryResult,
+  type UnaryDomain,
+} from './kernels/unary-op.js';
 export {
   UNARY_KERNELS,
   BINARY_KERNELS,
@@ -53,9 +73,25 @@ export type {
   BinaryFunction,
   Comparison,
 } from './kernels/expression/expression.js';
-export { compileJavaScript, javascriptSource, JAVASCRIPT_UNARY_CALLS, JAVASCRIPT_BINARY_OPERATORS, JAVASCRIPT_BINARY_CALLS } from './kernels/expression/compile-javascript.js';
-export { emitSource, numberLiteral, type SourceDialect, type EmittedSource } from './kernels/expression/source-emitter.js';
-export { recordFallback, kernelFallbacks, resetKernelFallbacks, type KernelFallback } from './kernels/expression/fallbacks.js';
+export {
+  compileJavaScript,
+  javascriptSource,
+  JAVASCRIPT_UNARY_CALLS,
+  JAVASCRIPT_BINARY_OPERATORS,
+  JAVASCRIPT_BINARY_CALLS,
+} from './kernels/expression/compile-javascript.js';
+export {
+  emitSource,
+  numberLiteral,
+  type SourceDialect,
+  type EmittedSource,
+} from './kernels/expression/source-emitter.js';
+export {
+  recordFallback,
+  kernelFallbacks,
+  resetKernelFallbacks,
+  type KernelFallback,
+} from './kernels/expression/fallbacks.js';
 export { vaneErf, vaneRoundHalfEven } from './kernels/special-functions.js';
 export { seed, manualSeed, defaultGenerator, type RandomGenerator } from './random.js';
 export * from './ops/creation.js';
@@ -80,6 +116,13 @@ export { encodeBase64, decodeBase64 } from './base64.js';
 export { toNdarray, fromNdarray } from './ndarray-interop.js';
 export * as tree from './tree.js';
 export type { Tree, TreeStructure } from './tree.js';
-export { setKernelMode, setFusedMultiplyAdd, kernelInfo, kernelThreadsReady, type KernelMode, type KernelInfo } from './wasm/kernel-runtime.js';
+export {
+  setKernelMode,
+  setFusedMultiplyAdd,
+  kernelInfo,
+  kernelThreadsReady,
+  type KernelMode,
+  type KernelInfo,
+} from './wasm/kernel-runtime.js';
 export { setThreadCount, type ThreadInfo } from './wasm/thread-pool.js';
 export { runKernelStress, type StressReport } from './kernel-stress.js';

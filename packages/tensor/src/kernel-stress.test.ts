@@ -3,7 +3,19 @@
  * thread pool's settings and fallbacks. The long version: `npm run stress -w benchmarks`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineKernel, expression as e, fusedMap, kernelInfo, kernelThreadsReady, matmul, memory, randn, seed, setKernelMode, setThreadCount } from './index.js';
+import {
+  defineKernel,
+  expression as e,
+  fusedMap,
+  kernelInfo,
+  kernelThreadsReady,
+  matmul,
+  memory,
+  randn,
+  seed,
+  setKernelMode,
+  setThreadCount,
+} from './index.js';
 import { runKernelStress } from './kernel-stress.js';
 import { threadInfo } from './wasm/thread-pool.js';
 
@@ -17,7 +29,9 @@ describe('threaded kernels', () => {
   it('agree with the scalar kernel on random products and convolutions while tasks interleave', async () => {
     const before = memory().numTensors;
     const report = await runKernelStress({ durationMilliseconds: 3000, seed: Date.now() % 100_000 });
-    console.log(`kernel stress: ${report.products} products, ${report.convolutions} convolutions, ${report.fusedMaps} fusedMap calls, ${report.parallelCalls} parallel kernel calls on ${report.threads} threads`);
+    console.log(
+      `kernel stress: ${report.products} products, ${report.convolutions} convolutions, ${report.fusedMaps} fusedMap calls, ${report.parallelCalls} parallel kernel calls on ${report.threads} threads`,
+    );
     expect(report.failures).toEqual([]);
     expect(report.threads).toBe(2);
     expect(report.products).toBeGreaterThan(10);
@@ -44,7 +58,9 @@ describe('threaded kernels', () => {
   }, 30_000);
 
   it('splits a large fusedMap over the threads and gives the single-thread result bit for bit', async () => {
-    const kernel = defineKernel('test.threadedAffine', { inputs: ['x', 'y'], scalars: ['scale'] }, ({ x, y, scale }) => e.add(e.mul(scale, e.sqrt(e.abs(x))), y));
+    const kernel = defineKernel('test.threadedAffine', { inputs: ['x', 'y'], scalars: ['scale'] }, ({ x, y, scale }) =>
+      e.add(e.mul(scale, e.sqrt(e.abs(x))), y),
+    );
     const generator = seed(9);
     const inputs = [randn([300_001], { generator }), randn([300_001], { generator })];
     setThreadCount(1);
@@ -62,17 +78,30 @@ describe('threaded kernels', () => {
 
   it('reports the thread count, one thread when asked, and rejects a bad count', () => {
     setThreadCount(1);
-    expect(kernelInfo().threads).toEqual({ requested: 1, active: 1, parallelCalls: kernelInfo().threads.parallelCalls });
+    expect(kernelInfo().threads).toEqual({
+      requested: 1,
+      active: 1,
+      parallelCalls: kernelInfo().threads.parallelCalls,
+    });
     setKernelMode('scalar');
     setThreadCount(3);
-    expect(kernelInfo().threads).toMatchObject({ requested: 3, active: 1, reason: 'the SIMD kernels are not in use: one thread' });
-    for (const bad of [0, 1.5, -2, Number.NaN]) expect(() => setThreadCount(bad)).toThrow(`setThreadCount: 'count' must be an integer ≥ 1, got ${bad}`);
+    expect(kernelInfo().threads).toMatchObject({
+      requested: 3,
+      active: 1,
+      reason: 'the SIMD kernels are not in use: one thread',
+    });
+    for (const bad of [0, 1.5, -2, Number.NaN])
+      expect(() => setThreadCount(bad)).toThrow(`setThreadCount: 'count' must be an integer ≥ 1, got ${bad}`);
   });
 
   it('falls back to one thread, saying why, where the kernel memory is not shared', () => {
     setThreadCount(2);
     const unshared = new WebAssembly.Memory({ initial: 1 });
     const module = new WebAssembly.Module(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
-    expect(threadInfo(module, unshared)).toMatchObject({ requested: 2, active: 1, reason: 'SharedArrayBuffer is unavailable (a page without cross-origin isolation): one thread' });
+    expect(threadInfo(module, unshared)).toMatchObject({
+      requested: 2,
+      active: 1,
+      reason: 'SharedArrayBuffer is unavailable (a page without cross-origin isolation): one thread',
+    });
   });
 });

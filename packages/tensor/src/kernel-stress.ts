@@ -55,7 +55,13 @@ function scalar<T>(body: () => T): T {
  * absolute slack), where `magnitude` is the same computation on |operands|: the float32
  * accumulation bound, which holds for mul+add and for fused multiply-adds alike.
  */
-function mismatch(label: string, actual: Tensor, reference: Tensor, magnitude: Tensor, depth: number): string | undefined {
+function mismatch(
+  label: string,
+  actual: Tensor,
+  reference: Tensor,
+  magnitude: Tensor,
+  depth: number,
+): string | undefined {
   const values = actual.dataSync();
   const expected = reference.dataSync();
   const bound = magnitude.dataSync();
@@ -80,7 +86,10 @@ function integers(seedValue: number): (low: number, high: number) => number {
   };
 }
 
-function checkProduct(next: (low: number, high: number) => number, generator: ReturnType<typeof seed>): string | undefined {
+function checkProduct(
+  next: (low: number, high: number) => number,
+  generator: ReturnType<typeof seed>,
+): string | undefined {
   // Sizes up to 320 cross the 4×8 tile, the 256-deep k-block and the threading threshold.
   const [m, k, n] = [next(1, 320), next(1, 320), next(1, 320)];
   const transposeA = next(0, 1) === 1;
@@ -93,7 +102,10 @@ function checkProduct(next: (low: number, high: number) => number, generator: Re
   return mismatch(label, product, reference!, magnitude!, k);
 }
 
-function checkConvolution(next: (low: number, high: number) => number, generator: ReturnType<typeof seed>): string | undefined {
+function checkConvolution(
+  next: (low: number, high: number) => number,
+  generator: ReturnType<typeof seed>,
+): string | undefined {
   const groups = next(1, 2);
   const [inChannels, outChannels] = [groups * next(1, 6), groups * next(1, 12)];
   const [kernelHeight, kernelWidth] = [next(1, 4), next(1, 4)];
@@ -111,21 +123,44 @@ function checkConvolution(next: (low: number, high: number) => number, generator
   // The weight gradient with dy = y: a k of images × output positions.
   const [outputHeight, outputWidth] = [y.shape[2]!, y.shape[3]!];
   const window = {
-    kernelHeight, kernelWidth, strideHeight: stride, strideWidth: stride,
-    padTop: padding, padBottom: padding, padLeft: padding, padRight: padding,
-    dilationHeight: dilation, dilationWidth: dilation, outputHeight, outputWidth,
+    kernelHeight,
+    kernelWidth,
+    strideHeight: stride,
+    strideWidth: stride,
+    padTop: padding,
+    padBottom: padding,
+    padLeft: padding,
+    padRight: padding,
+    dilationHeight: dilation,
+    dilationWidth: dilation,
+    outputHeight,
+    outputWidth,
   };
   const gradient = conv2dWeightGradient(x, y, window, groups);
-  const [gradientReference, gradientMagnitude] = scalar(() => [conv2dWeightGradient(x, y, window, groups), conv2dWeightGradient(abs(x), abs(y), window, groups)]);
-  return mismatch(`${label} weight gradient`, gradient, gradientReference!, gradientMagnitude!, images * outputHeight * outputWidth);
+  const [gradientReference, gradientMagnitude] = scalar(() => [
+    conv2dWeightGradient(x, y, window, groups),
+    conv2dWeightGradient(abs(x), abs(y), window, groups),
+  ]);
+  return mismatch(
+    `${label} weight gradient`,
+    gradient,
+    gradientReference!,
+    gradientMagnitude!,
+    images * outputHeight * outputWidth,
+  );
 }
 
 /** An Adam-like affine update: three inputs, four scalars, a square root and a division. */
-const adamLike = defineKernel('kernelStress.adamLike', { inputs: ['m', 'v', 'p'], scalars: ['c1', 'c2', 'eps', 'decay'] }, ({ m, v, p, c1, c2, eps, decay }) =>
-  e.add(e.div(e.mul(m, c1), e.add(e.sqrt(e.mul(v, c2)), eps)), e.mul(decay, p)),
+const adamLike = defineKernel(
+  'kernelStress.adamLike',
+  { inputs: ['m', 'v', 'p'], scalars: ['c1', 'c2', 'eps', 'decay'] },
+  ({ m, v, p, c1, c2, eps, decay }) => e.add(e.div(e.mul(m, c1), e.add(e.sqrt(e.mul(v, c2)), eps)), e.mul(decay, p)),
 );
 
-function checkFusedMap(next: (low: number, high: number) => number, generator: ReturnType<typeof seed>): string | undefined {
+function checkFusedMap(
+  next: (low: number, high: number) => number,
+  generator: ReturnType<typeof seed>,
+): string | undefined {
   // Up to 2^19 elements: above the threading threshold (2^17) about three times in four.
   const size = next(1, 1 << 19);
   const inputs = [randn([size], { generator }), abs(randn([size], { generator })), randn([size], { generator })];
@@ -134,7 +169,8 @@ function checkFusedMap(next: (low: number, high: number) => number, generator: R
   const reference = scalar(() => fusedMap(adamLike, inputs, scalars).dataSync());
   // The SIMD kernel computes in float64 lanes like the JavaScript loop: equal bit for bit.
   for (let index = 0; index < size; index++) {
-    if (!Object.is(threaded[index], reference[index])) return `fusedMap(adamLike) of ${size} elements: element ${index} is ${threaded[index]}, the JavaScript loop gives ${reference[index]}`;
+    if (!Object.is(threaded[index], reference[index]))
+      return `fusedMap(adamLike) of ${size} elements: element ${index} is ${threaded[index]}, the JavaScript loop gives ${reference[index]}`;
   }
   return undefined;
 }
@@ -149,13 +185,25 @@ function checkFusedMap(next: (low: number, high: number) => number, generator: R
  * const report = await runKernelStress({ durationMilliseconds: 3000 });
  * if (report.failures.length) throw new Error(report.failures.join('\n'));
  */
-export async function runKernelStress(options: { durationMilliseconds: number; seed?: number; threads?: number; tasks?: number }): Promise<StressReport> {
+export async function runKernelStress(options: {
+  durationMilliseconds: number;
+  seed?: number;
+  threads?: number;
+  tasks?: number;
+}): Promise<StressReport> {
   const { durationMilliseconds, seed: seedValue = 1, threads = 2, tasks = 3 } = options;
   const previous = kernelInfo().threads.requested;
   setThreadCount(threads);
   const ready = await kernelThreadsReady();
   const parallelBefore = ready.parallelCalls;
-  const report: StressReport = { products: 0, convolutions: 0, fusedMaps: 0, parallelCalls: 0, threads: ready.active, failures: [] };
+  const report: StressReport = {
+    products: 0,
+    convolutions: 0,
+    fusedMaps: 0,
+    parallelCalls: 0,
+    threads: ready.active,
+    failures: [],
+  };
   const deadline = performance.now() + durationMilliseconds;
   const task = async (index: number) => {
     const next = integers(seedValue * 7919 + index);
@@ -164,7 +212,11 @@ export async function runKernelStress(options: { durationMilliseconds: number; s
     while (performance.now() < deadline && report.failures.length < 10) {
       const choice = next(0, 5);
       const failure = tidy(() =>
-        choice === 0 ? (report.convolutions++, checkConvolution(next, generator)) : choice === 1 ? (report.fusedMaps++, checkFusedMap(next, generator)) : (report.products++, checkProduct(next, generator)),
+        choice === 0
+          ? (report.convolutions++, checkConvolution(next, generator))
+          : choice === 1
+            ? (report.fusedMaps++, checkFusedMap(next, generator))
+            : (report.products++, checkProduct(next, generator)),
       );
       if (failure) report.failures.push(failure);
       // Another kernel on the same memory, then let the other tasks run theirs.

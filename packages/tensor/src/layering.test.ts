@@ -20,7 +20,11 @@ describe('tensor source layering', () => {
   it('wasm/ never imports from cpu/ (type imports included)', () => {
     const crossings = readdirSync(join(source, 'wasm'))
       .filter((name) => name.endsWith('.ts'))
-      .flatMap((name) => specifiers(join(source, 'wasm', name)).filter((specifier) => specifier.startsWith('../cpu/')).map((specifier) => `wasm/${name} imports ${specifier}`));
+      .flatMap((name) =>
+        specifiers(join(source, 'wasm', name))
+          .filter((specifier) => specifier.startsWith('../cpu/'))
+          .map((specifier) => `wasm/${name} imports ${specifier}`),
+      );
     expect(crossings).toEqual([]);
   });
 

@@ -8,7 +8,13 @@ registerBackend({ ...createCpuBackend(), name: 'not-cpu' });
 
 describe('toNdarray', () => {
   it('views the tensor storage: same memory, same strides and offset', () => {
-    const t = tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' });
+    const t = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { dtype: 'float64' },
+    );
     const a = toNdarray(t);
     expect(a.shape).toEqual([2, 3]);
     expect(a.get(1, 0)).toBe(4);
@@ -19,7 +25,10 @@ describe('toNdarray', () => {
   });
 
   it('keeps the layout of strided views (transpose, slice, flip)', () => {
-    const base = tensor(Array.from({ length: 12 }, (_, i) => i), { shape: [3, 4], dtype: 'int32' });
+    const base = tensor(
+      Array.from({ length: 12 }, (_, i) => i),
+      { shape: [3, 4], dtype: 'int32' },
+    );
     for (const view of [transpose(base), base.slice([{ start: 1 }, { step: 2 }]), base.flip(1), base.slice([-1])]) {
       const a = toNdarray(view);
       expect(a.shape).toEqual([...view.shape]);
@@ -32,7 +41,9 @@ describe('toNdarray', () => {
   });
 
   it('refuses tensors on other backends', () => {
-    expect(() => toNdarray(zeros([2], { backend: 'not-cpu' }))).toThrow(/toNdarray: tensor is on the 'not-cpu' backend; move it with \.to\('cpu'\) first/);
+    expect(() => toNdarray(zeros([2], { backend: 'not-cpu' }))).toThrow(
+      /toNdarray: tensor is on the 'not-cpu' backend; move it with \.to\('cpu'\) first/,
+    );
   });
 });
 
@@ -60,7 +71,8 @@ describe('fromNdarray', () => {
       expect(t.storage.data).toBe(data);
       const expected: number[] = [];
       if (view.dimension === 1) for (let i = 0; i < view.shape[0]!; i++) expected.push(view.get(i));
-      else for (let i = 0; i < view.shape[0]!; i++) for (let j = 0; j < view.shape[1]!; j++) expected.push(view.get(i, j));
+      else
+        for (let i = 0; i < view.shape[0]!; i++) for (let j = 0; j < view.shape[1]!; j++) expected.push(view.get(i, j));
       expect(values(t)).toEqual(expected);
       // Ops read the shared, strided data correctly.
       expect(values(t.add(1))).toEqual(expected.map((v) => v + 1));
@@ -80,7 +92,10 @@ describe('fromNdarray', () => {
   });
 
   it('round-trips: fromNdarray(toNdarray(t)) shares t’s storage; wrapped tensors are counted by memory()', () => {
-    const t = tensor([[1, 2], [3, 4]]).T;
+    const t = tensor([
+      [1, 2],
+      [3, 4],
+    ]).T;
     const back = fromNdarray(toNdarray(t));
     expect(back.storage.data).toBe(t.storage.data);
     expect(values(back)).toEqual(values(t));

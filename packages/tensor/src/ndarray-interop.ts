@@ -34,12 +34,25 @@ export function toNdarray(t: Tensor): NdArray<TypedArray> {
  */
 export function fromNdarray(array: NdArray): Tensor {
   const candidate = array as Partial<NdArray> | null;
-  if (candidate === null || typeof candidate !== 'object' || !Array.isArray(candidate.shape) || !Array.isArray(candidate.stride) || typeof candidate.get !== 'function') {
-    throw new Error(`fromNdarray: 'array' must be an ndarray (with data, shape, stride and get), got ${describe(array)}`);
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    !Array.isArray(candidate.shape) ||
+    !Array.isArray(candidate.stride) ||
+    typeof candidate.get !== 'function'
+  ) {
+    throw new Error(
+      `fromNdarray: 'array' must be an ndarray (with data, shape, stride and get), got ${describe(array)}`,
+    );
   }
   const data = array.data as unknown;
   const cpu = findBackend('cpu');
-  if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array || data instanceof Uint8Array) {
+  if (
+    data instanceof Float32Array ||
+    data instanceof Float64Array ||
+    data instanceof Int32Array ||
+    data instanceof Uint8Array
+  ) {
     const dtype = dtypeOfArray(data);
     const storage = new Storage(cpu, data, data.length * BYTES_PER_ELEMENT[dtype]);
     return new Tensor(storage, array.shape, dtype, array.stride, array.offset);
@@ -50,7 +63,8 @@ export function fromNdarray(array: NdArray): Tensor {
   for (let flat = 0; flat < array.size; flat++) {
     const value: unknown = array.get(...index);
     // Number('a') would be a silent NaN; booleans count as 0 and 1, as in tensor().
-    if (typeof value !== 'number' && typeof value !== 'boolean') throw new Error(`fromNdarray: 'array' holds ${describeValue(value)}, not a number`);
+    if (typeof value !== 'number' && typeof value !== 'boolean')
+      throw new Error(`fromNdarray: 'array' holds ${describeValue(value)}, not a number`);
     values[position++] = Number(value);
     for (let axis = array.dimension - 1; axis >= 0; axis--) {
       if (++index[axis]! < array.shape[axis]!) break;

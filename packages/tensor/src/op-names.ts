@@ -21,12 +21,20 @@ type UnaryOpTable = typeof UnaryOps;
 
 /** The differentiable (non-bool) unary ops of the table in `ops/unary-ops.ts`. */
 export type RecordedUnaryOpName = {
-  [K in keyof UnaryOpTable]: UnaryOpTable[K]['definition'] extends UnaryOpDefinition<string, infer Result> ? (Result extends 'bool' ? never : K) : never;
+  [K in keyof UnaryOpTable]: UnaryOpTable[K]['definition'] extends UnaryOpDefinition<string, infer Result>
+    ? Result extends 'bool'
+      ? never
+      : K
+    : never;
 }[keyof UnaryOpTable];
 
 /** Each table op's attributes: its parameter, named as in its definition (leakyRelu: { slope }). */
 export type UnaryOpAttributes = {
-  [K in RecordedUnaryOpName]: UnaryOpTable[K]['definition'] extends UnaryOpDefinition<string, UnaryResult, infer Parameter>
+  [K in RecordedUnaryOpName]: UnaryOpTable[K]['definition'] extends UnaryOpDefinition<
+    string,
+    UnaryResult,
+    infer Parameter
+  >
     ? Parameter extends string
       ? { [P in Parameter]: number }
       : NoAttributes

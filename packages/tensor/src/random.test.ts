@@ -37,14 +37,20 @@ describe('seed(n)', () => {
   it('gives the same raw 32-bit stream as the independent Python reimplementation', () => {
     for (const stream of streams) {
       const generator = seed(stream.seed);
-      expect(Array.from({ length: 8 }, () => generator.nextUint32()), `seed ${stream.seed}`).toEqual(stream.uint32);
+      expect(
+        Array.from({ length: 8 }, () => generator.nextUint32()),
+        `seed ${stream.seed}`,
+      ).toEqual(stream.uint32);
     }
   });
 
   it('gives bit-identical 53-bit uniforms and rand() values', () => {
     for (const stream of streams) {
       const generator = seed(stream.seed);
-      expect(Array.from({ length: 6 }, () => generator.uniform()), `seed ${stream.seed}`).toEqual(stream.uniform);
+      expect(
+        Array.from({ length: 6 }, () => generator.uniform()),
+        `seed ${stream.seed}`,
+      ).toEqual(stream.uniform);
       expect(values(rand([6], { generator: seed(stream.seed), dtype: 'float64' }))).toEqual(stream.uniform);
       expect(values(rand([6], { generator: seed(stream.seed) }))).toEqual(stream.uniform.map(Math.fround));
     }
@@ -59,13 +65,18 @@ describe('seed(n)', () => {
         { rtol: 1e-14, atol: 1e-15 },
         `seed ${stream.seed}`,
       );
-      expectClose(randn([4], { generator: seed(stream.seed), dtype: 'float64' }), stream.normal, { rtol: 1e-14, atol: 1e-15 });
+      expectClose(randn([4], { generator: seed(stream.seed), dtype: 'float64' }), stream.normal, {
+        rtol: 1e-14,
+        atol: 1e-15,
+      });
     }
   });
 
   it('gives the same integers', () => {
     for (const stream of streams) {
-      expect(values(randint(-3, 7, [8], { generator: seed(stream.seed) })), `seed ${stream.seed}`).toEqual(stream['randint_-3_7']);
+      expect(values(randint(-3, 7, [8], { generator: seed(stream.seed) })), `seed ${stream.seed}`).toEqual(
+        stream['randint_-3_7'],
+      );
     }
   });
 

@@ -97,9 +97,16 @@ class Xoshiro128 implements RandomGenerator {
 
   setState(state: readonly number[]): void {
     if (state.length !== 5 || state.slice(0, 4).some((word) => !Number.isInteger(word))) {
-      throw new Error(`RandomGenerator.setState: 'state' must be 4 integers and a spare normal, got [${state.join(',')}]`);
+      throw new Error(
+        `RandomGenerator.setState: 'state' must be 4 integers and a spare normal, got [${state.join(',')}]`,
+      );
     }
-    [this.s0, this.s1, this.s2, this.s3] = state.slice(0, 4).map((word) => word | 0) as [number, number, number, number];
+    [this.s0, this.s1, this.s2, this.s3] = state.slice(0, 4).map((word) => word | 0) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     this.spareNormal = Number.isNaN(state[4]) ? undefined : state[4];
   }
 

@@ -94,7 +94,13 @@ export class Tensor {
   /** @internal The strided view the backend primitives consume. */
   view(): TensorView {
     this.assertAlive('view');
-    return { data: this.storage.data, dtype: this.dtype, shape: this.shape, strides: this.strides, offset: this.offset };
+    return {
+      data: this.storage.data,
+      dtype: this.dtype,
+      shape: this.shape,
+      strides: this.strides,
+      offset: this.offset,
+    };
   }
 
   /** Throws if the tensor was disposed; `op` names the caller in the message. */

@@ -34,7 +34,10 @@ describe('tree.flatten / tree.unflatten / tree.leaves / tree.paths', () => {
         expect(tree.paths(t as Tree<number>)).toEqual(expected.map(([path]) => path));
         expect(tree.unflatten(structure, leaves)).toEqual(t);
         // Replacing the leaves keeps the structure.
-        const doubled = tree.unflatten(structure, leaves.map((leaf) => leaf * 2));
+        const doubled = tree.unflatten(
+          structure,
+          leaves.map((leaf) => leaf * 2),
+        );
         expect(tree.leaves(doubled)).toEqual(leaves.map((leaf) => leaf * 2));
       }),
       { numRuns: 100 },
@@ -42,12 +45,22 @@ describe('tree.flatten / tree.unflatten / tree.leaves / tree.paths', () => {
   });
 
   it('names paths as layers.0.weight and treats tensors as leaves', () => {
-    const params = { layers: [{ weight: zeros([2, 2]), bias: zeros([2]) }, { weight: ones([2, 1]) }], scale: tensor(1) };
+    const params = {
+      layers: [{ weight: zeros([2, 2]), bias: zeros([2]) }, { weight: ones([2, 1]) }],
+      scale: tensor(1),
+    };
     expect(tree.paths(params)).toEqual(['layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'scale']);
     expect(tree.leaves(params).map((leaf) => leaf.shape)).toEqual([[2, 2], [2], [2, 1], []]);
     expect(tree.paths(tensor(1))).toEqual(['']);
-    expect(tree.entries(params).map(([path, leaf]) => `${path}:${leaf.size}`)).toEqual(['layers.0.weight:4', 'layers.0.bias:2', 'layers.1.weight:2', 'scale:1']);
-    expect(tree.describe(params)).toBe('{ layers.0.weight: float32[2,2], layers.0.bias: float32[2], layers.1.weight: float32[2,1], scale: float32[] }');
+    expect(tree.entries(params).map(([path, leaf]) => `${path}:${leaf.size}`)).toEqual([
+      'layers.0.weight:4',
+      'layers.0.bias:2',
+      'layers.1.weight:2',
+      'scale:1',
+    ]);
+    expect(tree.describe(params)).toBe(
+      '{ layers.0.weight: float32[2,2], layers.0.bias: float32[2], layers.1.weight: float32[2,1], scale: float32[] }',
+    );
   });
 
   it('unflatten rejects the wrong number of leaves', () => {
@@ -82,7 +95,9 @@ describe('tree.map', () => {
       grads,
     ) as { w: Tensor; b: Tensor[] };
     expect(seen).toEqual(['w', 'b.0']);
-    expect(values(updated.w)).toEqual([0, 0].map((_, i) => Math.fround(Math.fround([1, 2][i]!) - Math.fround([10, 20][i]! * Math.fround(0.1)))));
+    expect(values(updated.w)).toEqual(
+      [0, 0].map((_, i) => Math.fround(Math.fround([1, 2][i]!) - Math.fround([10, 20][i]! * Math.fround(0.1)))),
+    );
     expect(values(updated.b[0]!)).toEqual([0]);
   });
 
@@ -90,14 +105,20 @@ describe('tree.map', () => {
     expect(() => tree.map((a: number) => a, { a: [1, 2] }, { a: [1] })).toThrow(
       /tree.map: tree structures differ at 'a': 'tree' has an array of length 2, 'others\[0\]' has an array of length 1/,
     );
-    expect(() => tree.map((a: number) => a, { a: 1, b: 2 }, { a: 1 })).toThrow(/tree.map: tree structures differ at the root: 'others\[0\]' lacks 'b'/);
+    expect(() => tree.map((a: number) => a, { a: 1, b: 2 }, { a: 1 })).toThrow(
+      /tree.map: tree structures differ at the root: 'others\[0\]' lacks 'b'/,
+    );
     expect(() => tree.map((a: number) => a, { a: { c: 1 } }, { a: { c: 1, d: 2 } })).toThrow(/has extra 'a.d'/);
   });
 });
 
 describe('tree.zerosLike', () => {
   it('gives zeros with the shape and dtype of every tensor leaf', () => {
-    const params = { layers: [{ weight: ones([2, 3]), steps: tensor([4], { dtype: 'int32' }) }], bias: tensor([1.5], { dtype: 'float64' }), empty: null };
+    const params = {
+      layers: [{ weight: ones([2, 3]), steps: tensor([4], { dtype: 'int32' }) }],
+      bias: tensor([1.5], { dtype: 'float64' }),
+      empty: null,
+    };
     const zero = tree.zerosLike(params) as typeof params;
     expect(tree.paths(zero)).toEqual(tree.paths(params));
     expect(zero.empty).toBeNull();

@@ -49,7 +49,8 @@ export function unflatten<L = Tensor>(structure: TreeStructure, leaves: readonly
   const build = (node: TreeStructure): unknown => {
     switch (node.kind) {
       case 'leaf':
-        if (position >= leaves.length) throw new Error(`tree.unflatten: structure needs more than ${leaves.length} leaves`);
+        if (position >= leaves.length)
+          throw new Error(`tree.unflatten: structure needs more than ${leaves.length} leaves`);
         return leaves[position++];
       case 'empty':
         return node.value;
@@ -60,7 +61,8 @@ export function unflatten<L = Tensor>(structure: TreeStructure, leaves: readonly
     }
   };
   const tree = build(structure);
-  if (position !== leaves.length) throw new Error(`tree.unflatten: structure has ${position} leaves, got ${leaves.length}`);
+  if (position !== leaves.length)
+    throw new Error(`tree.unflatten: structure has ${position} leaves, got ${leaves.length}`);
   return tree as Tree<L>;
 }
 
@@ -107,16 +109,25 @@ function describeStructure(node: TreeStructure): string {
  * @example
  * assertSameStructure('adam.update', params, grads)
  */
-export function assertSameStructure(op: string, reference: Tree<unknown>, other: Tree<unknown>, names: [string, string] = ['reference', 'other']): void {
+export function assertSameStructure(
+  op: string,
+  reference: Tree<unknown>,
+  other: Tree<unknown>,
+  names: [string, string] = ['reference', 'other'],
+): void {
   const compare = (a: TreeStructure, b: TreeStructure, path: string): void => {
     const where = path ? `at '${path}'` : 'at the root';
     const fail = () => {
-      throw new Error(`${op}: tree structures differ ${where}: '${names[0]}' has ${describeStructure(a)}, '${names[1]}' has ${describeStructure(b)}`);
+      throw new Error(
+        `${op}: tree structures differ ${where}: '${names[0]}' has ${describeStructure(a)}, '${names[1]}' has ${describeStructure(b)}`,
+      );
     };
     if (a.kind !== b.kind) fail();
     if (a.kind === 'array' && b.kind === 'array') {
       if (a.children.length !== b.children.length) fail();
-      a.children.forEach((child, index) => compare(child, b.children[index]!, path ? `${path}.${index}` : String(index)));
+      a.children.forEach((child, index) =>
+        compare(child, b.children[index]!, path ? `${path}.${index}` : String(index)),
+      );
     }
     if (a.kind === 'object' && b.kind === 'object') {
       const missing = a.keys.filter((key) => !b.keys.includes(key));
@@ -126,7 +137,9 @@ export function assertSameStructure(op: string, reference: Tree<unknown>, other:
           `${op}: tree structures differ ${where}: '${names[1]}' ${missing.length ? `lacks ${missing.map((k) => `'${path ? `${path}.` : ''}${k}'`).join(', ')}` : ''}${missing.length && extra.length ? ' and ' : ''}${extra.length ? `has extra ${extra.map((k) => `'${path ? `${path}.` : ''}${k}'`).join(', ')}` : ''}`,
         );
       }
-      a.keys.forEach((key, index) => compare(a.children[index]!, b.children[b.keys.indexOf(key)]!, path ? `${path}.${key}` : key));
+      a.keys.forEach((key, index) =>
+        compare(a.children[index]!, b.children[b.keys.indexOf(key)]!, path ? `${path}.${key}` : key),
+      );
     }
   };
   compare(flatten(reference).structure, flatten(other).structure, '');
@@ -149,7 +162,9 @@ export function map<L, R>(fn: (leaf: L, ...rest: any[]) => R, tree: Tree<L>, ...
     const byPath = new Map(entries(other as Tree<unknown>));
     return leafPaths.map((path) => byPath.get(path));
   });
-  const results = mainLeaves.map((leaf, index) => fn(leaf, ...otherLeaves.map((list) => list[index]), leafPaths[index]));
+  const results = mainLeaves.map((leaf, index) =>
+    fn(leaf, ...otherLeaves.map((list) => list[index]), leafPaths[index]),
+  );
   return unflatten(structure, results);
 }
 
@@ -161,6 +176,9 @@ export function zerosLike(tree: Tree<Tensor>): Tree<Tensor> {
 /** A one-line summary of a tree's tensor leaves: `{ layer.weight: float32[2,3], ... }`. */
 export function describe(tree: Tree<unknown>): string {
   return `{ ${entries(tree)
-    .map(([path, leaf]) => `${path || '(root)'}: ${isTensor(leaf) ? `${leaf.dtype}${formatShape(leaf.shape)}` : String(leaf)}`)
+    .map(
+      ([path, leaf]) =>
+        `${path || '(root)'}: ${isTensor(leaf) ? `${leaf.dtype}${formatShape(leaf.shape)}` : String(leaf)}`,
+    )
     .join(', ')} }`;
 }

@@ -18,8 +18,13 @@ export const CAPABILITIES_PROPERTY = 'capabilities';
  * @example
  * const factory = () => declareCapabilities(sgd({ learningRate: 0.01 }), { linear: true, zeroGradientNoOp: true });
  */
-export function declareCapabilities<T extends GradientTransformation<any>>(transform: T, capabilities: OptimizerCapabilities): T & { capabilities: OptimizerCapabilities } {
-  return Object.assign(transform, { [CAPABILITIES_PROPERTY]: capabilities }) as T & { capabilities: OptimizerCapabilities };
+export function declareCapabilities<T extends GradientTransformation<any>>(
+  transform: T,
+  capabilities: OptimizerCapabilities,
+): T & { capabilities: OptimizerCapabilities } {
+  return Object.assign(transform, { [CAPABILITIES_PROPERTY]: capabilities }) as T & {
+    capabilities: OptimizerCapabilities;
+  };
 }
 
 /**

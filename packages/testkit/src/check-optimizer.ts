@@ -54,10 +54,18 @@ export interface CheckReport {
  * report.skipped; // [{ name: 'backendAgreement', reason: "no backend named 'gpu' is registered ..." }, ...]
  */
 export function checkOptimizer(factory: () => AnyTransform, options: CheckOptimizerOptions = {}): CheckReport {
-  if (typeof factory !== 'function') throw new TypeError('checkOptimizer: factory must be a function returning a fresh gradient transformation');
+  if (typeof factory !== 'function')
+    throw new TypeError('checkOptimizer: factory must be a function returning a fresh gradient transformation');
   const sample = factory();
-  if (sample === null || typeof sample !== 'object' || typeof sample.init !== 'function' || typeof sample.update !== 'function') {
-    throw new TypeError('checkOptimizer: factory() must return a gradient transformation (an object with init and update)');
+  if (
+    sample === null ||
+    typeof sample !== 'object' ||
+    typeof sample.init !== 'function' ||
+    typeof sample.update !== 'function'
+  ) {
+    throw new TypeError(
+      'checkOptimizer: factory() must return a gradient transformation (an object with init and update)',
+    );
   }
   const context: InvariantContext = {
     factory,
@@ -71,15 +79,21 @@ export function checkOptimizer(factory: () => AnyTransform, options: CheckOptimi
   for (const invariant of invariants) {
     const reason = invariant.skipReason(context);
     if (reason !== undefined) {
-      if (explicit) throw new Error(`checkOptimizer: invariant '${invariant.name}' was requested but cannot run: ${reason}`);
+      if (explicit)
+        throw new Error(`checkOptimizer: invariant '${invariant.name}' was requested but cannot run: ${reason}`);
       report.skipped.push({ name: invariant.name, reason });
       continue;
     }
-    const result = fc.check(invariant.property(context) as fc.IRawProperty<unknown, false>, { numRuns: options.numRuns ?? 25, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+    const result = fc.check(invariant.property(context) as fc.IRawProperty<unknown, false>, {
+      numRuns: options.numRuns ?? 25,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    });
     if (result.failed) {
       const cause = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
       const details = `${fc.defaultReportMessage(result) ?? 'failed'}\nCause: ${cause}`;
-      throw new Error(`checkOptimizer: invariant '${invariant.name}' failed.\nLaw: ${invariant.law}\nReplay with checkOptimizer(factory, { seed: ${result.seed} }).\n${details}`);
+      throw new Error(
+        `checkOptimizer: invariant '${invariant.name}' failed.\nLaw: ${invariant.law}\nReplay with checkOptimizer(factory, { seed: ${result.seed} }).\n${details}`,
+      );
     }
     report.passed.push(invariant.name);
   }
@@ -89,6 +103,9 @@ export function checkOptimizer(factory: () => AnyTransform, options: CheckOptimi
 function resolveInvariant(entry: string | Invariant): Invariant {
   if (typeof entry !== 'string') return entry;
   const found = ALL_INVARIANTS.find((invariant) => invariant.name === entry);
-  if (!found) throw new Error(`checkOptimizer: unknown invariant '${entry}' (known: ${ALL_INVARIANTS.map((invariant) => invariant.name).join(', ')})`);
+  if (!found)
+    throw new Error(
+      `checkOptimizer: unknown invariant '${entry}' (known: ${ALL_INVARIANTS.map((invariant) => invariant.name).join(', ')})`,
+    );
   return found;
 }

@@ -3,7 +3,18 @@
  * substitute their own implementation of any of them (that is how the kit tests wrappers,
  * broken ones included); one left `undefined` skips the invariants that need it, naming it.
  */
-import { active, activeGains, applyUpdates, chain, deserializeState, graft, identity, masked, multiSteps, serializeState } from '@vane/optim';
+import {
+  active,
+  activeGains,
+  applyUpdates,
+  chain,
+  deserializeState,
+  graft,
+  identity,
+  masked,
+  multiSteps,
+  serializeState,
+} from '@vane/optim';
 import type { Tensor, Tree } from '@vane/tensor';
 import type { GradientTransformation } from '@vane/optim';
 
@@ -20,7 +31,10 @@ export interface OptimImplementations {
   deserializeState?: (serialized: any, ...rest: any[]) => any;
   active?: (base: AnyTransform, options: Record<string, unknown>) => AnyTransform;
   activeGains?: (state: any) => Tree<Tensor>;
-  graft?: (parts: { magnitude: AnyTransform; direction: AnyTransform }, options?: Record<string, unknown>) => AnyTransform;
+  graft?: (
+    parts: { magnitude: AnyTransform; direction: AnyTransform },
+    options?: Record<string, unknown>,
+  ) => AnyTransform;
   applyUpdates?: (params: Tree<Tensor>, updates: Tree<Tensor>) => Tree<Tensor>;
 }
 

@@ -12,7 +12,11 @@ const repository = new URL('../../../', import.meta.url);
 function declaredArrows(): Record<string, string[]> {
   const arrows: Record<string, string[]> = {};
   for (const directory of readdirSync(new URL('packages/', repository))) {
-    const manifest = JSON.parse(readFileSync(new URL(`packages/${directory}/package.json`, repository), 'utf8')) as { name: string; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(new URL(`packages/${directory}/package.json`, repository), 'utf8')) as {
+      name: string;
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+    };
     const name = manifest.name.replace('@vane/', '');
     arrows[name] = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]
       .filter((dependency) => dependency.startsWith('@vane/'))

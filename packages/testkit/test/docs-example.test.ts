@@ -10,7 +10,11 @@ function signMomentum(lr: number, beta = 0.9): GradientTransformation<{ momentum
     init: (params) => ({ momentum: tree.zerosLike(params) }),
     update: (gradients, state) =>
       tidy(() => {
-        const momentum = tree.map((m: Tensor, g: Tensor) => m.mul(beta).add(g.mul(1 - beta)), state.momentum, gradients);
+        const momentum = tree.map(
+          (m: Tensor, g: Tensor) => m.mul(beta).add(g.mul(1 - beta)),
+          state.momentum,
+          gradients,
+        );
         const updates = tree.map((m: Tensor) => m.sign().mul(-lr), momentum);
         return [updates, { momentum }] as [TensorTree, { momentum: TensorTree }];
       }),

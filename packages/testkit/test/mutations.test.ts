@@ -10,7 +10,8 @@ import { checkOptimizer, expectTrajectory, type AnyTransform, type OptimImplemen
 import { torchCase } from './torch-fixtures.js';
 
 type TensorTree = Tree<Tensor>;
-const map = (fn: (...leaves: Tensor[]) => Tensor, first: TensorTree, ...rest: TensorTree[]) => tree.map(fn as any, first, ...rest) as TensorTree;
+const map = (fn: (...leaves: Tensor[]) => Tensor, first: TensorTree, ...rest: TensorTree[]) =>
+  tree.map(fn as any, first, ...rest) as TensorTree;
 const OPTIONS = { numRuns: 25, seed: 7 };
 
 // Float64 trajectories against PyTorch: relative 1e-9 allows summation-order differences over
@@ -35,7 +36,9 @@ describe('Adam without bias correction', () => {
     expectTrajectory(adam({ lr }), golden.gradients, golden.expected, TORCH_TOLERANCE, golden.params);
   });
   it('the uncorrected one does not', () => {
-    expect(() => expectTrajectory(uncorrectedAdam(lr), golden.gradients, golden.expected, TORCH_TOLERANCE, golden.params)).toThrow(/expectTrajectory: step 1/);
+    expect(() =>
+      expectTrajectory(uncorrectedAdam(lr), golden.gradients, golden.expected, TORCH_TOLERANCE, golden.params),
+    ).toThrow(/expectTrajectory: step 1/);
   });
 });
 
@@ -53,23 +56,47 @@ describe('momentum that ignores dampening', () => {
   const golden = torchCase('sgd-momentum-dampening', 10);
   const { lr, momentum, dampening } = golden.kwargs as { lr: number; momentum: number; dampening: number };
   it('sgd with dampening matches PyTorch', () => {
-    expectTrajectory(sgd({ lr, momentum, dampening }), golden.gradients, golden.expected, TORCH_TOLERANCE, golden.params);
+    expectTrajectory(
+      sgd({ lr, momentum, dampening }),
+      golden.gradients,
+      golden.expected,
+      TORCH_TOLERANCE,
+      golden.params,
+    );
   });
   it('the undamped one does not (from step 2, where dampening first acts)', () => {
-    expect(() => expectTrajectory(undampedMomentum(lr, momentum), golden.gradients, golden.expected, TORCH_TOLERANCE, golden.params)).toThrow(/expectTrajectory: step 2/);
+    expect(() =>
+      expectTrajectory(
+        undampedMomentum(lr, momentum),
+        golden.gradients,
+        golden.expected,
+        TORCH_TOLERANCE,
+        golden.params,
+      ),
+    ).toThrow(/expectTrajectory: step 2/);
   });
 });
 
 describe('Rprop that emits the previous step’s update', () => {
   // Sign-driven step sizes (η₊ = 1.2, η₋ = 0.5, initial step 1e-2), written from the Rprop paper.
-  function rprop(lagged: boolean): GradientTransformation<{ previous: TensorTree; step: TensorTree; last: TensorTree }> {
+  function rprop(
+    lagged: boolean,
+  ): GradientTransformation<{ previous: TensorTree; step: TensorTree; last: TensorTree }> {
     return {
-      init: (params) => ({ previous: tree.zerosLike(params), step: map((p) => zerosLike(p).add(1e-2), params), last: tree.zerosLike(params) }),
+      init: (params) => ({
+        previous: tree.zerosLike(params),
+        step: map((p) => zerosLike(p).add(1e-2), params),
+        last: tree.zerosLike(params),
+      }),
       // tidy frees the intermediates (agreement and the step-size factors), as the transform contract asks.
       update: (g, state) =>
         tidy(() => {
           const agreement = map((gi, previous) => gi.mul(previous), g, state.previous);
-          const step = map((s, a) => s.mul(a.greater(0).mul(1.2).add(a.less(0).mul(0.5)).add(a.equal(0).mul(1))), state.step, agreement);
+          const step = map(
+            (s, a) => s.mul(a.greater(0).mul(1.2).add(a.less(0).mul(0.5)).add(a.equal(0).mul(1))),
+            state.step,
+            agreement,
+          );
           const update = map((gi, s) => gi.sign().mul(s).neg(), g, step);
           // The bug: return the update computed on the previous call instead of this one.
           return [lagged ? state.last : update, { previous: g, step, last: update }];
@@ -81,7 +108,9 @@ describe('Rprop that emits the previous step’s update', () => {
     checkOptimizer(() => rprop(false), { capabilities, ...OPTIONS });
   });
   it('the lagged one fails nonZeroFirstStep', () => {
-    expect(() => checkOptimizer(() => rprop(true), { capabilities, ...OPTIONS })).toThrow(/invariant 'nonZeroFirstStep' failed/);
+    expect(() => checkOptimizer(() => rprop(true), { capabilities, ...OPTIONS })).toThrow(
+      /invariant 'nonZeroFirstStep' failed/,
+    );
   });
 });
 
@@ -97,8 +126,12 @@ describe('an optimizer that keeps state in a closure', () => {
     };
   }
   it('fails determinism (the same state twice gives two answers) and the state round trip', () => {
-    expect(() => checkOptimizer(closureMomentum, { ...OPTIONS, invariants: ['determinism'] })).toThrow(/invariant 'determinism' failed/);
-    expect(() => checkOptimizer(closureMomentum, { ...OPTIONS, invariants: ['stateRoundTrip'] })).toThrow(/invariant 'stateRoundTrip' failed/);
+    expect(() => checkOptimizer(closureMomentum, { ...OPTIONS, invariants: ['determinism'] })).toThrow(
+      /invariant 'determinism' failed/,
+    );
+    expect(() => checkOptimizer(closureMomentum, { ...OPTIONS, invariants: ['stateRoundTrip'] })).toThrow(
+      /invariant 'stateRoundTrip' failed/,
+    );
   });
 });
 
@@ -120,7 +153,8 @@ function referenceGraft(stale: boolean): NonNullable<OptimImplementations['graft
     update: (g, state, params) => {
       const [m, magnitudeState] = magnitude.update(g, state.magnitude, params);
       const [d, directionState] = direction.update(g, state.direction, params);
-      const norm = (value: TensorTree) => Math.sqrt((tree.leaves(value) as Tensor[]).reduce((total, leaf) => total + leaf.mul(leaf).sum().item(), 0));
+      const norm = (value: TensorTree) =>
+        Math.sqrt((tree.leaves(value) as Tensor[]).reduce((total, leaf) => total + leaf.mul(leaf).sum().item(), 0));
       const global = options?.granularity === 'global';
       const ratio = (mi: TensorTree, di: TensorTree) => (norm(di) === 0 ? 1 : norm(mi) / norm(di));
       const globalRatio = global ? ratio(m, d) : 0;
@@ -134,10 +168,20 @@ function referenceGraft(stale: boolean): NonNullable<OptimImplementations['graft
 describe('a graft that does not advance the magnitude’s state', () => {
   const factory = () => sgd({ lr: 1e-2, momentum: 0.9 });
   it('a correct graft passes graftSelfEqualsBase and graftNormLaw', () => {
-    checkOptimizer(factory, { ...OPTIONS, invariants: ['graftSelfEqualsBase', 'graftNormLaw'], implementations: { graft: referenceGraft(false) } });
+    checkOptimizer(factory, {
+      ...OPTIONS,
+      invariants: ['graftSelfEqualsBase', 'graftNormLaw'],
+      implementations: { graft: referenceGraft(false) },
+    });
   });
   it('the stale one fails', () => {
-    expect(() => checkOptimizer(factory, { ...OPTIONS, invariants: ['graftNormLaw'], implementations: { graft: referenceGraft(true) } })).toThrow(/invariant 'graftNormLaw' failed/);
+    expect(() =>
+      checkOptimizer(factory, {
+        ...OPTIONS,
+        invariants: ['graftNormLaw'],
+        implementations: { graft: referenceGraft(true) },
+      }),
+    ).toThrow(/invariant 'graftNormLaw' failed/);
   });
 });
 
@@ -145,9 +189,20 @@ describe('a graft that does not advance the magnitude’s state', () => {
 function referenceActive(readsBase: boolean): Pick<OptimImplementations, 'active' | 'activeGains'> {
   return {
     active: (base, options) => {
-      const { period, increase = 2, decrease = 0.5, signal = 'gradient' } = options as { period: number; increase?: number; decrease?: number; signal?: string };
+      const {
+        period,
+        increase = 2,
+        decrease = 0.5,
+        signal = 'gradient',
+      } = options as { period: number; increase?: number; decrease?: number; signal?: string };
       return {
-        init: (params) => ({ count: 0, base: base.init(params), gain: map((p) => zerosLike(p).add(1), params), sum: tree.zerosLike(params), previous: tree.zerosLike(params) }),
+        init: (params) => ({
+          count: 0,
+          base: base.init(params),
+          gain: map((p) => zerosLike(p).add(1), params),
+          sum: tree.zerosLike(params),
+          previous: tree.zerosLike(params),
+        }),
         update: (g, state, params) => {
           const [u, baseState] = base.update(g, state.base, params);
           const out = map((a, ui) => a.mul(ui), state.gain, u);
@@ -156,7 +211,16 @@ function referenceActive(readsBase: boolean): Pick<OptimImplementations, 'active
           let sum = map((s, x) => add(s, x), state.sum, signalTree);
           let { gain, previous } = state;
           if (count % period === 0) {
-            if (count > period) gain = map((a, c0, c1) => { const flip = c0.mul(c1).lessEqual(0); return flip.mul(a.mul(decrease)).add(flip.logicalNot().mul(a.add(increase))); }, gain, previous, sum);
+            if (count > period)
+              gain = map(
+                (a, c0, c1) => {
+                  const flip = c0.mul(c1).lessEqual(0);
+                  return flip.mul(a.mul(decrease)).add(flip.logicalNot().mul(a.add(increase)));
+                },
+                gain,
+                previous,
+                sum,
+              );
             previous = sum;
             sum = tree.zerosLike(sum);
           }
@@ -171,10 +235,20 @@ function referenceActive(readsBase: boolean): Pick<OptimImplementations, 'active
 describe('an active that reads the base’s update when told signal: gradient', () => {
   const factory = () => chain(scaleByAdam(), scaleByLearningRate(1e-3));
   it('a correct active passes', () => {
-    checkOptimizer(factory, { ...OPTIONS, invariants: ['activeNeutralEqualsBase', 'activeGainsFollowSigns'], implementations: referenceActive(false) });
+    checkOptimizer(factory, {
+      ...OPTIONS,
+      invariants: ['activeNeutralEqualsBase', 'activeGainsFollowSigns'],
+      implementations: referenceActive(false),
+    });
   });
   it('the broken one fails activeGainsFollowSigns', () => {
-    expect(() => checkOptimizer(factory, { ...OPTIONS, invariants: ['activeGainsFollowSigns'], implementations: referenceActive(true) })).toThrow(/invariant 'activeGainsFollowSigns' failed/);
+    expect(() =>
+      checkOptimizer(factory, {
+        ...OPTIONS,
+        invariants: ['activeGainsFollowSigns'],
+        implementations: referenceActive(true),
+      }),
+    ).toThrow(/invariant 'activeGainsFollowSigns' failed/);
   });
 });
 
@@ -203,10 +277,14 @@ describe('an optimizer that leaks one tensor per step', () => {
     expect(checkOptimizer(hoarding(false), { ...OPTIONS, invariants: ['noLeaks'] }).passed).toEqual(['noLeaks']);
   });
   it('the leaking update fails it, at its first step', () => {
-    expect(() => checkOptimizer(leaky(true), { ...OPTIONS, invariants: ['noLeaks'] })).toThrow(/invariant 'noLeaks' failed[\s\S]*update at step 1: \d+ tensor\(s\) leaked/);
+    expect(() => checkOptimizer(leaky(true), { ...OPTIONS, invariants: ['noLeaks'] })).toThrow(
+      /invariant 'noLeaks' failed[\s\S]*update at step 1: \d+ tensor\(s\) leaked/,
+    );
   });
   it('the growing state fails it after the warm-up step', () => {
-    expect(() => checkOptimizer(hoarding(true), { ...OPTIONS, invariants: ['noLeaks'] })).toThrow(/invariant 'noLeaks' failed[\s\S]*step 2 changed live memory/);
+    expect(() => checkOptimizer(hoarding(true), { ...OPTIONS, invariants: ['noLeaks'] })).toThrow(
+      /invariant 'noLeaks' failed[\s\S]*step 2 changed live memory/,
+    );
   });
   it('runs by default for every optimizer', () => {
     expect(checkOptimizer(() => sgd({ lr: 1e-3 }), { numRuns: 5, seed: 1 }).passed).toContain('noLeaks');
@@ -216,12 +294,24 @@ describe('an optimizer that leaks one tensor per step', () => {
 describe('checkOptimizer reporting', () => {
   it('reports backendAgreement as skipped when no gpu backend is registered, and refuses it when asked for', () => {
     const report = checkOptimizer(() => sgd({ lr: 1e-3 }), { numRuns: 3, seed: 1 });
-    expect(report.skipped).toContainEqual({ name: 'backendAgreement', reason: expect.stringContaining("no backend named 'gpu'") });
-    expect(() => checkOptimizer(() => sgd({ lr: 1e-3 }), { numRuns: 3, invariants: ['backendAgreement'] })).toThrow(/requested but cannot run/);
+    expect(report.skipped).toContainEqual({
+      name: 'backendAgreement',
+      reason: expect.stringContaining("no backend named 'gpu'"),
+    });
+    expect(() => checkOptimizer(() => sgd({ lr: 1e-3 }), { numRuns: 3, invariants: ['backendAgreement'] })).toThrow(
+      /requested but cannot run/,
+    );
   });
   it('includes the shrunk counterexample and the seed in the error', () => {
     const broken = (): AnyTransform => ({ init: () => ({}), update: (g, state) => [map((gi) => gi.mul(0), g), state] });
-    expect(() => checkOptimizer(broken, { numRuns: 10, seed: 3, capabilities: { nonZeroFirstStep: true }, invariants: ['nonZeroFirstStep'] })).toThrow(/seed: 3[\s\S]*Counterexample[\s\S]*Shrunk[\s\S]*first update element/);
+    expect(() =>
+      checkOptimizer(broken, {
+        numRuns: 10,
+        seed: 3,
+        capabilities: { nonZeroFirstStep: true },
+        invariants: ['nonZeroFirstStep'],
+      }),
+    ).toThrow(/seed: 3[\s\S]*Counterexample[\s\S]*Shrunk[\s\S]*first update element/);
   });
   void tensor;
 });

@@ -10,27 +10,55 @@ interface Fixture {
   parameterPaths: string[];
   initialParams: Record<string, number[] | number[][]>;
   gradients: Record<string, number[] | number[][]>[];
-  cases: { name: string; dtype: string; kwargs: Record<string, unknown>; trajectory: Record<string, number[] | number[][]>[] }[];
+  cases: {
+    name: string;
+    dtype: string;
+    kwargs: Record<string, unknown>;
+    trajectory: Record<string, number[] | number[][]>[];
+  }[];
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../../optim/fixtures/torch-trajectories.json', import.meta.url), 'utf8')) as Fixture;
+const fixture = JSON.parse(
+  readFileSync(new URL('../../optim/fixtures/torch-trajectories.json', import.meta.url), 'utf8'),
+) as Fixture;
 
 const toTree = (values: Record<string, number[] | number[][]>): Tree<Tensor> => ({
-  layer: { weight: tensor(values['layer.weight']!, { dtype: 'float64' }), bias: tensor(values['layer.bias']!, { dtype: 'float64' }) },
+  layer: {
+    weight: tensor(values['layer.weight']!, { dtype: 'float64' }),
+    bias: tensor(values['layer.bias']!, { dtype: 'float64' }),
+  },
 });
 
 /** Parameters, gradients and expected updates (float64) of the named torch case, first `steps` steps. */
-export function torchCase(name: string, steps: number): { params: Tree<Tensor>; gradients: Tree<Tensor>[]; expected: Tree<Tensor>[]; kwargs: Record<string, unknown> } {
-  const found = fixture.cases.find((entry) => entry.name === name && entry.dtype === 'float64') ?? fixture.cases.find((entry) => entry.name === name);
+export function torchCase(
+  name: string,
+  steps: number,
+): { params: Tree<Tensor>; gradients: Tree<Tensor>[]; expected: Tree<Tensor>[]; kwargs: Record<string, unknown> } {
+  const found =
+    fixture.cases.find((entry) => entry.name === name && entry.dtype === 'float64') ??
+    fixture.cases.find((entry) => entry.name === name);
   if (!found) throw new Error(`no torch fixture named '${name}'`);
-  const flat = (values: Record<string, number[] | number[][]>) => fixture.parameterPaths.map((path) => (values[path]! as (number | number[])[]).flat() as number[]);
+  const flat = (values: Record<string, number[] | number[][]>) =>
+    fixture.parameterPaths.map((path) => (values[path]! as (number | number[])[]).flat() as number[]);
   const expected: Tree<Tensor>[] = [];
   let previous = flat(fixture.initialParams);
   for (let step = 0; step < steps; step++) {
     const current = flat(found.trajectory[step]!);
-    const difference = current.map((leaf, leafIndex) => leaf.map((value, index) => value - previous[leafIndex]![index]!));
-    expected.push({ layer: { weight: tensor(difference[0]!, { dtype: 'float64', shape: [2, 3] }), bias: tensor(difference[1]!, { dtype: 'float64' }) } });
+    const difference = current.map((leaf, leafIndex) =>
+      leaf.map((value, index) => value - previous[leafIndex]![index]!),
+    );
+    expected.push({
+      layer: {
+        weight: tensor(difference[0]!, { dtype: 'float64', shape: [2, 3] }),
+        bias: tensor(difference[1]!, { dtype: 'float64' }),
+      },
+    });
     previous = current;
   }
-  return { params: toTree(fixture.initialParams), gradients: fixture.gradients.slice(0, steps).map(toTree), expected, kwargs: found.kwargs };
+  return {
+    params: toTree(fixture.initialParams),
+    gradients: fixture.gradients.slice(0, steps).map(toTree),
+    expected,
+    kwargs: found.kwargs,
+  };
 }

@@ -16,7 +16,12 @@ export const convolutionRules: { readonly [K in ConvolutionName]: GradientRule<K
   ],
   // out = Aᵀ(dy; w), the adjoint of conv2d. With G = ∂L/∂out: ∂L/∂dy = conv2d(G, w) and
   // ∂L/∂w = W(G, dy), the conv2d weight gradient with G in the input's place.
-  conv2dTransposeInput: ({ inputs: [dy, weight], outputGradient: g, attributes: { window, groups }, needsGradient }) => [
+  conv2dTransposeInput: ({
+    inputs: [dy, weight],
+    outputGradient: g,
+    attributes: { window, groups },
+    needsGradient,
+  }) => [
     needsGradient[0] ? convolveWithWindow(g, weight!, window, groups) : null,
     needsGradient[1] ? conv2dWeightGradient(g, dy!, window, groups) : null,
   ],

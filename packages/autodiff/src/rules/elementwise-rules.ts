@@ -45,7 +45,12 @@ function tableRule(definition: UnaryOpDefinition): GradientRule<RecordedUnaryOpN
     if (definition.firstOrderDerivative && !isRecording()) {
       let kernel = firstOrderKernels.get(definition.name);
       if (!kernel) {
-        kernel = { name: `autodiff.${definition.name}Gradient`, arity: 3, scalarCount: scalars.length, expression: definition.firstOrderDerivative };
+        kernel = {
+          name: `autodiff.${definition.name}Gradient`,
+          arity: 3,
+          scalarCount: scalars.length,
+          expression: definition.firstOrderDerivative,
+        };
         firstOrderKernels.set(definition.name, kernel);
       }
       return [fusedMap(kernel, operands, scalars)];

@@ -50,7 +50,21 @@ import {
 type Value = Tensor | number | boolean;
 
 const UNARY: Partial<Record<UnaryFunction, (x: Tensor) => Tensor>> = {
-  neg, abs, sqrt, exp, log, log1p, expm1, sin, cos, tan, tanh, floor, ceil, erf, roundHalfEven: round,
+  neg,
+  abs,
+  sqrt,
+  exp,
+  log,
+  log1p,
+  expm1,
+  sin,
+  cos,
+  tan,
+  tanh,
+  floor,
+  ceil,
+  erf,
+  roundHalfEven: round,
 };
 const BINARY = { add, sub, mul, div, pow } as const;
 const COMPARE = { less, lessEqual, greater, greaterEqual, equal, notEqual } as const;
@@ -68,7 +82,12 @@ function tensorOperand(owner: string, value: Value): TensorLike {
  * @example
  * evaluateOnTensors(mul(input(0), 2), [x], []) // mul(x, 2)
  */
-export function evaluateOnTensors(expression: Expression, inputs: readonly Tensor[], scalars: readonly number[], memo = new Map<Expression, Value>()): Value {
+export function evaluateOnTensors(
+  expression: Expression,
+  inputs: readonly Tensor[],
+  scalars: readonly number[],
+  memo = new Map<Expression, Value>(),
+): Value {
   const evaluate = (node: Expression): Value => {
     const known = memo.get(node);
     if (known !== undefined) return known;
@@ -85,7 +104,8 @@ export function evaluateOnTensors(expression: Expression, inputs: readonly Tenso
         break;
       case 'unary': {
         const operand = evaluate(node.operand);
-        if (typeof operand === 'number') value = compileJavaScript({ ...node, operand: { type: 'number', kind: 'constant', value: operand } }, 0, 0)();
+        if (typeof operand === 'number')
+          value = compileJavaScript({ ...node, operand: { type: 'number', kind: 'constant', value: operand } }, 0, 0)();
         else {
           const op = UNARY[node.function];
           if (!op) throw new Error(`evaluateOnTensors: '${node.function}' has no tensor op of the same meaning`);
@@ -96,16 +116,28 @@ export function evaluateOnTensors(expression: Expression, inputs: readonly Tenso
       case 'binary': {
         const left = tensorOperand('evaluateOnTensors', evaluate(node.left));
         const right = tensorOperand('evaluateOnTensors', evaluate(node.right));
-        if (!(node.function in BINARY)) throw new Error(`evaluateOnTensors: '${node.function}' has no tensor op of the same meaning`);
+        if (!(node.function in BINARY))
+          throw new Error(`evaluateOnTensors: '${node.function}' has no tensor op of the same meaning`);
         const op = BINARY[node.function as keyof typeof BINARY];
         value =
           typeof left === 'number' && typeof right === 'number'
-            ? compileJavaScript({ ...node, left: { type: 'number', kind: 'constant', value: left }, right: { type: 'number', kind: 'constant', value: right } }, 0, 0)()
+            ? compileJavaScript(
+                {
+                  ...node,
+                  left: { type: 'number', kind: 'constant', value: left },
+                  right: { type: 'number', kind: 'constant', value: right },
+                },
+                0,
+                0,
+              )()
             : op(left, right);
         break;
       }
       case 'compare':
-        value = COMPARE[node.comparison](tensorOperand('evaluateOnTensors', evaluate(node.left)), tensorOperand('evaluateOnTensors', evaluate(node.right)));
+        value = COMPARE[node.comparison](
+          tensorOperand('evaluateOnTensors', evaluate(node.left)),
+          tensorOperand('evaluateOnTensors', evaluate(node.right)),
+        );
         break;
       case 'logical': {
         const left = evaluate(node.left) as Tensor;
@@ -120,7 +152,12 @@ export function evaluateOnTensors(expression: Expression, inputs: readonly Tenso
         const condition = evaluate(node.condition);
         const whenTrue = tensorOperand('evaluateOnTensors', evaluate(node.whenTrue));
         const whenFalse = tensorOperand('evaluateOnTensors', evaluate(node.whenFalse));
-        value = typeof condition === 'boolean' ? (condition ? whenTrue : whenFalse) : where(condition as Tensor, whenTrue, whenFalse);
+        value =
+          typeof condition === 'boolean'
+            ? condition
+              ? whenTrue
+              : whenFalse
+            : where(condition as Tensor, whenTrue, whenFalse);
         break;
       }
       case 'call': {

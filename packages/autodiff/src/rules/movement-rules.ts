@@ -19,7 +19,12 @@ function padAxis(x: Tensor, axis: number, before: number, after: number): Tensor
  * positions start + i·step along each axis. Written with pad/reshape/flip/slice so that it is
  * itself differentiable.
  */
-function unslice(g: Tensor, inputShape: readonly number[], starts: readonly number[], steps: readonly number[]): Tensor {
+function unslice(
+  g: Tensor,
+  inputShape: readonly number[],
+  starts: readonly number[],
+  steps: readonly number[],
+): Tensor {
   if (g.size === 0) return zeros(inputShape, { dtype: g.dtype, backend: g.backend.name });
   let result = g;
   for (let axis = 0; axis < inputShape.length; axis++) {
@@ -54,7 +59,9 @@ function unslice(g: Tensor, inputShape: readonly number[], starts: readonly numb
 
 /** Rules of the movement ops. */
 export const movementRules: { readonly [K in MovementName]: GradientRule<K> } = {
-  reshape: ({ outputGradient: g, attributes: { inputShape }, needsGradient }) => [needsGradient[0] ? reshape(g, inputShape) : null],
+  reshape: ({ outputGradient: g, attributes: { inputShape }, needsGradient }) => [
+    needsGradient[0] ? reshape(g, inputShape) : null,
+  ],
   permute: ({ outputGradient: g, attributes: { axes }, needsGradient }) => {
     if (!needsGradient[0]) return [null];
     const inverse = axes.map((_, axis) => axes.indexOf(axis));

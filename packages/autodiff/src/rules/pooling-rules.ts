@@ -16,7 +16,12 @@ export const poolingRules: { readonly [K in PoolingName]: GradientRule<K> } = {
     const [batch, channels, height, width] = x!.shape as [number, number, number, number];
     const outputs = g.shape[2]! * g.shape[3]!;
     const planes = zeros([batch, channels, height * width], { dtype: g.dtype, backend: g.backend.name });
-    const spread = scatterAdd(planes, 2, reshape(indices, [batch, channels, outputs]), reshape(g, [batch, channels, outputs]));
+    const spread = scatterAdd(
+      planes,
+      2,
+      reshape(indices, [batch, channels, outputs]),
+      reshape(g, [batch, channels, outputs]),
+    );
     return [reshape(spread, x!.shape)];
   },
   // Average pooling is a depthwise convolution with a constant kernel, divided per output by

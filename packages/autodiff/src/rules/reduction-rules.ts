@@ -63,7 +63,10 @@ function productOfOthers(v: Tensor): Tensor {
   const leading: null[] = new Array<null>(last).fill(null);
   const noPadding: [number, number][] = new Array<[number, number]>(last).fill([0, 0]);
   const before = cumprod(pad(slice(v, [...leading, { stop: length - 1 }]), [...noPadding, [1, 0]], 1), last);
-  const after = flip(cumprod(flip(pad(slice(v, [...leading, { start: 1 }]), [...noPadding, [0, 1]], 1), last), last), last);
+  const after = flip(
+    cumprod(flip(pad(slice(v, [...leading, { start: 1 }]), [...noPadding, [0, 1]], 1), last), last),
+    last,
+  );
   return mul(before, after);
 }
 

@@ -5,7 +5,16 @@ import { describeFlags, parseFlags } from '../arguments.js';
 import { DATASET_NAMES } from '../data/task-data.js';
 import { checkRunSetup } from '../training/run-training.js';
 import { MODEL_NAMES } from '../models/build-model.js';
-import { GRAFT_PRESETS, graftExpression, graftPlan, graftTable, graftVerdict, runGraft, writeGraft, type GraftConfig } from '../studies/graft-grid.js';
+import {
+  GRAFT_PRESETS,
+  graftExpression,
+  graftPlan,
+  graftTable,
+  graftVerdict,
+  runGraft,
+  writeGraft,
+  type GraftConfig,
+} from '../studies/graft-grid.js';
 import { openStudyDirectory } from '../studies/study-directory.js';
 import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag.js';
 
@@ -21,7 +30,11 @@ export const GRAFT_FLAGS = {
   workers: { kind: 'number', integer: true, minimum: 1, description: 'worker threads (default: one per core)' },
   queue: QUEUE_FLAG,
   out: { kind: 'string', description: 'output directory (default runs/<preset>-graft)' },
-  resume: { kind: 'boolean', default: false, description: 'continue the study in --out: run only the runs without a record in <out>/runs' },
+  resume: {
+    kind: 'boolean',
+    default: false,
+    description: 'continue the study in --out: run only the runs without a record in <out>/runs',
+  },
 } as const;
 
 /** Usage text of `vane graft`. */
@@ -45,8 +58,11 @@ export async function graftCommand(argv: readonly string[]): Promise<string> {
   const directory = openStudyDirectory('graft', out, config, graftPlan(config), { resume: flags.resume! });
   const queue = await studyQueueFromFlags('graft', flags);
   directory.begin();
-  console.log(`vane graft: ${names.length}×${names.length} M#D grid × ${config.seeds} seed(s) of ${config.model} on ${config.dataset} (${config.epochs} epochs, batch ${config.batchSize})`);
-  if (directory.finished.size > 0) console.log(`resuming: ${directory.finished.size} runs already finished in ${directory.runsPath}`);
+  console.log(
+    `vane graft: ${names.length}×${names.length} M#D grid × ${config.seeds} seed(s) of ${config.model} on ${config.dataset} (${config.epochs} epochs, batch ${config.batchSize})`,
+  );
+  if (directory.finished.size > 0)
+    console.log(`resuming: ${directory.finished.size} runs already finished in ${directory.runsPath}`);
   const results = await runGraft(config, { workers: flags.workers, directory, queue });
   console.log(`\nFinal validation accuracy (final training loss), rows M, columns D:\n`);
   console.log(graftTable(config, results, 'text'));

@@ -6,7 +6,16 @@ import { DATASET_NAMES } from '../data/task-data.js';
 import { checkRunSetup } from '../training/run-training.js';
 import { UsageError } from '../usage-error.js';
 import { MODEL_NAMES } from '../models/build-model.js';
-import { runSurge, SURGE_PRESETS, surgeFitText, surgeGridTable, surgePlan, surgeTable, writeSurge, type SurgeConfig } from '../studies/surge-scaling.js';
+import {
+  runSurge,
+  SURGE_PRESETS,
+  surgeFitText,
+  surgeGridTable,
+  surgePlan,
+  surgeTable,
+  writeSurge,
+  type SurgeConfig,
+} from '../studies/surge-scaling.js';
 import { openStudyDirectory } from '../studies/study-directory.js';
 import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag.js';
 
@@ -16,16 +25,33 @@ export const SURGE_FLAGS = {
   model: { kind: 'string', choices: MODEL_NAMES, description: 'model' },
   dataset: { kind: 'string', choices: DATASET_NAMES, description: 'dataset' },
   batchSizes: { kind: 'numbers', exclusiveMinimum: 0, integer: true, description: 'comma-separated batch sizes' },
-  lrs: { kind: 'numbers', exclusiveMinimum: 0, description: 'comma-separated learning rates, tried at every batch size' },
+  lrs: {
+    kind: 'numbers',
+    exclusiveMinimum: 0,
+    description: 'comma-separated learning rates, tried at every batch size',
+  },
   seeds: { kind: 'number', integer: true, minimum: 1, description: 'seeds per batch size and learning rate' },
-  targetLoss: { kind: 'number', exclusiveMinimum: 0, description: 'training loss that ends a run (steps and examples are counted to it)' },
-  maxExamples: { kind: 'number', integer: true, minimum: 1, description: 'examples after which a run that has not reached the target stops' },
+  targetLoss: {
+    kind: 'number',
+    exclusiveMinimum: 0,
+    description: 'training loss that ends a run (steps and examples are counted to it)',
+  },
+  maxExamples: {
+    kind: 'number',
+    integer: true,
+    minimum: 1,
+    description: 'examples after which a run that has not reached the target stops',
+  },
   trainLimit: { kind: 'number', integer: true, minimum: 1, description: 'use only the first N training examples' },
   betas: { kind: 'numbers', description: "Adam's beta1,beta2 (0,0 is the paper's sign-like setting)" },
   workers: { kind: 'number', integer: true, minimum: 1, description: 'worker threads (default: one per core)' },
   queue: QUEUE_FLAG,
   out: { kind: 'string', description: 'output directory (default runs/<preset>-surge)' },
-  resume: { kind: 'boolean', default: false, description: 'continue the study in --out: run only the runs without a record in <out>/runs' },
+  resume: {
+    kind: 'boolean',
+    default: false,
+    description: 'continue the study in --out: run only the runs without a record in <out>/runs',
+  },
 } as const;
 
 /** Usage text of `vane surge`. */
@@ -48,14 +74,22 @@ export async function surgeCommand(argv: readonly string[]): Promise<string> {
   if (flags.betas) {
     const [beta1, beta2] = flags.betas;
     if (flags.betas.length !== 2 || !(beta1! >= 0 && beta1! < 1 && beta2! >= 0 && beta2! < 1)) {
-      throw new UsageError(`vane surge: --betas must be two numbers in [0, 1) such as 0.9,0.999 or 0,0, got ${flags.betas.join(',')}`);
+      throw new UsageError(
+        `vane surge: --betas must be two numbers in [0, 1) such as 0.9,0.999 or 0,0, got ${flags.betas.join(',')}`,
+      );
     }
     config.betas = [beta1!, beta2!];
   }
-  checkRunSetup({ ...config, optimizer: `adam(beta1=${config.betas[0]},beta2=${config.betas[1]})`, lr: config.learningRates[0]! });
+  checkRunSetup({
+    ...config,
+    optimizer: `adam(beta1=${config.betas[0]},beta2=${config.betas[1]})`,
+    lr: config.learningRates[0]!,
+  });
   const noiseExamples = config.noiseMicroBatchSize * config.noiseMicroBatches;
   if (config.trainLimit !== undefined && config.trainLimit < noiseExamples) {
-    throw new UsageError(`vane surge: --train-limit must be at least ${noiseExamples} (the noise-scale measurement takes ${config.noiseMicroBatches} micro-batches of ${config.noiseMicroBatchSize}), got ${config.trainLimit}`);
+    throw new UsageError(
+      `vane surge: --train-limit must be at least ${noiseExamples} (the noise-scale measurement takes ${config.noiseMicroBatches} micro-batches of ${config.noiseMicroBatchSize}), got ${config.trainLimit}`,
+    );
   }
   const out = flags.out ?? `runs/${flags.preset}-surge`;
   const plan = surgePlan(config);
@@ -66,9 +100,14 @@ export async function surgeCommand(argv: readonly string[]): Promise<string> {
     `vane surge: ${config.batchSizes.length} batch sizes × ${config.learningRates.length} learning rates × ${config.seeds} seed(s), Adam β=(${config.betas.join(', ')}), ` +
       `steps to training loss ${config.targetLoss} (at most ${config.maxExamples} examples per run)`,
   );
-  if (directory.finished.size > 0) console.log(`resuming: ${directory.finished.size} of ${plan.length} runs already finished in ${directory.runsPath}`);
+  if (directory.finished.size > 0)
+    console.log(
+      `resuming: ${directory.finished.size} of ${plan.length} runs already finished in ${directory.runsPath}`,
+    );
   const results = await runSurge(config, { workers: flags.workers, directory, queue });
-  console.log(`\n${surgeGridTable(results, 'text')}\n\n${surgeTable(results.points, 'text')}\n\n${surgeFitText(results)}`);
+  console.log(
+    `\n${surgeGridTable(results, 'text')}\n\n${surgeTable(results.points, 'text')}\n\n${surgeFitText(results)}`,
+  );
   const files = writeSurge(out, results);
   console.log(`\n${results.measurements.length} runs in ${results.seconds.toFixed(0)} s; wrote ${files.join(', ')}`);
   return out;

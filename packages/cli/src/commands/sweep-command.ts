@@ -5,7 +5,15 @@ import { describeFlags, parseFlags } from '../arguments.js';
 import { DATASET_NAMES } from '../data/task-data.js';
 import { MODEL_NAMES } from '../models/build-model.js';
 import { checkRunSetup } from '../training/run-training.js';
-import { activeComparisons, runSweep, SWEEP_PRESETS, sweepPlan, sweepTable, writeSweep, type SweepConfig } from '../studies/learning-rate-sweep.js';
+import {
+  activeComparisons,
+  runSweep,
+  SWEEP_PRESETS,
+  sweepPlan,
+  sweepTable,
+  writeSweep,
+  type SweepConfig,
+} from '../studies/learning-rate-sweep.js';
 import { openStudyDirectory } from '../studies/study-directory.js';
 import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag.js';
 import { UsageError } from '../usage-error.js';
@@ -25,7 +33,11 @@ export const SWEEP_FLAGS = {
   workers: { kind: 'number', integer: true, minimum: 1, description: 'worker threads (default: one per core)' },
   queue: QUEUE_FLAG,
   out: { kind: 'string', description: 'output directory (default runs/<preset>-sweep)' },
-  resume: { kind: 'boolean', default: false, description: 'continue the study in --out: run only the runs without a record in <out>/runs' },
+  resume: {
+    kind: 'boolean',
+    default: false,
+    description: 'continue the study in --out: run only the runs without a record in <out>/runs',
+  },
 } as const;
 
 /** Usage text of `vane sweep`. */
@@ -55,14 +67,19 @@ export async function sweepCommand(argv: readonly string[], defaultOut?: string)
   const queue = await studyQueueFromFlags('sweep', flags);
   directory.begin();
   const runs = config.optimizers.length * config.learningRates.length * config.seeds;
-  console.log(`vane sweep: ${config.optimizers.join(', ')} × ${config.learningRates.length} learning rates × ${config.seeds} seed(s) = ${runs} runs of ${config.model} on ${config.dataset} (${config.epochs} epochs, batch ${config.batchSize})`);
-  if (directory.finished.size > 0) console.log(`resuming: ${directory.finished.size} of ${runs} runs already finished in ${directory.runsPath}`);
+  console.log(
+    `vane sweep: ${config.optimizers.join(', ')} × ${config.learningRates.length} learning rates × ${config.seeds} seed(s) = ${runs} runs of ${config.model} on ${config.dataset} (${config.epochs} epochs, batch ${config.batchSize})`,
+  );
+  if (directory.finished.size > 0)
+    console.log(`resuming: ${directory.finished.size} of ${runs} runs already finished in ${directory.runsPath}`);
   const results = await runSweep(config, { workers: flags.workers, directory, queue });
   console.log(`\nFinal validation accuracy (final training loss), seed mean:\n`);
   console.log(sweepTable(config, results.summary, 'text'));
   console.log('');
   for (const c of activeComparisons(results.summary)) {
-    console.log(`${c.active} accuracy spread across learning rates ${c.activeSpread.toFixed(3)} vs ${c.base} ${c.baseSpread.toFixed(3)}: ${c.activeSmaller ? 'smaller (the paper\'s claim holds here)' : 'NOT smaller (the claim does not hold here)'}`);
+    console.log(
+      `${c.active} accuracy spread across learning rates ${c.activeSpread.toFixed(3)} vs ${c.base} ${c.baseSpread.toFixed(3)}: ${c.activeSmaller ? "smaller (the paper's claim holds here)" : 'NOT smaller (the claim does not hold here)'}`,
+    );
   }
   const files = writeSweep(out, results);
   console.log(`\n${results.runs.length} runs in ${results.seconds.toFixed(0)} s; wrote ${files.join(', ')}`);

@@ -16,10 +16,26 @@ import { UsageError } from '../usage-error.js';
 /** Flags of `vane worker`. */
 export const WORKER_FLAGS = {
   queue: { kind: 'string', description: 'redis://[:password@]host:port or rediss:// (TLS) of the queue (required)' },
-  name: { kind: 'string', description: 'the name shown in the studies\' progress (default <host>/<pid>)' },
-  lockSeconds: { kind: 'number', exclusiveMinimum: 0, default: 30, description: 'a run whose worker stops renewing its lock for this long (the worker died) is run again' },
-  stalledSeconds: { kind: 'number', exclusiveMinimum: 0, default: 15, description: 'how often to look for runs whose worker died' },
-  maxStalled: { kind: 'number', integer: true, minimum: 1, default: 3, description: 'a run whose worker died this many times fails for good' },
+  name: { kind: 'string', description: "the name shown in the studies' progress (default <host>/<pid>)" },
+  lockSeconds: {
+    kind: 'number',
+    exclusiveMinimum: 0,
+    default: 30,
+    description: 'a run whose worker stops renewing its lock for this long (the worker died) is run again',
+  },
+  stalledSeconds: {
+    kind: 'number',
+    exclusiveMinimum: 0,
+    default: 15,
+    description: 'how often to look for runs whose worker died',
+  },
+  maxStalled: {
+    kind: 'number',
+    integer: true,
+    minimum: 1,
+    default: 3,
+    description: 'a run whose worker died this many times fails for good',
+  },
 } as const;
 
 /** Usage text of `vane worker`. */
@@ -31,7 +47,8 @@ const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 /** Runs `vane worker` until a signal stops it (then throws the {@link InterruptedError}). */
 export async function workerCommand(argv: readonly string[]): Promise<never> {
   const flags = parseFlags('worker', argv, WORKER_FLAGS);
-  if (flags.queue === undefined) throw new UsageError('vane worker: --queue is required, e.g. --queue redis://127.0.0.1:6379');
+  if (flags.queue === undefined)
+    throw new UsageError('vane worker: --queue is required, e.g. --queue redis://127.0.0.1:6379');
   if (flags.name !== undefined && !/^[\w.@/-]{1,100}$/.test(flags.name)) {
     throw new UsageError(`vane worker: --name may hold letters, digits and . _ - @ / (up to 100), got '${flags.name}'`);
   }
@@ -56,5 +73,8 @@ export async function workerCommand(argv: readonly string[]): Promise<never> {
   const signal = await stopped;
   log(`stopping on ${signal}`);
   await worker.close();
-  throw new InterruptedError(signal, `worker ${name} stopped; a run it had started is run again by another worker once its lock expires`);
+  throw new InterruptedError(
+    signal,
+    `worker ${name} stopped; a run it had started is run again by another worker once its lock expires`,
+  );
 }

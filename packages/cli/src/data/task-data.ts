@@ -2,7 +2,11 @@
  * The datasets the CLI trains on, as train/validation splits with their input shapes.
  */
 import {
-  characterCorpus, labeledImageDataset, loadDigits, trainValidationSplit, twoSpirals,
+  characterCorpus,
+  labeledImageDataset,
+  loadDigits,
+  trainValidationSplit,
+  twoSpirals,
   type Dataset,
 } from '@vane/datasets';
 import { loadCifar10, loadFashionMnist } from '@vane/datasets/node';
@@ -49,7 +53,12 @@ export function firstExamples(dataset: Dataset, count: number | undefined): Data
   if (count === undefined || count >= dataset.count) return dataset;
   const inputSize = dataset.inputShape.reduce((a, b) => a * b, 1);
   const targetSize = dataset.targetShape.reduce((a, b) => a * b, 1);
-  return { ...dataset, inputs: dataset.inputs.slice(0, count * inputSize), targets: dataset.targets.slice(0, count * targetSize), count };
+  return {
+    ...dataset,
+    inputs: dataset.inputs.slice(0, count * inputSize),
+    targets: dataset.targets.slice(0, count * targetSize),
+    count,
+  };
 }
 
 function textDataset(): { dataset: Dataset; classes: number } {
@@ -65,7 +74,10 @@ function textDataset(): { dataset: Dataset; classes: number } {
     inputs.set(codes.subarray(start, start + TEXT_WINDOW), index * TEXT_WINDOW);
     targets[index] = codes[start + TEXT_WINDOW]!;
   }
-  return { dataset: { inputs, inputShape: [TEXT_WINDOW], targets, targetShape: [], count }, classes: corpus.vocabulary.length };
+  return {
+    dataset: { inputs, inputShape: [TEXT_WINDOW], targets, targetShape: [], count },
+    classes: corpus.vocabulary.length,
+  };
 }
 
 /**
@@ -82,12 +94,23 @@ export function loadTaskData(name: string, flatten: boolean, options: LoadTaskDa
   const splitSeed = options.splitSeed ?? 1;
   const split = (dataset: Dataset, stratify: boolean) => {
     const parts = trainValidationSplit(dataset, { validationFraction: 0.2, seed: splitSeed, stratify });
-    return { train: firstExamples(parts.train, options.trainLimit), validation: firstExamples(parts.validation, options.trainLimit === undefined ? undefined : Math.ceil(options.trainLimit / 4)) };
+    return {
+      train: firstExamples(parts.train, options.trainLimit),
+      validation: firstExamples(
+        parts.validation,
+        options.trainLimit === undefined ? undefined : Math.ceil(options.trainLimit / 4),
+      ),
+    };
   };
   switch (name) {
     case 'digits': {
       const dataset = labeledImageDataset({ ...loadDigits({ normalize: true }), channels: 1 }, { flatten });
-      return { ...split(dataset, true), imageShape: dataset.inputShape, classes: 10, kind: flatten ? 'vector' : 'image' };
+      return {
+        ...split(dataset, true),
+        imageShape: dataset.inputShape,
+        classes: 10,
+        kind: flatten ? 'vector' : 'image',
+      };
     }
     case 'spirals': {
       const dataset = twoSpirals({ count: 1000, noise: 0.05, seed: 0 });
@@ -101,15 +124,26 @@ export function loadTaskData(name: string, flatten: boolean, options: LoadTaskDa
     case 'cifar10': {
       let images;
       try {
-        images = name === 'cifar10'
-          ? loadCifar10({ directory: options.dataDirectory ?? 'data/cifar-10-batches-bin', normalize: true })
-          : loadFashionMnist({ normalize: true, ...(options.dataDirectory ? { directory: options.dataDirectory } : {}) });
+        images =
+          name === 'cifar10'
+            ? loadCifar10({ directory: options.dataDirectory ?? 'data/cifar-10-batches-bin', normalize: true })
+            : loadFashionMnist({
+                normalize: true,
+                ...(options.dataDirectory ? { directory: options.dataDirectory } : {}),
+              });
       } catch (error) {
         const message = (error as Error).message.split('\n')[0];
-        throw new UsageError(`dataset ${name} is not available: ${message} (pass --data-dir, or use an embedded dataset: digits, spirals, text)`);
+        throw new UsageError(
+          `dataset ${name} is not available: ${message} (pass --data-dir, or use an embedded dataset: digits, spirals, text)`,
+        );
       }
       const dataset = labeledImageDataset(images, { flatten });
-      return { ...split(dataset, true), imageShape: dataset.inputShape, classes: images.classes, kind: flatten ? 'vector' : 'image' };
+      return {
+        ...split(dataset, true),
+        imageShape: dataset.inputShape,
+        classes: images.classes,
+        kind: flatten ? 'vector' : 'image',
+      };
     }
     default:
       throw new UsageError(`unknown dataset '${name}' (valid: ${DATASET_NAMES.join(', ')})`);

@@ -15,7 +15,11 @@ import type { QueueAddress } from './queue-url.js';
  * @example
  * await checkQueueReachable('sweep', parseQueueUrl('sweep', '--queue', 'redis://127.0.0.1:6379'));
  */
-export async function checkQueueReachable(command: string, address: QueueAddress, timeoutMilliseconds = 10_000): Promise<void> {
+export async function checkQueueReachable(
+  command: string,
+  address: QueueAddress,
+  timeoutMilliseconds = 10_000,
+): Promise<void> {
   const client = new Redis({
     ...address.connection,
     lazyConnect: true,
@@ -34,7 +38,9 @@ export async function checkQueueReachable(command: string, address: QueueAddress
     await client.connect();
     await client.ping();
   } catch (error) {
-    throw new UsageError(`vane ${command}: cannot use the queue at ${address.display}: ${(cause ?? (error as Error)).message.split('\n')[0]}`);
+    throw new UsageError(
+      `vane ${command}: cannot use the queue at ${address.display}: ${(cause ?? (error as Error)).message.split('\n')[0]}`,
+    );
   } finally {
     client.disconnect();
   }

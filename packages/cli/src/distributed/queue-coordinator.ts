@@ -59,7 +59,9 @@ function recordOf(job: Job<RunJobData, RunJobResult>, configuration: RunConfigur
   const id = runId(configuration);
   const record = typeof result?.record === 'string' ? (parseWithNonFinite(result.record) as RunRecord) : undefined;
   if (!record || record.id !== id || runId(record.configuration) !== id) {
-    throw new RunFailedError(`job ${job.id} on ${QUEUE_NAME} completed without the record of run ${id}; remove the job from the queue and continue with --resume`);
+    throw new RunFailedError(
+      `job ${job.id} on ${QUEUE_NAME} completed without the record of run ${id}; remove the job from the queue and continue with --resume`,
+    );
   }
   return record;
 }
@@ -76,7 +78,11 @@ function sleep(milliseconds: number): Promise<void> {
  * @example
  * await runOnQueue(await openStudyQueue('sweep', 'redis://127.0.0.1:6379'), missing, { onProgress, onRecord, onNotice });
  */
-export async function runOnQueue(queue: StudyQueue, plan: readonly RunConfiguration[], callbacks: QueueRunCallbacks): Promise<void> {
+export async function runOnQueue(
+  queue: StudyQueue,
+  plan: readonly RunConfiguration[],
+  callbacks: QueueRunCallbacks,
+): Promise<void> {
   const connection = queue.address.connection;
   const jobs = new Queue<RunJobData, RunJobResult>(QUEUE_NAME, { connection });
   const events = new QueueEvents(QUEUE_NAME, { connection });
@@ -87,7 +93,8 @@ export async function runOnQueue(queue: StudyQueue, plan: readonly RunConfigurat
   const waiting = new Map(plan.map((configuration) => [runJobId(configuration, queue.version), configuration]));
   events.on('progress', ({ jobId, data }) => {
     const progress = data as { worker?: unknown; text?: unknown };
-    if (waiting.has(jobId) && typeof progress.worker === 'string' && typeof progress.text === 'string') callbacks.onProgress(progress.worker, progress.text);
+    if (waiting.has(jobId) && typeof progress.worker === 'string' && typeof progress.text === 'string')
+      callbacks.onProgress(progress.worker, progress.text);
   });
 
   // A signal ends the wait at once, even while a command waits for Redis to come back; no
@@ -104,14 +111,16 @@ export async function runOnQueue(queue: StudyQueue, plan: readonly RunConfigurat
 
   const enqueue = async (ids: readonly string[]) => {
     if (ids.length === 0) return;
-    await jobs.addBulk(ids.map((jobId) => ({
-      name: runId(waiting.get(jobId)!),
-      data: { vaneVersion: queue.version, configuration: waiting.get(jobId)! },
-      // One attempt: a run is deterministic, so a failure would repeat. A worker that dies is
-      // not a failure: its job comes back through stalled-job detection (see queue-worker.ts).
-      // Completed jobs are kept: they are the results a restarted coordinator collects.
-      opts: { jobId, attempts: 1, removeOnComplete: false, removeOnFail: false },
-    })));
+    await jobs.addBulk(
+      ids.map((jobId) => ({
+        name: runId(waiting.get(jobId)!),
+        data: { vaneVersion: queue.version, configuration: waiting.get(jobId)! },
+        // One attempt: a run is deterministic, so a failure would repeat. A worker that dies is
+        // not a failure: its job comes back through stalled-job detection (see queue-worker.ts).
+        // Completed jobs are kept: they are the results a restarted coordinator collects.
+        opts: { jobId, attempts: 1, removeOnComplete: false, removeOnFail: false },
+      })),
+    );
   };
 
   const follow = async () => {
@@ -130,7 +139,10 @@ export async function runOnQueue(queue: StudyQueue, plan: readonly RunConfigurat
         const state = await job.getState();
         if (state === 'failed') {
           const reason = (job.failedReason ?? 'no reason given').split('\n')[0]!;
-          if (!first) throw new RunFailedError(`run ${runId(configuration)} failed on the queue: ${reason}; the finished runs are kept, continue with --resume (failed jobs are enqueued again)`);
+          if (!first)
+            throw new RunFailedError(
+              `run ${runId(configuration)} failed on the queue: ${reason}; the finished runs are kept, continue with --resume (failed jobs are enqueued again)`,
+            );
           // Failed in an earlier invocation: try again (the cause, e.g. a worker of another version, may be fixed).
           callbacks.onNotice(`run ${runId(configuration)} had failed on the queue (${reason}); enqueueing it again`);
           await job.remove();
@@ -144,7 +156,10 @@ export async function runOnQueue(queue: StudyQueue, plan: readonly RunConfigurat
         }
       }
       if (first && collected > 0) callbacks.onNotice(`collected ${collected} run(s) already finished on the queue`);
-      if (!first && missing.length > 0) callbacks.onNotice(`${missing.length} job(s) disappeared from the queue (was Redis restarted without persistence?); enqueueing them again`);
+      if (!first && missing.length > 0)
+        callbacks.onNotice(
+          `${missing.length} job(s) disappeared from the queue (was Redis restarted without persistence?); enqueueing them again`,
+        );
       await enqueue(missing);
       first = false;
       if (waiting.size > 0) await sleep(POLL_MILLISECONDS);

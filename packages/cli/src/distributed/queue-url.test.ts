@@ -4,14 +4,28 @@ import { parseQueueUrl } from './queue-url.js';
 describe('parseQueueUrl', () => {
   it('reads host, port, password, user and database, and masks the password', () => {
     const address = parseQueueUrl('sweep', '--queue', 'redis://alice:p%40ss@redis.lab:6390/3');
-    expect(address.connection).toMatchObject({ host: 'redis.lab', port: 6390, username: 'alice', password: 'p@ss', db: 3, maxRetriesPerRequest: null });
+    expect(address.connection).toMatchObject({
+      host: 'redis.lab',
+      port: 6390,
+      username: 'alice',
+      password: 'p@ss',
+      db: 3,
+      maxRetriesPerRequest: null,
+    });
     expect(address.connection.tls).toBeUndefined();
     expect(address.display).toBe('redis://alice:***@redis.lab:6390/3');
-    expect(parseQueueUrl('worker', '--queue', 'redis://127.0.0.1').connection).toMatchObject({ host: '127.0.0.1', port: 6379 });
+    expect(parseQueueUrl('worker', '--queue', 'redis://127.0.0.1').connection).toMatchObject({
+      host: '127.0.0.1',
+      port: 6379,
+    });
   });
 
   it('turns rediss:// into TLS options (SNI for host names only)', () => {
-    expect(parseQueueUrl('sweep', '--queue', 'rediss://:secret@redis.lab:6380').connection).toMatchObject({ tls: { servername: 'redis.lab' }, password: 'secret', port: 6380 });
+    expect(parseQueueUrl('sweep', '--queue', 'rediss://:secret@redis.lab:6380').connection).toMatchObject({
+      tls: { servername: 'redis.lab' },
+      password: 'secret',
+      port: 6380,
+    });
     expect(parseQueueUrl('sweep', '--queue', 'rediss://127.0.0.1:6380').connection.tls).toEqual({});
     expect(parseQueueUrl('sweep', '--queue', 'rediss://[::1]:6380').connection).toMatchObject({ host: '::1', tls: {} });
   });

@@ -38,16 +38,24 @@ export function parseQueueUrl(command: string, flag: string, text: string): Queu
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`vane ${command}: ${flag} must be a URL such as redis://127.0.0.1:6379 or rediss://:password@host:6380, got '${text}'`);
+    throw new UsageError(
+      `vane ${command}: ${flag} must be a URL such as redis://127.0.0.1:6379 or rediss://:password@host:6380, got '${text}'`,
+    );
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new UsageError(`vane ${command}: ${flag} must start with redis:// or rediss:// (TLS), got '${url.protocol}//' in '${text}'`);
+    throw new UsageError(
+      `vane ${command}: ${flag} must start with redis:// or rediss:// (TLS), got '${url.protocol}//' in '${text}'`,
+    );
   }
   if (url.hostname === '') throw new UsageError(`vane ${command}: ${flag} names no host: '${text}'`);
-  if (url.search !== '' || url.hash !== '') throw new UsageError(`vane ${command}: ${flag} takes no query or fragment ('${url.search}${url.hash}' in the URL); see docs/distributed.md`);
+  if (url.search !== '' || url.hash !== '')
+    throw new UsageError(
+      `vane ${command}: ${flag} takes no query or fragment ('${url.search}${url.hash}' in the URL); see docs/distributed.md`,
+    );
   const port = url.port === '' ? 6379 : Number(url.port);
   const path = url.pathname.replace(/^\//, '');
-  if (path !== '' && !/^\d+$/.test(path)) throw new UsageError(`vane ${command}: ${flag}'s path must be a database number such as /0, got '/${path}'`);
+  if (path !== '' && !/^\d+$/.test(path))
+    throw new UsageError(`vane ${command}: ${flag}'s path must be a database number such as /0, got '/${path}'`);
   // IPv6 hosts come bracketed from URL ('[::1]'); ioredis wants them bare.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const connection: RedisOptions = {

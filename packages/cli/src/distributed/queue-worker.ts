@@ -93,7 +93,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     lastError = '';
   });
   worker.on('failed', (job, error) => {
-    if (job && !(error instanceof UnrecoverableError) && !error.message.startsWith('refused')) log(`failed ${job.id}: ${error.message.split('\n')[0]}`);
+    if (job && !(error instanceof UnrecoverableError) && !error.message.startsWith('refused'))
+      log(`failed ${job.id}: ${error.message.split('\n')[0]}`);
   });
   await worker.waitUntilReady();
   void worker.run();

@@ -30,8 +30,12 @@ describe('run jobs', () => {
   it('are refused when the payload is not plain run data or does not match the id', () => {
     const id = runJobId(configuration, '0.1.0');
     expect(() => readRunJob(id, 'x', '0.1.0')).toThrow(/the payload must be \{ vaneVersion, configuration \}, got "x"/);
-    expect(() => readRunJob(id, { vaneVersion: '0.1.0', configuration, script: 'rm -rf /' }, '0.1.0')).toThrow(/unknown payload field 'script'/);
+    expect(() => readRunJob(id, { vaneVersion: '0.1.0', configuration, script: 'rm -rf /' }, '0.1.0')).toThrow(
+      /unknown payload field 'script'/,
+    );
     const other = { kind: 'training' as const, spec: { ...configuration.spec, lr: 0.5 } };
-    expect(() => readRunJob(id, { vaneVersion: '0.1.0', configuration: other }, '0.1.0')).toThrow(/the id does not match the configuration/);
+    expect(() => readRunJob(id, { vaneVersion: '0.1.0', configuration: other }, '0.1.0')).toThrow(
+      /the id does not match the configuration/,
+    );
   });
 });

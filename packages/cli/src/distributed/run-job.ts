@@ -48,15 +48,22 @@ export function runJobId(configuration: RunConfiguration, version: string): stri
  */
 export function readRunJob(jobId: string, data: unknown, version: string): RunConfiguration {
   const owner = `job ${jobId}`;
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UsageError(`${owner}: the payload must be { vaneVersion, configuration }, got ${describeValue(data)}`);
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new UsageError(`${owner}: the payload must be { vaneVersion, configuration }, got ${describeValue(data)}`);
   const { vaneVersion, configuration, ...rest } = data as Record<string, unknown>;
   const extra = Object.keys(rest);
-  if (extra.length > 0) throw new UsageError(`${owner}: unknown payload field '${extra[0]}'; expected 'vaneVersion', 'configuration'`);
+  if (extra.length > 0)
+    throw new UsageError(`${owner}: unknown payload field '${extra[0]}'; expected 'vaneVersion', 'configuration'`);
   if (vaneVersion !== version) {
-    throw new UsageError(`${owner} was planned by vane ${describeValue(vaneVersion)} and this worker runs vane ${version}: a run must be executed by the version that planned it (results could differ); start workers of vane ${String(vaneVersion)}`);
+    throw new UsageError(
+      `${owner} was planned by vane ${describeValue(vaneVersion)} and this worker runs vane ${version}: a run must be executed by the version that planned it (results could differ); start workers of vane ${String(vaneVersion)}`,
+    );
   }
   const parsed = parseRunConfiguration(owner, configuration);
   const expected = runJobId(parsed, version);
-  if (expected !== jobId) throw new UsageError(`${owner}: the id does not match the configuration (expected ${expected}); the job was not made by vane`);
+  if (expected !== jobId)
+    throw new UsageError(
+      `${owner}: the id does not match the configuration (expected ${expected}); the job was not made by vane`,
+    );
   return parsed;
 }

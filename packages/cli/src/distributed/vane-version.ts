@@ -6,4 +6,6 @@
 import { readFileSync } from 'node:fs';
 
 /** `@vane/cli`'s version, read once from its package.json (e.g. `0.1.0`). */
-export const VANE_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VANE_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;

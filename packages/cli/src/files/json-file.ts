@@ -33,9 +33,12 @@ export function readJsonFile(owner: string, path: string): unknown {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${owner}: ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`}`);
+    throw new UsageError(
+      `${owner}: ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`}`,
+    );
   }
-  if (text.trim() === '') throw new UsageError(`${owner}: ${path} is damaged: the file is empty (${text.length} bytes)`);
+  if (text.trim() === '')
+    throw new UsageError(`${owner}: ${path} is damaged: the file is empty (${text.length} bytes)`);
   try {
     return parseWithNonFinite(text);
   } catch (error) {

@@ -5,11 +5,19 @@
  * numbers.
  */
 
-const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+const NON_FINITE: Record<string, number> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+};
 
 /** The JSON text of `value`, with non-finite numbers written as strings, indented by two. */
 export function stringifyWithNonFinite(value: unknown): string {
-  return JSON.stringify(value, (_, item: unknown) => (typeof item === 'number' && !Number.isFinite(item) ? String(item) : item), 2);
+  return JSON.stringify(
+    value,
+    (_, item: unknown) => (typeof item === 'number' && !Number.isFinite(item) ? String(item) : item),
+    2,
+  );
 }
 
 /**
@@ -17,7 +25,9 @@ export function stringifyWithNonFinite(value: unknown): string {
  * "-Infinity" become numbers again. Throws `SyntaxError` on malformed text.
  */
 export function parseWithNonFinite(text: string): unknown {
-  return JSON.parse(text, (_, item: unknown) => (typeof item === 'string' && item in NON_FINITE ? NON_FINITE[item] : item));
+  return JSON.parse(text, (_, item: unknown) =>
+    typeof item === 'string' && item in NON_FINITE ? NON_FINITE[item] : item,
+  );
 }
 
 /** `value` with non-finite numbers replaced by their strings (for JSON stored inside other files). */

@@ -7,7 +7,9 @@ export function formatRate(value: number): string {
   const exponent = Math.floor(Math.log10(value));
   const mantissa = value / 10 ** exponent;
   const rounded = Math.round(mantissa);
-  return Math.abs(mantissa - rounded) < 1e-9 ? `${rounded}e${exponent}` : `${Number(mantissa.toPrecision(3))}e${exponent}`;
+  return Math.abs(mantissa - rounded) < 1e-9
+    ? `${rounded}e${exponent}`
+    : `${Number(mantissa.toPrecision(3))}e${exponent}`;
 }
 
 /** A metric with a fixed number of decimals, `diverged` for NaN/Infinity. */

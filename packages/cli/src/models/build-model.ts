@@ -3,7 +3,17 @@
  * under a second, since the studies train hundreds of them.
  */
 import {
-  Conv2d, Embedding, Flatten, LSTM, Linear, MaxPool2d, Module, ReLU, Sequential, TransformerEncoderLayer, subtree,
+  Conv2d,
+  Embedding,
+  Flatten,
+  LSTM,
+  Linear,
+  MaxPool2d,
+  Module,
+  ReLU,
+  Sequential,
+  TransformerEncoderLayer,
+  subtree,
   type ParameterTree,
 } from '@vane/nn';
 import { add, arange, seed, slice, type Tensor } from '@vane/tensor';
@@ -25,11 +35,18 @@ class SequenceClassifier extends Module {
     super();
     this.length = length;
     this.tokens = this.registerModule('tokens', new Embedding(vocabulary, width, { generator: seed(generatorSeed) }));
-    this.positions = this.registerModule('positions', new Embedding(length, width, { generator: seed(generatorSeed + 1) }));
+    this.positions = this.registerModule(
+      'positions',
+      new Embedding(length, width, { generator: seed(generatorSeed + 1) }),
+    );
     this.body = this.registerModule(
       'body',
       body === 'transformer'
-        ? new TransformerEncoderLayer(width, 2, { dropout: 0, feedForwardDim: 2 * width, generator: seed(generatorSeed + 2) })
+        ? new TransformerEncoderLayer(width, 2, {
+            dropout: 0,
+            feedForwardDim: 2 * width,
+            generator: seed(generatorSeed + 2),
+          })
         : new LSTM(width, width, { generator: seed(generatorSeed + 2) }),
     );
     this.head = this.registerModule('head', new Linear(width, vocabulary, { generator: seed(generatorSeed + 3) }));
@@ -56,7 +73,8 @@ export function buildModel(name: string, data: TaskData, generatorSeed: number):
   const s = (offset: number) => ({ generator: seed(generatorSeed * 101 + offset) });
   switch (name) {
     case 'mlp': {
-      if (data.kind === 'sequence') throw new UsageError(`model mlp does not take the text dataset (use --model transformer or lstm)`);
+      if (data.kind === 'sequence')
+        throw new UsageError(`model mlp does not take the text dataset (use --model transformer or lstm)`);
       const features = data.imageShape.reduce((a, b) => a * b, 1);
       const layers: Module[] = [];
       if (data.imageShape.length > 1) layers.push(new Flatten());
@@ -64,12 +82,20 @@ export function buildModel(name: string, data: TaskData, generatorSeed: number):
       return new Sequential(...layers);
     }
     case 'cnn': {
-      if (data.kind !== 'image') throw new UsageError(`model cnn needs an image dataset (digits, fashion-mnist, cifar10), got ${data.kind === 'sequence' ? 'text' : 'spirals'}`);
+      if (data.kind !== 'image')
+        throw new UsageError(
+          `model cnn needs an image dataset (digits, fashion-mnist, cifar10), got ${data.kind === 'sequence' ? 'text' : 'spirals'}`,
+        );
       const [channels, height, width] = data.imageShape as [number, number, number];
       const pooled = Math.floor(height / 2) * Math.floor(width / 2);
       return new Sequential(
-        new Conv2d(channels, 8, [3, 3], { padding: 1, ...s(0) }), new ReLU(), new MaxPool2d([2, 2]),
-        new Flatten(), new Linear(8 * pooled, 32, s(1)), new ReLU(), new Linear(32, data.classes, s(2)),
+        new Conv2d(channels, 8, [3, 3], { padding: 1, ...s(0) }),
+        new ReLU(),
+        new MaxPool2d([2, 2]),
+        new Flatten(),
+        new Linear(8 * pooled, 32, s(1)),
+        new ReLU(),
+        new Linear(32, data.classes, s(2)),
       );
     }
     case 'transformer':

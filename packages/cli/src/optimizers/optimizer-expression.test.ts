@@ -8,12 +8,16 @@ describe('parseOptimizerExpression', () => {
   it('parses names, nesting and numeric options', () => {
     expect(parseOptimizerExpression('adamw')).toEqual({ name: 'adamw', operands: [], options: {} });
     expect(parseOptimizerExpression(' Active( adamw , decrease=0.5 ) ')).toEqual({
-      name: 'active', operands: [{ name: 'adamw', operands: [], options: {} }], options: { decrease: 0.5 },
+      name: 'active',
+      operands: [{ name: 'adamw', operands: [], options: {} }],
+      options: { decrease: 0.5 },
     });
     const graft = parseOptimizerExpression('graft(adam(lr=1e-3),sgd(lr=0.1,momentum=0))');
     expect(graft.operands.map((operand) => operand.options)).toEqual([{ lr: 1e-3 }, { lr: 0.1, momentum: 0 }]);
     expect(formatOptimizerExpression(graft)).toBe('graft(adam(lr=0.001),sgd(lr=0.1,momentum=0))');
-    expect(formatOptimizerExpression(parseOptimizerExpression('active(graft(adagrad,sgd))'))).toBe('active(graft(adagrad,sgd))');
+    expect(formatOptimizerExpression(parseOptimizerExpression('active(graft(adagrad,sgd))'))).toBe(
+      'active(graft(adagrad,sgd))',
+    );
   });
 
   it.each([
@@ -46,7 +50,10 @@ describe('buildOptimizer', () => {
   const grads = { w: tensor([0.5, -0.5, 1]) };
   const step = (text: string, lr: number) => {
     const optimizer = buildOptimizer(parseOptimizerExpression(text), { lr, stepsPerEpoch: 4 });
-    const [updates] = optimizer.update(grads, optimizer.init(params), params) as unknown as [{ w: { dataSync(): Float32Array } }, unknown];
+    const [updates] = optimizer.update(grads, optimizer.init(params), params) as unknown as [
+      { w: { dataSync(): Float32Array } },
+      unknown,
+    ];
     return Array.from(updates.w.dataSync());
   };
 
@@ -61,7 +68,9 @@ describe('buildOptimizer', () => {
       const optimizer = buildOptimizer(parseOptimizerExpression(name), { lr: 1e-3, stepsPerEpoch: 4 });
       expect(typeof optimizer.update, name).toBe('function');
     }
-    expect(formatOptimizerExpression(parseOptimizerExpression('signSgd(weightDecay=0.1)'))).toBe('signsgd(weightDecay=0.1)');
+    expect(formatOptimizerExpression(parseOptimizerExpression('signSgd(weightDecay=0.1)'))).toBe(
+      'signsgd(weightDecay=0.1)',
+    );
     expect(step('lamb(beta1=0.8,eps=1e-6)', 1e-3)).toHaveLength(3);
   });
 

@@ -3,7 +3,15 @@
  * `active(sgd,increase=2,decrease=0.5)`, `graft(adam,sgd)`. Parsed into a small tree, then
  * built into an `@vane/optim` transformation once the learning rate and epoch length are known.
  */
-import { active, graft, OPTIMIZER_NAMES, OPTIMIZER_REGISTRY, type AnyTransformation, type OptimizerRegistryEntry, type OptionKind } from '@vane/optim';
+import {
+  active,
+  graft,
+  OPTIMIZER_NAMES,
+  OPTIMIZER_REGISTRY,
+  type AnyTransformation,
+  type OptimizerRegistryEntry,
+  type OptionKind,
+} from '@vane/optim';
 import { UsageError } from '../usage-error.js';
 
 /** A parsed optimizer expression: a name, nested expressions and `key=number` options. */
@@ -14,7 +22,13 @@ export interface OptimizerExpression {
 }
 
 // Option kinds an expression can write as `key=number` (booleans, masks and pairs cannot).
-const NUMERIC_KINDS: ReadonlySet<OptionKind> = new Set(['learningRate', 'positive', 'nonNegative', 'unitInterval', 'closedUnitInterval']);
+const NUMERIC_KINDS: ReadonlySet<OptionKind> = new Set([
+  'learningRate',
+  'positive',
+  'nonNegative',
+  'unitInterval',
+  'closedUnitInterval',
+]);
 
 /**
  * The base optimizers, by lower-case name (expressions are case-insensitive): every optimizer
@@ -24,7 +38,9 @@ const NUMERIC_KINDS: ReadonlySet<OptionKind> = new Set(['learningRate', 'positiv
 const BASES: ReadonlyMap<string, { entry: OptimizerRegistryEntry; options: readonly string[] }> = new Map(
   OPTIMIZER_NAMES.map((name) => {
     const entry: OptimizerRegistryEntry = OPTIMIZER_REGISTRY[name];
-    const options = Object.entries(entry.options).flatMap(([option, kind]) => (kind === 'betas' ? ['beta1', 'beta2'] : NUMERIC_KINDS.has(kind) ? [option] : []));
+    const options = Object.entries(entry.options).flatMap(([option, kind]) =>
+      kind === 'betas' ? ['beta1', 'beta2'] : NUMERIC_KINDS.has(kind) ? [option] : [],
+    );
     return [name.toLowerCase(), { entry, options }];
   }),
 );
@@ -35,10 +51,16 @@ const WRAPPER_OPTIONS: Record<string, readonly string[]> = {
 };
 
 /** Every name an expression may use, for error messages. */
-export const OPTIMIZER_EXPRESSION_NAMES: readonly string[] = [...BASES.keys(), 'active(<optimizer>)', 'graft(<magnitude>,<direction>)'];
+export const OPTIMIZER_EXPRESSION_NAMES: readonly string[] = [
+  ...BASES.keys(),
+  'active(<optimizer>)',
+  'graft(<magnitude>,<direction>)',
+];
 
 function invalid(text: string, problem: string): never {
-  throw new UsageError(`unknown or malformed optimizer '${text}': ${problem} (valid: ${OPTIMIZER_EXPRESSION_NAMES.join(', ')})`);
+  throw new UsageError(
+    `unknown or malformed optimizer '${text}': ${problem} (valid: ${OPTIMIZER_EXPRESSION_NAMES.join(', ')})`,
+  );
 }
 
 /**
@@ -69,7 +91,11 @@ export function parseOptimizerExpression(text: string): OptimizerExpression {
           position += option[0].length;
         } else expression.operands.push(parse());
         if (source[position] === ',') position++;
-        else if (source[position] !== ')') invalid(text, position >= source.length ? 'missing )' : `unexpected '${source[position]}' at character ${position + 1}`);
+        else if (source[position] !== ')')
+          invalid(
+            text,
+            position >= source.length ? 'missing )' : `unexpected '${source[position]}' at character ${position + 1}`,
+          );
       }
       position++;
     }
@@ -81,11 +107,18 @@ export function parseOptimizerExpression(text: string): OptimizerExpression {
     const allowed = BASES.get(name)?.options ?? WRAPPER_OPTIONS[name];
     if (!allowed) invalid(text, `'${name}' is not an optimizer`);
     for (const key of Object.keys(options)) {
-      if (!allowed.includes(key)) invalid(text, `${name} takes no option '${key}' (its options: ${allowed.join(', ') || 'none'})`);
+      if (!allowed.includes(key))
+        invalid(text, `${name} takes no option '${key}' (its options: ${allowed.join(', ') || 'none'})`);
       if (!(options[key]! >= 0)) invalid(text, `option ${key} of ${name} must not be negative`);
     }
     const arity = name === 'active' ? 1 : name === 'graft' ? 2 : 0;
-    if (operands.length !== arity) invalid(text, arity === 0 ? `${name} takes no optimizer inside it` : `${name} takes ${arity} optimizer${arity > 1 ? 's' : ''}, got ${operands.length}`);
+    if (operands.length !== arity)
+      invalid(
+        text,
+        arity === 0
+          ? `${name} takes no optimizer inside it`
+          : `${name} takes ${arity} optimizer${arity > 1 ? 's' : ''}, got ${operands.length}`,
+      );
   };
   if (source === '') invalid(text, 'empty expression');
   const expression = parse();
@@ -95,7 +128,10 @@ export function parseOptimizerExpression(text: string): OptimizerExpression {
 
 /** Writes an expression back in canonical form (lower case, no spaces). */
 export function formatOptimizerExpression(expression: OptimizerExpression): string {
-  const parts = [...expression.operands.map(formatOptimizerExpression), ...Object.entries(expression.options).map(([key, value]) => `${key}=${value}`)];
+  const parts = [
+    ...expression.operands.map(formatOptimizerExpression),
+    ...Object.entries(expression.options).map(([key, value]) => `${key}=${value}`),
+  ];
   return parts.length === 0 ? expression.name : `${expression.name}(${parts.join(',')})`;
 }
 
@@ -130,7 +166,11 @@ export function buildOptimizer(expression: OptimizerExpression, context: BuildCo
       maxGain: options.maxGain,
     }) as AnyTransformation;
   }
-  if (name === 'graft') return graft({ magnitude: buildOptimizer(operands[0]!, context), direction: buildOptimizer(operands[1]!, context) }) as AnyTransformation;
+  if (name === 'graft')
+    return graft({
+      magnitude: buildOptimizer(operands[0]!, context),
+      direction: buildOptimizer(operands[1]!, context),
+    }) as AnyTransformation;
   const base = BASES.get(name);
   if (base === undefined) return invalid(name, `'${name}' is not an optimizer`);
   const { beta1, beta2, ...rest } = options;

@@ -48,7 +48,9 @@ export class ProgressDisplay {
       this.workerLines.set(labelOf(worker), `done: ${text}`);
       this.redraw();
     } else {
-      this.sink.write(`[${String(this.finished).padStart(String(this.total).length)}/${this.total} ${this.elapsed()}] ${labelOf(worker)}: ${text}\n`);
+      this.sink.write(
+        `[${String(this.finished).padStart(String(this.total).length)}/${this.total} ${this.elapsed()}] ${labelOf(worker)}: ${text}\n`,
+      );
     }
   }
 
@@ -68,7 +70,9 @@ export class ProgressDisplay {
     ];
     // Move back to the first line drawn last time and clear each line before rewriting it.
     const up = this.drawnLines > 1 ? `\x1b[${this.drawnLines - 1}A` : '';
-    this.sink.write(`\r${up}${lines.map((line) => `\x1b[2K${line.slice(0, (process.stderr.columns ?? 120) - 1)}`).join('\n')}`);
+    this.sink.write(
+      `\r${up}${lines.map((line) => `\x1b[2K${line.slice(0, (process.stderr.columns ?? 120) - 1)}`).join('\n')}`,
+    );
     this.drawnLines = lines.length;
   }
 }

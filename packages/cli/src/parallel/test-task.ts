@@ -13,7 +13,10 @@ export interface TestTask {
 }
 
 /** Squares `value` (negative values fail, to test error propagation). */
-export async function runTask(task: TestTask, reportProgress: (text: string) => void): Promise<{ square: number; threadId: number }> {
+export async function runTask(
+  task: TestTask,
+  reportProgress: (text: string) => void,
+): Promise<{ square: number; threadId: number }> {
   if (task.value < 0) throw new Error(`negative input ${task.value}`);
   reportProgress(`squaring ${task.value}`);
   if (task.started && task.waitForPeers) {

@@ -24,12 +24,17 @@ describe('runInWorkers', () => {
     // two workers run at the same time; their results then carry two distinct thread ids.
     const started = new SharedArrayBuffer(4);
     const tasks: TestTask[] = [3, 4].map((value) => ({ value, started, waitForPeers: 2 }));
-    const results = await runInWorkers<TestTask, { square: number; threadId: number }>(tasks, { taskModule, workers: 2 });
+    const results = await runInWorkers<TestTask, { square: number; threadId: number }>(tasks, {
+      taskModule,
+      workers: 2,
+    });
     expect(new Int32Array(started)[0]).toBe(2);
     expect(new Set(results.map((r) => r.threadId)).size).toBe(2);
   });
 
   it('rejects with the failing task index', async () => {
-    await expect(runInWorkers([{ value: 1 }, { value: -1 }], { taskModule, workers: 1 })).rejects.toThrow(/task 1 failed/);
+    await expect(runInWorkers([{ value: 1 }, { value: -1 }], { taskModule, workers: 1 })).rejects.toThrow(
+      /task 1 failed/,
+    );
   });
 });

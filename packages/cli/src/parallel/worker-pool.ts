@@ -71,7 +71,10 @@ parentPort.postMessage({ type: 'ready' });
  * messages (after a first `ready`). Used by {@link runInWorkers} and by `vane worker`.
  */
 export function startTaskThread(taskModule: URL): Worker {
-  return new Worker(BOOTSTRAP, { eval: true, workerData: { taskModule: taskModule.href, tsxApi: tsxApi(taskModule), sourceConditions: SOURCE_CONDITIONS } } as never);
+  return new Worker(BOOTSTRAP, {
+    eval: true,
+    workerData: { taskModule: taskModule.href, tsxApi: tsxApi(taskModule), sourceConditions: SOURCE_CONDITIONS },
+  } as never);
 }
 
 /**
@@ -108,24 +111,28 @@ export async function runInWorkers<T, R>(tasks: readonly T[], options: WorkerPoo
     for (let workerIndex = 0; workerIndex < count; workerIndex++) {
       const worker = startTaskThread(options.taskModule);
       workers.push(worker);
-      worker.on('message', (message: { type: string; index: number; text?: string; result?: unknown; message?: string }) => {
-        if (failed) return;
-        if (message.type === 'ready') dispatch(worker);
-        else if (message.type === 'progress') options.onProgress?.({ worker: workerIndex, taskIndex: message.index, text: message.text ?? '' });
-        else if (message.type === 'result') {
-          results[message.index] = message.result as R;
-          options.onResult?.(message.index, message.result);
-          finished++;
-          if (finished === tasks.length) {
+      worker.on(
+        'message',
+        (message: { type: string; index: number; text?: string; result?: unknown; message?: string }) => {
+          if (failed) return;
+          if (message.type === 'ready') dispatch(worker);
+          else if (message.type === 'progress')
+            options.onProgress?.({ worker: workerIndex, taskIndex: message.index, text: message.text ?? '' });
+          else if (message.type === 'result') {
+            results[message.index] = message.result as R;
+            options.onResult?.(message.index, message.result);
+            finished++;
+            if (finished === tasks.length) {
+              stop();
+              resolve(results);
+            } else dispatch(worker);
+          } else if (message.type === 'error') {
+            failed = true;
             stop();
-            resolve(results);
-          } else dispatch(worker);
-        } else if (message.type === 'error') {
-          failed = true;
-          stop();
-          reject(new Error(`task ${message.index} failed in worker ${workerIndex}: ${message.message}`));
-        }
-      });
+            reject(new Error(`task ${message.index} failed in worker ${workerIndex}: ${message.message}`));
+          }
+        },
+      );
       worker.on('error', (error) => {
         if (failed) return;
         failed = true;

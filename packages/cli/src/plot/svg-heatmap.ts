@@ -43,9 +43,15 @@ export function svgHeatmap(values: readonly (readonly number[])[], options: Heat
     `<text x="${left + (cell * options.columnLabels.length) / 2}" y="48" text-anchor="middle">${escapeXml(options.columnTitle)}</text>`,
     `<text x="16" y="${top + (cell * options.rowLabels.length) / 2}" text-anchor="middle" transform="rotate(-90 16 ${top + (cell * options.rowLabels.length) / 2})">${escapeXml(options.rowTitle)}</text>`,
   ];
-  options.columnLabels.forEach((label, column) => parts.push(`<text x="${left + cell * column + cell / 2}" y="${top - 8}" text-anchor="middle">${escapeXml(label)}</text>`));
+  options.columnLabels.forEach((label, column) =>
+    parts.push(
+      `<text x="${left + cell * column + cell / 2}" y="${top - 8}" text-anchor="middle">${escapeXml(label)}</text>`,
+    ),
+  );
   options.rowLabels.forEach((label, row) => {
-    parts.push(`<text x="${left - 8}" y="${top + cell * row + cell / 2 + 4}" text-anchor="end">${escapeXml(label)}</text>`);
+    parts.push(
+      `<text x="${left - 8}" y="${top + cell * row + cell / 2 + 4}" text-anchor="end">${escapeXml(label)}</text>`,
+    );
     values[row]!.forEach((value, column) => {
       // Linear in the value between the grid's own extremes, so small differences stay visible.
       const share = Number.isFinite(value) && high > low ? (value - low) / (high - low) : 0;
@@ -54,7 +60,9 @@ export function svgHeatmap(values: readonly (readonly number[])[], options: Heat
       const x = left + cell * column;
       const y = top + cell * row;
       parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${fill}" stroke="#888"/>`);
-      parts.push(`<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${share > 0.6 ? 'white' : 'black'}">${escapeXml(format(value))}</text>`);
+      parts.push(
+        `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${share > 0.6 ? 'white' : 'black'}">${escapeXml(format(value))}</text>`,
+      );
     });
   });
   parts.push('</svg>');

@@ -5,7 +5,14 @@ describe('svgLinePlot', () => {
   const svg = svgLinePlot(
     [
       { name: 'adamw', points: [1e-5, 1e-4, 1e-3].map((x, i) => ({ x, y: i, low: i - 0.5, high: i + 0.5 })) },
-      { name: 'a<b>', points: [{ x: 1e-5, y: 2 }, { x: 1e-3, y: 1 }], dashed: true },
+      {
+        name: 'a<b>',
+        points: [
+          { x: 1e-5, y: 2 },
+          { x: 1e-3, y: 1 },
+        ],
+        dashed: true,
+      },
     ],
     { title: 'Final accuracy', xLabel: 'learning rate', yLabel: 'accuracy', logX: true },
   );

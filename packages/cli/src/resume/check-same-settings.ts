@@ -33,7 +33,12 @@ function show(value: unknown): string {
  * checkSameSettings('train', 'the run in runs/train', { lr: 0.001 }, { lr: 0.01 });
  * // vane train: --resume with a different --lr: the run in runs/train used 0.001, this command gives 0.01 (...)
  */
-export function checkSameSettings(command: string, subject: string, stored: Record<string, unknown>, current: Record<string, unknown>): void {
+export function checkSameSettings(
+  command: string,
+  subject: string,
+  stored: Record<string, unknown>,
+  current: Record<string, unknown>,
+): void {
   const keys = [...new Set([...Object.keys(current), ...Object.keys(stored)])];
   for (const key of keys) {
     const before = stored[key] ?? null;

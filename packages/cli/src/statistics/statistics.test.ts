@@ -18,8 +18,18 @@ describe('summary statistics', () => {
 
 describe('varianceDecomposition', () => {
   it('gives everything to the rows when only the rows differ, and to the columns when only they do', () => {
-    expect(varianceDecomposition([[1, 1], [3, 3]])).toMatchObject({ rows: 1, columns: 0, residual: 0 });
-    expect(varianceDecomposition([[1, 3], [1, 3]])).toMatchObject({ rows: 0, columns: 1, residual: 0 });
+    expect(
+      varianceDecomposition([
+        [1, 1],
+        [3, 3],
+      ]),
+    ).toMatchObject({ rows: 1, columns: 0, residual: 0 });
+    expect(
+      varianceDecomposition([
+        [1, 3],
+        [1, 3],
+      ]),
+    ).toMatchObject({ rows: 0, columns: 1, residual: 0 });
   });
 
   it('splits an additive grid by its effects and puts interaction in the residual', () => {
@@ -30,12 +40,27 @@ describe('varianceDecomposition', () => {
     expect(shares.columns).toBeCloseTo(6 / 30, 12);
     expect(shares.residual).toBeCloseTo(0, 12);
     // A pure interaction (checkerboard) has no row or column effect at all.
-    expect(varianceDecomposition([[1, -1], [-1, 1]])).toMatchObject({ rows: 0, columns: 0, residual: 1 });
+    expect(
+      varianceDecomposition([
+        [1, -1],
+        [-1, 1],
+      ]),
+    ).toMatchObject({ rows: 0, columns: 0, residual: 1 });
   });
 
   it('returns zero shares for a constant grid and rejects ragged or non-finite grids', () => {
-    expect(varianceDecomposition([[2, 2], [2, 2]]).rows).toBe(0);
+    expect(
+      varianceDecomposition([
+        [2, 2],
+        [2, 2],
+      ]).rows,
+    ).toBe(0);
     expect(() => varianceDecomposition([[1, 2], [3]])).toThrow(/rectangular grid/);
-    expect(() => varianceDecomposition([[1, NaN], [3, 4]])).toThrow(/finite/);
+    expect(() =>
+      varianceDecomposition([
+        [1, NaN],
+        [3, 4],
+      ]),
+    ).toThrow(/finite/);
   });
 });

@@ -26,13 +26,19 @@ export function varianceDecomposition(grid: readonly (readonly number[])[]): Var
   const rowCount = grid.length;
   const columnCount = grid[0]?.length ?? 0;
   if (rowCount < 2 || columnCount < 2 || grid.some((row) => row.length !== columnCount)) {
-    throw new RangeError(`varianceDecomposition: needs a rectangular grid of at least 2×2, got ${grid.map((row) => row.length).join('/')} columns over ${rowCount} rows`);
+    throw new RangeError(
+      `varianceDecomposition: needs a rectangular grid of at least 2×2, got ${grid.map((row) => row.length).join('/')} columns over ${rowCount} rows`,
+    );
   }
   const values = grid.flat();
-  if (values.some((value) => !Number.isFinite(value))) throw new RangeError('varianceDecomposition: every cell must be a finite number');
+  if (values.some((value) => !Number.isFinite(value)))
+    throw new RangeError('varianceDecomposition: every cell must be a finite number');
   const grand = values.reduce((a, b) => a + b, 0) / values.length;
   const rowMeans = grid.map((row) => row.reduce((a, b) => a + b, 0) / columnCount);
-  const columnMeans = Array.from({ length: columnCount }, (_, column) => grid.reduce((total, row) => total + row[column]!, 0) / rowCount);
+  const columnMeans = Array.from(
+    { length: columnCount },
+    (_, column) => grid.reduce((total, row) => total + row[column]!, 0) / rowCount,
+  );
   const total = values.reduce((sum, value) => sum + (value - grand) ** 2, 0);
   if (total === 0) return { rows: 0, columns: 0, residual: 0, totalSumOfSquares: 0 };
   const rows = (columnCount * rowMeans.reduce((sum, value) => sum + (value - grand) ** 2, 0)) / total;

@@ -36,7 +36,15 @@ const TUNED = { sgd: 0.1, adam: 1e-3, adagrad: 1e-2, rmsprop: 1e-3 };
 export const GRAFT_PRESETS: Record<string, GraftConfig> = {
   quick: { model: 'mlp', dataset: 'digits', optimizers: TUNED, seeds: 2, epochs: 10, batchSize: 64 },
   full: { model: 'mlp', dataset: 'digits', optimizers: TUNED, seeds: 3, epochs: 30, batchSize: 32 },
-  test: { model: 'mlp', dataset: 'digits', optimizers: { sgd: 0.1, adam: 1e-3 }, seeds: 1, epochs: 1, batchSize: 64, trainLimit: 256 },
+  test: {
+    model: 'mlp',
+    dataset: 'digits',
+    optimizers: { sgd: 0.1, adam: 1e-3 },
+    seeds: 1,
+    epochs: 1,
+    batchSize: 64,
+    trainLimit: 256,
+  },
 };
 
 /** The optimizer expression of cell M#D. */
@@ -50,9 +58,15 @@ export function graftSpecs(config: GraftConfig): RunSpec[] {
   return names.flatMap((magnitude) =>
     names.flatMap((direction) =>
       Array.from({ length: config.seeds }, (_, seed) => ({
-        model: config.model, dataset: config.dataset, optimizer: graftExpression(config, magnitude, direction),
-        lr: config.optimizers[magnitude]!, batchSize: config.batchSize, epochs: config.epochs, seed,
-        trainLimit: config.trainLimit, dataDirectory: config.dataDirectory,
+        model: config.model,
+        dataset: config.dataset,
+        optimizer: graftExpression(config, magnitude, direction),
+        lr: config.optimizers[magnitude]!,
+        batchSize: config.batchSize,
+        epochs: config.epochs,
+        seed,
+        trainLimit: config.trainLimit,
+        dataDirectory: config.dataDirectory,
       })),
     ),
   );
@@ -78,29 +92,50 @@ export interface GraftResults {
 }
 
 /** Seed means per cell and the variance decompositions. */
-export function summarizeGraft(config: GraftConfig, runs: readonly RunResult[]): Omit<GraftResults, 'runs' | 'seconds' | 'study' | 'config'> {
+export function summarizeGraft(
+  config: GraftConfig,
+  runs: readonly RunResult[],
+): Omit<GraftResults, 'runs' | 'seconds' | 'study' | 'config'> {
   const names = Object.keys(config.optimizers);
-  const cell = (magnitude: string, direction: string) => runs.filter((run) => run.spec.optimizer === graftExpression(config, magnitude, direction));
+  const cell = (magnitude: string, direction: string) =>
+    runs.filter((run) => run.spec.optimizer === graftExpression(config, magnitude, direction));
   const accuracy = names.map((m) => names.map((d) => mean(cell(m, d).map((run) => run.finalAccuracy))));
   const rawLoss = names.map((m) => names.map((d) => mean(cell(m, d).map((run) => run.finalLoss))));
   // A diverged cell has no finite loss; it is placed at the worst finite loss so the decomposition stays defined.
   const worst = Math.max(...rawLoss.flat().filter(Number.isFinite), 0);
   const loss = rawLoss.map((row) => row.map((value) => (Number.isFinite(value) ? value : worst)));
-  return { accuracy, loss, accuracyVariance: varianceDecomposition(accuracy), lossVariance: varianceDecomposition(loss) };
+  return {
+    accuracy,
+    loss,
+    accuracyVariance: varianceDecomposition(accuracy),
+    lossVariance: varianceDecomposition(loss),
+  };
 }
 
 /** The grid as a table: rows M, columns D, cells "accuracy (loss)". */
-export function graftTable(config: GraftConfig, results: Pick<GraftResults, 'accuracy' | 'loss'>, format: 'text' | 'markdown'): string {
+export function graftTable(
+  config: GraftConfig,
+  results: Pick<GraftResults, 'accuracy' | 'loss'>,
+  format: 'text' | 'markdown',
+): string {
   const names = Object.keys(config.optimizers);
   const header = ['M \\ D', ...names];
-  const rows = names.map((m, i) => [m, ...names.map((_, j) => `${formatMetric(results.accuracy[i]![j]!)} (${formatMetric(results.loss[i]![j]!)})`)]);
+  const rows = names.map((m, i) => [
+    m,
+    ...names.map((_, j) => `${formatMetric(results.accuracy[i]![j]!)} (${formatMetric(results.loss[i]![j]!)})`),
+  ]);
   return format === 'text' ? textTable(header, rows) : markdownTable(header, rows);
 }
 
 /** One sentence on the claim, from the accuracy decomposition. */
 export function graftVerdict(variance: VarianceDecomposition): string {
   const shares = `rows (M) explain ${(variance.rows * 100).toFixed(0)}% of the variance, columns (D) ${(variance.columns * 100).toFixed(0)}%, interaction ${(variance.residual * 100).toFixed(0)}%`;
-  const verdict = Math.abs(variance.rows - variance.columns) < 0.05 ? 'neither clearly dominates' : variance.rows > variance.columns ? 'M matters more, as the paper claims' : 'D matters more: the claim does not hold here';
+  const verdict =
+    Math.abs(variance.rows - variance.columns) < 0.05
+      ? 'neither clearly dominates'
+      : variance.rows > variance.columns
+        ? 'M matters more, as the paper claims'
+        : 'D matters more: the claim does not hold here';
   return `${shares}: ${verdict}`;
 }
 
@@ -110,7 +145,10 @@ export function graftPlot(results: Pick<GraftResults, 'accuracy' | 'config' | 'a
   const shares = `M ${(results.accuracyVariance.rows * 100).toFixed(0)}%, D ${(results.accuracyVariance.columns * 100).toFixed(0)}% of the variance`;
   return svgHeatmap(results.accuracy, {
     title: `M#D final validation accuracy (${results.config.model} on ${results.config.dataset}; ${shares})`,
-    rowLabels: names, columnLabels: names, rowTitle: 'magnitude M', columnTitle: 'direction D',
+    rowLabels: names,
+    columnLabels: names,
+    rowTitle: 'magnitude M',
+    columnTitle: 'direction D',
   });
 }
 
@@ -122,7 +160,11 @@ export function writeGraft(directory: string, results: GraftResults): string[] {
     'table.md': [
       `# Grafting grid M#D: ${results.config.model} on ${results.config.dataset}`,
       '',
-      `Final validation accuracy (final training loss), mean over ${results.config.seeds} seed(s), ${results.config.epochs} epochs, batch ${results.config.batchSize}. Learning rates: ${Object.entries(results.config.optimizers).map(([name, lr]) => `${name} ${lr}`).join(', ')}.`,
+      `Final validation accuracy (final training loss), mean over ${results.config.seeds} seed(s), ${results.config.epochs} epochs, batch ${results.config.batchSize}. Learning rates: ${Object.entries(
+        results.config.optimizers,
+      )
+        .map(([name, lr]) => `${name} ${lr}`)
+        .join(', ')}.`,
       '',
       graftTable(results.config, results, 'markdown'),
       '',
@@ -146,5 +188,11 @@ export async function runGraft(config: GraftConfig, options: RunManyOptions = {}
   const started = performance.now();
   const records = await runMany(graftPlan(config), { describe: describeTrainingRecord, ...options });
   const runs = records.map((record) => record.result as RunResult);
-  return { study: 'graft', config, ...summarizeGraft(config, runs), runs, seconds: (performance.now() - started) / 1000 };
+  return {
+    study: 'graft',
+    config,
+    ...summarizeGraft(config, runs),
+    runs,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

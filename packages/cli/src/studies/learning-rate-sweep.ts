@@ -31,16 +31,32 @@ export interface SweepConfig {
 /** Named grids: `quick` is the README's demo, `test` finishes in seconds, `full` is closer to the paper. */
 export const SWEEP_PRESETS: Record<string, SweepConfig> = {
   quick: {
-    model: 'mlp', dataset: 'digits', optimizers: ['adamw', 'active(adamw)', 'sgd', 'active(sgd)'],
-    learningRates: [1e-5, 1e-4, 1e-3, 1e-2, 1e-1], seeds: 3, epochs: 20, batchSize: 64,
+    model: 'mlp',
+    dataset: 'digits',
+    optimizers: ['adamw', 'active(adamw)', 'sgd', 'active(sgd)'],
+    learningRates: [1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
+    seeds: 3,
+    epochs: 20,
+    batchSize: 64,
   },
   full: {
-    model: 'mlp', dataset: 'digits', optimizers: ['adamw', 'active(adamw)', 'sgd', 'active(sgd)'],
-    learningRates: [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1], seeds: 3, epochs: 30, batchSize: 32,
+    model: 'mlp',
+    dataset: 'digits',
+    optimizers: ['adamw', 'active(adamw)', 'sgd', 'active(sgd)'],
+    learningRates: [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
+    seeds: 3,
+    epochs: 30,
+    batchSize: 32,
   },
   test: {
-    model: 'mlp', dataset: 'digits', optimizers: ['adamw', 'active(adamw)'],
-    learningRates: [1e-4, 1e-2], seeds: 1, epochs: 1, batchSize: 64, trainLimit: 256,
+    model: 'mlp',
+    dataset: 'digits',
+    optimizers: ['adamw', 'active(adamw)'],
+    learningRates: [1e-4, 1e-2],
+    seeds: 1,
+    epochs: 1,
+    batchSize: 64,
+    trainLimit: 256,
   },
 };
 
@@ -72,8 +88,15 @@ export function sweepSpecs(config: SweepConfig): RunSpec[] {
   return config.optimizers.flatMap((optimizer) =>
     config.learningRates.flatMap((lr) =>
       Array.from({ length: config.seeds }, (_, seed) => ({
-        model: config.model, dataset: config.dataset, optimizer, lr, batchSize: config.batchSize, epochs: config.epochs, seed,
-        trainLimit: config.trainLimit, dataDirectory: config.dataDirectory,
+        model: config.model,
+        dataset: config.dataset,
+        optimizer,
+        lr,
+        batchSize: config.batchSize,
+        epochs: config.epochs,
+        seed,
+        trainLimit: config.trainLimit,
+        dataDirectory: config.dataDirectory,
       })),
     ),
   );
@@ -87,26 +110,59 @@ export function sweepPlan(config: SweepConfig): RunConfiguration[] {
 /** Seed means per optimizer and learning rate, and each optimizer's spread across learning rates. */
 export function summarizeSweep(config: SweepConfig, runs: readonly RunResult[]): SweepSummaryRow[] {
   return config.optimizers.map((optimizer) => {
-    const cells = config.learningRates.map((lr) => runs.filter((run) => run.spec.optimizer === optimizer && run.spec.lr === lr));
+    const cells = config.learningRates.map((lr) =>
+      runs.filter((run) => run.spec.optimizer === optimizer && run.spec.lr === lr),
+    );
     const accuracy = cells.map((cell) => mean(cell.map((run) => run.finalAccuracy)));
-    const loss = cells.map((cell) => mean(cell.map((run) => (Number.isFinite(run.finalLoss) ? run.finalLoss : Infinity))));
+    const loss = cells.map((cell) =>
+      mean(cell.map((run) => (Number.isFinite(run.finalLoss) ? run.finalLoss : Infinity))),
+    );
     const best = accuracy.indexOf(Math.max(...accuracy));
-    return { optimizer, accuracy, loss, accuracySpread: spread(accuracy), lossSpread: spread(loss), bestLearningRate: config.learningRates[best]! };
+    return {
+      optimizer,
+      accuracy,
+      loss,
+      accuracySpread: spread(accuracy),
+      lossSpread: spread(loss),
+      bestLearningRate: config.learningRates[best]!,
+    };
   });
 }
 
 /** Pairs `X` with `active(X)` and says whether the Active variant spreads less. */
-export function activeComparisons(summary: readonly SweepSummaryRow[]): { base: string; active: string; baseSpread: number; activeSpread: number; activeSmaller: boolean }[] {
+export function activeComparisons(
+  summary: readonly SweepSummaryRow[],
+): { base: string; active: string; baseSpread: number; activeSpread: number; activeSmaller: boolean }[] {
   return summary.flatMap((row) => {
     const match = /^active\((.*)\)$/.exec(row.optimizer);
     const base = match && summary.find((other) => other.optimizer === match[1]);
-    return base ? [{ base: base.optimizer, active: row.optimizer, baseSpread: base.accuracySpread, activeSpread: row.accuracySpread, activeSmaller: row.accuracySpread < base.accuracySpread }] : [];
+    return base
+      ? [
+          {
+            base: base.optimizer,
+            active: row.optimizer,
+            baseSpread: base.accuracySpread,
+            activeSpread: row.accuracySpread,
+            activeSmaller: row.accuracySpread < base.accuracySpread,
+          },
+        ]
+      : [];
   });
 }
 
 /** The table of the study: accuracy (loss) per optimizer and learning rate, then the spread. */
-export function sweepTable(config: SweepConfig, summary: readonly SweepSummaryRow[], format: 'text' | 'markdown'): string {
-  const header = ['optimizer', ...config.learningRates.map((lr) => `lr ${formatRate(lr)}`), 'acc spread', 'loss spread', 'best lr'];
+export function sweepTable(
+  config: SweepConfig,
+  summary: readonly SweepSummaryRow[],
+  format: 'text' | 'markdown',
+): string {
+  const header = [
+    'optimizer',
+    ...config.learningRates.map((lr) => `lr ${formatRate(lr)}`),
+    'acc spread',
+    'loss spread',
+    'best lr',
+  ];
   const rows = summary.map((row) => [
     row.optimizer,
     ...row.accuracy.map((value, index) => `${formatMetric(value)} (${formatMetric(row.loss[index]!)})`),
@@ -127,20 +183,36 @@ export function sweepPlot(config: SweepConfig, runs: readonly RunResult[], metri
         .filter((run) => run.spec.optimizer === optimizer && run.spec.lr === lr)
         .map((run) => (metric === 'accuracy' ? run.finalAccuracy : run.finalLoss))
         .filter(Number.isFinite);
-      return values.length === 0 ? [] : [{ x: lr, y: mean(values), low: Math.min(...values), high: Math.max(...values) }];
+      return values.length === 0
+        ? []
+        : [{ x: lr, y: mean(values), low: Math.min(...values), high: Math.max(...values) }];
     }),
   }));
   const subject = `${config.model} on ${config.dataset}, ${config.epochs} epochs, ${config.seeds} seed${config.seeds > 1 ? 's' : ''}`;
   return metric === 'accuracy'
-    ? svgLinePlot(series, { title: `Final validation accuracy vs learning rate (${subject})`, xLabel: 'learning rate', yLabel: 'validation accuracy', logX: true })
-    : svgLinePlot(series, { title: `Final training loss vs learning rate (${subject})`, xLabel: 'learning rate', yLabel: 'training loss', logX: true, logY: true });
+    ? svgLinePlot(series, {
+        title: `Final validation accuracy vs learning rate (${subject})`,
+        xLabel: 'learning rate',
+        yLabel: 'validation accuracy',
+        logX: true,
+      })
+    : svgLinePlot(series, {
+        title: `Final training loss vs learning rate (${subject})`,
+        xLabel: 'learning rate',
+        yLabel: 'training loss',
+        logX: true,
+        logY: true,
+      });
 }
 
 /** Writes results.json, table.md, accuracy.svg and loss.svg into `directory`. */
 export function writeSweep(directory: string, results: SweepResults): string[] {
   createOutputDirectory(directory);
   const comparisons = activeComparisons(results.summary);
-  const claim = comparisons.map((c) => `- ${c.active}: accuracy spread ${formatMetric(c.activeSpread)} vs ${c.base} ${formatMetric(c.baseSpread)} — ${c.activeSmaller ? 'smaller, as the paper claims' : 'not smaller: the claim does not hold here'}`);
+  const claim = comparisons.map(
+    (c) =>
+      `- ${c.active}: accuracy spread ${formatMetric(c.activeSpread)} vs ${c.base} ${formatMetric(c.baseSpread)} — ${c.activeSmaller ? 'smaller, as the paper claims' : 'not smaller: the claim does not hold here'}`,
+  );
   const files = {
     'results.json': stringifyWithNonFinite(results),
     'table.md': [
@@ -170,5 +242,11 @@ export async function runSweep(config: SweepConfig, options: RunManyOptions = {}
   const started = performance.now();
   const records = await runMany(sweepPlan(config), { describe: describeTrainingRecord, ...options });
   const runs = records.map((record) => record.result as RunResult);
-  return { study: 'sweep', config, summary: summarizeSweep(config, runs), runs, seconds: (performance.now() - started) / 1000 };
+  return {
+    study: 'sweep',
+    config,
+    summary: summarizeSweep(config, runs),
+    runs,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

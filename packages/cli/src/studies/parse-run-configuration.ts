@@ -14,10 +14,31 @@ import type { SurgeTask } from './surge-measurement.js';
 import type { RunSpec } from '../training/run-training.js';
 import type { RunConfiguration } from './run-configuration.js';
 
-const TRAINING_KEYS = ['model', 'dataset', 'optimizer', 'lr', 'batchSize', 'epochs', 'seed', 'trainLimit', 'dataDirectory'] as const;
+const TRAINING_KEYS = [
+  'model',
+  'dataset',
+  'optimizer',
+  'lr',
+  'batchSize',
+  'epochs',
+  'seed',
+  'trainLimit',
+  'dataDirectory',
+] as const;
 const SURGE_KEYS = [
-  'model', 'dataset', 'batchSize', 'learningRate', 'seed', 'targetLoss', 'betas', 'maxExamples', 'evaluationExamples',
-  'noiseMicroBatchSize', 'noiseMicroBatches', 'noiseMeasurements', 'trainLimit',
+  'model',
+  'dataset',
+  'batchSize',
+  'learningRate',
+  'seed',
+  'targetLoss',
+  'betas',
+  'maxExamples',
+  'evaluationExamples',
+  'noiseMicroBatchSize',
+  'noiseMicroBatches',
+  'noiseMeasurements',
+  'trainLimit',
 ] as const;
 
 /** The limits of one number, as in the CLI's flag specs. */
@@ -50,7 +71,9 @@ class FieldReader {
   }
 
   private fail(key: string, expected: string): never {
-    throw new UsageError(`${this.owner}: ${this.path}.${key} must be ${expected}, got ${describeValue(this.value[key])}`);
+    throw new UsageError(
+      `${this.owner}: ${this.path}.${key} must be ${expected}, got ${describeValue(this.value[key])}`,
+    );
   }
 
   choice(key: string, choices: readonly string[]): string {
@@ -71,13 +94,18 @@ class FieldReader {
       rule.minimum !== undefined ? `at least ${rule.minimum}` : '',
       rule.exclusiveMinimum !== undefined ? `greater than ${rule.exclusiveMinimum}` : '',
       rule.below !== undefined ? `below ${rule.below}` : '',
-    ].filter(Boolean).join(', ');
-    const valid = typeof value === 'number' && Number.isFinite(value)
-      && (!rule.integer || Number.isInteger(value))
-      && (rule.minimum === undefined || value >= rule.minimum)
-      && (rule.exclusiveMinimum === undefined || value > rule.exclusiveMinimum)
-      && (rule.below === undefined || value < rule.below);
-    if (!valid) throw new UsageError(`${this.owner}: ${this.path}.${label} must be ${describe}, got ${describeValue(value)}`);
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const valid =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      (!rule.integer || Number.isInteger(value)) &&
+      (rule.minimum === undefined || value >= rule.minimum) &&
+      (rule.exclusiveMinimum === undefined || value > rule.exclusiveMinimum) &&
+      (rule.below === undefined || value < rule.below);
+    if (!valid)
+      throw new UsageError(`${this.owner}: ${this.path}.${label} must be ${describe}, got ${describeValue(value)}`);
     return value;
   }
 
@@ -145,15 +173,20 @@ function readSurgeTask(owner: string, value: Record<string, unknown>): SurgeTask
  * const configuration = parseRunConfiguration('vane worker: job training-3f9a…', job.data.configuration);
  */
 export function parseRunConfiguration(owner: string, value: unknown): RunConfiguration {
-  if (!isPlainObject(value)) throw new UsageError(`${owner}: a run configuration must be an object { kind, spec } or { kind, task }, got ${describeValue(value)}`);
+  if (!isPlainObject(value))
+    throw new UsageError(
+      `${owner}: a run configuration must be an object { kind, spec } or { kind, task }, got ${describeValue(value)}`,
+    );
   if (value.kind === 'training') {
     new FieldReader(owner, 'configuration', value, ['kind', 'spec']);
-    if (!isPlainObject(value.spec)) throw new UsageError(`${owner}: configuration.spec must be an object, got ${describeValue(value.spec)}`);
+    if (!isPlainObject(value.spec))
+      throw new UsageError(`${owner}: configuration.spec must be an object, got ${describeValue(value.spec)}`);
     return { kind: 'training', spec: readTrainingSpec(owner, value.spec) };
   }
   if (value.kind === 'surge') {
     new FieldReader(owner, 'configuration', value, ['kind', 'task']);
-    if (!isPlainObject(value.task)) throw new UsageError(`${owner}: configuration.task must be an object, got ${describeValue(value.task)}`);
+    if (!isPlainObject(value.task))
+      throw new UsageError(`${owner}: configuration.task must be an object, got ${describeValue(value.task)}`);
     return { kind: 'surge', task: readSurgeTask(owner, value.task) };
   }
   throw new UsageError(`${owner}: configuration.kind must be 'training' or 'surge', got ${describeValue(value.kind)}`);

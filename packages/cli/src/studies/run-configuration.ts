@@ -22,7 +22,9 @@ export type RunRecord =
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -45,7 +47,10 @@ export function runId(configuration: RunConfiguration): string {
  * @example
  * const record = executeRun({ kind: 'training', spec }, (text) => console.log(text));
  */
-export function executeRun(configuration: RunConfiguration, reportProgress: (text: string) => void = () => {}): RunRecord {
+export function executeRun(
+  configuration: RunConfiguration,
+  reportProgress: (text: string) => void = () => {},
+): RunRecord {
   const id = runId(configuration);
   if (configuration.kind === 'training') {
     return { id, configuration, result: runTraining(configuration.spec, { onEpoch: (text) => reportProgress(text) }) };

@@ -49,7 +49,9 @@ export async function runMany(plan: readonly RunConfiguration[], options: RunMan
   const records = new Map<string, RunRecord>(options.directory?.finished ?? []);
   const missing = plan.filter((_, index) => !records.has(ids[index]!));
   if (missing.length > 0) {
-    const workers = options.queue ? 0 : Math.max(1, Math.min(options.workers ?? availableParallelism(), missing.length));
+    const workers = options.queue
+      ? 0
+      : Math.max(1, Math.min(options.workers ?? availableParallelism(), missing.length));
     const display = new ProgressDisplay(missing.length, workers, options.progress);
     const finish = (worker: WorkerLabel, record: RunRecord) => {
       options.directory?.save(record);
@@ -79,7 +81,10 @@ export async function runMany(plan: readonly RunConfiguration[], options: RunMan
       if (error instanceof InterruptedError && options.directory) {
         const kept = plan.filter((_, index) => records.has(ids[index]!)).length;
         const queued = options.queue ? ' (the other runs stay on the queue: --resume collects them)' : '';
-        throw new InterruptedError(error.signal, `${kept} of ${plan.length} runs are finished and kept in ${options.directory.runsPath}; continue with --resume${queued}`);
+        throw new InterruptedError(
+          error.signal,
+          `${kept} of ${plan.length} runs are finished and kept in ${options.directory.runsPath}; continue with --resume${queued}`,
+        );
       }
       throw error;
     } finally {

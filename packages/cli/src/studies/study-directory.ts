@@ -41,8 +41,16 @@ const STUDY_FILES = ['study.json', 'results.json', 'runs'];
 
 function readRecord(command: string, path: string, id: string): RunRecord {
   const record = readJsonFile(`vane ${command}`, path);
-  if (!isRecord(record) || record.id !== id || !isRecord(record.configuration) || !isRecord(record.result) || runId(record.configuration as RunConfiguration) !== id) {
-    throw new UsageError(`vane ${command}: ${path} is damaged: it is not the record of run ${id} (delete it to run that run again)`);
+  if (
+    !isRecord(record) ||
+    record.id !== id ||
+    !isRecord(record.configuration) ||
+    !isRecord(record.result) ||
+    runId(record.configuration as RunConfiguration) !== id
+  ) {
+    throw new UsageError(
+      `vane ${command}: ${path} is damaged: it is not the record of run ${id} (delete it to run that run again)`,
+    );
   }
   return record as unknown as RunRecord;
 }
@@ -68,10 +76,17 @@ export function openStudyDirectory(
   const runsPath = join(out, 'runs');
   const finished = new Map<string, RunRecord>();
   if (options.resume) {
-    if (!existsSync(studyPath)) throw new UsageError(`vane ${study}: --resume needs ${studyPath}, which does not exist (start the study without --resume)`);
+    if (!existsSync(studyPath))
+      throw new UsageError(
+        `vane ${study}: --resume needs ${studyPath}, which does not exist (start the study without --resume)`,
+      );
     const stored = readJsonFile(`vane ${study}`, studyPath);
-    if (!isRecord(stored) || typeof stored.study !== 'string' || !isRecord(stored.config)) throw new UsageError(`vane ${study}: ${studyPath} is damaged (expected { study, config })`);
-    if (stored.study !== study) throw new UsageError(`vane ${study}: ${out} holds a ${stored.study} study, not a ${study} study (use vane ${stored.study} --resume, or another --out)`);
+    if (!isRecord(stored) || typeof stored.study !== 'string' || !isRecord(stored.config))
+      throw new UsageError(`vane ${study}: ${studyPath} is damaged (expected { study, config })`);
+    if (stored.study !== study)
+      throw new UsageError(
+        `vane ${study}: ${out} holds a ${stored.study} study, not a ${study} study (use vane ${stored.study} --resume, or another --out)`,
+      );
     checkSameSettings(study, `the study in ${out}`, stored.config, config as Record<string, unknown>);
     const present = new Set(existsSync(runsPath) ? readdirSync(runsPath) : []);
     for (const configuration of plan) {
@@ -81,7 +96,9 @@ export function openStudyDirectory(
   } else {
     const existing = STUDY_FILES.filter((name) => existsSync(join(out, name)));
     if (existing.length > 0) {
-      throw new UsageError(`vane ${study}: ${out} already holds a study (${existing.join(', ')}); continue it with --resume, or choose another --out`);
+      throw new UsageError(
+        `vane ${study}: ${out} already holds a study (${existing.join(', ')}); continue it with --resume, or choose another --out`,
+      );
     }
   }
   return {

@@ -31,8 +31,12 @@ export interface BatchSizeLawFit {
  * const points = [8, 32, 128, 512].map((batchSize) => ({ batchSize, learningRate: optimalLearningRate({ kind: 'adam', batchSize, bNoise: 64, epsMax: 1e-2 }) }));
  * fitBatchSizeLaw(points, 'adam'); // { bNoise: ≈64, epsMax: ≈1e-2, rmsLog10Error: ≈0, ... }
  */
-export function fitBatchSizeLaw(points: readonly { batchSize: number; learningRate: number }[], kind: BatchScalingKind): BatchSizeLawFit {
-  if (points.length < 2) throw new RangeError(`fitBatchSizeLaw: needs at least two measured optima, got ${points.length}`);
+export function fitBatchSizeLaw(
+  points: readonly { batchSize: number; learningRate: number }[],
+  kind: BatchScalingKind,
+): BatchSizeLawFit {
+  if (points.length < 2)
+    throw new RangeError(`fitBatchSizeLaw: needs at least two measured optima, got ${points.length}`);
   const sizes = points.map((p) => p.batchSize);
   const low = Math.log(Math.min(...sizes) / 1000);
   const high = Math.log(Math.max(...sizes) * 1000);
@@ -42,7 +46,10 @@ export function fitBatchSizeLaw(points: readonly { batchSize: number; learningRa
   for (let index = 0; index < gridPoints; index++) {
     const bNoise = Math.exp(low + ((high - low) * index) / (gridPoints - 1));
     // log ε_k + log penalty_k = log ε_max + error_k; the law at ε_max = 1 is 1/penalty.
-    const implied = points.map((p) => Math.log(p.learningRate) - Math.log(optimalLearningRate({ kind, batchSize: p.batchSize, bNoise, epsMax: 1 })));
+    const implied = points.map(
+      (p) =>
+        Math.log(p.learningRate) - Math.log(optimalLearningRate({ kind, batchSize: p.batchSize, bNoise, epsMax: 1 })),
+    );
     const logEpsMax = implied.reduce((a, b) => a + b, 0) / implied.length;
     const residual = implied.reduce((sum, value) => sum + (value - logEpsMax) ** 2, 0);
     residuals.push(residual);
@@ -50,7 +57,8 @@ export function fitBatchSizeLaw(points: readonly { batchSize: number; learningRa
   }
   // At an edge when an end of the range fits as well as the best (to 1e-6 of the residual): a flat direction.
   const tolerance = 1e-6 * (best.residual + 1e-12);
-  const atRangeEdge = residuals[0]! - best.residual <= tolerance || residuals[gridPoints - 1]! - best.residual <= tolerance;
+  const atRangeEdge =
+    residuals[0]! - best.residual <= tolerance || residuals[gridPoints - 1]! - best.residual <= tolerance;
   return {
     kind,
     bNoise: best.bNoise,

@@ -2,8 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { crossingStep, measureSurge, nextCheckStep, type SurgeTask } from './surge-measurement.js';
 
 const task: SurgeTask = {
-  model: 'mlp', dataset: 'digits', batchSize: 16, learningRate: 1e-2, seed: 0, targetLoss: 1.0, betas: [0.9, 0.999],
-  maxExamples: 20_000, evaluationExamples: 256, noiseMicroBatchSize: 16, noiseMicroBatches: 4, noiseMeasurements: 4, trainLimit: 512,
+  model: 'mlp',
+  dataset: 'digits',
+  batchSize: 16,
+  learningRate: 1e-2,
+  seed: 0,
+  targetLoss: 1.0,
+  betas: [0.9, 0.999],
+  maxExamples: 20_000,
+  evaluationExamples: 256,
+  noiseMicroBatchSize: 16,
+  noiseMicroBatches: 4,
+  noiseMeasurements: 4,
+  trainLimit: 512,
 };
 
 describe('surge measurement', () => {

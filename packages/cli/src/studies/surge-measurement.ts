@@ -11,7 +11,16 @@
 import { valueAndGrad } from '@vane/autodiff';
 import { DataLoader, type Dataset } from '@vane/datasets';
 import { crossEntropy, evaluate, type Module, type ParameterTree } from '@vane/nn';
-import { adam, applyUpdates, disposeReplaced, gradientNoiseScale, noiseScaleEstimate, type GradientNoiseScaleState, type NoiseScaleEstimate, type TensorTree } from '@vane/optim';
+import {
+  adam,
+  applyUpdates,
+  disposeReplaced,
+  gradientNoiseScale,
+  noiseScaleEstimate,
+  type GradientNoiseScaleState,
+  type NoiseScaleEstimate,
+  type TensorTree,
+} from '@vane/optim';
 import { dispose, tidy, type Tensor } from '@vane/tensor';
 
 import { firstExamples, loadTaskData } from '../data/task-data.js';
@@ -86,7 +95,13 @@ export function nextCheckStep(step: number, batchSize: number): number {
  * @example
  * crossingStep({ previousStep: 10, previousLoss: 1.0, step: 20, loss: 0.5, target: 0.75 }); // 15
  */
-export function crossingStep(options: { previousStep: number; previousLoss: number; step: number; loss: number; target: number }): number {
+export function crossingStep(options: {
+  previousStep: number;
+  previousLoss: number;
+  step: number;
+  loss: number;
+  target: number;
+}): number {
   const { previousStep, previousLoss, step, loss, target } = options;
   if (!(previousLoss > loss) || !(previousLoss > target)) return step;
   return previousStep + ((previousLoss - target) / (previousLoss - loss)) * (step - previousStep);
@@ -99,11 +114,18 @@ export function crossingStep(options: { previousStep: number; previousLoss: numb
  * the same parameters, so this is the unbiased two-batch estimate, not the sequential approximation).
  */
 function measureNoiseScale(model: Module, train: Dataset, task: SurgeTask): NoiseScaleEstimate {
-  const gradient = valueAndGrad((params: ParameterTree, inputs: Tensor, targets: Tensor) => crossEntropy(model.apply(params, inputs), targets));
+  const gradient = valueAndGrad((params: ParameterTree, inputs: Tensor, targets: Tensor) =>
+    crossEntropy(model.apply(params, inputs), targets),
+  );
   const monitor = gradientNoiseScale({ microBatchSize: task.noiseMicroBatchSize, decay: 0.9 });
   const params = model.parameters() as TensorTree;
   let state: GradientNoiseScaleState = monitor.init(params);
-  const loader = new DataLoader(train, { batchSize: task.noiseMicroBatchSize, shuffle: true, seed: task.seed + 104_729, dropLast: true });
+  const loader = new DataLoader(train, {
+    batchSize: task.noiseMicroBatchSize,
+    shuffle: true,
+    seed: task.seed + 104_729,
+    dropLast: true,
+  });
   let pending: TensorTree[] = [];
   let measurements = 0;
   while (measurements < task.noiseMeasurements) {
@@ -115,14 +137,19 @@ function measureNoiseScale(model: Module, train: Dataset, task: SurgeTask): Nois
       if (pending.length === task.noiseMicroBatches) {
         const microBatches = pending;
         const previous = state;
-        state = tidy(() => monitor.update(microBatches[0]!, previous, params, { microBatchGradients: microBatches })[1]);
+        state = tidy(
+          () => monitor.update(microBatches[0]!, previous, params, { microBatchGradients: microBatches })[1],
+        );
         disposeReplaced(previous, state);
         dispose(microBatches as never);
         pending = [];
         if (++measurements === task.noiseMeasurements) break;
       }
     }
-    if (yielded < task.noiseMicroBatches) throw new RangeError(`surge: the training split has fewer than ${task.noiseMicroBatches} micro-batches of ${task.noiseMicroBatchSize} examples for the noise-scale measurement`);
+    if (yielded < task.noiseMicroBatches)
+      throw new RangeError(
+        `surge: the training split has fewer than ${task.noiseMicroBatches} micro-batches of ${task.noiseMicroBatchSize} examples for the noise-scale measurement`,
+      );
   }
   dispose(pending as never);
   const estimate = noiseScaleEstimate(state);
@@ -140,7 +167,10 @@ export function measureSurge(task: SurgeTask, reportProgress: (text: string) => 
   const data = loadTaskData(task.dataset, task.model === 'mlp', { trainLimit: task.trainLimit });
   const model = buildModel(task.model, data, task.seed);
   // Every check measures the loss on the same fixed examples.
-  const evaluation = new DataLoader(firstExamples(data.train, task.evaluationExamples), { batchSize: 512, shuffle: false });
+  const evaluation = new DataLoader(firstExamples(data.train, task.evaluationExamples), {
+    batchSize: 512,
+    shuffle: false,
+  });
   let checks = 0;
   const lossNow = () => {
     checks++;
@@ -149,7 +179,9 @@ export function measureSurge(task: SurgeTask, reportProgress: (text: string) => 
     return loss;
   };
   const optimizer = adam({ lr: task.learningRate, betas: task.betas });
-  const trainStep = valueAndGrad((params: ParameterTree, inputs: Tensor, targets: Tensor) => crossEntropy(model.apply(params, inputs), targets));
+  const trainStep = valueAndGrad((params: ParameterTree, inputs: Tensor, targets: Tensor) =>
+    crossEntropy(model.apply(params, inputs), targets),
+  );
   let optimizerState = optimizer.init(model.parameters() as TensorTree);
   const loader = new DataLoader(data.train, { batchSize: task.batchSize, shuffle: true, seed: task.seed });
   const label = `B=${task.batchSize} lr=${task.learningRate} seed=${task.seed}`;
@@ -177,14 +209,21 @@ export function measureSurge(task: SurgeTask, reportProgress: (text: string) => 
       if (step < nextCheck && !outOfExamples) continue;
       const loss = lossNow();
       if (loss <= task.targetLoss) {
-        steps = crossingStep({ previousStep: previous.step, previousLoss: previous.loss, step, loss, target: task.targetLoss });
+        steps = crossingStep({
+          previousStep: previous.step,
+          previousLoss: previous.loss,
+          step,
+          loss,
+          target: task.targetLoss,
+        });
       } else if (!Number.isFinite(loss) || loss > 3 * initialLoss) {
         diverged = true;
       }
       previous = { step, loss };
       if (steps !== undefined || diverged || outOfExamples) break training;
       nextCheck = nextCheckStep(step, task.batchSize);
-      if (checks % 10 === 0) reportProgress(`${label}: step ${step}, loss ${loss.toFixed(3)} (target ${task.targetLoss})`);
+      if (checks % 10 === 0)
+        reportProgress(`${label}: step ${step}, loss ${loss.toFixed(3)} (target ${task.targetLoss})`);
     }
   }
   const noise = steps === undefined ? undefined : measureNoiseScale(model, data.train, task);
@@ -199,4 +238,3 @@ export function measureSurge(task: SurgeTask, reportProgress: (text: string) => 
     ...(noise === undefined ? {} : { noise }),
   };
 }
-

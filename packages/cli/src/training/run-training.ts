@@ -8,7 +8,11 @@ import { loadCheckpoint, saveCheckpoint, type ResumableData } from '@vane/nn/nod
 import { loadTaskData } from '../data/task-data.js';
 import { decodeNonFinite, encodeNonFinite } from '../format/json-numbers.js';
 import { buildModel } from '../models/build-model.js';
-import { buildOptimizer, checkOptimizerExpression, parseOptimizerExpression } from '../optimizers/optimizer-expression.js';
+import {
+  buildOptimizer,
+  checkOptimizerExpression,
+  parseOptimizerExpression,
+} from '../optimizers/optimizer-expression.js';
 import { UsageError } from '../usage-error.js';
 
 /** Everything that defines a run. Plain data, so it can be sent to a worker thread. */
@@ -77,7 +81,9 @@ export interface PreparedTraining {
  * and builds (its options are in range), the dataset loads and the model takes it. Throws the
  * one-line usage error otherwise.
  */
-export function checkRunSetup(spec: Pick<RunSpec, 'model' | 'dataset' | 'optimizer' | 'dataDirectory'> & { lr?: number }): void {
+export function checkRunSetup(
+  spec: Pick<RunSpec, 'model' | 'dataset' | 'optimizer' | 'dataDirectory'> & { lr?: number },
+): void {
   checkOptimizerExpression(spec.optimizer, spec.lr ?? 1e-3);
   const data = loadTaskData(spec.dataset, spec.model === 'mlp', { dataDirectory: spec.dataDirectory, trainLimit: 1 });
   buildModel(spec.model, data, 0).dispose();
@@ -89,7 +95,12 @@ export function describeRun(spec: RunSpec): string {
 }
 
 function isEpochEntry(value: unknown): value is EpochEntry {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'number');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => typeof item === 'number')
+  );
 }
 
 /** The epoch entries kept in a checkpoint's `extra`, or [] for a checkpoint written without them. */
@@ -97,7 +108,10 @@ function storedEpochs(extra: unknown, path: string): EpochEntry[] {
   const stored = (extra as { epochs?: unknown } | null | undefined)?.epochs;
   if (stored === undefined) return [];
   const epochs = decodeNonFinite(stored);
-  if (!Array.isArray(epochs) || !epochs.every(isEpochEntry)) throw new UsageError(`cannot resume from ${path}: its epoch log is damaged (expected an array of per-epoch metrics)`);
+  if (!Array.isArray(epochs) || !epochs.every(isEpochEntry))
+    throw new UsageError(
+      `cannot resume from ${path}: its epoch log is damaged (expected an array of per-epoch metrics)`,
+    );
   return epochs;
 }
 
@@ -112,10 +126,16 @@ function storedEpochs(extra: unknown, path: string): EpochEntry[] {
  */
 export function prepareTraining(spec: RunSpec, options: RunTrainingOptions = {}): PreparedTraining {
   const started = performance.now();
-  const data = loadTaskData(spec.dataset, spec.model === 'mlp', { trainLimit: spec.trainLimit, dataDirectory: spec.dataDirectory });
+  const data = loadTaskData(spec.dataset, spec.model === 'mlp', {
+    trainLimit: spec.trainLimit,
+    dataDirectory: spec.dataDirectory,
+  });
   const model = buildModel(spec.model, data, spec.seed);
   const loader = new DataLoader(data.train, { batchSize: spec.batchSize, shuffle: true, seed: spec.seed + 1000 });
-  const optimizer = buildOptimizer(parseOptimizerExpression(spec.optimizer), { lr: spec.lr, stepsPerEpoch: loader.length });
+  const optimizer = buildOptimizer(parseOptimizerExpression(spec.optimizer), {
+    lr: spec.lr,
+    stepsPerEpoch: loader.length,
+  });
   const epochs: EpochEntry[] = [];
   let resumed: { optimizerState?: unknown; initialStep?: number } = {};
   if (options.checkpointPath && options.resume) {
@@ -139,8 +159,15 @@ export function prepareTraining(spec: RunSpec, options: RunTrainingOptions = {})
         if (checkpointPath) {
           // The checkpoint first, then whatever is derived from it (the log): a kill in between
           // leaves a log one epoch behind, which the next resume rewrites from the checkpoint.
-          const resumable = typeof (context.data as ResumableData).state === 'function' ? (context.data as ResumableData) : undefined;
-          saveCheckpoint(checkpointPath, { model: context.model, optimizerState: context.optimizerState, data: resumable, step: context.step, extra: { epochs: encodeNonFinite(epochs) } });
+          const resumable =
+            typeof (context.data as ResumableData).state === 'function' ? (context.data as ResumableData) : undefined;
+          saveCheckpoint(checkpointPath, {
+            model: context.model,
+            optimizerState: context.optimizerState,
+            data: resumable,
+            step: context.step,
+            extra: { epochs: encodeNonFinite(epochs) },
+          });
           options.onCheckpoint?.(epochs);
         }
         options.onEpoch?.(text, context.epoch, logs);
@@ -166,7 +193,11 @@ export function prepareTraining(spec: RunSpec, options: RunTrainingOptions = {})
         model.dispose();
       }
       // The history of the whole run, resumed epochs included, one value per epoch (NaN after a divergence).
-      const column = (key: string) => Array.from({ length: spec.epochs }, (_, index) => epochs.find((entry) => entry.epoch === index + 1)?.[key] ?? NaN);
+      const column = (key: string) =>
+        Array.from(
+          { length: spec.epochs },
+          (_, index) => epochs.find((entry) => entry.epoch === index + 1)?.[key] ?? NaN,
+        );
       const history: RunHistory = {
         loss: column('loss'),
         accuracy: column('accuracy'),

@@ -6,7 +6,13 @@ import { DataLoader, type Batch } from './data-loader.js';
 function countingDataset(count: number): Dataset {
   const inputs = new Float32Array(count * 3);
   for (let index = 0; index < count; index += 1) inputs.set([index, 10 * index, 100 * index], index * 3);
-  return { inputs, inputShape: [3], targets: Int32Array.from({ length: count }, (_, index) => index % 4), targetShape: [], count };
+  return {
+    inputs,
+    inputShape: [3],
+    targets: Int32Array.from({ length: count }, (_, index) => index % 4),
+    targetShape: [],
+    count,
+  };
 }
 
 const collect = (loader: Iterable<Batch>): number[][] => Array.from(loader, (batch) => Array.from(batch.indices));
@@ -16,7 +22,11 @@ describe('DataLoader', () => {
     const loader = new DataLoader(countingDataset(10), { batchSize: 4 });
     expect(loader.length).toBe(3); // ⌈10 / 4⌉
     const batches = Array.from(loader);
-    expect(batches.map((batch) => Array.from(batch.indices))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(batches.map((batch) => Array.from(batch.indices))).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
     const last = batches[2];
     expect(last.inputs.shape).toEqual([2, 3]);
     expect(last.inputs.dtype).toBe('float32');
@@ -29,7 +39,10 @@ describe('DataLoader', () => {
   it('drops the short last batch with dropLast', () => {
     const loader = new DataLoader(countingDataset(10), { batchSize: 4, dropLast: true });
     expect(loader.length).toBe(2); // ⌊10 / 4⌋
-    expect(collect(loader)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    expect(collect(loader)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
   });
 
   it('keeps multi-dimensional example shapes and float targets', () => {
@@ -101,15 +114,24 @@ describe('DataLoader', () => {
       expect(Array.from(batch.indices)).toEqual([0, 1]);
       break;
     }
-    expect(collect(loader)).toEqual([[2, 3], [4, 5]]);
+    expect(collect(loader)).toEqual([
+      [2, 3],
+      [4, 5],
+    ]);
     expect(loader.epoch).toBe(1);
     loader.setState({ epoch: 4, position: 3 });
-    expect(collect(loader)).toEqual([[0, 1], [2, 3], [4, 5]]);
+    expect(collect(loader)).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
     expect(loader.state()).toEqual({ epoch: 6, position: 0 });
   });
 
   it('rejects bad options and states, naming them', () => {
-    expect(() => new DataLoader(countingDataset(4), { batchSize: 0 })).toThrow('DataLoader: batchSize must be an integer ≥ 1, got 0');
+    expect(() => new DataLoader(countingDataset(4), { batchSize: 0 })).toThrow(
+      'DataLoader: batchSize must be an integer ≥ 1, got 0',
+    );
     expect(() => new DataLoader(countingDataset(4), { batchSize: 8, dropLast: true })).toThrow(
       'DataLoader: batchSize 8 exceeds dataset.count 4 with dropLast: true',
     );
@@ -117,7 +139,11 @@ describe('DataLoader', () => {
       'DataLoader: dataset.inputs has 12 values, expected count × ∏inputShape = 5 × 3 = 15',
     );
     const loader = new DataLoader(countingDataset(4), { batchSize: 2 });
-    expect(() => loader.setState({ epoch: 0, position: 3 })).toThrow('DataLoader.setState: state.position 3 exceeds the 2 batches of an epoch');
-    expect(() => loader.setState({ epoch: -1, position: 0 })).toThrow('DataLoader.setState: state.epoch must be an integer ≥ 0, got -1');
+    expect(() => loader.setState({ epoch: 0, position: 3 })).toThrow(
+      'DataLoader.setState: state.position 3 exceeds the 2 batches of an epoch',
+    );
+    expect(() => loader.setState({ epoch: -1, position: 0 })).toThrow(
+      'DataLoader.setState: state.epoch must be an integer ≥ 0, got -1',
+    );
   });
 });

@@ -89,8 +89,12 @@ export class DataLoader implements Iterable<Batch> {
     this.batchSize = requireInteger('DataLoader', 'batchSize', options.batchSize);
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
-    for (const [name, value] of [['shuffle', this.shuffle], ['dropLast', this.dropLast]] as const) {
-      if (typeof value !== 'boolean') throw new Error(`DataLoader: ${name} must be a boolean, got ${describeValue(value)}`);
+    for (const [name, value] of [
+      ['shuffle', this.shuffle],
+      ['dropLast', this.dropLast],
+    ] as const) {
+      if (typeof value !== 'boolean')
+        throw new Error(`DataLoader: ${name} must be a boolean, got ${describeValue(value)}`);
     }
     this.seed = requireSeed('DataLoader', 'seed', options.seed ?? 0);
     if (dataset.count === 0) throw new Error('DataLoader: dataset.count is 0, so there is nothing to iterate');

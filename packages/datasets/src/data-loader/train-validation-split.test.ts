@@ -23,8 +23,12 @@ describe('trainValidationSplit', () => {
 
   it('is reproducible per seed', () => {
     const first = trainValidationSplit(blobs, { validationFraction: 0.3, seed: 9 });
-    expect(trainValidationSplit(blobs, { validationFraction: 0.3, seed: 9 }).validationIndices).toEqual(first.validationIndices);
-    expect(trainValidationSplit(blobs, { validationFraction: 0.3, seed: 10 }).validationIndices).not.toEqual(first.validationIndices);
+    expect(trainValidationSplit(blobs, { validationFraction: 0.3, seed: 9 }).validationIndices).toEqual(
+      first.validationIndices,
+    );
+    expect(trainValidationSplit(blobs, { validationFraction: 0.3, seed: 10 }).validationIndices).not.toEqual(
+      first.validationIndices,
+    );
   });
 
   it('stratifies the digits: each class within one example of its share, total exact', () => {

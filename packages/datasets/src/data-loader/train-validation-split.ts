@@ -56,12 +56,17 @@ function subset<T extends Dataset>(dataset: T, indices: Int32Array): T {
  * Accuracy Estimation and Model Selection", IJCAI 1995; largest-remainder apportionment
  * (A. Hamilton, 1792).
  */
-export function trainValidationSplit<T extends Dataset>(dataset: T, options: TrainValidationSplitOptions): TrainValidationSplit<T> {
+export function trainValidationSplit<T extends Dataset>(
+  dataset: T,
+  options: TrainValidationSplitOptions,
+): TrainValidationSplit<T> {
   assertDataset('trainValidationSplit', dataset);
   requireOptions('trainValidationSplit', options, ['validationFraction', 'seed', 'stratify']);
   const fraction = options.validationFraction;
   if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
-    throw new Error(`trainValidationSplit: validationFraction must be a number strictly between 0 and 1, got ${describeValue(fraction)}`);
+    throw new Error(
+      `trainValidationSplit: validationFraction must be a number strictly between 0 and 1, got ${describeValue(fraction)}`,
+    );
   }
   const seedValue = requireSeed('trainValidationSplit', 'seed', options.seed);
   const stratify = options.stratify ?? false;

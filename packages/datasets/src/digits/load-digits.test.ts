@@ -74,33 +74,32 @@ describe('loadDigits', () => {
     );
   });
 
-  it(
-    `matches ${SKLEARN_DIGITS} value for value (skipped when python3-sklearn is not installed)`,
-    (context) => {
-      sklearnDigits.skipUnlessAvailable(context);
-      const rows = gunzipSync(readFileSync(SKLEARN_DIGITS))
-        .toString('utf8')
-        .trim()
-        .split('\n')
-        .map((line) => line.split(',').map(Number));
-      expect(rows.length).toBe(1797);
-      const { images, labels } = loadDigits();
-      let csvSum = 0;
-      let loadedSum = 0;
-      rows.forEach((row, rowIndex) => {
-        expect(row.length).toBe(65);
-        for (let pixel = 0; pixel < 64; pixel += 1) {
-          csvSum += row[pixel];
-          loadedSum += images[rowIndex * 64 + pixel];
-          if (images[rowIndex * 64 + pixel] !== row[pixel]) {
-            throw new Error(`image ${rowIndex} pixel ${pixel}: loaded ${images[rowIndex * 64 + pixel]}, csv ${row[pixel]}`);
-          }
+  it(`matches ${SKLEARN_DIGITS} value for value (skipped when python3-sklearn is not installed)`, (context) => {
+    sklearnDigits.skipUnlessAvailable(context);
+    const rows = gunzipSync(readFileSync(SKLEARN_DIGITS))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(',').map(Number));
+    expect(rows.length).toBe(1797);
+    const { images, labels } = loadDigits();
+    let csvSum = 0;
+    let loadedSum = 0;
+    rows.forEach((row, rowIndex) => {
+      expect(row.length).toBe(65);
+      for (let pixel = 0; pixel < 64; pixel += 1) {
+        csvSum += row[pixel];
+        loadedSum += images[rowIndex * 64 + pixel];
+        if (images[rowIndex * 64 + pixel] !== row[pixel]) {
+          throw new Error(
+            `image ${rowIndex} pixel ${pixel}: loaded ${images[rowIndex * 64 + pixel]}, csv ${row[pixel]}`,
+          );
         }
-        expect(labels[rowIndex]).toBe(row[64]);
-      });
-      expect(loadedSum).toBe(csvSum);
-    },
-  );
+      }
+      expect(labels[rowIndex]).toBe(row[64]);
+    });
+    expect(loadedSum).toBe(csvSum);
+  });
 });
 
 describe('scripts/embed-digits.mjs', () => {

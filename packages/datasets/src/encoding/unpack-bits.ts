@@ -14,7 +14,9 @@ export function unpackBits(packed: Uint8Array, bitsPerValue: number, count: numb
   }
   const neededBytes = Math.ceil((count * bitsPerValue) / 8);
   if (packed.length < neededBytes) {
-    throw new Error(`unpackBits: ${count} values of ${bitsPerValue} bits need ${neededBytes} bytes, got ${packed.length}`);
+    throw new Error(
+      `unpackBits: ${count} values of ${bitsPerValue} bits need ${neededBytes} bytes, got ${packed.length}`,
+    );
   }
   const values = new Uint8Array(count);
   let bitPosition = 0;

@@ -8,7 +8,8 @@ import { CIFAR10_CLASS_NAMES, loadCifar10, parseCifar10Batch } from './cifar10.j
 function record(label: number, pixel: (channel: number, row: number, column: number) => number): number[] {
   const bytes = [label];
   for (let channel = 0; channel < 3; channel += 1) {
-    for (let row = 0; row < 32; row += 1) for (let column = 0; column < 32; column += 1) bytes.push(pixel(channel, row, column));
+    for (let row = 0; row < 32; row += 1)
+      for (let column = 0; column < 32; column += 1) bytes.push(pixel(channel, row, column));
   }
   return bytes;
 }
@@ -28,7 +29,10 @@ function writeMiniature(name: string): string {
     ];
     writeFileSync(join(directory, `data_batch_${batch}.bin`), Uint8Array.from(bytes));
   }
-  writeFileSync(join(directory, 'test_batch.bin'), Uint8Array.from([3, 8, 8].flatMap((label) => record(label, () => 255))));
+  writeFileSync(
+    join(directory, 'test_batch.bin'),
+    Uint8Array.from([3, 8, 8].flatMap((label) => record(label, () => 255))),
+  );
   return parent;
 }
 
@@ -71,8 +75,12 @@ describe('loadCifar10 on miniature files', () => {
       `loadCifar10: file '${join(brokenBin, 'data_batch_2.bin')}' has 3000 bytes, not a positive multiple of 3073`,
     );
     writeFileSync(join(brokenBin, 'test_batch.bin'), Uint8Array.from([...record(1, () => 0), ...record(12, () => 0)]));
-    expect(() => loadCifar10({ directory: broken, split: 'test' })).toThrow('record 1 (byte offset 3073) has label 12, expected 0..9');
-    expect(() => loadCifar10({} as { directory: string })).toThrow('loadCifar10: options.directory must name the cifar-10-batches-bin directory');
+    expect(() => loadCifar10({ directory: broken, split: 'test' })).toThrow(
+      'record 1 (byte offset 3073) has label 12, expected 0..9',
+    );
+    expect(() => loadCifar10({} as { directory: string })).toThrow(
+      'loadCifar10: options.directory must name the cifar-10-batches-bin directory',
+    );
   });
 
   it('parses in-memory batches and rejects empty input', () => {

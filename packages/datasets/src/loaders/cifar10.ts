@@ -40,7 +40,16 @@ export interface Cifar10Batch {
 
 /** The CIFAR-10 class names, in label order. */
 export const CIFAR10_CLASS_NAMES: readonly string[] = [
-  'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
 ];
 
 const PIXELS_PER_RECORD = 3 * 32 * 32;
@@ -124,7 +133,8 @@ export function loadCifar10(options: LoadCifar10Options): Cifar10Images {
     throw new Error(`loadCifar10: options.normalize must be a boolean, got ${describeValue(normalize)}`);
   }
   const nested = join(options.directory, 'cifar-10-batches-bin');
-  const directory = !existsSync(join(options.directory, 'test_batch.bin')) && existsSync(nested) ? nested : options.directory;
+  const directory =
+    !existsSync(join(options.directory, 'test_batch.bin')) && existsSync(nested) ? nested : options.directory;
   const names = split === 'train' ? [1, 2, 3, 4, 5].map((index) => `data_batch_${index}.bin`) : ['test_batch.bin'];
   const batches = names.map((name) => {
     const path = join(directory, name);
@@ -147,9 +157,19 @@ export function loadCifar10(options: LoadCifar10Options): Cifar10Images {
   const scale = normalize ? 1 / 255 : 1;
   let offset = 0;
   for (const batch of batches) {
-    for (let index = 0; index < batch.pixels.length; index += 1) images[offset * PIXELS_PER_RECORD + index] = batch.pixels[index] * scale;
+    for (let index = 0; index < batch.pixels.length; index += 1)
+      images[offset * PIXELS_PER_RECORD + index] = batch.pixels[index] * scale;
     labels.set(batch.labels, offset);
     offset += batch.count;
   }
-  return { images, labels, count, height: 32, width: 32, channels: 3, classes: 10, classNames: [...CIFAR10_CLASS_NAMES] };
+  return {
+    images,
+    labels,
+    count,
+    height: 32,
+    width: 32,
+    channels: 3,
+    classes: 10,
+    classNames: [...CIFAR10_CLASS_NAMES],
+  };
 }

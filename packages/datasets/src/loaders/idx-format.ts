@@ -55,7 +55,12 @@ const hex32 = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '0'
 const hex8 = (value: number) => `0x${value.toString(16).padStart(2, '0')}`;
 
 /** Decodes IDX bytes; every failure is an Error whose message starts with `functionName`. */
-export function decodeIdx(bytes: Uint8Array, functionName: string, subject: string, expectation: IdxExpectation): IdxArray {
+export function decodeIdx(
+  bytes: Uint8Array,
+  functionName: string,
+  subject: string,
+  expectation: IdxExpectation,
+): IdxArray {
   const fail = (problem: string): never => {
     throw new Error(`${functionName}: ${subject} ${problem}`);
   };
@@ -69,11 +74,15 @@ export function decodeIdx(bytes: Uint8Array, functionName: string, subject: stri
   if (expectedType !== undefined && expectedCount !== undefined) {
     const expectedMagic = (expectedType.code << 8) | expectedCount;
     if (magic !== expectedMagic) {
-      fail(`has magic ${hex32(magic)}, expected ${hex32(expectedMagic)} (${expectedType.description}, ${expectedCount} dims)`);
+      fail(
+        `has magic ${hex32(magic)}, expected ${hex32(expectedMagic)} (${expectedType.description}, ${expectedCount} dims)`,
+      );
     }
   }
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    fail(`has magic ${hex32(magic)}, but IDX files start with two zero bytes (is this an IDX file, or a damaged download?)`);
+    fail(
+      `has magic ${hex32(magic)}, but IDX files start with two zero bytes (is this an IDX file, or a damaged download?)`,
+    );
   }
   const type = TYPES.find((candidate) => candidate.code === bytes[2]);
   if (type === undefined) {
@@ -85,7 +94,9 @@ export function decodeIdx(bytes: Uint8Array, functionName: string, subject: stri
   const info = type as TypeInfo;
   const dimensionCount = bytes[3];
   if (expectedType !== undefined && info !== expectedType) {
-    fail(`holds ${info.description} values (type byte ${hex8(info.code)}), expected ${expectedType.description} (${hex8(expectedType.code)})`);
+    fail(
+      `holds ${info.description} values (type byte ${hex8(info.code)}), expected ${expectedType.description} (${hex8(expectedType.code)})`,
+    );
   }
   if (expectedCount !== undefined && dimensionCount !== expectedCount) {
     fail(`has ${dimensionCount} dimensions, expected ${expectedCount}`);

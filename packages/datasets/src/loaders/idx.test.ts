@@ -65,11 +65,21 @@ describe('parseIdx', () => {
   });
 
   it('reports each malformation clearly', () => {
-    expect(() => parseIdx(Uint8Array.of(0, 0, 8))).toThrow('parseIdx: buffer has 3 bytes, too few for the 4-byte IDX magic number');
-    expect(() => parseIdx(Uint8Array.of(0x1f, 0x8b, 8, 0))).toThrow('parseIdx: buffer has magic 0x1f8b0800, but IDX files start with two zero bytes');
-    expect(() => parseIdx(Uint8Array.of(0, 0, 0x0a, 1))).toThrow('parseIdx: buffer has magic 0x00000a01 with unknown type byte 0x0a, expected one of 0x08 (unsigned byte)');
-    expect(() => parseIdx(Uint8Array.of(0, 0, 8, 0))).toThrow('parseIdx: buffer has magic 0x00000800 declaring 0 dimensions, expected at least 1');
-    expect(() => parseIdx(Uint8Array.of(0, 0, 8, 2, 0, 0, 0, 1))).toThrow('parseIdx: buffer is truncated: 8 bytes, but the header of 2 dimensions needs 12');
+    expect(() => parseIdx(Uint8Array.of(0, 0, 8))).toThrow(
+      'parseIdx: buffer has 3 bytes, too few for the 4-byte IDX magic number',
+    );
+    expect(() => parseIdx(Uint8Array.of(0x1f, 0x8b, 8, 0))).toThrow(
+      'parseIdx: buffer has magic 0x1f8b0800, but IDX files start with two zero bytes',
+    );
+    expect(() => parseIdx(Uint8Array.of(0, 0, 0x0a, 1))).toThrow(
+      'parseIdx: buffer has magic 0x00000a01 with unknown type byte 0x0a, expected one of 0x08 (unsigned byte)',
+    );
+    expect(() => parseIdx(Uint8Array.of(0, 0, 8, 0))).toThrow(
+      'parseIdx: buffer has magic 0x00000800 declaring 0 dimensions, expected at least 1',
+    );
+    expect(() => parseIdx(Uint8Array.of(0, 0, 8, 2, 0, 0, 0, 1))).toThrow(
+      'parseIdx: buffer is truncated: 8 bytes, but the header of 2 dimensions needs 12',
+    );
     expect(() => parseIdx(encodeIdx('uint8', [2, 3], [1, 2, 3, 4, 5, 6]).subarray(0, 15))).toThrow(
       'parseIdx: buffer is truncated: 3 data bytes after the header, expected 6 for dimensions [2, 3] of unsigned byte',
     );
@@ -80,7 +90,9 @@ describe('parseIdx', () => {
 
   it('checks expectations against the header', () => {
     const labels = encodeIdx('uint8', [2], [1, 2]);
-    expect(() => parseIdx(labels, { dataType: 'uint8', dimensionCount: 3, source: "file '/x/train-images-idx3-ubyte'" })).toThrow(
+    expect(() =>
+      parseIdx(labels, { dataType: 'uint8', dimensionCount: 3, source: "file '/x/train-images-idx3-ubyte'" }),
+    ).toThrow(
       "parseIdx: file '/x/train-images-idx3-ubyte' has magic 0x00000801, expected 0x00000803 (unsigned byte, 3 dims)",
     );
     expect(() => parseIdx(labels, { dataType: 'float32' })).toThrow(

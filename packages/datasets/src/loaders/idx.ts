@@ -3,7 +3,14 @@ import { gunzipSync } from 'node:zlib';
 import { describeValue, requireOptions } from '../validation.js';
 import { decodeIdx, type IdxArray, type IdxExpectation } from './idx-format.js';
 
-export { parseIdx, type IdxArray, type IdxData, type IdxDataType, type IdxExpectation, type ParseIdxOptions } from './idx-format.js';
+export {
+  parseIdx,
+  type IdxArray,
+  type IdxData,
+  type IdxDataType,
+  type IdxExpectation,
+  type ParseIdxOptions,
+} from './idx-format.js';
 /**
  * Reads an IDX file from disk, decompressing it first when it is gzip-compressed.
  *

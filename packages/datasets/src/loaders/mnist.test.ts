@@ -21,8 +21,16 @@ function writeMiniature(name: string, options: { gzip: boolean; labels?: number[
   const directory = join(root, name);
   mkdirSync(directory);
   const write = (file: string, bytes: Uint8Array) =>
-    options.gzip ? writeFileSync(join(directory, `${file}.gz`), gzipSync(bytes)) : writeFileSync(join(directory, file), bytes);
-  write('train-images-idx3-ubyte', idxBytes([3, 2, 4], Array.from({ length: 24 }, (_, index) => index * 10)));
+    options.gzip
+      ? writeFileSync(join(directory, `${file}.gz`), gzipSync(bytes))
+      : writeFileSync(join(directory, file), bytes);
+  write(
+    'train-images-idx3-ubyte',
+    idxBytes(
+      [3, 2, 4],
+      Array.from({ length: 24 }, (_, index) => index * 10),
+    ),
+  );
   write('train-labels-idx1-ubyte', idxBytes([3], options.labels ?? [9, 0, 4]));
   write('t10k-images-idx3-ubyte', idxBytes([2, 2, 4], new Array<number>(16).fill(255)));
   write('t10k-labels-idx1-ubyte', idxBytes([2], [1, 2]));
@@ -58,8 +66,12 @@ describe('loadMnist and loadFashionMnist on miniature files', () => {
         `'${join(empty, 'train-images-idx3-ubyte.gz')}', '${join(empty, 'train-images.idx3-ubyte')}'); pass { directory }`,
     );
     expect(() => loadFashionMnist({ directory: empty })).toThrow('apt-get install dataset-fashion-mnist');
-    expect(() => loadMnist({ directory: empty, split: 'test' })).toThrow(`loadMnist: no test images file in '${empty}'`);
-    expect(() => loadMnist({} as { directory: string })).toThrow('loadMnist: options.directory must name the directory');
+    expect(() => loadMnist({ directory: empty, split: 'test' })).toThrow(
+      `loadMnist: no test images file in '${empty}'`,
+    );
+    expect(() => loadMnist({} as { directory: string })).toThrow(
+      'loadMnist: options.directory must name the directory',
+    );
   });
 
   it('rejects labels out of range and mismatched counts', () => {
@@ -78,8 +90,10 @@ describe('loadMnist and loadFashionMnist on miniature files', () => {
 
 // The real data, when Debian's dataset-fashion-mnist is installed (or the variable points at a copy).
 const realDirectory = process.env.VANE_FASHION_MNIST_DIRECTORY ?? DEBIAN_FASHION_MNIST_DIRECTORY;
-const realData = systemRequirement(`Fashion-MNIST in ${realDirectory} (Debian dataset-fashion-mnist)`, 'VANE_DATASETS_REQUIRED', () =>
-  existsSync(join(realDirectory, 't10k-labels-idx1-ubyte.gz')) ? true : 't10k-labels-idx1-ubyte.gz not found',
+const realData = systemRequirement(
+  `Fashion-MNIST in ${realDirectory} (Debian dataset-fashion-mnist)`,
+  'VANE_DATASETS_REQUIRED',
+  () => (existsSync(join(realDirectory, 't10k-labels-idx1-ubyte.gz')) ? true : 't10k-labels-idx1-ubyte.gz not found'),
 );
 
 describe(`Fashion-MNIST in ${realDirectory} (skipped unless dataset-fashion-mnist is installed)`, () => {

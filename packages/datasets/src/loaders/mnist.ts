@@ -42,7 +42,16 @@ export const DEBIAN_FASHION_MNIST_DIRECTORY = '/usr/share/datasets/fashion-mnist
 
 /** The Fashion-MNIST labels, in label order (Xiao, Rasul, Vollgraf 2017). */
 export const FASHION_MNIST_CLASS_NAMES: readonly string[] = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ];
 
 const MNIST_CLASS_NAMES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -108,7 +117,10 @@ function loadMnistStyle(source: MnistStyleSource): MnistImages {
   };
 }
 
-function resolveCommon(functionName: string, options: { split?: Split; normalize?: boolean }): { split: Split; normalize: boolean } {
+function resolveCommon(
+  functionName: string,
+  options: { split?: Split; normalize?: boolean },
+): { split: Split; normalize: boolean } {
   const split = options.split ?? 'train';
   if (split !== 'train' && split !== 'test') {
     throw new Error(`${functionName}: options.split must be 'train' or 'test', got ${describeValue(split)}`);
@@ -186,6 +198,7 @@ export function loadMnist(options: LoadMnistOptions): MnistImages {
     split,
     normalize,
     classNames: MNIST_CLASS_NAMES,
-    howToGet: 'download the four MNIST IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) into that directory',
+    howToGet:
+      'download the four MNIST IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) into that directory',
   });
 }

@@ -24,29 +24,148 @@ export interface CharacterCorpus {
 // A small village-story grammar, written for this package. Word lists are kept short so a
 // character-level model can learn spelling, agreement of "a"/"an", punctuation and
 // capitalisation from a few tens of kilobytes.
-const PEOPLE = ['miller', 'baker', 'shepherd', 'weaver', 'child', 'farmer', 'sailor', 'teacher', 'traveller', 'girl', 'boy', 'widow', 'fisherman', 'innkeeper'];
+const PEOPLE = [
+  'miller',
+  'baker',
+  'shepherd',
+  'weaver',
+  'child',
+  'farmer',
+  'sailor',
+  'teacher',
+  'traveller',
+  'girl',
+  'boy',
+  'widow',
+  'fisherman',
+  'innkeeper',
+];
 const ANIMALS = ['dog', 'cat', 'fox', 'owl', 'goat', 'horse', 'goose', 'sparrow', 'otter'];
-const THINGS = ['lantern', 'kettle', 'basket', 'letter', 'wagon', 'boat', 'bell', 'candle', 'loaf', 'rope', 'map', 'key', 'coat', 'apple', 'stone', 'drum', 'umbrella', 'anchor'];
-const PLACES = ['river', 'bridge', 'mill', 'market', 'orchard', 'hill', 'harbour', 'forest', 'chapel', 'field', 'road', 'well', 'garden', 'village', 'meadow', 'inn'];
-const CREATURE_ADJECTIVES = ['old', 'young', 'quiet', 'small', 'tired', 'clever', 'brave', 'grey', 'tall', 'gentle', 'hungry', 'patient', 'careful', 'eager'];
-const THING_ADJECTIVES = ['heavy', 'broken', 'wooden', 'bright', 'warm', 'empty', 'copper', 'old', 'little', 'iron', 'red'];
+const THINGS = [
+  'lantern',
+  'kettle',
+  'basket',
+  'letter',
+  'wagon',
+  'boat',
+  'bell',
+  'candle',
+  'loaf',
+  'rope',
+  'map',
+  'key',
+  'coat',
+  'apple',
+  'stone',
+  'drum',
+  'umbrella',
+  'anchor',
+];
+const PLACES = [
+  'river',
+  'bridge',
+  'mill',
+  'market',
+  'orchard',
+  'hill',
+  'harbour',
+  'forest',
+  'chapel',
+  'field',
+  'road',
+  'well',
+  'garden',
+  'village',
+  'meadow',
+  'inn',
+];
+const CREATURE_ADJECTIVES = [
+  'old',
+  'young',
+  'quiet',
+  'small',
+  'tired',
+  'clever',
+  'brave',
+  'grey',
+  'tall',
+  'gentle',
+  'hungry',
+  'patient',
+  'careful',
+  'eager',
+];
+const THING_ADJECTIVES = [
+  'heavy',
+  'broken',
+  'wooden',
+  'bright',
+  'warm',
+  'empty',
+  'copper',
+  'old',
+  'little',
+  'iron',
+  'red',
+];
 const PLACE_ADJECTIVES = ['cold', 'busy', 'silent', 'green', 'distant', 'narrow', 'windy', 'empty', 'old'];
-const TRANSITIVE = ['carried', 'found', 'mended', 'watched', 'painted', 'sold', 'lost', 'opened', 'lifted', 'counted', 'dropped', 'hid', 'cleaned', 'borrowed'];
+const TRANSITIVE = [
+  'carried',
+  'found',
+  'mended',
+  'watched',
+  'painted',
+  'sold',
+  'lost',
+  'opened',
+  'lifted',
+  'counted',
+  'dropped',
+  'hid',
+  'cleaned',
+  'borrowed',
+];
 const INTRANSITIVE = ['slept', 'waited', 'sang', 'laughed', 'rested', 'listened', 'worked', 'whistled', 'shivered'];
 const MOTION = ['walked', 'ran', 'hurried', 'wandered', 'climbed', 'drifted', 'rode'];
 const MOTION_PREPOSITIONS = ['to', 'toward', 'across', 'along', 'past', 'into', 'around'];
 const PLACE_PREPOSITIONS = ['near', 'beside', 'behind', 'under', 'inside', 'above'];
 const ADVERBS = ['slowly', 'quietly', 'happily', 'again', 'carefully', 'early', 'alone'];
-const TIMES = ['in the morning', 'at dawn', 'after supper', 'before the rain', 'on market day', 'every evening', 'late at night', 'one winter', 'that summer', 'at noon'];
+const TIMES = [
+  'in the morning',
+  'at dawn',
+  'after supper',
+  'before the rain',
+  'on market day',
+  'every evening',
+  'late at night',
+  'one winter',
+  'that summer',
+  'at noon',
+];
 const CONJUNCTIONS = ['and', 'but', 'so', 'while', 'because'];
 const SPEECH_VERBS = ['said', 'asked', 'whispered', 'called'];
 const QUESTION_WORDS = ['who', 'where', 'why'];
 const PUNCTUATION = [' ', '\n', '.', ',', '?', '"'];
 
 const ALL_WORDS = [
-  PEOPLE, ANIMALS, THINGS, PLACES, CREATURE_ADJECTIVES, THING_ADJECTIVES, PLACE_ADJECTIVES, TRANSITIVE,
-  INTRANSITIVE, MOTION, MOTION_PREPOSITIONS, PLACE_PREPOSITIONS, ADVERBS, TIMES, CONJUNCTIONS, SPEECH_VERBS,
-  QUESTION_WORDS, ['the', 'a', 'an', 'was', 'did', 'go', 'then', 'his', 'her', 'their'],
+  PEOPLE,
+  ANIMALS,
+  THINGS,
+  PLACES,
+  CREATURE_ADJECTIVES,
+  THING_ADJECTIVES,
+  PLACE_ADJECTIVES,
+  TRANSITIVE,
+  INTRANSITIVE,
+  MOTION,
+  MOTION_PREPOSITIONS,
+  PLACE_PREPOSITIONS,
+  ADVERBS,
+  TIMES,
+  CONJUNCTIONS,
+  SPEECH_VERBS,
+  QUESTION_WORDS,
+  ['the', 'a', 'an', 'was', 'did', 'go', 'then', 'his', 'her', 'their'],
 ].flat();
 
 /** The fixed vocabulary: all letters used by the grammar, their capitals at sentence starts, punctuation. */
@@ -70,7 +189,8 @@ class Writer {
     const words: string[] = [];
     if (this.chance(0.45)) words.push(this.pick(adjectives));
     words.push(this.pick(nouns));
-    const determiner = possessive && this.chance(0.3) ? this.pick(['his', 'her', 'their']) : this.chance(0.7) ? 'the' : 'a';
+    const determiner =
+      possessive && this.chance(0.3) ? this.pick(['his', 'her', 'their']) : this.chance(0.7) ? 'the' : 'a';
     const article = determiner === 'a' && /^[aeiou]/.test(words[0]) ? 'an' : determiner;
     return [article, ...words].join(' ');
   }
@@ -109,9 +229,7 @@ class Writer {
     if (kind < 0.1) {
       const question = this.pick(QUESTION_WORDS);
       const body =
-        question === 'who'
-          ? `who ${this.pick(TRANSITIVE)} ${this.thing()}`
-          : `${question} did ${this.creature()} go`;
+        question === 'who' ? `who ${this.pick(TRANSITIVE)} ${this.thing()}` : `${question} did ${this.creature()} go`;
       return `${capitalize(body)}?`;
     }
     if (kind < 0.22) {
@@ -179,7 +297,9 @@ export function characterCorpus(options: CharacterCorpusOptions = {}): Character
         const code = codeOf.get(input[index]);
         if (code === undefined) {
           const hex = input.charCodeAt(index).toString(16).toUpperCase().padStart(4, '0');
-          throw new Error(`characterCorpus.encode: character '${input[index]}' (U+${hex}) at index ${index} is not in the vocabulary`);
+          throw new Error(
+            `characterCorpus.encode: character '${input[index]}' (U+${hex}) at index ${index} is not in the vocabulary`,
+          );
         }
         codes[index] = code;
       }

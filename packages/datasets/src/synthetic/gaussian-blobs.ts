@@ -46,7 +46,15 @@ export interface GaussianBlobs extends Dataset {
  * Source: the construction of scikit-learn's `make_blobs` (same model, independent code).
  */
 export function gaussianBlobs(options: GaussianBlobsOptions): GaussianBlobs {
-  requireOptions('gaussianBlobs', options, ['count', 'centers', 'numClasses', 'std', 'dimensions', 'centerBox', 'seed']);
+  requireOptions('gaussianBlobs', options, [
+    'count',
+    'centers',
+    'numClasses',
+    'std',
+    'dimensions',
+    'centerBox',
+    'seed',
+  ]);
   const count = requireInteger('gaussianBlobs', 'count', options.count);
   const seedValue = requireSeed('gaussianBlobs', 'seed', options.seed);
   const centers = resolveCenters(options, seedValue);
@@ -75,7 +83,9 @@ function resolveCenters(options: GaussianBlobsOptions, seedValue: number): numbe
   }
   if (centers !== undefined) {
     if (!Array.isArray(centers) || centers.length === 0) {
-      throw new Error(`gaussianBlobs: centers must be a non-empty array of coordinate arrays, got ${describeValue(centers)}`);
+      throw new Error(
+        `gaussianBlobs: centers must be a non-empty array of coordinate arrays, got ${describeValue(centers)}`,
+      );
     }
     const expected = dimensions ?? (Array.isArray(centers[0]) ? centers[0].length : 0);
     requireInteger('gaussianBlobs', 'dimensions', expected);
@@ -104,7 +114,9 @@ function resolveDeviations(std: number | readonly number[] | undefined, classes:
     return new Array<number>(classes).fill(value);
   }
   if (!Array.isArray(std) || std.length !== classes) {
-    throw new Error(`gaussianBlobs: std must be a number or ${classes} numbers (one per class), got ${describeValue(std)}`);
+    throw new Error(
+      `gaussianBlobs: std must be a number or ${classes} numbers (one per class), got ${describeValue(std)}`,
+    );
   }
   return std.map((value, index) => requireNonNegative('gaussianBlobs', `std[${index}]`, value));
 }

@@ -82,7 +82,16 @@ export function sequenceTask(options: SequenceTaskOptions): SequenceTask {
         }
         inputs[inputBase + length * features + symbols] = 1;
       }
-      return { inputs, inputShape: [steps, features], targets, targetShape: [steps], count, kind: 'copy', steps, classes: features };
+      return {
+        inputs,
+        inputShape: [steps, features],
+        targets,
+        targetShape: [steps],
+        count,
+        kind: 'copy',
+        steps,
+        classes: features,
+      };
     }
     case 'sum': {
       const length = requireInteger('sequenceTask', 'length', options.length, 2);
@@ -114,9 +123,20 @@ export function sequenceTask(options: SequenceTaskOptions): SequenceTask {
         }
         targets[example] = parity;
       }
-      return { inputs, inputShape: [length, 1], targets, targetShape: [], count, kind: 'parity', steps: length, classes: 2 };
+      return {
+        inputs,
+        inputShape: [length, 1],
+        targets,
+        targetShape: [],
+        count,
+        kind: 'parity',
+        steps: length,
+        classes: 2,
+      };
     }
     default:
-      throw new Error(`sequenceTask: kind must be 'copy', 'sum' or 'parity', got ${describeValue((options as { kind: unknown }).kind)}`);
+      throw new Error(
+        `sequenceTask: kind must be 'copy', 'sum' or 'parity', got ${describeValue((options as { kind: unknown }).kind)}`,
+      );
   }
 }

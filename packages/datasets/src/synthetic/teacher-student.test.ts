@@ -78,8 +78,14 @@ describe('teacherStudent', () => {
 
   it('rejects bad sizes, naming them', () => {
     const base = { count: 5, inputSize: 2, outputSize: 1, noise: 0, seed: 1 };
-    expect(() => teacherStudent({ ...base, inputSize: 0 })).toThrow('teacherStudent: inputSize must be an integer ≥ 1, got 0');
-    expect(() => teacherStudent({ ...base, hidden: [4, -1] })).toThrow('teacherStudent: hidden[1] must be an integer ≥ 1, got -1');
-    expect(() => teacherStudent({ ...base, noise: Number.NaN })).toThrow('teacherStudent: noise must be a finite number ≥ 0, got NaN');
+    expect(() => teacherStudent({ ...base, inputSize: 0 })).toThrow(
+      'teacherStudent: inputSize must be an integer ≥ 1, got 0',
+    );
+    expect(() => teacherStudent({ ...base, hidden: [4, -1] })).toThrow(
+      'teacherStudent: hidden[1] must be an integer ≥ 1, got -1',
+    );
+    expect(() => teacherStudent({ ...base, noise: Number.NaN })).toThrow(
+      'teacherStudent: noise must be a finite number ≥ 0, got NaN',
+    );
   });
 });

@@ -113,7 +113,9 @@ function forward(teacher: Teacher, input: Float32Array): Float64Array {
 function resolveHidden(hidden: number | readonly number[]): number[] {
   const sizes = typeof hidden === 'number' ? [hidden] : hidden;
   if (!Array.isArray(sizes)) {
-    throw new Error(`teacherStudent: hidden must be a number or an array of layer widths, got ${describeValue(hidden)}`);
+    throw new Error(
+      `teacherStudent: hidden must be a number or an array of layer widths, got ${describeValue(hidden)}`,
+    );
   }
   return sizes.map((size, index) => requireInteger('teacherStudent', `hidden[${index}]`, size));
 }

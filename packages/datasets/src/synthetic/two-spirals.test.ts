@@ -54,8 +54,14 @@ describe('twoSpirals', () => {
   });
 
   it('rejects bad options with the argument name and value', () => {
-    expect(() => twoSpirals({ count: 0, noise: 0, seed: 1 })).toThrow('twoSpirals: count must be an integer ≥ 1, got 0');
-    expect(() => twoSpirals({ count: 10, noise: -1, seed: 1 })).toThrow('twoSpirals: noise must be a finite number ≥ 0, got -1');
-    expect(() => twoSpirals({ count: 10, noise: 0, seed: 1.5 })).toThrow('twoSpirals: seed must be a safe integer, got 1.5');
+    expect(() => twoSpirals({ count: 0, noise: 0, seed: 1 })).toThrow(
+      'twoSpirals: count must be an integer ≥ 1, got 0',
+    );
+    expect(() => twoSpirals({ count: 10, noise: -1, seed: 1 })).toThrow(
+      'twoSpirals: noise must be a finite number ≥ 0, got -1',
+    );
+    expect(() => twoSpirals({ count: 10, noise: 0, seed: 1.5 })).toThrow(
+      'twoSpirals: seed must be a safe integer, got 1.5',
+    );
   });
 });

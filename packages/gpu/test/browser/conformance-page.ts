@@ -17,25 +17,73 @@ function run(): unknown {
   const checks: Check[] = [];
   const texturesBefore = gpuTextureCount();
   tidy(() => {
-    const a = tensor([[1, 2, 3], [4, 5, 6]]);
-    const b = tensor([[7, 8], [9, 10], [11, 12]]);
+    const a = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const b = tensor([
+      [7, 8],
+      [9, 10],
+      [11, 12],
+    ]);
     checks.push({ name: 'matmul', actual: Array.from(matmul(a, b).dataSync()), expected: [58, 64, 139, 154] });
     checks.push({ name: 'exp', actual: Array.from(tensor([0, 1]).exp().dataSync()), expected: [1, Math.E] });
-    checks.push({ name: 'sigmoid', actual: Array.from(tensor([0, 2]).sigmoid().dataSync()), expected: [0.5, 1 / (1 + Math.exp(-2))] });
+    checks.push({
+      name: 'sigmoid',
+      actual: Array.from(tensor([0, 2]).sigmoid().dataSync()),
+      expected: [0.5, 1 / (1 + Math.exp(-2))],
+    });
     checks.push({ name: 'sum over axis 1', actual: Array.from(sum(a, 1).dataSync()), expected: [6, 15] });
-    const image = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
-    const ones = tensor([[[[1, 1], [1, 1]]]]);
+    const image = tensor([
+      [
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+          [7, 8, 9],
+        ],
+      ],
+    ]);
+    const ones = tensor([
+      [
+        [
+          [1, 1],
+          [1, 1],
+        ],
+      ],
+    ]);
     checks.push({ name: 'conv2d', actual: Array.from(conv2d(image, ones).dataSync()), expected: [12, 16, 24, 28] });
-    checks.push({ name: 'maxPool2d', actual: Array.from(maxPool2d(image, 2, { stride: 1 }).dataSync()), expected: [5, 6, 8, 9] });
-    checks.push({ name: 'broadcast add', actual: Array.from(a.add(tensor([10, 20, 30])).dataSync()), expected: [11, 22, 33, 14, 25, 36] });
+    checks.push({
+      name: 'maxPool2d',
+      actual: Array.from(maxPool2d(image, 2, { stride: 1 }).dataSync()),
+      expected: [5, 6, 8, 9],
+    });
+    checks.push({
+      name: 'broadcast add',
+      actual: Array.from(a.add(tensor([10, 20, 30])).dataSync()),
+      expected: [11, 22, 33, 14, 25, 36],
+    });
     // The direct 2-D fetch (matmul) and the same-texel fetch (aligned elementwise inputs) are
     // GLSL native functions with a WebGL2 variant: checked on shapes that take those paths.
-    const left = Array.from({ length: 5 }, (_, row) => Array.from({ length: 7 }, (_, column) => ((row * 7 + column) % 5) - 2));
-    const right = Array.from({ length: 7 }, (_, row) => Array.from({ length: 6 }, (_, column) => ((row * 3 + column) % 7) - 3));
-    const product = left.flatMap((row) => right[0]!.map((_, column) => row.reduce((total, value, k) => total + value * right[k]![column]!, 0)));
-    checks.push({ name: 'matmul 5x7 @ 7x6 (direct 2-D fetch)', actual: Array.from(matmul(tensor(left), tensor(right)).dataSync()), expected: product });
+    const left = Array.from({ length: 5 }, (_, row) =>
+      Array.from({ length: 7 }, (_, column) => ((row * 7 + column) % 5) - 2),
+    );
+    const right = Array.from({ length: 7 }, (_, row) =>
+      Array.from({ length: 6 }, (_, column) => ((row * 3 + column) % 7) - 3),
+    );
+    const product = left.flatMap((row) =>
+      right[0]!.map((_, column) => row.reduce((total, value, k) => total + value * right[k]![column]!, 0)),
+    );
+    checks.push({
+      name: 'matmul 5x7 @ 7x6 (direct 2-D fetch)',
+      actual: Array.from(matmul(tensor(left), tensor(right)).dataSync()),
+      expected: product,
+    });
     const values = tensor([1, 2, 3, 4, 5, 6, 7]);
-    checks.push({ name: 'aligned chain x*x - x', actual: Array.from(values.mul(values).sub(values).dataSync()), expected: [0, 2, 6, 12, 20, 30, 42] });
+    checks.push({
+      name: 'aligned chain x*x - x',
+      actual: Array.from(values.mul(values).sub(values).dataSync()),
+      expected: [0, 2, 6, 12, 20, 30, 42],
+    });
   });
   setBackend('cpu');
   return { info, checks, leakedTextures: gpuTextureCount() - texturesBefore };

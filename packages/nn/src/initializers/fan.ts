@@ -7,7 +7,8 @@
 
 /** `[fanIn, fanOut]` of a weight: `shape[1]·r` and `shape[0]·r` with `r` the product of the remaining (receptive-field) sizes. */
 export function computeFans(shape: readonly number[], caller = 'computeFans'): [number, number] {
-  if (shape.length < 2) throw new Error(`${caller}: fan in and fan out need a shape with at least 2 dimensions, got [${shape.join(',')}]`);
+  if (shape.length < 2)
+    throw new Error(`${caller}: fan in and fan out need a shape with at least 2 dimensions, got [${shape.join(',')}]`);
   const receptive = shape.slice(2).reduce((product, size) => product * size, 1);
   return [shape[1]! * receptive, shape[0]! * receptive];
 }

@@ -8,7 +8,16 @@
  *
  * Source: `packages/nn/src/initializers/initializers.ts`.
  */
-import { checkOptionKeys, rand, randn, tensor, zeros as zerosTensor, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
+import {
+  checkOptionKeys,
+  rand,
+  randn,
+  tensor,
+  zeros as zerosTensor,
+  type DType,
+  type RandomGenerator,
+  type Tensor,
+} from '@vane/tensor';
 import { checkParameterDType } from '../validation.js';
 import { calculateGain, computeFans, type Nonlinearity } from './fan.js';
 
@@ -73,7 +82,11 @@ export function kaimingUniform(shape: readonly number[], options: KaimingOptions
  */
 export function kaimingNormal(shape: readonly number[], options: KaimingOptions = {}): Tensor {
   checkInitializerOptions('kaimingNormal', options, KAIMING_KEYS);
-  return randn(shape, { std: kaimingStd(shape, options, 'kaimingNormal'), generator: options.generator, dtype: options.dtype });
+  return randn(shape, {
+    std: kaimingStd(shape, options, 'kaimingNormal'),
+    generator: options.generator,
+    dtype: options.dtype,
+  });
 }
 
 /** Options of the Xavier (Glorot) initializers. */

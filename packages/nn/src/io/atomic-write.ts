@@ -72,22 +72,30 @@ export function removeStaleTemporaries(path: string): string[] {
  * error naming `owner` and the path.
  */
 function checkTarget(owner: string, path: string): void {
-  if (typeof path !== 'string' || path === '') throw new Error(`${owner}: the path must be a non-empty string, got ${JSON.stringify(path)}`);
+  if (typeof path !== 'string' || path === '')
+    throw new Error(`${owner}: the path must be a non-empty string, got ${JSON.stringify(path)}`);
   let isDirectory = false;
   try {
     isDirectory = statSync(path).isDirectory();
   } catch {
     // Not there yet (the usual case); problems with the directory are reported below.
   }
-  if (isDirectory) throw new Error(`${owner}: '${path}' is a directory; give a file path inside it, such as '${join(path, 'model.safetensors')}'`);
+  if (isDirectory)
+    throw new Error(
+      `${owner}: '${path}' is a directory; give a file path inside it, such as '${join(path, 'model.safetensors')}'`,
+    );
   const directory = dirname(path);
   let directoryStats;
   try {
     directoryStats = statSync(directory);
   } catch (error) {
-    throw new Error(`${owner}: cannot write '${path}': its directory '${directory}' is not accessible (${(error as Error).message})`, { cause: error });
+    throw new Error(
+      `${owner}: cannot write '${path}': its directory '${directory}' is not accessible (${(error as Error).message})`,
+      { cause: error },
+    );
   }
-  if (!directoryStats.isDirectory()) throw new Error(`${owner}: cannot write '${path}': '${directory}' is not a directory`);
+  if (!directoryStats.isDirectory())
+    throw new Error(`${owner}: cannot write '${path}': '${directory}' is not a directory`);
 }
 
 /**
@@ -126,7 +134,11 @@ export function writeFileAtomicWith(owner: string, path: string, write: (handle:
     } catch {
       // Already renamed or removed: nothing left behind.
     }
-    throw (error as Error).message.startsWith(owner) ? error : new Error(`${owner}: writing '${path}' failed (${(error as Error).message}); the previous file is intact`, { cause: error });
+    throw (error as Error).message.startsWith(owner)
+      ? error
+      : new Error(`${owner}: writing '${path}' failed (${(error as Error).message}); the previous file is intact`, {
+          cause: error,
+        });
   } finally {
     inFlight.delete(temporary);
   }

@@ -8,7 +8,20 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { active, adam, adamw, chain, clipByGlobalNorm, graft, graftMagnitude, multiSteps, serializeState, sgd, trace, type TensorTree } from '@vane/optim';
+import {
+  active,
+  adam,
+  adamw,
+  chain,
+  clipByGlobalNorm,
+  graft,
+  graftMagnitude,
+  multiSteps,
+  serializeState,
+  sgd,
+  trace,
+  type TensorTree,
+} from '@vane/optim';
 import { randn, seed, tensor, tree, type Tensor } from '@vane/tensor';
 import { Linear } from '../layers/linear.js';
 import { ReLU } from '../layers/activations.js';
@@ -35,7 +48,13 @@ function trainedState(model: Sequential, optimizer = adamw({ lr: 1e-3, weightDec
 
 describe('checkpoint format: optimizer state as named tensors', () => {
   it('a model of a few MB with AdamW state keeps a small header and round-trips bit for bit', () => {
-    const model = new Sequential(new Linear(512, 512), new ReLU(), new Linear(512, 512), new ReLU(), new Linear(512, 64)); // 558,144 parameters
+    const model = new Sequential(
+      new Linear(512, 512),
+      new ReLU(),
+      new Linear(512, 512),
+      new ReLU(),
+      new Linear(512, 64),
+    ); // 558,144 parameters
     const optimizerState = trainedState(model);
     const path = join(scratch(), 'model.safetensors');
     saveCheckpoint(path, { model, optimizerState, step: 1 });
@@ -45,7 +64,13 @@ describe('checkpoint format: optimizer state as named tensors', () => {
     const names = Object.keys(readSafetensors(path).tensors);
     expect(names).toContain('optimizer.adam.firstMoment.0.weight');
     expect(names).toContain('optimizer.adam.secondMoment.4.bias');
-    const restored = new Sequential(new Linear(512, 512), new ReLU(), new Linear(512, 512), new ReLU(), new Linear(512, 64));
+    const restored = new Sequential(
+      new Linear(512, 512),
+      new ReLU(),
+      new Linear(512, 512),
+      new ReLU(),
+      new Linear(512, 64),
+    );
     const loaded = loadCheckpoint(path, { model: restored });
     expect(findStateDifference(optimizerState, loaded.optimizerState)).toBeUndefined();
     expect(findStateDifference(model.parameters(), restored.parameters())).toBeUndefined();
@@ -65,13 +90,22 @@ describe('checkpoint format: optimizer state as named tensors', () => {
       const path = join(scratch(), `${name}.safetensors`);
       saveCheckpoint(path, { model, optimizerState, step: 7 });
       const loaded = loadCheckpoint(path, { model: new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2)) });
-      expect({ name, difference: findStateDifference(optimizerState, loaded.optimizerState) }).toEqual({ name, difference: undefined });
+      expect({ name, difference: findStateDifference(optimizerState, loaded.optimizerState) }).toEqual({
+        name,
+        difference: undefined,
+      });
     }
   });
 
   it('round-trips every kind of leaf: dtypes, scalars, empty tensors, NaN/-0/undefined, $ keys, __proto__, colliding paths', () => {
     const weird: Record<string, unknown> = {
-      f64: tensor([[Math.PI, -Number.MIN_VALUE], [1e308, Number.NaN]], { dtype: 'float64' }),
+      f64: tensor(
+        [
+          [Math.PI, -Number.MIN_VALUE],
+          [1e308, Number.NaN],
+        ],
+        { dtype: 'float64' },
+      ),
       i32: tensor([-2147483648, 7, 2147483647], { dtype: 'int32' }),
       bool: tensor([true, false, true]),
       scalar: tensor(2.5),
@@ -87,19 +121,42 @@ describe('checkpoint format: optimizer state as named tensors', () => {
     Object.defineProperty(weird, '__proto__', { value: tensor([42]), enumerable: true });
     const model = new Linear(2, 2);
     const path = join(scratch(), 'weird.safetensors');
-    saveCheckpoint(path, { model, optimizerState: weird, extra: { history: [Number.NaN, 0.5], note: tensor([9], { dtype: 'int32' }) } });
+    saveCheckpoint(path, {
+      model,
+      optimizerState: weird,
+      extra: { history: [Number.NaN, 0.5], note: tensor([9], { dtype: 'int32' }) },
+    });
     const loaded = loadCheckpoint(path, { model: new Linear(2, 2) });
     expect(findStateDifference(weird, loaded.optimizerState)).toBeUndefined();
     expect(Object.keys(loaded.optimizerState as object)).toContain('__proto__');
-    expect(findStateDifference({ history: [Number.NaN, 0.5], note: tensor([9], { dtype: 'int32' }) }, loaded.extra)).toBeUndefined();
+    expect(
+      findStateDifference({ history: [Number.NaN, 0.5], note: tensor([9], { dtype: 'int32' }) }, loaded.extra),
+    ).toBeUndefined();
     const names = Object.keys(readSafetensors(path).tensors);
     // 'a.b' and a → b read the same; the second gets a suffix, and the skeleton records which is which.
-    expect(names).toEqual(expect.arrayContaining(['optimizer.a.b', 'optimizer.a.b#2', 'optimizer.__proto__', 'optimizer.leaves.5.0.0', 'extra.note']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'optimizer.a.b',
+        'optimizer.a.b#2',
+        'optimizer.__proto__',
+        'optimizer.leaves.5.0.0',
+        'extra.note',
+      ]),
+    );
     // A whole state that is one tensor, and no state at all.
     saveCheckpoint(path, { model, optimizerState: tensor([1, 2], { dtype: 'float64' }) });
-    expect(findStateDifference(tensor([1, 2], { dtype: 'float64' }), loadCheckpoint(path, { model: new Linear(2, 2) }).optimizerState)).toBeUndefined();
+    expect(
+      findStateDifference(
+        tensor([1, 2], { dtype: 'float64' }),
+        loadCheckpoint(path, { model: new Linear(2, 2) }).optimizerState,
+      ),
+    ).toBeUndefined();
     saveCheckpoint(path, { model });
-    expect(loadCheckpoint(path, { model: new Linear(2, 2) })).toEqual({ optimizerState: undefined, step: 0, extra: null });
+    expect(loadCheckpoint(path, { model: new Linear(2, 2) })).toEqual({
+      optimizerState: undefined,
+      step: 0,
+      extra: null,
+    });
   });
 
   it('refuses states a checkpoint cannot hold, naming the path, and leaves the previous file intact', () => {
@@ -107,13 +164,23 @@ describe('checkpoint format: optimizer state as named tensors', () => {
     const path = join(scratch(), 'keep.safetensors');
     saveCheckpoint(path, { model, step: 1 });
     const before = readFileSync(path);
-    expect(() => saveCheckpoint(path, { model, optimizerState: { adam: { schedule: () => 1 } } })).toThrow("saveCheckpoint: optimizer state: 'optimizer.adam.schedule' is a function");
-    expect(() => saveCheckpoint(path, { model, extra: { when: new Date(0) } })).toThrow("saveCheckpoint: extra: 'extra.when' is an instance of Date");
+    expect(() => saveCheckpoint(path, { model, optimizerState: { adam: { schedule: () => 1 } } })).toThrow(
+      "saveCheckpoint: optimizer state: 'optimizer.adam.schedule' is a function",
+    );
+    expect(() => saveCheckpoint(path, { model, extra: { when: new Date(0) } })).toThrow(
+      "saveCheckpoint: extra: 'extra.when' is an instance of Date",
+    );
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => saveCheckpoint(path, { model, optimizerState: cyclic })).toThrow("'optimizer.self' refers back to one of its own ancestors");
-    expect(() => saveCheckpoint(path, { model, step: -1 })).toThrow('saveCheckpoint: step must be a non-negative integer, got -1');
-    expect(() => saveCheckpoint(path, { model, optimzerState: {} } as never)).toThrow("saveCheckpoint: unknown option 'optimzerState'");
+    expect(() => saveCheckpoint(path, { model, optimizerState: cyclic })).toThrow(
+      "'optimizer.self' refers back to one of its own ancestors",
+    );
+    expect(() => saveCheckpoint(path, { model, step: -1 })).toThrow(
+      'saveCheckpoint: step must be a non-negative integer, got -1',
+    );
+    expect(() => saveCheckpoint(path, { model, optimzerState: {} } as never)).toThrow(
+      "saveCheckpoint: unknown option 'optimzerState'",
+    );
     expect(readFileSync(path)).toEqual(before);
   });
 
@@ -121,7 +188,14 @@ describe('checkpoint format: optimizer state as named tensors', () => {
     const model = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));
     const optimizerState = trainedState(model, adam({ lr: 1e-2 }));
     const tensors = Object.fromEntries(model.namedParameters().map(([name, value]) => [`parameters.${name}`, value]));
-    const version1 = { version: 1, step: 5, optimizerState: serializeState(optimizerState), generatorState: [1, 2, 3, 4, null], dataState: null, extra: { epochs: 2 } };
+    const version1 = {
+      version: 1,
+      step: 5,
+      optimizerState: serializeState(optimizerState),
+      generatorState: [1, 2, 3, 4, null],
+      dataState: null,
+      extra: { epochs: 2 },
+    };
     const path = join(scratch(), 'version1.safetensors');
     writeFileSync(path, encodeSafetensors(tensors, { 'vane.checkpoint': JSON.stringify(version1), format: 'pt' }));
     const restored = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));
@@ -150,26 +224,42 @@ describe('checkpoint I/O: streamed in chunks, files of any size', () => {
       expect(findStateDifference(optimizerState, loaded.optimizerState)).toBeUndefined();
       expect(findStateDifference(model.parameters(), restored.parameters())).toBeUndefined();
     }
-    expect(() => loadCheckpoint(chunked, { model }, { chunkBytes: 0 })).toThrow('readSafetensors: chunkBytes must be an integer from 1 to 2147483647, got 0');
-    expect(() => saveCheckpoint(chunked, { model }, { chunkBytes: 2 ** 31 })).toThrow('saveCheckpoint: chunkBytes must be an integer from 1 to 2147483647');
+    expect(() => loadCheckpoint(chunked, { model }, { chunkBytes: 0 })).toThrow(
+      'readSafetensors: chunkBytes must be an integer from 1 to 2147483647, got 0',
+    );
+    expect(() => saveCheckpoint(chunked, { model }, { chunkBytes: 2 ** 31 })).toThrow(
+      'saveCheckpoint: chunkBytes must be an integer from 1 to 2147483647',
+    );
   });
 
   it('save refuses a header over the limit that load would refuse, and load names the limit', () => {
     const model = new Linear(2, 2);
     const path = join(scratch(), 'limit.safetensors');
-    expect(() => saveCheckpoint(path, { model, extra: 'x'.repeat(2000) }, { maxHeaderBytes: 1000 })).toThrow(/^saveCheckpoint: '.*limit.safetensors': the header would be \d+ bytes, over the limit of 1000 bytes/);
+    expect(() => saveCheckpoint(path, { model, extra: 'x'.repeat(2000) }, { maxHeaderBytes: 1000 })).toThrow(
+      /^saveCheckpoint: '.*limit.safetensors': the header would be \d+ bytes, over the limit of 1000 bytes/,
+    );
     expect(existsSync(path)).toBe(false);
     saveCheckpoint(path, { model, extra: 'x'.repeat(2000) });
-    expect(() => loadCheckpoint(path, { model }, { maxHeaderBytes: 1000 })).toThrow(/header length \d+ exceeds the limit of 1000 bytes/);
+    expect(() => loadCheckpoint(path, { model }, { maxHeaderBytes: 1000 })).toThrow(
+      /header length \d+ exceeds the limit of 1000 bytes/,
+    );
   });
 
   it('a directory as the path is an error naming the path, for save and load', () => {
     const directory = scratch();
     const model = new Linear(2, 2);
-    expect(() => saveCheckpoint(directory, { model })).toThrow(`saveCheckpoint: '${directory}' is a directory; give a file path inside it`);
-    expect(() => loadCheckpoint(directory, { model })).toThrow(`readSafetensors: '${directory}' is a directory, not a safetensors file`);
-    expect(() => loadCheckpoint(join(directory, 'missing.safetensors'), { model })).toThrow(/readSafetensors: cannot open '.*missing.safetensors' \(ENOENT/);
-    expect(() => saveCheckpoint(join(directory, 'no', 'such', 'c.safetensors'), { model })).toThrow(/saveCheckpoint: cannot write '.*c.safetensors': its directory '.*no.such' is not accessible \(ENOENT/);
+    expect(() => saveCheckpoint(directory, { model })).toThrow(
+      `saveCheckpoint: '${directory}' is a directory; give a file path inside it`,
+    );
+    expect(() => loadCheckpoint(directory, { model })).toThrow(
+      `readSafetensors: '${directory}' is a directory, not a safetensors file`,
+    );
+    expect(() => loadCheckpoint(join(directory, 'missing.safetensors'), { model })).toThrow(
+      /readSafetensors: cannot open '.*missing.safetensors' \(ENOENT/,
+    );
+    expect(() => saveCheckpoint(join(directory, 'no', 'such', 'c.safetensors'), { model })).toThrow(
+      /saveCheckpoint: cannot write '.*c.safetensors': its directory '.*no.such' is not accessible \(ENOENT/,
+    );
     expect(readdirSync(directory)).toEqual([]);
   });
 });

@@ -66,12 +66,17 @@ interface StoredMetadata {
 }
 
 function checkStep(where: string, step: unknown): number {
-  if (!Number.isSafeInteger(step) || (step as number) < 0) throw new Error(`${where}: step must be a non-negative integer, got ${JSON.stringify(step) ?? String(step)}`);
+  if (!Number.isSafeInteger(step) || (step as number) < 0)
+    throw new Error(`${where}: step must be a non-negative integer, got ${JSON.stringify(step) ?? String(step)}`);
   return step as number;
 }
 
 function checkModel(owner: string, model: unknown): Module<any[], unknown> {
-  if (model === null || typeof model !== 'object' || typeof (model as { namedParameters?: unknown }).namedParameters !== 'function') {
+  if (
+    model === null ||
+    typeof model !== 'object' ||
+    typeof (model as { namedParameters?: unknown }).namedParameters !== 'function'
+  ) {
     throw new Error(`${owner}: 'model' must be a Module, got ${model === null ? 'null' : typeof model}`);
   }
   return model as Module<any[], unknown>;
@@ -88,7 +93,8 @@ function checkModel(owner: string, model: unknown): Module<any[], unknown> {
  * saveCheckpoint('run/checkpoint.safetensors', { model, optimizerState, data: loader, step });
  */
 export function saveCheckpoint(path: string, contents: CheckpointContents, options: SafetensorsIoOptions = {}): void {
-  if (contents === null || typeof contents !== 'object') throw new Error(`saveCheckpoint: contents must be an object with at least 'model', got ${String(contents)}`);
+  if (contents === null || typeof contents !== 'object')
+    throw new Error(`saveCheckpoint: contents must be an object with at least 'model', got ${String(contents)}`);
   checkOptionKeys('saveCheckpoint', contents, CONTENTS_KEYS);
   checkOptionKeys('saveCheckpoint', options, IO_KEYS);
   const model = checkModel('saveCheckpoint', contents.model);
@@ -102,10 +108,21 @@ export function saveCheckpoint(path: string, contents: CheckpointContents, optio
     step,
     optimizerState: splitTensors('saveCheckpoint: optimizer state', contents.optimizerState, 'optimizer', tensors),
     generatorState: splitTensors('saveCheckpoint: generator state', generatorState, 'generator', tensors),
-    dataState: splitTensors('saveCheckpoint: data state', contents.data ? contents.data.state() : null, 'data', tensors),
+    dataState: splitTensors(
+      'saveCheckpoint: data state',
+      contents.data ? contents.data.state() : null,
+      'data',
+      tensors,
+    ),
     extra: splitTensors('saveCheckpoint: extra', contents.extra ?? null, 'extra', tensors),
   };
-  writeSafetensorsFile('saveCheckpoint', path, tensors, { [METADATA_KEY]: JSON.stringify(metadata), format: 'pt' }, options);
+  writeSafetensorsFile(
+    'saveCheckpoint',
+    path,
+    tensors,
+    { [METADATA_KEY]: JSON.stringify(metadata), format: 'pt' },
+    options,
+  );
 }
 
 /** Where {@link loadCheckpoint} restores to. */
@@ -142,15 +159,23 @@ function restoreVersion2(where: string, stored: StoredMetadata, tensors: Record<
     extra: joinTensors(where, stored.extra, 'extra', tensors, used),
   };
   for (const name of Object.keys(tensors)) {
-    if (!used.has(name) && !name.startsWith('parameters.') && !name.startsWith('buffers.')) throw new Error(`${where} has an unexpected tensor '${name}' (neither a parameter, a buffer, nor referred to by the saved state)`);
+    if (!used.has(name) && !name.startsWith('parameters.') && !name.startsWith('buffers.'))
+      throw new Error(
+        `${where} has an unexpected tensor '${name}' (neither a parameter, a buffer, nor referred to by the saved state)`,
+      );
   }
   return restored;
 }
 
 // Version 1: optimizer state as serializeState's base64 JSON, NaN generator words as null.
-function restoreVersion1(where: string, stored: Record<string, unknown>, tensors: Record<string, Tensor>): RestoredState {
+function restoreVersion1(
+  where: string,
+  stored: Record<string, unknown>,
+  tensors: Record<string, Tensor>,
+): RestoredState {
   for (const name of Object.keys(tensors)) {
-    if (!name.startsWith('parameters.') && !name.startsWith('buffers.')) throw new Error(`${where} has an unexpected tensor '${name}'`);
+    if (!name.startsWith('parameters.') && !name.startsWith('buffers.'))
+      throw new Error(`${where} has an unexpected tensor '${name}'`);
   }
   let optimizerState: unknown;
   try {
@@ -179,26 +204,39 @@ function restoreVersion1(where: string, stored: Record<string, unknown>, tensors
  * const { optimizerState, step } = loadCheckpoint('run/checkpoint.safetensors', { model, data: loader });
  * fit(model, optimizer, loader, { epochs, loss, optimizerState, initialStep: step });
  */
-export function loadCheckpoint(path: string, targets: LoadCheckpointTargets, options: SafetensorsIoOptions = {}): LoadedCheckpoint {
-  if (targets === null || typeof targets !== 'object') throw new Error(`loadCheckpoint: targets must be an object with at least 'model', got ${String(targets)}`);
+export function loadCheckpoint(
+  path: string,
+  targets: LoadCheckpointTargets,
+  options: SafetensorsIoOptions = {},
+): LoadedCheckpoint {
+  if (targets === null || typeof targets !== 'object')
+    throw new Error(`loadCheckpoint: targets must be an object with at least 'model', got ${String(targets)}`);
   checkOptionKeys('loadCheckpoint', targets, TARGET_KEYS);
   checkOptionKeys('loadCheckpoint', options, IO_KEYS);
   const model = checkModel('loadCheckpoint', targets.model);
   const { tensors, metadata } = readSafetensors(path, options);
   const where = `loadCheckpoint: '${path}'`;
   const text = metadata[METADATA_KEY];
-  if (text === undefined) throw new Error(`${where} is a safetensors file but not a Vane checkpoint (no '${METADATA_KEY}' metadata)`);
+  if (text === undefined)
+    throw new Error(`${where} is a safetensors file but not a Vane checkpoint (no '${METADATA_KEY}' metadata)`);
   let stored: Record<string, unknown>;
   try {
     stored = JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`${where} has corrupted '${METADATA_KEY}' metadata (${(error as Error).message})`, { cause: error });
+    throw new Error(`${where} has corrupted '${METADATA_KEY}' metadata (${(error as Error).message})`, {
+      cause: error,
+    });
   }
-  if (stored === null || typeof stored !== 'object') throw new Error(`${where} has corrupted '${METADATA_KEY}' metadata (not a JSON object)`);
+  if (stored === null || typeof stored !== 'object')
+    throw new Error(`${where} has corrupted '${METADATA_KEY}' metadata (not a JSON object)`);
   let restored: RestoredState;
-  if (stored.version === FORMAT_VERSION) restored = restoreVersion2(where, stored as unknown as StoredMetadata, tensors);
+  if (stored.version === FORMAT_VERSION)
+    restored = restoreVersion2(where, stored as unknown as StoredMetadata, tensors);
   else if (stored.version === BASE64_STATE_VERSION) restored = restoreVersion1(where, stored, tensors);
-  else throw new Error(`${where} has checkpoint version ${String(stored.version)}, this build reads ${BASE64_STATE_VERSION} and ${FORMAT_VERSION}`);
+  else
+    throw new Error(
+      `${where} has checkpoint version ${String(stored.version)}, this build reads ${BASE64_STATE_VERSION} and ${FORMAT_VERSION}`,
+    );
   const step = checkStep(where, stored.step);
   const parameters: [string, Tensor][] = [];
   const buffers: [string, Tensor][] = [];
@@ -212,8 +250,14 @@ export function loadCheckpoint(path: string, targets: LoadCheckpointTargets, opt
   model.checkParameters(parameterTree, modelWhere);
   model.checkBuffers(bufferTree, modelWhere);
   const generatorState = restored.generatorState;
-  if (!Array.isArray(generatorState) || generatorState.length !== 5 || !generatorState.every((word) => typeof word === 'number')) {
-    throw new Error(`${where} has a generator state of ${Array.isArray(generatorState) ? `${generatorState.length} values` : typeof generatorState}, expected 5 numbers`);
+  if (
+    !Array.isArray(generatorState) ||
+    generatorState.length !== 5 ||
+    !generatorState.every((word) => typeof word === 'number')
+  ) {
+    throw new Error(
+      `${where} has a generator state of ${Array.isArray(generatorState) ? `${generatorState.length} values` : typeof generatorState}, expected 5 numbers`,
+    );
   }
   // All checks passed: apply.
   model.loadParameters(parameterTree);

@@ -33,11 +33,20 @@ export function writeAllSync(handle: number, bytes: Uint8Array, chunkBytes: numb
  * Fills `target` from the file bytes starting at `position`, at most `chunkBytes` per call.
  * Throws naming `where` if the file ends first (it shrank while being read).
  */
-export function readRangeSync(where: string, handle: number, target: Uint8Array, position: number, chunkBytes: number): void {
+export function readRangeSync(
+  where: string,
+  handle: number,
+  target: Uint8Array,
+  position: number,
+  chunkBytes: number,
+): void {
   let filled = 0;
   while (filled < target.length) {
     const count = readSync(handle, target, filled, Math.min(chunkBytes, target.length - filled), position + filled);
-    if (count === 0) throw new Error(`${where}: the file ended at byte ${position + filled} while reading ${target.length} bytes from byte ${position} (was it truncated while being read?)`);
+    if (count === 0)
+      throw new Error(
+        `${where}: the file ended at byte ${position + filled} while reading ${target.length} bytes from byte ${position} (was it truncated while being read?)`,
+      );
     filled += count;
   }
 }
@@ -54,7 +63,8 @@ export interface OpenFile {
  * code, such as ENOENT, kept in the message).
  */
 export function withFileForReading<T>(owner: string, path: string, use: (file: OpenFile) => T): T {
-  if (typeof path !== 'string' || path === '') throw new Error(`${owner}: the path must be a non-empty string, got ${JSON.stringify(path)}`);
+  if (typeof path !== 'string' || path === '')
+    throw new Error(`${owner}: the path must be a non-empty string, got ${JSON.stringify(path)}`);
   let handle: number;
   try {
     handle = openSync(path, 'r');

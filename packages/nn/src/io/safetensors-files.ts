@@ -9,9 +9,21 @@
  */
 import { checkOptionKeys, formatShape, type DType, type Tensor } from '@vane/tensor';
 import { writeFileAtomicWith } from './atomic-write.js';
-import { checkChunkBytes, DEFAULT_CHUNK_BYTES, readRangeSync, withFileForReading, writeAllSync } from './chunked-file.js';
+import {
+  checkChunkBytes,
+  DEFAULT_CHUNK_BYTES,
+  readRangeSync,
+  withFileForReading,
+  writeAllSync,
+} from './chunked-file.js';
 import { describeSource, type SafetensorsContents, type SafetensorsIoOptions } from './safetensors.js';
-import { bytesToTensor, checkHeaderLength, MAX_HEADER_BYTES, parseSafetensorsHeader, planSafetensors } from './safetensors-format.js';
+import {
+  bytesToTensor,
+  checkHeaderLength,
+  MAX_HEADER_BYTES,
+  parseSafetensorsHeader,
+  planSafetensors,
+} from './safetensors-format.js';
 
 const IO_OPTION_KEYS = ['chunkBytes', 'maxHeaderBytes'] as const;
 
@@ -19,7 +31,8 @@ function ioLimits(owner: string, options: SafetensorsIoOptions): { chunkBytes: n
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   checkChunkBytes(owner, chunkBytes);
   const maxHeaderBytes = options.maxHeaderBytes ?? MAX_HEADER_BYTES;
-  if (!Number.isSafeInteger(maxHeaderBytes) || maxHeaderBytes < 8) throw new Error(`${owner}: maxHeaderBytes must be an integer of at least 8, got ${String(maxHeaderBytes)}`);
+  if (!Number.isSafeInteger(maxHeaderBytes) || maxHeaderBytes < 8)
+    throw new Error(`${owner}: maxHeaderBytes must be an integer of at least 8, got ${String(maxHeaderBytes)}`);
   return { chunkBytes, maxHeaderBytes };
 }
 
@@ -41,7 +54,11 @@ export interface SaveSafetensorsOptions extends SafetensorsIoOptions {
  * saveSafetensors('model.safetensors', Object.fromEntries(model.namedParameters()));
  * // Python: safetensors.torch.load_file('model.safetensors')
  */
-export function saveSafetensors(path: string, tensors: Record<string, Tensor> | ReadonlyMap<string, Tensor>, options: SaveSafetensorsOptions = {}): void {
+export function saveSafetensors(
+  path: string,
+  tensors: Record<string, Tensor> | ReadonlyMap<string, Tensor>,
+  options: SaveSafetensorsOptions = {},
+): void {
   checkOptionKeys('saveSafetensors', options, ['metadata', ...IO_OPTION_KEYS]);
   writeSafetensorsFile('saveSafetensors', path, tensors, options.metadata ?? {}, options);
 }
@@ -86,10 +103,16 @@ export function loadSafetensors(path: string, options: LoadSafetensorsOptions = 
   const { tensors } = readSafetensors(path, { chunkBytes: options.chunkBytes, maxHeaderBytes: options.maxHeaderBytes });
   for (const [name, want] of Object.entries(options.expected ?? {})) {
     const found = Object.hasOwn(tensors, name) ? tensors[name] : undefined;
-    if (!found) throw new Error(`loadSafetensors: '${path}' has no tensor '${name}' (it has ${Object.keys(tensors).join(', ') || 'none'})`);
-    const shapeMatches = found.shape.length === want.shape.length && found.shape.every((size, axis) => size === want.shape[axis]);
+    if (!found)
+      throw new Error(
+        `loadSafetensors: '${path}' has no tensor '${name}' (it has ${Object.keys(tensors).join(', ') || 'none'})`,
+      );
+    const shapeMatches =
+      found.shape.length === want.shape.length && found.shape.every((size, axis) => size === want.shape[axis]);
     if (!shapeMatches || (want.dtype && want.dtype !== found.dtype)) {
-      throw new Error(`loadSafetensors: '${path}' tensor '${name}' has shape ${formatShape(found.shape)} ${found.dtype}, expected ${formatShape(want.shape)}${want.dtype ? ` ${want.dtype}` : ''}`);
+      throw new Error(
+        `loadSafetensors: '${path}' tensor '${name}' has shape ${formatShape(found.shape)} ${found.dtype}, expected ${formatShape(want.shape)}${want.dtype ? ` ${want.dtype}` : ''}`,
+      );
     }
   }
   return tensors;
@@ -136,5 +159,9 @@ export function readSafetensors(path: string, options: SafetensorsIoOptions = {}
  * readSafetensorsMetadata('model.safetensors').format; // 'pt'
  */
 export function readSafetensorsMetadata(path: string): Record<string, string> {
-  return withFileForReading('readSafetensorsMetadata', path, ({ handle, size }) => readHeader(path, handle, size, MAX_HEADER_BYTES).header.metadata);
+  return withFileForReading(
+    'readSafetensorsMetadata',
+    path,
+    ({ handle, size }) => readHeader(path, handle, size, MAX_HEADER_BYTES).header.metadata,
+  );
 }

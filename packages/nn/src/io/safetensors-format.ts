@@ -19,10 +19,26 @@ import { formatShape, isTensor, tensor, type DType, type Tensor } from '@vane/te
 export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
 /** Bytes per element of each readable dtype. */
-export const ELEMENT_BYTES: Readonly<Record<SafetensorsDType, number>> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+export const ELEMENT_BYTES: Readonly<Record<SafetensorsDType, number>> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
 
 /** The dtype each Vane dtype is written as (all four round-trip bit for bit). */
-export const FROM_VANE: Readonly<Record<DType, SafetensorsDType>> = { float64: 'F64', float32: 'F32', int32: 'I32', bool: 'BOOL' };
+export const FROM_VANE: Readonly<Record<DType, SafetensorsDType>> = {
+  float64: 'F64',
+  float32: 'F32',
+  int32: 'I32',
+  bool: 'BOOL',
+};
 
 /**
  * Headers larger than this are refused before parsing, by the reader and by the writer. The
@@ -35,7 +51,9 @@ export const MAX_HEADER_BYTES = 100_000_000;
 export const METADATA_ENTRY = '__metadata__';
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
-  throw new Error('@vane/nn safetensors: this platform is big-endian; the reader and writer assume little-endian typed arrays');
+  throw new Error(
+    '@vane/nn safetensors: this platform is big-endian; the reader and writer assume little-endian typed arrays',
+  );
 }
 
 /** One tensor's header entry, validated. */
@@ -74,16 +92,22 @@ function isWellFormed(text: string): boolean {
 // surrogates, so a name with one is refused on both sides.
 function nameProblem(name: string): string | undefined {
   if (name === METADATA_ENTRY) return `'${METADATA_ENTRY}' is reserved for the metadata and cannot name a tensor`;
-  if (!isWellFormed(name)) return `the name ${JSON.stringify(name)} contains a lone UTF-16 surrogate, which is not valid UTF-8`;
+  if (!isWellFormed(name))
+    return `the name ${JSON.stringify(name)} contains a lone UTF-16 surrogate, which is not valid UTF-8`;
   return undefined;
 }
 
 function checkShape(where: string, name: string, shape: unknown, elementBytes: number): number {
   if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
-    throw new Error(`${where}: tensor '${name}' has invalid shape ${JSON.stringify(shape)} (sizes must be non-negative integers)`);
+    throw new Error(
+      `${where}: tensor '${name}' has invalid shape ${JSON.stringify(shape)} (sizes must be non-negative integers)`,
+    );
   }
   const bytes = (shape as number[]).reduce((product, size) => product * size, elementBytes);
-  if (!Number.isSafeInteger(bytes)) throw new Error(`${where}: tensor '${name}' has shape ${formatShape(shape as number[])}, whose byte size exceeds 2^53`);
+  if (!Number.isSafeInteger(bytes))
+    throw new Error(
+      `${where}: tensor '${name}' has shape ${formatShape(shape as number[])}, whose byte size exceeds 2^53`,
+    );
   return bytes;
 }
 
@@ -93,7 +117,9 @@ function encodeHeader(where: string, header: object, maxHeaderBytes: number): Ui
   const unpadded = new TextEncoder().encode(json);
   const length = unpadded.length + ((8 - (unpadded.length % 8)) % 8);
   if (length > maxHeaderBytes) {
-    throw new Error(`${where}: the header would be ${length} bytes, over the limit of ${maxHeaderBytes} bytes that readers accept (too many tensors or too much metadata)`);
+    throw new Error(
+      `${where}: the header would be ${length} bytes, over the limit of ${maxHeaderBytes} bytes that readers accept (too many tensors or too much metadata)`,
+    );
   }
   const prefix = new Uint8Array(8 + length).fill(0x20, 8);
   new DataView(prefix.buffer).setBigUint64(0, BigInt(length), true);
@@ -116,16 +142,20 @@ export function planSafetensors(
   metadata: Record<string, string> = {},
   maxHeaderBytes = MAX_HEADER_BYTES,
 ): SafetensorsPlan {
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new Error(`${owner}: metadata must be an object of strings, got ${String(metadata)}`);
-  if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors)) throw new Error(`${owner}: tensors must be an object or Map of name → tensor, got ${String(tensors)}`);
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))
+    throw new Error(`${owner}: metadata must be an object of strings, got ${String(metadata)}`);
+  if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors))
+    throw new Error(`${owner}: tensors must be an object or Map of name → tensor, got ${String(tensors)}`);
   // A null-prototype object: a tensor named '__proto__' is then an ordinary key, not a prototype.
   const header: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const metadataEntries = Object.entries(metadata);
   if (metadataEntries.length > 0) {
     const checked: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [key, value] of metadataEntries) {
-      if (typeof value !== 'string') throw new Error(`${owner}: metadata '${key}' must be a string, got ${typeof value}`);
-      if (!isWellFormed(key) || !isWellFormed(value)) throw new Error(`${owner}: metadata '${key}' contains a lone UTF-16 surrogate, which is not valid UTF-8`);
+      if (typeof value !== 'string')
+        throw new Error(`${owner}: metadata '${key}' must be a string, got ${typeof value}`);
+      if (!isWellFormed(key) || !isWellFormed(value))
+        throw new Error(`${owner}: metadata '${key}' contains a lone UTF-16 surrogate, which is not valid UTF-8`);
       checked[key] = value;
     }
     header[METADATA_ENTRY] = checked;
@@ -138,11 +168,17 @@ export function planSafetensors(
     if (problem) throw new Error(`${owner}: ${problem}`);
     if (!isTensor(value)) throw new Error(`${owner}: '${name}' is not a tensor`);
     const dtype = FROM_VANE[value.dtype];
-    if (dtype === undefined) throw new Error(`${owner}: tensor '${name}' has dtype ${String(value.dtype)}, which safetensors cannot store (float32, float64, int32, bool)`);
+    if (dtype === undefined)
+      throw new Error(
+        `${owner}: tensor '${name}' has dtype ${String(value.dtype)}, which safetensors cannot store (float32, float64, int32, bool)`,
+      );
     const expectedBytes = checkShape(owner, name, value.shape, ELEMENT_BYTES[dtype]);
     const data = value.dataSync();
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    if (bytes.length !== expectedBytes) throw new Error(`${owner}: tensor '${name}' (shape ${formatShape(value.shape)}) holds ${bytes.length} bytes, expected ${expectedBytes}`);
+    if (bytes.length !== expectedBytes)
+      throw new Error(
+        `${owner}: tensor '${name}' (shape ${formatShape(value.shape)}) holds ${bytes.length} bytes, expected ${expectedBytes}`,
+      );
     if (dtype === 'BOOL') checkBoolBytes(owner, name, bytes);
     header[name] = { dtype, shape: [...value.shape], data_offsets: [offset, offset + bytes.length] };
     blobs.push({ name, bytes });
@@ -153,7 +189,8 @@ export function planSafetensors(
 }
 
 function checkBoolBytes(where: string, name: string, bytes: Uint8Array): void {
-  for (const value of bytes) if (value > 1) throw new Error(`${where}: BOOL tensor '${name}' contains the byte ${value} (expected 0 or 1)`);
+  for (const value of bytes)
+    if (value > 1) throw new Error(`${where}: BOOL tensor '${name}' contains the byte ${value} (expected 0 or 1)`);
 }
 
 /**
@@ -164,11 +201,20 @@ function checkBoolBytes(where: string, name: string, bytes: Uint8Array): void {
  * @param first - the first 8 bytes.
  * @param totalBytes - the size of the whole file or buffer.
  */
-export function checkHeaderLength(where: string, first: Uint8Array, totalBytes: number, maxHeaderBytes = MAX_HEADER_BYTES): number {
+export function checkHeaderLength(
+  where: string,
+  first: Uint8Array,
+  totalBytes: number,
+  maxHeaderBytes = MAX_HEADER_BYTES,
+): number {
   if (totalBytes < 8) throw new Error(`${where} is ${totalBytes} bytes, too short for the 8-byte header length`);
   const headerLength = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true);
-  if (headerLength > BigInt(totalBytes - 8)) throw new Error(`${where}: header length ${headerLength} exceeds the ${totalBytes - 8} bytes after it (truncated or not a safetensors file)`);
-  if (headerLength > BigInt(maxHeaderBytes)) throw new Error(`${where}: header length ${headerLength} exceeds the limit of ${maxHeaderBytes} bytes`);
+  if (headerLength > BigInt(totalBytes - 8))
+    throw new Error(
+      `${where}: header length ${headerLength} exceeds the ${totalBytes - 8} bytes after it (truncated or not a safetensors file)`,
+    );
+  if (headerLength > BigInt(maxHeaderBytes))
+    throw new Error(`${where}: header length ${headerLength} exceeds the limit of ${maxHeaderBytes} bytes`);
   return Number(headerLength);
 }
 
@@ -186,15 +232,18 @@ export function parseSafetensorsHeader(where: string, headerBytes: Uint8Array, d
   } catch (error) {
     throw new Error(`${where}: the header is not valid UTF-8 JSON (${(error as Error).message})`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${where}: the header must be a JSON object`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error(`${where}: the header must be a JSON object`);
   // JSON.parse makes '__proto__' an own key; null-prototype results keep it one.
   const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
   const entries: [string, HeaderEntry][] = [];
   for (const [name, raw] of Object.entries(parsed as Record<string, unknown>)) {
     if (name === METADATA_ENTRY) {
-      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${where}: '${METADATA_ENTRY}' must be an object of strings`);
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+        throw new Error(`${where}: '${METADATA_ENTRY}' must be an object of strings`);
       for (const [key, value] of Object.entries(raw)) {
-        if (typeof value !== 'string') throw new Error(`${where}: '${METADATA_ENTRY}.${key}' must be a string, got ${JSON.stringify(value)}`);
+        if (typeof value !== 'string')
+          throw new Error(`${where}: '${METADATA_ENTRY}.${key}' must be a string, got ${JSON.stringify(value)}`);
         metadata[key] = value;
       }
       continue;
@@ -208,28 +257,45 @@ export function parseSafetensorsHeader(where: string, headerBytes: Uint8Array, d
   let expectedBegin = 0;
   for (const [name, entry] of sorted) {
     if (entry.begin !== expectedBegin) {
-      throw new Error(`${where}: tensor '${name}' starts at byte ${entry.begin}, expected ${expectedBegin} (data ranges must be contiguous and non-overlapping)`);
+      throw new Error(
+        `${where}: tensor '${name}' starts at byte ${entry.begin}, expected ${expectedBegin} (data ranges must be contiguous and non-overlapping)`,
+      );
     }
     expectedBegin = entry.end;
   }
-  if (expectedBegin !== dataLength) throw new Error(`${where}: the tensors cover ${expectedBegin} bytes but the data section has ${dataLength} (truncated or trailing bytes)`);
+  if (expectedBegin !== dataLength)
+    throw new Error(
+      `${where}: the tensors cover ${expectedBegin} bytes but the data section has ${dataLength} (truncated or trailing bytes)`,
+    );
   return { metadata, entries };
 }
 
 function parseEntry(where: string, name: string, raw: unknown, dataLength: number): HeaderEntry {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${where}: entry '${name}' must be an object with dtype, shape and data_offsets`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error(`${where}: entry '${name}' must be an object with dtype, shape and data_offsets`);
   const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
   if (typeof dtype !== 'string' || !Object.hasOwn(ELEMENT_BYTES, dtype)) {
-    throw new Error(`${where}: tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(ELEMENT_BYTES).join(', ')})`);
+    throw new Error(
+      `${where}: tensor '${name}' has unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(ELEMENT_BYTES).join(', ')})`,
+    );
   }
   const expectedBytes = checkShape(where, name, shape, ELEMENT_BYTES[dtype as SafetensorsDType]);
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((value) => Number.isSafeInteger(value) && value >= 0)) {
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((value) => Number.isSafeInteger(value) && value >= 0)
+  ) {
     throw new Error(`${where}: tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
   }
   const [begin, end] = offsets as [number, number];
-  if (begin > end || end > dataLength) throw new Error(`${where}: tensor '${name}' has data_offsets [${begin}, ${end}] outside the ${dataLength}-byte data section`);
+  if (begin > end || end > dataLength)
+    throw new Error(
+      `${where}: tensor '${name}' has data_offsets [${begin}, ${end}] outside the ${dataLength}-byte data section`,
+    );
   if (end - begin !== expectedBytes) {
-    throw new Error(`${where}: tensor '${name}' (${dtype}, shape ${formatShape(shape as number[])}) needs ${expectedBytes} bytes but data_offsets span ${end - begin}`);
+    throw new Error(
+      `${where}: tensor '${name}' (${dtype}, shape ${formatShape(shape as number[])}) needs ${expectedBytes} bytes but data_offsets span ${end - begin}`,
+    );
   }
   return { dtype: dtype as SafetensorsDType, shape: shape as number[], begin, end };
 }
@@ -261,9 +327,18 @@ export function bytesToTensor(where: string, name: string, entry: HeaderEntry, b
       checkBoolBytes(where, name, bytes);
       return tensor(bytes, { shape, dtype: 'bool' });
     case 'F16':
-      return tensor(Float32Array.from(new Uint16Array(buffer, 0, bytes.length / 2), halfToFloat), { shape, dtype: 'float32' });
+      return tensor(Float32Array.from(new Uint16Array(buffer, 0, bytes.length / 2), halfToFloat), {
+        shape,
+        dtype: 'float32',
+      });
     case 'BF16':
-      return tensor(Float32Array.from(new Uint16Array(buffer, 0, bytes.length / 2), (bits) => new Float32Array(new Uint32Array([bits << 16]).buffer)[0]!), { shape, dtype: 'float32' });
+      return tensor(
+        Float32Array.from(
+          new Uint16Array(buffer, 0, bytes.length / 2),
+          (bits) => new Float32Array(new Uint32Array([bits << 16]).buffer)[0]!,
+        ),
+        { shape, dtype: 'float32' },
+      );
     case 'I8':
       return tensor(Int32Array.from(new Int8Array(buffer, 0, bytes.length)), { shape, dtype: 'int32' });
     case 'I16':
@@ -274,7 +349,10 @@ export function bytesToTensor(where: string, name: string, entry: HeaderEntry, b
       const wide = new BigInt64Array(buffer, 0, bytes.length / 8);
       const narrow = new Int32Array(wide.length);
       wide.forEach((value, index) => {
-        if (value > 2147483647n || value < -2147483648n) throw new Error(`${where}: I64 tensor '${name}' holds ${value}, outside the int32 range Vane stores integers in`);
+        if (value > 2147483647n || value < -2147483648n)
+          throw new Error(
+            `${where}: I64 tensor '${name}' holds ${value}, outside the int32 range Vane stores integers in`,
+          );
         narrow[index] = Number(value);
       });
       return tensor(narrow, { shape, dtype: 'int32' });

@@ -10,7 +10,14 @@
  * Source: `packages/nn/src/io/safetensors.ts`.
  */
 import { checkOptionKeys, type Tensor } from '@vane/tensor';
-import { bytesToTensor, checkHeaderLength, MAX_HEADER_BYTES, parseSafetensorsHeader, planSafetensors, type SafetensorsDType } from './safetensors-format.js';
+import {
+  bytesToTensor,
+  checkHeaderLength,
+  MAX_HEADER_BYTES,
+  parseSafetensorsHeader,
+  planSafetensors,
+  type SafetensorsDType,
+} from './safetensors-format.js';
 
 export type { SafetensorsDType };
 export { MAX_HEADER_BYTES };
@@ -38,7 +45,10 @@ export interface SafetensorsIoOptions {
  * @example
  * const bytes = encodeSafetensors({ weight: ones([2, 2]) }, { format: 'pt' });
  */
-export function encodeSafetensors(tensors: Record<string, Tensor> | ReadonlyMap<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: Record<string, Tensor> | ReadonlyMap<string, Tensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const plan = planSafetensors('encodeSafetensors', tensors, metadata);
   const result = new Uint8Array(plan.prefix.length + plan.dataBytes);
   result.set(plan.prefix);
@@ -79,6 +89,7 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
   const { metadata, entries } = parseSafetensorsHeader(where, bytes.subarray(8, dataStart), bytes.length - dataStart);
   const tensors: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
   // slice copies: each tensor owns an aligned buffer, independent of `bytes`.
-  for (const [name, entry] of entries) tensors[name] = bytesToTensor(where, name, entry, bytes.slice(dataStart + entry.begin, dataStart + entry.end));
+  for (const [name, entry] of entries)
+    tensors[name] = bytesToTensor(where, name, entry, bytes.slice(dataStart + entry.begin, dataStart + entry.end));
   return { tensors, metadata };
 }

@@ -19,7 +19,12 @@ import { isTensor, type Tensor } from '@vane/tensor';
 /** A JSON value of the skeleton. */
 export type Skeleton = null | boolean | number | string | Skeleton[] | { [key: string]: Skeleton };
 
-const NUMBER_TAGS: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY, '-0': -0 };
+const NUMBER_TAGS: Readonly<Record<string, number>> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+  '-0': -0,
+};
 
 function isPlainObject(value: object): boolean {
   const prototype = Object.getPrototypeOf(value) as unknown;
@@ -28,7 +33,8 @@ function isPlainObject(value: object): boolean {
 
 function describeKind(value: unknown): string {
   if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object' && value !== null) return `an instance of ${(value as { constructor?: { name?: string } }).constructor?.name ?? 'a class'}`;
+  if (typeof value === 'object' && value !== null)
+    return `an instance of ${(value as { constructor?: { name?: string } }).constructor?.name ?? 'a class'}`;
   return `a ${typeof value}`;
 }
 
@@ -60,7 +66,10 @@ export function splitTensors(owner: string, value: unknown, prefix: string, tens
       tensors.set(name, item);
       return { $tensor: name };
     }
-    if (typeof item === 'object' && ancestors.has(item)) throw new Error(`${owner}: '${path}' refers back to one of its own ancestors; checkpoints hold trees, not cycles`);
+    if (typeof item === 'object' && ancestors.has(item))
+      throw new Error(
+        `${owner}: '${path}' refers back to one of its own ancestors; checkpoints hold trees, not cycles`,
+      );
     if (Array.isArray(item)) {
       ancestors.add(item);
       const array = Array.from(item, (child, index) => visit(child, `${path}.${index}`));
@@ -78,7 +87,9 @@ export function splitTensors(owner: string, value: unknown, prefix: string, tens
       ancestors.delete(item);
       return tagLike ? { $object: object } : object;
     }
-    throw new Error(`${owner}: '${path}' is ${describeKind(item)}; checkpoints hold only numbers, booleans, strings, null, undefined, arrays, plain objects and tensors`);
+    throw new Error(
+      `${owner}: '${path}' is ${describeKind(item)}; checkpoints hold only numbers, booleans, strings, null, undefined, arrays, plain objects and tensors`,
+    );
   };
   return visit(value, prefix);
 }
@@ -88,7 +99,13 @@ export function splitTensors(owner: string, value: unknown, prefix: string, tens
  * `tensors` and recording its name in `used`. Throws, naming `where` and the path, for a
  * malformed skeleton or a reference to a tensor the file does not hold.
  */
-export function joinTensors(where: string, skeleton: Skeleton, prefix: string, tensors: Readonly<Record<string, Tensor>>, used: Set<string>): unknown {
+export function joinTensors(
+  where: string,
+  skeleton: Skeleton,
+  prefix: string,
+  tensors: Readonly<Record<string, Tensor>>,
+  used: Set<string>,
+): unknown {
   const visit = (item: Skeleton, path: string): unknown => {
     if (item === null || typeof item !== 'object') return item;
     if (Array.isArray(item)) return item.map((child, index) => visit(child, `${path}.${index}`));
@@ -98,16 +115,21 @@ export function joinTensors(where: string, skeleton: Skeleton, prefix: string, t
       const body = item[tag]!;
       if (tag === '$undefined') return undefined;
       if (tag === '$number') {
-        if (typeof body !== 'string' || !Object.hasOwn(NUMBER_TAGS, body)) throw new Error(`${where}: '${path}' has a bad $number ${JSON.stringify(body)}`);
+        if (typeof body !== 'string' || !Object.hasOwn(NUMBER_TAGS, body))
+          throw new Error(`${where}: '${path}' has a bad $number ${JSON.stringify(body)}`);
         return NUMBER_TAGS[body];
       }
       if (tag === '$tensor') {
-        if (typeof body !== 'string' || !Object.hasOwn(tensors, body)) throw new Error(`${where}: '${path}' refers to the tensor ${JSON.stringify(body)}, which the file does not hold`);
+        if (typeof body !== 'string' || !Object.hasOwn(tensors, body))
+          throw new Error(
+            `${where}: '${path}' refers to the tensor ${JSON.stringify(body)}, which the file does not hold`,
+          );
         used.add(body);
         return tensors[body];
       }
       if (tag === '$object') {
-        if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Error(`${where}: '${path}' has a bad $object`);
+        if (body === null || typeof body !== 'object' || Array.isArray(body))
+          throw new Error(`${where}: '${path}' has a bad $object`);
         return rebuildObject(body, path);
       }
       throw new Error(`${where}: '${path}' has the unknown tag '${tag}'`);
@@ -117,7 +139,13 @@ export function joinTensors(where: string, skeleton: Skeleton, prefix: string, t
   const rebuildObject = (item: { [key: string]: Skeleton }, path: string): Record<string, unknown> => {
     // defineProperty, not assignment: a '__proto__' key stays an own key instead of setting the prototype.
     const object: Record<string, unknown> = {};
-    for (const key of Object.keys(item)) Object.defineProperty(object, key, { value: visit(item[key]!, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
+    for (const key of Object.keys(item))
+      Object.defineProperty(object, key, {
+        value: visit(item[key]!, `${path}.${key}`),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return object;
   };
   return visit(skeleton, prefix);

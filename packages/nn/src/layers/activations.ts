@@ -30,7 +30,8 @@ export class ReLU extends Module {
 export class GELU extends Module {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') {
     super();
-    if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`GELU: 'approximate' must be 'none' or 'tanh', got '${String(approximate)}'`);
+    if (approximate !== 'none' && approximate !== 'tanh')
+      throw new Error(`GELU: 'approximate' must be 'none' or 'tanh', got '${String(approximate)}'`);
   }
 
   apply(_params: ParameterTree, input: Tensor): Tensor {

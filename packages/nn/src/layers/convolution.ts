@@ -3,7 +3,18 @@
  *
  * Source: `packages/nn/src/layers/convolution.ts`.
  */
-import { checkOptionKeys, conv1d, conv2d, convTranspose2d, formatShape, type DType, type Padding, type Pair, type RandomGenerator, type Tensor } from '@vane/tensor';
+import {
+  checkOptionKeys,
+  conv1d,
+  conv2d,
+  convTranspose2d,
+  formatShape,
+  type DType,
+  type Padding,
+  type Pair,
+  type RandomGenerator,
+  type Tensor,
+} from '@vane/tensor';
 import { computeFans } from '../initializers/fan.js';
 import { kaimingUniform, uniform } from '../initializers/initializers.js';
 import { Module, parameter, type ParameterTree } from '../module.js';
@@ -29,7 +40,12 @@ function pair(value: Pair): [number, number] {
 
 // PyTorch's default for every convolution: W ~ kaiming_uniform(a=√5) = U(±1/√fanIn),
 // b ~ U(±1/√fanIn), with fanIn computed from the weight's shape[1]·kh·kw.
-function initialize(register: (name: string, value: Tensor) => void, weightShape: number[], bias: number, options: ConvolutionOptions): void {
+function initialize(
+  register: (name: string, value: Tensor) => void,
+  weightShape: number[],
+  bias: number,
+  options: ConvolutionOptions,
+): void {
   const initializer = { generator: options.generator, dtype: options.dtype };
   register('weight', kaimingUniform(weightShape, { a: Math.sqrt(5), ...initializer }));
   if (options.bias ?? true) {
@@ -72,7 +88,11 @@ export class Conv1d extends Module {
     readonly inChannels: number,
     readonly outChannels: number,
     readonly kernelSize: number,
-    readonly options: Omit<ConvolutionOptions, 'stride' | 'dilation' | 'padding'> & { stride?: number; dilation?: number; padding?: number | 'same' | 'valid' } = {},
+    readonly options: Omit<ConvolutionOptions, 'stride' | 'dilation' | 'padding'> & {
+      stride?: number;
+      dilation?: number;
+      padding?: number | 'same' | 'valid';
+    } = {},
   ) {
     super();
     checkOptions('Conv1d', options, CONVOLUTION_KEYS);
@@ -81,13 +101,24 @@ export class Conv1d extends Module {
     checkPositiveInteger('Conv1d', 'kernelSize', kernelSize);
     const groups = options.groups ?? 1;
     checkGroups('Conv1d', inChannels, outChannels, groups);
-    initialize((name, value) => this.registerParameter(name, value), [outChannels, inChannels / groups, kernelSize], outChannels, options);
+    initialize(
+      (name, value) => this.registerParameter(name, value),
+      [outChannels, inChannels / groups, kernelSize],
+      outChannels,
+      options,
+    );
   }
 
   apply(params: ParameterTree, input: Tensor): Tensor {
     checkInput('Conv1d', input, 3, this.inChannels);
     const { stride, padding, dilation, groups } = this.options;
-    return conv1d(input, parameter(params, 'weight', 'Conv1d'), { stride, padding, dilation, groups, bias: params.bias as Tensor | undefined });
+    return conv1d(input, parameter(params, 'weight', 'Conv1d'), {
+      stride,
+      padding,
+      dilation,
+      groups,
+      bias: params.bias as Tensor | undefined,
+    });
   }
 }
 
@@ -111,13 +142,24 @@ export class Conv2d extends Module {
     checkPositiveInteger('Conv2d', 'outChannels', outChannels);
     const groups = options.groups ?? 1;
     checkGroups('Conv2d', inChannels, outChannels, groups);
-    initialize((name, value) => this.registerParameter(name, value), [outChannels, inChannels / groups, ...pair(kernelSize)], outChannels, options);
+    initialize(
+      (name, value) => this.registerParameter(name, value),
+      [outChannels, inChannels / groups, ...pair(kernelSize)],
+      outChannels,
+      options,
+    );
   }
 
   apply(params: ParameterTree, input: Tensor): Tensor {
     checkInput('Conv2d', input, 4, this.inChannels);
     const { stride, padding, dilation, groups } = this.options;
-    return conv2d(input, parameter(params, 'weight', 'Conv2d'), { stride, padding, dilation, groups, bias: params.bias as Tensor | undefined });
+    return conv2d(input, parameter(params, 'weight', 'Conv2d'), {
+      stride,
+      padding,
+      dilation,
+      groups,
+      bias: params.bias as Tensor | undefined,
+    });
   }
 }
 
@@ -142,12 +184,24 @@ export class ConvTranspose2d extends Module {
     checkPositiveInteger('ConvTranspose2d', 'outChannels', outChannels);
     const groups = options.groups ?? 1;
     checkGroups('ConvTranspose2d', inChannels, outChannels, groups);
-    initialize((name, value) => this.registerParameter(name, value), [inChannels, outChannels / groups, ...pair(kernelSize)], outChannels, options);
+    initialize(
+      (name, value) => this.registerParameter(name, value),
+      [inChannels, outChannels / groups, ...pair(kernelSize)],
+      outChannels,
+      options,
+    );
   }
 
   apply(params: ParameterTree, input: Tensor): Tensor {
     checkInput('ConvTranspose2d', input, 4, this.inChannels);
     const { stride, padding, outputPadding, dilation, groups } = this.options;
-    return convTranspose2d(input, parameter(params, 'weight', 'ConvTranspose2d'), { stride, padding, outputPadding, dilation, groups, bias: params.bias as Tensor | undefined });
+    return convTranspose2d(input, parameter(params, 'weight', 'ConvTranspose2d'), {
+      stride,
+      padding,
+      outputPadding,
+      dilation,
+      groups,
+      bias: params.bias as Tensor | undefined,
+    });
   }
 }

@@ -3,7 +3,17 @@
  *
  * Source: `packages/nn/src/layers/dropout.ts`.
  */
-import { checkOptionKeys, describeValue, div, less, mul, rand, where, type RandomGenerator, type Tensor } from '@vane/tensor';
+import {
+  checkOptionKeys,
+  describeValue,
+  div,
+  less,
+  mul,
+  rand,
+  where,
+  type RandomGenerator,
+  type Tensor,
+} from '@vane/tensor';
 import { Module, type ParameterTree } from '../module.js';
 
 /** Options of {@link Dropout}. */
@@ -29,7 +39,8 @@ export class Dropout extends Module {
   ) {
     super();
     checkOptionKeys('Dropout', options, ['generator']);
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`Dropout: 'p' must be a number in [0, 1], got ${describeValue(p)}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+      throw new Error(`Dropout: 'p' must be a number in [0, 1], got ${describeValue(p)}`);
     this.generator = options.generator;
   }
 

@@ -4,7 +4,18 @@
  * Source: `packages/nn/src/layers/embedding.ts`.
  */
 import { stopGradient } from '@vane/autodiff';
-import { checkOptionKeys, formatShape, indexSelect, randn, reshape, tensor, where, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
+import {
+  checkOptionKeys,
+  formatShape,
+  indexSelect,
+  randn,
+  reshape,
+  tensor,
+  where,
+  type DType,
+  type RandomGenerator,
+  type Tensor,
+} from '@vane/tensor';
 import { Module, parameter, type ParameterTree } from '../module.js';
 import { checkParameterDType, checkPositiveInteger } from '../validation.js';
 
@@ -47,8 +58,13 @@ export class Embedding extends Module {
     const dtype = checkParameterDType('Embedding', options.dtype);
     checkPositiveInteger('Embedding', 'embeddingDim', embeddingDim);
     const { paddingIdx } = options;
-    if (paddingIdx !== undefined && !(Number.isInteger(paddingIdx) && paddingIdx >= -numEmbeddings && paddingIdx < numEmbeddings)) {
-      throw new Error(`Embedding: 'paddingIdx' must be an integer in [${-numEmbeddings}, ${numEmbeddings}) for numEmbeddings ${numEmbeddings}, got ${paddingIdx}`);
+    if (
+      paddingIdx !== undefined &&
+      !(Number.isInteger(paddingIdx) && paddingIdx >= -numEmbeddings && paddingIdx < numEmbeddings)
+    ) {
+      throw new Error(
+        `Embedding: 'paddingIdx' must be an integer in [${-numEmbeddings}, ${numEmbeddings}) for numEmbeddings ${numEmbeddings}, got ${paddingIdx}`,
+      );
     }
     this.paddingIdx = paddingIdx === undefined ? undefined : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
     let weight = randn([numEmbeddings, embeddingDim], { generator: options.generator, dtype });
@@ -61,10 +77,12 @@ export class Embedding extends Module {
   }
 
   apply(params: ParameterTree, ids: Tensor): Tensor {
-    if (ids.dtype !== 'int32') throw new Error(`Embedding.apply: 'ids' must be int32, got ${ids.dtype} of shape ${formatShape(ids.shape)}`);
+    if (ids.dtype !== 'int32')
+      throw new Error(`Embedding.apply: 'ids' must be int32, got ${ids.dtype} of shape ${formatShape(ids.shape)}`);
     const flat = reshape(ids, [-1]);
     for (const id of flat.dataSync()) {
-      if (id < 0 || id >= this.numEmbeddings) throw new Error(`Embedding.apply: 'ids' contains ${id}, outside [0, ${this.numEmbeddings})`);
+      if (id < 0 || id >= this.numEmbeddings)
+        throw new Error(`Embedding.apply: 'ids' contains ${id}, outside [0, ${this.numEmbeddings})`);
     }
     let weight = parameter(params, 'weight', 'Embedding');
     // The padding row reads the stored values but is cut from the gradient graph, as in PyTorch.

@@ -45,7 +45,9 @@ export class Unflatten extends Module {
     const axis = this.axis < 0 ? this.axis + input.ndim : this.axis;
     const product = this.sizes.reduce((total, size) => total * size, 1);
     if (axis < 0 || axis >= input.ndim || input.shape[axis] !== product) {
-      throw new Error(`Unflatten.apply: 'input' has shape ${formatShape(input.shape)}; axis ${this.axis} must have ${product} elements to split into [${this.sizes.join(',')}]`);
+      throw new Error(
+        `Unflatten.apply: 'input' has shape ${formatShape(input.shape)}; axis ${this.axis} must have ${product} elements to split into [${this.sizes.join(',')}]`,
+      );
     }
     return reshape(input, [...input.shape.slice(0, axis), ...this.sizes, ...input.shape.slice(axis + 1)]);
   }

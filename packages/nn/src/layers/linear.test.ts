@@ -14,7 +14,11 @@ const TOLERANCE = { absolute: 1e-10, relative: 1e-10 };
 describe('Linear', () => {
   it('matches torch.nn.Linear outputs and gradients', () => {
     checkLayerAgainstTorch(new Linear(5, 3, { dtype: 'float64' }), torchCase('linear'), TOLERANCE);
-    checkLayerAgainstTorch(new Linear(5, 3, { dtype: 'float64', bias: false }), torchCase('linear-3d-no-bias'), TOLERANCE);
+    checkLayerAgainstTorch(
+      new Linear(5, 3, { dtype: 'float64', bias: false }),
+      torchCase('linear-3d-no-bias'),
+      TOLERANCE,
+    );
   });
 
   it('initialises like PyTorch: weight and bias in ±1/√in', () => {
@@ -24,8 +28,8 @@ describe('Linear', () => {
     expect(Math.max(...weight.map(Math.abs))).toBeLessThanOrEqual(bound);
     // U(−b, b) has variance b²/3; 5000 samples estimate it to within a few percent.
     const variance = weight.reduce((total, value) => total + value * value, 0) / weight.length;
-    expect(variance / (bound * bound / 3)).toBeGreaterThan(0.9);
-    expect(variance / (bound * bound / 3)).toBeLessThan(1.1);
+    expect(variance / ((bound * bound) / 3)).toBeGreaterThan(0.9);
+    expect(variance / ((bound * bound) / 3)).toBeLessThan(1.1);
   });
 
   it('is seeded', () => {
@@ -35,15 +39,23 @@ describe('Linear', () => {
   });
 
   it('names the layer and shapes on a bad input', () => {
-    expect(() => new Linear(4, 2).forward(zeros([3, 5]))).toThrow("Linear.apply: 'input' has shape [3,5], expected [..., 4]");
+    expect(() => new Linear(4, 2).forward(zeros([3, 5]))).toThrow(
+      "Linear.apply: 'input' has shape [3,5], expected [..., 4]",
+    );
     expect(() => new Linear(0, 2)).toThrow("Linear: 'inFeatures' must be a positive integer, got 0");
   });
 });
 
 describe('activations', () => {
   const layers = {
-    relu: new ReLU(), gelu: new GELU(), 'gelu-tanh': new GELU('tanh'), silu: new SiLU(), tanh: new Tanh(),
-    sigmoid: new Sigmoid(), 'leaky-relu': new LeakyReLU(0.2), softmax: new Softmax(),
+    relu: new ReLU(),
+    gelu: new GELU(),
+    'gelu-tanh': new GELU('tanh'),
+    silu: new SiLU(),
+    tanh: new Tanh(),
+    sigmoid: new Sigmoid(),
+    'leaky-relu': new LeakyReLU(0.2),
+    softmax: new Softmax(),
   };
   for (const [name, layer] of Object.entries(layers)) {
     it(`${name} matches torch`, () => {
@@ -73,6 +85,13 @@ describe('Sequential, Flatten, Dropout', () => {
     // Binomial(10000, 0.25): standard deviation 43, so ±250 is about 6 standard deviations.
     expect(Math.abs(zerosCount - 2500)).toBeLessThan(250);
     expect(values.filter((value) => value !== 0).every((value) => Math.abs(value - 4 / 3) < 1e-6)).toBe(true);
-    expect(Array.from(dropout.eval().forward(tensor([1, 2])).dataSync())).toEqual([1, 2]);
+    expect(
+      Array.from(
+        dropout
+          .eval()
+          .forward(tensor([1, 2]))
+          .dataSync(),
+      ),
+    ).toEqual([1, 2]);
   });
 });

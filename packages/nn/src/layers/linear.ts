@@ -42,14 +42,20 @@ export class Linear extends Module {
     checkPositiveInteger('Linear', 'outFeatures', outFeatures);
     const dtype = checkParameterDType('Linear', options.dtype);
     const bound = 1 / Math.sqrt(inFeatures);
-    this.registerParameter('weight', kaimingUniform([outFeatures, inFeatures], { a: Math.sqrt(5), generator: options.generator, dtype }));
-    if (options.bias ?? true) this.registerParameter('bias', uniform([outFeatures], bound, { generator: options.generator, dtype }));
+    this.registerParameter(
+      'weight',
+      kaimingUniform([outFeatures, inFeatures], { a: Math.sqrt(5), generator: options.generator, dtype }),
+    );
+    if (options.bias ?? true)
+      this.registerParameter('bias', uniform([outFeatures], bound, { generator: options.generator, dtype }));
   }
 
   apply(params: ParameterTree, input: Tensor): Tensor {
     const weight = parameter(params, 'weight', 'Linear');
     if (input.ndim < 1 || input.shape[input.ndim - 1] !== this.inFeatures) {
-      throw new Error(`Linear.apply: 'input' has shape ${formatShape(input.shape)}, expected [..., ${this.inFeatures}]`);
+      throw new Error(
+        `Linear.apply: 'input' has shape ${formatShape(input.shape)}, expected [..., ${this.inFeatures}]`,
+      );
     }
     const product = matmul(input, weight.T);
     const bias = params.bias as Tensor | undefined;

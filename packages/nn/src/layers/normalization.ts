@@ -3,12 +3,31 @@
  *
  * Source: `packages/nn/src/layers/normalization.ts`.
  */
-import { add, checkOptionKeys, formatShape, mean, mul, ones, reshape, rsqrt, square, sub, withoutRecording, zeros, type DType, type Tensor } from '@vane/tensor';
+import {
+  add,
+  checkOptionKeys,
+  formatShape,
+  mean,
+  mul,
+  ones,
+  reshape,
+  rsqrt,
+  square,
+  sub,
+  withoutRecording,
+  zeros,
+  type DType,
+  type Tensor,
+} from '@vane/tensor';
 import { Module, parameter, type ParameterTree } from '../module.js';
 import { checkParameterDType, checkPositiveInteger, checkPositiveNumber } from '../validation.js';
 
 /** `(x − mean) / √(var + eps)` over `axes` with the biased variance, as every norm layer uses. */
-function standardize(input: Tensor, axes: number[], eps: number): { normalized: Tensor; mean: Tensor; variance: Tensor } {
+function standardize(
+  input: Tensor,
+  axes: number[],
+  eps: number,
+): { normalized: Tensor; mean: Tensor; variance: Tensor } {
   const average = mean(input, axes, true);
   const centered = sub(input, average);
   const variance = mean(square(centered), axes, true);
@@ -42,7 +61,8 @@ abstract class BatchNorm extends Module {
     checkPositiveInteger(this.name, 'numFeatures', numFeatures);
     this.eps = checkPositiveNumber(this.name, 'eps', options.eps ?? 1e-5);
     this.momentum = options.momentum ?? 0.1;
-    if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`${this.name}: 'momentum' must be a number in [0, 1], got ${String(this.momentum)}`);
+    if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1))
+      throw new Error(`${this.name}: 'momentum' must be a number in [0, 1], got ${String(this.momentum)}`);
     const dtype = checkParameterDType(this.name, options.dtype);
     if (options.affine ?? true) {
       this.registerParameter('weight', ones([numFeatures], { dtype }));
@@ -59,7 +79,9 @@ abstract class BatchNorm extends Module {
   apply(params: ParameterTree, input: Tensor): Tensor {
     this.checkRank(input);
     if (input.shape[1] !== this.numFeatures) {
-      throw new Error(`${this.name}.apply: 'input' has shape ${formatShape(input.shape)}, expected ${this.numFeatures} channels on axis 1`);
+      throw new Error(
+        `${this.name}.apply: 'input' has shape ${formatShape(input.shape)}, expected ${this.numFeatures} channels on axis 1`,
+      );
     }
     const axes = [0, ...Array.from({ length: input.ndim - 2 }, (_, index) => index + 2)];
     const broadcast = [1, this.numFeatures, ...new Array<number>(input.ndim - 2).fill(1)];
@@ -67,7 +89,10 @@ abstract class BatchNorm extends Module {
     let normalized: Tensor;
     if (this.training || !tracking) {
       const count = input.size / this.numFeatures;
-      if (this.training && count <= 1) throw new Error(`${this.name}.apply: expected more than 1 value per channel in training mode, got 'input' of shape ${formatShape(input.shape)}`);
+      if (this.training && count <= 1)
+        throw new Error(
+          `${this.name}.apply: expected more than 1 value per channel in training mode, got 'input' of shape ${formatShape(input.shape)}`,
+        );
       const statistics = standardize(input, axes, this.eps);
       normalized = statistics.normalized;
       if (this.training && tracking) {
@@ -75,7 +100,10 @@ abstract class BatchNorm extends Module {
         withoutRecording(() => {
           const m = this.momentum;
           const unbiased = mul(reshape(statistics.variance, [this.numFeatures]), count / (count - 1));
-          this.setBuffer('runningMean', add(mul(this.buffer('runningMean'), 1 - m), mul(reshape(statistics.mean, [this.numFeatures]), m)));
+          this.setBuffer(
+            'runningMean',
+            add(mul(this.buffer('runningMean'), 1 - m), mul(reshape(statistics.mean, [this.numFeatures]), m)),
+          );
           this.setBuffer('runningVar', add(mul(this.buffer('runningVar'), 1 - m), mul(unbiased, m)));
         });
       }
@@ -85,7 +113,10 @@ abstract class BatchNorm extends Module {
       normalized = mul(sub(input, runningMean), rsqrt(add(runningVar, this.eps)));
     }
     if (!(this.options.affine ?? true)) return normalized;
-    return add(mul(normalized, reshape(parameter(params, 'weight', this.name), broadcast)), reshape(parameter(params, 'bias', this.name), broadcast));
+    return add(
+      mul(normalized, reshape(parameter(params, 'weight', this.name), broadcast)),
+      reshape(parameter(params, 'bias', this.name), broadcast),
+    );
   }
 }
 
@@ -104,7 +135,8 @@ export class BatchNorm1d extends BatchNorm {
   }
 
   protected checkRank(input: Tensor): void {
-    if (input.ndim !== 2 && input.ndim !== 3) throw new Error(`BatchNorm1d.apply: 'input' has shape ${formatShape(input.shape)}, expected [N, C] or [N, C, L]`);
+    if (input.ndim !== 2 && input.ndim !== 3)
+      throw new Error(`BatchNorm1d.apply: 'input' has shape ${formatShape(input.shape)}, expected [N, C] or [N, C, L]`);
   }
 }
 
@@ -120,7 +152,8 @@ export class BatchNorm2d extends BatchNorm {
   }
 
   protected checkRank(input: Tensor): void {
-    if (input.ndim !== 4) throw new Error(`BatchNorm2d.apply: 'input' has shape ${formatShape(input.shape)}, expected [N, C, H, W]`);
+    if (input.ndim !== 4)
+      throw new Error(`BatchNorm2d.apply: 'input' has shape ${formatShape(input.shape)}, expected [N, C, H, W]`);
   }
 }
 
@@ -154,7 +187,9 @@ export class LayerNorm extends Module {
     const rank = this.normalizedShape.length;
     const trailing = input.shape.slice(input.ndim - rank);
     if (input.ndim < rank || trailing.some((size, axis) => size !== this.normalizedShape[axis])) {
-      throw new Error(`LayerNorm.apply: 'input' has shape ${formatShape(input.shape)}, expected [..., ${this.normalizedShape.join(', ')}]`);
+      throw new Error(
+        `LayerNorm.apply: 'input' has shape ${formatShape(input.shape)}, expected [..., ${this.normalizedShape.join(', ')}]`,
+      );
     }
     const axes = Array.from({ length: rank }, (_, index) => input.ndim - rank + index);
     const { normalized } = standardize(input, axes, this.options.eps ?? 1e-5);
@@ -184,7 +219,8 @@ export class RMSNorm extends Module {
   }
 
   apply(params: ParameterTree, input: Tensor): Tensor {
-    if (input.shape[input.ndim - 1] !== this.size) throw new Error(`RMSNorm.apply: 'input' has shape ${formatShape(input.shape)}, expected [..., ${this.size}]`);
+    if (input.shape[input.ndim - 1] !== this.size)
+      throw new Error(`RMSNorm.apply: 'input' has shape ${formatShape(input.shape)}, expected [..., ${this.size}]`);
     const scale = rsqrt(add(mean(square(input), -1, true), this.options.eps ?? 1e-6));
     return mul(mul(input, scale), parameter(params, 'weight', 'RMSNorm'));
   }
@@ -216,12 +252,18 @@ export class GroupNorm extends Module {
   }
 
   apply(params: ParameterTree, input: Tensor): Tensor {
-    if (input.ndim < 2 || input.shape[1] !== this.channels) throw new Error(`GroupNorm.apply: 'input' has shape ${formatShape(input.shape)}, expected [N, ${this.channels}, ...]`);
+    if (input.ndim < 2 || input.shape[1] !== this.channels)
+      throw new Error(
+        `GroupNorm.apply: 'input' has shape ${formatShape(input.shape)}, expected [N, ${this.channels}, ...]`,
+      );
     const grouped = reshape(input, [input.shape[0]!, this.groups, -1]);
     const { normalized } = standardize(grouped, [2], this.options.eps ?? 1e-5);
     const restored = reshape(normalized, [...input.shape]);
     if (!(this.options.affine ?? true)) return restored;
     const broadcast = [1, this.channels, ...new Array<number>(input.ndim - 2).fill(1)];
-    return add(mul(restored, reshape(parameter(params, 'weight', 'GroupNorm'), broadcast)), reshape(parameter(params, 'bias', 'GroupNorm'), broadcast));
+    return add(
+      mul(restored, reshape(parameter(params, 'weight', 'GroupNorm'), broadcast)),
+      reshape(parameter(params, 'bias', 'GroupNorm'), broadcast),
+    );
   }
 }

@@ -3,7 +3,17 @@
  *
  * Source: `packages/nn/src/layers/pooling.ts`.
  */
-import { avgPool2d, checkOptionKeys, concat, formatShape, maxPool2d, mean, slice, type Pair, type Tensor } from '@vane/tensor';
+import {
+  avgPool2d,
+  checkOptionKeys,
+  concat,
+  formatShape,
+  maxPool2d,
+  mean,
+  slice,
+  type Pair,
+  type Tensor,
+} from '@vane/tensor';
 import { Module, type ParameterTree } from '../module.js';
 
 /** Options of the fixed-window pooling layers. */
@@ -15,7 +25,8 @@ export interface PoolingOptions {
 }
 
 function checkInput(layer: string, input: Tensor): void {
-  if (input.ndim !== 4) throw new Error(`${layer}.apply: 'input' has shape ${formatShape(input.shape)}, expected [N, C, H, W]`);
+  if (input.ndim !== 4)
+    throw new Error(`${layer}.apply: 'input' has shape ${formatShape(input.shape)}, expected [N, C, H, W]`);
 }
 
 /**
@@ -35,7 +46,11 @@ export class MaxPool2d extends Module {
 
   apply(_params: ParameterTree, input: Tensor): Tensor {
     checkInput('MaxPool2d', input);
-    return maxPool2d(input, this.kernelSize, { stride: this.options.stride ?? this.kernelSize, padding: this.options.padding, dilation: this.options.dilation });
+    return maxPool2d(input, this.kernelSize, {
+      stride: this.options.stride ?? this.kernelSize,
+      padding: this.options.padding,
+      dilation: this.options.dilation,
+    });
   }
 }
 
@@ -57,7 +72,11 @@ export class AvgPool2d extends Module {
 
   apply(_params: ParameterTree, input: Tensor): Tensor {
     checkInput('AvgPool2d', input);
-    return avgPool2d(input, this.kernelSize, { stride: this.options.stride ?? this.kernelSize, padding: this.options.padding, countIncludePad: this.options.countIncludePad });
+    return avgPool2d(input, this.kernelSize, {
+      stride: this.options.stride ?? this.kernelSize,
+      padding: this.options.padding,
+      countIncludePad: this.options.countIncludePad,
+    });
   }
 }
 
@@ -76,7 +95,8 @@ export class AdaptiveAvgPool2d extends Module {
 
   apply(_params: ParameterTree, input: Tensor): Tensor {
     checkInput('AdaptiveAvgPool2d', input);
-    const [outHeight, outWidth] = typeof this.outputSize === 'number' ? [this.outputSize, this.outputSize] : this.outputSize;
+    const [outHeight, outWidth] =
+      typeof this.outputSize === 'number' ? [this.outputSize, this.outputSize] : this.outputSize;
     // A mean over a rectangle is the mean over rows of per-row means, so pool one axis at a time.
     return adaptiveAxis(adaptiveAxis(input, 2, outHeight), 3, outWidth);
   }

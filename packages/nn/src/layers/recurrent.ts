@@ -5,7 +5,24 @@
  *
  * Source: `packages/nn/src/layers/recurrent.ts`.
  */
-import { add, checkOptionKeys, chunk, concat, formatShape, matmul, mul, sigmoid, slice, stack, sub, tanh, zeros, type DType, type RandomGenerator, type Tensor } from '@vane/tensor';
+import {
+  add,
+  checkOptionKeys,
+  chunk,
+  concat,
+  formatShape,
+  matmul,
+  mul,
+  sigmoid,
+  slice,
+  stack,
+  sub,
+  tanh,
+  zeros,
+  type DType,
+  type RandomGenerator,
+  type Tensor,
+} from '@vane/tensor';
 import { uniform } from '../initializers/initializers.js';
 import { Module, parameter, subtree, type ParameterTree } from '../module.js';
 import { dropout } from './dropout.js';
@@ -41,14 +58,26 @@ export interface RecurrentState {
  * biases; bidirectional layers add the backward direction's four under the suffix `Reverse`.
  */
 class RecurrentCell extends Module {
-  constructor(inputSize: number, hiddenSize: number, gates: number, directions: readonly string[], options: RecurrentOptions) {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    gates: number,
+    directions: readonly string[],
+    options: RecurrentOptions,
+  ) {
     super();
     const initializer = { generator: options.generator, dtype: options.dtype };
     // PyTorch initialises every recurrent parameter U(−1/√H, 1/√H).
     const bound = 1 / Math.sqrt(hiddenSize);
     for (const suffix of directions) {
-      this.registerParameter(`weightInputHidden${suffix}`, uniform([gates * hiddenSize, inputSize], bound, initializer));
-      this.registerParameter(`weightHiddenHidden${suffix}`, uniform([gates * hiddenSize, hiddenSize], bound, initializer));
+      this.registerParameter(
+        `weightInputHidden${suffix}`,
+        uniform([gates * hiddenSize, inputSize], bound, initializer),
+      );
+      this.registerParameter(
+        `weightHiddenHidden${suffix}`,
+        uniform([gates * hiddenSize, hiddenSize], bound, initializer),
+      );
       this.registerParameter(`biasInputHidden${suffix}`, uniform([gates * hiddenSize], bound, initializer));
       this.registerParameter(`biasHiddenHidden${suffix}`, uniform([gates * hiddenSize], bound, initializer));
     }
@@ -83,14 +112,19 @@ abstract class Recurrent extends Module {
     this.numLayers = options.numLayers ?? 1;
     checkPositiveInteger(this.name, 'numLayers', this.numLayers);
     this.dropoutRate = options.dropout ?? 0;
-    if (typeof this.dropoutRate !== 'number' || !(this.dropoutRate >= 0 && this.dropoutRate <= 1)) throw new Error(`${this.name}: 'dropout' must be a number in [0, 1], got ${String(this.dropoutRate)}`);
+    if (typeof this.dropoutRate !== 'number' || !(this.dropoutRate >= 0 && this.dropoutRate <= 1))
+      throw new Error(`${this.name}: 'dropout' must be a number in [0, 1], got ${String(this.dropoutRate)}`);
     const bidirectional = options.bidirectional ?? false;
-    if (typeof bidirectional !== 'boolean') throw new Error(`${this.name}: 'bidirectional' must be true or false, got ${String(bidirectional)}`);
+    if (typeof bidirectional !== 'boolean')
+      throw new Error(`${this.name}: 'bidirectional' must be true or false, got ${String(bidirectional)}`);
     this.bidirectional = bidirectional;
     this.directions = bidirectional ? [FORWARD, BACKWARD] : [FORWARD];
     const layerOutput = this.directions.length * hiddenSize;
     for (let layer = 0; layer < this.numLayers; layer += 1) {
-      this.registerModule(String(layer), new RecurrentCell(layer === 0 ? inputSize : layerOutput, hiddenSize, gates, this.directions, options));
+      this.registerModule(
+        String(layer),
+        new RecurrentCell(layer === 0 ? inputSize : layerOutput, hiddenSize, gates, this.directions, options),
+      );
     }
   }
 
@@ -98,7 +132,12 @@ abstract class Recurrent extends Module {
    * One time step of one direction of one layer: the new state from the input projection
    * `projected` and the hidden projection `hiddenProjected`, both `[B, gates·H]`.
    */
-  protected abstract step(projected: Tensor, hiddenProjected: Tensor, hidden: Tensor, cell: Tensor | undefined): { hidden: Tensor; cell?: Tensor };
+  protected abstract step(
+    projected: Tensor,
+    hiddenProjected: Tensor,
+    hidden: Tensor,
+    cell: Tensor | undefined,
+  ): { hidden: Tensor; cell?: Tensor };
 
   protected abstract hasCell(): boolean;
 
@@ -111,16 +150,24 @@ abstract class Recurrent extends Module {
    * The output sequence and the final state, starting from `initial` (zeros by default),
    * both laid out as PyTorch's `(output, h_n)` / `(output, (h_n, c_n))`.
    */
-  applyWithState(params: ParameterTree, input: Tensor, initial?: RecurrentState): { output: Tensor; state: RecurrentState } {
+  applyWithState(
+    params: ParameterTree,
+    input: Tensor,
+    initial?: RecurrentState,
+  ): { output: Tensor; state: RecurrentState } {
     if (input.ndim !== 3 || input.shape[2] !== this.inputSize) {
-      throw new Error(`${this.name}.apply: 'input' has shape ${formatShape(input.shape)}, expected [batch, steps, ${this.inputSize}]`);
+      throw new Error(
+        `${this.name}.apply: 'input' has shape ${formatShape(input.shape)}, expected [batch, steps, ${this.inputSize}]`,
+      );
     }
     const [batch, steps] = input.shape as [number, number];
     const stateShape = [this.numLayers * this.directions.length, batch, this.hiddenSize];
     for (const key of ['hidden', 'cell'] as const) {
       const given = initial?.[key];
       if (given && (given.ndim !== 3 || given.shape.some((size, axis) => size !== stateShape[axis]))) {
-        throw new Error(`${this.name}.apply: 'initial.${key}' has shape ${formatShape(given.shape)}, expected ${formatShape(stateShape)} [numLayers·directions, batch, hiddenSize]`);
+        throw new Error(
+          `${this.name}.apply: 'initial.${key}' has shape ${formatShape(given.shape)}, expected ${formatShape(stateShape)} [numLayers·directions, batch, hiddenSize]`,
+        );
       }
     }
     const finalHidden: Tensor[] = [];
@@ -132,17 +179,29 @@ abstract class Recurrent extends Module {
       this.directions.forEach((suffix, direction) => {
         const index = layer * this.directions.length + direction;
         let hidden = initial ? slice(initial.hidden, [index]) : zeros([batch, this.hiddenSize], { dtype: input.dtype });
-        let cell = this.hasCell() ? (initial?.cell ? slice(initial.cell, [index]) : zeros([batch, this.hiddenSize], { dtype: input.dtype })) : undefined;
+        let cell = this.hasCell()
+          ? initial?.cell
+            ? slice(initial.cell, [index])
+            : zeros([batch, this.hiddenSize], { dtype: input.dtype })
+          : undefined;
         // Project the whole sequence at once; only the hidden-to-hidden product is sequential.
         const inputWeight = parameter(weights, `weightInputHidden${suffix}`, this.name);
-        const projectedSequence = add(matmul(sequence, inputWeight.T), parameter(weights, `biasInputHidden${suffix}`, this.name));
+        const projectedSequence = add(
+          matmul(sequence, inputWeight.T),
+          parameter(weights, `biasInputHidden${suffix}`, this.name),
+        );
         const hiddenWeight = parameter(weights, `weightHiddenHidden${suffix}`, this.name);
         const hiddenBias = parameter(weights, `biasHiddenHidden${suffix}`, this.name);
         const states: Tensor[] = new Array<Tensor>(steps);
         // The backward direction reads the sequence from its end; its output at t is its state after reading t.
         for (let count = 0; count < steps; count += 1) {
           const time = suffix === BACKWARD ? steps - 1 - count : count;
-          const next = this.step(slice(projectedSequence, [null, time]), add(matmul(hidden, hiddenWeight.T), hiddenBias), hidden, cell);
+          const next = this.step(
+            slice(projectedSequence, [null, time]),
+            add(matmul(hidden, hiddenWeight.T), hiddenBias),
+            hidden,
+            cell,
+          );
           hidden = next.hidden;
           cell = next.cell;
           states[time] = hidden;
@@ -154,7 +213,10 @@ abstract class Recurrent extends Module {
       sequence = outputs.length === 1 ? outputs[0]! : concat(outputs, 2);
       if (layer < this.numLayers - 1) sequence = dropout(sequence, this.dropoutRate, this.training);
     }
-    return { output: sequence, state: { hidden: stack(finalHidden, 0), ...(finalCell.length > 0 ? { cell: stack(finalCell, 0) } : {}) } };
+    return {
+      output: sequence,
+      state: { hidden: stack(finalHidden, 0), ...(finalCell.length > 0 ? { cell: stack(finalCell, 0) } : {}) },
+    };
   }
 }
 
@@ -180,8 +242,18 @@ export class LSTM extends Recurrent {
     return true;
   }
 
-  protected step(projected: Tensor, hiddenProjected: Tensor, _hidden: Tensor, cell: Tensor | undefined): { hidden: Tensor; cell: Tensor } {
-    const [inputGate, forgetGate, candidate, outputGate] = chunk(add(projected, hiddenProjected), 4, 1) as [Tensor, Tensor, Tensor, Tensor];
+  protected step(
+    projected: Tensor,
+    hiddenProjected: Tensor,
+    _hidden: Tensor,
+    cell: Tensor | undefined,
+  ): { hidden: Tensor; cell: Tensor } {
+    const [inputGate, forgetGate, candidate, outputGate] = chunk(add(projected, hiddenProjected), 4, 1) as [
+      Tensor,
+      Tensor,
+      Tensor,
+      Tensor,
+    ];
     const nextCell = add(mul(sigmoid(forgetGate), cell!), mul(sigmoid(inputGate), tanh(candidate)));
     return { hidden: mul(sigmoid(outputGate), tanh(nextCell)), cell: nextCell };
   }

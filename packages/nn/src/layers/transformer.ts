@@ -29,7 +29,14 @@ export interface TransformerEncoderLayerOptions {
   dtype?: DType;
 }
 
-function feedForward(embedDim: number, hidden: number, activation: 'relu' | 'gelu', rate: number, generator?: RandomGenerator, dtype?: DType): Sequential {
+function feedForward(
+  embedDim: number,
+  hidden: number,
+  activation: 'relu' | 'gelu',
+  rate: number,
+  generator?: RandomGenerator,
+  dtype?: DType,
+): Sequential {
   // Layer 1 has no parameters, so the linear layers are named `0` and `2` as in a plain MLP.
   return new Sequential(
     new Linear(embedDim, hidden, { generator, dtype }),
@@ -61,20 +68,39 @@ export class TransformerEncoderLayer extends Module<[Tensor, AttentionMasks?]> {
     readonly options: TransformerEncoderLayerOptions = {},
   ) {
     super();
-    checkOptionKeys('TransformerEncoderLayer', options, ['feedForwardDim', 'dropout', 'activation', 'normFirst', 'layerNormEps', 'generator', 'dtype']);
+    checkOptionKeys('TransformerEncoderLayer', options, [
+      'feedForwardDim',
+      'dropout',
+      'activation',
+      'normFirst',
+      'layerNormEps',
+      'generator',
+      'dtype',
+    ]);
     const activation = options.activation ?? 'relu';
-    if (activation !== 'relu' && activation !== 'gelu') throw new Error(`TransformerEncoderLayer: 'activation' must be 'relu' or 'gelu', got ${JSON.stringify(activation)}`);
+    if (activation !== 'relu' && activation !== 'gelu')
+      throw new Error(
+        `TransformerEncoderLayer: 'activation' must be 'relu' or 'gelu', got ${JSON.stringify(activation)}`,
+      );
     this.rate = options.dropout ?? 0.1;
     const { generator, dtype } = options;
-    this.attention = this.registerModule('attention', new MultiHeadAttention(embedDim, numHeads, { dropout: this.rate, generator, dtype }));
+    this.attention = this.registerModule(
+      'attention',
+      new MultiHeadAttention(embedDim, numHeads, { dropout: this.rate, generator, dtype }),
+    );
     this.norm1 = this.registerModule('norm1', new LayerNorm(embedDim, { eps: options.layerNormEps, dtype }));
     this.norm2 = this.registerModule('norm2', new LayerNorm(embedDim, { eps: options.layerNormEps, dtype }));
-    this.feedForward = this.registerModule('feedForward', feedForward(embedDim, options.feedForwardDim ?? 2048, activation, this.rate, generator, dtype));
+    this.feedForward = this.registerModule(
+      'feedForward',
+      feedForward(embedDim, options.feedForwardDim ?? 2048, activation, this.rate, generator, dtype),
+    );
   }
 
   apply(params: ParameterTree, input: Tensor, masks: AttentionMasks = {}): Tensor {
-    const selfAttention = (x: Tensor): Tensor => dropout(this.attention.apply(subtree(params, 'attention'), x, x, x, masks), this.rate, this.training);
-    const feedForwardBranch = (x: Tensor): Tensor => dropout(this.feedForward.apply(subtree(params, 'feedForward'), x), this.rate, this.training);
+    const selfAttention = (x: Tensor): Tensor =>
+      dropout(this.attention.apply(subtree(params, 'attention'), x, x, x, masks), this.rate, this.training);
+    const feedForwardBranch = (x: Tensor): Tensor =>
+      dropout(this.feedForward.apply(subtree(params, 'feedForward'), x), this.rate, this.training);
     const norm1 = (x: Tensor): Tensor => this.norm1.apply(subtree(params, 'norm1'), x);
     const norm2 = (x: Tensor): Tensor => this.norm2.apply(subtree(params, 'norm2'), x);
     if (this.options.normFirst) {
@@ -122,17 +148,29 @@ export class DecoderBlock extends Module<[Tensor, AttentionMasks?]> {
     this.rate = options.dropout ?? 0;
     const { generator, dtype } = options;
     this.norm1 = this.registerModule('norm1', new LayerNorm(embedDim, { dtype }));
-    this.attention = this.registerModule('attention', new MultiHeadAttention(embedDim, numHeads, { dropout: this.rate, generator, dtype }));
+    this.attention = this.registerModule(
+      'attention',
+      new MultiHeadAttention(embedDim, numHeads, { dropout: this.rate, generator, dtype }),
+    );
     this.norm2 = this.registerModule('norm2', new LayerNorm(embedDim, { dtype }));
-    this.feedForward = this.registerModule('feedForward', feedForward(embedDim, options.feedForwardDim ?? 4 * embedDim, 'gelu', 0, generator, dtype));
+    this.feedForward = this.registerModule(
+      'feedForward',
+      feedForward(embedDim, options.feedForwardDim ?? 4 * embedDim, 'gelu', 0, generator, dtype),
+    );
   }
 
   /** `masks.keyPaddingMask` may be added; the causal mask is always applied. */
   apply(params: ParameterTree, input: Tensor, masks: AttentionMasks = {}): Tensor {
     const normalized = this.norm1.apply(subtree(params, 'norm1'), input);
-    const attended = this.attention.apply(subtree(params, 'attention'), normalized, normalized, normalized, { ...masks, causal: true });
+    const attended = this.attention.apply(subtree(params, 'attention'), normalized, normalized, normalized, {
+      ...masks,
+      causal: true,
+    });
     const afterAttention = add(input, dropout(attended, this.rate, this.training));
-    const hidden = this.feedForward.apply(subtree(params, 'feedForward'), this.norm2.apply(subtree(params, 'norm2'), afterAttention));
+    const hidden = this.feedForward.apply(
+      subtree(params, 'feedForward'),
+      this.norm2.apply(subtree(params, 'norm2'), afterAttention),
+    );
     return add(afterAttention, dropout(hidden, this.rate, this.training));
   }
 }

@@ -5,8 +5,30 @@
  * Source: `packages/nn/src/losses/classification-losses.ts`.
  */
 import {
-  abs, add, cast, clip, div, exp, formatShape, indexSelect, log, log1p, logSoftmax, mean, mul, neg, notEqual, permute,
-  relu, reshape, sub, sum, takeAlongAxis, unsqueeze, where, type Tensor,
+  abs,
+  add,
+  cast,
+  clip,
+  div,
+  exp,
+  formatShape,
+  indexSelect,
+  log,
+  log1p,
+  logSoftmax,
+  mean,
+  mul,
+  neg,
+  notEqual,
+  permute,
+  relu,
+  reshape,
+  sub,
+  sum,
+  takeAlongAxis,
+  unsqueeze,
+  where,
+  type Tensor,
 } from '@vane/tensor';
 import { checkLossArguments, checkSameShape, checkUnitInterval, reduce, type Reduction } from './reduction.js';
 
@@ -54,9 +76,11 @@ function classesLast(input: Tensor): Tensor {
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   checkLossArguments('crossEntropy', input, target, options, ['reduction', 'ignoreIndex', 'labelSmoothing', 'weight']);
   const smoothing = options.labelSmoothing ?? 0;
-  if (!(smoothing >= 0 && smoothing < 1)) throw new Error(`crossEntropy: 'labelSmoothing' must be in [0, 1), got ${smoothing}`);
+  if (!(smoothing >= 0 && smoothing < 1))
+    throw new Error(`crossEntropy: 'labelSmoothing' must be in [0, 1), got ${smoothing}`);
   if (input.ndim === 1) return crossEntropy(unsqueeze(input, 0), unsqueeze(target, 0), options);
-  if (input.ndim < 1) throw new Error(`crossEntropy: 'input' has shape ${formatShape(input.shape)}, expected [N, C, ...]`);
+  if (input.ndim < 1)
+    throw new Error(`crossEntropy: 'input' has shape ${formatShape(input.shape)}, expected [N, C, ...]`);
   const classes = input.shape[1]!;
   const weight = options.weight;
   if (weight) checkClassWeight('crossEntropy', input, weight);
@@ -82,27 +106,40 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     const uniformTerm = neg(mean(weight ? mul(logProbabilities, weight) : logProbabilities, -1));
     perExample = add(mul(perExample, 1 - smoothing), mul(uniformTerm, smoothing));
   }
-  return reduceKept(where(kept, perExample, 0), targetWeight ?? cast(kept, input.dtype), target, options.reduction, 'crossEntropy');
+  return reduceKept(
+    where(kept, perExample, 0),
+    targetWeight ?? cast(kept, input.dtype),
+    target,
+    options.reduction,
+    'crossEntropy',
+  );
 }
 
 function checkClassWeight(caller: string, input: Tensor, weight: Tensor): void {
   const classes = input.shape[1]!;
   if (weight.ndim !== 1 || weight.shape[0] !== classes) {
-    throw new Error(`${caller}: 'weight' has shape ${formatShape(weight.shape)}, expected [${classes}] (one per class) for 'input' of shape ${formatShape(input.shape)}`);
+    throw new Error(
+      `${caller}: 'weight' has shape ${formatShape(weight.shape)}, expected [${classes}] (one per class) for 'input' of shape ${formatShape(input.shape)}`,
+    );
   }
 }
 
 function checkIndexTarget(caller: string, input: Tensor, target: Tensor, ignoreIndex: number): void {
-  if (target.dtype !== 'int32') throw new Error(`${caller}: 'target' must be int32 class indices or float probabilities, got ${target.dtype}`);
+  if (target.dtype !== 'int32')
+    throw new Error(`${caller}: 'target' must be int32 class indices or float probabilities, got ${target.dtype}`);
   const expected = [input.shape[0]!, ...input.shape.slice(2)];
   if (target.ndim !== expected.length || target.shape.some((size, axis) => size !== expected[axis])) {
-    throw new Error(`${caller}: 'target' has shape ${formatShape(target.shape)}, expected ${formatShape(expected)} for 'input' of shape ${formatShape(input.shape)}`);
+    throw new Error(
+      `${caller}: 'target' has shape ${formatShape(target.shape)}, expected ${formatShape(expected)} for 'input' of shape ${formatShape(input.shape)}`,
+    );
   }
   const classes = input.shape[1]!;
   // Out-of-range indices would silently gather garbage; check them eagerly.
   for (const value of target.dataSync()) {
     if ((value < 0 || value >= classes) && value !== ignoreIndex) {
-      throw new Error(`${caller}: 'target' contains class ${value}, outside [0, ${classes}) for 'input' of shape ${formatShape(input.shape)}`);
+      throw new Error(
+        `${caller}: 'target' contains class ${value}, outside [0, ${classes}) for 'input' of shape ${formatShape(input.shape)}`,
+      );
     }
   }
 }
@@ -113,7 +150,13 @@ function reduceExamples(perExample: Tensor, input: Tensor, reduction: Reduction 
 }
 
 /** Reduces per-example losses (0 where ignored); `'mean'` divides by `Σ keptWeight` (the kept count, or Σ w_{y_n}). */
-function reduceKept(perExample: Tensor, keptWeight: Tensor, target: Tensor, reduction: Reduction | undefined, caller: string): Tensor {
+function reduceKept(
+  perExample: Tensor,
+  keptWeight: Tensor,
+  target: Tensor,
+  reduction: Reduction | undefined,
+  caller: string,
+): Tensor {
   switch (reduction ?? 'mean') {
     case 'none':
       return reshape(perExample, [...target.shape]);
@@ -155,7 +198,13 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
   const picked = reshape(takeAlongAxis(classesLast(input), unsqueeze(safeTarget, 1), 1), [-1]);
   const targetWeight = options.weight ? where(kept, indexSelect(options.weight, 0, safeTarget), 0) : undefined;
   const perExample = targetWeight ? mul(neg(picked), targetWeight) : neg(picked);
-  return reduceKept(where(kept, perExample, 0), targetWeight ?? cast(kept, input.dtype), target, options.reduction, 'nllLoss');
+  return reduceKept(
+    where(kept, perExample, 0),
+    targetWeight ?? cast(kept, input.dtype),
+    target,
+    options.reduction,
+    'nllLoss',
+  );
 }
 
 /** Options of the binary losses. */
@@ -193,7 +242,11 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: Binar
  * @example
  * bceWithLogits(tensor([0]), tensor([1])).item(); // ln 2
  */
-export function bceWithLogits(input: Tensor, target: Tensor, options: BinaryLossOptions & { posWeight?: Tensor } = {}): Tensor {
+export function bceWithLogits(
+  input: Tensor,
+  target: Tensor,
+  options: BinaryLossOptions & { posWeight?: Tensor } = {},
+): Tensor {
   checkLossArguments('bceWithLogits', input, target, options, ['reduction', 'weight', 'posWeight']);
   checkSameShape('bceWithLogits', input, target);
   const softplusTerm = add(log1p(exp(neg(abs(input)))), relu(neg(input)));

@@ -26,7 +26,9 @@ export function reduce(losses: Tensor, reduction: Reduction | undefined, caller:
 /** Throws unless `input` and `target` have the same shape. */
 export function checkSameShape(caller: string, input: Tensor, target: Tensor): void {
   if (input.shape.length !== target.shape.length || input.shape.some((size, axis) => size !== target.shape[axis])) {
-    throw new Error(`${caller}: 'target' has shape ${formatShape(target.shape)}, expected the shape of 'input' ${formatShape(input.shape)}`);
+    throw new Error(
+      `${caller}: 'target' has shape ${formatShape(target.shape)}, expected the shape of 'input' ${formatShape(input.shape)}`,
+    );
   }
 }
 
@@ -34,7 +36,13 @@ export function checkSameShape(caller: string, input: Tensor, target: Tensor): v
  * The checks every loss makes first: `input` and `target` are Tensors, and `options` has only
  * the keys `allowed` (a misspelt `reduce: 'sum'` would otherwise silently average).
  */
-export function checkLossArguments(caller: string, input: unknown, target: unknown, options: unknown, allowed: readonly string[]): void {
+export function checkLossArguments(
+  caller: string,
+  input: unknown,
+  target: unknown,
+  options: unknown,
+  allowed: readonly string[],
+): void {
   checkTensorArgument(caller, 'input', input);
   checkTensorArgument(caller, 'target', target);
   checkOptionKeys(caller, options, allowed);
@@ -50,6 +58,8 @@ export function checkUnitInterval(caller: string, name: string, values: Tensor):
   if (values.size === 0) return;
   const [low, high] = withoutRecording(() => tidy(() => [min(values).item(), max(values).item()]));
   if (!(low! >= 0 && high! <= 1)) {
-    throw new Error(`${caller}: every element of '${name}' must be in [0, 1], got values in [${low}, ${high}] (shape ${formatShape(values.shape)})`);
+    throw new Error(
+      `${caller}: every element of '${name}' must be in [0, 1], got values in [${low}, ${high}] (shape ${formatShape(values.shape)})`,
+    );
   }
 }

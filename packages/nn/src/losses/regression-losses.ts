@@ -42,7 +42,11 @@ export function l1Loss(input: Tensor, target: Tensor, options: RegressionLossOpt
  * @example
  * huberLoss(tensor([0, 0]), tensor([0.5, 3])).item(); // (0.125 + 2.5) / 2 = 1.3125
  */
-export function huberLoss(input: Tensor, target: Tensor, options: RegressionLossOptions & { delta?: number } = {}): Tensor {
+export function huberLoss(
+  input: Tensor,
+  target: Tensor,
+  options: RegressionLossOptions & { delta?: number } = {},
+): Tensor {
   checkLossArguments('huberLoss', input, target, options, ['reduction', 'delta']);
   checkSameShape('huberLoss', input, target);
   const delta = options.delta ?? 1;

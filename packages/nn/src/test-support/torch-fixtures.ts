@@ -48,7 +48,12 @@ function decode(value: number | string): number {
 /** A stored tensor as a Vane tensor (float64 unless `dtype` says otherwise). */
 export function toTensor(stored: StoredTensor, dtype: DType = 'float64'): Tensor {
   const values = stored.data.map(decode);
-  const data = dtype === 'int32' ? Int32Array.from(values) : dtype === 'bool' ? Uint8Array.from(values) : Float64Array.from(values);
+  const data =
+    dtype === 'int32'
+      ? Int32Array.from(values)
+      : dtype === 'bool'
+        ? Uint8Array.from(values)
+        : Float64Array.from(values);
   return tensor(data as Float64Array, { shape: stored.shape, dtype });
 }
 
@@ -61,7 +66,12 @@ export function fixtureParameters(fixture: TorchCase): ParameterTree {
  * Asserts `actual` matches a stored tensor: same shape and every element within
  * `absolute + relative·|expected|`.
  */
-export function expectClose(actual: Tensor, expected: StoredTensor, tolerance: { absolute: number; relative: number }, label = ''): void {
+export function expectClose(
+  actual: Tensor,
+  expected: StoredTensor,
+  tolerance: { absolute: number; relative: number },
+  label = '',
+): void {
   expect(actual.shape, `${label} shape`).toEqual(expected.shape);
   const values = Array.from(actual.dataSync() as Float64Array);
   let worst = 0;
@@ -75,7 +85,9 @@ export function expectClose(actual: Tensor, expected: StoredTensor, tolerance: {
     }
   });
   if (worst > tolerance.absolute) {
-    throw new Error(`${label}: element ${worstIndex} is ${values[worstIndex]}, expected ${decode(expected.data[worstIndex]!)} (excess error ${worst})`);
+    throw new Error(
+      `${label}: element ${worstIndex} is ${values[worstIndex]}, expected ${decode(expected.data[worstIndex]!)} (excess error ${worst})`,
+    );
   }
 }
 
@@ -97,14 +109,24 @@ export function checkLayerAgainstTorch(
   const cotangent = toTensor(fixture.cotangent);
   const floatInputs = inputs.map((input) => (input.dtype === 'float64' ? input : undefined));
   const objective = (p: ParameterTree, differentiable: (Tensor | undefined)[]): Tensor =>
-    sum(mul(call(p, inputs.map((input, index) => differentiable[index] ?? input)), cotangent));
+    sum(
+      mul(
+        call(
+          p,
+          inputs.map((input, index) => differentiable[index] ?? input),
+        ),
+        cotangent,
+      ),
+    );
   const [, [parameterGradients, inputGradients]] = valueAndGrad(objective, { argnums: [0, 1] })(params, floatInputs);
   for (const [name, stored] of Object.entries(fixture.grads)) {
     if (name.startsWith('input')) {
       const gradient = (inputGradients as (Tensor | undefined)[])[Number(name.slice(5))];
       if (gradient) expectClose(gradient, stored, tolerance, `gradient of ${name}`);
     } else {
-      const gradient = name.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], parameterGradients) as Tensor;
+      const gradient = name
+        .split('.')
+        .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], parameterGradients) as Tensor;
       expectClose(gradient, stored, tolerance, `gradient of ${name}`);
     }
   }

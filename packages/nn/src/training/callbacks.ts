@@ -64,14 +64,19 @@ export interface EarlyStoppingOptions {
  * @example
  * fit(model, adam(), loader, { epochs: 100, loss: crossEntropy, validationData, callbacks: [earlyStopping({ patience: 3 })] });
  */
-export function earlyStopping(options: EarlyStoppingOptions = {}): Callback & { stoppedEpoch: number | undefined; bestValue: number } {
+export function earlyStopping(
+  options: EarlyStoppingOptions = {},
+): Callback & { stoppedEpoch: number | undefined; bestValue: number } {
   checkOptionKeys('earlyStopping', options, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestParameters']);
   const patience = options.patience ?? 5;
   const minDelta = options.minDelta ?? 0;
-  if (typeof patience !== 'number' || !Number.isInteger(patience) || patience < 0) throw new Error(`earlyStopping: 'patience' must be a non-negative integer, got ${describeValue(patience)}`);
-  if (typeof minDelta !== 'number' || !(minDelta >= 0)) throw new Error(`earlyStopping: 'minDelta' must be a number ≥ 0, got ${describeValue(minDelta)}`);
+  if (typeof patience !== 'number' || !Number.isInteger(patience) || patience < 0)
+    throw new Error(`earlyStopping: 'patience' must be a non-negative integer, got ${describeValue(patience)}`);
+  if (typeof minDelta !== 'number' || !(minDelta >= 0))
+    throw new Error(`earlyStopping: 'minDelta' must be a number ≥ 0, got ${describeValue(minDelta)}`);
   const mode = options.mode ?? 'min';
-  if (mode !== 'min' && mode !== 'max') throw new Error(`earlyStopping: 'mode' must be 'min' or 'max', got ${describeValue(mode)}`);
+  if (mode !== 'min' && mode !== 'max')
+    throw new Error(`earlyStopping: 'mode' must be 'min' or 'max', got ${describeValue(mode)}`);
   const sign = mode === 'min' ? 1 : -1;
   let wait = 0;
   let best: ParameterTree | undefined;
@@ -86,13 +91,19 @@ export function earlyStopping(options: EarlyStoppingOptions = {}): Callback & { 
     onEpochEnd(context: TrainingContext, logs: Record<string, number>) {
       const monitor = options.monitor ?? ('validationLoss' in logs ? 'validationLoss' : 'loss');
       const value = logs[monitor];
-      if (value === undefined) throw new Error(`earlyStopping: 'monitor' '${monitor}' is not among the logs (${Object.keys(logs).join(', ')})`);
+      if (value === undefined)
+        throw new Error(
+          `earlyStopping: 'monitor' '${monitor}' is not among the logs (${Object.keys(logs).join(', ')})`,
+        );
       if (sign * (callback.bestValue - value) > minDelta) {
         callback.bestValue = value;
         wait = 0;
         if (options.restoreBestParameters) {
           if (best) tree.leaves(best as never).forEach((leaf) => (leaf as Tensor).dispose());
-          best = tree.map((leaf: Tensor) => cast(leaf, leaf.dtype, true), context.model.parameters() as never) as ParameterTree;
+          best = tree.map(
+            (leaf: Tensor) => cast(leaf, leaf.dtype, true),
+            context.model.parameters() as never,
+          ) as ParameterTree;
         }
         return;
       }
@@ -126,16 +137,23 @@ export function learningRateLogger(options: { schedule?: LearningRateSource } = 
   return {
     onEpochEnd(context, logs) {
       const { schedule } = options;
-      const rate = typeof schedule === 'number' ? schedule : schedule ? schedule(context.step) : findHyperparameter(context.optimizerState, ['lr', 'learningRate']);
+      const rate =
+        typeof schedule === 'number'
+          ? schedule
+          : schedule
+            ? schedule(context.step)
+            : findHyperparameter(context.optimizerState, ['lr', 'learningRate']);
       if (rate !== undefined) logs.learningRate = rate;
     },
   };
 }
 
 function findHyperparameter(state: unknown, names: readonly string[], depth = 0): number | undefined {
-  if (state === null || typeof state !== 'object' || depth > 8 || (state as { isTensor?: boolean }).isTensor) return undefined;
+  if (state === null || typeof state !== 'object' || depth > 8 || (state as { isTensor?: boolean }).isTensor)
+    return undefined;
   const hyperparams = (state as { hyperparams?: Record<string, unknown> }).hyperparams;
-  if (hyperparams) for (const name of names) if (typeof hyperparams[name] === 'number') return hyperparams[name] as number;
+  if (hyperparams)
+    for (const name of names) if (typeof hyperparams[name] === 'number') return hyperparams[name] as number;
   for (const value of Object.values(state)) {
     const found = findHyperparameter(value, names, depth + 1);
     if (found !== undefined) return found;
@@ -170,7 +188,8 @@ export function activeGainLogger(): Callback {
 
 /** Finds, depth first, an object shaped like `active`'s state (`gain`, `periodSum`, `base`). */
 export function findActiveState(state: unknown, depth = 0): unknown {
-  if (state === null || typeof state !== 'object' || depth > 8 || (state as { isTensor?: boolean }).isTensor) return undefined;
+  if (state === null || typeof state !== 'object' || depth > 8 || (state as { isTensor?: boolean }).isTensor)
+    return undefined;
   if ('gain' in state && 'periodSum' in state && 'base' in state) return state;
   for (const value of Object.values(state)) {
     const found = findActiveState(value, depth + 1);

@@ -25,14 +25,22 @@ export interface CheckpointCallbackOptions {
  */
 export function checkpointCallback(path: string, options: CheckpointCallbackOptions = {}): Callback {
   checkOptionKeys('checkpointCallback', options, ['everySteps', 'generator']);
-  if (typeof path !== 'string' || path === '') throw new TypeError(`checkpointCallback: 'path' must be a non-empty string, got ${describeValue(path)}`);
+  if (typeof path !== 'string' || path === '')
+    throw new TypeError(`checkpointCallback: 'path' must be a non-empty string, got ${describeValue(path)}`);
   const { everySteps } = options;
   if (everySteps !== undefined && (typeof everySteps !== 'number' || !Number.isInteger(everySteps) || everySteps < 1)) {
     throw new Error(`checkpointCallback: 'everySteps' must be a positive integer, got ${describeValue(everySteps)}`);
   }
   const save = (context: Parameters<NonNullable<Callback['onEpochEnd']>>[0]): void => {
-    const data = typeof (context.data as ResumableData).state === 'function' ? (context.data as ResumableData) : undefined;
-    saveCheckpoint(path, { model: context.model, optimizerState: context.optimizerState, data, step: context.step, generator: options.generator });
+    const data =
+      typeof (context.data as ResumableData).state === 'function' ? (context.data as ResumableData) : undefined;
+    saveCheckpoint(path, {
+      model: context.model,
+      optimizerState: context.optimizerState,
+      data,
+      step: context.step,
+      generator: options.generator,
+    });
   };
   return {
     onBatchEnd(context) {

@@ -65,33 +65,64 @@ interface Resumable {
   readonly length?: number;
 }
 
-const FIT_KEYS = ['epochs', 'loss', 'metrics', 'callbacks', 'validationData', 'optimizerState', 'initialEpoch', 'initialStep', 'progress'];
+const FIT_KEYS = [
+  'epochs',
+  'loss',
+  'metrics',
+  'callbacks',
+  'validationData',
+  'optimizerState',
+  'initialEpoch',
+  'initialStep',
+  'progress',
+];
 
 function isIterable(value: unknown): value is Iterable<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+  return (
+    value !== null && typeof value === 'object' && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
+  );
 }
 
 /** Everything `fit` checks before it trains, so a mistake fails before the first step instead of inside it. */
 function checkFitArguments(model: unknown, optimizer: unknown, data: unknown, options: unknown): void {
   if (!(model instanceof Module)) throw new TypeError(`fit: 'model' must be a Module, got ${describeValue(model)}`);
   const candidate = optimizer as Partial<AnyTransformation> | null;
-  if (candidate === null || typeof candidate !== 'object' || typeof candidate.init !== 'function' || typeof candidate.update !== 'function') {
-    throw new TypeError(`fit: 'optimizer' must be a gradient transformation (an object with init and update, such as adam()), got ${describeValue(optimizer)}`);
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    typeof candidate.init !== 'function' ||
+    typeof candidate.update !== 'function'
+  ) {
+    throw new TypeError(
+      `fit: 'optimizer' must be a gradient transformation (an object with init and update, such as adam()), got ${describeValue(optimizer)}`,
+    );
   }
-  if (!isIterable(data)) throw new TypeError(`fit: 'data' must be an iterable of { inputs, targets } batches (a DataLoader or an array), got ${describeValue(data)}`);
-  if (options === undefined) throw new TypeError(`fit: options must be an object with at least 'epochs' and 'loss', got undefined`);
+  if (!isIterable(data))
+    throw new TypeError(
+      `fit: 'data' must be an iterable of { inputs, targets } batches (a DataLoader or an array), got ${describeValue(data)}`,
+    );
+  if (options === undefined)
+    throw new TypeError(`fit: options must be an object with at least 'epochs' and 'loss', got undefined`);
   checkOptionKeys('fit', options, FIT_KEYS);
   const { callbacks, metrics, validationData } = options as FitOptions;
-  if (callbacks !== undefined && !Array.isArray(callbacks)) throw new TypeError(`fit: 'callbacks' must be an array, got ${describeValue(callbacks)}`);
-  if (metrics !== undefined && (metrics === null || typeof metrics !== 'object' || Object.values(metrics).some((metric) => typeof metric !== 'function'))) {
+  if (callbacks !== undefined && !Array.isArray(callbacks))
+    throw new TypeError(`fit: 'callbacks' must be an array, got ${describeValue(callbacks)}`);
+  if (
+    metrics !== undefined &&
+    (metrics === null ||
+      typeof metrics !== 'object' ||
+      Object.values(metrics).some((metric) => typeof metric !== 'function'))
+  ) {
     throw new TypeError(`fit: 'metrics' must be an object of functions, got ${describeValue(metrics)}`);
   }
-  if (validationData !== undefined && !isIterable(validationData)) throw new TypeError(`fit: 'validationData' must be an iterable of batches, got ${describeValue(validationData)}`);
+  if (validationData !== undefined && !isIterable(validationData))
+    throw new TypeError(`fit: 'validationData' must be an iterable of batches, got ${describeValue(validationData)}`);
 }
 
 /** A batch's two tensors, checked: a batch of arrays would otherwise fail deep inside the model. */
 function checkBatch(caller: string, batch: unknown, index: number): asserts batch is Batch {
-  if (batch === null || typeof batch !== 'object') throw new TypeError(`${caller}: batch ${index} must be an object { inputs, targets }, got ${describeValue(batch)}`);
+  if (batch === null || typeof batch !== 'object')
+    throw new TypeError(`${caller}: batch ${index} must be an object { inputs, targets }, got ${describeValue(batch)}`);
   checkTensorArgument(caller, `batch ${index} inputs`, (batch as Batch).inputs);
   checkTensorArgument(caller, `batch ${index} targets`, (batch as Batch).targets);
 }
@@ -120,10 +151,17 @@ function isResumable(data: unknown): data is Resumable {
  * const loader = new DataLoader(train, { batchSize: 32, shuffle: true, seed: 0 });
  * const { history } = fit(model, adam({ lr: 1e-3 }), loader, { epochs: 10, loss: crossEntropy, metrics: { accuracy } });
  */
-export function fit(model: Module, optimizer: AnyTransformation, data: Iterable<Batch>, options: FitOptions): FitResult {
+export function fit(
+  model: Module,
+  optimizer: AnyTransformation,
+  data: Iterable<Batch>,
+  options: FitOptions,
+): FitResult {
   checkFitArguments(model, optimizer, data, options);
-  if (!Number.isInteger(options.epochs) || options.epochs < 0) throw new Error(`fit: 'epochs' must be a non-negative integer, got ${options.epochs}`);
-  if (typeof options.loss !== 'function') throw new Error(`fit: 'loss' must be a function (output, target) => scalar tensor, got ${typeof options.loss}`);
+  if (!Number.isInteger(options.epochs) || options.epochs < 0)
+    throw new Error(`fit: 'epochs' must be a non-negative integer, got ${options.epochs}`);
+  if (typeof options.loss !== 'function')
+    throw new Error(`fit: 'loss' must be a function (output, target) => scalar tensor, got ${typeof options.loss}`);
   const callbacks = options.callbacks ?? [];
   const metrics = options.metrics ?? {};
   const stream = options.progress === false ? undefined : (options.progress ?? defaultProgressStream());
@@ -163,9 +201,16 @@ export function fit(model: Module, optimizer: AnyTransformation, data: Iterable<
         const params = model.parameters();
         const [loss, grads, output] = trainStep(params, batch.inputs, batch.targets);
         const lossValue = loss.item();
-        const metricValues = Object.entries(metrics).map(([name, metric]) => [name, metric(output, batch.targets)] as const);
+        const metricValues = Object.entries(metrics).map(
+          ([name, metric]) => [name, metric(output, batch.targets)] as const,
+        );
         const previousState = context.optimizerState;
-        const [updates, nextState] = context.optimizer.update(grads as TensorTree, previousState, params as TensorTree, { loss: lossValue });
+        const [updates, nextState] = context.optimizer.update(
+          grads as TensorTree,
+          previousState,
+          params as TensorTree,
+          { loss: lossValue },
+        );
         const nextParams = applyUpdates(params as TensorTree, updates) as ParameterTree;
         model.loadParameters(nextParams);
         // Old state tensors not carried into the new state are freed; the new state is kept by returning it.
@@ -188,7 +233,8 @@ export function fit(model: Module, optimizer: AnyTransformation, data: Iterable<
     for (const [name, total] of Object.entries(sums)) logs[name] = examples > 0 ? total / examples : Number.NaN;
     if (options.validationData) {
       const validation = evaluate(model, options.validationData, { loss: options.loss, metrics });
-      for (const [name, value] of Object.entries(validation)) logs[`validation${name[0]!.toUpperCase()}${name.slice(1)}`] = value;
+      for (const [name, value] of Object.entries(validation))
+        logs[`validation${name[0]!.toUpperCase()}${name.slice(1)}`] = value;
       model.train();
     }
     for (const callback of callbacks) callback.onEpochEnd?.(context, logs);
@@ -206,10 +252,18 @@ export function fit(model: Module, optimizer: AnyTransformation, data: Iterable<
  * @example
  * evaluate(model, testLoader, { loss: crossEntropy, metrics: { accuracy } }); // { loss: 0.12, accuracy: 0.97 }
  */
-export function evaluate(model: Module, data: Iterable<Batch>, options: { loss?: LossFunction; metrics?: Record<string, Metric> } = {}): Record<string, number> {
+export function evaluate(
+  model: Module,
+  data: Iterable<Batch>,
+  options: { loss?: LossFunction; metrics?: Record<string, Metric> } = {},
+): Record<string, number> {
   checkOptionKeys('evaluate', options, ['loss', 'metrics']);
-  if (!(model instanceof Module)) throw new TypeError(`evaluate: 'model' must be a Module, got ${describeValue(model)}`);
-  if (!isIterable(data)) throw new TypeError(`evaluate: 'data' must be an iterable of { inputs, targets } batches, got ${describeValue(data)}`);
+  if (!(model instanceof Module))
+    throw new TypeError(`evaluate: 'model' must be a Module, got ${describeValue(model)}`);
+  if (!isIterable(data))
+    throw new TypeError(
+      `evaluate: 'data' must be an iterable of { inputs, targets } batches, got ${describeValue(data)}`,
+    );
   model.eval();
   const sums: Record<string, number> = {};
   let examples = 0;
@@ -220,7 +274,8 @@ export function evaluate(model: Module, data: Iterable<Batch>, options: { loss?:
     tidy(() => {
       const output = model.forward(batch.inputs);
       if (options.loss) sums.loss = (sums.loss ?? 0) + options.loss(output, batch.targets).item() * batchSize;
-      for (const [name, metric] of Object.entries(options.metrics ?? {})) sums[name] = (sums[name] ?? 0) + metric(output, batch.targets) * batchSize;
+      for (const [name, metric] of Object.entries(options.metrics ?? {}))
+        sums[name] = (sums[name] ?? 0) + metric(output, batch.targets) * batchSize;
     });
     examples += batchSize;
     if (data instanceof DataLoader) dispose([batch.inputs, batch.targets]);

@@ -19,7 +19,9 @@ export type Metric = (output: Tensor, target: Tensor) => number;
 export function accuracy(output: Tensor, target: Tensor): number {
   const expected = [output.shape[0]!, ...output.shape.slice(2)];
   if (target.shape.length !== expected.length || target.shape.some((size, axis) => size !== expected[axis])) {
-    throw new Error(`accuracy: 'target' has shape ${formatShape(target.shape)}, expected ${formatShape(expected)} for 'output' of shape ${formatShape(output.shape)}`);
+    throw new Error(
+      `accuracy: 'target' has shape ${formatShape(target.shape)}, expected ${formatShape(expected)} for 'output' of shape ${formatShape(output.shape)}`,
+    );
   }
   return tidy(() => mean(cast(equal(argmax(output, 1), target), 'float32')).item());
 }

@@ -74,13 +74,16 @@ export class ProgressBar {
     if (this.total !== undefined && this.stream.isTTY) {
       const width = 20;
       const filled = Math.min(width, Math.floor((this.steps / this.total) * width));
-      parts.push(`[${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? (filled === width ? '=' : '>') : ''}${'.'.repeat(width - filled)}]`);
+      parts.push(
+        `[${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? (filled === width ? '=' : '>') : ''}${'.'.repeat(width - filled)}]`,
+      );
     }
     parts.push(this.total !== undefined ? `${this.steps}/${this.total}` : `${this.steps}`);
     parts.push(`${rate.toFixed(1)} steps/s`);
     for (const [name, value] of Object.entries(logs)) parts.push(`${name} ${formatValue(value)}`);
     if (done) parts.push(`${formatDuration(elapsed)}`);
-    else if (this.total !== undefined && rate > 0) parts.push(`ETA ${formatDuration((this.total - this.steps) / rate)}`);
+    else if (this.total !== undefined && rate > 0)
+      parts.push(`ETA ${formatDuration((this.total - this.steps) / rate)}`);
     return parts.join(' ');
   }
 }

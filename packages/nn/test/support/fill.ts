@@ -4,6 +4,8 @@ import { unflattenNamed } from '../../src/module.js';
 
 /** Sets every parameter of `model` to `value`. */
 export function fill(model: Module, value: number): void {
-  const tree: ParameterTree = unflattenNamed(model.namedParameters().map(([name, tensor]) => [name, full(tensor.shape, value)]));
+  const tree: ParameterTree = unflattenNamed(
+    model.namedParameters().map(([name, tensor]) => [name, full(tensor.shape, value)]),
+  );
   model.loadParameters(tree);
 }

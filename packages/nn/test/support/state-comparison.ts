@@ -19,10 +19,12 @@ export function findStateDifference(expected: unknown, actual: unknown, path = '
   if (isTensor(expected)) {
     if (!isTensor(actual)) return `${path}: expected a tensor, got ${typeof actual}`;
     if (expected.dtype !== actual.dtype) return `${path}: dtype ${actual.dtype}, expected ${expected.dtype}`;
-    if (expected.shape.join(',') !== actual.shape.join(',') || expected.shape.length !== actual.shape.length) return `${path}: shape [${actual.shape.join(',')}], expected [${expected.shape.join(',')}]`;
+    if (expected.shape.join(',') !== actual.shape.join(',') || expected.shape.length !== actual.shape.length)
+      return `${path}: shape [${actual.shape.join(',')}], expected [${expected.shape.join(',')}]`;
     const [a, b] = [bytesOf(expected), bytesOf(actual)];
     if (a.length !== b.length) return `${path}: ${b.length} bytes, expected ${a.length}`;
-    for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return `${path}: byte ${index} is ${b[index]}, expected ${a[index]}`;
+    for (let index = 0; index < a.length; index += 1)
+      if (a[index] !== b[index]) return `${path}: byte ${index} is ${b[index]}, expected ${a[index]}`;
     return undefined;
   }
   if (Array.isArray(expected)) {
@@ -35,11 +37,17 @@ export function findStateDifference(expected: unknown, actual: unknown, path = '
     return undefined;
   }
   if (expected !== null && typeof expected === 'object') {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual) || isTensor(actual)) return `${path}: expected an object`;
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual) || isTensor(actual))
+      return `${path}: expected an object`;
     const [keysA, keysB] = [Object.keys(expected), Object.keys(actual)];
-    if (keysA.join('\u0000') !== keysB.join('\u0000')) return `${path}: keys [${keysB.join(', ')}], expected [${keysA.join(', ')}]`;
+    if (keysA.join('\u0000') !== keysB.join('\u0000'))
+      return `${path}: keys [${keysB.join(', ')}], expected [${keysA.join(', ')}]`;
     for (const key of keysA) {
-      const difference = findStateDifference((expected as Record<string, unknown>)[key], (actual as Record<string, unknown>)[key], `${path}.${key}`);
+      const difference = findStateDifference(
+        (expected as Record<string, unknown>)[key],
+        (actual as Record<string, unknown>)[key],
+        `${path}.${key}`,
+      );
       if (difference) return difference;
     }
     return undefined;

@@ -35,7 +35,11 @@ export interface ActiveSummary {
  * @see {@link active}.
  */
 export function activeGains(state: ActiveState): TensorTree {
-  return tree.map((gain: Tensor, like: Tensor) => (gain.ndim === like.ndim ? gain : expand(gain, like.shape)), state.gain, state.periodSum);
+  return tree.map(
+    (gain: Tensor, like: Tensor) => (gain.ndim === like.ndim ? gain : expand(gain, like.shape)),
+    state.gain,
+    state.periodSum,
+  );
 }
 
 /**
@@ -54,7 +58,8 @@ export function activeSummary(state: ActiveState): ActiveSummary {
   const grew = tree.leaves(state.grew) as Tensor[];
   const gainChanges = state.gainChanges;
   const elements = likes.reduce((total, like) => total + like.size, 0);
-  if (gains.length === 0 || elements === 0) return { min: Number.NaN, max: Number.NaN, mean: Number.NaN, grewFraction: 0, gainChanges, elements };
+  if (gains.length === 0 || elements === 0)
+    return { min: Number.NaN, max: Number.NaN, mean: Number.NaN, grewFraction: 0, gainChanges, elements };
   return tidy(() => {
     let lowest: Tensor | undefined;
     let highest: Tensor | undefined;

@@ -13,18 +13,33 @@ import { clampBetween } from '../kernels.js';
  */
 export const CHANGE_GAIN = defineKernel(
   'optim.active.changeGain',
-  { inputs: ['gain', 'previousSum', 'currentSum'], scalars: ['increase', 'decrease', 'zeroIsFlip', 'minGain', 'maxGain'] },
+  {
+    inputs: ['gain', 'previousSum', 'currentSum'],
+    scalars: ['increase', 'decrease', 'zeroIsFlip', 'minGain', 'maxGain'],
+  },
   ({ gain, previousSum, currentSum, increase, decrease, zeroIsFlip, minGain, maxGain }) => {
     const product = e.mul(previousSum, currentSum);
     const flipped = e.or(e.less(product, 0), e.and(e.equal(product, 0), e.greater(zeroIsFlip, 0)));
     // NaN fails every comparison but notEqual(product, product).
-    const changed = e.select(e.notEqual(product, product), gain, e.select(flipped, e.mul(gain, decrease), e.add(gain, increase)));
+    const changed = e.select(
+      e.notEqual(product, product),
+      gain,
+      e.select(flipped, e.mul(gain, decrease), e.add(gain, increase)),
+    );
     return clampBetween(changed, minGain, maxGain);
   },
 );
 
 /** 1 where the gain grows at this period end (the sums agree in sign), else 0 (NaN product: kept, 0). */
-export const AGREES = defineKernel('optim.active.agrees', { inputs: ['previousSum', 'currentSum'], scalars: ['zeroIsFlip'] }, ({ previousSum, currentSum, zeroIsFlip }) => {
-  const product = e.mul(previousSum, currentSum);
-  return e.select(e.notEqual(product, product), 0, e.select(e.less(product, 0), 0, e.select(e.greater(product, 0), 1, e.sub(1, zeroIsFlip))));
-});
+export const AGREES = defineKernel(
+  'optim.active.agrees',
+  { inputs: ['previousSum', 'currentSum'], scalars: ['zeroIsFlip'] },
+  ({ previousSum, currentSum, zeroIsFlip }) => {
+    const product = e.mul(previousSum, currentSum);
+    return e.select(
+      e.notEqual(product, product),
+      0,
+      e.select(e.less(product, 0), 0, e.select(e.greater(product, 0), 1, e.sub(1, zeroIsFlip))),
+    );
+  },
+);

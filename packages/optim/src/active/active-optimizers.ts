@@ -14,7 +14,8 @@ import { ACTIVE_OPTION_KEYS, active, type ActiveOptions, type ActiveState } from
 
 /** Splits one options object into the active options and the base optimizer's options. */
 function splitOptions<B extends object>(owner: string, options: ActiveOptions & B): [ActiveOptions, B] {
-  if (options === undefined || options === null || typeof options !== 'object') failOption(owner, 'options', "an object with 'period'", options);
+  if (options === undefined || options === null || typeof options !== 'object')
+    failOption(owner, 'options', "an object with 'period'", options);
   const activeOptions: Record<string, unknown> = {};
   const baseOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
@@ -79,12 +80,20 @@ export function activeSgd(options: ActiveSgdOptions) {
  * const released = activeAdamw({ lr: 1e-3, weightDecay: 1e-2, gainScalesWeightDecay: false, period: stepsPerEpoch });
  * @see Wadi, Fredette, Senecal (arXiv 2301.10133); github.com/davoodwadi/ConsciousLR `ConsciousLR.py`.
  */
-export function activeAdamw(options: ActiveAdamwOptions & { gainScalesWeightDecay?: true }): ReturnType<typeof gainOnWholeUpdate>;
-export function activeAdamw(options: ActiveAdamwOptions & { gainScalesWeightDecay: false }): ReturnType<typeof gainOnAdamStage>;
-export function activeAdamw(options: ActiveAdamwOptions): ReturnType<typeof gainOnWholeUpdate> | ReturnType<typeof gainOnAdamStage>;
+export function activeAdamw(
+  options: ActiveAdamwOptions & { gainScalesWeightDecay?: true },
+): ReturnType<typeof gainOnWholeUpdate>;
+export function activeAdamw(
+  options: ActiveAdamwOptions & { gainScalesWeightDecay: false },
+): ReturnType<typeof gainOnAdamStage>;
+export function activeAdamw(
+  options: ActiveAdamwOptions,
+): ReturnType<typeof gainOnWholeUpdate> | ReturnType<typeof gainOnAdamStage>;
 export function activeAdamw(options: ActiveAdamwOptions) {
   const owner = 'activeAdamw';
-  const [activeOptions, { gainScalesWeightDecay, ...baseOptions }] = splitOptions<AdamwOptions & { gainScalesWeightDecay?: boolean }>(owner, options);
+  const [activeOptions, { gainScalesWeightDecay, ...baseOptions }] = splitOptions<
+    AdamwOptions & { gainScalesWeightDecay?: boolean }
+  >(owner, options);
   const scaled = checkBoolean(owner, 'gainScalesWeightDecay', gainScalesWeightDecay ?? true);
   return scaled ? gainOnWholeUpdate(activeOptions, baseOptions) : gainOnAdamStage(activeOptions, baseOptions);
 }

@@ -46,12 +46,15 @@ describe('active: spec Appendix A reference vectors', () => {
     const { thetas } = run(activeSgd({ lr: 0.1, momentum: 0.9, period: 2, increase: 2, decrease: 0.5 }));
     // Float64 with a handful of roundings per step: 1e-12 relative is far above the rounding
     // error (~1e-15) and far below the printed precision's spacing.
-    thetas.forEach((theta, index) => expect(Math.abs(theta - expected[index]!)).toBeLessThanOrEqual(1e-12 * Math.abs(expected[index]!)));
+    thetas.forEach((theta, index) =>
+      expect(Math.abs(theta - expected[index]!)).toBeLessThanOrEqual(1e-12 * Math.abs(expected[index]!)),
+    );
   });
 
   it('ActiveAdamW trajectory (lr 1e-3, betas (0.9, 0.999), eps 1e-8, wd 0)', () => {
     const expected = [
-      -0.00099999999, -0.00196518201, -0.00238527131, -0.00283875428, -0.00275168515, -0.00261416586, -0.00263974709, -0.00316443792,
+      -0.00099999999, -0.00196518201, -0.00238527131, -0.00283875428, -0.00275168515, -0.00261416586, -0.00263974709,
+      -0.00316443792,
     ];
     const { thetas } = run(activeAdamw({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, period: 2 }));
     // The appendix prints 11 decimals: agree to half a unit in the last printed place.

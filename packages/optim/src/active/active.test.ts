@@ -12,10 +12,15 @@ import { activeGains, activeSummary } from './active-inspection.js';
 import { activeAdabelief, activeAdamw, activeRadam, activeSgd } from './active-optimizers.js';
 
 const f64 = (values: number[]): Tensor => tensor(values, { dtype: 'float64' });
-const valuesOf = (value: TensorTree): number[] => tree.leaves(value).flatMap((leaf) => Array.from((leaf as Tensor).dataSync()));
+const valuesOf = (value: TensorTree): number[] =>
+  tree.leaves(value).flatMap((leaf) => Array.from((leaf as Tensor).dataSync()));
 
 /** Runs `optimizer` over per-step gradient trees with fixed params, returning updates and the last state. */
-function feed<S>(optimizer: GradientTransformation<S>, params: TensorTree, gradients: TensorTree[]): { updates: TensorTree[]; state: S } {
+function feed<S>(
+  optimizer: GradientTransformation<S>,
+  params: TensorTree,
+  gradients: TensorTree[],
+): { updates: TensorTree[]; state: S } {
   let state = optimizer.init(params);
   const updates: TensorTree[] = [];
   for (const gradient of gradients) {
@@ -32,16 +37,29 @@ describe('active: the rule, element by element', () => {
   // (3, 2) → gains (2, 0.5); at t = 6 sums (3, 2) after (3, −2) → gains (3, 0.25).
   const params = { w: f64([0, 0]) };
   const stream = [
-    [1, 1], [2, 1],
-    [1, -1], [2, -1],
-    [1, 1], [2, 1],
+    [1, 1],
+    [2, 1],
+    [1, -1],
+    [2, -1],
+    [1, 1],
+    [2, 1],
     [1, 1],
   ].map((g) => ({ w: f64(g) }));
 
   it('adapts each element from its own period sums and applies the gain in force before the change', () => {
     const { updates, state } = feed(active(identity(), { period: 2, increase: 1, decrease: 0.5 }), params, stream);
-    const gainsUsed = updates.map((u, step) => valuesOf(u).map((value, index) => value / valuesOf(stream[step]!)[index]!));
-    expect(gainsUsed).toEqual([[1, 1], [1, 1], [1, 1], [1, 1], [2, 0.5], [2, 0.5], [3, 0.25]]);
+    const gainsUsed = updates.map((u, step) =>
+      valuesOf(u).map((value, index) => value / valuesOf(stream[step]!)[index]!),
+    );
+    expect(gainsUsed).toEqual([
+      [1, 1],
+      [1, 1],
+      [1, 1],
+      [1, 1],
+      [2, 0.5],
+      [2, 0.5],
+      [3, 0.25],
+    ]);
     expect(valuesOf(activeGains(state))).toEqual([3, 0.25]);
     expect(state.count).toBe(7);
     expect(state.gainChanges).toBe(2);
@@ -51,13 +69,31 @@ describe('active: the rule, element by element', () => {
 
   it("granularity 'tensor' uses the sign of ⟨c_prev, c⟩ per tensor", () => {
     // Inner products: t = 4: ⟨(3,2),(3,−2)⟩ = 5 > 0 → grow to 2; t = 6: ⟨(3,−2),(3,2)⟩ = 5 → 3.
-    const { state, updates } = feed(active(identity(), { period: 2, increase: 1, decrease: 0.5, granularity: 'tensor' }), params, stream);
+    const { state, updates } = feed(
+      active(identity(), { period: 2, increase: 1, decrease: 0.5, granularity: 'tensor' }),
+      params,
+      stream,
+    );
     expect(valuesOf(activeGains(state))).toEqual([3, 3]);
     expect((activeGains(state) as { w: Tensor }).w.shape).toEqual([2]);
     expect(valuesOf(updates[6]!)).toEqual([3, 3]);
-    const flipping = [[1, 0], [0, 1], [-1, 0], [0, -1], [1, 0], [0, 1]].map((g) => ({ w: f64(g) }));
+    const flipping = [
+      [1, 0],
+      [0, 1],
+      [-1, 0],
+      [0, -1],
+      [1, 0],
+      [0, 1],
+    ].map((g) => ({ w: f64(g) }));
     // ⟨(1,1),(−1,−1)⟩ = −2 → 0.5; then ⟨(−1,−1),(1,1)⟩ → 0.25.
-    expect(valuesOf(activeGains(feed(active(identity(), { period: 2, increase: 1, decrease: 0.5, granularity: 'tensor' }), params, flipping).state))).toEqual([0.25, 0.25]);
+    expect(
+      valuesOf(
+        activeGains(
+          feed(active(identity(), { period: 2, increase: 1, decrease: 0.5, granularity: 'tensor' }), params, flipping)
+            .state,
+        ),
+      ),
+    ).toEqual([0.25, 0.25]);
   });
 
   it('zeroIsFlip decides what a zero period sum does', () => {
@@ -65,16 +101,28 @@ describe('active: the rule, element by element', () => {
     const one = { w: f64([0]) };
     // t = 4: product 2·0 = 0 → flip by default (0.5), growth without zeroIsFlip (3);
     // t = 6: product 0·2 = 0 again → 0.25 and 5.
-    expect(valuesOf(activeGains(feed(active(identity(), { period: 2, increase: 2, decrease: 0.5 }), one, zeroSecond).state))).toEqual([0.25]);
-    expect(valuesOf(activeGains(feed(active(identity(), { period: 2, increase: 2, decrease: 0.5, zeroIsFlip: false }), one, zeroSecond).state))).toEqual([5]);
+    expect(
+      valuesOf(activeGains(feed(active(identity(), { period: 2, increase: 2, decrease: 0.5 }), one, zeroSecond).state)),
+    ).toEqual([0.25]);
+    expect(
+      valuesOf(
+        activeGains(
+          feed(active(identity(), { period: 2, increase: 2, decrease: 0.5, zeroIsFlip: false }), one, zeroSecond).state,
+        ),
+      ),
+    ).toEqual([5]);
   });
 
   it('minGain and maxGain clamp the gains', () => {
     const consistent = Array.from({ length: 10 }, () => ({ w: f64([1]) }));
     const alternating = Array.from({ length: 10 }, (_, t) => ({ w: f64([t % 2 === 0 ? 1 : -1]) }));
     const one = { w: f64([0]) };
-    expect(valuesOf(activeGains(feed(active(identity(), { period: 1, maxGain: 5 }), one, consistent).state))).toEqual([5]);
-    expect(valuesOf(activeGains(feed(active(identity(), { period: 1, minGain: 0.1 }), one, alternating).state))).toEqual([0.1]);
+    expect(valuesOf(activeGains(feed(active(identity(), { period: 1, maxGain: 5 }), one, consistent).state))).toEqual([
+      5,
+    ]);
+    expect(
+      valuesOf(activeGains(feed(active(identity(), { period: 1, minGain: 0.1 }), one, alternating).state)),
+    ).toEqual([0.1]);
     // Without bounds: 1 + 9·2 = 19 and 0.5⁹.
     expect(valuesOf(activeGains(feed(active(identity(), { period: 1 }), one, consistent).state))).toEqual([19]);
     expect(valuesOf(activeGains(feed(active(identity(), { period: 1 }), one, alternating).state))).toEqual([0.5 ** 9]);
@@ -84,10 +132,16 @@ describe('active: the rule, element by element', () => {
     const gradients = Array.from({ length: 3 }, (_, t) => ({ w: f64([t + 1, -(t + 1)]) }));
     const two = { w: f64([0, 0]) };
     // Before the first gain change (t = 2K = 4) every update is the clamped starting gain times g.
-    for (const [bounds, startGain] of [[{ minGain: 2 }, 2], [{ maxGain: 0.5 }, 0.5], [{ minGain: 0.1, maxGain: 10 }, 1]] as const) {
+    for (const [bounds, startGain] of [
+      [{ minGain: 2 }, 2],
+      [{ maxGain: 0.5 }, 0.5],
+      [{ minGain: 0.1, maxGain: 10 }, 1],
+    ] as const) {
       for (const granularity of ['element', 'tensor'] as const) {
         const { updates, state } = feed(active(identity(), { period: 2, granularity, ...bounds }), two, gradients);
-        updates.forEach((update, step) => expect(valuesOf(update)).toEqual(valuesOf(gradients[step]!).map((g) => startGain * g)));
+        updates.forEach((update, step) =>
+          expect(valuesOf(update)).toEqual(valuesOf(gradients[step]!).map((g) => startGain * g)),
+        );
         expect(valuesOf(activeGains(state))).toEqual([startGain, startGain]);
       }
     }
@@ -95,7 +149,11 @@ describe('active: the rule, element by element', () => {
     const params2 = { w: f64([0.5, -1]) };
     const plain = feed(adamw({ lr: 0.01, weightDecay: 0.1 }), params2, gradients);
     const floored = feed(active(adamw({ lr: 0.01, weightDecay: 0.1 }), { period: 2, minGain: 2 }), params2, gradients);
-    floored.updates.forEach((update, step) => valuesOf(update).forEach((value, index) => expect(value).toBeCloseTo(2 * valuesOf(plain.updates[step]!)[index]!, 15)));
+    floored.updates.forEach((update, step) =>
+      valuesOf(update).forEach((value, index) =>
+        expect(value).toBeCloseTo(2 * valuesOf(plain.updates[step]!)[index]!, 15),
+      ),
+    );
   });
 
   it('a NaN period sum leaves the gain unchanged at the two comparisons it takes part in', () => {
@@ -134,11 +192,17 @@ describe('active: the rule, element by element', () => {
     }
     expect(gains).toEqual([1, 1, 1, 3, 1.5].map((gain) => new Array(9).fill(gain)));
     // ∞·0 is NaN as well: kept, where a finite zero product would count as a flip.
-    const infinite = feed(active(identity(), { period: 1 }), one, [{ w: f64([Number.POSITIVE_INFINITY]) }, { w: f64([0]) }]).state;
+    const infinite = feed(active(identity(), { period: 1 }), one, [
+      { w: f64([Number.POSITIVE_INFINITY]) },
+      { w: f64([0]) },
+    ]).state;
     expect(valuesOf(activeGains(infinite))).toEqual([1]);
     // Per tensor: one NaN element makes the inner product NaN, so the tensor's gain is kept.
     const pair = { w: f64([0, 0]) };
-    const perTensor = feed(active(identity(), { period: 1, granularity: 'tensor' }), pair, [{ w: f64([1, 1]) }, { w: f64([1, Number.NaN]) }]).state;
+    const perTensor = feed(active(identity(), { period: 1, granularity: 'tensor' }), pair, [
+      { w: f64([1, 1]) },
+      { w: f64([1, Number.NaN]) },
+    ]).state;
     expect(valuesOf(activeGains(perTensor))).toEqual([1, 1]);
   });
 
@@ -147,25 +211,42 @@ describe('active: the rule, element by element', () => {
     // gradients (all +1) never do.
     const negateOdd: GradientTransformation<{ count: number }> = {
       init: () => ({ count: 0 }),
-      update: (updates, state) => [state.count % 2 === 0 ? updates : tree.map((u: Tensor) => u.neg(), updates), { count: state.count + 1 }],
+      update: (updates, state) => [
+        state.count % 2 === 0 ? updates : tree.map((u: Tensor) => u.neg(), updates),
+        { count: state.count + 1 },
+      ],
     };
     const ones = Array.from({ length: 5 }, () => ({ w: f64([1]) }));
     const one = { w: f64([0]) };
-    expect(valuesOf(activeGains(feed(active(negateOdd, { period: 1, signal: 'gradient' }), one, ones).state))).toEqual([9]);
-    expect(valuesOf(activeGains(feed(active(negateOdd, { period: 1, signal: 'update' }), one, ones).state))).toEqual([0.5 ** 4]);
+    expect(valuesOf(activeGains(feed(active(negateOdd, { period: 1, signal: 'gradient' }), one, ones).state))).toEqual([
+      9,
+    ]);
+    expect(valuesOf(activeGains(feed(active(negateOdd, { period: 1, signal: 'update' }), one, ones).state))).toEqual([
+      0.5 ** 4,
+    ]);
   });
 
   it('equals its base exactly for the first 2K steps, and scales weight decay and learning rate with the gain', () => {
     const base = () => adamw({ lr: 0.01, weightDecay: 0.1 });
     const params2 = { w: f64([0.5, -1]) };
-    const stream2 = [[1, 2], [0.5, -1], [2, 3], [1, 1], [1, -2], [3, 1]].map((g) => ({ w: f64(g) }));
+    const stream2 = [
+      [1, 2],
+      [0.5, -1],
+      [2, 3],
+      [1, 1],
+      [1, -2],
+      [3, 1],
+    ].map((g) => ({ w: f64(g) }));
     const plain = feed(base(), params2, stream2);
     const wrapped = feed(active(base(), { period: 2 }), params2, stream2);
-    for (let step = 0; step < 4; step++) expect(valuesOf(wrapped.updates[step]!)).toEqual(valuesOf(plain.updates[step]!));
+    for (let step = 0; step < 4; step++)
+      expect(valuesOf(wrapped.updates[step]!)).toEqual(valuesOf(plain.updates[step]!));
     // Steps 5–6 use the gains set at t = 4 (element 0: sums 1.5 then 3 agree → 3; element 1:
     // 1 then 4 agree → 3): the whole adamw update, decay included, is tripled.
     for (let step = 4; step < 6; step++) {
-      valuesOf(wrapped.updates[step]!).forEach((value, index) => expect(value).toBeCloseTo(3 * valuesOf(plain.updates[step]!)[index]!, 15));
+      valuesOf(wrapped.updates[step]!).forEach((value, index) =>
+        expect(value).toBeCloseTo(3 * valuesOf(plain.updates[step]!)[index]!, 15),
+      );
     }
   });
 
@@ -177,12 +258,30 @@ describe('active: the rule, element by element', () => {
     ];
     const { state } = feed(active(identity(), { period: 1, increase: 1, decrease: 0.5 }), params3, stream3);
     // Gains after t = 2: a = (2, 0.5, 2), b = 0.5.
-    expect(activeSummary(state)).toEqual({ min: 0.5, max: 2, mean: 5 / 4, grewFraction: 2 / 4, gainChanges: 1, elements: 4 });
+    expect(activeSummary(state)).toEqual({
+      min: 0.5,
+      max: 2,
+      mean: 5 / 4,
+      grewFraction: 2 / 4,
+      gainChanges: 1,
+      elements: 4,
+    });
     const fresh = active(identity(), { period: 3 }).init(params3);
     expect(activeSummary(fresh)).toEqual({ min: 1, max: 1, mean: 1, grewFraction: 0, gainChanges: 0, elements: 4 });
-    const perTensor = feed(active(identity(), { period: 1, increase: 1, decrease: 0.5, granularity: 'tensor' }), params3, stream3).state;
+    const perTensor = feed(
+      active(identity(), { period: 1, increase: 1, decrease: 0.5, granularity: 'tensor' }),
+      params3,
+      stream3,
+    ).state;
     // ⟨(1,1,1),(1,−1,1)⟩ = 1 > 0 → a grows to 2 (3 elements); b flips to 0.5.
-    expect(activeSummary(perTensor)).toEqual({ min: 0.5, max: 2, mean: (3 * 2 + 0.5) / 4, grewFraction: 3 / 4, gainChanges: 1, elements: 4 });
+    expect(activeSummary(perTensor)).toEqual({
+      min: 0.5,
+      max: 2,
+      mean: (3 * 2 + 0.5) / 4,
+      grewFraction: 3 / 4,
+      gainChanges: 1,
+      elements: 4,
+    });
   });
 
   it('does not leak: a training loop keeps the live tensor count constant', () => {
@@ -225,17 +324,50 @@ describe('active: option errors name the function, the option and the value', ()
 
 describe('the Active aliases are active(base) with the options split', () => {
   const params = { w: f64([0.5, -1]) };
-  const stream = [[1, 2], [0.5, -1], [2, 3], [1, 1], [1, -2], [3, 1], [-1, 0.5]].map((g) => ({ w: f64(g) }));
+  const stream = [
+    [1, 2],
+    [0.5, -1],
+    [2, 3],
+    [1, 1],
+    [1, -2],
+    [3, 1],
+    [-1, 0.5],
+  ].map((g) => ({ w: f64(g) }));
   it.each([
-    ['activeSgd', () => activeSgd({ lr: 0.1, momentum: 0.9, weightDecay: 0.01, period: 2, increase: 1 }), () => active(sgd({ lr: 0.1, momentum: 0.9, weightDecay: 0.01 }), { period: 2, increase: 1 })],
-    ['activeAdamw', () => activeAdamw({ lr: 0.01, period: 2, decrease: 0.25 }), () => active(adamw({ lr: 0.01 }), { period: 2, decrease: 0.25 })],
-    ['activeRadam', () => activeRadam({ lr: 0.01, period: 1, maxGain: 4 }), () => active(radam({ lr: 0.01 }), { period: 1, maxGain: 4 })],
-    ['activeAdabelief', () => activeAdabelief({ lr: 0.01, period: 1, granularity: 'tensor' }), () => active(adabelief({ lr: 0.01 }), { period: 1, granularity: 'tensor' })],
-  ] as [string, () => GradientTransformation<unknown>, () => GradientTransformation<unknown>][])('%s', (_name, alias, explicit) => {
-    expect(feed(alias(), params, stream).updates.map(valuesOf)).toEqual(feed(explicit(), params, stream).updates.map(valuesOf));
-  });
+    [
+      'activeSgd',
+      () => activeSgd({ lr: 0.1, momentum: 0.9, weightDecay: 0.01, period: 2, increase: 1 }),
+      () => active(sgd({ lr: 0.1, momentum: 0.9, weightDecay: 0.01 }), { period: 2, increase: 1 }),
+    ],
+    [
+      'activeAdamw',
+      () => activeAdamw({ lr: 0.01, period: 2, decrease: 0.25 }),
+      () => active(adamw({ lr: 0.01 }), { period: 2, decrease: 0.25 }),
+    ],
+    [
+      'activeRadam',
+      () => activeRadam({ lr: 0.01, period: 1, maxGain: 4 }),
+      () => active(radam({ lr: 0.01 }), { period: 1, maxGain: 4 }),
+    ],
+    [
+      'activeAdabelief',
+      () => activeAdabelief({ lr: 0.01, period: 1, granularity: 'tensor' }),
+      () => active(adabelief({ lr: 0.01 }), { period: 1, granularity: 'tensor' }),
+    ],
+  ] as [string, () => GradientTransformation<unknown>, () => GradientTransformation<unknown>][])(
+    '%s',
+    (_name, alias, explicit) => {
+      expect(feed(alias(), params, stream).updates.map(valuesOf)).toEqual(
+        feed(explicit(), params, stream).updates.map(valuesOf),
+      );
+    },
+  );
   it('rejects base options the base does not know, naming the base', () => {
-    expect(() => activeAdamw({ lr: 0.01, period: 2, momentum: 0.9 } as never)).toThrow("adamw: unknown option 'momentum'");
-    expect(() => activeSgd({ lr: 0.01 } as never)).toThrow("active: 'period' must be a positive integer, got undefined");
+    expect(() => activeAdamw({ lr: 0.01, period: 2, momentum: 0.9 } as never)).toThrow(
+      "adamw: unknown option 'momentum'",
+    );
+    expect(() => activeSgd({ lr: 0.01 } as never)).toThrow(
+      "active: 'period' must be a positive integer, got undefined",
+    );
   });
 });

@@ -29,7 +29,14 @@ import { ADD } from '../kernels.js';
 import { multiplyUpdates } from '../multiply-updates.js';
 import type { GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
-import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositive, checkPositiveInteger, failOption } from '../validation.js';
+import {
+  checkBoolean,
+  checkNonNegative,
+  checkOptionKeys,
+  checkPositive,
+  checkPositiveInteger,
+  failOption,
+} from '../validation.js';
 import { AGREES, CHANGE_GAIN } from './active-kernels.js';
 
 /** Options of {@link active}. */
@@ -74,7 +81,16 @@ export interface ActiveOptions {
 }
 
 /** The names of {@link ActiveOptions}, the one list both `active` and the Active optimizers check against. */
-export const ACTIVE_OPTION_KEYS = ['period', 'increase', 'decrease', 'zeroIsFlip', 'minGain', 'maxGain', 'granularity', 'signal'] as const;
+export const ACTIVE_OPTION_KEYS = [
+  'period',
+  'increase',
+  'decrease',
+  'zeroIsFlip',
+  'minGain',
+  'maxGain',
+  'granularity',
+  'signal',
+] as const;
 // A compile error here names an ActiveOptions key missing from ACTIVE_OPTION_KEYS.
 const everyActiveOptionListed: Record<Exclude<keyof ActiveOptions, (typeof ACTIVE_OPTION_KEYS)[number]>, never> = {};
 void everyActiveOptionListed;
@@ -137,7 +153,10 @@ export interface ActiveState<S = unknown> {
  * @see Wadi, Fredette, Senecal, "Read the Signs: Towards Invariance to Gradient Descent's
  *   Hyperparameter Initialization" (arXiv 2301.10133); the authors' code, github.com/davoodwadi/ConsciousLR.
  */
-export function active<S>(base: GradientTransformation<S>, options: ActiveOptions): GradientTransformation<ActiveState<S>> {
+export function active<S>(
+  base: GradientTransformation<S>,
+  options: ActiveOptions,
+): GradientTransformation<ActiveState<S>> {
   const owner = 'active';
   checkTransformation(owner, 'base', base);
   if (options === undefined || options === null) failOption(owner, 'options', "an object with 'period'", options);
@@ -153,7 +172,8 @@ export function active<S>(base: GradientTransformation<S>, options: ActiveOption
   // The bounds hold from step 0: the starting gain 1 is clamped like every later gain.
   const startGain = Math.min(Math.max(1, minGain), maxGain);
   const granularity = options.granularity ?? 'element';
-  if (granularity !== 'element' && granularity !== 'tensor') failOption(owner, 'granularity', "'element' or 'tensor'", granularity);
+  if (granularity !== 'element' && granularity !== 'tensor')
+    failOption(owner, 'granularity', "'element' or 'tensor'", granularity);
   const signal = options.signal ?? 'gradient';
   if (signal !== 'gradient' && signal !== 'update') failOption(owner, 'signal', "'gradient' or 'update'", signal);
   const flipFlag = zeroIsFlip ? 1 : 0;
@@ -188,7 +208,10 @@ export function active<S>(base: GradientTransformation<S>, options: ActiveOption
       count: 0,
       base: base.init(params),
       gain: mapTensors(
-        (p: Tensor) => (granularity === 'element' ? fullLike(p, startGain) : full([], startGain, { dtype: p.dtype, backend: p.backend.name })),
+        (p: Tensor) =>
+          granularity === 'element'
+            ? fullLike(p, startGain)
+            : full([], startGain, { dtype: p.dtype, backend: p.backend.name }),
         params,
       ) as TensorTree,
       periodSum: zerosTree(params),
@@ -217,18 +240,38 @@ export function active<S>(base: GradientTransformation<S>, options: ActiveOption
           out = gainsInUse ? multiplyUpdates(baseUpdates, state.gain) : baseUpdates;
         }
         const signalTree = signal === 'gradient' ? updates : baseUpdates!;
-        const periodSum = mapTensors((c: Tensor, g: Tensor) => fusedMap(ADD, [c, g]), state.periodSum, signalTree) as TensorTree;
-        const next: ActiveState<S> = { count, base: baseState, gain: state.gain, periodSum, previousSum: state.previousSum, grew: state.grew, gainChanges: state.gainChanges };
+        const periodSum = mapTensors(
+          (c: Tensor, g: Tensor) => fusedMap(ADD, [c, g]),
+          state.periodSum,
+          signalTree,
+        ) as TensorTree;
+        const next: ActiveState<S> = {
+          count,
+          base: baseState,
+          gain: state.gain,
+          periodSum,
+          previousSum: state.previousSum,
+          grew: state.grew,
+          gainChanges: state.gainChanges,
+        };
         if (count % period === 0) {
           if (count > period) {
             const { leaves: gains, structure } = tree.flatten(state.gain);
             const previous = tree.leaves(state.previousSum);
             const current = tree.leaves(periodSum);
             const changed = gains.map((gain, index) =>
-              granularity === 'element' ? changeElementGain(gain, previous[index]!, current[index]!) : changeTensorGain(gain, previous[index]!, current[index]!),
+              granularity === 'element'
+                ? changeElementGain(gain, previous[index]!, current[index]!)
+                : changeTensorGain(gain, previous[index]!, current[index]!),
             );
-            next.gain = tree.unflatten(structure, changed.map((pair) => pair[0]));
-            next.grew = tree.unflatten(structure, changed.map((pair) => pair[1]));
+            next.gain = tree.unflatten(
+              structure,
+              changed.map((pair) => pair[0]),
+            );
+            next.grew = tree.unflatten(
+              structure,
+              changed.map((pair) => pair[1]),
+            );
             next.gainChanges = state.gainChanges + 1;
           }
           next.previousSum = periodSum;

@@ -39,11 +39,24 @@ function expectAllOnSecond(value: unknown, label: string): void {
 describe('every wrapper keeps its tensors on the backend of the params', () => {
   const cases: [string, () => AnyTransformation][] = [
     ['active element', () => active(adamw({ lr: 0.01 }), { period: 1 })],
-    ['active tensor, clamped', () => active(sgd({ lr: 0.1, momentum: 0.9 }), { period: 1, granularity: 'tensor', minGain: 0.5, maxGain: 3 })],
+    [
+      'active tensor, clamped',
+      () => active(sgd({ lr: 0.1, momentum: 0.9 }), { period: 1, granularity: 'tensor', minGain: 0.5, maxGain: 3 }),
+    ],
     ['graft tensor', () => graft({ magnitude: adamw({ lr: 0.01 }), direction: sgd({ lr: 0.1 }) })],
-    ['graft global, eps', () => graft({ magnitude: adamw({ lr: 0.01 }), direction: sgd({ lr: 0.1 }) }, { granularity: 'global', eps: 1e-8 })],
-    ...GRAFT_MAGNITUDE_PRESETS.map((name): [string, () => AnyTransformation] => [`graft preset ${name}`, () => graft({ magnitude: name, direction: sgd({ lr: 0.1 }) })]),
-    ['gradientNoiseScale sequential', () => chain(gradientNoiseScale({ microBatchSize: 2, groupSize: 2 }), sgd({ lr: 0.1 }))],
+    [
+      'graft global, eps',
+      () =>
+        graft({ magnitude: adamw({ lr: 0.01 }), direction: sgd({ lr: 0.1 }) }, { granularity: 'global', eps: 1e-8 }),
+    ],
+    ...GRAFT_MAGNITUDE_PRESETS.map((name): [string, () => AnyTransformation] => [
+      `graft preset ${name}`,
+      () => graft({ magnitude: name, direction: sgd({ lr: 0.1 }) }),
+    ]),
+    [
+      'gradientNoiseScale sequential',
+      () => chain(gradientNoiseScale({ microBatchSize: 2, groupSize: 2 }), sgd({ lr: 0.1 })),
+    ],
     ['scaleByDeltaBarDelta', () => scaleByDeltaBarDelta()],
     ['sgdHd', () => sgdHd({ lr: 0.1, hypergradientLr: 0.01, momentum: 0.9, weightDecay: 0.1 })],
     ['adamHd', () => adamHd({ lr: 0.1, hypergradientLr: 0.01, weightDecay: 0.1 })],
@@ -68,9 +81,23 @@ describe('every wrapper keeps its tensors on the backend of the params', () => {
     expectAllOnSecond(activeGains(state), 'activeGains');
     expect(activeSummary(state).elements).toBe(4);
     const monitor = gradientNoiseScale({ microBatchSize: 2 });
-    const [, monitored] = monitor.update(stream[0]!, monitor.init(params), params, { microBatchGradients: [stream[0]!, stream[1]!] });
+    const [, monitored] = monitor.update(stream[0]!, monitor.init(params), params, {
+      microBatchGradients: [stream[0]!, stream[1]!],
+    });
     expectAllOnSecond(monitored, 'gradientNoiseScale extras mode');
     expect(Number.isFinite(noiseScaleEstimate(monitored).bSimple)).toBe(true);
-    expect(Number.isFinite(noiseScaleFromPerExample({ w: tensor([[1, 2], [3, 5]], { backend: SECOND }) }).bSimple)).toBe(true);
+    expect(
+      Number.isFinite(
+        noiseScaleFromPerExample({
+          w: tensor(
+            [
+              [1, 2],
+              [3, 5],
+            ],
+            { backend: SECOND },
+          ),
+        }).bSimple,
+      ),
+    ).toBe(true);
   });
 });

@@ -3,8 +3,23 @@ import { tensor, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import { findUndocumentedExamples } from '@vane/testkit';
 import {
-  active, activeGains, activeSummary, activeSgd, activeAdamw, activeRadam, activeAdabelief, adamw, applyUpdates, identity,
-  scaleByDeltaBarDelta, sgdHd, adamHd, rprop, chain, scaleByLearningRate, type AnyTransformation,
+  active,
+  activeGains,
+  activeSummary,
+  activeSgd,
+  activeAdamw,
+  activeRadam,
+  activeAdabelief,
+  adamw,
+  applyUpdates,
+  identity,
+  scaleByDeltaBarDelta,
+  sgdHd,
+  adamHd,
+  rprop,
+  chain,
+  scaleByLearningRate,
+  type AnyTransformation,
 } from '../index.js';
 
 // Each example below is copied verbatim from docs/active.md; the last test fails if a code
@@ -32,13 +47,26 @@ describe('docs/active.md examples', () => {
     const optimizer = active(adamw({ lr: 0.01, weightDecay: 0 }), { period: 2 });
     let current = params;
     let optimizerState = optimizer.init(params);
-    for (const g of [[1, -1], [1, 1], [1, -1], [1, 1], [1, -1]]) {
+    for (const g of [
+      [1, -1],
+      [1, 1],
+      [1, -1],
+      [1, 1],
+      [1, -1],
+    ]) {
       const [updates, next] = optimizer.update({ w: tensor(g) }, optimizerState, current);
       current = applyUpdates(current, updates) as typeof params;
       optimizerState = next;
     }
     expect(Array.from((activeGains(optimizerState) as { w: Tensor }).w.dataSync())).toEqual([3, 0.5]);
-    expect(activeSummary(optimizerState)).toEqual({ min: 0.5, max: 3, mean: 1.75, grewFraction: 0.5, gainChanges: 1, elements: 2 });
+    expect(activeSummary(optimizerState)).toEqual({
+      min: 0.5,
+      max: 3,
+      mean: 1.75,
+      grewFraction: 0.5,
+      gainChanges: 1,
+      elements: 2,
+    });
     const activeSgdOptimizer = activeSgd({ lr: 0.1, momentum: 0.9, period: 2 });
     const activeAdamwOptimizer = activeAdamw({ lr: 1e-3, weightDecay: 0, period: 2 });
     let sgdState = activeSgdOptimizer.init(theta);
@@ -64,7 +92,10 @@ describe('docs/active.md examples', () => {
     // The lag makes the first RAdam update exactly 0 (m₀ = 0).
     expect(Math.abs((laggedRadam.update(one, laggedRadam.init(theta), theta)[0] as { x: Tensor }).x.item())).toBe(0);
     // Rectified AdaBelief takes a plain momentum step while ρ_t ≤ 4: −η·m₁ = −1e-3·0.1.
-    expect((rectifiedBelief.update(one, rectifiedBelief.init(theta), theta)[0] as { x: Tensor }).x.item()).toBeCloseTo(-1e-4, 15);
+    expect((rectifiedBelief.update(one, rectifiedBelief.init(theta), theta)[0] as { x: Tensor }).x.item()).toBeCloseTo(
+      -1e-4,
+      15,
+    );
     // With the decay unscaled, the active state sits under state.adam.
     expect(activeSummary(released.init(theta).adam).gainChanges).toBe(0);
     const hinton = chain(scaleByDeltaBarDelta({ averaging: 0 }), scaleByLearningRate(0.01));
@@ -79,7 +110,11 @@ describe('docs/active.md examples', () => {
 
   it('contains every code block of docs/active.md', () => {
     const documentation = readFileSync(new URL('../../../../docs/active.md', import.meta.url), 'utf8');
-    const { blocks, missing } = findUndocumentedExamples(documentation, readFileSync(new URL(import.meta.url), 'utf8'), { skipImports: true });
+    const { blocks, missing } = findUndocumentedExamples(
+      documentation,
+      readFileSync(new URL(import.meta.url), 'utf8'),
+      { skipImports: true },
+    );
     expect(blocks).toBeGreaterThan(4);
     expect(missing).toEqual([]);
   });

@@ -19,7 +19,10 @@ const bytesOf = (value: unknown): number[][] =>
 
 /** The same base with its fusion hooks hidden, so `active` takes the separate multiply pass. */
 function withoutFusion<S>(base: GradientTransformation<S>): GradientTransformation<S> {
-  return { init: (params) => base.init(params), update: (updates, state, params, extras) => base.update(updates, state, params, extras) };
+  return {
+    init: (params) => base.init(params),
+    update: (updates, state, params, extras) => base.update(updates, state, params, extras),
+  };
 }
 
 /** Trains from the same start with the same gradient stream; returns every update, the params and the states. */
@@ -31,26 +34,52 @@ function run(optimizer: GradientTransformation<unknown>, dtype: DType, steps: nu
   const trace: number[][][] = [];
   for (let step = 0; step < steps; step++) {
     // A persistent drift plus noise: some elements keep their sign over periods, others flip.
-    const gradients: TensorTree = { layers: shapes.map((shape) => randn(shape, { generator, dtype, mean: step % 4 < 2 ? 0.3 : -0.1 })) };
+    const gradients: TensorTree = {
+      layers: shapes.map((shape) => randn(shape, { generator, dtype, mean: step % 4 < 2 ? 0.3 : -0.1 })),
+    };
     const [updates, next] = optimizer.update(gradients, state, params);
     trace.push(bytesOf(updates), bytesOf(next));
     params = applyUpdates(params, updates);
     state = next;
   }
-  return { trace, params: bytesOf(params), gains: tree.leaves((state as { gain: TensorTree }).gain).flatMap((gain) => Array.from((gain as Tensor).dataSync())) };
+  return {
+    trace,
+    params: bytesOf(params),
+    gains: tree.leaves((state as { gain: TensorTree }).gain).flatMap((gain) => Array.from((gain as Tensor).dataSync())),
+  };
 }
 
 describe('active: the gain folded into the base kernel equals the separate multiply pass bit for bit', () => {
   const cases: [string, DType, () => GradientTransformation<unknown>, ActiveOptions][] = [
     ['adamw, float32', 'float32', () => adamw({ lr: 0.05, weightDecay: 0.1 }), { period: 3 }],
     ['adamw without decay, float32', 'float32', () => adamw({ lr: 0.05, weightDecay: 0 }), { period: 2 }],
-    ['adamw amsgrad, bounded gains, float32', 'float32', () => adamw({ lr: 0.05, amsgrad: true } as AdamwOptions), { period: 3, minGain: 0.25, maxGain: 8 }],
-    ['adamw with a decay mask, float32', 'float32', () => adamw({ lr: 0.05, weightDecay: 0.1, mask: { layers: [true, false, true] } as never }), { period: 3 }],
+    [
+      'adamw amsgrad, bounded gains, float32',
+      'float32',
+      () => adamw({ lr: 0.05, amsgrad: true } as AdamwOptions),
+      { period: 3, minGain: 0.25, maxGain: 8 },
+    ],
+    [
+      'adamw with a decay mask, float32',
+      'float32',
+      () => adamw({ lr: 0.05, weightDecay: 0.1, mask: { layers: [true, false, true] } as never }),
+      { period: 3 },
+    ],
     ['adamw, tensor granularity, float32', 'float32', () => adamw({ lr: 0.05 }), { period: 3, granularity: 'tensor' }],
     ['adamw, float64', 'float64', () => adamw({ lr: 0.05, weightDecay: 0.1 }), { period: 3 }],
-    ['chain(scaleByAdam, lr), float32', 'float32', () => chain(scaleByAdam(), scaleByLearningRate(0.05)), { period: 3 }],
+    [
+      'chain(scaleByAdam, lr), float32',
+      'float32',
+      () => chain(scaleByAdam(), scaleByLearningRate(0.05)),
+      { period: 3 },
+    ],
     ['chain(scaleByAdam) with no affine after it, float32', 'float32', () => chain(scaleByAdam()), { period: 3 }],
-    ['sgd with momentum (the gain composed into trace’s kernel), float32', 'float32', () => sgd({ lr: 0.05, momentum: 0.9 }), { period: 3 }],
+    [
+      'sgd with momentum (the gain composed into trace’s kernel), float32',
+      'float32',
+      () => sgd({ lr: 0.05, momentum: 0.9 }),
+      { period: 3 },
+    ],
     ['sgd without momentum (cannot fuse the gain), float32', 'float32', () => sgd({ lr: 0.05 }), { period: 3 }],
   ];
   it.each(cases)('%s', (_label, dtype, makeBase, options) => {

@@ -23,21 +23,40 @@ import { activeGains } from './active-inspection.js';
 const reason = gpuUnavailableReason();
 // Where CI says the WebGL path must exist (VANE_GPU_REQUIRED=1), a missing path fails instead.
 const required = process.env.VANE_GPU_REQUIRED === '1';
-if (reason !== undefined) console.warn(`active/gpu-agreement: ${required ? 'FAILS (VANE_GPU_REQUIRED=1)' : 'skipped'}: ${reason}`);
+if (reason !== undefined)
+  console.warn(`active/gpu-agreement: ${required ? 'FAILS (VANE_GPU_REQUIRED=1)' : 'skipped'}: ${reason}`);
 
 describe.skipIf(reason !== undefined && !required)('the wrappers agree on the CPU and the GPU', () => {
   const cases: [string, () => AnyTransformation][] = [
     ['active(adamw), element', () => active(adamw({ lr: 0.01 }), { period: 1 })],
-    ['active(sgd), tensor, clamped', () => active(sgd({ lr: 0.05, momentum: 0.9 }), { period: 1, granularity: 'tensor', minGain: 0.5, maxGain: 4 })],
+    [
+      'active(sgd), tensor, clamped',
+      () => active(sgd({ lr: 0.05, momentum: 0.9 }), { period: 1, granularity: 'tensor', minGain: 0.5, maxGain: 4 }),
+    ],
     ['graft, tensor', () => graft({ magnitude: adamw({ lr: 0.01 }), direction: sgd({ lr: 0.1, momentum: 0.9 }) })],
-    ['graft, global, adagradNormalized preset', () => chain(graft({ magnitude: 'adagradNormalized', direction: sgd({ lr: 1, momentum: 0.9 }) }, { granularity: 'global' }), scaleByLearningRate(0.01))],
-    ['gradientNoiseScale, sequential', () => chain(gradientNoiseScale({ microBatchSize: 4, groupSize: 2 }), sgd({ lr: 0.05 }))],
+    [
+      'graft, global, adagradNormalized preset',
+      () =>
+        chain(
+          graft(
+            { magnitude: 'adagradNormalized', direction: sgd({ lr: 1, momentum: 0.9 }) },
+            { granularity: 'global' },
+          ),
+          scaleByLearningRate(0.01),
+        ),
+    ],
+    [
+      'gradientNoiseScale, sequential',
+      () => chain(gradientNoiseScale({ microBatchSize: 4, groupSize: 2 }), sgd({ lr: 0.05 })),
+    ],
     ['scaleByDeltaBarDelta', () => chain(scaleByDeltaBarDelta({ averaging: 0.5 }), scaleByLearningRate(0.01))],
     ['sgdHd', () => sgdHd({ lr: 0.05, hypergradientLr: 1e-3, momentum: 0.9 })],
     ['adamHd', () => adamHd({ lr: 0.01, hypergradientLr: 1e-5 })],
   ];
   it.each(cases)('%s', (_label, factory) => {
-    expect(checkOptimizer(factory, { invariants: ['backendAgreement'], numRuns: 5, seed: 3 }).passed).toEqual(['backendAgreement']);
+    expect(checkOptimizer(factory, { invariants: ['backendAgreement'], numRuns: 5, seed: 3 }).passed).toEqual([
+      'backendAgreement',
+    ]);
   });
 
   it('the gain-change kernel keeps the gain on a NaN product on the GPU too (a shader may fold x != x away)', () => {

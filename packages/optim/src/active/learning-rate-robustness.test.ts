@@ -31,7 +31,10 @@ function finalLoss(optimizer: AnyTransformation, problem: ReturnType<typeof make
     for (let start = 0; start < examples; start += batch) {
       const grads = tidy(() => {
         const x = problem.inputs.slice([{ start, stop: start + batch }]);
-        const residual = sub(matmul(x, (params as { w: Tensor }).w), problem.targets.slice([{ start, stop: start + batch }]));
+        const residual = sub(
+          matmul(x, (params as { w: Tensor }).w),
+          problem.targets.slice([{ start, stop: start + batch }]),
+        );
         // ∇ mean((xw − y)²) = (2/B)·xᵀ(xw − y).
         return { w: mul(matmul(transpose(x), residual), 2 / batch) };
       });
@@ -50,7 +53,9 @@ describe('ActiveLR: robustness to the initial learning rate (small reproduction)
     const problem = makeProblem();
     const rates = [1e-4, 1e-3, 1e-2, 1e-1];
     const plain = rates.map((lr) => finalLoss(adamw({ lr, weightDecay: 0 }), problem));
-    const wrapped = rates.map((lr) => finalLoss(active(adamw({ lr, weightDecay: 0 }), { period: examples / batch }), problem));
+    const wrapped = rates.map((lr) =>
+      finalLoss(active(adamw({ lr, weightDecay: 0 }), { period: examples / batch }), problem),
+    );
     const converged = (losses: number[]) => losses.filter((loss) => loss < 0.05).length;
     expect(converged(plain)).toBeLessThanOrEqual(1);
     expect(converged(wrapped)).toBeGreaterThanOrEqual(3);

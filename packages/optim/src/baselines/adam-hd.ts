@@ -36,8 +36,10 @@ export interface AdamHdState {
 }
 
 // m/(√v + ε)·c: the (previous or current) Adam direction with c = √(1 − β₂ᵗ)/(1 − β₁ᵗ).
-const ADAM_HD_DIRECTION = defineKernel('optim.adamHd.direction', { inputs: ['m', 'v'], scalars: ['correction', 'eps'] }, ({ m, v, correction, eps }) =>
-  e.div(e.mul(correction, m), e.add(e.sqrt(v), eps)),
+const ADAM_HD_DIRECTION = defineKernel(
+  'optim.adamHd.direction',
+  { inputs: ['m', 'v'], scalars: ['correction', 'eps'] },
+  ({ m, v, correction, eps }) => e.div(e.mul(correction, m), e.add(e.sqrt(v), eps)),
 );
 
 /**
@@ -67,7 +69,12 @@ export function adamHd(options: AdamHdOptions = {}): GradientTransformation<Adam
   const weightDecay = checkNonNegative(owner, 'weightDecay', options.weightDecay ?? 0);
   const correction = (t: number): number => Math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t);
   return withInputChecks(owner, {
-    init: (params) => ({ count: 0, learningRate: learningRateTensor(params, initialRate), firstMoment: zerosTree(params), secondMoment: zerosTree(params) }),
+    init: (params) => ({
+      count: 0,
+      learningRate: learningRateTensor(params, initialRate),
+      firstMoment: zerosTree(params),
+      secondMoment: zerosTree(params),
+    }),
     update: (updates, state, params) => {
       checkStructure('adamHd.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
       const t = state.count + 1;
@@ -75,16 +82,36 @@ export function adamHd(options: AdamHdOptions = {}): GradientTransformation<Adam
         const gradient =
           weightDecay === 0
             ? updates
-            : (mapTensors((g: Tensor, p: Tensor) => fusedMap(ADD_SCALED, [g, p], [weightDecay]), updates, requireParams('adamHd.update', params)) as TensorTree);
+            : (mapTensors(
+                (g: Tensor, p: Tensor) => fusedMap(ADD_SCALED, [g, p], [weightDecay]),
+                updates,
+                requireParams('adamHd.update', params),
+              ) as TensorTree);
         let learningRate = state.learningRate;
         if (t > 1) {
-          const previous = mapTensors((m: Tensor, v: Tensor) => fusedMap(ADAM_HD_DIRECTION, [m, v], [correction(t - 1), eps]), state.firstMoment, state.secondMoment) as TensorTree;
+          const previous = mapTensors(
+            (m: Tensor, v: Tensor) => fusedMap(ADAM_HD_DIRECTION, [m, v], [correction(t - 1), eps]),
+            state.firstMoment,
+            state.secondMoment,
+          ) as TensorTree;
           learningRate = add(learningRate, mul(innerProduct(gradient, previous), hypergradientLr));
         }
-        const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), gradient, state.firstMoment) as TensorTree;
-        const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]), gradient, state.secondMoment) as TensorTree;
+        const firstMoment = mapTensors(
+          (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]),
+          gradient,
+          state.firstMoment,
+        ) as TensorTree;
+        const secondMoment = mapTensors(
+          (g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]),
+          gradient,
+          state.secondMoment,
+        ) as TensorTree;
         const negativeRate = mul(learningRate, -1);
-        const out = mapTensors((m: Tensor, v: Tensor) => mul(fusedMap(ADAM_HD_DIRECTION, [m, v], [correction(t), eps]), negativeRate), firstMoment, secondMoment) as TensorTree;
+        const out = mapTensors(
+          (m: Tensor, v: Tensor) => mul(fusedMap(ADAM_HD_DIRECTION, [m, v], [correction(t), eps]), negativeRate),
+          firstMoment,
+          secondMoment,
+        ) as TensorTree;
         return [out, { count: t, learningRate, firstMoment, secondMoment }] as [TensorTree, AdamHdState];
       });
     },

@@ -6,9 +6,14 @@ import { scaleByDeltaBarDelta } from './delta-bar-delta.js';
 import { sgdHd } from './sgd-hd.js';
 
 const f64 = (values: number[]): Tensor => tensor(values, { dtype: 'float64' });
-const valuesOf = (value: TensorTree): number[] => tree.leaves(value).flatMap((leaf) => Array.from((leaf as Tensor).dataSync()));
+const valuesOf = (value: TensorTree): number[] =>
+  tree.leaves(value).flatMap((leaf) => Array.from((leaf as Tensor).dataSync()));
 
-function feed<S>(optimizer: GradientTransformation<S>, gradients: number[][], params: TensorTree = { w: f64(gradients[0]!.map(() => 0)) }): { updates: number[][]; state: S } {
+function feed<S>(
+  optimizer: GradientTransformation<S>,
+  gradients: number[][],
+  params: TensorTree = { w: f64(gradients[0]!.map(() => 0)) },
+): { updates: number[][]; state: S } {
   let state = optimizer.init(params);
   const updates: number[][] = [];
   for (const g of gradients) {
@@ -23,7 +28,10 @@ describe('scaleByDeltaBarDelta', () => {
   it('follows the hand derivation (θ = 0.5, κ = 0.1, 1 − φ = 0.5, unbounded)', () => {
     // t1: δ̄₀ = 0 → gain 1, out 1, δ̄₁ = 0.5. t2: δ̄₁·1 > 0 → 1.1, δ̄₂ = 0.75.
     // t3: 0.75·(−1) < 0 → 0.55, out −0.55, δ̄₃ = −0.125. t4: (−0.125)(−1) > 0 → 0.65, out −0.65.
-    const { updates, state } = feed(scaleByDeltaBarDelta({ averaging: 0.5, increase: 0.1, decrease: 0.5, minGain: 0, maxGain: 1e9 }), [[1], [1], [-1], [-1]]);
+    const { updates, state } = feed(
+      scaleByDeltaBarDelta({ averaging: 0.5, increase: 0.1, decrease: 0.5, minGain: 0, maxGain: 1e9 }),
+      [[1], [1], [-1], [-1]],
+    );
     [1, 1.1, -0.55, -0.65].forEach((expected, step) => expect(updates[step]![0]).toBeCloseTo(expected, 15));
     expect(valuesOf(state.averageGradient)[0]).toBeCloseTo(-0.5625, 15);
   });
@@ -37,8 +45,12 @@ describe('scaleByDeltaBarDelta', () => {
   });
 
   it('checks its options', () => {
-    expect(() => scaleByDeltaBarDelta({ averaging: 1 })).toThrow("scaleByDeltaBarDelta: 'averaging' must be in [0, 1), got 1");
-    expect(() => scaleByDeltaBarDelta({ minGain: 2, maxGain: 1 })).toThrow("scaleByDeltaBarDelta: 'maxGain' must be ≥ 'minGain' (2), got 1");
+    expect(() => scaleByDeltaBarDelta({ averaging: 1 })).toThrow(
+      "scaleByDeltaBarDelta: 'averaging' must be in [0, 1), got 1",
+    );
+    expect(() => scaleByDeltaBarDelta({ minGain: 2, maxGain: 1 })).toThrow(
+      "scaleByDeltaBarDelta: 'maxGain' must be ≥ 'minGain' (2), got 1",
+    );
   });
 });
 
@@ -53,7 +65,10 @@ describe('sgdHd', () => {
 
   it('uses the full inner product over all parameters and the momentum direction', () => {
     // Two elements: h₂ = ⟨(1, −1), (1, 3)⟩ = −2 → α = 1 − 0.1·2 = 0.8.
-    const plain = feed(sgdHd({ lr: 1, hypergradientLr: 0.1 }), [[1, 3], [1, -1]]);
+    const plain = feed(sgdHd({ lr: 1, hypergradientLr: 0.1 }), [
+      [1, 3],
+      [1, -1],
+    ]);
     expect(plain.updates[1]).toEqual([-0.8, 0.8]);
     // Momentum 0.5: b₁ = g₁ = 1, b₂ = 0.5 + 2 = 2.5; h₂ = g₂·u₁ = 2·1 → α = 1.2, out −3.
     const heavyBall = feed(sgdHd({ lr: 1, hypergradientLr: 0.1, momentum: 0.5 }), [[1], [2]]);
@@ -68,7 +83,9 @@ describe('adamHd', () => {
     const { updates, state } = feed(adamHd({ lr: 0.01, hypergradientLr: 0.01 }), [[1], [2], [-1]]);
     const expected = [-0.00999999683772334, -0.0289554505749792, -0.008548049469138425];
     // A handful of float64 roundings in a different order: 1e-13 relative.
-    updates.forEach((row, step) => expect(Math.abs(row[0]! - expected[step]!)).toBeLessThanOrEqual(1e-13 * Math.abs(expected[step]!)));
+    updates.forEach((row, step) =>
+      expect(Math.abs(row[0]! - expected[step]!)).toBeLessThanOrEqual(1e-13 * Math.abs(expected[step]!)),
+    );
     expect(Math.abs(state.learningRate.item() - 0.020348174782338836)).toBeLessThanOrEqual(1e-15);
   });
 

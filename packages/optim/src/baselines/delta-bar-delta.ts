@@ -40,7 +40,11 @@ const CHANGE_GAIN = defineKernel(
   { inputs: ['gain', 'average', 'g'], scalars: ['increase', 'decrease', 'minGain', 'maxGain'] },
   ({ gain, average, g, increase, decrease, minGain, maxGain }) => {
     const product = e.mul(average, g);
-    const changed = e.select(e.greater(product, 0), e.add(gain, increase), e.select(e.less(product, 0), e.mul(gain, decrease), gain));
+    const changed = e.select(
+      e.greater(product, 0),
+      e.add(gain, increase),
+      e.select(e.less(product, 0), e.mul(gain, decrease), gain),
+    );
     return clampBetween(changed, minGain, maxGain);
   },
 );
@@ -79,13 +83,22 @@ export function scaleByDeltaBarDelta(options: DeltaBarDeltaOptions = {}): Gradie
       checkStructure('scaleByDeltaBarDelta.update', state.gain, updates, ['state.gain', 'updates']);
       return tidy(() => {
         const gain = mapTensors(
-          (g: Tensor, gainLeaf: Tensor, average: Tensor) => fusedMap(CHANGE_GAIN, [gainLeaf, average, g], [increase, decrease, minGain, maxGain]),
+          (g: Tensor, gainLeaf: Tensor, average: Tensor) =>
+            fusedMap(CHANGE_GAIN, [gainLeaf, average, g], [increase, decrease, minGain, maxGain]),
           updates,
           state.gain,
           state.averageGradient,
         ) as TensorTree;
-        const out = mapTensors((g: Tensor, gainLeaf: Tensor) => fusedMap(MULTIPLY, [g, gainLeaf]), updates, gain) as TensorTree;
-        const averageGradient = mapTensors((g: Tensor, average: Tensor) => fusedMap(MOVING_AVERAGE, [average, g], [averaging]), updates, state.averageGradient) as TensorTree;
+        const out = mapTensors(
+          (g: Tensor, gainLeaf: Tensor) => fusedMap(MULTIPLY, [g, gainLeaf]),
+          updates,
+          gain,
+        ) as TensorTree;
+        const averageGradient = mapTensors(
+          (g: Tensor, average: Tensor) => fusedMap(MOVING_AVERAGE, [average, g], [averaging]),
+          updates,
+          state.averageGradient,
+        ) as TensorTree;
         return [out, { gain, averageGradient }] as [TensorTree, DeltaBarDeltaState];
       });
     },

@@ -13,5 +13,11 @@ export function innerProduct(a: TensorTree, b: TensorTree): Tensor {
 /** The learning rate α as a 0-d tensor on the params' backend and dtype, so it never leaves the device. */
 export function learningRateTensor(params: TensorTree, value: number): Tensor {
   const first = tensorLeaves(params)[0];
-  return full([], value, first === undefined ? {} : { dtype: first.dtype === 'float64' ? 'float64' : 'float32', backend: first.backend.name });
+  return full(
+    [],
+    value,
+    first === undefined
+      ? {}
+      : { dtype: first.dtype === 'float64' ? 'float64' : 'float32', backend: first.backend.name },
+  );
 }

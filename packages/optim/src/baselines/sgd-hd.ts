@@ -36,7 +36,11 @@ export interface SgdHdState {
   momentum: TensorTree;
 }
 
-const MOMENTUM = defineKernel('optim.sgdHd.momentum', { inputs: ['buffer', 'g'], scalars: ['decay'] }, ({ buffer, g, decay }) => e.add(e.mul(decay, buffer), g));
+const MOMENTUM = defineKernel(
+  'optim.sgdHd.momentum',
+  { inputs: ['buffer', 'g'], scalars: ['decay'] },
+  ({ buffer, g, decay }) => e.add(e.mul(decay, buffer), g),
+);
 
 /**
  * SGD-HD (and SGDN-HD with momentum): SGD whose global learning rate follows its hypergradient.
@@ -68,26 +72,55 @@ export function sgdHd(options: SgdHdOptions = {}): GradientTransformation<SgdHdS
   const weightDecay = checkNonNegative(owner, 'weightDecay', options.weightDecay ?? 0);
   if (nesterov && momentum <= 0) failOption(owner, 'nesterov', 'used with momentum > 0', `momentum ${momentum}`);
   return withInputChecks(owner, {
-    init: (params) => ({ count: 0, learningRate: learningRateTensor(params, initialRate), previousDirection: zerosTree(params), momentum: zerosTree(params) }),
+    init: (params) => ({
+      count: 0,
+      learningRate: learningRateTensor(params, initialRate),
+      previousDirection: zerosTree(params),
+      momentum: zerosTree(params),
+    }),
     update: (updates, state, params) => {
       checkStructure('sgdHd.update', state.previousDirection, updates, ['state.previousDirection', 'updates']);
       return tidy(() => {
         const gradient =
           weightDecay === 0
             ? updates
-            : (mapTensors((g: Tensor, p: Tensor) => fusedMap(ADD_SCALED, [g, p], [weightDecay]), updates, requireParams('sgdHd.update', params)) as TensorTree);
-        const learningRate = state.count === 0 ? state.learningRate : add(state.learningRate, mul(innerProduct(gradient, state.previousDirection), hypergradientLr));
+            : (mapTensors(
+                (g: Tensor, p: Tensor) => fusedMap(ADD_SCALED, [g, p], [weightDecay]),
+                updates,
+                requireParams('sgdHd.update', params),
+              ) as TensorTree);
+        const learningRate =
+          state.count === 0
+            ? state.learningRate
+            : add(state.learningRate, mul(innerProduct(gradient, state.previousDirection), hypergradientLr));
         let buffer = state.momentum;
         let direction = gradient;
         if (momentum > 0) {
-          buffer = mapTensors((g: Tensor, b: Tensor) => (state.count === 0 ? fusedMap(SCALE, [g], [1]) : fusedMap(MOMENTUM, [b, g], [momentum])), gradient, state.momentum) as TensorTree;
-          direction = nesterov ? (mapTensors((g: Tensor, b: Tensor) => fusedMap(ADD_SCALED, [g, b], [momentum]), gradient, buffer) as TensorTree) : buffer;
+          buffer = mapTensors(
+            (g: Tensor, b: Tensor) =>
+              state.count === 0 ? fusedMap(SCALE, [g], [1]) : fusedMap(MOMENTUM, [b, g], [momentum]),
+            gradient,
+            state.momentum,
+          ) as TensorTree;
+          direction = nesterov
+            ? (mapTensors(
+                (g: Tensor, b: Tensor) => fusedMap(ADD_SCALED, [g, b], [momentum]),
+                gradient,
+                buffer,
+              ) as TensorTree)
+            : buffer;
         }
         const negativeRate = neg(learningRate);
         const out = mapTensors((u: Tensor) => mul(u, negativeRate), direction) as TensorTree;
         // The direction is kept in the state: copy it when it is the caller's gradient tensor.
-        const previousDirection = direction === updates ? (mapTensors((u: Tensor) => fusedMap(SCALE, [u], [1]), direction) as TensorTree) : direction;
-        return [out, { count: state.count + 1, learningRate, previousDirection, momentum: buffer }] as [TensorTree, SgdHdState];
+        const previousDirection =
+          direction === updates
+            ? (mapTensors((u: Tensor) => fusedMap(SCALE, [u], [1]), direction) as TensorTree)
+            : direction;
+        return [out, { count: state.count + 1, learningRate, previousDirection, momentum: buffer }] as [
+          TensorTree,
+          SgdHdState,
+        ];
       });
     },
   });

@@ -33,7 +33,10 @@ export interface ApplyIfFiniteState<S> {
  * const guarded = applyIfFinite(adam({ lr: 1e-3 }), 5);
  * @see optax `apply_if_finite`.
  */
-export function applyIfFinite<S>(inner: GradientTransformation<S>, maxConsecutiveErrors: number): GradientTransformation<ApplyIfFiniteState<S>> {
+export function applyIfFinite<S>(
+  inner: GradientTransformation<S>,
+  maxConsecutiveErrors: number,
+): GradientTransformation<ApplyIfFiniteState<S>> {
   checkPositiveInteger('applyIfFinite', 'maxConsecutiveErrors', maxConsecutiveErrors);
   checkTransformation('applyIfFinite', 'inner', inner);
   return withInputChecks<ApplyIfFiniteState<S>>('applyIfFinite', {
@@ -49,13 +52,30 @@ export function applyIfFinite<S>(inner: GradientTransformation<S>, maxConsecutiv
         return flag === undefined ? true : flag.item() !== 0;
       });
       if (finite || state.notFiniteCount + 1 > maxConsecutiveErrors) {
-        return [candidate, { notFiniteCount: finite ? 0 : state.notFiniteCount + 1, lastFinite: finite, totalNotFinite: state.totalNotFinite + (finite ? 0 : 1), inner: innerState }];
+        return [
+          candidate,
+          {
+            notFiniteCount: finite ? 0 : state.notFiniteCount + 1,
+            lastFinite: finite,
+            totalNotFinite: state.totalNotFinite + (finite ? 0 : 1),
+            inner: innerState,
+          },
+        ];
       }
       // Skip: free what the inner update made (keeping tensors it shares with the old state).
       const zeros = tidy(() => mapTensors((u: Tensor) => zerosLike(u), candidate)) as TensorTree;
       const keep = new Set([...tensorsIn(state.inner), ...tensorsIn(updates), ...tensorsIn(params)]);
-      for (const tensor of tensorsIn([candidate, innerState])) if (!keep.has(tensor) && !tensor.isDisposed) tensor.dispose();
-      return [zeros, { notFiniteCount: state.notFiniteCount + 1, lastFinite: false, totalNotFinite: state.totalNotFinite + 1, inner: state.inner }];
+      for (const tensor of tensorsIn([candidate, innerState]))
+        if (!keep.has(tensor) && !tensor.isDisposed) tensor.dispose();
+      return [
+        zeros,
+        {
+          notFiniteCount: state.notFiniteCount + 1,
+          lastFinite: false,
+          totalNotFinite: state.totalNotFinite + 1,
+          inner: state.inner,
+        },
+      ];
     },
   });
 }

@@ -11,7 +11,10 @@ import { chain } from './chain.js';
 import { identity } from './identity.js';
 import { namedChain } from './named-chain.js';
 
-const params = (): TensorTree => ({ w: tensor([1, -2, 0.5], { dtype: 'float64' }), b: tensor([0.25], { dtype: 'float64' }) });
+const params = (): TensorTree => ({
+  w: tensor([1, -2, 0.5], { dtype: 'float64' }),
+  b: tensor([0.25], { dtype: 'float64' }),
+});
 const gradients = Array.from({ length: 5 }, (_, step): TensorTree => ({
   w: tensor([Math.sin(step + 1), -0.3, step === 2 ? 0 : 0.7], { dtype: 'float64' }),
   b: tensor([Math.cos(step)], { dtype: 'float64' }),
@@ -38,25 +41,40 @@ describe('chain', () => {
     const named = namedChain({ adam: scaleByAdam(), learningRate: scaleByLearningRate(0.1) }).init(params());
     expect(Object.keys(named)).toEqual(['adam', 'learningRate']);
     expect(named.adam.firstMoment).toHaveProperty('w');
-    expect(final(namedChain([['adam', scaleByAdam()], ['learningRate', scaleByLearningRate(0.1)]]))).toEqual(final(chain(scaleByAdam(), scaleByLearningRate(0.1))));
+    expect(
+      final(
+        namedChain([
+          ['adam', scaleByAdam()],
+          ['learningRate', scaleByLearningRate(0.1)],
+        ]),
+      ),
+    ).toEqual(final(chain(scaleByAdam(), scaleByLearningRate(0.1))));
   });
 
   it('rejects bad members and names that JavaScript would reorder', () => {
     expect(() => chain(scaleByAdam(), {} as never)).toThrow("chain: 'transforms[1]' must be a gradient transformation");
-    expect(() => namedChain({ 0: scaleByAdam() } as never)).toThrow("namedChain: the name '0' looks like an array index");
-    expect(() => chain(scaleByAdam()).update(params(), [] as never, params())).toThrow('chain.update: expected a state array of length 1, got an array of length 0');
+    expect(() => namedChain({ 0: scaleByAdam() } as never)).toThrow(
+      "namedChain: the name '0' looks like an array index",
+    );
+    expect(() => chain(scaleByAdam()).update(params(), [] as never, params())).toThrow(
+      'chain.update: expected a state array of length 1, got an array of length 0',
+    );
   });
 
   it('folds the learning rate and decoupled decay into Adam’s kernel, equal to the unfused chain up to rounding', () => {
     const schedule = (step: number) => 0.05 / (1 + step);
     const fused = final(chain(scaleByAdam(), addDecayedWeights(0.1), scaleByLearningRate(schedule)));
-    const plain = final(chain(unfused(scaleByAdam()), unfused(addDecayedWeights(0.1)), unfused(scaleByLearningRate(schedule))));
+    const plain = final(
+      chain(unfused(scaleByAdam()), unfused(addDecayedWeights(0.1)), unfused(scaleByLearningRate(schedule))),
+    );
     fused.forEach((value, index) => expect(Math.abs(value - plain[index]!)).toBeLessThanOrEqual(1e-15));
     expect(final(adamw({ lr: schedule, weightDecay: 0.1 }))).toEqual(fused);
   });
 
   it('does not fold decay when params are missing, so the ordinary error is reported', () => {
     const tx = chain(scaleByAdam(), addDecayedWeights(0.1), scaleByLearningRate(0.1));
-    expect(() => tx.update(gradients[0]!, tx.init(params()))).toThrow("addDecayedWeights.update: this transform needs 'params'");
+    expect(() => tx.update(gradients[0]!, tx.init(params()))).toThrow(
+      "addDecayedWeights.update: this transform needs 'params'",
+    );
   });
 });

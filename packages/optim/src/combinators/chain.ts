@@ -19,7 +19,9 @@ export type ChainState<T extends readonly AnyTransformation[]> = { -readonly [K 
  * const adamw = chain(scaleByAdam(), addDecayedWeights(0.01), scaleByLearningRate(1e-3));
  * @see optax `chain`.
  */
-export function chain<const T extends readonly AnyTransformation[]>(...transforms: T): GradientTransformation<ChainState<T>> {
+export function chain<const T extends readonly AnyTransformation[]>(
+  ...transforms: T
+): GradientTransformation<ChainState<T>> {
   transforms.forEach((transform, index) => checkTransformation('chain', `transforms[${index}]`, transform));
   return withInputChecks('chain', {
     init: (params) => transforms.map((transform) => transform.init(params)) as ChainState<T>,
@@ -35,7 +37,9 @@ export function chain<const T extends readonly AnyTransformation[]>(...transform
     fusion: {
       updateWithMultiplier: (updates, state, params, extras, multiplier) => {
         if (!Array.isArray(state) || state.length !== transforms.length) {
-          throw new Error(`chain.update: expected a state array of length ${transforms.length}, got ${describe(state)}`);
+          throw new Error(
+            `chain.update: expected a state array of length ${transforms.length}, got ${describe(state)}`,
+          );
         }
         return tidy(() => {
           const [out, next] = runSequence(transforms, state as readonly unknown[], updates, params, extras, multiplier);
@@ -49,8 +53,15 @@ export function chain<const T extends readonly AnyTransformation[]>(...transform
 /** Throws unless `value` has `init` and `update` functions. */
 export function checkTransformation(owner: string, name: string, value: unknown): void {
   const candidate = value as Partial<GradientTransformation> | null;
-  if (candidate === null || typeof candidate !== 'object' || typeof candidate.init !== 'function' || typeof candidate.update !== 'function') {
-    throw new TypeError(`${owner}: '${name}' must be a gradient transformation (an object with init and update), got ${describe(value)}`);
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    typeof candidate.init !== 'function' ||
+    typeof candidate.update !== 'function'
+  ) {
+    throw new TypeError(
+      `${owner}: '${name}' must be a gradient transformation (an object with init and update), got ${describe(value)}`,
+    );
   }
 }
 

@@ -14,7 +14,13 @@ import { composeFinalKernel, runFinalKernel } from './compose-final-kernel.js';
 // A stateless producer that only states its output: g³.
 const CUBE = defineKernel('test.compose.cube', { inputs: ['g'] }, ({ g }) => e.mul(e.mul(g, g), g));
 function cube(): GradientTransformation<Record<string, never>> {
-  const finalKernel = (updates: TensorTree, state: Record<string, never>) => ({ owner: 'cube', kernel: CUBE, inputs: [updates], scalars: [], state });
+  const finalKernel = (updates: TensorTree, state: Record<string, never>) => ({
+    owner: 'cube',
+    kernel: CUBE,
+    inputs: [updates],
+    scalars: [],
+    state,
+  });
   return {
     init: () => ({}),
     update: (updates, state) => [runFinalKernel(finalKernel(updates, state), updates, undefined, undefined), state],
@@ -44,13 +50,17 @@ describe('composeFinalKernel', () => {
     const g = [0.3, -1.1, 2];
     const p = [1.5, -2, 0.25];
     // The folded coefficients: a = −0.7, b = −0.7·0.1, as chain folds them.
-    expect(Array.from((updates as { w: Tensor }).w.dataSync())).toEqual(g.map((value, index) => -0.7 * (value * value * value) + -0.7 * 0.1 * p[index]!));
+    expect(Array.from((updates as { w: Tensor }).w.dataSync())).toEqual(
+      g.map((value, index) => -0.7 * (value * value * value) + -0.7 * 0.1 * p[index]!),
+    );
     const [alone] = cube().update(gradients, {}, params);
     expect(Array.from((alone as { w: Tensor }).w.dataSync())).toEqual(g.map((value) => value * value * value));
   });
 
   it('names the producer when the params needed by a folded decay do not match the updates', () => {
     const final = { owner: 'cube', kernel: CUBE, inputs: [{ w: tensor([1]) }], scalars: [], state: {} };
-    expect(() => runFinalKernel(final, { w: tensor([1]) }, { v: tensor([1]) }, { updateScale: 1, paramScale: 0.5 })).toThrow(/^cube\.update: /);
+    expect(() =>
+      runFinalKernel(final, { w: tensor([1]) }, { v: tensor([1]) }, { updateScale: 1, paramScale: 0.5 }),
+    ).toThrow(/^cube\.update: /);
   });
 });

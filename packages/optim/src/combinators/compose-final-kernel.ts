@@ -14,7 +14,14 @@
  * the separate pass read back, so the fused step is bit for bit the unfused one.
  * The composed kernels are cached per producer kernel, so each compiles once per target.
  */
-import { expression as e, fusedMap, tidy, type ExpressionKernel, type NumberExpression, type Tensor } from '@vane/tensor';
+import {
+  expression as e,
+  fusedMap,
+  tidy,
+  type ExpressionKernel,
+  type NumberExpression,
+  type Tensor,
+} from '@vane/tensor';
 import { multiplyUpdate } from '../multiply-updates.js';
 import type { AffineCoefficients, FinalKernel, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, requireParams } from '../tree-utilities.js';
@@ -35,7 +42,11 @@ const composed = new WeakMap<ExpressionKernel, Map<string, ExpressionKernel>>();
  * @example
  * composeFinalKernel(ADAM_DIRECTION, 'Affine').name // 'optim.adam.directionAffine'
  */
-export function composeFinalKernel(kernel: ExpressionKernel, composition: Composition, rounded = false): ExpressionKernel {
+export function composeFinalKernel(
+  kernel: ExpressionKernel,
+  composition: Composition,
+  rounded = false,
+): ExpressionKernel {
   let variants = composed.get(kernel);
   if (!variants) {
     variants = new Map();
@@ -48,7 +59,9 @@ export function composeFinalKernel(kernel: ExpressionKernel, composition: Compos
     const affine = composition.startsWith('Affine');
     const direction = rounded ? e.fround(kernel.expression) : kernel.expression;
     const scaled = e.mul(e.scalar(scalarCount), direction);
-    const epilogue: NumberExpression = affine ? e.add(scaled, e.mul(e.scalar(scalarCount + 1), e.input(arity))) : scaled;
+    const epilogue: NumberExpression = affine
+      ? e.add(scaled, e.mul(e.scalar(scalarCount + 1), e.input(arity)))
+      : scaled;
     const multiplied = composition.endsWith('Multiplied');
     const expression = multiplied ? e.mul(e.fround(epilogue), e.input(arity + (affine ? 1 : 0))) : epilogue;
     result = {
@@ -64,12 +77,18 @@ export function composeFinalKernel(kernel: ExpressionKernel, composition: Compos
 
 /** Every composition of `kernel` (rounded and not), for the test that each compiles to WebAssembly SIMD. */
 export function allCompositions(kernel: ExpressionKernel): ExpressionKernel[] {
-  return [false, true].flatMap((rounded) => COMPOSITIONS.map((composition) => composeFinalKernel(kernel, composition, rounded)));
+  return [false, true].flatMap((rounded) =>
+    COMPOSITIONS.map((composition) => composeFinalKernel(kernel, composition, rounded)),
+  );
 }
 
 /** Whether the multiplier can join a float32 kernel whose first input is `first` (same shape). */
 function foldsMultiplier(first: Tensor, multiplier: Tensor): boolean {
-  return first.dtype === 'float32' && multiplier.ndim === first.ndim && multiplier.shape.every((size, axis) => size === first.shape[axis]);
+  return (
+    first.dtype === 'float32' &&
+    multiplier.ndim === first.ndim &&
+    multiplier.shape.every((size, axis) => size === first.shape[axis])
+  );
 }
 
 /**
@@ -102,17 +121,33 @@ export function runFinalKernel(
     const coefficients = p === undefined ? [epilogue.updateScale] : [epilogue.updateScale, epilogue.paramScale];
     const withParams = p === undefined ? inputs : [...inputs, p];
     if (factor !== undefined && foldsMultiplier(inputs[0]!, factor)) {
-      return fusedMap(composeFinalKernel(kernel, p === undefined ? 'ScaledMultiplied' : 'AffineMultiplied', rounded), [...withParams, factor], [...scalars, ...coefficients]);
+      return fusedMap(
+        composeFinalKernel(kernel, p === undefined ? 'ScaledMultiplied' : 'AffineMultiplied', rounded),
+        [...withParams, factor],
+        [...scalars, ...coefficients],
+      );
     }
-    const plain = fusedMap(composeFinalKernel(kernel, p === undefined ? 'Scaled' : 'Affine', rounded), withParams, [...scalars, ...coefficients]);
+    const plain = fusedMap(composeFinalKernel(kernel, p === undefined ? 'Scaled' : 'Affine', rounded), withParams, [
+      ...scalars,
+      ...coefficients,
+    ]);
     return factor === undefined ? plain : multiplyUpdate(plain, factor);
   };
   const count = final.inputs.length;
-  const trees = [...final.inputs, ...(parameters === undefined ? [] : [parameters]), ...(multiplier === undefined ? [] : [multiplier])];
+  const trees = [
+    ...final.inputs,
+    ...(parameters === undefined ? [] : [parameters]),
+    ...(multiplier === undefined ? [] : [multiplier]),
+  ];
   return tidy(
     () =>
       mapTensors(
-        (...leaves: Tensor[]) => leaf(leaves.slice(0, count), parameters === undefined ? undefined : leaves[count], multiplier === undefined ? undefined : leaves[count + (parameters === undefined ? 0 : 1)]),
+        (...leaves: Tensor[]) =>
+          leaf(
+            leaves.slice(0, count),
+            parameters === undefined ? undefined : leaves[count],
+            multiplier === undefined ? undefined : leaves[count + (parameters === undefined ? 0 : 1)],
+          ),
         trees[0]!,
         ...trees.slice(1),
       ) as TensorTree,

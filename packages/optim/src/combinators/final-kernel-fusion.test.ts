@@ -71,7 +71,9 @@ function run(optimizer: GradientTransformation<unknown>, dtype: DType, steps: nu
   const trace: number[][][] = [];
   for (let step = 0; step < steps; step++) {
     // A drift that changes sign, so sign-based methods and ActiveLR's gain really change.
-    const gradients: TensorTree = { layers: shapes.map((shape) => randn(shape, { generator, dtype, mean: step % 4 < 2 ? 0.3 : -0.1 })) };
+    const gradients: TensorTree = {
+      layers: shapes.map((shape) => randn(shape, { generator, dtype, mean: step % 4 < 2 ? 0.3 : -0.1 })),
+    };
     const [updates, next] = optimizer.update(gradients, state, params);
     trace.push(bytesOf(updates), bytesOf(next));
     params = applyUpdates(params, updates);
@@ -86,7 +88,11 @@ type Case = [label: string, make: () => GradientTransformation<unknown>, compose
 
 const cases: Case[] = [
   ['sgd, momentum', () => sgd({ lr: 0.05, momentum: 0.9 }), 'trace'],
-  ['sgd, momentum, dampening and weight decay', () => sgd({ lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }), 'trace'],
+  [
+    'sgd, momentum, dampening and weight decay',
+    () => sgd({ lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }),
+    'trace',
+  ],
   ['sgd, nesterov', () => sgd({ lr: 0.05, momentum: 0.9, nesterov: true }), 'trace'],
   ['rmsprop', () => rmsprop({ lr: 0.01 }), 'scaleByRms'],
   ['rmsprop, centered, weight decay', () => rmsprop({ lr: 0.01, centered: true, weightDecay: 0.01 }), 'scaleByRms'],
@@ -95,21 +101,49 @@ const cases: Case[] = [
   ['adagrad, learning-rate decay', () => adagrad({ lr: 0.1, lrDecay: 0.1 }), 'scaleByRss'],
   ['adamax', () => adamax({ lr: 0.01, weightDecay: 0.01 }), 'scaleByAdamax'],
   ['nadam', () => nadam({ lr: 0.01 }), 'scaleByNadam'],
-  ['nadam, decoupled weight decay', () => nadam({ lr: 0.01, weightDecay: 0.01, decoupledWeightDecay: true }), 'scaleByNadam'],
+  [
+    'nadam, decoupled weight decay',
+    () => nadam({ lr: 0.01, weightDecay: 0.01, decoupledWeightDecay: true }),
+    'scaleByNadam',
+  ],
   ['radam (both branches: rho_t <= 5, then rectified)', () => radam({ lr: 0.01 }), 'scaleByRadam'],
-  ['radam, decoupled weight decay, lagged moments', () => radam({ lr: 0.01, weightDecay: 0.01, decoupledWeightDecay: true, laggedMoments: true }), 'scaleByRadam'],
+  [
+    'radam, decoupled weight decay, lagged moments',
+    () => radam({ lr: 0.01, weightDecay: 0.01, decoupledWeightDecay: true, laggedMoments: true }),
+    'scaleByRadam',
+  ],
   ['adabelief', () => adabelief({ lr: 0.01 }), 'scaleByBelief'],
-  ['adabelief, rectified, decoupled weight decay', () => adabelief({ lr: 0.01, rectify: true, weightDecay: 0.01, decoupledWeightDecay: true }), 'scaleByBelief'],
+  [
+    'adabelief, rectified, decoupled weight decay',
+    () => adabelief({ lr: 0.01, rectify: true, weightDecay: 0.01, decoupledWeightDecay: true }),
+    'scaleByBelief',
+  ],
   ['rprop', () => rprop({ lr: 0.01 }), 'scaleByRprop'],
   ['signSgd', () => signSgd({ lr: 0.01, weightDecay: 0.01 }), 'scaleBySign'],
   ['signum', () => signum({ lr: 0.01, momentum: 0.9 }), 'scaleBySign'],
   ['lars: its momentum after the trust ratio composes', () => lars({ lr: 0.1, momentum: 0.9 }), 'trace'],
-  ['lamb: Adam with the decay (the trust ratio and learning rate stay separate passes)', () => lamb({ lr: 0.01, weightDecay: 0.01 }), 'scaleByAdam'],
+  [
+    'lamb: Adam with the decay (the trust ratio and learning rate stay separate passes)',
+    () => lamb({ lr: 0.01, weightDecay: 0.01 }),
+    'scaleByAdam',
+  ],
   ['adadelta (its output feeds its state: not composed)', () => adadelta({ lr: 1 }), undefined],
   ['adafactor (clipping follows: not composed)', () => adafactor({ lr: 0.01 }), undefined],
-  ['active(rmsprop): the gain composed too', () => active(rmsprop({ lr: 0.01, weightDecay: 0.01 }), { period: 2 }) as GradientTransformation<unknown>, 'scaleByRms'],
-  ['active(sgd, momentum): the gain composed too', () => active(sgd({ lr: 0.05, momentum: 0.9 }), { period: 2 }) as GradientTransformation<unknown>, 'trace'],
-  ['active(adagrad): the gain composed too', () => active(adagrad({ lr: 0.1 }), { period: 3 }) as GradientTransformation<unknown>, 'scaleByRss'],
+  [
+    'active(rmsprop): the gain composed too',
+    () => active(rmsprop({ lr: 0.01, weightDecay: 0.01 }), { period: 2 }) as GradientTransformation<unknown>,
+    'scaleByRms',
+  ],
+  [
+    'active(sgd, momentum): the gain composed too',
+    () => active(sgd({ lr: 0.05, momentum: 0.9 }), { period: 2 }) as GradientTransformation<unknown>,
+    'trace',
+  ],
+  [
+    'active(adagrad): the gain composed too',
+    () => active(adagrad({ lr: 0.1 }), { period: 3 }) as GradientTransformation<unknown>,
+    'scaleByRss',
+  ],
   ['adamw beside them (already fused; unaffected)', () => adamw({ lr: 0.01, weightDecay: 0.1 }), 'scaleByAdam'],
   ['lion beside them (already fused; unaffected)', () => lion({ lr: 0.01, weightDecay: 0.1 }), 'scaleByLion'],
 ];

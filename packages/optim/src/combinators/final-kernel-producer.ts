@@ -16,7 +16,12 @@ import type { FinalKernel, GradientTransformation, TensorTree, UpdateExtras } fr
  */
 export function finalKernelProducer<S>(
   init: (params: TensorTree) => S,
-  finalKernel: (updates: TensorTree, state: S, params: TensorTree | undefined, extras: UpdateExtras | undefined) => FinalKernel<S>,
+  finalKernel: (
+    updates: TensorTree,
+    state: S,
+    params: TensorTree | undefined,
+    extras: UpdateExtras | undefined,
+  ) => FinalKernel<S>,
 ): GradientTransformation<S> {
   return {
     init,

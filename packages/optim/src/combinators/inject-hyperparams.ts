@@ -22,7 +22,10 @@ export interface InjectHyperparamsState<S> {
 }
 
 function isHyperparameterValue(value: unknown): value is HyperparameterValue {
-  return typeof value === 'number' || (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'number'));
+  return (
+    typeof value === 'number' ||
+    (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'number'))
+  );
 }
 
 /**
@@ -49,7 +52,8 @@ function isHyperparameterValue(value: unknown): value is HyperparameterValue {
 export function injectHyperparams<O extends object, S>(
   factory: (options: O) => GradientTransformation<S>,
 ): (options: InjectableOptions<O>) => GradientTransformation<InjectHyperparamsState<S>> {
-  if (typeof factory !== 'function') throw new TypeError(`injectHyperparams: 'factory' must be a function, got ${String(factory)}`);
+  if (typeof factory !== 'function')
+    throw new TypeError(`injectHyperparams: 'factory' must be a function, got ${String(factory)}`);
   return (options) => {
     const entries = Object.entries(options as Record<string, unknown>);
     const schedules = new Map<string, Schedule>();
@@ -87,12 +91,20 @@ export function injectHyperparams<O extends object, S>(
  * @example
  * state = setHyperparams(state, { lr: 1e-4 });
  */
-export function setHyperparams<S>(state: InjectHyperparamsState<S>, values: Record<string, HyperparameterValue>): InjectHyperparamsState<S> {
+export function setHyperparams<S>(
+  state: InjectHyperparamsState<S>,
+  values: Record<string, HyperparameterValue>,
+): InjectHyperparamsState<S> {
   for (const [name, value] of Object.entries(values)) {
     if (!(name in state.hyperparams)) {
-      throw new RangeError(`setHyperparams: '${name}' is not an injected hyperparameter; the state has ${Object.keys(state.hyperparams).map((key) => `'${key}'`).join(', ')}`);
+      throw new RangeError(
+        `setHyperparams: '${name}' is not an injected hyperparameter; the state has ${Object.keys(state.hyperparams)
+          .map((key) => `'${key}'`)
+          .join(', ')}`,
+      );
     }
-    if (!isHyperparameterValue(value)) throw new TypeError(`setHyperparams: '${name}' must be a number or an array of numbers, got ${String(value)}`);
+    if (!isHyperparameterValue(value))
+      throw new TypeError(`setHyperparams: '${name}' must be a number or an array of numbers, got ${String(value)}`);
   }
   return { ...state, hyperparams: { ...state.hyperparams, ...values } };
 }

@@ -25,12 +25,16 @@ export interface LookaheadState<S> {
 }
 
 // The step that takes the fast weights θ (after their own update u) to φ + α(θ + u − φ).
-const SYNC_STEP = defineKernel('optim.lookahead.syncStep', { inputs: ['fast', 'update', 'slow'], scalars: ['alpha'] }, ({ fast, update, slow, alpha }) =>
-  e.sub(e.add(slow, e.mul(alpha, e.sub(e.add(fast, update), slow))), fast),
+const SYNC_STEP = defineKernel(
+  'optim.lookahead.syncStep',
+  { inputs: ['fast', 'update', 'slow'], scalars: ['alpha'] },
+  ({ fast, update, slow, alpha }) => e.sub(e.add(slow, e.mul(alpha, e.sub(e.add(fast, update), slow))), fast),
 );
 
-const INTERPOLATE = defineKernel('optim.lookahead.interpolate', { inputs: ['fast', 'update', 'slow'], scalars: ['alpha'] }, ({ fast, update, slow, alpha }) =>
-  e.add(slow, e.mul(alpha, e.sub(e.add(fast, update), slow))),
+const INTERPOLATE = defineKernel(
+  'optim.lookahead.interpolate',
+  { inputs: ['fast', 'update', 'slow'], scalars: ['alpha'] },
+  ({ fast, update, slow, alpha }) => e.add(slow, e.mul(alpha, e.sub(e.add(fast, update), slow))),
 );
 
 /**
@@ -48,26 +52,43 @@ const INTERPOLATE = defineKernel('optim.lookahead.interpolate', { inputs: ['fast
  * const optimizer = lookahead(adam({ lr: 1e-3 }), { syncPeriod: 5, slowStepSize: 0.5 });
  * @see Zhang, Lucas, Hinton, Ba, "Lookahead Optimizer: k steps forward, 1 step back" (NeurIPS 2019).
  */
-export function lookahead<S>(inner: GradientTransformation<S>, options: LookaheadOptions = {}): GradientTransformation<LookaheadState<S>> {
+export function lookahead<S>(
+  inner: GradientTransformation<S>,
+  options: LookaheadOptions = {},
+): GradientTransformation<LookaheadState<S>> {
   const owner = 'lookahead';
   checkOptionKeys(owner, options, ['syncPeriod', 'slowStepSize']);
   const syncPeriod = checkPositiveInteger(owner, 'syncPeriod', options.syncPeriod ?? 6);
   const alpha = checkClosedUnitInterval(owner, 'slowStepSize', options.slowStepSize ?? 0.5);
   checkTransformation('lookahead', 'inner', inner);
   return withInputChecks('lookahead', {
-    init: (params) => ({ count: 0, slow: tidy(() => mapTensors((p: Tensor) => fusedMap(SCALE, [p], [1]), params)) as TensorTree, inner: inner.init(params) }),
+    init: (params) => ({
+      count: 0,
+      slow: tidy(() => mapTensors((p: Tensor) => fusedMap(SCALE, [p], [1]), params)) as TensorTree,
+      inner: inner.init(params),
+    }),
     update: (updates, state, params, extras) => {
       const fast = requireParams('lookahead.update', params);
       checkStructure('lookahead.update', state.slow, fast, ['state.slow', 'params']);
       return tidy(() => {
         const [innerUpdates, innerState] = inner.update(updates, state.inner, fast, extras);
         const count = state.count + 1;
-        if (count < syncPeriod) return [innerUpdates, { count, slow: state.slow, inner: innerState }] as [TensorTree, LookaheadState<S>];
-        const slow = mapTensors((p: Tensor, u: Tensor, phi: Tensor) => fusedMap(INTERPOLATE, [p, u, phi], [alpha]), fast, innerUpdates, state.slow) as TensorTree;
-        const out = mapTensors((p: Tensor, u: Tensor, phi: Tensor) => fusedMap(SYNC_STEP, [p, u, phi], [alpha]), fast, innerUpdates, state.slow) as TensorTree;
+        if (count < syncPeriod)
+          return [innerUpdates, { count, slow: state.slow, inner: innerState }] as [TensorTree, LookaheadState<S>];
+        const slow = mapTensors(
+          (p: Tensor, u: Tensor, phi: Tensor) => fusedMap(INTERPOLATE, [p, u, phi], [alpha]),
+          fast,
+          innerUpdates,
+          state.slow,
+        ) as TensorTree;
+        const out = mapTensors(
+          (p: Tensor, u: Tensor, phi: Tensor) => fusedMap(SYNC_STEP, [p, u, phi], [alpha]),
+          fast,
+          innerUpdates,
+          state.slow,
+        ) as TensorTree;
         return [out, { count: 0, slow, inner: innerState }] as [TensorTree, LookaheadState<S>];
       });
     },
   });
 }
-

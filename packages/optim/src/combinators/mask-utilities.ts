@@ -19,7 +19,13 @@ function isContainer(value: unknown): value is object {
  * Expands a (prefix) mask to one value per leaf of `target`, in `tree.flatten` order, and
  * checks it, naming the first path where it does not fit.
  */
-export function expandMask<V extends boolean | string>(operation: string, mask: unknown, target: TensorTree, isValue: (value: unknown) => value is V, what: string): V[] {
+export function expandMask<V extends boolean | string>(
+  operation: string,
+  mask: unknown,
+  target: TensorTree,
+  isValue: (value: unknown) => value is V,
+  what: string,
+): V[] {
   const values: V[] = [];
   const walk = (node: unknown, maskNode: unknown, path: string): void => {
     if (node === null || node === undefined) return;
@@ -29,10 +35,13 @@ export function expandMask<V extends boolean | string>(operation: string, mask: 
       for (let count = tree.leaves(node as Tree<unknown>).length; count > 0; count--) values.push(maskNode);
       return;
     }
-    if (!isContainer(node)) throw new Error(`${operation}: the mask ${where} must be ${what}, got ${describe(maskNode)}`);
+    if (!isContainer(node))
+      throw new Error(`${operation}: the mask ${where} must be ${what}, got ${describe(maskNode)}`);
     if (Array.isArray(node)) {
       if (!Array.isArray(maskNode) || maskNode.length !== node.length) {
-        throw new Error(`${operation}: the mask ${where} must be ${what} or an array of length ${node.length}, got ${describe(maskNode)}`);
+        throw new Error(
+          `${operation}: the mask ${where} must be ${what} or an array of length ${node.length}, got ${describe(maskNode)}`,
+        );
       }
       node.forEach((child, index) => walk(child, maskNode[index], path ? `${path}.${index}` : String(index)));
       return;
@@ -63,14 +72,22 @@ function describe(value: unknown): string {
 /** `target` with the leaves whose `keep` flag is false replaced by null (empty subtrees). */
 export function selectLeaves(target: TensorTree, keep: readonly boolean[]): TensorTree {
   const { leaves, structure } = tree.flatten(target);
-  return tree.unflatten(structure, leaves.map((leaf, index) => (keep[index] ? leaf : null))) as TensorTree;
+  return tree.unflatten(
+    structure,
+    leaves.map((leaf, index) => (keep[index] ? leaf : null)),
+  ) as TensorTree;
 }
 
 /**
  * `original` with each leaf whose `take` flag is true replaced by the leaf at the same path in
  * `replacement` (a tree returned by a transform that saw only those leaves).
  */
-export function mergeLeaves(operation: string, original: TensorTree, replacement: TensorTree, take: readonly boolean[]): TensorTree {
+export function mergeLeaves(
+  operation: string,
+  original: TensorTree,
+  replacement: TensorTree,
+  take: readonly boolean[],
+): TensorTree {
   const { leaves, structure } = tree.flatten(original);
   const paths = tree.paths(original);
   const byPath = new Map(tree.entries(replacement));

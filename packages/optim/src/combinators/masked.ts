@@ -36,7 +36,10 @@ export function resolveMask(operation: string, mask: MaskSpecification, target: 
  * const decay = masked(addDecayedWeights(0.01), (params) => tree.map((p) => p.ndim >= 2, params));
  * @see optax `masked`.
  */
-export function masked<S>(inner: GradientTransformation<S>, mask: MaskSpecification): GradientTransformation<MaskedState<S>> {
+export function masked<S>(
+  inner: GradientTransformation<S>,
+  mask: MaskSpecification,
+): GradientTransformation<MaskedState<S>> {
   if (typeof mask !== 'function' && (mask === null || typeof mask !== 'object') && typeof mask !== 'boolean') {
     throw new TypeError(`masked: 'mask' must be a tree of booleans or a function, got ${String(mask)}`);
   }
@@ -55,7 +58,10 @@ export function masked<S>(inner: GradientTransformation<S>, mask: MaskSpecificat
           params === undefined ? undefined : selectLeaves(params, flags),
           extras,
         );
-        return [mergeLeaves('masked.update', updates, innerUpdates, flags), { inner: innerState }] as [TensorTree, MaskedState<S>];
+        return [mergeLeaves('masked.update', updates, innerUpdates, flags), { inner: innerState }] as [
+          TensorTree,
+          MaskedState<S>,
+        ];
       }),
   };
 }

@@ -18,7 +18,11 @@ export interface MultiStepsState<S> {
   inner: S;
 }
 
-const MEAN_OF_SUM = defineKernel('optim.multiSteps.meanOfSum', { inputs: ['sum', 'g'], scalars: ['count'] }, ({ sum, g, count }) => e.div(e.add(sum, g), count));
+const MEAN_OF_SUM = defineKernel(
+  'optim.multiSteps.meanOfSum',
+  { inputs: ['sum', 'g'], scalars: ['count'] },
+  ({ sum, g, count }) => e.div(e.add(sum, g), count),
+);
 
 /**
  * Gradient accumulation: the inner transform sees the mean of every k consecutive gradients
@@ -35,7 +39,10 @@ const MEAN_OF_SUM = defineKernel('optim.multiSteps.meanOfSum', { inputs: ['sum',
  * const accumulated = multiSteps(adamw({ lr: 1e-3 }), 4); // effective batch ×4
  * @see optax `MultiSteps`.
  */
-export function multiSteps<S>(inner: GradientTransformation<S>, everyKSteps: number): GradientTransformation<MultiStepsState<S>> {
+export function multiSteps<S>(
+  inner: GradientTransformation<S>,
+  everyKSteps: number,
+): GradientTransformation<MultiStepsState<S>> {
   const k = checkPositiveInteger('multiSteps', 'everyKSteps', everyKSteps);
   checkTransformation('multiSteps', 'inner', inner);
   return withInputChecks('multiSteps', {
@@ -44,15 +51,29 @@ export function multiSteps<S>(inner: GradientTransformation<S>, everyKSteps: num
       checkStructure('multiSteps.update', state.accumulated, updates, ['state.accumulated', 'updates']);
       if (state.miniStep + 1 < k) {
         return tidy(() => {
-          const accumulated = mapTensors((g: Tensor, sum: Tensor) => fusedMap(ADD, [sum, g]), updates, state.accumulated) as TensorTree;
+          const accumulated = mapTensors(
+            (g: Tensor, sum: Tensor) => fusedMap(ADD, [sum, g]),
+            updates,
+            state.accumulated,
+          ) as TensorTree;
           const zeros = mapTensors((g: Tensor) => zerosLike(g), updates) as TensorTree;
-          return [zeros, { miniStep: state.miniStep + 1, gradientStep: state.gradientStep, accumulated, inner: state.inner }] as [TensorTree, MultiStepsState<S>];
+          return [
+            zeros,
+            { miniStep: state.miniStep + 1, gradientStep: state.gradientStep, accumulated, inner: state.inner },
+          ] as [TensorTree, MultiStepsState<S>];
         });
       }
       return tidy(() => {
-        const mean = mapTensors((g: Tensor, sum: Tensor) => fusedMap(MEAN_OF_SUM, [sum, g], [k]), updates, state.accumulated) as TensorTree;
+        const mean = mapTensors(
+          (g: Tensor, sum: Tensor) => fusedMap(MEAN_OF_SUM, [sum, g], [k]),
+          updates,
+          state.accumulated,
+        ) as TensorTree;
         const [out, innerState] = inner.update(mean, state.inner, params, extras);
-        return [out, { miniStep: 0, gradientStep: state.gradientStep + 1, accumulated: zerosTree(updates), inner: innerState }] as [TensorTree, MultiStepsState<S>];
+        return [
+          out,
+          { miniStep: 0, gradientStep: state.gradientStep + 1, accumulated: zerosTree(updates), inner: innerState },
+        ] as [TensorTree, MultiStepsState<S>];
       });
     },
   });

@@ -30,25 +30,43 @@ export function namedChain<const T extends Record<string, AnyTransformation>>(
     : Object.entries(transforms as Record<string, AnyTransformation>);
   const seen = new Set<string>();
   for (const [name, transform] of entries) {
-    if (typeof name !== 'string' || name === '') throw new TypeError(`namedChain: names must be non-empty strings, got ${String(name)}`);
-    if (/^(0|[1-9]\d*)$/.test(name)) throw new RangeError(`namedChain: the name '${name}' looks like an array index; JavaScript would reorder it, so use a word`);
+    if (typeof name !== 'string' || name === '')
+      throw new TypeError(`namedChain: names must be non-empty strings, got ${String(name)}`);
+    if (/^(0|[1-9]\d*)$/.test(name))
+      throw new RangeError(
+        `namedChain: the name '${name}' looks like an array index; JavaScript would reorder it, so use a word`,
+      );
     if (seen.has(name)) throw new RangeError(`namedChain: the name '${name}' is used twice`);
     seen.add(name);
     checkTransformation('namedChain', name, transform);
   }
   const sequence = entries.map(([, transform]) => transform);
-  const run = (updates: TensorTree, state: NamedChainState<T>, params: TensorTree | undefined, extras: UpdateExtras | undefined, multiplier: TensorTree | undefined) =>
+  const run = (
+    updates: TensorTree,
+    state: NamedChainState<T>,
+    params: TensorTree | undefined,
+    extras: UpdateExtras | undefined,
+    multiplier: TensorTree | undefined,
+  ) =>
     tidy(() => {
       const states = entries.map(([name]) => {
-        if (state === null || typeof state !== 'object' || !(name in state)) throw new Error(`namedChain.update: the state has no entry '${name}'`);
+        if (state === null || typeof state !== 'object' || !(name in state))
+          throw new Error(`namedChain.update: the state has no entry '${name}'`);
         return (state as Record<string, unknown>)[name];
       });
       const [out, next] = runSequence(sequence, states, updates, params, extras, multiplier);
-      return [out, Object.fromEntries(entries.map(([name], index) => [name, next[index]])) as NamedChainState<T>] as [TensorTree, NamedChainState<T>];
+      return [out, Object.fromEntries(entries.map(([name], index) => [name, next[index]])) as NamedChainState<T>] as [
+        TensorTree,
+        NamedChainState<T>,
+      ];
     });
   return withInputChecks('namedChain', {
-    init: (params) => Object.fromEntries(entries.map(([name, transform]) => [name, transform.init(params)])) as NamedChainState<T>,
+    init: (params) =>
+      Object.fromEntries(entries.map(([name, transform]) => [name, transform.init(params)])) as NamedChainState<T>,
     update: (updates, state, params, extras) => run(updates, state, params, extras, undefined),
-    fusion: { updateWithMultiplier: (updates, state, params, extras, multiplier) => run(updates, state, params, extras, multiplier) },
+    fusion: {
+      updateWithMultiplier: (updates, state, params, extras, multiplier) =>
+        run(updates, state, params, extras, multiplier),
+    },
   });
 }

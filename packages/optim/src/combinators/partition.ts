@@ -27,7 +27,10 @@ const isString = (value: unknown): value is string => typeof value === 'string';
  * );
  * @see optax `partition` (formerly `multi_transform`).
  */
-export function partition<const T extends Record<string, AnyTransformation>>(transforms: T, labels: LabelSpecification): GradientTransformation<PartitionState<T>> {
+export function partition<const T extends Record<string, AnyTransformation>>(
+  transforms: T,
+  labels: LabelSpecification,
+): GradientTransformation<PartitionState<T>> {
   const names = Object.keys(transforms);
   for (const name of names) checkTransformation('partition', name, transforms[name]);
   const resolve = (operation: string, target: TensorTree): string[] => {
@@ -35,7 +38,9 @@ export function partition<const T extends Record<string, AnyTransformation>>(tra
     const expanded = expandMask(operation, value, target, isString, 'a label');
     expanded.forEach((label, index) => {
       if (!(label in transforms)) {
-        throw new Error(`${operation}: the label '${label}' of '${pathAt(target, index)}' has no transform; labels are ${names.map((n) => `'${n}'`).join(', ')}`);
+        throw new Error(
+          `${operation}: the label '${label}' of '${pathAt(target, index)}' has no transform; labels are ${names.map((n) => `'${n}'`).join(', ')}`,
+        );
       }
     });
     return expanded;
@@ -43,7 +48,17 @@ export function partition<const T extends Record<string, AnyTransformation>>(tra
   return {
     init: (params) => {
       const leafLabels = resolve('partition.init', params);
-      return Object.fromEntries(names.map((name) => [name, transforms[name]!.init(selectLeaves(params, leafLabels.map((label) => label === name)))])) as PartitionState<T>;
+      return Object.fromEntries(
+        names.map((name) => [
+          name,
+          transforms[name]!.init(
+            selectLeaves(
+              params,
+              leafLabels.map((label) => label === name),
+            ),
+          ),
+        ]),
+      ) as PartitionState<T>;
     },
     update: (updates, state, params, extras) =>
       tidy(() => {

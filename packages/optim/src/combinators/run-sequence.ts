@@ -9,14 +9,23 @@ import { multiplyUpdates } from '../multiply-updates.js';
 import { runFinalKernel } from './compose-final-kernel.js';
 import { checkStructure, mapTensors } from '../tree-utilities.js';
 
-const AFFINE = defineKernel('optim.chain.affine', { inputs: ['u', 'p'], scalars: ['updateScale', 'paramScale'] }, ({ u, p, updateScale, paramScale }) =>
-  e.add(e.mul(updateScale, u), e.mul(paramScale, p)),
+const AFFINE = defineKernel(
+  'optim.chain.affine',
+  { inputs: ['u', 'p'], scalars: ['updateScale', 'paramScale'] },
+  ({ u, p, updateScale, paramScale }) => e.add(e.mul(updateScale, u), e.mul(paramScale, p)),
 );
 
-const SCALED = defineKernel('optim.chain.scaled', { inputs: ['u'], scalars: ['updateScale'] }, ({ u, updateScale }) => e.mul(updateScale, u));
+const SCALED = defineKernel('optim.chain.scaled', { inputs: ['u'], scalars: ['updateScale'] }, ({ u, updateScale }) =>
+  e.mul(updateScale, u),
+);
 
 /** Folds the affine transforms from `start` on; returns where the run ends, its map and states. */
-function foldAffineRun(transforms: readonly AnyTransformation[], states: readonly unknown[], start: number, hasParams: boolean) {
+function foldAffineRun(
+  transforms: readonly AnyTransformation[],
+  states: readonly unknown[],
+  start: number,
+  hasParams: boolean,
+) {
   let coefficients: AffineCoefficients = { updateScale: 1, paramScale: 0 };
   const foldedStates: unknown[] = [];
   let end = start;
@@ -89,9 +98,17 @@ export function runSequence(
   return [current, next];
 }
 
-function applyAffine(updates: TensorTree, params: TensorTree | undefined, { updateScale, paramScale }: AffineCoefficients): TensorTree {
+function applyAffine(
+  updates: TensorTree,
+  params: TensorTree | undefined,
+  { updateScale, paramScale }: AffineCoefficients,
+): TensorTree {
   // Checked even when no decay is folded, as the unfused addDecayedWeights would.
   if (params !== undefined) checkStructure('chain.update', params, updates, ['params', 'updates']);
   if (paramScale === 0) return mapTensors((u: Tensor) => fusedMap(SCALED, [u], [updateScale]), updates) as TensorTree;
-  return mapTensors((u: Tensor, p: Tensor) => fusedMap(AFFINE, [u, p], [updateScale, paramScale]), updates, params!) as TensorTree;
+  return mapTensors(
+    (u: Tensor, p: Tensor) => fusedMap(AFFINE, [u, p], [updateScale, paramScale]),
+    updates,
+    params!,
+  ) as TensorTree;
 }

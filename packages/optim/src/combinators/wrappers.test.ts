@@ -16,7 +16,10 @@ import { partition } from './partition.js';
 
 const f64 = (values: number[]) => tensor(values, { dtype: 'float64' });
 const params = (): TensorTree => ({ encoder: { weight: f64([1, 2]), bias: f64([0.5]) }, head: [f64([3]), f64([-1])] });
-const grads = (value = 1): TensorTree => ({ encoder: { weight: f64([value, value]), bias: f64([value]) }, head: [f64([value]), f64([value])] });
+const grads = (value = 1): TensorTree => ({
+  encoder: { weight: f64([value, value]), bias: f64([value]) },
+  head: [f64([value]), f64([value])],
+});
 
 describe('masked', () => {
   it('accepts prefix masks and functions of the params', () => {
@@ -39,7 +42,9 @@ describe('masked', () => {
   it('names the path of a mask that does not fit', () => {
     const tx = masked(scale(1), { encoder: true });
     expect(() => tx.init(params())).toThrow("masked.init: the mask has no entry for 'head'");
-    expect(() => masked(scale(1), { encoder: { weight: 1 }, head: true } as never).init(params())).toThrow("masked.init: the mask at 'encoder.weight' must be a boolean, got number 1");
+    expect(() => masked(scale(1), { encoder: { weight: 1 }, head: true } as never).init(params())).toThrow(
+      "masked.init: the mask at 'encoder.weight' must be a boolean, got number 1",
+    );
   });
 });
 
@@ -54,7 +59,9 @@ describe('partition', () => {
 
   it('names a leaf whose label has no transform', () => {
     const tx = partition({ slow: sgd() }, { encoder: 'slow', head: 'missing' });
-    expect(() => tx.init(params())).toThrow("partition.init: the label 'missing' of 'head.0' has no transform; labels are 'slow'");
+    expect(() => tx.init(params())).toThrow(
+      "partition.init: the label 'missing' of 'head.0' has no transform; labels are 'slow'",
+    );
   });
 });
 
@@ -66,11 +73,17 @@ describe('injectHyperparams', () => {
     state = setHyperparams(state, { lr: 1 });
     const [updates] = tx.update(grads(), state, params());
     expect(valuesOf((updates as any).head[0])).toEqual([-1]);
-    expect(() => setHyperparams(state, { betas: [0.9, 0.99] })).toThrow("setHyperparams: 'betas' is not an injected hyperparameter; the state has 'lr', 'momentum'");
+    expect(() => setHyperparams(state, { betas: [0.9, 0.99] })).toThrow(
+      "setHyperparams: 'betas' is not an injected hyperparameter; the state has 'lr', 'momentum'",
+    );
   });
 
   it('evaluates schedules each update and shows the next value', () => {
-    const tx = injectHyperparams(adamw)({ lr: (step: number) => 0.1 * 0.5 ** step, weightDecay: 0.01, betas: [0.9, 0.99] });
+    const tx = injectHyperparams(adamw)({
+      lr: (step: number) => 0.1 * 0.5 ** step,
+      weightDecay: 0.01,
+      betas: [0.9, 0.99],
+    });
     let state = tx.init(params());
     expect(state.hyperparams.lr).toBe(0.1);
     [, state] = tx.update(grads(), state, params());
@@ -111,8 +124,16 @@ describe('multiSteps', () => {
 describe('extras', () => {
   it('reach the inner transform through every wrapper', () => {
     const seen: unknown[] = [];
-    const spy = { init: () => ({}), update: (updates: TensorTree, state: object, _params?: TensorTree, extras?: unknown) => (seen.push(extras), [updates, state]) } as never;
-    const wrapped = lookahead(applyIfFinite(multiSteps(masked(partition({ a: spy }, 'a'), true), 1), 1), { syncPeriod: 5 });
+    const spy = {
+      init: () => ({}),
+      update: (updates: TensorTree, state: object, _params?: TensorTree, extras?: unknown) => (
+        seen.push(extras),
+        [updates, state]
+      ),
+    } as never;
+    const wrapped = lookahead(applyIfFinite(multiSteps(masked(partition({ a: spy }, 'a'), true), 1), 1), {
+      syncPeriod: 5,
+    });
     wrapped.update(grads(), wrapped.init(params()), params(), { loss: 0.25 });
     expect(seen).toEqual([{ loss: 0.25 }]);
   });

@@ -83,9 +83,19 @@ export interface LayerwiseCalibration {
 export function calibrateLayerwiseLR<M>(options: CalibrateLayerwiseLROptions<M>): LayerwiseCalibration {
   const owner = 'calibrateLayerwiseLR';
   if (options === null || typeof options !== 'object') failOption(owner, 'options', 'an object', options);
-  checkOptionKeys(owner, options, ['magnitude', 'params', 'gradient', 'steps', 'window', 'aggregate', 'normalize', 'momentum']);
+  checkOptionKeys(owner, options, [
+    'magnitude',
+    'params',
+    'gradient',
+    'steps',
+    'window',
+    'aggregate',
+    'normalize',
+    'momentum',
+  ]);
   checkTransformation(owner, 'magnitude', options.magnitude);
-  if (typeof options.gradient !== 'function') failOption(owner, 'gradient', 'a function (params, step) => gradients', options.gradient);
+  if (typeof options.gradient !== 'function')
+    failOption(owner, 'gradient', 'a function (params, step) => gradients', options.gradient);
   const steps = checkPositiveInteger(owner, 'steps', options.steps);
   const window = checkPositiveInteger(owner, 'window', options.window ?? 1);
   if (window > steps) failOption(owner, 'window', `at most 'steps' (${steps})`, window);
@@ -97,7 +107,10 @@ export function calibrateLayerwiseLR<M>(options: CalibrateLayerwiseLROptions<M>)
 
   // SGD at lr 1 flips the sign, so the grafted update is a step to add to the parameters. Its
   // momentum is the one the ratios will be applied after, so they are per unit of that step.
-  const grafted = graft({ magnitude: options.magnitude, direction: sgd({ lr: 1, momentum }) }, { granularity: 'tensor' });
+  const grafted = graft(
+    { magnitude: options.magnitude, direction: sgd({ lr: 1, momentum }) },
+    { granularity: 'tensor' },
+  );
   let params = options.params;
   let state = grafted.init(params);
   const history: number[][] = [];

@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { tensor, type Tensor } from '@vane/tensor';
 import {
-  graft, graftMagnitude, calibrateLayerwiseLR, scaleByLayerRatios, adam, adagrad, sgd, trace,
-  chain, scaleByLearningRate, applyUpdates,
+  graft,
+  graftMagnitude,
+  calibrateLayerwiseLR,
+  scaleByLayerRatios,
+  adam,
+  adagrad,
+  sgd,
+  trace,
+  chain,
+  scaleByLearningRate,
+  applyUpdates,
 } from '../index.js';
 import { describe, expect, it } from 'vitest';
 import { findUndocumentedExamples } from '@vane/testkit';
@@ -11,27 +20,57 @@ import { findUndocumentedExamples } from '@vane/testkit';
 // block of the page no longer appears here, so the page cannot drift from tested code.
 describe('docs/graft.md examples', () => {
   it('runs the examples in order', () => {
-    const params = { A: tensor([1, -2, 0.5], { dtype: 'float64' }), B: tensor([[0.3, 0], [0, -0.1]], { dtype: 'float64' }) };
-    const grads = { A: tensor([0.2, -0.4, 0], { dtype: 'float64' }), B: tensor([[1, 0], [0.5, -2]], { dtype: 'float64' }) };
+    const params = {
+      A: tensor([1, -2, 0.5], { dtype: 'float64' }),
+      B: tensor(
+        [
+          [0.3, 0],
+          [0, -0.1],
+        ],
+        { dtype: 'float64' },
+      ),
+    };
+    const grads = {
+      A: tensor([0.2, -0.4, 0], { dtype: 'float64' }),
+      B: tensor(
+        [
+          [1, 0],
+          [0.5, -2],
+        ],
+        { dtype: 'float64' },
+      ),
+    };
     const sgdSharpAdam = graft({ magnitude: sgd({ lr: 0.1 }), direction: adam({ lr: 1e-3 }) });
     const [updates] = sgdSharpAdam.update(grads, sgdSharpAdam.init(params), params);
     const next = applyUpdates(params, updates) as typeof params;
     expect(Array.from(next.A.dataSync()).map((x) => Number(x.toFixed(8)))).toEqual([0.96837722, -1.96837722, 0.5]);
-    expect(Array.from(next.B.dataSync()).map((x) => Number(x.toFixed(8)))).toEqual([0.16771243, 0, -0.13228756, 0.03228757]);
-    const globalGraft = graft({ magnitude: sgd({ lr: 0.1 }), direction: adam({ lr: 1e-3 }) }, { granularity: 'global' });
+    expect(Array.from(next.B.dataSync()).map((x) => Number(x.toFixed(8)))).toEqual([
+      0.16771243, 0, -0.13228756, 0.03228757,
+    ]);
+    const globalGraft = graft(
+      { magnitude: sgd({ lr: 0.1 }), direction: adam({ lr: 1e-3 }) },
+      { granularity: 'global' },
+    );
     const [, globalState] = globalGraft.update(grads, globalGraft.init(params), params);
     expect((globalState.multiplier as Tensor).item()).toBeCloseTo(104.403067, 6);
     const adamAlone = adam({ lr: 0.01 });
     const adamOnAdam = graft({ magnitude: adam({ lr: 0.01 }), direction: adam({ lr: 0.01 }) });
     const [alone] = adamAlone.update(grads, adamAlone.init(params), params);
     const [grafted] = adamOnAdam.update(grads, adamOnAdam.init(params), params);
-    expect(Array.from((grafted as typeof params).B.dataSync())).toEqual(Array.from((alone as typeof params).B.dataSync()));
+    expect(Array.from((grafted as typeof params).B.dataSync())).toEqual(
+      Array.from((alone as typeof params).B.dataSync()),
+    );
     const slowDirection = graft({ magnitude: adagrad({ lr: 0.1 }), direction: sgd({ lr: 1e-6, momentum: 0.9 }) });
     const fastDirection = graft({ magnitude: adagrad({ lr: 0.1 }), direction: sgd({ lr: 10, momentum: 0.9 }) });
     const [slow] = slowDirection.update(grads, slowDirection.init(params), params);
     const [fast] = fastDirection.update(grads, fastDirection.init(params), params);
-    Array.from((slow as typeof params).A.dataSync()).forEach((x, index) => expect(x).toBeCloseTo((fast as typeof params).A.dataSync()[index]!, 14));
-    const adagradSharpMomentum = chain(graft({ magnitude: 'adagrad', direction: trace({ decay: 0.9 }) }), scaleByLearningRate(0.1));
+    Array.from((slow as typeof params).A.dataSync()).forEach((x, index) =>
+      expect(x).toBeCloseTo((fast as typeof params).A.dataSync()[index]!, 14),
+    );
+    const adagradSharpMomentum = chain(
+      graft({ magnitude: 'adagrad', direction: trace({ decay: 0.9 }) }),
+      scaleByLearningRate(0.1),
+    );
     const [presetUpdate] = adagradSharpMomentum.update(grads, adagradSharpMomentum.init(params), params);
     // AdaGrad's first step is g/(|g| + ε) per element: norm √2 for A (two non-zeros), √3 for B, times 0.1.
     const normA = Math.hypot(...Array.from((presetUpdate as typeof params).A.dataSync()));
@@ -63,7 +102,11 @@ describe('docs/graft.md examples', () => {
 
   it('contains every code block of docs/graft.md', () => {
     const documentation = readFileSync(new URL('../../../../docs/graft.md', import.meta.url), 'utf8');
-    const { blocks, missing } = findUndocumentedExamples(documentation, readFileSync(new URL(import.meta.url), 'utf8'), { skipImports: true });
+    const { blocks, missing } = findUndocumentedExamples(
+      documentation,
+      readFileSync(new URL(import.meta.url), 'utf8'),
+      { skipImports: true },
+    );
     expect(blocks).toBeGreaterThan(3);
     expect(missing).toEqual([]);
   });

@@ -77,23 +77,33 @@ export interface GraftState<M = unknown, D = unknown> {
  *   Rates" (arXiv 2002.11803; ICLR 2022 "Learning Rate Grafting: Transferability of Optimizer
  *   Tuning"); tensorflow/lingvo `lingvo/core/adagraft.py`.
  */
-export function graft<M, D>(parts: GraftParts<M, D>, options: GraftOptions = {}): GradientTransformation<GraftState<M, D>> {
+export function graft<M, D>(
+  parts: GraftParts<M, D>,
+  options: GraftOptions = {},
+): GradientTransformation<GraftState<M, D>> {
   const owner = 'graft';
-  if (parts === null || typeof parts !== 'object') failOption(owner, 'parts', 'an object { magnitude, direction }', parts);
+  if (parts === null || typeof parts !== 'object')
+    failOption(owner, 'parts', 'an object { magnitude, direction }', parts);
   checkOptionKeys(owner, parts, ['magnitude', 'direction']);
-  const magnitude = (typeof parts.magnitude === 'string' ? graftMagnitude(parts.magnitude) : parts.magnitude) as GradientTransformation<M>;
-  if (typeof parts.magnitude === 'string' && !GRAFT_MAGNITUDE_PRESETS.includes(parts.magnitude)) failOption(owner, 'magnitude', 'a transformation or a preset name', parts.magnitude);
+  const magnitude = (
+    typeof parts.magnitude === 'string' ? graftMagnitude(parts.magnitude) : parts.magnitude
+  ) as GradientTransformation<M>;
+  if (typeof parts.magnitude === 'string' && !GRAFT_MAGNITUDE_PRESETS.includes(parts.magnitude))
+    failOption(owner, 'magnitude', 'a transformation or a preset name', parts.magnitude);
   checkTransformation(owner, 'magnitude', magnitude);
   checkTransformation(owner, 'direction', parts.direction);
   const direction = parts.direction;
   checkOptionKeys(owner, options, ['granularity', 'eps']);
   const granularity = options.granularity ?? 'tensor';
-  if (granularity !== 'tensor' && granularity !== 'global') failOption(owner, 'granularity', "'tensor' or 'global'", granularity);
+  if (granularity !== 'tensor' && granularity !== 'global')
+    failOption(owner, 'granularity', "'tensor' or 'global'", granularity);
   const eps = options.eps === undefined ? undefined : checkPositive(owner, 'eps', options.eps);
 
   // s = ‖m‖/‖d‖ from the two norms (0-d tensors): the official zero rule, or Algorithm 2's ε.
   const ratio = (magnitudeNorm: Tensor, directionNorm: Tensor): Tensor =>
-    eps === undefined ? where(greater(directionNorm, 0), div(magnitudeNorm, directionNorm), 0) : div(magnitudeNorm, add(directionNorm, eps));
+    eps === undefined
+      ? where(greater(directionNorm, 0), div(magnitudeNorm, directionNorm), 0)
+      : div(magnitudeNorm, add(directionNorm, eps));
 
   return withInputChecks('graft', {
     init: (params) => {
@@ -113,17 +123,34 @@ export function graft<M, D>(parts: GraftParts<M, D>, options: GraftOptions = {})
       tidy(() => {
         const [magnitudeUpdates, magnitudeState] = magnitude.update(updates, state.magnitude, params, extras);
         const [directionUpdates, directionState] = direction.update(updates, state.direction, params, extras);
-        checkStructure('graft.update', directionUpdates, magnitudeUpdates, ["the direction's updates", "the magnitude's updates"]);
+        checkStructure('graft.update', directionUpdates, magnitudeUpdates, [
+          "the direction's updates",
+          "the magnitude's updates",
+        ]);
         if (granularity === 'tensor') {
-          const multiplier = mapTensors((m: Tensor, d: Tensor) => ratio(scaledNorm([m]), scaledNorm([d])), magnitudeUpdates, directionUpdates) as TensorTree;
+          const multiplier = mapTensors(
+            (m: Tensor, d: Tensor) => ratio(scaledNorm([m]), scaledNorm([d])),
+            magnitudeUpdates,
+            directionUpdates,
+          ) as TensorTree;
           const out = mapTensors((d: Tensor, s: Tensor) => mul(d, s), directionUpdates, multiplier) as TensorTree;
-          return [out, { magnitude: magnitudeState, direction: directionState, multiplier }] as [TensorTree, GraftState<M, D>];
+          return [out, { magnitude: magnitudeState, direction: directionState, multiplier }] as [
+            TensorTree,
+            GraftState<M, D>,
+          ];
         }
         const magnitudeLeaves = tensorLeaves(magnitudeUpdates);
-        if (magnitudeLeaves.length === 0) return [directionUpdates, { magnitude: magnitudeState, direction: directionState, multiplier: state.multiplier }] as [TensorTree, GraftState<M, D>];
+        if (magnitudeLeaves.length === 0)
+          return [
+            directionUpdates,
+            { magnitude: magnitudeState, direction: directionState, multiplier: state.multiplier },
+          ] as [TensorTree, GraftState<M, D>];
         const multiplier = ratio(scaledNorm(magnitudeLeaves), scaledNorm(tensorLeaves(directionUpdates)));
         const out = tree.map((d: Tensor) => mul(d, multiplier), directionUpdates) as TensorTree;
-        return [out, { magnitude: magnitudeState, direction: directionState, multiplier }] as [TensorTree, GraftState<M, D>];
+        return [out, { magnitude: magnitudeState, direction: directionState, multiplier }] as [
+          TensorTree,
+          GraftState<M, D>,
+        ];
       }),
   });
 }

@@ -17,7 +17,14 @@ import { checkClosedUnitInterval, checkOptionKeys, checkPositive, failOption } f
 export type GraftMagnitudePreset = 'sgd' | 'adagrad' | 'rmsprop' | 'adagradNormalized' | 'rmspropNormalized' | 'sqrtN';
 
 /** The preset names, in `GraftingType` order. */
-export const GRAFT_MAGNITUDE_PRESETS: readonly GraftMagnitudePreset[] = ['sgd', 'adagrad', 'rmsprop', 'rmspropNormalized', 'sqrtN', 'adagradNormalized'];
+export const GRAFT_MAGNITUDE_PRESETS: readonly GraftMagnitudePreset[] = [
+  'sgd',
+  'adagrad',
+  'rmsprop',
+  'rmspropNormalized',
+  'sqrtN',
+  'adagradNormalized',
+];
 
 /** Options of {@link graftMagnitude}. */
 export interface GraftMagnitudeOptions {
@@ -28,7 +35,8 @@ export interface GraftMagnitudeOptions {
 }
 
 /** State of a magnitude preset: none, scaleByRss's or scaleByRms's, after a stateless normalization for the normalized presets. */
-export type GraftMagnitudeState = EmptyState | ScaleByRssState | ScaleByRmsState | [EmptyState, ScaleByRssState | ScaleByRmsState];
+export type GraftMagnitudeState =
+  EmptyState | ScaleByRssState | ScaleByRmsState | [EmptyState, ScaleByRssState | ScaleByRmsState];
 
 // The normalized presets divide each tensor by its norm plus Shampoo's _EPSILON = 1e-25.
 const NORMALIZE_EPSILON = 1e-25;
@@ -37,7 +45,10 @@ const NORMALIZE_EPSILON = 1e-25;
 function normalizeEachTensor(): GradientTransformation<EmptyState> {
   return {
     init: () => ({}),
-    update: (updates, state) => [tidy(() => mapTensors((g: Tensor) => div(g, add(scaledNorm([g]), NORMALIZE_EPSILON)), updates) as TensorTree), state],
+    update: (updates, state) => [
+      tidy(() => mapTensors((g: Tensor) => div(g, add(scaledNorm([g]), NORMALIZE_EPSILON)), updates) as TensorTree),
+      state,
+    ],
   };
 }
 
@@ -62,13 +73,25 @@ function normalizeEachTensor(): GradientTransformation<EmptyState> {
  * @see google-research `precondition/distributed_shampoo.py` (`GraftingType`);
  *   Agarwal et al., "Disentangling Adaptive Gradient Methods from Learning Rates" (arXiv 2002.11803).
  */
-export function graftMagnitude(name: GraftMagnitudePreset, options: GraftMagnitudeOptions = {}): GradientTransformation<GraftMagnitudeState> {
+export function graftMagnitude(
+  name: GraftMagnitudePreset,
+  options: GraftMagnitudeOptions = {},
+): GradientTransformation<GraftMagnitudeState> {
   const owner = 'graftMagnitude';
-  if (!GRAFT_MAGNITUDE_PRESETS.includes(name)) failOption(owner, 'name', GRAFT_MAGNITUDE_PRESETS.map((preset) => `'${preset}'`).join(', ').replace(/, ([^,]*)$/, ' or $1'), name);
+  if (!GRAFT_MAGNITUDE_PRESETS.includes(name))
+    failOption(
+      owner,
+      'name',
+      GRAFT_MAGNITUDE_PRESETS.map((preset) => `'${preset}'`)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' or $1'),
+      name,
+    );
   checkOptionKeys(owner, options, ['eps', 'beta2']);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-10);
   const isRms = name === 'rmsprop' || name === 'rmspropNormalized';
-  if (!isRms && options.beta2 !== undefined) failOption(owner, 'beta2', `absent for the '${name}' preset (only the RMSProp presets use it)`, options.beta2);
+  if (!isRms && options.beta2 !== undefined)
+    failOption(owner, 'beta2', `absent for the '${name}' preset (only the RMSProp presets use it)`, options.beta2);
   const beta2 = isRms ? checkClosedUnitInterval(owner, 'beta2', options.beta2 ?? 0.999) : 1;
   if (name === 'sgd') return identity();
   if (name === 'sqrtN') return scaleBySign();
@@ -76,5 +99,7 @@ export function graftMagnitude(name: GraftMagnitudePreset, options: GraftMagnitu
   // whose kernels compute the same expressions, so the results are the same bit for bit.
   const diagonal = beta2 === 1 ? scaleByRss({ eps }) : scaleByRms({ decay: beta2, eps });
   const normalized = name === 'adagradNormalized' || name === 'rmspropNormalized';
-  return (normalized ? chain(normalizeEachTensor(), diagonal) : diagonal) as GradientTransformation<GraftMagnitudeState>;
+  return (
+    normalized ? chain(normalizeEachTensor(), diagonal) : diagonal
+  ) as GradientTransformation<GraftMagnitudeState>;
 }

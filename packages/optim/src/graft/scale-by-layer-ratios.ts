@@ -21,12 +21,20 @@ import { failOption } from '../validation.js';
 export function scaleByLayerRatios(ratios: Tree<number>): GradientTransformation<EmptyState> {
   const owner = 'scaleByLayerRatios';
   tree.entries(ratios).forEach(([path, value]) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) failOption(owner, `ratios.${path}`, 'a finite number ≥ 0', value);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      failOption(owner, `ratios.${path}`, 'a finite number ≥ 0', value);
   });
   return {
     init: () => ({}),
     update: (updates, state) => [
-      tidy(() => tree.map((u: Tensor, ratio: number) => fusedMap(SCALE, [u], [ratio]), updates, ratios as Tree<never>) as TensorTree),
+      tidy(
+        () =>
+          tree.map(
+            (u: Tensor, ratio: number) => fusedMap(SCALE, [u], [ratio]),
+            updates,
+            ratios as Tree<never>,
+          ) as TensorTree,
+      ),
       state,
     ],
   };

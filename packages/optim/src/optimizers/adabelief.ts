@@ -4,7 +4,14 @@ import type { Schedule } from '../schedules/index.js';
 import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByBelief } from '../transforms/scale-by-belief.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
-import { checkBetas, checkBoolean, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
+import {
+  checkBetas,
+  checkBoolean,
+  checkLearningRate,
+  checkNonNegativeOrSchedule,
+  checkOptionKeys,
+  checkPositive,
+} from '../validation.js';
 
 /** Options of {@link adabelief}. */
 export interface AdabeliefOptions {

@@ -5,7 +5,14 @@ import type { Schedule } from '../schedules/index.js';
 import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByAdadelta } from '../transforms/scale-by-adadelta.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
-import { checkBoolean, checkClosedUnitInterval, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
+import {
+  checkBoolean,
+  checkClosedUnitInterval,
+  checkLearningRate,
+  checkNonNegativeOrSchedule,
+  checkOptionKeys,
+  checkPositive,
+} from '../validation.js';
 
 /** Options of {@link adadelta} (PyTorch's names and defaults). */
 export interface AdadeltaOptions {
@@ -40,10 +47,13 @@ export function adadelta(options: AdadeltaOptions = {}) {
   const rho = checkClosedUnitInterval(owner, 'rho', options.rho ?? 0.9);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-6);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  return withInputChecks(owner, namedChain({
-    ...maximizeStage(maximize),
-    weightDecay: addDecayedWeights(weightDecay),
-    adadelta: scaleByAdadelta({ rho, eps }),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      ...maximizeStage(maximize),
+      weightDecay: addDecayedWeights(weightDecay),
+      adadelta: scaleByAdadelta({ rho, eps }),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }

@@ -66,7 +66,16 @@ export function relativeStepSize(step: number): number {
  */
 export function adafactor(options: AdafactorOptions = {}) {
   const owner = 'adafactor';
-  checkOptionKeys(owner, options, ['lr', 'decayRate', 'eps', 'clipThreshold', 'beta1', 'weightDecay', 'multiplyByParameterScale', 'factored']);
+  checkOptionKeys(owner, options, [
+    'lr',
+    'decayRate',
+    'eps',
+    'clipThreshold',
+    'beta1',
+    'weightDecay',
+    'multiplyByParameterScale',
+    'factored',
+  ]);
   const lr = options.lr === undefined ? relativeStepSize : checkLearningRate(owner, 'lr', options.lr);
   const decayRate = checkNonNegative(owner, 'decayRate', options.decayRate ?? 0.8);
   const eps = options.eps ?? [1e-30, 1e-3];
@@ -76,14 +85,21 @@ export function adafactor(options: AdafactorOptions = {}) {
   const clipThreshold = checkPositive(owner, 'clipThreshold', options.clipThreshold ?? 1);
   const beta1 = options.beta1 === undefined ? undefined : checkUnitInterval(owner, 'beta1', options.beta1);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  const multiplyByParameterScale = checkBoolean(owner, 'multiplyByParameterScale', options.multiplyByParameterScale ?? true);
+  const multiplyByParameterScale = checkBoolean(
+    owner,
+    'multiplyByParameterScale',
+    options.multiplyByParameterScale ?? true,
+  );
   const factored = checkBoolean(owner, 'factored', options.factored ?? true);
-  return withInputChecks(owner, namedChain({
-    factoredRms: scaleByFactoredRms({ decayRate, eps: eps[0], factored }),
-    clipping: clipByBlockRms(clipThreshold),
-    parameterScale: multiplyByParameterScale ? scaleByParameterScale({ minScale: eps[1] }) : identity(),
-    momentum: beta1 === undefined ? identity() : ema(beta1, { debias: false }),
-    weightDecay: addDecayedWeights(weightDecay),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      factoredRms: scaleByFactoredRms({ decayRate, eps: eps[0], factored }),
+      clipping: clipByBlockRms(clipThreshold),
+      parameterScale: multiplyByParameterScale ? scaleByParameterScale({ minScale: eps[1] }) : identity(),
+      momentum: beta1 === undefined ? identity() : ema(beta1, { debias: false }),
+      weightDecay: addDecayedWeights(weightDecay),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }

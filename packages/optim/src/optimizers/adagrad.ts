@@ -5,7 +5,15 @@ import type { Schedule } from '../schedules/index.js';
 import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
 import { scaleByRss } from '../transforms/scale-by-rss.js';
-import { checkBoolean, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive, valueAt } from '../validation.js';
+import {
+  checkBoolean,
+  checkLearningRate,
+  checkNonNegative,
+  checkNonNegativeOrSchedule,
+  checkOptionKeys,
+  checkPositive,
+  valueAt,
+} from '../validation.js';
 
 /** Options of {@link adagrad} (PyTorch's names and defaults). */
 export interface AdagradOptions {
@@ -42,13 +50,20 @@ export function adagrad(options: AdagradOptions = {}) {
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-2);
   const lrDecay = checkNonNegative(owner, 'lrDecay', options.lrDecay ?? 0);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  const initialAccumulatorValue = checkNonNegative(owner, 'initialAccumulatorValue', options.initialAccumulatorValue ?? 0);
+  const initialAccumulatorValue = checkNonNegative(
+    owner,
+    'initialAccumulatorValue',
+    options.initialAccumulatorValue ?? 0,
+  );
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-10);
   const rate: number | Schedule = lrDecay === 0 ? lr : (step: number) => valueAt(lr, step) / (1 + step * lrDecay);
-  return withInputChecks(owner, namedChain({
-    ...maximizeStage(maximize),
-    weightDecay: addDecayedWeights(weightDecay),
-    adagrad: scaleByRss({ initialAccumulatorValue, eps }),
-    learningRate: scaleByLearningRate(rate),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      ...maximizeStage(maximize),
+      weightDecay: addDecayedWeights(weightDecay),
+      adagrad: scaleByRss({ initialAccumulatorValue, eps }),
+      learningRate: scaleByLearningRate(rate),
+    }),
+  );
 }

@@ -5,7 +5,14 @@ import type { Schedule } from '../schedules/index.js';
 import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByAdam } from '../transforms/scale-by-adam.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
-import { checkBetas, checkBoolean, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
+import {
+  checkBetas,
+  checkBoolean,
+  checkLearningRate,
+  checkNonNegativeOrSchedule,
+  checkOptionKeys,
+  checkPositive,
+} from '../validation.js';
 
 /** Options of {@link adam} (PyTorch's names and defaults). */
 export interface AdamOptions {
@@ -49,12 +56,15 @@ function buildAdam(owner: string, options: AdamOptions, allowed: readonly string
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const amsgrad = checkBoolean(owner, 'amsgrad', options.amsgrad ?? false);
   const maximize = checkBoolean(owner, 'maximize', options.maximize ?? false);
-  return withInputChecks(owner, namedChain({
-    ...maximizeStage(maximize),
-    weightDecay: addDecayedWeights(weightDecay),
-    adam: scaleByAdam({ betas, eps, amsgrad }),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      ...maximizeStage(maximize),
+      weightDecay: addDecayedWeights(weightDecay),
+      adam: scaleByAdam({ betas, eps, amsgrad }),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }
 
 /**
@@ -69,5 +79,12 @@ function buildAdam(owner: string, options: AdamOptions, allowed: readonly string
  * @see Reddi, Kale, Kumar, "On the Convergence of Adam and Beyond" (ICLR 2018).
  */
 export function amsgrad(options: Omit<AdamOptions, 'amsgrad'> = {}) {
-  return buildAdam('amsgrad', { ...options, amsgrad: true }, ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize']);
+  return buildAdam('amsgrad', { ...options, amsgrad: true }, [
+    'lr',
+    'betas',
+    'eps',
+    'weightDecay',
+    'amsgrad',
+    'maximize',
+  ]);
 }

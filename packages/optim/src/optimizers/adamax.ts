@@ -5,7 +5,14 @@ import type { Schedule } from '../schedules/index.js';
 import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByAdamax } from '../transforms/scale-by-adamax.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
-import { checkBoolean, checkBetas, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
+import {
+  checkBoolean,
+  checkBetas,
+  checkLearningRate,
+  checkNonNegativeOrSchedule,
+  checkOptionKeys,
+  checkPositive,
+} from '../validation.js';
 
 /** Options of {@link adamax} (PyTorch's names and defaults). */
 export interface AdamaxOptions {
@@ -42,10 +49,13 @@ export function adamax(options: AdamaxOptions = {}) {
   const betas = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  return withInputChecks(owner, namedChain({
-    ...maximizeStage(maximize),
-    weightDecay: addDecayedWeights(weightDecay),
-    adamax: scaleByAdamax({ betas, eps }),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      ...maximizeStage(maximize),
+      weightDecay: addDecayedWeights(weightDecay),
+      adamax: scaleByAdamax({ betas, eps }),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }

@@ -6,7 +6,14 @@ import type { Schedule } from '../schedules/index.js';
 import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByAdam } from '../transforms/scale-by-adam.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
-import { checkBetas, checkBoolean, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
+import {
+  checkBetas,
+  checkBoolean,
+  checkLearningRate,
+  checkNonNegativeOrSchedule,
+  checkOptionKeys,
+  checkPositive,
+} from '../validation.js';
 
 /** Options of {@link adamw} (PyTorch's names and defaults). */
 export interface AdamwOptions {

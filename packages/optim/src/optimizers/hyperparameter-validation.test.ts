@@ -24,12 +24,41 @@ import { signSgd, signum } from './sign-sgd.js';
 type Factory = (options: any) => GradientTransformation<unknown>;
 
 const ALL: Record<string, Factory> = {
-  sgd, adam, adamw, amsgrad, adamax, nadam, radam, adabelief, adagrad, adadelta, rmsprop, rprop, lion, signSgd, signum, lamb, lars, adafactor,
+  sgd,
+  adam,
+  adamw,
+  amsgrad,
+  adamax,
+  nadam,
+  radam,
+  adabelief,
+  adagrad,
+  adadelta,
+  rmsprop,
+  rprop,
+  lion,
+  signSgd,
+  signum,
+  lamb,
+  lars,
+  adafactor,
 };
 const WITH_BETAS = ['adam', 'adamw', 'amsgrad', 'adamax', 'nadam', 'radam', 'adabelief', 'lion', 'lamb'];
 // LARS's eps is an optional extra term in the trust ratio's denominator (default 0), so 0 is
 // valid there; Adafactor's eps is a pair, checked below.
-const WITH_EPS = ['adam', 'adamw', 'amsgrad', 'adamax', 'nadam', 'radam', 'adabelief', 'adagrad', 'adadelta', 'rmsprop', 'lamb'];
+const WITH_EPS = [
+  'adam',
+  'adamw',
+  'amsgrad',
+  'adamax',
+  'nadam',
+  'radam',
+  'adabelief',
+  'adagrad',
+  'adadelta',
+  'rmsprop',
+  'lamb',
+];
 
 const message = (fn: () => unknown): string => {
   try {
@@ -48,7 +77,9 @@ describe('every optimizer builds with its defaults', () => {
 
 describe('a negative learning rate fails at construction', () => {
   it.each(Object.keys(ALL))('%s', (name) => {
-    expect(message(() => ALL[name]!({ lr: -0.1 }))).toBe(`${name}: 'lr' must be ${name === 'rprop' ? 'a finite number > 0' : 'a finite number ≥ 0'}, got -0.1`);
+    expect(message(() => ALL[name]!({ lr: -0.1 }))).toBe(
+      `${name}: 'lr' must be ${name === 'rprop' ? 'a finite number > 0' : 'a finite number ≥ 0'}, got -0.1`,
+    );
   });
 });
 
@@ -57,7 +88,9 @@ describe('betas outside [0, 1) fail at construction', () => {
     expect(message(() => ALL[name]!({ betas: [1, 0.999] }))).toBe(`${name}: 'betas[0]' must be in [0, 1), got 1`);
     expect(message(() => ALL[name]!({ betas: [0.9, 1.5] }))).toBe(`${name}: 'betas[1]' must be in [0, 1), got 1.5`);
     expect(message(() => ALL[name]!({ betas: [-0.1, 0.9] }))).toBe(`${name}: 'betas[0]' must be in [0, 1), got -0.1`);
-    expect(message(() => ALL[name]!({ betas: [0.9] }))).toBe(`${name}: 'betas' must be a pair [beta1, beta2], got [0.9]`);
+    expect(message(() => ALL[name]!({ betas: [0.9] }))).toBe(
+      `${name}: 'betas' must be a pair [beta1, beta2], got [0.9]`,
+    );
   });
 });
 
@@ -73,18 +106,30 @@ describe('eps ≤ 0 fails at construction', () => {
 
 describe('other bad options', () => {
   it('rejects snake_case names copied from PyTorch', () => {
-    expect(message(() => adam({ weight_decay: 0.1 } as never))).toMatch(/^adam: unknown option 'weight_decay'; expected one of 'lr', 'betas'/);
+    expect(message(() => adam({ weight_decay: 0.1 } as never))).toMatch(
+      /^adam: unknown option 'weight_decay'; expected one of 'lr', 'betas'/,
+    );
   });
   it('names the value of other options', () => {
     expect(message(() => sgd({ momentum: -0.5 }))).toBe(`sgd: 'momentum' must be a finite number ≥ 0, got -0.5`);
-    expect(message(() => sgd({ nesterov: true }))).toBe(`sgd: 'nesterov' must be used with momentum > 0 and dampening 0, got momentum 0, dampening 0`);
+    expect(message(() => sgd({ nesterov: true }))).toBe(
+      `sgd: 'nesterov' must be used with momentum > 0 and dampening 0, got momentum 0, dampening 0`,
+    );
     expect(message(() => rmsprop({ alpha: 1 }))).toBe(`rmsprop: 'alpha' must be in [0, 1), got 1`);
-    expect(message(() => rprop({ etas: [1.2, 0.5] }))).toBe(`rprop: 'etas' must be a pair [etaMinus, etaPlus] with 0 < etaMinus < 1 < etaPlus, got [1.2, 0.5]`);
+    expect(message(() => rprop({ etas: [1.2, 0.5] }))).toBe(
+      `rprop: 'etas' must be a pair [etaMinus, etaPlus] with 0 < etaMinus < 1 < etaPlus, got [1.2, 0.5]`,
+    );
     expect(message(() => adagrad({ lrDecay: -1 }))).toBe(`adagrad: 'lrDecay' must be a finite number ≥ 0, got -1`);
-    expect(message(() => adamw({ weightDecay: Number.NaN }))).toBe(`adamw: 'weightDecay' must be a finite number ≥ 0, got NaN`);
+    expect(message(() => adamw({ weightDecay: Number.NaN }))).toBe(
+      `adamw: 'weightDecay' must be a finite number ≥ 0, got NaN`,
+    );
     expect(message(() => adadelta({ rho: 1.5 }))).toBe(`adadelta: 'rho' must be in [0, 1], got 1.5`);
-    expect(message(() => lars({ trustCoefficient: 0 }))).toBe(`lars: 'trustCoefficient' must be a finite number > 0, got 0`);
-    expect(message(() => adafactor({ clipThreshold: 0 }))).toBe(`adafactor: 'clipThreshold' must be a finite number > 0, got 0`);
+    expect(message(() => lars({ trustCoefficient: 0 }))).toBe(
+      `lars: 'trustCoefficient' must be a finite number > 0, got 0`,
+    );
+    expect(message(() => adafactor({ clipThreshold: 0 }))).toBe(
+      `adafactor: 'clipThreshold' must be a finite number > 0, got 0`,
+    );
     expect(message(() => signum({ momentum: 1 }))).toBe(`signum: 'momentum' must be in [0, 1), got 1`);
   });
 });

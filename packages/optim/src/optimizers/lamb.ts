@@ -6,7 +6,13 @@ import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByAdam } from '../transforms/scale-by-adam.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
 import { scaleByTrustRatio } from '../transforms/scale-by-trust-ratio.js';
-import { checkBetas, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
+import {
+  checkBetas,
+  checkLearningRate,
+  checkNonNegativeOrSchedule,
+  checkOptionKeys,
+  checkPositive,
+} from '../validation.js';
 
 /** Options of {@link lamb}. */
 export interface LambOptions {
@@ -43,10 +49,13 @@ export function lamb(options: LambOptions = {}) {
   const betas = checkBetas(owner, options.betas ?? [0.9, 0.999]);
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-6);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  return withInputChecks(owner, namedChain({
-    adam: scaleByAdam({ betas, eps }),
-    weightDecay: addDecayedWeights(weightDecay, options.mask),
-    trustRatio: scaleByTrustRatio(),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      adam: scaleByAdam({ betas, eps }),
+      weightDecay: addDecayedWeights(weightDecay, options.mask),
+      trustRatio: scaleByTrustRatio(),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }

@@ -5,7 +5,14 @@ import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
 import { scaleByTrustRatio } from '../transforms/scale-by-trust-ratio.js';
 import { trace } from '../transforms/trace.js';
 import { identity } from '../combinators/identity.js';
-import { checkBoolean, checkLearningRate, checkNonNegative, checkOptionKeys, checkPositive, failCombination } from '../validation.js';
+import {
+  checkBoolean,
+  checkLearningRate,
+  checkNonNegative,
+  checkOptionKeys,
+  checkPositive,
+  failCombination,
+} from '../validation.js';
 
 /** Options of {@link lars}. */
 export interface LarsOptions {
@@ -49,9 +56,12 @@ export function lars(options: LarsOptions = {}) {
   const eps = checkNonNegative(owner, 'eps', options.eps ?? 0);
   const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
   if (nesterov && momentum <= 0) failCombination(owner, 'nesterov', 'used with momentum > 0', `momentum ${momentum}`);
-  return withInputChecks(owner, namedChain({
-    trustRatio: scaleByTrustRatio({ trustCoefficient, eps, weightDecay }),
-    momentum: momentum > 0 ? trace({ decay: momentum, nesterov }) : identity(),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      trustRatio: scaleByTrustRatio({ trustCoefficient, eps, weightDecay }),
+      momentum: momentum > 0 ? trace({ decay: momentum, nesterov }) : identity(),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }

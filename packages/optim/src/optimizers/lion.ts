@@ -35,9 +35,12 @@ export function lion(options: LionOptions = {}) {
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-4);
   const betas = checkBetas(owner, options.betas ?? [0.9, 0.99]);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  return withInputChecks(owner, namedChain({
-    lion: scaleByLion({ betas }),
-    weightDecay: addDecayedWeights(weightDecay),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      lion: scaleByLion({ betas }),
+      weightDecay: addDecayedWeights(weightDecay),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }

@@ -56,18 +56,34 @@ const message = (fn: () => unknown): string => {
 };
 
 describe('maximize is validated', () => {
-  it.each(WITH_MAXIMIZE.map(([name, make]) => [name, make] as const))('%s accepts a boolean and rejects anything else', (name, make) => {
-    expect(() => make({ maximize: true })).not.toThrow();
-    expect(() => make({ maximize: false })).not.toThrow();
-    expect(message(() => make({ maximize: 1 }))).toBe(`${name}: 'maximize' must be true or false, got 1`);
-    expect(message(() => make({ maximize: 'yes' }))).toMatch(new RegExp(`^${name}: 'maximize' must be true or false, got`));
-  });
+  it.each(WITH_MAXIMIZE.map(([name, make]) => [name, make] as const))(
+    '%s accepts a boolean and rejects anything else',
+    (name, make) => {
+      expect(() => make({ maximize: true })).not.toThrow();
+      expect(() => make({ maximize: false })).not.toThrow();
+      expect(message(() => make({ maximize: 1 }))).toBe(`${name}: 'maximize' must be true or false, got 1`);
+      expect(message(() => make({ maximize: 'yes' }))).toMatch(
+        new RegExp(`^${name}: 'maximize' must be true or false, got`),
+      );
+    },
+  );
   it.each(WITHOUT_MAXIMIZE)('%s has no maximize option (as in torch 1.13)', (name, make) => {
     expect(message(() => make({ maximize: true }))).toMatch(new RegExp(`^${name}: unknown option 'maximize'`));
   });
 });
 
-const params = (): TensorTree => ({ layer: { weight: tensor([[1, -2], [0.5, 3]], { dtype: 'float64' }), bias: tensor([0.1, -0.2], { dtype: 'float64' }) } });
+const params = (): TensorTree => ({
+  layer: {
+    weight: tensor(
+      [
+        [1, -2],
+        [0.5, 3],
+      ],
+      { dtype: 'float64' },
+    ),
+    bias: tensor([0.1, -0.2], { dtype: 'float64' }),
+  },
+});
 
 describe('maximize adds one stage, first, and nothing when false', () => {
   it.each(WITH_MAXIMIZE.map(([name, make, options]) => [name, make, options] as const))('%s', (_, make, options) => {
@@ -108,27 +124,41 @@ function run(optimizer: GradientTransformation<any>, a: number[], b: number[], s
 }
 
 const stateValues = (state: Record<string, unknown>) =>
-  JSON.parse(JSON.stringify(state, (_key, value) => (value !== null && typeof value === 'object' && value.isTensor ? Array.from((value as Tensor).dataSync() as Float64Array) : value)));
+  JSON.parse(
+    JSON.stringify(state, (_key, value) =>
+      value !== null && typeof value === 'object' && value.isTensor
+        ? Array.from((value as Tensor).dataSync() as Float64Array)
+        : value,
+    ),
+  );
 
 describe('maximize = true on f equals maximize = false on −f (bit for bit, state included)', () => {
   const coefficient = fc.double({ min: -3, max: 3, noNaN: true });
-  it.each(WITH_MAXIMIZE.map(([name, make, options]) => [`${name} ${JSON.stringify(options)}`, make, options] as const))('%s', (_, make, options) => {
-    fc.assert(
-      fc.property(fc.array(coefficient, { minLength: 6, maxLength: 6 }), fc.array(coefficient, { minLength: 6, maxLength: 6 }), fc.integer({ min: 1, max: 6 }), (a, b, steps) => {
-        const ascending = run(make({ ...options, maximize: true }), a, b, 1, steps);
-        const descending = run(make(options), a, b, -1, steps);
-        try {
-          expect(ascending.values).toEqual(descending.values);
-          const { maximize, ...rest } = ascending.state as Record<string, unknown>;
-          expect(maximize).toEqual({});
-          expect(stateValues(rest)).toEqual(stateValues(descending.state as Record<string, unknown>));
-        } finally {
-          dispose([ascending.current, ascending.state, descending.current, descending.state]);
-        }
-      }),
-      { numRuns: 20, seed: 1122 },
-    );
-  });
+  it.each(WITH_MAXIMIZE.map(([name, make, options]) => [`${name} ${JSON.stringify(options)}`, make, options] as const))(
+    '%s',
+    (_, make, options) => {
+      fc.assert(
+        fc.property(
+          fc.array(coefficient, { minLength: 6, maxLength: 6 }),
+          fc.array(coefficient, { minLength: 6, maxLength: 6 }),
+          fc.integer({ min: 1, max: 6 }),
+          (a, b, steps) => {
+            const ascending = run(make({ ...options, maximize: true }), a, b, 1, steps);
+            const descending = run(make(options), a, b, -1, steps);
+            try {
+              expect(ascending.values).toEqual(descending.values);
+              const { maximize, ...rest } = ascending.state as Record<string, unknown>;
+              expect(maximize).toEqual({});
+              expect(stateValues(rest)).toEqual(stateValues(descending.state as Record<string, unknown>));
+            } finally {
+              dispose([ascending.current, ascending.state, descending.current, descending.state]);
+            }
+          },
+        ),
+        { numRuns: 20, seed: 1122 },
+      );
+    },
+  );
 
   it('and it ascends: SGD with maximize raises a concave objective', () => {
     // f(θ) = −½Σθ², maximum at 0: ascending from θ₀ shrinks |θ|, so f rises.

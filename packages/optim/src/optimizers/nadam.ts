@@ -5,7 +5,15 @@ import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
 import { scaleByNadam } from '../transforms/scale-by-nadam.js';
 import { identity } from '../combinators/identity.js';
-import { checkBetas, checkBoolean, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
+import {
+  checkBetas,
+  checkBoolean,
+  checkLearningRate,
+  checkNonNegative,
+  checkNonNegativeOrSchedule,
+  checkOptionKeys,
+  checkPositive,
+} from '../validation.js';
 
 /** Options of {@link nadam} (PyTorch's names and defaults). */
 export interface NadamOptions {
@@ -46,10 +54,13 @@ export function nadam(options: NadamOptions = {}) {
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const momentumDecay = checkNonNegative(owner, 'momentumDecay', options.momentumDecay ?? 4e-3);
   const decoupled = checkBoolean(owner, 'decoupledWeightDecay', options.decoupledWeightDecay ?? false);
-  return withInputChecks(owner, namedChain({
-    weightDecay: decoupled ? identity() : addDecayedWeights(weightDecay),
-    nadam: scaleByNadam({ betas, eps, momentumDecay }),
-    decoupledWeightDecay: decoupled ? addDecayedWeights(weightDecay) : identity(),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      weightDecay: decoupled ? identity() : addDecayedWeights(weightDecay),
+      nadam: scaleByNadam({ betas, eps, momentumDecay }),
+      decoupledWeightDecay: decoupled ? addDecayedWeights(weightDecay) : identity(),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }

@@ -17,7 +17,13 @@ import { signSgd, signum } from './sign-sgd.js';
 
 const element = fc.double({ min: -10, max: 10, noNaN: true }).map((value) => (Math.abs(value) < 1e-3 ? 0 : value));
 const stream = fc.array(fc.array(element, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 6 });
-const toGrads = (steps: number[][], factor = 1): TensorTree[] => steps.map((values) => ({ w: tensor(values.map((v) => v * factor), { dtype: 'float64' }) }));
+const toGrads = (steps: number[][], factor = 1): TensorTree[] =>
+  steps.map((values) => ({
+    w: tensor(
+      values.map((v) => v * factor),
+      { dtype: 'float64' },
+    ),
+  }));
 const start = (): TensorTree => ({ w: tensor([0.5, -1, 2], { dtype: 'float64' }) });
 const finalValues = (tx: GradientTransformation<unknown>, grads: TensorTree[]) => {
   const run = trajectory(tx, start(), grads);
@@ -39,9 +45,12 @@ describe('properties', () => {
     );
   });
 
-  it.each(CATALOG.map((entry) => [entry.name, entry] as const))('%s: a zero first gradient moves no parameter', (_, entry) => {
-    expect(finalValues(build(entry, 10), toGrads([[0, 0, 0]]))).toEqual([0.5, -1, 2]);
-  });
+  it.each(CATALOG.map((entry) => [entry.name, entry] as const))(
+    '%s: a zero first gradient moves no parameter',
+    (_, entry) => {
+      expect(finalValues(build(entry, 10), toGrads([[0, 0, 0]]))).toEqual([0.5, -1, 2]);
+    },
+  );
 
   it('identities anywhere in a chain change nothing', () => {
     fc.assert(
@@ -55,9 +64,11 @@ describe('properties', () => {
 
   it('leaves keep their dtype', () => {
     for (const entry of CATALOG) {
-      const run = trajectory(build(entry, 10), { a: tensor([1, 2], { dtype: 'float32' }), b: tensor([3], { dtype: 'float64' }) }, [
-        { a: tensor([0.1, -0.2], { dtype: 'float32' }), b: tensor([0.3], { dtype: 'float64' }) },
-      ]);
+      const run = trajectory(
+        build(entry, 10),
+        { a: tensor([1, 2], { dtype: 'float32' }), b: tensor([3], { dtype: 'float64' }) },
+        [{ a: tensor([0.1, -0.2], { dtype: 'float32' }), b: tensor([0.3], { dtype: 'float64' }) }],
+      );
       expect(tree.leaves(run.params[0]).map((leaf) => (leaf as Tensor).dtype)).toEqual(['float32', 'float64']);
     }
   });

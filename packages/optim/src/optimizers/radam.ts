@@ -5,7 +5,14 @@ import type { Schedule } from '../schedules/index.js';
 import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
 import { scaleByRadam } from '../transforms/scale-by-radam.js';
-import { checkBetas, checkBoolean, checkLearningRate, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive } from '../validation.js';
+import {
+  checkBetas,
+  checkBoolean,
+  checkLearningRate,
+  checkNonNegativeOrSchedule,
+  checkOptionKeys,
+  checkPositive,
+} from '../validation.js';
 
 /** Options of {@link radam} (PyTorch's names and defaults). */
 export interface RadamOptions {
@@ -47,10 +54,17 @@ export function radam(options: RadamOptions = {}) {
   const eps = checkPositive(owner, 'eps', options.eps ?? 1e-8);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const decoupled = checkBoolean(owner, 'decoupledWeightDecay', options.decoupledWeightDecay ?? false);
-  return withInputChecks(owner, namedChain({
-    weightDecay: decoupled ? identity() : addDecayedWeights(weightDecay),
-    radam: scaleByRadam({ betas, eps, laggedMoments: checkBoolean(owner, 'laggedMoments', options.laggedMoments ?? false) }),
-    decoupledWeightDecay: decoupled ? addDecayedWeights(weightDecay) : identity(),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      weightDecay: decoupled ? identity() : addDecayedWeights(weightDecay),
+      radam: scaleByRadam({
+        betas,
+        eps,
+        laggedMoments: checkBoolean(owner, 'laggedMoments', options.laggedMoments ?? false),
+      }),
+      decoupledWeightDecay: decoupled ? addDecayedWeights(weightDecay) : identity(),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }

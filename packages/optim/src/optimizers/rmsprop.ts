@@ -7,7 +7,15 @@ import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
 import { scaleByRms } from '../transforms/scale-by-rms.js';
 import { trace } from '../transforms/trace.js';
-import { checkBoolean, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, checkPositive, checkUnitInterval } from '../validation.js';
+import {
+  checkBoolean,
+  checkLearningRate,
+  checkNonNegative,
+  checkNonNegativeOrSchedule,
+  checkOptionKeys,
+  checkPositive,
+  checkUnitInterval,
+} from '../validation.js';
 
 /** Options of {@link rmsprop} (PyTorch's names and defaults). */
 export interface RmspropOptions {
@@ -52,11 +60,14 @@ export function rmsprop(options: RmspropOptions = {}) {
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const momentum = checkNonNegative(owner, 'momentum', options.momentum ?? 0);
   const centered = checkBoolean(owner, 'centered', options.centered ?? false);
-  return withInputChecks(owner, namedChain({
-    ...maximizeStage(maximize),
-    weightDecay: addDecayedWeights(weightDecay),
-    rms: scaleByRms({ decay: alpha, eps, centered }),
-    momentum: momentum > 0 ? trace({ decay: momentum }) : identity(),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      ...maximizeStage(maximize),
+      weightDecay: addDecayedWeights(weightDecay),
+      rms: scaleByRms({ decay: alpha, eps, centered }),
+      momentum: momentum > 0 ? trace({ decay: momentum }) : identity(),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }

@@ -37,9 +37,12 @@ export function rprop(options: RpropOptions = {}) {
   const lr = checkPositive(owner, 'lr', options.lr ?? 1e-2);
   const etas = checkEtas(owner, 'etas', options.etas ?? [0.5, 1.2]);
   const stepSizes = checkStepSizes(owner, 'stepSizes', options.stepSizes ?? [1e-6, 50]);
-  return withInputChecks(owner, namedChain({
-    ...maximizeStage(maximize),
-    rprop: scaleByRprop({ learningRate: lr, etas, stepSizes }),
-    flipSign: scale(-1),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      ...maximizeStage(maximize),
+      rprop: scaleByRprop({ learningRate: lr, etas, stepSizes }),
+      flipSign: scale(-1),
+    }),
+  );
 }

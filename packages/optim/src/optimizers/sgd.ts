@@ -6,7 +6,15 @@ import type { Schedule } from '../schedules/index.js';
 import { addDecayedWeights } from '../transforms/add-decayed-weights.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
 import { trace } from '../transforms/trace.js';
-import { checkBoolean, checkClosedUnitInterval, checkLearningRate, checkNonNegative, checkNonNegativeOrSchedule, checkOptionKeys, failCombination } from '../validation.js';
+import {
+  checkBoolean,
+  checkClosedUnitInterval,
+  checkLearningRate,
+  checkNonNegative,
+  checkNonNegativeOrSchedule,
+  checkOptionKeys,
+  failCombination,
+} from '../validation.js';
 
 /** Options of {@link sgd} (PyTorch's names and defaults). */
 export interface SgdOptions {
@@ -48,11 +56,20 @@ export function sgd(options: SgdOptions = {}) {
   const dampening = checkClosedUnitInterval(owner, 'dampening', options.dampening ?? 0);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
   const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
-  if (nesterov && (momentum <= 0 || dampening !== 0)) failCombination(owner, 'nesterov', 'used with momentum > 0 and dampening 0', `momentum ${momentum}, dampening ${dampening}`);
-  return withInputChecks(owner, namedChain({
-    ...maximizeStage(maximize),
-    weightDecay: addDecayedWeights(weightDecay),
-    momentum: momentum > 0 ? trace({ decay: momentum, dampening, nesterov }) : identity(),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  if (nesterov && (momentum <= 0 || dampening !== 0))
+    failCombination(
+      owner,
+      'nesterov',
+      'used with momentum > 0 and dampening 0',
+      `momentum ${momentum}, dampening ${dampening}`,
+    );
+  return withInputChecks(
+    owner,
+    namedChain({
+      ...maximizeStage(maximize),
+      weightDecay: addDecayedWeights(weightDecay),
+      momentum: momentum > 0 ? trace({ decay: momentum, dampening, nesterov }) : identity(),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }

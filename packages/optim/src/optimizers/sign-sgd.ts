@@ -32,11 +32,14 @@ export function signSgd(options: SignSgdOptions = {}) {
   checkOptionKeys(owner, options, ['lr', 'weightDecay']);
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-3);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  return withInputChecks(owner, namedChain({
-    sign: scaleBySign(),
-    weightDecay: addDecayedWeights(weightDecay),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      sign: scaleBySign(),
+      weightDecay: addDecayedWeights(weightDecay),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }
 
 /** Options of {@link signum}. */
@@ -68,10 +71,13 @@ export function signum(options: SignumOptions = {}) {
   const lr = checkLearningRate(owner, 'lr', options.lr ?? 1e-3);
   const momentum = checkUnitInterval(owner, 'momentum', options.momentum ?? 0.9);
   const weightDecay = checkNonNegativeOrSchedule(owner, 'weightDecay', options.weightDecay ?? 0);
-  return withInputChecks(owner, namedChain({
-    momentum: ema(momentum, { debias: false }),
-    sign: scaleBySign(),
-    weightDecay: addDecayedWeights(weightDecay),
-    learningRate: scaleByLearningRate(lr),
-  }));
+  return withInputChecks(
+    owner,
+    namedChain({
+      momentum: ema(momentum, { debias: false }),
+      sign: scaleBySign(),
+      weightDecay: addDecayedWeights(weightDecay),
+      learningRate: scaleByLearningRate(lr),
+    }),
+  );
 }

@@ -14,7 +14,13 @@ import { dispose } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import { applyUpdates, disposeReplaced } from '../apply-updates.js';
 import type { GradientTransformation, TensorTree } from '../transform.js';
-import { flatValues, loadTrajectories, treeFromPaths, valuesAt, type TorchCase } from '../test-support/torch-fixtures.js';
+import {
+  flatValues,
+  loadTrajectories,
+  treeFromPaths,
+  valuesAt,
+  type TorchCase,
+} from '../test-support/torch-fixtures.js';
 import { adadelta } from './adadelta.js';
 import { adagrad } from './adagrad.js';
 import { adam } from './adam.js';
@@ -78,7 +84,8 @@ for (const which of ['main', 'extra'] as const) {
     const cases = which === 'main' ? fixture.cases.filter((c) => c.optimizer !== 'NAdam') : fixture.cases;
     it.each(cases.map((c) => [`${c.name} ${c.dtype}`, c] as const))('%s', (_, testCase) => {
       const worst = runCase(fixture, testCase);
-      if (process.env.VANE_REPORT_ERRORS) console.log(`error ${testCase.name} ${testCase.dtype} ${worst.toExponential(2)}`);
+      if (process.env.VANE_REPORT_ERRORS)
+        console.log(`error ${testCase.name} ${testCase.dtype} ${worst.toExponential(2)}`);
       expect(worst).toBeLessThanOrEqual(TOLERANCE[testCase.dtype]);
     });
   });

@@ -10,14 +10,23 @@ describe('criticalBatchSize (Kaplan et al. 2020: B_crit(L) = B_*/L^(1/α_B))', (
   });
 
   it('is a power law: log B_crit falls with slope −1/α_B in log L', () => {
-    const slope = (Math.log(criticalBatchSize({ loss: 4, alphaB: 0.25 })) - Math.log(criticalBatchSize({ loss: 2, alphaB: 0.25 }))) / Math.log(2);
+    const slope =
+      (Math.log(criticalBatchSize({ loss: 4, alphaB: 0.25 })) -
+        Math.log(criticalBatchSize({ loss: 2, alphaB: 0.25 }))) /
+      Math.log(2);
     expect(slope).toBeCloseTo(-4, 12);
     expect(criticalBatchSize({ loss: 2, bStar: 1000, alphaB: 0.5 })).toBeCloseTo(250, 12);
   });
 
   it('names the function and the option on bad input', () => {
-    expect(() => criticalBatchSize({ loss: 0 })).toThrow("criticalBatchSize: 'loss' must be a finite number > 0, got 0");
-    expect(() => criticalBatchSize({ loss: 2, alphaB: -0.21 })).toThrow("criticalBatchSize: 'alphaB' must be a finite number > 0, got -0.21");
-    expect(() => criticalBatchSize({ loss: 2, alpha: 0.21 } as never)).toThrow("criticalBatchSize: unknown option 'alpha'");
+    expect(() => criticalBatchSize({ loss: 0 })).toThrow(
+      "criticalBatchSize: 'loss' must be a finite number > 0, got 0",
+    );
+    expect(() => criticalBatchSize({ loss: 2, alphaB: -0.21 })).toThrow(
+      "criticalBatchSize: 'alphaB' must be a finite number > 0, got -0.21",
+    );
+    expect(() => criticalBatchSize({ loss: 2, alpha: 0.21 } as never)).toThrow(
+      "criticalBatchSize: unknown option 'alpha'",
+    );
   });
 });

@@ -1,9 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { tensor } from '@vane/tensor';
 import {
-  optimalLearningRate, transferLearningRate, fitBNoise, epsMaxFromOptima, twoBatchEstimate,
-  gradientNoiseScale, noiseScaleEstimate, noiseScaleFromPerExample, signExpectation, chain, adamw,
-  signDescentOptimalLearningRate, surgeNoiseScale, predictedSteps, predictedExamples, criticalBatchSize,
+  optimalLearningRate,
+  transferLearningRate,
+  fitBNoise,
+  epsMaxFromOptima,
+  twoBatchEstimate,
+  gradientNoiseScale,
+  noiseScaleEstimate,
+  noiseScaleFromPerExample,
+  signExpectation,
+  chain,
+  adamw,
+  signDescentOptimalLearningRate,
+  surgeNoiseScale,
+  predictedSteps,
+  predictedExamples,
+  criticalBatchSize,
 } from '../index.js';
 import { describe, expect, it } from 'vitest';
 import { findUndocumentedExamples } from '@vane/testkit';
@@ -16,12 +29,17 @@ describe('docs/scaling.md examples', () => {
     expect(optimalLearningRate({ kind: 'sgd', batchSize: 100, bNoise: 1000, epsMax: 1e-3 })).toBeCloseTo(9.0909e-5, 9);
     expect(optimalLearningRate({ kind: 'adam', batchSize: 100, bNoise: 1000, epsMax: 1e-3 })).toBeCloseTo(5.7496e-4, 8);
     expect(optimalLearningRate({ kind: 'adam', batchSize: 1000, bNoise: 1000, epsMax: 1e-3 })).toBe(1e-3);
-    expect(optimalLearningRate({ kind: 'adam', batchSize: 10000, bNoise: 1000, epsMax: 1e-3 })).toBeCloseTo(5.7496e-4, 8);
+    expect(optimalLearningRate({ kind: 'adam', batchSize: 10000, bNoise: 1000, epsMax: 1e-3 })).toBeCloseTo(
+      5.7496e-4,
+      8,
+    );
     // With Theorem 4's limit ε_∞ = 8e-4: q = 2, 𝓔² = B/(B + 4000), ε = 4e-3·𝓔/(1 + 4𝓔²).
     const bothRegimes = { kind: 'adam', bNoise: 1000, epsMax: 1e-3, largeBatchAsymptote: 8e-4 } as const;
     expect(optimalLearningRate({ ...bothRegimes, batchSize: 1000 })).toBeCloseTo((4e-3 * Math.sqrt(0.2)) / 1.8, 15);
     expect(optimalLearningRate({ ...bothRegimes, batchSize: 1e12 })).toBeCloseTo(8e-4, 9);
-    expect(() => optimalLearningRate({ ...bothRegimes, batchSize: 1000, largeBatchAsymptote: 2e-3 })).toThrow(/must be ≤ 'epsMax'/);
+    expect(() => optimalLearningRate({ ...bothRegimes, batchSize: 1000, largeBatchAsymptote: 2e-3 })).toThrow(
+      /must be ≤ 'epsMax'/,
+    );
     // Spec Appendix A: 3e-4 tuned at B = 256, B_noise = 1024, moved to B = 2048.
     const transfer = { lr: 3e-4, fromBatch: 256, toBatch: 2048, bNoise: 1024 };
     expect(transferLearningRate({ kind: 'sgd', ...transfer })).toBeCloseTo(1e-3, 12);
@@ -44,7 +62,12 @@ describe('docs/scaling.md examples', () => {
     expect(criticalBatchSize({ loss: 2 })).toBeCloseTo(7371465.3056, 3);
     expect(criticalBatchSize({ loss: 2, bStar: 1000, alphaB: 0.5 })).toBeCloseTo(250, 12);
     // E‖G_B‖² = 2 + 200/B at B = 8 and B = 128 (spec Appendix A).
-    const estimate = twoBatchEstimate({ smallBatchSize: 8, smallSquaredNorm: 27, bigBatchSize: 128, bigSquaredNorm: 3.5625 });
+    const estimate = twoBatchEstimate({
+      smallBatchSize: 8,
+      smallSquaredNorm: 27,
+      bigBatchSize: 128,
+      bigSquaredNorm: 3.5625,
+    });
     expect(estimate.gradientSquaredNorm).toBeCloseTo(2, 12);
     expect(estimate.traceCovariance).toBeCloseTo(200, 10);
     expect(estimate.bSimple).toBeCloseTo(100, 10);
@@ -55,11 +78,24 @@ describe('docs/scaling.md examples', () => {
     // the expectations at B = 8 and B = 16 when |G|² = 2 and tr Σ = 200.
     const a = Math.sqrt(14.5);
     const c = Math.sqrt(12.5);
-    const microBatchGradients = [{ w: tensor([a, c], { dtype: 'float64' }) }, { w: tensor([a, -c], { dtype: 'float64' }) }];
-    const [, next] = optimizer.update({ w: tensor([a, 0], { dtype: 'float64' }) }, state, params, { microBatchGradients });
+    const microBatchGradients = [
+      { w: tensor([a, c], { dtype: 'float64' }) },
+      { w: tensor([a, -c], { dtype: 'float64' }) },
+    ];
+    const [, next] = optimizer.update({ w: tensor([a, 0], { dtype: 'float64' }) }, state, params, {
+      microBatchGradients,
+    });
     expect(noiseScaleEstimate(next[0]).bSimple).toBeCloseTo(100, 8);
     // g = (1, 0) and (3, 2): ḡ = (2, 1), tr Σ = 2 + 2 = 4, |G|² = 5 − 4/2 = 3.
-    const perExample = noiseScaleFromPerExample(tensor([[1, 0], [3, 2]], { dtype: 'float64' }));
+    const perExample = noiseScaleFromPerExample(
+      tensor(
+        [
+          [1, 0],
+          [3, 2],
+        ],
+        { dtype: 'float64' },
+      ),
+    );
     expect(perExample.bSimple).toBeCloseTo(4 / 3, 14);
     // Spec Appendix A, μ/σ = 0.05.
     expect(signExpectation(0.05, 100)).toBeCloseTo(0.38292, 5);
@@ -80,7 +116,11 @@ describe('docs/scaling.md examples', () => {
 
   it('contains every code block of docs/scaling.md', () => {
     const documentation = readFileSync(new URL('../../../../docs/scaling.md', import.meta.url), 'utf8');
-    const { blocks, missing } = findUndocumentedExamples(documentation, readFileSync(new URL(import.meta.url), 'utf8'), { skipImports: true });
+    const { blocks, missing } = findUndocumentedExamples(
+      documentation,
+      readFileSync(new URL(import.meta.url), 'utf8'),
+      { skipImports: true },
+    );
     expect(blocks).toBeGreaterThan(3);
     expect(missing).toEqual([]);
   });

@@ -32,9 +32,15 @@ export interface BatchOptimum {
  * epsMaxFromOptima([{ batchSize: 256, learningRate: 3e-4 }], 1024, 'sgd');  // 1.5e-3
  * @see Li et al., "Surge Phenomenon in Optimal Learning Rate and Batch Size Scaling" (arXiv 2405.14578), Eq. 23–24.
  */
-export function epsMaxFromOptima(points: readonly BatchOptimum[], bNoise: number, kind: BatchScalingKind, alpha?: number): number {
+export function epsMaxFromOptima(
+  points: readonly BatchOptimum[],
+  bNoise: number,
+  kind: BatchScalingKind,
+  alpha?: number,
+): number {
   const owner = 'epsMaxFromOptima';
-  if (!Array.isArray(points) || points.length === 0) failOption(owner, 'points', 'a non-empty array of { batchSize, learningRate }', points);
+  if (!Array.isArray(points) || points.length === 0)
+    failOption(owner, 'points', 'a non-empty array of { batchSize, learningRate }', points);
   checkPositive(owner, 'bNoise', bNoise);
   const resolved = resolveKind(owner, kind, alpha);
   let total = 0;

@@ -16,24 +16,45 @@ describe('fitBNoise (Surge Eq. 22)', () => {
 
   it('recovers any hyperbola exactly (property)', () => {
     fc.assert(
-      fc.property(fc.double({ min: 1, max: 1e5, noNaN: true }), fc.double({ min: 10, max: 1e6, noNaN: true }), (bNoise, sMin) => {
-        const points = [1, 8, 64, 512].map((scale) => {
-          const batch = (bNoise * scale) / 16;
-          const steps = sMin * (1 + bNoise / batch);
-          return { steps, examples: batch * steps };
-        });
-        const fit = fitBNoise(points);
-        expect(Math.abs(fit.bNoise - bNoise) / bNoise).toBeLessThan(1e-8);
-        expect(Math.abs(fit.sMin - sMin) / sMin).toBeLessThan(1e-8);
-      }),
+      fc.property(
+        fc.double({ min: 1, max: 1e5, noNaN: true }),
+        fc.double({ min: 10, max: 1e6, noNaN: true }),
+        (bNoise, sMin) => {
+          const points = [1, 8, 64, 512].map((scale) => {
+            const batch = (bNoise * scale) / 16;
+            const steps = sMin * (1 + bNoise / batch);
+            return { steps, examples: batch * steps };
+          });
+          const fit = fitBNoise(points);
+          expect(Math.abs(fit.bNoise - bNoise) / bNoise).toBeLessThan(1e-8);
+          expect(Math.abs(fit.sMin - sMin) / sMin).toBeLessThan(1e-8);
+        },
+      ),
     );
   });
 
   it('rejects input it cannot fit, naming the option', () => {
-    expect(() => fitBNoise([{ steps: 10, examples: 100 }])).toThrow("fitBNoise: 'points' must be an array of at least two { steps, examples }, got 1 point(s)");
-    expect(() => fitBNoise([{ steps: 10, examples: 100 }, { steps: 0, examples: 3 }])).toThrow("fitBNoise: 'points[1].steps' must be a finite number > 0, got 0");
-    expect(() => fitBNoise([{ steps: 10, examples: 100 }, { steps: 5, examples: 100 }])).toThrow('at least two distinct example counts');
+    expect(() => fitBNoise([{ steps: 10, examples: 100 }])).toThrow(
+      "fitBNoise: 'points' must be an array of at least two { steps, examples }, got 1 point(s)",
+    );
+    expect(() =>
+      fitBNoise([
+        { steps: 10, examples: 100 },
+        { steps: 0, examples: 3 },
+      ]),
+    ).toThrow("fitBNoise: 'points[1].steps' must be a finite number > 0, got 0");
+    expect(() =>
+      fitBNoise([
+        { steps: 10, examples: 100 },
+        { steps: 5, examples: 100 },
+      ]),
+    ).toThrow('at least two distinct example counts');
     // More examples with more steps: not the trade-off hyperbola.
-    expect(() => fitBNoise([{ steps: 10, examples: 100 }, { steps: 20, examples: 400 }])).toThrow('negative slope');
+    expect(() =>
+      fitBNoise([
+        { steps: 10, examples: 100 },
+        { steps: 20, examples: 400 },
+      ]),
+    ).toThrow('negative slope');
   });
 });

@@ -40,14 +40,18 @@ export interface BNoiseFit {
 export function fitBNoise(points: readonly StepsAndExamples[]): BNoiseFit {
   const owner = 'fitBNoise';
   if (!Array.isArray(points) || points.length < 2) {
-    throw new RangeError(`${owner}: 'points' must be an array of at least two { steps, examples }, got ${Array.isArray(points) ? `${points.length} point(s)` : String(points)}`);
+    throw new RangeError(
+      `${owner}: 'points' must be an array of at least two { steps, examples }, got ${Array.isArray(points) ? `${points.length} point(s)` : String(points)}`,
+    );
   }
   const xs: number[] = [];
   const ys: number[] = [];
   points.forEach((point, index) => {
     const { steps, examples } = point ?? ({} as StepsAndExamples);
-    if (typeof steps !== 'number' || !Number.isFinite(steps) || steps <= 0) failOption(owner, `points[${index}].steps`, 'a finite number > 0', steps);
-    if (typeof examples !== 'number' || !Number.isFinite(examples) || examples <= 0) failOption(owner, `points[${index}].examples`, 'a finite number > 0', examples);
+    if (typeof steps !== 'number' || !Number.isFinite(steps) || steps <= 0)
+      failOption(owner, `points[${index}].steps`, 'a finite number > 0', steps);
+    if (typeof examples !== 'number' || !Number.isFinite(examples) || examples <= 0)
+      failOption(owner, `points[${index}].examples`, 'a finite number > 0', examples);
     xs.push(1 / examples);
     ys.push(1 / steps);
   });
@@ -60,7 +64,8 @@ export function fitBNoise(points: readonly StepsAndExamples[]): BNoiseFit {
     covariance += (xs[index]! - meanX) * (ys[index]! - meanY);
     varianceX += (xs[index]! - meanX) ** 2;
   }
-  if (varianceX === 0) throw new RangeError(`${owner}: 'points' must be runs with at least two distinct example counts, got all equal`);
+  if (varianceX === 0)
+    throw new RangeError(`${owner}: 'points' must be runs with at least two distinct example counts, got all equal`);
   const slope = covariance / varianceX;
   const intercept = meanY - slope * meanX;
   if (!(slope < 0) || !(intercept > 0)) {

@@ -2,7 +2,23 @@
  * A monitoring transform that estimates the simple gradient noise scale B_simple = tr(Σ)/|G|²
  * while training, from micro-batch gradients and their accumulated mean.
  */
-import { add, div, fusedMap, isFinite, logicalAnd, mul, notEqual, square, sub, sum, tidy, where, zeros, type DType, type Tensor } from '@vane/tensor';
+import {
+  add,
+  div,
+  fusedMap,
+  isFinite,
+  logicalAnd,
+  mul,
+  notEqual,
+  square,
+  sub,
+  sum,
+  tidy,
+  where,
+  zeros,
+  type DType,
+  type Tensor,
+} from '@vane/tensor';
 import { ADD } from '../kernels.js';
 import type { GradientTransformation, TensorTree, UpdateExtras } from '../transform.js';
 import { checkStructure, mapTensors, tensorLeaves, zerosTree } from '../tree-utilities.js';
@@ -83,24 +99,40 @@ export interface GradientNoiseScaleState {
  * @see McCandlish, Kaplan, Amodei, "An Empirical Model of Large-Batch Training" (arXiv 1812.06162);
  *   EleutherAI gpt-neox `megatron/gradient_noise_scale/gradient_noise_scale.py` for the running estimator.
  */
-export function gradientNoiseScale(options: GradientNoiseScaleOptions): GradientTransformation<GradientNoiseScaleState> {
+export function gradientNoiseScale(
+  options: GradientNoiseScaleOptions,
+): GradientTransformation<GradientNoiseScaleState> {
   const owner = 'gradientNoiseScale';
   if (options === undefined) failOption(owner, 'options', "an object with 'microBatchSize'", options);
   checkOptionKeys(owner, options, ['microBatchSize', 'decay', 'groupSize']);
   const microBatchSize = checkPositive(owner, 'microBatchSize', options.microBatchSize);
   const decay = checkUnitInterval(owner, 'decay', options.decay ?? 0.99);
-  const groupSize = options.groupSize === undefined ? undefined : checkPositiveInteger(owner, 'groupSize', options.groupSize);
+  const groupSize =
+    options.groupSize === undefined ? undefined : checkPositiveInteger(owner, 'groupSize', options.groupSize);
   if (groupSize !== undefined && groupSize < 2) failOption(owner, 'groupSize', 'an integer ≥ 2', groupSize);
 
   // One measurement folded into the averages, as 0-d tensor math.
-  const fold = (state: GradientNoiseScaleState, smallSquaredNorm: Tensor, bigSquaredNorm: Tensor, groups: number): Omit<GradientNoiseScaleState, 'buffer'> => {
+  const fold = (
+    state: GradientNoiseScaleState,
+    smallSquaredNorm: Tensor,
+    bigSquaredNorm: Tensor,
+    groups: number,
+  ): Omit<GradientNoiseScaleState, 'buffer'> => {
     const small = microBatchSize;
     const big = groups * microBatchSize;
     const gradientEstimate = div(sub(mul(bigSquaredNorm, big), mul(smallSquaredNorm, small)), big - small);
     const traceEstimate = div(sub(smallSquaredNorm, bigSquaredNorm), 1 / small - 1 / big);
     const finite = logicalAnd(isFinite(gradientEstimate), isFinite(traceEstimate));
-    const squaredNormAverage = where(finite, add(mul(state.squaredNormAverage, decay), mul(gradientEstimate, 1 - decay)), state.squaredNormAverage);
-    const traceAverage = where(finite, add(mul(state.traceAverage, decay), mul(traceEstimate, 1 - decay)), state.traceAverage);
+    const squaredNormAverage = where(
+      finite,
+      add(mul(state.squaredNormAverage, decay), mul(gradientEstimate, 1 - decay)),
+      state.squaredNormAverage,
+    );
+    const traceAverage = where(
+      finite,
+      add(mul(state.traceAverage, decay), mul(traceEstimate, 1 - decay)),
+      state.traceAverage,
+    );
     const averageWeight = where(finite, add(mul(state.averageWeight, decay), 1 - decay), state.averageWeight);
     // 0 (not NaN) while |G|²'s average is exactly 0, so the state stays finite; readers get NaN then.
     const ratio = where(notEqual(squaredNormAverage, 0), div(traceAverage, squaredNormAverage), 0);
@@ -128,13 +160,28 @@ export function gradientNoiseScale(options: GradientNoiseScaleOptions): Gradient
       if (microBatches !== undefined) {
         if (!Array.isArray(microBatches) || microBatches.length < 2) {
           const got = Array.isArray(microBatches) ? `${microBatches.length} tree(s)` : String(microBatches);
-          throw new RangeError(`gradientNoiseScale.update: 'extras.microBatchGradients' must be an array of at least two gradient trees, got ${got}`);
+          throw new RangeError(
+            `gradientNoiseScale.update: 'extras.microBatchGradients' must be an array of at least two gradient trees, got ${got}`,
+          );
         }
-        microBatches.forEach((gradient, index) => checkStructure('gradientNoiseScale.update', updates, gradient, ['updates', `extras.microBatchGradients[${index}]`]));
+        microBatches.forEach((gradient, index) =>
+          checkStructure('gradientNoiseScale.update', updates, gradient, [
+            'updates',
+            `extras.microBatchGradients[${index}]`,
+          ]),
+        );
         const next = tidy(() => {
           const count = microBatches.length;
-          const smallSquaredNorm = div(microBatches.map(squaredNorm).reduce((a, b) => add(a, b)), count);
-          const total = microBatches.slice(1).reduce((a: TensorTree, b) => mapTensors((x: Tensor, y: Tensor) => fusedMap(ADD, [x, y]), a, b) as TensorTree, microBatches[0]!);
+          const smallSquaredNorm = div(
+            microBatches.map(squaredNorm).reduce((a, b) => add(a, b)),
+            count,
+          );
+          const total = microBatches
+            .slice(1)
+            .reduce(
+              (a: TensorTree, b) => mapTensors((x: Tensor, y: Tensor) => fusedMap(ADD, [x, y]), a, b) as TensorTree,
+              microBatches[0]!,
+            );
           const bigSquaredNorm = div(squaredNorm(total), count * count);
           return fold(state, smallSquaredNorm, bigSquaredNorm, count);
         });
@@ -148,14 +195,25 @@ export function gradientNoiseScale(options: GradientNoiseScaleOptions): Gradient
       checkStructure('gradientNoiseScale.update', state.buffer.sum, updates, ['state.buffer.sum', 'updates']);
       const buffer = state.buffer;
       const next = tidy((): GradientNoiseScaleState => {
-        const bufferedSum = mapTensors((s: Tensor, u: Tensor) => fusedMap(ADD, [s, u]), buffer.sum, updates) as TensorTree;
+        const bufferedSum = mapTensors(
+          (s: Tensor, u: Tensor) => fusedMap(ADD, [s, u]),
+          buffer.sum,
+          updates,
+        ) as TensorTree;
         const squaredNormSum = add(buffer.squaredNormSum, squaredNorm(updates));
         const count = buffer.count + 1;
         if (count < groupSize) return { ...state, buffer: { count, sum: bufferedSum, squaredNormSum } };
         const smallSquaredNorm = div(squaredNormSum, count);
         const bigSquaredNorm = div(squaredNorm(bufferedSum), count * count);
         const folded = fold(state, smallSquaredNorm, bigSquaredNorm, count);
-        return { ...folded, buffer: { count: 0, sum: zerosTree(updates), squaredNormSum: zeros([], { dtype: squaredNormSum.dtype, backend: squaredNormSum.backend.name }) } };
+        return {
+          ...folded,
+          buffer: {
+            count: 0,
+            sum: zerosTree(updates),
+            squaredNormSum: zeros([], { dtype: squaredNormSum.dtype, backend: squaredNormSum.backend.name }),
+          },
+        };
       });
       return [updates, next];
     },

@@ -33,10 +33,13 @@ export function noiseScaleFromPerExample(grads: TensorTree): NoiseScaleEstimate 
   const examples = leaves[0]!.shape[0];
   leaves.forEach((leaf, index) => {
     if (leaf.ndim < 1 || leaf.shape[0] !== examples) {
-      throw new RangeError(`${owner}: every leaf of 'grads' needs the same leading example axis; leaf ${index} has shape [${leaf.shape.join(', ')}], expected leading size ${examples}`);
+      throw new RangeError(
+        `${owner}: every leaf of 'grads' needs the same leading example axis; leaf ${index} has shape [${leaf.shape.join(', ')}], expected leading size ${examples}`,
+      );
     }
   });
-  if (examples === undefined || examples < 2) throw new RangeError(`${owner}: 'grads' must have at least 2 examples on the leading axis, got ${examples ?? 0}`);
+  if (examples === undefined || examples < 2)
+    throw new RangeError(`${owner}: 'grads' must have at least 2 examples on the leading axis, got ${examples ?? 0}`);
   const [meanSquaredNorm, traceCovariance] = tidy(() => {
     let meanNorm: Tensor | undefined;
     let trace: Tensor | undefined;

@@ -57,10 +57,12 @@ export interface TransferLearningRateOptions {
 
 /** Checks `kind` and resolves α for it. */
 export function resolveKind(owner: string, kind: unknown, alpha: unknown): { kind: BatchScalingKind; alpha: number } {
-  if (typeof kind !== 'string' || !KINDS.includes(kind as BatchScalingKind)) failOption(owner, 'kind', "one of 'sgd', 'adam', 'mccandlish'", kind);
+  if (typeof kind !== 'string' || !KINDS.includes(kind as BatchScalingKind))
+    failOption(owner, 'kind', "one of 'sgd', 'adam', 'mccandlish'", kind);
   if (kind === 'mccandlish') return { kind, alpha: alpha === undefined ? 0.5 : checkPositive(owner, 'alpha', alpha) };
   if (kind === 'sgd') {
-    if (alpha !== undefined && alpha !== 1) failOption(owner, 'alpha', "1 or absent for kind 'sgd' (use kind 'mccandlish' for another exponent)", alpha);
+    if (alpha !== undefined && alpha !== 1)
+      failOption(owner, 'alpha', "1 or absent for kind 'sgd' (use kind 'mccandlish' for another exponent)", alpha);
     return { kind, alpha: 1 };
   }
   if (alpha !== undefined) failOption(owner, 'alpha', "absent for kind 'adam' (the Surge law has no exponent)", alpha);
@@ -105,7 +107,13 @@ export function optimalLearningRate(options: OptimalLearningRateOptions): number
   const bNoise = checkPositive(owner, 'bNoise', options.bNoise);
   const epsMax = checkPositive(owner, 'epsMax', options.epsMax);
   if (options.largeBatchAsymptote === undefined) return epsMax / batchSizePenalty(kind, batchSize, bNoise, alpha);
-  if (kind !== 'adam') failOption(owner, 'largeBatchAsymptote', "absent unless kind is 'adam' (only the Surge law falls after its peak)", options.largeBatchAsymptote);
+  if (kind !== 'adam')
+    failOption(
+      owner,
+      'largeBatchAsymptote',
+      "absent unless kind is 'adam' (only the Surge law falls after its peak)",
+      options.largeBatchAsymptote,
+    );
   const asymptote = checkPositive(owner, 'largeBatchAsymptote', options.largeBatchAsymptote);
   if (asymptote > epsMax) {
     failOption(

@@ -26,10 +26,15 @@ export interface SignExpectationOptions {
  * signExpectation(0.05, 100, { approximate: true });   // 0.37054
  * @see Li et al., "Surge Phenomenon in Optimal Learning Rate and Batch Size Scaling" (arXiv 2405.14578), Theorem 2, Eq. 10.
  */
-export function signExpectation(signalToNoise: number, batchSize: number, options: SignExpectationOptions = {}): number {
+export function signExpectation(
+  signalToNoise: number,
+  batchSize: number,
+  options: SignExpectationOptions = {},
+): number {
   const owner = 'signExpectation';
   checkOptionKeys(owner, options, ['approximate']);
-  if (typeof signalToNoise !== 'number' || !Number.isFinite(signalToNoise)) failOption(owner, 'signalToNoise', 'a finite number', signalToNoise);
+  if (typeof signalToNoise !== 'number' || !Number.isFinite(signalToNoise))
+    failOption(owner, 'signalToNoise', 'a finite number', signalToNoise);
   checkPositive(owner, 'batchSize', batchSize);
   if (checkBoolean(owner, 'approximate', options.approximate ?? false)) {
     return signalToNoise / Math.sqrt(Math.PI / (2 * batchSize) + signalToNoise * signalToNoise);

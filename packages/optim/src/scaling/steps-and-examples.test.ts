@@ -38,8 +38,14 @@ describe('predictedSteps and predictedExamples (McCandlish et al. Eq. 2.11)', ()
   });
 
   it('name the function and the option on bad input', () => {
-    expect(() => predictedSteps({ batchSize: 0, bNoise: 500, sMin: 1000 })).toThrow("predictedSteps: 'batchSize' must be a finite number > 0, got 0");
-    expect(() => predictedExamples({ batchSize: 10, bNoise: Number.NaN, eMin: 1 })).toThrow("predictedExamples: 'bNoise' must be a finite number > 0, got NaN");
-    expect(() => predictedSteps({ batchSize: 10, bNoise: 500, eMin: 1 } as never)).toThrow("predictedSteps: unknown option 'eMin'");
+    expect(() => predictedSteps({ batchSize: 0, bNoise: 500, sMin: 1000 })).toThrow(
+      "predictedSteps: 'batchSize' must be a finite number > 0, got 0",
+    );
+    expect(() => predictedExamples({ batchSize: 10, bNoise: Number.NaN, eMin: 1 })).toThrow(
+      "predictedExamples: 'bNoise' must be a finite number > 0, got NaN",
+    );
+    expect(() => predictedSteps({ batchSize: 10, bNoise: 500, eMin: 1 } as never)).toThrow(
+      "predictedSteps: unknown option 'eMin'",
+    );
   });
 });

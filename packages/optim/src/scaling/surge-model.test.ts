@@ -17,7 +17,10 @@ const problem = {
 describe('signDescentOptimalLearningRate (Surge Eq. 9)', () => {
   it('matches a hand computation in one dimension', () => {
     // d = 1: ε = 𝓔μ/((1 − 𝓔²)H + 𝓔²H) = 𝓔μ/H with 𝓔 = erf(√8·0.1) = 0.31084348322064836 (Python math.erf).
-    expect(signDescentOptimalLearningRate({ mean: [0.1], std: [1], hessian: [[2]] }, 16)).toBeCloseTo(0.015542174161032419, 13);
+    expect(signDescentOptimalLearningRate({ mean: [0.1], std: [1], hessian: [[2]] }, 16)).toBeCloseTo(
+      0.015542174161032419,
+      13,
+    );
   });
 
   it('agrees with a Monte Carlo estimate of Lemma 1 (E over sign steps of the quadratic model)', () => {
@@ -30,9 +33,12 @@ describe('signDescentOptimalLearningRate (Surge Eq. 9)', () => {
     const meanSign = [0, 0, 0];
     let quadratic = 0;
     for (let draw = 0; draw < draws; draw++) {
-      const v = problem.mean.map((mu, i) => Math.sign(mu + (problem.std[i]! / Math.sqrt(batchSize)) * noise[draw * 3 + i]!));
+      const v = problem.mean.map((mu, i) =>
+        Math.sign(mu + (problem.std[i]! / Math.sqrt(batchSize)) * noise[draw * 3 + i]!),
+      );
       v.forEach((value, i) => (meanSign[i]! += value / draws));
-      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) quadratic += (v[i]! * problem.hessian[i]![j]! * v[j]!) / draws;
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 3; j++) quadratic += (v[i]! * problem.hessian[i]![j]! * v[j]!) / draws;
     }
     const monteCarlo = problem.mean.reduce((total, mu, i) => total + mu * meanSign[i]!, 0) / quadratic;
     const exact = signDescentOptimalLearningRate(problem, batchSize);
@@ -47,14 +53,23 @@ const dimension = 50;
 const coupled = {
   mean: Array.from({ length: dimension }, (_, i) => 0.008 + (0.004 * i) / (dimension - 1)),
   std: Array.from({ length: dimension }, () => 1),
-  hessian: Array.from({ length: dimension }, (_, i) => Array.from({ length: dimension }, (_, j) => (i === j ? 1 : 0.8))),
+  hessian: Array.from({ length: dimension }, (_, i) =>
+    Array.from({ length: dimension }, (_, j) => (i === j ? 1 : 0.8)),
+  ),
 };
 
 describe('surgeNoiseScale (Surge Eq. 14, 16) and the Surge law', () => {
   it('computes B_noise and ε_max by hand on a 2-D example', () => {
     // Σ_{i≠j} (μᵢμⱼ/σᵢσⱼ)Hᵢⱼ = 2·0.01·0.5 = 0.01, Σ Hᵢᵢ = 2: B_noise = 2π/0.02 = 100π;
     // ε_max = √(100π/(2π))·(0.01 + 0.01)/2 = √50·0.01.
-    const { bNoise, epsMax } = surgeNoiseScale({ mean: [0.1, 0.1], std: [1, 1], hessian: [[1, 0.5], [0.5, 1]] });
+    const { bNoise, epsMax } = surgeNoiseScale({
+      mean: [0.1, 0.1],
+      std: [1, 1],
+      hessian: [
+        [1, 0.5],
+        [0.5, 1],
+      ],
+    });
     expect(bNoise).toBeCloseTo(100 * Math.PI, 10);
     expect(epsMax).toBeCloseTo(Math.sqrt(50) * 0.01, 14);
   });
@@ -84,7 +99,11 @@ describe('surgeNoiseScale (Surge Eq. 14, 16) and the Surge law', () => {
   });
 
   it('checks its input', () => {
-    expect(() => surgeNoiseScale({ mean: [1, 2], std: [1], hessian: [[1]] })).toThrow("surgeNoiseScale: 'std' must be an array of 2 numbers");
-    expect(() => signDescentOptimalLearningRate({ mean: [1], std: [0], hessian: [[1]] }, 4)).toThrow("signDescentOptimalLearningRate: 'std[0]' must be a finite number > 0, got 0");
+    expect(() => surgeNoiseScale({ mean: [1, 2], std: [1], hessian: [[1]] })).toThrow(
+      "surgeNoiseScale: 'std' must be an array of 2 numbers",
+    );
+    expect(() => signDescentOptimalLearningRate({ mean: [1], std: [0], hessian: [[1]] }, 4)).toThrow(
+      "signDescentOptimalLearningRate: 'std[0]' must be a finite number > 0, got 0",
+    );
   });
 });

@@ -26,16 +26,22 @@ export interface SignDescentOptions {
 }
 
 function checkProblem(owner: string, problem: SignDescentProblem): number {
-  if (problem === null || typeof problem !== 'object') failOption(owner, 'problem', 'an object { mean, std, hessian }', problem);
+  if (problem === null || typeof problem !== 'object')
+    failOption(owner, 'problem', 'an object { mean, std, hessian }', problem);
   const { mean, std, hessian } = problem;
   if (!Array.isArray(mean) || mean.length === 0) failOption(owner, 'mean', 'a non-empty array of numbers', mean);
   const size = mean.length;
   if (!Array.isArray(std) || std.length !== size) failOption(owner, 'std', `an array of ${size} numbers`, std);
   std.forEach((value, index) => checkPositive(owner, `std[${index}]`, value));
   mean.forEach((value, index) => {
-    if (typeof value !== 'number' || !Number.isFinite(value)) failOption(owner, `mean[${index}]`, 'a finite number', value);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      failOption(owner, `mean[${index}]`, 'a finite number', value);
   });
-  if (!Array.isArray(hessian) || hessian.length !== size || hessian.some((row) => !Array.isArray(row) || row.length !== size)) {
+  if (
+    !Array.isArray(hessian) ||
+    hessian.length !== size ||
+    hessian.some((row) => !Array.isArray(row) || row.length !== size)
+  ) {
     failOption(owner, 'hessian', `a ${size}×${size} array of arrays`, hessian);
   }
   return size;
@@ -57,13 +63,19 @@ function checkProblem(owner: string, problem: SignDescentProblem): number {
  * signDescentOptimalLearningRate({ mean: [0.1], std: [1], hessian: [[2]] }, 16); // 𝓔·μ/((1 − 𝓔²)H + 𝓔²H) = 𝓔·0.1/2
  * @see Li et al., "Surge Phenomenon in Optimal Learning Rate and Batch Size Scaling" (arXiv 2405.14578), Lemma 1, Theorem 2.
  */
-export function signDescentOptimalLearningRate(problem: SignDescentProblem, batchSize: number, options: SignDescentOptions = {}): number {
+export function signDescentOptimalLearningRate(
+  problem: SignDescentProblem,
+  batchSize: number,
+  options: SignDescentOptions = {},
+): number {
   const owner = 'signDescentOptimalLearningRate';
   const size = checkProblem(owner, problem);
   checkPositive(owner, 'batchSize', batchSize);
   const expectation = problem.mean.map((mu, index) => {
     const ratio = mu / problem.std[index]!;
-    return options.approximate ? ratio / Math.sqrt(Math.PI / (2 * batchSize) + ratio * ratio) : vaneErf(Math.sqrt(batchSize / 2) * ratio);
+    return options.approximate
+      ? ratio / Math.sqrt(Math.PI / (2 * batchSize) + ratio * ratio)
+      : vaneErf(Math.sqrt(batchSize / 2) * ratio);
   });
   let numerator = 0;
   let denominator = 0;
@@ -102,7 +114,9 @@ export function surgeNoiseScale(problem: SignDescentProblem): { bNoise: number; 
     trace += problem.hessian[i]![i]!;
     signal += problem.mean[i]! ** 2 / problem.std[i]!;
     for (let j = 0; j < size; j++) {
-      if (i !== j) offDiagonal += ((problem.mean[i]! * problem.mean[j]!) / (problem.std[i]! * problem.std[j]!)) * problem.hessian[i]![j]!;
+      if (i !== j)
+        offDiagonal +=
+          ((problem.mean[i]! * problem.mean[j]!) / (problem.std[i]! * problem.std[j]!)) * problem.hessian[i]![j]!;
     }
   }
   const bNoise = offDiagonal > 0 ? (Math.PI * trace) / (2 * offDiagonal) : Number.POSITIVE_INFINITY;

@@ -52,8 +52,10 @@ export function twoBatchEstimate(options: TwoBatchEstimateOptions): NoiseScaleEs
   if (!(big > small)) failOption(owner, 'bigBatchSize', `greater than 'smallBatchSize' (${small})`, big);
   const smallSquaredNorm = options.smallSquaredNorm;
   const bigSquaredNorm = options.bigSquaredNorm;
-  if (typeof smallSquaredNorm !== 'number' || !(smallSquaredNorm >= 0)) failOption(owner, 'smallSquaredNorm', 'a number ≥ 0', smallSquaredNorm);
-  if (typeof bigSquaredNorm !== 'number' || !(bigSquaredNorm >= 0)) failOption(owner, 'bigSquaredNorm', 'a number ≥ 0', bigSquaredNorm);
+  if (typeof smallSquaredNorm !== 'number' || !(smallSquaredNorm >= 0))
+    failOption(owner, 'smallSquaredNorm', 'a number ≥ 0', smallSquaredNorm);
+  if (typeof bigSquaredNorm !== 'number' || !(bigSquaredNorm >= 0))
+    failOption(owner, 'bigSquaredNorm', 'a number ≥ 0', bigSquaredNorm);
   const gradientSquaredNorm = (big * bigSquaredNorm - small * smallSquaredNorm) / (big - small);
   const traceCovariance = (smallSquaredNorm - bigSquaredNorm) / (1 / small - 1 / big);
   return { gradientSquaredNorm, traceCovariance, bSimple: traceCovariance / gradientSquaredNorm };

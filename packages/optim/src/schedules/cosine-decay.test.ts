@@ -25,7 +25,11 @@ describe('cosineDecay', () => {
     for (const name of ['cosine-annealing-lr', 'cosine-annealing-lr-full']) {
       const { kwargs, lrs } = torchCase(fixtures.cases, name);
       const decaySteps = Number(kwargs.T_max);
-      const schedule = cosineDecay({ init: fixtures.baseLr, decaySteps, alpha: Number(kwargs.eta_min) / fixtures.baseLr });
+      const schedule = cosineDecay({
+        init: fixtures.baseLr,
+        decaySteps,
+        alpha: Number(kwargs.eta_min) / fixtures.baseLr,
+      });
       // Past T_max torch's curve rises again; this schedule holds, so compare t ≤ T_max only.
       const steps = lrs.map((_, step) => step).filter((step) => step <= decaySteps);
       expect(worstRelativeError(schedule, lrs, steps).error, name).toBeLessThanOrEqual(1e-12);

@@ -1,11 +1,5 @@
 import type { Schedule } from './schedule.js';
-import {
-  requireFinite,
-  requireOptions,
-  requirePositive,
-  requirePositiveInteger,
-  requireStep,
-} from './validation.js';
+import { requireFinite, requireOptions, requirePositive, requirePositiveInteger, requireStep } from './validation.js';
 
 /** Options of {@link cosineDecay}. */
 export interface CosineDecayOptions {

@@ -67,7 +67,13 @@ describe('docs/schedules.md examples', () => {
   });
 
   it('warmupExponentialDecay', () => {
-    const schedule = warmupExponentialDecay({ peak: 0.1, warmupSteps: 10, transitionSteps: 100, decayRate: 0.5, end: 0.01 });
+    const schedule = warmupExponentialDecay({
+      peak: 0.1,
+      warmupSteps: 10,
+      transitionSteps: 100,
+      decayRate: 0.5,
+      end: 0.01,
+    });
     expect(schedule(5)).toBeCloseTo(0.05, 15);
     expect(schedule(110)).toBe(0.05);
     expect(schedule(210)).toBe(0.025);
@@ -79,7 +85,13 @@ describe('docs/schedules.md examples', () => {
     expect(schedule(99)).toBe(0.1);
     expect(schedule(100)).toBeCloseTo(0.01, 15);
     expect(schedule(150)).toBeCloseTo(0.001, 15);
-    const samePairs = piecewiseConstant({ init: 0.1, boundariesAndScales: [[150, 0.1], [100, 0.1]] });
+    const samePairs = piecewiseConstant({
+      init: 0.1,
+      boundariesAndScales: [
+        [150, 0.1],
+        [100, 0.1],
+      ],
+    });
     expect(samePairs(150)).toBe(schedule(150));
   });
 
@@ -88,7 +100,14 @@ describe('docs/schedules.md examples', () => {
     expect(schedule(0)).toBeCloseTo(0.004, 15);
     expect(schedule(29)).toBe(0.1);
     expect(schedule(99)).toBeCloseTo(4e-7, 15);
-    const linearCycle = oneCycle({ maxLr: 1, totalSteps: 11, pctStart: 0.5, divFactor: 4, finalDivFactor: 5, annealStrategy: 'linear' });
+    const linearCycle = oneCycle({
+      maxLr: 1,
+      totalSteps: 11,
+      pctStart: 0.5,
+      divFactor: 4,
+      finalDivFactor: 5,
+      annealStrategy: 'linear',
+    });
     expect(linearCycle(0)).toBe(0.25);
     expect(linearCycle(10)).toBeCloseTo(0.05, 15);
   });
@@ -123,7 +142,11 @@ describe('docs/schedules.md examples', () => {
 
   it('contains every code block of docs/schedules.md', () => {
     const documentation = readFileSync(new URL('../../../../docs/schedules.md', import.meta.url), 'utf8');
-    const { blocks, missing } = findUndocumentedExamples(documentation, readFileSync(new URL(import.meta.url), 'utf8'), { skipImports: true });
+    const { blocks, missing } = findUndocumentedExamples(
+      documentation,
+      readFileSync(new URL(import.meta.url), 'utf8'),
+      { skipImports: true },
+    );
     expect(blocks).toBeGreaterThan(10);
     expect(missing).toEqual([]);
   });

@@ -55,7 +55,9 @@ describe('exponentialDecay', () => {
             expect(schedule(step + 1)).toBeLessThanOrEqual(value);
             expect(value).toBeGreaterThanOrEqual(end);
             const staircase = exponentialDecay({ init, decayRate, transitionSteps, staircase: true });
-            expect(staircase(step)).toBeGreaterThanOrEqual(exponentialDecay({ init, decayRate, transitionSteps })(step));
+            expect(staircase(step)).toBeGreaterThanOrEqual(
+              exponentialDecay({ init, decayRate, transitionSteps })(step),
+            );
           } else {
             expect(schedule(step + 1)).toBeGreaterThanOrEqual(value);
             expect(value).toBeLessThanOrEqual(end);
@@ -77,6 +79,6 @@ describe('exponentialDecay', () => {
     );
     expect(() =>
       exponentialDecay({ init: 1, decayRate: 0.5, transitionSteps: 1, staircase: 'yes' as unknown as boolean }),
-    ).toThrow("exponentialDecay: 'staircase' must be a boolean, got \"yes\"");
+    ).toThrow('exponentialDecay: \'staircase\' must be a boolean, got "yes"');
   });
 });

@@ -24,7 +24,11 @@ describe('joinSchedules', () => {
         fc.integer({ min: 0, max: 120 }),
         (unsorted, step) => {
           const boundaries = [...unsorted].sort((left, right) => left - right);
-          const pieces = [0, ...boundaries].map((offset, index): Schedule => (local) => index * 1000 + local);
+          const pieces = [0, ...boundaries].map(
+            (offset, index): Schedule =>
+              (local) =>
+                index * 1000 + local,
+          );
           const schedule = joinSchedules(pieces, boundaries);
           let index = 0;
           while (index < boundaries.length && boundaries[index] <= step) index += 1;
@@ -53,7 +57,9 @@ describe('joinSchedules', () => {
     expect(() => joinSchedules([constant(1), constant(2)], [-1])).toThrow(
       "joinSchedules: 'boundaries[0]' must be a non-negative integer, got -1",
     );
-    expect(() => joinSchedules([], [])).toThrow("joinSchedules: 'schedules' must be a non-empty array of schedules, got []");
+    expect(() => joinSchedules([], [])).toThrow(
+      "joinSchedules: 'schedules' must be a non-empty array of schedules, got []",
+    );
     expect(() => joinSchedules([constant(1), 3 as unknown as Schedule], [1])).toThrow(
       "joinSchedules: 'schedules[1]' must be a function, got 3",
     );

@@ -22,7 +22,14 @@ describe('oneCycle', () => {
   });
 
   it('hits the closed-form endpoints: maxLr/div, maxLr at pctStart·N − 1, maxLr/(div·finalDiv) at N − 1', () => {
-    const schedule = oneCycle({ maxLr: 1, totalSteps: 11, pctStart: 0.5, divFactor: 4, finalDivFactor: 5, annealStrategy: 'linear' });
+    const schedule = oneCycle({
+      maxLr: 1,
+      totalSteps: 11,
+      pctStart: 0.5,
+      divFactor: 4,
+      finalDivFactor: 5,
+      annealStrategy: 'linear',
+    });
     // Warm-up ends at 0.5 · 11 − 1 = 4.5, so step 4 is 4/4.5 of the way from 0.25 to 1.
     expect(schedule(0)).toBe(0.25);
     expect(schedule(4)).toBeCloseTo(0.25 + 0.75 * (4 / 4.5), 15);

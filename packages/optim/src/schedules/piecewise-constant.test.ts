@@ -69,11 +69,17 @@ describe('piecewiseConstant', () => {
     expect(() => piecewiseConstant({ init: 1, boundariesAndScales: [[-2, 0.5]] })).toThrow(
       "piecewiseConstant: 'boundariesAndScales' steps must be non-negative integers, got -2",
     );
-    expect(() => piecewiseConstant({ init: 1, boundariesAndScales: { 'x': 0.5 } as never })).toThrow(
+    expect(() => piecewiseConstant({ init: 1, boundariesAndScales: { x: 0.5 } as never })).toThrow(
       "piecewiseConstant: 'boundariesAndScales' steps must be non-negative integers, got NaN",
     );
-    expect(() => piecewiseConstant({ init: 1, boundariesAndScales: [[3, 0.5], [3, 0.1]] })).toThrow(
-      "piecewiseConstant: 'boundariesAndScales' steps must be unique, got 3 twice",
-    );
+    expect(() =>
+      piecewiseConstant({
+        init: 1,
+        boundariesAndScales: [
+          [3, 0.5],
+          [3, 0.1],
+        ],
+      }),
+    ).toThrow("piecewiseConstant: 'boundariesAndScales' steps must be unique, got 3 twice");
   });
 });

@@ -56,7 +56,8 @@ function readBoundariesAndScales(owner: string, input: unknown): [number, number
   let entries: [unknown, unknown][];
   if (Array.isArray(input)) {
     entries = input.map((pair, index) => {
-      if (!Array.isArray(pair) || pair.length !== 2) failArgument(owner, `${name}[${index}]`, 'a [step, scale] pair', pair);
+      if (!Array.isArray(pair) || pair.length !== 2)
+        failArgument(owner, `${name}[${index}]`, 'a [step, scale] pair', pair);
       return [pair[0], pair[1]];
     });
   } else if (input !== null && typeof input === 'object') {

@@ -62,7 +62,13 @@ describe('warmupCosineDecay', () => {
 
 describe('warmupExponentialDecay', () => {
   it('rises linearly to the peak, then decays exponentially from it', () => {
-    const schedule = warmupExponentialDecay({ init: 0.5, peak: 1, warmupSteps: 2, transitionSteps: 3, decayRate: 0.125 });
+    const schedule = warmupExponentialDecay({
+      init: 0.5,
+      peak: 1,
+      warmupSteps: 2,
+      transitionSteps: 3,
+      decayRate: 0.125,
+    });
     expect([0, 1, 2].map(schedule)).toEqual([0.5, 0.75, 1]);
     expect(schedule(5)).toBe(0.125);
     expect(schedule(3)).toBeCloseTo(0.5, 15); // 0.125^(1/3)

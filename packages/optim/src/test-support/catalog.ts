@@ -39,7 +39,10 @@ const SETTINGS: { readonly [K in OptimizerName]: Settings } = {
   rmsprop: { options: () => ({ lr: 1e-3 }), steps: 5000 },
   rprop: { options: () => ({ lr: 1e-3 }), steps: 5000 },
   lion: { options: (steps) => ({ lr: cosine(3e-3, steps) }), steps: 5000 },
-  signSgd: { options: () => ({ lr: exponentialDecay({ init: 1e-2, decayRate: 0.999, transitionSteps: 1 }) }), steps: 10000 },
+  signSgd: {
+    options: () => ({ lr: exponentialDecay({ init: 1e-2, decayRate: 0.999, transitionSteps: 1 }) }),
+    steps: 10000,
+  },
   signum: { options: (steps) => ({ lr: cosine(3e-3, steps) }), steps: 5000 },
   lamb: { options: (steps) => ({ lr: cosine(1e-2, steps) }), steps: 5000 },
   lars: { options: (steps) => ({ lr: cosine(1, steps) }), steps: 5000 },
@@ -48,6 +51,10 @@ const SETTINGS: { readonly [K in OptimizerName]: Settings } = {
 
 /** Every optimizer of the registry with settings that converge on the test problems, plus variants. */
 export const CATALOG: CatalogEntry[] = [
-  ...OPTIMIZER_NAMES.map((name): CatalogEntry => ({ name, factory: OPTIMIZER_REGISTRY[name].factory as CatalogEntry['factory'], ...SETTINGS[name] })),
+  ...OPTIMIZER_NAMES.map((name): CatalogEntry => ({
+    name,
+    factory: OPTIMIZER_REGISTRY[name].factory as CatalogEntry['factory'],
+    ...SETTINGS[name],
+  })),
   { name: 'sgd (nesterov)', factory: sgd, options: () => ({ lr: 1e-3, momentum: 0.9, nesterov: true }), steps: 5000 },
 ];

@@ -31,11 +31,16 @@ export const ROSENBROCK: Problem = {
 };
 
 /** Runs `steps` updates of `optimizer` on `problem` and returns the final point. */
-export function minimise(optimizer: GradientTransformation<unknown>, problem: Problem, steps: number, dtype: DType = 'float32'): [number, number] {
+export function minimise(
+  optimizer: GradientTransformation<unknown>,
+  problem: Problem,
+  steps: number,
+  dtype: DType = 'float32',
+): [number, number] {
   let params: TensorTree = { x: tensor(problem.start, { dtype }) };
   let state = optimizer.init(params);
   for (let step = 0; step < steps; step++) {
-    const [x, y] = ((params as { x: Tensor }).x.dataSync() as Float32Array);
+    const [x, y] = (params as { x: Tensor }).x.dataSync() as Float32Array;
     const grads: TensorTree = { x: tensor(problem.gradient(x!, y!), { dtype }) };
     const [updates, nextState] = optimizer.update(grads, state, params);
     const nextParams = applyUpdates(params, updates);

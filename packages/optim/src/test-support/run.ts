@@ -7,7 +7,11 @@ import type { GradientTransformation, TensorTree } from '../transform.js';
  * Runs `optimizer` from `params` over `gradients` and returns every intermediate params tree
  * (typed loosely so tests can reach into them: `run.params[0].layer.weight`).
  */
-export function trajectory<S>(optimizer: GradientTransformation<S>, params: TensorTree, gradients: readonly TensorTree[]): { params: any[]; state: S } {
+export function trajectory<S>(
+  optimizer: GradientTransformation<S>,
+  params: TensorTree,
+  gradients: readonly TensorTree[],
+): { params: any[]; state: S } {
   let current = params;
   let state = optimizer.init(current);
   const visited: TensorTree[] = [];

@@ -25,7 +25,10 @@ export type AddDecayedWeightsState = ScheduleState | MaskedState<ScheduleState>;
  * const tx = chain(scaleByAdam(), addDecayedWeights(0.01, (params) => tree.map((p) => p.ndim > 1, params)), scaleByLearningRate(1e-3));
  * @see Loshchilov & Hutter, "Decoupled Weight Decay Regularization" (ICLR 2019).
  */
-export function addDecayedWeights(weightDecay: ScalarOrSchedule = 0, mask?: MaskSpecification): GradientTransformation<AddDecayedWeightsState> {
+export function addDecayedWeights(
+  weightDecay: ScalarOrSchedule = 0,
+  mask?: MaskSpecification,
+): GradientTransformation<AddDecayedWeightsState> {
   const rate = checkNonNegativeOrSchedule('addDecayedWeights', 'weightDecay', weightDecay);
   const inner: GradientTransformation<ScheduleState> = {
     init: () => ({ count: 0 }),
@@ -35,7 +38,10 @@ export function addDecayedWeights(weightDecay: ScalarOrSchedule = 0, mask?: Mask
       const factor = valueAt(rate, state.count);
       const next = { count: state.count + 1 };
       if (factor === 0) return [updates, next];
-      return [tidy(() => mapTensors((u: Tensor, p: Tensor) => fusedMap(ADD_SCALED, [u, p], [factor]), updates, parameters)), next];
+      return [
+        tidy(() => mapTensors((u: Tensor, p: Tensor) => fusedMap(ADD_SCALED, [u, p], [factor]), updates, parameters)),
+        next,
+      ];
     },
     fusion: {
       affine: (state, hasParams) => {

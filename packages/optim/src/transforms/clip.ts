@@ -18,6 +18,9 @@ export function clip(maxDelta: number): GradientTransformation<EmptyState> {
   checkNonNegative('clip', 'maxDelta', maxDelta);
   return {
     init: () => ({}),
-    update: (updates, state) => [tidy(() => mapTensors((u: Tensor) => fusedMap(CLIP, [u], [maxDelta]), updates)), state],
+    update: (updates, state) => [
+      tidy(() => mapTensors((u: Tensor) => fusedMap(CLIP, [u], [maxDelta]), updates)),
+      state,
+    ],
   };
 }

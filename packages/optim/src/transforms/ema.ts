@@ -41,8 +41,14 @@ export function ema(decay: number, options: EmaOptions = {}): GradientTransforma
       checkStructure('ema.update', state.average, updates, ['state.average', 'updates']);
       const count = state.count + 1;
       return tidy(() => {
-        const average = mapTensors((u: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, u], [decay]), updates, state.average) as TensorTree;
-        const out = debias ? (mapTensors((m: Tensor) => fusedMap(SCALE, [m], [1 / (1 - decay ** count)]), average) as TensorTree) : average;
+        const average = mapTensors(
+          (u: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, u], [decay]),
+          updates,
+          state.average,
+        ) as TensorTree;
+        const out = debias
+          ? (mapTensors((m: Tensor) => fusedMap(SCALE, [m], [1 / (1 - decay ** count)]), average) as TensorTree)
+          : average;
         return [out, { count, average }] as [TensorTree, EmaState];
       });
     },

@@ -20,8 +20,11 @@ export interface ScaleByAdadeltaState {
   squaredUpdateAverage: TensorTree;
 }
 
-const ADADELTA_DIRECTION = defineKernel('optim.adadelta.direction', { inputs: ['g', 'squaredGradients', 'squaredUpdates'], scalars: ['eps'] }, ({ g, squaredGradients, squaredUpdates, eps }) =>
-  e.mul(e.div(e.sqrt(e.add(squaredUpdates, eps)), e.sqrt(e.add(squaredGradients, eps))), g),
+const ADADELTA_DIRECTION = defineKernel(
+  'optim.adadelta.direction',
+  { inputs: ['g', 'squaredGradients', 'squaredUpdates'], scalars: ['eps'] },
+  ({ g, squaredGradients, squaredUpdates, eps }) =>
+    e.mul(e.div(e.sqrt(e.add(squaredUpdates, eps)), e.sqrt(e.add(squaredGradients, eps))), g),
 );
 
 /**
@@ -45,7 +48,10 @@ export function scaleByAdadelta(options: ScaleByAdadeltaOptions = {}): GradientT
   return {
     init: (params) => ({ squaredGradientAverage: zerosTree(params), squaredUpdateAverage: zerosTree(params) }),
     update: (updates, state) => {
-      checkStructure('scaleByAdadelta.update', state.squaredGradientAverage, updates, ['state.squaredGradientAverage', 'updates']);
+      checkStructure('scaleByAdadelta.update', state.squaredGradientAverage, updates, [
+        'state.squaredGradientAverage',
+        'updates',
+      ]);
       return tidy(() => {
         const squaredGradientAverage = mapTensors(
           (g: Tensor, average: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [average, g], [rho]),
@@ -53,7 +59,8 @@ export function scaleByAdadelta(options: ScaleByAdadeltaOptions = {}): GradientT
           state.squaredGradientAverage,
         ) as TensorTree;
         const out = mapTensors(
-          (g: Tensor, squaredGradients: Tensor, squaredUpdates: Tensor) => fusedMap(ADADELTA_DIRECTION, [g, squaredGradients, squaredUpdates], [eps]),
+          (g: Tensor, squaredGradients: Tensor, squaredUpdates: Tensor) =>
+            fusedMap(ADADELTA_DIRECTION, [g, squaredGradients, squaredUpdates], [eps]),
           updates,
           squaredGradientAverage,
           state.squaredUpdateAverage,

@@ -27,7 +27,9 @@ export interface ScaleByAdamState {
   maxSecondMoment?: TensorTree;
 }
 
-const MAXIMUM = defineKernel('optim.adam.maximum', { inputs: ['a', 'b'] }, ({ a, b }) => e.select(e.greater(a, b), a, b));
+const MAXIMUM = defineKernel('optim.adam.maximum', { inputs: ['a', 'b'] }, ({ a, b }) =>
+  e.select(e.greater(a, b), a, b),
+);
 
 /**
  * Adam's direction, m̂ / (√v̂ + ε) with m̂ = m·c₁ and √v̂ = √v·c₂ (c₁ = 1/(1 − β₁ᵗ),
@@ -35,8 +37,11 @@ const MAXIMUM = defineKernel('optim.adam.maximum', { inputs: ['a', 'b'] }, ({ a,
  * decoupled weight decay and ActiveLR's gain into it (`combinators/compose-final-kernel.ts`).
  * Internal: not exported from the package.
  */
-export const ADAM_DIRECTION = defineKernel('optim.adam.direction', { inputs: ['m', 'v'], scalars: ['firstCorrection', 'secondCorrection', 'eps'] }, ({ m, v, firstCorrection, secondCorrection, eps }) =>
-  e.div(e.mul(m, firstCorrection), e.add(e.mul(e.sqrt(v), secondCorrection), eps)),
+export const ADAM_DIRECTION = defineKernel(
+  'optim.adam.direction',
+  { inputs: ['m', 'v'], scalars: ['firstCorrection', 'secondCorrection', 'eps'] },
+  ({ m, v, firstCorrection, secondCorrection, eps }) =>
+    e.div(e.mul(m, firstCorrection), e.add(e.mul(e.sqrt(v), secondCorrection), eps)),
 );
 
 /**
@@ -65,17 +70,37 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
   const amsgrad = checkBoolean(owner, 'amsgrad', options.amsgrad ?? false);
   const finalKernel = (updates: TensorTree, state: ScaleByAdamState): FinalKernel<ScaleByAdamState> => {
     checkStructure('scaleByAdam.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
-    if (amsgrad && state.maxSecondMoment === undefined) throw new Error('scaleByAdam.update: amsgrad needs state.maxSecondMoment; was the state made by init?');
+    if (amsgrad && state.maxSecondMoment === undefined)
+      throw new Error('scaleByAdam.update: amsgrad needs state.maxSecondMoment; was the state made by init?');
     const count = state.count + 1;
     const next = tidy(() => {
-      const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
-      const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]), updates, state.secondMoment) as TensorTree;
+      const firstMoment = mapTensors(
+        (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]),
+        updates,
+        state.firstMoment,
+      ) as TensorTree;
+      const secondMoment = mapTensors(
+        (g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]),
+        updates,
+        state.secondMoment,
+      ) as TensorTree;
       const advanced: ScaleByAdamState = { count, firstMoment, secondMoment };
-      if (amsgrad) advanced.maxSecondMoment = mapTensors((v: Tensor, vMax: Tensor) => fusedMap(MAXIMUM, [vMax, v]), secondMoment, state.maxSecondMoment!) as TensorTree;
+      if (amsgrad)
+        advanced.maxSecondMoment = mapTensors(
+          (v: Tensor, vMax: Tensor) => fusedMap(MAXIMUM, [vMax, v]),
+          secondMoment,
+          state.maxSecondMoment!,
+        ) as TensorTree;
       return advanced;
     });
     const scalars = [1 / (1 - beta1 ** count), 1 / Math.sqrt(1 - beta2 ** count), eps];
-    return { owner, kernel: ADAM_DIRECTION, inputs: [next.firstMoment, next.maxSecondMoment ?? next.secondMoment], scalars, state: next };
+    return {
+      owner,
+      kernel: ADAM_DIRECTION,
+      inputs: [next.firstMoment, next.maxSecondMoment ?? next.secondMoment],
+      scalars,
+      state: next,
+    };
   };
   return {
     init: (params) => {
@@ -101,7 +126,9 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
  * const tx = chain(scaleByAmsgrad(), scaleByLearningRate(1e-3));
  * @see Reddi, Kale, Kumar, "On the Convergence of Adam and Beyond" (ICLR 2018).
  */
-export function scaleByAmsgrad(options: Omit<ScaleByAdamOptions, 'amsgrad'> = {}): GradientTransformation<ScaleByAdamState> {
+export function scaleByAmsgrad(
+  options: Omit<ScaleByAdamOptions, 'amsgrad'> = {},
+): GradientTransformation<ScaleByAdamState> {
   checkOptionKeys('scaleByAmsgrad', options, ['betas', 'eps']);
   return scaleByAdam({ ...options, amsgrad: true });
 }

@@ -22,13 +22,21 @@ export interface ScaleByAdamaxState {
   infinityNorm: TensorTree;
 }
 
-const INFINITY_NORM = defineKernel('optim.adamax.infinityNorm', { inputs: ['u', 'g'], scalars: ['beta2', 'eps'] }, ({ u, g, beta2, eps }) => {
-  const decayed = e.mul(beta2, u);
-  const current = e.add(e.abs(g), eps);
-  return e.select(e.greater(decayed, current), decayed, current);
-});
+const INFINITY_NORM = defineKernel(
+  'optim.adamax.infinityNorm',
+  { inputs: ['u', 'g'], scalars: ['beta2', 'eps'] },
+  ({ u, g, beta2, eps }) => {
+    const decayed = e.mul(beta2, u);
+    const current = e.add(e.abs(g), eps);
+    return e.select(e.greater(decayed, current), decayed, current);
+  },
+);
 
-const ADAMAX_DIRECTION = defineKernel('optim.adamax.direction', { inputs: ['m', 'u'], scalars: ['correction'] }, ({ m, u, correction }) => e.div(e.mul(m, correction), u));
+const ADAMAX_DIRECTION = defineKernel(
+  'optim.adamax.direction',
+  { inputs: ['m', 'u'], scalars: ['correction'] },
+  ({ m, u, correction }) => e.div(e.mul(m, correction), u),
+);
 
 /**
  * Adamax: Adam with the infinity norm in place of the second moment.
@@ -53,11 +61,26 @@ export function scaleByAdamax(options: ScaleByAdamaxOptions = {}): GradientTrans
       const count = state.count + 1;
       const correction = 1 / (1 - beta1 ** count);
       const next = tidy((): ScaleByAdamaxState => {
-        const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
-        const infinityNorm = mapTensors((g: Tensor, u: Tensor) => fusedMap(INFINITY_NORM, [u, g], [beta2, eps]), updates, state.infinityNorm) as TensorTree;
+        const firstMoment = mapTensors(
+          (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]),
+          updates,
+          state.firstMoment,
+        ) as TensorTree;
+        const infinityNorm = mapTensors(
+          (g: Tensor, u: Tensor) => fusedMap(INFINITY_NORM, [u, g], [beta2, eps]),
+          updates,
+          state.infinityNorm,
+        ) as TensorTree;
         return { count, firstMoment, infinityNorm };
       });
-      return { owner, kernel: ADAMAX_DIRECTION, inputs: [next.firstMoment, next.infinityNorm], scalars: [correction], state: next, roundsOutput: true };
+      return {
+        owner,
+        kernel: ADAMAX_DIRECTION,
+        inputs: [next.firstMoment, next.infinityNorm],
+        scalars: [correction],
+        state: next,
+        roundsOutput: true,
+      };
     },
   );
 }

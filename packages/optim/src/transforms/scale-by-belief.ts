@@ -30,15 +30,20 @@ export interface ScaleByBeliefState {
   belief: TensorTree;
 }
 
-const BELIEF = defineKernel('optim.belief.belief', { inputs: ['s', 'g', 'm'], scalars: ['beta2', 'eps'] }, ({ s, g, m, beta2, eps }) => {
-  const surprise = e.sub(g, m);
-  return e.add(e.add(e.mul(beta2, s), e.mul(e.mul(e.sub(1, beta2), surprise), surprise)), eps);
-});
+const BELIEF = defineKernel(
+  'optim.belief.belief',
+  { inputs: ['s', 'g', 'm'], scalars: ['beta2', 'eps'] },
+  ({ s, g, m, beta2, eps }) => {
+    const surprise = e.sub(g, m);
+    return e.add(e.add(e.mul(beta2, s), e.mul(e.mul(e.sub(1, beta2), surprise), surprise)), eps);
+  },
+);
 
 const BELIEF_DIRECTION = defineKernel(
   'optim.belief.direction',
   { inputs: ['m', 's'], scalars: ['firstCorrection', 'secondCorrection', 'eps'] },
-  ({ m, s, firstCorrection, secondCorrection, eps }) => e.div(e.mul(m, firstCorrection), e.add(e.sqrt(e.mul(s, secondCorrection)), eps)),
+  ({ m, s, firstCorrection, secondCorrection, eps }) =>
+    e.div(e.mul(m, firstCorrection), e.add(e.sqrt(e.mul(s, secondCorrection)), eps)),
 );
 
 /**
@@ -72,15 +77,35 @@ export function scaleByBelief(options: ScaleByBeliefOptions = {}): GradientTrans
       // Rectified: the adaptive step only once ρ_t > 4 (scaled by r_t), plain momentum before.
       const rho = rhoInfinity - (2 * count * beta2 ** count) / (1 - beta2 ** count);
       const adaptive = !rectify || rho > 4;
-      const rectification = rectify && adaptive ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho)) : 1;
+      const rectification =
+        rectify && adaptive
+          ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho))
+          : 1;
       const next = tidy((): ScaleByBeliefState => {
-        const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
-        const belief = mapTensors((g: Tensor, s: Tensor, m: Tensor) => fusedMap(BELIEF, [s, g, m], [beta2, eps]), updates, state.belief, firstMoment) as TensorTree;
+        const firstMoment = mapTensors(
+          (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]),
+          updates,
+          state.firstMoment,
+        ) as TensorTree;
+        const belief = mapTensors(
+          (g: Tensor, s: Tensor, m: Tensor) => fusedMap(BELIEF, [s, g, m], [beta2, eps]),
+          updates,
+          state.belief,
+          firstMoment,
+        ) as TensorTree;
         return { count, firstMoment, belief };
       });
-      if (!adaptive) return { owner, kernel: SCALE, inputs: [next.firstMoment], scalars: [1], state: next, roundsOutput: true };
+      if (!adaptive)
+        return { owner, kernel: SCALE, inputs: [next.firstMoment], scalars: [1], state: next, roundsOutput: true };
       const scalars = [rectification * firstCorrection, secondCorrection, eps];
-      return { owner, kernel: BELIEF_DIRECTION, inputs: [next.firstMoment, next.belief], scalars, state: next, roundsOutput: true };
+      return {
+        owner,
+        kernel: BELIEF_DIRECTION,
+        inputs: [next.firstMoment, next.belief],
+        scalars,
+        state: next,
+        roundsOutput: true,
+      };
     },
   );
 }

@@ -1,4 +1,16 @@
-import { div, fusedMap, mul, sum, tidy, unsqueeze, zeros, zerosLike, defineKernel, expression as e, type Tensor } from '@vane/tensor';
+import {
+  div,
+  fusedMap,
+  mul,
+  sum,
+  tidy,
+  unsqueeze,
+  zeros,
+  zerosLike,
+  defineKernel,
+  expression as e,
+  type Tensor,
+} from '@vane/tensor';
 import { MOVING_AVERAGE } from '../kernels.js';
 import type { GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors } from '../tree-utilities.js';
@@ -29,13 +41,19 @@ export interface ScaleByFactoredRmsState {
   secondMoment: TensorTree;
 }
 
-const SQUARE_PLUS = defineKernel('optim.factoredRms.squarePlus', { inputs: ['g'], scalars: ['eps'] }, ({ g, eps }) => e.add(e.mul(g, g), eps));
-
-const SQUARE_AVERAGE = defineKernel('optim.factoredRms.squareAverage', { inputs: ['v', 'g'], scalars: ['decay', 'eps'] }, ({ v, g, decay, eps }) =>
-  e.add(e.mul(decay, v), e.mul(e.sub(1, decay), e.add(e.mul(g, g), eps))),
+const SQUARE_PLUS = defineKernel('optim.factoredRms.squarePlus', { inputs: ['g'], scalars: ['eps'] }, ({ g, eps }) =>
+  e.add(e.mul(g, g), eps),
 );
 
-const DIVIDE_BY_ROOT = defineKernel('optim.factoredRms.divideByRoot', { inputs: ['g', 'v'] }, ({ g, v }) => e.div(g, e.sqrt(v)));
+const SQUARE_AVERAGE = defineKernel(
+  'optim.factoredRms.squareAverage',
+  { inputs: ['v', 'g'], scalars: ['decay', 'eps'] },
+  ({ v, g, decay, eps }) => e.add(e.mul(decay, v), e.mul(e.sub(1, decay), e.add(e.mul(g, g), eps))),
+);
+
+const DIVIDE_BY_ROOT = defineKernel('optim.factoredRms.divideByRoot', { inputs: ['g', 'v'] }, ({ g, v }) =>
+  e.div(g, e.sqrt(v)),
+);
 
 /**
  * Adafactor's second-moment rescaling, with the second moment of a matrix stored as a row
@@ -53,7 +71,9 @@ const DIVIDE_BY_ROOT = defineKernel('optim.factoredRms.divideByRoot', { inputs: 
  * const tx = chain(scaleByFactoredRms(), clipByBlockRms(1), scaleByLearningRate(1e-2));
  * @see Shazeer & Stern, "Adafactor: Adaptive Learning Rates with Sublinear Memory Cost" (ICML 2018).
  */
-export function scaleByFactoredRms(options: ScaleByFactoredRmsOptions = {}): GradientTransformation<ScaleByFactoredRmsState> {
+export function scaleByFactoredRms(
+  options: ScaleByFactoredRmsOptions = {},
+): GradientTransformation<ScaleByFactoredRmsState> {
   const owner = 'scaleByFactoredRms';
   checkOptionKeys(owner, options, ['decayRate', 'eps', 'factored']);
   const decayRate = checkNonNegative(owner, 'decayRate', options.decayRate ?? 0.8);
@@ -64,9 +84,16 @@ export function scaleByFactoredRms(options: ScaleByFactoredRmsOptions = {}): Gra
   return {
     init: (params) => ({
       count: 0,
-      rowFactor: mapTensors((p: Tensor) => (isFactored(p) ? zeros(p.shape.slice(0, -1), { dtype: p.dtype, backend: p.backend.name }) : placeholder(p)), params) as TensorTree,
+      rowFactor: mapTensors(
+        (p: Tensor) =>
+          isFactored(p) ? zeros(p.shape.slice(0, -1), { dtype: p.dtype, backend: p.backend.name }) : placeholder(p),
+        params,
+      ) as TensorTree,
       columnFactor: mapTensors(
-        (p: Tensor) => (isFactored(p) ? zeros([...p.shape.slice(0, -2), p.shape[p.ndim - 1]!], { dtype: p.dtype, backend: p.backend.name }) : placeholder(p)),
+        (p: Tensor) =>
+          isFactored(p)
+            ? zeros([...p.shape.slice(0, -2), p.shape[p.ndim - 1]!], { dtype: p.dtype, backend: p.backend.name })
+            : placeholder(p),
         params,
       ) as TensorTree,
       secondMoment: mapTensors((p: Tensor) => (isFactored(p) ? placeholder(p) : zerosLike(p)), params) as TensorTree,
@@ -107,7 +134,12 @@ export function scaleByFactoredRms(options: ScaleByFactoredRmsOptions = {}): Gra
           let index = 0;
           return mapTensors(() => values[index++]!, updates) as TensorTree;
         };
-        const next: ScaleByFactoredRmsState = { count, rowFactor: rebuild(rows), columnFactor: rebuild(columns), secondMoment: rebuild(moments) };
+        const next: ScaleByFactoredRmsState = {
+          count,
+          rowFactor: rebuild(rows),
+          columnFactor: rebuild(columns),
+          secondMoment: rebuild(moments),
+        };
         return [out, next] as [TensorTree, ScaleByFactoredRmsState];
       });
     },

@@ -53,7 +53,8 @@ export function scaleByLearningRate(
  * @see optax `scale_by_schedule`.
  */
 export function scaleBySchedule(schedule: Schedule): GradientTransformation<ScheduleState> {
-  if (typeof schedule !== 'function') throw new TypeError(`scaleBySchedule: 'schedule' must be a function, got ${String(schedule)}`);
+  if (typeof schedule !== 'function')
+    throw new TypeError(`scaleBySchedule: 'schedule' must be a function, got ${String(schedule)}`);
   return scheduled(schedule, 1);
 }
 
@@ -70,10 +71,16 @@ function scheduled(schedule: Schedule, sign: number): GradientTransformation<Sch
     init: () => ({ count: 0 }),
     update: (updates, state) => {
       const factor = sign * schedule(state.count);
-      return [tidy(() => mapTensors((u: Tensor) => fusedMap(SCALE, [u], [factor]), updates)), { count: state.count + 1 }];
+      return [
+        tidy(() => mapTensors((u: Tensor) => fusedMap(SCALE, [u], [factor]), updates)),
+        { count: state.count + 1 },
+      ];
     },
     fusion: {
-      affine: (state) => ({ coefficients: { updateScale: sign * schedule(state.count), paramScale: 0 }, state: { count: state.count + 1 } }),
+      affine: (state) => ({
+        coefficients: { updateScale: sign * schedule(state.count), paramScale: 0 },
+        state: { count: state.count + 1 },
+      }),
     },
   };
 }

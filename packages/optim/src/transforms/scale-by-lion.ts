@@ -18,8 +18,10 @@ export interface ScaleByLionState {
 }
 
 // sign(β₁·m + (1 − β₁)·g); `chain` composes a folded learning rate and decay into it.
-const LION_DIRECTION = defineKernel('optim.lion.direction', { inputs: ['m', 'g'], scalars: ['beta1'] }, ({ m, g, beta1 }) =>
-  signOf(e.add(e.mul(beta1, m), e.mul(e.sub(1, beta1), g))),
+const LION_DIRECTION = defineKernel(
+  'optim.lion.direction',
+  { inputs: ['m', 'g'], scalars: ['beta1'] },
+  ({ m, g, beta1 }) => signOf(e.add(e.mul(beta1, m), e.mul(e.sub(1, beta1), g))),
 );
 
 /**
@@ -40,7 +42,14 @@ export function scaleByLion(options: ScaleByLionOptions = {}): GradientTransform
   const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.99]);
   const finalKernel = (updates: TensorTree, state: ScaleByLionState): FinalKernel<ScaleByLionState> => {
     checkStructure('scaleByLion.update', state.momentum, updates, ['state.momentum', 'updates']);
-    const momentum = tidy(() => mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta2]), updates, state.momentum) as TensorTree);
+    const momentum = tidy(
+      () =>
+        mapTensors(
+          (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta2]),
+          updates,
+          state.momentum,
+        ) as TensorTree,
+    );
     // The direction reads the momentum before this update.
     return { owner, kernel: LION_DIRECTION, inputs: [state.momentum, updates], scalars: [beta1], state: { momentum } };
   };

@@ -67,12 +67,27 @@ export function scaleByNadam(options: ScaleByNadamOptions = {}): GradientTransfo
       const momentumWeight = muNext / (1 - momentumProduct * muNext);
       const secondCorrection = 1 - beta2 ** count;
       const next = tidy((): ScaleByNadamState => {
-        const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
-        const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]), updates, state.secondMoment) as TensorTree;
+        const firstMoment = mapTensors(
+          (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]),
+          updates,
+          state.firstMoment,
+        ) as TensorTree;
+        const secondMoment = mapTensors(
+          (g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]),
+          updates,
+          state.secondMoment,
+        ) as TensorTree;
         return { count, momentumProduct, firstMoment, secondMoment };
       });
       const scalars = [gradientWeight, momentumWeight, secondCorrection, eps];
-      return { owner, kernel: NADAM_DIRECTION, inputs: [updates, next.firstMoment, next.secondMoment], scalars, state: next, roundsOutput: true };
+      return {
+        owner,
+        kernel: NADAM_DIRECTION,
+        inputs: [updates, next.firstMoment, next.secondMoment],
+        scalars,
+        state: next,
+        roundsOutput: true,
+      };
     },
   );
 }

@@ -30,7 +30,11 @@ export function scaleByParameterScale(options: ScaleByParameterScaleOptions = {}
       const parameters = requireParams('scaleByParameterScale.update', params);
       checkStructure('scaleByParameterScale.update', parameters, updates, ['params', 'updates']);
       const out = tidy(() =>
-        mapTensors((u: Tensor, p: Tensor) => mul(u, cast(maximum(sqrt(mean(square(p))), minScale), u.dtype)), updates, parameters),
+        mapTensors(
+          (u: Tensor, p: Tensor) => mul(u, cast(maximum(sqrt(mean(square(p))), minScale), u.dtype)),
+          updates,
+          parameters,
+        ),
       );
       return [out, state];
     },

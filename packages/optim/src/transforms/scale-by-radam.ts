@@ -70,16 +70,43 @@ export function scaleByRadam(options: ScaleByRadamOptions = {}): GradientTransfo
       const secondCorrection = 1 - beta2 ** count;
       const rho = rhoInfinity - (2 * count * beta2 ** count) / secondCorrection;
       const next = tidy((): ScaleByRadamState => {
-        const firstMoment = mapTensors((g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]), updates, state.firstMoment) as TensorTree;
-        const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]), updates, state.secondMoment) as TensorTree;
+        const firstMoment = mapTensors(
+          (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]),
+          updates,
+          state.firstMoment,
+        ) as TensorTree;
+        const secondMoment = mapTensors(
+          (g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]),
+          updates,
+          state.secondMoment,
+        ) as TensorTree;
         return { count, firstMoment, secondMoment };
       });
       // The moments the step is taken with: this step's, or the previous step's (the authors' lag).
-      const [stepFirst, stepSecond] = laggedMoments ? [state.firstMoment, state.secondMoment] : [next.firstMoment, next.secondMoment];
-      if (rho <= threshold) return { owner, kernel: SCALE, inputs: [stepFirst], scalars: [firstCorrection], state: next, roundsOutput: true };
-      const rectification = Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho));
+      const [stepFirst, stepSecond] = laggedMoments
+        ? [state.firstMoment, state.secondMoment]
+        : [next.firstMoment, next.secondMoment];
+      if (rho <= threshold)
+        return {
+          owner,
+          kernel: SCALE,
+          inputs: [stepFirst],
+          scalars: [firstCorrection],
+          state: next,
+          roundsOutput: true,
+        };
+      const rectification = Math.sqrt(
+        ((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho),
+      );
       const scalars = [firstCorrection, rectification, Math.sqrt(secondCorrection), eps];
-      return { owner, kernel: RADAM_DIRECTION, inputs: [stepFirst, stepSecond], scalars, state: next, roundsOutput: true };
+      return {
+        owner,
+        kernel: RADAM_DIRECTION,
+        inputs: [stepFirst, stepSecond],
+        scalars,
+        state: next,
+        roundsOutput: true,
+      };
     },
   );
 }

@@ -30,10 +30,16 @@ export interface ScaleByRmsState {
 // g / √(v + ε) when epsInSqrt > 0, else g / (√v + ε).
 const rootDivide = (g: NumberExpression, v: NumberExpression, eps: NumberExpression, epsInSqrt: NumberExpression) =>
   e.select(e.greater(epsInSqrt, 0), e.div(g, e.sqrt(e.add(v, eps))), e.div(g, e.add(e.sqrt(v), eps)));
-const RMS_DIRECTION = defineKernel('optim.rms.direction', { inputs: ['g', 'v'], scalars: ['eps', 'epsInSqrt'] }, ({ g, v, eps, epsInSqrt }) => rootDivide(g, v, eps, epsInSqrt));
+const RMS_DIRECTION = defineKernel(
+  'optim.rms.direction',
+  { inputs: ['g', 'v'], scalars: ['eps', 'epsInSqrt'] },
+  ({ g, v, eps, epsInSqrt }) => rootDivide(g, v, eps, epsInSqrt),
+);
 
-const CENTERED_DIRECTION = defineKernel('optim.rms.centeredDirection', { inputs: ['g', 'v', 'mean'], scalars: ['eps', 'epsInSqrt'] }, ({ g, v, mean, eps, epsInSqrt }) =>
-  rootDivide(g, e.sub(v, e.mul(mean, mean)), eps, epsInSqrt),
+const CENTERED_DIRECTION = defineKernel(
+  'optim.rms.centeredDirection',
+  { inputs: ['g', 'v', 'mean'], scalars: ['eps', 'epsInSqrt'] },
+  ({ g, v, mean, eps, epsInSqrt }) => rootDivide(g, e.sub(v, e.mul(mean, mean)), eps, epsInSqrt),
 );
 
 /**
@@ -66,15 +72,39 @@ export function scaleByRms(options: ScaleByRmsOptions = {}): GradientTransformat
   // The direction is the final kernel; `chain` composes the learning rate into it.
   return finalKernelProducer(init, (updates, state): FinalKernel<ScaleByRmsState> => {
     checkStructure('scaleByRms.update', state.secondMoment, updates, ['state.secondMoment', 'updates']);
-    if (centered && state.firstMoment === undefined) throw new Error('scaleByRms.update: centered needs state.firstMoment; was the state made by init?');
+    if (centered && state.firstMoment === undefined)
+      throw new Error('scaleByRms.update: centered needs state.firstMoment; was the state made by init?');
     const next = tidy(() => {
-      const secondMoment = mapTensors((g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [decay]), updates, state.secondMoment) as TensorTree;
+      const secondMoment = mapTensors(
+        (g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [decay]),
+        updates,
+        state.secondMoment,
+      ) as TensorTree;
       if (!centered) return { secondMoment } as ScaleByRmsState;
-      const firstMoment = mapTensors((g: Tensor, mean: Tensor) => fusedMap(MOVING_AVERAGE, [mean, g], [decay]), updates, state.firstMoment!) as TensorTree;
+      const firstMoment = mapTensors(
+        (g: Tensor, mean: Tensor) => fusedMap(MOVING_AVERAGE, [mean, g], [decay]),
+        updates,
+        state.firstMoment!,
+      ) as TensorTree;
       return { secondMoment, firstMoment } as ScaleByRmsState;
     });
     const scalars = [eps, epsInSqrt];
-    if (!centered) return { owner, kernel: RMS_DIRECTION, inputs: [updates, next.secondMoment], scalars, state: next, roundsOutput: true };
-    return { owner, kernel: CENTERED_DIRECTION, inputs: [updates, next.secondMoment, next.firstMoment!], scalars, state: next, roundsOutput: true };
+    if (!centered)
+      return {
+        owner,
+        kernel: RMS_DIRECTION,
+        inputs: [updates, next.secondMoment],
+        scalars,
+        state: next,
+        roundsOutput: true,
+      };
+    return {
+      owner,
+      kernel: CENTERED_DIRECTION,
+      inputs: [updates, next.secondMoment, next.firstMoment!],
+      scalars,
+      state: next,
+      roundsOutput: true,
+    };
   });
 }

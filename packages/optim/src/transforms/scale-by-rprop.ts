@@ -28,13 +28,19 @@ const STEP_SIZE = defineKernel(
   { inputs: ['step', 'g', 'previous'], scalars: ['etaMinus', 'etaPlus', 'minimum', 'maximum'] },
   ({ step, g, previous, etaMinus, etaPlus, minimum, maximum }) => {
     const agreement = e.mul(g, previous);
-    const scaled = e.select(e.greater(agreement, 0), e.mul(step, etaPlus), e.select(e.less(agreement, 0), e.mul(step, etaMinus), step));
+    const scaled = e.select(
+      e.greater(agreement, 0),
+      e.mul(step, etaPlus),
+      e.select(e.less(agreement, 0), e.mul(step, etaMinus), step),
+    );
     return clampBetween(scaled, minimum, maximum);
   },
 );
 
 // The gradient, zeroed where its sign flipped (no move there, and no flip counted next time).
-const KEPT_GRADIENT = defineKernel('optim.rprop.keptGradient', { inputs: ['g', 'previous'] }, ({ g, previous }) => e.select(e.less(e.mul(g, previous), 0), 0, g));
+const KEPT_GRADIENT = defineKernel('optim.rprop.keptGradient', { inputs: ['g', 'previous'] }, ({ g, previous }) =>
+  e.select(e.less(e.mul(g, previous), 0), 0, g),
+);
 
 // kept is 0 or NaN in the last branch: NaN gradients propagate, as in PyTorch.
 const RPROP_DIRECTION = defineKernel('optim.rprop.direction', { inputs: ['kept', 'step'] }, ({ kept, step }) =>
@@ -68,22 +74,38 @@ export function scaleByRprop(options: ScaleByRpropOptions = {}): GradientTransfo
       checkStructure('scaleByRprop.update', state.stepSize, updates, ['state.stepSize', 'updates']);
       const next = tidy((): ScaleByRpropState => {
         const stepSize = mapTensors(
-          (g: Tensor, step: Tensor, previous: Tensor) => fusedMap(STEP_SIZE, [step, g, previous], [etaMinus, etaPlus, minimum, maximum]),
+          (g: Tensor, step: Tensor, previous: Tensor) =>
+            fusedMap(STEP_SIZE, [step, g, previous], [etaMinus, etaPlus, minimum, maximum]),
           updates,
           state.stepSize,
           state.previousGradient,
         ) as TensorTree;
-        const previousGradient = mapTensors((g: Tensor, previous: Tensor) => fusedMap(KEPT_GRADIENT, [g, previous]), updates, state.previousGradient) as TensorTree;
+        const previousGradient = mapTensors(
+          (g: Tensor, previous: Tensor) => fusedMap(KEPT_GRADIENT, [g, previous]),
+          updates,
+          state.previousGradient,
+        ) as TensorTree;
         return { previousGradient, stepSize };
       });
-      return { owner, kernel: RPROP_DIRECTION, inputs: [next.previousGradient, next.stepSize], scalars: [], state: next, roundsOutput: true };
+      return {
+        owner,
+        kernel: RPROP_DIRECTION,
+        inputs: [next.previousGradient, next.stepSize],
+        scalars: [],
+        state: next,
+        roundsOutput: true,
+      };
     },
   );
 }
 
 /** Checks Rprop's (η⁻, η⁺): 0 < η⁻ < 1 < η⁺. */
 export function checkEtas(owner: string, name: string, value: unknown): [number, number] {
-  if (!Array.isArray(value) || value.length !== 2 || !(value[0] > 0 && value[0] < 1 && value[1] > 1 && Number.isFinite(value[1]))) {
+  if (
+    !Array.isArray(value) ||
+    value.length !== 2 ||
+    !(value[0] > 0 && value[0] < 1 && value[1] > 1 && Number.isFinite(value[1]))
+  ) {
     failOption(owner, name, 'a pair [etaMinus, etaPlus] with 0 < etaMinus < 1 < etaPlus', value);
   }
   return [value[0], value[1]];

@@ -18,9 +18,15 @@ export interface ScaleByRssState {
   sumOfSquares: TensorTree;
 }
 
-const ACCUMULATE = defineKernel('optim.rss.accumulate', { inputs: ['sum', 'g'] }, ({ sum, g }) => e.add(sum, e.mul(g, g)));
+const ACCUMULATE = defineKernel('optim.rss.accumulate', { inputs: ['sum', 'g'] }, ({ sum, g }) =>
+  e.add(sum, e.mul(g, g)),
+);
 
-const RSS_DIRECTION = defineKernel('optim.rss.direction', { inputs: ['g', 'sum'], scalars: ['eps'] }, ({ g, sum, eps }) => e.div(g, e.add(e.sqrt(sum), eps)));
+const RSS_DIRECTION = defineKernel(
+  'optim.rss.direction',
+  { inputs: ['g', 'sum'], scalars: ['eps'] },
+  ({ g, sum, eps }) => e.div(g, e.add(e.sqrt(sum), eps)),
+);
 
 /**
  * AdaGrad's rescaling by the root of the sum of squared gradients.
@@ -41,8 +47,22 @@ export function scaleByRss(options: ScaleByRssOptions = {}): GradientTransformat
     (params) => ({ sumOfSquares: fullTree(params, initial) }),
     (updates, state): FinalKernel<ScaleByRssState> => {
       checkStructure('scaleByRss.update', state.sumOfSquares, updates, ['state.sumOfSquares', 'updates']);
-      const sumOfSquares = tidy(() => mapTensors((g: Tensor, sum: Tensor) => fusedMap(ACCUMULATE, [sum, g]), updates, state.sumOfSquares) as TensorTree);
-      return { owner, kernel: RSS_DIRECTION, inputs: [updates, sumOfSquares], scalars: [eps], state: { sumOfSquares }, roundsOutput: true };
+      const sumOfSquares = tidy(
+        () =>
+          mapTensors(
+            (g: Tensor, sum: Tensor) => fusedMap(ACCUMULATE, [sum, g]),
+            updates,
+            state.sumOfSquares,
+          ) as TensorTree,
+      );
+      return {
+        owner,
+        kernel: RSS_DIRECTION,
+        inputs: [updates, sumOfSquares],
+        scalars: [eps],
+        state: { sumOfSquares },
+        roundsOutput: true,
+      };
     },
   );
 }

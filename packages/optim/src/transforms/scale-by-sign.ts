@@ -14,6 +14,13 @@ import type { EmptyState, GradientTransformation } from '../transform.js';
 export function scaleBySign(): GradientTransformation<EmptyState> {
   return finalKernelProducer(
     () => ({}),
-    (updates, state) => ({ owner: 'scaleBySign', kernel: SIGN, inputs: [updates], scalars: [], state, roundsOutput: true }),
+    (updates, state) => ({
+      owner: 'scaleBySign',
+      kernel: SIGN,
+      inputs: [updates],
+      scalars: [],
+      state,
+      roundsOutput: true,
+    }),
   );
 }

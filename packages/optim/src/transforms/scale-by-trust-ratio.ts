@@ -41,20 +41,21 @@ export function scaleByTrustRatio(options: ScaleByTrustRatioOptions = {}): Gradi
     update: (updates, state, params) => {
       const parameters = requireParams('scaleByTrustRatio.update', params);
       checkStructure('scaleByTrustRatio.update', parameters, updates, ['params', 'updates']);
-      const out = tidy(() =>
-        mapTensors(
-          (u: Tensor, p: Tensor) => {
-            const parameterNorm = norm(p);
-            const updateNorm = norm(u);
-            const denominator = weightDecay === 0 ? updateNorm : add(updateNorm, mul(parameterNorm, weightDecay));
-            const usable = logicalAnd(greater(parameterNorm, 0), greater(denominator, 0));
-            const ratio = where(usable, div(mul(parameterNorm, trustCoefficient), add(denominator, eps)), 1);
-            const direction = weightDecay === 0 ? u : fusedMap(ADD_SCALED, [u, p], [weightDecay]);
-            return mul(direction, cast(ratio, u.dtype));
-          },
-          updates,
-          parameters,
-        ) as TensorTree,
+      const out = tidy(
+        () =>
+          mapTensors(
+            (u: Tensor, p: Tensor) => {
+              const parameterNorm = norm(p);
+              const updateNorm = norm(u);
+              const denominator = weightDecay === 0 ? updateNorm : add(updateNorm, mul(parameterNorm, weightDecay));
+              const usable = logicalAnd(greater(parameterNorm, 0), greater(denominator, 0));
+              const ratio = where(usable, div(mul(parameterNorm, trustCoefficient), add(denominator, eps)), 1);
+              const direction = weightDecay === 0 ? u : fusedMap(ADD_SCALED, [u, p], [weightDecay]);
+              return mul(direction, cast(ratio, u.dtype));
+            },
+            updates,
+            parameters,
+          ) as TensorTree,
       );
       return [out, state];
     },

@@ -6,8 +6,26 @@
  * and the wrappers with kernels of their own, and requires that count to stay empty.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { fusedKernelTarget, kernelInfo, randn, resetKernelFallbacks, seed, setKernelMode, type Tensor } from '@vane/tensor';
-import { ADD, ADD_SCALED, CLIP, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, MULTIPLY, SCALE, SIGN, ZERO_NANS } from '../kernels.js';
+import {
+  fusedKernelTarget,
+  kernelInfo,
+  randn,
+  resetKernelFallbacks,
+  seed,
+  setKernelMode,
+  type Tensor,
+} from '@vane/tensor';
+import {
+  ADD,
+  ADD_SCALED,
+  CLIP,
+  MOVING_AVERAGE,
+  MOVING_AVERAGE_OF_SQUARES,
+  MULTIPLY,
+  SCALE,
+  SIGN,
+  ZERO_NANS,
+} from '../kernels.js';
 import { CHANGE_GAIN } from '../active/active-kernels.js';
 import { active } from '../active/active.js';
 import { adamHd } from '../baselines/adam-hd.js';
@@ -31,7 +49,19 @@ afterEach(() => setKernelMode('simd'));
 describe('optimizer kernels on WebAssembly SIMD', () => {
   it('compiles Adam’s direction and its compositions with the affine epilogue and ActiveLR’s gain (with fround), the shared kernels and ActiveLR’s gain change', () => {
     const adamKernels = [ADAM_DIRECTION, ...allCompositions(ADAM_DIRECTION)];
-    for (const kernel of [...adamKernels, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, SCALE, ADD_SCALED, ADD, MULTIPLY, SIGN, ZERO_NANS, CLIP, CHANGE_GAIN]) {
+    for (const kernel of [
+      ...adamKernels,
+      MOVING_AVERAGE,
+      MOVING_AVERAGE_OF_SQUARES,
+      SCALE,
+      ADD_SCALED,
+      ADD,
+      MULTIPLY,
+      SIGN,
+      ZERO_NANS,
+      CLIP,
+      CHANGE_GAIN,
+    ]) {
       expect([kernel.name, fusedKernelTarget(kernel)]).toEqual([kernel.name, 'simd']);
     }
     // The names the hand-written variants had, so kernelInfo() and profiles read as before.
@@ -50,7 +80,10 @@ describe('optimizer kernels on WebAssembly SIMD', () => {
     setKernelMode('simd');
     expect(kernelInfo().active).toBe('simd');
     const optimizers: [string, GradientTransformation<unknown>][] = [
-      ...OPTIMIZER_NAMES.map((name): [string, GradientTransformation<unknown>] => [name, (OPTIMIZER_REGISTRY[name].factory as (options: object) => GradientTransformation<unknown>)({ lr: 1e-2 })]),
+      ...OPTIMIZER_NAMES.map((name): [string, GradientTransformation<unknown>] => [
+        name,
+        (OPTIMIZER_REGISTRY[name].factory as (options: object) => GradientTransformation<unknown>)({ lr: 1e-2 }),
+      ]),
       ['sgd (nesterov)', sgd({ lr: 1e-2, momentum: 0.9, nesterov: true })],
       ['rmsprop (centered)', chain(scaleByRms({ centered: true }), scaleByLearningRate(1e-2))],
       ['active(adamw)', active(adamw({ lr: 1e-2, weightDecay: 0.1 }), { period: 2 })],
@@ -69,7 +102,10 @@ describe('optimizer kernels on WebAssembly SIMD', () => {
       for (let step = 0; step < 4; step++) {
         const gradients = { w: randn([4, 3], { generator }), b: randn([3], { generator }) };
         const [updates, next] = optimizer.update(gradients, state, params);
-        params = { w: (params as { w: Tensor }).w.add((updates as { w: Tensor }).w), b: (params as { b: Tensor }).b.add((updates as { b: Tensor }).b) };
+        params = {
+          w: (params as { w: Tensor }).w.add((updates as { w: Tensor }).w),
+          b: (params as { b: Tensor }).b.add((updates as { b: Tensor }).b),
+        };
         state = next;
       }
     }

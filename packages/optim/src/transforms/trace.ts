@@ -3,7 +3,13 @@ import { SCALE } from '../kernels.js';
 import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
 import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
-import { checkBoolean, checkClosedUnitInterval, checkNonNegative, checkOptionKeys, failCombination } from '../validation.js';
+import {
+  checkBoolean,
+  checkClosedUnitInterval,
+  checkNonNegative,
+  checkOptionKeys,
+  failCombination,
+} from '../validation.js';
 
 /** Options of {@link trace}. */
 export interface TraceOptions {
@@ -23,9 +29,15 @@ export interface TraceState {
   momentum: TensorTree;
 }
 
-const MOMENTUM = defineKernel('optim.trace.momentum', { inputs: ['b', 'g'], scalars: ['decay', 'gradientWeight'] }, ({ b, g, decay, gradientWeight }) => e.add(e.mul(decay, b), e.mul(gradientWeight, g)));
+const MOMENTUM = defineKernel(
+  'optim.trace.momentum',
+  { inputs: ['b', 'g'], scalars: ['decay', 'gradientWeight'] },
+  ({ b, g, decay, gradientWeight }) => e.add(e.mul(decay, b), e.mul(gradientWeight, g)),
+);
 
-const NESTEROV = defineKernel('optim.trace.nesterov', { inputs: ['g', 'b'], scalars: ['decay'] }, ({ g, b, decay }) => e.add(g, e.mul(decay, b)));
+const NESTEROV = defineKernel('optim.trace.nesterov', { inputs: ['g', 'b'], scalars: ['decay'] }, ({ g, b, decay }) =>
+  e.add(g, e.mul(decay, b)),
+);
 
 /**
  * Momentum (heavy ball or Nesterov) in PyTorch's convention.
@@ -49,19 +61,29 @@ export function trace(options: TraceOptions = {}): GradientTransformation<TraceS
   const decay = checkNonNegative(owner, 'decay', options.decay ?? 0.9);
   const nesterov = checkBoolean(owner, 'nesterov', options.nesterov ?? false);
   const dampening = checkClosedUnitInterval(owner, 'dampening', options.dampening ?? 0);
-  if (nesterov && (decay <= 0 || dampening !== 0)) failCombination(owner, 'nesterov', 'used with decay > 0 and dampening 0', `decay ${decay}, dampening ${dampening}`);
+  if (nesterov && (decay <= 0 || dampening !== 0))
+    failCombination(owner, 'nesterov', 'used with decay > 0 and dampening 0', `decay ${decay}, dampening ${dampening}`);
   const finalKernel = (updates: TensorTree, state: TraceState): FinalKernel<TraceState> => {
     checkStructure('trace.update', state.momentum, updates, ['state.momentum', 'updates']);
     const momentum = tidy(
       () =>
         mapTensors(
-          (g: Tensor, b: Tensor) => (state.count === 0 ? fusedMap(SCALE, [g], [1]) : fusedMap(MOMENTUM, [b, g], [decay, 1 - dampening])),
+          (g: Tensor, b: Tensor) =>
+            state.count === 0 ? fusedMap(SCALE, [g], [1]) : fusedMap(MOMENTUM, [b, g], [decay, 1 - dampening]),
           updates,
           state.momentum,
         ) as TensorTree,
     );
     const next: TraceState = { count: state.count + 1, momentum };
-    if (nesterov) return { owner, kernel: NESTEROV, inputs: [updates, momentum], scalars: [decay], state: next, roundsOutput: true };
+    if (nesterov)
+      return {
+        owner,
+        kernel: NESTEROV,
+        inputs: [updates, momentum],
+        scalars: [decay],
+        state: next,
+        roundsOutput: true,
+      };
     // The output is the momentum: composed, 1·b carries the learning rate and decay.
     return { owner, kernel: SCALE, inputs: [momentum], scalars: [1], state: next, roundsOutput: true };
   };

@@ -15,7 +15,11 @@ import { zeroNans } from './zero-nans.js';
 
 const f64 = (values: number[]) => tensor(values, { dtype: 'float64' });
 /** The updates a transform returns for each of several inputs, as plain arrays. */
-function outputs(tx: GradientTransformation<any>, inputs: number[][], params: number[] = inputs[0]!.map(() => 1)): number[][] {
+function outputs(
+  tx: GradientTransformation<any>,
+  inputs: number[][],
+  params: number[] = inputs[0]!.map(() => 1),
+): number[][] {
   let state = tx.init({ w: f64(params) });
   return inputs.map((values) => {
     const [updates, next] = tx.update({ w: f64(values) }, state, { w: f64(params) });
@@ -29,9 +33,21 @@ describe('scaling transforms', () => {
     expect(outputs(scale(-2), [[1, -0.5]])).toEqual([[-2, 1]]);
     expect(outputs(scaleByLearningRate(0.5), [[1, -2]])).toEqual([[-0.5, 1]]);
     expect(outputs(scaleByLearningRate(0.5, { flipSign: false }), [[1, -2]])).toEqual([[0.5, -1]]);
-    expect(outputs(scaleByLearningRate((step) => 1 / (step + 1)), [[1], [1], [1]])).toEqual([[-1], [-0.5], [-1 / 3]]);
-    expect(outputs(scaleBySchedule((step) => step), [[3], [3]])).toEqual([[0], [3]]);
-    expect(() => scaleByLearningRate(-1)).toThrow("scaleByLearningRate: 'learningRate' must be a finite number ≥ 0, got -1");
+    expect(
+      outputs(
+        scaleByLearningRate((step) => 1 / (step + 1)),
+        [[1], [1], [1]],
+      ),
+    ).toEqual([[-1], [-0.5], [-1 / 3]]);
+    expect(
+      outputs(
+        scaleBySchedule((step) => step),
+        [[3], [3]],
+      ),
+    ).toEqual([[0], [3]]);
+    expect(() => scaleByLearningRate(-1)).toThrow(
+      "scaleByLearningRate: 'learningRate' must be a finite number ≥ 0, got -1",
+    );
   });
 
   it('scaleBySign and zeroNans', () => {
@@ -80,7 +96,13 @@ describe('momentum and averages', () => {
 describe('addDecayedWeights', () => {
   it('adds λ·p, with schedules and masks', () => {
     expect(outputs(addDecayedWeights(0.1), [[1, 2]], [10, -20])).toEqual([[2, 0]]);
-    expect(outputs(addDecayedWeights((step) => step), [[0], [0]], [3])).toEqual([[0], [3]]);
+    expect(
+      outputs(
+        addDecayedWeights((step) => step),
+        [[0], [0]],
+        [3],
+      ),
+    ).toEqual([[0], [3]]);
     const tx = addDecayedWeights(0.5, { w: true, b: false });
     const params: TensorTree = { w: f64([2]), b: f64([2]) };
     const [updates] = tx.update({ w: f64([0]), b: f64([0]) }, tx.init(params), params);
@@ -90,7 +112,9 @@ describe('addDecayedWeights', () => {
 
   it('needs params', () => {
     const tx = addDecayedWeights(0.1);
-    expect(() => tx.update({ w: f64([1]) }, tx.init({ w: f64([1]) }))).toThrow("addDecayedWeights.update: this transform needs 'params'");
+    expect(() => tx.update({ w: f64([1]) }, tx.init({ w: f64([1]) }))).toThrow(
+      "addDecayedWeights.update: this transform needs 'params'",
+    );
   });
 });
 

@@ -19,7 +19,13 @@ export interface GainHistogram {
  */
 export function isActiveState(state: unknown): state is ActiveState {
   const candidate = state as Partial<ActiveState> | null;
-  return candidate !== null && typeof candidate === 'object' && typeof candidate.gainChanges === 'number' && candidate.gain !== undefined && candidate.periodSum !== undefined;
+  return (
+    candidate !== null &&
+    typeof candidate === 'object' &&
+    typeof candidate.gainChanges === 'number' &&
+    candidate.gain !== undefined &&
+    candidate.periodSum !== undefined
+  );
 }
 
 /**
@@ -52,5 +58,9 @@ export function gainHistogram(state: ActiveState, bins: number): GainHistogram {
   const width = (high - low) / bins;
   const counts = new Array<number>(bins).fill(0);
   for (const value of values) counts[Math.min(bins - 1, Math.floor((value - low) / width))]! += 1;
-  return { edges: Array.from({ length: bins + 1 }, (_, index) => 2 ** (low + index * width)), counts, elements: values.length };
+  return {
+    edges: Array.from({ length: bins + 1 }, (_, index) => 2 ** (low + index * width)),
+    counts,
+    elements: values.length,
+  };
 }

@@ -22,7 +22,14 @@ export function sweepPlan(options: { epochs: number; seeds: number }): RunConfig
   const runs: RunConfiguration[] = [];
   for (let seed = 0; seed < options.seeds; seed++) {
     for (const index of order) {
-      for (const optimizer of SWEEP_OPTIMIZERS) runs.push({ ...DEFAULT_RUN_CONFIGURATION, optimizer, lr: SWEEP_LEARNING_RATES[index]!, epochs: options.epochs, seed });
+      for (const optimizer of SWEEP_OPTIMIZERS)
+        runs.push({
+          ...DEFAULT_RUN_CONFIGURATION,
+          optimizer,
+          lr: SWEEP_LEARNING_RATES[index]!,
+          epochs: options.epochs,
+          seed,
+        });
     }
   }
   return runs;
@@ -45,5 +52,7 @@ export interface SweepResult {
  */
 export function meanAccuracy(results: readonly SweepResult[], optimizer: string, lr: number): number | null {
   const matching = results.filter((result) => result.optimizer === optimizer && result.lr === lr);
-  return matching.length === 0 ? null : matching.reduce((total, result) => total + result.accuracy, 0) / matching.length;
+  return matching.length === 0
+    ? null
+    : matching.reduce((total, result) => total + result.accuracy, 0) / matching.length;
 }

@@ -3,7 +3,14 @@
  * the embedded digits, or Fashion-MNIST IDX bytes the user picked. Nothing here reads files,
  * so it runs in a browser worker.
  */
-import { labeledImageDataset, loadDigits, parseIdx, trainValidationSplit, type Dataset, type LabeledImages } from '@vane/datasets';
+import {
+  labeledImageDataset,
+  loadDigits,
+  parseIdx,
+  trainValidationSplit,
+  type Dataset,
+  type LabeledImages,
+} from '@vane/datasets';
 import type { buildModel } from '@vane/cli/models';
 
 /**
@@ -22,13 +29,24 @@ export interface IdxPair {
 function firstExamples(source: LabeledImages, limit: number | undefined): LabeledImages {
   if (limit === undefined || limit >= source.count) return source;
   const perImage = source.images.length / source.count;
-  return { ...source, images: source.images.slice(0, limit * perImage), labels: source.labels.slice(0, limit), count: limit };
+  return {
+    ...source,
+    images: source.images.slice(0, limit * perImage),
+    labels: source.labels.slice(0, limit),
+    count: limit,
+  };
 }
 
 function split(images: LabeledImages, flatten: boolean, seed: number): TaskData {
   const dataset: Dataset = labeledImageDataset(images, { flatten });
   const parts = trainValidationSplit(dataset, { validationFraction: 0.2, seed, stratify: true });
-  return { train: parts.train, validation: parts.validation, imageShape: dataset.inputShape, classes: 10, kind: flatten ? 'vector' : 'image' };
+  return {
+    train: parts.train,
+    validation: parts.validation,
+    imageShape: dataset.inputShape,
+    classes: 10,
+    kind: flatten ? 'vector' : 'image',
+  };
 }
 
 /**
@@ -52,10 +70,20 @@ export function fashionTaskData(pair: IdxPair, flatten: boolean, splitSeed: numb
   const images = parseIdx(pair.images, { dataType: 'uint8', dimensionCount: 3, source: 'the images file' });
   const labels = parseIdx(pair.labels, { dataType: 'uint8', dimensionCount: 1, source: 'the labels file' });
   const [count, height, width] = images.dimensions as [number, number, number];
-  if (labels.dimensions[0] !== count) throw new Error(`fashionTaskData: the images file holds ${count} images but the labels file holds ${labels.dimensions[0]} labels`);
+  if (labels.dimensions[0] !== count)
+    throw new Error(
+      `fashionTaskData: the images file holds ${count} images but the labels file holds ${labels.dimensions[0]} labels`,
+    );
   const badLabel = labels.data.findIndex((label) => label > 9);
-  if (badLabel >= 0) throw new Error(`fashionTaskData: the labels file has label ${labels.data[badLabel]} at index ${badLabel}, expected 0..9`);
+  if (badLabel >= 0)
+    throw new Error(
+      `fashionTaskData: the labels file has label ${labels.data[badLabel]} at index ${badLabel}, expected 0..9`,
+    );
   const pixels = new Float32Array(images.data.length);
   for (let index = 0; index < pixels.length; index++) pixels[index] = images.data[index]! / 255;
-  return split(firstExamples({ images: pixels, labels: Int32Array.from(labels.data), count, height, width, channels: 1 }, limit), flatten, splitSeed);
+  return split(
+    firstExamples({ images: pixels, labels: Int32Array.from(labels.data), count, height, width, channels: 1 }, limit),
+    flatten,
+    splitSeed,
+  );
 }

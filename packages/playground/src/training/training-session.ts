@@ -87,10 +87,17 @@ export class TrainingSession {
     this.data = data;
     // The same split seed, initial weights and batch order as `vane train --seed`.
     this.model = buildModel(configuration.model, data, configuration.seed);
-    this.loader = new DataLoader(data.train, { batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed + 1000 });
+    this.loader = new DataLoader(data.train, {
+      batchSize: configuration.batchSize,
+      shuffle: true,
+      seed: configuration.seed + 1000,
+    });
     this.stepsPerEpoch = this.loader.length;
     try {
-      this.optimizer = buildOptimizer(parseOptimizerExpression(configuration.optimizer), { lr: configuration.lr, stepsPerEpoch: this.loader.length });
+      this.optimizer = buildOptimizer(parseOptimizerExpression(configuration.optimizer), {
+        lr: configuration.lr,
+        stepsPerEpoch: this.loader.length,
+      });
       this.optimizerState = this.optimizer.init(this.model.parameters() as TensorTree);
     } catch (error) {
       this.model.dispose();
@@ -153,7 +160,9 @@ export class TrainingSession {
             const lossValue = loss.item();
             const accuracyValue = accuracy(output, batch.targets);
             const previousState = this.optimizerState;
-            const [updates, nextState] = optimizer.update(grads as TensorTree, previousState, params as TensorTree, { loss: lossValue });
+            const [updates, nextState] = optimizer.update(grads as TensorTree, previousState, params as TensorTree, {
+              loss: lossValue,
+            });
             model.loadParameters(applyUpdates(params as TensorTree, updates) as ParameterTree);
             disposeReplaced(previousState, nextState);
             this.optimizerState = nextState;
@@ -172,7 +181,10 @@ export class TrainingSession {
         }
         if (this.abandoned) break;
         const started = performance.now();
-        const validation = evaluate(model, new DataLoader(this.data.validation, { batchSize: 512 }), { loss: crossEntropy, metrics: { accuracy } });
+        const validation = evaluate(model, new DataLoader(this.data.validation, { batchSize: 512 }), {
+          loss: crossEntropy,
+          metrics: { accuracy },
+        });
         const record: EpochRecord = {
           epoch: epoch + 1,
           step,

@@ -63,7 +63,16 @@ export class LineChart {
           y: options.yRange ? { range: options.yRange } : {},
         },
         // uPlot's default tick labels round 0.0001 to "0"; one significant digit shows it.
-        axes: [options.logX ? { label: options.xLabel, values: (_plot, splits) => splits.map((value) => (value == null ? '' : String(Number(value.toPrecision(1))))) } : { label: options.xLabel }, { label: options.yLabel }],
+        axes: [
+          options.logX
+            ? {
+                label: options.xLabel,
+                values: (_plot, splits) =>
+                  splits.map((value) => (value == null ? '' : String(Number(value.toPrecision(1))))),
+              }
+            : { label: options.xLabel },
+          { label: options.yLabel },
+        ],
         series: [
           { label: options.xLabel },
           ...options.series.map((style) => ({
@@ -72,7 +81,9 @@ export class LineChart {
             width: 2,
             dash: style.dash,
             spanGaps: true,
-            ...(style.pointsOnly ? { paths: () => null, points: { show: true, size: 7, fill: style.color } } : { points: { show: false } }),
+            ...(style.pointsOnly
+              ? { paths: () => null, points: { show: true, size: 7, fill: style.color } }
+              : { points: { show: false } }),
           })),
         ],
         legend: { live: false },
@@ -99,7 +110,9 @@ export class LineChart {
   /** Draws what was added since the last draw (callers batch points to one draw per frame). */
   draw(): void {
     this.plot.setData([this.xs, ...this.columns] as uPlot.AlignedData);
-    this.element.dataset.points = String(this.columns.reduce((total, column) => total + column.filter((value) => value !== null).length, 0));
+    this.element.dataset.points = String(
+      this.columns.reduce((total, column) => total + column.filter((value) => value !== null).length, 0),
+    );
   }
 
   /** Removes every point. */
@@ -140,7 +153,16 @@ export class BarChart {
           },
         },
         axes: [{ label: options.xLabel }, { label: options.yLabel }],
-        series: [{ label: options.xLabel }, { label: options.yLabel, stroke: options.color, fill: `${options.color}99`, paths: uPlot.paths.bars!({ size: [0.9, 64] }), points: { show: false } }],
+        series: [
+          { label: options.xLabel },
+          {
+            label: options.yLabel,
+            stroke: options.color,
+            fill: `${options.color}99`,
+            paths: uPlot.paths.bars!({ size: [0.9, 64] }),
+            points: { show: false },
+          },
+        ],
         legend: { show: false },
       },
       [[], []],

@@ -12,7 +12,9 @@ async function decompressed(file: File): Promise<Uint8Array> {
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (error) {
-    throw new Error(`readIdxFiles: '${file.name}' starts like gzip but does not decompress (${(error as Error).message}); it is probably truncated`);
+    throw new Error(
+      `readIdxFiles: '${file.name}' starts like gzip but does not decompress (${(error as Error).message}); it is probably truncated`,
+    );
   }
 }
 
@@ -24,11 +26,16 @@ async function decompressed(file: File): Promise<Uint8Array> {
  * const pair = await readIdxFiles(input.files!);
  */
 export async function readIdxFiles(files: FileList | File[]): Promise<IdxPair> {
-  const found: { images: { name: string; bytes: Uint8Array }[]; labels: { name: string; bytes: Uint8Array }[] } = { images: [], labels: [] };
+  const found: { images: { name: string; bytes: Uint8Array }[]; labels: { name: string; bytes: Uint8Array }[] } = {
+    images: [],
+    labels: [],
+  };
   for (const file of Array.from(files)) {
     const bytes = await decompressed(file);
     if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0 || bytes[2] !== 0x08) {
-      throw new Error(`readIdxFiles: '${file.name}' is not an IDX file of unsigned bytes (it should start with 00 00 08); pick the Fashion-MNIST images and labels files`);
+      throw new Error(
+        `readIdxFiles: '${file.name}' is not an IDX file of unsigned bytes (it should start with 00 00 08); pick the Fashion-MNIST images and labels files`,
+      );
     }
     if (bytes[3] === 3) found.images.push({ name: file.name, bytes });
     else if (bytes[3] === 1) found.labels.push({ name: file.name, bytes });
@@ -36,7 +43,10 @@ export async function readIdxFiles(files: FileList | File[]): Promise<IdxPair> {
   }
   const pick = (kind: 'images' | 'labels') => {
     const candidates = found[kind];
-    if (candidates.length === 0) throw new Error(`readIdxFiles: no ${kind} file among the ${Array.from(files).length} picked (expected ${kind === 'images' ? 'train-images-idx3-ubyte(.gz)' : 'train-labels-idx1-ubyte(.gz)'})`);
+    if (candidates.length === 0)
+      throw new Error(
+        `readIdxFiles: no ${kind} file among the ${Array.from(files).length} picked (expected ${kind === 'images' ? 'train-images-idx3-ubyte(.gz)' : 'train-labels-idx1-ubyte(.gz)'})`,
+      );
     return (candidates.find((candidate) => candidate.name.startsWith('train')) ?? candidates[0]!).bytes;
   };
   return { images: pick('images'), labels: pick('labels') };

@@ -2,7 +2,13 @@
  * The Sweep tab: AdamW against active(AdamW) over a learning-rate grid, the runs spread over
  * several workers, final accuracy against learning rate plotted as each run finishes.
  */
-import { meanAccuracy, sweepPlan, SWEEP_LEARNING_RATES, SWEEP_OPTIMIZERS, type SweepResult } from '../training/sweep-plan.js';
+import {
+  meanAccuracy,
+  sweepPlan,
+  SWEEP_LEARNING_RATES,
+  SWEEP_OPTIMIZERS,
+  type SweepResult,
+} from '../training/sweep-plan.js';
 import type { PageMessage, WorkerMessage } from '../training/worker-messages.js';
 import { LineChart } from './charts.js';
 import { element, showError, startWorker } from './dom.js';
@@ -40,7 +46,10 @@ export function setUpSweepTab(): void {
     const seeds = Number(element('sweep-seeds', HTMLInputElement).value);
     const workerCount = Number(workersInput.value);
     if (![epochs, seeds, workerCount].every((value) => Number.isInteger(value) && value >= 1)) {
-      showError(errorBox, `Sweep: epochs, seeds and workers must be positive integers, got ${epochs}, ${seeds} and ${workerCount}`);
+      showError(
+        errorBox,
+        `Sweep: epochs, seeds and workers must be positive integers, got ${epochs}, ${seeds} and ${workerCount}`,
+      );
       return;
     }
     // The tab is visible now, so the chart gets its real width.
@@ -49,7 +58,10 @@ export function setUpSweepTab(): void {
       yLabel: 'final validation accuracy',
       logX: true,
       yRange: [0, 1],
-      series: SWEEP_OPTIMIZERS.map((optimizer, index) => ({ label: optimizer, color: index === 0 ? '#4a78c2' : '#d2691e' })),
+      series: SWEEP_OPTIMIZERS.map((optimizer, index) => ({
+        label: optimizer,
+        color: index === 0 ? '#4a78c2' : '#d2691e',
+      })),
     });
     chart.clear();
     rows.replaceChildren();
@@ -63,17 +75,27 @@ export function setUpSweepTab(): void {
 
     const finish = (result: SweepResult) => {
       results.push(result);
-      for (const lr of SWEEP_LEARNING_RATES) chart!.add(lr, SWEEP_OPTIMIZERS.map((optimizer) => meanAccuracy(results, optimizer, lr)));
+      for (const lr of SWEEP_LEARNING_RATES)
+        chart!.add(
+          lr,
+          SWEEP_OPTIMIZERS.map((optimizer) => meanAccuracy(results, optimizer, lr)),
+        );
       chart!.draw();
       const row = document.createElement('tr');
-      for (const text of [result.optimizer, String(result.lr), String(result.seed), Number.isNaN(result.accuracy) ? 'failed' : result.accuracy.toFixed(3)]) {
+      for (const text of [
+        result.optimizer,
+        String(result.lr),
+        String(result.seed),
+        Number.isNaN(result.accuracy) ? 'failed' : result.accuracy.toFixed(3),
+      ]) {
         const cell = document.createElement('td');
         cell.textContent = text;
         row.append(cell);
       }
       rows.append(row);
       status.textContent = `${results.length}/${plan.length} runs finished…`;
-      if (results.length === plan.length) stop(`Done: ${plan.length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+      if (results.length === plan.length)
+        stop(`Done: ${plan.length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
     };
 
     const assign = (worker: Worker) => {
@@ -85,7 +107,12 @@ export function setUpSweepTab(): void {
         if (data.runId !== runId) return;
         if (data.type === 'done') {
           const last = data.records.at(-1);
-          finish({ optimizer: configuration.optimizer, lr: configuration.lr, seed: configuration.seed, accuracy: last && Number.isFinite(last.loss) ? last.validationAccuracy : 0.1 });
+          finish({
+            optimizer: configuration.optimizer,
+            lr: configuration.lr,
+            seed: configuration.seed,
+            accuracy: last && Number.isFinite(last.loss) ? last.validationAccuracy : 0.1,
+          });
           assign(worker);
         } else if (data.type === 'error') {
           showError(errorBox, `Run ${configuration.optimizer} lr=${configuration.lr}: ${data.message}`);

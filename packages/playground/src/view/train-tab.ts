@@ -52,7 +52,9 @@ function writeForm(configuration: RunConfiguration): void {
 
 /** True when the focus is on `button` (about to be disabled) or was dropped to the page. */
 function focusIsLost(button: HTMLButtonElement): boolean {
-  return document.activeElement === button || document.activeElement === document.body || document.activeElement === null;
+  return (
+    document.activeElement === button || document.activeElement === document.body || document.activeElement === null
+  );
 }
 
 /** Wires the Train tab; returns nothing, the page keeps it alive. */
@@ -118,7 +120,10 @@ export function setUpTrainTab(query: URLSearchParams): void {
         run.backend = message.backend;
         element('kernel-class', HTMLElement).textContent = message.backend.kernelClass;
         element('renderer', HTMLElement).textContent = message.backend.renderer;
-        setState('training', `Training on ${message.backend.backend.toUpperCase()} (${message.backend.kernelClass}), ${message.stepsPerEpoch} steps per epoch…`);
+        setState(
+          'training',
+          `Training on ${message.backend.backend.toUpperCase()} (${message.backend.kernelClass}), ${message.stepsPerEpoch} steps per epoch…`,
+        );
         break;
       case 'step':
         run.losses.push(message.loss);
@@ -133,9 +138,16 @@ export function setUpTrainTab(query: URLSearchParams): void {
         scheduleDraw();
         if (record.gains) {
           gainsFigure.hidden = false;
-          gainsChart ??= new BarChart(element('gains-chart', HTMLElement), { xLabel: 'log₂ gain', yLabel: 'parameters', color: COLORS.gains });
+          gainsChart ??= new BarChart(element('gains-chart', HTMLElement), {
+            xLabel: 'log₂ gain',
+            yLabel: 'parameters',
+            color: COLORS.gains,
+          });
           const { edges, counts } = record.gains;
-          gainsChart.show(counts.map((_, index) => (Math.log2(edges[index]!) + Math.log2(edges[index + 1]!)) / 2), counts);
+          gainsChart.show(
+            counts.map((_, index) => (Math.log2(edges[index]!) + Math.log2(edges[index + 1]!)) / 2),
+            counts,
+          );
         }
         if (run.state === 'training') {
           status.textContent = `Epoch ${record.epoch}/${run.configuration.epochs}: loss ${record.loss.toFixed(4)}, validation accuracy ${record.validationAccuracy.toFixed(3)} (${record.seconds.toFixed(1)} s)`;
@@ -143,7 +155,10 @@ export function setUpTrainTab(query: URLSearchParams): void {
         break;
       }
       case 'paused':
-        setState('paused', `Stopped after step ${run.losses.length}. Resume continues with the same model and optimizer state.`);
+        setState(
+          'paused',
+          `Stopped after step ${run.losses.length}. Resume continues with the same model and optimizer state.`,
+        );
         // The disabled Stop button drops the keyboard focus; hand it to the button that now works.
         if (focusIsLost(stopButton)) resumeButton.focus();
         break;
@@ -155,7 +170,12 @@ export function setUpTrainTab(query: URLSearchParams): void {
         const last = message.records.at(-1);
         const accuracy = last === undefined ? NaN : Number.isFinite(last.loss) ? last.validationAccuracy : 0.1;
         element('final-accuracy', HTMLElement).textContent = Number.isFinite(accuracy) ? accuracy.toFixed(4) : '–';
-        setState('done', last ? `Done: ${last.epoch} epochs in ${last.seconds.toFixed(1)} s, validation accuracy ${accuracy.toFixed(3)}.` : 'Stopped.');
+        setState(
+          'done',
+          last
+            ? `Done: ${last.epoch} epochs in ${last.seconds.toFixed(1)} s, validation accuracy ${accuracy.toFixed(3)}.`
+            : 'Stopped.',
+        );
         document.body.dataset.runState = 'done';
         break;
       }
@@ -183,7 +203,8 @@ export function setUpTrainTab(query: URLSearchParams): void {
     let fashion;
     try {
       if (configuration.dataset === 'fashion-mnist') {
-        if (!filesInput.files || filesInput.files.length === 0) throw new Error('Fashion-MNIST: pick its images and labels IDX files first');
+        if (!filesInput.files || filesInput.files.length === 0)
+          throw new Error('Fashion-MNIST: pick its images and labels IDX files first');
         fashion = await readIdxFiles(filesInput.files);
       }
     } catch (error) {
@@ -200,7 +221,13 @@ export function setUpTrainTab(query: URLSearchParams): void {
         setState('failed', 'The run failed.');
       };
     }
-    const message: PageMessage = { type: 'start', runId: thisRun, configuration, reportSteps: true, ...(fashion ? { fashion } : {}) };
+    const message: PageMessage = {
+      type: 'start',
+      runId: thisRun,
+      configuration,
+      reportSteps: true,
+      ...(fashion ? { fashion } : {}),
+    };
     worker.postMessage(message);
   };
 

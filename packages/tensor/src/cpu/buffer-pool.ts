@@ -98,7 +98,8 @@ export function recycleArray(array: unknown): void {
   if (!ArrayBuffer.isView(array)) return;
   const typed = array as TypedArray;
   if (!owned.has(typed) || pinned.has(typed) || idleSet.has(typed)) return;
-  if (typed.length < MINIMUM_POOLED_ELEMENTS || typed.byteOffset !== 0 || typed.byteLength !== typed.buffer.byteLength) return;
+  if (typed.length < MINIMUM_POOLED_ELEMENTS || typed.byteOffset !== 0 || typed.byteLength !== typed.buffer.byteLength)
+    return;
   const dtype = dtypeName(typed);
   if (!dtype || idleBytes + typed.byteLength > MAXIMUM_POOLED_BYTES) return;
   const key = keyOf(dtype, typed.length);

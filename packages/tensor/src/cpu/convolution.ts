@@ -22,8 +22,18 @@ export function im2col(
   window: Window2d,
   cols: TypedArray,
 ): void {
-  const { kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, dilationHeight, dilationWidth, outputHeight, outputWidth } =
-    window;
+  const {
+    kernelHeight,
+    kernelWidth,
+    strideHeight,
+    strideWidth,
+    padTop,
+    padLeft,
+    dilationHeight,
+    dilationWidth,
+    outputHeight,
+    outputWidth,
+  } = window;
   const patches = outputHeight * outputWidth;
   let row = 0;
   for (let c = 0; c < channels; c++) {
@@ -70,8 +80,18 @@ export function col2im(
   width: number,
   window: Window2d,
 ): void {
-  const { kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, dilationHeight, dilationWidth, outputHeight, outputWidth } =
-    window;
+  const {
+    kernelHeight,
+    kernelWidth,
+    strideHeight,
+    strideWidth,
+    padTop,
+    padLeft,
+    dilationHeight,
+    dilationWidth,
+    outputHeight,
+    outputWidth,
+  } = window;
   let row = 0;
   const patches = outputHeight * outputWidth;
   for (let c = 0; c < channels; c++) {
@@ -111,7 +131,13 @@ function perGroup(geometry: ConvolutionGeometry) {
 export function conv2dForward(x: TypedArray, weight: TypedArray, geometry: ConvolutionGeometry, out: TypedArray): void {
   // Float32 takes the implicit-im2col SIMD path when the kernels are on; this function's
   // remaining body is the scalar reference it is tested against.
-  if (x instanceof Float32Array && weight instanceof Float32Array && out instanceof Float32Array && simdConv2dForward(x, weight, geometry, out)) return;
+  if (
+    x instanceof Float32Array &&
+    weight instanceof Float32Array &&
+    out instanceof Float32Array &&
+    simdConv2dForward(x, weight, geometry, out)
+  )
+    return;
   const { batch, inChannels, outChannels, height, width, groups, window } = geometry;
   const { inPerGroup, outPerGroup, patchSize, patches } = perGroup(geometry);
   const cols = new (x.constructor as new (length: number) => TypedArray)(patchSize * patches);
@@ -132,7 +158,12 @@ export function conv2dForward(x: TypedArray, weight: TypedArray, geometry: Convo
 }
 
 /** Gradient with respect to the input: col2im(Wᵀ · dy). `out` must be zeroed. */
-export function conv2dInputGradient(dy: TypedArray, weight: TypedArray, geometry: ConvolutionGeometry, out: TypedArray): void {
+export function conv2dInputGradient(
+  dy: TypedArray,
+  weight: TypedArray,
+  geometry: ConvolutionGeometry,
+  out: TypedArray,
+): void {
   const { batch, inChannels, outChannels, height, width, groups, window } = geometry;
   const { inPerGroup, outPerGroup, patchSize, patches } = perGroup(geometry);
   const cols = new (dy.constructor as new (length: number) => TypedArray)(patchSize * patches);
@@ -154,8 +185,19 @@ export function conv2dInputGradient(dy: TypedArray, weight: TypedArray, geometry
 }
 
 /** Gradient with respect to the weight: Σₙ dy · colsᵀ. */
-export function conv2dWeightGradient(x: TypedArray, dy: TypedArray, geometry: ConvolutionGeometry, out: TypedArray): void {
-  if (x instanceof Float32Array && dy instanceof Float32Array && out instanceof Float32Array && simdConv2dWeightGradient(x, dy, geometry, out)) return;
+export function conv2dWeightGradient(
+  x: TypedArray,
+  dy: TypedArray,
+  geometry: ConvolutionGeometry,
+  out: TypedArray,
+): void {
+  if (
+    x instanceof Float32Array &&
+    dy instanceof Float32Array &&
+    out instanceof Float32Array &&
+    simdConv2dWeightGradient(x, dy, geometry, out)
+  )
+    return;
   const { batch, inChannels, outChannels, height, width, groups, window } = geometry;
   const { inPerGroup, outPerGroup, patchSize, patches } = perGroup(geometry);
   const Constructor = x.constructor as new (length: number) => TypedArray;

@@ -4,7 +4,14 @@
 import type { Backend, ReductionKind, TensorView, Window2d } from '../backend.js';
 import { type DType, type TypedArray } from '../dtype.js';
 import { ownArray, recycleArray, takeArray, zeroedArray } from './buffer-pool.js';
-import { BINARY_KERNELS, UNARY_KERNELS, unaryExpressionKernel, type BinaryKernelName, type FusedKernel, type UnaryKernelName } from '../kernels/elementwise-kernels.js';
+import {
+  BINARY_KERNELS,
+  UNARY_KERNELS,
+  unaryExpressionKernel,
+  type BinaryKernelName,
+  type FusedKernel,
+  type UnaryKernelName,
+} from '../kernels/elementwise-kernels.js';
 import { sizeOf, type Shape } from '../shape.js';
 import type { ConvolutionGeometry } from '../kernel-operands.js';
 import { conv2dForward, conv2dInputGradient, conv2dWeightGradient } from './convolution.js';
@@ -81,7 +88,13 @@ function reduceInRuns(kind: ReductionKind, x: TensorView, runs: readonly number[
     const last = run[run.length - 1]!;
     values = reduceBlock(
       kind,
-      { values, offset, outer: sizeOf(shape.slice(0, first)), reduced: sizeOf(shape.slice(first, last + 1)), inner: sizeOf(shape.slice(last + 1)) },
+      {
+        values,
+        offset,
+        outer: sizeOf(shape.slice(0, first)),
+        reduced: sizeOf(shape.slice(first, last + 1)),
+        inner: sizeOf(shape.slice(last + 1)),
+      },
       index === 0 ? outDtype : 'float64',
     );
     offset = 0;
@@ -127,11 +140,25 @@ export function createCpuBackend(): Backend {
         x.data instanceof Float32Array &&
         layout.shape.length === 1 &&
         layout.strides[0]![0] === 1 &&
-        simdFused(unaryExpressionKernel(kernel), [x.data], [x.offset], unaryExpressionKernel(kernel).scalarCount > 0 ? [parameter] : [], out, out.length)
+        simdFused(
+          unaryExpressionKernel(kernel),
+          [x.data],
+          [x.offset],
+          unaryExpressionKernel(kernel).scalarCount > 0 ? [parameter] : [],
+          out,
+          out.length,
+        )
       ) {
         return out;
       }
-      unaryLoop(UNARY_KERNELS[kernel], `${x.dtype}>${outDtype}`)(x.data as TypedArray, x.offset, layout.strides[0]!, out, layout.shape, parameter);
+      unaryLoop(UNARY_KERNELS[kernel], `${x.dtype}>${outDtype}`)(
+        x.data as TypedArray,
+        x.offset,
+        layout.strides[0]!,
+        out,
+        layout.shape,
+        parameter,
+      );
       return out;
     },
     binary(kernel: BinaryKernelName, a: TensorView, b: TensorView, outShape: Shape, outDtype: DType) {
@@ -150,7 +177,13 @@ export function createCpuBackend(): Backend {
         if (
           (strideA === 1 || strideA === 0) &&
           (strideB === 1 || strideB === 0) &&
-          simdBinary(kernel, { values: a.data, offset: a.offset, scalar: strideA === 0 }, { values: b.data, offset: b.offset, scalar: strideB === 0 }, out, out.length)
+          simdBinary(
+            kernel,
+            { values: a.data, offset: a.offset, scalar: strideA === 0 },
+            { values: b.data, offset: b.offset, scalar: strideB === 0 },
+            out,
+            out.length,
+          )
         ) {
           return out;
         }
@@ -194,7 +227,14 @@ export function createCpuBackend(): Backend {
       if (
         out instanceof Float32Array &&
         contiguous.every((input) => input.values instanceof Float32Array) &&
-        simdFused(kernel, contiguous.map((input) => input.values as Float32Array), contiguous.map((input) => input.offset), scalars, out, size)
+        simdFused(
+          kernel,
+          contiguous.map((input) => input.values as Float32Array),
+          contiguous.map((input) => input.offset),
+          scalars,
+          out,
+          size,
+        )
       ) {
         return out;
       }
@@ -211,10 +251,19 @@ export function createCpuBackend(): Backend {
       const sorted = [...axes].sort((first, second) => first - second);
       const runs = adjacentRuns(sorted);
       if (runs.length > 1 && isContiguousView(x)) return ownArray(reduceInRuns(kind, x, runs, outDtype));
-      return ownArray(reduceBlock(kind, blockLayout(x, axes, (view) => copyView(view, view.dtype)), outDtype));
+      return ownArray(
+        reduceBlock(
+          kind,
+          blockLayout(x, axes, (view) => copyView(view, view.dtype)),
+          outDtype,
+        ),
+      );
     },
     argReduce(kind, x, axis) {
-      return argReduceBlock(kind, blockLayout(x, [axis], (view) => copyView(view, view.dtype)));
+      return argReduceBlock(
+        kind,
+        blockLayout(x, [axis], (view) => copyView(view, view.dtype)),
+      );
     },
     cumulative(kind, x, axis, outDtype) {
       // The cumulative axis must stay in place, so only contiguous inputs skip the copy.
@@ -222,7 +271,13 @@ export function createCpuBackend(): Backend {
       return ownArray(
         cumulativeBlock(
           kind,
-          { values, offset: 0, outer: sizeOf(x.shape.slice(0, axis)), reduced: x.shape[axis]!, inner: sizeOf(x.shape.slice(axis + 1)) },
+          {
+            values,
+            offset: 0,
+            outer: sizeOf(x.shape.slice(0, axis)),
+            reduced: x.shape[axis]!,
+            inner: sizeOf(x.shape.slice(axis + 1)),
+          },
           outDtype,
         ),
       );
@@ -287,7 +342,10 @@ export function createCpuBackend(): Backend {
     conv2dWeightGradient(x, dy, window, groups, outDtype) {
       const outChannels = dy.shape[1]!;
       const shape: ConvolutionGeometry = { ...geometry(x, [outChannels], window, groups) };
-      const out = zeroedArray(outDtype, outChannels * (x.shape[1]! / groups) * window.kernelHeight * window.kernelWidth);
+      const out = zeroedArray(
+        outDtype,
+        outChannels * (x.shape[1]! / groups) * window.kernelHeight * window.kernelWidth,
+      );
       conv2dWeightGradient(dense(x), dense(dy), shape, out);
       return out;
     },
@@ -300,7 +358,8 @@ export function createCpuBackend(): Backend {
       return indices ? { values, indices } : { values };
     },
     gather: (x, axis, index) => ownArray(gatherValues(x, axis, index)),
-    scatterAdd: (target, axis, index, source) => ownArray(scatterAddValues(target, axis, index, source, (view) => copyView(view, view.dtype))),
+    scatterAdd: (target, axis, index, source) =>
+      ownArray(scatterAddValues(target, axis, index, source, (view) => copyView(view, view.dtype))),
     concat: (inputs, axis, outShape, outDtype) => ownArray(concatValues(inputs, axis, outShape, outDtype)),
     pad: (x, pads, value, outDtype) => ownArray(padValues(x, pads, value, outDtype)),
   };

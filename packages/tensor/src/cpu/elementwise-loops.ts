@@ -34,7 +34,13 @@ export type BinaryLoop = (
 ) => void;
 
 /** out[i] = kernel(in0[i], ..., scalar0, ...) over contiguous, same-sized inputs. */
-export type FusedLoop = (inputs: readonly AnyArray[], offsets: readonly number[], scalars: readonly number[], out: AnyArray, size: number) => void;
+export type FusedLoop = (
+  inputs: readonly AnyArray[],
+  offsets: readonly number[],
+  scalars: readonly number[],
+  out: AnyArray,
+  size: number,
+) => void;
 
 // The outer loops advance an odometer over all axes but the last.
 const ADVANCE = (operands: string[]) => `

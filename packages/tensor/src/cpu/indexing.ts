@@ -61,13 +61,23 @@ export function scatterAddValues(
 export function copyInto(source: TensorView, out: TypedArray, outShape: Shape, outOffset: number): void {
   const values = source.data as TypedArray;
   const outStrides = contiguousStrides(outShape);
-  forEachIndex(source.shape, [source.strides, outStrides], [source.offset, outOffset], (_, [sourceOffset, targetOffset]) => {
-    out[targetOffset!] = values[sourceOffset!]!;
-  });
+  forEachIndex(
+    source.shape,
+    [source.strides, outStrides],
+    [source.offset, outOffset],
+    (_, [sourceOffset, targetOffset]) => {
+      out[targetOffset!] = values[sourceOffset!]!;
+    },
+  );
 }
 
 /** Concatenation along `axis`. */
-export function concatValues(inputs: readonly TensorView[], axis: number, outShape: Shape, outDtype: DType): TypedArray {
+export function concatValues(
+  inputs: readonly TensorView[],
+  axis: number,
+  outShape: Shape,
+  outDtype: DType,
+): TypedArray {
   const out = allocateArray(outDtype, sizeOf(outShape));
   const strides = contiguousStrides(outShape);
   let start = 0;
@@ -79,7 +89,12 @@ export function concatValues(inputs: readonly TensorView[], axis: number, outSha
 }
 
 /** Constant padding. */
-export function padValues(x: TensorView, pads: readonly (readonly [number, number])[], value: number, outDtype: DType): TypedArray {
+export function padValues(
+  x: TensorView,
+  pads: readonly (readonly [number, number])[],
+  value: number,
+  outDtype: DType,
+): TypedArray {
   const outShape = x.shape.map((dimension, axis) => dimension + pads[axis]![0] + pads[axis]![1]);
   const out = allocateArray(outDtype, sizeOf(outShape));
   if (value !== 0) out.fill(value);

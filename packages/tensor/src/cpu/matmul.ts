@@ -39,22 +39,39 @@ const microKernel: MicroKernel = (() => {
     'for (let p = 0; p < kc; p++) {',
     `  ${Array.from({ length: MR }, (_, i) => `const a${i} = aPack[ap + ${i}];`).join(' ')}`,
     `  ${Array.from({ length: NR }, (_, j) => `const b${j} = bPack[bp + ${j}];`).join(' ')}`,
-    ...Array.from({ length: MR }, (_, i) =>
-      `  ${Array.from({ length: NR }, (_, j) => `c${i}${j} += a${i} * b${j};`).join(' ')}`,
+    ...Array.from(
+      { length: MR },
+      (_, i) => `  ${Array.from({ length: NR }, (_, j) => `c${i}${j} += a${i} * b${j};`).join(' ')}`,
     ),
     `  ap += ${MR}; bp += ${NR};`,
     '}',
     `if (rows === ${MR} && columns === ${NR}) {`,
-    ...Array.from({ length: MR }, (_, i) =>
-      `  { const row = outBase + ${i} * outRowStride; ${Array.from({ length: NR }, (_, j) => `out[row + ${j}] += c${i}${j};`).join(' ')} }`,
+    ...Array.from(
+      { length: MR },
+      (_, i) =>
+        `  { const row = outBase + ${i} * outRowStride; ${Array.from({ length: NR }, (_, j) => `out[row + ${j}] += c${i}${j};`).join(' ')} }`,
     ),
     '} else {',
-    ...Array.from({ length: MR }, (_, i) =>
-      `  if (${i} < rows) { const row = outBase + ${i} * outRowStride; ${Array.from({ length: NR }, (_, j) => `if (${j} < columns) out[row + ${j}] += c${i}${j};`).join(' ')} }`,
+    ...Array.from(
+      { length: MR },
+      (_, i) =>
+        `  if (${i} < rows) { const row = outBase + ${i} * outRowStride; ${Array.from({ length: NR }, (_, j) => `if (${j} < columns) out[row + ${j}] += c${i}${j};`).join(' ')} }`,
     ),
     '}',
   ].join('\n');
-  return new Function('kc', 'aPack', 'aBase', 'bPack', 'bBase', 'out', 'outBase', 'outRowStride', 'rows', 'columns', body) as MicroKernel;
+  return new Function(
+    'kc',
+    'aPack',
+    'aBase',
+    'bPack',
+    'bBase',
+    'out',
+    'outBase',
+    'outRowStride',
+    'rows',
+    'columns',
+    body,
+  ) as MicroKernel;
 })();
 
 const packCache = new Map<string, TypedArray>();
@@ -86,7 +103,13 @@ export function gemm(
 ): void {
   // Float32 goes to the WebAssembly SIMD kernel when it is available and enabled; float64
   // (and everything else) stays on this scalar reference kernel.
-  if (out instanceof Float32Array && a.values instanceof Float32Array && b.values instanceof Float32Array && simdGemm(m, n, k, a, b, out, outOffset)) return;
+  if (
+    out instanceof Float32Array &&
+    a.values instanceof Float32Array &&
+    b.values instanceof Float32Array &&
+    simdGemm(m, n, k, a, b, out, outOffset)
+  )
+    return;
   out.fill(0, outOffset, outOffset + m * n);
   if (m === 0 || n === 0 || k === 0) return;
   const panelsN = Math.ceil(n / NR);
@@ -103,7 +126,18 @@ export function gemm(
         const bBase = jp * NR * kc;
         for (let ip = 0; ip * MR < mc; ip++) {
           const rows = Math.min(MR, mc - ip * MR);
-          microKernel(kc, aPack, ip * MR * kc, bPack, bBase, out, outOffset + (m0 + ip * MR) * n + jp * NR, n, rows, columns);
+          microKernel(
+            kc,
+            aPack,
+            ip * MR * kc,
+            bPack,
+            bBase,
+            out,
+            outOffset + (m0 + ip * MR) * n + jp * NR,
+            n,
+            rows,
+            columns,
+          );
         }
       }
     }

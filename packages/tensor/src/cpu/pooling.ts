@@ -18,8 +18,18 @@ export function pool2dPlanes(
   out: TypedArray,
   indices: Int32Array | undefined,
 ): void {
-  const { kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, dilationHeight, dilationWidth, outputHeight, outputWidth } =
-    window;
+  const {
+    kernelHeight,
+    kernelWidth,
+    strideHeight,
+    strideWidth,
+    padTop,
+    padLeft,
+    dilationHeight,
+    dilationWidth,
+    outputHeight,
+    outputWidth,
+  } = window;
   let target = 0;
   for (let plane = 0; plane < planes; plane++) {
     const base = plane * height * width;

@@ -7,7 +7,26 @@
  * function whose source text is read back.
  */
 import { compileJavaScript } from './expression/compile-javascript.js';
-import { add, and, div, equal, floor, greater, greaterEqual, input, less, lessEqual, log, mul, neg, notEqual, or, pow, select, sub } from './expression/builder.js';
+import {
+  add,
+  and,
+  div,
+  equal,
+  floor,
+  greater,
+  greaterEqual,
+  input,
+  less,
+  lessEqual,
+  log,
+  mul,
+  neg,
+  notEqual,
+  or,
+  pow,
+  select,
+  sub,
+} from './expression/builder.js';
 import type { BooleanExpression, NumberExpression } from './expression/expression.js';
 import * as UNARY_OPS from '../ops/unary-ops.js';
 
@@ -24,7 +43,10 @@ export type UnaryKernelName = keyof typeof UNARY_OPS;
  * (element, then the parameter).
  */
 export const UNARY_KERNELS = Object.fromEntries(
-  Object.values(UNARY_OPS).map((op) => [op.definition.name, compileJavaScript(op.definition.forward, 1, op.definition.parameter ? 1 : 0)]),
+  Object.values(UNARY_OPS).map((op) => [
+    op.definition.name,
+    compileJavaScript(op.definition.forward, 1, op.definition.parameter ? 1 : 0),
+  ]),
 ) as Record<UnaryKernelName, UnaryKernel>;
 
 const unaryExpressionKernels = new Map<UnaryKernelName, ExpressionKernel>();
@@ -37,7 +59,12 @@ export function unaryExpressionKernel(name: UnaryKernelName): ExpressionKernel {
   let kernel = unaryExpressionKernels.get(name);
   if (!kernel) {
     const definition = UNARY_OPS[name].definition;
-    kernel = { name: `unary:${name}`, arity: 1, scalarCount: definition.parameter ? 1 : 0, expression: definition.forward };
+    kernel = {
+      name: `unary:${name}`,
+      arity: 1,
+      scalarCount: definition.parameter ? 1 : 0,
+      expression: definition.forward,
+    };
     unaryExpressionKernels.set(name, kernel);
   }
   return kernel;
@@ -79,7 +106,9 @@ const g = input(2);
 const y = input(3);
 
 /** Ties split the gradient in half between the operands, as torch.maximum/minimum. */
-function tieSplit(wins: (left: NumberExpression, right: NumberExpression) => BooleanExpression): readonly [NumberExpression, NumberExpression] {
+function tieSplit(
+  wins: (left: NumberExpression, right: NumberExpression) => BooleanExpression,
+): readonly [NumberExpression, NumberExpression] {
   const shared = select(equal(a, b), mul(g, 0.5), g);
   return [select(wins(b, a), 0, shared), select(wins(a, b), 0, shared)];
 }
@@ -103,7 +132,10 @@ export const BINARY_DERIVATIVES = {
   // derivative 0 there, not 0·0^(−1) = NaN), and the db term is 0 where a = 0 and b ≥ 0. The
   // da mask is kept to a = 0 (PyTorch masks every b = 0), so that its derivative with
   // respect to b, a^(−1) at b = 0, stays right for second derivatives.
-  pow: [select(and(equal(b, 0), equal(a, 0)), 0, mul(g, mul(b, pow(a, sub(b, 1))))), select(and(equal(a, 0), greaterEqual(b, 0)), 0, mul(g, mul(y, log(a))))],
+  pow: [
+    select(and(equal(b, 0), equal(a, 0)), 0, mul(g, mul(b, pow(a, sub(b, 1))))),
+    select(and(equal(a, 0), greaterEqual(b, 0)), 0, mul(g, mul(y, log(a)))),
+  ],
   maximum: tieSplit(greater),
   minimum: tieSplit(less),
   // a mod b = a − ⌊a/b⌋·b, so d/da = 1 and d/db = −⌊a/b⌋ (away from the jumps).
@@ -111,10 +143,9 @@ export const BINARY_DERIVATIVES = {
 } satisfies Record<string, readonly [NumberExpression, NumberExpression]>;
 
 /** Every binary kernel, by op name: {@link BINARY_EXPRESSIONS} compiled to JavaScript. */
-export const BINARY_KERNELS = Object.fromEntries(Object.entries(BINARY_EXPRESSIONS).map(([name, expression]) => [name, compileJavaScript(expression, 2, 0)])) as Record<
-  keyof typeof BINARY_EXPRESSIONS,
-  BinaryKernel
->;
+export const BINARY_KERNELS = Object.fromEntries(
+  Object.entries(BINARY_EXPRESSIONS).map(([name, expression]) => [name, compileJavaScript(expression, 2, 0)]),
+) as Record<keyof typeof BINARY_EXPRESSIONS, BinaryKernel>;
 
 /** Names of the binary kernels. */
 export type BinaryKernelName = keyof typeof BINARY_EXPRESSIONS;

@@ -31,7 +31,11 @@ export type UnaryResult = 'same' | 'float' | 'bool';
 export type UnaryDomain = 'smooth' | 'positive' | 'nonzero' | 'unit' | 'aboveMinusHalf' | 'offInteger';
 
 /** A unary op's definition. */
-export interface UnaryOpDefinition<Name extends string = string, Result extends UnaryResult = UnaryResult, Parameter extends string | undefined = string | undefined> {
+export interface UnaryOpDefinition<
+  Name extends string = string,
+  Result extends UnaryResult = UnaryResult,
+  Parameter extends string | undefined = string | undefined,
+> {
   /** The op's name (the tensor function, method and recorded op are called so). */
   readonly name: Name;
   /** The result dtype. 'bool' ops are not differentiable and not recorded. */
@@ -58,9 +62,11 @@ export interface UnaryOpDefinition<Name extends string = string, Result extends 
 }
 
 /** A unary op: the tensor function, with its definition and an expression builder. */
-export type UnaryOp<Name extends string = string, Result extends UnaryResult = UnaryResult, Parameter extends string | undefined = string | undefined> = (Parameter extends string
-  ? (x: Tensor, parameter?: number) => Tensor
-  : (x: Tensor) => Tensor) & {
+export type UnaryOp<
+  Name extends string = string,
+  Result extends UnaryResult = UnaryResult,
+  Parameter extends string | undefined = string | undefined,
+> = (Parameter extends string ? (x: Tensor, parameter?: number) => Tensor : (x: Tensor) => Tensor) & {
   /** The definition the op is derived from. */
   readonly definition: UnaryOpDefinition<Name, Result, Parameter>;
   /** The op applied to an expression (a call node), for other definitions and kernels. */
@@ -81,15 +87,22 @@ export function setUnaryOpApplier(apply: Applier): void {
  * @example
  * export const square = defineUnaryOp({ name: 'square', result: 'same', forward: mul(x, x), derivative: () => mul(g, mul(x, 2)) });
  */
-export function defineUnaryOp<const Name extends string, const Result extends UnaryResult, const Parameter extends string | undefined = undefined>(
-  definition: UnaryOpDefinition<Name, Result, Parameter>,
-): UnaryOp<Name, Result, Parameter> {
+export function defineUnaryOp<
+  const Name extends string,
+  const Result extends UnaryResult,
+  const Parameter extends string | undefined = undefined,
+>(definition: UnaryOpDefinition<Name, Result, Parameter>): UnaryOp<Name, Result, Parameter> {
   const op = (x: Tensor, parameter?: number): Tensor => {
     if (!applier) throw new Error(`${definition.name}: the elementwise ops are not loaded; import '@vane/tensor'`);
     return applier(definition, x, parameter as number);
   };
   const of = (argument: Operand, parameter?: Operand) =>
-    call(definition.name, definition.forward, argument, definition.parameter ? (parameter ?? definition.parameter.default) : undefined);
+    call(
+      definition.name,
+      definition.forward,
+      argument,
+      definition.parameter ? (parameter ?? definition.parameter.default) : undefined,
+    );
   Object.defineProperty(op, 'name', { value: definition.name });
   return Object.assign(op, { definition, of }) as unknown as UnaryOp<Name, Result, Parameter>;
 }

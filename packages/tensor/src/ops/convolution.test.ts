@@ -40,7 +40,8 @@ function directConv2d(
                 const v = j * g.stride[1] - g.pads[2] + kj * g.dilation[1];
                 if (h < 0 || h >= height || v < 0 || v >= width) continue;
                 const term =
-                  x[((n * channels + group * perGroup + c) * height + h) * width + v]! * w[((o * perGroup + c) * kh + ki) * kw + kj]!;
+                  x[((n * channels + group * perGroup + c) * height + h) * width + v]! *
+                  w[((o * perGroup + c) * kh + ki) * kw + kj]!;
                 total += term;
                 scale += Math.abs(term);
               }
@@ -66,7 +67,12 @@ const convolutionCase = fc
     kw: fc.integer({ min: 1, max: 3 }),
     stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
     dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
-    pads: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
+    pads: fc.tuple(
+      fc.integer({ min: 0, max: 2 }),
+      fc.integer({ min: 0, max: 2 }),
+      fc.integer({ min: 0, max: 2 }),
+      fc.integer({ min: 0, max: 2 }),
+    ),
     paddingForm: fc.constantFrom('number', 'pair', 'four'),
     extraH: fc.integer({ min: 0, max: 4 }),
     extraW: fc.integer({ min: 0, max: 4 }),
@@ -74,9 +80,17 @@ const convolutionCase = fc
   })
   .map((c) => {
     const pads: [number, number, number, number] =
-      c.paddingForm === 'number' ? [c.pads[0], c.pads[0], c.pads[0], c.pads[0]] : c.paddingForm === 'pair' ? [c.pads[0], c.pads[0], c.pads[2], c.pads[2]] : c.pads;
+      c.paddingForm === 'number'
+        ? [c.pads[0], c.pads[0], c.pads[0], c.pads[0]]
+        : c.paddingForm === 'pair'
+          ? [c.pads[0], c.pads[0], c.pads[2], c.pads[2]]
+          : c.pads;
     const padding =
-      c.paddingForm === 'number' ? pads[0] : c.paddingForm === 'pair' ? ([pads[0], pads[2]] as [number, number]) : ([...pads] as [number, number, number, number]);
+      c.paddingForm === 'number'
+        ? pads[0]
+        : c.paddingForm === 'pair'
+          ? ([pads[0], pads[2]] as [number, number])
+          : ([...pads] as [number, number, number, number]);
     // The input is at least as large as the dilated kernel, so the output is never empty.
     const height = Math.max(1, (c.kh - 1) * c.dilation[0] + 1 - pads[0] - pads[1]) + c.extraH;
     const width = Math.max(1, (c.kw - 1) * c.dilation[1] + 1 - pads[2] - pads[3]) + c.extraW;
@@ -85,7 +99,12 @@ const convolutionCase = fc
     return { ...c, padsResolved: pads, padding, xShape, wShape };
   })
   .chain((c) =>
-    fc.tuple(fc.constant(c), doubleValues(product(c.xShape), 2), doubleValues(product(c.wShape), 2), doubleValues(c.wShape[0]!, 2)),
+    fc.tuple(
+      fc.constant(c),
+      doubleValues(product(c.xShape), 2),
+      doubleValues(product(c.wShape), 2),
+      doubleValues(c.wShape[0]!, 2),
+    ),
   );
 
 describe('conv2d', () => {
@@ -95,7 +114,13 @@ describe('conv2d', () => {
         const x = tensor(xData, { shape: c.xShape, dtype: 'float64' });
         const w = tensor(wData, { shape: c.wShape, dtype: 'float64' });
         const bias = c.bias ? tensor(bData, { dtype: 'float64' }) : undefined;
-        const out = conv2d(x, w, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, bias });
+        const out = conv2d(x, w, {
+          stride: c.stride,
+          padding: c.padding,
+          dilation: c.dilation,
+          groups: c.groups,
+          bias,
+        });
         const expected = directConv2d(xData, c.xShape, wData, c.wShape, c.bias ? bData : undefined, {
           stride: c.stride,
           pads: c.padsResolved,
@@ -103,7 +128,9 @@ describe('conv2d', () => {
           groups: c.groups,
         });
         expect(out.shape).toEqual(expected.shape);
-        values(out).forEach((v, i) => expect(Math.abs(v - expected.data[i]!)).toBeLessThanOrEqual(1e-13 * expected.magnitude[i]! + 1e-300));
+        values(out).forEach((v, i) =>
+          expect(Math.abs(v - expected.data[i]!)).toBeLessThanOrEqual(1e-13 * expected.magnitude[i]! + 1e-300),
+        );
       }),
       { numRuns: 80 },
     );
@@ -118,9 +145,21 @@ describe('conv2d', () => {
         expect(out.shape.slice(2)).toEqual(c.xShape.slice(2));
         const totalH = c.dilation[0] * (c.kh - 1);
         const totalW = c.dilation[1] * (c.kw - 1);
-        const pads: [number, number, number, number] = [Math.floor(totalH / 2), Math.ceil(totalH / 2), Math.floor(totalW / 2), Math.ceil(totalW / 2)];
-        const expected = directConv2d(xData, c.xShape, wData, c.wShape, undefined, { stride: [1, 1], pads, dilation: c.dilation, groups: c.groups });
-        values(out).forEach((v, i) => expect(Math.abs(v - expected.data[i]!)).toBeLessThanOrEqual(1e-13 * expected.magnitude[i]! + 1e-300));
+        const pads: [number, number, number, number] = [
+          Math.floor(totalH / 2),
+          Math.ceil(totalH / 2),
+          Math.floor(totalW / 2),
+          Math.ceil(totalW / 2),
+        ];
+        const expected = directConv2d(xData, c.xShape, wData, c.wShape, undefined, {
+          stride: [1, 1],
+          pads,
+          dilation: c.dilation,
+          groups: c.groups,
+        });
+        values(out).forEach((v, i) =>
+          expect(Math.abs(v - expected.data[i]!)).toBeLessThanOrEqual(1e-13 * expected.magnitude[i]! + 1e-300),
+        );
       }),
       { numRuns: 40 },
     );
@@ -145,8 +184,14 @@ describe('conv2d', () => {
   });
 
   it('accepts strided (non-contiguous) inputs and exists as a method', () => {
-    const x = tensor(Array.from({ length: 2 * 3 * 4 * 5 }, (_, i) => Math.sin(i)), { shape: [2, 5, 4, 3], dtype: 'float64' }).permute([0, 3, 2, 1]);
-    const w = tensor(Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => Math.cos(i)), { shape: [2, 3, 2, 2], dtype: 'float64' });
+    const x = tensor(
+      Array.from({ length: 2 * 3 * 4 * 5 }, (_, i) => Math.sin(i)),
+      { shape: [2, 5, 4, 3], dtype: 'float64' },
+    ).permute([0, 3, 2, 1]);
+    const w = tensor(
+      Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => Math.cos(i)),
+      { shape: [2, 3, 2, 2], dtype: 'float64' },
+    );
     const expected = conv2d(x.contiguous(), w, { padding: 1 });
     expectClose(conv2d(x, w, { padding: 1 }), values(expected), { rtol: 1e-15, atol: 1e-15 });
     expectClose(x.conv2d(w, { padding: 1 }), values(expected), { rtol: 1e-15, atol: 1e-15 });
@@ -169,8 +214,14 @@ describe('conv1d', () => {
   });
 
   it('is conv2d over a height-1 image', () => {
-    const x = tensor(Array.from({ length: 2 * 2 * 9 }, (_, i) => Math.sin(i)), { shape: [2, 2, 9], dtype: 'float64' });
-    const w = tensor(Array.from({ length: 3 * 2 * 3 }, (_, i) => Math.cos(i)), { shape: [3, 2, 3], dtype: 'float64' });
+    const x = tensor(
+      Array.from({ length: 2 * 2 * 9 }, (_, i) => Math.sin(i)),
+      { shape: [2, 2, 9], dtype: 'float64' },
+    );
+    const w = tensor(
+      Array.from({ length: 3 * 2 * 3 }, (_, i) => Math.cos(i)),
+      { shape: [3, 2, 3], dtype: 'float64' },
+    );
     const out = conv1d(x, w, { stride: 2, padding: 1, dilation: 2 });
     const viaConv2d = conv2d(x.unsqueeze(2), w.unsqueeze(2), { stride: [1, 2], padding: [0, 1], dilation: [1, 2] });
     expect(out.shape).toEqual([2, 3, 4]);
@@ -183,14 +234,24 @@ describe('convTranspose2d', () => {
     fc.assert(
       fc.property(convolutionCase, ([c, xData, wData]) => {
         // convTranspose2d takes symmetric padding only.
-        const pads: [number, number, number, number] = [c.padsResolved[0], c.padsResolved[0], c.padsResolved[2], c.padsResolved[2]];
+        const pads: [number, number, number, number] = [
+          c.padsResolved[0],
+          c.padsResolved[0],
+          c.padsResolved[2],
+          c.padsResolved[2],
+        ];
         const height = Math.max(c.xShape[2]!, (c.kh - 1) * c.dilation[0] + 1 - 2 * pads[0] + 1);
         const width = Math.max(c.xShape[3]!, (c.kw - 1) * c.dilation[1] + 1 - 2 * pads[2] + 1);
         const xShape = [c.xShape[0]!, c.xShape[1]!, height, width];
         const xValues = Array.from({ length: product(xShape) }, (_, i) => xData[i % xData.length]! + i / 97);
         const x = tensor(xValues, { shape: xShape, dtype: 'float64' });
         const w = tensor(wData, { shape: c.wShape, dtype: 'float64' });
-        const options = { stride: c.stride, padding: [pads[0], pads[2]] as [number, number], dilation: c.dilation, groups: c.groups };
+        const options = {
+          stride: c.stride,
+          padding: [pads[0], pads[2]] as [number, number],
+          dilation: c.dilation,
+          groups: c.groups,
+        };
         const forward = conv2d(x, w, options);
         const [outH, outW] = [forward.shape[2]!, forward.shape[3]!];
         // The rows/columns the strided forward pass never reached are restored by outputPadding.
@@ -271,9 +332,15 @@ describe('maxPool2d and avgPool2d', () => {
     const x = fromFixture(section.x);
     for (const c of section.cases) {
       const label = JSON.stringify({ ...c, out: undefined });
-      const options = { stride: c.stride ?? undefined, padding: c.padding, ...(c.kind === 'max' ? { dilation: c.dilation } : {}) };
+      const options = {
+        stride: c.stride ?? undefined,
+        padding: c.padding,
+        ...(c.kind === 'max' ? { dilation: c.dilation } : {}),
+      };
       const out: Tensor =
-        c.kind === 'max' ? maxPool2d(x, c.kernel, options) : avgPool2d(x, c.kernel, { ...options, countIncludePad: c.countIncludePad });
+        c.kind === 'max'
+          ? maxPool2d(x, c.kernel, options)
+          : avgPool2d(x, c.kernel, { ...options, countIncludePad: c.countIncludePad });
       expect(out.shape, label).toEqual(c.out.shape);
       expectClose(out, numbers(c.out), { rtol: 1e-14, atol: 1e-15 }, label);
     }
@@ -291,8 +358,16 @@ describe('maxPool2d and avgPool2d', () => {
           countIncludePad: fc.boolean(),
         }),
         (c) => {
-          const padding: [number, number] = [c.padFraction[0] ? Math.floor(c.kernel[0] / 2) : 0, c.padFraction[1] ? Math.floor(c.kernel[1] / 2) : 0];
-          const shape = [2, 2, (c.kernel[0] - 1) * c.dilation[0] + 1 + c.extra[0], (c.kernel[1] - 1) * c.dilation[1] + 1 + c.extra[1]];
+          const padding: [number, number] = [
+            c.padFraction[0] ? Math.floor(c.kernel[0] / 2) : 0,
+            c.padFraction[1] ? Math.floor(c.kernel[1] / 2) : 0,
+          ];
+          const shape = [
+            2,
+            2,
+            (c.kernel[0] - 1) * c.dilation[0] + 1 + c.extra[0],
+            (c.kernel[1] - 1) * c.dilation[1] + 1 + c.extra[1],
+          ];
           const data = Array.from({ length: product(shape) }, (_, i) => Math.round(10 * Math.sin(i * 1.7)) / 2);
           const x = tensor(data, { shape, dtype: 'float64' });
           const max = maxPool2d(x, c.kernel, { stride: c.stride, padding, dilation: c.dilation });
@@ -310,8 +385,25 @@ describe('maxPool2d and avgPool2d', () => {
   });
 
   it('default the stride to the kernel size', () => {
-    const x = tensor(Array.from({ length: 16 }, (_, i) => i), { shape: [1, 1, 4, 4] });
-    expect(maxPool2d(x, 2).toArray()).toEqual([[[[5, 7], [13, 15]]]]);
-    expect(avgPool2d(x, 2).toArray()).toEqual([[[[2.5, 4.5], [10.5, 12.5]]]]);
+    const x = tensor(
+      Array.from({ length: 16 }, (_, i) => i),
+      { shape: [1, 1, 4, 4] },
+    );
+    expect(maxPool2d(x, 2).toArray()).toEqual([
+      [
+        [
+          [5, 7],
+          [13, 15],
+        ],
+      ],
+    ]);
+    expect(avgPool2d(x, 2).toArray()).toEqual([
+      [
+        [
+          [2.5, 4.5],
+          [10.5, 12.5],
+        ],
+      ],
+    ]);
   });
 });

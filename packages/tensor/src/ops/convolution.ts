@@ -62,20 +62,30 @@ export function conv2d(x: Tensor, weight: Tensor, options: Conv2dOptions = {}): 
   commonBackend(op, [x, weight], ['x', 'weight']);
   checkFloat(op, 'x', x);
   if (x.ndim !== 4) throw new Error(`${op}: 'x' has shape ${formatShape(x.shape)}, expected [N,C,H,W]`);
-  if (weight.ndim !== 4) throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [O,C/groups,kh,kw]`);
+  if (weight.ndim !== 4)
+    throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [O,C/groups,kh,kw]`);
   if (weight.dtype !== x.dtype) throw new Error(`${op}: 'weight' is ${weight.dtype} but 'x' is ${x.dtype}`);
   const groups = options.groups ?? 1;
   const [, channels, height, width] = x.shape as [number, number, number, number];
   const outChannels = weight.shape[0]!;
   if (!Number.isInteger(groups) || groups < 1 || channels % groups !== 0 || outChannels % groups !== 0) {
-    throw new Error(`${op}: 'groups' ${groups} must divide the input channels (${channels}) and output channels (${outChannels})`);
+    throw new Error(
+      `${op}: 'groups' ${groups} must divide the input channels (${channels}) and output channels (${outChannels})`,
+    );
   }
   if (weight.shape[1] !== channels / groups) {
-    throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [${outChannels},${channels / groups},*,*] for 'x' ${formatShape(x.shape)} with groups=${groups}`);
+    throw new Error(
+      `${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [${outChannels},${channels / groups},*,*] for 'x' ${formatShape(x.shape)} with groups=${groups}`,
+    );
   }
   const window = makeWindow(op, height, width, [weight.shape[2]!, weight.shape[3]!], options);
   const data = x.backend.conv2d(x.view(), weight.view(), window, groups, x.dtype);
-  const out = wrapStorage(x.backend, data, [x.shape[0]!, outChannels, window.outputHeight, window.outputWidth], x.dtype);
+  const out = wrapStorage(
+    x.backend,
+    data,
+    [x.shape[0]!, outChannels, window.outputHeight, window.outputWidth],
+    x.dtype,
+  );
   recordOp('conv2d', [x, weight], out, { window, groups });
   return options.bias ? withBias(op, out, options.bias, outChannels) : out;
 }
@@ -96,16 +106,21 @@ export function conv1d(x: Tensor, weight: Tensor, options: Conv1dOptions = {}): 
   checkTensor(op, 'x', x);
   checkTensor(op, 'weight', weight);
   if (x.ndim !== 3) throw new Error(`${op}: 'x' has shape ${formatShape(x.shape)}, expected [N,C,L]`);
-  if (weight.ndim !== 3) throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [O,C/groups,k]`);
+  if (weight.ndim !== 3)
+    throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [O,C/groups,k]`);
   // Checked here so that errors name conv1d and its 3-D shapes rather than the inner conv2d.
   commonBackend(op, [x, weight], ['x', 'weight']);
   const groups = options.groups ?? 1;
   const [channels, outChannels] = [x.shape[1]!, weight.shape[0]!];
   if (!Number.isInteger(groups) || groups < 1 || channels % groups !== 0 || outChannels % groups !== 0) {
-    throw new Error(`${op}: 'groups' ${groups} must divide the input channels (${channels}) and output channels (${outChannels})`);
+    throw new Error(
+      `${op}: 'groups' ${groups} must divide the input channels (${channels}) and output channels (${outChannels})`,
+    );
   }
   if (weight.shape[1] !== channels / groups) {
-    throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [${outChannels},${channels / groups},*] for 'x' ${formatShape(x.shape)} with groups=${groups}`);
+    throw new Error(
+      `${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [${outChannels},${channels / groups},*] for 'x' ${formatShape(x.shape)} with groups=${groups}`,
+    );
   }
   if (options.bias) {
     checkTensor(op, 'bias', options.bias);
@@ -122,11 +137,21 @@ export function conv1d(x: Tensor, weight: Tensor, options: Conv1dOptions = {}): 
   if (padding === 'same') [before, after] = sameSplit(x.shape[2]!, weight.shape[2]!, stride, dilation);
   else if (padding === 'valid') [before, after] = [0, 0];
   else if (typeof padding === 'number') before = after = oneAxisInteger(op, 'padding', padding, 0);
-  else if (Array.isArray(padding) && padding.length === 2 && padding.every((side) => Number.isInteger(side) && side >= 0)) [before, after] = padding;
-  else throw new Error(`${op}: 'padding' must be an integer ≥ 0, a pair [before, after] of them, 'valid' or 'same', got ${describeValue(padding)}`);
+  else if (
+    Array.isArray(padding) &&
+    padding.length === 2 &&
+    padding.every((side) => Number.isInteger(side) && side >= 0)
+  )
+    [before, after] = padding;
+  else
+    throw new Error(
+      `${op}: 'padding' must be an integer ≥ 0, a pair [before, after] of them, 'valid' or 'same', got ${describeValue(padding)}`,
+    );
   const extent = (weight.shape[2]! - 1) * dilation + 1;
   if (x.shape[2]! + before + after < extent) {
-    throw new Error(`${op}: kernel ${weight.shape[2]} (dilation ${dilation}) does not fit input ${x.shape[2]} with padding [${before},${after}]`);
+    throw new Error(
+      `${op}: kernel ${weight.shape[2]} (dilation ${dilation}) does not fit input ${x.shape[2]} with padding [${before},${after}]`,
+    );
   }
   return composite(() => {
     const out = conv2d(unsqueeze(x, 2), unsqueeze(weight, 2), {
@@ -168,8 +193,21 @@ export function conv2dInputGradient(
   const op = 'conv2dInputGradient';
   checkTensor(op, 'dy', dy);
   checkTensor(op, 'weight', weight);
-  const data = dy.backend.conv2dTransposeInput(dy.view(), weight.view(), window, groups, inputHeight, inputWidth, dy.dtype);
-  const out = wrapStorage(dy.backend, data, [dy.shape[0]!, weight.shape[1]! * groups, inputHeight, inputWidth], dy.dtype);
+  const data = dy.backend.conv2dTransposeInput(
+    dy.view(),
+    weight.view(),
+    window,
+    groups,
+    inputHeight,
+    inputWidth,
+    dy.dtype,
+  );
+  const out = wrapStorage(
+    dy.backend,
+    data,
+    [dy.shape[0]!, weight.shape[1]! * groups, inputHeight, inputWidth],
+    dy.dtype,
+  );
   return recordOp('conv2dTransposeInput', [dy, weight], out, { window, groups, inputHeight, inputWidth });
 }
 
@@ -182,7 +220,12 @@ export function conv2dWeightGradient(x: Tensor, dy: Tensor, window: Window2d, gr
   checkTensor(op, 'x', x);
   checkTensor(op, 'dy', dy);
   const data = x.backend.conv2dWeightGradient(x.view(), dy.view(), window, groups, x.dtype);
-  const out = wrapStorage(x.backend, data, [dy.shape[1]!, x.shape[1]! / groups, window.kernelHeight, window.kernelWidth], x.dtype);
+  const out = wrapStorage(
+    x.backend,
+    data,
+    [dy.shape[1]!, x.shape[1]! / groups, window.kernelHeight, window.kernelWidth],
+    x.dtype,
+  );
   return recordOp('conv2dWeightGradient', [x, dy], out, { window, groups });
 }
 
@@ -211,17 +254,24 @@ export function convTranspose2d(x: Tensor, weight: Tensor, options: ConvTranspos
   checkFloat(op, 'x', x);
   if (x.ndim !== 4) throw new Error(`${op}: 'x' has shape ${formatShape(x.shape)}, expected [N,C,H,W]`);
   if (weight.ndim !== 4 || weight.shape[0] !== x.shape[1]) {
-    throw new Error(`${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [${x.shape[1]},Cout/groups,kh,kw]`);
+    throw new Error(
+      `${op}: 'weight' has shape ${formatShape(weight.shape)}, expected [${x.shape[1]},Cout/groups,kh,kw]`,
+    );
   }
   if (weight.dtype !== x.dtype) throw new Error(`${op}: 'weight' is ${weight.dtype} but 'x' is ${x.dtype}`);
   const groups = options.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1 || x.shape[1]! % groups !== 0) {
-    throw new Error(`${op}: 'groups' ${groups} must divide the input channels (${x.shape[1]}) of 'x' ${formatShape(x.shape)}`);
+    throw new Error(
+      `${op}: 'groups' ${groups} must divide the input channels (${x.shape[1]}) of 'x' ${formatShape(x.shape)}`,
+    );
   }
   const pair = (value: Pair | undefined, fallback: number, name: string, minimum: number): [number, number] => {
-    const values = value === undefined ? [fallback, fallback] : typeof value === 'number' ? [value, value] : [value[0], value[1]];
+    const values =
+      value === undefined ? [fallback, fallback] : typeof value === 'number' ? [value, value] : [value[0], value[1]];
     if (values.some((v) => !Number.isInteger(v) || v < minimum)) {
-      throw new Error(`${op}: '${name}' must be an integer ≥ ${minimum} or a pair of them, got ${describeValue(value)}`);
+      throw new Error(
+        `${op}: '${name}' must be an integer ≥ ${minimum} or a pair of them, got ${describeValue(value)}`,
+      );
     }
     return values as [number, number];
   };
@@ -230,10 +280,13 @@ export function convTranspose2d(x: Tensor, weight: Tensor, options: ConvTranspos
   const [extraHeight, extraWidth] = pair(options.outputPadding, 0, 'outputPadding', 0);
   const [dilationHeight, dilationWidth] = pair(options.dilation, 1, 'dilation', 1);
   if (extraHeight >= Math.max(strideHeight, dilationHeight) || extraWidth >= Math.max(strideWidth, dilationWidth)) {
-    throw new Error(`${op}: 'outputPadding' [${extraHeight},${extraWidth}] must be smaller than the stride or the dilation`);
+    throw new Error(
+      `${op}: 'outputPadding' [${extraHeight},${extraWidth}] must be smaller than the stride or the dilation`,
+    );
   }
   const [kernelHeight, kernelWidth] = [weight.shape[2]!, weight.shape[3]!];
-  const outHeight = (x.shape[2]! - 1) * strideHeight - 2 * padHeight + dilationHeight * (kernelHeight - 1) + extraHeight + 1;
+  const outHeight =
+    (x.shape[2]! - 1) * strideHeight - 2 * padHeight + dilationHeight * (kernelHeight - 1) + extraHeight + 1;
   const outWidth = (x.shape[3]! - 1) * strideWidth - 2 * padWidth + dilationWidth * (kernelWidth - 1) + extraWidth + 1;
   if (outHeight <= 0 || outWidth <= 0) throw new Error(`${op}: the output would be ${outHeight}x${outWidth}`);
   // The forward convolution from the output space back to x's space has this window.

@@ -134,17 +134,21 @@ describe('tensor()', () => {
 describe('constant creators', () => {
   it('zeros, ones, full fill the shape with the value and dtype asked for', () => {
     fc.assert(
-      fc.property(shapeArbitrary(0, 4, 3), fc.constantFrom('float32', 'float64', 'int32', 'bool' as const), (shape, dtype) => {
-        for (const [t, value] of [
-          [zeros(shape, { dtype }), 0],
-          [ones(shape, { dtype }), 1],
-          [full(shape, 7, { dtype }), dtype === 'bool' ? 1 : 7],
-        ] as const) {
-          expect(t.shape).toEqual(shape);
-          expect(t.dtype).toBe(dtype);
-          expect(values(t)).toEqual(new Array(product(shape)).fill(value));
-        }
-      }),
+      fc.property(
+        shapeArbitrary(0, 4, 3),
+        fc.constantFrom('float32', 'float64', 'int32', 'bool' as const),
+        (shape, dtype) => {
+          for (const [t, value] of [
+            [zeros(shape, { dtype }), 0],
+            [ones(shape, { dtype }), 1],
+            [full(shape, 7, { dtype }), dtype === 'bool' ? 1 : 7],
+          ] as const) {
+            expect(t.shape).toEqual(shape);
+            expect(t.dtype).toBe(dtype);
+            expect(values(t)).toEqual(new Array(product(shape)).fill(value));
+          }
+        },
+      ),
       RUNS,
     );
     expect(full([2], true).dtype).toBe('bool');
@@ -176,11 +180,16 @@ describe('constant creators', () => {
     expect(arange(1, 2, 0.25).dtype).toBe('float32');
     expect(arange(0, 3, 1, { dtype: 'float64' }).dtype).toBe('float64');
     fc.assert(
-      fc.property(fc.integer({ min: -20, max: 20 }), fc.integer({ min: -20, max: 20 }), fc.integer({ min: -5, max: 5 }).filter((s) => s !== 0), (start, stop, step) => {
-        const expected: number[] = [];
-        for (let v = start; step > 0 ? v < stop : v > stop; v += step) expected.push(v);
-        expect(values(arange(start, stop, step))).toEqual(expected);
-      }),
+      fc.property(
+        fc.integer({ min: -20, max: 20 }),
+        fc.integer({ min: -20, max: 20 }),
+        fc.integer({ min: -5, max: 5 }).filter((s) => s !== 0),
+        (start, stop, step) => {
+          const expected: number[] = [];
+          for (let v = start; step > 0 ? v < stop : v > stop; v += step) expected.push(v);
+          expect(values(arange(start, stop, step))).toEqual(expected);
+        },
+      ),
       RUNS,
     );
     expect(() => arange(0, 1, 0)).toThrow(/arange: 'step' must not be 0/);
@@ -188,16 +197,25 @@ describe('constant creators', () => {
 
   it('linspace includes both ends exactly and is evenly spaced', () => {
     fc.assert(
-      fc.property(fc.double({ min: -100, max: 100, noNaN: true }), fc.double({ min: -100, max: 100, noNaN: true }), fc.integer({ min: 2, max: 50 }), (start, stop, count) => {
-        const t = linspace(start, stop, count, { dtype: 'float64' });
-        const v = values(t);
-        expect(v.length).toBe(count);
-        // == rather than Object.is: the sign of a zero end point is not part of the contract.
-        expect(v[0] === start).toBe(true);
-        expect(v[count - 1] === stop).toBe(true);
-        const step = (stop - start) / (count - 1);
-        v.forEach((value, i) => expect(Math.abs(value - (start + i * step))).toBeLessThanOrEqual(1e-12 * (Math.abs(start) + Math.abs(stop) + 1)));
-      }),
+      fc.property(
+        fc.double({ min: -100, max: 100, noNaN: true }),
+        fc.double({ min: -100, max: 100, noNaN: true }),
+        fc.integer({ min: 2, max: 50 }),
+        (start, stop, count) => {
+          const t = linspace(start, stop, count, { dtype: 'float64' });
+          const v = values(t);
+          expect(v.length).toBe(count);
+          // == rather than Object.is: the sign of a zero end point is not part of the contract.
+          expect(v[0] === start).toBe(true);
+          expect(v[count - 1] === stop).toBe(true);
+          const step = (stop - start) / (count - 1);
+          v.forEach((value, i) =>
+            expect(Math.abs(value - (start + i * step))).toBeLessThanOrEqual(
+              1e-12 * (Math.abs(start) + Math.abs(stop) + 1),
+            ),
+          );
+        },
+      ),
       RUNS,
     );
     expect(linspace(3, 7, 1).toArray()).toEqual([3]);

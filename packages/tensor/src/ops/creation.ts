@@ -97,14 +97,18 @@ export function tensor(data: TensorData, options: CreationOptions & { shape?: Sh
     values = flat;
     inferredDType = typeof firstLeaf(data) === 'boolean' ? 'bool' : 'float32';
   } else {
-    throw new Error(`${op}: 'data' must be a number, a boolean, a typed array or a nested array, got ${describe(data)}`);
+    throw new Error(
+      `${op}: 'data' must be a number, a boolean, a typed array or a nested array, got ${describe(data)}`,
+    );
   }
   const dtype = options.dtype ?? inferredDType;
   let shape = inferredShape;
   if (options.shape !== undefined) {
     shape = checkShape(op, 'shape', options.shape as number[]);
     if (sizeOf(shape) !== values.length) {
-      throw new Error(`${op}: 'shape' ${formatShape(shape)} holds ${sizeOf(shape)} elements but 'data' has ${values.length}`);
+      throw new Error(
+        `${op}: 'shape' ${formatShape(shape)} holds ${sizeOf(shape)} elements but 'data' has ${values.length}`,
+      );
     }
   }
   const backend = backendOption(op, options.backend);
@@ -112,7 +116,13 @@ export function tensor(data: TensorData, options: CreationOptions & { shape?: Sh
 }
 
 /** `shape` filled with `value`, for the public functions that fill (named by `op`). */
-function filled(op: string, shape: Shape, value: number | boolean, options: CreationOptions, allowed: readonly string[] = CREATION_OPTIONS): Tensor {
+function filled(
+  op: string,
+  shape: Shape,
+  value: number | boolean,
+  options: CreationOptions,
+  allowed: readonly string[] = CREATION_OPTIONS,
+): Tensor {
   checkShape(op, 'shape', shape as number[]);
   if (typeof value !== 'number' && typeof value !== 'boolean') {
     throw new Error(`${op}: 'value' must be a number or a boolean, got ${describeValue(value)}`);
@@ -204,7 +214,8 @@ export function linspace(start: number, stop: number, count: number, options: Cr
   const op = 'linspace';
   checkFiniteNumber(op, 'start', start);
   checkFiniteNumber(op, 'stop', stop);
-  if (!Number.isInteger(count) || count < 0) throw new Error(`${op}: 'count' must be a non-negative integer, got ${describeValue(count)}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new Error(`${op}: 'count' must be a non-negative integer, got ${describeValue(count)}`);
   const dtype = creationOptions(op, options, CREATION_OPTIONS, 'float32');
   checkNumericRange(op, dtype);
   if (count > 0) {
@@ -213,7 +224,8 @@ export function linspace(start: number, stop: number, count: number, options: Cr
   }
   const values = allocateArray(dtype, count);
   const step = count > 1 ? (stop - start) / (count - 1) : 0;
-  for (let index = 0; index < count; index++) values[index] = index === count - 1 && count > 1 ? stop : start + index * step;
+  for (let index = 0; index < count; index++)
+    values[index] = index === count - 1 && count > 1 ? stop : start + index * step;
   const backend = backendOption(op, options.backend);
   return wrapStorage(backend, backend.upload(values, dtype), [count], dtype);
 }
@@ -250,7 +262,10 @@ function randomTensor(
   const dtype = options.dtype ?? fallback;
   assertDType(op, dtype);
   const generator = options.generator ?? defaultGenerator();
-  if (typeof (generator as Partial<RandomGenerator>).uniform !== 'function' || typeof (generator as Partial<RandomGenerator>).normal !== 'function') {
+  if (
+    typeof (generator as Partial<RandomGenerator>).uniform !== 'function' ||
+    typeof (generator as Partial<RandomGenerator>).normal !== 'function'
+  ) {
     throw new TypeError(`${op}: 'generator' must be a RandomGenerator (from seed()), got ${describeValue(generator)}`);
   }
   const values = allocateArray(dtype, sizeOf(shape));
@@ -266,7 +281,9 @@ function randomTensor(
 function checkFloatSamples(op: string, options: RandomOptions): void {
   if (options?.dtype !== undefined && !isFloatingDType(options.dtype)) {
     assertDType(op, options.dtype);
-    throw new TypeError(`${op}: 'dtype' must be float32 or float64, got ${options.dtype} (samples would be truncated; use randint for integers)`);
+    throw new TypeError(
+      `${op}: 'dtype' must be float32 or float64, got ${options.dtype} (samples would be truncated; use randint for integers)`,
+    );
   }
 }
 
@@ -297,7 +314,9 @@ export function rand(shape: Shape, options: RandomOptions & { low?: number; high
   // low + (high − low)·u can round up to `high` (always for u near 1 in float32), so clamp to
   // the largest value of the dtype below `high` to keep the interval half-open.
   const ceiling = largestBelow(high, dtype as 'float32' | 'float64');
-  return randomTensor(op, shape, options, 'float32', (generator) => Math.min(low + (high - low) * generator.uniform(), ceiling));
+  return randomTensor(op, shape, options, 'float32', (generator) =>
+    Math.min(low + (high - low) * generator.uniform(), ceiling),
+  );
 }
 
 /** The largest `dtype` value strictly below `value`. */
@@ -338,7 +357,8 @@ export function randint(low: number, high: number, shape: Shape, options: Random
   if (dtype === 'int32') {
     checkStorable(op, "'low' is", dtype, low);
     // high is exclusive: the largest drawn value is high − 1.
-    if (high - 1 > 2147483647) throw new RangeError(`${op}: 'high' is ${high}, out of range for int32 (at most 2147483648, exclusive)`);
+    if (high - 1 > 2147483647)
+      throw new RangeError(`${op}: 'high' is ${high}, out of range for int32 (at most 2147483648, exclusive)`);
   }
   return randomTensor(op, shape, options, 'int32', (generator) => low + generator.integer(high - low));
 }

@@ -213,7 +213,9 @@ describe('binary elementwise ops with NumPy broadcasting', () => {
           ([shapeA, shapeB, dataA, dataB]) => {
             // Small integers make ties and exact comparisons likely; pow needs a positive base.
             const left = dataA.map((v) => (name === 'pow' ? Math.abs(v) + 0.5 : Math.round(v)));
-            const right = dataB.map((v) => (name === 'mod' || name === 'div' ? Math.round(v) || 1 : name === 'pow' ? v / 2 : Math.round(v)));
+            const right = dataB.map((v) =>
+              name === 'mod' || name === 'div' ? Math.round(v) || 1 : name === 'pow' ? v / 2 : Math.round(v),
+            );
             const a = tensor(left, { shape: shapeA, dtype: 'float64' });
             const b = tensor(right, { shape: shapeB, dtype: 'float64' });
             const out = binary(name)(a, b);
@@ -251,7 +253,9 @@ describe('binary elementwise ops with NumPy broadcasting', () => {
         const x = vane.randn(a, { generator: vane.seed(3) });
         const y = vane.randn(b, { generator: vane.seed(4) });
         const shape = naiveBroadcast(a, b)!;
-        expect(values(vane.mul(x, y))).toEqual(values(vane.mul(vane.broadcastTo(x, shape), vane.broadcastTo(y, shape))));
+        expect(values(vane.mul(x, y))).toEqual(
+          values(vane.mul(vane.broadcastTo(x, shape), vane.broadcastTo(y, shape))),
+        );
       }),
       RUNS,
     );
@@ -341,7 +345,12 @@ describe('binary elementwise ops with NumPy broadcasting', () => {
     const t = tensor([1, 2, 3], { dtype: 'float64' });
     for (const [name, reference] of Object.entries(BINARY_REFERENCES)) {
       const method = (t as unknown as Record<string, (other: number) => Tensor>)[name]!;
-      expectClose(method.call(t, 2), [1, 2, 3].map((v) => reference(v, 2)), {}, name);
+      expectClose(
+        method.call(t, 2),
+        [1, 2, 3].map((v) => reference(v, 2)),
+        {},
+        name,
+      );
     }
   });
 });
@@ -357,7 +366,9 @@ describe('where', () => {
         expect(out.shape).toEqual(shape);
         const av = values(a);
         const bv = values(b);
-        const expected = indices(shape).map((index, flat) => (av[flat]! > 0 ? av[flat]! : bv[index[index.length - 1]!]!));
+        const expected = indices(shape).map((index, flat) =>
+          av[flat]! > 0 ? av[flat]! : bv[index[index.length - 1]!]!,
+        );
         expect(values(out)).toEqual(expected);
       }),
       RUNS,

@@ -14,7 +14,16 @@ import { broadcastShapes, type Shape } from '../shape.js';
 import { isTensor, Tensor } from '../tensor.js';
 import { describeValue } from '../validation/option-keys.js';
 import { checkStorable } from '../validation/storable-values.js';
-import { checkTensor, checkTensorLike, commonBackend, describe, scalarDType, scalarTensor, wrapStorage, type TensorLike } from './internal.js';
+import {
+  checkTensor,
+  checkTensorLike,
+  commonBackend,
+  describe,
+  scalarDType,
+  scalarTensor,
+  wrapStorage,
+  type TensorLike,
+} from './internal.js';
 
 /** A view of `x` broadcast to `shape` (stride 0 on new and size-1 axes). */
 export function broadcastView(x: Tensor, shape: Shape): TensorView {
@@ -30,7 +39,8 @@ export function broadcastView(x: Tensor, shape: Shape): TensorView {
 
 /** An op's parameter (slope, alpha), checked to be a finite number. */
 function checkParameter(op: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${op}: '${name}' must be a finite number, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new Error(`${op}: '${name}' must be a finite number, got ${describeValue(value)}`);
   return value;
 }
 
@@ -40,11 +50,19 @@ function checkParameter(op: string, name: string, value: unknown): number {
  */
 function applyUnaryOp(definition: UnaryOpDefinition, x: Tensor, given: number | undefined): Tensor {
   const op = definition.name;
-  const parameter = definition.parameter ? checkParameter(op, definition.parameter.name, given === undefined ? definition.parameter.default : given) : 0;
+  const parameter = definition.parameter
+    ? checkParameter(op, definition.parameter.name, given === undefined ? definition.parameter.default : given)
+    : 0;
   checkTensor(op, 'x', x);
   const result = definition.result;
   const outDtype: DType =
-    result === 'bool' ? 'bool' : result === 'float' && !isFloatingDType(x.dtype) ? 'float32' : x.dtype === 'bool' && result === 'same' ? 'int32' : x.dtype;
+    result === 'bool'
+      ? 'bool'
+      : result === 'float' && !isFloatingDType(x.dtype)
+        ? 'float32'
+        : x.dtype === 'bool' && result === 'same'
+          ? 'int32'
+          : x.dtype;
   const data = x.backend.unary(op as UnaryKernelName, x.view(), outDtype, parameter);
   const out = wrapStorage(x.backend, data, x.shape, outDtype);
   if (isFloatingDType(outDtype) && result !== 'bool') {
@@ -78,7 +96,9 @@ export function binaryOperands(op: string, a: TensorLike, b: TensorLike): [Tenso
   checkTensorLike(op, 'a', a);
   checkTensorLike(op, 'b', b);
   const backend = commonBackend(op, [a, b], ['a', 'b']);
-  const aTensor = isTensor(a) ? a : scalarOperand(op, 'a', a, scalarDType(a, isTensor(b) ? b.dtype : undefined), backend);
+  const aTensor = isTensor(a)
+    ? a
+    : scalarOperand(op, 'a', a, scalarDType(a, isTensor(b) ? b.dtype : undefined), backend);
   const bTensor = isTensor(b) ? b : scalarOperand(op, 'b', b, scalarDType(b, aTensor.dtype), backend);
   return [aTensor, bTensor, promoteTypes(aTensor.dtype, bTensor.dtype)];
 }
@@ -145,7 +165,9 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
   // A bool condition only, as torch.where: a float mask (0.5? NaN?) has no one obvious meaning.
   if (isTensor(condition) ? condition.dtype !== 'bool' : typeof condition !== 'boolean') {
     const got = isTensor(condition) ? condition.dtype : describe(condition);
-    throw new TypeError(`${op}: 'condition' must be a bool tensor${isTensor(condition) ? '' : ' or a boolean'}, got ${got}; compare first (greater(x, 0)) or cast(x, 'bool')`);
+    throw new TypeError(
+      `${op}: 'condition' must be a bool tensor${isTensor(condition) ? '' : ' or a boolean'}, got ${got}; compare first (greater(x, 0)) or cast(x, 'bool')`,
+    );
   }
   const [aTensor, bTensor, common] = binaryOperands(op, a, b);
   const backend = commonBackend(op, [condition, aTensor, bTensor], ['condition', 'a', 'b']);
@@ -176,7 +198,10 @@ export function clip(x: Tensor, min?: number, max?: number): Tensor {
   const op = 'clip';
   checkTensor(op, 'x', x);
   if (min === undefined && max === undefined) throw new Error(`${op}: give at least one of 'min' and 'max'`);
-  for (const [name, bound] of [['min', min], ['max', max]] as const) {
+  for (const [name, bound] of [
+    ['min', min],
+    ['max', max],
+  ] as const) {
     if (bound !== undefined && (typeof bound !== 'number' || Number.isNaN(bound))) {
       throw new Error(`${op}: '${name}' must be a number, got ${describeValue(bound)}`);
     }
@@ -206,13 +231,19 @@ export function cast(x: Tensor, dtype: DType, copy = false): Tensor {
   const data = x.backend.copy(x.view(), dtype);
   const out = wrapStorage(x.backend, data, x.shape, dtype);
   if (isFloatingDType(dtype) && isFloatingDType(x.dtype)) {
-    return dtype === x.dtype ? recordOp('copy', [x], out, {}) : recordOp('cast', [x], out, { from: x.dtype, to: dtype });
+    return dtype === x.dtype
+      ? recordOp('copy', [x], out, {})
+      : recordOp('cast', [x], out, { from: x.dtype, to: dtype });
   }
   return out;
 }
 
 /** A Tensor method per unary op of the table: `x.relu()`, `x.leakyRelu(0.2)`. */
-type UnaryOpMethods = { [K in keyof typeof UNARY_OPS]: (typeof UNARY_OPS)[K] extends (x: Tensor, ...rest: infer Rest) => Tensor ? (...rest: Rest) => Tensor : never };
+type UnaryOpMethods = {
+  [K in keyof typeof UNARY_OPS]: (typeof UNARY_OPS)[K] extends (x: Tensor, ...rest: infer Rest) => Tensor
+    ? (...rest: Rest) => Tensor
+    : never;
+};
 
 declare module '../tensor.js' {
   interface Tensor extends UnaryOpMethods {
@@ -247,14 +278,35 @@ for (const op of Object.values(UNARY_OPS)) {
   });
 }
 const binaryMethods = {
-  add, sub, mul, div, pow, maximum, minimum, mod, equal, notEqual, less, lessEqual, greater, greaterEqual, logicalAnd, logicalOr,
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  maximum,
+  minimum,
+  mod,
+  equal,
+  notEqual,
+  less,
+  lessEqual,
+  greater,
+  greaterEqual,
+  logicalAnd,
+  logicalOr,
 };
 for (const [name, fn] of Object.entries(binaryMethods)) {
   Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, other: TensorLike) { return fn(this, other); },
+    value: function (this: Tensor, other: TensorLike) {
+      return fn(this, other);
+    },
     writable: true,
     configurable: true,
   });
 }
-Tensor.prototype.clip = function (this: Tensor, min?: number, max?: number) { return clip(this, min, max); };
-Tensor.prototype.cast = function (this: Tensor, dtype: DType) { return cast(this, dtype); };
+Tensor.prototype.clip = function (this: Tensor, min?: number, max?: number) {
+  return clip(this, min, max);
+};
+Tensor.prototype.cast = function (this: Tensor, dtype: DType) {
+  return cast(this, dtype);
+};

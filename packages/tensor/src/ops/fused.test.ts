@@ -4,7 +4,9 @@ import { defineKernel, expression as e, fusedKernelTarget, kernelInfo, setKernel
 afterEach(() => setKernelMode('simd'));
 
 describe('fusedKernelTarget', () => {
-  const scale = defineKernel('test.fusedTarget.scale', { inputs: ['x'], scalars: ['factor'] }, ({ x, factor }) => e.mul(x, factor));
+  const scale = defineKernel('test.fusedTarget.scale', { inputs: ['x'], scalars: ['factor'] }, ({ x, factor }) =>
+    e.mul(x, factor),
+  );
   // sin has no WebAssembly SIMD instruction: fusedMap runs it in the JavaScript loop.
   const sine = defineKernel('test.fusedTarget.sine', { inputs: ['x'] }, ({ x }) => e.sin(x));
 

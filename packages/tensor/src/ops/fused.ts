@@ -23,7 +23,12 @@ import { checkTensor, commonBackend, wrapStorage } from './internal.js';
  * const momentum: FusedKernel = { name: 'momentum', arity: 2, scalarCount: 1, expression: expression.add(expression.mul(beta, x), g) };
  * const next = fusedMap(momentum, [m, g], [0.9]);
  */
-export function fusedMap(kernel: FusedKernel, inputs: readonly Tensor[], scalars: readonly number[] = [], options: { dtype?: DType } = {}): Tensor {
+export function fusedMap(
+  kernel: FusedKernel,
+  inputs: readonly Tensor[],
+  scalars: readonly number[] = [],
+  options: { dtype?: DType } = {},
+): Tensor {
   checkKernel(kernel);
   const op = `fusedMap(${kernel.name})`;
   checkOptionKeys(op, options, ['dtype']);
@@ -31,17 +36,29 @@ export function fusedMap(kernel: FusedKernel, inputs: readonly Tensor[], scalars
   inputs.forEach((input, index) => checkTensor(op, `inputs[${index}]`, input));
   checkSignature(op, kernel.expression, kernel.arity, kernel.scalarCount);
   const expectedScalars = kernel.scalarCount;
-  if (scalars.length !== expectedScalars) throw new Error(`${op}: expected ${expectedScalars} scalars, got ${scalars.length}`);
-  const backend = commonBackend(op, inputs, inputs.map((_, index) => `inputs[${index}]`));
+  if (scalars.length !== expectedScalars)
+    throw new Error(`${op}: expected ${expectedScalars} scalars, got ${scalars.length}`);
+  const backend = commonBackend(
+    op,
+    inputs,
+    inputs.map((_, index) => `inputs[${index}]`),
+  );
   const shape = inputs[0]!.shape;
   inputs.forEach((input, index) => {
     if (input.shape.length !== shape.length || input.shape.some((d, a) => d !== shape[a])) {
-      throw new Error(`${op}: 'inputs[${index}]' has shape ${formatShape(input.shape)}, expected ${formatShape(shape)}`);
+      throw new Error(
+        `${op}: 'inputs[${index}]' has shape ${formatShape(input.shape)}, expected ${formatShape(shape)}`,
+      );
     }
   });
   const dtype = options.dtype ?? inputs[0]!.dtype;
   assertDType(op, dtype);
-  const data = backend.fused(kernel, inputs.map((input) => input.view()), scalars, dtype);
+  const data = backend.fused(
+    kernel,
+    inputs.map((input) => input.view()),
+    scalars,
+    dtype,
+  );
   return wrapStorage(backend, data, shape, dtype);
 }
 
@@ -66,13 +83,29 @@ export function fusedKernelTarget(kernel: FusedKernel): 'simd' | 'javascript' {
  * text no compiler reads any more.
  */
 function checkKernel(kernel: FusedKernel): void {
-  if (kernel === null || typeof kernel !== 'object') throw new Error(`fusedMap: 'kernel' must be an expression kernel { name, arity, scalarCount, expression }, got ${describeValue(kernel)}`);
+  if (kernel === null || typeof kernel !== 'object')
+    throw new Error(
+      `fusedMap: 'kernel' must be an expression kernel { name, arity, scalarCount, expression }, got ${describeValue(kernel)}`,
+    );
   const name = typeof kernel.name === 'string' ? kernel.name : '?';
   if ('fn' in kernel && !('expression' in kernel)) {
-    throw new Error(`fusedMap(${name}): function kernels ({ name, arity, fn }) are no longer accepted; write the kernel as an expression with defineKernel and the expression builder of @vane/tensor`);
+    throw new Error(
+      `fusedMap(${name}): function kernels ({ name, arity, fn }) are no longer accepted; write the kernel as an expression with defineKernel and the expression builder of @vane/tensor`,
+    );
   }
   const expression = (kernel as { expression?: unknown }).expression as { type?: unknown } | undefined;
-  if (typeof kernel.name !== 'string' || !Number.isInteger(kernel.arity) || kernel.arity < 1 || !Number.isInteger(kernel.scalarCount) || kernel.scalarCount < 0 || expression === null || typeof expression !== 'object' || expression.type !== 'number') {
-    throw new Error(`fusedMap(${name}): 'kernel' must be an expression kernel { name, arity ≥ 1, scalarCount ≥ 0, expression: a number expression }, got ${describeValue(kernel)}`);
+  if (
+    typeof kernel.name !== 'string' ||
+    !Number.isInteger(kernel.arity) ||
+    kernel.arity < 1 ||
+    !Number.isInteger(kernel.scalarCount) ||
+    kernel.scalarCount < 0 ||
+    expression === null ||
+    typeof expression !== 'object' ||
+    expression.type !== 'number'
+  ) {
+    throw new Error(
+      `fusedMap(${name}): 'kernel' must be an expression kernel { name, arity ≥ 1, scalarCount ≥ 0, expression: a number expression }, got ${describeValue(kernel)}`,
+    );
   }
 }

@@ -1,23 +1,56 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { add, argmax, gather, indexSelect, max, oneHot, scatterAdd, takeAlongAxis, tensor, tril, triu, zeros, type Tensor } from '../index.js';
-import { expectClose, fixtures, flatIndex, fromFixture, indices, numbers, product, RUNS, shapeArbitrary, values } from '../../test/helpers.js';
+import {
+  add,
+  argmax,
+  gather,
+  indexSelect,
+  max,
+  oneHot,
+  scatterAdd,
+  takeAlongAxis,
+  tensor,
+  tril,
+  triu,
+  zeros,
+  type Tensor,
+} from '../index.js';
+import {
+  expectClose,
+  fixtures,
+  flatIndex,
+  fromFixture,
+  indices,
+  numbers,
+  product,
+  RUNS,
+  shapeArbitrary,
+  values,
+} from '../../test/helpers.js';
 
 function iota(shape: number[]): Tensor {
-  return tensor(Array.from({ length: product(shape) }, (_, i) => i), { shape, dtype: 'float64' });
+  return tensor(
+    Array.from({ length: product(shape) }, (_, i) => i),
+    { shape, dtype: 'float64' },
+  );
 }
 
 /** A shape, an axis, and an index shape no larger than the shape off that axis, with valid values. */
 const gatherCase = shapeArbitrary(1, 3, 4).chain((shape) =>
-  fc.integer({ min: 0, max: shape.length - 1 }).chain((axis) =>
-    fc
-      .tuple(...shape.map((d, a) => (a === axis ? fc.integer({ min: 1, max: 5 }) : fc.integer({ min: 1, max: d }))))
-      .chain((indexShape) =>
-        fc
-          .array(fc.integer({ min: 0, max: shape[axis]! - 1 }), { minLength: product(indexShape), maxLength: product(indexShape) })
-          .map((data) => ({ shape, axis, indexShape, data })),
-      ),
-  ),
+  fc
+    .integer({ min: 0, max: shape.length - 1 })
+    .chain((axis) =>
+      fc
+        .tuple(...shape.map((d, a) => (a === axis ? fc.integer({ min: 1, max: 5 }) : fc.integer({ min: 1, max: d }))))
+        .chain((indexShape) =>
+          fc
+            .array(fc.integer({ min: 0, max: shape[axis]! - 1 }), {
+              minLength: product(indexShape),
+              maxLength: product(indexShape),
+            })
+            .map((data) => ({ shape, axis, indexShape, data })),
+        ),
+    ),
 );
 
 describe('gather and takeAlongAxis', () => {
@@ -28,7 +61,12 @@ describe('gather and takeAlongAxis', () => {
         const index = tensor(data, { shape: indexShape, dtype: 'int32' });
         const out = gather(x, axis, index);
         expect(out.shape).toEqual(indexShape);
-        const expected = indices(indexShape).map((position, flat) => flatIndex(shape, position.map((v, a) => (a === axis ? data[flat]! : v))));
+        const expected = indices(indexShape).map((position, flat) =>
+          flatIndex(
+            shape,
+            position.map((v, a) => (a === axis ? data[flat]! : v)),
+          ),
+        );
         expect(values(out)).toEqual(expected);
         expect(values(takeAlongAxis(x, index, axis))).toEqual(expected);
         expect(values(x.gather(axis, index))).toEqual(expected);
@@ -52,16 +90,29 @@ describe('indexSelect', () => {
     fc.assert(
       fc.property(
         shapeArbitrary(1, 3, 4).chain((shape) =>
-          fc.integer({ min: 0, max: shape.length - 1 }).chain((axis) =>
-            fc.tuple(fc.constant(shape), fc.constant(axis), fc.array(fc.integer({ min: 0, max: shape[axis]! - 1 }), { minLength: 1, maxLength: 6 })),
-          ),
+          fc
+            .integer({ min: 0, max: shape.length - 1 })
+            .chain((axis) =>
+              fc.tuple(
+                fc.constant(shape),
+                fc.constant(axis),
+                fc.array(fc.integer({ min: 0, max: shape[axis]! - 1 }), { minLength: 1, maxLength: 6 }),
+              ),
+            ),
         ),
         ([shape, axis, chosen]) => {
           const x = iota(shape);
           const out = indexSelect(x, axis, tensor(chosen, { dtype: 'int32' }));
           const outShape = shape.map((d, a) => (a === axis ? chosen.length : d));
           expect(out.shape).toEqual(outShape);
-          expect(values(out)).toEqual(indices(outShape).map((position) => flatIndex(shape, position.map((v, a) => (a === axis ? chosen[v]! : v)))));
+          expect(values(out)).toEqual(
+            indices(outShape).map((position) =>
+              flatIndex(
+                shape,
+                position.map((v, a) => (a === axis ? chosen[v]! : v)),
+              ),
+            ),
+          );
           expect(values(x.indexSelect(axis, tensor(chosen, { dtype: 'int32' })))).toEqual(values(out));
         },
       ),
@@ -76,12 +127,20 @@ describe('scatterAdd', () => {
       fc.property(gatherCase, ({ shape, axis, indexShape, data }) => {
         const target = iota(shape);
         const index = tensor(data, { shape: indexShape, dtype: 'int32' });
-        const source = tensor(indices(indexShape).map((_, i) => (i + 1) * 1000), { shape: indexShape, dtype: 'float64' });
+        const source = tensor(
+          indices(indexShape).map((_, i) => (i + 1) * 1000),
+          { shape: indexShape, dtype: 'float64' },
+        );
         const out = scatterAdd(target, axis, index, source);
         expect(out.shape).toEqual(shape);
         const expected = values(target);
         indices(indexShape).forEach((position, flat) => {
-          expected[flatIndex(shape, position.map((v, a) => (a === axis ? data[flat]! : v)))]! += (flat + 1) * 1000;
+          expected[
+            flatIndex(
+              shape,
+              position.map((v, a) => (a === axis ? data[flat]! : v)),
+            )
+          ]! += (flat + 1) * 1000;
         });
         expect(values(out)).toEqual(expected);
         // The target itself is untouched.
@@ -93,9 +152,18 @@ describe('scatterAdd', () => {
 
   it('matches torch.Tensor.scatter_add', () => {
     const section = fixtures.indexing.scatterAdd;
-    const out = scatterAdd(fromFixture(section.target), section.axis, fromFixture(section.index, 'int32'), fromFixture(section.source));
+    const out = scatterAdd(
+      fromFixture(section.target),
+      section.axis,
+      fromFixture(section.index, 'int32'),
+      fromFixture(section.source),
+    );
     expectClose(out, numbers(section.out), { rtol: 1e-15, atol: 1e-15 });
-    const viaMethod = fromFixture(section.target).scatterAdd(section.axis, fromFixture(section.index, 'int32'), fromFixture(section.source));
+    const viaMethod = fromFixture(section.target).scatterAdd(
+      section.axis,
+      fromFixture(section.index, 'int32'),
+      fromFixture(section.source),
+    );
     expect(values(viaMethod)).toEqual(values(out));
   });
 });
@@ -132,7 +200,10 @@ describe('triu and tril', () => {
       }),
       RUNS,
     );
-    const infinite = tensor([[Infinity, Number.NaN], [Number.NaN, Infinity]]);
+    const infinite = tensor([
+      [Infinity, Number.NaN],
+      [Number.NaN, Infinity],
+    ]);
     expect(values(triu(infinite, 1)).slice(0, 1)).toEqual([0]);
     expect(values(tril(infinite, -1))).toEqual([0, 0, Number.NaN, 0]);
   });
@@ -151,7 +222,17 @@ describe('triu and tril', () => {
       [true, false],
       [true, true],
     ]);
-    expect(tril(tensor([[1, 2], [3, 4]], { dtype: 'int32' })).dtype).toBe('int32');
+    expect(
+      tril(
+        tensor(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { dtype: 'int32' },
+        ),
+      ).dtype,
+    ).toBe('int32');
     expect(tril(zeros([2, 2], { dtype: 'float64' })).dtype).toBe('float64');
   });
 });

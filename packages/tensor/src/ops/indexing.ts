@@ -17,7 +17,9 @@ import { max, min } from './reduction.js';
 function checkIndexTensor(op: string, index: Tensor): void {
   checkTensor(op, 'index', index);
   if (index.dtype !== 'int32') {
-    throw new Error(`${op}: 'index' must be an int32 tensor, got ${index.dtype} with shape ${formatShape(index.shape)}`);
+    throw new Error(
+      `${op}: 'index' must be an int32 tensor, got ${index.dtype} with shape ${formatShape(index.shape)}`,
+    );
   }
 }
 
@@ -32,7 +34,9 @@ function checkIndexRange(op: string, index: Tensor, axis: number, size: number):
   const high = composite(() => max(index).item());
   const bad = low < 0 ? low : high >= size ? high : undefined;
   if (bad !== undefined) {
-    throw new RangeError(`${op}: 'index' (shape ${formatShape(index.shape)}) holds ${bad}, out of range for axis ${axis} of size ${size}`);
+    throw new RangeError(
+      `${op}: 'index' (shape ${formatShape(index.shape)}) holds ${bad}, out of range for axis ${axis} of size ${size}`,
+    );
   }
 }
 
@@ -47,7 +51,9 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   commonBackend(op, [x, index], ['x', 'index']);
   const normalized = normalizeAxis(op, axis, x.ndim, x.shape);
   if (index.ndim !== x.ndim || index.shape.some((d, a) => a !== normalized && d > x.shape[a]!)) {
-    throw new Error(`${op}: 'index' has shape ${formatShape(index.shape)}, incompatible with 'x' of shape ${formatShape(x.shape)} on axis ${normalized}`);
+    throw new Error(
+      `${op}: 'index' has shape ${formatShape(index.shape)}, incompatible with 'x' of shape ${formatShape(x.shape)} on axis ${normalized}`,
+    );
   }
   const out = wrapStorage(x.backend, x.backend.gather(x.view(), normalized, index.view()), index.shape, x.dtype);
   return isFloatingDType(x.dtype) ? recordOp('gather', [x, index], out, { axis: normalized }) : out;
@@ -91,7 +97,10 @@ export function scatterAdd(target: Tensor, axis: number, index: Tensor, source: 
   checkIndexTensor(op, index);
   commonBackend(op, [target, index, source], ['target', 'index', 'source']);
   const normalized = normalizeAxis(op, axis, target.ndim, target.shape);
-  if (index.ndim !== target.ndim || index.shape.some((d, a) => d > source.shape[a]! || (a !== normalized && d > target.shape[a]!))) {
+  if (
+    index.ndim !== target.ndim ||
+    index.shape.some((d, a) => d > source.shape[a]! || (a !== normalized && d > target.shape[a]!))
+  ) {
     throw new Error(
       `${op}: 'index' has shape ${formatShape(index.shape)}, incompatible with 'target' ${formatShape(target.shape)} and 'source' ${formatShape(source.shape)} on axis ${normalized}`,
     );
@@ -99,7 +108,9 @@ export function scatterAdd(target: Tensor, axis: number, index: Tensor, source: 
   const sourceTensor = source.dtype === target.dtype ? source : cast(source, target.dtype);
   const data = target.backend.scatterAdd(target.view(), normalized, index.view(), sourceTensor.view());
   const out = wrapStorage(target.backend, data, target.shape, target.dtype);
-  return isFloatingDType(target.dtype) ? recordOp('scatterAdd', [target, index, sourceTensor], out, { axis: normalized }) : out;
+  return isFloatingDType(target.dtype)
+    ? recordOp('scatterAdd', [target, index, sourceTensor], out, { axis: normalized })
+    : out;
 }
 
 /**
@@ -114,7 +125,8 @@ export function oneHot(indices: Tensor, numClasses: number, options: { dtype?: D
   const dtype = options?.dtype ?? 'float32';
   assertDType(op, dtype);
   checkIndexTensor(op, indices);
-  if (!Number.isInteger(numClasses) || numClasses <= 0) throw new Error(`${op}: 'numClasses' must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses <= 0)
+    throw new Error(`${op}: 'numClasses' must be a positive integer, got ${numClasses}`);
   if (indices.size > 0) {
     const low = composite(() => min(indices).item());
     const high = composite(() => max(indices).item());
@@ -167,9 +179,19 @@ declare module '../tensor.js' {
 }
 
 Object.assign(Tensor.prototype, {
-  gather(this: Tensor, axis: number, index: Tensor) { return gather(this, axis, index); },
-  indexSelect(this: Tensor, axis: number, index: Tensor) { return indexSelect(this, axis, index); },
-  scatterAdd(this: Tensor, axis: number, index: Tensor, source: Tensor) { return scatterAdd(this, axis, index, source); },
-  triu(this: Tensor, diagonal?: number) { return triu(this, diagonal); },
-  tril(this: Tensor, diagonal?: number) { return tril(this, diagonal); },
+  gather(this: Tensor, axis: number, index: Tensor) {
+    return gather(this, axis, index);
+  },
+  indexSelect(this: Tensor, axis: number, index: Tensor) {
+    return indexSelect(this, axis, index);
+  },
+  scatterAdd(this: Tensor, axis: number, index: Tensor, source: Tensor) {
+    return scatterAdd(this, axis, index, source);
+  },
+  triu(this: Tensor, diagonal?: number) {
+    return triu(this, diagonal);
+  },
+  tril(this: Tensor, diagonal?: number) {
+    return tril(this, diagonal);
+  },
 });

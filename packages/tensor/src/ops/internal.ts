@@ -73,7 +73,8 @@ export function checkTensorLike(op: string, name: string, value: unknown): asser
 
 /** Checks that a value is a finite number, naming the op and argument otherwise. */
 export function checkFiniteNumber(op: string, name: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${op}: '${name}' must be finite, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new Error(`${op}: '${name}' must be finite, got ${describeValue(value)}`);
 }
 
 /** Checks that a value is a tensor. */
@@ -96,6 +97,7 @@ export function describe(value: unknown): string {
  */
 export function backendOption(op: string, name: unknown, argument = 'backend'): Backend {
   if (name === undefined) return currentBackend();
-  if (typeof name !== 'string') throw new TypeError(`${op}: '${argument}' must be a backend name (a string), got ${describeValue(name)}`);
+  if (typeof name !== 'string')
+    throw new TypeError(`${op}: '${argument}' must be a backend name (a string), got ${describeValue(name)}`);
   return findBackend(name, op);
 }

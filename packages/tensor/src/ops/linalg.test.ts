@@ -1,7 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { dot, findBackend, matmul, outer, tensor, transpose, type Tensor } from '../index.js';
-import { doubleValues, exactValues, expectClose, flatIndex, indices, naiveBroadcast, product, RUNS, values } from '../../test/helpers.js';
+import {
+  doubleValues,
+  exactValues,
+  expectClose,
+  flatIndex,
+  indices,
+  naiveBroadcast,
+  product,
+  RUNS,
+  values,
+} from '../../test/helpers.js';
 
 /**
  * The textbook triple loop over broadcast batch indices: out[..., i, j] = Σₚ a[..., i, p]·b[..., p, j].
@@ -66,7 +76,9 @@ function operand(data: number[], shape: number[], transposed: boolean, dtype: 'f
   if (!transposed) return tensor(data, { shape, dtype });
   const rank = shape.length;
   const storedShape = [...shape.slice(0, -2), shape[rank - 1]!, shape[rank - 2]!];
-  const stored = indices(storedShape).map((index) => data[flatIndex(shape, [...index.slice(0, -2), index[rank - 1]!, index[rank - 2]!])]!);
+  const stored = indices(storedShape).map(
+    (index) => data[flatIndex(shape, [...index.slice(0, -2), index[rank - 1]!, index[rank - 2]!])]!,
+  );
   const view = transpose(tensor(stored, { shape: storedShape, dtype }), -1, -2);
   // Column-major in the last two axes: the row axis has stride 1.
   expect(view.strides[rank - 2]).toBe(1);
@@ -77,7 +89,9 @@ describe('matmul against a naive triple loop', () => {
   it('float64, exact on values whose products and sums are exact (batch broadcasting, transposed operands)', () => {
     fc.assert(
       fc.property(
-        matmulCase.chain((c) => fc.tuple(fc.constant(c), exactValues(product(c.aShape)), exactValues(product(c.bShape)))),
+        matmulCase.chain((c) =>
+          fc.tuple(fc.constant(c), exactValues(product(c.aShape)), exactValues(product(c.bShape))),
+        ),
         ([c, aData, bData]) => {
           const a = operand(aData, c.aShape, c.transposeA, 'float64');
           const b = operand(bData, c.bShape, c.transposeB, 'float64');
@@ -95,11 +109,20 @@ describe('matmul against a naive triple loop', () => {
   it('float64 on arbitrary doubles within 1e-13 relative to Σ|aᵢₚbₚⱼ|', () => {
     fc.assert(
       fc.property(
-        matmulCase.chain((c) => fc.tuple(fc.constant(c), doubleValues(product(c.aShape), 100), doubleValues(product(c.bShape), 100))),
+        matmulCase.chain((c) =>
+          fc.tuple(fc.constant(c), doubleValues(product(c.aShape), 100), doubleValues(product(c.bShape), 100)),
+        ),
         ([c, aData, bData]) => {
-          const out = values(matmul(operand(aData, c.aShape, c.transposeA, 'float64'), operand(bData, c.bShape, c.transposeB, 'float64')));
+          const out = values(
+            matmul(
+              operand(aData, c.aShape, c.transposeA, 'float64'),
+              operand(bData, c.bShape, c.transposeB, 'float64'),
+            ),
+          );
           const expected = naiveMatmul(aData, c.aShape, bData, c.bShape);
-          out.forEach((v, i) => expect(Math.abs(v - expected.data[i]!)).toBeLessThanOrEqual(1e-13 * expected.magnitude[i]! + 1e-300));
+          out.forEach((v, i) =>
+            expect(Math.abs(v - expected.data[i]!)).toBeLessThanOrEqual(1e-13 * expected.magnitude[i]! + 1e-300),
+          );
         },
       ),
       RUNS,
@@ -109,14 +132,21 @@ describe('matmul against a naive triple loop', () => {
   it('float32 within 1e-6 relative to Σ|aᵢₚbₚⱼ| (inputs rounded to float32 first)', () => {
     fc.assert(
       fc.property(
-        matmulCase.chain((c) => fc.tuple(fc.constant(c), doubleValues(product(c.aShape), 10), doubleValues(product(c.bShape), 10))),
+        matmulCase.chain((c) =>
+          fc.tuple(fc.constant(c), doubleValues(product(c.aShape), 10), doubleValues(product(c.bShape), 10)),
+        ),
         ([c, aRaw, bRaw]) => {
           const aData = aRaw.map(Math.fround);
           const bData = bRaw.map(Math.fround);
-          const out = matmul(operand(aData, c.aShape, c.transposeA, 'float32'), operand(bData, c.bShape, c.transposeB, 'float32'));
+          const out = matmul(
+            operand(aData, c.aShape, c.transposeA, 'float32'),
+            operand(bData, c.bShape, c.transposeB, 'float32'),
+          );
           expect(out.dtype).toBe('float32');
           const expected = naiveMatmul(aData, c.aShape, bData, c.bShape);
-          values(out).forEach((v, i) => expect(Math.abs(v - expected.data[i]!)).toBeLessThanOrEqual(1e-6 * expected.magnitude[i]! + 1e-30));
+          values(out).forEach((v, i) =>
+            expect(Math.abs(v - expected.data[i]!)).toBeLessThanOrEqual(1e-6 * expected.magnitude[i]! + 1e-30),
+          );
         },
       ),
       RUNS,
@@ -128,17 +158,30 @@ describe('matmul against a naive triple loop', () => {
     const aData = Array.from({ length: m * k }, (_, i) => Math.sin(i));
     const bData = Array.from({ length: k * n }, (_, i) => Math.cos(3 * i));
     const expected = naiveMatmul(aData, [m, k], bData, [k, n]);
-    const out = matmul(tensor(aData, { shape: [m, k], dtype: 'float64' }), tensor(bData, { shape: [k, n], dtype: 'float64' }));
-    values(out).forEach((v, i) => expect(Math.abs(v - expected.data[i]!)).toBeLessThanOrEqual(1e-13 * expected.magnitude[i]!));
+    const out = matmul(
+      tensor(aData, { shape: [m, k], dtype: 'float64' }),
+      tensor(bData, { shape: [k, n], dtype: 'float64' }),
+    );
+    values(out).forEach((v, i) =>
+      expect(Math.abs(v - expected.data[i]!)).toBeLessThanOrEqual(1e-13 * expected.magnitude[i]!),
+    );
     // The same through transposed storage on both sides.
     const outT = matmul(operand(aData, [m, k], true, 'float64'), operand(bData, [k, n], true, 'float64'));
-    values(outT).forEach((v, i) => expect(Math.abs(v - expected.data[i]!)).toBeLessThanOrEqual(1e-13 * expected.magnitude[i]!));
+    values(outT).forEach((v, i) =>
+      expect(Math.abs(v - expected.data[i]!)).toBeLessThanOrEqual(1e-13 * expected.magnitude[i]!),
+    );
   });
 
   it('reads transposed and broadcast operands through their strides, without a copy', () => {
     const cpu = findBackend('cpu');
-    const a = tensor(Array.from({ length: 24 }, (_, i) => i), { shape: [2, 3, 4], dtype: 'float64' });
-    const b = tensor(Array.from({ length: 20 }, (_, i) => i - 7), { shape: [5, 4], dtype: 'float64' });
+    const a = tensor(
+      Array.from({ length: 24 }, (_, i) => i),
+      { shape: [2, 3, 4], dtype: 'float64' },
+    );
+    const b = tensor(
+      Array.from({ length: 20 }, (_, i) => i - 7),
+      { shape: [5, 4], dtype: 'float64' },
+    );
     const copy = vi.spyOn(cpu, 'copy');
     try {
       const out = matmul(a, b.T);
@@ -152,12 +195,22 @@ describe('matmul against a naive triple loop', () => {
 
   it('1-D operands follow NumPy: vector·vector is a scalar, the added axis is dropped', () => {
     const v = tensor([1, 2, 3], { dtype: 'float64' });
-    const m = tensor([[1, 0], [0, 1], [1, 1]], { dtype: 'float64' });
+    const m = tensor(
+      [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+      { dtype: 'float64' },
+    );
     expect(matmul(v, v).shape).toEqual([]);
     expect(matmul(v, v).item()).toBe(14);
     expect(matmul(v, m).toArray()).toEqual([4, 5]);
     expect(matmul(m.T, v).toArray()).toEqual([4, 5]);
-    const batched = tensor(Array.from({ length: 12 }, (_, i) => i), { shape: [2, 2, 3], dtype: 'float64' });
+    const batched = tensor(
+      Array.from({ length: 12 }, (_, i) => i),
+      { shape: [2, 2, 3], dtype: 'float64' },
+    );
     expect(matmul(batched, v).shape).toEqual([2, 2]);
     expect(matmul(batched, v).toArray()).toEqual([
       [8, 26],
@@ -167,7 +220,13 @@ describe('matmul against a naive triple loop', () => {
   });
 
   it('int32 products are exact and stay int32; mixed dtypes promote; the method form agrees', () => {
-    const a = tensor([[1, 2], [3, 4]], { dtype: 'int32' });
+    const a = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'int32' },
+    );
     const out = matmul(a, a);
     expect(out.dtype).toBe('int32');
     expect(out.toArray()).toEqual([
@@ -182,15 +241,18 @@ describe('matmul against a naive triple loop', () => {
 describe('dot and outer', () => {
   it('dot is Σ aᵢbᵢ and outer is aᵢbⱼ', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }).chain((n) => fc.tuple(exactValues(n), exactValues(n))), ([a, b]) => {
-        const ta = tensor(a, { dtype: 'float64' });
-        const tb = tensor(b, { dtype: 'float64' });
-        expect(dot(ta, tb).item()).toBe(a.reduce((s, v, i) => s + v * b[i]!, 0));
-        expect(ta.dot(tb).item()).toBe(dot(ta, tb).item());
-        const o = outer(ta, tb);
-        expect(o.shape).toEqual([a.length, b.length]);
-        expect(values(o)).toEqual(a.flatMap((x) => b.map((y) => x * y)));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 8 }).chain((n) => fc.tuple(exactValues(n), exactValues(n))),
+        ([a, b]) => {
+          const ta = tensor(a, { dtype: 'float64' });
+          const tb = tensor(b, { dtype: 'float64' });
+          expect(dot(ta, tb).item()).toBe(a.reduce((s, v, i) => s + v * b[i]!, 0));
+          expect(ta.dot(tb).item()).toBe(dot(ta, tb).item());
+          const o = outer(ta, tb);
+          expect(o.shape).toEqual([a.length, b.length]);
+          expect(values(o)).toEqual(a.flatMap((x) => b.map((y) => x * y)));
+        },
+      ),
       RUNS,
     );
     expectClose(outer(tensor([1, 2]), tensor([3, 4, 5])), [3, 4, 5, 6, 8, 10]);

@@ -25,7 +25,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   checkTensor(op, 'a', a);
   checkTensor(op, 'b', b);
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new Error(`${op}: operands must have at least 1 axis, got 'a' ${formatShape(a.shape)} and 'b' ${formatShape(b.shape)}`);
+    throw new Error(
+      `${op}: operands must have at least 1 axis, got 'a' ${formatShape(a.shape)} and 'b' ${formatShape(b.shape)}`,
+    );
   }
   const [left0, right0, dtype] = binaryOperands(op, a, b);
   if (!isFloatingDType(dtype) && dtype !== 'int32') throw new Error(`${op}: bool operands are not supported`);
@@ -38,9 +40,15 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     const k = a2.shape[a2.ndim - 1]!;
     const n = b2.shape[b2.ndim - 1]!;
     if (b2.shape[b2.ndim - 2] !== k) {
-      throw new Error(`${op}: 'b' has shape ${formatShape(b.shape)}, expected [${k},*] to match 'a' ${formatShape(a.shape)}`);
+      throw new Error(
+        `${op}: 'b' has shape ${formatShape(b.shape)}, expected [${k},*] to match 'a' ${formatShape(a.shape)}`,
+      );
     }
-    const batch = broadcastShapes(op, [a2.shape.slice(0, -2), b2.shape.slice(0, -2)], ['a (batch axes)', 'b (batch axes)']);
+    const batch = broadcastShapes(
+      op,
+      [a2.shape.slice(0, -2), b2.shape.slice(0, -2)],
+      ['a (batch axes)', 'b (batch axes)'],
+    );
     const aFull = expand(a2, [...batch, m, k]);
     const bFull = expand(b2, [...batch, k, n]);
     const data = aFull.backend.matmul(aFull.view(), bFull.view(), dtype);
@@ -59,7 +67,9 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   checkTensor('dot', 'b', b);
   commonBackend('dot', [a, b], ['a', 'b']);
   if (a.ndim !== 1 || b.ndim !== 1 || a.shape[0] !== b.shape[0]) {
-    throw new Error(`dot: expected two 1-D tensors of equal length, got 'a' ${formatShape(a.shape)} and 'b' ${formatShape(b.shape)}`);
+    throw new Error(
+      `dot: expected two 1-D tensors of equal length, got 'a' ${formatShape(a.shape)} and 'b' ${formatShape(b.shape)}`,
+    );
   }
   return composite(() => sum(mul(a, b)));
 }
@@ -83,6 +93,10 @@ declare module '../tensor.js' {
 }
 
 Object.assign(Tensor.prototype, {
-  matmul(this: Tensor, other: Tensor) { return matmul(this, other); },
-  dot(this: Tensor, other: Tensor) { return dot(this, other); },
+  matmul(this: Tensor, other: Tensor) {
+    return matmul(this, other);
+  },
+  dot(this: Tensor, other: Tensor) {
+    return dot(this, other);
+  },
 });

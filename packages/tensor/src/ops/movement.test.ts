@@ -26,7 +26,10 @@ import { flatIndex, indices, product, RUNS, shapeArbitrary, shapedExact, values 
 
 /** A tensor whose element at each position is its flat index, so every move is visible. */
 function iota(shape: number[]): Tensor {
-  return tensor(Array.from({ length: product(shape) }, (_, i) => i), { shape, dtype: 'float64' });
+  return tensor(
+    Array.from({ length: product(shape) }, (_, i) => i),
+    { shape, dtype: 'float64' },
+  );
 }
 
 /** The indices a Python slice `start:stop:step` selects on an axis of `size` (CPython's rule). */
@@ -45,7 +48,10 @@ function pythonRange(size: number, start: number | undefined, stop: number | und
 /** A random permutation of 0..n−1. */
 const permutationOf = (n: number) =>
   fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }).map((keys) =>
-    keys.map((key, axis) => [key, axis] as const).sort((a, b) => a[0] - b[0]).map(([, axis]) => axis),
+    keys
+      .map((key, axis) => [key, axis] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, axis]) => axis),
   );
 
 describe('reshape, flatten, squeeze, unsqueeze', () => {
@@ -99,24 +105,27 @@ describe('reshape, flatten, squeeze, unsqueeze', () => {
 describe('permute and transpose', () => {
   it('permute places x[index] at out[index permuted], and the inverse permutation undoes it', () => {
     fc.assert(
-      fc.property(shapeArbitrary(1, 5, 4).chain((shape) => fc.tuple(fc.constant(shape), permutationOf(shape.length))), ([shape, order]) => {
-        const x = iota(shape);
-        const y = permute(x, order);
-        expect(y.shape).toEqual(order.map((axis) => shape[axis]!));
-        expect(y.storage).toBe(x.storage);
-        const expected = indices(y.shape).map((outIndex) => {
-          const source = new Array<number>(shape.length);
-          order.forEach((axis, position) => (source[axis] = outIndex[position]!));
-          return flatIndex(shape, source);
-        });
-        expect(values(y)).toEqual(expected);
-        const inverse = new Array<number>(order.length);
-        order.forEach((axis, position) => (inverse[axis] = position));
-        const back = permute(y, inverse);
-        expect(back.shape).toEqual(shape);
-        expect(values(back)).toEqual(values(x));
-        expect(values(contiguous(back))).toEqual(values(x));
-      }),
+      fc.property(
+        shapeArbitrary(1, 5, 4).chain((shape) => fc.tuple(fc.constant(shape), permutationOf(shape.length))),
+        ([shape, order]) => {
+          const x = iota(shape);
+          const y = permute(x, order);
+          expect(y.shape).toEqual(order.map((axis) => shape[axis]!));
+          expect(y.storage).toBe(x.storage);
+          const expected = indices(y.shape).map((outIndex) => {
+            const source = new Array<number>(shape.length);
+            order.forEach((axis, position) => (source[axis] = outIndex[position]!));
+            return flatIndex(shape, source);
+          });
+          expect(values(y)).toEqual(expected);
+          const inverse = new Array<number>(order.length);
+          order.forEach((axis, position) => (inverse[axis] = position));
+          const back = permute(y, inverse);
+          expect(back.shape).toEqual(shape);
+          expect(values(back)).toEqual(values(x));
+          expect(values(contiguous(back))).toEqual(values(x));
+        },
+      ),
       RUNS,
     );
   });
@@ -271,9 +280,27 @@ describe('concat, stack, split, chunk: inverses of one another', () => {
     }
     expect(chunk(iota([5]), 3).map((p) => p.shape[0])).toEqual([2, 2, 1]);
     expect(chunk(iota([6]), 4).map((p) => p.shape[0])).toEqual([2, 2, 2]);
-    expect(iota([4, 6]).chunk(2, 1).map((p) => p.shape)).toEqual([[4, 3], [4, 3]]);
-    expect(split(iota([6]), 3).map(values)).toEqual([[0, 1], [2, 3], [4, 5]]);
-    expect(iota([2, 4]).split([1, 3], 1).map((p) => p.shape)).toEqual([[2, 1], [2, 3]]);
+    expect(
+      iota([4, 6])
+        .chunk(2, 1)
+        .map((p) => p.shape),
+    ).toEqual([
+      [4, 3],
+      [4, 3],
+    ]);
+    expect(split(iota([6]), 3).map(values)).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
+    expect(
+      iota([2, 4])
+        .split([1, 3], 1)
+        .map((p) => p.shape),
+    ).toEqual([
+      [2, 1],
+      [2, 3],
+    ]);
   });
 });
 
@@ -282,7 +309,13 @@ describe('pad, flip, tile', () => {
     fc.assert(
       fc.property(
         shapeArbitrary(1, 3, 3).chain((shape) =>
-          fc.tuple(fc.constant(shape), fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), { minLength: 1, maxLength: shape.length })),
+          fc.tuple(
+            fc.constant(shape),
+            fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), {
+              minLength: 1,
+              maxLength: shape.length,
+            }),
+          ),
         ),
         fc.integer({ min: -3, max: 3 }),
         ([shape, pads], value) => {
@@ -295,7 +328,10 @@ describe('pad, flip, tile', () => {
             return source.every((i, axis) => i >= 0 && i < shape[axis]!) ? flatIndex(shape, source) + 10 : value;
           });
           expect(values(out)).toEqual(expected);
-          const inner = slice(out, full.map(([before], axis) => ({ start: before, stop: before + shape[axis]! })));
+          const inner = slice(
+            out,
+            full.map(([before], axis) => ({ start: before, stop: before + shape[axis]! })),
+          );
           expect(values(inner)).toEqual(values(x));
         },
       ),
@@ -305,16 +341,24 @@ describe('pad, flip, tile', () => {
 
   it('flip reverses the chosen axes (a view), and flipping twice is the identity', () => {
     fc.assert(
-      fc.property(shapeArbitrary(1, 4, 4).chain((shape) => fc.tuple(fc.constant(shape), fc.subarray(shape.map((_, a) => a)))), ([shape, axes]) => {
-        const x = iota(shape);
-        const y = flip(x, axes);
-        expect(y.storage).toBe(x.storage);
-        const expected = indices(shape).map((index) => flatIndex(shape, index.map((i, axis) => (axes.includes(axis) ? shape[axis]! - 1 - i : i))));
-        expect(values(y)).toEqual(expected);
-        expect(values(flip(y, axes))).toEqual(values(x));
-        // Views with negative strides feed other ops correctly.
-        expect(values(y.add(0))).toEqual(expected);
-      }),
+      fc.property(
+        shapeArbitrary(1, 4, 4).chain((shape) => fc.tuple(fc.constant(shape), fc.subarray(shape.map((_, a) => a)))),
+        ([shape, axes]) => {
+          const x = iota(shape);
+          const y = flip(x, axes);
+          expect(y.storage).toBe(x.storage);
+          const expected = indices(shape).map((index) =>
+            flatIndex(
+              shape,
+              index.map((i, axis) => (axes.includes(axis) ? shape[axis]! - 1 - i : i)),
+            ),
+          );
+          expect(values(y)).toEqual(expected);
+          expect(values(flip(y, axes))).toEqual(values(x));
+          // Views with negative strides feed other ops correctly.
+          expect(values(y.add(0))).toEqual(expected);
+        },
+      ),
       RUNS,
     );
     expect(values(flip(iota([3])))).toEqual([2, 1, 0]);
@@ -322,16 +366,25 @@ describe('pad, flip, tile', () => {
 
   it('tile repeats like numpy.tile, with reps shorter or longer than the rank', () => {
     fc.assert(
-      fc.property(shapeArbitrary(1, 3, 3), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }), (shape, reps) => {
-        const x = iota(shape);
-        const out = tile(x, reps);
-        const rank = Math.max(shape.length, reps.length);
-        const padded = [...new Array<number>(rank - shape.length).fill(1), ...shape];
-        const fullReps = [...new Array<number>(rank - reps.length).fill(1), ...reps];
-        expect(out.shape).toEqual(padded.map((d, axis) => d * fullReps[axis]!));
-        const expected = indices(out.shape).map((index) => flatIndex(padded, index.map((i, axis) => i % padded[axis]!)));
-        expect(values(out)).toEqual(expected);
-      }),
+      fc.property(
+        shapeArbitrary(1, 3, 3),
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }),
+        (shape, reps) => {
+          const x = iota(shape);
+          const out = tile(x, reps);
+          const rank = Math.max(shape.length, reps.length);
+          const padded = [...new Array<number>(rank - shape.length).fill(1), ...shape];
+          const fullReps = [...new Array<number>(rank - reps.length).fill(1), ...reps];
+          expect(out.shape).toEqual(padded.map((d, axis) => d * fullReps[axis]!));
+          const expected = indices(out.shape).map((index) =>
+            flatIndex(
+              padded,
+              index.map((i, axis) => i % padded[axis]!),
+            ),
+          );
+          expect(values(out)).toEqual(expected);
+        },
+      ),
       RUNS,
     );
     expect(tensor([1, 2]).tile([2]).toArray()).toEqual([1, 2, 1, 2]);

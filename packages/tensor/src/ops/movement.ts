@@ -5,7 +5,16 @@
  */
 import { isFloatingDType, promoteTypes } from '../dtype.js';
 import { isRecording, recordOp } from '../engine.js';
-import { broadcastShapes, checkShape, contiguousStrides, formatShape, normalizeAxes, normalizeAxis, sizeOf, type Shape } from '../shape.js';
+import {
+  broadcastShapes,
+  checkShape,
+  contiguousStrides,
+  formatShape,
+  normalizeAxes,
+  normalizeAxis,
+  sizeOf,
+  type Shape,
+} from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
 import { cast } from './elementwise.js';
@@ -40,13 +49,17 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   if (inferred >= 0) {
     const known = sizeOf(target.filter((_, axis) => axis !== inferred));
     if (known === 0 || x.size % known !== 0) {
-      throw new Error(`${op}: cannot reshape tensor of shape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
+      throw new Error(
+        `${op}: cannot reshape tensor of shape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`,
+      );
     }
     target[inferred] = x.size / known;
   }
   checkShape(op, 'shape', target);
   if (sizeOf(target) !== x.size) {
-    throw new Error(`${op}: cannot reshape tensor of shape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
+    throw new Error(
+      `${op}: cannot reshape tensor of shape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`,
+    );
   }
   let out: Tensor;
   if (x.isContiguous) out = viewOf(x, target, contiguousStrides(target), x.offset);
@@ -68,11 +81,16 @@ export function flatten(x: Tensor, startAxis = 0, endAxis = -1): Tensor {
 /** Removes size-1 axes (the given ones, or all). */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   checkTensor('squeeze', 'x', x);
-  const axes = axis === undefined ? x.shape.flatMap((d, a) => (d === 1 ? [a] : [])) : normalizeAxes('squeeze', axis, x.shape);
+  const axes =
+    axis === undefined ? x.shape.flatMap((d, a) => (d === 1 ? [a] : [])) : normalizeAxes('squeeze', axis, x.shape);
   for (const a of axes) {
-    if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of shape ${formatShape(x.shape)} has size ${x.shape[a]}, expected 1`);
+    if (x.shape[a] !== 1)
+      throw new Error(`squeeze: axis ${a} of shape ${formatShape(x.shape)} has size ${x.shape[a]}, expected 1`);
   }
-  return reshape(x, x.shape.filter((_, a) => !axes.includes(a)));
+  return reshape(
+    x,
+    x.shape.filter((_, a) => !axes.includes(a)),
+  );
 }
 
 /** Inserts a size-1 axis at `axis` (which may be negative, counting from the new rank). */
@@ -133,8 +151,11 @@ export function expand(x: Tensor, shape: Shape): Tensor {
   checkTensor(op, 'x', x);
   if (!Array.isArray(shape)) checkShape(op, 'shape', shape);
   const offset = shape.length - x.ndim;
-  if (offset < 0) throw new Error(`${op}: target ${formatShape(shape)} has fewer axes than 'x' ${formatShape(x.shape)}`);
-  const target = shape.map((dimension, axis) => (dimension === -1 && axis >= offset ? x.shape[axis - offset]! : dimension));
+  if (offset < 0)
+    throw new Error(`${op}: target ${formatShape(shape)} has fewer axes than 'x' ${formatShape(x.shape)}`);
+  const target = shape.map((dimension, axis) =>
+    dimension === -1 && axis >= offset ? x.shape[axis - offset]! : dimension,
+  );
   checkShape(op, 'shape', target);
   const strides = target.map((dimension, axis) => {
     const source = axis - offset;
@@ -153,7 +174,9 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   checkShape('broadcastTo', 'shape', shape);
   const broadcast = broadcastShapes('broadcastTo', [x.shape, shape], ['x', 'shape']);
   if (broadcast.length !== shape.length || broadcast.some((dimension, axis) => dimension !== shape[axis])) {
-    throw new Error(`broadcastTo: cannot broadcast 'x' of shape ${formatShape(x.shape)} to ${formatShape(shape)} (the result would be ${formatShape(broadcast)})`);
+    throw new Error(
+      `broadcastTo: cannot broadcast 'x' of shape ${formatShape(x.shape)} to ${formatShape(shape)} (the result would be ${formatShape(broadcast)})`,
+    );
   }
   return expand(x, shape);
 }
@@ -179,7 +202,9 @@ export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
   specs.forEach((spec: unknown, axis) => {
     if (spec === null || typeof spec === 'number') return;
     if (typeof spec !== 'object' || Array.isArray(spec)) {
-      throw new Error(`${op}: 'specs[${axis}]' must be an index, null or { start, stop, step }, got ${describeValue(spec)}`);
+      throw new Error(
+        `${op}: 'specs[${axis}]' must be an index, null or { start, stop, step }, got ${describeValue(spec)}`,
+      );
     }
     checkOptionKeys(op, spec, ['start', 'stop', 'step']);
   });
@@ -197,17 +222,21 @@ export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
     let length = size;
     if (typeof spec === 'number') {
       if (!Number.isInteger(spec) || spec < -size || spec >= size) {
-        throw new Error(`${op}: index ${spec} is out of range for axis ${axis} of size ${size} (shape ${formatShape(x.shape)})`);
+        throw new Error(
+          `${op}: index ${spec} is out of range for axis ${axis} of size ${size} (shape ${formatShape(x.shape)})`,
+        );
       }
       start = spec < 0 ? spec + size : spec;
       length = 1;
       removed.push(axis);
     } else if (spec !== null) {
       step = spec.step ?? 1;
-      if (!Number.isInteger(step) || step === 0) throw new Error(`${op}: 'step' must be a non-zero integer, got ${spec.step}`);
+      if (!Number.isInteger(step) || step === 0)
+        throw new Error(`${op}: 'step' must be a non-zero integer, got ${spec.step}`);
       const clampIndex = (value: number | undefined, fallback: number, low: number, high: number) => {
         if (value === undefined) return fallback;
-        if (!Number.isInteger(value)) throw new Error(`${op}: slice bounds must be integers, got ${value} on axis ${axis}`);
+        if (!Number.isInteger(value))
+          throw new Error(`${op}: slice bounds must be integers, got ${value} on axis ${axis}`);
         const shifted = value < 0 ? value + size : value;
         return Math.min(Math.max(shifted, low), high);
       };
@@ -268,7 +297,8 @@ export function flip(x: Tensor, axis?: number | readonly number[]): Tensor {
 export function pad(x: Tensor, pads: readonly (readonly [number, number])[], value = 0): Tensor {
   const op = 'pad';
   checkTensor(op, 'x', x);
-  if (!Array.isArray(pads)) throw new Error(`${op}: 'pads' must be an array of [before, after] pairs, got ${describeValue(pads)}`);
+  if (!Array.isArray(pads))
+    throw new Error(`${op}: 'pads' must be an array of [before, after] pairs, got ${describeValue(pads)}`);
   if (typeof value !== 'number') throw new Error(`${op}: 'value' must be a number, got ${describeValue(value)}`);
   if (pads.length > x.ndim) throw new Error(`${op}: ${pads.length} pad pairs for shape ${formatShape(x.shape)}`);
   const full = x.shape.map((_, axis) => {
@@ -291,9 +321,14 @@ export function pad(x: Tensor, pads: readonly (readonly [number, number])[], val
  */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const op = 'concat';
-  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new Error(`${op}: 'tensors' must be a non-empty array`);
+  if (!Array.isArray(tensors as unknown) || tensors.length === 0)
+    throw new Error(`${op}: 'tensors' must be a non-empty array`);
   tensors.forEach((t, index) => checkTensor(op, `tensors[${index}]`, t));
-  const backend = commonBackend(op, tensors, tensors.map((_, index) => `tensors[${index}]`));
+  const backend = commonBackend(
+    op,
+    tensors,
+    tensors.map((_, index) => `tensors[${index}]`),
+  );
   const first = tensors[0]!;
   const normalized = normalizeAxis(op, axis, first.ndim, first.shape);
   tensors.forEach((t, index) => {
@@ -309,23 +344,45 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
     const inputs = tensors.map((t) => cast(t, dtype));
     const sizes = inputs.map((t) => t.shape[normalized]!);
     const shape = first.shape.map((d, a) => (a === normalized ? sizes.reduce((s, v) => s + v, 0) : d));
-    const out = wrapStorage(backend, backend.concat(inputs.map((t) => t.view()), normalized, shape, dtype), shape, dtype);
+    const out = wrapStorage(
+      backend,
+      backend.concat(
+        inputs.map((t) => t.view()),
+        normalized,
+        shape,
+        dtype,
+      ),
+      shape,
+      dtype,
+    );
     return record(out, () => recordOp('concat', inputs, out, { axis: normalized, sizes }));
   });
 }
 
 /** Joins same-shaped tensors along a new axis. */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new Error("stack: 'tensors' must be a non-empty array");
+  if (!Array.isArray(tensors as unknown) || tensors.length === 0)
+    throw new Error("stack: 'tensors' must be a non-empty array");
   tensors.forEach((t, index) => {
     checkTensor('stack', `tensors[${index}]`, t);
     if (t.ndim !== tensors[0]!.ndim || t.shape.some((d, a) => d !== tensors[0]!.shape[a])) {
-      throw new Error(`stack: 'tensors[${index}]' has shape ${formatShape(t.shape)}, expected ${formatShape(tensors[0]!.shape)}`);
+      throw new Error(
+        `stack: 'tensors[${index}]' has shape ${formatShape(t.shape)}, expected ${formatShape(tensors[0]!.shape)}`,
+      );
     }
   });
-  commonBackend('stack', tensors, tensors.map((_, index) => `tensors[${index}]`));
+  commonBackend(
+    'stack',
+    tensors,
+    tensors.map((_, index) => `tensors[${index}]`),
+  );
   const position = normalizeAxis('stack', axis, tensors[0]!.ndim + 1, tensors[0]!.shape);
-  return composite(() => concat(tensors.map((t) => unsqueeze(t, position)), position));
+  return composite(() =>
+    concat(
+      tensors.map((t) => unsqueeze(t, position)),
+      position,
+    ),
+  );
 }
 
 /**
@@ -346,10 +403,14 @@ export function split(x: Tensor, sections: number | readonly number[], axis = 0)
   } else if (Array.isArray(sections)) {
     sizes = [...sections];
     if (sizes.some((s) => !Number.isInteger(s) || s < 0) || sizes.reduce((a, b) => a + b, 0) !== size) {
-      throw new Error(`${op}: sizes [${sizes.join(',')}] must be non-negative integers summing to ${size} (axis ${normalized} of ${formatShape(x.shape)})`);
+      throw new Error(
+        `${op}: sizes [${sizes.join(',')}] must be non-negative integers summing to ${size} (axis ${normalized} of ${formatShape(x.shape)})`,
+      );
     }
   } else {
-    throw new Error(`${op}: 'sections' must be a positive integer or an array of sizes, got ${describeValue(sections)}`);
+    throw new Error(
+      `${op}: 'sections' must be a positive integer or an array of sizes, got ${describeValue(sections)}`,
+    );
   }
   const pieces: Tensor[] = [];
   let start = 0;
@@ -365,7 +426,8 @@ export function split(x: Tensor, sections: number | readonly number[], axis = 0)
 /** Splits into `chunks` pieces of size ⌈n/chunks⌉ along `axis` (the last may be smaller), as PyTorch. */
 export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
   checkTensor('chunk', 'x', x);
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: 'chunks' must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new Error(`chunk: 'chunks' must be a positive integer, got ${chunks}`);
   const normalized = normalizeAxis('chunk', axis, x.ndim, x.shape);
   const size = x.shape[normalized]!;
   const piece = Math.ceil(size / chunks) || 1;
@@ -383,8 +445,14 @@ export function tile(x: Tensor, reps: readonly number[]): Tensor {
   const repeats = [...new Array<number>(rank - reps.length).fill(1), ...reps];
   return composite(() => {
     const interleaved = shape.flatMap((d) => [1, d]);
-    const expanded = expand(reshape(x, interleaved), shape.flatMap((d, a) => [repeats[a]!, d]));
-    return reshape(expanded, shape.map((d, a) => d * repeats[a]!));
+    const expanded = expand(
+      reshape(x, interleaved),
+      shape.flatMap((d, a) => [repeats[a]!, d]),
+    );
+    return reshape(
+      expanded,
+      shape.map((d, a) => d * repeats[a]!),
+    );
   });
 }
 
@@ -411,21 +479,51 @@ declare module '../tensor.js' {
 }
 
 Object.assign(Tensor.prototype, {
-  contiguous(this: Tensor) { return contiguous(this); },
-  reshape(this: Tensor, shape: Shape) { return reshape(this, shape); },
-  flatten(this: Tensor, startAxis?: number, endAxis?: number) { return flatten(this, startAxis, endAxis); },
-  squeeze(this: Tensor, axis?: number | readonly number[]) { return squeeze(this, axis); },
-  unsqueeze(this: Tensor, axis: number) { return unsqueeze(this, axis); },
-  permute(this: Tensor, axes: readonly number[]) { return permute(this, axes); },
-  transpose(this: Tensor, first?: number | readonly number[], second?: number) { return transpose(this, first, second); },
-  expand(this: Tensor, shape: Shape) { return expand(this, shape); },
-  broadcastTo(this: Tensor, shape: Shape) { return broadcastTo(this, shape); },
-  slice(this: Tensor, specs: readonly SliceSpec[]) { return slice(this, specs); },
-  flip(this: Tensor, axis?: number | readonly number[]) { return flip(this, axis); },
-  pad(this: Tensor, pads: readonly (readonly [number, number])[], value?: number) { return pad(this, pads, value); },
-  split(this: Tensor, sections: number | readonly number[], axis?: number) { return split(this, sections, axis); },
-  chunk(this: Tensor, chunks: number, axis?: number) { return chunk(this, chunks, axis); },
-  tile(this: Tensor, reps: readonly number[]) { return tile(this, reps); },
+  contiguous(this: Tensor) {
+    return contiguous(this);
+  },
+  reshape(this: Tensor, shape: Shape) {
+    return reshape(this, shape);
+  },
+  flatten(this: Tensor, startAxis?: number, endAxis?: number) {
+    return flatten(this, startAxis, endAxis);
+  },
+  squeeze(this: Tensor, axis?: number | readonly number[]) {
+    return squeeze(this, axis);
+  },
+  unsqueeze(this: Tensor, axis: number) {
+    return unsqueeze(this, axis);
+  },
+  permute(this: Tensor, axes: readonly number[]) {
+    return permute(this, axes);
+  },
+  transpose(this: Tensor, first?: number | readonly number[], second?: number) {
+    return transpose(this, first, second);
+  },
+  expand(this: Tensor, shape: Shape) {
+    return expand(this, shape);
+  },
+  broadcastTo(this: Tensor, shape: Shape) {
+    return broadcastTo(this, shape);
+  },
+  slice(this: Tensor, specs: readonly SliceSpec[]) {
+    return slice(this, specs);
+  },
+  flip(this: Tensor, axis?: number | readonly number[]) {
+    return flip(this, axis);
+  },
+  pad(this: Tensor, pads: readonly (readonly [number, number])[], value?: number) {
+    return pad(this, pads, value);
+  },
+  split(this: Tensor, sections: number | readonly number[], axis?: number) {
+    return split(this, sections, axis);
+  },
+  chunk(this: Tensor, chunks: number, axis?: number) {
+    return chunk(this, chunks, axis);
+  },
+  tile(this: Tensor, reps: readonly number[]) {
+    return tile(this, reps);
+  },
 });
 Object.defineProperty(Tensor.prototype, 'T', {
   get(this: Tensor) {

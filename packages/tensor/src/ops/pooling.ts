@@ -35,9 +35,15 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = 
   const op = 'maxPool2d';
   checkOptionKeys(op, options, POOL_OPTIONS);
   checkInput(op, x);
-  const window = makeWindow(op, x.shape[2]!, x.shape[3]!, kernelSize, { stride: options.stride ?? kernelSize, padding: options.padding, dilation: options.dilation });
+  const window = makeWindow(op, x.shape[2]!, x.shape[3]!, kernelSize, {
+    stride: options.stride ?? kernelSize,
+    padding: options.padding,
+    dilation: options.dilation,
+  });
   if (window.padTop * 2 > window.kernelHeight || window.padLeft * 2 > window.kernelWidth) {
-    throw new Error(`${op}: 'padding' must be at most half the kernel size, got padding [${window.padTop},${window.padLeft}] for kernel ${window.kernelHeight}x${window.kernelWidth}`);
+    throw new Error(
+      `${op}: 'padding' must be at most half the kernel size, got padding [${window.padTop},${window.padLeft}] for kernel ${window.kernelHeight}x${window.kernelWidth}`,
+    );
   }
   const result = x.backend.pool2d('max', x.view(), window, false);
   const shape = [x.shape[0]!, x.shape[1]!, window.outputHeight, window.outputWidth];
@@ -55,14 +61,28 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = 
  * Average pooling. With `countIncludePad` (the default, as PyTorch) padded zeros count in the
  * divisor; without it only real elements do.
  */
-export function avgPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions & { countIncludePad?: boolean } = {}): Tensor {
+export function avgPool2d(
+  x: Tensor,
+  kernelSize: Pair,
+  options: Pool2dOptions & { countIncludePad?: boolean } = {},
+): Tensor {
   const op = 'avgPool2d';
   checkOptionKeys(op, options, [...POOL_OPTIONS, 'countIncludePad']);
   checkInput(op, x);
-  const window = makeWindow(op, x.shape[2]!, x.shape[3]!, kernelSize, { stride: options.stride ?? kernelSize, padding: options.padding, dilation: options.dilation });
+  const window = makeWindow(op, x.shape[2]!, x.shape[3]!, kernelSize, {
+    stride: options.stride ?? kernelSize,
+    padding: options.padding,
+    dilation: options.dilation,
+  });
   const countIncludePad = options.countIncludePad ?? true;
-  if (typeof countIncludePad !== 'boolean') throw new TypeError(`${op}: 'countIncludePad' must be a boolean, got ${describeValue(countIncludePad)}`);
+  if (typeof countIncludePad !== 'boolean')
+    throw new TypeError(`${op}: 'countIncludePad' must be a boolean, got ${describeValue(countIncludePad)}`);
   const result = x.backend.pool2d('avg', x.view(), window, countIncludePad);
-  const out = wrapStorage(x.backend, result.values, [x.shape[0]!, x.shape[1]!, window.outputHeight, window.outputWidth], x.dtype);
+  const out = wrapStorage(
+    x.backend,
+    result.values,
+    [x.shape[0]!, x.shape[1]!, window.outputHeight, window.outputWidth],
+    x.dtype,
+  );
   return recordOp('avgPool2d', [x], out, { window, countIncludePad });
 }

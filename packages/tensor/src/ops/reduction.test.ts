@@ -20,7 +20,17 @@ import {
   zeros,
   type Tensor,
 } from '../index.js';
-import { expectClose, fixtures, fromFixture, indices, numbers, product, RUNS, shapedExact, values } from '../../test/helpers.js';
+import {
+  expectClose,
+  fixtures,
+  fromFixture,
+  indices,
+  numbers,
+  product,
+  RUNS,
+  shapedExact,
+  values,
+} from '../../test/helpers.js';
 
 /** A naive reduction: fold every element into the bucket of its index with `axes` dropped. */
 function naiveReduce(
@@ -46,13 +56,21 @@ const reductionCase = shapedExact(1, 4, 4).chain(({ shape, data }) =>
   fc.tuple(
     fc.constant(shape),
     fc.constant(data),
-    fc.subarray(shape.map((_, axis) => axis), { minLength: 1 }),
+    fc.subarray(
+      shape.map((_, axis) => axis),
+      { minLength: 1 },
+    ),
     fc.boolean(),
     fc.boolean(),
   ),
 );
 
-const REDUCTIONS: [string, (x: Tensor, axes: number[], keepdims: boolean) => Tensor, number, (a: number, v: number) => number][] = [
+const REDUCTIONS: [
+  string,
+  (x: Tensor, axes: number[], keepdims: boolean) => Tensor,
+  number,
+  (a: number, v: number) => number,
+][] = [
   ['sum', (x, axes, keepdims) => sum(x, axes, keepdims), 0, (a, v) => a + v],
   ['prod', (x, axes, keepdims) => prod(x, axes, { keepdims }), 1, (a, v) => a * v],
   ['max', (x, axes, keepdims) => max(x, axes, keepdims), -Infinity, Math.max],
@@ -82,7 +100,9 @@ describe('reductions against naive loops', () => {
             });
           }
           const out = reduce(x, axisList, keepdims);
-          const expectedShape = referenceShape.flatMap((d, axis) => (axisList.includes(axis) ? (keepdims ? [1] : []) : [d]));
+          const expectedShape = referenceShape.flatMap((d, axis) =>
+            axisList.includes(axis) ? (keepdims ? [1] : []) : [d],
+          );
           expect(out.shape).toEqual(expectedShape);
           const expected = naiveReduce(referenceData, referenceShape, axisList, initial, fold);
           expectClose(out, expected, { rtol: 1e-12, atol: 1e-12 }, name);
@@ -109,7 +129,10 @@ describe('reductions against naive loops', () => {
   it('all and any against naive loops; result is bool', () => {
     fc.assert(
       fc.property(reductionCase, ([shape, data, axes, keepdims]) => {
-        const x = tensor(data.map((v) => (v > 4 ? 0 : v)), { shape });
+        const x = tensor(
+          data.map((v) => (v > 4 ? 0 : v)),
+          { shape },
+        );
         const raw = values(x);
         const allOut = all(x, axes, keepdims);
         const anyOut = any(x, axes, keepdims);
@@ -145,13 +168,22 @@ describe('reductions against naive loops', () => {
   });
 
   it('max and min propagate NaN', () => {
-    const x = tensor([[1, Number.NaN, 3], [4, 5, 6]]);
+    const x = tensor([
+      [1, Number.NaN, 3],
+      [4, 5, 6],
+    ]);
     expect(values(max(x, 1)).map(String)).toEqual(['NaN', '6']);
     expect(values(min(x, 1)).map(String)).toEqual(['NaN', '4']);
   });
 
   it('reduction methods exist on Tensor and agree with the functions', () => {
-    const x = tensor([[1, 2], [3, 4]], { dtype: 'float64' });
+    const x = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float64' },
+    );
     expect(values(x.sum(0))).toEqual([4, 6]);
     expect(values(x.mean(1))).toEqual([1.5, 3.5]);
     expect(values(x.max(0, true))).toEqual([3, 4]);
@@ -189,7 +221,9 @@ describe('argmax and argmin', () => {
   it('agree with a naive first-occurrence scan along any axis', () => {
     fc.assert(
       fc.property(
-        shapedExact(1, 3, 4).chain(({ shape, data }) => fc.tuple(fc.constant(shape), fc.constant(data), fc.integer({ min: 0, max: shape.length - 1 }))),
+        shapedExact(1, 3, 4).chain(({ shape, data }) =>
+          fc.tuple(fc.constant(shape), fc.constant(data), fc.integer({ min: 0, max: shape.length - 1 })),
+        ),
         ([shape, data, axis]) => {
           // Coarse values make ties frequent.
           const coarse = data.map((v) => Math.round(v / 4));
@@ -258,7 +292,11 @@ describe('logsumexp', () => {
         const base = values(logsumexp(x, -1));
         const moved = logsumexp(x.add(shift), -1);
         expect(values(moved).every(Number.isFinite)).toBe(true);
-        expectClose(moved, base.map((v) => v + shift), { rtol: 1e-13, atol: 1e-9 });
+        expectClose(
+          moved,
+          base.map((v) => v + shift),
+          { rtol: 1e-13, atol: 1e-9 },
+        );
       }),
       RUNS,
     );
@@ -273,7 +311,17 @@ describe('logsumexp', () => {
       }),
       RUNS,
     );
-    expect(values(logsumexp(tensor([[-Infinity, -Infinity], [0, -Infinity]]), 1))).toEqual([-Infinity, 0]);
+    expect(
+      values(
+        logsumexp(
+          tensor([
+            [-Infinity, -Infinity],
+            [0, -Infinity],
+          ]),
+          1,
+        ),
+      ),
+    ).toEqual([-Infinity, 0]);
   });
 });
 
@@ -281,7 +329,11 @@ describe('norm', () => {
   it('matches torch.linalg.vector_norm for ord 1, 2 and Infinity', () => {
     const section = fixtures.reductions.norm;
     const x = fromFixture(section.x);
-    for (const [name, ord] of [['1', 1], ['2', 2], ['Infinity', Infinity]] as const) {
+    for (const [name, ord] of [
+      ['1', 1],
+      ['2', 2],
+      ['Infinity', Infinity],
+    ] as const) {
       expectClose(norm(x, ord), numbers(section[name].all), { rtol: 1e-13 }, `ord ${name} all`);
       expectClose(norm(x, ord, 1), numbers(section[name].axis1), { rtol: 1e-13 }, `ord ${name} axis 1`);
       const kept = norm(x, ord, [0, 2], true);
@@ -316,17 +368,25 @@ describe('prod, mean and cumsum against PyTorch', () => {
 
   it('cumsum of a strided view: its last slice is the sum, and its differences give back x', () => {
     fc.assert(
-      fc.property(shapedExact(1, 3, 4).chain(({ shape, data }) => fc.tuple(fc.constant(shape), fc.constant(data), fc.integer({ min: 0, max: shape.length - 1 }))), ([shape, data, axis]) => {
-        const x = permute(tensor(data, { shape }), shape.map((_, a) => shape.length - 1 - a));
-        const reversedAxis = shape.length - 1 - axis;
-        const running = cumsum(x, reversedAxis);
-        const last = running.slice(running.shape.map((d, a) => (a === reversedAxis ? d - 1 : null)));
-        expect(values(last)).toEqual(values(sum(x, reversedAxis)));
-        const previous = running.slice(running.shape.map((_, a) => (a === reversedAxis ? { stop: -1 } : null)));
-        const rest = running.slice(running.shape.map((_, a) => (a === reversedAxis ? { start: 1 } : null)));
-        const original = x.slice(x.shape.map((_, a) => (a === reversedAxis ? { start: 1 } : null)));
-        expect(values(rest.sub(previous))).toEqual(values(original));
-      }),
+      fc.property(
+        shapedExact(1, 3, 4).chain(({ shape, data }) =>
+          fc.tuple(fc.constant(shape), fc.constant(data), fc.integer({ min: 0, max: shape.length - 1 })),
+        ),
+        ([shape, data, axis]) => {
+          const x = permute(
+            tensor(data, { shape }),
+            shape.map((_, a) => shape.length - 1 - a),
+          );
+          const reversedAxis = shape.length - 1 - axis;
+          const running = cumsum(x, reversedAxis);
+          const last = running.slice(running.shape.map((d, a) => (a === reversedAxis ? d - 1 : null)));
+          expect(values(last)).toEqual(values(sum(x, reversedAxis)));
+          const previous = running.slice(running.shape.map((_, a) => (a === reversedAxis ? { stop: -1 } : null)));
+          const rest = running.slice(running.shape.map((_, a) => (a === reversedAxis ? { start: 1 } : null)));
+          const original = x.slice(x.shape.map((_, a) => (a === reversedAxis ? { start: 1 } : null)));
+          expect(values(rest.sub(previous))).toEqual(values(original));
+        },
+      ),
       RUNS,
     );
   });

@@ -29,7 +29,8 @@ function keepdimsOf(op: string, options: unknown, extra: readonly string[] = [])
   if (typeof options === 'boolean') return options;
   checkOptionKeys(op, options, ['keepdims', ...extra]);
   const keepdims = (options as ReductionOptions | undefined)?.keepdims ?? false;
-  if (typeof keepdims !== 'boolean') throw new TypeError(`${op}: 'keepdims' must be a boolean, got ${describeValue(keepdims)}`);
+  if (typeof keepdims !== 'boolean')
+    throw new TypeError(`${op}: 'keepdims' must be a boolean, got ${describeValue(keepdims)}`);
   return keepdims;
 }
 
@@ -118,7 +119,12 @@ export function variance(x: Tensor, axis?: Axes, options?: boolean | VarianceOpt
 }
 
 /** {@link variance}, with `op` (variance or std) named in errors. */
-function varianceAs(op: 'variance' | 'std', x: Tensor, axis: Axes, options: boolean | VarianceOptions | undefined): Tensor {
+function varianceAs(
+  op: 'variance' | 'std',
+  x: Tensor,
+  axis: Axes,
+  options: boolean | VarianceOptions | undefined,
+): Tensor {
   checkTensor(op, 'x', x);
   const axes = normalizeAxes(op, axis, x.shape);
   const keepdims = keepdimsOf(op, options, ['correction']);
@@ -168,7 +174,12 @@ export function logsumexp(x: Tensor, axis?: Axes, options?: boolean | ReductionO
 /**
  * The vector norm over `axis`: ord 1 (Σ|x|), 2 (√Σx², the default) or Infinity (max |x|).
  */
-export function norm(x: Tensor, ord: 1 | 2 | typeof Infinity = 2, axis?: Axes, options?: boolean | ReductionOptions): Tensor {
+export function norm(
+  x: Tensor,
+  ord: 1 | 2 | typeof Infinity = 2,
+  axis?: Axes,
+  options?: boolean | ReductionOptions,
+): Tensor {
   checkTensor('norm', 'x', x);
   if (ord !== 1 && ord !== 2 && ord !== Infinity) {
     throw new Error(`norm: 'ord' must be 1, 2 or Infinity, got ${describeValue(ord)}`);
@@ -263,7 +274,12 @@ for (const [name, fn] of Object.entries(reductions)) {
     configurable: true,
   });
 }
-Tensor.prototype.norm = function (this: Tensor, ord?: 1 | 2 | typeof Infinity, axis?: Axes, options?: boolean | ReductionOptions) {
+Tensor.prototype.norm = function (
+  this: Tensor,
+  ord?: 1 | 2 | typeof Infinity,
+  axis?: Axes,
+  options?: boolean | ReductionOptions,
+) {
   return norm(this, ord, axis, options);
 };
 Tensor.prototype.argmax = function (this: Tensor, axis?: number, options?: boolean | ReductionOptions) {

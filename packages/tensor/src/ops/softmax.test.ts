@@ -1,12 +1,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { exp, logSoftmax, softmax, sum, tensor } from '../index.js';
-import { doubleValues, expectClose, fixtures, fromFixture, numbers, product, RUNS, shapeArbitrary, values } from '../../test/helpers.js';
+import {
+  doubleValues,
+  expectClose,
+  fixtures,
+  fromFixture,
+  numbers,
+  product,
+  RUNS,
+  shapeArbitrary,
+  values,
+} from '../../test/helpers.js';
 
 /** A random tensor (values up to ±scale) with one of its axes. */
 const softmaxCase = (scale: number) =>
   shapeArbitrary(1, 4, 5).chain((shape) =>
-    fc.tuple(fc.constant(shape), doubleValues(product(shape), scale), fc.integer({ min: -shape.length, max: shape.length - 1 })),
+    fc.tuple(
+      fc.constant(shape),
+      doubleValues(product(shape), scale),
+      fc.integer({ min: -shape.length, max: shape.length - 1 }),
+    ),
   );
 
 describe('softmax and logSoftmax', () => {
@@ -15,7 +29,12 @@ describe('softmax and logSoftmax', () => {
     const x = fromFixture(section.x);
     for (const c of section.cases) {
       expectClose(softmax(x, c.axis), numbers(c.softmax), { rtol: 1e-13, atol: 1e-300 }, `softmax axis ${c.axis}`);
-      expectClose(logSoftmax(x, c.axis), numbers(c.logSoftmax), { rtol: 1e-13, atol: 1e-12 }, `logSoftmax axis ${c.axis}`);
+      expectClose(
+        logSoftmax(x, c.axis),
+        numbers(c.logSoftmax),
+        { rtol: 1e-13, atol: 1e-12 },
+        `logSoftmax axis ${c.axis}`,
+      );
     }
   });
 
@@ -27,7 +46,12 @@ describe('softmax and logSoftmax', () => {
       expect(s.dtype).toBe('float32');
       expectClose(s, numbers(c.softmaxFloat32), { rtol: 1e-5, atol: 1e-7 }, `softmax axis ${c.axis}`);
       // Entries near −2000 carry float32 rounding of order 1e-4 in both implementations.
-      expectClose(logSoftmax(x, c.axis), numbers(c.logSoftmaxFloat32), { rtol: 1e-5, atol: 1e-4 }, `logSoftmax axis ${c.axis}`);
+      expectClose(
+        logSoftmax(x, c.axis),
+        numbers(c.logSoftmaxFloat32),
+        { rtol: 1e-5, atol: 1e-4 },
+        `logSoftmax axis ${c.axis}`,
+      );
     }
   });
 
@@ -40,7 +64,12 @@ describe('softmax and logSoftmax', () => {
           const probabilities = values(s);
           expect(probabilities.every((p) => p >= 0 && p <= 1)).toBe(true);
           const totals = values(sum(s, axis));
-          expectClose(totals, totals.map(() => 1), { rtol: 0, atol: dtype === 'float64' ? 1e-12 : 1e-5 }, dtype);
+          expectClose(
+            totals,
+            totals.map(() => 1),
+            { rtol: 0, atol: dtype === 'float64' ? 1e-12 : 1e-5 },
+            dtype,
+          );
         }
       }),
       RUNS,
@@ -54,7 +83,11 @@ describe('softmax and logSoftmax', () => {
         const log = values(logSoftmax(x, axis));
         expectClose(log, values(softmax(x, axis)).map(Math.log), { rtol: 1e-10, atol: 1e-12 });
         const totals = values(sum(exp(logSoftmax(x, axis)), axis));
-        expectClose(totals, totals.map(() => 1), { rtol: 0, atol: 1e-12 });
+        expectClose(
+          totals,
+          totals.map(() => 1),
+          { rtol: 0, atol: 1e-12 },
+        );
       }),
       RUNS,
     );
@@ -72,7 +105,13 @@ describe('softmax and logSoftmax', () => {
   });
 
   it('default to the last axis, handle −∞ entries, and exist as methods', () => {
-    const x = tensor([[0, -Infinity], [1, 1]], { dtype: 'float64' });
+    const x = tensor(
+      [
+        [0, -Infinity],
+        [1, 1],
+      ],
+      { dtype: 'float64' },
+    );
     expect(values(softmax(x))).toEqual([1, 0, 0.5, 0.5]);
     expect(values(logSoftmax(x))).toEqual([0, -Infinity, -Math.LN2, -Math.LN2]);
     expect(values(x.softmax(0))).toEqual(values(softmax(x, 0)));

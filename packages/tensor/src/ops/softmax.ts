@@ -71,6 +71,10 @@ declare module '../tensor.js' {
   }
 }
 Object.assign(Tensor.prototype, {
-  softmax(this: Tensor, axis?: number) { return softmax(this, axis); },
-  logSoftmax(this: Tensor, axis?: number) { return logSoftmax(this, axis); },
+  softmax(this: Tensor, axis?: number) {
+    return softmax(this, axis);
+  },
+  logSoftmax(this: Tensor, axis?: number) {
+    return logSoftmax(this, axis);
+  },
 });

@@ -52,7 +52,13 @@ const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const INVERSE_SQRT_TWO = 0.7071067811865476;
 
 /** −x. */
-export const neg = defineUnaryOp({ name: 'neg', result: 'same', forward: negOf(x), derivative: () => negOf(g), domain: 'smooth' });
+export const neg = defineUnaryOp({
+  name: 'neg',
+  result: 'same',
+  forward: negOf(x),
+  derivative: () => negOf(g),
+  domain: 'smooth',
+});
 
 /** |x|. */
 export const abs = defineUnaryOp({
@@ -73,13 +79,31 @@ export const sign = defineUnaryOp({
 });
 
 /** eˣ. */
-export const exp = defineUnaryOp({ name: 'exp', result: 'float', forward: expOf(x), derivative: () => mul(g, y), domain: 'smooth' });
+export const exp = defineUnaryOp({
+  name: 'exp',
+  result: 'float',
+  forward: expOf(x),
+  derivative: () => mul(g, y),
+  domain: 'smooth',
+});
 
 /** Natural logarithm. */
-export const log = defineUnaryOp({ name: 'log', result: 'float', forward: logOf(x), derivative: () => div(g, x), domain: 'positive' });
+export const log = defineUnaryOp({
+  name: 'log',
+  result: 'float',
+  forward: logOf(x),
+  derivative: () => div(g, x),
+  domain: 'positive',
+});
 
 /** log(1 + x), accurate near 0. */
-export const log1p = defineUnaryOp({ name: 'log1p', result: 'float', forward: log1pOf(x), derivative: () => div(g, add(x, 1)), domain: 'aboveMinusHalf' });
+export const log1p = defineUnaryOp({
+  name: 'log1p',
+  result: 'float',
+  forward: log1pOf(x),
+  derivative: () => div(g, add(x, 1)),
+  domain: 'aboveMinusHalf',
+});
 
 /** eˣ − 1, accurate near 0. */
 export const expm1 = defineUnaryOp({
@@ -112,7 +136,13 @@ export const rsqrt = defineUnaryOp({
 });
 
 /** x². */
-export const square = defineUnaryOp({ name: 'square', result: 'same', forward: mul(x, x), derivative: () => mul(g, mul(x, 2)), domain: 'smooth' });
+export const square = defineUnaryOp({
+  name: 'square',
+  result: 'same',
+  forward: mul(x, x),
+  derivative: () => mul(g, mul(x, 2)),
+  domain: 'smooth',
+});
 
 /** 1/x. */
 export const reciprocal = defineUnaryOp({
@@ -125,10 +155,22 @@ export const reciprocal = defineUnaryOp({
 });
 
 /** sin x. */
-export const sin = defineUnaryOp({ name: 'sin', result: 'float', forward: sinOf(x), derivative: (): NumberExpression => mul(g, cos.of(x)), domain: 'smooth' });
+export const sin = defineUnaryOp({
+  name: 'sin',
+  result: 'float',
+  forward: sinOf(x),
+  derivative: (): NumberExpression => mul(g, cos.of(x)),
+  domain: 'smooth',
+});
 
 /** cos x. */
-export const cos = defineUnaryOp({ name: 'cos', result: 'float', forward: cosOf(x), derivative: (): NumberExpression => negOf(mul(g, sin.of(x))), domain: 'smooth' });
+export const cos = defineUnaryOp({
+  name: 'cos',
+  result: 'float',
+  forward: cosOf(x),
+  derivative: (): NumberExpression => negOf(mul(g, sin.of(x))),
+  domain: 'smooth',
+});
 
 /** tan x. */
 export const tan = defineUnaryOp({
@@ -250,7 +292,12 @@ export const floor = defineUnaryOp({ name: 'floor', result: 'same', forward: flo
 export const ceil = defineUnaryOp({ name: 'ceil', result: 'same', forward: ceilOf(x), derivative: () => 'zero' });
 
 /** Rounds half to even, as NumPy and PyTorch. */
-export const round = defineUnaryOp({ name: 'round', result: 'same', forward: roundHalfEven(x), derivative: () => 'zero' });
+export const round = defineUnaryOp({
+  name: 'round',
+  result: 'same',
+  forward: roundHalfEven(x),
+  derivative: () => 'zero',
+});
 
 /** True where x is NaN. */
 export const isNaN = defineUnaryOp({ name: 'isNaN', result: 'bool', forward: select(notEqual(x, x), 1, 0) });
@@ -265,7 +312,6 @@ export const isFinite = defineUnaryOp({
 
 /** Logical not (true where x is 0). */
 export const logicalNot = defineUnaryOp({ name: 'logicalNot', result: 'bool', forward: select(equal(x, 0), 1, 0) });
-
 
 /** x·tanh(softplus(x)) (Misra 2019), the worked example of docs/architecture.md. */
 export const mish = defineUnaryOp({

@@ -43,7 +43,12 @@ export function makeWindow(
   else if (padding === 'same') {
     const totalHeight = Math.max((Math.ceil(height / strideHeight) - 1) * strideHeight + extentHeight - height, 0);
     const totalWidth = Math.max((Math.ceil(width / strideWidth) - 1) * strideWidth + extentWidth - width, 0);
-    pads = [Math.floor(totalHeight / 2), Math.ceil(totalHeight / 2), Math.floor(totalWidth / 2), Math.ceil(totalWidth / 2)];
+    pads = [
+      Math.floor(totalHeight / 2),
+      Math.ceil(totalHeight / 2),
+      Math.floor(totalWidth / 2),
+      Math.ceil(totalWidth / 2),
+    ];
   } else if (Array.isArray(padding) && padding.length === 4) {
     if (padding.some((p) => !Number.isInteger(p) || p < 0)) {
       throw new Error(`${op}: 'padding' must hold non-negative integers, got ${JSON.stringify(padding)}`);

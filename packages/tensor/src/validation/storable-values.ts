@@ -23,11 +23,14 @@ export const INT32_RANGE = [-2147483648, 2147483647] as const;
  */
 export function checkStorable(op: string, label: string, dtype: DType, value: number): void {
   if (dtype !== 'int32') return;
-  if (!Number.isFinite(value)) throw new RangeError(`${op}: ${label} ${describeValue(value)}, which cannot be stored as int32`);
+  if (!Number.isFinite(value))
+    throw new RangeError(`${op}: ${label} ${describeValue(value)}, which cannot be stored as int32`);
   // Truncation toward zero happens on store, so the truncated value is what must fit.
   const stored = Math.trunc(value);
   if (stored < INT32_RANGE[0] || stored > INT32_RANGE[1]) {
-    throw new RangeError(`${op}: ${label} ${describeValue(value)}, out of range for int32 [${INT32_RANGE[0]}, ${INT32_RANGE[1]}]`);
+    throw new RangeError(
+      `${op}: ${label} ${describeValue(value)}, out of range for int32 [${INT32_RANGE[0]}, ${INT32_RANGE[1]}]`,
+    );
   }
 }
 
@@ -40,7 +43,8 @@ export function storeValues(op: string, label: string, dtype: DType, values: Arr
   if (dtype === 'bool') {
     for (let index = 0; index < values.length; index++) stored[index] = values[index] !== 0 ? 1 : 0;
   } else {
-    if (dtype === 'int32') for (let index = 0; index < values.length; index++) checkStorable(op, label, dtype, values[index]!);
+    if (dtype === 'int32')
+      for (let index = 0; index < values.length; index++) checkStorable(op, label, dtype, values[index]!);
     stored.set(values);
   }
   return stored;

@@ -15,8 +15,17 @@ import { relaxedSimdSupported } from './simd-kernels-module.js';
 
 const probe = fileURLToPath(new URL('./fixtures/fused-multiply-add-probe.ts', import.meta.url));
 
-function runProbe(flags: string[]): { supported: boolean; info: { available: boolean; active: boolean; reason?: string }; infoWhenOff: { active: boolean; reason?: string }; differing: number; withinBound: boolean } {
-  const output = execFileSync(process.execPath, [...flags, '--import', 'tsx', probe], { encoding: 'utf8', env: { ...process.env, VANE_FMA: undefined } });
+function runProbe(flags: string[]): {
+  supported: boolean;
+  info: { available: boolean; active: boolean; reason?: string };
+  infoWhenOff: { active: boolean; reason?: string };
+  differing: number;
+  withinBound: boolean;
+} {
+  const output = execFileSync(process.execPath, [...flags, '--import', 'tsx', probe], {
+    encoding: 'utf8',
+    env: { ...process.env, VANE_FMA: undefined },
+  });
   return JSON.parse(output.trim().split('\n').pop()!);
 }
 
@@ -30,7 +39,11 @@ describe('fused multiply-add (relaxed SIMD) in matmul', () => {
     expect(result.withinBound).toBe(true);
     // 67×45 products of depth 300: a fused kernel rounds differently somewhere.
     expect(result.differing).toBeGreaterThan(0);
-    expect(result.infoWhenOff).toEqual({ available: true, active: false, reason: 'turned off by setFusedMultiplyAdd(false) or VANE_FMA=0' });
+    expect(result.infoWhenOff).toEqual({
+      available: true,
+      active: false,
+      reason: 'turned off by setFusedMultiplyAdd(false) or VANE_FMA=0',
+    });
   }, 30_000);
 
   it('reports why it is off where the engine lacks relaxed SIMD', () => {
@@ -40,12 +53,18 @@ describe('fused multiply-add (relaxed SIMD) in matmul', () => {
       expect(result.info).toEqual({ available: true, active: true });
       return;
     }
-    expect(result.info).toEqual({ available: false, active: false, reason: 'this engine has no relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)' });
+    expect(result.info).toEqual({
+      available: false,
+      active: false,
+      reason: 'this engine has no relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)',
+    });
     expect(result.differing).toBe(0);
   }, 30_000);
 
   it('agrees with relaxedSimdSupported() in this process and rejects a non-boolean switch', () => {
     expect(kernelInfo().fusedMultiplyAdd.available).toBe(relaxedSimdSupported());
-    expect(() => setFusedMultiplyAdd('no' as unknown as boolean)).toThrow("setFusedMultiplyAdd: 'enabled' must be a boolean, got string");
+    expect(() => setFusedMultiplyAdd('no' as unknown as boolean)).toThrow(
+      "setFusedMultiplyAdd: 'enabled' must be a boolean, got string",
+    );
   });
 });

@@ -46,11 +46,21 @@ export interface KernelInfo {
 
 /** The exported functions of the kernel module. */
 export type SimdExports = {
-  gemm_tiles(aPack: number, bPack: number, c: number, mPanels: number, nPanels: number, kc: number, blockPanels: number): void;
+  gemm_tiles(
+    aPack: number,
+    bPack: number,
+    c: number,
+    mPanels: number,
+    nPanels: number,
+    kc: number,
+    blockPanels: number,
+  ): void;
   /** Present only where relaxed SIMD is: gemm_tiles with fused multiply-adds. */
   gemm_tiles_fma?: SimdExports['gemm_tiles'];
   exp(x: number, out: number, vectors: number): void;
-} & { [binary in `${SimdBinaryOp}_${'vv' | 'vs' | 'sv'}`]: (a: number, b: number, out: number, vectors: number) => void };
+} & {
+  [binary in `${SimdBinaryOp}_${'vv' | 'vs' | 'sv'}`]: (a: number, b: number, out: number, vectors: number) => void;
+};
 
 const PAGE_BYTES = 65536;
 
@@ -62,8 +72,12 @@ function requestedFromEnvironment(): KernelMode {
 let requested: KernelMode = requestedFromEnvironment();
 // VANE_FMA=0 turns the fused multiply-add off (bit-for-bit the mul+add results of engines
 // without relaxed SIMD); setFusedMultiplyAdd does the same at run time.
-let fusedMultiplyAddRequested = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.VANE_FMA !== '0';
-let loaded: { exports: SimdExports; memory: WebAssembly.Memory; module: WebAssembly.Module; shared: boolean } | { failure: string } | undefined;
+let fusedMultiplyAddRequested =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.VANE_FMA !== '0';
+let loaded:
+  | { exports: SimdExports; memory: WebAssembly.Memory; module: WebAssembly.Module; shared: boolean }
+  | { failure: string }
+  | undefined;
 let memoryLimits: { minimumPages: number; maximumPages?: number; shared?: boolean } = { minimumPages: 1 };
 
 // Shared memory (so a worker thread can run kernels on the same packed operands) needs a
@@ -75,10 +89,14 @@ function load(): typeof loaded {
   try {
     if (typeof WebAssembly === 'undefined') throw new Error('WebAssembly is not available');
     const shared = typeof SharedArrayBuffer !== 'undefined';
-    const memory = shared ? new WebAssembly.Memory({ initial: 64, maximum: SHARED_MAXIMUM_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 64 });
+    const memory = shared
+      ? new WebAssembly.Memory({ initial: 64, maximum: SHARED_MAXIMUM_PAGES, shared: true })
+      : new WebAssembly.Memory({ initial: 64 });
     const limits = shared ? { minimumPages: 1, maximumPages: SHARED_MAXIMUM_PAGES, shared: true } : { minimumPages: 1 };
     memoryLimits = limits;
-    const module = new WebAssembly.Module(simdKernelsModule(limits, { fusedMultiplyAdd: relaxedSimdSupported() }) as Uint8Array<ArrayBuffer>);
+    const module = new WebAssembly.Module(
+      simdKernelsModule(limits, { fusedMultiplyAdd: relaxedSimdSupported() }) as Uint8Array<ArrayBuffer>,
+    );
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     loaded = { exports: instance.exports as unknown as SimdExports, memory, module, shared };
     selfTest(loaded.exports, memory);
@@ -98,7 +116,8 @@ function selfTest(exports: SimdExports, memory: WebAssembly.Memory): void {
 }
 
 /** The SIMD kernels and their memory, or undefined when the scalar kernels must be used. */
-export function simdKernels(): { exports: SimdExports; memory: WebAssembly.Memory; module: WebAssembly.Module; shared: boolean } | undefined {
+export function simdKernels():
+  { exports: SimdExports; memory: WebAssembly.Memory; module: WebAssembly.Module; shared: boolean } | undefined {
   if (requested === 'scalar') return undefined;
   const state = load();
   return state && 'exports' in state ? state : undefined;
@@ -123,7 +142,8 @@ export function setKernelMode(mode: KernelMode): void {
  * setFusedMultiplyAdd(false); // matmul results independent of relaxed SIMD support
  */
 export function setFusedMultiplyAdd(enabled: boolean): void {
-  if (typeof enabled !== 'boolean') throw new TypeError(`setFusedMultiplyAdd: 'enabled' must be a boolean, got ${typeof enabled}`);
+  if (typeof enabled !== 'boolean')
+    throw new TypeError(`setFusedMultiplyAdd: 'enabled' must be a boolean, got ${typeof enabled}`);
   fusedMultiplyAddRequested = enabled;
 }
 
@@ -133,7 +153,14 @@ export function setFusedMultiplyAdd(enabled: boolean): void {
  */
 export function gemmTilesKernel(kernels: NonNullable<ReturnType<typeof simdKernels>>): SimdExports['gemm_tiles'] {
   const fused = fusedMultiplyAddRequested && kernels.exports.gemm_tiles_fma !== undefined;
-  return (...values) => runGemmTilesInParallel(kernels.module, kernels.memory, kernels.exports as unknown as Record<string, unknown>, fused, values);
+  return (...values) =>
+    runGemmTilesInParallel(
+      kernels.module,
+      kernels.memory,
+      kernels.exports as unknown as Record<string, unknown>,
+      fused,
+      values,
+    );
 }
 
 /**
@@ -177,11 +204,20 @@ export function kernelInfo(): KernelInfo {
     simdAvailable,
     ...(state && 'failure' in state ? { fallbackReason: state.failure } : {}),
     simdKernels: simdAvailable
-      ? ['matmul (float32)', 'conv2d via matmul (float32)', 'add/sub/mul/div (float32)', 'exp (float32)', 'fusedMap and unary ops whose expression compiles (float32)']
+      ? [
+          'matmul (float32)',
+          'conv2d via matmul (float32)',
+          'add/sub/mul/div (float32)',
+          'exp (float32)',
+          'fusedMap and unary ops whose expression compiles (float32)',
+        ]
       : [],
     fallbacks: kernelFallbacks(),
     fusedMultiplyAdd: fusedMultiplyAddInfo(state),
-    threads: requested === 'simd' && state && 'exports' in state ? threadInfo(state.module, state.memory) : threadInfo(undefined, undefined),
+    threads:
+      requested === 'simd' && state && 'exports' in state
+        ? threadInfo(state.module, state.memory)
+        : threadInfo(undefined, undefined),
   };
 }
 
@@ -211,7 +247,9 @@ export function reserve(memory: WebAssembly.Memory, byteSizes: readonly number[]
  * @example
  * const { exports } = instantiateOnKernelMemory((limits) => encodeModule(limits, [definition])) ?? {};
  */
-export function instantiateOnKernelMemory(build: (limits: { minimumPages: number; maximumPages?: number; shared?: boolean }) => Uint8Array): { exports: WebAssembly.Exports; module: WebAssembly.Module } | undefined {
+export function instantiateOnKernelMemory(
+  build: (limits: { minimumPages: number; maximumPages?: number; shared?: boolean }) => Uint8Array,
+): { exports: WebAssembly.Exports; module: WebAssembly.Module } | undefined {
   const kernels = simdKernels();
   if (!kernels) return undefined;
   try {

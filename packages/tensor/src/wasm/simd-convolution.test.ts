@@ -27,15 +27,47 @@ interface Case {
 
 function makeCase(
   seedValue: number,
-  sizes: { batch: number; inPerGroup: number; outPerGroup: number; groups: number; height: number; width: number; kernelHeight: number; kernelWidth: number },
-  steps: { strideHeight: number; strideWidth: number; padTop: number; padBottom: number; padLeft: number; padRight: number; dilationHeight: number; dilationWidth: number },
+  sizes: {
+    batch: number;
+    inPerGroup: number;
+    outPerGroup: number;
+    groups: number;
+    height: number;
+    width: number;
+    kernelHeight: number;
+    kernelWidth: number;
+  },
+  steps: {
+    strideHeight: number;
+    strideWidth: number;
+    padTop: number;
+    padBottom: number;
+    padLeft: number;
+    padRight: number;
+    dilationHeight: number;
+    dilationWidth: number;
+  },
 ): Case | undefined {
   const { batch, inPerGroup, outPerGroup, groups, height, width, kernelHeight, kernelWidth } = sizes;
-  const outputHeight = Math.floor((height + steps.padTop + steps.padBottom - steps.dilationHeight * (kernelHeight - 1) - 1) / steps.strideHeight) + 1;
-  const outputWidth = Math.floor((width + steps.padLeft + steps.padRight - steps.dilationWidth * (kernelWidth - 1) - 1) / steps.strideWidth) + 1;
+  const outputHeight =
+    Math.floor(
+      (height + steps.padTop + steps.padBottom - steps.dilationHeight * (kernelHeight - 1) - 1) / steps.strideHeight,
+    ) + 1;
+  const outputWidth =
+    Math.floor(
+      (width + steps.padLeft + steps.padRight - steps.dilationWidth * (kernelWidth - 1) - 1) / steps.strideWidth,
+    ) + 1;
   if (outputHeight <= 0 || outputWidth <= 0) return undefined;
   const window: Window2d = { kernelHeight, kernelWidth, ...steps, outputHeight, outputWidth };
-  const geometry: ConvolutionGeometry = { batch, inChannels: inPerGroup * groups, outChannels: outPerGroup * groups, height, width, groups, window };
+  const geometry: ConvolutionGeometry = {
+    batch,
+    inChannels: inPerGroup * groups,
+    outChannels: outPerGroup * groups,
+    height,
+    width,
+    groups,
+    window,
+  };
   // A small linear congruential generator: reproducible values without the tensor RNG.
   let state = seedValue >>> 0 || 1;
   const random = () => {
@@ -52,7 +84,10 @@ function makeCase(
 }
 
 /** Calls `visit(n, o, oh, ow, c, ki, kj, xIndex)` for every in-bounds term of the convolution. */
-function forEachTerm(geometry: ConvolutionGeometry, visit: (outIndex: number, weightIndex: number, xIndex: number) => void): void {
+function forEachTerm(
+  geometry: ConvolutionGeometry,
+  visit: (outIndex: number, weightIndex: number, xIndex: number) => void,
+): void {
   const { batch, inChannels, outChannels, height, width, groups, window } = geometry;
   const inPerGroup = inChannels / groups;
   const outPerGroup = outChannels / groups;
@@ -108,8 +143,27 @@ function check(testCase: Case): void {
   expectWithin(gradient, expectedGradient, gradientMagnitude, batch * window.outputHeight * window.outputWidth);
 }
 
-const sizes = (overrides: Partial<Parameters<typeof makeCase>[1]>) => ({ batch: 2, inPerGroup: 1, outPerGroup: 3, groups: 1, height: 7, width: 6, kernelHeight: 3, kernelWidth: 3, ...overrides });
-const unitSteps = { strideHeight: 1, strideWidth: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1, dilationHeight: 1, dilationWidth: 1 };
+const sizes = (overrides: Partial<Parameters<typeof makeCase>[1]>) => ({
+  batch: 2,
+  inPerGroup: 1,
+  outPerGroup: 3,
+  groups: 1,
+  height: 7,
+  width: 6,
+  kernelHeight: 3,
+  kernelWidth: 3,
+  ...overrides,
+});
+const unitSteps = {
+  strideHeight: 1,
+  strideWidth: 1,
+  padTop: 1,
+  padBottom: 1,
+  padLeft: 1,
+  padRight: 1,
+  dilationHeight: 1,
+  dilationWidth: 1,
+};
 
 describe.skipIf(!simdKernels())('SIMD implicit-im2col convolution', () => {
   it('matches a direct convolution on the benchmark shape (3×3×32 on 28×28×1, batch 64)', () => {
@@ -119,7 +173,13 @@ describe.skipIf(!simdKernels())('SIMD implicit-im2col convolution', () => {
   it('handles patches deeper than one 256 block, several forward chunks, and wide rows', () => {
     check(makeCase(2, sizes({ batch: 3, inPerGroup: 33, outPerGroup: 9, height: 5, width: 5 }), unitSteps)!);
     check(makeCase(3, sizes({ batch: 40, inPerGroup: 2, outPerGroup: 5, height: 20, width: 20 }), unitSteps)!);
-    check(makeCase(4, sizes({ batch: 1, outPerGroup: 4, height: 3, width: 300, kernelHeight: 1 }), { ...unitSteps, padTop: 0, padBottom: 0 })!);
+    check(
+      makeCase(4, sizes({ batch: 1, outPerGroup: 4, height: 3, width: 300, kernelHeight: 1 }), {
+        ...unitSteps,
+        padTop: 0,
+        padBottom: 0,
+      })!,
+    );
   });
 
   it('matches on random shapes with stride, asymmetric padding, dilation and groups', () => {
@@ -145,8 +205,28 @@ describe.skipIf(!simdKernels())('SIMD implicit-im2col convolution', () => {
           dilationWidth: fc.integer({ min: 1, max: 3 }),
         }),
         (value) => {
-          const { seed, strideHeight, strideWidth, padTop, padBottom, padLeft, padRight, dilationHeight, dilationWidth, ...shape } = value;
-          const testCase = makeCase(seed, shape, { strideHeight, strideWidth, padTop, padBottom, padLeft, padRight, dilationHeight, dilationWidth });
+          const {
+            seed,
+            strideHeight,
+            strideWidth,
+            padTop,
+            padBottom,
+            padLeft,
+            padRight,
+            dilationHeight,
+            dilationWidth,
+            ...shape
+          } = value;
+          const testCase = makeCase(seed, shape, {
+            strideHeight,
+            strideWidth,
+            padTop,
+            padBottom,
+            padLeft,
+            padRight,
+            dilationHeight,
+            dilationWidth,
+          });
           if (testCase) check(testCase);
         },
       ),

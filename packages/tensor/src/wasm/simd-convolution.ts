@@ -50,7 +50,8 @@ function packForwardColumns(
   base: number,
 ): void {
   const { inChannels, height, width, groups, window } = geometry;
-  const { kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, dilationHeight, outputHeight, outputWidth } = window;
+  const { kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, dilationHeight, outputHeight, outputWidth } =
+    window;
   const inPerGroup = inChannels / groups;
   const kernelArea = kernelHeight * kernelWidth;
   const positions = outputHeight * outputWidth;
@@ -90,7 +91,12 @@ function packForwardColumns(
  * @example
  * if (!simdConv2dForward(x, weight, geometry, out)) conv2dForwardScalar(x, weight, geometry, out);
  */
-export function simdConv2dForward(x: Float32Array, weight: Float32Array, geometry: ConvolutionGeometry, out: Float32Array): boolean {
+export function simdConv2dForward(
+  x: Float32Array,
+  weight: Float32Array,
+  geometry: ConvolutionGeometry,
+  out: Float32Array,
+): boolean {
   const { batch, inChannels, outChannels, groups, window } = geometry;
   const { kernelHeight, kernelWidth, outputHeight, outputWidth } = window;
   const inPerGroup = inChannels / groups;
@@ -125,7 +131,10 @@ export function simdConv2dForward(x: Float32Array, weight: Float32Array, geometr
       for (let o = 0; o < outPerGroup; o++) {
         for (let image = 0; image < images; image++) {
           const from = start + o * rowStride + image * positions;
-          out.set(view.subarray(from, from + positions), ((n0 + image) * outChannels + g * outPerGroup + o) * positions);
+          out.set(
+            view.subarray(from, from + positions),
+            ((n0 + image) * outChannels + g * outPerGroup + o) * positions,
+          );
         }
       }
     }
@@ -148,7 +157,8 @@ function packGradientPatches(
   base: number,
 ): void {
   const { inChannels, height, width, groups, window } = geometry;
-  const { kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, dilationHeight, outputHeight, outputWidth } = window;
+  const { kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, dilationHeight, outputHeight, outputWidth } =
+    window;
   const inPerGroup = inChannels / groups;
   const kernelArea = kernelHeight * kernelWidth;
   const patchSize = inPerGroup * kernelArea;
@@ -181,7 +191,15 @@ function packGradientPatches(
 }
 
 /** Packs B[q, o] = dy[image, group·O + o, oh, ow] for q in `[k0, k0 + depth)`, in column panels. */
-function packGradientOutputs(dy: Float32Array, geometry: ConvolutionGeometry, group: number, k0: number, depth: number, view: Float32Array, base: number): void {
+function packGradientOutputs(
+  dy: Float32Array,
+  geometry: ConvolutionGeometry,
+  group: number,
+  k0: number,
+  depth: number,
+  view: Float32Array,
+  base: number,
+): void {
   const { outChannels, groups, window } = geometry;
   const { outputHeight, outputWidth } = window;
   const outPerGroup = outChannels / groups;
@@ -211,7 +229,12 @@ function packGradientOutputs(dy: Float32Array, geometry: ConvolutionGeometry, gr
  * @example
  * if (!simdConv2dWeightGradient(x, dy, geometry, out)) conv2dWeightGradientScalar(x, dy, geometry, out);
  */
-export function simdConv2dWeightGradient(x: Float32Array, dy: Float32Array, geometry: ConvolutionGeometry, out: Float32Array): boolean {
+export function simdConv2dWeightGradient(
+  x: Float32Array,
+  dy: Float32Array,
+  geometry: ConvolutionGeometry,
+  out: Float32Array,
+): boolean {
   const { batch, inChannels, outChannels, groups, window } = geometry;
   const { kernelHeight, kernelWidth, outputHeight, outputWidth } = window;
   const inPerGroup = inChannels / groups;

@@ -28,12 +28,22 @@ export interface ElementwiseOperand {
  * @example
  * simdBinary('add', { values: a, offset: 0, scalar: false }, { values: b, offset: 0, scalar: true }, out, out.length)
  */
-export function simdBinary(name: SimdBinaryOp, a: ElementwiseOperand, b: ElementwiseOperand, out: Float32Array, size: number): boolean {
+export function simdBinary(
+  name: SimdBinaryOp,
+  a: ElementwiseOperand,
+  b: ElementwiseOperand,
+  out: Float32Array,
+  size: number,
+): boolean {
   const kernels = simdKernels();
   if (!kernels || (a.scalar && b.scalar)) return false;
   if (size === 0) return true;
   const bytes = Math.ceil(size / 4) * 16;
-  const [aBase, bBase, outBase] = reserve(kernels.memory, [a.scalar ? 16 : bytes, b.scalar ? 16 : bytes, bytes]) as [number, number, number];
+  const [aBase, bBase, outBase] = reserve(kernels.memory, [a.scalar ? 16 : bytes, b.scalar ? 16 : bytes, bytes]) as [
+    number,
+    number,
+    number,
+  ];
   const view = new Float32Array(kernels.memory.buffer);
   view.set(a.values.subarray(a.offset, a.offset + (a.scalar ? 1 : size)), aBase / 4);
   view.set(b.values.subarray(b.offset, b.offset + (b.scalar ? 1 : size)), bBase / 4);

@@ -4,14 +4,47 @@
  * what does not compile is counted in kernelInfo().fallbacks with its reason, never silent.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { expression as e, fusedMap, kernelInfo, resetKernelFallbacks, setKernelMode, tensor, type ExpressionKernel, type NumberExpression } from '../index.js';
+import {
+  expression as e,
+  fusedMap,
+  kernelInfo,
+  resetKernelFallbacks,
+  setKernelMode,
+  tensor,
+  type ExpressionKernel,
+  type NumberExpression,
+} from '../index.js';
 import { compileFusedKernel, simdUnsupportedReason } from './simd-fused.js';
 
 afterEach(() => setKernelMode('simd'));
 
 const x = e.input(0);
 const y = e.input(1);
-const SPECIAL = [0, -0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 3.5, 1, -1, 7.25, -7.75, 1e-45, -1e-45, 3.4e38, -3.4e38, Infinity, -Infinity, NaN, 8388607.5, -8388608.5, 0.49999997];
+const SPECIAL = [
+  0,
+  -0,
+  0.5,
+  -0.5,
+  1.5,
+  -1.5,
+  2.5,
+  -2.5,
+  3.5,
+  1,
+  -1,
+  7.25,
+  -7.75,
+  1e-45,
+  -1e-45,
+  3.4e38,
+  -3.4e38,
+  Infinity,
+  -Infinity,
+  NaN,
+  8388607.5,
+  -8388608.5,
+  0.49999997,
+];
 
 function kernel(name: string, expression: NumberExpression, arity = 2, scalarCount = 0): ExpressionKernel {
   return { name: `test.simdExpression.${name}`, arity, scalarCount, expression };
@@ -29,8 +62,14 @@ const CASES: ExpressionKernel[] = [
   kernel('roundHalfEven', e.roundHalfEven(x), 1),
   kernel('fround', e.sub(e.fround(e.div(x, 3)), e.div(x, 3)), 1),
   kernel('minMax', e.add(e.min(x, y), e.max(e.neg(x), e.abs(y)))),
-  kernel('logic', e.select(e.or(e.and(e.greater(x, 0), e.lessEqual(y, 1)), e.not(e.equal(x, x))), e.sqrt(e.abs(x)), e.div(y, 7))),
-  kernel('compareAll', e.add(e.select(e.less(x, y), 1, 2), e.select(e.greaterEqual(x, y), 4, e.select(e.notEqual(x, y), 8, 16)))),
+  kernel(
+    'logic',
+    e.select(e.or(e.and(e.greater(x, 0), e.lessEqual(y, 1)), e.not(e.equal(x, x))), e.sqrt(e.abs(x)), e.div(y, 7)),
+  ),
+  kernel(
+    'compareAll',
+    e.add(e.select(e.less(x, y), 1, 2), e.select(e.greaterEqual(x, y), 4, e.select(e.notEqual(x, y), 8, 16))),
+  ),
   kernel('shared', e.div(shared, e.add(1, e.abs(shared)))),
   kernel('scalars', e.add(e.mul(x, e.scalar(0)), e.mul(e.scalar(1), 0.1)), 2, 2),
   kernel('unreadInput', e.mul(y, 3)),
@@ -38,19 +77,23 @@ const CASES: ExpressionKernel[] = [
 
 describe('expression kernels on WebAssembly SIMD', () => {
   it('compiles every case', () => {
-    for (const candidate of CASES) expect([candidate.name, typeof compileFusedKernel(candidate)]).toEqual([candidate.name, 'function']);
+    for (const candidate of CASES)
+      expect([candidate.name, typeof compileFusedKernel(candidate)]).toEqual([candidate.name, 'function']);
   });
 
-  it.each(CASES.map((candidate) => [candidate.name, candidate] as const))('%s equals the JavaScript loop bit for bit', (_name, candidate) => {
-    const a = tensor(SPECIAL.flatMap((first) => SPECIAL.map(() => first)));
-    const b = tensor(SPECIAL.flatMap(() => SPECIAL));
-    const inputs = [a, b].slice(0, candidate.arity);
-    const scalars = [0.3, -2].slice(0, candidate.scalarCount);
-    const simd = fusedMap(candidate, inputs, scalars).dataSync() as Float32Array;
-    setKernelMode('scalar');
-    const reference = fusedMap(candidate, inputs, scalars).dataSync() as Float32Array;
-    expect(bitsOf(simd)).toEqual(bitsOf(reference));
-  });
+  it.each(CASES.map((candidate) => [candidate.name, candidate] as const))(
+    '%s equals the JavaScript loop bit for bit',
+    (_name, candidate) => {
+      const a = tensor(SPECIAL.flatMap((first) => SPECIAL.map(() => first)));
+      const b = tensor(SPECIAL.flatMap(() => SPECIAL));
+      const inputs = [a, b].slice(0, candidate.arity);
+      const scalars = [0.3, -2].slice(0, candidate.scalarCount);
+      const simd = fusedMap(candidate, inputs, scalars).dataSync() as Float32Array;
+      setKernelMode('scalar');
+      const reference = fusedMap(candidate, inputs, scalars).dataSync() as Float32Array;
+      expect(bitsOf(simd)).toEqual(bitsOf(reference));
+    },
+  );
 
   it('counts each call that falls back, per kernel, with the reason, and still computes the right values', (context) => {
     if (!kernelInfo().simdAvailable) context.skip('WebAssembly SIMD is unavailable here');
@@ -60,11 +103,19 @@ describe('expression kernels on WebAssembly SIMD', () => {
     const values = fusedMap(exponential, [tensor([0, 1])]).dataSync();
     fusedMap(exponential, [tensor([2])]);
     expect(Array.from(values)).toEqual([1, Math.fround(Math.E)]);
-    expect(kernelInfo().fallbacks).toContainEqual({ kernel: 'test.simdExpression.exp', target: 'simd', ranOn: 'javascript', reason: "'exp' has no WebAssembly SIMD instruction", count: 2 });
+    expect(kernelInfo().fallbacks).toContainEqual({
+      kernel: 'test.simdExpression.exp',
+      target: 'simd',
+      ranOn: 'javascript',
+      reason: "'exp' has no WebAssembly SIMD instruction",
+      count: 2,
+    });
     // A kernel that compiles, and scalar mode (a choice, not a fallback), count nothing.
     fusedMap(CASES[0]!, [tensor([1.5])]);
     setKernelMode('scalar');
     fusedMap(exponential, [tensor([3])]);
-    expect(kernelInfo().fallbacks.map((entry) => [entry.kernel, entry.count])).toEqual([['test.simdExpression.exp', 2]]);
+    expect(kernelInfo().fallbacks.map((entry) => [entry.kernel, entry.count])).toEqual([
+      ['test.simdExpression.exp', 2],
+    ]);
   });
 });

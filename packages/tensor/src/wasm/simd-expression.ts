@@ -13,7 +13,13 @@
  * unsupported: {@link compileSimdExpression} says which, and the caller counts the fallback.
  */
 import { inlineCalls, postOrder, referenceCounts, usage } from '../kernels/expression/analysis.js';
-import type { BinaryFunction, Comparison, Expression, NumberExpression, UnaryFunction } from '../kernels/expression/expression.js';
+import type {
+  BinaryFunction,
+  Comparison,
+  Expression,
+  NumberExpression,
+  UnaryFunction,
+} from '../kernels/expression/expression.js';
 import { op, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 
 // SIMD opcodes used here (WebAssembly SIMD specification numbering).
@@ -26,10 +32,32 @@ const V128_STORE64_LANE = 0x5b;
 const V128_LOAD64_ZERO = 0x5d;
 const F32X4_DEMOTE_F64X2_ZERO = 0x5e;
 const F64X2_PROMOTE_LOW_F32X4 = 0x5f;
-const F64X2_COMPARE: Record<Comparison, number> = { equal: 0x47, notEqual: 0x48, less: 0x49, greater: 0x4a, lessEqual: 0x4b, greaterEqual: 0x4c };
+const F64X2_COMPARE: Record<Comparison, number> = {
+  equal: 0x47,
+  notEqual: 0x48,
+  less: 0x49,
+  greater: 0x4a,
+  lessEqual: 0x4b,
+  greaterEqual: 0x4c,
+};
 // f64x2.nearest (0x94) rounds half to even, exactly as vaneRoundHalfEven.
-const F64X2_UNARY: Partial<Record<UnaryFunction, number>> = { ceil: 0x74, floor: 0x75, trunc: 0x7a, roundHalfEven: 0x94, abs: 0xec, neg: 0xed, sqrt: 0xef };
-const F64X2_BINARY: Partial<Record<BinaryFunction, number>> = { add: 0xf0, sub: 0xf1, mul: 0xf2, div: 0xf3, min: 0xf4, max: 0xf5 };
+const F64X2_UNARY: Partial<Record<UnaryFunction, number>> = {
+  ceil: 0x74,
+  floor: 0x75,
+  trunc: 0x7a,
+  roundHalfEven: 0x94,
+  abs: 0xec,
+  neg: 0xed,
+  sqrt: 0xef,
+};
+const F64X2_BINARY: Partial<Record<BinaryFunction, number>> = {
+  add: 0xf0,
+  sub: 0xf1,
+  mul: 0xf2,
+  div: 0xf3,
+  min: 0xf4,
+  max: 0xf5,
+};
 
 const f64Const = (value: number) => [0x44, ...new Uint8Array(new Float64Array([value]).buffer)];
 
@@ -43,7 +71,8 @@ function unsupportedReason(root: Expression): string | undefined {
     if (node.kind === 'unary' && node.function !== 'fround' && F64X2_UNARY[node.function] === undefined) {
       return `'${node.function}' has no WebAssembly SIMD instruction`;
     }
-    if (node.kind === 'binary' && F64X2_BINARY[node.function] === undefined) return `'${node.function}' has no WebAssembly SIMD instruction`;
+    if (node.kind === 'binary' && F64X2_BINARY[node.function] === undefined)
+      return `'${node.function}' has no WebAssembly SIMD instruction`;
   }
   return undefined;
 }
@@ -55,7 +84,11 @@ function unsupportedReason(root: Expression): string | undefined {
  * @example
  * compileSimdExpression(mul(input(0), scalar(0)), 1, 1) // { definition, inputsRead: [true] }
  */
-export function compileSimdExpression(expression: NumberExpression, arity: number, scalarCount: number): SimdExpressionResult {
+export function compileSimdExpression(
+  expression: NumberExpression,
+  arity: number,
+  scalarCount: number,
+): SimdExpressionResult {
   const root = inlineCalls(expression);
   const reason = unsupportedReason(root);
   if (reason) return { unsupported: reason };
@@ -85,7 +118,8 @@ export function compileSimdExpression(expression: NumberExpression, arity: numbe
       case 'constant':
         return [...f64Const(node.value), ...op.simd(F64X2_SPLAT)];
       case 'unary':
-        if (node.function === 'fround') return [...emit(node.operand), ...op.simd(F32X4_DEMOTE_F64X2_ZERO), ...op.simd(F64X2_PROMOTE_LOW_F32X4)];
+        if (node.function === 'fround')
+          return [...emit(node.operand), ...op.simd(F32X4_DEMOTE_F64X2_ZERO), ...op.simd(F64X2_PROMOTE_LOW_F32X4)];
         return [...emit(node.operand), ...op.simd(F64X2_UNARY[node.function]!)];
       case 'binary':
         return [...emit(node.left), ...emit(node.right), ...op.simd(F64X2_BINARY[node.function]!)];
@@ -104,27 +138,52 @@ export function compileSimdExpression(expression: NumberExpression, arity: numbe
     }
   };
   const body = [
-    ...Array.from({ length: scalarCount }, (_, index) => [...op.localGet(firstScalar + index), ...op.simd(F64X2_SPLAT), ...op.localSet(firstValue + arity + index)]).flat(),
+    ...Array.from({ length: scalarCount }, (_, index) => [
+      ...op.localGet(firstScalar + index),
+      ...op.simd(F64X2_SPLAT),
+      ...op.localSet(firstValue + arity + index),
+    ]).flat(),
     ...op.loop(),
     ...Array.from({ length: arity }, (_, input) =>
       read[input]
         ? [
-            ...op.localGet(input), ...op.simd(V128_LOAD64_ZERO, 3, 0), ...op.simd(F64X2_PROMOTE_LOW_F32X4), ...op.localSet(firstValue + input),
-            ...op.localGet(input), ...op.i32Const(8), ...op.i32Add(), ...op.localSet(input),
+            ...op.localGet(input),
+            ...op.simd(V128_LOAD64_ZERO, 3, 0),
+            ...op.simd(F64X2_PROMOTE_LOW_F32X4),
+            ...op.localSet(firstValue + input),
+            ...op.localGet(input),
+            ...op.i32Const(8),
+            ...op.i32Add(),
+            ...op.localSet(input),
           ]
         : [],
     ).flat(),
     // Shared nodes first, operands before users (post-order), each into its local.
-    ...order.filter((node) => sharedLocals.has(node)).flatMap((node) => [...emit(node, true), ...op.localSet(sharedLocals.get(node)!)]),
-    ...op.localGet(out), ...emit(root), ...op.simd(F32X4_DEMOTE_F64X2_ZERO), ...op.simd(V128_STORE64_LANE, 3, 0, 0),
-    ...op.localGet(out), ...op.i32Const(8), ...op.i32Add(), ...op.localSet(out),
-    ...op.localGet(pairs), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(pairs), ...op.brIf(0),
+    ...order
+      .filter((node) => sharedLocals.has(node))
+      .flatMap((node) => [...emit(node, true), ...op.localSet(sharedLocals.get(node)!)]),
+    ...op.localGet(out),
+    ...emit(root),
+    ...op.simd(F32X4_DEMOTE_F64X2_ZERO),
+    ...op.simd(V128_STORE64_LANE, 3, 0, 0),
+    ...op.localGet(out),
+    ...op.i32Const(8),
+    ...op.i32Add(),
+    ...op.localSet(out),
+    ...op.localGet(pairs),
+    ...op.i32Const(1),
+    ...op.i32Sub(),
+    ...op.localTee(pairs),
+    ...op.brIf(0),
     ...op.end(),
   ];
   return {
     definition: {
       name: 'fused',
-      parameters: [...Array.from({ length: arity + 2 }, () => ValueType.i32), ...Array.from({ length: scalarCount }, () => ValueType.f64)],
+      parameters: [
+        ...Array.from({ length: arity + 2 }, () => ValueType.i32),
+        ...Array.from({ length: scalarCount }, () => ValueType.f64),
+      ],
       results: [],
       locals: [{ count: arity + scalarCount + sharedLocals.size, type: ValueType.v128 }],
       body,

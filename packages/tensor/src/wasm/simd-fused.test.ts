@@ -5,7 +5,20 @@
  * NaN, signed zeros by Object.is).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineKernel, expression as e, fusedMap, kernelInfo, randn, resetKernelFallbacks, seed, setKernelMode, tensor, transpose, type FusedKernel, type Tensor } from '../index.js';
+import {
+  defineKernel,
+  expression as e,
+  fusedMap,
+  kernelInfo,
+  randn,
+  resetKernelFallbacks,
+  seed,
+  setKernelMode,
+  tensor,
+  transpose,
+  type FusedKernel,
+  type Tensor,
+} from '../index.js';
 import { compileFusedKernel } from './simd-fused.js';
 
 afterEach(() => setKernelMode('simd'));
@@ -20,10 +33,17 @@ function inMode<T>(mode: 'simd' | 'scalar', body: () => T): T {
 }
 
 const KERNELS: FusedKernel[] = [
-  defineKernel('test.movingAverage', { inputs: ['m', 'g'], scalars: ['decay'] }, ({ m, g, decay }) => e.add(e.mul(decay, m), e.mul(e.sub(1, decay), g))),
-  defineKernel('test.squares', { inputs: ['v', 'g'], scalars: ['decay'] }, ({ v, g, decay }) => e.add(e.mul(decay, v), e.mul(e.mul(e.sub(1, decay), g), g))),
-  defineKernel('test.adamAffine', { inputs: ['m', 'v', 'p'], scalars: ['c1', 'c2', 'eps', 'scale', 'paramScale'] }, ({ m, v, p, c1, c2, eps, scale, paramScale }) =>
-    e.add(e.mul(scale, e.div(e.div(m, c1), e.add(e.sqrt(e.div(v, c2)), eps))), e.mul(paramScale, p)),
+  defineKernel('test.movingAverage', { inputs: ['m', 'g'], scalars: ['decay'] }, ({ m, g, decay }) =>
+    e.add(e.mul(decay, m), e.mul(e.sub(1, decay), g)),
+  ),
+  defineKernel('test.squares', { inputs: ['v', 'g'], scalars: ['decay'] }, ({ v, g, decay }) =>
+    e.add(e.mul(decay, v), e.mul(e.mul(e.sub(1, decay), g), g)),
+  ),
+  defineKernel(
+    'test.adamAffine',
+    { inputs: ['m', 'v', 'p'], scalars: ['c1', 'c2', 'eps', 'scale', 'paramScale'] },
+    ({ m, v, p, c1, c2, eps, scale, paramScale }) =>
+      e.add(e.mul(scale, e.div(e.div(m, c1), e.add(e.sqrt(e.div(v, c2)), eps))), e.mul(paramScale, p)),
   ),
   defineKernel('test.negate', { inputs: ['u'], scalars: ['s'] }, ({ u, s }) => e.add(e.mul(e.neg(u), s), 2.5e-3)),
   defineKernel('test.minmax', { inputs: ['a', 'b'] }, ({ a, b }) => e.sub(e.max(a, e.min(b, 0.5)), e.div(e.abs(a), 3))),
@@ -33,30 +53,49 @@ const KERNELS: FusedKernel[] = [
     'test.froundMultiplied',
     { inputs: ['m', 'v', 'p', 'multiplier'], scalars: ['c1', 'c2', 'eps', 'scale', 'paramScale'] },
     ({ m, v, p, multiplier, c1, c2, eps, scale, paramScale }) =>
-      e.mul(e.fround(e.add(e.mul(scale, e.div(e.mul(m, c1), e.add(e.mul(e.sqrt(v), c2), eps))), e.mul(paramScale, p))), multiplier),
+      e.mul(
+        e.fround(e.add(e.mul(scale, e.div(e.mul(m, c1), e.add(e.mul(e.sqrt(v), c2), eps))), e.mul(paramScale, p))),
+        multiplier,
+      ),
   ),
   // Selects and constants, in the forms of the optimizers' sign, clip and gain-change kernels.
   defineKernel('test.sign', { inputs: ['u'] }, ({ u }) => e.select(e.greater(u, 0), 1, e.select(e.less(u, 0), -1, u))),
   defineKernel('test.zeroNans', { inputs: ['u'] }, ({ u }) => e.select(e.notEqual(u, u), 0, u)),
-  defineKernel('test.clip', { inputs: ['u'], scalars: ['maxDelta'] }, ({ u, maxDelta }) => e.select(e.greater(u, maxDelta), maxDelta, e.select(e.less(u, e.neg(maxDelta)), e.neg(maxDelta), u))),
+  defineKernel('test.clip', { inputs: ['u'], scalars: ['maxDelta'] }, ({ u, maxDelta }) =>
+    e.select(e.greater(u, maxDelta), maxDelta, e.select(e.less(u, e.neg(maxDelta)), e.neg(maxDelta), u)),
+  ),
   defineKernel(
     'test.changeGain',
-    { inputs: ['gain', 'previousSum', 'currentSum'], scalars: ['increase', 'decrease', 'zeroIsFlip', 'minGain', 'maxGain'] },
+    {
+      inputs: ['gain', 'previousSum', 'currentSum'],
+      scalars: ['increase', 'decrease', 'zeroIsFlip', 'minGain', 'maxGain'],
+    },
     ({ gain, previousSum, currentSum, increase, decrease, zeroIsFlip, minGain, maxGain }) => {
       const product = e.mul(previousSum, currentSum);
       const flipped = e.or(e.less(product, 0), e.and(e.equal(product, 0), e.greater(zeroIsFlip, 0)));
-      const changed = e.select(e.notEqual(product, product), gain, e.select(flipped, e.mul(gain, decrease), e.add(gain, increase)));
+      const changed = e.select(
+        e.notEqual(product, product),
+        gain,
+        e.select(flipped, e.mul(gain, decrease), e.add(gain, increase)),
+      );
       return e.select(e.less(changed, minGain), minGain, e.select(e.greater(changed, maxGain), maxGain, changed));
     },
   ),
   defineKernel('test.compareAll', { inputs: ['a', 'b'] }, ({ a, b }) =>
     e.add(
-      e.add(e.mul(e.select(e.lessEqual(a, b), 1, 2), e.select(e.greaterEqual(a, b), 3, 5)), e.select(e.equal(a, b), 7, e.select(e.notEqual(a, b), 11, 13))),
+      e.add(
+        e.mul(e.select(e.lessEqual(a, b), 1, 2), e.select(e.greaterEqual(a, b), 3, 5)),
+        e.select(e.equal(a, b), 7, e.select(e.notEqual(a, b), 11, 13)),
+      ),
       e.select(e.greater(e.max(a, b), 0), 17, 19),
     ),
   ),
-  defineKernel('test.logic', { inputs: ['a', 'b'] }, ({ a, b }) => e.select(e.or(e.and(e.greater(a, 0), e.not(e.less(b, 0))), e.notEqual(a, a)), a, b)),
-  defineKernel('test.froundNested', { inputs: ['a', 'b'] }, ({ a, b }) => e.sub(e.fround(e.div(e.fround(e.mul(a, b)), 3)), e.fround(a))),
+  defineKernel('test.logic', { inputs: ['a', 'b'] }, ({ a, b }) =>
+    e.select(e.or(e.and(e.greater(a, 0), e.not(e.less(b, 0))), e.notEqual(a, a)), a, b),
+  ),
+  defineKernel('test.froundNested', { inputs: ['a', 'b'] }, ({ a, b }) =>
+    e.sub(e.fround(e.div(e.fround(e.mul(a, b)), 3)), e.fround(a)),
+  ),
 ];
 
 function sameValues(fast: Float32Array, reference: Float32Array): void {
@@ -68,7 +107,8 @@ function sameValues(fast: Float32Array, reference: Float32Array): void {
 
 describe('fused kernels on WebAssembly SIMD', () => {
   it('compiles every kernel above, and counts one it cannot run as a fallback to the JavaScript loop', () => {
-    for (const kernel of KERNELS) expect([kernel.name, compileFusedKernel(kernel)]).toEqual([kernel.name, expect.any(Function)]);
+    for (const kernel of KERNELS)
+      expect([kernel.name, compileFusedKernel(kernel)]).toEqual([kernel.name, expect.any(Function)]);
     resetKernelFallbacks();
     const exponential = defineKernel('test.exp', { inputs: ['u'] }, ({ u }) => e.exp(u));
     expect(compileFusedKernel(exponential)).toBeUndefined();
@@ -82,10 +122,14 @@ describe('fused kernels on WebAssembly SIMD', () => {
     const specials = [0, -0, Infinity, -Infinity, NaN, 1e-45, -3.4e38, 3.4e38, 1e-38];
     for (const size of [1, 2, 3, 7, 64, 1001, 40000]) {
       for (const kernel of KERNELS) {
-        const scalars = Array.from({ length: kernel.scalarCount }, (_, index) => [0.9, 0.999, 1e-8, -1e-3, 0.01][index % 5]!);
+        const scalars = Array.from(
+          { length: kernel.scalarCount },
+          (_, index) => [0.9, 0.999, 1e-8, -1e-3, 0.01][index % 5]!,
+        );
         const inputs: Tensor[] = Array.from({ length: kernel.arity }, (_, index) => {
           const values = randn([size + 3], { generator }).dataSync() as Float32Array;
-          for (let position = 0; position < Math.min(size, specials.length); position++) values[(position * 7 + index) % size] = specials[position]!;
+          for (let position = 0; position < Math.min(size, specials.length); position++)
+            values[(position * 7 + index) % size] = specials[position]!;
           // A view with an offset, so the kernel reads from the middle of a storage.
           return tensor(values).slice([{ start: 3, stop: size + 3 }]);
         });
@@ -124,7 +168,9 @@ describe('fused kernels on WebAssembly SIMD', () => {
       [3.4028234663852886e38, 1 + 2 ** -23], // just above the largest float32: rounds to ∞
       [16777217, 1], // integers above 2²⁴
     ];
-    const product = defineKernel('test.froundProduct', { inputs: ['a', 'b'] }, ({ a, b }) => e.mul(e.fround(e.mul(a, b)), 3));
+    const product = defineKernel('test.froundProduct', { inputs: ['a', 'b'] }, ({ a, b }) =>
+      e.mul(e.fround(e.mul(a, b)), 3),
+    );
     const sum = defineKernel('test.froundSum', { inputs: ['a', 'b'] }, ({ a, b }) => e.mul(e.fround(e.add(a, b)), 0.5));
     const formulas = new Map([
       [product, (a: number, b: number) => Math.fround(a * b) * 3],
@@ -135,7 +181,10 @@ describe('fused kernels on WebAssembly SIMD', () => {
       const a = tensor(pairs.map(([first]) => first));
       const b = tensor(pairs.map(([, second]) => second));
       const fast = fusedMap(kernel, [a, b]).dataSync() as Float32Array;
-      sameValues(fast, inMode('scalar', () => fusedMap(kernel, [a, b]).dataSync() as Float32Array));
+      sameValues(
+        fast,
+        inMode('scalar', () => fusedMap(kernel, [a, b]).dataSync() as Float32Array),
+      );
       // And against Math.fround itself on the float32-rounded inputs.
       const aValues = a.dataSync() as Float32Array;
       const bValues = b.dataSync() as Float32Array;
@@ -149,12 +198,23 @@ describe('fused kernels on WebAssembly SIMD', () => {
     const a = tensor(specials.flatMap((first) => specials.map(() => first)));
     const b = tensor(specials.flatMap(() => specials));
     for (const kernel of KERNELS.filter((candidate) => candidate.arity === 2 && candidate.scalarCount === 0)) {
-      sameValues(fusedMap(kernel, [a, b]).dataSync() as Float32Array, inMode('scalar', () => fusedMap(kernel, [a, b]).dataSync() as Float32Array));
+      sameValues(
+        fusedMap(kernel, [a, b]).dataSync() as Float32Array,
+        inMode('scalar', () => fusedMap(kernel, [a, b]).dataSync() as Float32Array),
+      );
     }
-    const gain = tensor(specials.map((_, index) => [0.25, 1, 4, 0, 1e30][index % 5]!).flatMap((value) => specials.map(() => value)));
+    const gain = tensor(
+      specials.map((_, index) => [0.25, 1, 4, 0, 1e30][index % 5]!).flatMap((value) => specials.map(() => value)),
+    );
     const changeGain = KERNELS.find((kernel) => kernel.name === 'test.changeGain')!;
-    for (const scalars of [[2, 0.5, 1, 0, Number.MAX_VALUE], [2, 0.5, 0, 0.5, 3]]) {
-      sameValues(fusedMap(changeGain, [gain, a, b], scalars).dataSync() as Float32Array, inMode('scalar', () => fusedMap(changeGain, [gain, a, b], scalars).dataSync() as Float32Array));
+    for (const scalars of [
+      [2, 0.5, 1, 0, Number.MAX_VALUE],
+      [2, 0.5, 0, 0.5, 3],
+    ]) {
+      sameValues(
+        fusedMap(changeGain, [gain, a, b], scalars).dataSync() as Float32Array,
+        inMode('scalar', () => fusedMap(changeGain, [gain, a, b], scalars).dataSync() as Float32Array),
+      );
     }
   });
 
@@ -163,6 +223,9 @@ describe('fused kernels on WebAssembly SIMD', () => {
     const a = transpose(randn([33, 17], { generator }));
     const b = randn([17, 33], { generator });
     const kernel = KERNELS[0]!;
-    sameValues(fusedMap(kernel, [a, b], [0.9]).dataSync() as Float32Array, inMode('scalar', () => fusedMap(kernel, [a, b], [0.9]).dataSync() as Float32Array));
+    sameValues(
+      fusedMap(kernel, [a, b], [0.9]).dataSync() as Float32Array,
+      inMode('scalar', () => fusedMap(kernel, [a, b], [0.9]).dataSync() as Float32Array),
+    );
   });
 });

@@ -37,7 +37,10 @@ function plan(kernel: FusedKernel): Plan | undefined {
     const instance = instantiateOnKernelMemory((limits) => encodeModule(limits, [simd.definition]));
     const fused = instance?.exports.fused as CompiledFused | undefined;
     // Registered with the thread pool so that large calls can be split over its workers.
-    result = instance && fused ? { kernel: fused, inputsRead: simd.inputsRead, moduleId: registerMapKernelModule(instance.module) } : { unsupported: 'the WebAssembly module did not compile' };
+    result =
+      instance && fused
+        ? { kernel: fused, inputsRead: simd.inputsRead, moduleId: registerMapKernelModule(instance.module) }
+        : { unsupported: 'the WebAssembly module did not compile' };
   }
   compiled.set(kernel.name, { source, plan: result });
   return result;
@@ -74,7 +77,14 @@ export function simdUnsupportedReason(kernel: FusedKernel): string | undefined {
  * @example
  * if (!simdFused(kernel, [m, g], [0, 0], [0.9], out, out.length)) fusedLoop(kernel)(...);
  */
-export function simdFused(kernel: FusedKernel, inputs: readonly Float32Array[], offsets: readonly number[], scalars: readonly number[], out: Float32Array, size: number): boolean {
+export function simdFused(
+  kernel: FusedKernel,
+  inputs: readonly Float32Array[],
+  offsets: readonly number[],
+  scalars: readonly number[],
+  out: Float32Array,
+  size: number,
+): boolean {
   const kernels = simdKernels();
   if (!kernels) return false;
   const result = plan(kernel);
@@ -86,7 +96,10 @@ export function simdFused(kernel: FusedKernel, inputs: readonly Float32Array[], 
   if (size === 0) return true;
   const pairs = Math.ceil(size / 2);
   const bytes = pairs * 8;
-  const bases = reserve(kernels.memory, Array.from({ length: inputs.length + 1 }, () => bytes));
+  const bases = reserve(
+    kernels.memory,
+    Array.from({ length: inputs.length + 1 }, () => bytes),
+  );
   const view = new Float32Array(kernels.memory.buffer);
   for (let index = 0; index < inputs.length; index++) {
     // An input the expression never reads is not copied in.

@@ -123,11 +123,15 @@ export function simdGemmPacked(
   const depthLimit = Math.max(1, Math.min(k, maximumDepth));
   const aFloats = paddedRows * depthLimit;
   const bFloats = paddedColumns * depthLimit;
-  const [aBase, bBase, cBase] = reserve(kernels.memory, [aFloats * 4, bFloats * 4, paddedRows * paddedColumns * 4]) as [number, number, number];
+  const [aBase, bBase, cBase] = reserve(kernels.memory, [aFloats * 4, bFloats * 4, paddedRows * paddedColumns * 4]) as [
+    number,
+    number,
+    number,
+  ];
   const view = new Float32Array(kernels.memory.buffer);
   const gemmTiles = gemmTilesKernel(kernels);
   view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
-  for (let k0 = 0; k0 < k; ) {
+  for (let k0 = 0; k0 < k;) {
     const depth = Math.min(depthOf(k0), k - k0, depthLimit);
     view.fill(0, aBase / 4, aBase / 4 + paddedRows * depth);
     view.fill(0, bBase / 4, bBase / 4 + paddedColumns * depth);
@@ -146,7 +150,15 @@ export function simdGemmPacked(
  * @example
  * if (!simdGemm(m, n, k, a, b, out, 0)) gemm(m, n, k, a, b, out, 0);
  */
-export function simdGemm(m: number, n: number, k: number, a: MatrixOperand, b: MatrixOperand, out: Float32Array, outOffset: number): boolean {
+export function simdGemm(
+  m: number,
+  n: number,
+  k: number,
+  a: MatrixOperand,
+  b: MatrixOperand,
+  out: Float32Array,
+  outOffset: number,
+): boolean {
   const kernels = simdKernels();
   if (!kernels) return false;
   if (m === 0 || n === 0) return true;
@@ -159,7 +171,11 @@ export function simdGemm(m: number, n: number, k: number, a: MatrixOperand, b: M
   const paddedRows = mPanels * GEMM_ROWS;
   const paddedColumns = nPanels * GEMM_COLUMNS;
   const depth = Math.min(k, DEPTH_BLOCK);
-  const [aBase, bBase, cBase] = reserve(kernels.memory, [paddedRows * depth * 4, paddedColumns * depth * 4, paddedRows * paddedColumns * 4]) as [number, number, number];
+  const [aBase, bBase, cBase] = reserve(kernels.memory, [
+    paddedRows * depth * 4,
+    paddedColumns * depth * 4,
+    paddedRows * paddedColumns * 4,
+  ]) as [number, number, number];
   // The view is taken after reserve: growing the memory detaches the previous buffer.
   const view = new Float32Array(kernels.memory.buffer);
   const gemmTiles = gemmTilesKernel(kernels);
@@ -174,7 +190,8 @@ export function simdGemm(m: number, n: number, k: number, a: MatrixOperand, b: M
   if (paddedColumns === n) {
     out.set(view.subarray(cStart, cStart + m * n), outOffset);
   } else if (n >= 64) {
-    for (let row = 0; row < m; row++) out.set(view.subarray(cStart + row * paddedColumns, cStart + row * paddedColumns + n), outOffset + row * n);
+    for (let row = 0; row < m; row++)
+      out.set(view.subarray(cStart + row * paddedColumns, cStart + row * paddedColumns + n), outOffset + row * n);
   } else {
     // Narrow results (a 10-class output, a weight gradient with few columns): a plain loop
     // beats a subarray + set per row.

@@ -15,7 +15,16 @@
  * All lengths are counts of f32x4 vectors (at least one): the caller pads its buffers, so no
  * kernel needs a scalar tail loop.
  */
-import { encodeModule, op, Simd, v128Load, v128Load32Splat, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import {
+  encodeModule,
+  op,
+  Simd,
+  v128Load,
+  v128Load32Splat,
+  v128Store,
+  ValueType,
+  type FunctionDefinition,
+} from './wasm-encoder.js';
 
 /** Rows of the matmul micro-kernel (the A panel height). */
 export const GEMM_ROWS = 4;
@@ -39,7 +48,9 @@ const simd = (code: number) => op.simd(code);
 function gemmTiles(rows: number, fusedMultiplyAdd: boolean): FunctionDefinition {
   const [aPack, bPack, c, mPanels, nPanels, kc, blockPanels] = [0, 1, 2, 3, 4, 5, 6];
   // i32 locals.
-  const [rowStride, aPanelBytes, bPanelBytes, blockStart, blockEnd, jp, ip, ap, bp, p, cRow] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+  const [rowStride, aPanelBytes, bPanelBytes, blockStart, blockEnd, jp, ip, ap, bp, p, cRow] = [
+    7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+  ];
   // v128 locals: accumulators, then the two B vectors and the broadcast A value.
   const firstAccumulator = 18;
   const accumulator = (row: number, half: number) => firstAccumulator + row * 2 + half;
@@ -55,47 +66,134 @@ function gemmTiles(rows: number, fusedMultiplyAdd: boolean): FunctionDefinition 
       ? [...g(x), ...g(y), ...g(target), ...simd(Simd.f32x4RelaxedMadd), ...s(target)]
       : [...g(target), ...g(x), ...g(y), ...simd(Simd.f32x4Mul), ...simd(Simd.f32x4Add), ...s(target)];
   const body: number[] = [
-    ...g(nPanels), ...op.i32Const(GEMM_COLUMNS * 4), ...op.i32Mul(), ...s(rowStride),
-    ...g(kc), ...op.i32Const(rows * 4), ...op.i32Mul(), ...s(aPanelBytes),
-    ...g(kc), ...op.i32Const(GEMM_COLUMNS * 4), ...op.i32Mul(), ...s(bPanelBytes),
-    ...op.i32Const(0), ...s(blockStart),
+    ...g(nPanels),
+    ...op.i32Const(GEMM_COLUMNS * 4),
+    ...op.i32Mul(),
+    ...s(rowStride),
+    ...g(kc),
+    ...op.i32Const(rows * 4),
+    ...op.i32Mul(),
+    ...s(aPanelBytes),
+    ...g(kc),
+    ...op.i32Const(GEMM_COLUMNS * 4),
+    ...op.i32Mul(),
+    ...s(bPanelBytes),
+    ...op.i32Const(0),
+    ...s(blockStart),
     ...op.loop(),
     // blockEnd = min(blockStart + blockPanels, mPanels)
-    ...g(blockStart), ...g(blockPanels), ...op.i32Add(), ...s(blockEnd),
-    ...g(blockEnd), ...g(mPanels), ...op.i32GtS(), ...op.if(), ...g(mPanels), ...s(blockEnd), ...op.end(),
-    ...op.i32Const(0), ...s(jp),
+    ...g(blockStart),
+    ...g(blockPanels),
+    ...op.i32Add(),
+    ...s(blockEnd),
+    ...g(blockEnd),
+    ...g(mPanels),
+    ...op.i32GtS(),
+    ...op.if(),
+    ...g(mPanels),
+    ...s(blockEnd),
+    ...op.end(),
+    ...op.i32Const(0),
+    ...s(jp),
     ...op.loop(),
-    ...g(blockStart), ...s(ip),
+    ...g(blockStart),
+    ...s(ip),
     ...op.loop(),
-    ...g(aPack), ...g(ip), ...g(aPanelBytes), ...op.i32Mul(), ...op.i32Add(), ...s(ap),
-    ...g(bPack), ...g(jp), ...g(bPanelBytes), ...op.i32Mul(), ...op.i32Add(), ...s(bp),
+    ...g(aPack),
+    ...g(ip),
+    ...g(aPanelBytes),
+    ...op.i32Mul(),
+    ...op.i32Add(),
+    ...s(ap),
+    ...g(bPack),
+    ...g(jp),
+    ...g(bPanelBytes),
+    ...op.i32Mul(),
+    ...op.i32Add(),
+    ...s(bp),
     ...Array.from({ length: rows * 2 }, (_, index) => [...f32x4Constant(0), ...s(firstAccumulator + index)]).flat(),
-    ...g(kc), ...s(p),
+    ...g(kc),
+    ...s(p),
     ...op.loop(),
-    ...g(bp), ...v128Load(0), ...s(b0),
-    ...g(bp), ...v128Load(16), ...s(b1),
+    ...g(bp),
+    ...v128Load(0),
+    ...s(b0),
+    ...g(bp),
+    ...v128Load(16),
+    ...s(b1),
     ...Array.from({ length: rows }, (_, row) => [
-      ...g(ap), ...v128Load32Splat(row * 4), ...s(a),
+      ...g(ap),
+      ...v128Load32Splat(row * 4),
+      ...s(a),
       ...multiplyAdd(accumulator(row, 0), a, b0),
       ...multiplyAdd(accumulator(row, 1), a, b1),
     ]).flat(),
-    ...g(ap), ...op.i32Const(rows * 4), ...op.i32Add(), ...s(ap),
-    ...g(bp), ...op.i32Const(GEMM_COLUMNS * 4), ...op.i32Add(), ...s(bp),
-    ...g(p), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(p), ...op.brIf(0),
+    ...g(ap),
+    ...op.i32Const(rows * 4),
+    ...op.i32Add(),
+    ...s(ap),
+    ...g(bp),
+    ...op.i32Const(GEMM_COLUMNS * 4),
+    ...op.i32Add(),
+    ...s(bp),
+    ...g(p),
+    ...op.i32Const(1),
+    ...op.i32Sub(),
+    ...op.localTee(p),
+    ...op.brIf(0),
     ...op.end(),
     // cRow = c + ip * rows * rowStride + jp * 32; then add the accumulators into C row by row.
-    ...g(c), ...g(ip), ...op.i32Const(rows), ...op.i32Mul(), ...g(rowStride), ...op.i32Mul(), ...op.i32Add(),
-    ...g(jp), ...op.i32Const(GEMM_COLUMNS * 4), ...op.i32Mul(), ...op.i32Add(), ...s(cRow),
+    ...g(c),
+    ...g(ip),
+    ...op.i32Const(rows),
+    ...op.i32Mul(),
+    ...g(rowStride),
+    ...op.i32Mul(),
+    ...op.i32Add(),
+    ...g(jp),
+    ...op.i32Const(GEMM_COLUMNS * 4),
+    ...op.i32Mul(),
+    ...op.i32Add(),
+    ...s(cRow),
     ...Array.from({ length: rows }, (_, row) => [
-      ...g(cRow), ...g(cRow), ...v128Load(0), ...g(accumulator(row, 0)), ...simd(Simd.f32x4Add), ...v128Store(0),
-      ...g(cRow), ...g(cRow), ...v128Load(16), ...g(accumulator(row, 1)), ...simd(Simd.f32x4Add), ...v128Store(16),
-      ...g(cRow), ...g(rowStride), ...op.i32Add(), ...s(cRow),
+      ...g(cRow),
+      ...g(cRow),
+      ...v128Load(0),
+      ...g(accumulator(row, 0)),
+      ...simd(Simd.f32x4Add),
+      ...v128Store(0),
+      ...g(cRow),
+      ...g(cRow),
+      ...v128Load(16),
+      ...g(accumulator(row, 1)),
+      ...simd(Simd.f32x4Add),
+      ...v128Store(16),
+      ...g(cRow),
+      ...g(rowStride),
+      ...op.i32Add(),
+      ...s(cRow),
     ]).flat(),
-    ...g(ip), ...op.i32Const(1), ...op.i32Add(), ...op.localTee(ip), ...g(blockEnd), ...op.i32LtS(), ...op.brIf(0),
+    ...g(ip),
+    ...op.i32Const(1),
+    ...op.i32Add(),
+    ...op.localTee(ip),
+    ...g(blockEnd),
+    ...op.i32LtS(),
+    ...op.brIf(0),
     ...op.end(),
-    ...g(jp), ...op.i32Const(1), ...op.i32Add(), ...op.localTee(jp), ...g(nPanels), ...op.i32LtS(), ...op.brIf(0),
+    ...g(jp),
+    ...op.i32Const(1),
+    ...op.i32Add(),
+    ...op.localTee(jp),
+    ...g(nPanels),
+    ...op.i32LtS(),
+    ...op.brIf(0),
     ...op.end(),
-    ...g(blockEnd), ...op.localTee(blockStart), ...g(mPanels), ...op.i32LtS(), ...op.brIf(0),
+    ...g(blockEnd),
+    ...op.localTee(blockStart),
+    ...g(mPanels),
+    ...op.i32LtS(),
+    ...op.brIf(0),
     ...op.end(),
   ];
   return {
@@ -111,7 +209,12 @@ function gemmTiles(rows: number, fusedMultiplyAdd: boolean): FunctionDefinition 
 }
 
 /** The binary elementwise ops with a SIMD kernel, by their kernel name. */
-export const SIMD_BINARY_OPS = { add: Simd.f32x4Add, sub: Simd.f32x4Sub, mul: Simd.f32x4Mul, div: Simd.f32x4Div } as const;
+export const SIMD_BINARY_OPS = {
+  add: Simd.f32x4Add,
+  sub: Simd.f32x4Sub,
+  mul: Simd.f32x4Mul,
+  div: Simd.f32x4Div,
+} as const;
 /** A binary op with a SIMD kernel. */
 export type SimdBinaryOp = keyof typeof SIMD_BINARY_OPS;
 
@@ -129,14 +232,28 @@ function binary(name: SimdBinaryOp, layout: 'vv' | 'vs' | 'sv'): FunctionDefinit
     ...(layout === 'vs' ? [...g(b), ...v128Load32Splat(0), ...s(scalar)] : []),
     ...(layout === 'sv' ? [...g(a), ...v128Load32Splat(0), ...s(scalar)] : []),
     ...op.loop(),
-    ...g(out), ...operand(a, layout === 'sv'), ...operand(b, layout === 'vs'), ...simd(SIMD_BINARY_OPS[name]), ...v128Store(0),
+    ...g(out),
+    ...operand(a, layout === 'sv'),
+    ...operand(b, layout === 'vs'),
+    ...simd(SIMD_BINARY_OPS[name]),
+    ...v128Store(0),
     ...(layout === 'sv' ? [] : advance(a)),
     ...(layout === 'vs' ? [] : advance(b)),
     ...advance(out),
-    ...g(count), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(count), ...op.brIf(0),
+    ...g(count),
+    ...op.i32Const(1),
+    ...op.i32Sub(),
+    ...op.localTee(count),
+    ...op.brIf(0),
     ...op.end(),
   ];
-  return { name: `${name}_${layout}`, parameters: [i32, i32, i32, i32], results: [], locals: [{ count: 1, type: v128 }], body };
+  return {
+    name: `${name}_${layout}`,
+    parameters: [i32, i32, i32, i32],
+    results: [],
+    locals: [{ count: 1, type: v128 }],
+    body,
+  };
 }
 
 // Cody–Waite split of ln 2: the high part has few enough significant bits that t · high is
@@ -164,22 +281,64 @@ function exponential(): FunctionDefinition {
     ...f32x4Constant(coefficients[0]!),
     ...coefficients.slice(1).flatMap((coefficient) => [...g(r), ...simd(Simd.f32x4Mul), ...addConstant(coefficient)]),
   ];
-  const exponentBits = (source: number[]) => [...source, ...op.i32Const(127), ...op.simd(Simd.i32x4Splat), ...simd(Simd.i32x4Add), ...op.i32Const(23), ...simd(Simd.i32x4Shl)];
+  const exponentBits = (source: number[]) => [
+    ...source,
+    ...op.i32Const(127),
+    ...op.simd(Simd.i32x4Splat),
+    ...simd(Simd.i32x4Add),
+    ...op.i32Const(23),
+    ...simd(Simd.i32x4Shl),
+  ];
   const body = [
     ...op.loop(),
-    ...g(x), ...v128Load(0), ...f32x4Constant(-104), ...simd(Simd.f32x4Max), ...f32x4Constant(89), ...simd(Simd.f32x4Min), ...s(value),
-    ...g(value), ...mulConstant(Math.LOG2E), ...simd(Simd.f32x4Nearest), ...s(t),
-    ...g(value), ...g(t), ...mulConstant(LN2_HIGH), ...simd(Simd.f32x4Sub), ...g(t), ...mulConstant(LN2_LOW), ...simd(Simd.f32x4Sub), ...s(r),
-    ...horner, ...s(polynomial),
-    ...g(t), ...simd(Simd.i32x4TruncSatF32x4S), ...s(integer),
-    ...g(integer), ...op.i32Const(1), ...simd(Simd.i32x4ShrS), ...s(half),
+    ...g(x),
+    ...v128Load(0),
+    ...f32x4Constant(-104),
+    ...simd(Simd.f32x4Max),
+    ...f32x4Constant(89),
+    ...simd(Simd.f32x4Min),
+    ...s(value),
+    ...g(value),
+    ...mulConstant(Math.LOG2E),
+    ...simd(Simd.f32x4Nearest),
+    ...s(t),
+    ...g(value),
+    ...g(t),
+    ...mulConstant(LN2_HIGH),
+    ...simd(Simd.f32x4Sub),
+    ...g(t),
+    ...mulConstant(LN2_LOW),
+    ...simd(Simd.f32x4Sub),
+    ...s(r),
+    ...horner,
+    ...s(polynomial),
+    ...g(t),
+    ...simd(Simd.i32x4TruncSatF32x4S),
+    ...s(integer),
+    ...g(integer),
+    ...op.i32Const(1),
+    ...simd(Simd.i32x4ShrS),
+    ...s(half),
     ...g(out),
-    ...g(polynomial), ...exponentBits(g(half)), ...simd(Simd.f32x4Mul),
-    ...exponentBits([...g(integer), ...g(half), ...simd(Simd.i32x4Sub)]), ...simd(Simd.f32x4Mul),
+    ...g(polynomial),
+    ...exponentBits(g(half)),
+    ...simd(Simd.f32x4Mul),
+    ...exponentBits([...g(integer), ...g(half), ...simd(Simd.i32x4Sub)]),
+    ...simd(Simd.f32x4Mul),
     ...v128Store(0),
-    ...g(x), ...op.i32Const(16), ...op.i32Add(), ...s(x),
-    ...g(out), ...op.i32Const(16), ...op.i32Add(), ...s(out),
-    ...g(count), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(count), ...op.brIf(0),
+    ...g(x),
+    ...op.i32Const(16),
+    ...op.i32Add(),
+    ...s(x),
+    ...g(out),
+    ...op.i32Const(16),
+    ...op.i32Add(),
+    ...s(out),
+    ...g(count),
+    ...op.i32Const(1),
+    ...op.i32Sub(),
+    ...op.localTee(count),
+    ...op.brIf(0),
     ...op.end(),
   ];
   return { name: 'exp', parameters: [i32, i32, i32], results: [], locals: [{ count: 6, type: v128 }], body };
@@ -190,9 +349,16 @@ function exponential(): FunctionDefinition {
  * `fusedMultiplyAdd` the module also has `gemm_tiles_fma`, which needs relaxed SIMD (see
  * `relaxedSimdSupported`): an engine without it rejects the whole module.
  */
-export function simdKernelsModule(memory: { minimumPages: number; maximumPages?: number; shared?: boolean }, options: { fusedMultiplyAdd?: boolean } = {}): Uint8Array {
-  const binaries = (Object.keys(SIMD_BINARY_OPS) as SimdBinaryOp[]).flatMap((name) => (['vv', 'vs', 'sv'] as const).map((layout) => binary(name, layout)));
-  const gemms = options.fusedMultiplyAdd ? [gemmTiles(GEMM_ROWS, false), gemmTiles(GEMM_ROWS, true)] : [gemmTiles(GEMM_ROWS, false)];
+export function simdKernelsModule(
+  memory: { minimumPages: number; maximumPages?: number; shared?: boolean },
+  options: { fusedMultiplyAdd?: boolean } = {},
+): Uint8Array {
+  const binaries = (Object.keys(SIMD_BINARY_OPS) as SimdBinaryOp[]).flatMap((name) =>
+    (['vv', 'vs', 'sv'] as const).map((layout) => binary(name, layout)),
+  );
+  const gemms = options.fusedMultiplyAdd
+    ? [gemmTiles(GEMM_ROWS, false), gemmTiles(GEMM_ROWS, true)]
+    : [gemmTiles(GEMM_ROWS, false)];
   return encodeModule(memory, [...gemms, ...binaries, exponential()]);
 }
 
@@ -204,7 +370,13 @@ export function simdKernelsModule(memory: { minimumPages: number; maximumPages?:
 export function relaxedSimdSupported(): boolean {
   if (typeof WebAssembly === 'undefined') return false;
   const probe = encodeModule({ minimumPages: 1 }, [
-    { name: 'madd', parameters: [v128, v128, v128], results: [v128], locals: [], body: [...op.localGet(0), ...op.localGet(1), ...op.localGet(2), ...simd(Simd.f32x4RelaxedMadd)] },
+    {
+      name: 'madd',
+      parameters: [v128, v128, v128],
+      results: [v128],
+      locals: [],
+      body: [...op.localGet(0), ...op.localGet(1), ...op.localGet(2), ...simd(Simd.f32x4RelaxedMadd)],
+    },
   ]);
   try {
     return WebAssembly.validate(probe as Uint8Array<ArrayBuffer>);

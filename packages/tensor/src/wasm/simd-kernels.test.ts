@@ -10,7 +10,23 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { abs, add, conv2d, div, exp, kernelInfo, matmul, mul, randn, seed, setKernelMode, sub, tensor, transpose, type Tensor } from '../index.js';
+import {
+  abs,
+  add,
+  conv2d,
+  div,
+  exp,
+  kernelInfo,
+  matmul,
+  mul,
+  randn,
+  seed,
+  setKernelMode,
+  sub,
+  tensor,
+  transpose,
+  type Tensor,
+} from '../index.js';
 import { signedLeb128, unsignedLeb128 } from './wasm-encoder.js';
 
 const EPSILON_32 = 2 ** -23;
@@ -75,21 +91,35 @@ describe('kernel selection', () => {
 });
 
 describe('SIMD matmul vs the scalar reference', () => {
-  const dimension = fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 70 }), fc.constantFrom(4, 8, 255, 256, 257));
+  const dimension = fc.oneof(
+    fc.integer({ min: 1, max: 20 }),
+    fc.integer({ min: 1, max: 70 }),
+    fc.constantFrom(4, 8, 255, 256, 257),
+  );
   it('agrees on random shapes and transposes within the float32 accumulation bound', () => {
     fc.assert(
-      fc.property(dimension, dimension, dimension, fc.boolean(), fc.boolean(), fc.integer(), (m, n, k, transposeA, transposeB, seedValue) => {
-        if (m * n * k > 400_000) return;
-        const generator = seed(seedValue);
-        const a = transposeA ? transpose(randn([k, m], { generator })) : randn([m, k], { generator });
-        const b = transposeB ? transpose(randn([n, k], { generator })) : randn([k, n], { generator });
-        const fast = valuesOf(inMode('simd', () => matmul(a, b)));
-        const reference = valuesOf(inMode('scalar', () => matmul(a, b)));
-        const magnitude = valuesOf(inMode('scalar', () => matmul(abs(a), abs(b))));
-        for (let index = 0; index < reference.length; index++) {
-          expect(Math.abs(fast[index]! - reference[index]!)).toBeLessThanOrEqual(2 * k * EPSILON_32 * magnitude[index]! + 1e-30);
-        }
-      }),
+      fc.property(
+        dimension,
+        dimension,
+        dimension,
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer(),
+        (m, n, k, transposeA, transposeB, seedValue) => {
+          if (m * n * k > 400_000) return;
+          const generator = seed(seedValue);
+          const a = transposeA ? transpose(randn([k, m], { generator })) : randn([m, k], { generator });
+          const b = transposeB ? transpose(randn([n, k], { generator })) : randn([k, n], { generator });
+          const fast = valuesOf(inMode('simd', () => matmul(a, b)));
+          const reference = valuesOf(inMode('scalar', () => matmul(a, b)));
+          const magnitude = valuesOf(inMode('scalar', () => matmul(abs(a), abs(b))));
+          for (let index = 0; index < reference.length; index++) {
+            expect(Math.abs(fast[index]! - reference[index]!)).toBeLessThanOrEqual(
+              2 * k * EPSILON_32 * magnitude[index]! + 1e-30,
+            );
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -101,7 +131,13 @@ describe('SIMD matmul vs the scalar reference', () => {
     const fast = valuesOf(matmul(a, b));
     const reference = valuesOf(inMode('scalar', () => matmul(a, b)));
     fast.forEach((value, index) => expect(value).toBeCloseTo(reference[index]!, 4));
-    const a64 = tensor([[1, 2], [3, 4]], { dtype: 'float64' });
+    const a64 = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float64' },
+    );
     expect(Array.from(matmul(a64, a64).dataSync())).toEqual([7, 10, 15, 22]);
   });
 });
@@ -127,7 +163,9 @@ describe('SIMD conv2d vs the scalar reference', () => {
           const magnitude = valuesOf(inMode('scalar', () => conv2d(abs(x), abs(w), { stride, padding: 1 })));
           const depth = inChannels * kernel * kernel;
           reference.forEach((value, index) =>
-            expect(Math.abs(fast[index]! - value)).toBeLessThanOrEqual(2 * depth * EPSILON_32 * magnitude[index]! + 1e-30),
+            expect(Math.abs(fast[index]! - value)).toBeLessThanOrEqual(
+              2 * depth * EPSILON_32 * magnitude[index]! + 1e-30,
+            ),
           );
         },
       ),
@@ -140,19 +178,48 @@ describe('SIMD elementwise vs the scalar reference', () => {
   const operations = { add, sub, mul, div } as const;
   it('add/sub/mul/div match exactly, including broadcast scalars and odd lengths', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 67 }), fc.constantFrom('add', 'sub', 'mul', 'div' as const), fc.constantFrom('vv', 'vs', 'sv'), fc.integer(), (size, name, layout, seedValue) => {
-        const generator = seed(seedValue);
-        const a = layout === 'sv' ? randn([], { generator }) : randn([size], { generator });
-        const b = layout === 'vs' ? randn([], { generator }) : randn([size], { generator });
-        const operation = operations[name];
-        expect(Array.from(valuesOf(operation(a, b)))).toEqual(Array.from(valuesOf(inMode('scalar', () => operation(a, b)))));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 67 }),
+        fc.constantFrom('add', 'sub', 'mul', 'div' as const),
+        fc.constantFrom('vv', 'vs', 'sv'),
+        fc.integer(),
+        (size, name, layout, seedValue) => {
+          const generator = seed(seedValue);
+          const a = layout === 'sv' ? randn([], { generator }) : randn([size], { generator });
+          const b = layout === 'vs' ? randn([], { generator }) : randn([size], { generator });
+          const operation = operations[name];
+          expect(Array.from(valuesOf(operation(a, b)))).toEqual(
+            Array.from(valuesOf(inMode('scalar', () => operation(a, b)))),
+          );
+        },
+      ),
       { numRuns: 120 },
     );
   });
 
   it('exp is within 2 ulp of the correctly rounded float32 result, with the IEEE special cases', () => {
-    const inputs = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 88.72, 88.73, 89, 100, -87.3, -88, -100, -103.2, -103.9, -104, -200, 1e-8, -1e-8];
+    const inputs = [
+      NaN,
+      Infinity,
+      -Infinity,
+      0,
+      -0,
+      1,
+      -1,
+      88.72,
+      88.73,
+      89,
+      100,
+      -87.3,
+      -88,
+      -100,
+      -103.2,
+      -103.9,
+      -104,
+      -200,
+      1e-8,
+      -1e-8,
+    ];
     for (let index = 0; index < 20000; index++) inputs.push(Math.fround(-104 + (index / 20000) * 193));
     const x = tensor(inputs);
     const fast = valuesOf(exp(x));

@@ -39,7 +39,13 @@ const CONTROL_BYTES = (SCALARS + MAP_MAXIMUM_SCALARS) * 8;
  * (and so of C's rows). Self-contained (no imports, no outer names) because its source is also
  * the workers' copy, via `Function.prototype.toString`: one implementation of the split.
  */
-function runGemmShare(exports: Record<string, unknown>, words: Int32Array, argumentsIndex: number, part: number, parts: number): void {
+function runGemmShare(
+  exports: Record<string, unknown>,
+  words: Int32Array,
+  argumentsIndex: number,
+  part: number,
+  parts: number,
+): void {
   const aPack = words[argumentsIndex]!;
   const bPack = words[argumentsIndex + 1]!;
   const c = words[argumentsIndex + 2]!;
@@ -63,7 +69,15 @@ function runGemmShare(exports: Record<string, unknown>, words: Int32Array, argum
  * count, pair count, scalar count, pointers; scalars in `scalars` from `scalarBase`.
  * Self-contained for the same reason as `runGemmShare`.
  */
-function runMapShare(kernel: (...values: number[]) => void, words: Int32Array, scalars: Float64Array, base: number, scalarBase: number, part: number, parts: number): void {
+function runMapShare(
+  kernel: (...values: number[]) => void,
+  words: Int32Array,
+  scalars: Float64Array,
+  base: number,
+  scalarBase: number,
+  part: number,
+  parts: number,
+): void {
   const pointerCount = words[base + 1]!;
   const count = words[base + 2]!;
   const scalarCount = words[base + 3]!;
@@ -151,7 +165,8 @@ function nodeWorkerThreads(): WorkerThreads | undefined {
 }
 
 function defaultThreadCount(): number {
-  const environment = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.VANE_THREADS;
+  const environment = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    ?.VANE_THREADS;
   if (environment !== undefined && /^[1-9][0-9]*$/.test(environment)) return Number(environment);
   // Code already running on a worker thread (a study's run in `vane sweep`, a user's own pool)
   // stays on one kernel thread unless told otherwise: its siblings use the other cores, and a
@@ -175,7 +190,8 @@ function unavailableReason(memory: WebAssembly.Memory): string | undefined {
   if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
     return 'SharedArrayBuffer is unavailable (a page without cross-origin isolation): one thread';
   }
-  if (!nodeWorkerThreads()) return "worker threads are used in Node only (a browser's main thread may not Atomics.wait): one thread";
+  if (!nodeWorkerThreads())
+    return "worker threads are used in Node only (a browser's main thread may not Atomics.wait): one thread";
   return poolFailure;
 }
 
@@ -221,7 +237,8 @@ function stopPool(): void {
  * setThreadCount(1); // single-threaded kernels
  */
 export function setThreadCount(count: number): void {
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`setThreadCount: 'count' must be an integer ≥ 1, got ${String(count)}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new RangeError(`setThreadCount: 'count' must be an integer ≥ 1, got ${String(count)}`);
   if (count === requestedThreads) return;
   stopPool();
   poolFailure = undefined;
@@ -252,11 +269,14 @@ export interface ThreadInfo {
 export function threadInfo(module: WebAssembly.Module | undefined, memory: WebAssembly.Memory | undefined): ThreadInfo {
   const requested = requestedThreads;
   if (requested <= 1) return { requested, active: 1, parallelCalls };
-  if (!module || !memory) return { requested, active: 1, reason: 'the SIMD kernels are not in use: one thread', parallelCalls };
+  if (!module || !memory)
+    return { requested, active: 1, reason: 'the SIMD kernels are not in use: one thread', parallelCalls };
   const reason = unavailableReason(memory);
   if (reason) return { requested, active: 1, reason, parallelCalls };
   const ready = readyPool(module, memory);
-  return ready ? { requested, active: ready.workers.length + 1, parallelCalls } : { requested, active: 1, reason: 'worker threads are starting', parallelCalls };
+  return ready
+    ? { requested, active: ready.workers.length + 1, parallelCalls }
+    : { requested, active: 1, reason: 'worker threads are starting', parallelCalls };
 }
 
 /**
@@ -266,11 +286,20 @@ export function threadInfo(module: WebAssembly.Module | undefined, memory: WebAs
  * @example
  * await whenThreadsReady(module, memory, 5000);
  */
-export async function whenThreadsReady(module: WebAssembly.Module, memory: WebAssembly.Memory, timeoutMilliseconds: number): Promise<ThreadInfo> {
+export async function whenThreadsReady(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  timeoutMilliseconds: number,
+): Promise<ThreadInfo> {
   const deadline = Date.now() + timeoutMilliseconds;
   for (;;) {
     const info = threadInfo(module, memory);
-    if (info.active === info.requested || (info.reason && info.reason !== 'worker threads are starting') || Date.now() > deadline) return info;
+    if (
+      info.active === info.requested ||
+      (info.reason && info.reason !== 'worker threads are starting') ||
+      Date.now() > deadline
+    )
+      return info;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
@@ -284,9 +313,16 @@ const PARALLEL_MINIMUM_WORK = 1 << 20;
  * call race-free). Runs on the calling thread alone when the pool is off, starting or the call
  * is small.
  */
-export function runGemmTilesInParallel(module: WebAssembly.Module, memory: WebAssembly.Memory, exports: Record<string, unknown>, fused: boolean, values: readonly [number, number, number, number, number, number, number]): void {
+export function runGemmTilesInParallel(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  exports: Record<string, unknown>,
+  fused: boolean,
+  values: readonly [number, number, number, number, number, number, number],
+): void {
   const [, , , mPanels, nPanels, kc] = values;
-  const ready = mPanels >= 2 && mPanels * nPanels * kc * 32 >= PARALLEL_MINIMUM_WORK ? readyPool(module, memory) : undefined;
+  const ready =
+    mPanels >= 2 && mPanels * nPanels * kc * 32 >= PARALLEL_MINIMUM_WORK ? readyPool(module, memory) : undefined;
   const words = ready?.words;
   if (!ready || !words) {
     const local = new Int32Array([...values, fused ? 1 : 0]);
@@ -325,7 +361,8 @@ function runSection(ready: Pool, parts: number, owner: string, mainShare: () => 
     Atomics.wait(words, PENDING, pending);
   }
   if (mainError) throw mainError;
-  if (Atomics.load(words, ERROR) === 1) throw new Error(`${owner}: a kernel worker thread failed; setThreadCount(1) runs on one thread`);
+  if (Atomics.load(words, ERROR) === 1)
+    throw new Error(`${owner}: a kernel worker thread failed; setThreadCount(1) runs on one thread`);
 }
 
 /**
@@ -347,8 +384,19 @@ const PARALLEL_MINIMUM_PAIRS = 1 << 16;
  * elements) split by pair ranges over the pool, returning only when every share is done. Runs
  * on the calling thread alone when the pool is off, starting or the call is small.
  */
-export function runMapKernelInParallel(module: WebAssembly.Module, memory: WebAssembly.Memory, kernel: (...values: number[]) => void, moduleId: number, pointers: readonly number[], count: number, scalars: readonly number[]): void {
-  const ready = count >= PARALLEL_MINIMUM_PAIRS && pointers.length <= MAP_MAXIMUM_POINTERS && scalars.length <= MAP_MAXIMUM_SCALARS ? readyPool(module, memory) : undefined;
+export function runMapKernelInParallel(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  kernel: (...values: number[]) => void,
+  moduleId: number,
+  pointers: readonly number[],
+  count: number,
+  scalars: readonly number[],
+): void {
+  const ready =
+    count >= PARALLEL_MINIMUM_PAIRS && pointers.length <= MAP_MAXIMUM_POINTERS && scalars.length <= MAP_MAXIMUM_SCALARS
+      ? readyPool(module, memory)
+      : undefined;
   if (!ready) {
     kernel(...pointers, count, ...scalars);
     return;

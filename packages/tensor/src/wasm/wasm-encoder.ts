@@ -139,7 +139,11 @@ export interface MemoryImport {
  * const bytes = encodeModule({ minimumPages: 1 }, [{ name: 'f', parameters: [], results: [ValueType.i32], locals: [], body: op.i32Const(7) }]);
  */
 export function encodeModule(memory: MemoryImport, functions: FunctionDefinition[]): Uint8Array {
-  const types = functions.map((fn) => [0x60, ...vector(fn.parameters.map((type) => [type])), ...vector(fn.results.map((type) => [type]))]);
+  const types = functions.map((fn) => [
+    0x60,
+    ...vector(fn.parameters.map((type) => [type])),
+    ...vector(fn.results.map((type) => [type])),
+  ]);
   const limits =
     memory.maximumPages === undefined
       ? [0x00, ...unsignedLeb128(memory.minimumPages)]
@@ -152,7 +156,14 @@ export function encodeModule(memory: MemoryImport, functions: FunctionDefinition
     return [...unsignedLeb128(body.length), ...body];
   });
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vector(types)),
     ...section(2, vector([importEntry])),
     ...section(3, vector(functions.map((_, index) => unsignedLeb128(index)))),

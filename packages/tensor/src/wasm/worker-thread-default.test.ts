@@ -19,7 +19,10 @@ function requestedInWorker(environment: Record<string, string | undefined>): Pro
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
     env: environment,
-    workerData: { tsxApi: import.meta.resolve('tsx/esm/api'), runtime: new URL('./kernel-runtime.ts', import.meta.url).href },
+    workerData: {
+      tsxApi: import.meta.resolve('tsx/esm/api'),
+      runtime: new URL('./kernel-runtime.ts', import.meta.url).href,
+    },
   } as never);
   return new Promise((resolve, reject) => {
     worker.once('message', (value: number) => {

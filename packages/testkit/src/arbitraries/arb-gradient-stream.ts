@@ -39,33 +39,49 @@ export function arbGradientStream(options: ArbGradientStreamOptions): fc.Arbitra
   const kind = options.kind ?? 'random';
   const minMagnitude = options.minMagnitude ?? 0.01;
   const maxMagnitude = options.maxMagnitude ?? 10;
-  if (!(Number.isInteger(length) && length >= 0)) throw new RangeError(`arbGradientStream: 'length' must be a non-negative integer, got ${length}`);
-  if (!(minMagnitude > 0 && maxMagnitude >= minMagnitude)) throw new RangeError(`arbGradientStream: need 0 < minMagnitude ≤ maxMagnitude, got ${minMagnitude}, ${maxMagnitude}`);
+  if (!(Number.isInteger(length) && length >= 0))
+    throw new RangeError(`arbGradientStream: 'length' must be a non-negative integer, got ${length}`);
+  if (!(minMagnitude > 0 && maxMagnitude >= minMagnitude))
+    throw new RangeError(
+      `arbGradientStream: need 0 < minMagnitude ≤ maxMagnitude, got ${minMagnitude}, ${maxMagnitude}`,
+    );
   const leaves = tree.leaves(params).filter(isTensor);
   const size = leaves.reduce((total, leaf) => total + leaf.size, 0);
   // Magnitudes as fround-ed doubles so float32 gradients hold exactly the drawn value.
   const magnitude = fc.double({ min: minMagnitude, max: maxMagnitude, noNaN: true }).map(Math.fround);
-  const magnitudes = fc.array(fc.array(magnitude, { minLength: size, maxLength: size }), { minLength: length, maxLength: length });
+  const magnitudes = fc.array(fc.array(magnitude, { minLength: size, maxLength: size }), {
+    minLength: length,
+    maxLength: length,
+  });
   const signs = (count: number) => fc.array(fc.constantFrom(1, -1), { minLength: count, maxLength: count });
-  const zeroMasks = fc.array(fc.array(fc.boolean(), { minLength: size, maxLength: size }), { minLength: length, maxLength: length });
+  const zeroMasks = fc.array(fc.array(fc.boolean(), { minLength: size, maxLength: size }), {
+    minLength: length,
+    maxLength: length,
+  });
   const wholeStepZero = fc.array(fc.boolean(), { minLength: length, maxLength: length });
-  return fc.tuple(magnitudes, signs(size * Math.max(length, 1)), zeroMasks, wholeStepZero).map(([steps, signList, masks, zeroSteps]) =>
-    steps.map((stepMagnitudes, step) => {
-      const values = stepMagnitudes.map((value, index) => {
-        switch (kind) {
-          case 'random':
-            return signList[step * size + index]! * value;
-          case 'consistentSign':
-            return signList[index]! * value;
-          case 'alternatingSign':
-            return (step % 2 === 0 ? 1 : -1) * signList[index]! * value;
-          case 'withZeros':
-            return zeroSteps[step] && step % 2 === 1 ? 0 : masks[step]![index] ? 0 : signList[step * size + index]! * value;
-        }
-      });
-      return shapeLike(params, values);
-    }),
-  );
+  return fc
+    .tuple(magnitudes, signs(size * Math.max(length, 1)), zeroMasks, wholeStepZero)
+    .map(([steps, signList, masks, zeroSteps]) =>
+      steps.map((stepMagnitudes, step) => {
+        const values = stepMagnitudes.map((value, index) => {
+          switch (kind) {
+            case 'random':
+              return signList[step * size + index]! * value;
+            case 'consistentSign':
+              return signList[index]! * value;
+            case 'alternatingSign':
+              return (step % 2 === 0 ? 1 : -1) * signList[index]! * value;
+            case 'withZeros':
+              return zeroSteps[step] && step % 2 === 1
+                ? 0
+                : masks[step]![index]
+                  ? 0
+                  : signList[step * size + index]! * value;
+          }
+        });
+        return shapeLike(params, values);
+      }),
+    );
 }
 
 /** A tree like `params` whose tensor leaves hold consecutive runs of `values`. */

@@ -35,7 +35,12 @@ const LEFT_OUT = new Set(['maximize']);
 // Options of kind 'other' that are valid only together with others get their own records:
 // Nesterov needs momentum > 0 and no dampening (PyTorch's rule).
 const VARIANTS: Readonly<Record<string, fc.Arbitrary<Hyperparams>>> = {
-  sgd: fc.record({ lr: learningRate, momentum: fc.double({ min: 0.01, max: 0.99, noNaN: true }), nesterov: fc.constant(true), weightDecay: small }),
+  sgd: fc.record({
+    lr: learningRate,
+    momentum: fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+    nesterov: fc.constant(true),
+    weightDecay: small,
+  }),
 };
 
 /** Names {@link arbHyperparams} knows: every optimizer of `@vane/optim`'s registry. */
@@ -58,7 +63,10 @@ export const HYPERPARAMETER_OPTIMIZERS: readonly string[] = OPTIMIZER_NAMES;
  */
 export function arbHyperparams(optimizerName: string): fc.Arbitrary<Hyperparams> {
   const entry = optimizerEntry(optimizerName);
-  if (entry === undefined) throw new Error(`arbHyperparams: unknown optimizer '${optimizerName}' (known: ${HYPERPARAMETER_OPTIMIZERS.join(', ')})`);
+  if (entry === undefined)
+    throw new Error(
+      `arbHyperparams: unknown optimizer '${optimizerName}' (known: ${HYPERPARAMETER_OPTIMIZERS.join(', ')})`,
+    );
   const fields: Record<string, fc.Arbitrary<Hyperparams[string]>> = {};
   for (const [option, kind] of Object.entries(entry.options)) {
     if (kind === 'other' || LEFT_OUT.has(option)) continue;

@@ -30,11 +30,16 @@ export interface ArbParamsOptions extends ArbShapeOptions {
  */
 export function arbParams(options: ArbParamsOptions = {}): fc.Arbitrary<Tree<Tensor>> {
   const { dtype = 'float32', minLeaves = 1, maxLeaves = 3, min = -1, max = 1, ...shapeOptions } = options;
-  return fc.array(arbTensor({ dtype, shape: arbShape(shapeOptions), min, max }), { minLength: minLeaves, maxLength: maxLeaves }).map((leaves) => {
-    const params: Record<string, Tree<Tensor>> = {};
-    leaves.forEach((leaf, index) => {
-      params[`layer${index}`] = index % 2 === 1 ? [leaf] : { weight: leaf };
+  return fc
+    .array(arbTensor({ dtype, shape: arbShape(shapeOptions), min, max }), {
+      minLength: minLeaves,
+      maxLength: maxLeaves,
+    })
+    .map((leaves) => {
+      const params: Record<string, Tree<Tensor>> = {};
+      leaves.forEach((leaf, index) => {
+        params[`layer${index}`] = index % 2 === 1 ? [leaf] : { weight: leaf };
+      });
+      return params;
     });
-    return params;
-  });
 }

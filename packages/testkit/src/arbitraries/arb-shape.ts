@@ -27,7 +27,9 @@ export function arbShape(options: ArbShapeOptions = {}): fc.Arbitrary<number[]> 
   const minDimension = options.minDimension ?? 1;
   const maxDimension = options.maxDimension ?? 4;
   if (!(minRank >= 0 && maxRank >= minRank && minDimension >= 0 && maxDimension >= minDimension)) {
-    throw new RangeError(`arbShape: need 0 ≤ minRank ≤ maxRank and 0 ≤ minDimension ≤ maxDimension, got ${JSON.stringify(options)}`);
+    throw new RangeError(
+      `arbShape: need 0 ≤ minRank ≤ maxRank and 0 ≤ minDimension ≤ maxDimension, got ${JSON.stringify(options)}`,
+    );
   }
   return fc.array(fc.integer({ min: minDimension, max: maxDimension }), { minLength: minRank, maxLength: maxRank });
 }

@@ -31,15 +31,25 @@ export interface ArbTensorOptions {
  */
 export function arbTensor(options: ArbTensorOptions = {}): fc.Arbitrary<Tensor> {
   const dtype = options.dtype ?? 'float32';
-  const shapes = options.shape === undefined ? arbShape() : Array.isArray(options.shape) ? fc.constant([...options.shape]) : (options.shape as fc.Arbitrary<number[]>);
+  const shapes =
+    options.shape === undefined
+      ? arbShape()
+      : Array.isArray(options.shape)
+        ? fc.constant([...options.shape])
+        : (options.shape as fc.Arbitrary<number[]>);
   return shapes.chain((shape) => {
     const size = shape.reduce((product, length) => product * length, 1);
-    return fc.array(arbElement(dtype, options), { minLength: size, maxLength: size }).map((values) => tensor(values as number[] | boolean[], { dtype, shape }));
+    return fc
+      .array(arbElement(dtype, options), { minLength: size, maxLength: size })
+      .map((values) => tensor(values as number[] | boolean[], { dtype, shape }));
   });
 }
 
 /** One element of a tensor of `dtype` within the bounds of `options`. */
-export function arbElement(dtype: DType, options: Pick<ArbTensorOptions, 'min' | 'max' | 'minMagnitude'> = {}): fc.Arbitrary<number | boolean> {
+export function arbElement(
+  dtype: DType,
+  options: Pick<ArbTensorOptions, 'min' | 'max' | 'minMagnitude'> = {},
+): fc.Arbitrary<number | boolean> {
   const min = options.min ?? -10;
   const max = options.max ?? 10;
   if (!(min <= max)) throw new RangeError(`arbTensor: need min ≤ max, got min ${min}, max ${max}`);

@@ -24,7 +24,12 @@ export interface Tolerance {
  * @example
  * expectAllClose(updates, { weight: tensor([0.1, -0.2]) }, { absolute: 1e-7 });
  */
-export function expectAllClose(actual: Tree<unknown>, expected: Tree<unknown>, tolerance: Tolerance = {}, label = 'expectAllClose'): void {
+export function expectAllClose(
+  actual: Tree<unknown>,
+  expected: Tree<unknown>,
+  tolerance: Tolerance = {},
+  label = 'expectAllClose',
+): void {
   const difference = findDifference(actual, expected, tolerance);
   if (difference !== undefined) throw new Error(`${label}: ${difference}`);
 }
@@ -36,7 +41,11 @@ export function expectAllClose(actual: Tree<unknown>, expected: Tree<unknown>, t
  * @example
  * findDifference({ a: tensor([1]) }, { a: tensor([1.5]) }); // "at 'a'[0]: 1 vs expected 1.5 ..."
  */
-export function findDifference(actual: Tree<unknown>, expected: Tree<unknown>, tolerance: Tolerance = {}): string | undefined {
+export function findDifference(
+  actual: Tree<unknown>,
+  expected: Tree<unknown>,
+  tolerance: Tolerance = {},
+): string | undefined {
   const absolute = tolerance.absolute ?? 1e-6;
   const relative = tolerance.relative ?? 1e-5;
   try {
@@ -49,17 +58,21 @@ export function findDifference(actual: Tree<unknown>, expected: Tree<unknown>, t
     const actualLeaf: unknown = actualEntries.get(path);
     const where = `'${path || '(root)'}'`;
     if (isTensor(expectedLeaf) || isTensor(actualLeaf)) {
-      if (!isTensor(expectedLeaf) || !isTensor(actualLeaf)) return `at ${where}: one side is a tensor and the other is ${String(isTensor(expectedLeaf) ? actualLeaf : expectedLeaf)}`;
-      if (expectedLeaf.shape.join(',') !== actualLeaf.shape.join(',')) return `at ${where}: shape [${actualLeaf.shape.join(',')}] vs expected [${expectedLeaf.shape.join(',')}]`;
+      if (!isTensor(expectedLeaf) || !isTensor(actualLeaf))
+        return `at ${where}: one side is a tensor and the other is ${String(isTensor(expectedLeaf) ? actualLeaf : expectedLeaf)}`;
+      if (expectedLeaf.shape.join(',') !== actualLeaf.shape.join(','))
+        return `at ${where}: shape [${actualLeaf.shape.join(',')}] vs expected [${expectedLeaf.shape.join(',')}]`;
       const actualValues = actualLeaf.dataSync();
       const expectedValues = expectedLeaf.dataSync();
       for (let index = 0; index < expectedValues.length; index++) {
         const a = Number(actualValues[index]);
         const b = Number(expectedValues[index]);
-        if (!close(a, b, absolute, relative)) return `at ${where}[${index}]: ${a} vs expected ${b} (|difference| ${Math.abs(a - b)} > ${absolute} + ${relative}·|expected|)`;
+        if (!close(a, b, absolute, relative))
+          return `at ${where}[${index}]: ${a} vs expected ${b} (|difference| ${Math.abs(a - b)} > ${absolute} + ${relative}·|expected|)`;
       }
     } else if (typeof expectedLeaf === 'number' && typeof actualLeaf === 'number') {
-      if (!close(actualLeaf, expectedLeaf, absolute, relative)) return `at ${where}: ${actualLeaf} vs expected ${expectedLeaf}`;
+      if (!close(actualLeaf, expectedLeaf, absolute, relative))
+        return `at ${where}: ${actualLeaf} vs expected ${expectedLeaf}`;
     } else if (!Object.is(actualLeaf, expectedLeaf)) {
       return `at ${where}: ${String(actualLeaf)} vs expected ${String(expectedLeaf)}`;
     }

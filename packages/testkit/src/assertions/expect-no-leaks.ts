@@ -27,7 +27,10 @@ export function expectNoLeaks<T>(fn: () => T, label = 'expectNoLeaks'): T {
   const after = memory().numTensors;
   const leaked = after - before - returned.size;
   if (leaked !== 0) {
-    const what = leaked > 0 ? `${leaked} tensor(s) leaked` : `${-leaked} tensor(s) were disposed that it did not create (an input?)`;
+    const what =
+      leaked > 0
+        ? `${leaked} tensor(s) leaked`
+        : `${-leaked} tensor(s) were disposed that it did not create (an input?)`;
     throw new Error(`${label}: ${what} (live before ${before}, after ${after}, new tensors returned ${returned.size})`);
   }
   return result;

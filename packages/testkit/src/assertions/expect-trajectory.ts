@@ -29,9 +29,12 @@ export function expectTrajectory(
   tolerance: Tolerance = {},
   params?: Tree<Tensor>,
 ): void {
-  if (gradients.length !== expected.length) throw new Error(`expectTrajectory: ${gradients.length} gradients but ${expected.length} expected updates`);
+  if (gradients.length !== expected.length)
+    throw new Error(`expectTrajectory: ${gradients.length} gradients but ${expected.length} expected updates`);
   if (gradients.length === 0) return;
   const start = params ?? tree.zerosLike(gradients[0]!);
   const { updates } = runSteps(transform, start, gradients);
-  updates.forEach((update, step) => expectAllClose(update, expected[step]!, tolerance, `expectTrajectory: step ${step + 1}`));
+  updates.forEach((update, step) =>
+    expectAllClose(update, expected[step]!, tolerance, `expectTrajectory: step ${step + 1}`),
+  );
 }

@@ -65,11 +65,20 @@ async function classify(badInput: BadInputCase): Promise<BadInputOutcome> {
   } catch (error) {
     if ('message' in badInput) {
       const text = error instanceof Error ? error.message : String(error);
-      return { name: badInput.name, outcome: badInput.message.test(text) ? 'clear' : 'unclear', detail: messageOf(error) };
+      return {
+        name: badInput.name,
+        outcome: badInput.message.test(text) ? 'clear' : 'unclear',
+        detail: messageOf(error),
+      };
     }
     return { name: badInput.name, outcome: 'unclear', detail: `documented as accepted, but threw ${messageOf(error)}` };
   }
-  if ('message' in badInput) return { name: badInput.name, outcome: 'silent', detail: `returned without an error (expected ${badInput.message})` };
+  if ('message' in badInput)
+    return {
+      name: badInput.name,
+      outcome: 'silent',
+      detail: `returned without an error (expected ${badInput.message})`,
+    };
   try {
     badInput.check(result);
     return { name: badInput.name, outcome: 'documented', detail: badInput.documented };

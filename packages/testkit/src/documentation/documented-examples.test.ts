@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { findUndocumentedExamples } from './documented-examples.js';
 
-const guide = ['# Guide', '```ts', 'import { x } from "y";', '```', 'Text.', '```ts', 'const a = 1;', '', 'const b = a + 1;', '```', '```sh', 'npm test', '```'].join('\n');
+const guide = [
+  '# Guide',
+  '```ts',
+  'import { x } from "y";',
+  '```',
+  'Text.',
+  '```ts',
+  'const a = 1;',
+  '',
+  'const b = a + 1;',
+  '```',
+  '```sh',
+  'npm test',
+  '```',
+].join('\n');
 
 describe('findUndocumentedExamples', () => {
   it('finds a block whose lines the test contains, up to indentation and blank lines', () => {

@@ -32,7 +32,11 @@ function normalise(text: string): string {
  * expect(blocks).toBeGreaterThan(3);
  * expect(missing).toEqual([]);
  */
-export function findUndocumentedExamples(guide: string, testSource: string, options: { skipImports?: boolean } = {}): DocumentedExamples {
+export function findUndocumentedExamples(
+  guide: string,
+  testSource: string,
+  options: { skipImports?: boolean } = {},
+): DocumentedExamples {
   const source = normalise(testSource);
   const blocks = [...guide.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
   const missing = blocks.filter((block) => {

@@ -24,7 +24,12 @@ export interface Run {
  * to the parameters (p ← p + u, with plain tensor addition rather than `applyUpdates`, so the
  * loop does not depend on the package under test).
  */
-export function runSteps(transform: AnyTransform, params: Tree<Tensor>, gradients: readonly Tree<Tensor>[], initialState?: unknown): Run {
+export function runSteps(
+  transform: AnyTransform,
+  params: Tree<Tensor>,
+  gradients: readonly Tree<Tensor>[],
+  initialState?: unknown,
+): Run {
   let state = initialState === undefined ? transform.init(params) : initialState;
   let current = params;
   const updates: Tree<Tensor>[] = [];
@@ -40,16 +45,30 @@ export function runSteps(transform: AnyTransform, params: Tree<Tensor>, gradient
 }
 
 /** Float64 problems: small parameter trees and gradient streams of `length` steps. */
-export function arbProblem(options: { length: number; kind?: GradientStreamKind; minLength?: number; dtype?: 'float32' | 'float64' }): fc.Arbitrary<Problem> {
+export function arbProblem(options: {
+  length: number;
+  kind?: GradientStreamKind;
+  minLength?: number;
+  dtype?: 'float32' | 'float64';
+}): fc.Arbitrary<Problem> {
   const dtype = options.dtype ?? 'float64';
   const minLength = options.minLength ?? options.length;
   return fc
-    .tuple(arbParams({ dtype, maxRank: 2, maxDimension: 3, maxLeaves: 2 }), fc.integer({ min: minLength, max: options.length }))
-    .chain(([params, length]) => arbGradientStream({ params, length, kind: options.kind ?? 'random' }).map((gradients) => ({ params, gradients })));
+    .tuple(
+      arbParams({ dtype, maxRank: 2, maxDimension: 3, maxLeaves: 2 }),
+      fc.integer({ min: minLength, max: options.length }),
+    )
+    .chain(([params, length]) =>
+      arbGradientStream({ params, length, kind: options.kind ?? 'random' }).map((gradients) => ({ params, gradients })),
+    );
 }
 
 /** Feeds `gradients` with the parameters held at `params` (updates are returned, not applied). */
-export function runFixedParams(transform: AnyTransform, params: Tree<Tensor>, gradients: readonly Tree<Tensor>[]): Tree<Tensor>[] {
+export function runFixedParams(
+  transform: AnyTransform,
+  params: Tree<Tensor>,
+  gradients: readonly Tree<Tensor>[],
+): Tree<Tensor>[] {
   let state = transform.init(params);
   return gradients.map((gradient) => {
     const [update, next] = transform.update(gradient, state, params);

@@ -19,7 +19,14 @@ export function readTensorLeaves(value: Tree<unknown>): LeafValues[] {
     if (!isTensor(leaf)) return [];
     const tensorLeaf = leaf as Tensor;
     const data = tensorLeaf.dataSync();
-    return [{ path, dtype: tensorLeaf.dtype, shape: [...tensorLeaf.shape], values: Array.from(data as ArrayLike<number | boolean>, Number) }];
+    return [
+      {
+        path,
+        dtype: tensorLeaf.dtype,
+        shape: [...tensorLeaf.shape],
+        values: Array.from(data as ArrayLike<number | boolean>, Number),
+      },
+    ];
   });
 }
 

@@ -43,12 +43,19 @@ export const activeGainsFollowSigns: Invariant = {
   name: 'activeGainsFollowSigns',
   law: 'gains of active(B, signal gradient) grow under consistent signs, shrink under alternating signs, and do not depend on B',
   appliesTo: 'every optimizer, as the base of active',
-  skipReason: ({ implementations }) => (implementations.active && implementations.activeGains ? undefined : 'active/activeGains are not available'),
+  skipReason: ({ implementations }) =>
+    implementations.active && implementations.activeGains ? undefined : 'active/activeGains are not available',
   property: ({ factory, implementations }) =>
     fc.property(
-      fc.constantFrom<'consistentSign' | 'alternatingSign'>('consistentSign', 'alternatingSign').chain((kind) =>
-        fc.integer({ min: 1, max: kind === 'consistentSign' ? 2 : 1 }).chain((period) => fc.tuple(fc.constant(kind), fc.constant(period), arbProblem({ length: 4 * period, kind }))),
-      ),
+      fc
+        .constantFrom<'consistentSign' | 'alternatingSign'>('consistentSign', 'alternatingSign')
+        .chain((kind) =>
+          fc
+            .integer({ min: 1, max: kind === 'consistentSign' ? 2 : 1 })
+            .chain((period) =>
+              fc.tuple(fc.constant(kind), fc.constant(period), arbProblem({ length: 4 * period, kind })),
+            ),
+        ),
       fc.double({ min: 0.1, max: 2, noNaN: true }),
       fc.double({ min: 0.1, max: 0.9, noNaN: true }),
       ([kind, period, { params, gradients }], increase, decrease) => {
@@ -59,13 +66,24 @@ export const activeGainsFollowSigns: Invariant = {
         const values = flatValues(gains);
         if (kind === 'consistentSign') {
           const bad = values.findIndex((gain) => !(gain > 1));
-          if (bad >= 0) throw new Error(`activeGainsFollowSigns: under consistent signs gain ${bad} is ${values[bad]} (expected > 1)`);
+          if (bad >= 0)
+            throw new Error(
+              `activeGainsFollowSigns: under consistent signs gain ${bad} is ${values[bad]} (expected > 1)`,
+            );
         } else {
           const bad = values.findIndex((gain) => !(gain < 1));
-          if (bad >= 0) throw new Error(`activeGainsFollowSigns: under alternating signs gain ${bad} is ${values[bad]} (expected < 1)`);
+          if (bad >= 0)
+            throw new Error(
+              `activeGainsFollowSigns: under alternating signs gain ${bad} is ${values[bad]} (expected < 1)`,
+            );
         }
         const other = runSteps(active!(alternatingNegation(), options), params, gradients);
-        expectAllClose(activeGains!(other.state), gains, { absolute: 0, relative: 0 }, "activeGainsFollowSigns: with signal 'gradient' the gains depend on the base's updates");
+        expectAllClose(
+          activeGains!(other.state),
+          gains,
+          { absolute: 0, relative: 0 },
+          "activeGainsFollowSigns: with signal 'gradient' the gains depend on the base's updates",
+        );
       },
     ),
 };

@@ -22,9 +22,23 @@ export const activeNeutralEqualsBase: Invariant = {
   appliesTo: 'every optimizer, as the base of active',
   skipReason: ({ implementations }) => (implementations.active ? undefined : 'active is not available'),
   property: ({ factory, implementations }) =>
-    fc.property(arbProblem({ length: 6, minLength: 1 }), fc.integer({ min: 1, max: 2 }), fc.constantFrom('gradient', 'update'), ({ params, gradients }, period, signal) => {
-      const expected = runSteps(factory(), params, gradients).updates;
-      const actual = runSteps(implementations.active!(factory(), { period, increase: 0, decrease: 1, signal }), params, gradients).updates;
-      expectAllClose(actual, expected, { absolute: 0, relative: 0 }, `activeNeutralEqualsBase: active(B, { period: ${period}, increase: 0, decrease: 1, signal: '${signal}' }) differs from B`);
-    }),
+    fc.property(
+      arbProblem({ length: 6, minLength: 1 }),
+      fc.integer({ min: 1, max: 2 }),
+      fc.constantFrom('gradient', 'update'),
+      ({ params, gradients }, period, signal) => {
+        const expected = runSteps(factory(), params, gradients).updates;
+        const actual = runSteps(
+          implementations.active!(factory(), { period, increase: 0, decrease: 1, signal }),
+          params,
+          gradients,
+        ).updates;
+        expectAllClose(
+          actual,
+          expected,
+          { absolute: 0, relative: 0 },
+          `activeNeutralEqualsBase: active(B, { period: ${period}, increase: 0, decrease: 1, signal: '${signal}' }) differs from B`,
+        );
+      },
+    ),
 };

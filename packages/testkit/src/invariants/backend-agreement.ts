@@ -26,18 +26,34 @@ export const backendAgreement: Invariant = {
   name: 'backendAgreement',
   law: "updates on the 'gpu' backend equal those on 'cpu' (float32, relative 1e-4)",
   appliesTo: "every optimizer, when a backend named 'gpu' is registered",
-  skipReason: () => (listBackends().includes(GPU_BACKEND) ? undefined : `no backend named '${GPU_BACKEND}' is registered (registered: ${listBackends().join(', ')})`),
+  skipReason: () =>
+    listBackends().includes(GPU_BACKEND)
+      ? undefined
+      : `no backend named '${GPU_BACKEND}' is registered (registered: ${listBackends().join(', ')})`,
   property: ({ factory }) =>
     fc.property(arbProblem({ length: 4, minLength: 1, dtype: 'float32' }), ({ params, gradients }) => {
       const previous = getBackend();
       const moveTo = (value: Tree<Tensor>, backend: string) => tree.map((leaf: Tensor) => leaf.to(backend), value);
       try {
         setBackend('cpu');
-        const onCpu = runSteps(factory(), moveTo(params, 'cpu'), gradients.map((g) => moveTo(g, 'cpu'))).updates;
+        const onCpu = runSteps(
+          factory(),
+          moveTo(params, 'cpu'),
+          gradients.map((g) => moveTo(g, 'cpu')),
+        ).updates;
         setBackend(GPU_BACKEND);
-        const onGpu = runSteps(factory(), moveTo(params, GPU_BACKEND), gradients.map((g) => moveTo(g, GPU_BACKEND))).updates;
+        const onGpu = runSteps(
+          factory(),
+          moveTo(params, GPU_BACKEND),
+          gradients.map((g) => moveTo(g, GPU_BACKEND)),
+        ).updates;
         setBackend('cpu');
-        expectAllClose(onGpu.map((update) => moveTo(update, 'cpu')), onCpu, { absolute: 1e-6, relative: 1e-4 }, 'backendAgreement: gpu and cpu updates differ');
+        expectAllClose(
+          onGpu.map((update) => moveTo(update, 'cpu')),
+          onCpu,
+          { absolute: 1e-6, relative: 1e-4 },
+          'backendAgreement: gpu and cpu updates differ',
+        );
       } finally {
         setBackend(previous);
       }

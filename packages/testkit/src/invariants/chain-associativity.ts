@@ -25,7 +25,17 @@ export const chainAssociativity: Invariant = {
       const chain = implementations.chain!;
       const flat = runSteps(chain(factory(), factory(), factory()), params, gradients).updates;
       const exact = { absolute: 0, relative: 0 };
-      expectAllClose(runSteps(chain(chain(factory(), factory()), factory()), params, gradients).updates, flat, exact, 'chainAssociativity: chain(chain(A, B), C) differs from chain(A, B, C)');
-      expectAllClose(runSteps(chain(factory(), chain(factory(), factory())), params, gradients).updates, flat, exact, 'chainAssociativity: chain(A, chain(B, C)) differs from chain(A, B, C)');
+      expectAllClose(
+        runSteps(chain(chain(factory(), factory()), factory()), params, gradients).updates,
+        flat,
+        exact,
+        'chainAssociativity: chain(chain(A, B), C) differs from chain(A, B, C)',
+      );
+      expectAllClose(
+        runSteps(chain(factory(), chain(factory(), factory())), params, gradients).updates,
+        flat,
+        exact,
+        'chainAssociativity: chain(A, chain(B, C)) differs from chain(A, B, C)',
+      );
     }),
 };

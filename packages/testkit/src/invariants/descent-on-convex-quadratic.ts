@@ -40,27 +40,34 @@ export const descentOnConvexQuadratic: Invariant = {
       }),
       ({ params, curvatures }) => {
         const start = flatValues(params).map((value) => (value < 0 ? -1 : 1) * (0.5 + Math.abs(value) / 2));
-        const loss = (values: readonly number[]) => values.reduce((total, value, index) => total + 0.5 * curvatures[index]! * value * value, 0);
+        const loss = (values: readonly number[]) =>
+          values.reduce((total, value, index) => total + 0.5 * curvatures[index]! * value * value, 0);
         const optimizer = learningRateFactory ? learningRateFactory(DESCENT_LEARNING_RATE) : factory();
         let current: Tree<Tensor> = shapeLike(params, start);
         let state = optimizer.init(current);
         let values = start;
         const initialLoss = loss(values);
         for (let step = 0; step < 5; step++) {
-          const gradient = shapeLike(params, values.map((value, index) => curvatures[index]! * value));
+          const gradient = shapeLike(
+            params,
+            values.map((value, index) => curvatures[index]! * value),
+          );
           const [update, next] = optimizer.update(gradient, state, current);
           state = next;
           const updateValues = flatValues(update);
           const nextValues = values.map((value, index) => value + updateValues[index]!);
           const before = loss(values);
           const after = loss(nextValues);
-          if (!(after <= before * (1 + 1e-12))) throw new Error(`descentOnConvexQuadratic: step ${step + 1} raised the loss from ${before} to ${after}`);
+          if (!(after <= before * (1 + 1e-12)))
+            throw new Error(`descentOnConvexQuadratic: step ${step + 1} raised the loss from ${before} to ${after}`);
           values = nextValues;
           current = shapeLike(params, values);
         }
         const finalLoss = loss(values);
-        if (!(finalLoss < initialLoss)) throw new Error(`descentOnConvexQuadratic: five steps did not lower the loss (${initialLoss} → ${finalLoss})`);
+        if (!(finalLoss < initialLoss))
+          throw new Error(
+            `descentOnConvexQuadratic: five steps did not lower the loss (${initialLoss} → ${finalLoss})`,
+          );
       },
     ),
 };
-

@@ -28,11 +28,21 @@ export const determinism: Invariant = {
       const first = runSteps(factory(), params, gradients);
       const second = runSteps(factory(), params, gradients);
       expectAllClose(second.updates, first.updates, exact, 'determinism: two fresh instances gave different updates');
-      expectAllClose(second.states as any, first.states as any, exact, 'determinism: two fresh instances gave different states');
+      expectAllClose(
+        second.states as any,
+        first.states as any,
+        exact,
+        'determinism: two fresh instances gave different states',
+      );
       const instance = factory();
       const state = instance.init(params);
       const [once] = instance.update(gradients[0]!, state, params);
       const [again] = instance.update(gradients[0]!, state, params);
-      expectAllClose(again, once, exact, 'determinism: update(g, s) called twice with the same state gave different updates (state kept outside the returned state, or randomness?)');
+      expectAllClose(
+        again,
+        once,
+        exact,
+        'determinism: update(g, s) called twice with the same state gave different updates (state kept outside the returned state, or randomness?)',
+      );
     }),
 };

@@ -32,7 +32,11 @@ export const finiteState: Invariant = {
       });
       run.states.forEach((state, step) => {
         for (const [path, leaf] of tree.entries(state as Tree<unknown>)) {
-          const values = isTensor(leaf) ? Array.from(leaf.dataSync() as ArrayLike<number>, Number) : typeof leaf === 'number' ? [leaf] : [];
+          const values = isTensor(leaf)
+            ? Array.from(leaf.dataSync() as ArrayLike<number>, Number)
+            : typeof leaf === 'number'
+              ? [leaf]
+              : [];
           const bad = values.find((value) => !Number.isFinite(value));
           if (bad !== undefined) throw new Error(`finiteState: state '${path}' after step ${step + 1} holds ${bad}`);
         }

@@ -36,27 +36,47 @@ export const graftNormLaw: Invariant = {
   appliesTo: 'every optimizer, as either part of graft',
   skipReason: ({ implementations }) => (implementations.graft ? undefined : 'graft is not available'),
   property: ({ factory, implementations }) =>
-    fc.property(arbProblem({ length: 4, minLength: 2 }), fc.constantFrom(...GRAFT_GRANULARITIES), fc.boolean(), ({ params, gradients }, granularity, underTestIsMagnitude) => {
-      const [magnitude, direction] = underTestIsMagnitude ? [factory, passThrough] : [passThrough, factory];
-      const grafted = makeGraft(implementations, magnitude(), direction(), granularity);
-      if (grafted === undefined) return;
-      const magnitudes = runFixedParams(magnitude(), params, gradients);
-      const directions = runFixedParams(direction(), params, gradients);
-      const actual = runFixedParams(grafted, params, gradients);
-      actual.forEach((update, step) => {
-        const { expected, judged } = expectedGraft(params, magnitudes[step]!, directions[step]!, granularity);
-        const mask = (value: Tree<Tensor>) => shapeLike(params, readTensorLeaves(value).flatMap((leaf, index) => leaf.values.map((v) => (judged[index] ? v : 0))));
-        expectAllClose(mask(update), expected, { absolute: 1e-14, relative: 1e-10 }, `graftNormLaw: step ${step + 1}, granularity '${granularity}', optimizer as ${underTestIsMagnitude ? 'magnitude' : 'direction'}`);
-      });
-      void tree;
-    }),
+    fc.property(
+      arbProblem({ length: 4, minLength: 2 }),
+      fc.constantFrom(...GRAFT_GRANULARITIES),
+      fc.boolean(),
+      ({ params, gradients }, granularity, underTestIsMagnitude) => {
+        const [magnitude, direction] = underTestIsMagnitude ? [factory, passThrough] : [passThrough, factory];
+        const grafted = makeGraft(implementations, magnitude(), direction(), granularity);
+        if (grafted === undefined) return;
+        const magnitudes = runFixedParams(magnitude(), params, gradients);
+        const directions = runFixedParams(direction(), params, gradients);
+        const actual = runFixedParams(grafted, params, gradients);
+        actual.forEach((update, step) => {
+          const { expected, judged } = expectedGraft(params, magnitudes[step]!, directions[step]!, granularity);
+          const mask = (value: Tree<Tensor>) =>
+            shapeLike(
+              params,
+              readTensorLeaves(value).flatMap((leaf, index) => leaf.values.map((v) => (judged[index] ? v : 0))),
+            );
+          expectAllClose(
+            mask(update),
+            expected,
+            { absolute: 1e-14, relative: 1e-10 },
+            `graftNormLaw: step ${step + 1}, granularity '${granularity}', optimizer as ${underTestIsMagnitude ? 'magnitude' : 'direction'}`,
+          );
+        });
+        void tree;
+      },
+    ),
 };
 
 /** D_b·‖M_b‖/‖D_b‖ per block in plain numbers; blocks with ‖D_b‖ = 0 are zeroed and marked unjudged. */
-function expectedGraft(params: Tree<Tensor>, magnitude: Tree<Tensor>, direction: Tree<Tensor>, granularity: GraftGranularity): { expected: Tree<Tensor>; judged: boolean[] } {
+function expectedGraft(
+  params: Tree<Tensor>,
+  magnitude: Tree<Tensor>,
+  direction: Tree<Tensor>,
+  granularity: GraftGranularity,
+): { expected: Tree<Tensor>; judged: boolean[] } {
   const magnitudeLeaves = readTensorLeaves(magnitude);
   const directionLeaves = readTensorLeaves(direction);
-  const blocks = granularity === 'global' ? [directionLeaves.map((_, index) => index)] : directionLeaves.map((_, index) => [index]);
+  const blocks =
+    granularity === 'global' ? [directionLeaves.map((_, index) => index)] : directionLeaves.map((_, index) => [index]);
   const scaled: number[][] = directionLeaves.map((leaf) => leaf.values.map(() => 0));
   const judged = directionLeaves.map(() => false);
   for (const block of blocks) {

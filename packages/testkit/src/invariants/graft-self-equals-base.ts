@@ -24,11 +24,20 @@ export const graftSelfEqualsBase: Invariant = {
   appliesTo: 'every optimizer, as both parts of graft',
   skipReason: ({ implementations }) => (implementations.graft ? undefined : 'graft is not available'),
   property: ({ factory, implementations }) =>
-    fc.property(arbProblem({ length: 4, minLength: 1 }), fc.constantFrom(...GRAFT_GRANULARITIES), ({ params, gradients }, granularity) => {
-      const grafted = makeGraft(implementations, factory(), factory(), granularity);
-      if (grafted === undefined) return;
-      const expected = runSteps(factory(), params, gradients).updates;
-      const actual = runSteps(grafted, params, gradients).updates;
-      expectAllClose(actual, expected, { absolute: 1e-15, relative: 1e-12 }, `graftSelfEqualsBase: graft(A, A) with granularity '${granularity}' differs from A`);
-    }),
+    fc.property(
+      arbProblem({ length: 4, minLength: 1 }),
+      fc.constantFrom(...GRAFT_GRANULARITIES),
+      ({ params, gradients }, granularity) => {
+        const grafted = makeGraft(implementations, factory(), factory(), granularity);
+        if (grafted === undefined) return;
+        const expected = runSteps(factory(), params, gradients).updates;
+        const actual = runSteps(grafted, params, gradients).updates;
+        expectAllClose(
+          actual,
+          expected,
+          { absolute: 1e-15, relative: 1e-12 },
+          `graftSelfEqualsBase: graft(A, A) with granularity '${granularity}' differs from A`,
+        );
+      },
+    ),
 };

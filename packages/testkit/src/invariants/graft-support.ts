@@ -11,7 +11,12 @@ export const GRAFT_GRANULARITIES = ['tensor', 'global'] as const;
 export type GraftGranularity = (typeof GRAFT_GRANULARITIES)[number];
 
 /** Builds graft({magnitude, direction}, {granularity}), or undefined when the implementation rejects that granularity. */
-export function makeGraft(implementations: OptimImplementations, magnitude: AnyTransform, direction: AnyTransform, granularity: GraftGranularity): AnyTransform | undefined {
+export function makeGraft(
+  implementations: OptimImplementations,
+  magnitude: AnyTransform,
+  direction: AnyTransform,
+  granularity: GraftGranularity,
+): AnyTransform | undefined {
   try {
     return implementations.graft!({ magnitude, direction }, { granularity });
   } catch (error) {

@@ -23,10 +23,20 @@ export const learningRateLinearity: Invariant = {
   appliesTo: 'optimizers checked with a learningRateFactory',
   skipReason: ({ learningRateFactory }) => (learningRateFactory ? undefined : 'needs options.learningRateFactory'),
   property: ({ learningRateFactory }) =>
-    fc.property(arbProblem({ length: 3, minLength: 1 }), fc.double({ min: 1e-4, max: 1e-2, noNaN: true }), fc.double({ min: 0.1, max: 10, noNaN: true }), ({ params, gradients }, learningRate, factor) => {
-      const base = runFixedParams(learningRateFactory!(learningRate), params, gradients);
-      const scaled = runFixedParams(learningRateFactory!(learningRate * factor), params, gradients);
-      const expected = base.map((update) => tree.map((leaf: Tensor) => leaf.mul(factor), update));
-      expectAllClose(scaled, expected, { absolute: 1e-15, relative: 1e-9 }, `learningRateLinearity: lr ${learningRate}·${factor} did not scale the updates by ${factor}`);
-    }),
+    fc.property(
+      arbProblem({ length: 3, minLength: 1 }),
+      fc.double({ min: 1e-4, max: 1e-2, noNaN: true }),
+      fc.double({ min: 0.1, max: 10, noNaN: true }),
+      ({ params, gradients }, learningRate, factor) => {
+        const base = runFixedParams(learningRateFactory!(learningRate), params, gradients);
+        const scaled = runFixedParams(learningRateFactory!(learningRate * factor), params, gradients);
+        const expected = base.map((update) => tree.map((leaf: Tensor) => leaf.mul(factor), update));
+        expectAllClose(
+          scaled,
+          expected,
+          { absolute: 1e-15, relative: 1e-9 },
+          `learningRateLinearity: lr ${learningRate}·${factor} did not scale the updates by ${factor}`,
+        );
+      },
+    ),
 };

@@ -32,20 +32,37 @@ export const maskedLeavesUntouched: Invariant = {
         const mask = tree.map((_leaf: Tensor, path: string) => flags[paths.indexOf(path)]!, params) as Tree<boolean>;
         const run = runSteps(implementations.masked!(factory(), mask), params, gradients);
         // The reference: T on the selected leaves only, with the selected parameters.
-        const select = (value: Tree<Tensor>) => Object.fromEntries(tree.entries(value).filter(([path]) => flags[paths.indexOf(path)]).map(([path, leaf]) => [path, leaf]));
+        const select = (value: Tree<Tensor>) =>
+          Object.fromEntries(
+            tree
+              .entries(value)
+              .filter(([path]) => flags[paths.indexOf(path)])
+              .map(([path, leaf]) => [path, leaf]),
+          );
         let referenceParams: Tree<Tensor> = select(params);
         const reference = factory();
         let referenceState = reference.init(referenceParams);
         gradients.forEach((gradient, step) => {
           const updateEntries = new Map(tree.entries(run.updates[step]!));
           for (const [path, leaf] of tree.entries(gradient)) {
-            if (!flags[paths.indexOf(path)]) expectAllClose(updateEntries.get(path), leaf, { absolute: 0, relative: 0 }, `maskedLeavesUntouched: masked-out leaf '${path}' was changed at step ${step + 1}`);
+            if (!flags[paths.indexOf(path)])
+              expectAllClose(
+                updateEntries.get(path),
+                leaf,
+                { absolute: 0, relative: 0 },
+                `maskedLeavesUntouched: masked-out leaf '${path}' was changed at step ${step + 1}`,
+              );
           }
           if (flags.some(Boolean)) {
             const [expected, next] = reference.update(select(gradient), referenceState, referenceParams);
             referenceState = next;
             referenceParams = tree.map((p: Tensor, u: Tensor) => p.add(u), referenceParams, expected);
-            expectAllClose(select(run.updates[step]!), expected, { absolute: 0, relative: 0 }, `maskedLeavesUntouched: selected leaves differ from T on them alone at step ${step + 1}`);
+            expectAllClose(
+              select(run.updates[step]!),
+              expected,
+              { absolute: 0, relative: 0 },
+              `maskedLeavesUntouched: selected leaves differ from T on them alone at step ${step + 1}`,
+            );
           }
         });
       },

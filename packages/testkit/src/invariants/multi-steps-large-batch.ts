@@ -36,20 +36,42 @@ export const multiStepsLargeBatch: Invariant = {
         const means: Tree<Tensor>[] = [];
         for (let group = 0; group < 2; group++) {
           const members = gradients.slice(group * k, group * k + k).map(flatValues);
-          means.push(shapeLike(params, members[0]!.map((_, index) => members.reduce((total, member) => total + member[index]!, 0) / k)));
+          means.push(
+            shapeLike(
+              params,
+              members[0]!.map((_, index) => members.reduce((total, member) => total + member[index]!, 0) / k),
+            ),
+          );
         }
         const large = runFixedParams(factory(), params, means);
         accumulated.forEach((update, step) => {
-          if ((step + 1) % k === 0) expectAllClose(update, large[(step + 1) / k - 1]!, tolerance, `multiStepsLargeBatch: micro-step ${step + 1} (k = ${k}) differs from T on the mean gradient`);
-          else if (flatValues(update).some((value) => value !== 0)) throw new Error(`multiStepsLargeBatch: micro-step ${step + 1} (k = ${k}) returned a non-zero update`);
+          if ((step + 1) % k === 0)
+            expectAllClose(
+              update,
+              large[(step + 1) / k - 1]!,
+              tolerance,
+              `multiStepsLargeBatch: micro-step ${step + 1} (k = ${k}) differs from T on the mean gradient`,
+            );
+          else if (flatValues(update).some((value) => value !== 0))
+            throw new Error(`multiStepsLargeBatch: micro-step ${step + 1} (k = ${k}) returned a non-zero update`);
         });
         if (capabilities.linear) {
           // Each micro-batch's update from the same state, averaged.
           const optimizer = factory();
           const state = optimizer.init(params);
-          const perMember = gradients.slice(0, k).map((gradient) => flatValues(optimizer.update(gradient, state, params)[0]));
-          const mean = shapeLike(params, perMember[0]!.map((_, index) => perMember.reduce((total, member) => total + member[index]!, 0) / k));
-          expectAllClose(accumulated[k - 1]!, mean, tolerance, 'multiStepsLargeBatch: for a linear T, the accumulated update differs from the mean of per-micro-batch updates');
+          const perMember = gradients
+            .slice(0, k)
+            .map((gradient) => flatValues(optimizer.update(gradient, state, params)[0]));
+          const mean = shapeLike(
+            params,
+            perMember[0]!.map((_, index) => perMember.reduce((total, member) => total + member[index]!, 0) / k),
+          );
+          expectAllClose(
+            accumulated[k - 1]!,
+            mean,
+            tolerance,
+            'multiStepsLargeBatch: for a linear T, the accumulated update differs from the mean of per-micro-batch updates',
+          );
         }
         void tree;
       },

@@ -43,7 +43,10 @@ export const noLeaks: Invariant = {
           const step = index + 1;
           const g = copy(gradient);
           const [nextParams, nextState] = tidy(() => {
-            const [updates, next] = expectNoLeaks(() => transform.update(g, state, current), `noLeaks: update at step ${step}`);
+            const [updates, next] = expectNoLeaks(
+              () => transform.update(g, state, current),
+              `noLeaks: update at step ${step}`,
+            );
             return [apply(current, updates), next] as const;
           });
           disposeReplacedTensors([current, state, g], [nextParams, nextState]);

@@ -25,6 +25,9 @@ export const nonZeroFirstStep: Invariant = {
       const [first] = runSteps(factory(), params, gradients).updates;
       const values = flatValues(first!);
       const index = values.findIndex((value) => value === 0 || Number.isNaN(value));
-      if (index >= 0) throw new Error(`nonZeroFirstStep: first update element ${index} is ${values[index]} for gradient ${flatValues(gradients[0]!)[index]}`);
+      if (index >= 0)
+        throw new Error(
+          `nonZeroFirstStep: first update element ${index} is ${values[index]} for gradient ${flatValues(gradients[0]!)[index]}`,
+        );
     }),
 };

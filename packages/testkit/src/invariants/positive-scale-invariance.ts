@@ -26,10 +26,19 @@ export const positiveScaleInvariance: Invariant = {
   appliesTo: "capability 'scaleInvariant' (sign methods, Adam-style m/√v)",
   skipReason: ({ capabilities }) => (capabilities.scaleInvariant ? undefined : "needs capability 'scaleInvariant'"),
   property: ({ factory }) =>
-    fc.property(arbProblem({ length: 4, minLength: 1 }), fc.double({ min: 0.1, max: 10, noNaN: true }), ({ params, gradients }, scale) => {
-      const scaled = gradients.map((gradient) => tree.map((leaf: Tensor) => leaf.mul(scale), gradient));
-      const reference = runFixedParams(factory(), params, gradients);
-      const actual = runFixedParams(factory(), params, scaled);
-      expectAllClose(actual, reference, { absolute: 1e-9, relative: 1e-3 }, `positiveScaleInvariance: scaling gradients by ${scale} changed the updates`);
-    }),
+    fc.property(
+      arbProblem({ length: 4, minLength: 1 }),
+      fc.double({ min: 0.1, max: 10, noNaN: true }),
+      ({ params, gradients }, scale) => {
+        const scaled = gradients.map((gradient) => tree.map((leaf: Tensor) => leaf.mul(scale), gradient));
+        const reference = runFixedParams(factory(), params, gradients);
+        const actual = runFixedParams(factory(), params, scaled);
+        expectAllClose(
+          actual,
+          reference,
+          { absolute: 1e-9, relative: 1e-3 },
+          `positiveScaleInvariance: scaling gradients by ${scale} changed the updates`,
+        );
+      },
+    ),
 };

@@ -22,7 +22,9 @@ export const stateRoundTrip: Invariant = {
   law: 'A.update(g, s) equals Fresh.update(g, deserialize(serialize(s))) exactly',
   appliesTo: 'every optimizer',
   skipReason: ({ implementations }) =>
-    implementations.serializeState && implementations.deserializeState ? undefined : 'serializeState/deserializeState are not available',
+    implementations.serializeState && implementations.deserializeState
+      ? undefined
+      : 'serializeState/deserializeState are not available',
   property: ({ factory, implementations }) =>
     fc.property(arbProblem({ length: 4, minLength: 2 }), ({ params, gradients }) => {
       const { serializeState, deserializeState } = implementations;
@@ -38,7 +40,17 @@ export const stateRoundTrip: Invariant = {
       const [expectedUpdate, expectedState] = original.update(last, run.state, run.params);
       const [actualUpdate, actualState] = fresh.update(last, restored, run.params);
       const exact = { absolute: 0, relative: 0 };
-      expectAllClose(actualUpdate, expectedUpdate, exact, 'stateRoundTrip: a fresh instance given the saved state stepped differently (state hidden outside the returned state?)');
-      expectAllClose(serializeState!(actualState), serializeState!(expectedState), exact, 'stateRoundTrip: next states differ');
+      expectAllClose(
+        actualUpdate,
+        expectedUpdate,
+        exact,
+        'stateRoundTrip: a fresh instance given the saved state stepped differently (state hidden outside the returned state?)',
+      );
+      expectAllClose(
+        serializeState!(actualState),
+        serializeState!(expectedState),
+        exact,
+        'stateRoundTrip: next states differ',
+      );
     }),
 };

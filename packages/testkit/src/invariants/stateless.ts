@@ -26,6 +26,11 @@ export const stateless: Invariant = {
       const run = runSteps(optimizer, params, gradients.slice(0, -1));
       const [afterHistory] = optimizer.update(last, run.state, params);
       const [fromFresh] = optimizer.update(last, optimizer.init(params), params);
-      expectAllClose(afterHistory, fromFresh, { absolute: 0, relative: 0 }, 'stateless: the update depends on the history');
+      expectAllClose(
+        afterHistory,
+        fromFresh,
+        { absolute: 0, relative: 0 },
+        'stateless: the update depends on the history',
+      );
     }),
 };

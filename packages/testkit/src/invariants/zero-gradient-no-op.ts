@@ -29,7 +29,8 @@ export const zeroGradientNoOp: Invariant = {
       const run = runSteps(factory(), params, zeros);
       run.updates.forEach((update, step) => {
         const bad = flatValues(update).find((value) => value !== 0);
-        if (bad !== undefined) throw new Error(`zeroGradientNoOp: step ${step + 1} of zero gradients gave an update element ${bad}`);
+        if (bad !== undefined)
+          throw new Error(`zeroGradientNoOp: step ${step + 1} of zero gradients gave an update element ${bad}`);
       });
     }),
 };

@@ -32,7 +32,9 @@ export const HEADLESS_CHROMIUM_ARGUMENTS: readonly string[] = [
  * it('runs in Chromium', (context) => { chromiumRequirement().skipUnlessAvailable(context); ... });
  */
 export function chromiumRequirement(): SystemRequirement {
-  return systemRequirement(`Chromium at ${CHROMIUM_PATH} (Debian chromium, or set CHROMIUM)`, 'VANE_BROWSER_REQUIRED', () =>
-    existsSync(CHROMIUM_PATH) ? true : `no file at ${CHROMIUM_PATH}`,
+  return systemRequirement(
+    `Chromium at ${CHROMIUM_PATH} (Debian chromium, or set CHROMIUM)`,
+    'VANE_BROWSER_REQUIRED',
+    () => (existsSync(CHROMIUM_PATH) ? true : `no file at ${CHROMIUM_PATH}`),
   );
 }

@@ -52,5 +52,8 @@ const MAKERS: { readonly [K in OptimizerName]: () => AnyTransformation } = {
 /** One entry per registry optimizer, plus SGD with momentum, Nesterov and L2. */
 export const CORE_OPTIMIZERS: readonly CoreOptimizer[] = [
   ...OPTIMIZER_NAMES.map((name) => ({ name, make: MAKERS[name] })),
-  { name: 'sgd (momentum, nesterov, L2)', make: () => sgd({ lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }) },
+  {
+    name: 'sgd (momentum, nesterov, L2)',
+    make: () => sgd({ lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+  },
 ];

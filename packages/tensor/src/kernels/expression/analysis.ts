@@ -27,11 +27,13 @@ export function inlineCalls<E extends Expression>(expression: E): E {
     switch (node.kind) {
       case 'input':
         result = bindings && node.index === 0 ? bindings.argument! : node;
-        if (bindings && node.index !== 0) throw new Error(`expression: a called op's body may only read input(0), got input(${node.index})`);
+        if (bindings && node.index !== 0)
+          throw new Error(`expression: a called op's body may only read input(0), got input(${node.index})`);
         break;
       case 'scalar':
         if (bindings) {
-          if (node.index !== 0 || !bindings.parameter) throw new Error(`expression: a called op's body read scalar(${node.index}) without a parameter`);
+          if (node.index !== 0 || !bindings.parameter)
+            throw new Error(`expression: a called op's body read scalar(${node.index}) without a parameter`);
           result = bindings.parameter;
         } else result = node;
         break;
@@ -52,13 +54,26 @@ export function inlineCalls<E extends Expression>(expression: E): E {
         break;
       case 'binary':
       case 'compare':
-        result = { ...node, left: visit(node.left, bindings, memo) as NumberExpression, right: visit(node.right, bindings, memo) as NumberExpression };
+        result = {
+          ...node,
+          left: visit(node.left, bindings, memo) as NumberExpression,
+          right: visit(node.right, bindings, memo) as NumberExpression,
+        };
         break;
       case 'logical':
-        result = { ...node, left: visit(node.left, bindings, memo) as never, right: visit(node.right, bindings, memo) as never };
+        result = {
+          ...node,
+          left: visit(node.left, bindings, memo) as never,
+          right: visit(node.right, bindings, memo) as never,
+        };
         break;
       case 'select':
-        result = { ...node, condition: visit(node.condition, bindings, memo) as never, whenTrue: visit(node.whenTrue, bindings, memo) as NumberExpression, whenFalse: visit(node.whenFalse, bindings, memo) as NumberExpression };
+        result = {
+          ...node,
+          condition: visit(node.condition, bindings, memo) as never,
+          whenTrue: visit(node.whenTrue, bindings, memo) as NumberExpression,
+          whenFalse: visit(node.whenFalse, bindings, memo) as NumberExpression,
+        };
         break;
     }
     memo.set(node, result);

@@ -23,7 +23,8 @@ import type {
 export type Operand = NumberExpression | number;
 
 function checkIndex(what: string, index: number): void {
-  if (!Number.isInteger(index) || index < 0) throw new Error(`expression.${what}: 'index' must be a non-negative integer, got ${String(index)}`);
+  if (!Number.isInteger(index) || index < 0)
+    throw new Error(`expression.${what}: 'index' must be a non-negative integer, got ${String(index)}`);
 }
 
 /** The element of tensor input `index`. @example input(0) */
@@ -48,7 +49,9 @@ export function constant(value: number): ConstantNode {
 export function operand(value: Operand): NumberExpression {
   if (typeof value === 'number') return constant(value);
   if (value === null || typeof value !== 'object' || value.type !== 'number') {
-    throw new Error(`expression: expected a number expression or a number, got ${value === null ? 'null' : typeof value === 'object' ? `a ${String((value as { type?: unknown }).type)} expression` : typeof value}`);
+    throw new Error(
+      `expression: expected a number expression or a number, got ${value === null ? 'null' : typeof value === 'object' ? `a ${String((value as { type?: unknown }).type)} expression` : typeof value}`,
+    );
   }
   return value;
 }
@@ -58,10 +61,22 @@ const unary =
   (x: Operand): NumberExpression => ({ type: 'number', kind: 'unary', function: fn, operand: operand(x) });
 const binary =
   (fn: BinaryFunction) =>
-  (a: Operand, b: Operand): NumberExpression => ({ type: 'number', kind: 'binary', function: fn, left: operand(a), right: operand(b) });
+  (a: Operand, b: Operand): NumberExpression => ({
+    type: 'number',
+    kind: 'binary',
+    function: fn,
+    left: operand(a),
+    right: operand(b),
+  });
 const compare =
   (comparison: Comparison) =>
-  (a: Operand, b: Operand): CompareNode => ({ type: 'boolean', kind: 'compare', comparison, left: operand(a), right: operand(b) });
+  (a: Operand, b: Operand): CompareNode => ({
+    type: 'boolean',
+    kind: 'compare',
+    comparison,
+    left: operand(a),
+    right: operand(b),
+  });
 
 /** −x. */
 export const neg = unary('neg');
@@ -127,7 +142,10 @@ export const equal = compare('equal');
 export const notEqual = compare('notEqual');
 
 function boolean(what: string, value: BooleanExpression): BooleanExpression {
-  if (value === null || typeof value !== 'object' || value.type !== 'boolean') throw new Error(`expression.${what}: expected a boolean expression (a comparison), got ${typeof value === 'number' ? 'a number' : 'a number expression'}`);
+  if (value === null || typeof value !== 'object' || value.type !== 'boolean')
+    throw new Error(
+      `expression.${what}: expected a boolean expression (a comparison), got ${typeof value === 'number' ? 'a number' : 'a number expression'}`,
+    );
   return value;
 }
 
@@ -148,7 +166,13 @@ export function not(a: BooleanExpression): BooleanExpression {
 
 /** condition ? whenTrue : whenFalse. @example select(greater(x, 0), x, 0) // relu */
 export function select(condition: BooleanExpression, whenTrue: Operand, whenFalse: Operand): NumberExpression {
-  return { type: 'number', kind: 'select', condition: boolean('select', condition), whenTrue: operand(whenTrue), whenFalse: operand(whenFalse) };
+  return {
+    type: 'number',
+    kind: 'select',
+    condition: boolean('select', condition),
+    whenTrue: operand(whenTrue),
+    whenFalse: operand(whenFalse),
+  };
 }
 
 /**

@@ -34,9 +34,18 @@ export const JAVASCRIPT_UNARY_CALLS: Readonly<Record<UnaryFunction, string>> = {
 };
 
 /** The binary functions written as infix JavaScript operators. */
-export const JAVASCRIPT_BINARY_OPERATORS: Readonly<Partial<Record<BinaryFunction, string>>> = { add: '+', sub: '-', mul: '*', div: '/' };
+export const JAVASCRIPT_BINARY_OPERATORS: Readonly<Partial<Record<BinaryFunction, string>>> = {
+  add: '+',
+  sub: '-',
+  mul: '*',
+  div: '/',
+};
 /** The binary functions written as `Math` calls. */
-export const JAVASCRIPT_BINARY_CALLS: Readonly<Partial<Record<BinaryFunction, string>>> = { min: 'Math.min', max: 'Math.max', pow: 'Math.pow' };
+export const JAVASCRIPT_BINARY_CALLS: Readonly<Partial<Record<BinaryFunction, string>>> = {
+  min: 'Math.min',
+  max: 'Math.max',
+  pow: 'Math.pow',
+};
 
 /** JavaScript as the CPU loops run it. */
 export const JAVASCRIPT_DIALECT: SourceDialect = {
@@ -59,9 +68,22 @@ const compiled = new WeakMap<NumberExpression, Map<string, ScalarKernelFunction>
  * @example
  * javascriptSource('axpy', mul(input(0), scalar(0)), 1, 1) // 'function axpy(in0, s0) {\n  return (in0 * s0);\n}'
  */
-export function javascriptSource(name: string, expression: NumberExpression, arity: number, scalarCount: number): string {
-  const { statements, result } = emitSource(expression, JAVASCRIPT_DIALECT, (index) => `in${index}`, (index) => `s${index}`);
-  const parameters = [...Array.from({ length: arity }, (_, index) => `in${index}`), ...Array.from({ length: scalarCount }, (_, index) => `s${index}`)];
+export function javascriptSource(
+  name: string,
+  expression: NumberExpression,
+  arity: number,
+  scalarCount: number,
+): string {
+  const { statements, result } = emitSource(
+    expression,
+    JAVASCRIPT_DIALECT,
+    (index) => `in${index}`,
+    (index) => `s${index}`,
+  );
+  const parameters = [
+    ...Array.from({ length: arity }, (_, index) => `in${index}`),
+    ...Array.from({ length: scalarCount }, (_, index) => `s${index}`),
+  ];
   return `function ${name}(${parameters.join(', ')}) {\n${[...statements, `return ${result};`].map((line) => `  ${line}`).join('\n')}\n}`;
 }
 
@@ -72,7 +94,11 @@ export function javascriptSource(name: string, expression: NumberExpression, ari
  * @example
  * compileJavaScript(add(input(0), scalar(0)), 1, 1)(2, 3) // 5
  */
-export function compileJavaScript(expression: NumberExpression, arity: number, scalarCount: number): ScalarKernelFunction {
+export function compileJavaScript(
+  expression: NumberExpression,
+  arity: number,
+  scalarCount: number,
+): ScalarKernelFunction {
   let perExpression = compiled.get(expression);
   if (!perExpression) {
     perExpression = new Map();
@@ -83,7 +109,10 @@ export function compileJavaScript(expression: NumberExpression, arity: number, s
   if (!fn) {
     checkSignature('compileJavaScript', expression, arity, scalarCount);
     const source = javascriptSource('kernel', expression, arity, scalarCount);
-    fn = new Function('vaneErf', 'vaneRoundHalfEven', `return ${source};`)(vaneErf, vaneRoundHalfEven) as ScalarKernelFunction;
+    fn = new Function('vaneErf', 'vaneRoundHalfEven', `return ${source};`)(
+      vaneErf,
+      vaneRoundHalfEven,
+    ) as ScalarKernelFunction;
     perExpression.set(key, fn);
   }
   return fn;
@@ -98,6 +127,12 @@ export function compileJavaScript(expression: NumberExpression, arity: number, s
  */
 export function checkSignature(owner: string, expression: NumberExpression, arity: number, scalarCount: number): void {
   const used = usage(expression);
-  if (used.inputs > arity) throw new Error(`${owner}: the expression reads input(${used.inputs - 1}) but the kernel has ${arity} input${arity === 1 ? '' : 's'}`);
-  if (used.scalars > scalarCount) throw new Error(`${owner}: the expression reads scalar(${used.scalars - 1}) but the kernel has ${scalarCount} scalar${scalarCount === 1 ? '' : 's'}`);
+  if (used.inputs > arity)
+    throw new Error(
+      `${owner}: the expression reads input(${used.inputs - 1}) but the kernel has ${arity} input${arity === 1 ? '' : 's'}`,
+    );
+  if (used.scalars > scalarCount)
+    throw new Error(
+      `${owner}: the expression reads scalar(${used.scalars - 1}) but the kernel has ${scalarCount} scalar${scalarCount === 1 ? '' : 's'}`,
+    );
 }

@@ -26,7 +26,10 @@ export interface KernelSignature<Inputs extends readonly string[], Scalars exten
  * );
  * fusedMap(MOVING_AVERAGE, [m, g], [0.9]);
  */
-export function defineKernel<const Inputs extends readonly string[], const Scalars extends readonly string[] = readonly []>(
+export function defineKernel<
+  const Inputs extends readonly string[],
+  const Scalars extends readonly string[] = readonly [],
+>(
   name: string,
   signature: KernelSignature<Inputs, Scalars>,
   body: (operands: Record<Inputs[number] | Scalars[number], NumberExpression>) => NumberExpression,
@@ -42,7 +45,8 @@ export function defineKernel<const Inputs extends readonly string[], const Scala
   signature.inputs.forEach((operandName, index) => (operands[operandName] = input(index)));
   scalars.forEach((operandName, index) => (operands[operandName] = scalar(index)));
   const expression = body(operands as Record<Inputs[number] | Scalars[number], NumberExpression>);
-  if (expression === null || typeof expression !== 'object' || expression.type !== 'number') throw new Error(`${owner}: the body must return a number expression`);
+  if (expression === null || typeof expression !== 'object' || expression.type !== 'number')
+    throw new Error(`${owner}: the body must return a number expression`);
   checkSignature(owner, expression, signature.inputs.length, scalars.length);
   return { name, arity: signature.inputs.length, scalarCount: scalars.length, expression };
 }

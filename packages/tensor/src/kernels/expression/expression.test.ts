@@ -52,7 +52,10 @@ describe('expression language', () => {
   });
 
   it('compares, combines booleans and selects as JavaScript does (NaN compares false, except notEqual)', () => {
-    const cases: [(a: NumberExpression, b: NumberExpression) => BooleanExpression, (a: number, b: number) => boolean][] = [
+    const cases: [
+      (a: NumberExpression, b: NumberExpression) => BooleanExpression,
+      (a: number, b: number) => boolean,
+    ][] = [
       [e.less, (a, b) => a < b],
       [e.lessEqual, (a, b) => a <= b],
       [e.greater, (a, b) => a > b],
@@ -64,7 +67,11 @@ describe('expression language', () => {
       const fn = compileJavaScript(e.select(build(x, y), 1, 0), 2, 0);
       for (const a of VALUES) for (const b of VALUES) expect(fn(a, b)).toBe(reference(a, b) ? 1 : 0);
     }
-    const logic = compileJavaScript(e.select(e.or(e.and(e.greater(x, 0), e.less(y, 0)), e.not(e.equal(x, x))), 1, 2), 2, 0);
+    const logic = compileJavaScript(
+      e.select(e.or(e.and(e.greater(x, 0), e.less(y, 0)), e.not(e.equal(x, x))), 1, 2),
+      2,
+      0,
+    );
     for (const a of VALUES) for (const b of VALUES) expect(logic(a, b)).toBe((a > 0 && b < 0) || !(a === a) ? 1 : 2);
   });
 
@@ -72,7 +79,8 @@ describe('expression language', () => {
     const fn = compileJavaScript(e.add(e.mul(x, e.scalar(0)), e.scalar(1)), 1, 2);
     expect(fn(2, 3, 4)).toBe(10);
     expect(fn.length).toBe(3);
-    for (const value of [-0, NaN, Infinity, -Infinity, -1.5, 0.1, 5e-324]) expect(Object.is(compileJavaScript(e.constant(value), 0, 0)(), value)).toBe(true);
+    for (const value of [-0, NaN, Infinity, -Infinity, -1.5, 0.1, 5e-324])
+      expect(Object.is(compileJavaScript(e.constant(value), 0, 0)(), value)).toBe(true);
     expect(Object.is(compileJavaScript(e.neg(e.constant(-0)), 0, 0)(), 0)).toBe(true);
   });
 
@@ -96,10 +104,18 @@ describe('expression language', () => {
   });
 
   it('refuses ill-typed trees and signatures that do not match', () => {
-    expect(() => e.select(x as unknown as BooleanExpression, 1, 0)).toThrow(/expression\.select: expected a boolean expression/);
-    expect(() => e.add(e.less(x, 1) as unknown as NumberExpression, 1)).toThrow(/expected a number expression or a number, got a boolean expression/);
+    expect(() => e.select(x as unknown as BooleanExpression, 1, 0)).toThrow(
+      /expression\.select: expected a boolean expression/,
+    );
+    expect(() => e.add(e.less(x, 1) as unknown as NumberExpression, 1)).toThrow(
+      /expected a number expression or a number, got a boolean expression/,
+    );
     expect(() => e.input(-1)).toThrow(/expression\.input: 'index' must be a non-negative integer, got -1/);
-    expect(() => compileJavaScript(e.mul(e.input(1), e.scalar(0)), 1, 1)).toThrow(/compileJavaScript: the expression reads input\(1\) but the kernel has 1 input/);
-    expect(() => compileJavaScript(e.mul(x, e.scalar(2)), 1, 1)).toThrow(/reads scalar\(2\) but the kernel has 1 scalar/);
+    expect(() => compileJavaScript(e.mul(e.input(1), e.scalar(0)), 1, 1)).toThrow(
+      /compileJavaScript: the expression reads input\(1\) but the kernel has 1 input/,
+    );
+    expect(() => compileJavaScript(e.mul(x, e.scalar(2)), 1, 1)).toThrow(
+      /reads scalar\(2\) but the kernel has 1 scalar/,
+    );
   });
 });

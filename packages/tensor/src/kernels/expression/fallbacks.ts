@@ -41,7 +41,9 @@ export function recordFallback(target: 'simd' | 'gpu', kernel: string, reason: s
  * kernelFallbacks() // [{ kernel: 'unary:sigmoid', target: 'simd', ranOn: 'javascript', reason: ..., count: 12 }]
  */
 export function kernelFallbacks(): KernelFallback[] {
-  return [...fallbacks.values()].map((entry) => ({ ...entry, ranOn: 'javascript' as const })).sort((first, second) => second.count - first.count);
+  return [...fallbacks.values()]
+    .map((entry) => ({ ...entry, ranOn: 'javascript' as const }))
+    .sort((first, second) => second.count - first.count);
 }
 
 /** Forgets the counted fallbacks (for tests and benchmarks that measure one workload). */

@@ -23,7 +23,14 @@ export interface EmittedSource {
   readonly result: string;
 }
 
-const COMPARISON_OPERATORS: Record<Comparison, string> = { less: '<', lessEqual: '<=', greater: '>', greaterEqual: '>=', equal: '===', notEqual: '!==' };
+const COMPARISON_OPERATORS: Record<Comparison, string> = {
+  less: '<',
+  lessEqual: '<=',
+  greater: '>',
+  greaterEqual: '>=',
+  equal: '===',
+  notEqual: '!==',
+};
 
 /**
  * The source of `expression` (after inlining calls), with input `i` written `inputName(i)`
@@ -77,7 +84,12 @@ export function emitSource(
         throw new Error('emitSource: calls are inlined first');
     }
     // Booleans are never stored in locals: gpu.js has no boolean variables.
-    const shared = (counts.get(node) ?? 0) > 1 && node.type === 'number' && node.kind !== 'input' && node.kind !== 'scalar' && node.kind !== 'constant';
+    const shared =
+      (counts.get(node) ?? 0) > 1 &&
+      node.type === 'number' &&
+      node.kind !== 'input' &&
+      node.kind !== 'scalar' &&
+      node.kind !== 'constant';
     if (shared) {
       const name = `t${statements.length}`;
       statements.push(`const ${name} = ${source};`);
