@@ -24,7 +24,7 @@ import { sizeOf, type DType, type TensorView } from '@vane/tensor';
 import { define, stored } from './kernel-definition.js';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
 import { runKernel, type KernelOutput } from './kernel-runner.js';
-import { directFetchAvailable, fitsTexture, TEXEL_FETCH } from './texel-fetch.js';
+import { BLOCK_PRODUCT, directFetchAvailable, fitsTexture, TEXEL_FETCH } from './texel-fetch.js';
 import { EMPTY, result, textureOf, type GpuStorage } from './storage.js';
 
 const LANES = 4;
@@ -54,14 +54,15 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   const rank = matrix.shape.length;
   const rows = matrix.shape[rank - 2]!;
   const columns = matrix.shape[rank - 1]!;
-  const quads = Math.ceil(columns / LANES);
+  // The direct layout has at least two quads, so that its texture has more than one row.
+  const quads = direct ? Math.max(2, Math.ceil(columns / LANES)) : Math.ceil(columns / LANES);
   const outer = [...matrix.shape.slice(0, rank - 2), rowsOut];
   const texels = sizeOf(outer) * quads;
   const last = rank - 1;
-  // 2-D: a thread per texel at (quad, packed row); 1-D: the texel index is split by division.
+  // 2-D: a thread per texel at (packed row, quad); 1-D: the texel index is split by division.
   const where = direct
-    ? `const packedRow = this.thread.y + 0.0;
-  const quad = this.thread.x + 0.0;`
+    ? `const packedRow = this.thread.x + 0.0;
+  const quad = this.thread.y + 0.0;`
     : `const texel = this.thread.x + 0.0;
   const packedRow = Math.floor((texel + 0.5) / quads);
   const quad = texel - packedRow * quads;`;
@@ -72,7 +73,7 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   let v1 = 0.0;
   let v2 = 0.0;
   let v3 = 0.0;
-  if (c${rank - 2} < rows) {
+  if (c${rank - 2} < rows && column < columns) {
     const base = ${position('x', rank, { [last]: 'column' })};
     v0 = x[base];
     if (column + 1.0 < columns) {
@@ -87,7 +88,7 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   }
   return [v0, v1, v2, v3];`;
   const parameters = ['x', ...viewParameters('x', rank), ...names('d', rank - 1), 'rows', 'columns', 'quads'];
-  const output: KernelOutput = direct ? [quads, sizeOf(outer)] : texels;
+  const output: KernelOutput = direct ? [sizeOf(outer), quads] : texels;
   const texture = runKernel(
     `matmul/pack${direct ? '2d' : ''}/rank${rank}`,
     () => ({ ...define(parameters, body), returnType: 'Array(4)' as const }),
@@ -100,24 +101,35 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
 /**
  * Which texture layout {@link packedMatmul} uses for `a @ b` (shapes `[...batch, m, depth]`
  * and `[...batch, depth, n]`, batch axes already broadcast): `direct` (2-D textures read at
- * (column, row)) where the path is WebGL, every texture fits MAX_TEXTURE_SIZE and the product
- * and the packed left operand have more than one row (gpu.js lays a one-row output out near-square, not as width×1);
- * `indexed` (1-D textures, gpu.js's fetch) otherwise.
+ * (column, row), 2×2 output blocks) where the path is WebGL, every texture fits
+ * MAX_TEXTURE_SIZE and the product has more than one row of blocks (gpu.js lays a one-row
+ * output out near-square, not as width×1); `indexed` (1-D textures, gpu.js's fetch) otherwise.
  */
 export function matmulLayout(a: TensorView, b: TensorView): 'direct' | 'indexed' {
   const rank = a.shape.length;
   const m = a.shape[rank - 2]!;
+  const n = b.shape[rank - 1]!;
   const depthQuads = Math.ceil(a.shape[rank - 1]! / LANES);
-  const columnQuads = Math.ceil(b.shape[rank - 1]! / LANES);
   const images = sizeOf(a.shape.slice(0, rank - 2));
-  const rows = images * m;
-  const leftRows = (sharedAcrossBatch(a) ? 1 : images) * m;
+  const blockRows = images * Math.ceil(m / BLOCK);
   const fits =
-    fitsTexture(depthQuads, leftRows) &&
-    fitsTexture(columnQuads, (sharedAcrossBatch(b) ? 1 : images) * depthQuads * LANES) &&
-    fitsTexture(columnQuads, rows);
-  // The right operand has at least four rows (its depth is padded to a multiple of four).
-  return directFetchAvailable() && rows > 1 && leftRows > 1 && fits ? 'direct' : 'indexed';
+    fitsTexture((sharedAcrossBatch(a) ? 1 : images) * padded(m), depthQuads) &&
+    fitsTexture((sharedAcrossBatch(b) ? 1 : images) * padded(n), depthQuads) &&
+    fitsTexture(Math.ceil(n / BLOCK), blockRows);
+  // The packed operands have at least two rows (their rows are padded to a multiple of two).
+  return directFetchAvailable() && blockRows > 1 && fits ? 'direct' : 'indexed';
+}
+
+/** Rows and columns of the output block each fragment of the direct product computes. */
+const BLOCK = 2;
+const padded = (extent: number) => Math.ceil(extent / BLOCK) * BLOCK;
+
+/** `view` with its last two axes swapped (no copy: strides only). */
+function transposed(view: TensorView): TensorView {
+  const rank = view.shape.length;
+  const order = [...view.shape.keys()];
+  [order[rank - 2], order[rank - 1]] = [order[rank - 1]!, order[rank - 2]!];
+  return { ...view, shape: order.map((axis) => view.shape[axis]!), strides: order.map((axis) => view.strides[axis]!) };
 }
 
 /**
@@ -135,22 +147,85 @@ export function packedMatmul(a: TensorView, b: TensorView, outDtype: DType): Gpu
   if (depth === 0) return zeros(size);
   const depthQuads = Math.ceil(depth / LANES);
   const columnQuads = Math.ceil(n / LANES);
-  const direct = matmulLayout(a, b) === 'direct';
-  const left = pack(a, m, direct);
-  const right = pack(b, depthQuads * LANES, direct);
-  const product = direct
-    ? directProduct(left, right, images, m, depthQuads, columnQuads)
-    : indexedProduct(left, right, images, m, depthQuads, columnQuads);
+  if (matmulLayout(a, b) === 'direct') return blockedMatmul(a, b, outDtype, images, m, n, depthQuads);
+  const left = pack(a, m, false);
+  const right = pack(b, depthQuads * LANES, false);
+  const product = indexedProduct(left, right, images, m, depthQuads, columnQuads);
   discard(left.texture);
   discard(right.texture);
   const texture = runKernel(
-    `matmul/unpack${direct ? '2d' : ''}>${outDtype}`,
-    () => ({
-      ...define(['c', 'n', 'columnQuads'], unpackBody(outDtype, direct)),
-      nativeFunctions: direct ? [TEXEL_FETCH()] : [],
-    }),
+    `matmul/unpack>${outDtype}`,
+    () => define(['c', 'n', 'columnQuads'], unpackBody(outDtype)),
     size,
     [product, n, columnQuads],
+  );
+  discard(product);
+  return result(texture, size);
+}
+
+/**
+ * The direct layout: both operands packed along the depth (the left one's rows, the right
+ * one's columns: `b` is packed transposed, which its strides absorb), so that texel
+ * (step, row) holds four consecutive depth values of one row of `a` or one column of `b`.
+ * Each fragment computes the 2×2 block of outputs at rows 2y, 2y+1 and columns 2x, 2x+1 as
+ * four dot products per step, from two texels of each operand: 4 fetches for 16
+ * multiply-adds (the 1×4 block of the indexed path needs 5). The loop over the depth is GLSL
+ * (a native function), so the texel coordinates are one multiply-add per fetch.
+ */
+function blockedMatmul(
+  a: TensorView,
+  b: TensorView,
+  outDtype: DType,
+  images: number,
+  m: number,
+  n: number,
+  depthQuads: number,
+): GpuStorage {
+  const left = pack(a, padded(m), true);
+  const right = pack(transposed(b), padded(n), true);
+  const blockRows = Math.ceil(m / BLOCK);
+  const body = `const blockRow = this.thread.y + 0.0;
+  const image = Math.floor((blockRow + 0.5) / blockRows);
+  const aRow = image * aImageRows + (blockRow - image * blockRows) * 2.0;
+  const bRow = image * bImageRows + (this.thread.x + 0.0) * 2.0;
+  return vaneBlockProduct(a, b, aRow, bRow, depthQuads);`;
+  const product = runKernel(
+    'matmul/blocked2d',
+    () => ({
+      ...define(['a', 'b', 'blockRows', 'depthQuads', 'aImageRows', 'bImageRows'], body),
+      returnType: 'Array(4)' as const,
+      nativeFunctions: [BLOCK_PRODUCT()],
+    }),
+    [Math.ceil(n / BLOCK), images * blockRows],
+    [left.texture, right.texture, blockRows, Math.max(2, depthQuads), left.imageRows, right.imageRows],
+  );
+  discard(left.texture);
+  discard(right.texture);
+  const size = images * m * n;
+  // Output (image, i, j) is lane 2·(i mod 2) + (j mod 2) of texel (j / 2, image·blockRows + i / 2).
+  const unpack = `const flat = this.thread.x + 0.0;
+  const row = Math.floor((flat + 0.5) / n);
+  const column = flat - row * n;
+  const image = Math.floor((row + 0.5) / m);
+  const inner = row - image * m;
+  const blockRow = Math.floor(inner * 0.5);
+  const blockColumn = Math.floor(column * 0.5);
+  const lane = (inner - blockRow * 2.0) * 2.0 + (column - blockColumn * 2.0);
+  const values = vaneTexel(c, blockColumn, image * blockRows + blockRow);
+  let value = values[3];
+  if (lane < 0.5) {
+    value = values[0];
+  } else if (lane < 1.5) {
+    value = values[1];
+  } else if (lane < 2.5) {
+    value = values[2];
+  }
+  return ${stored('value', outDtype)};`;
+  const texture = runKernel(
+    `matmul/unblock2d>${outDtype}`,
+    () => ({ ...define(['c', 'm', 'n', 'blockRows'], unpack), nativeFunctions: [TEXEL_FETCH()] }),
+    size,
+    [product, m, n, blockRows],
   );
   discard(product);
   return result(texture, size);
@@ -162,46 +237,6 @@ const MULTIPLY_ADD = `s0 += l[0] * r0[0] + l[1] * r1[0] + l[2] * r2[0] + l[3] * 
     s1 += l[0] * r0[1] + l[1] * r1[1] + l[2] * r2[1] + l[3] * r3[1];
     s2 += l[0] * r0[2] + l[1] * r1[2] + l[2] * r2[2] + l[3] * r3[2];
     s3 += l[0] * r0[3] + l[1] * r1[3] + l[2] * r2[3] + l[3] * r3[3];`;
-
-/** The product in the 2-D layout: thread (quad, row), operands read at (column, row). */
-function directProduct(
-  left: Packed,
-  right: Packed,
-  images: number,
-  m: number,
-  depthQuads: number,
-  columnQuads: number,
-): unknown {
-  const body = `const quad = this.thread.x + 0.0;
-  const row = this.thread.y + 0.0;
-  const image = Math.floor((row + 0.5) / m);
-  const aRow = image * aImageRows + (row - image * m);
-  let bRow = image * bImageRows;
-  let s0 = 0.0;
-  let s1 = 0.0;
-  let s2 = 0.0;
-  let s3 = 0.0;
-  for (let step = 0; step < depthQuads; step++) {
-    const l = vaneTexel(a, step, aRow);
-    const r0 = vaneTexel(b, quad, bRow);
-    const r1 = vaneTexel(b, quad, bRow + 1.0);
-    const r2 = vaneTexel(b, quad, bRow + 2.0);
-    const r3 = vaneTexel(b, quad, bRow + 3.0);
-    ${MULTIPLY_ADD}
-    bRow += 4.0;
-  }
-  return [s0, s1, s2, s3];`;
-  return runKernel(
-    'matmul/packed2d',
-    () => ({
-      ...define(['a', 'b', 'm', 'depthQuads', 'aImageRows', 'bImageRows'], body),
-      returnType: 'Array(4)' as const,
-      nativeFunctions: [TEXEL_FETCH()],
-    }),
-    [columnQuads, images * m],
-    [left.texture, right.texture, m, depthQuads, left.imageRows, right.imageRows],
-  );
-}
 
 /** The product in the 1-D layout, read through gpu.js's indexed fetch. */
 function indexedProduct(
@@ -243,13 +278,13 @@ function indexedProduct(
   );
 }
 
-function unpackBody(outDtype: DType, direct: boolean): string {
+function unpackBody(outDtype: DType): string {
   return `const flat = this.thread.x + 0.0;
   const row = Math.floor((flat + 0.5) / n);
   const column = flat - row * n;
   const quad = Math.floor((column + 0.5) / 4.0);
   const lane = column - quad * 4.0;
-  const values = ${direct ? 'vaneTexel(c, quad, row)' : 'c[row * columnQuads + quad]'};
+  const values = c[row * columnQuads + quad];
   let value = values[3];
   if (lane < 0.5) {
     value = values[0];

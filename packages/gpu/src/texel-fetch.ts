@@ -29,6 +29,46 @@ export function TEXEL_FETCH(): NativeFunction {
 }
 
 /**
+ * The native function `vaneBlockProduct(a, b, aRow, bRow, depthQuads)`: the 2×2 block of
+ * `a · bᵀ` over rows aRow, aRow+1 of `a` and bRow, bRow+1 of `b`, both packed four depth values
+ * per texel along their rows (packed-matmul.ts): lanes (aRow·bRow, aRow·bRow+1, aRow+1·bRow,
+ * aRow+1·bRow+1). The loop runs in GLSL, so each fetch costs one multiply-add for its
+ * coordinate; the bound is the largest texture width WebGL allows.
+ */
+export function BLOCK_PRODUCT(): NativeFunction {
+  const webgl2 = gpuDevice().info.kernelClass === 'WebGL2Kernel';
+  // WebGL2 fetches texels by integer coordinates; GLSL ES 1.00 samples at texel centres.
+  const fetch = (texture: string, row: string) =>
+    webgl2 ? `texelFetch(${texture}, ivec2(${row}, step), 0)` : `texture2D(${texture}, vec2(${row}, y${texture}))`;
+  const rows = webgl2
+    ? `int a0 = int(aRow); int a1 = a0 + 1; int b0 = int(bRow); int b1 = b0 + 1;`
+    : `float a0 = (aRow + 0.5) / float(aSize.x); float a1 = (aRow + 1.5) / float(aSize.x);
+  float b0 = (bRow + 0.5) / float(bSize.x); float b1 = (bRow + 1.5) / float(bSize.x);
+  float aStep = 1.0 / float(aSize.y); float bStep = 1.0 / float(bSize.y);`;
+  const columns = webgl2 ? '' : `float ya = (float(step) + 0.5) * aStep; float yb = (float(step) + 0.5) * bStep;`;
+  return {
+    name: 'vaneBlockProduct',
+    source: `vec4 vaneBlockProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aRow, float bRow, float depthQuads) {
+  ${rows}
+  int steps = int(depthQuads);
+  vec4 sum = vec4(0.0);
+  for (int step = 0; step < 16384; step++) {
+    if (step >= steps) break;
+    ${columns}
+    vec4 l0 = ${fetch('a', 'a0')};
+    vec4 l1 = ${fetch('a', 'a1')};
+    vec4 r0 = ${fetch('b', 'b0')};
+    vec4 r1 = ${fetch('b', 'b1')};
+    sum += vec4(dot(l0, r0), dot(l0, r1), dot(l1, r0), dot(l1, r1));
+  }
+  return sum;
+}`,
+    returnType: 'Array(4)',
+    argumentTypes: { a: 'ArrayTexture(4)', b: 'ArrayTexture(4)', aRow: 'Number', bRow: 'Number', depthQuads: 'Number' },
+  };
+}
+
+/**
  * The native function `vaneSameTexel(texture)`: the value of a one-value-per-texel storage at
  * the texel the current fragment writes. It applies where the input is a storage of as many
  * values as the output, read in row-major order from offset 0 (see {@link alignedWithOutput}):
