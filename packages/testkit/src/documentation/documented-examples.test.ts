@@ -29,4 +29,12 @@ describe('findUndocumentedExamples', () => {
     expect(report.blocks).toBe(2);
     expect(report.missing).toEqual(['import { x } from "y";\n', 'const a = 1;\n\nconst b = a + 1;\n']);
   });
+
+  it('ignores how the formatter broke a line and its trailing commas, but not a changed token', () => {
+    const oneLine = ['```ts', 'const value = run({ seed: 1, steps: 2 });', '```'].join('\n');
+    const formatted = 'it("x", () => {\n  const value = run({\n    seed: 1,\n    steps: 2,\n  });\n});';
+    expect(findUndocumentedExamples(oneLine, formatted).missing).toEqual([]);
+    const changed = formatted.replace('steps: 2', 'steps: 3');
+    expect(findUndocumentedExamples(oneLine, changed).missing).toHaveLength(1);
+  });
 });

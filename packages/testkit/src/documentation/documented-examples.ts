@@ -7,22 +7,20 @@
 export interface DocumentedExamples {
   /** How many ```ts blocks the guide has (skipped import blocks included). */
   blocks: number;
-  /** The blocks whose lines do not appear, in order, in the test source. */
+  /** The blocks whose code does not appear, in order, in the test source. */
   missing: string[];
 }
 
-// Comparison ignores indentation and blank lines: the test nests examples inside `it(...)`.
+// Comparison ignores layout: all whitespace (indentation, line breaks, blank lines) and trailing
+// commas before a closing bracket. The test nests examples inside `it(...)`, and the formatter
+// (prettier) may break a long guide line in the test but not in the guide, or the other way round.
 function normalise(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .join('\n');
+  return text.replace(/\s+/g, '').replace(/,([)\]}])/g, '$1');
 }
 
 /**
- * Finds the ```ts blocks of `guide` that do not appear verbatim (up to indentation and blank
- * lines) in `testSource`. With `skipImports`, blocks that start with `import` are not required:
+ * Finds the ```ts blocks of `guide` that do not appear verbatim (up to whitespace, line breaks and
+ * trailing commas) in `testSource`. With `skipImports`, blocks that start with `import` are not required:
  * a guide shows the package entry point, while the test imports the same names at its top.
  *
  * @example
