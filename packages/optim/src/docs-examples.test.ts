@@ -70,13 +70,7 @@ describe('docs/optim.md examples', () => {
       { decayed: adamw({ lr: 1e-3, weightDecay: 0.1 }), plain: adamw({ lr: 1e-3, weightDecay: 0 }) },
       (params) => tree.map((p) => (p.ndim >= 2 ? 'decayed' : 'plain'), params),
     );
-    const groupState = groups.init({
-      w: tensor([
-        [1, 2],
-        [3, 4],
-      ]),
-      b: tensor([0.5, 0.5]),
-    });
+    const groupState = groups.init({ w: zeros([2, 2]), b: tensor([0.5, 0.5]) });
     expect(Object.keys(groupState)).toEqual(['decayed', 'plain']);
   });
 
