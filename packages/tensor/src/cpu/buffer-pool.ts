@@ -11,9 +11,15 @@
  * came from outside (an ndarray shared by `fromNdarray`) or was handed out to be shared
  * (`toNdarray` calls {@link pinArray}) is never reused, so recycling cannot overwrite memory
  * that someone else still reads.
+ *
+ * Large float32 arrays come from the kernel heap first (`wasm/kernel-heap.ts`): storages in the
+ * WebAssembly kernel memory, which the SIMD kernels read and write in place instead of copying.
+ * Those are freed to the heap's own free lists, not to this pool.
  */
 import type { DType, DTypeArrayMap, TypedArray } from '../dtype.js';
 import { allocateArray } from '../dtype.js';
+import { simdKernels } from '../wasm/kernel-runtime.js';
+import { heapFloat32Array, pinHeapArray, releaseHeapArray } from '../wasm/kernel-heap.js';
 
 // Below this many elements an allocation is cheap (small typed arrays live on V8's heap), so
 // pooling would only add bookkeeping.
@@ -45,7 +51,7 @@ function dtypeName(array: TypedArray): DType | undefined {
  * const out = takeArray('float32', n); for (let i = 0; i < n; i++) out[i] = f(i);
  */
 export function takeArray<D extends DType>(dtype: D, size: number): DTypeArrayMap[D] {
-  return (reuse(dtype, size) ?? fresh(dtype, size)) as DTypeArrayMap[D];
+  return (heapArray(dtype, size, false) ?? reuse(dtype, size) ?? fresh(dtype, size)) as DTypeArrayMap[D];
 }
 
 /**
@@ -55,9 +61,17 @@ export function takeArray<D extends DType>(dtype: D, size: number): DTypeArrayMa
  * const accumulator = zeroedArray('float32', n);
  */
 export function zeroedArray<D extends DType>(dtype: D, size: number): DTypeArrayMap[D] {
+  const onHeap = heapArray(dtype, size, true);
+  if (onHeap) return onHeap as DTypeArrayMap[D];
   const recycled = reuse(dtype, size);
   // A fresh array is already zero; only a recycled one needs clearing.
   return (recycled ? recycled.fill(0) : fresh(dtype, size)) as DTypeArrayMap[D];
+}
+
+/** A float32 array in the kernel memory while the SIMD kernels are on (loading them if needed). */
+function heapArray(dtype: DType, size: number, zeroed: boolean): TypedArray | undefined {
+  if (dtype !== 'float32' || !simdKernels()) return undefined;
+  return heapFloat32Array(size, zeroed);
 }
 
 function reuse(dtype: DType, size: number): TypedArray | undefined {
@@ -89,13 +103,14 @@ export function ownArray<T extends TypedArray>(array: T): T {
  * pinArray(tensor.storage.data as TypedArray);
  */
 export function pinArray(array: TypedArray): void {
+  pinHeapArray(array);
   pinned.add(array);
   owned.delete(array);
 }
 
 /** Returns a released storage to the pool (ignored for foreign, pinned, small or duplicate arrays). */
 export function recycleArray(array: unknown): void {
-  if (!ArrayBuffer.isView(array)) return;
+  if (!ArrayBuffer.isView(array) || releaseHeapArray(array)) return;
   const typed = array as TypedArray;
   if (!owned.has(typed) || pinned.has(typed) || idleSet.has(typed)) return;
   if (typed.length < MINIMUM_POOLED_ELEMENTS || typed.byteOffset !== 0 || typed.byteLength !== typed.buffer.byteLength)

@@ -8,6 +8,7 @@
  */
 import { kernelFallbacks, type KernelFallback } from '../kernels/expression/fallbacks.js';
 import { relaxedSimdSupported, simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module.js';
+import { allocateBlock, bindKernelHeap, freeBlock } from './kernel-heap.js';
 import { runGemmTilesInParallel, threadInfo, whenThreadsReady, type ThreadInfo } from './thread-pool.js';
 
 /** Which kernels float32 ops use: the WebAssembly SIMD ones or the scalar TypeScript ones. */
@@ -62,8 +63,6 @@ export type SimdExports = {
   [binary in `${SimdBinaryOp}_${'vv' | 'vs' | 'sv'}`]: (a: number, b: number, out: number, vectors: number) => void;
 };
 
-const PAGE_BYTES = 65536;
-
 function requestedFromEnvironment(): KernelMode {
   const environment = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   return environment?.VANE_KERNELS === 'scalar' ? 'scalar' : 'simd';
@@ -100,6 +99,8 @@ function load(): typeof loaded {
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     loaded = { exports: instance.exports as unknown as SimdExports, memory, module, shared };
     selfTest(loaded.exports, memory);
+    // Address 0..63 is kept for the self-test; everything above is the heap's (kernel-heap.ts).
+    bindKernelHeap(memory, shared, 64);
   } catch (error) {
     loaded = { failure: `WebAssembly SIMD unavailable: ${(error as Error).message}` };
   }
@@ -221,21 +222,32 @@ export function kernelInfo(): KernelInfo {
   };
 }
 
+/** The scratch block `reserve` hands out, kept between calls and replaced when too small. */
+let scratch: { address: number; bytes: number } | undefined;
+
 /**
  * Reserves scratch regions of the kernel memory (64-byte aligned, in bytes) for one kernel
  * call, growing the memory if needed. Regions are reused by the next call: JavaScript is
- * single-threaded and every kernel call is synchronous, so no two calls overlap.
+ * single-threaded and every kernel call is synchronous, so no two calls overlap. They lie in
+ * one block of the kernel heap (kernel-heap.ts), apart from every tensor storage there.
  */
 export function reserve(memory: WebAssembly.Memory, byteSizes: readonly number[]): number[] {
   const offsets: number[] = [];
-  let end = 64; // Address 0..63 is kept for the self-test.
+  let end = 0;
   for (const size of byteSizes) {
     offsets.push(end);
     end += Math.ceil((size + 16) / 64) * 64;
   }
-  const missing = end - memory.buffer.byteLength;
-  if (missing > 0) memory.grow(Math.ceil(missing / PAGE_BYTES));
-  return offsets;
+  if (!scratch || scratch.bytes < end) {
+    if (scratch) freeBlock(scratch);
+    // A quarter more than asked, so that slowly growing requests do not reallocate every call.
+    scratch = allocateBlock(Math.ceil(end * 1.25));
+    if (!scratch) throw new RangeError(`reserve: the kernel memory cannot grow to ${end} more bytes`);
+  }
+  if (memory.buffer.byteLength < scratch.address + end)
+    throw new Error('reserve: the scratch block is outside the memory');
+  const base = scratch.address;
+  return offsets.map((offset) => base + offset);
 }
 
 /**

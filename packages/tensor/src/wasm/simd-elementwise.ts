@@ -2,10 +2,11 @@
  * Float32 elementwise ops on the WebAssembly SIMD kernels: add/sub/mul/div (same-shape or
  * with one scalar operand) and exp, over contiguous data.
  *
- * Tensor storages are ordinary typed arrays outside the kernel memory, so each call copies
- * its inputs in and its result out (`TypedArray.set` is a memcpy). That is cheap next to exp's
- * arithmetic; for add it roughly cancels the SIMD gain (see docs/performance.md, row "add 1e6").
+ * Large float32 storages live in the kernel memory (kernel-heap.ts) and are passed by address;
+ * other operands (small or foreign arrays, broadcast scalars) are copied into scratch regions
+ * and the result out of one (`TypedArray.set` is a memcpy).
  */
+import { heapAddress } from './kernel-heap.js';
 import { reserve, simdKernels } from './kernel-runtime.js';
 import { SIMD_BINARY_OPS, type SimdBinaryOp } from './simd-kernels-module.js';
 
@@ -39,18 +40,53 @@ export function simdBinary(
   if (!kernels || (a.scalar && b.scalar)) return false;
   if (size === 0) return true;
   const bytes = Math.ceil(size / 4) * 16;
-  const [aBase, bBase, outBase] = reserve(kernels.memory, [a.scalar ? 16 : bytes, b.scalar ? 16 : bytes, bytes]) as [
-    number,
-    number,
-    number,
+  const operands = [
+    { values: a.values, offset: a.offset, count: a.scalar ? 1 : size },
+    { values: b.values, offset: b.offset, count: b.scalar ? 1 : size },
   ];
-  const view = new Float32Array(kernels.memory.buffer);
-  view.set(a.values.subarray(a.offset, a.offset + (a.scalar ? 1 : size)), aBase / 4);
-  view.set(b.values.subarray(b.offset, b.offset + (b.scalar ? 1 : size)), bBase / 4);
+  const placed = placeOperands(kernels.memory, operands, out, size, bytes);
   const layout = a.scalar ? 'sv' : b.scalar ? 'vs' : 'vv';
-  kernels.exports[`${name}_${layout}`](aBase, bBase, outBase, bytes / 16);
-  out.set(view.subarray(outBase / 4, outBase / 4 + size));
+  kernels.exports[`${name}_${layout}`](placed.inputs[0]!, placed.inputs[1]!, placed.out, bytes / 16);
+  placed.copyOut();
   return true;
+}
+
+/**
+ * Addresses for a kernel's operands and output: an array in the kernel memory by its own
+ * address (a broadcast scalar always copied: the kernel reads a whole vector there), anything
+ * else copied into a scratch region. Returns the input addresses, the output address, and a
+ * function that copies the result out when the output had to go to scratch.
+ */
+function placeOperands(
+  memory: WebAssembly.Memory,
+  operands: readonly { values: Float32Array; offset: number; count: number }[],
+  out: Float32Array,
+  size: number,
+  bytes: number,
+): { inputs: number[]; out: number; copyOut: () => void } {
+  const direct = operands.map((operand) => {
+    const address = operand.count === 1 ? undefined : heapAddress(operand.values);
+    return address === undefined ? undefined : address + operand.offset * 4;
+  });
+  const outAddress = heapAddress(out);
+  const sizes = [
+    ...operands.flatMap((operand, index) => (direct[index] === undefined ? [operand.count === 1 ? 16 : bytes] : [])),
+    ...(outAddress === undefined ? [bytes] : []),
+  ];
+  const scratch = sizes.length > 0 ? reserve(memory, sizes) : [];
+  const view = scratch.length > 0 ? new Float32Array(memory.buffer) : undefined;
+  let next = 0;
+  const addresses = operands.map((operand, index) => {
+    if (direct[index] !== undefined) return direct[index];
+    const base = scratch[next++]!;
+    view!.set(operand.values.subarray(operand.offset, operand.offset + operand.count), base / 4);
+    return base;
+  });
+  const outBase = outAddress ?? scratch[next]!;
+  const copyOut = () => {
+    if (outAddress === undefined) out.set(view!.subarray(outBase / 4, outBase / 4 + size));
+  };
+  return { inputs: addresses, out: outBase, copyOut };
 }
 
 /**
@@ -65,10 +101,8 @@ export function simdExp(x: Float32Array, offset: number, out: Float32Array, size
   if (!kernels) return false;
   if (size === 0) return true;
   const bytes = Math.ceil(size / 4) * 16;
-  const [xBase, outBase] = reserve(kernels.memory, [bytes, bytes]) as [number, number];
-  const view = new Float32Array(kernels.memory.buffer);
-  view.set(x.subarray(offset, offset + size), xBase / 4);
-  kernels.exports.exp(xBase, outBase, bytes / 16);
-  out.set(view.subarray(outBase / 4, outBase / 4 + size));
+  const placed = placeOperands(kernels.memory, [{ values: x, offset, count: size }], out, size, bytes);
+  kernels.exports.exp(placed.inputs[0]!, placed.out, bytes / 16);
+  placed.copyOut();
   return true;
 }

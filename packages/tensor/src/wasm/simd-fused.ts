@@ -13,6 +13,7 @@
 import type { FusedKernel } from '../kernels/elementwise-kernels.js';
 import { recordFallback } from '../kernels/expression/fallbacks.js';
 import { encodeModule } from './wasm-encoder.js';
+import { heapAddress } from './kernel-heap.js';
 import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
 import { compileSimdExpression } from './simd-expression.js';
 import { registerMapKernelModule, runMapKernelInParallel } from './thread-pool.js';
@@ -96,21 +97,37 @@ export function simdFused(
   if (size === 0) return true;
   const pairs = Math.ceil(size / 2);
   const bytes = pairs * 8;
-  const bases = reserve(
-    kernels.memory,
-    Array.from({ length: inputs.length + 1 }, () => bytes),
-  );
-  const view = new Float32Array(kernels.memory.buffer);
-  for (let index = 0; index < inputs.length; index++) {
-    // An input the expression never reads is not copied in.
-    if (!result.inputsRead[index]) continue;
+  // Operands in the kernel memory (kernel-heap.ts) are passed by address; only the others
+  // are copied into scratch regions (and the result out of one).
+  const addresses = inputs.map((input, index) => {
+    const address = heapAddress(input);
+    return address === undefined ? undefined : address + offsets[index]! * 4;
+  });
+  const outAddress = heapAddress(out);
+  const copies = addresses.filter((address, index) => address === undefined && result.inputsRead[index]).length;
+  const scratch =
+    copies > 0 || outAddress === undefined
+      ? reserve(
+          kernels.memory,
+          Array.from({ length: copies + (outAddress === undefined ? 1 : 0) }, () => bytes),
+        )
+      : [];
+  const view = scratch.length > 0 ? new Float32Array(kernels.memory.buffer) : undefined;
+  let nextScratch = 0;
+  const pointers = inputs.map((input, index) => {
+    if (addresses[index] !== undefined) return addresses[index];
+    // An input the expression never reads is not copied in (any address will do).
+    if (!result.inputsRead[index]) return 0;
+    const base = scratch[nextScratch++]!;
     const offset = offsets[index]!;
-    view.set(inputs[index]!.subarray(offset, offset + size), bases[index]! / 4);
-  }
+    view!.set(input.subarray(offset, offset + size), base / 4);
+    return base;
+  });
+  const outBase = outAddress ?? scratch[nextScratch]!;
+  pointers.push(outBase);
   // Split over the kernel threads when large (each thread a range of pairs); returns when all
-  // are done, before the result is copied out.
-  runMapKernelInParallel(kernels.module, kernels.memory, result.kernel, result.moduleId, bases, pairs, scalars);
-  const outBase = bases[inputs.length]! / 4;
-  out.set(view.subarray(outBase, outBase + size));
+  // are done, before the result is read.
+  runMapKernelInParallel(kernels.module, kernels.memory, result.kernel, result.moduleId, pointers, pairs, scalars);
+  if (outAddress === undefined) out.set(view!.subarray(outBase / 4, outBase / 4 + size));
   return true;
 }

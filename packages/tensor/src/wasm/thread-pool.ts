@@ -4,12 +4,24 @@
  * Why the earlier two-thread matmul raced and why this one cannot: that worker was posted a job
  * and awaited later, so the main thread could run other kernels (which reuse the same scratch
  * regions of the kernel memory, see `reserve`) while the worker still read and wrote them.
- * Here a parallel section is one synchronous call, `runGemmTilesInParallel`: it publishes the
- * job, computes its own share, and blocks in `Atomics.wait` until every worker has finished
- * before it returns. Workers touch the kernel memory only inside that interval, and during it
- * the main thread runs nothing else (JavaScript is single-threaded and the call does not
- * yield), so no other kernel can reserve, pack or read the memory the workers use. Each thread
- * writes a disjoint range of C's row panels and only reads the packed A and B.
+ * Here a parallel section is one synchronous call (`runSection`): it publishes the job, works
+ * on it itself, closes it, and blocks until no worker is inside it before it returns. Workers
+ * touch the kernel memory only inside that interval, and during it the main thread runs
+ * nothing else (JavaScript is single-threaded and the call does not yield), so no other kernel
+ * can reserve, pack or read the memory the workers use. Each chunk of the job writes a
+ * disjoint range of the output (C's row panels, or element pairs) and only reads the inputs.
+ *
+ * Why chunks are claimed rather than assigned: on a loaded machine the scheduler can leave a
+ * woken worker parked for milliseconds, and a section that gave it a fixed half would wait for
+ * it (the second thread made the MLP step slower, 0.85×). Here every thread, the main one
+ * included, claims the next chunk from a shared counter until none is left, so a worker that
+ * wakes late finds the work done and the section takes at most one chunk longer than on one
+ * thread. The section state is the generation word: odd while a section is open, even once
+ * the main thread has closed it. A worker announces itself (ACTIVE + 1) and only then checks
+ * that the generation it woke for is still open; the main thread closes the generation and
+ * only then reads ACTIVE. Both are sequentially consistent atomics, so either the worker sees
+ * the section closed (and touches nothing) or the main thread sees the worker and waits for
+ * it: a late worker can never run a chunk of a section that has returned.
  *
  * Only Node has the pool: a browser's main thread may not call `Atomics.wait`, so there matmul
  * stays on one thread (and `kernelInfo().threads.reason` says so); where `SharedArrayBuffer`
@@ -18,14 +30,15 @@
  */
 
 /** Control words in the pool's own SharedArrayBuffer (not the kernel memory). */
-const GENERATION = 0; // bumped once per parallel section; workers wait on it
-const PENDING = 1; // workers that have not finished the current section
+const GENERATION = 0; // odd: a section is open; even: closed. Workers wait on it
+const ACTIVE = 1; // workers inside the current section (announced, not yet left)
 const READY = 2; // workers that have instantiated the module
 const STOP = 3; // 1: workers leave their loop
-const ERROR = 4; // 1: a worker's share threw
-const PARTS = 5; // how many shares the section is cut into (main thread = part 0)
+const ERROR = 4; // 1: a worker's chunk threw
+const PARTS = 5; // how many chunks the section is cut into
 const KIND = 6; // 0: gemm_tiles; 1: an elementwise map kernel
-const ARGUMENTS = 7; // gemm: its 7 arguments, then 1 if the fused kernel is used; map: see runMapShare
+const NEXT = 7; // the next chunk to claim (claims at or past PARTS find nothing)
+const ARGUMENTS = 8; // gemm: its 7 arguments, then 1 if the fused kernel is used; map: see runMapShare
 /** The most pointer arguments and scalars an elementwise kernel may have to run threaded. */
 const MAP_MAXIMUM_POINTERS = 24;
 const MAP_MAXIMUM_SCALARS = 16;
@@ -33,6 +46,16 @@ const CONTROL_WORDS = ARGUMENTS + 4 + MAP_MAXIMUM_POINTERS;
 // The map kernels' scalars, as float64, after the int32 words (8-byte aligned).
 const SCALARS = Math.ceil(CONTROL_WORDS / 2);
 const CONTROL_BYTES = (SCALARS + MAP_MAXIMUM_SCALARS) * 8;
+/**
+ * Loads of the generation word a worker makes before it sleeps (a few tens of microseconds):
+ * long enough to catch the next kernel of a step, short enough not to hold a core that other
+ * processes want.
+ */
+const WORKER_SPINS = 20000;
+/** Loads of ACTIVE the main thread makes before it sleeps while a worker finishes its chunk. */
+const MAIN_SPINS = 20000;
+/** Chunks per thread: enough that a late or slow thread leaves little for the others to wait on. */
+const CHUNKS_PER_THREAD = 4;
 
 /**
  * Runs share `part` of `parts` of one gemm_tiles call: a contiguous range of A's row panels
@@ -118,17 +141,33 @@ Atomics.add(words, ${READY}, 1);
 Atomics.notify(words, ${READY});
 let seen = 0;
 for (;;) {
-  Atomics.wait(words, ${GENERATION}, seen);
-  seen = Atomics.load(words, ${GENERATION});
-  if (Atomics.load(words, ${STOP}) === 1) break;
-  try {
-    const parts = Atomics.load(words, ${PARTS});
-    if (Atomics.load(words, ${KIND}) === 0) runGemmShare(exports, words, ${ARGUMENTS}, index + 1, parts);
-    else runMapShare(mapKernel(words[${ARGUMENTS}]), words, scalars, ${ARGUMENTS}, ${SCALARS}, index + 1, parts);
-  } catch (error) {
-    Atomics.store(words, ${ERROR}, 1);
+  // Spin a little before sleeping: the kernels of a training step come back to back, and a
+  // sleeping thread takes tens of microseconds to wake.
+  let generation = Atomics.load(words, ${GENERATION});
+  for (let spins = 0; (generation === seen || (generation & 1) === 0) && spins < ${WORKER_SPINS}; spins++)
+    generation = Atomics.load(words, ${GENERATION});
+  while (generation === seen || (generation & 1) === 0) {
+    Atomics.wait(words, ${GENERATION}, generation);
+    generation = Atomics.load(words, ${GENERATION});
   }
-  if (Atomics.sub(words, ${PENDING}, 1) === 1) Atomics.notify(words, ${PENDING});
+  seen = generation;
+  if (Atomics.load(words, ${STOP}) === 1) break;
+  Atomics.add(words, ${ACTIVE}, 1);
+  // Announced first, then checked: see the file comment of thread-pool.ts.
+  if (Atomics.load(words, ${GENERATION}) === generation) {
+    try {
+      const parts = Atomics.load(words, ${PARTS});
+      const gemm = Atomics.load(words, ${KIND}) === 0;
+      const kernel = gemm ? undefined : mapKernel(words[${ARGUMENTS}]);
+      for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
+        if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, parts);
+        else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, parts);
+      }
+    } catch (error) {
+      Atomics.store(words, ${ERROR}, 1);
+    }
+  }
+  if (Atomics.sub(words, ${ACTIVE}, 1) === 1) Atomics.notify(words, ${ACTIVE});
 }
 `;
 
@@ -221,6 +260,7 @@ function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory): Pool
 function stopPool(): void {
   if (!pool) return;
   Atomics.store(pool.words, STOP, 1);
+  // Between sections the generation is even: one more makes it odd, a generation no worker has seen.
   Atomics.add(pool.words, GENERATION, 1);
   Atomics.notify(pool.words, GENERATION);
   for (const worker of pool.workers) void worker.terminate();
@@ -329,36 +369,43 @@ export function runGemmTilesInParallel(
     runGemmShare(exports, local, 0, 0, 1);
     return;
   }
-  const parts = Math.min(ready.workers.length + 1, mPanels);
+  const parts = Math.min((ready.workers.length + 1) * CHUNKS_PER_THREAD, mPanels);
   for (let index = 0; index < 7; index++) words[ARGUMENTS + index] = values[index]!;
   words[ARGUMENTS + 7] = fused ? 1 : 0;
   words[KIND] = 0;
-  runSection(ready, parts, 'matmul', () => runGemmShare(exports, words, ARGUMENTS, 0, parts));
+  runSection(ready, parts, 'matmul', (part) => runGemmShare(exports, words, ARGUMENTS, part, parts));
 }
 
 /**
- * One parallel section over the words already written: wakes the workers, runs the main
- * thread's share, and returns only when every worker is done (the race-freedom argument of
- * the file comment rests on this function).
+ * One parallel section over the words already written, cut into `parts` chunks: opens it,
+ * claims chunks alongside the workers until none is left, closes it, and returns only when no
+ * worker is inside it (the race-freedom argument of the file comment rests on this function).
  */
-function runSection(ready: Pool, parts: number, owner: string, mainShare: () => void): void {
+function runSection(ready: Pool, parts: number, owner: string, runPart: (part: number) => void): void {
   const { words } = ready;
-  words[PARTS] = parts;
   parallelCalls++;
+  Atomics.store(words, PARTS, parts);
   Atomics.store(words, ERROR, 0);
-  Atomics.store(words, PENDING, ready.workers.length);
-  // The bump publishes the words above (Atomics are sequentially consistent) and wakes workers.
+  Atomics.store(words, NEXT, 0);
+  // Even to odd: opens the section and publishes the words above (Atomics are sequentially consistent).
   Atomics.add(words, GENERATION, 1);
   Atomics.notify(words, GENERATION);
   let mainError: unknown;
   try {
-    mainShare();
+    for (let part = Atomics.add(words, NEXT, 1); part < parts; part = Atomics.add(words, NEXT, 1)) runPart(part);
   } catch (error) {
     mainError = error;
+    // Leave nothing for the workers to start: the section ends as soon as they finish theirs.
+    Atomics.store(words, NEXT, parts);
   }
-  // Wait for every worker even if our share threw: none may still be writing when we return.
-  for (let pending = Atomics.load(words, PENDING); pending !== 0; pending = Atomics.load(words, PENDING)) {
-    Atomics.wait(words, PENDING, pending);
+  // Odd to even: closes it. A worker that announces itself after this sees it closed.
+  Atomics.add(words, GENERATION, 1);
+  // Wait for every worker still inside, even if a chunk threw: none may still be writing when we return.
+  let active = Atomics.load(words, ACTIVE);
+  for (let spins = 0; active !== 0 && spins < MAIN_SPINS; spins++) active = Atomics.load(words, ACTIVE);
+  while (active !== 0) {
+    Atomics.wait(words, ACTIVE, active);
+    active = Atomics.load(words, ACTIVE);
   }
   if (mainError) throw mainError;
   if (Atomics.load(words, ERROR) === 1)
@@ -378,6 +425,8 @@ export function registerMapKernelModule(module: WebAssembly.Module): number {
 
 /** Below this many element pairs a map kernel runs on the calling thread alone. */
 const PARALLEL_MINIMUM_PAIRS = 1 << 16;
+/** The fewest element pairs in one chunk of a threaded map kernel. */
+const MAP_MINIMUM_CHUNK_PAIRS = 1 << 13;
 
 /**
  * `kernel(...pointers, count, ...scalars)` (a registered map kernel, `count` pairs of float32
@@ -402,7 +451,7 @@ export function runMapKernelInParallel(
     return;
   }
   const { words } = ready;
-  const parts = ready.workers.length + 1;
+  const parts = Math.min((ready.workers.length + 1) * CHUNKS_PER_THREAD, Math.ceil(count / MAP_MINIMUM_CHUNK_PAIRS));
   words[KIND] = 1;
   words[ARGUMENTS] = moduleId;
   words[ARGUMENTS + 1] = pointers.length;
@@ -410,5 +459,7 @@ export function runMapKernelInParallel(
   words[ARGUMENTS + 3] = scalars.length;
   pointers.forEach((pointer, index) => (words[ARGUMENTS + 4 + index] = pointer));
   scalars.forEach((scalar, index) => (ready.scalars[SCALARS + index] = scalar));
-  runSection(ready, parts, 'fusedMap', () => runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, 0, parts));
+  runSection(ready, parts, 'fusedMap', (part) =>
+    runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, part, parts),
+  );
 }

@@ -1,0 +1,152 @@
+/**
+ * The kernel heap: large float32 storages live in the WebAssembly kernel memory, the SIMD
+ * kernels read and write them in place, freed blocks are reused, and results are bit for bit
+ * those of ordinary arrays (the same kernels, only the copies skipped). References: the scalar
+ * JavaScript loops (setKernelMode('scalar')), whose arrays never live in the kernel memory.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  add,
+  defineKernel,
+  dispose,
+  exp,
+  expression as e,
+  fusedMap,
+  mul,
+  randn,
+  relu,
+  seed,
+  setKernelMode,
+  slice,
+  tensor,
+  type Tensor,
+} from './index.js';
+import { pinArray, recycleArray, takeArray, zeroedArray } from './cpu/buffer-pool.js';
+import { heapAddress, heapUsage, isHeapArray } from './wasm/kernel-heap.js';
+import { simdKernels } from './wasm/kernel-runtime.js';
+
+afterEach(() => setKernelMode('simd'));
+
+const storageOf = (x: Tensor) => x.view().data as Float32Array;
+
+function scalarMode<T>(body: () => T): T {
+  setKernelMode('scalar');
+  try {
+    return body();
+  } finally {
+    setKernelMode('simd');
+  }
+}
+
+const shared = simdKernels()?.shared === true;
+
+describe.runIf(shared)('kernel heap', () => {
+  it('places large float32 storages in the kernel memory, small ones and other dtypes outside', () => {
+    const generator = seed(1);
+    const large = randn([100, 100], { generator });
+    expect(heapAddress(storageOf(large))).toBeDefined();
+    expect(isHeapArray(storageOf(large))).toBe(true);
+    expect(heapAddress(storageOf(randn([10], { generator })))).toBeUndefined();
+    expect(heapAddress(storageOf(randn([100, 100], { generator, dtype: 'float64' })) as never)).toBeUndefined();
+    // The scalar kernels take ordinary arrays.
+    expect(scalarMode(() => heapAddress(storageOf(randn([100, 100], { generator }))))).toBeUndefined();
+  });
+
+  it('reuses a released block, zeroes it for zeroedArray, and never reuses a pinned one', () => {
+    const size = 10_000;
+    const first = takeArray('float32', size) as Float32Array;
+    const address = heapAddress(first);
+    expect(address).toBeDefined();
+    first.fill(7);
+    recycleArray(first);
+    const second = takeArray('float32', size) as Float32Array;
+    expect(heapAddress(second)).toBe(address);
+    recycleArray(second);
+    recycleArray(second); // a second release must not put the block on the free list twice
+    const zeroed = zeroedArray('float32', size) as Float32Array;
+    expect(heapAddress(zeroed)).toBe(address);
+    expect(zeroed.every((value) => value === 0)).toBe(true);
+    const other = takeArray('float32', size) as Float32Array;
+    expect(heapAddress(other)).not.toBe(address);
+    pinArray(zeroed);
+    recycleArray(zeroed);
+    const third = takeArray('float32', size) as Float32Array;
+    expect(heapAddress(third)).not.toBe(address);
+    recycleArray(other);
+    recycleArray(third);
+  });
+
+  it('gives the scalar loops’ results bit for bit on heap operands, offsets, odd sizes and mixed operands', () => {
+    const generator = seed(2);
+    const kernel = defineKernel(
+      'test.heapAdam',
+      { inputs: ['m', 'v', 'p'], scalars: ['a', 'b'] },
+      ({ m, v, p, a, b }) => e.add(e.div(e.mul(m, a), e.add(e.sqrt(v), 1e-8)), e.mul(b, p)),
+    );
+    for (const size of [4097, 140_001]) {
+      const values = [0, 1, 2].map(() => randn([size], { generator }).dataSync() as Float32Array);
+      values[1] = values[1]!.map(Math.abs);
+      // Heap tensors, a small foreign-array tensor mixed in, and views with an offset.
+      const onHeap = values.map((v) => tensor(v));
+      const offsetViews = onHeap.map((x) => slice(x, [{ start: 1, stop: size - 1 }]));
+      for (const inputs of [onHeap, offsetViews, [onHeap[0]!, tensor(values[1]!.slice()), onHeap[2]!]]) {
+        const simd = fusedMap(kernel, inputs, [0.5, -0.25]).dataSync();
+        const reference = scalarMode(() =>
+          fusedMap(
+            kernel,
+            inputs.map((x) => tensor(x.dataSync())),
+            [0.5, -0.25],
+          ).dataSync(),
+        );
+        expect(firstDifference(simd, reference)).toBe(-1);
+      }
+      for (const op of [
+        (x: Tensor, y: Tensor) => add(x, y),
+        (x: Tensor, y: Tensor) => mul(x, y),
+        (x: Tensor) => exp(x),
+        (x: Tensor) => relu(x),
+        (x: Tensor) => add(x, tensor(2.5)),
+      ]) {
+        for (const [x, y] of [
+          [onHeap[0]!, onHeap[2]!],
+          [offsetViews[0]!, offsetViews[2]!],
+        ]) {
+          const simd = op(x!, y!).dataSync();
+          const reference = scalarMode(() => op(tensor(x!.dataSync()), tensor(y!.dataSync())).dataSync());
+          // exp is within 2 ulp of the scalar Math.exp (kernel-runtime.ts); the rest are exact.
+          if (op.toString().includes('exp')) expect(maximumRelativeError(simd, reference)).toBeLessThan(2.5e-7);
+          else expect(firstDifference(simd, reference)).toBe(-1);
+        }
+      }
+      dispose([...onHeap, ...offsetViews]);
+    }
+  });
+
+  it('writes kernel results into heap storages and reuses the blocks of disposed ones', () => {
+    const generator = seed(3);
+    const x = randn([50_000], { generator });
+    const y = randn([50_000], { generator });
+    // Warm up, so that the scratch block exists; then the heap must not grow for heap-only operands.
+    dispose(add(x, y));
+    const before = heapUsage().topBytes;
+    for (let round = 0; round < 5; round++) dispose(add(x, y));
+    expect(heapUsage().topBytes).toBe(before);
+    expect(heapAddress(storageOf(add(x, y)))).toBeDefined();
+  });
+});
+
+/** The first index where the two differ (Object.is, so NaN equals NaN and signs of zero count), or -1. */
+function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) return Math.min(actual.length, expected.length);
+  for (let index = 0; index < expected.length; index++) if (!Object.is(actual[index], expected[index])) return index;
+  return -1;
+}
+
+function maximumRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let worst = 0;
+  for (let index = 0; index < expected.length; index++) {
+    const scale = Math.max(Math.abs(expected[index]!), 1e-30);
+    worst = Math.max(worst, Math.abs(actual[index]! - expected[index]!) / scale);
+  }
+  return worst;
+}

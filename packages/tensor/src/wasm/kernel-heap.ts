@@ -1,0 +1,174 @@
+/**
+ * Blocks of the WebAssembly kernel memory: the kernels' scratch regions, and (where that memory
+ * is shared) the storage of large float32 tensors themselves.
+ *
+ * Why: tensor storages used to be ordinary typed arrays outside the kernel memory, so every
+ * SIMD kernel call copied its operands in and its result out. For an optimizer step that was
+ * most of the time: Adam on 10M parameters copies about 13 arrays of 40 MB per step, and on the
+ * MLP step's 270K parameters the copies of the update cost more than its arithmetic. A float32
+ * storage that lives in the kernel memory is passed to a kernel by address, with no copy.
+ *
+ * Only a shared memory (`SharedArrayBuffer`, Node and cross-origin-isolated pages) holds tensor
+ * storages: growing a shared memory keeps every earlier view valid, while growing an unshared
+ * one detaches its buffer, and with it every Float32Array over it. Unshared, the heap serves
+ * only the scratch regions, re-read after each `reserve` as before.
+ *
+ * The allocator is a bump pointer with exact-size free lists (sizes rounded to 64 bytes). A
+ * training loop allocates the same sizes step after step, so freed blocks are reused; when the
+ * memory reaches its maximum, {@link heapFloat32Array} returns undefined and the caller takes an
+ * ordinary array (copied into scratch regions per call, as before).
+ *
+ * A tensor storage's block is freed when the backend releases it (`recycleArray`, on dispose)
+ * or, for a tensor that is never disposed, when the collector reclaims its Float32Array (a
+ * FinalizationRegistry). A storage handed out to be shared (`pinArray`) is never freed.
+ */
+
+/** Every block is padded by this much: the kernels read and write whole vectors (up to 3 floats past the end). */
+const PADDING_BYTES = 16;
+const ALIGNMENT_BYTES = 64;
+const PAGE_BYTES = 65536;
+/**
+ * Below this many elements a float32 storage stays an ordinary array: copying it is cheap,
+ * while each heap array costs a finalizer registration.
+ */
+const HEAP_MINIMUM_ELEMENTS = 4096;
+
+/** The kernel memory and whether tensor storages may live in it. */
+interface Heap {
+  memory: WebAssembly.Memory;
+  shared: boolean;
+  /** The next never-used byte. */
+  top: number;
+  /** Freed blocks by their (rounded) byte size. */
+  free: Map<number, number[]>;
+  /** Every SharedArrayBuffer object the memory has handed out (one per size it has had). */
+  buffers: WeakSet<ArrayBufferLike>;
+}
+
+let heap: Heap | undefined;
+
+/** Block sizes: the request plus padding, rounded up to the alignment. */
+const blockBytesOf = (bytes: number) => Math.ceil((bytes + PADDING_BYTES) / ALIGNMENT_BYTES) * ALIGNMENT_BYTES;
+
+/**
+ * Binds the allocator to the kernel memory once it exists (kernel-runtime.ts calls this right
+ * after creating it). Bytes below `firstFreeByte` are never handed out.
+ */
+export function bindKernelHeap(memory: WebAssembly.Memory, shared: boolean, firstFreeByte: number): void {
+  heap = {
+    memory,
+    shared,
+    top: Math.ceil(firstFreeByte / ALIGNMENT_BYTES) * ALIGNMENT_BYTES,
+    free: new Map(),
+    buffers: new WeakSet(),
+  };
+}
+
+/**
+ * A block of at least `bytes` bytes (64-byte aligned, padded), growing the memory if needed;
+ * undefined when the memory cannot grow that far.
+ */
+export function allocateBlock(bytes: number): { address: number; bytes: number } | undefined {
+  if (!heap) return undefined;
+  const blockBytes = blockBytesOf(bytes);
+  const reused = heap.free.get(blockBytes)?.pop();
+  if (reused !== undefined) return { address: reused, bytes: blockBytes };
+  const end = heap.top + blockBytes;
+  const missing = end - heap.memory.buffer.byteLength;
+  if (missing > 0) {
+    try {
+      heap.memory.grow(Math.ceil(missing / PAGE_BYTES));
+    } catch {
+      return undefined; // past the memory's maximum
+    }
+  }
+  const address = heap.top;
+  heap.top = end;
+  return { address, bytes: blockBytes };
+}
+
+/** Returns a block from {@link allocateBlock} for reuse. */
+export function freeBlock(block: { address: number; bytes: number }): void {
+  if (!heap) return;
+  let list = heap.free.get(block.bytes);
+  if (!list) {
+    list = [];
+    heap.free.set(block.bytes, list);
+  }
+  list.push(block.address);
+}
+
+/** Live heap arrays and their blocks; an entry leaves on release, pin or collection. */
+const live = new WeakMap<Float32Array, { address: number; bytes: number }>();
+const collected =
+  typeof FinalizationRegistry === 'undefined'
+    ? undefined
+    : new FinalizationRegistry<{ address: number; bytes: number }>((block) => freeBlock(block));
+
+/**
+ * A Float32Array of `size` elements in the kernel memory, or undefined where storages cannot
+ * live there (unshared memory, SIMD off, a small array, the memory full). Its contents are
+ * unspecified when `zeroed` is false (a reused block keeps old values).
+ *
+ * @example
+ * const out = heapFloat32Array(1 << 20, false) ?? new Float32Array(1 << 20);
+ */
+export function heapFloat32Array(size: number, zeroed: boolean): Float32Array | undefined {
+  if (!heap?.shared || !collected || size < HEAP_MINIMUM_ELEMENTS) return undefined;
+  const wasTop = heap.top;
+  const block = allocateBlock(size * 4);
+  if (!block) return undefined;
+  const buffer = heap.memory.buffer;
+  heap.buffers.add(buffer);
+  const array = new Float32Array(buffer, block.address, size);
+  // Memory past the old top has never been written (a grown memory is zero-filled).
+  if (zeroed && block.address < wasTop) array.fill(0);
+  live.set(array, block);
+  collected.register(array, block, array);
+  return array;
+}
+
+/**
+ * The byte address of `array`'s first element in the kernel memory, or undefined when it is an
+ * ordinary array (or a view of some other memory).
+ *
+ * @example
+ * const address = heapAddress(values); // pass it to a kernel instead of copying `values` in
+ */
+export function heapAddress(array: ArrayBufferView): number | undefined {
+  return heap?.buffers.has(array.buffer) ? array.byteOffset : undefined;
+}
+
+/** Whether `array` is a live heap array of its own (not a subarray of one). */
+export function isHeapArray(array: unknown): array is Float32Array {
+  return array instanceof Float32Array && live.has(array);
+}
+
+/**
+ * Frees a heap array's block for reuse (the backend releasing a disposed tensor's storage).
+ * Returns false for anything that is not a live heap array.
+ */
+export function releaseHeapArray(array: unknown): boolean {
+  if (!(array instanceof Float32Array)) return false;
+  const block = live.get(array);
+  if (!block) return false;
+  live.delete(array);
+  collected?.unregister(array);
+  freeBlock(block);
+  return true;
+}
+
+/** Keeps a heap array's block for good: its memory is shared with code outside the backend. */
+export function pinHeapArray(array: unknown): void {
+  if (!(array instanceof Float32Array) || !live.has(array)) return;
+  live.delete(array);
+  collected?.unregister(array);
+}
+
+/** Bytes the heap has taken from the memory so far, and bytes waiting in its free lists (tests). */
+export function heapUsage(): { topBytes: number; freeBytes: number } {
+  if (!heap) return { topBytes: 0, freeBytes: 0 };
+  let freeBytes = 0;
+  for (const [bytes, list] of heap.free) freeBytes += bytes * list.length;
+  return { topBytes: heap.top, freeBytes };
+}
