@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { valueAndGrad } from '@vane/autodiff';
 import { DataLoader, labeledImageDataset, loadDigits, trainValidationSplit } from '@vane/datasets';
 import { adam } from '@vane/optim';
+import { findUndocumentedExamples } from '@vane/testkit';
 import { eye, matmul, ones, randn, seed, tensor, tree, zeros, type Tensor } from '@vane/tensor';
 import {
   AdaptiveAvgPool2d,
@@ -237,16 +238,11 @@ describe('docs stay in sync', () => {
 
   it('every ts block of docs/nn.md and docs/training.md appears in this file', () => {
     const source = readFileSync(fileURLToPath(import.meta.url), 'utf8');
-    const normalize = (text: string) =>
-      text
-        .split('\n')
-        .map((line) => line.trim())
-        .filter(Boolean)
-        .join('\n');
     for (const page of ['nn.md', 'training.md']) {
       const markdown = readFileSync(fileURLToPath(new URL(`../../../docs/${page}`, import.meta.url)), 'utf8');
-      for (const [, block] of markdown.matchAll(/```ts\n([\s\S]*?)```/g))
-        expect(normalize(source)).toContain(normalize(block!));
+      const { blocks, missing } = findUndocumentedExamples(markdown, source);
+      expect(blocks).toBeGreaterThan(0);
+      expect(missing).toEqual([]);
     }
   });
 });
