@@ -10,6 +10,8 @@
 import { gpuDevice, kernelClassOf } from './gpu-device.js';
 import type { GpuFunctionSource } from './function-source.js';
 import { countDispatch } from './gpu-stats.js';
+import { directFetchAvailable } from './texel-fetch.js';
+import { readValuesDirectly, VALUE_FETCH } from './value-fetch.js';
 
 /** gpu.js leaves loop bounds that come from arguments capped at this many iterations. */
 export const LOOP_LIMIT = 1 << 24;
@@ -19,6 +21,8 @@ interface CompiledKernel {
   /** The output extent of the last call: a length, or `width×height` for a 2-D output. */
   extent: string;
   checked: boolean;
+  /** Arguments read through `vaneValue`: they must be one-value-per-texel textures on every call. */
+  readonly storageArguments: readonly number[];
 }
 
 /**
@@ -67,7 +71,7 @@ export function runKernel(
   const extent = dimensions.join('×');
   let kernel = compiled.get(key);
   if (!kernel) {
-    const definition = define();
+    const { definition, storageArguments } = withDirectValueReads(define(), inputs);
     const run = gpu.createKernel(definition.source, {
       output: dimensions,
       precision: 'single',
@@ -88,13 +92,17 @@ export function runKernel(
           }
         : {}),
     });
-    kernel = { run, extent, checked: false };
+    kernel = { run, extent, checked: false, storageArguments };
     compiled.set(key, kernel);
   }
   if (kernel.extent !== extent) {
     kernel.run.setOutput(dimensions);
     forgetRecycledArguments(kernel.run.kernel);
     kernel.extent = extent;
+  }
+  for (const index of kernel.storageArguments) {
+    if (!isStorageTexture(inputs[index]))
+      throw new Error(`gpu: kernel '${key}' was compiled to read argument ${index} as a one-value-per-texel texture`);
   }
   let result: unknown;
   countDispatch();
@@ -123,6 +131,41 @@ export function runKernel(
   }
   return result;
 }
+
+/** The parameter names of a kernel's `function (a, b, ...)` source. */
+const parameterNames = (source: string): string[] =>
+  /^function\s*\w*\s*\(([^)]*)\)/
+    .exec(source)![1]!
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+
+/**
+ * `definition` with its reads of one-value-per-texel texture arguments (the backend's
+ * storages) going through `vaneValue` (value-fetch.ts) on the WebGL paths. Which arguments
+ * those are is seen from the first call's inputs: a kernel is always given the same kinds.
+ */
+function withDirectValueReads(
+  definition: KernelDefinition,
+  inputs: readonly unknown[],
+): { definition: KernelDefinition; storageArguments: number[] } {
+  if (!directFetchAvailable()) return { definition, storageArguments: [] };
+  const parameters = parameterNames(definition.source);
+  const storageArguments = parameters.flatMap((_, index) => (isStorageTexture(inputs[index]) ? [index] : []));
+  if (storageArguments.length === 0) return { definition, storageArguments };
+  const source = readValuesDirectly(
+    definition.source,
+    storageArguments.map((index) => parameters[index]!),
+  );
+  return {
+    definition: { ...definition, source, nativeFunctions: [...(definition.nativeFunctions ?? []), VALUE_FETCH()] },
+    storageArguments,
+  };
+}
+
+/** True for a gpu.js texture of one value per texel (a storage of the backend). */
+const isStorageTexture = (input: unknown): boolean =>
+  (input as { type?: unknown } | undefined)?.type === 'ArrayTexture(1)';
 
 /**
  * Drops the textures an immutable gpu.js kernel keeps for recycling, after its output size
