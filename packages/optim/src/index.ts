@@ -15,10 +15,13 @@ export type {
   StateOf,
   EmptyState,
   AnyTransformation,
-  FusionHooks,
   AffineCoefficients,
   FinalKernel,
+  AffineStep,
+  ComputedStep,
+  ElementwiseStep,
 } from './transform.js';
+export { isFinalKernel, isAffineStep } from './transform.js';
 export { applyUpdates, disposeReplaced, tensorsIn } from './apply-updates.js';
 export {
   serializeState,

@@ -94,8 +94,8 @@ function checkAgainst(operation: string, updates: TensorTree, reference: TensorT
  *   without `params`, of the parameters given to `init`, remembered per state object);
  * - `state` is an object or array (what every optimizer's `init` returns).
  *
- * Behaviour is otherwise unchanged: the same state, the same updates, and the fusion hooks
- * (`updateWithMultiplier`, used by `active`) are kept, with the same checks.
+ * Behaviour is otherwise unchanged: the same state, the same updates, and the composition
+ * point (`finalKernel`, used by `chain` and `active`) is kept, with the same checks.
  *
  * @param owner - the optimizer's public name (`adamw`).
  * @param transform - the optimizer's chain.
@@ -125,8 +125,7 @@ export function withInputChecks<S>(owner: string, transform: GradientTransformat
     }
     return signature;
   };
-  const fusion = transform.fusion;
-  const updateWithMultiplier = fusion?.updateWithMultiplier;
+  const composition = transform.finalKernel;
   return {
     init: (params) => {
       checkTensorTree(`${owner}.init`, 'parameter', params);
@@ -140,18 +139,20 @@ export function withInputChecks<S>(owner: string, transform: GradientTransformat
       remember(next, signature);
       return [out, next];
     },
-    ...(fusion && {
-      fusion: {
-        ...fusion,
-        ...(updateWithMultiplier && {
-          updateWithMultiplier: (updates, state, params, extras, multiplier) => {
-            const signature = check(updates, state, params);
-            const [out, next] = updateWithMultiplier.call(fusion, updates, state, params, extras, multiplier);
-            remember(next, signature);
-            return [out, next];
-          },
-        }),
-      } satisfies typeof fusion,
+    ...(composition && {
+      finalKernel: (updates, state, params, extras) => {
+        // Asked with the updates not yet computed, there is nothing to check yet; the next
+        // state still inherits what the state was made for.
+        const signature =
+          updates === undefined
+            ? typeof state === 'object' && state !== null
+              ? signatures.get(state)
+              : undefined
+            : check(updates, state, params);
+        const step = composition.call(transform, updates, state, params, extras);
+        if (step !== undefined) remember(step.state, signature);
+        return step;
+      },
     }),
   };
 }

@@ -1,7 +1,7 @@
 /**
- * The element-by-element product of updates with a multiplier tree, as its own pass: the
- * fallback of `FusionHooks.updateWithMultiplier` when the product cannot fold into the
- * kernel that makes the updates.
+ * The element-by-element product of updates with a multiplier tree, as its own pass: what
+ * `active` does with its gain when the base's composition point leaves no kernel unrun for the
+ * product to compose into (or the product cannot join it: float64, a 0-d gain).
  */
 import { fusedMap, mul, type Tensor } from '@vane/tensor';
 import { MULTIPLY } from './kernels.js';

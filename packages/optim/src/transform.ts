@@ -50,22 +50,40 @@ export interface GradientTransformation<S = unknown> {
   /** Transforms `updates` given `state` (and `params`, which some transforms need). */
   update(updates: TensorTree, state: S, params?: TensorTree, extras?: UpdateExtras): [TensorTree, S];
   /**
-   * Optional speed hooks read by `chain` and `namedChain` (see {@link FusionHooks}); a
-   * transform without them, or any wrapper, simply takes the ordinary path.
+   * The one composition point, read by `chain`, `namedChain` and `active`: this step stated as
+   * an elementwise stage that is not yet run (see {@link ElementwiseStep}), so that what follows
+   * it composes into one kernel. A transform without it, or any wrapper, simply takes the
+   * ordinary path, with the same results.
+   *
+   * `updates` is `undefined` when the incoming updates are themselves a kernel not yet run: a
+   * stage that is an affine epilogue of them ({@link AffineStep}) still says so, any other
+   * returns `undefined` at once (before doing any work), and the caller runs that kernel and
+   * calls `update`. Given the updates, it returns what `update` would compute, left unrun
+   * where it can be: the same next state, and an output that equals `update`'s bit for bit
+   * when run with no epilogue. Like `update` it is pure.
    */
-  readonly fusion?: FusionHooks<S>;
+  finalKernel?(
+    updates: TensorTree | undefined,
+    state: S,
+    params: TensorTree | undefined,
+    extras: UpdateExtras | undefined,
+  ): ElementwiseStep<S> | undefined;
 }
 
 /** u ↦ updateScale·u + paramScale·p, the form of scaling, learning-rate and decay transforms. */
 export interface AffineCoefficients {
+  /** a in a·u + b·p. */
   readonly updateScale: number;
+  /** b in a·u + b·p (0: the parameters are not read). */
   readonly paramScale: number;
 }
 
 /**
  * A producer's last elementwise kernel, not yet run: per leaf, `kernel` of the leaves of
- * `inputs` (each tree shaped like the updates) and `scalars` gives the producer's output.
- * `chain` composes what follows it into this one kernel (see {@link FusionHooks.finalKernel}).
+ * `inputs` (each tree shaped like the updates) and `scalars` gives the producer's output, and
+ * then the `epilogue`, when there is one. `chain` composes the affine stages that follow it
+ * into `epilogue`, and `active` its gain after that, all in this one kernel
+ * (`combinators/compose-final-kernel.ts`).
  */
 export interface FinalKernel<S> {
   /** The producer's name, for error messages (`scaleByAdam`). */
@@ -86,49 +104,53 @@ export interface FinalKernel<S> {
    * direction, and composing on it keeps those results.
    */
   readonly roundsOutput?: boolean;
+  /**
+   * The affine stages already composed after the kernel (set by `chain`'s own composition
+   * point, for the caller to compose its gain after them); absent: none.
+   */
+  readonly epilogue?: AffineCoefficients;
 }
 
 /**
- * Hooks that let `chain` compose a producer's last kernel with what follows it into one pass:
- * a run of affine transforms after it (learning rate, decoupled weight decay, constant scales)
- * and, for a wrapper that scales the whole update (`active`), an element-wise multiplier. Each
- * saves one full pass over the parameters. The result equals the unfused chain up to rounding
- * (the fused kernel rounds once instead of once per transform); the multiplier's product is
- * bit for bit the separate multiply's.
+ * A stage that is u ↦ a·u + b·p of its incoming updates (a learning rate, a constant scale,
+ * decoupled weight decay): its expression is fixed, so it states only its coefficients at
+ * this update. `chain` composes a run of them by multiplying the coefficients out
+ * (a₂(a₁u + b₁p) + b₂p = a₂a₁·u + (a₂b₁ + b₂)·p), so the run rounds once, into the kernel
+ * before it or, with none, in one pass of its own.
  */
-export interface FusionHooks<S> {
-  /**
-   * For an affine transform: its coefficients at this update and its next state, exactly as
-   * `update` would advance it; `undefined` when it cannot be folded now (for example
-   * `params` is missing, so the ordinary path can report it).
-   */
-  affine?(state: S, hasParams: boolean): { coefficients: AffineCoefficients; state: S } | undefined;
-  /**
-   * For a producer whose output is one elementwise kernel per leaf: advance the state (the
-   * moments, say) and return that kernel with its operands instead of running it. `update` is
-   * then this kernel run as it is; `chain` composes the affine run after the producer, and a
-   * multiplier, into its expression (`combinators/compose-final-kernel.ts`).
-   */
-  finalKernel?(
-    updates: TensorTree,
-    state: S,
-    params: TensorTree | undefined,
-    extras: UpdateExtras | undefined,
-  ): FinalKernel<S>;
-  /**
-   * For a whole optimizer (`chain`, `namedChain`): `update`, with its output multiplied element
-   * by element by `multiplier` (a tree shaped like the updates; leaves of the same shape, or
-   * 0-d), bit for bit equal to `mul(update(...), multiplier)` leaf by leaf. Wrappers that scale
-   * a base's whole update (`active`) call it so that the product folds into the base's last
-   * kernel where the base allows, saving a full pass; otherwise it costs that pass.
-   */
-  updateWithMultiplier?(
-    updates: TensorTree,
-    state: S,
-    params: TensorTree | undefined,
-    extras: UpdateExtras | undefined,
-    multiplier: TensorTree,
-  ): [TensorTree, S];
+export interface AffineStep<S> {
+  /** The coefficients at this update. */
+  readonly epilogue: AffineCoefficients;
+  /** The next state, exactly as `update` would return it. */
+  readonly state: S;
+}
+
+/**
+ * A step already run, for a composite (`chain`) whose last stage cannot be left unrun: its
+ * updates and next state, exactly as `update` returns them.
+ */
+export interface ComputedStep<S> {
+  /** The output updates. */
+  readonly updates: TensorTree;
+  /** The next state. */
+  readonly state: S;
+}
+
+/**
+ * What a transform's composition point (`GradientTransformation.finalKernel`) returns: its
+ * output as one kernel not yet run, as an affine stage of its input, or (for a composite whose
+ * tail cannot be left unrun) already computed.
+ */
+export type ElementwiseStep<S> = FinalKernel<S> | AffineStep<S> | ComputedStep<S>;
+
+/** Whether `step` is an unrun kernel (rather than an affine stage or a computed step). */
+export function isFinalKernel<S>(step: ElementwiseStep<S>): step is FinalKernel<S> {
+  return 'kernel' in step;
+}
+
+/** Whether `step` is an affine stage of its incoming updates. */
+export function isAffineStep<S>(step: ElementwiseStep<S>): step is AffineStep<S> {
+  return !('kernel' in step) && 'epilogue' in step;
 }
 
 /** The state type of a transform. */

@@ -27,7 +27,9 @@ import {
 import { checkTransformation } from '../combinators/chain.js';
 import { ADD } from '../kernels.js';
 import { multiplyUpdates } from '../multiply-updates.js';
-import type { GradientTransformation, TensorTree } from '../transform.js';
+import { isAffineStep, isFinalKernel, type GradientTransformation, type TensorTree } from '../transform.js';
+import { runFinalKernel } from '../combinators/compose-final-kernel.js';
+import { IDENTITY_EPILOGUE } from '../combinators/run-sequence.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
 import {
   checkBoolean,
@@ -227,14 +229,19 @@ export function active<S>(
         // 1 (no bound excludes it) the product is skipped.
         const gainsInUse = state.count >= 2 * period || startGain !== 1;
         // With the gradient as the signal the base's own updates are not needed, so the gain
-        // can be handed to a base that folds it into its last kernel (one pass fewer; the same
-        // bits). The 'update' signal needs the base's updates before the gain: separate pass.
-        const foldGain = gainsInUse && signal === 'gradient' ? base.fusion?.updateWithMultiplier : undefined;
+        // composes after the base's last kernel where the base leaves it unrun (one pass fewer;
+        // the same bits). The 'update' signal needs the base's updates before the gain: separate pass.
+        const step =
+          gainsInUse && signal === 'gradient' ? base.finalKernel?.(updates, state.base, params, extras) : undefined;
         let out: TensorTree;
         let baseState: S;
         let baseUpdates: TensorTree | undefined;
-        if (foldGain !== undefined) {
-          [out, baseState] = foldGain.call(base.fusion, updates, state.base, params, extras, state.gain);
+        if (step !== undefined && isFinalKernel(step)) {
+          out = runFinalKernel(step, updates, params, step.epilogue ?? IDENTITY_EPILOGUE, state.gain);
+          baseState = step.state;
+        } else if (step !== undefined && !isAffineStep(step)) {
+          out = multiplyUpdates(step.updates, state.gain);
+          baseState = step.state;
         } else {
           [baseUpdates, baseState] = base.update(updates, state.base, params, extras);
           out = gainsInUse ? multiplyUpdates(baseUpdates, state.gain) : baseUpdates;

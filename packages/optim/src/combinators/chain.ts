@@ -1,7 +1,14 @@
 import { withInputChecks } from '../input-checks.js';
 import { tidy } from '@vane/tensor';
-import type { AnyTransformation, GradientTransformation, StateOf, TensorTree } from '../transform.js';
-import { runSequence } from './run-sequence.js';
+import type {
+  AnyTransformation,
+  ElementwiseStep,
+  GradientTransformation,
+  StateOf,
+  TensorTree,
+  UpdateExtras,
+} from '../transform.js';
+import { foldAffineRun, runSequence } from './run-sequence.js';
 
 /** State of {@link chain}: the states of its transforms, in order. */
 export type ChainState<T extends readonly AnyTransformation[]> = { -readonly [K in keyof T]: StateOf<T[K]> };
@@ -11,8 +18,11 @@ export type ChainState<T extends readonly AnyTransformation[]> = { -readonly [K 
  *
  * Update: u ← T_n(…T_2(T_1(u))…), each T_k with its own state. State: an array of the
  * transforms' states, in order. Intermediate updates are disposed before `update` returns.
- * Affine transforms that follow a producer with fusion hooks (learning rate and decoupled
- * decay after `scaleByAdam`) are folded into its kernel; see `FusionHooks`.
+ * Affine stages that follow a producer stated as its final kernel (learning rate and decoupled
+ * decay after `scaleByAdam`) are composed into that kernel; see `GradientTransformation.finalKernel`
+ * and `run-sequence.ts`. The chain offers that composition point itself, so a wrapper
+ * (`active`) composes its gain after the chain's last kernel, and a chain nested in a chain
+ * composes as its stages would.
  *
  * @param transforms - the transforms, first applied first.
  * @example
@@ -23,30 +33,48 @@ export function chain<const T extends readonly AnyTransformation[]>(
   ...transforms: T
 ): GradientTransformation<ChainState<T>> {
   transforms.forEach((transform, index) => checkTransformation('chain', `transforms[${index}]`, transform));
+  const checkState = (state: unknown): readonly unknown[] => {
+    if (!Array.isArray(state) || state.length !== transforms.length) {
+      throw new Error(`chain.update: expected a state array of length ${transforms.length}, got ${describe(state)}`);
+    }
+    return state;
+  };
   return withInputChecks('chain', {
     init: (params) => transforms.map((transform) => transform.init(params)) as ChainState<T>,
-    update: (updates, state, params, extras) => {
-      if (!Array.isArray(state) || state.length !== transforms.length) {
-        throw new Error(`chain.update: expected a state array of length ${transforms.length}, got ${describe(state)}`);
-      }
-      return tidy(() => {
-        const [out, next] = runSequence(transforms, state as readonly unknown[], updates, params, extras);
-        return [out, next as ChainState<T>] as [TensorTree, ChainState<T>];
-      });
-    },
-    fusion: {
-      updateWithMultiplier: (updates, state, params, extras, multiplier) => {
-        if (!Array.isArray(state) || state.length !== transforms.length) {
-          throw new Error(
-            `chain.update: expected a state array of length ${transforms.length}, got ${describe(state)}`,
-          );
-        }
-        return tidy(() => {
-          const [out, next] = runSequence(transforms, state as readonly unknown[], updates, params, extras, multiplier);
-          return [out, next as ChainState<T>] as [TensorTree, ChainState<T>];
-        });
-      },
-    },
+    update: (updates, state, params, extras) =>
+      tidy(() => {
+        const [outcome, next] = runSequence(transforms, checkState(state), updates, params, extras);
+        return [outcome.updates!, next as ChainState<T>] as [TensorTree, ChainState<T>];
+      }),
+    finalKernel: (updates, state, params, extras) =>
+      composedStep(transforms, checkState(state), updates, params, extras) as ElementwiseStep<ChainState<T>>,
+  });
+}
+
+/**
+ * The composition point of a sequence (`chain`, `namedChain`), with its states in order:
+ * - with the incoming updates not yet computed, an affine stage when every transform is one
+ *   (their coefficients multiplied out), else `undefined`;
+ * - else the sequence run with its tail left unrun where it ends with a producer and the affine
+ *   run after it (a {@link FinalKernel} with that run as its epilogue), or computed. The states
+ *   come back as an array, in order.
+ */
+export function composedStep(
+  transforms: readonly AnyTransformation[],
+  states: readonly unknown[],
+  updates: TensorTree | undefined,
+  params: TensorTree | undefined,
+  extras: UpdateExtras | undefined,
+): ElementwiseStep<unknown[]> | undefined {
+  if (updates === undefined) {
+    const { end, coefficients, foldedStates } = foldAffineRun(transforms, states, 0, params, extras);
+    return end === transforms.length ? { epilogue: coefficients, state: foldedStates } : undefined;
+  }
+  return tidy(() => {
+    const [outcome, next] = runSequence(transforms, states, updates, params, extras, true);
+    return outcome.pending !== undefined
+      ? { ...outcome.pending, state: next }
+      : { updates: outcome.updates, state: next };
   });
 }
 

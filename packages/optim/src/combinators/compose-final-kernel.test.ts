@@ -1,5 +1,5 @@
 /**
- * Fusion by composition: a producer declares only its final kernel (`FusionHooks.finalKernel`);
+ * Fusion by composition: a producer declares only its final kernel (`GradientTransformation.finalKernel`);
  * `chain` composes the affine stages after it, and a wrapper's multiplier, into that kernel.
  */
 import { defineKernel, expression as e, tensor, type Tensor } from '@vane/tensor';
@@ -24,7 +24,7 @@ function cube(): GradientTransformation<Record<string, never>> {
   return {
     init: () => ({}),
     update: (updates, state) => [runFinalKernel(finalKernel(updates, state), updates, undefined, undefined), state],
-    fusion: { finalKernel },
+    finalKernel,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * Fusion by composition: a producer's last kernel (`FusionHooks.finalKernel`) with the affine
- * run that follows it in a chain, and a wrapper's multiplier, composed into one expression
- * kernel, so that no producer writes its fused variants by hand.
+ * Fusion by composition: a producer's last kernel (a {@link FinalKernel}, from its composition
+ * point `GradientTransformation.finalKernel`) with the affine run that follows it in a chain,
+ * and a wrapper's multiplier, composed into one expression kernel, so that no producer writes
+ * its fused variants by hand.
  *
  * With d the producer's expression, a/b the folded affine coefficients, p the parameter and
  * w the multiplier, the composed kernels are

@@ -9,7 +9,8 @@ import type { FinalKernel, GradientTransformation, TensorTree, UpdateExtras } fr
 
 /**
  * The transformation whose state starts as `init` gives it and whose step is `finalKernel`:
- * `update` advances the state and runs the kernel; `fusion.finalKernel` hands it to `chain`.
+ * `update` advances the state and runs the kernel; its composition point
+ * (`GradientTransformation.finalKernel`) hands the kernel unrun to `chain` and `active`.
  *
  * @example
  * return finalKernelProducer((params) => ({ sum: zerosTree(params) }), (updates, state) => ({ owner, kernel, inputs, scalars, state: next, roundsOutput: true }));
@@ -29,6 +30,7 @@ export function finalKernelProducer<S>(
       const final = finalKernel(updates, state, params, extras);
       return [runFinalKernel(final, updates, undefined, undefined), final.state];
     },
-    fusion: { finalKernel },
+    finalKernel: (updates, state, params, extras) =>
+      updates === undefined ? undefined : finalKernel(updates, state, params, extras),
   };
 }

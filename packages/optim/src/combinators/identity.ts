@@ -13,6 +13,6 @@ export function identity(): GradientTransformation<EmptyState> {
   return {
     init: () => ({}),
     update: (updates, state) => [updates, state],
-    fusion: { affine: (state) => ({ coefficients: { updateScale: 1, paramScale: 0 }, state }) },
+    finalKernel: (_updates, state) => ({ epilogue: { updateScale: 1, paramScale: 0 }, state }),
   };
 }

@@ -1,8 +1,8 @@
 import { withInputChecks } from '../input-checks.js';
 import { tidy } from '@vane/tensor';
-import type { AnyTransformation, GradientTransformation, StateOf, TensorTree, UpdateExtras } from '../transform.js';
+import type { AnyTransformation, GradientTransformation, StateOf, TensorTree } from '../transform.js';
 import { runSequence } from './run-sequence.js';
-import { checkTransformation } from './chain.js';
+import { checkTransformation, composedStep } from './chain.js';
 
 /** State of {@link namedChain}: each transform's state under its name. */
 export type NamedChainState<T extends Record<string, AnyTransformation>> = { -readonly [K in keyof T]: StateOf<T[K]> };
@@ -41,32 +41,25 @@ export function namedChain<const T extends Record<string, AnyTransformation>>(
     checkTransformation('namedChain', name, transform);
   }
   const sequence = entries.map(([, transform]) => transform);
-  const run = (
-    updates: TensorTree,
-    state: NamedChainState<T>,
-    params: TensorTree | undefined,
-    extras: UpdateExtras | undefined,
-    multiplier: TensorTree | undefined,
-  ) =>
-    tidy(() => {
-      const states = entries.map(([name]) => {
-        if (state === null || typeof state !== 'object' || !(name in state))
-          throw new Error(`namedChain.update: the state has no entry '${name}'`);
-        return (state as Record<string, unknown>)[name];
-      });
-      const [out, next] = runSequence(sequence, states, updates, params, extras, multiplier);
-      return [out, Object.fromEntries(entries.map(([name], index) => [name, next[index]])) as NamedChainState<T>] as [
-        TensorTree,
-        NamedChainState<T>,
-      ];
+  const statesOf = (state: NamedChainState<T>): unknown[] =>
+    entries.map(([name]) => {
+      if (state === null || typeof state !== 'object' || !(name in state))
+        throw new Error(`namedChain.update: the state has no entry '${name}'`);
+      return (state as Record<string, unknown>)[name];
     });
+  const named = (states: readonly unknown[]) =>
+    Object.fromEntries(entries.map(([name], index) => [name, states[index]])) as NamedChainState<T>;
   return withInputChecks('namedChain', {
     init: (params) =>
       Object.fromEntries(entries.map(([name, transform]) => [name, transform.init(params)])) as NamedChainState<T>,
-    update: (updates, state, params, extras) => run(updates, state, params, extras, undefined),
-    fusion: {
-      updateWithMultiplier: (updates, state, params, extras, multiplier) =>
-        run(updates, state, params, extras, multiplier),
+    update: (updates, state, params, extras) =>
+      tidy(() => {
+        const [outcome, next] = runSequence(sequence, statesOf(state), updates, params, extras);
+        return [outcome.updates!, named(next)] as [TensorTree, NamedChainState<T>];
+      }),
+    finalKernel: (updates, state, params, extras) => {
+      const step = composedStep(sequence, statesOf(state), updates, params, extras);
+      return step === undefined ? undefined : { ...step, state: named(step.state) };
     },
   });
 }

@@ -1,11 +1,28 @@
 /**
- * The loop shared by `chain` and `namedChain`: apply transforms in order, composing a run of
- * affine transforms (and a wrapper's multiplier) into the final kernel of the producer before
- * them when the producer offers one (`FusionHooks.finalKernel`).
+ * The loop shared by `chain` and `namedChain`: apply transforms in order, composing each run of
+ * affine stages into the final kernel of the producer before it, through the one composition
+ * point every transform may offer (`GradientTransformation.finalKernel`).
+ *
+ * The rules, which keep every step bit for bit what it was before composition:
+ * - A producer (a stage whose composition point returns a {@link FinalKernel}) followed by a
+ *   run of affine stages is one kernel: its expression, then a·u + b·p with the run's
+ *   coefficients multiplied out.
+ * - A producer followed by nothing runs its own `update` (which may skip a pass, as `trace`
+ *   does), except at the end of a sequence asked to leave its tail unrun (`chain`'s own
+ *   composition point, for `active`'s gain).
+ * - Two or more affine stages in a row with no producer before them are one pass.
+ * - Everything else runs its `update`.
  */
 import { fusedMap, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import type { AffineCoefficients, AnyTransformation, TensorTree, UpdateExtras } from '../transform.js';
-import { multiplyUpdates } from '../multiply-updates.js';
+import {
+  isAffineStep,
+  isFinalKernel,
+  type AffineCoefficients,
+  type AnyTransformation,
+  type FinalKernel,
+  type TensorTree,
+  type UpdateExtras,
+} from '../transform.js';
 import { runFinalKernel } from './compose-final-kernel.js';
 import { checkStructure, mapTensors } from '../tree-utilities.js';
 
@@ -19,35 +36,51 @@ const SCALED = defineKernel('optim.chain.scaled', { inputs: ['u'], scalars: ['up
   e.mul(updateScale, u),
 );
 
-/** Folds the affine transforms from `start` on; returns where the run ends, its map and states. */
-function foldAffineRun(
+/** The affine stage u ↦ 1·u + 0·p: where a run of affine stages starts. */
+export const IDENTITY_EPILOGUE: AffineCoefficients = { updateScale: 1, paramScale: 0 };
+
+/** `second` after `first`: a₂(a₁u + b₁p) + b₂p = a₂a₁·u + (a₂b₁ + b₂)·p. */
+export function composeAffine(first: AffineCoefficients, second: AffineCoefficients): AffineCoefficients {
+  return {
+    updateScale: second.updateScale * first.updateScale,
+    paramScale: second.updateScale * first.paramScale + second.paramScale,
+  };
+}
+
+/**
+ * The affine stages from `start` on, asked with their incoming updates not yet computed: where
+ * the run ends, its coefficients multiplied out (from the identity) and the stages' next states.
+ */
+export function foldAffineRun(
   transforms: readonly AnyTransformation[],
   states: readonly unknown[],
   start: number,
-  hasParams: boolean,
+  params: TensorTree | undefined,
+  extras: UpdateExtras | undefined,
 ) {
-  let coefficients: AffineCoefficients = { updateScale: 1, paramScale: 0 };
+  let coefficients = IDENTITY_EPILOGUE;
   const foldedStates: unknown[] = [];
   let end = start;
   while (end < transforms.length) {
-    const folded = transforms[end]!.fusion?.affine?.(states[end], hasParams);
-    if (!folded) break;
-    // a₂(a₁u + b₁p) + b₂p = a₂a₁u + (a₂b₁ + b₂)p.
-    coefficients = {
-      updateScale: folded.coefficients.updateScale * coefficients.updateScale,
-      paramScale: folded.coefficients.updateScale * coefficients.paramScale + folded.coefficients.paramScale,
-    };
-    foldedStates.push(folded.state);
+    const step = transforms[end]!.finalKernel?.(undefined, states[end], params, extras);
+    if (step === undefined || !isAffineStep(step)) break;
+    coefficients = composeAffine(coefficients, step.epilogue);
+    foldedStates.push(step.state);
     end++;
   }
   return { end, coefficients, foldedStates };
 }
 
+/** The outcome of {@link runSequence}: the updates, or (asked to leave it unrun) the tail's kernel. */
+export type SequenceOutcome =
+  | { readonly updates: TensorTree; readonly pending?: undefined }
+  | { readonly pending: FinalKernel<unknown>; readonly updates?: undefined };
+
 /**
  * Applies `transforms` in order; returns the final updates and the next states (same order).
- * With `multiplier`, the final updates are multiplied by it element by element: inside the last
- * producer's final kernel when that producer and the affine run after it end the sequence,
- * else in one more pass (the result is the same bit for bit).
+ * With `leavePending`, a sequence that ends with a producer and the affine run after it
+ * returns that producer's kernel unrun, with the run as its `epilogue` (none when the run is
+ * empty), for the caller to compose more into it (`active`'s gain).
  */
 export function runSequence(
   transforms: readonly AnyTransformation[],
@@ -55,38 +88,51 @@ export function runSequence(
   updates: TensorTree,
   params: TensorTree | undefined,
   extras: UpdateExtras | undefined,
-  multiplier?: TensorTree,
-): [TensorTree, unknown[]] {
+  leavePending = false,
+): [SequenceOutcome, unknown[]] {
   const next: unknown[] = new Array(transforms.length);
   let current = updates;
   let index = 0;
-  let multiplied = multiplier === undefined;
   while (index < transforms.length) {
     const transform = transforms[index]!;
-    const producer = transform.fusion?.finalKernel;
-    if (producer) {
-      const { end, coefficients, foldedStates } = foldAffineRun(transforms, states, index + 1, params !== undefined);
-      // A producer that ends the sequence takes the multiplier even with no affine run after it:
-      // its epilogue is then the identity (1·u + 0·p), which is exact.
-      const takesMultiplier = !multiplied && end === transforms.length;
-      if (end > index + 1 || takesMultiplier) {
-        const final = producer.call(transform.fusion, current, states[index], params, extras);
-        current = runFinalKernel(final, current, params, coefficients, takesMultiplier ? multiplier : undefined);
-        if (takesMultiplier) multiplied = true;
-        next[index] = final.state;
-        foldedStates.forEach((state, offset) => (next[index + 1 + offset] = state));
-        index = end;
-        continue;
-      }
-    }
-    if (transform.fusion?.affine) {
-      // Two or more affine transforms in a row (decay then learning rate): one pass for all.
-      const { end, coefficients, foldedStates } = foldAffineRun(transforms, states, index, params !== undefined);
-      if (end > index + 1) {
-        current = applyAffine(current, params, coefficients);
-        foldedStates.forEach((state, offset) => (next[index + offset] = state));
-        index = end;
-        continue;
+    if (transform.finalKernel !== undefined) {
+      const own = foldAffineRun(transforms, states, index, params, extras);
+      if (own.end > index) {
+        // An affine stage: two or more in a row (decay then learning rate) are one pass; one
+        // alone runs its own update below.
+        if (own.end > index + 1) {
+          current = applyAffine(current, params, own.coefficients);
+          own.foldedStates.forEach((state, offset) => (next[index + offset] = state));
+          index = own.end;
+          continue;
+        }
+      } else {
+        const { end, coefficients, foldedStates } = foldAffineRun(transforms, states, index + 1, params, extras);
+        const folds = end > index + 1;
+        const endsPending = leavePending && end === transforms.length;
+        if (folds || endsPending) {
+          const step = transform.finalKernel(current, states[index], params, extras);
+          if (step !== undefined) {
+            next[index] = step.state;
+            foldedStates.forEach((state, offset) => (next[index + 1 + offset] = state));
+            if (isFinalKernel(step)) {
+              // A producer that is itself composed (a nested chain) brings its own epilogue.
+              const before = step.epilogue;
+              const epilogue = before === undefined ? coefficients : composeAffine(before, coefficients);
+              if (endsPending) {
+                const pending = before === undefined && !folds ? step : { ...step, epilogue };
+                return [{ pending }, next];
+              }
+              current = runFinalKernel(step, current, params, epilogue);
+            } else {
+              // An affine stage or a computed step after all: its output, then the run after it.
+              current = isAffineStep(step) ? applyAffine(current, params, step.epilogue) : step.updates;
+              if (folds) current = applyAffine(current, params, coefficients);
+            }
+            index = end;
+            continue;
+          }
+        }
       }
     }
     const [out, state] = transform.update(current, states[index], params, extras);
@@ -94,11 +140,11 @@ export function runSequence(
     next[index] = state;
     index++;
   }
-  if (!multiplied) current = multiplyUpdates(current, multiplier!);
-  return [current, next];
+  return [{ updates: current }, next];
 }
 
-function applyAffine(
+/** u ↦ a·u + b·p on every leaf, in one pass (`a·u` alone when b is 0). */
+export function applyAffine(
   updates: TensorTree,
   params: TensorTree | undefined,
   { updateScale, paramScale }: AffineCoefficients,

@@ -43,12 +43,11 @@ export function addDecayedWeights(
         next,
       ];
     },
-    fusion: {
-      affine: (state, hasParams) => {
-        const factor = valueAt(rate, state.count);
-        if (factor !== 0 && !hasParams) return undefined;
-        return { coefficients: { updateScale: 1, paramScale: factor }, state: { count: state.count + 1 } };
-      },
+    finalKernel: (_updates, state, params) => {
+      const factor = valueAt(rate, state.count);
+      // Without params the ordinary update reports them missing.
+      if (factor !== 0 && params === undefined) return undefined;
+      return { epilogue: { updateScale: 1, paramScale: factor }, state: { count: state.count + 1 } };
     },
   };
   return (mask === undefined ? inner : masked(inner, mask)) as GradientTransformation<AddDecayedWeightsState>;

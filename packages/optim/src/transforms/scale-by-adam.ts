@@ -112,7 +112,7 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
       const final = finalKernel(updates, state);
       return [runFinalKernel(final, updates, undefined, undefined), final.state];
     },
-    fusion: { finalKernel },
+    finalKernel: (updates, state) => (updates === undefined ? undefined : finalKernel(updates, state)),
   };
 }
 

@@ -62,7 +62,7 @@ function scale(factor: number): GradientTransformation<EmptyState> {
   return {
     init: () => ({}),
     update: (updates, state) => [tidy(() => mapTensors((u: Tensor) => fusedMap(SCALE, [u], [factor]), updates)), state],
-    fusion: { affine: (state) => ({ coefficients: { updateScale: factor, paramScale: 0 }, state }) },
+    finalKernel: (_updates, state) => ({ epilogue: { updateScale: factor, paramScale: 0 }, state }),
   };
 }
 
@@ -76,11 +76,9 @@ function scheduled(schedule: Schedule, sign: number): GradientTransformation<Sch
         { count: state.count + 1 },
       ];
     },
-    fusion: {
-      affine: (state) => ({
-        coefficients: { updateScale: sign * schedule(state.count), paramScale: 0 },
-        state: { count: state.count + 1 },
-      }),
-    },
+    finalKernel: (_updates, state) => ({
+      epilogue: { updateScale: sign * schedule(state.count), paramScale: 0 },
+      state: { count: state.count + 1 },
+    }),
   };
 }

@@ -59,6 +59,6 @@ export function scaleByLion(options: ScaleByLionOptions = {}): GradientTransform
       const final = finalKernel(updates, state);
       return [runFinalKernel(final, updates, undefined, undefined), final.state];
     },
-    fusion: { finalKernel },
+    finalKernel: (updates, state) => (updates === undefined ? undefined : finalKernel(updates, state)),
   };
 }

@@ -19,6 +19,6 @@ export function scale(factor: number): GradientTransformation<EmptyState> {
   return {
     init: () => ({}),
     update: (updates, state) => [tidy(() => mapTensors((u: Tensor) => fusedMap(SCALE, [u], [factor]), updates)), state],
-    fusion: { affine: (state) => ({ coefficients: { updateScale: factor, paramScale: 0 }, state }) },
+    finalKernel: (_updates, state) => ({ epilogue: { updateScale: factor, paramScale: 0 }, state }),
   };
 }
