@@ -31,6 +31,7 @@ import { coordinates, names, position, viewArguments, viewParameters } from './i
 import { countReadback, countUpload } from './gpu-stats.js';
 import { runKernel } from './kernel-runner.js';
 import { packedMatmul } from './packed-matmul.js';
+import { PendingStorage, pendingElementwise } from './elementwise-fusion.js';
 import { alignedWithOutput, SAME_TEXEL_FETCH, sameTexelAvailable } from './texel-fetch.js';
 import { cachedConstant, rememberConstant } from './scalar-constants.js';
 
@@ -106,6 +107,32 @@ function map(
     values,
   );
   return result(texture, size);
+}
+
+/**
+ * True when an elementwise op can join a fused chain (elementwise-fusion.ts): float32 in and
+ * out (int32 and bool results need their store conversions), on a WebGL path (chains share
+ * operand textures through gpu.js clones), and not empty.
+ */
+function fusable(inputs: readonly TensorView[], outDtype: DType): boolean {
+  return (
+    outDtype === 'float32' &&
+    inputs.every((view) => view.dtype === 'float32' && sizeOf(view.shape) > 0) &&
+    sameTexelAvailable()
+  );
+}
+
+/** The op `fn` over `inputs` as a pending chain. */
+function pending(
+  fn: GpuFunctionSource,
+  inputs: readonly TensorView[],
+  scalars: readonly number[],
+  shape: Shape,
+): GpuStorage {
+  const size = sizeOf(shape);
+  if (size === 0) return EMPTY();
+  const name = /function (\w+)/.exec(fn.source)![1]!;
+  return pendingElementwise(fn, name, inputs, scalars, shape, size, map);
 }
 
 const read = (name: string, rank: number) => `${name}[${position(name, rank)}]`;
@@ -1017,6 +1044,10 @@ export function createGpuBackend(): Backend {
     read: async (data, dtype, size) => convert(readTexture(asStorage(data)).subarray(0, size), dtype),
     readSync: (data, dtype, size) => convert(readTexture(asStorage(data)).subarray(0, size), dtype),
     release(data) {
+      if (data instanceof PendingStorage) {
+        data.release();
+        return;
+      }
       const storage = asStorage(data);
       deleteTexture(storage.texture);
       storage.texture = undefined;
@@ -1025,6 +1056,7 @@ export function createGpuBackend(): Backend {
     unary(kernel, x, outDtype, parameter) {
       refuseFloat64(kernel, outDtype);
       const fn = unaryFunction(kernel);
+      if (fusable([x], outDtype)) return pending(fn, [x], [parameter], x.shape);
       return map(
         `unary/${kernel}>${outDtype}`,
         x.shape,
@@ -1038,6 +1070,7 @@ export function createGpuBackend(): Backend {
       refuseFloat64(kernel, outDtype);
       const fn = binaryFunction(kernel);
       const rank = outShape.length;
+      if (fusable([a, b], outDtype)) return pending(fn, [a, b], [], outShape);
       return map(
         `binary/${kernel}>${outDtype}`,
         outShape,
@@ -1069,6 +1102,7 @@ export function createGpuBackend(): Backend {
       const name = `vaneFused_${kernel.name.replace(/[^\w]/g, '_')}`;
       // Generated from the kernel's expression tree (no function text is read).
       const fn = gpuExpressionFunction(name, kernel.expression, kernel.arity, kernel.scalarCount);
+      if (fusable(inputs, outDtype)) return pending(fn, inputs, scalars, inputs[0]!.shape);
       const rank = inputs[0]!.shape.length;
       const inputNames = inputs.map((_, position_) => `input${position_}`);
       const scalarNames = scalars.map((_, position_) => `scalar${position_}`);

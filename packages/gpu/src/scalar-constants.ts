@@ -20,6 +20,10 @@ interface CloneableTexture {
 export const SCALAR_CONSTANT_LIMIT = 256;
 
 const constants = new Map<number, CloneableTexture>();
+// The value behind each constant's GL texture object, which all clones of it share. Outputs
+// are immutable and the upload kernel takes no texture argument (so gpu.js never renders into
+// one of these again): the value of such a texture never changes.
+const values = new WeakMap<object, number>();
 const bits = new Uint32Array(1);
 const float = new Float32Array(bits.buffer);
 
@@ -46,6 +50,17 @@ export function rememberConstant(value: number, texture: unknown): void {
     constants.delete(oldestKey);
   }
   constants.set(keyOf(value), (candidate as CloneableTexture).clone());
+  const shared = (candidate as { texture?: unknown }).texture;
+  if (typeof shared === 'object' && shared !== null) values.set(shared, Math.fround(value));
+}
+
+/**
+ * The value of `texture` when it is (a clone of) a cached scalar constant, else `undefined`:
+ * fused elementwise chains pass such an operand as a uniform instead of reading a texture.
+ */
+export function constantValue(texture: unknown): number | undefined {
+  const shared = (texture as { texture?: unknown } | undefined)?.texture;
+  return typeof shared === 'object' && shared !== null ? values.get(shared) : undefined;
 }
 
 /**

@@ -27,6 +27,15 @@ export function result(texture: unknown, size: number): GpuStorage {
   return { texture, size };
 }
 
+/**
+ * Counts a storage whose texture does not exist yet (+1: a pending elementwise chain) or whose
+ * count passes to another storage object (−1), so that {@link gpuTextureCount} counts every
+ * live storage once.
+ */
+export function countStorage(delta: 1 | -1): void {
+  liveTextures += delta;
+}
+
 /** Deletes a texture the backend holds (nothing for `undefined`). */
 export function deleteTexture(texture: unknown): void {
   if (texture === undefined) return;
@@ -36,7 +45,8 @@ export function deleteTexture(texture: unknown): void {
 
 /**
  * Textures the gpu backend holds right now (tensor storages and the few temporaries of a
- * running op). A loop that disposes what it creates keeps this constant.
+ * running op); a pending elementwise result counts as the one texture it will become. A loop
+ * that disposes what it creates keeps this constant.
  *
  * @example
  * const before = gpuTextureCount(); tidy(() => x.mul(2)); gpuTextureCount() === before; // true

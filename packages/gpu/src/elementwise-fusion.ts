@@ -1,0 +1,212 @@
+/**
+ * Automatic fusion of elementwise chains: a float32 unary, binary or fused op on the gpu does
+ * not run when it is called. It returns a {@link PendingStorage} that records the op's
+ * expression function and its operands; an elementwise op that reads a pending result laid
+ * out like its own output inlines that result's expression instead of reading a texture, and
+ * the whole chain runs as one kernel when something needs the texture: a non-elementwise op, a
+ * readback, or an operand that is not laid out like the output (broadcast, strided, reshaped).
+ *
+ * `w.sub(g.mul(lr))` is then one dispatch instead of two, and the 784×256 product `g` is read
+ * once. The kernel of a chain is the nested call of the ops' own gpu.js expression functions
+ * (expression-source.ts, generated from `@vane/tensor`'s expressions), so a fused chain
+ * computes each op exactly as the op alone would, in float32, and is cached per chain shape.
+ *
+ * A pending result keeps its operands' textures alive through gpu.js clones (reference counted),
+ * so disposing an operand's tensor first is safe. A result inlined into two consumers is
+ * computed twice, which elementwise work allows; chains are capped at {@link FUSION_LEAF_LIMIT}
+ * textures and {@link FUSION_CALL_LIMIT} calls, beyond which the operand is materialised first.
+ */
+import type { Shape, TensorView } from '@vane/tensor';
+import type { GpuFunctionSource } from './function-source.js';
+import { position } from './index-arithmetic.js';
+import { constantValue } from './scalar-constants.js';
+import { countStorage, deleteTexture, textureOf, type GpuStorage } from './storage.js';
+
+/** Textures one fused kernel reads at most (WebGL1 guarantees 8 fragment texture units). */
+export const FUSION_LEAF_LIMIT = 8;
+/** Op calls one fused kernel nests at most (keeps the generated source and its compile time small). */
+export const FUSION_CALL_LIMIT = 16;
+
+/** An operand of a pending chain that is read from a texture. */
+interface Leaf {
+  /** A clone of the operand's texture (its own reference, released with the chain). */
+  readonly texture: { delete(): void; clone(): unknown };
+  readonly view: TensorView;
+}
+
+/** An elementwise chain not yet run. */
+interface Chain {
+  /** The nested call, with leaves written `$L<k>$` and scalars `$S<k>$`. */
+  readonly call: string;
+  readonly functions: ReadonlyMap<string, GpuFunctionSource>;
+  readonly leaves: readonly Leaf[];
+  readonly scalars: readonly number[];
+  readonly shape: Shape;
+  readonly calls: number;
+}
+
+/** Runs a chain as one kernel: the strided map of gpu-backend.ts. */
+export type ChainRunner = (
+  key: string,
+  shape: Shape,
+  inputs: readonly { name: string; view: TensorView }[],
+  expression: string,
+  scalars: readonly { name: string; value: number }[],
+  own: readonly GpuFunctionSource[],
+) => GpuStorage;
+
+/**
+ * A storage whose values are an elementwise chain still to run. Reading `texture` runs it
+ * (once); {@link PendingStorage.release} frees either the result or, when it never ran, the
+ * chain's references to its operands.
+ */
+export class PendingStorage implements GpuStorage {
+  readonly size: number;
+  #chain: Chain | undefined;
+  #texture: unknown;
+  readonly #run: ChainRunner;
+
+  constructor(size: number, chain: Chain, run: ChainRunner) {
+    this.size = size;
+    this.#chain = chain;
+    this.#run = run;
+    // Counted as the one texture it stands for (gpuTextureCount), from now on.
+    countStorage(1);
+  }
+
+  /** The chain when it has not run yet. */
+  get chain(): Chain | undefined {
+    return this.#chain;
+  }
+
+  /** The result texture, running the chain first if it has not run. */
+  get texture(): any {
+    const chain = this.#chain;
+    if (chain) {
+      this.#texture = runChain(chain, this.#run).texture;
+      // runChain counted its result; this storage was counted already.
+      countStorage(-1);
+      releaseLeaves(chain);
+      this.#chain = undefined;
+    }
+    return this.#texture;
+  }
+
+  set texture(value: unknown) {
+    this.#texture = value;
+  }
+
+  /** Frees the result texture, or the chain's operand references when it never ran. */
+  release(): void {
+    if (this.#chain) {
+      releaseLeaves(this.#chain);
+      this.#chain = undefined;
+      countStorage(-1);
+    } else deleteTexture(this.#texture);
+    this.#texture = undefined;
+  }
+}
+
+function releaseLeaves(chain: Chain): void {
+  for (const leaf of chain.leaves) leaf.texture.delete();
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((extent, axis) => extent === b[axis]);
+
+/** True when `view` reads its storage's values 0…size−1 in row-major order over `shape`. */
+function rowMajorOver(view: TensorView, shape: Shape): boolean {
+  if (view.offset !== 0 || !sameShape(view.shape, shape)) return false;
+  let expected = 1;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    if (shape[axis] !== 1 && view.strides[axis] !== expected) return false;
+    expected *= shape[axis]!;
+  }
+  return true;
+}
+
+/** The pending chain of `view` when it can be inlined into an op over `shape`. */
+function inlinable(view: TensorView, shape: Shape): Chain | undefined {
+  const data = view.data;
+  if (!(data instanceof PendingStorage) || !data.chain) return undefined;
+  const chain = data.chain;
+  return sameShape(chain.shape, shape) && rowMajorOver(view, shape) ? chain : undefined;
+}
+
+const renumber = (call: string, leafBase: number, scalarBase: number) =>
+  call
+    .replace(/\$L(\d+)\$/g, (_, index: string) => `$L${Number(index) + leafBase}$`)
+    .replace(/\$S(\d+)\$/g, (_, index: string) => `$S${Number(index) + scalarBase}$`);
+
+/**
+ * The result of the elementwise op `fn(operands..., scalars...)` over `shape`, as a pending
+ * chain that inlines the operands' own pending chains where they are laid out like the output.
+ */
+export function pendingElementwise(
+  fn: GpuFunctionSource,
+  name: string,
+  operands: readonly TensorView[],
+  scalars: readonly number[],
+  shape: Shape,
+  size: number,
+  run: ChainRunner,
+): PendingStorage {
+  const functions = new Map<string, GpuFunctionSource>([[name, fn]]);
+  const leaves: Leaf[] = [];
+  const chainScalars: number[] = [];
+  let calls = 1;
+  const argumentsOfCall = operands.map((view) => {
+    const chain = inlinable(view, shape);
+    if (
+      chain &&
+      leaves.length + chain.leaves.length <= FUSION_LEAF_LIMIT - (operands.length - 1) &&
+      calls + chain.calls <= FUSION_CALL_LIMIT
+    ) {
+      const call = renumber(chain.call, leaves.length, chainScalars.length);
+      for (const leaf of chain.leaves)
+        leaves.push({ texture: leaf.texture.clone() as Leaf['texture'], view: leaf.view });
+      chainScalars.push(...chain.scalars);
+      for (const [functionName, source] of chain.functions) functions.set(functionName, source);
+      calls += chain.calls;
+      return call;
+    }
+    const source = textureOf(view);
+    // A scalar constant (a learning rate, `mean`'s divisor) is passed by value: no texture unit.
+    const value = constantValue(source);
+    if (value !== undefined) {
+      chainScalars.push(value);
+      return `$S${chainScalars.length - 1}$`;
+    }
+    leaves.push({ texture: (source as Leaf['texture']).clone() as Leaf['texture'], view });
+    return `$L${leaves.length - 1}$`;
+  });
+  // An op reads as many scalars as its function declares (a unary op without a parameter none).
+  const declared = fn.settings.argumentTypes.length - operands.length;
+  const scalarArguments = scalars.slice(0, declared).map((value) => {
+    chainScalars.push(value);
+    return `$S${chainScalars.length - 1}$`;
+  });
+  const call = `${name}(${[...argumentsOfCall, ...scalarArguments].join(', ')})`;
+  return new PendingStorage(size, { call, functions, leaves, scalars: chainScalars, shape, calls }, run);
+}
+
+/** Runs `chain` as one kernel over its shape. */
+function runChain(chain: Chain, run: ChainRunner): GpuStorage {
+  const rank = chain.shape.length;
+  const inputs = chain.leaves.map((leaf, index) => ({
+    name: `leaf${index}`,
+    // The leaf reads its own clone, through the operand's strides and offset.
+    view: { ...leaf.view, data: { texture: leaf.texture, size: (leaf.view.data as GpuStorage).size } },
+  }));
+  const expression = chain.call
+    .replace(/\$L(\d+)\$/g, (_, index: string) => `leaf${index}[${position(`leaf${index}`, rank)}]`)
+    .replace(/\$S(\d+)\$/g, (_, index: string) => `scalar${index}`);
+  return run(
+    `chain/${chain.call}`,
+    chain.shape,
+    inputs,
+    expression,
+    chain.scalars.map((value, index) => ({ name: `scalar${index}`, value })),
+    [...chain.functions.values()],
+  );
+}

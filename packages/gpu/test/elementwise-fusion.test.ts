@@ -1,0 +1,121 @@
+/**
+ * Automatic fusion of elementwise chains (elementwise-fusion.ts): chains laid out like their
+ * output run as one dispatch when their result is needed, with the values the CPU computes;
+ * broadcast and strided operands are read in the same kernel; pending results free what they
+ * hold whether or not they ever ran; int32 ops and long chains take their own dispatches.
+ */
+import * as vane from '@vane/tensor';
+import { tidy, type Tensor } from '@vane/tensor';
+import { describe, expect, it } from 'vitest';
+import { gpuStats, gpuTextureCount, resetGpuStats } from '../src/index.js';
+import { FUSION_CALL_LIMIT } from '../src/elementwise-fusion.js';
+import { gpuReady } from './gpu-availability.js';
+
+const random = (shape: number[], seed: number) => vane.randn(shape, { generator: vane.seed(seed) });
+
+function expectClose(cpu: Tensor, gpu: Tensor, label: string): void {
+  expect(gpu.shape).toEqual(cpu.shape);
+  const want = cpu.dataSync();
+  const got = gpu.dataSync();
+  for (let index = 0; index < want.length; index++) {
+    const difference = Math.abs(got[index]! - want[index]!);
+    if (!(difference <= 1e-6 + 1e-5 * Math.abs(want[index]!)))
+      throw new Error(`${label}[${index}]: cpu ${want[index]}, gpu ${got[index]}`);
+  }
+}
+
+describe.runIf(gpuReady)('elementwise fusion', () => {
+  it('w - g * lr is one dispatch, run at the read, and agrees with the cpu', () => {
+    tidy(() => {
+      const w = random([37, 29], 1);
+      const g = random([37, 29], 2);
+      const [wGpu, gGpu] = [w.to('gpu'), g.to('gpu')];
+      vane.tensor(0.01, { backend: 'gpu' }); // the constant's one upload, before counting
+      resetGpuStats();
+      const updated = wGpu.sub(gGpu.mul(0.01));
+      expect(gpuStats().dispatches).toBe(0);
+      expectClose(w.sub(g.mul(0.01)), updated, 'update');
+      expect(gpuStats().dispatches).toBe(1);
+    });
+  });
+
+  it('a chain with broadcast, transposed and unary steps agrees with the cpu in one dispatch', () => {
+    tidy(() => {
+      const x = random([6, 5], 3);
+      const row = random([5], 4);
+      const other = random([5, 6], 5);
+      const chain = (a: Tensor, b: Tensor, c: Tensor) => vane.relu(a.add(b).mul(c.transpose())).exp().neg().sub(a);
+      const [xGpu, rowGpu, otherGpu] = [x.to('gpu'), row.to('gpu'), other.to('gpu')];
+      resetGpuStats();
+      const result = chain(xGpu, rowGpu, otherGpu);
+      expectClose(chain(x, row, other), result, 'chain');
+      expect(gpuStats().dispatches).toBe(1);
+    });
+  });
+
+  it('a pending result consumed by a non-elementwise op runs first, once', () => {
+    tidy(() => {
+      const x = random([8, 8], 6);
+      const xGpu = x.to('gpu');
+      resetGpuStats();
+      const y = xGpu.mul(2).add(1);
+      const total = vane.sum(y, -1);
+      const dispatchesAfterSum = gpuStats().dispatches;
+      expectClose(vane.sum(x.mul(2).add(1), -1), total, 'sum of chain');
+      expectClose(x.mul(2).add(1), y, 'chain read after the sum');
+      // The chain ran once for the sum; reading it again runs nothing more.
+      expect(gpuStats().dispatches).toBe(dispatchesAfterSum);
+    });
+  });
+
+  it('operands disposed before the chain runs are still read correctly', () => {
+    const x = random([4, 4], 7);
+    const xGpu = x.to('gpu');
+    const yGpu = xGpu.mul(3);
+    xGpu.dispose();
+    const zGpu = yGpu.add(1);
+    yGpu.dispose();
+    try {
+      expectClose(x.mul(3).add(1), zGpu, 'after disposal');
+    } finally {
+      zGpu.dispose();
+    }
+  });
+
+  it('pending results that never run free their references: the texture count returns', () => {
+    const x = random([16], 8).to('gpu');
+    const before = gpuTextureCount();
+    resetGpuStats();
+    tidy(() => {
+      const y = x.mul(2).add(x).exp();
+      expect(gpuTextureCount()).toBe(before + 3);
+      void y;
+    });
+    expect(gpuTextureCount()).toBe(before);
+    expect(gpuStats().dispatches).toBe(0);
+    x.dispose();
+  });
+
+  it('int32 ops run at once, and a chain longer than the limit splits', () => {
+    tidy(() => {
+      const ints = vane.tensor([1, 2, 3], { dtype: 'int32' }).to('gpu');
+      resetGpuStats();
+      const doubled = ints.mul(ints);
+      expect(gpuStats().dispatches).toBe(1);
+      expect(Array.from(doubled.dataSync())).toEqual([1, 4, 9]);
+
+      const x = random([10], 9);
+      let cpu = x;
+      let gpu = x.to('gpu');
+      const steps = 2 * FUSION_CALL_LIMIT + 3;
+      resetGpuStats();
+      for (let step = 0; step < steps; step++) {
+        cpu = cpu.mul(1.01).add(0.5);
+        gpu = gpu.mul(1.01).add(0.5);
+      }
+      expectClose(cpu, gpu, 'long chain');
+      // The two constants are uploaded once and then passed by value; the chain splits by the limit.
+      expect(gpuStats().dispatches).toBe(2 + Math.ceil((2 * steps) / FUSION_CALL_LIMIT));
+    });
+  });
+});
