@@ -16,6 +16,14 @@ describe.concurrent('bad input gives one clear line and exit status 2', () => {
     ],
     [['train', '--lr', '-0.1'], /--lr must be greater than 0, got -0.1/],
     [['sweep', '--lrs', '1e-3,-1'], /--lrs must be greater than 0, got -1/],
+    [['sweep', '--batch-sizes', '32,0'], /--batch-sizes must be greater than 0, got 0/],
+    [['sweep', '--batch-sizes', '32,1.5'], /--batch-sizes must be an integer, got 1\.5/],
+    [['sweep', '--batch-sizes', '32,32'], /vane sweep: --batch-sizes lists 32 twice/],
+    [
+      ['sweep', '--batch-size', '32', '--batch-sizes', '64'],
+      /vane sweep: give --batch-size or --batch-sizes, not both/,
+    ],
+    [['graft', '--train-limit', '0'], /--train-limit must be at least 1, got 0/],
     [
       ['train', '--dataset', 'fashion-mnist', '--data-dir', '/nonexistent/fashion'],
       /dataset fashion-mnist is not available: .*\/nonexistent\/fashion.*use an embedded dataset: digits, spirals, text/,

@@ -26,6 +26,31 @@ describe.concurrent('vane end to end (test presets)', () => {
     expect(readFileSync(join(out, 'accuracy.svg'), 'utf8')).toMatch(/^<svg[\s\S]*active\(adamw\)[\s\S]*<\/svg>$/);
   });
 
+  it('sweep over batch sizes adds the batch-size table and plots', async () => {
+    const out = join(directory, 'sweep-batch-sizes');
+    const { status, stdout, stderr } = await runCli([
+      'sweep',
+      '--preset',
+      'test',
+      '--batch-sizes',
+      '16,128',
+      '--lrs',
+      '1e-2',
+      '--out',
+      out,
+    ]);
+    expect(status, stderr).toBe(0);
+    expect(stdout).toMatch(/× 2 batch sizes \(16, 128\) × 1 seed\(s\) = 4 runs/);
+    expect(stdout).toMatch(/active\(adamw\)\s+1e-2\s+\d\.\d{3} ± \d\.\d{3} \(/);
+    expect(stdout).toMatch(/accuracy drop from batch 16 to 128 -?\d+\.\d points vs adamw -?\d+\.\d/);
+    expectFiles(out, ['results.json', 'table.md', 'accuracy-by-batch-size.svg', 'loss-by-batch-size.svg']);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.runs.map((run: { spec: { batchSize: number } }) => run.spec.batchSize).sort()).toEqual([
+      128, 128, 16, 16,
+    ]);
+    expect(readFileSync(join(out, 'table.md'), 'utf8')).toMatch(/## By batch size[\s\S]*\| B 16 \| B 128 \|/);
+  });
+
   it('graft prints the M#D grid with the variance shares', async () => {
     const out = join(directory, 'graft');
     const { status, stdout, stderr } = await runCli(['graft', '--preset', 'test', '--out', out]);

@@ -16,6 +16,7 @@ import {
   type GraftConfig,
 } from '../studies/graft-grid.js';
 import { openStudyDirectory } from '../studies/study-directory.js';
+import { describeSchedule } from '../training/learning-rate-schedule.js';
 import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag.js';
 
 /** Flags of `vane graft`. */
@@ -26,6 +27,7 @@ export const GRAFT_FLAGS = {
   seeds: { kind: 'number', integer: true, minimum: 1, description: 'seeds per cell' },
   epochs: { kind: 'number', integer: true, minimum: 1, description: 'epochs per run' },
   batchSize: { kind: 'number', integer: true, minimum: 1, description: 'batch size' },
+  trainLimit: { kind: 'number', integer: true, minimum: 1, description: 'use at most this many training examples' },
   dataDir: { kind: 'string', description: 'directory of the dataset files' },
   workers: { kind: 'number', integer: true, minimum: 1, description: 'worker threads (default: one per core)' },
   queue: QUEUE_FLAG,
@@ -50,6 +52,7 @@ export async function graftCommand(argv: readonly string[]): Promise<string> {
     ...(flags.seeds && { seeds: flags.seeds }),
     ...(flags.epochs && { epochs: flags.epochs }),
     ...(flags.batchSize && { batchSize: flags.batchSize }),
+    ...(flags.trainLimit && { trainLimit: flags.trainLimit }),
     ...(flags.dataDir && { dataDirectory: flags.dataDir }),
   };
   const names = Object.keys(config.optimizers);
@@ -59,7 +62,7 @@ export async function graftCommand(argv: readonly string[]): Promise<string> {
   const queue = await studyQueueFromFlags('graft', flags);
   directory.begin();
   console.log(
-    `vane graft: ${names.length}×${names.length} M#D grid × ${config.seeds} seed(s) of ${config.model} on ${config.dataset} (${config.epochs} epochs, batch ${config.batchSize})`,
+    `vane graft: ${names.length}×${names.length} M#D grid × ${config.seeds} seed(s) of ${config.model} on ${config.dataset} (${config.epochs} epochs, batch ${config.batchSize}${config.momentum === undefined ? '' : `, momentum ${config.momentum} for all`}${config.schedule ? `, ${describeSchedule(config.schedule)}` : ''})`,
   );
   if (directory.finished.size > 0)
     console.log(`resuming: ${directory.finished.size} runs already finished in ${directory.runsPath}`);

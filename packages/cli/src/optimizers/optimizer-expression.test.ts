@@ -83,3 +83,41 @@ describe('buildOptimizer', () => {
     expect(grafted.map(Math.sign)).toEqual([-1, 1, -1]);
   });
 });
+
+describe('trace(X, decay=μ) and a learning-rate scale', () => {
+  // One scalar parameter, gradients g_t given: every update has a closed form.
+  const run = (text: string, gradients: number[], learningRateScale?: (step: number) => number) => {
+    const optimizer = buildOptimizer(parseOptimizerExpression(text), { lr: 0.1, stepsPerEpoch: 4, learningRateScale });
+    const params = { w: tensor([0], { dtype: 'float64' }) };
+    let state = optimizer.init(params);
+    return gradients.map((gradient) => {
+      const [updates, next] = optimizer.update(
+        { w: tensor([gradient], { dtype: 'float64' }) },
+        state,
+        params,
+      ) as unknown as [{ w: { dataSync(): Float64Array } }, unknown];
+      state = next as typeof state;
+      return updates.w.dataSync()[0]!;
+    });
+  };
+
+  it('trace(adagrad) is heavy-ball momentum on AdaGrad’s update: b_t = μ·b_{t−1} + u_t', () => {
+    // AdaGrad (PyTorch): u_t = −lr·g_t / (√(Σ g²) + 1e-10). g = 3, 4: u = −0.1, −0.1·4/5.
+    const adagrad = [-0.1 * (3 / (3 + 1e-10)), -0.1 * (4 / (5 + 1e-10))];
+    const traced = run('trace(adagrad,decay=0.5)', [3, 4]);
+    expect(traced[0]).toBeCloseTo(adagrad[0]!, 14);
+    expect(traced[1]).toBeCloseTo(0.5 * adagrad[0]! + adagrad[1]!, 14);
+  });
+
+  it('rejects a trace without an optimizer or with an unknown option', () => {
+    expect(() => parseOptimizerExpression('trace(decay=0.9)')).toThrow(/trace takes 1 optimizer, got 0/);
+    expect(() => parseOptimizerExpression('trace(sgd,momentum=0.9)')).toThrow(/trace takes no option 'momentum'/);
+  });
+
+  it('multiplies every rate of the expression (the context’s and an explicit lr=) by the scale at each step', () => {
+    const scale = (step: number) => [0.5, 1, 0.25][step]!;
+    // Plain SGD: u_t = −lr·scale(t)·g_t.
+    expect(run('sgd(momentum=0)', [1, 1, 1], scale)).toEqual([-0.05, -0.1, -0.025]);
+    expect(run('sgd(lr=1,momentum=0)', [2, 2, 2], scale)).toEqual([-1, -2, -0.5]);
+  });
+});

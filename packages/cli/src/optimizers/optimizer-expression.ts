@@ -1,16 +1,19 @@
 /**
  * Optimizer expressions on the command line: `adamw`, `sgd(momentum=0)`, `active(adamw)`,
- * `active(sgd,increase=2,decrease=0.5)`, `graft(adam,sgd)`. Parsed into a small tree, then
+ * `active(sgd,increase=2,decrease=0.5)`, `graft(adam,sgd)`, `trace(adagrad,decay=0.9)`. Parsed into a small tree, then
  * built into an `@vane/optim` transformation once the learning rate and epoch length are known.
  */
 import {
   active,
+  chain,
   graft,
   OPTIMIZER_NAMES,
   OPTIMIZER_REGISTRY,
   type AnyTransformation,
   type OptimizerRegistryEntry,
   type OptionKind,
+  type Schedule,
+  trace,
 } from '@vane/optim';
 import { UsageError } from '../usage-error.js';
 
@@ -48,6 +51,9 @@ const BASES: ReadonlyMap<string, { entry: OptimizerRegistryEntry; options: reado
 const WRAPPER_OPTIONS: Record<string, readonly string[]> = {
   active: ['period', 'increase', 'decrease', 'minGain', 'maxGain'],
   graft: [],
+  // Heavy-ball momentum on an optimizer's update (its learning rate included), for optimizers
+  // without a momentum option of their own (AdaGrad in the grafting grid).
+  trace: ['decay'],
 };
 
 /** Every name an expression may use, for error messages. */
@@ -55,6 +61,7 @@ export const OPTIMIZER_EXPRESSION_NAMES: readonly string[] = [
   ...BASES.keys(),
   'active(<optimizer>)',
   'graft(<magnitude>,<direction>)',
+  'trace(<optimizer>,decay=<momentum>)',
 ];
 
 function invalid(text: string, problem: string): never {
@@ -111,7 +118,7 @@ export function parseOptimizerExpression(text: string): OptimizerExpression {
         invalid(text, `${name} takes no option '${key}' (its options: ${allowed.join(', ') || 'none'})`);
       if (!(options[key]! >= 0)) invalid(text, `option ${key} of ${name} must not be negative`);
     }
-    const arity = name === 'active' ? 1 : name === 'graft' ? 2 : 0;
+    const arity = name === 'active' || name === 'trace' ? 1 : name === 'graft' ? 2 : 0;
     if (operands.length !== arity)
       invalid(
         text,
@@ -141,6 +148,11 @@ export interface BuildContext {
   lr: number;
   /** Optimizer steps per epoch: the default ActiveLR period, as in the authors' benchmarks. */
   stepsPerEpoch: number;
+  /**
+   * A learning-rate schedule as a scale: every base optimizer's rate (the context's or its own
+   * `lr=`) is multiplied by `learningRateScale(step)`. Absent: constant rates.
+   */
+  learningRateScale?: Schedule;
 }
 
 function betas(options: { beta1?: number; beta2?: number }): { betas?: [number, number] } {
@@ -166,6 +178,8 @@ export function buildOptimizer(expression: OptimizerExpression, context: BuildCo
       maxGain: options.maxGain,
     }) as AnyTransformation;
   }
+  if (name === 'trace')
+    return chain(buildOptimizer(operands[0]!, context), trace({ decay: options.decay })) as AnyTransformation;
   if (name === 'graft')
     return graft({
       magnitude: buildOptimizer(operands[0]!, context),
@@ -174,7 +188,10 @@ export function buildOptimizer(expression: OptimizerExpression, context: BuildCo
   const base = BASES.get(name);
   if (base === undefined) return invalid(name, `'${name}' is not an optimizer`);
   const { beta1, beta2, ...rest } = options;
-  const factoryOptions: Record<string, unknown> = { ...rest, lr: options.lr ?? context.lr, ...betas({ beta1, beta2 }) };
+  const peak = options.lr ?? context.lr;
+  const scale = context.learningRateScale;
+  const lr = scale === undefined ? peak : (step: number) => peak * scale(step);
+  const factoryOptions: Record<string, unknown> = { ...rest, lr, ...betas({ beta1, beta2 }) };
   if (name === 'sgd') factoryOptions.momentum = options.momentum ?? 0.9;
   return base.entry.factory(factoryOptions);
 }

@@ -14,6 +14,8 @@ import { mean } from '../statistics/summary-statistics.js';
 import { varianceDecomposition, type VarianceDecomposition } from '../statistics/variance-decomposition.js';
 import type { RunResult, RunSpec } from '../training/run-training.js';
 import type { RunConfiguration } from './run-configuration.js';
+import { describeSchedule, type WarmupStepDecay } from '../training/learning-rate-schedule.js';
+import { OPTIMIZER_NAMES, OPTIMIZER_REGISTRY } from '@vane/optim';
 import { describeTrainingRecord, runMany, type RunManyOptions } from './run-many.js';
 
 /** The grid's settings. */
@@ -27,6 +29,14 @@ export interface GraftConfig {
   batchSize: number;
   trainLimit?: number;
   dataDirectory?: string;
+  /**
+   * Heavy-ball momentum given to every optimizer of the grid, M and D alike (the paper's
+   * β1 = 0.9 for all), each in its own way: see {@link graftOperand}. Absent: each optimizer's
+   * defaults (SGD momentum 0.9 and Adam β1 = 0.9 in the CLI; AdaGrad and RMSProp without).
+   */
+  momentum?: number;
+  /** The learning-rate schedule of every run; the rates in `optimizers` are its peaks. Absent: constant rates. */
+  schedule?: WarmupStepDecay;
 }
 
 /** The base optimizers of the study with learning rates tuned on digits (see docs/experiments.md). */
@@ -36,6 +46,21 @@ const TUNED = { sgd: 0.1, adam: 1e-3, adagrad: 1e-2, rmsprop: 1e-3 };
 export const GRAFT_PRESETS: Record<string, GraftConfig> = {
   quick: { model: 'mlp', dataset: 'digits', optimizers: TUNED, seeds: 2, epochs: 10, batchSize: 64 },
   full: { model: 'mlp', dataset: 'digits', optimizers: TUNED, seeds: 3, epochs: 30, batchSize: 32 },
+  // The paper's setup (Agarwal et al. 2020, §4): momentum 0.9 for every optimizer, linear
+  // warm-up then stepwise exponential decay, on Fashion-MNIST. Peak rates fixed in advance
+  // (docs/experiments.md §2b says how): adam and sgd from the Fashion-MNIST sweep (§1b);
+  // adagrad and rmsprop from a one-seed pilot with momentum 0.9 at constant rates.
+  paper: {
+    model: 'mlp',
+    dataset: 'fashion-mnist',
+    optimizers: { sgd: 1e-2, adam: 1e-3, adagrad: 1e-2, rmsprop: 1e-4 },
+    seeds: 3,
+    epochs: 10,
+    batchSize: 64,
+    trainLimit: 8192,
+    momentum: 0.9,
+    schedule: { warmupEpochs: 1, decayEveryEpochs: 2, decayRate: 0.5 },
+  },
   test: {
     model: 'mlp',
     dataset: 'digits',
@@ -47,9 +72,29 @@ export const GRAFT_PRESETS: Record<string, GraftConfig> = {
   },
 };
 
+/**
+ * One optimizer of the grid as an expression, at its rate and with the grid's momentum μ:
+ * through its own momentum option where it has one (SGD, RMSProp: PyTorch's heavy ball
+ * b ← μb + u), as β1 where it has betas (Adam: an average of the gradients), otherwise as
+ * `trace(…, decay=μ)` on its update (AdaGrad: b ← μb + u after its learning rate, the
+ * same heavy ball while the rate is constant).
+ *
+ * @example
+ * graftOperand('adagrad', 1e-2, 0.9); // 'trace(adagrad(lr=0.01),decay=0.9)'
+ */
+export function graftOperand(name: string, lr: number, momentum?: number): string {
+  if (momentum === undefined) return `${name}(lr=${lr})`;
+  const entry = OPTIMIZER_NAMES.find((known) => known.toLowerCase() === name);
+  const options = entry === undefined ? {} : OPTIMIZER_REGISTRY[entry].options;
+  if ('momentum' in options) return `${name}(lr=${lr},momentum=${momentum})`;
+  if ('betas' in options) return `${name}(lr=${lr},beta1=${momentum})`;
+  return `trace(${name}(lr=${lr}),decay=${momentum})`;
+}
+
 /** The optimizer expression of cell M#D. */
 export function graftExpression(config: GraftConfig, magnitude: string, direction: string): string {
-  return `graft(${magnitude}(lr=${config.optimizers[magnitude]}),${direction}(lr=${config.optimizers[direction]}))`;
+  const operand = (name: string) => graftOperand(name, config.optimizers[name]!, config.momentum);
+  return `graft(${operand(magnitude)},${operand(direction)})`;
 }
 
 /** Every run of the grid, row (M) major. */
@@ -67,6 +112,7 @@ export function graftSpecs(config: GraftConfig): RunSpec[] {
         seed,
         trainLimit: config.trainLimit,
         dataDirectory: config.dataDirectory,
+        schedule: config.schedule,
       })),
     ),
   );
@@ -164,7 +210,9 @@ export function writeGraft(directory: string, results: GraftResults): string[] {
         results.config.optimizers,
       )
         .map(([name, lr]) => `${name} ${lr}`)
-        .join(', ')}.`,
+        .join(
+          ', ',
+        )}${results.config.schedule ? ` (peaks of the schedule: ${describeSchedule(results.config.schedule)})` : ''}${results.config.momentum === undefined ? '' : `; momentum ${results.config.momentum} for every optimizer`}. Cells: ${graftExpression(results.config, Object.keys(results.config.optimizers).at(-1)!, Object.keys(results.config.optimizers)[0]!)} and so on.`,
       '',
       graftTable(results.config, results, 'markdown'),
       '',

@@ -1,7 +1,9 @@
 /**
  * The learning-rate robustness study of "Read the Signs" (spec §1.6): optimizers × learning
- * rates × seeds, the final loss and accuracy of each, and per optimizer the spread of the
- * final metric across learning rates. The paper's claim: Active variants spread less.
+ * rates × seeds (× batch sizes), the final loss and accuracy of each, and per optimizer the
+ * spread of the final metric across learning rates. The paper's claim: Active variants spread
+ * less. With several batch sizes the same grid also tests the paper's large-batch claim (see
+ * batch-size-effect.ts).
  */
 import { join } from 'node:path';
 import { writeTextAtomic } from '../files/json-file.js';
@@ -14,6 +16,7 @@ import { mean, spread } from '../statistics/summary-statistics.js';
 import type { RunResult, RunSpec } from '../training/run-training.js';
 import type { RunConfiguration } from './run-configuration.js';
 import { describeTrainingRecord, runMany, type RunManyOptions } from './run-many.js';
+import { batchSizeComparisons, batchSizePlot, batchSizeTable, summarizeBatchSizes } from './batch-size-effect.js';
 
 /** The study's grid. */
 export interface SweepConfig {
@@ -23,12 +26,16 @@ export interface SweepConfig {
   learningRates: number[];
   seeds: number;
   epochs: number;
-  batchSize: number;
+  /** Batch sizes, a grid dimension like the learning rates (one for the learning-rate study). */
+  batchSizes: number[];
   trainLimit?: number;
   dataDirectory?: string;
 }
 
-/** Named grids: `quick` is the README's demo, `test` finishes in seconds, `full` is closer to the paper. */
+/**
+ * Named grids: `quick` is the README's demo, `test` finishes in seconds, `full` is closer to
+ * the paper, `large-batch` is the large-batch study on Fashion-MNIST (docs/experiments.md §1c).
+ */
 export const SWEEP_PRESETS: Record<string, SweepConfig> = {
   quick: {
     model: 'mlp',
@@ -37,7 +44,7 @@ export const SWEEP_PRESETS: Record<string, SweepConfig> = {
     learningRates: [1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
     seeds: 3,
     epochs: 20,
-    batchSize: 64,
+    batchSizes: [64],
   },
   full: {
     model: 'mlp',
@@ -46,7 +53,30 @@ export const SWEEP_PRESETS: Record<string, SweepConfig> = {
     learningRates: [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
     seeds: 3,
     epochs: 30,
-    batchSize: 32,
+    batchSizes: [32],
+  },
+  // "The detrimental effects of using large mini-batch sizes are mitigated" (the paper's
+  // abstract): a fixed number of epochs at batch sizes 32 … 2048, each base at its tuned rate
+  // from the Fashion-MNIST learning-rate sweep (1e-3 for AdamW, RAdam and AdaBelief, 1e-2 for
+  // SGD) and at the other one.
+  'large-batch': {
+    model: 'mlp',
+    dataset: 'fashion-mnist',
+    optimizers: [
+      'adamw(weightDecay=0)',
+      'active(adamw(weightDecay=0))',
+      'sgd',
+      'active(sgd)',
+      'radam',
+      'active(radam)',
+      'adabelief',
+      'active(adabelief)',
+    ],
+    learningRates: [1e-3, 1e-2],
+    seeds: 3,
+    epochs: 10,
+    batchSizes: [32, 128, 512, 2048],
+    trainLimit: 8192,
   },
   test: {
     model: 'mlp',
@@ -55,14 +85,15 @@ export const SWEEP_PRESETS: Record<string, SweepConfig> = {
     learningRates: [1e-4, 1e-2],
     seeds: 1,
     epochs: 1,
-    batchSize: 64,
+    batchSizes: [64],
     trainLimit: 256,
   },
 };
 
-/** One optimizer's row of the summary. */
+/** One optimizer's row of the summary, at one batch size. */
 export interface SweepSummaryRow {
   optimizer: string;
+  batchSize: number;
   /** Seed-mean final validation accuracy per learning rate, in `learningRates` order. */
   accuracy: number[];
   /** Seed-mean final training loss per learning rate. */
@@ -83,21 +114,23 @@ export interface SweepResults {
   seconds: number;
 }
 
-/** The specs of every run of a grid, optimizer-major. */
+/** The specs of every run of a grid: batch size, then optimizer, then learning rate, then seed. */
 export function sweepSpecs(config: SweepConfig): RunSpec[] {
-  return config.optimizers.flatMap((optimizer) =>
-    config.learningRates.flatMap((lr) =>
-      Array.from({ length: config.seeds }, (_, seed) => ({
-        model: config.model,
-        dataset: config.dataset,
-        optimizer,
-        lr,
-        batchSize: config.batchSize,
-        epochs: config.epochs,
-        seed,
-        trainLimit: config.trainLimit,
-        dataDirectory: config.dataDirectory,
-      })),
+  return config.batchSizes.flatMap((batchSize) =>
+    config.optimizers.flatMap((optimizer) =>
+      config.learningRates.flatMap((lr) =>
+        Array.from({ length: config.seeds }, (_, seed) => ({
+          model: config.model,
+          dataset: config.dataset,
+          optimizer,
+          lr,
+          batchSize,
+          epochs: config.epochs,
+          seed,
+          trainLimit: config.trainLimit,
+          dataDirectory: config.dataDirectory,
+        })),
+      ),
     ),
   );
 }
@@ -107,40 +140,54 @@ export function sweepPlan(config: SweepConfig): RunConfiguration[] {
   return sweepSpecs(config).map((spec) => ({ kind: 'training', spec }));
 }
 
-/** Seed means per optimizer and learning rate, and each optimizer's spread across learning rates. */
+/**
+ * Seed means per optimizer, batch size and learning rate, and each optimizer's spread across
+ * learning rates at each batch size (rows batch-size-major).
+ */
 export function summarizeSweep(config: SweepConfig, runs: readonly RunResult[]): SweepSummaryRow[] {
-  return config.optimizers.map((optimizer) => {
-    const cells = config.learningRates.map((lr) =>
-      runs.filter((run) => run.spec.optimizer === optimizer && run.spec.lr === lr),
-    );
-    const accuracy = cells.map((cell) => mean(cell.map((run) => run.finalAccuracy)));
-    const loss = cells.map((cell) =>
-      mean(cell.map((run) => (Number.isFinite(run.finalLoss) ? run.finalLoss : Infinity))),
-    );
-    const best = accuracy.indexOf(Math.max(...accuracy));
-    return {
-      optimizer,
-      accuracy,
-      loss,
-      accuracySpread: spread(accuracy),
-      lossSpread: spread(loss),
-      bestLearningRate: config.learningRates[best]!,
-    };
-  });
+  return config.batchSizes.flatMap((batchSize) =>
+    config.optimizers.map((optimizer) => {
+      const cells = config.learningRates.map((lr) =>
+        runs.filter(
+          (run) => run.spec.optimizer === optimizer && run.spec.lr === lr && run.spec.batchSize === batchSize,
+        ),
+      );
+      const accuracy = cells.map((cell) => mean(cell.map((run) => run.finalAccuracy)));
+      const loss = cells.map((cell) =>
+        mean(cell.map((run) => (Number.isFinite(run.finalLoss) ? run.finalLoss : Infinity))),
+      );
+      const best = accuracy.indexOf(Math.max(...accuracy));
+      return {
+        optimizer,
+        batchSize,
+        accuracy,
+        loss,
+        accuracySpread: spread(accuracy),
+        lossSpread: spread(loss),
+        bestLearningRate: config.learningRates[best]!,
+      };
+    }),
+  );
 }
 
-/** Pairs `X` with `active(X)` and says whether the Active variant spreads less. */
-export function activeComparisons(
-  summary: readonly SweepSummaryRow[],
-): { base: string; active: string; baseSpread: number; activeSpread: number; activeSmaller: boolean }[] {
+/** Pairs `X` with `active(X)` at the same batch size and says whether the Active variant spreads less. */
+export function activeComparisons(summary: readonly SweepSummaryRow[]): {
+  base: string;
+  active: string;
+  batchSize: number;
+  baseSpread: number;
+  activeSpread: number;
+  activeSmaller: boolean;
+}[] {
   return summary.flatMap((row) => {
     const match = /^active\((.*)\)$/.exec(row.optimizer);
-    const base = match && summary.find((other) => other.optimizer === match[1]);
+    const base = match && summary.find((other) => other.optimizer === match[1] && other.batchSize === row.batchSize);
     return base
       ? [
           {
             base: base.optimizer,
             active: row.optimizer,
+            batchSize: row.batchSize,
             baseSpread: base.accuracySpread,
             activeSpread: row.accuracySpread,
             activeSmaller: row.accuracySpread < base.accuracySpread,
@@ -156,8 +203,11 @@ export function sweepTable(
   summary: readonly SweepSummaryRow[],
   format: 'text' | 'markdown',
 ): string {
+  // The batch column only where there is more than one batch size (the learning-rate study's tables stay as they were).
+  const byBatch = config.batchSizes.length > 1;
   const header = [
     'optimizer',
+    ...(byBatch ? ['batch'] : []),
     ...config.learningRates.map((lr) => `lr ${formatRate(lr)}`),
     'acc spread',
     'loss spread',
@@ -165,6 +215,7 @@ export function sweepTable(
   ];
   const rows = summary.map((row) => [
     row.optimizer,
+    ...(byBatch ? [String(row.batchSize)] : []),
     ...row.accuracy.map((value, index) => `${formatMetric(value)} (${formatMetric(row.loss[index]!)})`),
     formatMetric(row.accuracySpread),
     formatMetric(row.lossSpread),
@@ -175,12 +226,16 @@ export function sweepTable(
 
 /** Accuracy (or loss) against learning rate, one line per optimizer, the seed range shaded. */
 export function sweepPlot(config: SweepConfig, runs: readonly RunResult[], metric: 'accuracy' | 'loss'): string {
-  const series: PlotSeries[] = config.optimizers.map((optimizer) => ({
-    name: optimizer,
+  const byBatch = config.batchSizes.length > 1;
+  const lines = config.batchSizes.flatMap((batchSize) =>
+    config.optimizers.map((optimizer) => ({ batchSize, optimizer })),
+  );
+  const series: PlotSeries[] = lines.map(({ batchSize, optimizer }) => ({
+    name: byBatch ? `${optimizer}, B ${batchSize}` : optimizer,
     dashed: !optimizer.startsWith('active('),
     points: config.learningRates.flatMap((lr) => {
       const values = runs
-        .filter((run) => run.spec.optimizer === optimizer && run.spec.lr === lr)
+        .filter((run) => run.spec.optimizer === optimizer && run.spec.lr === lr && run.spec.batchSize === batchSize)
         .map((run) => (metric === 'accuracy' ? run.finalAccuracy : run.finalLoss))
         .filter(Number.isFinite);
       return values.length === 0
@@ -205,28 +260,53 @@ export function sweepPlot(config: SweepConfig, runs: readonly RunResult[], metri
       });
 }
 
-/** Writes results.json, table.md, accuracy.svg and loss.svg into `directory`. */
+/**
+ * Writes results.json, table.md, accuracy.svg and loss.svg into `directory`; with several
+ * batch sizes also the batch-size table (in table.md) and accuracy-by-batch-size.svg,
+ * loss-by-batch-size.svg.
+ */
 export function writeSweep(directory: string, results: SweepResults): string[] {
   createOutputDirectory(directory);
   const comparisons = activeComparisons(results.summary);
+  const byBatch = results.config.batchSizes.length > 1;
   const claim = comparisons.map(
     (c) =>
-      `- ${c.active}: accuracy spread ${formatMetric(c.activeSpread)} vs ${c.base} ${formatMetric(c.baseSpread)} — ${c.activeSmaller ? 'smaller, as the paper claims' : 'not smaller: the claim does not hold here'}`,
+      `- ${c.active}${byBatch ? ` at batch ${c.batchSize}` : ''}: accuracy spread ${formatMetric(c.activeSpread)} vs ${c.base} ${formatMetric(c.baseSpread)} — ${c.activeSmaller ? 'smaller, as the paper claims' : 'not smaller: the claim does not hold here'}`,
   );
+  const batchRows = byBatch ? summarizeBatchSizes(results.config, results.runs) : [];
   const files = {
     'results.json': stringifyWithNonFinite(results),
     'table.md': [
       `# Learning-rate sweep: ${results.config.model} on ${results.config.dataset}`,
       '',
-      `Final validation accuracy (final training loss), mean over ${results.config.seeds} seed(s), after ${results.config.epochs} epochs at batch ${results.config.batchSize}.`,
+      `Final validation accuracy (final training loss), mean over ${results.config.seeds} seed(s), after ${results.config.epochs} epochs at batch ${results.config.batchSizes.join(', ')}.`,
       '',
       sweepTable(results.config, results.summary, 'markdown'),
       '',
       ...claim,
       '',
+      ...(byBatch
+        ? [
+            '## By batch size',
+            '',
+            `Final validation accuracy, seed mean ± sample standard deviation (final training loss, seed mean), after ${results.config.epochs} epochs; drop: accuracy at batch ${results.config.batchSizes[0]} minus at ${results.config.batchSizes.at(-1)}, in points.`,
+            '',
+            batchSizeTable(results.config, batchRows, 'markdown'),
+            '',
+            ...batchSizeComparisons(batchRows).map(
+              (c) =>
+                `- ${c.active} at lr ${formatRate(c.lr)}: drop ${c.activeDrop.toFixed(1)} points vs ${c.base} ${c.baseDrop.toFixed(1)} — ${c.activeSmaller ? 'smaller, as the paper claims' : 'not smaller: the claim does not hold here'}`,
+            ),
+            '',
+          ]
+        : []),
     ].join('\n'),
     'accuracy.svg': sweepPlot(results.config, results.runs, 'accuracy'),
     'loss.svg': sweepPlot(results.config, results.runs, 'loss'),
+    ...(byBatch && {
+      'accuracy-by-batch-size.svg': batchSizePlot(results.config, batchRows, 'accuracy'),
+      'loss-by-batch-size.svg': batchSizePlot(results.config, batchRows, 'loss'),
+    }),
   };
   for (const [name, content] of Object.entries(files)) writeTextAtomic(join(directory, name), content);
   return Object.keys(files).map((name) => join(directory, name));

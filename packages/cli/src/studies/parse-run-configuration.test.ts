@@ -71,6 +71,27 @@ describe('parseRunConfiguration', () => {
     ],
     ['a missing spec', { kind: 'training' }, /configuration\.spec must be an object, got undefined/],
     [
+      'a schedule that is not an object',
+      { kind: 'training', spec: { ...training.spec, schedule: 'cosine' } },
+      /spec\.schedule must be an object, got "cosine"/,
+    ],
+    [
+      'a schedule decay rate above 1',
+      {
+        kind: 'training',
+        spec: { ...training.spec, schedule: { warmupEpochs: 1, decayEveryEpochs: 2, decayRate: 2 } },
+      },
+      /spec\.schedule\.decayRate must be a finite number, greater than 0, at most 1, got 2/,
+    ],
+    [
+      'a schedule with an unknown key',
+      {
+        kind: 'training',
+        spec: { ...training.spec, schedule: { warmupSteps: 1, decayEveryEpochs: 2, decayRate: 0.5 } },
+      },
+      /spec\.schedule: unknown option 'warmupSteps'/,
+    ],
+    [
       'surge betas out of range',
       { kind: 'surge', task: { ...surge.task, betas: [0.9, 1] } },
       /task\.betas\[1\] must be a finite number, at least 0, below 1, got 1/,

@@ -12,6 +12,7 @@ import { checkOptimizerExpression } from '../optimizers/optimizer-expression.js'
 import { UsageError } from '../usage-error.js';
 import type { SurgeTask } from './surge-measurement.js';
 import type { RunSpec } from '../training/run-training.js';
+import type { WarmupStepDecay } from '../training/learning-rate-schedule.js';
 import type { RunConfiguration } from './run-configuration.js';
 
 const TRAINING_KEYS = [
@@ -24,7 +25,9 @@ const TRAINING_KEYS = [
   'seed',
   'trainLimit',
   'dataDirectory',
+  'schedule',
 ] as const;
+const SCHEDULE_KEYS = ['warmupEpochs', 'decayEveryEpochs', 'decayRate'] as const;
 const SURGE_KEYS = [
   'model',
   'dataset',
@@ -46,6 +49,7 @@ interface NumberRule {
   integer?: boolean;
   minimum?: number;
   exclusiveMinimum?: number;
+  maximum?: number;
   below?: number;
 }
 
@@ -93,6 +97,7 @@ class FieldReader {
       rule.integer ? 'an integer' : 'a finite number',
       rule.minimum !== undefined ? `at least ${rule.minimum}` : '',
       rule.exclusiveMinimum !== undefined ? `greater than ${rule.exclusiveMinimum}` : '',
+      rule.maximum !== undefined ? `at most ${rule.maximum}` : '',
       rule.below !== undefined ? `below ${rule.below}` : '',
     ]
       .filter(Boolean)
@@ -103,6 +108,7 @@ class FieldReader {
       (!rule.integer || Number.isInteger(value)) &&
       (rule.minimum === undefined || value >= rule.minimum) &&
       (rule.exclusiveMinimum === undefined || value > rule.exclusiveMinimum) &&
+      (rule.maximum === undefined || value <= rule.maximum) &&
       (rule.below === undefined || value < rule.below);
     if (!valid)
       throw new UsageError(`${this.owner}: ${this.path}.${label} must be ${describe}, got ${describeValue(value)}`);
@@ -120,6 +126,22 @@ class FieldReader {
   optional<T>(key: string, read: (key: string) => T): T | undefined {
     return this.value[key] === undefined ? undefined : read(key);
   }
+
+  /** A nested object's fields, read with their path (`spec.schedule.decayRate`). */
+  object(key: string, keys: readonly string[]): FieldReader {
+    const value = this.value[key];
+    if (!isPlainObject(value)) this.fail(key, 'an object');
+    return new FieldReader(this.owner, `${this.path}.${key}`, value, keys);
+  }
+}
+
+function readSchedule(fields: FieldReader, key: string): WarmupStepDecay {
+  const schedule = fields.object(key, SCHEDULE_KEYS);
+  return {
+    warmupEpochs: schedule.number('warmupEpochs', { minimum: 0 }),
+    decayEveryEpochs: schedule.number('decayEveryEpochs', { exclusiveMinimum: 0 }),
+    decayRate: schedule.number('decayRate', { exclusiveMinimum: 0, maximum: 1 }),
+  };
 }
 
 function readTrainingSpec(owner: string, value: Record<string, unknown>): RunSpec {
@@ -134,6 +156,7 @@ function readTrainingSpec(owner: string, value: Record<string, unknown>): RunSpe
     seed: fields.number('seed', { integer: true, minimum: 0 }),
     trainLimit: fields.optional('trainLimit', (key) => fields.number(key, { integer: true, minimum: 1 })),
     dataDirectory: fields.optional('dataDirectory', (key) => fields.text(key)),
+    schedule: fields.optional('schedule', (key) => readSchedule(fields, key)),
   };
   try {
     checkOptimizerExpression(spec.optimizer, spec.lr);

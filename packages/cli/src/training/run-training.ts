@@ -14,6 +14,7 @@ import {
   parseOptimizerExpression,
 } from '../optimizers/optimizer-expression.js';
 import { UsageError } from '../usage-error.js';
+import { learningRateScale, type WarmupStepDecay } from './learning-rate-schedule.js';
 
 /** Everything that defines a run. Plain data, so it can be sent to a worker thread. */
 export interface RunSpec {
@@ -27,6 +28,8 @@ export interface RunSpec {
   /** Keep at most this many training examples. */
   trainLimit?: number;
   dataDirectory?: string;
+  /** A learning-rate schedule scaling every rate of the optimizer (absent: constant rates). */
+  schedule?: WarmupStepDecay;
 }
 
 /** Per-epoch values of a run. */
@@ -135,6 +138,7 @@ export function prepareTraining(spec: RunSpec, options: RunTrainingOptions = {})
   const optimizer = buildOptimizer(parseOptimizerExpression(spec.optimizer), {
     lr: spec.lr,
     stepsPerEpoch: loader.length,
+    learningRateScale: spec.schedule && learningRateScale(spec.schedule, loader.length),
   });
   const epochs: EpochEntry[] = [];
   let resumed: { optimizerState?: unknown; initialStep?: number } = {};
