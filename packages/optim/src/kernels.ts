@@ -38,11 +38,20 @@ export const MOVING_AVERAGE = defineKernel(
   ({ m, g, decay }) => e.add(e.mul(decay, m), e.mul(e.sub(1, decay), g)),
 );
 
+/** β·v + (1 − β)·g², as ((1 − β)·g)·g: the expression of {@link MOVING_AVERAGE_OF_SQUARES}, for kernels that inline it. */
+export function movingAverageOfSquares(
+  v: NumberExpression,
+  g: NumberExpression,
+  decay: NumberExpression,
+): NumberExpression {
+  return e.add(e.mul(decay, v), e.mul(e.mul(e.sub(1, decay), g), g));
+}
+
 /** β·v + (1 − β)·g²: an exponential moving average of squares (second moment), as ((1 − β)·g)·g. */
 export const MOVING_AVERAGE_OF_SQUARES = defineKernel(
   'optim.movingAverageOfSquares',
   { inputs: ['v', 'g'], scalars: ['decay'] },
-  ({ v, g, decay }) => e.add(e.mul(decay, v), e.mul(e.mul(e.sub(1, decay), g), g)),
+  ({ v, g, decay }) => movingAverageOfSquares(v, g, decay),
 );
 
 /** −1, 0 or +1 by the sign of u (NaN stays NaN). */

@@ -94,6 +94,12 @@ export interface FinalKernel<S> {
   readonly inputs: readonly TensorTree[];
   /** The kernel's scalars, the same for every leaf. */
   readonly scalars: readonly number[];
+  /**
+   * Scalars that differ by leaf (a per-tensor trust ratio or clipping factor, read from the
+   * host), one list per leaf in the order `mapTensors` visits them; each leaf's kernel scalars
+   * are `scalars` followed by its list. Absent: none.
+   */
+  readonly leafScalars?: readonly (readonly number[])[];
   /** The producer's next state, exactly as `update` would return it. */
   readonly state: S;
   /**

@@ -111,8 +111,10 @@ export function runFinalKernel(
   if (multiplier !== undefined) checkStructure(owner, multiplier, updates, ['multiplier', 'updates']);
   const parameters = epilogue !== undefined && epilogue.paramScale !== 0 ? requireParams(owner, params) : undefined;
   if (parameters !== undefined) checkStructure(owner, parameters, updates, ['params', 'updates']);
-  const { kernel, scalars } = final;
+  const { kernel, leafScalars } = final;
+  let leafIndex = 0;
   const leaf = (inputs: Tensor[], p: Tensor | undefined, factor: Tensor | undefined): Tensor => {
+    const scalars = leafScalars === undefined ? final.scalars : [...final.scalars, ...leafScalars[leafIndex++]!];
     if (epilogue === undefined) {
       const plain = fusedMap(kernel, inputs, scalars);
       return factor === undefined ? plain : multiplyUpdate(plain, factor);

@@ -123,12 +123,25 @@ const cases: Case[] = [
   ['signum', () => signum({ lr: 0.01, momentum: 0.9 }), 'scaleBySign'],
   ['lars: its momentum after the trust ratio composes', () => lars({ lr: 0.1, momentum: 0.9 }), 'trace'],
   [
-    'lamb: Adam with the decay (the trust ratio and learning rate stay separate passes)',
+    'lamb: Adam with the decay, then the trust ratio with the learning rate',
     () => lamb({ lr: 0.01, weightDecay: 0.01 }),
-    'scaleByAdam',
+    'scaleByTrustRatio',
   ],
-  ['adadelta (its output feeds its state: not composed)', () => adadelta({ lr: 1 }), undefined],
-  ['adafactor (clipping follows: not composed)', () => adafactor({ lr: 0.01 }), undefined],
+  ['lamb, no decay', () => lamb({ lr: 0.01 }), 'scaleByTrustRatio'],
+  [
+    'lars without momentum: the trust ratio composes',
+    () => lars({ lr: 0.1, momentum: 0, weightDecay: 0.01 }),
+    'scaleByTrustRatio',
+  ],
+  ['adadelta (Δ computed again in place of being stored)', () => adadelta({ lr: 1 }), 'scaleByAdadelta'],
+  ['adadelta, weight decay', () => adadelta({ lr: 0.5, weightDecay: 0.01 }), 'scaleByAdadelta'],
+  ['adafactor (the parameter scale composes)', () => adafactor({ lr: 0.01 }), 'scaleByParameterScale'],
+  [
+    'adafactor, relative step, no parameter scale, weight decay (the clipping composes)',
+    () => adafactor({ multiplyByParameterScale: false, weightDecay: 0.01 }),
+    'clipByBlockRms',
+  ],
+  ['adafactor, momentum, unfactored', () => adafactor({ lr: 0.01, beta1: 0.9, factored: false }), undefined],
   [
     'active(rmsprop): the gain composed too',
     () => active(rmsprop({ lr: 0.01, weightDecay: 0.01 }), { period: 2 }) as GradientTransformation<unknown>,
@@ -167,8 +180,9 @@ describe('fused producers: bit for bit the unfused step', () => {
       switches.composedOwners.clear();
       const fused = run(make(), dtype, steps);
       if (composes !== undefined) expect(switches.composedOwners.has(composes)).toBe(true);
-      // With the hooks hidden, nothing but Adam and Lion (not built by finalKernelProducer) composes.
-      expect(composedUnfused.filter((owner) => owner !== 'scaleByAdam' && owner !== 'scaleByLion')).toEqual([]);
+      // With the hooks hidden, nothing but the producers not built by finalKernelProducer composes.
+      const notHidden = ['scaleByAdam', 'scaleByLion', 'scaleByTrustRatio', 'clipByBlockRms', 'scaleByParameterScale'];
+      expect(composedUnfused.filter((owner) => !notHidden.includes(owner))).toEqual([]);
       expect(fused).toEqual(reference);
     });
   });

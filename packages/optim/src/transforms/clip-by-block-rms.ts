@@ -1,13 +1,22 @@
-import { cast, div, maximum, mean, sqrt, square, tidy, type Tensor } from '@vane/tensor';
+import { cast, defineKernel, div, expression as e, maximum, mean, sqrt, square } from '@vane/tensor';
+import { perLeafFactor } from '../combinators/per-leaf-factor.js';
 import type { EmptyState, GradientTransformation } from '../transform.js';
-import { mapTensors } from '../tree-utilities.js';
 import { checkPositive } from '../validation.js';
+
+/** u / f, f the leaf's clipping factor max(1, RMS(u)/d). */
+const DIVIDE_BY_FACTOR = defineKernel(
+  'optim.clipByBlockRms.divide',
+  { inputs: ['u'], scalars: ['factor'] },
+  ({ u, factor }) => e.div(u, factor),
+);
 
 /**
  * Adafactor's update clipping: scales each leaf down so that its root-mean-square is at most
  * the threshold.
  *
- * Update, per leaf: RMS(u) = √(mean(u²)); u ← u / max(1, RMS(u)/d). State: none.
+ * Update, per leaf: RMS(u) = √(mean(u²)); u ← u / max(1, RMS(u)/d). State: none. Two passes:
+ * the RMS (a reduction), then the division, its final kernel, into which `chain` composes the
+ * affine stages after it (see `perLeafFactor`).
  *
  * @param threshold - d > 0 (1 in the paper).
  * @example
@@ -16,16 +25,13 @@ import { checkPositive } from '../validation.js';
  */
 export function clipByBlockRms(threshold: number): GradientTransformation<EmptyState> {
   checkPositive('clipByBlockRms', 'threshold', threshold);
-  return {
-    init: () => ({}),
-    update: (updates, state) => [
-      tidy(() =>
-        mapTensors((u: Tensor) => {
-          const rms = sqrt(mean(square(u)));
-          return div(u, cast(maximum(div(rms, threshold), 1), u.dtype));
-        }, updates),
-      ),
-      state,
-    ],
-  };
+  return perLeafFactor(
+    {
+      owner: 'clipByBlockRms',
+      readsParams: false,
+      factor: (u) => cast(maximum(div(sqrt(mean(square(u))), threshold), 1), u.dtype),
+      kernel: DIVIDE_BY_FACTOR,
+    },
+    (u, factor) => div(u, factor),
+  );
 }

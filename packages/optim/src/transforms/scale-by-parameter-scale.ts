@@ -1,6 +1,6 @@
-import { cast, maximum, mean, mul, sqrt, square, tidy, type Tensor } from '@vane/tensor';
+import { cast, defineKernel, expression as e, maximum, mean, mul, sqrt, square } from '@vane/tensor';
+import { perLeafFactor } from '../combinators/per-leaf-factor.js';
 import type { EmptyState, GradientTransformation } from '../transform.js';
-import { checkStructure, mapTensors, requireParams } from '../tree-utilities.js';
 import { checkNonNegative, checkOptionKeys } from '../validation.js';
 
 /** Options of {@link scaleByParameterScale}. */
@@ -9,11 +9,19 @@ export interface ScaleByParameterScaleOptions {
   minScale?: number;
 }
 
+/** u·s, s the leaf's scale max(ε₂, RMS(p)). */
+const MULTIPLY_BY_FACTOR = defineKernel(
+  'optim.scaleByParameterScale.multiply',
+  { inputs: ['u'], scalars: ['factor'] },
+  ({ u, factor }) => e.mul(u, factor),
+);
+
 /**
  * Adafactor's relative step: scales each leaf's update by the root-mean-square of the
  * parameter it updates.
  *
- * Update, per leaf: u ← u · max(ε₂, RMS(p)), RMS(p) = √(mean(p²)). State: none.
+ * Update, per leaf: u ← u · max(ε₂, RMS(p)), RMS(p) = √(mean(p²)). State: none. Its final
+ * kernel is the product, into which `chain` composes Adafactor's learning rate and decay.
  *
  * @param options - `minScale` ε₂ (1e-3).
  * @example
@@ -24,19 +32,13 @@ export function scaleByParameterScale(options: ScaleByParameterScaleOptions = {}
   const owner = 'scaleByParameterScale';
   checkOptionKeys(owner, options, ['minScale']);
   const minScale = checkNonNegative(owner, 'minScale', options.minScale ?? 1e-3);
-  return {
-    init: () => ({}),
-    update: (updates, state, params) => {
-      const parameters = requireParams('scaleByParameterScale.update', params);
-      checkStructure('scaleByParameterScale.update', parameters, updates, ['params', 'updates']);
-      const out = tidy(() =>
-        mapTensors(
-          (u: Tensor, p: Tensor) => mul(u, cast(maximum(sqrt(mean(square(p))), minScale), u.dtype)),
-          updates,
-          parameters,
-        ),
-      );
-      return [out, state];
+  return perLeafFactor(
+    {
+      owner,
+      readsParams: true,
+      factor: (u, p) => cast(maximum(sqrt(mean(square(p!))), minScale), u.dtype),
+      kernel: MULTIPLY_BY_FACTOR,
     },
-  };
+    (u, factor) => mul(u, factor),
+  );
 }
