@@ -4,11 +4,17 @@
  * those of ordinary arrays (the same kernels, only the copies skipped). References: the scalar
  * JavaScript loops (setKernelMode('scalar')), whose arrays never live in the kernel memory.
  */
+import ndarray from 'ndarray';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   add,
   defineKernel,
   dispose,
+  fromNdarray,
+  matmul,
+  transpose,
+  div,
+  sub,
   exp,
   expression as e,
   fusedMap,
@@ -132,6 +138,60 @@ describe.runIf(shared)('kernel heap', () => {
     for (let round = 0; round < 5; round++) dispose(add(x, y));
     expect(heapUsage().topBytes).toBe(before);
     expect(heapAddress(storageOf(add(x, y)))).toBeDefined();
+  });
+});
+
+describe.runIf(shared)('matmul packing from the kernel heap', () => {
+  it('gives bit for bit the product of the same values in ordinary arrays, transposed or not, odd sizes', () => {
+    const generator = seed(5);
+    // An ordinary (foreign) array shared by fromNdarray is packed by the JavaScript loops; the
+    // heap copy by the kernel module's pack. Same packed values, same kernel: same bits.
+    const foreign = (x: Tensor) => fromNdarray(ndarray(new Float32Array(x.dataSync() as Float32Array), [...x.shape]));
+    for (const [m, k, n] of [
+      [128, 784, 256],
+      [37, 300, 19],
+      [5, 4100, 9],
+    ] as const) {
+      const a = randn([m, k], { generator });
+      const b = randn([k, n], { generator });
+      const at = transpose(randn([k, m], { generator }));
+      const bt = transpose(randn([n, k], { generator }));
+      for (const [x, y] of [
+        [a, b],
+        [at, bt],
+        [a, bt],
+      ] as const) {
+        expect(heapAddress(storageOf(x))).toBeDefined();
+        const fromHeap = matmul(x, y).dataSync();
+        const xs = x === at ? transpose(foreign(transpose(x))) : foreign(x);
+        const ys = y === bt ? transpose(foreign(transpose(y))) : foreign(y);
+        expect(heapAddress(storageOf(xs))).toBeUndefined();
+        expect(firstDifference(fromHeap, matmul(xs, ys).dataSync())).toBe(-1);
+      }
+    }
+  });
+});
+
+describe('row-broadcast binary ops on SIMD', () => {
+  it('equal the scalar loop bit for bit: a bias added to a batch, either side repeated, odd widths, heap or not', () => {
+    const generator = seed(4);
+    for (const [rows, columns] of [
+      [128, 256],
+      [3, 17],
+      [64, 10],
+      [5, 4099],
+    ] as const) {
+      const block = randn([rows, columns], { generator });
+      const row = randn([columns], { generator });
+      const reference = (op: (x: Tensor, y: Tensor) => Tensor, x: Tensor, y: Tensor) =>
+        scalarMode(() =>
+          op(tensor(x.dataSync(), { shape: x.shape }), tensor(y.dataSync(), { shape: y.shape })).dataSync(),
+        );
+      for (const op of [add, mul, (x: Tensor, y: Tensor) => div(x, y), (x: Tensor, y: Tensor) => sub(x, y)]) {
+        expect(firstDifference(op(block, row).dataSync(), reference(op, block, row))).toBe(-1);
+        expect(firstDifference(op(row, block).dataSync(), reference(op, row, block))).toBe(-1);
+      }
+    }
   });
 });
 

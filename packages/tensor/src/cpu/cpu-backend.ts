@@ -21,7 +21,7 @@ import { gemm } from './matmul.js';
 import { pool2dPlanes } from './pooling.js';
 import { argReduceBlock, blockLayout, cumulativeBlock, isContiguousView, reduceBlock } from './reduce.js';
 import { collapseDimensions } from './strided.js';
-import { hasSimdBinary, simdBinary, simdExp } from '../wasm/simd-elementwise.js';
+import { hasSimdBinary, simdBinary, simdBinaryRows, simdExp } from '../wasm/simd-elementwise.js';
 import { simdFused } from '../wasm/simd-fused.js';
 
 // Casting to bool maps every non-zero (NaN included, as in PyTorch) to true.
@@ -183,6 +183,36 @@ export function createCpuBackend(): Backend {
             { values: b.data, offset: b.offset, scalar: strideB === 0 },
             out,
             out.length,
+          )
+        ) {
+          return out;
+        }
+      }
+      // Two axes, contiguous rows, one operand a single row repeated down them (a bias added
+      // to a batch): the same SIMD kernel row by row.
+      if (
+        hasSimdBinary(kernel) &&
+        out instanceof Float32Array &&
+        a.data instanceof Float32Array &&
+        b.data instanceof Float32Array &&
+        layout.shape.length === 2
+      ) {
+        const [rows, columns] = layout.shape as [number, number];
+        const [aOuter, aInner] = layout.strides[0] as [number, number];
+        const [bOuter, bInner] = layout.strides[1] as [number, number];
+        if (
+          columns >= 16 &&
+          aInner === 1 &&
+          bInner === 1 &&
+          (aOuter === columns || aOuter === 0) &&
+          (bOuter === columns || bOuter === 0) &&
+          simdBinaryRows(
+            kernel,
+            { values: a.data, offset: a.offset, repeated: aOuter === 0 },
+            { values: b.data, offset: b.offset, repeated: bOuter === 0 },
+            out,
+            rows,
+            columns,
           )
         ) {
           return out;

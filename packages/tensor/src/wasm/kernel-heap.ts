@@ -32,6 +32,13 @@ const PAGE_BYTES = 65536;
  * while each heap array costs a finalizer registration.
  */
 const HEAP_MINIMUM_ELEMENTS = 4096;
+/**
+ * Tensor storages take fresh memory only below this many bytes of heap; past it they reuse
+ * freed blocks or stay ordinary arrays. Why: the collector does not see the kernel memory, so
+ * a program that leaves its tensors to the collector (no dispose, no tidy) frees their blocks
+ * only when something else makes it collect; ordinary arrays past this point are that pressure.
+ */
+const STORAGE_FRESH_LIMIT_BYTES = 512 * 1024 * 1024;
 
 /** The kernel memory and whether tensor storages may live in it. */
 interface Heap {
@@ -65,26 +72,40 @@ export function bindKernelHeap(memory: WebAssembly.Memory, shared: boolean, firs
 }
 
 /**
- * A block of at least `bytes` bytes (64-byte aligned, padded), growing the memory if needed;
- * undefined when the memory cannot grow that far.
+ * A block of at least `bytes` bytes (64-byte aligned, padded): a freed one of the same size,
+ * else fresh memory below `freshLimitBytes` (growing the memory if needed); undefined when
+ * neither is possible.
  */
-export function allocateBlock(bytes: number): { address: number; bytes: number } | undefined {
+export function allocateBlock(
+  bytes: number,
+  freshLimitBytes = Number.POSITIVE_INFINITY,
+): { address: number; bytes: number } | undefined {
   if (!heap) return undefined;
   const blockBytes = blockBytesOf(bytes);
   const reused = heap.free.get(blockBytes)?.pop();
   if (reused !== undefined) return { address: reused, bytes: blockBytes };
   const end = heap.top + blockBytes;
-  const missing = end - heap.memory.buffer.byteLength;
+  if (end > freshLimitBytes) return undefined;
+  const length = heap.memory.buffer.byteLength;
+  const missing = end - length;
   if (missing > 0) {
-    try {
-      heap.memory.grow(Math.ceil(missing / PAGE_BYTES));
-    } catch {
+    // Grown by at least an eighth at a time: each grow of a shared memory costs a system call.
+    const pages = Math.ceil(missing / PAGE_BYTES);
+    if (!grow(heap.memory, Math.max(pages, Math.ceil(length / 8 / PAGE_BYTES))) && !grow(heap.memory, pages))
       return undefined; // past the memory's maximum
-    }
   }
   const address = heap.top;
   heap.top = end;
   return { address, bytes: blockBytes };
+}
+
+function grow(memory: WebAssembly.Memory, pages: number): boolean {
+  try {
+    memory.grow(pages);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Returns a block from {@link allocateBlock} for reuse. */
@@ -116,7 +137,7 @@ const collected =
 export function heapFloat32Array(size: number, zeroed: boolean): Float32Array | undefined {
   if (!heap?.shared || !collected || size < HEAP_MINIMUM_ELEMENTS) return undefined;
   const wasTop = heap.top;
-  const block = allocateBlock(size * 4);
+  const block = allocateBlock(size * 4, STORAGE_FRESH_LIMIT_BYTES);
   if (!block) return undefined;
   const buffer = heap.memory.buffer;
   heap.buffers.add(buffer);

@@ -59,6 +59,20 @@ export type SimdExports = {
   /** Present only where relaxed SIMD is: gemm_tiles with fused multiply-adds. */
   gemm_tiles_fma?: SimdExports['gemm_tiles'];
   exp(x: number, out: number, vectors: number): void;
+  /** Strided float32 copy: panels × outer × inner, byte strides per level (simd-kernels-module.ts). */
+  pack(
+    src: number,
+    dst: number,
+    panels: number,
+    outer: number,
+    inner: number,
+    srcPanel: number,
+    srcOuter: number,
+    srcInner: number,
+    dstPanel: number,
+    dstOuter: number,
+    dstInner: number,
+  ): void;
 } & {
   [binary in `${SimdBinaryOp}_${'vv' | 'vs' | 'sv'}`]: (a: number, b: number, out: number, vectors: number) => void;
 };

@@ -51,6 +51,58 @@ export function simdBinary(
   return true;
 }
 
+/** One operand of {@link simdBinaryRows}: `rows` rows of `columns` values, or one row repeated (`repeated`). */
+export interface RowOperand {
+  values: Float32Array;
+  offset: number;
+  repeated: boolean;
+}
+
+/**
+ * out (rows × columns, row-major) = a ∘ b where each operand is either the full block or one
+ * row broadcast down the rows (a bias added to a batch), on the vector-vector SIMD kernel, one
+ * call per row. Returns false when SIMD is off.
+ *
+ * @example
+ * simdBinaryRows('add', { values: x, offset: 0, repeated: false }, { values: bias, offset: 0, repeated: true }, out, 128, 256)
+ */
+export function simdBinaryRows(
+  name: SimdBinaryOp,
+  a: RowOperand,
+  b: RowOperand,
+  out: Float32Array,
+  rows: number,
+  columns: number,
+): boolean {
+  const kernels = simdKernels();
+  if (!kernels) return false;
+  const size = rows * columns;
+  if (size === 0) return true;
+  // Each row call writes whole vectors, up to 3 floats into the next row (rewritten by the
+  // next call) or, after the last row, into the block's padding.
+  const vectors = Math.ceil(columns / 4);
+  const bytes = Math.ceil(size / 4) * 16;
+  const placed = placeOperands(
+    kernels.memory,
+    [a, b].map((operand) => ({
+      values: operand.values,
+      offset: operand.offset,
+      count: operand.repeated ? columns : size,
+    })),
+    out,
+    size,
+    bytes,
+  );
+  const kernel = kernels.exports[`${name}_vv`];
+  const [aBase, bBase] = placed.inputs as [number, number];
+  const aStep = a.repeated ? 0 : columns * 4;
+  const bStep = b.repeated ? 0 : columns * 4;
+  for (let row = 0; row < rows; row++)
+    kernel(aBase + row * aStep, bBase + row * bStep, placed.out + row * columns * 4, vectors);
+  placed.copyOut();
+  return true;
+}
+
 /**
  * Addresses for a kernel's operands and output: an array in the kernel memory by its own
  * address (a broadcast scalar always copied: the kernel reads a whole vector there), anything

@@ -7,7 +7,8 @@
  * split into blocks of `DEPTH_BLOCK` so a packed B panel (depth × 8 floats) stays in L1.
  */
 import type { MatrixOperand } from '../kernel-operands.js';
-import { gemmTilesKernel, reserve, simdKernels } from './kernel-runtime.js';
+import { heapAddress } from './kernel-heap.js';
+import { gemmTilesKernel, reserve, simdKernels, type SimdExports } from './kernel-runtime.js';
 import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module.js';
 
 /** Depth (k) of one packed block: a B panel of 256 × 8 floats (8 KiB) stays in L1. */
@@ -15,6 +16,68 @@ export const DEPTH_BLOCK = 256;
 // Row panels per block: GEMM_ROWS · 48 = 192 rows · 256 depth · 4 bytes = 192 KiB of packed A,
 // which stays in L2 while every B panel streams past it.
 const BLOCK_PANELS = 48;
+
+/**
+ * Packs `lanes` lines of `depth` floats per panel (A: 4 rows, B: 8 columns) with the kernel
+ * module's `pack`, for an operand in the kernel memory: whole panels in one call, the last
+ * partial panel zeroed and packed after. The loop with the shorter source stride runs
+ * innermost (a transposed operand reads along its rows). False when the operand is elsewhere.
+ */
+function packInKernel(
+  exports: SimdExports,
+  operand: MatrixOperand,
+  count: number,
+  lanes: number,
+  laneStride: number,
+  depthStride: number,
+  k0: number,
+  depth: number,
+  view: Float32Array,
+  base: number,
+): boolean {
+  const address = heapAddress(operand.values);
+  if (address === undefined) return false;
+  const source = address + (operand.offset + k0 * depthStride) * 4;
+  const panelBytes = lanes * depth * 4;
+  const lanesInner = Math.abs(laneStride) < Math.abs(depthStride);
+  const run = (start: number, target: number, panels: number, lanesInPanel: number) =>
+    lanesInner
+      ? exports.pack(
+          start,
+          target,
+          panels,
+          depth,
+          lanesInPanel,
+          lanes * laneStride * 4,
+          depthStride * 4,
+          laneStride * 4,
+          panelBytes,
+          lanes * 4,
+          4,
+        )
+      : exports.pack(
+          start,
+          target,
+          panels,
+          lanesInPanel,
+          depth,
+          lanes * laneStride * 4,
+          laneStride * 4,
+          depthStride * 4,
+          panelBytes,
+          4,
+          lanes * 4,
+        );
+  const whole = Math.floor(count / lanes);
+  if (whole > 0) run(source, base * 4, whole, lanes);
+  const rest = count - whole * lanes;
+  if (rest > 0) {
+    const panelBase = base + whole * lanes * depth;
+    view.fill(0, panelBase, panelBase + lanes * depth);
+    run(source + whole * lanes * laneStride * 4, panelBase * 4, 1, rest);
+  }
+  return true;
+}
 
 function packA(a: MatrixOperand, m: number, k0: number, depth: number, view: Float32Array, base: number): void {
   const { values, offset, rowStride, columnStride } = a;
@@ -182,8 +245,12 @@ export function simdGemm(
   view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
   for (let k0 = 0; k0 < k; k0 += DEPTH_BLOCK) {
     const blockDepth = Math.min(DEPTH_BLOCK, k - k0);
-    packA(a, m, k0, blockDepth, view, aBase / 4);
-    packB(b, n, k0, blockDepth, view, bBase / 4);
+    if (!packInKernel(kernels.exports, a, m, GEMM_ROWS, a.rowStride, a.columnStride, k0, blockDepth, view, aBase / 4))
+      packA(a, m, k0, blockDepth, view, aBase / 4);
+    if (
+      !packInKernel(kernels.exports, b, n, GEMM_COLUMNS, b.columnStride, b.rowStride, k0, blockDepth, view, bBase / 4)
+    )
+      packB(b, n, k0, blockDepth, view, bBase / 4);
     gemmTiles(aBase, bBase, cBase, mPanels, nPanels, blockDepth, BLOCK_PANELS);
   }
   const cStart = cBase / 4;

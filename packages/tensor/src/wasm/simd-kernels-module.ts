@@ -11,6 +11,8 @@
  * - `<op>_vv`, `<op>_vs`, `<op>_sv` for add/sub/mul/div: vector-vector, vector-scalar and
  *   scalar-vector loops over f32x4.
  * - `exp`: a float32 exp with Cody–Waite range reduction and a degree-7 polynomial.
+ * - `pack`: a strided float32 copy in three nested loops (matmul's operand packing, for
+ *   operands that live in the kernel memory; see simd-gemm.ts).
  *
  * All lengths are counts of f32x4 vectors (at least one): the caller pads its buffers, so no
  * kernel needs a scalar tail loop.
@@ -345,6 +347,70 @@ function exponential(): FunctionDefinition {
 }
 
 /**
+ * pack(src, dst, panels, outer, inner, srcPanel, srcOuter, srcInner, dstPanel, dstOuter,
+ * dstInner): for each of `panels` panels, `outer` runs of `inner` float32 copies, each index
+ * advancing the source and destination by its byte strides. All three counts must be at
+ * least 1. Scalar loads and stores: packing reorders single floats (a transpose of 4 or 8
+ * lanes), and one wasm loop iteration costs a fraction of the JavaScript loop's.
+ */
+function pack(): FunctionDefinition {
+  const [src, dst, panels, outer, inner, srcPanel, srcOuter, srcInner, dstPanel, dstOuter, dstInner] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+  ];
+  const [source, target, outerLeft, innerLeft, outerSource, outerTarget] = [11, 12, 13, 14, 15, 16];
+  const g = op.localGet;
+  const s = op.localSet;
+  const addTo = (local: number, stride: number) => [...g(local), ...g(stride), ...op.i32Add(), ...s(local)];
+  const countDown = (local: number) => [
+    ...g(local),
+    ...op.i32Const(1),
+    ...op.i32Sub(),
+    ...op.localTee(local),
+    ...op.brIf(0),
+  ];
+  const body = [
+    ...op.loop(),
+    ...g(src),
+    ...s(outerSource),
+    ...g(dst),
+    ...s(outerTarget),
+    ...g(outer),
+    ...s(outerLeft),
+    ...op.loop(),
+    ...g(outerSource),
+    ...s(source),
+    ...g(outerTarget),
+    ...s(target),
+    ...g(inner),
+    ...s(innerLeft),
+    ...op.loop(),
+    ...g(target),
+    ...g(source),
+    ...op.f32Load(0),
+    ...op.f32Store(0),
+    ...addTo(source, srcInner),
+    ...addTo(target, dstInner),
+    ...countDown(innerLeft),
+    ...op.end(),
+    ...addTo(outerSource, srcOuter),
+    ...addTo(outerTarget, dstOuter),
+    ...countDown(outerLeft),
+    ...op.end(),
+    ...addTo(src, srcPanel),
+    ...addTo(dst, dstPanel),
+    ...countDown(panels),
+    ...op.end(),
+  ];
+  return {
+    name: 'pack',
+    parameters: [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32],
+    results: [],
+    locals: [{ count: 6, type: i32 }],
+    body,
+  };
+}
+
+/**
  * The kernel module's bytes, importing `env.memory` with the given limits. With
  * `fusedMultiplyAdd` the module also has `gemm_tiles_fma`, which needs relaxed SIMD (see
  * `relaxedSimdSupported`): an engine without it rejects the whole module.
@@ -359,7 +425,7 @@ export function simdKernelsModule(
   const gemms = options.fusedMultiplyAdd
     ? [gemmTiles(GEMM_ROWS, false), gemmTiles(GEMM_ROWS, true)]
     : [gemmTiles(GEMM_ROWS, false)];
-  return encodeModule(memory, [...gemms, ...binaries, exponential()]);
+  return encodeModule(memory, [...gemms, ...binaries, exponential(), pack()]);
 }
 
 /**
