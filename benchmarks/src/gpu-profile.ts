@@ -6,7 +6,9 @@
  *
  * Run: `xvfb-run -a npx tsx --conditions=@vane/source benchmarks/src/gpu-profile.ts [steps]`.
  * The finish after every op serialises the device, so the sum is a little above a normal
- * step's time; the ranking is what it is for.
+ * step's time; the ranking is what it is for. Fused elementwise chains run inside the op that
+ * needs their result (a matmul, a reduction, the readback), so their time is counted there,
+ * and an elementwise op shows 0 dispatches.
  */
 import { gpuInfo, gpuStats } from '@vane/gpu';
 import { findBackend, type TensorView } from '@vane/tensor';
@@ -55,7 +57,10 @@ for (const [key, value] of Object.entries(backend)) {
     const dispatchesBefore = gpuStats().dispatches;
     const start = performance.now();
     const output = (value as (...parameters: unknown[]) => unknown)(...args);
-    const texture = (output as { texture?: { context?: { finish(): void } } })?.texture;
+    // An elementwise op returns a pending chain (elementwise-fusion.ts): reading its `texture`
+    // would run it here and undo the fusion, so its time shows up in the op that consumes it.
+    const pending = typeof output === 'object' && output !== null && 'chain' in output;
+    const texture = pending ? undefined : (output as { texture?: { context?: { finish(): void } } })?.texture;
     finish ??= texture?.context ? () => texture.context!.finish() : undefined;
     finish?.();
     const name = label(key, args);

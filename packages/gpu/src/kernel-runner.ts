@@ -12,6 +12,7 @@ import type { GpuFunctionSource } from './function-source.js';
 import { countDispatch } from './gpu-stats.js';
 import { directFetchAvailable } from './texel-fetch.js';
 import { readValuesDirectly, VALUE_FETCH } from './value-fetch.js';
+import { withFragmentThread } from './fragment-thread.js';
 
 /** gpu.js leaves loop bounds that come from arguments capped at this many iterations. */
 export const LOOP_LIMIT = 1 << 24;
@@ -71,7 +72,9 @@ export function runKernel(
   const extent = dimensions.join('×');
   let kernel = compiled.get(key);
   if (!kernel) {
-    const { definition, storageArguments } = withDirectValueReads(define(), inputs);
+    const { definition: valueRead, storageArguments } = withDirectValueReads(define(), inputs);
+    // On the WebGL paths the thread index comes from the texture coordinate (fragment-thread.ts).
+    const definition = directFetchAvailable() ? withFragmentThread(valueRead, dimensions.length) : valueRead;
     const run = gpu.createKernel(definition.source, {
       output: dimensions,
       precision: 'single',
