@@ -3,9 +3,34 @@
  * length of one optimizer with the direction of another, both run on the same gradients.
  */
 import { withInputChecks } from '../input-checks.js';
-import { add, div, greater, mul, tidy, tree, where, zeros, type Tensor } from '@vane/tensor';
+import {
+  add,
+  defineKernel,
+  div,
+  expression as e,
+  greater,
+  mul,
+  tidy,
+  tree,
+  where,
+  zeros,
+  type Tensor,
+} from '@vane/tensor';
+
+/** d·s, the direction's update times the grafting factor (a scalar per leaf, or one for all). */
+const GRAFT_SCALED = defineKernel('optim.graft.scaled', { inputs: ['d'], scalars: ['factor'] }, ({ d, factor }) =>
+  e.mul(d, factor),
+);
 import { checkTransformation } from '../combinators/chain.js';
-import type { GradientTransformation, TensorTree } from '../transform.js';
+import { runFinalKernel } from '../combinators/compose-final-kernel.js';
+import {
+  isFinalKernel,
+  type ComputedStep,
+  type FinalKernel,
+  type GradientTransformation,
+  type TensorTree,
+  type UpdateExtras,
+} from '../transform.js';
 import { checkStructure, mapTensors, tensorLeaves } from '../tree-utilities.js';
 import { checkOptionKeys, checkPositive, failOption } from '../validation.js';
 import { GRAFT_MAGNITUDE_PRESETS, graftMagnitude, type GraftMagnitudePreset } from './magnitude-presets.js';
@@ -105,6 +130,63 @@ export function graft<M, D>(
       ? where(greater(directionNorm, 0), div(magnitudeNorm, directionNorm), 0)
       : div(magnitudeNorm, add(directionNorm, eps));
 
+  /**
+   * Both parts' updates and states, the factors s, and the output d·s: as a final kernel with s
+   * a scalar per leaf where that is free (every leaf on the CPU, one dtype, as `mul` would keep
+   * it), so that `chain` composes the stages after graft into it; else computed with `mul`.
+   */
+  const composedStep = (
+    updates: TensorTree,
+    state: GraftState<M, D>,
+    params: TensorTree | undefined,
+    extras: UpdateExtras | undefined,
+  ): FinalKernel<GraftState<M, D>> | ComputedStep<GraftState<M, D>> => {
+    const [magnitudeUpdates, magnitudeState] = magnitude.update(updates, state.magnitude, params, extras);
+    const [directionUpdates, directionState] = direction.update(updates, state.direction, params, extras);
+    checkStructure('graft.update', directionUpdates, magnitudeUpdates, [
+      "the direction's updates",
+      "the magnitude's updates",
+    ]);
+    const directionLeaves = tensorLeaves(directionUpdates);
+    const magnitudeLeaves = tensorLeaves(magnitudeUpdates);
+    if (granularity === 'global' && magnitudeLeaves.length === 0)
+      return {
+        updates: directionUpdates,
+        state: { magnitude: magnitudeState, direction: directionState, multiplier: state.multiplier },
+      };
+    const multiplier: TensorTree =
+      granularity === 'tensor'
+        ? (mapTensors(
+            (m: Tensor, d: Tensor) => ratio(scaledNorm([m]), scaledNorm([d])),
+            magnitudeUpdates,
+            directionUpdates,
+          ) as TensorTree)
+        : ratio(scaledNorm(magnitudeLeaves), scaledNorm(directionLeaves));
+    const next: GraftState<M, D> = { magnitude: magnitudeState, direction: directionState, multiplier };
+    const factors = tensorLeaves(multiplier);
+    const dtype = directionLeaves[0]?.dtype;
+    const composable = [...directionLeaves, ...factors].every(
+      (leaf) => leaf.backend.name === 'cpu' && leaf.dtype === dtype,
+    );
+    if (!composable) {
+      const out =
+        granularity === 'tensor'
+          ? mapTensors((d: Tensor, s: Tensor) => mul(d, s), directionUpdates, multiplier)
+          : tree.map((d: Tensor) => mul(d, multiplier as Tensor), directionUpdates);
+      return { updates: out as TensorTree, state: next };
+    }
+    const values = factors.map((factor) => factor.dataSync()[0]!);
+    return {
+      owner,
+      kernel: GRAFT_SCALED,
+      inputs: [directionUpdates],
+      scalars: granularity === 'tensor' ? [] : [values[0]!],
+      ...(granularity === 'tensor' && { leafScalars: values.map((value) => [value]) }),
+      state: next,
+      roundsOutput: true,
+    };
+  };
+
   return withInputChecks('graft', {
     init: (params) => {
       const leaves = tensorLeaves(params);
@@ -121,36 +203,12 @@ export function graft<M, D>(
     },
     update: (updates, state, params, extras) =>
       tidy(() => {
-        const [magnitudeUpdates, magnitudeState] = magnitude.update(updates, state.magnitude, params, extras);
-        const [directionUpdates, directionState] = direction.update(updates, state.direction, params, extras);
-        checkStructure('graft.update', directionUpdates, magnitudeUpdates, [
-          "the direction's updates",
-          "the magnitude's updates",
-        ]);
-        if (granularity === 'tensor') {
-          const multiplier = mapTensors(
-            (m: Tensor, d: Tensor) => ratio(scaledNorm([m]), scaledNorm([d])),
-            magnitudeUpdates,
-            directionUpdates,
-          ) as TensorTree;
-          const out = mapTensors((d: Tensor, s: Tensor) => mul(d, s), directionUpdates, multiplier) as TensorTree;
-          return [out, { magnitude: magnitudeState, direction: directionState, multiplier }] as [
-            TensorTree,
-            GraftState<M, D>,
-          ];
-        }
-        const magnitudeLeaves = tensorLeaves(magnitudeUpdates);
-        if (magnitudeLeaves.length === 0)
-          return [
-            directionUpdates,
-            { magnitude: magnitudeState, direction: directionState, multiplier: state.multiplier },
-          ] as [TensorTree, GraftState<M, D>];
-        const multiplier = ratio(scaledNorm(magnitudeLeaves), scaledNorm(tensorLeaves(directionUpdates)));
-        const out = tree.map((d: Tensor) => mul(d, multiplier), directionUpdates) as TensorTree;
-        return [out, { magnitude: magnitudeState, direction: directionState, multiplier }] as [
-          TensorTree,
-          GraftState<M, D>,
-        ];
+        const step = composedStep(updates, state, params, extras);
+        return isFinalKernel(step)
+          ? [runFinalKernel(step, updates, undefined, undefined), step.state]
+          : [step.updates, step.state];
       }),
+    finalKernel: (updates, state, params, extras) =>
+      updates === undefined ? undefined : tidy(() => composedStep(updates, state, params, extras)),
   });
 }
