@@ -7,7 +7,9 @@
  * readback, or an operand that is not laid out like the output (broadcast, strided, reshaped).
  *
  * `w.sub(g.mul(lr))` is then one dispatch instead of two, and the 784×256 product `g` is read
- * once. The kernel of a chain is the nested call of the ops' own gpu.js expression functions
+ * once. A matmul's float32 result is itself a pending chain (see {@link pendingBlocked}): the
+ * kernel that consumes it unpacks the blocked product, so `relu(x @ w + b)` is the matmul's
+ * pack and product passes and one more. The kernel of a chain is the nested call of the ops' own gpu.js expression functions
  * (expression-source.ts, generated from `@vane/tensor`'s expressions), so a fused chain
  * computes each op exactly as the op alone would, in float32, and is cached per chain shape.
  *
@@ -16,7 +18,9 @@
  * computed twice, which elementwise work allows; chains are capped at {@link FUSION_LEAF_LIMIT}
  * textures and {@link FUSION_CALL_LIMIT} calls, beyond which the operand is materialised first.
  */
-import type { Shape, TensorView } from '@vane/tensor';
+import { sizeOf, type Shape, type TensorView } from '@vane/tensor';
+import type { NativeFunction } from './kernel-runner.js';
+import { BLOCKED_VALUE } from './texel-fetch.js';
 import type { GpuFunctionSource } from './function-source.js';
 import { position } from './index-arithmetic.js';
 import { constantValue } from './scalar-constants.js';
@@ -36,7 +40,10 @@ interface Leaf {
 
 /** An elementwise chain not yet run. */
 interface Chain {
-  /** The nested call, with leaves written `$L<k>$` and scalars `$S<k>$`. */
+  /**
+   * The nested call, with leaves written `$L<k>$` (read at the output's position), leaf
+   * textures passed whole to a native function `$T<k>$`, and scalars `$S<k>$`.
+   */
   readonly call: string;
   readonly functions: ReadonlyMap<string, GpuFunctionSource>;
   readonly leaves: readonly Leaf[];
@@ -53,6 +60,7 @@ export type ChainRunner = (
   expression: string,
   scalars: readonly { name: string; value: number }[],
   own: readonly GpuFunctionSource[],
+  natives: readonly NativeFunction[],
 ) => GpuStorage;
 
 /**
@@ -135,7 +143,7 @@ function inlinable(view: TensorView, shape: Shape): Chain | undefined {
 
 const renumber = (call: string, leafBase: number, scalarBase: number) =>
   call
-    .replace(/\$L(\d+)\$/g, (_, index: string) => `$L${Number(index) + leafBase}$`)
+    .replace(/\$([LT])(\d+)\$/g, (_, kind: string, index: string) => `$${kind}${Number(index) + leafBase}$`)
     .replace(/\$S(\d+)\$/g, (_, index: string) => `$S${Number(index) + scalarBase}$`);
 
 /**
@@ -200,6 +208,7 @@ function runChain(chain: Chain, run: ChainRunner): GpuStorage {
   }));
   const expression = chain.call
     .replace(/\$L(\d+)\$/g, (_, index: string) => `leaf${index}[${position(`leaf${index}`, rank)}]`)
+    .replace(/\$T(\d+)\$/g, (_, index: string) => `leaf${index}`)
     .replace(/\$S(\d+)\$/g, (_, index: string) => `scalar${index}`);
   return run(
     `chain/${chain.call}`,
@@ -208,5 +217,42 @@ function runChain(chain: Chain, run: ChainRunner): GpuStorage {
     expression,
     chain.scalars.map((value, index) => ({ name: `scalar${index}`, value })),
     [...chain.functions.values()],
+    chain.call.includes('vaneBlockedValue(') ? [BLOCKED_VALUE()] : [],
+  );
+}
+
+/**
+ * A matmul's product in the 2×2 block layout (packed-matmul.ts) as a pending chain over
+ * `shape`: `vaneBlockedValue` unpacks it in whichever kernel consumes it: a fused elementwise
+ * chain, or, when another op needs its texture, a kernel of its own. Takes over `product`.
+ */
+export function pendingBlocked(
+  product: unknown,
+  shape: Shape,
+  m: number,
+  n: number,
+  blockRows: number,
+  run: ChainRunner,
+): PendingStorage {
+  const size = sizeOf(shape);
+  const view: TensorView = {
+    data: { texture: product, size },
+    dtype: 'float32',
+    shape,
+    strides: shape.map(() => 0),
+    offset: 0,
+  };
+  const call = 'vaneBlockedValue($T0$, this.thread.x + 0.0, $S0$, $S1$, $S2$)';
+  return new PendingStorage(
+    size,
+    {
+      call,
+      functions: new Map(),
+      leaves: [{ texture: product as Leaf['texture'], view }],
+      scalars: [m, n, blockRows],
+      shape,
+      calls: 1,
+    },
+    run,
   );
 }

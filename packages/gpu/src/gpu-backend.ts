@@ -29,7 +29,7 @@ import { define, refuseFloat64, stored } from './kernel-definition.js';
 import { asStorage, deleteTexture, EMPTY, result, textureOf, type GpuStorage } from './storage.js';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
 import { countReadback, countUpload } from './gpu-stats.js';
-import { runKernel } from './kernel-runner.js';
+import { runKernel, type NativeFunction } from './kernel-runner.js';
 import { packedMatmul } from './packed-matmul.js';
 import { PendingStorage, pendingElementwise } from './elementwise-fusion.js';
 import { alignedWithOutput, SAME_TEXEL_FETCH, sameTexelAvailable } from './texel-fetch.js';
@@ -75,6 +75,7 @@ function map(
   expression: string,
   scalars: readonly { name: string; value: number }[] = [],
   own: readonly GpuFunctionSource[] = [],
+  natives: readonly NativeFunction[] = [],
 ): GpuStorage {
   const size = sizeOf(shape);
   if (size === 0) return EMPTY();
@@ -101,7 +102,7 @@ function map(
     `${key}/rank${rank}${layout}`,
     () => ({
       ...define(parameters, `${coordinates(rank)}\n  return ${body};`, own),
-      nativeFunctions: layout ? [SAME_TEXEL_FETCH()] : [],
+      nativeFunctions: [...(layout ? [SAME_TEXEL_FETCH()] : []), ...natives],
     }),
     size,
     values,
@@ -300,7 +301,7 @@ function cumulative(kind: 'cumsum' | 'cumprod', x: TensorView, axis: number, out
 
 function matmul(a: TensorView, b: TensorView, outDtype: DType): GpuStorage {
   refuseFloat64('matmul', outDtype);
-  return packedMatmul(a, b, outDtype);
+  return packedMatmul(a, b, outDtype, sameTexelAvailable() ? map : undefined);
 }
 
 const WINDOW_PARAMETERS = [

@@ -24,7 +24,8 @@ import { sizeOf, type DType, type TensorView } from '@vane/tensor';
 import { define, stored } from './kernel-definition.js';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
 import { runKernel, type KernelOutput } from './kernel-runner.js';
-import { BLOCK_PRODUCT, directFetchAvailable, fitsTexture, TEXEL_FETCH } from './texel-fetch.js';
+import { BLOCK_PRODUCT, BLOCKED_VALUE, directFetchAvailable, fitsTexture } from './texel-fetch.js';
+import { pendingBlocked, type ChainRunner } from './elementwise-fusion.js';
 import { EMPTY, result, textureOf, type GpuStorage } from './storage.js';
 
 const LANES = 4;
@@ -134,9 +135,11 @@ function transposed(view: TensorView): TensorView {
 
 /**
  * `a @ b` over the last two axes (batch axes already broadcast to a common shape by the
- * caller, possibly with stride 0), as a storage of `[...batch, m, n]`.
+ * caller, possibly with stride 0), as a storage of `[...batch, m, n]`. With `defer` (the
+ * backend's chain runner), a float32 result of the direct layout is returned as a pending
+ * chain that unpacks the blocked product where it is consumed.
  */
-export function packedMatmul(a: TensorView, b: TensorView, outDtype: DType): GpuStorage {
+export function packedMatmul(a: TensorView, b: TensorView, outDtype: DType, defer?: ChainRunner): GpuStorage {
   const rank = a.shape.length;
   const m = a.shape[rank - 2]!;
   const depth = a.shape[rank - 1]!;
@@ -147,7 +150,7 @@ export function packedMatmul(a: TensorView, b: TensorView, outDtype: DType): Gpu
   if (depth === 0) return zeros(size);
   const depthQuads = Math.ceil(depth / LANES);
   const columnQuads = Math.ceil(n / LANES);
-  if (matmulLayout(a, b) === 'direct') return blockedMatmul(a, b, outDtype, images, m, n, depthQuads);
+  if (matmulLayout(a, b) === 'direct') return blockedMatmul(a, b, outDtype, images, m, n, depthQuads, defer);
   const left = pack(a, m, false);
   const right = pack(b, depthQuads * LANES, false);
   const product = indexedProduct(left, right, images, m, depthQuads, columnQuads);
@@ -180,6 +183,7 @@ function blockedMatmul(
   m: number,
   n: number,
   depthQuads: number,
+  defer: ChainRunner | undefined,
 ): GpuStorage {
   const left = pack(a, padded(m), true);
   const right = pack(transposed(b), padded(n), true);
@@ -202,28 +206,19 @@ function blockedMatmul(
   discard(left.texture);
   discard(right.texture);
   const size = images * m * n;
-  // Output (image, i, j) is lane 2·(i mod 2) + (j mod 2) of texel (j / 2, image·blockRows + i / 2).
-  const unpack = `const flat = this.thread.x + 0.0;
-  const row = Math.floor((flat + 0.5) / n);
-  const column = flat - row * n;
-  const image = Math.floor((row + 0.5) / m);
-  const inner = row - image * m;
-  const blockRow = Math.floor(inner * 0.5);
-  const blockColumn = Math.floor(column * 0.5);
-  const lane = (inner - blockRow * 2.0) * 2.0 + (column - blockColumn * 2.0);
-  const values = vaneTexel(c, blockColumn, image * blockRows + blockRow);
-  let value = values[3];
-  if (lane < 0.5) {
-    value = values[0];
-  } else if (lane < 1.5) {
-    value = values[1];
-  } else if (lane < 2.5) {
-    value = values[2];
-  }
-  return ${stored('value', outDtype)};`;
+  const shape = [...a.shape.slice(0, -2), m, n];
+  // A float32 result stays blocked until it is needed, so that an elementwise consumer (a bias
+  // add, an update) unpacks it in its own pass (elementwise-fusion.ts).
+  if (outDtype === 'float32' && defer) return pendingBlocked(product, shape, m, n, blockRows, defer);
   const texture = runKernel(
     `matmul/unblock2d>${outDtype}`,
-    () => ({ ...define(['c', 'm', 'n', 'blockRows'], unpack), nativeFunctions: [TEXEL_FETCH()] }),
+    () => ({
+      ...define(
+        ['c', 'm', 'n', 'blockRows'],
+        `return ${stored('vaneBlockedValue(c, this.thread.x + 0.0, m, n, blockRows)', outDtype)};`,
+      ),
+      nativeFunctions: [BLOCKED_VALUE()],
+    }),
     size,
     [product, m, n, blockRows],
   );

@@ -1,7 +1,7 @@
 /**
- * A direct texel fetch for kernels whose input textures are laid out 2-D with a known extent
- * (see packed-matmul.ts): `vaneTexel(texture, column, row)` reads the RGBA texel at
- * (column, row) with no index arithmetic.
+ * Direct texel fetches (GLSL native functions) for kernels whose input textures are laid out
+ * 2-D with a known extent (the packed operands and the blocked product of packed-matmul.ts),
+ * and for inputs laid out like the output (the same texel).
  *
  * gpu.js reads `texture[index]` through a GLSL helper that turns the 1-D index into texture
  * coordinates with an integer modulo and an integer division per read; llvmpipe (and many
@@ -13,20 +13,6 @@
 import { sizeOf, type TensorView } from '@vane/tensor';
 import { gpuDevice } from './gpu-device.js';
 import type { NativeFunction } from './kernel-runner.js';
-
-/** The native function `vaneTexel(texture, column, row)` for the device's GLSL dialect. */
-export function TEXEL_FETCH(): NativeFunction {
-  // GLSL ES 3.00 (WebGL2) names the sampling function `texture`, GLSL ES 1.00 `texture2D`.
-  const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
-  return {
-    name: 'vaneTexel',
-    source: `vec4 vaneTexel(sampler2D tex, ivec2 texSize, ivec3 texDim, float column, float row) {
-  return ${sample}(tex, (vec2(column, row) + 0.5) / vec2(texSize));
-}`,
-    returnType: 'Array(4)',
-    argumentTypes: { tex: 'ArrayTexture(4)', column: 'Number', row: 'Number' },
-  };
-}
 
 /**
  * The native function `vaneBlockProduct(a, b, aRow, bRow, depthQuads)`: the 2×2 block of
@@ -65,6 +51,33 @@ export function BLOCK_PRODUCT(): NativeFunction {
 }`,
     returnType: 'Array(4)',
     argumentTypes: { a: 'ArrayTexture(4)', b: 'ArrayTexture(4)', aRow: 'Number', bRow: 'Number', depthQuads: 'Number' },
+  };
+}
+
+/**
+ * The native function `vaneBlockedValue(product, index, m, n, blockRows)`: value `index` (in
+ * row-major order over `[images, m, n]`) of a product in the 2×2 block layout of
+ * {@link BLOCK_PRODUCT}: output (image, i, j) is lane 2·(i mod 2) + (j mod 2) of texel
+ * (j / 2, image·blockRows + i / 2). It unpacks a matmul's result, on its own or inside a fused
+ * elementwise chain that consumes it (elementwise-fusion.ts).
+ */
+export function BLOCKED_VALUE(): NativeFunction {
+  const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
+  return {
+    name: 'vaneBlockedValue',
+    source: `float vaneBlockedValue(sampler2D tex, ivec2 texSize, ivec3 texDim, float index, float m, float n, float blockRows) {
+  float row = floor((index + 0.5) / n);
+  float column = index - row * n;
+  float image = floor((row + 0.5) / m);
+  float inner = row - image * m;
+  float blockRow = floor(inner * 0.5);
+  float blockColumn = floor(column * 0.5);
+  vec4 block = ${sample}(tex, (vec2(blockColumn, image * blockRows + blockRow) + 0.5) / vec2(texSize));
+  vec2 pair = inner - blockRow * 2.0 < 0.5 ? block.xy : block.zw;
+  return column - blockColumn * 2.0 < 0.5 ? pair.x : pair.y;
+}`,
+    returnType: 'Number',
+    argumentTypes: { tex: 'ArrayTexture(4)', index: 'Number', m: 'Number', n: 'Number', blockRows: 'Number' },
   };
 }
 

@@ -53,6 +53,23 @@ describe.runIf(gpuReady)('elementwise fusion', () => {
     });
   });
 
+  it('a matmul followed by a bias add and relu unpacks its product inside that one chain', () => {
+    tidy(() => {
+      const x = random([12, 20], 10);
+      const w = random([20, 9], 11);
+      const bias = random([9], 12);
+      const [xGpu, wGpu, biasGpu] = [x.to('gpu'), w.to('gpu'), bias.to('gpu')];
+      resetGpuStats();
+      const result = vane.relu(vane.matmul(xGpu, wGpu).add(biasGpu));
+      expectClose(vane.relu(vane.matmul(x, w).add(bias)), result, 'relu(x @ w + b)');
+      // pack, pack, product, and one kernel for unpack + add + relu.
+      expect(gpuStats().dispatches).toBe(4);
+      // The product read on its own (a readback) is unpacked by a kernel of its own.
+      const product = vane.matmul(xGpu, wGpu);
+      expectClose(vane.matmul(x, w), product, 'x @ w');
+    });
+  });
+
   it('a pending result consumed by a non-elementwise op runs first, once', () => {
     tidy(() => {
       const x = random([8, 8], 6);
