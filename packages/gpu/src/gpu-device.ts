@@ -15,8 +15,32 @@ const { WebGPUKernel, WebAssemblyKernel } = gpujs as unknown as Record<
 export type GpuKernelClass =
   'HeadlessGLKernel' | 'WebGL2Kernel' | 'WebGLKernel' | 'WebGPUKernel' | 'WebAssemblyKernel' | 'CPUKernel' | 'unknown';
 
+/**
+ * The graphics path the backend runs on: WebGL 1 through headless-gl in Node (GLSL ES 1.00),
+ * WebGL 2 or 1 in a browser, WebGPU, or one of gpu.js's fallbacks.
+ */
+export type GpuPath =
+  'webgl1 via headless-gl' | 'webgl2' | 'webgl1' | 'webgpu' | 'wasm fallback' | 'cpu fallback' | 'unknown';
+
+/** Whether WebGPU is used, and why not. */
+export interface WebGpuStatus {
+  /** Always false today: see `reason`. */
+  readonly used: boolean;
+  /**
+   * Whether a WebGPU implementation is present: in Node, whether the `webgpu` package (Dawn)
+   * loads; in a browser, whether `navigator.gpu` exists. `undefined` where neither applies.
+   */
+  readonly present: boolean | undefined;
+  /** Why WebGPU is not used here, in words (with the load error where it did not load). */
+  readonly reason: string;
+}
+
 /** What {@link gpuInfo} reports. */
 export interface GpuInfo {
+  /** The graphics path that runs, derived from the kernel class and the host (Node or browser). */
+  readonly path: GpuPath;
+  /** Whether WebGPU is used, whether it is present at all, and why it is not used. */
+  readonly webGPU: WebGpuStatus;
   /** The gpu.js kernel class that really ran a probe kernel (checked with `instanceof`). */
   readonly kernelClass: GpuKernelClass;
   /** True when that class draws through a real graphics API (WebGL, headless-gl or WebGPU). */
@@ -131,6 +155,54 @@ function describeContext(context: any): { renderer: string; version: string } {
   };
 }
 
+const PATHS: Record<GpuKernelClass, GpuPath> = {
+  HeadlessGLKernel: 'webgl1 via headless-gl',
+  WebGL2Kernel: 'webgl2',
+  WebGLKernel: 'webgl1',
+  WebGPUKernel: 'webgpu',
+  WebAssemblyKernel: 'wasm fallback',
+  CPUKernel: 'cpu fallback',
+  unknown: 'unknown',
+};
+
+// gpu.js runs WebGPU kernels asynchronously only (results arrive in promises), while the
+// tensor core's backend interface computes and reads synchronously (dataSync, item).
+const ASYNC_ONLY =
+  "gpu.js's WebGPU kernels run asynchronously only, and Vane's backend interface is synchronous (dataSync, item)";
+
+/** Whether a WebGPU implementation is present here, and why the backend does not use it. */
+function webGpuStatus(): WebGpuStatus {
+  const host = globalThis as {
+    navigator?: { gpu?: unknown };
+    process?: { getBuiltinModule?: (name: string) => any; versions?: { node?: string } };
+  };
+  if (host.process?.versions?.node) {
+    const moduleApi = host.process.getBuiltinModule?.('node:module');
+    if (!moduleApi) return { used: false, present: undefined, reason: ASYNC_ONLY };
+    try {
+      // gpu.js's own dependency: Dawn's Node binding (it needs glibc 2.38 / GCC 13's libstdc++).
+      moduleApi.createRequire(import.meta.url)('webgpu');
+      return { used: false, present: true, reason: `the 'webgpu' package loads, but ${ASYNC_ONLY}` };
+    } catch (error) {
+      const message = String((error as Error).message).split('\n')[0];
+      return {
+        used: false,
+        present: false,
+        reason: `the 'webgpu' package does not load here (${message}); and ${ASYNC_ONLY}`,
+      };
+    }
+  }
+  if (host.navigator) {
+    const present = host.navigator.gpu !== undefined;
+    return {
+      used: false,
+      present,
+      reason: `${present ? 'navigator.gpu is present' : 'navigator.gpu is absent'}; ${ASYNC_ONLY}`,
+    };
+  }
+  return { used: false, present: undefined, reason: ASYNC_ONLY };
+}
+
 function createDevice(): GpuDevice {
   const allowFallback = options.allowFallback === true || environmentAllowsFallback();
   let gpu: any;
@@ -149,6 +221,8 @@ function createDevice(): GpuDevice {
   if (result[0] !== 2 || result[1] !== 4)
     throw new Error(`gpu: the probe kernel on ${kernelClass} returned [${Array.from(result)}], expected [2, 4]`);
   const info: GpuInfo = {
+    path: PATHS[kernelClass],
+    webGPU: webGpuStatus(),
     kernelClass,
     isGraphicsPath: isGraphicsClass(kernelClass),
     renderer,
@@ -187,7 +261,7 @@ export function gpuDevice(): GpuDevice {
  * Throws (with the reason) when there is no graphics path and no fallback was allowed.
  *
  * @example
- * gpuInfo() // { kernelClass: 'HeadlessGLKernel', renderer: 'Mesa swrast (software rasterizer, llvmpipe) via headless-gl (ANGLE)', ... }
+ * gpuInfo() // { path: 'webgl1 via headless-gl', webGPU: { used: false, present: false, reason: "the 'webgpu' package does not load here ..." }, kernelClass: 'HeadlessGLKernel', renderer: 'Mesa swrast (software rasterizer, llvmpipe) via headless-gl (ANGLE)', ... }
  */
 export function gpuInfo(): GpuInfo {
   return gpuDevice().info;

@@ -25,6 +25,8 @@ export {
   kernelClassOf,
   isGraphicsClass,
   type GpuInfo,
+  type GpuPath,
+  type WebGpuStatus,
   type GpuOptions,
   type GpuKernelClass,
 } from './gpu-device.js';

@@ -16,7 +16,7 @@ const chromiumAvailable = chromiumRequirement();
 interface PageResult {
   ok: boolean;
   error?: string;
-  info?: { kernelClass: string; renderer: string };
+  info?: { kernelClass: string; renderer: string; path: string; webGPU: { used: boolean; reason: string } };
   checks?: { name: string; actual: number[]; expected: number[] }[];
   leakedTextures?: number;
 }
@@ -68,6 +68,9 @@ describe('browser (headless Chromium, WebGL2)', () => {
       expect(result.ok).toBe(true);
       console.log(`@vane/gpu browser: ${result.info!.kernelClass} on ${result.info!.renderer}`);
       expect(result.info!.kernelClass).toBe('WebGL2Kernel');
+      expect(result.info!.path).toBe('webgl2');
+      expect(result.info!.webGPU.used).toBe(false);
+      expect(result.info!.webGPU.reason).toMatch(/navigator\.gpu is (present|absent)/);
       for (const check of result.checks!) {
         expect(check.actual.length, check.name).toBe(check.expected.length);
         check.actual.forEach((value, index) =>

@@ -1,5 +1,6 @@
 import { findBackend, setBackend, tensor } from '@vane/tensor';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { gpuInfo } from '../src/index.js';
@@ -18,6 +19,24 @@ describe('gpu device', () => {
       expect(info.kernelClass).toBe('HeadlessGLKernel');
     }
     console.log(`@vane/gpu: ${info.kernelClass} on ${info.renderer} (${info.version})`);
+  });
+
+  it.skipIf(!gpuReady)('says which path runs and why WebGPU is not used', () => {
+    const info = gpuInfo();
+    if (info.kernelClass === 'HeadlessGLKernel') expect(info.path).toBe('webgl1 via headless-gl');
+    expect(info.webGPU.used).toBe(false);
+    expect(info.webGPU.reason).toMatch(/WebGPU kernels run asynchronously only/);
+    // In Node the verdict on Dawn comes from really loading gpu.js's 'webgpu' package.
+    let loads: boolean;
+    try {
+      createRequire(import.meta.url)('webgpu');
+      loads = true;
+    } catch {
+      loads = false;
+    }
+    expect(info.webGPU.present).toBe(loads);
+    expect(info.webGPU.reason).toMatch(loads ? /package loads/ : /package does not load here \(.+\)/);
+    console.log(`@vane/gpu: path ${info.path}; WebGPU: ${info.webGPU.reason}`);
   });
 
   it('refuses the gpu backend with a clear error when there is no WebGL', () => {
