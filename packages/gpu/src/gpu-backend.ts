@@ -218,22 +218,63 @@ function reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], out
   }
   // Moving the reduced axes last makes every reduction a contiguous run of `count` values.
   const input = reducedLast(x, [...kept, ...axes]);
+  let texture = input.texture;
+  let offset = input.offset;
+  let length = count;
+  // A tree: each pass reduces runs of at most REDUCTION_FAN_IN values to one partial result, so
+  // a reduction of n values takes ⌈log_fanIn n⌉ passes (one for a run of up to fanIn values).
+  do {
+    const parts = Math.ceil(length / REDUCTION_FAN_IN);
+    const partials = reductionPass(kind, texture, offset, length, parts, outer, outDtype);
+    if (texture !== input.texture) deleteTexture(texture);
+    texture = partials;
+    offset = 0;
+    length = parts;
+  } while (length > 1);
+  releaseTemporary(x, input.texture);
+  return result(texture, outer);
+}
+
+/**
+ * Values each thread of a reduction pass combines in order. A run longer than this is reduced
+ * by a tree of passes (log-depth); up to it, by one thread per output. On llvmpipe a pass costs
+ * about as much as a few thousand sequential steps, so the fan-in is kept wide; the MLP's
+ * reductions (runs of 10 to 256 values) stay one pass.
+ */
+export const REDUCTION_FAN_IN = 256;
+
+/**
+ * One pass of a reduction: `outer` runs of `length` values (contiguous, from `offset`), each
+ * cut into `parts` pieces of at most {@link REDUCTION_FAN_IN} values; thread (run, part)
+ * combines its piece in order. Returns the `outer × parts` partial results, row-major.
+ */
+function reductionPass(
+  kind: ReductionKind,
+  texture: unknown,
+  offset: number,
+  length: number,
+  parts: number,
+  outer: number,
+  outDtype: DType,
+): unknown {
   const step = binaryFunction(REDUCTION_STEP[kind]);
   const start = REDUCTION_START[kind];
-  const body = `const base = xOffset + (this.thread.x + 0.0) * count;
+  const body = `const thread = this.thread.x + 0.0;
+  const run = Math.floor((thread + 0.5) / parts);
+  const part = thread - run * parts;
+  const base = xOffset + run * length + part * piece;
+  const count = Math.min(piece, length - part * piece);
   let accumulator = ${start === undefined ? 'x[base]' : `${start}.0`};
   for (let index = ${start === undefined ? 1 : 0}; index < count; index++) {
     accumulator = ${call(step, ['accumulator', 'x[base + index]'])};
   }
   return ${stored('accumulator', outDtype)};`;
-  const texture = runKernel(
+  return runKernel(
     `reduce/${kind}>${outDtype}`,
-    () => define(['x', 'xOffset', 'count'], body, [step]),
-    outer,
-    [input.texture, input.offset, count],
+    () => define(['x', 'xOffset', 'length', 'parts', 'piece'], body, [step]),
+    outer * parts,
+    [texture, offset, length, parts, REDUCTION_FAN_IN],
   );
-  releaseTemporary(x, input.texture);
-  return result(texture, outer);
 }
 
 function argReduce(kind: 'argmax' | 'argmin', x: TensorView, axis: number): GpuStorage {
