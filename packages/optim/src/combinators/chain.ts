@@ -22,7 +22,8 @@ export type ChainState<T extends readonly AnyTransformation[]> = { -readonly [K 
  * decay after `scaleByAdam`) are composed into that kernel; see `GradientTransformation.finalKernel`
  * and `run-sequence.ts`. The chain offers that composition point itself, so a wrapper
  * (`active`) composes its gain after the chain's last kernel, and a chain nested in a chain
- * composes as its stages would.
+ * composes as its stages would (unless its last kernel already carries an epilogue: then the
+ * stages after it are their own pass, so no rounding moves).
  *
  * @param transforms - the transforms, first applied first.
  * @example

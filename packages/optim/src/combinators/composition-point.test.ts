@@ -130,4 +130,18 @@ describe('the composition point', () => {
       expect(nested).toEqual(flat);
     },
   );
+
+  it.each(['float32', 'float64'] as const)(
+    'a nested chain whose last kernel already carries an epilogue keeps it; the stages after it are a pass of their own, as before (%s)',
+    (dtype) => {
+      const inner = () => adamw({ lr: 0.05, weightDecay: 0.1 });
+      const hidden = () => {
+        const optimizer = inner();
+        return { init: optimizer.init, update: optimizer.update };
+      };
+      const before = run(chain(hidden(), scaleByLearningRate(2), addDecayedWeights(0.01)), dtype, 4);
+      const now = run(chain(inner(), scaleByLearningRate(2), addDecayedWeights(0.01)), dtype, 4);
+      expect(now).toEqual(before);
+    },
+  );
 });

@@ -10,6 +10,8 @@
  * - A producer followed by nothing runs its own `update` (which may skip a pass, as `trace`
  *   does), except at the end of a sequence asked to leave its tail unrun (`chain`'s own
  *   composition point, for `active`'s gain).
+ * - A kernel that already carries an epilogue (a nested chain's tail) is not folded into again:
+ *   the affine run after it is its own pass, as it was before composition.
  * - Two or more affine stages in a row with no producer before them are one pass.
  * - Everything else runs its `update`.
  */
@@ -115,15 +117,13 @@ export function runSequence(
           if (step !== undefined) {
             next[index] = step.state;
             foldedStates.forEach((state, offset) => (next[index + 1 + offset] = state));
-            if (isFinalKernel(step)) {
-              // A producer that is itself composed (a nested chain) brings its own epilogue.
-              const before = step.epilogue;
-              const epilogue = before === undefined ? coefficients : composeAffine(before, coefficients);
-              if (endsPending) {
-                const pending = before === undefined && !folds ? step : { ...step, epilogue };
-                return [{ pending }, next];
-              }
-              current = runFinalKernel(step, current, params, epilogue);
+            if (isFinalKernel(step) && step.epilogue !== undefined && folds) {
+              // A kernel that brings its own epilogue (a nested chain's) keeps it: folding more
+              // into it would move a rounding the unfused chain had. The run after it is a pass.
+              current = applyAffine(runFinalKernel(step, current, params, step.epilogue), params, coefficients);
+            } else if (isFinalKernel(step)) {
+              if (endsPending) return [{ pending: folds ? { ...step, epilogue: coefficients } : step }, next];
+              current = runFinalKernel(step, current, params, step.epilogue ?? coefficients);
             } else {
               // An affine stage or a computed step after all: its output, then the run after it.
               current = isAffineStep(step) ? applyAffine(current, params, step.epilogue) : step.updates;
