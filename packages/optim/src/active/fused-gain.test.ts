@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { applyUpdates } from '../apply-updates.js';
 import { chain } from '../combinators/chain.js';
 import { adamw, type AdamwOptions } from '../optimizers/adamw.js';
+import { adadelta } from '../optimizers/adadelta.js';
+import { adafactor } from '../optimizers/adafactor.js';
+import { lamb } from '../optimizers/lamb.js';
 import { sgd } from '../optimizers/sgd.js';
 import type { GradientTransformation, TensorTree } from '../transform.js';
 import { scaleByAdam } from '../transforms/scale-by-adam.js';
@@ -81,6 +84,10 @@ describe('active: the gain folded into the base kernel equals the separate multi
       { period: 3 },
     ],
     ['sgd without momentum (cannot fuse the gain), float32', 'float32', () => sgd({ lr: 0.05 }), { period: 3 }],
+    ['scaleByAdam alone (its own composition point), float32', 'float32', () => scaleByAdam(), { period: 3 }],
+    ['adadelta, float32', 'float32', () => adadelta({ lr: 0.5 }), { period: 3 }],
+    ['lamb (the trust ratio’s kernel), float32', 'float32', () => lamb({ lr: 0.05, weightDecay: 0.01 }), { period: 3 }],
+    ['adafactor, float64', 'float64', () => adafactor({ lr: 0.05 }), { period: 3 }],
   ];
   it.each(cases)('%s', (_label, dtype, makeBase, options) => {
     const steps = 5 * options.period + 2; // past four period ends, so several gain changes are used
