@@ -33,12 +33,13 @@ const PAGE_BYTES = 65536;
  */
 const HEAP_MINIMUM_ELEMENTS = 4096;
 /**
- * Tensor storages take fresh memory only below this many bytes of heap; past it they reuse
- * freed blocks or stay ordinary arrays. Why: the collector does not see the kernel memory, so
- * a program that leaves its tensors to the collector (no dispose, no tidy) frees their blocks
- * only when something else makes it collect; ordinary arrays past this point are that pressure.
+ * Tensor storages take fresh memory only up to this share of the memory's maximum; past it
+ * they reuse freed blocks or stay ordinary arrays, leaving the rest to the kernels' scratch
+ * regions. Why not all of it: the collector does not see the kernel memory, so a program that
+ * leaves its tensors to the collector (no dispose, no tidy) frees their blocks only when
+ * something else makes it collect; ordinary arrays past this point are that pressure.
  */
-const STORAGE_FRESH_LIMIT_BYTES = 512 * 1024 * 1024;
+const STORAGE_SHARE_OF_MAXIMUM = 0.75;
 
 /** The kernel memory and whether tensor storages may live in it. */
 interface Heap {
@@ -50,6 +51,8 @@ interface Heap {
   free: Map<number, number[]>;
   /** Every SharedArrayBuffer object the memory has handed out (one per size it has had). */
   buffers: WeakSet<ArrayBufferLike>;
+  /** Fresh memory tensor storages may take (see STORAGE_SHARE_OF_MAXIMUM). */
+  storageLimitBytes: number;
 }
 
 let heap: Heap | undefined;
@@ -61,10 +64,16 @@ const blockBytesOf = (bytes: number) => Math.ceil((bytes + PADDING_BYTES) / ALIG
  * Binds the allocator to the kernel memory once it exists (kernel-runtime.ts calls this right
  * after creating it). Bytes below `firstFreeByte` are never handed out.
  */
-export function bindKernelHeap(memory: WebAssembly.Memory, shared: boolean, firstFreeByte: number): void {
+export function bindKernelHeap(
+  memory: WebAssembly.Memory,
+  shared: boolean,
+  firstFreeByte: number,
+  maximumPages: number,
+): void {
   heap = {
     memory,
     shared,
+    storageLimitBytes: maximumPages * PAGE_BYTES * STORAGE_SHARE_OF_MAXIMUM,
     top: Math.ceil(firstFreeByte / ALIGNMENT_BYTES) * ALIGNMENT_BYTES,
     free: new Map(),
     buffers: new WeakSet(),
@@ -137,7 +146,7 @@ const collected =
 export function heapFloat32Array(size: number, zeroed: boolean): Float32Array | undefined {
   if (!heap?.shared || !collected || size < HEAP_MINIMUM_ELEMENTS) return undefined;
   const wasTop = heap.top;
-  const block = allocateBlock(size * 4, STORAGE_FRESH_LIMIT_BYTES);
+  const block = allocateBlock(size * 4, heap.storageLimitBytes);
   if (!block) return undefined;
   const buffer = heap.memory.buffer;
   heap.buffers.add(buffer);

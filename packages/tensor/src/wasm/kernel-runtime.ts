@@ -94,8 +94,12 @@ let loaded:
 let memoryLimits: { minimumPages: number; maximumPages?: number; shared?: boolean } = { minimumPages: 1 };
 
 // Shared memory (so a worker thread can run kernels on the same packed operands) needs a
-// maximum size: 1 GiB of address space, committed only as the memory grows.
-const SHARED_MAXIMUM_PAGES = 16384;
+// maximum size, address space committed only as the memory grows. The float32 tensor
+// storages live there too (kernel-heap.ts): 4 GiB, the most a 32-bit memory can address, in
+// Node; 1 GiB elsewhere, since a browser may fail to reserve more on a small device (and
+// then would lose the SIMD kernels altogether).
+const SHARED_MAXIMUM_PAGES =
+  (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === undefined ? 16384 : 65536;
 
 function load(): typeof loaded {
   if (loaded) return loaded;
@@ -114,7 +118,7 @@ function load(): typeof loaded {
     loaded = { exports: instance.exports as unknown as SimdExports, memory, module, shared };
     selfTest(loaded.exports, memory);
     // Address 0..63 is kept for the self-test; everything above is the heap's (kernel-heap.ts).
-    bindKernelHeap(memory, shared, 64);
+    bindKernelHeap(memory, shared, 64, shared ? SHARED_MAXIMUM_PAGES : 65536);
   } catch (error) {
     loaded = { failure: `WebAssembly SIMD unavailable: ${(error as Error).message}` };
   }
