@@ -60,7 +60,8 @@ export interface GradientTransformation<S = unknown> {
    * returns `undefined` at once (before doing any work), and the caller runs that kernel and
    * calls `update`. Given the updates, it returns what `update` would compute, left unrun
    * where it can be: the same next state, and an output that equals `update`'s bit for bit
-   * when run with no epilogue. Like `update` it is pure.
+   * when run with no epilogue; or `undefined` where it cannot be stated (a per-leaf factor on a
+   * backend other than the CPU), and the caller calls `update`. Like `update` it is pure.
    */
   finalKernel?(
     updates: TensorTree | undefined,

@@ -29,7 +29,8 @@ export interface PerLeafFactorParts {
  * tensor op does.
  *
  * @example
- * const clip = perLeafFactor({ owner: 'clipByBlockRms', readsParams: false, factor: (u) => clipFactor(u), kernel: DIVIDE_BY_FACTOR }, (u, f) => div(u, f));
+ * const BY_NORM = defineKernel('divideByNorm', { inputs: ['u'], scalars: ['factor'] }, ({ u, factor }) => e.div(u, factor));
+ * const normalize = perLeafFactor({ owner: 'normalize', readsParams: false, factor: (u) => maximum(norm(u), 1), kernel: BY_NORM }, (u, f) => div(u, f));
  */
 export function perLeafFactor(
   parts: PerLeafFactorParts,
