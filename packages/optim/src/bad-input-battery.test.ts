@@ -18,6 +18,7 @@ import {
   adamax,
   adamHd,
   adamw,
+  amsgrad,
   addDecayedWeights,
   applyIfFinite,
   chain,
@@ -120,6 +121,11 @@ const optimizerCases: BadInputCase[] = optimizers.flatMap(([name, make]): BadInp
 ]);
 
 const unknownOptionCases: BadInputCase[] = [
+  {
+    name: 'amsgrad({ amsgrad: false })',
+    run: () => amsgrad({ amsgrad: false } as never),
+    message: /^amsgrad: option 'amsgrad' is false, but amsgrad\(\) always keeps the running maximum; use adam\(\)$/,
+  },
   {
     name: 'adam({ weight_decay: 0.1 })',
     run: () => adam({ weight_decay: 0.1 } as never),

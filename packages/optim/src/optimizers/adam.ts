@@ -79,6 +79,9 @@ function buildAdam(owner: string, options: AdamOptions, allowed: readonly string
  * @see Reddi, Kale, Kumar, "On the Convergence of Adam and Beyond" (ICLR 2018).
  */
 export function amsgrad(options: Omit<AdamOptions, 'amsgrad'> = {}) {
+  // `amsgrad: false` from untyped code would otherwise be overwritten without a word.
+  if ((options as AdamOptions | undefined)?.amsgrad === false)
+    throw new Error("amsgrad: option 'amsgrad' is false, but amsgrad() always keeps the running maximum; use adam()");
   return buildAdam('amsgrad', { ...options, amsgrad: true }, [
     'lr',
     'betas',
