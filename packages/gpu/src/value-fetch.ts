@@ -15,10 +15,10 @@ import type { NativeFunction } from './kernel-runner.js';
 
 /** The native function `vaneValue(texture, index)` for the device's GLSL dialect. */
 export function VALUE_FETCH(): NativeFunction {
-  const webgl2 = gpuDevice().info.kernelClass === 'WebGL2Kernel';
-  const sample = webgl2
-    ? 'texelFetch(tex, ivec2(int(column), int(row)), 0).r'
-    : 'texture2D(tex, (vec2(column, row) + 0.5) / vec2(texSize)).r';
+  // Sampled at the texel centre in both dialects: WebGL2's texelFetch was far slower on
+  // SwiftShader (see texel-fetch.ts).
+  const sampler = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
+  const sample = `${sampler}(tex, (vec2(column, row) + 0.5) / vec2(texSize)).r`;
   return {
     name: 'vaneValue',
     source: `float vaneValue(sampler2D tex, ivec2 texSize, ivec3 texDim, float index) {
