@@ -68,7 +68,7 @@ function step(runner: Runner, grads: TensorTree): [number, number] {
   return [elapsed, (cpu.user + cpu.system) / 1000];
 }
 
-/** `base` with its fusion hooks hidden, so wrappers take their unfused path. */
+/** `base` with its composition point (`finalKernel`) hidden, so wrappers take their unfused path. */
 function withoutFusion(base: GradientTransformation<unknown>): GradientTransformation<unknown> {
   return {
     init: (params) => base.init(params),
@@ -105,7 +105,7 @@ function main(): void {
       times: [],
       cpuTimes: [],
     },
-    // The same optimizer with the base's fusion hooks hidden: the gain takes its own pass, as
+    // The same optimizer with the base's composition point (`finalKernel`) hidden: the gain takes its own pass, as
     // before the gain was folded into AdamW's last kernel. Timed alongside for a fair before/after.
     {
       name: 'active(adamw), gain unfused',

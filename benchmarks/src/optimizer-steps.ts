@@ -12,7 +12,7 @@
  *
  * With `--fusion`, it times instead what composition saves: each producer chained with
  * decoupled weight decay and a learning rate, as built (one composed kernel after the state
- * update) against the same chain with the producer's fusion hooks hidden (the producer's
+ * update) against the same chain with the producer's composition point (`finalKernel`) hidden (the producer's
  * kernel, then the decay/learning-rate pass), interleaved the same way. Both give the same bits.
  *
  * Run: npm run bench:optimizers, or
@@ -412,7 +412,7 @@ const PRODUCERS: [string, () => GradientTransformation<unknown>][] = [
   ['scaleBySign', () => scaleBySign() as GradientTransformation<unknown>],
 ];
 
-/** `producer` without its fusion hooks: `chain` runs its kernel, then the decay/learning-rate pass. */
+/** `producer` without its composition point (`finalKernel`): `chain` runs its kernel, then the decay/learning-rate pass. */
 const hidden = (producer: GradientTransformation<unknown>): GradientTransformation<unknown> => ({
   init: producer.init,
   update: producer.update,

@@ -20,7 +20,7 @@ const bytesOf = (value: unknown): number[][] =>
     return [Array.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))];
   });
 
-/** The same base with its fusion hooks hidden, so `active` takes the separate multiply pass. */
+/** The same base with its composition point (`finalKernel`) hidden, so `active` takes the separate multiply pass. */
 function withoutFusion<S>(base: GradientTransformation<S>): GradientTransformation<S> {
   return {
     init: (params) => base.init(params),

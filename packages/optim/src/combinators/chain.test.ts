@@ -24,7 +24,7 @@ const final = (tx: GradientTransformation<any>) => {
   const last = run.params[run.params.length - 1];
   return [...valuesOf(last.w), ...valuesOf(last.b)];
 };
-/** The same transform without fusion hooks, so chain takes the ordinary path. */
+/** The same transform without its composition point (`finalKernel`), so chain takes the ordinary path. */
 const unfused = <S>(tx: GradientTransformation<S>): GradientTransformation<S> => ({ init: tx.init, update: tx.update });
 
 describe('chain', () => {

@@ -1,7 +1,7 @@
 /**
  * Every producer stated as its final kernel (`finalKernelProducer`) gets a fused step that is
  * bit for bit its unfused one: each optimizer runs twice from the same start on the same
- * gradients, once as built and once with the producers' fusion hooks hidden (so `chain` runs
+ * gradients, once as built and once with the producers' composition point (`finalKernel`) hidden (so `chain` runs
  * the producer's kernel, stores its output, then the learning-rate/decay pass and the gain's
  * multiply pass), on float32 (WebAssembly SIMD and the JavaScript loop) and float64, and every
  * update, state and parameter byte must agree. The run also records which producers `chain`
@@ -28,7 +28,7 @@ import { sgd } from '../optimizers/sgd.js';
 import { signSgd, signum } from '../optimizers/sign-sgd.js';
 import type { GradientTransformation, TensorTree } from '../transform.js';
 
-// `fused` is read when a producer is built: false builds it without its fusion hooks.
+// `fused` is read when a producer is built: false builds it without its composition point (`finalKernel`).
 const switches = vi.hoisted(() => ({ fused: true, composedOwners: new Set<string>() }));
 
 vi.mock('./final-kernel-producer.js', async (importOriginal) => {
