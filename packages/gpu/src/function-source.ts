@@ -2,9 +2,10 @@
  * Turns a plain JavaScript function into a named `function` source that gpu.js can transpile.
  *
  * Kernels do not come through here: unary, binary and fused kernels are gpu.js source generated
- * from their expressions (`expression-source.ts`). What is left are the helpers the expression
- * language has no node for and shares with the CPU as real functions: `vaneErf` (a series and
- * a continued fraction, with loops), `vaneRoundHalfEven`, and the int32/bool store conversions.
+ * from their expressions (`expression-source.ts`), and so are the store conversions and
+ * `vaneRoundHalfEven` (kernel-definition.ts). What is left is the one helper the expression
+ * language cannot say and shares with the CPU as a real function: `vaneErf` (a series and a
+ * continued fraction, with loops).
  */
 
 /** A function definition handed to gpu.js through a kernel's `functions` setting. */

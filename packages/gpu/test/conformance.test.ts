@@ -383,6 +383,8 @@ describe.each(BACKENDS)('conformance on %s', (backend) => {
     expect(doubled.dtype).toBe('int32');
     expect(Array.from(doubled.dataSync())).toEqual([9, 16, 49]);
     expect(Array.from(vane.cast(make([1.7, -1.7, 0]), 'int32').dataSync())).toEqual([1, -1, 0]);
+    // NaN stores as 0 and halves truncate toward zero, as an Int32Array does.
+    expect(Array.from(vane.cast(make([NaN, -3.5, 3.5, 1e6]), 'int32').dataSync())).toEqual([0, -3, 3, 1000000]);
     expect(Array.from(vane.cast(make([2, 0, NaN]), 'bool').dataSync())).toEqual([1, 0, 1]);
   });
 
