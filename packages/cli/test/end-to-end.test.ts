@@ -42,7 +42,9 @@ describe.concurrent('vane end to end (test presets)', () => {
     expect(status, stderr).toBe(0);
     expect(stdout).toMatch(/× 2 batch sizes \(16, 128\) × 1 seed\(s\) = 4 runs/);
     expect(stdout).toMatch(/active\(adamw\)\s+1e-2\s+\d\.\d{3} ± \d\.\d{3} \(/);
-    expect(stdout).toMatch(/accuracy drop from batch 16 to 128 -?\d+\.\d points vs adamw -?\d+\.\d/);
+    expect(stdout).toMatch(
+      /active\(adamw\) at lr 1e-2: drop -?\d+\.\d points vs adamw -?\d+\.\d, accuracy at batch 128 \d\.\d{3} vs \d\.\d{3} — /,
+    );
     expectFiles(out, ['results.json', 'table.md', 'accuracy-by-batch-size.svg', 'loss-by-batch-size.svg']);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.runs.map((run: { spec: { batchSize: number } }) => run.spec.batchSize).sort()).toEqual([

@@ -15,7 +15,12 @@ import {
   type SweepConfig,
 } from '../studies/learning-rate-sweep.js';
 import { openStudyDirectory } from '../studies/study-directory.js';
-import { batchSizeComparisons, batchSizeTable, summarizeBatchSizes } from '../studies/batch-size-effect.js';
+import {
+  batchSizeComparisons,
+  batchSizeTable,
+  describeBatchSizeComparison,
+  summarizeBatchSizes,
+} from '../studies/batch-size-effect.js';
 import { QUEUE_FLAG, studyQueueFromFlags } from '../distributed/queue-flag.js';
 import { UsageError } from '../usage-error.js';
 
@@ -101,11 +106,7 @@ export async function sweepCommand(argv: readonly string[], defaultOut?: string)
     console.log(`\nFinal validation accuracy ± sd (final training loss) by batch size:\n`);
     console.log(batchSizeTable(config, rows, 'text'));
     console.log('');
-    for (const c of batchSizeComparisons(rows)) {
-      console.log(
-        `${c.active} at lr ${c.lr}: accuracy drop from batch ${config.batchSizes[0]} to ${config.batchSizes.at(-1)} ${c.activeDrop.toFixed(1)} points vs ${c.base} ${c.baseDrop.toFixed(1)}: ${c.activeSmaller ? "smaller (the paper's claim holds here)" : 'NOT smaller (the claim does not hold here)'}`,
-      );
-    }
+    for (const c of batchSizeComparisons(rows)) console.log(describeBatchSizeComparison(c, config.batchSizes.at(-1)!));
   }
   const files = writeSweep(out, results);
   console.log(`\n${results.runs.length} runs in ${results.seconds.toFixed(0)} s; wrote ${files.join(', ')}`);

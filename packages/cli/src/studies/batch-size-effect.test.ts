@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult, RunSpec } from '../training/run-training.js';
-import { batchSizeComparisons, batchSizePlot, batchSizeTable, summarizeBatchSizes } from './batch-size-effect.js';
+import {
+  batchSizeComparisons,
+  batchSizePlot,
+  batchSizeTable,
+  describeBatchSizeComparison,
+  summarizeBatchSizes,
+} from './batch-size-effect.js';
 import { SWEEP_PRESETS, sweepPlan, summarizeSweep, type SweepConfig } from './learning-rate-sweep.js';
 import { runId } from './run-configuration.js';
 
@@ -60,16 +66,19 @@ describe('a sweep over batch sizes', () => {
     expect(sgd!.accuracy[1]).toMatchObject({ min: 0.5, max: 0.7 });
     expect(sgd!.drop).toBeCloseTo(25, 10);
     expect(active!.drop).toBeCloseTo(5, 10);
-    expect(batchSizeComparisons(rows)).toEqual([
-      {
-        base: 'sgd',
-        active: 'active(sgd)',
-        lr: 0.01,
-        baseDrop: sgd!.drop,
-        activeDrop: active!.drop,
-        activeSmaller: true,
-      },
-    ]);
+    const [comparison] = batchSizeComparisons(rows);
+    expect(comparison).toMatchObject({
+      base: 'sgd',
+      active: 'active(sgd)',
+      lr: 0.01,
+      activeSmaller: true,
+      mitigates: true,
+    });
+    expect(comparison!.baseAtLargest).toBeCloseTo(0.6, 12);
+    expect(comparison!.activeAtLargest).toBeCloseTo(0.8, 12);
+    expect(describeBatchSizeComparison(comparison!, 2048)).toBe(
+      'active(sgd) at lr 1e-2: drop 5.0 points vs sgd 25.0, accuracy at batch 2048 0.800 vs 0.600 — smaller, and higher at the largest batch: as the paper claims',
+    );
     const table = batchSizeTable(config, rows, 'markdown');
     expect(table).toMatch(/\| optimizer \| lr \| B 32 \| B 2048 \| drop \(points\) \|/);
     expect(table).toMatch(/\| sgd \| 1e-2 \| 0\.850 ± 0\.071 \(0\.150\) \| 0\.600 ± 0\.141 \(0\.400\) \| 25\.0 \|/);
@@ -85,5 +94,17 @@ describe('a sweep over batch sizes', () => {
       'active(sgd) 2048',
     ]);
     expect(summary[2]!.accuracy).toEqual([0.6]);
+  });
+
+  it('a smaller drop from a lower start at the smallest batch is no mitigation', () => {
+    // active(sgd) starts 20 points lower and ends 5 lower: its drop (10) is smaller than sgd's (25).
+    const lower = runs.map((run) =>
+      run.spec.optimizer === 'active(sgd)' ? { ...run, finalAccuracy: run.spec.batchSize === 32 ? 0.65 : 0.55 } : run,
+    );
+    const [comparison] = batchSizeComparisons(summarizeBatchSizes(config, lower));
+    expect(comparison).toMatchObject({ activeSmaller: true, mitigates: false });
+    expect(describeBatchSizeComparison(comparison!, 2048)).toMatch(
+      /smaller, but not higher at the largest batch \(it starts lower\): no mitigation$/,
+    );
   });
 });

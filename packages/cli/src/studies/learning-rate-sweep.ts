@@ -16,7 +16,13 @@ import { mean, spread } from '../statistics/summary-statistics.js';
 import type { RunResult, RunSpec } from '../training/run-training.js';
 import type { RunConfiguration } from './run-configuration.js';
 import { describeTrainingRecord, runMany, type RunManyOptions } from './run-many.js';
-import { batchSizeComparisons, batchSizePlot, batchSizeTable, summarizeBatchSizes } from './batch-size-effect.js';
+import {
+  batchSizeComparisons,
+  batchSizePlot,
+  batchSizeTable,
+  describeBatchSizeComparison,
+  summarizeBatchSizes,
+} from './batch-size-effect.js';
 
 /** The study's grid. */
 export interface SweepConfig {
@@ -294,8 +300,7 @@ export function writeSweep(directory: string, results: SweepResults): string[] {
             batchSizeTable(results.config, batchRows, 'markdown'),
             '',
             ...batchSizeComparisons(batchRows).map(
-              (c) =>
-                `- ${c.active} at lr ${formatRate(c.lr)}: drop ${c.activeDrop.toFixed(1)} points vs ${c.base} ${c.baseDrop.toFixed(1)} — ${c.activeSmaller ? 'smaller, as the paper claims' : 'not smaller: the claim does not hold here'}`,
+              (c) => `- ${describeBatchSizeComparison(c, results.config.batchSizes.at(-1)!)}`,
             ),
             '',
           ]
