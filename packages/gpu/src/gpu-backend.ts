@@ -547,6 +547,28 @@ function conv2d(x: TensorView, weight: TensorView, window: Window2d, groups: num
 }
 
 /**
+ * The loop of a convolution's input gradient over the windows that cover input pixel (c2, c3):
+ * for each kernel tap (ki, kj) it finds the output pixel (oh, ow) whose window puts that tap on
+ * the input pixel (oh·stride = h + pad − k·dilation, when that divides exactly and lies inside
+ * the output) and runs `body` there. Shared by col2im and the direct transposed convolution.
+ */
+function windowsCovering(body: string): string {
+  return `for (let ki = 0; ki < kernelHeight; ki++) {
+    const th = c2 + padTop - ki * dilationHeight;
+    const oh = Math.floor((th + 0.5) / strideHeight);
+    if (th >= 0 && th - oh * strideHeight === 0 && oh < outputHeight) {
+      for (let kj = 0; kj < kernelWidth; kj++) {
+        const tw = c3 + padLeft - kj * dilationWidth;
+        const ow = Math.floor((tw + 0.5) / strideWidth);
+        if (tw >= 0 && tw - ow * strideWidth === 0 && ow < outputWidth) {
+          ${body}
+        }
+      }
+    }
+  }`;
+}
+
+/**
  * conv2d's input gradient as a matmul (groups = 1): the gradient of the im2col matrix, `dy` as
  * `[batch·pixels, O]` times the weight as `[O, C·kh·kw]` on the packed matmul, then col2im: each
  * input element sums the entries of the rows whose receptive field covers it (at most kh·kw).
@@ -589,19 +611,9 @@ function im2colInputGradient(
   const outShape = [batch, channels, inputHeight, inputWidth];
   const body = `${coordinates(4)}
   let sum = 0.0;
-  for (let ki = 0; ki < kernelHeight; ki++) {
-    const th = c2 + padTop - ki * dilationHeight;
-    const oh = Math.floor((th + 0.5) / strideHeight);
-    if (th >= 0 && th - oh * strideHeight === 0 && oh < outputHeight) {
-      for (let kj = 0; kj < kernelWidth; kj++) {
-        const tw = c3 + padLeft - kj * dilationWidth;
-        const ow = Math.floor((tw + 0.5) / strideWidth);
-        if (tw >= 0 && tw - ow * strideWidth === 0 && ow < outputWidth) {
-          sum += columns[((c0 * outputHeight + oh) * outputWidth + ow) * depth + (c1 * kernelHeight + ki) * kernelWidth + kj];
-        }
-      }
-    }
-  }
+  ${windowsCovering(
+    'sum += columns[((c0 * outputHeight + oh) * outputWidth + ow) * depth + (c1 * kernelHeight + ki) * kernelWidth + kj];',
+  )}
   return ${stored('sum', outDtype)};`;
   const parameters = ['columns', ...names('d', 4), 'depth', 'outputHeight', 'outputWidth', ...WINDOW_PARAMETERS];
   const size = sizeOf(outShape);
@@ -645,20 +657,10 @@ function conv2dTransposeInput(
   let sum = 0.0;
   for (let member = 0; member < groupOutChannels; member++) {
     const o = group * groupOutChannels + member;
-    for (let ki = 0; ki < kernelHeight; ki++) {
-      const th = c2 + padTop - ki * dilationHeight;
-      const oh = Math.floor((th + 0.5) / strideHeight);
-      if (th >= 0 && th - oh * strideHeight === 0 && oh < outputHeight) {
-        for (let kj = 0; kj < kernelWidth; kj++) {
-          const tw = c3 + padLeft - kj * dilationWidth;
-          const ow = Math.floor((tw + 0.5) / strideWidth);
-          if (tw >= 0 && tw - ow * strideWidth === 0 && ow < outputWidth) {
-            sum += dy[dyOffset + ((c0 * outChannels + o) * outputHeight + oh) * outputWidth + ow] *
-              weight[weightOffset + ((o * groupChannels + channel) * kernelHeight + ki) * kernelWidth + kj];
-          }
-        }
-      }
-    }
+    ${windowsCovering(
+      `sum += dy[dyOffset + ((c0 * outChannels + o) * outputHeight + oh) * outputWidth + ow] *
+              weight[weightOffset + ((o * groupChannels + channel) * kernelHeight + ki) * kernelWidth + kj];`,
+    )}
   }
   return ${stored('sum', outDtype)};`;
   const parameters = [
