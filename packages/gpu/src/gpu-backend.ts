@@ -216,23 +216,45 @@ function reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], out
       );
     return map(`fill>${outDtype}`, [outer], [], 'value', [{ name: 'value', value: start }]);
   }
-  // Moving the reduced axes last makes every reduction a contiguous run of `count` values.
-  const input = reducedLast(x, [...kept, ...axes]);
+  // Runs are read in place where the kept axes and the reduced axes each form one strided
+  // sequence (a sum over the batch axis of a row-major matrix: runs are its columns, read with
+  // the row stride); otherwise the reduced axes are moved last by a permuted copy.
+  const runStride = collapsedStride(x, kept);
+  const valueStride = collapsedStride(x, axes);
+  const inPlace = runStride !== undefined && valueStride !== undefined;
+  const input = inPlace
+    ? { texture: textureOf(x), offset: x.offset, runStride, valueStride }
+    : { ...reducedLast(x, [...kept, ...axes]), runStride: count, valueStride: 1 };
   let texture = input.texture;
-  let offset = input.offset;
+  let layout = { offset: input.offset, runStride: input.runStride, valueStride: input.valueStride };
   let length = count;
   // A tree: each pass reduces runs of at most REDUCTION_FAN_IN values to one partial result, so
   // a reduction of n values takes ⌈log_fanIn n⌉ passes (one for a run of up to fanIn values).
   do {
     const parts = Math.ceil(length / REDUCTION_FAN_IN);
-    const partials = reductionPass(kind, texture, offset, length, parts, outer, outDtype);
+    const partials = reductionPass(kind, texture, layout, length, parts, outer, outDtype);
     if (texture !== input.texture) deleteTexture(texture);
     texture = partials;
-    offset = 0;
+    layout = { offset: 0, runStride: parts, valueStride: 1 };
     length = parts;
   } while (length > 1);
   releaseTemporary(x, input.texture);
   return result(texture, outer);
+}
+
+/**
+ * The one stride that steps through `axes` of `view` in row-major order, or `undefined` when
+ * they do not form one strided sequence (axes of extent 1 do not count; no axes: 0).
+ */
+function collapsedStride(view: TensorView, axes: readonly number[]): number | undefined {
+  const used = axes.filter((axis) => view.shape[axis] !== 1);
+  if (used.length === 0) return 0;
+  for (let index = 0; index + 1 < used.length; index++) {
+    const axis = used[index]!;
+    const next = used[index + 1]!;
+    if (view.strides[axis] !== view.strides[next]! * view.shape[next]!) return undefined;
+  }
+  return view.strides[used[used.length - 1]!]!;
 }
 
 /**
@@ -244,14 +266,15 @@ function reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], out
 export const REDUCTION_FAN_IN = 256;
 
 /**
- * One pass of a reduction: `outer` runs of `length` values (contiguous, from `offset`), each
- * cut into `parts` pieces of at most {@link REDUCTION_FAN_IN} values; thread (run, part)
- * combines its piece in order. Returns the `outer × parts` partial results, row-major.
+ * One pass of a reduction: `outer` runs of `length` values (run r's value i at
+ * `offset + r·runStride + i·valueStride`), each cut into `parts` pieces of at most
+ * {@link REDUCTION_FAN_IN} values; thread (run, part) combines its piece in order. Returns the
+ * `outer × parts` partial results, row-major.
  */
 function reductionPass(
   kind: ReductionKind,
   texture: unknown,
-  offset: number,
+  layout: { readonly offset: number; readonly runStride: number; readonly valueStride: number },
   length: number,
   parts: number,
   outer: number,
@@ -262,18 +285,18 @@ function reductionPass(
   const body = `const thread = this.thread.x + 0.0;
   const run = Math.floor((thread + 0.5) / parts);
   const part = thread - run * parts;
-  const base = xOffset + run * length + part * piece;
+  const base = xOffset + run * runStride + part * piece * valueStride;
   const count = Math.min(piece, length - part * piece);
   let accumulator = ${start === undefined ? 'x[base]' : `${start}.0`};
   for (let index = ${start === undefined ? 1 : 0}; index < count; index++) {
-    accumulator = ${call(step, ['accumulator', 'x[base + index]'])};
+    accumulator = ${call(step, ['accumulator', 'x[base + index * valueStride]'])};
   }
   return ${stored('accumulator', outDtype)};`;
   return runKernel(
     `reduce/${kind}>${outDtype}`,
-    () => define(['x', 'xOffset', 'length', 'parts', 'piece'], body, [step]),
+    () => define(['x', 'xOffset', 'runStride', 'valueStride', 'length', 'parts', 'piece'], body, [step]),
     outer * parts,
-    [texture, offset, length, parts, REDUCTION_FAN_IN],
+    [texture, layout.offset, layout.runStride, layout.valueStride, length, parts, REDUCTION_FAN_IN],
   );
 }
 

@@ -1,7 +1,8 @@
 /**
- * Reductions read their input in place where the reduced axes are already the last,
- * contiguous ones (a sum over the last axis, logSoftmax's max): one dispatch, no permuted
- * copy. Results against the CPU for in-place, offset and permuted inputs.
+ * Reductions read their input in place where the kept axes and the reduced axes each form one
+ * strided sequence (a sum over the last axis, logSoftmax's max, a bias gradient's sum over the
+ * batch axis): one dispatch, no permuted copy. Other axis sets take a permuted copy first.
+ * Results against the CPU for in-place, strided, offset and permuted inputs.
  */
 import * as vane from '@vane/tensor';
 import { tidy, type Tensor } from '@vane/tensor';
@@ -20,7 +21,7 @@ function expectClose(cpu: Tensor, gpu: Tensor): void {
 }
 
 describe.runIf(gpuReady)('reduction inputs', () => {
-  it('a reduction over the last axis of a contiguous tensor is one dispatch; over the first, a copy and the reduction', () => {
+  it('a reduction over the last or the first axis of a contiguous tensor is one dispatch; over axes 0 and 2 of a rank-3 one, a copy and the reduction', () => {
     tidy(() => {
       const x = random([128, 10], 1).to('gpu');
       resetGpuStats();
@@ -32,6 +33,10 @@ describe.runIf(gpuReady)('reduction inputs', () => {
       expect(gpuStats().dispatches).toBe(2);
       resetGpuStats();
       vane.sum(x, 0);
+      expect(gpuStats().dispatches).toBe(1);
+      const cube = random([7, 9, 5], 3).to('gpu');
+      resetGpuStats();
+      vane.sum(cube, [0, 2]);
       expect(gpuStats().dispatches).toBe(2);
     });
   });
@@ -44,6 +49,9 @@ describe.runIf(gpuReady)('reduction inputs', () => {
       expectClose(vane.sum(x, [1, 2]), vane.sum(g, [1, 2]));
       expectClose(vane.sum(x), vane.sum(g));
       expectClose(vane.max(x, 0), vane.max(g, 0));
+      expectClose(vane.sum(x, [0, 1]), vane.sum(g, [0, 1]));
+      expectClose(vane.sum(x, [0, 2]), vane.sum(g, [0, 2]));
+      expectClose(vane.sum(x.transpose([1, 0, 2]), 1), vane.sum(g.transpose([1, 0, 2]), 1));
       const slice = (t: Tensor) => vane.slice(t, [{ start: 2, stop: 6 }]);
       expectClose(vane.sum(slice(x), -1), vane.sum(slice(g), -1));
       expectClose(vane.argmin(slice(x), -1), vane.argmin(slice(g), -1));
