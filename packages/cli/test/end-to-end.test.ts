@@ -45,7 +45,12 @@ describe.concurrent('vane end to end (test presets)', () => {
     expect(stdout).toMatch(
       /active\(adamw\) at lr 1e-2: drop -?\d+\.\d points vs adamw -?\d+\.\d, accuracy at batch 128 \d\.\d{3} vs \d\.\d{3} — /,
     );
-    expectFiles(out, ['results.json', 'table.md', 'accuracy-by-batch-size.svg', 'loss-by-batch-size.svg']);
+    expectFiles(out, [
+      'results.json',
+      'table.md',
+      'accuracy-by-batch-size-lr-1e-2.svg',
+      'loss-by-batch-size-lr-1e-2.svg',
+    ]);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.runs.map((run: { spec: { batchSize: number } }) => run.spec.batchSize).sort()).toEqual([
       128, 128, 16, 16,

@@ -30,4 +30,16 @@ describe('svgLinePlot', () => {
     for (const tick of ['1e-5', '1e-4', '1e-3']) expect(svg).toContain(`>${tick}<`);
     expect(svg).toContain('stroke-dasharray');
   });
+
+  it('widens the legend column for long series names and keeps the default width for short ones', () => {
+    const widthOf = (name: string) =>
+      Number(
+        /^<svg [^>]*width="(\d+)"/.exec(
+          svgLinePlot([{ name, points: [{ x: 1, y: 1 }] }], { title: 't', xLabel: 'x', yLabel: 'y' }),
+        )![1],
+      );
+    expect(widthOf('adamw')).toBe(720);
+    // 'active(adamw(weightDecay=0))' is 28 characters: 48 + 7·28 = 244 px of legend beside the 480 px plot and 70 px axis.
+    expect(widthOf('active(adamw(weightDecay=0))')).toBe(70 + 480 + 244);
+  });
 });

@@ -56,9 +56,13 @@ function formatTick(value: number, log: boolean): string {
  * writeFileSync('sweep.svg', svgLinePlot([{ name: 'adamw', points: [{ x: 1e-3, y: 0.9 }] }], { title: 'Accuracy', xLabel: 'lr', yLabel: 'accuracy', logX: true }));
  */
 export function svgLinePlot(series: readonly PlotSeries[], options: PlotOptions): string {
-  const width = options.width ?? 720;
+  // The legend column grows with the longest series name (about 7 px a character at 12 px),
+  // so that names like 'active(adamw(weightDecay=0))' are not cut off; the plot area keeps its width.
+  const longestName = Math.max(0, ...series.map((s) => s.name.length));
+  const right = Math.max(170, 48 + 7 * longestName);
+  const width = options.width ?? 550 + right;
   const height = options.height ?? 440;
-  const margin = { left: 70, right: 170, top: 40, bottom: 55 };
+  const margin = { left: 70, right, top: 40, bottom: 55 };
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const all = series.flatMap((s) => s.points);

@@ -82,7 +82,10 @@ describe('a sweep over batch sizes', () => {
     const table = batchSizeTable(config, rows, 'markdown');
     expect(table).toMatch(/\| optimizer \| lr \| B 32 \| B 2048 \| drop \(points\) \|/);
     expect(table).toMatch(/\| sgd \| 1e-2 \| 0\.850 ± 0\.071 \(0\.150\) \| 0\.600 ± 0\.141 \(0\.400\) \| 25\.0 \|/);
-    expect(batchSizePlot(config, rows, 'accuracy')).toMatch(/^<svg[\s\S]*active\(sgd\) lr 1e-2[\s\S]*<\/svg>$/);
+    const plot = batchSizePlot(config, rows, 'accuracy', 0.01);
+    expect(plot).toMatch(/^<svg[\s\S]*vs batch size \(lr 1e-2,[\s\S]*>active\(sgd\)<\/text>[\s\S]*<\/svg>$/);
+    // A marker per point: two series × two batch sizes.
+    expect(plot.match(/<circle /g)).toHaveLength(4);
   });
 
   it('the learning-rate summary keeps the batch sizes apart', () => {

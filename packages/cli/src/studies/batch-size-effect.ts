@@ -142,17 +142,27 @@ export function batchSizeTable(
   return format === 'text' ? textTable(header, body) : markdownTable(header, body);
 }
 
-/** Final accuracy (or loss) against the batch size, one line per optimizer and learning rate, the seed range shaded. */
-export function batchSizePlot(config: SweepConfig, rows: readonly BatchSizeRow[], metric: 'accuracy' | 'loss'): string {
-  const series: PlotSeries[] = rows.map((row) => ({
-    name: `${row.optimizer} lr ${formatRate(row.lr)}`,
-    dashed: !row.optimizer.startsWith('active('),
-    points: config.batchSizes.flatMap((batchSize, index) => {
-      const cell = (metric === 'accuracy' ? row.accuracy : row.loss)[index]!;
-      return Number.isFinite(cell.mean) ? [{ x: batchSize, y: cell.mean, low: cell.min, high: cell.max }] : [];
-    }),
-  }));
-  const subject = `${config.model} on ${config.dataset}, ${config.epochs} epochs, ${config.seeds} seed${config.seeds > 1 ? 's' : ''}`;
+/**
+ * Final accuracy (or loss) against the batch size at one learning rate, one line per optimizer
+ * (dashed: the bases), the seed range shaded.
+ */
+export function batchSizePlot(
+  config: SweepConfig,
+  rows: readonly BatchSizeRow[],
+  metric: 'accuracy' | 'loss',
+  lr: number,
+): string {
+  const series: PlotSeries[] = rows
+    .filter((row) => row.lr === lr)
+    .map((row) => ({
+      name: row.optimizer,
+      dashed: !row.optimizer.startsWith('active('),
+      points: config.batchSizes.flatMap((batchSize, index) => {
+        const cell = (metric === 'accuracy' ? row.accuracy : row.loss)[index]!;
+        return Number.isFinite(cell.mean) ? [{ x: batchSize, y: cell.mean, low: cell.min, high: cell.max }] : [];
+      }),
+    }));
+  const subject = `lr ${formatRate(lr)}, ${config.model} on ${config.dataset}, ${config.epochs} epochs, ${config.seeds} seed${config.seeds > 1 ? 's' : ''}`;
   return metric === 'accuracy'
     ? svgLinePlot(series, {
         title: `Final validation accuracy vs batch size (${subject})`,

@@ -268,8 +268,8 @@ export function sweepPlot(config: SweepConfig, runs: readonly RunResult[], metri
 
 /**
  * Writes results.json, table.md, accuracy.svg and loss.svg into `directory`; with several
- * batch sizes also the batch-size table (in table.md) and accuracy-by-batch-size.svg,
- * loss-by-batch-size.svg.
+ * batch sizes also the batch-size table (in table.md) and, per learning rate,
+ * accuracy-by-batch-size-lr-<rate>.svg and loss-by-batch-size-lr-<rate>.svg.
  */
 export function writeSweep(directory: string, results: SweepResults): string[] {
   createOutputDirectory(directory);
@@ -308,10 +308,15 @@ export function writeSweep(directory: string, results: SweepResults): string[] {
     ].join('\n'),
     'accuracy.svg': sweepPlot(results.config, results.runs, 'accuracy'),
     'loss.svg': sweepPlot(results.config, results.runs, 'loss'),
-    ...(byBatch && {
-      'accuracy-by-batch-size.svg': batchSizePlot(results.config, batchRows, 'accuracy'),
-      'loss-by-batch-size.svg': batchSizePlot(results.config, batchRows, 'loss'),
-    }),
+    ...(byBatch &&
+      Object.fromEntries(
+        results.config.learningRates.flatMap((lr) =>
+          (['accuracy', 'loss'] as const).map((metric) => [
+            `${metric}-by-batch-size-lr-${formatRate(lr)}.svg`,
+            batchSizePlot(results.config, batchRows, metric, lr),
+          ]),
+        ),
+      )),
   };
   for (const [name, content] of Object.entries(files)) writeTextAtomic(join(directory, name), content);
   return Object.keys(files).map((name) => join(directory, name));
