@@ -195,6 +195,23 @@ describe('row-broadcast binary ops on SIMD', () => {
   });
 });
 
+describe.runIf(shared)('kernel heap idle limit (last: it leaves 272 MB in the free lists)', () => {
+  it('takes no fresh memory for a new size while more than 256 MiB of freed blocks wait, but still reuses them', () => {
+    const size = 4 * 1024 * 1024; // 16 MiB each
+    const blocks = Array.from({ length: 17 }, () => takeArray('float32', size) as Float32Array);
+    expect(blocks.every((block) => heapAddress(block) !== undefined)).toBe(true);
+    blocks.forEach((block) => recycleArray(block));
+    expect(heapUsage().freeBytes).toBeGreaterThan(256 * 1024 * 1024);
+    const top = heapUsage().topBytes;
+    const newSize = takeArray('float32', 5001) as Float32Array;
+    expect(heapAddress(newSize)).toBeUndefined();
+    expect(heapUsage().topBytes).toBe(top);
+    const reused = takeArray('float32', size) as Float32Array;
+    expect(blocks.map((block) => heapAddress(block))).toContain(heapAddress(reused));
+    recycleArray(reused);
+  });
+});
+
 /** The first index where the two differ (Object.is, so NaN equals NaN and signs of zero count), or -1. */
 function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   if (actual.length !== expected.length) return Math.min(actual.length, expected.length);

@@ -40,6 +40,13 @@ const HEAP_MINIMUM_ELEMENTS = 4096;
  * something else makes it collect; ordinary arrays past this point are that pressure.
  */
 const STORAGE_SHARE_OF_MAXIMUM = 0.75;
+/**
+ * While this many bytes wait in the free lists, a storage of a size none of them has stays an
+ * ordinary array instead of taking fresh memory: free blocks are reused only at their exact
+ * size, so a program whose shapes keep changing would otherwise grow the heap with blocks it
+ * never reuses (the buffer pool keeps at most 256 MiB idle for the same reason).
+ */
+const STORAGE_IDLE_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /** The kernel memory and whether tensor storages may live in it. */
 interface Heap {
@@ -49,6 +56,8 @@ interface Heap {
   top: number;
   /** Freed blocks by their (rounded) byte size. */
   free: Map<number, number[]>;
+  /** Bytes in the free lists. */
+  freeBytes: number;
   /** Every SharedArrayBuffer object the memory has handed out (one per size it has had). */
   buffers: WeakSet<ArrayBufferLike>;
   /** Fresh memory tensor storages may take (see STORAGE_SHARE_OF_MAXIMUM). */
@@ -76,6 +85,7 @@ export function bindKernelHeap(
     storageLimitBytes: maximumPages * PAGE_BYTES * STORAGE_SHARE_OF_MAXIMUM,
     top: Math.ceil(firstFreeByte / ALIGNMENT_BYTES) * ALIGNMENT_BYTES,
     free: new Map(),
+    freeBytes: 0,
     buffers: new WeakSet(),
   };
 }
@@ -92,7 +102,10 @@ export function allocateBlock(
   if (!heap) return undefined;
   const blockBytes = blockBytesOf(bytes);
   const reused = heap.free.get(blockBytes)?.pop();
-  if (reused !== undefined) return { address: reused, bytes: blockBytes };
+  if (reused !== undefined) {
+    heap.freeBytes -= blockBytes;
+    return { address: reused, bytes: blockBytes };
+  }
   const end = heap.top + blockBytes;
   if (end > freshLimitBytes) return undefined;
   const length = heap.memory.buffer.byteLength;
@@ -126,6 +139,7 @@ export function freeBlock(block: { address: number; bytes: number }): void {
     heap.free.set(block.bytes, list);
   }
   list.push(block.address);
+  heap.freeBytes += block.bytes;
 }
 
 /** Live heap arrays and their blocks; an entry leaves on release, pin or collection. */
@@ -146,7 +160,8 @@ const collected =
 export function heapFloat32Array(size: number, zeroed: boolean): Float32Array | undefined {
   if (!heap?.shared || !collected || size < HEAP_MINIMUM_ELEMENTS) return undefined;
   const wasTop = heap.top;
-  const block = allocateBlock(size * 4, heap.storageLimitBytes);
+  const freshLimit = heap.freeBytes > STORAGE_IDLE_LIMIT_BYTES ? heap.top : heap.storageLimitBytes;
+  const block = allocateBlock(size * 4, freshLimit);
   if (!block) return undefined;
   const buffer = heap.memory.buffer;
   heap.buffers.add(buffer);
@@ -197,8 +212,5 @@ export function pinHeapArray(array: unknown): void {
 
 /** Bytes the heap has taken from the memory so far, and bytes waiting in its free lists (tests). */
 export function heapUsage(): { topBytes: number; freeBytes: number } {
-  if (!heap) return { topBytes: 0, freeBytes: 0 };
-  let freeBytes = 0;
-  for (const [bytes, list] of heap.free) freeBytes += bytes * list.length;
-  return { topBytes: heap.top, freeBytes };
+  return heap ? { topBytes: heap.top, freeBytes: heap.freeBytes } : { topBytes: 0, freeBytes: 0 };
 }
