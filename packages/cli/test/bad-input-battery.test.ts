@@ -78,7 +78,10 @@ const CASES: CliCase[] = [
   { args: ['sweep', '--seeds', '0'], message: /^vane sweep: --seeds must be at least 1, got 0/ },
   { args: ['sweep', '--workers', '0'], message: /^vane sweep: --workers must be at least 1, got 0/ },
   { args: ['sweep', '--lrs', '1e-3,x'], message: /^vane sweep: --lrs must be a number, got 'x'/ },
-  { args: ['graft', '--preset', 'huge'], message: /^vane graft: unknown preset 'huge' \(valid: quick, full, test\)/ },
+  {
+    args: ['graft', '--preset', 'huge'],
+    message: /^vane graft: unknown preset 'huge' \(valid: quick, full, paper, test\)/,
+  },
   { args: ['surge', '--batch-sizes', '8,0'], message: /^vane surge: --batch-sizes must be greater than 0, got 0/ },
   { args: ['surge', '--betas', '1,1'], message: /^vane surge: --betas must be two numbers in \[0, 1\)/ },
   { args: ['report'], message: /^vane report: expected one run directory/ },
