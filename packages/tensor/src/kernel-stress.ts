@@ -179,7 +179,9 @@ function checkFusedMap(
  * Runs `tasks` asynchronous tasks for about `durationMilliseconds`, each alternating random
  * products or convolutions (checked against the scalar kernel) with unrelated kernels, and
  * yielding to the others between calls. Uses `threads` kernel threads (default 2, so that the
- * threaded path runs even on one core) and restores the previous count.
+ * threaded path runs even on one core) and restores the previous count. With `minimumEach`, it
+ * runs past the deadline until each kind (products, convolutions, fusedMaps) has been checked at
+ * least that many times, so that a loaded machine still gives a check of every kind.
  *
  * @example
  * const report = await runKernelStress({ durationMilliseconds: 3000 });
@@ -190,8 +192,9 @@ export async function runKernelStress(options: {
   seed?: number;
   threads?: number;
   tasks?: number;
+  minimumEach?: number;
 }): Promise<StressReport> {
-  const { durationMilliseconds, seed: seedValue = 1, threads = 2, tasks = 3 } = options;
+  const { durationMilliseconds, seed: seedValue = 1, threads = 2, tasks = 3, minimumEach = 0 } = options;
   const previous = kernelInfo().threads.requested;
   setThreadCount(threads);
   const ready = await kernelThreadsReady();
@@ -209,7 +212,9 @@ export async function runKernelStress(options: {
     const next = integers(seedValue * 7919 + index);
     const generator = seed(seedValue * 31 + index);
     const noise = randn([1 << 14], { generator });
-    while (performance.now() < deadline && report.failures.length < 10) {
+    const enough = () =>
+      report.products >= minimumEach && report.convolutions >= minimumEach && report.fusedMaps >= minimumEach;
+    while ((performance.now() < deadline || !enough()) && report.failures.length < 10) {
       const choice = next(0, 5);
       const failure = tidy(() =>
         choice === 0
