@@ -18,6 +18,10 @@ import {
 } from './index.js';
 import { runKernelStress } from './kernel-stress.js';
 import { threadInfo } from './wasm/thread-pool.js';
+import { simdKernels } from './wasm/kernel-runtime.js';
+
+// Under VANE_KERNELS=scalar (or setKernelMode('scalar')) there are no SIMD kernels to check.
+const SIMD_OFF = simdKernels() === undefined;
 
 const initialThreads = kernelInfo().threads.requested;
 afterEach(() => {
@@ -26,57 +30,71 @@ afterEach(() => {
 });
 
 describe('threaded kernels', () => {
-  it('agree with the scalar kernel on random products and convolutions while tasks interleave', async () => {
-    const before = memory().numTensors;
-    // At least 3 checks of each kind however loaded the machine is (a fixed count within the 3 s
-    // was not reached once under a load of 10 on 2 cores).
-    const report = await runKernelStress({ durationMilliseconds: 3000, seed: Date.now() % 100_000, minimumEach: 3 });
-    console.log(
-      `kernel stress: ${report.products} products, ${report.convolutions} convolutions, ${report.fusedMaps} fusedMap calls, ${report.parallelCalls} parallel kernel calls on ${report.threads} threads`,
-    );
-    expect(report.failures).toEqual([]);
-    expect(report.threads).toBe(2);
-    expect(report.products).toBeGreaterThanOrEqual(3);
-    expect(report.convolutions).toBeGreaterThanOrEqual(3);
-    expect(report.fusedMaps).toBeGreaterThanOrEqual(3);
-    // The threaded path really ran (shapes above the threshold are split over the threads).
-    expect(report.parallelCalls).toBeGreaterThan(0);
-    expect(memory().numTensors).toBe(before);
-  }, 60_000);
+  it.skipIf(SIMD_OFF)(
+    'agree with the scalar kernel on random products and convolutions while tasks interleave',
+    async () => {
+      const before = memory().numTensors;
+      // At least 3 checks of each kind however loaded the machine is (a fixed count within the 3 s
+      // was not reached once under a load of 10 on 2 cores).
+      const report = await runKernelStress({ durationMilliseconds: 3000, seed: Date.now() % 100_000, minimumEach: 3 });
+      console.log(
+        `kernel stress: ${report.products} products, ${report.convolutions} convolutions, ${report.fusedMaps} fusedMap calls, ${report.parallelCalls} parallel kernel calls on ${report.threads} threads`,
+      );
+      expect(report.failures).toEqual([]);
+      expect(report.threads).toBe(2);
+      expect(report.products).toBeGreaterThanOrEqual(3);
+      expect(report.convolutions).toBeGreaterThanOrEqual(3);
+      expect(report.fusedMaps).toBeGreaterThanOrEqual(3);
+      // The threaded path really ran (shapes above the threshold are split over the threads).
+      expect(report.parallelCalls).toBeGreaterThan(0);
+      expect(memory().numTensors).toBe(before);
+    },
+    60_000,
+  );
 
-  it('splits a large product over the threads and gives the single-thread result', async () => {
-    const generator = seed(5);
-    const a = randn([301, 257], { generator });
-    const b = randn([257, 190], { generator });
-    setThreadCount(1);
-    const single = matmul(a, b).dataSync();
-    setThreadCount(2);
-    expect((await kernelThreadsReady()).active).toBe(2);
-    const calls = kernelInfo().threads.parallelCalls;
-    const threaded = matmul(a, b).dataSync();
-    expect(kernelInfo().threads.parallelCalls).toBeGreaterThan(calls);
-    // Each output row is computed by one thread with the same kernel and order: bit-identical.
-    expect(threaded).toEqual(single);
-  }, 30_000);
+  it.skipIf(SIMD_OFF)(
+    'splits a large product over the threads and gives the single-thread result',
+    async () => {
+      const generator = seed(5);
+      const a = randn([301, 257], { generator });
+      const b = randn([257, 190], { generator });
+      setThreadCount(1);
+      const single = matmul(a, b).dataSync();
+      setThreadCount(2);
+      expect((await kernelThreadsReady()).active).toBe(2);
+      const calls = kernelInfo().threads.parallelCalls;
+      const threaded = matmul(a, b).dataSync();
+      expect(kernelInfo().threads.parallelCalls).toBeGreaterThan(calls);
+      // Each output row is computed by one thread with the same kernel and order: bit-identical.
+      expect(threaded).toEqual(single);
+    },
+    30_000,
+  );
 
-  it('splits a large fusedMap over the threads and gives the single-thread result bit for bit', async () => {
-    const kernel = defineKernel('test.threadedAffine', { inputs: ['x', 'y'], scalars: ['scale'] }, ({ x, y, scale }) =>
-      e.add(e.mul(scale, e.sqrt(e.abs(x))), y),
-    );
-    const generator = seed(9);
-    const inputs = [randn([300_001], { generator }), randn([300_001], { generator })];
-    setThreadCount(1);
-    const single = fusedMap(kernel, inputs, [0.3]).dataSync();
-    setThreadCount(2);
-    expect((await kernelThreadsReady()).active).toBe(2);
-    const calls = kernelInfo().threads.parallelCalls;
-    const threaded = fusedMap(kernel, inputs, [0.3]).dataSync();
-    expect(kernelInfo().threads.parallelCalls).toBe(calls + 1);
-    expect(threaded).toEqual(single);
-    // A small call stays on the calling thread.
-    fusedMap(kernel, [randn([100], { generator }), randn([100], { generator })], [0.3]);
-    expect(kernelInfo().threads.parallelCalls).toBe(calls + 1);
-  }, 30_000);
+  it.skipIf(SIMD_OFF)(
+    'splits a large fusedMap over the threads and gives the single-thread result bit for bit',
+    async () => {
+      const kernel = defineKernel(
+        'test.threadedAffine',
+        { inputs: ['x', 'y'], scalars: ['scale'] },
+        ({ x, y, scale }) => e.add(e.mul(scale, e.sqrt(e.abs(x))), y),
+      );
+      const generator = seed(9);
+      const inputs = [randn([300_001], { generator }), randn([300_001], { generator })];
+      setThreadCount(1);
+      const single = fusedMap(kernel, inputs, [0.3]).dataSync();
+      setThreadCount(2);
+      expect((await kernelThreadsReady()).active).toBe(2);
+      const calls = kernelInfo().threads.parallelCalls;
+      const threaded = fusedMap(kernel, inputs, [0.3]).dataSync();
+      expect(kernelInfo().threads.parallelCalls).toBe(calls + 1);
+      expect(threaded).toEqual(single);
+      // A small call stays on the calling thread.
+      fusedMap(kernel, [randn([100], { generator }), randn([100], { generator })], [0.3]);
+      expect(kernelInfo().threads.parallelCalls).toBe(calls + 1);
+    },
+    30_000,
+  );
 
   it('reports the thread count, one thread when asked, and rejects a bad count', () => {
     setThreadCount(1);
