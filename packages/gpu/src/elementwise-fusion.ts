@@ -222,12 +222,13 @@ function runChain(chain: Chain, run: ChainRunner): GpuStorage {
 }
 
 /**
- * A matmul's product in the 2×2 block layout (packed-matmul.ts) as a pending chain over
- * `shape`: `vaneBlockedValue` unpacks it in whichever kernel consumes it: a fused elementwise
- * chain, or, when another op needs its texture, a kernel of its own. Takes over `product`.
+ * A matmul's product in the 2×4 block layout (packed-matmul.ts: two textures, one per row of
+ * a block) as a pending chain over `shape`: `vaneBlockedValue` unpacks it in whichever kernel
+ * consumes it: a fused elementwise chain, or, when another op needs its texture, a kernel of
+ * its own. Takes over the `product` textures.
  */
 export function pendingBlocked(
-  product: unknown,
+  product: readonly unknown[],
   shape: Shape,
   m: number,
   n: number,
@@ -235,24 +236,15 @@ export function pendingBlocked(
   run: ChainRunner,
 ): PendingStorage {
   const size = sizeOf(shape);
-  const view: TensorView = {
-    data: { texture: product, size },
-    dtype: 'float32',
-    shape,
-    strides: shape.map(() => 0),
-    offset: 0,
-  };
-  const call = 'vaneBlockedValue($T0$, this.thread.x + 0.0, $S0$, $S1$, $S2$)';
+  const leaves = product.map((texture) => ({
+    texture: texture as Leaf['texture'],
+    view: { data: { texture, size }, dtype: 'float32' as const, shape, strides: shape.map(() => 0), offset: 0 },
+  }));
+  const textures = product.map((_, index) => `$T${index}$`).join(', ');
+  const call = `vaneBlockedValue(${textures}, this.thread.x + 0.0, $S0$, $S1$, $S2$)`;
   return new PendingStorage(
     size,
-    {
-      call,
-      functions: new Map(),
-      leaves: [{ texture: product as Leaf['texture'], view }],
-      scalars: [m, n, blockRows],
-      shape,
-      calls: 1,
-    },
+    { call, functions: new Map(), leaves, scalars: [m, n, blockRows], shape, calls: 1 },
     run,
   );
 }

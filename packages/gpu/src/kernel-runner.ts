@@ -47,6 +47,12 @@ export interface KernelDefinition {
   readonly returnType?: 'Array(4)';
   /** GLSL functions the kernel calls (gpu.js `nativeFunctions`), e.g. a direct 2-D texel fetch. */
   readonly nativeFunctions?: readonly NativeFunction[];
+  /**
+   * Names of further outputs (gpu.js kernel map, WebGL draw buffers): the kernel writes output
+   * `name` by calling `name(value)`, an identity function. The call then returns an object with
+   * the main output as `result` and each further output under its name.
+   */
+  readonly outputs?: readonly string[];
 }
 
 /** A GLSL function given to gpu.js as is: its source, return type and argument types by name. */
@@ -75,7 +81,7 @@ export function runKernel(
     const { definition: valueRead, storageArguments } = withDirectValueReads(define(), inputs);
     // On the WebGL paths the thread index comes from the texture coordinate (fragment-thread.ts).
     const definition = directFetchAvailable() ? withFragmentThread(valueRead, dimensions.length) : valueRead;
-    const run = gpu.createKernel(definition.source, {
+    const settings = {
       output: dimensions,
       precision: 'single',
       tactic: 'precision',
@@ -94,7 +100,14 @@ export function runKernel(
             })),
           }
         : {}),
-    });
+    };
+    const run = definition.outputs
+      ? gpu.createKernelMap(
+          Object.fromEntries(definition.outputs.map((name) => [name, `function ${name}(value) {\n  return value;\n}`])),
+          definition.source,
+          settings,
+        )
+      : gpu.createKernel(definition.source, settings);
     kernel = { run, extent, checked: false, storageArguments };
     compiled.set(key, kernel);
   }
@@ -116,11 +129,15 @@ export function runKernel(
   }
   // A texture labelled with another size than this call's would be read back scrambled; the
   // recycling fixed by forgetRecycledArguments produced exactly that, silently. Refuse it.
-  const labelled = (result as { output?: ArrayLike<number> } | undefined)?.output;
-  if (labelled !== undefined && dimensions.some((dimension, axis) => labelled[axis] !== dimension)) {
-    throw new Error(
-      `gpu: kernel '${key}' returned a texture of ${Array.from(labelled).join('×')} values for an output of ${extent}`,
-    );
+  const textures =
+    typeof result === 'object' && result !== null && 'result' in result ? Object.values(result) : [result];
+  for (const texture of textures) {
+    const labelled = (texture as { output?: ArrayLike<number> } | undefined)?.output;
+    if (labelled !== undefined && dimensions.some((dimension, axis) => labelled[axis] !== dimension)) {
+      throw new Error(
+        `gpu: kernel '${key}' returned a texture of ${Array.from(labelled).join('×')} values for an output of ${extent}`,
+      );
+    }
   }
   if (!kernel.checked) {
     // gpu.js replaces a kernel that fails to compile with its CPU kernel, silently; refuse that.

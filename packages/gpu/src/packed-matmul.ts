@@ -102,7 +102,7 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
 /**
  * Which texture layout {@link packedMatmul} uses for `a @ b` (shapes `[...batch, m, depth]`
  * and `[...batch, depth, n]`, batch axes already broadcast): `direct` (2-D textures read at
- * (column, row), 2×2 output blocks) where the path is WebGL, every texture fits
+ * (column, row), 2×4 output blocks) where the path is WebGL, every texture fits
  * MAX_TEXTURE_SIZE and the product has more than one row of blocks (gpu.js lays a one-row
  * output out near-square, not as width×1); `indexed` (1-D textures, gpu.js's fetch) otherwise.
  */
@@ -112,18 +112,19 @@ export function matmulLayout(a: TensorView, b: TensorView): 'direct' | 'indexed'
   const n = b.shape[rank - 1]!;
   const depthQuads = Math.ceil(a.shape[rank - 1]! / LANES);
   const images = sizeOf(a.shape.slice(0, rank - 2));
-  const blockRows = images * Math.ceil(m / BLOCK);
+  const blockRows = images * Math.ceil(m / BLOCK_ROWS);
   const fits =
-    fitsTexture((sharedAcrossBatch(a) ? 1 : images) * padded(m), depthQuads) &&
-    fitsTexture((sharedAcrossBatch(b) ? 1 : images) * padded(n), depthQuads) &&
-    fitsTexture(Math.ceil(n / BLOCK), blockRows);
+    fitsTexture((sharedAcrossBatch(a) ? 1 : images) * padded(m, BLOCK_ROWS), depthQuads) &&
+    fitsTexture((sharedAcrossBatch(b) ? 1 : images) * padded(n, BLOCK_COLUMNS), depthQuads) &&
+    fitsTexture(Math.ceil(n / BLOCK_COLUMNS), blockRows);
   // The packed operands have at least two rows (their rows are padded to a multiple of two).
   return directFetchAvailable() && blockRows > 1 && fits ? 'direct' : 'indexed';
 }
 
 /** Rows and columns of the output block each fragment of the direct product computes. */
-const BLOCK = 2;
-const padded = (extent: number) => Math.ceil(extent / BLOCK) * BLOCK;
+const BLOCK_ROWS = 2;
+const BLOCK_COLUMNS = 4;
+const padded = (extent: number, block: number) => Math.ceil(extent / block) * block;
 
 /** `view` with its last two axes swapped (no copy: strides only). */
 function transposed(view: TensorView): TensorView {
@@ -170,10 +171,11 @@ export function packedMatmul(a: TensorView, b: TensorView, outDtype: DType, defe
  * The direct layout: both operands packed along the depth (the left one's rows, the right
  * one's columns: `b` is packed transposed, which its strides absorb), so that texel
  * (step, row) holds four consecutive depth values of one row of `a` or one column of `b`.
- * Each fragment computes the 2×2 block of outputs at rows 2y, 2y+1 and columns 2x, 2x+1 as
- * four dot products per step, from two texels of each operand: 4 fetches for 16
- * multiply-adds (the 1×4 block of the indexed path needs 5). The loop over the depth is GLSL
- * (a native function), so the texel coordinates are one multiply-add per fetch.
+ * Each fragment computes the 2×4 block of outputs at rows 2y, 2y+1 and columns 4x…4x+3 as
+ * eight dot products per step, from two texels of `a` and four of `b`: 6 fetches for 32
+ * multiply-adds (one RGBA output per fragment allows at most 16 per 4 fetches). The block's
+ * second row goes to a second texture (a gpu.js kernel map: WebGL draw buffers). The loop over
+ * the depth is GLSL (a native function), so the texel coordinates are one multiply-add per fetch.
  */
 function blockedMatmul(
   a: TensorView,
@@ -185,24 +187,28 @@ function blockedMatmul(
   depthQuads: number,
   defer: ChainRunner | undefined,
 ): GpuStorage {
-  const left = pack(a, padded(m), true);
-  const right = pack(transposed(b), padded(n), true);
-  const blockRows = Math.ceil(m / BLOCK);
+  const left = pack(a, padded(m, BLOCK_ROWS), true);
+  const right = pack(transposed(b), padded(n, BLOCK_COLUMNS), true);
+  const blockRows = Math.ceil(m / BLOCK_ROWS);
   const body = `const blockRow = this.thread.y + 0.0;
   const image = Math.floor((blockRow + 0.5) / blockRows);
   const aRow = image * aImageRows + (blockRow - image * blockRows) * 2.0;
-  const bRow = image * bImageRows + (this.thread.x + 0.0) * 2.0;
-  return vaneBlockProduct(a, b, aRow, bRow, depthQuads);`;
-  const product = runKernel(
-    'matmul/blocked2d',
+  const bRow = image * bImageRows + (this.thread.x + 0.0) * 4.0;
+  const first = vaneBlockProduct(a, b, aRow, bRow, depthQuads);
+  vaneBlockRow1(vaneBlockSum1Value());
+  return first;`;
+  const outputs = runKernel(
+    'matmul/blocked2x4',
     () => ({
       ...define(['a', 'b', 'blockRows', 'depthQuads', 'aImageRows', 'bImageRows'], body),
       returnType: 'Array(4)' as const,
-      nativeFunctions: [BLOCK_PRODUCT()],
+      nativeFunctions: BLOCK_PRODUCT(),
+      outputs: ['vaneBlockRow1'],
     }),
-    [Math.ceil(n / BLOCK), images * blockRows],
+    [Math.ceil(n / BLOCK_COLUMNS), images * blockRows],
     [left.texture, right.texture, blockRows, Math.max(2, depthQuads), left.imageRows, right.imageRows],
-  );
+  ) as { result: unknown; vaneBlockRow1: unknown };
+  const product = [outputs.result, outputs.vaneBlockRow1] as const;
   discard(left.texture);
   discard(right.texture);
   const size = images * m * n;
@@ -211,18 +217,18 @@ function blockedMatmul(
   // add, an update) unpacks it in its own pass (elementwise-fusion.ts).
   if (outDtype === 'float32' && defer) return pendingBlocked(product, shape, m, n, blockRows, defer);
   const texture = runKernel(
-    `matmul/unblock2d>${outDtype}`,
+    `matmul/unblock2x4>${outDtype}`,
     () => ({
       ...define(
-        ['c', 'm', 'n', 'blockRows'],
-        `return ${stored('vaneBlockedValue(c, this.thread.x + 0.0, m, n, blockRows)', outDtype)};`,
+        ['row0', 'row1', 'm', 'n', 'blockRows'],
+        `return ${stored('vaneBlockedValue(row0, row1, this.thread.x + 0.0, m, n, blockRows)', outDtype)};`,
       ),
       nativeFunctions: [BLOCKED_VALUE()],
     }),
     size,
-    [product, m, n, blockRows],
+    [...product, m, n, blockRows],
   );
-  discard(product);
+  product.forEach(discard);
   return result(texture, size);
 }
 

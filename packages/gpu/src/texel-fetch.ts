@@ -14,68 +14,115 @@ import { sizeOf, type TensorView } from '@vane/tensor';
 import { gpuDevice } from './gpu-device.js';
 import type { NativeFunction } from './kernel-runner.js';
 
+// The second row of a product block, kept in a global between the native function that
+// computes the block and the one that hands it to the kernel map's second output. Each native
+// function carries the declaration, guarded, because gpu.js orders native functions by use.
+const BLOCK_SUM = `
+#ifndef VANE_BLOCK_SUM
+#define VANE_BLOCK_SUM
+vec4 vaneBlockSum1;
+#endif
+`;
+
 /**
- * The native function `vaneBlockProduct(a, b, aRow, bRow, depthQuads)`: the 2×2 block of
- * `a · bᵀ` over rows aRow, aRow+1 of `a` and bRow, bRow+1 of `b`, both packed four depth values
- * per texel along their rows (packed-matmul.ts): lanes (aRow·bRow, aRow·bRow+1, aRow+1·bRow,
- * aRow+1·bRow+1). The loop runs in GLSL, so each fetch costs one multiply-add for its
- * coordinate; the bound is the largest texture size WebGL allows.
+ * The native functions of the blocked product: `vaneBlockProduct(a, b, aRow, bRow,
+ * depthQuads)` computes the 2×4 block of `a · bᵀ` over rows aRow, aRow+1 of `a` and
+ * bRow…bRow+3 of `b`, both packed four depth values per texel along their rows
+ * (packed-matmul.ts), and returns its first row (lanes: the four columns);
+ * `vaneBlockSum1Value()` returns the second. Per step of four along the depth it reads two
+ * texels of `a` and four of `b` for 32 multiply-adds. The loop runs in GLSL, so each fetch
+ * costs one multiply-add for its coordinate; the bound is the largest texture size WebGL allows.
  */
-export function BLOCK_PRODUCT(): NativeFunction {
+export function BLOCK_PRODUCT(): NativeFunction[] {
   // Sampled at texel centres in both dialects: WebGL2's texelFetch would skip the coordinate
   // arithmetic, but on SwiftShader it made the MLP step 2.2x slower (205 against 91 ms).
   const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
-  const fetch = (texture: string, row: string) => `${sample}(${texture}, vec2(${row}, y${texture}))`;
-  const rows = `float a0 = (aRow + 0.5) / float(aSize.x); float a1 = (aRow + 1.5) / float(aSize.x);
-  float b0 = (bRow + 0.5) / float(bSize.x); float b1 = (bRow + 1.5) / float(bSize.x);
-  float aStep = 1.0 / float(aSize.y); float bStep = 1.0 / float(bSize.y);`;
-  const columns = `float ya = (float(step) + 0.5) * aStep; float yb = (float(step) + 0.5) * bStep;`;
-  return {
-    name: 'vaneBlockProduct',
-    source: `vec4 vaneBlockProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aRow, float bRow, float depthQuads) {
-  ${rows}
+  return [
+    {
+      name: 'vaneBlockProduct',
+      source: `${BLOCK_SUM}vec4 vaneBlockProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aRow, float bRow, float depthQuads) {
+  float a0 = (aRow + 0.5) / float(aSize.x);
+  float a1 = (aRow + 1.5) / float(aSize.x);
+  float b0 = (bRow + 0.5) / float(bSize.x);
+  float b1 = (bRow + 1.5) / float(bSize.x);
+  float b2 = (bRow + 2.5) / float(bSize.x);
+  float b3 = (bRow + 3.5) / float(bSize.x);
+  float aStep = 1.0 / float(aSize.y);
+  float bStep = 1.0 / float(bSize.y);
   int steps = int(depthQuads);
-  vec4 sum = vec4(0.0);
+  vec4 s0 = vec4(0.0);
+  vec4 s1 = vec4(0.0);
   for (int step = 0; step < 16384; step++) {
     if (step >= steps) break;
-    ${columns}
-    vec4 l0 = ${fetch('a', 'a0')};
-    vec4 l1 = ${fetch('a', 'a1')};
-    vec4 r0 = ${fetch('b', 'b0')};
-    vec4 r1 = ${fetch('b', 'b1')};
-    sum += vec4(dot(l0, r0), dot(l0, r1), dot(l1, r0), dot(l1, r1));
+    float ya = (float(step) + 0.5) * aStep;
+    float yb = (float(step) + 0.5) * bStep;
+    vec4 r0 = ${sample}(b, vec2(b0, yb));
+    vec4 r1 = ${sample}(b, vec2(b1, yb));
+    vec4 r2 = ${sample}(b, vec2(b2, yb));
+    vec4 r3 = ${sample}(b, vec2(b3, yb));
+    vec4 l0 = ${sample}(a, vec2(a0, ya));
+    vec4 l1 = ${sample}(a, vec2(a1, ya));
+    s0 += vec4(dot(l0, r0), dot(l0, r1), dot(l0, r2), dot(l0, r3));
+    s1 += vec4(dot(l1, r0), dot(l1, r1), dot(l1, r2), dot(l1, r3));
   }
-  return sum;
+  vaneBlockSum1 = s1;
+  return s0;
 }`,
-    returnType: 'Array(4)',
-    argumentTypes: { a: 'ArrayTexture(4)', b: 'ArrayTexture(4)', aRow: 'Number', bRow: 'Number', depthQuads: 'Number' },
-  };
+      returnType: 'Array(4)',
+      argumentTypes: {
+        a: 'ArrayTexture(4)',
+        b: 'ArrayTexture(4)',
+        aRow: 'Number',
+        bRow: 'Number',
+        depthQuads: 'Number',
+      },
+    },
+    {
+      name: 'vaneBlockSum1Value',
+      source: `${BLOCK_SUM}vec4 vaneBlockSum1Value() {\n  return vaneBlockSum1;\n}`,
+      returnType: 'Array(4)',
+      argumentTypes: {},
+    },
+  ];
 }
 
 /**
- * The native function `vaneBlockedValue(product, index, m, n, blockRows)`: value `index` (in
- * row-major order over `[images, m, n]`) of a product in the 2×2 block layout of
- * {@link BLOCK_PRODUCT}: output (image, i, j) is lane 2·(i mod 2) + (j mod 2) of texel
- * (j / 2, image·blockRows + i / 2). It unpacks a matmul's result, on its own or inside a fused
- * elementwise chain that consumes it (elementwise-fusion.ts).
+ * The native function `vaneBlockedValue(row0, row1, index, m, n, blockRows)`: value `index`
+ * (in row-major order over `[images, m, n]`) of a product in the 2×4 block layout of
+ * {@link BLOCK_PRODUCT}: output (image, i, j) is lane j mod 4 of texel (j / 4, image·blockRows
+ * + i / 2) of texture `row<i mod 2>`. It unpacks a matmul's result, on its own or inside a
+ * fused elementwise chain that consumes it (elementwise-fusion.ts).
  */
 export function BLOCKED_VALUE(): NativeFunction {
   const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
   return {
     name: 'vaneBlockedValue',
-    source: `float vaneBlockedValue(sampler2D tex, ivec2 texSize, ivec3 texDim, float index, float m, float n, float blockRows) {
+    source: `float vaneBlockedValue(sampler2D row0, ivec2 row0Size, ivec3 row0Dim, sampler2D row1, ivec2 row1Size, ivec3 row1Dim, float index, float m, float n, float blockRows) {
   float row = floor((index + 0.5) / n);
   float column = index - row * n;
   float image = floor((row + 0.5) / m);
   float inner = row - image * m;
   float blockRow = floor(inner * 0.5);
-  float blockColumn = floor(column * 0.5);
-  vec4 block = ${sample}(tex, (vec2(blockColumn, image * blockRows + blockRow) + 0.5) / vec2(texSize));
-  vec2 pair = inner - blockRow * 2.0 < 0.5 ? block.xy : block.zw;
-  return column - blockColumn * 2.0 < 0.5 ? pair.x : pair.y;
+  float blockColumn = floor(column * 0.25);
+  vec2 at = (vec2(blockColumn, image * blockRows + blockRow) + 0.5) / vec2(row0Size);
+  vec4 block;
+  if (inner - blockRow * 2.0 < 0.5) {
+    block = ${sample}(row0, at);
+  } else {
+    block = ${sample}(row1, at);
+  }
+  float lane = column - blockColumn * 4.0;
+  return lane < 0.5 ? block.x : lane < 1.5 ? block.y : lane < 2.5 ? block.z : block.w;
 }`,
     returnType: 'Number',
-    argumentTypes: { tex: 'ArrayTexture(4)', index: 'Number', m: 'Number', n: 'Number', blockRows: 'Number' },
+    argumentTypes: {
+      row0: 'ArrayTexture(4)',
+      row1: 'ArrayTexture(4)',
+      index: 'Number',
+      m: 'Number',
+      n: 'Number',
+      blockRows: 'Number',
+    },
   };
 }
 
