@@ -9,6 +9,7 @@ import { kernelInfo, kernelThreadsReady } from '@vane/tensor';
 import { formatTiming, ONE_THREAD_COLUMN, threadScaling, type BenchmarkRow, type Timing } from './harness.js';
 import { numpyTimings } from './numpy-peer.js';
 import { gpuRows } from './gpu-rows.js';
+import { browserGpuRows } from './gpu-browser-rows.js';
 import { loadTfjs } from './peers.js';
 import { loadJax } from './jax-peer.js';
 import { tensorCoreRows } from './tensor-core.js';
@@ -151,7 +152,13 @@ async function main(): Promise<void> {
   // every column, so only ratios within one run are comparable.
   const kernels = kernelInfo();
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}; ${'unavailable' in jax ? `jax-js unavailable (${jax.unavailable})` : jax.description}; Vane kernels: ${kernels.active}${kernels.fallbackReason ? ` (${kernels.fallbackReason})` : ''}, ${threadState.active} threads, fused multiply-add ${kernels.fusedMultiplyAdd.active ? 'on' : `off (${kernels.fusedMultiplyAdd.reason})`}; load average at start ${startLoad}, at end ${loadavg()[0]!.toFixed(1)}; command: npm run bench`;
-  const gpuTable = `GPU rows, renderer: ${gpu.renderer}${gpu.software ? ' (a software rasterizer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(gpu.rows)}`;
+  // The same rows in headless Chromium (WebGL2; SwiftShader on a machine without a GPU).
+  const browser = await browserGpuRows();
+  const browserTable =
+    'skipped' in browser
+      ? `GPU rows in headless Chromium: skipped (${browser.skipped})`
+      : `GPU rows in headless Chromium, ${browser.renderer}${/swiftshader/i.test(browser.renderer) ? ' (a software renderer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(browser.rows)}`;
+  const gpuTable = `GPU rows, renderer: ${gpu.renderer}${gpu.software ? ' (a software rasterizer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(gpu.rows)}\n\n${browserTable}`;
   const table = `${markdownTable(rows)}\n\n${derivedRatios(rows)}\n\nThread scaling (each row's vane cell, then the same on one thread right after it; rows with no threaded kernel show the noise):\n\n${scaling}\n\n${gpuTable}`;
   console.log(`\nMachine: ${machine}\n\n${table}\n`);
   const directory = new URL('../results/', import.meta.url).pathname;
@@ -159,7 +166,13 @@ async function main(): Promise<void> {
   writeFileSync(
     `${directory}${date}.json`,
     JSON.stringify(
-      { date, machine, rows, gpu: { renderer: gpu.renderer, software: gpu.software, rows: gpu.rows } },
+      {
+        date,
+        machine,
+        rows,
+        gpu: { renderer: gpu.renderer, software: gpu.software, rows: gpu.rows },
+        browserGpu: browser,
+      },
       null,
       2,
     ),
