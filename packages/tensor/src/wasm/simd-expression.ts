@@ -5,11 +5,15 @@
  * The expression is evaluated on f64x2 lanes: inputs are widened from float32 to float64,
  * every operation is the IEEE double operation JavaScript performs, and the result is rounded
  * to float32 once, as a Float32Array store does. The results therefore equal the JavaScript
- * loop's bit for bit (NaN payloads aside). Selects evaluate both branches and pick per lane with
+ * loop's bit for bit (NaN payloads aside), except for the transcendental functions exp, expm1,
+ * log, log1p and tanh: they are inline double-precision approximations (simd-math.ts), a few
+ * double ulps from V8's Math functions, so a result can differ by one float32 ulp where the
+ * exact value lies within about 1e-15 (relative) of a float32 rounding boundary. Selects evaluate both branches and pick per lane with
  * the condition's mask (expressions have no side effects). `fround` rounds both lanes to
  * float32 and widens back exactly.
  *
- * Functions without a SIMD instruction (exp, log, sin, erf, pow, ...) make the expression
+ * Functions with neither a SIMD instruction nor an inline implementation (sin, cos, tan, erf,
+ * pow) make the expression
  * unsupported: {@link compileSimdExpression} says which, and the caller counts the fallback.
  */
 import { inlineCalls, postOrder, referenceCounts, usage } from '../kernels/expression/analysis.js';
@@ -20,6 +24,7 @@ import type {
   NumberExpression,
   UnaryFunction,
 } from '../kernels/expression/expression.js';
+import { SIMD_MATH } from './simd-math.js';
 import { op, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 
 // SIMD opcodes used here (WebAssembly SIMD specification numbering).
@@ -68,7 +73,12 @@ export type SimdExpressionResult =
 
 function unsupportedReason(root: Expression): string | undefined {
   for (const node of postOrder(root)) {
-    if (node.kind === 'unary' && node.function !== 'fround' && F64X2_UNARY[node.function] === undefined) {
+    if (
+      node.kind === 'unary' &&
+      node.function !== 'fround' &&
+      F64X2_UNARY[node.function] === undefined &&
+      SIMD_MATH[node.function] === undefined
+    ) {
       return `'${node.function}' has no WebAssembly SIMD instruction`;
     }
     if (node.kind === 'binary' && F64X2_BINARY[node.function] === undefined)
@@ -107,6 +117,9 @@ export function compileSimdExpression(
       sharedLocals.set(node, firstValue + arity + scalarCount + sharedLocals.size);
     }
   }
+  // Scratch locals of the inline math functions (simd-math.ts), after the shared nodes'.
+  let temporaries = 0;
+  const locals = { temporary: () => firstValue + arity + scalarCount + sharedLocals.size + temporaries++ };
   const emit = (node: Expression, defining = false): number[] => {
     const local = sharedLocals.get(node);
     if (local !== undefined && !defining) return op.localGet(local);
@@ -120,7 +133,11 @@ export function compileSimdExpression(
       case 'unary':
         if (node.function === 'fround')
           return [...emit(node.operand), ...op.simd(F32X4_DEMOTE_F64X2_ZERO), ...op.simd(F64X2_PROMOTE_LOW_F32X4)];
-        return [...emit(node.operand), ...op.simd(F64X2_UNARY[node.function]!)];
+        {
+          const instruction = F64X2_UNARY[node.function];
+          if (instruction !== undefined) return [...emit(node.operand), ...op.simd(instruction)];
+          return SIMD_MATH[node.function]!(emit(node.operand), locals);
+        }
       case 'binary':
         return [...emit(node.left), ...emit(node.right), ...op.simd(F64X2_BINARY[node.function]!)];
       case 'compare':
@@ -185,7 +202,7 @@ export function compileSimdExpression(
         ...Array.from({ length: scalarCount }, () => ValueType.f64),
       ],
       results: [],
-      locals: [{ count: arity + scalarCount + sharedLocals.size, type: ValueType.v128 }],
+      locals: [{ count: arity + scalarCount + sharedLocals.size + temporaries, type: ValueType.v128 }],
       body,
     },
     inputsRead: read,

@@ -1,0 +1,323 @@
+/**
+ * Inline WebAssembly SIMD implementations of the expression language's transcendental
+ * functions (exp, expm1, log, log1p, tanh), for the expression compiler (`simd-expression.ts`).
+ *
+ * Why float64 lanes, not f32x4: the compiler evaluates every expression on f64x2 lanes, as the
+ * JavaScript loop evaluates it in doubles, and rounds to float32 once at the store. An f32
+ * exp inside that tree would overflow at x ≈ 88.7 where the double does not (softplus(100)
+ * would become ∞) and would add float32 rounding errors to intermediate values that the
+ * JavaScript loop keeps in double. So each function here is a double-precision approximation
+ * accurate to a few units in the last place of a *double* (about 1e-15 relative); after the
+ * single float32 rounding the result equals `Math.fround(Math.f(x))` except where the exact
+ * value lies within about 1e-15 (relative) of a float32 rounding boundary, and then differs by
+ * one float32 ulp. The tests (simd-math.test.ts) check ≤ 1 float32 ulp on hundreds of thousands
+ * of inputs and special values.
+ *
+ * - exp: Cody–Waite reduction x = k·ln2 + r, |r| ≤ ln2/2 (ln2 split as fdlibm's ln2HI, whose
+ *   32 low bits are zero, so k·ln2HI is exact for |k| < 2^21), then the Taylor polynomial of
+ *   degree 13 (truncation below 6e-18 relative on that interval), then scaling by 2^k as two
+ *   factors 2^⌊k/2⌋·2^(k−⌊k/2⌋) built in the exponent field, so that both subnormal results
+ *   and results up to the largest double are reached. x is clamped to [−746, 710] first
+ *   (results 0 and +∞; min/max propagate NaN).
+ * - expm1: the same reduction, q = eʳ − 1 as the polynomial without its constant term, and
+ *   eˣ − 1 = s1·(s2·q + (s2 − 1/s1)) with s1·s2 = 2^k, which has no cancellation worse than
+ *   the true result's and no premature overflow. x is clamped to [−40, 710] (e^−40 − 1 rounds
+ *   to −1). x = ±0 returns x (the sign of zero).
+ * - log: fdlibm's e_log.c: x = 2^k·z with z in [√2/2, √2) by integer arithmetic on the bits
+ *   (subnormal doubles are scaled by 2^54 first), s = f/(2 + f) with f = z − 1, and the
+ *   minimax polynomial Lg1..Lg7 (error below 2^−58.45 on that range). Zero gives −∞,
+ *   negatives NaN, +∞ itself, NaN itself.
+ * - log1p: Goldberg's log1p(x) = log(u)·x/(u − 1) with u = 1 ⊕ x (x itself where u = 1), which
+ *   keeps the relative accuracy near 0 (Goldberg 1991, theorem 4).
+ * - tanh: expm1(2x)/(expm1(2x) + 2), x clamped to [−20, 20] (tanh rounds to ±1 beyond 19.1).
+ *
+ * sin, cos, tan, erf and pow are not here: expressions that use them still fall back to the
+ * JavaScript loop (counted in kernelInfo().fallbacks).
+ */
+import type { UnaryFunction } from '../kernels/expression/expression.js';
+import { op } from './wasm-encoder.js';
+
+/** Gives the emitters scratch v128 locals. */
+export interface SimdMathLocals {
+  /** A fresh v128 local index, used only by the code being emitted. */
+  temporary(): number;
+}
+
+/** Emits code that consumes an f64x2 on the stack (the operand's code) and leaves f(operand) there. */
+export type SimdMathEmitter = (operand: number[], locals: SimdMathLocals) => number[];
+
+// SIMD opcodes (WebAssembly SIMD specification numbering).
+const V128_CONST = 0x0c;
+const V128_AND = 0x4e;
+const V128_BITSELECT = 0x52;
+const F64X2_EQ = 0x47;
+const F64X2_LT = 0x49;
+const F64X2_GT = 0x4a;
+const F64X2_NEAREST = 0x94;
+const F64X2_ADD = 0xf0;
+const F64X2_SUB = 0xf1;
+const F64X2_MUL = 0xf2;
+const F64X2_DIV = 0xf3;
+const F64X2_MIN = 0xf4;
+const F64X2_MAX = 0xf5;
+const I64X2_EXTEND_LOW_I32X4_S = 0xc7;
+const I64X2_SHL = 0xcb;
+const I64X2_SHR_S = 0xcc;
+const I64X2_ADD = 0xce;
+const I64X2_SUB = 0xd1;
+const I32X4_TRUNC_SAT_F64X2_S_ZERO = 0xfc;
+
+const simd = (code: number) => op.simd(code);
+const g = op.localGet;
+const s = op.localSet;
+
+/** v128.const with both f64 lanes `value`. */
+const f64Splat = (value: number) => {
+  const lane = [...new Uint8Array(new Float64Array([value]).buffer)];
+  return op.simd(V128_CONST, ...lane, ...lane);
+};
+/** v128.const with both i64 lanes `value`. */
+const i64Splat = (value: bigint) => {
+  const lane = [...new Uint8Array(new BigInt64Array([value]).buffer)];
+  return op.simd(V128_CONST, ...lane, ...lane);
+};
+const binary = (left: number[], right: number[], code: number) => [...left, ...right, ...simd(code)];
+const add = (left: number[], right: number[]) => binary(left, right, F64X2_ADD);
+const sub = (left: number[], right: number[]) => binary(left, right, F64X2_SUB);
+const mul = (left: number[], right: number[]) => binary(left, right, F64X2_MUL);
+const div = (left: number[], right: number[]) => binary(left, right, F64X2_DIV);
+/** v128.bitselect: whenTrue's bits where mask is set, whenFalse's elsewhere. */
+const select = (mask: number[], whenTrue: number[], whenFalse: number[]) => [
+  ...whenTrue,
+  ...whenFalse,
+  ...mask,
+  ...simd(V128_BITSELECT),
+];
+/** Horner's scheme: c0·x^n + ... + cn with `coefficients` highest degree first. */
+const horner = (x: number, coefficients: readonly number[]) =>
+  coefficients
+    .slice(1)
+    .reduce((sum, coefficient) => add(mul(sum, g(x)), f64Splat(coefficient)), f64Splat(coefficients[0]!));
+
+// fdlibm's split of ln 2: LN2_HIGH has 32 trailing zero bits, so k·LN2_HIGH is exact.
+const LN2_HIGH = 6.9314718036912381649e-1;
+const LN2_LOW = 1.90821492927058770002e-10;
+const FACTORIALS = Array.from({ length: 14 }, (_, n) => {
+  let product = 1;
+  for (let factor = 2; factor <= n; factor++) product *= factor;
+  return product;
+});
+// 1/13!, 1/12!, ..., 1/1!, 1/0!: eʳ's Taylor polynomial, highest degree first.
+const EXP_TAYLOR = FACTORIALS.map((factorial) => 1 / factorial).reverse();
+
+/**
+ * Stores k = nearest(x·log₂e) and r = x − k·ln2 (x already clamped, in local `x`) into the
+ * locals `k` and `r`.
+ */
+function reduce(x: number, k: number, r: number): number[] {
+  return [
+    ...mul(g(x), f64Splat(Math.LOG2E)),
+    ...simd(F64X2_NEAREST),
+    ...s(k),
+    ...sub(sub(g(x), mul(g(k), f64Splat(LN2_HIGH))), mul(g(k), f64Splat(LN2_LOW))),
+    ...s(r),
+  ];
+}
+
+/** 2^e as doubles, e an i64x2 (produced by `exponentCode`) within [−1022, 1023]. */
+const powerOfTwo = (exponentCode: number[]) => [
+  ...exponentCode,
+  ...i64Splat(1023n),
+  ...simd(I64X2_ADD),
+  ...op.i32Const(52),
+  ...simd(I64X2_SHL),
+];
+
+/** The locals `half` = ⌊k/2⌋ and `rest` = k − ⌊k/2⌋ as i64x2, from the f64x2 local k. */
+function splitExponent(k: number, half: number, rest: number): number[] {
+  return [
+    ...g(k),
+    ...simd(I32X4_TRUNC_SAT_F64X2_S_ZERO),
+    ...simd(I64X2_EXTEND_LOW_I32X4_S),
+    ...s(rest),
+    ...g(rest),
+    ...op.i32Const(1),
+    ...simd(I64X2_SHR_S),
+    ...s(half),
+    ...g(rest),
+    ...g(half),
+    ...simd(I64X2_SUB),
+    ...s(rest),
+  ];
+}
+
+const clamp = (operand: number[], low: number, high: number) => [
+  ...operand,
+  ...f64Splat(low),
+  ...simd(F64X2_MAX),
+  ...f64Splat(high),
+  ...simd(F64X2_MIN),
+];
+
+const exponential: SimdMathEmitter = (operand, locals) => {
+  const [x, k, r, half, rest] = [0, 0, 0, 0, 0].map(() => locals.temporary()) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return [
+    ...clamp(operand, -746, 710),
+    ...s(x),
+    ...reduce(x, k, r),
+    ...splitExponent(k, half, rest),
+    ...mul(mul(horner(r, EXP_TAYLOR), powerOfTwo(g(half))), powerOfTwo(g(rest))),
+  ];
+};
+
+const exponentialMinusOne: SimdMathEmitter = (operand, locals) => {
+  const [value, x, k, r, half, rest] = [0, 0, 0, 0, 0, 0].map(() => locals.temporary()) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  // q = eʳ − 1 = r·(1 + r/2 + ... + r^12/13!).
+  const q = mul(horner(r, EXP_TAYLOR.slice(0, -1)), g(r));
+  // 1/s1 = 2^−half.
+  const inverseFirst = powerOfTwo([...i64Splat(0n), ...g(half), ...simd(I64X2_SUB)]);
+  const result = mul(powerOfTwo(g(half)), add(mul(powerOfTwo(g(rest)), q), sub(powerOfTwo(g(rest)), inverseFirst)));
+  return [
+    ...operand,
+    ...s(value),
+    ...clamp(g(value), -40, 710),
+    ...s(x),
+    ...reduce(x, k, r),
+    ...splitExponent(k, half, rest),
+    // ±0 keeps its sign (the formula gives −0 + 0 = +0 for −0).
+    ...select(binary(g(value), f64Splat(0), F64X2_EQ), g(value), result),
+  ];
+};
+
+// fdlibm e_log.c's minimax coefficients for (log(1+f) − 2s)/s in s² (|s| ≤ 0.1716).
+const LG = [
+  6.66666666666673513e-1, 3.999999999940941908e-1, 2.857142874366239149e-1, 2.222219843214978396e-1,
+  1.818357216161805012e-1, 1.531383769920937332e-1, 1.479819860511658591e-1,
+];
+// The bits of √2/2: subtracting them puts the mantissa into [√2/2, √2).
+const SQRT_HALF_BITS = 0x3fe6a09e667f3bcdn;
+// Doubles of the form 1.5·2^52 + n hold the integer n in their low bits.
+const INTEGER_MAGIC = 6755399441055744;
+const INTEGER_MAGIC_BITS = 0x4338000000000000n;
+const SMALLEST_NORMAL = 2 ** -1022;
+
+const logarithm: SimdMathEmitter = (operand, locals) => {
+  const [x, tiny, scaled, k, f, sValue, z, w, hfsq, kf] = Array.from({ length: 10 }, () => locals.temporary()) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [lg1, lg2, lg3, lg4, lg5, lg6, lg7] = LG as [number, number, number, number, number, number, number];
+  // R = z·(Lg1 + w·(Lg3 + w·(Lg5 + w·Lg7))) + w·(Lg2 + w·(Lg4 + w·Lg6)), z = s², w = z².
+  const odd = mul(g(z), horner(w, [lg7, lg5, lg3, lg1]));
+  const even = mul(g(w), horner(w, [lg6, lg4, lg2]));
+  const polynomial = add(odd, even);
+  const finite = [
+    // kf·ln2_hi − ((hfsq − (s·(hfsq + R) + kf·ln2_lo)) − f)
+    ...sub(
+      mul(g(kf), f64Splat(LN2_HIGH)),
+      sub(sub(g(hfsq), add(mul(g(sValue), add(g(hfsq), polynomial)), mul(g(kf), f64Splat(LN2_LOW)))), g(f)),
+    ),
+  ];
+  const positiveFinite = [
+    ...binary(g(x), f64Splat(0), F64X2_GT),
+    ...binary(g(x), f64Splat(Infinity), F64X2_LT),
+    ...simd(V128_AND),
+  ];
+  const special = select(
+    binary(g(x), f64Splat(0), F64X2_EQ),
+    f64Splat(-Infinity),
+    select(binary(g(x), f64Splat(0), F64X2_LT), f64Splat(NaN), g(x)),
+  );
+  return [
+    ...operand,
+    ...s(x),
+    ...binary(g(x), f64Splat(SMALLEST_NORMAL), F64X2_LT),
+    ...s(tiny),
+    ...select(g(tiny), mul(g(x), f64Splat(2 ** 54)), g(x)),
+    ...s(scaled),
+    // k = (bits − bits(√2/2)) >> 52 (arithmetic), z = bits − (k << 52).
+    ...g(scaled),
+    ...i64Splat(SQRT_HALF_BITS),
+    ...simd(I64X2_SUB),
+    ...op.i32Const(52),
+    ...simd(I64X2_SHR_S),
+    ...s(k),
+    ...g(scaled),
+    ...g(k),
+    ...op.i32Const(52),
+    ...simd(I64X2_SHL),
+    ...simd(I64X2_SUB),
+    ...f64Splat(1),
+    ...simd(F64X2_SUB),
+    ...s(f),
+    // kf = k as a double (through the 1.5·2^52 magic), minus 54 for scaled subnormals.
+    ...g(k),
+    ...i64Splat(INTEGER_MAGIC_BITS),
+    ...simd(I64X2_ADD),
+    ...f64Splat(INTEGER_MAGIC),
+    ...simd(F64X2_SUB),
+    ...select(g(tiny), f64Splat(-54), f64Splat(0)),
+    ...simd(F64X2_ADD),
+    ...s(kf),
+    ...div(g(f), add(f64Splat(2), g(f))),
+    ...s(sValue),
+    ...mul(g(sValue), g(sValue)),
+    ...s(z),
+    ...mul(g(z), g(z)),
+    ...s(w),
+    ...mul(mul(f64Splat(0.5), g(f)), g(f)),
+    ...s(hfsq),
+    ...select(positiveFinite, finite, special),
+  ];
+};
+
+const logarithmOnePlus: SimdMathEmitter = (operand, locals) => {
+  const [x, u] = [locals.temporary(), locals.temporary()];
+  // log(u)·x/(u − 1); x where u = 1 (tiny x, ±0 included) and where x = +∞ (∞/∞ otherwise).
+  const general = mul(logarithm(g(u), locals), div(g(x), sub(g(u), f64Splat(1))));
+  const exact = [
+    ...binary(g(u), f64Splat(1), F64X2_EQ),
+    ...binary(g(x), f64Splat(Infinity), F64X2_EQ),
+    ...simd(0x50), // v128.or
+  ];
+  return [...operand, ...s(x), ...add(g(x), f64Splat(1)), ...s(u), ...select(exact, g(x), general)];
+};
+
+const hyperbolicTangent: SimdMathEmitter = (operand, locals) => {
+  const t = locals.temporary();
+  return [
+    ...exponentialMinusOne(mul(clamp(operand, -20, 20), f64Splat(2)), locals),
+    ...s(t),
+    ...div(g(t), add(g(t), f64Splat(2))),
+  ];
+};
+
+/** The unary functions with an inline SIMD implementation, by name. */
+export const SIMD_MATH: Partial<Record<UnaryFunction, SimdMathEmitter>> = {
+  exp: exponential,
+  expm1: exponentialMinusOne,
+  log: logarithm,
+  log1p: logarithmOnePlus,
+  tanh: hyperbolicTangent,
+};
