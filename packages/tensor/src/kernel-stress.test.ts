@@ -96,12 +96,29 @@ describe('threaded kernels', () => {
     30_000,
   );
 
+  it.skipIf(SIMD_OFF)(
+    'lets the worker threads run chunks, not only the calling thread (kernelInfo().threads.workerChunks)',
+    async () => {
+      const generator = seed(13);
+      const a = randn([256, 256], { generator });
+      const b = randn([256, 256], { generator });
+      setThreadCount(2);
+      expect((await kernelThreadsReady()).active).toBe(2);
+      const before = kernelInfo().threads.workerChunks;
+      // A worker the scheduler parks may find every chunk claimed already; a few calls suffice.
+      for (let calls = 0; calls < 50 && kernelInfo().threads.workerChunks === before; calls++) matmul(a, b).dataSync();
+      expect(kernelInfo().threads.workerChunks).toBeGreaterThan(before);
+    },
+    30_000,
+  );
+
   it('reports the thread count, one thread when asked, and rejects a bad count', () => {
     setThreadCount(1);
     expect(kernelInfo().threads).toEqual({
       requested: 1,
       active: 1,
       parallelCalls: kernelInfo().threads.parallelCalls,
+      workerChunks: kernelInfo().threads.workerChunks,
     });
     setKernelMode('scalar');
     setThreadCount(3);

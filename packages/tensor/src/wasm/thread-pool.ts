@@ -23,10 +23,14 @@
  * the section closed (and touches nothing) or the main thread sees the worker and waits for
  * it: a late worker can never run a chunk of a section that has returned.
  *
- * Only Node has the pool: a browser's main thread may not call `Atomics.wait`, so there matmul
- * stays on one thread (and `kernelInfo().threads.reason` says so); where `SharedArrayBuffer`
- * is missing (a page without cross-origin isolation) the kernel memory is not shared and the
- * pool is not started either.
+ * Node starts the workers with `worker_threads`, browsers with Web Workers (a classic worker
+ * from a Blob URL of source text, so no bundler has to find a worker file); both
+ * instantiate the same kernel module on the same shared memory. A browser's main thread may
+ * not call `Atomics.wait`, so there the section's final wait spins on `Atomics.load` instead;
+ * the argument above does not depend on how the main thread waits, only on its not returning
+ * before ACTIVE is 0. Where `SharedArrayBuffer` is missing (a page without cross-origin
+ * isolation) the kernel memory is not shared and the pool is not started:
+ * `kernelInfo().threads.reason` says so.
  */
 
 /** Control words in the pool's own SharedArrayBuffer (not the kernel memory). */
@@ -42,7 +46,9 @@ const ARGUMENTS = 8; // gemm: its 7 arguments, then 1 if the fused kernel is use
 /** The most pointer arguments and scalars an elementwise kernel may have to run threaded. */
 const MAP_MAXIMUM_POINTERS = 24;
 const MAP_MAXIMUM_SCALARS = 16;
-const CONTROL_WORDS = ARGUMENTS + 4 + MAP_MAXIMUM_POINTERS;
+/** Chunks run by worker threads (not the calling thread) since the pool started: the proof that they work. */
+const WORKER_CHUNKS = ARGUMENTS + 4 + MAP_MAXIMUM_POINTERS;
+const CONTROL_WORDS = WORKER_CHUNKS + 1;
 // The map kernels' scalars, as float64, after the int32 words (8-byte aligned).
 const SCALARS = Math.ceil(CONTROL_WORDS / 2);
 const CONTROL_BYTES = (SCALARS + MAP_MAXIMUM_SCALARS) * 8;
@@ -162,6 +168,7 @@ for (;;) {
       for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
         if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, parts);
         else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, parts);
+        Atomics.add(words, ${WORKER_CHUNKS}, 1);
       }
     } catch (error) {
       Atomics.store(words, ${ERROR}, 1);
@@ -171,10 +178,84 @@ for (;;) {
 }
 `;
 
+/** Milliseconds a browser worker sleeps in `Atomics.wait` before it lets its event loop run. */
+const BROWSER_IDLE_MILLISECONDS = 50;
+
+// The browser worker: the same section protocol as WORKER_SOURCE, line for line, with two
+// differences. A Web Worker has no receiveMessageOnPort, so map-kernel modules arrive through
+// its event loop, which runs only when the loop below awaits: after an idle wait times out,
+// and after a section whose map kernel has not arrived yet. The worker takes no chunk of
+// such a section (the other threads claim them all; correct, only less parallel), then yields
+// so that the module is there for the next one. The first message carries the kernel module,
+// the shared kernel memory, the control words and the map-kernel modules registered so far;
+// later ones are map-kernel modules registered after the start.
+const BROWSER_WORKER_SOURCE = `
+'use strict';
+const runGemmShare = ${runGemmShare.toString()};
+const runMapShare = ${runMapShare.toString()};
+const mapKernels = new Map();
+let memory;
+const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
+self.onmessage = (event) => {
+  const message = event.data;
+  if (message.control) {
+    memory = message.memory;
+    message.mapModules.forEach((module, index) => mapKernels.set(index + 1, new WebAssembly.Instance(module, { env: { memory } }).exports.fused));
+    run(message.module, message.control).catch((error) => {
+      setTimeout(() => { throw error; });
+    });
+  } else {
+    mapKernels.set(message.id, new WebAssembly.Instance(message.module, { env: { memory } }).exports.fused);
+  }
+};
+async function run(module, control) {
+  const words = new Int32Array(control);
+  const scalars = new Float64Array(control);
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  Atomics.add(words, ${READY}, 1);
+  let seen = 0;
+  for (;;) {
+    let generation = Atomics.load(words, ${GENERATION});
+    for (let spins = 0; (generation === seen || (generation & 1) === 0) && spins < ${WORKER_SPINS}; spins++)
+      generation = Atomics.load(words, ${GENERATION});
+    while (generation === seen || (generation & 1) === 0) {
+      if (Atomics.wait(words, ${GENERATION}, generation, ${BROWSER_IDLE_MILLISECONDS}) === 'timed-out') await yieldToEventLoop();
+      generation = Atomics.load(words, ${GENERATION});
+    }
+    seen = generation;
+    if (Atomics.load(words, ${STOP}) === 1) break;
+    let missingKernel = false;
+    Atomics.add(words, ${ACTIVE}, 1);
+    // Announced first, then checked: see the file comment of thread-pool.ts.
+    if (Atomics.load(words, ${GENERATION}) === generation) {
+      try {
+        const parts = Atomics.load(words, ${PARTS});
+        const gemm = Atomics.load(words, ${KIND}) === 0;
+        const kernel = gemm ? undefined : mapKernels.get(words[${ARGUMENTS}]);
+        missingKernel = !gemm && !kernel;
+        if (!missingKernel)
+          for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
+            if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, parts);
+            else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, parts);
+            Atomics.add(words, ${WORKER_CHUNKS}, 1);
+          }
+      } catch (error) {
+        Atomics.store(words, ${ERROR}, 1);
+      }
+    }
+    if (Atomics.sub(words, ${ACTIVE}, 1) === 1) Atomics.notify(words, ${ACTIVE});
+    if (missingKernel) await yieldToEventLoop();
+  }
+  self.close();
+}
+`;
+
 interface Pool {
-  workers: { terminate(): Promise<number>; postMessage(message: unknown): void }[];
+  workers: { terminate(): unknown; postMessage(message: unknown): void }[];
   words: Int32Array;
   scalars: Float64Array;
+  /** Releases what the pool holds besides its workers (a browser pool's Blob URL). */
+  release?: () => void;
 }
 
 /** Map-kernel modules by id (id - 1), sent to every worker when registered or started. */
@@ -196,6 +277,18 @@ interface WorkerThreads {
 }
 interface OperatingSystem {
   availableParallelism?: () => number;
+}
+
+// The parts of the Web Worker API used here (the DOM types are not in this package's lib).
+interface WebWorker {
+  addEventListener(event: 'error' | 'messageerror', listener: (event: { message?: string }) => void): void;
+  terminate(): void;
+  postMessage(message: unknown): void;
+}
+interface WebWorkerGlobals {
+  Worker?: new (url: string, options: { name: string }) => WebWorker;
+  Blob?: new (parts: string[], options: { type: string }) => unknown;
+  URL?: { createObjectURL(blob: unknown): string; revokeObjectURL(url: string): void };
 }
 
 function nodeWorkerThreads(): WorkerThreads | undefined {
@@ -223,20 +316,62 @@ let requestedThreads = defaultThreadCount();
 let pool: Pool | undefined;
 let poolFailure: string | undefined;
 let parallelCalls = 0;
+/** Worker chunks counted by pools that have since stopped. */
+let stoppedPoolsWorkerChunks = 0;
+
+function workerChunks(): number {
+  return stoppedPoolsWorkerChunks + (pool ? Atomics.load(pool.words, WORKER_CHUNKS) : 0);
+}
 
 /** Why the pool cannot run here, or undefined where it can. */
 function unavailableReason(memory: WebAssembly.Memory): string | undefined {
   if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
     return 'SharedArrayBuffer is unavailable (a page without cross-origin isolation): one thread';
   }
-  if (!nodeWorkerThreads())
-    return "worker threads are used in Node only (a browser's main thread may not Atomics.wait): one thread";
+  if (!nodeWorkerThreads() && !webWorkersAvailable())
+    return "no worker threads here (neither Node's worker_threads nor Web Workers with Blob URLs): one thread";
   return poolFailure;
 }
 
+function webWorkersAvailable(): boolean {
+  const globals = globalThis as WebWorkerGlobals;
+  return globals.Worker !== undefined && globals.Blob !== undefined && globals.URL?.createObjectURL !== undefined;
+}
+
+/** The pool on Web Workers: each posted the kernel module, the shared memory and the control words. */
+function startWebWorkerPool(module: WebAssembly.Module, memory: WebAssembly.Memory): Pool | undefined {
+  const globals = globalThis as Required<WebWorkerGlobals>;
+  let url: string | undefined;
+  try {
+    url = globals.URL.createObjectURL(new globals.Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const words = new Int32Array(control);
+    const workers = Array.from({ length: requestedThreads - 1 }, (_, index) => {
+      const worker = new globals.Worker(url!, { name: `vane kernel thread ${index + 1}` });
+      // A worker that cannot start (a Content-Security-Policy without worker-src blob:, a
+      // failed instantiation) never counts itself READY; this makes the pool report why.
+      worker.addEventListener('error', (event) => {
+        poolFailure = `a kernel worker failed: ${event.message ?? 'no message'}`;
+      });
+      worker.addEventListener('messageerror', () => {
+        poolFailure = 'a kernel worker could not receive the shared kernel memory';
+      });
+      worker.postMessage({ module, memory, control, mapModules: [...mapModules] });
+      return worker;
+    });
+    const blobUrl = url;
+    return { workers, words, scalars: new Float64Array(control), release: () => globals.URL.revokeObjectURL(blobUrl) };
+  } catch (error) {
+    if (url !== undefined) globals.URL.revokeObjectURL(url);
+    poolFailure = `Web Workers could not start: ${(error as Error).message}`;
+    return undefined;
+  }
+}
+
 function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory): Pool | undefined {
+  if (requestedThreads <= 1) return undefined;
   const threads = nodeWorkerThreads();
-  if (!threads || requestedThreads <= 1) return undefined;
+  if (!threads) return webWorkersAvailable() ? startWebWorkerPool(module, memory) : undefined;
   try {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     const words = new Int32Array(control);
@@ -259,11 +394,13 @@ function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory): Pool
 
 function stopPool(): void {
   if (!pool) return;
+  stoppedPoolsWorkerChunks += Atomics.load(pool.words, WORKER_CHUNKS);
   Atomics.store(pool.words, STOP, 1);
   // Between sections the generation is even: one more makes it odd, a generation no worker has seen.
   Atomics.add(pool.words, GENERATION, 1);
   Atomics.notify(pool.words, GENERATION);
   for (const worker of pool.workers) void worker.terminate();
+  pool.release?.();
   pool = undefined;
 }
 
@@ -303,20 +440,28 @@ export interface ThreadInfo {
   reason?: string;
   /** Kernel calls (gemm_tiles and elementwise map kernels) split over more than one thread so far in this process. */
   parallelCalls: number;
+  /** Chunks of those calls that worker threads (not the calling thread) ran, so far in this process. */
+  workerChunks: number;
 }
 
 /** The pool's state for `kernelInfo()`. */
 export function threadInfo(module: WebAssembly.Module | undefined, memory: WebAssembly.Memory | undefined): ThreadInfo {
   const requested = requestedThreads;
-  if (requested <= 1) return { requested, active: 1, parallelCalls };
+  if (requested <= 1) return { requested, active: 1, parallelCalls, workerChunks: workerChunks() };
   if (!module || !memory)
-    return { requested, active: 1, reason: 'the SIMD kernels are not in use: one thread', parallelCalls };
+    return {
+      requested,
+      active: 1,
+      reason: 'the SIMD kernels are not in use: one thread',
+      parallelCalls,
+      workerChunks: workerChunks(),
+    };
   const reason = unavailableReason(memory);
-  if (reason) return { requested, active: 1, reason, parallelCalls };
+  if (reason) return { requested, active: 1, reason, parallelCalls, workerChunks: workerChunks() };
   const ready = readyPool(module, memory);
   return ready
-    ? { requested, active: ready.workers.length + 1, parallelCalls }
-    : { requested, active: 1, reason: 'worker threads are starting', parallelCalls };
+    ? { requested, active: ready.workers.length + 1, parallelCalls, workerChunks: workerChunks() }
+    : { requested, active: 1, reason: 'worker threads are starting', parallelCalls, workerChunks: workerChunks() };
 }
 
 /**
@@ -376,6 +521,24 @@ export function runGemmTilesInParallel(
   runSection(ready, parts, 'matmul', (part) => runGemmShare(exports, words, ARGUMENTS, part, parts));
 }
 
+let blockingAllowed: boolean | undefined;
+
+/**
+ * Whether this thread may call `Atomics.wait`: Node's threads and Web Workers may, a browser's
+ * main thread may not (it throws). Asked once, with a wait that returns at once ('not-equal').
+ */
+function mayBlock(): boolean {
+  if (blockingAllowed === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1);
+      blockingAllowed = true;
+    } catch {
+      blockingAllowed = false;
+    }
+  }
+  return blockingAllowed;
+}
+
 /**
  * One parallel section over the words already written, cut into `parts` chunks: opens it,
  * claims chunks alongside the workers until none is left, closes it, and returns only when no
@@ -403,8 +566,10 @@ function runSection(ready: Pool, parts: number, owner: string, runPart: (part: n
   // Wait for every worker still inside, even if a chunk threw: none may still be writing when we return.
   let active = Atomics.load(words, ACTIVE);
   for (let spins = 0; active !== 0 && spins < MAIN_SPINS; spins++) active = Atomics.load(words, ACTIVE);
+  // A browser's main thread may not block: there it keeps spinning (the section is short).
+  const blocking = mayBlock();
   while (active !== 0) {
-    Atomics.wait(words, ACTIVE, active);
+    if (blocking) Atomics.wait(words, ACTIVE, active);
     active = Atomics.load(words, ACTIVE);
   }
   if (mainError) throw mainError;
