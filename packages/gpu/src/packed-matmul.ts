@@ -24,7 +24,13 @@ import { sizeOf, type DType, type TensorView } from '@vane/tensor';
 import { define, stored } from './kernel-definition.js';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
 import { runKernel, type KernelOutput } from './kernel-runner.js';
-import { BLOCK_PRODUCT, BLOCKED_VALUE, directFetchAvailable, fitsTexture } from './texel-fetch.js';
+import {
+  BLOCK_PRODUCT,
+  BLOCKED_VALUE,
+  directFetchAvailable,
+  fitsTexture,
+  multipleOutputsAvailable,
+} from './texel-fetch.js';
 import { pendingBlocked, type ChainRunner } from './elementwise-fusion.js';
 import { EMPTY, result, textureOf, type GpuStorage } from './storage.js';
 
@@ -102,7 +108,7 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
 /**
  * Which texture layout {@link packedMatmul} uses for `a @ b` (shapes `[...batch, m, depth]`
  * and `[...batch, depth, n]`, batch axes already broadcast): `direct` (2-D textures read at
- * (column, row), 2×4 output blocks) where the path is WebGL, every texture fits
+ * (column, row), 2×4 output blocks) where the path is WebGL with draw buffers, every texture fits
  * MAX_TEXTURE_SIZE and the product has more than one row of blocks (gpu.js lays a one-row
  * output out near-square, not as width×1); `indexed` (1-D textures, gpu.js's fetch) otherwise.
  */
@@ -118,7 +124,7 @@ export function matmulLayout(a: TensorView, b: TensorView): 'direct' | 'indexed'
     fitsTexture((sharedAcrossBatch(b) ? 1 : images) * padded(n, BLOCK_COLUMNS), depthQuads) &&
     fitsTexture(Math.ceil(n / BLOCK_COLUMNS), blockRows);
   // The packed operands have at least two rows (their rows are padded to a multiple of two).
-  return directFetchAvailable() && blockRows > 1 && fits ? 'direct' : 'indexed';
+  return directFetchAvailable() && multipleOutputsAvailable() && blockRows > 1 && fits ? 'direct' : 'indexed';
 }
 
 /** Rows and columns of the output block each fragment of the direct product computes. */

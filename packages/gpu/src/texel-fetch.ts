@@ -172,6 +172,24 @@ export function directFetchAvailable(): boolean {
   return kernelClass === 'HeadlessGLKernel' || kernelClass === 'WebGLKernel' || kernelClass === 'WebGL2Kernel';
 }
 
+let drawBuffers: boolean | undefined;
+
+/**
+ * True when a kernel can write more than one output texture (WebGL draw buffers: part of
+ * WebGL2, the WEBGL_draw_buffers extension on WebGL1 and headless-gl), as the blocked matmul's
+ * kernel map does; where it cannot, matmul takes the indexed layout.
+ */
+export function multipleOutputsAvailable(): boolean {
+  if (drawBuffers === undefined) {
+    const kernelClass = gpuDevice().info.kernelClass;
+    const context = gpuDevice().gpu.context as { getExtension?(name: string): unknown } | undefined;
+    drawBuffers =
+      kernelClass === 'WebGL2Kernel' ||
+      (directFetchAvailable() && Boolean(context?.getExtension?.('WEBGL_draw_buffers')));
+  }
+  return drawBuffers;
+}
+
 /** True when a `width × height` texture is within the device's MAX_TEXTURE_SIZE. */
 export function fitsTexture(width: number, height: number): boolean {
   if (maximumSize === undefined) {

@@ -9,6 +9,7 @@ import { matmul, tidy, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import { gpuStats, resetGpuStats } from '../src/index.js';
 import { matmulLayout } from '../src/packed-matmul.js';
+import { multipleOutputsAvailable } from '../src/texel-fetch.js';
 import { gpuReady } from './gpu-availability.js';
 
 function expectClose(cpu: Tensor, gpu: Tensor, label: string): void {
@@ -111,6 +112,10 @@ describe.runIf(gpuReady)('packed matmul layouts', () => {
     const x = vane.zeros(shape);
     return { data: undefined, dtype: 'float32' as const, shape, strides: strides ?? x.strides, offset: 0 };
   };
+
+  it('has draw buffers on headless-gl and WebGL2, which the direct layout writes its 2x4 blocks with', () => {
+    expect(multipleOutputsAvailable()).toBe(true);
+  });
 
   it('uses the direct 2-D layout for the MLP shapes and the indexed one where a texture would have one row or exceed the limit', () => {
     expect(matmulLayout(view([128, 784]), view([784, 256]))).toBe('direct');
