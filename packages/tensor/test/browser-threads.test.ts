@@ -4,8 +4,9 @@
  * cross-origin isolation headers (COOP/COEP) that `SharedArrayBuffer` needs, and run in
  * Debian's Chromium through playwright-core (never a downloaded browser). Isolated, two
  * threads must be active on Web Workers, a worker must have run chunks, and a large matmul and
- * a large fusedMap must give the one-thread bits; not isolated, the page must fall back to one
- * thread and say why. Skips with the reason where there is no Chromium, and fails instead where
+ * a large fusedMap must give the one-thread bits, on the page's main thread (which spins) and
+ * inside a Web Worker (which sleeps); not isolated, the page must fall back to one thread and
+ * say why. Skips with the reason where there is no Chromium, and fails instead where
  * CI set `VANE_BROWSER_REQUIRED=1`.
  */
 import { createServer, type Server } from 'node:http';
@@ -101,7 +102,10 @@ describe('kernel threads in headless Chromium (Web Workers)', () => {
     chromiumAvailable.skipUnlessAvailable(context);
     const result = await pageResult(await serve(true));
     expect(result.crossOriginIsolated).toBe(true);
+    expect(result.inWorker).toBe(false);
     expect(result.kernelMode).toBe('simd');
+    // The page's main thread defaults to navigator.hardwareConcurrency (at least 1).
+    expect(result.defaultThreads).toBeGreaterThanOrEqual(1);
     expect(result.oneThread).toMatchObject({ requested: 1, active: 1 });
     expect(result.twoThreads).toMatchObject({ requested: 2, active: 2 });
     expect(result.twoThreads.reason).toBeUndefined();
@@ -121,6 +125,21 @@ describe('kernel threads in headless Chromium (Web Workers)', () => {
         `${result.stress!.products} products, ${result.stress!.convolutions} convolutions, ` +
         `${result.stress!.fusedMaps} fusedMaps, ${result.stress!.parallelCalls} split calls`,
     );
+  });
+
+  it('run on two threads from inside a Web Worker too, where the calling thread sleeps in Atomics.wait', async (context) => {
+    chromiumAvailable.skipUnlessAvailable(context);
+    const result = await pageResult(`${await serve(true)}?worker`);
+    expect(result.inWorker).toBe(true);
+    expect(result.crossOriginIsolated).toBe(true);
+    // A Web Worker defaults to one kernel thread, as a Node worker thread does.
+    expect(result.defaultThreads).toBe(1);
+    expect(result.twoThreads).toMatchObject({ requested: 2, active: 2 });
+    expect(result.after.workerChunks).toBeGreaterThan(result.twoThreads.workerChunks);
+    expect(result.productMismatches).toBe(0);
+    expect(result.mapMismatches).toBe(0);
+    expect(result.stress!.threads).toBe(2);
+    expect(result.stress!.failures).toEqual([]);
   });
 
   it('fall back to one thread without cross-origin isolation and say why', async (context) => {

@@ -305,6 +305,9 @@ function defaultThreadCount(): number {
   // kernel pool started from inside such a worker was seen to block for good (the worker
   // waiting in Atomics.wait for kernel threads that never started).
   if (nodeWorkerThreads()?.isMainThread === false) return 1;
+  // The same in a browser's Web Worker (the playground's sweep runs one per study), for the
+  // first reason: several such workers each starting a pool would oversubscribe the cores.
+  if ((globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== undefined) return 1;
   const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
   const os = nodeProcess?.getBuiltinModule?.('node:os') as OperatingSystem | undefined;
   if (os?.availableParallelism) return os.availableParallelism();
@@ -405,10 +408,12 @@ function stopPool(): void {
 }
 
 /**
- * Sets how many threads the float32 matmul may use (the calling thread included): 1 runs it on
- * the calling thread only. The default is `VANE_THREADS` if set, else the available cores
- * (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` elsewhere). Workers
- * start in the background; until they are ready, matmul runs on one thread.
+ * Sets how many threads the threaded kernels (matmul, conv2d, large fusedMap calls) may use,
+ * the calling thread included: 1 runs them on the calling thread only. The default is
+ * `VANE_THREADS` if set, else 1 on a Node worker thread or in a Web Worker, else the available
+ * cores (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in a browser).
+ * Workers (`worker_threads` in Node, Web Workers in a cross-origin isolated page) start in the
+ * background; until they are ready, the kernels run on one thread.
  *
  * @example
  * setThreadCount(1); // single-threaded kernels

@@ -35,8 +35,14 @@ export interface ThreadsPageResult {
   mapLength: number;
   after: ThreadInfo;
   stress?: StressReport;
+  /** Whether the checks ran in a Web Worker rather than on the page's main thread. */
+  inWorker: boolean;
+  /** `kernelInfo().threads.requested` before the page changed it. */
+  defaultThreads: number;
   error?: string;
 }
+
+const defaultThreads = kernelInfo().threads.requested;
 
 const adamLike = defineKernel(
   'browserThreads.adamLike',
@@ -53,7 +59,7 @@ function mismatches(actual: Float32Array, expected: Float32Array): number {
   return count;
 }
 
-async function run(): Promise<ThreadsPageResult> {
+async function run(): Promise<Omit<ThreadsPageResult, 'inWorker' | 'defaultThreads'>> {
   const generator = seed(11);
   // 512×384 · 384×448: 88M multiply-adds, far above the threading threshold (2^20).
   const a = randn([512, 384], { generator });
@@ -109,8 +115,27 @@ async function run(): Promise<ThreadsPageResult> {
   };
 }
 
-run().then(
-  (result) => ((globalThis as { vaneThreadsResult?: unknown }).vaneThreadsResult = result),
-  (error: Error) =>
-    ((globalThis as { vaneThreadsResult?: unknown }).vaneThreadsResult = { error: `${error.message}\n${error.stack}` }),
-);
+// In a Web Worker (the page started it with `?worker`) the bundle runs the checks there, where
+// the calling thread may sleep in Atomics.wait, and posts the result back to the page.
+const inWorker = (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== undefined;
+const report = (result: unknown) => {
+  if (inWorker) (globalThis as unknown as { postMessage(message: unknown): void }).postMessage(result);
+  else (globalThis as { vaneThreadsResult?: unknown }).vaneThreadsResult = result;
+};
+const page = globalThis as unknown as { location: { search: string } };
+if (!inWorker && page.location.search === '?worker') {
+  const WorkerConstructor = (globalThis as unknown as { Worker: new (url: string) => WorkerLike }).Worker;
+  const worker = new WorkerConstructor('/bundle.js');
+  worker.onmessage = (event) => report({ ...(event.data as object), inWorker: true });
+  worker.onerror = (event) => report({ error: `the worker failed: ${event.message}` });
+} else {
+  run().then(
+    (result) => report({ ...result, inWorker, defaultThreads }),
+    (error: Error) => report({ error: `${error.message}\n${error.stack}` }),
+  );
+}
+
+interface WorkerLike {
+  onmessage: (event: { data: unknown }) => void;
+  onerror: (event: { message: string }) => void;
+}
