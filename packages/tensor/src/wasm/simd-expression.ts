@@ -28,6 +28,7 @@ import { SIMD_MATH } from './simd-math.js';
 import { op, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 
 // SIMD opcodes used here (WebAssembly SIMD specification numbering).
+const V128_CONST = 0x0c;
 const F64X2_SPLAT = 0x14;
 const V128_NOT = 0x4d;
 const V128_AND = 0x4e;
@@ -118,8 +119,18 @@ export function compileSimdExpression(
     }
   }
   // Scratch locals of the inline math functions (simd-math.ts), after the shared nodes'.
+  // Their constants are locals too, set before the loop (one per distinct value).
   let temporaries = 0;
-  const locals = { temporary: () => firstValue + arity + scalarCount + sharedLocals.size + temporaries++ };
+  const constants = new Map<string, { local: number; lanes: readonly number[] }>();
+  const locals = {
+    temporary: () => firstValue + arity + scalarCount + sharedLocals.size + temporaries++,
+    constant: (lanes: readonly number[]) => {
+      const key = lanes.join(',');
+      let entry = constants.get(key);
+      if (!entry) constants.set(key, (entry = { local: locals.temporary(), lanes }));
+      return entry.local;
+    },
+  };
   const emit = (node: Expression, defining = false): number[] => {
     const local = sharedLocals.get(node);
     if (local !== undefined && !defining) return op.localGet(local);
@@ -154,13 +165,8 @@ export function compileSimdExpression(
         throw new Error('compileSimdExpression: calls are inlined first');
     }
   };
-  const body = [
-    ...Array.from({ length: scalarCount }, (_, index) => [
-      ...op.localGet(firstScalar + index),
-      ...op.simd(F64X2_SPLAT),
-      ...op.localSet(firstValue + arity + index),
-    ]).flat(),
-    ...op.loop(),
+  // The loop's body first: emitting it collects the constants that the prologue sets.
+  const loopBody = [
     ...Array.from({ length: arity }, (_, input) =>
       read[input]
         ? [
@@ -192,6 +198,16 @@ export function compileSimdExpression(
     ...op.i32Sub(),
     ...op.localTee(pairs),
     ...op.brIf(0),
+  ];
+  const body = [
+    ...Array.from({ length: scalarCount }, (_, index) => [
+      ...op.localGet(firstScalar + index),
+      ...op.simd(F64X2_SPLAT),
+      ...op.localSet(firstValue + arity + index),
+    ]).flat(),
+    ...[...constants.values()].flatMap(({ local, lanes }) => [...op.simd(V128_CONST, ...lanes), ...op.localSet(local)]),
+    ...op.loop(),
+    ...loopBody,
     ...op.end(),
   ];
   return {
