@@ -32,6 +32,7 @@ import {
   multipleOutputsAvailable,
 } from './texel-fetch.js';
 import { pendingBlocked, type ChainRunner } from './elementwise-fusion.js';
+import { FOUR_VALUES_FETCH } from './value-fetch.js';
 import { EMPTY, result, textureOf, type GpuStorage } from './storage.js';
 
 const LANES = 4;
@@ -73,7 +74,17 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
     : `const texel = this.thread.x + 0.0;
   const packedRow = Math.floor((texel + 0.5) / quads);
   const quad = texel - packedRow * quads;`;
-  const body = `${where}
+  // The direct layout reads the four values in one native call (one index split, not four).
+  const body = direct
+    ? `${where}
+  ${coordinates(rank - 1, 'packedRow')}
+  const column = quad * 4.0;
+  let count = 0.0;
+  if (c${rank - 2} < rows) {
+    count = Math.min(4.0, columns - column);
+  }
+  return vaneFourValues(x, ${position('x', rank, { [last]: 'Math.min(column, columns - 1.0)' })}, xStride${last}, count);`
+    : `${where}
   ${coordinates(rank - 1, 'packedRow')}
   const column = quad * 4.0;
   let v0 = 0.0;
@@ -98,7 +109,11 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   const output: KernelOutput = direct ? [sizeOf(outer), quads] : texels;
   const texture = runKernel(
     `matmul/pack${direct ? '2d' : ''}/rank${rank}`,
-    () => ({ ...define(parameters, body), returnType: 'Array(4)' as const }),
+    () => ({
+      ...define(parameters, body),
+      returnType: 'Array(4)' as const,
+      nativeFunctions: direct ? [FOUR_VALUES_FETCH()] : [],
+    }),
     output,
     [textureOf(matrix), ...viewArguments(matrix), ...outer, rows, columns, quads],
   );

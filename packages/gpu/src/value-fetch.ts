@@ -41,6 +41,62 @@ export function VALUE_FETCH(): NativeFunction {
   };
 }
 
+/**
+ * The native function `vaneFourValues(texture, first, stride, count)`: values first,
+ * first + stride, first + 2·stride, first + 3·stride of a one-value-per-texel storage as one
+ * vec4 (zeros past `count`), for matmul's pack. It splits only `first` and `stride` into texture
+ * rows and columns; each further value is a step of that split with one carry, where four
+ * {@link VALUE_FETCH} reads would divide four times.
+ */
+export function FOUR_VALUES_FETCH(): NativeFunction {
+  const sampler = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
+  const sample = `${sampler}(tex, (vec2(column, row) + 0.5) / vec2(texSize)).r`;
+  const step = (lane: string, index: number) => `column += columnStep;
+  row += rowStep;
+  if (column >= width) {
+    column -= width;
+    row += 1.0;
+  }
+  if (count > ${index}.5) {
+    values.${lane} = ${sample};
+  }`;
+  return {
+    name: 'vaneFourValues',
+    source: `vec4 vaneFourValues(sampler2D tex, ivec2 texSize, ivec3 texDim, float first, float stride, float count) {
+  float width = float(texSize.x);
+  float row = floor((first + 0.5) / width);
+  float column = first - row * width;
+  if (column < 0.0) {
+    row -= 1.0;
+    column += width;
+  } else if (column >= width) {
+    row += 1.0;
+    column -= width;
+  }
+  // stride = rowStep * width + columnStep with 0 <= columnStep < width (stride may be negative).
+  float rowStep = floor(stride / width);
+  float columnStep = stride - rowStep * width;
+  if (columnStep < 0.0) {
+    rowStep -= 1.0;
+    columnStep += width;
+  } else if (columnStep >= width) {
+    rowStep += 1.0;
+    columnStep -= width;
+  }
+  vec4 values = vec4(0.0);
+  if (count > 0.5) {
+    values.x = ${sample};
+  }
+  ${step('y', 1)}
+  ${step('z', 2)}
+  ${step('w', 3)}
+  return values;
+}`,
+    returnType: 'Array(4)',
+    argumentTypes: { tex: 'ArrayTexture(1)', first: 'Number', stride: 'Number', count: 'Number' },
+  };
+}
+
 /** The index of the `]` that closes the `[` at `open` in `source`. */
 function closingBracket(source: string, open: number): number {
   let depth = 0;

@@ -71,6 +71,21 @@ describe.runIf(gpuReady)('packed matmul', () => {
     });
   });
 
+  it('packs operands whose last-axis stride is negative or longer than a texture row', () => {
+    tidy(() => {
+      // Reversed columns of the left operand: each pack texel steps backwards through storage.
+      const left = random([9, 13], 11);
+      const right = random([13, 10], 12);
+      const reversed = (x: Tensor) => vane.slice(x, [{}, { step: -1 }]);
+      expectClose(matmul(reversed(left), right), matmul(reversed(left.to('gpu')), right.to('gpu')), 'reversed');
+      // A transposed 600×700 matrix: its last-axis stride (700) passes the storage texture's
+      // width (about 648 for 420,000 values), so each step crosses a texture row.
+      const big = random([600, 700], 13);
+      const other = random([600, 5], 14);
+      expectClose(matmul(big.transpose(), other), matmul(big.to('gpu').transpose(), other.to('gpu')), 'wide stride');
+    });
+  });
+
   it('int32 operands give int32 results', () => {
     tidy(() => {
       const a = vane.tensor(
