@@ -17,6 +17,7 @@
  * unsupported: {@link compileSimdExpression} says which, and the caller counts the fallback.
  */
 import { inlineCalls, postOrder, referenceCounts, usage } from '../kernels/expression/analysis.js';
+import { deduplicate } from '../kernels/expression/deduplicate.js';
 import type {
   BinaryFunction,
   Comparison,
@@ -100,7 +101,8 @@ export function compileSimdExpression(
   arity: number,
   scalarCount: number,
 ): SimdExpressionResult {
-  const root = inlineCalls(expression);
+  // Equal subtrees merged, so that each is evaluated once (sigmoid's exp(x), say).
+  const root = deduplicate(inlineCalls(expression));
   const reason = unsupportedReason(root);
   if (reason) return { unsupported: reason };
   const { inputsRead } = usage(root);
