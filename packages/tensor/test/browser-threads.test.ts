@@ -116,12 +116,16 @@ describe('kernel threads in headless Chromium (Web Workers)', () => {
     expect(result.mapLength).toBe(1 << 19);
     expect(result.productMismatches).toBe(0);
     expect(result.mapMismatches).toBe(0);
+    // A map kernel compiled after the workers started reached them, and kept its bits.
+    expect(result.late.workerChunks).toBeGreaterThan(0);
+    expect(result.late.mismatches).toBe(0);
     // The race test of kernel-stress.test.ts, with the main thread spinning instead of waiting.
     expect(result.stress!.threads).toBe(2);
     expect(result.stress!.failures).toEqual([]);
     expect(result.stress!.parallelCalls).toBeGreaterThan(0);
     console.log(
-      `@vane/tensor browser threads: ${result.rounds} rounds, ${result.after.workerChunks} worker chunks; stress: ` +
+      `@vane/tensor browser threads: ${result.rounds} rounds, ${result.after.workerChunks} worker chunks; ` +
+        `late kernel: ${result.late.rounds} calls until a worker ran ${result.late.workerChunks} chunks; stress: ` +
         `${result.stress!.products} products, ${result.stress!.convolutions} convolutions, ` +
         `${result.stress!.fusedMaps} fusedMaps, ${result.stress!.parallelCalls} split calls`,
     );

@@ -39,8 +39,9 @@ export interface KernelInfo {
    */
   fusedMultiplyAdd: { available: boolean; active: boolean; reason?: string };
   /**
-   * Threads the float32 matmul uses (`setThreadCount`): requested, active now, and why fewer
-   * are active (no SharedArrayBuffer, a browser, workers still starting).
+   * Threads the threaded kernels use (`setThreadCount`): requested, active now, why fewer are
+   * active (no SharedArrayBuffer, no workers, workers still starting), and how much work the
+   * worker threads did.
    */
   threads: ThreadInfo;
 }
@@ -183,7 +184,8 @@ export function gemmTilesKernel(kernels: NonNullable<ReturnType<typeof simdKerne
 }
 
 /**
- * Starts the matmul worker threads if they are not running and resolves with
+ * Starts the kernel worker threads (`worker_threads` in Node, Web Workers in a cross-origin
+ * isolated page) if they are not running and resolves with
  * `kernelInfo().threads` once they are ready (or cannot start, or after `timeoutMilliseconds`).
  * Without it the first large products run on one thread while the workers start.
  *

@@ -181,8 +181,8 @@ for (;;) {
 /** Milliseconds a browser worker sleeps in `Atomics.wait` before it lets its event loop run. */
 const BROWSER_IDLE_MILLISECONDS = 50;
 
-// The browser worker: the same section protocol as WORKER_SOURCE, line for line, with two
-// differences. A Web Worker has no receiveMessageOnPort, so map-kernel modules arrive through
+// The browser worker: the same section protocol as WORKER_SOURCE; what differs is how it
+// starts (one message, see below) and how map kernels arrive. A Web Worker has no receiveMessageOnPort, so map-kernel modules arrive through
 // its event loop, which runs only when the loop below awaits: after an idle wait times out,
 // and after a section whose map kernel has not arrived yet. The worker takes no chunk of
 // such a section (the other threads claim them all; correct, only less parallel), then yields

@@ -34,6 +34,8 @@ export interface ThreadsPageResult {
   productLength: number;
   mapLength: number;
   after: ThreadInfo;
+  /** A map kernel first compiled on two threads: calls until a worker ran its chunks, those chunks, bit mismatches against one thread. */
+  late: { rounds: number; workerChunks: number; mismatches: number };
   stress?: StressReport;
   /** Whether the checks ran in a Web Worker rather than on the page's main thread. */
   inWorker: boolean;
@@ -97,10 +99,32 @@ async function run(): Promise<Omit<ThreadsPageResult, 'inWorker' | 'defaultThrea
     (rounds < 3 || kernelInfo().threads.workerChunks === chunksBefore)
   );
   const after = kernelInfo().threads;
+
+  // A map kernel compiled after the workers started reaches them through their event loop, so
+  // its first section may open before a worker has it (that worker then claims no chunk).
+  const late = defineKernel(
+    'browserThreads.lateKernel',
+    { inputs: ['x', 'y'], scalars: ['scale'] },
+    ({ x, y, scale }) => e.add(e.mul(scale, e.sqrt(e.abs(x))), y),
+  );
+  const lateInputs = [inputs[0]!, inputs[2]!];
+  const lateChunksBefore = kernelInfo().threads.workerChunks;
+  const lateFirst = fusedMap(late, lateInputs, [0.3]).dataSync() as Float32Array;
+  let lateRounds = 1;
+  let lateMismatches = 0;
+  while (twoThreads.active === 2 && lateRounds < 40 && kernelInfo().threads.workerChunks === lateChunksBefore) {
+    lateRounds++;
+    lateMismatches += mismatches(fusedMap(late, lateInputs, [0.3]).dataSync() as Float32Array, lateFirst);
+  }
+  const lateWorkerChunks = kernelInfo().threads.workerChunks - lateChunksBefore;
+
   const stress = isolated
     ? await runKernelStress({ durationMilliseconds: 2000, threads: 2, minimumEach: 3 })
     : undefined;
+  setThreadCount(1);
+  lateMismatches += mismatches(fusedMap(late, lateInputs, [0.3]).dataSync() as Float32Array, lateFirst);
   return {
+    late: { rounds: lateRounds, workerChunks: lateWorkerChunks, mismatches: lateMismatches },
     crossOriginIsolated: isolated,
     kernelMode: kernelInfo().active,
     oneThread,
