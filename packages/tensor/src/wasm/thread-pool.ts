@@ -354,7 +354,9 @@ function startWebWorkerPool(module: WebAssembly.Module, memory: WebAssembly.Memo
       // A worker that cannot start (a Content-Security-Policy without worker-src blob:, a
       // failed instantiation) never counts itself READY; this makes the pool report why.
       worker.addEventListener('error', (event) => {
-        poolFailure = `a kernel worker failed: ${event.message ?? 'no message'}`;
+        poolFailure = event.message
+          ? `a kernel worker failed: ${event.message}`
+          : 'a kernel worker failed without a message (as when a Content-Security-Policy does not allow worker-src blob:)';
       });
       worker.addEventListener('messageerror', () => {
         poolFailure = 'a kernel worker could not receive the shared kernel memory';
