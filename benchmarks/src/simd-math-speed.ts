@@ -15,6 +15,7 @@ import {
   exp,
   expression as e,
   fusedMap,
+  gelu,
   log,
   setKernelMode,
   setThreadCount,
@@ -43,6 +44,7 @@ const cases: readonly [string, () => Tensor][] = [
   ['tanh', () => tanh(x)],
   ['softplus', () => softplus(x)],
   ['silu', () => silu(x)],
+  ['gelu', () => gelu(x)],
 ];
 
 function time(run: () => Tensor): number {

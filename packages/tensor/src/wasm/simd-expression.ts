@@ -6,14 +6,15 @@
  * every operation is the IEEE double operation JavaScript performs, and the result is rounded
  * to float32 once, as a Float32Array store does. The results therefore equal the JavaScript
  * loop's bit for bit (NaN payloads aside), except for the transcendental functions exp, expm1,
- * log, log1p and tanh: they are inline double-precision approximations (simd-math.ts), a few
- * double ulps from V8's Math functions, so a result can differ by one float32 ulp where the
- * exact value lies within about 1e-15 (relative) of a float32 rounding boundary. Selects evaluate both branches and pick per lane with
+ * log, log1p, tanh and erf: they are inline double-precision approximations (simd-math.ts), a
+ * few double ulps from V8's Math functions (erf: about 1e-13 from vaneErf), so a result can
+ * differ by one float32 ulp where the exact value lies that close to a float32 rounding
+ * boundary. Selects evaluate both branches and pick per lane with
  * the condition's mask (expressions have no side effects). `fround` rounds both lanes to
  * float32 and widens back exactly.
  *
- * Functions with neither a SIMD instruction nor an inline implementation (sin, cos, tan, erf,
- * pow) make the expression
+ * Functions with neither a SIMD instruction nor an inline implementation (sin, cos, tan, pow)
+ * make the expression
  * unsupported: {@link compileSimdExpression} says which, and the caller counts the fallback.
  */
 import { inlineCalls, postOrder, referenceCounts, usage } from '../kernels/expression/analysis.js';

@@ -1,6 +1,7 @@
 /**
  * Inline WebAssembly SIMD implementations of the expression language's transcendental
- * functions (exp, expm1, log, log1p, tanh), for the expression compiler (`simd-expression.ts`).
+ * functions (exp, expm1, log, log1p, tanh, erf), for the expression compiler
+ * (`simd-expression.ts`).
  *
  * Why float64 lanes, not f32x4: the compiler evaluates every expression on f64x2 lanes, as the
  * JavaScript loop evaluates it in doubles, and rounds to float32 once at the store. An f32
@@ -32,9 +33,13 @@
  * - log1p: Goldberg's log1p(x) = log(u)·x/(u − 1) with u = 1 ⊕ x (x itself where u = 1), which
  *   keeps the relative accuracy near 0 (Goldberg 1991, theorem 4).
  * - tanh: expm1(2x)/(expm1(2x) + 2), x clamped to [−20, 20] (tanh rounds to ±1 beyond 19.1).
+ * - erf: x·P(x²) for |x| < 2 and ±(1 − e^(−a²)·erfcx(a)) for a = min(|x|, 6), with Chebyshev
+ *   fits to SciPy (see ERF_SMALL); within 20 double ulps of SciPy's erf. The JavaScript loop's
+ *   vaneErf is a different approximation (within about 1e-13 of this one); erf(−0) is −0 here.
  *
- * sin, cos, tan, erf and pow are not here: expressions that use them still fall back to the
- * JavaScript loop (counted in kernelInfo().fallbacks).
+ * sin, cos, tan and pow are not here: expressions that use them still fall back to the
+ * JavaScript loop (counted in kernelInfo().fallbacks). sin and cos need an argument reduction
+ * that stays exact for large |x| (Payne–Hanek), or a per-lane way out to the loop.
  */
 import type { UnaryFunction } from '../kernels/expression/expression.js';
 import { op } from './wasm-encoder.js';
@@ -67,6 +72,7 @@ const F64X2_SUB = 0xf1;
 const F64X2_MUL = 0xf2;
 const F64X2_DIV = 0xf3;
 const F64X2_FLOOR = 0x75;
+const F64X2_ABS = 0xec;
 const F64X2_NEG = 0xed;
 const F64X2_PMIN = 0xf6;
 const F64X2_PMAX = 0xf7;
@@ -360,6 +366,50 @@ const hyperbolicTangent: SimdMathEmitter = (operand, locals) => {
   ];
 };
 
+// erf(x)/x as a polynomial in v = x²/2 − 1 for |x| < 2 (x² in [0, 4]), and erfcx(a) = e^(a²)·erfc(a)
+// in u = (a − 4)/2 for a in [2, 6]: Chebyshev fits of degree 16 and 20 to SciPy's erf and erfcx
+// at 300 Chebyshev nodes, converted to the power basis, highest degree first. Fit errors: below
+// 2e-15 and 1.1e-14 relative; the second only enters as erfc ≤ 4.7e-3 in 1 − erfc.
+const ERF_SMALL = [
+  1.8152073395960355e-11, -1.482938633276524e-10, 1.1294094028819737e-9, -8.60250143753591e-9, 6.120357834248475e-8,
+  -4.045255464302798e-7, 2.4757954813806677e-6, -1.3946263218583802e-5, 7.180101177503978e-5, -3.351435377657713e-4,
+  1.4050914225945006e-3, -5.234875835192143e-3, 1.712834457201321e-2, -4.8662777449257524e-2, 0.1194791386098351,
+  -0.2611118609312424, 0.6749332360396552,
+];
+const ERFCX_LARGE = [
+  2.3668819577572657e-9, -6.7265182724943635e-9, 7.1292299099314425e-9, -2.0832570610224936e-8, 8.484059805721992e-8,
+  -2.3273892742897905e-7, 6.014889268226125e-7, -1.6186510946602038e-6, 4.315531335946867e-6, -1.1275112697059468e-5,
+  2.9011202675248577e-5, -7.352006724840372e-5, 1.8330785423557915e-4, -4.4932717619814637e-4, 1.0819615313970264e-3,
+  -2.557084144527107e-3, 5.925639505312247e-3, -1.344945661517552e-2, 2.986173297986757e-2, -6.476701219002573e-2,
+  0.13699945762506155,
+];
+
+const errorFunction: SimdMathEmitter = (operand, locals) => {
+  const [x, v, magnitude, u] = [0, 0, 0, 0].map(() => locals.temporary()) as [number, number, number, number];
+  // |x| < 2: x·P(x²/2 − 1). Beyond: sign(x)·(1 − e^(−a²)·erfcx(a)), a = min(|x|, 6) (erf rounds
+  // to ±1 from 5.9; pmin keeps NaN). Both are evaluated and one is selected per lane.
+  const small = mul(g(x), polynomial(v, ERF_SMALL, locals));
+  const large = sub(
+    f64Splat(1),
+    mul(exponential(simdNegate(mul(g(magnitude), g(magnitude))), locals), polynomial(u, ERFCX_LARGE, locals)),
+  );
+  const signed = select(binary(g(x), f64Splat(0), F64X2_LT), simdNegate(large), large);
+  return [
+    ...operand,
+    ...s(x),
+    ...sub(mul(mul(g(x), g(x)), f64Splat(0.5)), f64Splat(1)),
+    ...s(v),
+    ...g(x),
+    ...simd(F64X2_ABS),
+    ...f64Splat(6),
+    ...simd(F64X2_PMIN),
+    ...s(magnitude),
+    ...sub(mul(g(magnitude), f64Splat(0.5)), f64Splat(2)),
+    ...s(u),
+    ...select([...g(x), ...simd(F64X2_ABS), ...f64Splat(2), ...simd(F64X2_LT)], small, signed),
+  ];
+};
+
 /** The unary functions with an inline SIMD implementation, by name. */
 export const SIMD_MATH: Partial<Record<UnaryFunction, SimdMathEmitter>> = {
   exp: withLocals(exponential),
@@ -367,4 +417,5 @@ export const SIMD_MATH: Partial<Record<UnaryFunction, SimdMathEmitter>> = {
   log: withLocals(logarithm),
   log1p: withLocals(logarithmOnePlus),
   tanh: withLocals(hyperbolicTangent),
+  erf: withLocals(errorFunction),
 };
