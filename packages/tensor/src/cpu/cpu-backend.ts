@@ -132,9 +132,10 @@ export function createCpuBackend(): Backend {
         return out;
       }
       // Other contiguous float32 unary ops run their table expression on the SIMD compiler when
-      // it compiles (relu, leakyRelu, square, neg, floor, round, ...: bit-identical to the loop);
-      // functions without a SIMD instruction (sin, log, erf, ...) fall back to the loop, counted
-      // in kernelInfo().fallbacks.
+      // it compiles (relu, leakyRelu, square, neg, floor, round, ...: bit-identical to the loop;
+      // exp, log, tanh, erf, sigmoid, ...: within 1 float32 ulp, wasm/simd-math.ts); functions
+      // with neither a SIMD instruction nor an inline version (sin, cos, tan, pow) fall back to
+      // the loop, counted in kernelInfo().fallbacks.
       if (
         out instanceof Float32Array &&
         x.data instanceof Float32Array &&

@@ -7,7 +7,7 @@
  * optimizer can treat as constants, so the scalar fused loop bounded the optimizer rows.
  *
  * The compiler (`simd-expression.ts`) compiles the kernel's expression tree. A kernel that
- * does not compile (one calling `exp`, say) runs on the JavaScript loop, and every such call is
+ * does not compile (one calling `sin`, say) runs on the JavaScript loop, and every such call is
  * counted in `kernelInfo().fallbacks` with the reason.
  */
 import type { FusedKernel } from '../kernels/elementwise-kernels.js';
@@ -63,7 +63,7 @@ export function compileFusedKernel(kernel: FusedKernel): CompiledFused | undefin
  * Why `kernel` does not compile to SIMD, or undefined when it does (or SIMD is off).
  *
  * @example
- * simdUnsupportedReason(sigmoidKernel) // "'exp' has no WebAssembly SIMD instruction"
+ * simdUnsupportedReason(sineKernel) // "'sin' has no WebAssembly SIMD instruction"
  */
 export function simdUnsupportedReason(kernel: FusedKernel): string | undefined {
   const result = plan(kernel);
