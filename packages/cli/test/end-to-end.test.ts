@@ -18,7 +18,11 @@ describe.concurrent('vane end to end (test presets)', () => {
     expect(status, stderr).toBe(0);
     expect(stdout).toMatch(/active\(adamw\)\s+\d\.\d{3} \(/);
     expect(stdout).toMatch(/accuracy spread across learning rates/);
-    expect(stderr).toMatch(/worker 1: .*worker 2: |worker 2: .*worker 1: /s);
+    // Runs go to whichever worker is free: on a loaded machine worker 1 may finish all four tiny
+    // runs before worker 2 has started, so only the worker numbers are checked here.
+    const workers = [...stderr.matchAll(/worker (\d+): /g)].map((match) => Number(match[1]));
+    expect(workers).toHaveLength(4);
+    expect(workers.every((worker) => worker === 1 || worker === 2)).toBe(true);
     expectFiles(out, ['results.json', 'table.md', 'accuracy.svg', 'loss.svg']);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.runs).toHaveLength(4);
