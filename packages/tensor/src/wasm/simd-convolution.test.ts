@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Window2d } from '../backend.js';
 import type { ConvolutionGeometry } from '../kernel-operands.js';
+import { heapFloat32Array } from './kernel-heap.js';
 import { simdKernels } from './kernel-runtime.js';
 import { simdConv2dForward, simdConv2dWeightGradient } from './simd-convolution.js';
 
@@ -119,8 +120,20 @@ function expectWithin(actual: Float32Array, expected: Float64Array, magnitude: F
   }
 }
 
-function check(testCase: Case): void {
-  const { geometry, x, weight, dy } = testCase;
+/**
+ * `x` and the output in the kernel heap (as tensor storages are), so the stride-1 path moves
+ * them with kernel copies rather than JavaScript loops. NaN-filled output: every element must
+ * be written.
+ */
+function inHeap(values: Float32Array): Float32Array {
+  const array = heapFloat32Array(Math.max(values.length, 4096), false)!.subarray(0, values.length);
+  array.set(values);
+  return array;
+}
+
+function check(testCase: Case, placement: 'ordinary' | 'heap' = 'ordinary'): void {
+  const { geometry, weight, dy } = testCase;
+  const x = placement === 'heap' ? inHeap(testCase.x) : testCase.x;
   const { batch, outChannels, window } = geometry;
   const outputSize = batch * outChannels * window.outputHeight * window.outputWidth;
   const expectedOut = new Float64Array(outputSize);
@@ -135,7 +148,8 @@ function check(testCase: Case): void {
   });
   const patchSize = weight.length / outChannels;
   // NaN-filled outputs: every element must be written.
-  const out = new Float32Array(outputSize).fill(NaN);
+  const out =
+    placement === 'heap' ? inHeap(new Float32Array(outputSize).fill(NaN)) : new Float32Array(outputSize).fill(NaN);
   expect(simdConv2dForward(x, weight, geometry, out)).toBe(true);
   expectWithin(out, expectedOut, outMagnitude, patchSize);
   const gradient = new Float32Array(weight.length).fill(NaN);
@@ -231,6 +245,28 @@ describe.skipIf(!simdKernels())('SIMD implicit-im2col convolution', () => {
         },
       ),
       { numRuns: 150, seed: 20261122 },
+    );
+  });
+
+  it('matches with input and output in the kernel heap (stride 1: the padded-grid copies)', () => {
+    // Widths 28 (whole vectors), 7 and 30 (a remainder of 3 and 2 floats per row), dilation,
+    // asymmetric padding, groups, and a patch of 297 that splits a (c, ki) run at the 256 block.
+    check(
+      makeCase(5, sizes({ batch: 16, inPerGroup: 16, outPerGroup: 32, height: 28, width: 28 }), unitSteps)!,
+      'heap',
+    );
+    check(makeCase(6, sizes({ batch: 3, inPerGroup: 33, outPerGroup: 9, height: 5, width: 7 }), unitSteps)!, 'heap');
+    check(
+      makeCase(7, sizes({ batch: 2, inPerGroup: 3, outPerGroup: 4, groups: 2, height: 9, width: 30 }), {
+        ...unitSteps,
+        padTop: 0,
+        padBottom: 2,
+        padLeft: 3,
+        padRight: 0,
+        dilationHeight: 2,
+        dilationWidth: 3,
+      })!,
+      'heap',
     );
   });
 });

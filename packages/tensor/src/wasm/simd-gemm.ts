@@ -161,7 +161,9 @@ export interface PackedProduct {
  * `packB` columns in panels of `GEMM_COLUMNS` (element (p, j) at
  * `base + (j >> 3)·GEMM_COLUMNS·depth + p·GEMM_COLUMNS + (j & 7)`); both regions are zeroed before
  * each call, so packers write in-bounds values only. `depthOf(k0)` chooses each k-block's depth
- * (at most `maximumDepth`), letting a packer align blocks to whole image rows.
+ * (at most `maximumDepth`), letting a packer align blocks to whole image rows. With
+ * `packBWritesAll` the caller promises that `packB` writes every element of its padded block
+ * (padding columns included), and the B region is not zeroed first.
  * Returns undefined when the SIMD kernels are unavailable; otherwise C stays valid until the
  * next kernel call.
  *
@@ -176,6 +178,7 @@ export function simdGemmPacked(
   depthOf: (k0: number) => number,
   packA: PackBlock,
   packB: PackBlock,
+  packBWritesAll = false,
 ): PackedProduct | undefined {
   const kernels = simdKernels();
   if (!kernels) return undefined;
@@ -197,7 +200,7 @@ export function simdGemmPacked(
   for (let k0 = 0; k0 < k;) {
     const depth = Math.min(depthOf(k0), k - k0, depthLimit);
     view.fill(0, aBase / 4, aBase / 4 + paddedRows * depth);
-    view.fill(0, bBase / 4, bBase / 4 + paddedColumns * depth);
+    if (!packBWritesAll) view.fill(0, bBase / 4, bBase / 4 + paddedColumns * depth);
     packA(k0, depth, view, aBase / 4);
     packB(k0, depth, view, bBase / 4);
     gemmTiles(aBase, bBase, cBase, mPanels, nPanels, depth, BLOCK_PANELS);
