@@ -6,6 +6,7 @@
 import type { ReductionKind, TensorView } from '../backend.js';
 import { allocateArray, type DType, type TypedArray } from '../dtype.js';
 import { sizeOf } from '../shape.js';
+import { SIMD_REDUCTION_MINIMUM_COLUMNS, simdReduceRows } from '../wasm/simd-reductions.js';
 
 /** A contiguous array viewed as `[outer, reduced, inner]`. */
 export interface BlockLayout {
@@ -72,6 +73,17 @@ const INITIAL: Record<ReductionKind, number> = { sum: 0, prod: 1, max: -Infinity
 export function reduceBlock(kind: ReductionKind, layout: BlockLayout, outDtype: DType): TypedArray {
   const { values, offset, outer, reduced, inner } = layout;
   const out = allocateArray(outDtype, outer * inner);
+  if (
+    (kind === 'sum' || kind === 'max' || kind === 'min') &&
+    inner === 1 &&
+    reduced >= SIMD_REDUCTION_MINIMUM_COLUMNS &&
+    values instanceof Float32Array &&
+    out instanceof Float32Array &&
+    // Float32 rows reduced whole: eight float64 lanes for sums, exact SIMD max/min (see
+    // wasm/simd-reductions.ts for the order and why the results match this loop's).
+    simdReduceRows(kind, values, offset, outer, reduced, out)
+  )
+    return out;
   if (kind === 'sum' && inner === 1) {
     // Summing whole rows (softmax denominators, bias gradients): one scalar accumulator per row,
     // without the per-element dispatch of the general loop below.

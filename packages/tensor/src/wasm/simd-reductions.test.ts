@@ -1,0 +1,154 @@
+// Float32 row reductions on SIMD (simd-reductions.ts). Sums are checked against an exact
+// reference (compensated float64 summation of float32 inputs, rounded once to float32: the
+// kernel's float64 lanes must land within half a float32 ulp of it, plus a float64-sized margin);
+// max and min must equal the JavaScript loop bit for bit, NaN and the sign of zero included.
+import { afterEach, describe, expect, it } from 'vitest';
+import { max, min, setKernelMode, sum, tensor } from '../index.js';
+import { simdKernels } from './kernel-runtime.js';
+import { simdReduceRows } from './simd-reductions.js';
+
+const SIMD_OFF = simdKernels() === undefined;
+
+afterEach(() => setKernelMode('simd'));
+
+/** A deterministic generator (mulberry32), so failures reproduce. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Σ values by Neumaier's compensated summation: exact to float64 rounding for these sizes. */
+function exactSum(values: Float32Array, start: number, count: number): number {
+  let total = 0;
+  let compensation = 0;
+  for (let index = start; index < start + count; index++) {
+    const value = values[index]!;
+    const next = total + value;
+    compensation += Math.abs(total) >= Math.abs(value) ? total - next + value : value - next + total;
+    total = next;
+  }
+  return total + compensation;
+}
+
+/** One float32 ulp at |value|. */
+function float32Ulp(value: number): number {
+  const magnitude = Math.max(Math.abs(Math.fround(value)), 1.1754943508222875e-38);
+  const exponent = Math.floor(Math.log2(magnitude));
+  return 2 ** (exponent - 23);
+}
+
+describe.skipIf(SIMD_OFF)('simdReduceRows', () => {
+  it('sums rows of every length modulo 8 to within half a float32 ulp of the exact sum', () => {
+    const next = random(7);
+    for (const columns of [16, 17, 18, 19, 20, 21, 22, 23, 24, 31, 1000, 1027]) {
+      const rows = 5;
+      const values = new Float32Array(rows * columns + 3).map(() => (next() - 0.3) * 100);
+      const out = new Float32Array(rows);
+      expect(simdReduceRows('sum', values, 3, rows, columns, out)).toBe(true);
+      for (let row = 0; row < rows; row++) {
+        const exact = exactSum(values, 3 + row * columns, columns);
+        let absolute = 0;
+        for (let index = 0; index < columns; index++) absolute += Math.abs(values[3 + row * columns + index]!);
+        const bound = 0.5 * float32Ulp(exact) + columns * 2 ** -53 * absolute;
+        expect(Math.abs(out[row]! - exact), `columns ${columns}, row ${row}`).toBeLessThanOrEqual(bound);
+      }
+    }
+  });
+
+  it('sums a million values in float64 lanes: 1 + 2^-24 a million times is exact', () => {
+    // Float32 accumulation would stall at 1 + ... (2^-24 is half an ulp of 1); float64 lanes
+    // keep every term: 1e6 · (1 + 2^-24) = 1e6 + 0.0596..., which rounds to 1000000.0625.
+    const values = new Float32Array(1_000_000).fill(1 + 2 ** -23);
+    values[0] = 1;
+    const out = new Float32Array(1);
+    expect(simdReduceRows('sum', values, 0, 1, values.length, out)).toBe(true);
+    expect(out[0]).toBe(Math.fround(1_000_000 + 999_999 * 2 ** -23));
+  });
+
+  it('finds max and min, with NaN anywhere in a row (vector part or tail) winning', () => {
+    const columns = 21;
+    for (const position of [0, 3, 8, 15, 16, 20]) {
+      const values = new Float32Array(columns).map((_, index) => index - 10);
+      values[position] = NaN;
+      const out = new Float32Array(1);
+      for (const kind of ['max', 'min'] as const) {
+        expect(simdReduceRows(kind, values, 0, 1, columns, out)).toBe(true);
+        expect(Number.isNaN(out[0]), `${kind}, NaN at ${position}`).toBe(true);
+      }
+    }
+    // Permutations of 0..20: the maximum in the tail (multiplier 1) and in the vector part (5).
+    for (const multiplier of [1, 5]) {
+      const values = new Float32Array(columns).map((_, index) => (index * multiplier) % columns);
+      const out = new Float32Array(1);
+      simdReduceRows('max', values, 0, 1, columns, out);
+      expect(out[0]).toBe(20);
+      simdReduceRows('min', values, 0, 1, columns, out);
+      expect(out[0]).toBe(0);
+    }
+  });
+
+  it('returns the first zero of the row when the extreme is zero, as the loop does', () => {
+    const columns = 20;
+    for (const [first, second] of [
+      [0, -0],
+      [-0, 0],
+    ]) {
+      for (const [kind, filler] of [
+        ['max', -1],
+        ['min', 1],
+      ] as const) {
+        const values = new Float32Array(columns).fill(filler);
+        values[17] = first!;
+        values[18] = second!;
+        const out = new Float32Array(1);
+        expect(simdReduceRows(kind, values, 0, 1, columns, out)).toBe(true);
+        expect(Object.is(out[0], first), `${kind} of [${Object.is(first, -0) ? '-0' : '0'}, ...]`).toBe(true);
+      }
+    }
+  });
+});
+
+describe.skipIf(SIMD_OFF)('float32 reductions through the CPU backend', () => {
+  const SPECIAL = [0, -0, 1, -1, 2.5, -3.25, Infinity, -Infinity, 3.4028234663852886e38, 1.401298464324817e-45];
+
+  it('max and min over the last axis and over everything equal the scalar loop bit for bit', () => {
+    const next = random(11);
+    for (const [rows, columns] of [
+      [3, 16],
+      [7, 37],
+      [128, 1024],
+    ] as const) {
+      const data = Array.from({ length: rows * columns }, () =>
+        next() < 0.2 ? SPECIAL[Math.floor(next() * SPECIAL.length)]! : next() < 0.01 ? NaN : (next() - 0.5) * 8,
+      );
+      const x = tensor(data, { shape: [rows, columns], dtype: 'float32' });
+      for (const reduce of [max, min]) {
+        for (const axis of [-1, undefined]) {
+          setKernelMode('simd');
+          const simdResult = Array.from(reduce(x, axis).dataSync());
+          setKernelMode('scalar');
+          const scalarResult = Array.from(reduce(x, axis).dataSync());
+          expect(simdResult.length).toBe(scalarResult.length);
+          simdResult.forEach((value, index) => expect(Object.is(value, scalarResult[index]), `${index}`).toBe(true));
+        }
+      }
+    }
+  });
+
+  it('sum over the last axis is within half a float32 ulp of the exact row sums', () => {
+    const next = random(13);
+    const [rows, columns] = [128, 1024];
+    const values = new Float32Array(rows * columns).map(() => next() * 2 - 0.9);
+    const result = sum(tensor(values, { shape: [rows, columns] }), -1).dataSync();
+    for (let row = 0; row < rows; row++) {
+      const exact = exactSum(values, row * columns, columns);
+      expect(Math.abs(result[row]! - exact)).toBeLessThanOrEqual(0.5 * float32Ulp(exact) + 1e-12);
+    }
+  });
+});

@@ -1,0 +1,298 @@
+/**
+ * Float32 row reductions (sum, max, min) on WebAssembly SIMD: `rows` contiguous runs of
+ * `columns` values each, one result per run. This is the common case of a reduction: the
+ * reduced axes are the last ones (softmax and logsumexp denominators, losses) or all of them.
+ *
+ * Sum order and accuracy. The JavaScript loop it replaces adds the values one by one into a
+ * float64 accumulator and rounds the total to float32 once. The kernel keeps the float64
+ * accumulation but splits it over eight lanes (four f64x2 vectors; lane j adds the elements
+ * whose index is j mod 8), adds the lanes pairwise at the end, then the fewer-than-eight tail
+ * values in order. Its float64 error bound, (n/8 + 3)·2⁻⁵³·Σ|x|, is below the sequential
+ * loop's (n − 1)·2⁻⁵³·Σ|x|; both are far under float32's half ulp for any n below 2²⁰ or so,
+ * so the float32 results of the two orders differ only when the float64 total lies within that
+ * bound of a float32 rounding boundary (rarely, and by one float32 ulp).
+ *
+ * max and min are exact in any order, except for the sign of zero and for NaN. WebAssembly's
+ * f32x4.max orders −0 below +0 and returns NaN when either operand is NaN; the JavaScript loop
+ * returns NaN when any value is NaN too, but for a maximum of zero it keeps the first zero of
+ * the row, whatever its sign. So a zero result is replaced here by the row's first zero, which
+ * keeps the results bit for bit those of the loop.
+ */
+import { encodeModule, op, v128Load, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { heapAddress } from './kernel-heap.js';
+import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
+
+const { i32, f32, f64, v128 } = ValueType;
+
+/** Row reductions with a SIMD kernel. */
+export type SimdRowReduction = 'sum' | 'max' | 'min';
+
+/**
+ * Rows shorter than this stay on the JavaScript loop: the kernel call and the copies around it
+ * cost more than the loop saves.
+ */
+export const SIMD_REDUCTION_MINIMUM_COLUMNS = 16;
+
+// Opcodes beyond wasm-encoder.ts's table (WebAssembly core specification, SIMD and numeric).
+const SIMD_V128_CONST = 0x0c;
+const SIMD_V128_LOAD64_SPLAT = 0x0a;
+const SIMD_F32X4_SPLAT = 0x13;
+const SIMD_F32X4_EXTRACT_LANE = 0x1f;
+const SIMD_F64X2_EXTRACT_LANE = 0x21;
+const SIMD_F64X2_PROMOTE_LOW_F32X4 = 0x5f;
+const SIMD_F32X4_MIN = 0xe8;
+const SIMD_F32X4_MAX = 0xe9;
+const SIMD_F64X2_ADD = 0xf0;
+const F32_MIN = 0x96;
+const F32_MAX = 0x97;
+const F64_ADD = 0xa0;
+const F64_PROMOTE_F32 = 0xbb;
+const I32_AND = 0x71;
+const f64Store = (offset = 0) => [0x39, 3, offset];
+
+const g = op.localGet;
+const s = op.localSet;
+const zeroVector = () => op.simd(SIMD_V128_CONST, ...new Array<number>(16).fill(0));
+
+/**
+ * The loop shared by both kernels: for each row, `vectorStep` over blocks of eight floats from
+ * `src` up to `end8`, then `finish` (horizontal combination), then `tailStep` over the
+ * remaining floats up to `end`, then `store`. Parameters: src, out, rows, columns (bytes
+ * addresses; rows at least 1); locals 4 and 5 are end8 and end.
+ */
+function rowLoop(parts: {
+  start: number[];
+  vectorStep: number[];
+  finish: number[];
+  tailStep: number[];
+  store: number[];
+}): number[] {
+  const [src, , rows, columns, end8, end] = [0, 1, 2, 3, 4, 5];
+  return [
+    ...op.loop(),
+    // end = src + columns·4; end8 = src + (columns & ~7)·4
+    ...g(src),
+    ...g(columns),
+    ...op.i32Const(4),
+    ...op.i32Mul(),
+    ...op.i32Add(),
+    ...s(end),
+    ...g(src),
+    ...g(columns),
+    ...op.i32Const(-8),
+    I32_AND,
+    ...op.i32Const(4),
+    ...op.i32Mul(),
+    ...op.i32Add(),
+    ...s(end8),
+    ...parts.start,
+    ...op.block(),
+    ...g(src),
+    ...g(end8),
+    ...op.i32GeU(),
+    ...op.brIf(0),
+    ...op.loop(),
+    ...parts.vectorStep,
+    ...g(src),
+    ...op.i32Const(32),
+    ...op.i32Add(),
+    ...op.localTee(src),
+    ...g(end8),
+    ...op.i32LtU(),
+    ...op.brIf(0),
+    ...op.end(),
+    ...op.end(),
+    ...parts.finish,
+    ...op.block(),
+    ...g(src),
+    ...g(end),
+    ...op.i32GeU(),
+    ...op.brIf(0),
+    ...op.loop(),
+    ...parts.tailStep,
+    ...g(src),
+    ...op.i32Const(4),
+    ...op.i32Add(),
+    ...op.localTee(src),
+    ...g(end),
+    ...op.i32LtU(),
+    ...op.brIf(0),
+    ...op.end(),
+    ...op.end(),
+    ...parts.store,
+    ...g(rows),
+    ...op.i32Const(1),
+    ...op.i32Sub(),
+    ...op.localTee(rows),
+    ...op.brIf(0),
+    ...op.end(),
+  ];
+}
+
+/**
+ * sum_rows(src, out, rows, columns): out[row] (float64) = Σ of the row's float32 values, in
+ * eight float64 lanes as the file comment describes.
+ */
+function sumRows(): FunctionDefinition {
+  const [src, out] = [0, 1];
+  const accumulators = [6, 7, 8, 9];
+  const total = 10;
+  const addPair = (index: number) => [
+    ...g(accumulators[index]!),
+    ...g(src),
+    ...op.simd(SIMD_V128_LOAD64_SPLAT, 3, index * 8),
+    ...op.simd(SIMD_F64X2_PROMOTE_LOW_F32X4),
+    ...op.simd(SIMD_F64X2_ADD),
+    ...s(accumulators[index]!),
+  ];
+  const lanes = (first: number, second: number) => [
+    ...g(accumulators[first]!),
+    ...g(accumulators[second]!),
+    ...op.simd(SIMD_F64X2_ADD),
+  ];
+  const body = rowLoop({
+    start: accumulators.flatMap((local) => [...zeroVector(), ...s(local)]),
+    vectorStep: [0, 1, 2, 3].flatMap(addPair),
+    finish: [
+      ...lanes(0, 1),
+      ...lanes(2, 3),
+      ...op.simd(SIMD_F64X2_ADD),
+      ...s(accumulators[0]!),
+      ...g(accumulators[0]!),
+      ...op.simd(SIMD_F64X2_EXTRACT_LANE, 0),
+      ...g(accumulators[0]!),
+      ...op.simd(SIMD_F64X2_EXTRACT_LANE, 1),
+      F64_ADD,
+      ...s(total),
+    ],
+    tailStep: [...g(total), ...g(src), ...op.f32Load(0), F64_PROMOTE_F32, F64_ADD, ...s(total)],
+    store: [...g(out), ...g(total), ...f64Store(0), ...g(out), ...op.i32Const(8), ...op.i32Add(), ...s(out)],
+  });
+  return {
+    name: 'sum_rows',
+    parameters: [i32, i32, i32, i32],
+    results: [],
+    locals: [
+      { count: 2, type: i32 },
+      { count: 4, type: v128 },
+      { count: 1, type: f64 },
+    ],
+    body,
+  };
+}
+
+/**
+ * max_rows / min_rows(src, out, rows, columns): out[row] (float32) = the row's maximum
+ * (minimum) by WebAssembly's f32 max (min): NaN if any value is NaN, −0 below +0.
+ */
+function extremeRows(kind: 'max' | 'min'): FunctionDefinition {
+  const [src, out] = [0, 1];
+  const [first, second] = [6, 7];
+  const result = 8;
+  const vectorOp = kind === 'max' ? SIMD_F32X4_MAX : SIMD_F32X4_MIN;
+  const scalarOp = kind === 'max' ? F32_MAX : F32_MIN;
+  const initial = kind === 'max' ? -Infinity : Infinity;
+  const step = (local: number, offset: number) => [
+    ...g(local),
+    ...g(src),
+    ...v128Load(offset),
+    ...op.simd(vectorOp),
+    ...s(local),
+  ];
+  const lane = (index: number) => [...g(first), ...op.simd(SIMD_F32X4_EXTRACT_LANE, index)];
+  const body = rowLoop({
+    start: [...op.f32Const(initial), ...op.simd(SIMD_F32X4_SPLAT), ...op.localTee(first), ...s(second)],
+    vectorStep: [...step(first, 0), ...step(second, 16)],
+    finish: [
+      ...g(first),
+      ...g(second),
+      ...op.simd(vectorOp),
+      ...s(first),
+      ...lane(0),
+      ...lane(1),
+      scalarOp,
+      ...lane(2),
+      ...lane(3),
+      scalarOp,
+      scalarOp,
+      ...s(result),
+    ],
+    tailStep: [...g(result), ...g(src), ...op.f32Load(0), scalarOp, ...s(result)],
+    store: [...g(out), ...g(result), ...op.f32Store(0), ...g(out), ...op.i32Const(4), ...op.i32Add(), ...s(out)],
+  });
+  return {
+    name: `${kind}_rows`,
+    parameters: [i32, i32, i32, i32],
+    results: [],
+    locals: [
+      { count: 2, type: i32 },
+      { count: 2, type: v128 },
+      { count: 1, type: f32 },
+    ],
+    body,
+  };
+}
+
+type RowKernel = (src: number, out: number, rows: number, columns: number) => void;
+let instance: { memory: WebAssembly.Memory; kernels: Record<SimdRowReduction, RowKernel> } | undefined;
+
+/** The compiled kernels on the current kernel memory, or undefined when SIMD is off. */
+function rowKernels(memory: WebAssembly.Memory): Record<SimdRowReduction, RowKernel> | undefined {
+  if (instance?.memory === memory) return instance.kernels;
+  const compiled = instantiateOnKernelMemory((limits) =>
+    encodeModule(limits, [sumRows(), extremeRows('max'), extremeRows('min')]),
+  );
+  if (!compiled) return undefined;
+  const exports = compiled.exports as unknown as Record<string, RowKernel>;
+  instance = { memory, kernels: { sum: exports.sum_rows!, max: exports.max_rows!, min: exports.min_rows! } };
+  return instance.kernels;
+}
+
+/**
+ * out[row] = the sum, maximum or minimum of `values[offset + row·columns ..][0..columns)` for
+ * each of `rows` rows, on the SIMD kernels (see the file comment for the sum's order). Returns
+ * false, doing nothing, when the SIMD kernels are off or unavailable.
+ *
+ * @example
+ * simdReduceRows('sum', x, 0, 128, 1024, out) // out.length === 128
+ */
+export function simdReduceRows(
+  kind: SimdRowReduction,
+  values: Float32Array,
+  offset: number,
+  rows: number,
+  columns: number,
+  out: Float32Array,
+): boolean {
+  const simd = simdKernels();
+  if (!simd) return false;
+  const kernels = rowKernels(simd.memory);
+  if (!kernels) return false;
+  if (rows === 0) return true;
+  const size = rows * columns;
+  const direct = heapAddress(values);
+  const resultBytes = rows * (kind === 'sum' ? 8 : 4);
+  const scratch = reserve(simd.memory, direct === undefined ? [resultBytes, size * 4] : [resultBytes]);
+  let source: number;
+  if (direct === undefined) {
+    source = scratch[1]!;
+    new Float32Array(simd.memory.buffer, source, size).set(values.subarray(offset, offset + size));
+  } else source = direct + offset * 4;
+  kernels[kind](source, scratch[0]!, rows, columns);
+  if (kind === 'sum') {
+    out.set(new Float64Array(simd.memory.buffer, scratch[0]!, rows));
+    return true;
+  }
+  const results = new Float32Array(simd.memory.buffer, scratch[0]!, rows);
+  for (let row = 0; row < rows; row++) {
+    const result = results[row]!;
+    out[row] = result === 0 ? firstZero(values, offset + row * columns, columns) : result;
+  }
+  return true;
+}
+
+/** The row's first zero (−0 or +0): the loop's maximum (minimum) when that is zero. */
+function firstZero(values: Float32Array, start: number, columns: number): number {
+  for (let index = start; index < start + columns; index++) if (values[index] === 0) return values[index]!;
+  return 0;
+}
