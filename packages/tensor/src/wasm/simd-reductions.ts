@@ -12,11 +12,11 @@
  * so the float32 results of the two orders differ only when the float64 total lies within that
  * bound of a float32 rounding boundary (rarely, and by one float32 ulp).
  *
- * max and min are exact in any order, except for the sign of zero and for NaN. WebAssembly's
- * f32x4.max orders −0 below +0 and returns NaN when either operand is NaN; the JavaScript loop
- * returns NaN when any value is NaN too, but for a maximum of zero it keeps the first zero of
- * the row, whatever its sign. So a zero result is replaced here by the row's first zero, which
- * keeps the results bit for bit those of the loop.
+ * max and min are exact in any order, except for the sign of zero and for NaN. The kernels
+ * return NaN when any value of the row is NaN, as the JavaScript loop does; for an extreme of
+ * zero the loop keeps the first zero of the row, whatever its sign, while the kernel's zero has
+ * whichever sign its lanes met. So a zero result is replaced here by the row's first zero,
+ * which keeps the results bit for bit those of the loop.
  */
 import { encodeModule, op, v128Load, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { heapAddress } from './kernel-heap.js';
@@ -40,8 +40,11 @@ const SIMD_F32X4_SPLAT = 0x13;
 const SIMD_F32X4_EXTRACT_LANE = 0x1f;
 const SIMD_F64X2_EXTRACT_LANE = 0x21;
 const SIMD_F64X2_PROMOTE_LOW_F32X4 = 0x5f;
-const SIMD_F32X4_MIN = 0xe8;
-const SIMD_F32X4_MAX = 0xe9;
+const SIMD_F32X4_NE = 0x42;
+const SIMD_V128_OR = 0x50;
+const SIMD_V128_ANY_TRUE = 0x53;
+const SIMD_F32X4_PMIN = 0xea;
+const SIMD_F32X4_PMAX = 0xeb;
 const SIMD_F64X2_ADD = 0xf0;
 const F32_MIN = 0x96;
 const F32_MAX = 0x97;
@@ -183,25 +186,44 @@ function sumRows(): FunctionDefinition {
 
 /**
  * max_rows / min_rows(src, out, rows, columns): out[row] (float32) = the row's maximum
- * (minimum) by WebAssembly's f32 max (min): NaN if any value is NaN, −0 below +0.
+ * (minimum): NaN if any value is NaN, and a zero of either sign when the extreme is zero.
+ *
+ * The vector loop uses pmax/pmin (`b > a ? b : a`, one maxps on x86) rather than f32x4.max,
+ * whose NaN and signed-zero rules take several instructions per vector there; NaN is tracked
+ * separately by an `x ≠ x` mask ORed over the row. The scalar tail uses f32.max/min, which
+ * propagate NaN themselves.
  */
 function extremeRows(kind: 'max' | 'min'): FunctionDefinition {
   const [src, out] = [0, 1];
-  const [first, second] = [6, 7];
-  const result = 8;
-  const vectorOp = kind === 'max' ? SIMD_F32X4_MAX : SIMD_F32X4_MIN;
+  const [first, second, notANumber, loaded] = [6, 7, 8, 9];
+  const result = 10;
+  const vectorOp = kind === 'max' ? SIMD_F32X4_PMAX : SIMD_F32X4_PMIN;
   const scalarOp = kind === 'max' ? F32_MAX : F32_MIN;
   const initial = kind === 'max' ? -Infinity : Infinity;
   const step = (local: number, offset: number) => [
-    ...g(local),
     ...g(src),
     ...v128Load(offset),
+    ...op.localTee(loaded),
+    ...g(loaded),
+    ...op.simd(SIMD_F32X4_NE),
+    ...g(notANumber),
+    ...op.simd(SIMD_V128_OR),
+    ...s(notANumber),
+    ...g(local),
+    ...g(loaded),
     ...op.simd(vectorOp),
     ...s(local),
   ];
   const lane = (index: number) => [...g(first), ...op.simd(SIMD_F32X4_EXTRACT_LANE, index)];
   const body = rowLoop({
-    start: [...op.f32Const(initial), ...op.simd(SIMD_F32X4_SPLAT), ...op.localTee(first), ...s(second)],
+    start: [
+      ...op.f32Const(initial),
+      ...op.simd(SIMD_F32X4_SPLAT),
+      ...op.localTee(first),
+      ...s(second),
+      ...zeroVector(),
+      ...s(notANumber),
+    ],
     vectorStep: [...step(first, 0), ...step(second, 16)],
     finish: [
       ...g(first),
@@ -216,6 +238,12 @@ function extremeRows(kind: 'max' | 'min'): FunctionDefinition {
       scalarOp,
       scalarOp,
       ...s(result),
+      ...g(notANumber),
+      ...op.simd(SIMD_V128_ANY_TRUE),
+      ...op.if(),
+      ...op.f32Const(NaN),
+      ...s(result),
+      ...op.end(),
     ],
     tailStep: [...g(result), ...g(src), ...op.f32Load(0), scalarOp, ...s(result)],
     store: [...g(out), ...g(result), ...op.f32Store(0), ...g(out), ...op.i32Const(4), ...op.i32Add(), ...s(out)],
@@ -226,7 +254,7 @@ function extremeRows(kind: 'max' | 'min'): FunctionDefinition {
     results: [],
     locals: [
       { count: 2, type: i32 },
-      { count: 2, type: v128 },
+      { count: 4, type: v128 },
       { count: 1, type: f32 },
     ],
     body,
