@@ -27,6 +27,12 @@ import { vectorCopy, type VectorCopy } from './simd-vector-copy.js';
 // patch) and C (channels × 4K floats) near L2 size rather than streaming the whole batch.
 const FORWARD_COLUMNS = 4096;
 
+// Grid columns per forward gemm on the stride-1 path: half of the above. Its B block is packed
+// just before the gemm reads it, so a smaller chunk finds it still in L2 (bench shape, chunks of
+// 2 against 4 images, alternating in one process at load 7: 4.6 against 4.7 ms on one thread,
+// 6.0 against 6.7 ms on two; a small lead inside that machine's noise).
+const GRID_COLUMNS = 2048;
+
 /** The in-bounds output columns `[first, end)` for kernel column `kj` (all others read padding). */
 function columnRange(kj: number, geometry: ConvolutionGeometry): readonly [number, number, number] {
   const { width, window } = geometry;
@@ -239,7 +245,7 @@ function paddedGridForward(
         }
       }
     }
-    const imagesPerChunk = Math.max(1, Math.min(batch, Math.floor(FORWARD_COLUMNS / gridColumns)));
+    const imagesPerChunk = Math.max(1, Math.min(batch, Math.floor(GRID_COLUMNS / gridColumns)));
     const outAddress = heapAddress(out);
     for (let g = 0; g < groups; g++) {
       for (let n0 = 0; n0 < batch; n0 += imagesPerChunk) {
