@@ -220,36 +220,41 @@ function paddedGridForward(
   // below): those columns are dropped.
   const gridColumns = Math.ceil((outputHeight * paddedWidth) / GEMM_COLUMNS) * GEMM_COLUMNS;
   const slack = GEMM_COLUMNS + dilationWidth * (kernelWidth - 1);
-  // At least 4096 floats: the heap leaves smaller arrays to ordinary memory (kernel-heap.ts).
-  const padded = heapFloat32Array(Math.max(4096, batch * inChannels * plane + slack), true);
+  const imagesPerChunk = Math.max(1, Math.min(batch, Math.floor(GRID_COLUMNS / gridColumns)));
+  // One chunk of images at a time: the padded copy costs one chunk's memory, not the batch's,
+  // and is still in cache when the packer reads it. At least 4096 floats: the heap leaves
+  // smaller arrays to ordinary memory (kernel-heap.ts). Zeroed once: the copies below write
+  // only the interior, so the padding stays zero for every chunk.
+  const padded = heapFloat32Array(Math.max(4096, imagesPerChunk * inChannels * plane + slack), true);
   if (!padded) return false;
   try {
     const paddedAddress = heapAddress(padded)!;
     const { exports } = kernels;
     const sourceAddress = heapAddress(x);
-    if (sourceAddress !== undefined) {
-      copyRows(
-        exports,
-        copy,
-        sourceAddress,
-        paddedAddress + (padTop * paddedWidth + padLeft) * 4,
-        [batch * inChannels, height, width],
-        [height * width, width],
-        [plane, paddedWidth],
-      );
-    } else {
-      for (let planeIndex = 0; planeIndex < batch * inChannels; planeIndex++) {
-        for (let h = 0; h < height; h++) {
-          const from = (planeIndex * height + h) * width;
-          padded.set(x.subarray(from, from + width), planeIndex * plane + (padTop + h) * paddedWidth + padLeft);
+    const outAddress = heapAddress(out);
+    for (let n0 = 0; n0 < batch; n0 += imagesPerChunk) {
+      const images = Math.min(imagesPerChunk, batch - n0);
+      const planes = images * inChannels;
+      const firstPlane = n0 * inChannels;
+      if (sourceAddress !== undefined) {
+        copyRows(
+          exports,
+          copy,
+          sourceAddress + firstPlane * height * width * 4,
+          paddedAddress + (padTop * paddedWidth + padLeft) * 4,
+          [planes, height, width],
+          [height * width, width],
+          [plane, paddedWidth],
+        );
+      } else {
+        for (let planeIndex = 0; planeIndex < planes; planeIndex++) {
+          for (let h = 0; h < height; h++) {
+            const from = ((firstPlane + planeIndex) * height + h) * width;
+            padded.set(x.subarray(from, from + width), planeIndex * plane + (padTop + h) * paddedWidth + padLeft);
+          }
         }
       }
-    }
-    const imagesPerChunk = Math.max(1, Math.min(batch, Math.floor(GRID_COLUMNS / gridColumns)));
-    const outAddress = heapAddress(out);
-    for (let g = 0; g < groups; g++) {
-      for (let n0 = 0; n0 < batch; n0 += imagesPerChunk) {
-        const images = Math.min(imagesPerChunk, batch - n0);
+      for (let g = 0; g < groups; g++) {
         const columns = images * gridColumns;
         const product = simdGemmPacked(
           outPerGroup,
@@ -269,7 +274,7 @@ function paddedGridForward(
               const offset = (g * inPerGroup + c) * plane + ki * dilationHeight * paddedWidth + kj * dilationWidth;
               for (let image = 0; image < images; image++) {
                 copy(
-                  paddedAddress + ((n0 + image) * inChannels * plane + offset) * 4,
+                  paddedAddress + (image * inChannels * plane + offset) * 4,
                   (base + image * gridColumns * depth + (p - k0) * GEMM_COLUMNS) * 4,
                   gridColumns / GEMM_COLUMNS,
                   run,
