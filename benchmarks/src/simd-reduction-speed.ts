@@ -1,7 +1,7 @@
 /**
- * The float32 SIMD row reductions (packages/tensor/src/wasm/simd-reductions.ts) against the
+ * The float32 SIMD reductions (packages/tensor/src/wasm/simd-reductions.ts) against the
  * JavaScript loop they replace: sum and max over 1e6 float32 values and over the last axis of
- * [128, 1024], SIMD mode and scalar mode (`setKernelMode('scalar')`, the loop every call took
+ * [128, 1024], sum over its first axis (a bias gradient), SIMD mode and scalar mode (`setKernelMode('scalar')`, the loop every call took
  * before) alternating round by round. Prints each case's median time per mode and the median of
  * the per-round ratios, with the load average before and after.
  *
@@ -23,6 +23,7 @@ const cases: readonly [string, () => Tensor][] = [
   ['max, 1e6', () => max(flat)],
   ['sum, [128, 1024] over the last axis', () => sum(rows, -1)],
   ['max, [128, 1024] over the last axis', () => max(rows, -1)],
+  ['sum, [128, 1024] over the first axis (a bias gradient)', () => sum(rows, 0)],
   ['logsumexp, [128, 1024] over the last axis', () => logsumexp(rows, -1)],
 ];
 

@@ -6,7 +6,7 @@
 import type { ReductionKind, TensorView } from '../backend.js';
 import { allocateArray, type DType, type TypedArray } from '../dtype.js';
 import { sizeOf } from '../shape.js';
-import { SIMD_REDUCTION_MINIMUM_COLUMNS, simdReduceRows } from '../wasm/simd-reductions.js';
+import { SIMD_REDUCTION_MINIMUM_COLUMNS, simdReduceRows, simdSumColumns } from '../wasm/simd-reductions.js';
 
 /** A contiguous array viewed as `[outer, reduced, inner]`. */
 export interface BlockLayout {
@@ -82,6 +82,16 @@ export function reduceBlock(kind: ReductionKind, layout: BlockLayout, outDtype: 
     // Float32 rows reduced whole: eight float64 lanes for sums, exact SIMD max/min (see
     // wasm/simd-reductions.ts for the order and why the results match this loop's).
     simdReduceRows(kind, values, offset, outer, reduced, out)
+  )
+    return out;
+  if (
+    kind === 'sum' &&
+    inner >= SIMD_REDUCTION_MINIMUM_COLUMNS &&
+    values instanceof Float32Array &&
+    out instanceof Float32Array &&
+    // Sums over a leading or middle axis (bias gradients): the same float64 accumulation per
+    // column as the loop below, four columns per vector, so the same results bit for bit.
+    simdSumColumns(values, offset, outer, reduced, inner, out)
   )
     return out;
   if (kind === 'sum' && inner === 1) {

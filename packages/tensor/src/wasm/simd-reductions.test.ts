@@ -3,9 +3,9 @@
 // kernel's float64 lanes must land within half a float32 ulp of it, plus a float64-sized margin);
 // max and min must equal the JavaScript loop bit for bit, NaN and the sign of zero included.
 import { afterEach, describe, expect, it } from 'vitest';
-import { max, min, setKernelMode, sum, tensor } from '../index.js';
+import { max, min, setKernelMode, sum, tensor, zeros } from '../index.js';
 import { simdKernels } from './kernel-runtime.js';
-import { simdReduceRows } from './simd-reductions.js';
+import { simdReduceRows, simdSumColumns } from './simd-reductions.js';
 
 const SIMD_OFF = simdKernels() === undefined;
 
@@ -114,7 +114,62 @@ describe.skipIf(SIMD_OFF)('simdReduceRows', () => {
   });
 });
 
+describe.skipIf(SIMD_OFF)('simdSumColumns', () => {
+  it('sums each column in row order in float64: small integers exactly, and 1 + 2^-23 terms without loss', () => {
+    // Columns of [outer 2, reduced 5, inner 18]: value = column + 100·block + row, so each
+    // column sum is 5·(column + 100·block) + 10 exactly; column 17 also checks the last,
+    // partly used vector (18 = 4·4 + 2).
+    const [outer, reduced, inner] = [2, 5, 18];
+    const values = new Float32Array(outer * reduced * inner + 1);
+    for (let block = 0; block < outer; block++)
+      for (let row = 0; row < reduced; row++)
+        for (let column = 0; column < inner; column++)
+          values[1 + (block * reduced + row) * inner + column] = column + 100 * block + row;
+    const out = new Float32Array(outer * inner);
+    expect(simdSumColumns(values, 1, outer, reduced, inner, out)).toBe(true);
+    for (let block = 0; block < outer; block++)
+      for (let column = 0; column < inner; column++)
+        expect(out[block * inner + column]).toBe(5 * (column + 100 * block) + 10);
+    // Float32 accumulation would lose every 2^-23 term after the first (half an ulp of 2);
+    // float64 keeps them: 1 + 4095 · (1 + 2^-23) in float32 is 4096.0004882812500.
+    const tall = new Float32Array(4096 * 16).fill(1 + 2 ** -23);
+    tall.fill(1, 0, 16);
+    const sums = new Float32Array(16);
+    expect(simdSumColumns(tall, 0, 1, 4096, 16, sums)).toBe(true);
+    for (const value of sums) expect(value).toBe(Math.fround(4096 + 4095 * 2 ** -23));
+  });
+});
+
 describe.skipIf(SIMD_OFF)('float32 reductions through the CPU backend', () => {
+  it('sums over leading and middle axes equal the scalar loop bit for bit (same order per column)', () => {
+    const next = random(17);
+    const specials = [Infinity, -Infinity, NaN, -0, 3.4028234663852886e38];
+    for (const [shape, axes] of [
+      [[128, 256], [0]],
+      [[3, 40, 19], [1]],
+      [
+        [4, 6, 5, 17],
+        [0, 2],
+      ],
+      [[0, 20], [0]],
+      [[64, 33], [0]],
+    ] as const) {
+      const size = shape.reduce((product: number, dimension) => product * dimension, 1);
+      const data = Array.from({ length: size }, () =>
+        next() < 0.002 ? specials[Math.floor(next() * specials.length)]! : (next() - 0.5) * 1e3 * next(),
+      );
+      const x = size === 0 ? zeros([...shape]) : tensor(data, { shape: [...shape], dtype: 'float32' });
+      setKernelMode('simd');
+      const simdResult = Array.from(sum(x, [...axes]).dataSync());
+      setKernelMode('scalar');
+      const scalarResult = Array.from(sum(x, [...axes]).dataSync());
+      expect(simdResult.length).toBe(scalarResult.length);
+      simdResult.forEach((value, index) =>
+        expect(Object.is(value, scalarResult[index]), `${shape.join('x')} at ${index}`).toBe(true),
+      );
+    }
+  });
+
   const SPECIAL = [0, -0, 1, -1, 2.5, -3.25, Infinity, -Infinity, 3.4028234663852886e38, 1.401298464324817e-45];
 
   it('max and min over the last axis and over everything equal the scalar loop bit for bit', () => {

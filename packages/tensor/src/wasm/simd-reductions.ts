@@ -1,7 +1,8 @@
 /**
- * Float32 row reductions (sum, max, min) on WebAssembly SIMD: `rows` contiguous runs of
- * `columns` values each, one result per run. This is the common case of a reduction: the
- * reduced axes are the last ones (softmax and logsumexp denominators, losses) or all of them.
+ * Float32 reductions on WebAssembly SIMD: sum, max and min of `rows` contiguous runs of
+ * `columns` values each, one result per run (the reduced axes are the last ones: softmax and
+ * logsumexp denominators, losses; or all of them), and sums over a leading or middle axis
+ * (bias gradients), four columns per vector in the loop's own order (see `sumColumns`).
  *
  * Sum order and accuracy. The JavaScript loop it replaces adds the values one by one into a
  * float64 accumulator and rounds the total to float32 once. The kernel keeps the float64
@@ -18,7 +19,7 @@
  * whichever sign its lanes met. So a zero result is replaced here by the row's first zero,
  * which keeps the results bit for bit those of the loop.
  */
-import { encodeModule, op, v128Load, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { encodeModule, op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { heapAddress } from './kernel-heap.js';
 import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
 
@@ -261,18 +262,94 @@ function extremeRows(kind: 'max' | 'min'): FunctionDefinition {
   };
 }
 
+/**
+ * sum_columns(src, accumulators, reduced, vectors, rowBytes): for each of `reduced` rows
+ * (`rowBytes` apart) adds the row's first `vectors`·4 float32 values to the float64
+ * accumulators, column by column. Each column is summed in row order in float64, the order of
+ * the JavaScript loop, so its results are the loop's bit for bit. The last vector of a row may
+ * read up to three floats past the row's end (into the next row, or the block's padding); their
+ * accumulators are never read.
+ */
+function sumColumns(): FunctionDefinition {
+  const [src, accumulators, reduced, vectors, rowBytes] = [0, 1, 2, 3, 4];
+  const [pointer, target, left] = [5, 6, 7];
+  const addHalf = (offset: number) => [
+    ...g(target),
+    ...g(target),
+    ...v128Load(offset * 2),
+    ...g(pointer),
+    ...op.simd(SIMD_V128_LOAD64_SPLAT, 3, offset),
+    ...op.simd(SIMD_F64X2_PROMOTE_LOW_F32X4),
+    ...op.simd(SIMD_F64X2_ADD),
+    ...v128Store(offset * 2),
+  ];
+  const body = [
+    ...op.loop(),
+    ...g(src),
+    ...s(pointer),
+    ...g(accumulators),
+    ...s(target),
+    ...g(vectors),
+    ...s(left),
+    ...op.loop(),
+    ...addHalf(0),
+    ...addHalf(8),
+    ...g(pointer),
+    ...op.i32Const(16),
+    ...op.i32Add(),
+    ...s(pointer),
+    ...g(target),
+    ...op.i32Const(32),
+    ...op.i32Add(),
+    ...s(target),
+    ...g(left),
+    ...op.i32Const(1),
+    ...op.i32Sub(),
+    ...op.localTee(left),
+    ...op.brIf(0),
+    ...op.end(),
+    ...g(src),
+    ...g(rowBytes),
+    ...op.i32Add(),
+    ...s(src),
+    ...g(reduced),
+    ...op.i32Const(1),
+    ...op.i32Sub(),
+    ...op.localTee(reduced),
+    ...op.brIf(0),
+    ...op.end(),
+  ];
+  return {
+    name: 'sum_columns',
+    parameters: [i32, i32, i32, i32, i32],
+    results: [],
+    locals: [{ count: 3, type: i32 }],
+    body,
+  };
+}
+
 type RowKernel = (src: number, out: number, rows: number, columns: number) => void;
-let instance: { memory: WebAssembly.Memory; kernels: Record<SimdRowReduction, RowKernel> } | undefined;
+type ColumnKernel = (src: number, accumulators: number, reduced: number, vectors: number, rowBytes: number) => void;
+type Kernels = Record<SimdRowReduction, RowKernel> & { sumColumns: ColumnKernel };
+let instance: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
 
 /** The compiled kernels on the current kernel memory, or undefined when SIMD is off. */
-function rowKernels(memory: WebAssembly.Memory): Record<SimdRowReduction, RowKernel> | undefined {
+function reductionKernels(memory: WebAssembly.Memory): Kernels | undefined {
   if (instance?.memory === memory) return instance.kernels;
   const compiled = instantiateOnKernelMemory((limits) =>
-    encodeModule(limits, [sumRows(), extremeRows('max'), extremeRows('min')]),
+    encodeModule(limits, [sumRows(), extremeRows('max'), extremeRows('min'), sumColumns()]),
   );
   if (!compiled) return undefined;
-  const exports = compiled.exports as unknown as Record<string, RowKernel>;
-  instance = { memory, kernels: { sum: exports.sum_rows!, max: exports.max_rows!, min: exports.min_rows! } };
+  const exports = compiled.exports as unknown as Record<string, RowKernel> & { sum_columns: ColumnKernel };
+  instance = {
+    memory,
+    kernels: {
+      sum: exports.sum_rows!,
+      max: exports.max_rows!,
+      min: exports.min_rows!,
+      sumColumns: exports.sum_columns,
+    },
+  };
   return instance.kernels;
 }
 
@@ -294,7 +371,7 @@ export function simdReduceRows(
 ): boolean {
   const simd = simdKernels();
   if (!simd) return false;
-  const kernels = rowKernels(simd.memory);
+  const kernels = reductionKernels(simd.memory);
   if (!kernels) return false;
   if (rows === 0) return true;
   const size = rows * columns;
@@ -323,4 +400,45 @@ export function simdReduceRows(
 function firstZero(values: Float32Array, start: number, columns: number): number {
   for (let index = start; index < start + columns; index++) if (values[index] === 0) return values[index]!;
   return 0;
+}
+
+/**
+ * out[o·inner + i] = Σ over r of values[offset + (o·reduced + r)·inner + i]: the middle axis of
+ * an `[outer, reduced, inner]` block summed (a bias gradient is outer = 1), in float64, each
+ * column in row order, so the results equal the JavaScript loop's bit for bit. Returns false,
+ * doing nothing, when the SIMD kernels are off or unavailable.
+ *
+ * @example
+ * simdSumColumns(x, 0, 1, 128, 256, out) // out.length === 256: sum(x, 0) for x of shape [128, 256]
+ */
+export function simdSumColumns(
+  values: Float32Array,
+  offset: number,
+  outer: number,
+  reduced: number,
+  inner: number,
+  out: Float32Array,
+): boolean {
+  const simd = simdKernels();
+  if (!simd) return false;
+  const kernels = reductionKernels(simd.memory);
+  if (!kernels) return false;
+  if (outer === 0 || inner === 0) return true;
+  const vectors = Math.ceil(inner / 4);
+  const size = outer * reduced * inner;
+  const direct = heapAddress(values);
+  const accumulatorBytes = vectors * 32;
+  const scratch = reserve(simd.memory, direct === undefined ? [accumulatorBytes, size * 4] : [accumulatorBytes]);
+  let source: number;
+  if (direct === undefined) {
+    source = scratch[1]!;
+    new Float32Array(simd.memory.buffer, source, size).set(values.subarray(offset, offset + size));
+  } else source = direct + offset * 4;
+  const accumulators = new Float64Array(simd.memory.buffer, scratch[0]!, vectors * 4);
+  for (let block = 0; block < outer; block++) {
+    accumulators.fill(0);
+    if (reduced > 0) kernels.sumColumns(source + block * reduced * inner * 4, scratch[0]!, reduced, vectors, inner * 4);
+    out.set(accumulators.subarray(0, inner), block * inner);
+  }
+  return true;
 }
