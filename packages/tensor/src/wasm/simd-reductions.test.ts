@@ -3,7 +3,7 @@
 // kernel's float64 lanes must land within half a float32 ulp of it, plus a float64-sized margin);
 // max and min must equal the JavaScript loop bit for bit, NaN and the sign of zero included.
 import { afterEach, describe, expect, it } from 'vitest';
-import { max, min, setKernelMode, sum, tensor, zeros } from '../index.js';
+import { kernelInfo, max, min, setKernelMode, sum, tensor, zeros } from '../index.js';
 import { simdKernels } from './kernel-runtime.js';
 import { simdReduceRows, simdSumColumns } from './simd-reductions.js';
 
@@ -141,6 +141,10 @@ describe.skipIf(SIMD_OFF)('simdSumColumns', () => {
 });
 
 describe.skipIf(SIMD_OFF)('float32 reductions through the CPU backend', () => {
+  it('are listed in kernelInfo().simdKernels', () => {
+    expect(kernelInfo().simdKernels.filter((name) => name.startsWith('sum/mean/max/min'))).toHaveLength(1);
+  });
+
   it('sums over leading and middle axes equal the scalar loop bit for bit (same order per column)', () => {
     const next = random(17);
     const specials = [Infinity, -Infinity, NaN, -0, 3.4028234663852886e38];
