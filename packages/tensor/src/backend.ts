@@ -69,6 +69,17 @@ export interface Backend {
   where(condition: TensorView, a: TensorView, b: TensorView, outShape: Shape, outDtype: DType): StorageData;
   /** A fused elementwise kernel over same-shaped views plus scalars. */
   fused(kernel: FusedKernel, inputs: readonly TensorView[], scalars: readonly number[], outDtype: DType): StorageData;
+  /**
+   * Several fused kernels over the same views and scalars in one pass, one storage each; or
+   * undefined where this backend has no one-pass form for them (the caller then runs `fused`
+   * once per kernel, with the same results).
+   */
+  fusedMany?(
+    kernels: readonly FusedKernel[],
+    inputs: readonly TensorView[],
+    scalars: readonly number[],
+    outDtype: DType,
+  ): StorageData[] | undefined;
   /** Reduces over sorted, unique `axes`; the result has the remaining axes in order. */
   reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], outDtype: DType): StorageData;
   /** Index of the max (or min) along `axis` (first occurrence wins); int32 result without that axis. */

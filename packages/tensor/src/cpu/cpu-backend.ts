@@ -23,6 +23,7 @@ import { argReduceBlock, blockLayout, cumulativeBlock, isContiguousView, reduceB
 import { collapseDimensions } from './strided.js';
 import { hasSimdBinary, simdBinary, simdBinaryRows, simdExp } from '../wasm/simd-elementwise.js';
 import { simdFused } from '../wasm/simd-fused.js';
+import { simdFusedMany } from '../wasm/simd-fused-many.js';
 
 // Casting to bool maps every non-zero (NaN included, as in PyTorch) to true.
 const toBool = (x: number) => (x !== 0 ? 1 : 0);
@@ -277,6 +278,31 @@ export function createCpuBackend(): Backend {
         size,
       );
       return out;
+    },
+    fusedMany(
+      kernels: readonly FusedKernel[],
+      inputs: readonly TensorView[],
+      scalars: readonly number[],
+      outDtype: DType,
+    ) {
+      // Only float32 has a one-pass form (WebAssembly SIMD); the JavaScript loop gains nothing
+      // over separate passes worth a second code path.
+      if (outDtype !== 'float32') return undefined;
+      const contiguous = inputs.map(contiguousValues);
+      if (!contiguous.every((input) => input.values instanceof Float32Array)) return undefined;
+      const size = sizeOf(inputs[0]!.shape);
+      const outs = kernels.map(() => takeArray(outDtype, size) as Float32Array);
+      const done = simdFusedMany(
+        kernels,
+        contiguous.map((input) => input.values as Float32Array),
+        contiguous.map((input) => input.offset),
+        scalars,
+        outs,
+        size,
+      );
+      if (done) return outs;
+      for (const out of outs) recycleArray(out);
+      return undefined;
     },
     reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], outDtype: DType) {
       const sorted = [...axes].sort((first, second) => first - second);

@@ -63,6 +63,69 @@ export function fusedMap(
 }
 
 /**
+ * Several kernels over the same inputs and scalars, in ONE pass where the backend can (float32
+ * on the CPU's WebAssembly SIMD: each input element is loaded once, each output stored once,
+ * subtrees shared between the kernels evaluated once), else one {@link fusedMap} per kernel.
+ * Output k is exactly `fusedMap(kernels[k], inputs, scalars, options)`, bit for bit, either way.
+ *
+ * Every kernel takes all the inputs and all the scalars (an input or scalar a kernel does not
+ * use is simply not read by it). To make a later output depend on an earlier one, write the
+ * earlier expression into it, under `fround` on float32 (the value the separate pass would
+ * have read back from its float32 tensor); the shared subtree is still evaluated once.
+ *
+ * @example
+ * const [nextM, nextV] = fusedMapMany([firstMoment, secondMoment], [m, v, g], [0.9, 0.999]);
+ */
+export function fusedMapMany(
+  kernels: readonly FusedKernel[],
+  inputs: readonly Tensor[],
+  scalars: readonly number[] = [],
+  options: { dtype?: DType } = {},
+): Tensor[] {
+  if (!Array.isArray(kernels) || kernels.length === 0)
+    throw new Error(
+      `fusedMapMany: 'kernels' must be a non-empty array of expression kernels, got ${describeValue(kernels)}`,
+    );
+  kernels.forEach((kernel) => checkKernel(kernel));
+  const op = `fusedMapMany(${kernels.map((kernel) => kernel.name).join(', ')})`;
+  checkOptionKeys(op, options, ['dtype']);
+  kernels.forEach((kernel) => {
+    if (kernel.arity !== inputs.length || kernel.scalarCount !== scalars.length)
+      throw new Error(
+        `${op}: every kernel must take all ${inputs.length} inputs and ${scalars.length} scalars; '${kernel.name}' takes ${kernel.arity} inputs and ${kernel.scalarCount} scalars`,
+      );
+  });
+  if (kernels.length === 1) return [fusedMap(kernels[0]!, inputs, scalars, options)];
+  // The single-kernel checks (inputs, shapes, signature, dtype) on the first kernel, through
+  // fusedMap's own validation where the backend runs them separately anyway.
+  inputs.forEach((input, index) => checkTensor(op, `inputs[${index}]`, input));
+  kernels.forEach((kernel) => checkSignature(op, kernel.expression, kernel.arity, kernel.scalarCount));
+  const backend = commonBackend(
+    op,
+    inputs,
+    inputs.map((_, index) => `inputs[${index}]`),
+  );
+  const shape = inputs[0]!.shape;
+  inputs.forEach((input, index) => {
+    if (input.shape.length !== shape.length || input.shape.some((d, a) => d !== shape[a])) {
+      throw new Error(
+        `${op}: 'inputs[${index}]' has shape ${formatShape(input.shape)}, expected ${formatShape(shape)}`,
+      );
+    }
+  });
+  const dtype = options.dtype ?? inputs[0]!.dtype;
+  assertDType(op, dtype);
+  const data = backend.fusedMany?.(
+    kernels,
+    inputs.map((input) => input.view()),
+    scalars,
+    dtype,
+  );
+  if (data === undefined) return kernels.map((kernel) => fusedMap(kernel, inputs, scalars, options));
+  return data.map((storage) => wrapStorage(backend, storage, shape, dtype));
+}
+
+/**
  * Where the CPU backend runs `kernel` on float32: `'simd'` when the WebAssembly SIMD
  * expression compiler accepts its expression, `'javascript'` when {@link fusedMap} falls back to
  * the JavaScript loop (several times slower, same results), also whenever the SIMD kernels are
