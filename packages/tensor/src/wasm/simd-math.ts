@@ -66,6 +66,7 @@ const V128_BITSELECT = 0x52;
 const F64X2_EQ = 0x47;
 const F64X2_LT = 0x49;
 const F64X2_GT = 0x4a;
+const F64X2_GE = 0x4c;
 const F64X2_NEAREST = 0x94;
 const F64X2_ADD = 0xf0;
 const F64X2_SUB = 0xf1;
@@ -408,6 +409,102 @@ const errorFunction: SimdMathEmitter = (operand, locals) => {
     ...s(u),
     ...select([...g(x), ...simd(F64X2_ABS), ...f64Splat(2), ...simd(F64X2_LT)], small, signed),
   ];
+};
+
+// fdlibm's split of π/2 (e_rem_pio2.c): PIO2_1, PIO2_2 and PIO2_3 have 33 significant bits each,
+// so n·PIO2_i is exact for integers |n| < 2^20; PIO2_3_TAIL is the next 53 bits.
+const PIO2_1 = 1.57079632673412561417;
+const PIO2_2 = 6.0771005063039659766e-11;
+const PIO2_3 = 2.0222662487111664558e-21;
+const PIO2_3_TAIL = 8.47842766036889956997e-32;
+// fdlibm's k_sin.c and k_cos.c minimax coefficients on |r| ≤ π/4 (in z = r², highest degree first).
+const SINE = [
+  1.58969099521155010221e-10, -2.50507602534068634195e-8, 2.75573137070700676789e-6, -1.98412698298579493134e-4,
+  8.33333333332248946124e-3, -1.66666666666666324348e-1,
+];
+const COSINE = [
+  -1.13596475577881948265e-11, 2.0875723212981748279e-9, -2.75573143513906633035e-7, 2.48015872894767294178e-5,
+  -1.38888888888741095749e-3, 4.16666666666666019037e-2,
+];
+
+/**
+ * The largest |x| for which the inline sin and cos below are accurate: n = nearest(x·2/π) then
+ * stays below 2^20, where the three-part Cody–Waite reduction is exact (see `sineOrCosine`).
+ * (2^20 − 1/2)·π/2 = 1647098.3; beyond it the emitters return wrong values, so a kernel that
+ * uses them must send such lanes elsewhere (an exact reduction needs Payne–Hanek).
+ */
+export const TRIGONOMETRY_ARGUMENT_BOUND = 1_647_098;
+
+/**
+ * sin(x) or cos(x) for |x| ≤ TRIGONOMETRY_ARGUMENT_BOUND (NaN for NaN and ±∞), fdlibm's
+ * method: n = nearest(x·2/π), r = x − n·π/2 by Cody–Waite with π/2 in three 33-bit parts and a
+ * tail. Why the reduction is accurate to about one double ulp of r: each n·PIO2_i is exact;
+ * x − n·PIO2_1 is exact (Sterbenz: both within a factor 2 for n ≠ 0); each further subtraction
+ * t − n·PIO2_i is exact when the result is under half of t (Sterbenz again), and otherwise its
+ * rounding is at most one ulp of the result; the tail term's error, n·2^−53·PIO2_3_TAIL < 1e-41,
+ * is far under an ulp of the smallest |r| a double below the bound reaches. Then fdlibm's
+ * kernels: sin r = r + r³·S(r²), cos r = w + ((1 − w) − r²/2 + r⁴·C(r²)) with w = 1 − r²/2,
+ * and the quadrant n mod 4 (n + 1 for cos) picks ±sin r or ±cos r. sin(x) is x itself for
+ * |x| < 2^−27 (as fdlibm; keeps −0 and subnormals).
+ */
+const sineOrCosine =
+  (cosine: boolean): SimdMathEmitter =>
+  (operand, locals) => {
+    const [x, n, r, z, quadrant] = [0, 0, 0, 0, 0].map(() => locals.temporary()) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const sine = add(g(r), mul(mul(g(z), g(r)), polynomial(z, SINE, locals)));
+    const half = mul(g(z), f64Splat(0.5));
+    const cosineValue = (() => {
+      const w = locals.temporary();
+      return [
+        ...sub(f64Splat(1), half),
+        ...s(w),
+        ...add(g(w), add(sub(sub(f64Splat(1), g(w)), half), mul(mul(g(z), g(z)), polynomial(z, COSINE, locals)))),
+      ];
+    })();
+    // quadrant = (n or n + 1) mod 4, exactly, as a double in {0, 1, 2, 3}.
+    const shifted = cosine ? add(g(n), f64Splat(1)) : g(n);
+    const odd = binary(
+      sub(g(quadrant), mul([...mul(g(quadrant), f64Splat(0.5)), ...simd(F64X2_FLOOR)], f64Splat(2))),
+      f64Splat(1),
+      F64X2_EQ,
+    );
+    const magnitude = select(odd, cosineValue, sine);
+    const signed = select(binary(g(quadrant), f64Splat(2), F64X2_GE), simdNegate(magnitude), magnitude);
+    return [
+      ...operand,
+      ...s(x),
+      ...mul(g(x), f64Splat(2 / Math.PI)),
+      ...simd(F64X2_NEAREST),
+      ...s(n),
+      ...sub(
+        sub(sub(sub(g(x), mul(g(n), f64Splat(PIO2_1))), mul(g(n), f64Splat(PIO2_2))), mul(g(n), f64Splat(PIO2_3))),
+        mul(g(n), f64Splat(PIO2_3_TAIL)),
+      ),
+      ...s(r),
+      ...mul(g(r), g(r)),
+      ...s(z),
+      ...sub(shifted, mul([...mul(shifted, f64Splat(0.25)), ...simd(F64X2_FLOOR)], f64Splat(4))),
+      ...s(quadrant),
+      ...(cosine
+        ? signed
+        : select([...g(x), ...simd(F64X2_ABS), ...f64Splat(2 ** -27), ...simd(F64X2_LT)], g(x), signed)),
+    ];
+  };
+
+/**
+ * sin and cos, accurate only for |x| ≤ {@link TRIGONOMETRY_ARGUMENT_BOUND} (wrong beyond it,
+ * NaN for NaN and ±∞), so not in {@link SIMD_MATH}: a kernel may use them only with a way to
+ * compute out-of-range lanes exactly (see docs/tensor.md).
+ */
+export const SIMD_BOUNDED_TRIGONOMETRY: Readonly<Record<'sin' | 'cos', SimdMathEmitter>> = {
+  sin: withLocals(sineOrCosine(false)),
+  cos: withLocals(sineOrCosine(true)),
 };
 
 /** The unary functions with an inline SIMD implementation, by name. */

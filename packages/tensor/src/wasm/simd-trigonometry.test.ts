@@ -1,0 +1,203 @@
+/**
+ * The inline SIMD sin and cos (simd-math.ts, `SIMD_BOUNDED_TRIGONOMETRY`) against V8's
+ * Math.sin and Math.cos (fdlibm's algorithms, correctly reduced for every double), on
+ * |x| ≤ TRIGONOMETRY_ARGUMENT_BOUND.
+ *
+ * Stated bounds, and why: the reduction r = x − n·π/2 is accurate to about one double ulp of r
+ * (see `sineOrCosine` in simd-math.ts), fdlibm's kernels add under one ulp, and V8's reference
+ * is itself within one ulp; so ≤ 4 double ulps (the measured maximum is given in the test) and,
+ * after the float32 rounding, ≤ 1 float32 ulp from Math.fround(Math.f(x)).
+ */
+import { describe, expect, it } from 'vitest';
+import { kernelInfo } from '../index.js';
+import { SIMD_BOUNDED_TRIGONOMETRY, TRIGONOMETRY_ARGUMENT_BOUND } from './simd-math.js';
+import { encodeModule, op, ValueType } from './wasm-encoder.js';
+
+const NO_ENGINE_SIMD = !kernelInfo().simdAvailable;
+
+/** One emitter alone in a module: f(in, out, pairs) over float64 pairs. */
+function doubleKernel(name: 'sin' | 'cos'): (values: Float64Array) => Float64Array {
+  let temporaries = 0;
+  const constants: number[] = [];
+  const locals = {
+    temporary: () => 3 + temporaries++,
+    constant: (lanes: readonly number[]) => {
+      const local = locals.temporary();
+      constants.push(...op.simd(0x0c, ...lanes), ...op.localSet(local));
+      return local;
+    },
+  };
+  const step = (local: number, bytes: number) => [
+    ...op.localGet(local),
+    ...op.i32Const(bytes),
+    ...op.i32Add(),
+    ...op.localSet(local),
+  ];
+  const apply = SIMD_BOUNDED_TRIGONOMETRY[name]([...op.localGet(0), ...op.simd(0x00, 4, 0)], locals);
+  const body = [
+    ...constants,
+    ...op.loop(),
+    ...op.localGet(1),
+    ...apply,
+    ...op.simd(0x0b, 4, 0),
+    ...step(0, 16),
+    ...step(1, 16),
+    ...op.localGet(2),
+    ...op.i32Const(1),
+    ...op.i32Sub(),
+    ...op.localTee(2),
+    ...op.brIf(0),
+    ...op.end(),
+  ];
+  const pages = 32;
+  const chunk = (pages * 65536) / 16;
+  const memory = new WebAssembly.Memory({ initial: pages });
+  const bytes = encodeModule({ minimumPages: pages }, [
+    {
+      name: 'f',
+      parameters: [ValueType.i32, ValueType.i32, ValueType.i32],
+      results: [],
+      locals: [{ count: temporaries, type: ValueType.v128 }],
+      body,
+    },
+  ]);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {
+    env: { memory },
+  });
+  const run = instance.exports.f as (input: number, output: number, pairs: number) => void;
+  return (values) => {
+    const view = new Float64Array(memory.buffer);
+    const result = new Float64Array(values.length);
+    for (let start = 0; start < values.length; start += chunk) {
+      const part = values.subarray(start, start + chunk);
+      view.fill(0);
+      view.set(part, 0);
+      run(0, chunk * 8, Math.ceil(part.length / 2));
+      result.set(view.subarray(chunk, chunk + part.length), start);
+    }
+    return result;
+  };
+}
+
+/** xorshift32, so that every run checks the same inputs. */
+function generator(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state;
+  };
+}
+
+/** Distance in representable values (0 for equal, incl. NaN = NaN; ∞ for +0 against −0 or NaN against a number). */
+function ulpDistance(first: number, second: number, precision: 'float32' | 'float64'): number {
+  if (Number.isNaN(first) || Number.isNaN(second)) return Number.isNaN(first) && Number.isNaN(second) ? 0 : Infinity;
+  if (first === second) return Object.is(first, second) ? 0 : Infinity;
+  if (precision === 'float32') {
+    const bits = new Int32Array(new Float32Array([first, second]).buffer);
+    const order = (value: number) => (value < 0 ? -2147483648 - value : value);
+    return Math.abs(order(bits[0]!) - order(bits[1]!));
+  }
+  const bits = new BigInt64Array(new Float64Array([first, second]).buffer);
+  const order = (value: bigint) => (value < 0n ? -(2n ** 63n) - value : value);
+  const difference = order(bits[0]!) - order(bits[1]!);
+  return Number(difference < 0n ? -difference : difference);
+}
+
+/**
+ * Inputs: special values; doubles next to multiples of π/2 (the reduction's hard cases: x within
+ * an ulp of n·π/2 for n up to 2^20 − 1, where r is tiny and cancellation is largest); the
+ * bound; float32 values of every exponent from subnormal to 2^20 (random bits); and uniform
+ * doubles in [−bound, bound].
+ */
+function inputs(): Float64Array {
+  const values: number[] = [
+    0,
+    -0,
+    NaN,
+    Infinity,
+    -Infinity,
+    5e-324,
+    -5e-324,
+    1.401298464324817e-45,
+    -1.401298464324817e-45,
+    1.1754942106924411e-38,
+    2 ** -27,
+    -(2 ** -27),
+    2 ** -26,
+    1e-9,
+    Math.PI / 4,
+    -Math.PI / 4,
+    Math.PI / 2,
+    Math.PI,
+    -Math.PI,
+    2 * Math.PI,
+    TRIGONOMETRY_ARGUMENT_BOUND,
+    -TRIGONOMETRY_ARGUMENT_BOUND,
+    Math.fround(TRIGONOMETRY_ARGUMENT_BOUND),
+  ];
+  const random = generator(12345);
+  for (let index = 0; index < 2000; index++) {
+    // n·π/2 rounded to double, and its neighbours.
+    const n = index < 1000 ? index + 1 : (random() % (2 ** 20 - 1)) + 1;
+    const near = (n * Math.PI) / 2;
+    const bits = new BigInt64Array(new Float64Array([near]).buffer);
+    for (const offset of [-2n, -1n, 0n, 1n, 2n]) {
+      const neighbour = new Float64Array(new BigInt64Array([bits[0]! + offset]).buffer)[0]!;
+      if (neighbour <= TRIGONOMETRY_ARGUMENT_BOUND) values.push(neighbour, -neighbour);
+    }
+    const nearSingle = Math.fround(near);
+    if (nearSingle <= TRIGONOMETRY_ARGUMENT_BOUND) values.push(nearSingle, -nearSingle);
+  }
+  const floatBits = new Uint32Array(1);
+  const asFloat = new Float32Array(floatBits.buffer);
+  while (values.length < 200_000) {
+    floatBits[0] = random();
+    const value = asFloat[0]!;
+    if (Math.abs(value) <= TRIGONOMETRY_ARGUMENT_BOUND) values.push(value);
+    values.push((random() / 2 ** 32 - 0.5) * 2 * TRIGONOMETRY_ARGUMENT_BOUND);
+  }
+  return Float64Array.from(values);
+}
+
+describe.skipIf(NO_ENGINE_SIMD)('inline SIMD sin and cos on |x| ≤ TRIGONOMETRY_ARGUMENT_BOUND', () => {
+  const values = inputs();
+  for (const [name, reference] of [
+    ['sin', Math.sin],
+    ['cos', Math.cos],
+  ] as const) {
+    it(`${name}: ≤ 4 double ulps from Math.${name}, ≤ 1 float32 ulp after rounding`, () => {
+      const results = doubleKernel(name)(values);
+      let worstDouble = 0;
+      let worstSingle = 0;
+      let singleDifferences = 0;
+      let worstInput = 0;
+      for (let index = 0; index < values.length; index++) {
+        const expected = reference(values[index]!);
+        const distance = ulpDistance(results[index]!, expected, 'float64');
+        if (distance > worstDouble) [worstDouble, worstInput] = [distance, values[index]!];
+        const single = ulpDistance(Math.fround(results[index]!), Math.fround(expected), 'float32');
+        worstSingle = Math.max(worstSingle, single);
+        if (single > 0) singleDifferences++;
+      }
+      console.log(name, { worstDouble, worstInput, worstSingle, singleDifferences, count: values.length });
+      expect(worstDouble, `worst at x = ${worstInput}`).toBeLessThanOrEqual(4);
+      expect(worstSingle).toBeLessThanOrEqual(1);
+    });
+  }
+
+  it('keeps the sign of zero for sin, gives 1 for cos(±0), NaN for NaN and ±∞', () => {
+    const special = Float64Array.from([0, -0, NaN, Infinity, -Infinity, 5e-324, -5e-324]);
+    const sine = doubleKernel('sin')(special);
+    const cosine = doubleKernel('cos')(special);
+    expect(Object.is(sine[0], 0)).toBe(true);
+    expect(Object.is(sine[1], -0)).toBe(true);
+    expect([...sine.subarray(2, 5)].every(Number.isNaN)).toBe(true);
+    expect([...cosine.subarray(2, 5)].every(Number.isNaN)).toBe(true);
+    expect([cosine[0], cosine[1]]).toEqual([1, 1]);
+    expect([sine[5], sine[6]]).toEqual([5e-324, -5e-324]);
+  });
+});
