@@ -1,6 +1,6 @@
-import { defineKernel, expression as e, fusedMap, tidy, type Tensor } from '@vane/tensor';
+import { defineKernel, expression as e, fusedMap, fusedMapMany, tidy, type Tensor } from '@vane/tensor';
 import { runFinalKernel } from '../combinators/compose-final-kernel.js';
-import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels.js';
+import { movingAverageOfSquares } from '../kernels.js';
 import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
 import { checkBetas, checkBoolean, checkOptionKeys, checkPositive } from '../validation.js';
@@ -29,6 +29,20 @@ export interface ScaleByAdamState {
 
 const MAXIMUM = defineKernel('optim.adam.maximum', { inputs: ['a', 'b'] }, ({ a, b }) =>
   e.select(e.greater(a, b), a, b),
+);
+
+/**
+ * Adam's two moment updates over (m, v, g), one kernel per moment with the same signature, so
+ * that `fusedMapMany` runs both in one pass (g read once). Each is the same expression as
+ * `MOVING_AVERAGE` / `MOVING_AVERAGE_OF_SQUARES` (kernels.ts), so the moments are bit for bit
+ * what those separate passes stored.
+ */
+const MOMENT_SIGNATURE = { inputs: ['m', 'v', 'g'], scalars: ['beta1', 'beta2'] } as const;
+const FIRST_MOMENT = defineKernel('optim.adam.firstMoment', MOMENT_SIGNATURE, ({ m, g, beta1 }) =>
+  e.add(e.mul(beta1, m), e.mul(e.sub(1, beta1), g)),
+);
+const SECOND_MOMENT = defineKernel('optim.adam.secondMoment', MOMENT_SIGNATURE, ({ v, g, beta2 }) =>
+  movingAverageOfSquares(v, g, beta2),
 );
 
 /**
@@ -74,16 +88,22 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
       throw new Error('scaleByAdam.update: amsgrad needs state.maxSecondMoment; was the state made by init?');
     const count = state.count + 1;
     const next = tidy(() => {
-      const firstMoment = mapTensors(
-        (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]),
+      // Both moments of a leaf in one pass; the leaves' pairs are then split into two trees.
+      const pairs: Tensor[][] = [];
+      mapTensors(
+        (g: Tensor, m: Tensor, v: Tensor) => {
+          const moments = fusedMapMany([FIRST_MOMENT, SECOND_MOMENT], [m, v, g], [beta1, beta2]);
+          pairs.push(moments);
+          return moments[0]!;
+        },
         updates,
         state.firstMoment,
-      ) as TensorTree;
-      const secondMoment = mapTensors(
-        (g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]),
-        updates,
         state.secondMoment,
-      ) as TensorTree;
+      );
+      let leaf = 0;
+      const firstMoment = mapTensors(() => pairs[leaf++]![0]!, updates) as TensorTree;
+      leaf = 0;
+      const secondMoment = mapTensors(() => pairs[leaf++]![1]!, updates) as TensorTree;
       const advanced: ScaleByAdamState = { count, firstMoment, secondMoment };
       if (amsgrad)
         advanced.maxSecondMoment = mapTensors(
