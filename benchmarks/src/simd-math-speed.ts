@@ -12,6 +12,7 @@
  */
 import { loadavg } from 'node:os';
 import {
+  cos,
   exp,
   expression as e,
   fusedMap,
@@ -21,6 +22,7 @@ import {
   setThreadCount,
   sigmoid,
   silu,
+  sin,
   softplus,
   tanh,
   tensor,
@@ -45,6 +47,9 @@ const cases: readonly [string, () => Tensor][] = [
   ['softplus', () => softplus(x)],
   ['silu', () => silu(x)],
   ['gelu', () => gelu(x)],
+  // x in [−20, 20]: every lane on the inline path (none beyond the reduction bound).
+  ['sin', () => sin(x)],
+  ['cos', () => cos(x)],
 ];
 
 function time(run: () => Tensor): number {

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineKernel, expression as e, fusedMap, fusedMapMany, kernelInfo, setKernelMode, tensor } from '../index.js';
+import {
+  defineKernel,
+  expression as e,
+  fusedManyTarget,
+  fusedMap,
+  fusedMapMany,
+  kernelInfo,
+  setKernelMode,
+  tensor,
+} from '../index.js';
 import type { Tensor } from '../tensor.js';
 import { simdFusedManyCompiles } from '../wasm/simd-fused-many.js';
 import { simdKernels } from '../wasm/kernel-runtime.js';
@@ -67,6 +76,7 @@ describe('fusedMapMany', () => {
       fused.forEach((output, index) => expect(bits(output)).toEqual(bits(expected[index]!)));
       // And the JavaScript loop (scalar mode) agrees: an independent evaluation of each kernel.
       setKernelMode('scalar');
+      expect(fusedManyTarget([FIRST, SECOND, DIRECTION_OF_NEW])).toBe('separate');
       const loop = separate(m, v, g);
       fused.forEach((output, index) => expect(bits(output)).toEqual(bits(loop[index]!)));
     });
@@ -75,15 +85,17 @@ describe('fusedMapMany', () => {
   it.skipIf(SIMD_OFF)('runs the three Adam kernels as one SIMD pass, with no fallback', (context) => {
     if (!kernelInfo().simdAvailable) context.skip('WebAssembly SIMD is unavailable here');
     expect(simdFusedManyCompiles([FIRST, SECOND, DIRECTION_OF_NEW])).toBe(true);
+    expect(fusedManyTarget([FIRST, SECOND, DIRECTION_OF_NEW])).toBe('simd');
     const before = kernelInfo().fallbacks.length;
     const x = tensor(values(64, 4));
     fusedMapMany([FIRST, SECOND, DIRECTION_OF_NEW], [x, tensor(values(64, 5, true)), x], SCALARS);
     expect(kernelInfo().fallbacks.length).toBe(before);
   });
 
-  it('runs kernels the SIMD compiler refuses (sin) and float64 separately, with the same results', () => {
-    const sine = defineKernel('test.fusedMany.sine', { inputs: ['x'] }, ({ x }) => e.sin(x));
+  it('runs kernels the SIMD compiler refuses (tan) and float64 separately, with the same results', () => {
+    const sine = defineKernel('test.fusedMany.tangent', { inputs: ['x'] }, ({ x }) => e.tan(x));
     const square = defineKernel('test.fusedMany.square', { inputs: ['x'] }, ({ x }) => e.mul(x, x));
+    expect(fusedManyTarget([sine, square])).toBe('separate');
     const x = tensor(values(33, 6));
     const [sines, squares] = fusedMapMany([sine, square], [x]);
     expect(bits(sines!)).toEqual(bits(fusedMap(sine, [x])));

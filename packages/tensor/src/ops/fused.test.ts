@@ -11,8 +11,8 @@ describe('fusedKernelTarget', () => {
   const scale = defineKernel('test.fusedTarget.scale', { inputs: ['x'], scalars: ['factor'] }, ({ x, factor }) =>
     e.mul(x, factor),
   );
-  // sin has no WebAssembly SIMD instruction: fusedMap runs it in the JavaScript loop.
-  const sine = defineKernel('test.fusedTarget.sine', { inputs: ['x'] }, ({ x }) => e.sin(x));
+  // tan has no WebAssembly SIMD instruction: fusedMap runs it in the JavaScript loop.
+  const sine = defineKernel('test.fusedTarget.tangent', { inputs: ['x'] }, ({ x }) => e.tan(x));
 
   it.skipIf(SIMD_OFF)(
     "says 'simd' for a kernel the SIMD compiler accepts and 'javascript' for one it does not",

@@ -287,7 +287,9 @@ export function instantiateOnKernelMemory(
   if (!kernels) return undefined;
   try {
     const module = new WebAssembly.Module(build(memoryLimits) as Uint8Array<ArrayBuffer>);
-    return { exports: new WebAssembly.Instance(module, { env: { memory: kernels.memory } }).exports, module };
+    // sin and cos: the inline SIMD sin and cos call them for arguments beyond their bound (simd-math.ts).
+    const imports = { env: { memory: kernels.memory, sin: Math.sin, cos: Math.cos } };
+    return { exports: new WebAssembly.Instance(module, imports).exports, module };
   } catch {
     return undefined;
   }

@@ -6,15 +6,16 @@
  * every operation is the IEEE double operation JavaScript performs, and the result is rounded
  * to float32 once, as a Float32Array store does. The results therefore equal the JavaScript
  * loop's bit for bit (NaN payloads aside), except for the transcendental functions exp, expm1,
- * log, log1p, tanh and erf: they are inline double-precision approximations (simd-math.ts), a
+ * log, log1p, tanh, erf, sin and cos: they are inline double-precision approximations (simd-math.ts), a
  * few double ulps from V8's Math functions (erf: about 1e-13 from vaneErf), so a result can
  * differ by one float32 ulp where the exact value lies that close to a float32 rounding
  * boundary. Selects evaluate both branches and pick per lane with
  * the condition's mask (expressions have no side effects). `fround` rounds both lanes to
  * float32 and widens back exactly.
  *
- * Functions with neither a SIMD instruction nor an inline implementation (sin, cos, tan, pow)
- * make the expression
+ * sin and cos beyond |x| = 1647098 call the module's imported Math.sin/Math.cos for those lanes
+ * (`env.sin`, `env.cos`; every instantiation provides them). Functions with neither a SIMD
+ * instruction nor an inline implementation (tan, pow) make the expression
  * unsupported: {@link compileSimdExpression} says which, and the caller counts the fallback.
  */
 import { inlineCalls, postOrder, referenceCounts, usage } from '../kernels/expression/analysis.js';
@@ -125,7 +126,13 @@ export function compileSimdExpression(
   // Their constants are locals too, set before the loop (one per distinct value).
   let temporaries = 0;
   const constants = new Map<string, { local: number; lanes: readonly number[] }>();
+  // Imported Math functions (sin and cos beyond their reduction's bound), in call-index order.
+  const imports: ('sin' | 'cos')[] = [];
   const locals = {
+    importedFunction: (name: 'sin' | 'cos') => {
+      if (!imports.includes(name)) imports.push(name);
+      return imports.indexOf(name);
+    },
     temporary: () => firstValue + arity + scalarCount + sharedLocals.size + temporaries++,
     constant: (lanes: readonly number[]) => {
       const key = lanes.join(',');
@@ -223,6 +230,7 @@ export function compileSimdExpression(
       results: [],
       locals: [{ count: arity + scalarCount + sharedLocals.size + temporaries, type: ValueType.v128 }],
       body,
+      imports: imports.map((name) => ({ name, parameters: [ValueType.f64], results: [ValueType.f64] })),
     },
     inputsRead: read,
   };

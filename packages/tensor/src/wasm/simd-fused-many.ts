@@ -134,7 +134,13 @@ function compileSimdExpressions(
   }
   let temporaries = 0;
   const constants = new Map<string, { local: number; lanes: readonly number[] }>();
+  // Imported Math functions (sin and cos beyond their reduction's bound, simd-math.ts).
+  const imports: ('sin' | 'cos')[] = [];
   const locals = {
+    importedFunction: (name: 'sin' | 'cos') => {
+      if (!imports.includes(name)) imports.push(name);
+      return imports.indexOf(name);
+    },
     temporary: () => firstValue + arity + scalarCount + sharedLocals.size + temporaries++,
     constant: (lanes: readonly number[]) => {
       const key = lanes.join(',');
@@ -230,6 +236,7 @@ function compileSimdExpressions(
       results: [],
       locals: [{ count: arity + scalarCount + sharedLocals.size + temporaries, type: ValueType.v128 }],
       body,
+      imports: imports.map((name) => ({ name, parameters: [ValueType.f64], results: [ValueType.f64] })),
     },
     inputsRead: read,
   };

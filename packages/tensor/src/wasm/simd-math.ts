@@ -1,6 +1,6 @@
 /**
  * Inline WebAssembly SIMD implementations of the expression language's transcendental
- * functions (exp, expm1, log, log1p, tanh, erf), for the expression compiler
+ * functions (exp, expm1, log, log1p, tanh, erf, sin, cos), for the expression compiler
  * (`simd-expression.ts`).
  *
  * Why float64 lanes, not f32x4: the compiler evaluates every expression on f64x2 lanes, as the
@@ -37,9 +37,14 @@
  *   fits to SciPy (see ERF_SMALL); within 20 double ulps of SciPy's erf. The JavaScript loop's
  *   vaneErf is a different approximation (within about 1e-13 of this one); erf(−0) is −0 here.
  *
- * sin, cos, tan and pow are not here: expressions that use them still fall back to the
- * JavaScript loop (counted in kernelInfo().fallbacks). sin and cos need an argument reduction
- * that stays exact for large |x| (Payne–Hanek), or a per-lane way out to the loop.
+ * - sin, cos: fdlibm's Cody–Waite reduction (π/2 in three 33-bit parts, exact while
+ *   n = nearest(x·2/π) < 2^20, i.e. |x| ≤ TRIGONOMETRY_ARGUMENT_BOUND = 1647098) and its
+ *   k_sin/k_cos polynomials; a pair with a lane beyond the bound (or ±∞) calls the imported
+ *   Math.sin/Math.cos for that lane, since an exact reduction there needs Payne–Hanek. Within
+ *   2 double ulps of V8's Math.sin/cos measured (simd-trigonometry.test.ts).
+ *
+ * tan and pow are not here: expressions that use them still fall back to the JavaScript loop
+ * (counted in kernelInfo().fallbacks).
  */
 import type { UnaryFunction } from '../kernels/expression/expression.js';
 import { op } from './wasm-encoder.js';
@@ -54,6 +59,12 @@ export interface SimdMathLocals {
    * instructions on every iteration, and the polynomials use about 20 constants.
    */
   constant(lanes: readonly number[]): number;
+  /**
+   * The function index of the imported `env.<name>` (f64) → f64 (Math.sin or Math.cos), which
+   * the caller adds to the module's imports. sin and cos need it for arguments beyond
+   * {@link TRIGONOMETRY_ARGUMENT_BOUND}; without it they throw when emitted.
+   */
+  importedFunction?(name: 'sin' | 'cos'): number;
 }
 
 /** Emits code that consumes an f64x2 on the stack (the operand's code) and leaves f(operand) there. */
@@ -67,6 +78,9 @@ const F64X2_EQ = 0x47;
 const F64X2_LT = 0x49;
 const F64X2_GT = 0x4a;
 const F64X2_GE = 0x4c;
+const F64X2_EXTRACT_LANE = 0x21;
+const F64X2_REPLACE_LANE = 0x22;
+const V128_ANY_TRUE = 0x53;
 const F64X2_NEAREST = 0x94;
 const F64X2_ADD = 0xf0;
 const F64X2_SUB = 0xf1;
@@ -507,6 +521,47 @@ export const SIMD_BOUNDED_TRIGONOMETRY: Readonly<Record<'sin' | 'cos', SimdMathE
   cos: withLocals(sineOrCosine(true)),
 };
 
+/**
+ * sin or cos for every double: the inline version above, and where a lane's |x| exceeds
+ * TRIGONOMETRY_ARGUMENT_BOUND (±∞ included), that lane from the imported Math.sin or Math.cos
+ * (correctly reduced for any double), so that no lane is wrong. Only a pair with such a lane
+ * takes the branch (v128.any_true); float32 inputs in the bound never do.
+ */
+const trigonometry =
+  (name: 'sin' | 'cos'): SimdMathEmitter =>
+  (operand, locals) => {
+    if (!locals.importedFunction) throw new Error(`simd-math: ${name} needs locals.importedFunction (Math.${name})`);
+    const callee = locals.importedFunction(name);
+    const [x, result, outside] = [0, 0, 0].map(() => locals.temporary()) as [number, number, number];
+    // Lane `index` of the v128 on the stack replaced by Math.f(lane `index` of x).
+    const lane = (index: number) => [
+      ...g(x),
+      ...simd(F64X2_EXTRACT_LANE),
+      index,
+      ...op.call(callee),
+      ...simd(F64X2_REPLACE_LANE),
+      index,
+    ];
+    return [
+      ...operand,
+      ...s(x),
+      ...sineOrCosine(name === 'cos')(g(x), locals),
+      ...s(result),
+      ...g(x),
+      ...simd(F64X2_ABS),
+      ...f64Splat(TRIGONOMETRY_ARGUMENT_BOUND),
+      ...simd(F64X2_GT),
+      ...s(outside),
+      ...g(outside),
+      ...simd(V128_ANY_TRUE),
+      ...op.if(),
+      ...select(g(outside), [...g(x), ...lane(0), ...lane(1)], g(result)),
+      ...s(result),
+      ...op.end(),
+      ...g(result),
+    ];
+  };
+
 /** The unary functions with an inline SIMD implementation, by name. */
 export const SIMD_MATH: Partial<Record<UnaryFunction, SimdMathEmitter>> = {
   exp: withLocals(exponential),
@@ -515,4 +570,6 @@ export const SIMD_MATH: Partial<Record<UnaryFunction, SimdMathEmitter>> = {
   log1p: withLocals(logarithmOnePlus),
   tanh: withLocals(hyperbolicTangent),
   erf: withLocals(errorFunction),
+  sin: withLocals(trigonometry('sin')),
+  cos: withLocals(trigonometry('cos')),
 };

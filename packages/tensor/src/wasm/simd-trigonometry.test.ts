@@ -8,12 +8,29 @@
  * is itself within one ulp; so ≤ 4 double ulps (the measured maximum is given in the test) and,
  * after the float32 rounding, ≤ 1 float32 ulp from Math.fround(Math.f(x)).
  */
-import { describe, expect, it } from 'vitest';
-import { kernelInfo } from '../index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  cos,
+  defineKernel,
+  expression as e,
+  fusedMap,
+  fusedMapMany,
+  kernelInfo,
+  kernelThreadsReady,
+  resetKernelFallbacks,
+  setThreadCount,
+  sin,
+  tensor,
+  type Tensor,
+} from '../index.js';
+import { simdKernels } from './kernel-runtime.js';
 import { SIMD_BOUNDED_TRIGONOMETRY, TRIGONOMETRY_ARGUMENT_BOUND } from './simd-math.js';
 import { encodeModule, op, ValueType } from './wasm-encoder.js';
 
 const NO_ENGINE_SIMD = !kernelInfo().simdAvailable;
+const SIMD_OFF = simdKernels() === undefined;
+const initialThreads = kernelInfo().threads.requested;
+afterEach(() => setThreadCount(initialThreads));
 
 /** One emitter alone in a module: f(in, out, pairs) over float64 pairs. */
 function doubleKernel(name: 'sin' | 'cos'): (values: Float64Array) => Float64Array {
@@ -199,5 +216,84 @@ describe.skipIf(NO_ENGINE_SIMD)('inline SIMD sin and cos on |x| ≤ TRIGONOMETRY
     expect([...cosine.subarray(2, 5)].every(Number.isNaN)).toBe(true);
     expect([cosine[0], cosine[1]]).toEqual([1, 1]);
     expect([sine[5], sine[6]]).toEqual([5e-324, -5e-324]);
+  });
+});
+
+describe.skipIf(SIMD_OFF)('sin and cos of float32 tensors on the SIMD kernels', () => {
+  // Float32 inputs: in range, at the bound, beyond it (up to the largest float32), specials.
+  const special = [0, -0, NaN, Infinity, -Infinity, 1e-45, -1e-45, 1.5707963705062866, 3.1415927410125732];
+  const beyond = [1647099, -1647100, 2 ** 21, 1e7, 123456792, 1e20, -1e30, 3.4028234663852886e38];
+  function data(size: number): Float32Array {
+    const random = generator(99);
+    const values = new Float32Array(size);
+    for (let index = 0; index < size; index++) values[index] = ((random() / 2 ** 32) * 2 - 1) * 2000;
+    values.set(special, 0);
+    // Out-of-range values in both lanes of a pair, and paired with an in-range value.
+    values.set(beyond, 17);
+    values.set([1e10, 0.5, 2.5, -1e12], size - 4);
+    return values;
+  }
+  const check = (operation: (x: Tensor) => Tensor, reference: (x: number) => number, values: Float32Array) => {
+    const results = operation(tensor(values)).dataSync() as Float32Array;
+    let worst = 0;
+    for (let index = 0; index < values.length; index++) {
+      const expected = Math.fround(reference(values[index]!));
+      const distance = ulpDistance(results[index]!, expected, 'float32');
+      // Lanes beyond the bound come from Math itself: exactly the reference.
+      if (Math.abs(values[index]!) > TRIGONOMETRY_ARGUMENT_BOUND)
+        expect([values[index], results[index]]).toEqual([values[index], expected]);
+      worst = Math.max(worst, distance);
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(Object.is(results[1], reference === Math.sin ? -0 : 1)).toBe(true);
+  };
+
+  it('are within 1 float32 ulp of Math.fround(Math.f(x)) for every float32, with no fallback counted', () => {
+    resetKernelFallbacks();
+    check(sin, Math.sin, data(10_001));
+    check(cos, Math.cos, data(10_001));
+    expect(kernelInfo().fallbacks).toEqual([]);
+  });
+
+  it('give the same values on the worker threads (which import Math.sin/Math.cos too)', async () => {
+    const values = data(400_001);
+    setThreadCount(1);
+    const single = [sin(tensor(values)).dataSync(), cos(tensor(values)).dataSync()];
+    setThreadCount(2);
+    expect((await kernelThreadsReady()).active).toBe(2);
+    const calls = kernelInfo().threads.parallelCalls;
+    resetKernelFallbacks();
+    const threaded = [sin(tensor(values)).dataSync(), cos(tensor(values)).dataSync()];
+    expect(kernelInfo().threads.parallelCalls).toBeGreaterThan(calls);
+    expect(kernelInfo().fallbacks).toEqual([]);
+    expect(threaded).toEqual(single);
+    check(sin, Math.sin, values);
+  }, 30_000);
+
+  it('run in fusedMapMany (its own compiler imports Math.sin/Math.cos too) as in separate fusedMap passes', () => {
+    const sine = defineKernel('test.trigonometry.sin', { inputs: ['x'] }, ({ x }) => e.sin(x));
+    const cosine = defineKernel('test.trigonometry.cos', { inputs: ['x'] }, ({ x }) => e.cos(e.mul(x, x)));
+    const x = tensor(data(1001));
+    resetKernelFallbacks();
+    const [sines, cosines] = fusedMapMany([sine, cosine], [x]);
+    expect(kernelInfo().fallbacks).toEqual([]);
+    expect(sines!.dataSync()).toEqual(fusedMap(sine, [x]).dataSync());
+    expect(cosines!.dataSync()).toEqual(fusedMap(cosine, [x]).dataSync());
+    // x² of 2000 exceeds the bound: those lanes come from Math.cos.
+    const squares = x.dataSync() as Float32Array;
+    const worst = Math.max(
+      ...Array.from(cosines!.dataSync(), (value, index) =>
+        ulpDistance(value, Math.fround(Math.cos(squares[index]! * squares[index]!)), 'float32'),
+      ),
+    );
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});
+
+describe.skipIf(NO_ENGINE_SIMD)('the reduction bound', () => {
+  it('is real: the bounded emitter alone is wrong far beyond it, which is why those lanes call Math', () => {
+    const far = Float64Array.from([1e22, 3.4028234663852886e38]);
+    const results = doubleKernel('sin')(far);
+    expect(ulpDistance(results[0]!, Math.sin(1e22), 'float64')).toBeGreaterThan(1000);
   });
 });

@@ -136,7 +136,7 @@ const runMapShare = ${runMapShare.toString()};
 function mapKernel(id) {
   for (let tries = 0; !mapKernels.has(id) && tries < 1000; tries++) {
     const message = receiveMessageOnPort(parentPort);
-    if (message) mapKernels.set(message.message.id, new WebAssembly.Instance(message.message.module, { env: { memory } }).exports.fused);
+    if (message) mapKernels.set(message.message.id, new WebAssembly.Instance(message.message.module, { env: { memory, sin: Math.sin, cos: Math.cos } }).exports.fused);
     else Atomics.wait(words, ${STOP}, 0, 1);
   }
   const kernel = mapKernels.get(id);
@@ -200,12 +200,12 @@ self.onmessage = (event) => {
   const message = event.data;
   if (message.control) {
     memory = message.memory;
-    message.mapModules.forEach((module, index) => mapKernels.set(index + 1, new WebAssembly.Instance(module, { env: { memory } }).exports.fused));
+    message.mapModules.forEach((module, index) => mapKernels.set(index + 1, new WebAssembly.Instance(module, { env: { memory, sin: Math.sin, cos: Math.cos } }).exports.fused));
     run(message.module, message.control).catch((error) => {
       setTimeout(() => { throw error; });
     });
   } else {
-    mapKernels.set(message.id, new WebAssembly.Instance(message.module, { env: { memory } }).exports.fused);
+    mapKernels.set(message.id, new WebAssembly.Instance(message.module, { env: { memory, sin: Math.sin, cos: Math.cos } }).exports.fused);
   }
 };
 async function run(module, control) {

@@ -62,6 +62,7 @@ export const op = {
   br: (depth: number) => [0x0c, ...unsignedLeb128(depth)],
   brIf: (depth: number) => [0x0d, ...unsignedLeb128(depth)],
   return: () => [0x0f],
+  call: (functionIndex: number) => [0x10, ...unsignedLeb128(functionIndex)],
   drop: () => [0x1a],
   localGet: (index: number) => [0x20, ...unsignedLeb128(index)],
   localSet: (index: number) => [0x21, ...unsignedLeb128(index)],
@@ -123,6 +124,19 @@ export interface FunctionDefinition {
   results: ValueTypeCode[];
   locals: { count: number; type: ValueTypeCode }[];
   body: number[];
+  /**
+   * Functions the body calls as `env.<name>` imports (the inline SIMD sin and cos call
+   * Math.sin and Math.cos for arguments beyond their bound). Imported functions take the
+   * first indices: the i-th distinct name over all definitions, in order, is `op.call(i)`.
+   */
+  imports?: readonly FunctionImport[];
+}
+
+/** A function imported as `env.<name>`, of the given signature. */
+export interface FunctionImport {
+  name: string;
+  parameters: ValueTypeCode[];
+  results: ValueTypeCode[];
 }
 
 /** Memory import settings: the module imports `env.memory`. */
@@ -133,23 +147,35 @@ export interface MemoryImport {
 }
 
 /**
- * Encodes a module that imports `env.memory` and exports every function by name.
+ * Encodes a module that imports `env.memory` (and the definitions' function imports, see
+ * {@link FunctionDefinition.imports}) and exports every function by name.
  *
  * @example
  * const bytes = encodeModule({ minimumPages: 1 }, [{ name: 'f', parameters: [], results: [ValueType.i32], locals: [], body: op.i32Const(7) }]);
  */
 export function encodeModule(memory: MemoryImport, functions: FunctionDefinition[]): Uint8Array {
-  const types = functions.map((fn) => [
+  const imported = new Map<string, FunctionImport>();
+  for (const fn of functions)
+    for (const entry of fn.imports ?? []) if (!imported.has(entry.name)) imported.set(entry.name, entry);
+  const signature = (fn: { parameters: ValueTypeCode[]; results: ValueTypeCode[] }) => [
     0x60,
     ...vector(fn.parameters.map((type) => [type])),
     ...vector(fn.results.map((type) => [type])),
+  ];
+  // Types: one per defined function (index = its position), then one per imported function.
+  const types = [...functions, ...imported.values()].map(signature);
+  const functionImports = [...imported.values()].map((entry, index) => [
+    ...utf8Name('env'),
+    ...utf8Name(entry.name),
+    0x00,
+    ...unsignedLeb128(functions.length + index),
   ]);
   const limits =
     memory.maximumPages === undefined
       ? [0x00, ...unsignedLeb128(memory.minimumPages)]
       : [memory.shared ? 0x03 : 0x01, ...unsignedLeb128(memory.minimumPages), ...unsignedLeb128(memory.maximumPages)];
   const importEntry = [...utf8Name('env'), ...utf8Name('memory'), 0x02, ...limits];
-  const exports = functions.map((fn, index) => [...utf8Name(fn.name), 0x00, ...unsignedLeb128(index)]);
+  const exports = functions.map((fn, index) => [...utf8Name(fn.name), 0x00, ...unsignedLeb128(imported.size + index)]);
   const codes = functions.map((fn) => {
     const locals = vector(fn.locals.map((group) => [...unsignedLeb128(group.count), group.type]));
     const body = [...locals, ...fn.body, 0x0b];
@@ -165,7 +191,7 @@ export function encodeModule(memory: MemoryImport, functions: FunctionDefinition
     0x00,
     0x00,
     ...section(1, vector(types)),
-    ...section(2, vector([importEntry])),
+    ...section(2, vector([importEntry, ...functionImports])),
     ...section(3, vector(functions.map((_, index) => unsignedLeb128(index)))),
     ...section(7, vector(exports)),
     ...section(10, vector(codes)),
