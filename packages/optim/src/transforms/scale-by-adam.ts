@@ -45,6 +45,9 @@ const SECOND_MOMENT = defineKernel('optim.adam.secondMoment', MOMENT_SIGNATURE, 
   movingAverageOfSquares(v, g, beta2),
 );
 
+/** Adam's moment kernels, in the order `fusedMapMany` returns them. Internal: not exported from the package. */
+export const ADAM_MOMENTS = [FIRST_MOMENT, SECOND_MOMENT] as const;
+
 /**
  * Adam's direction, m̂ / (√v̂ + ε) with m̂ = m·c₁ and √v̂ = √v·c₂ (c₁ = 1/(1 − β₁ᵗ),
  * c₂ = 1/√(1 − β₂ᵗ)). The only kernel written for it: `chain` composes a folded learning rate,
@@ -92,7 +95,7 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
       const pairs: Tensor[][] = [];
       mapTensors(
         (g: Tensor, m: Tensor, v: Tensor) => {
-          const moments = fusedMapMany([FIRST_MOMENT, SECOND_MOMENT], [m, v, g], [beta1, beta2]);
+          const moments = fusedMapMany(ADAM_MOMENTS, [m, v, g], [beta1, beta2]);
           pairs.push(moments);
           return moments[0]!;
         },

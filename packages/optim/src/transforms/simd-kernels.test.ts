@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   fusedKernelTarget,
+  fusedManyTarget,
   kernelInfo,
   randn,
   resetKernelFallbacks,
@@ -40,7 +41,7 @@ import { rmsprop } from '../optimizers/rmsprop.js';
 import { sgd } from '../optimizers/sgd.js';
 import type { GradientTransformation, TensorTree } from '../transform.js';
 import { allCompositions } from '../combinators/compose-final-kernel.js';
-import { ADAM_DIRECTION } from './scale-by-adam.js';
+import { ADAM_DIRECTION, ADAM_MOMENTS } from './scale-by-adam.js';
 import { scaleByLearningRate } from './scale-by-learning-rate.js';
 import { scaleByRms } from './scale-by-rms.js';
 
@@ -64,6 +65,8 @@ describe('optimizer kernels on WebAssembly SIMD', () => {
     ]) {
       expect([kernel.name, fusedKernelTarget(kernel)]).toEqual([kernel.name, 'simd']);
     }
+    // Adam's two moments are one SIMD pass over (m, v, g), not two.
+    expect(fusedManyTarget(ADAM_MOMENTS)).toBe('simd');
     // The names the hand-written variants had, so kernelInfo() and profiles read as before.
     // (The Rounded ones, with fround at the producer's output, are what the other producers use.)
     const compositions = ['Scaled', 'Affine', 'ScaledMultiplied', 'AffineMultiplied'];

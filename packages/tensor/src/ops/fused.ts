@@ -11,6 +11,7 @@ import type { Tensor } from '../tensor.js';
 import { checkOptionKeys } from '../validation/option-keys.js';
 import { simdKernels } from '../wasm/kernel-runtime.js';
 import { compileFusedKernel } from '../wasm/simd-fused.js';
+import { simdFusedManyCompiles } from '../wasm/simd-fused-many.js';
 import { checkTensor, commonBackend, wrapStorage } from './internal.js';
 
 /**
@@ -138,6 +139,18 @@ export function fusedMapMany(
 export function fusedKernelTarget(kernel: FusedKernel): 'simd' | 'javascript' {
   // The same two conditions as the CPU backend's `fused` (through `simdFused`).
   return simdKernels() && compileFusedKernel(kernel) ? 'simd' : 'javascript';
+}
+
+/**
+ * How the CPU backend runs `kernels` through {@link fusedMapMany} on float32: `'simd'` when they
+ * run as one WebAssembly SIMD pass, `'separate'` when it falls back to one {@link fusedMap} per
+ * kernel (a kernel the SIMD compiler refuses, or SIMD off or unavailable); same results.
+ *
+ * @example
+ * fusedManyTarget([firstMoment, secondMoment]) // 'simd'
+ */
+export function fusedManyTarget(kernels: readonly FusedKernel[]): 'simd' | 'separate' {
+  return simdFusedManyCompiles(kernels) ? 'simd' : 'separate';
 }
 
 /**
