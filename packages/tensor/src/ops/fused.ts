@@ -72,7 +72,8 @@ export function fusedMap(
  * Every kernel takes all the inputs and all the scalars (an input or scalar a kernel does not
  * use is simply not read by it). To make a later output depend on an earlier one, write the
  * earlier expression into it, under `fround` on float32 (the value the separate pass would
- * have read back from its float32 tensor); the shared subtree is still evaluated once.
+ * have read back from its float32 tensor; on float64 without it, so choose the kernels by
+ * dtype); the shared subtree is still evaluated once.
  *
  * @example
  * const [nextM, nextV] = fusedMapMany([firstMoment, secondMoment], [m, v, g], [0.9, 0.999]);
