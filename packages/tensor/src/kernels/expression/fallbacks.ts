@@ -1,6 +1,6 @@
 /**
  * The record of explicit fallbacks: each time a kernel runs on a slower target because its
- * expression cannot be compiled for the fast one (a WebAssembly SIMD kernel that calls `sin`,
+ * expression cannot be compiled for the fast one (a WebAssembly SIMD kernel that calls `tan`,
  * say), the fallback is counted here, per kernel and target, with the reason. `kernelInfo()`
  * reports it, so no kernel is ever slow without saying so.
  */
@@ -25,7 +25,7 @@ const fallbacks = new Map<string, { kernel: string; target: 'simd' | 'gpu'; reas
  * Counts one call of `kernel` that fell back from `target` to the JavaScript loop.
  *
  * @example
- * recordFallback('simd', 'unary:sin', "'sin' has no WebAssembly SIMD instruction");
+ * recordFallback('simd', 'unary:tan', "'tan' has no WebAssembly SIMD instruction");
  */
 export function recordFallback(target: 'simd' | 'gpu', kernel: string, reason: string): void {
   const key = `${target}\u0000${kernel}`;
@@ -38,7 +38,7 @@ export function recordFallback(target: 'simd' | 'gpu', kernel: string, reason: s
  * Every fallback counted so far, most frequent first.
  *
  * @example
- * kernelFallbacks() // [{ kernel: 'unary:sin', target: 'simd', ranOn: 'javascript', reason: ..., count: 12 }]
+ * kernelFallbacks() // [{ kernel: 'unary:tan', target: 'simd', ranOn: 'javascript', reason: ..., count: 12 }]
  */
 export function kernelFallbacks(): KernelFallback[] {
   return [...fallbacks.values()]
