@@ -103,30 +103,80 @@ export function compileSimdExpression(
   arity: number,
   scalarCount: number,
 ): SimdExpressionResult {
+  return compileSimdExpressions([expression], arity, scalarCount);
+}
+
+/**
+ * The roots with structurally equal subtrees merged ACROSS roots: deduplicated as one tree
+ * (a chain of adds holding them) and taken apart again.
+ */
+function deduplicateTogether(roots: readonly NumberExpression[]): NumberExpression[] {
+  if (roots.length === 1) return [deduplicate(inlineCalls(roots[0]!))];
+  let holder: NumberExpression = inlineCalls(roots[roots.length - 1]!);
+  for (let index = roots.length - 2; index >= 0; index--)
+    holder = { type: 'number', kind: 'binary', function: 'add', left: inlineCalls(roots[index]!), right: holder };
+  let node = deduplicate(holder);
+  const result: NumberExpression[] = [];
+  for (let index = 0; index < roots.length - 1; index++) {
+    if (node.kind !== 'binary') throw new Error('deduplicateTogether: the holder chain was not kept');
+    result.push(node.left);
+    node = node.right;
+  }
+  result.push(node);
+  return result;
+}
+
+/**
+ * The function `fused(in0, ..., out0, ..., pairs, s0, ...)` that evaluates every expression of
+ * `expressions` in one pass (one store per output; subtrees shared between outputs evaluated
+ * once), or the reason the first refused expression has none. With one expression it is the
+ * single-output kernel of {@link compileSimdExpression}.
+ *
+ * @example
+ * compileSimdExpressions([nextFirstMoment, nextSecondMoment], 3, 2) // { definition, inputsRead }
+ */
+export function compileSimdExpressions(
+  expressions: readonly NumberExpression[],
+  arity: number,
+  scalarCount: number,
+): SimdExpressionResult {
   // Equal subtrees merged, so that each is evaluated once (sigmoid's exp(x), say).
-  const root = deduplicate(inlineCalls(expression));
-  const reason = unsupportedReason(root);
-  if (reason) return { unsupported: reason };
-  const { inputsRead } = usage(root);
-  const read = Array.from({ length: arity }, (_, index) => inputsRead[index] ?? false);
-  const out = arity;
-  const pairs = arity + 1;
-  const firstScalar = arity + 2;
-  // v128 locals: one per input's widened pair, one per splatted scalar, then one per shared node.
-  const firstValue = arity + 2 + scalarCount;
-  const counts = referenceCounts(root);
+  const roots = deduplicateTogether(expressions);
+  for (const root of roots) {
+    const reason = unsupportedReason(root);
+    if (reason) return { unsupported: reason };
+  }
+  const outputs = roots.length;
+  const read = Array.from({ length: arity }, () => false);
+  for (const root of roots) usage(root).inputsRead.forEach((used, index) => (read[index] ||= used));
+  // i32 parameters: inputs, outputs, pairs; then the f64 scalars.
+  const firstOut = arity;
+  const pairs = arity + outputs;
+  const firstScalar = pairs + 1;
+  const firstValue = firstScalar + scalarCount;
+  // All roots under one counting pass, so that a node used by two outputs is shared.
+  const counts = new Map<Expression, number>();
+  const order: Expression[] = [];
+  const seen = new Set<Expression>();
+  for (const root of roots) {
+    for (const [node, count] of referenceCounts(root)) counts.set(node, (counts.get(node) ?? 0) + count);
+    for (const node of postOrder(root))
+      if (!seen.has(node)) {
+        seen.add(node);
+        order.push(node);
+      }
+  }
+  // A root referenced by several roots' counts would double count its own subtree; that only
+  // makes it shared (one local more), never wrong.
   const sharedLocals = new Map<Expression, number>();
-  const order = postOrder(root);
   for (const node of order) {
     if ((counts.get(node) ?? 0) > 1 && node.kind !== 'input' && node.kind !== 'scalar' && node.kind !== 'constant') {
       sharedLocals.set(node, firstValue + arity + scalarCount + sharedLocals.size);
     }
   }
-  // Scratch locals of the inline math functions (simd-math.ts), after the shared nodes'.
-  // Their constants are locals too, set before the loop (one per distinct value).
   let temporaries = 0;
   const constants = new Map<string, { local: number; lanes: readonly number[] }>();
-  // Imported Math functions (sin and cos beyond their reduction's bound), in call-index order.
+  // Imported Math functions (sin and cos beyond their reduction's bound, simd-math.ts).
   const imports: ('sin' | 'cos')[] = [];
   const locals = {
     importedFunction: (name: 'sin' | 'cos') => {
@@ -162,20 +212,23 @@ export function compileSimdExpression(
       case 'binary':
         return [...emit(node.left), ...emit(node.right), ...op.simd(F64X2_BINARY[node.function]!)];
       case 'compare':
-        // f64x2 comparisons are false for NaN except notEqual, as in JavaScript.
         return [...emit(node.left), ...emit(node.right), ...op.simd(F64X2_COMPARE[node.comparison])];
       case 'logical':
         return [...emit(node.left), ...emit(node.right), ...op.simd(node.operator === 'and' ? V128_AND : V128_OR)];
       case 'not':
         return [...emit(node.operand), ...op.simd(V128_NOT)];
       case 'select':
-        // v128.bitselect(whenTrue, whenFalse, mask) takes whenTrue's bits where the mask is set.
         return [...emit(node.whenTrue), ...emit(node.whenFalse), ...emit(node.condition), ...op.simd(V128_BITSELECT)];
       case 'call':
-        throw new Error('compileSimdExpression: calls are inlined first');
+        throw new Error('compileSimdExpressions: calls are inlined first');
     }
   };
-  // The loop's body first: emitting it collects the constants that the prologue sets.
+  const advance = (pointer: number) => [
+    ...op.localGet(pointer),
+    ...op.i32Const(8),
+    ...op.i32Add(),
+    ...op.localSet(pointer),
+  ];
   const loopBody = [
     ...Array.from({ length: arity }, (_, input) =>
       read[input]
@@ -184,25 +237,20 @@ export function compileSimdExpression(
             ...op.simd(V128_LOAD64_ZERO, 3, 0),
             ...op.simd(F64X2_PROMOTE_LOW_F32X4),
             ...op.localSet(firstValue + input),
-            ...op.localGet(input),
-            ...op.i32Const(8),
-            ...op.i32Add(),
-            ...op.localSet(input),
+            ...advance(input),
           ]
         : [],
     ).flat(),
-    // Shared nodes first, operands before users (post-order), each into its local.
     ...order
       .filter((node) => sharedLocals.has(node))
       .flatMap((node) => [...emit(node, true), ...op.localSet(sharedLocals.get(node)!)]),
-    ...op.localGet(out),
-    ...emit(root),
-    ...op.simd(F32X4_DEMOTE_F64X2_ZERO),
-    ...op.simd(V128_STORE64_LANE, 3, 0, 0),
-    ...op.localGet(out),
-    ...op.i32Const(8),
-    ...op.i32Add(),
-    ...op.localSet(out),
+    ...roots.flatMap((root, output) => [
+      ...op.localGet(firstOut + output),
+      ...emit(root),
+      ...op.simd(F32X4_DEMOTE_F64X2_ZERO),
+      ...op.simd(V128_STORE64_LANE, 3, 0, 0),
+      ...advance(firstOut + output),
+    ]),
     ...op.localGet(pairs),
     ...op.i32Const(1),
     ...op.i32Sub(),
@@ -224,7 +272,7 @@ export function compileSimdExpression(
     definition: {
       name: 'fused',
       parameters: [
-        ...Array.from({ length: arity + 2 }, () => ValueType.i32),
+        ...Array.from({ length: arity + outputs + 1 }, () => ValueType.i32),
         ...Array.from({ length: scalarCount }, () => ValueType.f64),
       ],
       results: [],
