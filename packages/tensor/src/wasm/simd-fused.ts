@@ -63,7 +63,7 @@ export function compileFusedKernel(kernel: FusedKernel): CompiledFused | undefin
  * Why `kernel` does not compile to SIMD, or undefined when it does (or SIMD is off).
  *
  * @example
- * simdUnsupportedReason(sineKernel) // "'sin' has no WebAssembly SIMD instruction"
+ * simdUnsupportedReason(tangentKernel) // "'tan' has no WebAssembly SIMD instruction"
  */
 export function simdUnsupportedReason(kernel: FusedKernel): string | undefined {
   const result = plan(kernel);
