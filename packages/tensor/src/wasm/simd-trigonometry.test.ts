@@ -25,104 +25,12 @@ import {
 } from '../index.js';
 import { simdKernels } from './kernel-runtime.js';
 import { SIMD_BOUNDED_TRIGONOMETRY, TRIGONOMETRY_ARGUMENT_BOUND } from './simd-math.js';
-import { encodeModule, op, ValueType } from './wasm-encoder.js';
+import { doubleKernel, generator, ulpDistance } from './test-support/double-lanes.js';
 
 const NO_ENGINE_SIMD = !kernelInfo().simdAvailable;
 const SIMD_OFF = simdKernels() === undefined;
 const initialThreads = kernelInfo().threads.requested;
 afterEach(() => setThreadCount(initialThreads));
-
-/** One emitter alone in a module: f(in, out, pairs) over float64 pairs. */
-function doubleKernel(name: 'sin' | 'cos'): (values: Float64Array) => Float64Array {
-  let temporaries = 0;
-  const constants: number[] = [];
-  const locals = {
-    temporary: () => 3 + temporaries++,
-    constant: (lanes: readonly number[]) => {
-      const local = locals.temporary();
-      constants.push(...op.simd(0x0c, ...lanes), ...op.localSet(local));
-      return local;
-    },
-  };
-  const step = (local: number, bytes: number) => [
-    ...op.localGet(local),
-    ...op.i32Const(bytes),
-    ...op.i32Add(),
-    ...op.localSet(local),
-  ];
-  const apply = SIMD_BOUNDED_TRIGONOMETRY[name]([...op.localGet(0), ...op.simd(0x00, 4, 0)], locals);
-  const body = [
-    ...constants,
-    ...op.loop(),
-    ...op.localGet(1),
-    ...apply,
-    ...op.simd(0x0b, 4, 0),
-    ...step(0, 16),
-    ...step(1, 16),
-    ...op.localGet(2),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(2),
-    ...op.brIf(0),
-    ...op.end(),
-  ];
-  const pages = 32;
-  const chunk = (pages * 65536) / 16;
-  const memory = new WebAssembly.Memory({ initial: pages });
-  const bytes = encodeModule({ minimumPages: pages }, [
-    {
-      name: 'f',
-      parameters: [ValueType.i32, ValueType.i32, ValueType.i32],
-      results: [],
-      locals: [{ count: temporaries, type: ValueType.v128 }],
-      body,
-    },
-  ]);
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {
-    env: { memory },
-  });
-  const run = instance.exports.f as (input: number, output: number, pairs: number) => void;
-  return (values) => {
-    const view = new Float64Array(memory.buffer);
-    const result = new Float64Array(values.length);
-    for (let start = 0; start < values.length; start += chunk) {
-      const part = values.subarray(start, start + chunk);
-      view.fill(0);
-      view.set(part, 0);
-      run(0, chunk * 8, Math.ceil(part.length / 2));
-      result.set(view.subarray(chunk, chunk + part.length), start);
-    }
-    return result;
-  };
-}
-
-/** xorshift32, so that every run checks the same inputs. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state;
-  };
-}
-
-/** Distance in representable values (0 for equal, incl. NaN = NaN; ∞ for +0 against −0 or NaN against a number). */
-function ulpDistance(first: number, second: number, precision: 'float32' | 'float64'): number {
-  if (Number.isNaN(first) || Number.isNaN(second)) return Number.isNaN(first) && Number.isNaN(second) ? 0 : Infinity;
-  if (first === second) return Object.is(first, second) ? 0 : Infinity;
-  if (precision === 'float32') {
-    const bits = new Int32Array(new Float32Array([first, second]).buffer);
-    const order = (value: number) => (value < 0 ? -2147483648 - value : value);
-    return Math.abs(order(bits[0]!) - order(bits[1]!));
-  }
-  const bits = new BigInt64Array(new Float64Array([first, second]).buffer);
-  const order = (value: bigint) => (value < 0n ? -(2n ** 63n) - value : value);
-  const difference = order(bits[0]!) - order(bits[1]!);
-  return Number(difference < 0n ? -difference : difference);
-}
 
 /**
  * Inputs: special values; doubles next to multiples of π/2 (the reduction's hard cases: x within
@@ -187,7 +95,7 @@ describe.skipIf(NO_ENGINE_SIMD)('inline SIMD sin and cos on |x| ≤ TRIGONOMETRY
     ['cos', Math.cos],
   ] as const) {
     it(`${name}: ≤ 4 double ulps from Math.${name}, ≤ 1 float32 ulp after rounding`, () => {
-      const results = doubleKernel(name)(values);
+      const results = doubleKernel(SIMD_BOUNDED_TRIGONOMETRY[name])(values);
       let worstDouble = 0;
       let worstSingle = 0;
       let singleDifferences = 0;
@@ -208,8 +116,8 @@ describe.skipIf(NO_ENGINE_SIMD)('inline SIMD sin and cos on |x| ≤ TRIGONOMETRY
 
   it('keeps the sign of zero for sin, gives 1 for cos(±0), NaN for NaN and ±∞', () => {
     const special = Float64Array.from([0, -0, NaN, Infinity, -Infinity, 5e-324, -5e-324]);
-    const sine = doubleKernel('sin')(special);
-    const cosine = doubleKernel('cos')(special);
+    const sine = doubleKernel(SIMD_BOUNDED_TRIGONOMETRY.sin)(special);
+    const cosine = doubleKernel(SIMD_BOUNDED_TRIGONOMETRY.cos)(special);
     expect(Object.is(sine[0], 0)).toBe(true);
     expect(Object.is(sine[1], -0)).toBe(true);
     expect([...sine.subarray(2, 5)].every(Number.isNaN)).toBe(true);
@@ -293,7 +201,7 @@ describe.skipIf(SIMD_OFF)('sin and cos of float32 tensors on the SIMD kernels', 
 describe.skipIf(NO_ENGINE_SIMD)('the reduction bound', () => {
   it('is real: the bounded emitter alone is wrong far beyond it, which is why those lanes call Math', () => {
     const far = Float64Array.from([1e22, 3.4028234663852886e38]);
-    const results = doubleKernel('sin')(far);
+    const results = doubleKernel(SIMD_BOUNDED_TRIGONOMETRY.sin)(far);
     expect(ulpDistance(results[0]!, Math.sin(1e22), 'float64')).toBeGreaterThan(1000);
   });
 });
