@@ -27,6 +27,7 @@ import {
   ValueType,
   type FunctionDefinition,
 } from './wasm-encoder.js';
+import { stridedCopyDefinition } from './strided-copy.js';
 
 /** Rows of the matmul micro-kernel (the A panel height). */
 export const GEMM_ROWS = 4;
@@ -353,62 +354,7 @@ function exponential(): FunctionDefinition {
  * least 1. Scalar loads and stores: packing reorders single floats (a transpose of 4 or 8
  * lanes), and one wasm loop iteration costs a fraction of the JavaScript loop's.
  */
-function pack(): FunctionDefinition {
-  const [src, dst, panels, outer, inner, srcPanel, srcOuter, srcInner, dstPanel, dstOuter, dstInner] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-  ];
-  const [source, target, outerLeft, innerLeft, outerSource, outerTarget] = [11, 12, 13, 14, 15, 16];
-  const g = op.localGet;
-  const s = op.localSet;
-  const addTo = (local: number, stride: number) => [...g(local), ...g(stride), ...op.i32Add(), ...s(local)];
-  const countDown = (local: number) => [
-    ...g(local),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(local),
-    ...op.brIf(0),
-  ];
-  const body = [
-    ...op.loop(),
-    ...g(src),
-    ...s(outerSource),
-    ...g(dst),
-    ...s(outerTarget),
-    ...g(outer),
-    ...s(outerLeft),
-    ...op.loop(),
-    ...g(outerSource),
-    ...s(source),
-    ...g(outerTarget),
-    ...s(target),
-    ...g(inner),
-    ...s(innerLeft),
-    ...op.loop(),
-    ...g(target),
-    ...g(source),
-    ...op.f32Load(0),
-    ...op.f32Store(0),
-    ...addTo(source, srcInner),
-    ...addTo(target, dstInner),
-    ...countDown(innerLeft),
-    ...op.end(),
-    ...addTo(outerSource, srcOuter),
-    ...addTo(outerTarget, dstOuter),
-    ...countDown(outerLeft),
-    ...op.end(),
-    ...addTo(src, srcPanel),
-    ...addTo(dst, dstPanel),
-    ...countDown(panels),
-    ...op.end(),
-  ];
-  return {
-    name: 'pack',
-    parameters: [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32],
-    results: [],
-    locals: [{ count: 6, type: i32 }],
-    body,
-  };
-}
+const pack = () => stridedCopyDefinition('pack', 'float32');
 
 /**
  * The kernel module's bytes, importing `env.memory` with the given limits. With

@@ -9,7 +9,8 @@
  * Addresses need no alignment. Every count must be at least 1.
  */
 import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
-import { encodeModule, op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { stridedCopyDefinition } from './strided-copy.js';
+import { encodeModule } from './wasm-encoder.js';
 
 /** The signature of the compiled `copy_vectors` (byte addresses and byte strides). */
 export type VectorCopy = (
@@ -24,68 +25,6 @@ export type VectorCopy = (
   dstOuter: number,
 ) => void;
 
-function copyVectorsDefinition(): FunctionDefinition {
-  const [src, dst, panels, outer, vectors, srcPanel, srcOuter, dstPanel, dstOuter] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [source, target, outerLeft, vectorsLeft, outerSource, outerTarget] = [9, 10, 11, 12, 13, 14];
-  const g = op.localGet;
-  const s = op.localSet;
-  const addTo = (local: number, stride: number) => [...g(local), ...g(stride), ...op.i32Add(), ...s(local)];
-  const addConstant = (local: number, value: number) => [
-    ...g(local),
-    ...op.i32Const(value),
-    ...op.i32Add(),
-    ...s(local),
-  ];
-  const countDown = (local: number) => [
-    ...g(local),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(local),
-    ...op.brIf(0),
-  ];
-  const body = [
-    ...op.loop(),
-    ...g(src),
-    ...s(outerSource),
-    ...g(dst),
-    ...s(outerTarget),
-    ...g(outer),
-    ...s(outerLeft),
-    ...op.loop(),
-    ...g(outerSource),
-    ...s(source),
-    ...g(outerTarget),
-    ...s(target),
-    ...g(vectors),
-    ...s(vectorsLeft),
-    ...op.loop(),
-    ...g(target),
-    ...g(source),
-    ...v128Load(0),
-    ...v128Store(0),
-    ...addConstant(source, 16),
-    ...addConstant(target, 16),
-    ...countDown(vectorsLeft),
-    ...op.end(),
-    ...addTo(outerSource, srcOuter),
-    ...addTo(outerTarget, dstOuter),
-    ...countDown(outerLeft),
-    ...op.end(),
-    ...addTo(src, srcPanel),
-    ...addTo(dst, dstPanel),
-    ...countDown(panels),
-    ...op.end(),
-  ];
-  const i32 = ValueType.i32;
-  return {
-    name: 'copy_vectors',
-    parameters: [i32, i32, i32, i32, i32, i32, i32, i32, i32],
-    results: [],
-    locals: [{ count: 6, type: i32 }],
-    body,
-  };
-}
-
 let compiled: { copy: VectorCopy | undefined } | undefined;
 
 /**
@@ -98,7 +37,9 @@ let compiled: { copy: VectorCopy | undefined } | undefined;
 export function vectorCopy(): VectorCopy | undefined {
   if (!simdKernels()) return undefined;
   if (!compiled) {
-    const instance = instantiateOnKernelMemory((limits) => encodeModule(limits, [copyVectorsDefinition()]));
+    const instance = instantiateOnKernelMemory((limits) =>
+      encodeModule(limits, [stridedCopyDefinition('copy_vectors', 'vector')]),
+    );
     compiled = { copy: instance?.exports.copy_vectors as VectorCopy | undefined };
   }
   return compiled.copy;

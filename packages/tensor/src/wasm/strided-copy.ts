@@ -1,0 +1,88 @@
+/**
+ * The one generator of Vane's three-level strided copy kernels: for each of `panels` panels,
+ * `outer` runs of `inner` elements, each level advancing the source and destination addresses
+ * by its byte stride. matmul's `pack` (simd-kernels-module.ts) copies single float32 values
+ * with strides of its own at the innermost level (packing transposes); `copy_vectors`
+ * (simd-vector-copy.ts) copies whole 128-bit vectors that are consecutive on both sides.
+ * Every count must be at least 1 (the loops test at their end).
+ */
+import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+
+/**
+ * What one innermost step moves: `'float32'` (parameters
+ * `src, dst, panels, outer, inner, srcPanel, srcOuter, srcInner, dstPanel, dstOuter, dstInner`)
+ * or `'vector'` (16 bytes, consecutive: `src, dst, panels, outer, vectors, srcPanel, srcOuter,
+ * dstPanel, dstOuter`).
+ */
+export type StridedCopyElement = 'float32' | 'vector';
+
+/**
+ * The function `name` copying with the given element (see {@link StridedCopyElement}).
+ *
+ * @example
+ * encodeModule(limits, [stridedCopyDefinition('copy_vectors', 'vector')]);
+ */
+export function stridedCopyDefinition(name: string, element: StridedCopyElement): FunctionDefinition {
+  const vector = element === 'vector';
+  // Parameters: addresses, counts, then the strides (the innermost ones only for float32).
+  const [src, dst, panels, outer, inner, srcPanel, srcOuter] = [0, 1, 2, 3, 4, 5, 6];
+  const srcInner = vector ? undefined : 7;
+  const [dstPanel, dstOuter] = vector ? [7, 8] : [8, 9];
+  const dstInner = vector ? undefined : 10;
+  const parameterCount = vector ? 9 : 11;
+  const [source, target, outerLeft, innerLeft, outerSource, outerTarget] = Array.from(
+    { length: 6 },
+    (_, index) => parameterCount + index,
+  ) as [number, number, number, number, number, number];
+  const g = op.localGet;
+  const s = op.localSet;
+  const addTo = (local: number, stride: number) => [...g(local), ...g(stride), ...op.i32Add(), ...s(local)];
+  const advance = (local: number, stride: number | undefined) =>
+    stride === undefined ? [...g(local), ...op.i32Const(16), ...op.i32Add(), ...s(local)] : addTo(local, stride);
+  const countDown = (local: number) => [
+    ...g(local),
+    ...op.i32Const(1),
+    ...op.i32Sub(),
+    ...op.localTee(local),
+    ...op.brIf(0),
+  ];
+  const body = [
+    ...op.loop(),
+    ...g(src),
+    ...s(outerSource),
+    ...g(dst),
+    ...s(outerTarget),
+    ...g(outer),
+    ...s(outerLeft),
+    ...op.loop(),
+    ...g(outerSource),
+    ...s(source),
+    ...g(outerTarget),
+    ...s(target),
+    ...g(inner),
+    ...s(innerLeft),
+    ...op.loop(),
+    ...g(target),
+    ...g(source),
+    ...(vector ? [...v128Load(0), ...v128Store(0)] : [...op.f32Load(0), ...op.f32Store(0)]),
+    ...advance(source, srcInner),
+    ...advance(target, dstInner),
+    ...countDown(innerLeft),
+    ...op.end(),
+    ...addTo(outerSource, srcOuter),
+    ...addTo(outerTarget, dstOuter),
+    ...countDown(outerLeft),
+    ...op.end(),
+    ...addTo(src, srcPanel),
+    ...addTo(dst, dstPanel),
+    ...countDown(panels),
+    ...op.end(),
+  ];
+  return {
+    name,
+    parameters: Array.from({ length: parameterCount }, () => ValueType.i32),
+    results: [],
+    locals: [{ count: 6, type: ValueType.i32 }],
+    body,
+  };
+}
