@@ -15,10 +15,10 @@
  */
 import type { FusedKernel } from '../kernels/elementwise-kernels.js';
 import { recordFallback } from '../kernels/expression/fallbacks.js';
-import { heapAddress } from './kernel-heap.js';
-import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
+import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
 import { compileSimdExpressions } from './simd-expression.js';
-import { registerMapKernelModule, runMapKernelInParallel } from './thread-pool.js';
+import { runCompiledMap } from './simd-fused.js';
+import { registerMapKernelModule } from './thread-pool.js';
 import { encodeModule } from './wasm-encoder.js';
 
 type CompiledMany = (...values: number[]) => void;
@@ -90,38 +90,6 @@ export function simdFusedMany(
     recordFallback('simd', fusedManyName(kernels), result.unsupported);
     return false;
   }
-  if (size === 0) return true;
-  const pairs = Math.ceil(size / 2);
-  const bytes = pairs * 8;
-  const addresses = inputs.map((input, index) => {
-    const address = heapAddress(input);
-    return address === undefined ? undefined : address + offsets[index]! * 4;
-  });
-  const outAddresses = outs.map((out) => heapAddress(out));
-  const copies = addresses.filter((address, index) => address === undefined && result.inputsRead[index]).length;
-  const outCopies = outAddresses.filter((address) => address === undefined).length;
-  const scratch =
-    copies + outCopies > 0
-      ? reserve(
-          runtime.memory,
-          Array.from({ length: copies + outCopies }, () => bytes),
-        )
-      : [];
-  const view = scratch.length > 0 ? new Float32Array(runtime.memory.buffer) : undefined;
-  let nextScratch = 0;
-  const pointers = inputs.map((input, index) => {
-    if (addresses[index] !== undefined) return addresses[index];
-    if (!result.inputsRead[index]) return 0;
-    const base = scratch[nextScratch++]!;
-    const offset = offsets[index]!;
-    view!.set(input.subarray(offset, offset + size), base / 4);
-    return base;
-  });
-  const outBases = outAddresses.map((address) => address ?? scratch[nextScratch++]!);
-  pointers.push(...outBases);
-  runMapKernelInParallel(runtime.module, runtime.memory, result.kernel, result.moduleId, pointers, pairs, scalars);
-  outs.forEach((out, index) => {
-    if (outAddresses[index] === undefined) out.set(view!.subarray(outBases[index]! / 4, outBases[index]! / 4 + size));
-  });
+  runCompiledMap(runtime, result, inputs, offsets, scalars, outs, size);
   return true;
 }

@@ -94,40 +94,69 @@ export function simdFused(
     recordFallback('simd', kernel.name, result.unsupported);
     return false;
   }
-  if (size === 0) return true;
+  runCompiledMap(kernels, result, inputs, offsets, scalars, [out], size);
+  return true;
+}
+
+/**
+ * Runs a compiled map kernel (one output or several, `fused(in0, ..., out0, ..., pairs, s0,
+ * ...)`) over `size` elements: operands in the kernel memory (kernel-heap.ts) are passed by
+ * address, only the others are copied into scratch regions (and results out of them). Split
+ * over the kernel threads when large; returns when every thread is done. Shared by
+ * {@link simdFused} and fusedMapMany's `simdFusedMany`.
+ *
+ * @example
+ * runCompiledMap(runtime, compiledKernel, [m, g], [0, 0], [0.9], [out], out.length);
+ */
+export function runCompiledMap(
+  runtime: { module: WebAssembly.Module; memory: WebAssembly.Memory },
+  compiledKernel: { kernel: CompiledFused; inputsRead: readonly boolean[]; moduleId: number },
+  inputs: readonly Float32Array[],
+  offsets: readonly number[],
+  scalars: readonly number[],
+  outs: readonly Float32Array[],
+  size: number,
+): void {
+  if (size === 0) return;
   const pairs = Math.ceil(size / 2);
   const bytes = pairs * 8;
-  // Operands in the kernel memory (kernel-heap.ts) are passed by address; only the others
-  // are copied into scratch regions (and the result out of one).
   const addresses = inputs.map((input, index) => {
     const address = heapAddress(input);
     return address === undefined ? undefined : address + offsets[index]! * 4;
   });
-  const outAddress = heapAddress(out);
-  const copies = addresses.filter((address, index) => address === undefined && result.inputsRead[index]).length;
+  const outAddresses = outs.map((out) => heapAddress(out));
+  const copies = addresses.filter((address, index) => address === undefined && compiledKernel.inputsRead[index]).length;
+  const outCopies = outAddresses.filter((address) => address === undefined).length;
   const scratch =
-    copies > 0 || outAddress === undefined
+    copies + outCopies > 0
       ? reserve(
-          kernels.memory,
-          Array.from({ length: copies + (outAddress === undefined ? 1 : 0) }, () => bytes),
+          runtime.memory,
+          Array.from({ length: copies + outCopies }, () => bytes),
         )
       : [];
-  const view = scratch.length > 0 ? new Float32Array(kernels.memory.buffer) : undefined;
+  const view = scratch.length > 0 ? new Float32Array(runtime.memory.buffer) : undefined;
   let nextScratch = 0;
   const pointers = inputs.map((input, index) => {
     if (addresses[index] !== undefined) return addresses[index];
     // An input the expression never reads is not copied in (any address will do).
-    if (!result.inputsRead[index]) return 0;
+    if (!compiledKernel.inputsRead[index]) return 0;
     const base = scratch[nextScratch++]!;
     const offset = offsets[index]!;
     view!.set(input.subarray(offset, offset + size), base / 4);
     return base;
   });
-  const outBase = outAddress ?? scratch[nextScratch]!;
-  pointers.push(outBase);
-  // Split over the kernel threads when large (each thread a range of pairs); returns when all
-  // are done, before the result is read.
-  runMapKernelInParallel(kernels.module, kernels.memory, result.kernel, result.moduleId, pointers, pairs, scalars);
-  if (outAddress === undefined) out.set(view!.subarray(outBase / 4, outBase / 4 + size));
-  return true;
+  const outBases = outAddresses.map((address) => address ?? scratch[nextScratch++]!);
+  pointers.push(...outBases);
+  runMapKernelInParallel(
+    runtime.module,
+    runtime.memory,
+    compiledKernel.kernel,
+    compiledKernel.moduleId,
+    pointers,
+    pairs,
+    scalars,
+  );
+  outs.forEach((out, index) => {
+    if (outAddresses[index] === undefined) out.set(view!.subarray(outBases[index]! / 4, outBases[index]! / 4 + size));
+  });
 }
