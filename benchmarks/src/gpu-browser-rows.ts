@@ -10,22 +10,16 @@
  * step's dispatch counts. `npm run bench` (run.ts) adds the same rows after the headless-gl
  * ones through {@link browserGpuRows} where Chromium is installed.
  */
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_PATH, HEADLESS_CHROMIUM_ARGUMENTS } from '@vane/testkit';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { runPageInChromium } from './chromium-page.js';
 import type { BenchmarkRow } from './harness.js';
 import type { StepCounts } from './gpu-rows.js';
 
 interface PageRows {
-  ok: boolean;
-  error?: string;
-  info?: { kernelClass: string; renderer: string; path: string };
-  rows?: BenchmarkRow[];
-  stepCounts?: StepCounts[];
+  info: { kernelClass: string; renderer: string; path: string };
+  rows: BenchmarkRow[];
+  stepCounts: StepCounts[];
 }
 
 /** What {@link browserGpuRows} returns: the rows and what they ran on, or why they were skipped. */
@@ -40,58 +34,19 @@ export type BrowserGpuRows =
 
 /** Runs the GPU rows in headless Chromium (WebGL2 on SwiftShader where there is no GPU). */
 export async function browserGpuRows(): Promise<BrowserGpuRows> {
-  if (!existsSync(CHROMIUM_PATH)) return { skipped: `no Chromium at ${CHROMIUM_PATH}` };
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('./gpu-browser-page.ts', import.meta.url))],
-    bundle: true,
-    platform: 'browser',
-    conditions: ['@vane/source'],
-    format: 'esm',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-    // gpu-rows.ts checks process.argv to know whether it runs as a script; in the page it does not.
-    define: { 'process.argv': '[]' },
+  const outcome = await runPageInChromium<PageRows>({
+    entry: fileURLToPath(new URL('./gpu-browser-page.ts', import.meta.url)),
+    resultGlobal: 'vaneGpuRows',
+    crossOriginIsolated: false,
+    title: 'vane gpu rows',
   });
-  const script = bundle.outputFiles[0]!.text;
-  const server = createServer((request, response) => {
-    if (request.url === '/bundle.js') {
-      response.writeHead(200, { 'content-type': 'text/javascript' });
-      response.end(script);
-    } else {
-      response.writeHead(200, { 'content-type': 'text/html' });
-      response.end(
-        '<!doctype html><meta charset="utf-8"><title>vane gpu rows</title><script type="module" src="/bundle.js"></script>',
-      );
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [...HEADLESS_CHROMIUM_ARGUMENTS],
-  });
-  try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForFunction(() => (globalThis as { vaneGpuRows?: unknown }).vaneGpuRows !== undefined, null, {
-      timeout: 900_000,
-    });
-    const result = (await page.evaluate(() => (globalThis as { vaneGpuRows?: unknown }).vaneGpuRows)) as PageRows;
-    if (!result.ok) throw new Error(`gpu-browser-rows: the page failed: ${result.error ?? errors.join('\n')}`);
-    const info = result.info!;
-    return {
-      renderer: `Chromium ${browser.version()}: ${info.kernelClass} (${info.path}) on ${info.renderer}`,
-      rows: result.rows!,
-      stepCounts: result.stepCounts!,
-    };
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  if ('skipped' in outcome) return outcome;
+  const { info, rows, stepCounts } = outcome.result;
+  return {
+    renderer: `Chromium ${outcome.browserVersion}: ${info.kernelClass} (${info.path}) on ${info.renderer}`,
+    rows,
+    stepCounts,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -10,6 +10,7 @@ import { formatTiming, ONE_THREAD_COLUMN, threadScaling, type BenchmarkRow, type
 import { numpyTimings } from './numpy-peer.js';
 import { gpuRows } from './gpu-rows.js';
 import { browserGpuRows } from './gpu-browser-rows.js';
+import { browserCpuRows, browserCpuTable } from './cpu-browser-rows.js';
 import { loadTfjs } from './peers.js';
 import { loadJax } from './jax-peer.js';
 import { tensorCoreRows } from './tensor-core.js';
@@ -158,8 +159,14 @@ async function main(): Promise<void> {
     'skipped' in browser
       ? `GPU rows in headless Chromium: skipped (${browser.skipped})`
       : `GPU rows in headless Chromium, ${browser.renderer}${/swiftshader/i.test(browser.renderer) ? ' (a software renderer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(browser.rows)}`;
+  // Vane's CPU kernels in the same browser, on one thread and on two Web Workers.
+  const browserCpu = await browserCpuRows();
+  const browserCpuText =
+    'skipped' in browserCpu
+      ? `CPU rows in headless Chromium: skipped (${browserCpu.skipped})`
+      : `CPU rows in headless Chromium (cross-origin isolated page), ${browserCpu.runtime}; each row on one thread, then on two right after\n\n${browserCpuTable(browserCpu.rows)}`;
   const gpuTable = `GPU rows, renderer: ${gpu.renderer}${gpu.software ? ' (a software rasterizer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(gpu.rows)}\n\n${browserTable}`;
-  const table = `${markdownTable(rows)}\n\n${derivedRatios(rows)}\n\nThread scaling (each row's vane cell, then the same on one thread right after it; rows with no threaded kernel show the noise):\n\n${scaling}\n\n${gpuTable}`;
+  const table = `${markdownTable(rows)}\n\n${derivedRatios(rows)}\n\nThread scaling (each row's vane cell, then the same on one thread right after it; rows with no threaded kernel show the noise):\n\n${scaling}\n\n${browserCpuText}\n\n${gpuTable}`;
   console.log(`\nMachine: ${machine}\n\n${table}\n`);
   const directory = new URL('../results/', import.meta.url).pathname;
   mkdirSync(directory, { recursive: true });
@@ -172,6 +179,7 @@ async function main(): Promise<void> {
         rows,
         gpu: { renderer: gpu.renderer, software: gpu.software, rows: gpu.rows },
         browserGpu: browser,
+        browserCpu,
       },
       null,
       2,
