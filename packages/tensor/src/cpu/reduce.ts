@@ -6,7 +6,7 @@
 import type { ReductionKind, TensorView } from '../backend.js';
 import { allocateArray, type DType, type TypedArray } from '../dtype.js';
 import { sizeOf } from '../shape.js';
-import { SIMD_REDUCTION_MINIMUM_COLUMNS, simdReduceRows, simdSumColumns } from '../wasm/simd-reductions.js';
+import { SIMD_REDUCTION_MINIMUM_COLUMNS, simdReduceColumns, simdReduceRows } from '../wasm/simd-reductions.js';
 
 /** A contiguous array viewed as `[outer, reduced, inner]`. */
 export interface BlockLayout {
@@ -85,13 +85,14 @@ export function reduceBlock(kind: ReductionKind, layout: BlockLayout, outDtype: 
   )
     return out;
   if (
-    kind === 'sum' &&
+    (kind === 'sum' || kind === 'prod' || kind === 'max' || kind === 'min') &&
     inner >= SIMD_REDUCTION_MINIMUM_COLUMNS &&
     values instanceof Float32Array &&
     out instanceof Float32Array &&
-    // Sums over a leading or middle axis (bias gradients): the same float64 accumulation per
-    // column as the loop below, four columns per vector, so the same results bit for bit.
-    simdSumColumns(values, offset, outer, reduced, inner, out)
+    // Over a leading or middle axis (bias gradients): the same accumulation per column as the
+    // loop below (float64 for sums and products), four columns per vector, so the same results
+    // bit for bit.
+    simdReduceColumns(kind, values, offset, outer, reduced, inner, out)
   )
     return out;
   if (kind === 'sum' && inner === 1) {

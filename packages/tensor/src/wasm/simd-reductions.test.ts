@@ -3,13 +3,48 @@
 // kernel's float64 lanes must land within half a float32 ulp of it, plus a float64-sized margin);
 // max and min must equal the JavaScript loop bit for bit, NaN and the sign of zero included.
 import { afterEach, describe, expect, it } from 'vitest';
-import { kernelInfo, max, min, setKernelMode, sum, tensor, zeros } from '../index.js';
+import {
+  kernelInfo,
+  kernelThreadsReady,
+  max,
+  min,
+  prod,
+  setKernelMode,
+  setThreadCount,
+  sum,
+  tensor,
+  zeros,
+  type Tensor,
+} from '../index.js';
 import { simdKernels } from './kernel-runtime.js';
-import { simdReduceRows, simdSumColumns } from './simd-reductions.js';
+import { simdReduceColumns, simdReduceRows } from './simd-reductions.js';
 
 const SIMD_OFF = simdKernels() === undefined;
 
-afterEach(() => setKernelMode('simd'));
+const initialThreads = kernelInfo().threads.requested;
+
+afterEach(() => {
+  setKernelMode('simd');
+  setThreadCount(initialThreads);
+});
+
+/** Expects two results to be the same float32 values bit for bit (NaN as NaN, −0 as −0). */
+function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
+  expect(actual.length, label).toBe(expected.length);
+  for (let index = 0; index < actual.length; index++)
+    if (!Object.is(actual[index], expected[index]))
+      expect.fail(`${label}: element ${index} is ${actual[index]}, expected ${expected[index]}`);
+}
+
+/** `reduce(x)` on the SIMD kernels and on the JavaScript loop (scalar mode). */
+function simdAndLoop(reduce: () => Tensor): [Float32Array, Float32Array] {
+  setKernelMode('simd');
+  const simd = reduce().dataSync() as Float32Array;
+  setKernelMode('scalar');
+  const loop = reduce().dataSync() as Float32Array;
+  setKernelMode('simd');
+  return [simd, loop];
+}
 
 /** A deterministic generator (mulberry32), so failures reproduce. */
 function random(seed: number): () => number {
@@ -114,7 +149,7 @@ describe.skipIf(SIMD_OFF)('simdReduceRows', () => {
   });
 });
 
-describe.skipIf(SIMD_OFF)('simdSumColumns', () => {
+describe.skipIf(SIMD_OFF)('simdReduceColumns', () => {
   it('sums each column in row order in float64: small integers exactly, and 1 + 2^-23 terms without loss', () => {
     // Columns of [outer 2, reduced 5, inner 18]: value = column + 100·block + row, so each
     // column sum is 5·(column + 100·block) + 10 exactly; column 17 also checks the last,
@@ -126,7 +161,7 @@ describe.skipIf(SIMD_OFF)('simdSumColumns', () => {
         for (let column = 0; column < inner; column++)
           values[1 + (block * reduced + row) * inner + column] = column + 100 * block + row;
     const out = new Float32Array(outer * inner);
-    expect(simdSumColumns(values, 1, outer, reduced, inner, out)).toBe(true);
+    expect(simdReduceColumns('sum', values, 1, outer, reduced, inner, out)).toBe(true);
     for (let block = 0; block < outer; block++)
       for (let column = 0; column < inner; column++)
         expect(out[block * inner + column]).toBe(5 * (column + 100 * block) + 10);
@@ -135,7 +170,7 @@ describe.skipIf(SIMD_OFF)('simdSumColumns', () => {
     const tall = new Float32Array(4096 * 16).fill(1 + 2 ** -23);
     tall.fill(1, 0, 16);
     const sums = new Float32Array(16);
-    expect(simdSumColumns(tall, 0, 1, 4096, 16, sums)).toBe(true);
+    expect(simdReduceColumns('sum', tall, 0, 1, 4096, 16, sums)).toBe(true);
     for (const value of sums) expect(value).toBe(Math.fround(4096 + 4095 * 2 ** -23));
   });
 });
@@ -209,5 +244,121 @@ describe.skipIf(SIMD_OFF)('float32 reductions through the CPU backend', () => {
       const exact = exactSum(values, row * columns, columns);
       expect(Math.abs(result[row]! - exact)).toBeLessThanOrEqual(0.5 * float32Ulp(exact) + 1e-12);
     }
+  });
+});
+
+describe.skipIf(SIMD_OFF)('max, min and prod over leading and middle axes', () => {
+  const SPECIAL = [0, -0, 1, -1, Infinity, -Infinity, NaN, 3.4028234663852886e38, 1.401298464324817e-45];
+
+  it('equal the scalar loop bit for bit, NaN, infinities and the sign of zero included', () => {
+    const next = random(23);
+    for (const [shape, axes] of [
+      [[128, 256], [0]],
+      [[3, 40, 19], [1]],
+      [[5, 16], [0]],
+      [
+        [4, 6, 5, 17],
+        [0, 2],
+      ],
+      [[64, 33], [0]],
+    ] as const) {
+      const size = shape.reduce((product: number, dimension) => product * dimension, 1);
+      // Mostly values near ±1 (so that products neither overflow nor vanish at once), some
+      // specials, and whole columns of zeros of mixed sign (the first zero must be kept).
+      const data = Array.from({ length: size }, (_, index) =>
+        index % 19 === 3
+          ? (index >> 4) % 2 === 0
+            ? 0
+            : -0
+          : next() < 0.02
+            ? SPECIAL[Math.floor(next() * SPECIAL.length)]!
+            : (next() < 0.5 ? -1 : 1) * (0.6 + next() * 0.8),
+      );
+      const x = tensor(data, { shape: [...shape], dtype: 'float32' });
+      for (const reduce of [max, min, prod]) {
+        const [simd, loop] = simdAndLoop(() => reduce(x, [...axes]));
+        expectSameBits(simd, loop, `${reduce.name} of ${shape.join('x')} over ${axes.join(',')}`);
+      }
+    }
+  });
+
+  it('max over a column keeps its first zero, and its last NaN wins, as the loop', () => {
+    // Column 0: −0 then +0 (max −0, min −0); column 1: +0 then −0; column 2: NaN at row 5.
+    const [rows, columns] = [8, 16];
+    const values = new Float32Array(rows * columns).fill(-1);
+    values[0] = -0;
+    values[columns] = 0;
+    values[1] = 0;
+    values[columns + 1] = -0;
+    values[5 * columns + 2] = NaN;
+    const x = tensor(values, { shape: [rows, columns] });
+    const maxima = max(x, 0).dataSync();
+    expect(Object.is(maxima[0], -0)).toBe(true);
+    expect(Object.is(maxima[1], 0)).toBe(true);
+    expect(maxima[2]).toBeNaN();
+    expect(maxima[3]).toBe(-1);
+  });
+
+  it('prod over the first axis multiplies each column in row order in float64', () => {
+    // (1 + 2^-12)^40 multiplied in float64 and rounded once is 1.0098122 in float32; a
+    // float32 running product (rounding after every factor) drifts to 1.0098132.
+    const [rows, columns] = [40, 16];
+    const factor = 1 + 2 ** -12;
+    const x = tensor(new Float32Array(rows * columns).fill(factor), { shape: [rows, columns] });
+    let expected = 1;
+    let float32Running = 1;
+    for (let row = 0; row < rows; row++) {
+      expected *= factor;
+      float32Running = Math.fround(float32Running * factor);
+    }
+    expect(Math.fround(expected)).not.toBe(float32Running);
+    for (const value of prod(x, 0).dataSync()) expect(value).toBe(Math.fround(expected));
+  });
+});
+
+describe.skipIf(SIMD_OFF)('reductions on the kernel threads', () => {
+  it('give the same bits on one thread and on two, and split large calls', async () => {
+    const next = random(29);
+    const flat = tensor(Float32Array.from({ length: (1 << 21) + 37 }, () => (next() - 0.4) * 50));
+    const wide = tensor(
+      Float32Array.from({ length: 1024 * 1100 }, () => (next() - 0.5) * 8),
+      { shape: [1024, 1100] },
+    );
+    const cases: [string, () => Tensor][] = [
+      ['sum of 2^21 + 37 values (segments)', () => sum(flat)],
+      ['max of 2^21 + 37 values (segments)', () => max(flat)],
+      ['min of 2^21 + 37 values (segments)', () => min(flat)],
+      ['sum over the last axis of [1024, 1100] (rows)', () => sum(wide, -1)],
+      ['max over the last axis of [1024, 1100] (rows)', () => max(wide, -1)],
+      ['sum over the first axis of [1024, 1100] (columns)', () => sum(wide, 0)],
+      ['min over the first axis of [1024, 1100] (columns)', () => min(wide, 0)],
+      ['prod over the first axis of [1024, 1100] (columns)', () => prod(wide, 0)],
+    ];
+    setThreadCount(1);
+    const single = cases.map(([, run]) => run().dataSync());
+    setThreadCount(2);
+    expect((await kernelThreadsReady()).active).toBe(2);
+    const calls = kernelInfo().threads.parallelCalls;
+    cases.forEach(([label, run], index) => {
+      const before = kernelInfo().threads.parallelCalls;
+      expectSameBits(run().dataSync(), single[index]!, label);
+      expect(kernelInfo().threads.parallelCalls, label).toBeGreaterThan(before);
+    });
+    expect(kernelInfo().threads.parallelCalls).toBeGreaterThan(calls);
+    // max and min are exact: the loop's own results, bit for bit.
+    for (const index of [1, 2, 4, 6]) {
+      const [simd, loop] = simdAndLoop(cases[index]![1]);
+      expectSameBits(simd, loop, cases[index]![0]);
+    }
+  }, 60_000);
+
+  it('sum a long row by segments within (S/8 + 3 + n/S)·2^-53·Σ|x| of the exact sum', () => {
+    const next = random(31);
+    const values = Float32Array.from({ length: 3 * (1 << 16) + 1001 }, () => (next() - 0.3) * 100);
+    const exact = exactSum(values, 0, values.length);
+    let absolute = 0;
+    for (const value of values) absolute += Math.abs(value);
+    const bound = 0.5 * float32Ulp(exact) + ((1 << 16) / 8 + 3 + 4) * 2 ** -53 * absolute;
+    expect(Math.abs(sum(tensor(values)).dataSync()[0]! - exact)).toBeLessThanOrEqual(bound);
   });
 });

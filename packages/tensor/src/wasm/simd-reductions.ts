@@ -22,6 +22,7 @@
 import { encodeModule, op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { heapAddress } from './kernel-heap.js';
 import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
+import { registerMapKernelModule, runItemsInParallel } from './thread-pool.js';
 
 const { i32, f32, f64, v128 } = ValueType;
 
@@ -46,12 +47,16 @@ const SIMD_V128_OR = 0x50;
 const SIMD_V128_ANY_TRUE = 0x53;
 const SIMD_F32X4_PMIN = 0xea;
 const SIMD_F32X4_PMAX = 0xeb;
+const SIMD_V128_BITSELECT = 0x52;
 const SIMD_F64X2_ADD = 0xf0;
+const SIMD_F64X2_MUL = 0xf2;
 const F32_MIN = 0x96;
 const F32_MAX = 0x97;
 const F64_ADD = 0xa0;
 const F64_PROMOTE_F32 = 0xbb;
 const I32_AND = 0x71;
+const I32_EQ = 0x46;
+const I32_SHR_U = 0x76;
 const f64Store = (offset = 0) => [0x39, 3, offset];
 
 const g = op.localGet;
@@ -262,26 +267,49 @@ function extremeRows(kind: 'max' | 'min'): FunctionDefinition {
   };
 }
 
+/** Reductions over a leading or middle axis with a SIMD kernel. */
+export type SimdColumnReduction = 'sum' | 'prod' | 'max' | 'min';
+
 /**
- * sum_columns(src, accumulators, reduced, vectors, rowBytes): for each of `reduced` rows
- * (`rowBytes` apart) adds the row's first `vectors`·4 float32 values to the float64
- * accumulators, column by column. Each column is summed in row order in float64, the order of
- * the JavaScript loop, so its results are the loop's bit for bit. The last vector of a row may
- * read up to three floats past the row's end (into the next row, or the block's padding); their
- * accumulators are never read.
+ * `<kind>_columns(src, accumulators, reduced, vectors, rowBytes)`: for each of `reduced` rows
+ * (`rowBytes` apart) folds the row's first `vectors`·4 float32 values into the accumulators,
+ * column by column, in row order: the order of the JavaScript loop, so the results are the
+ * loop's bit for bit. Sums and products accumulate in float64 (two f64x2 per four columns, 32
+ * bytes); max and min in float32 (16 bytes per four columns), as `x ≠ x ? x : pmax(acc, x)`,
+ * which is the loop's `x > acc || x ≠ x` (pmax(a, b) is `a < b ? b : a`): the first zero of a
+ * column is kept whatever the sign of later ones, and the last NaN wins. The last vector of a
+ * row may read up to three floats past the row's end (into the next row, or the block's
+ * padding); their accumulators are never read.
  */
-function sumColumns(): FunctionDefinition {
+function columnKernel(kind: SimdColumnReduction): FunctionDefinition {
   const [src, accumulators, reduced, vectors, rowBytes] = [0, 1, 2, 3, 4];
-  const [pointer, target, left] = [5, 6, 7];
-  const addHalf = (offset: number) => [
+  const [pointer, target, left, loaded] = [5, 6, 7, 8];
+  const wide = kind === 'sum' || kind === 'prod';
+  const foldHalf = (offset: number) => [
     ...g(target),
     ...g(target),
     ...v128Load(offset * 2),
     ...g(pointer),
     ...op.simd(SIMD_V128_LOAD64_SPLAT, 3, offset),
     ...op.simd(SIMD_F64X2_PROMOTE_LOW_F32X4),
-    ...op.simd(SIMD_F64X2_ADD),
+    ...op.simd(kind === 'sum' ? SIMD_F64X2_ADD : SIMD_F64X2_MUL),
     ...v128Store(offset * 2),
+  ];
+  const extremeStep = [
+    ...g(pointer),
+    ...v128Load(0),
+    ...s(loaded),
+    ...g(target),
+    ...g(loaded),
+    ...g(target),
+    ...v128Load(0),
+    ...g(loaded),
+    ...op.simd(kind === 'max' ? SIMD_F32X4_PMAX : SIMD_F32X4_PMIN),
+    ...g(loaded),
+    ...g(loaded),
+    ...op.simd(SIMD_F32X4_NE),
+    ...op.simd(SIMD_V128_BITSELECT),
+    ...v128Store(0),
   ];
   const body = [
     ...op.loop(),
@@ -292,14 +320,13 @@ function sumColumns(): FunctionDefinition {
     ...g(vectors),
     ...s(left),
     ...op.loop(),
-    ...addHalf(0),
-    ...addHalf(8),
+    ...(wide ? [...foldHalf(0), ...foldHalf(8)] : extremeStep),
     ...g(pointer),
     ...op.i32Const(16),
     ...op.i32Add(),
     ...s(pointer),
     ...g(target),
-    ...op.i32Const(32),
+    ...op.i32Const(wide ? 32 : 16),
     ...op.i32Add(),
     ...s(target),
     ...g(left),
@@ -320,43 +347,154 @@ function sumColumns(): FunctionDefinition {
     ...op.end(),
   ];
   return {
-    name: 'sum_columns',
+    name: `${kind}_columns`,
     parameters: [i32, i32, i32, i32, i32],
     results: [],
-    locals: [{ count: 3, type: i32 }],
+    locals: [
+      { count: 3, type: i32 },
+      { count: 1, type: v128 },
+    ],
     body,
+  };
+}
+
+/** The kernels of the module, in function-index order (the dispatcher calls them by index). */
+const ROW_KINDS: readonly SimdRowReduction[] = ['sum', 'max', 'min'];
+const COLUMN_KINDS: readonly SimdColumnReduction[] = ['sum', 'prod', 'max', 'min'];
+/** Bytes of one row's result (rows) or of one vector's accumulators (columns). */
+const rowResultBytes = (kind: SimdRowReduction) => (kind === 'sum' ? 8 : 4);
+const columnAccumulatorBytes = (kind: SimdColumnReduction) => (kind === 'sum' || kind === 'prod' ? 32 : 16);
+
+/**
+ * fused(first·8, count, operation, src, out, size, rowBytes): the items [first, first + count)
+ * of one row or column reduction, for the kernel thread pool (runItemsInParallel in
+ * thread-pool.ts, which passes the first item as 8·first, the map kernels' pointer
+ * convention). Operation i < 3 is `ROW_KINDS[i]` over rows first.. of `size` floats; operation
+ * 3 + i is `COLUMN_KINDS[i]` over the four-column vectors first.. of a block of `size` rows
+ * `rowBytes` apart. Every item (a row, or four columns) is computed whole by one thread in the
+ * one-thread order, so the results do not depend on the split.
+ */
+function dispatcher(): FunctionDefinition {
+  const [first8, count, operation, src, out, size, rowBytes] = [0, 1, 2, 3, 4, 5, 6];
+  const first = 7;
+  const branch = (index: number, call: number[]) => [
+    ...g(operation),
+    ...op.i32Const(index),
+    I32_EQ,
+    ...op.if(),
+    ...call,
+    ...op.end(),
+  ];
+  const offset = (base: number, multiplier: number[]) => [
+    ...g(base),
+    ...g(first),
+    ...multiplier,
+    ...op.i32Mul(),
+    ...op.i32Add(),
+  ];
+  const rows = ROW_KINDS.map((kind, index) =>
+    branch(index, [
+      ...offset(src, [...g(size), ...op.i32Const(4), ...op.i32Mul()]),
+      ...offset(out, op.i32Const(rowResultBytes(kind))),
+      ...g(count),
+      ...g(size),
+      ...op.call(index),
+    ]),
+  );
+  const columns = COLUMN_KINDS.map((kind, index) =>
+    branch(ROW_KINDS.length + index, [
+      ...offset(src, op.i32Const(16)),
+      ...offset(out, op.i32Const(columnAccumulatorBytes(kind))),
+      ...g(size),
+      ...g(count),
+      ...g(rowBytes),
+      ...op.call(ROW_KINDS.length + index),
+    ]),
+  );
+  return {
+    name: 'fused',
+    parameters: [i32, i32, i32, i32, i32, i32, i32],
+    results: [],
+    locals: [{ count: 1, type: i32 }],
+    body: [...g(first8), ...op.i32Const(3), I32_SHR_U, ...s(first), ...rows.flat(), ...columns.flat()],
   };
 }
 
 type RowKernel = (src: number, out: number, rows: number, columns: number) => void;
 type ColumnKernel = (src: number, accumulators: number, reduced: number, vectors: number, rowBytes: number) => void;
-type Kernels = Record<SimdRowReduction, RowKernel> & { sumColumns: ColumnKernel };
+type Dispatcher = (first8: number, count: number, ...scalars: number[]) => void;
+interface Kernels {
+  rows: Record<SimdRowReduction, RowKernel>;
+  columns: Record<SimdColumnReduction, ColumnKernel>;
+  fused: Dispatcher;
+  /** The module's id in the thread pool (registerMapKernelModule). */
+  moduleId: number;
+}
 let instance: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
 
 /** The compiled kernels on the current kernel memory, or undefined when SIMD is off. */
 function reductionKernels(memory: WebAssembly.Memory): Kernels | undefined {
   if (instance?.memory === memory) return instance.kernels;
   const compiled = instantiateOnKernelMemory((limits) =>
-    encodeModule(limits, [sumRows(), extremeRows('max'), extremeRows('min'), sumColumns()]),
+    encodeModule(limits, [
+      sumRows(),
+      extremeRows('max'),
+      extremeRows('min'),
+      ...COLUMN_KINDS.map(columnKernel),
+      dispatcher(),
+    ]),
   );
   if (!compiled) return undefined;
-  const exports = compiled.exports as unknown as Record<string, RowKernel> & { sum_columns: ColumnKernel };
+  const exports = compiled.exports as unknown as Record<string, never>;
   instance = {
     memory,
     kernels: {
-      sum: exports.sum_rows!,
-      max: exports.max_rows!,
-      min: exports.min_rows!,
-      sumColumns: exports.sum_columns,
+      rows: { sum: exports.sum_rows, max: exports.max_rows, min: exports.min_rows },
+      columns: {
+        sum: exports.sum_columns,
+        prod: exports.prod_columns,
+        max: exports.max_columns,
+        min: exports.min_columns,
+      },
+      fused: exports.fused,
+      moduleId: registerMapKernelModule(compiled.module),
     },
   };
   return instance.kernels;
 }
 
 /**
+ * From this many float32 values a reduction is split over the kernel threads: below it the
+ * handshake costs more than a second thread saves.
+ */
+export const SIMD_REDUCTION_PARALLEL_MINIMUM = 1 << 20;
+/**
+ * Rows longer than two segments are reduced as segments of this many values (each one a row
+ * of the row kernel, so they run in parallel), whose results are then combined in order. The
+ * split depends only on the row's length, never on the thread count: the results are the same
+ * on any number of threads.
+ */
+export const SIMD_REDUCTION_SEGMENT = 1 << 16;
+
+/**
+ * Runs `items` items of the dispatcher's `operation` (see `dispatcher`), over the kernel
+ * threads when there are at least {@link SIMD_REDUCTION_PARALLEL_MINIMUM} values to read.
+ */
+function runItems(kernels: Kernels, values: number, items: number, scalars: readonly number[]): void {
+  const simd = simdKernels()!;
+  if (values >= SIMD_REDUCTION_PARALLEL_MINIMUM && items >= 2)
+    runItemsInParallel(simd.module, simd.memory, kernels.fused, kernels.moduleId, items, scalars, 'reduction');
+  else kernels.fused(0, items, ...scalars);
+}
+
+/**
  * out[row] = the sum, maximum or minimum of `values[offset + row·columns ..][0..columns)` for
- * each of `rows` rows, on the SIMD kernels (see the file comment for the sum's order). Returns
- * false, doing nothing, when the SIMD kernels are off or unavailable.
+ * each of `rows` rows, on the SIMD kernels (see the file comment for the sum's order), over
+ * the kernel threads for large inputs. Rows longer than 2·{@link SIMD_REDUCTION_SEGMENT} are
+ * reduced by segments combined in order: a sum's error bound becomes
+ * (S/8 + 3 + n/S)·2⁻⁵³·Σ|x| with S the segment length (smaller than the unsegmented one),
+ * max and min are unchanged (exact). Returns false, doing nothing, when the SIMD kernels are
+ * off or unavailable.
  *
  * @example
  * simdReduceRows('sum', x, 0, 128, 1024, out) // out.length === 128
@@ -376,24 +514,64 @@ export function simdReduceRows(
   if (rows === 0) return true;
   const size = rows * columns;
   const direct = heapAddress(values);
-  const resultBytes = rows * (kind === 'sum' ? 8 : 4);
-  const scratch = reserve(simd.memory, direct === undefined ? [resultBytes, size * 4] : [resultBytes]);
+  const resultBytes = rowResultBytes(kind);
+  const segmented = columns > 2 * SIMD_REDUCTION_SEGMENT;
+  const segments = segmented ? Math.floor(columns / SIMD_REDUCTION_SEGMENT) : 1;
+  const scratch = reserve(
+    simd.memory,
+    direct === undefined
+      ? [(segmented ? segments + 1 : rows) * resultBytes, size * 4]
+      : [(segmented ? segments + 1 : rows) * resultBytes],
+  );
   let source: number;
   if (direct === undefined) {
     source = scratch[1]!;
     new Float32Array(simd.memory.buffer, source, size).set(values.subarray(offset, offset + size));
   } else source = direct + offset * 4;
-  kernels[kind](source, scratch[0]!, rows, columns);
-  if (kind === 'sum') {
-    out.set(new Float64Array(simd.memory.buffer, scratch[0]!, rows));
+  const operation = ROW_KINDS.indexOf(kind);
+  if (!segmented) {
+    runItems(kernels, size, rows, [operation, source, scratch[0]!, columns, 0]);
+    if (kind === 'sum') {
+      out.set(new Float64Array(simd.memory.buffer, scratch[0]!, rows));
+      return true;
+    }
+    const results = new Float32Array(simd.memory.buffer, scratch[0]!, rows);
+    for (let row = 0; row < rows; row++)
+      out[row] = exactExtreme(results[row]!, values, offset + row * columns, columns);
     return true;
   }
-  const results = new Float32Array(simd.memory.buffer, scratch[0]!, rows);
+  const tail = columns - segments * SIMD_REDUCTION_SEGMENT;
   for (let row = 0; row < rows; row++) {
-    const result = results[row]!;
-    out[row] = result === 0 ? firstZero(values, offset + row * columns, columns) : result;
+    const start = source + row * columns * 4;
+    runItems(kernels, columns, segments, [operation, start, scratch[0]!, SIMD_REDUCTION_SEGMENT, 0]);
+    if (tail > 0)
+      kernels.rows[kind](start + segments * SIMD_REDUCTION_SEGMENT * 4, scratch[0]! + segments * resultBytes, 1, tail);
+    const parts = segments + (tail > 0 ? 1 : 0);
+    if (kind === 'sum') {
+      // The segments' float64 sums, added in order.
+      const partials = new Float64Array(simd.memory.buffer, scratch[0]!, parts);
+      let total = 0;
+      for (const partial of partials) total += partial;
+      out[row] = total;
+      continue;
+    }
+    const partials = new Float32Array(simd.memory.buffer, scratch[0]!, parts);
+    let extreme = partials[0]!;
+    for (const partial of partials) {
+      if (partial !== partial) {
+        extreme = partial;
+        break;
+      }
+      if (kind === 'max' ? partial > extreme : partial < extreme) extreme = partial;
+    }
+    out[row] = exactExtreme(extreme, values, offset + row * columns, columns);
   }
   return true;
+}
+
+/** A kernel's max or min of a row made the loop's: a zero becomes the row's first zero (see the file comment). */
+function exactExtreme(result: number, values: Float32Array, start: number, columns: number): number {
+  return result === 0 ? firstZero(values, start, columns) : result;
 }
 
 /** The row's first zero (−0 or +0): the loop's maximum (minimum) when that is zero. */
@@ -403,15 +581,20 @@ function firstZero(values: Float32Array, start: number, columns: number): number
 }
 
 /**
- * out[o·inner + i] = Σ over r of values[offset + (o·reduced + r)·inner + i]: the middle axis of
- * an `[outer, reduced, inner]` block summed (a bias gradient is outer = 1), in float64, each
- * column in row order, so the results equal the JavaScript loop's bit for bit. Returns false,
- * doing nothing, when the SIMD kernels are off or unavailable.
+ * out[o·inner + i] = the sum, product, maximum or minimum over r of
+ * values[offset + (o·reduced + r)·inner + i]: the middle axis of an `[outer, reduced, inner]`
+ * block reduced (a bias gradient is outer = 1, sum), each column in row order (sums and
+ * products in float64), so the results equal the JavaScript loop's bit for bit, NaN and the
+ * sign of zero included. Large blocks are split over the kernel threads by columns (each
+ * column whole on one thread), which changes nothing in the results. `reduced` must be at
+ * least 1 for max and min. Returns false, doing nothing, when the SIMD kernels are off or
+ * unavailable.
  *
  * @example
- * simdSumColumns(x, 0, 1, 128, 256, out) // out.length === 256: sum(x, 0) for x of shape [128, 256]
+ * simdReduceColumns('sum', x, 0, 1, 128, 256, out) // out.length === 256: sum(x, 0) for x of shape [128, 256]
  */
-export function simdSumColumns(
+export function simdReduceColumns(
+  kind: SimdColumnReduction,
   values: Float32Array,
   offset: number,
   outer: number,
@@ -427,17 +610,29 @@ export function simdSumColumns(
   const vectors = Math.ceil(inner / 4);
   const size = outer * reduced * inner;
   const direct = heapAddress(values);
-  const accumulatorBytes = vectors * 32;
+  const accumulatorBytes = vectors * columnAccumulatorBytes(kind);
   const scratch = reserve(simd.memory, direct === undefined ? [accumulatorBytes, size * 4] : [accumulatorBytes]);
   let source: number;
   if (direct === undefined) {
     source = scratch[1]!;
     new Float32Array(simd.memory.buffer, source, size).set(values.subarray(offset, offset + size));
   } else source = direct + offset * 4;
-  const accumulators = new Float64Array(simd.memory.buffer, scratch[0]!, vectors * 4);
+  const wide = kind === 'sum' || kind === 'prod';
+  const accumulators = wide
+    ? new Float64Array(simd.memory.buffer, scratch[0]!, vectors * 4)
+    : new Float32Array(simd.memory.buffer, scratch[0]!, vectors * 4);
+  const initial = { sum: 0, prod: 1, max: -Infinity, min: Infinity }[kind];
+  const operation = ROW_KINDS.length + COLUMN_KINDS.indexOf(kind);
   for (let block = 0; block < outer; block++) {
-    accumulators.fill(0);
-    if (reduced > 0) kernels.sumColumns(source + block * reduced * inner * 4, scratch[0]!, reduced, vectors, inner * 4);
+    accumulators.fill(initial);
+    if (reduced > 0)
+      runItems(kernels, reduced * inner, vectors, [
+        operation,
+        source + block * reduced * inner * 4,
+        scratch[0]!,
+        reduced,
+        inner * 4,
+      ]);
     out.set(accumulators.subarray(0, inner), block * inner);
   }
   return true;

@@ -635,3 +635,40 @@ export function runMapKernelInParallel(
     runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, part, parts),
   );
 }
+
+/**
+ * `kernel(8·first, count, ...scalars)` for `items` independent items, split into ranges of
+ * items over the pool and returning only when every range is done. `kernel` is the `fused`
+ * export of a module registered with {@link registerMapKernelModule}; it runs through the map
+ * kernels' protocol (one pointer, starting at 0, that `runMapShare` advances by 8 bytes per
+ * item), so its first argument is 8 times its first item. Each item must be computed whole by
+ * whichever thread claims it, so that the results do not depend on the thread count (the
+ * reductions of simd-reductions.ts). The caller decides whether the call is large enough to
+ * split; this runs on the calling thread alone when the pool is off or starting, or there is
+ * one item.
+ */
+export function runItemsInParallel(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  kernel: (...values: number[]) => void,
+  moduleId: number,
+  items: number,
+  scalars: readonly number[],
+  owner: string,
+): void {
+  const ready = items >= 2 && scalars.length <= MAP_MAXIMUM_SCALARS ? readyPool(module, memory) : undefined;
+  if (!ready) {
+    kernel(0, items, ...scalars);
+    return;
+  }
+  const { words } = ready;
+  const parts = Math.min((ready.workers.length + 1) * CHUNKS_PER_THREAD, items);
+  words[KIND] = 1;
+  words[ARGUMENTS] = moduleId;
+  words[ARGUMENTS + 1] = 1;
+  words[ARGUMENTS + 2] = items;
+  words[ARGUMENTS + 3] = scalars.length;
+  words[ARGUMENTS + 4] = 0;
+  scalars.forEach((scalar, index) => (ready.scalars[SCALARS + index] = scalar));
+  runSection(ready, parts, owner, (part) => runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, part, parts));
+}
