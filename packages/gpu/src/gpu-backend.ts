@@ -28,22 +28,13 @@ import type { GpuFunctionSource } from './function-source.js';
 import { define, refuseFloat64, stored } from './kernel-definition.js';
 import { asStorage, deleteTexture, EMPTY, result, textureOf, type GpuStorage } from './storage.js';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
-import { countReadback, countUpload } from './gpu-stats.js';
+import { countUpload } from './gpu-stats.js';
+import { readStorageAsync, readStorageSync } from './readback.js';
 import { runKernel, type NativeFunction } from './kernel-runner.js';
 import { packedMatmul } from './packed-matmul.js';
 import { PendingStorage, pendingElementwise } from './elementwise-fusion.js';
 import { alignedWithOutput, SAME_TEXEL_FETCH, sameTexelAvailable } from './texel-fetch.js';
 import { cachedConstant, rememberConstant } from './scalar-constants.js';
-
-function readTexture(storage: GpuStorage): Float32Array {
-  if (storage.size === 0) return new Float32Array(0);
-  countReadback();
-  const texture = storage.texture;
-  const values = typeof texture?.toArray === 'function' ? texture.toArray() : texture;
-  return values instanceof Float32Array
-    ? values.subarray(0, storage.size)
-    : Float32Array.from(values as ArrayLike<number>).subarray(0, storage.size);
-}
 
 function convert(values: Float32Array, dtype: DType): TypedArray {
   switch (dtype) {
@@ -1105,11 +1096,11 @@ function upload(values: TypedArray, dtype: DType): GpuStorage {
 export function createGpuBackend(): Backend {
   return {
     name: 'gpu',
-    // toArray() blocks on the device; allowed, because gpu.js offers no asynchronous readback.
+    // The synchronous read blocks on the device; `read` does not where WebGL2 fences exist (readback.ts).
     supportsSyncRead: true,
     upload,
-    read: async (data, dtype, size) => convert(readTexture(asStorage(data)).subarray(0, size), dtype),
-    readSync: (data, dtype, size) => convert(readTexture(asStorage(data)).subarray(0, size), dtype),
+    read: async (data, dtype, size) => convert((await readStorageAsync(asStorage(data))).subarray(0, size), dtype),
+    readSync: (data, dtype, size) => convert(readStorageSync(asStorage(data)).subarray(0, size), dtype),
     release(data) {
       if (data instanceof PendingStorage) {
         data.release();

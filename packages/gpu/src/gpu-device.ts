@@ -4,6 +4,7 @@
  */
 import * as gpujs from 'gpu.js';
 import { CPUKernel, GPU, HeadlessGLKernel, WebGL2Kernel, WebGLKernel } from 'gpu.js';
+import { readbackSupport, type ReadbackInfo } from './readback.js';
 
 // Not in gpu.js's type declarations, though its builds export them.
 const { WebGPUKernel, WebAssemblyKernel } = gpujs as unknown as Record<
@@ -54,6 +55,11 @@ export interface GpuInfo {
   readonly webGL2Supported: boolean;
   /** Texture precision; Vane only runs with `single` (float32). */
   readonly precision: 'single';
+  /**
+   * How `await tensor.data()` reads values back: `async-fence` (WebGL2: the main thread stays
+   * free until the device is done) or `sync` (headless-gl's WebGL 1, fallbacks), with the reason.
+   */
+  readonly readback: ReadbackInfo;
 }
 
 /** Options of {@link configureGpu}. */
@@ -217,6 +223,7 @@ function createDevice(): GpuDevice {
   const result = probe([1, 2]) as ArrayLike<number>;
   const kernelClass = kernelClassOf(probe.kernel);
   const { renderer, version } = describeContext(probe.kernel.context);
+  const readback = readbackSupport(probe.kernel.context);
   probe.destroy?.();
   if (result[0] !== 2 || result[1] !== 4)
     throw new Error(`gpu: the probe kernel on ${kernelClass} returned [${Array.from(result)}], expected [2, 4]`);
@@ -230,6 +237,7 @@ function createDevice(): GpuDevice {
     headlessGLSupported: Boolean((GPU as any).isHeadlessGLSupported),
     webGL2Supported: Boolean((GPU as any).isWebGL2Supported),
     precision: 'single',
+    readback,
   };
   if (!info.isGraphicsPath && !allowFallback) {
     gpu.destroy?.();
@@ -261,7 +269,7 @@ export function gpuDevice(): GpuDevice {
  * Throws (with the reason) when there is no graphics path and no fallback was allowed.
  *
  * @example
- * gpuInfo() // { path: 'webgl1 via headless-gl', webGPU: { used: false, present: false, reason: "the 'webgpu' package does not load here ..." }, kernelClass: 'HeadlessGLKernel', renderer: 'Mesa swrast (software rasterizer, llvmpipe) via headless-gl (ANGLE)', ... }
+ * gpuInfo() // { path: 'webgl1 via headless-gl', webGPU: { used: false, present: false, reason: "the 'webgpu' package does not load here ..." }, kernelClass: 'HeadlessGLKernel', renderer: 'Mesa swrast (software rasterizer, llvmpipe) via headless-gl (ANGLE)', readback: { mode: 'sync', reason: 'WebGL 1 ...' }, ... }
  */
 export function gpuInfo(): GpuInfo {
   return gpuDevice().info;

@@ -30,6 +30,7 @@ export {
   type GpuOptions,
   type GpuKernelClass,
 } from './gpu-device.js';
+export { asynchronousReadbackCount, type ReadbackInfo } from './readback.js';
 export { functionSource } from './function-source.js';
 export { gpuExpressionFunction } from './expression-source.js';
 
