@@ -7,6 +7,7 @@ import type { ReductionKind, TensorView } from '../backend.js';
 import { allocateArray, type DType, type TypedArray } from '../dtype.js';
 import { sizeOf } from '../shape.js';
 import { SIMD_REDUCTION_MINIMUM_COLUMNS, simdReduceColumns, simdReduceRows } from '../wasm/simd-reductions.js';
+import { simdCumulative, simdProductRows } from '../wasm/simd-running-products.js';
 
 /** A contiguous array viewed as `[outer, reduced, inner]`. */
 export interface BlockLayout {
@@ -95,6 +96,16 @@ export function reduceBlock(kind: ReductionKind, layout: BlockLayout, outDtype: 
     simdReduceColumns(kind, values, offset, outer, reduced, inner, out)
   )
     return out;
+  if (
+    kind === 'prod' &&
+    inner === 1 &&
+    reduced >= SIMD_REDUCTION_MINIMUM_COLUMNS &&
+    values instanceof Float32Array &&
+    out instanceof Float32Array &&
+    // Products of whole rows: the loop's order, four rows at a time (wasm/simd-running-products.ts).
+    simdProductRows(values, offset, outer, reduced, out)
+  )
+    return out;
   if (kind === 'sum' && inner === 1) {
     // Summing whole rows (softmax denominators, bias gradients): one scalar accumulator per row,
     // without the per-element dispatch of the general loop below.
@@ -177,6 +188,14 @@ export function argReduceBlock(kind: 'argmax' | 'argmin', layout: BlockLayout): 
 export function cumulativeBlock(kind: 'cumsum' | 'cumprod', layout: BlockLayout, outDtype: DType): TypedArray {
   const { values, offset, outer, reduced, inner } = layout;
   const out = allocateArray(outDtype, outer * reduced * inner);
+  if (
+    values instanceof Float32Array &&
+    out instanceof Float32Array &&
+    outer * reduced * inner >= SIMD_REDUCTION_MINIMUM_COLUMNS &&
+    // Each running value in the loop's order, several lines or columns at a time.
+    simdCumulative(kind === 'cumsum' ? 'sum' : 'prod', values, offset, outer, reduced, inner, out)
+  )
+    return out;
   const running = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
     running.fill(kind === 'cumsum' ? 0 : 1);
