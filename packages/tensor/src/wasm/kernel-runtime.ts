@@ -9,6 +9,7 @@
 import { kernelFallbacks, type KernelFallback } from '../kernels/expression/fallbacks.js';
 import { relaxedSimdSupported, simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module.js';
 import { allocateBlock, bindKernelHeap, freeBlock } from './kernel-heap.js';
+import { SIMD_MATH_IMPORTS } from './simd-math.js';
 import { runGemmTilesInParallel, threadInfo, whenThreadsReady, type ThreadInfo } from './thread-pool.js';
 
 /** Which kernels float32 ops use: the WebAssembly SIMD ones or the scalar TypeScript ones. */
@@ -169,17 +170,23 @@ export function setFusedMultiplyAdd(enabled: boolean): void {
 
 /**
  * gemm_tiles as matmul runs it now: the fused kernel where available and allowed, split over
- * the worker threads where they are on and the call is large (see thread-pool.ts).
+ * the worker threads where they are on and the call is large (see thread-pool.ts). The
+ * optional arguments after gemm_tiles' own run a depth packed as consecutive blocks of
+ * `depthBlock` in one call and zero C first (see `runGemmTilesInParallel`).
  */
-export function gemmTilesKernel(kernels: NonNullable<ReturnType<typeof simdKernels>>): SimdExports['gemm_tiles'] {
+export function gemmTilesKernel(
+  kernels: NonNullable<ReturnType<typeof simdKernels>>,
+): (...values: [...Parameters<SimdExports['gemm_tiles']>, depthBlock?: number, zeroFirst?: boolean]) => void {
   const fused = fusedMultiplyAddRequested && kernels.exports.gemm_tiles_fma !== undefined;
-  return (...values) =>
+  return (aPack, bPack, c, mPanels, nPanels, depth, blockPanels, depthBlock, zeroFirst) =>
     runGemmTilesInParallel(
       kernels.module,
       kernels.memory,
       kernels.exports as unknown as Record<string, unknown>,
       fused,
-      values,
+      [aPack, bPack, c, mPanels, nPanels, depth, blockPanels],
+      depthBlock,
+      zeroFirst,
     );
 }
 
@@ -287,8 +294,8 @@ export function instantiateOnKernelMemory(
   if (!kernels) return undefined;
   try {
     const module = new WebAssembly.Module(build(memoryLimits) as Uint8Array<ArrayBuffer>);
-    // sin and cos: the inline SIMD sin and cos call them for arguments beyond their bound (simd-math.ts).
-    const imports = { env: { memory: kernels.memory, sin: Math.sin, cos: Math.cos } };
+    // Math.sin, cos and tan: the inline SIMD versions call them for arguments beyond their bound (simd-math.ts).
+    const imports = { env: { memory: kernels.memory, ...SIMD_MATH_IMPORTS } };
     return { exports: new WebAssembly.Instance(module, imports).exports, module };
   } catch {
     return undefined;

@@ -10,12 +10,19 @@ import type { MatrixOperand } from '../kernel-operands.js';
 import { heapAddress } from './kernel-heap.js';
 import { gemmTilesKernel, reserve, simdKernels, type SimdExports } from './kernel-runtime.js';
 import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module.js';
+import { wakeWorkersForGemm } from './thread-pool.js';
 
 /** Depth (k) of one packed block: a B panel of 256 × 8 floats (8 KiB) stays in L1. */
 export const DEPTH_BLOCK = 256;
 // Row panels per block: GEMM_ROWS · 48 = 192 rows · 256 depth · 4 bytes = 192 KiB of packed A,
 // which stays in L2 while every B panel streams past it.
 const BLOCK_PANELS = 48;
+/**
+ * Packed A and B up to this size hold the whole depth, so the kernel (and its parallel
+ * section) runs once per product; above it they are packed and run one depth block at a time.
+ * 4 MiB covers the MLP's products (128×784·784×256 packs 1.2 MiB) and stays within L2 + L3.
+ */
+const WHOLE_DEPTH_BYTES = 4 << 20;
 
 /**
  * Packs `lanes` lines of `depth` floats per panel (A: 4 rows, B: 8 columns) with the kernel
@@ -213,6 +220,12 @@ export function simdGemmPacked(
  * Writes A·B (float32) into `out[outOffset ...]` as a contiguous m×n block, on the SIMD
  * kernel. Returns false (doing nothing) when the SIMD kernels are unavailable or disabled.
  *
+ * When both packed operands fit in `WHOLE_DEPTH_BYTES`, the whole depth is packed first and
+ * the kernel runs once (one parallel section, not one per block of the depth: each section
+ * costs a handshake with the workers, which at the MLP's sizes is a fair part of the work).
+ * When C's padded layout is `out`'s own (m and n multiples of the tile, `out` in the kernel
+ * heap), the kernel accumulates straight into `out` and nothing is copied out.
+ *
  * @example
  * if (!simdGemm(m, n, k, a, b, out, 0)) gemm(m, n, k, a, b, out, 0);
  */
@@ -236,26 +249,36 @@ export function simdGemm(
   const nPanels = Math.ceil(n / GEMM_COLUMNS);
   const paddedRows = mPanels * GEMM_ROWS;
   const paddedColumns = nPanels * GEMM_COLUMNS;
-  const depth = Math.min(k, DEPTH_BLOCK);
-  const [aBase, bBase, cBase] = reserve(kernels.memory, [
-    paddedRows * depth * 4,
-    paddedColumns * depth * 4,
-    paddedRows * paddedColumns * 4,
+  const wholeDepth = (paddedRows + paddedColumns) * k * 4 <= WHOLE_DEPTH_BYTES;
+  const packedDepth = wholeDepth ? k : Math.min(k, DEPTH_BLOCK);
+  const outAddress = heapAddress(out);
+  const intoOut =
+    outAddress !== undefined && paddedRows === m && paddedColumns === n && out !== a.values && out !== b.values;
+  const [aBase, bBase, cScratch] = reserve(kernels.memory, [
+    paddedRows * packedDepth * 4,
+    paddedColumns * packedDepth * 4,
+    intoOut ? 0 : paddedRows * paddedColumns * 4,
   ]) as [number, number, number];
+  const cBase = intoOut ? outAddress + outOffset * 4 : cScratch;
+  wakeWorkersForGemm(kernels.module, kernels.memory, mPanels, nPanels, wholeDepth ? k : packedDepth);
   // The view is taken after reserve: growing the memory detaches the previous buffer.
   const view = new Float32Array(kernels.memory.buffer);
   const gemmTiles = gemmTilesKernel(kernels);
-  view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
+  // With the whole depth in one call each share zeroes its own rows of C; otherwise C is zeroed here.
+  if (!wholeDepth) view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
   for (let k0 = 0; k0 < k; k0 += DEPTH_BLOCK) {
     const blockDepth = Math.min(DEPTH_BLOCK, k - k0);
-    if (!packInKernel(kernels.exports, a, m, GEMM_ROWS, a.rowStride, a.columnStride, k0, blockDepth, view, aBase / 4))
-      packA(a, m, k0, blockDepth, view, aBase / 4);
-    if (
-      !packInKernel(kernels.exports, b, n, GEMM_COLUMNS, b.columnStride, b.rowStride, k0, blockDepth, view, bBase / 4)
-    )
-      packB(b, n, k0, blockDepth, view, bBase / 4);
-    gemmTiles(aBase, bBase, cBase, mPanels, nPanels, blockDepth, BLOCK_PANELS);
+    // With the whole depth packed, block k0 sits after the blocks before it (see runGemmShare).
+    const aBlock = aBase / 4 + (wholeDepth ? paddedRows * k0 : 0);
+    const bBlock = bBase / 4 + (wholeDepth ? paddedColumns * k0 : 0);
+    if (!packInKernel(kernels.exports, a, m, GEMM_ROWS, a.rowStride, a.columnStride, k0, blockDepth, view, aBlock))
+      packA(a, m, k0, blockDepth, view, aBlock);
+    if (!packInKernel(kernels.exports, b, n, GEMM_COLUMNS, b.columnStride, b.rowStride, k0, blockDepth, view, bBlock))
+      packB(b, n, k0, blockDepth, view, bBlock);
+    if (!wholeDepth) gemmTiles(aBase, bBase, cBase, mPanels, nPanels, blockDepth, BLOCK_PANELS);
   }
+  if (wholeDepth) gemmTiles(aBase, bBase, cBase, mPanels, nPanels, k, BLOCK_PANELS, DEPTH_BLOCK, true);
+  if (intoOut) return true;
   const cStart = cBase / 4;
   if (paddedColumns === n) {
     out.set(view.subarray(cStart, cStart + m * n), outOffset);

@@ -32,6 +32,7 @@
  * isolation) the kernel memory is not shared and the pool is not started:
  * `kernelInfo().threads.reason` says so.
  */
+import { SIMD_MATH_IMPORTS } from './simd-math.js';
 
 /** Control words in the pool's own SharedArrayBuffer (not the kernel memory). */
 const GENERATION = 0; // odd: a section is open; even: closed. Workers wait on it
@@ -42,7 +43,7 @@ const ERROR = 4; // 1: a worker's chunk threw
 const PARTS = 5; // how many chunks the section is cut into
 const KIND = 6; // 0: gemm_tiles; 1: an elementwise map kernel
 const NEXT = 7; // the next chunk to claim (claims at or past PARTS find nothing)
-const ARGUMENTS = 8; // gemm: its 7 arguments, then 1 if the fused kernel is used; map: see runMapShare
+const ARGUMENTS = 8; // gemm: its 7 arguments, 1 if the fused kernel is used, the depth block, 1 to zero C first; map: see runMapShare
 /** The most pointer arguments and scalars an elementwise kernel may have to run threaded. */
 const MAP_MAXIMUM_POINTERS = 24;
 const MAP_MAXIMUM_SCALARS = 16;
@@ -65,11 +66,16 @@ const CHUNKS_PER_THREAD = 4;
 
 /**
  * Runs share `part` of `parts` of one gemm_tiles call: a contiguous range of A's row panels
- * (and so of C's rows). Self-contained (no imports, no outer names) because its source is also
- * the workers' copy, via `Function.prototype.toString`: one implementation of the split.
+ * (and so of C's rows), over every block of the depth. A and B hold the whole depth as
+ * consecutive blocks of `depthBlock` (the last one shorter): the block at depth k0 starts at
+ * `mPanels·4·k0` floats in A and `nPanels·8·k0` in B, so one section covers the whole product
+ * and a thread keeps its rows of C in cache from one block to the next. Self-contained (no
+ * imports, no outer names) because its source is also the workers' copy, via
+ * `Function.prototype.toString`: one implementation of the split.
  */
 function runGemmShare(
   exports: Record<string, unknown>,
+  memory: WebAssembly.Memory,
   words: Int32Array,
   argumentsIndex: number,
   part: number,
@@ -80,15 +86,25 @@ function runGemmShare(
   const c = words[argumentsIndex + 2]!;
   const mPanels = words[argumentsIndex + 3]!;
   const nPanels = words[argumentsIndex + 4]!;
-  const kc = words[argumentsIndex + 5]!;
+  const depth = words[argumentsIndex + 5]!;
   const blockPanels = words[argumentsIndex + 6]!;
   const fused = words[argumentsIndex + 7] === 1;
+  const depthBlock = words[argumentsIndex + 8]!;
+  const zeroFirst = words[argumentsIndex + 9] === 1;
   const first = Math.floor((part * mPanels) / parts);
   const last = Math.floor(((part + 1) * mPanels) / parts);
   if (last <= first) return;
   // Row panels are 4 rows (GEMM_ROWS) of kc floats in A, and 4 rows of nPanels·8 floats in C.
   const kernel = (fused ? exports.gemm_tiles_fma : exports.gemm_tiles) as (...values: number[]) => void;
-  kernel(aPack + first * kc * 4 * 4, bPack, c + first * 4 * nPanels * 8 * 4, last - first, nPanels, kc, blockPanels);
+  const cStart = c + first * 4 * nPanels * 8 * 4;
+  // The share zeroes its own rows of C (in parallel, and in cache just before they are summed into).
+  if (zeroFirst) new Float32Array(memory.buffer, cStart, (last - first) * 4 * nPanels * 8).fill(0);
+  for (let k0 = 0; k0 < depth; k0 += depthBlock) {
+    const kc = Math.min(depthBlock, depth - k0);
+    const aBlock = aPack + mPanels * 4 * k0 * 4;
+    const bBlock = bPack + nPanels * 8 * k0 * 4;
+    kernel(aBlock + first * kc * 4 * 4, bBlock, cStart, last - first, nPanels, kc, blockPanels);
+  }
 }
 
 /**
@@ -120,6 +136,11 @@ function runMapShare(
   kernel(...values);
 }
 
+// The Math functions that compiled map kernels import (simd-math.ts), as worker source text.
+const MATH_IMPORTS_SOURCE = Object.keys(SIMD_MATH_IMPORTS)
+  .map((name) => `${name}: Math.${name}`)
+  .join(', ');
+
 // Plain JavaScript: a worker started with `eval` runs CommonJS, not TypeScript. Map kernels
 // live in modules compiled after the worker started; each arrives as a message (sent when the
 // module is registered, before any section uses it) and is taken synchronously with
@@ -136,7 +157,7 @@ const runMapShare = ${runMapShare.toString()};
 function mapKernel(id) {
   for (let tries = 0; !mapKernels.has(id) && tries < 1000; tries++) {
     const message = receiveMessageOnPort(parentPort);
-    if (message) mapKernels.set(message.message.id, new WebAssembly.Instance(message.message.module, { env: { memory, sin: Math.sin, cos: Math.cos } }).exports.fused);
+    if (message) mapKernels.set(message.message.id, new WebAssembly.Instance(message.message.module, { env: { memory, ${MATH_IMPORTS_SOURCE} } }).exports.fused);
     else Atomics.wait(words, ${STOP}, 0, 1);
   }
   const kernel = mapKernels.get(id);
@@ -155,6 +176,9 @@ for (;;) {
   while (generation === seen || (generation & 1) === 0) {
     Atomics.wait(words, ${GENERATION}, generation);
     generation = Atomics.load(words, ${GENERATION});
+    // Woken early (wakeKernelWorkers) for a section about to open: spin for it again.
+    for (let spins = 0; (generation === seen || (generation & 1) === 0) && spins < ${WORKER_SPINS}; spins++)
+      generation = Atomics.load(words, ${GENERATION});
   }
   seen = generation;
   if (Atomics.load(words, ${STOP}) === 1) break;
@@ -166,7 +190,7 @@ for (;;) {
       const gemm = Atomics.load(words, ${KIND}) === 0;
       const kernel = gemm ? undefined : mapKernel(words[${ARGUMENTS}]);
       for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
-        if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, parts);
+        if (gemm) runGemmShare(exports, memory, words, ${ARGUMENTS}, part, parts);
         else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, parts);
         Atomics.add(words, ${WORKER_CHUNKS}, 1);
       }
@@ -200,12 +224,12 @@ self.onmessage = (event) => {
   const message = event.data;
   if (message.control) {
     memory = message.memory;
-    message.mapModules.forEach((module, index) => mapKernels.set(index + 1, new WebAssembly.Instance(module, { env: { memory, sin: Math.sin, cos: Math.cos } }).exports.fused));
+    message.mapModules.forEach((module, index) => mapKernels.set(index + 1, new WebAssembly.Instance(module, { env: { memory, ${MATH_IMPORTS_SOURCE} } }).exports.fused));
     run(message.module, message.control).catch((error) => {
       setTimeout(() => { throw error; });
     });
   } else {
-    mapKernels.set(message.id, new WebAssembly.Instance(message.module, { env: { memory, sin: Math.sin, cos: Math.cos } }).exports.fused);
+    mapKernels.set(message.id, new WebAssembly.Instance(message.module, { env: { memory, ${MATH_IMPORTS_SOURCE} } }).exports.fused);
   }
 };
 async function run(module, control) {
@@ -219,8 +243,13 @@ async function run(module, control) {
     for (let spins = 0; (generation === seen || (generation & 1) === 0) && spins < ${WORKER_SPINS}; spins++)
       generation = Atomics.load(words, ${GENERATION});
     while (generation === seen || (generation & 1) === 0) {
-      if (Atomics.wait(words, ${GENERATION}, generation, ${BROWSER_IDLE_MILLISECONDS}) === 'timed-out') await yieldToEventLoop();
+      const woken = Atomics.wait(words, ${GENERATION}, generation, ${BROWSER_IDLE_MILLISECONDS});
+      if (woken === 'timed-out') await yieldToEventLoop();
       generation = Atomics.load(words, ${GENERATION});
+      // Woken early (wakeKernelWorkers) for a section about to open: spin for it again.
+      if (woken === 'ok')
+        for (let spins = 0; (generation === seen || (generation & 1) === 0) && spins < ${WORKER_SPINS}; spins++)
+          generation = Atomics.load(words, ${GENERATION});
     }
     seen = generation;
     if (Atomics.load(words, ${STOP}) === 1) break;
@@ -235,7 +264,7 @@ async function run(module, control) {
         missingKernel = !gemm && !kernel;
         if (!missingKernel)
           for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
-            if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, parts);
+            if (gemm) runGemmShare(exports, memory, words, ${ARGUMENTS}, part, parts);
             else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, parts);
             Atomics.add(words, ${WORKER_CHUNKS}, 1);
           }
@@ -500,10 +529,46 @@ export async function whenThreadsReady(
 const PARALLEL_MINIMUM_WORK = 1 << 20;
 
 /**
- * gemm_tiles(aPack, bPack, c, mPanels, nPanels, kc, blockPanels) split by row panels over the
+ * Whether a gemm_tiles call of this size would be split over the pool (which must be ready):
+ * at least two row panels and `PARALLEL_MINIMUM_WORK` multiply-adds.
+ */
+function gemmReadyPool(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  mPanels: number,
+  nPanels: number,
+  depth: number,
+): Pool | undefined {
+  return mPanels >= 2 && mPanels * nPanels * depth * 32 >= PARALLEL_MINIMUM_WORK
+    ? readyPool(module, memory)
+    : undefined;
+}
+
+/**
+ * Wakes sleeping workers ahead of a gemm_tiles call of this size that will be split over the
+ * pool, so that they are spinning, not asleep, when the section opens: the caller packs the
+ * operands in between, which takes longer than a wake-up (tens of microseconds, more under
+ * load). Does nothing for a call that will run on the calling thread alone.
+ */
+export function wakeWorkersForGemm(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  mPanels: number,
+  nPanels: number,
+  depth: number,
+): void {
+  const ready = gemmReadyPool(module, memory, mPanels, nPanels, depth);
+  // A notify leaves the generation as it is: a woken worker finds no open section and spins.
+  if (ready) Atomics.notify(ready.words, GENERATION);
+}
+
+/**
+ * gemm_tiles(aPack, bPack, c, mPanels, nPanels, depth, blockPanels) split by row panels over the
  * pool, returning only when every share is done (see the file comment for why that makes the
- * call race-free). Runs on the calling thread alone when the pool is off, starting or the call
- * is small.
+ * call race-free). With `depthBlock` < depth, A and B hold the whole depth in blocks of
+ * `depthBlock` (see `runGemmShare`) and the one section runs them all. With `zeroFirst` each
+ * share zeroes its rows of C first (C = A·B); without, it adds to C (C += A·B). Runs on the calling
+ * thread alone when the pool is off, starting or the call is small.
  */
 export function runGemmTilesInParallel(
   module: WebAssembly.Module,
@@ -511,21 +576,24 @@ export function runGemmTilesInParallel(
   exports: Record<string, unknown>,
   fused: boolean,
   values: readonly [number, number, number, number, number, number, number],
+  depthBlock: number = values[5],
+  zeroFirst = false,
 ): void {
-  const [, , , mPanels, nPanels, kc] = values;
-  const ready =
-    mPanels >= 2 && mPanels * nPanels * kc * 32 >= PARALLEL_MINIMUM_WORK ? readyPool(module, memory) : undefined;
+  const [, , , mPanels, nPanels, depth] = values;
+  const ready = gemmReadyPool(module, memory, mPanels, nPanels, depth);
   const words = ready?.words;
   if (!ready || !words) {
-    const local = new Int32Array([...values, fused ? 1 : 0]);
-    runGemmShare(exports, local, 0, 0, 1);
+    const local = new Int32Array([...values, fused ? 1 : 0, depthBlock, zeroFirst ? 1 : 0]);
+    runGemmShare(exports, memory, local, 0, 0, 1);
     return;
   }
   const parts = Math.min((ready.workers.length + 1) * CHUNKS_PER_THREAD, mPanels);
   for (let index = 0; index < 7; index++) words[ARGUMENTS + index] = values[index]!;
   words[ARGUMENTS + 7] = fused ? 1 : 0;
+  words[ARGUMENTS + 8] = depthBlock;
+  words[ARGUMENTS + 9] = zeroFirst ? 1 : 0;
   words[KIND] = 0;
-  runSection(ready, parts, 'matmul', (part) => runGemmShare(exports, words, ARGUMENTS, part, parts));
+  runSection(ready, parts, 'matmul', (part) => runGemmShare(exports, memory, words, ARGUMENTS, part, parts));
 }
 
 let blockingAllowed: boolean | undefined;

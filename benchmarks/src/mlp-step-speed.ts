@@ -1,0 +1,205 @@
+/**
+ * Benchmark: the MLP training step of the bench's training rows (784-256-256-10, batch 128,
+ * ReLU, softmax cross-entropy through logSoftmax; Adam) for Vane and jax-js, and optionally an
+ * older Vane checkout, in alternating rounds in one process (so that a change in machine load
+ * hits every contestant alike), on 1 and 2 kernel threads. Each round times, per contestant,
+ * Vane's `valueAndGrad` alone and the whole step (valueAndGrad, adamw, applyUpdates; jax-js:
+ * one jitted function doing the same); the tables give the median over rounds of each
+ * round's median, and ratios as the median of the per-round ratios.
+ *
+ * Run: npx tsx --conditions=@vane/source benchmarks/src/mlp-step-speed.ts
+ *        [--rounds 7] [--threads 1,2] [--old /tmp/vane-old] [--no-jax]
+ * `--old` names the root of another checkout of this repository (a `git worktree` of an older
+ * commit) whose node_modules/@vane/* point at its own packages; its Vane is loaded beside this one.
+ */
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { measure } from './harness.js';
+import { jaxTrainingStepRunner, loadJax } from './jax-peer.js';
+
+type TensorModule = typeof import('@vane/tensor');
+type Tensor = import('@vane/tensor').Tensor;
+type TensorMap = Record<string, Tensor>;
+interface VaneBuild {
+  name: string;
+  tensor: TensorModule;
+  autodiff: typeof import('@vane/autodiff');
+  optim: typeof import('@vane/optim');
+}
+
+const option = (name: string): string | undefined => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+};
+const ROUNDS = Number(option('rounds') ?? 7);
+const THREADS = (option('threads') ?? '1,2').split(',').map(Number);
+const OLD_ROOT = option('old');
+const WITH_JAX = !process.argv.includes('--no-jax');
+const BATCH = 128;
+const LAYER_SIZES = [784, 256, 256, 10];
+const TIMING = { warmup: 3, maximumRuns: 30, minimumMilliseconds: 400 };
+
+async function loadBuild(name: string, root?: string): Promise<VaneBuild> {
+  const load = (pkg: string, specifier: string) =>
+    root ? import(pathToFileURL(`${root}/packages/${pkg}/src/index.ts`).href) : import(specifier);
+  const [tensor, autodiff, optim] = await Promise.all([
+    load('tensor', '@vane/tensor'),
+    load('autodiff', '@vane/autodiff'),
+    load('optim', '@vane/optim'),
+  ]);
+  return { name, tensor, autodiff, optim } as VaneBuild;
+}
+
+/** The initial values every contestant starts from (drawn once, by the current build). */
+interface InitialValues {
+  images: Float32Array;
+  targets: Float32Array;
+  layers: { weight: Float32Array; weightShape: number[]; bias: Float32Array }[];
+}
+
+function initialValues(vane: TensorModule): InitialValues {
+  const generator = vane.seed(7);
+  const images = vane.randn([BATCH, 784], { generator });
+  const labels = vane.randint(0, 10, [BATCH], { generator });
+  const targets = vane.oneHot(labels, 10, { dtype: 'float32' });
+  return {
+    images: images.dataSync() as Float32Array,
+    targets: targets.dataSync() as Float32Array,
+    layers: LAYER_SIZES.slice(1).map((size, index) => ({
+      weight: vane
+        .randn([LAYER_SIZES[index]!, size], { generator, std: Math.sqrt(2 / LAYER_SIZES[index]!) })
+        .dataSync() as Float32Array,
+      weightShape: [LAYER_SIZES[index]!, size],
+      bias: new Float32Array(size),
+    })),
+  };
+}
+
+/** The loss of training-steps.ts's MLP row, on one build's tensors. */
+function mlpLoss(build: VaneBuild, values: InitialValues) {
+  const vane = build.tensor;
+  const images = vane.tensor(values.images, { shape: [BATCH, 784] });
+  const targets = vane.tensor(values.targets, { shape: [BATCH, 10] });
+  const params = (): TensorMap =>
+    Object.fromEntries(
+      values.layers.flatMap((layer, index) => [
+        [`w${index}`, vane.tensor(layer.weight, { shape: layer.weightShape })],
+        [`b${index}`, vane.tensor(layer.bias, { shape: [layer.bias.length] })],
+      ]),
+    );
+  const loss = (p: TensorMap): Tensor => {
+    let hidden = images;
+    for (let index = 0; index < 3; index++) {
+      hidden = vane.add(vane.matmul(hidden, p[`w${index}`]!), p[`b${index}`]!);
+      if (index < 2) hidden = vane.relu(hidden);
+    }
+    return vane.neg(vane.mean(vane.sum(vane.mul(targets, vane.logSoftmax(hidden, -1)), -1)));
+  };
+  return { params, loss };
+}
+
+async function timeValueAndGrad(build: VaneBuild, values: InitialValues): Promise<number> {
+  const { params, loss } = mlpLoss(build, values);
+  const p = params();
+  const step = build.autodiff.valueAndGrad(loss);
+  const timing = await measure(() => {
+    const [value, grads] = step(p);
+    value.dataSync();
+    build.tensor.dispose([value, ...Object.values(grads)]);
+  }, TIMING);
+  build.tensor.dispose(Object.values(p));
+  return timing.median;
+}
+
+async function timeStep(build: VaneBuild, values: InitialValues): Promise<number> {
+  const { params, loss } = mlpLoss(build, values);
+  const { adamw, applyUpdates, disposeReplaced } = build.optim;
+  let p = params();
+  const optimizer = adamw({ lr: 1e-3 });
+  let state = optimizer.init(p);
+  const step = build.autodiff.valueAndGrad(loss);
+  const timing = await measure(() => {
+    const [value, grads] = step(p);
+    const [updates, nextState] = optimizer.update(grads, state, p);
+    const next = applyUpdates(p, updates) as TensorMap;
+    value.dataSync();
+    disposeReplaced(state, nextState);
+    build.tensor.dispose([value, ...Object.values(grads), ...Object.values(updates as TensorMap), ...Object.values(p)]);
+    p = next;
+    state = nextState;
+  }, TIMING);
+  build.tensor.dispose(Object.values(p));
+  return timing.median;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const loadText = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(', ');
+
+const builds = [await loadBuild('vane')];
+if (OLD_ROOT) builds.push(await loadBuild('vane (old)', OLD_ROOT));
+const values = initialValues(builds[0]!.tensor);
+const jax = WITH_JAX ? await loadJax() : undefined;
+const reference = mlpLoss(builds[0]!, values);
+const initialLoss = builds[0]!.tensor.tidy(() => reference.loss(reference.params()).item());
+const jaxRunner = jax
+  ? jaxTrainingStepRunner(jax, {
+      parameters: values.layers.flatMap((layer) => [
+        { values: layer.weight, shape: layer.weightShape },
+        { values: layer.bias, shape: [layer.bias.length] },
+      ]),
+      batch: [
+        { values: values.images, shape: [BATCH, 784] },
+        { values: values.targets, shape: [BATCH, 10] },
+      ],
+      expectedInitialLoss: initialLoss,
+      loss: (jaxModule, parameters, [x, y]) => {
+        let hidden = x!;
+        for (let index = 0; index < 3; index++) {
+          hidden = jaxModule.numpy.matmul(hidden, parameters[2 * index]!).add(parameters[2 * index + 1]!);
+          if (index < 2) hidden = jaxModule.nn.relu(hidden);
+        }
+        return jaxModule.nn.logSoftmax(hidden, -1).mul(y!).sum(-1).mean().neg();
+      },
+    })
+  : undefined;
+
+console.log(
+  `MLP 784-256-256-10, batch 128; Node ${process.version}; ${ROUNDS} alternating rounds; load at start ${loadText()}`,
+);
+if (jax && 'unavailable' in jax) console.log(`jax-js unavailable: ${jax.unavailable}`);
+for (const threads of THREADS) {
+  for (const build of builds) {
+    build.tensor.setThreadCount(threads);
+    await build.tensor.kernelThreadsReady();
+  }
+  const samples: Record<string, number[]> = {};
+  const record = (key: string, value: number) => (samples[key] ??= []).push(value);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const build of builds) {
+      record(`${build.name} valueAndGrad`, await timeValueAndGrad(build, values));
+      record(`${build.name} step`, await timeStep(build, values));
+    }
+    if (jaxRunner && jax && !('unavailable' in jax)) record('jax-js step', (await jaxRunner.run()).median);
+  }
+  console.log(`\n${threads} kernel thread(s); load at end ${loadText()}`);
+  for (const [key, times] of Object.entries(samples)) console.log(`  ${key.padEnd(26)} ${median(times).toFixed(3)} ms`);
+  const ratio = (numerator: string, denominator: string) => {
+    const top = samples[numerator];
+    const bottom = samples[denominator];
+    if (!top || !bottom) return;
+    const ratios = top.map((value, index) => value / bottom[index]!);
+    console.log(`  ${`${numerator} / ${denominator}`.padEnd(50)} ${median(ratios).toFixed(2)}× (median of rounds)`);
+  };
+  ratio('jax-js step', 'vane step');
+  ratio('vane (old) valueAndGrad', 'vane valueAndGrad');
+  ratio('vane (old) step', 'vane step');
+  ratio('jax-js step', 'vane (old) step');
+}
