@@ -1,0 +1,327 @@
+/**
+ * The one float32 convolution engine of the SIMD path: a stride-1 correlation on a *padded
+ * grid*, as one threaded gemm per group and chunk of images.
+ *
+ * The caller copies its source (an image, or an output gradient) into grid planes in the kernel
+ * memory, with every zero it needs written out (padding, or the zeros between the rows of a
+ * strided output gradient), so that each patch element `p` reads the grid at a fixed offset
+ * `offset(p)` from the output position: output `(oh, ow)` is the grid value at
+ * `offset(p) + oh·gridWidth + ow`. An output is then computed for every grid column
+ * (`gridWidth − outputWidth` extra columns per row, dropped when copying out), so each im2col
+ * row is a contiguous stretch of the grid and is packed with whole-vector WebAssembly copies.
+ *
+ * The product is laid out transposed, `C[position, channel] = Σ_p cols[position, p] · W[channel, p]`:
+ * positions are the gemm's rows (A, 4-row panels), channels its columns (B, 8-column panels).
+ * The threads split a gemm by row panels, so each thread reads only its own positions' part
+ * of the packed patches, and the weights (B) are small enough to stay in L1 for every thread.
+ * With positions as the columns instead (the earlier layout), every chunk of 4 channels
+ * streamed the whole packed patch matrix again, and the second thread made the bench row
+ * slower. The result is then copied out transposed into `[N, channels, outputHeight, outputWidth]`.
+ *
+ * Every output is `Σ_p A[i, p] · B[p, j]` summed in the order of p, in blocks of
+ * `DEPTH_BLOCK`, as in matmul, so the result does not depend on the grid or the chunking.
+ */
+import { heapAddress } from './kernel-heap.js';
+import { gemmTilesKernel, reserve, simdKernels } from './kernel-runtime.js';
+import { DEPTH_BLOCK } from './simd-gemm.js';
+import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module.js';
+import { gatherPanels } from './simd-gather-panels.js';
+import { transposeQuads, type TransposeQuads } from './simd-transpose-quads.js';
+import { vectorCopy } from './simd-vector-copy.js';
+import type { SimdExports } from './kernel-runtime.js';
+
+/**
+ * Grid rows per gemm call (positions, summed over the chunk's images): packed A is then
+ * about 4096 × 4 bytes per patch element, in L2 with C while the gemm reads it.
+ */
+const CHUNK_POSITIONS = 4096;
+
+/** A stride-1 correlation on a padded grid, described for {@link gridCorrelation}. */
+export interface GridCorrelation {
+  /** Images. */
+  batch: number;
+  /** Grid planes per image, all groups together (group g owns its own offsets, see `offsets`). */
+  planes: number;
+  /** Rows and columns of one grid plane. */
+  gridHeight: number;
+  gridWidth: number;
+  /** Groups: each has `patchSize` patch elements and `outPerGroup` output channels. */
+  groups: number;
+  patchSize: number;
+  outPerGroup: number;
+  /** The outputs kept per image: `outputHeight × outputWidth` of the grid's positions. */
+  outputHeight: number;
+  outputWidth: number;
+  /** `offsets[g][p]`: the float offset, inside one image's grid, that patch element p of group g reads at output (0, 0). */
+  offsets: readonly Int32Array[];
+  /** The correlation's weight, `[groups · outPerGroup, patchSize]` row-major. */
+  weight: Float32Array;
+  /**
+   * Writes the values of images `[firstImage, firstImage + images)` into the grid at float
+   * index `grid` of `view` (image i's planes at `i · planes · gridHeight · gridWidth` floats), leaving
+   * every other float as it was: the grid is zeroed once per call and each chunk writes the
+   * same positions, so the zeros stay zero.
+   */
+  fill: (firstImage: number, images: number, grid: number, view: Float32Array) => void;
+}
+
+/**
+ * Runs the correlation into `out` `[batch, groups · outPerGroup, outputHeight, outputWidth]`
+ * (every element written). Returns false (doing nothing) when the SIMD kernels or the vector
+ * copies are unavailable.
+ *
+ * @example
+ * if (!gridCorrelation(problem, out)) conv2dForwardScalar(x, weight, geometry, out);
+ */
+export function gridCorrelation(problem: GridCorrelation, out: Float32Array): boolean {
+  const kernels = simdKernels();
+  const gather = gatherPanels();
+  const transpose = transposeQuads();
+  if (!kernels || !gather || !transpose) return false;
+  const { batch, planes, gridHeight, gridWidth, groups, patchSize, outPerGroup, outputHeight, outputWidth } = problem;
+  const positions = outputHeight * outputWidth;
+  if (batch === 0 || positions === 0 || outPerGroup === 0) return true;
+  const outChannels = groups * outPerGroup;
+  if (patchSize === 0) {
+    out.fill(0, 0, batch * outChannels * positions);
+    return true;
+  }
+  const imageFloats = planes * gridHeight * gridWidth;
+  // Grid rows per image: whole 4-row panels, so that no panel straddles two images. The last
+  // panel, and the extra columns of every row, read past the outputs (into the next image or
+  // the slack after the last one): those rows are dropped.
+  const gridRows = Math.ceil((outputHeight * gridWidth) / GEMM_ROWS) * GEMM_ROWS;
+  let reach = 0;
+  for (const groupOffsets of problem.offsets) for (const offset of groupOffsets) reach = Math.max(reach, offset);
+  const slack = Math.max(0, reach + gridRows - imageFloats);
+  const imagesPerChunk = Math.max(1, Math.min(batch, Math.floor(CHUNK_POSITIONS / gridRows)));
+  const rows = imagesPerChunk * gridRows;
+  const depthLimit = Math.min(patchSize, DEPTH_BLOCK);
+  const columnPanels = Math.ceil(outPerGroup / GEMM_COLUMNS);
+  const paddedColumns = columnPanels * GEMM_COLUMNS;
+  const gridFloats = imagesPerChunk * imageFloats + slack;
+  const [tableBase, gridBase, aBase, bBase, cBase] = reserve(kernels.memory, [
+    patchSize * 4,
+    gridFloats * 4,
+    rows * depthLimit * 4,
+    paddedColumns * depthLimit * 4,
+    rows * paddedColumns * 4,
+  ]) as [number, number, number, number, number];
+  // Views are taken after reserve: growing the memory detaches the previous buffer.
+  const view = new Float32Array(kernels.memory.buffer);
+  view.fill(0, gridBase / 4, gridBase / 4 + gridFloats);
+  const gemmTiles = gemmTilesKernel(kernels);
+  const outAddress = heapAddress(out);
+  for (let n0 = 0; n0 < batch; n0 += imagesPerChunk) {
+    const images = Math.min(imagesPerChunk, batch - n0);
+    problem.fill(n0, images, gridBase / 4, view);
+    const chunkRows = images * gridRows;
+    for (let g = 0; g < groups; g++) {
+      // The group's offsets, in bytes, as the gather's table.
+      const offsets = problem.offsets[g]!;
+      const table = new Int32Array(kernels.memory.buffer, tableBase, patchSize);
+      for (let p = 0; p < patchSize; p++) table[p] = offsets[p]! * 4;
+      view.fill(0, cBase / 4, cBase / 4 + chunkRows * paddedColumns);
+      for (let k0 = 0; k0 < patchSize; k0 += DEPTH_BLOCK) {
+        const depth = Math.min(DEPTH_BLOCK, patchSize - k0);
+        // A[i, p] for the block: per image, one gather of 4 positions × depth patch elements
+        // per row panel, written front to back (see simd-gather-panels.ts).
+        for (let image = 0; image < images; image++) {
+          gather(
+            tableBase + k0 * 4,
+            depth,
+            gridBase + image * imageFloats * 4,
+            aBase + image * gridRows * depth * 4,
+            gridRows / GEMM_ROWS,
+            GEMM_ROWS * 4,
+            GEMM_ROWS * depth * 4,
+          );
+        }
+        packWeights(problem.weight, g * outPerGroup, outPerGroup, patchSize, k0, depth, view, bBase / 4);
+        gemmTiles(aBase, bBase, cBase, chunkRows / GEMM_ROWS, columnPanels, depth, BLOCK_PANELS);
+      }
+      copyOut(
+        kernels.exports,
+        transpose,
+        view,
+        cBase,
+        paddedColumns,
+        problem,
+        out,
+        outAddress,
+        n0,
+        images,
+        g,
+        gridRows,
+      );
+    }
+  }
+  return true;
+}
+
+/** Row panels per block of gemm_tiles, as in simd-gemm.ts: 192 positions of packed A stay in L2. */
+const BLOCK_PANELS = 48;
+
+/** B[p, j] = weight[first + j, k0 + p] for the block, in 8-column panels; padding columns zeroed. */
+function packWeights(
+  weight: Float32Array,
+  first: number,
+  channels: number,
+  patchSize: number,
+  k0: number,
+  depth: number,
+  view: Float32Array,
+  base: number,
+): void {
+  const panels = Math.ceil(channels / GEMM_COLUMNS);
+  view.fill(0, base, base + panels * GEMM_COLUMNS * depth);
+  for (let j = 0; j < channels; j++) {
+    let source = (first + j) * patchSize + k0;
+    let target = base + (j >> 3) * GEMM_COLUMNS * depth + (j & 7);
+    for (let p = 0; p < depth; p++, target += GEMM_COLUMNS) view[target] = weight[source++]!;
+  }
+}
+
+/**
+ * Copies C `[images · gridRows, paddedColumns]` (positions × channels) into group `g`'s
+ * channels of `out`, transposing: 4 positions × 4 channels at a time with `transpose_quads`
+ * where `out` is in the kernel memory (the last `outputWidth mod 4` columns and
+ * `outPerGroup mod 4` channels with the strided `pack`), a JavaScript loop where it is not.
+ */
+function copyOut(
+  exports: SimdExports,
+  transpose: TransposeQuads,
+  view: Float32Array,
+  cBase: number,
+  paddedColumns: number,
+  problem: GridCorrelation,
+  out: Float32Array,
+  outAddress: number | undefined,
+  n0: number,
+  images: number,
+  g: number,
+  gridRows: number,
+): void {
+  const { groups, outPerGroup, outputHeight, outputWidth, gridWidth } = problem;
+  const positions = outputHeight * outputWidth;
+  const outChannels = groups * outPerGroup;
+  const channelQuads = outPerGroup >> 2;
+  const columnQuads = outputWidth >> 2;
+  for (let image = 0; image < images; image++) {
+    const from = cBase / 4 + image * gridRows * paddedColumns;
+    const to = ((n0 + image) * outChannels + g * outPerGroup) * positions;
+    if (outAddress === undefined) {
+      for (let o = 0; o < outPerGroup; o++) {
+        let target = to + o * positions;
+        for (let oh = 0; oh < outputHeight; oh++) {
+          let source = from + oh * gridWidth * paddedColumns + o;
+          for (let ow = 0; ow < outputWidth; ow++, source += paddedColumns) out[target++] = view[source]!;
+        }
+      }
+      continue;
+    }
+    // Per channel (panel), output row (outer) and column (inner), in floats: [count, from, to].
+    const run = (channels: readonly [number, number], columns: readonly [number, number], quads: boolean) => {
+      const [firstChannel, channelCount] = channels;
+      const [firstColumn, columnCount] = columns;
+      if (channelCount <= 0 || columnCount <= 0) return;
+      const source = (from + firstColumn * paddedColumns + firstChannel) * 4;
+      const target = outAddress + (to + firstChannel * positions + firstColumn) * 4;
+      const rowSource = gridWidth * paddedColumns * 4;
+      if (quads)
+        transpose(
+          source,
+          target,
+          channelCount >> 2,
+          outputHeight,
+          columnCount >> 2,
+          16,
+          rowSource,
+          4 * paddedColumns * 4,
+          4 * positions * 4,
+          outputWidth * 4,
+          16,
+          paddedColumns * 4,
+          positions * 4,
+        );
+      else
+        exports.pack(
+          source,
+          target,
+          channelCount,
+          outputHeight,
+          columnCount,
+          4,
+          rowSource,
+          paddedColumns * 4,
+          positions * 4,
+          outputWidth * 4,
+          4,
+        );
+    };
+    run([0, channelQuads * 4], [0, columnQuads * 4], true);
+    run([0, channelQuads * 4], [columnQuads * 4, outputWidth - columnQuads * 4], false);
+    run([channelQuads * 4, outPerGroup - channelQuads * 4], [0, outputWidth], false);
+  }
+}
+
+/** Three counts or strides: planes, rows, columns. */
+export type PlaneTriple = readonly [number, number, number];
+
+/**
+ * Copies `planes × rows × columns` floats from `source` (from float `sourceOffset`, strides in
+ * floats) into the kernel memory at float index `target` (strides in floats): the fill of a
+ * grid. Whole vectors with `copy_vectors` where both sides run contiguously along a row (the
+ * last `columns mod 4` with `pack`), the strided `pack` otherwise, and a JavaScript loop where
+ * `source` is not in the kernel memory. Copies nothing when a count is 0.
+ *
+ * @example
+ * copyPlanes(x, 0, view, base + padTop * 30 + padLeft, [16, 28, 28], [784, 28, 1], [900, 30, 1]);
+ */
+export function copyPlanes(
+  source: Float32Array,
+  sourceOffset: number,
+  view: Float32Array,
+  target: number,
+  [planes, rows, columns]: PlaneTriple,
+  [sourcePlane, sourceRow, sourceColumn]: PlaneTriple,
+  [targetPlane, targetRow, targetColumn]: PlaneTriple,
+): void {
+  if (planes <= 0 || rows <= 0 || columns <= 0) return;
+  const kernels = simdKernels();
+  const copy = vectorCopy();
+  const address = heapAddress(source);
+  if (!kernels || !copy || address === undefined) {
+    for (let plane = 0; plane < planes; plane++) {
+      for (let row = 0; row < rows; row++) {
+        let from = sourceOffset + plane * sourcePlane + row * sourceRow;
+        let to = target + plane * targetPlane + row * targetRow;
+        for (let column = 0; column < columns; column++, from += sourceColumn, to += targetColumn)
+          view[to] = source[from]!;
+      }
+    }
+    return;
+  }
+  const from = address + sourceOffset * 4;
+  const to = target * 4;
+  const vectors = sourceColumn === 1 && targetColumn === 1 ? columns >> 2 : 0;
+  if (vectors > 0)
+    copy(from, to, planes, rows, vectors, sourcePlane * 4, sourceRow * 4, targetPlane * 4, targetRow * 4);
+  const rest = columns - vectors * 4;
+  if (rest > 0) {
+    const skip = vectors * 4;
+    kernels.exports.pack(
+      from + skip * sourceColumn * 4,
+      to + skip * targetColumn * 4,
+      planes,
+      rows,
+      rest,
+      sourcePlane * 4,
+      sourceRow * 4,
+      sourceColumn * 4,
+      targetPlane * 4,
+      targetRow * 4,
+      targetColumn * 4,
+    );
+  }
+}

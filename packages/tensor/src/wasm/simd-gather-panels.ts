@@ -1,0 +1,96 @@
+/**
+ * A vector gather through an offset table, in the kernel memory:
+ * `gather_panels(table, count, src, dst, panels, srcPanel, dstPanel)` stores, for each of
+ * `panels` panels and each i < count, the 16 bytes at `src + table[i]` to `dst + 16·i`, then
+ * advances src and dst by their panel strides (bytes). `table` holds `count` int32 byte
+ * offsets.
+ *
+ * This is the im2col packing of the padded-grid convolution (padded-grid-convolution.ts): a
+ * panel is 4 consecutive output positions, `table[i]` the grid offset of patch element i, so
+ * the 4-row gemm panel (`depth` vectors, one per patch element) is written front to back in
+ * one pass. Copying one patch element at a time instead (one vector per panel, panels
+ * `16·depth` bytes apart) touched a new cache line with every store and took 1.8 ms of the
+ * 5 ms bench row. Addresses need no alignment; `count` and `panels` must be at least 1.
+ */
+import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
+import { encodeModule, op, v128Load, v128Store, ValueType } from './wasm-encoder.js';
+
+/** The signature of the compiled `gather_panels` (byte addresses and byte strides). */
+export type GatherPanels = (
+  table: number,
+  count: number,
+  src: number,
+  dst: number,
+  panels: number,
+  srcPanel: number,
+  dstPanel: number,
+) => void;
+
+// i32.load with a 4-byte alignment hint and offset 0 (not among the encoder's instructions).
+const i32Load = [0x28, 2, 0];
+
+function gatherDefinition() {
+  const [table, count, src, dst, panels, srcPanel, dstPanel] = [0, 1, 2, 3, 4, 5, 6];
+  const [entry, target, left] = [7, 8, 9];
+  const g = op.localGet;
+  const s = op.localSet;
+  const addTo = (local: number, amount: number[]) => [...g(local), ...amount, ...op.i32Add(), ...s(local)];
+  const countDown = (local: number) => [
+    ...g(local),
+    ...op.i32Const(1),
+    ...op.i32Sub(),
+    ...op.localTee(local),
+    ...op.brIf(0),
+  ];
+  const body = [
+    ...op.loop(),
+    ...g(table),
+    ...s(entry),
+    ...g(dst),
+    ...s(target),
+    ...g(count),
+    ...s(left),
+    ...op.loop(),
+    // store(target, load(src + table[entry]))
+    ...g(target),
+    ...g(src),
+    ...g(entry),
+    ...i32Load,
+    ...op.i32Add(),
+    ...v128Load(0),
+    ...v128Store(0),
+    ...addTo(entry, op.i32Const(4)),
+    ...addTo(target, op.i32Const(16)),
+    ...countDown(left),
+    ...op.end(),
+    ...addTo(src, g(srcPanel)),
+    ...addTo(dst, g(dstPanel)),
+    ...countDown(panels),
+    ...op.end(),
+  ];
+  return {
+    name: 'gather_panels',
+    parameters: Array.from({ length: 7 }, () => ValueType.i32),
+    results: [],
+    locals: [{ count: 3, type: ValueType.i32 }],
+    body,
+  };
+}
+
+let compiled: { gather: GatherPanels | undefined } | undefined;
+
+/**
+ * The compiled `gather_panels` on the kernel memory, or undefined when the SIMD kernels are off
+ * or the module does not compile. Compiled once; it runs on the calling thread only.
+ *
+ * @example
+ * gatherPanels()?.(table, 144, grid, packedA, 210, 16, 144 * 16); // 210 panels of 144 vectors
+ */
+export function gatherPanels(): GatherPanels | undefined {
+  if (!simdKernels()) return undefined;
+  if (!compiled) {
+    const instance = instantiateOnKernelMemory((limits) => encodeModule(limits, [gatherDefinition()]));
+    compiled = { gather: instance?.exports.gather_panels as GatherPanels | undefined };
+  }
+  return compiled.gather;
+}
