@@ -6,6 +6,7 @@ import { type DType, type TypedArray } from '../dtype.js';
 import { ownArray, recycleArray, takeArray, zeroedArray } from './buffer-pool.js';
 import {
   BINARY_KERNELS,
+  binaryExpressionKernel,
   UNARY_KERNELS,
   unaryExpressionKernel,
   type BinaryKernelName,
@@ -134,9 +135,8 @@ export function createCpuBackend(): Backend {
       }
       // Other contiguous float32 unary ops run their table expression on the SIMD compiler when
       // it compiles (relu, leakyRelu, square, neg, floor, round, ...: bit-identical to the loop;
-      // exp, log, tanh, erf, sigmoid, ...: within 1 float32 ulp, wasm/simd-math.ts); functions
-      // with neither a SIMD instruction nor an inline version (sin, cos, tan, pow) fall back to
-      // the loop, counted in kernelInfo().fallbacks.
+      // exp, log, tanh, erf, sin, tan, ...: within 1 float32 ulp, wasm/simd-math.ts); a kernel
+      // the compiler refused would fall back to the loop, counted in kernelInfo().fallbacks.
       if (
         out instanceof Float32Array &&
         x.data instanceof Float32Array &&
@@ -215,6 +215,35 @@ export function createCpuBackend(): Backend {
             out,
             rows,
             columns,
+          )
+        ) {
+          return out;
+        }
+      }
+      // The other float32 binary ops (pow, maximum, minimum, mod), contiguous or with one side a
+      // broadcast value, run their table expression on the SIMD compiler (wasm/simd-fused.ts):
+      // bit-identical to the loop, pow within 1 float32 ulp (wasm/simd-math.ts).
+      if (
+        !hasSimdBinary(kernel) &&
+        out instanceof Float32Array &&
+        a.data instanceof Float32Array &&
+        b.data instanceof Float32Array &&
+        layout.shape.length === 1
+      ) {
+        const strideA = layout.strides[0]![0]!;
+        const strideB = layout.strides[1]![0]!;
+        const broadcast = strideA === 0 && strideB === 1 ? 'left' : strideB === 0 && strideA === 1 ? 'right' : 'none';
+        const tensors = broadcast === 'left' ? [b] : broadcast === 'right' ? [a] : [a, b];
+        const scalars = broadcast === 'left' ? [a.data[a.offset]!] : broadcast === 'right' ? [b.data[b.offset]!] : [];
+        if (
+          (broadcast !== 'none' || (strideA === 1 && strideB === 1)) &&
+          simdFused(
+            binaryExpressionKernel(kernel, broadcast),
+            tensors.map((operand) => operand.data as Float32Array),
+            tensors.map((operand) => operand.offset),
+            scalars,
+            out,
+            out.length,
           )
         ) {
           return out;

@@ -24,9 +24,11 @@ import {
   notEqual,
   or,
   pow,
+  scalar,
   select,
   sub,
 } from './expression/builder.js';
+import { replaceInputs } from './expression/replace-inputs.js';
 import type { BooleanExpression, NumberExpression } from './expression/expression.js';
 import * as UNARY_OPS from '../ops/unary-ops.js';
 
@@ -149,6 +151,42 @@ export const BINARY_KERNELS = Object.fromEntries(
 
 /** Names of the binary kernels. */
 export type BinaryKernelName = keyof typeof BINARY_EXPRESSIONS;
+
+/** Which operand of a binary kernel is one value broadcast to every element (passed as scalar 0), if any. */
+export type BroadcastOperand = 'none' | 'left' | 'right';
+
+const binaryExpressionKernels = new Map<string, ExpressionKernel>();
+
+/**
+ * The binary op `name` as an expression kernel for the fused compilers: both operands tensors
+ * (`binary:name`, inputs 0 and 1), or one of them a single value broadcast to every element,
+ * passed as scalar 0 (`binary:name:leftScalar`, `binary:name:rightScalar`; the other operand is
+ * input 0). Why the scalar form: a broadcast operand would otherwise need a filled array.
+ *
+ * @example
+ * binaryExpressionKernel('pow', 'right') // { name: 'binary:pow:rightScalar', arity: 1, scalarCount: 1, expression: pow(input(0), scalar(0)) }
+ */
+export function binaryExpressionKernel(name: BinaryKernelName, broadcast: BroadcastOperand): ExpressionKernel {
+  const key = broadcast === 'none' ? `binary:${name}` : `binary:${name}:${broadcast}Scalar`;
+  let kernel = binaryExpressionKernels.get(key);
+  if (!kernel) {
+    const expression: NumberExpression = BINARY_EXPRESSIONS[name];
+    kernel =
+      broadcast === 'none'
+        ? { name: key, arity: 2, scalarCount: 0, expression }
+        : {
+            name: key,
+            arity: 1,
+            scalarCount: 1,
+            // The broadcast operand becomes scalar(0), the other input(0).
+            expression: replaceInputs(expression, (index) =>
+              (index === 0) === (broadcast === 'left') ? scalar(0) : input(0),
+            ),
+          };
+    binaryExpressionKernels.set(key, kernel);
+  }
+  return kernel;
+}
 
 /**
  * A fused elementwise kernel given as data: an expression of the language in

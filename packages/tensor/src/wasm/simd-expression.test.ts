@@ -1,7 +1,8 @@
 /**
  * Expression kernels on WebAssembly SIMD against the JavaScript loop (the scalar mode), bit for
  * bit: both evaluate the tree in float64 with the same IEEE operations and round once. Also:
- * what does not compile is counted in kernelInfo().fallbacks with its reason, never silent.
+ * every function of the language compiles, and what does not compile (a function refused for
+ * the test) is counted in kernelInfo().fallbacks with its reason, never silent.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +15,13 @@ import {
   type ExpressionKernel,
   type NumberExpression,
 } from '../index.js';
+import {
+  JAVASCRIPT_BINARY_CALLS,
+  JAVASCRIPT_BINARY_OPERATORS,
+  JAVASCRIPT_UNARY_CALLS,
+} from '../kernels/expression/compile-javascript.js';
+import type { BinaryFunction, UnaryFunction } from '../kernels/expression/expression.js';
+import { compileSimdExpression, refuseSimdFunctionsForTesting } from './simd-expression.js';
 import { compileFusedKernel, simdUnsupportedReason } from './simd-fused.js';
 import { simdKernels } from './kernel-runtime.js';
 
@@ -53,6 +61,20 @@ const SPECIAL = [
 function kernel(name: string, expression: NumberExpression, arity = 2, scalarCount = 0): ExpressionKernel {
   return { name: `test.simdExpression.${name}`, arity, scalarCount, expression };
 }
+
+const unaryNode = (name: UnaryFunction, operand: NumberExpression): NumberExpression => ({
+  type: 'number',
+  kind: 'unary',
+  function: name,
+  operand,
+});
+const binaryNode = (name: BinaryFunction, left: NumberExpression, right: NumberExpression): NumberExpression => ({
+  type: 'number',
+  kind: 'binary',
+  function: name,
+  left,
+  right,
+});
 
 function bitsOf(values: Float32Array): number[] {
   return Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length));
@@ -99,26 +121,53 @@ describe('expression kernels on WebAssembly SIMD', () => {
     },
   );
 
+  it.skipIf(SIMD_OFF)('compiles every unary and binary function of the language (none falls back)', () => {
+    const unary = Object.keys(JAVASCRIPT_UNARY_CALLS) as UnaryFunction[];
+    const binary = [
+      ...Object.keys(JAVASCRIPT_BINARY_OPERATORS),
+      ...Object.keys(JAVASCRIPT_BINARY_CALLS),
+    ] as BinaryFunction[];
+    expect(unary).toContain('tan');
+    expect(binary).toContain('pow');
+    const refused = [
+      ...unary.map((name) => [name, compileSimdExpression(unaryNode(name, x), 1, 0)] as const),
+      ...binary.map((name) => [name, compileSimdExpression(binaryNode(name, x, y), 2, 0)] as const),
+    ].filter(([, result]) => 'unsupported' in result);
+    expect(refused).toEqual([]);
+  });
+
   it('counts each call that falls back, per kernel, with the reason, and still computes the right values', (context) => {
     if (!kernelInfo().simdAvailable) context.skip('WebAssembly SIMD is unavailable here');
     resetKernelFallbacks();
-    // tan has neither a SIMD instruction nor an inline implementation (simd-math.ts).
     const tangent = kernel('tan', e.tan(x), 1);
-    expect(simdUnsupportedReason(tangent)).toBe("'tan' has no WebAssembly SIMD instruction");
-    const values = fusedMap(tangent, [tensor([0, 1])]).dataSync();
-    fusedMap(tangent, [tensor([2])]);
-    expect(Array.from(values)).toEqual([0, Math.fround(Math.tan(1))]);
-    expect(kernelInfo().fallbacks).toContainEqual({
-      kernel: 'test.simdExpression.tan',
-      target: 'simd',
-      ranOn: 'javascript',
-      reason: "'tan' has no WebAssembly SIMD instruction",
-      count: 2,
-    });
-    // A kernel that compiles, and scalar mode (a choice, not a fallback), count nothing.
-    fusedMap(CASES[0]!, [tensor([1.5])]);
-    setKernelMode('scalar');
-    fusedMap(tangent, [tensor([3])]);
+    // Every function compiles now: the test refuses tan to reach the fallback path.
+    const restore = refuseSimdFunctionsForTesting(['tan']);
+    try {
+      expect(simdUnsupportedReason(tangent)).toBe("'tan' has no WebAssembly SIMD implementation");
+      const values = fusedMap(tangent, [tensor([0, 1])]).dataSync();
+      fusedMap(tangent, [tensor([2])]);
+      expect(Array.from(values)).toEqual([0, Math.fround(Math.tan(1))]);
+      expect(kernelInfo().fallbacks).toContainEqual({
+        kernel: 'test.simdExpression.tan',
+        target: 'simd',
+        ranOn: 'javascript',
+        reason: "'tan' has no WebAssembly SIMD implementation",
+        count: 2,
+      });
+      // A kernel that compiles, and scalar mode (a choice, not a fallback), count nothing.
+      fusedMap(CASES[0]!, [tensor([1.5])]);
+      setKernelMode('scalar');
+      fusedMap(tangent, [tensor([3])]);
+      expect(kernelInfo().fallbacks.map((entry) => [entry.kernel, entry.count])).toEqual([
+        ['test.simdExpression.tan', 2],
+      ]);
+    } finally {
+      restore();
+      setKernelMode('simd');
+    }
+    // Once the refusal ends, the cached kernel is compiled again and runs on SIMD.
+    expect(simdUnsupportedReason(tangent)).toBeUndefined();
+    fusedMap(tangent, [tensor([0, 1])]);
     expect(kernelInfo().fallbacks.map((entry) => [entry.kernel, entry.count])).toEqual([
       ['test.simdExpression.tan', 2],
     ]);

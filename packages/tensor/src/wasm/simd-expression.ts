@@ -6,17 +6,19 @@
  * every operation is the IEEE double operation JavaScript performs, and the result is rounded
  * to float32 once, as a Float32Array store does. The results therefore equal the JavaScript
  * loop's bit for bit (NaN payloads aside), except for the transcendental functions exp, expm1,
- * log, log1p, tanh, erf, sin and cos: they are inline double-precision approximations (simd-math.ts), a
- * few double ulps from V8's Math functions (erf: about 1e-13 from vaneErf), so a result can
- * differ by one float32 ulp where the exact value lies that close to a float32 rounding
- * boundary. Selects evaluate both branches and pick per lane with
+ * log, log1p, tanh, erf, sin, cos, tan and pow: they are inline double-precision approximations
+ * (simd-math.ts), a few double ulps from V8's Math functions (erf: about 1e-13 from vaneErf;
+ * pow: about 2·|y·log x| ulps), so a result can differ by one float32 ulp where the exact value
+ * lies that close to a float32 rounding boundary. Selects evaluate both branches and pick per lane with
  * the condition's mask (expressions have no side effects). `fround` rounds both lanes to
  * float32 and widens back exactly.
  *
- * sin and cos beyond |x| = 1647098 call the module's imported Math.sin/Math.cos for those lanes
- * (`env.sin`, `env.cos`; every instantiation provides them). Functions with neither a SIMD
- * instruction nor an inline implementation (tan, pow) make the expression
- * unsupported: {@link compileSimdExpression} says which, and the caller counts the fallback.
+ * sin, cos and tan beyond |x| = 1647098 call the module's imported Math.sin/cos/tan for those
+ * lanes (`env.sin`, `env.cos`, `env.tan`: SIMD_MATH_IMPORTS, which every instantiation
+ * provides). Every function of the expression language compiles; a function added to the
+ * language without a SIMD implementation would make the expression unsupported
+ * ({@link compileSimdExpression} says which, and the caller counts the fallback), and tests
+ * reach that path with {@link refuseSimdFunctionsForTesting}.
  */
 import { inlineCalls, postOrder, referenceCounts, usage } from '../kernels/expression/analysis.js';
 import { deduplicate } from '../kernels/expression/deduplicate.js';
@@ -27,7 +29,7 @@ import type {
   NumberExpression,
   UnaryFunction,
 } from '../kernels/expression/expression.js';
-import { SIMD_MATH } from './simd-math.js';
+import { SIMD_BINARY_MATH, SIMD_MATH, type TrigonometricFunction } from './simd-math.js';
 import { op, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 
 // SIMD opcodes used here (WebAssembly SIMD specification numbering).
@@ -75,18 +77,54 @@ export type SimdExpressionResult =
   | { readonly definition: FunctionDefinition; readonly inputsRead: readonly boolean[] }
   | { readonly unsupported: string };
 
+// Functions the compiler treats as having no SIMD implementation (refuseSimdFunctionsForTesting).
+const refusedForTesting = new Set<UnaryFunction | BinaryFunction>();
+let generation = 0;
+
+/**
+ * A number that changes whenever what the compiler accepts changes (only
+ * {@link refuseSimdFunctionsForTesting} changes it), so that caches of compiled kernels
+ * (simd-fused.ts, simd-fused-many.ts) can tell a stale entry.
+ *
+ * @example
+ * if (cached.generation !== simdCompilerGeneration()) recompile();
+ */
+export function simdCompilerGeneration(): number {
+  return generation;
+}
+
+/**
+ * Test support: until the returned function is called, the compiler refuses `functions` as if
+ * they had no SIMD implementation, so that tests of the fallback path (the JavaScript loop, the
+ * kernelInfo().fallbacks count, fusedMapMany's separate passes) still have a kernel that falls
+ * back now that every function compiles. Compiled kernels cached before are compiled again
+ * (see {@link simdCompilerGeneration}), both when the refusal starts and when it ends.
+ *
+ * @example
+ * const restore = refuseSimdFunctionsForTesting(['tan']);
+ * try { fusedMap(tangentKernel, [x]); } finally { restore(); }
+ */
+export function refuseSimdFunctionsForTesting(functions: readonly (UnaryFunction | BinaryFunction)[]): () => void {
+  const added = functions.filter((name) => !refusedForTesting.has(name));
+  for (const name of added) refusedForTesting.add(name);
+  generation++;
+  return () => {
+    for (const name of added) refusedForTesting.delete(name);
+    generation++;
+  };
+}
+
 function unsupportedReason(root: Expression): string | undefined {
   for (const node of postOrder(root)) {
-    if (
-      node.kind === 'unary' &&
-      node.function !== 'fround' &&
-      F64X2_UNARY[node.function] === undefined &&
-      SIMD_MATH[node.function] === undefined
-    ) {
-      return `'${node.function}' has no WebAssembly SIMD instruction`;
-    }
-    if (node.kind === 'binary' && F64X2_BINARY[node.function] === undefined)
-      return `'${node.function}' has no WebAssembly SIMD instruction`;
+    if (node.kind !== 'unary' && node.kind !== 'binary') continue;
+    const implemented =
+      node.kind === 'unary'
+        ? node.function === 'fround' ||
+          F64X2_UNARY[node.function] !== undefined ||
+          SIMD_MATH[node.function] !== undefined
+        : F64X2_BINARY[node.function] !== undefined || SIMD_BINARY_MATH[node.function] !== undefined;
+    if (!implemented || refusedForTesting.has(node.function))
+      return `'${node.function}' has no WebAssembly SIMD implementation`;
   }
   return undefined;
 }
@@ -176,10 +214,10 @@ export function compileSimdExpressions(
   }
   let temporaries = 0;
   const constants = new Map<string, { local: number; lanes: readonly number[] }>();
-  // Imported Math functions (sin and cos beyond their reduction's bound, simd-math.ts).
-  const imports: ('sin' | 'cos')[] = [];
+  // Imported Math functions (sin, cos and tan beyond their reduction's bound, simd-math.ts).
+  const imports: TrigonometricFunction[] = [];
   const locals = {
-    importedFunction: (name: 'sin' | 'cos') => {
+    importedFunction: (name: TrigonometricFunction) => {
       if (!imports.includes(name)) imports.push(name);
       return imports.indexOf(name);
     },
@@ -209,8 +247,11 @@ export function compileSimdExpressions(
           if (instruction !== undefined) return [...emit(node.operand), ...op.simd(instruction)];
           return SIMD_MATH[node.function]!(emit(node.operand), locals);
         }
-      case 'binary':
-        return [...emit(node.left), ...emit(node.right), ...op.simd(F64X2_BINARY[node.function]!)];
+      case 'binary': {
+        const instruction = F64X2_BINARY[node.function];
+        if (instruction !== undefined) return [...emit(node.left), ...emit(node.right), ...op.simd(instruction)];
+        return SIMD_BINARY_MATH[node.function]!(emit(node.left), emit(node.right), locals);
+      }
       case 'compare':
         return [...emit(node.left), ...emit(node.right), ...op.simd(F64X2_COMPARE[node.comparison])];
       case 'logical':

@@ -16,14 +16,14 @@
 import type { FusedKernel } from '../kernels/elementwise-kernels.js';
 import { recordFallback } from '../kernels/expression/fallbacks.js';
 import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
-import { compileSimdExpressions } from './simd-expression.js';
+import { compileSimdExpressions, simdCompilerGeneration } from './simd-expression.js';
 import { runCompiledMap } from './simd-fused.js';
 import { registerMapKernelModule } from './thread-pool.js';
 import { encodeModule } from './wasm-encoder.js';
 
 type CompiledMany = (...values: number[]) => void;
 type Plan = { kernel: CompiledMany; inputsRead: readonly boolean[]; moduleId: number } | { unsupported: string };
-const compiled = new Map<string, { sources: readonly unknown[]; plan: Plan }>();
+const compiled = new Map<string, { sources: readonly unknown[]; generation: number; plan: Plan }>();
 
 /** The name under which a set of kernels is compiled and counted. */
 export function fusedManyName(kernels: readonly FusedKernel[]): string {
@@ -34,7 +34,12 @@ function plan(kernels: readonly FusedKernel[]): Plan | undefined {
   if (!simdKernels()) return undefined;
   const name = fusedManyName(kernels);
   const cached = compiled.get(name);
-  if (cached && cached.sources.every((source, index) => source === kernels[index]?.expression)) return cached.plan;
+  if (
+    cached &&
+    cached.generation === simdCompilerGeneration() &&
+    cached.sources.every((source, index) => source === kernels[index]?.expression)
+  )
+    return cached.plan;
   let result: Plan;
   const simd = compileSimdExpressions(
     kernels.map((kernel) => kernel.expression),
@@ -50,7 +55,11 @@ function plan(kernels: readonly FusedKernel[]): Plan | undefined {
         ? { kernel: fused, inputsRead: simd.inputsRead, moduleId: registerMapKernelModule(instance.module) }
         : { unsupported: 'the WebAssembly module did not compile' };
   }
-  compiled.set(name, { sources: kernels.map((kernel) => kernel.expression), plan: result });
+  compiled.set(name, {
+    sources: kernels.map((kernel) => kernel.expression),
+    generation: simdCompilerGeneration(),
+    plan: result,
+  });
   return result;
 }
 

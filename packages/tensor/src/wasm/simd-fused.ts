@@ -1,26 +1,26 @@
 /**
  * Fused elementwise kernels (`fusedMap`, used by every optimizer update, and the CPU backend's
- * unary ops) compiled to WebAssembly SIMD for float32 tensors.
+ * unary and non-arithmetic binary ops) compiled to WebAssembly SIMD for float32 tensors.
  *
  * Why: in Node 20 a JavaScript loop over typed arrays that arrive as arguments runs at about
  * 3 ns per element (a plain copy too), several times slower than the same loop over arrays the
  * optimizer can treat as constants, so the scalar fused loop bounded the optimizer rows.
  *
  * The compiler (`simd-expression.ts`) compiles the kernel's expression tree. A kernel that
- * does not compile (one calling `sin`, say) runs on the JavaScript loop, and every such call is
- * counted in `kernelInfo().fallbacks` with the reason.
+ * does not compile (none now; tests make one with refuseSimdFunctionsForTesting) runs on the
+ * JavaScript loop, and every such call is counted in `kernelInfo().fallbacks` with the reason.
  */
 import type { FusedKernel } from '../kernels/elementwise-kernels.js';
 import { recordFallback } from '../kernels/expression/fallbacks.js';
 import { encodeModule } from './wasm-encoder.js';
 import { heapAddress } from './kernel-heap.js';
 import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
-import { compileSimdExpression } from './simd-expression.js';
+import { compileSimdExpression, simdCompilerGeneration } from './simd-expression.js';
 import { registerMapKernelModule, runMapKernelInParallel } from './thread-pool.js';
 
 type CompiledFused = (...values: number[]) => void;
 type Plan = { kernel: CompiledFused; inputsRead: readonly boolean[]; moduleId: number } | { unsupported: string };
-const compiled = new Map<string, { source: unknown; plan: Plan }>();
+const compiled = new Map<string, { source: unknown; generation: number; plan: Plan }>();
 
 /**
  * How `kernel` runs on SIMD: its compiled function and the inputs it reads, or why it does not
@@ -30,7 +30,7 @@ function plan(kernel: FusedKernel): Plan | undefined {
   if (!simdKernels()) return undefined;
   const source = kernel.expression;
   const cached = compiled.get(kernel.name);
-  if (cached && cached.source === source) return cached.plan;
+  if (cached && cached.source === source && cached.generation === simdCompilerGeneration()) return cached.plan;
   let result: Plan;
   const simd = compileSimdExpression(kernel.expression, kernel.arity, kernel.scalarCount);
   if ('unsupported' in simd) result = simd;
@@ -43,7 +43,7 @@ function plan(kernel: FusedKernel): Plan | undefined {
         ? { kernel: fused, inputsRead: simd.inputsRead, moduleId: registerMapKernelModule(instance.module) }
         : { unsupported: 'the WebAssembly module did not compile' };
   }
-  compiled.set(kernel.name, { source, plan: result });
+  compiled.set(kernel.name, { source, generation: simdCompilerGeneration(), plan: result });
   return result;
 }
 
@@ -63,7 +63,7 @@ export function compileFusedKernel(kernel: FusedKernel): CompiledFused | undefin
  * Why `kernel` does not compile to SIMD, or undefined when it does (or SIMD is off).
  *
  * @example
- * simdUnsupportedReason(tangentKernel) // "'tan' has no WebAssembly SIMD instruction"
+ * simdUnsupportedReason(kernel) // "'tan' has no WebAssembly SIMD implementation" (while refuseSimdFunctionsForTesting(['tan']))
  */
 export function simdUnsupportedReason(kernel: FusedKernel): string | undefined {
   const result = plan(kernel);

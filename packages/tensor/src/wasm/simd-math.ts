@@ -46,7 +46,7 @@
  * tan and pow are not here: expressions that use them still fall back to the JavaScript loop
  * (counted in kernelInfo().fallbacks).
  */
-import type { UnaryFunction } from '../kernels/expression/expression.js';
+import type { BinaryFunction, UnaryFunction } from '../kernels/expression/expression.js';
 import { op } from './wasm-encoder.js';
 
 /** Gives the emitters scratch v128 locals and loop-invariant constants. */
@@ -60,21 +60,41 @@ export interface SimdMathLocals {
    */
   constant(lanes: readonly number[]): number;
   /**
-   * The function index of the imported `env.<name>` (f64) → f64 (Math.sin or Math.cos), which
-   * the caller adds to the module's imports. sin and cos need it for arguments beyond
-   * {@link TRIGONOMETRY_ARGUMENT_BOUND}; without it they throw when emitted.
+   * The function index of the imported `env.<name>` (f64) → f64 (Math.sin, Math.cos or
+   * Math.tan), which the caller adds to the module's imports. sin, cos and tan need it for
+   * arguments beyond {@link TRIGONOMETRY_ARGUMENT_BOUND}; without it they throw when emitted.
    */
-  importedFunction?(name: 'sin' | 'cos'): number;
+  importedFunction?(name: TrigonometricFunction): number;
 }
+
+/** The functions whose inline SIMD version is bounded and whose other lanes call the imported Math function. */
+export type TrigonometricFunction = 'sin' | 'cos' | 'tan';
+
+/**
+ * The Math functions a module compiled with these emitters may import (as `env.sin`, ...):
+ * every instantiation of such a module passes them (kernel-runtime.ts; the thread-pool workers
+ * pass the same three by name).
+ */
+export const SIMD_MATH_IMPORTS: Readonly<Record<TrigonometricFunction, (x: number) => number>> = {
+  sin: Math.sin,
+  cos: Math.cos,
+  tan: Math.tan,
+};
 
 /** Emits code that consumes an f64x2 on the stack (the operand's code) and leaves f(operand) there. */
 export type SimdMathEmitter = (operand: number[], locals: SimdMathLocals) => number[];
 
+/** Emits code that consumes two f64x2 (the operands' code, left first) and leaves f(left, right) there. */
+export type SimdBinaryMathEmitter = (left: number[], right: number[], locals: SimdMathLocals) => number[];
+
 // SIMD opcodes (WebAssembly SIMD specification numbering).
 const V128_CONST = 0x0c;
+const V128_NOT = 0x4d;
 const V128_AND = 0x4e;
+const V128_XOR = 0x51;
 const V128_BITSELECT = 0x52;
 const F64X2_EQ = 0x47;
+const F64X2_NE = 0x48;
 const F64X2_LT = 0x49;
 const F64X2_GT = 0x4a;
 const F64X2_GE = 0x4c;
@@ -87,6 +107,7 @@ const F64X2_SUB = 0xf1;
 const F64X2_MUL = 0xf2;
 const F64X2_DIV = 0xf3;
 const F64X2_FLOOR = 0x75;
+const F64X2_TRUNC = 0x7a;
 const F64X2_ABS = 0xec;
 const F64X2_NEG = 0xed;
 const F64X2_PMIN = 0xf6;
@@ -104,17 +125,23 @@ const s = op.localSet;
 // so that the constant helpers below can hoist their values without threading `locals`
 // through every helper.
 let active: SimdMathLocals | undefined;
+const activating = (locals: SimdMathLocals, build: () => number[]): number[] => {
+  const outer = active;
+  active = locals;
+  try {
+    return build();
+  } finally {
+    active = outer;
+  }
+};
 const withLocals =
   (emitter: SimdMathEmitter): SimdMathEmitter =>
-  (operand, locals) => {
-    const outer = active;
-    active = locals;
-    try {
-      return emitter(operand, locals);
-    } finally {
-      active = outer;
-    }
-  };
+  (operand, locals) =>
+    activating(locals, () => emitter(operand, locals));
+const withLocalsBinary =
+  (emitter: SimdBinaryMathEmitter): SimdBinaryMathEmitter =>
+  (left, right, locals) =>
+    activating(locals, () => emitter(left, right, locals));
 const constant = (lane: number[]) => {
   const lanes = [...lane, ...lane];
   return active ? g(active.constant(lanes)) : op.simd(V128_CONST, ...lanes);
@@ -450,16 +477,55 @@ const COSINE = [
 export const TRIGONOMETRY_ARGUMENT_BOUND = 1_647_098;
 
 /**
- * sin(x) or cos(x) for |x| ≤ TRIGONOMETRY_ARGUMENT_BOUND (NaN for NaN and ±∞), fdlibm's
- * method: n = nearest(x·2/π), r = x − n·π/2 by Cody–Waite with π/2 in three 33-bit parts and a
- * tail. Why the reduction is accurate to about one double ulp of r: each n·PIO2_i is exact;
- * x − n·PIO2_1 is exact (Sterbenz: both within a factor 2 for n ≠ 0); each further subtraction
- * t − n·PIO2_i is exact when the result is under half of t (Sterbenz again), and otherwise its
- * rounding is at most one ulp of the result; the tail term's error, n·2^−53·PIO2_3_TAIL < 1e-41,
- * is far under an ulp of the smallest |r| a double below the bound reaches. Then fdlibm's
- * kernels: sin r = r + r³·S(r²), cos r = w + ((1 − w) − r²/2 + r⁴·C(r²)) with w = 1 − r²/2,
- * and the quadrant n mod 4 (n + 1 for cos) picks ±sin r or ±cos r. sin(x) is x itself for
- * |x| < 2^−27 (as fdlibm; keeps −0 and subnormals).
+ * The reduction of sin, cos and tan, fdlibm's method: stores n = nearest(x·2/π), r = x − n·π/2
+ * (Cody–Waite with π/2 in three 33-bit parts and a tail) and z = r² into their locals, from the
+ * argument in local `x` (|x| ≤ TRIGONOMETRY_ARGUMENT_BOUND; NaN for NaN and ±∞). Why it is
+ * accurate to about one double ulp of r: each n·PIO2_i is exact; x − n·PIO2_1 is exact
+ * (Sterbenz: both within a factor 2 for n ≠ 0); each further subtraction t − n·PIO2_i is exact
+ * when the result is under half of t (Sterbenz again), and otherwise its rounding is at most one
+ * ulp of the result; the tail term's error, n·2^−53·PIO2_3_TAIL < 1e-41, is far under an ulp of
+ * the smallest |r| a double below the bound reaches.
+ */
+function reduceByQuarterTurns(x: number, n: number, r: number, z: number): number[] {
+  return [
+    ...mul(g(x), f64Splat(2 / Math.PI)),
+    ...simd(F64X2_NEAREST),
+    ...s(n),
+    ...sub(
+      sub(sub(sub(g(x), mul(g(n), f64Splat(PIO2_1))), mul(g(n), f64Splat(PIO2_2))), mul(g(n), f64Splat(PIO2_3))),
+      mul(g(n), f64Splat(PIO2_3_TAIL)),
+    ),
+    ...s(r),
+    ...mul(g(r), g(r)),
+    ...s(z),
+  ];
+}
+
+/** fdlibm's k_sin: sin r = r + r³·S(r²) for |r| ≤ π/4 (r and z = r² in locals). */
+const sineOfReduced = (r: number, z: number, locals: SimdMathLocals) =>
+  add(g(r), mul(mul(g(z), g(r)), polynomial(z, SINE, locals)));
+
+/** fdlibm's k_cos: cos r = w + ((1 − w) − r²/2 + r⁴·C(r²)) with w = 1 − r²/2, for |r| ≤ π/4. */
+function cosineOfReduced(z: number, locals: SimdMathLocals): number[] {
+  const w = locals.temporary();
+  const half = mul(g(z), f64Splat(0.5));
+  return [
+    ...sub(f64Splat(1), half),
+    ...s(w),
+    ...add(g(w), add(sub(sub(f64Splat(1), g(w)), half), mul(mul(g(z), g(z)), polynomial(z, COSINE, locals)))),
+  ];
+}
+
+/** Mask of the lanes whose |x| is below 2^−27, where sin x and tan x round to x itself (as fdlibm; keeps −0 and subnormals). */
+const belowSmallArgument = (x: number) => [...g(x), ...simd(F64X2_ABS), ...f64Splat(2 ** -27), ...simd(F64X2_LT)];
+
+/** Mask of the lanes where the integer-valued double in `value` is odd (exact: value − 2·⌊value/2⌋ = 1). */
+const isOdd = (value: number[]) =>
+  binary(sub(value, mul([...mul(value, f64Splat(0.5)), ...simd(F64X2_FLOOR)], f64Splat(2))), f64Splat(1), F64X2_EQ);
+
+/**
+ * sin(x) or cos(x) for |x| ≤ TRIGONOMETRY_ARGUMENT_BOUND (NaN for NaN and ±∞): the reduction
+ * above, fdlibm's kernels, and the quadrant n mod 4 (n + 1 for cos) picks ±sin r or ±cos r.
  */
 const sineOrCosine =
   (cosine: boolean): SimdMathEmitter =>
@@ -471,64 +537,76 @@ const sineOrCosine =
       number,
       number,
     ];
-    const sine = add(g(r), mul(mul(g(z), g(r)), polynomial(z, SINE, locals)));
-    const half = mul(g(z), f64Splat(0.5));
-    const cosineValue = (() => {
-      const w = locals.temporary();
-      return [
-        ...sub(f64Splat(1), half),
-        ...s(w),
-        ...add(g(w), add(sub(sub(f64Splat(1), g(w)), half), mul(mul(g(z), g(z)), polynomial(z, COSINE, locals)))),
-      ];
-    })();
     // quadrant = (n or n + 1) mod 4, exactly, as a double in {0, 1, 2, 3}.
     const shifted = cosine ? add(g(n), f64Splat(1)) : g(n);
-    const odd = binary(
-      sub(g(quadrant), mul([...mul(g(quadrant), f64Splat(0.5)), ...simd(F64X2_FLOOR)], f64Splat(2))),
-      f64Splat(1),
-      F64X2_EQ,
-    );
-    const magnitude = select(odd, cosineValue, sine);
+    const magnitude = select(isOdd(g(quadrant)), cosineOfReduced(z, locals), sineOfReduced(r, z, locals));
     const signed = select(binary(g(quadrant), f64Splat(2), F64X2_GE), simdNegate(magnitude), magnitude);
     return [
       ...operand,
       ...s(x),
-      ...mul(g(x), f64Splat(2 / Math.PI)),
-      ...simd(F64X2_NEAREST),
-      ...s(n),
-      ...sub(
-        sub(sub(sub(g(x), mul(g(n), f64Splat(PIO2_1))), mul(g(n), f64Splat(PIO2_2))), mul(g(n), f64Splat(PIO2_3))),
-        mul(g(n), f64Splat(PIO2_3_TAIL)),
-      ),
-      ...s(r),
-      ...mul(g(r), g(r)),
-      ...s(z),
+      ...reduceByQuarterTurns(x, n, r, z),
       ...sub(shifted, mul([...mul(shifted, f64Splat(0.25)), ...simd(F64X2_FLOOR)], f64Splat(4))),
       ...s(quadrant),
-      ...(cosine
-        ? signed
-        : select([...g(x), ...simd(F64X2_ABS), ...f64Splat(2 ** -27), ...simd(F64X2_LT)], g(x), signed)),
+      ...(cosine ? signed : select(belowSmallArgument(x), g(x), signed)),
     ];
   };
 
 /**
- * sin and cos, accurate only for |x| ≤ {@link TRIGONOMETRY_ARGUMENT_BOUND} (wrong beyond it,
- * NaN for NaN and ±∞), so not in {@link SIMD_MATH}: a kernel may use them only with a way to
- * compute out-of-range lanes exactly (see docs/tensor.md).
+ * tan(x) for |x| ≤ TRIGONOMETRY_ARGUMENT_BOUND (NaN for NaN and ±∞): the same reduction, then
+ * sin r / cos r for even n and −cos r / sin r for odd n (tan(r + π/2) = −1/tan r), as one
+ * division of selected operands. Why not fdlibm's k_tan: its rational form needs the
+ * reduction's tail and a second branch near π/4; the quotient of the two kernels (each under one
+ * ulp) is within a few double ulps with no branch, and the argument error δr of the reduction
+ * enters both forms alike, as δr/(sin r·cos r) relative, at most about 1.6 ulps on |r| ≤ π/4.
+ * tan x is x itself for |x| < 2^−27 (x³/3 is under half an ulp of x there).
  */
-export const SIMD_BOUNDED_TRIGONOMETRY: Readonly<Record<'sin' | 'cos', SimdMathEmitter>> = {
-  sin: withLocals(sineOrCosine(false)),
-  cos: withLocals(sineOrCosine(true)),
+const tangent: SimdMathEmitter = (operand, locals) => {
+  const [x, n, r, z, sineValue, cosineValue, odd] = Array.from({ length: 7 }, () => locals.temporary()) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return [
+    ...operand,
+    ...s(x),
+    ...reduceByQuarterTurns(x, n, r, z),
+    ...sineOfReduced(r, z, locals),
+    ...s(sineValue),
+    ...cosineOfReduced(z, locals),
+    ...s(cosineValue),
+    ...isOdd(g(n)),
+    ...s(odd),
+    ...select(
+      belowSmallArgument(x),
+      g(x),
+      div(select(g(odd), simdNegate(g(cosineValue)), g(sineValue)), select(g(odd), g(sineValue), g(cosineValue))),
+    ),
+  ];
 };
 
 /**
- * sin or cos for every double: the inline version above, and where a lane's |x| exceeds
- * TRIGONOMETRY_ARGUMENT_BOUND (±∞ included), that lane from the imported Math.sin or Math.cos
- * (correctly reduced for any double), so that no lane is wrong. Only a pair with such a lane
- * takes the branch (v128.any_true); float32 inputs in the bound never do.
+ * sin, cos and tan, accurate only for |x| ≤ {@link TRIGONOMETRY_ARGUMENT_BOUND} (wrong beyond
+ * it, NaN for NaN and ±∞), so not in {@link SIMD_MATH}: a kernel may use them only with a way
+ * to compute out-of-range lanes exactly (see docs/tensor.md).
+ */
+export const SIMD_BOUNDED_TRIGONOMETRY: Readonly<Record<TrigonometricFunction, SimdMathEmitter>> = {
+  sin: withLocals(sineOrCosine(false)),
+  cos: withLocals(sineOrCosine(true)),
+  tan: withLocals(tangent),
+};
+
+/**
+ * sin, cos or tan for every double: the inline version above, and where a lane's |x| exceeds
+ * TRIGONOMETRY_ARGUMENT_BOUND (±∞ included), that lane from the imported Math.sin, Math.cos or
+ * Math.tan (correctly reduced for any double), so that no lane is wrong. Only a pair with such
+ * a lane takes the branch (v128.any_true); float32 inputs in the bound never do.
  */
 const trigonometry =
-  (name: 'sin' | 'cos'): SimdMathEmitter =>
+  (name: TrigonometricFunction): SimdMathEmitter =>
   (operand, locals) => {
     if (!locals.importedFunction) throw new Error(`simd-math: ${name} needs locals.importedFunction (Math.${name})`);
     const callee = locals.importedFunction(name);
@@ -545,7 +623,7 @@ const trigonometry =
     return [
       ...operand,
       ...s(x),
-      ...sineOrCosine(name === 'cos')(g(x), locals),
+      ...SIMD_BOUNDED_TRIGONOMETRY[name](g(x), locals),
       ...s(result),
       ...g(x),
       ...simd(F64X2_ABS),
@@ -572,4 +650,65 @@ export const SIMD_MATH: Partial<Record<UnaryFunction, SimdMathEmitter>> = {
   erf: withLocals(errorFunction),
   sin: withLocals(trigonometry('sin')),
   cos: withLocals(trigonometry('cos')),
+  tan: withLocals(trigonometry('tan')),
+};
+
+/**
+ * pow(x, y) with ECMAScript's Math.pow semantics in every special case: |x|^y as
+ * exp(y·log|x|) with the inline double exp and log above, then the sign and the exceptions.
+ *
+ * Why this is accurate enough: the log is within 2 double ulps (relative 2^−52), so
+ * t = y·log|x| carries an absolute error of about (2 + ½)·2^−53·|t| plus its own rounding, and
+ * exp turns an absolute error δ of t into the relative error δ of the result (plus exp's own
+ * 3 ulps). For a float32 result |t| ≤ 104 (beyond it the result is 0 or ∞ in float32), so the
+ * relative error stays below about 2^−44, against the 2^−24 of a float32 rounding: the result is
+ * within one float32 ulp of Math.fround(Math.pow(x, y)) and equal to it unless the exact value
+ * lies within 2^−44 (relative) of a rounding boundary. In double precision the error grows with
+ * |t| (up to about 2·|t| + 4 double ulps; |t| ≤ 745 for finite nonzero doubles), which
+ * simd-math-power.test.ts states and checks.
+ *
+ * The special cases come mostly from the IEEE operations themselves: log of ±0 is −∞ and of ∞
+ * is ∞, y·∓∞ and exp(±∞) give ∞ or 0, ∞·0 is NaN (JavaScript's pow(±1, ±∞) is NaN, unlike C's
+ * 1), NaN propagates (pow(1, NaN) is NaN in JavaScript). Selected explicitly: the sign (negative
+ * when x's sign bit is set and y is an odd integer, so (−0)^3 = −0 and (−∞)^−3 = −0), NaN for a
+ * negative finite x with a non-integer y (not for −∞ or −0, whose results are ±∞ or ±0), and 1
+ * for y = ±0 whatever x is (NaN included).
+ */
+const power: SimdBinaryMathEmitter = (left, right, locals) => {
+  const [x, y, integer, half] = [0, 0, 0, 0].map(() => locals.temporary()) as [number, number, number, number];
+  const magnitude = exponential(mul(g(y), logarithm([...g(x), ...simd(F64X2_ABS)], locals)), locals);
+  // y odd: an integer whose half is not one (±∞ and |y| ≥ 2^53 are even integers here).
+  const odd = [...g(integer), ...binary([...g(half), ...simd(F64X2_TRUNC)], g(half), F64X2_NE), ...simd(V128_AND)];
+  // The magnitude with its sign bit flipped where x's sign bit is set and y is odd.
+  const signed = [
+    ...magnitude,
+    ...g(x),
+    ...i64Splat(-(2n ** 63n)),
+    ...simd(V128_AND),
+    ...odd,
+    ...simd(V128_AND),
+    ...simd(V128_XOR),
+  ];
+  const negativeFinite = [
+    ...binary(g(x), f64Splat(0), F64X2_LT),
+    ...binary(g(x), f64Splat(-Infinity), F64X2_GT),
+    ...simd(V128_AND),
+  ];
+  const notIntegerPower = [...negativeFinite, ...g(integer), ...simd(V128_NOT), ...simd(V128_AND)];
+  return [
+    ...left,
+    ...s(x),
+    ...right,
+    ...s(y),
+    ...binary([...g(y), ...simd(F64X2_TRUNC)], g(y), F64X2_EQ),
+    ...s(integer),
+    ...mul(g(y), f64Splat(0.5)),
+    ...s(half),
+    ...select(binary(g(y), f64Splat(0), F64X2_EQ), f64Splat(1), select(notIntegerPower, f64Splat(NaN), signed)),
+  ];
+};
+
+/** The binary functions with an inline SIMD implementation, by name. */
+export const SIMD_BINARY_MATH: Partial<Record<BinaryFunction, SimdBinaryMathEmitter>> = {
+  pow: withLocalsBinary(power),
 };

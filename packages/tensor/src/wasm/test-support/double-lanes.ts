@@ -1,9 +1,9 @@
 /**
  * Test support for the inline SIMD math (simd-math.ts): run one emitter on float64 lanes, a
  * seeded integer generator, and the distance of two numbers in representable values. Shared by
- * simd-math.test.ts and simd-trigonometry.test.ts; not part of the package build.
+ * simd-math.test.ts, simd-trigonometry.test.ts and simd-power.test.ts; not part of the package build.
  */
-import type { SimdMathEmitter } from '../simd-math.js';
+import type { SimdBinaryMathEmitter, SimdMathEmitter, SimdMathLocals } from '../simd-math.js';
 import { encodeModule, op, ValueType } from '../wasm-encoder.js';
 
 /**
@@ -11,10 +11,38 @@ import { encodeModule, op, ValueType } from '../wasm-encoder.js';
  * `values` in chunks: the emitter's double-precision results, before any float32 rounding.
  */
 export function doubleKernel(emitter: SimdMathEmitter): (values: Float64Array) => Float64Array {
+  const run = operandKernel(1, ([operand], locals) => emitter(operand!, locals));
+  return (values) => run([values]);
+}
+
+/**
+ * One inline binary math emitter (pow) alone in a module, as {@link doubleKernel}: its
+ * double-precision results for the pairs (left[i], right[i]).
+ */
+export function binaryDoubleKernel(
+  emitter: SimdBinaryMathEmitter,
+): (left: Float64Array, right: Float64Array) => Float64Array {
+  const run = operandKernel(2, ([left, right], locals) => emitter(left!, right!, locals));
+  return (left, right) => {
+    if (left.length !== right.length) throw new Error('binaryDoubleKernel: left and right differ in length');
+    return run([left, right]);
+  };
+}
+
+/**
+ * f(in0, ..., out, pairs) over float64 pairs for `arity` operands: the memory is split into
+ * arity + 1 equal regions (inputs, then the output), and long inputs run in chunks.
+ */
+function operandKernel(
+  arity: number,
+  emit: (operands: number[][], locals: SimdMathLocals) => number[],
+): (operands: readonly Float64Array[]) => Float64Array {
+  const out = arity;
+  const pairs = arity + 1;
   let temporaries = 0;
   const constants: number[] = [];
-  const locals = {
-    temporary: () => 3 + temporaries++,
+  const locals: SimdMathLocals = {
+    temporary: () => arity + 2 + temporaries++,
     constant: (lanes: readonly number[]) => {
       const local = locals.temporary();
       constants.push(...op.simd(0x0c, ...lanes), ...op.localSet(local));
@@ -27,29 +55,32 @@ export function doubleKernel(emitter: SimdMathEmitter): (values: Float64Array) =
     ...op.i32Add(),
     ...op.localSet(local),
   ];
-  const apply = emitter([...op.localGet(0), ...op.simd(0x00, 4, 0)], locals);
+  const apply = emit(
+    Array.from({ length: arity }, (_, index) => [...op.localGet(index), ...op.simd(0x00, 4, 0)]),
+    locals,
+  );
   const body = [
     ...constants,
     ...op.loop(),
-    ...op.localGet(1),
+    ...op.localGet(out),
     ...apply,
     ...op.simd(0x0b, 4, 0),
-    ...step(0, 16),
-    ...step(1, 16),
-    ...op.localGet(2),
+    ...Array.from({ length: arity + 1 }, (_, index) => step(index, 16)).flat(),
+    ...op.localGet(pairs),
     ...op.i32Const(1),
     ...op.i32Sub(),
-    ...op.localTee(2),
+    ...op.localTee(pairs),
     ...op.brIf(0),
     ...op.end(),
   ];
   const pages = 32;
-  const chunk = (pages * 65536) / 16;
+  // Doubles per region, a whole number of 16-byte pairs.
+  const chunk = Math.floor((pages * 65536) / 16 / (arity + 1)) * 2;
   const memory = new WebAssembly.Memory({ initial: pages });
   const bytes = encodeModule({ minimumPages: pages }, [
     {
       name: 'f',
-      parameters: [ValueType.i32, ValueType.i32, ValueType.i32],
+      parameters: Array.from({ length: arity + 2 }, () => ValueType.i32),
       results: [],
       locals: [{ count: temporaries, type: ValueType.v128 }],
       body,
@@ -58,16 +89,17 @@ export function doubleKernel(emitter: SimdMathEmitter): (values: Float64Array) =
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {
     env: { memory },
   });
-  const run = instance.exports.f as (input: number, output: number, pairs: number) => void;
-  return (values) => {
+  const run = instance.exports.f as (...pointers: number[]) => void;
+  return (operands) => {
+    const length = operands[0]!.length;
     const view = new Float64Array(memory.buffer);
-    const result = new Float64Array(values.length);
-    for (let start = 0; start < values.length; start += chunk) {
-      const part = values.subarray(start, start + chunk);
+    const result = new Float64Array(length);
+    for (let start = 0; start < length; start += chunk) {
+      const count = Math.min(chunk, length - start);
       view.fill(0);
-      view.set(part, 0);
-      run(0, chunk * 8, Math.ceil(part.length / 2));
-      result.set(view.subarray(chunk, chunk + part.length), start);
+      operands.forEach((operand, index) => view.set(operand.subarray(start, start + count), index * chunk));
+      run(...operands.map((_, index) => index * chunk * 8), arity * chunk * 8, Math.ceil(count / 2));
+      result.set(view.subarray(arity * chunk, arity * chunk + count), start);
     }
     return result;
   };
