@@ -9,6 +9,7 @@
 import { kernelFallbacks, type KernelFallback } from '../kernels/expression/fallbacks.js';
 import { relaxedSimdSupported, simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module.js';
 import { allocateBlock, bindKernelHeap, freeBlock } from './kernel-heap.js';
+import { SIMD_MATH_IMPORTS } from './simd-math.js';
 import { runGemmTilesInParallel, threadInfo, whenThreadsReady, type ThreadInfo } from './thread-pool.js';
 
 /** Which kernels float32 ops use: the WebAssembly SIMD ones or the scalar TypeScript ones. */
@@ -293,8 +294,8 @@ export function instantiateOnKernelMemory(
   if (!kernels) return undefined;
   try {
     const module = new WebAssembly.Module(build(memoryLimits) as Uint8Array<ArrayBuffer>);
-    // sin and cos: the inline SIMD sin and cos call them for arguments beyond their bound (simd-math.ts).
-    const imports = { env: { memory: kernels.memory, sin: Math.sin, cos: Math.cos } };
+    // Math.sin, cos and tan: the inline SIMD versions call them for arguments beyond their bound (simd-math.ts).
+    const imports = { env: { memory: kernels.memory, ...SIMD_MATH_IMPORTS } };
     return { exports: new WebAssembly.Instance(module, imports).exports, module };
   } catch {
     return undefined;

@@ -32,6 +32,7 @@
  * isolation) the kernel memory is not shared and the pool is not started:
  * `kernelInfo().threads.reason` says so.
  */
+import { SIMD_MATH_IMPORTS } from './simd-math.js';
 
 /** Control words in the pool's own SharedArrayBuffer (not the kernel memory). */
 const GENERATION = 0; // odd: a section is open; even: closed. Workers wait on it
@@ -136,6 +137,10 @@ function runMapShare(
 }
 
 // The Math functions that compiled map kernels import (simd-math.ts), as worker source text.
+const MATH_IMPORTS_SOURCE = Object.keys(SIMD_MATH_IMPORTS)
+  .map((name) => `${name}: Math.${name}`)
+  .join(', ');
+
 // Plain JavaScript: a worker started with `eval` runs CommonJS, not TypeScript. Map kernels
 // live in modules compiled after the worker started; each arrives as a message (sent when the
 // module is registered, before any section uses it) and is taken synchronously with
@@ -152,7 +157,7 @@ const runMapShare = ${runMapShare.toString()};
 function mapKernel(id) {
   for (let tries = 0; !mapKernels.has(id) && tries < 1000; tries++) {
     const message = receiveMessageOnPort(parentPort);
-    if (message) mapKernels.set(message.message.id, new WebAssembly.Instance(message.message.module, { env: { memory, sin: Math.sin, cos: Math.cos } }).exports.fused);
+    if (message) mapKernels.set(message.message.id, new WebAssembly.Instance(message.message.module, { env: { memory, ${MATH_IMPORTS_SOURCE} } }).exports.fused);
     else Atomics.wait(words, ${STOP}, 0, 1);
   }
   const kernel = mapKernels.get(id);
@@ -219,12 +224,12 @@ self.onmessage = (event) => {
   const message = event.data;
   if (message.control) {
     memory = message.memory;
-    message.mapModules.forEach((module, index) => mapKernels.set(index + 1, new WebAssembly.Instance(module, { env: { memory, sin: Math.sin, cos: Math.cos } }).exports.fused));
+    message.mapModules.forEach((module, index) => mapKernels.set(index + 1, new WebAssembly.Instance(module, { env: { memory, ${MATH_IMPORTS_SOURCE} } }).exports.fused));
     run(message.module, message.control).catch((error) => {
       setTimeout(() => { throw error; });
     });
   } else {
-    mapKernels.set(message.id, new WebAssembly.Instance(message.module, { env: { memory, sin: Math.sin, cos: Math.cos } }).exports.fused);
+    mapKernels.set(message.id, new WebAssembly.Instance(message.module, { env: { memory, ${MATH_IMPORTS_SOURCE} } }).exports.fused);
   }
 };
 async function run(module, control) {
