@@ -8,6 +8,7 @@ import { allocateArray, type DType, type TypedArray } from '../dtype.js';
 import { sizeOf } from '../shape.js';
 import { SIMD_REDUCTION_MINIMUM_COLUMNS, simdReduceColumns, simdReduceRows } from '../wasm/simd-reductions.js';
 import { simdCumulative, simdProductRows } from '../wasm/simd-running-products.js';
+import { simdArgReduce } from '../wasm/simd-arg-reductions.js';
 
 /** A contiguous array viewed as `[outer, reduced, inner]`. */
 export interface BlockLayout {
@@ -160,6 +161,14 @@ export function reduceBlock(kind: ReductionKind, layout: BlockLayout, outDtype: 
 export function argReduceBlock(kind: 'argmax' | 'argmin', layout: BlockLayout): Int32Array {
   const { values, offset, outer, reduced, inner } = layout;
   const out = new Int32Array(outer * inner);
+  if (
+    values instanceof Float32Array &&
+    (inner === 1 ? reduced >= SIMD_REDUCTION_MINIMUM_COLUMNS : inner >= 4 && reduced >= 1) &&
+    // Four lanes per row, or four columns per vector, with this loop's answers (first
+    // extreme, or the first NaN before it; see wasm/simd-arg-reductions.ts).
+    simdArgReduce(kind, values, offset, outer, reduced, inner, out)
+  )
+    return out;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = offset + o * reduced * inner + i;

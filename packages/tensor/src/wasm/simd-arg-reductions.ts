@@ -1,0 +1,446 @@
+/**
+ * Float32 argmax and argmin on WebAssembly SIMD, over contiguous rows (the last axis) and over a
+ * leading or middle axis, with the JavaScript loop's answers exactly: the index of the first
+ * extreme, unless a NaN comes first in which case the index of the first NaN (NaN counts as the
+ * extreme, as in NumPy and PyTorch). The sign of zero does not matter: −0 and +0 are equal, so
+ * the first of them wins a tie.
+ *
+ * One update rule gives both: a lane holding (best, index) takes the next value x at index i when
+ * `x > best` (argmin: `x < best`), or when x is NaN and best is not. Once a lane holds a NaN it
+ * never changes (every comparison with NaN is false), so it keeps its first NaN; strict
+ * comparisons keep the first of equal values.
+ *
+ * - Over a leading axis, each lane is one column, walked in row order: the loop's own walk.
+ * - Along a row, lane j sees the elements j, j + 4, j + 8, ...; the four lanes are then
+ *   combined (a NaN lane beats a number, the smaller index wins among NaNs and among equal
+ *   values), and the last columns mod 4 follow one by one with the same rule.
+ */
+import { encodeModule, op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { heapAddress } from './kernel-heap.js';
+import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
+
+const { i32, f32, v128 } = ValueType;
+
+/** The two index reductions. */
+export type ArgReduction = 'argmax' | 'argmin';
+
+// Opcodes beyond wasm-encoder.ts's table (WebAssembly core specification, numeric and SIMD).
+const I32_STORE = (offset = 0) => [0x36, 2, offset];
+const I32_LT_S = 0x48;
+const I32_AND = 0x71;
+const I32_OR = 0x72;
+const F32_EQ = 0x5b;
+const F32_NE = 0x5c;
+const F32_LT = 0x5d;
+const F32_GT = 0x5e;
+const IF_I32 = [0x04, 0x7f];
+const SIMD_V128_CONST = 0x0c;
+const SIMD_I32X4_SPLAT = 0x11;
+const SIMD_I32X4_EXTRACT_LANE = 0x1b;
+const SIMD_F32X4_EXTRACT_LANE = 0x1f;
+const SIMD_F32X4_EQ = 0x41;
+const SIMD_F32X4_NE = 0x42;
+const SIMD_F32X4_LT = 0x43;
+const SIMD_F32X4_GT = 0x44;
+const SIMD_V128_AND = 0x4e;
+const SIMD_V128_OR = 0x50;
+const SIMD_V128_BITSELECT = 0x52;
+const SIMD_I32X4_ADD = 0xae;
+
+const g = op.localGet;
+const s = op.localSet;
+const int32Vector = (lanes: readonly number[]) =>
+  op.simd(SIMD_V128_CONST, ...lanes.flatMap((lane) => [...new Uint8Array(new Int32Array([lane]).buffer)]));
+
+/**
+ * The update mask of the file comment for `value` against `best` (locals holding f32x4):
+ * `value > best` (argmin: `<`), or `value` NaN where `best` is not.
+ */
+function updateMask(kind: ArgReduction, value: number, best: number): number[] {
+  return [
+    ...g(value),
+    ...g(best),
+    ...op.simd(kind === 'argmax' ? SIMD_F32X4_GT : SIMD_F32X4_LT),
+    ...g(value),
+    ...g(value),
+    ...op.simd(SIMD_F32X4_NE),
+    ...g(best),
+    ...g(best),
+    ...op.simd(SIMD_F32X4_EQ),
+    ...op.simd(SIMD_V128_AND),
+    ...op.simd(SIMD_V128_OR),
+  ];
+}
+
+/**
+ * `<kind>_columns(src, state, rows, vectors, rowBytes, firstIndex)`: for each of `rows` rows
+ * (`rowBytes` apart; row r has index firstIndex + r) updates the state of the row's first
+ * `vectors`·4 columns: 32 bytes per four columns, their best values (f32x4) then their indices
+ * (i32x4). The last vector may read up to three floats past the row; those lanes are never read.
+ */
+function argColumns(kind: ArgReduction): FunctionDefinition {
+  const [src, state, rows, vectors, rowBytes, firstIndex] = [0, 1, 2, 3, 4, 5];
+  const [pointer, target, left] = [6, 7, 8];
+  const [current, value, best, mask] = [9, 10, 11, 12];
+  return {
+    name: `${kind}_columns`,
+    parameters: [i32, i32, i32, i32, i32, i32],
+    results: [],
+    locals: [
+      { count: 3, type: i32 },
+      { count: 4, type: v128 },
+    ],
+    body: [
+      ...g(firstIndex),
+      ...op.simd(SIMD_I32X4_SPLAT),
+      ...s(current),
+      ...op.loop(),
+      ...g(src),
+      ...s(pointer),
+      ...g(state),
+      ...s(target),
+      ...g(vectors),
+      ...s(left),
+      ...op.loop(),
+      ...g(pointer),
+      ...v128Load(0),
+      ...s(value),
+      ...g(target),
+      ...v128Load(0),
+      ...s(best),
+      ...updateMask(kind, value, best),
+      ...s(mask),
+      ...g(target),
+      ...g(value),
+      ...g(best),
+      ...g(mask),
+      ...op.simd(SIMD_V128_BITSELECT),
+      ...v128Store(0),
+      ...g(target),
+      ...g(current),
+      ...g(target),
+      ...v128Load(16),
+      ...g(mask),
+      ...op.simd(SIMD_V128_BITSELECT),
+      ...v128Store(16),
+      ...g(pointer),
+      ...op.i32Const(16),
+      ...op.i32Add(),
+      ...s(pointer),
+      ...g(target),
+      ...op.i32Const(32),
+      ...op.i32Add(),
+      ...s(target),
+      ...g(left),
+      ...op.i32Const(1),
+      ...op.i32Sub(),
+      ...op.localTee(left),
+      ...op.brIf(0),
+      ...op.end(),
+      ...g(current),
+      ...int32Vector([1, 1, 1, 1]),
+      ...op.simd(SIMD_I32X4_ADD),
+      ...s(current),
+      ...g(src),
+      ...g(rowBytes),
+      ...op.i32Add(),
+      ...s(src),
+      ...g(rows),
+      ...op.i32Const(1),
+      ...op.i32Sub(),
+      ...op.localTee(rows),
+      ...op.brIf(0),
+      ...op.end(),
+    ],
+  };
+}
+
+/**
+ * `<kind>_rows(src, out, rows, columns)` (columns ≥ 4): out[row] (int32) = the loop's index
+ * for each row, four lanes per row then the lanes combined and the tail walked (file comment).
+ */
+function argRows(kind: ArgReduction): FunctionDefinition {
+  const [src, out, rows, columns] = [0, 1, 2, 3];
+  const [end4, pointer, index, bestIndex, candidateIndex] = [4, 5, 6, 7, 8];
+  const [best, indices, current, value, mask] = [9, 10, 11, 12, 13];
+  const [bestValue, candidateValue] = [14, 15];
+  const scalarBetter = kind === 'argmax' ? F32_GT : F32_LT;
+  // Lane `lane` of (best, indices) into (bestValue, bestIndex) when it wins under the file
+  // comment's combination rule.
+  const combineLane = (lane: number) => [
+    ...g(best),
+    ...op.simd(SIMD_F32X4_EXTRACT_LANE, lane),
+    ...s(candidateValue),
+    ...g(indices),
+    ...op.simd(SIMD_I32X4_EXTRACT_LANE, lane),
+    ...s(candidateIndex),
+    ...g(bestValue),
+    ...g(bestValue),
+    F32_NE,
+    ...IF_I32,
+    // The best so far is NaN: only an earlier NaN replaces it.
+    ...g(candidateValue),
+    ...g(candidateValue),
+    F32_NE,
+    ...g(candidateIndex),
+    ...g(bestIndex),
+    I32_LT_S,
+    I32_AND,
+    ...op.else(),
+    ...g(candidateValue),
+    ...g(candidateValue),
+    F32_NE,
+    ...g(candidateValue),
+    ...g(bestValue),
+    scalarBetter,
+    I32_OR,
+    ...g(candidateValue),
+    ...g(bestValue),
+    F32_EQ,
+    ...g(candidateIndex),
+    ...g(bestIndex),
+    I32_LT_S,
+    I32_AND,
+    I32_OR,
+    ...op.end(),
+    ...op.if(),
+    ...g(candidateValue),
+    ...s(bestValue),
+    ...g(candidateIndex),
+    ...s(bestIndex),
+    ...op.end(),
+  ];
+  return {
+    name: `${kind}_rows`,
+    parameters: [i32, i32, i32, i32],
+    results: [],
+    locals: [
+      { count: 5, type: i32 },
+      { count: 5, type: v128 },
+      { count: 2, type: f32 },
+    ],
+    body: [
+      ...op.loop(),
+      // end4 = src + (columns & ~3)·4
+      ...g(src),
+      ...g(columns),
+      ...op.i32Const(-4),
+      I32_AND,
+      ...op.i32Const(4),
+      ...op.i32Mul(),
+      ...op.i32Add(),
+      ...s(end4),
+      ...g(src),
+      ...v128Load(0),
+      ...s(best),
+      ...int32Vector([0, 1, 2, 3]),
+      ...s(indices),
+      ...int32Vector([4, 5, 6, 7]),
+      ...s(current),
+      ...g(src),
+      ...op.i32Const(16),
+      ...op.i32Add(),
+      ...s(pointer),
+      ...op.block(),
+      ...op.loop(),
+      ...g(pointer),
+      ...g(end4),
+      ...op.i32GeU(),
+      ...op.brIf(1),
+      ...g(pointer),
+      ...v128Load(0),
+      ...s(value),
+      ...updateMask(kind, value, best),
+      ...s(mask),
+      ...g(value),
+      ...g(best),
+      ...g(mask),
+      ...op.simd(SIMD_V128_BITSELECT),
+      ...s(best),
+      ...g(current),
+      ...g(indices),
+      ...g(mask),
+      ...op.simd(SIMD_V128_BITSELECT),
+      ...s(indices),
+      ...g(current),
+      ...int32Vector([4, 4, 4, 4]),
+      ...op.simd(SIMD_I32X4_ADD),
+      ...s(current),
+      ...g(pointer),
+      ...op.i32Const(16),
+      ...op.i32Add(),
+      ...s(pointer),
+      ...op.br(0),
+      ...op.end(),
+      ...op.end(),
+      ...g(best),
+      ...op.simd(SIMD_F32X4_EXTRACT_LANE, 0),
+      ...s(bestValue),
+      ...g(indices),
+      ...op.simd(SIMD_I32X4_EXTRACT_LANE, 0),
+      ...s(bestIndex),
+      ...combineLane(1),
+      ...combineLane(2),
+      ...combineLane(3),
+      // The tail, one value at a time (pointer is end4 here).
+      ...g(columns),
+      ...op.i32Const(-4),
+      I32_AND,
+      ...s(index),
+      ...op.block(),
+      ...op.loop(),
+      ...g(index),
+      ...g(columns),
+      ...op.i32GeU(),
+      ...op.brIf(1),
+      ...g(pointer),
+      ...op.f32Load(0),
+      ...s(candidateValue),
+      ...g(bestValue),
+      ...g(bestValue),
+      F32_EQ,
+      ...g(candidateValue),
+      ...g(candidateValue),
+      F32_NE,
+      ...g(candidateValue),
+      ...g(bestValue),
+      scalarBetter,
+      I32_OR,
+      I32_AND,
+      ...op.if(),
+      ...g(candidateValue),
+      ...s(bestValue),
+      ...g(index),
+      ...s(bestIndex),
+      ...op.end(),
+      ...g(index),
+      ...op.i32Const(1),
+      ...op.i32Add(),
+      ...s(index),
+      ...g(pointer),
+      ...op.i32Const(4),
+      ...op.i32Add(),
+      ...s(pointer),
+      ...op.br(0),
+      ...op.end(),
+      ...op.end(),
+      ...g(out),
+      ...g(bestIndex),
+      ...I32_STORE(0),
+      ...g(out),
+      ...op.i32Const(4),
+      ...op.i32Add(),
+      ...s(out),
+      ...g(src),
+      ...g(columns),
+      ...op.i32Const(4),
+      ...op.i32Mul(),
+      ...op.i32Add(),
+      ...s(src),
+      ...g(rows),
+      ...op.i32Const(1),
+      ...op.i32Sub(),
+      ...op.localTee(rows),
+      ...op.brIf(0),
+      ...op.end(),
+    ],
+  };
+}
+
+type RowKernel = (src: number, out: number, rows: number, columns: number) => void;
+type ColumnKernel = (
+  src: number,
+  state: number,
+  rows: number,
+  vectors: number,
+  rowBytes: number,
+  firstIndex: number,
+) => void;
+interface Kernels {
+  rows: Record<ArgReduction, RowKernel>;
+  columns: Record<ArgReduction, ColumnKernel>;
+}
+let instance: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
+
+/** The compiled kernels on the current kernel memory, or undefined when SIMD is off. */
+function argKernels(memory: WebAssembly.Memory): Kernels | undefined {
+  if (instance?.memory === memory) return instance.kernels;
+  const compiled = instantiateOnKernelMemory((limits) =>
+    encodeModule(limits, [argRows('argmax'), argRows('argmin'), argColumns('argmax'), argColumns('argmin')]),
+  );
+  if (!compiled) return undefined;
+  const exports = compiled.exports as unknown as Record<string, never>;
+  instance = {
+    memory,
+    kernels: {
+      rows: { argmax: exports.argmax_rows, argmin: exports.argmin_rows },
+      columns: { argmax: exports.argmax_columns, argmin: exports.argmin_columns },
+    },
+  };
+  return instance.kernels;
+}
+
+/** The address of `values[offset..offset + size)` in the kernel memory: its own, or a copy in `scratch`. */
+function placeInput(memory: WebAssembly.Memory, values: Float32Array, offset: number, size: number, scratch: number) {
+  const direct = heapAddress(values);
+  if (direct !== undefined) return direct + offset * 4;
+  new Float32Array(memory.buffer, scratch, size).set(values.subarray(offset, offset + size));
+  return scratch;
+}
+
+/**
+ * out[o·inner + i] = the loop's argmax (argmin) over r of values[offset + (o·reduced + r)·inner + i]
+ * for an `[outer, reduced, inner]` block (`reduced` ≥ 1; inner = 1 is a row each, which needs
+ * `reduced` ≥ 4): the first extreme, or the first NaN if one comes before it. Returns false,
+ * doing nothing, when the SIMD kernels are off or unavailable.
+ *
+ * @example
+ * simdArgReduce('argmax', logits, 0, 128, 10, 1, out) // out.length === 128: argmax(logits, -1)
+ */
+export function simdArgReduce(
+  kind: ArgReduction,
+  values: Float32Array,
+  offset: number,
+  outer: number,
+  reduced: number,
+  inner: number,
+  out: Int32Array,
+): boolean {
+  if (reduced < 1 || (inner === 1 && reduced < 4))
+    throw new RangeError(
+      `simdArgReduce: 'reduced' must be at least 1 (at least 4 when 'inner' is 1), got reduced ${reduced}, inner ${inner}`,
+    );
+  const simd = simdKernels();
+  if (!simd) return false;
+  const kernels = argKernels(simd.memory);
+  if (!kernels) return false;
+  const size = outer * reduced * inner;
+  if (size === 0) return true;
+  const vectors = Math.ceil(inner / 4);
+  const [results, copy] = reserve(simd.memory, [
+    inner === 1 ? outer * 4 : vectors * 32,
+    heapAddress(values) === undefined ? size * 4 : 0,
+  ]);
+  const source = placeInput(simd.memory, values, offset, size, copy!);
+  if (inner === 1) {
+    kernels.rows[kind](source, results!, outer, reduced);
+    out.set(new Int32Array(simd.memory.buffer, results!, outer));
+    return true;
+  }
+  const bestValues = new Float32Array(simd.memory.buffer, results!, vectors * 8);
+  const indices = new Int32Array(simd.memory.buffer, results!, vectors * 8);
+  // State slot of column i: its best value at 8·(i >> 2) + (i & 3), its index 4 floats later.
+  const slot = (column: number) => 8 * (column >> 2) + (column & 3);
+  for (let block = 0; block < outer; block++) {
+    const first = offset + block * reduced * inner;
+    // Row 0 is every column's first candidate (a NaN there is already final).
+    for (let column = 0; column < inner; column++) {
+      bestValues[slot(column)] = values[first + column]!;
+      indices[slot(column) + 4] = 0;
+    }
+    if (reduced > 1)
+      kernels.columns[kind](source + (block * reduced + 1) * inner * 4, results!, reduced - 1, vectors, inner * 4, 1);
+    for (let column = 0; column < inner; column++) out[block * inner + column] = indices[slot(column) + 4]!;
+  }
+  return true;
+}
