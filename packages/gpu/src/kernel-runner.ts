@@ -6,6 +6,12 @@
  * `dynamicArguments` let one compiled kernel serve every size. Resizing also drops the textures
  * gpu.js keeps for recycling (see forgetRecycledArguments), and every returned texture is
  * checked to be labelled with the size that was asked for.
+ *
+ * Resizing is not free: gpu.js deletes the kernel's output texture and allocates one of the
+ * new size (the driver zero-fills it), about 0.3 ms plus the allocation on llvmpipe, 1.7 ms
+ * for a 784×256 output. A training step calls the same kernel (a matmul pack, an update chain)
+ * at several sizes, every step, so a size that comes back gets a kernel instance of its own
+ * (see {@link SIZES_PER_KERNEL}), whose output texture gpu.js then recycles from call to call.
  */
 import { gpuDevice, kernelClassOf } from './gpu-device.js';
 import type { GpuFunctionSource } from './function-source.js';
@@ -33,7 +39,44 @@ interface CompiledKernel {
  */
 export type KernelOutput = number | readonly [number, number];
 
+/** Compiled kernels by key, and by `key@extent` for the instances kept for one size. */
 const compiled = new Map<string, CompiledKernel>();
+
+/**
+ * Output sizes of one kernel that get an instance of their own, at most; further sizes share
+ * the kernel's resizable instance. Each instance holds a compiled program and its latest output
+ * texture, so the cap bounds what a workload of many shapes keeps alive.
+ */
+export const SIZES_PER_KERNEL = 16;
+/**
+ * Outputs larger than this many texels (4 MiB of RGBA float32) always share the resizable
+ * instance: an instance keeps its last texture, and keeping several of that size is not worth
+ * the allocation it saves.
+ */
+export const SIZED_TEXEL_LIMIT = 1 << 18;
+
+/** Per kernel key: the extents seen (to spot a size that comes back) and the sized instances made. */
+const sizeHistory = new Map<string, { seen: Set<string>; instances: number }>();
+
+/**
+ * The cache key of the instance that runs `key` at `extent`: a size's own instance when it
+ * has one or should get one now (the size was seen before, is small enough and the kernel has
+ * fewer than {@link SIZES_PER_KERNEL}), the kernel's resizable instance otherwise.
+ */
+function instanceKey(key: string, extent: string, texels: number): string {
+  const sized = `${key}@${extent}`;
+  if (compiled.has(sized)) return sized;
+  const history = sizeHistory.get(key) ?? { seen: new Set<string>(), instances: 0 };
+  sizeHistory.set(key, history);
+  if (texels > SIZED_TEXEL_LIMIT || history.instances >= SIZES_PER_KERNEL) return key;
+  if (!history.seen.has(extent)) {
+    // The first sighting resizes the shared instance: a one-off size costs no compilation.
+    if (history.seen.size < 4 * SIZES_PER_KERNEL) history.seen.add(extent);
+    return key;
+  }
+  history.instances++;
+  return sized;
+}
 
 /** A kernel to compile: its source and the shared functions it calls. */
 export interface KernelDefinition {
@@ -76,7 +119,12 @@ export function runKernel(
   const { gpu, info } = gpuDevice();
   const dimensions = typeof output === 'number' ? [output] : [...output];
   const extent = dimensions.join('×');
-  let kernel = compiled.get(key);
+  const cacheKey = instanceKey(
+    key,
+    extent,
+    dimensions.reduce((product, dimension) => product * dimension, 1),
+  );
+  let kernel = compiled.get(cacheKey);
   if (!kernel) {
     const { definition: valueRead, storageArguments } = withDirectValueReads(define(), inputs);
     // On the WebGL paths the thread index comes from the texture coordinate (fragment-thread.ts).
@@ -109,7 +157,7 @@ export function runKernel(
         )
       : gpu.createKernel(definition.source, settings);
     kernel = { run, extent, checked: false, storageArguments };
-    compiled.set(key, kernel);
+    compiled.set(cacheKey, kernel);
   }
   if (kernel.extent !== extent) {
     kernel.run.setOutput(dimensions);
