@@ -238,7 +238,7 @@ export function kernelInfo(): KernelInfo {
           'add/sub/mul/div (float32)',
           'exp (float32)',
           'fusedMap and unary ops whose expression compiles (float32)',
-          'sum/mean/max/min over contiguous rows, and sums over leading axes (float32)',
+          'sum/mean/max/min/prod over rows and leading axes, argmax/argmin, cumsum/cumprod (float32)',
         ]
       : [],
     fallbacks: kernelFallbacks(),
