@@ -11,6 +11,7 @@ import { heapAddress } from './kernel-heap.js';
 import { gemmTilesKernel, reserve, simdKernels, type SimdExports } from './kernel-runtime.js';
 import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module.js';
 import { wakeWorkersForGemm } from './thread-pool.js';
+import { vectorCopy } from './simd-vector-copy.js';
 
 /** Depth (k) of one packed block: a B panel of 256 × 8 floats (8 KiB) stays in L1. */
 export const DEPTH_BLOCK = 256;
@@ -28,7 +29,8 @@ const WHOLE_DEPTH_BYTES = 4 << 20;
  * Packs `lanes` lines of `depth` floats per panel (A: 4 rows, B: 8 columns) with the kernel
  * module's `pack`, for an operand in the kernel memory: whole panels in one call, the last
  * partial panel zeroed and packed after. The loop with the shorter source stride runs
- * innermost (a transposed operand reads along its rows). False when the operand is elsewhere.
+ * innermost (a transposed operand reads along its rows); where that stride is one float, whole
+ * panels go through `copy_vectors` (simd-vector-copy.ts). False when the operand is elsewhere.
  */
 function packInKernel(
   exports: SimdExports,
@@ -76,7 +78,12 @@ function packInKernel(
           lanes * 4,
         );
   const whole = Math.floor(count / lanes);
-  if (whole > 0) run(source, base * 4, whole, lanes);
+  // Lanes consecutive in the source (a row-major B, a transposed A): each depth step of a panel
+  // is 1 or 2 whole vectors on both sides, copied four floats at a time instead of one.
+  const copyVectors = lanesInner && laneStride === 1 ? vectorCopy() : undefined;
+  if (whole > 0 && copyVectors)
+    copyVectors(source, base * 4, whole, depth, lanes / 4, lanes * 4, depthStride * 4, panelBytes, lanes * 4);
+  else if (whole > 0) run(source, base * 4, whole, lanes);
   const rest = count - whole * lanes;
   if (rest > 0) {
     const panelBase = base + whole * lanes * depth;
