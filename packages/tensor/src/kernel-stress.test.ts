@@ -38,13 +38,14 @@ describe('threaded kernels', () => {
       // was not reached once under a load of 10 on 2 cores).
       const report = await runKernelStress({ durationMilliseconds: 3000, seed: Date.now() % 100_000, minimumEach: 3 });
       console.log(
-        `kernel stress: ${report.products} products, ${report.convolutions} convolutions, ${report.fusedMaps} fusedMap calls, ${report.parallelCalls} parallel kernel calls on ${report.threads} threads`,
+        `kernel stress: ${report.products} products, ${report.convolutions} convolutions, ${report.fusedMaps} fusedMap calls, ${report.reductions} reductions, ${report.parallelCalls} parallel kernel calls on ${report.threads} threads`,
       );
       expect(report.failures).toEqual([]);
       expect(report.threads).toBe(2);
       expect(report.products).toBeGreaterThanOrEqual(3);
       expect(report.convolutions).toBeGreaterThanOrEqual(3);
       expect(report.fusedMaps).toBeGreaterThanOrEqual(3);
+      expect(report.reductions).toBeGreaterThanOrEqual(3);
       // The threaded path really ran (shapes above the threshold are split over the threads).
       expect(report.parallelCalls).toBeGreaterThan(0);
       expect(memory().numTensors).toBe(before);

@@ -1,7 +1,8 @@
 /**
  * The concurrency stress test of the threaded kernels: random-shape products (plain and
  * transposed operands), convolutions (forward and weight gradient, random stride, padding,
- * dilation and groups) and elementwise fusedMap calls on the threaded SIMD kernels, each
+ * dilation and groups), elementwise fusedMap calls and reductions (sum, max, min, prod, argmax,
+ * cumsum, cumprod over a random axis) on the threaded SIMD kernels, each
  * checked against the scalar kernel (the JavaScript loop for fusedMap, bit for bit),
  * while several asynchronous tasks interleave their kernels (add, exp, matmul, conv2d) between
  * each other's calls — the pattern that broke the earlier two-thread matmul. `npm test` runs it
@@ -13,9 +14,10 @@ import { defineKernel } from './kernels/expression/define-kernel.js';
 import { fusedMap } from './ops/fused.js';
 import { randn } from './ops/creation.js';
 import { conv2d, conv2dWeightGradient } from './ops/convolution.js';
-import { add } from './ops/elementwise.js';
+import { add, mul } from './ops/elementwise.js';
 import { matmul } from './ops/linalg.js';
 import { transpose } from './ops/movement.js';
+import { argmax, cumprod, cumsum, max, min, prod, sum } from './ops/reduction.js';
 import { abs, exp } from './ops/unary-ops.js';
 import { seed } from './random.js';
 import type { Tensor } from './tensor.js';
@@ -30,7 +32,9 @@ export interface StressReport {
   convolutions: number;
   /** Elementwise fusedMap calls (an Adam-like update) checked against the JavaScript loop, bit for bit. */
   fusedMaps: number;
-  /** Kernel calls (gemm_tiles, fusedMap) split over more than one thread during the run. */
+  /** Reductions checked against the scalar kernel (bit for bit, except sums along rows: within the float32 bound). */
+  reductions: number;
+  /** Kernel calls (gemm_tiles, fusedMap, reductions) split over more than one thread during the run. */
   parallelCalls: number;
   /** Threads the kernels used. */
   threads: number;
@@ -175,12 +179,45 @@ function checkFusedMap(
   return undefined;
 }
 
+const REDUCTIONS = { sum, max, min, prod, argmax, cumsum, cumprod } as const;
+
+function checkReduction(
+  next: (low: number, high: number) => number,
+  generator: ReturnType<typeof seed>,
+): string | undefined {
+  // Up to 2^21 values: above the threading threshold (2^20) about one time in four; factors
+  // near 1 so that products of thousands of them stay finite.
+  const shape = [next(1, 1024), next(1, 2048)];
+  const x = add(mul(randn(shape, { generator }), 0.01), 1);
+  const names = Object.keys(REDUCTIONS) as (keyof typeof REDUCTIONS)[];
+  const name = names[next(0, names.length - 1)]!;
+  const axisChoice = next(0, 2);
+  const axis = name === 'cumsum' || name === 'cumprod' ? next(0, 1) : axisChoice === 2 ? undefined : axisChoice;
+  const reduce = REDUCTIONS[name] as (x: Tensor, axis?: number) => Tensor;
+  const label = `${name}(x [${shape.join(',')}], ${String(axis)})`;
+  const actual = reduce(x, axis);
+  const reference = scalar(() => reduce(x, axis));
+  if (name === 'sum' && axis !== 0) {
+    // Row sums add in eight float64 lanes (simd-reductions.ts), not in the loop's order.
+    const magnitude = sum(abs(x), axis);
+    return mismatch(label, actual, reference, magnitude, axis === undefined ? x.size : shape[1]!);
+  }
+  const values = actual.dataSync();
+  const expected = reference.dataSync();
+  if (values.length !== expected.length) return `${label}: ${values.length} values, expected ${expected.length}`;
+  for (let index = 0; index < values.length; index++) {
+    if (!Object.is(values[index], expected[index]))
+      return `${label}: element ${index} is ${values[index]}, the JavaScript loop gives ${expected[index]}`;
+  }
+  return undefined;
+}
+
 /**
  * Runs `tasks` asynchronous tasks for about `durationMilliseconds`, each alternating random
  * products or convolutions (checked against the scalar kernel) with unrelated kernels, and
  * yielding to the others between calls. Uses `threads` kernel threads (default 2, so that the
  * threaded path runs even on one core) and restores the previous count. With `minimumEach`, it
- * runs past the deadline until each kind (products, convolutions, fusedMaps) has been checked at
+ * runs past the deadline until each kind (products, convolutions, fusedMaps, reductions) has been checked at
  * least that many times, so that a loaded machine still gives a check of every kind.
  *
  * @example
@@ -203,6 +240,7 @@ export async function runKernelStress(options: {
     products: 0,
     convolutions: 0,
     fusedMaps: 0,
+    reductions: 0,
     parallelCalls: 0,
     threads: ready.active,
     failures: [],
@@ -213,15 +251,20 @@ export async function runKernelStress(options: {
     const generator = seed(seedValue * 31 + index);
     const noise = randn([1 << 14], { generator });
     const enough = () =>
-      report.products >= minimumEach && report.convolutions >= minimumEach && report.fusedMaps >= minimumEach;
+      report.products >= minimumEach &&
+      report.convolutions >= minimumEach &&
+      report.fusedMaps >= minimumEach &&
+      report.reductions >= minimumEach;
     while ((performance.now() < deadline || !enough()) && report.failures.length < 10) {
-      const choice = next(0, 5);
+      const choice = next(0, 6);
       const failure = tidy(() =>
         choice === 0
           ? (report.convolutions++, checkConvolution(next, generator))
           : choice === 1
             ? (report.fusedMaps++, checkFusedMap(next, generator))
-            : (report.products++, checkProduct(next, generator)),
+            : choice === 2
+              ? (report.reductions++, checkReduction(next, generator))
+              : (report.products++, checkProduct(next, generator)),
       );
       if (failure) report.failures.push(failure);
       // Another kernel on the same memory, then let the other tasks run theirs.
