@@ -71,12 +71,16 @@ describe('simdGemm', () => {
         setThreadCount(threads);
         await kernelThreadsReady();
         const generator = seed(12 + threads);
-        // m and n multiples of the 4×8 tile (C written straight into the output) and not (C copied out).
+        // m and n multiples of the 4×8 tile (C written straight into the output) and not (C copied
+        // out); operands packed by vector copies, by 4×4 transposes and by the scalar pack.
         for (const [m, k, n] of [
           [128, 784, 256],
           [256, 128, 256],
           [784, 128, 256],
           [130, 300, 21],
+          // Depth blocks of 256 + 45: packing by 4×4 transposes leaves a tail of one depth step.
+          [132, 301, 24],
+          [133, 301, 19],
           [128, 256, 10],
         ] as const) {
           const a = randn([m, k], { generator });

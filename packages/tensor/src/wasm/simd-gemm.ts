@@ -12,6 +12,7 @@ import { gemmTilesKernel, reserve, simdKernels, type SimdExports } from './kerne
 import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module.js';
 import { wakeWorkersForGemm } from './thread-pool.js';
 import { vectorCopy } from './simd-vector-copy.js';
+import { transposeQuads } from './simd-transpose-quads.js';
 
 /** Depth (k) of one packed block: a B panel of 256 × 8 floats (8 KiB) stays in L1. */
 export const DEPTH_BLOCK = 256;
@@ -29,8 +30,9 @@ const WHOLE_DEPTH_BYTES = 4 << 20;
  * Packs `lanes` lines of `depth` floats per panel (A: 4 rows, B: 8 columns) with the kernel
  * module's `pack`, for an operand in the kernel memory: whole panels in one call, the last
  * partial panel zeroed and packed after. The loop with the shorter source stride runs
- * innermost (a transposed operand reads along its rows); where that stride is one float, whole
- * panels go through `copy_vectors` (simd-vector-copy.ts). False when the operand is elsewhere.
+ * innermost (a transposed operand reads along its rows). Whole panels whose lanes are one float
+ * apart go through `copy_vectors` (simd-vector-copy.ts), those whose depth steps are, through
+ * `transpose_quads` (simd-transpose-quads.ts). False when the operand is elsewhere.
  */
 function packInKernel(
   exports: SimdExports,
@@ -80,10 +82,49 @@ function packInKernel(
   const whole = Math.floor(count / lanes);
   // Lanes consecutive in the source (a row-major B, a transposed A): each depth step of a panel
   // is 1 or 2 whole vectors on both sides, copied four floats at a time instead of one.
-  const copyVectors = lanesInner && laneStride === 1 ? vectorCopy() : undefined;
-  if (whole > 0 && copyVectors)
+  const copyVectors = whole > 0 && lanesInner && laneStride === 1 ? vectorCopy() : undefined;
+  // Depth consecutive in the source (a row-major A, a transposed B): 4 lanes × 4 depth steps
+  // are four source vectors whose transpose is four packed ones (the tail of depth % 4 steps
+  // goes through pack).
+  const transpose = whole > 0 && !lanesInner && depthStride === 1 && depth >= 4 ? transposeQuads() : undefined;
+  if (copyVectors) {
     copyVectors(source, base * 4, whole, depth, lanes / 4, lanes * 4, depthStride * 4, panelBytes, lanes * 4);
-  else if (whole > 0) run(source, base * 4, whole, lanes);
+  } else if (transpose) {
+    const quads = depth >> 2;
+    const laneBytes = laneStride * 4;
+    // Levels: panels, groups of 4 depth steps, groups of 4 lanes; then a block's 4 source lines
+    // (lanes, laneBytes apart) become 4 packed lines (depth steps, lanes·4 bytes apart).
+    transpose(
+      source,
+      base * 4,
+      whole,
+      quads,
+      lanes / 4,
+      lanes * laneBytes,
+      16,
+      4 * laneBytes,
+      panelBytes,
+      lanes * 16,
+      16,
+      laneBytes,
+      lanes * 4,
+    );
+    const tail = depth - quads * 4;
+    if (tail > 0)
+      exports.pack(
+        source + quads * 16,
+        (base + quads * 4 * lanes) * 4,
+        whole,
+        lanes,
+        tail,
+        lanes * laneBytes,
+        laneBytes,
+        4,
+        panelBytes,
+        4,
+        lanes * 4,
+      );
+  } else if (whole > 0) run(source, base * 4, whole, lanes);
   const rest = count - whole * lanes;
   if (rest > 0) {
     const panelBase = base + whole * lanes * depth;
