@@ -17,12 +17,17 @@ export type {
   AnyTransformation,
   AffineCoefficients,
   FinalKernel,
+  FinalKernelParts,
+  FinishedFinalKernel,
+  FreshFinalKernel,
+  FreshInputs,
   AffineStep,
   ComputedStep,
   ElementwiseStep,
 } from './transform.js';
-export { isFinalKernel, isAffineStep } from './transform.js';
+export { isFinalKernel, isAffineStep, mapStepState } from './transform.js';
 export { applyUpdates, disposeReplaced, tensorsIn } from './apply-updates.js';
+export { updateAndApply } from './update-and-apply.js';
 export {
   serializeState,
   serializeStateAsync,

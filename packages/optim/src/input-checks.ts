@@ -10,7 +10,7 @@
  * entry point is enough, and every transform repeating it would cost a walk per transform.
  */
 import { describeValue, formatShape, isTensor, tree, type Tensor } from '@vane/tensor';
-import type { GradientTransformation, TensorTree } from './transform.js';
+import { mapStepState, type GradientTransformation, type TensorTree } from './transform.js';
 
 /** `[path, shape]` of every leaf, remembered from `init` for updates called without `params`. */
 type Signature = ReadonlyMap<string, readonly number[]>;
@@ -150,8 +150,13 @@ export function withInputChecks<S>(owner: string, transform: GradientTransformat
               : undefined
             : check(updates, state, params);
         const step = composition.call(transform, updates, state, params, extras);
-        if (step !== undefined) remember(step.state, signature);
-        return step;
+        // The next state may come from the run (fresh inputs): remember it when it exists.
+        return step === undefined
+          ? undefined
+          : mapStepState(step, (next) => {
+              remember(next, signature);
+              return next;
+            });
       },
     }),
   };

@@ -80,19 +80,38 @@ export interface AffineCoefficients {
 }
 
 /**
- * A producer's last elementwise kernel, not yet run: per leaf, `kernel` of the leaves of
- * `inputs` (each tree shaped like the updates) and `scalars` gives the producer's output, and
- * then the `epilogue`, when there is one. `chain` composes the affine stages that follow it
- * into `epilogue`, and `active` its gain after that, all in this one kernel
- * (`combinators/compose-final-kernel.ts`).
+ * A final kernel's inputs that are themselves fresh kernel outputs not yet run: `kernels[k]`
+ * of the leaves of `sources` and `scalars` (every kernel takes all of them, as `fusedMapMany`
+ * requires) gives output k, and the final kernel's input i is output `selected[i]`. Adam's
+ * moments are stated this way, so that the moments, the direction (and, in `updateAndApply`,
+ * the parameter add) run as ONE pass per leaf; the producer's next state is made from the
+ * outputs, by `state`, once that pass has run.
  */
-export interface FinalKernel<S> {
+export interface FreshInputs<S> {
+  /** One kernel per fresh output, each over all of `sources` and `scalars`. */
+  readonly kernels: readonly ExpressionKernel[];
+  /** The trees the kernels read, each shaped like the updates, in the kernels' input order. */
+  readonly sources: readonly TensorTree[];
+  /** The kernels' scalars, the same for every leaf. */
+  readonly scalars: readonly number[];
+  /** Which output is the final kernel's input i (`selected[i]`). */
+  readonly selected: readonly number[];
+  /** The producer's next state, exactly as `update` would return it, from the outputs (one tree per kernel). */
+  readonly state: (outputs: readonly TensorTree[]) => S;
+  /**
+   * Values that `state` holds besides the outputs (the states of a chain's other stages), listed
+   * here so that `tidy`, which sees a step's data but not what a function holds, keeps their
+   * tensors with the step. Absent: none.
+   */
+  readonly carried?: readonly unknown[];
+}
+
+/** What every {@link FinalKernel} states, whether its inputs are finished tensors or fresh outputs. */
+export interface FinalKernelParts {
   /** The producer's name, for error messages (`scaleByAdam`). */
   readonly owner: string;
   /** The output of one element, as an expression kernel. */
   readonly kernel: ExpressionKernel;
-  /** One tree per kernel input, in the kernel's input order. */
-  readonly inputs: readonly TensorTree[];
   /** The kernel's scalars, the same for every leaf. */
   readonly scalars: readonly number[];
   /**
@@ -101,8 +120,6 @@ export interface FinalKernel<S> {
    * are `scalars` followed by its list. Absent: none.
    */
   readonly leafScalars?: readonly (readonly number[])[];
-  /** The producer's next state, exactly as `update` would return it. */
-  readonly state: S;
   /**
    * Whether the composition rounds the kernel's output to float32 (on float32 inputs) before
    * the epilogue, as storing it between the unfused passes did; set by every producer whose
@@ -116,7 +133,43 @@ export interface FinalKernel<S> {
    * point, for the caller to compose its gain after them); absent: none.
    */
   readonly epilogue?: AffineCoefficients;
+  /**
+   * A per-element multiplier composed after the epilogue (ActiveLR's gain, set by `active`'s
+   * composition point), a tree shaped like the updates; absent: none. Only set together with
+   * `epilogue`.
+   */
+  readonly multiplier?: TensorTree;
 }
+
+/** A {@link FinalKernel} whose inputs are finished tensors and whose next state is known. */
+export interface FinishedFinalKernel<S> extends FinalKernelParts {
+  /** One tree per kernel input, in the kernel's input order. */
+  readonly inputs: readonly TensorTree[];
+  /** The producer's next state, exactly as `update` would return it. */
+  readonly state: S;
+  /** None: the inputs are finished. */
+  readonly fresh?: undefined;
+}
+
+/** A {@link FinalKernel} whose inputs are fresh kernel outputs; its next state comes from the run. */
+export interface FreshFinalKernel<S> extends FinalKernelParts {
+  /** The kernels that make the inputs, and the state made from their outputs. */
+  readonly fresh: FreshInputs<S>;
+  /** None: see `fresh.sources`. */
+  readonly inputs?: undefined;
+  /** None until the run: see `fresh.state`. */
+  readonly state?: undefined;
+}
+
+/**
+ * A producer's last elementwise kernel, not yet run: per leaf, `kernel` of the leaves of
+ * `inputs` (each tree shaped like the updates) and `scalars` gives the producer's output, and
+ * then the `epilogue` and `multiplier`, when there are. `chain` composes the affine stages that
+ * follow it into `epilogue`, and `active` its gain after that, all in this one kernel
+ * (`combinators/compose-final-kernel.ts`). Its inputs may themselves be fresh kernel outputs
+ * ({@link FreshInputs}): then `runFinalKernel` runs them in the same pass and gives the state.
+ */
+export type FinalKernel<S> = FinishedFinalKernel<S> | FreshFinalKernel<S>;
 
 /**
  * A stage that is u ↦ a·u + b·p of its incoming updates (a learning rate, a constant scale,
@@ -158,6 +211,46 @@ export function isFinalKernel<S>(step: ElementwiseStep<S>): step is FinalKernel<
 /** Whether `step` is an affine stage of its incoming updates. */
 export function isAffineStep<S>(step: ElementwiseStep<S>): step is AffineStep<S> {
   return !('kernel' in step) && 'epilogue' in step;
+}
+
+/**
+ * `step` with its next state passed through `change`: at once where the state is known, and
+ * once the pass has run where it comes from fresh kernel outputs ({@link FreshInputs}). The one
+ * way a composite (`chain`, `namedChain`, `active`, the input checks) wraps the state of the
+ * step it hands on. Values that `change` holds and that may contain tensors made inside a
+ * `tidy` go in `carried` (see {@link FreshInputs.carried}).
+ *
+ * @example
+ * const named = mapStepState(step, (states) => ({ adam: states[0], learningRate: states[1] }));
+ */
+export function mapStepState<S, T>(
+  step: FinalKernel<S>,
+  change: (state: S) => T,
+  carried?: readonly unknown[],
+): FinalKernel<T>;
+/** `step` with its next state passed through `change` (see the overload above). */
+export function mapStepState<S, T>(
+  step: ElementwiseStep<S>,
+  change: (state: S) => T,
+  carried?: readonly unknown[],
+): ElementwiseStep<T>;
+export function mapStepState<S, T>(
+  step: ElementwiseStep<S>,
+  change: (state: S) => T,
+  carried: readonly unknown[] = [],
+): ElementwiseStep<T> {
+  if (isFinalKernel(step) && step.fresh !== undefined) {
+    const { fresh } = step;
+    return {
+      ...step,
+      fresh: {
+        ...fresh,
+        state: (outputs) => change(fresh.state(outputs)),
+        carried: [...(fresh.carried ?? []), ...carried],
+      },
+    };
+  }
+  return { ...step, state: change(step.state as S) } as ElementwiseStep<T>;
 }
 
 /** The state type of a transform. */

@@ -27,7 +27,16 @@ import {
 import { checkTransformation } from '../combinators/chain.js';
 import { ADD } from '../kernels.js';
 import { multiplyUpdates } from '../multiply-updates.js';
-import { isAffineStep, isFinalKernel, type GradientTransformation, type TensorTree } from '../transform.js';
+import {
+  isAffineStep,
+  isFinalKernel,
+  mapStepState,
+  type ComputedStep,
+  type FinalKernel,
+  type GradientTransformation,
+  type TensorTree,
+  type UpdateExtras,
+} from '../transform.js';
 import { runFinalKernel } from '../combinators/compose-final-kernel.js';
 import { IDENTITY_EPILOGUE } from '../combinators/run-sequence.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
@@ -205,6 +214,90 @@ export function active<S>(
     return [bounded ? clip(changed, minGain, maxGain) : changed, mul(cast(grew, 'int32'), current.size)];
   };
 
+  // Until the first change at t = 2K every gain is the starting gain; when that is exactly 1
+  // (no bound excludes it) the product is skipped.
+  const gainsInUse = (state: ActiveState<S>): boolean => state.count >= 2 * period || startGain !== 1;
+
+  /** The next state but the base's: the period sums and, at the end of a period, the gain change. */
+  const advance = (updates: TensorTree, state: ActiveState<S>, signalTree: TensorTree): ActiveState<S> => {
+    checkStructure('active.update', state.periodSum, updates, ['state.periodSum', 'updates']);
+    const count = state.count + 1;
+    const periodSum = mapTensors(
+      (c: Tensor, g: Tensor) => fusedMap(ADD, [c, g]),
+      state.periodSum,
+      signalTree,
+    ) as TensorTree;
+    const next: ActiveState<S> = {
+      count,
+      base: state.base,
+      gain: state.gain,
+      periodSum,
+      previousSum: state.previousSum,
+      grew: state.grew,
+      gainChanges: state.gainChanges,
+    };
+    if (count % period === 0) {
+      if (count > period) {
+        const { leaves: gains, structure } = tree.flatten(state.gain);
+        const previous = tree.leaves(state.previousSum);
+        const current = tree.leaves(periodSum);
+        const changed = gains.map((gain, index) =>
+          granularity === 'element'
+            ? changeElementGain(gain, previous[index]!, current[index]!)
+            : changeTensorGain(gain, previous[index]!, current[index]!),
+        );
+        next.gain = tree.unflatten(
+          structure,
+          changed.map((pair) => pair[0]),
+        );
+        next.grew = tree.unflatten(
+          structure,
+          changed.map((pair) => pair[1]),
+        );
+        next.gainChanges = state.gainChanges + 1;
+      }
+      next.previousSum = periodSum;
+      next.periodSum = zerosTree(periodSum);
+    }
+    return next;
+  };
+
+  const withBase = (next: ActiveState<S>, baseState: S): ActiveState<S> => ({ ...next, base: baseState });
+
+  /**
+   * The composition point: with the gradient as the signal the base's own updates are not
+   * needed, so the gain composes after the base's last kernel where the base leaves it unrun
+   * (one pass fewer; the same bits), and the base's state comes from that kernel's run. The
+   * 'update' signal needs the base's updates before the gain: none (undefined).
+   */
+  const composedStep = (
+    updates: TensorTree,
+    state: ActiveState<S>,
+    params: TensorTree | undefined,
+    extras: UpdateExtras | undefined,
+  ): FinalKernel<ActiveState<S>> | ComputedStep<ActiveState<S>> | undefined => {
+    if (signal !== 'gradient' || base.finalKernel === undefined) return undefined;
+    checkStructure('active.update', state.periodSum, updates, ['state.periodSum', 'updates']);
+    const step = base.finalKernel(updates, state.base, params, extras);
+    if (step === undefined || isAffineStep(step)) return undefined;
+    const next = advance(updates, state, updates);
+    const inUse = gainsInUse(state);
+    if (!isFinalKernel(step))
+      return {
+        updates: inUse ? multiplyUpdates(step.updates, state.gain) : step.updates,
+        state: withBase(next, step.state),
+      };
+    if (inUse && step.multiplier !== undefined) {
+      // A gain already composed (active over active): this one is its own pass.
+      const [out, baseState] = runFinalKernel(step, updates, params, step.epilogue);
+      return { updates: multiplyUpdates(out, state.gain), state: withBase(next, baseState) };
+    }
+    const composed: FinalKernel<S> = inUse
+      ? { ...step, epilogue: step.epilogue ?? IDENTITY_EPILOGUE, multiplier: state.gain }
+      : step;
+    return mapStepState(composed, (baseState) => withBase(next, baseState), [next]);
+  };
+
   return withInputChecks('active', {
     init: (params) => ({
       count: 0,
@@ -221,71 +314,20 @@ export function active<S>(
       grew: mapTensors((p: Tensor) => zeros([], { dtype: 'int32', backend: p.backend.name }), params) as TensorTree,
       gainChanges: 0,
     }),
-    update: (updates, state, params, extras) => {
-      checkStructure('active.update', state.periodSum, updates, ['state.periodSum', 'updates']);
-      const count = state.count + 1;
-      return tidy(() => {
-        // Until the first change at t = 2K every gain is the starting gain; when that is exactly
-        // 1 (no bound excludes it) the product is skipped.
-        const gainsInUse = state.count >= 2 * period || startGain !== 1;
-        // With the gradient as the signal the base's own updates are not needed, so the gain
-        // composes after the base's last kernel where the base leaves it unrun (one pass fewer;
-        // the same bits). The 'update' signal needs the base's updates before the gain: separate pass.
-        const step =
-          gainsInUse && signal === 'gradient' ? base.finalKernel?.(updates, state.base, params, extras) : undefined;
-        let out: TensorTree;
-        let baseState: S;
-        let baseUpdates: TensorTree | undefined;
-        if (step !== undefined && isFinalKernel(step)) {
-          out = runFinalKernel(step, updates, params, step.epilogue ?? IDENTITY_EPILOGUE, state.gain);
-          baseState = step.state;
-        } else if (step !== undefined && !isAffineStep(step)) {
-          out = multiplyUpdates(step.updates, state.gain);
-          baseState = step.state;
-        } else {
-          [baseUpdates, baseState] = base.update(updates, state.base, params, extras);
-          out = gainsInUse ? multiplyUpdates(baseUpdates, state.gain) : baseUpdates;
-        }
-        const signalTree = signal === 'gradient' ? updates : baseUpdates!;
-        const periodSum = mapTensors(
-          (c: Tensor, g: Tensor) => fusedMap(ADD, [c, g]),
-          state.periodSum,
-          signalTree,
-        ) as TensorTree;
-        const next: ActiveState<S> = {
-          count,
-          base: baseState,
-          gain: state.gain,
-          periodSum,
-          previousSum: state.previousSum,
-          grew: state.grew,
-          gainChanges: state.gainChanges,
-        };
-        if (count % period === 0) {
-          if (count > period) {
-            const { leaves: gains, structure } = tree.flatten(state.gain);
-            const previous = tree.leaves(state.previousSum);
-            const current = tree.leaves(periodSum);
-            const changed = gains.map((gain, index) =>
-              granularity === 'element'
-                ? changeElementGain(gain, previous[index]!, current[index]!)
-                : changeTensorGain(gain, previous[index]!, current[index]!),
-            );
-            next.gain = tree.unflatten(
-              structure,
-              changed.map((pair) => pair[0]),
-            );
-            next.grew = tree.unflatten(
-              structure,
-              changed.map((pair) => pair[1]),
-            );
-            next.gainChanges = state.gainChanges + 1;
-          }
-          next.previousSum = periodSum;
-          next.periodSum = zerosTree(periodSum);
-        }
-        return [out, next] as [TensorTree, ActiveState<S>];
-      });
-    },
+    update: (updates, state, params, extras) =>
+      tidy(() => {
+        const step = composedStep(updates, state, params, extras);
+        if (step !== undefined)
+          return isFinalKernel(step)
+            ? runFinalKernel(step, updates, params, step.epilogue)
+            : [step.updates, step.state];
+        // No composition (the 'update' signal, or a base without one): the base's own update.
+        const [baseUpdates, baseState] = base.update(updates, state.base, params, extras);
+        const out = gainsInUse(state) ? multiplyUpdates(baseUpdates, state.gain) : baseUpdates;
+        const signalTree = signal === 'gradient' ? updates : baseUpdates;
+        return [out, withBase(advance(updates, state, signalTree), baseState)] as [TensorTree, ActiveState<S>];
+      }),
+    finalKernel: (updates, state, params, extras) =>
+      updates === undefined ? undefined : tidy(() => composedStep(updates, state, params, extras)),
   });
 }

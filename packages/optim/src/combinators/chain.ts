@@ -73,9 +73,7 @@ export function composedStep(
   }
   return tidy(() => {
     const [outcome, next] = runSequence(transforms, states, updates, params, extras, true);
-    return outcome.pending !== undefined
-      ? { ...outcome.pending, state: next }
-      : { updates: outcome.updates, state: next };
+    return outcome.pending ?? { updates: outcome.updates, state: next };
   });
 }
 

@@ -23,7 +23,7 @@ function cube(): GradientTransformation<Record<string, never>> {
   });
   return {
     init: () => ({}),
-    update: (updates, state) => [runFinalKernel(finalKernel(updates, state), updates, undefined, undefined), state],
+    update: (updates, state) => runFinalKernel(finalKernel(updates, state), updates, undefined, undefined),
     finalKernel,
   };
 }

@@ -18,12 +18,15 @@
 import {
   expression as e,
   fusedMap,
+  fusedMapMany,
   tidy,
   type ExpressionKernel,
   type NumberExpression,
   type Tensor,
 } from '@vane/tensor';
+import { ADD } from '../kernels.js';
 import { multiplyUpdate } from '../multiply-updates.js';
+import { appliedKernel, onePass } from './one-pass-kernels.js';
 import type { AffineCoefficients, FinalKernel, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, requireParams } from '../tree-utilities.js';
 
@@ -92,67 +95,111 @@ function foldsMultiplier(first: Tensor, multiplier: Tensor): boolean {
   );
 }
 
+/** Options of {@link runFinalKernel}. */
+export interface RunFinalKernelOptions {
+  /**
+   * Add the output to the parameters (p + u, what `applyUpdates` does) and return the new
+   * parameters instead of the updates: in the same pass where the CPU runs the kernel on
+   * float32 or float64, else in a pass of its own (the same bits either way). Default false.
+   */
+  readonly apply?: boolean;
+}
+
 /**
  * Runs a producer's final kernel on every leaf: as it is (no `epilogue`), or composed with
- * `epilogue` (u ↦ a·u + b·p) and `multiplier` into one kernel where the multiplier can join
- * (float32, same shape), else multiplied in its own pass (the same bits either way).
+ * `epilogue` (u ↦ a·u + b·p) and the final kernel's `multiplier` into one kernel where the
+ * multiplier can join (float32, same shape), else multiplied in its own pass (the same bits
+ * either way). Fresh inputs (`final.fresh`, Adam's moments) run in the same pass where that
+ * pass is one WebAssembly SIMD `fusedMapMany` on float32 (`one-pass-kernels.ts`), else first,
+ * in a pass of their own, as before. With `apply` the parameters are added too (see
+ * {@link RunFinalKernelOptions}). Returns the output (updates, or the new parameters) and the
+ * producer's next state.
  *
  * @example
- * const out = runFinalKernel(final, updates, params, { updateScale: -1e-3, paramScale: -1e-5 });
+ * const [out, next] = runFinalKernel(final, updates, params, { updateScale: -1e-3, paramScale: -1e-5 });
  */
-export function runFinalKernel(
-  final: FinalKernel<unknown>,
+export function runFinalKernel<S>(
+  final: FinalKernel<S>,
   updates: TensorTree,
   params: TensorTree | undefined,
   epilogue: AffineCoefficients | undefined,
-  multiplier?: TensorTree,
-): TensorTree {
+  options: RunFinalKernelOptions = {},
+): [TensorTree, S] {
   const owner = `${final.owner}.update`;
+  const apply = options.apply === true;
+  const { kernel, leafScalars, fresh, multiplier } = final;
   if (multiplier !== undefined) checkStructure(owner, multiplier, updates, ['multiplier', 'updates']);
-  const parameters = epilogue !== undefined && epilogue.paramScale !== 0 ? requireParams(owner, params) : undefined;
+  const affine = epilogue !== undefined && epilogue.paramScale !== 0;
+  const parameters = affine || apply ? requireParams(owner, params) : undefined;
   if (parameters !== undefined) checkStructure(owner, parameters, updates, ['params', 'updates']);
-  const { kernel, leafScalars } = final;
+  const sources = fresh === undefined ? final.inputs : fresh.sources;
   let leafIndex = 0;
-  const leaf = (inputs: Tensor[], p: Tensor | undefined, factor: Tensor | undefined): Tensor => {
+  const freshOutputs: Tensor[][] = [];
+  const leaf = (sourceLeaves: Tensor[], p: Tensor | undefined, factor: Tensor | undefined): Tensor => {
+    let producerInputs = sourceLeaves;
     const scalars = leafScalars === undefined ? final.scalars : [...final.scalars, ...leafScalars[leafIndex++]!];
-    if (epilogue === undefined) {
-      const plain = fusedMap(kernel, inputs, scalars);
-      return factor === undefined ? plain : multiplyUpdate(plain, factor);
+    const folds = factor !== undefined && epilogue !== undefined && foldsMultiplier(sourceLeaves[0]!, factor);
+    // The kernel of the update, before any fresh inputs are substituted into it, with its
+    // extra inputs (p, the multiplier) and scalars after the producer's.
+    let composed = kernel;
+    let extraInputs: Tensor[] = [];
+    let extraScalars: number[] = [];
+    if (epilogue !== undefined) {
+      // The unfused output of float32 inputs was a float32 tensor: round where it was stored.
+      const rounded = final.roundsOutput === true && sourceLeaves.every((input) => input.dtype === 'float32');
+      const composition = `${affine ? 'Affine' : 'Scaled'}${folds ? 'Multiplied' : ''}` as const;
+      composed = composeFinalKernel(kernel, composition, rounded);
+      extraInputs = [...(affine ? [p!] : []), ...(folds ? [factor] : [])];
+      extraScalars = affine ? [epilogue.updateScale, epilogue.paramScale] : [epilogue.updateScale];
     }
-    // The unfused output of float32 inputs was a float32 tensor: round where it was stored.
-    const rounded = final.roundsOutput === true && inputs.every((input) => input.dtype === 'float32');
-    const coefficients = p === undefined ? [epilogue.updateScale] : [epilogue.updateScale, epilogue.paramScale];
-    const withParams = p === undefined ? inputs : [...inputs, p];
-    if (factor !== undefined && foldsMultiplier(inputs[0]!, factor)) {
-      return fusedMap(
-        composeFinalKernel(kernel, p === undefined ? 'ScaledMultiplied' : 'AffineMultiplied', rounded),
-        [...withParams, factor],
-        [...scalars, ...coefficients],
-      );
+    const separateMultiply = factor !== undefined && !folds;
+    // The parameter add joins the kernel unless a separate multiply pass comes after it.
+    const addsParams = apply && !separateMultiply ? p : undefined;
+    const scalarList = [...scalars, ...extraScalars];
+    const tail = (update: Tensor, added: boolean): Tensor => {
+      const multiplied = separateMultiply ? multiplyUpdate(update, factor) : update;
+      return apply && !added ? fusedMap(ADD, [p!, multiplied]) : multiplied;
+    };
+    if (fresh !== undefined) {
+      const pass = onePass(composed, fresh, addsParams, affine, [...sourceLeaves, ...extraInputs]);
+      if (pass !== undefined) {
+        const outputs = fusedMapMany(pass.kernels, pass.inputs, [...fresh.scalars, ...scalarList]);
+        freshOutputs.push(outputs.slice(0, fresh.kernels.length));
+        return tail(outputs[fresh.kernels.length]!, addsParams !== undefined);
+      }
+      // Not one SIMD pass: the fresh inputs first, in a pass of their own, as before.
+      const made = fusedMapMany(fresh.kernels, sourceLeaves, fresh.scalars);
+      freshOutputs.push(made);
+      producerInputs = fresh.selected.map((index) => made[index]!);
     }
-    const plain = fusedMap(composeFinalKernel(kernel, p === undefined ? 'Scaled' : 'Affine', rounded), withParams, [
-      ...scalars,
-      ...coefficients,
-    ]);
-    return factor === undefined ? plain : multiplyUpdate(plain, factor);
+    const inputs = [...producerInputs, ...extraInputs];
+    const added =
+      addsParams === undefined ? undefined : appliedKernel(composed, kernel.arity, affine, inputs, addsParams);
+    if (added !== undefined) return fusedMap(added.kernel, added.inputs, scalarList);
+    return tail(fusedMap(composed, inputs, scalarList), false);
   };
-  const count = final.inputs.length;
+  const count = sources.length;
   const trees = [
-    ...final.inputs,
+    ...sources,
     ...(parameters === undefined ? [] : [parameters]),
     ...(multiplier === undefined ? [] : [multiplier]),
   ];
-  return tidy(
-    () =>
-      mapTensors(
-        (...leaves: Tensor[]) =>
-          leaf(
-            leaves.slice(0, count),
-            parameters === undefined ? undefined : leaves[count],
-            multiplier === undefined ? undefined : leaves[count + (parameters === undefined ? 0 : 1)],
-          ),
-        trees[0]!,
-        ...trees.slice(1),
-      ) as TensorTree,
-  );
+  return tidy(() => {
+    const out = mapTensors(
+      (...leaves: Tensor[]) =>
+        leaf(
+          leaves.slice(0, count),
+          parameters === undefined ? undefined : leaves[count],
+          multiplier === undefined ? undefined : leaves[count + (parameters === undefined ? 0 : 1)],
+        ),
+      trees[0]!,
+      ...trees.slice(1),
+    ) as TensorTree;
+    if (fresh === undefined) return [out, final.state!] as [TensorTree, S];
+    const outputTrees = fresh.kernels.map((_, output) => {
+      let visited = 0;
+      return mapTensors(() => freshOutputs[visited++]![output]!, updates) as TensorTree;
+    });
+    return [out, fresh.state(outputTrees)] as [TensorTree, S];
+  });
 }

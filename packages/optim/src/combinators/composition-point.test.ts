@@ -16,6 +16,7 @@ import { scaleByAdam } from '../transforms/scale-by-adam.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
 import { chain } from './chain.js';
 import { namedChain } from './named-chain.js';
+import { runFinalKernel } from './compose-final-kernel.js';
 
 // Which producers' kernels ran composed, with an epilogue and with a multiplier.
 const calls = vi.hoisted(() => ({ composed: [] as string[], multiplied: [] as string[] }));
@@ -26,7 +27,7 @@ vi.mock('./compose-final-kernel.js', async (importOriginal) => {
     ...original,
     runFinalKernel: (...args: Parameters<typeof original.runFinalKernel>) => {
       if (args[3] !== undefined) calls.composed.push(args[0].owner);
-      if (args[4] !== undefined) calls.multiplied.push(args[0].owner);
+      if (args[0].multiplier !== undefined) calls.multiplied.push(args[0].owner);
       return original.runFinalKernel(...args);
     },
   };
@@ -100,9 +101,12 @@ describe('the composition point', () => {
     if (!isFinalKernel(step)) return;
     expect(step.owner).toBe('scaleByAdam');
     expect(step.epilogue).toEqual({ updateScale: -0.1, paramScale: -0.1 * 0.01 });
-    expect(Object.keys(step.state)).toEqual(['adam', 'decay', 'rate']);
-    expect(step.state.adam.count).toBe(1);
-    expect(step.state.decay).toEqual({ count: 1 });
+    // Adam's moments are fresh inputs: the state comes from the run.
+    expect(step.state).toBeUndefined();
+    const [, state] = runFinalKernel(step, { w: tensor([0.5, -1], { dtype: 'float64' }) }, params, step.epilogue);
+    expect(Object.keys(state)).toEqual(['adam', 'decay', 'rate']);
+    expect(state.adam.count).toBe(1);
+    expect(state.decay).toEqual({ count: 1 });
   });
 
   it('active composes its gain into the base chain’s last kernel (one multiplied call per step once gains are in use)', () => {

@@ -27,8 +27,7 @@ export function finalKernelProducer<S>(
   return {
     init,
     update: (updates, state, params, extras) => {
-      const final = finalKernel(updates, state, params, extras);
-      return [runFinalKernel(final, updates, undefined, undefined), final.state];
+      return runFinalKernel(finalKernel(updates, state, params, extras), updates, undefined, undefined);
     },
     finalKernel: (updates, state, params, extras) =>
       updates === undefined ? undefined : finalKernel(updates, state, params, extras),

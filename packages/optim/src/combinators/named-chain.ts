@@ -1,6 +1,12 @@
 import { withInputChecks } from '../input-checks.js';
 import { tidy } from '@vane/tensor';
-import type { AnyTransformation, GradientTransformation, StateOf, TensorTree } from '../transform.js';
+import {
+  mapStepState,
+  type AnyTransformation,
+  type GradientTransformation,
+  type StateOf,
+  type TensorTree,
+} from '../transform.js';
 import { runSequence } from './run-sequence.js';
 import { checkTransformation, composedStep } from './chain.js';
 
@@ -59,7 +65,7 @@ export function namedChain<const T extends Record<string, AnyTransformation>>(
       }),
     finalKernel: (updates, state, params, extras) => {
       const step = composedStep(sequence, statesOf(state), updates, params, extras);
-      return step === undefined ? undefined : { ...step, state: named(step.state) };
+      return step === undefined ? undefined : mapStepState(step, named);
     },
   });
 }

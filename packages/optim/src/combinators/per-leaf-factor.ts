@@ -68,7 +68,7 @@ export function perLeafFactor(
     init: () => ({}),
     update: (updates, state, params) => {
       const final = finalKernel(updates, state, params);
-      if (final !== undefined) return [runFinalKernel(final, updates, undefined, undefined), state];
+      if (final !== undefined) return runFinalKernel(final, updates, undefined, undefined);
       const operands = trees(updates, params);
       const out = tidy(
         () =>

@@ -19,6 +19,7 @@ import { fusedMap, defineKernel, expression as e, type Tensor } from '@vane/tens
 import {
   isAffineStep,
   isFinalKernel,
+  mapStepState,
   type AffineCoefficients,
   type AnyTransformation,
   type FinalKernel,
@@ -76,13 +77,14 @@ export function foldAffineRun(
 /** The outcome of {@link runSequence}: the updates, or (asked to leave it unrun) the tail's kernel. */
 export type SequenceOutcome =
   | { readonly updates: TensorTree; readonly pending?: undefined }
-  | { readonly pending: FinalKernel<unknown>; readonly updates?: undefined };
+  | { readonly pending: FinalKernel<unknown[]>; readonly updates?: undefined };
 
 /**
  * Applies `transforms` in order; returns the final updates and the next states (same order).
  * With `leavePending`, a sequence that ends with a producer and the affine run after it
  * returns that producer's kernel unrun, with the run as its `epilogue` (none when the run is
- * empty), for the caller to compose more into it (`active`'s gain).
+ * empty), for the caller to compose more into it (`active`'s gain); that kernel's state is
+ * then every transform's next state, in order (the producer's once the kernel has run).
  */
 export function runSequence(
   transforms: readonly AnyTransformation[],
@@ -115,17 +117,38 @@ export function runSequence(
         if (folds || endsPending) {
           const step = transform.finalKernel(current, states[index], params, extras);
           if (step !== undefined) {
-            next[index] = step.state;
             foldedStates.forEach((state, offset) => (next[index + 1 + offset] = state));
             if (isFinalKernel(step) && step.epilogue !== undefined && folds) {
               // A kernel that brings its own epilogue (a nested chain's) keeps it: folding more
               // into it would move a rounding the unfused chain had. The run after it is a pass.
-              current = applyAffine(runFinalKernel(step, current, params, step.epilogue), params, coefficients);
+              const [out, state] = runFinalKernel(step, current, params, step.epilogue);
+              next[index] = state;
+              current = applyAffine(out, params, coefficients);
             } else if (isFinalKernel(step)) {
-              if (endsPending) return [{ pending: folds ? { ...step, epilogue: coefficients } : step }, next];
-              current = runFinalKernel(step, current, params, step.epilogue ?? coefficients);
+              if (endsPending) {
+                // The producer's state may come from the run (fresh inputs): the sequence's
+                // states are completed when the caller runs the kernel.
+                const pending = folds ? { ...step, epilogue: coefficients } : step;
+                const states = next;
+                return [
+                  {
+                    pending: mapStepState(
+                      pending,
+                      (state) => {
+                        const all = [...states];
+                        all[index] = state;
+                        return all;
+                      },
+                      [states],
+                    ),
+                  },
+                  next,
+                ];
+              }
+              [current, next[index]] = runFinalKernel(step, current, params, step.epilogue ?? coefficients);
             } else {
               // An affine stage or a computed step after all: its output, then the run after it.
+              next[index] = step.state;
               current = isAffineStep(step) ? applyAffine(current, params, step.epilogue) : step.updates;
               if (folds) current = applyAffine(current, params, coefficients);
             }

@@ -204,9 +204,7 @@ export function graft<M, D>(
     update: (updates, state, params, extras) =>
       tidy(() => {
         const step = composedStep(updates, state, params, extras);
-        return isFinalKernel(step)
-          ? [runFinalKernel(step, updates, undefined, undefined), step.state]
-          : [step.updates, step.state];
+        return isFinalKernel(step) ? runFinalKernel(step, updates, undefined, undefined) : [step.updates, step.state];
       }),
     finalKernel: (updates, state, params, extras) =>
       updates === undefined ? undefined : tidy(() => composedStep(updates, state, params, extras)),

@@ -90,6 +90,25 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
     if (amsgrad && state.maxSecondMoment === undefined)
       throw new Error('scaleByAdam.update: amsgrad needs state.maxSecondMoment; was the state made by init?');
     const count = state.count + 1;
+    const scalars = [1 / (1 - beta1 ** count), 1 / Math.sqrt(1 - beta2 ** count), eps];
+    if (!amsgrad) {
+      // The moments are fresh inputs of the direction: `runFinalKernel` runs them, the direction
+      // and whatever is composed after it (learning rate, decay, a gain, the parameter add) in
+      // one pass per leaf where it can, and makes the next state from the moments it wrote.
+      return {
+        owner,
+        kernel: ADAM_DIRECTION,
+        fresh: {
+          kernels: ADAM_MOMENTS,
+          sources: [state.firstMoment, state.secondMoment, updates],
+          scalars: [beta1, beta2],
+          selected: [0, 1],
+          state: ([firstMoment, secondMoment]) => ({ count, firstMoment: firstMoment!, secondMoment: secondMoment! }),
+        },
+        scalars,
+      };
+    }
+    // AMSGrad's running maximum is a third, dependent state pass: the moments run first.
     const next = tidy(() => {
       // Both moments of a leaf in one pass; the leaves' pairs are then split into two trees.
       const pairs: Tensor[][] = [];
@@ -107,23 +126,14 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
       const firstMoment = mapTensors(() => pairs[leaf++]![0]!, updates) as TensorTree;
       leaf = 0;
       const secondMoment = mapTensors(() => pairs[leaf++]![1]!, updates) as TensorTree;
-      const advanced: ScaleByAdamState = { count, firstMoment, secondMoment };
-      if (amsgrad)
-        advanced.maxSecondMoment = mapTensors(
-          (v: Tensor, vMax: Tensor) => fusedMap(MAXIMUM, [vMax, v]),
-          secondMoment,
-          state.maxSecondMoment!,
-        ) as TensorTree;
-      return advanced;
+      const maxSecondMoment = mapTensors(
+        (v: Tensor, vMax: Tensor) => fusedMap(MAXIMUM, [vMax, v]),
+        secondMoment,
+        state.maxSecondMoment!,
+      ) as TensorTree;
+      return { count, firstMoment, secondMoment, maxSecondMoment };
     });
-    const scalars = [1 / (1 - beta1 ** count), 1 / Math.sqrt(1 - beta2 ** count), eps];
-    return {
-      owner,
-      kernel: ADAM_DIRECTION,
-      inputs: [next.firstMoment, next.maxSecondMoment ?? next.secondMoment],
-      scalars,
-      state: next,
-    };
+    return { owner, kernel: ADAM_DIRECTION, inputs: [next.firstMoment, next.maxSecondMoment], scalars, state: next };
   };
   return {
     init: (params) => {
@@ -132,8 +142,7 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
       return state;
     },
     update: (updates, state) => {
-      const final = finalKernel(updates, state);
-      return [runFinalKernel(final, updates, undefined, undefined), final.state];
+      return runFinalKernel(finalKernel(updates, state), updates, undefined, undefined);
     },
     finalKernel: (updates, state) => (updates === undefined ? undefined : finalKernel(updates, state)),
   };

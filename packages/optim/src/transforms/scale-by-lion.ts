@@ -57,7 +57,7 @@ export function scaleByLion(options: ScaleByLionOptions = {}): GradientTransform
     init: (params) => ({ momentum: zerosTree(params) }),
     update: (updates, state) => {
       const final = finalKernel(updates, state);
-      return [runFinalKernel(final, updates, undefined, undefined), final.state];
+      return runFinalKernel(final, updates, undefined, undefined);
     },
     finalKernel: (updates, state) => (updates === undefined ? undefined : finalKernel(updates, state)),
   };

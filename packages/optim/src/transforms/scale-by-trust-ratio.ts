@@ -139,7 +139,7 @@ export function scaleByTrustRatio(options: ScaleByTrustRatioOptions = {}): Gradi
     init: () => ({}),
     update: (updates, state, params) => {
       const final = finalKernel(updates, state, params);
-      if (final !== undefined) return [runFinalKernel(final, updates, undefined, undefined), state];
+      if (final !== undefined) return runFinalKernel(final, updates, undefined, undefined);
       const parameters = checkedParams(updates, params);
       const out = tidy(
         () =>

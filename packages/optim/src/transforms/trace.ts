@@ -1,7 +1,7 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { SCALE } from '../kernels.js';
 import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
-import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
+import type { FinishedFinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
 import {
   checkBoolean,
@@ -63,7 +63,7 @@ export function trace(options: TraceOptions = {}): GradientTransformation<TraceS
   const dampening = checkClosedUnitInterval(owner, 'dampening', options.dampening ?? 0);
   if (nesterov && (decay <= 0 || dampening !== 0))
     failCombination(owner, 'nesterov', 'used with decay > 0 and dampening 0', `decay ${decay}, dampening ${dampening}`);
-  const finalKernel = (updates: TensorTree, state: TraceState): FinalKernel<TraceState> => {
+  const finalKernel = (updates: TensorTree, state: TraceState): FinishedFinalKernel<TraceState> => {
     checkStructure('trace.update', state.momentum, updates, ['state.momentum', 'updates']);
     const momentum = tidy(
       () =>

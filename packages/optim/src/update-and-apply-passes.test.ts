@@ -1,0 +1,115 @@
+/**
+ * How many elementwise passes a step takes: `updateAndApply` with AdamW on float32 SIMD is ONE
+ * `fusedMapMany` per leaf writing m, v and p (no other pass); `update` is one writing m, v and
+ * the update, then `applyUpdates`' add. Where the one pass cannot run (the JavaScript loop,
+ * float64) the moments run first and the direction with the parameter add second: two passes.
+ * The passes are counted at `@vane/tensor`'s `fusedMap` and `fusedMapMany` as optim calls them.
+ */
+import { fusedManyTarget, randn, seed, setKernelMode, type DType, type ExpressionKernel } from '@vane/tensor';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { active } from './active/active.js';
+import { applyUpdates } from './apply-updates.js';
+import { adamw } from './optimizers/adamw.js';
+import type { GradientTransformation, TensorTree } from './transform.js';
+import { updateAndApply } from './update-and-apply.js';
+
+const calls = vi.hoisted(() => ({ single: [] as string[], many: [] as string[][], kernels: [] as unknown[][] }));
+
+vi.mock('@vane/tensor', async (importOriginal) => {
+  const original = await importOriginal<typeof import('@vane/tensor')>();
+  return {
+    ...original,
+    fusedMap: (...args: Parameters<typeof original.fusedMap>) => {
+      calls.single.push(args[0].name);
+      return original.fusedMap(...args);
+    },
+    fusedMapMany: (...args: Parameters<typeof original.fusedMapMany>) => {
+      calls.many.push(args[0].map((kernel: ExpressionKernel) => kernel.name));
+      calls.kernels.push([...args[0]]);
+      return original.fusedMapMany(...args);
+    },
+  };
+});
+
+afterEach(() => {
+  setKernelMode('simd');
+  calls.single.length = 0;
+  calls.many.length = 0;
+  calls.kernels.length = 0;
+});
+
+/** Two leaves; returns the passes of the last of `steps` steps, taken with `step`. */
+function passesOfLastStep(
+  optimizer: GradientTransformation<unknown>,
+  dtype: DType,
+  steps: number,
+  step: 'one call' | 'two calls',
+): { single: string[]; many: string[][] } {
+  const generator = seed(3);
+  let params: TensorTree = { w: randn([64, 9], { generator, dtype }), b: randn([9], { generator, dtype }) };
+  let state = optimizer.init(params);
+  for (let index = 0; index < steps; index++) {
+    const grads: TensorTree = { w: randn([64, 9], { generator, dtype }), b: randn([9], { generator, dtype }) };
+    calls.single.length = 0;
+    calls.many.length = 0;
+    calls.kernels.length = 0;
+    if (step === 'one call') [params, state] = updateAndApply(optimizer, grads, state, params);
+    else {
+      const [updates, next] = optimizer.update(grads, state, params);
+      params = applyUpdates(params, updates);
+      state = next;
+    }
+  }
+  return { single: [...calls.single], many: calls.many.map((names) => [...names]) };
+}
+
+describe('updateAndApply: the passes of a step', () => {
+  it('adamw on float32 SIMD: one fusedMapMany per leaf (m, v and p), nothing else', () => {
+    const passes = passesOfLastStep(adamw({ lr: 0.01 }) as GradientTransformation<unknown>, 'float32', 3, 'one call');
+    expect(passes.single).toEqual([]);
+    expect(passes.many).toHaveLength(2);
+    for (const names of passes.many) {
+      expect(names).toHaveLength(3);
+      expect(names[0]).toMatch(/^optim\.adam\.firstMoment/);
+      expect(names[1]).toMatch(/^optim\.adam\.secondMoment/);
+      expect(names[2]).toMatch(/^optim\.adam\.directionAffine.*Applied$/);
+    }
+  });
+
+  it('adamw update + applyUpdates on float32 SIMD: one pass for m, v and the update, then the add', () => {
+    const passes = passesOfLastStep(adamw({ lr: 0.01 }) as GradientTransformation<unknown>, 'float32', 3, 'two calls');
+    expect(passes.many.map((names) => names.length)).toEqual([3, 3]);
+    expect(passes.many[0]![2]).not.toMatch(/Applied$/);
+    expect(passes.single).toEqual(['optim.add', 'optim.add']);
+  });
+
+  it('active(adamw) with its gains in use: the gain joins the one pass (the period sums are their own pass)', () => {
+    const optimizer = active(adamw({ lr: 0.01 }), { period: 1 }) as GradientTransformation<unknown>;
+    const passes = passesOfLastStep(optimizer, 'float32', 4, 'one call');
+    expect(passes.many).toHaveLength(2);
+    for (const names of passes.many) expect(names[2]).toMatch(/^optim\.adam\.directionAffineMultiplied.*Applied$/);
+    // Per leaf: the period sum's add and, at this period's end, the gain change.
+    expect(passes.single.filter((name) => name.startsWith('optim.adam'))).toEqual([]);
+    expect(passes.single.filter((name) => name === 'optim.add')).toHaveLength(2);
+  });
+
+  it.each([
+    ['the JavaScript loop', 'float32', 'scalar'],
+    ['float64', 'float64', 'simd'],
+  ] as const)('on %s: the moments, then the direction with the parameter add (two passes)', (_label, dtype, mode) => {
+    setKernelMode(mode);
+    const passes = passesOfLastStep(adamw({ lr: 0.01 }) as GradientTransformation<unknown>, dtype, 3, 'one call');
+    expect(passes.many).toEqual([
+      ['optim.adam.firstMoment', 'optim.adam.secondMoment'],
+      ['optim.adam.firstMoment', 'optim.adam.secondMoment'],
+    ]);
+    expect(passes.single).toHaveLength(2);
+    for (const name of passes.single) expect(name).toMatch(/^optim\.adam\.directionAffineApplied/);
+  });
+
+  it('the one-pass kernels compile to WebAssembly SIMD', () => {
+    passesOfLastStep(adamw({ lr: 0.01 }) as GradientTransformation<unknown>, 'float32', 2, 'one call');
+    expect(calls.kernels).toHaveLength(2);
+    for (const kernels of calls.kernels) expect(fusedManyTarget(kernels as ExpressionKernel[])).toBe('simd');
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * `updateAndApply` must give, bit for bit, the parameters and state of `update` followed by
+ * `applyUpdates`, for every kind of optimizer: those whose step is one kernel (Adam's moments,
+ * direction, learning rate, decay, ActiveLR's gain and the parameter add in one pass), those
+ * whose last kernel has finished inputs (AMSGrad, momentum, Lion, the trust ratio, Adafactor),
+ * and those that fall back to the two calls. On float32 with WebAssembly SIMD, with the
+ * JavaScript loop (`setKernelMode('scalar')`), and on float64. Adam's one pass is also checked
+ * against the three separate passes it replaces, written out here from the kernels.
+ */
+import { fusedMap, randn, seed, setKernelMode, tensor, tree, type DType, type Tensor } from '@vane/tensor';
+import { afterEach, describe, expect, it } from 'vitest';
+import { active } from './active/active.js';
+import { applyUpdates } from './apply-updates.js';
+import { chain } from './combinators/chain.js';
+import { composeFinalKernel } from './combinators/compose-final-kernel.js';
+import { ADD, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from './kernels.js';
+import { adafactor } from './optimizers/adafactor.js';
+import { adagrad } from './optimizers/adagrad.js';
+import { adam } from './optimizers/adam.js';
+import { adamw } from './optimizers/adamw.js';
+import { lamb } from './optimizers/lamb.js';
+import { lion } from './optimizers/lion.js';
+import { nadam } from './optimizers/nadam.js';
+import { radam } from './optimizers/radam.js';
+import { rmsprop } from './optimizers/rmsprop.js';
+import { sgd } from './optimizers/sgd.js';
+import { cosineDecay } from './schedules/cosine-decay.js';
+import type { GradientTransformation, TensorTree } from './transform.js';
+import { ADAM_DIRECTION, scaleByAdam } from './transforms/scale-by-adam.js';
+import { mapTensors, zerosTree } from './tree-utilities.js';
+import { updateAndApply } from './update-and-apply.js';
+
+afterEach(() => setKernelMode('simd'));
+
+/** The bytes of every tensor leaf and the value of every other leaf: equal means bit for bit equal. */
+const bytesOf = (value: unknown): number[][] =>
+  tree.leaves(value as TensorTree).map((leaf) => {
+    if (typeof leaf !== 'object' || leaf === null || !('dataSync' in leaf)) return [Number(leaf)];
+    const data = (leaf as Tensor).dataSync();
+    return Array.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  });
+
+// A matrix, a vector, a scalar, and 1,001 elements (SIMD pairs and an odd tail).
+const SHAPES: number[][] = [[5, 3], [7], [], [1001]];
+
+/** The gradients of `step`: a drift plus noise, and at step 3 −0, ±∞ and NaN in the vector. */
+function gradientsAt(generator: ReturnType<typeof seed>, dtype: DType, step: number): TensorTree {
+  const layers = SHAPES.map((shape) => randn(shape, { generator, dtype, mean: step % 4 < 2 ? 0.3 : -0.1 }));
+  if (step === 3) layers[1] = tensor([-0, Infinity, -Infinity, NaN, 1e-30, -2, 3], { dtype });
+  return { layers };
+}
+
+type Trajectory = number[][][];
+
+/** Params and state bytes after each of `steps` steps, taken with `updateAndApply` or with update + applyUpdates. */
+function trajectory(
+  optimizer: GradientTransformation<unknown>,
+  dtype: DType,
+  steps: number,
+  oneCall: boolean,
+): Trajectory {
+  const generator = seed(5);
+  let params: TensorTree = { layers: SHAPES.map((shape) => randn(shape, { generator, dtype })) };
+  let state = optimizer.init(params);
+  const recorded: Trajectory = [];
+  for (let step = 0; step < steps; step++) {
+    const grads = gradientsAt(generator, dtype, step);
+    if (oneCall) {
+      [params, state] = updateAndApply(optimizer, grads, state, params);
+    } else {
+      const [updates, next] = optimizer.update(grads, state, params);
+      params = applyUpdates(params, updates);
+      state = next;
+    }
+    recorded.push(bytesOf(params), bytesOf(state));
+  }
+  return recorded;
+}
+
+const TARGETS: [string, DType, 'simd' | 'scalar'][] = [
+  ['float32, WebAssembly SIMD', 'float32', 'simd'],
+  ['float32, JavaScript loop', 'float32', 'scalar'],
+  ['float64', 'float64', 'simd'],
+];
+
+const OPTIMIZERS: [string, () => GradientTransformation<unknown>][] = [
+  ['adam', () => adam({ lr: 0.01 })],
+  ['adam with coupled weight decay (params read before Adam)', () => adam({ lr: 0.01, weightDecay: 0.05 })],
+  ['adamw', () => adamw({ lr: 0.01, weightDecay: 0.1 })],
+  [
+    'adamw with scheduled learning rate and decay',
+    () =>
+      adamw({
+        lr: cosineDecay({ init: 0.02, decaySteps: 5 }),
+        weightDecay: cosineDecay({ init: 0.1, decaySteps: 3, alpha: 0.5 }),
+      }),
+  ],
+  ['adamw without decay', () => adamw({ lr: 0.01, weightDecay: 0 })],
+  ['adamw amsgrad', () => adamw({ lr: 0.01, amsgrad: true })],
+  ['adamw maximize', () => adamw({ lr: 0.01, maximize: true })],
+  ['adamw with a decay mask', () => adamw({ lr: 0.01, mask: { layers: [true, false, true, false] } as never })],
+  ['active(adamw), gains in use from step 5', () => active(adamw({ lr: 0.01 }), { period: 2 })],
+  [
+    'active(adamw), tensor granularity, bounded',
+    () => active(adamw({ lr: 0.01 }), { period: 2, granularity: 'tensor', maxGain: 3 }),
+  ],
+  [
+    "active(adamw), the 'update' signal (no composition)",
+    () => active(adamw({ lr: 0.01 }), { period: 2, signal: 'update' }),
+  ],
+  ['scaleByAdam alone (no epilogue)', () => scaleByAdam()],
+  ['chain(scaleByAdam) (no affine after it)', () => chain(scaleByAdam())],
+  ['sgd with momentum', () => sgd({ lr: 0.05, momentum: 0.9, weightDecay: 0.01 })],
+  ['sgd nesterov', () => sgd({ lr: 0.05, momentum: 0.9, nesterov: true })],
+  ['sgd without momentum (an affine step)', () => sgd({ lr: 0.05 })],
+  ['lion', () => lion({ lr: 0.001, weightDecay: 0.1 })],
+  ['lamb (a per-leaf trust ratio)', () => lamb({ lr: 0.01, weightDecay: 0.01 })],
+  ['adafactor', () => adafactor({ lr: 0.01 })],
+  ['nadam', () => nadam({ lr: 0.01 })],
+  ['radam', () => radam({ lr: 0.01 })],
+  ['rmsprop', () => rmsprop({ lr: 0.01, momentum: 0.5 })],
+  ['adagrad', () => adagrad({ lr: 0.1 })],
+];
+
+describe('updateAndApply: bit for bit update + applyUpdates', () => {
+  describe.each(TARGETS)('%s', (_target, dtype, mode) => {
+    it.each(OPTIMIZERS)('%s', (_label, make) => {
+      setKernelMode(mode);
+      const steps = 7;
+      const oneCall = trajectory(make(), dtype, steps, true);
+      const twoCalls = trajectory(make(), dtype, steps, false);
+      expect(oneCall).toEqual(twoCalls);
+    });
+  });
+});
+
+describe("updateAndApply: Adam's one pass equals the three passes it replaces", () => {
+  it.each(TARGETS)('%s', (_target, dtype, mode) => {
+    setKernelMode(mode);
+    const [beta1, beta2, eps, lr, decay] = [0.9, 0.999, 1e-8, 0.01, 0.1];
+    const optimizer = adamw({ lr, weightDecay: decay, betas: [beta1, beta2], eps });
+    const generator = seed(5);
+    let params: TensorTree = { layers: SHAPES.map((shape) => randn(shape, { generator, dtype })) };
+    let state = optimizer.init(params);
+    let m: TensorTree = zerosTree(params);
+    let v: TensorTree = m;
+    let reference: TensorTree = params;
+    // The composed epilogue of adamw: −η·d − η·λ·p, as chain folds it.
+    const [updateScale, paramScale] = [-lr, -lr * decay];
+    for (let step = 1; step <= 6; step++) {
+      const grads = gradientsAt(generator, dtype, step - 1);
+      [params, state] = updateAndApply(optimizer, grads, state, params);
+      // Before: m and v in their own passes, the direction composed with the epilogue, then the add.
+      const corrections = [1 / (1 - beta1 ** step), 1 / Math.sqrt(1 - beta2 ** step), eps];
+      m = mapTensors((mi: Tensor, g: Tensor) => fusedMap(MOVING_AVERAGE, [mi, g], [beta1]), m, grads) as TensorTree;
+      v = mapTensors(
+        (vi: Tensor, g: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [vi, g], [beta2]),
+        v,
+        grads,
+      ) as TensorTree;
+      const updates = mapTensors(
+        (mi: Tensor, vi: Tensor, p: Tensor) =>
+          fusedMap(
+            composeFinalKernel(ADAM_DIRECTION, 'Affine'),
+            [mi, vi, p],
+            [...corrections, updateScale, paramScale],
+          ),
+        m,
+        v,
+        reference,
+      ) as TensorTree;
+      reference = mapTensors((p: Tensor, u: Tensor) => fusedMap(ADD, [p, u]), reference, updates) as TensorTree;
+      const adamState = (state as { adam: { firstMoment: TensorTree; secondMoment: TensorTree } }).adam;
+      expect(bytesOf(params)).toEqual(bytesOf(reference));
+      expect(bytesOf(adamState.firstMoment)).toEqual(bytesOf(m));
+      expect(bytesOf(adamState.secondMoment)).toEqual(bytesOf(v));
+    }
+  });
+});
+
+describe('updateAndApply: bad input', () => {
+  it('names the function and what is wrong', () => {
+    const params = { w: tensor([1, 2]) };
+    const optimizer = adamw();
+    const state = optimizer.init(params);
+    expect(() => updateAndApply({} as never, { w: tensor([1, 2]) }, state, params)).toThrow(
+      /updateAndApply: 'optimizer' must be a gradient transformation/,
+    );
+    expect(() => updateAndApply(optimizer, { w: tensor([1, 2]) }, state, undefined as never)).toThrow(
+      /updateAndApply: this transform needs 'params'/,
+    );
+    expect(() => updateAndApply(optimizer, { v: tensor([1, 2]) }, state, params)).toThrow(/updateAndApply/);
+  });
+});
