@@ -6,6 +6,7 @@
 import type { ReductionKind, TensorView } from '../backend.js';
 import { allocateArray, type DType, type TypedArray } from '../dtype.js';
 import { sizeOf } from '../shape.js';
+import { takeArray } from './buffer-pool.js';
 import { SIMD_REDUCTION_MINIMUM_COLUMNS, simdReduceColumns, simdReduceRows } from '../wasm/simd-reductions.js';
 import { simdCumulative, simdProductRows } from '../wasm/simd-running-products.js';
 import { simdArgReduce } from '../wasm/simd-arg-reductions.js';
@@ -196,7 +197,9 @@ export function argReduceBlock(kind: 'argmax' | 'argmin', layout: BlockLayout): 
 /** Inclusive running sum or product along the middle axis. */
 export function cumulativeBlock(kind: 'cumsum' | 'cumprod', layout: BlockLayout, outDtype: DType): TypedArray {
   const { values, offset, outer, reduced, inner } = layout;
-  const out = allocateArray(outDtype, outer * reduced * inner);
+  // Every element is written below; a float32 result from the kernel heap is written there in
+  // place by the SIMD kernel, without a copy out.
+  const out = takeArray(outDtype, outer * reduced * inner);
   if (
     values instanceof Float32Array &&
     out instanceof Float32Array &&
