@@ -6,7 +6,9 @@
  * per-round ratios, with the load average before and after.
  *
  * `exp (op)` is the exp op, which uses the standalone f32x4 exp kernel (simd-kernels-module.ts);
- * `exp (expression)` is a fusedMap kernel e.exp(x), which uses the inline f64x2 exp.
+ * `exp (expression)` is a fusedMap kernel e.exp(x), which uses the inline f64x2 exp. The pow
+ * rows are the pow op (binary kernels without an f32x4 instruction run on the expression
+ * compiler), with a tensor exponent and with a broadcast scalar one.
  *
  * Run: npx tsx --conditions=@vane/source benchmarks/src/simd-math-speed.ts [-- --rounds 7]
  */
@@ -22,8 +24,10 @@ import {
   setThreadCount,
   sigmoid,
   silu,
+  pow,
   sin,
   softplus,
+  tan,
   tanh,
   tensor,
   type Tensor,
@@ -36,6 +40,8 @@ const values = Float32Array.from({ length: size }, (_, index) => Math.sin(index)
 const positive = Float32Array.from(values, (value) => Math.abs(value) + 1e-3);
 const x = tensor(values);
 const xPositive = tensor(positive);
+// Exponents in [−3, 3]: with bases up to 20 the results stay within float32.
+const exponents = tensor(Float32Array.from({ length: size }, (_, index) => Math.cos(index) * 3));
 const expKernel = { name: 'bench.simdMath.exp', arity: 1, scalarCount: 0, expression: e.exp(e.input(0)) };
 
 const cases: readonly [string, () => Tensor][] = [
@@ -50,6 +56,12 @@ const cases: readonly [string, () => Tensor][] = [
   // x in [−20, 20]: every lane on the inline path (none beyond the reduction bound).
   ['sin', () => sin(x)],
   ['cos', () => cos(x)],
+  ['tan', () => tan(x)],
+  // pow: a tensor exponent (the binary:pow kernel), and a broadcast scalar exponent
+  // (binary:pow:rightScalar), on positive bases and on signed ones with an integer exponent.
+  ['pow (tensor exponent)', () => pow(xPositive, exponents)],
+  ['pow (x, 3)', () => pow(x, 3)],
+  ['pow (x, 0.5)', () => pow(xPositive, 0.5)],
 ];
 
 function time(run: () => Tensor): number {

@@ -92,6 +92,9 @@ const V128_CONST = 0x0c;
 const V128_NOT = 0x4d;
 const V128_AND = 0x4e;
 const V128_XOR = 0x51;
+const V128_OR = 0x50;
+const I64X2_ALL_TRUE = 0xc3;
+const F64X2_SQRT = 0xef;
 const V128_BITSELECT = 0x52;
 const F64X2_EQ = 0x47;
 const F64X2_NE = 0x48;
@@ -394,7 +397,7 @@ const logarithmOnePlus: SimdMathEmitter = (operand, locals) => {
   const exact = [
     ...binary(g(u), f64Splat(1), F64X2_EQ),
     ...binary(g(x), f64Splat(Infinity), F64X2_EQ),
-    ...simd(0x50), // v128.or
+    ...simd(V128_OR),
   ];
   return [...operand, ...s(x), ...add(g(x), f64Splat(1)), ...s(u), ...select(exact, g(x), general)];
 };
@@ -673,9 +676,21 @@ export const SIMD_MATH: Partial<Record<UnaryFunction, SimdMathEmitter>> = {
  * when x's sign bit is set and y is an odd integer, so (−0)^3 = −0 and (−∞)^−3 = −0), NaN for a
  * negative finite x with a non-integer y (not for −∞ or −0, whose results are ±∞ or ±0), and 1
  * for y = ±0 whatever x is (NaN included).
+ *
+ * y = 1, −1, 2 and ½ (x ≥ 0) take fdlibm's shortcuts x, 1/x, x·x and √x, as V8's Math.pow does
+ * (its fdlibm port): those results are correctly rounded and equal the JavaScript loop's bit
+ * for bit, and a pair whose lanes all take a shortcut skips the log and exp (V8's loop is fast
+ * there too: pow(x, ½) ran 0.39× of the loop before the shortcuts).
  */
 const power: SimdBinaryMathEmitter = (left, right, locals) => {
-  const [x, y, integer, half] = [0, 0, 0, 0].map(() => locals.temporary()) as [number, number, number, number];
+  const [x, y, integer, half, result, shortcut] = Array.from({ length: 6 }, () => locals.temporary()) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const magnitude = exponential(mul(g(y), logarithm([...g(x), ...simd(F64X2_ABS)], locals)), locals);
   // y odd: an integer whose half is not one (±∞ and |y| ≥ 2^53 are even integers here).
   const odd = [...g(integer), ...binary([...g(half), ...simd(F64X2_TRUNC)], g(half), F64X2_NE), ...simd(V128_AND)];
@@ -695,16 +710,52 @@ const power: SimdBinaryMathEmitter = (left, right, locals) => {
     ...simd(V128_AND),
   ];
   const notIntegerPower = [...negativeFinite, ...g(integer), ...simd(V128_NOT), ...simd(V128_AND)];
-  return [
-    ...left,
-    ...s(x),
-    ...right,
-    ...s(y),
+  const general = [
     ...binary([...g(y), ...simd(F64X2_TRUNC)], g(y), F64X2_EQ),
     ...s(integer),
     ...mul(g(y), f64Splat(0.5)),
     ...s(half),
     ...select(binary(g(y), f64Splat(0), F64X2_EQ), f64Splat(1), select(notIntegerPower, f64Splat(NaN), signed)),
+  ];
+  // fdlibm's (and so V8's) exact shortcuts: y = 1 → x, y = −1 → 1/x, y = 2 → x·x, y = ½ with
+  // x ≥ 0 → √x (+ 0 turns √−0 = −0 into +0, as pow(−0, ½) = +0). −∞ and NaN bases with y = ½
+  // take the general path (pow(−∞, ½) = +∞, not √−∞ = NaN).
+  const is = (value: number) => binary(g(y), f64Splat(value), F64X2_EQ);
+  const squareRootLane = [...is(0.5), ...binary(g(x), f64Splat(0), F64X2_GE), ...simd(V128_AND)];
+  const shortcutValue = select(
+    is(1),
+    g(x),
+    select(
+      is(-1),
+      div(f64Splat(1), g(x)),
+      select(is(2), mul(g(x), g(x)), add([...g(x), ...simd(F64X2_SQRT)], f64Splat(0))),
+    ),
+  );
+  return [
+    ...left,
+    ...s(x),
+    ...right,
+    ...s(y),
+    ...is(1),
+    ...is(-1),
+    ...simd(V128_OR),
+    ...is(2),
+    ...simd(V128_OR),
+    ...squareRootLane,
+    ...simd(V128_OR),
+    ...s(shortcut),
+    ...shortcutValue,
+    ...s(result),
+    // The general path only for a pair with a lane off the shortcuts (a scalar exponent of 2
+    // or ½ never takes it).
+    ...g(shortcut),
+    ...simd(I64X2_ALL_TRUE),
+    ...op.i32Eqz(),
+    ...op.if(),
+    ...select(g(shortcut), g(result), general),
+    ...s(result),
+    ...op.end(),
+    ...g(result),
   ];
 };
 

@@ -8,7 +8,8 @@
  * measured maximum is printed). After the float32 rounding (|t| ≤ 104 for any result that is
  * neither 0 nor ∞ in float32, so a relative error below 2^−44): ≤ 1 float32 ulp from
  * Math.fround(Math.pow(x, y)), and every special case of ECMAScript's Math.pow (±0, ±∞ and NaN
- * operands, y = ±0, negative x, |x| = 1) bit for bit, signed zeros and NaN included.
+ * operands, y = ±0, negative x, |x| = 1) and every exponent fdlibm answers exactly (±1, 2, ½)
+ * bit for bit, signed zeros and NaN included.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -97,8 +98,8 @@ const DOUBLE_EXPONENTS = [2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, 1e3
 
 /**
  * Whether ECMAScript's Math.pow(x, y) is decided by a special rule (Number::exponentiate's
- * steps for NaN, ±0, ±∞, negative bases with non-integer exponents, and |x| = 1): these the
- * SIMD pow must reproduce bit for bit, as doubles.
+ * steps for NaN, ±0, ±∞, negative bases with non-integer exponents, and |x| = 1) or by one of
+ * fdlibm's shortcuts (y = ±1, 2, ½): these the SIMD pow must reproduce bit for bit, as doubles.
  */
 function isSpecialCase(x: number, y: number): boolean {
   return (
@@ -109,7 +110,12 @@ function isSpecialCase(x: number, y: number): boolean {
     !Number.isFinite(x) ||
     !Number.isFinite(y) ||
     Math.abs(x) === 1 ||
-    (x < 0 && !Number.isInteger(y))
+    (x < 0 && !Number.isInteger(y)) ||
+    // fdlibm's shortcuts, which V8's Math.pow takes: x, 1/x, x·x, √x.
+    y === 1 ||
+    y === -1 ||
+    y === 2 ||
+    y === 0.5
   );
 }
 
@@ -150,6 +156,8 @@ function pairs(doubles: boolean): { x: Float64Array; y: Float64Array } {
     const bits = randomFloat();
     push(Number.isNaN(bits) ? 1.5 : Math.abs(bits) < 1e30 ? bits : single(bits / 1e30), randomFloat());
     if (doubles) push(uniform() * 1e300, (uniform() - 0.5) * 2);
+    // The shortcut exponents, alone in a pair (both lanes) and next to a general one.
+    push(randomFloat(), [1, -1, 2, 0.5][random() % 4]!);
   }
   return { x: Float64Array.from(x), y: Float64Array.from(y) };
 }
@@ -250,6 +258,8 @@ describe.skipIf(SIMD_OFF)('pow kernels on the SIMD compiler', () => {
       [exponents, 'binary:pow'],
       [3, 'binary:pow:rightScalar'],
       [-0.5, 'binary:pow:rightScalar'],
+      [2, 'binary:pow:rightScalar'],
+      [0.5, 'binary:pow:rightScalar'],
     ] as const) {
       resetKernelFallbacks();
       const fast = pow(bases, exponent).dataSync() as Float32Array;
@@ -268,7 +278,9 @@ describe.skipIf(SIMD_OFF)('pow kernels on the SIMD compiler', () => {
       let worst = 0;
       for (let index = 0; index < loop.length; index++)
         worst = Math.max(worst, ulpDistance(fast[index]!, loop[index]!, 'float32'));
-      expect(worst, String(typeof exponent === 'number' ? exponent : 'tensor')).toBeLessThanOrEqual(1);
+      // 2 and ½ take fdlibm's exact shortcuts, as V8's Math.pow: the loop's bits.
+      const bound = exponent === 2 || exponent === 0.5 ? 0 : 1;
+      expect(worst, String(typeof exponent === 'number' ? exponent : 'tensor')).toBeLessThanOrEqual(bound);
     }
     // A broadcast base (2^x) takes the other scalar form; refused, it runs on the loop.
     const restore = refuseSimdFunctionsForTesting(['pow']);
