@@ -4,11 +4,14 @@
  * For each image and group, the input patches are unrolled into a matrix
  * `cols[(c, ki, kj), (oh, ow)]`; the forward pass is `W · cols`, the input gradient scatters
  * `Wᵀ · dy` back through col2im, and the weight gradient is `dy · colsᵀ`, summed over images.
+ * This is the float64 path and the scalar reference; float32 in SIMD mode takes the kernels of
+ * wasm/ (padded-grid-convolution.ts and simd-convolution.ts) first.
  */
 import type { Window2d } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
 import type { ConvolutionGeometry } from '../kernel-operands.js';
 import { simdConv2dForward, simdConv2dWeightGradient } from '../wasm/simd-convolution.js';
+import { simdConv2dInputGradient } from '../wasm/simd-convolution-input-gradient.js';
 import { gemm } from './matmul.js';
 
 /** Unrolls the patches of one image's channels `[c0, c0 + channels)` into `cols`. */
@@ -164,6 +167,15 @@ export function conv2dInputGradient(
   geometry: ConvolutionGeometry,
   out: TypedArray,
 ): void {
+  // Float32 takes the padded-grid transposed convolution when the kernels are on; this
+  // function's remaining body is the scalar reference it is tested against.
+  if (
+    dy instanceof Float32Array &&
+    weight instanceof Float32Array &&
+    out instanceof Float32Array &&
+    simdConv2dInputGradient(dy, weight, geometry, out)
+  )
+    return;
   const { batch, inChannels, outChannels, height, width, groups, window } = geometry;
   const { inPerGroup, outPerGroup, patchSize, patches } = perGroup(geometry);
   const cols = new (dy.constructor as new (length: number) => TypedArray)(patchSize * patches);

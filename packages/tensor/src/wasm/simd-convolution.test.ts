@@ -7,7 +7,8 @@
  * Tolerance: the kernels accumulate in float32 and the reference in float64 from the same
  * float32 inputs, so each output may differ by the float32 accumulation error of a length-k
  * dot product, bounded by k·ε₃₂·Σ|terms| (k = patch size forward, images·positions for the
- * weight gradient); the tests allow 2·k·ε₃₂·Σ|terms| + 1e-30, as for matmul.
+ * weight gradient, (O/groups)·kh·kw for the input gradient, whose sums run over every output
+ * channel and kernel position at once); the tests allow 2·k·ε₃₂·Σ|terms| + 1e-30, as for matmul.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import type { ConvolutionGeometry } from '../kernel-operands.js';
 import { heapFloat32Array } from './kernel-heap.js';
 import { simdKernels } from './kernel-runtime.js';
 import { simdConv2dForward, simdConv2dWeightGradient } from './simd-convolution.js';
+import { simdConv2dInputGradient } from './simd-convolution-input-gradient.js';
 
 const EPSILON_32 = 2 ** -23;
 
@@ -132,15 +134,20 @@ function inHeap(values: Float32Array): Float32Array {
 }
 
 function check(testCase: Case, placement: 'ordinary' | 'heap' = 'ordinary'): void {
-  const { geometry, weight, dy } = testCase;
+  const { geometry, weight } = testCase;
   const x = placement === 'heap' ? inHeap(testCase.x) : testCase.x;
+  const dy = placement === 'heap' ? inHeap(testCase.dy) : testCase.dy;
   const { batch, outChannels, window } = geometry;
   const outputSize = batch * outChannels * window.outputHeight * window.outputWidth;
   const expectedOut = new Float64Array(outputSize);
   const outMagnitude = new Float64Array(outputSize);
   const expectedGradient = new Float64Array(weight.length);
   const gradientMagnitude = new Float64Array(weight.length);
+  const expectedInputGradient = new Float64Array(x.length);
+  const inputGradientMagnitude = new Float64Array(x.length);
   forEachTerm(geometry, (outIndex, weightIndex, xIndex) => {
+    expectedInputGradient[xIndex]! += weight[weightIndex]! * dy[outIndex]!;
+    inputGradientMagnitude[xIndex]! += Math.abs(weight[weightIndex]! * dy[outIndex]!);
     expectedOut[outIndex]! += weight[weightIndex]! * x[xIndex]!;
     outMagnitude[outIndex]! += Math.abs(weight[weightIndex]! * x[xIndex]!);
     expectedGradient[weightIndex]! += dy[outIndex]! * x[xIndex]!;
@@ -155,6 +162,15 @@ function check(testCase: Case, placement: 'ordinary' | 'heap' = 'ordinary'): voi
   const gradient = new Float32Array(weight.length).fill(NaN);
   expect(simdConv2dWeightGradient(x, dy, geometry, gradient)).toBe(true);
   expectWithin(gradient, expectedGradient, gradientMagnitude, batch * window.outputHeight * window.outputWidth);
+  const inputGradient =
+    placement === 'heap' ? inHeap(new Float32Array(x.length).fill(NaN)) : new Float32Array(x.length).fill(NaN);
+  expect(simdConv2dInputGradient(dy, weight, geometry, inputGradient)).toBe(true);
+  expectWithin(
+    inputGradient,
+    expectedInputGradient,
+    inputGradientMagnitude,
+    (outChannels / geometry.groups) * window.kernelHeight * window.kernelWidth,
+  );
 }
 
 const sizes = (overrides: Partial<Parameters<typeof makeCase>[1]>) => ({
@@ -187,6 +203,16 @@ describe.skipIf(!simdKernels())('SIMD implicit-im2col convolution', () => {
   it('handles patches deeper than one 256 block, several forward chunks, and wide rows', () => {
     check(makeCase(2, sizes({ batch: 3, inPerGroup: 33, outPerGroup: 9, height: 5, width: 5 }), unitSteps)!);
     check(makeCase(3, sizes({ batch: 40, inPerGroup: 2, outPerGroup: 5, height: 20, width: 20 }), unitSteps)!);
+    // Stride 2 over several chunks: the zeros between dy's rows on the input gradient's grid,
+    // and the forward pass's phase planes, must survive from one chunk to the next.
+    const strideTwo = { ...unitSteps, strideHeight: 2, strideWidth: 2 };
+    const stridedCase = makeCase(
+      8,
+      sizes({ batch: 40, inPerGroup: 2, outPerGroup: 5, height: 20, width: 21 }),
+      strideTwo,
+    )!;
+    check(stridedCase);
+    check(stridedCase, 'heap');
     check(
       makeCase(4, sizes({ batch: 1, outPerGroup: 4, height: 3, width: 300, kernelHeight: 1 }), {
         ...unitSteps,
@@ -241,7 +267,8 @@ describe.skipIf(!simdKernels())('SIMD implicit-im2col convolution', () => {
             dilationHeight,
             dilationWidth,
           });
-          if (testCase) check(testCase);
+          // Half in the kernel heap: the kernel copies (vector, strided and transposing) instead of JavaScript loops.
+          if (testCase) check(testCase, seed % 2 === 0 ? 'heap' : 'ordinary');
         },
       ),
       { numRuns: 150, seed: 20261122 },
