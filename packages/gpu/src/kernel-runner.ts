@@ -8,10 +8,11 @@
  * checked to be labelled with the size that was asked for.
  *
  * Resizing is not free: gpu.js deletes the kernel's output texture and allocates one of the
- * new size (the driver zero-fills it), about 0.3 ms plus the allocation on llvmpipe, 1.7 ms
- * for a 784×256 output. A training step calls the same kernel (a matmul pack, an update chain)
- * at several sizes, every step, so a size that comes back gets a kernel instance of its own
- * (see {@link SIZES_PER_KERNEL}), whose output texture gpu.js then recycles from call to call.
+ * new size, about 0.3 ms plus the allocation on llvmpipe (1.7 ms for a 784×256 output). A
+ * training step calls the same kernel (a matmul pack, an update chain) at several sizes, every
+ * step, so a size that comes back gets kernel instances of its own (see
+ * {@link SIZES_PER_KERNEL} and {@link COPIES_PER_SIZE}), whose output textures gpu.js then
+ * recycles from call to call.
  */
 import { gpuDevice, kernelClassOf } from './gpu-device.js';
 import type { GpuFunctionSource } from './function-source.js';
@@ -39,15 +40,23 @@ interface CompiledKernel {
  */
 export type KernelOutput = number | readonly [number, number];
 
-/** Compiled kernels by key, and by `key@extent` for the instances kept for one size. */
+/** Compiled kernels by key, and by `key@extent#copy` for the instances kept for one size. */
 const compiled = new Map<string, CompiledKernel>();
 
 /**
- * Output sizes of one kernel that get an instance of their own, at most; further sizes share
+ * Output sizes of one kernel that get instances of their own, at most; further sizes share
  * the kernel's resizable instance. Each instance holds a compiled program and its latest output
  * texture, so the cap bounds what a workload of many shapes keeps alive.
  */
 export const SIZES_PER_KERNEL = 16;
+/**
+ * Instances one size gets at most. gpu.js renders into an instance's previous output texture
+ * only when nothing else holds it; a result still alive at the next call (a weight update's
+ * output is the next update's input) makes it allocate a new texture (1.7 ms for 784×256 on
+ * llvmpipe, twice the update's own time). A second instance, whose texture was freed a call
+ * earlier, takes such a call instead.
+ */
+export const COPIES_PER_SIZE = 2;
 /**
  * Outputs larger than this many texels (4 MiB of RGBA float32) always share the resizable
  * instance: an instance keeps its last texture, and keeping several of that size is not worth
@@ -55,27 +64,48 @@ export const SIZES_PER_KERNEL = 16;
  */
 export const SIZED_TEXEL_LIMIT = 1 << 18;
 
-/** Per kernel key: the extents seen (to spot a size that comes back) and the sized instances made. */
-const sizeHistory = new Map<string, { seen: Set<string>; instances: number }>();
+/** Per kernel key: the extents seen (to spot a size that comes back) and the instances per size. */
+const sizeHistory = new Map<string, { seen: Set<string>; copies: Map<string, number> }>();
+
+/** gpu.js's texture object: the WebGL texture carries gpu.js's reference count. */
+interface GpuJsTexture {
+  readonly texture?: { _refs?: number };
+}
+
+/** True when no result holds the instance's output textures, so its next call renders into them. */
+function outputsFree(kernel: CompiledKernel): boolean {
+  const instance = kernel.run.kernel as { texture?: GpuJsTexture; mappedTextures?: GpuJsTexture[] } | undefined;
+  const outputs = [instance?.texture, ...(instance?.mappedTextures ?? [])];
+  return outputs.every((output) => (output?.texture?._refs ?? 0) <= 1);
+}
 
 /**
- * The cache key of the instance that runs `key` at `extent`: a size's own instance when it
- * has one or should get one now (the size was seen before, is small enough and the kernel has
- * fewer than {@link SIZES_PER_KERNEL}), the kernel's resizable instance otherwise.
+ * The cache key of the instance that runs `key` at `extent`: one of the size's own instances,
+ * the first whose output is free, or a new one when the size was seen before, is small enough
+ * and the caps allow ({@link SIZES_PER_KERNEL}, {@link COPIES_PER_SIZE}); the kernel's
+ * resizable instance otherwise.
  */
 function instanceKey(key: string, extent: string, texels: number): string {
-  const sized = `${key}@${extent}`;
-  if (compiled.has(sized)) return sized;
-  const history = sizeHistory.get(key) ?? { seen: new Set<string>(), instances: 0 };
+  const history = sizeHistory.get(key) ?? { seen: new Set<string>(), copies: new Map<string, number>() };
   sizeHistory.set(key, history);
-  if (texels > SIZED_TEXEL_LIMIT || history.instances >= SIZES_PER_KERNEL) return key;
+  const copies = history.copies.get(extent) ?? 0;
+  for (let copy = 0; copy < copies; copy++) {
+    if (outputsFree(compiled.get(`${key}@${extent}#${copy}`)!)) return `${key}@${extent}#${copy}`;
+  }
+  if (copies > 0) {
+    // Every instance of this size still has a live result: another one, or the first again.
+    if (copies >= COPIES_PER_SIZE) return `${key}@${extent}#0`;
+    history.copies.set(extent, copies + 1);
+    return `${key}@${extent}#${copies}`;
+  }
+  if (texels > SIZED_TEXEL_LIMIT || history.copies.size >= SIZES_PER_KERNEL) return key;
   if (!history.seen.has(extent)) {
     // The first sighting resizes the shared instance: a one-off size costs no compilation.
     if (history.seen.size < 4 * SIZES_PER_KERNEL) history.seen.add(extent);
     return key;
   }
-  history.instances++;
-  return sized;
+  history.copies.set(extent, 1);
+  return `${key}@${extent}#0`;
 }
 
 /** A kernel to compile: its source and the shared functions it calls. */

@@ -1,8 +1,9 @@
 /**
  * Per-size kernel instances (kernel-runner.ts): a kernel called again at a size it has seen
  * gets an instance of its own, which recycles its output texture from call to call instead of
- * resizing the shared instance (a texture deleted and a new one allocated per call); the
- * number of instances per kernel is capped, and large outputs never get one. Every call's
+ * resizing the shared instance (a texture deleted and a new one allocated per call), and a
+ * second one when the first one's output is still alive; the number of instances per kernel
+ * is capped, and large outputs never get one. Every call's
  * values are checked against the closed form the kernel computes.
  */
 import { describe, expect, it } from 'vitest';
@@ -55,6 +56,25 @@ describe.runIf(gpuReady)('per-size kernel instances', () => {
       expect(Array.from(texture.toArray()).slice(0, 3)).toEqual([0, index + 1, 2 * (index + 1)]);
       texture.delete();
     });
+  });
+
+  it('a size whose previous output is still alive takes a second instance, and the two alternate', () => {
+    const key = 'test/instances/copies';
+    const handles: unknown[] = [];
+    let previous: Texture | undefined;
+    // Each output stays alive through the next call, as a weight update's output is the next
+    // update's input: one instance would allocate a new texture on every call.
+    for (let call = 0; call < 6; call++) {
+      const texture = scaled(key, 120, call + 1);
+      handles.push(texture.texture);
+      previous?.delete();
+      previous = texture;
+    }
+    previous?.delete();
+    expect(handles[3]).toBe(handles[1]);
+    expect(handles[4]).toBe(handles[2]);
+    expect(handles[5]).toBe(handles[1]);
+    expect(handles[2]).not.toBe(handles[1]);
   });
 
   it(`keeps at most ${SIZES_PER_KERNEL} sized instances per kernel`, () => {
