@@ -11,9 +11,11 @@
  * comparisons keep the first of equal values.
  *
  * - Over a leading axis, each lane is one column, walked in row order: the loop's own walk.
- * - Along a row, lane j sees the elements j, j + 4, j + 8, ...; the four lanes are then
- *   combined (a NaN lane beats a number, the smaller index wins among NaNs and among equal
- *   values), and the last columns mod 4 follow one by one with the same rule.
+ * - Along a row, eight lanes in two vectors (two independent update chains: one chain is
+ *   bound by the latency of its compare-and-select): lane j sees the elements j, j + 8,
+ *   j + 16, ...; the eight lanes are then combined (a NaN lane beats a number, the smaller index
+ *   wins among NaNs and among equal values), and the last columns mod 8 follow one by one with
+ *   the same rule.
  */
 import { encodeModule, op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { heapAddress } from './kernel-heap.js';
@@ -156,22 +158,26 @@ function argColumns(kind: ArgReduction): FunctionDefinition {
 }
 
 /**
- * `<kind>_rows(src, out, rows, columns)` (columns ≥ 4): out[row] (int32) = the loop's index
- * for each row, four lanes per row then the lanes combined and the tail walked (file comment).
+ * `<kind>_rows(src, out, rows, columns)` (columns ≥ 8): out[row] (int32) = the loop's index
+ * for each row, eight lanes per row then the lanes combined and the tail walked (file comment).
  */
 function argRows(kind: ArgReduction): FunctionDefinition {
   const [src, out, rows, columns] = [0, 1, 2, 3];
-  const [end4, pointer, index, bestIndex, candidateIndex] = [4, 5, 6, 7, 8];
-  const [best, indices, current, value, mask] = [9, 10, 11, 12, 13];
-  const [bestValue, candidateValue] = [14, 15];
+  const [end8, pointer, index, bestIndex, candidateIndex] = [4, 5, 6, 7, 8];
+  // Two sets of lanes: elements 8k + j (set 0) and 8k + 4 + j (set 1).
+  const best = [9, 10];
+  const indices = [11, 12];
+  const current = [13, 14];
+  const [value, mask] = [15, 16];
+  const [bestValue, candidateValue] = [17, 18];
   const scalarBetter = kind === 'argmax' ? F32_GT : F32_LT;
   // Lane `lane` of (best, indices) into (bestValue, bestIndex) when it wins under the file
   // comment's combination rule.
-  const combineLane = (lane: number) => [
-    ...g(best),
+  const combineLane = (set: number, lane: number) => [
+    ...g(best[set]!),
     ...op.simd(SIMD_F32X4_EXTRACT_LANE, lane),
     ...s(candidateValue),
-    ...g(indices),
+    ...g(indices[set]!),
     ...op.simd(SIMD_I32X4_EXTRACT_LANE, lane),
     ...s(candidateIndex),
     ...g(bestValue),
@@ -216,75 +222,78 @@ function argRows(kind: ArgReduction): FunctionDefinition {
     results: [],
     locals: [
       { count: 5, type: i32 },
-      { count: 5, type: v128 },
+      { count: 8, type: v128 },
       { count: 2, type: f32 },
     ],
     body: [
       ...op.loop(),
-      // end4 = src + (columns & ~3)·4
+      // end8 = src + (columns & ~7)·4
       ...g(src),
       ...g(columns),
-      ...op.i32Const(-4),
+      ...op.i32Const(-8),
       I32_AND,
       ...op.i32Const(4),
       ...op.i32Mul(),
       ...op.i32Add(),
-      ...s(end4),
+      ...s(end8),
+      ...[0, 1].flatMap((set) => [
+        ...g(src),
+        ...v128Load(set * 16),
+        ...s(best[set]!),
+        ...int32Vector([0, 1, 2, 3].map((lane) => set * 4 + lane)),
+        ...s(indices[set]!),
+        ...int32Vector([0, 1, 2, 3].map((lane) => 8 + set * 4 + lane)),
+        ...s(current[set]!),
+      ]),
       ...g(src),
-      ...v128Load(0),
-      ...s(best),
-      ...int32Vector([0, 1, 2, 3]),
-      ...s(indices),
-      ...int32Vector([4, 5, 6, 7]),
-      ...s(current),
-      ...g(src),
-      ...op.i32Const(16),
+      ...op.i32Const(32),
       ...op.i32Add(),
       ...s(pointer),
       ...op.block(),
       ...op.loop(),
       ...g(pointer),
-      ...g(end4),
+      ...g(end8),
       ...op.i32GeU(),
       ...op.brIf(1),
+      ...[0, 1].flatMap((set) => [
+        ...g(pointer),
+        ...v128Load(set * 16),
+        ...s(value),
+        ...updateMask(kind, value, best[set]!),
+        ...s(mask),
+        ...g(value),
+        ...g(best[set]!),
+        ...g(mask),
+        ...op.simd(SIMD_V128_BITSELECT),
+        ...s(best[set]!),
+        ...g(current[set]!),
+        ...g(indices[set]!),
+        ...g(mask),
+        ...op.simd(SIMD_V128_BITSELECT),
+        ...s(indices[set]!),
+        ...g(current[set]!),
+        ...int32Vector([8, 8, 8, 8]),
+        ...op.simd(SIMD_I32X4_ADD),
+        ...s(current[set]!),
+      ]),
       ...g(pointer),
-      ...v128Load(0),
-      ...s(value),
-      ...updateMask(kind, value, best),
-      ...s(mask),
-      ...g(value),
-      ...g(best),
-      ...g(mask),
-      ...op.simd(SIMD_V128_BITSELECT),
-      ...s(best),
-      ...g(current),
-      ...g(indices),
-      ...g(mask),
-      ...op.simd(SIMD_V128_BITSELECT),
-      ...s(indices),
-      ...g(current),
-      ...int32Vector([4, 4, 4, 4]),
-      ...op.simd(SIMD_I32X4_ADD),
-      ...s(current),
-      ...g(pointer),
-      ...op.i32Const(16),
+      ...op.i32Const(32),
       ...op.i32Add(),
       ...s(pointer),
       ...op.br(0),
       ...op.end(),
       ...op.end(),
-      ...g(best),
+      ...g(best[0]!),
       ...op.simd(SIMD_F32X4_EXTRACT_LANE, 0),
       ...s(bestValue),
-      ...g(indices),
+      ...g(indices[0]!),
       ...op.simd(SIMD_I32X4_EXTRACT_LANE, 0),
       ...s(bestIndex),
-      ...combineLane(1),
-      ...combineLane(2),
-      ...combineLane(3),
-      // The tail, one value at a time (pointer is end4 here).
+      ...[1, 2, 3].flatMap((lane) => combineLane(0, lane)),
+      ...[0, 1, 2, 3].flatMap((lane) => combineLane(1, lane)),
+      // The tail, one value at a time (pointer is end8 here).
       ...g(columns),
-      ...op.i32Const(-4),
+      ...op.i32Const(-8),
       I32_AND,
       ...s(index),
       ...op.block(),
@@ -391,7 +400,7 @@ function placeInput(memory: WebAssembly.Memory, values: Float32Array, offset: nu
 /**
  * out[o·inner + i] = the loop's argmax (argmin) over r of values[offset + (o·reduced + r)·inner + i]
  * for an `[outer, reduced, inner]` block (`reduced` ≥ 1; inner = 1 is a row each, which needs
- * `reduced` ≥ 4): the first extreme, or the first NaN if one comes before it. Returns false,
+ * `reduced` ≥ 8): the first extreme, or the first NaN if one comes before it. Returns false,
  * doing nothing, when the SIMD kernels are off or unavailable.
  *
  * @example
@@ -406,9 +415,9 @@ export function simdArgReduce(
   inner: number,
   out: Int32Array,
 ): boolean {
-  if (reduced < 1 || (inner === 1 && reduced < 4))
+  if (reduced < 1 || (inner === 1 && reduced < 8))
     throw new RangeError(
-      `simdArgReduce: 'reduced' must be at least 1 (at least 4 when 'inner' is 1), got reduced ${reduced}, inner ${inner}`,
+      `simdArgReduce: 'reduced' must be at least 1 (at least 8 when 'inner' is 1), got reduced ${reduced}, inner ${inner}`,
     );
   const simd = simdKernels();
   if (!simd) return false;
