@@ -1,7 +1,7 @@
 /**
  * Inline WebAssembly SIMD implementations of the expression language's transcendental
- * functions (exp, expm1, log, log1p, tanh, erf, sin, cos), for the expression compiler
- * (`simd-expression.ts`).
+ * functions (exp, expm1, log, log1p, tanh, erf, sin, cos, tan and the binary pow), for the
+ * expression compiler (`simd-expression.ts`).
  *
  * Why float64 lanes, not f32x4: the compiler evaluates every expression on f64x2 lanes, as the
  * JavaScript loop evaluates it in doubles, and rounds to float32 once at the store. An f32
@@ -42,9 +42,13 @@
  *   k_sin/k_cos polynomials; a pair with a lane beyond the bound (or ±∞) calls the imported
  *   Math.sin/Math.cos for that lane, since an exact reduction there needs Payne–Hanek. Within
  *   2 double ulps of V8's Math.sin/cos measured (simd-trigonometry.test.ts).
+ * - tan: the same reduction, sin r/cos r or −cos r/sin r by the parity of n, and Math.tan for
+ *   lanes beyond the bound; within 4 double ulps of V8's Math.tan measured.
+ * - pow (SIMD_BINARY_MATH): exp(y·log|x|) with ECMAScript's special cases selected per lane and
+ *   fdlibm's exact shortcuts for y = ±1, 2, ½; the error grows with |y·log x| (see `power`).
  *
- * tan and pow are not here: expressions that use them still fall back to the JavaScript loop
- * (counted in kernelInfo().fallbacks).
+ * With these, every function of the expression language has a SIMD implementation: no kernel
+ * falls back to the JavaScript loop for a Math function.
  */
 import type { BinaryFunction, UnaryFunction } from '../kernels/expression/expression.js';
 import { op } from './wasm-encoder.js';
