@@ -1,7 +1,7 @@
 /**
  * Benchmark: one AdamW step over 10M float32 parameters.
  *
- * Compares `@vane/optim`'s `adamw` (update + applyUpdates, the pure functional API: new
+ * Compares `@vane/optim`'s `adamw` (`updateAndApply`, the pure functional API in one call: new
  * parameter and state tensors every step) with
  *   1. a hand-fused Float32Array loop that updates parameters and moments in place (the floor),
  *   2. the same loop writing fresh arrays (the same purity contract as Vane),
@@ -17,7 +17,7 @@
  * Run: npx tsx --conditions=@vane/source benchmarks/src/optim-step.ts [--size 10000000] [--repetitions 9]
  */
 import { dispose, memory, randn, seed, type Tensor } from '@vane/tensor';
-import { adamw, applyUpdates, disposeReplaced, type TensorTree } from '@vane/optim';
+import { adamw, disposeReplaced, updateAndApply, type TensorTree } from '@vane/optim';
 
 const argument = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -79,11 +79,11 @@ function vaneAdamw(): Runner {
   let state = optimizer.init(params);
   const before = memory().numTensors;
   return {
-    name: 'vane adamw (update + applyUpdates)',
+    name: 'vane adamw (updateAndApply)',
     step: () => {
-      const [updates, next] = optimizer.update(grads, state, params);
-      const nextParams = applyUpdates(params, updates);
-      disposeReplaced([params, state, updates], [nextParams, next, grads]);
+      // The step in one call: on float32 SIMD each leaf's m, v and p in one pass, as the loop does.
+      const [nextParams, next] = updateAndApply(optimizer, grads, state, params);
+      disposeReplaced([params, state], [nextParams, next, grads]);
       params = nextParams;
       state = next;
     },

@@ -27,6 +27,7 @@ interface VaneTraining {
   adamw(options: { lr: number }): Transformation;
   active(base: Transformation, options: { period: number }): Transformation;
   applyUpdates(params: TensorMap, updates: TensorMap): TensorMap;
+  updateAndApply(optimizer: Transformation, grads: TensorMap, state: unknown, params: TensorMap): [TensorMap, unknown];
   disposeReplaced(previous: unknown, next: unknown): void;
 }
 
@@ -42,6 +43,7 @@ async function loadVaneTraining(): Promise<VaneTraining | string> {
       ['adamw', optim],
       ['active', optim],
       ['applyUpdates', optim],
+      ['updateAndApply', optim],
       ['disposeReplaced', optim],
     ] as const) {
       if (typeof module[name] !== 'function') return `${name} is not exported yet`;
@@ -79,12 +81,13 @@ function vaneStepRunner(
       const timing = await measure(
         () => {
           const [loss, grads] = step(params);
-          const [updates, nextState] = optimizer.update(grads, state, params);
-          const nextParams = training.applyUpdates(params, updates);
+          // The optimizer step in one call (update and apply; AdamW's whole step per leaf in one
+          // pass), as jax-js's step is one jitted function.
+          const [nextParams, nextState] = training.updateAndApply(optimizer, grads, state, params);
           // Reading the loss is the synchronisation point, as dataSync is for tfjs.
           loss.dataSync();
           training.disposeReplaced(state, nextState);
-          vane.dispose([loss, ...Object.values(grads), ...Object.values(updates), ...Object.values(params)]);
+          vane.dispose([loss, ...Object.values(grads), ...Object.values(params)]);
           params = nextParams;
           state = nextState;
         },
@@ -395,10 +398,10 @@ export async function trainingStepRows(
             let state = optimizer.init(params);
             const timing = await measure(
               () => {
-                const [updates, nextState] = optimizer.update(fixedGrads, state, params);
-                const nextParams = training.applyUpdates(params, updates);
+                // The step in one call (update and apply), as jax-js's update is one jitted function.
+                const [nextParams, nextState] = training.updateAndApply(optimizer, fixedGrads, state, params);
                 training.disposeReplaced(state, nextState);
-                vane.dispose([...Object.values(updates), ...Object.values(params)]);
+                vane.dispose(Object.values(params));
                 params = nextParams;
                 state = nextState;
               },
