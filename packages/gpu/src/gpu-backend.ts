@@ -35,6 +35,9 @@ import { packedMatmul } from './packed-matmul.js';
 import { PendingStorage, pendingElementwise } from './elementwise-fusion.js';
 import { alignedWithOutput, SAME_TEXEL_FETCH, sameTexelAvailable } from './texel-fetch.js';
 import { cachedConstant, rememberConstant } from './scalar-constants.js';
+import { REDUCTION_FAN_IN } from './fan-in.js';
+import { argReduceTree } from './arg-reduce.js';
+import { cumulativeScan } from './cumulative-scan.js';
 
 function convert(values: Float32Array, dtype: DType): TypedArray {
   switch (dtype) {
@@ -248,13 +251,7 @@ function collapsedStride(view: TensorView, axes: readonly number[]): number | un
   return view.strides[used[used.length - 1]!]!;
 }
 
-/**
- * Values each thread of a reduction pass combines in order. A run longer than this is reduced
- * by a tree of passes (log-depth); up to it, by one thread per output. On llvmpipe a pass costs
- * about as much as a few thousand sequential steps, so the fan-in is kept wide; the MLP's
- * reductions (runs of 10 to 256 values) stay one pass.
- */
-export const REDUCTION_FAN_IN = 256;
+export { REDUCTION_FAN_IN } from './fan-in.js';
 
 /**
  * One pass of a reduction: `outer` runs of `length` values (run r's value i at
@@ -296,31 +293,9 @@ function argReduce(kind: 'argmax' | 'argmin', x: TensorView, axis: number): GpuS
   const outer = sizeOf(others.map((index) => x.shape[index]!));
   if (outer === 0) return EMPTY();
   const input = reducedLast(x, [...others, axis]);
-  // NaN counts as the extreme and the first one wins, as on the CPU.
-  const body = `const base = xOffset + (this.thread.x + 0.0) * count;
-  let best = x[base];
-  let bestIndex = 0;
-  if (best === best) {
-    for (let index = 1; index < count; index++) {
-      const value = x[base + index];
-      if (value !== value) {
-        bestIndex = index;
-        break;
-      }
-      if (value ${kind === 'argmax' ? '>' : '<'} best) {
-        best = value;
-        bestIndex = index;
-      }
-    }
-  }
-  return bestIndex;`;
-  const texture = runKernel(`argReduce/${kind}`, () => define(['x', 'xOffset', 'count'], body), outer, [
-    input.texture,
-    input.offset,
-    x.shape[axis]!,
-  ]);
+  const indices = argReduceTree(kind, input.texture, input.offset, outer, x.shape[axis]!);
   releaseTemporary(x, input.texture);
-  return result(texture, outer);
+  return indices;
 }
 
 function cumulative(kind: 'cumsum' | 'cumprod', x: TensorView, axis: number, outDtype: DType): GpuStorage {
@@ -330,28 +305,9 @@ function cumulative(kind: 'cumsum' | 'cumprod', x: TensorView, axis: number, out
   const length = x.shape[axis]!;
   const inner = sizeOf(x.shape.slice(axis + 1));
   const input = contiguous(x);
-  const step = binaryFunction(kind === 'cumsum' ? 'add' : 'mul');
-  const body = `const flat = this.thread.x + 0.0;
-  const block = Math.floor((flat + 0.5) / (length * inner));
-  const within = flat - block * length * inner;
-  const along = Math.floor((within + 0.5) / inner);
-  const innerIndex = within - along * inner;
-  const base = xOffset + block * length * inner + innerIndex;
-  let accumulator = ${kind === 'cumsum' ? '0.0' : '1.0'};
-  for (let index = 0; index < length; index++) {
-    if (index <= along) {
-      accumulator = ${call(step, ['accumulator', 'x[base + index * inner]'])};
-    }
-  }
-  return ${stored('accumulator', outDtype)};`;
-  const texture = runKernel(
-    `cumulative/${kind}>${outDtype}`,
-    () => define(['x', 'xOffset', 'length', 'inner'], body, [step]),
-    size,
-    [input.texture, input.offset, length, inner],
-  );
+  const scanned = cumulativeScan(kind, input.texture, input.offset, size / (length * inner), length, inner, outDtype);
   releaseTemporary(x, input.texture);
-  return result(texture, size);
+  return scanned;
 }
 
 function matmul(a: TensorView, b: TensorView, outDtype: DType): GpuStorage {
