@@ -78,7 +78,7 @@ export type SimdExpressionResult =
   | { readonly unsupported: string };
 
 // Functions the compiler treats as having no SIMD implementation (refuseSimdFunctionsForTesting).
-const refusedForTesting = new Set<UnaryFunction | BinaryFunction>();
+const refusedForTesting = new Set<UnaryFunction | BinaryFunction | Comparison>();
 let generation = 0;
 
 /**
@@ -94,8 +94,9 @@ export function simdCompilerGeneration(): number {
 }
 
 /**
- * Test support: until the returned function is called, the compiler refuses `functions` as if
- * they had no SIMD implementation, so that tests of the fallback path (the JavaScript loop, the
+ * Test support: until the returned function is called, the compiler refuses `functions` (unary
+ * and binary functions, and comparisons such as `greater`) as if they had no SIMD
+ * implementation, so that tests of the fallback path (the JavaScript loop, the
  * kernelInfo().fallbacks count, fusedMapMany's separate passes) still have a kernel that falls
  * back now that every function compiles. Compiled kernels cached before are compiled again
  * (see {@link simdCompilerGeneration}), both when the refusal starts and when it ends.
@@ -104,7 +105,9 @@ export function simdCompilerGeneration(): number {
  * const restore = refuseSimdFunctionsForTesting(['tan']);
  * try { fusedMap(tangentKernel, [x]); } finally { restore(); }
  */
-export function refuseSimdFunctionsForTesting(functions: readonly (UnaryFunction | BinaryFunction)[]): () => void {
+export function refuseSimdFunctionsForTesting(
+  functions: readonly (UnaryFunction | BinaryFunction | Comparison)[],
+): () => void {
   const added = functions.filter((name) => !refusedForTesting.has(name));
   for (const name of added) refusedForTesting.add(name);
   generation++;
@@ -116,6 +119,8 @@ export function refuseSimdFunctionsForTesting(functions: readonly (UnaryFunction
 
 function unsupportedReason(root: Expression): string | undefined {
   for (const node of postOrder(root)) {
+    if (node.kind === 'compare' && refusedForTesting.has(node.comparison))
+      return `'${node.comparison}' has no WebAssembly SIMD implementation`;
     if (node.kind !== 'unary' && node.kind !== 'binary') continue;
     const implemented =
       node.kind === 'unary'
