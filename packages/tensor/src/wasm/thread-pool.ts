@@ -527,10 +527,19 @@ export async function whenThreadsReady(
 
 /** Below this many multiply-adds per call the handshake costs more than a second thread saves. */
 const PARALLEL_MINIMUM_WORK = 1 << 20;
+/**
+ * Multiply-adds a gemm chunk aims at: about 25 µs on one core at 40 GFLOP/s, so that when one
+ * thread finishes the others wait at most that long for the chunk still in flight. With the
+ * whole depth in one section, four chunks per thread were 160 µs each for the MLP's
+ * 128×784·784×256.
+ */
+const GEMM_CHUNK_WORK = 1 << 19;
+/** The fewest row panels in a gemm chunk. */
+const GEMM_CHUNK_PANELS = 2;
 
 /**
  * Whether a gemm_tiles call of this size would be split over the pool (which must be ready):
- * at least two row panels and `PARALLEL_MINIMUM_WORK` multiply-adds.
+ * two chunks of at least `GEMM_CHUNK_PANELS` row panels and `PARALLEL_MINIMUM_WORK` multiply-adds.
  */
 function gemmReadyPool(
   module: WebAssembly.Module,
@@ -539,7 +548,7 @@ function gemmReadyPool(
   nPanels: number,
   depth: number,
 ): Pool | undefined {
-  return mPanels >= 2 && mPanels * nPanels * depth * 32 >= PARALLEL_MINIMUM_WORK
+  return mPanels >= 2 * GEMM_CHUNK_PANELS && mPanels * nPanels * depth * 32 >= PARALLEL_MINIMUM_WORK
     ? readyPool(module, memory)
     : undefined;
 }
@@ -587,7 +596,14 @@ export function runGemmTilesInParallel(
     runGemmShare(exports, memory, local, 0, 0, 1);
     return;
   }
-  const parts = Math.min((ready.workers.length + 1) * CHUNKS_PER_THREAD, mPanels);
+  // At least CHUNKS_PER_THREAD chunks per thread, more where that keeps each near
+  // GEMM_CHUNK_WORK (a section waits for the last chunk in flight, so its size bounds the
+  // wait), but at least GEMM_CHUNK_PANELS row panels each (every B panel loaded is used that often).
+  const work = mPanels * nPanels * depth * 32;
+  const parts = Math.min(
+    Math.max((ready.workers.length + 1) * CHUNKS_PER_THREAD, Math.ceil(work / GEMM_CHUNK_WORK)),
+    Math.floor(mPanels / GEMM_CHUNK_PANELS),
+  );
   for (let index = 0; index < 7; index++) words[ARGUMENTS + index] = values[index]!;
   words[ARGUMENTS + 7] = fused ? 1 : 0;
   words[ARGUMENTS + 8] = depthBlock;
