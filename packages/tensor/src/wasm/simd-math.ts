@@ -748,16 +748,23 @@ const power: SimdBinaryMathEmitter = (left, right, locals) => {
     ...squareRootLane,
     ...simd(V128_OR),
     ...s(shortcut),
-    ...shortcutValue,
-    ...s(result),
-    // The general path only for a pair with a lane off the shortcuts (a scalar exponent of 2
-    // or ½ never takes it).
+    // Each path only where a lane needs it: the shortcuts alone when every lane takes one (a
+    // scalar exponent of 2 or ½), else the general path, and the shortcut values on top only
+    // for a pair that mixes both (a tensor of exponents rarely holds ±1, 2 or ½).
     ...g(shortcut),
     ...simd(I64X2_ALL_TRUE),
-    ...op.i32Eqz(),
     ...op.if(),
-    ...select(g(shortcut), g(result), general),
+    ...shortcutValue,
     ...s(result),
+    ...op.else(),
+    ...general,
+    ...s(result),
+    ...g(shortcut),
+    ...simd(V128_ANY_TRUE),
+    ...op.if(),
+    ...select(g(shortcut), shortcutValue, g(result)),
+    ...s(result),
+    ...op.end(),
     ...op.end(),
     ...g(result),
   ];
