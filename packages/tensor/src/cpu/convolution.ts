@@ -12,6 +12,8 @@ import type { TypedArray } from '../dtype.js';
 import type { ConvolutionGeometry } from '../kernel-operands.js';
 import { simdConv2dForward, simdConv2dWeightGradient } from '../wasm/simd-convolution.js';
 import { simdConv2dInputGradient } from '../wasm/simd-convolution-input-gradient.js';
+import { simdCol2im } from '../wasm/simd-col2im.js';
+import { heapFloat32Array, releaseHeapArray } from '../wasm/kernel-heap.js';
 import { gemm } from './matmul.js';
 
 /** Unrolls the patches of one image's channels `[c0, c0 + channels)` into `cols`. */
@@ -176,9 +178,28 @@ export function conv2dInputGradient(
     simdConv2dInputGradient(dy, weight, geometry, out)
   )
     return;
+  const { patchSize, patches } = perGroup(geometry);
+  // Float32 columns in the kernel heap where they fit there, so that col2im runs in WebAssembly.
+  const heapCols =
+    dy instanceof Float32Array && out instanceof Float32Array && heapFloat32Array(patchSize * patches, false);
+  const cols = heapCols || new (dy.constructor as new (length: number) => TypedArray)(patchSize * patches);
+  try {
+    inputGradientThroughColumns(dy, weight, geometry, out, cols);
+  } finally {
+    if (heapCols) releaseHeapArray(heapCols);
+  }
+}
+
+/** The per-image `Wᵀ · dy` products and their col2im, through the scratch `cols`. */
+function inputGradientThroughColumns(
+  dy: TypedArray,
+  weight: TypedArray,
+  geometry: ConvolutionGeometry,
+  out: TypedArray,
+  cols: TypedArray,
+): void {
   const { batch, inChannels, outChannels, height, width, groups, window } = geometry;
   const { inPerGroup, outPerGroup, patchSize, patches } = perGroup(geometry);
-  const cols = new (dy.constructor as new (length: number) => TypedArray)(patchSize * patches);
   for (let n = 0; n < batch; n++) {
     for (let g = 0; g < groups; g++) {
       gemm(
@@ -191,7 +212,12 @@ export function conv2dInputGradient(
         cols,
         0,
       );
-      col2im(cols, out, n * inChannels * height * width, g * inPerGroup, inPerGroup, height, width, window);
+      const imageOffset = n * inChannels * height * width;
+      if (
+        !(cols instanceof Float32Array && out instanceof Float32Array) ||
+        !simdCol2im(cols, out, imageOffset, g * inPerGroup, inPerGroup, height, width, window)
+      )
+        col2im(cols, out, imageOffset, g * inPerGroup, inPerGroup, height, width, window);
     }
   }
 }

@@ -87,31 +87,38 @@ export function gridCorrelation(problem: GridCorrelation, out: Float32Array): bo
     return true;
   }
   const imageFloats = planes * gridHeight * gridWidth;
-  // Grid rows per image: whole 4-row panels, so that no panel straddles two images. The last
-  // panel, and the extra columns of every row, read past the outputs (into the next image or
-  // the slack after the last one): those rows are dropped.
-  const gridRows = Math.ceil((outputHeight * gridWidth) / GEMM_ROWS) * GEMM_ROWS;
+  // Few channels (at most one 4-row panel) go the other way round, channels as the gemm's rows
+  // and positions as its columns: as columns they would pad to 8 (a depthwise convolution
+  // would do 8 times the work), and a single row panel is too little to split anyway.
+  const positionsAsRows = outPerGroup > GEMM_ROWS;
+  const positionLanes = positionsAsRows ? GEMM_ROWS : GEMM_COLUMNS;
+  // Grid rows per image: whole panels, so that no panel straddles two images. The last panel,
+  // and the extra columns of every row, read past the outputs (into the next image or the
+  // slack after the last one): those positions are dropped.
+  const gridRows = Math.ceil((outputHeight * gridWidth) / positionLanes) * positionLanes;
   let reach = 0;
   for (const groupOffsets of problem.offsets) for (const offset of groupOffsets) reach = Math.max(reach, offset);
   const slack = Math.max(0, reach + gridRows - imageFloats);
   const imagesPerChunk = Math.max(1, Math.min(batch, Math.floor(CHUNK_POSITIONS / gridRows)));
-  const rows = imagesPerChunk * gridRows;
+  const chunkPositions = imagesPerChunk * gridRows;
   const depthLimit = Math.min(patchSize, DEPTH_BLOCK);
-  const columnPanels = Math.ceil(outPerGroup / GEMM_COLUMNS);
-  const paddedColumns = columnPanels * GEMM_COLUMNS;
+  const channelLanes = positionsAsRows ? GEMM_COLUMNS : GEMM_ROWS;
+  const channelPanels = Math.ceil(outPerGroup / channelLanes);
+  const paddedChannels = channelPanels * channelLanes;
   const gridFloats = imagesPerChunk * imageFloats + slack;
-  const [tableBase, gridBase, aBase, bBase, cBase] = reserve(kernels.memory, [
-    patchSize * 4,
+  // Gather entries per patch element: one vector (4 positions) as rows, two (8) as columns.
+  const vectorsPerElement = positionLanes / 4;
+  const [tableBase, gridBase, positionsBase, channelsBase, cBase] = reserve(kernels.memory, [
+    patchSize * vectorsPerElement * 4,
     gridFloats * 4,
-    rows * depthLimit * 4,
-    paddedColumns * depthLimit * 4,
-    rows * paddedColumns * 4,
+    chunkPositions * depthLimit * 4,
+    paddedChannels * depthLimit * 4,
+    chunkPositions * paddedChannels * 4,
   ]) as [number, number, number, number, number];
   // Views are taken after reserve: growing the memory detaches the previous buffer.
   const view = new Float32Array(kernels.memory.buffer);
   view.fill(0, gridBase / 4, gridBase / 4 + gridFloats);
   const gemmTiles = gemmTilesKernel(kernels);
-  const outAddress = heapAddress(out);
   for (let n0 = 0; n0 < batch; n0 += imagesPerChunk) {
     const images = Math.min(imagesPerChunk, batch - n0);
     problem.fill(n0, images, gridBase / 4, view);
@@ -119,41 +126,69 @@ export function gridCorrelation(problem: GridCorrelation, out: Float32Array): bo
     for (let g = 0; g < groups; g++) {
       // The group's offsets, in bytes, as the gather's table.
       const offsets = problem.offsets[g]!;
-      const table = new Int32Array(kernels.memory.buffer, tableBase, patchSize);
-      for (let p = 0; p < patchSize; p++) table[p] = offsets[p]! * 4;
-      view.fill(0, cBase / 4, cBase / 4 + chunkRows * paddedColumns);
+      const table = new Int32Array(kernels.memory.buffer, tableBase, patchSize * vectorsPerElement);
+      for (let p = 0; p < patchSize; p++)
+        for (let vector = 0; vector < vectorsPerElement; vector++)
+          table[p * vectorsPerElement + vector] = offsets[p]! * 4 + vector * 16;
+      view.fill(0, cBase / 4, cBase / 4 + chunkRows * paddedChannels);
       for (let k0 = 0; k0 < patchSize; k0 += DEPTH_BLOCK) {
         const depth = Math.min(DEPTH_BLOCK, patchSize - k0);
-        // A[i, p] for the block: per image, one gather of 4 positions × depth patch elements
-        // per row panel, written front to back (see simd-gather-panels.ts).
+        // The patches of the block: per image, one gather per panel of positions (4 rows of A
+        // or 8 columns of B) × depth patch elements, written front to back (see
+        // simd-gather-panels.ts).
         for (let image = 0; image < images; image++) {
           gather(
-            tableBase + k0 * 4,
-            depth,
+            tableBase + k0 * vectorsPerElement * 4,
+            depth * vectorsPerElement,
             gridBase + image * imageFloats * 4,
-            aBase + image * gridRows * depth * 4,
-            gridRows / GEMM_ROWS,
-            GEMM_ROWS * 4,
-            GEMM_ROWS * depth * 4,
+            positionsBase + image * gridRows * depth * 4,
+            gridRows / positionLanes,
+            positionLanes * 4,
+            positionLanes * depth * 4,
           );
         }
-        packWeights(problem.weight, g * outPerGroup, outPerGroup, patchSize, k0, depth, view, bBase / 4);
-        gemmTiles(aBase, bBase, cBase, chunkRows / GEMM_ROWS, columnPanels, depth, BLOCK_PANELS);
+        packWeights(
+          problem.weight,
+          g * outPerGroup,
+          outPerGroup,
+          patchSize,
+          k0,
+          depth,
+          channelLanes,
+          view,
+          channelsBase / 4,
+        );
+        if (positionsAsRows)
+          gemmTiles(positionsBase, channelsBase, cBase, chunkRows / GEMM_ROWS, channelPanels, depth, BLOCK_PANELS);
+        else
+          gemmTiles(channelsBase, positionsBase, cBase, channelPanels, chunkRows / GEMM_COLUMNS, depth, BLOCK_PANELS);
       }
-      copyOut(
-        kernels.exports,
-        transpose,
-        view,
-        cBase,
-        paddedColumns,
-        problem,
-        out,
-        outAddress,
-        n0,
-        images,
-        g,
-        gridRows,
-      );
+      for (let image = 0; image < images; image++) {
+        const to = ((n0 + image) * outChannels + g * outPerGroup) * positions;
+        if (positionsAsRows) {
+          copyOutTransposed(
+            kernels.exports,
+            transpose,
+            view,
+            cBase / 4 + image * gridRows * paddedChannels,
+            paddedChannels,
+            problem,
+            out,
+            to,
+          );
+        } else {
+          // C is [channels, positions]: each output row a contiguous stretch of a C row.
+          copyPlanes(
+            view,
+            cBase / 4 + image * gridRows,
+            out,
+            to,
+            [outPerGroup, outputHeight, outputWidth],
+            [chunkRows, gridWidth, 1],
+            [positions, outputWidth, 1],
+          );
+        }
+      }
     }
   }
   return true;
@@ -162,7 +197,11 @@ export function gridCorrelation(problem: GridCorrelation, out: Float32Array): bo
 /** Row panels per block of gemm_tiles, as in simd-gemm.ts: 192 positions of packed A stay in L2. */
 const BLOCK_PANELS = 48;
 
-/** B[p, j] = weight[first + j, k0 + p] for the block, in 8-column panels; padding columns zeroed. */
+/**
+ * The weight block `weight[first + j, k0 + p]` in panels of `lanes` channels (8: B's columns,
+ * element (p, j) at `(j >> 3)·8·depth + p·8 + (j & 7)`; 4: A's rows, likewise), padding
+ * channels zeroed.
+ */
 function packWeights(
   weight: Float32Array,
   first: number,
@@ -170,99 +209,98 @@ function packWeights(
   patchSize: number,
   k0: number,
   depth: number,
+  lanes: number,
   view: Float32Array,
   base: number,
 ): void {
-  const panels = Math.ceil(channels / GEMM_COLUMNS);
-  view.fill(0, base, base + panels * GEMM_COLUMNS * depth);
+  const panels = Math.ceil(channels / lanes);
+  view.fill(0, base, base + panels * lanes * depth);
   for (let j = 0; j < channels; j++) {
     let source = (first + j) * patchSize + k0;
-    let target = base + (j >> 3) * GEMM_COLUMNS * depth + (j & 7);
-    for (let p = 0; p < depth; p++, target += GEMM_COLUMNS) view[target] = weight[source++]!;
+    let target = base + Math.floor(j / lanes) * lanes * depth + (j % lanes);
+    for (let p = 0; p < depth; p++, target += lanes) view[target] = weight[source++]!;
   }
 }
 
 /**
- * Copies C `[images · gridRows, paddedColumns]` (positions × channels) into group `g`'s
- * channels of `out`, transposing: 4 positions × 4 channels at a time with `transpose_quads`
- * where `out` is in the kernel memory (the last `outputWidth mod 4` columns and
- * `outPerGroup mod 4` channels with the strided `pack`), a JavaScript loop where it is not.
+ * Copies one image's block of C (positions × channels, from float `from` of `view`, rows
+ * `paddedColumns` apart) into its `outPerGroup` output planes at float `to` of `out`,
+ * transposing: 4 positions × 4 channels at a time with `transpose_quads` where `out` is in the
+ * kernel memory (the last `outputWidth mod 4` columns and `outPerGroup mod 4` channels with the
+ * strided `pack`), a JavaScript loop where it is not.
  */
-function copyOut(
+function copyOutTransposed(
   exports: SimdExports,
   transpose: TransposeQuads,
   view: Float32Array,
-  cBase: number,
+  from: number,
   paddedColumns: number,
   problem: GridCorrelation,
   out: Float32Array,
-  outAddress: number | undefined,
-  n0: number,
-  images: number,
-  g: number,
-  gridRows: number,
+  to: number,
 ): void {
-  const { groups, outPerGroup, outputHeight, outputWidth, gridWidth } = problem;
+  const { outPerGroup, outputHeight, outputWidth, gridWidth } = problem;
   const positions = outputHeight * outputWidth;
-  const outChannels = groups * outPerGroup;
+  const outAddress = kernelAddress(out, view);
+  if (outAddress === undefined) {
+    for (let o = 0; o < outPerGroup; o++) {
+      let target = to + o * positions;
+      for (let oh = 0; oh < outputHeight; oh++) {
+        let source = from + oh * gridWidth * paddedColumns + o;
+        for (let ow = 0; ow < outputWidth; ow++, source += paddedColumns) out[target++] = view[source]!;
+      }
+    }
+    return;
+  }
+  // Channels (panel level), output rows (outer) and columns (inner) `[first, count)`.
+  const run = (channels: readonly [number, number], columns: readonly [number, number], quads: boolean) => {
+    const [firstChannel, channelCount] = channels;
+    const [firstColumn, columnCount] = columns;
+    if (channelCount <= 0 || columnCount <= 0) return;
+    const source = (from + firstColumn * paddedColumns + firstChannel) * 4;
+    const target = outAddress + (to + firstChannel * positions + firstColumn) * 4;
+    const rowSource = gridWidth * paddedColumns * 4;
+    if (quads)
+      transpose(
+        source,
+        target,
+        channelCount >> 2,
+        outputHeight,
+        columnCount >> 2,
+        16,
+        rowSource,
+        4 * paddedColumns * 4,
+        4 * positions * 4,
+        outputWidth * 4,
+        16,
+        paddedColumns * 4,
+        positions * 4,
+      );
+    else
+      exports.pack(
+        source,
+        target,
+        channelCount,
+        outputHeight,
+        columnCount,
+        4,
+        rowSource,
+        paddedColumns * 4,
+        positions * 4,
+        outputWidth * 4,
+        4,
+      );
+  };
   const channelQuads = outPerGroup >> 2;
   const columnQuads = outputWidth >> 2;
-  for (let image = 0; image < images; image++) {
-    const from = cBase / 4 + image * gridRows * paddedColumns;
-    const to = ((n0 + image) * outChannels + g * outPerGroup) * positions;
-    if (outAddress === undefined) {
-      for (let o = 0; o < outPerGroup; o++) {
-        let target = to + o * positions;
-        for (let oh = 0; oh < outputHeight; oh++) {
-          let source = from + oh * gridWidth * paddedColumns + o;
-          for (let ow = 0; ow < outputWidth; ow++, source += paddedColumns) out[target++] = view[source]!;
-        }
-      }
-      continue;
-    }
-    // Per channel (panel), output row (outer) and column (inner), in floats: [count, from, to].
-    const run = (channels: readonly [number, number], columns: readonly [number, number], quads: boolean) => {
-      const [firstChannel, channelCount] = channels;
-      const [firstColumn, columnCount] = columns;
-      if (channelCount <= 0 || columnCount <= 0) return;
-      const source = (from + firstColumn * paddedColumns + firstChannel) * 4;
-      const target = outAddress + (to + firstChannel * positions + firstColumn) * 4;
-      const rowSource = gridWidth * paddedColumns * 4;
-      if (quads)
-        transpose(
-          source,
-          target,
-          channelCount >> 2,
-          outputHeight,
-          columnCount >> 2,
-          16,
-          rowSource,
-          4 * paddedColumns * 4,
-          4 * positions * 4,
-          outputWidth * 4,
-          16,
-          paddedColumns * 4,
-          positions * 4,
-        );
-      else
-        exports.pack(
-          source,
-          target,
-          channelCount,
-          outputHeight,
-          columnCount,
-          4,
-          rowSource,
-          paddedColumns * 4,
-          positions * 4,
-          outputWidth * 4,
-          4,
-        );
-    };
-    run([0, channelQuads * 4], [0, columnQuads * 4], true);
-    run([0, channelQuads * 4], [columnQuads * 4, outputWidth - columnQuads * 4], false);
-    run([channelQuads * 4, outPerGroup - channelQuads * 4], [0, outputWidth], false);
-  }
+  run([0, channelQuads * 4], [0, columnQuads * 4], true);
+  run([0, channelQuads * 4], [columnQuads * 4, outputWidth - columnQuads * 4], false);
+  run([channelQuads * 4, outPerGroup - channelQuads * 4], [0, outputWidth], false);
+}
+
+/** The byte address of `array` in the kernel memory (`view` spans it), or undefined when it is elsewhere. */
+function kernelAddress(array: Float32Array, view: Float32Array): number | undefined {
+  return array.buffer === view.buffer ? array.byteOffset : heapAddress(array);
 }
 
 /** Three counts or strides: planes, rows, columns. */
@@ -270,10 +308,10 @@ export type PlaneTriple = readonly [number, number, number];
 
 /**
  * Copies `planes × rows × columns` floats from `source` (from float `sourceOffset`, strides in
- * floats) into the kernel memory at float index `target` (strides in floats): the fill of a
- * grid. Whole vectors with `copy_vectors` where both sides run contiguously along a row (the
- * last `columns mod 4` with `pack`), the strided `pack` otherwise, and a JavaScript loop where
- * `source` is not in the kernel memory. Copies nothing when a count is 0.
+ * floats) into `target` (from float `targetOffset`): a grid's fill, or a product's copy-out.
+ * Whole vectors with `copy_vectors` where both sides run contiguously along a row (the last
+ * `columns mod 4` with `pack`), the strided `pack` otherwise, and a JavaScript loop where
+ * either array is not in the kernel memory. Copies nothing when a count is 0.
  *
  * @example
  * copyPlanes(x, 0, view, base + padTop * 30 + padLeft, [16, 28, 28], [784, 28, 1], [900, 30, 1]);
@@ -281,8 +319,8 @@ export type PlaneTriple = readonly [number, number, number];
 export function copyPlanes(
   source: Float32Array,
   sourceOffset: number,
-  view: Float32Array,
-  target: number,
+  target: Float32Array,
+  targetOffset: number,
   [planes, rows, columns]: PlaneTriple,
   [sourcePlane, sourceRow, sourceColumn]: PlaneTriple,
   [targetPlane, targetRow, targetColumn]: PlaneTriple,
@@ -290,20 +328,22 @@ export function copyPlanes(
   if (planes <= 0 || rows <= 0 || columns <= 0) return;
   const kernels = simdKernels();
   const copy = vectorCopy();
-  const address = heapAddress(source);
-  if (!kernels || !copy || address === undefined) {
+  const view = kernels ? new Float32Array(kernels.memory.buffer, 0, 0) : undefined;
+  const address = view && kernelAddress(source, view);
+  const targetAddress = view && kernelAddress(target, view);
+  if (!kernels || !copy || address === undefined || targetAddress === undefined) {
     for (let plane = 0; plane < planes; plane++) {
       for (let row = 0; row < rows; row++) {
         let from = sourceOffset + plane * sourcePlane + row * sourceRow;
-        let to = target + plane * targetPlane + row * targetRow;
+        let to = targetOffset + plane * targetPlane + row * targetRow;
         for (let column = 0; column < columns; column++, from += sourceColumn, to += targetColumn)
-          view[to] = source[from]!;
+          target[to] = source[from]!;
       }
     }
     return;
   }
   const from = address + sourceOffset * 4;
-  const to = target * 4;
+  const to = targetAddress + targetOffset * 4;
   const vectors = sourceColumn === 1 && targetColumn === 1 ? columns >> 2 : 0;
   if (vectors > 0)
     copy(from, to, planes, rows, vectors, sourcePlane * 4, sourceRow * 4, targetPlane * 4, targetRow * 4);

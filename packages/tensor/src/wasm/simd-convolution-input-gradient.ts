@@ -19,10 +19,18 @@
 import type { ConvolutionGeometry } from '../kernel-operands.js';
 import { copyPlanes, gridCorrelation } from './padded-grid-convolution.js';
 
+/** The fewest input channels per group for which the grid pays (see {@link simdConv2dInputGradient}). */
+const GRID_MINIMUM_CHANNELS = 4;
+
 /**
  * Input gradient of conv2d for contiguous float32 `dy` `[N,O,oh,ow]` and `weight`
  * `[O,C/g,kh,kw]` into `out` `[N,C,H,W]` (every element written; H and W from `geometry`).
- * Returns false (doing nothing) when the SIMD kernels are unavailable.
+ * Returns false (doing nothing) when the SIMD kernels are unavailable or when the grid would
+ * do more work than the im2col path, which the caller then takes (`Wᵀ · dy` per image and a
+ * WebAssembly col2im): with a stride above 1 (s_h·s_w times the products; 16×16×28×28, 32 3×3
+ * stride 2: 4.2–4.4 ms against 2.7–2.9 ms for the im2col path, load 9) and with fewer than 4
+ * input channels per group (a 4-row panel for 1–3 channels against a patch of C·kh·kw rows;
+ * 64×1×28×28, 32 3×3: 10.7 against 8.4 ms).
  *
  * @example
  * if (!simdConv2dInputGradient(dy, weight, geometry, dx)) conv2dInputGradientScalar(dy, weight, geometry, dx);
@@ -38,6 +46,7 @@ export function simdConv2dInputGradient(
   const { dilationHeight, dilationWidth, outputHeight, outputWidth } = window;
   const inPerGroup = inChannels / groups;
   const outPerGroup = outChannels / groups;
+  if (strideHeight !== 1 || strideWidth !== 1 || inPerGroup < GRID_MINIMUM_CHANNELS) return false;
   const kernelArea = kernelHeight * kernelWidth;
   const gridHeight = height + (kernelHeight - 1) * dilationHeight;
   const gridWidth = width + (kernelWidth - 1) * dilationWidth;

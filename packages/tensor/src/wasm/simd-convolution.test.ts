@@ -7,8 +7,9 @@
  * Tolerance: the kernels accumulate in float32 and the reference in float64 from the same
  * float32 inputs, so each output may differ by the float32 accumulation error of a length-k
  * dot product, bounded by k·ε₃₂·Σ|terms| (k = patch size forward, images·positions for the
- * weight gradient, (O/groups)·kh·kw for the input gradient, whose sums run over every output
- * channel and kernel position at once); the tests allow 2·k·ε₃₂·Σ|terms| + 1e-30, as for matmul.
+ * weight gradient, (O/groups)·kh·kw + kh·kw for the input gradient: the grid's sums run over
+ * every output channel and kernel position at once, the im2col path's over O/groups and then
+ * kh·kw float32 additions in col2im); the tests allow 2·k·ε₃₂·Σ|terms| + 1e-30, as for matmul.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ import type { ConvolutionGeometry } from '../kernel-operands.js';
 import { heapFloat32Array } from './kernel-heap.js';
 import { simdKernels } from './kernel-runtime.js';
 import { simdConv2dForward, simdConv2dWeightGradient } from './simd-convolution.js';
-import { simdConv2dInputGradient } from './simd-convolution-input-gradient.js';
+import { conv2dInputGradient } from '../cpu/convolution.js';
 
 const EPSILON_32 = 2 ** -23;
 
@@ -162,14 +163,17 @@ function check(testCase: Case, placement: 'ordinary' | 'heap' = 'ordinary'): voi
   const gradient = new Float32Array(weight.length).fill(NaN);
   expect(simdConv2dWeightGradient(x, dy, geometry, gradient)).toBe(true);
   expectWithin(gradient, expectedGradient, gradientMagnitude, batch * window.outputHeight * window.outputWidth);
-  const inputGradient =
-    placement === 'heap' ? inHeap(new Float32Array(x.length).fill(NaN)) : new Float32Array(x.length).fill(NaN);
-  expect(simdConv2dInputGradient(dy, weight, geometry, inputGradient)).toBe(true);
+  // The input gradient through the CPU backend's entry, which takes the grid or the im2col
+  // path with the WebAssembly col2im (see simd-convolution-input-gradient.ts); `out` zeroed, as
+  // the entry requires.
+  const inputGradient = placement === 'heap' ? inHeap(new Float32Array(x.length)) : new Float32Array(x.length);
+  conv2dInputGradient(dy, weight, geometry, inputGradient);
+  const kernelArea = window.kernelHeight * window.kernelWidth;
   expectWithin(
     inputGradient,
     expectedInputGradient,
     inputGradientMagnitude,
-    (outChannels / geometry.groups) * window.kernelHeight * window.kernelWidth,
+    (outChannels / geometry.groups) * kernelArea + kernelArea,
   );
 }
 

@@ -6,6 +6,8 @@
  * byte stride. The kernel module's scalar `pack` moves one float per iteration because
  * matmul's packing transposes; where runs are contiguous on both sides (a convolution's
  * im2col rows on a padded grid, whole output rows) this moves four per load and store.
+ * `add_floats` takes the eleven parameters of `pack` and adds each source float32 into its
+ * destination (`dst += src`): col2im, the scatter-add of a convolution's input gradient.
  * Addresses need no alignment. Every count must be at least 1.
  */
 import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
@@ -25,7 +27,38 @@ export type VectorCopy = (
   dstOuter: number,
 ) => void;
 
-let compiled: { copy: VectorCopy | undefined } | undefined;
+/** The signature of the compiled `add_floats` (byte addresses and byte strides, as `pack`). */
+export type StridedAdd = (
+  src: number,
+  dst: number,
+  panels: number,
+  outer: number,
+  inner: number,
+  srcPanel: number,
+  srcOuter: number,
+  srcInner: number,
+  dstPanel: number,
+  dstOuter: number,
+  dstInner: number,
+) => void;
+
+let compiled: { copy: VectorCopy | undefined; add: StridedAdd | undefined } | undefined;
+
+function compile(): NonNullable<typeof compiled> {
+  if (!compiled) {
+    const instance = instantiateOnKernelMemory((limits) =>
+      encodeModule(limits, [
+        stridedCopyDefinition('copy_vectors', 'vector'),
+        stridedCopyDefinition('add_floats', 'float32-add'),
+      ]),
+    );
+    compiled = {
+      copy: instance?.exports.copy_vectors as VectorCopy | undefined,
+      add: instance?.exports.add_floats as StridedAdd | undefined,
+    };
+  }
+  return compiled;
+}
 
 /**
  * The compiled `copy_vectors` on the kernel memory, or undefined when the SIMD kernels are off
@@ -36,11 +69,17 @@ let compiled: { copy: VectorCopy | undefined } | undefined;
  */
 export function vectorCopy(): VectorCopy | undefined {
   if (!simdKernels()) return undefined;
-  if (!compiled) {
-    const instance = instantiateOnKernelMemory((limits) =>
-      encodeModule(limits, [stridedCopyDefinition('copy_vectors', 'vector')]),
-    );
-    compiled = { copy: instance?.exports.copy_vectors as VectorCopy | undefined };
-  }
-  return compiled.copy;
+  return compile().copy;
+}
+
+/**
+ * The compiled `add_floats` on the kernel memory, or undefined when the SIMD kernels are off or
+ * the module does not compile. It runs on the calling thread only.
+ *
+ * @example
+ * stridedAdd()?.(cols, image, 1, 14, 14, 0, 56, 4, 0, 224, 8); // 14×14 values into every other column and row of a 28-wide image
+ */
+export function stridedAdd(): StridedAdd | undefined {
+  if (!simdKernels()) return undefined;
+  return compile().add;
 }

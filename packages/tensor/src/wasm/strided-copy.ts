@@ -3,18 +3,21 @@
  * `outer` runs of `inner` elements, each level advancing the source and destination addresses
  * by its byte stride. matmul's `pack` (simd-kernels-module.ts) copies single float32 values
  * with strides of its own at the innermost level (packing transposes); `copy_vectors`
- * (simd-vector-copy.ts) copies whole 128-bit vectors that are consecutive on both sides.
+ * (simd-vector-copy.ts) copies whole 128-bit vectors that are consecutive on both sides, and
+ * `add_floats` (same file) adds single float32 values into the destination with strides of
+ * their own (the col2im of a convolution's input gradient).
  * Every count must be at least 1 (the loops test at their end).
  */
 import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 
 /**
  * What one innermost step moves: `'float32'` (parameters
- * `src, dst, panels, outer, inner, srcPanel, srcOuter, srcInner, dstPanel, dstOuter, dstInner`)
- * or `'vector'` (16 bytes, consecutive: `src, dst, panels, outer, vectors, srcPanel, srcOuter,
- * dstPanel, dstOuter`).
+ * `src, dst, panels, outer, inner, srcPanel, srcOuter, srcInner, dstPanel, dstOuter, dstInner`),
+ * `'vector'` (16 bytes, consecutive: `src, dst, panels, outer, vectors, srcPanel, srcOuter,
+ * dstPanel, dstOuter`) or `'float32-add'` (the parameters of `'float32'`; `dst += src` instead
+ * of `dst = src`, one float32 addition per element).
  */
-export type StridedCopyElement = 'float32' | 'vector';
+export type StridedCopyElement = 'float32' | 'vector' | 'float32-add';
 
 /**
  * The function `name` copying with the given element (see {@link StridedCopyElement}).
@@ -64,7 +67,11 @@ export function stridedCopyDefinition(name: string, element: StridedCopyElement)
     ...op.loop(),
     ...g(target),
     ...g(source),
-    ...(vector ? [...v128Load(0), ...v128Store(0)] : [...op.f32Load(0), ...op.f32Store(0)]),
+    ...(vector
+      ? [...v128Load(0), ...v128Store(0)]
+      : element === 'float32-add'
+        ? [...op.f32Load(0), ...g(target), ...op.f32Load(0), ...op.f32Add(), ...op.f32Store(0)]
+        : [...op.f32Load(0), ...op.f32Store(0)]),
     ...advance(source, srcInner),
     ...advance(target, dstInner),
     ...countDown(innerLeft),
