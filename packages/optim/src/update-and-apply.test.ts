@@ -7,10 +7,10 @@
  * JavaScript loop (`setKernelMode('scalar')`), and on float64. Adam's one pass is also checked
  * against the three separate passes it replaces, written out here from the kernels.
  */
-import { fusedMap, randn, seed, setKernelMode, tensor, tree, type DType, type Tensor } from '@vane/tensor';
+import { fusedMap, memory, randn, seed, setKernelMode, tensor, tree, type DType, type Tensor } from '@vane/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { active } from './active/active.js';
-import { applyUpdates } from './apply-updates.js';
+import { applyUpdates, disposeReplaced } from './apply-updates.js';
 import { chain } from './combinators/chain.js';
 import { composeFinalKernel } from './combinators/compose-final-kernel.js';
 import { ADD, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from './kernels.js';
@@ -46,7 +46,10 @@ const SHAPES: number[][] = [[5, 3], [7], [], [1001]];
 /** The gradients of `step`: a drift plus noise, and at step 3 −0, ±∞ and NaN in the vector. */
 function gradientsAt(generator: ReturnType<typeof seed>, dtype: DType, step: number): TensorTree {
   const layers = SHAPES.map((shape) => randn(shape, { generator, dtype, mean: step % 4 < 2 ? 0.3 : -0.1 }));
-  if (step === 3) layers[1] = tensor([-0, Infinity, -Infinity, NaN, 1e-30, -2, 3], { dtype });
+  if (step === 3) {
+    layers[1]!.dispose();
+    layers[1] = tensor([-0, Infinity, -Infinity, NaN, 1e-30, -2, 3], { dtype });
+  }
   return { layers };
 }
 
@@ -175,6 +178,26 @@ describe("updateAndApply: Adam's one pass equals the three passes it replaces", 
       expect(bytesOf(adamState.firstMoment)).toEqual(bytesOf(m));
       expect(bytesOf(adamState.secondMoment)).toEqual(bytesOf(v));
     }
+  });
+});
+
+describe('updateAndApply: no tensor is left behind', () => {
+  it.each(OPTIMIZERS)('%s', (_label, make) => {
+    const optimizer = make();
+    const generator = seed(9);
+    let params: TensorTree = { layers: SHAPES.map((shape) => randn(shape, { generator })) };
+    let state = optimizer.init(params);
+    let previousCount: number | undefined;
+    for (let step = 0; step < 6; step++) {
+      const grads = gradientsAt(generator, 'float32', step);
+      const [next, nextState] = updateAndApply(optimizer, grads, state, params);
+      disposeReplaced([params, state, grads], [next, nextState]);
+      [params, state] = [next, nextState];
+      // From the second step on, the live tensors are the same in number every step.
+      if (step >= 2) expect(memory().numTensors).toBe(previousCount);
+      previousCount = memory().numTensors;
+    }
+    disposeReplaced([params, state], []);
   });
 });
 
