@@ -237,81 +237,97 @@ export interface JaxStepDefinition {
   expectedInitialLoss: number;
 }
 
+/** One jax-js training step at a time, for callers that interleave it with other work. */
+export interface JaxTrainingStepper {
+  /** Runs one step and reads its loss back (the synchronisation point, as for Vane and tfjs). */
+  step(): number;
+  /** Frees the parameters, moments, batch and the jitted function. */
+  dispose(): void;
+}
+
 /**
  * A full training step in one jitted function: `valueAndGrad` of the loss, then Adam on every
- * parameter. State (parameters, moments) is carried from step to step.
+ * parameter. State (parameters, moments) is carried from step to step. The first step's loss
+ * is checked against Vane's (`expectedInitialLoss`).
  */
-export function jaxTrainingStepRunner(loaded: Loaded, definition: JaxStepDefinition): Runner {
-  if ('unavailable' in loaded) return unavailableRunner(loaded.unavailable);
-  const { jax } = loaded;
+export function jaxTrainingStepper(jax: Jax, definition: JaxStepDefinition): JaxTrainingStepper {
   const fromValues = ({ values, shape }: { values: Float32Array; shape: number[] }) =>
     jax.numpy.array(values).reshape(shape);
   const parameterCount = definition.parameters.length;
+  const jitted = jax.jit(
+    (
+      parameters: JaxArray[],
+      firstMoments: JaxArray[],
+      secondMoments: JaxArray[],
+      batch: JaxArray[],
+      correction1: JaxArray,
+      correction2: JaxArray,
+    ) => {
+      const [loss, gradients] = jax.valueAndGrad((trained: JaxArray[]) => definition.loss(jax, trained, batch))(
+        parameters.map((parameter) => parameter.ref),
+      );
+      const next = parameters.map((parameter, index) =>
+        adamLeaf(
+          jax,
+          ADAM.weightDecay,
+          parameter,
+          gradients[index]!,
+          firstMoments[index]!,
+          secondMoments[index]!,
+          index < parameterCount - 1 ? correction1.ref : correction1,
+          index < parameterCount - 1 ? correction2.ref : correction2,
+        ),
+      );
+      return [loss, next.map((entry) => entry[0]), next.map((entry) => entry[1]), next.map((entry) => entry[2])] as [
+        JaxArray,
+        JaxArray[],
+        JaxArray[],
+        JaxArray[],
+      ];
+    },
+  );
+  let parameters = definition.parameters.map(fromValues);
+  let firstMoments = definition.parameters.map(({ shape }) => jax.numpy.zeros(shape));
+  let secondMoments = definition.parameters.map(({ shape }) => jax.numpy.zeros(shape));
+  const batch = definition.batch.map(fromValues);
+  let count = 0;
+  return {
+    step: () => {
+      count++;
+      const [loss, nextParameters, nextFirst, nextSecond] = jitted(
+        parameters,
+        firstMoments,
+        secondMoments,
+        batch.map((array) => array.ref),
+        ...corrections(jax, count),
+      );
+      // dataSync consumes the loss array. The first step's loss is at the initial parameters,
+      // as Vane's definition computes it.
+      const value = loss.dataSync();
+      if (count === 1) checkAgainstVane('initial loss', value, [definition.expectedInitialLoss]);
+      parameters = nextParameters;
+      firstMoments = nextFirst;
+      secondMoments = nextSecond;
+      return value[0]!;
+    },
+    dispose: () => {
+      for (const array of [...parameters, ...firstMoments, ...secondMoments, ...batch]) array.dispose();
+      jitted.dispose();
+    },
+  };
+}
+
+/** The training-step cell of jax-js: {@link jaxTrainingStepper}'s steps, timed. */
+export function jaxTrainingStepRunner(loaded: Loaded, definition: JaxStepDefinition): Runner {
+  if ('unavailable' in loaded) return unavailableRunner(loaded.unavailable);
   return {
     name: JAX_COLUMN,
     run: async () => {
-      const step = jax.jit(
-        (
-          parameters: JaxArray[],
-          firstMoments: JaxArray[],
-          secondMoments: JaxArray[],
-          batch: JaxArray[],
-          correction1: JaxArray,
-          correction2: JaxArray,
-        ) => {
-          const [loss, gradients] = jax.valueAndGrad((trained: JaxArray[]) => definition.loss(jax, trained, batch))(
-            parameters.map((parameter) => parameter.ref),
-          );
-          const next = parameters.map((parameter, index) =>
-            adamLeaf(
-              jax,
-              ADAM.weightDecay,
-              parameter,
-              gradients[index]!,
-              firstMoments[index]!,
-              secondMoments[index]!,
-              index < parameterCount - 1 ? correction1.ref : correction1,
-              index < parameterCount - 1 ? correction2.ref : correction2,
-            ),
-          );
-          return [
-            loss,
-            next.map((entry) => entry[0]),
-            next.map((entry) => entry[1]),
-            next.map((entry) => entry[2]),
-          ] as [JaxArray, JaxArray[], JaxArray[], JaxArray[]];
-        },
-      );
-      let parameters = definition.parameters.map(fromValues);
-      let firstMoments = definition.parameters.map(({ shape }) => jax.numpy.zeros(shape));
-      let secondMoments = definition.parameters.map(({ shape }) => jax.numpy.zeros(shape));
-      const batch = definition.batch.map(fromValues);
-      let count = 0;
+      const stepper = jaxTrainingStepper(loaded.jax, definition);
       try {
-        return await measure(
-          () => {
-            count++;
-            const [loss, nextParameters, nextFirst, nextSecond] = step(
-              parameters,
-              firstMoments,
-              secondMoments,
-              batch.map((array) => array.ref),
-              ...corrections(jax, count),
-            );
-            // Reading the loss is the synchronisation point, as for Vane and tfjs.
-            // (dataSync consumes the loss array.) The first step's loss is at the initial
-            // parameters, as Vane's definition computes it.
-            const value = loss.dataSync();
-            if (count === 1) checkAgainstVane('initial loss', value, [definition.expectedInitialLoss]);
-            parameters = nextParameters;
-            firstMoments = nextFirst;
-            secondMoments = nextSecond;
-          },
-          { maximumRuns: 30, minimumMilliseconds: 1000 },
-        );
+        return await measure(() => stepper.step(), { maximumRuns: 30, minimumMilliseconds: 1000 });
       } finally {
-        for (const array of [...parameters, ...firstMoments, ...secondMoments, ...batch]) array.dispose();
-        step.dispose();
+        stepper.dispose();
       }
     },
   };

@@ -1,21 +1,21 @@
 /**
  * Benchmark: the MLP training step of the bench's training rows (784-256-256-10, batch 128,
  * ReLU, softmax cross-entropy through logSoftmax; Adam) for Vane and jax-js, and optionally an
- * older Vane checkout, in alternating rounds in one process (so that a change in machine load
- * hits every contestant alike), on 1 and 2 kernel threads. Each round times, per contestant,
- * Vane's `valueAndGrad` alone and the whole step (valueAndGrad, adamw, applyUpdates; jax-js:
- * one jitted function doing the same); the tables give the median over rounds of each
- * round's median, and ratios as the median of the per-round ratios.
+ * older Vane checkout, interleaved step by step in one process (each contestant runs one step,
+ * then the next contestant, and so on, so that a change in machine load hits all alike), on 1
+ * and 2 kernel threads. Contestants: per Vane build, `valueAndGrad` alone and the whole step
+ * (valueAndGrad, adamw, applyUpdates); jax-js's step (one jitted function doing the same). The
+ * tables give each contestant's median step time and ratios as the median of the per-step
+ * ratios (step i of one against step i of the other).
  *
  * Run: npx tsx --conditions=@vane/source benchmarks/src/mlp-step-speed.ts
- *        [--rounds 7] [--threads 1,2] [--old /tmp/vane-old] [--no-jax]
+ *        [--steps 80] [--threads 1,2] [--old /tmp/vane-old] [--no-jax]
  * `--old` names the root of another checkout of this repository (a `git worktree` of an older
  * commit) whose node_modules/@vane/* point at its own packages; its Vane is loaded beside this one.
  */
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { measure } from './harness.js';
-import { jaxTrainingStepRunner, loadJax } from './jax-peer.js';
+import { jaxTrainingStepper, loadJax, type JaxStepDefinition } from './jax-peer.js';
 
 type TensorModule = typeof import('@vane/tensor');
 type Tensor = import('@vane/tensor').Tensor;
@@ -31,13 +31,13 @@ const option = (name: string): string | undefined => {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? process.argv[index + 1] : undefined;
 };
-const ROUNDS = Number(option('rounds') ?? 7);
+const STEPS = Number(option('steps') ?? 80);
+const WARMUP_STEPS = 5;
 const THREADS = (option('threads') ?? '1,2').split(',').map(Number);
 const OLD_ROOT = option('old');
 const WITH_JAX = !process.argv.includes('--no-jax');
 const BATCH = 128;
 const LAYER_SIZES = [784, 256, 256, 10];
-const TIMING = { warmup: 3, maximumRuns: 30, minimumMilliseconds: 400 };
 
 async function loadBuild(name: string, root?: string): Promise<VaneBuild> {
   const load = (pkg: string, specifier: string) =>
@@ -98,38 +98,54 @@ function mlpLoss(build: VaneBuild, values: InitialValues) {
   return { params, loss };
 }
 
-async function timeValueAndGrad(build: VaneBuild, values: InitialValues): Promise<number> {
-  const { params, loss } = mlpLoss(build, values);
-  const p = params();
-  const step = build.autodiff.valueAndGrad(loss);
-  const timing = await measure(() => {
-    const [value, grads] = step(p);
-    value.dataSync();
-    build.tensor.dispose([value, ...Object.values(grads)]);
-  }, TIMING);
-  build.tensor.dispose(Object.values(p));
-  return timing.median;
+/** One contestant: runs one step (reading its loss back) per call. */
+interface Stepper {
+  name: string;
+  step(): void;
+  dispose(): void;
 }
 
-async function timeStep(build: VaneBuild, values: InitialValues): Promise<number> {
+function valueAndGradStepper(build: VaneBuild, values: InitialValues): Stepper {
+  const { params, loss } = mlpLoss(build, values);
+  const p = params();
+  const run = build.autodiff.valueAndGrad(loss);
+  return {
+    name: `${build.name} valueAndGrad`,
+    step: () => {
+      const [value, grads] = run(p);
+      value.dataSync();
+      build.tensor.dispose([value, ...Object.values(grads)]);
+    },
+    dispose: () => build.tensor.dispose(Object.values(p)),
+  };
+}
+
+function trainingStepper(build: VaneBuild, values: InitialValues): Stepper {
   const { params, loss } = mlpLoss(build, values);
   const { adamw, applyUpdates, disposeReplaced } = build.optim;
   let p = params();
   const optimizer = adamw({ lr: 1e-3 });
   let state = optimizer.init(p);
-  const step = build.autodiff.valueAndGrad(loss);
-  const timing = await measure(() => {
-    const [value, grads] = step(p);
-    const [updates, nextState] = optimizer.update(grads, state, p);
-    const next = applyUpdates(p, updates) as TensorMap;
-    value.dataSync();
-    disposeReplaced(state, nextState);
-    build.tensor.dispose([value, ...Object.values(grads), ...Object.values(updates as TensorMap), ...Object.values(p)]);
-    p = next;
-    state = nextState;
-  }, TIMING);
-  build.tensor.dispose(Object.values(p));
-  return timing.median;
+  const run = build.autodiff.valueAndGrad(loss);
+  return {
+    name: `${build.name} step`,
+    step: () => {
+      const [value, grads] = run(p);
+      const [updates, nextState] = optimizer.update(grads, state, p);
+      const next = applyUpdates(p, updates) as TensorMap;
+      value.dataSync();
+      disposeReplaced(state, nextState);
+      build.tensor.dispose([
+        value,
+        ...Object.values(grads),
+        ...Object.values(updates as TensorMap),
+        ...Object.values(p),
+      ]);
+      p = next;
+      state = nextState;
+    },
+    dispose: () => build.tensor.dispose(Object.values(p)),
+  };
 }
 
 const median = (values: number[]) => {
@@ -149,30 +165,28 @@ const values = initialValues(builds[0]!.tensor);
 const jax = WITH_JAX ? await loadJax() : undefined;
 const reference = mlpLoss(builds[0]!, values);
 const initialLoss = builds[0]!.tensor.tidy(() => reference.loss(reference.params()).item());
-const jaxRunner = jax
-  ? jaxTrainingStepRunner(jax, {
-      parameters: values.layers.flatMap((layer) => [
-        { values: layer.weight, shape: layer.weightShape },
-        { values: layer.bias, shape: [layer.bias.length] },
-      ]),
-      batch: [
-        { values: values.images, shape: [BATCH, 784] },
-        { values: values.targets, shape: [BATCH, 10] },
-      ],
-      expectedInitialLoss: initialLoss,
-      loss: (jaxModule, parameters, [x, y]) => {
-        let hidden = x!;
-        for (let index = 0; index < 3; index++) {
-          hidden = jaxModule.numpy.matmul(hidden, parameters[2 * index]!).add(parameters[2 * index + 1]!);
-          if (index < 2) hidden = jaxModule.nn.relu(hidden);
-        }
-        return jaxModule.nn.logSoftmax(hidden, -1).mul(y!).sum(-1).mean().neg();
-      },
-    })
-  : undefined;
+const jaxDefinition: JaxStepDefinition = {
+  parameters: values.layers.flatMap((layer) => [
+    { values: layer.weight, shape: layer.weightShape },
+    { values: layer.bias, shape: [layer.bias.length] },
+  ]),
+  batch: [
+    { values: values.images, shape: [BATCH, 784] },
+    { values: values.targets, shape: [BATCH, 10] },
+  ],
+  expectedInitialLoss: initialLoss,
+  loss: (jaxModule, parameters, [x, y]) => {
+    let hidden = x!;
+    for (let index = 0; index < 3; index++) {
+      hidden = jaxModule.numpy.matmul(hidden, parameters[2 * index]!).add(parameters[2 * index + 1]!);
+      if (index < 2) hidden = jaxModule.nn.relu(hidden);
+    }
+    return jaxModule.nn.logSoftmax(hidden, -1).mul(y!).sum(-1).mean().neg();
+  },
+};
 
 console.log(
-  `MLP 784-256-256-10, batch 128; Node ${process.version}; ${ROUNDS} alternating rounds; load at start ${loadText()}`,
+  `MLP 784-256-256-10, batch 128; Node ${process.version}; ${STEPS} interleaved steps per contestant; load at start ${loadText()}`,
 );
 if (jax && 'unavailable' in jax) console.log(`jax-js unavailable: ${jax.unavailable}`);
 for (const threads of THREADS) {
@@ -180,15 +194,24 @@ for (const threads of THREADS) {
     build.tensor.setThreadCount(threads);
     await build.tensor.kernelThreadsReady();
   }
-  const samples: Record<string, number[]> = {};
-  const record = (key: string, value: number) => (samples[key] ??= []).push(value);
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const build of builds) {
-      record(`${build.name} valueAndGrad`, await timeValueAndGrad(build, values));
-      record(`${build.name} step`, await timeStep(build, values));
-    }
-    if (jaxRunner && jax && !('unavailable' in jax)) record('jax-js step', (await jaxRunner.run()).median);
+  const steppers: Stepper[] = builds.flatMap((build) => [
+    valueAndGradStepper(build, values),
+    trainingStepper(build, values),
+  ]);
+  if (jax && !('unavailable' in jax)) {
+    const stepper = jaxTrainingStepper(jax.jax, jaxDefinition);
+    steppers.push({ name: 'jax-js step', step: () => void stepper.step(), dispose: () => stepper.dispose() });
   }
+  const samples: Record<string, number[]> = {};
+  for (let index = 0; index < WARMUP_STEPS + STEPS; index++) {
+    for (const stepper of steppers) {
+      const start = performance.now();
+      stepper.step();
+      const elapsed = performance.now() - start;
+      if (index >= WARMUP_STEPS) (samples[stepper.name] ??= []).push(elapsed);
+    }
+  }
+  steppers.forEach((stepper) => stepper.dispose());
   console.log(`\n${threads} kernel thread(s); load at end ${loadText()}`);
   for (const [key, times] of Object.entries(samples)) console.log(`  ${key.padEnd(26)} ${median(times).toFixed(3)} ms`);
   const ratio = (numerator: string, denominator: string) => {
@@ -196,7 +219,7 @@ for (const threads of THREADS) {
     const bottom = samples[denominator];
     if (!top || !bottom) return;
     const ratios = top.map((value, index) => value / bottom[index]!);
-    console.log(`  ${`${numerator} / ${denominator}`.padEnd(50)} ${median(ratios).toFixed(2)}× (median of rounds)`);
+    console.log(`  ${`${numerator} / ${denominator}`.padEnd(50)} ${median(ratios).toFixed(2)}× (median of steps)`);
   };
   ratio('jax-js step', 'vane step');
   ratio('vane (old) valueAndGrad', 'vane valueAndGrad');
