@@ -1,7 +1,8 @@
 /**
  * The record of explicit fallbacks: each time a kernel runs on a slower target because its
- * expression cannot be compiled for the fast one (a WebAssembly SIMD kernel that calls `tan`,
- * say), the fallback is counted here, per kernel and target, with the reason. `kernelInfo()`
+ * expression cannot be compiled for the fast one (a function without a WebAssembly SIMD
+ * implementation; none is left, but a new function could be one, and tests refuse one with
+ * refuseSimdFunctionsForTesting), the fallback is counted here, per kernel and target, with the reason. `kernelInfo()`
  * reports it, so no kernel is ever slow without saying so.
  */
 
@@ -25,7 +26,7 @@ const fallbacks = new Map<string, { kernel: string; target: 'simd' | 'gpu'; reas
  * Counts one call of `kernel` that fell back from `target` to the JavaScript loop.
  *
  * @example
- * recordFallback('simd', 'unary:tan', "'tan' has no WebAssembly SIMD instruction");
+ * recordFallback('simd', 'unary:tan', "'tan' has no WebAssembly SIMD implementation");
  */
 export function recordFallback(target: 'simd' | 'gpu', kernel: string, reason: string): void {
   const key = `${target}\u0000${kernel}`;
