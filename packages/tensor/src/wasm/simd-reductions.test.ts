@@ -330,9 +330,6 @@ describe.skipIf(SIMD_OFF)('reductions on the kernel threads', () => {
       ['min of 2^21 + 37 values (segments)', () => min(flat)],
       ['sum over the last axis of [1024, 1100] (rows)', () => sum(wide, -1)],
       ['max over the last axis of [1024, 1100] (rows)', () => max(wide, -1)],
-      ['sum over the first axis of [1024, 1100] (columns)', () => sum(wide, 0)],
-      ['min over the first axis of [1024, 1100] (columns)', () => min(wide, 0)],
-      ['prod over the first axis of [1024, 1100] (columns)', () => prod(wide, 0)],
     ];
     setThreadCount(1);
     const single = cases.map(([, run]) => run().dataSync());
@@ -346,7 +343,7 @@ describe.skipIf(SIMD_OFF)('reductions on the kernel threads', () => {
     });
     expect(kernelInfo().threads.parallelCalls).toBeGreaterThan(calls);
     // max and min are exact: the loop's own results, bit for bit.
-    for (const index of [1, 2, 4, 6]) {
+    for (const index of [1, 2, 4]) {
       const [simd, loop] = simdAndLoop(cases[index]![1]);
       expectSameBits(simd, loop, cases[index]![0]);
     }

@@ -366,17 +366,19 @@ const rowResultBytes = (kind: SimdRowReduction) => (kind === 'sum' ? 8 : 4);
 const columnAccumulatorBytes = (kind: SimdColumnReduction) => (kind === 'sum' || kind === 'prod' ? 32 : 16);
 
 /**
- * fused(first·8, count, operation, src, out, size, rowBytes): the items [first, first + count)
- * of one row or column reduction, for the kernel thread pool (runItemsInParallel in
- * thread-pool.ts, which passes the first item as 8·first, the map kernels' pointer
- * convention). Operation i < 3 is `ROW_KINDS[i]` over rows first.. of `size` floats; operation
- * 3 + i is `COLUMN_KINDS[i]` over the four-column vectors first.. of a block of `size` rows
- * `rowBytes` apart. Every item (a row, or four columns) is computed whole by one thread in the
- * one-thread order, so the results do not depend on the split.
+ * fused(first·8, count, operation, src, out, columns): the rows [first, first + count) of one
+ * row reduction, `ROW_KINDS[operation]` over rows of `columns` floats, for the kernel thread
+ * pool (runItemsInParallel in thread-pool.ts, which passes the first item as 8·first, the map
+ * kernels' pointer convention). Every row is reduced whole by one thread in the one-thread
+ * order, so the results do not depend on the split.
+ *
+ * Column reductions are not split: one thread reads a [2048, 2048] block at about 18 GB/s on
+ * the 2-core benchmark machine, and two threads each walking half of every row took 1.3–2.3 ms
+ * against 0.9 ms at their best (ad-hoc runs at load 10–11, 2026-12-05), so a split only lost.
  */
 function dispatcher(): FunctionDefinition {
-  const [first8, count, operation, src, out, size, rowBytes] = [0, 1, 2, 3, 4, 5, 6];
-  const first = 7;
+  const [first8, count, operation, src, out, size] = [0, 1, 2, 3, 4, 5];
+  const first = 6;
   const branch = (index: number, call: number[]) => [
     ...g(operation),
     ...op.i32Const(index),
@@ -401,22 +403,12 @@ function dispatcher(): FunctionDefinition {
       ...op.call(index),
     ]),
   );
-  const columns = COLUMN_KINDS.map((kind, index) =>
-    branch(ROW_KINDS.length + index, [
-      ...offset(src, op.i32Const(16)),
-      ...offset(out, op.i32Const(columnAccumulatorBytes(kind))),
-      ...g(size),
-      ...g(count),
-      ...g(rowBytes),
-      ...op.call(ROW_KINDS.length + index),
-    ]),
-  );
   return {
     name: 'fused',
-    parameters: [i32, i32, i32, i32, i32, i32, i32],
+    parameters: [i32, i32, i32, i32, i32, i32],
     results: [],
     locals: [{ count: 1, type: i32 }],
-    body: [...g(first8), ...op.i32Const(3), I32_SHR_U, ...s(first), ...rows.flat(), ...columns.flat()],
+    body: [...g(first8), ...op.i32Const(3), I32_SHR_U, ...s(first), ...rows.flat()],
   };
 }
 
@@ -477,7 +469,7 @@ export const SIMD_REDUCTION_PARALLEL_MINIMUM = 1 << 20;
 export const SIMD_REDUCTION_SEGMENT = 1 << 16;
 
 /**
- * Runs `items` items of the dispatcher's `operation` (see `dispatcher`), over the kernel
+ * Runs `items` rows of the dispatcher's `operation` (see `dispatcher`), over the kernel
  * threads when there are at least {@link SIMD_REDUCTION_PARALLEL_MINIMUM} values to read.
  */
 function runItems(kernels: Kernels, values: number, items: number, scalars: readonly number[]): void {
@@ -530,7 +522,7 @@ export function simdReduceRows(
   } else source = direct + offset * 4;
   const operation = ROW_KINDS.indexOf(kind);
   if (!segmented) {
-    runItems(kernels, size, rows, [operation, source, scratch[0]!, columns, 0]);
+    runItems(kernels, size, rows, [operation, source, scratch[0]!, columns]);
     if (kind === 'sum') {
       out.set(new Float64Array(simd.memory.buffer, scratch[0]!, rows));
       return true;
@@ -543,7 +535,7 @@ export function simdReduceRows(
   const tail = columns - segments * SIMD_REDUCTION_SEGMENT;
   for (let row = 0; row < rows; row++) {
     const start = source + row * columns * 4;
-    runItems(kernels, columns, segments, [operation, start, scratch[0]!, SIMD_REDUCTION_SEGMENT, 0]);
+    runItems(kernels, columns, segments, [operation, start, scratch[0]!, SIMD_REDUCTION_SEGMENT]);
     if (tail > 0)
       kernels.rows[kind](start + segments * SIMD_REDUCTION_SEGMENT * 4, scratch[0]! + segments * resultBytes, 1, tail);
     const parts = segments + (tail > 0 ? 1 : 0);
@@ -585,9 +577,8 @@ function firstZero(values: Float32Array, start: number, columns: number): number
  * values[offset + (o·reduced + r)·inner + i]: the middle axis of an `[outer, reduced, inner]`
  * block reduced (a bias gradient is outer = 1, sum), each column in row order (sums and
  * products in float64), so the results equal the JavaScript loop's bit for bit, NaN and the
- * sign of zero included. Large blocks are split over the kernel threads by columns (each
- * column whole on one thread), which changes nothing in the results. `reduced` must be at
- * least 1 for max and min. Returns false, doing nothing, when the SIMD kernels are off or
+ * sign of zero included. One thread (see `dispatcher` for why columns are not split).
+ * `reduced` must be at least 1 for max and min. Returns false, doing nothing, when the SIMD kernels are off or
  * unavailable.
  *
  * @example
@@ -622,17 +613,10 @@ export function simdReduceColumns(
     ? new Float64Array(simd.memory.buffer, scratch[0]!, vectors * 4)
     : new Float32Array(simd.memory.buffer, scratch[0]!, vectors * 4);
   const initial = { sum: 0, prod: 1, max: -Infinity, min: Infinity }[kind];
-  const operation = ROW_KINDS.length + COLUMN_KINDS.indexOf(kind);
   for (let block = 0; block < outer; block++) {
     accumulators.fill(initial);
     if (reduced > 0)
-      runItems(kernels, reduced * inner, vectors, [
-        operation,
-        source + block * reduced * inner * 4,
-        scratch[0]!,
-        reduced,
-        inner * 4,
-      ]);
+      kernels.columns[kind](source + block * reduced * inner * 4, scratch[0]!, reduced, vectors, inner * 4);
     out.set(accumulators.subarray(0, inner), block * inner);
   }
   return true;
