@@ -2,8 +2,8 @@
  * The record of explicit fallbacks: each time a kernel runs on a slower target because its
  * expression cannot be compiled for the fast one (a function without a WebAssembly SIMD
  * implementation; none is left, but a new function could be one, and tests refuse one with
- * refuseSimdFunctionsForTesting), the fallback is counted here, per kernel and target, with the reason. `kernelInfo()`
- * reports it, so no kernel is ever slow without saying so.
+ * refuseSimdFunctionsForTesting), the fallback is counted here, per kernel and target, with
+ * the reason. `kernelInfo()` reports it, so no kernel is ever slow without saying so.
  */
 
 /** One kernel's fallbacks on one target. */
