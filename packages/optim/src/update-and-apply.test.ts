@@ -186,7 +186,7 @@ describe('updateAndApply: no tensor is left behind', () => {
     const optimizer = make();
     const generator = seed(9);
     let params: TensorTree = { layers: SHAPES.map((shape) => randn(shape, { generator })) };
-    let state = optimizer.init(params);
+    let state: unknown = optimizer.init(params);
     let previousCount: number | undefined;
     for (let step = 0; step < 6; step++) {
       const grads = gradientsAt(generator, 'float32', step);
