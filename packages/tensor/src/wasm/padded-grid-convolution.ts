@@ -92,13 +92,22 @@ export function gridCorrelation(problem: GridCorrelation, out: Float32Array): bo
   // would do 8 times the work), and a single row panel is too little to split anyway.
   const positionsAsRows = outPerGroup > GEMM_ROWS;
   const positionLanes = positionsAsRows ? GEMM_ROWS : GEMM_COLUMNS;
-  // Grid rows per image: whole panels, so that no panel straddles two images. The last panel,
-  // and the extra columns of every row, read past the outputs (into the next image or the
-  // slack after the last one): those positions are dropped.
-  const gridRows = Math.ceil((outputHeight * gridWidth) / positionLanes) * positionLanes;
+  // The product's positions per image: either the grid's rows end to end (`rowPitch` =
+  // gridWidth, so the extra gridWidth − outputWidth columns of every row are computed), or,
+  // where fewer, each output row alone, rounded up to whole panels (28 of 30 columns for a
+  // 28-wide 3×3 'same' layer as rows of A). Either way whole panels, so that no panel straddles
+  // two images; positions past the outputs read the next row, image or the slack after the
+  // last one, and are dropped.
+  const rowPanels = Math.ceil(outputWidth / positionLanes) * positionLanes;
+  const byRow = rowPanels < gridWidth;
+  const rowPitch = byRow ? rowPanels : gridWidth;
+  const gridRows = byRow
+    ? outputHeight * rowPanels
+    : Math.ceil((outputHeight * gridWidth) / positionLanes) * positionLanes;
   let reach = 0;
   for (const groupOffsets of problem.offsets) for (const offset of groupOffsets) reach = Math.max(reach, offset);
-  const slack = Math.max(0, reach + gridRows - imageFloats);
+  const lastRead = byRow ? (outputHeight - 1) * gridWidth + rowPanels : gridRows;
+  const slack = Math.max(0, reach + lastRead - imageFloats);
   const imagesPerChunk = Math.max(1, Math.min(batch, Math.floor(CHUNK_POSITIONS / gridRows)));
   const chunkPositions = imagesPerChunk * gridRows;
   const depthLimit = Math.min(patchSize, DEPTH_BLOCK);
@@ -136,16 +145,20 @@ export function gridCorrelation(problem: GridCorrelation, out: Float32Array): bo
         // The patches of the block: per image, one gather per panel of positions (4 rows of A
         // or 8 columns of B) × depth patch elements, written front to back (see
         // simd-gather-panels.ts).
+        const segments = byRow ? outputHeight : 1;
+        const segmentPositions = gridRows / segments;
         for (let image = 0; image < images; image++) {
-          gather(
-            tableBase + k0 * vectorsPerElement * 4,
-            depth * vectorsPerElement,
-            gridBase + image * imageFloats * 4,
-            positionsBase + image * gridRows * depth * 4,
-            gridRows / positionLanes,
-            positionLanes * 4,
-            positionLanes * depth * 4,
-          );
+          for (let segment = 0; segment < segments; segment++) {
+            gather(
+              tableBase + k0 * vectorsPerElement * 4,
+              depth * vectorsPerElement,
+              gridBase + (image * imageFloats + segment * gridWidth) * 4,
+              positionsBase + (image * gridRows + segment * segmentPositions) * depth * 4,
+              segmentPositions / positionLanes,
+              positionLanes * 4,
+              positionLanes * depth * 4,
+            );
+          }
         }
         packWeights(
           problem.weight,
@@ -172,6 +185,7 @@ export function gridCorrelation(problem: GridCorrelation, out: Float32Array): bo
             view,
             cBase / 4 + image * gridRows * paddedChannels,
             paddedChannels,
+            rowPitch,
             problem,
             out,
             to,
@@ -184,7 +198,7 @@ export function gridCorrelation(problem: GridCorrelation, out: Float32Array): bo
             out,
             to,
             [outPerGroup, outputHeight, outputWidth],
-            [chunkRows, gridWidth, 1],
+            [chunkRows, rowPitch, 1],
             [positions, outputWidth, 1],
           );
         }
@@ -224,7 +238,7 @@ function packWeights(
 
 /**
  * Copies one image's block of C (positions × channels, from float `from` of `view`, rows
- * `paddedColumns` apart) into its `outPerGroup` output planes at float `to` of `out`,
+ * `paddedColumns` apart, output rows `rowPitch` positions apart) into its `outPerGroup` output planes at float `to` of `out`,
  * transposing: 4 positions × 4 channels at a time with `transpose_quads` where `out` is in the
  * kernel memory (the last `outputWidth mod 4` columns and `outPerGroup mod 4` channels with the
  * strided `pack`), a JavaScript loop where it is not.
@@ -235,18 +249,19 @@ function copyOutTransposed(
   view: Float32Array,
   from: number,
   paddedColumns: number,
+  rowPitch: number,
   problem: GridCorrelation,
   out: Float32Array,
   to: number,
 ): void {
-  const { outPerGroup, outputHeight, outputWidth, gridWidth } = problem;
+  const { outPerGroup, outputHeight, outputWidth } = problem;
   const positions = outputHeight * outputWidth;
   const outAddress = kernelAddress(out, view);
   if (outAddress === undefined) {
     for (let o = 0; o < outPerGroup; o++) {
       let target = to + o * positions;
       for (let oh = 0; oh < outputHeight; oh++) {
-        let source = from + oh * gridWidth * paddedColumns + o;
+        let source = from + oh * rowPitch * paddedColumns + o;
         for (let ow = 0; ow < outputWidth; ow++, source += paddedColumns) out[target++] = view[source]!;
       }
     }
@@ -259,7 +274,7 @@ function copyOutTransposed(
     if (channelCount <= 0 || columnCount <= 0) return;
     const source = (from + firstColumn * paddedColumns + firstChannel) * 4;
     const target = outAddress + (to + firstChannel * positions + firstColumn) * 4;
-    const rowSource = gridWidth * paddedColumns * 4;
+    const rowSource = rowPitch * paddedColumns * 4;
     if (quads)
       transpose(
         source,
