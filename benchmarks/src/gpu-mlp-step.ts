@@ -1,7 +1,10 @@
 /**
  * One self-contained measurement of the MLP 784-256-256-10 SGD step (batch 128, loss read
  * back) on the cpu and gpu backends: median of 15 steps after 3 warm-ups, the gpu's per-step
- * counts, the renderer and the load average. It imports only APIs that older commits have too,
+ * counts, the renderer and the load average. Besides wall time it reports the process's CPU
+ * time per step (`process.cpuUsage`: the main thread, llvmpipe's rasterizer threads and any
+ * worker threads), which a software renderer's work shows even when other jobs on the machine
+ * stretch the wall time. It imports only APIs that older commits have too,
  * so the same file can run in a checkout of an earlier commit, alternately with this one, for a
  * before/after comparison in one session (docs/gpu.md).
  *
@@ -34,7 +37,8 @@ function loss(layers: { weight: Tensor; bias: Tensor }[], x: Tensor, labels: Ten
   });
   return neg(mean(gather(logSoftmax(activation, -1), 1, labels)));
 }
-function median(backend: string): number {
+/** Median wall and process CPU milliseconds of one step on `backend`. */
+function median(backend: string): { wall: number; cpu: number } {
   const generator = seed(7);
   let layers = SIZES.slice(1).map((size, index) => ({
     weight: randn([SIZES[index]!, size], { generator, std: Math.sqrt(2 / SIZES[index]!), backend }),
@@ -66,21 +70,26 @@ function median(backend: string): number {
     );
   }
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   for (let i = 0; i < 15; i++) {
+    const cpuBefore = process.cpuUsage();
     const t = performance.now();
     step();
     times.push(performance.now() - t);
+    const used = process.cpuUsage(cpuBefore);
+    cpuTimes.push((used.user + used.system) / 1000);
   }
   dispose([layers, x, labels]);
   times.sort((a, b) => a - b);
-  return times[7]!;
+  cpuTimes.sort((a, b) => a - b);
+  return { wall: times[7]!, cpu: cpuTimes[7]! };
 }
 const label = process.argv[2];
 const cpu = median('cpu');
 const gpu = median('gpu');
 const info = gpuInfo();
 console.log(
-  `${label}: cpu ${cpu.toFixed(1)} ms, gpu ${gpu.toFixed(1)} ms, gpu/cpu ${(gpu / cpu).toFixed(2)}x; ${info.kernelClass} on ${info.renderer}; load ${loadavg()
+  `${label}: cpu ${cpu.wall.toFixed(1)} ms, gpu ${gpu.wall.toFixed(1)} ms, gpu/cpu ${(gpu.wall / cpu.wall).toFixed(2)}x; process CPU time per step: cpu ${cpu.cpu.toFixed(1)} ms, gpu ${gpu.cpu.toFixed(1)} ms (${(gpu.cpu / cpu.cpu).toFixed(2)}x); ${info.kernelClass} on ${info.renderer}; load ${loadavg()
     .map((v) => v.toFixed(2))
     .join(' ')}`,
 );

@@ -13,12 +13,15 @@
 import { gpuInfo, gpuStats } from '@vane/gpu';
 import { findBackend, type TensorView } from '@vane/tensor';
 import { mlpTraining } from './gpu-rows.js';
+import { loadavg } from 'node:os';
 
 const PASSIVE = new Set(['name', 'supportsSyncRead', 'upload', 'read', 'readSync', 'release']);
 
 interface Entry {
   calls: number;
   milliseconds: number;
+  /** Process CPU time (main thread and llvmpipe's rasterizer threads) spent in the op. */
+  cpuMilliseconds: number;
   dispatches: number;
 }
 
@@ -55,6 +58,7 @@ for (const [key, value] of Object.entries(backend)) {
   backend[key] = (...args: unknown[]) => {
     finish?.();
     const dispatchesBefore = gpuStats().dispatches;
+    const cpuBefore = process.cpuUsage();
     const start = performance.now();
     const output = (value as (...parameters: unknown[]) => unknown)(...args);
     // An elementwise op returns a pending chain (elementwise-fusion.ts): reading its `texture`
@@ -64,9 +68,11 @@ for (const [key, value] of Object.entries(backend)) {
     finish ??= texture?.context ? () => texture.context!.finish() : undefined;
     finish?.();
     const name = label(key, args);
-    const entry = entries.get(name) ?? { calls: 0, milliseconds: 0, dispatches: 0 };
+    const entry = entries.get(name) ?? { calls: 0, milliseconds: 0, cpuMilliseconds: 0, dispatches: 0 };
     entry.calls++;
     entry.milliseconds += performance.now() - start;
+    const used = process.cpuUsage(cpuBefore);
+    entry.cpuMilliseconds += (used.user + used.system) / 1000;
     entry.dispatches += gpuStats().dispatches - dispatchesBefore;
     entries.set(name, entry);
     return output;
@@ -82,12 +88,16 @@ const wall = (performance.now() - start) / steps;
 training.dispose();
 const rows = [...entries.entries()].sort((a, b) => b[1].milliseconds - a[1].milliseconds);
 const total = rows.reduce((sum, [, entry]) => sum + entry.milliseconds, 0) / steps;
+const cpuTotal = rows.reduce((sum, [, entry]) => sum + entry.cpuMilliseconds, 0) / steps;
 console.log(
-  `renderer: ${kernelClass} on ${renderer}; ${steps} steps, ${wall.toFixed(1)} ms per step with a finish after every op, ${total.toFixed(1)} ms inside ops`,
+  `renderer: ${kernelClass} on ${renderer}; ${steps} steps, ${wall.toFixed(1)} ms per step with a finish after every op, ${total.toFixed(1)} ms inside ops (${cpuTotal.toFixed(1)} ms of process CPU time); load ${loadavg()[0]!.toFixed(1)}`,
 );
-console.log('ms/step  share  calls/step  dispatches/step  op');
+// The CPU time is the renderer's work (and the JS around it) even when other jobs stretch the
+// wall time; a finish after every op adds a thread wake-up to each, so small ops look dearer
+// than they are inside a step.
+console.log('ms/step  cpu ms/step  share  calls/step  dispatches/step  op');
 for (const [name, entry] of rows) {
   console.log(
-    `${(entry.milliseconds / steps).toFixed(2).padStart(7)}  ${((100 * entry.milliseconds) / steps / total).toFixed(1).padStart(4)}%  ${(entry.calls / steps).toFixed(0).padStart(10)}  ${(entry.dispatches / steps).toFixed(0).padStart(15)}  ${name}`,
+    `${(entry.milliseconds / steps).toFixed(2).padStart(7)}  ${(entry.cpuMilliseconds / steps).toFixed(2).padStart(11)}  ${((100 * entry.milliseconds) / steps / total).toFixed(1).padStart(4)}%  ${(entry.calls / steps).toFixed(0).padStart(10)}  ${(entry.dispatches / steps).toFixed(0).padStart(15)}  ${name}`,
   );
 }
