@@ -190,7 +190,7 @@ describe('updateAndApply: no tensor is left behind', () => {
     let previousCount: number | undefined;
     for (let step = 0; step < 6; step++) {
       const grads = gradientsAt(generator, 'float32', step);
-      const [next, nextState] = updateAndApply(optimizer, grads, state, params);
+      const [next, nextState]: [TensorTree, unknown] = updateAndApply(optimizer, grads, state, params);
       disposeReplaced([params, state, grads], [next, nextState]);
       [params, state] = [next, nextState];
       // From the second step on, the live tensors are the same in number every step.
