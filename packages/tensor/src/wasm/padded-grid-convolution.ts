@@ -1,25 +1,30 @@
 /**
  * The one float32 convolution engine of the SIMD path: a stride-1 correlation on a *padded
- * grid*, as one threaded gemm per group and chunk of images.
+ * grid*, as one threaded gemm per group and chunk of images (the forward pass in
+ * simd-convolution.ts, the input gradient in simd-convolution-input-gradient.ts).
  *
  * The caller copies its source (an image, or an output gradient) into grid planes in the kernel
  * memory, with every zero it needs written out (padding, or the zeros between the rows of a
  * strided output gradient), so that each patch element `p` reads the grid at a fixed offset
  * `offset(p)` from the output position: output `(oh, ow)` is the grid value at
- * `offset(p) + oh·gridWidth + ow`. An output is then computed for every grid column
- * (`gridWidth − outputWidth` extra columns per row, dropped when copying out), so each im2col
- * row is a contiguous stretch of the grid and is packed with whole-vector WebAssembly copies.
+ * `offset(p) + oh·gridWidth + ow`. A run of output positions is then a contiguous stretch of
+ * the grid for every patch element, and the im2col panels are packed by a WebAssembly vector
+ * gather through a table of those offsets (simd-gather-panels.ts), never materialised.
  *
  * The product is laid out transposed, `C[position, channel] = Σ_p cols[position, p] · W[channel, p]`:
  * positions are the gemm's rows (A, 4-row panels), channels its columns (B, 8-column panels).
  * The threads split a gemm by row panels, so each thread reads only its own positions' part
  * of the packed patches, and the weights (B) are small enough to stay in L1 for every thread.
- * With positions as the columns instead (the earlier layout), every chunk of 4 channels
- * streamed the whole packed patch matrix again, and the second thread made the bench row
- * slower. The result is then copied out transposed into `[N, channels, outputHeight, outputWidth]`.
+ * With positions as the columns instead (the earlier layout), a thread's chunk of 4 channels
+ * streamed the whole packed patch matrix, and the second thread made the bench row slower (16×16×28×28,
+ * 32 3×3: 4.2 against 3.8 ms on one thread, quiet machine, 2026-12-05 02:10; its packing went
+ * from 0.4 to 1.1 ms, the gemm only from 3.05 to 2.7). C is copied out by 4×4 SIMD transposes
+ * (simd-transpose-quads.ts). Four or fewer channels go the other way round (see
+ * `positionsAsRows`).
  *
  * Every output is `Σ_p A[i, p] · B[p, j]` summed in the order of p, in blocks of
- * `DEPTH_BLOCK`, as in matmul, so the result does not depend on the grid or the chunking.
+ * `DEPTH_BLOCK`, as in matmul, so the result does not depend on the grid, the layout or the
+ * chunking: the forward pass gives bit for bit what the earlier implicit-im2col kernels gave.
  */
 import { heapAddress } from './kernel-heap.js';
 import { gemmTilesKernel, reserve, simdKernels } from './kernel-runtime.js';
@@ -31,10 +36,13 @@ import { vectorCopy } from './simd-vector-copy.js';
 import type { SimdExports } from './kernel-runtime.js';
 
 /**
- * Grid rows per gemm call (positions, summed over the chunk's images): packed A is then
- * about 4096 × 4 bytes per patch element, in L2 with C while the gemm reads it.
+ * Positions per gemm call (summed over the chunk's images): packed patches of 2048 × 4 bytes
+ * per patch element (1.2 MB for 144) stay in L2 between the gather and the gemm. Chosen on the
+ * 16×16×28×28, 32 3×3 bench row, 25 alternating rounds at a load of 10–11 (2026-12-05), 10th
+ * percentile on one thread: 1024 3.39 ms, 2048 3.30, 4096 3.56, 8192 4.17 (two threads: 3.88,
+ * 3.60, 3.74, 3.80); the 64×1×28×28 row was flat (2.09–2.19 ms).
  */
-const CHUNK_POSITIONS = 4096;
+const CHUNK_POSITIONS = 2048;
 
 /** A stride-1 correlation on a padded grid, described for {@link gridCorrelation}. */
 export interface GridCorrelation {
