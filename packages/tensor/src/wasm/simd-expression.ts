@@ -8,10 +8,10 @@
  * loop's bit for bit (NaN payloads aside), except for the transcendental functions exp, expm1,
  * log, log1p, tanh, erf, sin, cos, tan and pow: they are inline double-precision approximations
  * (simd-math.ts), a few double ulps from V8's Math functions (erf: about 1e-13 from vaneErf;
- * pow: about 2·|y·log x| ulps), so a result can differ by one float32 ulp where the exact value
- * lies that close to a float32 rounding boundary. Selects evaluate both branches and pick per lane with
- * the condition's mask (expressions have no side effects). `fround` rounds both lanes to
- * float32 and widens back exactly.
+ * pow: up to 4 + 2.5·|y·log x| ulps), so a result can differ by one float32 ulp where the exact
+ * value lies that close to a float32 rounding boundary. Selects evaluate both branches and pick
+ * per lane with the condition's mask (expressions have no side effects). `fround` rounds both
+ * lanes to float32 and widens back exactly.
  *
  * sin, cos and tan beyond |x| = 1647098 call the module's imported Math.sin/cos/tan for those
  * lanes (`env.sin`, `env.cos`, `env.tan`: SIMD_MATH_IMPORTS, which every instantiation
