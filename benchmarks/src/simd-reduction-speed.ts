@@ -11,8 +11,8 @@
  * Table 2, SIMD mode: one kernel thread and two alternating round by round (the pool is
  * restarted and awaited before each two-thread round, outside the timing), on sum and max of
  * 1e6 and 1e7 values and over the last axis of [2048, 2048] (column reductions are not split),
- * with a 512 matmul (the
- * threaded gemm) as the reference for what a second thread gives on the machine at the time.
+ * with a 512 matmul (the threaded gemm) as the reference for what a second thread gives on the
+ * machine at the time.
  *
  * Prints each case's median time per mode and the median of the per-round ratios, with the
  * load average before and after.
