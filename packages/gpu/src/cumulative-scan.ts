@@ -31,8 +31,9 @@ type ScanKind = 'cumsum' | 'cumprod';
  * Values a scan thread combines in order: a piece. Narrower than the reductions' fan-in
  * (256) because the prefix pass gives a thread to every output, each walking on average half a
  * piece, where a reduction gives one to every piece. On llvmpipe (benchmarks/src/gpu-scan-speed.ts,
- * cumsum of 2^20 values, load average 9 to 12): piece 256 1145 ms, 64 612 ms, 32 353 ms, 16 225
- * to 229 ms, 8 280 ms, 4 206 ms; below 16 the extra passes cost what the shorter walks save.
+ * cumsum of 2^20 values in one axis, whole result read, two sweeps at load average 7 to 12 on
+ * 2 cores): piece 256 1145–1607 ms, 64 251–612 ms, 16 225–318 ms, 4 206–363 ms. Below 16 the
+ * extra passes cost about what the shorter walks save.
  */
 export const SCAN_PIECE = 16;
 
