@@ -202,24 +202,39 @@ for (const threads of THREADS) {
     const stepper = jaxTrainingStepper(jax.jax, jaxDefinition);
     steppers.push({ name: 'jax-js step', step: () => void stepper.step(), dispose: () => stepper.dispose() });
   }
+  // Wall time, and the process's CPU time (user + system, all threads): on one kernel thread
+  // the CPU time is what a loaded machine distorts least (time spent descheduled is not in
+  // it); with two, the wall time is the measure (the CPU time then includes the worker's).
   const samples: Record<string, number[]> = {};
+  const cpuSamples: Record<string, number[]> = {};
   for (let index = 0; index < WARMUP_STEPS + STEPS; index++) {
     for (const stepper of steppers) {
+      const cpuStart = process.cpuUsage();
       const start = performance.now();
       stepper.step();
       const elapsed = performance.now() - start;
-      if (index >= WARMUP_STEPS) (samples[stepper.name] ??= []).push(elapsed);
+      const cpu = process.cpuUsage(cpuStart);
+      if (index >= WARMUP_STEPS) {
+        (samples[stepper.name] ??= []).push(elapsed);
+        (cpuSamples[stepper.name] ??= []).push((cpu.user + cpu.system) / 1000);
+      }
     }
   }
   steppers.forEach((stepper) => stepper.dispose());
-  console.log(`\n${threads} kernel thread(s); load at end ${loadText()}`);
-  for (const [key, times] of Object.entries(samples)) console.log(`  ${key.padEnd(26)} ${median(times).toFixed(3)} ms`);
+  console.log(`\n${threads} kernel thread(s); load at end ${loadText()}; median wall ms, median CPU ms`);
+  for (const [key, times] of Object.entries(samples))
+    console.log(`  ${key.padEnd(26)} ${median(times).toFixed(3)} ms  (CPU ${median(cpuSamples[key]!).toFixed(3)} ms)`);
   const ratio = (numerator: string, denominator: string) => {
     const top = samples[numerator];
     const bottom = samples[denominator];
     if (!top || !bottom) return;
     const ratios = top.map((value, index) => value / bottom[index]!);
-    console.log(`  ${`${numerator} / ${denominator}`.padEnd(50)} ${median(ratios).toFixed(2)}× (median of steps)`);
+    const cpuTop = cpuSamples[numerator]!;
+    const cpuBottom = cpuSamples[denominator]!;
+    const cpuRatios = cpuTop.map((value, index) => value / cpuBottom[index]!);
+    console.log(
+      `  ${`${numerator} / ${denominator}`.padEnd(50)} ${median(ratios).toFixed(2)}× wall, ${median(cpuRatios).toFixed(2)}× CPU (medians of steps)`,
+    );
   };
   ratio('jax-js step', 'vane step');
   ratio('vane (old) valueAndGrad', 'vane valueAndGrad');
