@@ -219,21 +219,23 @@ function reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], out
   const input = inPlace
     ? { texture: textureOf(x), offset: x.offset, runStride, valueStride }
     : { ...reducedLast(x, [...kept, ...axes]), runStride: count, valueStride: 1 };
-  let texture = input.texture;
+  let partials: GpuStorage | undefined;
   let layout = { offset: input.offset, runStride: input.runStride, valueStride: input.valueStride };
   let length = count;
   // A tree: each pass reduces runs of at most REDUCTION_FAN_IN values to one partial result, so
   // a reduction of n values takes ⌈log_fanIn n⌉ passes (one for a run of up to fanIn values).
+  // Each pass's output is a counted storage (gpuTextureCount) until the next pass has read it.
   do {
     const parts = Math.ceil(length / REDUCTION_FAN_IN);
-    const partials = reductionPass(kind, texture, layout, length, parts, outer, outDtype);
-    if (texture !== input.texture) deleteTexture(texture);
-    texture = partials;
+    const texture = partials?.texture ?? input.texture;
+    const next = result(reductionPass(kind, texture, layout, length, parts, outer, outDtype), outer * parts);
+    if (partials !== undefined) deleteTexture(partials.texture);
+    partials = next;
     layout = { offset: 0, runStride: parts, valueStride: 1 };
     length = parts;
   } while (length > 1);
   releaseTemporary(x, input.texture);
-  return result(texture, outer);
+  return partials;
 }
 
 /**

@@ -8,7 +8,7 @@
 import * as vane from '@vane/tensor';
 import { tidy } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
-import { gpuStats, resetGpuStats } from '../src/index.js';
+import { gpuStats, gpuTextureCount, resetGpuStats } from '../src/index.js';
 import { REDUCTION_FAN_IN } from '../src/gpu-backend.js';
 import { gpuReady } from './gpu-availability.js';
 
@@ -25,6 +25,20 @@ describe.runIf(gpuReady)('reduction trees', () => {
       const exact = count * Math.fround(0.1);
       expect(Math.abs(total - exact) / exact).toBeLessThan(1e-5);
     });
+  });
+
+  it('a tree keeps the texture count: its partial results are counted while they live', () => {
+    // The passes' partial results used to be deleted without having been counted, so every
+    // reduction of more than 256 values drove gpuTextureCount() down (by 2 for 2^20 values).
+    const x = vane.rand([2 ** 20], { generator: vane.seed(2), backend: 'gpu' });
+    const before = gpuTextureCount();
+    tidy(() => {
+      vane.sum(x).dataSync();
+      vane.max(vane.reshape(x, [1024, 1024]), 0).dataSync();
+      vane.sum(vane.reshape(x, [1024, 1024]), 1).dataSync();
+    });
+    expect(gpuTextureCount()).toBe(before);
+    x.dispose();
   });
 
   it.each(['sum', 'prod', 'max', 'min', 'all', 'any'] as const)(
