@@ -21,6 +21,7 @@ export type {
   FinishedFinalKernel,
   FreshFinalKernel,
   FreshInputs,
+  FreshInputReference,
   AffineStep,
   ComputedStep,
   ElementwiseStep,

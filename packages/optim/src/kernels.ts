@@ -54,6 +54,24 @@ export const MOVING_AVERAGE_OF_SQUARES = defineKernel(
   ({ v, g, decay }) => movingAverageOfSquares(v, g, decay),
 );
 
+/**
+ * Adam's two moment updates over (m, v, g), one kernel per moment with the same signature, so
+ * that `fusedMapMany` runs both in one pass (g read once), or both in the pass of a final kernel
+ * that reads them (`FreshInputs`). Each is the same expression as {@link MOVING_AVERAGE} /
+ * {@link MOVING_AVERAGE_OF_SQUARES}, so the moments are bit for bit what those separate passes
+ * stored. Shared by Adam, NAdam and RAdam.
+ */
+const MOMENT_SIGNATURE = { inputs: ['m', 'v', 'g'], scalars: ['beta1', 'beta2'] } as const;
+const FIRST_MOMENT = defineKernel('optim.adam.firstMoment', MOMENT_SIGNATURE, ({ m, g, beta1 }) =>
+  e.add(e.mul(beta1, m), e.mul(e.sub(1, beta1), g)),
+);
+const SECOND_MOMENT = defineKernel('optim.adam.secondMoment', MOMENT_SIGNATURE, ({ v, g, beta2 }) =>
+  movingAverageOfSquares(v, g, beta2),
+);
+
+/** Adam's moment kernels over (m, v, g) with scalars (β₁, β₂), in the order `fusedMapMany` returns them: [m′, v′]. */
+export const ADAM_MOMENTS = [FIRST_MOMENT, SECOND_MOMENT] as const;
+
 /** −1, 0 or +1 by the sign of u (NaN stays NaN). */
 export const SIGN = defineKernel('optim.sign', { inputs: ['u'] }, ({ u }) => signOf(u));
 

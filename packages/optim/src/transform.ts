@@ -79,13 +79,17 @@ export interface AffineCoefficients {
   readonly paramScale: number;
 }
 
+/** Where a final kernel's input comes from, with {@link FreshInputs}: fresh output k, or source tree k itself. */
+export type FreshInputReference = { readonly output: number } | { readonly source: number };
+
 /**
  * A final kernel's inputs that are themselves fresh kernel outputs not yet run: `kernels[k]`
  * of the leaves of `sources` and `scalars` (every kernel takes all of them, as `fusedMapMany`
- * requires) gives output k, and the final kernel's input i is output `selected[i]`. Adam's
- * moments are stated this way, so that the moments, the direction (and, in `updateAndApply`,
- * the parameter add) run as ONE pass per leaf; the producer's next state is made from the
- * outputs, by `state`, once that pass has run.
+ * requires) gives output k, and the final kernel's input i is what `selected[i]` names (an
+ * output, or a source read as it is, such as the gradient). Adam's moments are stated this way,
+ * so that the moments, the direction (and, in `updateAndApply`, the parameter add) run as ONE
+ * pass per leaf; the producer's next state is made from the outputs, by `state`, once that
+ * pass has run.
  */
 export interface FreshInputs<S> {
   /** One kernel per fresh output, each over all of `sources` and `scalars`. */
@@ -94,8 +98,8 @@ export interface FreshInputs<S> {
   readonly sources: readonly TensorTree[];
   /** The kernels' scalars, the same for every leaf. */
   readonly scalars: readonly number[];
-  /** Which output is the final kernel's input i (`selected[i]`). */
-  readonly selected: readonly number[];
+  /** What the final kernel's input i is (`selected[i]`): a fresh output or a source. */
+  readonly selected: readonly FreshInputReference[];
   /** The producer's next state, exactly as `update` would return it, from the outputs (one tree per kernel). */
   readonly state: (outputs: readonly TensorTree[]) => S;
   /**

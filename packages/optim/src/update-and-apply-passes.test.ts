@@ -10,6 +10,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { active } from './active/active.js';
 import { applyUpdates } from './apply-updates.js';
 import { adamw } from './optimizers/adamw.js';
+import { nadam } from './optimizers/nadam.js';
+import { radam } from './optimizers/radam.js';
 import type { GradientTransformation, TensorTree } from './transform.js';
 import { updateAndApply } from './update-and-apply.js';
 
@@ -73,6 +75,19 @@ describe('updateAndApply: the passes of a step', () => {
       expect(names[0]).toMatch(/^optim\.adam\.firstMoment/);
       expect(names[1]).toMatch(/^optim\.adam\.secondMoment/);
       expect(names[2]).toMatch(/^optim\.adam\.directionAffine.*Applied$/);
+    }
+  });
+
+  it.each([
+    ['nadam', () => nadam({ lr: 0.01 }), /^optim\.nadam\.direction.*Applied$/],
+    ['radam past its threshold', () => radam({ lr: 0.01 }), /^optim\.radam\.direction.*Applied$/],
+  ] as const)('%s on float32 SIMD: one fusedMapMany per leaf (m, v and p)', (_label, make, output) => {
+    const passes = passesOfLastStep(make() as GradientTransformation<unknown>, 'float32', 8, 'one call');
+    expect(passes.single).toEqual([]);
+    expect(passes.many).toHaveLength(2);
+    for (const names of passes.many) {
+      expect(names).toHaveLength(3);
+      expect(names[2]).toMatch(output);
     }
   });
 

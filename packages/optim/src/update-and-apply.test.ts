@@ -120,7 +120,11 @@ const OPTIMIZERS: [string, () => GradientTransformation<unknown>][] = [
   ['lamb (a per-leaf trust ratio)', () => lamb({ lr: 0.01, weightDecay: 0.01 })],
   ['adafactor', () => adafactor({ lr: 0.01 })],
   ['nadam', () => nadam({ lr: 0.01 })],
-  ['radam', () => radam({ lr: 0.01 })],
+  ['radam (the SGD step for 5 steps, then the rectified one)', () => radam({ lr: 0.01 })],
+  [
+    'radam with lagged moments and decoupled decay',
+    () => radam({ lr: 0.01, laggedMoments: true, weightDecay: 0.1, decoupledWeightDecay: true }),
+  ],
   ['rmsprop', () => rmsprop({ lr: 0.01, momentum: 0.5 })],
   ['adagrad', () => adagrad({ lr: 0.1 })],
 ];

@@ -170,7 +170,9 @@ export function runFinalKernel<S>(
       // Not one SIMD pass: the fresh inputs first, in a pass of their own, as before.
       const made = fusedMapMany(fresh.kernels, sourceLeaves, fresh.scalars);
       freshOutputs.push(made);
-      producerInputs = fresh.selected.map((index) => made[index]!);
+      producerInputs = fresh.selected.map((reference) =>
+        'output' in reference ? made[reference.output]! : sourceLeaves[reference.source]!,
+      );
     }
     const inputs = [...producerInputs, ...extraInputs];
     const added =

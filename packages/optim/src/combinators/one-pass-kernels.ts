@@ -118,7 +118,10 @@ export function onePass(
   const sourceCount = fresh.sources.length;
   const producerArity = fresh.selected.length;
   const names = fresh.kernels.map((kernel) => kernel.name).join(',');
-  const key = `fresh ${names} [${fresh.selected.join(',')}] ${sourceCount} ${fresh.scalars.length} ${parameter !== undefined} ${affine}`;
+  const selected = fresh.selected.map((reference) =>
+    'output' in reference ? `output ${reference.output}` : `source ${reference.source}`,
+  );
+  const key = `fresh ${names} [${selected.join(',')}] ${sourceCount} ${fresh.scalars.length} ${parameter !== undefined} ${affine}`;
   const kernels = cached(composed, key, () => {
     const extraCount = composed.arity - producerArity;
     const arity = sourceCount + extraCount + (appends ? 1 : 0);
@@ -129,13 +132,14 @@ export function onePass(
       arity,
       scalarCount,
     }));
-    // Input i < n of the update was fresh output selected[i], read back from its float32 tensor.
+    // Input i < n of the update is a source, or a fresh output read back from its float32 tensor.
+    const producerInput = (index: number): NumberExpression => {
+      const reference = fresh.selected[index]!;
+      return 'output' in reference ? e.fround(fresh.kernels[reference.output]!.expression) : e.input(reference.source);
+    };
     const update = substituteInputs(
       composed.expression,
-      (index) =>
-        index < producerArity
-          ? e.fround(fresh.kernels[fresh.selected[index]!]!.expression)
-          : e.input(index - producerArity + sourceCount),
+      (index) => (index < producerArity ? producerInput(index) : e.input(index - producerArity + sourceCount)),
       fresh.scalars.length,
     );
     const parameterIndex = affine ? sourceCount : sourceCount + extraCount;

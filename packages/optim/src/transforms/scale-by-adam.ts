@@ -1,6 +1,6 @@
 import { defineKernel, expression as e, fusedMap, fusedMapMany, tidy, type Tensor } from '@vane/tensor';
 import { runFinalKernel } from '../combinators/compose-final-kernel.js';
-import { movingAverageOfSquares } from '../kernels.js';
+import { ADAM_MOMENTS } from '../kernels.js';
 import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
 import { checkBetas, checkBoolean, checkOptionKeys, checkPositive } from '../validation.js';
@@ -30,23 +30,6 @@ export interface ScaleByAdamState {
 const MAXIMUM = defineKernel('optim.adam.maximum', { inputs: ['a', 'b'] }, ({ a, b }) =>
   e.select(e.greater(a, b), a, b),
 );
-
-/**
- * Adam's two moment updates over (m, v, g), one kernel per moment with the same signature, so
- * that `fusedMapMany` runs both in one pass (g read once). Each is the same expression as
- * `MOVING_AVERAGE` / `MOVING_AVERAGE_OF_SQUARES` (kernels.ts), so the moments are bit for bit
- * what those separate passes stored.
- */
-const MOMENT_SIGNATURE = { inputs: ['m', 'v', 'g'], scalars: ['beta1', 'beta2'] } as const;
-const FIRST_MOMENT = defineKernel('optim.adam.firstMoment', MOMENT_SIGNATURE, ({ m, g, beta1 }) =>
-  e.add(e.mul(beta1, m), e.mul(e.sub(1, beta1), g)),
-);
-const SECOND_MOMENT = defineKernel('optim.adam.secondMoment', MOMENT_SIGNATURE, ({ v, g, beta2 }) =>
-  movingAverageOfSquares(v, g, beta2),
-);
-
-/** Adam's moment kernels, in the order `fusedMapMany` returns them. Internal: not exported from the package. */
-export const ADAM_MOMENTS = [FIRST_MOMENT, SECOND_MOMENT] as const;
 
 /**
  * Adam's direction, m̂ / (√v̂ + ε) with m̂ = m·c₁ and √v̂ = √v·c₂ (c₁ = 1/(1 − β₁ᵗ),
@@ -102,7 +85,7 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
           kernels: ADAM_MOMENTS,
           sources: [state.firstMoment, state.secondMoment, updates],
           scalars: [beta1, beta2],
-          selected: [0, 1],
+          selected: [{ output: 0 }, { output: 1 }],
           state: ([firstMoment, secondMoment]) => ({ count, firstMoment: firstMoment!, secondMoment: secondMoment! }),
         },
         scalars,

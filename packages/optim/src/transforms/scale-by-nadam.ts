@@ -1,9 +1,9 @@
-import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels.js';
+import { defineKernel, expression as e } from '@vane/tensor';
+import { ADAM_MOMENTS } from '../kernels.js';
 import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
 import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkBetas, checkNonNegative, checkOptionKeys, checkPositive } from '../validation.js';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkStructure, zerosTree } from '../tree-utilities.js';
 
 /** Options of {@link scaleByNadam}. */
 export interface ScaleByNadamOptions {
@@ -66,26 +66,25 @@ export function scaleByNadam(options: ScaleByNadamOptions = {}): GradientTransfo
       const gradientWeight = (1 - mu) / (1 - momentumProduct);
       const momentumWeight = muNext / (1 - momentumProduct * muNext);
       const secondCorrection = 1 - beta2 ** count;
-      const next = tidy((): ScaleByNadamState => {
-        const firstMoment = mapTensors(
-          (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]),
-          updates,
-          state.firstMoment,
-        ) as TensorTree;
-        const secondMoment = mapTensors(
-          (g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]),
-          updates,
-          state.secondMoment,
-        ) as TensorTree;
-        return { count, momentumProduct, firstMoment, secondMoment };
-      });
       const scalars = [gradientWeight, momentumWeight, secondCorrection, eps];
+      // Adam's moments (the same expressions as the separate moving averages), as fresh inputs:
+      // the moments and the direction in one pass where it can run as one.
       return {
         owner,
         kernel: NADAM_DIRECTION,
-        inputs: [updates, next.firstMoment, next.secondMoment],
+        fresh: {
+          kernels: ADAM_MOMENTS,
+          sources: [state.firstMoment, state.secondMoment, updates],
+          scalars: [beta1, beta2],
+          selected: [{ source: 2 }, { output: 0 }, { output: 1 }],
+          state: ([firstMoment, secondMoment]) => ({
+            count,
+            momentumProduct,
+            firstMoment: firstMoment!,
+            secondMoment: secondMoment!,
+          }),
+        },
         scalars,
-        state: next,
         roundsOutput: true,
       };
     },

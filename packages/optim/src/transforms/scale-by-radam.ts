@@ -1,8 +1,8 @@
-import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES, SCALE } from '../kernels.js';
+import { defineKernel, expression as e } from '@vane/tensor';
+import { ADAM_MOMENTS, SCALE } from '../kernels.js';
 import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
-import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import type { FinalKernel, FreshInputReference, GradientTransformation, TensorTree } from '../transform.js';
+import { checkStructure, zerosTree } from '../tree-utilities.js';
 import { checkBetas, checkBoolean, checkFinite, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link scaleByRadam}. */
@@ -69,30 +69,28 @@ export function scaleByRadam(options: ScaleByRadamOptions = {}): GradientTransfo
       const firstCorrection = 1 / (1 - beta1 ** count);
       const secondCorrection = 1 - beta2 ** count;
       const rho = rhoInfinity - (2 * count * beta2 ** count) / secondCorrection;
-      const next = tidy((): ScaleByRadamState => {
-        const firstMoment = mapTensors(
-          (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]),
-          updates,
-          state.firstMoment,
-        ) as TensorTree;
-        const secondMoment = mapTensors(
-          (g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [beta2]),
-          updates,
-          state.secondMoment,
-        ) as TensorTree;
-        return { count, firstMoment, secondMoment };
-      });
+      // Adam's moments as fresh inputs (the moments and the direction in one pass where it can
+      // run as one), over the sources (m, v, g).
+      const moments = {
+        kernels: ADAM_MOMENTS,
+        sources: [state.firstMoment, state.secondMoment, updates],
+        scalars: [beta1, beta2],
+        state: ([firstMoment, secondMoment]: readonly TensorTree[]): ScaleByRadamState => ({
+          count,
+          firstMoment: firstMoment!,
+          secondMoment: secondMoment!,
+        }),
+      };
       // The moments the step is taken with: this step's, or the previous step's (the authors' lag).
-      const [stepFirst, stepSecond] = laggedMoments
-        ? [state.firstMoment, state.secondMoment]
-        : [next.firstMoment, next.secondMoment];
+      const [stepFirst, stepSecond]: FreshInputReference[] = laggedMoments
+        ? [{ source: 0 }, { source: 1 }]
+        : [{ output: 0 }, { output: 1 }];
       if (rho <= threshold)
         return {
           owner,
           kernel: SCALE,
-          inputs: [stepFirst],
+          fresh: { ...moments, selected: [stepFirst] },
           scalars: [firstCorrection],
-          state: next,
           roundsOutput: true,
         };
       const rectification = Math.sqrt(
@@ -102,9 +100,8 @@ export function scaleByRadam(options: ScaleByRadamOptions = {}): GradientTransfo
       return {
         owner,
         kernel: RADAM_DIRECTION,
-        inputs: [stepFirst, stepSecond],
+        fresh: { ...moments, selected: [stepFirst, stepSecond] },
         scalars,
-        state: next,
         roundsOutput: true,
       };
     },

@@ -41,7 +41,8 @@ import { rmsprop } from '../optimizers/rmsprop.js';
 import { sgd } from '../optimizers/sgd.js';
 import type { GradientTransformation, TensorTree } from '../transform.js';
 import { allCompositions } from '../combinators/compose-final-kernel.js';
-import { ADAM_DIRECTION, ADAM_MOMENTS } from './scale-by-adam.js';
+import { ADAM_MOMENTS } from '../kernels.js';
+import { ADAM_DIRECTION } from './scale-by-adam.js';
 import { scaleByLearningRate } from './scale-by-learning-rate.js';
 import { scaleByRms } from './scale-by-rms.js';
 
