@@ -15,6 +15,8 @@
  * Accumulation is float32 in the kernel, as for matmul.
  */
 import type { ConvolutionGeometry } from '../kernel-operands.js';
+import { heapAddress } from './kernel-heap.js';
+import { simdKernels } from './kernel-runtime.js';
 import { copyPlanes, gridCorrelation } from './padded-grid-convolution.js';
 import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module.js';
 import { DEPTH_BLOCK, simdGemmPacked } from './simd-gemm.js';
@@ -116,8 +118,31 @@ export function simdConv2dForward(
 }
 
 /**
+ * Calls `visit(image, firstRow, endRow, r)` for each image's run of output rows inside the
+ * k-block of output rows `[row0, row0 + rows)` (rows counted over all images), clipped to the
+ * output rows `[low, high)` of that image; `r` is the run's first row within the block.
+ */
+function forEachImageRun(
+  row0: number,
+  rows: number,
+  outputHeight: number,
+  low: number,
+  high: number,
+  visit: (image: number, firstRow: number, endRow: number, r: number) => void,
+): void {
+  for (let image = Math.floor(row0 / outputHeight); image * outputHeight < row0 + rows; image++) {
+    const firstRow = Math.max(low, row0 - image * outputHeight);
+    const endRow = Math.min(high, row0 + rows - image * outputHeight);
+    if (endRow > firstRow) visit(image, firstRow, endRow, image * outputHeight + firstRow - row0);
+  }
+}
+
+/**
  * Packs A[p, q] for q in `[k0, k0 + depth)` (whole output rows over all images): the implicit
- * im2col value of patch element p at position q, in row panels of `GEMM_ROWS`.
+ * im2col value of patch element p at position q, in row panels of `GEMM_ROWS`. Per patch
+ * element and image, the in-bounds rectangle (rows where the kernel row lands inside the image,
+ * columns `ranges[kj]`) is one call of the kernel module's strided `pack` where x is in the
+ * kernel memory, a JavaScript loop where it is not; everything else is padding, left zero.
  */
 function packGradientPatches(
   x: Float32Array,
@@ -137,33 +162,55 @@ function packGradientPatches(
   const patchSize = inPerGroup * kernelArea;
   const row0 = k0 / outputWidth;
   const rows = depth / outputWidth;
+  const kernels = simdKernels();
+  const address = heapAddress(x);
   for (let p = 0; p < patchSize; p++) {
     const c = Math.floor(p / kernelArea);
     const ki = Math.floor((p - c * kernelArea) / kernelWidth);
     const kj = p - c * kernelArea - ki * kernelWidth;
-    const range = ranges[kj]!;
-    const shift = range[0];
-    const first = range[1];
-    const end = range[2];
+    const [shift, first, end] = ranges[kj]!;
+    if (end <= first) continue;
+    const rowShift = ki * dilationHeight - padTop;
+    // Output rows whose input row h = oh·sh + rowShift is inside the image.
+    const low = Math.min(outputHeight, Math.max(0, Math.ceil(-rowShift / strideHeight)));
+    const high = Math.max(low, Math.min(outputHeight, Math.floor((height - 1 - rowShift) / strideHeight) + 1));
     const panelOffset = base + (p >> 2) * GEMM_ROWS * depth + (p & 3);
-    for (let r = 0; r < rows; r++) {
-      const outputRow = row0 + r;
-      const image = Math.floor(outputRow / outputHeight);
-      const oh = outputRow - image * outputHeight;
-      const h = oh * strideHeight - padTop + ki * dilationHeight;
-      if (h < 0 || h >= height) continue; // Padding: the region was zeroed.
-      let source = ((image * inChannels + group * inPerGroup + c) * height + h) * width + shift + first * strideWidth;
-      let target = panelOffset + (r * outputWidth + first) * GEMM_ROWS;
-      for (let ow = first; ow < end; ow++) {
-        view[target] = x[source]!;
-        source += strideWidth;
-        target += GEMM_ROWS;
+    forEachImageRun(row0, rows, outputHeight, low, high, (image, firstRow, endRow, r) => {
+      const source =
+        ((image * inChannels + group * inPerGroup + c) * height + firstRow * strideHeight + rowShift) * width +
+        shift +
+        first * strideWidth;
+      const target = panelOffset + (r * outputWidth + first) * GEMM_ROWS;
+      if (kernels && address !== undefined) {
+        kernels.exports.pack(
+          address + source * 4,
+          target * 4,
+          1,
+          endRow - firstRow,
+          end - first,
+          0,
+          strideHeight * width * 4,
+          strideWidth * 4,
+          0,
+          outputWidth * GEMM_ROWS * 4,
+          GEMM_ROWS * 4,
+        );
+        return;
       }
-    }
+      for (let row = 0; row < endRow - firstRow; row++) {
+        let from = source + row * strideHeight * width;
+        let to = target + row * outputWidth * GEMM_ROWS;
+        for (let ow = first; ow < end; ow++, from += strideWidth, to += GEMM_ROWS) view[to] = x[from]!;
+      }
+    });
   }
 }
 
-/** Packs B[q, o] = dy[image, group·O + o, oh, ow] for q in `[k0, k0 + depth)`, in column panels. */
+/**
+ * Packs B[q, o] = dy[image, group·O + o, oh, ow] for q in `[k0, k0 + depth)`, in column panels:
+ * per panel of 8 channels and image, one call of the strided `pack` where dy is in the kernel
+ * memory, a JavaScript loop where it is not.
+ */
 function packGradientOutputs(
   dy: Float32Array,
   geometry: ConvolutionGeometry,
@@ -176,21 +223,41 @@ function packGradientOutputs(
   const { outChannels, groups, window } = geometry;
   const { outputHeight, outputWidth } = window;
   const outPerGroup = outChannels / groups;
+  const positions = outputHeight * outputWidth;
   const row0 = k0 / outputWidth;
   const rows = depth / outputWidth;
-  for (let o = 0; o < outPerGroup; o++) {
-    const panelOffset = base + (o >> 3) * GEMM_COLUMNS * depth + (o & 7);
-    for (let r = 0; r < rows; r++) {
-      const outputRow = row0 + r;
-      const image = Math.floor(outputRow / outputHeight);
-      const oh = outputRow - image * outputHeight;
-      let source = ((image * outChannels + group * outPerGroup + o) * outputHeight + oh) * outputWidth;
-      let target = panelOffset + r * outputWidth * GEMM_COLUMNS;
-      for (let ow = 0; ow < outputWidth; ow++) {
-        view[target] = dy[source++]!;
-        target += GEMM_COLUMNS;
+  const kernels = simdKernels();
+  const address = heapAddress(dy);
+  for (let o0 = 0; o0 < outPerGroup; o0 += GEMM_COLUMNS) {
+    const channels = Math.min(GEMM_COLUMNS, outPerGroup - o0);
+    const panelOffset = base + (o0 >> 3) * GEMM_COLUMNS * depth;
+    forEachImageRun(row0, rows, outputHeight, 0, outputHeight, (image, firstRow, endRow, r) => {
+      const source = ((image * outChannels + group * outPerGroup + o0) * outputHeight + firstRow) * outputWidth;
+      const target = panelOffset + r * outputWidth * GEMM_COLUMNS;
+      const count = (endRow - firstRow) * outputWidth;
+      if (kernels && address !== undefined) {
+        // Channels (panel level), then the run's positions as one contiguous stretch.
+        kernels.exports.pack(
+          address + source * 4,
+          target * 4,
+          channels,
+          1,
+          count,
+          positions * 4,
+          0,
+          4,
+          4,
+          0,
+          GEMM_COLUMNS * 4,
+        );
+        return;
       }
-    }
+      for (let o = 0; o < channels; o++) {
+        let from = source + o * positions;
+        let to = target + o;
+        for (let q = 0; q < count; q++, to += GEMM_COLUMNS) view[to] = dy[from++]!;
+      }
+    });
   }
 }
 
