@@ -10,7 +10,8 @@
  * queued like a draw, a fence is queued after it, and the fence is polled from timer tasks
  * until the device signals it; then `getBufferSubData` is a plain copy. WebGL2 lets a fence
  * signal only between tasks, which is why the poll is a timer and not a loop. The main thread
- * runs other work meanwhile. Where there are no fences (headless-gl is WebGL 1, gpu.js's
+ * runs other work meanwhile. (Browsers throttle timers in hidden tabs, to one a second or less
+ * often: there a read settles that late.) Where there are no fences (headless-gl is WebGL 1, gpu.js's
  * fallbacks have no GL context) the read is the synchronous one; {@link readbackSupport} says
  * which path a context gets, and `gpuInfo().readback` reports it for the device.
  */
@@ -70,6 +71,7 @@ interface FenceContext {
 
 /** The parts of a gpu.js float texture the read uses. */
 interface FloatTexture {
+  readonly type: string;
   readonly context: unknown;
   readonly texture: unknown;
   readonly size: readonly [number, number];
@@ -126,7 +128,9 @@ export function readStorageAsync(storage: GpuStorage): Promise<Float32Array> {
   // Runs a pending elementwise chain first, as the synchronous read does.
   const texture = storage.texture as FloatTexture | undefined;
   const gl = texture?.context;
-  if (!hasFences(gl) || typeof texture?.framebuffer !== 'function') {
+  // Only one-value-per-texel textures (the backend's storages) are read texel by texel here;
+  // anything else keeps gpu.js's own conversion in the synchronous read.
+  if (!hasFences(gl) || typeof texture?.framebuffer !== 'function' || texture.type !== 'ArrayTexture(1)') {
     try {
       return Promise.resolve(readStorageSync(storage));
     } catch (error) {
