@@ -60,6 +60,10 @@ export type SimdExports = {
   ): void;
   /** Present only where relaxed SIMD is: gemm_tiles with fused multiply-adds. */
   gemm_tiles_fma?: SimdExports['gemm_tiles'];
+  /** gemm_tiles storing C = A·B instead of adding to C (the first depth block of a product). */
+  gemm_tiles_store: SimdExports['gemm_tiles'];
+  /** Present only where relaxed SIMD is: gemm_tiles_fma storing instead of adding. */
+  gemm_tiles_fma_store?: SimdExports['gemm_tiles'];
   exp(x: number, out: number, vectors: number): void;
   /** Strided float32 copy: panels × outer × inner, byte strides per level (simd-kernels-module.ts). */
   pack(
@@ -172,13 +176,13 @@ export function setFusedMultiplyAdd(enabled: boolean): void {
  * gemm_tiles as matmul runs it now: the fused kernel where available and allowed, split over
  * the worker threads where they are on and the call is large (see thread-pool.ts). The
  * optional arguments after gemm_tiles' own run a depth packed as consecutive blocks of
- * `depthBlock` in one call and zero C first (see `runGemmTilesInParallel`).
+ * `depthBlock` in one call and overwrite C rather than add to it (see `runGemmTilesInParallel`).
  */
 export function gemmTilesKernel(
   kernels: NonNullable<ReturnType<typeof simdKernels>>,
-): (...values: [...Parameters<SimdExports['gemm_tiles']>, depthBlock?: number, zeroFirst?: boolean]) => void {
+): (...values: [...Parameters<SimdExports['gemm_tiles']>, depthBlock?: number, overwrite?: boolean]) => void {
   const fused = fusedMultiplyAddRequested && kernels.exports.gemm_tiles_fma !== undefined;
-  return (aPack, bPack, c, mPanels, nPanels, depth, blockPanels, depthBlock, zeroFirst) =>
+  return (aPack, bPack, c, mPanels, nPanels, depth, blockPanels, depthBlock, overwrite) =>
     runGemmTilesInParallel(
       kernels.module,
       kernels.memory,
@@ -186,7 +190,7 @@ export function gemmTilesKernel(
       fused,
       [aPack, bPack, c, mPanels, nPanels, depth, blockPanels],
       depthBlock,
-      zeroFirst,
+      overwrite,
     );
 }
 

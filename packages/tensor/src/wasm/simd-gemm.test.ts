@@ -5,7 +5,7 @@
  * with plain and transposed operands and in a batch (where the output offset moves).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { kernelInfo, kernelThreadsReady, matmul, randn, seed, setThreadCount, transpose } from '../index.js';
+import { kernelInfo, kernelThreadsReady, matmul, randn, seed, setThreadCount, transpose, zeros } from '../index.js';
 import type { Tensor } from '../tensor.js';
 import { simdKernels } from './kernel-runtime.js';
 
@@ -95,6 +95,25 @@ describe('simdGemm', () => {
         }
       },
     );
+  }
+
+  for (const threads of [1, 2]) {
+    it.skipIf(SIMD_OFF)(`overwrites whatever the output's memory held before on ${threads} thread(s)`, async () => {
+      setThreadCount(threads);
+      await kernelThreadsReady();
+      const generator = seed(30 + threads);
+      const a = randn([128, 784], { generator });
+      const b = randn([784, 256], { generator });
+      const zero = zeros([784, 256]);
+      // Each product's storage is recycled for the next of its size: a kernel that added to C
+      // instead of storing its first depth block would leave the earlier product's values.
+      for (let round = 0; round < 3; round++) {
+        matmul(a, b).dispose();
+        const product = matmul(a, zero);
+        expect((product.dataSync() as Float32Array).every((value) => value === 0)).toBe(true);
+        product.dispose();
+      }
+    });
   }
 
   it.skipIf(SIMD_OFF)('writes each batch of a batched product into its own block of the output', async () => {

@@ -312,7 +312,7 @@ export function simdGemm(
   // The view is taken after reserve: growing the memory detaches the previous buffer.
   const view = new Float32Array(kernels.memory.buffer);
   const gemmTiles = gemmTilesKernel(kernels);
-  // With the whole depth in one call each share zeroes its own rows of C; otherwise C is zeroed here.
+  // With the whole depth in one call the first block overwrites C (nothing to zero); otherwise C is zeroed here.
   if (!wholeDepth) view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
   for (let k0 = 0; k0 < k; k0 += DEPTH_BLOCK) {
     const blockDepth = Math.min(DEPTH_BLOCK, k - k0);

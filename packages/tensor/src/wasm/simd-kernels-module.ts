@@ -8,6 +8,8 @@
  * - `gemm_tiles_fma`, only where the engine has relaxed SIMD: the same loops with
  *   `f32x4.relaxed_madd` (a fused multiply-add on x86 with FMA and on ARM), whose results can
  *   differ from mul+add in the last bit (one rounding instead of two).
+ * - `gemm_tiles_store` and `gemm_tiles_fma_store`: the same, storing C = Apack · Bpack instead
+ *   of adding to it (a product's first depth block: C need not be zeroed first).
  * - `<op>_vv`, `<op>_vs`, `<op>_sv` for add/sub/mul/div: vector-vector, vector-scalar and
  *   scalar-vector loops over f32x4.
  * - `exp`: a float32 exp with Cody–Waite range reduction and a degree-7 polynomial.
@@ -48,7 +50,7 @@ const simd = (code: number) => op.simd(code);
  * Row panels are visited in blocks of `blockPanels` so that a block of packed A stays in
  * the L2 cache while the B panels stream past it.
  */
-function gemmTiles(rows: number, fusedMultiplyAdd: boolean): FunctionDefinition {
+function gemmTiles(rows: number, fusedMultiplyAdd: boolean, overwrite = false): FunctionDefinition {
   const [aPack, bPack, c, mPanels, nPanels, kc, blockPanels] = [0, 1, 2, 3, 4, 5, 6];
   // i32 locals.
   const [rowStride, aPanelBytes, bPanelBytes, blockStart, blockEnd, jp, ip, ap, bp, p, cRow] = [
@@ -159,18 +161,29 @@ function gemmTiles(rows: number, fusedMultiplyAdd: boolean): FunctionDefinition 
     ...op.i32Add(),
     ...s(cRow),
     ...Array.from({ length: rows }, (_, row) => [
-      ...g(cRow),
-      ...g(cRow),
-      ...v128Load(0),
-      ...g(accumulator(row, 0)),
-      ...simd(Simd.f32x4Add),
-      ...v128Store(0),
-      ...g(cRow),
-      ...g(cRow),
-      ...v128Load(16),
-      ...g(accumulator(row, 1)),
-      ...simd(Simd.f32x4Add),
-      ...v128Store(16),
+      ...(overwrite
+        ? [
+            ...g(cRow),
+            ...g(accumulator(row, 0)),
+            ...v128Store(0),
+            ...g(cRow),
+            ...g(accumulator(row, 1)),
+            ...v128Store(16),
+          ]
+        : [
+            ...g(cRow),
+            ...g(cRow),
+            ...v128Load(0),
+            ...g(accumulator(row, 0)),
+            ...simd(Simd.f32x4Add),
+            ...v128Store(0),
+            ...g(cRow),
+            ...g(cRow),
+            ...v128Load(16),
+            ...g(accumulator(row, 1)),
+            ...simd(Simd.f32x4Add),
+            ...v128Store(16),
+          ]),
       ...g(cRow),
       ...g(rowStride),
       ...op.i32Add(),
@@ -200,7 +213,7 @@ function gemmTiles(rows: number, fusedMultiplyAdd: boolean): FunctionDefinition 
     ...op.end(),
   ];
   return {
-    name: fusedMultiplyAdd ? 'gemm_tiles_fma' : 'gemm_tiles',
+    name: `${fusedMultiplyAdd ? 'gemm_tiles_fma' : 'gemm_tiles'}${overwrite ? '_store' : ''}`,
     parameters: [i32, i32, i32, i32, i32, i32, i32],
     results: [],
     locals: [
@@ -371,7 +384,11 @@ export function simdKernelsModule(
   const gemms = options.fusedMultiplyAdd
     ? [gemmTiles(GEMM_ROWS, false), gemmTiles(GEMM_ROWS, true)]
     : [gemmTiles(GEMM_ROWS, false)];
-  return encodeModule(memory, [...gemms, ...binaries, exponential(), pack()]);
+  // The overwriting variants come last, so the functions before them keep their indices.
+  const overwriting = options.fusedMultiplyAdd
+    ? [gemmTiles(GEMM_ROWS, false, true), gemmTiles(GEMM_ROWS, true, true)]
+    : [gemmTiles(GEMM_ROWS, false, true)];
+  return encodeModule(memory, [...gemms, ...binaries, exponential(), pack(), ...overwriting]);
 }
 
 /**

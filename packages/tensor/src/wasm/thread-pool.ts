@@ -43,7 +43,7 @@ const ERROR = 4; // 1: a worker's chunk threw
 const PARTS = 5; // how many chunks the section is cut into
 const KIND = 6; // 0: gemm_tiles; 1: an elementwise map kernel
 const NEXT = 7; // the next chunk to claim (claims at or past PARTS find nothing)
-const ARGUMENTS = 8; // gemm: its 7 arguments, 1 if the fused kernel is used, the depth block, 1 to zero C first; map: see runMapShare
+const ARGUMENTS = 8; // gemm: its 7 arguments, 1 if the fused kernel is used, the depth block, 1 to overwrite C; map: see runMapShare
 /** The most pointer arguments and scalars an elementwise kernel may have to run threaded. */
 const MAP_MAXIMUM_POINTERS = 24;
 const MAP_MAXIMUM_SCALARS = 16;
@@ -75,7 +75,6 @@ const CHUNKS_PER_THREAD = 4;
  */
 function runGemmShare(
   exports: Record<string, unknown>,
-  memory: WebAssembly.Memory,
   words: Int32Array,
   argumentsIndex: number,
   part: number,
@@ -90,20 +89,29 @@ function runGemmShare(
   const blockPanels = words[argumentsIndex + 6]!;
   const fused = words[argumentsIndex + 7] === 1;
   const depthBlock = words[argumentsIndex + 8]!;
-  const zeroFirst = words[argumentsIndex + 9] === 1;
+  const overwrite = words[argumentsIndex + 9] === 1;
   const first = Math.floor((part * mPanels) / parts);
   const last = Math.floor(((part + 1) * mPanels) / parts);
   if (last <= first) return;
   // Row panels are 4 rows (GEMM_ROWS) of kc floats in A, and 4 rows of nPanels·8 floats in C.
   const kernel = (fused ? exports.gemm_tiles_fma : exports.gemm_tiles) as (...values: number[]) => void;
+  // With overwrite the first block stores its tiles (C = A·B) and the later ones add to them,
+  // so C is never zeroed; the _store kernels sit in the same module as the adding ones.
+  const storing = (fused ? exports.gemm_tiles_fma_store : exports.gemm_tiles_store) as (...values: number[]) => void;
   const cStart = c + first * 4 * nPanels * 8 * 4;
-  // The share zeroes its own rows of C (in parallel, and in cache just before they are summed into).
-  if (zeroFirst) new Float32Array(memory.buffer, cStart, (last - first) * 4 * nPanels * 8).fill(0);
   for (let k0 = 0; k0 < depth; k0 += depthBlock) {
     const kc = Math.min(depthBlock, depth - k0);
     const aBlock = aPack + mPanels * 4 * k0 * 4;
     const bBlock = bPack + nPanels * 8 * k0 * 4;
-    kernel(aBlock + first * kc * 4 * 4, bBlock, cStart, last - first, nPanels, kc, blockPanels);
+    (overwrite && k0 === 0 ? storing : kernel)(
+      aBlock + first * kc * 4 * 4,
+      bBlock,
+      cStart,
+      last - first,
+      nPanels,
+      kc,
+      blockPanels,
+    );
   }
 }
 
@@ -190,7 +198,7 @@ for (;;) {
       const gemm = Atomics.load(words, ${KIND}) === 0;
       const kernel = gemm ? undefined : mapKernel(words[${ARGUMENTS}]);
       for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
-        if (gemm) runGemmShare(exports, memory, words, ${ARGUMENTS}, part, parts);
+        if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, parts);
         else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, parts);
         Atomics.add(words, ${WORKER_CHUNKS}, 1);
       }
@@ -264,7 +272,7 @@ async function run(module, control) {
         missingKernel = !gemm && !kernel;
         if (!missingKernel)
           for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
-            if (gemm) runGemmShare(exports, memory, words, ${ARGUMENTS}, part, parts);
+            if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, parts);
             else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, parts);
             Atomics.add(words, ${WORKER_CHUNKS}, 1);
           }
@@ -575,8 +583,9 @@ export function wakeWorkersForGemm(
  * gemm_tiles(aPack, bPack, c, mPanels, nPanels, depth, blockPanels) split by row panels over the
  * pool, returning only when every share is done (see the file comment for why that makes the
  * call race-free). With `depthBlock` < depth, A and B hold the whole depth in blocks of
- * `depthBlock` (see `runGemmShare`) and the one section runs them all. With `zeroFirst` each
- * share zeroes its rows of C first (C = A·B); without, it adds to C (C += A·B). Runs on the calling
+ * `depthBlock` (see `runGemmShare`) and the one section runs them all. With `overwrite` each
+ * share stores its rows of C on the first block (C = A·B, C's old contents ignored); without,
+ * it adds to C (C += A·B). Runs on the calling
  * thread alone when the pool is off, starting or the call is small.
  */
 export function runGemmTilesInParallel(
@@ -586,14 +595,14 @@ export function runGemmTilesInParallel(
   fused: boolean,
   values: readonly [number, number, number, number, number, number, number],
   depthBlock: number = values[5],
-  zeroFirst = false,
+  overwrite = false,
 ): void {
   const [, , , mPanels, nPanels, depth] = values;
   const ready = gemmReadyPool(module, memory, mPanels, nPanels, depth);
   const words = ready?.words;
   if (!ready || !words) {
-    const local = new Int32Array([...values, fused ? 1 : 0, depthBlock, zeroFirst ? 1 : 0]);
-    runGemmShare(exports, memory, local, 0, 0, 1);
+    const local = new Int32Array([...values, fused ? 1 : 0, depthBlock, overwrite ? 1 : 0]);
+    runGemmShare(exports, local, 0, 0, 1);
     return;
   }
   // At least CHUNKS_PER_THREAD chunks per thread, more where that keeps each near
@@ -607,9 +616,9 @@ export function runGemmTilesInParallel(
   for (let index = 0; index < 7; index++) words[ARGUMENTS + index] = values[index]!;
   words[ARGUMENTS + 7] = fused ? 1 : 0;
   words[ARGUMENTS + 8] = depthBlock;
-  words[ARGUMENTS + 9] = zeroFirst ? 1 : 0;
+  words[ARGUMENTS + 9] = overwrite ? 1 : 0;
   words[KIND] = 0;
-  runSection(ready, parts, 'matmul', (part) => runGemmShare(exports, memory, words, ARGUMENTS, part, parts));
+  runSection(ready, parts, 'matmul', (part) => runGemmShare(exports, words, ARGUMENTS, part, parts));
 }
 
 let blockingAllowed: boolean | undefined;
