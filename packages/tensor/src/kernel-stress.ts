@@ -1,6 +1,6 @@
 /**
  * The concurrency stress test of the threaded kernels: random-shape products (plain and
- * transposed operands), convolutions (forward and weight gradient, random stride, padding,
+ * transposed operands), convolutions (forward, weight and input gradient, random stride, padding,
  * dilation and groups), elementwise fusedMap calls and reductions (sum, max, min, prod, argmax,
  * cumsum, cumprod over a random axis) on the threaded SIMD kernels, each
  * checked against the scalar kernel (the JavaScript loop for fusedMap, bit for bit),
@@ -13,7 +13,7 @@ import * as e from './kernels/expression/builder.js';
 import { defineKernel } from './kernels/expression/define-kernel.js';
 import { fusedMap } from './ops/fused.js';
 import { randn } from './ops/creation.js';
-import { conv2d, conv2dWeightGradient } from './ops/convolution.js';
+import { conv2d, conv2dInputGradient, conv2dWeightGradient } from './ops/convolution.js';
 import { add, mul } from './ops/elementwise.js';
 import { matmul } from './ops/linalg.js';
 import { transpose } from './ops/movement.js';
@@ -145,12 +145,27 @@ function checkConvolution(
     conv2dWeightGradient(x, y, window, groups),
     conv2dWeightGradient(abs(x), abs(y), window, groups),
   ]);
-  return mismatch(
+  const weightMismatch = mismatch(
     `${label} weight gradient`,
     gradient,
     gradientReference!,
     gradientMagnitude!,
     images * outputHeight * outputWidth,
+  );
+  if (weightMismatch) return weightMismatch;
+  // The input gradient with dy = y: the grid's dot products run over (O/groups)·kh·kw, and the
+  // im2col path's col2im adds kh·kw more float32 terms.
+  const inputGradient = conv2dInputGradient(y, weight, window, groups, height, width);
+  const [inputReference, inputMagnitude] = scalar(() => [
+    conv2dInputGradient(y, weight, window, groups, height, width),
+    conv2dInputGradient(abs(y), abs(weight), window, groups, height, width),
+  ]);
+  return mismatch(
+    `${label} input gradient`,
+    inputGradient,
+    inputReference!,
+    inputMagnitude!,
+    (outChannels / groups + 1) * kernelHeight * kernelWidth,
   );
 }
 
