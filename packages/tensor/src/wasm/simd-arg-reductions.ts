@@ -20,6 +20,8 @@
 import { encodeModule, op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { heapAddress } from './kernel-heap.js';
 import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
+import { offsetOf, rowDispatcher, runLines, type DispatcherLocals } from './reduction-threads.js';
+import { registerMapKernelModule } from './thread-pool.js';
 
 const { i32, f32, v128 } = ValueType;
 
@@ -356,7 +358,6 @@ function argRows(kind: ArgReduction): FunctionDefinition {
   };
 }
 
-type RowKernel = (src: number, out: number, rows: number, columns: number) => void;
 type ColumnKernel = (
   src: number,
   state: number,
@@ -366,8 +367,31 @@ type ColumnKernel = (
   firstIndex: number,
 ) => void;
 interface Kernels {
-  rows: Record<ArgReduction, RowKernel>;
   columns: Record<ArgReduction, ColumnKernel>;
+  fused: (first8: number, count: number, ...scalars: number[]) => void;
+  /** The module's id in the thread pool (registerMapKernelModule). */
+  moduleId: number;
+}
+
+/** The row kernels' order: function index and dispatcher operation. */
+const ROW_KINDS: readonly ArgReduction[] = ['argmax', 'argmin'];
+
+/**
+ * fused(first·8, count, operation, src, out, columns): rows first..first + count − 1 of
+ * `<ROW_KINDS[operation]>_rows`, for the kernel threads (see reduction-threads.ts; each row
+ * whole on one thread, so the results do not depend on the split).
+ */
+function dispatcher(): FunctionDefinition {
+  return rowDispatcher(
+    3,
+    ROW_KINDS.map((_, index) => ({ first, count, scalars: [src, out, columns] }: DispatcherLocals) => [
+      ...offsetOf(src!, first, [...g(columns!), ...op.i32Const(4), ...op.i32Mul()]),
+      ...offsetOf(out!, first, op.i32Const(4)),
+      ...g(count),
+      ...g(columns!),
+      ...op.call(index),
+    ]),
+  );
 }
 let instance: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
 
@@ -375,15 +399,16 @@ let instance: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
 function argKernels(memory: WebAssembly.Memory): Kernels | undefined {
   if (instance?.memory === memory) return instance.kernels;
   const compiled = instantiateOnKernelMemory((limits) =>
-    encodeModule(limits, [argRows('argmax'), argRows('argmin'), argColumns('argmax'), argColumns('argmin')]),
+    encodeModule(limits, [...ROW_KINDS.map(argRows), argColumns('argmax'), argColumns('argmin'), dispatcher()]),
   );
   if (!compiled) return undefined;
   const exports = compiled.exports as unknown as Record<string, never>;
   instance = {
     memory,
     kernels: {
-      rows: { argmax: exports.argmax_rows, argmin: exports.argmin_rows },
       columns: { argmax: exports.argmax_columns, argmin: exports.argmin_columns },
+      fused: exports.fused,
+      moduleId: registerMapKernelModule(compiled.module),
     },
   };
   return instance.kernels;
@@ -432,7 +457,7 @@ export function simdArgReduce(
   ]);
   const source = placeInput(simd.memory, values, offset, size, copy!);
   if (inner === 1) {
-    kernels.rows[kind](source, results!, outer, reduced);
+    runLines(kernels, size, outer, [ROW_KINDS.indexOf(kind), source, results!, reduced], kind);
     out.set(new Int32Array(simd.memory.buffer, results!, outer));
     return true;
   }

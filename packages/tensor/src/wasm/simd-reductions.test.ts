@@ -4,6 +4,10 @@
 // max and min must equal the JavaScript loop bit for bit, NaN and the sign of zero included.
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  argmax,
+  argmin,
+  cumprod,
+  cumsum,
   kernelInfo,
   kernelThreadsReady,
   max,
@@ -324,12 +328,22 @@ describe.skipIf(SIMD_OFF)('reductions on the kernel threads', () => {
       Float32Array.from({ length: 1024 * 1100 }, () => (next() - 0.5) * 8),
       { shape: [1024, 1100] },
     );
+    // Factors near 1: products of 1100 of them stay finite.
+    const factors = tensor(
+      Float32Array.from({ length: 1024 * 1100 }, () => 1 + (next() - 0.5) * 0.02),
+      { shape: [1024, 1100] },
+    );
     const cases: [string, () => Tensor][] = [
       ['sum of 2^21 + 37 values (segments)', () => sum(flat)],
       ['max of 2^21 + 37 values (segments)', () => max(flat)],
       ['min of 2^21 + 37 values (segments)', () => min(flat)],
       ['sum over the last axis of [1024, 1100] (rows)', () => sum(wide, -1)],
       ['max over the last axis of [1024, 1100] (rows)', () => max(wide, -1)],
+      ['argmax over the last axis of [1024, 1100] (rows)', () => argmax(wide, -1)],
+      ['argmin over the last axis of [1024, 1100] (rows)', () => argmin(wide, -1)],
+      ['prod over the last axis of [1024, 1100] (rows)', () => prod(factors, -1)],
+      ['cumsum over the last axis of [1024, 1100] (rows)', () => cumsum(wide, -1)],
+      ['cumprod over the last axis of [1024, 1100] (rows)', () => cumprod(factors, -1)],
     ];
     setThreadCount(1);
     const single = cases.map(([, run]) => run().dataSync());
@@ -342,8 +356,8 @@ describe.skipIf(SIMD_OFF)('reductions on the kernel threads', () => {
       expect(kernelInfo().threads.parallelCalls, label).toBeGreaterThan(before);
     });
     expect(kernelInfo().threads.parallelCalls).toBeGreaterThan(calls);
-    // max and min are exact: the loop's own results, bit for bit.
-    for (const index of [1, 2, 4]) {
+    // Everything but the sums is the loop's own result, bit for bit, on two threads too.
+    for (const index of [1, 2, 4, 5, 6, 7, 8, 9]) {
       const [simd, loop] = simdAndLoop(cases[index]![1]);
       expectSameBits(simd, loop, cases[index]![0]);
     }

@@ -22,7 +22,8 @@
 import { encodeModule, op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { heapAddress } from './kernel-heap.js';
 import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
-import { registerMapKernelModule, runItemsInParallel } from './thread-pool.js';
+import { registerMapKernelModule } from './thread-pool.js';
+import { offsetOf, rowDispatcher, runLines, type DispatcherLocals } from './reduction-threads.js';
 
 const { i32, f32, f64, v128 } = ValueType;
 
@@ -55,8 +56,6 @@ const F32_MAX = 0x97;
 const F64_ADD = 0xa0;
 const F64_PROMOTE_F32 = 0xbb;
 const I32_AND = 0x71;
-const I32_EQ = 0x46;
-const I32_SHR_U = 0x76;
 const f64Store = (offset = 0) => [0x39, 3, offset];
 
 const g = op.localGet;
@@ -367,49 +366,25 @@ const columnAccumulatorBytes = (kind: SimdColumnReduction) => (kind === 'sum' ||
 
 /**
  * fused(first·8, count, operation, src, out, columns): the rows [first, first + count) of one
- * row reduction, `ROW_KINDS[operation]` over rows of `columns` floats, for the kernel thread
- * pool (runItemsInParallel in thread-pool.ts, which passes the first item as 8·first, the map
- * kernels' pointer convention). Every row is reduced whole by one thread in the one-thread
- * order, so the results do not depend on the split.
+ * row reduction, `ROW_KINDS[operation]` over rows of `columns` floats, for the kernel threads
+ * (see reduction-threads.ts: every row is reduced whole by one thread in the one-thread order,
+ * so the results do not depend on the split).
  *
  * Column reductions are not split: one thread reads a [2048, 2048] block at about 18 GB/s on
  * the 2-core benchmark machine, and two threads each walking half of every row took 1.3–2.3 ms
  * against 0.9 ms at their best (ad-hoc runs at load 10–11, 2026-12-05), so a split only lost.
  */
 function dispatcher(): FunctionDefinition {
-  const [first8, count, operation, src, out, size] = [0, 1, 2, 3, 4, 5];
-  const first = 6;
-  const branch = (index: number, call: number[]) => [
-    ...g(operation),
-    ...op.i32Const(index),
-    I32_EQ,
-    ...op.if(),
-    ...call,
-    ...op.end(),
-  ];
-  const offset = (base: number, multiplier: number[]) => [
-    ...g(base),
-    ...g(first),
-    ...multiplier,
-    ...op.i32Mul(),
-    ...op.i32Add(),
-  ];
-  const rows = ROW_KINDS.map((kind, index) =>
-    branch(index, [
-      ...offset(src, [...g(size), ...op.i32Const(4), ...op.i32Mul()]),
-      ...offset(out, op.i32Const(rowResultBytes(kind))),
+  return rowDispatcher(
+    3,
+    ROW_KINDS.map((kind, index) => ({ first, count, scalars: [src, out, columns] }: DispatcherLocals) => [
+      ...offsetOf(src!, first, [...g(columns!), ...op.i32Const(4), ...op.i32Mul()]),
+      ...offsetOf(out!, first, op.i32Const(rowResultBytes(kind))),
       ...g(count),
-      ...g(size),
+      ...g(columns!),
       ...op.call(index),
     ]),
   );
-  return {
-    name: 'fused',
-    parameters: [i32, i32, i32, i32, i32, i32],
-    results: [],
-    locals: [{ count: 1, type: i32 }],
-    body: [...g(first8), ...op.i32Const(3), I32_SHR_U, ...s(first), ...rows.flat()],
-  };
 }
 
 type RowKernel = (src: number, out: number, rows: number, columns: number) => void;
@@ -456,28 +431,12 @@ function reductionKernels(memory: WebAssembly.Memory): Kernels | undefined {
 }
 
 /**
- * From this many float32 values a reduction is split over the kernel threads: below it the
- * handshake costs more than a second thread saves.
- */
-export const SIMD_REDUCTION_PARALLEL_MINIMUM = 1 << 20;
-/**
  * Rows longer than two segments are reduced as segments of this many values (each one a row
  * of the row kernel, so they run in parallel), whose results are then combined in order. The
  * split depends only on the row's length, never on the thread count: the results are the same
  * on any number of threads.
  */
 export const SIMD_REDUCTION_SEGMENT = 1 << 16;
-
-/**
- * Runs `items` rows of the dispatcher's `operation` (see `dispatcher`), over the kernel
- * threads when there are at least {@link SIMD_REDUCTION_PARALLEL_MINIMUM} values to read.
- */
-function runItems(kernels: Kernels, values: number, items: number, scalars: readonly number[]): void {
-  const simd = simdKernels()!;
-  if (values >= SIMD_REDUCTION_PARALLEL_MINIMUM && items >= 2)
-    runItemsInParallel(simd.module, simd.memory, kernels.fused, kernels.moduleId, items, scalars, 'reduction');
-  else kernels.fused(0, items, ...scalars);
-}
 
 /**
  * out[row] = the sum, maximum or minimum of `values[offset + row·columns ..][0..columns)` for
@@ -522,7 +481,7 @@ export function simdReduceRows(
   } else source = direct + offset * 4;
   const operation = ROW_KINDS.indexOf(kind);
   if (!segmented) {
-    runItems(kernels, size, rows, [operation, source, scratch[0]!, columns]);
+    runLines(kernels, size, rows, [operation, source, scratch[0]!, columns], kind);
     if (kind === 'sum') {
       out.set(new Float64Array(simd.memory.buffer, scratch[0]!, rows));
       return true;
@@ -535,7 +494,7 @@ export function simdReduceRows(
   const tail = columns - segments * SIMD_REDUCTION_SEGMENT;
   for (let row = 0; row < rows; row++) {
     const start = source + row * columns * 4;
-    runItems(kernels, columns, segments, [operation, start, scratch[0]!, SIMD_REDUCTION_SEGMENT]);
+    runLines(kernels, columns, segments, [operation, start, scratch[0]!, SIMD_REDUCTION_SEGMENT], kind);
     if (tail > 0)
       kernels.rows[kind](start + segments * SIMD_REDUCTION_SEGMENT * 4, scratch[0]! + segments * resultBytes, 1, tail);
     const parts = segments + (tail > 0 ? 1 : 0);

@@ -20,6 +20,8 @@
 import { encodeModule, op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { heapAddress } from './kernel-heap.js';
 import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
+import { offsetOf, rowDispatcher, runLines, type DispatcherLocals } from './reduction-threads.js';
+import { registerMapKernelModule } from './thread-pool.js';
 
 const { i32, f64, v128 } = ValueType;
 
@@ -230,9 +232,41 @@ type ColumnScanKernel = (
   rowBytes: number,
 ) => void;
 interface Kernels {
-  reduce: Record<RunningKind, LineKernel>;
   scan: Record<RunningKind, LineKernel>;
   scanColumns: Record<RunningKind, ColumnScanKernel>;
+  fused: (first8: number, count: number, ...scalars: number[]) => void;
+  /** The module's id in the thread pool (registerMapKernelModule). */
+  moduleId: number;
+}
+
+/**
+ * The line kernels in function-index order, which is also the dispatcher's operation number:
+ * prod of rows, then the running sum and product along lines.
+ */
+const LINE_KERNELS = [lineWalk('prod', 'reduce'), lineWalk('sum', 'scan'), lineWalk('prod', 'scan')];
+
+/**
+ * fused(first·8, count, operation, src, dst, length, lineStride, elementStride): lines
+ * first..first + count − 1 of `LINE_KERNELS[operation]`, for the kernel threads (see
+ * reduction-threads.ts; each line is walked whole by one thread, so the results do not depend
+ * on the split).
+ */
+function dispatcher(): FunctionDefinition {
+  return rowDispatcher(
+    5,
+    LINE_KERNELS.map(
+      (kernel, index) =>
+        ({ first, count, scalars: [src, dst, length, lineStride, elementStride] }: DispatcherLocals) => [
+          ...offsetOf(src!, first, op.localGet(lineStride!)),
+          ...offsetOf(dst!, first, kernel.name.endsWith('reduce') ? op.i32Const(8) : op.localGet(lineStride!)),
+          ...op.localGet(count),
+          ...op.localGet(length!),
+          ...op.localGet(lineStride!),
+          ...op.localGet(elementStride!),
+          ...op.call(index),
+        ],
+    ),
+  );
 }
 let instance: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
 
@@ -240,23 +274,17 @@ let instance: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
 function runningKernels(memory: WebAssembly.Memory): Kernels | undefined {
   if (instance?.memory === memory) return instance.kernels;
   const compiled = instantiateOnKernelMemory((limits) =>
-    encodeModule(limits, [
-      lineWalk('sum', 'reduce'),
-      lineWalk('prod', 'reduce'),
-      lineWalk('sum', 'scan'),
-      lineWalk('prod', 'scan'),
-      scanColumns('sum'),
-      scanColumns('prod'),
-    ]),
+    encodeModule(limits, [...LINE_KERNELS, scanColumns('sum'), scanColumns('prod'), dispatcher()]),
   );
   if (!compiled) return undefined;
   const exports = compiled.exports as unknown as Record<string, never>;
   instance = {
     memory,
     kernels: {
-      reduce: { sum: exports.line_sum_reduce, prod: exports.line_prod_reduce },
       scan: { sum: exports.line_sum_scan, prod: exports.line_prod_scan },
       scanColumns: { sum: exports.scan_columns_sum, prod: exports.scan_columns_prod },
+      fused: exports.fused,
+      moduleId: registerMapKernelModule(compiled.module),
     },
   };
   return instance.kernels;
@@ -297,7 +325,7 @@ export function simdProductRows(
   const size = rows * columns;
   const [results, copy] = reserve(simd.memory, [rows * 8, heapAddress(values) === undefined ? size * 4 : 0]);
   const source = placeInput(simd.memory, values, offset, size, copy!);
-  kernels.reduce.prod(source, results!, rows, columns, columns * 4, 4);
+  runLines(kernels, size, rows, [0, source, results!, columns, columns * 4, 4], 'prod');
   out.set(new Float64Array(simd.memory.buffer, results!, rows));
   return true;
 }
@@ -335,7 +363,8 @@ export function simdCumulative(
   ]);
   const source = placeInput(simd.memory, values, offset, size, copy!);
   const target = outputAddress ?? results!;
-  if (inner === 1) kernels.scan[kind](source, target, outer, reduced, reduced * 4, 4);
+  if (inner === 1)
+    runLines(kernels, size, outer, [kind === 'sum' ? 1 : 2, source, target, reduced, reduced * 4, 4], `cum${kind}`);
   else {
     const running = new Float64Array(simd.memory.buffer, accumulators!, vectors * 4);
     for (let block = 0; block < outer; block++) {
