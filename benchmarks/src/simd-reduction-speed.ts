@@ -10,7 +10,8 @@
  *
  * Table 2, SIMD mode: one kernel thread and two alternating round by round (the pool is
  * restarted and awaited before each two-thread round, outside the timing), on sum and max of
- * 1e6 and 1e7 values and over the last axis of [2048, 2048] (column reductions are not split),
+ * 1e6 and 1e7 values, and sum, max, argmax and cumsum over the last axis of [2048, 2048]
+ * (column reductions are not split),
  * with a 512 matmul (the threaded gemm) as the reference for what a second thread gives on the
  * machine at the time.
  *
@@ -82,6 +83,8 @@ const threadCases: readonly [string, () => Tensor][] = [
   ['max, 1e7', () => max(flat7)],
   ['sum, [2048, 2048] over the last axis', () => sum(square, -1)],
   ['max, [2048, 2048] over the last axis', () => max(square, -1)],
+  ['argmax, [2048, 2048] over the last axis', () => argmax(square, -1)],
+  ['cumsum, [2048, 2048] over the last axis', () => cumsum(square, -1)],
   // A reference for what a second thread gives at the moment: the threaded gemm.
   ['matmul [512, 512] · [512, 512] (reference)', () => matmul(operand, operand)],
 ];
