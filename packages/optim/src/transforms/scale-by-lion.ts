@@ -1,8 +1,8 @@
-import { defineKernel, expression as e, fusedMap, tidy, type Tensor } from '@vane/tensor';
+import { defineKernel, expression as e } from '@vane/tensor';
 import { runFinalKernel } from '../combinators/compose-final-kernel.js';
 import { MOVING_AVERAGE, signOf } from '../kernels.js';
 import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkStructure, zerosTree } from '../tree-utilities.js';
 import { checkBetas, checkOptionKeys } from '../validation.js';
 
 /** Options of {@link scaleByLion}. */
@@ -42,16 +42,20 @@ export function scaleByLion(options: ScaleByLionOptions = {}): GradientTransform
   const [beta1, beta2] = checkBetas(owner, options.betas ?? [0.9, 0.99]);
   const finalKernel = (updates: TensorTree, state: ScaleByLionState): FinalKernel<ScaleByLionState> => {
     checkStructure('scaleByLion.update', state.momentum, updates, ['state.momentum', 'updates']);
-    const momentum = tidy(
-      () =>
-        mapTensors(
-          (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta2]),
-          updates,
-          state.momentum,
-        ) as TensorTree,
-    );
-    // The direction reads the momentum before this update.
-    return { owner, kernel: LION_DIRECTION, inputs: [state.momentum, updates], scalars: [beta1], state: { momentum } };
+    // The direction reads the momentum before this update and the gradient; the new momentum is
+    // a fresh output of the same pass (where it runs as one), the state made from it.
+    return {
+      owner,
+      kernel: LION_DIRECTION,
+      fresh: {
+        kernels: [MOVING_AVERAGE],
+        sources: [state.momentum, updates],
+        scalars: [beta2],
+        selected: [{ source: 0 }, { source: 1 }],
+        state: ([momentum]) => ({ momentum: momentum! }),
+      },
+      scalars: [beta1],
+    };
   };
   return {
     init: (params) => ({ momentum: zerosTree(params) }),

@@ -1,7 +1,7 @@
 import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
 import { SCALE } from '../kernels.js';
 import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
-import type { FinishedFinalKernel, GradientTransformation, TensorTree } from '../transform.js';
+import type { FreshFinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
 import {
   checkBoolean,
@@ -35,6 +35,13 @@ const MOMENTUM = defineKernel(
   ({ b, g, decay, gradientWeight }) => e.add(e.mul(decay, b), e.mul(gradientWeight, g)),
 );
 
+/** The first momentum, b = 1·g (SCALE by 1, as the unfused first step stored it), in MOMENTUM's signature. */
+const FIRST_MOMENTUM = defineKernel(
+  'optim.trace.firstMomentum',
+  { inputs: ['b', 'g'], scalars: ['decay', 'gradientWeight'] },
+  ({ g }) => e.mul(1, g),
+);
+
 const NESTEROV = defineKernel('optim.trace.nesterov', { inputs: ['g', 'b'], scalars: ['decay'] }, ({ g, b, decay }) =>
   e.add(g, e.mul(decay, b)),
 );
@@ -63,29 +70,28 @@ export function trace(options: TraceOptions = {}): GradientTransformation<TraceS
   const dampening = checkClosedUnitInterval(owner, 'dampening', options.dampening ?? 0);
   if (nesterov && (decay <= 0 || dampening !== 0))
     failCombination(owner, 'nesterov', 'used with decay > 0 and dampening 0', `decay ${decay}, dampening ${dampening}`);
-  const finalKernel = (updates: TensorTree, state: TraceState): FinishedFinalKernel<TraceState> => {
+  // The new momentum b′ of (b, g), the first one 1·g.
+  const momentumKernel = (state: TraceState) => (state.count === 0 ? FIRST_MOMENTUM : MOMENTUM);
+  const finalKernel = (updates: TensorTree, state: TraceState): FreshFinalKernel<TraceState> => {
     checkStructure('trace.update', state.momentum, updates, ['state.momentum', 'updates']);
-    const momentum = tidy(
-      () =>
-        mapTensors(
-          (g: Tensor, b: Tensor) =>
-            state.count === 0 ? fusedMap(SCALE, [g], [1]) : fusedMap(MOMENTUM, [b, g], [decay, 1 - dampening]),
-          updates,
-          state.momentum,
-        ) as TensorTree,
-    );
-    const next: TraceState = { count: state.count + 1, momentum };
+    // The momentum is a fresh input: b′ and the output (and what is composed after it) in one
+    // pass where it runs as one.
+    const fresh = {
+      kernels: [momentumKernel(state)],
+      sources: [state.momentum, updates],
+      scalars: [decay, 1 - dampening],
+      state: ([momentum]: readonly TensorTree[]): TraceState => ({ count: state.count + 1, momentum: momentum! }),
+    };
     if (nesterov)
       return {
         owner,
         kernel: NESTEROV,
-        inputs: [updates, momentum],
+        fresh: { ...fresh, selected: [{ source: 1 }, { output: 0 }] },
         scalars: [decay],
-        state: next,
         roundsOutput: true,
       };
     // The output is the momentum: composed, 1·b carries the learning rate and decay.
-    return { owner, kernel: SCALE, inputs: [momentum], scalars: [1], state: next, roundsOutput: true };
+    return { owner, kernel: SCALE, fresh: { ...fresh, selected: [{ output: 0 }] }, scalars: [1], roundsOutput: true };
   };
   const producer = finalKernelProducer((params) => ({ count: 0, momentum: zerosTree(params) }), finalKernel);
   if (nesterov) return producer;
@@ -93,8 +99,17 @@ export function trace(options: TraceOptions = {}): GradientTransformation<TraceS
   return {
     ...producer,
     update: (updates, state) => {
-      const final = finalKernel(updates, state);
-      return [final.inputs[0]!, final.state];
+      checkStructure('trace.update', state.momentum, updates, ['state.momentum', 'updates']);
+      const kernel = momentumKernel(state);
+      const momentum = tidy(
+        () =>
+          mapTensors(
+            (g: Tensor, b: Tensor) => fusedMap(kernel, [b, g], [decay, 1 - dampening]),
+            updates,
+            state.momentum,
+          ) as TensorTree,
+      );
+      return [momentum, { count: state.count + 1, momentum }];
     },
   };
 }
