@@ -2,7 +2,19 @@
  * The browser half of the conformance suite: bundled with @vane/tensor and @vane/gpu by
  * browser.test.ts, run in headless Chromium, and reported through `window.vaneResult`.
  */
-import { conv2d, matmul, maxPool2d, setBackend, sum, tensor, tidy } from '@vane/tensor';
+import {
+  argmax,
+  argmin,
+  conv2d,
+  cumprod,
+  cumsum,
+  matmul,
+  maxPool2d,
+  setBackend,
+  sum,
+  tensor,
+  tidy,
+} from '@vane/tensor';
 import { gpuInfo, gpuTextureCount } from '../../src/index.js';
 
 interface Check {
@@ -83,6 +95,35 @@ function run(): unknown {
       name: 'aligned chain x*x - x',
       actual: Array.from(values.mul(values).sub(values).dataSync()),
       expected: [0, 2, 6, 12, 20, 30, 42],
+    });
+    // argmax/argmin trees and the cumsum/cumprod scan in GLSL ES 3.00, against the cpu backend
+    // in the same page: long axes, ties across pieces, NaN (the first NaN wins, as on the cpu).
+    const length = 70_000;
+    const runs = Float32Array.from({ length: 3 * length }, (_, index) => (index * 7) % 5);
+    runs[300] = NaN;
+    runs[length + 69_000] = NaN;
+    runs[length + 69_500] = NaN;
+    for (const [name, reduce] of [
+      ['argmax', argmax],
+      ['argmin', argmin],
+    ] as const) {
+      checks.push({
+        name: `${name} [3, 70000] with ties and NaN`,
+        actual: Array.from(reduce(tensor(runs, { shape: [3, length] }), 1).dataSync()),
+        expected: Array.from(reduce(tensor(runs, { shape: [3, length], backend: 'cpu' }), 1).dataSync()),
+      });
+    }
+    const integers = Float32Array.from({ length: 100_003 }, (_, index) => ((index * 13) % 7) - 3);
+    checks.push({
+      name: 'cumsum of 100003 small integers (exact in float32)',
+      actual: Array.from(cumsum(tensor(integers), 0).dataSync()),
+      expected: Array.from(cumsum(tensor(integers, { backend: 'cpu' }), 0).dataSync()),
+    });
+    const nearOne = Float32Array.from({ length: 2 * 600 }, (_, index) => 1 + ((index % 9) - 4) / 4096);
+    checks.push({
+      name: 'cumprod [600, 2] over the first axis',
+      actual: Array.from(cumprod(tensor(nearOne, { shape: [600, 2] }), 0).dataSync()),
+      expected: Array.from(cumprod(tensor(nearOne, { shape: [600, 2], backend: 'cpu' }), 0).dataSync()),
     });
   });
   setBackend('cpu');
