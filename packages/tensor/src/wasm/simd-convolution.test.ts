@@ -217,6 +217,20 @@ describe.skipIf(!simdKernels())('SIMD implicit-im2col convolution', () => {
     )!;
     check(stridedCase);
     check(stridedCase, 'heap');
+    // Stride 2 and 3 with 5 input channels, over several chunks: the forward pass's phase planes
+    // and the input gradient's im2col path with the WebAssembly col2im.
+    for (const [seedValue, stride] of [
+      [9, 2],
+      [10, 3],
+    ] as const) {
+      const phased = makeCase(
+        seedValue,
+        sizes({ batch: 30, inPerGroup: 5, outPerGroup: 6, height: 19, width: 22, kernelWidth: 4 }),
+        { ...unitSteps, strideHeight: stride, strideWidth: 2, padLeft: 2, dilationHeight: 2 },
+      )!;
+      check(phased);
+      check(phased, 'heap');
+    }
     check(
       makeCase(4, sizes({ batch: 1, outPerGroup: 4, height: 3, width: 300, kernelHeight: 1 }), {
         ...unitSteps,
