@@ -28,7 +28,10 @@ const GRID_MINIMUM_CHANNELS = 4;
  * Returns false (doing nothing) when the SIMD kernels are unavailable or when the grid would
  * do more work than the im2col path, which the caller then takes (`Wᵀ · dy` per image and a
  * WebAssembly col2im): with a stride above 1 (s_h·s_w times the products; 16×16×28×28, 32 3×3
- * stride 2: 4.2–4.4 ms against 2.7–2.9 ms for the im2col path, load 9) and with fewer than 4
+ * stride 2: 4.2–4.4 ms against 2.7–2.9 ms for the im2col path with the JavaScript col2im,
+ * load 9; splitting dx into s_h·s_w phases, each a correlation without the zeros, was tried
+ * and was still slower: 1.96 against 1.60 ms for the WebAssembly col2im, load 12, four small
+ * products and a scatter per phase) and with fewer than 4
  * input channels per group (a 4-row panel for 1–3 channels against a patch of C·kh·kw rows;
  * 64×1×28×28, 32 3×3: 10.7 against 8.4 ms).
  *
