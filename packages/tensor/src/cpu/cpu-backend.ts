@@ -405,7 +405,9 @@ export function createCpuBackend(): Backend {
     },
     conv2d(x, weight, window, groups, outDtype) {
       const shape = geometry(x, weight.shape, window, groups);
-      const out = zeroedArray(outDtype, shape.batch * shape.outChannels * window.outputHeight * window.outputWidth);
+      // Both paths write every element (the grid's copy-out, the scalar path's gemm blocks),
+      // so the output is not zeroed first.
+      const out = takeArray(outDtype, shape.batch * shape.outChannels * window.outputHeight * window.outputWidth);
       conv2dForward(dense(x), dense(weight), shape, out);
       return out;
     },
