@@ -76,22 +76,24 @@ const INITIAL: Record<ReductionKind, number> = { sum: 0, prod: 1, max: -Infinity
 export function reduceBlock(kind: ReductionKind, layout: BlockLayout, outDtype: DType): TypedArray {
   const { values, offset, outer, reduced, inner } = layout;
   const out = allocateArray(outDtype, outer * inner);
+  // float32 values into float32, or into float64: the first stage of a reduction over
+  // non-adjacent axes (reduceInRuns in cpu-backend.ts, e.g. batch-norm statistics over N, H and
+  // W), which keeps its partial results in float64.
+  const simdOperands = values instanceof Float32Array && (out instanceof Float32Array || out instanceof Float64Array);
   if (
+    simdOperands &&
     (kind === 'sum' || kind === 'max' || kind === 'min') &&
     inner === 1 &&
     reduced >= SIMD_REDUCTION_MINIMUM_COLUMNS &&
-    values instanceof Float32Array &&
-    out instanceof Float32Array &&
     // Float32 rows reduced whole: eight float64 lanes for sums, exact SIMD max/min (see
     // wasm/simd-reductions.ts for the order and why the results match this loop's).
     simdReduceRows(kind, values, offset, outer, reduced, out)
   )
     return out;
   if (
+    simdOperands &&
     (kind === 'sum' || kind === 'prod' || kind === 'max' || kind === 'min') &&
     inner >= SIMD_REDUCTION_MINIMUM_COLUMNS &&
-    values instanceof Float32Array &&
-    out instanceof Float32Array &&
     // Over a leading or middle axis (bias gradients): the same accumulation per column as the
     // loop below (float64 for sums and products), four columns per vector, so the same results
     // bit for bit.
@@ -99,11 +101,10 @@ export function reduceBlock(kind: ReductionKind, layout: BlockLayout, outDtype: 
   )
     return out;
   if (
+    simdOperands &&
     kind === 'prod' &&
     inner === 1 &&
     reduced >= SIMD_REDUCTION_MINIMUM_COLUMNS &&
-    values instanceof Float32Array &&
-    out instanceof Float32Array &&
     // Products of whole rows: the loop's order, four rows at a time (wasm/simd-running-products.ts).
     simdProductRows(values, offset, outer, reduced, out)
   )

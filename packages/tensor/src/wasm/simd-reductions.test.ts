@@ -373,3 +373,47 @@ describe.skipIf(SIMD_OFF)('reductions on the kernel threads', () => {
     expect(Math.abs(sum(tensor(values)).dataSync()[0]! - exact)).toBeLessThanOrEqual(bound);
   });
 });
+
+describe.skipIf(SIMD_OFF)('reductions over non-adjacent axes (a float64 first stage)', () => {
+  it('max, min and prod equal the loop bit for bit; sums stay within the bound of the exact sum', () => {
+    const next = random(37);
+    for (const [shape, axes] of [
+      [
+        [8, 16, 12, 12],
+        [0, 2, 3],
+      ],
+      [
+        [6, 20, 40],
+        [0, 2],
+      ],
+    ] as const) {
+      const size = shape.reduce((product: number, dimension) => product * dimension, 1);
+      const values = Float32Array.from({ length: size }, () => (next() < 0.5 ? -1 : 1) * (0.9 + next() * 0.2));
+      values[5] = -0;
+      const x = tensor(values, { shape: [...shape] });
+      for (const reduce of [max, min, prod]) {
+        const [simd, loop] = simdAndLoop(() => reduce(x, [...axes]));
+        expectSameBits(simd, loop, `${reduce.name} of ${shape.join('x')} over ${axes.join(',')}`);
+      }
+      // Sums: the exact sum over the selected elements of each kept index (compensated).
+      const sums = sum(x, [...axes]).dataSync();
+      const kept = shape.map((_, axis) => axis).filter((axis) => !(axes as readonly number[]).includes(axis));
+      const strides = shape.map((_, axis) => shape.slice(axis + 1).reduce((product: number, d) => product * d, 1));
+      for (let position = 0; position < sums.length; position++) {
+        const selected: number[] = [];
+        for (let index = 0; index < size; index++) {
+          const keptIndex = kept.reduce(
+            (flat, axis) => flat * shape[axis]! + (Math.floor(index / strides[axis]!) % shape[axis]!),
+            0,
+          );
+          if (keptIndex === position) selected.push(values[index]!);
+        }
+        const exact = exactSum(Float32Array.from(selected), 0, selected.length);
+        const absolute = selected.reduce((total, value) => total + Math.abs(value), 0);
+        expect(Math.abs(sums[position]! - exact), `sum at ${position}`).toBeLessThanOrEqual(
+          0.5 * float32Ulp(exact) + selected.length * 2 ** -53 * absolute,
+        );
+      }
+    }
+  });
+});

@@ -444,8 +444,8 @@ export const SIMD_REDUCTION_SEGMENT = 1 << 16;
  * the kernel threads for large inputs. Rows longer than 2·{@link SIMD_REDUCTION_SEGMENT} are
  * reduced by segments combined in order: a sum's error bound becomes
  * (S/8 + 3 + n/S)·2⁻⁵³·Σ|x| with S the segment length (smaller than the unsegmented one),
- * max and min are unchanged (exact). Returns false, doing nothing, when the SIMD kernels are
- * off or unavailable.
+ * max and min are unchanged (exact). A float64 `out` receives the float64 sums unrounded.
+ * Returns false, doing nothing, when the SIMD kernels are off or unavailable.
  *
  * @example
  * simdReduceRows('sum', x, 0, 128, 1024, out) // out.length === 128
@@ -456,7 +456,7 @@ export function simdReduceRows(
   offset: number,
   rows: number,
   columns: number,
-  out: Float32Array,
+  out: Float32Array | Float64Array,
 ): boolean {
   const simd = simdKernels();
   if (!simd) return false;
@@ -536,7 +536,8 @@ function firstZero(values: Float32Array, start: number, columns: number): number
  * values[offset + (o·reduced + r)·inner + i]: the middle axis of an `[outer, reduced, inner]`
  * block reduced (a bias gradient is outer = 1, sum), each column in row order (sums and
  * products in float64), so the results equal the JavaScript loop's bit for bit, NaN and the
- * sign of zero included. One thread (see `dispatcher` for why columns are not split).
+ * sign of zero included (a float64 `out` receives sums and products unrounded). One thread
+ * (see `dispatcher` for why columns are not split).
  * `reduced` must be at least 1 for max and min. Returns false, doing nothing, when the SIMD kernels are off or
  * unavailable.
  *
@@ -550,7 +551,7 @@ export function simdReduceColumns(
   outer: number,
   reduced: number,
   inner: number,
-  out: Float32Array,
+  out: Float32Array | Float64Array,
 ): boolean {
   const simd = simdKernels();
   if (!simd) return false;

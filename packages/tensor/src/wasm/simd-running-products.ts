@@ -301,7 +301,8 @@ function placeInput(memory: WebAssembly.Memory, values: Float32Array, offset: nu
 /**
  * out[row] = the product of `values[offset + row·columns ..][0..columns)` for each of `rows`
  * rows, in float64 in index order (the loop's, so its result bit for bit), four rows at a
- * time. Returns false, doing nothing, when the SIMD kernels are off or unavailable.
+ * time; rounded to float32 when `out` is float32. Returns false, doing nothing, when the SIMD
+ * kernels are off or unavailable.
  *
  * @example
  * simdProductRows(x, 0, 128, 64, out) // out.length === 128: prod(x, -1) for x of shape [128, 64]
@@ -311,7 +312,7 @@ export function simdProductRows(
   offset: number,
   rows: number,
   columns: number,
-  out: Float32Array,
+  out: Float32Array | Float64Array,
 ): boolean {
   const simd = simdKernels();
   if (!simd) return false;
