@@ -2,18 +2,21 @@
  * Reading a storage's values back to the host, synchronously (`dataSync`) or asynchronously
  * (`await data()`).
  *
- * A storage is a gpu.js pipeline texture of float32 RGBA texels holding one value each (in the
- * red channel), row after row, `size` values in row-major order from texel (0, 0). gpu.js reads
- * one with `toArray()`: a blocking `readPixels` that waits for every queued draw.
+ * A storage is a gpu.js pipeline texture of one float32 value per texel (in the red channel:
+ * R32F textures on WebGL2, RGBA float on headless-gl's WebGL 1), row after row, `size` values in
+ * row-major order from texel (0, 0). gpu.js reads one with `toArray()`: a blocking `readPixels`
+ * (RGBA, four floats per texel) that waits for every queued draw.
  *
  * On WebGL2 the asynchronous read does not block: `readPixels` into a PIXEL_PACK_BUFFER is
  * queued like a draw, a fence is queued after it, and the fence is polled from timer tasks
- * until the device signals it; then `getBufferSubData` is a plain copy. WebGL2 lets a fence
- * signal only between tasks, which is why the poll is a timer and not a loop. The main thread
- * runs other work meanwhile. (Browsers throttle timers in hidden tabs, to one a second or less
- * often: there a read settles that late.) Where there are no fences (headless-gl is WebGL 1, gpu.js's
- * fallbacks have no GL context) the read is the synchronous one; {@link readbackSupport} says
- * which path a context gets, and `gpuInfo().readback` reports it for the device.
+ * until the device signals it; then `getBufferSubData` is a plain copy. Where the
+ * implementation reads the texture's format as RED, one float per texel travels, not four.
+ * WebGL2 lets a fence signal only between tasks, which is why the poll is a timer and not a
+ * loop. The main thread runs other work meanwhile. (Browsers throttle timers in hidden tabs, to
+ * one a second or less often: there a read settles that late.) Where there are no fences
+ * (headless-gl is WebGL 1, gpu.js's fallbacks have no GL context) the read is the synchronous
+ * one; {@link readbackSupport} says which path a context gets, and `gpuInfo().readback`
+ * reports it for the device.
  */
 import { countReadback } from './gpu-stats.js';
 import type { GpuStorage } from './storage.js';
@@ -50,7 +53,10 @@ interface FenceContext {
   readonly COLOR_ATTACHMENT0: number;
   readonly TEXTURE_2D: number;
   readonly RGBA: number;
+  readonly RED: number;
   readonly FLOAT: number;
+  readonly IMPLEMENTATION_COLOR_READ_FORMAT: number;
+  readonly IMPLEMENTATION_COLOR_READ_TYPE: number;
   readonly SYNC_GPU_COMMANDS_COMPLETE: number;
   readonly TIMEOUT_EXPIRED: number;
   readonly WAIT_FAILED: number;
@@ -66,12 +72,14 @@ interface FenceContext {
   deleteSync(sync: unknown): void;
   flush(): void;
   getBufferSubData(target: number, offset: number, destination: Float32Array): void;
+  getParameter(name: number): unknown;
   isContextLost?(): boolean;
 }
 
 /** The parts of a gpu.js float texture the read uses. */
 interface FloatTexture {
   readonly type: string;
+  readonly internalFormat: number;
   readonly context: unknown;
   readonly texture: unknown;
   readonly size: readonly [number, number];
@@ -104,6 +112,38 @@ export function readbackSupport(context: unknown): ReadbackInfo {
     reason:
       'WebGL 1 (headless-gl in Node) has no fence sync objects or pixel pack buffers, so the read blocks until the device is done',
   };
+}
+
+// Per context, per internal format of the texture read.
+const channelsRead = new WeakMap<object, Map<number, 1 | 4>>();
+
+/**
+ * Floats per texel the read transfers: 1 where the implementation reads the bound texture's
+ * format as RED/FLOAT (gpu.js's single-precision WebGL2 storages are R32F, and Chromium's ANGLE
+ * reads those as RED), 4 (RGBA/FLOAT, which WebGL2 always accepts) otherwise. Asked once per
+ * context and texture format, with the texture's framebuffer bound: the query may wait for the
+ * device, on the first read only.
+ */
+function readChannels(gl: FenceContext, internalFormat: number): 1 | 4 {
+  let formats = channelsRead.get(gl);
+  if (formats === undefined) channelsRead.set(gl, (formats = new Map()));
+  let channels = formats.get(internalFormat);
+  if (channels === undefined) {
+    const tight =
+      gl.getParameter(gl.IMPLEMENTATION_COLOR_READ_FORMAT) === gl.RED &&
+      gl.getParameter(gl.IMPLEMENTATION_COLOR_READ_TYPE) === gl.FLOAT;
+    channels = tight ? 1 : 4;
+    formats.set(internalFormat, channels);
+  }
+  return channels;
+}
+
+/**
+ * Floats per texel the asynchronous reads on `context` transferred, per texture format
+ * (1: RED, 4: RGBA); empty before the first one.
+ */
+export function readbackChannels(context: unknown): ReadonlyMap<number, 1 | 4> {
+  return (typeof context === 'object' && context !== null && channelsRead.get(context)) || new Map();
 }
 
 /** The first `storage.size` values of a storage, read synchronously. */
@@ -141,15 +181,16 @@ export function readStorageAsync(storage: GpuStorage): Promise<Float32Array> {
   asynchronousReads++;
   const size = storage.size;
   const width = texture.size[0];
+  gl.bindFramebuffer(gl.FRAMEBUFFER, texture.framebuffer());
+  gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture.texture, 0);
+  const channels = readChannels(gl, texture.internalFormat);
   // Only the rows that hold the storage's values.
   const rows = Math.ceil(size / width);
-  const texels = new Float32Array(width * rows * 4);
+  const texels = new Float32Array(width * rows * channels);
   const buffer = gl.createBuffer();
   gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
   gl.bufferData(gl.PIXEL_PACK_BUFFER, texels.byteLength, gl.STREAM_READ);
-  gl.bindFramebuffer(gl.FRAMEBUFFER, texture.framebuffer());
-  gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture.texture, 0);
-  gl.readPixels(0, 0, width, rows, gl.RGBA, gl.FLOAT, 0);
+  gl.readPixels(0, 0, width, rows, channels === 1 ? gl.RED : gl.RGBA, gl.FLOAT, 0);
   // gpu.js's own (synchronous) reads pass an array to readPixels, which a bound pack buffer forbids.
   gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
   const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
@@ -166,6 +207,10 @@ export function readStorageAsync(storage: GpuStorage): Promise<Float32Array> {
       gl.deleteBuffer(buffer);
       if (error !== undefined) {
         reject(error);
+        return;
+      }
+      if (channels === 1) {
+        resolve(texels.length === size ? texels : texels.slice(0, size));
         return;
       }
       const values = new Float32Array(size);

@@ -6,6 +6,8 @@
  */
 import { broadcastTo, greater, matmul, setBackend, slice, tensor, tidy, transpose, type Tensor } from '@vane/tensor';
 import { asynchronousReadbackCount, gpuInfo, gpuTextureCount } from '../../src/index.js';
+import { gpuDevice } from '../../src/gpu-device.js';
+import { readbackChannels } from '../../src/readback.js';
 
 interface Case {
   readonly name: string;
@@ -47,8 +49,20 @@ function floats(length: number): Float32Array {
   return values;
 }
 
+/**
+ * With `?rgba`, the context claims RGBA/FLOAT as its implementation read format (as a WebGL2
+ * implementation without tight float reads would), so the reads take the four-channel path.
+ */
+function simulateRgbaReadFormat(context: WebGL2RenderingContext): void {
+  const original = context.getParameter.bind(context);
+  context.getParameter = ((name: number) =>
+    name === context.IMPLEMENTATION_COLOR_READ_FORMAT ? context.RGBA : original(name)) as typeof context.getParameter;
+}
+
 async function run(): Promise<unknown> {
   const info = gpuInfo();
+  const context = (gpuDevice().gpu as { context: WebGL2RenderingContext }).context;
+  if (location.search.includes('rgba')) simulateRgbaReadFormat(context);
   setBackend('gpu');
   const texturesBefore = gpuTextureCount();
   const readsBefore = asynchronousReadbackCount();
@@ -159,6 +173,7 @@ async function run(): Promise<unknown> {
     info,
     cases,
     asynchronousReads: asynchronousReadbackCount() - readsBefore,
+    channels: [...readbackChannels(context).values()],
     largeRead: {
       length: large.length,
       mismatchesAgainstSync: mismatches(large, largeSync),

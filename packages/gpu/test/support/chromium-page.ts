@@ -15,8 +15,15 @@ export interface PageRun<Result> {
   readonly pageErrors: readonly string[];
 }
 
-/** Bundles `entry` (a file path), loads it in headless Chromium and waits for `window.vaneResult`. */
-export async function runPageInChromium<Result>(entry: string, timeout = 90_000): Promise<PageRun<Result>> {
+/**
+ * Bundles `entry` (a file path), loads it in headless Chromium (with `search`, e.g. `?mode=x`,
+ * as the page's query) and waits for `window.vaneResult`.
+ */
+export async function runPageInChromium<Result>(
+  entry: string,
+  search = '',
+  timeout = 90_000,
+): Promise<PageRun<Result>> {
   const bundle = await build({
     entryPoints: [entry],
     bundle: true,
@@ -49,7 +56,7 @@ export async function runPageInChromium<Result>(entry: string, timeout = 90_000)
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`http://127.0.0.1:${address.port}/`);
+    await page.goto(`http://127.0.0.1:${address.port}/${search}`);
     await page.waitForFunction(() => (globalThis as { vaneResult?: unknown }).vaneResult !== undefined, null, {
       timeout,
     });
