@@ -3,14 +3,18 @@
  * `fusedMapMany` per leaf writing m, v and p (no other pass); `update` is one writing m, v and
  * the update, then `applyUpdates`' add. Where the one pass cannot run (the JavaScript loop,
  * float64) the moments run first and the direction with the parameter add second: two passes.
- * NAdam, RAdam, momentum SGD (trace) and Lion state their state updates as fresh inputs too.
+ * NAdam, RAdam, Adamax, AdaGrad, RMSprop, momentum SGD (trace) and Lion state their state updates
+ * as fresh inputs too.
  * The passes are counted at `@vane/tensor`'s `fusedMap` and `fusedMapMany` as optim calls them.
  */
 import { fusedManyTarget, randn, seed, setKernelMode, type DType, type ExpressionKernel } from '@vane/tensor';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { active } from './active/active.js';
 import { applyUpdates } from './apply-updates.js';
+import { adagrad } from './optimizers/adagrad.js';
+import { adamax } from './optimizers/adamax.js';
 import { adamw } from './optimizers/adamw.js';
+import { rmsprop } from './optimizers/rmsprop.js';
 import { nadam } from './optimizers/nadam.js';
 import { radam } from './optimizers/radam.js';
 import { lion } from './optimizers/lion.js';
@@ -91,6 +95,10 @@ describe('updateAndApply: the passes of a step', () => {
     ],
     ['sgd nesterov', () => sgd({ lr: 0.01, momentum: 0.9, nesterov: true }), /^optim\.trace\.nesterov.*Applied$/],
     ['lion', () => lion({ lr: 0.001, weightDecay: 0.1 }), /^optim\.lion\.directionAffineOf.*Applied$/],
+    ['adagrad', () => adagrad({ lr: 0.1 }), /^optim\.rss\.direction.*Applied$/],
+    ['adamax', () => adamax({ lr: 0.01 }), /^optim\.adamax\.direction.*Applied$/],
+    ['rmsprop', () => rmsprop({ lr: 0.01 }), /^optim\.rms\.direction.*Applied$/],
+    ['rmsprop centered', () => rmsprop({ lr: 0.01, centered: true }), /^optim\.rms\.centeredDirection.*Applied$/],
   ] as const)('%s on float32 SIMD: one fusedMapMany per leaf (the state and p)', (_label, make, output) => {
     const passes = passesOfLastStep(make() as GradientTransformation<unknown>, 'float32', 8, 'one call');
     expect(passes.single).toEqual([]);

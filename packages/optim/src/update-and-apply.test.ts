@@ -17,6 +17,7 @@ import { ADD, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from './kernels.js';
 import { adafactor } from './optimizers/adafactor.js';
 import { adagrad } from './optimizers/adagrad.js';
 import { adam } from './optimizers/adam.js';
+import { adamax } from './optimizers/adamax.js';
 import { adamw } from './optimizers/adamw.js';
 import { lamb } from './optimizers/lamb.js';
 import { lion } from './optimizers/lion.js';
@@ -27,6 +28,8 @@ import { sgd } from './optimizers/sgd.js';
 import { cosineDecay } from './schedules/cosine-decay.js';
 import type { GradientTransformation, TensorTree } from './transform.js';
 import { ADAM_DIRECTION, scaleByAdam } from './transforms/scale-by-adam.js';
+import { scaleByLearningRate } from './transforms/scale-by-learning-rate.js';
+import { scaleByRms } from './transforms/scale-by-rms.js';
 import { mapTensors, zerosTree } from './tree-utilities.js';
 import { updateAndApply } from './update-and-apply.js';
 
@@ -127,6 +130,12 @@ const OPTIMIZERS: [string, () => GradientTransformation<unknown>][] = [
   ],
   ['rmsprop', () => rmsprop({ lr: 0.01, momentum: 0.5 })],
   ['adagrad', () => adagrad({ lr: 0.1 })],
+  ['adamax', () => adamax({ lr: 0.01 })],
+  ['rmsprop centered', () => rmsprop({ lr: 0.01, centered: true })],
+  [
+    'chain(scaleByRms with eps inside the root, lr)',
+    () => chain(scaleByRms({ epsInSqrt: true }), scaleByLearningRate(0.01)),
+  ],
 ];
 
 describe('updateAndApply: bit for bit update + applyUpdates', () => {

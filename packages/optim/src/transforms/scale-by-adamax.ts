@@ -1,8 +1,7 @@
-import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE } from '../kernels.js';
+import { defineKernel, expression as e } from '@vane/tensor';
 import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
 import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkStructure, zerosTree } from '../tree-utilities.js';
 import { checkBetas, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link scaleByAdamax}. */
@@ -22,15 +21,20 @@ export interface ScaleByAdamaxState {
   infinityNorm: TensorTree;
 }
 
-const INFINITY_NORM = defineKernel(
-  'optim.adamax.infinityNorm',
-  { inputs: ['u', 'g'], scalars: ['beta2', 'eps'] },
-  ({ u, g, beta2, eps }) => {
-    const decayed = e.mul(beta2, u);
-    const current = e.add(e.abs(g), eps);
-    return e.select(e.greater(decayed, current), decayed, current);
-  },
+/**
+ * Adamax's two state updates over (m, u, g), one kernel each with the same signature, so that
+ * both run in one pass with the direction (`FreshInputs`): m′ = β₁·m + (1 − β₁)·g (the
+ * expression of `MOVING_AVERAGE`) and u′ = max(β₂·u, |g| + ε).
+ */
+const STATE_SIGNATURE = { inputs: ['m', 'u', 'g'], scalars: ['beta1', 'beta2', 'eps'] } as const;
+const FIRST_MOMENT = defineKernel('optim.adamax.firstMoment', STATE_SIGNATURE, ({ m, g, beta1 }) =>
+  e.add(e.mul(beta1, m), e.mul(e.sub(1, beta1), g)),
 );
+const INFINITY_NORM = defineKernel('optim.adamax.infinityNorm', STATE_SIGNATURE, ({ u, g, beta2, eps }) => {
+  const decayed = e.mul(beta2, u);
+  const current = e.add(e.abs(g), eps);
+  return e.select(e.greater(decayed, current), decayed, current);
+});
 
 const ADAMAX_DIRECTION = defineKernel(
   'optim.adamax.direction',
@@ -60,25 +64,18 @@ export function scaleByAdamax(options: ScaleByAdamaxOptions = {}): GradientTrans
       checkStructure('scaleByAdamax.update', state.firstMoment, updates, ['state.firstMoment', 'updates']);
       const count = state.count + 1;
       const correction = 1 / (1 - beta1 ** count);
-      const next = tidy((): ScaleByAdamaxState => {
-        const firstMoment = mapTensors(
-          (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]),
-          updates,
-          state.firstMoment,
-        ) as TensorTree;
-        const infinityNorm = mapTensors(
-          (g: Tensor, u: Tensor) => fusedMap(INFINITY_NORM, [u, g], [beta2, eps]),
-          updates,
-          state.infinityNorm,
-        ) as TensorTree;
-        return { count, firstMoment, infinityNorm };
-      });
+      // m and u are fresh inputs: both and the direction in one pass where it runs as one.
       return {
         owner,
         kernel: ADAMAX_DIRECTION,
-        inputs: [next.firstMoment, next.infinityNorm],
+        fresh: {
+          kernels: [FIRST_MOMENT, INFINITY_NORM],
+          sources: [state.firstMoment, state.infinityNorm, updates],
+          scalars: [beta1, beta2, eps],
+          selected: [{ output: 0 }, { output: 1 }],
+          state: ([firstMoment, infinityNorm]) => ({ count, firstMoment: firstMoment!, infinityNorm: infinityNorm! }),
+        },
         scalars: [correction],
-        state: next,
         roundsOutput: true,
       };
     },

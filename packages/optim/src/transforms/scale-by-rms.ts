@@ -1,8 +1,8 @@
-import { fusedMap, tidy, defineKernel, expression as e, type NumberExpression, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from '../kernels.js';
+import { defineKernel, expression as e, type NumberExpression } from '@vane/tensor';
+import { MOVING_AVERAGE_OF_SQUARES, movingAverageOfSquares } from '../kernels.js';
 import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
 import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
-import { checkStructure, fullTree, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkStructure, fullTree, zerosTree } from '../tree-utilities.js';
 import { checkBoolean, checkNonNegative, checkOptionKeys, checkPositive, checkUnitInterval } from '../validation.js';
 
 /** Options of {@link scaleByRms}. */
@@ -30,6 +30,19 @@ export interface ScaleByRmsState {
 // g / √(v + ε) when epsInSqrt > 0, else g / (√v + ε).
 const rootDivide = (g: NumberExpression, v: NumberExpression, eps: NumberExpression, epsInSqrt: NumberExpression) =>
   e.select(e.greater(epsInSqrt, 0), e.div(g, e.sqrt(e.add(v, eps))), e.div(g, e.add(e.sqrt(v), eps)));
+/**
+ * The centered form's two moving averages over (v, ḡ, g), one kernel each with the same
+ * signature, so that both run in one pass with the direction (`FreshInputs`): the expressions
+ * of `MOVING_AVERAGE_OF_SQUARES` and `MOVING_AVERAGE`.
+ */
+const CENTERED_SIGNATURE = { inputs: ['v', 'mean', 'g'], scalars: ['decay'] } as const;
+const CENTERED_SECOND_MOMENT = defineKernel('optim.rms.secondMoment', CENTERED_SIGNATURE, ({ v, g, decay }) =>
+  movingAverageOfSquares(v, g, decay),
+);
+const CENTERED_FIRST_MOMENT = defineKernel('optim.rms.firstMoment', CENTERED_SIGNATURE, ({ mean, g, decay }) =>
+  e.add(e.mul(decay, mean), e.mul(e.sub(1, decay), g)),
+);
+
 const RMS_DIRECTION = defineKernel(
   'optim.rms.direction',
   { inputs: ['g', 'v'], scalars: ['eps', 'epsInSqrt'] },
@@ -74,36 +87,33 @@ export function scaleByRms(options: ScaleByRmsOptions = {}): GradientTransformat
     checkStructure('scaleByRms.update', state.secondMoment, updates, ['state.secondMoment', 'updates']);
     if (centered && state.firstMoment === undefined)
       throw new Error('scaleByRms.update: centered needs state.firstMoment; was the state made by init?');
-    const next = tidy(() => {
-      const secondMoment = mapTensors(
-        (g: Tensor, v: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [v, g], [decay]),
-        updates,
-        state.secondMoment,
-      ) as TensorTree;
-      if (!centered) return { secondMoment } as ScaleByRmsState;
-      const firstMoment = mapTensors(
-        (g: Tensor, mean: Tensor) => fusedMap(MOVING_AVERAGE, [mean, g], [decay]),
-        updates,
-        state.firstMoment!,
-      ) as TensorTree;
-      return { secondMoment, firstMoment } as ScaleByRmsState;
-    });
+    // The moving averages are fresh inputs: they and the direction in one pass where it runs as one.
     const scalars = [eps, epsInSqrt];
     if (!centered)
       return {
         owner,
         kernel: RMS_DIRECTION,
-        inputs: [updates, next.secondMoment],
+        fresh: {
+          kernels: [MOVING_AVERAGE_OF_SQUARES],
+          sources: [state.secondMoment, updates],
+          scalars: [decay],
+          selected: [{ source: 1 }, { output: 0 }],
+          state: ([secondMoment]) => ({ secondMoment: secondMoment! }),
+        },
         scalars,
-        state: next,
         roundsOutput: true,
       };
     return {
       owner,
       kernel: CENTERED_DIRECTION,
-      inputs: [updates, next.secondMoment, next.firstMoment!],
+      fresh: {
+        kernels: [CENTERED_SECOND_MOMENT, CENTERED_FIRST_MOMENT],
+        sources: [state.secondMoment, state.firstMoment!, updates],
+        scalars: [decay],
+        selected: [{ source: 2 }, { output: 0 }, { output: 1 }],
+        state: ([secondMoment, firstMoment]) => ({ secondMoment: secondMoment!, firstMoment: firstMoment! }),
+      },
       scalars,
-      state: next,
       roundsOutput: true,
     };
   });

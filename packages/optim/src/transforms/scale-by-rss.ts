@@ -1,7 +1,7 @@
-import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
+import { defineKernel, expression as e } from '@vane/tensor';
 import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
 import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
-import { checkStructure, fullTree, mapTensors } from '../tree-utilities.js';
+import { checkStructure, fullTree } from '../tree-utilities.js';
 import { checkNonNegative, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link scaleByRss}. */
@@ -47,20 +47,18 @@ export function scaleByRss(options: ScaleByRssOptions = {}): GradientTransformat
     (params) => ({ sumOfSquares: fullTree(params, initial) }),
     (updates, state): FinalKernel<ScaleByRssState> => {
       checkStructure('scaleByRss.update', state.sumOfSquares, updates, ['state.sumOfSquares', 'updates']);
-      const sumOfSquares = tidy(
-        () =>
-          mapTensors(
-            (g: Tensor, sum: Tensor) => fusedMap(ACCUMULATE, [sum, g]),
-            updates,
-            state.sumOfSquares,
-          ) as TensorTree,
-      );
+      // The sum is a fresh input: the sum and the direction in one pass where it runs as one.
       return {
         owner,
         kernel: RSS_DIRECTION,
-        inputs: [updates, sumOfSquares],
+        fresh: {
+          kernels: [ACCUMULATE],
+          sources: [state.sumOfSquares, updates],
+          scalars: [],
+          selected: [{ source: 1 }, { output: 0 }],
+          state: ([sumOfSquares]) => ({ sumOfSquares: sumOfSquares! }),
+        },
         scalars: [eps],
-        state: { sumOfSquares },
         roundsOutput: true,
       };
     },
