@@ -6,7 +6,8 @@
  * Table 1, one kernel thread: SIMD mode and scalar mode (`setKernelMode('scalar')`, the loop
  * every call took before) alternating round by round, on sum/max over 1e6 values and over the
  * last axis of [128, 1024], sum/max/prod over its first axis, prod over its last axis,
- * argmax over either axis, cumsum/cumprod over either axis, and logsumexp.
+ * argmax over either axis, cumsum/cumprod over either axis, logsumexp, and a mean over
+ * non-adjacent axes (batch-norm statistics over N, H and W of [32, 64, 28, 28]).
  *
  * Table 2, SIMD mode: one kernel thread and two alternating round by round (the pool is
  * restarted and awaited before each two-thread round, outside the timing), on sum and max of
@@ -29,6 +30,7 @@ import {
   logsumexp,
   matmul,
   max,
+  mean,
   prod,
   setKernelMode,
   setThreadCount,
@@ -48,6 +50,10 @@ const rows = tensor(
 const factors = tensor(
   Float32Array.from({ length: 128 * 1024 }, (_, index) => 1 + Math.cos(index) * 0.01),
   { shape: [128, 1024] },
+);
+const images = tensor(
+  Float32Array.from({ length: 32 * 64 * 28 * 28 }, (_, index) => Math.sin(index)),
+  { shape: [32, 64, 28, 28] },
 );
 const flat7 = tensor(Float32Array.from({ length: 10_000_000 }, (_, index) => Math.sin(index) * 20));
 const operand = tensor(
@@ -74,6 +80,7 @@ const kernelCases: readonly [string, () => Tensor][] = [
   ['cumsum, [128, 1024] over the first axis', () => cumsum(rows, 0)],
   ['cumprod, [128, 1024] over the last axis', () => cumprod(factors, -1)],
   ['logsumexp, [128, 1024] over the last axis', () => logsumexp(rows, -1)],
+  ['mean, [32, 64, 28, 28] over [0, 2, 3] (batch-norm statistics)', () => mean(images, [0, 2, 3])],
 ];
 
 const threadCases: readonly [string, () => Tensor][] = [

@@ -1,8 +1,10 @@
 /**
  * Float32 reductions on WebAssembly SIMD: sum, max and min of `rows` contiguous runs of
  * `columns` values each, one result per run (the reduced axes are the last ones: softmax and
- * logsumexp denominators, losses; or all of them), and sums over a leading or middle axis
- * (bias gradients), four columns per vector in the loop's own order (see `sumColumns`).
+ * logsumexp denominators, losses; or all of them), and sum, prod, max and min over a leading
+ * or middle axis (bias gradients), four columns per vector in the loop's own order (see
+ * `columnKernel`). Rows run over the kernel threads when large (reduction-threads.ts); rows
+ * longer than 2·{@link SIMD_REDUCTION_SEGMENT} are reduced by fixed segments.
  *
  * Sum order and accuracy. The JavaScript loop it replaces adds the values one by one into a
  * float64 accumulator and rounds the total to float32 once. The kernel keeps the float64
