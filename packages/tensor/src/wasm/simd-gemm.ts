@@ -1,10 +1,11 @@
 /**
  * Float32 matrix multiply on the WebAssembly SIMD micro-kernel.
  *
- * TypeScript packs A and B into the kernel memory through their strides (so a transposed
- * operand costs the same as a plain one: only the packing loop's read order changes), the
- * kernel accumulates C in padded tiles, and the m×n block is copied out. Along k the work is
- * split into blocks of `DEPTH_BLOCK` so a packed B panel (depth × 8 floats) stays in L1.
+ * A and B are packed into the kernel memory through their strides by Wasm copies (vector
+ * copies or 4×4 transposes, so a transposed operand costs about what a plain one does: only
+ * the copy's read order changes), the kernel computes C in padded tiles, and the m×n block is
+ * copied out unless C was the output's own memory. Along k the work is split into blocks of
+ * `DEPTH_BLOCK` so a packed B panel (depth × 8 floats) stays in L1.
  */
 import type { MatrixOperand } from '../kernel-operands.js';
 import { heapAddress } from './kernel-heap.js';
@@ -271,8 +272,9 @@ export function simdGemmPacked(
  * When both packed operands fit in `WHOLE_DEPTH_BYTES`, the whole depth is packed first and
  * the kernel runs once (one parallel section, not one per block of the depth: each section
  * costs a handshake with the workers, which at the MLP's sizes is a fair part of the work).
+ * Its first depth block stores C's tiles and the later ones add to them, so C is not zeroed.
  * When C's padded layout is `out`'s own (m and n multiples of the tile, `out` in the kernel
- * heap), the kernel accumulates straight into `out` and nothing is copied out.
+ * heap), the kernel writes straight into `out` and nothing is copied out.
  *
  * @example
  * if (!simdGemm(m, n, k, a, b, out, 0)) gemm(m, n, k, a, b, out, 0);
