@@ -110,6 +110,7 @@ const OPTIMIZERS: [string, () => GradientTransformation<unknown>][] = [
     'active(adamw), tensor granularity, bounded',
     () => active(adamw({ lr: 0.01 }), { period: 2, granularity: 'tensor', maxGain: 3 }),
   ],
+  ['active(active(adamw)): two gains', () => active(active(adamw({ lr: 0.01 }), { period: 1 }), { period: 2 })],
   [
     "active(adamw), the 'update' signal (no composition)",
     () => active(adamw({ lr: 0.01 }), { period: 2, signal: 'update' }),
