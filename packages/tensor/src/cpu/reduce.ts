@@ -7,7 +7,12 @@ import type { ReductionKind, TensorView } from '../backend.js';
 import { allocateArray, type DType, type TypedArray } from '../dtype.js';
 import { sizeOf } from '../shape.js';
 import { takeArray } from './buffer-pool.js';
-import { SIMD_REDUCTION_MINIMUM_COLUMNS, simdReduceColumns, simdReduceRows } from '../wasm/simd-reductions.js';
+import {
+  SIMD_REDUCTION_MINIMUM_COLUMNS,
+  SIMD_REDUCTION_MINIMUM_VALUES,
+  simdReduceColumns,
+  simdReduceRows,
+} from '../wasm/simd-reductions.js';
 import { simdCumulative, simdProductRows } from '../wasm/simd-running-products.js';
 import { simdArgReduce } from '../wasm/simd-arg-reductions.js';
 
@@ -84,7 +89,7 @@ export function reduceBlock(kind: ReductionKind, layout: BlockLayout, outDtype: 
     simdOperands &&
     (kind === 'sum' || kind === 'max' || kind === 'min') &&
     inner === 1 &&
-    reduced >= SIMD_REDUCTION_MINIMUM_COLUMNS &&
+    outer * reduced >= SIMD_REDUCTION_MINIMUM_VALUES &&
     // Float32 rows reduced whole: eight float64 lanes for sums, exact SIMD max/min (see
     // wasm/simd-reductions.ts for the order and why the results match this loop's).
     simdReduceRows(kind, values, offset, outer, reduced, out)
@@ -104,7 +109,7 @@ export function reduceBlock(kind: ReductionKind, layout: BlockLayout, outDtype: 
     simdOperands &&
     kind === 'prod' &&
     inner === 1 &&
-    reduced >= SIMD_REDUCTION_MINIMUM_COLUMNS &&
+    outer * reduced >= SIMD_REDUCTION_MINIMUM_VALUES &&
     // Products of whole rows: the loop's order, four rows at a time (wasm/simd-running-products.ts).
     simdProductRows(values, offset, outer, reduced, out)
   )
@@ -165,8 +170,10 @@ export function argReduceBlock(kind: 'argmax' | 'argmin', layout: BlockLayout): 
   const out = new Int32Array(outer * inner);
   if (
     values instanceof Float32Array &&
-    (inner === 1 ? reduced >= SIMD_REDUCTION_MINIMUM_COLUMNS : inner >= 4 && reduced >= 1) &&
-    // Four lanes per row, or four columns per vector, with this loop's answers (first
+    // Rows of at least 16 values: eight lanes, then their combination, which on rows of 10
+    // cost as much as it saved (0.92× the loop on [60000, 10]).
+    (inner === 1 ? reduced >= 16 && outer * reduced >= SIMD_REDUCTION_MINIMUM_VALUES : inner >= 4 && reduced >= 1) &&
+    // Eight lanes per row, or four columns per vector, with this loop's answers (first
     // extreme, or the first NaN before it; see wasm/simd-arg-reductions.ts).
     simdArgReduce(kind, values, offset, outer, reduced, inner, out)
   )
@@ -204,7 +211,7 @@ export function cumulativeBlock(kind: 'cumsum' | 'cumprod', layout: BlockLayout,
   if (
     values instanceof Float32Array &&
     out instanceof Float32Array &&
-    outer * reduced * inner >= SIMD_REDUCTION_MINIMUM_COLUMNS &&
+    outer * reduced * inner >= SIMD_REDUCTION_MINIMUM_VALUES &&
     // Each running value in the loop's order, several lines or columns at a time.
     simdCumulative(kind === 'cumsum' ? 'sum' : 'prod', values, offset, outer, reduced, inner, out)
   )

@@ -85,7 +85,7 @@ function float32Ulp(value: number): number {
 describe.skipIf(SIMD_OFF)('simdReduceRows', () => {
   it('sums rows of every length modulo 8 to within half a float32 ulp of the exact sum', () => {
     const next = random(7);
-    for (const columns of [16, 17, 18, 19, 20, 21, 22, 23, 24, 31, 1000, 1027]) {
+    for (const columns of [1, 2, 3, 5, 7, 16, 17, 18, 19, 20, 21, 22, 23, 24, 31, 1000, 1027]) {
       const rows = 5;
       const values = new Float32Array(rows * columns + 3).map(() => (next() - 0.3) * 100);
       const out = new Float32Array(rows);
@@ -217,10 +217,15 @@ describe.skipIf(SIMD_OFF)('float32 reductions through the CPU backend', () => {
 
   it('max and min over the last axis and over everything equal the scalar loop bit for bit', () => {
     const next = random(11);
+    // Short rows too: from 256 values in all the row kernels take rows of any length.
     for (const [rows, columns] of [
       [3, 16],
       [7, 37],
       [128, 1024],
+      [300, 1],
+      [200, 2],
+      [100, 5],
+      [40, 7],
     ] as const) {
       const data = Array.from({ length: rows * columns }, () =>
         next() < 0.2 ? SPECIAL[Math.floor(next() * SPECIAL.length)]! : next() < 0.01 ? NaN : (next() - 0.5) * 8,

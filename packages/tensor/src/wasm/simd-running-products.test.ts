@@ -94,7 +94,7 @@ describe.skipIf(SIMD_OFF)('simdProductRows and simdCumulative', () => {
 
 describe.skipIf(SIMD_OFF)('prod, cumsum and cumprod through the CPU backend', () => {
   it('equal the scalar loop bit for bit over every axis', () => {
-    for (const shape of [[7, 33], [3, 17, 5], [2, 40, 9], [50], [4, 300, 3], [2, 3, 16, 4]]) {
+    for (const shape of [[7, 33], [3, 17, 5], [2, 40, 9], [50], [4, 300, 3], [2, 3, 16, 4], [200, 2], [90, 5]]) {
       const size = shape.reduce((product, dimension) => product * dimension, 1);
       const x = tensor(mixedValues(size, size + 7), { shape });
       for (let axis = 0; axis < shape.length; axis++)
