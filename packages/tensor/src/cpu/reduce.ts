@@ -99,6 +99,7 @@ export function reduceBlock(kind: ReductionKind, layout: BlockLayout, outDtype: 
     simdOperands &&
     (kind === 'sum' || kind === 'prod' || kind === 'max' || kind === 'min') &&
     inner >= SIMD_REDUCTION_MINIMUM_COLUMNS &&
+    outer * reduced * inner >= SIMD_REDUCTION_MINIMUM_VALUES &&
     // Over a leading or middle axis (bias gradients): the same accumulation per column as the
     // loop below (float64 for sums and products), four columns per vector, so the same results
     // bit for bit.

@@ -196,6 +196,7 @@ describe.skipIf(SIMD_OFF)('float32 reductions through the CPU backend', () => {
       ],
       [[0, 20], [0]],
       [[64, 33], [0]],
+      [[200, 5], [0]],
     ] as const) {
       const size = shape.reduce((product: number, dimension) => product * dimension, 1);
       const data = Array.from({ length: size }, () =>
@@ -270,6 +271,10 @@ describe.skipIf(SIMD_OFF)('max, min and prod over leading and middle axes', () =
         [0, 2],
       ],
       [[64, 33], [0]],
+      // Narrow columns: from 4 (one vector) when there are 256 values in all.
+      [[300, 4], [0]],
+      [[70, 10], [0]],
+      [[6, 50, 5], [1]],
     ] as const) {
       const size = shape.reduce((product: number, dimension) => product * dimension, 1);
       // Mostly values near ±1 (so that products neither overflow nor vanish at once), some
