@@ -222,7 +222,7 @@ function runChain(chain: Chain, run: ChainRunner): GpuStorage {
 }
 
 /**
- * A matmul's product in the 2×4 block layout (packed-matmul.ts: two textures, one per row of
+ * A matmul's product in the 4×4 block layout (packed-matmul.ts: four textures, one per row of
  * a block) as a pending chain over `shape`: `vaneBlockedValue` unpacks it in whichever kernel
  * consumes it: a fused elementwise chain, or, when another op needs its texture, a kernel of
  * its own. Takes over the `product` textures.

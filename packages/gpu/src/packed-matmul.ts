@@ -26,6 +26,7 @@ import { coordinates, names, position, viewArguments, viewParameters } from './i
 import { runKernel, type KernelOutput } from './kernel-runner.js';
 import {
   BLOCK_PRODUCT,
+  BLOCK_ROWS,
   BLOCKED_VALUE,
   directFetchAvailable,
   fitsTexture,
@@ -123,7 +124,7 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
 /**
  * Which texture layout {@link packedMatmul} uses for `a @ b` (shapes `[...batch, m, depth]`
  * and `[...batch, depth, n]`, batch axes already broadcast): `direct` (2-D textures read at
- * (column, row), 2×4 output blocks) where the path is WebGL with draw buffers, every texture fits
+ * (column, row), 4×4 output blocks) where the path is WebGL with four draw buffers, every texture fits
  * MAX_TEXTURE_SIZE and the product has more than one row of blocks (gpu.js lays a one-row
  * output out near-square, not as width×1); `indexed` (1-D textures, gpu.js's fetch) otherwise.
  */
@@ -142,9 +143,10 @@ export function matmulLayout(a: TensorView, b: TensorView): 'direct' | 'indexed'
   return directFetchAvailable() && multipleOutputsAvailable() && blockRows > 1 && fits ? 'direct' : 'indexed';
 }
 
-/** Rows and columns of the output block each fragment of the direct product computes. */
-const BLOCK_ROWS = 2;
+/** Columns of the output block each fragment of the direct product computes (rows: BLOCK_ROWS). */
 const BLOCK_COLUMNS = 4;
+/** The kernel map's further outputs: rows 1… of each block. */
+const LATER_ROWS = Array.from({ length: BLOCK_ROWS - 1 }, (_, index) => `vaneBlockRow${index + 1}`);
 const padded = (extent: number, block: number) => Math.ceil(extent / block) * block;
 
 /** `view` with its last two axes swapped (no copy: strides only). */
@@ -192,10 +194,12 @@ export function packedMatmul(a: TensorView, b: TensorView, outDtype: DType, defe
  * The direct layout: both operands packed along the depth (the left one's rows, the right
  * one's columns: `b` is packed transposed, which its strides absorb), so that texel
  * (step, row) holds four consecutive depth values of one row of `a` or one column of `b`.
- * Each fragment computes the 2×4 block of outputs at rows 2y, 2y+1 and columns 4x…4x+3 as
- * eight dot products per step, from two texels of `a` and four of `b`: 6 fetches for 32
- * multiply-adds (one RGBA output per fragment allows at most 16 per 4 fetches). The block's
- * second row goes to a second texture (a gpu.js kernel map: WebGL draw buffers). The loop over
+ * Each fragment computes the 4×4 block of outputs at rows 4y…4y+3 and columns 4x…4x+3 as
+ * sixteen dot products per step, from four texels of `a` and four of `b`: 8 fetches for 64
+ * multiply-adds (one RGBA output per fragment allows at most 16 per 4 fetches; a 2×4 block, 32
+ * per 6). Rows 1…3 of the block go to further textures (a gpu.js kernel map: WebGL draw
+ * buffers). On llvmpipe the texel fetches are most of the product's cost: the 4×4 block made
+ * the MLP step's products about a quarter cheaper than the 2×4 one (docs/gpu.md). The loop over
  * the depth is GLSL (a native function), so the texel coordinates are one multiply-add per fetch.
  */
 function blockedMatmul(
@@ -213,23 +217,23 @@ function blockedMatmul(
   const blockRows = Math.ceil(m / BLOCK_ROWS);
   const body = `const blockRow = this.thread.y + 0.0;
   const image = Math.floor((blockRow + 0.5) / blockRows);
-  const aRow = image * aImageRows + (blockRow - image * blockRows) * 2.0;
+  const aRow = image * aImageRows + (blockRow - image * blockRows) * ${BLOCK_ROWS}.0;
   const bRow = image * bImageRows + (this.thread.x + 0.0) * 4.0;
   const first = vaneBlockProduct(a, b, aRow, bRow, depthQuads);
-  vaneBlockRow1(vaneBlockSum1Value());
+  ${LATER_ROWS.map((name, index) => `${name}(vaneBlockSum${index + 1}Value());`).join('\n  ')}
   return first;`;
   const outputs = runKernel(
-    'matmul/blocked2x4',
+    `matmul/blocked${BLOCK_ROWS}x${BLOCK_COLUMNS}`,
     () => ({
       ...define(['a', 'b', 'blockRows', 'depthQuads', 'aImageRows', 'bImageRows'], body),
       returnType: 'Array(4)' as const,
       nativeFunctions: BLOCK_PRODUCT(),
-      outputs: ['vaneBlockRow1'],
+      outputs: LATER_ROWS,
     }),
     [Math.ceil(n / BLOCK_COLUMNS), images * blockRows],
     [left.texture, right.texture, blockRows, Math.max(2, depthQuads), left.imageRows, right.imageRows],
-  ) as { result: unknown; vaneBlockRow1: unknown };
-  const product = [outputs.result, outputs.vaneBlockRow1] as const;
+  ) as Record<string, unknown>;
+  const product = [outputs.result, ...LATER_ROWS.map((name) => outputs[name])];
   discard(left.texture);
   discard(right.texture);
   const size = images * m * n;
@@ -237,12 +241,13 @@ function blockedMatmul(
   // A float32 result stays blocked until it is needed, so that an elementwise consumer (a bias
   // add, an update) unpacks it in its own pass (elementwise-fusion.ts).
   if (outDtype === 'float32' && defer) return pendingBlocked(product, shape, m, n, blockRows, defer);
+  const rows = product.map((_, row) => `row${row}`);
   const texture = runKernel(
-    `matmul/unblock2x4>${outDtype}`,
+    `matmul/unblock${BLOCK_ROWS}x${BLOCK_COLUMNS}>${outDtype}`,
     () => ({
       ...define(
-        ['row0', 'row1', 'm', 'n', 'blockRows'],
-        `return ${stored('vaneBlockedValue(row0, row1, this.thread.x + 0.0, m, n, blockRows)', outDtype)};`,
+        [...rows, 'm', 'n', 'blockRows'],
+        `return ${stored(`vaneBlockedValue(${rows.join(', ')}, this.thread.x + 0.0, m, n, blockRows)`, outDtype)};`,
       ),
       nativeFunctions: [BLOCKED_VALUE()],
     }),

@@ -14,44 +14,51 @@ import { sizeOf, type TensorView } from '@vane/tensor';
 import { gpuDevice } from './gpu-device.js';
 import type { NativeFunction } from './kernel-runner.js';
 
-// The second row of a product block, kept in a global between the native function that
-// computes the block and the one that hands it to the kernel map's second output. Each native
-// function carries the declaration, guarded, because gpu.js orders native functions by use.
-const BLOCK_SUM = `
-#ifndef VANE_BLOCK_SUM
-#define VANE_BLOCK_SUM
-vec4 vaneBlockSum1;
+/**
+ * Rows of the output block each fragment of the blocked product computes ({@link BLOCK_PRODUCT});
+ * its columns are the four lanes of a texel. Row 0 is the kernel's own output, rows 1…3 further
+ * outputs (draw buffers).
+ */
+export const BLOCK_ROWS = 4;
+
+const rowIndices = Array.from({ length: BLOCK_ROWS }, (_, row) => row);
+const laterRows = rowIndices.slice(1);
+
+// Rows 1…3 of a product block, kept in globals between the native function that computes the
+// block and those that hand them to the kernel map's further outputs. Each native function
+// carries the declaration, guarded, because gpu.js orders native functions by use.
+const BLOCK_SUMS = `
+#ifndef VANE_BLOCK_SUMS
+#define VANE_BLOCK_SUMS
+${laterRows.map((row) => `vec4 vaneBlockSum${row};`).join('\n')}
 #endif
 `;
 
 /**
  * The native functions of the blocked product: `vaneBlockProduct(a, b, aRow, bRow,
- * depthQuads)` computes the 2×4 block of `a · bᵀ` over rows aRow, aRow+1 of `a` and
+ * depthQuads)` computes the 4×4 block of `a · bᵀ` over rows aRow…aRow+3 of `a` and
  * bRow…bRow+3 of `b`, both packed four depth values per texel along their rows
  * (packed-matmul.ts), and returns its first row (lanes: the four columns);
- * `vaneBlockSum1Value()` returns the second. Per step of four along the depth it reads two
- * texels of `a` and four of `b` for 32 multiply-adds. The loop runs in GLSL, so each fetch
+ * `vaneBlockSum<k>Value()` returns row k (k = 1…3). Per step of four along the depth it reads
+ * four texels of `a` and four of `b` for 64 multiply-adds (a 2×4 block: 6 fetches for 32; on
+ * llvmpipe the fetches are most of the product's cost). The loop runs in GLSL, so each fetch
  * costs one multiply-add for its coordinate; the bound is the largest texture size WebGL allows.
  */
 export function BLOCK_PRODUCT(): NativeFunction[] {
   // Sampled at texel centres in both dialects: WebGL2's texelFetch would skip the coordinate
   // arithmetic, but on SwiftShader it made the MLP step 2.2x slower (205 against 91 ms).
   const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
+  const lines = (line: (row: number) => string) => rowIndices.map(line).join('\n  ');
   return [
     {
       name: 'vaneBlockProduct',
-      source: `${BLOCK_SUM}vec4 vaneBlockProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aRow, float bRow, float depthQuads) {
-  float a0 = (aRow + 0.5) / float(aSize.x);
-  float a1 = (aRow + 1.5) / float(aSize.x);
-  float b0 = (bRow + 0.5) / float(bSize.x);
-  float b1 = (bRow + 1.5) / float(bSize.x);
-  float b2 = (bRow + 2.5) / float(bSize.x);
-  float b3 = (bRow + 3.5) / float(bSize.x);
+      source: `${BLOCK_SUMS}vec4 vaneBlockProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aRow, float bRow, float depthQuads) {
+  ${lines((row) => `float a${row} = (aRow + ${row}.5) / float(aSize.x);`)}
+  ${lines((row) => `float b${row} = (bRow + ${row}.5) / float(bSize.x);`)}
   float aStep = 1.0 / float(aSize.y);
   float bStep = 1.0 / float(bSize.y);
   int steps = int(depthQuads);
-  vec4 s0 = vec4(0.0);
-  vec4 s1 = vec4(0.0);
+  ${lines((row) => `vec4 s${row} = vec4(0.0);`)}
   for (int step = 0; step < 16384; step++) {
     if (step >= steps) break;
     float ya = (float(step) + 0.5) * aStep;
@@ -60,12 +67,14 @@ export function BLOCK_PRODUCT(): NativeFunction[] {
     vec4 r1 = ${sample}(b, vec2(b1, yb));
     vec4 r2 = ${sample}(b, vec2(b2, yb));
     vec4 r3 = ${sample}(b, vec2(b3, yb));
-    vec4 l0 = ${sample}(a, vec2(a0, ya));
-    vec4 l1 = ${sample}(a, vec2(a1, ya));
-    s0 += vec4(dot(l0, r0), dot(l0, r1), dot(l0, r2), dot(l0, r3));
-    s1 += vec4(dot(l1, r0), dot(l1, r1), dot(l1, r2), dot(l1, r3));
+    ${rowIndices
+      .map(
+        (row) => `vec4 l${row} = ${sample}(a, vec2(a${row}, ya));
+    s${row} += vec4(dot(l${row}, r0), dot(l${row}, r1), dot(l${row}, r2), dot(l${row}, r3));`,
+      )
+      .join('\n    ')}
   }
-  vaneBlockSum1 = s1;
+  ${laterRows.map((row) => `vaneBlockSum${row} = s${row};`).join('\n  ')}
   return s0;
 }`,
       returnType: 'Array(4)',
@@ -77,47 +86,52 @@ export function BLOCK_PRODUCT(): NativeFunction[] {
         depthQuads: 'Number',
       },
     },
-    {
-      name: 'vaneBlockSum1Value',
-      source: `${BLOCK_SUM}vec4 vaneBlockSum1Value() {\n  return vaneBlockSum1;\n}`,
-      returnType: 'Array(4)',
+    ...laterRows.map((row) => ({
+      name: `vaneBlockSum${row}Value`,
+      source: `${BLOCK_SUMS}vec4 vaneBlockSum${row}Value() {\n  return vaneBlockSum${row};\n}`,
+      returnType: 'Array(4)' as const,
       argumentTypes: {},
-    },
+    })),
   ];
 }
 
 /**
- * The native function `vaneBlockedValue(row0, row1, index, m, n, blockRows)`: value `index`
- * (in row-major order over `[images, m, n]`) of a product in the 2×4 block layout of
+ * The native function `vaneBlockedValue(row0, row1, row2, row3, index, m, n, blockRows)`: value
+ * `index` (in row-major order over `[images, m, n]`) of a product in the 4×4 block layout of
  * {@link BLOCK_PRODUCT}: output (image, i, j) is lane j mod 4 of texel (j / 4, image·blockRows
- * + i / 2) of texture `row<i mod 2>`. It unpacks a matmul's result, on its own or inside a
+ * + i / 4) of texture `row<i mod 4>`. It unpacks a matmul's result, on its own or inside a
  * fused elementwise chain that consumes it (elementwise-fusion.ts).
  */
 export function BLOCKED_VALUE(): NativeFunction {
   const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
+  const textures = rowIndices.map((row) => `sampler2D row${row}, ivec2 row${row}Size, ivec3 row${row}Dim`).join(', ');
   return {
     name: 'vaneBlockedValue',
-    source: `float vaneBlockedValue(sampler2D row0, ivec2 row0Size, ivec3 row0Dim, sampler2D row1, ivec2 row1Size, ivec3 row1Dim, float index, float m, float n, float blockRows) {
+    source: `float vaneBlockedValue(${textures}, float index, float m, float n, float blockRows) {
   float row = floor((index + 0.5) / n);
   float column = index - row * n;
   float image = floor((row + 0.5) / m);
   float inner = row - image * m;
-  float blockRow = floor(inner * 0.5);
+  float blockRow = floor((inner + 0.5) / ${BLOCK_ROWS}.0);
   float blockColumn = floor(column * 0.25);
   vec2 at = (vec2(blockColumn, image * blockRows + blockRow) + 0.5) / vec2(row0Size);
+  float within = inner - blockRow * ${BLOCK_ROWS}.0;
   vec4 block;
-  if (inner - blockRow * 2.0 < 0.5) {
-    block = ${sample}(row0, at);
-  } else {
-    block = ${sample}(row1, at);
-  }
+  ${rowIndices
+    .map((row) =>
+      row === 0
+        ? `if (within < 0.5) {\n    block = ${sample}(row0, at);\n  }`
+        : row < BLOCK_ROWS - 1
+          ? ` else if (within < ${row}.5) {\n    block = ${sample}(row${row}, at);\n  }`
+          : ` else {\n    block = ${sample}(row${row}, at);\n  }`,
+    )
+    .join('')}
   float lane = column - blockColumn * 4.0;
   return lane < 0.5 ? block.x : lane < 1.5 ? block.y : lane < 2.5 ? block.z : block.w;
 }`,
     returnType: 'Number',
     argumentTypes: {
-      row0: 'ArrayTexture(4)',
-      row1: 'ArrayTexture(4)',
+      ...Object.fromEntries(rowIndices.map((row) => [`row${row}`, 'ArrayTexture(4)'])),
       index: 'Number',
       m: 'Number',
       n: 'Number',
@@ -174,18 +188,26 @@ export function directFetchAvailable(): boolean {
 
 let drawBuffers: boolean | undefined;
 
+/** MAX_DRAW_BUFFERS (WebGL2) and MAX_DRAW_BUFFERS_WEBGL (WEBGL_draw_buffers): the same enum. */
+const MAX_DRAW_BUFFERS = 0x8824;
+
 /**
- * True when a kernel can write more than one output texture (WebGL draw buffers: part of
- * WebGL2, the WEBGL_draw_buffers extension on WebGL1 and headless-gl), as the blocked matmul's
- * kernel map does; where it cannot, matmul takes the indexed layout.
+ * True when a kernel can write {@link BLOCK_ROWS} output textures at once (WebGL draw buffers:
+ * part of WebGL2, the WEBGL_draw_buffers extension on WebGL1 and headless-gl), as the blocked
+ * matmul's kernel map does; where it cannot, matmul takes the indexed layout.
  */
 export function multipleOutputsAvailable(): boolean {
   if (drawBuffers === undefined) {
     const kernelClass = gpuDevice().info.kernelClass;
-    const context = gpuDevice().gpu.context as { getExtension?(name: string): unknown } | undefined;
-    drawBuffers =
+    const context = gpuDevice().gpu.context as
+      { getExtension?(name: string): unknown; getParameter?(name: number): unknown } | undefined;
+    const extension =
       kernelClass === 'WebGL2Kernel' ||
       (directFetchAvailable() && Boolean(context?.getExtension?.('WEBGL_draw_buffers')));
+    // WebGL2 guarantees four; the extension at least one.
+    const reported = Number(context?.getParameter?.(MAX_DRAW_BUFFERS));
+    const count = Number.isFinite(reported) && reported > 0 ? reported : kernelClass === 'WebGL2Kernel' ? 4 : 1;
+    drawBuffers = extension && count >= BLOCK_ROWS;
   }
   return drawBuffers;
 }

@@ -9,7 +9,7 @@ import { matmul, tidy, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import { gpuStats, resetGpuStats } from '../src/index.js';
 import { matmulLayout } from '../src/packed-matmul.js';
-import { multipleOutputsAvailable } from '../src/texel-fetch.js';
+import { BLOCK_ROWS, multipleOutputsAvailable } from '../src/texel-fetch.js';
 import { gpuReady } from './gpu-availability.js';
 
 function expectClose(cpu: Tensor, gpu: Tensor, label: string): void {
@@ -123,12 +123,13 @@ describe.runIf(gpuReady)('packed matmul', () => {
 });
 
 describe.runIf(gpuReady)('packed matmul layouts', () => {
-  const view = (shape: number[], strides?: number[]) => {
+  const view = (shape: readonly number[], strides?: number[]) => {
     const x = vane.zeros(shape);
     return { data: undefined, dtype: 'float32' as const, shape, strides: strides ?? x.strides, offset: 0 };
   };
 
-  it('has draw buffers on headless-gl and WebGL2, which the direct layout writes its 2x4 blocks with', () => {
+  it('has four draw buffers on headless-gl and WebGL2, which the direct layout writes its 4x4 blocks with', () => {
+    expect(BLOCK_ROWS).toBe(4);
     expect(multipleOutputsAvailable()).toBe(true);
   });
 
@@ -136,8 +137,11 @@ describe.runIf(gpuReady)('packed matmul layouts', () => {
     expect(matmulLayout(view([128, 784]), view([784, 256]))).toBe('direct');
     expect(matmulLayout(view([3, 5, 6]), view([3, 6, 2]))).toBe('direct');
     expect(matmulLayout(view([1, 6]), view([6, 5]))).toBe('indexed');
-    // A left operand of one row shared over a batch: its rows are padded to two, and the
-    // product has a row of 2×2 blocks per image.
+    // A product of at most four rows is one row of 4×4 blocks: the indexed layout.
+    expect(matmulLayout(view([4, 6]), view([6, 5]))).toBe('indexed');
+    expect(matmulLayout(view([5, 6]), view([6, 5]))).toBe('direct');
+    // A left operand of one row shared over a batch: its rows are padded to four, and the
+    // product has a row of blocks per image.
     expect(matmulLayout(view([3, 1, 6], [0, 6, 1]), view([3, 6, 5]))).toBe('direct');
     expect(matmulLayout(view([70000, 4]), view([4, 4]))).toBe('indexed');
   });
@@ -168,6 +172,51 @@ describe.runIf(gpuReady)('packed matmul layouts', () => {
         matmul(a.to('gpu'), b.to('gpu')),
         `matmul ${JSON.stringify(left)} @ ${JSON.stringify(right)}`,
       );
+    });
+  });
+
+  it('4x4 blocks: random shapes with rows and columns past a block, batched, transposed and shared operands agree with the cpu', () => {
+    tidy(() => {
+      const generator = vane.seed(41);
+      const extent = (low: number, high: number) =>
+        low + Math.floor(vane.rand([], { generator }).item() * (high - low));
+      for (let trial = 0; trial < 6; trial++) {
+        // m of each residue mod 4 (m > 4: the direct layout), depths and widths off the quad.
+        const m = 5 + 4 * extent(0, 6) + (trial % 4);
+        const k = extent(1, 40);
+        const n = extent(1, 30);
+        const images = 1 + (trial % 3);
+        const a = random([images, m, k], 100 + trial);
+        const b = random([images, k, n], 200 + trial);
+        expect(matmulLayout(view(a.shape), view(b.shape))).toBe('direct');
+        const label = `[${images},${m},${k}] @ [${images},${k},${n}]`;
+        expectClose(matmul(a, b), matmul(a.to('gpu'), b.to('gpu')), label);
+        // The same products with the operands given transposed (views, strides only).
+        const at = a.transpose([0, 2, 1]).contiguous().transpose([0, 2, 1]);
+        const bt = b.transpose([0, 2, 1]).contiguous().transpose([0, 2, 1]);
+        expectClose(
+          matmul(at, bt),
+          matmul(
+            a.transpose([0, 2, 1]).contiguous().to('gpu').transpose([0, 2, 1]),
+            b.transpose([0, 2, 1]).contiguous().to('gpu').transpose([0, 2, 1]),
+          ),
+          `transposed ${label}`,
+        );
+        // A right operand shared over the batch (stride 0 after broadcasting).
+        const shared = random([k, n], 300 + trial);
+        expectClose(matmul(a, shared), matmul(a.to('gpu'), shared.to('gpu')), `${label} shared`);
+      }
+    });
+  });
+
+  it('an int32 product in the direct layout is unblocked from its four row textures', () => {
+    tidy(() => {
+      const a = vane.randint(-5, 5, [7, 5], { generator: vane.seed(51) });
+      const b = vane.randint(-5, 5, [5, 6], { generator: vane.seed(52) });
+      expect(matmulLayout(view(a.shape), view(b.shape))).toBe('direct');
+      const product = matmul(a.to('gpu'), b.to('gpu'));
+      expect(product.dtype).toBe('int32');
+      expect(Array.from(product.dataSync())).toEqual(Array.from(matmul(a, b).dataSync()));
     });
   });
 
