@@ -22,7 +22,7 @@ import { gemm } from './matmul.js';
 import { pool2dPlanes } from './pooling.js';
 import { argReduceBlock, blockLayout, cumulativeBlock, isContiguousView, reduceBlock } from './reduce.js';
 import { collapseDimensions } from './strided.js';
-import { hasSimdBinary, simdBinary, simdBinaryRows, simdExp } from '../wasm/simd-elementwise.js';
+import { hasSimdBinary, simdBinary, simdBinaryStrided, simdExp } from '../wasm/simd-elementwise.js';
 import { simdFused } from '../wasm/simd-fused.js';
 import { simdFusedMany } from '../wasm/simd-fused-many.js';
 
@@ -190,35 +190,24 @@ export function createCpuBackend(): Backend {
           return out;
         }
       }
-      // Two axes, contiguous rows, one operand a single row repeated down them (a bias added
-      // to a batch): the same SIMD kernel row by row.
+      // Broadcasts whose innermost axis is contiguous in both operands, or one value per row in
+      // one of them (a bias row repeated down a batch, x − max over [R, C] and [R, 1], ...): the
+      // SIMD row kernels, bit for bit the loop (wasm/simd-broadcast.ts).
       if (
         hasSimdBinary(kernel) &&
         out instanceof Float32Array &&
         a.data instanceof Float32Array &&
         b.data instanceof Float32Array &&
-        layout.shape.length === 2
+        layout.shape.length >= 2 &&
+        simdBinaryStrided(
+          kernel,
+          { values: a.data, offset: a.offset, strides: layout.strides[0]! },
+          { values: b.data, offset: b.offset, strides: layout.strides[1]! },
+          out,
+          layout.shape,
+        )
       ) {
-        const [rows, columns] = layout.shape as [number, number];
-        const [aOuter, aInner] = layout.strides[0] as [number, number];
-        const [bOuter, bInner] = layout.strides[1] as [number, number];
-        if (
-          columns >= 16 &&
-          aInner === 1 &&
-          bInner === 1 &&
-          (aOuter === columns || aOuter === 0) &&
-          (bOuter === columns || bOuter === 0) &&
-          simdBinaryRows(
-            kernel,
-            { values: a.data, offset: a.offset, repeated: aOuter === 0 },
-            { values: b.data, offset: b.offset, repeated: bOuter === 0 },
-            out,
-            rows,
-            columns,
-          )
-        ) {
-          return out;
-        }
+        return out;
       }
       // The other float32 binary ops (pow, maximum, minimum, mod), contiguous or with one side a
       // broadcast value, run their table expression on the SIMD compiler (wasm/simd-fused.ts):

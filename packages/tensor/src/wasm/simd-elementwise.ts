@@ -9,6 +9,7 @@
 import { heapAddress } from './kernel-heap.js';
 import { reserve, simdKernels } from './kernel-runtime.js';
 import { SIMD_BINARY_OPS, type SimdBinaryOp } from './simd-kernels-module.js';
+import { runFlatBinary, runFlatExp, runRows } from './simd-broadcast.js';
 
 /** Whether `name` has a SIMD binary kernel. */
 export function hasSimdBinary(name: string): name is SimdBinaryOp {
@@ -46,7 +47,9 @@ export function simdBinary(
   ];
   const placed = placeOperands(kernels.memory, operands, out, size, bytes);
   const layout = a.scalar ? 'sv' : b.scalar ? 'vs' : 'vv';
-  kernels.exports[`${name}_${layout}`](placed.inputs[0]!, placed.inputs[1]!, placed.out, bytes / 16);
+  // Split over the kernel threads when large (simd-broadcast.ts: the same kernels, the same bits).
+  if (!runFlatBinary(name, layout, placed.inputs[0]!, placed.inputs[1]!, placed.out, bytes / 16))
+    kernels.exports[`${name}_${layout}`](placed.inputs[0]!, placed.inputs[1]!, placed.out, bytes / 16);
   placed.copyOut();
   return true;
 }
@@ -103,6 +106,82 @@ export function simdBinaryRows(
   return true;
 }
 
+/** One operand of {@link simdBinaryStrided}: values from `offset` with one stride per axis (non-negative; 0 broadcasts). */
+export interface StridedOperand {
+  values: Float32Array;
+  offset: number;
+  strides: readonly number[];
+}
+
+/**
+ * out (contiguous, `shape`) = a ∘ b where both operands step through their innermost axis by 1
+ * or 0 (one value per row, splatted) and by any non-negative strides through the outer axes:
+ * [R, C] ∘ [R, 1], a bias row, [N, C, H·W] ∘ [1, C, 1], ... on the row kernels of
+ * simd-broadcast.ts (bit for bit the scalar loop), split by rows over the kernel threads when
+ * large. Returns false (doing nothing) when the layout does not fit or SIMD is off.
+ *
+ * @example
+ * simdBinaryStrided('sub', { values: x, offset: 0, strides: [10, 1] }, { values: m, offset: 0, strides: [1, 0] }, out, [128, 10])
+ */
+export function simdBinaryStrided(
+  name: SimdBinaryOp,
+  a: StridedOperand,
+  b: StridedOperand,
+  out: Float32Array,
+  shape: readonly number[],
+): boolean {
+  const kernels = simdKernels();
+  const rank = shape.length;
+  if (!kernels || rank === 0) return false;
+  const innerA = a.strides[rank - 1]!;
+  const innerB = b.strides[rank - 1]!;
+  if (innerA > 1 || innerB > 1 || (innerA === 0 && innerB === 0)) return false;
+  if (a.strides.some((stride) => stride < 0) || b.strides.some((stride) => stride < 0)) return false;
+  const size = shape.reduce((product, extent) => product * extent, 1);
+  if (size === 0) return true;
+  const extent = (strides: readonly number[]) =>
+    1 + shape.reduce((sum, length, axis) => sum + (length - 1) * strides[axis]!, 0);
+  const bytes = Math.ceil(size / 4) * 16;
+  const placed = placeOperands(
+    kernels.memory,
+    [
+      { values: a.values, offset: a.offset, count: extent(a.strides) },
+      { values: b.values, offset: b.offset, count: extent(b.strides) },
+    ],
+    out,
+    size,
+    bytes,
+  );
+  const layout = innerA === 0 ? 'sv' : innerB === 0 ? 'vs' : 'vv';
+  const columns = shape[rank - 1]!;
+  const rows = rank >= 2 ? shape[rank - 2]! : 1;
+  const aRow = rank >= 2 ? a.strides[rank - 2]! * 4 : 0;
+  const bRow = rank >= 2 ? b.strides[rank - 2]! * 4 : 0;
+  // The axes above the rows, walked here: one row-kernel call per block of rows.
+  const outer = shape.slice(0, Math.max(rank - 2, 0));
+  const index = outer.map(() => 0);
+  const [aBase, bBase] = placed.inputs as [number, number];
+  let aOffset = 0;
+  let bOffset = 0;
+  const blocks = outer.reduce((product, length) => product * length, 1);
+  for (let block = 0; block < blocks; block++) {
+    const outAddress = placed.out + block * rows * columns * 4;
+    if (!runRows(name, layout, aBase + aOffset * 4, bBase + bOffset * 4, outAddress, rows, columns, aRow, bRow))
+      return false;
+    for (let axis = outer.length - 1; axis >= 0; axis--) {
+      index[axis]!++;
+      aOffset += a.strides[axis]!;
+      bOffset += b.strides[axis]!;
+      if (index[axis]! < outer[axis]!) break;
+      aOffset -= a.strides[axis]! * outer[axis]!;
+      bOffset -= b.strides[axis]! * outer[axis]!;
+      index[axis] = 0;
+    }
+  }
+  placed.copyOut();
+  return true;
+}
+
 /**
  * Addresses for a kernel's operands and output: an array in the kernel memory by its own
  * address (a broadcast scalar always copied: the kernel reads a whole vector there), anything
@@ -122,7 +201,11 @@ function placeOperands(
   });
   const outAddress = heapAddress(out);
   const sizes = [
-    ...operands.flatMap((operand, index) => (direct[index] === undefined ? [operand.count === 1 ? 16 : bytes] : [])),
+    ...operands.flatMap((operand, index) =>
+      direct[index] === undefined
+        ? [operand.count === 1 ? 16 : Math.max(bytes, Math.ceil(operand.count / 4) * 16)]
+        : [],
+    ),
     ...(outAddress === undefined ? [bytes] : []),
   ];
   const scratch = sizes.length > 0 ? reserve(memory, sizes) : [];
@@ -154,7 +237,8 @@ export function simdExp(x: Float32Array, offset: number, out: Float32Array, size
   if (size === 0) return true;
   const bytes = Math.ceil(size / 4) * 16;
   const placed = placeOperands(kernels.memory, [{ values: x, offset, count: size }], out, size, bytes);
-  kernels.exports.exp(placed.inputs[0]!, placed.out, bytes / 16);
+  if (!runFlatExp(placed.inputs[0]!, placed.out, bytes / 16))
+    kernels.exports.exp(placed.inputs[0]!, placed.out, bytes / 16);
   placed.copyOut();
   return true;
 }

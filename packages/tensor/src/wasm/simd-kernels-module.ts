@@ -238,7 +238,7 @@ export type SimdBinaryOp = keyof typeof SIMD_BINARY_OPS;
  * `<name>_<layout>(a, b, out, vectors)`: out = a ∘ b, where layout says which operand is a
  * vector (v) and which a scalar broadcast to every lane (s).
  */
-function binary(name: SimdBinaryOp, layout: 'vv' | 'vs' | 'sv'): FunctionDefinition {
+export function binary(name: SimdBinaryOp, layout: 'vv' | 'vs' | 'sv'): FunctionDefinition {
   const [a, b, out, count, scalar] = [0, 1, 2, 3, 4];
   const g = op.localGet;
   const s = op.localSet;
@@ -285,7 +285,7 @@ const LN2_LOW = Math.LN2 - LN2_HIGH;
  * scaled by 2^t as two factors 2^⌊t/2⌋ · 2^(t−⌊t/2⌋) so that results in the subnormal range
  * and up to the largest float are both reachable with exponent-field arithmetic.
  */
-function exponential(): FunctionDefinition {
+export function exponential(): FunctionDefinition {
   const [x, out, count] = [0, 1, 2];
   const [value, t, r, polynomial, integer, half] = [3, 4, 5, 6, 7, 8];
   const g = op.localGet;
