@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Window2d } from '../backend.js';
-import { col2im } from '../cpu/convolution.js';
-import { heapFloat32Array } from './kernel-heap.js';
-import { simdKernels } from './kernel-runtime.js';
-import { simdCol2im } from './simd-col2im.js';
+import { col2im } from './convolution.js';
+import { heapFloat32Array } from '../wasm/kernel-heap.js';
+import { simdKernels } from '../wasm/kernel-runtime.js';
+import { simdCol2im } from '../wasm/simd-col2im.js';
 
 /** A heap array of `length` floats (the heap takes at least 4096) holding `values`. */
 function inHeap(values: Float32Array): Float32Array {

@@ -15,10 +15,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Window2d } from '../backend.js';
 import type { ConvolutionGeometry } from '../kernel-operands.js';
-import { heapFloat32Array } from './kernel-heap.js';
-import { simdKernels } from './kernel-runtime.js';
-import { simdConv2dForward, simdConv2dWeightGradient } from './simd-convolution.js';
-import { conv2dInputGradient } from '../cpu/convolution.js';
+import { heapFloat32Array } from '../wasm/kernel-heap.js';
+import { simdKernels } from '../wasm/kernel-runtime.js';
+import { simdConv2dForward, simdConv2dWeightGradient } from '../wasm/simd-convolution.js';
+import { conv2dInputGradient } from './convolution.js';
 
 const EPSILON_32 = 2 ** -23;
 
