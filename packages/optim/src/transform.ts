@@ -92,15 +92,24 @@ export type FreshInputReference = { readonly output: number } | { readonly sourc
  * pass has run.
  */
 export interface FreshInputs<S> {
-  /** One kernel per fresh output, each over all of `sources` and `scalars`. */
+  /**
+   * One kernel per fresh output, all over the same leading `sources` and `scalars` (every
+   * kernel the same arity and scalar count, at most all of them).
+   */
   readonly kernels: readonly ExpressionKernel[];
+  /**
+   * Kernels that read the outputs of `kernels` (AMSGrad's maximum of the new second moment),
+   * each over all of `sources` followed by those outputs, and the leading `scalars`; their
+   * outputs follow those of `kernels` (output `kernels.length + j`). Absent: none.
+   */
+  readonly dependent?: readonly ExpressionKernel[];
   /** The trees the kernels read, each shaped like the updates, in the kernels' input order. */
   readonly sources: readonly TensorTree[];
   /** The kernels' scalars, the same for every leaf. */
   readonly scalars: readonly number[];
   /** What the final kernel's input i is (`selected[i]`): a fresh output or a source. */
   readonly selected: readonly FreshInputReference[];
-  /** The producer's next state, exactly as `update` would return it, from the outputs (one tree per kernel). */
+  /** The producer's next state, exactly as `update` would return it, from the outputs (one tree per kernel, `dependent` after `kernels`). */
   readonly state: (outputs: readonly TensorTree[]) => S;
   /**
    * Values that `state` holds besides the outputs (the states of a chain's other stages), listed

@@ -3,8 +3,8 @@
  * `fusedMapMany` per leaf writing m, v and p (no other pass); `update` is one writing m, v and
  * the update, then `applyUpdates`' add. Where the one pass cannot run (the JavaScript loop,
  * float64) the moments run first and the direction with the parameter add second: two passes.
- * NAdam, RAdam, Adamax, AdaGrad, RMSprop, momentum SGD (trace) and Lion state their state updates
- * as fresh inputs too.
+ * AMSGrad (its running maximum a dependent fresh kernel), NAdam, RAdam, Adamax, AdaGrad,
+ * RMSprop, momentum SGD (trace) and Lion state their state updates as fresh inputs too.
  * The passes are counted at `@vane/tensor`'s `fusedMap` and `fusedMapMany` as optim calls them.
  */
 import { fusedManyTarget, randn, seed, setKernelMode, type DType, type ExpressionKernel } from '@vane/tensor';
@@ -87,6 +87,11 @@ describe('updateAndApply: the passes of a step', () => {
 
   it.each([
     ['nadam', () => nadam({ lr: 0.01 }), /^optim\.nadam\.direction.*Applied$/],
+    [
+      'adamw amsgrad (m, v, the running maximum and p)',
+      () => adamw({ lr: 0.01, amsgrad: true }),
+      /^optim\.adam\.directionAffineOf.*runningMaximum\)Applied$/,
+    ],
     ['radam past its threshold', () => radam({ lr: 0.01 }), /^optim\.radam\.direction.*Applied$/],
     [
       'sgd with momentum',

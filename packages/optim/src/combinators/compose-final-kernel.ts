@@ -27,7 +27,7 @@ import {
 import { ADD } from '../kernels.js';
 import { multiplyUpdate } from '../multiply-updates.js';
 import { appliedKernel, onePass } from './one-pass-kernels.js';
-import type { AffineCoefficients, FinalKernel, TensorTree } from '../transform.js';
+import type { AffineCoefficients, FinalKernel, FreshInputs, TensorTree } from '../transform.js';
 import { checkStructure, mapTensors, requireParams } from '../tree-utilities.js';
 
 /** The four ways a final kernel is composed. */
@@ -93,6 +93,19 @@ function foldsMultiplier(first: Tensor, multiplier: Tensor): boolean {
     multiplier.ndim === first.ndim &&
     multiplier.shape.every((size, axis) => size === first.shape[axis])
   );
+}
+
+/**
+ * The fresh outputs of one leaf in passes of their own: `kernels` in one `fusedMapMany` over the
+ * leading sources, then the `dependent` kernels in another over the sources and those outputs.
+ */
+function runFreshKernels(fresh: FreshInputs<unknown>, sources: readonly Tensor[]): Tensor[] {
+  const [first] = fresh.kernels;
+  const made = fusedMapMany(fresh.kernels, sources.slice(0, first!.arity), fresh.scalars.slice(0, first!.scalarCount));
+  const { dependent } = fresh;
+  if (dependent === undefined || dependent.length === 0) return made;
+  const inputs = [...sources, ...made];
+  return [...made, ...fusedMapMany(dependent, inputs, fresh.scalars.slice(0, dependent[0]!.scalarCount))];
 }
 
 /** Options of {@link runFinalKernel}. */
@@ -162,13 +175,14 @@ export function runFinalKernel<S>(
     };
     if (fresh !== undefined) {
       const pass = onePass(composed, fresh, addsParams, affine, [...sourceLeaves, ...extraInputs]);
+      const freshCount = fresh.kernels.length + (fresh.dependent?.length ?? 0);
       if (pass !== undefined) {
         const outputs = fusedMapMany(pass.kernels, pass.inputs, [...fresh.scalars, ...scalarList]);
-        freshOutputs.push(outputs.slice(0, fresh.kernels.length));
-        return tail(outputs[fresh.kernels.length]!, addsParams !== undefined);
+        freshOutputs.push(outputs.slice(0, freshCount));
+        return tail(outputs[freshCount]!, addsParams !== undefined);
       }
-      // Not one SIMD pass: the fresh inputs first, in a pass of their own, as before.
-      const made = fusedMapMany(fresh.kernels, sourceLeaves, fresh.scalars);
+      // Not one SIMD pass: the fresh inputs first, in passes of their own, as before.
+      const made = runFreshKernels(fresh, sourceLeaves);
       freshOutputs.push(made);
       producerInputs = fresh.selected.map((reference) =>
         'output' in reference ? made[reference.output]! : sourceLeaves[reference.source]!,
@@ -198,7 +212,8 @@ export function runFinalKernel<S>(
       ...trees.slice(1),
     ) as TensorTree;
     if (fresh === undefined) return [out, final.state!] as [TensorTree, S];
-    const outputTrees = fresh.kernels.map((_, output) => {
+    const outputCount = fresh.kernels.length + (fresh.dependent?.length ?? 0);
+    const outputTrees = Array.from({ length: outputCount }, (_, output) => {
       let visited = 0;
       return mapTensors(() => freshOutputs[visited++]![output]!, updates) as TensorTree;
     });

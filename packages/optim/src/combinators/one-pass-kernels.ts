@@ -117,7 +117,8 @@ export function onePass(
   if (commonFloatDtype(inputs) !== 'float32') return undefined;
   const sourceCount = fresh.sources.length;
   const producerArity = fresh.selected.length;
-  const names = fresh.kernels.map((kernel) => kernel.name).join(',');
+  const dependent = fresh.dependent ?? [];
+  const names = [...fresh.kernels, ...dependent].map((kernel) => kernel.name).join(',');
   const selected = fresh.selected.map((reference) =>
     'output' in reference ? `output ${reference.output}` : `source ${reference.source}`,
   );
@@ -126,16 +127,29 @@ export function onePass(
     const extraCount = composed.arity - producerArity;
     const arity = sourceCount + extraCount + (appends ? 1 : 0);
     const scalarCount = fresh.scalars.length + composed.scalarCount;
-    const freshKernels = fresh.kernels.map((kernel) => ({
+    const widened = (kernel: ExpressionKernel, expression: NumberExpression): ExpressionKernel => ({
       ...kernel,
       name: `${kernel.name}@${arity}`,
       arity,
       scalarCount,
-    }));
+      expression,
+    });
+    // A dependent kernel reads the first outputs as they were stored (inputs after the sources).
+    const dependentExpressions = dependent.map((kernel) =>
+      substituteInputs(
+        kernel.expression,
+        (index) => (index < sourceCount ? e.input(index) : e.fround(fresh.kernels[index - sourceCount]!.expression)),
+        0,
+      ),
+    );
+    const outputExpressions = [...fresh.kernels.map((kernel) => kernel.expression), ...dependentExpressions];
+    const freshKernels = [...fresh.kernels, ...dependent].map((kernel, index) =>
+      widened(kernel, outputExpressions[index]!),
+    );
     // Input i < n of the update is a source, or a fresh output read back from its float32 tensor.
     const producerInput = (index: number): NumberExpression => {
       const reference = fresh.selected[index]!;
-      return 'output' in reference ? e.fround(fresh.kernels[reference.output]!.expression) : e.input(reference.source);
+      return 'output' in reference ? e.fround(outputExpressions[reference.output]!) : e.input(reference.source);
     };
     const update = substituteInputs(
       composed.expression,

@@ -1,8 +1,8 @@
-import { defineKernel, expression as e, fusedMap, fusedMapMany, tidy, type Tensor } from '@vane/tensor';
+import { defineKernel, expression as e } from '@vane/tensor';
 import { runFinalKernel } from '../combinators/compose-final-kernel.js';
 import { ADAM_MOMENTS } from '../kernels.js';
 import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkStructure, zerosTree } from '../tree-utilities.js';
 import { checkBetas, checkBoolean, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link scaleByAdam}. */
@@ -27,8 +27,15 @@ export interface ScaleByAdamState {
   maxSecondMoment?: TensorTree;
 }
 
-const MAXIMUM = defineKernel('optim.adam.maximum', { inputs: ['a', 'b'] }, ({ a, b }) =>
-  e.select(e.greater(a, b), a, b),
+/**
+ * AMSGrad's running maximum v̄′ = v̄ > v′ ? v̄ : v′, over (m, v, g, v̄) and the new moments
+ * (m′, v′), a dependent fresh kernel (`FreshInputs.dependent`): the same selection as the
+ * separate maximum pass over (v̄, v′).
+ */
+const RUNNING_MAXIMUM = defineKernel(
+  'optim.adam.runningMaximum',
+  { inputs: ['m', 'v', 'g', 'maximum', 'nextM', 'nextV'], scalars: ['beta1', 'beta2'] },
+  ({ maximum, nextV }) => e.select(e.greater(maximum, nextV), maximum, nextV),
 );
 
 /**
@@ -74,10 +81,11 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
       throw new Error('scaleByAdam.update: amsgrad needs state.maxSecondMoment; was the state made by init?');
     const count = state.count + 1;
     const scalars = [1 / (1 - beta1 ** count), 1 / Math.sqrt(1 - beta2 ** count), eps];
-    if (!amsgrad) {
-      // The moments are fresh inputs of the direction: `runFinalKernel` runs them, the direction
-      // and whatever is composed after it (learning rate, decay, a gain, the parameter add) in
-      // one pass per leaf where it can, and makes the next state from the moments it wrote.
+    // The moments (and AMSGrad's maximum of the new second moment) are fresh inputs of the
+    // direction: `runFinalKernel` runs them, the direction and whatever is composed after it
+    // (learning rate, decay, a gain, the parameter add) in one pass per leaf where it can, and
+    // makes the next state from what it wrote.
+    if (!amsgrad)
       return {
         owner,
         kernel: ADAM_DIRECTION,
@@ -90,33 +98,24 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
         },
         scalars,
       };
-    }
-    // AMSGrad's running maximum is a third, dependent state pass: the moments run first.
-    const next = tidy(() => {
-      // Both moments of a leaf in one pass; the leaves' pairs are then split into two trees.
-      const pairs: Tensor[][] = [];
-      mapTensors(
-        (g: Tensor, m: Tensor, v: Tensor) => {
-          const moments = fusedMapMany(ADAM_MOMENTS, [m, v, g], [beta1, beta2]);
-          pairs.push(moments);
-          return moments[0]!;
-        },
-        updates,
-        state.firstMoment,
-        state.secondMoment,
-      );
-      let leaf = 0;
-      const firstMoment = mapTensors(() => pairs[leaf++]![0]!, updates) as TensorTree;
-      leaf = 0;
-      const secondMoment = mapTensors(() => pairs[leaf++]![1]!, updates) as TensorTree;
-      const maxSecondMoment = mapTensors(
-        (v: Tensor, vMax: Tensor) => fusedMap(MAXIMUM, [vMax, v]),
-        secondMoment,
-        state.maxSecondMoment!,
-      ) as TensorTree;
-      return { count, firstMoment, secondMoment, maxSecondMoment };
-    });
-    return { owner, kernel: ADAM_DIRECTION, inputs: [next.firstMoment, next.maxSecondMoment], scalars, state: next };
+    return {
+      owner,
+      kernel: ADAM_DIRECTION,
+      fresh: {
+        kernels: ADAM_MOMENTS,
+        dependent: [RUNNING_MAXIMUM],
+        sources: [state.firstMoment, state.secondMoment, updates, state.maxSecondMoment!],
+        scalars: [beta1, beta2],
+        selected: [{ output: 0 }, { output: 2 }],
+        state: ([firstMoment, secondMoment, maxSecondMoment]) => ({
+          count,
+          firstMoment: firstMoment!,
+          secondMoment: secondMoment!,
+          maxSecondMoment: maxSecondMoment!,
+        }),
+      },
+      scalars,
+    };
   };
   return {
     init: (params) => {
