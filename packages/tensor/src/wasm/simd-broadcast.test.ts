@@ -21,7 +21,7 @@ import {
 } from '../index.js';
 import { simdKernels } from './kernel-runtime.js';
 import { simdBinaryStrided } from './simd-elementwise.js';
-import { ELEMENTWISE_PARALLEL_MINIMUM } from './simd-broadcast.js';
+import { ELEMENTWISE_PARALLEL_MINIMUM, EXP_PARALLEL_MINIMUM } from './simd-broadcast.js';
 
 const SIMD_OFF = simdKernels() === undefined;
 const initialThreads = kernelInfo().threads.requested;
@@ -153,7 +153,12 @@ describe.skipIf(SIMD_OFF)('large elementwise ops over the kernel threads', () =>
       ['div by a tensor from a scalar', () => div(scalar, b)],
       ['[2048, 515] − [2048, 1]', () => sub(wide, column)],
       ['[2048, 1] / [2048, 515]', () => div(column, wide)],
+      [
+        '[2048, 515] columns 3.. (a view, 2^20 values) · [2048, 1]',
+        () => mul(slice(wide, [null, { start: 3 }]), column),
+      ],
       ['exp', () => exp(a)],
+      ['exp of 2^18 values', () => exp(tensor(values(EXP_PARALLEL_MINIMUM, 16)))],
     ];
     setThreadCount(1);
     const single = cases.map(([, run]) => run().dataSync());
@@ -164,7 +169,7 @@ describe.skipIf(SIMD_OFF)('large elementwise ops over the kernel threads', () =>
       expectSameBits(run().dataSync(), single[index]!, label);
       expect(kernelInfo().threads.parallelCalls, label).toBeGreaterThan(before);
     });
-    for (const [label, run] of cases.slice(0, 6)) {
+    for (const [label, run] of cases.slice(0, 7)) {
       const [simd, loop] = simdAndLoop(run);
       expectSameBits(simd, loop, `${label} on two threads against the loop`);
     }

@@ -8,7 +8,8 @@
  * a range of items: chunks of {@link CHUNK_FLOATS} values for the flat kernels, rows for the
  * row kernels. Every element is computed by one lane or one scalar float32 operation on its
  * own, so neither the split nor the thread count changes a bit. Calls below
- * {@link ELEMENTWISE_PARALLEL_MINIMUM} values run on the calling thread.
+ * {@link ELEMENTWISE_PARALLEL_MINIMUM} values ({@link EXP_PARALLEL_MINIMUM} for exp) run on the
+ * calling thread.
  */
 import { encodeModule, op, v128Load, v128Load32Splat, v128Store, ValueType } from './wasm-encoder.js';
 import type { FunctionDefinition } from './wasm-encoder.js';
@@ -25,10 +26,19 @@ const I32_SHR_U = 0x76;
 const F32_OPCODES: Record<SimdBinaryOp, number> = { add: 0x92, sub: 0x93, mul: 0x94, div: 0x95 };
 
 /**
- * From this many float32 values an elementwise op is split over the kernel threads (measured
- * on the 2-core benchmark machine; see docs/performance.md, *Threads*).
+ * From this many float32 values add/sub/mul/div (flat or by rows) are split over the kernel
+ * threads. They read 8 bytes and write 4 per addition, so a second thread adds little more than
+ * memory bandwidth; at a load of 10 on the 2-core benchmark machine two threads did not pay
+ * below 2^22 (docs/performance.md, *Threads*), and 2^20 is the reductions' threshold too.
  */
-export const ELEMENTWISE_PARALLEL_MINIMUM = 1 << 18;
+export const ELEMENTWISE_PARALLEL_MINIMUM = 1 << 20;
+
+/**
+ * From this many values exp is split over the kernel threads: about 25 vector instructions per
+ * four values, so a second thread paid from 2^18 on the benchmark machine (1.13× there at a load
+ * of 10, 1.41× at 2^22).
+ */
+export const EXP_PARALLEL_MINIMUM = 1 << 18;
 
 /** The values in one item of a threaded flat kernel (32 KB of each operand). */
 export const CHUNK_FLOATS = 1 << 13;
@@ -295,7 +305,8 @@ export function runFlatBinary(
 
 /**
  * out = exp(x) over `vectors` f32x4 vectors at byte addresses in the kernel memory (the main
- * module's exp, the same bits), split like {@link runFlatBinary}.
+ * module's exp, the same bits), split in chunks over the kernel threads from
+ * {@link EXP_PARALLEL_MINIMUM} values.
  *
  * @example
  * runFlatExp(xAddress, outAddress, Math.ceil(size / 4))
@@ -303,7 +314,7 @@ export function runFlatBinary(
 export function runFlatExp(x: number, out: number, vectors: number): boolean {
   const found = broadcastKernels();
   if (!found) return false;
-  const chunks = vectors * 4 >= ELEMENTWISE_PARALLEL_MINIMUM ? Math.floor(vectors / CHUNK_VECTORS) : 0;
+  const chunks = vectors * 4 >= EXP_PARALLEL_MINIMUM ? Math.floor(vectors / CHUNK_VECTORS) : 0;
   if (chunks >= 2) {
     runItems(found, chunks, [EXP_INDEX, x, 0, out, CHUNK_FLOATS, CHUNK_VECTORS * 16, 0], 'exp');
     const done = chunks * CHUNK_VECTORS;

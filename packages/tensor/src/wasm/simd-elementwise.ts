@@ -1,6 +1,7 @@
 /**
- * Float32 elementwise ops on the WebAssembly SIMD kernels: add/sub/mul/div (same-shape or
- * with one scalar operand) and exp, over contiguous data.
+ * Float32 elementwise ops on the WebAssembly SIMD kernels: add/sub/mul/div (same-shape, with
+ * one scalar operand, or broadcast with a contiguous or per-row-scalar innermost axis) and exp.
+ * Large calls are split over the kernel threads (simd-broadcast.ts).
  *
  * Large float32 storages live in the kernel memory (kernel-heap.ts) and are passed by address;
  * other operands (small or foreign arrays, broadcast scalars) are copied into scratch regions
@@ -50,58 +51,6 @@ export function simdBinary(
   // Split over the kernel threads when large (simd-broadcast.ts: the same kernels, the same bits).
   if (!runFlatBinary(name, layout, placed.inputs[0]!, placed.inputs[1]!, placed.out, bytes / 16))
     kernels.exports[`${name}_${layout}`](placed.inputs[0]!, placed.inputs[1]!, placed.out, bytes / 16);
-  placed.copyOut();
-  return true;
-}
-
-/** One operand of {@link simdBinaryRows}: `rows` rows of `columns` values, or one row repeated (`repeated`). */
-export interface RowOperand {
-  values: Float32Array;
-  offset: number;
-  repeated: boolean;
-}
-
-/**
- * out (rows × columns, row-major) = a ∘ b where each operand is either the full block or one
- * row broadcast down the rows (a bias added to a batch), on the vector-vector SIMD kernel, one
- * call per row. Returns false when SIMD is off.
- *
- * @example
- * simdBinaryRows('add', { values: x, offset: 0, repeated: false }, { values: bias, offset: 0, repeated: true }, out, 128, 256)
- */
-export function simdBinaryRows(
-  name: SimdBinaryOp,
-  a: RowOperand,
-  b: RowOperand,
-  out: Float32Array,
-  rows: number,
-  columns: number,
-): boolean {
-  const kernels = simdKernels();
-  if (!kernels) return false;
-  const size = rows * columns;
-  if (size === 0) return true;
-  // Each row call writes whole vectors, up to 3 floats into the next row (rewritten by the
-  // next call) or, after the last row, into the block's padding.
-  const vectors = Math.ceil(columns / 4);
-  const bytes = Math.ceil(size / 4) * 16;
-  const placed = placeOperands(
-    kernels.memory,
-    [a, b].map((operand) => ({
-      values: operand.values,
-      offset: operand.offset,
-      count: operand.repeated ? columns : size,
-    })),
-    out,
-    size,
-    bytes,
-  );
-  const kernel = kernels.exports[`${name}_vv`];
-  const [aBase, bBase] = placed.inputs as [number, number];
-  const aStep = a.repeated ? 0 : columns * 4;
-  const bStep = b.repeated ? 0 : columns * 4;
-  for (let row = 0; row < rows; row++)
-    kernel(aBase + row * aStep, bBase + row * bStep, placed.out + row * columns * 4, vectors);
   placed.copyOut();
   return true;
 }
