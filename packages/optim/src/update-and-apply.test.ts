@@ -1,13 +1,26 @@
 /**
  * `updateAndApply` must give, bit for bit, the parameters and state of `update` followed by
  * `applyUpdates`, for every kind of optimizer: those whose step is one kernel (Adam's moments,
- * direction, learning rate, decay, ActiveLR's gain and the parameter add in one pass), those
- * whose last kernel has finished inputs (AMSGrad, momentum, Lion, the trust ratio, Adafactor),
- * and those that fall back to the two calls. On float32 with WebAssembly SIMD, with the
- * JavaScript loop (`setKernelMode('scalar')`), and on float64. Adam's one pass is also checked
- * against the three separate passes it replaces, written out here from the kernels.
+ * direction, learning rate, decay, ActiveLR's gain and the parameter add in one pass; likewise
+ * AMSGrad, NAdam, RAdam, Adamax, AdaGrad, RMSprop, momentum SGD and Lion), those whose last
+ * kernel has finished inputs (the trust ratio, Adafactor), and those that fall back to the two
+ * calls. On float32 with WebAssembly SIMD, with the
+ * JavaScript loop (`setKernelMode('scalar')`), and on float64. Adam's (and AMSGrad's) one pass is
+ * also checked against the separate passes it replaces, written out here from the kernels.
  */
-import { fusedMap, memory, randn, seed, setKernelMode, tensor, tree, type DType, type Tensor } from '@vane/tensor';
+import {
+  defineKernel,
+  expression as e,
+  fusedMap,
+  memory,
+  randn,
+  seed,
+  setKernelMode,
+  tensor,
+  tree,
+  type DType,
+  type Tensor,
+} from '@vane/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { active } from './active/active.js';
 import { applyUpdates, disposeReplaced } from './apply-updates.js';
@@ -27,7 +40,7 @@ import { rmsprop } from './optimizers/rmsprop.js';
 import { sgd } from './optimizers/sgd.js';
 import { cosineDecay } from './schedules/cosine-decay.js';
 import type { GradientTransformation, TensorTree } from './transform.js';
-import { ADAM_DIRECTION, scaleByAdam } from './transforms/scale-by-adam.js';
+import { ADAM_DIRECTION, scaleByAdam, type ScaleByAdamState } from './transforms/scale-by-adam.js';
 import { scaleByLearningRate } from './transforms/scale-by-learning-rate.js';
 import { scaleByRms } from './transforms/scale-by-rms.js';
 import { mapTensors, zerosTree } from './tree-utilities.js';
@@ -151,23 +164,31 @@ describe('updateAndApply: bit for bit update + applyUpdates', () => {
   });
 });
 
-describe("updateAndApply: Adam's one pass equals the three passes it replaces", () => {
-  it.each(TARGETS)('%s', (_target, dtype, mode) => {
+// The separate running maximum of AMSGrad, as the pass before fresh inputs computed it.
+const MAXIMUM = defineKernel('test.maximum', { inputs: ['a', 'b'] }, ({ a, b }) => e.select(e.greater(a, b), a, b));
+
+describe("updateAndApply: Adam's one pass equals the separate passes it replaces", () => {
+  const cases = TARGETS.flatMap(([target, dtype, mode]) =>
+    [false, true].map((amsgrad) => [`${target}${amsgrad ? ', amsgrad' : ''}`, dtype, mode, amsgrad] as const),
+  );
+  it.each(cases)('%s', (_label, dtype, mode, amsgrad) => {
     setKernelMode(mode);
     const [beta1, beta2, eps, lr, decay] = [0.9, 0.999, 1e-8, 0.01, 0.1];
-    const optimizer = adamw({ lr, weightDecay: decay, betas: [beta1, beta2], eps });
+    const optimizer = adamw({ lr, weightDecay: decay, betas: [beta1, beta2], eps, amsgrad });
     const generator = seed(5);
     let params: TensorTree = { layers: SHAPES.map((shape) => randn(shape, { generator, dtype })) };
     let state = optimizer.init(params);
     let m: TensorTree = zerosTree(params);
     let v: TensorTree = m;
+    let maximum: TensorTree = m;
     let reference: TensorTree = params;
     // The composed epilogue of adamw: −η·d − η·λ·p, as chain folds it.
     const [updateScale, paramScale] = [-lr, -lr * decay];
     for (let step = 1; step <= 6; step++) {
       const grads = gradientsAt(generator, dtype, step - 1);
       [params, state] = updateAndApply(optimizer, grads, state, params);
-      // Before: m and v in their own passes, the direction composed with the epilogue, then the add.
+      // Before: m and v in their own passes (and AMSGrad's maximum), the direction composed
+      // with the epilogue, then the add.
       const corrections = [1 / (1 - beta1 ** step), 1 / Math.sqrt(1 - beta2 ** step), eps];
       m = mapTensors((mi: Tensor, g: Tensor) => fusedMap(MOVING_AVERAGE, [mi, g], [beta1]), m, grads) as TensorTree;
       v = mapTensors(
@@ -175,6 +196,8 @@ describe("updateAndApply: Adam's one pass equals the three passes it replaces", 
         v,
         grads,
       ) as TensorTree;
+      if (amsgrad)
+        maximum = mapTensors((most: Tensor, vi: Tensor) => fusedMap(MAXIMUM, [most, vi]), maximum, v) as TensorTree;
       const updates = mapTensors(
         (mi: Tensor, vi: Tensor, p: Tensor) =>
           fusedMap(
@@ -183,14 +206,15 @@ describe("updateAndApply: Adam's one pass equals the three passes it replaces", 
             [...corrections, updateScale, paramScale],
           ),
         m,
-        v,
+        amsgrad ? maximum : v,
         reference,
       ) as TensorTree;
       reference = mapTensors((p: Tensor, u: Tensor) => fusedMap(ADD, [p, u]), reference, updates) as TensorTree;
-      const adamState = (state as { adam: { firstMoment: TensorTree; secondMoment: TensorTree } }).adam;
+      const adamState = (state as { adam: ScaleByAdamState }).adam;
       expect(bytesOf(params)).toEqual(bytesOf(reference));
       expect(bytesOf(adamState.firstMoment)).toEqual(bytesOf(m));
       expect(bytesOf(adamState.secondMoment)).toEqual(bytesOf(v));
+      if (amsgrad) expect(bytesOf(adamState.maxSecondMoment)).toEqual(bytesOf(maximum));
     }
   });
 });
