@@ -3,14 +3,16 @@
  * `fusedMapMany` per leaf writing m, v and p (no other pass); `update` is one writing m, v and
  * the update, then `applyUpdates`' add. Where the one pass cannot run (the JavaScript loop,
  * float64) the moments run first and the direction with the parameter add second: two passes.
- * AMSGrad (its running maximum a dependent fresh kernel), NAdam, RAdam, Adamax, AdaGrad,
- * RMSprop, momentum SGD (trace) and Lion state their state updates as fresh inputs too.
+ * AMSGrad and AdaBelief (each with a dependent fresh kernel: the running maximum, the belief),
+ * NAdam, RAdam, Adamax, AdaGrad, RMSprop, momentum SGD (trace) and Lion state their state
+ * updates as fresh inputs too.
  * The passes are counted at `@vane/tensor`'s `fusedMap` and `fusedMapMany` as optim calls them.
  */
 import { fusedManyTarget, randn, seed, setKernelMode, type DType, type ExpressionKernel } from '@vane/tensor';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { active } from './active/active.js';
 import { applyUpdates } from './apply-updates.js';
+import { adabelief } from './optimizers/adabelief.js';
 import { adagrad } from './optimizers/adagrad.js';
 import { adamax } from './optimizers/adamax.js';
 import { adamw } from './optimizers/adamw.js';
@@ -102,6 +104,7 @@ describe('updateAndApply: the passes of a step', () => {
     ['lion', () => lion({ lr: 0.001, weightDecay: 0.1 }), /^optim\.lion\.directionAffineOf.*Applied$/],
     ['adagrad', () => adagrad({ lr: 0.1 }), /^optim\.rss\.direction.*Applied$/],
     ['adamax', () => adamax({ lr: 0.01 }), /^optim\.adamax\.direction.*Applied$/],
+    ['adabelief (s reads the new m)', () => adabelief({ lr: 0.01 }), /^optim\.belief\.direction.*Applied$/],
     ['rmsprop', () => rmsprop({ lr: 0.01 }), /^optim\.rms\.direction.*Applied$/],
     ['rmsprop centered', () => rmsprop({ lr: 0.01, centered: true }), /^optim\.rms\.centeredDirection.*Applied$/],
   ] as const)('%s on float32 SIMD: one fusedMapMany per leaf (the state and p)', (_label, make, output) => {

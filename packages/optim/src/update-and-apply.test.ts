@@ -27,6 +27,7 @@ import { applyUpdates, disposeReplaced } from './apply-updates.js';
 import { chain } from './combinators/chain.js';
 import { composeFinalKernel } from './combinators/compose-final-kernel.js';
 import { ADD, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from './kernels.js';
+import { adabelief } from './optimizers/adabelief.js';
 import { adafactor } from './optimizers/adafactor.js';
 import { adagrad } from './optimizers/adagrad.js';
 import { adam } from './optimizers/adam.js';
@@ -145,6 +146,8 @@ const OPTIMIZERS: [string, () => GradientTransformation<unknown>][] = [
   ['rmsprop', () => rmsprop({ lr: 0.01, momentum: 0.5 })],
   ['adagrad', () => adagrad({ lr: 0.1 })],
   ['adamax', () => adamax({ lr: 0.01 })],
+  ['adabelief', () => adabelief({ lr: 0.01 })],
+  ['adabelief rectified (momentum steps, then adaptive ones)', () => adabelief({ lr: 0.01, rectify: true })],
   ['rmsprop centered', () => rmsprop({ lr: 0.01, centered: true })],
   [
     'chain(scaleByRms with eps inside the root, lr)',

@@ -1,8 +1,8 @@
-import { fusedMap, tidy, defineKernel, expression as e, type Tensor } from '@vane/tensor';
-import { MOVING_AVERAGE, SCALE } from '../kernels.js';
+import { defineKernel, expression as e, type NumberExpression } from '@vane/tensor';
+import { SCALE } from '../kernels.js';
 import { finalKernelProducer } from '../combinators/final-kernel-producer.js';
 import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
-import { checkStructure, mapTensors, zerosTree } from '../tree-utilities.js';
+import { checkStructure, zerosTree } from '../tree-utilities.js';
 import { checkBetas, checkBoolean, checkOptionKeys, checkPositive } from '../validation.js';
 
 /** Options of {@link scaleByBelief}. */
@@ -30,13 +30,31 @@ export interface ScaleByBeliefState {
   belief: TensorTree;
 }
 
+/** s′ = β₂·s + (1 − β₂)·(g − m′)² + ε, with m′ the new first moment. */
+function nextBelief(
+  s: NumberExpression,
+  g: NumberExpression,
+  nextM: NumberExpression,
+  beta2: NumberExpression,
+  eps: NumberExpression,
+): NumberExpression {
+  const surprise = e.sub(g, nextM);
+  return e.add(e.add(e.mul(beta2, s), e.mul(e.mul(e.sub(1, beta2), surprise), surprise)), eps);
+}
+
+/**
+ * The state updates over (m, s, g) as fresh inputs: m′ (the expression of `MOVING_AVERAGE`),
+ * then s′, a dependent kernel that reads m′ (input 3), so that both and the direction run in one
+ * pass where they can.
+ */
+const STATE_SIGNATURE = { inputs: ['m', 's', 'g'], scalars: ['beta1', 'beta2', 'eps'] } as const;
+const FIRST_MOMENT = defineKernel('optim.belief.firstMoment', STATE_SIGNATURE, ({ m, g, beta1 }) =>
+  e.add(e.mul(beta1, m), e.mul(e.sub(1, beta1), g)),
+);
 const BELIEF = defineKernel(
   'optim.belief.belief',
-  { inputs: ['s', 'g', 'm'], scalars: ['beta2', 'eps'] },
-  ({ s, g, m, beta2, eps }) => {
-    const surprise = e.sub(g, m);
-    return e.add(e.add(e.mul(beta2, s), e.mul(e.mul(e.sub(1, beta2), surprise), surprise)), eps);
-  },
+  { inputs: ['m', 's', 'g', 'nextM'], scalars: ['beta1', 'beta2', 'eps'] },
+  ({ s, g, nextM, beta2, eps }) => nextBelief(s, g, nextM, beta2, eps),
 );
 
 const BELIEF_DIRECTION = defineKernel(
@@ -81,29 +99,31 @@ export function scaleByBelief(options: ScaleByBeliefOptions = {}): GradientTrans
         rectify && adaptive
           ? Math.sqrt(((rho - 4) * (rho - 2) * rhoInfinity) / ((rhoInfinity - 4) * (rhoInfinity - 2) * rho))
           : 1;
-      const next = tidy((): ScaleByBeliefState => {
-        const firstMoment = mapTensors(
-          (g: Tensor, m: Tensor) => fusedMap(MOVING_AVERAGE, [m, g], [beta1]),
-          updates,
-          state.firstMoment,
-        ) as TensorTree;
-        const belief = mapTensors(
-          (g: Tensor, s: Tensor, m: Tensor) => fusedMap(BELIEF, [s, g, m], [beta2, eps]),
-          updates,
-          state.belief,
-          firstMoment,
-        ) as TensorTree;
-        return { count, firstMoment, belief };
-      });
+      const fresh = {
+        kernels: [FIRST_MOMENT],
+        dependent: [BELIEF],
+        sources: [state.firstMoment, state.belief, updates],
+        scalars: [beta1, beta2, eps],
+        state: ([firstMoment, belief]: readonly TensorTree[]): ScaleByBeliefState => ({
+          count,
+          firstMoment: firstMoment!,
+          belief: belief!,
+        }),
+      };
       if (!adaptive)
-        return { owner, kernel: SCALE, inputs: [next.firstMoment], scalars: [1], state: next, roundsOutput: true };
+        return {
+          owner,
+          kernel: SCALE,
+          fresh: { ...fresh, selected: [{ output: 0 }] },
+          scalars: [1],
+          roundsOutput: true,
+        };
       const scalars = [rectification * firstCorrection, secondCorrection, eps];
       return {
         owner,
         kernel: BELIEF_DIRECTION,
-        inputs: [next.firstMoment, next.belief],
+        fresh: { ...fresh, selected: [{ output: 0 }, { output: 1 }] },
         scalars,
-        state: next,
         roundsOutput: true,
       };
     },
