@@ -11,10 +11,12 @@ import {
   kernelInfo,
   kernelThreadsReady,
   mul,
+  relu,
   setKernelMode,
   setThreadCount,
   slice,
   sub,
+  tanh,
   tensor,
   transpose,
   type Tensor,
@@ -158,6 +160,9 @@ describe.skipIf(SIMD_OFF)('large elementwise ops over the kernel threads', () =>
         () => mul(slice(wide, [null, { start: 3 }]), column),
       ],
       ['exp', () => exp(a)],
+      // The compiled unary ops were already split (simd-fused.ts's runCompiledMap); checked here too.
+      ['tanh (compiled map kernel)', () => tanh(a)],
+      ['relu (compiled map kernel)', () => relu(a)],
       ['exp of 2^18 values', () => exp(tensor(values(EXP_PARALLEL_MINIMUM, 16)))],
     ];
     setThreadCount(1);
