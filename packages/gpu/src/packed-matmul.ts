@@ -198,9 +198,10 @@ export function packedMatmul(a: TensorView, b: TensorView, outDtype: DType, defe
  * sixteen dot products per step, from four texels of `a` and four of `b`: 8 fetches for 64
  * multiply-adds (one RGBA output per fragment allows at most 16 per 4 fetches; a 2×4 block, 32
  * per 6). Rows 1…3 of the block go to further textures (a gpu.js kernel map: WebGL draw
- * buffers). On llvmpipe the texel fetches are most of the product's cost: the 4×4 block made
- * the MLP step's products about a quarter cheaper than the 2×4 one (docs/gpu.md). The loop over
- * the depth is GLSL (a native function), so the texel coordinates are one multiply-add per fetch.
+ * buffers). On llvmpipe the texel fetches are most of the product's cost: the 4×4 block took
+ * about a fifth off the MLP step's product kernels against the 2×4 one, though not measurably
+ * off the whole step (docs/gpu.md). The loop over the depth is GLSL (a native function), so the
+ * texel coordinates are one multiply-add per fetch.
  */
 function blockedMatmul(
   a: TensorView,
