@@ -85,17 +85,23 @@ export function simdBinaryStrided(
   const innerA = a.strides[rank - 1]!;
   const innerB = b.strides[rank - 1]!;
   if (innerA > 1 || innerB > 1 || (innerA === 0 && innerB === 0)) return false;
-  if (a.strides.some((stride) => stride < 0) || b.strides.some((stride) => stride < 0)) return false;
-  const size = shape.reduce((product, extent) => product * extent, 1);
+  for (let axis = 0; axis < rank; axis++) if (a.strides[axis]! < 0 || b.strides[axis]! < 0) return false;
+  let size = 1;
+  let extentA = 1;
+  let extentB = 1;
+  for (let axis = 0; axis < rank; axis++) {
+    const length = shape[axis]!;
+    size *= length;
+    extentA += (length - 1) * a.strides[axis]!;
+    extentB += (length - 1) * b.strides[axis]!;
+  }
   if (size === 0) return true;
-  const extent = (strides: readonly number[]) =>
-    1 + shape.reduce((sum, length, axis) => sum + (length - 1) * strides[axis]!, 0);
   const bytes = Math.ceil(size / 4) * 16;
   const placed = placeOperands(
     kernels.memory,
     [
-      { values: a.values, offset: a.offset, count: extent(a.strides) },
-      { values: b.values, offset: b.offset, count: extent(b.strides) },
+      { values: a.values, offset: a.offset, count: extentA },
+      { values: b.values, offset: b.offset, count: extentB },
     ],
     out,
     size,
@@ -108,11 +114,12 @@ export function simdBinaryStrided(
   const bRow = rank >= 2 ? b.strides[rank - 2]! * 4 : 0;
   // The axes above the rows, walked here: one row-kernel call per block of rows.
   const outer = shape.slice(0, Math.max(rank - 2, 0));
-  const index = outer.map(() => 0);
+  const index = new Array<number>(outer.length).fill(0);
   const [aBase, bBase] = placed.inputs as [number, number];
   let aOffset = 0;
   let bOffset = 0;
-  const blocks = outer.reduce((product, length) => product * length, 1);
+  let blocks = 1;
+  for (const length of outer) blocks *= length;
   for (let block = 0; block < blocks; block++) {
     const outAddress = placed.out + block * rows * columns * 4;
     if (!runRows(name, layout, aBase + aOffset * 4, bBase + bOffset * 4, outAddress, rows, columns, aRow, bRow))
@@ -144,28 +151,30 @@ function placeOperands(
   size: number,
   bytes: number,
 ): { inputs: number[]; out: number; copyOut: () => void } {
-  const direct = operands.map((operand) => {
+  // Plain loops: this runs on every call, and small calls are bound by it.
+  const direct: (number | undefined)[] = [];
+  const sizes: number[] = [];
+  for (const operand of operands) {
     const address = operand.count === 1 ? undefined : heapAddress(operand.values);
-    return address === undefined ? undefined : address + operand.offset * 4;
-  });
+    direct.push(address === undefined ? undefined : address + operand.offset * 4);
+    if (address === undefined)
+      sizes.push(operand.count === 1 ? 16 : Math.max(bytes, Math.ceil(operand.count / 4) * 16));
+  }
   const outAddress = heapAddress(out);
-  const sizes = [
-    ...operands.flatMap((operand, index) =>
-      direct[index] === undefined
-        ? [operand.count === 1 ? 16 : Math.max(bytes, Math.ceil(operand.count / 4) * 16)]
-        : [],
-    ),
-    ...(outAddress === undefined ? [bytes] : []),
-  ];
+  if (outAddress === undefined) sizes.push(bytes);
   const scratch = sizes.length > 0 ? reserve(memory, sizes) : [];
   const view = scratch.length > 0 ? new Float32Array(memory.buffer) : undefined;
   let next = 0;
-  const addresses = operands.map((operand, index) => {
-    if (direct[index] !== undefined) return direct[index];
-    const base = scratch[next++]!;
-    view!.set(operand.values.subarray(operand.offset, operand.offset + operand.count), base / 4);
-    return base;
-  });
+  const addresses: number[] = [];
+  for (let index = 0; index < operands.length; index++) {
+    const operand = operands[index]!;
+    let address = direct[index];
+    if (address === undefined) {
+      address = scratch[next++]!;
+      view!.set(operand.values.subarray(operand.offset, operand.offset + operand.count), address / 4);
+    }
+    addresses.push(address);
+  }
   const outBase = outAddress ?? scratch[next]!;
   const copyOut = () => {
     if (outAddress === undefined) out.set(view!.subarray(outBase / 4, outBase / 4 + size));
