@@ -12,9 +12,10 @@
  * map kernels' convention: the first item arrives as a byte offset of 8 per item) that runs
  * `operation` on lines first..first + count − 1; {@link rowDispatcher} emits it.
  */
-import { op, ValueType, type FunctionDefinition } from './wasm-encoder.js';
-import { simdKernels } from './kernel-runtime.js';
-import { runItemsInParallel } from './thread-pool.js';
+import { encodeModule, op, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { heapAddress } from './kernel-heap.js';
+import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
+import { registerMapKernelModule, runItemsInParallel } from './thread-pool.js';
 
 const { i32 } = ValueType;
 const I32_EQ = 0x46;
@@ -99,4 +100,50 @@ export function runLines(
   if (simd && values >= SIMD_REDUCTION_PARALLEL_MINIMUM && items >= 2)
     runItemsInParallel(simd.module, simd.memory, dispatcher.fused, dispatcher.moduleId, items, scalars, owner);
   else dispatcher.fused(0, items, ...scalars);
+}
+
+/**
+ * A getter of one reduction module's kernels on the current kernel memory: the module of
+ * `definitions` is compiled on first use (and again when the kernel memory changes), `pick`
+ * names its exports, and the module is registered with the thread pool for {@link runLines}.
+ * The getter returns undefined when SIMD is off or the module does not compile (then it tries
+ * again on the next call). One home for the cache the three reduction modules each kept.
+ *
+ * @example
+ * const kernels = lineKernels(() => [rowsKernel(), dispatcher()], (exports) => ({ rows: exports.rows, fused: exports.fused }));
+ */
+export function lineKernels<Kernels extends LineDispatcher>(
+  definitions: () => FunctionDefinition[],
+  pick: (exports: Record<string, never>) => Omit<Kernels, 'moduleId'>,
+): (memory: WebAssembly.Memory) => Kernels | undefined {
+  let instance: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
+  return (memory) => {
+    if (instance?.memory === memory) return instance.kernels;
+    const compiled = instantiateOnKernelMemory((limits) => encodeModule(limits, definitions()));
+    if (!compiled) return undefined;
+    const exports = compiled.exports as unknown as Record<string, never>;
+    instance = { memory, kernels: { ...pick(exports), moduleId: registerMapKernelModule(compiled.module) } as Kernels };
+    return instance.kernels;
+  };
+}
+
+/**
+ * The address of `values[offset..offset + size)` in the kernel memory: its own when `values`
+ * lives on the kernel heap, else a copy written at `scratch` (a reserved block of `size`
+ * float32). Shared by the reduction modules' entry points.
+ *
+ * @example
+ * const source = placeInput(simd.memory, values, offset, size, copy!);
+ */
+export function placeInput(
+  memory: WebAssembly.Memory,
+  values: Float32Array,
+  offset: number,
+  size: number,
+  scratch: number,
+): number {
+  const direct = heapAddress(values);
+  if (direct !== undefined) return direct + offset * 4;
+  new Float32Array(memory.buffer, scratch, size).set(values.subarray(offset, offset + size));
+  return scratch;
 }

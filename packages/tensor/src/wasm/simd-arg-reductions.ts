@@ -17,11 +17,17 @@
  *   wins among NaNs and among equal values), and the last columns mod 8 follow one by one with
  *   the same rule.
  */
-import { encodeModule, op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { heapAddress } from './kernel-heap.js';
-import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
-import { offsetOf, rowDispatcher, runLines, type DispatcherLocals } from './reduction-threads.js';
-import { registerMapKernelModule } from './thread-pool.js';
+import { reserve, simdKernels } from './kernel-runtime.js';
+import {
+  lineKernels,
+  offsetOf,
+  placeInput,
+  rowDispatcher,
+  runLines,
+  type DispatcherLocals,
+} from './reduction-threads.js';
 
 const { i32, f32, v128 } = ValueType;
 
@@ -393,34 +399,12 @@ function dispatcher(): FunctionDefinition {
     ]),
   );
 }
-let instance: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
 
 /** The compiled kernels on the current kernel memory, or undefined when SIMD is off. */
-function argKernels(memory: WebAssembly.Memory): Kernels | undefined {
-  if (instance?.memory === memory) return instance.kernels;
-  const compiled = instantiateOnKernelMemory((limits) =>
-    encodeModule(limits, [...ROW_KINDS.map(argRows), argColumns('argmax'), argColumns('argmin'), dispatcher()]),
-  );
-  if (!compiled) return undefined;
-  const exports = compiled.exports as unknown as Record<string, never>;
-  instance = {
-    memory,
-    kernels: {
-      columns: { argmax: exports.argmax_columns, argmin: exports.argmin_columns },
-      fused: exports.fused,
-      moduleId: registerMapKernelModule(compiled.module),
-    },
-  };
-  return instance.kernels;
-}
-
-/** The address of `values[offset..offset + size)` in the kernel memory: its own, or a copy in `scratch`. */
-function placeInput(memory: WebAssembly.Memory, values: Float32Array, offset: number, size: number, scratch: number) {
-  const direct = heapAddress(values);
-  if (direct !== undefined) return direct + offset * 4;
-  new Float32Array(memory.buffer, scratch, size).set(values.subarray(offset, offset + size));
-  return scratch;
-}
+const argKernels = lineKernels<Kernels>(
+  () => [...ROW_KINDS.map(argRows), argColumns('argmax'), argColumns('argmin'), dispatcher()],
+  (exports) => ({ columns: { argmax: exports.argmax_columns, argmin: exports.argmin_columns }, fused: exports.fused }),
+);
 
 /**
  * out[o·inner + i] = the loop's argmax (argmin) over r of values[offset + (o·reduced + r)·inner + i]

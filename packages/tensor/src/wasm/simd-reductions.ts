@@ -21,11 +21,10 @@
  * whichever sign its lanes met. So a zero result is replaced here by the row's first zero,
  * which keeps the results bit for bit those of the loop.
  */
-import { encodeModule, op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { heapAddress } from './kernel-heap.js';
-import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
-import { registerMapKernelModule } from './thread-pool.js';
-import { offsetOf, rowDispatcher, runLines, type DispatcherLocals } from './reduction-threads.js';
+import { reserve, simdKernels } from './kernel-runtime.js';
+import { lineKernels, offsetOf, rowDispatcher, runLines, type DispatcherLocals } from './reduction-threads.js';
 
 const { i32, f32, f64, v128 } = ValueType;
 
@@ -409,38 +408,21 @@ interface Kernels {
   /** The module's id in the thread pool (registerMapKernelModule). */
   moduleId: number;
 }
-let instance: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
 
 /** The compiled kernels on the current kernel memory, or undefined when SIMD is off. */
-function reductionKernels(memory: WebAssembly.Memory): Kernels | undefined {
-  if (instance?.memory === memory) return instance.kernels;
-  const compiled = instantiateOnKernelMemory((limits) =>
-    encodeModule(limits, [
-      sumRows(),
-      extremeRows('max'),
-      extremeRows('min'),
-      ...COLUMN_KINDS.map(columnKernel),
-      dispatcher(),
-    ]),
-  );
-  if (!compiled) return undefined;
-  const exports = compiled.exports as unknown as Record<string, never>;
-  instance = {
-    memory,
-    kernels: {
-      rows: { sum: exports.sum_rows, max: exports.max_rows, min: exports.min_rows },
-      columns: {
-        sum: exports.sum_columns,
-        prod: exports.prod_columns,
-        max: exports.max_columns,
-        min: exports.min_columns,
-      },
-      fused: exports.fused,
-      moduleId: registerMapKernelModule(compiled.module),
+const reductionKernels = lineKernels<Kernels>(
+  () => [sumRows(), extremeRows('max'), extremeRows('min'), ...COLUMN_KINDS.map(columnKernel), dispatcher()],
+  (exports) => ({
+    rows: { sum: exports.sum_rows, max: exports.max_rows, min: exports.min_rows },
+    columns: {
+      sum: exports.sum_columns,
+      prod: exports.prod_columns,
+      max: exports.max_columns,
+      min: exports.min_columns,
     },
-  };
-  return instance.kernels;
-}
+    fused: exports.fused,
+  }),
+);
 
 /**
  * Rows longer than two segments are reduced as segments of this many values (each one a row

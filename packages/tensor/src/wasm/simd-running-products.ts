@@ -17,11 +17,17 @@
  *   loop's `Float32Array` store). The last one to three columns, when the row length is not a
  *   multiple of four, go through the line walk with the column stride.
  */
-import { encodeModule, op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { heapAddress } from './kernel-heap.js';
-import { instantiateOnKernelMemory, reserve, simdKernels } from './kernel-runtime.js';
-import { offsetOf, rowDispatcher, runLines, type DispatcherLocals } from './reduction-threads.js';
-import { registerMapKernelModule } from './thread-pool.js';
+import { reserve, simdKernels } from './kernel-runtime.js';
+import {
+  lineKernels,
+  offsetOf,
+  placeInput,
+  rowDispatcher,
+  runLines,
+  type DispatcherLocals,
+} from './reduction-threads.js';
 
 const { i32, f64, v128 } = ValueType;
 
@@ -268,35 +274,16 @@ function dispatcher(): FunctionDefinition {
     ),
   );
 }
-let instance: { memory: WebAssembly.Memory; kernels: Kernels } | undefined;
 
 /** The compiled kernels on the current kernel memory, or undefined when SIMD is off. */
-function runningKernels(memory: WebAssembly.Memory): Kernels | undefined {
-  if (instance?.memory === memory) return instance.kernels;
-  const compiled = instantiateOnKernelMemory((limits) =>
-    encodeModule(limits, [...LINE_KERNELS, scanColumns('sum'), scanColumns('prod'), dispatcher()]),
-  );
-  if (!compiled) return undefined;
-  const exports = compiled.exports as unknown as Record<string, never>;
-  instance = {
-    memory,
-    kernels: {
-      scan: { sum: exports.line_sum_scan, prod: exports.line_prod_scan },
-      scanColumns: { sum: exports.scan_columns_sum, prod: exports.scan_columns_prod },
-      fused: exports.fused,
-      moduleId: registerMapKernelModule(compiled.module),
-    },
-  };
-  return instance.kernels;
-}
-
-/** The address of `values[offset..offset + size)` in the kernel memory: its own, or a copy in `scratch`. */
-function placeInput(memory: WebAssembly.Memory, values: Float32Array, offset: number, size: number, scratch: number) {
-  const direct = heapAddress(values);
-  if (direct !== undefined) return direct + offset * 4;
-  new Float32Array(memory.buffer, scratch, size).set(values.subarray(offset, offset + size));
-  return scratch;
-}
+const runningKernels = lineKernels<Kernels>(
+  () => [...LINE_KERNELS, scanColumns('sum'), scanColumns('prod'), dispatcher()],
+  (exports) => ({
+    scan: { sum: exports.line_sum_scan, prod: exports.line_prod_scan },
+    scanColumns: { sum: exports.scan_columns_sum, prod: exports.scan_columns_prod },
+    fused: exports.fused,
+  }),
+);
 
 /**
  * out[row] = the product of `values[offset + row·columns ..][0..columns)` for each of `rows`
