@@ -10,6 +10,7 @@ import { kernelFallbacks, type KernelFallback } from '../kernels/expression/fall
 import { relaxedSimdSupported, simdKernelsModule, type SimdBinaryOp } from './simd-kernels-module.js';
 import { allocateBlock, bindKernelHeap, freeBlock } from './kernel-heap.js';
 import { SIMD_MATH_IMPORTS } from './simd-math.js';
+import type { StridedFloatCopy } from './strided-copy.js';
 import { runGemmTilesInParallel, threadInfo, whenThreadsReady, type ThreadInfo } from './thread-pool.js';
 
 /** Which kernels float32 ops use: the WebAssembly SIMD ones or the scalar TypeScript ones. */
@@ -66,19 +67,7 @@ export type SimdExports = {
   gemm_tiles_fma_store?: SimdExports['gemm_tiles'];
   exp(x: number, out: number, vectors: number): void;
   /** Strided float32 copy: panels × outer × inner, byte strides per level (simd-kernels-module.ts). */
-  pack(
-    src: number,
-    dst: number,
-    panels: number,
-    outer: number,
-    inner: number,
-    srcPanel: number,
-    srcOuter: number,
-    srcInner: number,
-    dstPanel: number,
-    dstOuter: number,
-    dstInner: number,
-  ): void;
+  pack: StridedFloatCopy;
 } & {
   [binary in `${SimdBinaryOp}_${'vv' | 'vs' | 'sv'}`]: (a: number, b: number, out: number, vectors: number) => void;
 };

@@ -16,22 +16,11 @@
  */
 import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
 import { encodeModule, op, v128Load, v128Store, ValueType } from './wasm-encoder.js';
+import type { StridedFloatCopy } from './strided-copy.js';
 
-/** The signature of the compiled `transpose_quads` (byte addresses and byte strides). */
+/** The signature of the compiled `transpose_quads`: a strided float copy's parameters, then the two line strides. */
 export type TransposeQuads = (
-  src: number,
-  dst: number,
-  panels: number,
-  outer: number,
-  inner: number,
-  srcPanel: number,
-  srcOuter: number,
-  srcInner: number,
-  dstPanel: number,
-  dstOuter: number,
-  dstInner: number,
-  srcLine: number,
-  dstLine: number,
+  ...parameters: [...Parameters<StridedFloatCopy>, srcLine: number, dstLine: number]
 ) => void;
 
 /** i8x16.shuffle of the two vectors on the stack, picking 32-bit lanes (0–3: first, 4–7: second). */

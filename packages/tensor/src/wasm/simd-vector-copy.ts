@@ -11,7 +11,7 @@
  * Addresses need no alignment. Every count must be at least 1.
  */
 import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
-import { stridedCopyDefinition } from './strided-copy.js';
+import { stridedCopyDefinition, type StridedFloatCopy } from './strided-copy.js';
 import { encodeModule } from './wasm-encoder.js';
 
 /** The signature of the compiled `copy_vectors` (byte addresses and byte strides). */
@@ -28,19 +28,7 @@ export type VectorCopy = (
 ) => void;
 
 /** The signature of the compiled `add_floats` (byte addresses and byte strides, as `pack`). */
-export type StridedAdd = (
-  src: number,
-  dst: number,
-  panels: number,
-  outer: number,
-  inner: number,
-  srcPanel: number,
-  srcOuter: number,
-  srcInner: number,
-  dstPanel: number,
-  dstOuter: number,
-  dstInner: number,
-) => void;
+export type StridedAdd = StridedFloatCopy;
 
 let compiled: { copy: VectorCopy | undefined; add: StridedAdd | undefined } | undefined;
 

@@ -20,6 +20,25 @@ import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './w
 export type StridedCopyElement = 'float32' | 'vector' | 'float32-add';
 
 /**
+ * The signature of a compiled `'float32'` or `'float32-add'` copy (matmul's `pack`,
+ * `add_floats`): byte addresses, counts and byte strides. Written once here for every module
+ * that exports one (kernel-runtime.ts, simd-vector-copy.ts, simd-transpose-quads.ts).
+ */
+export type StridedFloatCopy = (
+  src: number,
+  dst: number,
+  panels: number,
+  outer: number,
+  inner: number,
+  srcPanel: number,
+  srcOuter: number,
+  srcInner: number,
+  dstPanel: number,
+  dstOuter: number,
+  dstInner: number,
+) => void;
+
+/**
  * The function `name` copying with the given element (see {@link StridedCopyElement}).
  *
  * @example
