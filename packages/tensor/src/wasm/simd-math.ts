@@ -685,8 +685,9 @@ export const SIMD_MATH: Partial<Record<UnaryFunction, SimdMathEmitter>> = {
  * y = 1, −1, 2 and ½ (x ≥ 0) take fdlibm's shortcuts x, 1/x, x·x and √x, as V8's Math.pow does
  * on Node 20 (its fdlibm port): those results are correctly rounded and equal the JavaScript
  * loop's bit for bit there (Node 24's V8 computes pow(x, −1) by its general algorithm, which
- * can differ from 1/x in the last double bit), and a pair whose lanes all take a shortcut skips the log and exp (V8's loop is fast
- * there too: pow(x, ½) ran 0.39× of the loop before the shortcuts).
+ * can differ from 1/x in the last double bit), and a pair whose lanes all take a shortcut skips
+ * the log and exp (V8's loop is fast there too: pow(x, ½) ran 0.39× of the loop before the
+ * shortcuts).
  */
 const power: SimdBinaryMathEmitter = (left, right, locals) => {
   const [x, y, integer, half, result, shortcut] = Array.from({ length: 6 }, () => locals.temporary()) as [
