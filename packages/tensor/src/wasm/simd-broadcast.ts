@@ -12,6 +12,7 @@
  * calling thread.
  */
 import { encodeModule, op, v128Load, v128Load32Splat, v128Store, ValueType } from './wasm-encoder.js';
+import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
 import type { FunctionDefinition } from './wasm-encoder.js';
 import { binary, exponential, SIMD_BINARY_OPS, type SimdBinaryOp } from './simd-kernels-module.js';
 import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
@@ -62,8 +63,6 @@ function rowsKernel(name: SimdBinaryOp, layout: BinaryLayout): FunctionDefinitio
   const [pa, pb, n, splat, scalar] = [7, 8, 9, 10, 11];
   const aScalar = layout === 'sv';
   const bScalar = layout === 'vs';
-  const advance = (index: number, bytes: number) => [...g(index), ...op.i32Const(bytes), ...op.i32Add(), ...s(index)];
-  const countdown = [...g(n), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(n), ...op.brIf(0)];
   const vectorOperand = (pointer: number, isScalar: boolean) => (isScalar ? g(splat) : [...g(pointer), ...v128Load(0)]);
   const scalarOperand = (pointer: number, isScalar: boolean) =>
     isScalar ? g(scalar) : [...g(pointer), ...op.f32Load(0)];
@@ -87,10 +86,10 @@ function rowsKernel(name: SimdBinaryOp, layout: BinaryLayout): FunctionDefinitio
     ...vectorOperand(pb, bScalar),
     ...op.simd(SIMD_BINARY_OPS[name]),
     ...v128Store(0),
-    ...(aScalar ? [] : advance(pa, 16)),
-    ...(bScalar ? [] : advance(pb, 16)),
-    ...advance(out, 16),
-    ...countdown,
+    ...(aScalar ? [] : advanceLocal(pa, 16)),
+    ...(bScalar ? [] : advanceLocal(pb, 16)),
+    ...advanceLocal(out, 16),
+    ...countDown(n),
     ...op.end(),
     ...op.end(),
     // The last columns % 4 values, one at a time (the same IEEE float32 operation as a lane).
@@ -105,26 +104,16 @@ function rowsKernel(name: SimdBinaryOp, layout: BinaryLayout): FunctionDefinitio
     ...scalarOperand(pb, bScalar),
     F32_OPCODES[name],
     ...op.f32Store(0),
-    ...(aScalar ? [] : advance(pa, 4)),
-    ...(bScalar ? [] : advance(pb, 4)),
-    ...advance(out, 4),
-    ...countdown,
+    ...(aScalar ? [] : advanceLocal(pa, 4)),
+    ...(bScalar ? [] : advanceLocal(pb, 4)),
+    ...advanceLocal(out, 4),
+    ...countDown(n),
     ...op.end(),
     ...op.end(),
     // Next row (out already points at it).
-    ...g(a),
-    ...g(aRowBytes),
-    ...op.i32Add(),
-    ...s(a),
-    ...g(b),
-    ...g(bRowBytes),
-    ...op.i32Add(),
-    ...s(b),
-    ...g(rows),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(rows),
-    ...op.brIf(0),
+    ...advanceByLocal(a, aRowBytes),
+    ...advanceByLocal(b, bRowBytes),
+    ...countDown(rows),
     ...op.end(),
   ];
   return {

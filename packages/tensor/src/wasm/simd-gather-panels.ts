@@ -14,6 +14,7 @@
  */
 import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
 import { encodeModule, op, v128Load, v128Store, ValueType } from './wasm-encoder.js';
+import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
 
 /** The signature of the compiled `gather_panels` (byte addresses and byte strides). */
 export type GatherPanels = (
@@ -34,14 +35,6 @@ function gatherDefinition() {
   const [entry, target, left] = [7, 8, 9];
   const g = op.localGet;
   const s = op.localSet;
-  const addTo = (local: number, amount: number[]) => [...g(local), ...amount, ...op.i32Add(), ...s(local)];
-  const countDown = (local: number) => [
-    ...g(local),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(local),
-    ...op.brIf(0),
-  ];
   const body = [
     ...op.loop(),
     ...g(table),
@@ -59,12 +52,12 @@ function gatherDefinition() {
     ...op.i32Add(),
     ...v128Load(0),
     ...v128Store(0),
-    ...addTo(entry, op.i32Const(4)),
-    ...addTo(target, op.i32Const(16)),
+    ...advanceLocal(entry, 4),
+    ...advanceLocal(target, 16),
     ...countDown(left),
     ...op.end(),
-    ...addTo(src, g(srcPanel)),
-    ...addTo(dst, g(dstPanel)),
+    ...advanceByLocal(src, srcPanel),
+    ...advanceByLocal(dst, dstPanel),
     ...countDown(panels),
     ...op.end(),
   ];

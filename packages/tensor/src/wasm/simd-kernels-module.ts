@@ -29,6 +29,7 @@ import {
   ValueType,
   type FunctionDefinition,
 } from './wasm-encoder.js';
+import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
 import { stridedCopyDefinition } from './strided-copy.js';
 
 /** Rows of the matmul micro-kernel (the A panel height). */
@@ -133,19 +134,9 @@ function gemmTiles(rows: number, fusedMultiplyAdd: boolean, overwrite = false): 
       ...multiplyAdd(accumulator(row, 0), a, b0),
       ...multiplyAdd(accumulator(row, 1), a, b1),
     ]).flat(),
-    ...g(ap),
-    ...op.i32Const(rows * 4),
-    ...op.i32Add(),
-    ...s(ap),
-    ...g(bp),
-    ...op.i32Const(GEMM_COLUMNS * 4),
-    ...op.i32Add(),
-    ...s(bp),
-    ...g(p),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(p),
-    ...op.brIf(0),
+    ...advanceLocal(ap, rows * 4),
+    ...advanceLocal(bp, GEMM_COLUMNS * 4),
+    ...countDown(p),
     ...op.end(),
     // cRow = c + ip * rows * rowStride + jp * 32; then add the accumulators into C row by row.
     ...g(c),
@@ -184,10 +175,7 @@ function gemmTiles(rows: number, fusedMultiplyAdd: boolean, overwrite = false): 
             ...simd(Simd.f32x4Add),
             ...v128Store(16),
           ]),
-      ...g(cRow),
-      ...g(rowStride),
-      ...op.i32Add(),
-      ...s(cRow),
+      ...advanceByLocal(cRow, rowStride),
     ]).flat(),
     ...g(ip),
     ...op.i32Const(1),
@@ -243,7 +231,6 @@ export function binary(name: SimdBinaryOp, layout: 'vv' | 'vs' | 'sv'): Function
   const g = op.localGet;
   const s = op.localSet;
   const operand = (index: number, isScalar: boolean) => (isScalar ? g(scalar) : [...g(index), ...v128Load(0)]);
-  const advance = (index: number) => [...g(index), ...op.i32Const(16), ...op.i32Add(), ...s(index)];
   const body = [
     ...(layout === 'vs' ? [...g(b), ...v128Load32Splat(0), ...s(scalar)] : []),
     ...(layout === 'sv' ? [...g(a), ...v128Load32Splat(0), ...s(scalar)] : []),
@@ -253,14 +240,10 @@ export function binary(name: SimdBinaryOp, layout: 'vv' | 'vs' | 'sv'): Function
     ...operand(b, layout === 'vs'),
     ...simd(SIMD_BINARY_OPS[name]),
     ...v128Store(0),
-    ...(layout === 'sv' ? [] : advance(a)),
-    ...(layout === 'vs' ? [] : advance(b)),
-    ...advance(out),
-    ...g(count),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(count),
-    ...op.brIf(0),
+    ...(layout === 'sv' ? [] : advanceLocal(a, 16)),
+    ...(layout === 'vs' ? [] : advanceLocal(b, 16)),
+    ...advanceLocal(out, 16),
+    ...countDown(count),
     ...op.end(),
   ];
   return {
@@ -342,19 +325,9 @@ export function exponential(): FunctionDefinition {
     ...exponentBits([...g(integer), ...g(half), ...simd(Simd.i32x4Sub)]),
     ...simd(Simd.f32x4Mul),
     ...v128Store(0),
-    ...g(x),
-    ...op.i32Const(16),
-    ...op.i32Add(),
-    ...s(x),
-    ...g(out),
-    ...op.i32Const(16),
-    ...op.i32Add(),
-    ...s(out),
-    ...g(count),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(count),
-    ...op.brIf(0),
+    ...advanceLocal(x, 16),
+    ...advanceLocal(out, 16),
+    ...countDown(count),
     ...op.end(),
   ];
   return { name: 'exp', parameters: [i32, i32, i32], results: [], locals: [{ count: 6, type: v128 }], body };

@@ -22,6 +22,7 @@
  * which keeps the results bit for bit those of the loop.
  */
 import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
 import { heapAddress } from './kernel-heap.js';
 import { reserve, simdKernels } from './kernel-runtime.js';
 import { lineKernels, offsetOf, rowDispatcher, runLines, type DispatcherLocals } from './reduction-threads.js';
@@ -139,11 +140,7 @@ function rowLoop(parts: {
     ...op.end(),
     ...op.end(),
     ...parts.store,
-    ...g(rows),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(rows),
-    ...op.brIf(0),
+    ...countDown(rows),
     ...op.end(),
   ];
 }
@@ -331,29 +328,12 @@ function columnKernel(kind: SimdColumnReduction): FunctionDefinition {
     ...s(left),
     ...op.loop(),
     ...(wide ? [...foldHalf(0), ...foldHalf(8)] : extremeStep),
-    ...g(pointer),
-    ...op.i32Const(16),
-    ...op.i32Add(),
-    ...s(pointer),
-    ...g(target),
-    ...op.i32Const(wide ? 32 : 16),
-    ...op.i32Add(),
-    ...s(target),
-    ...g(left),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(left),
-    ...op.brIf(0),
+    ...advanceLocal(pointer, 16),
+    ...advanceLocal(target, wide ? 32 : 16),
+    ...countDown(left),
     ...op.end(),
-    ...g(src),
-    ...g(rowBytes),
-    ...op.i32Add(),
-    ...s(src),
-    ...g(reduced),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(reduced),
-    ...op.brIf(0),
+    ...advanceByLocal(src, rowBytes),
+    ...countDown(reduced),
     ...op.end(),
   ];
   return {

@@ -18,6 +18,7 @@
  *   multiple of four, go through the line walk with the column stride.
  */
 import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { addToLocal, advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
 import { heapAddress } from './kernel-heap.js';
 import { reserve, simdKernels } from './kernel-runtime.js';
 import {
@@ -77,8 +78,7 @@ function lineWalk(kind: RunningKind, mode: 'reduce' | 'scan'): FunctionDefinitio
           ? [...g(base), ...s(locals[0]!)]
           : [...g(locals[chain - 1]!), ...g(lineStride), ...op.i32Add(), ...s(locals[chain]!)],
       );
-    const advance = (locals: number[], step: number[]) =>
-      each((chain) => [...g(locals[chain]!), ...step, ...op.i32Add(), ...s(locals[chain]!)]);
+    const advance = (locals: number[], step: number[]) => each((chain) => addToLocal(locals[chain]!, step));
     return [
       ...op.block(),
       ...op.loop(),
@@ -105,19 +105,12 @@ function lineWalk(kind: RunningKind, mode: 'reduce' | 'scan'): FunctionDefinitio
         : []),
       ...advance(pointers, g(elementStride)),
       ...(mode === 'scan' ? advance(targets, g(elementStride)) : []),
-      ...g(left),
-      ...op.i32Const(1),
-      ...op.i32Sub(),
-      ...op.localTee(left),
-      ...op.brIf(0),
+      ...countDown(left),
       ...op.end(),
       ...(mode === 'reduce'
         ? [
             ...each((chain) => [...g(dst), ...g(running[chain]!), ...f64Store(chain * 8)]),
-            ...g(dst),
-            ...op.i32Const(chains * 8),
-            ...op.i32Add(),
-            ...s(dst),
+            ...advanceLocal(dst, chains * 8),
           ]
         : [...g(dst), ...g(lineStride), ...op.i32Const(chains), ...op.i32Mul(), ...op.i32Add(), ...s(dst)]),
       ...g(src),
@@ -172,7 +165,6 @@ function scanColumns(kind: RunningKind): FunctionDefinition {
     ...g(value),
     ...v128Store(offset * 2),
   ];
-  const step = (local: number, bytes: number) => [...g(local), ...op.i32Const(bytes), ...op.i32Add(), ...s(local)];
   return {
     name: `scan_columns_${kind}`,
     parameters: [i32, i32, i32, i32, i32, i32],
@@ -194,28 +186,14 @@ function scanColumns(kind: RunningKind): FunctionDefinition {
       ...op.loop(),
       ...half(0),
       ...half(8),
-      ...step(pointer, 16),
-      ...step(output, 16),
-      ...step(target, 32),
-      ...g(left),
-      ...op.i32Const(1),
-      ...op.i32Sub(),
-      ...op.localTee(left),
-      ...op.brIf(0),
+      ...advanceLocal(pointer, 16),
+      ...advanceLocal(output, 16),
+      ...advanceLocal(target, 32),
+      ...countDown(left),
       ...op.end(),
-      ...g(src),
-      ...g(rowBytes),
-      ...op.i32Add(),
-      ...s(src),
-      ...g(dst),
-      ...g(rowBytes),
-      ...op.i32Add(),
-      ...s(dst),
-      ...g(rows),
-      ...op.i32Const(1),
-      ...op.i32Sub(),
-      ...op.localTee(rows),
-      ...op.brIf(0),
+      ...advanceByLocal(src, rowBytes),
+      ...advanceByLocal(dst, rowBytes),
+      ...countDown(rows),
       ...op.end(),
     ],
   };

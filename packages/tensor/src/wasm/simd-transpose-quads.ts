@@ -16,6 +16,7 @@
  */
 import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
 import { encodeModule, op, v128Load, v128Store, ValueType } from './wasm-encoder.js';
+import { advanceByLocal, countDown } from './loop-emitters.js';
 import type { StridedFloatCopy } from './strided-copy.js';
 
 /** The signature of the compiled `transpose_quads`: a strided float copy's parameters, then the two line strides. */
@@ -40,14 +41,6 @@ function transposeDefinition() {
   const pairs = [23, 24, 25, 26];
   const g = op.localGet;
   const s = op.localSet;
-  const addTo = (local: number, stride: number) => [...g(local), ...g(stride), ...op.i32Add(), ...s(local)];
-  const countDown = (local: number) => [
-    ...g(local),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(local),
-    ...op.brIf(0),
-  ];
   // Row r is at source + r·srcLine; column c goes to target + c·dstLine.
   const lineAddress = (base: number, line: number, index: number) =>
     index === 0 ? g(base) : [...g(base), ...g(line), ...op.i32Const(index), ...op.i32Mul(), ...op.i32Add()];
@@ -96,16 +89,16 @@ function transposeDefinition() {
     ...s(innerLeft),
     ...op.loop(),
     ...block,
-    ...addTo(source, srcInner),
-    ...addTo(target, dstInner),
+    ...advanceByLocal(source, srcInner),
+    ...advanceByLocal(target, dstInner),
     ...countDown(innerLeft),
     ...op.end(),
-    ...addTo(outerSource, srcOuter),
-    ...addTo(outerTarget, dstOuter),
+    ...advanceByLocal(outerSource, srcOuter),
+    ...advanceByLocal(outerTarget, dstOuter),
     ...countDown(outerLeft),
     ...op.end(),
-    ...addTo(src, srcPanel),
-    ...addTo(dst, dstPanel),
+    ...advanceByLocal(src, srcPanel),
+    ...advanceByLocal(dst, dstPanel),
     ...countDown(panels),
     ...op.end(),
   ];

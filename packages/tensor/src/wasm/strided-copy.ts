@@ -9,6 +9,7 @@
  * Every count must be at least 1 (the loops test at their end).
  */
 import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
 
 /**
  * What one innermost step moves: `'float32'` (parameters
@@ -58,16 +59,8 @@ export function stridedCopyDefinition(name: string, element: StridedCopyElement)
   ) as [number, number, number, number, number, number];
   const g = op.localGet;
   const s = op.localSet;
-  const addTo = (local: number, stride: number) => [...g(local), ...g(stride), ...op.i32Add(), ...s(local)];
   const advance = (local: number, stride: number | undefined) =>
-    stride === undefined ? [...g(local), ...op.i32Const(16), ...op.i32Add(), ...s(local)] : addTo(local, stride);
-  const countDown = (local: number) => [
-    ...g(local),
-    ...op.i32Const(1),
-    ...op.i32Sub(),
-    ...op.localTee(local),
-    ...op.brIf(0),
-  ];
+    stride === undefined ? advanceLocal(local, 16) : advanceByLocal(local, stride);
   const body = [
     ...op.loop(),
     ...g(src),
@@ -95,12 +88,12 @@ export function stridedCopyDefinition(name: string, element: StridedCopyElement)
     ...advance(target, dstInner),
     ...countDown(innerLeft),
     ...op.end(),
-    ...addTo(outerSource, srcOuter),
-    ...addTo(outerTarget, dstOuter),
+    ...advanceByLocal(outerSource, srcOuter),
+    ...advanceByLocal(outerTarget, dstOuter),
     ...countDown(outerLeft),
     ...op.end(),
-    ...addTo(src, srcPanel),
-    ...addTo(dst, dstPanel),
+    ...advanceByLocal(src, srcPanel),
+    ...advanceByLocal(dst, dstPanel),
     ...countDown(panels),
     ...op.end(),
   ];

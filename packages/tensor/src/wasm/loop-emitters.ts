@@ -1,0 +1,51 @@
+/**
+ * The instruction runs that every loop of the hand-written kernel emitters repeats: a pointer
+ * or an index advanced by a constant or by a stride held in a local, and the countdown that
+ * ends a do-while loop. The reduction, scan, broadcast and copy emitters (simd-reductions.ts,
+ * simd-running-products.ts, simd-arg-reductions.ts, simd-broadcast.ts, ...) each spelled these
+ * out as four or five instructions; they are written once here so that the loop skeletons read
+ * as what they do. The emitted bytes are the same instructions in the same order.
+ */
+import { op } from './wasm-encoder.js';
+
+/**
+ * `local += amount` (i32), `amount` being the instructions that push the addend.
+ *
+ * @example
+ * addToLocal(pointer, [...op.localGet(columns), ...op.i32Const(4), ...op.i32Mul()]) // pointer += columns·4
+ */
+export function addToLocal(local: number, amount: readonly number[]): number[] {
+  return [...op.localGet(local), ...amount, ...op.i32Add(), ...op.localSet(local)];
+}
+
+/**
+ * `local += bytes` (i32): a pointer moved on by a constant number of bytes, or an index by a
+ * constant step.
+ *
+ * @example
+ * advanceLocal(pointer, 16) // the next 128-bit vector
+ */
+export function advanceLocal(local: number, bytes: number): number[] {
+  return addToLocal(local, op.i32Const(bytes));
+}
+
+/**
+ * `local += stride` (i32), the stride held in a local: a pointer moved on to the next row.
+ *
+ * @example
+ * advanceByLocal(src, rowBytes)
+ */
+export function advanceByLocal(local: number, stride: number): number[] {
+  return addToLocal(local, op.localGet(stride));
+}
+
+/**
+ * The end of a do-while loop that counts `counter` down: `counter -= 1`, then a branch back to
+ * the enclosing loop's start while it is not zero (so the count must be at least 1).
+ *
+ * @example
+ * [...op.loop(), ...step, ...countDown(rows), ...op.end()] // `step` rows times
+ */
+export function countDown(counter: number): number[] {
+  return [...op.localGet(counter), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(counter), ...op.brIf(0)];
+}
