@@ -16,8 +16,8 @@
  */
 import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
 import { encodeModule, op, v128Load, v128Store, ValueType } from './wasm-encoder.js';
-import { advanceByLocal, countDown } from './loop-emitters.js';
-import type { StridedFloatCopy } from './strided-copy.js';
+import { advanceByLocal } from './loop-emitters.js';
+import { stridedLoopNest, type StridedFloatCopy } from './strided-copy.js';
 
 /** The signature of the compiled `transpose_quads`: a strided float copy's parameters, then the two line strides. */
 export type TransposeQuads = (
@@ -72,36 +72,11 @@ function transposeDefinition() {
       ...v128Store(0),
     ]),
   ];
-  const body = [
-    ...op.loop(),
-    ...g(src),
-    ...s(outerSource),
-    ...g(dst),
-    ...s(outerTarget),
-    ...g(outer),
-    ...s(outerLeft),
-    ...op.loop(),
-    ...g(outerSource),
-    ...s(source),
-    ...g(outerTarget),
-    ...s(target),
-    ...g(inner),
-    ...s(innerLeft),
-    ...op.loop(),
-    ...block,
-    ...advanceByLocal(source, srcInner),
-    ...advanceByLocal(target, dstInner),
-    ...countDown(innerLeft),
-    ...op.end(),
-    ...advanceByLocal(outerSource, srcOuter),
-    ...advanceByLocal(outerTarget, dstOuter),
-    ...countDown(outerLeft),
-    ...op.end(),
-    ...advanceByLocal(src, srcPanel),
-    ...advanceByLocal(dst, dstPanel),
-    ...countDown(panels),
-    ...op.end(),
-  ];
+  const body = stridedLoopNest(
+    { src, dst, panels, outer, inner, srcPanel, srcOuter, dstPanel, dstOuter },
+    { source, target, outerSource, outerTarget, outerLeft, innerLeft },
+    [...block, ...advanceByLocal(source, srcInner), ...advanceByLocal(target, dstInner)],
+  );
   return {
     name: 'transpose_quads',
     parameters: Array.from({ length: 13 }, () => ValueType.i32),

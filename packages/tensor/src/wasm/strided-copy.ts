@@ -58,10 +58,76 @@ export function stridedCopyDefinition(name: string, element: StridedCopyElement)
     (_, index) => parameterCount + index,
   ) as [number, number, number, number, number, number];
   const g = op.localGet;
-  const s = op.localSet;
   const advance = (local: number, stride: number | undefined) =>
     stride === undefined ? advanceLocal(local, 16) : advanceByLocal(local, stride);
-  const body = [
+  const body = stridedLoopNest(
+    { src, dst, panels, outer, inner, srcPanel, srcOuter, dstPanel, dstOuter },
+    { source, target, outerSource, outerTarget, outerLeft, innerLeft },
+    [
+      ...g(target),
+      ...g(source),
+      ...(vector
+        ? [...v128Load(0), ...v128Store(0)]
+        : element === 'float32-add'
+          ? [...op.f32Load(0), ...g(target), ...op.f32Load(0), ...op.f32Add(), ...op.f32Store(0)]
+          : [...op.f32Load(0), ...op.f32Store(0)]),
+      ...advance(source, srcInner),
+      ...advance(target, dstInner),
+    ],
+  );
+  return {
+    name,
+    parameters: Array.from({ length: parameterCount }, () => ValueType.i32),
+    results: [],
+    locals: [{ count: 6, type: ValueType.i32 }],
+    body,
+  };
+}
+
+/** The parameters of a three-level strided loop nest ({@link stridedLoopNest}): addresses, counts, outer strides. */
+export interface StridedLoopParameters {
+  src: number;
+  dst: number;
+  panels: number;
+  outer: number;
+  inner: number;
+  srcPanel: number;
+  srcOuter: number;
+  dstPanel: number;
+  dstOuter: number;
+}
+
+/** The i32 locals a strided loop nest uses: the running addresses and the two inner counters. */
+export interface StridedLoopLocals {
+  source: number;
+  target: number;
+  outerSource: number;
+  outerTarget: number;
+  outerLeft: number;
+  innerLeft: number;
+}
+
+/**
+ * The panels × outer × inner loop nest of the strided copies (this file's and
+ * simd-transpose-quads.ts'): `innermost` runs `inner` times per run with `source` and `target`
+ * at the current element and must move them on itself; each run starts `srcOuter`/`dstOuter`
+ * bytes after the last, each panel `srcPanel`/`dstPanel` bytes after the last. Written once
+ * because every strided kernel walks its operands the same way and differs only in the step.
+ * Every count must be at least 1 (the loops test at their end).
+ *
+ * @example
+ * stridedLoopNest(parameters, locals, [...op.localGet(target), ...op.localGet(source), ...v128Load(0), ...v128Store(0), ...steps])
+ */
+export function stridedLoopNest(
+  parameters: StridedLoopParameters,
+  locals: StridedLoopLocals,
+  innermost: readonly number[],
+): number[] {
+  const { src, dst, panels, outer, inner, srcPanel, srcOuter, dstPanel, dstOuter } = parameters;
+  const { source, target, outerSource, outerTarget, outerLeft, innerLeft } = locals;
+  const g = op.localGet;
+  const s = op.localSet;
+  return [
     ...op.loop(),
     ...g(src),
     ...s(outerSource),
@@ -77,15 +143,7 @@ export function stridedCopyDefinition(name: string, element: StridedCopyElement)
     ...g(inner),
     ...s(innerLeft),
     ...op.loop(),
-    ...g(target),
-    ...g(source),
-    ...(vector
-      ? [...v128Load(0), ...v128Store(0)]
-      : element === 'float32-add'
-        ? [...op.f32Load(0), ...g(target), ...op.f32Load(0), ...op.f32Add(), ...op.f32Store(0)]
-        : [...op.f32Load(0), ...op.f32Store(0)]),
-    ...advance(source, srcInner),
-    ...advance(target, dstInner),
+    ...innermost,
     ...countDown(innerLeft),
     ...op.end(),
     ...advanceByLocal(outerSource, srcOuter),
@@ -97,11 +155,4 @@ export function stridedCopyDefinition(name: string, element: StridedCopyElement)
     ...countDown(panels),
     ...op.end(),
   ];
-  return {
-    name,
-    parameters: Array.from({ length: parameterCount }, () => ValueType.i32),
-    results: [],
-    locals: [{ count: 6, type: ValueType.i32 }],
-    body,
-  };
 }
