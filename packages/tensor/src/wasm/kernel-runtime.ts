@@ -11,6 +11,7 @@ import { relaxedSimdSupported, simdKernelsModule, type SimdBinaryOp } from './si
 import { allocateBlock, bindKernelHeap, freeBlock } from './kernel-heap.js';
 import { SIMD_MATH_IMPORTS } from './simd-math.js';
 import type { StridedFloatCopy } from './strided-copy.js';
+import { encodeModule, type FunctionDefinition } from './wasm-encoder.js';
 import { runGemmTilesInParallel, threadInfo, whenThreadsReady, type ThreadInfo } from './thread-pool.js';
 
 /** Which kernels float32 ops use: the WebAssembly SIMD ones or the scalar TypeScript ones. */
@@ -293,4 +294,24 @@ export function instantiateOnKernelMemory(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A getter of the exports of an extra kernel module made of `definitions`, instantiated on the
+ * kernel memory ({@link instantiateOnKernelMemory}) on the first call while the SIMD kernels
+ * are on, and kept: a module that does not compile is not tried again. The getter returns
+ * undefined when the SIMD kernels are off or the module did not compile. The one home of the
+ * compile-once cache of the single-thread copy kernels (simd-transpose-quads.ts,
+ * simd-gather-panels.ts, simd-vector-copy.ts).
+ *
+ * @example
+ * const copies = kernelModuleOnce(() => [definition]); copies()?.name
+ */
+export function kernelModuleOnce(definitions: () => FunctionDefinition[]): () => WebAssembly.Exports | undefined {
+  let compiled: { exports: WebAssembly.Exports | undefined } | undefined;
+  return () => {
+    if (!simdKernels()) return undefined;
+    compiled ??= { exports: instantiateOnKernelMemory((limits) => encodeModule(limits, definitions()))?.exports };
+    return compiled.exports;
+  };
 }

@@ -12,8 +12,8 @@
  * `16·depth` bytes apart) touched a new cache line with every store and took 1.8 ms of the
  * 5 ms bench row. Addresses need no alignment; `count` and `panels` must be at least 1.
  */
-import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
-import { encodeModule, op, v128Load, v128Store, ValueType } from './wasm-encoder.js';
+import { kernelModuleOnce } from './kernel-runtime.js';
+import { op, v128Load, v128Store, ValueType } from './wasm-encoder.js';
 import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
 
 /** The signature of the compiled `gather_panels` (byte addresses and byte strides). */
@@ -70,7 +70,7 @@ function gatherDefinition() {
   };
 }
 
-let compiled: { gather: GatherPanels | undefined } | undefined;
+const gatherModule = kernelModuleOnce(() => [gatherDefinition()]);
 
 /**
  * The compiled `gather_panels` on the kernel memory, or undefined when the SIMD kernels are off
@@ -80,10 +80,5 @@ let compiled: { gather: GatherPanels | undefined } | undefined;
  * gatherPanels()?.(table, 144, grid, packedA, 210, 16, 144 * 16); // 210 panels of 144 vectors
  */
 export function gatherPanels(): GatherPanels | undefined {
-  if (!simdKernels()) return undefined;
-  if (!compiled) {
-    const instance = instantiateOnKernelMemory((limits) => encodeModule(limits, [gatherDefinition()]));
-    compiled = { gather: instance?.exports.gather_panels as GatherPanels | undefined };
-  }
-  return compiled.gather;
+  return gatherModule()?.gather_panels as GatherPanels | undefined;
 }

@@ -14,8 +14,8 @@
  * time, 3.8 of 8.8 ms (loaded machine) for a 64×1×28×28, 32 3×3 forward pass.
  * Addresses need no alignment; every count must be at least 1.
  */
-import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
-import { encodeModule, op, v128Load, v128Store, ValueType } from './wasm-encoder.js';
+import { kernelModuleOnce } from './kernel-runtime.js';
+import { op, v128Load, v128Store, ValueType } from './wasm-encoder.js';
 import { advanceByLocal } from './loop-emitters.js';
 import { stridedLoopNest, type StridedFloatCopy } from './strided-copy.js';
 
@@ -89,7 +89,7 @@ function transposeDefinition() {
   };
 }
 
-let compiled: { transpose: TransposeQuads | undefined } | undefined;
+const transposeModule = kernelModuleOnce(() => [transposeDefinition()]);
 
 /**
  * The compiled `transpose_quads` on the kernel memory, or undefined when the SIMD kernels are
@@ -99,10 +99,5 @@ let compiled: { transpose: TransposeQuads | undefined } | undefined;
  * transposeQuads()?.(c, out, 8, 28, 7, 16, 30 * 128, 512, 4 * 3136, 112, 16, 128, 3136); // 32 channels of 28×28
  */
 export function transposeQuads(): TransposeQuads | undefined {
-  if (!simdKernels()) return undefined;
-  if (!compiled) {
-    const instance = instantiateOnKernelMemory((limits) => encodeModule(limits, [transposeDefinition()]));
-    compiled = { transpose: instance?.exports.transpose_quads as TransposeQuads | undefined };
-  }
-  return compiled.transpose;
+  return transposeModule()?.transpose_quads as TransposeQuads | undefined;
 }

@@ -10,9 +10,8 @@
  * destination (`dst += src`): col2im, the scatter-add of a convolution's input gradient.
  * Addresses need no alignment. Every count must be at least 1.
  */
-import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
+import { kernelModuleOnce } from './kernel-runtime.js';
 import { stridedCopyDefinition, type StridedFloatCopy } from './strided-copy.js';
-import { encodeModule } from './wasm-encoder.js';
 
 /** The signature of the compiled `copy_vectors` (byte addresses and byte strides). */
 export type VectorCopy = (
@@ -30,23 +29,10 @@ export type VectorCopy = (
 /** The signature of the compiled `add_floats` (byte addresses and byte strides, as `pack`). */
 export type StridedAdd = StridedFloatCopy;
 
-let compiled: { copy: VectorCopy | undefined; add: StridedAdd | undefined } | undefined;
-
-function compile(): NonNullable<typeof compiled> {
-  if (!compiled) {
-    const instance = instantiateOnKernelMemory((limits) =>
-      encodeModule(limits, [
-        stridedCopyDefinition('copy_vectors', 'vector'),
-        stridedCopyDefinition('add_floats', 'float32-add'),
-      ]),
-    );
-    compiled = {
-      copy: instance?.exports.copy_vectors as VectorCopy | undefined,
-      add: instance?.exports.add_floats as StridedAdd | undefined,
-    };
-  }
-  return compiled;
-}
+const copyModule = kernelModuleOnce(() => [
+  stridedCopyDefinition('copy_vectors', 'vector'),
+  stridedCopyDefinition('add_floats', 'float32-add'),
+]);
 
 /**
  * The compiled `copy_vectors` on the kernel memory, or undefined when the SIMD kernels are off
@@ -56,8 +42,7 @@ function compile(): NonNullable<typeof compiled> {
  * vectorCopy()?.(from, to, 1, rows, 7, 0, 120, 0, 112); // 28 floats per row, rows 30 floats apart
  */
 export function vectorCopy(): VectorCopy | undefined {
-  if (!simdKernels()) return undefined;
-  return compile().copy;
+  return copyModule()?.copy_vectors as VectorCopy | undefined;
 }
 
 /**
@@ -68,6 +53,5 @@ export function vectorCopy(): VectorCopy | undefined {
  * stridedAdd()?.(cols, image, 1, 14, 14, 0, 56, 4, 0, 224, 8); // 14×14 values into every other column and row of a 28-wide image
  */
 export function stridedAdd(): StridedAdd | undefined {
-  if (!simdKernels()) return undefined;
-  return compile().add;
+  return copyModule()?.add_floats as StridedAdd | undefined;
 }
