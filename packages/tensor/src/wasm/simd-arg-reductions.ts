@@ -17,7 +17,7 @@
  *   wins among NaNs and among equal values), and the last columns mod 8 follow one by one with
  *   the same rule.
  */
-import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { op, Simd, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
 import { heapAddress } from './kernel-heap.js';
 import { reserve, simdKernels } from './kernel-runtime.js';
@@ -35,7 +35,7 @@ const { i32, f32, v128 } = ValueType;
 /** The two index reductions. */
 export type ArgReduction = 'argmax' | 'argmin';
 
-// Opcodes beyond wasm-encoder.ts's table (WebAssembly core specification, numeric and SIMD).
+// Numeric opcodes beyond wasm-encoder.ts's `op` (WebAssembly core specification); the SIMD ones are its `Simd` table.
 const I32_STORE = (offset = 0) => [0x36, 2, offset];
 const I32_LT_S = 0x48;
 const I32_AND = 0x71;
@@ -45,23 +45,11 @@ const F32_NE = 0x5c;
 const F32_LT = 0x5d;
 const F32_GT = 0x5e;
 const IF_I32 = [0x04, 0x7f];
-const SIMD_V128_CONST = 0x0c;
-const SIMD_I32X4_SPLAT = 0x11;
-const SIMD_I32X4_EXTRACT_LANE = 0x1b;
-const SIMD_F32X4_EXTRACT_LANE = 0x1f;
-const SIMD_F32X4_EQ = 0x41;
-const SIMD_F32X4_NE = 0x42;
-const SIMD_F32X4_LT = 0x43;
-const SIMD_F32X4_GT = 0x44;
-const SIMD_V128_AND = 0x4e;
-const SIMD_V128_OR = 0x50;
-const SIMD_V128_BITSELECT = 0x52;
-const SIMD_I32X4_ADD = 0xae;
 
 const g = op.localGet;
 const s = op.localSet;
 const int32Vector = (lanes: readonly number[]) =>
-  op.simd(SIMD_V128_CONST, ...lanes.flatMap((lane) => [...new Uint8Array(new Int32Array([lane]).buffer)]));
+  op.simd(Simd.v128Const, ...lanes.flatMap((lane) => [...new Uint8Array(new Int32Array([lane]).buffer)]));
 
 /**
  * The update mask of the file comment for `value` against `best` (locals holding f32x4):
@@ -71,15 +59,15 @@ function updateMask(kind: ArgReduction, value: number, best: number): number[] {
   return [
     ...g(value),
     ...g(best),
-    ...op.simd(kind === 'argmax' ? SIMD_F32X4_GT : SIMD_F32X4_LT),
+    ...op.simd(kind === 'argmax' ? Simd.f32x4Gt : Simd.f32x4Lt),
     ...g(value),
     ...g(value),
-    ...op.simd(SIMD_F32X4_NE),
+    ...op.simd(Simd.f32x4Ne),
     ...g(best),
     ...g(best),
-    ...op.simd(SIMD_F32X4_EQ),
-    ...op.simd(SIMD_V128_AND),
-    ...op.simd(SIMD_V128_OR),
+    ...op.simd(Simd.f32x4Eq),
+    ...op.simd(Simd.v128And),
+    ...op.simd(Simd.v128Or),
   ];
 }
 
@@ -103,7 +91,7 @@ function argColumns(kind: ArgReduction): FunctionDefinition {
     ],
     body: [
       ...g(firstIndex),
-      ...op.simd(SIMD_I32X4_SPLAT),
+      ...op.simd(Simd.i32x4Splat),
       ...s(current),
       ...op.loop(),
       ...g(src),
@@ -125,14 +113,14 @@ function argColumns(kind: ArgReduction): FunctionDefinition {
       ...g(value),
       ...g(best),
       ...g(mask),
-      ...op.simd(SIMD_V128_BITSELECT),
+      ...op.simd(Simd.v128Bitselect),
       ...v128Store(0),
       ...g(target),
       ...g(current),
       ...g(target),
       ...v128Load(16),
       ...g(mask),
-      ...op.simd(SIMD_V128_BITSELECT),
+      ...op.simd(Simd.v128Bitselect),
       ...v128Store(16),
       ...advanceLocal(pointer, 16),
       ...advanceLocal(target, 32),
@@ -140,7 +128,7 @@ function argColumns(kind: ArgReduction): FunctionDefinition {
       ...op.end(),
       ...g(current),
       ...int32Vector([1, 1, 1, 1]),
-      ...op.simd(SIMD_I32X4_ADD),
+      ...op.simd(Simd.i32x4Add),
       ...s(current),
       ...advanceByLocal(src, rowBytes),
       ...countDown(rows),
@@ -167,10 +155,10 @@ function argRows(kind: ArgReduction): FunctionDefinition {
   // comment's combination rule.
   const combineLane = (set: number, lane: number) => [
     ...g(best[set]!),
-    ...op.simd(SIMD_F32X4_EXTRACT_LANE, lane),
+    ...op.simd(Simd.f32x4ExtractLane, lane),
     ...s(candidateValue),
     ...g(indices[set]!),
-    ...op.simd(SIMD_I32X4_EXTRACT_LANE, lane),
+    ...op.simd(Simd.i32x4ExtractLane, lane),
     ...s(candidateIndex),
     ...g(bestValue),
     ...g(bestValue),
@@ -256,16 +244,16 @@ function argRows(kind: ArgReduction): FunctionDefinition {
         ...g(value),
         ...g(best[set]!),
         ...g(mask),
-        ...op.simd(SIMD_V128_BITSELECT),
+        ...op.simd(Simd.v128Bitselect),
         ...s(best[set]!),
         ...g(current[set]!),
         ...g(indices[set]!),
         ...g(mask),
-        ...op.simd(SIMD_V128_BITSELECT),
+        ...op.simd(Simd.v128Bitselect),
         ...s(indices[set]!),
         ...g(current[set]!),
         ...int32Vector([8, 8, 8, 8]),
-        ...op.simd(SIMD_I32X4_ADD),
+        ...op.simd(Simd.i32x4Add),
         ...s(current[set]!),
       ]),
       ...advanceLocal(pointer, 32),
@@ -273,10 +261,10 @@ function argRows(kind: ArgReduction): FunctionDefinition {
       ...op.end(),
       ...op.end(),
       ...g(best[0]!),
-      ...op.simd(SIMD_F32X4_EXTRACT_LANE, 0),
+      ...op.simd(Simd.f32x4ExtractLane, 0),
       ...s(bestValue),
       ...g(indices[0]!),
-      ...op.simd(SIMD_I32X4_EXTRACT_LANE, 0),
+      ...op.simd(Simd.i32x4ExtractLane, 0),
       ...s(bestIndex),
       ...[1, 2, 3].flatMap((lane) => combineLane(0, lane)),
       ...[0, 1, 2, 3].flatMap((lane) => combineLane(1, lane)),

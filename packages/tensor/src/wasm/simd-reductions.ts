@@ -21,7 +21,7 @@
  * whichever sign its lanes met. So a zero result is replaced here by the row's first zero,
  * which keeps the results bit for bit those of the loop.
  */
-import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { op, Simd, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
 import { heapAddress } from './kernel-heap.js';
 import { reserve, simdKernels } from './kernel-runtime.js';
@@ -48,21 +48,7 @@ export const SIMD_REDUCTION_MINIMUM_COLUMNS = 4;
  */
 export const SIMD_REDUCTION_MINIMUM_VALUES = 256;
 
-// Opcodes beyond wasm-encoder.ts's table (WebAssembly core specification, SIMD and numeric).
-const SIMD_V128_CONST = 0x0c;
-const SIMD_V128_LOAD64_SPLAT = 0x0a;
-const SIMD_F32X4_SPLAT = 0x13;
-const SIMD_F32X4_EXTRACT_LANE = 0x1f;
-const SIMD_F64X2_EXTRACT_LANE = 0x21;
-const SIMD_F64X2_PROMOTE_LOW_F32X4 = 0x5f;
-const SIMD_F32X4_NE = 0x42;
-const SIMD_V128_OR = 0x50;
-const SIMD_V128_ANY_TRUE = 0x53;
-const SIMD_F32X4_PMIN = 0xea;
-const SIMD_F32X4_PMAX = 0xeb;
-const SIMD_V128_BITSELECT = 0x52;
-const SIMD_F64X2_ADD = 0xf0;
-const SIMD_F64X2_MUL = 0xf2;
+// Numeric opcodes beyond wasm-encoder.ts's `op` (WebAssembly core specification); the SIMD ones are its `Simd` table.
 const F32_MIN = 0x96;
 const F32_MAX = 0x97;
 const F64_ADD = 0xa0;
@@ -72,7 +58,7 @@ const f64Store = (offset = 0) => [0x39, 3, offset];
 
 const g = op.localGet;
 const s = op.localSet;
-const zeroVector = () => op.simd(SIMD_V128_CONST, ...new Array<number>(16).fill(0));
+const zeroVector = () => op.simd(Simd.v128Const, ...new Array<number>(16).fill(0));
 
 /**
  * The loop shared by both kernels: for each row, `vectorStep` over blocks of eight floats from
@@ -156,15 +142,15 @@ function sumRows(): FunctionDefinition {
   const addPair = (index: number) => [
     ...g(accumulators[index]!),
     ...g(src),
-    ...op.simd(SIMD_V128_LOAD64_SPLAT, 3, index * 8),
-    ...op.simd(SIMD_F64X2_PROMOTE_LOW_F32X4),
-    ...op.simd(SIMD_F64X2_ADD),
+    ...op.simd(Simd.v128Load64Splat, 3, index * 8),
+    ...op.simd(Simd.f64x2PromoteLowF32x4),
+    ...op.simd(Simd.f64x2Add),
     ...s(accumulators[index]!),
   ];
   const lanes = (first: number, second: number) => [
     ...g(accumulators[first]!),
     ...g(accumulators[second]!),
-    ...op.simd(SIMD_F64X2_ADD),
+    ...op.simd(Simd.f64x2Add),
   ];
   const body = rowLoop({
     start: accumulators.flatMap((local) => [...zeroVector(), ...s(local)]),
@@ -172,12 +158,12 @@ function sumRows(): FunctionDefinition {
     finish: [
       ...lanes(0, 1),
       ...lanes(2, 3),
-      ...op.simd(SIMD_F64X2_ADD),
+      ...op.simd(Simd.f64x2Add),
       ...s(accumulators[0]!),
       ...g(accumulators[0]!),
-      ...op.simd(SIMD_F64X2_EXTRACT_LANE, 0),
+      ...op.simd(Simd.f64x2ExtractLane, 0),
       ...g(accumulators[0]!),
-      ...op.simd(SIMD_F64X2_EXTRACT_LANE, 1),
+      ...op.simd(Simd.f64x2ExtractLane, 1),
       F64_ADD,
       ...s(total),
     ],
@@ -210,7 +196,7 @@ function extremeRows(kind: 'max' | 'min'): FunctionDefinition {
   const [src, out] = [0, 1];
   const [first, second, notANumber, loaded] = [6, 7, 8, 9];
   const result = 10;
-  const vectorOp = kind === 'max' ? SIMD_F32X4_PMAX : SIMD_F32X4_PMIN;
+  const vectorOp = kind === 'max' ? Simd.f32x4Pmax : Simd.f32x4Pmin;
   const scalarOp = kind === 'max' ? F32_MAX : F32_MIN;
   const initial = kind === 'max' ? -Infinity : Infinity;
   const step = (local: number, offset: number) => [
@@ -218,20 +204,20 @@ function extremeRows(kind: 'max' | 'min'): FunctionDefinition {
     ...v128Load(offset),
     ...op.localTee(loaded),
     ...g(loaded),
-    ...op.simd(SIMD_F32X4_NE),
+    ...op.simd(Simd.f32x4Ne),
     ...g(notANumber),
-    ...op.simd(SIMD_V128_OR),
+    ...op.simd(Simd.v128Or),
     ...s(notANumber),
     ...g(local),
     ...g(loaded),
     ...op.simd(vectorOp),
     ...s(local),
   ];
-  const lane = (index: number) => [...g(first), ...op.simd(SIMD_F32X4_EXTRACT_LANE, index)];
+  const lane = (index: number) => [...g(first), ...op.simd(Simd.f32x4ExtractLane, index)];
   const body = rowLoop({
     start: [
       ...op.f32Const(initial),
-      ...op.simd(SIMD_F32X4_SPLAT),
+      ...op.simd(Simd.f32x4Splat),
       ...op.localTee(first),
       ...s(second),
       ...zeroVector(),
@@ -252,7 +238,7 @@ function extremeRows(kind: 'max' | 'min'): FunctionDefinition {
       scalarOp,
       ...s(result),
       ...g(notANumber),
-      ...op.simd(SIMD_V128_ANY_TRUE),
+      ...op.simd(Simd.v128AnyTrue),
       ...op.if(),
       ...op.f32Const(NaN),
       ...s(result),
@@ -297,9 +283,9 @@ function columnKernel(kind: SimdColumnReduction): FunctionDefinition {
     ...g(target),
     ...v128Load(offset * 2),
     ...g(pointer),
-    ...op.simd(SIMD_V128_LOAD64_SPLAT, 3, offset),
-    ...op.simd(SIMD_F64X2_PROMOTE_LOW_F32X4),
-    ...op.simd(kind === 'sum' ? SIMD_F64X2_ADD : SIMD_F64X2_MUL),
+    ...op.simd(Simd.v128Load64Splat, 3, offset),
+    ...op.simd(Simd.f64x2PromoteLowF32x4),
+    ...op.simd(kind === 'sum' ? Simd.f64x2Add : Simd.f64x2Mul),
     ...v128Store(offset * 2),
   ];
   const extremeStep = [
@@ -311,11 +297,11 @@ function columnKernel(kind: SimdColumnReduction): FunctionDefinition {
     ...g(target),
     ...v128Load(0),
     ...g(loaded),
-    ...op.simd(kind === 'max' ? SIMD_F32X4_PMAX : SIMD_F32X4_PMIN),
+    ...op.simd(kind === 'max' ? Simd.f32x4Pmax : Simd.f32x4Pmin),
     ...g(loaded),
     ...g(loaded),
-    ...op.simd(SIMD_F32X4_NE),
-    ...op.simd(SIMD_V128_BITSELECT),
+    ...op.simd(Simd.f32x4Ne),
+    ...op.simd(Simd.v128Bitselect),
     ...v128Store(0),
   ];
   const body = [

@@ -17,7 +17,7 @@
  *   loop's `Float32Array` store). The last one to three columns, when the row length is not a
  *   multiple of four, go through the line walk with the column stride.
  */
-import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
+import { op, Simd, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
 import { addToLocal, advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
 import { heapAddress } from './kernel-heap.js';
 import { reserve, simdKernels } from './kernel-runtime.js';
@@ -35,19 +35,13 @@ const { i32, f64, v128 } = ValueType;
 /** What the kernels compute per element: a running sum or a running product. */
 export type RunningKind = 'sum' | 'prod';
 
-// Opcodes beyond wasm-encoder.ts's table (WebAssembly core specification, numeric and SIMD).
+// Numeric opcodes beyond wasm-encoder.ts's `op` (WebAssembly core specification); the SIMD ones are its `Simd` table.
 const F64_ADD = 0xa0;
 const F64_MUL = 0xa2;
 const F32_DEMOTE_F64 = 0xb6;
 const F64_PROMOTE_F32 = 0xbb;
 const f64Const = (value: number) => [0x44, ...new Uint8Array(new Float64Array([value]).buffer)];
 const f64Store = (offset = 0) => [0x39, 3, offset];
-const SIMD_V128_LOAD64_SPLAT = 0x0a;
-const SIMD_V128_STORE64_LANE = 0x5b;
-const SIMD_F32X4_DEMOTE_F64X2_ZERO = 0x5e;
-const SIMD_F64X2_PROMOTE_LOW_F32X4 = 0x5f;
-const SIMD_F64X2_ADD = 0xf0;
-const SIMD_F64X2_MUL = 0xf2;
 
 const g = op.localGet;
 const s = op.localSet;
@@ -155,12 +149,12 @@ function scanColumns(kind: RunningKind): FunctionDefinition {
     ...g(target),
     ...v128Load(offset * 2),
     ...g(pointer),
-    ...op.simd(SIMD_V128_LOAD64_SPLAT, 3, offset),
-    ...op.simd(SIMD_F64X2_PROMOTE_LOW_F32X4),
-    ...op.simd(kind === 'sum' ? SIMD_F64X2_ADD : SIMD_F64X2_MUL),
+    ...op.simd(Simd.v128Load64Splat, 3, offset),
+    ...op.simd(Simd.f64x2PromoteLowF32x4),
+    ...op.simd(kind === 'sum' ? Simd.f64x2Add : Simd.f64x2Mul),
     ...op.localTee(value),
-    ...op.simd(SIMD_F32X4_DEMOTE_F64X2_ZERO),
-    ...op.simd(SIMD_V128_STORE64_LANE, 3, offset, 0),
+    ...op.simd(Simd.f32x4DemoteF64x2Zero),
+    ...op.simd(Simd.v128Store64Lane, 3, offset, 0),
     ...g(target),
     ...g(value),
     ...v128Store(offset * 2),

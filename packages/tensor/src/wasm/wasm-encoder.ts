@@ -108,6 +108,28 @@ export const Simd = {
   i32x4TruncSatF32x4S: 0xf8,
   /** Relaxed SIMD: a·b + c, fused (one rounding) or not, as the engine chooses. */
   f32x4RelaxedMadd: 0x105,
+  // The reduction, scan and index-reduction kernels' (simd-reductions.ts, simd-running-products.ts,
+  // simd-arg-reductions.ts), kept here rather than in a table of each.
+  v128Load64Splat: 0x0a,
+  v128Const: 0x0c,
+  i32x4ExtractLane: 0x1b,
+  f32x4ExtractLane: 0x1f,
+  f64x2ExtractLane: 0x21,
+  f32x4Eq: 0x41,
+  f32x4Ne: 0x42,
+  f32x4Lt: 0x43,
+  f32x4Gt: 0x44,
+  v128And: 0x4e,
+  v128Or: 0x50,
+  v128Bitselect: 0x52,
+  v128AnyTrue: 0x53,
+  v128Store64Lane: 0x5b,
+  f32x4DemoteF64x2Zero: 0x5e,
+  f64x2PromoteLowF32x4: 0x5f,
+  f32x4Pmin: 0xea,
+  f32x4Pmax: 0xeb,
+  f64x2Add: 0xf0,
+  f64x2Mul: 0xf2,
 } as const;
 
 /** v128.load / v128.store with a byte offset (alignment hint 16 bytes). */
