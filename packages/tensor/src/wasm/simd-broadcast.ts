@@ -149,23 +149,18 @@ function dispatcher(): FunctionDefinition {
     ...op.i32Const(2),
     I32_SHR_U,
   ];
-  const flat = (index: number) => (locals: DispatcherLocals) => {
-    const [a, b, out, columns, aRowBytes, bRowBytes] = locals.scalars as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    return [
-      ...offsetOf(a, locals.first, g(aRowBytes)),
-      ...offsetOf(b, locals.first, g(bRowBytes)),
-      ...offsetOf(out, locals.first, outStep(columns)),
-      ...vectors(locals.count, columns),
-      ...op.call(index),
-    ];
-  };
+  // a and b of item `first` (their row bytes apart) and its output row (columns floats apart):
+  // the addresses every branch but exp starts from.
+  const rowAddresses = ({ first, scalars: [a, b, out, columns, aRowBytes, bRowBytes] }: DispatcherLocals) => [
+    ...offsetOf(a!, first, g(aRowBytes!)),
+    ...offsetOf(b!, first, g(bRowBytes!)),
+    ...offsetOf(out!, first, outStep(columns!)),
+  ];
+  const flat = (index: number) => (locals: DispatcherLocals) => [
+    ...rowAddresses(locals),
+    ...vectors(locals.count, locals.scalars[3]!),
+    ...op.call(index),
+  ];
   const exp = (locals: DispatcherLocals) => {
     const [a, , out, columns, aRowBytes] = locals.scalars as [number, number, number, number, number];
     return [
@@ -176,18 +171,9 @@ function dispatcher(): FunctionDefinition {
     ];
   };
   const rows = (index: number) => (locals: DispatcherLocals) => {
-    const [a, b, out, columns, aRowBytes, bRowBytes] = locals.scalars as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const [, , , columns, aRowBytes, bRowBytes] = locals.scalars as [number, number, number, number, number, number];
     return [
-      ...offsetOf(a, locals.first, g(aRowBytes)),
-      ...offsetOf(b, locals.first, g(bRowBytes)),
-      ...offsetOf(out, locals.first, outStep(columns)),
+      ...rowAddresses(locals),
       ...g(locals.count),
       ...g(columns),
       ...g(aRowBytes),
