@@ -25,7 +25,14 @@ import { op, Simd, v128Load, v128Store, ValueType, type FunctionDefinition } fro
 import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
 import { heapAddress } from './kernel-heap.js';
 import { reserve, simdKernels } from './kernel-runtime.js';
-import { lineKernels, offsetOf, rowDispatcher, runLines, type DispatcherLocals } from './reduction-threads.js';
+import {
+  lineKernels,
+  offsetOf,
+  placeInput,
+  rowDispatcher,
+  runLines,
+  type DispatcherLocals,
+} from './reduction-threads.js';
 
 const { i32, f32, f64, v128 } = ValueType;
 
@@ -434,11 +441,7 @@ export function simdReduceRows(
       ? [(segmented ? segments + 1 : rows) * resultBytes, size * 4]
       : [(segmented ? segments + 1 : rows) * resultBytes],
   );
-  let source: number;
-  if (direct === undefined) {
-    source = scratch[1]!;
-    new Float32Array(simd.memory.buffer, source, size).set(values.subarray(offset, offset + size));
-  } else source = direct + offset * 4;
+  const source = placeInput(simd.memory, values, offset, size, scratch[1]!);
   const operation = ROW_KINDS.indexOf(kind);
   if (!segmented) {
     runLines(kernels, size, rows, [operation, source, scratch[0]!, columns], kind);
@@ -523,11 +526,7 @@ export function simdReduceColumns(
   const direct = heapAddress(values);
   const accumulatorBytes = vectors * columnAccumulatorBytes(kind);
   const scratch = reserve(simd.memory, direct === undefined ? [accumulatorBytes, size * 4] : [accumulatorBytes]);
-  let source: number;
-  if (direct === undefined) {
-    source = scratch[1]!;
-    new Float32Array(simd.memory.buffer, source, size).set(values.subarray(offset, offset + size));
-  } else source = direct + offset * 4;
+  const source = placeInput(simd.memory, values, offset, size, scratch[1]!);
   const wide = kind === 'sum' || kind === 'prod';
   const accumulators = wide
     ? new Float64Array(simd.memory.buffer, scratch[0]!, vectors * 4)
