@@ -49,3 +49,44 @@ export function advanceByLocal(local: number, stride: number): number[] {
 export function countDown(counter: number): number[] {
   return [...op.localGet(counter), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(counter), ...op.brIf(0)];
 }
+
+/** The locals and steps of {@link vectorRowsLoop}. */
+export interface VectorRowsLoop {
+  /** The row counter (at least 1), counted down. */
+  rows: number;
+  /** The local holding the vectors per row (at least 1). */
+  vectors: number;
+  /** A scratch local counting the vectors of the current row down. */
+  left: number;
+  /** Pairs [walker, base]: each walker starts every row at its base. */
+  walkers: readonly (readonly [walker: number, base: number])[];
+  /** One vector's work; it moves the walkers on itself. */
+  step: readonly number[];
+  /** What ends a row (moving the bases on to the next one). */
+  afterRow: readonly number[];
+}
+
+/**
+ * The row-by-row walk of the column kernels (simd-reductions.ts, simd-running-products.ts,
+ * simd-arg-reductions.ts): for each of `rows` rows, the walkers start at their bases and
+ * `step` runs `vectors` times, then `afterRow` runs. Written once because the three column
+ * kernels differ only in their step and in what they move on per row.
+ *
+ * @example
+ * vectorRowsLoop({ rows, vectors, left, walkers: [[pointer, src]], step, afterRow: advanceByLocal(src, rowBytes) })
+ */
+export function vectorRowsLoop({ rows, vectors, left, walkers, step, afterRow }: VectorRowsLoop): number[] {
+  return [
+    ...op.loop(),
+    ...walkers.flatMap(([walker, base]) => [...op.localGet(base), ...op.localSet(walker)]),
+    ...op.localGet(vectors),
+    ...op.localSet(left),
+    ...op.loop(),
+    ...step,
+    ...countDown(left),
+    ...op.end(),
+    ...afterRow,
+    ...countDown(rows),
+    ...op.end(),
+  ];
+}

@@ -22,7 +22,7 @@
  * which keeps the results bit for bit those of the loop.
  */
 import { op, Simd, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
-import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
+import { advanceByLocal, advanceLocal, countDown, vectorRowsLoop } from './loop-emitters.js';
 import { heapAddress } from './kernel-heap.js';
 import { reserve, simdKernels } from './kernel-runtime.js';
 import {
@@ -311,24 +311,21 @@ function columnKernel(kind: SimdColumnReduction): FunctionDefinition {
     ...op.simd(Simd.v128Bitselect),
     ...v128Store(0),
   ];
-  const body = [
-    ...op.loop(),
-    ...g(src),
-    ...s(pointer),
-    ...g(accumulators),
-    ...s(target),
-    ...g(vectors),
-    ...s(left),
-    ...op.loop(),
-    ...(wide ? [...foldHalf(0), ...foldHalf(8)] : extremeStep),
-    ...advanceLocal(pointer, 16),
-    ...advanceLocal(target, wide ? 32 : 16),
-    ...countDown(left),
-    ...op.end(),
-    ...advanceByLocal(src, rowBytes),
-    ...countDown(reduced),
-    ...op.end(),
-  ];
+  const body = vectorRowsLoop({
+    rows: reduced,
+    vectors,
+    left,
+    walkers: [
+      [pointer, src],
+      [target, accumulators],
+    ],
+    step: [
+      ...(wide ? [...foldHalf(0), ...foldHalf(8)] : extremeStep),
+      ...advanceLocal(pointer, 16),
+      ...advanceLocal(target, wide ? 32 : 16),
+    ],
+    afterRow: advanceByLocal(src, rowBytes),
+  });
   return {
     name: `${kind}_columns`,
     parameters: [i32, i32, i32, i32, i32],

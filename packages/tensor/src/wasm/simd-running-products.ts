@@ -18,7 +18,7 @@
  *   multiple of four, go through the line walk with the column stride.
  */
 import { op, Simd, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
-import { addToLocal, advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
+import { addToLocal, advanceByLocal, advanceLocal, countDown, vectorRowsLoop } from './loop-emitters.js';
 import { heapAddress } from './kernel-heap.js';
 import { reserve, simdKernels } from './kernel-runtime.js';
 import {
@@ -167,29 +167,24 @@ function scanColumns(kind: RunningKind): FunctionDefinition {
       { count: 4, type: i32 },
       { count: 1, type: v128 },
     ],
-    body: [
-      ...op.loop(),
-      ...g(src),
-      ...s(pointer),
-      ...g(dst),
-      ...s(output),
-      ...g(accumulators),
-      ...s(target),
-      ...g(vectors),
-      ...s(left),
-      ...op.loop(),
-      ...half(0),
-      ...half(8),
-      ...advanceLocal(pointer, 16),
-      ...advanceLocal(output, 16),
-      ...advanceLocal(target, 32),
-      ...countDown(left),
-      ...op.end(),
-      ...advanceByLocal(src, rowBytes),
-      ...advanceByLocal(dst, rowBytes),
-      ...countDown(rows),
-      ...op.end(),
-    ],
+    body: vectorRowsLoop({
+      rows,
+      vectors,
+      left,
+      walkers: [
+        [pointer, src],
+        [output, dst],
+        [target, accumulators],
+      ],
+      step: [
+        ...half(0),
+        ...half(8),
+        ...advanceLocal(pointer, 16),
+        ...advanceLocal(output, 16),
+        ...advanceLocal(target, 32),
+      ],
+      afterRow: [...advanceByLocal(src, rowBytes), ...advanceByLocal(dst, rowBytes)],
+    }),
   };
 }
 
