@@ -152,6 +152,13 @@ function argRows(kind: ArgReduction): FunctionDefinition {
   const [value, mask] = [15, 16];
   const [bestValue, candidateValue] = [17, 18];
   const scalarBetter = kind === 'argmax' ? F32_GT : F32_LT;
+  // `local` is NaN (x ≠ x), an i32 on the stack.
+  const isNotANumber = (local: number) => [...g(local), ...g(local), F32_NE];
+  // The candidate is NaN or strictly better than the best: the test both the lane combination
+  // and the tail make.
+  const nanOrBetter = [...isNotANumber(candidateValue), ...g(candidateValue), ...g(bestValue), scalarBetter, I32_OR];
+  // The candidate's index comes before the best one's.
+  const earlierIndex = [...g(candidateIndex), ...g(bestIndex), I32_LT_S];
   // Lane `lane` of (best, indices) into (bestValue, bestIndex) when it wins under the file
   // comment's combination rule.
   const combineLane = (set: number, lane: number) => [
@@ -161,32 +168,18 @@ function argRows(kind: ArgReduction): FunctionDefinition {
     ...g(indices[set]!),
     ...op.simd(Simd.i32x4ExtractLane, lane),
     ...s(candidateIndex),
-    ...g(bestValue),
-    ...g(bestValue),
-    F32_NE,
+    ...isNotANumber(bestValue),
     ...IF_I32,
     // The best so far is NaN: only an earlier NaN replaces it.
-    ...g(candidateValue),
-    ...g(candidateValue),
-    F32_NE,
-    ...g(candidateIndex),
-    ...g(bestIndex),
-    I32_LT_S,
+    ...isNotANumber(candidateValue),
+    ...earlierIndex,
     I32_AND,
     ...op.else(),
-    ...g(candidateValue),
-    ...g(candidateValue),
-    F32_NE,
-    ...g(candidateValue),
-    ...g(bestValue),
-    scalarBetter,
-    I32_OR,
+    ...nanOrBetter,
     ...g(candidateValue),
     ...g(bestValue),
     F32_EQ,
-    ...g(candidateIndex),
-    ...g(bestIndex),
-    I32_LT_S,
+    ...earlierIndex,
     I32_AND,
     I32_OR,
     ...op.end(),
@@ -286,13 +279,7 @@ function argRows(kind: ArgReduction): FunctionDefinition {
       ...g(bestValue),
       ...g(bestValue),
       F32_EQ,
-      ...g(candidateValue),
-      ...g(candidateValue),
-      F32_NE,
-      ...g(candidateValue),
-      ...g(bestValue),
-      scalarBetter,
-      I32_OR,
+      ...nanOrBetter,
       I32_AND,
       ...op.if(),
       ...g(candidateValue),
