@@ -49,11 +49,18 @@ import { updateAndApply } from './update-and-apply.js';
 
 afterEach(() => setKernelMode('simd'));
 
-/** The bytes of every tensor leaf and the value of every other leaf: equal means bit for bit equal. */
+/**
+ * The bytes of every tensor leaf and the value of every other leaf: equal means bit for bit equal,
+ * except that every NaN is written as the one canonical NaN first. A NaN's sign and payload are
+ * not part of JavaScript's semantics, and engines differ: Node 24's V8 gives some NaNs of
+ * Adafactor's step the sign bit on one path and not on the other, where Node 20's does not.
+ */
 const bytesOf = (value: unknown): number[][] =>
   tree.leaves(value as TensorTree).map((leaf) => {
     if (typeof leaf !== 'object' || leaf === null || !('dataSync' in leaf)) return [Number(leaf)];
-    const data = (leaf as Tensor).dataSync();
+    const data = (leaf as Tensor).dataSync().slice();
+    if (data instanceof Float32Array || data instanceof Float64Array)
+      for (let index = 0; index < data.length; index++) if (Number.isNaN(data[index])) data[index] = NaN;
     return Array.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   });
 
