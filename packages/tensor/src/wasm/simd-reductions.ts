@@ -175,7 +175,7 @@ function sumRows(): FunctionDefinition {
       ...s(total),
     ],
     tailStep: [...g(total), ...g(src), ...op.f32Load(0), F64_PROMOTE_F32, F64_ADD, ...s(total)],
-    store: [...g(out), ...g(total), ...f64Store(0), ...g(out), ...op.i32Const(8), ...op.i32Add(), ...s(out)],
+    store: [...g(out), ...g(total), ...f64Store(0), ...advanceLocal(out, 8)],
   });
   return {
     name: 'sum_rows',
@@ -252,7 +252,7 @@ function extremeRows(kind: 'max' | 'min'): FunctionDefinition {
       ...op.end(),
     ],
     tailStep: [...g(result), ...g(src), ...op.f32Load(0), scalarOp, ...s(result)],
-    store: [...g(out), ...g(result), ...op.f32Store(0), ...g(out), ...op.i32Const(4), ...op.i32Add(), ...s(out)],
+    store: [...g(out), ...g(result), ...op.f32Store(0), ...advanceLocal(out, 4)],
   });
   return {
     name: `${kind}_rows`,

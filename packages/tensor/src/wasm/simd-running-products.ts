@@ -106,7 +106,7 @@ function lineWalk(kind: RunningKind, mode: 'reduce' | 'scan'): FunctionDefinitio
             ...each((chain) => [...g(dst), ...g(running[chain]!), ...f64Store(chain * 8)]),
             ...advanceLocal(dst, chains * 8),
           ]
-        : [...g(dst), ...g(lineStride), ...op.i32Const(chains), ...op.i32Mul(), ...op.i32Add(), ...s(dst)]),
+        : addToLocal(dst, [...g(lineStride), ...op.i32Const(chains), ...op.i32Mul()])),
       ...g(src),
       ...g(lineStride),
       ...op.i32Const(chains),
