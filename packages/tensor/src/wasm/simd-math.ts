@@ -71,6 +71,19 @@ export interface SimdMathLocals {
   importedFunction?(name: TrigonometricFunction): number;
 }
 
+/** A tuple of `Count` numbers, for destructuring {@link temporaries}. */
+type Locals<Count extends number, Tuple extends number[] = []> = Tuple['length'] extends Count
+  ? Tuple
+  : Locals<Count, [...Tuple, number]>;
+
+/**
+ * `count` fresh temporaries from `locals`, taken in order: the one way the emitters below ask
+ * for several at once (each had its own array-and-cast spelling).
+ */
+function temporaries<Count extends number>(locals: SimdMathLocals, count: Count): Locals<Count> {
+  return Array.from({ length: count }, () => locals.temporary()) as Locals<Count>;
+}
+
 /** The functions whose inline SIMD version is bounded and whose other lanes call the imported Math function. */
 export type TrigonometricFunction = 'sin' | 'cos' | 'tan';
 
@@ -261,13 +274,7 @@ const clamp = (operand: number[], low: number, high: number) => [
 ];
 
 const exponential: SimdMathEmitter = (operand, locals) => {
-  const [x, k, r, half, rest] = [0, 0, 0, 0, 0].map(() => locals.temporary()) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [x, k, r, half, rest] = temporaries(locals, 5);
   return [
     ...clamp(operand, -746, 710),
     ...s(x),
@@ -278,14 +285,7 @@ const exponential: SimdMathEmitter = (operand, locals) => {
 };
 
 const exponentialMinusOne: SimdMathEmitter = (operand, locals) => {
-  const [value, x, k, r, half, rest] = [0, 0, 0, 0, 0, 0].map(() => locals.temporary()) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [value, x, k, r, half, rest] = temporaries(locals, 6);
   // q = eʳ − 1 = r·(1 + r/2 + ... + r^12/13!).
   const q = mul(polynomial(r, EXP_TAYLOR.slice(0, -1), locals), g(r));
   // 1/s1 = 2^−half.
@@ -314,18 +314,7 @@ const EXPONENT_MASK = -(2n ** 52n); // 0xfff0000000000000
 const SMALLEST_NORMAL = 2 ** -1022;
 
 const logarithm: SimdMathEmitter = (operand, locals) => {
-  const [x, tiny, scaled, k, f, sValue, z, w, hfsq, kf] = Array.from({ length: 10 }, () => locals.temporary()) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [x, tiny, scaled, k, f, sValue, z, w, hfsq, kf] = temporaries(locals, 10);
   const [lg1, lg2, lg3, lg4, lg5, lg6, lg7] = LG as [number, number, number, number, number, number, number];
   // R = z·(Lg1 + w·(Lg3 + w·(Lg5 + w·Lg7))) + w·(Lg2 + w·(Lg4 + w·Lg6)), z = s², w = z².
   const odd = mul(g(z), polynomial(w, [lg7, lg5, lg3, lg1], locals));
@@ -434,7 +423,7 @@ const ERFCX_LARGE = [
 ];
 
 const errorFunction: SimdMathEmitter = (operand, locals) => {
-  const [x, v, magnitude, u] = [0, 0, 0, 0].map(() => locals.temporary()) as [number, number, number, number];
+  const [x, v, magnitude, u] = temporaries(locals, 4);
   // |x| < 2: x·P(x²/2 − 1). Beyond: sign(x)·(1 − e^(−a²)·erfcx(a)), a = min(|x|, 6) (erf rounds
   // to ±1 from 5.9; pmin keeps NaN). Both are evaluated and one is selected per lane.
   const small = mul(g(x), polynomial(v, ERF_SMALL, locals));
@@ -537,13 +526,7 @@ const isOdd = (value: number[]) =>
 const sineOrCosine =
   (cosine: boolean): SimdMathEmitter =>
   (operand, locals) => {
-    const [x, n, r, z, quadrant] = [0, 0, 0, 0, 0].map(() => locals.temporary()) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const [x, n, r, z, quadrant] = temporaries(locals, 5);
     // quadrant = (n or n + 1) mod 4, exactly, as a double in {0, 1, 2, 3}.
     const shifted = cosine ? add(g(n), f64Splat(1)) : g(n);
     const magnitude = select(isOdd(g(quadrant)), cosineOfReduced(z, locals), sineOfReduced(r, z, locals));
@@ -568,15 +551,7 @@ const sineOrCosine =
  * tan x is x itself for |x| < 2^−27 (x³/3 is under half an ulp of x there).
  */
 const tangent: SimdMathEmitter = (operand, locals) => {
-  const [x, n, r, z, sineValue, cosineValue, odd] = Array.from({ length: 7 }, () => locals.temporary()) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [x, n, r, z, sineValue, cosineValue, odd] = temporaries(locals, 7);
   return [
     ...operand,
     ...s(x),
@@ -617,7 +592,7 @@ const trigonometry =
   (operand, locals) => {
     if (!locals.importedFunction) throw new Error(`simd-math: ${name} needs locals.importedFunction (Math.${name})`);
     const callee = locals.importedFunction(name);
-    const [x, result, outside] = [0, 0, 0].map(() => locals.temporary()) as [number, number, number];
+    const [x, result, outside] = temporaries(locals, 3);
     // Lane `index` of the v128 on the stack replaced by Math.f(lane `index` of x).
     const lane = (index: number) => [
       ...g(x),
@@ -690,14 +665,7 @@ export const SIMD_MATH: Partial<Record<UnaryFunction, SimdMathEmitter>> = {
  * shortcuts).
  */
 const power: SimdBinaryMathEmitter = (left, right, locals) => {
-  const [x, y, integer, half, result, shortcut] = Array.from({ length: 6 }, () => locals.temporary()) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [x, y, integer, half, result, shortcut] = temporaries(locals, 6);
   const magnitude = exponential(mul(g(y), logarithm([...g(x), ...simd(F64X2_ABS)], locals)), locals);
   // y odd: an integer whose half is not one (±∞ and |y| ≥ 2^53 are even integers here).
   const odd = [...g(integer), ...binary([...g(half), ...simd(F64X2_TRUNC)], g(half), F64X2_NE), ...simd(V128_AND)];
