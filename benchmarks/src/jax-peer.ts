@@ -10,7 +10,7 @@
  * In Node, jax-js's Wasm device runs on one thread: its worker pool needs a global `Worker`,
  * which Node does not have (it has `worker_threads`). `jaxDescription` says so in the bench.
  */
-import { measure, type Runner, type Timing } from './harness.js';
+import { measure, TRAINING_STEP_TIMING, type Runner, type Timing } from './harness.js';
 
 /** The jax-js module, as loaded at run time. */
 export type Jax = typeof import('@jax-js/jax');
@@ -325,7 +325,7 @@ export function jaxTrainingStepRunner(loaded: Loaded, definition: JaxStepDefinit
     run: async () => {
       const stepper = jaxTrainingStepper(loaded.jax, definition);
       try {
-        return await measure(() => stepper.step(), { maximumRuns: 30, minimumMilliseconds: 1000 });
+        return await measure(() => stepper.step(), TRAINING_STEP_TIMING);
       } finally {
         stepper.dispose();
       }

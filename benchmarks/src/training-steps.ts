@@ -10,7 +10,7 @@
  */
 import * as vane from '@vane/tensor';
 import type { Tensor } from '@vane/tensor';
-import { measure, measureRow, type BenchmarkRow, type Timing } from './harness.js';
+import { measure, measureRow, TRAINING_STEP_TIMING, type BenchmarkRow, type Timing } from './harness.js';
 import type { Tfjs } from './peers.js';
 import { jaxAdamwRunner, jaxTrainingStepRunner, type LoadedJax } from './jax-peer.js';
 
@@ -78,21 +78,18 @@ function vaneStepRunner(
       const optimizer = makeOptimizer(training);
       let state = optimizer.init(params);
       const step = training.valueAndGrad(definition.loss);
-      const timing = await measure(
-        () => {
-          const [loss, grads] = step(params);
-          // The optimizer step in one call (update and apply; AdamW's whole step per leaf in one
-          // pass), as jax-js's step is one jitted function.
-          const [nextParams, nextState] = training.updateAndApply(optimizer, grads, state, params);
-          // Reading the loss is the synchronisation point, as dataSync is for tfjs.
-          loss.dataSync();
-          training.disposeReplaced(state, nextState);
-          vane.dispose([loss, ...Object.values(grads), ...Object.values(params)]);
-          params = nextParams;
-          state = nextState;
-        },
-        { maximumRuns: 30, minimumMilliseconds: 1000 },
-      );
+      const timing = await measure(() => {
+        const [loss, grads] = step(params);
+        // The optimizer step in one call (update and apply; AdamW's whole step per leaf in one
+        // pass), as jax-js's step is one jitted function.
+        const [nextParams, nextState] = training.updateAndApply(optimizer, grads, state, params);
+        // Reading the loss is the synchronisation point, as dataSync is for tfjs.
+        loss.dataSync();
+        training.disposeReplaced(state, nextState);
+        vane.dispose([loss, ...Object.values(grads), ...Object.values(params)]);
+        params = nextParams;
+        state = nextState;
+      }, TRAINING_STEP_TIMING);
       vane.dispose(Object.values(params));
       return timing;
     },
@@ -116,14 +113,11 @@ function tfjsStepRunners(
       try {
         const { variables, loss } = build(tf);
         const optimizer = tf.train.adam(1e-3);
-        const timing = await measure(
-          () => {
-            const value = optimizer.minimize(loss, true, variables);
-            value?.dataSync();
-            value?.dispose();
-          },
-          { maximumRuns: 30, minimumMilliseconds: 1000 },
-        );
+        const timing = await measure(() => {
+          const value = optimizer.minimize(loss, true, variables);
+          value?.dataSync();
+          value?.dispose();
+        }, TRAINING_STEP_TIMING);
         optimizer.dispose();
         return timing;
       } finally {
@@ -271,7 +265,7 @@ export async function trainingStepRows(
               loss.dataSync();
               loss.dispose();
             },
-            { maximumRuns: 40, minimumMilliseconds: 1000 },
+            { ...TRAINING_STEP_TIMING, maximumRuns: 40 },
           ),
       },
     ]),
@@ -289,7 +283,7 @@ export async function trainingStepRows(
               loss.dataSync();
               vane.dispose([loss, ...Object.values(grads)]);
             },
-            { maximumRuns: 40, minimumMilliseconds: 1000 },
+            { ...TRAINING_STEP_TIMING, maximumRuns: 40 },
           );
         },
       },
