@@ -13,10 +13,15 @@
  * one detaches its buffer, and with it every Float32Array over it. Unshared, the heap serves
  * only the scratch regions, re-read after each `reserve` as before.
  *
- * The allocator is a bump pointer with exact-size free lists (sizes rounded to 64 bytes). A
- * training loop allocates the same sizes step after step, so freed blocks are reused; when the
- * memory reaches its maximum, {@link heapFloat32Array} returns undefined and the caller takes an
- * ordinary array (copied into scratch regions per call, as before).
+ * The allocator is a bump pointer with free lists (sizes rounded to 64 bytes). A training loop
+ * allocates the same sizes step after step, so a freed block of the exact size is taken first;
+ * otherwise the smallest free block that is large enough is split. A freed block merges with
+ * free neighbours, and free memory that reaches the top lowers it. Why not exact sizes only:
+ * a program that moves from one model to another (the benchmark's CNN step, then AdamW on 10M
+ * parameters) left hundreds of MiB in blocks of the first model's sizes, which the second could
+ * not use, and its storages fell back to ordinary arrays copied per call (AdamW 10M 4× slower).
+ * When the memory reaches its maximum, {@link heapFloat32Array} returns undefined and the caller
+ * takes an ordinary array (copied into scratch regions per call, as before).
  *
  * A tensor storage's block is freed when the backend releases it (`recycleArray`, on dispose)
  * or, for a tensor that is never disposed, when the collector reclaims its Float32Array (a
@@ -41,10 +46,10 @@ const HEAP_MINIMUM_ELEMENTS = 4096;
  */
 const STORAGE_SHARE_OF_MAXIMUM = 0.75;
 /**
- * While this many bytes wait in the free lists, a storage of a size none of them has stays an
- * ordinary array instead of taking fresh memory: free blocks are reused only at their exact
- * size, so a program whose shapes keep changing would otherwise grow the heap with blocks it
- * never reuses (the buffer pool keeps at most 256 MiB idle for the same reason).
+ * While this many bytes wait in the free lists, a storage that no free block can hold stays an
+ * ordinary array instead of taking fresh memory: fragments too small for the sizes a program
+ * asks for would otherwise grow the heap without bound (the buffer pool keeps at most 256 MiB
+ * idle for the same reason).
  */
 const STORAGE_IDLE_LIMIT_BYTES = 256 * 1024 * 1024;
 
@@ -52,10 +57,15 @@ const STORAGE_IDLE_LIMIT_BYTES = 256 * 1024 * 1024;
 interface Heap {
   memory: WebAssembly.Memory;
   shared: boolean;
-  /** The next never-used byte. */
+  /** The end of the bump region: every byte from here up is free. */
   top: number;
-  /** Freed blocks by their (rounded) byte size. */
+  /** The highest `top` so far: memory from here up has never been handed out (still zero). */
+  highWater: number;
+  /** Free blocks' addresses by their byte size. */
   free: Map<number, number[]>;
+  /** Free blocks' sizes by their address, and their addresses by their end (for merging). */
+  freeByStart: Map<number, number>;
+  freeByEnd: Map<number, number>;
   /** Bytes in the free lists. */
   freeBytes: number;
   /** Every SharedArrayBuffer object the memory has handed out (one per size it has had). */
@@ -84,16 +94,53 @@ export function bindKernelHeap(
     shared,
     storageLimitBytes: maximumPages * PAGE_BYTES * STORAGE_SHARE_OF_MAXIMUM,
     top: Math.ceil(firstFreeByte / ALIGNMENT_BYTES) * ALIGNMENT_BYTES,
+    highWater: Math.ceil(firstFreeByte / ALIGNMENT_BYTES) * ALIGNMENT_BYTES,
     free: new Map(),
+    freeByStart: new Map(),
+    freeByEnd: new Map(),
     freeBytes: 0,
     buffers: new WeakSet(),
   };
 }
 
+/** Puts a free block in the lists. */
+function insertFree(current: Heap, address: number, bytes: number): void {
+  let list = current.free.get(bytes);
+  if (!list) {
+    list = [];
+    current.free.set(bytes, list);
+  }
+  list.push(address);
+  current.freeByStart.set(address, bytes);
+  current.freeByEnd.set(address + bytes, address);
+  current.freeBytes += bytes;
+}
+
+/** Takes a free block out of the lists. */
+function removeFree(current: Heap, address: number, bytes: number): void {
+  const list = current.free.get(bytes)!;
+  list.splice(list.lastIndexOf(address), 1);
+  if (list.length === 0) current.free.delete(bytes);
+  current.freeByStart.delete(address);
+  current.freeByEnd.delete(address + bytes);
+  current.freeBytes -= bytes;
+}
+
+/** The smallest free block of at least `bytes` bytes (its address), or undefined. */
+function bestFit(current: Heap, bytes: number): number | undefined {
+  const exact = current.free.get(bytes);
+  if (exact?.length) return exact[exact.length - 1];
+  let best: number | undefined;
+  let bestBytes = Number.POSITIVE_INFINITY;
+  for (const [address, size] of current.freeByStart)
+    if (size >= bytes && size < bestBytes) [best, bestBytes] = [address, size];
+  return best;
+}
+
 /**
- * A block of at least `bytes` bytes (64-byte aligned, padded): a freed one of the same size,
- * else fresh memory below `freshLimitBytes` (growing the memory if needed); undefined when
- * neither is possible.
+ * A block of at least `bytes` bytes (64-byte aligned, padded): a free one of that size, else
+ * part of the smallest larger free one, else fresh memory below `freshLimitBytes` (growing the
+ * memory if needed); undefined when none is possible.
  */
 export function allocateBlock(
   bytes: number,
@@ -101,9 +148,11 @@ export function allocateBlock(
 ): { address: number; bytes: number } | undefined {
   if (!heap) return undefined;
   const blockBytes = blockBytesOf(bytes);
-  const reused = heap.free.get(blockBytes)?.pop();
+  const reused = bestFit(heap, blockBytes);
   if (reused !== undefined) {
-    heap.freeBytes -= blockBytes;
+    const freeBytes = heap.freeByStart.get(reused)!;
+    removeFree(heap, reused, freeBytes);
+    if (freeBytes > blockBytes) insertFree(heap, reused + blockBytes, freeBytes - blockBytes);
     return { address: reused, bytes: blockBytes };
   }
   const end = heap.top + blockBytes;
@@ -118,6 +167,7 @@ export function allocateBlock(
   }
   const address = heap.top;
   heap.top = end;
+  heap.highWater = Math.max(heap.highWater, end);
   return { address, bytes: blockBytes };
 }
 
@@ -130,16 +180,27 @@ function grow(memory: WebAssembly.Memory, pages: number): boolean {
   }
 }
 
-/** Returns a block from {@link allocateBlock} for reuse. */
+/**
+ * Returns a block from {@link allocateBlock} for reuse: merged with the free blocks right before
+ * and after it, and given back to the bump pointer where it reaches the top.
+ */
 export function freeBlock(block: { address: number; bytes: number }): void {
   if (!heap) return;
-  let list = heap.free.get(block.bytes);
-  if (!list) {
-    list = [];
-    heap.free.set(block.bytes, list);
+  let { address, bytes } = block;
+  const following = heap.freeByStart.get(address + bytes);
+  if (following !== undefined) {
+    removeFree(heap, address + bytes, following);
+    bytes += following;
   }
-  list.push(block.address);
-  heap.freeBytes += block.bytes;
+  const preceding = heap.freeByEnd.get(address);
+  if (preceding !== undefined) {
+    const precedingBytes = heap.freeByStart.get(preceding)!;
+    removeFree(heap, preceding, precedingBytes);
+    address = preceding;
+    bytes += precedingBytes;
+  }
+  if (address + bytes === heap.top) heap.top = address;
+  else insertFree(heap, address, bytes);
 }
 
 /** Live heap arrays and their blocks; an entry leaves on release, pin or collection. */
@@ -159,15 +220,15 @@ const collected =
  */
 export function heapFloat32Array(size: number, zeroed: boolean): Float32Array | undefined {
   if (!heap?.shared || !collected || size < HEAP_MINIMUM_ELEMENTS) return undefined;
-  const wasTop = heap.top;
+  const untouched = heap.highWater;
   const freshLimit = heap.freeBytes > STORAGE_IDLE_LIMIT_BYTES ? heap.top : heap.storageLimitBytes;
   const block = allocateBlock(size * 4, freshLimit);
   if (!block) return undefined;
   const buffer = heap.memory.buffer;
   heap.buffers.add(buffer);
   const array = new Float32Array(buffer, block.address, size);
-  // Memory past the old top has never been written (a grown memory is zero-filled).
-  if (zeroed && block.address < wasTop) array.fill(0);
+  // Memory past the high-water mark has never been handed out (a grown memory is zero-filled).
+  if (zeroed && block.address < untouched) array.fill(0);
   live.set(array, block);
   collected.register(array, block, array);
   return array;
