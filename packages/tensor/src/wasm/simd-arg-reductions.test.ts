@@ -7,22 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { argmax, argmin, setKernelMode, tensor } from '../index.js';
 import { simdKernels } from './kernel-runtime.js';
 import { simdArgReduce, type ArgReduction } from './simd-arg-reductions.js';
+import { random } from './test-support/simd-comparisons.js';
 
 const SIMD_OFF = simdKernels() === undefined;
 
 afterEach(() => setKernelMode('simd'));
-
-/** A deterministic generator (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPECIAL = [0, -0, Infinity, -Infinity, NaN, 3.4028234663852886e38, -3.4028234663852886e38];
 

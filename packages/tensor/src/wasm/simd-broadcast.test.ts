@@ -24,6 +24,7 @@ import {
 import { simdKernels } from './kernel-runtime.js';
 import { simdBinaryStrided } from './simd-elementwise.js';
 import { ELEMENTWISE_PARALLEL_MINIMUM, EXP_PARALLEL_MINIMUM } from './simd-broadcast.js';
+import { expectSameBits, simdAndLoop } from './test-support/simd-comparisons.js';
 
 const SIMD_OFF = simdKernels() === undefined;
 const initialThreads = kernelInfo().threads.requested;
@@ -42,23 +43,6 @@ function values(count: number, seed: number): Float32Array {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     return index % 7 === 3 ? SPECIAL[state % SPECIAL.length]! : (state / 2 ** 32 - 0.5) * 20;
   });
-}
-
-function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  for (let index = 0; index < actual.length; index++)
-    if (!Object.is(actual[index], expected[index]))
-      expect.fail(`${label}: element ${index} is ${actual[index]}, expected ${expected[index]}`);
-}
-
-/** The op's result in SIMD mode and on the scalar loop. */
-function simdAndLoop(run: () => Tensor): [Float32Array, Float32Array] {
-  setKernelMode('simd');
-  const simd = run().dataSync() as Float32Array;
-  setKernelMode('scalar');
-  const loop = run().dataSync() as Float32Array;
-  setKernelMode('simd');
-  return [simd, loop];
 }
 
 const OPS = { add, sub, mul, div } as const;

@@ -22,6 +22,7 @@ import {
 } from '../index.js';
 import { simdKernels } from './kernel-runtime.js';
 import { simdReduceColumns, simdReduceRows } from './simd-reductions.js';
+import { expectSameBits, simdAndLoop, random } from './test-support/simd-comparisons.js';
 
 const SIMD_OFF = simdKernels() === undefined;
 
@@ -31,36 +32,6 @@ afterEach(() => {
   setKernelMode('simd');
   setThreadCount(initialThreads);
 });
-
-/** Expects two results to be the same float32 values bit for bit (NaN as NaN, −0 as −0). */
-function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  for (let index = 0; index < actual.length; index++)
-    if (!Object.is(actual[index], expected[index]))
-      expect.fail(`${label}: element ${index} is ${actual[index]}, expected ${expected[index]}`);
-}
-
-/** `reduce(x)` on the SIMD kernels and on the JavaScript loop (scalar mode). */
-function simdAndLoop(reduce: () => Tensor): [Float32Array, Float32Array] {
-  setKernelMode('simd');
-  const simd = reduce().dataSync() as Float32Array;
-  setKernelMode('scalar');
-  const loop = reduce().dataSync() as Float32Array;
-  setKernelMode('simd');
-  return [simd, loop];
-}
-
-/** A deterministic generator (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Σ values by Neumaier's compensated summation: exact to float64 rounding for these sizes. */
 function exactSum(values: Float32Array, start: number, count: number): number {

@@ -6,22 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cumprod, cumsum, prod, setKernelMode, tensor, type Tensor } from '../index.js';
 import { simdKernels } from './kernel-runtime.js';
 import { simdCumulative, simdProductRows } from './simd-running-products.js';
+import { expectSameBits, random } from './test-support/simd-comparisons.js';
 
 const SIMD_OFF = simdKernels() === undefined;
 
 afterEach(() => setKernelMode('simd'));
-
-/** A deterministic generator (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Values near ±1 (long products stay finite), with zeros of both signs, infinities, NaN and extremes mixed in. */
 function mixedValues(count: number, seed: number): Float32Array {
@@ -30,14 +19,6 @@ function mixedValues(count: number, seed: number): Float32Array {
   return Float32Array.from({ length: count }, () =>
     next() < 0.02 ? specials[Math.floor(next() * specials.length)]! : (next() < 0.5 ? -1 : 1) * (0.5 + next()),
   );
-}
-
-/** Expects two results to be the same float32 values bit for bit (NaN as NaN, −0 as −0). */
-function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
-  expect(actual.length, label).toBe(expected.length);
-  for (let index = 0; index < actual.length; index++)
-    if (!Object.is(actual[index], expected[index]))
-      expect.fail(`${label}: element ${index} is ${actual[index]}, expected ${expected[index]}`);
 }
 
 describe.skipIf(SIMD_OFF)('simdProductRows and simdCumulative', () => {
