@@ -15,21 +15,18 @@
  *
  * A pending result keeps its operands' textures alive through gpu.js clones (reference counted),
  * so disposing an operand's tensor first is safe. A result inlined into two consumers is
- * computed twice, which elementwise work allows; chains are capped at `fusionTextureLimit()`
- * textures (texel-fetch.ts: 8 to 16, as the device allows) and {@link FUSION_CALL_LIMIT} calls, beyond which the operand is materialised first.
+ * computed twice, which elementwise work allows; chains are capped at {@link FUSION_LEAF_LIMIT}
+ * textures and {@link FUSION_CALL_LIMIT} calls, beyond which the operand is materialised first.
  */
 import { sizeOf, type Shape, type TensorView } from '@vane/tensor';
 import type { NativeFunction } from './kernel-runner.js';
-import { BLOCKED_VALUE, fusionTextureLimit } from './texel-fetch.js';
+import { BLOCKED_VALUE } from './texel-fetch.js';
 import type { GpuFunctionSource } from './function-source.js';
 import { position } from './index-arithmetic.js';
 import { constantValue } from './scalar-constants.js';
 import { countStorage, deleteTexture, textureOf, type GpuStorage } from './storage.js';
 
-/**
- * Textures a fused kernel may always read (WebGL1 guarantees 8 fragment texture units); where the
- * device has more, texel-fetch.ts's `fusionTextureLimit` allows up to 16.
- */
+/** Textures one fused kernel reads at most (WebGL1 guarantees 8 fragment texture units). */
 export const FUSION_LEAF_LIMIT = 8;
 /** Op calls one fused kernel nests at most (keeps the generated source and its compile time small). */
 export const FUSION_CALL_LIMIT = 16;
@@ -170,7 +167,7 @@ export function pendingElementwise(
     const chain = inlinable(view, shape);
     if (
       chain &&
-      leaves.length + chain.leaves.length <= fusionTextureLimit() - (operands.length - 1) &&
+      leaves.length + chain.leaves.length <= FUSION_LEAF_LIMIT - (operands.length - 1) &&
       calls + chain.calls <= FUSION_CALL_LIMIT
     ) {
       const call = renumber(chain.call, leaves.length, chainScalars.length);

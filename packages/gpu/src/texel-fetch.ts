@@ -212,24 +212,6 @@ export function multipleOutputsAvailable(): boolean {
   return drawBuffers;
 }
 
-let textureUnits: number | undefined;
-
-/**
- * Textures one fused elementwise kernel may read (elementwise-fusion.ts): the fragment texture
- * units the device reports (MAX_TEXTURE_IMAGE_UNITS), at least the 8 WebGL1 guarantees and at
- * most 16. A chain over two matmul products reads their eight block-row textures besides its
- * other operands (the MLP's relu gradient reads ten).
- */
-export function fusionTextureLimit(): number {
-  if (textureUnits === undefined) {
-    const context = gpuDevice().gpu.context as
-      { getParameter?(name: number): unknown; MAX_TEXTURE_IMAGE_UNITS?: number } | undefined;
-    const reported = Number(context?.getParameter?.(context.MAX_TEXTURE_IMAGE_UNITS ?? 0x8872));
-    textureUnits = Number.isFinite(reported) && reported > 0 ? reported : 8;
-  }
-  return Math.min(16, Math.max(8, textureUnits));
-}
-
 /** True when a `width × height` texture is within the device's MAX_TEXTURE_SIZE. */
 export function fitsTexture(width: number, height: number): boolean {
   if (maximumSize === undefined) {
