@@ -39,6 +39,21 @@ export function fusedMap(
   const expectedScalars = kernel.scalarCount;
   if (scalars.length !== expectedScalars)
     throw new Error(`${op}: expected ${expectedScalars} scalars, got ${scalars.length}`);
+  const { backend, shape, dtype } = fusedOperands(op, inputs, options);
+  const data = backend.fused(
+    kernel,
+    inputs.map((input) => input.view()),
+    scalars,
+    dtype,
+  );
+  return wrapStorage(backend, data, shape, dtype);
+}
+
+/**
+ * What `fusedMap` and `fusedMapMany` both check of their operands: one backend for every input,
+ * one shape (the output's), and the output dtype (the option, else the first input's).
+ */
+function fusedOperands(op: string, inputs: readonly Tensor[], options: { dtype?: DType }) {
   const backend = commonBackend(
     op,
     inputs,
@@ -54,13 +69,7 @@ export function fusedMap(
   });
   const dtype = options.dtype ?? inputs[0]!.dtype;
   assertDType(op, dtype);
-  const data = backend.fused(
-    kernel,
-    inputs.map((input) => input.view()),
-    scalars,
-    dtype,
-  );
-  return wrapStorage(backend, data, shape, dtype);
+  return { backend, shape, dtype };
 }
 
 /**
@@ -102,21 +111,7 @@ export function fusedMapMany(
   // fusedMap's own validation where the backend runs them separately anyway.
   inputs.forEach((input, index) => checkTensor(op, `inputs[${index}]`, input));
   kernels.forEach((kernel) => checkSignature(op, kernel.expression, kernel.arity, kernel.scalarCount));
-  const backend = commonBackend(
-    op,
-    inputs,
-    inputs.map((_, index) => `inputs[${index}]`),
-  );
-  const shape = inputs[0]!.shape;
-  inputs.forEach((input, index) => {
-    if (input.shape.length !== shape.length || input.shape.some((d, a) => d !== shape[a])) {
-      throw new Error(
-        `${op}: 'inputs[${index}]' has shape ${formatShape(input.shape)}, expected ${formatShape(shape)}`,
-      );
-    }
-  });
-  const dtype = options.dtype ?? inputs[0]!.dtype;
-  assertDType(op, dtype);
+  const { backend, shape, dtype } = fusedOperands(op, inputs, options);
   const data = backend.fusedMany?.(
     kernels,
     inputs.map((input) => input.view()),
