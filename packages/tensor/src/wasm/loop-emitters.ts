@@ -50,6 +50,35 @@ export function countDown(counter: number): number[] {
   return [...op.localGet(counter), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(counter), ...op.brIf(0)];
 }
 
+/**
+ * A while loop that walks `pointer` up to `end` (both locals) in steps of `stepBytes`: `body`
+ * runs while pointer < end (not at all when it starts at or past the end), and the pointer
+ * advances after each run.
+ *
+ * @example
+ * whilePointerBelow(src, end8, 32, sumEightFloats) // blocks of eight floats
+ */
+export function whilePointerBelow(pointer: number, end: number, stepBytes: number, body: readonly number[]): number[] {
+  return [
+    ...op.block(),
+    ...op.localGet(pointer),
+    ...op.localGet(end),
+    ...op.i32GeU(),
+    ...op.brIf(0),
+    ...op.loop(),
+    ...body,
+    ...op.localGet(pointer),
+    ...op.i32Const(stepBytes),
+    ...op.i32Add(),
+    ...op.localTee(pointer),
+    ...op.localGet(end),
+    ...op.i32LtU(),
+    ...op.brIf(0),
+    ...op.end(),
+    ...op.end(),
+  ];
+}
+
 /** The locals and steps of {@link vectorRowsLoop}. */
 export interface VectorRowsLoop {
   /** The row counter (at least 1), counted down. */

@@ -22,7 +22,7 @@
  * which keeps the results bit for bit those of the loop.
  */
 import { op, Simd, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
-import { advanceByLocal, advanceLocal, countDown, vectorRowsLoop } from './loop-emitters.js';
+import { advanceByLocal, advanceLocal, countDown, vectorRowsLoop, whilePointerBelow } from './loop-emitters.js';
 import { heapAddress } from './kernel-heap.js';
 import { reserve, simdKernels } from './kernel-runtime.js';
 import {
@@ -99,39 +99,9 @@ function rowLoop(parts: {
     ...op.i32Add(),
     ...s(end8),
     ...parts.start,
-    ...op.block(),
-    ...g(src),
-    ...g(end8),
-    ...op.i32GeU(),
-    ...op.brIf(0),
-    ...op.loop(),
-    ...parts.vectorStep,
-    ...g(src),
-    ...op.i32Const(32),
-    ...op.i32Add(),
-    ...op.localTee(src),
-    ...g(end8),
-    ...op.i32LtU(),
-    ...op.brIf(0),
-    ...op.end(),
-    ...op.end(),
+    ...whilePointerBelow(src, end8, 32, parts.vectorStep),
     ...parts.finish,
-    ...op.block(),
-    ...g(src),
-    ...g(end),
-    ...op.i32GeU(),
-    ...op.brIf(0),
-    ...op.loop(),
-    ...parts.tailStep,
-    ...g(src),
-    ...op.i32Const(4),
-    ...op.i32Add(),
-    ...op.localTee(src),
-    ...g(end),
-    ...op.i32LtU(),
-    ...op.brIf(0),
-    ...op.end(),
-    ...op.end(),
+    ...whilePointerBelow(src, end, 4, parts.tailStep),
     ...parts.store,
     ...countDown(rows),
     ...op.end(),
