@@ -46,15 +46,19 @@ export interface MeasureOptions {
 }
 
 /**
- * The timing of every contender's training step (Vane, tfjs, jax-js): half a second of untimed
- * steps first, then up to 30 timed ones. A training loop runs thousands of steps, so the steady
- * state is what counts; three warm-up steps left Vane's MLP step about 25% above its steady state
- * (the JIT and the kernel heap's first allocations; measured 2026-12-05, 5.7 ms for steps 4–33
- * against 4.5 ms for steps 100–300). Warming up by time treats a fast and a slow contender alike.
+ * The timing of every contender's training step (Vane, tfjs, jax-js): a second and a half of
+ * untimed steps first, then up to 100 timed ones. A training loop runs thousands of steps, so
+ * the steady state is what counts. Three warm-up steps left Vane's MLP step about 25% above its
+ * steady state (5.7 ms for steps 4–33 against 4.5 ms for steps 100–300); half a second still
+ * did on two threads: for its first 0.9 s the step's median was 5.2–5.6 ms, 4.1–4.4 ms after
+ * (50-step windows, 2026-12-05 05:15, load 0.6; one thread settles within 0.4 s), because V8
+ * compiles the hot functions on background threads meanwhile, on the core the kernel worker
+ * uses. With 0.5 s the bench measured Vane 5.39 ms ±1.43 and jax-js 9.10 ms; with 1.5 s, 4.43
+ * ms ±0.37 and 7.40 ms (same minute). Warming up by time treats a fast and a slow contender alike.
  */
 export const TRAINING_STEP_TIMING: MeasureOptions = {
-  warmupMilliseconds: 500,
-  maximumRuns: 30,
+  warmupMilliseconds: 1500,
+  maximumRuns: 100,
   minimumMilliseconds: 1000,
 };
 
