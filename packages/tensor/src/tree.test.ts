@@ -101,6 +101,52 @@ describe('tree.map', () => {
     expect(values(updated.b[0]!)).toEqual([0]);
   });
 
+  it('zips random trees with their key-reversed copies by path, as a lookup by path would', () => {
+    const reversed = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(reversed);
+      if (node === null || typeof node !== 'object') return typeof node === 'number' ? node * 10 : node;
+      return Object.fromEntries(
+        Object.entries(node)
+          .reverse()
+          .map(([key, child]) => [key, reversed(child)]),
+      );
+    };
+    fc.assert(
+      fc.property(treeArbitrary, (t) => {
+        const other = reversed(t);
+        const byPath = new Map(tree.entries(other as Tree<number>));
+        const calls: unknown[][] = [];
+        const mapped = tree.map(
+          (leaf: number, partner: number, path: string) => (calls.push([leaf, partner, path]), leaf + partner),
+          t as Tree<number>,
+          other as Tree<number>,
+        );
+        expect(calls).toEqual(tree.entries(t as Tree<number>).map(([path, leaf]) => [leaf, byPath.get(path), path]));
+        expect(mapped).toEqual(
+          tree.unflatten(
+            tree.flatten(t as Tree<number>).structure,
+            calls.map(([a, b]) => (a as number) + (b as number)),
+          ),
+        );
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('matches by path where keys are dotted or empty, as before the one-walk path', () => {
+    // {'a.b': x} and {a: {b: y}} share the path 'a.b': the later leaf of the other tree wins.
+    const first = { 'a.b': 1, a: { b: 2 } };
+    const second = { 'a.b': 10, a: { b: 20 } };
+    expect(tree.map((x: number, y: number) => x + y, first, second)).toEqual({ 'a.b': 21, a: { b: 22 } });
+    expect(tree.map((x: number, y: number, path: string) => `${x}${y}${path}`, { '': 1 }, { '': 2 })).toEqual({
+      '': '12',
+    });
+    // Sparse arrays: holes are skipped, as Array.map skips them.
+    // eslint-disable-next-line no-sparse-arrays
+    expect(tree.leaves([1, , 3] as Tree<number>)).toEqual([1, 3]);
+    expect(tree.entries({ a: [null, 2], b: undefined })).toEqual([['a.1', 2]]);
+  });
+
   it('rejects trees of different structure, naming the first differing path', () => {
     expect(() => tree.map((a: number) => a, { a: [1, 2] }, { a: [1] })).toThrow(
       /tree.map: tree structures differ at 'a': 'tree' has an array of length 2, 'others\[0\]' has an array of length 1/,

@@ -68,7 +68,18 @@ export function unflatten<L = Tensor>(structure: TreeStructure, leaves: readonly
 
 /** The leaves of a tree, in `flatten` order. */
 export function leaves<L = Tensor>(tree: Tree<L>): L[] {
-  return flatten(tree).leaves;
+  // One walk without the structure objects `flatten` builds: optimizers ask for the leaves of
+  // every tree on every step. Holes in sparse arrays are skipped, as `Array.map` skips them.
+  const result: L[] = [];
+  const walk = (node: unknown): void => {
+    if (node === null || node === undefined) return;
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) if (index in node) walk(node[index]);
+    } else if (isPlainObject(node)) for (const key of Object.keys(node)) walk(node[key]);
+    else result.push(node as L);
+  };
+  walk(tree);
+  return result;
 }
 
 /** The dotted path of every leaf, in `flatten` order (`''` for a tree that is one leaf). */
@@ -86,8 +97,118 @@ export function paths(tree: Tree<unknown>): string[] {
 
 /** `[path, leaf]` pairs, in `flatten` order. */
 export function entries<L = Tensor>(tree: Tree<L>): [string, L][] {
-  const list = leaves(tree);
-  return paths(tree).map((path, index) => [path, list[index]!]);
+  // The walk of `paths` keeping the leaf too, instead of two walks (and `flatten`'s structure).
+  const result: [string, L][] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (node === null || node === undefined) return;
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++)
+        if (index in node) walk(node[index], path ? `${path}.${index}` : String(index));
+    } else if (isPlainObject(node)) for (const key of Object.keys(node)) walk(node[key], path ? `${path}.${key}` : key);
+    else result.push([path, node as L]);
+  };
+  walk(tree, '');
+  return result;
+}
+
+/** What kind of node `assertSameStructure` sees: a leaf, empty, an array or an object. */
+function nodeKind(node: unknown): 'leaf' | 'empty' | 'array' | 'object' {
+  if (node === null || node === undefined) return 'empty';
+  if (Array.isArray(node)) return 'array';
+  return isPlainObject(node) ? 'object' : 'leaf';
+}
+
+/**
+ * Whether `a` and `b` certainly have the same structure (what `assertSameStructure` accepts),
+ * in one walk without allocating. False also for what it does not decide (sparse arrays): the
+ * caller then runs the full comparison, which names the difference.
+ */
+function sameStructure(a: unknown, b: unknown): boolean {
+  const kind = nodeKind(a);
+  if (kind !== nodeKind(b)) return false;
+  if (kind === 'array') {
+    const left = a as unknown[];
+    const right = b as unknown[];
+    if (left.length !== right.length) return false;
+    for (let index = 0; index < left.length; index++) {
+      if (!(index in left) || !(index in right) || !sameStructure(left[index], right[index])) return false;
+    }
+  } else if (kind === 'object') {
+    const left = a as Record<string, unknown>;
+    const right = b as Record<string, unknown>;
+    const keys = Object.keys(left);
+    if (keys.length !== Object.keys(right).length) return false;
+    for (const key of keys) {
+      if (!Object.prototype.propertyIsEnumerable.call(right, key) || !sameStructure(left[key], right[key]))
+        return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * What `map` needs of `tree` and `others` in one walk (the structure, the leaves of each tree
+ * matched by position, the paths), or `undefined` where matching by position might not be
+ * matching by path: structures that differ, sparse arrays, and keys that are empty, dotted or
+ * `__proto__` (two leaves could share a path, or rebuilding would set a prototype). `map` then
+ * takes its full path, which reports the difference or matches by path as it always did.
+ */
+function gatherForMap(
+  tree: unknown,
+  others: readonly unknown[],
+): { structure: TreeStructure; leaves: unknown[][]; paths: string[] } | undefined {
+  const gathered: unknown[][] = [[], ...others.map(() => [])];
+  const leafPaths: string[] = [];
+  const walk = (node: unknown, matching: readonly unknown[], path: string): TreeStructure | undefined => {
+    const kind = nodeKind(node);
+    for (const other of matching) if (nodeKind(other) !== kind) return undefined;
+    switch (kind) {
+      case 'empty':
+        return { kind: 'empty', value: node as null | undefined };
+      case 'leaf':
+        gathered[0]!.push(node);
+        matching.forEach((other, index) => gathered[index + 1]!.push(other));
+        leafPaths.push(path);
+        return { kind: 'leaf' };
+      case 'array': {
+        const list = node as unknown[];
+        for (const other of matching) if ((other as unknown[]).length !== list.length) return undefined;
+        const children: TreeStructure[] = [];
+        for (let index = 0; index < list.length; index++) {
+          if (!(index in list)) return undefined;
+          for (const other of matching) if (!(index in (other as unknown[]))) return undefined;
+          const child = walk(
+            list[index],
+            matching.map((other) => (other as unknown[])[index]),
+            path ? `${path}.${index}` : String(index),
+          );
+          if (child === undefined) return undefined;
+          children.push(child);
+        }
+        return { kind: 'array', children };
+      }
+      case 'object': {
+        const object = node as Record<string, unknown>;
+        const keys = Object.keys(object);
+        for (const other of matching) if (Object.keys(other as object).length !== keys.length) return undefined;
+        const children: TreeStructure[] = [];
+        for (const key of keys) {
+          if (key === '' || key === '__proto__' || key.includes('.')) return undefined;
+          for (const other of matching) if (!Object.prototype.propertyIsEnumerable.call(other, key)) return undefined;
+          const child = walk(
+            object[key],
+            matching.map((other) => (other as Record<string, unknown>)[key]),
+            path ? `${path}.${key}` : key,
+          );
+          if (child === undefined) return undefined;
+          children.push(child);
+        }
+        return { kind: 'object', keys, children };
+      }
+    }
+  };
+  const structure = walk(tree, others, '');
+  return structure === undefined ? undefined : { structure, leaves: gathered, paths: leafPaths };
 }
 
 function describeStructure(node: TreeStructure): string {
@@ -115,6 +236,8 @@ export function assertSameStructure(
   other: Tree<unknown>,
   names: [string, string] = ['reference', 'other'],
 ): void {
+  // The common case, equal structures, in one walk; the full comparison only to name a difference.
+  if (sameStructure(reference, other)) return;
   const compare = (a: TreeStructure, b: TreeStructure, path: string): void => {
     const where = path ? `at '${path}'` : 'at the root';
     const fail = () => {
@@ -154,6 +277,15 @@ export function assertSameStructure(
  */
 export function map<L, R>(fn: (leaf: L, ...rest: any[]) => R, tree: Tree<L>, ...others: Tree<any>[]): Tree<R> {
   if (typeof fn !== 'function') throw new Error(`tree.map: 'fn' must be a function, got ${describeValue(fn)}`);
+  const gathered = gatherForMap(tree, others);
+  if (gathered !== undefined) {
+    // Same structures, every leaf matched by position (which is by path here): one walk.
+    const [mainLeaves, ...otherLeaves] = gathered.leaves;
+    const results = mainLeaves!.map((leaf, index) =>
+      fn(leaf as L, ...otherLeaves.map((list) => list[index]), gathered.paths[index]),
+    );
+    return unflatten(gathered.structure, results);
+  }
   others.forEach((other, index) => assertSameStructure('tree.map', tree, other, ['tree', `others[${index}]`]));
   const { leaves: mainLeaves, structure } = flatten(tree);
   const leafPaths = paths(tree);

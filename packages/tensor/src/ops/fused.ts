@@ -7,7 +7,7 @@ import { checkSignature } from '../kernels/expression/compile-javascript.js';
 import type { FusedKernel } from '../kernels/elementwise-kernels.js';
 import { describeValue } from '../validation/option-keys.js';
 import { formatShape } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { isTensor, type Tensor } from '../tensor.js';
 import { checkOptionKeys } from '../validation/option-keys.js';
 import { simdKernels } from '../wasm/kernel-runtime.js';
 import { compileFusedKernel } from '../wasm/simd-fused.js';
@@ -34,7 +34,7 @@ export function fusedMap(
   const op = `fusedMap(${kernel.name})`;
   checkOptionKeys(op, options, ['dtype']);
   if (inputs.length !== kernel.arity) throw new Error(`${op}: expected ${kernel.arity} inputs, got ${inputs.length}`);
-  inputs.forEach((input, index) => checkTensor(op, `inputs[${index}]`, input));
+  checkInputs(op, inputs);
   checkSignature(op, kernel.expression, kernel.arity, kernel.scalarCount);
   const expectedScalars = kernel.scalarCount;
   if (scalars.length !== expectedScalars)
@@ -54,6 +54,27 @@ export function fusedMap(
  * one shape (the output's), and the output dtype (the option, else the first input's).
  */
 function fusedOperands(op: string, inputs: readonly Tensor[], options: { dtype?: DType }) {
+  const dtype = options.dtype ?? inputs[0]!.dtype;
+  // The common case (one backend, one shape) without the argument names, which only an error
+  // message needs; anything else takes the checks below, which name what differs.
+  const first = inputs[0]!;
+  const { backend: firstBackend, shape: firstShape } = first;
+  let agree = true;
+  for (let index = 1; agree && index < inputs.length; index++) {
+    const input = inputs[index]!;
+    const inputShape = input.shape;
+    agree = input.backend === firstBackend && inputShape.length === firstShape.length;
+    for (let axis = 0; agree && axis < firstShape.length; axis++) agree = inputShape[axis] === firstShape[axis];
+  }
+  if (agree) {
+    assertDType(op, dtype);
+    return { backend: firstBackend, shape: firstShape, dtype };
+  }
+  return fusedOperandsNamed(op, inputs, dtype);
+}
+
+/** {@link fusedOperands} with the checks that name the argument that differs. */
+function fusedOperandsNamed(op: string, inputs: readonly Tensor[], dtype: DType) {
   const backend = commonBackend(
     op,
     inputs,
@@ -67,9 +88,17 @@ function fusedOperands(op: string, inputs: readonly Tensor[], options: { dtype?:
       );
     }
   });
-  const dtype = options.dtype ?? inputs[0]!.dtype;
   assertDType(op, dtype);
   return { backend, shape, dtype };
+}
+
+/** Throws unless every input is a live tensor, naming the first that is not (`inputs[1]`). */
+function checkInputs(op: string, inputs: readonly Tensor[]): void {
+  for (let index = 0; index < inputs.length; index++) {
+    const input = inputs[index];
+    // The name is only built for the error.
+    if (!isTensor(input) || input.isDisposed) checkTensor(op, `inputs[${index}]`, input);
+  }
 }
 
 /**
@@ -109,7 +138,7 @@ export function fusedMapMany(
   if (kernels.length === 1) return [fusedMap(kernels[0]!, inputs, scalars, options)];
   // The single-kernel checks (inputs, shapes, signature, dtype) on the first kernel, through
   // fusedMap's own validation where the backend runs them separately anyway.
-  inputs.forEach((input, index) => checkTensor(op, `inputs[${index}]`, input));
+  checkInputs(op, inputs);
   kernels.forEach((kernel) => checkSignature(op, kernel.expression, kernel.arity, kernel.scalarCount));
   const { backend, shape, dtype } = fusedOperands(op, inputs, options);
   const data = backend.fusedMany?.(

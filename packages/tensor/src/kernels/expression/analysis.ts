@@ -123,7 +123,29 @@ export function postOrder(root: Expression): Expression[] {
  * @example
  * usage(mul(input(1), scalar(0))) // { inputs: 2, scalars: 1, inputsRead: [false, true] }
  */
-export function usage(expression: NumberExpression): { inputs: number; scalars: number; inputsRead: boolean[] } {
+export function usage(expression: NumberExpression): ExpressionUsage {
+  // Memoised per expression (expressions are never changed once built): `fusedMap` checks every
+  // call's kernel against its signature, and the walk would otherwise run on every call.
+  const known = usages.get(expression);
+  if (known !== undefined) return known;
+  const result = Object.freeze(countUsage(expression));
+  usages.set(expression, result);
+  return result;
+}
+
+/** What {@link usage} reports of an expression; frozen, since it is shared between callers. */
+export interface ExpressionUsage {
+  /** The largest input index read, plus one. */
+  readonly inputs: number;
+  /** The largest scalar index read, plus one. */
+  readonly scalars: number;
+  /** Whether each input below `inputs` is read. */
+  readonly inputsRead: readonly boolean[];
+}
+
+const usages = new WeakMap<NumberExpression, ExpressionUsage>();
+
+function countUsage(expression: NumberExpression): ExpressionUsage {
   let inputs = 0;
   let scalars = 0;
   const read = new Set<number>();
@@ -133,5 +155,5 @@ export function usage(expression: NumberExpression): { inputs: number; scalars: 
       read.add(node.index);
     } else if (node.kind === 'scalar') scalars = Math.max(scalars, node.index + 1);
   }
-  return { inputs, scalars, inputsRead: Array.from({ length: inputs }, (_, index) => read.has(index)) };
+  return { inputs, scalars, inputsRead: Object.freeze(Array.from({ length: inputs }, (_, index) => read.has(index))) };
 }
