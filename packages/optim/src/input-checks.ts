@@ -87,6 +87,47 @@ function checkAgainst(operation: string, updates: TensorTree, reference: TensorT
 }
 
 /**
+ * Whether every leaf of `updates` and `params` is a live Tensor, in the same structure, with
+ * the same shape leaf for leaf: what `checkTensorTree` on both and `checkAgainst` accept, in
+ * one walk. False also where it does not decide (sparse arrays; keys that are empty or dotted,
+ * where leaves are matched by path): the full checks then run.
+ */
+function matchingLiveTensors(updates: unknown, params: unknown): boolean {
+  if (updates === null || updates === undefined) return params === null || params === undefined;
+  if (Array.isArray(updates)) {
+    if (!Array.isArray(params) || params.length !== updates.length) return false;
+    for (let index = 0; index < updates.length; index++) {
+      if (!(index in updates) || !(index in params) || !matchingLiveTensors(updates[index], params[index]))
+        return false;
+    }
+    return true;
+  }
+  if (isTensor(updates)) {
+    if (!isTensor(params) || updates.isDisposed || params.isDisposed) return false;
+    const { shape } = updates;
+    const expected = params.shape;
+    if (shape.length !== expected.length) return false;
+    for (let axis = 0; axis < shape.length; axis++) if (shape[axis] !== expected[axis]) return false;
+    return true;
+  }
+  if (!isPlainObject(updates) || !isPlainObject(params)) return false;
+  const keys = Object.keys(updates);
+  if (keys.length !== Object.keys(params).length) return false;
+  for (const key of keys) {
+    if (key === '' || key.includes('.') || !Object.prototype.propertyIsEnumerable.call(params, key)) return false;
+    if (!matchingLiveTensors(updates[key], params[key])) return false;
+  }
+  return true;
+}
+
+/** A tree container of plain-object kind (what `tree` walks into), as opposed to a leaf. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || isTensor(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
  * Wraps `transform` so that its `init` and `update` check their arguments first, with errors
  * named `<owner>.init` / `<owner>.update` and the parameter path:
  * - every leaf of `params` and `updates` is a live Tensor;
@@ -115,8 +156,10 @@ export function withInputChecks<S>(owner: string, transform: GradientTransformat
       throw new TypeError(
         `${operation}: 'state' must be the object ${owner}.init returned, got ${describeValue(state)}`,
       );
-    checkTensorTree(operation, 'gradient', updates);
     const signature = signatures.get(state as object);
+    // The common case in one walk; the checks below only run to name what is wrong.
+    if (updates != null && params != null && matchingLiveTensors(updates, params)) return signature;
+    checkTensorTree(operation, 'gradient', updates);
     if (params !== undefined) {
       checkTensorTree(operation, 'parameter', params);
       checkAgainst(operation, updates, params);

@@ -107,6 +107,26 @@ describe('tidy, keep, dispose, using', () => {
     expect(live()).toEqual(before);
   });
 
+  it('tidy finds returned tensors in Maps, shared and cyclic containers, and a tensor returned again by an outer tidy', () => {
+    const before = live();
+    const inner = tidy(() => ones([2]).add(1));
+    const result = tidy(() => {
+      const shared = [inner.mul(2)];
+      const cyclic: Record<string, unknown> = { map: new Map([['x', inner.add(3)]]), shared, again: shared };
+      cyclic.self = cyclic;
+      void inner.neg(); // an intermediate: freed
+      return { cyclic, inner };
+    });
+    expect(live().tensors - before.tensors).toBe(3);
+    expect(inner.isDisposed).toBe(false);
+    expect(((result.cyclic.map as Map<string, Tensor>).get('x') as Tensor).toArray()).toEqual([5, 5]);
+    dispose([inner, (result.cyclic.shared as Tensor[])[0], (result.cyclic.map as Map<string, Tensor>).get('x')]);
+    expect(live()).toEqual(before);
+    // Nothing created inside: the result comes back as it is.
+    const value = { label: 'no tensors' };
+    expect(tidy(() => value)).toBe(value);
+  });
+
   it('tidy cleans up when the function throws, and rejects async functions', () => {
     const before = live();
     expect(() =>

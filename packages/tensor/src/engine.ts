@@ -122,11 +122,15 @@ export function tidy<T>(fn: () => T): T {
   if (result instanceof Promise) {
     throw new Error('tidy: the function returned a Promise; tidy only accepts synchronous functions');
   }
-  const returned = new Set<Tensor>();
-  collectTensors(result, returned, new Set());
+  // Nothing was created inside: nothing to dispose or hand up, so the result need not be walked.
+  if (scope.length === 0) return result;
+  // The returned tensors carry this call's mark (a field, not a Set: tidy runs on every op
+  // of a step); a tensor marked by an earlier call never carries this call's number.
+  const mark = ++lastTidyMark;
+  markTensors(result, mark, undefined);
   const parent = scopes[scopes.length - 1];
   for (const tensor of scope) {
-    if (returned.has(tensor) || tensor.kept) {
+    if (tensor.tidyMark === mark || tensor.kept) {
       if (parent && !tensor.kept) parent.push(tensor);
     } else tensor.dispose();
   }
@@ -147,6 +151,29 @@ export function dispose(value: unknown): void {
   const found = new Set<Tensor>();
   collectTensors(value, found, new Set());
   for (const tensor of found) tensor.dispose();
+}
+
+let lastTidyMark = 0;
+
+/**
+ * Sets `tidyMark` of every tensor in `value` (a tensor, or arrays, Maps and plain objects of
+ * them: what {@link collectTensors} finds) to `mark`. `seen` holds the containers visited, for
+ * shared and cyclic ones; made lazily, at the first container, since a tensor alone needs none.
+ */
+function markTensors(value: unknown, mark: number, seen: Set<unknown> | undefined): void {
+  if (value === null || typeof value !== 'object') return;
+  if (isTensorLike(value)) {
+    value.tidyMark = mark;
+    return;
+  }
+  if (seen === undefined) seen = new Set([value]);
+  else if (seen.has(value)) return;
+  else seen.add(value);
+  if (Array.isArray(value)) for (const item of value) markTensors(item, mark, seen);
+  else if (value instanceof Map) for (const item of value.values()) markTensors(item, mark, seen);
+  else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const item of Object.values(value)) markTensors(item, mark, seen);
+  }
 }
 
 function collectTensors(value: unknown, into: Set<Tensor>, seen: Set<unknown>): void {

@@ -44,6 +44,11 @@ export class Tensor {
    * garbage collector work per entry.
    */
   kept = false;
+  /**
+   * @internal The last `tidy` whose result held this tensor (its number): marked while the
+   * result is walked, so that telling returned tensors from the rest needs no Set.
+   */
+  tidyMark = 0;
   private disposed = false;
   /** Unique id, in creation order; handy for tapes and debugging. */
   readonly id: number;

@@ -43,6 +43,26 @@ function cached(
   return result;
 }
 
+const freshKeys = new WeakMap<FreshInputs<unknown>, { names: string; key: string }>();
+
+/**
+ * What of `fresh` the cache key of {@link onePass} holds (its kernels' names, the selected
+ * inputs, the source and scalar counts), made once per step's `fresh` rather than per leaf.
+ */
+function freshKeyOf(fresh: FreshInputs<unknown>): { names: string; key: string } {
+  let known = freshKeys.get(fresh);
+  if (known === undefined) {
+    const names = [...fresh.kernels, ...(fresh.dependent ?? [])].map((kernel) => kernel.name).join(',');
+    const selected = fresh.selected.map((reference) =>
+      'output' in reference ? `output ${reference.output}` : `source ${reference.source}`,
+    );
+    const key = `fresh ${names} [${selected.join(',')}] ${fresh.sources.length} ${fresh.scalars.length}`;
+    known = { names, key };
+    freshKeys.set(fresh, known);
+  }
+  return known;
+}
+
 /** The value a float32 tensor stores for `expression` (on float64 the expression itself). */
 function stored(expression: NumberExpression, dtype: 'float32' | 'float64'): NumberExpression {
   return dtype === 'float32' ? e.fround(expression) : expression;
@@ -118,11 +138,8 @@ export function onePass(
   const sourceCount = fresh.sources.length;
   const producerArity = fresh.selected.length;
   const dependent = fresh.dependent ?? [];
-  const names = [...fresh.kernels, ...dependent].map((kernel) => kernel.name).join(',');
-  const selected = fresh.selected.map((reference) =>
-    'output' in reference ? `output ${reference.output}` : `source ${reference.source}`,
-  );
-  const key = `fresh ${names} [${selected.join(',')}] ${sourceCount} ${fresh.scalars.length} ${parameter !== undefined} ${affine}`;
+  const { names, key: freshKey } = freshKeyOf(fresh);
+  const key = `${freshKey} ${parameter !== undefined} ${affine}`;
   const kernels = cached(composed, key, () => {
     const extraCount = composed.arity - producerArity;
     const arity = sourceCount + extraCount + (appends ? 1 : 0);

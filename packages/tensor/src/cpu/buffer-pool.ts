@@ -85,13 +85,15 @@ function reuse(dtype: DType, size: number): TypedArray | undefined {
 
 function fresh(dtype: DType, size: number): TypedArray {
   const array = allocateArray(dtype, size);
-  owned.add(array);
+  // Only arrays large enough to be pooled are worth the WeakSet entry: `recycleArray` never
+  // pools a smaller one, and a small array is allocated on every step's every small op.
+  if (size >= MINIMUM_POOLED_ELEMENTS) owned.add(array);
   return array;
 }
 
 /** Marks an array the backend produced (by any means) as its own, so it may be recycled. */
 export function ownArray<T extends TypedArray>(array: T): T {
-  if (!pinned.has(array)) owned.add(array);
+  if (array.length >= MINIMUM_POOLED_ELEMENTS && !pinned.has(array)) owned.add(array);
   return array;
 }
 
