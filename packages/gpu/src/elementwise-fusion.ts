@@ -25,6 +25,8 @@ import type { GpuFunctionSource } from './function-source.js';
 import { position } from './index-arithmetic.js';
 import { constantValue } from './scalar-constants.js';
 import { countStorage, deleteTexture, textureOf, type GpuStorage } from './storage.js';
+import { quadEligible, runQuadChain, unpackQuads } from './quad-chain.js';
+import { QUAD_VALUE } from './quad-fetch.js';
 
 /** Textures one fused kernel reads at most (WebGL1 guarantees 8 fragment texture units). */
 export const FUSION_LEAF_LIMIT = 8;
@@ -36,6 +38,8 @@ interface Leaf {
   /** A clone of the operand's texture (its own reference, released with the chain). */
   readonly texture: { delete(): void; clone(): unknown };
   readonly view: TensorView;
+  /** The texture holds four values per texel (a chain that ran for a pack, quad-chain.ts). */
+  readonly quad?: boolean;
 }
 
 /** An elementwise chain not yet run. */
@@ -72,6 +76,8 @@ export class PendingStorage implements GpuStorage {
   readonly size: number;
   #chain: Chain | undefined;
   #texture: unknown;
+  /** The result as four values per texel, when the chain ran for a consumer that reads quads. */
+  #quads: unknown;
   readonly #run: ChainRunner;
 
   constructor(size: number, chain: Chain, run: ChainRunner) {
@@ -87,7 +93,10 @@ export class PendingStorage implements GpuStorage {
     return this.#chain;
   }
 
-  /** The result texture, running the chain first if it has not run. */
+  /**
+   * The result texture (one value per texel), running the chain first if it has not run, or
+   * converting the quad texture when the chain ran into one.
+   */
   get texture(): any {
     const chain = this.#chain;
     if (chain) {
@@ -96,8 +105,39 @@ export class PendingStorage implements GpuStorage {
       countStorage(-1);
       releaseLeaves(chain);
       this.#chain = undefined;
+    } else if (this.#texture === undefined && this.#quads !== undefined) {
+      this.#texture = unpackQuads(this.#quads, this.size);
     }
     return this.#texture;
+  }
+
+  /**
+   * The result as a quad texture (four values per texel, quad-fetch.ts), running the chain
+   * four values per fragment if it has not run and can; undefined when the result exists only
+   * one value per texel or the chain cannot run that way.
+   */
+  get quads(): unknown {
+    const chain = this.#chain;
+    if (chain && quadEligible(chain.call, chain.shape)) {
+      this.#quads = runQuadChain({
+        ...chain,
+        functions: [...chain.functions.values()],
+        leaves: chain.leaves.map((leaf) => ({
+          texture: leaf.texture,
+          view: leaf.view,
+          quad: leaf.quad ?? false,
+          aligned: rowMajorOver(leaf.view, chain.shape) && (leaf.view.data as GpuStorage).size === this.size,
+        })),
+      });
+      releaseLeaves(chain);
+      this.#chain = undefined;
+    }
+    return this.#quads;
+  }
+
+  /** True when the result exists only as a quad texture (read it through {@link quads}). */
+  get quadsOnly(): boolean {
+    return this.#chain === undefined && this.#texture === undefined && this.#quads !== undefined;
   }
 
   set texture(value: unknown) {
@@ -110,10 +150,18 @@ export class PendingStorage implements GpuStorage {
       releaseLeaves(this.#chain);
       this.#chain = undefined;
       countStorage(-1);
+    } else if (this.#quads !== undefined) {
+      // Counted once, whether it holds the quad texture, its conversion, or both.
+      discard(this.#quads);
+      discard(this.#texture);
+      countStorage(-1);
     } else deleteTexture(this.#texture);
     this.#texture = undefined;
+    this.#quads = undefined;
   }
 }
+
+const discard = (texture: unknown) => (texture as { delete?: () => void } | undefined)?.delete?.();
 
 function releaseLeaves(chain: Chain): void {
   for (const leaf of chain.leaves) leaf.texture.delete();
@@ -171,12 +219,17 @@ export function pendingElementwise(
       calls + chain.calls <= FUSION_CALL_LIMIT
     ) {
       const call = renumber(chain.call, leaves.length, chainScalars.length);
-      for (const leaf of chain.leaves)
-        leaves.push({ texture: leaf.texture.clone() as Leaf['texture'], view: leaf.view });
+      for (const leaf of chain.leaves) leaves.push({ ...leaf, texture: leaf.texture.clone() as Leaf['texture'] });
       chainScalars.push(...chain.scalars);
       for (const [functionName, source] of chain.functions) functions.set(functionName, source);
       calls += chain.calls;
       return call;
+    }
+    // A result that exists only as quads is read as quads, not converted first.
+    const data = view.data;
+    if (data instanceof PendingStorage && data.quadsOnly) {
+      leaves.push({ texture: (data.quads as Leaf['texture']).clone() as Leaf['texture'], view, quad: true });
+      return `$L${leaves.length - 1}$`;
     }
     const source = textureOf(view);
     // A scalar constant (a learning rate, `mean`'s divisor) is passed by value: no texture unit.
@@ -206,18 +259,26 @@ function runChain(chain: Chain, run: ChainRunner): GpuStorage {
     // The leaf reads its own clone, through the operand's strides and offset.
     view: { ...leaf.view, data: { texture: leaf.texture, size: (leaf.view.data as GpuStorage).size } },
   }));
+  const quads = chain.leaves.map((leaf) => (leaf.quad ? 1 : 0));
   const expression = chain.call
-    .replace(/\$L(\d+)\$/g, (_, index: string) => `leaf${index}[${position(`leaf${index}`, rank)}]`)
+    .replace(/\$L(\d+)\$/g, (_, index: string) =>
+      chain.leaves[Number(index)]!.quad
+        ? `vaneQuadValue(leaf${index}, ${position(`leaf${index}`, rank)})`
+        : `leaf${index}[${position(`leaf${index}`, rank)}]`,
+    )
     .replace(/\$T(\d+)\$/g, (_, index: string) => `leaf${index}`)
     .replace(/\$S(\d+)\$/g, (_, index: string) => `scalar${index}`);
   return run(
-    `chain/${chain.call}`,
+    `chain/${chain.call}${quads.some(Boolean) ? `/quads${quads.join('')}` : ''}`,
     chain.shape,
     inputs,
     expression,
     chain.scalars.map((value, index) => ({ name: `scalar${index}`, value })),
     [...chain.functions.values()],
-    chain.call.includes('vaneBlockedValue(') ? [BLOCKED_VALUE()] : [],
+    [
+      ...(chain.call.includes('vaneBlockedValue(') ? [BLOCKED_VALUE()] : []),
+      ...(quads.some(Boolean) ? [QUAD_VALUE()] : []),
+    ],
   );
 }
 

@@ -35,6 +35,8 @@ import {
 import { pendingBlocked, type ChainRunner } from './elementwise-fusion.js';
 import { FOUR_VALUES_FETCH } from './value-fetch.js';
 import { EMPTY, result, textureOf, type GpuStorage } from './storage.js';
+import { PendingStorage } from './elementwise-fusion.js';
+import { QUAD_FOUR_VALUES } from './quad-fetch.js';
 
 const LANES = 4;
 
@@ -68,6 +70,11 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   const outer = [...matrix.shape.slice(0, rank - 2), rowsOut];
   const texels = sizeOf(outer) * quads;
   const last = rank - 1;
+  // A pending elementwise result (a weight update, a layer's activation) runs four values per
+  // fragment for the direct pack, which reads it as quads (quad-chain.ts).
+  const data = matrix.data;
+  const quadTexture = direct && data instanceof PendingStorage ? data.quads : undefined;
+  const fetch = quadTexture === undefined ? 'vaneFourValues' : 'vaneQuadFourValues';
   // 2-D: a thread per texel at (packed row, quad); 1-D: the texel index is split by division.
   const where = direct
     ? `const packedRow = this.thread.x + 0.0;
@@ -84,7 +91,7 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   if (c${rank - 2} < rows) {
     count = Math.min(4.0, columns - column);
   }
-  return vaneFourValues(x, ${position('x', rank, { [last]: 'Math.min(column, columns - 1.0)' })}, xStride${last}, count);`
+  return ${fetch}(x, ${position('x', rank, { [last]: 'Math.min(column, columns - 1.0)' })}, xStride${last}, count);`
     : `${where}
   ${coordinates(rank - 1, 'packedRow')}
   const column = quad * 4.0;
@@ -109,14 +116,14 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   const parameters = ['x', ...viewParameters('x', rank), ...names('d', rank - 1), 'rows', 'columns', 'quads'];
   const output: KernelOutput = direct ? [sizeOf(outer), quads] : texels;
   const texture = runKernel(
-    `matmul/pack${direct ? '2d' : ''}/rank${rank}`,
+    `matmul/pack${direct ? '2d' : ''}${quadTexture === undefined ? '' : '-quads'}/rank${rank}`,
     () => ({
       ...define(parameters, body),
       returnType: 'Array(4)' as const,
-      nativeFunctions: direct ? [FOUR_VALUES_FETCH()] : [],
+      nativeFunctions: direct ? [quadTexture === undefined ? FOUR_VALUES_FETCH() : QUAD_FOUR_VALUES()] : [],
     }),
     output,
-    [textureOf(matrix), ...viewArguments(matrix), ...outer, rows, columns, quads],
+    [quadTexture ?? textureOf(matrix), ...viewArguments(matrix), ...outer, rows, columns, quads],
   );
   return { texture, imageTexels: shared ? 0 : rowsOut * quads, imageRows: shared ? 0 : rowsOut };
 }

@@ -1,0 +1,129 @@
+/**
+ * A pending elementwise chain (elementwise-fusion.ts) run four values per fragment into a quad
+ * texture (quad-fetch.ts), for a consumer that reads quads: matmul's pack.
+ *
+ * On llvmpipe a one-value-per-texel pass costs about 15 ns per value whatever it computes (the
+ * MLP step's weight update, 200,704 values, about 3 ms): the cost is per fragment, and each
+ * fragment writes a whole RGBA32F texel for one value. Four values per fragment run a quarter of
+ * the fragments; a blocked product (a matmul's result) is read one texel per four values, with
+ * no lane select, where the single-value unpack samples its row texture and picks a lane per
+ * value. The chain's ops are the same scalar functions, called once per lane.
+ */
+import { sizeOf, type Shape, type TensorView } from '@vane/tensor';
+import type { GpuFunctionSource } from './function-source.js';
+import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
+import { runKernel, type NativeFunction } from './kernel-runner.js';
+import { define } from './kernel-definition.js';
+import { BLOCKED_QUAD, QUAD_VALUE, SAME_QUAD } from './quad-fetch.js';
+import { FOUR_VALUES_FETCH } from './value-fetch.js';
+
+/** How a quad chain reads one of its leaves. */
+export interface QuadLeaf {
+  readonly texture: unknown;
+  readonly view: TensorView;
+  /** The leaf's texture holds four values per texel. */
+  readonly quad: boolean;
+  /** The leaf reads its storage's values 0…size−1 in row-major order over the chain's shape. */
+  readonly aligned: boolean;
+}
+
+/** The parts of a pending chain a quad run needs (see elementwise-fusion.ts's `Chain`). */
+export interface QuadChainInput {
+  readonly call: string;
+  readonly functions: readonly GpuFunctionSource[];
+  readonly leaves: readonly QuadLeaf[];
+  readonly scalars: readonly number[];
+  readonly shape: Shape;
+}
+
+/**
+ * True when a chain over `shape` can run four values per fragment: its size is a multiple of
+ * four and, when it unpacks a blocked product, every row is too (so four consecutive values
+ * never straddle two rows of the product).
+ */
+export function quadEligible(call: string, shape: Shape): boolean {
+  const size = sizeOf(shape);
+  if (size === 0 || size % 4 !== 0) return false;
+  return !call.includes('vaneBlockedValue(') || shape[shape.length - 1]! % 4 === 0;
+}
+
+const LANES = [0, 1, 2, 3];
+
+/** Runs `chain` into a quad texture of size / 4 texels and returns that texture (not counted). */
+export function runQuadChain(chain: QuadChainInput): unknown {
+  const rank = chain.shape.length;
+  const hoisted: string[] = [];
+  const natives = new Map<string, () => NativeFunction>();
+  // A blocked product is read once per fragment: four consecutive values of one row.
+  let call = chain.call.replace(/vaneBlockedValue\(([^()]*)\)/g, (_, parameters: string) => {
+    const name = `blocked${hoisted.length}`;
+    hoisted.push(`const ${name} = vaneBlockedQuad(${parameters.replace('this.thread.x + 0.0', 'quadStart')});`);
+    natives.set('vaneBlockedQuad', BLOCKED_QUAD);
+    return `${name}[$LANE$]`;
+  });
+  let strided = false;
+  const kinds = chain.leaves.map((leaf, index) => {
+    const name = `leaf${index}`;
+    const placeholder = `$L${index}$`;
+    if (!call.includes(placeholder)) return 't';
+    let read: string;
+    if (leaf.aligned) {
+      const quad = `quadOfLeaf${index}`;
+      hoisted.push(
+        leaf.quad
+          ? `const ${quad} = vaneSameQuad(${name});`
+          : `const ${quad} = vaneFourValues(${name}, quadStart, 1.0, 4.0);`,
+      );
+      natives.set(leaf.quad ? 'vaneSameQuad' : 'vaneFourValues', leaf.quad ? SAME_QUAD : FOUR_VALUES_FETCH);
+      read = `${quad}[$LANE$]`;
+    } else {
+      strided = true;
+      const at = position(name, rank, {}, 'lane$LANE$c');
+      if (leaf.quad) natives.set('vaneQuadValue', QUAD_VALUE);
+      read = leaf.quad ? `vaneQuadValue(${name}, ${at})` : `${name}[${at}]`;
+    }
+    call = call.split(placeholder).join(read);
+    return leaf.aligned ? (leaf.quad ? 'a' : 'f') : leaf.quad ? 'q' : 's';
+  });
+  const named = (source: string) =>
+    source
+      .replace(/\$T(\d+)\$/g, (_, index: string) => `leaf${index}`)
+      .replace(/\$S(\d+)\$/g, (_, index: string) => `scalar${index}`);
+  const lanes = LANES.map((lane) => named(call).split('$LANE$').join(String(lane)));
+  const laneCoordinates = strided
+    ? LANES.map((lane) => coordinates(rank, `quadStart + ${lane}.0`, 'd', `lane${lane}c`))
+    : [];
+  const body = `const quadStart = (this.thread.x + 0.0) * 4.0;
+  ${[...laneCoordinates, ...hoisted.map(named)].join('\n  ')}
+  return [${lanes.join(', ')}];`;
+  const parameters = [
+    ...chain.leaves.flatMap((_, index) => [`leaf${index}`, ...viewParameters(`leaf${index}`, rank)]),
+    ...names('d', rank),
+    ...chain.scalars.map((_, index) => `scalar${index}`),
+  ];
+  const values = [
+    ...chain.leaves.flatMap((leaf) => [leaf.texture, ...viewArguments(leaf.view)]),
+    ...chain.shape,
+    ...chain.scalars,
+  ];
+  return runKernel(
+    `quadchain/${chain.call}/rank${rank}/${kinds.join('')}`,
+    () => ({
+      ...define(parameters, body, chain.functions),
+      returnType: 'Array(4)' as const,
+      nativeFunctions: [...natives.values()].map((native) => native()),
+    }),
+    sizeOf(chain.shape) / 4,
+    values,
+  );
+}
+
+/** Converts a quad texture of `size` values into a one-value-per-texel texture (not counted). */
+export function unpackQuads(texture: unknown, size: number): unknown {
+  return runKernel(
+    'quad/unpack',
+    () => ({ ...define(['q'], 'return vaneQuadValue(q, this.thread.x + 0.0);'), nativeFunctions: [QUAD_VALUE()] }),
+    size,
+    [texture],
+  );
+}

@@ -1,0 +1,187 @@
+/**
+ * GLSL reads of a four-values-per-texel storage (a "quad" texture: value i is lane i mod 4 of
+ * texel ⌊i / 4⌋ of an RGBA texture that gpu.js lays out 1-D, near-square, like any 1-D output).
+ *
+ * An elementwise chain that a matmul's pack consumes runs four values per fragment into such a
+ * texture (quad-chain.ts): a quarter of the fragments of a one-value-per-texel pass, and a
+ * blocked product it unpacks is read one texel per four values, with no lane select. These are
+ * the reads its consumers use: the pack ({@link QUAD_FOUR_VALUES}), a later chain
+ * ({@link QUAD_VALUE}, {@link SAME_QUAD}) and the conversion to one value per texel for every
+ * other op.
+ */
+import { gpuDevice } from './gpu-device.js';
+import type { NativeFunction } from './kernel-runner.js';
+import { BLOCK_ROWS } from './texel-fetch.js';
+
+const samplerFunction = () => (gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D');
+
+// Helpers shared by the native functions below, guarded because each native function carries
+// them (gpu.js orders native functions by use, so none can rely on another being first).
+const QUAD_HELPERS = () => `
+#ifndef VANE_QUAD_HELPERS
+#define VANE_QUAD_HELPERS
+vec4 vaneQuadTexel(sampler2D tex, ivec2 texSize, float texel) {
+  float width = float(texSize.x);
+  float row = floor((texel + 0.5) / width);
+  float column = texel - row * width;
+  // One correction step, as vaneValue: GLSL division may be off by an ulp.
+  if (column < 0.0) {
+    row -= 1.0;
+    column += width;
+  } else if (column >= width) {
+    row += 1.0;
+    column -= width;
+  }
+  return ${samplerFunction()}(tex, (vec2(column, row) + 0.5) / vec2(texSize));
+}
+float vaneLane(vec4 values, float lane) {
+  return lane < 0.5 ? values.x : lane < 1.5 ? values.y : lane < 2.5 ? values.z : values.w;
+}
+float vaneQuadAt(sampler2D tex, ivec2 texSize, float index) {
+  float texel = floor((index + 0.5) * 0.25);
+  return vaneLane(vaneQuadTexel(tex, texSize, texel), index - 4.0 * texel);
+}
+#endif
+`;
+
+/** `vaneQuadValue(texture, index)`: value `index` of a quad texture. */
+export function QUAD_VALUE(): NativeFunction {
+  return {
+    name: 'vaneQuadValue',
+    source: `${QUAD_HELPERS()}float vaneQuadValue(sampler2D tex, ivec2 texSize, ivec3 texDim, float index) {
+  return vaneQuadAt(tex, texSize, index);
+}`,
+    returnType: 'Number',
+    argumentTypes: { tex: 'ArrayTexture(4)', index: 'Number' },
+  };
+}
+
+/**
+ * `vaneSameQuad(texture)`: the texel of a quad texture at the fragment's own position, for a
+ * quad texture of as many texels as the output (the same near-square layout).
+ */
+export function SAME_QUAD(): NativeFunction {
+  return {
+    name: 'vaneSameQuad',
+    source: `vec4 vaneSameQuad(sampler2D tex, ivec2 texSize, ivec3 texDim) {
+  return ${samplerFunction()}(tex, vTexCoord);
+}`,
+    returnType: 'Array(4)',
+    argumentTypes: { tex: 'ArrayTexture(4)' },
+  };
+}
+
+/**
+ * `vaneQuadFourValues(texture, first, stride, count)`: values first + k·stride (k < count,
+ * zeros after) of a quad texture, as matmul's pack reads them. Four consecutive values that
+ * start a texel are that texel (one fetch); a stride that is a multiple of four keeps the lane
+ * and steps the texel with one carry per value; other strides read value by value.
+ */
+export function QUAD_FOUR_VALUES(): NativeFunction {
+  const sample = `${samplerFunction()}(tex, (vec2(column, row) + 0.5) / vec2(texSize))`;
+  const step = (lane: string, index: number) => `column += columnStep;
+    row += rowStep;
+    if (column >= width) {
+      column -= width;
+      row += 1.0;
+    }
+    if (count > ${index}.5) {
+      values.${lane} = vaneLane(${sample}, lane);
+    }`;
+  return {
+    name: 'vaneQuadFourValues',
+    source: `${QUAD_HELPERS()}vec4 vaneQuadFourValues(sampler2D tex, ivec2 texSize, ivec3 texDim, float first, float stride, float count) {
+  float texel = floor((first + 0.5) * 0.25);
+  float lane = first - 4.0 * texel;
+  if (stride == 1.0 && lane == 0.0 && count > 3.5) {
+    return vaneQuadTexel(tex, texSize, texel);
+  }
+  vec4 values = vec4(0.0);
+  float quarter = stride * 0.25;
+  if (quarter == floor(quarter)) {
+    float width = float(texSize.x);
+    float row = floor((texel + 0.5) / width);
+    float column = texel - row * width;
+    if (column < 0.0) {
+      row -= 1.0;
+      column += width;
+    } else if (column >= width) {
+      row += 1.0;
+      column -= width;
+    }
+    // quarter = rowStep * width + columnStep with 0 <= columnStep < width (it may be negative).
+    float rowStep = floor(quarter / width);
+    float columnStep = quarter - rowStep * width;
+    if (columnStep < 0.0) {
+      rowStep -= 1.0;
+      columnStep += width;
+    } else if (columnStep >= width) {
+      rowStep += 1.0;
+      columnStep -= width;
+    }
+    if (count > 0.5) {
+      values.x = vaneLane(${sample}, lane);
+    }
+    ${step('y', 1)}
+    ${step('z', 2)}
+    ${step('w', 3)}
+    return values;
+  }
+  if (count > 0.5) {
+    values.x = vaneQuadAt(tex, texSize, first);
+  }
+  if (count > 1.5) {
+    values.y = vaneQuadAt(tex, texSize, first + stride);
+  }
+  if (count > 2.5) {
+    values.z = vaneQuadAt(tex, texSize, first + 2.0 * stride);
+  }
+  if (count > 3.5) {
+    values.w = vaneQuadAt(tex, texSize, first + 3.0 * stride);
+  }
+  return values;
+}`,
+    returnType: 'Array(4)',
+    argumentTypes: { tex: 'ArrayTexture(4)', first: 'Number', stride: 'Number', count: 'Number' },
+  };
+}
+
+const rowIndices = Array.from({ length: BLOCK_ROWS }, (_, row) => row);
+
+/**
+ * `vaneBlockedQuad(row0, row1, row2, row3, first, m, n, blockRows)`: values first…first+3 (in
+ * row-major order over `[images, m, n]`, first a multiple of 4, n a multiple of 4) of a product
+ * in the 4×4 block layout (texel-fetch.ts's BLOCKED_VALUE): four consecutive columns of one
+ * row, which is one texel of one of the four row textures.
+ */
+export function BLOCKED_QUAD(): NativeFunction {
+  const sample = samplerFunction();
+  const textures = rowIndices.map((row) => `sampler2D row${row}, ivec2 row${row}Size, ivec3 row${row}Dim`).join(', ');
+  return {
+    name: 'vaneBlockedQuad',
+    source: `vec4 vaneBlockedQuad(${textures}, float first, float m, float n, float blockRows) {
+  float row = floor((first + 0.5) / n);
+  float column = first - row * n;
+  float image = floor((row + 0.5) / m);
+  float inner = row - image * m;
+  float blockRow = floor((inner + 0.5) / ${BLOCK_ROWS}.0);
+  vec2 at = (vec2(floor((column + 0.5) * 0.25), image * blockRows + blockRow) + 0.5) / vec2(row0Size);
+  float within = inner - blockRow * ${BLOCK_ROWS}.0;
+  ${rowIndices
+    .map((row) =>
+      row < BLOCK_ROWS - 1
+        ? `if (within < ${row}.5) {\n    return ${sample}(row${row}, at);\n  }`
+        : `return ${sample}(row${row}, at);`,
+    )
+    .join('\n  ')}
+}`,
+    returnType: 'Array(4)',
+    argumentTypes: {
+      ...Object.fromEntries(rowIndices.map((row) => [`row${row}`, 'ArrayTexture(4)'])),
+      first: 'Number',
+      m: 'Number',
+      n: 'Number',
+      blockRows: 'Number',
+    },
+  };
+}
