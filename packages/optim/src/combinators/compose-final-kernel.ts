@@ -20,6 +20,7 @@ import {
   fusedMap,
   fusedMapMany,
   tidy,
+  tree,
   type ExpressionKernel,
   type NumberExpression,
   type Tensor,
@@ -86,6 +87,12 @@ export function allCompositions(kernel: ExpressionKernel): ExpressionKernel[] {
   );
 }
 
+/** Whether every tensor of `tensors` is float32 (the producer's output was then stored as float32). */
+function allFloat32(tensors: readonly Tensor[]): boolean {
+  for (const tensor of tensors) if (tensor.dtype !== 'float32') return false;
+  return true;
+}
+
 /** Whether the multiplier can join a float32 kernel whose first input is `first` (same shape). */
 function foldsMultiplier(first: Tensor, multiplier: Tensor): boolean {
   return (
@@ -148,6 +155,14 @@ export function runFinalKernel<S>(
   const sources = fresh === undefined ? final.inputs : fresh.sources;
   let leafIndex = 0;
   const freshOutputs: Tensor[][] = [];
+  // What is the same for every leaf, made once per call rather than per leaf: the epilogue's
+  // scalars, and (without per-leaf scalars) the scalar lists of the kernels.
+  const extraScalars: number[] =
+    epilogue === undefined ? [] : affine ? [epilogue.updateScale, epilogue.paramScale] : [epilogue.updateScale];
+  const sharedScalarList = leafScalars === undefined ? [...final.scalars, ...extraScalars] : undefined;
+  const sharedPassScalars =
+    fresh !== undefined && sharedScalarList !== undefined ? [...fresh.scalars, ...sharedScalarList] : undefined;
+  const freshCount = fresh === undefined ? 0 : fresh.kernels.length + (fresh.dependent?.length ?? 0);
   const leaf = (sourceLeaves: Tensor[], p: Tensor | undefined, factor: Tensor | undefined): Tensor => {
     let producerInputs = sourceLeaves;
     const scalars = leafScalars === undefined ? final.scalars : [...final.scalars, ...leafScalars[leafIndex++]!];
@@ -156,28 +171,31 @@ export function runFinalKernel<S>(
     // extra inputs (p, the multiplier) and scalars after the producer's.
     let composed = kernel;
     let extraInputs: Tensor[] = [];
-    let extraScalars: number[] = [];
     if (epilogue !== undefined) {
       // The unfused output of float32 inputs was a float32 tensor: round where it was stored.
-      const rounded = final.roundsOutput === true && sourceLeaves.every((input) => input.dtype === 'float32');
-      const composition = `${affine ? 'Affine' : 'Scaled'}${folds ? 'Multiplied' : ''}` as const;
+      const rounded = final.roundsOutput === true && allFloat32(sourceLeaves);
+      const composition = affine ? (folds ? 'AffineMultiplied' : 'Affine') : folds ? 'ScaledMultiplied' : 'Scaled';
       composed = composeFinalKernel(kernel, composition, rounded);
-      extraInputs = [...(affine ? [p!] : []), ...(folds ? [factor] : [])];
-      extraScalars = affine ? [epilogue.updateScale, epilogue.paramScale] : [epilogue.updateScale];
+      extraInputs = affine ? (folds ? [p!, factor] : [p!]) : folds ? [factor] : [];
     }
     const separateMultiply = factor !== undefined && !folds;
     // The parameter add joins the kernel unless a separate multiply pass comes after it.
     const addsParams = apply && !separateMultiply ? p : undefined;
-    const scalarList = [...scalars, ...extraScalars];
+    const scalarList = sharedScalarList ?? [...scalars, ...extraScalars];
     const tail = (update: Tensor, added: boolean): Tensor => {
       const multiplied = separateMultiply ? multiplyUpdate(update, factor) : update;
       return apply && !added ? fusedMap(ADD, [p!, multiplied]) : multiplied;
     };
     if (fresh !== undefined) {
-      const pass = onePass(composed, fresh, addsParams, affine, [...sourceLeaves, ...extraInputs]);
-      const freshCount = fresh.kernels.length + (fresh.dependent?.length ?? 0);
+      const pass = onePass(
+        composed,
+        fresh,
+        addsParams,
+        affine,
+        extraInputs.length === 0 ? sourceLeaves : [...sourceLeaves, ...extraInputs],
+      );
       if (pass !== undefined) {
-        const outputs = fusedMapMany(pass.kernels, pass.inputs, [...fresh.scalars, ...scalarList]);
+        const outputs = fusedMapMany(pass.kernels, pass.inputs, sharedPassScalars ?? [...fresh.scalars, ...scalarList]);
         freshOutputs.push(outputs.slice(0, freshCount));
         return tail(outputs[freshCount]!, addsParams !== undefined);
       }
@@ -212,11 +230,17 @@ export function runFinalKernel<S>(
       ...trees.slice(1),
     ) as TensorTree;
     if (fresh === undefined) return [out, final.state!] as [TensorTree, S];
-    const outputCount = fresh.kernels.length + (fresh.dependent?.length ?? 0);
-    const outputTrees = Array.from({ length: outputCount }, (_, output) => {
-      let visited = 0;
-      return mapTensors(() => freshOutputs[visited++]![output]!, updates) as TensorTree;
-    });
+    // Output k of the i-th leaf run, placed at the i-th leaf of `updates` (what mapping over
+    // `updates` did, leaf by leaf), with the structure taken once for all outputs.
+    const { structure } = tree.flatten(updates);
+    const outputTrees = Array.from(
+      { length: freshCount },
+      (_, output) =>
+        tree.unflatten(
+          structure,
+          freshOutputs.map((outputs) => outputs[output]!),
+        ) as TensorTree,
+    );
     return [out, fresh.state(outputTrees)] as [TensorTree, S];
   });
 }

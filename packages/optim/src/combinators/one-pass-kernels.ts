@@ -77,7 +77,8 @@ function added(update: NumberExpression, parameterIndex: number, dtype: 'float32
 function commonFloatDtype(tensors: readonly Tensor[]): 'float32' | 'float64' | undefined {
   const dtype = tensors[0]?.dtype;
   if (dtype !== 'float32' && dtype !== 'float64') return undefined;
-  return tensors.every((tensor) => tensor.dtype === dtype && tensor.backend.name === 'cpu') ? dtype : undefined;
+  for (const tensor of tensors) if (tensor.dtype !== dtype || tensor.backend.name !== 'cpu') return undefined;
+  return dtype;
 }
 
 /**
@@ -135,6 +136,42 @@ export function onePass(
   const appends = parameter !== undefined && !affine;
   const inputs = appends ? [...leafInputs, parameter] : [...leafInputs];
   if (commonFloatDtype(inputs) !== 'float32') return undefined;
+  // Every leaf of a step asks for the same few kernels: remembered per step's `fresh` (the
+  // same object for all its leaves), with whether they run as one SIMD pass.
+  let perComposed = stepPasses.get(fresh);
+  if (perComposed === undefined) {
+    perComposed = new Map();
+    stepPasses.set(fresh, perComposed);
+  }
+  let variants = perComposed.get(composed);
+  if (variants === undefined) {
+    variants = [undefined, undefined, undefined, undefined];
+    perComposed.set(composed, variants);
+  }
+  const slot = (parameter !== undefined ? 2 : 0) + (affine ? 1 : 0);
+  let kernels = variants[slot];
+  if (kernels === undefined) {
+    kernels = onePassKernels(composed, fresh, parameter !== undefined, affine) ?? null;
+    variants[slot] = kernels;
+  }
+  return kernels === null ? undefined : { kernels, inputs };
+}
+
+/** Per step's `fresh`: per composed kernel, the one-pass kernels by (parameter, affine), null where not SIMD. */
+const stepPasses = new WeakMap<
+  FreshInputs<unknown>,
+  Map<ExpressionKernel, (readonly ExpressionKernel[] | null | undefined)[]>
+>();
+
+/** The kernels of {@link onePass} (whatever the leaf), or undefined where they are not one SIMD pass. */
+function onePassKernels(
+  composed: ExpressionKernel,
+  fresh: FreshInputs<unknown>,
+  hasParameter: boolean,
+  affine: boolean,
+): readonly ExpressionKernel[] | undefined {
+  const appends = hasParameter && !affine;
+  const parameter = hasParameter ? true : undefined;
   const sourceCount = fresh.sources.length;
   const producerArity = fresh.selected.length;
   const dependent = fresh.dependent ?? [];
@@ -182,5 +219,5 @@ export function onePass(
     };
     return [...freshKernels, output];
   });
-  return fusedManyTarget(kernels) === 'simd' ? { kernels, inputs } : undefined;
+  return fusedManyTarget(kernels) === 'simd' ? kernels : undefined;
 }
