@@ -17,12 +17,14 @@ import type { FusedKernel } from '../kernels/elementwise-kernels.js';
 import { recordFallback } from '../kernels/expression/fallbacks.js';
 import { instantiateOnKernelMemory, simdKernels } from './kernel-runtime.js';
 import { compileSimdExpressions, simdCompilerGeneration } from './simd-expression.js';
-import { runCompiledMap } from './simd-fused.js';
+import { mapPairCost, runCompiledMap } from './simd-fused.js';
 import { registerMapKernelModule } from './thread-pool.js';
 import { encodeModule } from './wasm-encoder.js';
 
 type CompiledMany = (...values: number[]) => void;
-type Plan = { kernel: CompiledMany; inputsRead: readonly boolean[]; moduleId: number } | { unsupported: string };
+type Plan =
+  | { kernel: CompiledMany; inputsRead: readonly boolean[]; moduleId: number; pairCost: number }
+  | { unsupported: string };
 const compiled = new Map<string, { sources: readonly unknown[]; generation: number; plan: Plan }>();
 
 /** The name under which a set of kernels is compiled and counted. */
@@ -52,7 +54,16 @@ function plan(kernels: readonly FusedKernel[]): Plan | undefined {
     const fused = instance?.exports.fused as CompiledMany | undefined;
     result =
       instance && fused
-        ? { kernel: fused, inputsRead: simd.inputsRead, moduleId: registerMapKernelModule(instance.module) }
+        ? {
+            kernel: fused,
+            inputsRead: simd.inputsRead,
+            moduleId: registerMapKernelModule(instance.module),
+            pairCost: mapPairCost(
+              kernels.map((kernel) => kernel.expression),
+              simd.inputsRead,
+              kernels.length,
+            ),
+          }
         : { unsupported: 'the WebAssembly module did not compile' };
   }
   compiled.set(name, {

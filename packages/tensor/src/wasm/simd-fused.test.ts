@@ -6,27 +6,35 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  abs,
   defineKernel,
   expression as e,
   fusedMap,
   kernelInfo,
+  kernelThreadsReady,
   randn,
   resetKernelFallbacks,
   seed,
   setKernelMode,
+  setThreadCount,
   tensor,
   transpose,
   type FusedKernel,
   type Tensor,
 } from '../index.js';
 import { refuseSimdFunctionsForTesting } from './simd-expression.js';
-import { compileFusedKernel } from './simd-fused.js';
+import { compileFusedKernel, mapPairCost } from './simd-fused.js';
 import { simdKernels } from './kernel-runtime.js';
 
 // Under VANE_KERNELS=scalar (or setKernelMode('scalar')) there are no SIMD kernels to check.
 const SIMD_OFF = simdKernels() === undefined;
 
-afterEach(() => setKernelMode('simd'));
+const initialThreads = kernelInfo().threads.requested;
+
+afterEach(() => {
+  setKernelMode('simd');
+  setThreadCount(initialThreads);
+});
 
 function inMode<T>(mode: 'simd' | 'scalar', body: () => T): T {
   setKernelMode(mode);
@@ -242,4 +250,32 @@ describe('fused kernels on WebAssembly SIMD', () => {
       inMode('scalar', () => fusedMap(kernel, [a, b], [0.9]).dataSync() as Float32Array),
     );
   });
+
+  it('estimates a kernel with a square root and divisions as several adds per pair', () => {
+    const add = e.add(e.input(0), e.input(1));
+    expect(mapPairCost([add], [true, true], 1)).toBe(1);
+    const adam = KERNELS.find((kernel) => kernel.name === 'test.adamAffine')!;
+    expect(mapPairCost([adam.expression], [true, true, true], 1)).toBeGreaterThan(2);
+  });
+
+  it('splits an expensive kernel over two threads below the pair count of a cheap one, bit for bit', async () => {
+    if (SIMD_OFF) return;
+    // 2^15 pairs: below the 2^16 at which an add splits, above where the Adam-like kernel does.
+    const generator = seed(11);
+    const inputs = [0, 1, 2].map(() => randn([1 << 16], { generator }));
+    const adam = KERNELS.find((kernel) => kernel.name === 'test.adamAffine')!;
+    const scalars = [0.9, 0.999, 1e-8, -1e-3, 0.999];
+    setThreadCount(1);
+    const single = fusedMap(adam, [inputs[0]!, abs(inputs[1]!), inputs[2]!], scalars).dataSync() as Float32Array;
+    setThreadCount(2);
+    expect((await kernelThreadsReady()).active).toBe(2);
+    const before = kernelInfo().threads.parallelCalls;
+    const threaded = fusedMap(adam, [inputs[0]!, abs(inputs[1]!), inputs[2]!], scalars).dataSync() as Float32Array;
+    expect(kernelInfo().threads.parallelCalls).toBeGreaterThan(before);
+    sameValues(threaded, single);
+    const addKernel = defineKernel('test.cheapAdd', { inputs: ['a', 'b'] }, ({ a, b }) => e.add(a, b));
+    const beforeAdd = kernelInfo().threads.parallelCalls;
+    fusedMap(addKernel, [inputs[0]!, inputs[2]!]).dataSync();
+    expect(kernelInfo().threads.parallelCalls).toBe(beforeAdd);
+  }, 30_000);
 });

@@ -11,6 +11,9 @@
  * JavaScript loop, and every such call is counted in `kernelInfo().fallbacks` with the reason.
  */
 import type { FusedKernel } from '../kernels/elementwise-kernels.js';
+import { inlineCalls, postOrder } from '../kernels/expression/analysis.js';
+import { deduplicate } from '../kernels/expression/deduplicate.js';
+import type { Expression, NumberExpression } from '../kernels/expression/expression.js';
 import { recordFallback } from '../kernels/expression/fallbacks.js';
 import { encodeModule } from './wasm-encoder.js';
 import { heapAddress } from './kernel-heap.js';
@@ -19,8 +22,59 @@ import { compileSimdExpression, simdCompilerGeneration } from './simd-expression
 import { registerMapKernelModule, runMapKernelInParallel } from './thread-pool.js';
 
 type CompiledFused = (...values: number[]) => void;
-type Plan = { kernel: CompiledFused; inputsRead: readonly boolean[]; moduleId: number } | { unsupported: string };
+type Plan =
+  | { kernel: CompiledFused; inputsRead: readonly boolean[]; moduleId: number; pairCost: number }
+  | { unsupported: string };
 const compiled = new Map<string, { source: unknown; generation: number; plan: Plan }>();
+
+/** Cost units of loading or storing one pair of one operand (a v128 load or store and a conversion between float32 and float64 lanes, plus its memory traffic). */
+const POINTER_UNITS = 3;
+/** Cost units of the functions that are not one f64x2 instruction (the rest cost 1). */
+const FUNCTION_UNITS: Record<string, number> = {
+  div: 6,
+  sqrt: 6,
+  exp: 30,
+  expm1: 30,
+  log: 30,
+  log1p: 30,
+  tanh: 35,
+  erf: 40,
+  sin: 40,
+  cos: 40,
+  tan: 50,
+  pow: 70,
+};
+/** The units of an add of two tensors (two loads, one add, one store): cost 1. */
+const ADD_UNITS = 3 * POINTER_UNITS + 1;
+
+/**
+ * A compiled map kernel's estimated time per element pair relative to an add of two tensors,
+ * from its expressions (calls inlined, shared subtrees counted once) and the operands it
+ * loads and stores. The thread pool splits a kernel over its threads from
+ * `PARALLEL_MINIMUM_PAIRS / cost` pairs (thread-pool.ts), so a kernel with a square root and
+ * a division per element (an optimizer update) runs threaded at sizes where an add would not
+ * repay the handshake. Weights are rough (a division or a square root on f64x2 lanes takes
+ * several cycles, an inlined exp a few dozen instructions); only the order of magnitude matters.
+ *
+ * @example
+ * mapPairCost([add(input(0), input(1))], [true, true], 1) // 1
+ */
+export function mapPairCost(
+  expressions: readonly NumberExpression[],
+  inputsRead: readonly boolean[],
+  outputs: number,
+): number {
+  const seen = new Set<Expression>();
+  let units = (inputsRead.filter(Boolean).length + outputs) * POINTER_UNITS;
+  for (const expression of expressions)
+    for (const node of postOrder(deduplicate(inlineCalls(expression)))) {
+      if (seen.has(node)) continue;
+      seen.add(node);
+      if (node.kind === 'input' || node.kind === 'scalar' || node.kind === 'constant') continue;
+      units += node.kind === 'unary' || node.kind === 'binary' ? (FUNCTION_UNITS[node.function] ?? 1) : 1;
+    }
+  return units / ADD_UNITS;
+}
 
 /**
  * How `kernel` runs on SIMD: its compiled function and the inputs it reads, or why it does not
@@ -40,7 +94,12 @@ function plan(kernel: FusedKernel): Plan | undefined {
     // Registered with the thread pool so that large calls can be split over its workers.
     result =
       instance && fused
-        ? { kernel: fused, inputsRead: simd.inputsRead, moduleId: registerMapKernelModule(instance.module) }
+        ? {
+            kernel: fused,
+            inputsRead: simd.inputsRead,
+            moduleId: registerMapKernelModule(instance.module),
+            pairCost: mapPairCost([source], simd.inputsRead, 1),
+          }
         : { unsupported: 'the WebAssembly module did not compile' };
   }
   compiled.set(kernel.name, { source, generation: simdCompilerGeneration(), plan: result });
@@ -110,7 +169,7 @@ export function simdFused(
  */
 export function runCompiledMap(
   runtime: { module: WebAssembly.Module; memory: WebAssembly.Memory },
-  compiledKernel: { kernel: CompiledFused; inputsRead: readonly boolean[]; moduleId: number },
+  compiledKernel: { kernel: CompiledFused; inputsRead: readonly boolean[]; moduleId: number; pairCost: number },
   inputs: readonly Float32Array[],
   offsets: readonly number[],
   scalars: readonly number[],
@@ -155,6 +214,7 @@ export function runCompiledMap(
     pointers,
     pairs,
     scalars,
+    compiledKernel.pairCost,
   );
   outs.forEach((out, index) => {
     if (outAddresses[index] === undefined) out.set(view!.subarray(outBases[index]! / 4, outBases[index]! / 4 + size));

@@ -10,10 +10,8 @@
 import type { MatrixOperand } from '../kernel-operands.js';
 import { heapAddress } from './kernel-heap.js';
 import { gemmTilesKernel, reserve, simdKernels, type SimdExports } from './kernel-runtime.js';
-import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module.js';
-import { wakeWorkersForGemm } from './thread-pool.js';
-import { vectorCopy } from './simd-vector-copy.js';
-import { transposeQuads } from './simd-transpose-quads.js';
+import { GEMM_COLUMNS, GEMM_ROWS, packPanels } from './simd-kernels-module.js';
+import { packRowsInNextGemm, wakeWorkersForGemm } from './thread-pool.js';
 
 /** Depth (k) of one packed block: a B panel of 256 × 8 floats (8 KiB) stays in L1. */
 export const DEPTH_BLOCK = 256;
@@ -29,11 +27,8 @@ const WHOLE_DEPTH_BYTES = 4 << 20;
 
 /**
  * Packs `lanes` lines of `depth` floats per panel (A: 4 rows, B: 8 columns) with the kernel
- * module's `pack`, for an operand in the kernel memory: whole panels in one call, the last
- * partial panel zeroed and packed after. The loop with the shorter source stride runs
- * innermost (a transposed operand reads along its rows). Whole panels whose lanes are one float
- * apart go through `copy_vectors` (simd-vector-copy.ts), those whose depth steps are, through
- * `transpose_quads` (simd-transpose-quads.ts). False when the operand is elsewhere.
+ * module's copies (`packPanels`), for an operand in the kernel memory: whole panels in one
+ * call, the last partial panel zeroed and packed after. False when the operand is elsewhere.
  */
 function packInKernel(
   exports: SimdExports,
@@ -50,87 +45,16 @@ function packInKernel(
   const address = heapAddress(operand.values);
   if (address === undefined) return false;
   const source = address + (operand.offset + k0 * depthStride) * 4;
-  const panelBytes = lanes * depth * 4;
-  const lanesInner = Math.abs(laneStride) < Math.abs(depthStride);
-  const run = (start: number, target: number, panels: number, lanesInPanel: number) =>
-    lanesInner
-      ? exports.pack(
-          start,
-          target,
-          panels,
-          depth,
-          lanesInPanel,
-          lanes * laneStride * 4,
-          depthStride * 4,
-          laneStride * 4,
-          panelBytes,
-          lanes * 4,
-          4,
-        )
-      : exports.pack(
-          start,
-          target,
-          panels,
-          lanesInPanel,
-          depth,
-          lanes * laneStride * 4,
-          laneStride * 4,
-          depthStride * 4,
-          panelBytes,
-          4,
-          lanes * 4,
-        );
+  const moduleExports = exports as unknown as Record<string, unknown>;
   const whole = Math.floor(count / lanes);
-  // Lanes consecutive in the source (a row-major B, a transposed A): each depth step of a panel
-  // is 1 or 2 whole vectors on both sides, copied four floats at a time instead of one.
-  const copyVectors = whole > 0 && lanesInner && laneStride === 1 ? vectorCopy() : undefined;
-  // Depth consecutive in the source (a row-major A, a transposed B): 4 lanes × 4 depth steps
-  // are four source vectors whose transpose is four packed ones (the tail of depth % 4 steps
-  // goes through pack).
-  const transpose = whole > 0 && !lanesInner && depthStride === 1 && depth >= 4 ? transposeQuads() : undefined;
-  if (copyVectors) {
-    copyVectors(source, base * 4, whole, depth, lanes / 4, lanes * 4, depthStride * 4, panelBytes, lanes * 4);
-  } else if (transpose) {
-    const quads = depth >> 2;
-    const laneBytes = laneStride * 4;
-    // Levels: panels, groups of 4 depth steps, groups of 4 lanes; then a block's 4 source lines
-    // (lanes, laneBytes apart) become 4 packed lines (depth steps, lanes·4 bytes apart).
-    transpose(
-      source,
-      base * 4,
-      whole,
-      quads,
-      lanes / 4,
-      lanes * laneBytes,
-      16,
-      4 * laneBytes,
-      panelBytes,
-      lanes * 16,
-      16,
-      laneBytes,
-      lanes * 4,
-    );
-    const tail = depth - quads * 4;
-    if (tail > 0)
-      exports.pack(
-        source + quads * 16,
-        (base + quads * 4 * lanes) * 4,
-        whole,
-        lanes,
-        tail,
-        lanes * laneBytes,
-        laneBytes,
-        4,
-        panelBytes,
-        4,
-        lanes * 4,
-      );
-  } else if (whole > 0) run(source, base * 4, whole, lanes);
+  if (whole > 0)
+    packPanels(moduleExports, source, base * 4, whole, lanes, lanes, depth, laneStride * 4, depthStride * 4);
   const rest = count - whole * lanes;
   if (rest > 0) {
     const panelBase = base + whole * lanes * depth;
     view.fill(0, panelBase, panelBase + lanes * depth);
-    run(source + whole * lanes * laneStride * 4, panelBase * 4, 1, rest);
+    const restSource = source + whole * lanes * laneStride * 4;
+    packPanels(moduleExports, restSource, panelBase * 4, 1, lanes, rest, depth, laneStride * 4, depthStride * 4);
   }
   return true;
 }
@@ -316,18 +240,32 @@ export function simdGemm(
   const gemmTiles = gemmTilesKernel(kernels);
   // With the whole depth in one call the first block overwrites C (nothing to zero); otherwise C is zeroed here.
   if (!wholeDepth) view.fill(0, cBase / 4, cBase / 4 + paddedRows * paddedColumns);
+  // With the whole depth in one call, an A in the kernel memory is packed by the gemm's own
+  // chunks, each its row panels just before it multiplies them: on the threads of its section
+  // rather than on the calling thread alone (see runGemmShare). Only a partial last panel's
+  // padding rows are zeroed here, since the chunks write A's own rows only.
+  const aAddress = heapAddress(a.values);
+  const rowsInChunks = wholeDepth && aAddress !== undefined;
   for (let k0 = 0; k0 < k; k0 += DEPTH_BLOCK) {
     const blockDepth = Math.min(DEPTH_BLOCK, k - k0);
     // With the whole depth packed, block k0 sits after the blocks before it (see runGemmShare).
     const aBlock = aBase / 4 + (wholeDepth ? paddedRows * k0 : 0);
     const bBlock = bBase / 4 + (wholeDepth ? paddedColumns * k0 : 0);
-    if (!packInKernel(kernels.exports, a, m, GEMM_ROWS, a.rowStride, a.columnStride, k0, blockDepth, view, aBlock))
+    if (rowsInChunks) {
+      if (paddedRows > m)
+        view.fill(0, aBlock + (mPanels - 1) * GEMM_ROWS * blockDepth, aBlock + paddedRows * blockDepth);
+    } else if (
+      !packInKernel(kernels.exports, a, m, GEMM_ROWS, a.rowStride, a.columnStride, k0, blockDepth, view, aBlock)
+    )
       packA(a, m, k0, blockDepth, view, aBlock);
     if (!packInKernel(kernels.exports, b, n, GEMM_COLUMNS, b.columnStride, b.rowStride, k0, blockDepth, view, bBlock))
       packB(b, n, k0, blockDepth, view, bBlock);
     if (!wholeDepth) gemmTiles(aBase, bBase, cBase, mPanels, nPanels, blockDepth, BLOCK_PANELS);
   }
-  if (wholeDepth) gemmTiles(aBase, bBase, cBase, mPanels, nPanels, k, BLOCK_PANELS, DEPTH_BLOCK, true);
+  if (wholeDepth) {
+    if (rowsInChunks) packRowsInNextGemm(aAddress + a.offset * 4, a.rowStride * 4, a.columnStride * 4, m);
+    gemmTiles(aBase, bBase, cBase, mPanels, nPanels, k, BLOCK_PANELS, DEPTH_BLOCK, true);
+  }
   if (intoOut) return true;
   const cStart = cBase / 4;
   if (paddedColumns === n) {

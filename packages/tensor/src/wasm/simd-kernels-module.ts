@@ -15,6 +15,10 @@
  * - `exp`: a float32 exp with Cody–Waite range reduction and a degree-7 polynomial.
  * - `pack`: a strided float32 copy in three nested loops (matmul's operand packing, for
  *   operands that live in the kernel memory; see simd-gemm.ts).
+ * - `copy_vectors` and `transpose_quads` (strided-copy.ts): the faster packings of panels whose
+ *   lanes, or whose depth steps, are consecutive floats. Also compiled on their own for the
+ *   convolutions; here so that the worker threads, which instantiate only this module, can
+ *   pack matmul's row panels inside their chunks (`packPanels`, thread-pool.ts).
  *
  * All lengths are counts of f32x4 vectors (at least one): the caller pads its buffers, so no
  * kernel needs a scalar tail loop.
@@ -30,7 +34,7 @@ import {
   type FunctionDefinition,
 } from './wasm-encoder.js';
 import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
-import { stridedCopyDefinition } from './strided-copy.js';
+import { stridedCopyDefinition, transposeQuadsDefinition } from './strided-copy.js';
 
 /** Rows of the matmul micro-kernel (the A panel height). */
 export const GEMM_ROWS = 4;
@@ -343,6 +347,113 @@ export function exponential(): FunctionDefinition {
 const pack = () => stridedCopyDefinition('pack', 'float32');
 
 /**
+ * Packs `panels` panels of a matmul operand that lives in the kernel memory with this module's
+ * copies: each panel holds `lanes` lines (A: 4 rows, B: 8 columns) of `depth` floats, lane
+ * after lane at each depth step, of which the first `lanesInPanel` are copied (the last panel
+ * of an operand whose size is not a multiple of `lanes`; the caller zeroes the others). The
+ * source's lanes are `laneBytes` apart and its depth steps `depthBytes`; panels follow each
+ * other, `lanes · laneBytes` apart in the source and `lanes · depth · 4` in the target. Whole
+ * panels whose lanes are one float apart go through `copy_vectors`, those whose depth steps
+ * are, through `transpose_quads`; everything else through `pack`, with the loop of the
+ * shorter source stride innermost (a transposed operand reads along its rows).
+ * Self-contained (no imports, no outer names): the worker threads run its source text
+ * (thread-pool.ts), so that a gemm chunk packs its own row panels.
+ *
+ * @example
+ * packPanels(exports, aAddress, aPack, 32, 4, 4, 256, 784 * 4, 4); // 32 row panels of a 128×784 row-major A
+ */
+export function packPanels(
+  exports: Record<string, unknown>,
+  source: number,
+  target: number,
+  panels: number,
+  lanes: number,
+  lanesInPanel: number,
+  depth: number,
+  laneBytes: number,
+  depthBytes: number,
+): void {
+  type Copy = (...values: number[]) => void;
+  const pack = exports.pack as Copy;
+  const panelBytes = lanes * depth * 4;
+  const lanesInner = Math.abs(laneBytes) < Math.abs(depthBytes);
+  const whole = lanesInPanel === lanes;
+  if (whole && lanesInner && laneBytes === 4) {
+    (exports.copy_vectors as Copy)(
+      source,
+      target,
+      panels,
+      depth,
+      lanes / 4,
+      lanes * 4,
+      depthBytes,
+      panelBytes,
+      lanes * 4,
+    );
+  } else if (whole && !lanesInner && depthBytes === 4 && depth >= 4) {
+    const quads = depth >> 2;
+    (exports.transpose_quads as Copy)(
+      source,
+      target,
+      panels,
+      quads,
+      lanes / 4,
+      lanes * laneBytes,
+      16,
+      4 * laneBytes,
+      panelBytes,
+      lanes * 16,
+      16,
+      laneBytes,
+      lanes * 4,
+    );
+    const tail = depth - quads * 4;
+    if (tail > 0)
+      pack(
+        source + quads * 16,
+        target + quads * 4 * lanes * 4,
+        panels,
+        lanes,
+        tail,
+        lanes * laneBytes,
+        laneBytes,
+        4,
+        panelBytes,
+        4,
+        lanes * 4,
+      );
+  } else if (lanesInner) {
+    pack(
+      source,
+      target,
+      panels,
+      depth,
+      lanesInPanel,
+      lanes * laneBytes,
+      depthBytes,
+      laneBytes,
+      panelBytes,
+      lanes * 4,
+      4,
+    );
+  } else {
+    pack(
+      source,
+      target,
+      panels,
+      lanesInPanel,
+      depth,
+      lanes * laneBytes,
+      laneBytes,
+      depthBytes,
+      panelBytes,
+      4,
+      lanes * 4,
+    );
+  }
+}
+
+/**
  * The kernel module's bytes, importing `env.memory` with the given limits. With
  * `fusedMultiplyAdd` the module also has `gemm_tiles_fma`, which needs relaxed SIMD (see
  * `relaxedSimdSupported`): an engine without it rejects the whole module.
@@ -361,7 +472,15 @@ export function simdKernelsModule(
   const overwriting = options.fusedMultiplyAdd
     ? [gemmTiles(GEMM_ROWS, false, true), gemmTiles(GEMM_ROWS, true, true)]
     : [gemmTiles(GEMM_ROWS, false, true)];
-  return encodeModule(memory, [...gemms, ...binaries, exponential(), pack(), ...overwriting]);
+  return encodeModule(memory, [
+    ...gemms,
+    ...binaries,
+    exponential(),
+    pack(),
+    ...overwriting,
+    stridedCopyDefinition('copy_vectors', 'vector'),
+    transposeQuadsDefinition(),
+  ]);
 }
 
 /**

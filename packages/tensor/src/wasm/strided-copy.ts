@@ -5,7 +5,8 @@
  * with strides of its own at the innermost level (packing transposes); `copy_vectors`
  * (simd-vector-copy.ts) copies whole 128-bit vectors that are consecutive on both sides, and
  * `add_floats` (same file) adds single float32 values into the destination with strides of
- * their own (the col2im of a convolution's input gradient).
+ * their own (the col2im of a convolution's input gradient). `transpose_quads`
+ * (simd-transpose-quads.ts) runs the same loop nest over 4×4 blocks that it transposes.
  * Every count must be at least 1 (the loops test at their end).
  */
 import { op, v128Load, v128Store, ValueType, type FunctionDefinition } from './wasm-encoder.js';
@@ -155,4 +156,74 @@ export function stridedLoopNest(
     ...countDown(panels),
     ...op.end(),
   ];
+}
+
+/** i8x16.shuffle of the two vectors on the stack, picking 32-bit lanes (0–3: first, 4–7: second). */
+function shuffleLanes(lanes: readonly [number, number, number, number]): number[] {
+  const bytes = lanes.flatMap((lane) => [lane * 4, lane * 4 + 1, lane * 4 + 2, lane * 4 + 3]);
+  return op.simd(0x0d, ...bytes);
+}
+
+/**
+ * The definition of `transpose_quads` (see simd-transpose-quads.ts for what it does). Here
+ * rather than there so that the kernel module (simd-kernels-module.ts) can hold it too: the
+ * worker threads, which only have that module, pack matmul's row panels with it.
+ */
+export function transposeQuadsDefinition(): FunctionDefinition {
+  const [src, dst, panels, outer, inner, srcPanel, srcOuter, srcInner, dstPanel, dstOuter, dstInner] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+  ];
+  const [srcLine, dstLine] = [11, 12];
+  const [outerLeft, innerLeft, outerSource, outerTarget, source, target] = [13, 14, 15, 16, 17, 18];
+  // v128 locals: the four loaded rows, then the four half-transposed pairs.
+  const rows = [19, 20, 21, 22];
+  const pairs = [23, 24, 25, 26];
+  const g = op.localGet;
+  const s = op.localSet;
+  // Row r is at source + r·srcLine; column c goes to target + c·dstLine.
+  const lineAddress = (base: number, line: number, index: number) =>
+    index === 0 ? g(base) : [...g(base), ...g(line), ...op.i32Const(index), ...op.i32Mul(), ...op.i32Add()];
+  const block = [
+    ...rows.flatMap((local, r) => [...lineAddress(source, srcLine, r), ...v128Load(0), ...s(local)]),
+    // pairs: (r0, r1) and (r2, r3) interleaved by lane halves.
+    ...[
+      [rows[0]!, rows[1]!, [0, 4, 1, 5]],
+      [rows[0]!, rows[1]!, [2, 6, 3, 7]],
+      [rows[2]!, rows[3]!, [0, 4, 1, 5]],
+      [rows[2]!, rows[3]!, [2, 6, 3, 7]],
+    ].flatMap(([a, b, lanes], index) => [
+      ...g(a as number),
+      ...g(b as number),
+      ...shuffleLanes(lanes as [number, number, number, number]),
+      ...s(pairs[index]!),
+    ]),
+    // Column c: lanes c of r0..r3.
+    ...[
+      [pairs[0]!, pairs[2]!, [0, 1, 4, 5]],
+      [pairs[0]!, pairs[2]!, [2, 3, 6, 7]],
+      [pairs[1]!, pairs[3]!, [0, 1, 4, 5]],
+      [pairs[1]!, pairs[3]!, [2, 3, 6, 7]],
+    ].flatMap(([a, b, lanes], c) => [
+      ...lineAddress(target, dstLine, c),
+      ...g(a as number),
+      ...g(b as number),
+      ...shuffleLanes(lanes as [number, number, number, number]),
+      ...v128Store(0),
+    ]),
+  ];
+  const body = stridedLoopNest(
+    { src, dst, panels, outer, inner, srcPanel, srcOuter, dstPanel, dstOuter },
+    { source, target, outerSource, outerTarget, outerLeft, innerLeft },
+    [...block, ...advanceByLocal(source, srcInner), ...advanceByLocal(target, dstInner)],
+  );
+  return {
+    name: 'transpose_quads',
+    parameters: Array.from({ length: 13 }, () => ValueType.i32),
+    results: [],
+    locals: [
+      { count: 6, type: ValueType.i32 },
+      { count: 8, type: ValueType.v128 },
+    ],
+    body,
+  };
 }

@@ -16,7 +16,8 @@
  * it (the second thread made the MLP step slower, 0.85×). Here every thread, the main one
  * included, claims the next chunk from a shared counter until none is left, so a worker that
  * wakes late finds the work done and the section takes at most one chunk longer than on one
- * thread. The section state is the generation word: odd while a section is open, even once
+ * thread. Chunks shrink as they are claimed (guided self-scheduling, `chunkStart`): the big
+ * ones go first, and the chunk another thread still runs when one finds none left is small. The section state is the generation word: odd while a section is open, even once
  * the main thread has closed it. A worker announces itself (ACTIVE + 1) and only then checks
  * that the generation it woke for is still open; the main thread closes the generation and
  * only then reads ACTIVE. Both are sequentially consistent atomics, so either the worker sees
@@ -32,6 +33,7 @@
  * isolation) the kernel memory is not shared and the pool is not started:
  * `kernelInfo().threads.reason` says so.
  */
+import { packPanels } from './simd-kernels-module.js';
 import { SIMD_MATH_IMPORTS } from './simd-math.js';
 
 /** Control words in the pool's own SharedArrayBuffer (not the kernel memory). */
@@ -43,13 +45,15 @@ const ERROR = 4; // 1: a worker's chunk threw
 const PARTS = 5; // how many chunks the section is cut into
 const KIND = 6; // 0: gemm_tiles; 1: an elementwise map kernel
 const NEXT = 7; // the next chunk to claim (claims at or past PARTS find nothing)
-const ARGUMENTS = 8; // gemm: its 7 arguments, 1 if the fused kernel is used, the depth block, 1 to overwrite C; map: see runMapShare
+const ARGUMENTS = 8; // gemm: its 7 arguments, 1 if the fused kernel is used, the depth block, 1 to overwrite C, A's row packing (see runGemmShare); map: see runMapShare
 /** The most pointer arguments and scalars an elementwise kernel may have to run threaded. */
 const MAP_MAXIMUM_POINTERS = 24;
 const MAP_MAXIMUM_SCALARS = 16;
 /** Chunks run by worker threads (not the calling thread) since the pool started: the proof that they work. */
 const WORKER_CHUNKS = ARGUMENTS + 4 + MAP_MAXIMUM_POINTERS;
-const CONTROL_WORDS = WORKER_CHUNKS + 1;
+const DIVISOR = WORKER_CHUNKS + 1; // the section's chunk sizes, see chunkStart
+const MINIMUM = WORKER_CHUNKS + 2;
+const CONTROL_WORDS = WORKER_CHUNKS + 3;
 // The map kernels' scalars, as float64, after the int32 words (8-byte aligned).
 const SCALARS = Math.ceil(CONTROL_WORDS / 2);
 const CONTROL_BYTES = (SCALARS + MAP_MAXIMUM_SCALARS) * 8;
@@ -61,24 +65,58 @@ const CONTROL_BYTES = (SCALARS + MAP_MAXIMUM_SCALARS) * 8;
 const WORKER_SPINS = 20000;
 /** Loads of ACTIVE the main thread makes before it sleeps while a worker finishes its chunk. */
 const MAIN_SPINS = 20000;
-/** Chunks per thread: enough that a late or slow thread leaves little for the others to wait on. */
-const CHUNKS_PER_THREAD = 4;
+/**
+ * A chunk takes 1/(SCHEDULE_FACTOR·threads) of the units still unclaimed (see `chunkStart`):
+ * big chunks first, small ones last, so that when one thread finds nothing left the chunk
+ * still in flight on another is small.
+ */
+const SCHEDULE_FACTOR = 2;
 
 /**
- * Runs share `part` of `parts` of one gemm_tiles call: a contiguous range of A's row panels
+ * The first unit (row panel, element pair or item) of chunk `part` when `total` units are cut
+ * by guided self-scheduling: chunk i takes ⌈remaining / divisor⌉ units, at least `minimum`.
+ * Why decreasing sizes: a section ends when its last chunk does, and the thread that finds no
+ * chunk left waits for the others' chunks in flight; equal chunks made that wait half a chunk
+ * on average (the main thread's spin at the end of a section was 8.5% of the MLP step), while
+ * here the last chunks are the smallest. The sizes depend only on the chunk's index, never on
+ * which thread claims it, so every thread computes the same ranges. Self-contained: its
+ * source travels to the workers with `runGemmShare` and `runMapShare`.
+ */
+function chunkStart(part: number, total: number, divisor: number, minimum: number): number {
+  let start = 0;
+  for (let index = 0; index < part && start < total; index++)
+    start += Math.max(minimum, Math.ceil((total - start) / divisor));
+  return Math.min(start, total);
+}
+
+/** How many chunks `chunkStart` cuts `total` units into. */
+function chunkCount(total: number, divisor: number, minimum: number): number {
+  let parts = 0;
+  for (let start = 0; start < total; parts++) start += Math.max(minimum, Math.ceil((total - start) / divisor));
+  return parts;
+}
+
+/**
+ * Runs chunk `part` of one gemm_tiles call (its range from `chunkStart`): a contiguous range of A's row panels
  * (and so of C's rows), over every block of the depth. A and B hold the whole depth as
  * consecutive blocks of `depthBlock` (the last one shorter): the block at depth k0 starts at
  * `mPanels·4·k0` floats in A and `nPanels·8·k0` in B, so one section covers the whole product
- * and a thread keeps its rows of C in cache from one block to the next. Self-contained (no
- * imports, no outer names) because its source is also the workers' copy, via
- * `Function.prototype.toString`: one implementation of the split.
+ * and a thread keeps its rows of C in cache from one block to the next. With row packing on
+ * (`packRowsInNextGemm`), the chunk first packs its own row panels of each depth block from A
+ * where it lies in the kernel memory: no other chunk reads them, so the packing needs no
+ * synchronisation and runs on every thread of the section. Self-contained (no imports, no
+ * outer names but `chunkStart`, whose source the workers get too; `packPanels` comes as
+ * `pack`, since a bundler may rename an imported name) because its source is also the
+ * workers' copy, via `Function.prototype.toString`: one implementation of the split.
  */
 function runGemmShare(
   exports: Record<string, unknown>,
   words: Int32Array,
   argumentsIndex: number,
   part: number,
-  parts: number,
+  divisor: number,
+  minimum: number,
+  pack: typeof packPanels,
 ): void {
   const aPack = words[argumentsIndex]!;
   const bPack = words[argumentsIndex + 1]!;
@@ -90,8 +128,9 @@ function runGemmShare(
   const fused = words[argumentsIndex + 7] === 1;
   const depthBlock = words[argumentsIndex + 8]!;
   const overwrite = words[argumentsIndex + 9] === 1;
-  const first = Math.floor((part * mPanels) / parts);
-  const last = Math.floor(((part + 1) * mPanels) / parts);
+  const packRows = words[argumentsIndex + 10] === 1;
+  const first = chunkStart(part, mPanels, divisor, minimum);
+  const last = chunkStart(part + 1, mPanels, divisor, minimum);
   if (last <= first) return;
   // Row panels are 4 rows (GEMM_ROWS) of kc floats in A, and 4 rows of nPanels·8 floats in C.
   const kernel = (fused ? exports.gemm_tiles_fma : exports.gemm_tiles) as (...values: number[]) => void;
@@ -103,6 +142,39 @@ function runGemmShare(
     const kc = Math.min(depthBlock, depth - k0);
     const aBlock = aPack + mPanels * 4 * k0 * 4;
     const bBlock = bPack + nPanels * 8 * k0 * 4;
+    if (packRows) {
+      // A's rows: from byte `source`, rows `laneBytes` apart, depth steps `depthBytes`.
+      const laneBytes = words[argumentsIndex + 12]!;
+      const depthBytes = words[argumentsIndex + 13]!;
+      const rows = words[argumentsIndex + 14]!;
+      const source = words[argumentsIndex + 11]! + k0 * depthBytes;
+      const wholeEnd = Math.min(last, rows >> 2);
+      if (wholeEnd > first)
+        pack(
+          exports,
+          source + first * 4 * laneBytes,
+          aBlock + first * 16 * kc,
+          wholeEnd - first,
+          4,
+          4,
+          kc,
+          laneBytes,
+          depthBytes,
+        );
+      // The partial last panel: its padding rows were zeroed by the caller.
+      if (last > wholeEnd && (rows & 3) !== 0)
+        pack(
+          exports,
+          source + wholeEnd * 4 * laneBytes,
+          aBlock + wholeEnd * 16 * kc,
+          1,
+          4,
+          rows & 3,
+          kc,
+          laneBytes,
+          depthBytes,
+        );
+    }
     (overwrite && k0 === 0 ? storing : kernel)(
       aBlock + first * kc * 4 * 4,
       bBlock,
@@ -116,7 +188,7 @@ function runGemmShare(
 }
 
 /**
- * Runs share `part` of `parts` of one elementwise map kernel call: `kernel(p0, ..., count,
+ * Runs chunk `part` (its range from `chunkStart`) of one elementwise map kernel call: `kernel(p0, ..., count,
  * s0, ...)` over `count` pairs of float32 elements (8 bytes per pointer per pair; pair i of
  * every pointer is independent of every other pair). Words from `base`: module id, pointer
  * count, pair count, scalar count, pointers; scalars in `scalars` from `scalarBase`.
@@ -129,13 +201,14 @@ function runMapShare(
   base: number,
   scalarBase: number,
   part: number,
-  parts: number,
+  divisor: number,
+  minimum: number,
 ): void {
   const pointerCount = words[base + 1]!;
   const count = words[base + 2]!;
   const scalarCount = words[base + 3]!;
-  const first = Math.floor((part * count) / parts);
-  const last = Math.floor(((part + 1) * count) / parts);
+  const first = chunkStart(part, count, divisor, minimum);
+  const last = chunkStart(part + 1, count, divisor, minimum);
   if (last <= first) return;
   const values: number[] = [];
   for (let index = 0; index < pointerCount; index++) values.push(words[base + 4 + index]! + first * 8);
@@ -160,6 +233,8 @@ const words = new Int32Array(control);
 const scalars = new Float64Array(control);
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const mapKernels = new Map();
+const chunkStart = ${chunkStart.toString()};
+const packPanels = ${packPanels.toString()};
 const runGemmShare = ${runGemmShare.toString()};
 const runMapShare = ${runMapShare.toString()};
 function mapKernel(id) {
@@ -195,11 +270,13 @@ for (;;) {
   if (Atomics.load(words, ${GENERATION}) === generation) {
     try {
       const parts = Atomics.load(words, ${PARTS});
+      const divisor = Atomics.load(words, ${DIVISOR});
+      const minimum = Atomics.load(words, ${MINIMUM});
       const gemm = Atomics.load(words, ${KIND}) === 0;
       const kernel = gemm ? undefined : mapKernel(words[${ARGUMENTS}]);
       for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
-        if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, parts);
-        else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, parts);
+        if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, divisor, minimum, packPanels);
+        else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, divisor, minimum);
         Atomics.add(words, ${WORKER_CHUNKS}, 1);
       }
     } catch (error) {
@@ -223,6 +300,8 @@ const BROWSER_IDLE_MILLISECONDS = 50;
 // later ones are map-kernel modules registered after the start.
 const BROWSER_WORKER_SOURCE = `
 'use strict';
+const chunkStart = ${chunkStart.toString()};
+const packPanels = ${packPanels.toString()};
 const runGemmShare = ${runGemmShare.toString()};
 const runMapShare = ${runMapShare.toString()};
 const mapKernels = new Map();
@@ -267,13 +346,15 @@ async function run(module, control) {
     if (Atomics.load(words, ${GENERATION}) === generation) {
       try {
         const parts = Atomics.load(words, ${PARTS});
+        const divisor = Atomics.load(words, ${DIVISOR});
+        const minimum = Atomics.load(words, ${MINIMUM});
         const gemm = Atomics.load(words, ${KIND}) === 0;
         const kernel = gemm ? undefined : mapKernels.get(words[${ARGUMENTS}]);
         missingKernel = !gemm && !kernel;
         if (!missingKernel)
           for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
-            if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, parts);
-            else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, parts);
+            if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, divisor, minimum, packPanels);
+            else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, divisor, minimum);
             Atomics.add(words, ${WORKER_CHUNKS}, 1);
           }
       } catch (error) {
@@ -542,8 +623,13 @@ const PARALLEL_MINIMUM_WORK = 1 << 20;
  * 128×784·784×256.
  */
 const GEMM_CHUNK_WORK = 1 << 19;
-/** The fewest row panels in a gemm chunk. */
+/** The fewest row panels in a gemm chunk where a panel is cheap (every B panel loaded is used that often). */
 const GEMM_CHUNK_PANELS = 2;
+/**
+ * The fewest row panels in a gemm chunk where one panel is more than `GEMM_CHUNK_WORK`: the last
+ * chunks of the MLP's 128×784·784×256 are one panel (43 µs on one core), not two.
+ */
+const GEMM_LAST_CHUNK_PANELS = 1;
 
 /**
  * Whether a gemm_tiles call of this size would be split over the pool (which must be ready):
@@ -579,6 +665,23 @@ export function wakeWorkersForGemm(
   if (ready) Atomics.notify(ready.words, GENERATION);
 }
 
+let pendingRowPacking: readonly [number, number, number, number] | undefined;
+
+/**
+ * Makes the next {@link runGemmTilesInParallel} call pack A's row panels itself, each chunk its
+ * own (see `runGemmShare`), from the float32 matrix at byte `source` in the kernel memory whose
+ * `rows` rows are `rowBytes` apart and whose columns (the depth) are `columnBytes` apart, into
+ * the call's `aPack` laid out in depth blocks as it reads them. Why: packing A on the calling
+ * thread before the section left the workers idle meanwhile. The caller zeroes the padding
+ * rows of a partial last panel and makes the call right after this one.
+ *
+ * @example
+ * packRowsInNextGemm(address, 784 * 4, 4, 128); gemmTiles(aPack, bPack, c, 32, 32, 784, 48, 256, true);
+ */
+export function packRowsInNextGemm(source: number, rowBytes: number, columnBytes: number, rows: number): void {
+  pendingRowPacking = [source, rowBytes, columnBytes, rows];
+}
+
 /**
  * gemm_tiles(aPack, bPack, c, mPanels, nPanels, depth, blockPanels) split by row panels over the
  * pool, returning only when every share is done (see the file comment for why that makes the
@@ -598,27 +701,30 @@ export function runGemmTilesInParallel(
   overwrite = false,
 ): void {
   const [, , , mPanels, nPanels, depth] = values;
+  const rowPacking = pendingRowPacking;
+  pendingRowPacking = undefined;
+  const packing = rowPacking ? [1, ...rowPacking] : [0, 0, 0, 0, 0];
   const ready = gemmReadyPool(module, memory, mPanels, nPanels, depth);
   const words = ready?.words;
   if (!ready || !words) {
-    const local = new Int32Array([...values, fused ? 1 : 0, depthBlock, overwrite ? 1 : 0]);
-    runGemmShare(exports, local, 0, 0, 1);
+    const local = new Int32Array([...values, fused ? 1 : 0, depthBlock, overwrite ? 1 : 0, ...packing]);
+    runGemmShare(exports, local, 0, 0, 1, mPanels, packPanels);
     return;
   }
-  // At least CHUNKS_PER_THREAD chunks per thread, more where that keeps each near
-  // GEMM_CHUNK_WORK (a section waits for the last chunk in flight, so its size bounds the
-  // wait), but at least GEMM_CHUNK_PANELS row panels each (every B panel loaded is used that often).
-  const work = mPanels * nPanels * depth * 32;
-  const parts = Math.min(
-    Math.max((ready.workers.length + 1) * CHUNKS_PER_THREAD, Math.ceil(work / GEMM_CHUNK_WORK)),
-    Math.floor(mPanels / GEMM_CHUNK_PANELS),
-  );
+  // The last chunks as small as keeps each near GEMM_CHUNK_WORK (a section waits for the
+  // chunks in flight, so their size bounds the wait), but at least GEMM_CHUNK_PANELS row
+  // panels (every B panel loaded is used that often).
+  const panelWork = nPanels * depth * 32;
+  const minimum = Math.min(GEMM_CHUNK_PANELS, Math.max(GEMM_LAST_CHUNK_PANELS, Math.ceil(GEMM_CHUNK_WORK / panelWork)));
   for (let index = 0; index < 7; index++) words[ARGUMENTS + index] = values[index]!;
   words[ARGUMENTS + 7] = fused ? 1 : 0;
   words[ARGUMENTS + 8] = depthBlock;
   words[ARGUMENTS + 9] = overwrite ? 1 : 0;
+  packing.forEach((word, index) => (words[ARGUMENTS + 10 + index] = word));
   words[KIND] = 0;
-  runSection(ready, parts, 'matmul', (part) => runGemmShare(exports, words, ARGUMENTS, part, parts));
+  runSection(ready, mPanels, minimum, 'matmul', (part, divisor, chunkMinimum) =>
+    runGemmShare(exports, words, ARGUMENTS, part, divisor, chunkMinimum, packPanels),
+  );
 }
 
 let blockingAllowed: boolean | undefined;
@@ -640,14 +746,25 @@ function mayBlock(): boolean {
 }
 
 /**
- * One parallel section over the words already written, cut into `parts` chunks: opens it,
- * claims chunks alongside the workers until none is left, closes it, and returns only when no
- * worker is inside it (the race-freedom argument of the file comment rests on this function).
+ * One parallel section over the words already written, its `total` units cut into chunks by
+ * `chunkStart` (at least `minimum` units each): opens it, claims chunks alongside the workers
+ * until none is left, closes it, and returns only when no worker is inside it (the
+ * race-freedom argument of the file comment rests on this function).
  */
-function runSection(ready: Pool, parts: number, owner: string, runPart: (part: number) => void): void {
+function runSection(
+  ready: Pool,
+  total: number,
+  minimum: number,
+  owner: string,
+  runPart: (part: number, divisor: number, minimum: number) => void,
+): void {
   const { words } = ready;
   parallelCalls++;
+  const divisor = SCHEDULE_FACTOR * (ready.workers.length + 1);
+  const parts = chunkCount(total, divisor, minimum);
   Atomics.store(words, PARTS, parts);
+  Atomics.store(words, DIVISOR, divisor);
+  Atomics.store(words, MINIMUM, minimum);
   Atomics.store(words, ERROR, 0);
   Atomics.store(words, NEXT, 0);
   // Even to odd: opens the section and publishes the words above (Atomics are sequentially consistent).
@@ -655,7 +772,8 @@ function runSection(ready: Pool, parts: number, owner: string, runPart: (part: n
   Atomics.notify(words, GENERATION);
   let mainError: unknown;
   try {
-    for (let part = Atomics.add(words, NEXT, 1); part < parts; part = Atomics.add(words, NEXT, 1)) runPart(part);
+    for (let part = Atomics.add(words, NEXT, 1); part < parts; part = Atomics.add(words, NEXT, 1))
+      runPart(part, divisor, minimum);
   } catch (error) {
     mainError = error;
     // Leave nothing for the workers to start: the section ends as soon as they finish theirs.
@@ -688,15 +806,23 @@ export function registerMapKernelModule(module: WebAssembly.Module): number {
   return id;
 }
 
-/** Below this many element pairs a map kernel runs on the calling thread alone. */
+/**
+ * Below this many element pairs of a kernel of cost 1 (a copy or an add, see `pairCost` of
+ * {@link runMapKernelInParallel}) a map kernel runs on the calling thread alone.
+ */
 const PARALLEL_MINIMUM_PAIRS = 1 << 16;
-/** The fewest element pairs in one chunk of a threaded map kernel. */
+/** The fewest element pairs of a kernel of cost 1 in one chunk of a threaded map kernel. */
 const MAP_MINIMUM_CHUNK_PAIRS = 1 << 13;
+/** The smallest chunk of a threaded item kernel is this fraction of its items. */
+const ITEM_CHUNKS = 32;
 
 /**
  * `kernel(...pointers, count, ...scalars)` (a registered map kernel, `count` pairs of float32
  * elements) split by pair ranges over the pool, returning only when every share is done. Runs
- * on the calling thread alone when the pool is off, starting or the call is small.
+ * on the calling thread alone when the pool is off, starting or the call is small: below
+ * `PARALLEL_MINIMUM_PAIRS / pairCost` pairs, where `pairCost` is the kernel's estimated time per
+ * pair relative to an add of two tensors (so an optimizer update with a square root and a
+ * division splits at fewer elements than an add, whose handshake costs as much).
  */
 export function runMapKernelInParallel(
   module: WebAssembly.Module,
@@ -706,9 +832,12 @@ export function runMapKernelInParallel(
   pointers: readonly number[],
   count: number,
   scalars: readonly number[],
+  pairCost = 1,
 ): void {
   const ready =
-    count >= PARALLEL_MINIMUM_PAIRS && pointers.length <= MAP_MAXIMUM_POINTERS && scalars.length <= MAP_MAXIMUM_SCALARS
+    count * pairCost >= PARALLEL_MINIMUM_PAIRS &&
+    pointers.length <= MAP_MAXIMUM_POINTERS &&
+    scalars.length <= MAP_MAXIMUM_SCALARS
       ? readyPool(module, memory)
       : undefined;
   if (!ready) {
@@ -716,7 +845,7 @@ export function runMapKernelInParallel(
     return;
   }
   const { words } = ready;
-  const parts = Math.min((ready.workers.length + 1) * CHUNKS_PER_THREAD, Math.ceil(count / MAP_MINIMUM_CHUNK_PAIRS));
+  const minimum = Math.max(1, Math.ceil(MAP_MINIMUM_CHUNK_PAIRS / pairCost));
   words[KIND] = 1;
   words[ARGUMENTS] = moduleId;
   words[ARGUMENTS + 1] = pointers.length;
@@ -724,8 +853,8 @@ export function runMapKernelInParallel(
   words[ARGUMENTS + 3] = scalars.length;
   pointers.forEach((pointer, index) => (words[ARGUMENTS + 4 + index] = pointer));
   scalars.forEach((scalar, index) => (ready.scalars[SCALARS + index] = scalar));
-  runSection(ready, parts, 'fusedMap', (part) =>
-    runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, part, parts),
+  runSection(ready, count, minimum, 'fusedMap', (part, divisor, chunkMinimum) =>
+    runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, part, divisor, chunkMinimum),
   );
 }
 
@@ -755,7 +884,7 @@ export function runItemsInParallel(
     return;
   }
   const { words } = ready;
-  const parts = Math.min((ready.workers.length + 1) * CHUNKS_PER_THREAD, items);
+  const minimum = Math.ceil(items / ITEM_CHUNKS);
   words[KIND] = 1;
   words[ARGUMENTS] = moduleId;
   words[ARGUMENTS + 1] = 1;
@@ -763,5 +892,7 @@ export function runItemsInParallel(
   words[ARGUMENTS + 3] = scalars.length;
   words[ARGUMENTS + 4] = 0;
   scalars.forEach((scalar, index) => (ready.scalars[SCALARS + index] = scalar));
-  runSection(ready, parts, owner, (part) => runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, part, parts));
+  runSection(ready, items, minimum, owner, (part, divisor, chunkMinimum) =>
+    runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, part, divisor, chunkMinimum),
+  );
 }
