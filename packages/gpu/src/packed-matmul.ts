@@ -36,7 +36,7 @@ import { pendingBlocked, type ChainRunner } from './elementwise-fusion.js';
 import { FOUR_VALUES_FETCH } from './value-fetch.js';
 import { EMPTY, result, textureOf, type GpuStorage } from './storage.js';
 import { PendingStorage } from './elementwise-fusion.js';
-import { QUAD_FOUR_VALUES } from './quad-fetch.js';
+import { QUAD_FOUR_VALUES, quadRead } from './quad-fetch.js';
 
 const LANES = 4;
 
@@ -75,6 +75,7 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   const data = matrix.data;
   const quadTexture = direct && data instanceof PendingStorage ? data.quads : undefined;
   const fetch = quadTexture === undefined ? 'vaneFourValues' : 'vaneQuadFourValues';
+  const read = quadRead(matrix.offset, matrix.strides, columns);
   // 2-D: a thread per texel at (packed row, quad); 1-D: the texel index is split by division.
   const where = direct
     ? `const packedRow = this.thread.x + 0.0;
@@ -116,11 +117,11 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   const parameters = ['x', ...viewParameters('x', rank), ...names('d', rank - 1), 'rows', 'columns', 'quads'];
   const output: KernelOutput = direct ? [sizeOf(outer), quads] : texels;
   const texture = runKernel(
-    `matmul/pack${direct ? '2d' : ''}${quadTexture === undefined ? '' : '-quads'}/rank${rank}`,
+    `matmul/pack${direct ? '2d' : ''}${quadTexture === undefined ? '' : `-quads-${read}`}/rank${rank}`,
     () => ({
       ...define(parameters, body),
       returnType: 'Array(4)' as const,
-      nativeFunctions: direct ? [quadTexture === undefined ? FOUR_VALUES_FETCH() : QUAD_FOUR_VALUES()] : [],
+      nativeFunctions: direct ? [quadTexture === undefined ? FOUR_VALUES_FETCH() : QUAD_FOUR_VALUES(read)] : [],
     }),
     output,
     [quadTexture ?? textureOf(matrix), ...viewArguments(matrix), ...outer, rows, columns, quads],

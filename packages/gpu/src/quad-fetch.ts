@@ -72,74 +72,80 @@ export function SAME_QUAD(): NativeFunction {
 }
 
 /**
- * `vaneQuadFourValues(texture, first, stride, count)`: values first + k·stride (k < count,
- * zeros after) of a quad texture, as matmul's pack reads them. Four consecutive values that
- * start a texel are that texel (one fetch); a stride that is a multiple of four keeps the lane
- * and steps the texel with one carry per value; other strides read value by value.
+ * How matmul's pack reads four values from a quad texture, decided per call from the view's
+ * strides (the kernel is compiled per way, so the shader has no branch between them: SwiftShader
+ * runs every side of a branch, and a function holding all three ways made its MLP step about
+ * twice as slow): `texel` where every four values start a texel (unit stride, offset and other
+ * strides multiples of four, a row length that is a multiple of four); `lane` where the stride
+ * is a multiple of four (the lane stays, the texel steps); `value` otherwise.
  */
-export function QUAD_FOUR_VALUES(): NativeFunction {
+export type QuadRead = 'texel' | 'lane' | 'value';
+
+/** The {@link QuadRead} for values `offset + Σ c·strides` of a view read along its last axis. */
+export function quadRead(offset: number, strides: readonly number[], columns: number): QuadRead {
+  const last = strides.length - 1;
+  const rest = strides.slice(0, last);
+  if (strides[last] === 1 && offset % 4 === 0 && columns % 4 === 0 && rest.every((stride) => stride % 4 === 0))
+    return 'texel';
+  return strides[last]! % 4 === 0 ? 'lane' : 'value';
+}
+
+/**
+ * `vaneQuadFourValues(texture, first, stride, count)`: values first + k·stride (k < count,
+ * zeros after) of a quad texture, as matmul's pack reads them, the {@link QuadRead} way.
+ */
+export function QUAD_FOUR_VALUES(read: QuadRead): NativeFunction {
   const sample = `${samplerFunction()}(tex, (vec2(column, row) + 0.5) / vec2(texSize))`;
   const step = (lane: string, index: number) => `column += columnStep;
-    row += rowStep;
-    if (column >= width) {
-      column -= width;
-      row += 1.0;
-    }
-    if (count > ${index}.5) {
-      values.${lane} = vaneLane(${sample}, lane);
-    }`;
+  row += rowStep;
+  if (column >= width) {
+    column -= width;
+    row += 1.0;
+  }
+  values.${lane} = count > ${index}.5 ? vaneLane(${sample}, lane) : 0.0;`;
+  const bodies: Record<QuadRead, string> = {
+    texel: `vec4 texel = vaneQuadTexel(tex, texSize, floor((first + 0.5) * 0.25));
+  // Selects, not a product with a mask: a value past count may be infinite.
+  return vec4(count > 0.5 ? texel.x : 0.0, count > 1.5 ? texel.y : 0.0, count > 2.5 ? texel.z : 0.0, count > 3.5 ? texel.w : 0.0);`,
+    lane: `float texel = floor((first + 0.5) * 0.25);
+  float lane = first - 4.0 * texel;
+  float quarter = stride * 0.25;
+  float width = float(texSize.x);
+  float row = floor((texel + 0.5) / width);
+  float column = texel - row * width;
+  if (column < 0.0) {
+    row -= 1.0;
+    column += width;
+  } else if (column >= width) {
+    row += 1.0;
+    column -= width;
+  }
+  // quarter = rowStep * width + columnStep with 0 <= columnStep < width (it may be negative).
+  float rowStep = floor(quarter / width);
+  float columnStep = quarter - rowStep * width;
+  if (columnStep < 0.0) {
+    rowStep -= 1.0;
+    columnStep += width;
+  } else if (columnStep >= width) {
+    rowStep += 1.0;
+    columnStep -= width;
+  }
+  vec4 values = vec4(0.0);
+  values.x = count > 0.5 ? vaneLane(${sample}, lane) : 0.0;
+  ${step('y', 1)}
+  ${step('z', 2)}
+  ${step('w', 3)}
+  return values;`,
+    value: `return vec4(
+    count > 0.5 ? vaneQuadAt(tex, texSize, first) : 0.0,
+    count > 1.5 ? vaneQuadAt(tex, texSize, first + stride) : 0.0,
+    count > 2.5 ? vaneQuadAt(tex, texSize, first + 2.0 * stride) : 0.0,
+    count > 3.5 ? vaneQuadAt(tex, texSize, first + 3.0 * stride) : 0.0);`,
+  };
   return {
     name: 'vaneQuadFourValues',
     source: `${QUAD_HELPERS()}vec4 vaneQuadFourValues(sampler2D tex, ivec2 texSize, ivec3 texDim, float first, float stride, float count) {
-  float texel = floor((first + 0.5) * 0.25);
-  float lane = first - 4.0 * texel;
-  if (stride == 1.0 && lane == 0.0 && count > 3.5) {
-    return vaneQuadTexel(tex, texSize, texel);
-  }
-  vec4 values = vec4(0.0);
-  float quarter = stride * 0.25;
-  if (quarter == floor(quarter)) {
-    float width = float(texSize.x);
-    float row = floor((texel + 0.5) / width);
-    float column = texel - row * width;
-    if (column < 0.0) {
-      row -= 1.0;
-      column += width;
-    } else if (column >= width) {
-      row += 1.0;
-      column -= width;
-    }
-    // quarter = rowStep * width + columnStep with 0 <= columnStep < width (it may be negative).
-    float rowStep = floor(quarter / width);
-    float columnStep = quarter - rowStep * width;
-    if (columnStep < 0.0) {
-      rowStep -= 1.0;
-      columnStep += width;
-    } else if (columnStep >= width) {
-      rowStep += 1.0;
-      columnStep -= width;
-    }
-    if (count > 0.5) {
-      values.x = vaneLane(${sample}, lane);
-    }
-    ${step('y', 1)}
-    ${step('z', 2)}
-    ${step('w', 3)}
-    return values;
-  }
-  if (count > 0.5) {
-    values.x = vaneQuadAt(tex, texSize, first);
-  }
-  if (count > 1.5) {
-    values.y = vaneQuadAt(tex, texSize, first + stride);
-  }
-  if (count > 2.5) {
-    values.z = vaneQuadAt(tex, texSize, first + 2.0 * stride);
-  }
-  if (count > 3.5) {
-    values.w = vaneQuadAt(tex, texSize, first + 3.0 * stride);
-  }
-  return values;
+  ${bodies[read]}
 }`,
     returnType: 'Array(4)',
     argumentTypes: { tex: 'ArrayTexture(4)', first: 'Number', stride: 'Number', count: 'Number' },

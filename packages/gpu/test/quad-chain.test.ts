@@ -100,6 +100,32 @@ describe.runIf(gpuReady)('four values per texel for chains a matmul consumes', (
     });
   });
 
+  it('the pack reads quads by texel, by lane and by value, and agrees with the cpu each way', () => {
+    tidy(() => {
+      // [6, 10]: 60 values, rows of 10: the pack reads by value (10 is not a multiple of 4),
+      // the transposed pack too (stride 10); [8, 12] transposed: by lane (stride 12).
+      for (const [rows, columns] of [
+        [6, 10],
+        [8, 12],
+      ] as const) {
+        const a = random([rows, columns], 20 + rows);
+        const right = random([columns, 3], 21 + rows);
+        const left = random([5, rows], 22 + rows);
+        const chain = (x: Tensor) => x.mul(2).add(1);
+        const aGpu = a.to('gpu');
+        const pendingChain = chain(aGpu);
+        expectClose(chain(a).matmul(right), pendingChain.matmul(right.to('gpu')), `product ${rows}x${columns}`);
+        expect(heldAsQuads(pendingChain)).toBe(true);
+        expectClose(
+          chain(a).transpose().matmul(left.transpose()),
+          pendingChain.transpose().matmul(left.to('gpu').transpose()),
+          `transposed ${rows}x${columns}`,
+        );
+        expectClose(left.matmul(chain(a)), left.to('gpu').matmul(pendingChain), `right operand ${rows}x${columns}`);
+      }
+    });
+  });
+
   it('a chain whose rows are not a multiple of four keeps one value per texel', () => {
     tidy(() => {
       const x = random([9, 10], 12);
