@@ -1,6 +1,6 @@
 /**
- * A free list of the CPU backend's storages (all but the smallest), so that a training loop
- * reuses the arrays of the tensors it disposed instead of asking for fresh ones.
+ * A free list of the CPU backend's large storages, so that a training loop reuses the arrays of
+ * the tensors it disposed instead of asking for fresh ones.
  *
  * Why: V8 takes large ArrayBuffers straight from the operating system, zero pages mapped on
  * first touch. Writing a fresh 10 MB result cost about 8 ms of page faults on the benchmark
@@ -21,12 +21,12 @@ import { allocateArray } from '../dtype.js';
 import { simdKernels } from '../wasm/kernel-runtime.js';
 import { heapFloat32Array, pinHeapArray, releaseHeapArray } from '../wasm/kernel-heap.js';
 
-// Below this many elements an allocation is cheap (typed arrays of up to 64 bytes live on V8's
-// heap), so pooling would only add bookkeeping. Above it every array gets a backing store of its
-// own, allocated, zeroed and later swept by the collector: about 1 µs each on the benchmark
-// machine against about 0.1 µs through the pool, and a training step of the MLP makes some 35 of
-// these small arrays (logits, biases, scalars) that the kernel heap does not hold.
-const MINIMUM_POOLED_ELEMENTS = 64;
+// Below this many elements an allocation is cheap enough that pooling would only add
+// bookkeeping. Pooling from 64 elements up was tried (2026-12-05) for the MLP step's ~35 small
+// arrays per step: a fresh one costs ~1 µs in a micro-benchmark against ~0.1 µs pooled, but the
+// step measured no faster in process-alternating runs (the WeakSet and Set entries and the
+// release path cost as much), so the threshold stayed.
+const MINIMUM_POOLED_ELEMENTS = 16384;
 // The most bytes kept idle in the pool; beyond it released arrays are left to the collector.
 const MAXIMUM_POOLED_BYTES = 256 * 1024 * 1024;
 
