@@ -225,9 +225,14 @@ export function pendingElementwise(
       calls += chain.calls;
       return call;
     }
-    // A result that exists only as quads is read as quads, not converted first.
+    // A result that exists only as quads is read as quads, not converted first; a chain that
+    // cannot be inlined (over the texture cap, broadcast, strided) runs as quads, a quarter of
+    // the fragments, where it can.
     const data = view.data;
-    if (data instanceof PendingStorage && data.quadsOnly) {
+    if (
+      data instanceof PendingStorage &&
+      (data.quadsOnly || (data.chain !== undefined && quadEligible(data.chain.call, data.chain.shape)))
+    ) {
       leaves.push({ texture: (data.quads as Leaf['texture']).clone() as Leaf['texture'], view, quad: true });
       return `$L${leaves.length - 1}$`;
     }
