@@ -113,12 +113,20 @@ export function recordNode(
   backward: NodeBackward,
   owned: readonly Tensor[] = [],
 ): boolean {
+  // The node is made once, when the first tape (or the global graph) needs it: it takes its
+  // sequence number then. No closure for that: recordNode runs on every op, and a closure per op
+  // is an allocation (and, under tsx, a defineProperty for its name).
   let node: GraphNode | undefined;
-  const make = () => (node ??= { sequence: takeSequence(), name, inputs, output, backward, owned, freed: false });
-  for (const tape of openTapes) if (tape.tracksAny(inputs)) tape.addNode(make());
+  for (const tape of openTapes) {
+    if (!tape.tracksAny(inputs)) continue;
+    node ??= { sequence: takeSequence(), name, inputs, output, backward, owned, freed: false };
+    tape.addNode(node);
+  }
   if (requiringLeaves.size > 0) {
-    if (inputs.some(isGloballyTracked)) globalProducers.set(output, make());
-    else if (++recordsSincePrune >= 256) {
+    if (inputs.some(isGloballyTracked)) {
+      node ??= { sequence: takeSequence(), name, inputs, output, backward, owned, freed: false };
+      globalProducers.set(output, node);
+    } else if (++recordsSincePrune >= 256) {
       recordsSincePrune = 0;
       pruneLeaves();
     }

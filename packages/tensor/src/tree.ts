@@ -26,44 +26,51 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
+// The walks below are module functions rather than closures made per call: trees are walked
+// on every optimizer step, and under tsx (which the benchmarks run) every named closure also
+// costs a defineProperty for its name.
+
 /** The structure and the leaves (in depth-first, key-insertion order) of a tree. */
 export function flatten<L = Tensor>(tree: Tree<L>): { leaves: L[]; structure: TreeStructure } {
   const leaves: L[] = [];
-  const walk = (node: unknown): TreeStructure => {
-    if (node === null || node === undefined) return { kind: 'empty', value: node };
-    if (Array.isArray(node)) return { kind: 'array', children: node.map(walk) };
-    if (isPlainObject(node)) {
-      const keys = Object.keys(node);
-      return { kind: 'object', keys, children: keys.map((key) => walk(node[key])) };
-    }
-    leaves.push(node as L);
-    return { kind: 'leaf' };
-  };
-  const structure = walk(tree);
+  const structure = flattenNode(tree, leaves);
   return { leaves, structure };
+}
+
+function flattenNode(node: unknown, leaves: unknown[]): TreeStructure {
+  if (node === null || node === undefined) return { kind: 'empty', value: node };
+  // `map` keeps the holes of a sparse array (as holes of `children`), as it always did.
+  if (Array.isArray(node)) return { kind: 'array', children: node.map((child) => flattenNode(child, leaves)) };
+  if (isPlainObject(node)) {
+    const keys = Object.keys(node);
+    return { kind: 'object', keys, children: keys.map((key) => flattenNode(node[key], leaves)) };
+  }
+  leaves.push(node);
+  return { kind: 'leaf' };
 }
 
 /** Rebuilds a tree from a structure and leaves in `flatten` order. */
 export function unflatten<L = Tensor>(structure: TreeStructure, leaves: readonly L[]): Tree<L> {
-  let position = 0;
-  const build = (node: TreeStructure): unknown => {
-    switch (node.kind) {
-      case 'leaf':
-        if (position >= leaves.length)
-          throw new Error(`tree.unflatten: structure needs more than ${leaves.length} leaves`);
-        return leaves[position++];
-      case 'empty':
-        return node.value;
-      case 'array':
-        return node.children.map(build);
-      case 'object':
-        return Object.fromEntries(node.keys.map((key, index) => [key, build(node.children[index]!)]));
-    }
-  };
-  const tree = build(structure);
-  if (position !== leaves.length)
-    throw new Error(`tree.unflatten: structure has ${position} leaves, got ${leaves.length}`);
+  const cursor = { position: 0 };
+  const tree = buildNode(structure, leaves, cursor);
+  if (cursor.position !== leaves.length)
+    throw new Error(`tree.unflatten: structure has ${cursor.position} leaves, got ${leaves.length}`);
   return tree as Tree<L>;
+}
+
+function buildNode(node: TreeStructure, leaves: readonly unknown[], cursor: { position: number }): unknown {
+  switch (node.kind) {
+    case 'leaf':
+      if (cursor.position >= leaves.length)
+        throw new Error(`tree.unflatten: structure needs more than ${leaves.length} leaves`);
+      return leaves[cursor.position++];
+    case 'empty':
+      return node.value;
+    case 'array':
+      return node.children.map((child) => buildNode(child, leaves, cursor));
+    case 'object':
+      return Object.fromEntries(node.keys.map((key, index) => [key, buildNode(node.children[index]!, leaves, cursor)]));
+  }
 }
 
 /** The leaves of a tree, in `flatten` order. */
@@ -71,15 +78,16 @@ export function leaves<L = Tensor>(tree: Tree<L>): L[] {
   // One walk without the structure objects `flatten` builds: optimizers ask for the leaves of
   // every tree on every step. Holes in sparse arrays are skipped, as `Array.map` skips them.
   const result: L[] = [];
-  const walk = (node: unknown): void => {
-    if (node === null || node === undefined) return;
-    if (Array.isArray(node)) {
-      for (let index = 0; index < node.length; index++) if (index in node) walk(node[index]);
-    } else if (isPlainObject(node)) for (const key of Object.keys(node)) walk(node[key]);
-    else result.push(node as L);
-  };
-  walk(tree);
+  collectLeaves(tree, result);
   return result;
+}
+
+function collectLeaves(node: unknown, into: unknown[]): void {
+  if (node === null || node === undefined) return;
+  if (Array.isArray(node)) {
+    for (let index = 0; index < node.length; index++) if (index in node) collectLeaves(node[index], into);
+  } else if (isPlainObject(node)) for (const key of Object.keys(node)) collectLeaves(node[key], into);
+  else into.push(node);
 }
 
 /** The dotted path of every leaf, in `flatten` order (`''` for a tree that is one leaf). */
@@ -99,16 +107,18 @@ export function paths(tree: Tree<unknown>): string[] {
 export function entries<L = Tensor>(tree: Tree<L>): [string, L][] {
   // The walk of `paths` keeping the leaf too, instead of two walks (and `flatten`'s structure).
   const result: [string, L][] = [];
-  const walk = (node: unknown, path: string): void => {
-    if (node === null || node === undefined) return;
-    if (Array.isArray(node)) {
-      for (let index = 0; index < node.length; index++)
-        if (index in node) walk(node[index], path ? `${path}.${index}` : String(index));
-    } else if (isPlainObject(node)) for (const key of Object.keys(node)) walk(node[key], path ? `${path}.${key}` : key);
-    else result.push([path, node as L]);
-  };
-  walk(tree, '');
+  collectEntries(tree, '', result as [string, unknown][]);
   return result;
+}
+
+function collectEntries(node: unknown, path: string, into: [string, unknown][]): void {
+  if (node === null || node === undefined) return;
+  if (Array.isArray(node)) {
+    for (let index = 0; index < node.length; index++)
+      if (index in node) collectEntries(node[index], path ? `${path}.${index}` : String(index), into);
+  } else if (isPlainObject(node))
+    for (const key of Object.keys(node)) collectEntries(node[key], path ? `${path}.${key}` : key, into);
+  else into.push([path, node]);
 }
 
 /** What kind of node `assertSameStructure` sees: a leaf, empty, an array or an object. */
@@ -159,56 +169,68 @@ function gatherForMap(
 ): { structure: TreeStructure; leaves: unknown[][]; paths: string[] } | undefined {
   const gathered: unknown[][] = [[], ...others.map(() => [])];
   const leafPaths: string[] = [];
-  const walk = (node: unknown, matching: readonly unknown[], path: string): TreeStructure | undefined => {
-    const kind = nodeKind(node);
-    for (const other of matching) if (nodeKind(other) !== kind) return undefined;
-    switch (kind) {
-      case 'empty':
-        return { kind: 'empty', value: node as null | undefined };
-      case 'leaf':
-        gathered[0]!.push(node);
-        matching.forEach((other, index) => gathered[index + 1]!.push(other));
-        leafPaths.push(path);
-        return { kind: 'leaf' };
-      case 'array': {
-        const list = node as unknown[];
-        for (const other of matching) if ((other as unknown[]).length !== list.length) return undefined;
-        const children: TreeStructure[] = [];
-        for (let index = 0; index < list.length; index++) {
-          if (!(index in list)) return undefined;
-          for (const other of matching) if (!(index in (other as unknown[]))) return undefined;
-          const child = walk(
-            list[index],
-            matching.map((other) => (other as unknown[])[index]),
-            path ? `${path}.${index}` : String(index),
-          );
-          if (child === undefined) return undefined;
-          children.push(child);
-        }
-        return { kind: 'array', children };
-      }
-      case 'object': {
-        const object = node as Record<string, unknown>;
-        const keys = Object.keys(object);
-        for (const other of matching) if (Object.keys(other as object).length !== keys.length) return undefined;
-        const children: TreeStructure[] = [];
-        for (const key of keys) {
-          if (key === '' || key === '__proto__' || key.includes('.')) return undefined;
-          for (const other of matching) if (!Object.prototype.propertyIsEnumerable.call(other, key)) return undefined;
-          const child = walk(
-            object[key],
-            matching.map((other) => (other as Record<string, unknown>)[key]),
-            path ? `${path}.${key}` : key,
-          );
-          if (child === undefined) return undefined;
-          children.push(child);
-        }
-        return { kind: 'object', keys, children };
-      }
-    }
-  };
-  const structure = walk(tree, others, '');
+  const structure = gatherNode(tree, others, '', gathered, leafPaths);
   return structure === undefined ? undefined : { structure, leaves: gathered, paths: leafPaths };
+}
+
+/** One node of {@link gatherForMap}'s walk: its structure, or undefined to take the full path. */
+function gatherNode(
+  node: unknown,
+  matching: readonly unknown[],
+  path: string,
+  gathered: unknown[][],
+  leafPaths: string[],
+): TreeStructure | undefined {
+  const kind = nodeKind(node);
+  for (const other of matching) if (nodeKind(other) !== kind) return undefined;
+  switch (kind) {
+    case 'empty':
+      return { kind: 'empty', value: node as null | undefined };
+    case 'leaf':
+      gathered[0]!.push(node);
+      for (let index = 0; index < matching.length; index++) gathered[index + 1]!.push(matching[index]);
+      leafPaths.push(path);
+      return { kind: 'leaf' };
+    case 'array': {
+      const list = node as unknown[];
+      for (const other of matching) if ((other as unknown[]).length !== list.length) return undefined;
+      const children: TreeStructure[] = [];
+      for (let index = 0; index < list.length; index++) {
+        if (!(index in list)) return undefined;
+        for (const other of matching) if (!(index in (other as unknown[]))) return undefined;
+        const child = gatherNode(
+          list[index],
+          matching.map((other) => (other as unknown[])[index]),
+          path ? `${path}.${index}` : String(index),
+          gathered,
+          leafPaths,
+        );
+        if (child === undefined) return undefined;
+        children.push(child);
+      }
+      return { kind: 'array', children };
+    }
+    case 'object': {
+      const object = node as Record<string, unknown>;
+      const keys = Object.keys(object);
+      for (const other of matching) if (Object.keys(other as object).length !== keys.length) return undefined;
+      const children: TreeStructure[] = [];
+      for (const key of keys) {
+        if (key === '' || key === '__proto__' || key.includes('.')) return undefined;
+        for (const other of matching) if (!Object.prototype.propertyIsEnumerable.call(other, key)) return undefined;
+        const child = gatherNode(
+          object[key],
+          matching.map((other) => (other as Record<string, unknown>)[key]),
+          path ? `${path}.${key}` : key,
+          gathered,
+          leafPaths,
+        );
+        if (child === undefined) return undefined;
+        children.push(child);
+      }
+      return { kind: 'object', keys, children };
+    }
+  }
 }
 
 function describeStructure(node: TreeStructure): string {
