@@ -617,10 +617,10 @@ export async function whenThreadsReady(
 /** Below this many multiply-adds per call the handshake costs more than a second thread saves. */
 const PARALLEL_MINIMUM_WORK = 1 << 20;
 /**
- * Multiply-adds a gemm chunk aims at: about 25 µs on one core at 40 GFLOP/s, so that when one
- * thread finishes the others wait at most that long for the chunk still in flight. With the
- * whole depth in one section, four chunks per thread were 160 µs each for the MLP's
- * 128×784·784×256.
+ * Multiply-adds a gemm section's smallest (last) chunks aim at: about 25 µs on one core at 40
+ * GFLOP/s, so that when one thread finds no chunk left the others' chunks in flight are about
+ * that short. With the whole depth in one section, four equal chunks per thread were 160 µs
+ * each for the MLP's 128×784·784×256.
  */
 const GEMM_CHUNK_WORK = 1 << 19;
 /** The fewest row panels in a gemm chunk where a panel is cheap (every B panel loaded is used that often). */
@@ -711,9 +711,9 @@ export function runGemmTilesInParallel(
     runGemmShare(exports, local, 0, 0, 1, mPanels, packPanels);
     return;
   }
-  // The last chunks as small as keeps each near GEMM_CHUNK_WORK (a section waits for the
-  // chunks in flight, so their size bounds the wait), but at least GEMM_CHUNK_PANELS row
-  // panels (every B panel loaded is used that often).
+  // The smallest chunks as near GEMM_CHUNK_WORK as whole panels allow: GEMM_CHUNK_PANELS row
+  // panels where panels are cheap (every B panel loaded is used that often), down to
+  // GEMM_LAST_CHUNK_PANELS where one panel is already more than GEMM_CHUNK_WORK.
   const panelWork = nPanels * depth * 32;
   const minimum = Math.min(GEMM_CHUNK_PANELS, Math.max(GEMM_LAST_CHUNK_PANELS, Math.ceil(GEMM_CHUNK_WORK / panelWork)));
   for (let index = 0; index < 7; index++) words[ARGUMENTS + index] = values[index]!;
