@@ -2,7 +2,7 @@
  * A pending elementwise chain (elementwise-fusion.ts) run four values per fragment into a quad
  * texture (quad-fetch.ts), for a consumer that reads quads: matmul's pack.
  *
- * On llvmpipe a one-value-per-texel pass costs about 15 ns per value whatever it computes (the
+ * Only on WebGL1 ({@link quadsAvailable}). On llvmpipe a one-value-per-texel pass costs about 15 ns per value whatever it computes (the
  * MLP step's weight update, 200,704 values, about 3 ms): the cost is per fragment, and each
  * fragment writes a whole RGBA32F texel for one value. Four values per fragment run a quarter of
  * the fragments; a blocked product (a matmul's result) is read one texel per four values, with
@@ -16,6 +16,7 @@ import { runKernel, type NativeFunction } from './kernel-runner.js';
 import { define } from './kernel-definition.js';
 import { BLOCKED_QUAD, QUAD_VALUE, SAME_QUAD } from './quad-fetch.js';
 import { FOUR_VALUES_FETCH } from './value-fetch.js';
+import { gpuDevice } from './gpu-device.js';
 
 /** How a quad chain reads one of its leaves. */
 export interface QuadLeaf {
@@ -37,11 +38,26 @@ export interface QuadChainInput {
 }
 
 /**
- * True when a chain over `shape` can run four values per fragment: its size is a multiple of
- * four and, when it unpacks a blocked product, every row is too (so four consecutive values
- * never straddle two rows of the product).
+ * True where chains run as quads: WebGL1 (headless-gl), whose one-value storages are RGBA32F
+ * textures (16 bytes per value), so a quad texture moves a quarter of the bytes and runs a
+ * quarter of the fragments. gpu.js stores one value per R32F texel on WebGL2, where quads save
+ * no bytes; on SwiftShader (Chromium) the quad chains of the MLP step measured slower than the
+ * one-value ones (the 256×256 weight update 2.1 → 6.3 ms, the relu chains 3.0 → 3.6 ms per
+ * step, each draw timed to a one-pixel read), so WebGL2 keeps one value per texel.
+ */
+export function quadsAvailable(): boolean {
+  const kernelClass = gpuDevice().info.kernelClass;
+  return kernelClass === 'HeadlessGLKernel' || kernelClass === 'WebGLKernel';
+}
+
+/**
+ * True when a chain over `shape` can run four values per fragment: quads are available
+ * ({@link quadsAvailable}), its size is a multiple of four and, when it unpacks a blocked
+ * product, every row is too (so four consecutive values never straddle two rows of the
+ * product).
  */
 export function quadEligible(call: string, shape: Shape): boolean {
+  if (!quadsAvailable()) return false;
   const size = sizeOf(shape);
   if (size === 0 || size % 4 !== 0) return false;
   return !call.includes('vaneBlockedValue(') || shape[shape.length - 1]! % 4 === 0;
