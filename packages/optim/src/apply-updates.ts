@@ -41,19 +41,21 @@ export function disposeReplaced(previous: unknown, next: unknown): void {
 
 function collect(value: unknown): Tensor[] {
   const found: Tensor[] = [];
-  const seen = new Set<unknown>();
-  const walk = (node: unknown): void => {
-    if (node === null || typeof node !== 'object' || seen.has(node)) return;
-    seen.add(node);
-    if (isTensor(node)) {
-      found.push(node);
-      return;
-    }
-    if (Array.isArray(node)) node.forEach(walk);
-    else for (const child of Object.values(node)) walk(child);
-  };
-  walk(value);
+  collectInto(value, found, new Set());
   return found;
+}
+
+// A module function rather than a closure per call: `disposeReplaced` runs on every step.
+function collectInto(node: unknown, found: Tensor[], seen: Set<unknown>): void {
+  if (node === null || typeof node !== 'object' || seen.has(node)) return;
+  seen.add(node);
+  if (isTensor(node)) {
+    found.push(node);
+    return;
+  }
+  // `forEach` skips the holes of a sparse array, as before.
+  if (Array.isArray(node)) node.forEach((child) => collectInto(child, found, seen));
+  else for (const child of Object.values(node)) collectInto(child, found, seen);
 }
 
 /** Every tensor in a (state) value, each once. */

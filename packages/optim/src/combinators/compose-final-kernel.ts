@@ -87,6 +87,15 @@ export function allCompositions(kernel: ExpressionKernel): ExpressionKernel[] {
   );
 }
 
+/**
+ * What follows a leaf's kernel: the multiply pass where the multiplier could not join it
+ * (`factor`), then the parameter add where the kernel did not do it (`parameter`).
+ */
+function finishLeaf(update: Tensor, factor: Tensor | undefined, parameter: Tensor | undefined): Tensor {
+  const multiplied = factor !== undefined ? multiplyUpdate(update, factor) : update;
+  return parameter !== undefined ? fusedMap(ADD, [parameter, multiplied]) : multiplied;
+}
+
 /** Whether every tensor of `tensors` is float32 (the producer's output was then stored as float32). */
 function allFloat32(tensors: readonly Tensor[]): boolean {
   for (const tensor of tensors) if (tensor.dtype !== 'float32') return false;
@@ -182,10 +191,6 @@ export function runFinalKernel<S>(
     // The parameter add joins the kernel unless a separate multiply pass comes after it.
     const addsParams = apply && !separateMultiply ? p : undefined;
     const scalarList = sharedScalarList ?? [...scalars, ...extraScalars];
-    const tail = (update: Tensor, added: boolean): Tensor => {
-      const multiplied = separateMultiply ? multiplyUpdate(update, factor) : update;
-      return apply && !added ? fusedMap(ADD, [p!, multiplied]) : multiplied;
-    };
     if (fresh !== undefined) {
       const pass = onePass(
         composed,
@@ -197,7 +202,11 @@ export function runFinalKernel<S>(
       if (pass !== undefined) {
         const outputs = fusedMapMany(pass.kernels, pass.inputs, sharedPassScalars ?? [...fresh.scalars, ...scalarList]);
         freshOutputs.push(outputs.slice(0, freshCount));
-        return tail(outputs[freshCount]!, addsParams !== undefined);
+        return finishLeaf(
+          outputs[freshCount]!,
+          separateMultiply ? factor : undefined,
+          apply && addsParams === undefined ? p! : undefined,
+        );
       }
       // Not one SIMD pass: the fresh inputs first, in passes of their own, as before.
       const made = runFreshKernels(fresh, sourceLeaves);
@@ -210,7 +219,11 @@ export function runFinalKernel<S>(
     const added =
       addsParams === undefined ? undefined : appliedKernel(composed, kernel.arity, affine, inputs, addsParams);
     if (added !== undefined) return fusedMap(added.kernel, added.inputs, scalarList);
-    return tail(fusedMap(composed, inputs, scalarList), false);
+    return finishLeaf(
+      fusedMap(composed, inputs, scalarList),
+      separateMultiply ? factor : undefined,
+      apply ? p! : undefined,
+    );
   };
   const count = sources.length;
   const trees = [
