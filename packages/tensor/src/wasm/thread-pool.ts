@@ -53,7 +53,8 @@ const MAP_MAXIMUM_SCALARS = 16;
 const WORKER_CHUNKS = ARGUMENTS + 4 + MAP_MAXIMUM_POINTERS;
 const DIVISOR = WORKER_CHUNKS + 1; // the section's chunk sizes, see chunkStart
 const MINIMUM = WORKER_CHUNKS + 2;
-const CONTROL_WORDS = WORKER_CHUNKS + 3;
+const TOTAL = WORKER_CHUNKS + 3; // the units the section's chunks cut
+const CONTROL_WORDS = WORKER_CHUNKS + 4;
 // The map kernels' scalars, as float64, after the int32 words (8-byte aligned).
 const SCALARS = Math.ceil(CONTROL_WORDS / 2);
 const CONTROL_BYTES = (SCALARS + MAP_MAXIMUM_SCALARS) * 8;
@@ -79,8 +80,8 @@ const SCHEDULE_FACTOR = 2;
  * chunk left waits for the others' chunks in flight; equal chunks made that wait half a chunk
  * on average (the main thread's spin at the end of a section was 8.5% of the MLP step), while
  * here the last chunks are the smallest. The sizes depend only on the chunk's index, never on
- * which thread claims it, so every thread computes the same ranges. Self-contained: its
- * source travels to the workers with `runGemmShare` and `runMapShare`.
+ * which thread claims it, so every thread computes the same ranges. Self-contained: the
+ * workers get its source text.
  */
 function chunkStart(part: number, total: number, divisor: number, minimum: number): number {
   let start = 0;
@@ -97,7 +98,7 @@ function chunkCount(total: number, divisor: number, minimum: number): number {
 }
 
 /**
- * Runs chunk `part` of one gemm_tiles call (its range from `chunkStart`): a contiguous range of A's row panels
+ * Runs row panels [first, last) of one gemm_tiles call (a chunk's range from `chunkStart`): a contiguous range of A's row panels
  * (and so of C's rows), over every block of the depth. A and B hold the whole depth as
  * consecutive blocks of `depthBlock` (the last one shorter): the block at depth k0 starts at
  * `mPanels·4·k0` floats in A and `nPanels·8·k0` in B, so one section covers the whole product
@@ -105,17 +106,16 @@ function chunkCount(total: number, divisor: number, minimum: number): number {
  * (`packRowsInNextGemm`), the chunk first packs its own row panels of each depth block from A
  * where it lies in the kernel memory: no other chunk reads them, so the packing needs no
  * synchronisation and runs on every thread of the section. Self-contained (no imports, no
- * outer names but `chunkStart`, whose source the workers get too; `packPanels` comes as
- * `pack`, since a bundler may rename an imported name) because its source is also the
- * workers' copy, via `Function.prototype.toString`: one implementation of the split.
+ * outer names: `packPanels` comes as `pack`, since a bundler may rename an outer name) because
+ * its source is also the workers' copy, via `Function.prototype.toString`: one implementation
+ * of the split.
  */
 function runGemmShare(
   exports: Record<string, unknown>,
   words: Int32Array,
   argumentsIndex: number,
-  part: number,
-  divisor: number,
-  minimum: number,
+  first: number,
+  last: number,
   pack: typeof packPanels,
 ): void {
   const aPack = words[argumentsIndex]!;
@@ -129,8 +129,6 @@ function runGemmShare(
   const depthBlock = words[argumentsIndex + 8]!;
   const overwrite = words[argumentsIndex + 9] === 1;
   const packRows = words[argumentsIndex + 10] === 1;
-  const first = chunkStart(part, mPanels, divisor, minimum);
-  const last = chunkStart(part + 1, mPanels, divisor, minimum);
   if (last <= first) return;
   // Row panels are 4 rows (GEMM_ROWS) of kc floats in A, and 4 rows of nPanels·8 floats in C.
   const kernel = (fused ? exports.gemm_tiles_fma : exports.gemm_tiles) as (...values: number[]) => void;
@@ -188,7 +186,7 @@ function runGemmShare(
 }
 
 /**
- * Runs chunk `part` (its range from `chunkStart`) of one elementwise map kernel call: `kernel(p0, ..., count,
+ * Runs pairs [first, last) (a chunk's range from `chunkStart`) of one elementwise map kernel call: `kernel(p0, ..., count,
  * s0, ...)` over `count` pairs of float32 elements (8 bytes per pointer per pair; pair i of
  * every pointer is independent of every other pair). Words from `base`: module id, pointer
  * count, pair count, scalar count, pointers; scalars in `scalars` from `scalarBase`.
@@ -200,15 +198,11 @@ function runMapShare(
   scalars: Float64Array,
   base: number,
   scalarBase: number,
-  part: number,
-  divisor: number,
-  minimum: number,
+  first: number,
+  last: number,
 ): void {
   const pointerCount = words[base + 1]!;
-  const count = words[base + 2]!;
   const scalarCount = words[base + 3]!;
-  const first = chunkStart(part, count, divisor, minimum);
-  const last = chunkStart(part + 1, count, divisor, minimum);
   if (last <= first) return;
   const values: number[] = [];
   for (let index = 0; index < pointerCount; index++) values.push(words[base + 4 + index]! + first * 8);
@@ -272,11 +266,14 @@ for (;;) {
       const parts = Atomics.load(words, ${PARTS});
       const divisor = Atomics.load(words, ${DIVISOR});
       const minimum = Atomics.load(words, ${MINIMUM});
+      const total = Atomics.load(words, ${TOTAL});
       const gemm = Atomics.load(words, ${KIND}) === 0;
       const kernel = gemm ? undefined : mapKernel(words[${ARGUMENTS}]);
       for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
-        if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, divisor, minimum, packPanels);
-        else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, divisor, minimum);
+        const first = chunkStart(part, total, divisor, minimum);
+        const last = chunkStart(part + 1, total, divisor, minimum);
+        if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, first, last, packPanels);
+        else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, first, last);
         Atomics.add(words, ${WORKER_CHUNKS}, 1);
       }
     } catch (error) {
@@ -348,13 +345,16 @@ async function run(module, control) {
         const parts = Atomics.load(words, ${PARTS});
         const divisor = Atomics.load(words, ${DIVISOR});
         const minimum = Atomics.load(words, ${MINIMUM});
+        const total = Atomics.load(words, ${TOTAL});
         const gemm = Atomics.load(words, ${KIND}) === 0;
         const kernel = gemm ? undefined : mapKernels.get(words[${ARGUMENTS}]);
         missingKernel = !gemm && !kernel;
         if (!missingKernel)
           for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
-            if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, part, divisor, minimum, packPanels);
-            else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, part, divisor, minimum);
+            const first = chunkStart(part, total, divisor, minimum);
+            const last = chunkStart(part + 1, total, divisor, minimum);
+            if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, first, last, packPanels);
+            else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, first, last);
             Atomics.add(words, ${WORKER_CHUNKS}, 1);
           }
       } catch (error) {
@@ -708,7 +708,7 @@ export function runGemmTilesInParallel(
   const words = ready?.words;
   if (!ready || !words) {
     const local = new Int32Array([...values, fused ? 1 : 0, depthBlock, overwrite ? 1 : 0, ...packing]);
-    runGemmShare(exports, local, 0, 0, 1, mPanels, packPanels);
+    runGemmShare(exports, local, 0, 0, mPanels, packPanels);
     return;
   }
   // The smallest chunks as near GEMM_CHUNK_WORK as whole panels allow: GEMM_CHUNK_PANELS row
@@ -722,8 +722,8 @@ export function runGemmTilesInParallel(
   words[ARGUMENTS + 9] = overwrite ? 1 : 0;
   packing.forEach((word, index) => (words[ARGUMENTS + 10 + index] = word));
   words[KIND] = 0;
-  runSection(ready, mPanels, minimum, 'matmul', (part, divisor, chunkMinimum) =>
-    runGemmShare(exports, words, ARGUMENTS, part, divisor, chunkMinimum, packPanels),
+  runSection(ready, mPanels, minimum, 'matmul', (first, last) =>
+    runGemmShare(exports, words, ARGUMENTS, first, last, packPanels),
   );
 }
 
@@ -756,7 +756,7 @@ function runSection(
   total: number,
   minimum: number,
   owner: string,
-  runPart: (part: number, divisor: number, minimum: number) => void,
+  runPart: (first: number, last: number) => void,
 ): void {
   const { words } = ready;
   parallelCalls++;
@@ -765,6 +765,7 @@ function runSection(
   Atomics.store(words, PARTS, parts);
   Atomics.store(words, DIVISOR, divisor);
   Atomics.store(words, MINIMUM, minimum);
+  Atomics.store(words, TOTAL, total);
   Atomics.store(words, ERROR, 0);
   Atomics.store(words, NEXT, 0);
   // Even to odd: opens the section and publishes the words above (Atomics are sequentially consistent).
@@ -773,7 +774,7 @@ function runSection(
   let mainError: unknown;
   try {
     for (let part = Atomics.add(words, NEXT, 1); part < parts; part = Atomics.add(words, NEXT, 1))
-      runPart(part, divisor, minimum);
+      runPart(chunkStart(part, total, divisor, minimum), chunkStart(part + 1, total, divisor, minimum));
   } catch (error) {
     mainError = error;
     // Leave nothing for the workers to start: the section ends as soon as they finish theirs.
@@ -853,8 +854,8 @@ export function runMapKernelInParallel(
   words[ARGUMENTS + 3] = scalars.length;
   pointers.forEach((pointer, index) => (words[ARGUMENTS + 4 + index] = pointer));
   scalars.forEach((scalar, index) => (ready.scalars[SCALARS + index] = scalar));
-  runSection(ready, count, minimum, 'fusedMap', (part, divisor, chunkMinimum) =>
-    runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, part, divisor, chunkMinimum),
+  runSection(ready, count, minimum, 'fusedMap', (first, last) =>
+    runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, first, last),
   );
 }
 
@@ -892,7 +893,7 @@ export function runItemsInParallel(
   words[ARGUMENTS + 3] = scalars.length;
   words[ARGUMENTS + 4] = 0;
   scalars.forEach((scalar, index) => (ready.scalars[SCALARS + index] = scalar));
-  runSection(ready, items, minimum, owner, (part, divisor, chunkMinimum) =>
-    runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, part, divisor, chunkMinimum),
+  runSection(ready, items, minimum, owner, (first, last) =>
+    runMapShare(kernel, words, ready.scalars, ARGUMENTS, SCALARS, first, last),
   );
 }
