@@ -82,16 +82,24 @@ const SCHEDULE_FACTOR = 2;
  * here the last chunks are the smallest. The sizes depend only on the chunk's index, never on
  * which thread claims it, so every thread computes the same ranges. Self-contained: the
  * workers get its source text.
+ *
+ * @example
+ * chunkStart(2, 32, 4, 1) // 14: the chunks of 32 row panels on two threads are 8, 6, 5, ...
  */
-function chunkStart(part: number, total: number, divisor: number, minimum: number): number {
+export function chunkStart(part: number, total: number, divisor: number, minimum: number): number {
   let start = 0;
   for (let index = 0; index < part && start < total; index++)
     start += Math.max(minimum, Math.ceil((total - start) / divisor));
   return Math.min(start, total);
 }
 
-/** How many chunks `chunkStart` cuts `total` units into. */
-function chunkCount(total: number, divisor: number, minimum: number): number {
+/**
+ * How many chunks `chunkStart` cuts `total` units into.
+ *
+ * @example
+ * chunkCount(32, 4, 1) // 10
+ */
+export function chunkCount(total: number, divisor: number, minimum: number): number {
   let parts = 0;
   for (let start = 0; start < total; parts++) start += Math.max(minimum, Math.ceil((total - start) / divisor));
   return parts;
