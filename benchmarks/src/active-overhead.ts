@@ -3,7 +3,9 @@
  * `adamw` step on 10M float32 parameters (update + applyUpdates + freeing the old tensors).
  *
  * Run: `npx tsx --conditions=@vane/source benchmarks/src/active-overhead.ts` (optional: STEPS=<timed steps per optimizer>,
- * PERIOD=<active period>).
+ * PERIOD=<active period>, ONE_CALL=1 to time `updateAndApply` instead of update + applyUpdates,
+ * OLD_OPTIM=<another tree's packages/optim/src/index.ts> to time that tree's `active(adamw)` alongside,
+ * in the same alternation: a before/after of two code versions in one process).
  *
  * Method: both optimizers are warmed up past ActiveLR's first gain change (t > 2K, so the gains
  * really multiply), then timed in alternating blocks of steps so that machine noise hits both
@@ -12,11 +14,13 @@
  * extra work at each period end, once every K steps).
  */
 import { memory, randn, seed } from '@vane/tensor';
+import * as optim from '@vane/optim';
 import {
   active,
   adamw,
   applyUpdates,
   disposeReplaced,
+  updateAndApply,
   type GradientTransformation,
   type TensorTree,
 } from '@vane/optim';
@@ -28,6 +32,8 @@ const PARAMETER_SHAPES: [number, number][] = [
 const TIMED_STEPS = Number(process.env.STEPS ?? 60);
 const PERIOD = Number(process.env.PERIOD ?? 20);
 const BLOCK = 5;
+const ONE_CALL = process.env.ONE_CALL === '1';
+const OLD_OPTIM = process.env.OLD_OPTIM;
 
 interface Runner {
   name: string;
@@ -36,6 +42,8 @@ interface Runner {
   state: unknown;
   times: number[];
   cpuTimes: number[];
+  /** The `updateAndApply` of the tree the optimizer comes from (ONE_CALL). */
+  apply: typeof updateAndApply;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -58,9 +66,17 @@ function summary(times: number[]): { median: number; q1: number; q3: number; mea
 function step(runner: Runner, grads: TensorTree): [number, number] {
   const start = performance.now();
   const cpuStart = process.cpuUsage();
-  const [updates, next] = runner.optimizer.update(grads, runner.state, runner.params);
-  const nextParams = applyUpdates(runner.params, updates);
-  disposeReplaced([runner.params, runner.state, updates], [nextParams, next, grads]);
+  let nextParams: TensorTree;
+  let next: unknown;
+  if (ONE_CALL) {
+    [nextParams, next] = runner.apply(runner.optimizer, grads, runner.state, runner.params);
+    disposeReplaced([runner.params, runner.state], [nextParams, next, grads]);
+  } else {
+    let updates: TensorTree;
+    [updates, next] = runner.optimizer.update(grads, runner.state, runner.params);
+    nextParams = applyUpdates(runner.params, updates);
+    disposeReplaced([runner.params, runner.state, updates], [nextParams, next, grads]);
+  }
   const cpu = process.cpuUsage(cpuStart);
   const elapsed = performance.now() - start;
   runner.params = nextParams;
@@ -76,7 +92,7 @@ function withoutFusion(base: GradientTransformation<unknown>): GradientTransform
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const generator = seed(1);
   const makeParams = (): TensorTree => ({
     layers: PARAMETER_SHAPES.map((shape) => randn(shape, { generator, std: 0.02 })),
@@ -96,6 +112,7 @@ function main(): void {
       state: undefined,
       times: [],
       cpuTimes: [],
+      apply: updateAndApply,
     },
     {
       name: `active(adamw), period ${PERIOD}`,
@@ -104,6 +121,7 @@ function main(): void {
       state: undefined,
       times: [],
       cpuTimes: [],
+      apply: updateAndApply,
     },
     // The same optimizer with the base's composition point (`finalKernel`) hidden: the gain takes its own pass, as
     // before the gain was folded into AdamW's last kernel. Timed alongside for a fair before/after.
@@ -114,8 +132,22 @@ function main(): void {
       state: undefined,
       times: [],
       cpuTimes: [],
+      apply: updateAndApply,
     },
   ];
+  if (OLD_OPTIM !== undefined) {
+    // Loaded by file path, so its own files are that tree's; `@vane/tensor` is the one this process uses.
+    const old = (await import(OLD_OPTIM)) as typeof optim;
+    runners.push({
+      name: 'active(adamw), old tree',
+      optimizer: old.active(old.adamw({ lr: 1e-3 }), { period: PERIOD }) as GradientTransformation<unknown>,
+      params: makeParams(),
+      state: undefined,
+      times: [],
+      cpuTimes: [],
+      apply: old.updateAndApply,
+    });
+  }
   for (const runner of runners) runner.state = runner.optimizer.init(runner.params);
 
   let gradientIndex = 0;
@@ -139,7 +171,7 @@ function main(): void {
   const leaked = memory().numTensors - before;
 
   console.log(
-    `active overhead: ${parameterCount.toLocaleString('en-US')} float32 parameters, ${TIMED_STEPS} timed steps each (alternating blocks of ${BLOCK}), Node ${process.version}`,
+    `active overhead: ${parameterCount.toLocaleString('en-US')} float32 parameters, ${TIMED_STEPS} timed steps each (alternating blocks of ${BLOCK}), ${ONE_CALL ? 'updateAndApply' : 'update + applyUpdates'}, Node ${process.version}`,
   );
   for (const [label, pick] of [
     ['wall-clock', (runner: Runner) => runner.times],
@@ -165,4 +197,4 @@ function main(): void {
   disposeReplaced(gradients, []);
 }
 
-main();
+await main();

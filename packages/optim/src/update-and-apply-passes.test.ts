@@ -121,14 +121,28 @@ describe('updateAndApply: the passes of a step', () => {
     expect(passes.single).toEqual(['optim.add', 'optim.add']);
   });
 
-  it('active(adamw) with its gains in use: the gain joins the one pass (the period sums are their own pass)', () => {
+  it('active(adamw) with its gains in use: the gain and the period sum join the one pass', () => {
     const optimizer = active(adamw({ lr: 0.01 }), { period: 1 }) as GradientTransformation<unknown>;
     const passes = passesOfLastStep(optimizer, 'float32', 4, 'one call');
     expect(passes.many).toHaveLength(2);
-    for (const names of passes.many) expect(names[2]).toMatch(/^optim\.adam\.directionAffineMultiplied.*Applied$/);
-    // Per leaf: the period sum's add and, at this period's end, the gain change.
+    for (const names of passes.many) {
+      // m, v, the period sum c + g, then p + update with the gain.
+      expect(names).toHaveLength(4);
+      expect(names[2]).toMatch(/^optim\.active\.periodSum/);
+      expect(names[3]).toMatch(/^optim\.adam\.directionAffineMultiplied.*Applied$/);
+    }
+    // Per leaf only the end-of-period gain change (period 1: every step); no add of its own.
     expect(passes.single.filter((name) => name.startsWith('optim.adam'))).toEqual([]);
-    expect(passes.single.filter((name) => name === 'optim.add')).toHaveLength(2);
+    expect(passes.single.filter((name) => name === 'optim.add')).toEqual([]);
+    expect(passes.single.filter((name) => name === 'optim.active.changeGain')).toHaveLength(2);
+  });
+
+  it('active(adamw) between period ends: one pass per leaf and nothing else', () => {
+    const optimizer = active(adamw({ lr: 0.01 }), { period: 3 }) as GradientTransformation<unknown>;
+    // Step 8: gains in use (t > 2K = 6), not a period end.
+    const passes = passesOfLastStep(optimizer, 'float32', 8, 'one call');
+    expect(passes.many).toHaveLength(2);
+    expect(passes.single).toEqual([]);
   });
 
   it.each([

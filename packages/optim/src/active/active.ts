@@ -49,6 +49,7 @@ import {
   failOption,
 } from '../validation.js';
 import { AGREES, CHANGE_GAIN } from './active-kernels.js';
+import { foldPeriodSum } from './period-sum-fold.js';
 
 /** Options of {@link active}. */
 export interface ActiveOptions {
@@ -221,12 +222,20 @@ export function active<S>(
   /** The next state but the base's: the period sums and, at the end of a period, the gain change. */
   const advance = (updates: TensorTree, state: ActiveState<S>, signalTree: TensorTree): ActiveState<S> => {
     checkStructure('active.update', state.periodSum, updates, ['state.periodSum', 'updates']);
-    const count = state.count + 1;
     const periodSum = mapTensors(
       (c: Tensor, g: Tensor) => fusedMap(ADD, [c, g]),
       state.periodSum,
       signalTree,
     ) as TensorTree;
+    return advanceWithSum(state, periodSum);
+  };
+
+  /**
+   * {@link advance} given this step's period sum c + g already made (by the base's one pass, see
+   * `period-sum-fold.ts`): the gain change at the end of a period reads it, and only then.
+   */
+  const advanceWithSum = (state: ActiveState<S>, periodSum: TensorTree): ActiveState<S> => {
+    const count = state.count + 1;
     const next: ActiveState<S> = {
       count,
       base: state.base,
@@ -280,21 +289,31 @@ export function active<S>(
     checkStructure('active.update', state.periodSum, updates, ['state.periodSum', 'updates']);
     const step = base.finalKernel(updates, state.base, params, extras);
     if (step === undefined || isAffineStep(step)) return undefined;
-    const next = advance(updates, state, updates);
     const inUse = gainsInUse(state);
     if (!isFinalKernel(step))
       return {
         updates: inUse ? multiplyUpdates(step.updates, state.gain) : step.updates,
-        state: withBase(next, step.state),
+        state: withBase(advance(updates, state, updates), step.state),
       };
     if (inUse && step.multiplier !== undefined) {
       // A gain already composed (active over active): this one is its own pass.
+      const next = advance(updates, state, updates);
       const [out, baseState] = runFinalKernel(step, updates, params, step.epilogue);
       return { updates: multiplyUpdates(out, state.gain), state: withBase(next, baseState) };
     }
     const composed: FinalKernel<S> = inUse
       ? { ...step, epilogue: step.epilogue ?? IDENTITY_EPILOGUE, multiplier: state.gain }
       : step;
+    // The period sum as one more output of the base's pass (it reads g already): one pass and
+    // one read of g fewer per step. The gain change, at a period end, runs once that pass has.
+    // (Nothing is made before that pass, so nothing here needs `carried` to outlive this tidy.)
+    if (composed.fresh !== undefined) {
+      const fresh = foldPeriodSum(composed.fresh, state.periodSum, updates, (baseState, periodSum) =>
+        withBase(advanceWithSum(state, periodSum), baseState),
+      );
+      if (fresh !== undefined) return { ...composed, fresh };
+    }
+    const next = advance(updates, state, updates);
     return mapStepState(composed, (baseState) => withBase(next, baseState), [next]);
   };
 
