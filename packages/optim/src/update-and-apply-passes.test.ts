@@ -121,15 +121,17 @@ describe('updateAndApply: the passes of a step', () => {
     expect(passes.single).toEqual(['optim.add', 'optim.add']);
   });
 
-  it('active(adamw) with its gains in use: the gain and the period sum join the one pass', () => {
+  it('active(adamw) with its gains in use: the gain, the period sum and the empty sum join the one pass', () => {
     const optimizer = active(adamw({ lr: 0.01 }), { period: 1 }) as GradientTransformation<unknown>;
     const passes = passesOfLastStep(optimizer, 'float32', 4, 'one call');
     expect(passes.many).toHaveLength(2);
     for (const names of passes.many) {
-      // m, v, the period sum c + g, then p + update with the gain.
-      expect(names).toHaveLength(4);
+      // m, v, the period sum c + g, the next period's empty sum (period 1: every step ends one),
+      // then p + update with the gain.
+      expect(names).toHaveLength(5);
       expect(names[2]).toMatch(/^optim\.active\.periodSum/);
-      expect(names[3]).toMatch(/^optim\.adam\.directionAffineMultiplied.*Applied$/);
+      expect(names[3]).toMatch(/^optim\.active\.emptySum/);
+      expect(names[4]).toMatch(/^optim\.adam\.directionAffineMultiplied.*Applied$/);
     }
     // Per leaf only the end-of-period gain change (period 1: every step); no add of its own.
     expect(passes.single.filter((name) => name.startsWith('optim.adam'))).toEqual([]);

@@ -234,7 +234,11 @@ export function active<S>(
    * {@link advance} given this step's period sum c + g already made (by the base's one pass, see
    * `period-sum-fold.ts`): the gain change at the end of a period reads it, and only then.
    */
-  const advanceWithSum = (state: ActiveState<S>, periodSum: TensorTree): ActiveState<S> => {
+  const advanceWithSum = (
+    state: ActiveState<S>,
+    periodSum: TensorTree,
+    emptySum: TensorTree | undefined = undefined,
+  ): ActiveState<S> => {
     const count = state.count + 1;
     const next: ActiveState<S> = {
       count,
@@ -266,7 +270,7 @@ export function active<S>(
         next.gainChanges = state.gainChanges + 1;
       }
       next.previousSum = periodSum;
-      next.periodSum = zerosTree(periodSum);
+      next.periodSum = emptySum ?? zerosTree(periodSum);
     }
     return next;
   };
@@ -308,8 +312,13 @@ export function active<S>(
     // one read of g fewer per step. The gain change, at a period end, runs once that pass has.
     // (Nothing is made before that pass, so nothing here needs `carried` to outlive this tidy.)
     if (composed.fresh !== undefined) {
-      const fresh = foldPeriodSum(composed.fresh, state.periodSum, updates, (baseState, periodSum) =>
-        withBase(advanceWithSum(state, periodSum), baseState),
+      const endsPeriod = (state.count + 1) % period === 0;
+      const fresh = foldPeriodSum(
+        composed.fresh,
+        state.periodSum,
+        updates,
+        endsPeriod,
+        (baseState, periodSum, emptySum) => withBase(advanceWithSum(state, periodSum, emptySum), baseState),
       );
       if (fresh !== undefined) return { ...composed, fresh };
     }
