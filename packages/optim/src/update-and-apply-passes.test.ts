@@ -121,22 +121,22 @@ describe('updateAndApply: the passes of a step', () => {
     expect(passes.single).toEqual(['optim.add', 'optim.add']);
   });
 
-  it('active(adamw) with its gains in use: the gain, the period sum and the empty sum join the one pass', () => {
+  it('active(adamw) with its gains in use: the gain, the period sum, the empty sum and the gain change join the one pass', () => {
     const optimizer = active(adamw({ lr: 0.01 }), { period: 1 }) as GradientTransformation<unknown>;
     const passes = passesOfLastStep(optimizer, 'float32', 4, 'one call');
     expect(passes.many).toHaveLength(2);
     for (const names of passes.many) {
-      // m, v, the period sum c + g, the next period's empty sum (period 1: every step ends one),
-      // then p + update with the gain.
-      expect(names).toHaveLength(5);
+      // m, v, the period sum c + g, the next period's empty sum and the gain change with its
+      // flags (period 1: every step ends a period), then p + update with the gain.
+      expect(names).toHaveLength(7);
       expect(names[2]).toMatch(/^optim\.active\.periodSum/);
       expect(names[3]).toMatch(/^optim\.active\.emptySum/);
-      expect(names[4]).toMatch(/^optim\.adam\.directionAffineMultiplied.*Applied$/);
+      expect(names[4]).toMatch(/^optim\.active\.changeGain/);
+      expect(names[5]).toMatch(/^optim\.active\.agrees/);
+      expect(names[6]).toMatch(/^optim\.adam\.directionAffineMultiplied.*Applied$/);
     }
-    // Per leaf only the end-of-period gain change (period 1: every step); no add of its own.
-    expect(passes.single.filter((name) => name.startsWith('optim.adam'))).toEqual([]);
-    expect(passes.single.filter((name) => name === 'optim.add')).toEqual([]);
-    expect(passes.single.filter((name) => name === 'optim.active.changeGain')).toHaveLength(2);
+    // No elementwise pass of its own: neither the add nor the gain change.
+    expect(passes.single).toEqual([]);
   });
 
   it('active(adamw) between period ends: one pass per leaf and nothing else', () => {

@@ -49,7 +49,7 @@ import {
   failOption,
 } from '../validation.js';
 import { AGREES, CHANGE_GAIN } from './active-kernels.js';
-import { foldPeriodSum } from './period-sum-fold.js';
+import { foldPeriodSum, type FoldedGainChange, type FoldedOutputs } from './period-sum-fold.js';
 
 /** Options of {@link active}. */
 export interface ActiveOptions {
@@ -237,8 +237,9 @@ export function active<S>(
   const advanceWithSum = (
     state: ActiveState<S>,
     periodSum: TensorTree,
-    emptySum: TensorTree | undefined = undefined,
+    folded: Omit<FoldedOutputs, 'sum'> = {},
   ): ActiveState<S> => {
+    const { emptySum } = folded;
     const count = state.count + 1;
     const next: ActiveState<S> = {
       count,
@@ -250,7 +251,12 @@ export function active<S>(
       gainChanges: state.gainChanges,
     };
     if (count % period === 0) {
-      if (count > period) {
+      if (count > period && folded.gain !== undefined && folded.agrees !== undefined) {
+        // Made by the base's pass: the count from float32 flags, as countAgreeing's float32 route.
+        next.gain = folded.gain;
+        next.grew = mapTensors((flags: Tensor) => cast(sum(flags), 'int32'), folded.agrees) as TensorTree;
+        next.gainChanges = state.gainChanges + 1;
+      } else if (count > period) {
         const { leaves: gains, structure } = tree.flatten(state.gain);
         const previous = tree.leaves(state.previousSum);
         const current = tree.leaves(periodSum);
@@ -274,6 +280,24 @@ export function active<S>(
     }
     return next;
   };
+
+  /**
+   * Whether the gain change can join the base's pass: element gains whose sums are all float32 of
+   * at most 2²⁴ elements (where the separate route counts from float32 flags, see countAgreeing).
+   */
+  const foldsGainChange = (state: ActiveState<S>): boolean =>
+    granularity === 'element' &&
+    tree
+      .leaves(state.periodSum)
+      .every((leaf) => (leaf as Tensor).dtype === 'float32' && (leaf as Tensor).size <= 2 ** 24) &&
+    tree.leaves(state.gain).every((leaf) => (leaf as Tensor).dtype === 'float32') &&
+    tree.leaves(state.previousSum).every((leaf) => (leaf as Tensor).dtype === 'float32');
+
+  const gainChangeOf = (state: ActiveState<S>): FoldedGainChange => ({
+    gain: state.gain,
+    previousSum: state.previousSum,
+    scalars: [increase, decrease, flipFlag, minGain, maxGain],
+  });
 
   const withBase = (next: ActiveState<S>, baseState: S): ActiveState<S> => ({ ...next, base: baseState });
 
@@ -318,7 +342,8 @@ export function active<S>(
         state.periodSum,
         updates,
         endsPeriod,
-        (baseState, periodSum, emptySum) => withBase(advanceWithSum(state, periodSum, emptySum), baseState),
+        endsPeriod && state.count + 1 > period && foldsGainChange(state) ? gainChangeOf(state) : undefined,
+        (baseState, { sum: periodSum, ...folded }) => withBase(advanceWithSum(state, periodSum, folded), baseState),
       );
       if (fresh !== undefined) return { ...composed, fresh };
     }

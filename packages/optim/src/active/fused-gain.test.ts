@@ -1,4 +1,4 @@
-import { randn, seed, tree, type DType, type Tensor } from '@vane/tensor';
+import { randn, seed, tensor, tree, type DType, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import { applyUpdates } from '../apply-updates.js';
 import { chain } from '../combinators/chain.js';
@@ -10,6 +10,7 @@ import { sgd } from '../optimizers/sgd.js';
 import type { GradientTransformation, TensorTree } from '../transform.js';
 import { scaleByAdam } from '../transforms/scale-by-adam.js';
 import { scaleByLearningRate } from '../transforms/scale-by-learning-rate.js';
+import { updateAndApply } from '../update-and-apply.js';
 import { active, type ActiveOptions } from './active.js';
 
 /** The bytes of every leaf, in order: equal bytes means bit-for-bit equal (NaN payloads and −0 included). */
@@ -97,5 +98,58 @@ describe('active: the gain folded into the base kernel equals the separate multi
     expect(fused.gains.some((gain) => gain !== 1)).toBe(true);
     expect(fused.trace).toEqual(reference.trace);
     expect(fused.params).toEqual(reference.params);
+  });
+});
+
+describe('active: the period sum and the gain change folded into the one pass equal the separate passes bit for bit', () => {
+  /** Steps with `step`; gradients with exact zeros and sign drift, so that every branch of the gain change is taken. */
+  function train(optimizer: GradientTransformation<unknown>, oneCall: boolean, steps: number) {
+    const generator = seed(11);
+    const shapes: number[][] = [[37, 29], [131], []];
+    let params: TensorTree = { layers: shapes.map((shape) => randn(shape, { generator })) };
+    let state = optimizer.init(params);
+    const trace: number[][][] = [];
+    for (let step = 0; step < steps; step++) {
+      const gradients: TensorTree = {
+        layers: shapes.map((shape) => {
+          const noise = randn(shape, { generator, mean: step % 6 < 3 ? 0.4 : -0.2 }).dataSync();
+          // Every fifth element exactly 0: zero products at the period ends (zeroIsFlip's branch).
+          return tensor(
+            Array.from(noise, (value, index) => (index % 5 === 0 ? 0 : value)),
+            { shape },
+          );
+        }),
+      };
+      if (oneCall) {
+        [params, state] = updateAndApply(optimizer, gradients, state, params);
+      } else {
+        const [updates, next] = optimizer.update(gradients, state, params);
+        params = applyUpdates(params, updates);
+        state = next;
+      }
+      trace.push(bytesOf(params), bytesOf(state));
+    }
+    return trace;
+  }
+  it.each([
+    ['defaults, period 3', { period: 3 }],
+    ['period 1', { period: 1 }],
+    ['zeroIsFlip false, bounded gains', { period: 2, zeroIsFlip: false, minGain: 0.5, maxGain: 6 }],
+    ['increase 0.5, decrease 0.25', { period: 4, increase: 0.5, decrease: 0.25 }],
+  ] as [string, ActiveOptions][])('%s: updateAndApply and update against the unfused passes', (_label, options) => {
+    const steps = 5 * options.period + 3;
+    const reference = train(
+      active(withoutFusion(adamw({ lr: 0.05, weightDecay: 0.1 })), options) as GradientTransformation<unknown>,
+      false,
+      steps,
+    );
+    for (const oneCall of [true, false]) {
+      const folded = train(
+        active(adamw({ lr: 0.05, weightDecay: 0.1 }), options) as GradientTransformation<unknown>,
+        oneCall,
+        steps,
+      );
+      expect(folded).toEqual(reference);
+    }
   });
 });

@@ -8,25 +8,86 @@
  * same stored inputs (c and g are read as sources, never recomputed), rounded once when stored.
  */
 import { expression as e, type ExpressionKernel } from '@vane/tensor';
+import { substituteInputs } from '../combinators/substitute-inputs.js';
 import type { FreshInputs, TensorTree } from '../transform.js';
+import { AGREES, CHANGE_GAIN } from './active-kernels.js';
 
 /** Kernels already widened to a given arity, so that each compiles once (the compiled loops are cached by name). */
 const widenedKernels = new WeakMap<ExpressionKernel, Map<number, ExpressionKernel>>();
 
-/** `kernel` read over `arity` inputs (the extra trailing ones unread): every fresh kernel must share one arity. */
-function widened(kernel: ExpressionKernel, arity: number): ExpressionKernel {
-  if (kernel.arity === arity) return kernel;
+/**
+ * `kernel` read over `arity` inputs and `scalarCount` scalars (the extra trailing ones unread):
+ * every fresh kernel must share one arity and one scalar count.
+ */
+function widened(kernel: ExpressionKernel, arity: number, scalarCount: number): ExpressionKernel {
+  if (kernel.arity === arity && kernel.scalarCount === scalarCount) return kernel;
   let byArity = widenedKernels.get(kernel);
   if (byArity === undefined) {
     byArity = new Map();
     widenedKernels.set(kernel, byArity);
   }
-  let result = byArity.get(arity);
+  const key = arity * 1024 + scalarCount;
+  let result = byArity.get(key);
   if (result === undefined) {
-    result = { ...kernel, name: `${kernel.name}+periodSum@${arity}`, arity };
-    byArity.set(arity, result);
+    result = { ...kernel, name: `${kernel.name}+periodSum@${arity}/${scalarCount}`, arity, scalarCount };
+    byArity.set(key, result);
   }
   return result;
+}
+
+/**
+ * `kernel` (CHANGE_GAIN or AGREES) with its inputs read from the pass's sources and the current
+ * period sum as the float32 tensor stores it, fround(c + g): the value the separate pass read
+ * back. Its scalars follow the base's `scalarShift` fresh scalars.
+ */
+function gainKernel(
+  kernel: ExpressionKernel,
+  inputs: readonly number[],
+  sumIndex: number,
+  gradientIndex: number,
+  arity: number,
+  scalarShift: number,
+  scalarCount: number,
+): ExpressionKernel {
+  const name = `${kernel.name}@${arity}:${inputs.join(',')}:${sumIndex}+${gradientIndex}/${scalarShift}/${scalarCount}`;
+  let result = sumKernels.get(name);
+  if (result === undefined) {
+    const currentSum = e.fround(e.add(e.input(sumIndex), e.input(gradientIndex)));
+    const expression = substituteInputs(
+      kernel.expression,
+      (index) => (index < inputs.length ? e.input(inputs[index]!) : currentSum),
+      scalarShift,
+    );
+    result = { name, arity, scalarCount, expression };
+    sumKernels.set(name, result);
+  }
+  return result;
+}
+
+/**
+ * The end-of-period gain change folded into the same pass (element gains on float32 only, where
+ * the separate route counts agreeing elements from float32 flags): the gains, c_prev, and
+ * CHANGE_GAIN's scalars (increase, decrease, zeroIsFlip, minGain, maxGain).
+ */
+export interface FoldedGainChange {
+  /** The gains in force before this change. */
+  readonly gain: TensorTree;
+  /** c_prev, the last complete period's sum. */
+  readonly previousSum: TensorTree;
+  /** CHANGE_GAIN's scalars; AGREES reads the third (zeroIsFlip). */
+  readonly scalars: readonly [number, number, number, number, number];
+}
+
+/** What the pass made for {@link active}'s state: the sum, and at a period end the empty sum and the change. */
+export interface FoldedOutputs {
+  /** c + g. */
+  readonly sum: TensorTree;
+  /** Zeros for the next period (period ends only). */
+  readonly emptySum?: TensorTree;
+  /** The changed gains (with a folded gain change only). */
+  readonly gain?: TensorTree;
+  /** 1 where the gain grew, else 0, float32 (with a folded gain change only). */
+  readonly agrees?: TensorTree;
 }
 
 /** The sum kernels by (arity, sum input, gradient input, scalar count): a name per expression. */
@@ -71,36 +132,54 @@ function zerosKernel(arity: number, scalarCount: number): ExpressionKernel {
  * in a pass of its own, as before.
  *
  * @example
- * const folded = foldPeriodSum(step.fresh, state.periodSum, grads, false, (baseState, sum) => ({ ...next(sum), base: baseState }));
+ * const folded = foldPeriodSum(step.fresh, state.periodSum, grads, false, undefined, (baseState, { sum }) => ({ ...next(sum), base: baseState }));
  */
 export function foldPeriodSum<S, T>(
   fresh: FreshInputs<S>,
   periodSum: TensorTree,
   gradients: TensorTree,
   endsPeriod: boolean,
-  withSum: (baseState: S, sum: TensorTree, emptySum: TensorTree | undefined) => T,
+  gainChange: FoldedGainChange | undefined,
+  withSum: (baseState: S, outputs: FoldedOutputs) => T,
 ): FreshInputs<T> | undefined {
   if (fresh.dependent !== undefined && fresh.dependent.length > 0) return undefined;
   const sumIndex = fresh.sources.length;
   const known = fresh.sources.indexOf(gradients);
   const gradientIndex = known >= 0 ? known : sumIndex + 1;
   const sources = known >= 0 ? [...fresh.sources, periodSum] : [...fresh.sources, periodSum, gradients];
+  const gainIndex = sources.length;
+  if (gainChange !== undefined) sources.push(gainChange.gain, gainChange.previousSum);
   const arity = sources.length;
-  const scalarCount = fresh.kernels[0]!.scalarCount;
+  const baseScalars = fresh.scalars.length;
+  const scalars = gainChange === undefined ? fresh.scalars : [...fresh.scalars, ...gainChange.scalars];
+  const scalarCount = gainChange === undefined ? fresh.kernels[0]!.scalarCount : scalars.length;
   const baseOutputs = fresh.kernels.length;
+  const gainKernels =
+    gainChange === undefined
+      ? []
+      : [
+          gainKernel(CHANGE_GAIN, [gainIndex, gainIndex + 1], sumIndex, gradientIndex, arity, baseScalars, scalarCount),
+          // AGREES' one scalar (zeroIsFlip) is CHANGE_GAIN's third.
+          gainKernel(AGREES, [gainIndex + 1], sumIndex, gradientIndex, arity, baseScalars + 2, scalarCount),
+        ];
   return {
     ...fresh,
     kernels: [
-      ...fresh.kernels.map((kernel) => widened(kernel, arity)),
+      ...fresh.kernels.map((kernel) => widened(kernel, arity, scalarCount)),
       periodSumKernel(arity, sumIndex, gradientIndex, scalarCount),
       ...(endsPeriod ? [zerosKernel(arity, scalarCount)] : []),
+      ...gainKernels,
     ],
     sources,
-    state: (outputs) =>
-      withSum(
-        fresh.state(outputs.slice(0, baseOutputs)),
-        outputs[baseOutputs]!,
-        endsPeriod ? outputs[baseOutputs + 1]! : undefined,
-      ),
+    scalars,
+    state: (outputs) => {
+      const changeAt = baseOutputs + (endsPeriod ? 2 : 1);
+      return withSum(fresh.state(outputs.slice(0, baseOutputs)), {
+        sum: outputs[baseOutputs]!,
+        emptySum: endsPeriod ? outputs[baseOutputs + 1]! : undefined,
+        gain: gainChange === undefined ? undefined : outputs[changeAt]!,
+        agrees: gainChange === undefined ? undefined : outputs[changeAt + 1]!,
+      });
+    },
   };
 }
