@@ -153,3 +153,29 @@ describe('active: the period sum and the gain change folded into the one pass eq
     }
   });
 });
+
+describe('active: the folds keep the dtypes of the separate passes', () => {
+  it('float64 gradients on float32 parameters: the same bits and dtypes as the unfused passes', () => {
+    const run = (optimizer: GradientTransformation<unknown>) => {
+      const generator = seed(5);
+      let params: TensorTree = { w: randn([6, 5], { generator }) };
+      let state = optimizer.init(params);
+      const trace: unknown[] = [];
+      for (let step = 0; step < 9; step++) {
+        const gradients: TensorTree = {
+          w: randn([6, 5], { generator, dtype: 'float64', mean: step % 4 < 2 ? 1 : -1 }),
+        };
+        [params, state] = updateAndApply(optimizer, gradients, state, params);
+        trace.push(
+          bytesOf(params),
+          bytesOf(state),
+          tree.leaves(state as TensorTree).map((leaf) => (leaf as Tensor).dtype),
+        );
+      }
+      return trace;
+    };
+    const options: ActiveOptions = { period: 2 };
+    const reference = run(active(withoutFusion(adamw({ lr: 0.05 })), options) as GradientTransformation<unknown>);
+    expect(run(active(adamw({ lr: 0.05 }), options) as GradientTransformation<unknown>)).toEqual(reference);
+  });
+});

@@ -7,7 +7,7 @@
  * stored values rounded once when stored; the folded output is the same expression over the
  * same stored inputs (c and g are read as sources, never recomputed), rounded once when stored.
  */
-import { expression as e, type ExpressionKernel } from '@vane/tensor';
+import { expression as e, tree, type ExpressionKernel, type Tensor } from '@vane/tensor';
 import { substituteInputs } from '../combinators/substitute-inputs.js';
 import type { FreshInputs, TensorTree } from '../transform.js';
 import { AGREES, CHANGE_GAIN } from './active-kernels.js';
@@ -143,6 +143,23 @@ export function foldPeriodSum<S, T>(
   withSum: (baseState: S, outputs: FoldedOutputs) => T,
 ): FreshInputs<T> | undefined {
   if (fresh.dependent !== undefined && fresh.dependent.length > 0) return undefined;
+  // A pass's outputs take its first input's dtype: fold only where that is the sum's own, so the
+  // sums keep the dtype the separate pass gave them.
+  const firstLeaves = tree.leaves(fresh.sources[0]!) as Tensor[];
+  const sumLeaves = tree.leaves(periodSum) as Tensor[];
+  if (
+    firstLeaves.length !== sumLeaves.length ||
+    firstLeaves.some((leaf, index) => leaf.dtype !== sumLeaves[index]!.dtype)
+  )
+    return undefined;
+  // The folded gain change reads c as a float32 tensor stores it: every input float32.
+  if (
+    gainChange !== undefined &&
+    ![...fresh.sources, gradients].every((source) =>
+      (tree.leaves(source) as Tensor[]).every((leaf) => leaf.dtype === 'float32'),
+    )
+  )
+    gainChange = undefined;
   const sumIndex = fresh.sources.length;
   const known = fresh.sources.indexOf(gradients);
   const gradientIndex = known >= 0 ? known : sumIndex + 1;
