@@ -32,6 +32,7 @@ import { DEPTH_BLOCK } from './simd-gemm.js';
 import { GEMM_COLUMNS, GEMM_ROWS } from './simd-kernels-module.js';
 import { gatherPanels } from './simd-gather-panels.js';
 import { transposeQuads, type TransposeQuads } from './simd-transpose-quads.js';
+import { gatherRowsInNextGemm, wakeWorkersForGemm } from './thread-pool.js';
 import { vectorCopy } from './simd-vector-copy.js';
 import type { SimdExports } from './kernel-runtime.js';
 
@@ -138,8 +139,21 @@ export function gridCorrelation(problem: GridCorrelation, out: Float32Array): bo
   const gemmTiles = gemmTilesKernel(kernels);
   for (let n0 = 0; n0 < batch; n0 += imagesPerChunk) {
     const images = Math.min(imagesPerChunk, batch - n0);
-    problem.fill(n0, images, gridBase / 4, view);
     const chunkRows = images * gridRows;
+    // The grid fill, gather and weight packing below run on this thread before the chunk's
+    // product opens a parallel section; waking the workers now lets them be spinning, not
+    // asleep, when it opens (as simd-gemm.ts does before its packing).
+    const [rowPanelCount, columnPanelCount] = positionsAsRows
+      ? [chunkRows / GEMM_ROWS, channelPanels]
+      : [channelPanels, chunkRows / GEMM_COLUMNS];
+    wakeWorkersForGemm(
+      kernels.module,
+      kernels.memory,
+      rowPanelCount,
+      columnPanelCount,
+      Math.min(patchSize, DEPTH_BLOCK),
+    );
+    problem.fill(n0, images, gridBase / 4, view);
     for (let g = 0; g < groups; g++) {
       // The group's offsets, in bytes, as the gather's table.
       const offsets = problem.offsets[g]!;
@@ -155,7 +169,8 @@ export function gridCorrelation(problem: GridCorrelation, out: Float32Array): bo
         // simd-gather-panels.ts).
         const segments = byRow ? outputHeight : 1;
         const segmentPositions = gridRows / segments;
-        for (let image = 0; image < images; image++) {
+        // As the gemm's rows, the threaded gemm's chunks gather their own panels (below).
+        for (let image = 0; image < images && !positionsAsRows; image++) {
           for (let segment = 0; segment < segments; segment++) {
             gather(
               tableBase + k0 * vectorsPerElement * 4,
@@ -179,9 +194,17 @@ export function gridCorrelation(problem: GridCorrelation, out: Float32Array): bo
           view,
           channelsBase / 4,
         );
-        if (positionsAsRows)
+        if (positionsAsRows) {
+          gatherRowsInNextGemm(
+            tableBase + k0 * 4,
+            gridBase,
+            imageFloats * 4,
+            segments,
+            segmentPositions / GEMM_ROWS,
+            gridWidth * 4,
+          );
           gemmTiles(positionsBase, channelsBase, cBase, chunkRows / GEMM_ROWS, channelPanels, depth, BLOCK_PANELS);
-        else
+        } else
           gemmTiles(channelsBase, positionsBase, cBase, channelPanels, chunkRows / GEMM_COLUMNS, depth, BLOCK_PANELS);
       }
       for (let image = 0; image < images; image++) {

@@ -13,8 +13,7 @@
  * 5 ms bench row. Addresses need no alignment; `count` and `panels` must be at least 1.
  */
 import { kernelModuleOnce } from './kernel-runtime.js';
-import { op, v128Load, v128Store, ValueType } from './wasm-encoder.js';
-import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
+import { gatherPanelsDefinition } from './gather-panels-definition.js';
 
 /** The signature of the compiled `gather_panels` (byte addresses and byte strides). */
 export type GatherPanels = (
@@ -27,50 +26,7 @@ export type GatherPanels = (
   dstPanel: number,
 ) => void;
 
-// i32.load with a 4-byte alignment hint and offset 0 (not among the encoder's instructions).
-const i32Load = [0x28, 2, 0];
-
-function gatherDefinition() {
-  const [table, count, src, dst, panels, srcPanel, dstPanel] = [0, 1, 2, 3, 4, 5, 6];
-  const [entry, target, left] = [7, 8, 9];
-  const g = op.localGet;
-  const s = op.localSet;
-  const body = [
-    ...op.loop(),
-    ...g(table),
-    ...s(entry),
-    ...g(dst),
-    ...s(target),
-    ...g(count),
-    ...s(left),
-    ...op.loop(),
-    // store(target, load(src + table[entry]))
-    ...g(target),
-    ...g(src),
-    ...g(entry),
-    ...i32Load,
-    ...op.i32Add(),
-    ...v128Load(0),
-    ...v128Store(0),
-    ...advanceLocal(entry, 4),
-    ...advanceLocal(target, 16),
-    ...countDown(left),
-    ...op.end(),
-    ...advanceByLocal(src, srcPanel),
-    ...advanceByLocal(dst, dstPanel),
-    ...countDown(panels),
-    ...op.end(),
-  ];
-  return {
-    name: 'gather_panels',
-    parameters: Array.from({ length: 7 }, () => ValueType.i32),
-    results: [],
-    locals: [{ count: 3, type: ValueType.i32 }],
-    body,
-  };
-}
-
-const gatherModule = kernelModuleOnce(() => [gatherDefinition()]);
+const gatherModule = kernelModuleOnce(() => [gatherPanelsDefinition()]);
 
 /**
  * The compiled `gather_panels` on the kernel memory, or undefined when the SIMD kernels are off

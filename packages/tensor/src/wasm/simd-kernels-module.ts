@@ -19,6 +19,8 @@
  *   lanes, or whose depth steps, are consecutive floats. Also compiled on their own for the
  *   convolutions; here so that the worker threads, which instantiate only this module, can
  *   pack matmul's row panels inside their chunks (`packPanels`, thread-pool.ts).
+ * - `gather_panels` (gather-panels-definition.ts): the padded-grid convolution's im2col gather,
+ *   likewise here so that a threaded gemm's chunks gather their own row panels of patches.
  *
  * All lengths are counts of f32x4 vectors (at least one): the caller pads its buffers, so no
  * kernel needs a scalar tail loop.
@@ -35,6 +37,7 @@ import {
 } from './wasm-encoder.js';
 import { advanceByLocal, advanceLocal, countDown } from './loop-emitters.js';
 import { stridedCopyDefinition, transposeQuadsDefinition } from './strided-copy.js';
+import { gatherPanelsDefinition } from './gather-panels-definition.js';
 
 /** Rows of the matmul micro-kernel (the A panel height). */
 export const GEMM_ROWS = 4;
@@ -480,6 +483,7 @@ export function simdKernelsModule(
     ...overwriting,
     stridedCopyDefinition('copy_vectors', 'vector'),
     transposeQuadsDefinition(),
+    gatherPanelsDefinition(),
   ]);
 }
 

@@ -45,7 +45,7 @@ const ERROR = 4; // 1: a worker's chunk threw
 const PARTS = 5; // how many chunks the section is cut into
 const KIND = 6; // 0: gemm_tiles; 1: an elementwise map kernel
 const NEXT = 7; // the next chunk to claim (claims at or past PARTS find nothing)
-const ARGUMENTS = 8; // gemm: its 7 arguments, 1 if the fused kernel is used, the depth block, 1 to overwrite C, A's row packing (see runGemmShare); map: see runMapShare
+const ARGUMENTS = 8; // gemm: its 7 arguments, 1 if the fused kernel is used, the depth block, 1 to overwrite C, A's row packing or gathering (see runGemmShare); map: see runMapShare
 /** The most pointer arguments and scalars an elementwise kernel may have to run threaded. */
 const MAP_MAXIMUM_POINTERS = 24;
 const MAP_MAXIMUM_SCALARS = 16;
@@ -137,6 +137,7 @@ function runGemmShare(
   const depthBlock = words[argumentsIndex + 8]!;
   const overwrite = words[argumentsIndex + 9] === 1;
   const packRows = words[argumentsIndex + 10] === 1;
+  const gatherRows = words[argumentsIndex + 10] === 2;
   if (last <= first) return;
   // Row panels are 4 rows (GEMM_ROWS) of kc floats in A, and 4 rows of nPanels·8 floats in C.
   const kernel = (fused ? exports.gemm_tiles_fma : exports.gemm_tiles) as (...values: number[]) => void;
@@ -180,6 +181,28 @@ function runGemmShare(
           laneBytes,
           depthBytes,
         );
+    }
+    if (gatherRows) {
+      // A's row panels are 4 consecutive positions of a padded grid, each gathered through a
+      // table of byte offsets (one per depth step, see gatherRowsInNextGemm): panel P is panel
+      // P mod panelsPerSegment of segment ⌊P / panelsPerSegment⌋, and segments run
+      // segmentsPerImage per image. A run of panels within one segment is one gather call.
+      const gather = exports.gather_panels as (...values: number[]) => void;
+      const table = words[argumentsIndex + 11]! + k0 * 4;
+      const grid = words[argumentsIndex + 12]!;
+      const imageBytes = words[argumentsIndex + 13]!;
+      const segmentsPerImage = words[argumentsIndex + 14]!;
+      const panelsPerSegment = words[argumentsIndex + 15]!;
+      const segmentBytes = words[argumentsIndex + 16]!;
+      for (let panel = first; panel < last;) {
+        const segment = Math.floor(panel / panelsPerSegment);
+        const within = panel - segment * panelsPerSegment;
+        const run = Math.min(last, (segment + 1) * panelsPerSegment) - panel;
+        const image = Math.floor(segment / segmentsPerImage);
+        const source = grid + image * imageBytes + (segment - image * segmentsPerImage) * segmentBytes + within * 16;
+        gather(table, kc, source, aBlock + panel * 16 * kc, run, 16, 16 * kc);
+        panel += run;
+      }
     }
     (overwrite && k0 === 0 ? storing : kernel)(
       aBlock + first * kc * 4 * 4,
@@ -673,7 +696,7 @@ export function wakeWorkersForGemm(
   if (ready) Atomics.notify(ready.words, GENERATION);
 }
 
-let pendingRowPacking: readonly [number, number, number, number] | undefined;
+let pendingRowPacking: readonly number[] | undefined;
 
 /**
  * Makes the next {@link runGemmTilesInParallel} call pack A's row panels itself, each chunk its
@@ -687,7 +710,33 @@ let pendingRowPacking: readonly [number, number, number, number] | undefined;
  * packRowsInNextGemm(address, 784 * 4, 4, 128); gemmTiles(aPack, bPack, c, 32, 32, 784, 48, 256, true);
  */
 export function packRowsInNextGemm(source: number, rowBytes: number, columnBytes: number, rows: number): void {
-  pendingRowPacking = [source, rowBytes, columnBytes, rows];
+  pendingRowPacking = [1, source, rowBytes, columnBytes, rows];
+}
+
+/**
+ * Makes the next {@link runGemmTilesInParallel} call gather A's row panels itself, each chunk
+ * its own, as the padded-grid convolution's im2col (padded-grid-convolution.ts): a row panel is
+ * 4 consecutive positions of a padded grid in the kernel memory, and depth step k of it the 16
+ * bytes at the panel's grid address plus the k-th int32 byte offset of `table` (the call's
+ * depth of them; a depth block at k0 reads from entry k0). Panels run `panelsPerSegment` to a
+ * segment (4 grid positions apart, from the segment's start), segments `segmentBytes` apart,
+ * `segmentsPerImage` to an image, images `imageBytes` apart from byte `grid`. Why: gathering on
+ * the calling thread before the section (about a third of the conv2d forward pass) left the
+ * workers idle, and a chunk that gathers its own panels multiplies them while they are in its
+ * cache. The caller makes the gemm call right after this one.
+ *
+ * @example
+ * gatherRowsInNextGemm(table, grid, 16 * 900 * 4, 28, 7, 30 * 4); gemmTiles(aPack, bPack, c, 392, 4, 144, 48);
+ */
+export function gatherRowsInNextGemm(
+  table: number,
+  grid: number,
+  imageBytes: number,
+  segmentsPerImage: number,
+  panelsPerSegment: number,
+  segmentBytes: number,
+): void {
+  pendingRowPacking = [2, table, grid, imageBytes, segmentsPerImage, panelsPerSegment, segmentBytes];
 }
 
 /**
@@ -711,7 +760,8 @@ export function runGemmTilesInParallel(
   const [, , , mPanels, nPanels, depth] = values;
   const rowPacking = pendingRowPacking;
   pendingRowPacking = undefined;
-  const packing = rowPacking ? [1, ...rowPacking] : [0, 0, 0, 0, 0];
+  // The mode (0 none, 1 pack rows, 2 gather rows) and its arguments, padded to one length.
+  const packing = [...(rowPacking ?? [0]), 0, 0, 0, 0, 0, 0, 0].slice(0, 7);
   const ready = gemmReadyPool(module, memory, mPanels, nPanels, depth);
   const words = ready?.words;
   if (!ready || !words) {
