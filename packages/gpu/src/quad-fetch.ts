@@ -12,6 +12,7 @@
 import { gpuDevice } from './gpu-device.js';
 import type { NativeFunction } from './kernel-runner.js';
 import { BLOCK_ROWS } from './texel-fetch.js';
+import { splitTexelIndex, splitTexelStride, STEP_TEXEL } from './texture-walk-source.js';
 
 const samplerFunction = () => (gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D');
 
@@ -22,16 +23,7 @@ const QUAD_HELPERS = () => `
 #define VANE_QUAD_HELPERS
 vec4 vaneQuadTexel(sampler2D tex, ivec2 texSize, float texel) {
   float width = float(texSize.x);
-  float row = floor((texel + 0.5) / width);
-  float column = texel - row * width;
-  // One correction step, as vaneValue: GLSL division may be off by an ulp.
-  if (column < 0.0) {
-    row -= 1.0;
-    column += width;
-  } else if (column >= width) {
-    row += 1.0;
-    column -= width;
-  }
+  ${splitTexelIndex('texel')}
   return ${samplerFunction()}(tex, (vec2(column, row) + 0.5) / vec2(texSize));
 }
 float vaneLane(vec4 values, float lane) {
@@ -96,12 +88,7 @@ export function quadRead(offset: number, strides: readonly number[], columns: nu
  */
 export function QUAD_FOUR_VALUES(read: QuadRead): NativeFunction {
   const sample = `${samplerFunction()}(tex, (vec2(column, row) + 0.5) / vec2(texSize))`;
-  const step = (lane: string, index: number) => `column += columnStep;
-  row += rowStep;
-  if (column >= width) {
-    column -= width;
-    row += 1.0;
-  }
+  const step = (lane: string, index: number) => `${STEP_TEXEL}
   values.${lane} = count > ${index}.5 ? vaneLane(${sample}, lane) : 0.0;`;
   const bodies: Record<QuadRead, string> = {
     texel: `vec4 texel = vaneQuadTexel(tex, texSize, floor((first + 0.5) * 0.25));
@@ -111,25 +98,8 @@ export function QUAD_FOUR_VALUES(read: QuadRead): NativeFunction {
   float lane = first - 4.0 * texel;
   float quarter = stride * 0.25;
   float width = float(texSize.x);
-  float row = floor((texel + 0.5) / width);
-  float column = texel - row * width;
-  if (column < 0.0) {
-    row -= 1.0;
-    column += width;
-  } else if (column >= width) {
-    row += 1.0;
-    column -= width;
-  }
-  // quarter = rowStep * width + columnStep with 0 <= columnStep < width (it may be negative).
-  float rowStep = floor(quarter / width);
-  float columnStep = quarter - rowStep * width;
-  if (columnStep < 0.0) {
-    rowStep -= 1.0;
-    columnStep += width;
-  } else if (columnStep >= width) {
-    rowStep += 1.0;
-    columnStep -= width;
-  }
+  ${splitTexelIndex('texel')}
+  ${splitTexelStride('quarter')}
   vec4 values = vec4(0.0);
   values.x = count > 0.5 ? vaneLane(${sample}, lane) : 0.0;
   ${step('y', 1)}

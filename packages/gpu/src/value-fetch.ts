@@ -12,6 +12,7 @@
  */
 import { gpuDevice } from './gpu-device.js';
 import type { NativeFunction } from './kernel-runner.js';
+import { splitTexelIndex, splitTexelStride, STEP_TEXEL } from './texture-walk-source.js';
 
 /** The native function `vaneValue(texture, index)` for the device's GLSL dialect. */
 export function VALUE_FETCH(): NativeFunction {
@@ -23,17 +24,7 @@ export function VALUE_FETCH(): NativeFunction {
     name: 'vaneValue',
     source: `float vaneValue(sampler2D tex, ivec2 texSize, ivec3 texDim, float index) {
   float width = float(texSize.x);
-  float row = floor((index + 0.5) / width);
-  float column = index - row * width;
-  // GLSL allows division 2.5 ulp of error, enough to pick the neighbouring row for a large
-  // index (llvmpipe divides exactly; GPUs often use a reciprocal); one step corrects it.
-  if (column < 0.0) {
-    row -= 1.0;
-    column += width;
-  } else if (column >= width) {
-    row += 1.0;
-    column -= width;
-  }
+  ${splitTexelIndex('index')}
   return ${sample};
 }`,
     returnType: 'Number',
@@ -51,12 +42,7 @@ export function VALUE_FETCH(): NativeFunction {
 export function FOUR_VALUES_FETCH(): NativeFunction {
   const sampler = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
   const sample = `${sampler}(tex, (vec2(column, row) + 0.5) / vec2(texSize)).r`;
-  const step = (lane: string, index: number) => `column += columnStep;
-  row += rowStep;
-  if (column >= width) {
-    column -= width;
-    row += 1.0;
-  }
+  const step = (lane: string, index: number) => `${STEP_TEXEL}
   if (count > ${index}.5) {
     values.${lane} = ${sample};
   }`;
@@ -64,25 +50,8 @@ export function FOUR_VALUES_FETCH(): NativeFunction {
     name: 'vaneFourValues',
     source: `vec4 vaneFourValues(sampler2D tex, ivec2 texSize, ivec3 texDim, float first, float stride, float count) {
   float width = float(texSize.x);
-  float row = floor((first + 0.5) / width);
-  float column = first - row * width;
-  if (column < 0.0) {
-    row -= 1.0;
-    column += width;
-  } else if (column >= width) {
-    row += 1.0;
-    column -= width;
-  }
-  // stride = rowStep * width + columnStep with 0 <= columnStep < width (stride may be negative).
-  float rowStep = floor(stride / width);
-  float columnStep = stride - rowStep * width;
-  if (columnStep < 0.0) {
-    rowStep -= 1.0;
-    columnStep += width;
-  } else if (columnStep >= width) {
-    rowStep += 1.0;
-    columnStep -= width;
-  }
+  ${splitTexelIndex('first')}
+  ${splitTexelStride('stride')}
   vec4 values = vec4(0.0);
   if (count > 0.5) {
     values.x = ${sample};
