@@ -10,19 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { gpuStats, gpuTextureCount, resetGpuStats } from '../src/index.js';
 import { FUSION_CALL_LIMIT } from '../src/elementwise-fusion.js';
 import { gpuReady } from './gpu-availability.js';
+import { expectCloseToCpu } from './support/expect-close.js';
 
 const random = (shape: number[], seed: number) => vane.randn(shape, { generator: vane.seed(seed) });
 
-function expectClose(cpu: Tensor, gpu: Tensor, label: string): void {
-  expect(gpu.shape).toEqual(cpu.shape);
-  const want = cpu.dataSync();
-  const got = gpu.dataSync();
-  for (let index = 0; index < want.length; index++) {
-    const difference = Math.abs(got[index]! - want[index]!);
-    if (!(difference <= 1e-6 + 1e-5 * Math.abs(want[index]!)))
-      throw new Error(`${label}[${index}]: cpu ${want[index]}, gpu ${got[index]}`);
-  }
-}
+/** Tolerance against the cpu backend: float32 elementwise chains, the same operations on both sides; GLSL allows its division and functions a few ulps of error. */
+const TOLERANCE = { absolute: 1e-6, relative: 1e-5 };
+const expectClose = (cpu: Tensor, gpu: Tensor, label: string) => expectCloseToCpu(cpu, gpu, label, TOLERANCE);
 
 describe.runIf(gpuReady)('elementwise fusion', () => {
   it('w - g * lr is one dispatch, run at the read, and agrees with the cpu', () => {

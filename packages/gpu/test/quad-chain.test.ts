@@ -13,19 +13,13 @@ import { gpuStats, gpuTextureCount, resetGpuStats } from '../src/index.js';
 import { PendingStorage } from '../src/elementwise-fusion.js';
 import { quadsAvailable } from '../src/quad-chain.js';
 import { gpuReady } from './gpu-availability.js';
+import { expectCloseToCpu } from './support/expect-close.js';
 
 const random = (shape: number[], seed: number) => vane.randn(shape, { generator: vane.seed(seed) });
 
-function expectClose(cpu: Tensor, gpu: Tensor, label: string): void {
-  expect(gpu.shape).toEqual(cpu.shape);
-  const want = cpu.dataSync();
-  const got = gpu.dataSync();
-  for (let index = 0; index < want.length; index++) {
-    const difference = Math.abs(got[index]! - want[index]!);
-    if (!(difference <= 1e-5 + 1e-4 * Math.abs(want[index]!)))
-      throw new Error(`${label}[${index}]: cpu ${want[index]}, gpu ${got[index]}`);
-  }
-}
+/** Tolerance against the cpu backend: float32 on both sides; the chains read blocked products, whose sums run in another order than the cpu's. */
+const TOLERANCE = { absolute: 1e-5, relative: 1e-4 };
+const expectClose = (cpu: Tensor, gpu: Tensor, label: string) => expectCloseToCpu(cpu, gpu, label, TOLERANCE);
 
 /** True when the tensor's storage is a chain result held only as a quad texture. */
 const heldAsQuads = (tensor: Tensor) => {
