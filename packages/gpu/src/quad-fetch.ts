@@ -11,7 +11,12 @@
  */
 import { gpuDevice } from './gpu-device.js';
 import type { NativeFunction } from './kernel-runner.js';
-import { BLOCK_ROWS } from './texel-fetch.js';
+import {
+  BLOCK_ROWS,
+  BLOCKED_ROW_ARGUMENT_TYPES,
+  BLOCKED_ROW_PARAMETERS,
+  blockedPlacementSource,
+} from './texel-fetch.js';
 import { splitTexelIndex, splitTexelStride, STEP_TEXEL } from './texture-walk-source.js';
 
 const samplerFunction = () => (gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D');
@@ -132,17 +137,10 @@ const rowIndices = Array.from({ length: BLOCK_ROWS }, (_, row) => row);
  */
 export function BLOCKED_QUAD(): NativeFunction {
   const sample = samplerFunction();
-  const textures = rowIndices.map((row) => `sampler2D row${row}, ivec2 row${row}Size, ivec3 row${row}Dim`).join(', ');
   return {
     name: 'vaneBlockedQuad',
-    source: `vec4 vaneBlockedQuad(${textures}, float first, float m, float n, float blockRows) {
-  float row = floor((first + 0.5) / n);
-  float column = first - row * n;
-  float image = floor((row + 0.5) / m);
-  float inner = row - image * m;
-  float blockRow = floor((inner + 0.5) / ${BLOCK_ROWS}.0);
-  vec2 at = (vec2(floor((column + 0.5) * 0.25), image * blockRows + blockRow) + 0.5) / vec2(row0Size);
-  float within = inner - blockRow * ${BLOCK_ROWS}.0;
+    source: `vec4 vaneBlockedQuad(${BLOCKED_ROW_PARAMETERS}, float first, float m, float n, float blockRows) {
+  ${blockedPlacementSource('first')}
   ${rowIndices
     .map((row) =>
       row < BLOCK_ROWS - 1
@@ -153,7 +151,7 @@ export function BLOCKED_QUAD(): NativeFunction {
 }`,
     returnType: 'Array(4)',
     argumentTypes: {
-      ...Object.fromEntries(rowIndices.map((row) => [`row${row}`, 'ArrayTexture(4)'])),
+      ...BLOCKED_ROW_ARGUMENT_TYPES,
       first: 'Number',
       m: 'Number',
       n: 'Number',

@@ -22,6 +22,34 @@ import type { NativeFunction } from './kernel-runner.js';
 export const BLOCK_ROWS = 4;
 
 const rowIndices = Array.from({ length: BLOCK_ROWS }, (_, row) => row);
+
+/** The GLSL parameters of a blocked product's four row textures (`row0` … `row3`, with sizes). */
+export const BLOCKED_ROW_PARAMETERS = rowIndices
+  .map((row) => `sampler2D row${row}, ivec2 row${row}Size, ivec3 row${row}Dim`)
+  .join(', ');
+
+/** The native-function argument types of {@link BLOCKED_ROW_PARAMETERS}. */
+export const BLOCKED_ROW_ARGUMENT_TYPES: Record<string, 'ArrayTexture(4)'> = Object.fromEntries(
+  rowIndices.map((row) => [`row${row}`, 'ArrayTexture(4)']),
+);
+
+/**
+ * GLSL statements that place value `index` (a float variable, row-major over `[images, m, n]`)
+ * in the 4×4 block layout of {@link BLOCK_PRODUCT}: they declare `column` (its column j),
+ * `blockColumn` (j / 4), `at` (the texel's coordinates in every row texture) and `within`
+ * (i mod 4, which row texture holds it). Shared by {@link BLOCKED_VALUE} and the quad read of
+ * quad-fetch.ts.
+ */
+export function blockedPlacementSource(index: string): string {
+  return `float row = floor((${index} + 0.5) / n);
+  float column = ${index} - row * n;
+  float image = floor((row + 0.5) / m);
+  float inner = row - image * m;
+  float blockRow = floor((inner + 0.5) / ${BLOCK_ROWS}.0);
+  float blockColumn = floor((column + 0.5) * 0.25);
+  vec2 at = (vec2(blockColumn, image * blockRows + blockRow) + 0.5) / vec2(row0Size);
+  float within = inner - blockRow * ${BLOCK_ROWS}.0;`;
+}
 const laterRows = rowIndices.slice(1);
 
 // Rows 1…3 of a product block, kept in globals between the native function that computes the
@@ -104,18 +132,10 @@ export function BLOCK_PRODUCT(): NativeFunction[] {
  */
 export function BLOCKED_VALUE(): NativeFunction {
   const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
-  const textures = rowIndices.map((row) => `sampler2D row${row}, ivec2 row${row}Size, ivec3 row${row}Dim`).join(', ');
   return {
     name: 'vaneBlockedValue',
-    source: `float vaneBlockedValue(${textures}, float index, float m, float n, float blockRows) {
-  float row = floor((index + 0.5) / n);
-  float column = index - row * n;
-  float image = floor((row + 0.5) / m);
-  float inner = row - image * m;
-  float blockRow = floor((inner + 0.5) / ${BLOCK_ROWS}.0);
-  float blockColumn = floor(column * 0.25);
-  vec2 at = (vec2(blockColumn, image * blockRows + blockRow) + 0.5) / vec2(row0Size);
-  float within = inner - blockRow * ${BLOCK_ROWS}.0;
+    source: `float vaneBlockedValue(${BLOCKED_ROW_PARAMETERS}, float index, float m, float n, float blockRows) {
+  ${blockedPlacementSource('index')}
   vec4 block;
   ${rowIndices
     .map((row) =>
@@ -131,7 +151,7 @@ export function BLOCKED_VALUE(): NativeFunction {
 }`,
     returnType: 'Number',
     argumentTypes: {
-      ...Object.fromEntries(rowIndices.map((row) => [`row${row}`, 'ArrayTexture(4)'])),
+      ...BLOCKED_ROW_ARGUMENT_TYPES,
       index: 'Number',
       m: 'Number',
       n: 'Number',
