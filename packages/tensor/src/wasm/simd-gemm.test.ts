@@ -82,6 +82,10 @@ describe('simdGemm', () => {
           [132, 301, 24],
           [133, 301, 19],
           [128, 256, 10],
+          // Large enough to split over two threads with a partial last B panel: the section's
+          // first chunks pack B (runColumnPackShare), the last panel 5 or 3 columns wide.
+          [260, 301, 21],
+          [264, 520, 35],
         ] as const) {
           const a = randn([m, k], { generator });
           const b = randn([k, n], { generator });
@@ -115,6 +119,29 @@ describe('simdGemm', () => {
       }
     });
   }
+
+  it.skipIf(SIMD_OFF)('packs B inside the section to the same bits as on one thread', async () => {
+    const generator = seed(40);
+    const cases = [
+      [128, 784, 256],
+      [264, 520, 35],
+    ].map(([m, k, n]) => ({ a: randn([m!, k!], { generator }), b: randn([k!, n!], { generator }) }));
+    const run = () =>
+      cases.flatMap(({ a, b }) => {
+        const bTransposed = transpose(b.contiguous().transpose(0, 1).contiguous(), 0, 1);
+        return [matmul(a, b), matmul(a, bTransposed)].map((product) => [...(product.dataSync() as Float32Array)]);
+      });
+    setThreadCount(1);
+    await kernelThreadsReady();
+    const single = run();
+    setThreadCount(2);
+    await kernelThreadsReady();
+    const before = kernelInfo().threads.parallelCalls;
+    const threaded = run();
+    // Every product ran as one parallel section (B packed inside it), with the same bits.
+    expect(kernelInfo().threads.parallelCalls - before).toBe(4);
+    expect(threaded).toEqual(single);
+  });
 
   it.skipIf(SIMD_OFF)('writes each batch of a batched product into its own block of the output', async () => {
     setThreadCount(2);

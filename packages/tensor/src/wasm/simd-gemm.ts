@@ -11,7 +11,7 @@ import type { MatrixOperand } from '../kernel-operands.js';
 import { heapAddress } from './kernel-heap.js';
 import { gemmTilesKernel, reserve, simdKernels, type SimdExports } from './kernel-runtime.js';
 import { GEMM_COLUMNS, GEMM_ROWS, packPanels } from './simd-kernels-module.js';
-import { packRowsInNextGemm, wakeWorkersForGemm } from './thread-pool.js';
+import { packColumnsInNextGemm, packRowsInNextGemm, wakeWorkersForGemm } from './thread-pool.js';
 
 /** Depth (k) of one packed block: a B panel of 256 × 8 floats (8 KiB) stays in L1. */
 export const DEPTH_BLOCK = 256;
@@ -246,6 +246,11 @@ export function simdGemm(
   // padding rows are zeroed here, since the chunks write A's own rows only.
   const aAddress = heapAddress(a.values);
   const rowsInChunks = wholeDepth && aAddress !== undefined;
+  // Likewise B in the kernel memory is packed by the section's first chunks (see
+  // runColumnPackShare), before any row chunk starts; only a partial last panel's padding
+  // columns are zeroed here.
+  const bAddress = heapAddress(b.values);
+  const columnsInChunks = wholeDepth && bAddress !== undefined;
   for (let k0 = 0; k0 < k; k0 += DEPTH_BLOCK) {
     const blockDepth = Math.min(DEPTH_BLOCK, k - k0);
     // With the whole depth packed, block k0 sits after the blocks before it (see runGemmShare).
@@ -258,12 +263,18 @@ export function simdGemm(
       !packInKernel(kernels.exports, a, m, GEMM_ROWS, a.rowStride, a.columnStride, k0, blockDepth, view, aBlock)
     )
       packA(a, m, k0, blockDepth, view, aBlock);
-    if (!packInKernel(kernels.exports, b, n, GEMM_COLUMNS, b.columnStride, b.rowStride, k0, blockDepth, view, bBlock))
+    if (columnsInChunks) {
+      if (paddedColumns > n)
+        view.fill(0, bBlock + (nPanels - 1) * GEMM_COLUMNS * blockDepth, bBlock + paddedColumns * blockDepth);
+    } else if (
+      !packInKernel(kernels.exports, b, n, GEMM_COLUMNS, b.columnStride, b.rowStride, k0, blockDepth, view, bBlock)
+    )
       packB(b, n, k0, blockDepth, view, bBlock);
     if (!wholeDepth) gemmTiles(aBase, bBase, cBase, mPanels, nPanels, blockDepth, BLOCK_PANELS);
   }
   if (wholeDepth) {
     if (rowsInChunks) packRowsInNextGemm(aAddress + a.offset * 4, a.rowStride * 4, a.columnStride * 4, m);
+    if (columnsInChunks) packColumnsInNextGemm(bAddress + b.offset * 4, b.columnStride * 4, b.rowStride * 4, n);
     gemmTiles(aBase, bBase, cBase, mPanels, nPanels, k, BLOCK_PANELS, DEPTH_BLOCK, true);
   }
   if (intoOut) return true;
