@@ -10,7 +10,8 @@ import { composite } from './composite.js';
 import { zeros } from './creation.js';
 import { div, sub, where } from './elementwise.js';
 import { exp, isFinite, log } from './unary-ops.js';
-import { checkTensor } from './internal.js';
+import { checkTensor, wrapStorage } from './internal.js';
+import { logSoftmaxRows } from '../cpu/log-softmax-rows.js';
 import { max, sum } from './reduction.js';
 
 /**
@@ -49,18 +50,39 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   return recordOp('softmax', [x], out, { axis: normalized });
 }
 
+/**
+ * The CPU backend's one-call logSoftmax (cpu/log-softmax-rows.ts, bit for bit the composite)
+ * where x is float32 with contiguous rows along the last axis, else undefined.
+ */
+function cpuLogSoftmaxRows(x: Tensor, axis: number): Tensor | undefined {
+  if (x.backend.name !== 'cpu' || x.dtype !== 'float32' || axis !== x.ndim - 1) return undefined;
+  const view = x.view();
+  if (!(view.data instanceof Float32Array)) return undefined;
+  // Row-major without gaps (axes of size 1 may have any stride).
+  let expected = 1;
+  for (let dimension = x.ndim - 1; dimension >= 0; dimension--) {
+    if (view.shape[dimension] !== 1 && view.strides[dimension] !== expected) return undefined;
+    expected *= view.shape[dimension]!;
+  }
+  const columns = x.shape[axis]!;
+  const data = logSoftmaxRows(view.data, view.offset, x.size / columns, columns);
+  return wrapStorage(x.backend, data, x.shape, 'float32');
+}
+
 /** log softmax(x) = (x − m) − log Σ e^(x − m), along `axis` (the last by default). */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   checkTensor('logSoftmax', 'x', x);
   if (!isFloatingDType(x.dtype)) throw new Error(`logSoftmax: 'x' must be float32 or float64, got ${x.dtype}`);
   const normalized = normalizeAxis('logSoftmax', axis, x.ndim, x.shape);
   if (x.shape[normalized] === 0) return emptyResult('logSoftmax', x, normalized);
-  const out = withoutRecording(() =>
-    composite(() => {
-      const centered = shifted(x, normalized);
-      return sub(centered, log(sum(exp(centered), normalized, true)));
-    }),
-  );
+  const out =
+    cpuLogSoftmaxRows(x, normalized) ??
+    withoutRecording(() =>
+      composite(() => {
+        const centered = shifted(x, normalized);
+        return sub(centered, log(sum(exp(centered), normalized, true)));
+      }),
+    );
   return recordOp('logSoftmax', [x], out, { axis: normalized });
 }
 
