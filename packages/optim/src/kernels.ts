@@ -6,6 +6,8 @@
  */
 import { defineKernel, expression as e, type NumberExpression } from '@vane/tensor';
 
+const f = e.fround;
+
 /** −1, 0 or +1 by the sign of x (±0 and NaN stay as they are). */
 export function signOf(x: NumberExpression): NumberExpression {
   return e.select(e.greater(x, 0), 1, e.select(e.less(x, 0), -1, x));
@@ -71,6 +73,23 @@ const SECOND_MOMENT = defineKernel('optim.adam.secondMoment', MOMENT_SIGNATURE, 
 
 /** Adam's moment kernels over (m, v, g) with scalars (β₁, β₂), in the order `fusedMapMany` returns them: [m′, v′]. */
 export const ADAM_MOMENTS = [FIRST_MOMENT, SECOND_MOMENT] as const;
+
+/**
+ * Adam's moment kernels with float32 arithmetic, for float32 leaves: the same moments as
+ * {@link ADAM_MOMENTS} with every operation (and β, 1 − β) rounded to float32, as PyTorch
+ * computes them on float32 tensors; m′ = β₁·m + (1 − β₁)·g, v′ = β₂·v + ((1 − β₂)·g)·g.
+ * Why: an operation on float32 values rounded to float32 is one f32x4 operation on WebAssembly
+ * SIMD (four elements per instruction) where the float64 expression needs two f64x2 ones.
+ */
+const FIRST_MOMENT_FLOAT32 = defineKernel('optim.adam.firstMomentFloat32', MOMENT_SIGNATURE, ({ m, g, beta1 }) =>
+  f(e.add(f(e.mul(f(beta1), m)), f(e.mul(f(e.sub(1, beta1)), g)))),
+);
+const SECOND_MOMENT_FLOAT32 = defineKernel('optim.adam.secondMomentFloat32', MOMENT_SIGNATURE, ({ v, g, beta2 }) =>
+  f(e.add(f(e.mul(f(beta2), v)), f(e.mul(f(e.mul(f(e.sub(1, beta2)), g)), g)))),
+);
+
+/** {@link ADAM_MOMENTS} with float32 arithmetic (see FIRST_MOMENT_FLOAT32), [m′, v′]. */
+export const ADAM_MOMENTS_FLOAT32 = [FIRST_MOMENT_FLOAT32, SECOND_MOMENT_FLOAT32] as const;
 
 /** −1, 0 or +1 by the sign of u (NaN stays NaN). */
 export const SIGN = defineKernel('optim.sign', { inputs: ['u'] }, ({ u }) => signOf(u));

@@ -142,6 +142,14 @@ export interface FinalKernelParts {
    */
   readonly roundsOutput?: boolean;
   /**
+   * Whether the kernel (and its fresh kernels) compute with float32 arithmetic, every operation
+   * rounded to float32 as PyTorch computes on float32 tensors (a producer chooses it where every
+   * leaf is float32); the composed epilogue then rounds each of its operations too. Why: such
+   * operations run four elements per f32x4 instruction on WebAssembly SIMD, where float64
+   * arithmetic needs two f64x2 instructions. Absent: float64 arithmetic, rounded once when stored.
+   */
+  readonly float32Arithmetic?: boolean;
+  /**
    * The affine stages already composed after the kernel (set by `chain`'s own composition
    * point, for the caller to compose its gain after them); absent: none.
    */

@@ -81,9 +81,10 @@ describe('updateAndApply: the passes of a step', () => {
     expect(passes.many).toHaveLength(2);
     for (const names of passes.many) {
       expect(names).toHaveLength(3);
-      expect(names[0]).toMatch(/^optim\.adam\.firstMoment/);
-      expect(names[1]).toMatch(/^optim\.adam\.secondMoment/);
-      expect(names[2]).toMatch(/^optim\.adam\.directionAffine.*Applied$/);
+      // Float32 leaves: Adam's kernels of float32 arithmetic.
+      expect(names[0]).toMatch(/^optim\.adam\.firstMomentFloat32/);
+      expect(names[1]).toMatch(/^optim\.adam\.secondMomentFloat32/);
+      expect(names[2]).toMatch(/^optim\.adam\.directionFloat32AffineFloat32.*Applied$/);
     }
   });
 
@@ -92,7 +93,7 @@ describe('updateAndApply: the passes of a step', () => {
     [
       'adamw amsgrad (m, v, the running maximum and p)',
       () => adamw({ lr: 0.01, amsgrad: true }),
-      /^optim\.adam\.directionAffineOf.*runningMaximum\)Applied$/,
+      /^optim\.adam\.directionFloat32AffineFloat32Of.*runningMaximum\)Applied$/,
     ],
     ['radam past its threshold', () => radam({ lr: 0.01 }), /^optim\.radam\.direction.*Applied$/],
     [
@@ -133,7 +134,7 @@ describe('updateAndApply: the passes of a step', () => {
       expect(names[3]).toMatch(/^optim\.active\.emptySum/);
       expect(names[4]).toMatch(/^optim\.active\.changeGain/);
       expect(names[5]).toMatch(/^optim\.active\.agrees/);
-      expect(names[6]).toMatch(/^optim\.adam\.directionAffineMultiplied.*Applied$/);
+      expect(names[6]).toMatch(/^optim\.adam\.directionFloat32AffineMultipliedFloat32.*Applied$/);
     }
     // No elementwise pass of its own: neither the add nor the gain change.
     expect(passes.single).toEqual([]);
@@ -153,12 +154,19 @@ describe('updateAndApply: the passes of a step', () => {
   ] as const)('on %s: the moments, then the direction with the parameter add (two passes)', (_label, dtype, mode) => {
     setKernelMode(mode);
     const passes = passesOfLastStep(adamw({ lr: 0.01 }) as GradientTransformation<unknown>, dtype, 3, 'one call');
+    // Float32 leaves take Adam's kernels of float32 arithmetic, float64 ones the float64 kernels.
+    const suffix = dtype === 'float32' ? 'Float32' : '';
     expect(passes.many).toEqual([
-      ['optim.adam.firstMoment', 'optim.adam.secondMoment'],
-      ['optim.adam.firstMoment', 'optim.adam.secondMoment'],
+      [`optim.adam.firstMoment${suffix}`, `optim.adam.secondMoment${suffix}`],
+      [`optim.adam.firstMoment${suffix}`, `optim.adam.secondMoment${suffix}`],
     ]);
     expect(passes.single).toHaveLength(2);
-    for (const name of passes.single) expect(name).toMatch(/^optim\.adam\.directionAffineApplied/);
+    for (const name of passes.single)
+      expect(name).toMatch(
+        dtype === 'float32'
+          ? /^optim\.adam\.directionFloat32AffineFloat32Applied/
+          : /^optim\.adam\.directionAffineApplied/,
+      );
   });
 
   it('the one-pass kernels compile to WebAssembly SIMD', () => {

@@ -6,7 +6,8 @@
  * kernel has finished inputs (the trust ratio, Adafactor), and those that fall back to the two
  * calls. On float32 with WebAssembly SIMD, with the
  * JavaScript loop (`setKernelMode('scalar')`), and on float64. Adam's (and AMSGrad's) one pass is
- * also checked against the separate passes it replaces, written out here from the kernels.
+ * also checked against the separate passes it replaces, written out here from the kernels (on
+ * float32 its kernels of float32 arithmetic).
  */
 import {
   defineKernel,
@@ -26,7 +27,7 @@ import { active } from './active/active.js';
 import { applyUpdates, disposeReplaced } from './apply-updates.js';
 import { chain } from './combinators/chain.js';
 import { composeFinalKernel } from './combinators/compose-final-kernel.js';
-import { ADD, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from './kernels.js';
+import { ADAM_MOMENTS_FLOAT32, ADD, MOVING_AVERAGE, MOVING_AVERAGE_OF_SQUARES } from './kernels.js';
 import { adabelief } from './optimizers/adabelief.js';
 import { adafactor } from './optimizers/adafactor.js';
 import { adagrad } from './optimizers/adagrad.js';
@@ -41,7 +42,12 @@ import { rmsprop } from './optimizers/rmsprop.js';
 import { sgd } from './optimizers/sgd.js';
 import { cosineDecay } from './schedules/cosine-decay.js';
 import type { GradientTransformation, TensorTree } from './transform.js';
-import { ADAM_DIRECTION, scaleByAdam, type ScaleByAdamState } from './transforms/scale-by-adam.js';
+import {
+  ADAM_DIRECTION,
+  ADAM_DIRECTION_FLOAT32,
+  scaleByAdam,
+  type ScaleByAdamState,
+} from './transforms/scale-by-adam.js';
 import { scaleByLearningRate } from './transforms/scale-by-learning-rate.js';
 import { scaleByRms } from './transforms/scale-by-rms.js';
 import { mapTensors, zerosTree } from './tree-utilities.js';
@@ -200,9 +206,23 @@ describe("updateAndApply: Adam's one pass equals the separate passes it replaces
       // Before: m and v in their own passes (and AMSGrad's maximum), the direction composed
       // with the epilogue, then the add.
       const corrections = [1 / (1 - beta1 ** step), 1 / Math.sqrt(1 - beta2 ** step), eps];
-      m = mapTensors((mi: Tensor, g: Tensor) => fusedMap(MOVING_AVERAGE, [mi, g], [beta1]), m, grads) as TensorTree;
+      // On float32, Adam computes with float32 arithmetic: its float32 kernels, each on its own.
+      const float32 = dtype === 'float32';
+      const [firstMoment, secondMoment] = ADAM_MOMENTS_FLOAT32;
+      const previousM = m;
+      m = mapTensors(
+        (mi: Tensor, vi: Tensor, g: Tensor) =>
+          float32 ? fusedMap(firstMoment, [mi, vi, g], [beta1, beta2]) : fusedMap(MOVING_AVERAGE, [mi, g], [beta1]),
+        m,
+        v,
+        grads,
+      ) as TensorTree;
       v = mapTensors(
-        (vi: Tensor, g: Tensor) => fusedMap(MOVING_AVERAGE_OF_SQUARES, [vi, g], [beta2]),
+        (mi: Tensor, vi: Tensor, g: Tensor) =>
+          float32
+            ? fusedMap(secondMoment, [mi, vi, g], [beta1, beta2])
+            : fusedMap(MOVING_AVERAGE_OF_SQUARES, [vi, g], [beta2]),
+        previousM,
         v,
         grads,
       ) as TensorTree;
@@ -211,7 +231,9 @@ describe("updateAndApply: Adam's one pass equals the separate passes it replaces
       const updates = mapTensors(
         (mi: Tensor, vi: Tensor, p: Tensor) =>
           fusedMap(
-            composeFinalKernel(ADAM_DIRECTION, 'Affine'),
+            float32
+              ? composeFinalKernel(ADAM_DIRECTION_FLOAT32, 'Affine', false, true)
+              : composeFinalKernel(ADAM_DIRECTION, 'Affine'),
             [mi, vi, p],
             [...corrections, updateScale, paramScale],
           ),

@@ -51,24 +51,28 @@ export function composeFinalKernel(
   kernel: ExpressionKernel,
   composition: Composition,
   rounded = false,
+  float32Arithmetic = false,
 ): ExpressionKernel {
   let variants = composed.get(kernel);
   if (!variants) {
     variants = new Map();
     composed.set(kernel, variants);
   }
-  const key = rounded ? `${composition}Rounded` : composition;
+  const key = `${composition}${rounded ? 'Rounded' : ''}${float32Arithmetic ? 'Float32' : ''}`;
   let result = variants.get(key);
   if (!result) {
     const { arity, scalarCount } = kernel;
     const affine = composition.startsWith('Affine');
+    // After a kernel of float32 arithmetic (`FinalKernelParts.float32Arithmetic`) every
+    // operation and coefficient of the epilogue is rounded to float32 as well.
+    const r = float32Arithmetic ? e.fround : (value: NumberExpression) => value;
     const direction = rounded ? e.fround(kernel.expression) : kernel.expression;
-    const scaled = e.mul(e.scalar(scalarCount), direction);
+    const scaled = r(e.mul(r(e.scalar(scalarCount)), direction));
     const epilogue: NumberExpression = affine
-      ? e.add(scaled, e.mul(e.scalar(scalarCount + 1), e.input(arity)))
+      ? r(e.add(scaled, r(e.mul(r(e.scalar(scalarCount + 1)), e.input(arity)))))
       : scaled;
     const multiplied = composition.endsWith('Multiplied');
-    const expression = multiplied ? e.mul(e.fround(epilogue), e.input(arity + (affine ? 1 : 0))) : epilogue;
+    const expression = multiplied ? r(e.mul(e.fround(epilogue), e.input(arity + (affine ? 1 : 0)))) : epilogue;
     result = {
       name: `${kernel.name}${key}`,
       arity: arity + (affine ? 1 : 0) + (multiplied ? 1 : 0),
@@ -184,7 +188,7 @@ export function runFinalKernel<S>(
       // The unfused output of float32 inputs was a float32 tensor: round where it was stored.
       const rounded = final.roundsOutput === true && allFloat32(sourceLeaves);
       const composition = affine ? (folds ? 'AffineMultiplied' : 'Affine') : folds ? 'ScaledMultiplied' : 'Scaled';
-      composed = composeFinalKernel(kernel, composition, rounded);
+      composed = composeFinalKernel(kernel, composition, rounded, final.float32Arithmetic === true);
       extraInputs = affine ? (folds ? [p!, factor] : [p!]) : folds ? [factor] : [];
     }
     const separateMultiply = factor !== undefined && !folds;

@@ -1,6 +1,6 @@
-import { defineKernel, expression as e } from '@vane/tensor';
+import { defineKernel, expression as e, tree, type Tensor } from '@vane/tensor';
 import { runFinalKernel } from '../combinators/compose-final-kernel.js';
-import { ADAM_MOMENTS } from '../kernels.js';
+import { ADAM_MOMENTS, ADAM_MOMENTS_FLOAT32 } from '../kernels.js';
 import type { FinalKernel, GradientTransformation, TensorTree } from '../transform.js';
 import { checkStructure, zerosTree } from '../tree-utilities.js';
 import { checkBetas, checkBoolean, checkOptionKeys, checkPositive } from '../validation.js';
@@ -51,6 +51,26 @@ export const ADAM_DIRECTION = defineKernel(
     e.div(e.mul(m, firstCorrection), e.add(e.mul(e.sqrt(v), secondCorrection), eps)),
 );
 
+const f = e.fround;
+
+/**
+ * {@link ADAM_DIRECTION} with float32 arithmetic, for float32 leaves: every operation and
+ * scalar rounded to float32 (PyTorch's arithmetic on float32 tensors), so that WebAssembly SIMD
+ * runs it on f32x4 lanes, four elements per instruction (`FinalKernelParts.float32Arithmetic`).
+ * Internal: not exported from the package.
+ */
+export const ADAM_DIRECTION_FLOAT32 = defineKernel(
+  'optim.adam.directionFloat32',
+  { inputs: ['m', 'v'], scalars: ['firstCorrection', 'secondCorrection', 'eps'] },
+  ({ m, v, firstCorrection, secondCorrection, eps }) =>
+    f(e.div(f(e.mul(m, f(firstCorrection))), f(e.add(f(e.mul(f(e.sqrt(v)), f(secondCorrection))), f(eps))))),
+);
+
+/** Whether every leaf of every tree is float32 (Adam then computes with float32 arithmetic). */
+function allFloat32(trees: readonly TensorTree[]): boolean {
+  return trees.every((values) => (tree.leaves(values) as Tensor[]).every((leaf) => leaf.dtype === 'float32'));
+}
+
 /**
  * Adam's rescaling: bias-corrected first moment over the root of the bias-corrected second
  * moment (the learning rate comes later in the chain).
@@ -61,7 +81,9 @@ export const ADAM_DIRECTION = defineKernel(
  *   the raw moment, bias-corrected afterwards);
  * - u = (m_t / (1 − β₁ᵗ)) / (√(v_t / (1 − β₂ᵗ)) + ε).
  *
- * ε is added after the bias correction, as PyTorch and the paper do.
+ * ε is added after the bias correction, as PyTorch and the paper do. On float32 leaves every
+ * operation is rounded to float32 (the scalars too), as PyTorch computes on float32 tensors;
+ * float64 leaves compute in float64.
  *
  * @param options - `betas` ([0.9, 0.999]), `eps` (1e-8), `amsgrad` (false).
  * @example
@@ -81,6 +103,10 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
       throw new Error('scaleByAdam.update: amsgrad needs state.maxSecondMoment; was the state made by init?');
     const count = state.count + 1;
     const scalars = [1 / (1 - beta1 ** count), 1 / Math.sqrt(1 - beta2 ** count), eps];
+    // Float32 arithmetic where every leaf is float32; float64 arithmetic (rounded once) elsewhere.
+    const float32Arithmetic = allFloat32([updates, state.firstMoment, state.secondMoment]);
+    const kernel = float32Arithmetic ? ADAM_DIRECTION_FLOAT32 : ADAM_DIRECTION;
+    const moments = float32Arithmetic ? ADAM_MOMENTS_FLOAT32 : ADAM_MOMENTS;
     // The moments (and AMSGrad's maximum of the new second moment) are fresh inputs of the
     // direction: `runFinalKernel` runs them, the direction and whatever is composed after it
     // (learning rate, decay, a gain, the parameter add) in one pass per leaf where it can, and
@@ -88,9 +114,10 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
     if (!amsgrad)
       return {
         owner,
-        kernel: ADAM_DIRECTION,
+        kernel,
+        float32Arithmetic,
         fresh: {
-          kernels: ADAM_MOMENTS,
+          kernels: moments,
           sources: [state.firstMoment, state.secondMoment, updates],
           scalars: [beta1, beta2],
           selected: [{ output: 0 }, { output: 1 }],
@@ -100,9 +127,10 @@ export function scaleByAdam(options: ScaleByAdamOptions = {}): GradientTransform
       };
     return {
       owner,
-      kernel: ADAM_DIRECTION,
+      kernel,
+      float32Arithmetic,
       fresh: {
-        kernels: ADAM_MOMENTS,
+        kernels: moments,
         dependent: [RUNNING_MAXIMUM],
         sources: [state.firstMoment, state.secondMoment, updates, state.maxSecondMoment!],
         scalars: [beta1, beta2],
