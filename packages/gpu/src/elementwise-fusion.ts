@@ -15,12 +15,12 @@
  *
  * A pending result keeps its operands' textures alive through gpu.js clones (reference counted),
  * so disposing an operand's tensor first is safe. A result inlined into two consumers is
- * computed twice, which elementwise work allows; chains are capped at {@link FUSION_LEAF_LIMIT}
+ * computed twice, which elementwise work allows; chains are capped at {@link fusionLeafLimit}
  * textures and {@link FUSION_CALL_LIMIT} calls, beyond which the operand is materialised first.
  */
 import { sizeOf, type Shape, type TensorView } from '@vane/tensor';
 import type { NativeFunction } from './kernel-runner.js';
-import { BLOCKED_VALUE } from './texel-fetch.js';
+import { BLOCKED_VALUE, blockedValueRows, eightRowBlocksAvailable, type BlockRows } from './texel-fetch.js';
 import type { GpuFunctionSource } from './function-source.js';
 import { position } from './index-arithmetic.js';
 import { constantValue } from './scalar-constants.js';
@@ -28,8 +28,19 @@ import { countStorage, deleteTexture, textureOf, type GpuStorage } from './stora
 import { quadEligible, runQuadChain, unpackQuads } from './quad-chain.js';
 import { QUAD_VALUE } from './quad-fetch.js';
 
-/** Textures one fused kernel reads at most (WebGL1 guarantees 8 fragment texture units). */
+/** Textures one fused kernel reads at most where nothing more is known (WebGL1 guarantees 8 units). */
 export const FUSION_LEAF_LIMIT = 8;
+
+/**
+ * Textures one fused kernel reads at most: 16 where products come in 8×4 blocks (WebGL1 with 16
+ * texture units, texel-fetch.ts's eightRowBlocksAvailable), so that a chain holds such a
+ * product's eight row textures and its other operands (a weight update: nine; a relu gradient:
+ * ten); {@link FUSION_LEAF_LIMIT} elsewhere (on WebGL2 in Chromium, SwiftShader gave wrong values
+ * for chains over more than 8 textures).
+ */
+export function fusionLeafLimit(): number {
+  return eightRowBlocksAvailable() ? 16 : FUSION_LEAF_LIMIT;
+}
 /** Op calls one fused kernel nests at most (keeps the generated source and its compile time small). */
 export const FUSION_CALL_LIMIT = 16;
 
@@ -195,6 +206,22 @@ const renumber = (call: string, leafBase: number, scalarBase: number) =>
     .replace(/\$S(\d+)\$/g, (_, index: string) => `$S${Number(index) + scalarBase}$`);
 
 /**
+ * For each of the first `count` parameters of `fn` (the operands), whether its body reads it.
+ * The source is generated (expression-source.ts: `function name(in0, …) {…}`), so a parameter
+ * name that does not occur as a word in the body is unused.
+ */
+export function parametersRead(fn: GpuFunctionSource, count: number): boolean[] {
+  const header = /function\s+\w+\s*\(([^)]*)\)\s*\{/.exec(fn.source);
+  if (!header) return new Array<boolean>(count).fill(true);
+  const parameters = header[1]!.split(',').map((parameter) => parameter.trim());
+  const body = fn.source.slice(header.index + header[0].length);
+  return Array.from({ length: count }, (_, index) => {
+    const parameter = parameters[index];
+    return parameter === undefined || parameter === '' || new RegExp(`(?<![\\w$])${parameter}(?![\\w$])`).test(body);
+  });
+}
+
+/**
  * The result of the elementwise op `fn(operands..., scalars...)` over `shape`, as a pending
  * chain that inlines the operands' own pending chains where they are laid out like the output.
  */
@@ -211,11 +238,18 @@ export function pendingElementwise(
   const leaves: Leaf[] = [];
   const chainScalars: number[] = [];
   let calls = 1;
-  const argumentsOfCall = operands.map((view) => {
+  const reads = parametersRead(fn, operands.length);
+  const argumentsOfCall = operands.map((view, index) => {
+    // An operand the function never reads (the relu gradient's input, next to its output and
+    // the incoming gradient) is passed as 0: no texture unit, and its chain is not inlined.
+    if (!reads[index]) {
+      chainScalars.push(0);
+      return `$S${chainScalars.length - 1}$`;
+    }
     const chain = inlinable(view, shape);
     if (
       chain &&
-      leaves.length + chain.leaves.length <= FUSION_LEAF_LIMIT - (operands.length - 1) &&
+      leaves.length + chain.leaves.length <= fusionLeafLimit() - (operands.length - 1) &&
       calls + chain.calls <= FUSION_CALL_LIMIT
     ) {
       const call = renumber(chain.call, leaves.length, chainScalars.length);
@@ -281,15 +315,15 @@ function runChain(chain: Chain, run: ChainRunner): GpuStorage {
     chain.scalars.map((value, index) => ({ name: `scalar${index}`, value })),
     [...chain.functions.values()],
     [
-      ...(chain.call.includes('vaneBlockedValue(') ? [BLOCKED_VALUE()] : []),
+      ...blockedValueRows(chain.call).map((rows) => BLOCKED_VALUE(rows)),
       ...(quads.some(Boolean) ? [QUAD_VALUE()] : []),
     ],
   );
 }
 
 /**
- * A matmul's product in the 4×4 block layout (packed-matmul.ts: four textures, one per row of
- * a block) as a pending chain over `shape`: `vaneBlockedValue` unpacks it in whichever kernel
+ * A matmul's product in the block layout (packed-matmul.ts: a texture per row of a block, four or
+ * eight) as a pending chain over `shape`: `vaneBlockedValue<rows>` unpacks it in whichever kernel
  * consumes it: a fused elementwise chain, or, when another op needs its texture, a kernel of
  * its own. Takes over the `product` textures.
  */
@@ -307,7 +341,7 @@ export function pendingBlocked(
     view: { data: { texture, size }, dtype: 'float32' as const, shape, strides: shape.map(() => 0), offset: 0 },
   }));
   const textures = product.map((_, index) => `$T${index}$`).join(', ');
-  const call = `vaneBlockedValue(${textures}, this.thread.x + 0.0, $S0$, $S1$, $S2$)`;
+  const call = `vaneBlockedValue${product.length as BlockRows}(${textures}, this.thread.x + 0.0, $S0$, $S1$, $S2$)`;
   return new PendingStorage(
     size,
     { call, functions: new Map(), leaves, scalars: [m, n, blockRows], shape, calls: 1 },

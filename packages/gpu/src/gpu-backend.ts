@@ -33,6 +33,8 @@ import { readStorageAsync, readStorageSync } from './readback.js';
 import { runKernel, type NativeFunction } from './kernel-runner.js';
 import { packedMatmul } from './packed-matmul.js';
 import { PendingStorage, pendingElementwise } from './elementwise-fusion.js';
+import { quadEligible } from './quad-chain.js';
+import { QUAD_VALUE } from './quad-fetch.js';
 import { alignedWithOutput, SAME_TEXEL_FETCH, sameTexelAvailable } from './texel-fetch.js';
 import { cachedConstant, rememberConstant } from './scalar-constants.js';
 import { REDUCTION_FAN_IN } from './fan-in.js';
@@ -216,8 +218,11 @@ function reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], out
   const runStride = collapsedStride(x, kept);
   const valueStride = collapsedStride(x, axes);
   const inPlace = runStride !== undefined && valueStride !== undefined;
+  // A pending chain read in place runs four values per fragment where it can, and the first pass
+  // reads it as quads (see quadsForReduction).
+  const quads = inPlace ? quadsForReduction(x) : undefined;
   const input = inPlace
-    ? { texture: textureOf(x), offset: x.offset, runStride, valueStride }
+    ? { texture: quads ?? textureOf(x), offset: x.offset, runStride, valueStride }
     : { ...reducedLast(x, [...kept, ...axes]), runStride: count, valueStride: 1 };
   let partials: GpuStorage | undefined;
   let layout = { offset: input.offset, runStride: input.runStride, valueStride: input.valueStride };
@@ -228,14 +233,35 @@ function reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], out
   do {
     const parts = Math.ceil(length / REDUCTION_FAN_IN);
     const texture = partials?.texture ?? input.texture;
-    const next = result(reductionPass(kind, texture, layout, length, parts, outer, outDtype), outer * parts);
+    const quadInput = partials === undefined && quads !== undefined;
+    const next = result(reductionPass(kind, texture, quadInput, layout, length, parts, outer, outDtype), outer * parts);
     if (partials !== undefined) deleteTexture(partials.texture);
     partials = next;
     layout = { offset: 0, runStride: parts, valueStride: 1 };
     length = parts;
   } while (length > 1);
-  releaseTemporary(x, input.texture);
+  // The quad texture belongs to the pending storage (and asking a pending storage for its
+  // one-value texture would convert it).
+  if (quads === undefined) releaseTemporary(x, input.texture);
   return partials;
+}
+
+/**
+ * The four-values-per-texel texture of `x`'s storage (quad-fetch.ts) when it is a pending
+ * elementwise chain that can run as quads or already did: the MLP's relu gradient, whose first
+ * consumer is the bias gradient's sum over the batch and whose next ones are two matmul packs
+ * that read quads. As one value per texel it would run four times the fragments, each reading
+ * the blocked product it unpacks with a select over four or eight row textures (with 8×4 blocks
+ * 0.8 ms per `[128, 256]` chain on llvmpipe, against about 0.3 ms as quads). A later consumer
+ * that needs one value per texel gets a conversion pass (PendingStorage.texture). Undefined
+ * otherwise (an uploaded or computed storage, or a chain that cannot run as quads).
+ */
+function quadsForReduction(x: TensorView): unknown {
+  const data = x.data;
+  if (!(data instanceof PendingStorage)) return undefined;
+  const chain = data.chain;
+  if (data.quadsOnly || (chain !== undefined && quadEligible(chain.call, chain.shape))) return data.quads;
+  return undefined;
 }
 
 /**
@@ -259,11 +285,12 @@ export { REDUCTION_FAN_IN } from './fan-in.js';
  * One pass of a reduction: `outer` runs of `length` values (run r's value i at
  * `offset + r·runStride + i·valueStride`), each cut into `parts` pieces of at most
  * {@link REDUCTION_FAN_IN} values; thread (run, part) combines its piece in order. Returns the
- * `outer × parts` partial results, row-major.
+ * `outer × parts` partial results, row-major. With `quad`, `texture` holds four values per texel.
  */
 function reductionPass(
   kind: ReductionKind,
   texture: unknown,
+  quad: boolean,
   layout: { readonly offset: number; readonly runStride: number; readonly valueStride: number },
   length: number,
   parts: number,
@@ -272,19 +299,24 @@ function reductionPass(
 ): unknown {
   const step = binaryFunction(REDUCTION_STEP[kind]);
   const start = REDUCTION_START[kind];
+  // A quad texture holds value i in lane i mod 4 of texel i / 4 (quad-fetch.ts).
+  const read = (index: string) => (quad ? `vaneQuadValue(x, ${index})` : `x[${index}]`);
   const body = `const thread = this.thread.x + 0.0;
   const run = Math.floor((thread + 0.5) / parts);
   const part = thread - run * parts;
   const base = xOffset + run * runStride + part * piece * valueStride;
   const count = Math.min(piece, length - part * piece);
-  let accumulator = ${start === undefined ? 'x[base]' : `${start}.0`};
+  let accumulator = ${start === undefined ? read('base') : `${start}.0`};
   for (let index = ${start === undefined ? 1 : 0}; index < count; index++) {
-    accumulator = ${call(step, ['accumulator', 'x[base + index * valueStride]'])};
+    accumulator = ${call(step, ['accumulator', read('base + index * valueStride')])};
   }
   return ${stored('accumulator', outDtype)};`;
   return runKernel(
-    `reduce/${kind}>${outDtype}`,
-    () => define(['x', 'xOffset', 'runStride', 'valueStride', 'length', 'parts', 'piece'], body, [step]),
+    `reduce${quad ? '-quads' : ''}/${kind}>${outDtype}`,
+    () => ({
+      ...define(['x', 'xOffset', 'runStride', 'valueStride', 'length', 'parts', 'piece'], body, [step]),
+      nativeFunctions: quad ? [QUAD_VALUE()] : [],
+    }),
     outer * parts,
     [texture, layout.offset, layout.runStride, layout.valueStride, length, parts, REDUCTION_FAN_IN],
   );

@@ -26,11 +26,12 @@ import { coordinates, names, position, viewArguments, viewParameters } from './i
 import { runKernel, type KernelOutput } from './kernel-runner.js';
 import {
   BLOCK_PRODUCT,
-  BLOCK_ROWS,
   BLOCKED_VALUE,
   directFetchAvailable,
+  eightRowBlocksAvailable,
   fitsTexture,
   multipleOutputsAvailable,
+  type BlockRows,
 } from './texel-fetch.js';
 import { pendingBlocked, type ChainRunner } from './elementwise-fusion.js';
 import { FOUR_VALUES_FETCH } from './value-fetch.js';
@@ -130,11 +131,20 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
 }
 
 /**
+ * Rows of the output block of a direct product of `images` matrices of `m` rows: 8 where the
+ * device has {@link eightRowBlocksAvailable} and that leaves more than one row of blocks, else 4.
+ */
+export function productBlockRows(images: number, m: number): BlockRows {
+  return eightRowBlocksAvailable() && images * Math.ceil(m / 8) > 1 ? 8 : 4;
+}
+
+/**
  * Which texture layout {@link packedMatmul} uses for `a @ b` (shapes `[...batch, m, depth]`
  * and `[...batch, depth, n]`, batch axes already broadcast): `direct` (2-D textures read at
- * (column, row), 4×4 output blocks) where the path is WebGL with four draw buffers, every texture fits
- * MAX_TEXTURE_SIZE and the product has more than one row of blocks (gpu.js lays a one-row
- * output out near-square, not as width×1); `indexed` (1-D textures, gpu.js's fetch) otherwise.
+ * (column, row), blocks of {@link productBlockRows} × 4 outputs) where the path is WebGL with four
+ * draw buffers, every texture fits MAX_TEXTURE_SIZE and the product has more than one row of
+ * blocks (gpu.js lays a one-row output out near-square, not as width×1); `indexed` (1-D textures,
+ * gpu.js's fetch) otherwise.
  */
 export function matmulLayout(a: TensorView, b: TensorView): 'direct' | 'indexed' {
   const rank = a.shape.length;
@@ -142,19 +152,20 @@ export function matmulLayout(a: TensorView, b: TensorView): 'direct' | 'indexed'
   const n = b.shape[rank - 1]!;
   const depthQuads = Math.ceil(a.shape[rank - 1]! / LANES);
   const images = sizeOf(a.shape.slice(0, rank - 2));
-  const blockRows = images * Math.ceil(m / BLOCK_ROWS);
+  const rows = productBlockRows(images, m);
+  const blockRows = images * Math.ceil(m / rows);
   const fits =
-    fitsTexture((sharedAcrossBatch(a) ? 1 : images) * padded(m, BLOCK_ROWS), depthQuads) &&
+    fitsTexture((sharedAcrossBatch(a) ? 1 : images) * padded(m, rows), depthQuads) &&
     fitsTexture((sharedAcrossBatch(b) ? 1 : images) * padded(n, BLOCK_COLUMNS), depthQuads) &&
     fitsTexture(Math.ceil(n / BLOCK_COLUMNS), blockRows);
-  // The packed operands have at least two rows (their rows are padded to a multiple of two).
+  // The packed operands have at least two rows (their rows are padded to a multiple of four).
   return directFetchAvailable() && multipleOutputsAvailable() && blockRows > 1 && fits ? 'direct' : 'indexed';
 }
 
-/** Columns of the output block each fragment of the direct product computes (rows: BLOCK_ROWS). */
+/** Columns of the output block each fragment of the direct product computes (rows: productBlockRows). */
 const BLOCK_COLUMNS = 4;
-/** The kernel map's further outputs: rows 1… of each block. */
-const LATER_ROWS = Array.from({ length: BLOCK_ROWS - 1 }, (_, index) => `vaneBlockRow${index + 1}`);
+/** The kernel map's further outputs for blocks of `rows` rows: rows 1… of each block. */
+const laterRows = (rows: BlockRows) => Array.from({ length: rows - 1 }, (_, index) => `vaneBlockRow${index + 1}`);
 const padded = (extent: number, block: number) => Math.ceil(extent / block) * block;
 
 /** `view` with its last two axes swapped (no copy: strides only). */
@@ -202,14 +213,15 @@ export function packedMatmul(a: TensorView, b: TensorView, outDtype: DType, defe
  * The direct layout: both operands packed along the depth (the left one's rows, the right
  * one's columns: `b` is packed transposed, which its strides absorb), so that texel
  * (step, row) holds four consecutive depth values of one row of `a` or one column of `b`.
- * Each fragment computes the 4×4 block of outputs at rows 4y…4y+3 and columns 4x…4x+3 as
- * sixteen dot products per step, from four texels of `a` and four of `b`: 8 fetches for 64
- * multiply-adds (one RGBA output per fragment allows at most 16 per 4 fetches; a 2×4 block, 32
- * per 6). Rows 1…3 of the block go to further textures (a gpu.js kernel map: WebGL draw
+ * Each fragment computes the R×4 block of outputs at rows Ry…Ry+R−1 and columns 4x…4x+3
+ * (R = {@link productBlockRows}: 4, or 8 on WebGL1 with eight draw buffers) as 4R dot products
+ * per step, from R texels of `a` and four of `b`: 8 fetches for 64 multiply-adds with R = 4, 12
+ * for 128 with R = 8 (one RGBA output per fragment allows at most 16 per 4 fetches; a 2×4 block,
+ * 32 per 6). Rows 1… of the block go to further textures (a gpu.js kernel map: WebGL draw
  * buffers). On llvmpipe the texel fetches are most of the product's cost: the 4×4 block took
- * about a fifth off the MLP step's product kernels against the 2×4 one, though not measurably
- * off the whole step (docs/gpu.md). The loop over the depth is GLSL (a native function), so the
- * texel coordinates are one multiply-add per fetch.
+ * about a fifth off the MLP step's product kernels against the 2×4 one, the 8×4 block a further
+ * fifth against the 4×4 one (docs/gpu.md). The loop over the depth is GLSL (a native function),
+ * so the texel coordinates are one multiply-add per fetch.
  */
 function blockedMatmul(
   a: TensorView,
@@ -221,28 +233,30 @@ function blockedMatmul(
   depthQuads: number,
   defer: ChainRunner | undefined,
 ): GpuStorage {
-  const left = pack(a, padded(m, BLOCK_ROWS), true);
+  const rows = productBlockRows(images, m);
+  const later = laterRows(rows);
+  const left = pack(a, padded(m, rows), true);
   const right = pack(transposed(b), padded(n, BLOCK_COLUMNS), true);
-  const blockRows = Math.ceil(m / BLOCK_ROWS);
+  const blockRows = Math.ceil(m / rows);
   const body = `const blockRow = this.thread.y + 0.0;
   const image = Math.floor((blockRow + 0.5) / blockRows);
-  const aRow = image * aImageRows + (blockRow - image * blockRows) * ${BLOCK_ROWS}.0;
+  const aRow = image * aImageRows + (blockRow - image * blockRows) * ${rows}.0;
   const bRow = image * bImageRows + (this.thread.x + 0.0) * 4.0;
   const first = vaneBlockProduct(a, b, aRow, bRow, depthQuads);
-  ${LATER_ROWS.map((name, index) => `${name}(vaneBlockSum${index + 1}Value());`).join('\n  ')}
+  ${later.map((name, index) => `${name}(vaneBlockSum${index + 1}Value());`).join('\n  ')}
   return first;`;
   const outputs = runKernel(
-    `matmul/blocked${BLOCK_ROWS}x${BLOCK_COLUMNS}`,
+    `matmul/blocked${rows}x${BLOCK_COLUMNS}`,
     () => ({
       ...define(['a', 'b', 'blockRows', 'depthQuads', 'aImageRows', 'bImageRows'], body),
       returnType: 'Array(4)' as const,
-      nativeFunctions: BLOCK_PRODUCT(),
-      outputs: LATER_ROWS,
+      nativeFunctions: BLOCK_PRODUCT(rows),
+      outputs: later,
     }),
     [Math.ceil(n / BLOCK_COLUMNS), images * blockRows],
     [left.texture, right.texture, blockRows, Math.max(2, depthQuads), left.imageRows, right.imageRows],
   ) as Record<string, unknown>;
-  const product = [outputs.result, ...LATER_ROWS.map((name) => outputs[name])];
+  const product = [outputs.result, ...later.map((name) => outputs[name])];
   discard(left.texture);
   discard(right.texture);
   const size = images * m * n;
@@ -250,15 +264,15 @@ function blockedMatmul(
   // A float32 result stays blocked until it is needed, so that an elementwise consumer (a bias
   // add, an update) unpacks it in its own pass (elementwise-fusion.ts).
   if (outDtype === 'float32' && defer) return pendingBlocked(product, shape, m, n, blockRows, defer);
-  const rows = product.map((_, row) => `row${row}`);
+  const rowNames = product.map((_, row) => `row${row}`);
   const texture = runKernel(
-    `matmul/unblock${BLOCK_ROWS}x${BLOCK_COLUMNS}>${outDtype}`,
+    `matmul/unblock${rows}x${BLOCK_COLUMNS}>${outDtype}`,
     () => ({
       ...define(
-        [...rows, 'm', 'n', 'blockRows'],
-        `return ${stored(`vaneBlockedValue(${rows.join(', ')}, this.thread.x + 0.0, m, n, blockRows)`, outDtype)};`,
+        [...rowNames, 'm', 'n', 'blockRows'],
+        `return ${stored(`vaneBlockedValue${rows}(${rowNames.join(', ')}, this.thread.x + 0.0, m, n, blockRows)`, outDtype)};`,
       ),
-      nativeFunctions: [BLOCKED_VALUE()],
+      nativeFunctions: [BLOCKED_VALUE(rows)],
     }),
     size,
     [...product, m, n, blockRows],

@@ -17,6 +17,7 @@ import { define } from './kernel-definition.js';
 import { BLOCKED_QUAD, QUAD_VALUE, SAME_QUAD } from './quad-fetch.js';
 import { FOUR_VALUES_FETCH } from './value-fetch.js';
 import { gpuDevice } from './gpu-device.js';
+import { blockedValueRows, type BlockRows } from './texel-fetch.js';
 
 /** How a quad chain reads one of its leaves. */
 export interface QuadLeaf {
@@ -60,7 +61,7 @@ export function quadEligible(call: string, shape: Shape): boolean {
   if (!quadsAvailable()) return false;
   const size = sizeOf(shape);
   if (size === 0 || size % 4 !== 0) return false;
-  return !call.includes('vaneBlockedValue(') || shape[shape.length - 1]! % 4 === 0;
+  return blockedValueRows(call).length === 0 || shape[shape.length - 1]! % 4 === 0;
 }
 
 const LANES = [0, 1, 2, 3];
@@ -71,10 +72,10 @@ export function runQuadChain(chain: QuadChainInput): unknown {
   const hoisted: string[] = [];
   const natives = new Map<string, () => NativeFunction>();
   // A blocked product is read once per fragment: four consecutive values of one row.
-  let call = chain.call.replace(/vaneBlockedValue\(([^()]*)\)/g, (_, parameters: string) => {
+  let call = chain.call.replace(/vaneBlockedValue(4|8)\(([^()]*)\)/g, (_, rows: string, parameters: string) => {
     const name = `blocked${hoisted.length}`;
-    hoisted.push(`const ${name} = vaneBlockedQuad(${parameters.replace('this.thread.x + 0.0', 'quadStart')});`);
-    natives.set('vaneBlockedQuad', BLOCKED_QUAD);
+    hoisted.push(`const ${name} = vaneBlockedQuad${rows}(${parameters.replace('this.thread.x + 0.0', 'quadStart')});`);
+    natives.set(`vaneBlockedQuad${rows}`, () => BLOCKED_QUAD(Number(rows) as BlockRows));
     return `${name}[$LANE$]`;
   });
   let strided = false;

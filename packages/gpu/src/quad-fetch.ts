@@ -12,10 +12,10 @@
 import { gpuDevice } from './gpu-device.js';
 import type { NativeFunction } from './kernel-runner.js';
 import {
-  BLOCK_ROWS,
-  BLOCKED_ROW_ARGUMENT_TYPES,
-  BLOCKED_ROW_PARAMETERS,
   blockedPlacementSource,
+  blockedRowArgumentTypes,
+  blockedRowParameters,
+  type BlockRows,
 } from './texel-fetch.js';
 import { splitTexelIndex, splitTexelStride, STEP_TEXEL } from './texture-walk-source.js';
 
@@ -127,31 +127,27 @@ export function QUAD_FOUR_VALUES(read: QuadRead): NativeFunction {
   };
 }
 
-const rowIndices = Array.from({ length: BLOCK_ROWS }, (_, row) => row);
-
 /**
- * `vaneBlockedQuad(row0, row1, row2, row3, first, m, n, blockRows)`: values first…first+3 (in
- * row-major order over `[images, m, n]`, first a multiple of 4, n a multiple of 4) of a product
- * in the 4×4 block layout (texel-fetch.ts's BLOCKED_VALUE): four consecutive columns of one
- * row, which is one texel of one of the four row textures.
+ * `vaneBlockedQuad<rows>(row0, …, first, m, n, blockRows)`: values first…first+3 (in row-major
+ * order over `[images, m, n]`, first a multiple of 4, n a multiple of 4) of a product in the block
+ * layout with `rows` rows per block (texel-fetch.ts's BLOCKED_VALUE): four consecutive columns of
+ * one row, which is one texel of one of the row textures.
  */
-export function BLOCKED_QUAD(): NativeFunction {
+export function BLOCKED_QUAD(rows: BlockRows): NativeFunction {
   const sample = samplerFunction();
   return {
-    name: 'vaneBlockedQuad',
-    source: `vec4 vaneBlockedQuad(${BLOCKED_ROW_PARAMETERS}, float first, float m, float n, float blockRows) {
-  ${blockedPlacementSource('first')}
-  ${rowIndices
-    .map((row) =>
-      row < BLOCK_ROWS - 1
-        ? `if (within < ${row}.5) {\n    return ${sample}(row${row}, at);\n  }`
-        : `return ${sample}(row${row}, at);`,
-    )
-    .join('\n  ')}
+    name: `vaneBlockedQuad${rows}`,
+    source: `vec4 vaneBlockedQuad${rows}(${blockedRowParameters(rows)}, float first, float m, float n, float blockRows) {
+  ${blockedPlacementSource('first', rows)}
+  ${Array.from({ length: rows }, (_, row) =>
+    row < rows - 1
+      ? `if (within < ${row}.5) {\n    return ${sample}(row${row}, at);\n  }`
+      : `return ${sample}(row${row}, at);`,
+  ).join('\n  ')}
 }`,
     returnType: 'Array(4)',
     argumentTypes: {
-      ...BLOCKED_ROW_ARGUMENT_TYPES,
+      ...blockedRowArgumentTypes(rows),
       first: 'Number',
       m: 'Number',
       n: 'Number',

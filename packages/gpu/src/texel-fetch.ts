@@ -15,78 +15,101 @@ import { gpuDevice } from './gpu-device.js';
 import type { NativeFunction } from './kernel-runner.js';
 
 /**
- * Rows of the output block each fragment of the blocked product computes ({@link BLOCK_PRODUCT});
- * its columns are the four lanes of a texel. Row 0 is the kernel's own output, rows 1…3 further
- * outputs (draw buffers).
+ * Rows of the output block each fragment of the blocked product computes ({@link BLOCK_PRODUCT}):
+ * 4, or 8 where {@link eightRowBlocksAvailable}; its columns are the four lanes of a texel. Row 0
+ * is the kernel's own output, the others further outputs (draw buffers), one texture per row.
  */
-export const BLOCK_ROWS = 4;
+export type BlockRows = 4 | 8;
 
-const rowIndices = Array.from({ length: BLOCK_ROWS }, (_, row) => row);
+const rowIndices = (rows: BlockRows) => Array.from({ length: rows }, (_, row) => row);
 
-/** The GLSL parameters of a blocked product's four row textures (`row0` … `row3`, with sizes). */
-export const BLOCKED_ROW_PARAMETERS = rowIndices
-  .map((row) => `sampler2D row${row}, ivec2 row${row}Size, ivec3 row${row}Dim`)
-  .join(', ');
+/** The GLSL parameters of a blocked product's row textures (`row0` … `row<rows-1>`, with sizes). */
+export function blockedRowParameters(rows: BlockRows): string {
+  return rowIndices(rows)
+    .map((row) => `sampler2D row${row}, ivec2 row${row}Size, ivec3 row${row}Dim`)
+    .join(', ');
+}
 
-/** The native-function argument types of {@link BLOCKED_ROW_PARAMETERS}. */
-export const BLOCKED_ROW_ARGUMENT_TYPES: Record<string, 'ArrayTexture(4)'> = Object.fromEntries(
-  rowIndices.map((row) => [`row${row}`, 'ArrayTexture(4)']),
-);
+/** The native-function argument types of {@link blockedRowParameters}. */
+export function blockedRowArgumentTypes(rows: BlockRows): Record<string, 'ArrayTexture(4)'> {
+  return Object.fromEntries(rowIndices(rows).map((row) => [`row${row}`, 'ArrayTexture(4)']));
+}
 
 /**
  * GLSL statements that place value `index` (a float variable, row-major over `[images, m, n]`)
- * in the 4×4 block layout of {@link BLOCK_PRODUCT}: they declare `column` (its column j),
- * `blockColumn` (j / 4), `at` (the texel's coordinates in every row texture) and `within`
- * (i mod 4, which row texture holds it). Shared by {@link BLOCKED_VALUE} and the quad read of
- * quad-fetch.ts.
+ * in the block layout of {@link BLOCK_PRODUCT} with `rows` rows per block: they declare `column`
+ * (its column j), `blockColumn` (j / 4), `at` (the texel's coordinates in every row texture) and
+ * `within` (i mod rows, which row texture holds it). Shared by {@link BLOCKED_VALUE} and the
+ * quad read of quad-fetch.ts.
  */
-export function blockedPlacementSource(index: string): string {
+export function blockedPlacementSource(index: string, rows: BlockRows): string {
   return `float row = floor((${index} + 0.5) / n);
   float column = ${index} - row * n;
   float image = floor((row + 0.5) / m);
   float inner = row - image * m;
-  float blockRow = floor((inner + 0.5) / ${BLOCK_ROWS}.0);
+  float blockRow = floor((inner + 0.5) / ${rows}.0);
   float blockColumn = floor((column + 0.5) * 0.25);
   vec2 at = (vec2(blockColumn, image * blockRows + blockRow) + 0.5) / vec2(row0Size);
-  float within = inner - blockRow * ${BLOCK_ROWS}.0;`;
+  float within = inner - blockRow * ${rows}.0;`;
 }
-const laterRows = rowIndices.slice(1);
 
-// Rows 1…3 of a product block, kept in globals between the native function that computes the
+/**
+ * GLSL that sets `vec4 block` to texel `at` of row texture `row<within>` (an if-chain: a sampler
+ * cannot be indexed by a variable in GLSL ES 1.00).
+ */
+export function selectRowTexel(rows: BlockRows, sample: string): string {
+  return rowIndices(rows)
+    .map((row) =>
+      row === 0
+        ? `if (within < 0.5) {\n    block = ${sample}(row0, at);\n  }`
+        : row < rows - 1
+          ? ` else if (within < ${row}.5) {\n    block = ${sample}(row${row}, at);\n  }`
+          : ` else {\n    block = ${sample}(row${row}, at);\n  }`,
+    )
+    .join('');
+}
+
+// Rows 1… of a product block, kept in globals between the native function that computes the
 // block and those that hand them to the kernel map's further outputs. Each native function
 // carries the declaration, guarded, because gpu.js orders native functions by use.
-const BLOCK_SUMS = `
+const blockSums = (rows: BlockRows) => `
 #ifndef VANE_BLOCK_SUMS
 #define VANE_BLOCK_SUMS
-${laterRows.map((row) => `vec4 vaneBlockSum${row};`).join('\n')}
+${rowIndices(rows)
+  .slice(1)
+  .map((row) => `vec4 vaneBlockSum${row};`)
+  .join('\n')}
 #endif
 `;
 
 /**
- * The native functions of the blocked product: `vaneBlockProduct(a, b, aRow, bRow,
- * depthQuads)` computes the 4×4 block of `a · bᵀ` over rows aRow…aRow+3 of `a` and
+ * The native functions of the blocked product with `rows` rows per block: `vaneBlockProduct(a,
+ * b, aRow, bRow, depthQuads)` computes the rows×4 block of `a · bᵀ` over rows aRow… of `a` and
  * bRow…bRow+3 of `b`, both packed four depth values per texel along their rows
  * (packed-matmul.ts), and returns its first row (lanes: the four columns);
- * `vaneBlockSum<k>Value()` returns row k (k = 1…3). Per step of four along the depth it reads
- * four texels of `a` and four of `b` for 64 multiply-adds (a 2×4 block: 6 fetches for 32; on
- * llvmpipe the fetches are most of the product's cost). The loop runs in GLSL, so each fetch
- * costs one multiply-add for its coordinate; the bound is the largest texture size WebGL allows.
+ * `vaneBlockSum<k>Value()` returns row k (k ≥ 1). Per step of four along the depth it reads
+ * `rows` texels of `a` and four of `b` for 16·rows multiply-adds: 8 fetches for 64 with 4 rows,
+ * 12 for 128 with 8 (a 2×4 block: 6 for 32). On llvmpipe the fetches are most of the product's
+ * cost. The loop runs in GLSL, so each fetch costs one multiply-add for its coordinate; the
+ * bound is the largest texture size WebGL allows.
  */
-export function BLOCK_PRODUCT(): NativeFunction[] {
+export function BLOCK_PRODUCT(rows: BlockRows): NativeFunction[] {
   // Sampled at texel centres in both dialects: WebGL2's texelFetch would skip the coordinate
   // arithmetic, but on SwiftShader it made the MLP step 2.2x slower (205 against 91 ms).
   const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
-  const lines = (line: (row: number) => string) => rowIndices.map(line).join('\n  ');
+  const lines = (count: number, line: (row: number) => string) =>
+    Array.from({ length: count }, (_, row) => line(row)).join('\n  ');
+  const laterRows = rowIndices(rows).slice(1);
   return [
     {
       name: 'vaneBlockProduct',
-      source: `${BLOCK_SUMS}vec4 vaneBlockProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aRow, float bRow, float depthQuads) {
-  ${lines((row) => `float a${row} = (aRow + ${row}.5) / float(aSize.x);`)}
-  ${lines((row) => `float b${row} = (bRow + ${row}.5) / float(bSize.x);`)}
+      source: `${blockSums(rows)}vec4 vaneBlockProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aRow, float bRow, float depthQuads) {
+  ${lines(rows, (row) => `float a${row} = (aRow + ${row}.5) / float(aSize.x);`)}
+  ${lines(4, (row) => `float b${row} = (bRow + ${row}.5) / float(bSize.x);`)}
   float aStep = 1.0 / float(aSize.y);
   float bStep = 1.0 / float(bSize.y);
   int steps = int(depthQuads);
-  ${lines((row) => `vec4 s${row} = vec4(0.0);`)}
+  ${lines(rows, (row) => `vec4 s${row} = vec4(0.0);`)}
   for (int step = 0; step < 16384; step++) {
     if (step >= steps) break;
     float ya = (float(step) + 0.5) * aStep;
@@ -95,7 +118,7 @@ export function BLOCK_PRODUCT(): NativeFunction[] {
     vec4 r1 = ${sample}(b, vec2(b1, yb));
     vec4 r2 = ${sample}(b, vec2(b2, yb));
     vec4 r3 = ${sample}(b, vec2(b3, yb));
-    ${rowIndices
+    ${rowIndices(rows)
       .map(
         (row) => `vec4 l${row} = ${sample}(a, vec2(a${row}, ya));
     s${row} += vec4(dot(l${row}, r0), dot(l${row}, r1), dot(l${row}, r2), dot(l${row}, r3));`,
@@ -116,7 +139,7 @@ export function BLOCK_PRODUCT(): NativeFunction[] {
     },
     ...laterRows.map((row) => ({
       name: `vaneBlockSum${row}Value`,
-      source: `${BLOCK_SUMS}vec4 vaneBlockSum${row}Value() {\n  return vaneBlockSum${row};\n}`,
+      source: `${blockSums(rows)}vec4 vaneBlockSum${row}Value() {\n  return vaneBlockSum${row};\n}`,
       returnType: 'Array(4)' as const,
       argumentTypes: {},
     })),
@@ -124,40 +147,40 @@ export function BLOCK_PRODUCT(): NativeFunction[] {
 }
 
 /**
- * The native function `vaneBlockedValue(row0, row1, row2, row3, index, m, n, blockRows)`: value
- * `index` (in row-major order over `[images, m, n]`) of a product in the 4×4 block layout of
- * {@link BLOCK_PRODUCT}: output (image, i, j) is lane j mod 4 of texel (j / 4, image·blockRows
- * + i / 4) of texture `row<i mod 4>`. It unpacks a matmul's result, on its own or inside a
- * fused elementwise chain that consumes it (elementwise-fusion.ts).
+ * The native function `vaneBlockedValue<rows>(row0, …, index, m, n, blockRows)`: value `index`
+ * (in row-major order over `[images, m, n]`) of a product in the block layout of
+ * {@link BLOCK_PRODUCT} with `rows` rows per block: output (image, i, j) is lane j mod 4 of texel
+ * (j / 4, image·blockRows + i / rows) of texture `row<i mod rows>`. It unpacks a matmul's result,
+ * on its own or inside a fused elementwise chain that consumes it (elementwise-fusion.ts). The
+ * row count is part of the name, so that a chain over products of both kinds has both.
  */
-export function BLOCKED_VALUE(): NativeFunction {
+export function BLOCKED_VALUE(rows: BlockRows): NativeFunction {
   const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
   return {
-    name: 'vaneBlockedValue',
-    source: `float vaneBlockedValue(${BLOCKED_ROW_PARAMETERS}, float index, float m, float n, float blockRows) {
-  ${blockedPlacementSource('index')}
+    name: `vaneBlockedValue${rows}`,
+    source: `float vaneBlockedValue${rows}(${blockedRowParameters(rows)}, float index, float m, float n, float blockRows) {
+  ${blockedPlacementSource('index', rows)}
   vec4 block;
-  ${rowIndices
-    .map((row) =>
-      row === 0
-        ? `if (within < 0.5) {\n    block = ${sample}(row0, at);\n  }`
-        : row < BLOCK_ROWS - 1
-          ? ` else if (within < ${row}.5) {\n    block = ${sample}(row${row}, at);\n  }`
-          : ` else {\n    block = ${sample}(row${row}, at);\n  }`,
-    )
-    .join('')}
+  ${selectRowTexel(rows, sample)}
   float lane = column - blockColumn * 4.0;
   return lane < 0.5 ? block.x : lane < 1.5 ? block.y : lane < 2.5 ? block.z : block.w;
 }`,
     returnType: 'Number',
     argumentTypes: {
-      ...BLOCKED_ROW_ARGUMENT_TYPES,
+      ...blockedRowArgumentTypes(rows),
       index: 'Number',
       m: 'Number',
       n: 'Number',
       blockRows: 'Number',
     },
   };
+}
+
+/** The row counts of the `vaneBlockedValue<rows>(` calls in a chain's call `source`. */
+export function blockedValueRows(source: string): BlockRows[] {
+  const found = new Set<BlockRows>();
+  for (const match of source.matchAll(/vaneBlockedValue(4|8)\(/g)) found.add(Number(match[1]) as BlockRows);
+  return [...found];
 }
 
 /**
@@ -206,30 +229,81 @@ export function directFetchAvailable(): boolean {
   return kernelClass === 'HeadlessGLKernel' || kernelClass === 'WebGLKernel' || kernelClass === 'WebGL2Kernel';
 }
 
-let drawBuffers: boolean | undefined;
+let drawBuffers: number | undefined;
+let textureUnits: number | undefined;
 
 /** MAX_DRAW_BUFFERS (WebGL2) and MAX_DRAW_BUFFERS_WEBGL (WEBGL_draw_buffers): the same enum. */
 const MAX_DRAW_BUFFERS = 0x8824;
+/** MAX_TEXTURE_IMAGE_UNITS: the textures one fragment shader samples at most. */
+const MAX_TEXTURE_IMAGE_UNITS = 0x8872;
+
+interface ParameterContext {
+  getExtension?(name: string): unknown;
+  getParameter?(name: number): unknown;
+}
 
 /**
- * True when a kernel can write {@link BLOCK_ROWS} output textures at once (WebGL draw buffers:
- * part of WebGL2, the WEBGL_draw_buffers extension on WebGL1 and headless-gl), as the blocked
- * matmul's kernel map does; where it cannot, matmul takes the indexed layout.
+ * How many output textures a kernel can write at once (WebGL draw buffers: part of WebGL2, the
+ * WEBGL_draw_buffers extension on WebGL1 and headless-gl); 0 off WebGL or without the extension.
  */
-export function multipleOutputsAvailable(): boolean {
+function drawBufferCount(): number {
   if (drawBuffers === undefined) {
     const kernelClass = gpuDevice().info.kernelClass;
-    const context = gpuDevice().gpu.context as
-      { getExtension?(name: string): unknown; getParameter?(name: number): unknown } | undefined;
+    const context = gpuDevice().gpu.context as ParameterContext | undefined;
     const extension =
       kernelClass === 'WebGL2Kernel' ||
       (directFetchAvailable() && Boolean(context?.getExtension?.('WEBGL_draw_buffers')));
     // WebGL2 guarantees four; the extension at least one.
     const reported = Number(context?.getParameter?.(MAX_DRAW_BUFFERS));
     const count = Number.isFinite(reported) && reported > 0 ? reported : kernelClass === 'WebGL2Kernel' ? 4 : 1;
-    drawBuffers = extension && count >= BLOCK_ROWS;
+    drawBuffers = extension ? count : 0;
   }
   return drawBuffers;
+}
+
+/** MAX_TEXTURE_IMAGE_UNITS of the device (8, the WebGL minimum, where it does not say). */
+export function fragmentTextureUnits(): number {
+  if (textureUnits === undefined) {
+    const context = gpuDevice().gpu.context as ParameterContext | undefined;
+    const reported = directFetchAvailable() ? Number(context?.getParameter?.(MAX_TEXTURE_IMAGE_UNITS)) : NaN;
+    textureUnits = Number.isFinite(reported) && reported >= 8 ? reported : 8;
+  }
+  return textureUnits;
+}
+
+/**
+ * True when a kernel can write the four output textures of a 4-row product block at once, as
+ * the blocked matmul's kernel map does; where it cannot, matmul takes the indexed layout.
+ */
+export function multipleOutputsAvailable(): boolean {
+  return drawBufferCount() >= 4;
+}
+
+let eightRowOverride: boolean | undefined;
+
+/**
+ * Makes {@link eightRowBlocksAvailable} answer `value` (undefined: the device decides again), for
+ * measuring both block heights in one process (benchmarks/src/gpu-block-rows.ts), where the
+ * machine's load varies too much between runs to see a few milliseconds. Set it between steps:
+ * results already computed keep their own layout and are read correctly either way.
+ */
+export function overrideEightRowBlocks(value: boolean | undefined): void {
+  eightRowOverride = value;
+}
+
+/**
+ * True where the blocked product computes 8×4 blocks (eight draw buffers, 12 fetches per 128
+ * multiply-adds against 8 per 64): WebGL1 (headless-gl) with eight draw buffers and 16 texture
+ * units, so that a chain consuming the product (eight row textures) has room for its other
+ * operands (elementwise-fusion.ts's fusionLeafLimit). Not on WebGL2: chains over more than 8
+ * textures gave wrong values on SwiftShader in Chromium (docs/gpu.md), so there an 8-row
+ * product could not be fused with anything.
+ */
+export function eightRowBlocksAvailable(): boolean {
+  if (eightRowOverride !== undefined) return eightRowOverride;
+  const kernelClass = gpuDevice().info.kernelClass;
+  const webgl1 = kernelClass === 'HeadlessGLKernel' || kernelClass === 'WebGLKernel';
+  return webgl1 && drawBufferCount() >= 8 && fragmentTextureUnits() >= 16;
 }
 
 /** True when a `width × height` texture is within the device's MAX_TEXTURE_SIZE. */

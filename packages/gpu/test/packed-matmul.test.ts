@@ -8,8 +8,8 @@ import * as vane from '@vane/tensor';
 import { matmul, tidy, type Tensor } from '@vane/tensor';
 import { describe, expect, it } from 'vitest';
 import { gpuStats, resetGpuStats } from '../src/index.js';
-import { matmulLayout } from '../src/packed-matmul.js';
-import { BLOCK_ROWS, multipleOutputsAvailable } from '../src/texel-fetch.js';
+import { matmulLayout, productBlockRows } from '../src/packed-matmul.js';
+import { eightRowBlocksAvailable, multipleOutputsAvailable } from '../src/texel-fetch.js';
 import { gpuReady } from './gpu-availability.js';
 import { expectCloseToCpu } from './support/expect-close.js';
 
@@ -122,9 +122,14 @@ describe.runIf(gpuReady)('packed matmul layouts', () => {
     return { data: undefined, dtype: 'float32' as const, shape, strides: strides ?? x.strides, offset: 0 };
   };
 
-  it('has four draw buffers on headless-gl and WebGL2, which the direct layout writes its 4x4 blocks with', () => {
-    expect(BLOCK_ROWS).toBe(4);
+  it('writes 8x4 blocks on headless-gl (eight draw buffers, 16 texture units), 4x4 blocks where a product has one row of 8-row blocks', () => {
     expect(multipleOutputsAvailable()).toBe(true);
+    // Node runs headless-gl (WebGL1) on Mesa, which has eight draw buffers.
+    expect(eightRowBlocksAvailable()).toBe(true);
+    expect(productBlockRows(1, 128)).toBe(8);
+    expect(productBlockRows(1, 9)).toBe(8);
+    expect(productBlockRows(1, 8)).toBe(4);
+    expect(productBlockRows(2, 8)).toBe(8);
   });
 
   it('uses the direct 2-D layout for the MLP shapes and the indexed one where a texture would have one row or exceed the limit', () => {
@@ -169,8 +174,9 @@ describe.runIf(gpuReady)('packed matmul layouts', () => {
     });
   });
 
-  it('4x4 blocks: random shapes with rows and columns past a block, batched, transposed and shared operands agree with the cpu', () => {
+  it('4x4 and 8x4 blocks: random shapes with rows and columns past a block, batched, transposed and shared operands agree with the cpu', () => {
     tidy(() => {
+      const rowCounts = new Set<number>();
       const generator = vane.seed(41);
       const extent = (low: number, high: number) =>
         low + Math.floor(vane.rand([], { generator }).item() * (high - low));
@@ -180,6 +186,7 @@ describe.runIf(gpuReady)('packed matmul layouts', () => {
         const k = extent(1, 40);
         const n = extent(1, 30);
         const images = 1 + (trial % 3);
+        rowCounts.add(productBlockRows(images, m));
         const a = random([images, m, k], 100 + trial);
         const b = random([images, k, n], 200 + trial);
         expect(matmulLayout(view(a.shape), view(b.shape))).toBe('direct');
@@ -200,14 +207,20 @@ describe.runIf(gpuReady)('packed matmul layouts', () => {
         const shared = random([k, n], 300 + trial);
         expectClose(matmul(a, shared), matmul(a.to('gpu'), shared.to('gpu')), `${label} shared`);
       }
+      // Both block heights ran (seed 41 draws m of 5 to 32 rows, one to three images).
+      expect([...rowCounts].sort()).toEqual([4, 8]);
     });
   });
 
-  it('an int32 product in the direct layout is unblocked from its four row textures', () => {
+  it.each([
+    [7, 4],
+    [19, 8],
+  ])('an int32 product of %i rows in the direct layout is unblocked from its %i row textures', (m, rows) => {
     tidy(() => {
-      const a = vane.randint(-5, 5, [7, 5], { generator: vane.seed(51) });
+      const a = vane.randint(-5, 5, [m, 5], { generator: vane.seed(51) });
       const b = vane.randint(-5, 5, [5, 6], { generator: vane.seed(52) });
       expect(matmulLayout(view(a.shape), view(b.shape))).toBe('direct');
+      expect(productBlockRows(1, m)).toBe(rows);
       const product = matmul(a.to('gpu'), b.to('gpu'));
       expect(product.dtype).toBe('int32');
       expect(Array.from(product.dataSync())).toEqual(Array.from(matmul(a, b).dataSync()));
