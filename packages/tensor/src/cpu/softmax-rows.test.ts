@@ -1,11 +1,12 @@
 /**
- * The CPU backend's one-call logSoftmax (log-softmax-rows.ts) against the eight-op composite it
- * replaces, bit for bit: on the SIMD kernels and the scalar ones, on one and two kernel threads,
- * for row counts on both sides of the reductions' SIMD threshold, storages in and out of the
- * kernel heap, and rows holding ±∞, NaN and zeros of both signs.
+ * The CPU backend's one-call softmax and logSoftmax (softmax-rows.ts) against the composites
+ * they replace, bit for bit: on the SIMD kernels and the scalar ones, on one and two kernel
+ * threads, for row counts on both sides of the reductions' SIMD threshold and rows holding ±∞,
+ * NaN and zeros of both signs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  div,
   exp,
   isFinite,
   kernelInfo,
@@ -17,6 +18,7 @@ import {
   seed,
   setKernelMode,
   setThreadCount,
+  softmax,
   sub,
   sum,
   tensor,
@@ -30,11 +32,22 @@ afterEach(() => {
   setThreadCount(initialThreads);
 });
 
+/** x − max along the last axis, as the composites shift it. */
+function shifted(x: Tensor): Tensor {
+  const peak = max(x, -1, true);
+  return sub(x, where(isFinite(peak), peak, 0));
+}
+
 /** logSoftmax's stabilised composite along the last axis, op by op. */
 function composite(x: Tensor): Tensor {
-  const peak = max(x, -1, true);
-  const centered = sub(x, where(isFinite(peak), peak, 0));
+  const centered = shifted(x);
   return sub(centered, log(sum(exp(centered), -1, true)));
+}
+
+/** softmax's stabilised composite along the last axis, op by op. */
+function softmaxComposite(x: Tensor): Tensor {
+  const e = exp(shifted(x));
+  return div(e, sum(e, -1, true));
 }
 
 /** The float32 values' bit patterns, so that NaN, −0 and +0 compare exactly. */
@@ -55,32 +68,38 @@ function cases(): Tensor[] {
   );
   return [
     // The MLP step's logits; a row count under the reductions' SIMD threshold (24 values);
-    // rows longer than a vector block with a tail; a batch of three dimensions; a storage in
-    // the kernel heap (20 000 values); wide rows; and the special values.
+    // rows longer than a vector block with a tail; a batch of three dimensions; just under
+    // SOFTMAX_ROWS_MAXIMUM_VALUES; one above it (the composite's path: trivially equal); wide
+    // rows; and the special values.
     randn([128, 10], { generator, std: 4 }),
     randn([3, 8], { generator }),
     randn([37, 13], { generator, std: 30 }),
     randn([2, 5, 9], { generator }),
+    randn([409, 10], { generator }),
     randn([2000, 10], { generator }),
     randn([3, 700], { generator, std: 10 }),
     special,
   ];
 }
 
-describe('logSoftmaxRows', () => {
+describe('softmaxRows and logSoftmaxRows', () => {
   for (const mode of ['simd', 'scalar'] as const)
     for (const threads of [1, 2])
       it(`equals the composite bit for bit (${mode} kernels, ${threads} thread(s))`, async () => {
         setKernelMode(mode);
         setThreadCount(threads);
         await kernelThreadsReady();
-        for (const x of cases()) expect(bits(logSoftmax(x, -1))).toEqual(bits(composite(x)));
+        for (const x of cases()) {
+          expect(bits(logSoftmax(x, -1))).toEqual(bits(composite(x)));
+          expect(bits(softmax(x, -1))).toEqual(bits(softmaxComposite(x)));
+        }
       });
 
   it('leaves float64, strided and middle-axis inputs to the composite, with the same results', () => {
     const x = randn([6, 7], { generator: seed(9) });
     const wide = x.transpose(0, 1);
     expect(bits(logSoftmax(wide, -1))).toEqual(bits(composite(wide)));
+    expect(bits(softmax(wide, -1))).toEqual(bits(softmaxComposite(wide)));
     const y = randn([4, 6, 3], { generator: seed(10), dtype: 'float64' });
     expect(logSoftmax(y, -1).dtype).toBe('float64');
     expect([...(logSoftmax(y, 1).dataSync() as Float64Array)].every(Number.isFinite)).toBe(true);

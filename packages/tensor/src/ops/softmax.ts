@@ -11,7 +11,7 @@ import { zeros } from './creation.js';
 import { div, sub, where } from './elementwise.js';
 import { exp, isFinite, log } from './unary-ops.js';
 import { checkTensor, wrapStorage } from './internal.js';
-import { logSoftmaxRows } from '../cpu/log-softmax-rows.js';
+import { logSoftmaxRows, SOFTMAX_ROWS_MAXIMUM_VALUES, softmaxRows } from '../cpu/softmax-rows.js';
 import { max, sum } from './reduction.js';
 
 /**
@@ -31,6 +31,27 @@ function shifted(x: Tensor, axis: number): Tensor {
 }
 
 /**
+ * The CPU backend's one-call softmax or logSoftmax (`rows`: cpu/softmax-rows.ts, bit for bit
+ * the composite) where x is a small float32 tensor (`SOFTMAX_ROWS_MAXIMUM_VALUES`) with
+ * contiguous rows along the last axis, else undefined.
+ */
+function cpuRows(x: Tensor, axis: number, rows: typeof softmaxRows): Tensor | undefined {
+  if (x.backend.name !== 'cpu' || x.dtype !== 'float32' || axis !== x.ndim - 1) return undefined;
+  if (x.size >= SOFTMAX_ROWS_MAXIMUM_VALUES) return undefined;
+  const view = x.view();
+  if (!(view.data instanceof Float32Array)) return undefined;
+  // Row-major without gaps (axes of size 1 may have any stride).
+  let expected = 1;
+  for (let dimension = x.ndim - 1; dimension >= 0; dimension--) {
+    if (view.shape[dimension] !== 1 && view.strides[dimension] !== expected) return undefined;
+    expected *= view.shape[dimension]!;
+  }
+  const columns = x.shape[axis]!;
+  const data = rows(view.data, view.offset, x.size / columns, columns);
+  return wrapStorage(x.backend, data, x.shape, 'float32');
+}
+
+/**
  * softmax(x)ᵢ = e^(xᵢ − m) / Σⱼ e^(xⱼ − m) with m = max x, along `axis` (the last by default).
  *
  * @example
@@ -41,32 +62,15 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   if (!isFloatingDType(x.dtype)) throw new Error(`softmax: 'x' must be float32 or float64, got ${x.dtype}`);
   const normalized = normalizeAxis('softmax', axis, x.ndim, x.shape);
   if (x.shape[normalized] === 0) return emptyResult('softmax', x, normalized);
-  const out = withoutRecording(() =>
-    composite(() => {
-      const e = exp(shifted(x, normalized));
-      return div(e, sum(e, normalized, true));
-    }),
-  );
+  const out =
+    cpuRows(x, normalized, softmaxRows) ??
+    withoutRecording(() =>
+      composite(() => {
+        const e = exp(shifted(x, normalized));
+        return div(e, sum(e, normalized, true));
+      }),
+    );
   return recordOp('softmax', [x], out, { axis: normalized });
-}
-
-/**
- * The CPU backend's one-call logSoftmax (cpu/log-softmax-rows.ts, bit for bit the composite)
- * where x is float32 with contiguous rows along the last axis, else undefined.
- */
-function cpuLogSoftmaxRows(x: Tensor, axis: number): Tensor | undefined {
-  if (x.backend.name !== 'cpu' || x.dtype !== 'float32' || axis !== x.ndim - 1) return undefined;
-  const view = x.view();
-  if (!(view.data instanceof Float32Array)) return undefined;
-  // Row-major without gaps (axes of size 1 may have any stride).
-  let expected = 1;
-  for (let dimension = x.ndim - 1; dimension >= 0; dimension--) {
-    if (view.shape[dimension] !== 1 && view.strides[dimension] !== expected) return undefined;
-    expected *= view.shape[dimension]!;
-  }
-  const columns = x.shape[axis]!;
-  const data = logSoftmaxRows(view.data, view.offset, x.size / columns, columns);
-  return wrapStorage(x.backend, data, x.shape, 'float32');
 }
 
 /** log softmax(x) = (x − m) − log Σ e^(x − m), along `axis` (the last by default). */
@@ -76,7 +80,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const normalized = normalizeAxis('logSoftmax', axis, x.ndim, x.shape);
   if (x.shape[normalized] === 0) return emptyResult('logSoftmax', x, normalized);
   const out =
-    cpuLogSoftmaxRows(x, normalized) ??
+    cpuRows(x, normalized, logSoftmaxRows) ??
     withoutRecording(() =>
       composite(() => {
         const centered = shifted(x, normalized);
