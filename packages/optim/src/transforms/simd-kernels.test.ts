@@ -40,9 +40,9 @@ import { adamw } from '../optimizers/adamw.js';
 import { rmsprop } from '../optimizers/rmsprop.js';
 import { sgd } from '../optimizers/sgd.js';
 import type { GradientTransformation, TensorTree } from '../transform.js';
-import { allCompositions } from '../combinators/compose-final-kernel.js';
-import { ADAM_MOMENTS } from '../kernels.js';
-import { ADAM_DIRECTION } from './scale-by-adam.js';
+import { allCompositions, composeFinalKernel } from '../combinators/compose-final-kernel.js';
+import { ADAM_MOMENTS, ADAM_MOMENTS_FLOAT32 } from '../kernels.js';
+import { ADAM_DIRECTION, ADAM_DIRECTION_FLOAT32 } from './scale-by-adam.js';
 import { scaleByLearningRate } from './scale-by-learning-rate.js';
 import { scaleByRms } from './scale-by-rms.js';
 
@@ -68,6 +68,13 @@ describe('optimizer kernels on WebAssembly SIMD', () => {
     }
     // Adam's two moments are one SIMD pass over (m, v, g), not two.
     expect(fusedManyTarget(ADAM_MOMENTS)).toBe('simd');
+    // Its kernels of float32 arithmetic (float32 leaves) too, composed with the epilogue whose
+    // operations are rounded as well.
+    expect(fusedManyTarget(ADAM_MOMENTS_FLOAT32)).toBe('simd');
+    for (const composition of ['Scaled', 'Affine', 'ScaledMultiplied', 'AffineMultiplied'] as const) {
+      const kernel = composeFinalKernel(ADAM_DIRECTION_FLOAT32, composition, false, true);
+      expect([kernel.name, fusedKernelTarget(kernel)]).toEqual([kernel.name, 'simd']);
+    }
     // The names the hand-written variants had, so kernelInfo() and profiles read as before.
     // (The Rounded ones, with fround at the producer's output, are what the other producers use.)
     const compositions = ['Scaled', 'Affine', 'ScaledMultiplied', 'AffineMultiplied'];
