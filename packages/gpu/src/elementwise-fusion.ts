@@ -32,11 +32,10 @@ import { QUAD_VALUE } from './quad-fetch.js';
 export const FUSION_LEAF_LIMIT = 8;
 
 /**
- * Textures one fused kernel reads at most: 16 where products come in 8×4 blocks (WebGL1 with 16
- * texture units, texel-fetch.ts's eightRowBlocksAvailable), so that a chain holds such a
- * product's eight row textures and its other operands (a weight update: nine; a relu gradient:
- * ten); {@link FUSION_LEAF_LIMIT} elsewhere (on WebGL2 in Chromium, SwiftShader gave wrong values
- * for chains over more than 8 textures).
+ * Textures one fused kernel reads at most: 16 where products come in 8×4 blocks (a WebGL path
+ * with 16 texture units, texel-fetch.ts's eightRowBlocksAvailable), so that a chain holds such a
+ * product's eight row textures and its other operands (a weight update: nine; a layer's
+ * `relu(x @ w + b)`: nine); {@link FUSION_LEAF_LIMIT} elsewhere.
  */
 export function fusionLeafLimit(): number {
   return eightRowBlocksAvailable() ? 16 : FUSION_LEAF_LIMIT;

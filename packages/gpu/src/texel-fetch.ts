@@ -293,17 +293,17 @@ export function overrideEightRowBlocks(value: boolean | undefined): void {
 
 /**
  * True where the blocked product computes 8×4 blocks (eight draw buffers, 12 fetches per 128
- * multiply-adds against 8 per 64): WebGL1 (headless-gl) with eight draw buffers and 16 texture
- * units, so that a chain consuming the product (eight row textures) has room for its other
- * operands (elementwise-fusion.ts's fusionLeafLimit). Not on WebGL2: chains over more than 8
- * textures gave wrong values on SwiftShader in Chromium (docs/gpu.md), so there an 8-row
- * product could not be fused with anything.
+ * multiply-adds against 8 per 64): the WebGL paths with eight draw buffers and 16 texture units,
+ * so that a chain consuming the product (eight row textures) has room for its other operands
+ * (elementwise-fusion.ts's fusionLeafLimit). llvmpipe (headless-gl) and SwiftShader (Chromium)
+ * have both. The previous limit of 8 textures per chain on WebGL2 came from a playground run on
+ * SwiftShader that drifted from its CPU run with 16; with 8×4 blocks and 16 it stays within 3e-5
+ * of it (packages/playground's GPU-against-CPU test), and test/browser's conformance page checks
+ * a chain over 13 textures.
  */
 export function eightRowBlocksAvailable(): boolean {
   if (eightRowOverride !== undefined) return eightRowOverride;
-  const kernelClass = gpuDevice().info.kernelClass;
-  const webgl1 = kernelClass === 'HeadlessGLKernel' || kernelClass === 'WebGLKernel';
-  return webgl1 && drawBufferCount() >= 8 && fragmentTextureUnits() >= 16;
+  return directFetchAvailable() && drawBufferCount() >= 8 && fragmentTextureUnits() >= 16;
 }
 
 /** True when a `width × height` texture is within the device's MAX_TEXTURE_SIZE. */

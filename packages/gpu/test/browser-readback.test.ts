@@ -37,6 +37,9 @@ describe('asynchronous readback (headless Chromium, WebGL2)', () => {
     ['RGBA (simulated)', '?rgba', 4],
   ] as const)(
     'await data() reading %s polls a fence, agrees with dataSync exactly, and leaves the main thread free',
+    // Bundling, starting Chromium and a 262,144-value read behind two 512×512 matmuls: past
+    // vitest's default 5 s under load when the suite runs from the repository root.
+    { timeout: 120_000 },
     async ([, search, channels], context) => {
       chromiumAvailable.skipUnlessAvailable(context);
       const { result, pageErrors } = await runPageInChromium<PageResult>(

@@ -16,6 +16,7 @@ import {
   tidy,
 } from '@vane/tensor';
 import { gpuInfo, gpuTextureCount } from '../../src/index.js';
+import { productBlockRows } from '../../src/packed-matmul.js';
 
 interface Check {
   readonly name: string;
@@ -89,6 +90,27 @@ function run(): unknown {
       name: 'matmul 5x7 @ 7x6 (direct 2-D fetch)',
       actual: Array.from(matmul(tensor(left), tensor(right)).dataSync()),
       expected: product,
+    });
+    // An 8×4-block product (19 rows: three rows of blocks, eight row textures) consumed by one
+    // chain over 13 textures (the product's eight and five operands), against the cpu backend.
+    const operands = [0, 1, 2, 3, 4].map((seed) =>
+      Float32Array.from({ length: 19 * 10 }, (_, index) => (((index + 7 * seed) * 11) % 9) / 4 - 1),
+    );
+    const chain = (backend: 'cpu' | 'gpu') => {
+      const [bias, scale, shift, other, last] = operands.map((data) => tensor(data, { shape: [19, 10], backend }));
+      const leftMatrix = Float32Array.from({ length: 19 * 12 }, (_, index) => ((index * 5) % 7) / 3 - 1);
+      const rightMatrix = Float32Array.from({ length: 12 * 10 }, (_, index) => ((index * 3) % 11) / 5 - 1);
+      const z = matmul(
+        tensor(leftMatrix, { shape: [19, 12], backend }),
+        tensor(rightMatrix, { shape: [12, 10], backend }),
+      );
+      return z.add(bias!).relu().mul(scale!).add(shift!).sub(other!.mul(last!));
+    };
+    checks.push({ name: '8x4 blocks for 19 rows', actual: [productBlockRows(1, 19)], expected: [8] });
+    checks.push({
+      name: '8x4-block product in a chain over 13 textures',
+      actual: Array.from(chain('gpu').dataSync()),
+      expected: Array.from(chain('cpu').dataSync()),
     });
     const values = tensor([1, 2, 3, 4, 5, 6, 7]);
     checks.push({
