@@ -43,6 +43,10 @@ const m = f(e.add(f(e.mul(f(s0), x)), f(e.mul(f(e.sub(1, s0)), z))));
 const v = f(e.add(f(e.mul(f(s1), y)), f(e.mul(f(e.mul(f(e.sub(1, s1)), z)), z))));
 const direction = f(e.div(f(e.mul(m, f(s0))), f(e.add(f(e.mul(f(e.sqrt(v)), f(s1))), f(1e-8)))));
 const product = f(e.mul(x, y));
+// A chain of float32 operations, so that the kernels below have more f32x4 instructions than
+// double operations (else they would step over pairs, see stepsOverQuads).
+const chained = f(e.add(product, z));
+const chainEnd = f(e.div(f(e.sub(chained, x)), y));
 
 const CASES: ExpressionKernel[] = [
   kernel('add', f(e.add(x, y))),
@@ -52,12 +56,31 @@ const CASES: ExpressionKernel[] = [
   // A constant that is not a float32 stays a double: its product is not a float32 operation.
   kernel('inexactConstant', f(e.add(f(e.mul(x, 0.1)), y))),
   // Float32 values read by double operations (inputs, a shared product, an unshared one).
-  kernel('widened', e.add(e.mul(product, e.exp(e.mul(x, 0.01))), e.div(product, e.add(e.abs(z), 1)))),
-  kernel('widenedOnce', e.sub(f(e.mul(x, z)), e.mul(y, s1))),
-  // Double parts rounded into float32 operations.
-  kernel('demoted', f(e.mul(f(e.tanh(e.mul(x, s0))), f(e.add(y, e.mul(z, 0.1)))))),
+  kernel('widened', e.add(e.mul(chainEnd, e.mul(z, 0.01)), e.div(chained, e.add(e.abs(z), 1)))),
+  kernel('widenedOnce', e.sub(f(e.mul(f(e.add(x, z)), z)), e.mul(y, s1))),
+  // Double parts rounded into float32 operations (a transcendental one too).
+  kernel('demoted', f(e.mul(f(e.mul(x, s0)), f(e.add(f(e.sub(y, x)), f(e.mul(f(e.add(y, e.mul(z, 0.1))), x))))))),
+  kernel('demotedTanh', f(e.mul(chainEnd, f(e.add(f(e.mul(f(e.tanh(x)), y)), f(e.sub(chainEnd, product))))))),
   kernel('selected', e.select(e.greater(product, y), f(e.sqrt(product)), e.mul(z, s1))),
   kernel('neg', e.neg(f(e.sub(x, y)))),
+  // Comparisons of float32 values as 32-bit masks, selects, min and max on f32x4 lanes.
+  kernel('relu', e.select(e.greater(x, 0), x, e.select(e.equal(x, x), 0, x))),
+  kernel('reluGradient', e.select(e.greater(y, 0), z, 0)),
+  kernel('minMax', e.min(e.max(x, y), e.neg(z))),
+  kernel(
+    'roundings',
+    f(e.add(f(e.add(e.floor(x), e.ceil(y))), f(e.sub(e.trunc(z), e.roundHalfEven(f(e.mul(x, 0.5))))))),
+  ),
+  kernel('logic', e.select(e.or(e.lessEqual(x, y), e.not(e.notEqual(z, z))), y, e.abs(x))),
+  // Masks widened to 64 bits for double selects, one of them shared with a float32 select.
+  kernel('widenedMask', e.select(e.and(e.less(x, y), e.not(e.equal(z, z))), e.mul(x, 0.01), e.mul(y, 0.1))),
+  kernel(
+    'sharedMask',
+    e.add(
+      e.select(e.greaterEqual(x, y), f(e.add(x, z)), f(e.mul(z, y))),
+      e.select(e.greaterEqual(x, y), e.mul(y, 0.1), s0),
+    ),
+  ),
 ];
 
 /** Float32 values: every 5th one special, the rest spread over many magnitudes. */
@@ -84,13 +107,16 @@ const SCALARS = [0.9, 0.999];
 
 describe('float32 operations on f32x4 lanes', () => {
   it.skipIf(SIMD_OFF)('are what a kernel with one compiles to, and only such kernels', () => {
-    const F32X4_DIV = [0xfd, 0xe7, 0x01];
-    const hasDivision = (expression: NumberExpression) => {
+    const has = (instruction: number[]) => (expression: NumberExpression) => {
       const result = compileSimdExpression(expression, 3, 2);
       if (!('definition' in result)) throw new Error(result.unsupported);
       const body = result.definition.body;
-      return body.some((_, index) => F32X4_DIV.every((byte, offset) => body[index + offset] === byte));
+      return body.some((_, index) => instruction.every((byte, offset) => body[index + offset] === byte));
     };
+    const hasDivision = has([0xfd, 0xe7, 0x01]);
+    const hasGreater = has([0xfd, 0x44]);
+    expect(hasGreater(e.select(e.greater(x, 0), x, 0))).toBe(true);
+    expect(hasGreater(e.select(e.greater(e.mul(x, y), 0), x, 0))).toBe(false);
     expect(hasDivision(f(e.div(x, y)))).toBe(true);
     // The store rounds a root, so x / y is the float32 division too; x / y + 1 is not.
     expect(hasDivision(e.div(x, y))).toBe(true);
@@ -98,6 +124,19 @@ describe('float32 operations on f32x4 lanes', () => {
     // fround(x / 0.1): 0.1 is not a float32, so this is a double division rounded once.
     expect(hasDivision(f(e.div(x, 0.1)))).toBe(false);
     expect(hasDivision(e.div(f(e.mul(x, y)), e.scalar(0)))).toBe(false);
+  });
+
+  it.skipIf(SIMD_OFF)('step over quads in every case (so that the mixed paths are the ones tested)', () => {
+    const V128_LOAD = [0xfd, 0x00, 0x02, 0x00];
+    const stepsOverQuads = (expression: NumberExpression) => {
+      const result = compileSimdExpression(expression, 3, 2);
+      if (!('definition' in result)) throw new Error(result.unsupported);
+      const body = result.definition.body;
+      return body.some((_, index) => V128_LOAD.every((byte, offset) => body[index + offset] === byte));
+    };
+    expect(CASES.filter((candidate) => !stepsOverQuads(candidate.expression)).map(({ name }) => name)).toEqual([]);
+    // Mostly double arithmetic keeps pairs: sigmoid's neg is its one f32x4 instruction.
+    expect(stepsOverQuads(e.div(1, e.add(1, e.exp(e.neg(x)))))).toBe(false);
   });
 
   it.each(CASES.map((candidate) => [candidate.name, candidate] as const))(

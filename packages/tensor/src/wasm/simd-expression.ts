@@ -15,18 +15,23 @@
  *
  * Float32 operations run on f32x4 lanes, four elements per instruction: fround(a ∘ b) with ∘ one
  * of + − × ÷, and fround(√a), where a and b are float32 values (inputs, float32-exact
- * constants, frounds, their negations and absolute values). The double operation rounded once
- * to float32 equals the float32 operation bit for bit (53 ≥ 2·24 + 2: double rounding is
- * innocuous for these operations), so the results stay the JavaScript loop's. Each root counts
- * as fround(root) (its float32 store rounds it), so p + u of two float32 inputs is one such
- * operation. A kernel with at least one of them (outside the loop-invariant part) steps over
- * quads: its float32 values live in f32x4 locals, every other operation runs on two f64x2
- * halves of the quad (elements 0–1 and 2–3), widened from and demoted to the quad where the two
- * kinds meet; an odd pair is done first, on the same code with 64-bit loads and stores. Other
- * kernels step over pairs as before. Why: an optimizer step written with float32 arithmetic
- * (Adam's on float32 leaves, `@vane/optim`) spends most of its instructions on arithmetic,
- * which four lanes halve; measured on the MLP's AdamW update (269k parameters, Node 20, one
- * thread): 0.66 ms for the float64 pass, 0.39 ms with float32 arithmetic.
+ * constants, frounds, and neg, abs, the roundings to integers, min, max and selects of such
+ * values). The double operation
+ * rounded once to float32 equals the float32 operation bit for bit (53 ≥ 2·24 + 2: double
+ * rounding is innocuous for these operations), so the results stay the JavaScript loop's.
+ * Comparisons of float32 values (exact in either width), and their and, or and not, run there
+ * too, as 32-bit lane masks. Each root counts as fround(root) (its float32 store rounds it), so
+ * p + u of two float32 inputs is one such operation, and relu's select(x > 0, x, 0) runs
+ * wholly on f32x4. A kernel whose f32x4 instructions are at least as many as its other
+ * operations (stepsOverQuads) steps over quads: its float32 values and masks live in f32x4
+ * locals, every other operation runs on two f64x2 halves of the quad (elements 0–1 and 2–3),
+ * widened from (promoted, masks sign-extended) and demoted to the quad where the two kinds meet;
+ * an odd pair is done first, on the same code with 64-bit loads and stores. Other kernels step
+ * over pairs as before. Why: an optimizer step written with float32 arithmetic (Adam's on
+ * float32 leaves, `@vane/optim`) spends most of its instructions on arithmetic, which four lanes
+ * halve; measured on the MLP's AdamW update (269k parameters, Node 20, one thread): 0.66 ms for
+ * the float64 pass, 0.39 ms with float32 arithmetic. On 32768 elements (Node 24, one thread):
+ * relu 22 → 8 µs, its gradient select(y > 0, g, 0) 20 → 8 µs, p + u 17 → 10 µs.
  *
  * Operations that read no input (1 − β, fround(β) of a scalar β) are computed once, before
  * the loop.
@@ -93,10 +98,29 @@ const F64X2_BINARY: Partial<Record<BinaryFunction, number>> = {
 const V128_LOAD = 0x00;
 const V128_STORE = 0x0b;
 const I8X16_SHUFFLE = 0x0d;
-const F32X4_ABS = 0xe0;
-const F32X4_NEG = 0xe1;
 const F32X4_SQRT = 0xe3;
 const F32X4_BINARY: Partial<Record<BinaryFunction, number>> = { add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7 };
+// Rounding to an integer: a float32 value's integer is a float32, the same in either width.
+const F32X4_UNARY: Partial<Record<UnaryFunction, number>> = {
+  ceil: 0x67,
+  floor: 0x68,
+  trunc: 0x69,
+  roundHalfEven: 0x6a,
+  abs: 0xe0,
+  neg: 0xe1,
+};
+const F32X4_MIN = 0xe8;
+const F32X4_MAX = 0xe9;
+const F32X4_COMPARE: Record<Comparison, number> = {
+  equal: 0x41,
+  notEqual: 0x42,
+  less: 0x43,
+  greater: 0x44,
+  lessEqual: 0x45,
+  greaterEqual: 0x46,
+};
+const I64X2_EXTEND_LOW_I32X4_S = 0xc7;
+const I64X2_EXTEND_HIGH_I32X4_S = 0xc8;
 const I32_AND = 0x71;
 const I32_SHR_U = 0x76;
 /** Shuffle lanes: bytes 8..15 of the first operand twice (its f32 lanes 2, 3 moved to 0, 1). */
@@ -105,23 +129,57 @@ const HIGH_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 const LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 /**
- * The nodes whose value is a float32 the f32x4 lanes compute exactly as the JavaScript loop's
- * doubles: inputs (float32 tensors), float32-exact constants, any fround (of an operation on
- * such values it is the f32x4 operation, see {@link float32Operation}; of anything else a
- * demotion), and neg or abs of such a value (exact in either width).
+ * What the f32x4 lanes compute exactly as the JavaScript loop's doubles. `values`: inputs
+ * (float32 tensors), float32-exact constants, any fround (of an operation on such values it is
+ * the f32x4 operation, see {@link float32Operation}; of anything else a demotion), and neg,
+ * abs, floor, ceil, trunc, roundHalfEven, min, max and select of such values (exact in either
+ * width). `masks`: comparisons of such
+ * values (exact in either width), and, or and not of those, as 32-bit lane masks.
  */
-function float32Lanes(order: readonly Expression[]): Set<Expression> {
-  const lanes = new Set<Expression>();
+function float32Lanes(order: readonly Expression[]): { values: Set<Expression>; masks: Set<Expression> } {
+  const values = new Set<Expression>();
+  const masks = new Set<Expression>();
   for (const node of order) {
-    const exact =
-      node.kind === 'input' ||
-      (node.kind === 'constant' && (Math.fround(node.value) === node.value || Number.isNaN(node.value))) ||
-      (node.kind === 'unary' &&
-        (node.function === 'fround' ||
-          ((node.function === 'neg' || node.function === 'abs') && lanes.has(node.operand))));
-    if (exact) lanes.add(node);
+    switch (node.kind) {
+      case 'input':
+        values.add(node);
+        break;
+      case 'constant':
+        if (Math.fround(node.value) === node.value || Number.isNaN(node.value)) values.add(node);
+        break;
+      case 'unary':
+        if (node.function === 'fround' || (F32X4_UNARY[node.function] !== undefined && values.has(node.operand)))
+          values.add(node);
+        break;
+      case 'binary':
+        if ((node.function === 'min' || node.function === 'max') && values.has(node.left) && values.has(node.right))
+          values.add(node);
+        break;
+      case 'select':
+        if (masks.has(node.condition) && values.has(node.whenTrue) && values.has(node.whenFalse)) values.add(node);
+        break;
+      case 'compare':
+        if (values.has(node.left) && values.has(node.right)) masks.add(node);
+        break;
+      case 'logical':
+        if (masks.has(node.left) && masks.has(node.right)) masks.add(node);
+        break;
+      case 'not':
+        if (masks.has(node.operand)) masks.add(node);
+        break;
+    }
   }
-  return lanes;
+  return { values, masks };
+}
+
+/**
+ * Whether `node` is an instruction on f32x4 lanes (not an input, a constant, nor an fround that
+ * only reads a float32 value or demotes a double): what makes a kernel step over quads.
+ */
+function narrowInstruction(node: Expression, values: ReadonlySet<Expression>, masks: ReadonlySet<Expression>): boolean {
+  if (masks.has(node)) return true;
+  if (!values.has(node) || node.kind === 'input' || node.kind === 'constant') return false;
+  return node.kind !== 'unary' || node.function !== 'fround' || float32Operation(node, values) !== undefined;
 }
 
 /**
@@ -157,8 +215,51 @@ function loopInvariants(order: readonly Expression[]): Set<Expression> {
   return invariant;
 }
 
+/** The operations computed only as the operand of one float32 operation (a + b of fround(a + b)). */
+function narrowOnlyOperations(
+  order: readonly Expression[],
+  counts: ReadonlyMap<Expression, number>,
+  values: ReadonlySet<Expression>,
+): Set<Expression> {
+  const narrowOnly = new Set<Expression>();
+  for (const node of order)
+    if (node.kind === 'unary' && float32Operation(node, values) !== undefined && counts.get(node.operand) === 1)
+      narrowOnly.add(node.operand);
+  return narrowOnly;
+}
+
 /**
- * The float32 values (`lanes`) that an f64x2 operation of the loop reads: their widened halves
+ * Whether a kernel steps over quads: where it has f32x4 instructions and they are at least as
+ * many as the operations left on f64x2 lanes (a function of simd-math.ts counted as 8), which a
+ * quad runs twice. Why: a kernel of mostly double arithmetic gains nothing from its few f32x4
+ * instructions and pays the conversions (sigmoid, one neg beside an exp, measured 4–14% slower).
+ */
+function stepsOverQuads(
+  order: readonly Expression[],
+  counts: ReadonlyMap<Expression, number>,
+  invariant: ReadonlySet<Expression>,
+  values: ReadonlySet<Expression>,
+  masks: ReadonlySet<Expression>,
+): boolean {
+  const narrowOnly = narrowOnlyOperations(order, counts, values);
+  let narrow = 0;
+  let wide = 0;
+  for (const node of order) {
+    if (invariant.has(node) || narrowOnly.has(node) || node.kind === 'input') continue;
+    if (node.kind === 'scalar' || node.kind === 'constant') continue;
+    if (narrowInstruction(node, values, masks)) narrow++;
+    else if (!values.has(node) && !masks.has(node)) {
+      const heavy =
+        (node.kind === 'unary' && SIMD_MATH[node.function] !== undefined) ||
+        (node.kind === 'binary' && SIMD_BINARY_MATH[node.function] !== undefined);
+      wide += heavy ? 8 : 1;
+    }
+  }
+  return narrow > 0 && narrow >= wide;
+}
+
+/**
+ * The float32 values and masks (`lanes`, `masks`) that an f64x2 operation of the loop reads: their widened halves
  * are kept in locals when they have locals (inputs, shared values). An operation is evaluated on
  * f64x2 lanes unless it is only the operand of one float32 operation.
  */
@@ -166,18 +267,14 @@ function wideUses(
   order: readonly Expression[],
   counts: ReadonlyMap<Expression, number>,
   lanes: ReadonlySet<Expression>,
+  masks: ReadonlySet<Expression>,
   invariant: ReadonlySet<Expression>,
 ): Set<Expression> {
-  const narrowOnly = new Set<Expression>();
-  for (const node of order) {
-    const operation = float32Operation(node, lanes);
-    if (operation !== undefined && (counts.get((node as { operand: Expression }).operand) ?? 0) === 1)
-      narrowOnly.add((node as { operand: Expression }).operand);
-  }
+  const narrowOnly = narrowOnlyOperations(order, counts, lanes);
   const wide = new Set<Expression>();
   for (const node of order) {
-    if (lanes.has(node) || invariant.has(node) || narrowOnly.has(node)) continue;
-    for (const child of children(node)) if (lanes.has(child)) wide.add(child);
+    if (lanes.has(node) || masks.has(node) || invariant.has(node) || narrowOnly.has(node)) continue;
+    for (const child of children(node)) if (lanes.has(child) || masks.has(child)) wide.add(child);
   }
   return wide;
 }
@@ -332,9 +429,11 @@ export function compileSimdExpressions(
   // Operations that read no input (1 − β, fround(β), ...) are computed once, before the loop.
   const invariant = loopInvariants(order);
   const candidates = float32Lanes(order);
-  const quads = order.some((node) => !invariant.has(node) && float32Operation(node, candidates) !== undefined);
-  // Without a float32 operation every value is on f64x2 lanes, a pair per step, as before.
-  const lanes = quads ? candidates : new Set<Expression>();
+  const quads = stepsOverQuads(order, counts, invariant, candidates.values, candidates.masks);
+  // Without an f32x4 instruction every value is on f64x2 lanes, a pair per step, as before.
+  const lanes = quads ? candidates.values : new Set<Expression>();
+  const masks = quads ? candidates.masks : new Set<Expression>();
+  const isNarrow = (node: Expression) => lanes.has(node) || masks.has(node);
   // v128 locals: inputs, scalars, then the rest as they are asked for.
   let nextLocal = firstValue + arity + scalarCount;
   const newLocal = () => nextLocal++;
@@ -362,10 +461,10 @@ export function compileSimdExpressions(
   const shared = new Map<Expression, { halves?: [number, number]; narrow?: number; wide?: [number, number] }>();
   // A root referenced by several roots' counts would double count its own subtree; that only
   // makes it shared (one local more), never wrong.
-  const widened = wideUses(order, counts, lanes, invariant);
+  const widened = wideUses(order, counts, lanes, masks, invariant);
   for (const node of order) {
     if (isLeaf(node) && node.kind !== 'input') continue;
-    if (invariant.has(node)) hoisted.set(node, { wide: newLocal(), narrow: lanes.has(node) ? newLocal() : undefined });
+    if (invariant.has(node)) hoisted.set(node, { wide: newLocal(), narrow: isNarrow(node) ? newLocal() : undefined });
     else if (node.kind === 'input') {
       // The input's own local: its f32x4 quad, or (pair kernels) its widened pair.
       const own = firstValue + node.index;
@@ -374,7 +473,7 @@ export function compileSimdExpressions(
         quads ? { narrow: own, wide: widened.has(node) ? [newLocal(), newLocal()] : undefined } : { wide: [own, own] },
       );
     } else if ((counts.get(node) ?? 0) > 1) {
-      if (lanes.has(node))
+      if (isNarrow(node))
         shared.set(node, { narrow: newLocal(), wide: widened.has(node) ? [newLocal(), newLocal()] : undefined });
       else {
         const low = newLocal();
@@ -386,7 +485,9 @@ export function compileSimdExpressions(
   // (the odd pair of a quad kernel, or every step of a pair kernel: half 0 only, f32x4 lanes
   // 2 and 3 are zero and unused).
   let pairStep = !quads;
-  const widen = (narrow: number[], half: 0 | 1): number[] => {
+  // A narrow value's f64x2 half: float32 lanes promoted, 32-bit masks sign-extended to 64 bits.
+  const widen = (narrow: number[], half: 0 | 1, mask = false): number[] => {
+    if (mask) return [...narrow, ...op.simd(half === 0 ? I64X2_EXTEND_LOW_I32X4_S : I64X2_EXTEND_HIGH_I32X4_S)];
     if (half === 0) return [...narrow, ...op.simd(F64X2_PROMOTE_LOW_F32X4)];
     const spare = locals.temporary();
     return [
@@ -405,9 +506,34 @@ export function compileSimdExpressions(
     switch (node.kind) {
       case 'constant':
         return op.localGet(locals.constant([...new Uint8Array(new Float32Array(4).fill(node.value).buffer)]));
+      case 'compare':
+        return [...emitNarrow(node.left), ...emitNarrow(node.right), ...op.simd(F32X4_COMPARE[node.comparison])];
+      case 'logical':
+        return [
+          ...emitNarrow(node.left),
+          ...emitNarrow(node.right),
+          ...op.simd(node.operator === 'and' ? V128_AND : V128_OR),
+        ];
+      case 'not':
+        return [...emitNarrow(node.operand), ...op.simd(V128_NOT)];
+      case 'select':
+        return [
+          ...emitNarrow(node.whenTrue),
+          ...emitNarrow(node.whenFalse),
+          ...emitNarrow(node.condition),
+          ...op.simd(V128_BITSELECT),
+        ];
+      case 'binary':
+        if (node.function === 'min' || node.function === 'max')
+          return [
+            ...emitNarrow(node.left),
+            ...emitNarrow(node.right),
+            ...op.simd(node.function === 'min' ? F32X4_MIN : F32X4_MAX),
+          ];
+        break;
       case 'unary': {
-        if (node.function === 'neg' || node.function === 'abs')
-          return [...emitNarrow(node.operand), ...op.simd(node.function === 'neg' ? F32X4_NEG : F32X4_ABS)];
+        const instruction = F32X4_UNARY[node.function];
+        if (instruction !== undefined) return [...emitNarrow(node.operand), ...op.simd(instruction)];
         if (node.function !== 'fround') break;
         const operand = node.operand;
         if (lanes.has(operand)) return emitNarrow(operand);
@@ -432,6 +558,7 @@ export function compileSimdExpressions(
     const entry = shared.get(node);
     if (entry?.halves !== undefined && !defining) return op.localGet(entry.halves[half]);
     if (entry?.wide !== undefined) return op.localGet(entry.wide[half]);
+    if (masks.has(node)) return widen(emitNarrow(node), half, true);
     if (lanes.has(node) && node.kind !== 'constant') return widen(emitNarrow(node), half);
     switch (node.kind) {
       case 'input':
@@ -525,7 +652,7 @@ export function compileSimdExpressions(
           ...op.localSet(entry.narrow!),
           ...(entry.wide
             ? halves().flatMap((half) => [
-                ...widen(op.localGet(entry.narrow!), half),
+                ...widen(op.localGet(entry.narrow!), half, masks.has(node)),
                 ...op.localSet(entry.wide![half]),
               ])
             : []),
@@ -559,12 +686,7 @@ export function compileSimdExpressions(
     ...[...hoisted].flatMap(([node, { wide, narrow }]) =>
       narrow === undefined
         ? [...emitWide(node, 0, true), ...op.localSet(wide)]
-        : [
-            ...emitNarrow(node, true),
-            ...op.localTee(narrow),
-            ...op.simd(F64X2_PROMOTE_LOW_F32X4),
-            ...op.localSet(wide),
-          ],
+        : [...emitNarrow(node, true), ...widen(op.localTee(narrow), 0, masks.has(node)), ...op.localSet(wide)],
     ),
   ];
   const countDown = [...op.localGet(pairs), ...op.i32Const(1), ...op.i32Sub(), ...op.localTee(pairs), ...op.brIf(0)];
