@@ -6,8 +6,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  defineKernel,
   div,
   exp,
+  expand,
+  expression as e,
+  fusedMap,
+  logSoftmaxGradient,
+  mul,
   isFinite,
   kernelInfo,
   kernelThreadsReady,
@@ -19,6 +25,7 @@ import {
   setKernelMode,
   setThreadCount,
   softmax,
+  softmaxGradient,
   sub,
   sum,
   tensor,
@@ -48,6 +55,18 @@ function composite(x: Tensor): Tensor {
 function softmaxComposite(x: Tensor): Tensor {
   const e = exp(shifted(x));
   return div(e, sum(e, -1, true));
+}
+
+/** The gradients as autodiff's rules computed them before softmaxGradient: the sum, then fusedMap. */
+const SOFTMAX_GRADIENT = defineKernel('test.softmaxGradient', { inputs: ['g', 'y', 's'] }, ({ g, y, s }) =>
+  e.mul(y, e.sub(g, s)),
+);
+const LOG_SOFTMAX_GRADIENT = defineKernel('test.logSoftmaxGradient', { inputs: ['g', 'y', 's'] }, ({ g, y, s }) =>
+  e.sub(g, e.mul(e.exp(y), s)),
+);
+function gradientComposite(log: boolean, g: Tensor, y: Tensor): Tensor {
+  const s = sum(log ? g : mul(g, y), -1, true);
+  return fusedMap(log ? LOG_SOFTMAX_GRADIENT : SOFTMAX_GRADIENT, [g, y, expand(s, g.shape)]);
 }
 
 /** The float32 values' bit patterns, so that NaN, −0 and +0 compare exactly. */
@@ -89,9 +108,15 @@ describe('softmaxRows and logSoftmaxRows', () => {
         setKernelMode(mode);
         setThreadCount(threads);
         await kernelThreadsReady();
+        const generator = seed(6);
         for (const x of cases()) {
-          expect(bits(logSoftmax(x, -1))).toEqual(bits(composite(x)));
-          expect(bits(softmax(x, -1))).toEqual(bits(softmaxComposite(x)));
+          const logY = logSoftmax(x, -1);
+          const y = softmax(x, -1);
+          expect(bits(logY)).toEqual(bits(composite(x)));
+          expect(bits(y)).toEqual(bits(softmaxComposite(x)));
+          const g = randn(x.shape as number[], { generator });
+          expect(bits(logSoftmaxGradient(g, logY, -1))).toEqual(bits(gradientComposite(true, g, logY)));
+          expect(bits(softmaxGradient(g, y, -1))).toEqual(bits(gradientComposite(false, g, y)));
         }
       });
 

@@ -19,7 +19,8 @@
  * either way.
  */
 import { takeArray } from './buffer-pool.js';
-import { UNARY_KERNELS, unaryExpressionKernel } from '../kernels/elementwise-kernels.js';
+import { UNARY_KERNELS, unaryExpressionKernel, type FusedKernel } from '../kernels/elementwise-kernels.js';
+import { fusedLoop } from './elementwise-loops.js';
 import { simdExp } from '../wasm/simd-elementwise.js';
 import { simdFused } from '../wasm/simd-fused.js';
 import { SIMD_REDUCTION_MINIMUM_VALUES, simdReduceRows } from '../wasm/simd-reductions.js';
@@ -132,5 +133,70 @@ export function logSoftmaxRows(values: Float32Array, offset: number, rows: numbe
     const logarithm = logarithms[row]!;
     for (let index = row * columns; index < (row + 1) * columns; index++) out[index] = out[index]! - logarithm;
   }
+  return out;
+}
+
+/**
+ * The row sums of `g` (or of g ⊙ y, rounded to float32 per product as the mul op's, when `y` is
+ * given) into `totals`, as the backend's sum op computes them (see the file comment).
+ */
+function rowSums(
+  g: Float32Array,
+  gOffset: number,
+  y: Float32Array | undefined,
+  yOffset: number,
+  rows: number,
+  columns: number,
+): void {
+  const size = rows * columns;
+  if (totals.length < rows) {
+    totals = new Float32Array(rows);
+    logarithms = new Float32Array(rows);
+  }
+  let values = g;
+  let offset = gOffset;
+  if (y) {
+    values = scratchOf(size);
+    offset = 0;
+    for (let index = 0; index < size; index++) values[index] = g[gOffset + index]! * y[yOffset + index]!;
+  }
+  if (!(size >= SIMD_REDUCTION_MINIMUM_VALUES && simdReduceRows('sum', values, offset, rows, columns, totals))) {
+    for (let row = 0; row < rows; row++) {
+      let total = 0;
+      const start = offset + row * columns;
+      for (let index = start; index < start + columns; index++) total += values[index]!;
+      totals[row] = total;
+    }
+  }
+}
+
+/**
+ * The closed-form gradient of softmax (`kernel` of (g, y, s): y ⊙ (g − s)) or logSoftmax
+ * (g − e^y · s) over `rows` contiguous rows of `columns` float32 values, s being the row sum of
+ * g ⊙ y (softmax, `multiplySums`) or of g (logSoftmax), as a fresh CPU storage. Bit for bit
+ * what the sum op and `fusedMap(kernel, [g, y, expand(s)])` give on the CPU backend: the sums
+ * as `rowSums`, then the kernel on the same compiled expression (or the same JavaScript loop),
+ * s broadcast into scratch instead of a copied stride-0 view.
+ *
+ * @example
+ * softmaxGradientRows(LOG_SOFTMAX_GRADIENT, false, g, 0, y, 0, 128, 10)
+ */
+export function softmaxGradientRows(
+  kernel: FusedKernel,
+  multiplySums: boolean,
+  g: Float32Array,
+  gOffset: number,
+  y: Float32Array,
+  yOffset: number,
+  rows: number,
+  columns: number,
+): Float32Array {
+  const size = rows * columns;
+  rowSums(g, gOffset, multiplySums ? y : undefined, yOffset, rows, columns);
+  const broadcast = scratchOf(size);
+  for (let row = 0; row < rows; row++) broadcast.fill(totals[row]!, row * columns, (row + 1) * columns);
+  const out = takeArray('float32', size);
+  if (!simdFused(kernel, [g, y, broadcast], [gOffset, yOffset, 0], [], out, size))
+    fusedLoop(kernel, 'float32,float32,float32>float32')([g, y, broadcast], [gOffset, yOffset, 0], [], out, size);
   return out;
 }
