@@ -60,6 +60,16 @@ const CASES: ExpressionKernel[] = [
   kernel('widenedOnce', e.sub(f(e.mul(f(e.add(x, z)), z)), e.mul(y, s1))),
   // Double parts rounded into float32 operations (a transcendental one too).
   kernel('demoted', f(e.mul(f(e.mul(x, s0)), f(e.add(f(e.sub(y, x)), f(e.mul(f(e.add(y, e.mul(z, 0.1))), x))))))),
+  // sin beyond its reduction's bound calls the imported Math.sin for those lanes, in each half.
+  kernel(
+    'demotedSine',
+    f(
+      e.add(
+        f(e.mul(f(e.sin(e.mul(x, 1e6))), chainEnd)),
+        f(e.sub(f(e.mul(chainEnd, chainEnd)), f(e.mul(f(e.add(chained, z)), f(e.sub(z, y)))))),
+      ),
+    ),
+  ),
   kernel('demotedTanh', f(e.mul(chainEnd, f(e.add(f(e.mul(f(e.tanh(x)), y)), f(e.sub(chainEnd, product))))))),
   kernel('selected', e.select(e.greater(product, y), f(e.sqrt(product)), e.mul(z, s1))),
   kernel('neg', e.neg(f(e.sub(x, y)))),
