@@ -430,13 +430,16 @@ export function compileSimdExpressions(
   const invariant = loopInvariants(order);
   const candidates = float32Lanes(order);
   const quads = stepsOverQuads(order, counts, invariant, candidates.values, candidates.masks);
-  // Without an f32x4 instruction every value is on f64x2 lanes, a pair per step, as before.
+  // A pair kernel has every value on f64x2 lanes, a pair per step, as before.
   const lanes = quads ? candidates.values : new Set<Expression>();
   const masks = quads ? candidates.masks : new Set<Expression>();
   const isNarrow = (node: Expression) => lanes.has(node) || masks.has(node);
   // v128 locals: inputs, scalars, then the rest as they are asked for.
   let nextLocal = firstValue + arity + scalarCount;
   const newLocal = () => nextLocal++;
+  const constants = new Map<string, { local: number; lanes: readonly number[] }>();
+  // Imported Math functions (sin, cos and tan beyond their reduction's bound, simd-math.ts).
+  const imports: TrigonometricFunction[] = [];
   const locals = {
     importedFunction: (name: TrigonometricFunction) => {
       if (!imports.includes(name)) imports.push(name);
@@ -450,18 +453,15 @@ export function compileSimdExpressions(
       return entry.local;
     },
   };
-  const constants = new Map<string, { local: number; lanes: readonly number[] }>();
-  // Imported Math functions (sin, cos and tan beyond their reduction's bound, simd-math.ts).
-  const imports: TrigonometricFunction[] = [];
   const isLeaf = (node: Expression) => node.kind === 'input' || node.kind === 'scalar' || node.kind === 'constant';
   // Loop-invariant operations: one local each (float32 lanes: also their f64x2 widening).
   const hoisted = new Map<Expression, { wide: number; narrow?: number }>();
   // Nodes used more than once: a local per f64x2 half, or one f32x4 local (and its widened
   // halves where an f64x2 operation reads it).
   const shared = new Map<Expression, { halves?: [number, number]; narrow?: number; wide?: [number, number] }>();
+  const widened = wideUses(order, counts, lanes, masks, invariant);
   // A root referenced by several roots' counts would double count its own subtree; that only
   // makes it shared (one local more), never wrong.
-  const widened = wideUses(order, counts, lanes, masks, invariant);
   for (const node of order) {
     if (isLeaf(node) && node.kind !== 'input') continue;
     if (invariant.has(node)) hoisted.set(node, { wide: newLocal(), narrow: isNarrow(node) ? newLocal() : undefined });
