@@ -54,9 +54,12 @@ export const SIZES_PER_KERNEL = 16;
  * only when nothing else holds it; a result still alive at the next call (a weight update's
  * output is the next update's input) makes it allocate a new texture (1.7 ms for 784×256 on
  * llvmpipe, twice the update's own time). A second instance, whose texture was freed a call
- * earlier, takes such a call instead.
+ * earlier, takes such a call instead. A third: the MLP step runs four `[128, 256]` products,
+ * and the first two (the forward pre-activations, which the autodiff tape holds) are alive when
+ * the third runs in the backward pass; with two instances that product allocated its eight row
+ * textures every step (8-9 textures per step, 0 with three).
  */
-export const COPIES_PER_SIZE = 2;
+export const COPIES_PER_SIZE = 3;
 /**
  * Outputs larger than this many texels (4 MiB of RGBA float32) always share the resizable
  * instance: an instance keeps its last texture, and keeping several of that size is not worth

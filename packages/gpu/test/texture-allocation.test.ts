@@ -22,13 +22,11 @@ describe.runIf(gpuReady)('texture allocation in a training step', () => {
     };
     const generator = seed(5);
     const options = { generator, backend: 'gpu' } as const;
-    // 32 examples, so that the first layer's weight gradient ([20, 16]: three rows of 8×4 blocks)
-    // differs in size from its product and the hidden gradient ([32, 16]: four). With 24 examples
-    // all three products are three rows of blocks, and three live results of one kernel at one
-    // size (the first two stay referenced until the step's tidy ends) need a third instance, more
-    // than kernel-runner.ts's COPIES_PER_SIZE gives: an allocation per step.
-    const inputs = randn([32, 20], options);
-    const targets = randn([32, 3], options);
+    // 24 examples: the first layer's product, the hidden gradient and the first layer's weight
+    // gradient are all three rows of 8×4 blocks, and the first two are still alive when the
+    // third runs (kernel-runner.ts's third instance per size).
+    const inputs = randn([24, 20], options);
+    const targets = randn([24, 3], options);
     let first: Tensor = randn([20, 16], { ...options, std: 0.2 });
     let second: Tensor = randn([16, 3], { ...options, std: 0.2 });
     const allocations: number[] = [];
