@@ -36,6 +36,14 @@ type Composition = 'Scaled' | 'Affine' | 'ScaledMultiplied' | 'AffineMultiplied'
 
 const COMPOSITIONS = ['Scaled', 'Affine', 'ScaledMultiplied', 'AffineMultiplied'] as const;
 
+/** The cache keys (and name suffixes) of a composition: plain, Rounded, Float32, RoundedFloat32; made once, not per leaf. */
+const KEYS = Object.fromEntries(
+  COMPOSITIONS.map((composition) => [
+    composition,
+    [composition, `${composition}Rounded`, `${composition}Float32`, `${composition}RoundedFloat32`],
+  ]),
+) as Record<Composition, readonly string[]>;
+
 const composed = new WeakMap<ExpressionKernel, Map<string, ExpressionKernel>>();
 
 /**
@@ -58,7 +66,7 @@ export function composeFinalKernel(
     variants = new Map();
     composed.set(kernel, variants);
   }
-  const key = `${composition}${rounded ? 'Rounded' : ''}${float32Arithmetic ? 'Float32' : ''}`;
+  const key = KEYS[composition][(rounded ? 1 : 0) + (float32Arithmetic ? 2 : 0)]!;
   let result = variants.get(key);
   if (!result) {
     const { arity, scalarCount } = kernel;
