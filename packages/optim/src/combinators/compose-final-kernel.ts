@@ -37,12 +37,9 @@ type Composition = 'Scaled' | 'Affine' | 'ScaledMultiplied' | 'AffineMultiplied'
 const COMPOSITIONS = ['Scaled', 'Affine', 'ScaledMultiplied', 'AffineMultiplied'] as const;
 
 /** The cache keys (and name suffixes) of a composition: plain, Rounded, Float32, RoundedFloat32; made once, not per leaf. */
-const KEYS = Object.fromEntries(
-  COMPOSITIONS.map((composition) => [
-    composition,
-    [composition, `${composition}Rounded`, `${composition}Float32`, `${composition}RoundedFloat32`],
-  ]),
-) as Record<Composition, readonly string[]>;
+const KEYS = {} as Record<Composition, readonly string[]>;
+for (const composition of COMPOSITIONS)
+  KEYS[composition] = [composition, `${composition}Rounded`, `${composition}Float32`, `${composition}RoundedFloat32`];
 
 const composed = new WeakMap<ExpressionKernel, Map<string, ExpressionKernel>>();
 
