@@ -143,6 +143,28 @@ describe('simdGemm', () => {
     expect(threaded).toEqual(single);
   });
 
+  it.skipIf(SIMD_OFF)('runs a narrow product transposed (Cᵀ = Bᵀ·Aᵀ) with the bits of the direct form', () => {
+    const generator = seed(50);
+    // [128, 256]·[256, 10] and [256, 128]·[128, 10] (the MLP's last layer) pad n = 10 to 16 tile
+    // columns and run as Bᵀ·Aᵀ; Bᵀ·Aᵀ itself (m = 10) runs directly, so its transpose is the
+    // direct form's result. Also a batch, where the output offset moves.
+    for (const [m, k, n] of [
+      [128, 256, 10],
+      [256, 128, 10],
+      [133, 301, 19],
+    ] as const) {
+      const a = randn([m, k], { generator });
+      const b = randn([k, n], { generator });
+      const direct = matmul(transpose(b, 0, 1), transpose(a, 0, 1))
+        .transpose(0, 1)
+        .contiguous();
+      expect([...(matmul(a, b).dataSync() as Float32Array)]).toEqual([...(direct.dataSync() as Float32Array)]);
+    }
+    const a = randn([3, 128, 64], { generator });
+    const b = randn([3, 64, 10], { generator });
+    expectClose(matmul(a, b), referenceProduct(a, b), 64);
+  });
+
   it.skipIf(SIMD_OFF)('writes each batch of a batched product into its own block of the output', async () => {
     setThreadCount(2);
     await kernelThreadsReady();

@@ -755,9 +755,17 @@ const GEMM_CHUNK_PANELS = 2;
 const GEMM_LAST_CHUNK_PANELS = 1;
 
 /**
- * Whether a gemm_tiles call of this size would be split over the pool (which must be ready):
- * two chunks of at least `GEMM_CHUNK_PANELS` row panels and `PARALLEL_MINIMUM_WORK` multiply-adds.
+ * Whether a gemm_tiles call of this size is split over the threads when they run: two chunks
+ * of at least `GEMM_CHUNK_PANELS` row panels and `PARALLEL_MINIMUM_WORK` multiply-adds.
+ *
+ * @example
+ * gemmSplitsOverThreads(32, 32, 784) // true: the MLP's first product
  */
+export function gemmSplitsOverThreads(mPanels: number, nPanels: number, depth: number): boolean {
+  return mPanels >= 2 * GEMM_CHUNK_PANELS && mPanels * nPanels * depth * 32 >= PARALLEL_MINIMUM_WORK;
+}
+
+/** The pool (which must be ready) for a gemm_tiles call of this size that it splits, else undefined. */
 function gemmReadyPool(
   module: WebAssembly.Module,
   memory: WebAssembly.Memory,
@@ -765,9 +773,7 @@ function gemmReadyPool(
   nPanels: number,
   depth: number,
 ): Pool | undefined {
-  return mPanels >= 2 * GEMM_CHUNK_PANELS && mPanels * nPanels * depth * 32 >= PARALLEL_MINIMUM_WORK
-    ? readyPool(module, memory)
-    : undefined;
+  return gemmSplitsOverThreads(mPanels, nPanels, depth) ? readyPool(module, memory) : undefined;
 }
 
 /**
