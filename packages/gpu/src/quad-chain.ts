@@ -17,7 +17,7 @@ import { define } from './kernel-definition.js';
 import { BLOCKED_QUAD, QUAD_VALUE, SAME_QUAD } from './quad-fetch.js';
 import { FOUR_VALUES_FETCH } from './value-fetch.js';
 import { gpuDevice } from './gpu-device.js';
-import { blockedValueRows, type BlockRows } from './texel-fetch.js';
+import { blockedValueRows, eightRowBlocksAvailable, type BlockRows } from './texel-fetch.js';
 
 /** How a quad chain reads one of its leaves. */
 export interface QuadLeaf {
@@ -41,24 +41,31 @@ export interface QuadChainInput {
 /**
  * True where chains run as quads: WebGL1 (headless-gl), whose one-value storages are RGBA32F
  * textures (16 bytes per value), so a quad texture moves a quarter of the bytes and runs a
- * quarter of the fragments. gpu.js stores one value per R32F texel on WebGL2, where quads save
- * no bytes; on SwiftShader (Chromium) the quad chains of the MLP step measured slower than the
- * one-value ones (the 256×256 weight update 2.1 → 6.3 ms, the relu chains 3.0 → 3.6 ms per
- * step, each draw timed to a one-pixel read), so WebGL2 keeps one value per texel.
+ * quarter of the fragments; and WebGL2 where products come in 8×4 blocks
+ * (texel-fetch.ts's eightRowBlocksAvailable). gpu.js stores one value per R32F texel on WebGL2,
+ * where quads save no bytes, and with 4×4 products the quad chains of the MLP step measured
+ * slower there on SwiftShader (the 256×256 weight update 2.1 → 6.3 ms, session 24); but a
+ * one-value unpack of an 8×4 product selects among eight row textures per value, and a quad
+ * chain does it once per four values: on SwiftShader the MLP step took 53.7–60.6 ms (medians of
+ * three in-page runs) with quad chains against 62.3–66.2 without (session 25).
  */
 export function quadsAvailable(): boolean {
   const kernelClass = gpuDevice().info.kernelClass;
-  return kernelClass === 'HeadlessGLKernel' || kernelClass === 'WebGLKernel';
+  if (kernelClass === 'HeadlessGLKernel' || kernelClass === 'WebGLKernel') return true;
+  return kernelClass === 'WebGL2Kernel' && eightRowBlocksAvailable();
 }
 
 /**
  * True when a chain over `shape` can run four values per fragment: quads are available
- * ({@link quadsAvailable}), its size is a multiple of four and, when it unpacks a blocked
- * product, every row is too (so four consecutive values never straddle two rows of the
- * product).
+ * ({@link quadsAvailable}), on WebGL2 the chain unpacks an 8×4 product (see there: elsewhere
+ * quad chains were slower on SwiftShader, and the playground's adamw run took 71–86 s with every
+ * eligible chain as quads against 48 s without), its size is a multiple of four and, when it
+ * unpacks a blocked product, every row is too (so four consecutive values never straddle two
+ * rows of the product).
  */
 export function quadEligible(call: string, shape: Shape): boolean {
   if (!quadsAvailable()) return false;
+  if (gpuDevice().info.kernelClass === 'WebGL2Kernel' && !blockedValueRows(call).includes(8)) return false;
   const size = sizeOf(shape);
   if (size === 0 || size % 4 !== 0) return false;
   return blockedValueRows(call).length === 0 || shape[shape.length - 1]! % 4 === 0;
