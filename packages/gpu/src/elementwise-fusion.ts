@@ -27,6 +27,7 @@ import { constantValue } from './scalar-constants.js';
 import { countStorage, deleteTexture, textureOf, type GpuStorage } from './storage.js';
 import { quadEligible, runQuadChain, unpackQuads } from './quad-chain.js';
 import { QUAD_VALUE } from './quad-fetch.js';
+import { releasePacks } from './pack-cache.js';
 
 /** Textures one fused kernel reads at most where nothing more is known (WebGL1 guarantees 8 units). */
 export const FUSION_LEAF_LIMIT = 8;
@@ -156,6 +157,7 @@ export class PendingStorage implements GpuStorage {
 
   /** Frees the result texture, or the chain's operand references when it never ran. */
   release(): void {
+    releasePacks(this);
     if (this.#chain) {
       releaseLeaves(this.#chain);
       this.#chain = undefined;

@@ -27,6 +27,7 @@ import { gpuExpressionFunction } from './expression-source.js';
 import type { GpuFunctionSource } from './function-source.js';
 import { define, refuseFloat64, stored } from './kernel-definition.js';
 import { asStorage, deleteTexture, EMPTY, result, textureOf, type GpuStorage } from './storage.js';
+import { releasePacks } from './pack-cache.js';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
 import { countUpload } from './gpu-stats.js';
 import { readStorageAsync, readStorageSync } from './readback.js';
@@ -1097,6 +1098,7 @@ export function createGpuBackend(): Backend {
         return;
       }
       const storage = asStorage(data);
+      releasePacks(storage);
       deleteTexture(storage.texture);
       storage.texture = undefined;
     },

@@ -35,9 +35,11 @@ import {
 } from './texel-fetch.js';
 import { pendingBlocked, type ChainRunner } from './elementwise-fusion.js';
 import { FOUR_VALUES_FETCH } from './value-fetch.js';
-import { EMPTY, result, textureOf, type GpuStorage } from './storage.js';
+import { asStorage, EMPTY, result, textureOf, type GpuStorage } from './storage.js';
+import { cachedPack } from './pack-cache.js';
 import { PendingStorage } from './elementwise-fusion.js';
 import { QUAD_FOUR_VALUES, quadRead } from './quad-fetch.js';
+import { OUTER_PRODUCT } from './outer-product.js';
 
 const LANES = 4;
 
@@ -47,6 +49,8 @@ interface Packed {
   readonly imageTexels: number;
   /** Texture rows between one batch image and the next in the 2-D layout (0 when shared). */
   readonly imageRows: number;
+  /** The texture is kept with its source storage (pack-cache.ts): not deleted after the product. */
+  readonly kept: boolean;
 }
 
 /** True when every batch axis of `view` has stride 0: one matrix broadcast over the batch. */
@@ -117,17 +121,22 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   return [v0, v1, v2, v3];`;
   const parameters = ['x', ...viewParameters('x', rank), ...names('d', rank - 1), 'rows', 'columns', 'quads'];
   const output: KernelOutput = direct ? [sizeOf(outer), quads] : texels;
-  const texture = runKernel(
-    `matmul/pack${direct ? '2d' : ''}${quadTexture === undefined ? '' : `-quads-${read}`}/rank${rank}`,
-    () => ({
-      ...define(parameters, body),
-      returnType: 'Array(4)' as const,
-      nativeFunctions: direct ? [quadTexture === undefined ? FOUR_VALUES_FETCH() : QUAD_FOUR_VALUES(read)] : [],
-    }),
-    output,
-    [quadTexture ?? textureOf(matrix), ...viewArguments(matrix), ...outer, rows, columns, quads],
-  );
-  return { texture, imageTexels: shared ? 0 : rowsOut * quads, imageRows: shared ? 0 : rowsOut };
+  const run = () =>
+    runKernel(
+      `matmul/pack${direct ? '2d' : ''}${quadTexture === undefined ? '' : `-quads-${read}`}/rank${rank}`,
+      () => ({
+        ...define(parameters, body),
+        returnType: 'Array(4)' as const,
+        nativeFunctions: direct ? [quadTexture === undefined ? FOUR_VALUES_FETCH() : QUAD_FOUR_VALUES(read)] : [],
+      }),
+      output,
+      [quadTexture ?? textureOf(matrix), ...viewArguments(matrix), ...outer, rows, columns, quads],
+    );
+  // A storage never changes once written, so its packed form is kept for the next product that
+  // packs it alike (the weight gradient reading the forward pass's pack, the same batch every step).
+  const layout = `${direct ? 'direct' : 'indexed'}/${rowsOut}/${matrix.offset}/${matrix.shape}/${matrix.strides}`;
+  const { texture, kept } = cachedPack(asStorage(data), layout, run);
+  return { texture, imageTexels: shared ? 0 : rowsOut * quads, imageRows: shared ? 0 : rowsOut, kept };
 }
 
 /**
@@ -197,8 +206,8 @@ export function packedMatmul(a: TensorView, b: TensorView, outDtype: DType, defe
   const left = pack(a, m, false);
   const right = pack(b, depthQuads * LANES, false);
   const product = indexedProduct(left, right, images, m, depthQuads, columnQuads);
-  discard(left.texture);
-  discard(right.texture);
+  release(left);
+  release(right);
   const texture = runKernel(
     `matmul/unpack>${outDtype}`,
     () => define(['c', 'n', 'columnQuads'], unpackBody(outDtype)),
@@ -235,6 +244,7 @@ function blockedMatmul(
 ): GpuStorage {
   const rows = productBlockRows(images, m);
   const later = laterRows(rows);
+  if (outerProductForm(a, b, images, m, rows)) return outerMatmul(a, b, outDtype, m, n, rows, defer);
   const left = pack(a, padded(m, rows), true);
   const right = pack(transposed(b), padded(n, BLOCK_COLUMNS), true);
   const blockRows = Math.ceil(m / rows);
@@ -257,8 +267,81 @@ function blockedMatmul(
     [left.texture, right.texture, blockRows, Math.max(2, depthQuads), left.imageRows, right.imageRows],
   ) as Record<string, unknown>;
   const product = [outputs.result, ...later.map((name) => outputs[name])];
-  discard(left.texture);
-  discard(right.texture);
+  release(left);
+  release(right);
+  return blockedResult(product, a, outDtype, images, m, n, rows, defer);
+}
+
+/**
+ * True when `a @ b` runs in the outer-product form (outer-product.ts): `a` is a transposed
+ * matrix (its rows are columns of a row-major one, like `hᵀ` in a weight gradient), `b` is
+ * row-major, one image, and `m` fills whole blocks (the pack of `aᵀ` then has every quad a
+ * block reads).
+ */
+function outerProductForm(a: TensorView, b: TensorView, images: number, m: number, rows: BlockRows): boolean {
+  const rank = a.shape.length;
+  return (
+    images === 1 &&
+    m % rows === 0 &&
+    a.strides[rank - 2] === 1 &&
+    a.strides[rank - 1] !== 1 &&
+    b.strides[rank - 1] === 1
+  );
+}
+
+/**
+ * `a · b` in the outer-product form: `aᵀ` and `b` packed along their own rows (the packs that the
+ * products of the forward and backward passes made of the same tensors, kept by pack-cache.ts),
+ * the depth along the textures' x axis.
+ */
+function outerMatmul(
+  a: TensorView,
+  b: TensorView,
+  outDtype: DType,
+  m: number,
+  n: number,
+  rows: BlockRows,
+  defer: ChainRunner | undefined,
+): GpuStorage {
+  const rank = a.shape.length;
+  const depth = padded(a.shape[rank - 1]!, LANES);
+  const later = laterRows(rows);
+  const left = pack(transposed(a), depth, true);
+  const right = pack(b, depth, true);
+  const outputs = runKernel(
+    `matmul/outer${rows}x${BLOCK_COLUMNS}`,
+    () => ({
+      ...define(
+        ['a', 'b', 'depth'],
+        `const first = vaneOuterProduct(a, b, (this.thread.y + 0.0) * ${rows / LANES}.0, this.thread.x + 0.0, depth);
+  ${later.map((name, index) => `${name}(vaneBlockSum${index + 1}Value());`).join('\n  ')}
+  return first;`,
+      ),
+      returnType: 'Array(4)' as const,
+      nativeFunctions: OUTER_PRODUCT(rows),
+      outputs: later,
+    }),
+    [Math.ceil(n / BLOCK_COLUMNS), m / rows],
+    [left.texture, right.texture, depth],
+  ) as Record<string, unknown>;
+  const product = [outputs.result, ...later.map((name) => outputs[name])];
+  release(left);
+  release(right);
+  return blockedResult(product, a, outDtype, 1, m, n, rows, defer);
+}
+
+/** The storage of a product in block layout: pending (see {@link pendingBlocked}) or unblocked. */
+function blockedResult(
+  product: unknown[],
+  a: TensorView,
+  outDtype: DType,
+  images: number,
+  m: number,
+  n: number,
+  rows: BlockRows,
+  defer: ChainRunner | undefined,
+): GpuStorage {
+  const blockRows = Math.ceil(m / rows);
   const size = images * m * n;
   const shape = [...a.shape.slice(0, -2), m, n];
   // A float32 result stays blocked until it is needed, so that an elementwise consumer (a bias
@@ -344,6 +427,11 @@ function unpackBody(outDtype: DType): string {
     value = values[2];
   }
   return ${stored('value', outDtype)};`;
+}
+
+/** Deletes a packed operand after its product unless the pack cache holds it. */
+function release(packed: Packed): void {
+  if (!packed.kept) discard(packed.texture);
 }
 
 // The packed temporaries are never storages, so they are not in the backend's texture count.

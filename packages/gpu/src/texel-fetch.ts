@@ -69,10 +69,13 @@ export function selectRowTexel(rows: BlockRows, sample: string): string {
     .join('');
 }
 
-// Rows 1… of a product block, kept in globals between the native function that computes the
-// block and those that hand them to the kernel map's further outputs. Each native function
-// carries the declaration, guarded, because gpu.js orders native functions by use.
-const blockSums = (rows: BlockRows) => `
+/**
+ * GLSL declaring rows 1… of a product block (`vaneBlockSum<k>`), globals kept between the native
+ * function that computes the block and those that hand them to the kernel map's further outputs.
+ * Each native function carries the declaration, guarded, because gpu.js orders native functions
+ * by use.
+ */
+export const blockSums = (rows: BlockRows) => `
 #ifndef VANE_BLOCK_SUMS
 #define VANE_BLOCK_SUMS
 ${rowIndices(rows)
