@@ -1,15 +1,17 @@
 /**
- * The blocked product of `aᵀ · b` read from both operands' own rows: the weight gradient
- * `hᵀ · dz` of a linear layer, whose depth is the batch.
+ * Blocked products that read an operand packed along its own rows (texel (k, q) holds
+ * x[k, 4q…4q+3], the row-major pack) instead of along the depth, so that the packs one tensor
+ * needs in a training step coincide and pack-cache.ts keeps one for all of its products.
  *
  * The direct product (packed-matmul.ts, {@link BLOCK_PRODUCT}) packs both operands along the
- * depth; for `hᵀ · dz` that is a transposed pack of `h` and of `dz` (four values of a column per
- * texel, each from another row), about 1 ms per pack on SwiftShader. Here the depth is the
- * texture's x axis instead: texel (k, q) of `h` holds h[k, 4q…4q+3], the row-major pack of `h`,
- * which the forward product `h · w` already made (pack-cache.ts keeps it), and likewise for `dz`,
- * which `dz · wᵀ` packs. Per step along the depth a fragment reads rows/4 texels of `h` and one of
- * `dz` for 4·rows multiply-adds, the direct product's ratio (12 fetches per 128 with 8 rows).
- * The output is the direct product's block layout, so its consumers do not change.
+ * depth. For the weight gradient `hᵀ · dz` of a linear layer that is a transposed pack of `h` and
+ * of `dz` (four values of a column per texel, each from another row: about 1 ms per pack on
+ * SwiftShader); {@link OUTER_PRODUCT} reads the row-major packs of `h` and `dz` instead, which the
+ * forward `h · w` and the backward `dz · wᵀ` already made. For `x · w` the direct form packs `w`
+ * transposed and `dz · wᵀ` packs it row-major; {@link ROW_PRODUCT} reads `w` row-major, so one
+ * pack of each weight serves both. Each reads, per 4·rows multiply-adds, the texels the direct
+ * product reads (12 fetches per 128 with 8 rows), and writes its block layout, so the products'
+ * consumers do not change.
  */
 import type { NativeFunction } from './kernel-runner.js';
 import { gpuDevice } from './gpu-device.js';
@@ -66,6 +68,62 @@ export function OUTER_PRODUCT(rows: BlockRows): NativeFunction[] {
         aQuad: 'Number',
         bQuad: 'Number',
         depth: 'Number',
+      },
+    },
+    ...BLOCK_PRODUCT(rows).slice(1),
+  ];
+}
+
+/**
+ * The native functions of the row-major right operand form with `rows` rows per block:
+ * `vaneRowProduct(a, b, aRow, bQuad, depthQuads)` computes the rows×4 block at rows aRow… and
+ * columns 4·bQuad… of `a · b`, where `a` is packed along the depth as for {@link BLOCK_PRODUCT}
+ * (texel (i, s) holds a[i, 4s…4s+3]) and `b` row-major (texel (k, q) holds b[k, 4q…4q+3], rows
+ * past the depth zero), and returns its first row; `vaneBlockSum<k>Value()` returns row k. The
+ * row-major pack of a weight `w` serves both `x · w` here and `dz · wᵀ` (whose direct form packs
+ * the rows of `w` too), and it reads one texel per texel written where the transposed pack of `w`
+ * read four. Per step of four along the depth it reads `rows` texels of `a` and four of `b`, as
+ * {@link BLOCK_PRODUCT} does.
+ */
+export function ROW_PRODUCT(rows: BlockRows): NativeFunction[] {
+  const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
+  const sums = Array.from({ length: rows }, (_, row) => row);
+  const quads = [0, 1, 2, 3];
+  return [
+    {
+      name: 'vaneRowProduct',
+      source: `${blockSums(rows)}vec4 vaneRowProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aRow, float bQuad, float depthQuads) {
+  ${sums.map((row) => `float a${row} = (aRow + ${row}.5) / float(aSize.x);`).join('\n  ')}
+  float yb = (bQuad + 0.5) / float(bSize.y);
+  float aStep = 1.0 / float(aSize.y);
+  float bStep = 1.0 / float(bSize.x);
+  int steps = int(depthQuads);
+  ${sums.map((row) => `vec4 s${row} = vec4(0.0);`).join('\n  ')}
+  for (int step = 0; step < 16384; step++) {
+    if (step >= steps) break;
+    float ya = (float(step) + 0.5) * aStep;
+    float xb = float(step) * 4.0;
+    ${quads.map((quad) => `vec4 r${quad} = ${sample}(b, vec2((xb + ${quad}.5) * bStep, yb));`).join('\n    ')}
+    ${sums
+      .map(
+        (row) => `vec4 l${row} = ${sample}(a, vec2(a${row}, ya));
+    s${row} += l${row}.x * r0 + l${row}.y * r1 + l${row}.z * r2 + l${row}.w * r3;`,
+      )
+      .join('\n    ')}
+  }
+  ${sums
+    .slice(1)
+    .map((row) => `vaneBlockSum${row} = s${row};`)
+    .join('\n  ')}
+  return s0;
+}`,
+      returnType: 'Array(4)',
+      argumentTypes: {
+        a: 'ArrayTexture(4)',
+        b: 'ArrayTexture(4)',
+        aRow: 'Number',
+        bQuad: 'Number',
+        depthQuads: 'Number',
       },
     },
     ...BLOCK_PRODUCT(rows).slice(1),

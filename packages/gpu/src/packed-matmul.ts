@@ -7,6 +7,10 @@
  * per fragment from scalar textures). The four-step is unrolled by hand; the result is
  * unpacked into the backend's one-value-per-texel storage.
  *
+ * Where an operand is read by several products (a weight in `x · w` and `dz · wᵀ`, an activation
+ * in `h · w` and `hᵀ · dz`) the products read it packed along its own rows (outer-product.ts), and
+ * its pack is kept with its storage for all of them (pack-cache.ts).
+ *
  * Packing also absorbs strides, transposes, offsets and zero padding of a depth or width that
  * is not a multiple of four, so the main kernel only ever sees contiguous, aligned operands
  * and never does per-read stride arithmetic. Packing and unpacking cost one pass over each
@@ -39,7 +43,7 @@ import { asStorage, EMPTY, result, textureOf, type GpuStorage } from './storage.
 import { cachedPack } from './pack-cache.js';
 import { PendingStorage } from './elementwise-fusion.js';
 import { QUAD_FOUR_VALUES, quadRead } from './quad-fetch.js';
-import { OUTER_PRODUCT } from './outer-product.js';
+import { OUTER_PRODUCT, ROW_PRODUCT } from './outer-product.js';
 
 const LANES = 4;
 
@@ -245,6 +249,7 @@ function blockedMatmul(
   const rows = productBlockRows(images, m);
   const later = laterRows(rows);
   if (outerProductForm(a, b, images, m, rows)) return outerMatmul(a, b, outDtype, m, n, rows, defer);
+  if (rowProductForm(b, images, depthQuads, n)) return rowMatmul(a, b, outDtype, m, n, rows, depthQuads, defer);
   const left = pack(a, padded(m, rows), true);
   const right = pack(transposed(b), padded(n, BLOCK_COLUMNS), true);
   const blockRows = Math.ceil(m / rows);
@@ -323,6 +328,56 @@ function outerMatmul(
     }),
     [Math.ceil(n / BLOCK_COLUMNS), m / rows],
     [left.texture, right.texture, depth],
+  ) as Record<string, unknown>;
+  const product = [outputs.result, ...later.map((name) => outputs[name])];
+  release(left);
+  release(right);
+  return blockedResult(product, a, outDtype, 1, m, n, rows, defer);
+}
+
+/**
+ * True when `a @ b` reads `b` row-major (outer-product.ts's {@link ROW_PRODUCT}): one image, `b`
+ * row-major (a weight in `x · w`), and its row-major pack fits a texture.
+ */
+function rowProductForm(b: TensorView, images: number, depthQuads: number, n: number): boolean {
+  const rank = b.shape.length;
+  return (
+    images === 1 && b.strides[rank - 1] === 1 && fitsTexture(depthQuads * LANES, Math.max(2, Math.ceil(n / LANES)))
+  );
+}
+
+/**
+ * `a · b` with `b` packed along its own rows (the pack that `dz · bᵀ` also reads, kept by
+ * pack-cache.ts) and `a` along the depth, as in the direct form.
+ */
+function rowMatmul(
+  a: TensorView,
+  b: TensorView,
+  outDtype: DType,
+  m: number,
+  n: number,
+  rows: BlockRows,
+  depthQuads: number,
+  defer: ChainRunner | undefined,
+): GpuStorage {
+  const later = laterRows(rows);
+  const left = pack(a, padded(m, rows), true);
+  const right = pack(b, depthQuads * LANES, true);
+  const outputs = runKernel(
+    `matmul/row${rows}x${BLOCK_COLUMNS}`,
+    () => ({
+      ...define(
+        ['a', 'b', 'depthQuads'],
+        `const first = vaneRowProduct(a, b, (this.thread.y + 0.0) * ${rows}.0, this.thread.x + 0.0, depthQuads);
+  ${later.map((name, index) => `${name}(vaneBlockSum${index + 1}Value());`).join('\n  ')}
+  return first;`,
+      ),
+      returnType: 'Array(4)' as const,
+      nativeFunctions: ROW_PRODUCT(rows),
+      outputs: later,
+    }),
+    [Math.ceil(n / BLOCK_COLUMNS), Math.ceil(m / rows)],
+    [left.texture, right.texture, depthQuads],
   ) as Record<string, unknown>;
   const product = [outputs.result, ...later.map((name) => outputs[name])];
   release(left);

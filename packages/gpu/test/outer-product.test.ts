@@ -3,7 +3,8 @@
  * the weight gradient of a linear layer, against the cpu on depths, widths and heights that are
  * not multiples of four, heights that fill whole blocks of either height and one that does not
  * (the direct form then), after the forward product of the same operands (whose packs it reuses)
- * and on pending operands; and the dispatch it costs after those packs.
+ * and on pending operands; the dispatch it costs after those packs; and the row-major pack of a
+ * weight that `x · w` (ROW_PRODUCT) and `dz · wᵀ` share.
  */
 import * as vane from '@vane/tensor';
 import { matmul, tidy, type Tensor } from '@vane/tensor';
@@ -56,6 +57,20 @@ describe.runIf(gpuReady)('outer-product matmul', () => {
       resetGpuStats();
       void matmul(h.transpose(), dz);
       expect(gpuStats().dispatches).toBe(1);
+    });
+  });
+
+  it('x · w and dz · wᵀ share the row-major pack of w: the second product packs only dz', () => {
+    tidy(() => {
+      const x = random([64, 36], 4).to('gpu');
+      const w = random([36, 20], 5).to('gpu');
+      const dz = random([64, 20], 6).to('gpu');
+      const forward = matmul(x, w);
+      resetGpuStats();
+      const backward = matmul(dz, w.transpose());
+      expect(gpuStats().dispatches).toBe(2);
+      expectClose(matmul(x.to('cpu'), w.to('cpu')), forward, 'x · w');
+      expectClose(matmul(dz.to('cpu'), w.to('cpu').transpose()), backward, 'dz · wᵀ');
     });
   });
 });
