@@ -111,6 +111,23 @@ function instanceKey(key: string, extent: string, texels: number): string {
   return `${key}@${extent}#0`;
 }
 
+/**
+ * `key`, followed by the output rank of each texture in `inputs` where one is a 2-D texture.
+ * gpu.js makes a texture of another class for a 2-D output than for a 1-D one, compiles a kernel
+ * for the class of each texture argument and refuses another class later (`argumentMismatch`);
+ * a quad chain's texture is 2-D or 1-D by its shape (quad-chain.ts), and its readers (a
+ * reduction, a pack, another chain) get an instance per rank. Keys of kernels that read no 2-D
+ * texture do not change.
+ */
+function withTextureClasses(key: string, inputs: readonly unknown[]): string {
+  const ranks = inputs.map((input) =>
+    typeof input === 'object' && input !== null && 'texture' in input && 'output' in input
+      ? String((input.output as ArrayLike<number>).length)
+      : '',
+  );
+  return ranks.some((rank) => rank === '2') ? `${key}|${ranks.join(',')}` : key;
+}
+
 /** A kernel to compile: its source and the shared functions it calls. */
 export interface KernelDefinition {
   readonly source: string;
@@ -153,7 +170,7 @@ export function runKernel(
   const dimensions = typeof output === 'number' ? [output] : [...output];
   const extent = dimensions.join('×');
   const cacheKey = instanceKey(
-    key,
+    withTextureClasses(key, inputs),
     extent,
     dimensions.reduce((product, dimension) => product * dimension, 1),
   );

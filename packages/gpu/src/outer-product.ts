@@ -1,5 +1,5 @@
 /**
- * Blocked products that read an operand packed along its own rows (texel (k, q) holds
+ * Blocked products that read an operand packed along its own rows (texel q of texture row k holds
  * x[k, 4q…4q+3], the row-major pack) instead of along the depth, so that the packs one tensor
  * needs in a training step coincide and pack-cache.ts keeps one for all of its products.
  *
@@ -20,7 +20,7 @@ import { BLOCK_PRODUCT, blockSums, type BlockRows } from './texel-fetch.js';
 /**
  * The native functions of the outer-product form with `rows` rows per block:
  * `vaneOuterProduct(a, b, aQuad, bQuad, depth)` computes the rows×4 block at rows 4·aQuad… and
- * columns 4·bQuad… of `aᵀ · b`, where texel (k, q) of `a` holds a[k, 4q…4q+3] and texel (k, q) of
+ * columns 4·bQuad… of `aᵀ · b`, where texel q of row k of `a` holds a[k, 4q…4q+3] and texel q of row k of
  * `b` holds b[k, 4q…4q+3] (rows past the depth are zero), and returns its first row;
  * `vaneBlockSum<k>Value()` returns row k, as for {@link BLOCK_PRODUCT}.
  */
@@ -33,17 +33,17 @@ export function OUTER_PRODUCT(rows: BlockRows): NativeFunction[] {
   // Four steps along the depth per iteration (the packs' rows are padded to a multiple of four).
   const step = (offset: number) => `xa = (k + ${offset}.5) * aStep;
     xb = (k + ${offset}.5) * bStep;
-    r = ${sample}(b, vec2(xb, yb));
-    ${quads.map((quad) => `l${quad} = ${sample}(a, vec2(xa, ya${quad}));`).join('\n    ')}
+    r = ${sample}(b, vec2(yb, xb));
+    ${quads.map((quad) => `l${quad} = ${sample}(a, vec2(ya${quad}, xa));`).join('\n    ')}
     ${sums.map((row) => `s${row} += l${Math.floor(row / 4)}.${lanes[row % 4]} * r;`).join('\n    ')}`;
   return [
     {
       name: 'vaneOuterProduct',
       source: `${blockSums(rows)}vec4 vaneOuterProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aQuad, float bQuad, float depth) {
-  ${quads.map((quad) => `float ya${quad} = (aQuad + ${quad}.5) / float(aSize.y);`).join('\n  ')}
-  float yb = (bQuad + 0.5) / float(bSize.y);
-  float aStep = 1.0 / float(aSize.x);
-  float bStep = 1.0 / float(bSize.x);
+  ${quads.map((quad) => `float ya${quad} = (aQuad + ${quad}.5) / float(aSize.x);`).join('\n  ')}
+  float yb = (bQuad + 0.5) / float(bSize.x);
+  float aStep = 1.0 / float(aSize.y);
+  float bStep = 1.0 / float(bSize.y);
   int steps = int(depth);
   ${sums.map((row) => `vec4 s${row} = vec4(0.0);`).join('\n  ')}
   float xa;
@@ -78,7 +78,7 @@ export function OUTER_PRODUCT(rows: BlockRows): NativeFunction[] {
  * The native functions of the row-major right operand form with `rows` rows per block:
  * `vaneRowProduct(a, b, aRow, bQuad, depthQuads)` computes the rows×4 block at rows aRow… and
  * columns 4·bQuad… of `a · b`, where `a` is packed along the depth as for {@link BLOCK_PRODUCT}
- * (texel (i, s) holds a[i, 4s…4s+3]) and `b` row-major (texel (k, q) holds b[k, 4q…4q+3], rows
+ * (texel s of row i holds a[i, 4s…4s+3]) and `b` row-major (texel q of row k holds b[k, 4q…4q+3], rows
  * past the depth zero), and returns its first row; `vaneBlockSum<k>Value()` returns row k. The
  * row-major pack of a weight `w` serves both `x · w` here and `dz · wᵀ` (whose direct form packs
  * the rows of `w` too), and it reads one texel per texel written where the transposed pack of `w`
@@ -93,20 +93,20 @@ export function ROW_PRODUCT(rows: BlockRows): NativeFunction[] {
     {
       name: 'vaneRowProduct',
       source: `${blockSums(rows)}vec4 vaneRowProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aRow, float bQuad, float depthQuads) {
-  ${sums.map((row) => `float a${row} = (aRow + ${row}.5) / float(aSize.x);`).join('\n  ')}
-  float yb = (bQuad + 0.5) / float(bSize.y);
-  float aStep = 1.0 / float(aSize.y);
-  float bStep = 1.0 / float(bSize.x);
+  ${sums.map((row) => `float a${row} = (aRow + ${row}.5) / float(aSize.y);`).join('\n  ')}
+  float yb = (bQuad + 0.5) / float(bSize.x);
+  float aStep = 1.0 / float(aSize.x);
+  float bStep = 1.0 / float(bSize.y);
   int steps = int(depthQuads);
   ${sums.map((row) => `vec4 s${row} = vec4(0.0);`).join('\n  ')}
   for (int step = 0; step < 16384; step++) {
     if (step >= steps) break;
     float ya = (float(step) + 0.5) * aStep;
     float xb = float(step) * 4.0;
-    ${quads.map((quad) => `vec4 r${quad} = ${sample}(b, vec2((xb + ${quad}.5) * bStep, yb));`).join('\n    ')}
+    ${quads.map((quad) => `vec4 r${quad} = ${sample}(b, vec2(yb, (xb + ${quad}.5) * bStep));`).join('\n    ')}
     ${sums
       .map(
-        (row) => `vec4 l${row} = ${sample}(a, vec2(a${row}, ya));
+        (row) => `vec4 l${row} = ${sample}(a, vec2(ya, a${row}));
     s${row} += l${row}.x * r0 + l${row}.y * r1 + l${row}.z * r2 + l${row}.w * r3;`,
       )
       .join('\n    ')}

@@ -74,7 +74,7 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   const rank = matrix.shape.length;
   const rows = matrix.shape[rank - 2]!;
   const columns = matrix.shape[rank - 1]!;
-  // The direct layout has at least two quads, so that its texture has more than one row.
+  // The direct layout has at least two quads (the products read two steps along the depth at least).
   const quads = direct ? Math.max(2, Math.ceil(columns / LANES)) : Math.ceil(columns / LANES);
   const outer = [...matrix.shape.slice(0, rank - 2), rowsOut];
   const texels = sizeOf(outer) * quads;
@@ -83,12 +83,15 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   // fragment for the direct pack, which reads it as quads (quad-chain.ts).
   const data = matrix.data;
   const quadTexture = direct && data instanceof PendingStorage ? data.quads : undefined;
+  // A quad chain over this very matrix ran into the packed layout (quad-chain.ts): it is the pack.
+  if (quadTexture !== undefined && rank === 2 && rowsOut === rows && isPackLayout(quadTexture, matrix, quads))
+    return { texture: quadTexture, imageTexels: rowsOut * quads, imageRows: rowsOut, kept: true };
   const fetch = quadTexture === undefined ? 'vaneFourValues' : 'vaneQuadFourValues';
   const read = quadRead(matrix.offset, matrix.strides, columns);
-  // 2-D: a thread per texel at (packed row, quad); 1-D: the texel index is split by division.
+  // 2-D: a thread per texel at (quad, packed row); 1-D: the texel index is split by division.
   const where = direct
-    ? `const packedRow = this.thread.x + 0.0;
-  const quad = this.thread.y + 0.0;`
+    ? `const packedRow = this.thread.y + 0.0;
+  const quad = this.thread.x + 0.0;`
     : `const texel = this.thread.x + 0.0;
   const packedRow = Math.floor((texel + 0.5) / quads);
   const quad = texel - packedRow * quads;`;
@@ -124,7 +127,7 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   }
   return [v0, v1, v2, v3];`;
   const parameters = ['x', ...viewParameters('x', rank), ...names('d', rank - 1), 'rows', 'columns', 'quads'];
-  const output: KernelOutput = direct ? [sizeOf(outer), quads] : texels;
+  const output: KernelOutput = direct ? [quads, sizeOf(outer)] : texels;
   const run = () =>
     runKernel(
       `matmul/pack${direct ? '2d' : ''}${quadTexture === undefined ? '' : `-quads-${read}`}/rank${rank}`,
@@ -141,6 +144,23 @@ function pack(view: TensorView, rowsOut: number, direct: boolean): Packed {
   const layout = `${direct ? 'direct' : 'indexed'}/${rowsOut}/${matrix.offset}/${matrix.shape}/${matrix.strides}`;
   const { texture, kept } = cachedPack(asStorage(data), layout, run);
   return { texture, imageTexels: shared ? 0 : rowsOut * quads, imageRows: shared ? 0 : rowsOut, kept };
+}
+
+/**
+ * True when `texture` (a quad texture of `matrix`'s storage) holds exactly the direct pack of the
+ * whole row-major `matrix`: `quads` texels of four columns per row, one texture row per row.
+ */
+function isPackLayout(texture: unknown, matrix: TensorView, quads: number): boolean {
+  const [rows, columns] = matrix.shape as [number, number];
+  const size = (texture as { size?: ArrayLike<number> }).size;
+  return (
+    matrix.offset === 0 &&
+    matrix.strides[0] === columns &&
+    matrix.strides[1] === 1 &&
+    columns === quads * LANES &&
+    size?.[0] === quads &&
+    size[1] === rows
+  );
 }
 
 /**

@@ -1,6 +1,9 @@
 /**
  * A pending elementwise chain (elementwise-fusion.ts) run four values per fragment into a quad
- * texture (quad-fetch.ts), for a consumer that reads quads: matmul's pack.
+ * texture (quad-fetch.ts), for a consumer that reads quads: matmul's pack. A chain over a matrix
+ * whose rows hold whole quads writes them in matmul's packed layout ({@link quadChainOutput}), so
+ * that a product reads the chain's texture as its pack (a weight update read by `x · w`, a layer's
+ * `relu(x · w + b)` read by the next layer's product, a relu gradient read by `dz · wᵀ`).
  *
  * Only on WebGL1 ({@link quadsAvailable}). On llvmpipe a one-value-per-texel pass costs about 15 ns per value whatever it computes (the
  * MLP step's weight update, 200,704 values, about 3 ms): the cost is per fragment, and each
@@ -12,12 +15,12 @@
 import { sizeOf, type Shape, type TensorView } from '@vane/tensor';
 import type { GpuFunctionSource } from './function-source.js';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
-import { runKernel, type NativeFunction } from './kernel-runner.js';
+import { runKernel, type KernelOutput, type NativeFunction } from './kernel-runner.js';
 import { define } from './kernel-definition.js';
 import { BLOCKED_QUAD, QUAD_VALUE, SAME_QUAD } from './quad-fetch.js';
 import { FOUR_VALUES_FETCH } from './value-fetch.js';
 import { gpuDevice } from './gpu-device.js';
-import { blockedValueRows, eightRowBlocksAvailable, type BlockRows } from './texel-fetch.js';
+import { blockedValueRows, eightRowBlocksAvailable, fitsTexture, type BlockRows } from './texel-fetch.js';
 
 /** How a quad chain reads one of its leaves. */
 export interface QuadLeaf {
@@ -73,6 +76,43 @@ export function quadEligible(call: string, shape: Shape): boolean {
 
 const LANES = [0, 1, 2, 3];
 
+/**
+ * The output of a quad chain over `shape`: `[quads of a row, rows]` where the last axis holds at
+ * least two quads and that texture fits, so that texel (q, r) holds values 4q…4q+3 of row r, the
+ * layout matmul's row-major pack has (packed-matmul.ts uses the texture as that pack, no pass);
+ * its texels are still in row-major order, so a reader that splits an index by the texture's
+ * width reads it as before. Else a near-square 1-D texture of size / 4 texels.
+ */
+export function quadChainOutput(shape: Shape): KernelOutput {
+  const columns = shape[shape.length - 1] ?? 1;
+  const quads = columns / 4;
+  const rows = sizeOf(shape) / columns;
+  return shape.length >= 2 && Number.isInteger(quads) && quads >= 2 && rows >= 2 && fitsTexture(quads, rows)
+    ? [quads, rows]
+    : sizeOf(shape) / 4;
+}
+
+/**
+ * True when `texture` has the extent gpu.js gives `output` (a 2-D output exactly; a 1-D one its
+ * near-square `closestSquareDimensions`), so that a fragment of that output reads its own texel
+ * of `texture` at its own texture coordinate (`vaneSameQuad`).
+ */
+function sameExtent(texture: unknown, output: KernelOutput): boolean {
+  const size = (texture as { size?: ArrayLike<number> }).size;
+  if (size === undefined) return false;
+  let extent: readonly number[];
+  if (typeof output === 'number') {
+    let high = Math.ceil(Math.sqrt(output));
+    let low = Math.floor(Math.sqrt(output));
+    while (high * low < output) {
+      high--;
+      low = Math.ceil(output / high);
+    }
+    extent = [low, Math.ceil(output / low)];
+  } else extent = output;
+  return size[0] === extent[0] && size[1] === extent[1];
+}
+
 /** Runs `chain` into a quad texture of size / 4 texels and returns that texture (not counted). */
 export function runQuadChain(chain: QuadChainInput): unknown {
   const rank = chain.shape.length;
@@ -86,12 +126,15 @@ export function runQuadChain(chain: QuadChainInput): unknown {
     return `${name}[$LANE$]`;
   });
   let strided = false;
+  const output = quadChainOutput(chain.shape);
   const kinds = chain.leaves.map((leaf, index) => {
     const name = `leaf${index}`;
     const placeholder = `$L${index}$`;
     if (!call.includes(placeholder)) return 't';
     let read: string;
-    if (leaf.aligned) {
+    // A quad leaf is read at the fragment's own texel only where its texture has this output's
+    // extent (a quad chain over another shape of the same size may have another).
+    if (leaf.aligned && (!leaf.quad || sameExtent(leaf.texture, output))) {
       const quad = `quadOfLeaf${index}`;
       hoisted.push(
         leaf.quad
@@ -107,7 +150,7 @@ export function runQuadChain(chain: QuadChainInput): unknown {
       read = leaf.quad ? `vaneQuadValue(${name}, ${at})` : `${name}[${at}]`;
     }
     call = call.split(placeholder).join(read);
-    return leaf.aligned ? (leaf.quad ? 'a' : 'f') : leaf.quad ? 'q' : 's';
+    return read.startsWith('quadOfLeaf') ? (leaf.quad ? 'a' : 'f') : leaf.quad ? 'q' : 's';
   });
   const named = (source: string) =>
     source
@@ -117,7 +160,12 @@ export function runQuadChain(chain: QuadChainInput): unknown {
   const laneCoordinates = strided
     ? LANES.map((lane) => coordinates(rank, `quadStart + ${lane}.0`, 'd', `lane${lane}c`))
     : [];
-  const body = `const quadStart = (this.thread.x + 0.0) * 4.0;
+  // Texel (q, r) of a 2-D output holds the values from 4·(r·quads + q) on (row-major texels).
+  const start =
+    typeof output === 'number'
+      ? '(this.thread.x + 0.0) * 4.0'
+      : `((this.thread.y + 0.0) * ${output[0]}.0 + (this.thread.x + 0.0)) * 4.0`;
+  const body = `const quadStart = ${start};
   ${[...laneCoordinates, ...hoisted.map(named)].join('\n  ')}
   return [${lanes.join(', ')}];`;
   const parameters = [
@@ -131,13 +179,13 @@ export function runQuadChain(chain: QuadChainInput): unknown {
     ...chain.scalars,
   ];
   return runKernel(
-    `quadchain/${chain.call}/rank${rank}/${kinds.join('')}`,
+    `quadchain/${chain.call}/rank${rank}/${kinds.join('')}/${typeof output === 'number' ? '1d' : `2d${output[0]}`}`,
     () => ({
       ...define(parameters, body, chain.functions),
       returnType: 'Array(4)' as const,
       nativeFunctions: [...natives.values()].map((native) => native()),
     }),
-    sizeOf(chain.shape) / 4,
+    output,
     values,
   );
 }

@@ -107,23 +107,23 @@ export function BLOCK_PRODUCT(rows: BlockRows): NativeFunction[] {
     {
       name: 'vaneBlockProduct',
       source: `${blockSums(rows)}vec4 vaneBlockProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aRow, float bRow, float depthQuads) {
-  ${lines(rows, (row) => `float a${row} = (aRow + ${row}.5) / float(aSize.x);`)}
-  ${lines(4, (row) => `float b${row} = (bRow + ${row}.5) / float(bSize.x);`)}
-  float aStep = 1.0 / float(aSize.y);
-  float bStep = 1.0 / float(bSize.y);
+  ${lines(rows, (row) => `float a${row} = (aRow + ${row}.5) / float(aSize.y);`)}
+  ${lines(4, (row) => `float b${row} = (bRow + ${row}.5) / float(bSize.y);`)}
+  float aStep = 1.0 / float(aSize.x);
+  float bStep = 1.0 / float(bSize.x);
   int steps = int(depthQuads);
   ${lines(rows, (row) => `vec4 s${row} = vec4(0.0);`)}
   for (int step = 0; step < 16384; step++) {
     if (step >= steps) break;
     float ya = (float(step) + 0.5) * aStep;
     float yb = (float(step) + 0.5) * bStep;
-    vec4 r0 = ${sample}(b, vec2(b0, yb));
-    vec4 r1 = ${sample}(b, vec2(b1, yb));
-    vec4 r2 = ${sample}(b, vec2(b2, yb));
-    vec4 r3 = ${sample}(b, vec2(b3, yb));
+    vec4 r0 = ${sample}(b, vec2(yb, b0));
+    vec4 r1 = ${sample}(b, vec2(yb, b1));
+    vec4 r2 = ${sample}(b, vec2(yb, b2));
+    vec4 r3 = ${sample}(b, vec2(yb, b3));
     ${rowIndices(rows)
       .map(
-        (row) => `vec4 l${row} = ${sample}(a, vec2(a${row}, ya));
+        (row) => `vec4 l${row} = ${sample}(a, vec2(ya, a${row}));
     s${row} += vec4(dot(l${row}, r0), dot(l${row}, r1), dot(l${row}, r2), dot(l${row}, r3));`,
       )
       .join('\n    ')}
