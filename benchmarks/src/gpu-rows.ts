@@ -54,6 +54,23 @@ export interface StepCounts {
   readonly readbacks?: number;
 }
 
+/**
+ * One line per training-step row under a GPU table: the step's primitive ops (counted on the
+ * cpu backend) and the gpu's dispatches, uploads and readbacks in one steady step, which
+ * issue 17's targets are stated in (readbacks 0, dispatches at most twice the ops).
+ */
+export function stepCountLines(stepCounts: readonly StepCounts[]): string {
+  return stepCounts
+    .map((counts) => {
+      const perOp = counts.dispatches === undefined ? '-' : (counts.dispatches / counts.primitiveOps).toFixed(2);
+      return (
+        `${counts.name}: ${counts.primitiveOps} primitive ops; gpu per step: ${counts.dispatches ?? '-'} dispatches ` +
+        `(${perOp} per op), ${counts.uploads ?? '-'} uploads, ${counts.readbacks ?? '-'} readbacks`
+      );
+    })
+    .join('\n\n');
+}
+
 // Passive backend entries (storage management) are not ops.
 const PASSIVE = new Set(['name', 'supportsSyncRead', 'upload', 'read', 'readSync', 'release']);
 let primitiveOps = 0;
@@ -237,10 +254,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     );
     console.log(`${row.name}\n  ${cells.join('\n  ')}`);
   }
-  for (const counts of stepCounts) {
-    console.log(
-      `${counts.name}: ${counts.primitiveOps} primitive ops; gpu: ${counts.dispatches ?? '-'} dispatches ` +
-        `(${counts.dispatches === undefined ? '-' : (counts.dispatches / counts.primitiveOps).toFixed(2)} per op), ${counts.uploads ?? '-'} uploads, ${counts.readbacks ?? '-'} readbacks`,
-    );
-  }
+  console.log(stepCountLines(stepCounts));
 }

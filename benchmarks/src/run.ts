@@ -8,7 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { kernelInfo, kernelThreadsReady } from '@vane/tensor';
 import { formatTiming, ONE_THREAD_COLUMN, threadScaling, type BenchmarkRow, type Timing } from './harness.js';
 import { numpyTimings } from './numpy-peer.js';
-import { gpuRows } from './gpu-rows.js';
+import { gpuRows, stepCountLines } from './gpu-rows.js';
 import { browserGpuRows } from './gpu-browser-rows.js';
 import { browserCpuRows, browserCpuTable } from './cpu-browser-rows.js';
 import { loadTfjs } from './peers.js';
@@ -158,14 +158,14 @@ async function main(): Promise<void> {
   const browserTable =
     'skipped' in browser
       ? `GPU rows in headless Chromium: skipped (${browser.skipped})`
-      : `GPU rows in headless Chromium, ${browser.renderer}${/swiftshader/i.test(browser.renderer) ? ' (a software renderer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(browser.rows)}`;
+      : `GPU rows in headless Chromium, ${browser.renderer}${/swiftshader/i.test(browser.renderer) ? ' (a software renderer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(browser.rows)}\n\n${stepCountLines(browser.stepCounts)}`;
   // Vane's CPU kernels in the same browser, on one thread and on two Web Workers.
   const browserCpu = await browserCpuRows();
   const browserCpuText =
     'skipped' in browserCpu
       ? `CPU rows in headless Chromium: skipped (${browserCpu.skipped})`
       : `CPU rows in headless Chromium (cross-origin isolated page), ${browserCpu.runtime}; each row on one thread, then on two right after\n\n${browserCpuTable(browserCpu.rows)}`;
-  const gpuTable = `GPU rows, renderer: ${gpu.renderer}${gpu.software ? ' (a software rasterizer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(gpu.rows)}\n\n${browserTable}`;
+  const gpuTable = `GPU rows, renderer: ${gpu.renderer}${gpu.software ? ' (a software rasterizer: recorded, no speed claimed)' : ''}\n\n${gpuMarkdownTable(gpu.rows)}\n\n${stepCountLines(gpu.stepCounts)}\n\n${browserTable}`;
   const table = `${markdownTable(rows)}\n\n${derivedRatios(rows)}\n\nThread scaling (each row's vane cell, then the same on one thread right after it; rows with no threaded kernel show the noise):\n\n${scaling}\n\n${browserCpuText}\n\n${gpuTable}`;
   console.log(`\nMachine: ${machine}\n\n${table}\n`);
   const directory = new URL('../results/', import.meta.url).pathname;
@@ -177,7 +177,7 @@ async function main(): Promise<void> {
         date,
         machine,
         rows,
-        gpu: { renderer: gpu.renderer, software: gpu.software, rows: gpu.rows },
+        gpu: { renderer: gpu.renderer, software: gpu.software, rows: gpu.rows, stepCounts: gpu.stepCounts },
         browserGpu: browser,
         browserCpu,
       },
