@@ -31,7 +31,7 @@ export {
   type GpuKernelClass,
 } from './gpu-device.js';
 export { asynchronousReadbackCount, type ReadbackInfo } from './readback.js';
-export { eightRowBlocksAvailable, overrideEightRowBlocks } from './texel-fetch.js';
+export { eightRowBlocksAvailable, overrideEightRowBlocks, overrideProductBands } from './texel-fetch.js';
 export { functionSource } from './function-source.js';
 export { gpuExpressionFunction } from './expression-source.js';
 

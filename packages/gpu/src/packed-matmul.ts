@@ -33,6 +33,7 @@ import {
   BLOCKED_VALUE,
   directFetchAvailable,
   eightRowBlocksAvailable,
+  productBands,
   fitsTexture,
   multipleOutputsAvailable,
   type BlockRows,
@@ -201,6 +202,39 @@ const BLOCK_COLUMNS = 4;
 const laterRows = (rows: BlockRows) => Array.from({ length: rows - 1 }, (_, index) => `vaneBlockRow${index + 1}`);
 const padded = (extent: number, block: number) => Math.ceil(extent / block) * block;
 
+/**
+ * A blocked product kernel's block grid position from its fragment: `blockColumn` and `gridRow`
+ * (image·blockRows + block row), with the grid in `bands` bands side by side (texel-fetch.ts's
+ * productBands: band b in columns b·bandColumns…, holding grid rows b·bandRows…).
+ */
+function gridThread(bands: 1 | 2): string {
+  return bands === 1
+    ? `const blockColumn = this.thread.x + 0.0;
+  const gridRow = this.thread.y + 0.0;`
+    : `const band = Math.floor((this.thread.x + 0.5) / bandColumns);
+  const blockColumn = this.thread.x + 0.0 - band * bandColumns;
+  const gridRow = this.thread.y + band * bandRows;`;
+}
+
+/**
+ * The output extent, extra parameter names and their values of a kernel writing a grid of
+ * `columns` × `gridRows` blocks in `bands` bands ({@link gridThread}).
+ */
+function bandedGrid(
+  columns: number,
+  gridRows: number,
+  bands: 1 | 2,
+): { output: [number, number]; names: string[]; values: number[]; suffix: string } {
+  return bands === 1
+    ? { output: [columns, gridRows], names: [], values: [], suffix: '' }
+    : {
+        output: [2 * columns, gridRows / 2],
+        names: ['bandColumns', 'bandRows'],
+        values: [columns, gridRows / 2],
+        suffix: '-bands',
+      };
+}
+
 /** `view` with its last two axes swapped (no copy: strides only). */
 function transposed(view: TensorView): TensorView {
   const rank = view.shape.length;
@@ -273,23 +307,25 @@ function blockedMatmul(
   const left = pack(a, padded(m, rows), true);
   const right = pack(transposed(b), padded(n, BLOCK_COLUMNS), true);
   const blockRows = Math.ceil(m / rows);
-  const body = `const blockRow = this.thread.y + 0.0;
-  const image = Math.floor((blockRow + 0.5) / blockRows);
-  const aRow = image * aImageRows + (blockRow - image * blockRows) * ${rows}.0;
-  const bRow = image * bImageRows + (this.thread.x + 0.0) * 4.0;
+  const bands = productBands(Math.ceil(n / BLOCK_COLUMNS), images * blockRows);
+  const grid = bandedGrid(Math.ceil(n / BLOCK_COLUMNS), images * blockRows, bands);
+  const body = `${gridThread(bands)}
+  const image = Math.floor((gridRow + 0.5) / blockRows);
+  const aRow = image * aImageRows + (gridRow - image * blockRows) * ${rows}.0;
+  const bRow = image * bImageRows + blockColumn * 4.0;
   const first = vaneBlockProduct(a, b, aRow, bRow, depthQuads);
   ${later.map((name, index) => `${name}(vaneBlockSum${index + 1}Value());`).join('\n  ')}
   return first;`;
   const outputs = runKernel(
-    `matmul/blocked${rows}x${BLOCK_COLUMNS}`,
+    `matmul/blocked${rows}x${BLOCK_COLUMNS}${grid.suffix}`,
     () => ({
-      ...define(['a', 'b', 'blockRows', 'depthQuads', 'aImageRows', 'bImageRows'], body),
+      ...define(['a', 'b', 'blockRows', 'depthQuads', 'aImageRows', 'bImageRows', ...grid.names], body),
       returnType: 'Array(4)' as const,
       nativeFunctions: BLOCK_PRODUCT(rows),
       outputs: later,
     }),
-    [Math.ceil(n / BLOCK_COLUMNS), images * blockRows],
-    [left.texture, right.texture, blockRows, Math.max(2, depthQuads), left.imageRows, right.imageRows],
+    grid.output,
+    [left.texture, right.texture, blockRows, Math.max(2, depthQuads), left.imageRows, right.imageRows, ...grid.values],
   ) as Record<string, unknown>;
   const product = [outputs.result, ...later.map((name) => outputs[name])];
   release(left);
@@ -333,12 +369,15 @@ function outerMatmul(
   const later = laterRows(rows);
   const left = pack(transposed(a), depth, true);
   const right = pack(b, depth, true);
+  const bands = productBands(Math.ceil(n / BLOCK_COLUMNS), m / rows);
+  const grid = bandedGrid(Math.ceil(n / BLOCK_COLUMNS), m / rows, bands);
   const outputs = runKernel(
-    `matmul/outer${rows}x${BLOCK_COLUMNS}`,
+    `matmul/outer${rows}x${BLOCK_COLUMNS}${grid.suffix}`,
     () => ({
       ...define(
-        ['a', 'b', 'depth'],
-        `const first = vaneOuterProduct(a, b, (this.thread.y + 0.0) * ${rows / LANES}.0, this.thread.x + 0.0, depth);
+        ['a', 'b', 'depth', ...grid.names],
+        `${gridThread(bands)}
+  const first = vaneOuterProduct(a, b, gridRow * ${rows / LANES}.0, blockColumn, depth);
   ${later.map((name, index) => `${name}(vaneBlockSum${index + 1}Value());`).join('\n  ')}
   return first;`,
       ),
@@ -346,8 +385,8 @@ function outerMatmul(
       nativeFunctions: OUTER_PRODUCT(rows),
       outputs: later,
     }),
-    [Math.ceil(n / BLOCK_COLUMNS), m / rows],
-    [left.texture, right.texture, depth],
+    grid.output,
+    [left.texture, right.texture, depth, ...grid.values],
   ) as Record<string, unknown>;
   const product = [outputs.result, ...later.map((name) => outputs[name])];
   release(left);
@@ -383,12 +422,15 @@ function rowMatmul(
   const later = laterRows(rows);
   const left = pack(a, padded(m, rows), true);
   const right = pack(b, depthQuads * LANES, true);
+  const bands = productBands(Math.ceil(n / BLOCK_COLUMNS), Math.ceil(m / rows));
+  const grid = bandedGrid(Math.ceil(n / BLOCK_COLUMNS), Math.ceil(m / rows), bands);
   const outputs = runKernel(
-    `matmul/row${rows}x${BLOCK_COLUMNS}`,
+    `matmul/row${rows}x${BLOCK_COLUMNS}${grid.suffix}`,
     () => ({
       ...define(
-        ['a', 'b', 'depthQuads'],
-        `const first = vaneRowProduct(a, b, (this.thread.y + 0.0) * ${rows}.0, this.thread.x + 0.0, depthQuads);
+        ['a', 'b', 'depthQuads', ...grid.names],
+        `${gridThread(bands)}
+  const first = vaneRowProduct(a, b, gridRow * ${rows}.0, blockColumn, depthQuads);
   ${later.map((name, index) => `${name}(vaneBlockSum${index + 1}Value());`).join('\n  ')}
   return first;`,
       ),
@@ -396,8 +438,8 @@ function rowMatmul(
       nativeFunctions: ROW_PRODUCT(rows),
       outputs: later,
     }),
-    [Math.ceil(n / BLOCK_COLUMNS), Math.ceil(m / rows)],
-    [left.texture, right.texture, depthQuads],
+    grid.output,
+    [left.texture, right.texture, depthQuads, ...grid.values],
   ) as Record<string, unknown>;
   const product = [outputs.result, ...later.map((name) => outputs[name])];
   release(left);

@@ -40,7 +40,11 @@ export function blockedRowArgumentTypes(rows: BlockRows): Record<string, 'ArrayT
  * in the block layout of {@link BLOCK_PRODUCT} with `rows` rows per block: they declare `column`
  * (its column j), `blockColumn` (j / 4), `at` (the texel's coordinates in every row texture) and
  * `within` (i mod rows, which row texture holds it). Shared by {@link BLOCKED_VALUE} and the
- * quad read of quad-fetch.ts.
+ * quad read of quad-fetch.ts. The block grid (ceil(n / 4) columns, images·blockRows rows) may be
+ * laid out in bands side by side ({@link productBands}): grid row r sits in band
+ * floor(r / bandRows) at column band·ceil(n / 4) + blockColumn, where bandRows is the texture's
+ * height, so one texture's size tells its layout (one band: band is 0) and a product written
+ * either way is read correctly.
  */
 export function blockedPlacementSource(index: string, rows: BlockRows): string {
   return `float row = floor((${index} + 0.5) / n);
@@ -49,7 +53,10 @@ export function blockedPlacementSource(index: string, rows: BlockRows): string {
   float inner = row - image * m;
   float blockRow = floor((inner + 0.5) / ${rows}.0);
   float blockColumn = floor((column + 0.5) * 0.25);
-  vec2 at = (vec2(blockColumn, image * blockRows + blockRow) + 0.5) / vec2(row0Size);
+  float gridRow = image * blockRows + blockRow;
+  float bandRows = float(row0Size.y);
+  float band = floor((gridRow + 0.5) / bandRows);
+  vec2 at = (vec2(band * floor((n + 3.0) * 0.25) + blockColumn, gridRow - band * bandRows) + 0.5) / vec2(row0Size);
   float within = inner - blockRow * ${rows}.0;`;
 }
 
@@ -307,6 +314,35 @@ export function overrideEightRowBlocks(value: boolean | undefined): void {
 export function eightRowBlocksAvailable(): boolean {
   if (eightRowOverride !== undefined) return eightRowOverride;
   return directFetchAvailable() && drawBufferCount() >= 8 && fragmentTextureUnits() >= 16;
+}
+
+let bandOverride: boolean | undefined;
+
+/**
+ * Makes {@link productBands} lay out block grids that fit one tile in two bands (`true`), never
+ * (`false`), or as the device decides (undefined), for measuring both in one process
+ * (benchmarks/src/gpu-bands.ts). Set it between steps: products already computed keep their own
+ * layout, and {@link blockedPlacementSource} reads either from the texture's size.
+ */
+export function overrideProductBands(value: boolean | undefined): void {
+  bandOverride = value;
+}
+
+/** llvmpipe's rasteriser tile (pixels per side): one of its threads draws each tile. */
+const RASTER_TILE = 64;
+
+/**
+ * Bands (1 or 2) in which a blocked product lays out its grid of `columns` × `gridRows` blocks:
+ * two side by side (band b holds grid rows b·gridRows/2…, texture [2·columns, gridRows / 2]) when
+ * the grid fits one 64×64 tile of llvmpipe's rasteriser, which draws each tile on one thread, so
+ * that a second thread takes half of the product; the two bands must then cross a tile edge
+ * (2·columns > 64) and keep at least two rows each (gpu.js sizes a one-row output near-square).
+ * By default only on headless-gl (llvmpipe under Xvfb): docs/gpu.md has the measurements.
+ */
+export function productBands(columns: number, gridRows: number): 1 | 2 {
+  const wanted = bandOverride ?? gpuDevice().info.kernelClass === 'HeadlessGLKernel';
+  const fitsOneTile = columns <= RASTER_TILE && gridRows <= RASTER_TILE;
+  return wanted && fitsOneTile && 2 * columns > RASTER_TILE && gridRows % 2 === 0 && gridRows >= 4 ? 2 : 1;
 }
 
 /** True when a `width × height` texture is within the device's MAX_TEXTURE_SIZE. */
