@@ -63,6 +63,20 @@ export const TRAINING_STEP_TIMING: MeasureOptions = {
 };
 
 /**
+ * The timing of every contender's conv2d forward row: a second of untimed calls first, then up
+ * to 30 timed ones. With three warm-up calls Vane's two-thread conv2d was timed while V8 was
+ * still compiling on both threads: in a fresh process its first 0.3–0.9 s of calls took up to
+ * about 5 ms against a steady 1.9–2.0 ms, and the row's median swung between 2.5 and 3.0 ms
+ * (±0.6–1.7 ms) from run to run (2026-12-05, Node 20, quiet machine: three warm-up calls gave
+ * 2.24 ±0.51 and 2.83 ±1.07 ms in two fresh processes, a second of warm-up 1.96 ±0.06 and 1.91
+ * ±0.04 ms). Warming up by time treats every contender alike.
+ */
+export const CONV2D_TIMING: MeasureOptions = {
+  warmupMilliseconds: 1000,
+  maximumRuns: 30,
+};
+
+/**
  * Times `fn` after `warmup` untimed runs (and at least `warmupMilliseconds` of them), repeating
  * until `minimumRuns` runs and at least `minimumMilliseconds` have elapsed (capped at
  * `maximumRuns`).

@@ -10,7 +10,7 @@
  * In Node, jax-js's Wasm device runs on one thread: its worker pool needs a global `Worker`,
  * which Node does not have (it has `worker_threads`). `jaxDescription` says so in the bench.
  */
-import { measure, TRAINING_STEP_TIMING, type Runner, type Timing } from './harness.js';
+import { CONV2D_TIMING, measure, TRAINING_STEP_TIMING, type Runner, type Timing } from './harness.js';
 
 /** The jax-js module, as loaded at run time. */
 export type Jax = typeof import('@jax-js/jax');
@@ -190,7 +190,7 @@ export function jaxConv2dRunner(
       weight.dispose();
       convolve.dispose();
     },
-    { maximumRuns: 30 },
+    CONV2D_TIMING,
   );
 }
 

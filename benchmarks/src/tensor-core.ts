@@ -4,11 +4,16 @@
  * the ceiling for the elementwise rows.
  */
 import { add, conv2d, exp, matmul, randn, seed, type Tensor } from '@vane/tensor';
-import { measure, measureRow, type BenchmarkRow, type Runner } from './harness.js';
+import { CONV2D_TIMING, measure, measureRow, type BenchmarkRow, type MeasureOptions, type Runner } from './harness.js';
 import type { Tfjs } from './peers.js';
 import { jaxConv2dRunner, jaxElementwiseRunner, jaxMatmulRunner, type LoadedJax } from './jax-peer.js';
 
-function tfjsRunners(tf: Tfjs | undefined, backends: string[], body: (tf: Tfjs) => () => unknown): Runner[] {
+function tfjsRunners(
+  tf: Tfjs | undefined,
+  backends: string[],
+  body: (tf: Tfjs) => () => unknown,
+  options: MeasureOptions = { maximumRuns: 50 },
+): Runner[] {
   if (!tf) return [];
   return backends.map((backend) => ({
     name: `tfjs-${backend}`,
@@ -25,7 +30,7 @@ function tfjsRunners(tf: Tfjs | undefined, backends: string[], body: (tf: Tfjs) 
             tf.tidy(() => {
               (fn() as { dataSync(): unknown }).dataSync();
             }),
-          { maximumRuns: 50 },
+          options,
         );
       } finally {
         tf.engine().endScope();
@@ -117,20 +122,25 @@ export async function tensorCoreRows(
       [
         {
           name: 'vane',
-          run: () => measure(() => conv2d(input, weight, { padding: 'same' }).dispose(), { maximumRuns: 30 }),
+          run: () => measure(() => conv2d(input, weight, { padding: 'same' }).dispose(), CONV2D_TIMING),
         },
-        ...tfjsRunners(tf, tfBackends, (tf) => {
-          // tfjs is NHWC with HWIO filters: transpose once, outside the timed region.
-          const nhwc = tf.transpose(
-            tf.tensor4d(inputValues, [16, 16, 28, 28]),
-            [0, 2, 3, 1],
-          ) as import('@tensorflow/tfjs-core').Tensor4D;
-          const filter = tf.transpose(
-            tf.tensor4d(weightValues, [32, 16, 3, 3]),
-            [2, 3, 1, 0],
-          ) as import('@tensorflow/tfjs-core').Tensor4D;
-          return () => tf.conv2d(nhwc, filter, 1, 'same');
-        }),
+        ...tfjsRunners(
+          tf,
+          tfBackends,
+          (tf) => {
+            // tfjs is NHWC with HWIO filters: transpose once, outside the timed region.
+            const nhwc = tf.transpose(
+              tf.tensor4d(inputValues, [16, 16, 28, 28]),
+              [0, 2, 3, 1],
+            ) as import('@tensorflow/tfjs-core').Tensor4D;
+            const filter = tf.transpose(
+              tf.tensor4d(weightValues, [32, 16, 3, 3]),
+              [2, 3, 1, 0],
+            ) as import('@tensorflow/tfjs-core').Tensor4D;
+            return () => tf.conv2d(nhwc, filter, 1, 'same');
+          },
+          CONV2D_TIMING,
+        ),
         jaxConv2dRunner(
           jax,
           [16, 16, 28, 28],
