@@ -27,7 +27,7 @@
 import { sizeOf, type DType, type TensorView } from '@vane/tensor';
 import { define, stored } from './kernel-definition.js';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
-import { runKernel, type KernelOutput } from './kernel-runner.js';
+import { runKernel, type KernelOutput, type NativeFunction } from './kernel-runner.js';
 import {
   BLOCK_PRODUCT,
   BLOCKED_VALUE,
@@ -301,35 +301,26 @@ function blockedMatmul(
   defer: ChainRunner | undefined,
 ): GpuStorage {
   const rows = productBlockRows(images, m);
-  const later = laterRows(rows);
   if (outerProductForm(a, b, images, m, rows)) return outerMatmul(a, b, outDtype, m, n, rows, defer);
   if (rowProductForm(b, images, depthQuads, n)) return rowMatmul(a, b, outDtype, m, n, rows, depthQuads, defer);
   const left = pack(a, padded(m, rows), true);
   const right = pack(transposed(b), padded(n, BLOCK_COLUMNS), true);
   const blockRows = Math.ceil(m / rows);
-  const bands = productBands(Math.ceil(n / BLOCK_COLUMNS), images * blockRows);
-  const grid = bandedGrid(Math.ceil(n / BLOCK_COLUMNS), images * blockRows, bands);
-  const body = `${gridThread(bands)}
-  const image = Math.floor((gridRow + 0.5) / blockRows);
+  const product = runBlockProduct(
+    'blocked',
+    rows,
+    Math.ceil(n / BLOCK_COLUMNS),
+    images * blockRows,
+    `const image = Math.floor((gridRow + 0.5) / blockRows);
   const aRow = image * aImageRows + (gridRow - image * blockRows) * ${rows}.0;
   const bRow = image * bImageRows + blockColumn * 4.0;
-  const first = vaneBlockProduct(a, b, aRow, bRow, depthQuads);
-  ${later.map((name, index) => `${name}(vaneBlockSum${index + 1}Value());`).join('\n  ')}
-  return first;`;
-  const outputs = runKernel(
-    `matmul/blocked${rows}x${BLOCK_COLUMNS}${grid.suffix}`,
-    () => ({
-      ...define(['a', 'b', 'blockRows', 'depthQuads', 'aImageRows', 'bImageRows', ...grid.names], body),
-      returnType: 'Array(4)' as const,
-      nativeFunctions: BLOCK_PRODUCT(rows),
-      outputs: later,
-    }),
-    grid.output,
-    [left.texture, right.texture, blockRows, Math.max(2, depthQuads), left.imageRows, right.imageRows, ...grid.values],
-  ) as Record<string, unknown>;
-  const product = [outputs.result, ...later.map((name) => outputs[name])];
-  release(left);
-  release(right);
+  const first = vaneBlockProduct(a, b, aRow, bRow, depthQuads);`,
+    BLOCK_PRODUCT,
+    ['blockRows', 'depthQuads', 'aImageRows', 'bImageRows'],
+    [blockRows, Math.max(2, depthQuads), left.imageRows, right.imageRows],
+    left,
+    right,
+  );
   return blockedResult(product, a, outDtype, images, m, n, rows, defer);
 }
 
@@ -366,31 +357,20 @@ function outerMatmul(
 ): GpuStorage {
   const rank = a.shape.length;
   const depth = padded(a.shape[rank - 1]!, LANES);
-  const later = laterRows(rows);
   const left = pack(transposed(a), depth, true);
   const right = pack(b, depth, true);
-  const bands = productBands(Math.ceil(n / BLOCK_COLUMNS), m / rows);
-  const grid = bandedGrid(Math.ceil(n / BLOCK_COLUMNS), m / rows, bands);
-  const outputs = runKernel(
-    `matmul/outer${rows}x${BLOCK_COLUMNS}${grid.suffix}`,
-    () => ({
-      ...define(
-        ['a', 'b', 'depth', ...grid.names],
-        `${gridThread(bands)}
-  const first = vaneOuterProduct(a, b, gridRow * ${rows / LANES}.0, blockColumn, depth);
-  ${later.map((name, index) => `${name}(vaneBlockSum${index + 1}Value());`).join('\n  ')}
-  return first;`,
-      ),
-      returnType: 'Array(4)' as const,
-      nativeFunctions: OUTER_PRODUCT(rows),
-      outputs: later,
-    }),
-    grid.output,
-    [left.texture, right.texture, depth, ...grid.values],
-  ) as Record<string, unknown>;
-  const product = [outputs.result, ...later.map((name) => outputs[name])];
-  release(left);
-  release(right);
+  const product = runBlockProduct(
+    'outer',
+    rows,
+    Math.ceil(n / BLOCK_COLUMNS),
+    m / rows,
+    `const first = vaneOuterProduct(a, b, gridRow * ${rows / LANES}.0, blockColumn, depth);`,
+    OUTER_PRODUCT,
+    ['depth'],
+    [depth],
+    left,
+    right,
+  );
   return blockedResult(product, a, outDtype, 1, m, n, rows, defer);
 }
 
@@ -419,32 +399,67 @@ function rowMatmul(
   depthQuads: number,
   defer: ChainRunner | undefined,
 ): GpuStorage {
-  const later = laterRows(rows);
   const left = pack(a, padded(m, rows), true);
   const right = pack(b, depthQuads * LANES, true);
-  const bands = productBands(Math.ceil(n / BLOCK_COLUMNS), Math.ceil(m / rows));
-  const grid = bandedGrid(Math.ceil(n / BLOCK_COLUMNS), Math.ceil(m / rows), bands);
+  const product = runBlockProduct(
+    'row',
+    rows,
+    Math.ceil(n / BLOCK_COLUMNS),
+    Math.ceil(m / rows),
+    `const first = vaneRowProduct(a, b, gridRow * ${rows}.0, blockColumn, depthQuads);`,
+    ROW_PRODUCT,
+    ['depthQuads'],
+    [depthQuads],
+    left,
+    right,
+  );
+  return blockedResult(product, a, outDtype, 1, m, n, rows, defer);
+}
+
+/**
+ * Runs one product kernel in block layout and releases its two packs: a grid of `columns` ×
+ * `gridRows` blocks (in two bands where texel-fetch.ts's productBands says so), each fragment
+ * placing itself with {@link gridThread}, then running `blockSource` (GLSL-bound JavaScript that
+ * ends by setting `first` from the product function of `nativeFunctions(rows)`, called only
+ * when the kernel compiles) and writing the block's later
+ * rows from `vaneBlockSum<k>Value()`. `parameters` and `values` are the form's own kernel
+ * arguments after the two packs. Returns the block's row textures, first row first.
+ */
+function runBlockProduct(
+  form: 'blocked' | 'outer' | 'row',
+  rows: BlockRows,
+  columns: number,
+  gridRows: number,
+  blockSource: string,
+  nativeFunctions: (rows: BlockRows) => NativeFunction[],
+  parameters: string[],
+  values: number[],
+  left: Packed,
+  right: Packed,
+): unknown[] {
+  const later = laterRows(rows);
+  const bands = productBands(columns, gridRows);
+  const grid = bandedGrid(columns, gridRows, bands);
   const outputs = runKernel(
-    `matmul/row${rows}x${BLOCK_COLUMNS}${grid.suffix}`,
+    `matmul/${form}${rows}x${BLOCK_COLUMNS}${grid.suffix}`,
     () => ({
       ...define(
-        ['a', 'b', 'depthQuads', ...grid.names],
+        ['a', 'b', ...parameters, ...grid.names],
         `${gridThread(bands)}
-  const first = vaneRowProduct(a, b, gridRow * ${rows}.0, blockColumn, depthQuads);
+  ${blockSource}
   ${later.map((name, index) => `${name}(vaneBlockSum${index + 1}Value());`).join('\n  ')}
   return first;`,
       ),
       returnType: 'Array(4)' as const,
-      nativeFunctions: ROW_PRODUCT(rows),
+      nativeFunctions: nativeFunctions(rows),
       outputs: later,
     }),
     grid.output,
-    [left.texture, right.texture, depthQuads, ...grid.values],
+    [left.texture, right.texture, ...values, ...grid.values],
   ) as Record<string, unknown>;
-  const product = [outputs.result, ...later.map((name) => outputs[name])];
   release(left);
   release(right);
-  return blockedResult(product, a, outDtype, 1, m, n, rows, defer);
+  return [outputs.result, ...later.map((name) => outputs[name])];
 }
 
 /** The storage of a product in block layout: pending (see {@link pendingBlocked}) or unblocked. */
