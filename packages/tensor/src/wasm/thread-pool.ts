@@ -317,6 +317,43 @@ const MATH_IMPORTS_SOURCE = Object.keys(SIMD_MATH_IMPORTS)
   .map((name) => `${name}: Math.${name}`)
   .join(', ');
 
+// The functions both worker sources (Node's and the browser's) run, as source text.
+const SHARED_FUNCTIONS_SOURCE = `const chunkStart = ${chunkStart.toString()};
+const packPanels = ${packPanels.toString()};
+const runGemmShare = ${runGemmShare.toString()};
+const runColumnPackShare = ${runColumnPackShare.toString()};
+const runMapShare = ${runMapShare.toString()};`;
+
+// The open section's words a worker reads before claiming chunks (both worker sources).
+const SECTION_WORDS_SOURCE = `const parts = Atomics.load(words, ${PARTS});
+const divisor = Atomics.load(words, ${DIVISOR});
+const minimum = Atomics.load(words, ${MINIMUM});
+const total = Atomics.load(words, ${TOTAL});
+const prefix = Atomics.load(words, ${PREFIX});
+const gemm = Atomics.load(words, ${KIND}) === 0;`;
+
+// A worker's part of an open section, the same in both worker sources: claim chunks until none
+// is left; the first `prefix` ones pack B's column panels (see runColumnPackShare), the later
+// ones wait for those and run their share of the gemm or map kernel. It reads the section's
+// words (`parts`, `prefix`, `total`, `divisor`, `minimum`, `gemm`) and `kernel` from the
+// surrounding source.
+const CLAIM_CHUNKS_SOURCE = `for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
+  if (part < prefix) {
+    try {
+      runColumnPackShare(exports, words, ${ARGUMENTS}, part, prefix, packPanels);
+    } finally {
+      Atomics.add(words, ${PREFIX_DONE}, 1);
+    }
+  } else {
+    while (Atomics.load(words, ${PREFIX_DONE}) < prefix);
+    const first = chunkStart(part - prefix, total, divisor, minimum);
+    const last = chunkStart(part - prefix + 1, total, divisor, minimum);
+    if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, first, last, packPanels);
+    else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, first, last);
+  }
+  Atomics.add(words, ${WORKER_CHUNKS}, 1);
+}`;
+
 // Plain JavaScript: a worker started with `eval` runs CommonJS, not TypeScript. Map kernels
 // live in modules compiled after the worker started; each arrives as a message (sent when the
 // module is registered, before any section uses it) and is taken synchronously with
@@ -328,11 +365,7 @@ const words = new Int32Array(control);
 const scalars = new Float64Array(control);
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const mapKernels = new Map();
-const chunkStart = ${chunkStart.toString()};
-const packPanels = ${packPanels.toString()};
-const runGemmShare = ${runGemmShare.toString()};
-const runColumnPackShare = ${runColumnPackShare.toString()};
-const runMapShare = ${runMapShare.toString()};
+${SHARED_FUNCTIONS_SOURCE}
 function mapKernel(id) {
   for (let tries = 0; !mapKernels.has(id) && tries < 1000; tries++) {
     const message = receiveMessageOnPort(parentPort);
@@ -365,29 +398,9 @@ for (;;) {
   // Announced first, then checked: see the file comment of thread-pool.ts.
   if (Atomics.load(words, ${GENERATION}) === generation) {
     try {
-      const parts = Atomics.load(words, ${PARTS});
-      const divisor = Atomics.load(words, ${DIVISOR});
-      const minimum = Atomics.load(words, ${MINIMUM});
-      const total = Atomics.load(words, ${TOTAL});
-      const prefix = Atomics.load(words, ${PREFIX});
-      const gemm = Atomics.load(words, ${KIND}) === 0;
+      ${SECTION_WORDS_SOURCE}
       const kernel = gemm ? undefined : mapKernel(words[${ARGUMENTS}]);
-      for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
-        if (part < prefix) {
-          try {
-            runColumnPackShare(exports, words, ${ARGUMENTS}, part, prefix, packPanels);
-          } finally {
-            Atomics.add(words, ${PREFIX_DONE}, 1);
-          }
-        } else {
-          while (Atomics.load(words, ${PREFIX_DONE}) < prefix);
-          const first = chunkStart(part - prefix, total, divisor, minimum);
-          const last = chunkStart(part - prefix + 1, total, divisor, minimum);
-          if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, first, last, packPanels);
-          else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, first, last);
-        }
-        Atomics.add(words, ${WORKER_CHUNKS}, 1);
-      }
+      ${CLAIM_CHUNKS_SOURCE}
     } catch (error) {
       Atomics.store(words, ${ERROR}, 1);
     }
@@ -409,11 +422,7 @@ const BROWSER_IDLE_MILLISECONDS = 50;
 // later ones are map-kernel modules registered after the start.
 const BROWSER_WORKER_SOURCE = `
 'use strict';
-const chunkStart = ${chunkStart.toString()};
-const packPanels = ${packPanels.toString()};
-const runGemmShare = ${runGemmShare.toString()};
-const runColumnPackShare = ${runColumnPackShare.toString()};
-const runMapShare = ${runMapShare.toString()};
+${SHARED_FUNCTIONS_SOURCE}
 const mapKernels = new Map();
 let memory;
 const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -455,31 +464,11 @@ async function run(module, control) {
     // Announced first, then checked: see the file comment of thread-pool.ts.
     if (Atomics.load(words, ${GENERATION}) === generation) {
       try {
-        const parts = Atomics.load(words, ${PARTS});
-        const divisor = Atomics.load(words, ${DIVISOR});
-        const minimum = Atomics.load(words, ${MINIMUM});
-        const total = Atomics.load(words, ${TOTAL});
-        const prefix = Atomics.load(words, ${PREFIX});
-        const gemm = Atomics.load(words, ${KIND}) === 0;
+        ${SECTION_WORDS_SOURCE}
         const kernel = gemm ? undefined : mapKernels.get(words[${ARGUMENTS}]);
         missingKernel = !gemm && !kernel;
         if (!missingKernel)
-          for (let part = Atomics.add(words, ${NEXT}, 1); part < parts; part = Atomics.add(words, ${NEXT}, 1)) {
-            if (part < prefix) {
-              try {
-                runColumnPackShare(exports, words, ${ARGUMENTS}, part, prefix, packPanels);
-              } finally {
-                Atomics.add(words, ${PREFIX_DONE}, 1);
-              }
-            } else {
-              while (Atomics.load(words, ${PREFIX_DONE}) < prefix);
-              const first = chunkStart(part - prefix, total, divisor, minimum);
-              const last = chunkStart(part - prefix + 1, total, divisor, minimum);
-              if (gemm) runGemmShare(exports, words, ${ARGUMENTS}, first, last, packPanels);
-              else runMapShare(kernel, words, scalars, ${ARGUMENTS}, ${SCALARS}, first, last);
-            }
-            Atomics.add(words, ${WORKER_CHUNKS}, 1);
-          }
+          ${CLAIM_CHUNKS_SOURCE}
       } catch (error) {
         Atomics.store(words, ${ERROR}, 1);
       }
