@@ -41,6 +41,7 @@ import { cachedConstant, rememberConstant } from './scalar-constants.js';
 import { REDUCTION_FAN_IN } from './fan-in.js';
 import { argReduceTree } from './arg-reduce.js';
 import { cumulativeScan } from './cumulative-scan.js';
+import { softmaxGradientRowsOnGpu, softmaxRowsOnGpu } from './softmax-rows.js';
 
 function convert(values: Float32Array, dtype: DType): TypedArray {
   switch (dtype) {
@@ -1165,6 +1166,8 @@ export function createGpuBackend(): Backend {
         [fn],
       );
     },
+    softmaxRows: softmaxRowsOnGpu,
+    softmaxGradientRows: softmaxGradientRowsOnGpu,
     reduce,
     argReduce,
     cumulative,

@@ -80,6 +80,19 @@ export interface Backend {
     scalars: readonly number[],
     outDtype: DType,
   ): StorageData[] | undefined;
+  /**
+   * softmax or logSoftmax of `x` (a float view, last axis at least one value long) along its last
+   * axis in one call; or undefined where this backend has no one-call form for `x` (the op then
+   * composes max, isFinite, where, sub, exp, sum and div or log). Optional.
+   */
+  softmaxRows?(kind: 'softmax' | 'logSoftmax', x: TensorView): StorageData | undefined;
+  /**
+   * The closed-form vector-Jacobian product of softmax (y ⊙ (g − Σ g⊙y)) or logSoftmax
+   * (g − e^y · Σ g), the sums along the last axis, for same-shaped float views `g` (the gradient
+   * flowing in) and `y` (the op's output), in one call; or undefined where this backend has no
+   * one-call form for them (the op then runs a sum and a fused kernel). Optional.
+   */
+  softmaxGradientRows?(kind: 'softmax' | 'logSoftmax', g: TensorView, y: TensorView): StorageData | undefined;
   /** Reduces over sorted, unique `axes`; the result has the remaining axes in order. */
   reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], outDtype: DType): StorageData;
   /** Index of the max (or min) along `axis` (first occurrence wins); int32 result without that axis. */

@@ -19,6 +19,8 @@ import { conv2dForward, conv2dInputGradient, conv2dWeightGradient } from './conv
 import { binaryLoop, fusedLoop, unaryLoop, whereLoop } from './elementwise-loops.js';
 import { concatValues, gatherValues, padValues, scatterAddValues } from './indexing.js';
 import { gemm } from './matmul.js';
+import { logSoftmaxRows, SOFTMAX_ROWS_MAXIMUM_VALUES, softmaxGradientRows, softmaxRows } from './softmax-rows.js';
+import { LOG_SOFTMAX_GRADIENT, SOFTMAX_GRADIENT } from '../kernels/softmax-gradient-kernels.js';
 import { pool2dPlanes } from './pooling.js';
 import { argReduceBlock, blockLayout, cumulativeBlock, isContiguousView, reduceBlock } from './reduce.js';
 import { collapseDimensions } from './strided.js';
@@ -103,6 +105,17 @@ function reduceInRuns(kind: ReductionKind, x: TensorView, runs: readonly number[
     shape = [...shape.slice(0, first), ...shape.slice(last + 1)];
   }
   return values;
+}
+
+/**
+ * The values of `x` when it is a float32 view with contiguous rows (row-major, any offset) of
+ * fewer than SOFTMAX_ROWS_MAXIMUM_VALUES values, which cpu/softmax-rows.ts computes in one call
+ * faster than the composites' ops (see there); else undefined.
+ */
+function smallFloat32Rows(x: TensorView): Float32Array | undefined {
+  if (!(x.data instanceof Float32Array) || x.dtype !== 'float32') return undefined;
+  if (sizeOf(x.shape) >= SOFTMAX_ROWS_MAXIMUM_VALUES || !isContiguousView(x)) return undefined;
+  return x.data;
 }
 
 /** Creates the CPU backend (registered by default as `cpu`). */
@@ -321,6 +334,29 @@ export function createCpuBackend(): Backend {
       if (done) return outs;
       for (const out of outs) recycleArray(out);
       return undefined;
+    },
+    softmaxRows(kind: 'softmax' | 'logSoftmax', x: TensorView) {
+      const rows = smallFloat32Rows(x);
+      if (rows === undefined) return undefined;
+      const columns = x.shape[x.shape.length - 1]!;
+      return (kind === 'softmax' ? softmaxRows : logSoftmaxRows)(rows, x.offset, sizeOf(x.shape) / columns, columns);
+    },
+    softmaxGradientRows(kind: 'softmax' | 'logSoftmax', g: TensorView, y: TensorView) {
+      const gValues = smallFloat32Rows(g);
+      const yValues = smallFloat32Rows(y);
+      if (gValues === undefined || yValues === undefined || sizeOf(y.shape) === 0) return undefined;
+      const columns = y.shape[y.shape.length - 1]!;
+      const softmax = kind === 'softmax';
+      return softmaxGradientRows(
+        softmax ? SOFTMAX_GRADIENT : LOG_SOFTMAX_GRADIENT,
+        softmax,
+        gValues,
+        g.offset,
+        yValues,
+        y.offset,
+        sizeOf(y.shape) / columns,
+        columns,
+      );
     },
     reduce(kind: ReductionKind, x: TensorView, axes: readonly number[], outDtype: DType) {
       const sorted = [...axes].sort((first, second) => first - second);

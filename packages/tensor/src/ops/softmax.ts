@@ -11,9 +11,7 @@ import { zeros } from './creation.js';
 import { div, mul, sub, where } from './elementwise.js';
 import { exp, isFinite, log } from './unary-ops.js';
 import { checkTensor, wrapStorage } from './internal.js';
-import { logSoftmaxRows, SOFTMAX_ROWS_MAXIMUM_VALUES, softmaxGradientRows, softmaxRows } from '../cpu/softmax-rows.js';
-import * as e from '../kernels/expression/builder.js';
-import { defineKernel } from '../kernels/expression/define-kernel.js';
+import { LOG_SOFTMAX_GRADIENT, SOFTMAX_GRADIENT } from '../kernels/softmax-gradient-kernels.js';
 import { fusedMap } from './fused.js';
 import { expand } from './movement.js';
 import { max, sum } from './reduction.js';
@@ -35,24 +33,14 @@ function shifted(x: Tensor, axis: number): Tensor {
 }
 
 /**
- * The CPU backend's one-call softmax or logSoftmax (`rows`: cpu/softmax-rows.ts, bit for bit
- * the composite) where x is a small float32 tensor (`SOFTMAX_ROWS_MAXIMUM_VALUES`) with
- * contiguous rows along the last axis, else undefined.
+ * The backend's one-call softmax or logSoftmax of x along its last axis (Backend.softmaxRows: on
+ * the CPU small float32 tensors, bit for bit the composite; on the gpu rows of a few values, in
+ * one dispatch), or undefined where the axis is another or the backend has no such form for x.
  */
-function cpuRows(x: Tensor, axis: number, rows: typeof softmaxRows): Tensor | undefined {
-  if (x.backend.name !== 'cpu' || x.dtype !== 'float32' || axis !== x.ndim - 1) return undefined;
-  if (x.size >= SOFTMAX_ROWS_MAXIMUM_VALUES) return undefined;
-  const view = x.view();
-  if (!(view.data instanceof Float32Array)) return undefined;
-  // Row-major without gaps (axes of size 1 may have any stride).
-  let expected = 1;
-  for (let dimension = x.ndim - 1; dimension >= 0; dimension--) {
-    if (view.shape[dimension] !== 1 && view.strides[dimension] !== expected) return undefined;
-    expected *= view.shape[dimension]!;
-  }
-  const columns = x.shape[axis]!;
-  const data = rows(view.data, view.offset, x.size / columns, columns);
-  return wrapStorage(x.backend, data, x.shape, 'float32');
+function backendRows(kind: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor | undefined {
+  if (axis !== x.ndim - 1 || x.backend.softmaxRows === undefined) return undefined;
+  const data = x.backend.softmaxRows(kind, x.view());
+  return data === undefined ? undefined : wrapStorage(x.backend, data, x.shape, x.dtype);
 }
 
 /**
@@ -67,7 +55,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   const normalized = normalizeAxis('softmax', axis, x.ndim, x.shape);
   if (x.shape[normalized] === 0) return emptyResult('softmax', x, normalized);
   const out =
-    cpuRows(x, normalized, softmaxRows) ??
+    backendRows('softmax', x, normalized) ??
     withoutRecording(() =>
       composite(() => {
         const e = exp(shifted(x, normalized));
@@ -84,7 +72,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const normalized = normalizeAxis('logSoftmax', axis, x.ndim, x.shape);
   if (x.shape[normalized] === 0) return emptyResult('logSoftmax', x, normalized);
   const out =
-    cpuRows(x, normalized, logSoftmaxRows) ??
+    backendRows('logSoftmax', x, normalized) ??
     withoutRecording(() =>
       composite(() => {
         const centered = shifted(x, normalized);
@@ -94,25 +82,15 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return recordOp('logSoftmax', [x], out, { axis: normalized });
 }
 
-/** softmax's closed-form gradient: y ⊙ (g − s) with s = Σ g⊙y along the axis. */
-const SOFTMAX_GRADIENT = defineKernel('softmaxGradient', { inputs: ['g', 'y', 's'] }, ({ g, y, s }) =>
-  e.mul(y, e.sub(g, s)),
-);
-/** logSoftmax's closed-form gradient: g − e^y · s with s = Σ g along the axis. */
-const LOG_SOFTMAX_GRADIENT = defineKernel('logSoftmaxGradient', { inputs: ['g', 'y', 's'] }, ({ g, y, s }) =>
-  e.sub(g, e.mul(e.exp(y), s)),
-);
-
 /**
- * The closed form of softmax's (`multiplySums`) or logSoftmax's gradient: the row sums s, then
- * `kernel` of (g, y, s broadcast) in one fused pass; on the CPU backend, for small float32
- * tensors with contiguous rows along the last axis, in one call (cpu/softmax-rows.ts, bit for
- * bit the same). Not recorded.
+ * The closed form of softmax's or logSoftmax's gradient (op `name`): the row sums s, then the
+ * gradient kernel of (g, y, s broadcast) in one fused pass; along the last axis, the backend's
+ * one-call form where it has one for these tensors (Backend.softmaxGradientRows: on the CPU small
+ * float32 tensors, bit for bit the same; on the gpu rows of a few values, in one dispatch). Not
+ * recorded.
  */
 function closedFormGradient(
-  name: string,
-  kernel: typeof SOFTMAX_GRADIENT,
-  multiplySums: boolean,
+  name: 'softmaxGradient' | 'logSoftmaxGradient',
   g: Tensor,
   y: Tensor,
   axis: number,
@@ -130,36 +108,17 @@ function closedFormGradient(
       `${name}: 'g' and 'y' must have one shape, dtype and backend, got ${g.dtype} [${g.shape.join(', ')}] and ${y.dtype} [${y.shape.join(', ')}]`,
     );
   const normalized = normalizeAxis(name, axis, y.ndim, y.shape);
-  if (
-    y.backend.name === 'cpu' &&
-    y.dtype === 'float32' &&
-    normalized === y.ndim - 1 &&
-    y.size > 0 &&
-    y.size < SOFTMAX_ROWS_MAXIMUM_VALUES &&
-    g.isContiguous &&
-    y.isContiguous
-  ) {
-    const gView = g.view();
-    const yView = y.view();
-    if (gView.data instanceof Float32Array && yView.data instanceof Float32Array) {
-      const columns = y.shape[normalized]!;
-      const data = softmaxGradientRows(
-        kernel,
-        multiplySums,
-        gView.data,
-        gView.offset,
-        yView.data,
-        yView.offset,
-        y.size / columns,
-        columns,
-      );
-      return wrapStorage(y.backend, data, y.shape, 'float32');
-    }
+  const kind = name === 'softmaxGradient' ? 'softmax' : 'logSoftmax';
+  if (normalized === y.ndim - 1 && y.backend.softmaxGradientRows !== undefined) {
+    const data = y.backend.softmaxGradientRows(kind, g.view(), y.view());
+    if (data !== undefined) return wrapStorage(y.backend, data, y.shape, y.dtype);
   }
   return withoutRecording(() =>
     composite(() => {
-      const s = sum(multiplySums ? mul(g, y) : g, normalized, true);
-      return fusedMap(kernel, [g, y, expand(s, g.shape)]);
+      // softmax's sums are of g ⊙ y, logSoftmax's of g.
+      if (kind === 'softmax')
+        return fusedMap(SOFTMAX_GRADIENT, [g, y, expand(sum(mul(g, y), normalized, true), g.shape)]);
+      return fusedMap(LOG_SOFTMAX_GRADIENT, [g, y, expand(sum(g, normalized, true), g.shape)]);
     }),
   );
 }
@@ -174,7 +133,7 @@ function closedFormGradient(
  * softmaxGradient(ones([2, 3]), softmax(x)) // zeros: softmax's outputs sum to 1 along the axis
  */
 export function softmaxGradient(g: Tensor, y: Tensor, axis = -1): Tensor {
-  return closedFormGradient('softmaxGradient', SOFTMAX_GRADIENT, true, g, y, axis);
+  return closedFormGradient('softmaxGradient', g, y, axis);
 }
 
 /**
@@ -186,7 +145,7 @@ export function softmaxGradient(g: Tensor, y: Tensor, axis = -1): Tensor {
  * logSoftmaxGradient(g, logSoftmax(x)) // what valueAndGrad's backward pass gives x
  */
 export function logSoftmaxGradient(g: Tensor, y: Tensor, axis = -1): Tensor {
-  return closedFormGradient('logSoftmaxGradient', LOG_SOFTMAX_GRADIENT, false, g, y, axis);
+  return closedFormGradient('logSoftmaxGradient', g, y, axis);
 }
 
 declare module '../tensor.js' {
