@@ -1,9 +1,10 @@
 /**
  * gpuStats(): a fused expression kernel is one dispatch (run when its result is read), uploads and readbacks are counted
- * where they happen and nowhere else.
+ * where they happen and nowhere else; gather's gradient is one dispatch (a scatterAdd into a broadcast zero, no fill).
  */
 import * as vane from '@vane/tensor';
 import { tidy } from '@vane/tensor';
+import { vjp } from '@vane/autodiff';
 import { describe, expect, it } from 'vitest';
 import { gpuStats, resetGpuStats } from '../src/index.js';
 import { gpuReady } from './gpu-availability.js';
@@ -24,6 +25,27 @@ describe.runIf(gpuReady)('gpuStats', () => {
       expect(gpuStats()).toEqual({ dispatches: 2, uploads: 2, readbacks: 0 });
       expect(Array.from(result.dataSync())).toEqual([6, 9, 12]);
       expect(gpuStats()).toEqual({ dispatches: 3, uploads: 2, readbacks: 1 });
+    });
+  });
+
+  it('runs gather’s gradient as one dispatch and no upload once the zero constant exists', () => {
+    tidy(() => {
+      const x = vane.randn([32, 10], { generator: vane.seed(1) }).to('gpu');
+      const labels = vane.randint(0, 10, [32, 1], { generator: vane.seed(2) }).to('gpu');
+      const cotangent = vane.randn([32, 1], { generator: vane.seed(3) }).to('gpu');
+      const gradient = () => {
+        const [picked, pullBack] = vjp((z: vane.Tensor) => vane.gather(z, 1, labels), x);
+        void picked.dataSync();
+        resetGpuStats();
+        const [dx] = pullBack(cotangent);
+        void dx.dataSync();
+        return dx;
+      };
+      gradient();
+      const dx = gradient();
+      expect(gpuStats()).toEqual({ dispatches: 1, uploads: 0, readbacks: 1 });
+      const want = vane.scatterAdd(vane.zeros([32, 10]), 1, labels.to('cpu'), cotangent.to('cpu'));
+      expect(Array.from(dx.dataSync())).toEqual(Array.from(want.dataSync()));
     });
   });
 });
