@@ -10,11 +10,13 @@
  */
 import {
   BINARY_EXPRESSIONS,
+  fusedFunction,
   unaryExpressionKernel,
   sizeOf,
   type Backend,
   type BinaryKernelName,
   type DType,
+  type ExpressionKernel,
   type FusedKernel,
   type ReductionKind,
   type Shape,
@@ -37,7 +39,7 @@ import { PendingStorage, pendingElementwise } from './elementwise-fusion.js';
 import { quadEligible } from './quad-chain.js';
 import { QUAD_VALUE } from './quad-fetch.js';
 import { alignedWithOutput, SAME_TEXEL_FETCH, sameTexelAvailable } from './texel-fetch.js';
-import { cachedConstant, rememberConstant } from './scalar-constants.js';
+import { cachedConstant, constantValue, rememberConstant } from './scalar-constants.js';
 import { REDUCTION_FAN_IN } from './fan-in.js';
 import { argReduceTree } from './arg-reduce.js';
 import { cumulativeScan } from './cumulative-scan.js';
@@ -119,6 +121,33 @@ function fusable(inputs: readonly TensorView[], outDtype: DType): boolean {
     inputs.every((view) => view.dtype === 'float32' && sizeOf(view.shape) > 0) &&
     sameTexelAvailable()
   );
+}
+
+/**
+ * A one-value float32 elementwise op whose operands are all cached scalar constants (whose
+ * values scalar-constants.ts knows), computed on the host and handed out as the cached constant
+ * of its result: no dispatch, and no upload once that value is cached. Such ops are constants
+ * of a step (a backward pass's seed 1 times mean's 1/n, negated), which otherwise run as a
+ * one-texel kernel, about 0.2 ms each on llvmpipe whatever its size. The value is `kernel`'s
+ * expression compiled to JavaScript, rounded to float32: for one arithmetic op that is the
+ * float32 result a GPU gives; for a transcendental or a fused kernel it may differ from the
+ * GPU's in the last bits, as the GPU's own functions do from the cpu's. Else undefined.
+ */
+function foldedConstant(
+  kernel: ExpressionKernel,
+  inputs: readonly TensorView[],
+  scalars: readonly number[],
+  shape: Shape,
+): GpuStorage | undefined {
+  if (sizeOf(shape) !== 1) return undefined;
+  const values: number[] = [];
+  for (const view of inputs) {
+    if (view.data instanceof PendingStorage) return undefined;
+    const value = constantValue(asStorage(view.data).texture);
+    if (value === undefined) return undefined;
+    values.push(value);
+  }
+  return upload(Float32Array.of(fusedFunction(kernel)(...values, ...scalars)), 'float32');
 }
 
 /** The op `fn` over `inputs` as a pending chain. */
@@ -1107,7 +1136,11 @@ export function createGpuBackend(): Backend {
     unary(kernel, x, outDtype, parameter) {
       refuseFloat64(kernel, outDtype);
       const fn = unaryFunction(kernel);
-      if (fusable([x], outDtype)) return pending(fn, [x], [parameter], x.shape);
+      if (fusable([x], outDtype))
+        return (
+          foldedConstant(unaryExpressionKernel(kernel), [x], [parameter], x.shape) ??
+          pending(fn, [x], [parameter], x.shape)
+        );
       return map(
         `unary/${kernel}>${outDtype}`,
         x.shape,
@@ -1121,7 +1154,15 @@ export function createGpuBackend(): Backend {
       refuseFloat64(kernel, outDtype);
       const fn = binaryFunction(kernel);
       const rank = outShape.length;
-      if (fusable([a, b], outDtype)) return pending(fn, [a, b], [], outShape);
+      if (fusable([a, b], outDtype))
+        return (
+          foldedConstant(
+            { name: kernel, arity: 2, scalarCount: 0, expression: BINARY_EXPRESSIONS[kernel] },
+            [a, b],
+            [],
+            outShape,
+          ) ?? pending(fn, [a, b], [], outShape)
+        );
       return map(
         `binary/${kernel}>${outDtype}`,
         outShape,
@@ -1153,7 +1194,10 @@ export function createGpuBackend(): Backend {
       const name = `vaneFused_${kernel.name.replace(/[^\w]/g, '_')}`;
       // Generated from the kernel's expression tree (no function text is read).
       const fn = gpuExpressionFunction(name, kernel.expression, kernel.arity, kernel.scalarCount);
-      if (fusable(inputs, outDtype)) return pending(fn, inputs, scalars, inputs[0]!.shape);
+      if (fusable(inputs, outDtype))
+        return (
+          foldedConstant(kernel, inputs, scalars, inputs[0]!.shape) ?? pending(fn, inputs, scalars, inputs[0]!.shape)
+        );
       const rank = inputs[0]!.shape.length;
       const inputNames = inputs.map((_, position_) => `input${position_}`);
       const scalarNames = scalars.map((_, position_) => `scalar${position_}`);

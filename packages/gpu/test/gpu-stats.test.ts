@@ -1,6 +1,7 @@
 /**
  * gpuStats(): a fused expression kernel is one dispatch (run when its result is read), uploads and readbacks are counted
- * where they happen and nowhere else; gather's gradient is one dispatch (a scatterAdd into a broadcast zero, no fill).
+ * where they happen and nowhere else; an op over cached scalar constants is computed on the host (no dispatch); gather's
+ * gradient is one dispatch (a scatterAdd into a broadcast zero, no fill).
  */
 import * as vane from '@vane/tensor';
 import { tidy } from '@vane/tensor';
@@ -46,6 +47,26 @@ describe.runIf(gpuReady)('gpuStats', () => {
       expect(gpuStats()).toEqual({ dispatches: 1, uploads: 0, readbacks: 1 });
       const want = vane.scatterAdd(vane.zeros([32, 10]), 1, labels.to('cpu'), cotangent.to('cpu'));
       expect(Array.from(dx.dataSync())).toEqual(Array.from(want.dataSync()));
+    });
+  });
+
+  it('computes a one-value op over cached scalar constants on the host: no dispatch, no upload', () => {
+    tidy(() => {
+      const three = vane.tensor(3, { backend: 'gpu' });
+      const tenth = vane.tensor(0.1, { backend: 'gpu' });
+      const chain = () => vane.neg(vane.mul(three, tenth)).add(1);
+      void chain().dataSync();
+      resetGpuStats();
+      const folded = chain();
+      expect(gpuStats()).toEqual({ dispatches: 0, uploads: 0, readbacks: 0 });
+      // Each op rounded to float32, as the GPU computes it.
+      expect(folded.item()).toBe(Math.fround(Math.fround(-Math.fround(3 * Math.fround(0.1))) + 1));
+      // A one-value result of a kernel is no constant: the op over it runs on the device.
+      const total = vane.sum(vane.tensor([1, 2, 3], { backend: 'gpu' }));
+      void total.dataSync();
+      resetGpuStats();
+      expect(total.mul(tenth).item()).toBeCloseTo(0.6, 6);
+      expect(gpuStats().dispatches).toBe(1);
     });
   });
 });
