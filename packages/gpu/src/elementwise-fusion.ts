@@ -132,7 +132,6 @@ export class PendingStorage implements GpuStorage {
     if (chain && quadEligible(chain.call, chain.shape)) {
       this.#quads = runQuadChain({
         ...chain,
-        functions: [...chain.functions.values()],
         leaves: chain.leaves.map((leaf) => ({
           texture: leaf.texture,
           view: leaf.view,
@@ -202,9 +201,12 @@ function inlinable(view: TensorView, shape: Shape): Chain | undefined {
 }
 
 const renumber = (call: string, leafBase: number, scalarBase: number) =>
-  call
-    .replace(/\$([LT])(\d+)\$/g, (_, kind: string, index: string) => `$${kind}${Number(index) + leafBase}$`)
-    .replace(/\$S(\d+)\$/g, (_, index: string) => `$S${Number(index) + scalarBase}$`);
+  // The first operand's chain keeps its numbers: no rewrite.
+  leafBase === 0 && scalarBase === 0
+    ? call
+    : call
+        .replace(/\$([LT])(\d+)\$/g, (_, kind: string, index: string) => `$${kind}${Number(index) + leafBase}$`)
+        .replace(/\$S(\d+)\$/g, (_, index: string) => `$S${Number(index) + scalarBase}$`);
 
 /**
  * For each of the first `count` parameters of `fn` (the operands), whether its body reads it.
@@ -212,14 +214,32 @@ const renumber = (call: string, leafBase: number, scalarBase: number) =>
  * name that does not occur as a word in the body is unused.
  */
 export function parametersRead(fn: GpuFunctionSource, count: number): boolean[] {
+  const read = declaredParametersRead(fn);
+  // A parameter past the declared ones (or a source without a header) counts as read.
+  return Array.from({ length: count }, (_, index) => read[index] ?? true);
+}
+
+/**
+ * Per function, whether its body reads each declared parameter. A function's source does not
+ * change (expression-source.ts hands out the same object per op), and the answer was worked out
+ * again, with a regular expression built per parameter, on every elementwise op.
+ */
+const parametersReadByFunction = new WeakMap<GpuFunctionSource, readonly boolean[]>();
+
+function declaredParametersRead(fn: GpuFunctionSource): readonly boolean[] {
+  let read = parametersReadByFunction.get(fn);
+  if (read !== undefined) return read;
   const header = /function\s+\w+\s*\(([^)]*)\)\s*\{/.exec(fn.source);
-  if (!header) return new Array<boolean>(count).fill(true);
-  const parameters = header[1]!.split(',').map((parameter) => parameter.trim());
-  const body = fn.source.slice(header.index + header[0].length);
-  return Array.from({ length: count }, (_, index) => {
-    const parameter = parameters[index];
-    return parameter === undefined || parameter === '' || new RegExp(`(?<![\\w$])${parameter}(?![\\w$])`).test(body);
-  });
+  if (!header) read = [];
+  else {
+    const body = fn.source.slice(header.index + header[0].length);
+    read = header[1]!
+      .split(',')
+      .map((parameter) => parameter.trim())
+      .map((parameter) => parameter === '' || new RegExp(`(?<![\\w$])${parameter}(?![\\w$])`).test(body));
+  }
+  parametersReadByFunction.set(fn, read);
+  return read;
 }
 
 /**
@@ -239,11 +259,11 @@ export function pendingElementwise(
   const leaves: Leaf[] = [];
   const chainScalars: number[] = [];
   let calls = 1;
-  const reads = parametersRead(fn, operands.length);
+  const reads = declaredParametersRead(fn);
   const argumentsOfCall = operands.map((view, index) => {
     // An operand the function never reads (the relu gradient's input, next to its output and
     // the incoming gradient) is passed as 0: no texture unit, and its chain is not inlined.
-    if (!reads[index]) {
+    if (reads[index] === false) {
       chainScalars.push(0);
       return `$S${chainScalars.length - 1}$`;
     }
@@ -291,6 +311,21 @@ export function pendingElementwise(
   return new PendingStorage(size, { call, functions, leaves, scalars: chainScalars, shape, calls }, run);
 }
 
+/**
+ * What a chain's kernel needs besides its operands, by the chain's kernel key (its call and which
+ * leaves are quads, which determine the key's kernel): the functions it nests, its native fetches
+ * and, per rank, its expression. Worked out once per key rather than on every run: a chain is
+ * run once per training step or more, and its expression was rewritten from the call each time.
+ */
+interface ChainKernel {
+  readonly functions: readonly GpuFunctionSource[];
+  readonly natives: readonly NativeFunction[];
+  /** The expression by rank (sparse). */
+  readonly expressions: string[];
+}
+
+const chainKernels = new Map<string, ChainKernel>();
+
 /** Runs `chain` as one kernel over its shape. */
 function runChain(chain: Chain, run: ChainRunner): GpuStorage {
   const rank = chain.shape.length;
@@ -299,8 +334,39 @@ function runChain(chain: Chain, run: ChainRunner): GpuStorage {
     // The leaf reads its own clone, through the operand's strides and offset.
     view: { ...leaf.view, data: { texture: leaf.texture, size: (leaf.view.data as GpuStorage).size } },
   }));
-  const quads = chain.leaves.map((leaf) => (leaf.quad ? 1 : 0));
-  const expression = chain.call
+  const quads = chain.leaves.some((leaf) => leaf.quad)
+    ? `/quads${chain.leaves.map((leaf) => (leaf.quad ? 1 : 0)).join('')}`
+    : '';
+  const key = `chain/${chain.call}${quads}`;
+  let kernel = chainKernels.get(key);
+  if (kernel === undefined) {
+    kernel = {
+      functions: [...chain.functions.values()],
+      natives: [
+        ...(chain.call.includes('vaneBlockedValue') ? blockedValueRows(chain.call) : []).map((rows) =>
+          BLOCKED_VALUE(rows),
+        ),
+        ...(quads ? [QUAD_VALUE()] : []),
+      ],
+      expressions: [],
+    };
+    chainKernels.set(key, kernel);
+  }
+  const expression = (kernel.expressions[rank] ??= chainExpression(chain, rank));
+  return run(
+    key,
+    chain.shape,
+    inputs,
+    expression,
+    chain.scalars.map((value, index) => ({ name: `scalar${index}`, value })),
+    kernel.functions,
+    kernel.natives,
+  );
+}
+
+/** The expression of `chain` at rank `rank`, its leaves, textures and scalars named as `runChain` passes them. */
+function chainExpression(chain: Chain, rank: number): string {
+  return chain.call
     .replace(/\$L(\d+)\$/g, (_, index: string) =>
       chain.leaves[Number(index)]!.quad
         ? `vaneQuadValue(leaf${index}, ${position(`leaf${index}`, rank)})`
@@ -308,18 +374,6 @@ function runChain(chain: Chain, run: ChainRunner): GpuStorage {
     )
     .replace(/\$T(\d+)\$/g, (_, index: string) => `leaf${index}`)
     .replace(/\$S(\d+)\$/g, (_, index: string) => `scalar${index}`);
-  return run(
-    `chain/${chain.call}${quads.some(Boolean) ? `/quads${quads.join('')}` : ''}`,
-    chain.shape,
-    inputs,
-    expression,
-    chain.scalars.map((value, index) => ({ name: `scalar${index}`, value })),
-    [...chain.functions.values()],
-    [
-      ...blockedValueRows(chain.call).map((rows) => BLOCKED_VALUE(rows)),
-      ...(quads.some(Boolean) ? [QUAD_VALUE()] : []),
-    ],
-  );
 }
 
 /**

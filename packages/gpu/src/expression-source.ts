@@ -48,7 +48,21 @@ function dialect(kernel: string): SourceDialect {
 }
 
 /**
+ * Generated functions by expression tree, then by `name/arity/scalarCount`. Expression trees are
+ * immutable values (`@vane/tensor` declares every node readonly) and the op tables hand out the
+ * same tree on every call, so the source of a tree never changes: the gpu backend asks for the
+ * same function on every dispatch of an elementwise op, and regenerating its text each time was
+ * about 0.5 ms of the MLP training step's JavaScript. Keyed weakly, so a tree that is no longer
+ * used (a user's fused kernel) is not kept alive by the cache.
+ */
+const generated = new WeakMap<NumberExpression, Map<string, GpuFunctionSource>>();
+
+/**
  * The gpu.js function `name(in0, ..., s0, ...)` computing `expression`, typed as numbers.
+ *
+ * The result is generated once per tree and signature and then shared: callers get the same
+ * object each time (elementwise-fusion.ts remembers facts about a function by it), and must not
+ * change it.
  *
  * @example
  * gpuExpressionFunction('vaneAxpy', add(mul(scalar(0), input(0)), input(1)), 2, 1).source
@@ -60,6 +74,22 @@ export function gpuExpressionFunction(
   arity: number,
   scalarCount: number,
 ): GpuFunctionSource {
+  let byName = generated.get(expression);
+  if (byName === undefined) {
+    byName = new Map();
+    generated.set(expression, byName);
+  }
+  const signature = `${name}/${arity}/${scalarCount}`;
+  let fn = byName.get(signature);
+  if (fn === undefined) {
+    fn = generate(name, expression, arity, scalarCount);
+    byName.set(signature, fn);
+  }
+  return fn;
+}
+
+/** Writes the source of {@link gpuExpressionFunction} (uncached). */
+function generate(name: string, expression: NumberExpression, arity: number, scalarCount: number): GpuFunctionSource {
   const { statements, result } = emitSource(
     expression,
     dialect(name),

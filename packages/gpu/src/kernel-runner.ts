@@ -40,8 +40,25 @@ interface CompiledKernel {
  */
 export type KernelOutput = number | readonly [number, number];
 
-/** Compiled kernels by key, and by `key@extent#copy` for the instances kept for one size. */
-const compiled = new Map<string, CompiledKernel>();
+/**
+ * The compiled instances of one kernel key: the resizable instance every size may use, and the
+ * instances kept for sizes that came back. Looked up once per call by the key alone, so that a
+ * call builds no further strings from the key (the keys of fused chains hold their whole nested
+ * call, a few hundred characters, and each string built from one is hashed again on lookup).
+ */
+interface KernelFamily {
+  resizable: CompiledKernel | undefined;
+  /** Extents seen so far (to spot a size that comes back), at most 4 × {@link SIZES_PER_KERNEL}. */
+  readonly seen: Set<string>;
+  /** Per extent, its own instances, at most {@link COPIES_PER_SIZE}; at most {@link SIZES_PER_KERNEL} extents. */
+  readonly sized: Map<string, CompiledKernel[]>;
+}
+
+/** Kernel families by key (with the texture classes of {@link withTextureClasses}). */
+const families = new Map<string, KernelFamily>();
+
+/** Compiled instances in all families (for diagnostics). */
+let instanceCount = 0;
 
 /**
  * Output sizes of one kernel that get instances of their own, at most; further sizes share
@@ -67,9 +84,6 @@ export const COPIES_PER_SIZE = 3;
  */
 export const SIZED_TEXEL_LIMIT = 1 << 18;
 
-/** Per kernel key: the extents seen (to spot a size that comes back) and the instances per size. */
-const sizeHistory = new Map<string, { seen: Set<string>; copies: Map<string, number> }>();
-
 /** gpu.js's texture object: the WebGL texture carries gpu.js's reference count. */
 interface GpuJsTexture {
   readonly texture?: { _refs?: number };
@@ -78,38 +92,43 @@ interface GpuJsTexture {
 /** True when no result holds the instance's output textures, so its next call renders into them. */
 function outputsFree(kernel: CompiledKernel): boolean {
   const instance = kernel.run.kernel as { texture?: GpuJsTexture; mappedTextures?: GpuJsTexture[] } | undefined;
-  const outputs = [instance?.texture, ...(instance?.mappedTextures ?? [])];
-  return outputs.every((output) => (output?.texture?._refs ?? 0) <= 1);
+  if ((instance?.texture?.texture?._refs ?? 0) > 1) return false;
+  for (const output of instance?.mappedTextures ?? []) if ((output?.texture?._refs ?? 0) > 1) return false;
+  return true;
 }
 
+/** Where a call runs: an instance that exists, or one to compile and keep in either place. */
+type Placement = CompiledKernel | 'new instance of this size' | 'resizable instance';
+
 /**
- * The cache key of the instance that runs `key` at `extent`: one of the size's own instances,
- * the first whose output is free, or a new one when the size was seen before, is small enough
- * and the caps allow ({@link SIZES_PER_KERNEL}, {@link COPIES_PER_SIZE}); the kernel's
- * resizable instance otherwise.
+ * The instance of `family` that runs a call at `extent`: one of the size's own instances, the
+ * first whose output is free, or a new one when the size was seen before, is small enough and
+ * the caps allow ({@link SIZES_PER_KERNEL}, {@link COPIES_PER_SIZE}); the kernel's resizable
+ * instance otherwise.
  */
-function instanceKey(key: string, extent: string, texels: number): string {
-  const history = sizeHistory.get(key) ?? { seen: new Set<string>(), copies: new Map<string, number>() };
-  sizeHistory.set(key, history);
-  const copies = history.copies.get(extent) ?? 0;
-  for (let copy = 0; copy < copies; copy++) {
-    if (outputsFree(compiled.get(`${key}@${extent}#${copy}`)!)) return `${key}@${extent}#${copy}`;
-  }
-  if (copies > 0) {
+function placement(family: KernelFamily, extent: string, texels: number): Placement {
+  const instances = family.sized.get(extent);
+  if (instances !== undefined) {
+    for (const instance of instances) if (outputsFree(instance)) return instance;
     // Every instance of this size still has a live result: another one, or the first again.
-    if (copies >= COPIES_PER_SIZE) return `${key}@${extent}#0`;
-    history.copies.set(extent, copies + 1);
-    return `${key}@${extent}#${copies}`;
+    return instances.length >= COPIES_PER_SIZE ? instances[0]! : 'new instance of this size';
   }
-  if (texels > SIZED_TEXEL_LIMIT || history.copies.size >= SIZES_PER_KERNEL) return key;
-  if (!history.seen.has(extent)) {
+  if (texels > SIZED_TEXEL_LIMIT || family.sized.size >= SIZES_PER_KERNEL) return 'resizable instance';
+  if (!family.seen.has(extent)) {
     // The first sighting resizes the shared instance: a one-off size costs no compilation.
-    if (history.seen.size < 4 * SIZES_PER_KERNEL) history.seen.add(extent);
-    return key;
+    if (family.seen.size < 4 * SIZES_PER_KERNEL) family.seen.add(extent);
+    return 'resizable instance';
   }
-  history.copies.set(extent, 1);
-  return `${key}@${extent}#0`;
+  return 'new instance of this size';
 }
+
+/** True for a gpu.js texture whose output is 2-D (see {@link withTextureClasses}). */
+const isTwoDimensionalTexture = (input: unknown): boolean =>
+  typeof input === 'object' &&
+  input !== null &&
+  'texture' in input &&
+  'output' in input &&
+  (input.output as ArrayLike<number>).length === 2;
 
 /**
  * `key`, followed by the output rank of each texture in `inputs` where one is a 2-D texture.
@@ -117,15 +136,16 @@ function instanceKey(key: string, extent: string, texels: number): string {
  * for the class of each texture argument and refuses another class later (`argumentMismatch`);
  * a quad chain's texture is 2-D or 1-D by its shape (quad-chain.ts), and its readers (a
  * reduction, a pack, another chain) get an instance per rank. Keys of kernels that read no 2-D
- * texture do not change.
+ * texture do not change (and cost no string built per call).
  */
 function withTextureClasses(key: string, inputs: readonly unknown[]): string {
+  if (!inputs.some(isTwoDimensionalTexture)) return key;
   const ranks = inputs.map((input) =>
     typeof input === 'object' && input !== null && 'texture' in input && 'output' in input
       ? String((input.output as ArrayLike<number>).length)
       : '',
   );
-  return ranks.some((rank) => rank === '2') ? `${key}|${ranks.join(',')}` : key;
+  return `${key}|${ranks.join(',')}`;
 }
 
 /** A kernel to compile: its source and the shared functions it calls. */
@@ -166,51 +186,30 @@ export function runKernel(
   output: KernelOutput,
   inputs: readonly unknown[],
 ): unknown {
-  const { gpu, info } = gpuDevice();
-  const dimensions = typeof output === 'number' ? [output] : [...output];
-  const extent = dimensions.join('×');
-  const cacheKey = instanceKey(
-    withTextureClasses(key, inputs),
-    extent,
-    dimensions.reduce((product, dimension) => product * dimension, 1),
-  );
-  let kernel = compiled.get(cacheKey);
-  if (!kernel) {
-    const { definition: valueRead, storageArguments } = withDirectValueReads(define(), inputs);
-    // On the WebGL paths the thread index comes from the texture coordinate (fragment-thread.ts).
-    const definition = directFetchAvailable() ? withFragmentThread(valueRead, dimensions.length) : valueRead;
-    const settings = {
-      output: dimensions,
-      precision: 'single',
-      tactic: 'precision',
-      pipeline: true,
-      immutable: true,
-      dynamicOutput: true,
-      dynamicArguments: true,
-      loopMaxIterations: LOOP_LIMIT,
-      ...(definition.returnType ? { returnType: definition.returnType } : {}),
-      functions: definition.functions.map((fn) => ({ source: fn.source, settings: fn.settings })),
-      ...(definition.nativeFunctions
-        ? {
-            nativeFunctions: definition.nativeFunctions.map((fn) => ({
-              ...fn,
-              argumentTypes: { ...fn.argumentTypes },
-            })),
-          }
-        : {}),
-    };
-    const run = definition.outputs
-      ? gpu.createKernelMap(
-          Object.fromEntries(definition.outputs.map((name) => [name, `function ${name}(value) {\n  return value;\n}`])),
-          definition.source,
-          settings,
-        )
-      : gpu.createKernel(definition.source, settings);
-    kernel = { run, extent, checked: false, storageArguments };
-    compiled.set(cacheKey, kernel);
+  const { info } = gpuDevice();
+  const extent = typeof output === 'number' ? String(output) : `${output[0]}×${output[1]}`;
+  const familyKey = withTextureClasses(key, inputs);
+  let family = families.get(familyKey);
+  if (family === undefined) {
+    family = { resizable: undefined, seen: new Set(), sized: new Map() };
+    families.set(familyKey, family);
+  }
+  const place = placement(family, extent, typeof output === 'number' ? output : output[0] * output[1]);
+  let kernel: CompiledKernel;
+  if (typeof place === 'object') kernel = place;
+  else if (place === 'resizable instance' && family.resizable !== undefined) kernel = family.resizable;
+  else {
+    kernel = compile(define, output, extent, inputs);
+    instanceCount++;
+    if (place === 'resizable instance') family.resizable = kernel;
+    else {
+      const instances = family.sized.get(extent);
+      if (instances === undefined) family.sized.set(extent, [kernel]);
+      else instances.push(kernel);
+    }
   }
   if (kernel.extent !== extent) {
-    kernel.run.setOutput(dimensions);
+    kernel.run.setOutput(typeof output === 'number' ? [output] : [...output]);
     forgetRecycledArguments(kernel.run.kernel);
     kernel.extent = extent;
   }
@@ -227,16 +226,9 @@ export function runKernel(
   }
   // A texture labelled with another size than this call's would be read back scrambled; the
   // recycling fixed by forgetRecycledArguments produced exactly that, silently. Refuse it.
-  const textures =
-    typeof result === 'object' && result !== null && 'result' in result ? Object.values(result) : [result];
-  for (const texture of textures) {
-    const labelled = (texture as { output?: ArrayLike<number> } | undefined)?.output;
-    if (labelled !== undefined && dimensions.some((dimension, axis) => labelled[axis] !== dimension)) {
-      throw new Error(
-        `gpu: kernel '${key}' returned a texture of ${Array.from(labelled).join('×')} values for an output of ${extent}`,
-      );
-    }
-  }
+  if (typeof result === 'object' && result !== null && 'result' in result) {
+    for (const texture of Object.values(result)) refuseMislabelled(texture, output, key, extent);
+  } else refuseMislabelled(result, output, key, extent);
   if (!kernel.checked) {
     // gpu.js replaces a kernel that fails to compile with its CPU kernel, silently; refuse that.
     const ranOn = kernelClassOf(kernel.run.kernel);
@@ -248,6 +240,61 @@ export function runKernel(
     kernel.checked = true;
   }
   return result;
+}
+
+/** Compiles the kernel that `define` describes for a first call over `output` with `inputs`. */
+function compile(
+  define: () => KernelDefinition,
+  output: KernelOutput,
+  extent: string,
+  inputs: readonly unknown[],
+): CompiledKernel {
+  const { gpu } = gpuDevice();
+  const dimensions = typeof output === 'number' ? [output] : [...output];
+  const { definition: valueRead, storageArguments } = withDirectValueReads(define(), inputs);
+  // On the WebGL paths the thread index comes from the texture coordinate (fragment-thread.ts).
+  const definition = directFetchAvailable() ? withFragmentThread(valueRead, dimensions.length) : valueRead;
+  const settings = {
+    output: dimensions,
+    precision: 'single',
+    tactic: 'precision',
+    pipeline: true,
+    immutable: true,
+    dynamicOutput: true,
+    dynamicArguments: true,
+    loopMaxIterations: LOOP_LIMIT,
+    ...(definition.returnType ? { returnType: definition.returnType } : {}),
+    functions: definition.functions.map((fn) => ({ source: fn.source, settings: fn.settings })),
+    ...(definition.nativeFunctions
+      ? {
+          nativeFunctions: definition.nativeFunctions.map((fn) => ({
+            ...fn,
+            argumentTypes: { ...fn.argumentTypes },
+          })),
+        }
+      : {}),
+  };
+  const run = definition.outputs
+    ? gpu.createKernelMap(
+        Object.fromEntries(definition.outputs.map((name) => [name, `function ${name}(value) {\n  return value;\n}`])),
+        definition.source,
+        settings,
+      )
+    : gpu.createKernel(definition.source, settings);
+  return { run, extent, checked: false, storageArguments };
+}
+
+/** Throws when `texture` is labelled with another extent than `output` (see runKernel). */
+function refuseMislabelled(texture: unknown, output: KernelOutput, key: string, extent: string): void {
+  const labelled = (texture as { output?: ArrayLike<number> } | undefined)?.output;
+  if (labelled === undefined) return;
+  const matches =
+    typeof output === 'number' ? labelled[0] === output : labelled[0] === output[0] && labelled[1] === output[1];
+  if (!matches) {
+    throw new Error(
+      `gpu: kernel '${key}' returned a texture of ${Array.from(labelled).join('×')} values for an output of ${extent}`,
+    );
+  }
 }
 
 /** The parameter names of a kernel's `function (a, b, ...)` source. */
@@ -310,5 +357,5 @@ function forgetRecycledArguments(
 
 /** Number of compiled kernels (for diagnostics). */
 export function compiledKernelCount(): number {
-  return compiled.size;
+  return instanceCount;
 }

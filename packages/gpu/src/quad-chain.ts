@@ -15,7 +15,7 @@
 import { sizeOf, type Shape, type TensorView } from '@vane/tensor';
 import type { GpuFunctionSource } from './function-source.js';
 import { coordinates, names, position, viewArguments, viewParameters } from './index-arithmetic.js';
-import { runKernel, type KernelOutput, type NativeFunction } from './kernel-runner.js';
+import { runKernel, type KernelDefinition, type KernelOutput, type NativeFunction } from './kernel-runner.js';
 import { define } from './kernel-definition.js';
 import { BLOCKED_QUAD, QUAD_VALUE, SAME_QUAD } from './quad-fetch.js';
 import { FOUR_VALUES_FETCH } from './value-fetch.js';
@@ -35,7 +35,8 @@ export interface QuadLeaf {
 /** The parts of a pending chain a quad run needs (see elementwise-fusion.ts's `Chain`). */
 export interface QuadChainInput {
   readonly call: string;
-  readonly functions: readonly GpuFunctionSource[];
+  /** The functions the call nests, by name (read only when the kernel compiles). */
+  readonly functions: ReadonlyMap<string, GpuFunctionSource>;
   readonly leaves: readonly QuadLeaf[];
   readonly scalars: readonly number[];
   readonly shape: Shape;
@@ -68,10 +69,34 @@ export function quadsAvailable(): boolean {
  */
 export function quadEligible(call: string, shape: Shape): boolean {
   if (!quadsAvailable()) return false;
-  if (gpuDevice().info.kernelClass === 'WebGL2Kernel' && !blockedValueRows(call).includes(8)) return false;
   const size = sizeOf(shape);
   if (size === 0 || size % 4 !== 0) return false;
-  return blockedValueRows(call).length === 0 || shape[shape.length - 1]! % 4 === 0;
+  const blockRows = productRowsOf(call);
+  if (gpuDevice().info.kernelClass === 'WebGL2Kernel' && !blockRows.includes(8)) return false;
+  return blockRows.length === 0 || shape[shape.length - 1]! % 4 === 0;
+}
+
+/** {@link productRowsOf}'s answers by call, at most {@link REMEMBERED_ANSWERS}. */
+const productRowsByCall = new Map<string, readonly BlockRows[]>();
+/** Answers each memo of this module keeps; a memo starts over beyond (a workload of many chain shapes). */
+const REMEMBERED_ANSWERS = 1024;
+
+/**
+ * The row counts of the blocked products `call` unpacks (texel-fetch.ts's blockedValueRows).
+ * {@link quadEligible} is asked several times for one chain (by the op that inlines it, by a
+ * reduction, by a pack), every training step; the chains that unpack a product were searched
+ * again each time. Keyed by the call's text, which the chain's kernel key holds as well.
+ */
+function productRowsOf(call: string): readonly BlockRows[] {
+  // Most chains unpack no product: a plain substring test answers for them.
+  if (!call.includes('vaneBlockedValue')) return [];
+  let rows = productRowsByCall.get(call);
+  if (rows === undefined) {
+    if (productRowsByCall.size >= REMEMBERED_ANSWERS) productRowsByCall.clear();
+    rows = blockedValueRows(call);
+    productRowsByCall.set(call, rows);
+  }
+  return rows;
 }
 
 const LANES = [0, 1, 2, 3];
@@ -100,21 +125,79 @@ export function quadChainOutput(shape: Shape): KernelOutput {
 function sameExtent(texture: unknown, output: KernelOutput): boolean {
   const size = (texture as { size?: ArrayLike<number> }).size;
   if (size === undefined) return false;
-  let extent: readonly number[];
-  if (typeof output === 'number') {
-    let high = Math.ceil(Math.sqrt(output));
-    let low = Math.floor(Math.sqrt(output));
-    while (high * low < output) {
-      high--;
-      low = Math.ceil(output / high);
-    }
-    extent = [low, Math.ceil(output / low)];
-  } else extent = output;
+  const extent = typeof output === 'number' ? nearSquareExtent(output) : output;
   return size[0] === extent[0] && size[1] === extent[1];
 }
 
-/** Runs `chain` into a quad texture of size / 4 texels and returns that texture (not counted). */
+/** {@link nearSquareExtent}'s answers by length, at most {@link REMEMBERED_ANSWERS}. */
+const nearSquareExtents = new Map<number, readonly [number, number]>();
+
+/**
+ * The texture extent gpu.js gives a 1-D output of `length` threads (its
+ * `closestSquareDimensions`). Remembered per length: the search steps down from the square root
+ * one width at a time, and a quad chain asks for each of its quad leaves on every run.
+ */
+function nearSquareExtent(length: number): readonly [number, number] {
+  let extent = nearSquareExtents.get(length);
+  if (extent === undefined) {
+    let high = Math.ceil(Math.sqrt(length));
+    let low = Math.floor(Math.sqrt(length));
+    while (high * low < length) {
+      high--;
+      low = Math.ceil(length / high);
+    }
+    extent = [low, Math.ceil(length / low)];
+    if (nearSquareExtents.size >= REMEMBERED_ANSWERS) nearSquareExtents.clear();
+    nearSquareExtents.set(length, extent);
+  }
+  return extent;
+}
+
+/**
+ * How a quad chain reads one leaf: `t` passed whole to a native function (a blocked product's
+ * row texture), `a` a quad texture at the fragment's own texel, `f` four consecutive values of a
+ * one-value texture from the fragment's first, `q` and `s` a quad or one-value texture through
+ * the leaf's strides, lane by lane. Part of the kernel key: with the call, the rank and the
+ * output's layout it determines the kernel's source.
+ */
+type LeafKind = 't' | 'a' | 'f' | 'q' | 's';
+
+function leafKind(call: string, leaf: QuadLeaf, index: number, output: KernelOutput): LeafKind {
+  if (!call.includes(`$L${index}$`)) return 't';
+  // A quad leaf is read at the fragment's own texel only where its texture has this output's
+  // extent (a quad chain over another shape of the same size may have another).
+  if (leaf.aligned && (!leaf.quad || sameExtent(leaf.texture, output))) return leaf.quad ? 'a' : 'f';
+  return leaf.quad ? 'q' : 's';
+}
+
+/**
+ * Runs `chain` into a quad texture of size / 4 texels and returns that texture (not counted).
+ *
+ * A call works out only the kernel key and the argument values; the source is written when the
+ * key's kernel compiles ({@link quadChainDefinition}), since the key determines it: regenerating
+ * it on every call was a third of a millisecond of the MLP training step's JavaScript.
+ */
 export function runQuadChain(chain: QuadChainInput): unknown {
+  const rank = chain.shape.length;
+  const output = quadChainOutput(chain.shape);
+  const kinds = chain.leaves.map((leaf, index) => leafKind(chain.call, leaf, index, output));
+  const values: unknown[] = [];
+  for (const leaf of chain.leaves) values.push(leaf.texture, ...viewArguments(leaf.view));
+  values.push(...chain.shape, ...chain.scalars);
+  return runKernel(
+    `quadchain/${chain.call}/rank${rank}/${kinds.join('')}/${typeof output === 'number' ? '1d' : `2d${output[0]}`}`,
+    () => quadChainDefinition(chain, kinds, output),
+    output,
+    values,
+  );
+}
+
+/** The kernel of {@link runQuadChain}: `chain` over `output`, reading its leaves as `kinds` says. */
+function quadChainDefinition(
+  chain: QuadChainInput,
+  kinds: readonly LeafKind[],
+  output: KernelOutput,
+): KernelDefinition {
   const rank = chain.shape.length;
   const hoisted: string[] = [];
   const natives = new Map<string, () => NativeFunction>();
@@ -126,31 +209,26 @@ export function runQuadChain(chain: QuadChainInput): unknown {
     return `${name}[$LANE$]`;
   });
   let strided = false;
-  const output = quadChainOutput(chain.shape);
-  const kinds = chain.leaves.map((leaf, index) => {
+  kinds.forEach((kind, index) => {
+    if (kind === 't') return;
     const name = `leaf${index}`;
-    const placeholder = `$L${index}$`;
-    if (!call.includes(placeholder)) return 't';
     let read: string;
-    // A quad leaf is read at the fragment's own texel only where its texture has this output's
-    // extent (a quad chain over another shape of the same size may have another).
-    if (leaf.aligned && (!leaf.quad || sameExtent(leaf.texture, output))) {
+    if (kind === 'a' || kind === 'f') {
       const quad = `quadOfLeaf${index}`;
       hoisted.push(
-        leaf.quad
+        kind === 'a'
           ? `const ${quad} = vaneSameQuad(${name});`
           : `const ${quad} = vaneFourValues(${name}, quadStart, 1.0, 4.0);`,
       );
-      natives.set(leaf.quad ? 'vaneSameQuad' : 'vaneFourValues', leaf.quad ? SAME_QUAD : FOUR_VALUES_FETCH);
+      natives.set(kind === 'a' ? 'vaneSameQuad' : 'vaneFourValues', kind === 'a' ? SAME_QUAD : FOUR_VALUES_FETCH);
       read = `${quad}[$LANE$]`;
     } else {
       strided = true;
       const at = position(name, rank, {}, 'lane$LANE$c');
-      if (leaf.quad) natives.set('vaneQuadValue', QUAD_VALUE);
-      read = leaf.quad ? `vaneQuadValue(${name}, ${at})` : `${name}[${at}]`;
+      if (kind === 'q') natives.set('vaneQuadValue', QUAD_VALUE);
+      read = kind === 'q' ? `vaneQuadValue(${name}, ${at})` : `${name}[${at}]`;
     }
-    call = call.split(placeholder).join(read);
-    return read.startsWith('quadOfLeaf') ? (leaf.quad ? 'a' : 'f') : leaf.quad ? 'q' : 's';
+    call = call.split(`$L${index}$`).join(read);
   });
   const named = (source: string) =>
     source
@@ -173,21 +251,11 @@ export function runQuadChain(chain: QuadChainInput): unknown {
     ...names('d', rank),
     ...chain.scalars.map((_, index) => `scalar${index}`),
   ];
-  const values = [
-    ...chain.leaves.flatMap((leaf) => [leaf.texture, ...viewArguments(leaf.view)]),
-    ...chain.shape,
-    ...chain.scalars,
-  ];
-  return runKernel(
-    `quadchain/${chain.call}/rank${rank}/${kinds.join('')}/${typeof output === 'number' ? '1d' : `2d${output[0]}`}`,
-    () => ({
-      ...define(parameters, body, chain.functions),
-      returnType: 'Array(4)' as const,
-      nativeFunctions: [...natives.values()].map((native) => native()),
-    }),
-    output,
-    values,
-  );
+  return {
+    ...define(parameters, body, [...chain.functions.values()]),
+    returnType: 'Array(4)' as const,
+    nativeFunctions: [...natives.values()].map((native) => native()),
+  };
 }
 
 /** Converts a quad texture of `size` values into a one-value-per-texel texture (not counted). */
