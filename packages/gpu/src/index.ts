@@ -32,6 +32,7 @@ export {
 } from './gpu-device.js';
 export { asynchronousReadbackCount, type ReadbackInfo } from './readback.js';
 export { eightRowBlocksAvailable, overrideEightRowBlocks, overrideProductBands } from './texel-fetch.js';
+export { overrideFlushAfterDispatch } from './kernel-runner.js';
 export { functionSource } from './function-source.js';
 export { gpuExpressionFunction } from './expression-source.js';
 

@@ -176,6 +176,29 @@ export interface NativeFunction {
   readonly argumentTypes: Readonly<Record<string, string>>;
 }
 
+let flushOverride: boolean | undefined;
+
+/**
+ * Makes {@link submitDraw} flush after every dispatch (`true`), never (`false`), or as the device
+ * decides (undefined), for measuring both in one process (benchmarks/src/gpu-switch.ts flush).
+ */
+export function overrideFlushAfterDispatch(value: boolean | undefined): void {
+  flushOverride = value;
+}
+
+/**
+ * Hands the draw just issued to the renderer now (`gl.flush()`), on headless-gl by default.
+ * llvmpipe rasterises a draw only when its commands are flushed, which without this happens at
+ * the next kernel's framebuffer change, after that kernel's JavaScript has run: JavaScript and
+ * rasterisation then take turns. Flushed at once, the rasteriser threads draw while the main
+ * thread prepares the next dispatch (they run queued draws in order, so a kernel reading the
+ * previous one's output needs no wait); docs/gpu.md has the measurements.
+ */
+function submitDraw(): void {
+  const wanted = flushOverride ?? gpuDevice().info.kernelClass === 'HeadlessGLKernel';
+  if (wanted) (gpuDevice().gpu.context as { flush?: () => void } | undefined)?.flush?.();
+}
+
 /**
  * Runs the kernel cached under `key` (built by `define` on first use) over `output`
  * threads and returns the output texture (or, on an allowed fallback, an array).
@@ -224,6 +247,7 @@ export function runKernel(
   } catch (error) {
     throw new Error(`gpu: kernel '${key}' failed on ${info.kernelClass}: ${(error as Error).message.split('\n')[0]}`);
   }
+  submitDraw();
   // A texture labelled with another size than this call's would be read back scrambled; the
   // recycling fixed by forgetRecycledArguments produced exactly that, silently. Refuse it.
   if (typeof result === 'object' && result !== null && 'result' in result) {

@@ -321,7 +321,7 @@ let bandOverride: boolean | undefined;
 /**
  * Makes {@link productBands} lay out block grids that fit one tile in two bands (`true`), never
  * (`false`), or as the device decides (undefined), for measuring both in one process
- * (benchmarks/src/gpu-bands.ts). Set it between steps: products already computed keep their own
+ * (benchmarks/src/gpu-switch.ts bands). Set it between steps: products already computed keep their own
  * layout, and {@link blockedPlacementSource} reads either from the texture's size.
  */
 export function overrideProductBands(value: boolean | undefined): void {

@@ -1,28 +1,37 @@
 /**
  * The MLP 784-256-256-10 SGD step (batch 128, loss read back; gpu-rows.ts's mlpTraining, the
- * step of gpu-mlp-step.ts) on the gpu backend with blocked products in two bands and in one
- * (texel-fetch.ts's productBands), alternating in one process so that both see the same load,
- * and the cpu backend's step once per round for the gpu/cpu ratio. Prints per variant the median
- * and lowest wall and process CPU time per step (`process.cpuUsage`: llvmpipe's rasteriser
- * threads count too, so two bands show as wall time below CPU time when a second core is free).
+ * step of gpu-mlp-step.ts) on the gpu backend with one of its switches on and off, alternating in
+ * one process so that both see the same load, and the cpu backend's step once per round for the
+ * gpu/cpu ratio. The switches: `bands`, blocked products in two bands or one (texel-fetch.ts's
+ * productBands); `flush`, a flush after every dispatch or none (kernel-runner.ts's submitDraw).
+ * Prints per variant the median and lowest wall and process CPU time per step
+ * (`process.cpuUsage`: llvmpipe's rasteriser threads count too, so work they take off the main
+ * thread shows as wall time below CPU time when a second core is free).
  *
- * Run: `xvfb-run -a npx tsx --conditions=@vane/source benchmarks/src/gpu-bands.ts [rounds]`.
+ * Run: `xvfb-run -a npx tsx --conditions=@vane/source benchmarks/src/gpu-switch.ts bands|flush [rounds]`.
  */
-import { gpuInfo, overrideProductBands } from '@vane/gpu';
+import { gpuInfo, overrideFlushAfterDispatch, overrideProductBands } from '@vane/gpu';
 import { loadavg } from 'node:os';
 import { mlpTraining } from './gpu-rows.js';
 
-const rounds = Number(process.argv[2] ?? 12);
+const SWITCHES = { bands: overrideProductBands, flush: overrideFlushAfterDispatch } as const;
+const switchName = process.argv[2] as keyof typeof SWITCHES;
+if (!(switchName in SWITCHES))
+  throw new Error(
+    `gpu-switch: the first argument must be one of ${Object.keys(SWITCHES).join(', ')}, got ${switchName}`,
+  );
+const override = SWITCHES[switchName];
+const rounds = Number(process.argv[3] ?? 12);
 const stepsPerRound = 3;
 const cpuNow = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
-const variants = ['two bands', 'one band', 'cpu'] as const;
+const variants = ['on', 'off', 'cpu'] as const;
 type Variant = (typeof variants)[number];
 const times: Record<Variant, { wall: number[]; cpu: number[] }> = {
-  'two bands': { wall: [], cpu: [] },
-  'one band': { wall: [], cpu: [] },
+  on: { wall: [], cpu: [] },
+  off: { wall: [], cpu: [] },
   cpu: { wall: [], cpu: [] },
 };
 const gpu = mlpTraining('gpu');
@@ -33,7 +42,7 @@ const stepOf = (variant: Variant) => () => {
   value.dispose();
 };
 const select = (variant: Variant) => {
-  if (variant !== 'cpu') overrideProductBands(variant === 'two bands');
+  if (variant !== 'cpu') override(variant === 'on');
 };
 const loads: number[] = [];
 try {
@@ -59,7 +68,7 @@ try {
     }
   }
 } finally {
-  overrideProductBands(undefined);
+  override(undefined);
   gpu.dispose();
   cpu.dispose();
 }
@@ -69,7 +78,7 @@ const median = (values: number[]) => {
 };
 const { kernelClass, renderer } = gpuInfo();
 console.log(
-  `${kernelClass} on ${renderer}; ${rounds} rounds of ${stepsPerRound} steps each way; load (1 min) ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}`,
+  `${kernelClass} on ${renderer}; switch ${switchName}; ${rounds} rounds of ${stepsPerRound} steps each way; load (1 min) ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}`,
 );
 const cpuMedian = median(times.cpu.wall);
 for (const variant of variants) {
