@@ -3,8 +3,8 @@
  * x[k, 4q…4q+3], the row-major pack) instead of along the depth, so that the packs one tensor
  * needs in a training step coincide and pack-cache.ts keeps one for all of its products.
  *
- * The direct product (packed-matmul.ts, {@link BLOCK_PRODUCT}) packs both operands along the
- * depth. For the weight gradient `hᵀ · dz` of a linear layer that is a transposed pack of `h` and
+ * The direct product (packed-matmul.ts; `BLOCK_PRODUCT` in texel-fetch.ts) packs both operands
+ * along the depth. For the weight gradient `hᵀ · dz` of a linear layer that is a transposed pack of `h` and
  * of `dz` (four values of a column per texel, each from another row: about 1 ms per pack on
  * SwiftShader); {@link OUTER_PRODUCT} reads the row-major packs of `h` and `dz` instead, which the
  * forward `h · w` and the backward `dz · wᵀ` already made. For `x · w` the direct form packs `w`
@@ -15,14 +15,14 @@
  */
 import type { NativeFunction } from './kernel-runner.js';
 import { gpuDevice } from './gpu-device.js';
-import { BLOCK_PRODUCT, blockSums, type BlockRows } from './texel-fetch.js';
+import { blockProductFunctions, type BlockRows } from './texel-fetch.js';
 
 /**
  * The native functions of the outer-product form with `rows` rows per block:
  * `vaneOuterProduct(a, b, aQuad, bQuad, depth)` computes the rows×4 block at rows 4·aQuad… and
  * columns 4·bQuad… of `aᵀ · b`, where texel q of row k of `a` holds a[k, 4q…4q+3] and texel q of row k of
  * `b` holds b[k, 4q…4q+3] (rows past the depth are zero), and returns its first row;
- * `vaneBlockSum<k>Value()` returns row k, as for {@link BLOCK_PRODUCT}.
+ * `vaneBlockSum<k>Value()` returns row k, as for texel-fetch.ts's `BLOCK_PRODUCT`.
  */
 export function OUTER_PRODUCT(rows: BlockRows): NativeFunction[] {
   // Texel centres, as BLOCK_PRODUCT samples them (texelFetch was slower on SwiftShader).
@@ -36,11 +36,11 @@ export function OUTER_PRODUCT(rows: BlockRows): NativeFunction[] {
     r = ${sample}(b, vec2(yb, xb));
     ${quads.map((quad) => `l${quad} = ${sample}(a, vec2(ya${quad}, xa));`).join('\n    ')}
     ${sums.map((row) => `s${row} += l${Math.floor(row / 4)}.${lanes[row % 4]} * r;`).join('\n    ')}`;
-  return [
-    {
-      name: 'vaneOuterProduct',
-      source: `${blockSums(rows)}vec4 vaneOuterProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aQuad, float bQuad, float depth) {
-  ${quads.map((quad) => `float ya${quad} = (aQuad + ${quad}.5) / float(aSize.x);`).join('\n  ')}
+  return blockProductFunctions(
+    rows,
+    'vaneOuterProduct',
+    ['aQuad', 'bQuad', 'depth'],
+    `${quads.map((quad) => `float ya${quad} = (aQuad + ${quad}.5) / float(aSize.x);`).join('\n  ')}
   float yb = (bQuad + 0.5) / float(bSize.x);
   float aStep = 1.0 / float(aSize.y);
   float bStep = 1.0 / float(bSize.y);
@@ -54,46 +54,30 @@ export function OUTER_PRODUCT(rows: BlockRows): NativeFunction[] {
     if (index >= steps) break;
     float k = float(index);
     ${[0, 1, 2, 3].map(step).join('\n    ')}
-  }
-  ${sums
-    .slice(1)
-    .map((row) => `vaneBlockSum${row} = s${row};`)
-    .join('\n  ')}
-  return s0;
-}`,
-      returnType: 'Array(4)',
-      argumentTypes: {
-        a: 'ArrayTexture(4)',
-        b: 'ArrayTexture(4)',
-        aQuad: 'Number',
-        bQuad: 'Number',
-        depth: 'Number',
-      },
-    },
-    ...BLOCK_PRODUCT(rows).slice(1),
-  ];
+  }`,
+  );
 }
 
 /**
  * The native functions of the row-major right operand form with `rows` rows per block:
  * `vaneRowProduct(a, b, aRow, bQuad, depthQuads)` computes the rows×4 block at rows aRow… and
- * columns 4·bQuad… of `a · b`, where `a` is packed along the depth as for {@link BLOCK_PRODUCT}
+ * columns 4·bQuad… of `a · b`, where `a` is packed along the depth as for texel-fetch.ts's `BLOCK_PRODUCT`
  * (texel s of row i holds a[i, 4s…4s+3]) and `b` row-major (texel q of row k holds b[k, 4q…4q+3], rows
  * past the depth zero), and returns its first row; `vaneBlockSum<k>Value()` returns row k. The
  * row-major pack of a weight `w` serves both `x · w` here and `dz · wᵀ` (whose direct form packs
  * the rows of `w` too), and it reads one texel per texel written where the transposed pack of `w`
  * read four. Per step of four along the depth it reads `rows` texels of `a` and four of `b`, as
- * {@link BLOCK_PRODUCT} does.
+ * texel-fetch.ts's `BLOCK_PRODUCT` does.
  */
 export function ROW_PRODUCT(rows: BlockRows): NativeFunction[] {
   const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
   const sums = Array.from({ length: rows }, (_, row) => row);
   const quads = [0, 1, 2, 3];
-  return [
-    {
-      name: 'vaneRowProduct',
-      source: `${blockSums(rows)}vec4 vaneRowProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aRow, float bQuad, float depthQuads) {
-  ${sums.map((row) => `float a${row} = (aRow + ${row}.5) / float(aSize.y);`).join('\n  ')}
+  return blockProductFunctions(
+    rows,
+    'vaneRowProduct',
+    ['aRow', 'bQuad', 'depthQuads'],
+    `${sums.map((row) => `float a${row} = (aRow + ${row}.5) / float(aSize.y);`).join('\n  ')}
   float yb = (bQuad + 0.5) / float(bSize.x);
   float aStep = 1.0 / float(aSize.x);
   float bStep = 1.0 / float(bSize.y);
@@ -110,22 +94,6 @@ export function ROW_PRODUCT(rows: BlockRows): NativeFunction[] {
     s${row} += l${row}.x * r0 + l${row}.y * r1 + l${row}.z * r2 + l${row}.w * r3;`,
       )
       .join('\n    ')}
-  }
-  ${sums
-    .slice(1)
-    .map((row) => `vaneBlockSum${row} = s${row};`)
-    .join('\n  ')}
-  return s0;
-}`,
-      returnType: 'Array(4)',
-      argumentTypes: {
-        a: 'ArrayTexture(4)',
-        b: 'ArrayTexture(4)',
-        aRow: 'Number',
-        bQuad: 'Number',
-        depthQuads: 'Number',
-      },
-    },
-    ...BLOCK_PRODUCT(rows).slice(1),
-  ];
+  }`,
+  );
 }

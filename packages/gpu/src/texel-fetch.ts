@@ -109,12 +109,11 @@ export function BLOCK_PRODUCT(rows: BlockRows): NativeFunction[] {
   const sample = gpuDevice().info.kernelClass === 'WebGL2Kernel' ? 'texture' : 'texture2D';
   const lines = (count: number, line: (row: number) => string) =>
     Array.from({ length: count }, (_, row) => line(row)).join('\n  ');
-  const laterRows = rowIndices(rows).slice(1);
-  return [
-    {
-      name: 'vaneBlockProduct',
-      source: `${blockSums(rows)}vec4 vaneBlockProduct(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, float aRow, float bRow, float depthQuads) {
-  ${lines(rows, (row) => `float a${row} = (aRow + ${row}.5) / float(aSize.y);`)}
+  return blockProductFunctions(
+    rows,
+    'vaneBlockProduct',
+    ['aRow', 'bRow', 'depthQuads'],
+    `${lines(rows, (row) => `float a${row} = (aRow + ${row}.5) / float(aSize.y);`)}
   ${lines(4, (row) => `float b${row} = (bRow + ${row}.5) / float(bSize.y);`)}
   float aStep = 1.0 / float(aSize.x);
   float bStep = 1.0 / float(bSize.x);
@@ -134,7 +133,29 @@ export function BLOCK_PRODUCT(rows: BlockRows): NativeFunction[] {
     s${row} += vec4(dot(l${row}, r0), dot(l${row}, r1), dot(l${row}, r2), dot(l${row}, r3));`,
       )
       .join('\n    ')}
-  }
+  }`,
+  );
+}
+
+/**
+ * The native functions of one product form with `rows` rows per block: `name(a, b, p0, p1, p2)`
+ * over two RGBA textures and the three float `parameters`, whose GLSL `body` leaves the block's
+ * rows in `s0 … s<rows−1>` (vec4, lanes the four columns); the function hands rows 1… to the
+ * `vaneBlockSum<k>` globals and returns row 0, and `vaneBlockSum<k>Value()` returns row k. The
+ * part the blocked form ({@link BLOCK_PRODUCT}) and outer-product.ts's forms share.
+ */
+export function blockProductFunctions(
+  rows: BlockRows,
+  name: string,
+  parameters: readonly [string, string, string],
+  body: string,
+): NativeFunction[] {
+  const laterRows = rowIndices(rows).slice(1);
+  return [
+    {
+      name,
+      source: `${blockSums(rows)}vec4 ${name}(sampler2D a, ivec2 aSize, ivec3 aDim, sampler2D b, ivec2 bSize, ivec3 bDim, ${parameters.map((parameter) => `float ${parameter}`).join(', ')}) {
+  ${body}
   ${laterRows.map((row) => `vaneBlockSum${row} = s${row};`).join('\n  ')}
   return s0;
 }`,
@@ -142,9 +163,7 @@ export function BLOCK_PRODUCT(rows: BlockRows): NativeFunction[] {
       argumentTypes: {
         a: 'ArrayTexture(4)',
         b: 'ArrayTexture(4)',
-        aRow: 'Number',
-        bRow: 'Number',
-        depthQuads: 'Number',
+        ...Object.fromEntries(parameters.map((parameter) => [parameter, 'Number'])),
       },
     },
     ...laterRows.map((row) => ({
