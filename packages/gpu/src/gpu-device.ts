@@ -5,6 +5,7 @@
 import * as gpujs from 'gpu.js';
 import { CPUKernel, GPU, HeadlessGLKernel, WebGL2Kernel, WebGLKernel } from 'gpu.js';
 import { readbackSupport, type ReadbackInfo } from './readback.js';
+import { webGpuAdapterInfo } from './webgpu/webgpu-device.js';
 
 // Not in gpu.js's type declarations, though its builds export them.
 const { WebGPUKernel, WebAssemblyKernel } = gpujs as unknown as Record<
@@ -23,17 +24,23 @@ export type GpuKernelClass =
 export type GpuPath =
   'webgl1 via headless-gl' | 'webgl2' | 'webgl1' | 'webgpu' | 'wasm fallback' | 'cpu fallback' | 'unknown';
 
-/** Whether WebGPU is used, and why not. */
+/** Whether WebGPU is used, and why (not). */
 export interface WebGpuStatus {
-  /** Always false today: see `reason`. */
+  /**
+   * True once `initWebGpu()` found a device: the `webgpu` backend then runs there (select it
+   * with `setBackend('webgpu')` or `selectGpuBackend()`). The `gpu` backend itself always runs
+   * through gpu.js's WebGL kernels.
+   */
   readonly used: boolean;
   /**
    * Whether a WebGPU implementation is present: in Node, whether the `webgpu` package (Dawn)
    * loads; in a browser, whether `navigator.gpu` exists. `undefined` where neither applies.
    */
   readonly present: boolean | undefined;
-  /** Why WebGPU is not used here, in words (with the load error where it did not load). */
+  /** Why WebGPU is (not) used here, in words (with the load error where it did not load). */
   readonly reason: string;
+  /** The adapter the `webgpu` backend runs on, when it is used (e.g. `google swiftshader`). */
+  readonly adapter?: string;
 }
 
 /** What {@link gpuInfo} reports. */
@@ -171,42 +178,56 @@ const PATHS: Record<GpuKernelClass, GpuPath> = {
   unknown: 'unknown',
 };
 
-// gpu.js runs WebGPU kernels asynchronously only (results arrive in promises), while the
-// tensor core's backend interface computes and reads synchronously (dataSync, item).
-const ASYNC_ONLY =
-  "gpu.js's WebGPU kernels run asynchronously only, and Vane's backend interface is synchronous (dataSync, item)";
+// Why gpu.js's own WebGPU mode is not the `gpu` backend's path: its kernels build on their first
+// call and hand every result back in a promise, while the tensor core calls backends
+// synchronously. Vane's WebGPU path is the separate `webgpu` backend (webgpu/webgpu-backend.ts).
+const NOT_YET =
+  "call `await initWebGpu()` (or `selectGpuBackend()`) to look for a device and register the 'webgpu' backend";
 
-/** Whether a WebGPU implementation is present here, and why the backend does not use it. */
-function webGpuStatus(): WebGpuStatus {
+let nodeVerdict: { present: boolean; detail: string } | undefined;
+
+/** Whether Dawn's Node binding loads here (asked once: loading it is slow when it works). */
+function nodePackageVerdict(moduleApi: { createRequire(url: string): (name: string) => unknown }) {
+  if (!nodeVerdict) {
+    try {
+      moduleApi.createRequire(import.meta.url)('webgpu');
+      nodeVerdict = { present: true, detail: "the 'webgpu' package loads" };
+    } catch (error) {
+      const message = String((error as Error).message).split('\n')[0];
+      nodeVerdict = { present: false, detail: `the 'webgpu' package does not load here (${message})` };
+    }
+  }
+  return nodeVerdict;
+}
+
+/**
+ * Whether WebGPU is used (the `webgpu` backend found a device), whether an implementation is
+ * present at all, and why, in words.
+ */
+export function webGpuStatus(): WebGpuStatus {
+  const found = webGpuAdapterInfo();
+  if (found?.available)
+    return { used: true, present: true, adapter: found.adapter, reason: `the 'webgpu' backend runs: ${found.reason}` };
   const host = globalThis as {
     navigator?: { gpu?: unknown };
     process?: { getBuiltinModule?: (name: string) => any; versions?: { node?: string } };
   };
+  const lead = found ? `no WebGPU device: ${found.reason}` : NOT_YET;
   if (host.process?.versions?.node) {
     const moduleApi = host.process.getBuiltinModule?.('node:module');
-    if (!moduleApi) return { used: false, present: undefined, reason: ASYNC_ONLY };
-    try {
-      // gpu.js's own dependency: Dawn's Node binding (it needs glibc 2.38 / GCC 13's libstdc++).
-      moduleApi.createRequire(import.meta.url)('webgpu');
-      return { used: false, present: true, reason: `the 'webgpu' package loads, but ${ASYNC_ONLY}` };
-    } catch (error) {
-      const message = String((error as Error).message).split('\n')[0];
-      return {
-        used: false,
-        present: false,
-        reason: `the 'webgpu' package does not load here (${message}); and ${ASYNC_ONLY}`,
-      };
-    }
+    if (!moduleApi) return { used: false, present: undefined, reason: lead };
+    const verdict = nodePackageVerdict(moduleApi);
+    return { used: false, present: verdict.present, reason: `${verdict.detail}; ${lead}` };
   }
   if (host.navigator) {
     const present = host.navigator.gpu !== undefined;
     return {
       used: false,
       present,
-      reason: `${present ? 'navigator.gpu is present' : 'navigator.gpu is absent'}; ${ASYNC_ONLY}`,
+      reason: `${present ? 'navigator.gpu is present' : 'navigator.gpu is absent'}; ${lead}`,
     };
   }
-  return { used: false, present: undefined, reason: ASYNC_ONLY };
+  return { used: false, present: undefined, reason: lead };
 }
 
 function createDevice(): GpuDevice {
@@ -272,7 +293,8 @@ export function gpuDevice(): GpuDevice {
  * gpuInfo() // { path: 'webgl1 via headless-gl', webGPU: { used: false, present: false, reason: "the 'webgpu' package does not load here ..." }, kernelClass: 'HeadlessGLKernel', renderer: 'Mesa swrast (software rasterizer, llvmpipe) via headless-gl (ANGLE)', readback: { mode: 'sync', reason: 'WebGL 1 ...' }, ... }
  */
 export function gpuInfo(): GpuInfo {
-  return gpuDevice().info;
+  // WebGPU's status changes when initWebGpu() finds a device, after the WebGL probe ran.
+  return { ...gpuDevice().info, webGPU: webGpuStatus() };
 }
 
 /**

@@ -27,6 +27,7 @@ export {
   type GpuInfo,
   type GpuPath,
   type WebGpuStatus,
+  webGpuStatus,
   type GpuOptions,
   type GpuKernelClass,
 } from './gpu-device.js';
@@ -35,6 +36,11 @@ export { eightRowBlocksAvailable, overrideEightRowBlocks, overrideProductBands }
 export { overrideFlushAfterDispatch } from './kernel-runner.js';
 export { functionSource } from './function-source.js';
 export { gpuExpressionFunction } from './expression-source.js';
+export { createWebGpuBackend, initWebGpu, selectGpuBackend, WEBGPU_BACKEND_NAME } from './webgpu/webgpu-backend.js';
+export { webGpuAdapterInfo, type WebGpuAdapterInfo } from './webgpu/webgpu-device.js';
+export { webGpuBufferCount } from './webgpu/webgpu-storage.js';
+export { webGpuDispatchCount } from './webgpu/webgpu-dispatch.js';
+export { wgslExpressionFunction, wgslNumber } from './webgpu/wgsl-expression.js';
 
 // Registering twice (two copies of the module in one bundle) would replace the live backend.
 if (!listBackends().includes('gpu')) registerBackend(createGpuBackend());

@@ -38,8 +38,9 @@ describe('browser (headless Chromium, WebGL2)', () => {
     console.log(`@vane/gpu browser: ${result.info!.kernelClass} on ${result.info!.renderer}`);
     expect(result.info!.kernelClass).toBe('WebGL2Kernel');
     expect(result.info!.path).toBe('webgl2');
+    // The page never calls initWebGpu(): the gpu backend is gpu.js's WebGL2, and WebGPU unused.
     expect(result.info!.webGPU.used).toBe(false);
-    expect(result.info!.webGPU.reason).toMatch(/navigator\.gpu is (present|absent)/);
+    expect(result.info!.webGPU.reason).toMatch(/navigator\.gpu is (present|absent); call `await initWebGpu\(\)`/);
     for (const check of result.checks!) {
       expect(check.actual.length, check.name).toBe(check.expected.length);
       check.actual.forEach((value, index) =>

@@ -1,9 +1,9 @@
-import { findBackend, setBackend, tensor } from '@vane/tensor';
+import { findBackend, getBackend, listBackends, setBackend, tensor } from '@vane/tensor';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { gpuInfo } from '../src/index.js';
+import { gpuInfo, initWebGpu, selectGpuBackend } from '../src/index.js';
 import { gpuReady, gpuRequired, unavailableReason } from './gpu-availability.js';
 
 describe('gpu device', () => {
@@ -21,11 +21,9 @@ describe('gpu device', () => {
     console.log(`@vane/gpu: ${info.kernelClass} on ${info.renderer} (${info.version})`);
   });
 
-  it.skipIf(!gpuReady)('says which path runs and why WebGPU is not used', () => {
+  it.skipIf(!gpuReady)('says which path runs and whether WebGPU is used, before and after initWebGpu', async () => {
     const info = gpuInfo();
     if (info.kernelClass === 'HeadlessGLKernel') expect(info.path).toBe('webgl1 via headless-gl');
-    expect(info.webGPU.used).toBe(false);
-    expect(info.webGPU.reason).toMatch(/WebGPU kernels run asynchronously only/);
     // In Node the verdict on Dawn comes from really loading gpu.js's 'webgpu' package.
     let loads: boolean;
     try {
@@ -36,7 +34,22 @@ describe('gpu device', () => {
     }
     expect(info.webGPU.present).toBe(loads);
     expect(info.webGPU.reason).toMatch(loads ? /package loads/ : /package does not load here \(.+\)/);
-    console.log(`@vane/gpu: path ${info.path}; WebGPU: ${info.webGPU.reason}`);
+    const found = await initWebGpu();
+    if (!loads) {
+      expect(found.available).toBe(false);
+      expect(found.reason).toMatch(/package does not load here/);
+    }
+    const after = gpuInfo().webGPU;
+    expect(after.used).toBe(found.available);
+    expect(after.reason).toMatch(found.available ? /'webgpu' backend runs/ : /no WebGPU device: /);
+    expect(listBackends().includes('webgpu')).toBe(found.available);
+    try {
+      expect(await selectGpuBackend()).toBe(found.available ? 'webgpu' : 'gpu');
+      expect(getBackend()).toBe(found.available ? 'webgpu' : 'gpu');
+    } finally {
+      setBackend('cpu');
+    }
+    console.log(`@vane/gpu: path ${info.path}; WebGPU: ${after.reason}`);
   });
 
   it('refuses the gpu backend with a clear error when there is no WebGL', () => {

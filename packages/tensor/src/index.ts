@@ -15,6 +15,7 @@ export { Tensor, isTensor, type NestedArray } from './tensor.js';
 export type { DType, TypedArray } from './dtype.js';
 export { DTYPES, isFloatingDType, promoteTypes } from './dtype.js';
 export { type Shape, formatShape, sizeOf, broadcastShapes } from './shape.js';
+export { collapseDimensions, type CollapsedLayout } from './cpu/strided.js';
 export {
   type Backend,
   type TensorView,
@@ -62,6 +63,8 @@ export {
   type ExpressionKernel,
   fusedFunction,
   unaryExpressionKernel,
+  binaryExpressionKernel,
+  type BroadcastOperand,
 } from './kernels/elementwise-kernels.js';
 export * as expression from './kernels/expression/builder.js';
 export { defineKernel, type KernelSignature } from './kernels/expression/define-kernel.js';

@@ -17,12 +17,14 @@ export interface PageRun<Result> {
 
 /**
  * Bundles `entry` (a file path), loads it in headless Chromium (with `search`, e.g. `?mode=x`,
- * as the page's query) and waits for `window.vaneResult`.
+ * as the page's query, and `extraArguments` after the usual flags) and waits for
+ * `window.vaneResult`.
  */
 export async function runPageInChromium<Result>(
   entry: string,
   search = '',
   timeout = 90_000,
+  extraArguments: readonly string[] = [],
 ): Promise<PageRun<Result>> {
   const bundle = await build({
     entryPoints: [entry],
@@ -50,7 +52,7 @@ export async function runPageInChromium<Result>(
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...HEADLESS_CHROMIUM_ARGUMENTS],
+    args: [...HEADLESS_CHROMIUM_ARGUMENTS, ...extraArguments],
   });
   try {
     const page = await browser.newPage();

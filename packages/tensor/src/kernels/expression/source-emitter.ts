@@ -15,6 +15,15 @@ export interface SourceDialect {
   unary(fn: UnaryFunction, operand: string): string;
   /** A binary function of two operand texts. */
   binary(fn: BinaryFunction, left: string, right: string): string;
+  /**
+   * A comparison of two operand texts; when absent, JavaScript's operators (`===`, `!==`, `<`,
+   * ...). WGSL, for one, spells equality `==`.
+   */
+  compare?(comparison: Comparison, left: string, right: string): string;
+  /** A choice between two number texts; when absent, JavaScript's `(c ? t : f)`. */
+  select?(condition: string, whenTrue: string, whenFalse: string): string;
+  /** The declaration of a shared local; when absent, JavaScript's `const name = source;`. */
+  local?(name: string, source: string): string;
 }
 
 /** The emitted text: local declarations (in order) and the result expression. */
@@ -69,7 +78,9 @@ export function emitSource(
         source = dialect.binary(node.function, of(node.left), of(node.right));
         break;
       case 'compare':
-        source = `(${of(node.left)} ${COMPARISON_OPERATORS[node.comparison]} ${of(node.right)})`;
+        source = dialect.compare
+          ? dialect.compare(node.comparison, of(node.left), of(node.right))
+          : `(${of(node.left)} ${COMPARISON_OPERATORS[node.comparison]} ${of(node.right)})`;
         break;
       case 'logical':
         source = `(${of(node.left)} ${node.operator === 'and' ? '&&' : '||'} ${of(node.right)})`;
@@ -78,7 +89,9 @@ export function emitSource(
         source = `(!${of(node.operand)})`;
         break;
       case 'select':
-        source = `(${of(node.condition)} ? ${of(node.whenTrue)} : ${of(node.whenFalse)})`;
+        source = dialect.select
+          ? dialect.select(of(node.condition), of(node.whenTrue), of(node.whenFalse))
+          : `(${of(node.condition)} ? ${of(node.whenTrue)} : ${of(node.whenFalse)})`;
         break;
       case 'call':
         throw new Error('emitSource: calls are inlined first');
@@ -92,7 +105,7 @@ export function emitSource(
       node.kind !== 'constant';
     if (shared) {
       const name = `t${statements.length}`;
-      statements.push(`const ${name} = ${source};`);
+      statements.push(dialect.local ? dialect.local(name, source) : `const ${name} = ${source};`);
       source = name;
     }
     text.set(node, source);
