@@ -134,7 +134,10 @@ function checkIndexTarget(caller: string, input: Tensor, target: Tensor, ignoreI
     );
   }
   const classes = input.shape[1]!;
-  // Out-of-range indices would silently gather garbage; check them eagerly.
+  // Out-of-range indices would silently gather garbage; check them eagerly, where the backend can
+  // read values synchronously. On the others (webgpu) the gather itself gives NaN for an index
+  // out of range, so the loss is NaN rather than silently wrong.
+  if (!target.backend.supportsSyncRead) return;
   for (const value of target.dataSync()) {
     if ((value < 0 || value >= classes) && value !== ignoreIndex) {
       throw new Error(

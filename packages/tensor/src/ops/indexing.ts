@@ -27,9 +27,13 @@ function checkIndexTensor(op: string, index: Tensor): void {
  * Throws unless every entry of `index` lies in [0, size). Checked by the op itself (not left to
  * the gather it delegates to) so that the error names the op the user called and the index as
  * given, not an internal broadcast of it.
+ *
+ * Only on backends that read synchronously: on the others (`webgpu`) the check would need an
+ * asynchronous read in the middle of an op, so the kernels guard instead — an index out of range
+ * gathers NaN (0 for integer dtypes) and scatters nothing, as documented by the backend.
  */
 function checkIndexRange(op: string, index: Tensor, axis: number, size: number): void {
-  if (index.size === 0) return;
+  if (index.size === 0 || !index.backend.supportsSyncRead) return;
   const low = composite(() => min(index).item());
   const high = composite(() => max(index).item());
   const bad = low < 0 ? low : high >= size ? high : undefined;
@@ -127,7 +131,9 @@ export function oneHot(indices: Tensor, numClasses: number, options: { dtype?: D
   checkIndexTensor(op, indices);
   if (!Number.isInteger(numClasses) || numClasses <= 0)
     throw new Error(`${op}: 'numClasses' must be a positive integer, got ${numClasses}`);
-  if (indices.size > 0) {
+  // Checked where values can be read synchronously; elsewhere (webgpu) an out-of-range index
+  // matches no class and gives an all-zero row.
+  if (indices.size > 0 && indices.backend.supportsSyncRead) {
     const low = composite(() => min(indices).item());
     const high = composite(() => max(indices).item());
     if (low < 0 || high >= numClasses) {
