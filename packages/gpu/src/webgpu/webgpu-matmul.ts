@@ -1,10 +1,277 @@
 /**
- * PLACEHOLDER (to be written): the matrix product of the `webgpu` backend.
+ * The matrix product of the `webgpu` backend: a tiled WGSL kernel with workgroup memory.
+ *
+ * Each workgroup computes one `tileM × tileN` block of one batch's output. It walks k in steps
+ * of `tileK`: its threads together load the `tileM × tileK` slice of A and the `tileK × tileN`
+ * slice of B into `var<workgroup>` arrays (zero beyond m, n or k, so sizes need not be tile
+ * multiples), wait at a barrier, and each thread then multiplies its `blockM × blockN` register
+ * block out of the shared tiles — every value loaded from memory is used `blockM` or `blockN`
+ * times from fast memory instead of once from slow memory.
+ *
+ * Operands are read through their strides: the backward pass's xᵀ and wᵀ (strides [1, m]) and
+ * sliced or broadcast views cost no copy and no extra dispatch. The tile load picks, per call,
+ * which of the tile's axes consecutive threads walk, so that they read consecutive addresses
+ * whether an operand is row-major or transposed (what coalescing wants on a real GPU).
+ *
+ * Batches run on the grid's z axis; their offsets come from the (collapsed) batch shape and
+ * strides in `dims`, so stride-0 broadcast batch axes are read, never copied.
+ *
+ * Sums are accumulated in the output's type: f32 for float32 (in a different order from the
+ * CPU's, so results agree to rounding, not bit for bit), i32 for int32 (exact, wrapping
+ * modulo 2^32 as the CPU's Int32Array store does).
  */
-import type { DType, TensorView } from '@vane/tensor';
-import type { WebGpuStorage } from './webgpu-storage.js';
+import { collapseDimensions, sizeOf, type DType, type TensorView } from '@vane/tensor';
+import { bindingDeclarations, cachedSource, dispatch } from './webgpu-dispatch.js';
+import { webGpuContext } from './webgpu-device.js';
+import { copyView } from './webgpu-elementwise.js';
+import { createStorage, releaseStorage, viewStorage, wgslElementType, type WebGpuStorage } from './webgpu-storage.js';
 
-/** The (batched) product of `a` [..., m, k] and `b` [..., k, n], batch axes already broadcast. */
+/** The shape of a matmul kernel's work split: output tile per workgroup, k step, block per thread. */
+export interface MatmulTiling {
+  /** Output rows per workgroup. */
+  readonly tileM: number;
+  /** Output columns per workgroup. */
+  readonly tileN: number;
+  /** k values loaded into workgroup memory per step. */
+  readonly tileK: number;
+  /** Output rows per thread (kept in registers). */
+  readonly blockM: number;
+  /** Output columns per thread (kept in registers). */
+  readonly blockN: number;
+}
+
+/**
+ * The tiling {@link matmul} uses. Measured on SwiftShader's Vulkan (a software rasteriser: see
+ * benchmarks/src/webgpu-matmul-timing.ts for the numbers); real GPUs favour larger tiles.
+ */
+export const DEFAULT_MATMUL_TILING: MatmulTiling = { tileM: 64, tileN: 64, tileK: 16, blockM: 4, blockN: 4 };
+
+const MAXIMUM_WORKGROUPS_PER_DIMENSION = 65_535;
+
+// dims layout: [outputs, m, n, k, aRowStride, aColumnStride, bRowStride, bColumnStride,
+//               aOffset, bOffset, batchStart, batchShape..., aBatchStrides..., bBatchStrides...]
+const FIXED_DIMS = 11;
+
+function checkTiling(tiling: MatmulTiling, op: string): void {
+  const { tileM, tileN, tileK, blockM, blockN } = tiling;
+  const threads = (tileM / blockM) * (tileN / blockN);
+  const limits = webGpuContext(op).device.limits;
+  const sharedBytes = (tileM + tileN) * tileK * 4;
+  if (
+    !Number.isInteger(tileM / blockM) ||
+    !Number.isInteger(tileN / blockN) ||
+    !Number.isInteger((tileM * tileK) / threads) ||
+    !Number.isInteger((tileK * tileN) / threads)
+  )
+    throw new Error(
+      `webgpu.${op}: tiling ${JSON.stringify(tiling)} does not split evenly: blocks must divide tiles and each tile's loads must divide among the ${threads} threads`,
+    );
+  if (threads > limits.maxComputeInvocationsPerWorkgroup || tileN / blockN > limits.maxComputeWorkgroupSizeX)
+    throw new Error(
+      `webgpu.${op}: tiling ${JSON.stringify(tiling)} needs ${threads} threads per workgroup, above this device's limits`,
+    );
+  if (sharedBytes > limits.maxComputeWorkgroupStorageSize)
+    throw new Error(
+      `webgpu.${op}: tiling ${JSON.stringify(tiling)} needs ${sharedBytes} bytes of workgroup memory, above this device's ${limits.maxComputeWorkgroupStorageSize}`,
+    );
+}
+
+/** WGSL of the tiled kernel for operands of `dtype`, `batchRank` collapsed batch axes and `tiling`. */
+function matmulSource(dtype: DType, batchRank: number, tiling: MatmulTiling): string {
+  const { tileM, tileN, tileK, blockM, blockN } = tiling;
+  const type = wgslElementType(dtype, 'matmul');
+  const threadsX = tileN / blockN;
+  const threads = threadsX * (tileM / blockM);
+  const rowsOfBlock = Array.from({ length: blockM }, (_, row) => row);
+  const columnsOfBlock = Array.from({ length: blockN }, (_, column) => column);
+  const accumulator = (row: number, column: number) => `sum${row}_${column}`;
+  const batchLines: string[] = [];
+  for (let axis = batchRank - 1; axis >= 0; axis--) {
+    const size = `dims[${FIXED_DIMS + axis}]`;
+    batchLines.push(
+      `  let batchCoordinate${axis} = batchRest % ${size};`,
+      `  batchRest = batchRest / ${size};`,
+      `  aBase += batchCoordinate${axis} * dims[${FIXED_DIMS + batchRank + axis}];`,
+      `  bBase += batchCoordinate${axis} * dims[${FIXED_DIMS + 2 * batchRank + axis}];`,
+    );
+  }
+  return `${bindingDeclarations('matmul', [dtype, dtype], [dtype])}
+const TILE_M = ${tileM};
+const TILE_N = ${tileN};
+const TILE_K = ${tileK};
+const THREADS = ${threads};
+// tileA[kStep * TILE_M + row] and tileB[kStep * TILE_N + column]: a thread's inner loop reads
+// blockM consecutive values of one and blockN of the other.
+var<workgroup> tileA: array<${type}, ${tileM * tileK}>;
+var<workgroup> tileB: array<${type}, ${tileK * tileN}>;
+
+@compute @workgroup_size(${threadsX}, ${tileM / blockM})
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) localIndex: u32) {
+  let m = dims[1];
+  let n = dims[2];
+  let k = dims[3];
+  let aRowStride = dims[4];
+  let aColumnStride = dims[5];
+  let bRowStride = dims[6];
+  let bColumnStride = dims[7];
+  var aBase = dims[8];
+  var bBase = dims[9];
+  let batch = i32(group.z) + dims[10];
+  var batchRest = batch;
+${batchLines.join('\n')}
+  let outBase = batch * m * n;
+  let rowStart = i32(group.y) * TILE_M;
+  let columnStart = i32(group.x) * TILE_N;
+  let thread = i32(localIndex);
+  let threadRow = (thread / ${threadsX}) * ${blockM};
+  let threadColumn = (thread % ${threadsX}) * ${blockN};
+  // Which tile axis consecutive threads walk: the one whose stride is 1 (uniform per call).
+  let aRowsAdjacent = aRowStride == 1 && aColumnStride != 1;
+  let bRowsAdjacent = bRowStride == 1 && bColumnStride != 1;
+${rowsOfBlock.map((row) => `  ${columnsOfBlock.map((column) => `var ${accumulator(row, column)} = ${type}(0);`).join(' ')}`).join('\n')}
+  for (var kStart = 0; kStart < k; kStart += TILE_K) {
+    for (var load = 0; load < ${(tileM * tileK) / threads}; load++) {
+      let position = thread + load * THREADS;
+      var row = position / TILE_K;
+      var step = position % TILE_K;
+      if (aRowsAdjacent) {
+        row = position % TILE_M;
+        step = position / TILE_M;
+      }
+      let globalRow = rowStart + row;
+      let globalStep = kStart + step;
+      var value = ${type}(0);
+      if (globalRow < m && globalStep < k) {
+        value = in0[aBase + globalRow * aRowStride + globalStep * aColumnStride];
+      }
+      tileA[step * TILE_M + row] = value;
+    }
+    for (var load = 0; load < ${(tileK * tileN) / threads}; load++) {
+      let position = thread + load * THREADS;
+      var step = position / TILE_N;
+      var column = position % TILE_N;
+      if (bRowsAdjacent) {
+        step = position % TILE_K;
+        column = position / TILE_K;
+      }
+      let globalStep = kStart + step;
+      let globalColumn = columnStart + column;
+      var value = ${type}(0);
+      if (globalStep < k && globalColumn < n) {
+        value = in1[bBase + globalStep * bRowStride + globalColumn * bColumnStride];
+      }
+      tileB[step * TILE_N + column] = value;
+    }
+    workgroupBarrier();
+    for (var step = 0; step < TILE_K; step++) {
+${rowsOfBlock.map((row) => `      let a${row} = tileA[step * TILE_M + threadRow + ${row}];`).join('\n')}
+${columnsOfBlock.map((column) => `      let b${column} = tileB[step * TILE_N + threadColumn + ${column}];`).join('\n')}
+${rowsOfBlock.map((row) => `      ${columnsOfBlock.map((column) => `${accumulator(row, column)} += a${row} * b${column};`).join(' ')}`).join('\n')}
+    }
+    workgroupBarrier();
+  }
+${rowsOfBlock
+  .map(
+    (row) => `  if (rowStart + threadRow + ${row} < m) {
+    let rowBase = outBase + (rowStart + threadRow + ${row}) * n + columnStart + threadColumn;
+${columnsOfBlock.map((column) => `    if (columnStart + threadColumn + ${column} < n) { out0[rowBase + ${column}] = ${accumulator(row, column)}; }`).join('\n')}
+  }`,
+  )
+  .join('\n')}
+}`;
+}
+
+/**
+ * The (batched) product of `a` [..., m, k] and `b` [..., k, n], batch axes already broadcast to
+ * one shape (possibly with stride 0), into a new dense row-major storage [..., m, n] of
+ * `outDtype` (float32 or int32; operands of another dtype are converted first).
+ */
 export function matmul(a: TensorView, b: TensorView, outDtype: DType): WebGpuStorage {
-  throw new Error(`webgpu.matmul: not written yet (${a.shape}, ${b.shape}, ${outDtype})`);
+  return matmulWithTiling(a, b, outDtype, DEFAULT_MATMUL_TILING);
+}
+
+/**
+ * {@link matmul} with an explicit {@link MatmulTiling} (for measuring tile shapes; every tiling
+ * computes the same values up to the order of f32 additions).
+ */
+export function matmulWithTiling(a: TensorView, b: TensorView, outDtype: DType, tiling: MatmulTiling): WebGpuStorage {
+  const op = 'matmul';
+  wgslElementType(outDtype, op);
+  const rank = a.shape.length;
+  if (rank < 2 || b.shape.length !== rank)
+    throw new Error(
+      `webgpu.${op}: 'a' and 'b' must have the same rank of at least 2, got [${a.shape}] and [${b.shape}]`,
+    );
+  const m = a.shape[rank - 2]!;
+  const k = a.shape[rank - 1]!;
+  const n = b.shape[rank - 1]!;
+  if (b.shape[rank - 2] !== k)
+    throw new Error(`webgpu.${op}: 'b' has shape [${b.shape}], expected [..., ${k}, *] to match 'a' [${a.shape}]`);
+  const batchShape = a.shape.slice(0, rank - 2);
+  const batches = sizeOf(batchShape);
+  const out = createStorage(outDtype, batches * m * n, op);
+  if (batches * m * n === 0) return out;
+  const rowGroups = Math.ceil(m / tiling.tileM);
+  const columnGroups = Math.ceil(n / tiling.tileN);
+  if (rowGroups > MAXIMUM_WORKGROUPS_PER_DIMENSION || columnGroups > MAXIMUM_WORKGROUPS_PER_DIMENSION) {
+    releaseStorage(out);
+    throw new Error(
+      `webgpu.${op}: an output of ${m}×${n} needs ${rowGroups}×${columnGroups} workgroups, above WebGPU's ${MAXIMUM_WORKGROUPS_PER_DIMENSION} per grid axis`,
+    );
+  }
+  // Operands of another dtype than the output (not produced by ops/linalg.ts, which casts
+  // first) are converted by a dense copy, released after the product.
+  const aConverted = a.dtype === outDtype ? undefined : copyView(a, outDtype);
+  const bConverted = b.dtype === outDtype ? undefined : copyView(b, outDtype);
+  const aLayout = aConverted ? denseLayout(a.shape) : a;
+  const bLayout = bConverted ? denseLayout(b.shape) : b;
+  const batch = collapseDimensions(batchShape, [
+    aLayout.strides.slice(0, rank - 2),
+    bLayout.strides.slice(0, rank - 2),
+    denseLayout(batchShape).strides,
+  ]);
+  const batchRank = batch.shape.length;
+  const source = cachedSource(
+    `matmul|${outDtype}|${batchRank}|${tiling.tileM},${tiling.tileN},${tiling.tileK},${tiling.blockM},${tiling.blockN}`,
+    () => {
+      checkTiling(tiling, op);
+      return matmulSource(outDtype, batchRank, tiling);
+    },
+  );
+  const inputs = [aConverted ?? viewStorage(a), bConverted ?? viewStorage(b)];
+  // WebGPU allows 65,535 workgroups per grid axis: more batches than that run in several dispatches.
+  for (let batchStart = 0; batchStart < batches; batchStart += MAXIMUM_WORKGROUPS_PER_DIMENSION) {
+    const meta = [
+      batches * m * n,
+      m,
+      n,
+      k,
+      aLayout.strides[rank - 2]!,
+      aLayout.strides[rank - 1]!,
+      bLayout.strides[rank - 2]!,
+      bLayout.strides[rank - 1]!,
+      aLayout.offset,
+      bLayout.offset,
+      batchStart,
+      ...batch.shape,
+      ...batch.strides[0]!,
+      ...batch.strides[1]!,
+    ];
+    const groups = Math.min(MAXIMUM_WORKGROUPS_PER_DIMENSION, batches - batchStart);
+    dispatch({ op, source, inputs, outputs: [out], meta, workgroups: [columnGroups, rowGroups, groups] });
+  }
+  if (aConverted) releaseStorage(aConverted);
+  if (bConverted) releaseStorage(bConverted);
+  return out;
+}
+
+/** Offset 0 and row-major strides for `shape`. */
+function denseLayout(shape: readonly number[]): { readonly offset: number; readonly strides: number[] } {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    strides[axis] = stride;
+    stride *= shape[axis]!;
+  }
+  return { offset: 0, strides };
 }
