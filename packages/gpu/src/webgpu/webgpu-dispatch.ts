@@ -16,10 +16,11 @@
  */
 import type { DType } from '@vane/tensor';
 import { webGpuContext } from './webgpu-device.js';
+import { DIMS_SLOT_BYTES, queueDispatch, sharedDimsBuffer } from './webgpu-queue.js';
 import { wgslElementType, type WebGpuStorage } from './webgpu-storage.js';
 
 /** Threads per workgroup of {@link threadKernel}'s entry point. */
-export const THREADS_PER_WORKGROUP = 64;
+export const THREADS_PER_WORKGROUP = 256;
 const MAXIMUM_WORKGROUPS_PER_DIMENSION = 65_535;
 
 /** One dispatch: the kernel source, its operands, its integers and its grid. */
@@ -45,6 +46,13 @@ interface Compiled {
 
 const pipelines = new Map<string, Compiled>();
 const sources = new Map<string, string>();
+const layouts = new Map<string, GPUBindGroupLayout>();
+const bindGroups = new Map<string, GPUBindGroup>();
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 0;
+let dispatchCount = 0;
+/** Bind groups kept before the cache starts over (pooled buffers make most of them reusable). */
+const BIND_GROUP_CACHE_LIMIT = 4096;
 
 /**
  * The shader source stored under `key`, built by `build` the first time. Kernels key their
@@ -59,7 +67,6 @@ export function cachedSource(key: string, build: () => string): string {
   }
   return source;
 }
-let dispatchCount = 0;
 
 /** Dispatches issued since the page started (for tests and the bench's per-step counts). */
 export function webGpuDispatchCount(): number {
@@ -101,19 +108,45 @@ export function threadGrid(threads: number): [number, number, number] {
   return [Math.ceil(groups / rows), rows, 1];
 }
 
+function objectId(object: object): number {
+  let id = objectIds.get(object);
+  if (id === undefined) {
+    id = nextObjectId++;
+    objectIds.set(object, id);
+  }
+  return id;
+}
+
+/**
+ * The bind group layout for `inputs` read-only and `outputs` read-write buffers after `dims`,
+ * shared by every kernel of that arity. Explicit rather than 'auto': 'auto' would drop a binding
+ * the shader happens not to read, and the bind group would then fail validation. `dims` has a
+ * dynamic offset: each dispatch of a batch reads its own slot of one shared buffer
+ * (webgpu-queue.ts), so a bind group does not depend on the slot and can be reused.
+ */
+function bindGroupLayout(device: GPUDevice, inputs: number, outputs: number): GPUBindGroupLayout {
+  const key = `${inputs}/${outputs}`;
+  let layout = layouts.get(key);
+  if (!layout) {
+    layout = device.createBindGroupLayout({
+      entries: Array.from({ length: 1 + inputs + outputs }, (_, binding) => ({
+        binding,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer:
+          binding === 0
+            ? { type: 'read-only-storage' as const, hasDynamicOffset: true }
+            : { type: binding <= inputs ? ('read-only-storage' as const) : ('storage' as const) },
+      })),
+    });
+    layouts.set(key, layout);
+  }
+  return layout;
+}
+
 function compile(call: KernelCall, device: GPUDevice): Compiled {
   let compiled = pipelines.get(call.source);
   if (compiled) return compiled;
-  const bindings = 1 + call.inputs.length + call.outputs.length;
-  // An explicit layout: 'auto' would drop a binding the shader happens not to read, and the
-  // bind group below would then fail validation.
-  const layout = device.createBindGroupLayout({
-    entries: Array.from({ length: bindings }, (_, binding) => ({
-      binding,
-      visibility: GPUShaderStage.COMPUTE,
-      buffer: { type: binding <= call.inputs.length ? ('read-only-storage' as const) : ('storage' as const) },
-    })),
-  });
+  const layout = bindGroupLayout(device, call.inputs.length, call.outputs.length);
   const module = device.createShaderModule({ code: call.source, label: call.op });
   const pipeline = device.createComputePipeline({
     label: call.op,
@@ -125,36 +158,44 @@ function compile(call: KernelCall, device: GPUDevice): Compiled {
   return compiled;
 }
 
-/** Runs one kernel. Errors in the WGSL surface at the next read (webgpu-storage.ts). */
+/** The bind group of `layout` over the shared `dims` buffer and these operands (cached). */
+function bindGroup(device: GPUDevice, layout: GPUBindGroupLayout, buffers: readonly GPUBuffer[]): GPUBindGroup {
+  const key = `${objectId(layout)}|${buffers.map(objectId).join(',')}`;
+  let group = bindGroups.get(key);
+  if (!group) {
+    if (bindGroups.size >= BIND_GROUP_CACHE_LIMIT) bindGroups.clear();
+    group = device.createBindGroup({
+      layout,
+      entries: [
+        { binding: 0, resource: { buffer: sharedDimsBuffer(device), offset: 0, size: DIMS_SLOT_BYTES } },
+        ...buffers.map((buffer, index) => ({ binding: 1 + index, resource: { buffer } })),
+      ],
+    });
+    bindGroups.set(key, group);
+  }
+  return group;
+}
+
+/**
+ * Queues one kernel into the open batch (webgpu-queue.ts). Errors in the WGSL surface at the
+ * next read (webgpu-storage.ts).
+ */
 export function dispatch(call: KernelCall): void {
   if (call.workgroups.some((count) => count === 0)) return;
   for (const storage of [...call.inputs, ...call.outputs])
     if (storage.released) throw new Error(`webgpu.${call.op}: an operand's storage was already released`);
   const { device } = webGpuContext(call.op);
   const { pipeline, layout } = compile(call, device);
-  const meta = device.createBuffer({
-    size: Math.max(16, call.meta.length * 4),
-    usage: GPUBufferUsage.STORAGE,
-    mappedAtCreation: true,
-  });
-  new Int32Array(meta.getMappedRange()).set(call.meta);
-  meta.unmap();
-  const bindGroup = device.createBindGroup({
+  const group = bindGroup(
+    device,
     layout,
-    entries: [meta, ...[...call.inputs, ...call.outputs].map((storage) => storage.buffer)].map((buffer, binding) => ({
-      binding,
-      resource: { buffer },
-    })),
+    [...call.inputs, ...call.outputs].map((storage) => storage.buffer),
+  );
+  queueDispatch(call.op, call.meta, (pass, dimsOffset) => {
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group, [dimsOffset]);
+    pass.dispatchWorkgroups(call.workgroups[0], call.workgroups[1], call.workgroups[2]);
   });
-  const encoder = device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(call.workgroups[0], call.workgroups[1], call.workgroups[2]);
-  pass.end();
-  device.queue.submit([encoder.finish()]);
-  // Destroying after submit is allowed: the buffer lives until the submitted work is done.
-  meta.destroy();
   dispatchCount++;
 }
 

@@ -31,7 +31,9 @@ export function readAsFloat(which: number, dtype: DType, position: string): stri
 export function storeFromFloat(dtype: DType, value: string): string {
   if (dtype === 'float32') return value;
   if (dtype === 'int32') return `i32(${value})`;
-  return `select(0u, 1u, ${value} != 0.0)`;
+  // Not zero by the bits (sign masked, so -0 is false and NaN true): a compiler that assumes no
+  // NaN could turn `value != 0.0` into an ordered test and make NaN false.
+  return `select(0u, 1u, (bitcast<u32>(${value}) & 0x7fffffffu) != 0u)`;
 }
 
 const expressionIds = new WeakMap<object, number>();

@@ -10,6 +10,7 @@
  */
 import type { DType, TensorView, TypedArray } from '@vane/tensor';
 import { webGpuContext } from './webgpu-device.js';
+import { flushDispatches } from './webgpu-queue.js';
 
 /** A tensor's values on the WebGPU device. */
 export interface WebGpuStorage {
@@ -94,6 +95,9 @@ export function uploadStorage(values: TypedArray, dtype: DType): WebGpuStorage {
       : dtype === 'int32'
         ? Int32Array.from(values as ArrayLike<number>)
         : Uint32Array.from(values as ArrayLike<number>, (value) => (value !== 0 ? 1 : 0));
+  // A queued kernel may still read this (pooled) buffer's previous contents: submit it first,
+  // since the queue runs a write before any command buffer submitted after it.
+  flushDispatches();
   if (words.length > 0) webGpuContext('upload').device.queue.writeBuffer(storage.buffer, 0, words);
   return storage;
 }
@@ -109,6 +113,7 @@ export async function readStorage(storage: WebGpuStorage, dtype: DType, size: nu
   const bytes = Math.max(4, size * 4);
   const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   try {
+    flushDispatches();
     const encoder = device.createCommandEncoder();
     encoder.copyBufferToBuffer(storage.buffer, 0, staging, 0, bytes);
     device.queue.submit([encoder.finish()]);

@@ -13,7 +13,7 @@ import type { BatteryReport, CaseReport } from '../webgpu/battery.js';
 import { runPageInChromium } from './chromium-page.js';
 
 /** Bundling the page and starting Chromium take seconds; SwiftShader compiles each shader on first use. */
-export const WEBGPU_PAGE_TIMEOUT_MS = 180_000;
+export const WEBGPU_PAGE_TIMEOUT_MS = 300_000;
 
 /** The flags that give headless Chromium a WebGPU adapter. */
 export const WEBGPU_CHROMIUM_ARGUMENTS: readonly string[] = ['--enable-unsafe-webgpu'];

@@ -130,8 +130,9 @@ const cases: BatteryCase[] = [
   {
     name: 'casts between float32, int32 and bool',
     run: () => {
-      const x = tensor([-2.7, -0.2, 0, 0.5, 3.9]);
-      return [cast(x, 'int32'), cast(x, 'bool'), cast(cast(x, 'bool'), 'float32'), cast(cast(x, 'int32'), 'float32')];
+      const x = tensor([-2.7, -0.2, 0, -0, 0.5, 3.9, NaN]);
+      // NaN to int32 is left out: the CPU gives 0, WGSL leaves it undefined.
+      return [cast(x, 'bool'), cast(cast(x, 'bool'), 'float32'), cast(slice(x, [{ start: 0, stop: 6 }]), 'int32')];
     },
   },
   {
