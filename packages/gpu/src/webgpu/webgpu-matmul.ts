@@ -38,13 +38,71 @@ export interface MatmulTiling {
   readonly blockM: number;
   /** Output columns per thread (kept in registers). */
   readonly blockN: number;
+  /**
+   * False: no workgroup memory and no barriers; each thread reads its rows of A and columns of
+   * B straight from the storage buffers (`tileK` unused). Measured as an alternative for CPU
+   * adapters, where workgroup memory is ordinary memory and a barrier a context switch.
+   */
+  readonly workgroupMemory?: boolean;
 }
 
 /**
- * The tiling {@link matmul} uses. Measured on SwiftShader's Vulkan (a software rasteriser: see
- * benchmarks/src/webgpu-matmul-timing.ts for the numbers); real GPUs favour larger tiles.
+ * The tiling {@link matmul} uses on a GPU: the workgroup-memory kernel, a 64×64 output tile per
+ * workgroup of 256 threads, k in steps of 16 (8 KB of workgroup memory, half the 16 KB WebGPU
+ * guarantees), 4×4 outputs per thread. Not measurable here (no GPU; see
+ * {@link SOFTWARE_ADAPTER_MATMUL_TILING}); it is the common shape for GPUs with 16 KB+ of
+ * shared memory, and larger tiles (128×128, 8×8 per thread) usually pay on large products.
  */
 export const DEFAULT_MATMUL_TILING: MatmulTiling = { tileM: 64, tileN: 64, tileK: 16, blockM: 4, blockN: 4 };
+
+/**
+ * The tiling {@link matmul} uses on a software adapter (SwiftShader, lavapipe), where invocations
+ * are lanes of CPU threads: workgroup memory is ordinary memory, a barrier a switch between
+ * coroutines, and the fastest shape is the one with the most multiply-adds per load.
+ * Measured in headless Chromium 156 on SwiftShader's Vulkan (2 CPU cores under a load average
+ * of about 7, so ±30% between runs; benchmarks/src/webgpu-matmul-timing.ts, medians in ms of
+ * runs that each read the product back, gpu.js WebGL2 (also SwiftShader) and the CPU backend in
+ * the same page):
+ *
+ * | product | tiled 64² k16 4×4 | tiled 64² k16 8×8 | direct 64² 8×8 | direct 32² 8×8 | direct 128² 8×8 | gpu.js | cpu |
+ * | --- | --- | --- | --- | --- | --- | --- | --- |
+ * | 256³ | 57.4 | 27.8 | 16.2 | 16.0 | 15.9 | 10.9 | 1.4 |
+ * | 512³ | 379 | 213 | 115 | 129 | 153 | 127 | 9.8 |
+ * | 1024³ | 2244 | 1054 | 698 | 836 | 618 | 519 | 60 |
+ * | 128×784·784×256 | 64.1 | 35.6 | 14.7 | 22.2 | 21.9 | 11.9 | 1.6 |
+ * | 128×256·256×256 | 27.1 | 13.8 | 8.2 | 8.1 | 8.2 | 5.3 | 0.5 |
+ * | (128×784)ᵀ·128×256 | 134 | 69.4 | 53.1 | 24.8 | 27.5 | 21.5 | 1.8 |
+ *
+ * An earlier run put the direct kernel with 4×4 blocks at about twice the 8×8 one's times (1456
+ * vs 489 ms at 1024³) and a 128×64, 8×4 tiled kernel near the 4×4 tiled one; 16×8 blocks were no
+ * better than 8×8. A round trip of an 8×8 product costs about 2.7 ms on webgpu and 0.8 ms on
+ * gpu.js (mostly the asynchronous map of the read-back buffer). These are a software Vulkan's
+ * numbers: they say nothing of a GPU's, where workgroup memory is what makes a product fast.
+ */
+export const SOFTWARE_ADAPTER_MATMUL_TILING: MatmulTiling = {
+  tileM: 64,
+  tileN: 64,
+  tileK: 0,
+  blockM: 8,
+  blockN: 8,
+  workgroupMemory: false,
+};
+
+let tilingOverride: MatmulTiling | undefined;
+
+/**
+ * Makes {@link matmul} use `tiling` (undefined restores the choice by adapter): for tests that
+ * check both kernels on one adapter, and for measuring.
+ */
+export function overrideMatmulTiling(tiling: MatmulTiling | undefined): void {
+  tilingOverride = tiling;
+}
+
+/** Whether the device is a CPU implementation of WebGPU (fallback adapter, SwiftShader, lavapipe). */
+function isSoftwareAdapter(): boolean {
+  const { info } = webGpuContext('matmul');
+  return info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(info.adapter);
+}
 
 const MAXIMUM_WORKGROUPS_PER_DIMENSION = 65_535;
 
@@ -56,12 +114,12 @@ function checkTiling(tiling: MatmulTiling, op: string): void {
   const { tileM, tileN, tileK, blockM, blockN } = tiling;
   const threads = (tileM / blockM) * (tileN / blockN);
   const limits = webGpuContext(op).device.limits;
-  const sharedBytes = (tileM + tileN) * tileK * 4;
+  const sharedBytes = tiling.workgroupMemory === false ? 0 : (tileM + tileN) * tileK * 4;
   if (
     !Number.isInteger(tileM / blockM) ||
     !Number.isInteger(tileN / blockN) ||
-    !Number.isInteger((tileM * tileK) / threads) ||
-    !Number.isInteger((tileK * tileN) / threads)
+    (tiling.workgroupMemory !== false &&
+      (!Number.isInteger((tileM * tileK) / threads) || !Number.isInteger((tileK * tileN) / threads)))
   )
     throw new Error(
       `webgpu.${op}: tiling ${JSON.stringify(tiling)} does not split evenly: blocks must divide tiles and each tile's loads must divide among the ${threads} threads`,
@@ -76,6 +134,73 @@ function checkTiling(tiling: MatmulTiling, op: string): void {
     );
 }
 
+/** WGSL lines adding batch `batchRest`'s offsets (from its collapsed coordinates) to `aBase` and `bBase`. */
+function batchOffsetLines(batchRank: number): string[] {
+  const lines: string[] = [];
+  for (let axis = batchRank - 1; axis >= 0; axis--) {
+    const size = `dims[${FIXED_DIMS + axis}]`;
+    lines.push(
+      `  let batchCoordinate${axis} = batchRest % ${size};`,
+      `  batchRest = batchRest / ${size};`,
+      `  aBase += batchCoordinate${axis} * dims[${FIXED_DIMS + batchRank + axis}];`,
+      `  bBase += batchCoordinate${axis} * dims[${FIXED_DIMS + 2 * batchRank + axis}];`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * WGSL of the kernel without workgroup memory: each thread walks k itself, loading its
+ * `blockM` values of A and `blockN` of B per step from the buffers (clamped to the matrix, so
+ * edge threads need no branch in the loop) and storing only the in-range part of its block.
+ */
+function directMatmulSource(dtype: DType, batchRank: number, tiling: MatmulTiling): string {
+  const { tileM, tileN, blockM, blockN } = tiling;
+  const type = wgslElementType(dtype, 'matmul');
+  const threadsX = tileN / blockN;
+  const rowsOfBlock = Array.from({ length: blockM }, (_, row) => row);
+  const columnsOfBlock = Array.from({ length: blockN }, (_, column) => column);
+  const accumulator = (row: number, column: number) => `sum${row}_${column}`;
+  return `${bindingDeclarations('matmul', [dtype, dtype], [dtype])}
+@compute @workgroup_size(${threadsX}, ${tileM / blockM})
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
+  let m = dims[1];
+  let n = dims[2];
+  let k = dims[3];
+  let aRowStride = dims[4];
+  let aColumnStride = dims[5];
+  let bRowStride = dims[6];
+  let bColumnStride = dims[7];
+  var aBase = dims[8];
+  var bBase = dims[9];
+  let batch = i32(group.z) + dims[10];
+  var batchRest = batch;
+${batchOffsetLines(batchRank).join('\n')}
+  let outBase = batch * m * n;
+  let firstRow = i32(group.y) * ${tileM} + i32(local.y) * ${blockM};
+  let firstColumn = i32(group.x) * ${tileN} + i32(local.x) * ${blockN};
+  // Rows and columns beyond the matrix read its last row or column; their sums are not stored.
+${rowsOfBlock.map((row) => `  let aRow${row} = aBase + min(firstRow + ${row}, m - 1) * aRowStride;`).join('\n')}
+${columnsOfBlock.map((column) => `  let bColumn${column} = bBase + min(firstColumn + ${column}, n - 1) * bColumnStride;`).join('\n')}
+${rowsOfBlock.map((row) => `  ${columnsOfBlock.map((column) => `var ${accumulator(row, column)} = ${type}(0);`).join(' ')}`).join('\n')}
+  for (var step = 0; step < k; step++) {
+    let aStep = step * aColumnStride;
+    let bStep = step * bRowStride;
+${rowsOfBlock.map((row) => `    let a${row} = in0[aRow${row} + aStep];`).join('\n')}
+${columnsOfBlock.map((column) => `    let b${column} = in1[bColumn${column} + bStep];`).join('\n')}
+${rowsOfBlock.map((row) => `    ${columnsOfBlock.map((column) => `${accumulator(row, column)} += a${row} * b${column};`).join(' ')}`).join('\n')}
+  }
+${rowsOfBlock
+  .map(
+    (row) => `  if (firstRow + ${row} < m) {
+    let rowBase = outBase + (firstRow + ${row}) * n + firstColumn;
+${columnsOfBlock.map((column) => `    if (firstColumn + ${column} < n) { out0[rowBase + ${column}] = ${accumulator(row, column)}; }`).join('\n')}
+  }`,
+  )
+  .join('\n')}
+}`;
+}
+
 /** WGSL of the tiled kernel for operands of `dtype`, `batchRank` collapsed batch axes and `tiling`. */
 function matmulSource(dtype: DType, batchRank: number, tiling: MatmulTiling): string {
   const { tileM, tileN, tileK, blockM, blockN } = tiling;
@@ -85,16 +210,7 @@ function matmulSource(dtype: DType, batchRank: number, tiling: MatmulTiling): st
   const rowsOfBlock = Array.from({ length: blockM }, (_, row) => row);
   const columnsOfBlock = Array.from({ length: blockN }, (_, column) => column);
   const accumulator = (row: number, column: number) => `sum${row}_${column}`;
-  const batchLines: string[] = [];
-  for (let axis = batchRank - 1; axis >= 0; axis--) {
-    const size = `dims[${FIXED_DIMS + axis}]`;
-    batchLines.push(
-      `  let batchCoordinate${axis} = batchRest % ${size};`,
-      `  batchRest = batchRest / ${size};`,
-      `  aBase += batchCoordinate${axis} * dims[${FIXED_DIMS + batchRank + axis}];`,
-      `  bBase += batchCoordinate${axis} * dims[${FIXED_DIMS + 2 * batchRank + axis}];`,
-    );
-  }
+  const batchLines = batchOffsetLines(batchRank);
   return `${bindingDeclarations('matmul', [dtype, dtype], [dtype])}
 const TILE_M = ${tileM};
 const TILE_N = ${tileN};
@@ -187,7 +303,8 @@ ${columnsOfBlock.map((column) => `    if (columnStart + threadColumn + ${column}
  * `outDtype` (float32 or int32; operands of another dtype are converted first).
  */
 export function matmul(a: TensorView, b: TensorView, outDtype: DType): WebGpuStorage {
-  return matmulWithTiling(a, b, outDtype, DEFAULT_MATMUL_TILING);
+  const tiling = tilingOverride ?? (isSoftwareAdapter() ? SOFTWARE_ADAPTER_MATMUL_TILING : DEFAULT_MATMUL_TILING);
+  return matmulWithTiling(a, b, outDtype, tiling);
 }
 
 /**
@@ -232,10 +349,12 @@ export function matmulWithTiling(a: TensorView, b: TensorView, outDtype: DType, 
   ]);
   const batchRank = batch.shape.length;
   const source = cachedSource(
-    `matmul|${outDtype}|${batchRank}|${tiling.tileM},${tiling.tileN},${tiling.tileK},${tiling.blockM},${tiling.blockN}`,
+    `matmul|${outDtype}|${batchRank}|${tiling.tileM},${tiling.tileN},${tiling.tileK},${tiling.blockM},${tiling.blockN},${tiling.workgroupMemory !== false}`,
     () => {
       checkTiling(tiling, op);
-      return matmulSource(outDtype, batchRank, tiling);
+      return tiling.workgroupMemory === false
+        ? directMatmulSource(outDtype, batchRank, tiling)
+        : matmulSource(outDtype, batchRank, tiling);
     },
   );
   const inputs = [aConverted ?? viewStorage(a), bConverted ?? viewStorage(b)];

@@ -1,9 +1,17 @@
 /**
  * Battery page: the `webgpu` backend's matrix product (webgpu-matmul.ts) on sizes that are and
  * are not multiples of its tiles, transposed, sliced and batched operands (with broadcast batch
- * axes), vectors, empty axes (k = 0 gives zeros), and int32. See battery.ts.
+ * axes), vectors, empty axes (k = 0 gives zeros), and int32. Every case runs with both kernels
+ * (the workgroup-memory one chosen on GPUs and the direct one chosen on software adapters such
+ * as this SwiftShader), forced through `overrideMatmulTiling`. See battery.ts.
  */
 import { abs, expand, matmul, max, setBackend, slice, tensor, tidy, transpose, zeros, type Tensor } from '@vane/tensor';
+import {
+  DEFAULT_MATMUL_TILING,
+  overrideMatmulTiling,
+  SOFTWARE_ADAPTER_MATMUL_TILING,
+  type MatmulTiling,
+} from '../../src/webgpu/webgpu-matmul.js';
 import { reportBattery, seededValues, type BatteryCase } from './battery.js';
 
 /** A [...shape] float32 tensor of seeded values in [-1, 1). */
@@ -36,7 +44,7 @@ const UNIT_ROUNDOFF = 2 ** -24;
  * different orders (tiles of k here, SIMD panels on the CPU) — agree within twice that. The
  * bound uses the largest `Σ|a||b|` over the output, computed on the CPU when the page loads.
  */
-function productCase(name: string, operands: () => [Tensor, Tensor]): BatteryCase {
+function productCase(name: string, operands: () => [Tensor, Tensor]): (tiling: MatmulTiling) => BatteryCase {
   setBackend('cpu');
   const absolute = tidy(() => {
     const [a, b] = operands();
@@ -45,26 +53,23 @@ function productCase(name: string, operands: () => [Tensor, Tensor]): BatteryCas
     const largest = product.size === 0 ? 0 : max(product).item();
     return 2 * (k + 1) * UNIT_ROUNDOFF * largest;
   });
-  return {
-    name,
-    run: () => {
-      const [a, b] = operands();
-      return matmul(a, b);
-    },
-    tolerance: { absolute, relative: 0 },
-  };
+  return (tiling) => ({ name, run: () => productWith(tiling, operands), tolerance: { absolute, relative: 0 } });
+}
+
+/** `matmul` of the operands with `tiling` forced on the webgpu backend (the CPU ignores it). */
+function productWith(tiling: MatmulTiling, operands: () => [Tensor, Tensor]): Tensor {
+  overrideMatmulTiling(tiling);
+  try {
+    const [a, b] = operands();
+    return matmul(a, b);
+  } finally {
+    overrideMatmulTiling(undefined);
+  }
 }
 
 /** An int32 case: exact on both backends (i32 products and sums wrap modulo 2^32, as the CPU's store does). */
-function integerCase(name: string, operands: () => [Tensor, Tensor]): BatteryCase {
-  return {
-    name,
-    run: () => {
-      const [a, b] = operands();
-      return matmul(a, b);
-    },
-    tolerance: { absolute: 0, relative: 0 },
-  };
+function integerCase(name: string, operands: () => [Tensor, Tensor]): (tiling: MatmulTiling) => BatteryCase {
+  return (tiling) => ({ name, run: () => productWith(tiling, operands), tolerance: { absolute: 0, relative: 0 } });
 }
 
 const SIZES: readonly (readonly [number, number, number])[] = [
@@ -76,7 +81,7 @@ const SIZES: readonly (readonly [number, number, number])[] = [
   [257, 129, 300],
 ];
 
-const cases: BatteryCase[] = [
+const caseKinds: ((tiling: MatmulTiling) => BatteryCase)[] = [
   ...SIZES.map(([m, k, n], index) =>
     productCase(`${m}×${k} · ${k}×${n}`, () => [values([m, k], 10 + index), values([k, n], 20 + index)]),
   ),
@@ -130,4 +135,22 @@ const cases: BatteryCase[] = [
   integerCase('int32 with k = 0', () => [zeros([3, 0], { dtype: 'int32' }), zeros([0, 2], { dtype: 'int32' })]),
 ];
 
-void reportBattery(cases);
+const KERNELS: readonly [string, MatmulTiling][] = [
+  ['workgroup-memory kernel', DEFAULT_MATMUL_TILING],
+  ['direct kernel', SOFTWARE_ADAPTER_MATMUL_TILING],
+];
+
+void reportBattery([
+  ...KERNELS.flatMap(([kernel, tiling]) =>
+    caseKinds.map((kind) => {
+      const check = kind(tiling);
+      return { ...check, name: `${check.name} (${kernel})` };
+    }),
+  ),
+  {
+    name: "the adapter's own choice of kernel: 33×65 · (17×65)ᵀ",
+    run: () => matmul(values([33, 65], 41), transpose(values([17, 65], 42))),
+    // productCase's bound with Σ|a||b| ≤ k = 65 (every value is below 1 in magnitude).
+    tolerance: { absolute: 2 * 66 * UNIT_ROUNDOFF * 65, relative: 0 },
+  },
+]);
