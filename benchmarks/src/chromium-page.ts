@@ -26,6 +26,8 @@ export interface ChromiumPageOptions {
   readonly crossOriginIsolated: boolean;
   /** The page's title, for the browser's logs. */
   readonly title: string;
+  /** Flags after the usual ones (e.g. `--enable-unsafe-webgpu`, without which headless Chromium offers no WebGPU adapter). */
+  readonly extraArguments?: readonly string[];
   /** How long to wait for the result (default 15 minutes: the rows run for minutes on a loaded machine). */
   readonly timeoutMilliseconds?: number;
 }
@@ -71,7 +73,7 @@ export async function runPageInChromium<T>(
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...HEADLESS_CHROMIUM_ARGUMENTS],
+    args: [...HEADLESS_CHROMIUM_ARGUMENTS, ...(options.extraArguments ?? [])],
   });
   try {
     const page = await browser.newPage();

@@ -14,7 +14,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runPageInChromium } from './chromium-page.js';
 import type { BenchmarkRow } from './harness.js';
-import type { StepCounts } from './gpu-rows.js';
+import { stepCountLines, type StepCounts } from './gpu-rows.js';
 
 interface PageRows {
   info: { kernelClass: string; renderer: string; path: string };
@@ -39,6 +39,7 @@ export async function browserGpuRows(): Promise<BrowserGpuRows> {
     resultGlobal: 'vaneGpuRows',
     crossOriginIsolated: false,
     title: 'vane gpu rows',
+    extraArguments: ['--enable-unsafe-webgpu'],
   });
   if ('skipped' in outcome) return outcome;
   const { info, rows, stepCounts } = outcome.result;
@@ -67,16 +68,19 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       milliseconds === undefined
         ? 'skipped'
         : `${milliseconds < 10 ? milliseconds.toFixed(2) : milliseconds.toFixed(1)} ms`;
-    console.log('| workload | vane cpu | vane gpu | gpu / cpu |\n| --- | --- | --- | --- |');
+    console.log(
+      '| workload | vane cpu | vane gpu | gpu / cpu | vane webgpu | webgpu / cpu |\n| --- | --- | --- | --- | --- | --- |',
+    );
     for (const row of result.rows) {
       const cpu = median(row.results['vane cpu']);
       const gpu = median(row.results['vane gpu']);
-      const ratio = cpu !== undefined && gpu !== undefined ? `${(gpu / cpu).toFixed(2)}×` : '';
-      console.log(`| ${row.name} | ${format(cpu)} | ${format(gpu)} | ${ratio} |`);
-    }
-    for (const counts of result.stepCounts)
+      const webGpu = median(row.results['vane webgpu']);
+      const ratio = (time: number | undefined) =>
+        cpu !== undefined && time !== undefined ? `${(time / cpu).toFixed(2)}×` : '';
       console.log(
-        `${counts.name}: ${counts.primitiveOps} primitive ops; gpu: ${counts.dispatches} dispatches, ${counts.uploads} uploads, ${counts.readbacks} readbacks`,
+        `| ${row.name} | ${format(cpu)} | ${format(gpu)} | ${ratio(gpu)} | ${format(webGpu)} | ${ratio(webGpu)} |`,
       );
+    }
+    console.log(stepCountLines(result.stepCounts));
   }
 }

@@ -8,7 +8,14 @@
  * nothing about GPU speed: they are recorded so that the renderer is on record next to them.
  */
 import { valueAndGrad } from '@vane/autodiff';
-import { gpuInfo, gpuStats, gpuUnavailableReason, resetGpuStats } from '@vane/gpu';
+import {
+  gpuInfo,
+  gpuStats,
+  gpuUnavailableReason,
+  resetGpuStats,
+  webGpuAdapterInfo,
+  webGpuDispatchCount,
+} from '@vane/gpu';
 import {
   add,
   dispose,
@@ -52,6 +59,8 @@ export interface StepCounts {
   readonly uploads?: number;
   /** Textures read back inside the step (the timed runs read the loss after it). */
   readonly readbacks?: number;
+  /** Compute dispatches of one step on the `webgpu` backend (undefined where it is not registered). */
+  readonly webGpuDispatches?: number;
 }
 
 /**
@@ -63,9 +72,13 @@ export function stepCountLines(stepCounts: readonly StepCounts[]): string {
   return stepCounts
     .map((counts) => {
       const perOp = counts.dispatches === undefined ? '-' : (counts.dispatches / counts.primitiveOps).toFixed(2);
+      const webGpu =
+        counts.webGpuDispatches === undefined
+          ? ''
+          : `; webgpu per step: ${counts.webGpuDispatches} dispatches (${(counts.webGpuDispatches / counts.primitiveOps).toFixed(2)} per op), 0 readbacks`;
       return (
         `${counts.name}: ${counts.primitiveOps} primitive ops; gpu per step: ${counts.dispatches ?? '-'} dispatches ` +
-        `(${perOp} per op), ${counts.uploads ?? '-'} uploads, ${counts.readbacks ?? '-'} readbacks`
+        `(${perOp} per op), ${counts.uploads ?? '-'} uploads, ${counts.readbacks ?? '-'} readbacks${webGpu}`
       );
     })
     .join('\n\n');
@@ -95,7 +108,21 @@ function countingCpuBackend(): string {
   return 'cpu-counted';
 }
 
-type Workload = (backend: string) => () => void;
+/** A timed run: synchronous where the backend reads synchronously, a promise on `webgpu`. */
+type Workload = (backend: string) => () => void | Promise<void>;
+
+/**
+ * Reads `tensor` back and disposes it: `dataSync` on backends that read synchronously (the
+ * cpu and gpu rows time exactly what they always did), `await data()` on the others (`webgpu`).
+ */
+function readAndDispose(backend: string, tensor: Tensor): void | Promise<void> {
+  if (findBackend(backend).supportsSyncRead) {
+    void tensor.dataSync();
+    tensor.dispose();
+    return;
+  }
+  return tensor.data().then(() => tensor.dispose());
+}
 
 // Each run reads the result back, so the timing includes the GPU work and not just its queueing.
 const matmulWorkload =
@@ -103,14 +130,22 @@ const matmulWorkload =
   (backend) => {
     const a = randn([size, size], { generator: seed(1), backend });
     const b = randn([size, size], { generator: seed(2), backend });
-    return () => tidy(() => void matmul(a, b).dataSync());
+    return () =>
+      readAndDispose(
+        backend,
+        tidy(() => matmul(a, b)),
+      );
   };
 
 const elementwiseWorkload =
   (size: number): Workload =>
   (backend) => {
     const x = randn([size], { generator: seed(3), backend });
-    return () => tidy(() => void x.mul(0.5).exp().add(1).log().sigmoid().dataSync());
+    return () =>
+      readAndDispose(
+        backend,
+        tidy(() => x.mul(0.5).exp().add(1).log().sigmoid()),
+      );
   };
 
 const trainingStepWorkload: Workload = (backend) => {
@@ -118,14 +153,14 @@ const trainingStepWorkload: Workload = (backend) => {
   const target = randn([64, 1], { generator: seed(5), backend });
   let weights: Tensor = randn([32, 1], { generator: seed(6), backend });
   return () => {
-    const next = tidy(() => {
+    const [loss, next] = tidy(() => {
       const error = matmul(inputs, weights).sub(target);
       const gradient = matmul(inputs.transpose(), error).mul(2 / 64);
-      void sum(error.square()).dataSync();
-      return weights.sub(gradient.mul(0.01));
+      return [sum(error.square()), weights.sub(gradient.mul(0.01))];
     });
     weights.dispose();
     weights = next;
+    return readAndDispose(backend, loss);
   };
 };
 
@@ -179,11 +214,7 @@ export function mlpTraining(backend: string): { step: () => Tensor; dispose: () 
 
 const mlpWorkload: Workload = (backend) => {
   const training = mlpTraining(backend);
-  return () => {
-    const value = training.step();
-    void value.dataSync();
-    value.dispose();
-  };
+  return () => readAndDispose(backend, training.step());
 };
 
 /** Counts one MLP step's primitive ops on the cpu and its dispatches/readbacks on the gpu. */
@@ -195,14 +226,33 @@ function countMlpStep(gpu: boolean): StepCounts {
   const ops = primitiveOps;
   cpu.dispose();
   const name = `training step: MLP ${MLP_SIZES.join('-')}, batch ${MLP_BATCH}`;
-  if (!gpu) return { name, primitiveOps: ops };
+  const webGpuDispatches = listBackends().includes('webgpu') ? countWebGpuDispatches() : undefined;
+  if (!gpu) return { name, primitiveOps: ops, ...(webGpuDispatches === undefined ? {} : { webGpuDispatches }) };
   const training = mlpTraining('gpu');
   training.step().dispose();
   resetGpuStats();
   training.step().dispose();
   const stats = gpuStats();
   training.dispose();
-  return { name, primitiveOps: ops, dispatches: stats.dispatches, uploads: stats.uploads, readbacks: stats.readbacks };
+  return {
+    name,
+    primitiveOps: ops,
+    dispatches: stats.dispatches,
+    uploads: stats.uploads,
+    readbacks: stats.readbacks,
+    ...(webGpuDispatches === undefined ? {} : { webGpuDispatches }),
+  };
+}
+
+/** Dispatches of one MLP step (after a warm-up step) on the `webgpu` backend; it reads nothing back inside a step. */
+function countWebGpuDispatches(): number {
+  const training = mlpTraining('webgpu');
+  training.step().dispose();
+  const before = webGpuDispatchCount();
+  training.step().dispose();
+  const dispatches = webGpuDispatchCount() - before;
+  training.dispose();
+  return dispatches;
 }
 
 const WORKLOADS: { name: string; work?: BenchmarkRow['work']; workload: Workload }[] = [
@@ -240,9 +290,18 @@ export async function gpuRows(): Promise<GpuRows> {
     results['vane gpu'] = info
       ? await measure(workload('gpu'), { warmup: 6, minimumRuns: 5, maximumRuns: 50 })
       : { skipped: reason ?? 'no GPU' };
+    // The webgpu backend where the page found a device (initWebGpu: a browser with WebGPU).
+    if (listBackends().includes('webgpu'))
+      results['vane webgpu'] = await measure(workload('webgpu'), { warmup: 3, minimumRuns: 5, maximumRuns: 50 });
     rows.push({ group, name, ...(work ? { work } : {}), results });
   }
-  return { renderer, software, rows, stepCounts: [countMlpStep(info !== undefined)] };
+  const webGpu = webGpuAdapterInfo();
+  return {
+    renderer: webGpu?.available ? `${renderer}; webgpu on ${webGpu.adapter}` : renderer,
+    software,
+    rows,
+    stepCounts: [countMlpStep(info !== undefined)],
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -55,13 +55,23 @@ export function markdownTable(rows: BenchmarkRow[]): string {
 export function gpuMarkdownTable(rows: BenchmarkRow[]): string {
   const cell = (result: Timing | { skipped: string } | undefined) =>
     result === undefined ? '' : isTiming(result) ? formatTiming(result) : `skipped: ${result.skipped}`;
+  // The webgpu columns appear where the rows measured the webgpu backend (a browser with WebGPU).
+  const withWebGpu = rows.some((row) => row.results['vane webgpu'] !== undefined);
   const lines = rows.map((row) => {
     const cpu = row.results['vane cpu'];
+    const ratio = (result: Timing | { skipped: string } | undefined) =>
+      isTiming(cpu) && isTiming(result) ? `${(result.median / cpu.median).toFixed(2)}×` : '';
     const gpu = row.results['vane gpu'];
-    const ratio = isTiming(cpu) && isTiming(gpu) ? `${(gpu.median / cpu.median).toFixed(2)}×` : '';
-    return `| ${row.name} | ${cell(cpu)} | ${cell(gpu)} | ${ratio} |`;
+    const webGpu = row.results['vane webgpu'];
+    return `| ${row.name} | ${cell(cpu)} | ${cell(gpu)} | ${ratio(gpu)} |${withWebGpu ? ` ${cell(webGpu)} | ${ratio(webGpu)} |` : ''}`;
   });
-  return ['| workload | vane cpu | vane gpu | gpu time / cpu time |', '| --- | --- | --- | --- |', ...lines].join('\n');
+  const header = withWebGpu
+    ? [
+        '| workload | vane cpu | vane gpu | gpu time / cpu time | vane webgpu | webgpu time / cpu time |',
+        '| --- | --- | --- | --- | --- | --- |',
+      ]
+    : ['| workload | vane cpu | vane gpu | gpu time / cpu time |', '| --- | --- | --- | --- |'];
+  return [...header, ...lines].join('\n');
 }
 
 /**
