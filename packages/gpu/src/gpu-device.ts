@@ -217,7 +217,8 @@ export function webGpuStatus(): WebGpuStatus {
     const moduleApi = host.process.getBuiltinModule?.('node:module');
     if (!moduleApi) return { used: false, present: undefined, reason: lead };
     const verdict = nodePackageVerdict(moduleApi);
-    return { used: false, present: verdict.present, reason: `${verdict.detail}; ${lead}` };
+    // After initWebGpu() its own answer already says whether the package loaded.
+    return { used: false, present: verdict.present, reason: found ? lead : `${verdict.detail}; ${lead}` };
   }
   if (host.navigator) {
     const present = host.navigator.gpu !== undefined;

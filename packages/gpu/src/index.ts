@@ -36,7 +36,13 @@ export { eightRowBlocksAvailable, overrideEightRowBlocks, overrideProductBands }
 export { overrideFlushAfterDispatch } from './kernel-runner.js';
 export { functionSource } from './function-source.js';
 export { gpuExpressionFunction } from './expression-source.js';
-export { createWebGpuBackend, initWebGpu, selectGpuBackend, WEBGPU_BACKEND_NAME } from './webgpu/webgpu-backend.js';
+export {
+  createWebGpuBackend,
+  initWebGpu,
+  selectGpuBackend,
+  WEBGPU_BACKEND_NAME,
+  type SelectGpuOptions,
+} from './webgpu/webgpu-backend.js';
 export { webGpuAdapterInfo, type WebGpuAdapterInfo } from './webgpu/webgpu-device.js';
 export { webGpuBufferCount } from './webgpu/webgpu-storage.js';
 export { webGpuDispatchCount } from './webgpu/webgpu-dispatch.js';

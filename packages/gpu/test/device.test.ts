@@ -44,8 +44,13 @@ describe('gpu device', () => {
     expect(after.reason).toMatch(found.available ? /'webgpu' backend runs/ : /no WebGPU device: /);
     expect(listBackends().includes('webgpu')).toBe(found.available);
     try {
-      expect(await selectGpuBackend()).toBe(found.available ? 'webgpu' : 'gpu');
-      expect(getBackend()).toBe(found.available ? 'webgpu' : 'gpu');
+      // A software fallback adapter is passed over unless asked for (webgpu-backend.ts).
+      const expected = found.available && !found.isFallbackAdapter ? 'webgpu' : 'gpu';
+      expect(await selectGpuBackend()).toBe(expected);
+      expect(getBackend()).toBe(expected);
+      await expect(selectGpuBackend({ acceptFallback: true } as never)).rejects.toThrow(
+        /selectGpuBackend.*acceptFallback/,
+      );
     } finally {
       setBackend('cpu');
     }

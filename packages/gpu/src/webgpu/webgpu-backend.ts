@@ -17,7 +17,7 @@
  * const y = tensor([1, 2, 3]).mul(2);
  * await y.data(); // Float32Array [2, 4, 6]
  */
-import { listBackends, registerBackend, setBackend, type Backend } from '@vane/tensor';
+import { checkOptionKeys, listBackends, registerBackend, setBackend, type Backend } from '@vane/tensor';
 import { conv2d, conv2dTransposeInput, conv2dWeightGradient, pool2d } from './webgpu-convolution.js';
 import { acquireWebGpu, type WebGpuAdapterInfo } from './webgpu-device.js';
 import { binary, copyView, elementwise, unary, where } from './webgpu-elementwise.js';
@@ -86,17 +86,32 @@ export async function initWebGpu(): Promise<WebGpuAdapterInfo> {
   return info;
 }
 
+/** Options of {@link selectGpuBackend}. */
+export interface SelectGpuOptions {
+  /**
+   * Select `webgpu` even when its adapter is a software fallback (SwiftShader in a browser
+   * without a usable GPU). Off by default: on SwiftShader the gpu.js WebGL2 path measured faster
+   * (docs/gpu.md, "The webgpu backend").
+   */
+  readonly acceptFallbackAdapter?: boolean;
+}
+
 /**
- * Selects the best GPU backend this host has: `webgpu` where {@link initWebGpu} finds a device,
- * else the gpu.js backend `gpu` (WebGL2 in browsers, headless-gl in Node). Resolves with the
- * name it selected; `gpuInfo().webGPU` says why WebGPU was or was not chosen.
+ * Selects the best GPU backend this host has: `webgpu` where {@link initWebGpu} finds a device
+ * on a hardware adapter, else the gpu.js backend `gpu` (WebGL2 in browsers, headless-gl in
+ * Node). Resolves with the name it selected; `gpuInfo().webGPU` says what was found.
+ *
+ * A software fallback adapter (SwiftShader) is passed over unless `acceptFallbackAdapter` is
+ * set: on it, an MLP training step measured about 2.6× slower on `webgpu` than on `gpu`.
  *
  * @example
- * const backend = await selectGpuBackend(); // 'webgpu' in Chrome, 'gpu' under headless-gl
+ * const backend = await selectGpuBackend(); // 'webgpu' in Chrome on a GPU, 'gpu' under headless-gl
  */
-export async function selectGpuBackend(): Promise<'webgpu' | 'gpu'> {
+export async function selectGpuBackend(options: SelectGpuOptions = {}): Promise<'webgpu' | 'gpu'> {
+  checkOptionKeys('selectGpuBackend', options, ['acceptFallbackAdapter']);
   const info = await initWebGpu();
-  const chosen = info.available ? 'webgpu' : 'gpu';
+  const chosen =
+    info.available && (!info.isFallbackAdapter || options.acceptFallbackAdapter === true) ? 'webgpu' : 'gpu';
   setBackend(chosen);
   return chosen;
 }
