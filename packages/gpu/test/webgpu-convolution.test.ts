@@ -17,5 +17,8 @@ describe('webgpu backend: convolution and pooling primitives (headless Chromium)
     const strided = report.cases.find((found) => found.name.startsWith('conv2d of a flipped input'))!;
     // Strided operands are read in place: one dispatch, no dense copies.
     expect(strided.dispatches).toBe(1);
+    const chunked = report.cases.find((found) => found.name.startsWith('conv2dWeightGradient of a first layer'))!;
+    // The chunk sums, then their total per weight value.
+    expect(chunked.dispatches).toBe(2);
   });
 });

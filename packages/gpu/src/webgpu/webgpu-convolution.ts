@@ -8,10 +8,10 @@
  * - `conv2dTransposeInput`: one thread per input value (the gather form of the transposed
  *   convolution), looping over its group's output channels and the kernel taps whose strided
  *   window lands on it — no scatter, so no float atomics (which WGSL lacks) and a fixed order.
- * - `conv2dWeightGradient`: one workgroup per weight value, its threads splitting the
- *   batch × output positions that the value is summed over, then a tree sum in workgroup
- *   memory — or, for weights of many values, one thread per value; fixed orders again, so
- *   results are deterministic.
+ * - `conv2dWeightGradient`: one thread per weight value, summing over images and output
+ *   positions — split into chunks of positions (then a second kernel adding the chunks) when
+ *   the weight has too few values to occupy the device; fixed orders again, so results are
+ *   deterministic.
  *
  * Why direct loops: these are simple, exact about padding, dilation and groups, and read every
  * operand through its strides (views need no dense copy); the performance-critical product is
@@ -24,16 +24,9 @@
  * module).
  */
 import { sizeOf, type DType, type TensorView, type Window2d } from '@vane/tensor';
-import {
-  bindingDeclarations,
-  cachedSource,
-  dispatch,
-  dispatchThreads,
-  THREADS_PER_WORKGROUP,
-  threadKernel,
-} from './webgpu-dispatch.js';
+import { bindingDeclarations, cachedSource, dispatchThreads, threadKernel } from './webgpu-dispatch.js';
 import { readAsFloat, storeFromFloat } from './webgpu-elementwise.js';
-import { createStorage, viewStorage, type WebGpuStorage } from './webgpu-storage.js';
+import { createStorage, releaseStorage, viewStorage, type WebGpuStorage } from './webgpu-storage.js';
 import { dimsLets, viewMeta, viewNames, WINDOW_NAMES, windowMeta } from './wgsl-window.js';
 
 export { pool2d } from './webgpu-pooling.js';
@@ -188,41 +181,37 @@ export function conv2dTransposeInput(
 }
 
 /**
- * Below this many weight values the weight gradient takes a workgroup per value (threads split
- * the sum, so a few values still occupy the device); from it on, one thread per value (enough
- * threads to fill a GPU, and no barriers: SwiftShader runs a barrier-synchronised workgroup per
- * value about 100 times slower, 26 s for 65,792 values where a thread per value takes
- * milliseconds). It also keeps the workgroup grid below WebGPU's 65,535 per dimension.
+ * Threads the weight gradient aims to run: enough to occupy a GPU. A weight of fewer values
+ * splits each value's sum into chunks of positions, one thread per (value, chunk).
  */
-export const WEIGHT_GRADIENT_WORKGROUP_LIMIT = 16_384;
+export const WEIGHT_GRADIENT_TARGET_THREADS = 65_536;
 
-/** WGSL of the weight gradient's sum for weight value `element` into `sum`, positions `first`, `first + step`, …. */
-function weightGradientSum(x: TensorView, dy: TensorView, first: string, step: string): string {
-  return `    let kj = element % kernelWidth;
-    let ki = (element / kernelWidth) % kernelHeight;
-    let channelsPerGroup = channels / groupCount;
-    let cl = (element / (kernelWidth * kernelHeight)) % channelsPerGroup;
-    let o = element / (kernelWidth * kernelHeight * channelsPerGroup);
-    let c = (o / (outChannels / groupCount)) * channelsPerGroup + cl;
-    let positions = batch * outputHeight * outputWidth;
-    for (var p = ${first}; p < positions; p += ${step}) {
-      let ow = p % outputWidth;
-      let oh = (p / outputWidth) % outputHeight;
-      let n = p / (outputWidth * outputHeight);
-      let h = oh * strideHeight - padTop + ki * dilationHeight;
-      let w = ow * strideWidth - padLeft + kj * dilationWidth;
-      if (h >= 0 && h < height && w >= 0 && w < width) {
-        sum += ${readView(0, x.dtype, 'x', ['n', 'c', 'h', 'w'])} * ${readView(1, dy.dtype, 'dy', ['n', 'o', 'oh', 'ow'])};
-      }
-    }`;
+/** The fewest (image, output position) terms a chunk of the weight gradient's sum holds. */
+export const WEIGHT_GRADIENT_MINIMUM_CHUNK = 64;
+
+/**
+ * How the weight gradient's sum over `positions` terms is split for a weight of `size` values:
+ * `chunks` consecutive ranges of `chunkLength` terms (the last one shorter).
+ */
+export function weightGradientChunks(size: number, positions: number): { chunks: number; chunkLength: number } {
+  const wanted = Math.min(
+    Math.ceil(WEIGHT_GRADIENT_TARGET_THREADS / size),
+    Math.ceil(positions / WEIGHT_GRADIENT_MINIMUM_CHUNK),
+  );
+  const chunkLength = Math.max(1, Math.ceil(positions / Math.max(1, wanted)));
+  return { chunks: Math.max(1, Math.ceil(positions / chunkLength)), chunkLength };
 }
 
 /**
  * The gradient of conv2d with respect to its weight: `[O, C/groups, kh, kw]`, each value
- * Σ over images and output positions of `x · dy`. Below {@link WEIGHT_GRADIENT_WORKGROUP_LIMIT}
- * values, one workgroup per value: its threads take every {@link THREADS_PER_WORKGROUP}-th
- * (image, output position) and a tree sum in workgroup memory adds their partial sums; from it
- * on, one thread per value sums in order. Both orders are fixed: results are deterministic.
+ * Σ over images and output positions of `x · dy`.
+ *
+ * One thread per (weight value, chunk of consecutive positions) sums its chunk in order
+ * ({@link weightGradientChunks}: chunks only when the weight has too few values to occupy the
+ * device); with more than one chunk, a second kernel adds each value's chunk sums in order. No
+ * workgroup barriers: SwiftShader runs a barrier-synchronised workgroup per value about 0.4 ms
+ * each (a tree sum per value took 26 s for 65,792 values), and the order stays fixed, so
+ * results are deterministic.
  */
 export function conv2dWeightGradient(
   x: TensorView,
@@ -235,48 +224,42 @@ export function conv2dWeightGradient(
   checkFourDimensional(op, 'x', x);
   checkFourDimensional(op, 'dy', dy);
   const [batch, channels, height, width] = x.shape as [number, number, number, number];
-  const outChannels = dy.shape[1]!;
+  const [outChannels, outputHeight, outputWidth] = [dy.shape[1]!, dy.shape[2]!, dy.shape[3]!];
   const shape = [outChannels, channels / groups, window.kernelHeight, window.kernelWidth];
   const size = sizeOf(shape);
   const out = createStorage(outDtype, size, op);
   if (size === 0) return out;
-  const names = [...GEOMETRY_NAMES, ...viewNames('x'), ...viewNames('dy')];
-  const perWorkgroup = size < WEIGHT_GRADIENT_WORKGROUP_LIMIT;
-  const key = `conv2dWeightGradient|${perWorkgroup ? 'workgroup' : 'thread'}|${x.dtype},${dy.dtype}>${outDtype}`;
-  const source = cachedSource(key, () => {
-    const bindings = bindingDeclarations(op, [x.dtype, dy.dtype], [outDtype]);
-    if (!perWorkgroup)
-      return [
-        bindings,
-        threadKernel(`${dimsLets(names)}
-  let element = i32(thread);
+  const { chunks, chunkLength } = weightGradientChunks(size, batch * outputHeight * outputWidth);
+  const sumDtype = chunks === 1 ? outDtype : 'float32';
+  const names = [...GEOMETRY_NAMES, ...viewNames('x'), ...viewNames('dy'), 'valueCount', 'chunkLength'];
+  const source = cachedSource(`conv2dWeightGradient|${x.dtype},${dy.dtype}>${sumDtype}`, () =>
+    [
+      bindingDeclarations(op, [x.dtype, dy.dtype], [sumDtype]),
+      threadKernel(`${dimsLets(names)}
+  let element = i32(thread) % valueCount;
+  let chunk = i32(thread) / valueCount;
+  let kj = element % kernelWidth;
+  let ki = (element / kernelWidth) % kernelHeight;
+  let channelsPerGroup = channels / groupCount;
+  let cl = (element / (kernelWidth * kernelHeight)) % channelsPerGroup;
+  let o = element / (kernelWidth * kernelHeight * channelsPerGroup);
+  let c = (o / (outChannels / groupCount)) * channelsPerGroup + cl;
+  let firstPosition = chunk * chunkLength;
+  let endPosition = min(firstPosition + chunkLength, batch * outputHeight * outputWidth);
   var sum = 0.0;
-  {
-${weightGradientSum(x, dy, '0', '1')}
+  for (var p = firstPosition; p < endPosition; p++) {
+    let ow = p % outputWidth;
+    let oh = (p / outputWidth) % outputHeight;
+    let n = p / (outputWidth * outputHeight);
+    let h = oh * strideHeight - padTop + ki * dilationHeight;
+    let w = ow * strideWidth - padLeft + kj * dilationWidth;
+    if (h >= 0 && h < height && w >= 0 && w < width) {
+      sum += ${readView(0, x.dtype, 'x', ['n', 'c', 'h', 'w'])} * ${readView(1, dy.dtype, 'dy', ['n', 'o', 'oh', 'ow'])};
+    }
   }
-  out0[thread] = ${storeFromFloat(outDtype, 'sum')};`),
-      ].join('\n');
-    return [
-      bindings,
-      `var<workgroup> partial: array<f32, ${THREADS_PER_WORKGROUP}>;
-@compute @workgroup_size(${THREADS_PER_WORKGROUP})
-fn main(@builtin(workgroup_id) workgroup: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
-${dimsLets(names)}
-  let element = i32(workgroup.x);
-  var sum = 0.0;
-  {
-${weightGradientSum(x, dy, 'i32(lane)', String(THREADS_PER_WORKGROUP))}
-  }
-  partial[lane] = sum;
-  workgroupBarrier();
-  for (var span = ${THREADS_PER_WORKGROUP / 2}u; span > 0u; span = span / 2u) {
-    if (lane < span) { partial[lane] += partial[lane + span]; }
-    workgroupBarrier();
-  }
-  if (lane == 0u) { out0[element] = ${storeFromFloat(outDtype, 'partial[0]')}; }
-}`,
-    ].join('\n');
-  });
+  out0[thread] = ${storeFromFloat(sumDtype, 'sum')};`),
+    ].join('\n'),
+  );
   const meta = [
     batch,
     channels,
@@ -284,12 +267,28 @@ ${weightGradientSum(x, dy, 'i32(lane)', String(THREADS_PER_WORKGROUP))}
     width,
     outChannels,
     groups,
-    ...windowMeta({ ...window, outputHeight: dy.shape[2]!, outputWidth: dy.shape[3]! }),
+    ...windowMeta({ ...window, outputHeight, outputWidth }),
     ...viewMeta(x),
     ...viewMeta(dy),
+    size,
+    chunkLength,
   ];
   const inputs = [viewStorage(x), viewStorage(dy)];
-  if (perWorkgroup) dispatch({ op, source, inputs, outputs: [out], meta: [size, ...meta], workgroups: [size, 1, 1] });
-  else dispatchThreads(op, source, inputs, [out], size, meta);
+  if (chunks === 1) {
+    dispatchThreads(op, source, inputs, [out], size, meta);
+    return out;
+  }
+  const partial = createStorage('float32', size * chunks, op);
+  dispatchThreads(op, source, inputs, [partial], size * chunks, meta);
+  const total = cachedSource(`conv2dWeightGradient.chunks>${outDtype}`, () =>
+    [
+      bindingDeclarations(op, ['float32'], [outDtype]),
+      threadKernel(`  var sum = 0.0;
+  for (var chunk = 0; chunk < dims[1]; chunk++) { sum += in0[chunk * i32(dims[0]) + i32(thread)]; }
+  out0[thread] = ${storeFromFloat(outDtype, 'sum')};`),
+    ].join('\n'),
+  );
+  dispatchThreads(op, total, [partial], [out], size, [chunks]);
+  releaseStorage(partial);
   return out;
 }
