@@ -37,10 +37,10 @@ const SHAPES: readonly Shape[] = [
 const TILINGS: readonly MatmulTiling[] = [
   { tileM: 64, tileN: 64, tileK: 16, blockM: 4, blockN: 4 },
   { tileM: 64, tileN: 64, tileK: 16, blockM: 8, blockN: 8 },
+  { tileM: 64, tileN: 64, tileK: 0, blockM: 4, blockN: 4, workgroupMemory: false },
   { tileM: 64, tileN: 64, tileK: 0, blockM: 8, blockN: 8, workgroupMemory: false },
   { tileM: 32, tileN: 32, tileK: 0, blockM: 8, blockN: 8, workgroupMemory: false },
   { tileM: 128, tileN: 128, tileK: 0, blockM: 8, blockN: 8, workgroupMemory: false },
-  { tileM: 128, tileN: 64, tileK: 0, blockM: 16, blockN: 8, workgroupMemory: false },
 ];
 
 const tilingName = (tiling: MatmulTiling) =>
@@ -95,7 +95,29 @@ async function timeAll(): Promise<Record<string, Record<string, number>>> {
     results[shape.name] = row;
     setBackend('cpu');
   }
+  results['100 queued 8×8 products, one read'] = await queuedProducts();
   return results;
+}
+
+/**
+ * 100 small products queued before one read: with the 8×8 row's single round trip, what one
+ * dispatch costs beyond reading back (kernel, bind group, the per-call `dims` buffer, submit).
+ */
+async function queuedProducts(): Promise<Record<string, number>> {
+  const row: Record<string, number> = {};
+  const shape: Shape = { name: 'queued', m: 8, k: 8, n: 8, repetitions: 7 };
+  for (const backend of ['cpu', 'gpu', 'webgpu']) {
+    const [a, b] = operands(shape, backend);
+    const name = backend === 'webgpu' ? 'webgpu matmul()' : `vane ${backend}`;
+    row[name] = await median(shape.repetitions, async () => {
+      const products = Array.from({ length: 100 }, () => matmul(a, b));
+      if (backend === 'webgpu') await products[99]!.data();
+      else products[99]!.dataSync();
+      products.forEach((product) => product.dispose());
+    });
+  }
+  setBackend('cpu');
+  return row;
 }
 
 const host = globalThis as { vaneWebGpuMatmulTiming?: unknown };

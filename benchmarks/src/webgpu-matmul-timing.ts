@@ -81,5 +81,7 @@ if (!existsSync(CHROMIUM_PATH)) {
   const columns = Object.keys(Object.values(rows)[0] ?? {});
   console.log(`| shape | ${columns.join(' | ')} |\n|${' --- |'.repeat(columns.length + 1)}`);
   for (const [name, row] of Object.entries(rows))
-    console.log(`| ${name} | ${columns.map((column) => `${row[column]!.toFixed(2)} ms`).join(' | ')} |`);
+    console.log(
+      `| ${name} | ${columns.map((column) => (row[column] === undefined ? '-' : `${row[column].toFixed(2)} ms`)).join(' | ')} |`,
+    );
 }

@@ -60,24 +60,26 @@ export const DEFAULT_MATMUL_TILING: MatmulTiling = { tileM: 64, tileN: 64, tileK
  * are lanes of CPU threads: workgroup memory is ordinary memory, a barrier a switch between
  * coroutines, and the fastest shape is the one with the most multiply-adds per load.
  * Measured in headless Chromium 156 on SwiftShader's Vulkan (2 CPU cores under a load average
- * of about 7, so ±30% between runs; benchmarks/src/webgpu-matmul-timing.ts, medians in ms of
- * runs that each read the product back, gpu.js WebGL2 (also SwiftShader) and the CPU backend in
- * the same page):
+ * of 6-7, so the same kernel varied by up to ±30% between runs; benchmarks/src/
+ * webgpu-matmul-timing.ts, medians in ms of runs that each read the product back, with gpu.js
+ * WebGL2 (also SwiftShader) and the CPU backend in the same page; 13:26 UTC 2026-12-05):
  *
- * | product | tiled 64² k16 4×4 | tiled 64² k16 8×8 | direct 64² 8×8 | direct 32² 8×8 | direct 128² 8×8 | gpu.js | cpu |
- * | --- | --- | --- | --- | --- | --- | --- | --- |
- * | 256³ | 57.4 | 27.8 | 16.2 | 16.0 | 15.9 | 10.9 | 1.4 |
- * | 512³ | 379 | 213 | 115 | 129 | 153 | 127 | 9.8 |
- * | 1024³ | 2244 | 1054 | 698 | 836 | 618 | 519 | 60 |
- * | 128×784·784×256 | 64.1 | 35.6 | 14.7 | 22.2 | 21.9 | 11.9 | 1.6 |
- * | 128×256·256×256 | 27.1 | 13.8 | 8.2 | 8.1 | 8.2 | 5.3 | 0.5 |
- * | (128×784)ᵀ·128×256 | 134 | 69.4 | 53.1 | 24.8 | 27.5 | 21.5 | 1.8 |
+ * | product | tiled 64² k16 4×4 | tiled 64² k16 8×8 | direct 64² 4×4 | direct 64² 8×8 | direct 32² 8×8 | direct 128² 8×8 | gpu.js | cpu |
+ * | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+ * | 256³ | 24.7 | 13.7 | 14.6 | 8.2 | 8.2 | 8.2 | 6.5 | 1.2 |
+ * | 512³ | 158 | 98.9 | 146 | 111 | 115 | 114 | 32.8 | 6.9 |
+ * | 1024³ | 2506 | 1195 | 1098 | 840 | 821 | 602 | 493 | 49.9 |
+ * | 128×784·784×256 | 60.0 | 32.4 | 41.9 | 22.6 | 22.6 | 22.4 | 11.5 | 1.5 |
+ * | 128×256·256×256 | 30.5 | 13.7 | 13.6 | 8.2 | 8.1 | 8.1 | 5.2 | 0.6 |
+ * | (128×784)ᵀ·128×256 | 116 | 45.2 | 43.2 | 23.7 | 22.8 | 25.0 | 20.3 | 1.7 |
  *
- * An earlier run put the direct kernel with 4×4 blocks at about twice the 8×8 one's times (1456
- * vs 489 ms at 1024³) and a 128×64, 8×4 tiled kernel near the 4×4 tiled one; 16×8 blocks were no
- * better than 8×8. A round trip of an 8×8 product costs about 2.7 ms on webgpu and 0.8 ms on
- * gpu.js (mostly the asynchronous map of the read-back buffer). These are a software Vulkan's
- * numbers: they say nothing of a GPU's, where workgroup memory is what makes a product fast.
+ * Workgroup memory and its barriers cost on SwiftShader; 8×8 blocks (64 sums per 16 loads) beat
+ * 4×4 (16 per 8); the three direct 8×8 shapes are within the noise of one another except at
+ * 1024³ (other runs: 64² 8×8 at 489-698 ms). Four k steps written out per loop iteration and
+ * 16×8 blocks measured slower. A round trip of an 8×8 product costs about 2.7 ms on webgpu
+ * (mostly the asynchronous map of the read-back buffer) and 0.7 ms on gpu.js; 100 queued 8×8
+ * products with one read, 17 ms on both. These are a software Vulkan's numbers: they say
+ * nothing of a GPU's, where workgroup memory is what makes a product fast.
  */
 export const SOFTWARE_ADAPTER_MATMUL_TILING: MatmulTiling = {
   tileM: 64,
@@ -161,6 +163,18 @@ function directMatmulSource(dtype: DType, batchRank: number, tiling: MatmulTilin
   const rowsOfBlock = Array.from({ length: blockM }, (_, row) => row);
   const columnsOfBlock = Array.from({ length: blockN }, (_, column) => column);
   const accumulator = (row: number, column: number) => `sum${row}_${column}`;
+  const stepLines = [
+    '    {',
+    ...rowsOfBlock.map((row) => `      let a${row} = in0[aRow${row} + aStep];`),
+    ...columnsOfBlock.map((column) => `      let b${column} = in1[bColumn${column} + bStep];`),
+    ...rowsOfBlock.map(
+      (row) =>
+        `      ${columnsOfBlock.map((column) => `${accumulator(row, column)} += a${row} * b${column};`).join(' ')}`,
+    ),
+    '      aStep += aColumnStride;',
+    '      bStep += bRowStride;',
+    '    }',
+  ].join('\n');
   return `${bindingDeclarations('matmul', [dtype, dtype], [dtype])}
 @compute @workgroup_size(${threadsX}, ${tileM / blockM})
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
@@ -183,12 +197,12 @@ ${batchOffsetLines(batchRank).join('\n')}
 ${rowsOfBlock.map((row) => `  let aRow${row} = aBase + min(firstRow + ${row}, m - 1) * aRowStride;`).join('\n')}
 ${columnsOfBlock.map((column) => `  let bColumn${column} = bBase + min(firstColumn + ${column}, n - 1) * bColumnStride;`).join('\n')}
 ${rowsOfBlock.map((row) => `  ${columnsOfBlock.map((column) => `var ${accumulator(row, column)} = ${type}(0);`).join(' ')}`).join('\n')}
+  // aStep and bStep walk k through the strides. (Writing 4 steps out per iteration measured
+  // 1.3-1.7x slower on SwiftShader: its JIT keeps fewer of the 64 sums in registers.)
+  var aStep = 0;
+  var bStep = 0;
   for (var step = 0; step < k; step++) {
-    let aStep = step * aColumnStride;
-    let bStep = step * bRowStride;
-${rowsOfBlock.map((row) => `    let a${row} = in0[aRow${row} + aStep];`).join('\n')}
-${columnsOfBlock.map((column) => `    let b${column} = in1[bColumn${column} + bStep];`).join('\n')}
-${rowsOfBlock.map((row) => `    ${columnsOfBlock.map((column) => `${accumulator(row, column)} += a${row} * b${column};`).join(' ')}`).join('\n')}
+${stepLines}
   }
 ${rowsOfBlock
   .map(
