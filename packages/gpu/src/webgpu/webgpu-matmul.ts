@@ -1,12 +1,17 @@
 /**
- * The matrix product of the `webgpu` backend: a tiled WGSL kernel with workgroup memory.
+ * The matrix product of the `webgpu` backend: two WGSL kernels, chosen by adapter. On a GPU, a
+ * tiled kernel with workgroup memory; on a software adapter (SwiftShader, lavapipe), a direct
+ * kernel without it, measured 2-4x faster there (see {@link SOFTWARE_ADAPTER_MATMUL_TILING}).
  *
- * Each workgroup computes one `tileM × tileN` block of one batch's output. It walks k in steps
- * of `tileK`: its threads together load the `tileM × tileK` slice of A and the `tileK × tileN`
- * slice of B into `var<workgroup>` arrays (zero beyond m, n or k, so sizes need not be tile
- * multiples), wait at a barrier, and each thread then multiplies its `blockM × blockN` register
- * block out of the shared tiles — every value loaded from memory is used `blockM` or `blockN`
- * times from fast memory instead of once from slow memory.
+ * The tiled kernel: each workgroup computes one `tileM × tileN` block of one batch's output.
+ * It walks k in steps of `tileK`: its threads together load the `tileM × tileK` slice of A and
+ * the `tileK × tileN` slice of B into `var<workgroup>` arrays (zero beyond m, n or k, so sizes
+ * need not be tile multiples), wait at a barrier, and each thread then multiplies its
+ * `blockM × blockN` register block out of the shared tiles — every value loaded from memory is
+ * used `blockM` or `blockN` times from fast memory instead of once from slow memory.
+ *
+ * The direct kernel: each thread computes its `blockM × blockN` block reading A and B straight
+ * from the buffers, k step by k step; no workgroup memory and no barriers.
  *
  * Operands are read through their strides: the backward pass's xᵀ and wᵀ (strides [1, m]) and
  * sliced or broadcast views cost no copy and no extra dispatch. The tile load picks, per call,
