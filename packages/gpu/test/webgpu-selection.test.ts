@@ -22,6 +22,7 @@ interface SelectionResult {
   syncReadError: string;
   unknownOptionError: string;
   gathered: number[];
+  moved: { backend: string; values: number[] };
 }
 
 describe('webgpu backend: selection and gpuInfo (headless Chromium)', () => {
@@ -53,6 +54,7 @@ describe('webgpu backend: selection and gpuInfo (headless Chromium)', () => {
       expect(result.gathered[0]).toBe(30);
       expect(result.gathered[1]).toBeNaN();
       expect(result.gathered[2]).toBeNaN();
+      expect(result.moved).toEqual({ backend: 'cpu', values: [8, 10] });
     },
   );
 });

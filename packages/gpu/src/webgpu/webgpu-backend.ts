@@ -41,8 +41,8 @@ export function createWebGpuBackend(): Backend {
     read: (data, dtype, size) => readStorage(data as WebGpuStorage, dtype, size),
     readSync() {
       throw new Error(
-        'webgpu.readSync: WebGPU reads values back only asynchronously; use `await tensor.data()` ' +
-          '(dataSync, item and toArray cannot run on the webgpu backend)',
+        'webgpu.readSync: WebGPU reads values back only asynchronously; use `await tensor.data()`, or ' +
+          "`await tensor.toAsync('cpu')` to move a tensor (dataSync, item, toArray and to() cannot run on the webgpu backend)",
       );
     },
     release: (data) => releaseStorage(data as WebGpuStorage),

@@ -26,8 +26,11 @@ async function run(): Promise<unknown> {
   }
   // The host-side range check is skipped on webgpu (no synchronous read): the kernel guards.
   const gathered = Array.from(await gather(tensor([10, 20, 30]), 0, tensor([2, 5, -1], { dtype: 'int32' })).data());
+  const movedToCpu = await tensor([4, 5]).mul(2).toAsync('cpu');
+  const moved = { backend: movedToCpu.backend.name, values: Array.from(movedToCpu.dataSync()) };
   setBackend('cpu');
   return {
+    moved,
     before,
     after,
     chosenByDefault,

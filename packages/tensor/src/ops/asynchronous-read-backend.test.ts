@@ -47,6 +47,17 @@ describe('ops on a backend without synchronous reads', () => {
     );
   });
 
+  it('moves a tensor off the backend with toAsync, and refuses to() with the backend’s error', async () => {
+    setBackend('cpu-asynchronous-reads');
+    const x = tensor([1.5, -2]);
+    const onCpu = await x.toAsync('cpu');
+    expect(onCpu.backend.name).toBe('cpu');
+    expect(Array.from(onCpu.dataSync())).toEqual([1.5, -2]);
+    expect(() => x.to('cpu')).toThrow(/synchronous read attempted/);
+    expect(await x.toAsync('cpu-asynchronous-reads')).toBe(x);
+    await expect(x.toAsync('nowhere')).rejects.toThrow(/toAsync.*no backend named 'nowhere'/);
+  });
+
   it('refuses dataSync with the backend’s own error', () => {
     setBackend('cpu-asynchronous-reads');
     expect(() => tensor([1]).dataSync()).toThrow(/synchronous read attempted/);

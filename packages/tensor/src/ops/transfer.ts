@@ -19,11 +19,31 @@ export function to(x: Tensor, backendName: string): Tensor {
   return wrapStorage(target, target.upload(values, x.dtype), x.shape, x.dtype);
 }
 
+/**
+ * A copy of `x` on another backend (or `x` itself when already there), reading `x` with
+ * `await data()`: the way off a backend that reads only asynchronously (`webgpu`), where
+ * {@link to} throws.
+ *
+ * @example
+ * const onCpu = await onWebGpu.toAsync('cpu');
+ */
+export async function toAsync(x: Tensor, backendName: string): Promise<Tensor> {
+  checkTensor('toAsync', 'x', x);
+  const target = backendOption('toAsync', backendName ?? null, 'backendName');
+  if (target === x.backend) return x;
+  const values = await x.data();
+  return wrapStorage(target, target.upload(values, x.dtype), x.shape, x.dtype);
+}
+
 declare module '../tensor.js' {
   interface Tensor {
     to(backendName: string): Tensor;
+    toAsync(backendName: string): Promise<Tensor>;
   }
 }
 Tensor.prototype.to = function (this: Tensor, backendName: string) {
   return to(this, backendName);
+};
+Tensor.prototype.toAsync = function (this: Tensor, backendName: string) {
+  return toAsync(this, backendName);
 };
