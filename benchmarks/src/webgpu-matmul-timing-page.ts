@@ -6,12 +6,8 @@
  * Every timed run ends by reading the product back (`await data()` on webgpu, `dataSync()` on
  * the others), so it measures the whole product and not only its queueing.
  */
-import { initWebGpu } from '@vane/gpu';
+import { initWebGpu, overrideMatmulTiling, type MatmulTiling } from '@vane/gpu';
 import { matmul, randn, seed, setBackend, tidy, transpose, type Tensor } from '@vane/tensor';
-// The kernel module itself, to force each tiling: the package does not export this switch
-// (it is for measuring and tests), so this script reaches into the package on purpose.
-// eslint-disable-next-line vane/package-boundaries
-import { overrideMatmulTiling, type MatmulTiling } from '../../packages/gpu/src/webgpu/webgpu-matmul.js';
 
 /** One product to time: `a` [m, k] (or its transpose, stored [k, m]) times `b` [k, n]. */
 interface Shape {

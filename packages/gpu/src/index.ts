@@ -46,6 +46,12 @@ export {
 export { webGpuAdapterInfo, type WebGpuAdapterInfo } from './webgpu/webgpu-device.js';
 export { webGpuBufferCount } from './webgpu/webgpu-storage.js';
 export { webGpuDispatchCount } from './webgpu/webgpu-dispatch.js';
+export {
+  overrideMatmulTiling,
+  DEFAULT_MATMUL_TILING,
+  SOFTWARE_ADAPTER_MATMUL_TILING,
+  type MatmulTiling,
+} from './webgpu/webgpu-matmul.js';
 export { wgslExpressionFunction, wgslNumber } from './webgpu/wgsl-expression.js';
 
 // Registering twice (two copies of the module in one bundle) would replace the live backend.
