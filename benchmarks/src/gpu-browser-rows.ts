@@ -17,7 +17,7 @@ import type { BenchmarkRow } from './harness.js';
 import { stepCountLines, type StepCounts } from './gpu-rows.js';
 
 interface PageRows {
-  info: { kernelClass: string; renderer: string; path: string };
+  info: { kernelClass: string; renderer: string; path: string; webGPU: { used: boolean; adapter?: string } };
   rows: BenchmarkRow[];
   stepCounts: StepCounts[];
 }
@@ -44,7 +44,9 @@ export async function browserGpuRows(): Promise<BrowserGpuRows> {
   if ('skipped' in outcome) return outcome;
   const { info, rows, stepCounts } = outcome.result;
   return {
-    renderer: `Chromium ${outcome.browserVersion}: ${info.kernelClass} (${info.path}) on ${info.renderer}`,
+    renderer:
+      `Chromium ${outcome.browserVersion}: ${info.kernelClass} (${info.path}) on ${info.renderer}` +
+      (info.webGPU.used ? `; the webgpu backend on ${info.webGPU.adapter}` : ''),
     rows,
     stepCounts,
   };
