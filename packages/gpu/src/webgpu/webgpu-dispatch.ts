@@ -73,17 +73,39 @@ export function webGpuDispatchCount(): number {
   return dispatchCount;
 }
 
+/** Options of {@link bindingDeclarations}. */
+export interface BindingOptions {
+  /**
+   * Indices of inputs declared `array<vec4<T>>` instead of `array<T>`: the kernel reads four
+   * consecutive values with one load (element `i` is `inN[i / 4][i % 4]`). Allowed for any
+   * storage: every buffer is a multiple of 16 bytes (webgpu-storage.ts). The kernel must keep
+   * its vector loads at indices that are multiples of 4 from the buffer's start.
+   */
+  readonly vectorInputs?: readonly number[];
+  /** Indices of outputs declared `array<vec4<T>>`, as {@link BindingOptions.vectorInputs}. */
+  readonly vectorOutputs?: readonly number[];
+}
+
 /** The WGSL declarations of `dims`, `in0..` and `out0..` for inputs and outputs of these dtypes. */
-export function bindingDeclarations(op: string, inputs: readonly DType[], outputs: readonly DType[]): string {
+export function bindingDeclarations(
+  op: string,
+  inputs: readonly DType[],
+  outputs: readonly DType[],
+  options: BindingOptions = {},
+): string {
   const lines = ['@group(0) @binding(0) var<storage, read> dims: array<i32>;'];
-  inputs.forEach((dtype, index) =>
-    lines.push(`@group(0) @binding(${1 + index}) var<storage, read> in${index}: array<${wgslElementType(dtype, op)}>;`),
-  );
-  outputs.forEach((dtype, index) =>
+  inputs.forEach((dtype, index) => {
+    const element = wgslElementType(dtype, op);
+    const declared = options.vectorInputs?.includes(index) ? `vec4<${element}>` : element;
+    lines.push(`@group(0) @binding(${1 + index}) var<storage, read> in${index}: array<${declared}>;`);
+  });
+  outputs.forEach((dtype, index) => {
+    const element = wgslElementType(dtype, op);
+    const declared = options.vectorOutputs?.includes(index) ? `vec4<${element}>` : element;
     lines.push(
-      `@group(0) @binding(${1 + inputs.length + index}) var<storage, read_write> out${index}: array<${wgslElementType(dtype, op)}>;`,
-    ),
-  );
+      `@group(0) @binding(${1 + inputs.length + index}) var<storage, read_write> out${index}: array<${declared}>;`,
+    );
+  });
   return lines.join('\n');
 }
 

@@ -11,7 +11,11 @@
  * used `blockM` or `blockN` times from fast memory instead of once from slow memory.
  *
  * The direct kernel: each thread computes its `blockM × blockN` block reading A and B straight
- * from the buffers, k step by k step; no workgroup memory and no barriers.
+ * from the buffers, k step by k step; no workgroup memory and no barriers. An operand with
+ * stride 1 along k, or along its rows (A) or columns (B), and its offset and other strides
+ * multiples of 4, is read as `vec4` and summed in `vec4` accumulators (a variant per pair of
+ * layouts, chosen per call): row-major products and the backward pass's dz·wᵀ measured
+ * 1.2-1.3x faster that way on SwiftShader (see {@link SOFTWARE_ADAPTER_MATMUL_TILING}).
  *
  * Operands are read through their strides: the backward pass's xᵀ and wᵀ (strides [1, m]) and
  * sliced or broadcast views cost no copy and no extra dispatch. The tile load picks, per call,
@@ -49,6 +53,13 @@ export interface MatmulTiling {
    * adapters, where workgroup memory is ordinary memory and a barrier a context switch.
    */
   readonly workgroupMemory?: boolean;
+  /**
+   * Direct kernel only. Unless false, an operand whose k axis or whose row (column) axis has
+   * stride 1, with its offset and other strides multiples of 4, is read as `vec4` (four values
+   * per load) and summed in `vec4` accumulators; false reads every value through its strides
+   * (the path every other layout takes). For measuring the two.
+   */
+  readonly vectorLoads?: boolean;
 }
 
 /**
@@ -85,6 +96,31 @@ export const DEFAULT_MATMUL_TILING: MatmulTiling = { tileM: 64, tileN: 64, tileK
  * (mostly the asynchronous map of the read-back buffer) and 0.7 ms on gpu.js; 100 queued 8×8
  * products with one read, 17 ms on both. These are a software Vulkan's numbers: they say
  * nothing of a GPU's, where workgroup memory is what makes a product fast.
+ *
+ * `vec4` loads (see {@link MatmulTiling.vectorLoads}; the direct columns above are from before
+ * them), measured against the same 64² 8×8 kernel reading value by value, the two alternated
+ * run by run within one page (medians of 15 runs, 7 at 512³, 5 at 1024³; three pages at
+ * 13:44-13:45 UTC 2026-12-05 under load averages of 7.4-9.8 on 2 cores, so the milliseconds
+ * wander and the ratios are what to read; ranges over the three pages):
+ *
+ * | product | A read, B read | value by value | vec4 | ratio |
+ * | --- | --- | --- | --- | --- |
+ * | 256³ | along k, along n | 14.4-22.2 | 11.6-12.8 | 1.20-1.75 |
+ * | 512³ | along k, along n | 104.9-114.4 | 80.2-88.4 | 1.27-1.31 |
+ * | 1024³ | along k, along n | 484.8-703.4 | 414.4-561.9 | 1.17-1.25 |
+ * | 128×784·784×256 (x·w1) | along k, along n | 22.4-23.3 | 17.1-17.4 | 1.30-1.35 |
+ * | 128×256·256×256 (h·w2) | along k, along n | 7.1-8.8 | 6.1-7.1 | 1.00-1.44 |
+ * | (128×784)ᵀ·128×256 (xᵀ·dz) | along m, along n | 25.2-27.7 | 24.0-28.8 | 0.96-1.05 |
+ * | 128×256·(784×256)ᵀ (dz·w1ᵀ) | along k, along k | 24.0-30.4 | 19.3-23.4 | 1.24-1.30 |
+ *
+ * The gain is in the operand read along k: a quarter as many loads, index computations and
+ * bounds checks. Reading B along n alone measured no faster (a page with A forced back to
+ * value-by-value reads), nor is xᵀ·dz (along m and n): SwiftShader still gathers each
+ * component of a `vec4` lane by lane, and much of that product's time is reading back its
+ * 784×256 output. The whole timing script, before (13:36, load 1.0-2.2) and after (13:45,
+ * load 7.4-8.3), `matmul()` against gpu.js WebGL2 in the same page: 256³ 13.3 → 14.1 (gpu.js
+ * 9.0, 11.0), 512³ 103.5 → 89.6 (56.0, 71.9), 1024³ 841 → 598 (475, 506), x·w1 21.3 → 16.0
+ * (11.1, 13.0), h·w2 7.0 → 6.1 (4.9, 5.1), xᵀ·dz 23.4 → 25.3 (20.6, 20.5) ms.
  */
 export const SOFTWARE_ADAPTER_MATMUL_TILING: MatmulTiling = {
   tileM: 64,
@@ -214,6 +250,228 @@ ${rowsOfBlock
     (row) => `  if (firstRow + ${row} < m) {
     let rowBase = outBase + (firstRow + ${row}) * n + firstColumn;
 ${columnsOfBlock.map((column) => `    if (firstColumn + ${column} < n) { out0[rowBase + ${column}] = ${accumulator(row, column)}; }`).join('\n')}
+  }`,
+  )
+  .join('\n')}
+}`;
+}
+
+/**
+ * How the direct kernel reads an operand: value by value through its strides (any layout), four
+ * values of one row (column) of the k axis per load (`alongK`: its k stride is 1), or four
+ * consecutive rows of A (columns of B) at one k per load (`alongOuter`: its m or n stride is 1).
+ */
+type OperandReading = 'strided' | 'alongK' | 'alongOuter';
+
+/**
+ * The reading for an operand with these strides along k and along its own axis (m for A, n for
+ * B), offset and batch strides. A `vec4` load must start at a multiple of 4 from the buffer's
+ * start, so every offset it can start from (the offset, batch offsets, the other axis's
+ * steps) must be a multiple of 4; `blockOuter` must be too for `alongOuter`.
+ */
+function operandReading(
+  kStride: number,
+  outerStride: number,
+  offset: number,
+  batchStrides: readonly number[],
+  blockOuter: number,
+): OperandReading {
+  if (offset % 4 !== 0 || batchStrides.some((stride) => stride % 4 !== 0)) return 'strided';
+  if (kStride === 1 && outerStride % 4 === 0) return 'alongK';
+  if (outerStride === 1 && kStride % 4 === 0 && blockOuter % 4 === 0) return 'alongOuter';
+  return 'strided';
+}
+
+/**
+ * WGSL of the direct kernel reading A and B as {@link OperandReading} says (not both strided:
+ * that is {@link directMatmulSource}). Each thread's `blockM × blockN` sums are `blockM` rows of
+ * `blockN / 4` `vec4` accumulators; at each k step it forms A's `blockM` values and B's
+ * `blockN / 4` vectors and adds `a_row * b_vector`. On a software adapter each load is a
+ * gather across the SIMD lanes behind an index computation and bounds checks; a `vec4` load
+ * still gathers its four components, but computes and checks its index once.
+ *
+ * An operand read `alongK` is loaded once per 4 k steps, so k runs in chunks of 4 (written out)
+ * and a tail of `k % 4` steps that uses only the loaded components it needs. Every `vec4` load
+ * starts at a valid element and a multiple of 4 (buffers are multiples of 16 bytes), so it
+ * stays inside the buffer; the components beyond the matrix it brings in (past k in the tail,
+ * past m or n at an edge) are either unused or land in sums that are not stored.
+ *
+ * With `vectorStores` (n a multiple of 4, so every output row starts at a multiple of 4) the
+ * sums are stored as `vec4`s, a quarter of the guarded stores.
+ */
+function vectorDirectMatmulSource(
+  dtype: DType,
+  batchRank: number,
+  tiling: MatmulTiling,
+  aReading: OperandReading,
+  bReading: OperandReading,
+  vectorStores: boolean,
+): string {
+  const { tileM, tileN, blockM, blockN } = tiling;
+  const type = wgslElementType(dtype, 'matmul');
+  const vector = `vec4<${type}>`;
+  const threadsX = tileN / blockN;
+  const rowsOfBlock = Array.from({ length: blockM }, (_, row) => row);
+  const rowQuarters = Array.from({ length: blockM / 4 }, (_, quarter) => quarter);
+  const columnsOfBlock = Array.from({ length: blockN }, (_, column) => column);
+  const columnQuarters = Array.from({ length: blockN / 4 }, (_, quarter) => quarter);
+  const chunked = aReading === 'alongK' || bReading === 'alongK';
+  const accumulator = (row: number, quarter: number) => `sum${row}_${quarter}`;
+
+  const aSetup = {
+    alongK: rowsOfBlock.map(
+      (row) => `  let aRowVector${row} = (aBase + min(firstRow + ${row}, m - 1) * aRowStride) / 4;`,
+    ),
+    alongOuter: [
+      '  let lastAlignedRow = ((m - 1) / 4) * 4;',
+      '  let aStepVectors = aColumnStride / 4;',
+      ...rowQuarters.map(
+        (quarter) => `  let aRowsVector${quarter} = (aBase + min(firstRow + ${4 * quarter}, lastAlignedRow)) / 4;`,
+      ),
+    ],
+    strided: rowsOfBlock.map((row) => `  let aRow${row} = aBase + min(firstRow + ${row}, m - 1) * aRowStride;`),
+  }[aReading];
+  const bSetup = {
+    alongK: columnsOfBlock.map(
+      (column) => `  let bColumnVector${column} = (bBase + min(firstColumn + ${column}, n - 1) * bColumnStride) / 4;`,
+    ),
+    alongOuter: [
+      '  let lastAlignedColumn = ((n - 1) / 4) * 4;',
+      '  let bStepVectors = bRowStride / 4;',
+      ...columnQuarters.map(
+        (quarter) =>
+          `  let bColumnsVector${quarter} = (bBase + min(firstColumn + ${4 * quarter}, lastAlignedColumn)) / 4;`,
+      ),
+    ],
+    strided: columnsOfBlock.map(
+      (column) => `  let bColumn${column} = bBase + min(firstColumn + ${column}, n - 1) * bColumnStride;`,
+    ),
+  }[bReading];
+
+  /** The loads of the operands read `alongK`, once per chunk of 4 k steps (chunk number `chunk`). */
+  const chunkLoads = [
+    ...(aReading === 'alongK'
+      ? rowsOfBlock.map((row) => `    let aVector${row} = in0[aRowVector${row} + chunk];`)
+      : []),
+    ...(bReading === 'alongK'
+      ? columnsOfBlock.map((column) => `    let bVector${column} = in1[bColumnVector${column} + chunk];`)
+      : []),
+  ];
+
+  /** One k step; `part` is its place in the chunk (the component of the `alongK` vectors). */
+  const stepLines = (part: number | undefined): string[] => {
+    const aValue = (row: number) =>
+      aReading === 'alongK'
+        ? `aVector${row}[${part}]`
+        : aReading === 'alongOuter'
+          ? `aRows${row >> 2}[${row & 3}]`
+          : `a${row}`;
+    const aLoads =
+      aReading === 'alongOuter'
+        ? rowQuarters.map((quarter) => `let aRows${quarter} = in0[aRowsVector${quarter} + aStep];`)
+        : aReading === 'strided'
+          ? rowsOfBlock.map((row) => `let a${row} = in0[aRow${row} + aStep];`)
+          : [];
+    const bLoads = columnQuarters.map((quarter) => {
+      const columns = [0, 1, 2, 3].map((offset) => 4 * quarter + offset);
+      if (bReading === 'alongOuter') return `let b${quarter} = in1[bColumnsVector${quarter} + bStep];`;
+      if (bReading === 'alongK')
+        return `let b${quarter} = ${vector}(${columns.map((column) => `bVector${column}[${part}]`).join(', ')});`;
+      return `let b${quarter} = ${vector}(${columns.map((column) => `in1[bColumn${column} + bStep]`).join(', ')});`;
+    });
+    const advances = [
+      ...(aReading === 'alongOuter'
+        ? ['aStep += aStepVectors;']
+        : aReading === 'strided'
+          ? ['aStep += aColumnStride;']
+          : []),
+      ...(bReading === 'alongOuter'
+        ? ['bStep += bStepVectors;']
+        : bReading === 'strided'
+          ? ['bStep += bRowStride;']
+          : []),
+    ];
+    return [
+      '    {',
+      ...[...aLoads, ...bLoads].map((line) => `      ${line}`),
+      ...rowsOfBlock.map(
+        (row) =>
+          `      ${columnQuarters.map((quarter) => `${accumulator(row, quarter)} += ${aValue(row)} * b${quarter};`).join(' ')}`,
+      ),
+      ...advances.map((line) => `      ${line}`),
+      '    }',
+    ];
+  };
+
+  const loop = chunked
+    ? `  for (var chunk = 0; chunk < k / 4; chunk++) {
+${[...chunkLoads, ...[0, 1, 2, 3].flatMap(stepLines)].join('\n')}
+  }
+  // The last k % 4 steps: one more chunk's loads, of which only the first components are used.
+  let remaining = k % 4;
+  if (remaining > 0) {
+    let chunk = k / 4;
+${[...chunkLoads, ...stepLines(0)].join('\n')}
+    if (remaining > 1) {
+${stepLines(1).join('\n')}
+      if (remaining > 2) {
+${stepLines(2).join('\n')}
+      }
+    }
+  }`
+    : `  for (var step = 0; step < k; step++) {
+${stepLines(undefined).join('\n')}
+  }`;
+
+  return `${bindingDeclarations('matmul', [dtype, dtype], [dtype], {
+    vectorInputs: [...(aReading === 'strided' ? [] : [0]), ...(bReading === 'strided' ? [] : [1])],
+    vectorOutputs: vectorStores ? [0] : [],
+  })}
+@compute @workgroup_size(${threadsX}, ${tileM / blockM})
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
+  let m = dims[1];
+  let n = dims[2];
+  let k = dims[3];
+  let aRowStride = dims[4];
+  let aColumnStride = dims[5];
+  let bRowStride = dims[6];
+  let bColumnStride = dims[7];
+  var aBase = dims[8];
+  var bBase = dims[9];
+  let batch = i32(group.z) + dims[10];
+  var batchRest = batch;
+${batchOffsetLines(batchRank).join('\n')}
+  let outBase = batch * m * n;
+  let firstRow = i32(group.y) * ${tileM} + i32(local.y) * ${blockM};
+  let firstColumn = i32(group.x) * ${tileN} + i32(local.x) * ${blockN};
+  // Rows and columns beyond the matrix read its last row or column (or last aligned group of
+  // 4, whose components past the edge are not the matrix's); their sums are not stored.
+${aSetup.join('\n')}
+${bSetup.join('\n')}
+${rowsOfBlock.map((row) => `  ${columnQuarters.map((quarter) => `var ${accumulator(row, quarter)} = ${vector}(0);`).join(' ')}`).join('\n')}
+  // aStep and bStep walk k through the strides (in vec4s for operands read along their rows or columns).
+  var aStep = 0;
+  var bStep = 0;
+${loop}
+${rowsOfBlock
+  .map(
+    (row) => `  if (firstRow + ${row} < m) {
+    let rowBase = outBase + (firstRow + ${row}) * n + firstColumn;
+${
+  vectorStores
+    ? columnQuarters
+        .map(
+          (quarter) =>
+            `    if (firstColumn + ${4 * quarter} < n) { out0[rowBase / 4 + ${quarter}] = ${accumulator(row, quarter)}; }`,
+        )
+        .join('\n')
+    : columnsOfBlock
+        .map(
+          (column) =>
+            `    if (firstColumn + ${column} < n) { out0[rowBase + ${column}] = ${accumulator(row, column >> 2)}[${column & 3}]; }`,
+        )
+        .join('\n')
+}
   }`,
   )
   .join('\n')}
@@ -367,13 +625,35 @@ export function matmulWithTiling(a: TensorView, b: TensorView, outDtype: DType, 
     denseLayout(batchShape).strides,
   ]);
   const batchRank = batch.shape.length;
+  // The direct kernel reads an operand as vec4 where its layout allows (a variant per layout).
+  const vectorLoads = tiling.workgroupMemory === false && tiling.vectorLoads !== false && tiling.blockN % 4 === 0;
+  const aReading: OperandReading = vectorLoads
+    ? operandReading(
+        aLayout.strides[rank - 1]!,
+        aLayout.strides[rank - 2]!,
+        aLayout.offset,
+        batch.strides[0]!,
+        tiling.blockM,
+      )
+    : 'strided';
+  const bReading: OperandReading = vectorLoads
+    ? operandReading(
+        bLayout.strides[rank - 2]!,
+        bLayout.strides[rank - 1]!,
+        bLayout.offset,
+        batch.strides[1]!,
+        tiling.blockN,
+      )
+    : 'strided';
+  const vectorStores = (aReading !== 'strided' || bReading !== 'strided') && n % 4 === 0;
   const source = cachedSource(
-    `matmul|${outDtype}|${batchRank}|${tiling.tileM},${tiling.tileN},${tiling.tileK},${tiling.blockM},${tiling.blockN},${tiling.workgroupMemory !== false}`,
+    `matmul|${outDtype}|${batchRank}|${tiling.tileM},${tiling.tileN},${tiling.tileK},${tiling.blockM},${tiling.blockN},${tiling.workgroupMemory !== false}|${aReading},${bReading},${vectorStores}`,
     () => {
       checkTiling(tiling, op);
-      return tiling.workgroupMemory === false
+      if (tiling.workgroupMemory !== false) return matmulSource(outDtype, batchRank, tiling);
+      return aReading === 'strided' && bReading === 'strided'
         ? directMatmulSource(outDtype, batchRank, tiling)
-        : matmulSource(outDtype, batchRank, tiling);
+        : vectorDirectMatmulSource(outDtype, batchRank, tiling, aReading, bReading, vectorStores);
     },
   );
   const inputs = [aConverted ?? viewStorage(a), bConverted ?? viewStorage(b)];

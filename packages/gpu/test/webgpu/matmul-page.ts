@@ -3,7 +3,10 @@
  * are not multiples of its tiles, transposed, sliced and batched operands (with broadcast batch
  * axes), vectors, empty axes (k = 0 gives zeros), and int32. Every case runs with both kernels
  * (the workgroup-memory one chosen on GPUs and the direct one chosen on software adapters such
- * as this SwiftShader), forced through `overrideMatmulTiling`. See battery.ts.
+ * as this SwiftShader), forced through `overrideMatmulTiling`. The "vec4" cases reach each of the
+ * direct kernel's `vec4` readings (along k with tails of 1-3 steps, along m or n past the
+ * matrix's edge, batched, int32) and the layouts that fall back to reading value by value
+ * (offsets, row or batch strides not multiples of 4). See battery.ts.
  */
 import { abs, expand, matmul, max, setBackend, slice, tensor, tidy, transpose, zeros, type Tensor } from '@vane/tensor';
 import {
@@ -121,6 +124,49 @@ const caseKinds: ((tiling: MatmulTiling) => BatteryCase)[] = [
     transpose(values([3, 2, 8, 5], 23), 0, 1),
     values([2, 3, 5, 9], 24),
   ]),
+  // The direct kernel's vec4 readings (webgpu-matmul.ts) and their fallbacks; the
+  // workgroup-memory kernel reads these as any other strided operands.
+  ...[5, 6, 7, 8].map((k) =>
+    productCase(`vec4 along k with ${k % 4} tail steps: [13,8][:, :${k}] · ${k}×12`, () => [
+      slice(values([13, 8], 43 + k), [null, { start: 0, stop: k }]),
+      values([k, 12], 53 + k),
+    ]),
+  ),
+  productCase('vec4 along n past its end (n = 10) and k = 7: [20,12][:, :7] · [7,12][:, :10]', () => [
+    slice(values([20, 12], 63), [null, { start: 0, stop: 7 }]),
+    slice(values([7, 12], 64), [null, { start: 0, stop: 10 }]),
+  ]),
+  productCase('offsets not multiples of 4 (strided fallback): [20,13][:, 1:9] · [9,14][1:, 2:14]', () => [
+    slice(values([20, 13], 65), [null, { start: 1, stop: 9 }]),
+    slice(values([9, 14], 66), [
+      { start: 1, stop: 9 },
+      { start: 2, stop: 14 },
+    ]),
+  ]),
+  productCase('row strides not multiples of 4 (strided fallback): 18×7 · 7×10', () => [
+    values([18, 7], 67),
+    values([7, 10], 68),
+  ]),
+  productCase('vec4 along m (m = 18, past its end) and along k of b: ([12,20][:, :18])ᵀ · (9×12)ᵀ', () => [
+    transpose(slice(values([12, 20], 69), [null, { start: 0, stop: 18 }])),
+    transpose(values([9, 12], 70)),
+  ]),
+  productCase('vec4 along m and n, vec4 stores: (12×72)ᵀ · 12×68', () => [
+    transpose(values([12, 72], 71)),
+    values([12, 68], 72),
+  ]),
+  productCase('vec4 batched with a broadcast b: [3,16,8] · [8,12]', () => [
+    values([3, 16, 8], 73),
+    values([8, 12], 74),
+  ]),
+  productCase('batch stride not a multiple of 4 (strided fallback): ([6,4,5] axes 0,1 swapped) · [4,5,8]', () => [
+    transpose(values([6, 4, 5], 75), 0, 1),
+    values([4, 5, 8], 76),
+  ]),
+  productCase('vec4 along k of both, k = 66: 70×66 · (68×66)ᵀ', () => [
+    slice(values([70, 68], 77), [null, { start: 0, stop: 66 }]),
+    transpose(slice(values([68, 68], 78), [null, { start: 0, stop: 66 }])),
+  ]),
   productCase('vector · matrix', () => [values([65], 25), values([65, 40], 26)]),
   productCase('matrix · vector', () => [values([40, 65], 27), values([65], 28)]),
   productCase('vector · vector', () => [values([300], 29), values([300], 30)]),
@@ -132,6 +178,11 @@ const caseKinds: ((tiling: MatmulTiling) => BatteryCase)[] = [
   integerCase('int32 33×65 · 65×17', () => [integers([33, 65], 35, 100), integers([65, 17], 36, 100)]),
   integerCase('int32 transposed b', () => [integers([6, 9], 37, 50), transpose(integers([5, 9], 38, 50))]),
   integerCase('int32 sums wrapping modulo 2^32', () => [integers([4, 7], 39, 60_000), integers([7, 3], 40, 60_000)]),
+  integerCase('int32 vec4 loads and stores: 9×8 · 8×12', () => [integers([9, 8], 79, 100), integers([8, 12], 80, 100)]),
+  integerCase('int32 vec4 along k of both with a tail: [6,8][:, :7] · ([5,8][:, :7])ᵀ', () => [
+    slice(integers([6, 8], 81, 100), [null, { start: 0, stop: 7 }]),
+    transpose(slice(integers([5, 8], 82, 100), [null, { start: 0, stop: 7 }])),
+  ]),
   integerCase('int32 with k = 0', () => [zeros([3, 0], { dtype: 'int32' }), zeros([0, 2], { dtype: 'int32' })]),
 ];
 
