@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * The WebGPU device of the `webgpu` backend: found once, asynchronously (WebGPU hands out
  * adapters and devices only through promises), by {@link initWebGpu}. Everything after that —

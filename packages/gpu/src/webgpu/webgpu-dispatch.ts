@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * How every kernel of the `webgpu` backend runs: a WGSL compute shader whose bindings follow
  * one convention, compiled once per source text, dispatched with one command encoder per call.

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * The batch of kernel dispatches not yet submitted: one command encoder and one compute pass
  * collect every dispatch until something needs the queue (a read, an upload) or the batch is

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * Tensor storage on the `webgpu` backend: one storage buffer of 32-bit words per tensor
  * (`f32` for float32, `i32` for int32, `u32` 0/1 for bool — WGSL has no 8-bit type), taken from
