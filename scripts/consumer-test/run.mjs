@@ -11,8 +11,10 @@
 //      datasets), opened in Debian's Chromium through playwright-core, trains and reports its
 //      validation accuracy;
 //   4. the same page with @vane/gpu runs on gpu.js's WebGL2Kernel;
+//   4b. a Vite-built page trains a small model on the installed @vane/gpu's webgpu backend
+//      (Chromium with --enable-unsafe-webgpu: SwiftShader's Vulkan), reading with await;
 //   5. the installed `vane --help` and `vane train --epochs 1` work (compiled JS, no tsx).
-// Checks 3 and 4 skip with a one-line reason where there is no Chromium (CHROMIUM, default
+// Checks 3, 4 and 4b skip with a one-line reason where there is no Chromium (CHROMIUM, default
 // /usr/bin/chromium), and fail instead under VANE_BROWSER_REQUIRED=1. Only the npm registry is
 // needed (for the packages' third-party dependencies); tsc, Vite and playwright-core are the
 // repository's own devDependencies. VANE_CONSUMER_KEEP=1 keeps the temporary project.
@@ -220,7 +222,7 @@ try {
   const chromiumMissing = existsSync(CHROMIUM)
     ? undefined
     : `no Chromium at ${CHROMIUM} (install Debian's chromium or set CHROMIUM)`;
-  const browserPage = async (name, script, timeout) => {
+  const browserPage = async (name, script, timeout, extraArguments = []) => {
     if (chromiumMissing) {
       if (browserRequired) throw new Error(`${chromiumMissing}, and VANE_BROWSER_REQUIRED=1`);
       throw Object.assign(new Error(chromiumMissing), { skip: true });
@@ -253,7 +255,11 @@ try {
     });
     await new Promise((done) => server.listen(0, '127.0.0.1', done));
     const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGUMENTS });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...CHROMIUM_ARGUMENTS, ...extraArguments],
+    });
     try {
       const page = await browser.newPage();
       const errors = [];
@@ -317,6 +323,36 @@ globalThis.vaneResult = { text: document.body.textContent, backend: currentBacke
         `validation accuracy ${accuracy} on WebGL2 vs ${cpuAccuracy} on the CPU`,
       );
     return `"${result.text}" on ${result.gpu.kernelClass}, ${result.gpu.renderer}`;
+  });
+
+  await check('4b. a page trains on the installed @vane/gpu webgpu backend (reads with await)', async () => {
+    // Gradient descent on a least-squares fit y = 2x + 1, all on webgpu; the parameters are read
+    // once, asynchronously (synchronous reads throw on webgpu).
+    const script = `
+import { initWebGpu, gpuInfo } from '@vane/gpu';
+import { grad } from '@vane/autodiff';
+import { setBackend, tensor, mean, square } from '@vane/tensor';
+const found = await initWebGpu();
+setBackend('webgpu');
+const x = tensor([0, 1, 2, 3, 4, 5, 6, 7]).div(8);
+const y = x.mul(2).add(1);
+let w = tensor([0]);
+let b = tensor([0]);
+const loss = (w, b) => mean(square(x.mul(w).add(b).sub(y)));
+const gradients = grad(loss, { argnums: [0, 1] });
+for (let step = 0; step < 300; step++) {
+  const [gw, gb] = gradients(w, b);
+  const nextW = w.sub(gw.mul(0.5));
+  const nextB = b.sub(gb.mul(0.5));
+  w.dispose(); b.dispose(); gw.dispose(); gb.dispose();
+  w = nextW; b = nextB;
+}
+globalThis.vaneResult = { adapter: found.adapter, used: gpuInfo().webGPU.used, w: (await w.data())[0], b: (await b.data())[0] };
+`;
+    const result = await browserPage('web-webgpu', script, 180_000, ['--enable-unsafe-webgpu']);
+    assert(result.used === true, `gpuInfo().webGPU.used is ${result.used}`);
+    assert(Math.abs(result.w - 2) < 0.05 && Math.abs(result.b - 1) < 0.05, `fit w ${result.w}, b ${result.b}`);
+    return `fit y = ${result.w.toFixed(3)}x + ${result.b.toFixed(3)} (want 2x + 1) on the webgpu backend, adapter ${result.adapter}`;
   });
 
   await check('5. installed `vane --help` and `vane train --epochs 1` (compiled JS, no tsx)', () => {
