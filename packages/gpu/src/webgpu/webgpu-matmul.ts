@@ -193,14 +193,39 @@ function batchOffsetLines(batchRank: number): string[] {
 }
 
 /**
+ * The opening of both direct kernels' entry point: the workgroup size, the call's sizes and
+ * strides read from `dims`, the batch's offsets, and the first row and column of the thread's
+ * block (`firstRow`, `firstColumn`).
+ */
+function directKernelOpening(batchRank: number, tiling: MatmulTiling): string {
+  const { tileM, tileN, blockM, blockN } = tiling;
+  return `@compute @workgroup_size(${tileN / blockN}, ${tileM / blockM})
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
+  let m = dims[1];
+  let n = dims[2];
+  let k = dims[3];
+  let aRowStride = dims[4];
+  let aColumnStride = dims[5];
+  let bRowStride = dims[6];
+  let bColumnStride = dims[7];
+  var aBase = dims[8];
+  var bBase = dims[9];
+  let batch = i32(group.z) + dims[10];
+  var batchRest = batch;
+${batchOffsetLines(batchRank).join('\n')}
+  let outBase = batch * m * n;
+  let firstRow = i32(group.y) * ${tileM} + i32(local.y) * ${blockM};
+  let firstColumn = i32(group.x) * ${tileN} + i32(local.x) * ${blockN};`;
+}
+
+/**
  * WGSL of the kernel without workgroup memory: each thread walks k itself, loading its
  * `blockM` values of A and `blockN` of B per step from the buffers (clamped to the matrix, so
  * edge threads need no branch in the loop) and storing only the in-range part of its block.
  */
 function directMatmulSource(dtype: DType, batchRank: number, tiling: MatmulTiling): string {
-  const { tileM, tileN, blockM, blockN } = tiling;
+  const { blockM, blockN } = tiling;
   const type = wgslElementType(dtype, 'matmul');
-  const threadsX = tileN / blockN;
   const rowsOfBlock = Array.from({ length: blockM }, (_, row) => row);
   const columnsOfBlock = Array.from({ length: blockN }, (_, column) => column);
   const accumulator = (row: number, column: number) => `sum${row}_${column}`;
@@ -217,23 +242,7 @@ function directMatmulSource(dtype: DType, batchRank: number, tiling: MatmulTilin
     '    }',
   ].join('\n');
   return `${bindingDeclarations('matmul', [dtype, dtype], [dtype])}
-@compute @workgroup_size(${threadsX}, ${tileM / blockM})
-fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
-  let m = dims[1];
-  let n = dims[2];
-  let k = dims[3];
-  let aRowStride = dims[4];
-  let aColumnStride = dims[5];
-  let bRowStride = dims[6];
-  let bColumnStride = dims[7];
-  var aBase = dims[8];
-  var bBase = dims[9];
-  let batch = i32(group.z) + dims[10];
-  var batchRest = batch;
-${batchOffsetLines(batchRank).join('\n')}
-  let outBase = batch * m * n;
-  let firstRow = i32(group.y) * ${tileM} + i32(local.y) * ${blockM};
-  let firstColumn = i32(group.x) * ${tileN} + i32(local.x) * ${blockN};
+${directKernelOpening(batchRank, tiling)}
   // Rows and columns beyond the matrix read its last row or column; their sums are not stored.
 ${rowsOfBlock.map((row) => `  let aRow${row} = aBase + min(firstRow + ${row}, m - 1) * aRowStride;`).join('\n')}
 ${columnsOfBlock.map((column) => `  let bColumn${column} = bBase + min(firstColumn + ${column}, n - 1) * bColumnStride;`).join('\n')}
@@ -307,10 +316,9 @@ function vectorDirectMatmulSource(
   bReading: OperandReading,
   vectorStores: boolean,
 ): string {
-  const { tileM, tileN, blockM, blockN } = tiling;
+  const { blockM, blockN } = tiling;
   const type = wgslElementType(dtype, 'matmul');
   const vector = `vec4<${type}>`;
-  const threadsX = tileN / blockN;
   const rowsOfBlock = Array.from({ length: blockM }, (_, row) => row);
   const rowQuarters = Array.from({ length: blockM / 4 }, (_, quarter) => quarter);
   const columnsOfBlock = Array.from({ length: blockN }, (_, column) => column);
@@ -427,23 +435,7 @@ ${stepLines(undefined).join('\n')}
     vectorInputs: [...(aReading === 'strided' ? [] : [0]), ...(bReading === 'strided' ? [] : [1])],
     vectorOutputs: vectorStores ? [0] : [],
   })}
-@compute @workgroup_size(${threadsX}, ${tileM / blockM})
-fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
-  let m = dims[1];
-  let n = dims[2];
-  let k = dims[3];
-  let aRowStride = dims[4];
-  let aColumnStride = dims[5];
-  let bRowStride = dims[6];
-  let bColumnStride = dims[7];
-  var aBase = dims[8];
-  var bBase = dims[9];
-  let batch = i32(group.z) + dims[10];
-  var batchRest = batch;
-${batchOffsetLines(batchRank).join('\n')}
-  let outBase = batch * m * n;
-  let firstRow = i32(group.y) * ${tileM} + i32(local.y) * ${blockM};
-  let firstColumn = i32(group.x) * ${tileN} + i32(local.x) * ${blockN};
+${directKernelOpening(batchRank, tiling)}
   // Rows and columns beyond the matrix read its last row or column (or last aligned group of
   // 4, whose components past the edge are not the matrix's); their sums are not stored.
 ${aSetup.join('\n')}
