@@ -20,10 +20,12 @@
 import { checkOptionKeys, listBackends, registerBackend, setBackend, type Backend } from '@vane/tensor';
 import { conv2d, conv2dTransposeInput, conv2dWeightGradient, pool2d } from './webgpu-convolution.js';
 import { acquireWebGpu, type WebGpuAdapterInfo } from './webgpu-device.js';
-import { binary, copyView, elementwise, unary, where } from './webgpu-elementwise.js';
+import { copyView, where } from './webgpu-elementwise.js';
+import { lazyBinary, lazyElementwise, lazyUnary } from './webgpu-fusion.js';
 import { concat, gather, pad, scatterAdd } from './webgpu-indexing.js';
 import { matmul } from './webgpu-matmul.js';
 import { argReduce, cumulative, reduce } from './webgpu-reduction.js';
+import { softmaxGradientRows, softmaxRows } from './webgpu-softmax-rows.js';
 import { readStorage, releaseStorage, uploadStorage, type WebGpuStorage } from './webgpu-storage.js';
 
 /** The name the backend registers under. */
@@ -47,11 +49,15 @@ export function createWebGpuBackend(): Backend {
     },
     release: (data) => releaseStorage(data as WebGpuStorage),
     copy: copyView,
-    unary,
-    binary,
+    // Float32 results are pending values, fused into the elementwise ops that read them
+    // (webgpu-fusion.ts); `release` drops a pending value that never ran.
+    unary: lazyUnary,
+    binary: lazyBinary,
     where,
     fused: (kernel, inputs, scalars, outDtype) =>
-      elementwise(`fused.${kernel.name}`, kernel, inputs, scalars, outDtype),
+      lazyElementwise(`fused.${kernel.name}`, kernel, inputs, scalars, outDtype),
+    softmaxRows,
+    softmaxGradientRows,
     reduce,
     argReduce,
     cumulative,

@@ -5,7 +5,8 @@
  *
  * Where WGSL's built-ins leave a case undefined that JavaScript defines, a helper of
  * {@link WGSL_MATH} gives JavaScript's answer: comparisons test NaN by its bits (a compiler may
- * assume there is none), `min`/`max` propagate NaN, `pow` of a negative
+ * assume there is none), `exp` of NaN is NaN (SwiftShader's is not), `log` of 0 is −∞ and of a
+ * negative number NaN, `sqrt` of a negative number NaN (WGSL leaves all three undefined), `min`/`max` propagate NaN, `pow` of a negative
  * base with an integer exponent keeps its sign, `tanh` is ±1 beyond |x| = 10 (some drivers
  * return NaN there), `log1p`/`expm1` keep their precision near 0, and `erf` (no WGSL built-in)
  * is Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7, under float32's resolution
@@ -37,6 +38,13 @@ fn vanePow(a: f32, b: f32) -> f32 {
   }
   return pow(a, b);
 }
+fn vaneExp(x: f32) -> f32 { if (vaneIsNaN(x)) { return x; } return exp(x); }
+fn vaneLog(x: f32) -> f32 {
+  if (vaneIsNaN(x) || x < 0.0) { return vaneNaN(); }
+  if (x == 0.0) { return -vaneInfinity(); }
+  return log(x);
+}
+fn vaneSqrt(x: f32) -> f32 { if (vaneIsNaN(x) || x < 0.0) { return vaneNaN(); } return sqrt(x); }
 fn vaneTanh(x: f32) -> f32 { if (abs(x) > 10.0) { return sign(x); } return tanh(x); }
 fn vaneLog1p(x: f32) -> f32 {
   if (vaneIsNaN(x) || x < -1.0) { return vaneNaN(); }
@@ -62,9 +70,9 @@ fn vaneErf(x: f32) -> f32 {
 
 const UNARY: Readonly<Record<Exclude<UnaryFunction, 'neg' | 'fround'>, string>> = {
   abs: 'abs',
-  sqrt: 'sqrt',
-  exp: 'exp',
-  log: 'log',
+  sqrt: 'vaneSqrt',
+  exp: 'vaneExp',
+  log: 'vaneLog',
   log1p: 'vaneLog1p',
   expm1: 'vaneExpm1',
   sin: 'sin',
