@@ -2,21 +2,15 @@
  * The elementwise primitives of the `webgpu` backend — copy, unary, binary, where and fused
  * kernels — as one kind of shader: each thread computes one output value from its operands'
  * strided positions (wgsl-strided.ts) through the kernel's expression (wgsl-expression.ts).
+ * Float32 unary, binary and fused ops enter through webgpu-fusion.ts, which records them as
+ * pending values and runs chains of them as one kernel; {@link elementwise} runs the others
+ * (int32 and bool results) at once.
  *
  * Values are computed in `f32`, as on the WebGL backend: int32 operands are exact below 2^24.
  * Conversions into the output's dtype follow the CPU's: int32 truncates toward zero, bool is
  * "not zero" (NaN included).
  */
-import {
-  binaryExpressionKernel,
-  sizeOf,
-  unaryExpressionKernel,
-  type BinaryKernelName,
-  type DType,
-  type FusedKernel,
-  type TensorView,
-  type UnaryKernelName,
-} from '@vane/tensor';
+import { sizeOf, type DType, type FusedKernel, type TensorView } from '@vane/tensor';
 import { bindingDeclarations, cachedSource, dispatchThreads, threadKernel } from './webgpu-dispatch.js';
 import { createStorage, viewStorage, type WebGpuStorage } from './webgpu-storage.js';
 import { WGSL_MATH, wgslExpressionFunction } from './wgsl-expression.js';
@@ -39,8 +33,11 @@ export function storeFromFloat(dtype: DType, value: string): string {
 const expressionIds = new WeakMap<object, number>();
 let nextExpressionId = 0;
 
-/** A number per expression tree: two user kernels may share a name, never a tree object. */
-function expressionId(kernel: FusedKernel): number {
+/**
+ * A number per expression tree: two user kernels may share a name, never a tree object. The
+ * op tables hand out one kernel object per op, so an op's number is the same on every call.
+ */
+export function expressionId(kernel: FusedKernel): number {
   let id = expressionIds.get(kernel.expression);
   if (id === undefined) {
     id = nextExpressionId++;
@@ -108,30 +105,6 @@ export function copyView(x: TensorView, dtype: DType): WebGpuStorage {
   });
   dispatchThreads('copy', source, [viewStorage(x)], [out], size, walk.meta);
   return out;
-}
-
-/** The unary op `kernel` (its parameter as the scalar, when it has one). */
-export function unary(kernel: UnaryKernelName, x: TensorView, outDtype: DType, parameter: number): WebGpuStorage {
-  const expressionKernel = unaryExpressionKernel(kernel);
-  return elementwise(
-    `unary.${kernel}`,
-    expressionKernel,
-    [x],
-    expressionKernel.scalarCount > 0 ? [parameter] : [],
-    outDtype,
-  );
-}
-
-/** The binary op `kernel` over two views broadcast to `outShape`. */
-export function binary(
-  kernel: BinaryKernelName,
-  a: TensorView,
-  b: TensorView,
-  outShape: readonly number[],
-  outDtype: DType,
-): WebGpuStorage {
-  void outShape;
-  return elementwise(`binary.${kernel}`, binaryExpressionKernel(kernel, 'none'), [a, b], [], outDtype);
 }
 
 /** `condition ? a : b` per element, the three views broadcast to `outShape`. */
