@@ -46,6 +46,7 @@ export {
 export { webGpuAdapterInfo, type WebGpuAdapterInfo } from './webgpu/webgpu-device.js';
 export { webGpuBufferCount } from './webgpu/webgpu-storage.js';
 export { webGpuDispatchCount } from './webgpu/webgpu-dispatch.js';
+export { setWebGpuFusion, webGpuFusionSourceCount } from './webgpu/webgpu-fusion.js';
 export {
   overrideMatmulTiling,
   DEFAULT_MATMUL_TILING,

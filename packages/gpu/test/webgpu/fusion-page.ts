@@ -29,8 +29,8 @@ import {
   where,
   type Tensor,
 } from '@vane/tensor';
-import { webGpuDispatchCount } from '../../src/index.js';
-import { setWebGpuFusion, webGpuFusionSourceCount } from '../../src/webgpu/webgpu-fusion.js';
+import { setWebGpuFusion, webGpuDispatchCount, webGpuFusionSourceCount } from '../../src/index.js';
+
 import { reportBattery, seededValues, type BatteryCase } from './battery.js';
 
 const matrix = (rows: number, columns: number, seedValue: number, low = -1, high = 1) =>
