@@ -193,15 +193,12 @@ function batchOffsetLines(batchRank: number): string[] {
 }
 
 /**
- * The opening of both direct kernels' entry point: the workgroup size, the call's sizes and
- * strides read from `dims`, the batch's offsets, and the first row and column of the thread's
- * block (`firstRow`, `firstColumn`).
+ * WGSL lines every matmul kernel opens with: the call's sizes and strides read from `dims`
+ * (the layout `matmulWithTiling` writes), the batch's offsets added to `aBase` and `bBase`, and
+ * `outBase`, where the batch's output starts. Needs `group` (the workgroup id) in scope.
  */
-function directKernelOpening(batchRank: number, tiling: MatmulTiling): string {
-  const { tileM, tileN, blockM, blockN } = tiling;
-  return `@compute @workgroup_size(${tileN / blockN}, ${tileM / blockM})
-fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
-  let m = dims[1];
+function callIntegerLines(batchRank: number): string {
+  return `  let m = dims[1];
   let n = dims[2];
   let k = dims[3];
   let aRowStride = dims[4];
@@ -213,7 +210,19 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
   let batch = i32(group.z) + dims[10];
   var batchRest = batch;
 ${batchOffsetLines(batchRank).join('\n')}
-  let outBase = batch * m * n;
+  let outBase = batch * m * n;`;
+}
+
+/**
+ * The opening of both direct kernels' entry point: the workgroup size, the call's sizes and
+ * strides read from `dims`, the batch's offsets, and the first row and column of the thread's
+ * block (`firstRow`, `firstColumn`).
+ */
+function directKernelOpening(batchRank: number, tiling: MatmulTiling): string {
+  const { tileM, tileN, blockM, blockN } = tiling;
+  return `@compute @workgroup_size(${tileN / blockN}, ${tileM / blockM})
+fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
+${callIntegerLines(batchRank)}
   let firstRow = i32(group.y) * ${tileM} + i32(local.y) * ${blockM};
   let firstColumn = i32(group.x) * ${tileN} + i32(local.x) * ${blockN};`;
 }
@@ -479,7 +488,6 @@ function matmulSource(dtype: DType, batchRank: number, tiling: MatmulTiling): st
   const rowsOfBlock = Array.from({ length: blockM }, (_, row) => row);
   const columnsOfBlock = Array.from({ length: blockN }, (_, column) => column);
   const accumulator = (row: number, column: number) => `sum${row}_${column}`;
-  const batchLines = batchOffsetLines(batchRank);
   return `${bindingDeclarations('matmul', [dtype, dtype], [dtype])}
 const TILE_M = ${tileM};
 const TILE_N = ${tileN};
@@ -492,19 +500,7 @@ var<workgroup> tileB: array<${type}, ${tileK * tileN}>;
 
 @compute @workgroup_size(${threadsX}, ${tileM / blockM})
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) localIndex: u32) {
-  let m = dims[1];
-  let n = dims[2];
-  let k = dims[3];
-  let aRowStride = dims[4];
-  let aColumnStride = dims[5];
-  let bRowStride = dims[6];
-  let bColumnStride = dims[7];
-  var aBase = dims[8];
-  var bBase = dims[9];
-  let batch = i32(group.z) + dims[10];
-  var batchRest = batch;
-${batchLines.join('\n')}
-  let outBase = batch * m * n;
+${callIntegerLines(batchRank)}
   let rowStart = i32(group.y) * TILE_M;
   let columnStart = i32(group.x) * TILE_N;
   let thread = i32(localIndex);
