@@ -19,6 +19,7 @@
  * textures and {@link FUSION_CALL_LIMIT} calls, beyond which the operand is materialised first.
  */
 import { sizeOf, type Shape, type TensorView } from '@vane/tensor';
+import { rowMajorOver, sameNumbers } from './view-layout.js';
 import type { NativeFunction } from './kernel-runner.js';
 import { BLOCKED_VALUE, blockedValueRows, eightRowBlocksAvailable, type BlockRows } from './texel-fetch.js';
 import type { GpuFunctionSource } from './function-source.js';
@@ -178,26 +179,12 @@ function releaseLeaves(chain: Chain): void {
   for (const leaf of chain.leaves) leaf.texture.delete();
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((extent, axis) => extent === b[axis]);
-
-/** True when `view` reads its storage's values 0…size−1 in row-major order over `shape`. */
-function rowMajorOver(view: TensorView, shape: Shape): boolean {
-  if (view.offset !== 0 || !sameShape(view.shape, shape)) return false;
-  let expected = 1;
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    if (shape[axis] !== 1 && view.strides[axis] !== expected) return false;
-    expected *= shape[axis]!;
-  }
-  return true;
-}
-
 /** The pending chain of `view` when it can be inlined into an op over `shape`. */
 function inlinable(view: TensorView, shape: Shape): Chain | undefined {
   const data = view.data;
   if (!(data instanceof PendingStorage) || !data.chain) return undefined;
   const chain = data.chain;
-  return sameShape(chain.shape, shape) && rowMajorOver(view, shape) ? chain : undefined;
+  return sameNumbers(chain.shape, shape) && rowMajorOver(view, shape) ? chain : undefined;
 }
 
 const renumber = (call: string, leafBase: number, scalarBase: number) =>

@@ -9,6 +9,7 @@
  * their combining step.
  */
 import {
+  contiguousStrides,
   BINARY_EXPRESSIONS,
   fusedFunction,
   unaryExpressionKernel,
@@ -992,11 +993,7 @@ function concat(inputs: readonly TensorView[], axis: number, outShape: Shape, ou
       const group = present.slice(start, start + CONCAT_GROUP);
       const shape = [...outShape];
       shape[axis] = group.reduce((total, input) => total + input.shape[axis]!, 0);
-      const strides = new Array<number>(shape.length);
-      for (let dimension = shape.length - 1, stride = 1; dimension >= 0; dimension--) {
-        strides[dimension] = stride;
-        stride *= shape[dimension]!;
-      }
+      const strides = contiguousStrides(shape);
       parts.push({ data: concat(group, axis, shape, outDtype), dtype: outDtype, shape, strides, offset: 0 });
     }
     const joined = concat(parts, axis, outShape, outDtype);

@@ -14,7 +14,7 @@ registerBackend(createCpuBackend());
 export { Tensor, isTensor, type NestedArray } from './tensor.js';
 export type { DType, TypedArray } from './dtype.js';
 export { DTYPES, isFloatingDType, promoteTypes } from './dtype.js';
-export { type Shape, formatShape, sizeOf, broadcastShapes } from './shape.js';
+export { type Shape, formatShape, sizeOf, broadcastShapes, contiguousStrides } from './shape.js';
 export { collapseDimensions, type CollapsedLayout } from './cpu/strided.js';
 export {
   type Backend,

@@ -56,6 +56,7 @@
  * instead of 39.
  */
 import { sizeOf, type DType, type FusedKernel, type Shape, type TensorView } from '@vane/tensor';
+import { rowMajorOver, sameNumbers } from '../view-layout.js';
 import {
   binaryExpressionKernel,
   unaryExpressionKernel,
@@ -175,20 +176,6 @@ function leafLimit(): number {
     webGpuContext('fusion').device.limits.maxStorageBuffersPerShaderStage - 2,
   );
   return inputLimit;
-}
-
-const sameNumbers = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((value, index) => value === b[index]);
-
-/** True when `view` reads its storage's values 0…size−1 in row-major order over `shape`. */
-function rowMajorOver(view: TensorView, shape: Shape): boolean {
-  if (view.offset !== 0 || !sameNumbers(view.shape, shape)) return false;
-  let expected = 1;
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    if (shape[axis] !== 1 && view.strides[axis] !== expected) return false;
-    expected *= shape[axis]!;
-  }
-  return true;
 }
 
 /**

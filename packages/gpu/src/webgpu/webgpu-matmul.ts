@@ -29,7 +29,7 @@
  * CPU's, so results agree to rounding, not bit for bit), i32 for int32 (exact, wrapping
  * modulo 2^32 as the CPU's Int32Array store does).
  */
-import { collapseDimensions, sizeOf, type DType, type TensorView } from '@vane/tensor';
+import { collapseDimensions, contiguousStrides, sizeOf, type DType, type TensorView } from '@vane/tensor';
 import { bindingDeclarations, cachedSource, dispatch } from './webgpu-dispatch.js';
 import { webGpuContext } from './webgpu-device.js';
 import { copyView } from './webgpu-elementwise.js';
@@ -671,13 +671,7 @@ export function matmulWithTiling(a: TensorView, b: TensorView, outDtype: DType, 
   return out;
 }
 
-/** Offset 0 and row-major strides for `shape`. */
+/** The layout of a dense row-major copy of a tensor of `shape`. */
 function denseLayout(shape: readonly number[]): { readonly offset: number; readonly strides: number[] } {
-  const strides = new Array<number>(shape.length);
-  let stride = 1;
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    strides[axis] = stride;
-    stride *= shape[axis]!;
-  }
-  return { offset: 0, strides };
+  return { offset: 0, strides: contiguousStrides(shape) };
 }

@@ -9,22 +9,11 @@
  *   value outside `x`. The rank and sizes travel in `dims`, so one pipeline serves every rank
  *   and pad value of a dtype.
  */
-import { sizeOf, type DType, type Shape, type TensorView } from '@vane/tensor';
+import { contiguousStrides, sizeOf, type DType, type Shape, type TensorView } from '@vane/tensor';
 import { bindingDeclarations, cachedSource, dispatchThreads, threadKernel } from './webgpu-dispatch.js';
 import { readAsFloat, storeFromFloat } from './webgpu-elementwise.js';
 import { createStorage, viewStorage, type WebGpuStorage } from './webgpu-storage.js';
 import { stridedPositions, stridedWalk } from './wgsl-strided.js';
-
-/** Row-major strides of a dense `shape`. */
-export function rowMajorStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let stride = 1;
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    strides[axis] = stride;
-    stride *= shape[axis]!;
-  }
-  return strides;
-}
 
 /**
  * WGSL reading `in<which>[position]` (of dtype `from`) as a value of dtype `to`, converted as
@@ -73,7 +62,7 @@ export function concat(inputs: readonly TensorView[], axis: number, outShape: Sh
       );
   });
   const out = createStorage(outDtype, sizeOf(outShape), op);
-  const strides = rowMajorStrides(outShape);
+  const strides = contiguousStrides(outShape);
   let start = 0;
   for (const input of inputs) {
     copyIntoRegion(op, input, out, strides, start * strides[axis]!);
